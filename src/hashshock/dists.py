@@ -1,0 +1,216 @@
+"""Delay distributions on whole days.
+
+Every delay in hashshock (repair turnaround, customs hold, event duration) is an
+integer number of days drawn from one of these objects. Like Ciw's distribution
+classes, each object knows its own ``mean`` and ``variance`` and its probability
+mass function, so tests can use them as oracles (e.g. Palm's theorem needs the
+mean turnaround).
+
+In YAML a delay is either a number of days (``28``) or a mapping::
+
+    {dist: uniform, low: 21, high: 35}        # integers low..high, equally likely
+    {dist: triangular, low: 30, mode: 60, high: 180}
+    {dist: lognormal, mean: 60, cv: 0.5}       # discretised, rounded to days
+    {dist: empirical, values: [14, 28, 56], weights: [1, 2, 1]}
+
+>>> Uniform(21, 35).mean
+28.0
+>>> Fixed(7).variance
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Longest delay any distribution may produce (days); keeps ring buffers bounded.
+MAX_DELAY_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class DayDistribution:
+    """A distribution over whole days ``support`` with probabilities ``pmf``."""
+
+    support: tuple[int, ...]
+    weights: tuple[float, ...]
+    label: str = ""
+    _pmf: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _cdf: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _contiguous_uniform: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        values = np.asarray(self.support, dtype=np.int64)
+        weights = np.asarray(self.weights, dtype=np.float64)
+        if values.size == 0 or values.size != weights.size:
+            raise ValueError("a distribution needs as many weights as values, at least one")
+        if np.any(values < 0) or np.any(values > MAX_DELAY_DAYS):
+            raise ValueError(f"days must lie in 0..{MAX_DELAY_DAYS}")
+        if np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError("weights must be non-negative and not all zero")
+        object.__setattr__(self, "_pmf", weights / weights.sum())
+        object.__setattr__(self, "_cdf", np.cumsum(self._pmf))
+        contiguous = bool(np.all(np.diff(values) == 1)) and bool(np.all(weights == weights[0]))
+        object.__setattr__(self, "_contiguous_uniform", contiguous and values.size > 1)
+
+    @property
+    def values(self) -> NDArray[np.int64]:
+        """Support points in days."""
+        return np.asarray(self.support, dtype=np.int64)
+
+    @property
+    def pmf(self) -> NDArray[np.float64]:
+        """Probability of each support point (sums to 1)."""
+        return self._pmf
+
+    @property
+    def mean(self) -> float:
+        """Expected delay in days."""
+        return float(np.dot(self.values, self._pmf))
+
+    @property
+    def variance(self) -> float:
+        """Variance of the delay in days squared."""
+        return float(np.dot((self.values - self.mean) ** 2, self._pmf))
+
+    @property
+    def max_days(self) -> int:
+        """Largest delay this distribution can produce, in days."""
+        return int(self.values.max())
+
+    @property
+    def is_fixed(self) -> bool:
+        return len(self.support) == 1
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> NDArray[np.int64]:
+        """Draw delays (days) of the given shape."""
+        if self.is_fixed:
+            return np.full(size, self.support[0], dtype=np.int64)
+        if self._contiguous_uniform:
+            return rng.integers(self.support[0], self.support[-1] + 1, size=size, dtype=np.int64)
+        return self.quantile(rng.random(size))
+
+    def quantile(self, uniforms: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Inverse CDF: the delay for each uniform in [0, 1) (for common random numbers)."""
+        index = np.searchsorted(self._cdf, np.asarray(uniforms), side="right")
+        return self.values[np.minimum(index, len(self.support) - 1)]
+
+    def __str__(self) -> str:
+        return self.label or f"days{self.support}"
+
+
+def Fixed(days: int) -> DayDistribution:
+    """Always ``days`` days."""
+    return DayDistribution((int(days),), (1.0,), label=f"{int(days)} d")
+
+
+def Uniform(low: int, high: int) -> DayDistribution:
+    """Whole days ``low..high`` inclusive, equally likely (mean (low+high)/2)."""
+    if high < low:
+        raise ValueError("high must be at least low")
+    days = tuple(range(int(low), int(high) + 1))
+    return DayDistribution(days, tuple(1.0 for _ in days), label=f"uniform {low}-{high} d")
+
+
+def Triangular(low: int, mode: int, high: int) -> DayDistribution:
+    """Triangular distribution on whole days (mean ≈ (low+mode+high)/3)."""
+    if not low <= mode <= high or high == low:
+        raise ValueError("need low <= mode <= high and low < high")
+    days = np.arange(int(low), int(high) + 1)
+    weights = np.where(
+        days <= mode,
+        (days - low + 0.5) / (mode - low + 0.5),
+        (high - days + 0.5) / (high - mode + 0.5),
+    )
+    return DayDistribution(
+        tuple(int(d) for d in days),
+        tuple(float(w) for w in weights),
+        label=f"triangular {low}/{mode}/{high} d",
+    )
+
+
+def LogNormal(mean: float, cv: float) -> DayDistribution:
+    """Log-normal with the given mean (days) and coefficient of variation, on whole days.
+
+    The continuous density is integrated over each day ``[d-0.5, d+0.5)`` and
+    truncated at the 99.9th percentile, so the discrete mean is close to ``mean``.
+    """
+    if mean <= 0 or cv <= 0:
+        raise ValueError("mean and cv must be positive")
+    sigma2 = math.log1p(cv * cv)
+    mu = math.log(mean) - sigma2 / 2
+    sigma = math.sqrt(sigma2)
+    top = min(MAX_DELAY_DAYS, math.ceil(math.exp(mu + 3.1 * sigma)))
+    edges = np.arange(0, top + 2) - 0.5
+    edges[0] = 1e-12
+    cdf = 0.5 * (1 + _erf((np.log(edges) - mu) / (sigma * math.sqrt(2))))
+    weights = np.diff(cdf)
+    days = np.arange(0, top + 1)
+    keep = weights > 0
+    return DayDistribution(
+        tuple(int(d) for d in days[keep]),
+        tuple(float(w) for w in weights[keep]),
+        label=f"lognormal mean {mean:g} d cv {cv:g}",
+    )
+
+
+def Empirical(values: list[int], weights: list[float] | None = None) -> DayDistribution:
+    """Explicit days with optional weights (equal by default)."""
+    if weights is None:
+        weights = [1.0] * len(values)
+    return DayDistribution(
+        tuple(int(v) for v in values), tuple(float(w) for w in weights), label="empirical"
+    )
+
+
+def _erf(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    from scipy.special import erf
+
+    return np.asarray(erf(x), dtype=np.float64)
+
+
+def from_spec(spec: Any) -> DayDistribution:
+    """Build a distribution from its YAML form (a number of days or a mapping).
+
+    Raises ``ValueError`` with a readable message for a malformed spec.
+    """
+    if isinstance(spec, DayDistribution):
+        return spec
+    if isinstance(spec, bool):
+        raise ValueError("expected a number of days or a {dist: ...} mapping, got a boolean")
+    if isinstance(spec, int | float):
+        if spec < 0 or spec != int(spec):
+            raise ValueError(f"expected a whole, non-negative number of days, got {spec}")
+        return Fixed(int(spec))
+    if not isinstance(spec, dict):
+        raise ValueError("expected a number of days or a mapping like {dist: uniform, low, high}")
+    kind = str(spec.get("dist", "")).lower()
+    args = {k: v for k, v in spec.items() if k != "dist"}
+    builders = {
+        "fixed": (Fixed, ("days",)),
+        "uniform": (Uniform, ("low", "high")),
+        "triangular": (Triangular, ("low", "mode", "high")),
+        "lognormal": (LogNormal, ("mean", "cv")),
+        "empirical": (Empirical, ("values",)),
+    }
+    if kind not in builders:
+        raise ValueError(f"unknown dist '{kind}'; use one of {', '.join(builders)}")
+    builder, required = builders[kind]
+    missing = [name for name in required if name not in args]
+    if missing:
+        raise ValueError(f"dist {kind} needs {', '.join(required)}; missing {', '.join(missing)}")
+    try:
+        return builder(**args)  # type: ignore[operator]
+    except TypeError as exc:
+        raise ValueError(f"dist {kind}: {exc}") from exc
+
+
+def to_spec(dist: DayDistribution) -> dict[str, Any] | int:
+    """A YAML/JSON form of the distribution (the empirical form for non-fixed ones)."""
+    if dist.is_fixed:
+        return dist.support[0]
+    return {"dist": "empirical", "values": list(dist.support), "weights": list(dist.weights)}

@@ -1,0 +1,85 @@
+"""New-machine orders: on which day each order arrives on each path, if at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine.eventpaths import EventPaths
+from hashshock.engine.rng import RandomTree
+from hashshock.plan.model import Plan
+
+IntArray = NDArray[np.int64]
+
+NOT_ARRIVING = -1
+
+
+@dataclass
+class OrderPaths:
+    """``arrival_day`` [O, P] (−1: cancelled), customs hold ``[hold_start, hold_end)`` [O, P]."""
+
+    arrival_day: IntArray
+    hold_start: IntArray
+    hold_end: IntArray
+    cancelled: NDArray[np.bool_]
+
+    @classmethod
+    def realise(cls, plan: Plan, events: EventPaths, paths: int, rng: RandomTree) -> OrderPaths:
+        n_orders = len(plan.order_count)
+        arrival = np.full((n_orders, paths), NOT_ARRIVING, dtype=np.int64)
+        hold_start = np.zeros((n_orders, paths), dtype=np.int64)
+        hold_end = np.zeros((n_orders, paths), dtype=np.int64)
+        cancelled = np.zeros((n_orders, paths), dtype=bool)
+        for o in range(n_orders):
+            gen = rng.named("orders", f"order-{o}")
+            due = int(plan.order_due_day[o])
+            vendor = int(plan.order_vendor[o])
+            day = np.full(paths, due, dtype=np.int64)
+            for e in events.indices("order_disruption"):
+                event = events.events[e]
+                if not event.vendor_mask[vendor]:
+                    continue
+                act = events.active(e, day)
+                u_cancel, u_delay = gen.random((2, paths))
+                delay = event.dists["delay_days"].sample(gen, paths)
+                cancelled[o] |= act & (u_cancel < event.params["cancel_probability"])
+                day = day + np.where(act & (u_delay < event.params["delay_probability"]), delay, 0)
+            vendors = np.array([vendor])
+            day = day + _lead_extra_at(events, day, vendor)
+            held, extra = events.customs_holds(
+                gen,
+                day[:, None],
+                vendors,
+                (plan.vendor_machines_origin[vendor],),
+                "machines",
+            )
+            hold_start[o] = np.where(held[:, 0], day, 0)
+            hold_end[o] = np.where(held[:, 0], day + extra[:, 0], 0)
+            arrival[o] = np.where(cancelled[o], NOT_ARRIVING, day + extra[:, 0])
+        return cls(arrival, hold_start, hold_end, cancelled)
+
+    def first_hold_day(self) -> IntArray:
+        """[P]: first day an order reached customs and was held (−1: never)."""
+        if self.hold_start.size == 0:
+            return np.full(self.hold_start.shape[1], -1, dtype=np.int64)
+        held = (self.hold_end > self.hold_start) & ~self.cancelled
+        days = np.where(held, self.hold_start, np.iinfo(np.int64).max)
+        first = days.min(axis=0)
+        return np.where(first == np.iinfo(np.int64).max, -1, first)
+
+    def held_on(self, day: int, counts: IntArray) -> IntArray:
+        """[P]: machines sitting at customs on ``day``."""
+        held = (self.hold_start <= day) & (day < self.hold_end) & ~self.cancelled
+        return np.asarray((held * counts[:, None]).sum(axis=0), dtype=np.int64)
+
+
+def _lead_extra_at(events: EventPaths, day: IntArray, vendor: int) -> IntArray:
+    """Extra lead days from ``lead_time_change`` events active on each path's due day."""
+    extra = np.zeros_like(day)
+    for e in events.indices("lead_time_change"):
+        event = events.events[e]
+        if event.vendor_mask[vendor] and "machines" in event.shipments:
+            extra += np.where(events.active(e, day), int(event.params["extra_days"]), 0)
+    return extra

@@ -1,0 +1,43 @@
+"""What one engine run produces: per-path, per-day arrays (no labels, no analysis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Causes on the ``machines_down`` axis, in order.
+DOWN_CAUSES = ("waiting_for_part", "in_repair", "held_at_customs", "disabled")
+
+
+@dataclass
+class EngineOutput:
+    """Arrays of one run. ``P`` paths, ``T`` days, part axis in ``PART_TYPES`` order.
+
+    Counts are machines or parts; hashrate in TH/s; ``-1`` in a first-day array
+    means "never within the horizon".
+    """
+
+    hashrate_ths: NDArray[np.float64]  # [P, T] delivered hashrate
+    nameplate_ths: NDArray[np.float64]  # [P, T] nameplate of installed machines
+    machines_installed: NDArray[np.int64]  # [P, T]
+    spares_on_hand: NDArray[np.int32]  # [P, T, 4]
+    backorders: NDArray[np.int32]  # [P, T, 4] machines (boards) waiting for a spare
+    parts_in_repair: NDArray[np.int32]  # [P, T, 4] in-house, vendor, and their backlogs
+    parts_on_order: NDArray[np.int32]  # [P, T, 4] replenishment ordered, not yet arrived
+    machines_down: NDArray[np.int32]  # [P, T, 4] by DOWN_CAUSES
+    first_customs_hold_day: NDArray[np.int64]  # [P]
+    first_stockout_day: NDArray[np.int64]  # [P, 4]
+    customs_held_unit_days: NDArray[np.float64]  # [P] units × days held (storage fees)
+    failures: NDArray[np.int64]  # [P, 4] parts failed over the run
+    scrapped: NDArray[np.int64]  # [P, 4] parts scrapped over the run
+    swaps: NDArray[np.int64]  # [P, 4] swaps done over the run
+
+    @property
+    def paths(self) -> int:
+        return int(self.hashrate_ths.shape[0])
+
+    @property
+    def days(self) -> int:
+        return int(self.hashrate_ths.shape[1])

@@ -1,0 +1,270 @@
+"""The bundled data: ASIC model catalogue, part defaults, failure priors, vendors.
+
+Each bundled CSV in ``hashshock/data`` carries a ``source`` column; values
+marked ``[E]`` there are assumptions. Users may add models with a CSV of the
+same columns as ``models.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.loading import read_csv_rows
+
+PartType = Literal["hashboard", "fan", "psu", "control_board"]
+#: Part types in engine order: the hashboard first, then the parts that stop a machine.
+PART_TYPES: tuple[PartType, ...] = ("hashboard", "fan", "psu", "control_board")
+STOP_PARTS: tuple[PartType, ...] = ("fan", "psu", "control_board")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One ASIC model: nameplate and parts per machine."""
+
+    slug: str
+    vendor: str
+    name: str
+    family: str
+    hashrate_ths: float
+    power_w: float
+    efficiency_j_per_th: float
+    release_year: int
+    cooling: str
+    hashboards: int
+    fans: int
+    psus: int
+    control_boards: int
+    source: str
+
+    def parts_per_machine(self, part: PartType) -> int:
+        return {
+            "hashboard": self.hashboards,
+            "fan": self.fans,
+            "psu": self.psus,
+            "control_board": self.control_boards,
+        }[part]
+
+
+@dataclass(frozen=True)
+class PartDefaults:
+    """Default repair route and spares level for one part type (``parts.csv``)."""
+
+    part: PartType
+    stops_machine: bool
+    default_spares_share: float
+    swap_days: int
+    in_house_share: float
+    in_house_days: tuple[int, int]
+    in_house_needs_vendor_parts: bool
+    scrap_share: float
+    vendor_turnaround_days: tuple[int, int]
+    source: str
+
+
+@dataclass(frozen=True)
+class FailurePrior:
+    """Weibull failure intensity for a part type, optionally for one family or model."""
+
+    part: PartType
+    applies_to: str
+    weibull_shape: float
+    first_year_failures_per_part: float
+    source: str
+
+
+@dataclass(frozen=True)
+class VendorDefaults:
+    vendor: str
+    parts_origin: str
+    machines_origin: str
+    repair_centre_country: str
+    parts_lead_time_days: int
+    machine_lead_time_days: int
+    transit_days: int
+    customs_clearance_days: int
+    source: str
+
+
+MODEL_COLUMNS = (
+    "slug", "vendor", "name", "family", "hashrate_ths", "power_w", "efficiency_j_per_th",
+    "release_year", "cooling", "hashboards", "fans", "psus", "control_boards", "source",
+)  # fmt: skip
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("hashshock") / "data" / name))
+
+
+def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = float) -> float:
+    raw = row.get(key, "")
+    try:
+        value = kind(raw)
+    except ValueError as exc:
+        raise InputError(
+            path, f"row {line}, {key}", f"{raw!r} is not a number", f"write {key} as a number"
+        ) from exc
+    if value < 0:
+        raise InputError(path, f"row {line}, {key}", f"{raw} is negative", "use a value ≥ 0")
+    return float(value)
+
+
+def parse_models(path: Path) -> list[ModelSpec]:
+    """Read a models CSV (bundled or the user's) into :class:`ModelSpec` objects."""
+    rows = read_csv_rows(path)
+    out: list[ModelSpec] = []
+    for line, row in enumerate(rows, start=2):
+        missing = [c for c in MODEL_COLUMNS if c != "source" and not row.get(c)]
+        if missing:
+            raise InputError(
+                path, f"row {line}", f"missing {', '.join(missing)}",
+                f"give every column: {', '.join(MODEL_COLUMNS)}",
+            )  # fmt: skip
+        counts = {
+            k: int(_number(row, k, path, line, int))
+            for k in ("hashboards", "fans", "psus", "control_boards", "release_year")
+        }
+        if counts["hashboards"] < 1:
+            raise InputError(path, f"row {line}, hashboards", "must be at least 1", "use 1 or more")
+        out.append(
+            ModelSpec(
+                slug=row["slug"],
+                vendor=row["vendor"].lower(),
+                name=row["name"],
+                family=row["family"],
+                hashrate_ths=_number(row, "hashrate_ths", path, line),
+                power_w=_number(row, "power_w", path, line),
+                efficiency_j_per_th=_number(row, "efficiency_j_per_th", path, line),
+                cooling=row["cooling"],
+                source=row.get("source", "") or "user catalogue",
+                **counts,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Known ASIC models by slug."""
+
+    models: dict[str, ModelSpec]
+
+    def get(self, slug: str, file: str | Path | None = None, field: str | None = None) -> ModelSpec:
+        """The model for ``slug``; an unknown slug raises an error naming the closest ones."""
+        try:
+            return self.models[slug]
+        except KeyError:
+            raise InputError(
+                file, field, f"unknown model '{slug}'",
+                unknown_name_fix(slug, list(self.models), "model slug", "hashshock catalog"),
+            ) from None  # fmt: skip
+
+    def with_models(self, extra: list[ModelSpec]) -> Catalog:
+        merged = dict(self.models)
+        merged.update({m.slug: m for m in extra})
+        return Catalog(merged)
+
+    @property
+    def families(self) -> set[str]:
+        return {m.family for m in self.models.values()}
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The model catalogue shipped in ``hashshock/data/models.csv``."""
+    return Catalog({m.slug: m for m in parse_models(_data_path("models.csv"))})
+
+
+def load_catalog(extra: Path | None = None) -> Catalog:
+    """The bundled catalogue plus the user's models from ``extra`` (which win on clashes)."""
+    catalog = bundled_catalog()
+    return catalog.with_models(parse_models(extra)) if extra else catalog
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"true", "yes", "1"}
+
+
+@cache
+def part_defaults() -> dict[PartType, PartDefaults]:
+    """Per-part defaults from ``hashshock/data/parts.csv``."""
+    path = _data_path("parts.csv")
+    out: dict[PartType, PartDefaults] = {}
+    for line, row in enumerate(read_csv_rows(path), start=2):
+        part: PartType = row["part"]  # type: ignore[assignment]
+        out[part] = PartDefaults(
+            part=part,
+            stops_machine=_bool(row["stops_machine"]),
+            default_spares_share=_number(row, "default_spares_share", path, line),
+            swap_days=int(_number(row, "swap_days", path, line, int)),
+            in_house_share=_number(row, "in_house_share", path, line),
+            in_house_days=(int(row["in_house_days_low"]), int(row["in_house_days_high"])),
+            in_house_needs_vendor_parts=_bool(row["in_house_needs_vendor_parts"]),
+            scrap_share=_number(row, "scrap_share", path, line),
+            vendor_turnaround_days=(
+                int(row["vendor_turnaround_days_low"]),
+                int(row["vendor_turnaround_days_high"]),
+            ),
+            source=row["source"],
+        )
+    return out
+
+
+@cache
+def failure_priors() -> tuple[FailurePrior, ...]:
+    """Weibull priors from ``hashshock/data/failure_rates.csv`` (assumptions, see source)."""
+    path = _data_path("failure_rates.csv")
+    return tuple(
+        FailurePrior(
+            part=row["part"],  # type: ignore[arg-type]
+            applies_to=row["applies_to"],
+            weibull_shape=_number(row, "weibull_shape", path, line),
+            first_year_failures_per_part=_number(row, "first_year_failures_per_part", path, line),
+            source=row["source"],
+        )
+        for line, row in enumerate(read_csv_rows(path), start=2)
+    )
+
+
+def failure_prior(part: PartType, model: ModelSpec) -> FailurePrior:
+    """The most specific prior for this part: model slug, then family, then ``*``."""
+    priors = [p for p in failure_priors() if p.part == part]
+    for key in (model.slug, model.family, "*"):
+        for prior in priors:
+            if prior.applies_to == key:
+                return prior
+    raise LookupError(f"no failure prior for {part}")
+
+
+@cache
+def vendor_defaults() -> dict[str, VendorDefaults]:
+    """Per-vendor origins, lead times and repair centre from ``hashshock/data/vendors.csv``."""
+    path = _data_path("vendors.csv")
+    out: dict[str, VendorDefaults] = {}
+    for line, row in enumerate(read_csv_rows(path), start=2):
+        out[row["vendor"]] = VendorDefaults(
+            vendor=row["vendor"],
+            parts_origin=row["parts_origin"],
+            machines_origin=row["machines_origin"],
+            repair_centre_country=row["repair_centre_country"],
+            parts_lead_time_days=int(_number(row, "parts_lead_time_days", path, line, int)),
+            machine_lead_time_days=int(_number(row, "machine_lead_time_days", path, line, int)),
+            transit_days=int(_number(row, "transit_days", path, line, int)),
+            customs_clearance_days=int(_number(row, "customs_clearance_days", path, line, int)),
+            source=row["source"],
+        )
+    return out
+
+
+@cache
+def site_defaults() -> dict[str, float]:
+    """Site staffing defaults from ``hashshock/data/sites.csv``."""
+    path = _data_path("sites.csv")
+    return {
+        row["setting"]: _number(row, "value", path, line)
+        for line, row in enumerate(read_csv_rows(path), start=2)
+    }

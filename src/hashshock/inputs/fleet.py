@@ -1,0 +1,146 @@
+"""The fleet file: sites, machine cohorts, spares, repair routes and open orders.
+
+A fleet file is YAML (see README "Fleet file"). Structure is checked by these
+pydantic models; cross-references (known model slugs, defined sites, known
+families) are checked by :func:`hashshock.inputs.load.load_fleet`, which has
+the catalogue at hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hashshock.inputs.catalog import PartType
+from hashshock.inputs.types import Count, Delay, Share
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+class Site(_Strict):
+    """A mining site."""
+
+    name: str = Field(min_length=1, description="Unique site name, used by cohorts and spares")
+    country: str = Field("US", description="ISO country code; decides which routes cross a border")
+    state: str | None = Field(None, description="State or province, for reports")
+    technicians: Count | None = Field(
+        None, description="Technicians doing swaps; default 1 per 1,000 machines (data/sites.csv)"
+    )
+    swaps_per_technician_day: float | None = Field(
+        None, gt=0, description="Swaps one technician does per day; default 10 (FACTS.md 2.2)"
+    )
+
+
+class CohortDegradation(_Strict):
+    """Machines of a cohort that are already broken when the run starts (e.g. from a scan)."""
+
+    dead_hashboards: Count = Field(0, description="Hashboards dead in running machines")
+    machines_down: dict[PartType, Count] = Field(
+        default_factory=dict, description="Machines stopped, waiting for this part type"
+    )
+
+
+class Cohort(_Strict):
+    """Machines of one model, at one site, installed on one date."""
+
+    model: str = Field(description="Model slug from `hashshock catalog`, e.g. antminer-s21")
+    count: Count = Field(description="Number of machines")
+    site: str = Field(description="Name of a site defined under `sites`")
+    install_date: date = Field(description="Install date (YYYY-MM-DD); sets the age of the parts")
+    label: str | None = Field(None, description="Optional name shown in reports")
+    degraded: CohortDegradation | None = Field(None, description="Broken at start")
+
+
+class SparesStock(_Strict):
+    """Spare parts of one type at one site."""
+
+    site: str
+    part: PartType
+    family: str | None = Field(
+        None,
+        description="Model family the spares fit (e.g. antminer-s21). Omitted: split over the "
+        "site's families in proportion to installed parts",
+    )
+    on_hand: Count = Field(description="Spares on the shelf at the start")
+    target: Count | None = Field(
+        None, description="Base-stock level the site reorders up to; default on_hand"
+    )
+
+
+class RepairRoute(_Strict):
+    """Where a broken part goes. Omitted fields take the defaults in data/parts.csv."""
+
+    swap_days: Delay | None = Field(None, description="Days from swap start to back in service")
+    in_house_share: Share | None = Field(None, description="Share repaired on site")
+    in_house_days: Delay | None = None
+    in_house_needs_vendor_parts: bool | None = Field(
+        None, description="In-house repair needs vendor components (chips, boards)"
+    )
+    scrap_share: Share | None = Field(None, description="Share beyond repair")
+    vendor_turnaround_days: Delay | None = Field(
+        None, description="Days at the vendor repair centre (FACTS.md 2.2: 3-5 weeks)"
+    )
+    crosses_border: bool | None = Field(
+        None, description="Vendor repair route crosses a border (customs); default: centre abroad"
+    )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> RepairRoute:
+        total = (self.in_house_share or 0.0) + (self.scrap_share or 0.0)
+        if total > 1.0 + 1e-9:
+            raise ValueError(
+                f"in_house_share + scrap_share = {total:g} exceeds 1"
+                " — fix: lower one of them; the rest goes to the vendor repair centre"
+            )
+        return self
+
+
+class Order(_Strict):
+    """An open order of new machines."""
+
+    model: str
+    count: Count
+    due_date: date
+    site: str
+    vendor: str | None = Field(None, description="Default: the model's vendor")
+    label: str | None = None
+
+
+class Replenishment(_Strict):
+    """How sites reorder spares from the vendor."""
+
+    enabled: bool = Field(True, description="Reorder spares (base stock, daily review)")
+    lead_time_days: Delay | None = Field(
+        None, description="Order to dispatch; default per vendor (data/vendors.csv, 6 weeks)"
+    )
+
+
+class Fleet(_Strict):
+    """A mining operation: what it has, where, and what it has ordered."""
+
+    name: str = "fleet"
+    start_date: date = Field(description="First simulated day (YYYY-MM-DD)")
+    catalog: str | None = Field(None, description="Extra models CSV, relative to this file")
+    sites: list[Site] = Field(min_length=1)
+    cohorts: list[Cohort] = Field(default_factory=list)
+    cohorts_csv: str | None = Field(
+        None, description="CSV of more cohorts (columns model,count,site,install_date[,label])"
+    )
+    spares: list[SparesStock] = Field(default_factory=list)
+    repair_routes: dict[PartType, RepairRoute] = Field(default_factory=dict)
+    orders: list[Order] = Field(default_factory=list)
+    replenishment: Replenishment = Field(default_factory=Replenishment)
+    finance: dict[str, object] | None = Field(None, description="Reserved for the money layer")
+
+    @model_validator(mode="after")
+    def _unique_sites(self) -> Fleet:
+        names = [s.name for s in self.sites]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(
+                f"site names repeat: {', '.join(dupes)} — fix: give every site its own name"
+            )
+        return self

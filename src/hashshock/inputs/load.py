@@ -1,0 +1,225 @@
+"""Load and cross-check fleet and scenario files.
+
+:func:`load_fleet` and :func:`load_scenario` are the only doors from files into
+validated models; everything they reject raises :class:`InputError` naming the
+file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hashshock.inputs.catalog import Catalog, ModelSpec, load_catalog, vendor_defaults
+from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.fleet import Cohort, Fleet
+from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
+from hashshock.inputs.scenario import Event, Scenario
+
+
+@dataclass(frozen=True)
+class LoadedFleet:
+    """A validated fleet with its catalogue (bundled plus the user's models)."""
+
+    fleet: Fleet
+    catalog: Catalog
+    path: Path | None = None
+
+    def model_of(self, slug: str) -> ModelSpec:
+        return self.catalog.get(slug)
+
+    @property
+    def machines(self) -> int:
+        return sum(c.count for c in self.fleet.cohorts)
+
+    @property
+    def nameplate_ths(self) -> float:
+        return sum(c.count * self.catalog.get(c.model).hashrate_ths for c in self.fleet.cohorts)
+
+
+def _csv_cohorts(path: Path) -> list[dict[str, Any]]:
+    rows = read_csv_rows(path)
+    if rows and not {"model", "count", "site", "install_date"} <= set(rows[0]):
+        raise InputError(
+            path, "header", "missing columns", "use columns model,count,site,install_date[,label]"
+        )
+    out: list[dict[str, Any]] = []
+    for line, row in enumerate(rows, start=2):
+        raw = row.get("count", "")
+        try:
+            count = int(raw)
+        except ValueError:
+            raise InputError(
+                path, f"row {line}, count", f"{raw!r} is not a whole number", "write e.g. 250"
+            ) from None
+        item: dict[str, Any] = {
+            "model": row["model"],
+            "count": count,
+            "site": row["site"],
+            "install_date": row["install_date"],
+        }
+        if row.get("label"):
+            item["label"] = row["label"]
+        out.append(item)
+    return out
+
+
+def fleet_from_mapping(
+    data: dict[str, Any], path: Path | None = None, base_dir: Path | None = None
+) -> LoadedFleet:
+    """Validate an already-parsed fleet mapping (``path`` is only used in messages)."""
+    base = base_dir or (path.parent if path else Path.cwd())
+    try:
+        fleet = Fleet.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, path) from None
+    if fleet.cohorts_csv:
+        csv_path = base / fleet.cohorts_csv
+        try:
+            extra = [Cohort.model_validate(row) for row in _csv_cohorts(csv_path)]
+        except ValidationError as exc:
+            raise from_validation_error(exc, csv_path) from None
+        fleet = fleet.model_copy(update={"cohorts": [*fleet.cohorts, *extra]})
+    catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
+    _cross_check(fleet, catalog, path)
+    return LoadedFleet(fleet=fleet, catalog=catalog, path=path)
+
+
+def load_fleet(path: str | Path) -> LoadedFleet:
+    """Read and validate a fleet YAML file."""
+    file = Path(path)
+    return fleet_from_mapping(read_yaml_mapping(file), file)
+
+
+def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
+    sites = [s.name for s in fleet.sites]
+    vendors = vendor_defaults()
+
+    def check_site(name: str, field: str) -> None:
+        if name not in sites:
+            raise InputError(
+                path, field, f"site '{name}' is not defined",
+                unknown_name_fix(name, sites, "site") + " or add it under `sites`",
+            )  # fmt: skip
+
+    if not fleet.cohorts and not fleet.orders:
+        raise InputError(path, "cohorts", "no machines", "add at least one cohort")
+    for i, cohort in enumerate(fleet.cohorts):
+        catalog.get(cohort.model, path, f"cohorts[{i}].model")
+        check_site(cohort.site, f"cohorts[{i}].site")
+        if cohort.install_date > fleet.start_date:
+            raise InputError(
+                path, f"cohorts[{i}].install_date", "is after start_date",
+                "machines not yet installed belong under `orders`",
+            )  # fmt: skip
+        if cohort.degraded:
+            spec = catalog.get(cohort.model)
+            if cohort.degraded.dead_hashboards > cohort.count * spec.hashboards:
+                raise InputError(
+                    path, f"cohorts[{i}].degraded.dead_hashboards",
+                    "more dead boards than the cohort has", "lower it",
+                )  # fmt: skip
+            if sum(cohort.degraded.machines_down.values()) > cohort.count:
+                raise InputError(
+                    path, f"cohorts[{i}].degraded.machines_down",
+                    "more machines down than the cohort has", "lower the counts",
+                )  # fmt: skip
+    families_by_site: dict[str, set[str]] = {}
+    for cohort in fleet.cohorts:
+        families_by_site.setdefault(cohort.site, set()).add(catalog.get(cohort.model).family)
+    for i, order in enumerate(fleet.orders):
+        spec = catalog.get(order.model, path, f"orders[{i}].model")
+        check_site(order.site, f"orders[{i}].site")
+        families_by_site.setdefault(order.site, set()).add(spec.family)
+        vendor = order.vendor or spec.vendor
+        if vendor not in vendors:
+            raise InputError(
+                path, f"orders[{i}].vendor", f"unknown vendor '{vendor}'",
+                unknown_name_fix(vendor, list(vendors), "vendor"),
+            )  # fmt: skip
+        if order.vendor and order.vendor != spec.vendor:
+            raise InputError(
+                path, f"orders[{i}].vendor", f"{order.model} is made by {spec.vendor}",
+                f"write vendor: {spec.vendor} or drop the field",
+            )  # fmt: skip
+    for i, stock in enumerate(fleet.spares):
+        check_site(stock.site, f"spares[{i}].site")
+        if stock.family is None:
+            continue
+        if stock.family not in catalog.families:
+            raise InputError(
+                path, f"spares[{i}].family", f"unknown model family '{stock.family}'",
+                unknown_name_fix(stock.family, sorted(catalog.families), "family",
+                                 "hashshock catalog"),
+            )  # fmt: skip
+        if stock.family not in families_by_site.get(stock.site, set()):
+            raise InputError(
+                path, f"spares[{i}].family",
+                f"no machines of family '{stock.family}' at site '{stock.site}'",
+                "put the spares at a site that runs that family, or drop them",
+            )  # fmt: skip
+
+
+# --- scenarios -----------------------------------------------------------------
+
+
+def _scenario_dir() -> Path:
+    return Path(str(resources.files("hashshock") / "data" / "scenarios"))
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    """Names of the bundled scenarios and their files."""
+    return {p.stem: p for p in sorted(_scenario_dir().glob("*.yaml"))}
+
+
+def _resolve_scenario_ref(ref: str, base: Path | None) -> Path:
+    builtins = builtin_scenarios()
+    if ref in builtins:
+        return builtins[ref]
+    candidate = Path(ref) if base is None else base / ref
+    if candidate.exists() or ref.endswith((".yaml", ".yml")) or "/" in ref:
+        return candidate
+    raise InputError(
+        None, "scenario", f"unknown scenario '{ref}'",
+        unknown_name_fix(ref, list(builtins), "scenario", "hashshock scenarios")
+        + " or give the path of a scenario YAML file",
+    )  # fmt: skip
+
+
+def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
+    """Load a built-in scenario by name or a scenario YAML file; ``include`` is expanded."""
+    path = ref if isinstance(ref, Path) else _resolve_scenario_ref(ref, None)
+    path = path.resolve() if path.exists() else path
+    if path in _seen:
+        raise InputError(path, "include", "scenarios include each other in a loop", "break it")
+    data = read_yaml_mapping(path)
+    data.setdefault("name", path.stem)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, path) from None
+    events: list[Event] = []
+    for i, inc in enumerate(scenario.include):
+        try:
+            inc_path = _resolve_scenario_ref(inc, path.parent)
+        except InputError as exc:
+            raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
+        events.extend(load_scenario(inc_path, (*_seen, path)).events)
+    events.extend(scenario.events)
+    return scenario.model_copy(update={"events": events, "include": []})
+
+
+def check_scenario_against_fleet(scenario: Scenario, loaded: LoadedFleet) -> None:
+    """Vendors named in events must be known ones."""
+    known = sorted(vendor_defaults())
+    for i, event in enumerate(scenario.events):
+        for vendor in event.vendors or []:
+            if vendor not in known:
+                raise InputError(
+                    f"scenario {scenario.name}", f"events[{i}].vendors",
+                    f"unknown vendor '{vendor}'", unknown_name_fix(vendor, known, "vendor"),
+                )  # fmt: skip

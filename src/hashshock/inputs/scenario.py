@@ -1,0 +1,151 @@
+"""Scenario files: named events that act on vendors, origins, parts and routes.
+
+Every event has a start (``start_day``, a delay from the run start, possibly
+random, or ``start_date``), an end (``end_day``, ``duration_days`` or none:
+until the horizon) and a ``probability`` that it happens at all on a path.
+Events that share a ``group`` happen together: they use the same random
+numbers for occurrence, start and duration (so a sanctions package hits
+parts, repairs and orders on the same paths at the same time).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hashshock.inputs.catalog import PartType
+from hashshock.inputs.types import Count, Delay, Share
+
+Shipment = Literal["parts", "machines", "repairs"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    name: str | None = Field(None, description="Label for reports")
+    group: str | None = Field(None, description="Events in one group happen together")
+    probability: Share = Field(1.0, description="Chance the event happens on a path")
+    start_day: Delay | None = Field(None, description="Days after run start (number or dist)")
+    start_date: date | None = Field(None, description="Alternative to start_day")
+    end_day: int | None = Field(None, ge=0, description="Day the event ends (exclusive)")
+    duration_days: Delay | None = Field(None, description="Alternative to end_day")
+    vendors: list[str] | None = Field(None, description="Vendors hit; default all")
+
+    @model_validator(mode="after")
+    def _one_start_one_end(self) -> _Event:
+        if self.start_day is not None and self.start_date is not None:
+            raise ValueError("give start_day or start_date, not both — fix: drop one")
+        if self.end_day is not None and self.duration_days is not None:
+            raise ValueError("give end_day or duration_days, not both — fix: drop one")
+        return self
+
+
+class CustomsHold(_Event):
+    """CBP holds shipments bound for the fleet beyond normal clearance."""
+
+    type: Literal["customs_hold"]
+    origins: list[str] | None = Field(None, description="Origin countries hit; default all")
+    shipments: list[Shipment] = Field(
+        default_factory=lambda: ["parts", "machines", "repairs"],
+        description="Which shipments can be held",
+    )
+    hold_probability: Share = Field(description="Chance one shipment (lot) is held")
+    hold_days: Delay = Field(description="Extra days a held lot waits")
+    storage_fee_usd_per_unit_day: float = Field(
+        16.7, ge=0, description="Storage fee (FACTS.md 3.3: ~$1,000/unit over ~60 days)"
+    )
+
+
+class LeadTimeChange(_Event):
+    """Orders placed while active take longer (or shorter, with negative extra days)."""
+
+    type: Literal["lead_time_change"]
+    extra_days: int = Field(description="Days added to lead time")
+    shipments: list[Literal["parts", "machines"]] = Field(
+        default_factory=lambda: ["parts", "machines"]
+    )
+
+
+class PartsSupplyStop(_Event):
+    """The vendor ships no spare parts (orders wait until it ends)."""
+
+    type: Literal["parts_supply_stop"]
+    parts: list[PartType] | None = Field(None, description="Parts hit; default all")
+
+
+class RepairCentreClosed(_Event):
+    """The vendor's repair centre takes nothing back (parts wait until it reopens)."""
+
+    type: Literal["repair_centre_closed"]
+    parts: list[PartType] | None = None
+
+
+class RepairTurnaroundChange(_Event):
+    """Parts sent to the vendor repair centre while active take longer to come back."""
+
+    type: Literal["repair_turnaround_change"]
+    extra_days: int = Field(description="Days added to the vendor turnaround")
+    parts: list[PartType] | None = None
+
+
+class OrderDisruption(_Event):
+    """New machine orders due while active are delayed or cancelled."""
+
+    type: Literal["order_disruption"]
+    cancel_probability: Share = Field(0.0, description="Chance an order is cancelled")
+    delay_probability: Share = Field(0.0, description="Chance a surviving order is delayed")
+    delay_days: Delay = Field(default=0, validate_default=True)  # type: ignore[assignment]
+
+
+class TariffChange(_Event):
+    """A duty change; recorded for the money layer, no effect on physical flows."""
+
+    type: Literal["tariff_change"]
+    hts: str = "8543.70"
+    origins: list[str] | None = None
+    rate_pct: float = Field(ge=0, description="Total ad valorem duty, percent")
+
+
+class RemoteDisable(_Event):
+    """The vendor stops a share of its machines remotely for some days."""
+
+    type: Literal["remote_disable"]
+    share: Share = Field(description="Share of the vendor's running machines stopped")
+
+
+Event = Annotated[
+    CustomsHold
+    | LeadTimeChange
+    | PartsSupplyStop
+    | RepairCentreClosed
+    | RepairTurnaroundChange
+    | OrderDisruption
+    | TariffChange
+    | RemoteDisable,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES = (
+    "customs_hold", "lead_time_change", "parts_supply_stop", "repair_centre_closed",
+    "repair_turnaround_change", "order_disruption", "tariff_change", "remote_disable",
+)  # fmt: skip
+
+
+class Scenario(BaseModel):
+    """A named set of events. ``include`` pulls in the events of other scenarios."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    description: str = ""
+    sources: list[str] = Field(default_factory=list, description="Where the numbers come from")
+    include: list[str] = Field(default_factory=list, description="Scenarios whose events to add")
+    events: list[Event] = Field(default_factory=list)
+    network_wide: bool = Field(
+        False, description="Reserved for the money layer: shock hits the whole network"
+    )
+
+
+__all__ = ["EVENT_TYPES", "Count", "Event", "Scenario"]

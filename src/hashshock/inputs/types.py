@@ -1,0 +1,55 @@
+"""Pydantic field types shared by the fleet and scenario schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer, StrictInt, WithJsonSchema
+
+from hashshock.dists import DayDistribution, from_spec, to_spec
+
+
+def _to_dist(value: Any) -> DayDistribution:
+    try:
+        return from_spec(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} — fix: write a whole number of days or e.g. {{dist: uniform, low: 21, high: 35}}"
+        ) from exc
+
+
+_DELAY_SCHEMA: dict[str, Any] = {
+    "description": "Whole days, or a distribution {dist: fixed|uniform|triangular|lognormal|"
+    "empirical, ...}",
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {
+            "type": "object",
+            "properties": {
+                "dist": {"enum": ["fixed", "uniform", "triangular", "lognormal", "empirical"]},
+                "days": {"type": "integer"},
+                "low": {"type": "integer"},
+                "high": {"type": "integer"},
+                "mode": {"type": "integer"},
+                "mean": {"type": "number"},
+                "cv": {"type": "number"},
+                "values": {"type": "array", "items": {"type": "integer"}},
+                "weights": {"type": "array", "items": {"type": "number"}},
+            },
+            "required": ["dist"],
+        },
+    ],
+}
+
+#: A delay in whole days: a number or a distribution mapping.
+Delay = Annotated[
+    DayDistribution,
+    BeforeValidator(_to_dist),
+    PlainSerializer(to_spec),
+    WithJsonSchema(_DELAY_SCHEMA),
+]
+
+#: A whole count that may be zero (machines, parts, people).
+Count = Annotated[StrictInt, Field(ge=0)]
+#: A probability or share in [0, 1].
+Share = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -1,0 +1,276 @@
+"""Compile a validated fleet and scenario into a :class:`~hashshock.plan.model.Plan`.
+
+This is the only place that reads both the input models and the bundled
+defaults; the engine sees nothing but the arrays produced here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from hashshock.dists import Fixed, Uniform
+from hashshock.inputs.catalog import (
+    PART_TYPES,
+    STOP_PARTS,
+    ModelSpec,
+    failure_prior,
+    part_defaults,
+    site_defaults,
+    vendor_defaults,
+)
+from hashshock.inputs.load import LoadedFleet
+from hashshock.inputs.scenario import Scenario
+from hashshock.plan.events import compile_events
+from hashshock.plan.model import Plan, RoutePlan
+
+DAYS_PER_YEAR = 365.0
+
+
+def weibull_daily_probability(
+    age_days: np.ndarray, shape: float, first_year_failures: float
+) -> np.ndarray:
+    """Daily failure probability of one part slot at machine age ``age_days``.
+
+    Failures of a slot follow a non-homogeneous Poisson process whose cumulative
+    intensity is Weibull, ``H(a) = (a / η)^k`` with ``η = 365 / m₁^(1/k)`` so that
+    ``H(365) = m₁`` expected failures in the first year (minimal repair: a
+    replaced part takes the machine's age). The chance of a failure on day
+    ``[a, a+1)`` is ``1 − exp(−(H(a+1) − H(a)))``.
+
+    >>> p = weibull_daily_probability(np.arange(365.0), 1.0, 0.05)
+    >>> round(float(-np.log1p(-p).sum()), 6)
+    0.05
+    """
+    if first_year_failures <= 0:
+        return np.zeros_like(age_days, dtype=np.float64)
+    eta = DAYS_PER_YEAR / first_year_failures ** (1.0 / shape)
+    age = np.maximum(age_days, 0.0)
+    increment = (np.maximum(age + 1.0, 0.0) / eta) ** shape - (age / eta) ** shape
+    return np.asarray(-np.expm1(-increment), dtype=np.float64)
+
+
+def _hazard(
+    spec: ModelSpec, age_at_start: int, horizon: int
+) -> np.ndarray:  # [4, T]
+    ages = age_at_start + np.arange(horizon, dtype=np.float64)
+    rows = []
+    for part in PART_TYPES:
+        prior = failure_prior(part, spec)
+        rows.append(
+            weibull_daily_probability(ages, prior.weibull_shape, prior.first_year_failures_per_part)
+        )
+    return np.stack(rows)
+
+
+def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> Plan:
+    """Turn fleet + scenario into arrays for ``horizon_days`` days."""
+    fleet = loaded.fleet
+    catalog = loaded.catalog
+    vendors = vendor_defaults()
+    vendor_names = tuple(sorted(vendors))
+    vendor_index = {v: i for i, v in enumerate(vendor_names)}
+    site_names = tuple(s.name for s in fleet.sites)
+    site_index = {s: i for i, s in enumerate(site_names)}
+    defaults = part_defaults()
+
+    # Cohorts: installed ones, then one per open order (installed on arrival).
+    labels: list[str] = []
+    models: list[ModelSpec] = []
+    sites: list[int] = []
+    initial: list[int] = []
+    ages: list[int] = []
+    dead_boards: list[int] = []
+    down: list[list[int]] = []
+    for cohort in fleet.cohorts:
+        spec = catalog.get(cohort.model)
+        labels.append(cohort.label or f"{cohort.site}/{cohort.model}/{cohort.install_date}")
+        models.append(spec)
+        sites.append(site_index[cohort.site])
+        initial.append(cohort.count)
+        ages.append((fleet.start_date - cohort.install_date).days)
+        degraded = cohort.degraded
+        dead_boards.append(degraded.dead_hashboards if degraded else 0)
+        down.append([degraded.machines_down.get(p, 0) if degraded else 0 for p in STOP_PARTS])
+        if degraded and degraded.machines_down.get("hashboard"):
+            # A machine down for a hashboard is a running machine with all boards dead.
+            dead_boards[-1] += degraded.machines_down["hashboard"] * spec.hashboards
+    order_cohort, order_count, order_due, order_vendor = [], [], [], []
+    for order in fleet.orders:
+        spec = catalog.get(order.model)
+        due = (order.due_date - fleet.start_date).days
+        order_cohort.append(len(labels))
+        order_count.append(order.count)
+        order_due.append(due)
+        order_vendor.append(vendor_index[order.vendor or spec.vendor])
+        labels.append(order.label or f"order/{order.site}/{order.model}/{order.due_date}")
+        models.append(spec)
+        sites.append(site_index[order.site])
+        initial.append(0)
+        ages.append(-due)
+        dead_boards.append(0)
+        down.append([0, 0, 0])
+
+    # Pools: one per (site, part type, family) that some cohort needs.
+    pool_key_index: dict[tuple[int, int, str], int] = {}
+    cohort_pool = np.zeros((len(labels), len(PART_TYPES)), dtype=np.int64)
+    installed_parts: dict[tuple[int, int, str], int] = defaultdict(int)
+    for c, spec in enumerate(models):
+        for k, part in enumerate(PART_TYPES):
+            key = (sites[c], k, spec.family)
+            if key not in pool_key_index:
+                pool_key_index[key] = len(pool_key_index)
+            cohort_pool[c, k] = pool_key_index[key]
+            installed_parts[key] += (initial[c] or order_count_for(c, order_cohort, order_count)) * (
+                spec.parts_per_machine(part)
+            )
+    pool_keys = list(pool_key_index)
+    family_vendor = {m.family: m.vendor for m in models}
+    on_hand = np.full(len(pool_keys), -1, dtype=np.int64)
+    target = np.full(len(pool_keys), -1, dtype=np.int64)
+    for stock in fleet.spares:
+        s, k = site_index[stock.site], PART_TYPES.index(stock.part)
+        keys = [key for key in pool_keys if key[0] == s and key[1] == k]
+        if stock.family is not None:
+            keys = [key for key in keys if key[2] == stock.family]
+        weights = np.array([installed_parts[key] for key in keys], dtype=np.float64)
+        for key, qty, tgt in zip(
+            keys,
+            _split(stock.on_hand, weights),
+            _split(stock.target if stock.target is not None else stock.on_hand, weights),
+            strict=True,
+        ):
+            j = pool_key_index[key]
+            on_hand[j] = max(on_hand[j], 0) + qty
+            target[j] = max(target[j], 0) + tgt
+    for j, key in enumerate(pool_keys):
+        if on_hand[j] < 0:  # no entry: the documented default share of installed parts
+            share = defaults[PART_TYPES[key[1]]].default_spares_share
+            on_hand[j] = round(share * installed_parts[key])
+            target[j] = on_hand[j]
+
+    # Repair routes per part type: bundled defaults, overridden by the fleet file.
+    routes = []
+    for part in PART_TYPES:
+        d = defaults[part]
+        over = fleet.repair_routes.get(part)
+        routes.append(
+            RoutePlan(
+                swap_days=int(round((over.swap_days.mean if over and over.swap_days else d.swap_days))),
+                in_house_share=_pick(over.in_house_share if over else None, d.in_house_share),
+                in_house_days=(over.in_house_days if over and over.in_house_days else None)
+                or Uniform(*d.in_house_days),
+                in_house_needs_vendor_parts=_pick(
+                    over.in_house_needs_vendor_parts if over else None,
+                    d.in_house_needs_vendor_parts,
+                ),
+                scrap_share=_pick(over.scrap_share if over else None, d.scrap_share),
+                vendor_turnaround_days=(
+                    over.vendor_turnaround_days if over and over.vendor_turnaround_days else None
+                )
+                or Uniform(*d.vendor_turnaround_days),
+            )
+        )
+    for part, route in zip(PART_TYPES, routes, strict=True):
+        if route.in_house_share + route.scrap_share > 1 + 1e-9:
+            raise ValueError(f"repair route for {part}: in_house_share + scrap_share exceed 1")
+
+    site_country = {s.name: s.country for s in fleet.sites}
+    crosses = np.zeros(len(pool_keys), dtype=bool)
+    for j, (s, k, family) in enumerate(pool_keys):
+        over = fleet.repair_routes.get(PART_TYPES[k])
+        if over is not None and over.crosses_border is not None:
+            crosses[j] = over.crosses_border
+        else:
+            centre = vendors[family_vendor[family]].repair_centre_country
+            crosses[j] = centre != site_country[site_names[s]]
+
+    # Technician capacity (swaps per day) per site.
+    per_tech_default = site_defaults()["swaps_per_technician_day"]
+    machines_per_tech = site_defaults()["machines_per_technician"]
+    swaps = []
+    for s, site in enumerate(fleet.sites):
+        machines = sum(initial[c] for c in range(len(labels)) if sites[c] == s)
+        techs = (
+            site.technicians
+            if site.technicians is not None
+            else max(1, math.ceil(machines / machines_per_tech))
+        )
+        swaps.append(int(techs * (site.swaps_per_technician_day or per_tech_default)))
+
+    lead_override = fleet.replenishment.lead_time_days
+    horizon = int(horizon_days)
+    return Plan(
+        fleet_name=fleet.name,
+        scenario_name=scenario.name,
+        start_date=fleet.start_date,
+        horizon_days=horizon,
+        part_names=PART_TYPES,
+        vendor_names=vendor_names,
+        site_names=site_names,
+        cohort_labels=tuple(labels),
+        cohort_models=tuple(m.slug for m in models),
+        cohort_site=np.array(sites, dtype=np.int64),
+        cohort_vendor=np.array([vendor_index[m.vendor] for m in models], dtype=np.int64),
+        cohort_pool=cohort_pool,
+        cohort_initial=np.array(initial, dtype=np.int64),
+        cohort_boards=np.array([m.hashboards for m in models], dtype=np.int64),
+        cohort_stop_parts=np.array(
+            [[m.parts_per_machine(p) for p in STOP_PARTS] for m in models], dtype=np.int64
+        ).reshape(len(models), len(STOP_PARTS)),
+        cohort_ths_per_machine=np.array([m.hashrate_ths for m in models], dtype=np.float64),
+        cohort_initial_dead_boards=np.array(dead_boards, dtype=np.int64),
+        cohort_initial_down=np.array(down, dtype=np.int64).reshape(len(models), len(STOP_PARTS)),
+        hazard=np.stack([_hazard(m, a, horizon) for m, a in zip(models, ages, strict=True)])
+        if models
+        else np.zeros((0, len(PART_TYPES), horizon)),
+        pool_site=np.array([k[0] for k in pool_keys], dtype=np.int64),
+        pool_part=np.array([k[1] for k in pool_keys], dtype=np.int64),
+        pool_vendor=np.array([vendor_index[family_vendor[k[2]]] for k in pool_keys], dtype=np.int64),
+        pool_family=tuple(k[2] for k in pool_keys),
+        pool_on_hand=on_hand,
+        pool_target=target,
+        pool_crosses_border=crosses,
+        routes=tuple(routes),
+        site_swaps_per_day=np.array(swaps, dtype=np.int64),
+        vendor_parts_lead=tuple(
+            lead_override or Fixed(vendors[v].parts_lead_time_days) for v in vendor_names
+        ),
+        vendor_transit_days=np.array([vendors[v].transit_days for v in vendor_names], np.int64),
+        vendor_clearance_days=np.array(
+            [vendors[v].customs_clearance_days for v in vendor_names], np.int64
+        ),
+        vendor_parts_origin=tuple(vendors[v].parts_origin for v in vendor_names),
+        vendor_machines_origin=tuple(vendors[v].machines_origin for v in vendor_names),
+        replenish=fleet.replenishment.enabled,
+        order_cohort=np.array(order_cohort, dtype=np.int64),
+        order_count=np.array(order_count, dtype=np.int64),
+        order_due_day=np.array(order_due, dtype=np.int64),
+        order_vendor=np.array(order_vendor, dtype=np.int64),
+        events=compile_events(scenario, fleet.start_date, vendor_names),
+    )
+
+
+def order_count_for(c: int, order_cohort: list[int], order_count: list[int]) -> int:
+    """Machines a not-yet-installed cohort will bring (for splitting spares)."""
+    return order_count[order_cohort.index(c)] if c in order_cohort else 0
+
+
+def _pick(value: float | bool | None, default: float | bool) -> float | bool:  # noqa: FBT001
+    return default if value is None else value
+
+
+def _split(total: int, weights: np.ndarray) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` with largest-remainder rounding."""
+    if len(weights) == 0:
+        return []
+    if weights.sum() <= 0:
+        weights = np.ones_like(weights)
+    exact = total * weights / weights.sum()
+    base = np.floor(exact).astype(np.int64)
+    remainder = int(total - base.sum())
+    order = np.argsort(-(exact - base), kind="stable")
+    base[order[:remainder]] += 1
+    return [int(x) for x in base]

@@ -1,0 +1,118 @@
+"""The plan: everything the engine needs, as arrays and distributions, nothing from files.
+
+Axes: ``C`` cohorts, ``J`` spare-part pools (site × part type × model family),
+``S`` sites, ``V`` vendors, ``O`` machine orders, ``T`` days. Part axis order is
+``PART_TYPES`` (hashboard, fan, psu, control_board); ``K`` = the three parts
+that stop a machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.dists import DayDistribution
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """Where broken parts of one part type go (per part type)."""
+
+    swap_days: int
+    in_house_share: float
+    in_house_days: DayDistribution
+    in_house_needs_vendor_parts: bool
+    scrap_share: float
+    vendor_turnaround_days: DayDistribution
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """One scenario event, compiled. Kind-specific numbers live in ``params``/``dists``."""
+
+    kind: str
+    name: str
+    group: str
+    probability: float
+    start: DayDistribution
+    end_day: int | None
+    duration: DayDistribution | None
+    vendor_mask: BoolArray  # [V]
+    part_mask: BoolArray  # [4]
+    origins: tuple[str, ...] | None
+    shipments: tuple[str, ...]
+    params: dict[str, float] = field(default_factory=dict)
+    dists: dict[str, DayDistribution] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A fleet × scenario compiled for ``horizon_days`` days from ``start_date``."""
+
+    fleet_name: str
+    scenario_name: str
+    start_date: date
+    horizon_days: int
+    part_names: tuple[str, ...]
+    vendor_names: tuple[str, ...]
+    site_names: tuple[str, ...]
+    # cohorts
+    cohort_labels: tuple[str, ...]
+    cohort_models: tuple[str, ...]
+    cohort_site: IntArray  # [C]
+    cohort_vendor: IntArray  # [C]
+    cohort_pool: IntArray  # [C, 4] pool index of each part type
+    cohort_initial: IntArray  # [C] machines installed at day 0
+    cohort_boards: IntArray  # [C] hashboards per machine
+    cohort_stop_parts: IntArray  # [C, 3] fans, PSUs, control boards per machine
+    cohort_ths_per_machine: FloatArray  # [C]
+    cohort_initial_dead_boards: IntArray  # [C]
+    cohort_initial_down: IntArray  # [C, 3] machines down at start waiting for each stop part
+    hazard: FloatArray  # [C, 4, T] daily failure probability per installed part slot
+    # pools
+    pool_site: IntArray  # [J]
+    pool_part: IntArray  # [J]
+    pool_vendor: IntArray  # [J]
+    pool_family: tuple[str, ...]
+    pool_on_hand: IntArray  # [J]
+    pool_target: IntArray  # [J] base-stock level
+    pool_crosses_border: BoolArray  # [J] vendor repair route crosses a border
+    # routes and supply
+    routes: tuple[RoutePlan, ...]  # per part type
+    site_swaps_per_day: IntArray  # [S]
+    vendor_parts_lead: tuple[DayDistribution, ...]  # [V]
+    vendor_transit_days: IntArray  # [V]
+    vendor_clearance_days: IntArray  # [V]
+    vendor_parts_origin: tuple[str, ...]  # [V]
+    vendor_machines_origin: tuple[str, ...]  # [V]
+    replenish: bool
+    # machine orders
+    order_cohort: IntArray  # [O]
+    order_count: IntArray  # [O]
+    order_due_day: IntArray  # [O]
+    order_vendor: IntArray  # [O]
+    # scenario
+    events: tuple[EventPlan, ...]
+
+    @property
+    def n_cohorts(self) -> int:
+        return len(self.cohort_labels)
+
+    @property
+    def n_pools(self) -> int:
+        return len(self.pool_site)
+
+    @property
+    def machines(self) -> int:
+        return int(self.cohort_initial.sum())
+
+    @property
+    def nameplate_ths(self) -> float:
+        return float((self.cohort_initial * self.cohort_ths_per_machine).sum())
