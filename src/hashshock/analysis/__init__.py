@@ -1,0 +1,20 @@
+"""Analysis of engine output: percentile bands, stage dates, first part to break."""
+
+from hashshock.analysis.stages import (
+    DECLINE_THRESHOLD,
+    MIN_SHARE_FOR_DAYS,
+    first_decline_day,
+    first_to_break,
+    stage_summary,
+)
+from hashshock.analysis.summary import bands, median_band
+
+__all__ = [
+    "DECLINE_THRESHOLD",
+    "MIN_SHARE_FOR_DAYS",
+    "bands",
+    "first_decline_day",
+    "first_to_break",
+    "median_band",
+    "stage_summary",
+]

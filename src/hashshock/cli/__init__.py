@@ -1,0 +1,1 @@
+"""The ``hashshock`` command line (Typer + rich)."""

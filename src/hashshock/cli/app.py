@@ -1,0 +1,233 @@
+"""``hashshock`` commands: run, compare, validate, schema, catalog, scenarios.
+
+Bad input exits with code 2 and one line naming file, field and fix; the
+engine and analysis are reached only through :mod:`hashshock.api`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hashshock import __version__, api
+from hashshock.cli.output import write_text_atomic
+from hashshock.cli.render import render_compare, render_run
+from hashshock.inputs.catalog import bundled_catalog, load_catalog
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.fleet import Fleet
+from hashshock.inputs.load import (
+    builtin_scenarios,
+    check_scenario_against_fleet,
+    load_fleet,
+    load_scenario,
+)
+from hashshock.inputs.scenario import Scenario
+
+app = typer.Typer(
+    name="hashshock",
+    help="Stress-test Bitcoin mining fleets against ASIC supply-chain shocks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
+PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+
+
+def fail(exc: InputError) -> None:
+    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Turn :class:`InputError` into exit code 2 with one clear line."""
+    try:
+        yield
+    except InputError as exc:
+        fail(exc)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; yields the engine callback."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("simulating", total=None)
+
+        def update(done: int, total: int) -> None:
+            if done % 5 == 0 or done == total:
+                bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def run(
+    fleet: FleetArg,
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="Built-in scenario name or scenario YAML file.")
+    ] = "baseline",
+    paths: PathsOpt = 1000,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Simulate one scenario on a fleet and summarise hashrate, spares and collapse stages."""
+    with input_errors():
+        loaded = load_fleet(fleet)
+        chosen = load_scenario(scenario)
+        with progress_bar(not quiet) as tick:
+            result = api.run(loaded, chosen, paths, horizon, seed, tick)
+        data = result.to_dict()
+        if json_out:
+            write_text_atomic(json_out, json.dumps(data))
+    if not quiet and json_out != "-":
+        render_run(console, data)
+
+
+@app.command()
+def compare(
+    fleet: FleetArg,
+    scenarios: Annotated[
+        str, typer.Option("--scenarios", "-s", help="Comma-separated scenario names or files.")
+    ] = "baseline,sanctions",
+    paths: PathsOpt = 1000,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run several scenarios on common random numbers and show them side by side."""
+    names = [s.strip() for s in scenarios.split(",") if s.strip()]
+    with input_errors():
+        loaded = load_fleet(fleet)
+        chosen = [load_scenario(n) for n in names]
+        with progress_bar(not quiet) as tick:
+            results = api.compare(loaded, chosen, paths, horizon, seed, tick)
+        data = [r.to_dict() for r in results]
+        if json_out:
+            write_text_atomic(json_out, json.dumps({"scenarios": data}))
+    if not quiet and json_out != "-":
+        render_compare(console, data)
+
+
+@app.command()
+def validate(
+    fleet: FleetArg,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Also check this scenario.")
+    ] = None,
+) -> None:
+    """Check a fleet file (and optionally a scenario) without running anything."""
+    with input_errors():
+        loaded = load_fleet(fleet)
+        if scenario:
+            check_scenario_against_fleet(load_scenario(scenario), loaded)
+    sites = len(loaded.fleet.sites)
+    console.print(
+        f"[green]ok[/] {fleet}: {loaded.machines:,} machines in {len(loaded.fleet.cohorts)} "
+        f"cohorts at {sites} site{'s' if sites != 1 else ''}, "
+        f"{loaded.nameplate_ths / 1e3:,.1f} PH/s nameplate, {len(loaded.fleet.orders)} open orders"
+    )
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="fleet or scenario")],
+) -> None:
+    """Print the JSON Schema of the fleet or scenario file format."""
+    models: dict[str, type[Fleet] | type[Scenario]] = {"fleet": Fleet, "scenario": Scenario}
+    if kind not in models:
+        fail(InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet or scenario"))
+    sys.stdout.write(json.dumps(models[kind].model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def catalog(
+    extra: Annotated[
+        str | None, typer.Option("--extra", help="Your own models CSV to add (same columns).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the ASIC model catalogue (bundled, plus your own with --extra)."""
+    from pathlib import Path
+
+    with input_errors():
+        models = (load_catalog(Path(extra)) if extra else bundled_catalog()).models
+    if as_json:
+        sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
+        return
+    table = Table(title="Model catalogue", title_justify="left")
+    for column in ("slug", "vendor", "TH/s", "W", "J/TH", "year", "cooling", "boards/fans"):
+        table.add_column(column, justify="right" if column[0].isupper() else "left")
+    for m in sorted(models.values(), key=lambda m: (m.vendor, m.slug)):
+        table.add_row(
+            m.slug, m.vendor, f"{m.hashrate_ths:g}", f"{m.power_w:g}", f"{m.efficiency_j_per_th:g}",
+            str(m.release_year), m.cooling, f"{m.hashboards}/{m.fans}",
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def scenarios(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the built-in scenarios with their descriptions."""
+    rows: list[dict[str, Any]] = []
+    for name in builtin_scenarios():
+        s = load_scenario(name)
+        rows.append({"name": name, "events": [e.type for e in s.events],
+                     "description": s.description.strip(), "sources": s.sources})  # fmt: skip
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="Built-in scenarios", title_justify="left", show_lines=True)
+    table.add_column("name", style="bold cyan")
+    table.add_column("events")
+    table.add_column("description")
+    for row in rows:
+        table.add_row(row["name"], "\n".join(row["events"]) or "—", row["description"])
+    console.print(table)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"hashshock {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Stress-test Bitcoin mining fleets against ASIC supply-chain shocks."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,105 @@
+"""One scenario's run: engine output plus what it means (labels, stages, JSON)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.analysis import bands, first_decline_day, first_to_break, median_band, stage_summary
+from hashshock.engine.output import DOWN_CAUSES, EngineOutput
+
+
+@dataclass
+class RunResult:
+    """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract."""
+
+    scenario: str
+    scenario_description: str
+    fleet_name: str
+    paths: int
+    horizon_days: int
+    seed: int
+    start_date: date
+    version: str
+    machines: int
+    nameplate_ths: float
+    part_names: tuple[str, ...]
+    output: EngineOutput
+    baseline_hashrate_ths: NDArray[np.float64] | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dates(self) -> list[str]:
+        return [(self.start_date + timedelta(days=d)).isoformat() for d in range(self.horizon_days)]
+
+    @property
+    def availability(self) -> NDArray[np.float64]:
+        """[P, T] delivered hashrate / nameplate of the machines installed that day."""
+        out = self.output
+        return np.divide(
+            out.hashrate_ths, out.nameplate_ths,
+            out=np.zeros_like(out.hashrate_ths), where=out.nameplate_ths > 0,
+        )  # fmt: skip
+
+    def stage_first_days(self) -> dict[str, NDArray[np.int64]]:
+        """[P] first day of each stage (−1: not within the horizon)."""
+        out = self.output
+        stockouts = out.first_stockout_day
+        any_stockout = np.where(stockouts >= 0, stockouts, np.iinfo(np.int64).max).min(axis=1)
+        depleted = np.where(any_stockout == np.iinfo(np.int64).max, -1, any_stockout)
+        if self.baseline_hashrate_ths is None:
+            decline = np.full(self.paths, -1, dtype=np.int64)
+        else:
+            decline = first_decline_day(out.hashrate_ths, self.baseline_hashrate_ths)
+        return {
+            "customs_delay": out.first_customs_hold_day,
+            "spares_depleted": depleted.astype(np.int64),
+            "hashrate_decline": decline,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.output
+        parts = self.part_names
+        return {
+            "scenario": self.scenario,
+            "scenario_description": self.scenario_description,
+            "fleet_name": self.fleet_name,
+            "paths": self.paths,
+            "horizon_days": self.horizon_days,
+            "seed": self.seed,
+            "start_date": self.start_date.isoformat(),
+            "version": self.version,
+            "manifest": self.manifest,
+            "fleet": {"machines": self.machines, "nameplate_ths": round(self.nameplate_ths, 3)},
+            "dates": self.dates,
+            "daily": {
+                "hashrate_ths": bands(out.hashrate_ths, 2),
+                "availability": bands(self.availability, 5),
+                "nameplate_ths": median_band(out.nameplate_ths),
+                "spares_on_hand": {p: median_band(out.spares_on_hand[:, :, k]) for k, p in
+                                   enumerate(parts)},
+                "backorders": {p: median_band(out.backorders[:, :, k]) for k, p in
+                               enumerate(parts)},
+                "parts_in_repair": {p: median_band(out.parts_in_repair[:, :, k]) for k, p in
+                                    enumerate(parts)},
+                "machines_down": {c: median_band(out.machines_down[:, :, i]) for i, c in
+                                  enumerate(DOWN_CAUSES)},
+            },  # fmt: skip
+            "stages": {name: stage_summary(days) for name, days in self.stage_first_days().items()},
+            "first_to_break": first_to_break(out.first_stockout_day, parts),
+            "totals": {
+                "failures_mean": {p: round(float(out.failures[:, k].mean()), 2)
+                                  for k, p in enumerate(parts)},
+                "scrapped_mean": {p: round(float(out.scrapped[:, k].mean()), 2)
+                                  for k, p in enumerate(parts)},
+                "customs_held_unit_days_p50": round(float(np.median(out.customs_held_unit_days)), 1),
+            },  # fmt: skip
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
