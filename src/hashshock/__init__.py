@@ -9,9 +9,17 @@ The Python API mirrors the CLI::
 
 __version__ = "0.1.0"
 
-from hashshock.api import compare, run  # noqa: E402
-from hashshock.inputs.errors import InputError  # noqa: E402
-from hashshock.inputs.load import load_fleet, load_scenario  # noqa: E402
-from hashshock.results import RunResult  # noqa: E402
+from hashshock.api import compare, run
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import load_fleet, load_scenario
+from hashshock.results import RunResult
 
-__all__ = ["InputError", "RunResult", "__version__", "compare", "load_fleet", "load_scenario", "run"]
+__all__ = [
+    "InputError",
+    "RunResult",
+    "__version__",
+    "compare",
+    "load_fleet",
+    "load_scenario",
+    "run",
+]

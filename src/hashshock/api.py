@@ -61,7 +61,9 @@ def _check_run_args(paths: int, horizon_days: int) -> None:
         )  # fmt: skip
 
 
-def _manifest(loaded: LoadedFleet, scenario: Scenario, seed: int, paths: int, horizon: int) -> dict[str, Any]:
+def _manifest(
+    loaded: LoadedFleet, scenario: Scenario, seed: int, paths: int, horizon: int
+) -> dict[str, Any]:
     payload = json.dumps(
         {
             "fleet": loaded.fleet.model_dump(mode="json"),
@@ -102,7 +104,9 @@ class _Job:
         self.done_days += self.horizon
         return output
 
-    def result(self, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None) -> RunResult:
+    def result(
+        self, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None
+    ) -> RunResult:
         fleet = self.loaded
         return RunResult(
             scenario=scenario.name,

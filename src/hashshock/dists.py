@@ -13,7 +13,7 @@ In YAML a delay is either a number of days (``28``) or a mapping::
     {dist: lognormal, mean: 60, cv: 0.5}       # discretised, rounded to days
     {dist: empirical, values: [14, 28, 56], weights: [1, 2, 1]}
 
->>> Uniform(21, 35).mean
+>>> round(Uniform(21, 35).mean, 9)
 28.0
 >>> Fixed(7).variance
 0.0
@@ -204,7 +204,8 @@ def from_spec(spec: Any) -> DayDistribution:
     if missing:
         raise ValueError(f"dist {kind} needs {', '.join(required)}; missing {', '.join(missing)}")
     try:
-        return builder(**args)  # type: ignore[operator]
+        built: DayDistribution = builder(**args)  # type: ignore[operator]
+        return built
     except TypeError as exc:
         raise ValueError(f"dist {kind}: {exc}") from exc
 

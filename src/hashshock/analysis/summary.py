@@ -10,12 +10,20 @@ def _rounded(values: NDArray[np.float64], digits: int) -> list[float]:
     return [round(float(v), digits) for v in values]
 
 
-def bands(per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 4) -> dict[str, list[float]]:
+def bands(
+    per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 4
+) -> dict[str, list[float]]:
     """``{p5, p50, p95}`` over paths (axis 0) of a [P, T] array, as lists of length T."""
     q = np.percentile(np.asarray(per_path, dtype=np.float64), [5, 50, 95], axis=0)
-    return {"p5": _rounded(q[0], digits), "p50": _rounded(q[1], digits), "p95": _rounded(q[2], digits)}
+    return {
+        "p5": _rounded(q[0], digits),
+        "p50": _rounded(q[1], digits),
+        "p95": _rounded(q[2], digits),
+    }
 
 
-def median_band(per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 2) -> dict[str, list[float]]:
+def median_band(
+    per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 2
+) -> dict[str, list[float]]:
     """``{p50}`` over paths of a [P, T] array."""
     return {"p50": _rounded(np.median(np.asarray(per_path, dtype=np.float64), axis=0), digits)}

@@ -151,7 +151,8 @@ def validate(
     console.print(
         f"[green]ok[/] {fleet}: {loaded.machines:,} machines in {len(loaded.fleet.cohorts)} "
         f"cohorts at {sites} site{'s' if sites != 1 else ''}, "
-        f"{loaded.nameplate_ths / 1e3:,.1f} PH/s nameplate, {len(loaded.fleet.orders)} open orders"
+        f"{loaded.nameplate_ths / 1e3:,.1f} PH/s nameplate, {len(loaded.fleet.orders)} open orders",
+        soft_wrap=True,
     )
 
 

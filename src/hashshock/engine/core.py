@@ -125,7 +125,10 @@ class Simulation:
 
     def _init_state(self) -> None:
         plan, P, C, J, T = self.plan, self.P, self.C, self.J, self.T
-        tile = lambda a: np.tile(a, (P,) + (1,) * a.ndim)  # noqa: E731
+
+        def tile(a: IntArray) -> IntArray:
+            return np.tile(a, (P,) + (1,) * a.ndim)
+
         self.installed = tile(plan.cohort_initial)
         self.waiting = tile(plan.cohort_initial_down)  # [P, C, 3]
         self.running = self.installed - self.waiting.sum(axis=2)
@@ -135,9 +138,7 @@ class Simulation:
         self.vendor_backlog = np.zeros((P, J), np.int64)
         self.in_house_backlog = np.zeros((P, J), np.int64)
         self.order_backlog = np.zeros((P, J), np.int64)
-        holds = [
-            ev.dists["hold_days"].max_days for ev in plan.events if ev.kind == "customs_hold"
-        ]
+        holds = [ev.dists["hold_days"].max_days for ev in plan.events if ev.kind == "customs_hold"]
         extra = sum(
             max(0, int(ev.params.get("extra_days", 0)))
             for ev in plan.events
@@ -173,6 +174,7 @@ class Simulation:
         self.failures = np.zeros((P, N_PARTS), np.int64)
         self.scrapped = np.zeros((P, N_PARTS), np.int64)
         self.swaps_done = np.zeros((P, N_PARTS), np.int64)
+        self.ordered = np.zeros((P, N_PARTS), np.int64)
         self.first_stockout = np.full((P, N_PARTS), -1, np.int64)
         self.out = EngineOutput(
             hashrate_ths=np.zeros((P, T)),
@@ -189,6 +191,7 @@ class Simulation:
             failures=self.failures,
             scrapped=self.scrapped,
             swaps=self.swaps_done,
+            ordered=self.ordered,
         )
 
     # --- the loop ----------------------------------------------------------------
@@ -249,9 +252,7 @@ class Simulation:
             share = event.params["share"] * event.vendor_mask[self.plan.cohort_vendor]
             rng = self.rng.day("disable", day * 64 + i)
             n = rng.binomial(self.running, share) * starting[:, None]
-            moved = _hypergeometric(
-                rng, self.dead_run, self.boards * self.running, self.boards * n
-            )
+            moved = _hypergeometric(rng, self.dead_run, self.boards * self.running, self.boards * n)
             self.running -= n
             self.dead_run -= moved
             self.disabled[i] += n
@@ -275,9 +276,7 @@ class Simulation:
             for k in range(N_STOP - 1):
                 # P(cause k | cause not earlier, stopped) = q_k·reach_k / (reach_k − P(none))
                 tail = reach - q_none
-                cond = np.divide(
-                    q_stop[:, k] * reach, tail, out=np.zeros(C), where=tail > 0
-                )
+                cond = np.divide(q_stop[:, k] * reach, tail, out=np.zeros(C), where=tail > 0)
                 draw = rng.binomial(left, np.clip(cond[hit[1]], 0.0, 1.0))
                 failed[:, :, k + 1][hit] = draw
                 left = left - draw
@@ -308,7 +307,9 @@ class Simulation:
         vendor = rest - in_house
         self.scrapped += _count_matmul(scrap, self.pool_onehot)
         # In-house repair waits while it needs vendor components the vendor will not ship.
-        supply_stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
+        supply_stop = self.events.pool_mask(
+            "parts_supply_stop", day, plan.pool_vendor, plan.pool_part
+        )
         blocked = supply_stop & self.needs_vendor_parts[None, :]
         self.in_house_backlog += np.where(blocked, in_house, 0)
         start_in_house = np.where(blocked, 0, in_house + self.in_house_backlog)
@@ -316,7 +317,9 @@ class Simulation:
         delay_rng = self.rng.day("repair_delay", day)
         self._dispatch_items(day, start_in_house, np.zeros_like(broken), "in_house", delay_rng)
         # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
-        closed = self.events.pool_mask("repair_centre_closed", day, plan.pool_vendor, plan.pool_part)
+        closed = self.events.pool_mask(
+            "repair_centre_closed", day, plan.pool_vendor, plan.pool_part
+        )
         self.vendor_backlog += np.where(closed, vendor, 0)
         send = np.where(closed, 0, vendor + self.vendor_backlog)
         self.vendor_backlog = np.where(closed, self.vendor_backlog, 0)
@@ -406,6 +409,7 @@ class Simulation:
                 - _count_matmul(self._demand(), self.job_onehot)
             )
             order = np.maximum(plan.pool_target - position, 0)
+            self.ordered += _count_matmul(order, self.pool_onehot)
         stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
         self.order_backlog += np.where(stop, order, 0)
         ship = np.where(stop, 0, order + self.order_backlog)

@@ -74,7 +74,11 @@ class EventPaths:
         return mask
 
     def pool_extra_days(
-        self, kind: str, day: int, pool_vendor: IntArray, pool_part: IntArray | None = None,
+        self,
+        kind: str,
+        day: int,
+        pool_vendor: IntArray,
+        pool_part: IntArray | None = None,
         shipment: str | None = None,
     ) -> IntArray:
         """[P, J]: extra days from active events of ``kind`` (summed) for each pool."""
@@ -124,7 +128,5 @@ class EventPaths:
             n_held = int(this.sum())
             if n_held:
                 held |= this
-                extra[this] = np.maximum(
-                    extra[this], event.dists["hold_days"].sample(rng, n_held)
-                )
+                extra[this] = np.maximum(extra[this], event.dists["hold_days"].sample(rng, n_held))
         return held, extra

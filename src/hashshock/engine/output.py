@@ -33,6 +33,7 @@ class EngineOutput:
     failures: NDArray[np.int64]  # [P, 4] parts failed over the run
     scrapped: NDArray[np.int64]  # [P, 4] parts scrapped over the run
     swaps: NDArray[np.int64]  # [P, 4] swaps done over the run
+    ordered: NDArray[np.int64]  # [P, 4] spares ordered from vendors over the run
 
     @property
     def paths(self) -> int:

@@ -22,7 +22,7 @@ class Pipeline:
         self.ring = np.zeros((self.length, paths, width), dtype=np.int64)
         self.in_transit = np.zeros((paths, width), dtype=np.int64)
 
-    def add(self, today: int, delay: IntArray, quantity: IntArray) -> None:
+    def add(self, today: int, delay: int | IntArray, quantity: IntArray) -> None:
         """Add ``quantity`` [P, W] arriving after ``delay`` days (scalar-like or [P, W])."""
         self.in_transit += quantity
         if np.ndim(delay) == 0:  # one delay for all: a single slot
@@ -37,9 +37,7 @@ class Pipeline:
         slots = (today + delay[paths, cols]) % self.length
         self._add_flat(slots, paths, cols, quantity[paths, cols])
 
-    def add_items(
-        self, today: int, paths: IntArray, cols: IntArray, delays: IntArray
-    ) -> None:
+    def add_items(self, today: int, paths: IntArray, cols: IntArray, delays: IntArray) -> None:
         """Add single items: one unit at each ``(paths[i], cols[i])`` after ``delays[i]`` days."""
         width = self.in_transit.shape[1]
         np.add.at(self.in_transit.reshape(-1), paths * width + cols, 1)
@@ -54,7 +52,7 @@ class Pipeline:
     def pop(self, today: int) -> IntArray:
         """Remove and return what arrives ``today`` [P, W]."""
         slot = today % self.length
-        arrived = self.ring[slot].copy()
+        arrived: IntArray = self.ring[slot].copy()
         self.ring[slot] = 0
         self.in_transit -= arrived
         return arrived

@@ -102,7 +102,9 @@ def from_validation_error(exc: ValidationError, file: str | Path | None) -> Inpu
         )
     if kind in {"less_than_equal", "greater_than_equal", "greater_than", "less_than"}:
         return InputError(file, field, f"{value!r}: {msg.lower()}", _FIXES.get(kind, ""))
-    shown = f"{value!r}: " if value is not None and kind != "missing" and not isinstance(
-        value, dict | list
-    ) else ""
+    shown = (
+        f"{value!r}: "
+        if value is not None and kind != "missing" and not isinstance(value, dict | list)
+        else ""
+    )
     return InputError(file, field, f"{shown}{msg.lower()}", _FIXES.get(kind, ""))

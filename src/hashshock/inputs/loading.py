@@ -20,7 +20,9 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"cannot read file ({exc})", "check it is a text file") from exc
+        raise InputError(
+            path, None, f"cannot read file ({exc})", "check it is a text file"
+        ) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

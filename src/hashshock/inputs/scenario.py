@@ -19,6 +19,9 @@ from hashshock.inputs.catalog import PartType
 from hashshock.inputs.types import Count, Delay, Share
 
 Shipment = Literal["parts", "machines", "repairs"]
+SHIPMENTS: tuple[Shipment, ...] = ("parts", "machines", "repairs")
+Supply = Literal["parts", "machines"]
+SUPPLIES: tuple[Supply, ...] = ("parts", "machines")
 
 
 class _Event(BaseModel):
@@ -48,7 +51,7 @@ class CustomsHold(_Event):
     type: Literal["customs_hold"]
     origins: list[str] | None = Field(None, description="Origin countries hit; default all")
     shipments: list[Shipment] = Field(
-        default_factory=lambda: ["parts", "machines", "repairs"],
+        default_factory=lambda: list(SHIPMENTS),
         description="Which shipments can be held",
     )
     hold_probability: Share = Field(description="Chance one shipment (lot) is held")
@@ -63,9 +66,7 @@ class LeadTimeChange(_Event):
 
     type: Literal["lead_time_change"]
     extra_days: int = Field(description="Days added to lead time")
-    shipments: list[Literal["parts", "machines"]] = Field(
-        default_factory=lambda: ["parts", "machines"]
-    )
+    shipments: list[Supply] = Field(default_factory=lambda: list(SUPPLIES))
 
 
 class PartsSupplyStop(_Event):
@@ -96,7 +97,7 @@ class OrderDisruption(_Event):
     type: Literal["order_disruption"]
     cancel_probability: Share = Field(0.0, description="Chance an order is cancelled")
     delay_probability: Share = Field(0.0, description="Chance a surviving order is delayed")
-    delay_days: Delay = Field(default=0, validate_default=True)  # type: ignore[assignment]
+    delay_days: Delay = Field(default=0, validate_default=True)
 
 
 class TariffChange(_Event):

@@ -14,7 +14,8 @@ def _to_dist(value: Any) -> DayDistribution:
         return from_spec(value)
     except ValueError as exc:
         raise ValueError(
-            f"{exc} — fix: write a whole number of days or e.g. {{dist: uniform, low: 21, high: 35}}"
+            f"{exc} — fix: write a whole number of days "
+            "or e.g. {dist: uniform, low: 21, high: 35}"
         ) from exc
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TypeVar
 
 import numpy as np
 
@@ -52,9 +53,7 @@ def weibull_daily_probability(
     return np.asarray(-np.expm1(-increment), dtype=np.float64)
 
 
-def _hazard(
-    spec: ModelSpec, age_at_start: int, horizon: int
-) -> np.ndarray:  # [4, T]
+def _hazard(spec: ModelSpec, age_at_start: int, horizon: int) -> np.ndarray:  # [4, T]
     ages = age_at_start + np.arange(horizon, dtype=np.float64)
     rows = []
     for part in PART_TYPES:
@@ -123,9 +122,9 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
             if key not in pool_key_index:
                 pool_key_index[key] = len(pool_key_index)
             cohort_pool[c, k] = pool_key_index[key]
-            installed_parts[key] += (initial[c] or order_count_for(c, order_cohort, order_count)) * (
-                spec.parts_per_machine(part)
-            )
+            installed_parts[key] += (
+                initial[c] or order_count_for(c, order_cohort, order_count)
+            ) * (spec.parts_per_machine(part))
     pool_keys = list(pool_key_index)
     family_vendor = {m.family: m.vendor for m in models}
     on_hand = np.full(len(pool_keys), -1, dtype=np.int64)
@@ -158,7 +157,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         over = fleet.repair_routes.get(part)
         routes.append(
             RoutePlan(
-                swap_days=int(round((over.swap_days.mean if over and over.swap_days else d.swap_days))),
+                swap_days=round(over.swap_days.mean if over and over.swap_days else d.swap_days),
                 in_house_share=_pick(over.in_house_share if over else None, d.in_house_share),
                 in_house_days=(over.in_house_days if over and over.in_house_days else None)
                 or Uniform(*d.in_house_days),
@@ -228,7 +227,9 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         else np.zeros((0, len(PART_TYPES), horizon)),
         pool_site=np.array([k[0] for k in pool_keys], dtype=np.int64),
         pool_part=np.array([k[1] for k in pool_keys], dtype=np.int64),
-        pool_vendor=np.array([vendor_index[family_vendor[k[2]]] for k in pool_keys], dtype=np.int64),
+        pool_vendor=np.array(
+            [vendor_index[family_vendor[k[2]]] for k in pool_keys], dtype=np.int64
+        ),
         pool_family=tuple(k[2] for k in pool_keys),
         pool_on_hand=on_hand,
         pool_target=target,
@@ -258,7 +259,10 @@ def order_count_for(c: int, order_cohort: list[int], order_count: list[int]) -> 
     return order_count[order_cohort.index(c)] if c in order_cohort else 0
 
 
-def _pick(value: float | bool | None, default: float | bool) -> float | bool:  # noqa: FBT001
+_T = TypeVar("_T", float, bool)
+
+
+def _pick(value: _T | None, default: _T) -> _T:
     return default if value is None else value
 
 

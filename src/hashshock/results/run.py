@@ -81,24 +81,32 @@ class RunResult:
                 "hashrate_ths": bands(out.hashrate_ths, 2),
                 "availability": bands(self.availability, 5),
                 "nameplate_ths": median_band(out.nameplate_ths),
-                "spares_on_hand": {p: median_band(out.spares_on_hand[:, :, k]) for k, p in
-                                   enumerate(parts)},
-                "backorders": {p: median_band(out.backorders[:, :, k]) for k, p in
-                               enumerate(parts)},
-                "parts_in_repair": {p: median_band(out.parts_in_repair[:, :, k]) for k, p in
-                                    enumerate(parts)},
-                "machines_down": {c: median_band(out.machines_down[:, :, i]) for i, c in
-                                  enumerate(DOWN_CAUSES)},
-            },  # fmt: skip
+                "spares_on_hand": {
+                    p: median_band(out.spares_on_hand[:, :, k]) for k, p in enumerate(parts)
+                },
+                "backorders": {
+                    p: median_band(out.backorders[:, :, k]) for k, p in enumerate(parts)
+                },
+                "parts_in_repair": {
+                    p: median_band(out.parts_in_repair[:, :, k]) for k, p in enumerate(parts)
+                },
+                "machines_down": {
+                    c: median_band(out.machines_down[:, :, i]) for i, c in enumerate(DOWN_CAUSES)
+                },
+            },
             "stages": {name: stage_summary(days) for name, days in self.stage_first_days().items()},
             "first_to_break": first_to_break(out.first_stockout_day, parts),
             "totals": {
-                "failures_mean": {p: round(float(out.failures[:, k].mean()), 2)
-                                  for k, p in enumerate(parts)},
-                "scrapped_mean": {p: round(float(out.scrapped[:, k].mean()), 2)
-                                  for k, p in enumerate(parts)},
-                "customs_held_unit_days_p50": round(float(np.median(out.customs_held_unit_days)), 1),
-            },  # fmt: skip
+                "failures_mean": {
+                    p: round(float(out.failures[:, k].mean()), 2) for k, p in enumerate(parts)
+                },
+                "scrapped_mean": {
+                    p: round(float(out.scrapped[:, k].mean()), 2) for k, p in enumerate(parts)
+                },
+                "customs_held_unit_days_p50": round(
+                    float(np.median(out.customs_held_unit_days)), 1
+                ),
+            },
         }
 
     def to_json(self, indent: int | None = None) -> str:

@@ -1,0 +1,77 @@
+"""Time the engine: mid-size example and a synthetic 1,000-cohort fleet.
+
+Prints wall time and cohort-path-days per second. Public tools only:
+``python bench/bench_engine.py [--paths N] [--days D]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashshock.engine import simulate
+from hashshock.inputs.load import fleet_from_mapping, load_fleet, load_scenario
+from hashshock.plan import compile_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ["antminer-s19j-pro", "antminer-s19-xp", "antminer-s21", "antminer-s21-pro",
+          "whatsminer-m50s"]  # fmt: skip
+
+
+def synthetic_fleet(cohorts: int, machines_per_cohort: int = 100) -> dict[str, Any]:
+    """``cohorts`` cohorts spread over sites × models × install years."""
+    sites = max(1, cohorts // 20)
+    rows = []
+    for i in range(cohorts):
+        rows.append({
+            "model": MODELS[i % len(MODELS)],
+            "count": machines_per_cohort,
+            "site": f"site-{i % sites}",
+            "install_date": f"{2022 + (i // len(MODELS)) % 3}-0{1 + i % 9}-01",
+        })  # fmt: skip
+    return {
+        "name": f"synthetic-{cohorts}",
+        "start_date": "2026-12-01",
+        "sites": [{"name": f"site-{s}"} for s in range(sites)],
+        "cohorts": rows,
+    }
+
+
+def time_plan(label: str, plan: Any, paths: int) -> float:
+    start = time.perf_counter()
+    simulate(plan, paths, seed=1)
+    seconds = time.perf_counter() - start
+    rate = plan.n_cohorts * paths * plan.horizon_days / seconds
+    print(
+        f"{label:<42} cohorts={plan.n_cohorts:>5} pools={plan.n_pools:>5} paths={paths:>5} "
+        f"days={plan.horizon_days:>4}  {seconds:7.2f} s  {rate:>12,.0f} cohort-path-days/s"
+    )
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--paths", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--synthetic-cohorts", type=int, default=1000)
+    parser.add_argument("--synthetic-paths", type=int, default=200)
+    args = parser.parse_args()
+    mid = load_fleet(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml")
+    times = {}
+    for scenario in ("baseline", "sanctions"):
+        plan = compile_plan(mid, load_scenario(scenario), args.days)
+        times[scenario] = time_plan(f"midsize-public-miner / {scenario}", plan, args.paths)
+    total = times["baseline"] + times["sanctions"]
+    print(f"mid-size run incl. its baseline (as `hashshock run`): {total:.2f} s")
+    synthetic = fleet_from_mapping(synthetic_fleet(args.synthetic_cohorts))
+    plan = compile_plan(synthetic, load_scenario("sanctions"), args.days)
+    time_plan(f"synthetic {args.synthetic_cohorts} cohorts / sanctions", plan, args.synthetic_paths)
+    print(f"numpy {np.__version__}")
+
+
+if __name__ == "__main__":
+    main()

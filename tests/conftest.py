@@ -1,0 +1,44 @@
+"""Shared fixtures: small fleets written to temporary files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def small_fleet(**overrides: Any) -> dict[str, Any]:
+    """A one-site fleet of a few hundred machines, as a mapping (tests edit it)."""
+    fleet: dict[str, Any] = {
+        "name": "test-fleet",
+        "start_date": "2026-01-01",
+        "sites": [{"name": "a", "country": "US", "technicians": 2}],
+        "cohorts": [
+            {"model": "antminer-s19j-pro", "count": 200, "site": "a", "install_date": "2022-01-01"},
+            {"model": "antminer-s21", "count": 100, "site": "a", "install_date": "2024-06-01"},
+        ],
+        "spares": [
+            {"site": "a", "part": "hashboard", "on_hand": 6},
+            {"site": "a", "part": "fan", "on_hand": 10},
+            {"site": "a", "part": "psu", "on_hand": 4},
+            {"site": "a", "part": "control_board", "on_hand": 3},
+        ],
+    }
+    fleet.update(overrides)
+    return fleet
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[[dict[str, Any], str], Path]:
+    def write(data: dict[str, Any], name: str = "fleet.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,72 @@
+"""Greedy allocation properties (hypothesis) and distribution objects as oracles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hashshock.dists import Empirical, Fixed, LogNormal, Triangular, Uniform, from_spec
+from hashshock.engine.allocate import GroupedGreedy
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 2), min_size=n, max_size=n),
+            st.lists(st.integers(0, 3), min_size=n, max_size=n),
+            st.lists(st.integers(0, 20), min_size=n, max_size=n),
+            st.lists(st.integers(0, 30), min_size=3, max_size=3),
+        )
+    )
+)
+def test_greedy_allocation(case: tuple[list[int], list[int], list[int], list[int]]) -> None:
+    group, priority, demand, capacity = (np.array(x, dtype=np.int64) for x in case)
+    alloc = GroupedGreedy(group, priority).allocate(demand[None, :], capacity[None, :])[0]
+    assert np.all((alloc >= 0) & (alloc <= demand))
+    for g in range(3):
+        members = group == g
+        assert alloc[members].sum() == min(capacity[g], demand[members].sum())
+        # Nobody of lower priority is served while a higher-priority job is short.
+        for i in np.flatnonzero(members):
+            if alloc[i] < demand[i]:
+                later = members & ((priority > priority[i]) | ((priority == priority[i]) &
+                                   (np.arange(len(group)) > i)))  # fmt: skip
+                assert alloc[later].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("dist", "mean", "var"),
+    [
+        (Fixed(7), 7.0, 0.0),
+        (Uniform(21, 35), 28.0, ((35 - 21 + 1) ** 2 - 1) / 12),
+        (Empirical([10, 20], [1, 3]), 17.5, 18.75),
+    ],
+)
+def test_dist_moments_closed_form(dist: object, mean: float, var: float) -> None:
+    assert dist.mean == pytest.approx(mean)  # type: ignore[attr-defined]
+    assert dist.variance == pytest.approx(var)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "dist", [Uniform(3, 10), Triangular(30, 60, 180), LogNormal(60, 0.5), Empirical([1, 5, 9])]
+)
+def test_dist_samples_match_own_moments(dist: object) -> None:
+    rng = np.random.default_rng(0)
+    draws = dist.sample(rng, 200_000)  # type: ignore[attr-defined]
+    sd = np.sqrt(dist.variance)  # type: ignore[attr-defined]
+    assert abs(draws.mean() - dist.mean) < 5 * sd / np.sqrt(draws.size)  # type: ignore[attr-defined]
+    quantiles = dist.quantile(np.array([0.0, 0.999999]))  # type: ignore[attr-defined]
+    assert quantiles[0] == dist.values.min() and quantiles[1] == dist.values.max()  # type: ignore[attr-defined]
+
+
+def test_lognormal_mean_close_to_asked() -> None:
+    assert LogNormal(60, 0.5).mean == pytest.approx(60, rel=0.02)
+
+
+@pytest.mark.parametrize("bad", [-3, 2.5, "x", {"dist": "gamma"}, {"dist": "uniform", "low": 5}])
+def test_bad_specs_are_rejected(bad: object) -> None:
+    with pytest.raises(ValueError):
+        from_spec(bad)

@@ -1,0 +1,140 @@
+"""Every bad input exits with code 2 and one line naming file, field and fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import small_fleet
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+
+runner = CliRunner()
+
+
+def _validate(path: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", str(path)])
+    return result.exit_code, result.output
+
+
+def _with_cohort(**changes: Any) -> dict[str, Any]:
+    fleet = small_fleet()
+    fleet["cohorts"][0].update(changes)
+    return fleet
+
+
+@pytest.mark.parametrize(
+    ("fleet", "expected"),
+    [
+        (_with_cohort(model="antminer-s21xp"), ["cohorts[0].model", "antminer-s21-xp"]),
+        (_with_cohort(model="antminer-s19jpro"), ["unknown model", "antminer-s19j-pro"]),
+        (_with_cohort(count=-5), ["cohorts[0].count", "not negative"]),
+        (_with_cohort(count=2.5), ["cohorts[0].count", "whole number"]),
+        (_with_cohort(count="many"), ["cohorts[0].count", "whole number"]),
+        (_with_cohort(install_date="03/15/2022"), ["cohorts[0].install_date", "YYYY-MM-DD"]),
+        (_with_cohort(site="b"), ["cohorts[0].site", "site 'b' is not defined"]),
+        (_with_cohort(colour="red"), ["cohorts[0].colour", "unknown field"]),
+        (
+            small_fleet(spares=[{"site": "a", "part": "chip", "on_hand": 3}]),
+            ["spares[0].part", "hashboard", "control_board"],
+        ),
+        (
+            small_fleet(
+                spares=[{"site": "a", "part": "fan", "family": "antminer-s9", "on_hand": 1}]
+            ),
+            ["spares[0].family", "unknown model family"],
+        ),
+        (
+            small_fleet(repair_routes={"psu": {"in_house_share": 0.8, "scrap_share": 0.5}}),
+            ["repair_routes.psu", "exceeds 1"],
+        ),
+        (
+            small_fleet(repair_routes={"fan": {"scrap_share": 1.5}}),
+            ["repair_routes.fan.scrap_share", "1.5"],
+        ),
+        (small_fleet(start_date="2026-13-01"), ["start_date", "YYYY-MM-DD"]),
+    ],
+)
+def test_bad_fleet_fields(
+    write_yaml: Callable[[dict[str, Any], str], Path], fleet: dict[str, Any], expected: list[str]
+) -> None:
+    path = write_yaml(fleet, "fleet.yaml")
+    code, output = _validate(path)
+    assert code == 2, output
+    assert str(path) in output
+    assert "fix:" in output
+    assert "Traceback" not in output
+    for text in expected:
+        assert text in output
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nsites:\n  - name: a\n   country: US\n", encoding="utf-8")
+    code, output = _validate(path)
+    assert code == 2
+    assert "malformed YAML" in output and "line" in output and str(path) in output
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, output = _validate(tmp_path / "nope.yaml")
+    assert code == 2
+    assert "file not found" in output
+
+
+def test_top_level_not_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1\n- 2\n", encoding="utf-8")
+    code, output = _validate(path)
+    assert code == 2 and "mapping" in output
+
+
+def test_impossible_probability_in_scenario(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    scenario = write_yaml(
+        {"name": "bad", "events": [{"type": "customs_hold", "hold_probability": 1.4,
+                                     "hold_days": 30}]},
+        "bad.yaml",
+    )  # fmt: skip
+    result = runner.invoke(app, ["run", str(fleet), "--scenario", str(scenario), "-n", "2"])
+    assert result.exit_code == 2
+    assert "events[0].customs_hold.hold_probability" in result.output
+    assert "1.4" in result.output
+
+
+def test_unknown_event_type_and_scenario_name(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    scenario = write_yaml({"name": "bad", "events": [{"type": "meteor"}]}, "bad.yaml")
+    result = runner.invoke(app, ["run", str(fleet), "--scenario", str(scenario), "-n", "2"])
+    assert result.exit_code == 2 and "events[0]" in result.output
+    result = runner.invoke(app, ["run", str(fleet), "--scenario", "sanction", "-n", "2"])
+    assert result.exit_code == 2 and "sanctions" in result.output
+
+
+def test_bad_cohort_csv(write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path) -> None:
+    (tmp_path / "more.csv").write_text(
+        "model,count,site,install_date\nantminer-s21,lots,a,2024-01-01\n", encoding="utf-8"
+    )
+    path = write_yaml(small_fleet(cohorts_csv="more.csv"), "fleet.yaml")
+    code, output = _validate(path)
+    assert code == 2 and "more.csv" in output and "row 2, count" in output
+
+
+def test_bad_run_options(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    result = runner.invoke(app, ["run", str(fleet), "--horizon", "5000"])
+    assert result.exit_code == 2 and "--horizon" in result.output
+    result = runner.invoke(app, ["run", str(fleet), "--paths", "0"])
+    assert result.exit_code == 2 and "--paths" in result.output
+
+
+def test_valid_fleet_passes(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
+    code, output = _validate(write_yaml(small_fleet(), "fleet.yaml"))
+    assert code == 0 and "300 machines" in output

@@ -1,0 +1,110 @@
+"""The CLI end to end: JSON contract, compare, listings, schema, atomic output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import EXAMPLES
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+
+runner = CliRunner()
+SMALL = str(EXAMPLES / "small-farm" / "fleet.yaml")
+
+
+def test_run_json_contract(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = runner.invoke(
+        app, ["run", SMALL, "-s", "sanctions", "-n", "40", "--horizon", "90", "--seed", "4",
+              "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    for key in ("scenario", "paths", "horizon_days", "seed", "start_date", "version"):
+        assert key in data
+    assert data["paths"] == 40 and data["horizon_days"] == 90 and data["seed"] == 4
+    assert data["fleet"]["machines"] == 500
+    daily = data["daily"]
+    for key in ("hashrate_ths", "availability"):
+        assert set(daily[key]) == {"p5", "p50", "p95"}
+        assert all(len(v) == 90 for v in daily[key].values())
+        assert all(a <= b <= c for a, b, c in zip(*daily[key].values(), strict=True))
+    assert set(daily["spares_on_hand"]) == {"hashboard", "fan", "psu", "control_board"}
+    assert len(daily["spares_on_hand"]["fan"]["p50"]) == 90
+    assert set(daily["machines_down"]) == {
+        "waiting_for_part",
+        "in_repair",
+        "held_at_customs",
+        "disabled",
+    }
+    assert set(data["stages"]) == {"customs_delay", "spares_depleted", "hashrate_decline"}
+    for stage in data["stages"].values():
+        assert set(stage) == {"probability", "day_p10", "day_p50", "day_p90"}
+    parts = {row["part"] for row in data["first_to_break"]}
+    assert parts == {"hashboard", "fan", "psu", "control_board"}
+    assert sum(r["probability_first"] for r in data["first_to_break"]) <= 1.0 + 1e-9
+    assert len(data["manifest"]["inputs_sha256"]) == 64
+
+
+def test_json_to_stdout_and_reproducible() -> None:
+    args = ["run", SMALL, "-n", "10", "--horizon", "30", "--json", "-"]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0
+    assert json.loads(first.output) == json.loads(second.output)
+
+
+def test_compare_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "cmp.json"
+    result = runner.invoke(
+        app, ["compare", SMALL, "-s", "baseline,customs-2024,sanctions", "-n", "20",
+              "--horizon", "60", "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "customs-2024" in result.output and "sanctions" in result.output
+    runs = json.loads(out.read_text())["scenarios"]
+    assert [r["scenario"] for r in runs] == ["baseline", "customs-2024", "sanctions"]
+
+
+def test_json_into_missing_folder_fails_cleanly(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", SMALL, "-n", "2", "--horizon", "5", "--json", str(tmp_path / "no" / "x.json")]
+    )
+    assert result.exit_code == 2 and "folder does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_listings_and_schema() -> None:
+    result = runner.invoke(app, ["catalog", "--json"])
+    models = json.loads(result.output)
+    assert len(models) >= 15
+    assert {"antminer-s21-xp", "whatsminer-m63s", "avalon-a1466"} <= {m["slug"] for m in models}
+    assert all(m["source"] for m in models)
+    scenarios = json.loads(runner.invoke(app, ["scenarios", "--json"]).output)
+    names = {s["name"] for s in scenarios}
+    assert {"baseline", "customs-2024", "quiet-end", "mitigation", "sanctions",
+            "remote-disable"} <= names  # fmt: skip
+    assert all(s["description"] and s["sources"] for s in scenarios)
+    schema = json.loads(runner.invoke(app, ["schema", "fleet"]).output)
+    assert "cohorts" in schema["properties"]
+    schema = json.loads(runner.invoke(app, ["schema", "scenario"]).output)
+    assert "events" in schema["properties"]
+    assert runner.invoke(app, ["schema", "nope"]).exit_code == 2
+
+
+def test_user_scenario_combines_builtin_events(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "name: mine\ninclude: [customs-2024]\nevents:\n"
+        "  - {type: remote_disable, vendors: [bitmain], share: 0.5, start_day: 10,"
+        " duration_days: 5}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", SMALL, "-s", str(path), "-n", "5", "--horizon", "30",
+                                 "--json", "-"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scenario"] == "mine"
+    assert max(data["daily"]["machines_down"]["disabled"]["p50"]) > 100
