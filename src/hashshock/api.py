@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hashshock import __version__
-from hashshock.engine import simulate
 from hashshock.engine.output import EngineOutput
+from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import (
     LoadedFleet,
@@ -27,6 +26,7 @@ from hashshock.inputs.load import (
     load_scenario,
 )
 from hashshock.inputs.scenario import Scenario
+from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import compile_plan
 from hashshock.results import RunResult
 
@@ -82,48 +82,26 @@ def _manifest(
     }
 
 
-@dataclass
-class _Job:
-    loaded: LoadedFleet
-    horizon: int
-    paths: int
-    seed: int
-    progress: ProgressCallback | None
-    total_days: int
-    done_days: int = 0
-
-    def simulate(self, scenario: Scenario) -> EngineOutput:
-        plan = compile_plan(self.loaded, scenario, self.horizon)
-        offset = self.done_days
-
-        def tick(day: int, _total: int) -> None:
-            if self.progress is not None:
-                self.progress(offset + day, self.total_days)
-
-        output = simulate(plan, self.paths, self.seed, tick)
-        self.done_days += self.horizon
-        return output
-
-    def result(
-        self, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None
-    ) -> RunResult:
-        fleet = self.loaded
-        return RunResult(
-            scenario=scenario.name,
-            scenario_description=scenario.description.strip(),
-            fleet_name=fleet.fleet.name,
-            paths=self.paths,
-            horizon_days=self.horizon,
-            seed=self.seed,
-            start_date=fleet.fleet.start_date,
-            version=__version__,
-            machines=fleet.machines,
-            nameplate_ths=fleet.nameplate_ths,
-            part_names=("hashboard", "fan", "psu", "control_board"),
-            output=output,
-            baseline_hashrate_ths=None if baseline is None else baseline.hashrate_ths,
-            manifest=_manifest(fleet, scenario, self.seed, self.paths, self.horizon),
-        )
+def _result(
+    loaded: LoadedFleet, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None,
+    paths: int, horizon: int, seed: int,
+) -> RunResult:  # fmt: skip
+    return RunResult(
+        scenario=scenario.name,
+        scenario_description=scenario.description.strip(),
+        fleet_name=loaded.fleet.name,
+        paths=paths,
+        horizon_days=horizon,
+        seed=seed,
+        start_date=loaded.fleet.start_date,
+        version=__version__,
+        machines=loaded.machines,
+        nameplate_ths=loaded.nameplate_ths,
+        part_names=PART_TYPES,
+        output=output,
+        baseline_hashrate_ths=None if baseline is None else baseline.hashrate_ths,
+        manifest=_manifest(loaded, scenario, seed, paths, horizon),
+    )
 
 
 def compare(
@@ -133,11 +111,14 @@ def compare(
     horizon_days: int = 365,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> list[RunResult]:
     """Run several scenarios on common random numbers (same seed, same draws).
 
     ``baseline`` is simulated once (added if not listed) because the
-    hashrate-decline stage is measured against it path by path.
+    hashrate-decline stage is measured against it path by path. Simulations
+    run in ``workers`` processes (default: up to 2 cores); results do not
+    depend on the number of workers.
     """
     _check_run_args(paths, horizon_days)
     loaded = _fleet(fleet)
@@ -146,23 +127,20 @@ def compare(
         raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
     for scenario in resolved:
         check_scenario_against_fleet(scenario, loaded)
-    needs_baseline = any(s.name != BASELINE for s in resolved)
-    has_baseline = any(s.name == BASELINE for s in resolved)
-    runs = len(resolved) + (1 if needs_baseline and not has_baseline else 0)
-    job = _Job(loaded, horizon_days, paths, seed, progress, runs * horizon_days)
-    baseline_output: EngineOutput | None = None
-    if needs_baseline or has_baseline:
-        baseline_scenario = next((s for s in resolved if s.name == BASELINE), None)
-        baseline_scenario = baseline_scenario or load_scenario(BASELINE)
-        baseline_output = job.simulate(baseline_scenario)
-    results = []
-    for scenario in resolved:
-        if scenario.name == BASELINE and baseline_output is not None:
-            output = baseline_output
-        else:
-            output = job.simulate(scenario)
-        results.append(job.result(scenario, output, baseline_output))
-    return results
+    # Baseline is simulated once, first: the decline stage is measured against it.
+    to_run: list[Scenario] = []
+    if any(s.name != BASELINE for s in resolved) or any(s.name == BASELINE for s in resolved):
+        to_run.append(next((s for s in resolved if s.name == BASELINE), None)
+                      or load_scenario(BASELINE))  # fmt: skip
+    to_run += [s for s in resolved if s.name != BASELINE]
+    plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
+    n_workers = default_workers() if workers is None else workers
+    outputs = simulate_many(plans, paths, seed, n_workers, progress)
+    by_name = {s.name: out for s, out in zip(to_run, outputs, strict=True)}
+    baseline = by_name[BASELINE]
+    return [
+        _result(loaded, s, by_name[s.name], baseline, paths, horizon_days, seed) for s in resolved
+    ]
 
 
 def run(
@@ -172,6 +150,7 @@ def run(
     horizon_days: int = 365,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage)."""
-    return compare(fleet, [scenario], paths, horizon_days, seed, progress)[0]
+    return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers)[0]

@@ -44,12 +44,26 @@ class GroupedGreedy:
         return alloc
 
 
-def sum_by_group(values: IntArray, group: IntArray, n_groups: int) -> IntArray:
-    """Sum ``values`` [P, N] over columns by ``group`` [N] → [P, n_groups].
+class GroupSum:
+    """Sum columns [P, N] into groups [P, G] (columns sorted once, then ``add.reduceat``).
 
-    >>> sum_by_group(np.array([[1, 2, 3]]), np.array([1, 0, 1]), 2).tolist()
-    [[2, 4]]
+    >>> GroupSum(np.array([1, 0, 1]), 3)(np.array([[1, 2, 3]])).tolist()
+    [[2, 4, 0]]
     """
-    out = np.zeros((values.shape[0], n_groups), dtype=values.dtype)
-    np.add.at(out.T, group, values.T)
-    return out
+
+    def __init__(self, group: IntArray, n_groups: int) -> None:
+        self.order = np.argsort(group, kind="stable")
+        sorted_group = group[self.order]
+        starts = np.searchsorted(sorted_group, np.arange(n_groups))
+        self.nonempty = np.flatnonzero(
+            (starts < len(group)) & (sorted_group[np.minimum(starts, len(group) - 1)] ==
+                                     np.arange(n_groups))
+        ) if len(group) else np.zeros(0, np.int64)  # fmt: skip
+        self.starts = starts[self.nonempty]
+        self.n_groups = n_groups
+
+    def __call__(self, values: IntArray) -> IntArray:
+        out = np.zeros((values.shape[0], self.n_groups), dtype=values.dtype)
+        if len(self.nonempty):
+            out[:, self.nonempty] = np.add.reduceat(values[:, self.order], self.starts, axis=1)
+        return out

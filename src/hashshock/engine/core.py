@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.allocate import GroupedGreedy
+from hashshock.engine.allocate import GroupedGreedy, GroupSum
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.orders import OrderPaths
 from hashshock.engine.output import EngineOutput
@@ -42,11 +42,6 @@ Progress = Callable[[int, int], None]
 N_PARTS = 4
 N_STOP = 3
 HASHBOARD = 0
-
-
-def _count_matmul(counts: IntArray, onehot: NDArray[np.float64]) -> IntArray:
-    """Sum counts into groups with a 0/1 matrix, via BLAS (exact below 2**53)."""
-    return np.rint(counts @ onehot).astype(np.int64)
 
 
 def _binomial(rng: np.random.Generator, n: IntArray, p: NDArray[np.float64]) -> IntArray:
@@ -95,12 +90,9 @@ class Simulation:
         priority = np.concatenate([np.zeros(C * N_STOP, np.int64), np.ones(C, np.int64)])
         self.by_pool = GroupedGreedy(self.job_pool, priority)
         self.by_site = GroupedGreedy(job_site, priority)
-        self.pool_onehot = np.zeros((J, N_PARTS), dtype=np.float64)
-        self.pool_onehot[np.arange(J), plan.pool_part] = 1
-        self.job_onehot = np.zeros((len(self.job_pool), J), dtype=np.float64)
-        self.job_onehot[np.arange(len(self.job_pool)), self.job_pool] = 1
-        self.failed_onehot = np.zeros((C * N_PARTS, J), dtype=np.float64)
-        self.failed_onehot[np.arange(C * N_PARTS), plan.cohort_pool.reshape(-1)] = 1
+        self.pool_to_part = GroupSum(plan.pool_part, N_PARTS)  # [P, J] → [P, 4]
+        self.job_to_pool = GroupSum(self.job_pool, J)  # [P, jobs] → [P, J]
+        self.failed_to_pool = GroupSum(plan.cohort_pool.reshape(-1), J)  # [P, C·4] → [P, J]
         routes = plan.routes
         self.scrap_share = np.array([r.scrap_share for r in routes])[plan.pool_part]
         in_house = np.array([r.in_house_share for r in routes])[plan.pool_part]
@@ -295,7 +287,7 @@ class Simulation:
         failed[:, :, HASHBOARD] = rng.binomial(working, hazard[:, HASHBOARD])
         self.dead_run += failed[:, :, HASHBOARD]
         self.failures += failed.sum(axis=1)
-        self._route(day, _count_matmul(failed.reshape(P, C * N_PARTS), self.failed_onehot))
+        self._route(day, self.failed_to_pool(failed.reshape(P, C * N_PARTS)))
 
     def _route(self, day: int, broken: IntArray) -> None:
         """Send broken parts [P, J] to scrap, in-house repair or the vendor."""
@@ -305,7 +297,7 @@ class Simulation:
         rest = broken - scrap
         in_house = _binomial(rng, rest, self.in_house_given_rest)
         vendor = rest - in_house
-        self.scrapped += _count_matmul(scrap, self.pool_onehot)
+        self.scrapped += self.pool_to_part(scrap)
         # In-house repair waits while it needs vendor components the vendor will not ship.
         supply_stop = self.events.pool_mask(
             "parts_supply_stop", day, plan.pool_vendor, plan.pool_part
@@ -385,7 +377,7 @@ class Simulation:
         done = self.by_site.allocate(with_spare, capacity)
         if not done.any():
             return
-        self.on_hand -= _count_matmul(done, self.job_onehot)
+        self.on_hand -= self.job_to_pool(done)
         done_stop = done[:, : C * N_STOP].reshape(P, C, N_STOP)
         done_boards = done[:, C * N_STOP :]
         self.waiting -= done_stop
@@ -406,10 +398,10 @@ class Simulation:
                 + self.in_house_backlog
                 + self.replenishments.in_transit
                 + self.order_backlog
-                - _count_matmul(self._demand(), self.job_onehot)
+                - self.job_to_pool(self._demand())
             )
             order = np.maximum(plan.pool_target - position, 0)
-            self.ordered += _count_matmul(order, self.pool_onehot)
+            self.ordered += self.pool_to_part(order)
         stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
         self.order_backlog += np.where(stop, order, 0)
         ship = np.where(stop, 0, order + self.order_backlog)
@@ -445,13 +437,12 @@ class Simulation:
         out.hashrate_ths[:, day] = boards_up @ self.ths_per_board
         out.nameplate_ths[:, day] = self.installed @ plan.cohort_ths_per_machine
         out.machines_installed[:, day] = self.installed.sum(axis=1)
-        demand_pool = _count_matmul(self._demand(), self.job_onehot)
+        demand_pool = self.job_to_pool(self._demand())
         in_repair = self.repairs.in_transit + self.in_house_backlog + self.vendor_backlog
         on_order = self.replenishments.in_transit + self.order_backlog
-        # One BLAS call sums all four pool-level quantities by part type.
-        stacked = np.concatenate([self.on_hand, demand_pool, in_repair, on_order], axis=1)
-        by_part = _count_matmul(stacked.reshape(self.P * 4, self.J), self.pool_onehot)
-        by_part = by_part.reshape(self.P, 4, N_PARTS)
+        # One grouped sum for all four pool-level quantities.
+        stacked = np.stack([self.on_hand, demand_pool, in_repair, on_order], axis=1)
+        by_part = self.pool_to_part(stacked.reshape(self.P * 4, self.J)).reshape(self.P, 4, N_PARTS)
         out.spares_on_hand[:, day] = by_part[:, 0]
         out.backorders[:, day] = by_part[:, 1]
         out.parts_in_repair[:, day] = by_part[:, 2]
@@ -460,7 +451,7 @@ class Simulation:
         out.machines_down[:, day, 1] = self.machine_swaps.in_transit.sum(axis=1)
         out.machines_down[:, day, 2] = self.orders.held_on(day, plan.order_count)
         out.machines_down[:, day, 3] = self.disabled.sum(axis=(0, 2))
-        stockout = ((self.on_hand == 0) & (demand_pool > 0)) @ self.pool_onehot > 0.5
+        stockout = self.pool_to_part(((self.on_hand == 0) & (demand_pool > 0)).astype(np.int64)) > 0
         new = stockout & (self.first_stockout < 0)
         self.first_stockout[new] = day
 

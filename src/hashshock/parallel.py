@@ -1,0 +1,85 @@
+"""Run independent simulations of one call in worker processes (one per core).
+
+Each simulation's random numbers depend only on the seed, so results are the
+same bit for bit whether simulations run in one process or several. Progress
+from the workers reaches the caller through a shared counter.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+from hashshock.engine import EngineOutput, simulate
+from hashshock.plan import Plan
+
+_counter: Any = None
+
+
+def _init(counter: Synchronized[int]) -> None:
+    global _counter
+    _counter = counter
+
+
+def _work(plan: Plan, paths: int, seed: int) -> EngineOutput:
+    def tick(day: int, total: int) -> None:
+        if day % 5 == 0 or day == total:
+            with _counter.get_lock():
+                _counter.value += 5 if day % 5 == 0 else day % 5
+
+    return simulate(plan, paths, seed, tick)
+
+
+def default_workers() -> int:
+    """Worker processes to use: the cores this process may run on, at most 2 per default."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 2))
+
+
+def simulate_many(
+    plans: Sequence[Plan],
+    paths: int,
+    seed: int,
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EngineOutput]:
+    """Simulate each plan with the same seed; in parallel when ``workers`` > 1."""
+    total = sum(p.horizon_days for p in plans)
+    if workers <= 1 or len(plans) <= 1:
+        outputs = []
+        done = 0
+        for plan in plans:
+            offset = done
+
+            def tick(day: int, _total: int, offset: int = offset) -> None:
+                if progress is not None:
+                    progress(offset + day, total)
+
+            outputs.append(simulate(plan, paths, seed, tick))
+            done += plan.horizon_days
+        return outputs
+    context = mp.get_context("fork")
+    counter = context.Value("i", 0)
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(plans)), mp_context=context,
+        initializer=_init, initargs=(counter,),
+    ) as pool:  # fmt: skip
+        futures: list[Future[EngineOutput]] = [
+            pool.submit(_work, plan, paths, seed) for plan in plans
+        ]
+        pending: set[Future[EngineOutput]] = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if progress is not None:
+                progress(min(int(counter.value), total), total)
+            if pending:
+                time.sleep(0.05)
+        return [f.result() for f in futures]
