@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hashshock
 from tests.conftest import EXAMPLES, small_fleet
+
+import hashshock
 
 
 def test_results_do_not_depend_on_worker_processes() -> None:
