@@ -18,7 +18,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from hashshock import __version__, api
-from hashshock.cli.output import write_text_atomic
 from hashshock.cli.render import render_compare, render_run
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
 from hashshock.inputs.errors import InputError
@@ -30,6 +29,8 @@ from hashshock.inputs.load import (
     load_scenario,
 )
 from hashshock.inputs.scenario import Scenario
+from hashshock.outputs import write_json
+from hashshock.scan.cli import register as register_scan
 
 app = typer.Typer(
     name="hashshock",
@@ -49,6 +50,10 @@ JsonOpt = Annotated[
     str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),
+]
 
 
 def fail(exc: InputError) -> None:
@@ -84,6 +89,27 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _simulate(
+    fleet: str, names: list[str], paths: int, horizon: int, seed: int, workers: int | None,
+    json_out: str | None, quiet: bool, single: bool,
+) -> None:  # fmt: skip
+    """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
+    with input_errors():
+        loaded = load_fleet(fleet)
+        chosen = [load_scenario(n) for n in names]
+        with progress_bar(not quiet) as tick:
+            results = api.compare(loaded, chosen, paths, horizon, seed, tick, workers)
+        data = [r.to_dict() for r in results]
+        if json_out:
+            payload = data[0] if single else {"scenarios": data}
+            write_json(payload, json_out, indent=None)
+    if not quiet and json_out != "-":
+        if single:
+            render_run(console, data[0])
+        else:
+            render_compare(console, data)
+
+
 @app.command()
 def run(
     fleet: FleetArg,
@@ -95,18 +121,10 @@ def run(
     seed: SeedOpt = 0,
     json_out: JsonOpt = None,
     quiet: QuietOpt = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Simulate one scenario on a fleet and summarise hashrate, spares and collapse stages."""
-    with input_errors():
-        loaded = load_fleet(fleet)
-        chosen = load_scenario(scenario)
-        with progress_bar(not quiet) as tick:
-            result = api.run(loaded, chosen, paths, horizon, seed, tick)
-        data = result.to_dict()
-        if json_out:
-            write_text_atomic(json_out, json.dumps(data))
-    if not quiet and json_out != "-":
-        render_run(console, data)
+    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, single=True)
 
 
 @app.command()
@@ -120,19 +138,11 @@ def compare(
     seed: SeedOpt = 0,
     json_out: JsonOpt = None,
     quiet: QuietOpt = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    with input_errors():
-        loaded = load_fleet(fleet)
-        chosen = [load_scenario(n) for n in names]
-        with progress_bar(not quiet) as tick:
-            results = api.compare(loaded, chosen, paths, horizon, seed, tick)
-        data = [r.to_dict() for r in results]
-        if json_out:
-            write_text_atomic(json_out, json.dumps({"scenarios": data}))
-    if not quiet and json_out != "-":
-        render_compare(console, data)
+    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, single=False)
 
 
 @app.command()
@@ -213,6 +223,9 @@ def scenarios(
     for row in rows:
         table.add_row(row["name"], "\n".join(row["events"]) or "—", row["description"])
     console.print(table)
+
+
+register_scan(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,303 @@
+"""``hashshock scan`` and ``hashshock audit``: add them to an app with :func:`register`.
+
+Bad input exits with code 2 and one line on stderr (``error: ...``); a scan
+that finds no machine of a catalogue model writes the inventory but no fleet
+file and exits with code 1; an interrupted scan writes nothing (code 130).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hashshock.inputs.catalog import Catalog, bundled_catalog, load_catalog, vendor_defaults
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import load_fleet
+from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.outputs import atomic_write_text, write_json
+from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
+from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER, Credentials
+from hashshock.scan.fleetfile import (
+    DEFAULT_ASSUMED_AGE_DAYS,
+    InstallDates,
+    aggregate,
+    choose_site,
+    merge_scan,
+    render_fleet_yaml,
+)
+from hashshock.scan.inventory import looks_like_inventory, read_inventory, write_inventory
+from hashshock.scan.probe import ScanOptions, run_scan
+from hashshock.scan.records import MachineRecord
+from hashshock.scan.render import audit_json, print_audit, print_scan, scan_json
+from hashshock.scan.targets import DEFAULT_MAX_HOSTS, expand_targets
+
+
+def _fail(exc: InputError) -> typer.Exit:
+    """Print the one-line message (as ``hashshock run`` does) and give exit code 2."""
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(None, option, f"{text!r} is not a date", "write YYYY-MM-DD") from None
+
+
+def default_inventory_path(out: Path) -> Path:
+    """``fleet.yaml`` → ``fleet.inventory.csv`` next to it."""
+    return out.with_name(f"{out.stem}.inventory.csv")
+
+
+def _inventory_target(out: Path, named: Path | None) -> tuple[Path, bool]:
+    """Where the inventory goes and whether an earlier inventory there is merged."""
+    path = named or default_inventory_path(out)
+    if path.resolve() == out.resolve():
+        raise InputError(path, "--inventory", "is the fleet file", "name another file")
+    if not path.exists():
+        return path, False
+    if looks_like_inventory(path):
+        return path, True
+    raise InputError(
+        path, "--inventory", "exists and is not a hashshock inventory",
+        "name another file with --inventory, or move this one",
+    )  # fmt: skip
+
+
+def _catalog_for(existing: dict[str, Any] | None, out: Path) -> Catalog:
+    extra = (existing or {}).get("catalog")
+    return load_catalog(out.parent / str(extra)) if extra else bundled_catalog()
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], None]]:
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda _rec: None
+        return
+    columns = (TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("scan", total=total)
+        yield lambda _rec: bar.advance(task)
+
+
+def _header(
+    site: str, count: int, cohorts: int, dates: InstallDates, inventory: Path,
+    records: list[MachineRecord],
+) -> list[str]:  # fmt: skip
+    lines = [
+        f"Fleet file written by `hashshock scan` on {dates.scan_date} "
+        f"(site {site}: {count} machines of catalogue models in {cohorts} cohorts).",
+        dates.explain() + ".",
+        "Machines found broken start the simulation in that state (`degraded`).",
+        f"Per-machine inventory: {inventory.name}",
+    ]
+    unknown: dict[str, list[str]] = {}
+    for rec in records:
+        if rec.status == "unknown-model":
+            unknown.setdefault(rec.model or rec.make or "unknown", []).append(rec.ip)
+    for model, ips in sorted(unknown.items()):
+        shown = ", ".join(ips[:5]) + (", ..." if len(ips) > 5 else "")
+        lines.append(
+            f"NOT IN COHORTS: {len(ips)} x '{model}' ({shown}): model not in the catalogue;"
+            " add it to a models CSV named by `catalog:` and re-scan."
+        )
+    lines.append("This header is rewritten by each scan; other comments are not kept.")
+    return lines
+
+
+_Targets = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="TARGETS",
+        help="IPs, ranges (10.0.0.10-10.0.0.200 or 10.0.0.10-200) or CIDR subnets",
+        show_default=False,
+    ),
+]
+_Out = Annotated[Path, typer.Option("--out", help="Fleet file to write or merge into")]
+_Site = Annotated[str | None, typer.Option(help="Site of the scanned machines")]
+_Inventory = Annotated[
+    Path | None, typer.Option(help="Per-machine CSV (default: OUT name + .inventory.csv)")
+]
+_InstallDate = Annotated[
+    str | None, typer.Option(help="Install date of new cohorts (YYYY-MM-DD), not an assumed one")
+]
+_AgeDays = Annotated[
+    int, typer.Option(min=0, help="Assumed age of new cohorts (days) without --install-date")
+]
+_Prune = Annotated[
+    bool, typer.Option(help="Remove cohorts of this site whose model the scan did not see")
+]
+_Timeout = Annotated[float, typer.Option(min=1.0, help="Seconds per host, whole probe")]
+_Concurrency = Annotated[int, typer.Option(min=1, max=1024, help="Hosts probed at once")]
+_MaxHosts = Annotated[int, typer.Option(min=1, help="Refuse to scan more addresses")]
+_User = Annotated[str | None, typer.Option(help=f"Miner login (env {ENV_USER})")]
+_Password = Annotated[
+    str | None,
+    typer.Option(help=f"Miner password, never shown or saved (env {ENV_PASSWORD})"),
+]
+_CheckLogin = Annotated[
+    bool, typer.Option(help="Try the vendor's default web login once (read-only page)")
+]
+_CheckPrivileged = Annotated[
+    bool, typer.Option(help="Ask the cgminer API if this host may write (a no-op command)")
+]
+_WebPort = Annotated[int, typer.Option(min=1, max=65535, help="Miner web port")]
+_Json = Annotated[str | None, typer.Option("--json", help="Also write JSON (PATH or -)")]
+_Progress = Annotated[bool, typer.Option(help="Show a progress bar")]
+
+
+def scan_command(
+    targets: _Targets,
+    out: _Out,
+    site: _Site = None,
+    inventory: _Inventory = None,
+    install_date: _InstallDate = None,
+    assumed_age_days: _AgeDays = DEFAULT_ASSUMED_AGE_DAYS,
+    prune: _Prune = False,
+    timeout: _Timeout = 15.0,
+    concurrency: _Concurrency = 32,
+    max_hosts: _MaxHosts = DEFAULT_MAX_HOSTS,
+    username: _User = None,
+    password: _Password = None,
+    check_default_login: _CheckLogin = True,
+    check_privileged_api: _CheckPrivileged = True,
+    web_port: _WebPort = 80,
+    json_out: _Json = None,
+    progress: _Progress = True,
+) -> None:
+    """Scan miners into a fleet file (cohorts by site x model) and a per-machine CSV."""
+    try:
+        hosts = expand_targets(targets, max_hosts)
+        dates = InstallDates(date.today(), _date(install_date, "--install-date"), assumed_age_days)
+        existing = read_yaml_mapping(out) if out.exists() else None
+        chosen_site = choose_site(existing, site)
+        catalog = _catalog_for(existing, out)
+        inv_path, merge_inv = _inventory_target(out, inventory)
+        if not out.parent.is_dir():
+            raise InputError(out, "--out", "its folder does not exist", "create the folder first")
+    except InputError as exc:
+        raise _fail(exc) from None
+    creds = Credentials.resolve(username, password)
+    options = ScanOptions(
+        timeout_s=timeout, concurrency=concurrency, credentials=creds, web_port=web_port,
+        check_privileged_api=check_privileged_api, check_default_login=check_default_login,
+        site=chosen_site,
+    )  # fmt: skip
+    try:
+        with _progress(progress, len(hosts)) as tick:
+            records = run_scan(hosts, options, catalog, tick)
+    except KeyboardInterrupt:
+        typer.echo("scan interrupted: nothing written", err=True)
+        raise typer.Exit(130) from None
+    cohorts = aggregate(records)
+    notes: list[str] = []
+    outputs = {"inventory": str(inv_path)}
+    try:
+        if cohorts:
+            merged = merge_scan(existing, cohorts, chosen_site, dates, catalog, prune=prune,
+                                path=out)  # fmt: skip
+            header = _header(chosen_site, sum(c.count for c in cohorts), len(cohorts), dates,
+                             inv_path, records)  # fmt: skip
+            atomic_write_text(out, render_fleet_yaml(merged.data, header), "--out")
+            notes += [*merged.notes, dates.explain()]
+            outputs["fleet"] = str(out)
+        else:
+            notes.append(f"no machine of a catalogue model found: {out} not written")
+        rows = write_inventory(inv_path, records, merge_inv)
+        notes.append(f"inventory: {rows} rows in {inv_path}")
+        if json_out is not None:
+            write_json(scan_json(records, cohorts, notes, outputs), json_out)
+    except InputError as exc:
+        raise _fail(exc) from None
+    if json_out != "-":
+        print_scan(Console(), records, cohorts, notes)
+    if not cohorts:
+        raise typer.Exit(1)
+
+
+_Source = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FLEET_OR_INVENTORY", help="Fleet YAML, or inventory CSV from `hashshock scan`"
+    ),
+]
+_ScenarioOut = Annotated[
+    Path | None,
+    typer.Option(help="Write the remote-disable scenario YAML for `hashshock run --scenario`"),
+]
+_ScenarioName = Annotated[
+    str | None, typer.Option(help="Scenario name (default: remote-disable-<file name>)")
+]
+_Vendor = Annotated[
+    list[str] | None,
+    typer.Option(help="Vendor whose remote disable is assessed (repeat; default: all)"),
+]
+_Egress = Annotated[
+    float,
+    typer.Option(min=0.0, max=1.0, help="Share of machines behind egress filtering (assumption)"),
+]
+_StartDay = Annotated[int, typer.Option(min=0, help="Scenario: day the disable starts")]
+_Duration = Annotated[int, typer.Option(min=1, help="Scenario: days it lasts")]
+_Probability = Annotated[
+    float, typer.Option(min=0.0, max=1.0, help="Scenario: chance it happens on a path")
+]
+
+
+def audit_command(
+    source: _Source,
+    json_out: _Json = None,
+    scenario_out: _ScenarioOut = None,
+    scenario_name: _ScenarioName = None,
+    vendor: _Vendor = None,
+    egress_filtered: _Egress = 0.0,
+    start_day: _StartDay = 30,
+    duration_days: _Duration = 14,
+    probability: _Probability = 1.0,
+) -> None:
+    """Audit vendor concentration, firmware and management exposure, and remote-disable risk."""
+    try:
+        if looks_like_inventory(source):
+            units, kind = units_from_inventory(read_inventory(source)), "inventory"
+        else:
+            units, kind = units_from_fleet(load_fleet(source)), "fleet"
+        if not units:
+            raise InputError(source, None, "no machines to audit", "scan some miners first")
+        present = {u.vendor for u in units} | set(vendor_defaults())
+        for name in vendor or []:
+            if name not in present:
+                raise InputError(None, "--vendor", f"unknown vendor '{name}'",
+                                 f"use one of {', '.join(sorted(present))}")  # fmt: skip
+        report = audit(units, source.name, kind, vendor, egress_filtered)
+        scenario = None
+        if scenario_out is not None:
+            name = scenario_name or f"remote-disable-{source.stem}"
+            scenario, skipped = blast_scenario(report, name, start_day, duration_days, probability)
+            report.notes.extend(skipped)
+            text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+            atomic_write_text(scenario_out, text, "--scenario-out")
+            report.notes.append(f"scenario written: {scenario_out}")
+        if json_out is not None:
+            write_json(audit_json(report, scenario), json_out)
+    except InputError as exc:
+        raise _fail(exc) from None
+    if json_out != "-":
+        print_audit(Console(), report)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``scan`` and ``audit`` to ``app``."""
+    app.command("scan")(scan_command)
+    app.command("audit")(audit_command)

@@ -1,0 +1,84 @@
+"""The per-machine inventory CSV (columns: :data:`INVENTORY_COLUMNS`, docs/scan.md).
+
+One row per host that answered as, or like, a miner; hosts where nothing
+listens (``no-miner``) are left out. A re-scan replaces the rows of the hosts
+it scanned at its site and keeps all other rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+from collections.abc import Iterable
+from pathlib import Path
+
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.loading import read_csv_rows
+from hashshock.outputs import atomic_write_text
+from hashshock.scan.records import (
+    INVENTORY_COLUMNS,
+    MachineRecord,
+    record_from_row,
+    record_to_row,
+)
+
+_SIGNATURE = {"ip", "status", "slug", "privileged_api"}
+
+
+def looks_like_inventory(path: Path) -> bool:
+    """Whether ``path`` is a CSV whose header is a hashshock inventory header."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return {h.strip() for h in header} >= _SIGNATURE
+
+
+def read_inventory(path: Path) -> list[MachineRecord]:
+    """Read an inventory CSV; raises :class:`InputError` naming the row and column."""
+    rows = read_csv_rows(path)
+    if rows and not set(rows[0]) >= _SIGNATURE:
+        missing = ", ".join(sorted(_SIGNATURE - set(rows[0])))
+        raise InputError(
+            path, "header", f"not a hashshock inventory (missing {missing})",
+            "give a CSV written by `hashshock scan`",
+        )  # fmt: skip
+    return [record_from_row(row, path, line) for line, row in enumerate(rows, start=2)]
+
+
+def _sort_key(rec: MachineRecord) -> tuple[str, int, int, str]:
+    try:
+        addr = ipaddress.ip_address(rec.ip)
+        return (rec.site, addr.version, int(addr), "")
+    except ValueError:
+        return (rec.site, 9, 0, rec.ip)
+
+
+def merge_records(
+    old: Iterable[MachineRecord], new: Iterable[MachineRecord]
+) -> list[MachineRecord]:
+    """``new`` records plus the ``old`` ones for (site, ip) pairs ``new`` does not cover."""
+    fresh = [r for r in new if r.status != "no-miner"]
+    covered = {(r.site, r.ip) for r in new}
+    kept = [r for r in old if (r.site, r.ip) not in covered]
+    return sorted([*kept, *fresh], key=_sort_key)
+
+
+def render_inventory(records: Iterable[MachineRecord]) -> str:
+    """The inventory as CSV text (extra columns of read-back rows are kept at the end)."""
+    rows = [record_to_row(r) for r in records]
+    extra = sorted({k for row in rows for k in row} - set(INVENTORY_COLUMNS))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*INVENTORY_COLUMNS, *extra], restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_inventory(path: Path, records: Iterable[MachineRecord], merge: bool) -> int:
+    """Write the inventory atomically (merging with the file there if ``merge``); rows written."""
+    rows = merge_records(read_inventory(path) if merge else [], records)
+    atomic_write_text(path, render_inventory(rows), "--inventory")
+    return len(rows)

@@ -1,0 +1,194 @@
+"""What one scanned host looks like: :class:`MachineRecord` and its CSV row.
+
+Units: hashrates in TH/s, uptime in seconds, chips and boards as counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from hashshock.inputs.catalog import PartType
+from hashshock.inputs.errors import InputError
+
+HostStatus = Literal[
+    "ok",  # a miner of a catalogue model, data read
+    "unknown-model",  # a miner whose model is not in the catalogue
+    "no-data",  # identified as a miner, but nothing readable came back
+    "unresponsive",  # accepts TCP 4028 but never answers
+    "garbage",  # answers 4028 with something that is not a cgminer-style reply
+    "unrecognised",  # answers the cgminer API, but not as a miner pyasic knows
+    "timeout",  # the probe ran out of its per-host time budget
+    "error",  # the probe failed unexpectedly (message says why)
+    "no-miner",  # nothing answering: not written to the inventory
+]
+HOST_STATUSES: tuple[str, ...] = get_args(HostStatus)
+
+#: Result of an exposure check.
+CheckResult = Literal["accepted", "refused", "unavailable", "not-checked"]
+CHECK_RESULTS: tuple[str, ...] = get_args(CheckResult)
+
+
+@dataclass
+class MachineRecord:
+    """One scanned host. Empty strings and ``None`` mean 'not reported'."""
+
+    ip: str
+    status: HostStatus = "ok"
+    site: str = ""
+    make: str = ""  # as pyasic names it, e.g. "AntMiner"
+    model: str = ""  # as the miner reports it, e.g. "S19j Pro"
+    slug: str = ""  # catalogue slug, "" if the model is unknown
+    vendor: str = ""  # catalogue vendor, e.g. "bitmain"
+    family: str = ""  # catalogue family, e.g. "antminer-s19"
+    firmware: str = ""  # stock, braiins-os, luxos, vnish, ...
+    fw_version: str = ""
+    api_version: str = ""
+    hashrate_ths: float | None = None  # measured, TH/s
+    expected_ths: float | None = None  # factory nominal, TH/s
+    boards_expected: int | None = None
+    boards_working: int | None = None
+    chips: int | None = None
+    chips_expected: int | None = None
+    fans_expected: int | None = None
+    fans_working: int | None = None
+    errors: tuple[str, ...] = ()
+    uptime_s: int | None = None
+    is_mining: bool | None = None
+    mac: str = ""
+    serial: str = ""
+    hostname: str = ""
+    privileged_api: CheckResult = "not-checked"
+    default_web_login: CheckResult = "not-checked"
+    known_issues: tuple[str, ...] = ()
+    scanned_at: str = ""  # ISO 8601, UTC
+    message: str = ""
+    _extra: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_machine(self) -> bool:
+        """Identified as a miner (known or unknown model)."""
+        return self.status in {"ok", "unknown-model"}
+
+    @property
+    def hashrate_pct(self) -> float | None:
+        """Measured hashrate in percent of the expected hashrate."""
+        if self.hashrate_ths is None or not self.expected_ths:
+            return None
+        return 100.0 * self.hashrate_ths / self.expected_ths
+
+    @property
+    def dead_hashboards(self) -> int:
+        """Hashboards expected but not working (0 when unknown)."""
+        if self.boards_expected is None or self.boards_working is None:
+            return 0
+        return max(0, self.boards_expected - self.boards_working)
+
+    @property
+    def failed_fans(self) -> int:
+        """Fans expected but not spinning (0 when unknown)."""
+        if self.fans_expected is None or self.fans_working is None:
+            return 0
+        return max(0, self.fans_expected - self.fans_working)
+
+    @property
+    def down_part(self) -> PartType | None:
+        """The part that keeps this machine from hashing, if the scan shows one.
+
+        No working hashboard → ``hashboard``; a failed fan → ``fan`` (stock
+        firmware stops on a fan fault). Otherwise the machine counts as running.
+        """
+        if self.boards_expected and self.boards_working == 0:
+            return "hashboard"
+        if self.failed_fans:
+            return "fan"
+        return None
+
+    @property
+    def condition(self) -> str:
+        """``ok``, ``degraded`` (dead boards), ``down: <part>`` or ``not hashing``."""
+        if not self.is_machine:
+            return self.status
+        if self.down_part:
+            return f"down: {self.down_part}"
+        if self.dead_hashboards:
+            return "degraded"
+        if self.is_mining is False or (self.hashrate_ths is not None and self.hashrate_ths <= 0):
+            return "not hashing"
+        return "ok"
+
+
+_FIELDS = [f for f in fields(MachineRecord) if not f.name.startswith("_")]
+_DERIVED = ("hashrate_pct", "dead_hashboards", "failed_fans", "condition")
+#: Inventory CSV columns, in order (the derived ones are written, not read back).
+INVENTORY_COLUMNS: tuple[str, ...] = tuple(f.name for f in _FIELDS) + _DERIVED
+_KINDS: dict[str, str] = {f.name: str(f.type) for f in _FIELDS}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, tuple):
+        return "; ".join(value)
+    return str(value)
+
+
+def record_to_row(record: MachineRecord) -> dict[str, str]:
+    """The inventory CSV row of ``record`` (every value a string)."""
+    row = {name: _cell(getattr(record, name)) for name in INVENTORY_COLUMNS}
+    return {**record._extra, **row}
+
+
+def _parse(kind: str, text: str, path: Path | None, where: str) -> Any:
+    if "tuple" in kind:
+        return tuple(part.strip() for part in text.split(";") if part.strip())
+    if not text:
+        return None if "None" in kind else ""
+    try:
+        if kind.startswith("float"):
+            return float(text)
+        if kind.startswith("int"):
+            return int(text)
+    except ValueError:
+        raise InputError(
+            path, where, f"{text!r} is not a number", "fix or clear the cell"
+        ) from None
+    if kind.startswith("bool"):
+        return text.lower() in {"yes", "true", "1"}
+    return text
+
+
+def record_from_row(row: dict[str, str], path: Path | None = None, line: int = 0) -> MachineRecord:
+    """Read back an inventory row; unknown columns are kept and written out again."""
+    if not row.get("ip"):
+        raise InputError(path, f"row {line}, ip", "missing", "every row needs the miner's IP")
+    values = {
+        f.name: _parse(_KINDS[f.name], row.get(f.name, ""), path, f"row {line}, {f.name}")
+        for f in _FIELDS
+    }
+    if values["status"] not in HOST_STATUSES:
+        raise InputError(
+            path, f"row {line}, status", f"unknown status {values['status']!r}",
+            f"use one of {', '.join(HOST_STATUSES)}",
+        )  # fmt: skip
+    for check in ("privileged_api", "default_web_login"):
+        values[check] = values[check] or "not-checked"
+        if values[check] not in CHECK_RESULTS:
+            raise InputError(
+                path, f"row {line}, {check}", f"unknown result {values[check]!r}",
+                f"use one of {', '.join(CHECK_RESULTS)}",
+            )  # fmt: skip
+    extra = {k: v for k, v in row.items() if k and k not in INVENTORY_COLUMNS}
+    return MachineRecord(**values, _extra=extra)
+
+
+def record_to_json(record: MachineRecord) -> dict[str, Any]:
+    """A JSON-ready dict of ``record`` with its derived values."""
+    data = {k: v for k, v in asdict(record).items() if not k.startswith("_")}
+    data.update({name: getattr(record, name) for name in _DERIVED})
+    return data

@@ -1,0 +1,157 @@
+"""Terminal tables (rich) and JSON documents for ``hashshock scan`` and ``hashshock audit``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from hashshock.scan.audit import AuditReport, Share
+from hashshock.scan.fleetfile import ScannedCohort
+from hashshock.scan.records import MachineRecord, record_to_json
+
+MAX_PROBLEM_ROWS = 25
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def status_counts(records: Sequence[MachineRecord]) -> dict[str, int]:
+    """Hosts per status, most common first."""
+    return dict(Counter(r.status for r in records).most_common())
+
+
+def problems(records: Sequence[MachineRecord]) -> list[MachineRecord]:
+    """Hosts worth a look: not a known model, not answering properly, or not healthy."""
+    return [
+        r for r in records
+        if r.status not in {"ok", "no-miner"} or (r.is_machine and r.condition != "ok")
+    ]  # fmt: skip
+
+
+def print_scan(
+    console: Console,
+    records: Sequence[MachineRecord],
+    cohorts: Sequence[ScannedCohort],
+    notes: Sequence[str],
+) -> None:
+    """Status counts, cohorts found, problem hosts and notes."""
+    counts = ", ".join(f"{n} {status}" for status, n in status_counts(records).items())
+    console.print(f"[bold]Scanned {len(records)} hosts[/bold]: {counts or 'none'}")
+    rates: dict[tuple[str, str], list[MachineRecord]] = {}
+    for rec in records:
+        if rec.status == "ok" and rec.slug:
+            rates.setdefault((rec.site, rec.slug), []).append(rec)
+    table = Table(title="Cohorts (site x model)")
+    table.add_column("site")
+    table.add_column("model", no_wrap=True)
+    for col in ("machines", "TH/s now", "TH/s exp.", "dead boards"):
+        table.add_column(col, justify="right")
+    table.add_column("down")
+    for cohort in cohorts:
+        members = rates.get((cohort.site, cohort.model), [])
+        measured = sum(r.hashrate_ths or 0.0 for r in members)
+        expected = sum(r.expected_ths or 0.0 for r in members)
+        down = ", ".join(f"{n} {part}" for part, n in sorted(cohort.machines_down.items()))
+        table.add_row(
+            cohort.site, cohort.model, str(cohort.count), _num(measured), _num(expected),
+            str(cohort.dead_hashboards), down or "-",
+        )  # fmt: skip
+    if cohorts:
+        console.print(table)
+    trouble = problems(records)
+    if trouble:
+        table = Table(title="Hosts needing attention")
+        for col in ("ip", "status", "model", "condition", "message"):
+            table.add_column(col, overflow="fold")
+        for rec in trouble[:MAX_PROBLEM_ROWS]:
+            cond = rec.condition if rec.is_machine else "-"
+            table.add_row(rec.ip, rec.status, rec.model or "-", cond, rec.message or "-")
+        console.print(table)
+        if len(trouble) > MAX_PROBLEM_ROWS:
+            console.print(f"... and {len(trouble) - MAX_PROBLEM_ROWS} more: see the inventory CSV")
+    for note in notes:
+        console.print(f"- {note}", highlight=False)
+
+
+def scan_json(
+    records: Sequence[MachineRecord],
+    cohorts: Sequence[ScannedCohort],
+    notes: Sequence[str],
+    outputs: dict[str, str],
+) -> dict[str, Any]:
+    """The scan as a JSON-ready document (no credentials: records hold none)."""
+    return {
+        "hosts": len(records),
+        "statuses": status_counts(records),
+        "outputs": outputs,
+        "cohorts": [asdict(c) for c in cohorts],
+        "machines": [record_to_json(r) for r in records if r.status != "no-miner"],
+        "notes": list(notes),
+    }
+
+
+def _share_table(title: str, rows: Sequence[Share]) -> Table:
+    table = Table(title=title)
+    table.add_column("name")
+    for col in ("machines", "TH/s", "share of hashrate"):
+        table.add_column(col, justify="right")
+    for row in rows:
+        table.add_row(row.name, str(row.machines), _num(row.hashrate_ths), _pct(row.share))
+    return table
+
+
+def print_audit(console: Console, report: AuditReport) -> None:
+    """The audit as terminal tables."""
+    console.print(
+        f"[bold]Audit of {report.source}[/bold] ({report.kind}): {report.machines} machines, "
+        f"{_num(report.hashrate_ths)} TH/s; vendor concentration HHI {report.vendor_hhi:.2f}"
+    )
+    console.print(_share_table("Hashrate by vendor", report.by_vendor))
+    console.print(_share_table("Hashrate by model family", report.by_family))
+    console.print(_share_table("Firmware (vendor / firmware)", report.firmware))
+    if report.exposures:
+        table = Table(title="Exposure findings")
+        for col in ("finding", "machines", "share of hashrate", "what to do", "source"):
+            table.add_column(col, overflow="fold")
+        for exp in report.exposures:
+            table.add_row(
+                f"{exp.key}: {exp.title}", str(exp.machines), _pct(exp.share), exp.fix, exp.sources
+            )
+        console.print(table)
+    else:
+        console.print("No known-issue or management exposure found.")
+    table = Table(
+        title=f"Remote-disable blast radius (egress filtered: {report.egress_filtered:.0%})"
+    )
+    for col in ("vendor", "machines", "on vendor firmware", "scenario share", "TH/s stopped",
+                "share of fleet hashrate"):  # fmt: skip
+        table.add_column(col, justify="left" if col == "vendor" else "right")
+    for row in report.blast:
+        table.add_row(
+            row.vendor, str(row.machines), str(row.on_vendor_firmware), _pct(row.event_share),
+            _num(row.hashrate_stopped_ths), _pct(row.fleet_share),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"All assessed vendors at once: {_pct(report.blast_total_share)} of hashrate stopped"
+    )
+    for note in report.notes:
+        console.print(f"- {note}", highlight=False)
+
+
+def audit_json(report: AuditReport, scenario: dict[str, Any] | None) -> dict[str, Any]:
+    """The audit as a JSON-ready document, with the scenario if one was built."""
+    data = asdict(report)
+    if scenario is not None:
+        data["scenario"] = scenario
+    return data

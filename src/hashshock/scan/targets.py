@@ -1,0 +1,128 @@
+"""Scan targets: single IP addresses, ranges and CIDR subnets.
+
+Only what the user wrote is scanned. Targets are expanded here (not by pyasic),
+counted before they are expanded, and capped: more than ``max_hosts`` addresses
+(default 65,536, a /16) is refused with a clear message.
+
+>>> expand_targets(["10.0.0.10-12", "10.0.0.11", "192.168.1.0/30"])
+['10.0.0.10', '10.0.0.11', '10.0.0.12', '192.168.1.1', '192.168.1.2']
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hashshock.inputs.errors import InputError
+
+DEFAULT_MAX_HOSTS = 65_536
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_FIX = "write e.g. 10.0.0.5, 10.0.0.10-10.0.0.200, 10.0.0.10-200 or 10.0.0.0/24"
+
+
+@dataclass(frozen=True)
+class TargetBlock:
+    """A contiguous run of addresses from one target the user wrote."""
+
+    text: str
+    first: IPAddress
+    last: IPAddress
+
+    @property
+    def size(self) -> int:
+        """Number of addresses in the block."""
+        return int(self.last) - int(self.first) + 1
+
+    def __iter__(self) -> Iterator[str]:
+        cls = type(self.first)
+        for value in range(int(self.first), int(self.last) + 1):
+            yield str(cls(value))
+
+
+def _bad(text: str, problem: str, fix: str = _FIX) -> InputError:
+    return InputError(None, "TARGETS", f"'{text}' {problem}", fix)
+
+
+def _address(text: str, whole: str) -> IPAddress:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        raise _bad(whole, "is not an IP address, range or CIDR subnet") from None
+
+
+def _check_usable(block: TargetBlock) -> TargetBlock:
+    for addr in (block.first, block.last):
+        if addr.is_multicast or addr.is_unspecified:
+            raise _bad(block.text, "contains multicast or unspecified addresses", "name miners")
+    if block.size == 1 and str(block.first) == "255.255.255.255":
+        raise _bad(block.text, "is the broadcast address", "name miners")
+    return block
+
+
+def parse_target(text: str) -> TargetBlock:
+    """One target: ``IP``, ``IP-IP``, ``IP-lastoctet`` (IPv4) or ``network/prefix``.
+
+    A subnet leaves out its network and broadcast addresses (IPv4 /30 and wider)
+    or its subnet-router anycast address (IPv6 /126 and wider).
+    """
+    text = text.strip()
+    if "/" in text:
+        try:
+            net = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise _bad(text, "is not a valid CIDR subnet") from None
+        first, last = net.network_address, net.broadcast_address
+        if net.version == 4 and net.prefixlen <= 30:
+            first, last = first + 1, last - 1
+        elif net.version == 6 and net.prefixlen <= 126:
+            first = first + 1
+        return _check_usable(TargetBlock(text, first, last))
+    if "-" in text and not text.startswith("-"):
+        left, right = text.split("-", 1)
+        first = _address(left, text)
+        if isinstance(first, ipaddress.IPv4Address) and right.strip().isdigit():
+            octet = int(right)
+            if octet > 255:
+                raise _bad(text, f"ends in {octet}, not an address octet (0-255)")
+            right = ".".join([*str(first).split(".")[:3], str(octet)])
+        last = _address(right, text)
+        if last.version != first.version:
+            raise _bad(text, "mixes IPv4 and IPv6")
+        if int(last) < int(first):
+            raise _bad(text, "ends before it starts", "write the lower address first")
+        return _check_usable(TargetBlock(text, first, last))
+    addr = _address(text, text)
+    return _check_usable(TargetBlock(text, addr, addr))
+
+
+def parse_targets(texts: Sequence[str]) -> list[TargetBlock]:
+    """Parse targets; each argument may hold several, separated by commas or spaces."""
+    blocks = [parse_target(part) for text in texts for part in text.replace(",", " ").split()]
+    if not blocks:
+        raise InputError(None, "TARGETS", "no targets given", _FIX)
+    return blocks
+
+
+def expand_targets(texts: Sequence[str], max_hosts: int = DEFAULT_MAX_HOSTS) -> list[str]:
+    """All addresses named by ``texts``, de-duplicated in the order written.
+
+    Raises :class:`InputError` if they add up to more than ``max_hosts`` addresses
+    (counted before expansion, so a /8 costs nothing to refuse).
+    """
+    blocks = parse_targets(texts)
+    total = sum(block.size for block in blocks)
+    if total > max_hosts:
+        biggest = max(blocks, key=lambda b: b.size)
+        raise InputError(
+            None, "TARGETS",
+            f"{total:,} addresses to scan (largest: '{biggest.text}', {biggest.size:,}),"
+            f" more than --max-hosts {max_hosts:,}",
+            "scan smaller subnets or raise --max-hosts",
+        )  # fmt: skip
+    seen: dict[str, None] = {}
+    for block in blocks:
+        for addr in block:
+            seen.setdefault(addr, None)
+    return list(seen)

@@ -1,0 +1,113 @@
+"""Audit: concentration, exposure, blast radius and the scenario it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hashshock.inputs.load import check_scenario_against_fleet, fleet_from_mapping, load_scenario
+from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
+from hashshock.scan.records import MachineRecord
+
+
+def fleet_mapping() -> dict[str, Any]:
+    return {
+        "start_date": "2026-01-01",
+        "sites": [{"name": "a"}],
+        "cohorts": [
+            {
+                "model": "antminer-s21",
+                "count": 10,
+                "site": "a",
+                "install_date": "2025-01-01",
+                "degraded": {"dead_hashboards": 3, "machines_down": {"fan": 1}},
+            },
+            {"model": "whatsminer-m60s", "count": 10, "site": "a", "install_date": "2025-01-01"},
+        ],
+    }
+
+
+def test_fleet_audit_assumes_stock_firmware() -> None:
+    loaded = fleet_from_mapping(fleet_mapping())
+    units = units_from_fleet(loaded)
+    s21 = 200.0 * (10 - 1 - 3 / 3)
+    assert units[0].hashrate_ths == pytest.approx(s21)
+    report = audit(units, "fleet.yaml", "fleet")
+    total = s21 + 1860.0
+    assert report.hashrate_ths == pytest.approx(total)
+    assert [s.name for s in report.by_vendor] == ["microbt", "bitmain"]
+    assert report.by_vendor[1].share == pytest.approx(s21 / total)
+    assert report.vendor_hhi == pytest.approx((s21 / total) ** 2 + (1860 / total) ** 2)
+    assert report.blast_total_share == pytest.approx(1.0)
+    assert report.exposures == []
+    assert any("assumed to run vendor stock firmware" in n for n in report.notes)
+    only_bitmain = audit(units, "fleet.yaml", "fleet", vendors=["bitmain"], egress_filtered=0.25)
+    [row] = only_bitmain.blast
+    assert row.event_share == pytest.approx(0.75)
+    assert row.fleet_share == pytest.approx(0.75 * s21 / total)
+
+
+def machine(ip: str, **kw: Any) -> MachineRecord:
+    base: dict[str, Any] = {
+        "ip": ip, "make": "AntMiner", "model": "S19", "slug": "antminer-s19",
+        "vendor": "bitmain", "family": "antminer-s19", "firmware": "stock", "hashrate_ths": 90.0,
+    }  # fmt: skip
+    base.update(kw)
+    return MachineRecord(**base)
+
+
+def inventory_report(**kw: Any) -> Any:
+    records = [
+        machine("10.0.0.1", privileged_api="accepted", default_web_login="accepted"),
+        machine("10.0.0.2", firmware="braiins-os", privileged_api="refused"),
+        machine("10.0.0.3", status="unknown-model", model="S9", slug="", family="",
+                fw_version="Fri Dec 16 11:20:03 CST 2016", hashrate_ths=13.5),
+        machine("10.0.0.4", make="WhatsMiner", model="M50S VH50", slug="whatsminer-m50s",
+                vendor="microbt", family="whatsminer-m5x", hashrate_ths=None, expected_ths=126.0),
+        machine("10.0.0.5", status="unresponsive", hashrate_ths=None),
+    ]  # fmt: skip
+    return audit(units_from_inventory(records), "inv.csv", "inventory", **kw)
+
+
+def test_inventory_audit() -> None:
+    report = inventory_report()
+    total = 90 + 90 + 13.5 + 126
+    assert report.machines == 4 and report.hashrate_ths == pytest.approx(total)
+    families = {s.name: s.machines for s in report.by_family}
+    assert families["unknown: S9"] == 1
+    firmware = {s.name: s.machines for s in report.firmware}
+    assert firmware == {"bitmain / stock": 2, "bitmain / braiins-os": 1, "microbt / stock": 1}
+    found = {e.key: e for e in report.exposures}
+    assert set(found) == {"antbleed", "privileged-api", "default-web-login"}
+    assert found["antbleed"].ips == ("10.0.0.3",)
+    assert found["privileged-api"].share == pytest.approx(90 / total)
+    rows = {r.vendor: r for r in report.blast}
+    assert (rows["bitmain"].machines, rows["bitmain"].on_vendor_firmware) == (3, 2)
+    assert rows["bitmain"].event_share == pytest.approx(2 / 3)
+    assert rows["bitmain"].hashrate_stopped_ths == pytest.approx(103.5)
+
+
+def test_scenario_loads_and_fits_the_fleet(tmp_path: Path) -> None:
+    report = inventory_report()
+    data, notes = blast_scenario(report, "rd-test", start_day=10, duration_days=5)
+    assert [e["vendors"] for e in data["events"]] == [["bitmain"], ["microbt"]]
+    assert all(e["group"] == "remote-disable" for e in data["events"])
+    path = tmp_path / "rd.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.name == "rd-test"
+    assert [e.share for e in scenario.events] == [pytest.approx(0.6667), 1.0]  # type: ignore[union-attr]
+    check_scenario_against_fleet(scenario, fleet_from_mapping(fleet_mapping()))
+    assert notes == []
+
+
+def test_scenario_skips_vendors_without_exposure() -> None:
+    records = [machine("10.0.0.1", firmware="luxos"), machine("10.0.0.2", vendor="", make="X")]
+    report = audit(units_from_inventory(records), "inv.csv", "inventory")
+    data, notes = blast_scenario(report, "rd")
+    assert data["events"] == []
+    assert any("bitmain: no machines on vendor firmware" in n for n in notes)
+    assert any("unknown: not a vendor the simulator knows" in n for n in notes)

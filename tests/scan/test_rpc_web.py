@@ -1,0 +1,115 @@
+"""The read-only RPC client, the default-login check and pyasic's web path, on fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+import pytest
+from tests.scan.conftest import StartFarm
+from tests.scan.fake_miner import Garbage, Silent, StockAntminer, Whatsminer, loopback_block
+
+from hashshock.scan.credentials import Credentials
+from hashshock.scan.probe import ScanOptions, run_scan
+from hashshock.scan.rpc import (
+    RpcReply,
+    chains_from_stats,
+    privileged_result,
+    reported_model,
+    rpc_call,
+)
+from hashshock.scan.webcheck import check_default_login
+
+
+def test_rpc_call_kinds(start_farm: StartFarm) -> None:
+    ips = loopback_block(5)
+    start_farm({ips[0]: StockAntminer(), ips[1]: Silent(), ips[2]: Garbage(),
+                ips[3]: Whatsminer()})  # fmt: skip
+
+    async def calls() -> list[RpcReply]:
+        return list(await asyncio.gather(*(rpc_call(ip, "version", 0.5) for ip in ips)))
+
+    started = time.monotonic()
+    ok, silent, garbage, whatsminer, refused = asyncio.run(calls())
+    assert time.monotonic() - started < 3
+    assert ok.kind == "json" and reported_model(ok) == "Antminer S19"
+    assert (silent.kind, garbage.kind, refused.kind) == ("silent", "garbage", "refused")
+    assert garbage.preview().startswith("???garbage")
+    assert whatsminer.kind == "json" and reported_model(whatsminer) == ""
+
+
+def test_rpc_call_refuses_write_commands() -> None:
+    with pytest.raises(ValueError, match="non-read-only"):
+        asyncio.run(rpc_call("127.0.0.1", "restart", 0.1))
+
+
+def test_privileged_classification() -> None:
+    def reply(status: str, code: int, msg: str) -> RpcReply:
+        return RpcReply("json", {"STATUS": [{"STATUS": status, "Code": code, "Msg": msg}]})
+
+    assert privileged_result(reply("S", 46, "Privileged access OK")) == "accepted"
+    assert privileged_result(reply("E", 45, "Access denied to 'privileged' command")) == "refused"
+    assert privileged_result(reply("E", 14, "Invalid command")) == "unavailable"
+    assert privileged_result(RpcReply("silent")) == "unavailable"
+
+
+def test_chains_from_stats() -> None:
+    chains = {
+        "chain_acn1": 76, "chain_rate1": "31000.5", "chain_acs1": "oo",
+        "chain_acn2": 0, "chain_rate2": "", "chain_acs2": "",
+        "chain_acn3": 76, "chain_rate3": 30000, "chain_acn4": "x",
+    }  # fmt: skip
+    stats = {"STATS": [{}, chains]}
+    assert chains_from_stats(stats) == [(76, 31000.5), (76, 30000.0)]
+    assert chains_from_stats({"STATS": [{}]}) == []
+    assert chains_from_stats(None) == []
+
+
+def test_default_login_check(start_farm: StartFarm) -> None:
+    ips = loopback_block(3)
+    port = random.randrange(20_000, 60_000)
+    start_farm({ips[0]: StockAntminer(), ips[1]: StockAntminer(web_password="Changed1")},
+               web_port=port)  # fmt: skip
+
+    async def checks() -> list[str]:
+        return [
+            await check_default_login(ips[0], "AntMiner", "stock", port, 2.0),
+            await check_default_login(ips[1], "AntMiner", "stock", port, 2.0),
+            await check_default_login(ips[2], "AntMiner", "stock", port, 2.0),
+            await check_default_login(ips[0], "AntMiner", "vnish", port, 2.0),
+        ]
+
+    assert asyncio.run(checks()) == ["accepted", "refused", "unavailable", "not-checked"]
+
+
+def test_pyasic_web_api_on_port_80_uses_the_given_password(start_farm: StartFarm) -> None:
+    """Serial, MAC and hashboards come from the web API (port 80) with the user's password."""
+    [ip] = loopback_block(1)
+    secret = "Op3rator-Secret"
+    miner = StockAntminer(model="Antminer S21", web_password=secret,
+                          boards=((108, 66_000.0), (0, 0.0), (108, 66_500.0)))  # fmt: skip
+    try:
+        farm = start_farm({ip: miner}, web_port=80)
+    except OSError as exc:  # not root: no port 80
+        pytest.skip(f"cannot bind {ip}:80 ({exc})")
+    opts = ScanOptions(timeout_s=5, credentials=Credentials("root", secret))
+    [rec] = run_scan([ip], opts)
+    assert (rec.status, rec.slug, rec.serial, rec.mac) == (
+        "ok", "antminer-s21", "FAKESN0001", "02:00:00:00:00:01",
+    )  # fmt: skip
+    assert (rec.boards_working, rec.chips, rec.default_web_login) == (2, 216, "refused")
+    assert secret not in repr(rec)
+    [without] = run_scan([ip], ScanOptions(timeout_s=5))
+    assert without.serial == "" and without.boards_working == 2  # RPC fallback for boards
+    assert ("/cgi-bin/stats.cgi") in {p for _, p in farm.web_requests}
+
+
+def test_credentials_never_shown() -> None:
+    creds = Credentials.resolve(None, None, {"HASHSHOCK_MINER_USER": "u",
+                                             "HASHSHOCK_MINER_PASSWORD": "pw-123"})  # fmt: skip
+    assert (creds.username, creds.password) == ("u", "pw-123")
+    assert "pw-123" not in repr(creds) and "pw-123" not in str(creds)
+    assert creds.redact("login pw-123 failed") == "login *** failed"
+    assert Credentials.resolve("v", "x", {"HASHSHOCK_MINER_PASSWORD": "y"}).password == "x"
+    assert Credentials.resolve(None, "", {}).password is None

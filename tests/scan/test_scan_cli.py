@@ -1,0 +1,128 @@
+"""The scan and audit commands: bad input, outputs, credentials (fakes where needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from tests.scan.conftest import StartFarm
+from tests.scan.fake_miner import Silent, StockAntminer, loopback_block
+from typer.testing import CliRunner
+
+from hashshock.inputs.load import load_fleet, load_scenario
+
+SECRET = "S3cret-do-not-leak"
+
+
+def invoke(app: typer.Typer, *args: str, **kw: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), **kw)  # type: ignore[arg-type]
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["scan", "10.0.0.0/8"], "--max-hosts"),
+        (["scan", "not-an-ip"], "not an IP address"),
+        (["scan", "10.0.0.1", "--install-date", "last year"], "--install-date"),
+    ],
+)
+def test_scan_bad_input_exits_2_with_one_line(
+    cli_app: typer.Typer, tmp_path: Path, args: list[str], words: str
+) -> None:
+    code, out, err = invoke(cli_app, *args, "--out", str(tmp_path / "f.yaml"))
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err + out
+    assert not list(tmp_path.iterdir())
+
+
+def test_scan_refuses_to_overwrite_a_file_it_did_not_write(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    precious = tmp_path / "fleet.inventory.csv"
+    precious.write_text("my,own\nspreadsheet,1\n", encoding="utf-8")
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "fleet.yaml"))
+    assert code == 2 and "not a hashshock inventory" in err
+    assert precious.read_text(encoding="utf-8") == "my,own\nspreadsheet,1\n"
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "no/f.yaml"))
+    assert code == 2 and "folder does not exist" in err
+
+
+def test_scan_with_no_known_machines_writes_no_fleet(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    silent, empty = loopback_block(2)
+    start_farm({silent: Silent()})
+    out = tmp_path / "fleet.yaml"
+    code, stdout, _ = invoke(cli_app, "scan", silent, empty, "--out", str(out), "--timeout", "2",
+                             "--json", "-")  # fmt: skip
+    assert code == 1 and not out.exists()
+    data = json.loads(stdout)
+    assert data["statuses"] == {"unresponsive": 1, "no-miner": 1}
+    assert "fleet" not in data["outputs"]
+    inventory = (tmp_path / "fleet.inventory.csv").read_text(encoding="utf-8")
+    assert silent in inventory and empty not in inventory
+
+
+def test_password_from_option_or_env_is_never_output(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    [ip] = loopback_block(1)
+    start_farm({ip: StockAntminer(web_password=SECRET)})
+    out = tmp_path / "fleet.yaml"
+    runs = [
+        invoke(cli_app, "scan", ip, "--out", str(out), "--timeout", "3", "--password", SECRET,
+               "--json", str(tmp_path / "a.json")),
+        invoke(cli_app, "scan", ip, "--out", str(out), "--timeout", "3", "--json", "-",
+               env={"HASHSHOCK_MINER_PASSWORD": SECRET}),
+        invoke(cli_app, "scan", "--help",
+               env={"HASHSHOCK_MINER_PASSWORD": SECRET, "COLUMNS": "200"}),
+    ]  # fmt: skip
+    assert [code for code, _, _ in runs] == [0, 0, 0]
+    texts = [out_ + err for _, out_, err in runs]
+    texts += [p.read_text(encoding="utf-8") for p in tmp_path.iterdir() if p.is_file()]
+    assert len(texts) == 6
+    for text in texts:
+        assert SECRET not in text
+    assert "HASHSHOCK_MINER_PASSWORD" in runs[2][1]
+
+
+def test_audit_cli_on_scan_output(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    ips = loopback_block(2)
+    start_farm({ips[0]: StockAntminer(), ips[1]: StockAntminer(model="Antminer T21")})
+    fleet = tmp_path / "fleet.yaml"
+    code, _, err = invoke(cli_app, "scan", *ips, "--out", str(fleet), "--timeout", "3")
+    assert code == 0, err
+    inventory = tmp_path / "fleet.inventory.csv"
+    scenario = tmp_path / "rd.yaml"
+    args = ["audit", str(inventory), "--scenario-out", str(scenario), "--vendor", "bitmain",
+            "--egress-filtered", "0.5", "--json", "-"]  # fmt: skip
+    code, out, err = invoke(cli_app, *args)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["kind"] == "inventory" and report["machines"] == 2
+    assert {e["key"] for e in report["exposures"]} == {"privileged-api"}
+    assert report["blast"][0]["event_share"] == pytest.approx(0.5)
+    loaded = load_scenario(scenario)
+    assert [e.type for e in loaded.events] == ["remote_disable"]
+    assert report["scenario"]["events"][0]["share"] == 0.5
+    code, out, _ = invoke(cli_app, "audit", str(fleet))
+    assert code == 0 and "Remote-disable blast radius" in out and "100.0%" in out
+    assert load_fleet(fleet).machines == 2
+
+
+def test_audit_bad_input(cli_app: typer.Typer, tmp_path: Path) -> None:
+    code, _, err = invoke(cli_app, "audit", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "file not found" in err
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(yaml.safe_dump({"start_date": "2026-01-01", "sites": [{"name": "a"}],
+                                     "cohorts": [{"model": "antminer-s21", "count": 1,
+                                                  "site": "a", "install_date": "2025-01-01"}]}),
+                     encoding="utf-8")  # fmt: skip
+    code, _, err = invoke(cli_app, "audit", str(fleet), "--vendor", "bitmian")
+    assert code == 2 and "unknown vendor 'bitmian'" in err

@@ -1,0 +1,65 @@
+"""Target parsing: only what the user named, capped."""
+
+from __future__ import annotations
+
+import pytest
+
+from hashshock.inputs.errors import InputError
+from hashshock.scan.targets import expand_targets, parse_target
+
+
+def test_single_range_and_subnet() -> None:
+    assert expand_targets(["10.0.0.5"]) == ["10.0.0.5"]
+    assert expand_targets(["10.0.0.254-10.0.1.1"]) == [
+        "10.0.0.254", "10.0.0.255", "10.0.1.0", "10.0.1.1",
+    ]  # fmt: skip
+    assert expand_targets(["10.0.0.10-12"]) == ["10.0.0.10", "10.0.0.11", "10.0.0.12"]
+    assert expand_targets(["192.168.1.0/30"]) == ["192.168.1.1", "192.168.1.2"]
+    assert expand_targets(["192.168.1.7/32"]) == ["192.168.1.7"]
+    assert len(expand_targets(["10.1.0.0/24"])) == 254
+
+
+def test_lists_are_deduplicated_in_order() -> None:
+    assert expand_targets(["10.0.0.3,10.0.0.1", "10.0.0.1-3"]) == [
+        "10.0.0.3", "10.0.0.1", "10.0.0.2",
+    ]  # fmt: skip
+
+
+def test_ipv6() -> None:
+    assert expand_targets(["fd00::/126"]) == ["fd00::1", "fd00::2", "fd00::3"]
+    assert parse_target("fd00::1-fd00::4").size == 4
+
+
+def test_cap_is_checked_before_expanding() -> None:
+    with pytest.raises(InputError) as err:
+        expand_targets(["10.0.0.0/8"])
+    assert "16,777,214" in err.value.message and "--max-hosts" in err.value.message
+    assert len(expand_targets(["10.0.0.0/16"])) == 65_534
+    with pytest.raises(InputError):
+        expand_targets(["10.0.0.0/24"], max_hosts=100)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("miner-17", "not an IP address"),
+        ("10.0.0.300", "not an IP address"),
+        ("10.0.0.9-10.0.0.1", "ends before it starts"),
+        ("10.0.0.1-999", "not an address octet"),
+        ("10.0.0.0/33", "not a valid CIDR"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("255.255.255.255", "broadcast"),
+        ("10.0.0.1-fd00::1", "mixes IPv4 and IPv6"),
+    ],
+)
+def test_bad_targets_name_the_target(text: str, words: str) -> None:
+    with pytest.raises(InputError) as err:
+        expand_targets([text])
+    assert words in err.value.message and text in err.value.message
+    assert err.value.field == "TARGETS"
+
+
+def test_no_targets() -> None:
+    with pytest.raises(InputError):
+        expand_targets([" , "])
