@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.allocate import GroupedGreedy, GroupSum
+from hashshock.engine.economy import EconomyInputs
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.orders import OrderPaths
 from hashshock.engine.output import EngineOutput
@@ -69,8 +70,11 @@ def _hypergeometric(
 class Simulation:
     """One plan simulated on ``paths`` paths with random tree ``seed``."""
 
-    def __init__(self, plan: Plan, paths: int, seed: int) -> None:
+    def __init__(
+        self, plan: Plan, paths: int, seed: int, economy: EconomyInputs | None = None
+    ) -> None:
         self.plan = plan
+        self.economy = economy or EconomyInputs()
         self.P = int(paths)
         self.T = plan.horizon_days
         self.C = plan.n_cohorts
@@ -168,6 +172,13 @@ class Simulation:
         self.swaps_done = np.zeros((P, N_PARTS), np.int64)
         self.ordered = np.zeros((P, N_PARTS), np.int64)
         self.first_stockout = np.full((P, N_PARTS), -1, np.int64)
+        self.on = np.ones((P, C), dtype=bool)  # machines allowed to run today
+        policy = self.economy.replacement
+        self.budget_left = policy.budget.astype(np.float64).copy() if policy else np.zeros(P)
+        self.bought = Pipeline(self._pipeline_length(policy.lead_days if policy else 0), P, 1, T)
+        self.start_nameplate = plan.nameplate_ths
+        n_orders = len(plan.order_count)
+        daily4 = (P, T, N_PARTS)
         self.out = EngineOutput(
             hashrate_ths=np.zeros((P, T)),
             nameplate_ths=np.zeros((P, T)),
@@ -184,18 +195,31 @@ class Simulation:
             scrapped=self.scrapped,
             swaps=self.swaps_done,
             ordered=self.ordered,
+            power_mw=np.zeros((P, T)),
+            swaps_daily=np.zeros(daily4, np.int32),
+            repairs_in_house=np.zeros(daily4, np.int32),
+            repairs_vendor=np.zeros(daily4, np.int32),
+            parts_shipped=np.zeros(daily4, np.int32),
+            parts_shipped_grey=np.zeros(daily4, np.int32),
+            storage_unit_days=np.zeros((P, T)),
+            machines_bought=np.zeros((P, T), np.int32),
+            replacement_spend=np.zeros((P, T)),
+            order_arrival_day=self.orders.arrival_day,
+            order_cancelled=self.orders.cancelled.reshape(n_orders, P),
         )
 
     # --- the loop ----------------------------------------------------------------
 
     def run(self, progress: Progress | None = None) -> EngineOutput:
         for day in range(self.T):
+            self._today = day
             self._arrivals(day)
             self._remote_disable(day)
             self._failures_and_repairs(day)
             self._swaps(day)
             self._replenish(day)
             self._record(day)
+            self._buy_replacements(day)
             if progress is not None:
                 progress(day + 1, self.T)
         self.out.customs_held_unit_days = self.held_unit_days
@@ -219,6 +243,11 @@ class Simulation:
             self.dead_stop -= moved
             self.dead_run += moved
             self.running += back
+        if self.plan.replacement_cohort >= 0:
+            arrived_machines = self.bought.pop(day)[:, 0]
+            c = self.plan.replacement_cohort
+            self.installed[:, c] += arrived_machines
+            self.running[:, c] += arrived_machines
         for o in range(len(self.plan.order_count)):
             arrived = self.orders.arrival_day[o] == day
             if arrived.any():
@@ -260,7 +289,10 @@ class Simulation:
         # in that order): P(stop) = 1 − Π(1 − q_k); the stopped are then split by cause
         # with the conditional chain, drawn only where something stopped.
         q_none = np.prod(1.0 - q_stop, axis=1)
-        stopped = rng.binomial(self.running, 1.0 - q_none)
+        mask = self.economy.on_mask(day, plan.cohort_site)
+        self.on = np.ones((P, C), dtype=bool) if mask is None else mask
+        # Machines switched off (unprofitable or curtailed) neither hash nor fail.
+        stopped = rng.binomial(self.running * self.on, 1.0 - q_none)
         hit = np.nonzero(stopped)
         if hit[0].size:
             left = stopped[hit]
@@ -284,7 +316,7 @@ class Simulation:
         working = np.maximum(
             self.boards * self.running - self.dead_run - self.board_swaps.in_transit, 0
         )
-        failed[:, :, HASHBOARD] = rng.binomial(working, hazard[:, HASHBOARD])
+        failed[:, :, HASHBOARD] = rng.binomial(working * self.on, hazard[:, HASHBOARD])
         self.dead_run += failed[:, :, HASHBOARD]
         self.failures += failed.sum(axis=1)
         self._route(day, self.failed_to_pool(failed.reshape(P, C * N_PARTS)))
@@ -308,6 +340,7 @@ class Simulation:
         self.in_house_backlog = np.where(blocked, self.in_house_backlog, 0)
         delay_rng = self.rng.day("repair_delay", day)
         self._dispatch_items(day, start_in_house, np.zeros_like(broken), "in_house", delay_rng)
+        self.out.repairs_in_house[:, day] = self.pool_to_part(start_in_house)
         # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
         closed = self.events.pool_mask(
             "repair_centre_closed", day, plan.pool_vendor, plan.pool_part
@@ -315,6 +348,7 @@ class Simulation:
         self.vendor_backlog += np.where(closed, vendor, 0)
         send = np.where(closed, 0, vendor + self.vendor_backlog)
         self.vendor_backlog = np.where(closed, self.vendor_backlog, 0)
+        self.out.repairs_vendor[:, day] = self.pool_to_part(send)
         if not send.any():
             return
         extra = self.events.pool_extra_days(
@@ -363,7 +397,9 @@ class Simulation:
         has = first < np.iinfo(np.int64).max
         current = np.where(self.first_customs < 0, np.iinfo(np.int64).max, self.first_customs)
         self.first_customs[:] = np.where(has, np.minimum(current, first), self.first_customs)
-        self.held_unit_days += (np.where(held, qty * hold_days, 0)).sum(axis=1)
+        unit_days = (np.where(held, qty * hold_days, 0)).sum(axis=1)
+        self.held_unit_days += unit_days
+        self.out.storage_unit_days[:, self._today] += unit_days
 
     def _demand(self) -> IntArray:
         """[P, N_jobs]: machines waiting per stop part, then dead boards, per cohort."""
@@ -387,6 +423,8 @@ class Simulation:
         self.board_swaps.add(day, plan.routes[HASHBOARD].swap_days, done_boards)
         self.swaps_done[:, 1:] += done_stop.sum(axis=1)
         self.swaps_done[:, HASHBOARD] += done_boards.sum(axis=1)
+        self.out.swaps_daily[:, day, 1:] = done_stop.sum(axis=1)
+        self.out.swaps_daily[:, day, HASHBOARD] = done_boards.sum(axis=1)
 
     def _replenish(self, day: int) -> None:
         plan, P, J = self.plan, self.P, self.J
@@ -403,12 +441,24 @@ class Simulation:
             order = np.maximum(plan.pool_target - position, 0)
             self.ordered += self.pool_to_part(order)
         stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
+        rng = self.rng.day("supply", day)
+        grey = self.economy.grey_market
+        if grey is not None:
+            # The vendor ships nothing: buy the order (and any backlog) on the grey market.
+            buy = np.where(stop, order + self.order_backlog, 0)
+            self.order_backlog = np.where(stop, 0, self.order_backlog)
+            order = np.where(stop, 0, order)
+            if buy.any():
+                good = buy - _binomial(rng, buy, np.full(J, grey.doa_share))
+                self.replenishments.add(day, grey.lead_days, good)
+                self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
+                self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
         self.order_backlog += np.where(stop, order, 0)
         ship = np.where(stop, 0, order + self.order_backlog)
         self.order_backlog = np.where(stop, self.order_backlog, 0)
         if not ship.any():
             return
-        rng = self.rng.day("supply", day)
+        self.out.parts_shipped[:, day] = self.pool_to_part(ship)
         lead = np.zeros((P, J), np.int64)
         for v, dist in enumerate(plan.vendor_parts_lead):
             cols = plan.pool_vendor == v
@@ -428,13 +478,37 @@ class Simulation:
         delay = lead + self.pool_clearance + np.where(held, hold_days, 0)
         self.replenishments.add(day, delay, ship)
 
+    def _buy_replacements(self, day: int) -> None:
+        """Buy machines while hashrate is below target × starting nameplate and budget lasts."""
+        policy = self.economy.replacement
+        if policy is None or self.plan.replacement_cohort < 0:
+            return
+        c = self.plan.replacement_cohort
+        ths = float(self.plan.cohort_ths_per_machine[c])
+        coming = self.bought.in_transit[:, 0] * ths
+        target = policy.target_share_of_nameplate * self.start_nameplate
+        gap = target - self.out.hashrate_ths[:, day] - coming
+        cost = policy.unit_cost[:, day]
+        affordable = np.floor(np.divide(self.budget_left, cost, out=np.zeros(self.P),
+                                        where=cost > 0))  # fmt: skip
+        n = np.minimum(np.ceil(np.maximum(gap, 0.0) / ths), affordable).astype(np.int64)
+        if not n.any():
+            return
+        rng = self.rng.day("supply", 200_000 + day)
+        good = n - _binomial(rng, n, np.full(self.P, policy.doa_share))
+        self.budget_left -= n * cost
+        self.out.machines_bought[:, day] = n
+        self.out.replacement_spend[:, day] = n * cost
+        self.bought.add(day, policy.lead_days, good[:, None])
+
     def _record(self, day: int) -> None:
         out = self.out
         plan = self.plan
         boards_up = np.maximum(
             self.boards * self.running - self.dead_run - self.board_swaps.in_transit, 0
         )
-        out.hashrate_ths[:, day] = boards_up @ self.ths_per_board
+        out.hashrate_ths[:, day] = (boards_up * self.on) @ self.ths_per_board
+        out.power_mw[:, day] = (self.running * self.on) @ plan.cohort_power_w / 1e6
         out.nameplate_ths[:, day] = self.installed @ plan.cohort_ths_per_machine
         out.machines_installed[:, day] = self.installed.sum(axis=1)
         demand_pool = self.job_to_pool(self._demand())
@@ -456,8 +530,14 @@ class Simulation:
         self.first_stockout[new] = day
 
 
-def simulate(plan: Plan, paths: int, seed: int, progress: Progress | None = None) -> EngineOutput:
+def simulate(
+    plan: Plan,
+    paths: int,
+    seed: int,
+    progress: Progress | None = None,
+    economy: EconomyInputs | None = None,
+) -> EngineOutput:
     """Run ``plan`` on ``paths`` Monte Carlo paths with random tree ``seed``."""
     if paths < 1:
         raise ValueError("paths must be at least 1")
-    return Simulation(plan, paths, seed).run(progress)
+    return Simulation(plan, paths, seed, economy).run(progress)

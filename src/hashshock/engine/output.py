@@ -34,6 +34,18 @@ class EngineOutput:
     scrapped: NDArray[np.int64]  # [P, 4] parts scrapped over the run
     swaps: NDArray[np.int64]  # [P, 4] swaps done over the run
     ordered: NDArray[np.int64]  # [P, 4] spares ordered from vendors over the run
+    # Daily flows (what the money layer prices):
+    power_mw: NDArray[np.float64]  # [P, T] power drawn by machines switched on
+    swaps_daily: NDArray[np.int32]  # [P, T, 4] swaps done
+    repairs_in_house: NDArray[np.int32]  # [P, T, 4] repairs started on site
+    repairs_vendor: NDArray[np.int32]  # [P, T, 4] parts sent to the vendor repair centre
+    parts_shipped: NDArray[np.int32]  # [P, T, 4] spares shipped by the vendor (paid)
+    parts_shipped_grey: NDArray[np.int32]  # [P, T, 4] spares bought on the grey market
+    storage_unit_days: NDArray[np.float64]  # [P, T] customs unit-days incurred by holds decided
+    machines_bought: NDArray[np.int32]  # [P, T] replacement machines bought
+    replacement_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
+    order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled
+    order_cancelled: NDArray[np.bool_]  # [O, P]
 
     @property
     def paths(self) -> int:

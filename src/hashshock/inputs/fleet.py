@@ -13,6 +13,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hashshock.inputs.catalog import PartType
+from hashshock.inputs.finance import Finance
 from hashshock.inputs.types import Count, Delay, Share
 
 
@@ -31,6 +32,12 @@ class Site(_Strict):
     )
     swaps_per_technician_day: float | None = Field(
         None, gt=0, description="Swaps one technician does per day; default 10 (FACTS.md 2.2)"
+    )
+    power_usd_per_mwh: float | None = Field(
+        None, ge=0, description="Power price; default $40/MWh (data/finance_defaults.csv)"
+    )
+    curtail_below_hashprice_usd_per_ph_day: float | None = Field(
+        None, ge=0, description="Curtail the whole site on days hashprice is below this"
     )
 
 
@@ -133,7 +140,7 @@ class Fleet(_Strict):
     repair_routes: dict[PartType, RepairRoute] = Field(default_factory=dict)
     orders: list[Order] = Field(default_factory=list)
     replenishment: Replenishment = Field(default_factory=Replenishment)
-    finance: dict[str, object] | None = Field(None, description="Reserved for the money layer")
+    finance: Finance | None = Field(None, description="Cash, loans, covenants, pledges, policies")
 
     @model_validator(mode="after")
     def _unique_sites(self) -> Fleet:

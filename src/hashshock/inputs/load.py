@@ -146,6 +146,8 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 path, f"orders[{i}].vendor", f"{order.model} is made by {spec.vendor}",
                 f"write vendor: {spec.vendor} or drop the field",
             )  # fmt: skip
+    if fleet.finance and fleet.finance.replacement.model:
+        catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")
     for i, stock in enumerate(fleet.spares):
         check_site(stock.site, f"spares[{i}].site")
         if stock.family is None:

@@ -28,6 +28,18 @@ from hashshock.plan.events import compile_events
 from hashshock.plan.model import Plan, RoutePlan
 
 DAYS_PER_YEAR = 365.0
+#: Age assumed for machines bought on the used market (ASSUMPTION [E]).
+USED_MACHINE_AGE_DAYS = 730
+#: Models bought by the replacement policy when the fleet file names none.
+DEFAULT_REPLACEMENT_MODEL = {
+    "used-machines": "antminer-s19-xp",
+    "alt-vendor-machines": "whatsminer-m60s",
+}
+
+
+def replacement_model(channel: str, model: str | None) -> str:
+    """The model the replacement policy buys on ``channel``."""
+    return model or DEFAULT_REPLACEMENT_MODEL[channel]
 
 
 def weibull_daily_probability(
@@ -109,6 +121,22 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         sites.append(site_index[order.site])
         initial.append(0)
         ages.append(-due)
+        dead_boards.append(0)
+        down.append([0, 0, 0])
+
+    replacement_cohort = -1
+    policy = fleet.finance.replacement if fleet.finance else None
+    if policy is not None and policy.availability_target is not None:
+        spec = catalog.get(replacement_model(policy.channel, policy.model))
+        home = max(range(len(site_names)), key=lambda s: sum(
+            n for n, c in zip(initial, sites, strict=True) if c == s))  # fmt: skip
+        replacement_cohort = len(labels)
+        labels.append(f"replacement/{site_names[home]}/{spec.slug}")
+        models.append(spec)
+        sites.append(home)
+        initial.append(0)
+        # Used machines are assumed two years old when bought [E]; new ones start new.
+        ages.append(USED_MACHINE_AGE_DAYS if policy.channel == "used-machines" else 0)
         dead_boards.append(0)
         down.append([0, 0, 0])
 
@@ -220,6 +248,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
             [[m.parts_per_machine(p) for p in STOP_PARTS] for m in models], dtype=np.int64
         ).reshape(len(models), len(STOP_PARTS)),
         cohort_ths_per_machine=np.array([m.hashrate_ths for m in models], dtype=np.float64),
+        cohort_power_w=np.array([m.power_w for m in models], dtype=np.float64),
         cohort_initial_dead_boards=np.array(dead_boards, dtype=np.int64),
         cohort_initial_down=np.array(down, dtype=np.int64).reshape(len(models), len(STOP_PARTS)),
         hazard=np.stack([_hazard(m, a, horizon) for m, a in zip(models, ages, strict=True)])
@@ -251,6 +280,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         order_due_day=np.array(order_due, dtype=np.int64),
         order_vendor=np.array(order_vendor, dtype=np.int64),
         events=compile_events(scenario, fleet.start_date, vendor_names),
+        replacement_cohort=replacement_cohort,
     )
 
 

@@ -73,6 +73,7 @@ class Plan:
     cohort_boards: IntArray  # [C] hashboards per machine
     cohort_stop_parts: IntArray  # [C, 3] fans, PSUs, control boards per machine
     cohort_ths_per_machine: FloatArray  # [C]
+    cohort_power_w: FloatArray  # [C] watts per machine
     cohort_initial_dead_boards: IntArray  # [C]
     cohort_initial_down: IntArray  # [C, 3] machines down at start waiting for each stop part
     hazard: FloatArray  # [C, 4, T] daily failure probability per installed part slot
@@ -100,6 +101,8 @@ class Plan:
     order_vendor: IntArray  # [O]
     # scenario
     events: tuple[EventPlan, ...]
+    # cohort that receives replacement machines (−1: no replacement policy)
+    replacement_cohort: int = -1
 
     @property
     def n_cohorts(self) -> int:

@@ -1,0 +1,67 @@
+"""Inputs that let money steer the physical simulation (all optional).
+
+The engine does not know what money is: it receives plain per-path arrays —
+hashprice, break-even thresholds, unit costs and budgets — compiled by the
+finance layer, and applies three documented policies:
+
+* **switch-off / curtailment** — a cohort's machines are off on a day when the
+  hashprice is below its break-even (revenue < power cost), or when its site is
+  curtailed below a hashprice threshold; off machines neither hash nor fail;
+* **grey-market spares** — while a vendor's parts supply is stopped, spares
+  orders go to the grey market instead of waiting (longer lead, dead on arrival
+  share, no customs hold by the vendor's events);
+* **replacement machines** — while delivered hashrate is below
+  ``target × starting nameplate`` and the budget lasts, buy machines
+  (``unit_cost`` each) into a replacement cohort; they arrive after a lead time,
+  less the dead-on-arrival share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class GreyMarket:
+    lead_days: int
+    doa_share: float
+
+
+@dataclass(frozen=True)
+class ReplacementPolicy:
+    cohort: int  # index of the (initially empty) replacement cohort
+    target_share_of_nameplate: float
+    lead_days: int
+    doa_share: float
+    unit_cost: FloatArray  # [P, T] cost of one machine on that day
+    budget: FloatArray  # [P] most the policy may spend over the run
+
+
+@dataclass(frozen=True)
+class EconomyInputs:
+    """Everything optional; ``None`` switches a policy off."""
+
+    hashprice_usd_per_ph_day: FloatArray | None = None  # [P, T]
+    cohort_breakeven_hashprice: FloatArray | None = None  # [C]; inf = never switch off
+    site_curtail_below: FloatArray | None = None  # [S]; nan = never curtail
+    grey_market: GreyMarket | None = None
+    replacement: ReplacementPolicy | None = None
+
+    def on_mask(self, day: int, cohort_site: NDArray[np.int64]) -> NDArray[np.bool_] | None:
+        """[P, C] machines allowed to run today, or ``None`` when no rule applies."""
+        if self.hashprice_usd_per_ph_day is None:
+            return None
+        price = self.hashprice_usd_per_ph_day[:, day][:, None]
+        mask: NDArray[np.bool_] | None = None
+        if self.cohort_breakeven_hashprice is not None:
+            mask = price >= self.cohort_breakeven_hashprice[None, :]
+        if self.site_curtail_below is not None:
+            threshold = self.site_curtail_below[cohort_site][None, :]
+            curtailed = ~np.isnan(threshold) & (price < np.nan_to_num(threshold))
+            mask = ~curtailed if mask is None else mask & ~curtailed
+        return mask

@@ -1,0 +1,133 @@
+"""The fleet file's optional ``finance`` block: cash, loans, covenants, pledges, policies.
+
+Amounts in USD, rates per year as fractions (0.11 = 11%), dates ISO 8601.
+Defaults not given here live in ``data/finance_defaults.csv`` and
+``data/part_costs.csv`` with their sources.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hashshock.inputs.catalog import PartType
+from hashshock.inputs.types import Share
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Money = Annotated[float, Field(ge=0.0)]
+
+
+class Loan(_Strict):
+    """A term loan; payments every ``payment_every_days`` from the run start."""
+
+    name: str
+    principal_usd: Money = Field(description="Outstanding principal at the start")
+    rate_per_year: float = Field(ge=0.0, le=1.0, description="Interest rate, e.g. 0.11")
+    amortisation: Literal["linear", "bullet", "annuity"] = "linear"
+    payment_every_days: int = Field(30, ge=1, le=366)
+    maturity_date: date
+
+
+class QuarterCommitment(_Strict):
+    quarter_end: date
+    min_ths: Money = Field(description="Mean delivered hashrate over the quarter, TH/s")
+
+
+class Covenant(_Strict):
+    """A test on the simulated money; breached when the rule fails on a test date."""
+
+    name: str
+    type: Literal["min_dscr", "max_ltv", "min_liquidity", "hashrate_commitment"]
+    value: float | None = Field(
+        None, description="min DSCR (x), max LTV (fraction), min liquidity (USD)"
+    )
+    loan: str | None = Field(None, description="Loan the DSCR/LTV refers to; default all loans")
+    test_every_days: int = Field(90, ge=1, le=366, description="Test period (DSCR window too)")
+    quarters: list[QuarterCommitment] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _needs_value(self) -> Covenant:
+        if self.type == "hashrate_commitment":
+            if not self.quarters:
+                raise ValueError(
+                    "hashrate_commitment needs quarters — fix: add quarters: "
+                    "[{quarter_end: 2027-03-31, min_ths: 4000000}]"
+                )
+        elif self.value is None:
+            raise ValueError(f"{self.type} needs a value — fix: add value: …")
+        if self.type == "max_ltv" and self.value is not None and not 0 < self.value <= 5:
+            raise ValueError("max_ltv is a fraction such as 0.7 — fix: write e.g. value: 0.7")
+        return self
+
+
+class BtcPledge(_Strict):
+    """BTC pledged as collateral for a purchase, with a margin call below a price."""
+
+    name: str
+    btc: Money
+    obligation_usd: Money = Field(description="What the pledge secures")
+    margin_call_ltv: float = Field(
+        0.8, gt=0, le=5, description="Margin call when obligation / BTC value exceeds this"
+    )
+    until_date: date | None = Field(None, description="Pledge released on this date")
+
+
+class PartCosts(_Strict):
+    new_part_usd: dict[PartType, Money] = Field(default_factory=dict)
+    in_house_repair_usd: dict[PartType, Money] = Field(default_factory=dict)
+    vendor_repair_usd: dict[PartType, Money] = Field(default_factory=dict)
+
+
+class Replacement(_Strict):
+    """When vendor supply stops: grey-market spares and replacement machines."""
+
+    grey_market_parts: bool = Field(
+        False, description="Buy spares on the grey market while vendor parts are stopped"
+    )
+    availability_target: Share | None = Field(
+        None, description="Buy replacement machines while availability is below this"
+    )
+    channel: Literal["used-machines", "alt-vendor-machines"] = "used-machines"
+    model: str | None = Field(
+        None, description="Model bought (default: used S19 XP, or whatsminer-m60s new)"
+    )
+    budget_usd: Money | None = Field(
+        None, description="Most the policy may spend; default cash above the liquidity covenant"
+    )
+
+
+class Finance(_Strict):
+    """Money of the operation: cash, debt, covenants, pledges, costs, policies."""
+
+    cash_usd: Money = 0.0
+    overhead_usd_per_machine_day: Money | None = None
+    loans: list[Loan] = Field(default_factory=list)
+    covenants: list[Covenant] = Field(default_factory=list)
+    btc_pledges: list[BtcPledge] = Field(default_factory=list)
+    part_costs: PartCosts = Field(default_factory=PartCosts)
+    order_deposit_share: Share | None = None
+    order_refund_share: Share | None = None
+    switch_off_unprofitable: bool = Field(
+        False, description="Switch off machines whose revenue is below their power cost"
+    )
+    replacement: Replacement = Field(default_factory=Replacement)
+
+    @model_validator(mode="after")
+    def _names(self) -> Finance:
+        loans = [loan.name for loan in self.loans]
+        for i, cov in enumerate(self.covenants):
+            if cov.loan is not None and cov.loan not in loans:
+                raise ValueError(
+                    f"covenants[{i}].loan '{cov.loan}' is not a loan here"
+                    f" — fix: use one of {', '.join(loans) or '(no loans defined)'}"
+                )
+        names = [c.name for c in self.covenants]
+        if len(set(names)) != len(names):
+            raise ValueError("covenant names repeat — fix: give each covenant its own name")
+        return self
