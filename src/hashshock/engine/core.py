@@ -202,6 +202,9 @@ class Simulation:
             parts_shipped=np.zeros(daily4, np.int32),
             parts_shipped_grey=np.zeros(daily4, np.int32),
             storage_unit_days=np.zeros((P, T)),
+            power_cost=np.zeros((P, T)),
+            parts_spend=np.zeros((P, T)),
+            grey_spend=np.zeros((P, T)),
             machines_bought=np.zeros((P, T), np.int32),
             replacement_spend=np.zeros((P, T)),
             order_arrival_day=self.orders.arrival_day,
@@ -453,12 +456,16 @@ class Simulation:
                 self.replenishments.add(day, grey.lead_days, good)
                 self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
                 self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
+                if self.economy.grey_unit_cost is not None:
+                    self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
         self.order_backlog += np.where(stop, order, 0)
         ship = np.where(stop, 0, order + self.order_backlog)
         self.order_backlog = np.where(stop, self.order_backlog, 0)
         if not ship.any():
             return
         self.out.parts_shipped[:, day] = self.pool_to_part(ship)
+        if self.economy.pool_unit_cost is not None:
+            self.out.parts_spend[:, day] = ship @ self.economy.pool_unit_cost[:, day]
         lead = np.zeros((P, J), np.int64)
         for v, dist in enumerate(plan.vendor_parts_lead):
             cols = plan.pool_vendor == v
@@ -508,7 +515,11 @@ class Simulation:
             self.boards * self.running - self.dead_run - self.board_swaps.in_transit, 0
         )
         out.hashrate_ths[:, day] = (boards_up * self.on) @ self.ths_per_board
-        out.power_mw[:, day] = (self.running * self.on) @ plan.cohort_power_w / 1e6
+        running_on = self.running * self.on
+        out.power_mw[:, day] = running_on @ plan.cohort_power_w / 1e6
+        if self.economy.cohort_power_price is not None:
+            mwh_per_day = plan.cohort_power_w * 24 / 1e6
+            out.power_cost[:, day] = running_on @ (mwh_per_day * self.economy.cohort_power_price)
         out.nameplate_ths[:, day] = self.installed @ plan.cohort_ths_per_machine
         out.machines_installed[:, day] = self.installed.sum(axis=1)
         demand_pool = self.job_to_pool(self._demand())

@@ -28,6 +28,8 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class GreyMarket:
+    """Grey-market spares: lead time (days) and the share dead on arrival."""
+
     lead_days: int
     doa_share: float
 
@@ -51,6 +53,10 @@ class EconomyInputs:
     site_curtail_below: FloatArray | None = None  # [S]; nan = never curtail
     grey_market: GreyMarket | None = None
     replacement: ReplacementPolicy | None = None
+    # Per-unit weights the engine sums into daily totals without interpreting them:
+    cohort_power_price: FloatArray | None = None  # [C] price per MWh drawn
+    pool_unit_cost: FloatArray | None = None  # [J, T] cost of one spare shipped by the vendor
+    grey_unit_cost: FloatArray | None = None  # [J] cost of one grey-market spare
 
     def on_mask(self, day: int, cohort_site: NDArray[np.int64]) -> NDArray[np.bool_] | None:
         """[P, C] machines allowed to run today, or ``None`` when no rule applies."""

@@ -42,6 +42,9 @@ class EngineOutput:
     parts_shipped: NDArray[np.int32]  # [P, T, 4] spares shipped by the vendor (paid)
     parts_shipped_grey: NDArray[np.int32]  # [P, T, 4] spares bought on the grey market
     storage_unit_days: NDArray[np.float64]  # [P, T] customs unit-days incurred by holds decided
+    power_cost: NDArray[np.float64]  # [P, T] Σ MWh drawn × cohort power price (if given)
+    parts_spend: NDArray[np.float64]  # [P, T] Σ spares shipped × pool unit cost (if given)
+    grey_spend: NDArray[np.float64]  # [P, T] Σ grey spares bought × grey unit cost (if given)
     machines_bought: NDArray[np.int32]  # [P, T] replacement machines bought
     replacement_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled

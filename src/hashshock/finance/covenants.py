@@ -1,0 +1,144 @@
+"""Covenant tests and margin calls on every path.
+
+Each covenant is tested on its test days (every ``test_every_days`` days from
+the start: days ``period−1, 2·period−1, …``); minimum liquidity is tested every
+day; hashrate commitments at each quarter end within the horizon. The first day
+a test fails is the breach day of that path.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.finance.cashflow import CashFlows
+from hashshock.inputs.finance import Covenant, Finance
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+QUARTER_DAYS = 91
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a binomial proportion.
+
+    >>> [round(x, 3) for x in wilson_interval(0, 100)]
+    [0.0, 0.037]
+    """
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
+class CovenantResult:
+    name: str
+    type: str
+    first_breach_day: IntArray  # [P], −1 = never
+
+    def summary(self) -> dict[str, object]:
+        breached = self.first_breach_day >= 0
+        n = int(breached.size)
+        lo, hi = wilson_interval(int(breached.sum()), n)
+        day = int(np.median(self.first_breach_day[breached])) if breached.any() else None
+        return {
+            "type": self.type,
+            "probability_breach": round(float(breached.mean()) if n else 0.0, 4),
+            "probability_breach_ci95": [round(lo, 4), round(hi, 4)],
+            "day_p50_first_breach": day,
+        }
+
+
+def _first(fails: NDArray[np.bool_], days: IntArray) -> IntArray:
+    """[P]: first test day whose test failed, −1 if none (``fails`` is [P, len(days)])."""
+    if fails.size == 0:
+        return np.full(fails.shape[0], -1, dtype=np.int64)
+    idx = np.argmax(fails, axis=1)
+    return np.where(fails.any(axis=1), days[idx], -1).astype(np.int64)
+
+
+def _loans(flows: CashFlows, covenant: Covenant) -> tuple[FloatArray, FloatArray]:
+    chosen = [s for s in flows.loans if covenant.loan in (None, s.name)]
+    T = flows.cash_usd.shape[1]
+    service = sum((s.debt_service for s in chosen), np.zeros(T))
+    outstanding = sum((s.outstanding for s in chosen), np.zeros(T))
+    return np.asarray(service), np.asarray(outstanding)
+
+
+def _test_days(period: int, horizon: int) -> IntArray:
+    return np.arange(period - 1, horizon, period, dtype=np.int64)
+
+
+def evaluate_covenant(
+    covenant: Covenant, flows: CashFlows, hashrate_ths: FloatArray, start: date
+) -> CovenantResult:
+    P, T = flows.cash_usd.shape
+    value = covenant.value if covenant.value is not None else 0.0
+    if covenant.type == "min_liquidity":
+        days = np.arange(T, dtype=np.int64)
+        first = _first(flows.cash_usd < value, days)
+    elif covenant.type == "min_dscr":
+        days = _test_days(covenant.test_every_days, T)
+        service, _ = _loans(flows, covenant)
+        csum_e = np.concatenate([np.zeros((P, 1)), np.cumsum(flows.ebitda_usd, axis=1)], axis=1)
+        csum_s = np.concatenate([[0.0], np.cumsum(service)])
+        lo = np.maximum(days + 1 - covenant.test_every_days, 0)
+        ebitda = csum_e[:, days + 1] - csum_e[:, lo]
+        owed = csum_s[days + 1] - csum_s[lo]
+        fails = (owed[None, :] > 0) & (ebitda < value * owed[None, :])
+        first = _first(fails, days)
+    elif covenant.type == "max_ltv":
+        days = _test_days(covenant.test_every_days, T)
+        _, outstanding = _loans(flows, covenant)
+        collateral = flows.collateral_usd[:, days]
+        owed = outstanding[days][None, :]
+        fails = (owed > 0) & (owed > value * collateral)
+        first = _first(fails, days)
+    else:  # hashrate_commitment: mean delivered hashrate over each quarter
+        ends = [((q.quarter_end - start).days, q.min_ths) for q in covenant.quarters]
+        ends = [(d, m) for d, m in ends if 0 <= d < T]
+        days = np.array([d for d, _ in ends], dtype=np.int64)
+        csum = np.concatenate([np.zeros((P, 1)), np.cumsum(hashrate_ths, axis=1)], axis=1)
+        fails = np.zeros((P, len(ends)), dtype=bool)
+        for i, (d, minimum) in enumerate(ends):
+            first_day = max(0, d + 1 - QUARTER_DAYS)
+            mean = (csum[:, d + 1] - csum[:, first_day]) / (d + 1 - first_day)
+            fails[:, i] = mean < minimum
+        first = _first(fails, days)
+    return CovenantResult(covenant.name, covenant.type, first)
+
+
+def evaluate_covenants(
+    fin: Finance, flows: CashFlows, hashrate_ths: FloatArray, start: date
+) -> list[CovenantResult]:
+    return [evaluate_covenant(c, flows, hashrate_ths, start) for c in fin.covenants]
+
+
+def margin_calls(fin: Finance, btc_price_usd: FloatArray, start: date) -> dict[str, object]:
+    """First day any pledge's obligation / (BTC × price) exceeds its margin-call LTV."""
+    P, T = btc_price_usd.shape
+    first = np.full(P, -1, dtype=np.int64)
+    per_pledge: dict[str, object] = {}
+    for pledge in fin.btc_pledges:
+        last = T if pledge.until_date is None else min(T, (pledge.until_date - start).days)
+        ltv = pledge.obligation_usd / np.maximum(
+            pledge.btc * btc_price_usd[:, : max(last, 0)], 1e-9
+        )
+        day = _first(ltv > pledge.margin_call_ltv, np.arange(max(last, 0), dtype=np.int64))
+        per_pledge[pledge.name] = CovenantResult(pledge.name, "margin_call", day).summary()
+        first = np.where((first < 0) | ((day >= 0) & (day < first)), np.where(day >= 0, day, first),
+                         first)  # fmt: skip
+    happened = first >= 0
+    return {
+        "probability": round(float(happened.mean()), 4) if P else 0.0,
+        "day_p50": int(np.median(first[happened])) if happened.any() else None,
+        "pledges": per_pledge,
+    }

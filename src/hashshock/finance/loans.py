@@ -1,0 +1,68 @@
+"""Loan schedules: interest, principal and outstanding balance by day (deterministic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.inputs.finance import Loan
+
+
+@dataclass(frozen=True)
+class LoanSchedule:
+    """Arrays of length T: what is paid each day and what is owed at the day's start (USD)."""
+
+    name: str
+    interest: NDArray[np.float64]
+    principal: NDArray[np.float64]
+    outstanding: NDArray[np.float64]
+
+    @property
+    def debt_service(self) -> NDArray[np.float64]:
+        return self.interest + self.principal
+
+
+def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
+    """Payments every ``payment_every_days`` days (on days ``n·period − 1``) and at maturity.
+
+    Interest accrues daily at ``rate / 365`` on the outstanding balance and is paid
+    with each payment. Principal: ``linear`` equal instalments to maturity,
+    ``bullet`` all at maturity, ``annuity`` a constant payment
+    ``B·r / (1 − (1 + r)^−n)`` with ``r = rate · period / 365`` per period.
+    """
+    T = horizon_days
+    maturity = (loan.maturity_date - start).days
+    interest = np.zeros(T)
+    principal = np.zeros(T)
+    outstanding = np.zeros(T)
+    balance = float(loan.principal_usd)
+    accrued = 0.0
+    period = loan.payment_every_days
+    daily_rate = loan.rate_per_year / 365.0
+    for day in range(T):
+        outstanding[day] = balance
+        if balance <= 0:
+            continue
+        accrued += balance * daily_rate
+        is_payment = (day + 1) % period == 0 or day == maturity
+        if not is_payment:
+            continue
+        remaining = max(1, -(-(maturity - day) // period) + (0 if day == maturity else 1))
+        if day >= maturity:
+            pay = balance
+        elif loan.amortisation == "bullet":
+            pay = 0.0
+        elif loan.amortisation == "linear":
+            pay = balance / remaining
+        else:
+            r = loan.rate_per_year * period / 365.0
+            instalment = balance * r / (1 - (1 + r) ** -remaining) if r > 0 else balance / remaining
+            pay = max(0.0, instalment - accrued)
+        interest[day] = accrued
+        principal[day] = min(pay, balance)
+        balance -= principal[day]
+        accrued = 0.0
+    return LoanSchedule(loan.name, interest, principal, outstanding)

@@ -1,0 +1,226 @@
+"""Money: loan schedules, cash conservation, covenant crossing points, bad finance input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.conftest import small_fleet
+from tests.engine_helpers import plan_for
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+from hashshock.engine import simulate
+from hashshock.finance import build_economy, compute_cashflows, evaluate_covenants, margin_calls
+from hashshock.finance.cashflow import CashFlows
+from hashshock.finance.covenants import evaluate_covenant
+from hashshock.finance.loans import schedule
+from hashshock.inputs.finance import Covenant, Finance, Loan
+from hashshock.inputs.load import fleet_from_mapping
+
+START = date(2026, 1, 1)
+TIERS = ("under19", "19to25", "25to38", "38to68", "above68")
+
+
+@dataclass
+class FlatMarket:
+    """A deterministic market: constant price, hashprice and used prices."""
+
+    btc_price_usd: np.ndarray
+    btc_per_th_day: np.ndarray
+    hashprice_usd_per_ph_day: np.ndarray
+    used_price_usd_per_th: dict[str, np.ndarray]
+
+    @classmethod
+    def make(cls, paths: int, days: int, hashprice: float = 45.0, price: float = 90_000.0,
+             used: float = 10.0) -> FlatMarket:  # fmt: skip
+        full = np.full((paths, days), 1.0)
+        return cls(price * full, hashprice / 1000 / price * full, hashprice * full,
+                   {t: used * full for t in TIERS})  # fmt: skip
+
+
+def _loan(**kw: Any) -> Loan:
+    base = {"name": "l", "principal_usd": 1_200_000, "rate_per_year": 0.1,
+            "maturity_date": START + timedelta(days=359), "payment_every_days": 30}  # fmt: skip
+    base.update(kw)
+    return Loan.model_validate(base)
+
+
+@pytest.mark.parametrize("kind", ["linear", "bullet", "annuity"])
+def test_loans_repay_principal_and_pay_interest_on_balance(kind: str) -> None:
+    s = schedule(_loan(amortisation=kind), START, 400)
+    assert s.principal.sum() == pytest.approx(1_200_000)
+    assert s.outstanding[-1] == 0
+    # Interest = Σ daily balance × rate / 365 (accrued, paid on payment days).
+    assert s.interest.sum() == pytest.approx((s.outstanding * 0.1 / 365).sum(), rel=1e-9)
+    if kind == "annuity":
+        pay_days = np.flatnonzero(s.debt_service > 0)
+        assert np.ptp(s.debt_service[pay_days[:-1]]) < 1e-6 * s.debt_service.max() + 1e3
+    if kind == "bullet":
+        assert np.count_nonzero(s.principal) == 1
+
+
+def _finance_fleet(**finance: Any) -> dict[str, Any]:
+    fin = {"cash_usd": 2_000_000,
+           "loans": [{"name": "term", "principal_usd": 3_000_000, "rate_per_year": 0.12,
+                      "maturity_date": "2027-06-30"}]}  # fmt: skip
+    fin.update(finance)
+    return small_fleet(
+        finance=fin,
+        orders=[{"model": "antminer-s21", "count": 50, "due_date": "2026-02-15", "site": "a"}],
+    )
+
+
+def _flows(fleet: dict[str, Any], events: list[dict[str, Any]] | None = None,
+           paths: int = 20, days: int = 200, **market: float) -> tuple[Any, Any, CashFlows]:  # fmt: skip
+    loaded = fleet_from_mapping(fleet)
+    plan = plan_for(fleet, events, horizon=days)
+    mk = FlatMarket.make(paths, days, **market)
+    out = simulate(plan, paths, 3, economy=build_economy(loaded, plan, mk))
+    return loaded, out, compute_cashflows(loaded, plan, out, mk)
+
+
+def test_cash_is_conserved_and_flows_are_priced() -> None:
+    _, out, flows = _flows(
+        _finance_fleet(),
+        [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 20},
+         {"type": "order_disruption", "cancel_probability": 0.5}],
+    )  # fmt: skip
+    change = flows.cash_usd[:, -1] - flows.cash_start_usd
+    total = flows.totals()
+    inflow = total["revenue_usd"] + total["refunds_usd"]
+    outflow = sum(total[name] for name in CashFlows.OUTFLOWS)
+    np.testing.assert_allclose(change, inflow - outflow, rtol=1e-9)
+    # Revenue is hashrate × hashprice; power is MW × 24 h × $40/MWh (default price).
+    np.testing.assert_allclose(flows.revenue_usd, out.hashrate_ths / 1000 * 45.0)
+    np.testing.assert_allclose(flows.power_usd, out.power_mw * 24 * 40.0)
+    assert np.all(flows.storage_usd.sum(axis=1) > 0)
+    assert np.all(flows.parts_usd.sum(axis=1) > 0)
+    assert flows.debt_service_usd.sum(axis=1)[0] > 0
+
+
+def _cash_flows_with(cash: np.ndarray, ebitda: np.ndarray | None = None,
+                     collateral: np.ndarray | None = None, loan: Loan | None = None) -> CashFlows:  # fmt: skip
+    P, T = cash.shape
+    zero = np.zeros((P, T))
+    loans = (schedule(loan, START, T),) if loan else ()
+    debt = sum((s.debt_service for s in loans), np.zeros(T))
+    return CashFlows(zero, zero, zero, zero, zero, zero, zero, zero, zero,
+                     np.broadcast_to(debt, (P, T)).copy(),
+                     zero if ebitda is None else ebitda, cash,
+                     zero if collateral is None else collateral, loans, float(cash[0, 0]))  # fmt: skip
+
+
+def test_liquidity_covenant_fires_on_the_crossing_day() -> None:
+    cash = np.array([np.linspace(10e6, 0, 101)])  # falls through 4e6 on day 60
+    covenant = Covenant(name="liq", type="min_liquidity", value=4e6)
+    result = evaluate_covenant(covenant, _cash_flows_with(cash), np.zeros((1, 101)), START)
+    assert result.first_breach_day[0] == 61  # 10e6 - 0.1e6·61 = 3.9e6 < 4e6; day 60 is exactly 4e6
+
+
+def test_dscr_covenant_fires_on_first_test_date_after_crossing() -> None:
+    T = 400
+    loan = _loan(principal_usd=1_000_000, rate_per_year=0.0,
+                 maturity_date=START + timedelta(days=399))  # fmt: skip
+    ebitda = np.full((1, T), 6000.0)
+    ebitda[0, 200:] = 2000.0  # DSCR collapses from day 200
+    flows = _cash_flows_with(np.ones((1, T)) * 1e9, ebitda=ebitda, loan=loan)
+    covenant = Covenant(name="dscr", type="min_dscr", value=1.25, test_every_days=90)
+    first = evaluate_covenant(covenant, flows, np.zeros((1, T)), START).first_breach_day[0]
+    # Independent check: loop over the test windows (d-90, d] by hand.
+    service = flows.loans[0].debt_service
+    expected = -1
+    for d in range(89, T, 90):
+        window = slice(d - 89, d + 1)
+        owed = service[window].sum()
+        if owed > 0 and ebitda[0, window].sum() / owed < 1.25:
+            expected = d
+            break
+    assert expected > 200 and first == expected
+
+
+def test_ltv_and_hashrate_commitment_crossings() -> None:
+    T = 200
+    loan = _loan(principal_usd=1_000_000, amortisation="bullet",
+                 maturity_date=START + timedelta(days=500))  # fmt: skip
+    collateral = np.array([np.linspace(2_000_000, 1_000_000, T)])  # LTV crosses 0.8 at 1.25M
+    flows = _cash_flows_with(np.ones((1, T)), collateral=collateral, loan=loan)
+    ltv = Covenant(name="ltv", type="max_ltv", value=0.8, test_every_days=10)
+    first = evaluate_covenant(ltv, flows, np.zeros((1, T)), START).first_breach_day[0]
+    crossing = int(np.argmax(0.8 * collateral[0] < 1_000_000))
+    assert first == crossing + (9 - crossing % 10)  # the next test day (days ≡ 9 mod 10)
+    hashrate = np.array([np.r_[np.full(100, 1000.0), np.full(100, 800.0)]])
+    commitment = Covenant.model_validate({"name": "hr", "type": "hashrate_commitment",
+        "quarters": [{"quarter_end": START + timedelta(days=90), "min_ths": 950},
+                     {"quarter_end": START + timedelta(days=181), "min_ths": 950}]})  # fmt: skip
+    first = evaluate_covenant(commitment, flows, hashrate, START).first_breach_day[0]
+    assert first == 181
+
+
+def test_margin_call_when_btc_falls_below_threshold() -> None:
+    fin = Finance.model_validate({"btc_pledges": [
+        {"name": "p", "btc": 100, "obligation_usd": 4_000_000, "margin_call_ltv": 0.8}]})  # fmt: skip
+    price = np.array([np.linspace(80_000, 40_000, 81)])  # 4M/(100·p) > 0.8 ⇔ p < 50,000
+    result = margin_calls(fin, price, START)
+    assert result["probability"] == 1.0
+    assert result["day_p50"] == int(np.argmax(price[0] < 50_000))
+
+
+def test_switch_off_unprofitable_machines_at_low_hashprice() -> None:
+    fleet = _finance_fleet(switch_off_unprofitable=True)
+    # S19j Pro breaks even at 30.5 J/TH × 24 h × $40/MWh / 1000 ≈ $29.3/PH/day.
+    _, low, _ = _flows(fleet, hashprice=25.0, days=30)
+    _, high, _ = _flows(fleet, hashprice=45.0, days=30)
+    s21_share = 100 * 200 / (100 * 200 + 200 * 100)
+    assert np.allclose(low.hashrate_ths.sum(1) / high.hashrate_ths.sum(1), s21_share, atol=0.02)
+
+
+@pytest.mark.parametrize(
+    ("finance", "expected"),
+    [
+        ({"loans": [{"name": "a", "principal_usd": -5, "rate_per_year": 0.1,
+                     "maturity_date": "2027-01-01"}]}, "finance.loans[0].principal_usd"),
+        ({"covenants": [{"name": "d", "type": "min_dscr", "value": 1.2, "loan": "nope"}]},
+         "is not a loan here"),
+        ({"covenants": [{"name": "ltv", "type": "max_ltv", "value": 70}]}, "fraction"),
+        ({"covenants": [{"name": "d", "type": "min_dscr"}]}, "needs a value"),
+        ({"covenants": [{"name": "h", "type": "hashrate_commitment"}]}, "needs quarters"),
+        ({"loans": [{"name": "a", "principal_usd": 5, "rate_per_year": 11,
+                     "maturity_date": "2027-01-01"}]}, "rate_per_year"),
+        ({"replacement": {"availability_target": 0.97, "model": "antminer-s22"}},
+         "finance.replacement.model"),
+    ],
+)  # fmt: skip
+def test_bad_finance_inputs_fail_clearly(write_yaml: Any, finance: dict[str, Any],
+                                         expected: str) -> None:  # fmt: skip
+    path = write_yaml(small_fleet(finance=finance), "fleet.yaml")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "fix:" in result.output and str(path) in result.output
+
+
+def test_grey_market_and_replacements_keep_hashrate_up_under_a_supply_cut() -> None:
+    cut = [{"type": "parts_supply_stop"}, {"type": "repair_centre_closed"}]
+    _, plain, _ = _flows(_finance_fleet(), cut, days=240)
+    fleet = _finance_fleet(replacement={"grey_market_parts": True,
+                                        "availability_target": 0.97, "budget_usd": 500_000})  # fmt: skip
+    _, out, flows = _flows(fleet, cut, days=240)
+    assert out.hashrate_ths[:, -1].mean() > plain.hashrate_ths[:, -1].mean()
+    assert np.all(out.parts_shipped_grey.sum(axis=(1, 2)) > 0)
+    spent = out.replacement_spend.sum(axis=1)
+    assert np.all(spent <= 500_000 + 1e-6)
+    assert np.all(flows.capex_usd.sum(axis=1) >= spent)
+
+
+def test_evaluate_covenants_and_finance_block_round_trip() -> None:
+    loaded, out, flows = _flows(_finance_fleet(covenants=[
+        {"name": "liquidity", "type": "min_liquidity", "value": 1_000_000}]))  # fmt: skip
+    fin = loaded.fleet.finance
+    assert fin is not None
+    results = evaluate_covenants(fin, flows, out.hashrate_ths, START)
+    summary = results[0].summary()
+    lo, hi = summary["probability_breach_ci95"]  # type: ignore[misc]
+    assert lo <= summary["probability_breach"] <= hi
