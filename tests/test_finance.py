@@ -35,16 +35,31 @@ class FlatMarket:
     used_price_usd_per_th: dict[str, np.ndarray]
 
     @classmethod
-    def make(cls, paths: int, days: int, hashprice: float = 45.0, price: float = 90_000.0,
-             used: float = 10.0) -> FlatMarket:  # fmt: skip
+    def make(
+        cls,
+        paths: int,
+        days: int,
+        hashprice: float = 45.0,
+        price: float = 90_000.0,
+        used: float = 10.0,
+    ) -> FlatMarket:
         full = np.full((paths, days), 1.0)
-        return cls(price * full, hashprice / 1000 / price * full, hashprice * full,
-                   {t: used * full for t in TIERS})  # fmt: skip
+        return cls(
+            price * full,
+            hashprice / 1000 / price * full,
+            hashprice * full,
+            {t: used * full for t in TIERS},
+        )
 
 
 def _loan(**kw: Any) -> Loan:
-    base = {"name": "l", "principal_usd": 1_200_000, "rate_per_year": 0.1,
-            "maturity_date": START + timedelta(days=359), "payment_every_days": 30}  # fmt: skip
+    base = {
+        "name": "l",
+        "principal_usd": 1_200_000,
+        "rate_per_year": 0.1,
+        "maturity_date": START + timedelta(days=359),
+        "payment_every_days": 30,
+    }
     base.update(kw)
     return Loan.model_validate(base)
 
@@ -64,9 +79,17 @@ def test_loans_repay_principal_and_pay_interest_on_balance(kind: str) -> None:
 
 
 def _finance_fleet(**finance: Any) -> dict[str, Any]:
-    fin = {"cash_usd": 2_000_000,
-           "loans": [{"name": "term", "principal_usd": 3_000_000, "rate_per_year": 0.12,
-                      "maturity_date": "2027-06-30"}]}  # fmt: skip
+    fin = {
+        "cash_usd": 2_000_000,
+        "loans": [
+            {
+                "name": "term",
+                "principal_usd": 3_000_000,
+                "rate_per_year": 0.12,
+                "maturity_date": "2027-06-30",
+            }
+        ],
+    }
     fin.update(finance)
     return small_fleet(
         finance=fin,
@@ -74,8 +97,13 @@ def _finance_fleet(**finance: Any) -> dict[str, Any]:
     )
 
 
-def _flows(fleet: dict[str, Any], events: list[dict[str, Any]] | None = None,
-           paths: int = 20, days: int = 200, **market: float) -> tuple[Any, Any, CashFlows]:  # fmt: skip
+def _flows(
+    fleet: dict[str, Any],
+    events: list[dict[str, Any]] | None = None,
+    paths: int = 20,
+    days: int = 200,
+    **market: float,
+) -> tuple[Any, Any, CashFlows]:
     loaded = fleet_from_mapping(fleet)
     plan = plan_for(fleet, events, horizon=days)
     mk = FlatMarket.make(paths, days, **market)
@@ -86,9 +114,11 @@ def _flows(fleet: dict[str, Any], events: list[dict[str, Any]] | None = None,
 def test_cash_is_conserved_and_flows_are_priced() -> None:
     _, out, flows = _flows(
         _finance_fleet(),
-        [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 20},
-         {"type": "order_disruption", "cancel_probability": 0.5}],
-    )  # fmt: skip
+        [
+            {"type": "customs_hold", "hold_probability": 1.0, "hold_days": 20},
+            {"type": "order_disruption", "cancel_probability": 0.5},
+        ],
+    )
     change = flows.cash_usd[:, -1] - flows.cash_start_usd
     total = flows.totals()
     inflow = total["revenue_usd"] + total["refunds_usd"]
@@ -102,16 +132,33 @@ def test_cash_is_conserved_and_flows_are_priced() -> None:
     assert flows.debt_service_usd.sum(axis=1)[0] > 0
 
 
-def _cash_flows_with(cash: np.ndarray, ebitda: np.ndarray | None = None,
-                     collateral: np.ndarray | None = None, loan: Loan | None = None) -> CashFlows:  # fmt: skip
+def _cash_flows_with(
+    cash: np.ndarray,
+    ebitda: np.ndarray | None = None,
+    collateral: np.ndarray | None = None,
+    loan: Loan | None = None,
+) -> CashFlows:
     P, T = cash.shape
     zero = np.zeros((P, T))
     loans = (schedule(loan, START, T),) if loan else ()
     debt = sum((s.debt_service for s in loans), np.zeros(T))
-    return CashFlows(zero, zero, zero, zero, zero, zero, zero, zero, zero,
-                     np.broadcast_to(debt, (P, T)).copy(),
-                     zero if ebitda is None else ebitda, cash,
-                     zero if collateral is None else collateral, loans, float(cash[0, 0]))  # fmt: skip
+    return CashFlows(
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        np.broadcast_to(debt, (P, T)).copy(),
+        zero if ebitda is None else ebitda,
+        cash,
+        zero if collateral is None else collateral,
+        loans,
+        float(cash[0, 0]),
+    )
 
 
 def test_liquidity_covenant_fires_on_the_crossing_day() -> None:
@@ -123,8 +170,9 @@ def test_liquidity_covenant_fires_on_the_crossing_day() -> None:
 
 def test_dscr_covenant_fires_on_first_test_date_after_crossing() -> None:
     T = 400
-    loan = _loan(principal_usd=1_000_000, rate_per_year=0.0,
-                 maturity_date=START + timedelta(days=399))  # fmt: skip
+    loan = _loan(
+        principal_usd=1_000_000, rate_per_year=0.0, maturity_date=START + timedelta(days=399)
+    )
     ebitda = np.full((1, T), 6000.0)
     ebitda[0, 200:] = 2000.0  # DSCR collapses from day 200
     flows = _cash_flows_with(np.ones((1, T)) * 1e9, ebitda=ebitda, loan=loan)
@@ -144,8 +192,9 @@ def test_dscr_covenant_fires_on_first_test_date_after_crossing() -> None:
 
 def test_ltv_and_hashrate_commitment_crossings() -> None:
     T = 200
-    loan = _loan(principal_usd=1_000_000, amortisation="bullet",
-                 maturity_date=START + timedelta(days=500))  # fmt: skip
+    loan = _loan(
+        principal_usd=1_000_000, amortisation="bullet", maturity_date=START + timedelta(days=500)
+    )
     collateral = np.array([np.linspace(2_000_000, 1_000_000, T)])  # LTV crosses 0.8 at 1.25M
     flows = _cash_flows_with(np.ones((1, T)), collateral=collateral, loan=loan)
     ltv = Covenant(name="ltv", type="max_ltv", value=0.8, test_every_days=10)
@@ -153,16 +202,28 @@ def test_ltv_and_hashrate_commitment_crossings() -> None:
     crossing = int(np.argmax(0.8 * collateral[0] < 1_000_000))
     assert first == crossing + (9 - crossing % 10)  # the next test day (days ≡ 9 mod 10)
     hashrate = np.array([np.r_[np.full(100, 1000.0), np.full(100, 800.0)]])
-    commitment = Covenant.model_validate({"name": "hr", "type": "hashrate_commitment",
-        "quarters": [{"quarter_end": START + timedelta(days=90), "min_ths": 950},
-                     {"quarter_end": START + timedelta(days=181), "min_ths": 950}]})  # fmt: skip
+    commitment = Covenant.model_validate(
+        {
+            "name": "hr",
+            "type": "hashrate_commitment",
+            "quarters": [
+                {"quarter_end": START + timedelta(days=90), "min_ths": 950},
+                {"quarter_end": START + timedelta(days=181), "min_ths": 950},
+            ],
+        }
+    )
     first = evaluate_covenant(commitment, flows, hashrate, START).first_breach_day[0]
     assert first == 181
 
 
 def test_margin_call_when_btc_falls_below_threshold() -> None:
-    fin = Finance.model_validate({"btc_pledges": [
-        {"name": "p", "btc": 100, "obligation_usd": 4_000_000, "margin_call_ltv": 0.8}]})  # fmt: skip
+    fin = Finance.model_validate(
+        {
+            "btc_pledges": [
+                {"name": "p", "btc": 100, "obligation_usd": 4_000_000, "margin_call_ltv": 0.8}
+            ]
+        }
+    )
     price = np.array([np.linspace(80_000, 40_000, 81)])  # 4M/(100·p) > 0.8 ⇔ p < 50,000
     result = margin_calls(fin, price, START)
     assert result["probability"] == 1.0
@@ -181,21 +242,48 @@ def test_switch_off_unprofitable_machines_at_low_hashprice() -> None:
 @pytest.mark.parametrize(
     ("finance", "expected"),
     [
-        ({"loans": [{"name": "a", "principal_usd": -5, "rate_per_year": 0.1,
-                     "maturity_date": "2027-01-01"}]}, "finance.loans[0].principal_usd"),
-        ({"covenants": [{"name": "d", "type": "min_dscr", "value": 1.2, "loan": "nope"}]},
-         "is not a loan here"),
+        (
+            {
+                "loans": [
+                    {
+                        "name": "a",
+                        "principal_usd": -5,
+                        "rate_per_year": 0.1,
+                        "maturity_date": "2027-01-01",
+                    }
+                ]
+            },
+            "finance.loans[0].principal_usd",
+        ),
+        (
+            {"covenants": [{"name": "d", "type": "min_dscr", "value": 1.2, "loan": "nope"}]},
+            "is not a loan here",
+        ),
         ({"covenants": [{"name": "ltv", "type": "max_ltv", "value": 70}]}, "fraction"),
         ({"covenants": [{"name": "d", "type": "min_dscr"}]}, "needs a value"),
         ({"covenants": [{"name": "h", "type": "hashrate_commitment"}]}, "needs quarters"),
-        ({"loans": [{"name": "a", "principal_usd": 5, "rate_per_year": 11,
-                     "maturity_date": "2027-01-01"}]}, "rate_per_year"),
-        ({"replacement": {"availability_target": 0.97, "model": "antminer-s22"}},
-         "finance.replacement.model"),
+        (
+            {
+                "loans": [
+                    {
+                        "name": "a",
+                        "principal_usd": 5,
+                        "rate_per_year": 11,
+                        "maturity_date": "2027-01-01",
+                    }
+                ]
+            },
+            "rate_per_year",
+        ),
+        (
+            {"replacement": {"availability_target": 0.97, "model": "antminer-s22"}},
+            "finance.replacement.model",
+        ),
     ],
-)  # fmt: skip
-def test_bad_finance_inputs_fail_clearly(write_yaml: Any, finance: dict[str, Any],
-                                         expected: str) -> None:  # fmt: skip
+)
+def test_bad_finance_inputs_fail_clearly(
+    write_yaml: Any, finance: dict[str, Any], expected: str
+) -> None:
     path = write_yaml(small_fleet(finance=finance), "fleet.yaml")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
@@ -205,8 +293,9 @@ def test_bad_finance_inputs_fail_clearly(write_yaml: Any, finance: dict[str, Any
 def test_grey_market_and_replacements_keep_hashrate_up_under_a_supply_cut() -> None:
     cut = [{"type": "parts_supply_stop"}, {"type": "repair_centre_closed"}]
     _, plain, _ = _flows(_finance_fleet(), cut, days=240)
-    fleet = _finance_fleet(replacement={"grey_market_parts": True,
-                                        "availability_target": 0.97, "budget_usd": 500_000})  # fmt: skip
+    fleet = _finance_fleet(
+        replacement={"grey_market_parts": True, "availability_target": 0.97, "budget_usd": 500_000}
+    )
     _, out, flows = _flows(fleet, cut, days=240)
     assert out.hashrate_ths[:, -1].mean() > plain.hashrate_ths[:, -1].mean()
     assert np.all(out.parts_shipped_grey.sum(axis=(1, 2)) > 0)
@@ -216,8 +305,11 @@ def test_grey_market_and_replacements_keep_hashrate_up_under_a_supply_cut() -> N
 
 
 def test_evaluate_covenants_and_finance_block_round_trip() -> None:
-    loaded, out, flows = _flows(_finance_fleet(covenants=[
-        {"name": "liquidity", "type": "min_liquidity", "value": 1_000_000}]))  # fmt: skip
+    loaded, out, flows = _flows(
+        _finance_fleet(
+            covenants=[{"name": "liquidity", "type": "min_liquidity", "value": 1_000_000}]
+        )
+    )
     fin = loaded.fleet.finance
     assert fin is not None
     results = evaluate_covenants(fin, flows, out.hashrate_ths, START)
