@@ -12,10 +12,21 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from hashshock import __version__
 from hashshock.engine.output import EngineOutput
+from hashshock.finance.economy import MarketLike
+from hashshock.finance.pipeline import (
+    economy_for,
+    lost_share,
+    money_for,
+    scenario_market,
+    with_price_factor,
+)
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import (
@@ -27,8 +38,11 @@ from hashshock.inputs.load import (
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.parallel import default_workers, simulate_many
-from hashshock.plan import compile_plan
+from hashshock.plan import Plan, compile_plan
 from hashshock.results import RunResult
+
+if TYPE_CHECKING:
+    from hashshock.market import MarketConfig
 
 FleetLike = str | Path | LoadedFleet | dict[str, Any]
 ScenarioLike = str | Path | Scenario
@@ -112,6 +126,7 @@ def compare(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    market: str | Path | MarketConfig | None = None,
 ) -> list[RunResult]:
     """Run several scenarios on common random numbers (same seed, same draws).
 
@@ -127,20 +142,57 @@ def compare(
         raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
     for scenario in resolved:
         check_scenario_against_fleet(scenario, loaded)
+    from hashshock.market import MarketConfig, load_market
+
+    config = market if isinstance(market, MarketConfig) else load_market(market)
+    return simulate_scenarios(
+        loaded, resolved, paths, horizon_days, seed, progress, workers, config
+    )
+
+
+def simulate_scenarios(
+    loaded: LoadedFleet,
+    resolved: Sequence[Scenario],
+    paths: int,
+    horizon_days: int,
+    seed: int,
+    progress: ProgressCallback | None,
+    workers: int | None,
+    config: MarketConfig,
+    price_factor: float = 1.0,
+) -> list[RunResult]:
+    """Simulate ``resolved`` (plus baseline) with money; ``price_factor`` scales BTC prices."""
     # Baseline is simulated once, first: the decline stage is measured against it.
-    to_run: list[Scenario] = []
-    if any(s.name != BASELINE for s in resolved) or any(s.name == BASELINE for s in resolved):
-        to_run.append(next((s for s in resolved if s.name == BASELINE), None)
-                      or load_scenario(BASELINE))  # fmt: skip
+    to_run: list[Scenario] = [
+        next((s for s in resolved if s.name == BASELINE), None) or load_scenario(BASELINE)
+    ]
     to_run += [s for s in resolved if s.name != BASELINE]
     plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
+
+    def market_for(plan: Plan, lost: NDArray[np.float64] | None = None) -> MarketLike:
+        return with_price_factor(scenario_market(config, plan, paths, seed, lost), price_factor)
+
+    markets = [market_for(plan) for plan in plans]
+    economies = [economy_for(loaded, plan, m) for plan, m in zip(plans, markets, strict=True)]
     n_workers = default_workers() if workers is None else workers
-    outputs = simulate_many(plans, paths, seed, n_workers, progress)
-    by_name = {s.name: out for s, out in zip(to_run, outputs, strict=True)}
-    baseline = by_name[BASELINE]
-    return [
-        _result(loaded, s, by_name[s.name], baseline, paths, horizon_days, seed) for s in resolved
-    ]
+    outputs = simulate_many(plans, paths, seed, n_workers, progress, economies)
+    baseline = outputs[0]
+    moneys = []
+    for scenario, plan, out, mk in zip(to_run, plans, outputs, markets, strict=True):
+        if scenario.network_wide and scenario.name != BASELINE:
+            # The same shock across the network's Bitmain-dependent share slows network
+            # growth; the fleet's engine run keeps its local-market decisions.
+            mk = market_for(plan, lost_share(out, baseline))
+        moneys.append(money_for(loaded, plan, out, mk))
+    by_name = {s.name: (out, m) for s, out, m in zip(to_run, outputs, moneys, strict=True)}
+    results = []
+    for s in resolved:
+        out, money = by_name[s.name]
+        result = _result(loaded, s, out, baseline, paths, horizon_days, seed)
+        result.money = money
+        result.baseline_money = moneys[0]
+        results.append(result)
+    return results
 
 
 def run(
@@ -151,6 +203,7 @@ def run(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    market: str | Path | MarketConfig | None = None,
 ) -> RunResult:
     """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage)."""
-    return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers)[0]
+    return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers, market)[0]

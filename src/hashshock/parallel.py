@@ -16,6 +16,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from hashshock.engine import EngineOutput, simulate
+from hashshock.engine.economy import EconomyInputs
 from hashshock.plan import Plan
 
 _counter: Any = None
@@ -26,13 +27,13 @@ def _init(counter: Synchronized[int]) -> None:
     _counter = counter
 
 
-def _work(plan: Plan, paths: int, seed: int) -> EngineOutput:
+def _work(plan: Plan, paths: int, seed: int, economy: EconomyInputs | None) -> EngineOutput:
     def tick(day: int, total: int) -> None:
         if day % 5 == 0 or day == total:
             with _counter.get_lock():
                 _counter.value += 5 if day % 5 == 0 else day % 5
 
-    return simulate(plan, paths, seed, tick)
+    return simulate(plan, paths, seed, tick, economy)
 
 
 def default_workers() -> int:
@@ -50,20 +51,22 @@ def simulate_many(
     seed: int,
     workers: int,
     progress: Callable[[int, int], None] | None = None,
+    economies: Sequence[EconomyInputs | None] | None = None,
 ) -> list[EngineOutput]:
     """Simulate each plan with the same seed; in parallel when ``workers`` > 1."""
     total = sum(p.horizon_days for p in plans)
+    econ = list(economies) if economies is not None else [None] * len(plans)
     if workers <= 1 or len(plans) <= 1:
         outputs = []
         done = 0
-        for plan in plans:
+        for plan, economy in zip(plans, econ, strict=True):
             offset = done
 
             def tick(day: int, _total: int, offset: int = offset) -> None:
                 if progress is not None:
                     progress(offset + day, total)
 
-            outputs.append(simulate(plan, paths, seed, tick))
+            outputs.append(simulate(plan, paths, seed, tick, economy))
             done += plan.horizon_days
         return outputs
     context = mp.get_context("fork")
@@ -73,7 +76,8 @@ def simulate_many(
         initializer=_init, initargs=(counter,),
     ) as pool:  # fmt: skip
         futures: list[Future[EngineOutput]] = [
-            pool.submit(_work, plan, paths, seed) for plan in plans
+            pool.submit(_work, plan, paths, seed, economy)
+            for plan, economy in zip(plans, econ, strict=True)
         ]
         pending: set[Future[EngineOutput]] = set(futures)
         while pending:

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from hashshock import __version__, api
 from hashshock.cli.render import render_compare, render_run
+from hashshock.cli.render_money import render_money
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.fleet import Fleet
@@ -50,6 +51,9 @@ JsonOpt = Annotated[
     str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+MarketOpt = Annotated[
+    str | None, typer.Option("--market", help="Market YAML (price model, network, used prices).")
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),
@@ -91,14 +95,14 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def _simulate(
     fleet: str, names: list[str], paths: int, horizon: int, seed: int, workers: int | None,
-    json_out: str | None, quiet: bool, single: bool,
+    json_out: str | None, quiet: bool, single: bool, market: str | None,
 ) -> None:  # fmt: skip
     """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
         with progress_bar(not quiet) as tick:
-            results = api.compare(loaded, chosen, paths, horizon, seed, tick, workers)
+            results = api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
         data = [r.to_dict() for r in results]
         if json_out:
             payload = data[0] if single else {"scenarios": data}
@@ -108,6 +112,7 @@ def _simulate(
             render_run(console, data[0])
         else:
             render_compare(console, data)
+        render_money(console, data)
 
 
 @app.command()
@@ -122,9 +127,10 @@ def run(
     json_out: JsonOpt = None,
     quiet: QuietOpt = False,
     workers: WorkersOpt = None,
+    market: MarketOpt = None,
 ) -> None:
-    """Simulate one scenario on a fleet and summarise hashrate, spares and collapse stages."""
-    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, single=True)
+    """Simulate one scenario on a fleet and summarise hashrate, spares, stages and money."""
+    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, True, market)
 
 
 @app.command()
@@ -139,10 +145,56 @@ def compare(
     json_out: JsonOpt = None,
     quiet: QuietOpt = False,
     workers: WorkersOpt = None,
+    market: MarketOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, single=False)
+    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, False, market)
+
+
+@app.command("breakpoint")
+def breakpoint_command(
+    fleet: FleetArg,
+    covenant: Annotated[str, typer.Option("--covenant", "-c", help="Covenant name.")],
+    shock: Annotated[
+        str,
+        typer.Option(
+            "--shock",
+            help="parts-cut (days of vendor parts and repair cut) "
+            "or btc-drop (share of BTC price lost).",
+        ),
+    ] = "parts-cut",
+    paths: PathsOpt = 200,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    market: MarketOpt = None,
+) -> None:
+    """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
+    from hashshock.breakpoint import find_breakpoint
+
+    if shock not in ("parts-cut", "btc-drop"):
+        fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
+    with input_errors():
+
+        def step(size: float, probability: float) -> None:
+            err_console.print(f"  {shock} {size:g}: breach probability {probability:.0%}")
+
+        found = find_breakpoint(fleet, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
+                                market=market, on_step=step)  # fmt: skip
+        if json_out:
+            write_json(found.to_dict(), json_out)
+    if json_out != "-":
+        if found.value is None:
+            console.print(f"[green]{covenant}[/] holds (< 50% breach) even at the largest "
+                          f"{shock} tried.")  # fmt: skip
+        else:
+            console.print(
+                f"[bold]{covenant}[/] is breached on ≥ 50% of paths from {shock} = "
+                f"[bold red]{found.value:g} {found.unit}[/] "
+                f"(breach probability there {found.probability_at_value:.0%}).",
+                soft_wrap=True,
+            )
 
 
 @app.command()

@@ -12,6 +12,8 @@ from numpy.typing import NDArray
 
 from hashshock.analysis import bands, first_decline_day, first_to_break, median_band, stage_summary
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
+from hashshock.finance.pipeline import Money
+from hashshock.results.money import daily_money, finance_summary
 
 
 @dataclass
@@ -32,6 +34,8 @@ class RunResult:
     output: EngineOutput
     baseline_hashrate_ths: NDArray[np.float64] | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    money: Money | None = None
+    baseline_money: Money | None = None
 
     @property
     def dates(self) -> list[str]:
@@ -63,6 +67,9 @@ class RunResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        return self._with_money(self._physical_dict())
+
+    def _physical_dict(self) -> dict[str, Any]:
         out = self.output
         parts = self.part_names
         return {
@@ -108,6 +115,13 @@ class RunResult:
                 ),
             },
         }
+
+    def _with_money(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.money is not None:
+            data["daily"].update(daily_money(self.money))
+            baseline = None if self.scenario == "baseline" else self.baseline_money
+            data["finance"] = finance_summary(self.money, baseline)
+        return data
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent)

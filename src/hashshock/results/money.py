@@ -1,0 +1,56 @@
+"""The money part of the JSON contract (``finance``, daily hashprice and cash)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.analysis import bands
+from hashshock.finance.pipeline import Money
+
+
+def _band(values: NDArray[np.float64], digits: int = 0) -> dict[str, float]:
+    p5, p50, p95 = np.percentile(values, [5, 50, 95])
+    return {"p5": round(float(p5), digits), "p50": round(float(p50), digits),
+            "p95": round(float(p95), digits)}  # fmt: skip
+
+
+def daily_money(money: Money) -> dict[str, Any]:
+    return {
+        "hashprice_usd_per_ph_day": bands(money.market.hashprice_usd_per_ph_day, 3),
+        "cash_usd": bands(money.flows.cash_usd, 0),
+        "btc_price_usd": bands(money.market.btc_price_usd, 0),
+    }
+
+
+def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
+    flows = money.flows
+    totals = flows.totals()
+    out: dict[str, Any] = {
+        "revenue_usd": _band(totals["revenue_usd"]),
+        "revenue_btc": _band(totals["revenue_btc"], 4),
+        "ebitda_usd": _band(totals["ebitda_usd"]),
+        "cash_usd_start": round(flows.cash_start_usd, 0),
+        "cash_usd_end": _band(flows.cash_usd[:, -1]),
+        "cash_usd_min": _band(flows.cash_usd.min(axis=1)),
+        "costs_usd_p50": {
+            name.removesuffix("_usd"): round(float(np.median(totals[name])), 0)
+            for name in flows.OUTFLOWS
+        },
+        "covenants": {c.name: c.summary() for c in money.covenants},
+        "margin_calls": money.margin_calls,
+    }
+    if baseline is not None:
+        base = baseline.flows.totals()
+        revenue_gap = base["revenue_usd"] - totals["revenue_usd"]
+        cash_gap = baseline.flows.cash_usd[:, -1] - flows.cash_usd[:, -1]
+        out["vs_baseline"] = {
+            "revenue_at_risk_usd": _band(revenue_gap),
+            "cash_at_risk_usd": _band(cash_gap),
+            "hashprice_change_p50": round(float(np.median(
+                money.market.hashprice_usd_per_ph_day[:, -1]
+                - baseline.market.hashprice_usd_per_ph_day[:, -1])), 4),
+        }  # fmt: skip
+    return out
