@@ -10,6 +10,16 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_data(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs in tests never see a developer's `hashshock data update` snapshot."""
+    monkeypatch.setenv("HASHSHOCK_DATA_DIR", str(tmp_path_factory.mktemp("hashshock-data")))
+
+
 EXAMPLES = ROOT / "examples"
 
 

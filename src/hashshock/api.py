@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,12 +37,10 @@ from hashshock.inputs.load import (
     load_scenario,
 )
 from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig, load_market
 from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import Plan, compile_plan
 from hashshock.results import RunResult
-
-if TYPE_CHECKING:
-    from hashshock.market import MarketConfig
 
 FleetLike = str | Path | LoadedFleet | dict[str, Any]
 ScenarioLike = str | Path | Scenario
@@ -96,6 +94,17 @@ def _manifest(
     }
 
 
+def _market_manifest(config: MarketConfig, price_factor: float) -> dict[str, Any]:
+    payload = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
+    snapshot = config.snapshot()
+    return {
+        "market_sha256": hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        "snapshot_date": snapshot.date.isoformat(),
+        "snapshot_origin": str(getattr(snapshot, "origin", "")),
+        "btc_price_factor": price_factor,
+    }
+
+
 def _result(
     loaded: LoadedFleet, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None,
     paths: int, horizon: int, seed: int,
@@ -142,8 +151,6 @@ def compare(
         raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
     for scenario in resolved:
         check_scenario_against_fleet(scenario, loaded)
-    from hashshock.market import MarketConfig, load_market
-
     config = market if isinstance(market, MarketConfig) else load_market(market)
     return simulate_scenarios(
         loaded, resolved, paths, horizon_days, seed, progress, workers, config
@@ -189,6 +196,7 @@ def simulate_scenarios(
     for s in resolved:
         out, money = by_name[s.name]
         result = _result(loaded, s, out, baseline, paths, horizon_days, seed)
+        result.manifest.update(_market_manifest(config, price_factor))
         result.money = money
         result.baseline_money = moneys[0]
         results.append(result)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from hashshock.api import FleetLike, _fleet, simulate_scenarios
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.scenario import Scenario
-
-if TYPE_CHECKING:
-    from hashshock.market import MarketConfig
+from hashshock.market import MarketConfig, load_market
 
 Shock = Literal["parts-cut", "btc-drop"]
 TARGET_PROBABILITY = 0.5
@@ -75,8 +73,6 @@ def find_breakpoint(
             unknown_name_fix(covenant, names, "covenant") if names
             else "add a finance.covenants entry to the fleet file",
         )  # fmt: skip
-    from hashshock.market import MarketConfig, load_market
-
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []
 

@@ -30,6 +30,7 @@ from hashshock.inputs.load import (
     load_scenario,
 )
 from hashshock.inputs.scenario import Scenario
+from hashshock.market.cli import register as register_market
 from hashshock.outputs import write_json
 from hashshock.scan.cli import register as register_scan
 
@@ -278,6 +279,7 @@ def scenarios(
 
 
 register_scan(app)
+register_market(app)
 
 
 def _version(value: bool) -> None:

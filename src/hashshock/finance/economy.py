@@ -19,6 +19,7 @@ from hashshock.finance.data import (
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.load import LoadedFleet
+from hashshock.market.hashprice import efficiency_tier
 from hashshock.plan.model import Plan
 
 FloatArray = NDArray[np.float64]
@@ -33,15 +34,7 @@ class MarketLike(Protocol):
     used_price_usd_per_th: dict[str, FloatArray]
 
 
-TIERS = (("under19", 19.0), ("19to25", 25.0), ("25to38", 38.0), ("38to68", 68.0))
-
-
-def tier_of(j_per_th: float) -> str:
-    """Efficiency tier as the ASIC price index uses it (J/TH bands)."""
-    for name, upper in TIERS:
-        if j_per_th < upper:
-            return name
-    return "above68"
+tier_of = efficiency_tier
 
 
 def run_dates(start: date, horizon_days: int) -> list[date]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,10 +25,8 @@ from hashshock.finance.cashflow import CashFlows, compute_cashflows
 from hashshock.finance.covenants import CovenantResult, evaluate_covenants, margin_calls
 from hashshock.finance.economy import MarketLike, build_economy, finance_of
 from hashshock.inputs.load import LoadedFleet
+from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
 from hashshock.plan.model import Plan
-
-if TYPE_CHECKING:
-    from hashshock.market import MarketConfig
 
 #: Events that cut new supply of a vendor's machines (used prices jump while active).
 SUPPLY_CUT_KINDS = ("parts_supply_stop", "order_disruption")
@@ -62,8 +60,6 @@ def scenario_market(
     config: MarketConfig, plan: Plan, paths: int, seed: int,
     lost_share: NDArray[np.float64] | None = None,
 ) -> MarketLike:  # fmt: skip
-    from hashshock.market import network_shock_multiplier, simulate_market
-
     cut = supply_cut(plan, paths, seed)
     multiplier = None if lost_share is None else network_shock_multiplier(lost_share)
     return simulate_market(

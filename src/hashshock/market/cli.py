@@ -1,0 +1,103 @@
+"""``hashshock data update`` and ``hashshock data show``: add them with :func:`register`.
+
+``update`` fetches a fresh snapshot and writes it atomically to the user data
+folder (or ``--out``); it never touches the bundled snapshot. When the API
+cannot be reached it prints one line and exits 1 — only this command needs the
+network; runs keep using the last good snapshot. Bad options exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.inputs.errors import InputError
+from hashshock.market.fetch import DEFAULT_URL, FetchError, fetch_snapshot
+from hashshock.market.snapshot import (
+    NetworkSnapshot,
+    load_snapshot,
+    user_snapshot_path,
+    write_snapshot,
+)
+
+data_app = typer.Typer(
+    help="The network snapshot runs start from: show it, or update it from a public API.",
+    no_args_is_help=True,
+)
+
+
+def _describe(snap: NetworkSnapshot) -> str:
+    return (
+        f"{snap.date}: BTC ${snap.btc_price_usd:,.0f}, difficulty {snap.difficulty / 1e12:.2f} T, "
+        f"hashrate {snap.network_hashrate_ehs:,.0f} EH/s, height {snap.block_height:,}, "
+        f"fee share {snap.fee_share:.2%}, hashprice ${snap.hashprice_usd_per_ph_day:.2f}/PH/day"
+    )
+
+
+@data_app.command("update")
+def update_command(
+    url: Annotated[str, typer.Option("--url", help="Base URL of a mempool.space-style API.")] = (
+        DEFAULT_URL
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write here instead of the user data folder."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=300, help="Seconds per request.")
+    ] = 10.0,
+) -> None:
+    """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
+    err = Console(stderr=True)
+    target = out if out is not None else user_snapshot_path()
+    if out is None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(target.parent))}: cannot create ({exc})")
+            raise typer.Exit(2) from None
+    try:
+        snap = fetch_snapshot(url, timeout)
+    except FetchError as exc:
+        current = load_snapshot()
+        err.print(
+            f"[bold red]error:[/] {escape(url)}: {escape(str(exc))}; nothing written — runs keep "
+            f"using the {escape(current.origin or 'bundled')} snapshot of {current.date}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
+    try:
+        written = write_snapshot(snap, target, "--out")
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
+    Console().print(
+        f"snapshot {escape(_describe(snap))}\nwritten to {escape(str(written))}",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@data_app.command("show")
+def show_command() -> None:
+    """Print the snapshot runs start from, with the source of each value."""
+    snap = load_snapshot()
+    console = Console()
+    console.print(
+        f"snapshot ({escape(snap.origin)}) {escape(_describe(snap))}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(f"source: {escape(snap.source)}", soft_wrap=True, highlight=False)
+    for key, text in snap.sources.items():
+        console.print(f"  {key}: {escape(text)}", soft_wrap=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``data`` command group (``update``, ``show``) to ``app``."""
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,409 @@
+"""The market YAML: BTC price model, network growth and fees, used-ASIC prices.
+
+Defaults live in ``hashshock/data/market/defaults.yaml`` with a source for each
+value. A user's market YAML overrides any of them; everything else keeps its
+default (and the ``source`` of an overridden value becomes ``set in <file>``)::
+
+    price: {model: gbm, drift_per_year: 0.0, volatility_per_year: 0.6}
+    price: {model: bootstrap, csv: btc-daily.csv, block_days: 30}
+    price: {model: deck, csv: my-price-deck.csv}        # deterministic, same on all paths
+    network: {growth_per_year: 0.25, fee_share: 0.01, snapshot: {file: snap.yaml}}
+    used_prices: {tiers: {under19: {usd_per_th: 16}}}
+
+Price CSVs have a header row with a date column (``date`` or ``time``) and a
+price column (``price_usd``, ``PriceUSD``, ``close`` or ``price``), one row per
+day, dates increasing; relative paths are relative to the market YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
+from hashshock.market.hashprice import TIERS, TierName
+from hashshock.market.snapshot import (
+    NetworkSnapshot,
+    load_snapshot,
+    read_snapshot,
+    snapshot_from_mapping,
+)
+
+Sources = dict[str, str]
+
+DATE_COLUMNS = ("date", "time", "Date", "Time")
+PRICE_COLUMNS = ("price_usd", "PriceUSD", "close", "Close", "price", "Price")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceSeries(BaseModel):
+    """Daily prices read from a CSV: ``days`` are ordinal day numbers, ``usd`` prices."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    dates: tuple[dt.date, ...]
+    usd: tuple[float, ...]
+
+    def daily_log_returns(self) -> NDArray[np.float64]:
+        """Log return of each calendar day, a gap of g days split into g equal returns."""
+        prices = np.log(np.asarray(self.usd, dtype=np.float64))
+        gaps = np.diff([d.toordinal() for d in self.dates])
+        steps = np.diff(prices) / gaps
+        return np.repeat(steps, gaps)
+
+    def on_days(self, days: list[dt.date]) -> NDArray[np.float64]:
+        """Prices on ``days``: linear between dates, flat before the first and after the last."""
+        x = np.asarray([d.toordinal() for d in self.dates], dtype=np.float64)
+        t = np.asarray([d.toordinal() for d in days], dtype=np.float64)
+        return np.interp(t, x, np.asarray(self.usd, dtype=np.float64))
+
+
+def read_price_csv(path: Path, field: str, min_rows: int = 2) -> PriceSeries:
+    """Read a daily price CSV; errors name the file, row and column."""
+    rows = read_csv_rows(path)
+    if not rows:
+        raise InputError(path, None, "no rows", "add a header row and one row per day")
+    header = list(rows[0])
+    date_col = next((c for c in DATE_COLUMNS if c in header), None)
+    price_col = next((c for c in PRICE_COLUMNS if c in header), None)
+    if date_col is None or price_col is None:
+        missing = "a date column" if date_col is None else "a price column"
+        raise InputError(
+            path,
+            "header",
+            f"no {missing} (columns: {', '.join(header)})",
+            f"name the columns date and price_usd (the file is {field} in the market YAML)",
+        )
+    dates: list[dt.date] = []
+    prices: list[float] = []
+    for number, row in enumerate(rows, start=2):
+        text = row.get(date_col, "")
+        try:
+            day = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            raise InputError(
+                path, f"line {number} {date_col}", f"{text!r} is not a date", "write YYYY-MM-DD"
+            ) from None
+        raw = row.get(price_col, "")
+        if raw == "":
+            continue  # a day without a price (e.g. a partial last row)
+        try:
+            price = float(raw)
+        except ValueError:
+            raise InputError(
+                path, f"line {number} {price_col}", f"{raw!r} is not a number", "write a price"
+            ) from None
+        if not price > 0 or not math.isfinite(price):
+            raise InputError(
+                path, f"line {number} {price_col}", f"{raw} is not positive", "write a USD price"
+            )
+        if dates and day <= dates[-1]:
+            raise InputError(
+                path,
+                f"line {number} {date_col}",
+                f"{day} does not come after {dates[-1]}",
+                "sort the rows by date, one row per day",
+            )
+        dates.append(day)
+        prices.append(price)
+    if len(dates) < min_rows:
+        raise InputError(
+            path,
+            None,
+            f"{len(dates)} priced rows, need at least {min_rows}",
+            "give a longer price history" + (" or a smaller block_days" if min_rows > 2 else ""),
+        )
+    return PriceSeries(file=str(path), dates=tuple(dates), usd=tuple(prices))
+
+
+class GbmPrice(_Strict):
+    """Geometric Brownian motion: ``dS/S = μ dt + σ dW``.
+
+    ``ln S_t = ln S_0 + (μ − σ²/2) t + σ W_t`` (t in years), so ``E[S_t] = S_0 e^{μ t}``
+    and the median is ``S_0 e^{(μ − σ²/2) t}``. Simulated on days: each day adds
+    ``(μ − σ²/2)/365 + σ/√365 · Z``.
+    """
+
+    model: Literal["gbm"] = "gbm"
+    drift_per_year: float = Field(
+        ge=-3, le=3, description="μ: drift of dS/S per year (E[S_t] = S_0 e^{μt})"
+    )
+    volatility_per_year: float = Field(ge=0, le=3, description="σ: annualised volatility")
+    start_price_usd: float | None = Field(
+        None, gt=0, description="Price on the start date; omitted: the snapshot price, rolled on"
+    )
+    source: Sources = Field(default_factory=dict)
+
+
+class BootstrapPrice(_Strict):
+    """Moving-block bootstrap of the daily log returns of a user's price history."""
+
+    model: Literal["bootstrap"]
+    csv: Path = Field(description="Daily price CSV (date, price_usd)")
+    block_days: int = Field(30, ge=1, le=365, description="Length of resampled blocks (days)")
+    demean: bool = Field(False, description="Remove the history's average return (no drift)")
+    start_price_usd: float | None = Field(None, gt=0)
+    source: Sources = Field(default_factory=dict)
+    _series: PriceSeries | None = PrivateAttr(None)
+
+    def series(self) -> PriceSeries:
+        """The price history (read once)."""
+        if self._series is None:
+            self._series = read_price_csv(self.csv, "price.csv", min_rows=self.block_days + 1)
+        return self._series
+
+
+class DeckPrice(_Strict):
+    """A deterministic price path: the same on every Monte Carlo path."""
+
+    model: Literal["deck"]
+    csv: Path = Field(description="Price deck CSV (date, price_usd); linear between dates")
+    source: Sources = Field(default_factory=dict)
+    _series: PriceSeries | None = PrivateAttr(None)
+
+    def series(self) -> PriceSeries:
+        """The price deck (read once)."""
+        if self._series is None:
+            self._series = read_price_csv(self.csv, "price.csv", min_rows=1)
+        return self._series
+
+
+PriceConfig = Annotated[GbmPrice | BootstrapPrice | DeckPrice, Field(discriminator="model")]
+
+
+class SnapshotOverride(_Strict):
+    """Start from another snapshot file and/or override some of its values."""
+
+    file: Path | None = Field(None, description="A snapshot YAML (as `hashshock data update`)")
+    date: dt.date | None = None
+    btc_price_usd: float | None = Field(None, gt=0)
+    difficulty: float | None = Field(None, gt=0)
+    network_hashrate_ehs: float | None = Field(None, gt=0)
+    block_height: int | None = Field(None, ge=0)
+    fee_share: float | None = Field(None, ge=0, lt=0.95)
+    epoch_elapsed_days: float | None = Field(None, ge=0)
+
+
+class NetworkConfig(_Strict):
+    """Network hashrate path, fees and the shares that scale a network-wide shock.
+
+    Installed hashrate grows on days ``k`` as
+
+    ``ln H_{k+1} = ln H_k + ln(1+g)/365 + (κ/365) · ln(HP̃_k / HP_ref) + σ_H/√365 · Z − σ_H²/730``
+
+    with ``HP̃`` the hashprice smoothed over ``feedback_lag_days``: the network grows
+    at ``g`` while hashprice stays at ``HP_ref``, faster when mining pays more, slower
+    (or shrinks) when it pays less. The hashrate that mines is ``H_k · m_k``, ``m`` the
+    shock multiplier of :func:`hashshock.market.network_shock_multiplier`.
+    """
+
+    growth_per_year: float = Field(ge=-0.9, le=10, description="g: growth at HP_ref, per year")
+    growth_reference_hashprice_usd_per_ph_day: float = Field(
+        gt=0, description="HP_ref: hashprice at which the network grows at g"
+    )
+    hashprice_feedback_per_year: float = Field(
+        ge=0, le=10, description="κ: change of log growth per year per unit of ln(HP̃/HP_ref)"
+    )
+    feedback_lag_days: float = Field(gt=0, le=730, description="Smoothing of HP̃, days")
+    volatility_per_year: float = Field(0.0, ge=0, le=3, description="σ_H of the hashrate path")
+    fee_share: float | None = Field(
+        None, ge=0, lt=0.95, description="Fees / (subsidy + fees); omitted: the snapshot's"
+    )
+    us_share: float = Field(0.36, ge=0, le=1, description="US share of network hashrate")
+    vendor_share: float = Field(0.80, ge=0, le=1, description="Bitmain share of machines")
+    snapshot: SnapshotOverride | None = Field(None, description="Snapshot file / overrides")
+    source: Sources = Field(default_factory=dict)
+
+
+class TierParams(_Strict):
+    """Used-price parameters of one efficiency tier."""
+
+    usd_per_th: float = Field(gt=0, description="Price at the reference date, USD/TH")
+    elasticity: float = Field(ge=0, le=5, description="ε: d ln price / d ln hashprice")
+    obsolescence_per_year: float = Field(ge=0, le=2, description="δ: decay at constant hashprice")
+    jump_on_supply_cut: float = Field(gt=-1, le=5, description="J: premium while supply is cut")
+    source: Sources = Field(default_factory=dict)
+
+
+class UsedPricesConfig(_Strict):
+    """Used-ASIC prices by tier: follow smoothed hashprice, decay with age, jump on supply cuts."""
+
+    reference_date: dt.date = Field(description="Date of the tier prices")
+    reference_hashprice_usd_per_ph_day: float = Field(gt=0, description="Hashprice on that date")
+    lag_days: float = Field(gt=0, le=730, description="Smoothing of hashprice, days")
+    jump_rise_days: float = Field(gt=0, le=730, description="Build-up of a supply-cut premium")
+    jump_relax_days: float = Field(gt=0, le=3650, description="Fade of it after the cut")
+    tiers: dict[TierName, TierParams]
+    source: Sources = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _all_tiers(self) -> UsedPricesConfig:
+        missing = [t for t in TIERS if t not in self.tiers]
+        if missing:
+            raise ValueError(
+                f"tiers {', '.join(missing)} missing — fix: give all of {', '.join(TIERS)}"
+            )
+        return self
+
+
+class MarketConfig(_Strict):
+    """Everything the market layer needs; see :func:`load_market`."""
+
+    price: PriceConfig
+    network: NetworkConfig
+    used_prices: UsedPricesConfig
+    _snapshot: NetworkSnapshot | None = PrivateAttr(None)
+    _file: str | None = PrivateAttr(None)
+
+    def snapshot(self) -> NetworkSnapshot:
+        """The snapshot the simulation starts from: ``load_snapshot()`` plus any override."""
+        if self._snapshot is None:
+            override = self.network.snapshot
+            if override is None or override.file is None:
+                base = load_snapshot()
+            else:
+                base = read_snapshot(override.file)
+            if override is not None:
+                values = override.model_dump(exclude={"file"}, exclude_none=True)
+                if values:
+                    base = snapshot_from_mapping(values, self._file, base)
+            self._snapshot = base
+        return self._snapshot
+
+    @property
+    def fee_share(self) -> float:
+        """The fee share in use: ``network.fee_share`` or the snapshot's."""
+        share = self.network.fee_share
+        return self.snapshot().fee_share if share is None else share
+
+
+def defaults_path() -> Path:
+    """``hashshock/data/market/defaults.yaml``."""
+    return Path(str(resources.files("hashshock") / "data" / "market" / "defaults.yaml"))
+
+
+def _merge(default: dict[str, Any], user: dict[str, Any], label: str) -> dict[str, Any]:
+    """``user`` over ``default``, recursively; a value's ``source`` becomes ``label``.
+
+    A ``price`` mapping whose ``model`` differs from the default replaces it whole.
+    """
+    out = dict(default)
+    for key, value in user.items():
+        base = default.get(key)
+        if key == "source":
+            src = dict(base) if isinstance(base, dict) else {}
+            if isinstance(value, dict):
+                src.update(value)
+                out[key] = src
+            else:
+                out[key] = value
+            continue
+        swap_model = (
+            isinstance(value, dict)
+            and isinstance(base, dict)
+            and "model" in value
+            and value.get("model") != base.get("model")
+        )
+        if isinstance(value, dict) and isinstance(base, dict) and not swap_model:
+            out[key] = _merge(base, value, label)
+        else:
+            out[key] = value
+            sources = out.get("source")
+            if isinstance(sources, dict) and not swap_model:
+                out["source"] = {**sources, key: label}
+    return out
+
+
+def _resolve_paths(data: dict[str, Any], folder: Path) -> None:
+    """Make relative CSV / snapshot paths relative to the market YAML's folder."""
+    price = data.get("price")
+    if isinstance(price, dict) and isinstance(price.get("csv"), str):
+        csv = Path(price["csv"]).expanduser()
+        price["csv"] = str(csv if csv.is_absolute() else folder / csv)
+    network = data.get("network")
+    snap = network.get("snapshot") if isinstance(network, dict) else None
+    if isinstance(snap, dict) and isinstance(snap.get("file"), str):
+        file = Path(snap["file"]).expanduser()
+        snap["file"] = str(file if file.is_absolute() else folder / file)
+
+
+def _clean_field(field: str | None) -> str | None:
+    """``price.gbm.drift`` → ``price.drift``; ``tiers.x.[key]`` → ``tiers.x``."""
+    if field is None:
+        return None
+    parts = field.removesuffix(".[key]").split(".")
+    if len(parts) > 1 and parts[0] == "price" and parts[1] in {"gbm", "bootstrap", "deck"}:
+        del parts[1]
+    return ".".join(parts)
+
+
+def load_market(path: str | Path | None) -> MarketConfig:
+    """Load a market YAML over the bundled defaults (``None``: the defaults alone).
+
+    Price CSVs and the snapshot are read now, so any problem raises
+    :class:`InputError` naming the file, the field and the fix.
+    """
+    default_file = defaults_path()
+    data = read_yaml_mapping(default_file)
+    file: Path = default_file
+    if path is not None:
+        file = Path(path)
+        user = read_yaml_mapping(file)
+        price = user.get("price")
+        if isinstance(price, dict) and price.get("model", "gbm") not in {
+            "gbm",
+            "bootstrap",
+            "deck",
+        }:
+            raise InputError(
+                file,
+                "price.model",
+                f"{price.get('model')!r} is not a price model",
+                "use gbm, bootstrap or deck",
+            )
+        data = _merge(data, user, f"set in {file}")
+        _resolve_paths(data, file.parent)
+    try:
+        config = MarketConfig.model_validate(data)
+    except ValidationError as exc:
+        error = from_validation_error(exc, file)
+        raise InputError(error.file, _clean_field(error.field), error.problem, error.fix) from exc
+    config._file = str(file)
+    price_cfg = config.price
+    if isinstance(price_cfg, BootstrapPrice | DeckPrice):
+        if not price_cfg.csv.is_file():
+            raise InputError(
+                file,
+                "price.csv",
+                f"{price_cfg.csv} not found",
+                "check the path (relative paths start at the market YAML's folder)",
+            )
+        price_cfg.series()
+    override = config.network.snapshot
+    if override is not None and override.file is not None and not override.file.is_file():
+        raise InputError(
+            file,
+            "network.snapshot.file",
+            f"{override.file} not found",
+            "check the path (relative paths start at the market YAML's folder)",
+        )
+    try:
+        config.snapshot()
+    except InputError as exc:
+        if exc.file != str(file):
+            raise
+        field = "network.snapshot" + (f".{exc.field}" if exc.field else "")
+        raise InputError(file, field, exc.problem, exc.fix) from exc
+    return config

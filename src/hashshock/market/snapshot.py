@@ -1,0 +1,204 @@
+"""The network snapshot a run starts from: BTC price, difficulty, hashrate, height, fees.
+
+The bundled snapshot (``hashshock/data/market/snapshot.yaml``) is the offline
+default. ``hashshock data update`` writes a fresher one to the user's data
+folder; :func:`load_snapshot` prefers that file when it exists and is valid,
+and otherwise falls back on the bundled one with a warning — it never touches
+the network, so a run never fails for lack of it.
+
+User data folder: ``$HASHSHOCK_DATA_DIR`` if set, else ``$XDG_DATA_HOME/hashshock``,
+else ``~/.local/share/hashshock``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.market.hashprice import (
+    BLOCKS_PER_DAY,
+    RETARGET_BLOCKS,
+    difficulty_hashrate_ths,
+    hashprice_usd_per_ph_day,
+    subsidy_btc,
+)
+from hashshock.outputs import atomic_write_text
+
+#: Environment variable naming the user data folder (tests point it at a tmp dir).
+DATA_DIR_ENV = "HASHSHOCK_DATA_DIR"
+SNAPSHOT_FILE = "snapshot.yaml"
+
+
+class NetworkSnapshot(BaseModel):
+    """Network state on one day, with the source of each value.
+
+    ``difficulty`` is the one in force for the next block; ``block_height`` the
+    height of the last block of the day; ``network_hashrate_ehs`` a smoothed
+    (7-day mean) estimate in EH/s; ``fee_share`` fees / (subsidy + fees).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date = Field(description="Day the values describe (UTC)")
+    btc_price_usd: float = Field(gt=0, description="BTC price, USD")
+    difficulty: float = Field(gt=0, description="Difficulty in force (dimensionless)")
+    network_hashrate_ehs: float = Field(gt=0, description="Network hashrate, EH/s (7-day mean)")
+    block_height: int = Field(ge=0, description="Height of the chain tip")
+    fee_share: float = Field(ge=0, lt=0.95, description="Fees / (subsidy + fees) of miner revenue")
+    epoch_elapsed_days: float | None = Field(
+        None,
+        ge=0,
+        description="Days since the last retarget; omitted: estimated from the blocks mined "
+        "since it at the current hashrate",
+    )
+    source: str = Field(description="Where the values come from (one line)")
+    sources: dict[str, str] = Field(default_factory=dict, description="Source of each value")
+    origin: str = Field("", description="File the snapshot was read from (set by the loader)")
+
+    @model_validator(mode="after")
+    def _plausible(self) -> NetworkSnapshot:
+        ratio = self.network_hashrate_ths / float(difficulty_hashrate_ths(self.difficulty))
+        if not 0.1 <= ratio <= 10:
+            raise ValueError(
+                f"hashrate {self.network_hashrate_ehs:g} EH/s is {ratio:.2g}× the hashrate "
+                f"implied by difficulty {self.difficulty:.4g} — fix: check the units "
+                "(hashrate in EH/s, difficulty as a plain number such as 1.48e14)"
+            )
+        return self
+
+    @property
+    def network_hashrate_ths(self) -> float:
+        """Network hashrate in TH/s."""
+        return self.network_hashrate_ehs * 1e6
+
+    @property
+    def subsidy_btc(self) -> float:
+        """Subsidy of the next block (BTC)."""
+        return float(subsidy_btc(self.block_height + 1))
+
+    @property
+    def hashprice_usd_per_ph_day(self) -> float:
+        """Hashprice on the snapshot day, equation (3) of :mod:`hashshock.market.hashprice`."""
+        return hashprice_usd_per_ph_day(
+            self.btc_price_usd, self.difficulty, self.subsidy_btc, self.fee_share
+        )
+
+    @property
+    def blocks_in_epoch(self) -> int:
+        """Blocks mined since the last retarget."""
+        return (self.block_height + 1) % RETARGET_BLOCKS
+
+    def elapsed_days(self) -> float:
+        """Days since the last retarget (given, or blocks in epoch at the current block rate)."""
+        if self.epoch_elapsed_days is not None:
+            return self.epoch_elapsed_days
+        rate = (
+            BLOCKS_PER_DAY
+            * self.network_hashrate_ths
+            / float(difficulty_hashrate_ths(self.difficulty))
+        )
+        return self.blocks_in_epoch / rate
+
+    def to_yaml(self) -> str:
+        """The snapshot as YAML (without ``origin``), as ``data update`` writes it."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude={"origin"})
+        if data.get("epoch_elapsed_days") is None:
+            data.pop("epoch_elapsed_days", None)
+        header = "# hashshock network snapshot (see docs/market.md)\n"
+        return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def bundled_snapshot_path() -> Path:
+    """``hashshock/data/market/snapshot.yaml`` inside the installed package."""
+    return Path(str(resources.files("hashshock") / "data" / "market" / SNAPSHOT_FILE))
+
+
+def user_data_dir() -> Path:
+    """The user's hashshock data folder (may not exist yet)."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "hashshock"
+
+
+def user_snapshot_path() -> Path:
+    """Where ``hashshock data update`` writes by default."""
+    return user_data_dir() / SNAPSHOT_FILE
+
+
+def read_snapshot(path: Path, base: NetworkSnapshot | None = None) -> NetworkSnapshot:
+    """Read a snapshot YAML; with ``base``, missing fields are taken from it.
+
+    Raises :class:`InputError` naming the file and field.
+    """
+    data = read_yaml_mapping(path)
+    return snapshot_from_mapping(data, path, base)
+
+
+def snapshot_from_mapping(
+    data: dict[str, Any], file: str | Path | None, base: NetworkSnapshot | None = None
+) -> NetworkSnapshot:
+    """Validate ``data`` as a snapshot (fields missing from ``data`` come from ``base``)."""
+    merged: dict[str, Any] = {}
+    if base is not None:
+        merged = base.model_dump(exclude={"origin"})
+        sources = dict(base.sources)
+        for key in data:
+            if key not in {"source", "sources"}:
+                sources[key] = f"override in {file}" if file else "override"
+        merged["sources"] = sources
+        if "source" not in data:
+            merged["source"] = f"{base.source}; overridden by {file}" if file else base.source
+    merged.update(data)
+    merged["origin"] = str(file) if file else merged.get("origin", "")
+    try:
+        return NetworkSnapshot.model_validate(merged)
+    except ValidationError as exc:
+        raise from_validation_error(exc, file) from exc
+
+
+def bundled_snapshot() -> NetworkSnapshot:
+    """The snapshot shipped with hashshock."""
+    path = bundled_snapshot_path()
+    snap = read_snapshot(path)
+    return snap.model_copy(update={"origin": "bundled"})
+
+
+def load_snapshot() -> NetworkSnapshot:
+    """The user's snapshot if present and valid, else the bundled one (never the network).
+
+    An invalid user snapshot gives a ``UserWarning`` naming the file and the problem.
+    """
+    path = user_snapshot_path()
+    if path.is_file():
+        try:
+            return read_snapshot(path)
+        except InputError as exc:
+            warnings.warn(
+                f"ignoring the user snapshot ({exc.message}); using the bundled one",
+                UserWarning,
+                stacklevel=2,
+            )
+    return bundled_snapshot()
+
+
+def write_snapshot(snapshot: NetworkSnapshot, path: Path, option: str | None = "--out") -> Path:
+    """Write ``snapshot`` atomically to ``path`` (never over the bundled file)."""
+    target = path.expanduser()
+    if target.resolve() == bundled_snapshot_path().resolve():
+        raise InputError(
+            target, option, "is the bundled snapshot", "write to the user data folder instead"
+        )
+    atomic_write_text(target, snapshot.to_yaml(), option)
+    return target

@@ -1,0 +1,177 @@
+"""The market YAML and the snapshot: defaults with sources, overrides, errors, user snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.market.conftest import MarketFactory
+
+from hashshock.inputs.errors import InputError
+from hashshock.market import (
+    GbmPrice,
+    bundled_snapshot,
+    load_market,
+    load_snapshot,
+    simulate_market,
+    user_snapshot_path,
+)
+from hashshock.market.config import DeckPrice, defaults_path
+from hashshock.market.snapshot import bundled_snapshot_path, write_snapshot
+
+
+def test_every_default_value_has_a_source() -> None:
+    raw = yaml.safe_load(defaults_path().read_text(encoding="utf-8"))
+    blocks = [
+        raw["price"],
+        raw["network"],
+        raw["used_prices"],
+        *raw["used_prices"]["tiers"].values(),
+    ]
+    for block in blocks:
+        fields = {k for k in block if k not in {"source", "tiers"}}
+        assert fields <= set(block["source"]), fields - set(block["source"])
+        for text in block["source"].values():
+            assert text.strip()
+    snap = yaml.safe_load(bundled_snapshot_path().read_text(encoding="utf-8"))
+    values = {k for k in snap if k not in {"source", "sources", "date"}}
+    assert values <= set(snap["sources"])
+
+
+def test_defaults_load() -> None:
+    config = load_market(None)
+    assert isinstance(config.price, GbmPrice)
+    assert config.price.drift_per_year == 0.0 and config.price.volatility_per_year == 0.42
+    assert config.network.us_share == 0.36 and config.network.vendor_share == 0.80
+    assert config.fee_share == bundled_snapshot().fee_share
+    ref = config.used_prices.reference_hashprice_usd_per_ph_day
+    assert ref == pytest.approx(bundled_snapshot().hashprice_usd_per_ph_day, abs=0.01)
+    assert config.snapshot().origin == "bundled"
+
+
+def test_overrides_keep_the_rest_and_mark_their_source(market: MarketFactory) -> None:
+    config = market(
+        price={"volatility_per_year": 0.6},
+        network={"fee_share": 0.02},
+        used_prices={"tiers": {"under19": {"usd_per_th": 16.0}}},
+    )
+    assert isinstance(config.price, GbmPrice)
+    assert config.price.volatility_per_year == 0.6 and config.price.drift_per_year == 0.0
+    assert config.price.source["volatility_per_year"].startswith("set in ")
+    assert config.price.source["drift_per_year"].startswith("[E]")
+    assert config.fee_share == 0.02
+    tiers = config.used_prices.tiers
+    assert tiers["under19"].usd_per_th == 16.0 and tiers["under19"].elasticity == 1.0
+    assert tiers["19to25"].usd_per_th == 7.0
+
+
+def test_snapshot_override_file_and_values(tmp_path: Path, market: MarketFactory) -> None:
+    other = bundled_snapshot().model_copy(
+        update={"date": dt.date(2026, 2, 1), "btc_price_usd": 70_000.0}
+    )
+    write_snapshot(other, tmp_path / "snap.yaml")
+    config = market(network={"snapshot": {"file": "snap.yaml", "fee_share": 0.01}})
+    snap = config.snapshot()
+    assert snap.date == dt.date(2026, 2, 1) and snap.btc_price_usd == 70_000.0
+    assert snap.fee_share == 0.01 and snap.sources["fee_share"].startswith("override in")
+    paths = simulate_market(config, dt.date(2026, 2, 1), 2, paths=1, seed=0)
+    assert paths.btc_price_usd[0, 0] == pytest.approx(70_000.0)
+    assert paths.fees_share[0, 0] == 0.01
+
+
+@pytest.mark.parametrize(
+    "sections, field, words",
+    [
+        ({"price": {"volatility_per_year": -1}}, "price.volatility_per_year", "greater than"),
+        ({"price": {"volatility": 1}}, "price.volatility", "unknown field"),
+        ({"price": {"model": "garch"}}, "price.model", "gbm, bootstrap or deck"),
+        ({"price": {"model": "bootstrap"}}, "price.csv", "add this field"),
+        ({"price": {"model": "deck", "csv": "missing.csv"}}, "price.csv", "not found"),
+        ({"network": {"growth_per_year": "fast"}}, "network.growth_per_year", "number"),
+        ({"network": {"us_share": 1.5}}, "network.us_share", "less than"),
+        ({"network": {"snapshot": {"difficulty": 5}}}, "network.snapshot", "units"),
+        ({"network": {"snapshot": {"file": "nope.yaml"}}}, "network.snapshot.file", "not found"),
+        (
+            {"used_prices": {"tiers": {"under20": {"usd_per_th": 3}}}},
+            "used_prices.tiers.under20",
+            "under19",
+        ),
+        (
+            {"used_prices": {"tiers": {"under19": {"jump_on_supply_cut": -2}}}},
+            "jump_on_supply_cut",
+            "greater",
+        ),
+        ({"colour": "blue"}, "colour", "unknown field"),
+    ],
+)
+def test_bad_market_files_name_file_field_and_fix(
+    tmp_path: Path, sections: dict[str, object], field: str, words: str
+) -> None:
+    path = tmp_path / "market.yaml"
+    path.write_text(yaml.safe_dump(sections), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_market(path)
+    error = info.value
+    assert error.file == str(path)
+    assert error.field is not None and field in error.field
+    assert words in error.message and error.fix
+    assert "\n" not in error.message
+
+
+@pytest.mark.parametrize(
+    "text, field, words",
+    [
+        ("date,price_usd\n2026-01-01,abc\n", "line 2 price_usd", "not a number"),
+        ("date,price_usd\n01/02/2026,100\n", "line 2 date", "YYYY-MM-DD"),
+        ("date,price_usd\n2026-01-02,100\n2026-01-01,101\n", "line 3 date", "sort"),
+        ("date,price_usd\n2026-01-02,-100\n", "line 2 price_usd", "not positive"),
+        ("day,usd\n2026-01-02,100\n", "header", "date and price_usd"),
+    ],
+)
+def test_bad_price_csv(
+    tmp_path: Path, market: MarketFactory, text: str, field: str, words: str
+) -> None:
+    csv = tmp_path / "deck.csv"
+    csv.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        market(price={"model": "deck", "csv": "deck.csv"})
+    assert info.value.file == str(csv) and info.value.field == field
+    assert words in info.value.message
+
+
+def test_bootstrap_needs_more_history_than_a_block(tmp_path: Path, market: MarketFactory) -> None:
+    csv = tmp_path / "short.csv"
+    csv.write_text("date,price_usd\n2026-01-01,1\n2026-01-02,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="block_days"):
+        market(price={"model": "bootstrap", "csv": "short.csv", "block_days": 5})
+    ok = market(price={"model": "bootstrap", "csv": "short.csv", "block_days": 1})
+    assert not isinstance(ok.price, DeckPrice)
+
+
+def test_user_snapshot_is_preferred_and_a_broken_one_ignored(user_data_dir: Path) -> None:
+    assert load_snapshot().origin == "bundled"
+    newer = bundled_snapshot().model_copy(
+        update={"date": dt.date(2026, 5, 1), "btc_price_usd": 99_000.0}
+    )
+    user_data_dir.mkdir()
+    write_snapshot(newer, user_snapshot_path())
+    loaded = load_snapshot()
+    assert loaded.date == dt.date(2026, 5, 1) and loaded.origin == str(user_snapshot_path())
+    assert load_market(None).snapshot().btc_price_usd == 99_000.0
+    user_snapshot_path().write_text("date: 2026-05-01\nbtc_price_usd: -3\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="ignoring the user snapshot"):
+        assert load_snapshot().origin == "bundled"
+
+
+def test_the_bundled_snapshot_cannot_be_overwritten() -> None:
+    with pytest.raises(InputError, match="bundled"):
+        write_snapshot(bundled_snapshot(), bundled_snapshot_path())
+
+
+def test_start_before_the_snapshot_uses_it_as_the_start_state() -> None:
+    config = load_market(None)
+    paths = simulate_market(config, dt.date(2025, 6, 1), 3, paths=1, seed=0)
+    assert paths.notes and "before the snapshot" in paths.notes[0]
+    assert paths.btc_price_usd[0, 0] == pytest.approx(bundled_snapshot().btc_price_usd)

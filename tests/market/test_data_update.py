@@ -1,0 +1,217 @@
+"""``hashshock data update`` against recorded responses served on 127.0.0.1.
+
+A tiny HTTP server on a random loopback port serves the files in
+``fixtures/mempool``; it is started and stopped by each test. No other address
+is ever contacted (the failure tests use a closed loopback port).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from hashshock.market import bundled_snapshot, load_market, load_snapshot, user_snapshot_path
+from hashshock.market.cli import register
+from hashshock.market.fetch import FetchError, fetch_snapshot
+from hashshock.market.snapshot import bundled_snapshot_path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mempool"
+ROUTES = {
+    "/api/v1/prices": "prices.json",
+    "/api/v1/mining/hashrate/1w": "hashrate-1w.json",
+    "/api/blocks/tip/height": "tip-height.txt",
+    "/api/v1/mining/reward-stats/1008": "reward-stats-1008.json",
+}
+
+
+class Recorded:
+    """A loopback server for the recorded responses; ``replace`` swaps bodies or statuses."""
+
+    def __init__(self, replace: dict[str, tuple[int, bytes]] | None = None, delay: float = 0.0):
+        self.requests: list[str] = []
+        routes = {path: (200, (FIXTURES / name).read_bytes()) for path, name in ROUTES.items()}
+        routes.update(replace or {})
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append(self.path)
+                if delay:
+                    time.sleep(delay)
+                status, body = routes.get(self.path, (404, b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> Recorded:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Recorded]]:
+    servers: list[Recorded] = []
+
+    def start(**kwargs: object) -> Recorded:
+        server = Recorded(**kwargs).start()  # type: ignore[arg-type]
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """hashshock (test app)."""
+
+    register(app)
+    return app
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_update_writes_a_validated_snapshot(
+    app: typer.Typer, serve: Callable[..., Recorded], user_data_dir: Path
+) -> None:
+    server = serve()
+    code, out, err = run(app, "data", "update", "--url", server.url, "--timeout", "5")
+    assert code == 0, err
+    assert sorted(server.requests) == sorted(ROUTES)
+    target = user_snapshot_path()
+    assert target.parent == user_data_dir and str(target) in out.replace("\n", "")
+    assert [p.name for p in user_data_dir.iterdir()] == ["snapshot.yaml"]  # no temp files
+    snap = load_snapshot()
+    assert snap.origin == str(target)
+    assert snap.date == dt.date(2026, 5, 1)
+    assert snap.btc_price_usd == 80_123
+    assert snap.difficulty == pytest.approx(138.966872e12)
+    assert snap.network_hashrate_ehs == pytest.approx(1042.86, abs=0.01)  # 7-day mean
+    assert snap.block_height == 951_873
+    assert snap.fee_share == pytest.approx(27.56 / 3177.56)
+    assert server.url in snap.source and "totalFee" in snap.sources["fee_share"]
+    # runs now start from it
+    assert load_market(None).snapshot().date == dt.date(2026, 5, 1)
+
+
+def test_update_to_out_leaves_the_user_folder_alone(
+    app: typer.Typer, serve: Callable[..., Recorded], tmp_path: Path, user_data_dir: Path
+) -> None:
+    server = serve()
+    out = tmp_path / "snap.yaml"
+    code, _, err = run(app, "data", "update", "--url", server.url, "--out", str(out))
+    assert code == 0, err
+    assert out.is_file() and not user_data_dir.exists()
+    assert load_snapshot().origin == "bundled"
+
+
+def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    code, out, err = run(app, "data", "update", "--url", url, "--timeout", "2")
+    assert code == 1
+    assert "cannot connect" in err and "nothing written" in err and "bundled" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
+    assert not user_snapshot_path().exists()
+    config = load_market(None)  # a run does not need the network
+    assert config.snapshot().date == bundled_snapshot().date
+
+
+@pytest.mark.parametrize(
+    "replace, words",
+    [
+        ({"/api/v1/prices": (500, b"oops")}, "HTTP 500"),
+        ({"/api/v1/prices": (200, b"<html>")}, "not JSON"),
+        ({"/api/v1/prices": (200, b'{"USD": -1}')}, "positive"),
+        ({"/api/blocks/tip/height": (200, b"tip")}, "not a height"),
+        (
+            {"/api/v1/mining/reward-stats/1008": (200, b'{"totalReward": "10", "totalFee": "20"}')},
+            "totalFee",
+        ),
+        (
+            {
+                "/api/v1/mining/hashrate/1w": (
+                    200,
+                    b'{"currentDifficulty": 5, "currentHashrate": 1e21}',
+                )
+            },
+            "units",
+        ),
+    ],
+)
+def test_bad_answers_write_nothing(
+    app: typer.Typer,
+    serve: Callable[..., Recorded],
+    replace: dict[str, tuple[int, bytes]],
+    words: str,
+) -> None:
+    server = serve(replace=replace)
+    code, _, err = run(app, "data", "update", "--url", server.url)
+    assert code == 1 and words in err, err
+    assert not user_snapshot_path().exists()
+
+
+def test_timeout_is_reported(serve: Callable[..., Recorded]) -> None:
+    server = serve(delay=0.5)
+    with pytest.raises(FetchError, match="no answer in time"):
+        fetch_snapshot(server.url, timeout=0.1)
+
+
+def test_update_never_overwrites_the_bundled_snapshot(
+    app: typer.Typer, serve: Callable[..., Recorded]
+) -> None:
+    before = bundled_snapshot_path().read_bytes()
+    server = serve()
+    code, _, err = run(
+        app, "data", "update", "--url", server.url, "--out", str(bundled_snapshot_path())
+    )
+    assert code == 2 and "bundled" in err
+    assert bundled_snapshot_path().read_bytes() == before
+
+
+def test_show_prints_the_snapshot_in_use(app: typer.Typer) -> None:
+    code, out, _ = run(app, "data", "show")
+    assert code == 0
+    assert "bundled" in out and "2025-12-29" in out and "$37.15/PH/day" in out
+    assert "coinmetrics" in out
