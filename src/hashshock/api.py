@@ -21,6 +21,7 @@ from hashshock import __version__
 from hashshock.engine.output import EngineOutput
 from hashshock.finance.economy import MarketLike
 from hashshock.finance.pipeline import (
+    Money,
     economy_for,
     lost_share,
     money_for,
@@ -185,10 +186,12 @@ def simulate_scenarios(
     outputs = simulate_many(plans, paths, seed, n_workers, progress, economies)
     baseline = outputs[0]
     moneys = []
+    local_moneys: dict[str, Money] = {}
     for scenario, plan, out, mk in zip(to_run, plans, outputs, markets, strict=True):
         if scenario.network_wide and scenario.name != BASELINE:
             # The same shock across the network's Bitmain-dependent share slows network
             # growth; the fleet's engine run keeps its local-market decisions.
+            local_moneys[scenario.name] = money_for(loaded, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(loaded, plan, out, mk))
     by_name = {s.name: (out, m) for s, out, m in zip(to_run, outputs, moneys, strict=True)}
@@ -199,6 +202,7 @@ def simulate_scenarios(
         result.manifest.update(_market_manifest(config, price_factor))
         result.money = money
         result.baseline_money = moneys[0]
+        result.local_money = local_moneys.get(s.name)
         results.append(result)
     return results
 

@@ -41,7 +41,12 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
 
 def unknown_name_fix(word: str, choices: Sequence[str], what: str, listing: str = "") -> str:
     hits = closest(word, choices)
-    fix = f"did you mean {', '.join(hits)}?" if hits else f"use a known {what}"
+    if hits:
+        fix = f"did you mean {', '.join(hits)}?"
+    elif choices and len(choices) <= 12:
+        fix = f"use one of {', '.join(choices)}"
+    else:
+        fix = f"use a known {what}"
     if listing:
         fix += f" ({listing} lists them all)"
     return fix

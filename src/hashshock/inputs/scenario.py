@@ -145,7 +145,10 @@ class Scenario(BaseModel):
     include: list[str] = Field(default_factory=list, description="Scenarios whose events to add")
     events: list[Event] = Field(default_factory=list)
     network_wide: bool = Field(
-        False, description="Reserved for the money layer: shock hits the whole network"
+        False,
+        description="The shock hits every US miner on the vendor (network share ≈ US 36% × "
+        "Bitmain 80%), slowing network growth; default: only this fleet. Not inherited "
+        "through include",
     )
 
 

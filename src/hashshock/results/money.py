@@ -54,3 +54,22 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
                 - baseline.market.hashprice_usd_per_ph_day[:, -1])), 4),
         }  # fmt: skip
     return out
+
+
+def network_effect(network: Money, local: Money) -> dict[str, Any]:
+    """How much a network-wide shock cushions hashprice and revenue versus a local one."""
+    hp_net = network.market.hashprice_usd_per_ph_day
+    hp_loc = local.market.hashprice_usd_per_ph_day
+    rev_net = network.flows.totals()["revenue_usd"]
+    rev_loc = local.flows.totals()["revenue_usd"]
+    return {
+        "hashprice_usd_per_ph_day_end_p50": {
+            "local": round(float(np.median(hp_loc[:, -1])), 3),
+            "network_wide": round(float(np.median(hp_net[:, -1])), 3),
+        },
+        "revenue_usd_p50": {
+            "local": round(float(np.median(rev_loc)), 0),
+            "network_wide": round(float(np.median(rev_net)), 0),
+        },
+        "revenue_cushion_usd": _band(rev_net - rev_loc),
+    }

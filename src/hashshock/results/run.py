@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from hashshock.analysis import bands, first_decline_day, first_to_break, median_band, stage_summary
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.finance.pipeline import Money
-from hashshock.results.money import daily_money, finance_summary
+from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
 @dataclass
@@ -36,6 +36,7 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
     money: Money | None = None
     baseline_money: Money | None = None
+    local_money: Money | None = None  # network-wide scenarios: the same run priced locally
 
     @property
     def dates(self) -> list[str]:
@@ -121,6 +122,8 @@ class RunResult:
             data["daily"].update(daily_money(self.money))
             baseline = None if self.scenario == "baseline" else self.baseline_money
             data["finance"] = finance_summary(self.money, baseline)
+            if self.local_money is not None:
+                data["finance"]["network_wide"] = network_effect(self.money, self.local_money)
         return data
 
     def to_json(self, indent: int | None = None) -> str:

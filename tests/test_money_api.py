@@ -1,0 +1,92 @@
+"""Money end to end: the JSON contract, network-wide vs local shocks, the reverse stress test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from tests.conftest import EXAMPLES, small_fleet
+
+import hashshock
+from hashshock.breakpoint import find_breakpoint
+from hashshock.inputs.scenario import Scenario
+
+MID = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+
+
+def _fleet_with_covenants() -> dict[str, Any]:
+    return small_fleet(
+        finance={
+            "cash_usd": 600_000,
+            "loans": [{"name": "loan", "principal_usd": 400_000, "rate_per_year": 0.12,
+                       "maturity_date": "2027-06-30"}],
+            "covenants": [
+                {"name": "liquidity", "type": "min_liquidity", "value": 300_000},
+                {"name": "hashrate", "type": "hashrate_commitment",
+                 "quarters": [{"quarter_end": "2026-06-30", "min_ths": 39_000}]},
+            ],
+            "btc_pledges": [{"name": "p", "btc": 10, "obligation_usd": 500_000}],
+        }
+    )  # fmt: skip
+
+
+def test_money_json_contract() -> None:
+    data = hashshock.run(_fleet_with_covenants(), "sanctions", paths=30, horizon_days=120,
+                         seed=3, workers=1).to_dict()  # fmt: skip
+    finance = data["finance"]
+    for key in ("revenue_usd", "ebitda_usd", "cash_usd_end"):
+        assert set(finance[key]) == {"p5", "p50", "p95"}
+        assert finance[key]["p5"] <= finance[key]["p50"] <= finance[key]["p95"]
+    for key in ("hashprice_usd_per_ph_day", "cash_usd"):
+        assert set(data["daily"][key]) == {"p5", "p50", "p95"}
+        assert len(data["daily"][key]["p50"]) == 120
+    for name in ("liquidity", "hashrate"):
+        covenant = finance["covenants"][name]
+        assert {"probability_breach", "day_p50_first_breach"} <= set(covenant)
+        assert 0.0 <= covenant["probability_breach"] <= 1.0
+    assert {"probability", "day_p50"} <= set(finance["margin_calls"])
+    assert "vs_baseline" in finance and "network_wide" in finance
+
+
+def test_network_wide_shock_cushions_hashprice() -> None:
+    cut = [{"type": "parts_supply_stop", "vendors": ["bitmain"]},
+           {"type": "repair_centre_closed", "vendors": ["bitmain"]}]  # fmt: skip
+    local = Scenario.model_validate({"name": "cut-local", "events": cut})
+    wide = Scenario.model_validate({"name": "cut-wide", "events": cut, "network_wide": True})
+    runs = hashshock.compare(MID, [local, wide], paths=40, horizon_days=400, seed=1, workers=1)
+    hp_local = runs[0].money.market.hashprice_usd_per_ph_day  # type: ignore[union-attr]
+    hp_wide = runs[1].money.market.hashprice_usd_per_ph_day  # type: ignore[union-attr]
+    # Same physical run and price paths; only network growth differs (after a retarget).
+    assert np.array_equal(runs[0].output.hashrate_ths, runs[1].output.hashrate_ths)
+    # The cushion is never negative in the median on any day and positive by the end
+    # (the rest of the network's hashprice feedback can overshoot on single paths).
+    cushion = hp_wide / hp_local - 1.0
+    assert np.all(np.median(cushion, axis=0) >= -1e-9)
+    assert np.median(cushion[:, -1]) > 0.01
+    effect = runs[1].to_dict()["finance"]["network_wide"]
+    assert effect["revenue_cushion_usd"]["p50"] > 0
+
+
+def test_breakpoint_finds_the_smallest_breaching_parts_cut() -> None:
+    fleet = _fleet_with_covenants()
+    found = find_breakpoint(fleet, "hashrate", "parts-cut", paths=40, horizon_days=200, seed=2)
+    assert found.value is not None and 0 < found.value <= 200
+    probabilities = {e["size"]: e["probability_breach"] for e in found.evaluations}
+    assert probabilities[found.value] >= 0.5
+    below = [size for size, p in probabilities.items() if size < found.value]
+    assert below and all(probabilities[s] < 0.5 for s in below)
+
+
+def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
+    found = find_breakpoint(_fleet_with_covenants(), "liquidity", "btc-drop", paths=30,
+                            horizon_days=120, seed=2)  # fmt: skip
+    assert found.unit == "share of BTC price"
+    if found.value is not None:
+        assert 0 <= found.value <= 0.95
+    try:
+        find_breakpoint(_fleet_with_covenants(), "dscr-typo", paths=5, horizon_days=10)
+    except hashshock.InputError as exc:
+        assert "no covenant named" in exc.message
+        assert "liquidity" in exc.message and "hashrate" in exc.message
+    else:  # pragma: no cover
+        raise AssertionError("expected InputError")
