@@ -1,0 +1,137 @@
+"""Statistical equivalence of the vectorised engine and the per-machine reference.
+
+Each test runs the engine (``ENGINE_PATHS`` paths) and the independent SimPy
+reference (``REFERENCE_PATHS`` paths) on the same compiled plan — the two-site fleet
+of :mod:`tests.reference.fleets` — and compares, per path, machines down (total and
+per cause), hashrate, installed machines, spares on hand, parts in repair,
+backorders and parts on order per part type at four checkpoint days, the run totals
+of failures, scraps, swaps and orders per part type, and the stage days (first
+stock-out per part, first customs hold, order cancellation and arrival). Pooled
+two-sample z tests on means, Fisher's exact test on probabilities and two-sample KS
+tests on stage days, Bonferroni-corrected at family level ``ALPHA`` (see
+:mod:`tests.reference.stats`). Seeds are fixed, so the tests are deterministic.
+
+The deliberate-bug tests feed the engine a broken plan and check that the same
+statistics reject it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from tests.reference.compare import checkpoints, compare
+from tests.reference.fleets import (
+    ENGINE_PATHS,
+    ENGINE_SEED,
+    HORIZON,
+    REFERENCE_SEED,
+    engine_run,
+    plan,
+    reference_run,
+    two_site_fleet,
+)
+from tests.reference.sim import simulate_reference
+from tests.reference.stats import Verdict
+
+from hashshock.engine import simulate
+from hashshock.inputs.load import fleet_from_mapping
+from hashshock.inputs.scenario import Scenario
+from hashshock.plan import Plan, compile_plan
+
+ALPHA = 0.01
+
+
+def _verdict(scenario: str) -> Verdict:
+    return compare(engine_run(scenario), reference_run(scenario), checkpoints(HORIZON), ALPHA)
+
+
+def _assert_equivalent(verdict: Verdict) -> None:
+    assert len(verdict.tested) >= 60, verdict.report()  # the comparison is not vacuous
+    assert not verdict.rejected, "engine and reference differ:\n" + verdict.report(verdict.rejected)
+
+
+def test_baseline() -> None:
+    _assert_equivalent(_verdict("baseline"))
+
+
+def test_customs_hold() -> None:
+    """Built-in ``customs-2024``: holds on Bitmain lots from day 0, MicroBT from day 150."""
+    verdict = _verdict("customs-2024")
+    _assert_equivalent(verdict)
+    assert np.mean(reference_run("customs-2024").first_customs_hold_day >= 0) > 0.9
+
+
+def test_sanctions() -> None:
+    """Built-in ``sanctions``: holds, then supply stop, closed centre, cancelled orders."""
+    verdict = _verdict("sanctions")
+    _assert_equivalent(verdict)
+    assert np.mean(reference_run("sanctions").order_cancelled[0]) > 0.4
+
+
+def test_mixed_events() -> None:
+    """Events that end (backlogs released), turnaround/lead-time changes, delays, disable."""
+    verdict = _verdict("mixed")
+    _assert_equivalent(verdict)
+    assert reference_run("mixed").machines_down[:, :, 3].max() > 0  # remote disable happened
+
+
+def test_injected_bug_repaired_parts_never_return_is_rejected() -> None:
+    """Engine fed every route with scrap share 1: nothing comes back from repair."""
+    base = plan("baseline")
+    scrap_all = (replace(r, scrap_share=1.0, in_house_share=0.0) for r in base.routes)
+    buggy = replace(base, routes=tuple(scrap_all))
+    verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED), reference_run("baseline"),
+                      checkpoints(HORIZON), ALPHA)  # fmt: skip
+    rejected = {c.name for c in verdict.rejected}
+    assert "parts_in_repair hashboard d179" in rejected, verdict.report()
+    assert "scrapped psu" in rejected, verdict.report()
+
+
+def test_injected_bug_one_extra_swap_day_is_rejected() -> None:
+    """A subtler bug: swaps take one day longer than the plan says (2 days, not 1)."""
+    base = plan("baseline")
+    buggy = replace(base, routes=tuple(replace(r, swap_days=r.swap_days + 1) for r in base.routes))
+    verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED), reference_run("baseline"),
+                      checkpoints(HORIZON), ALPHA)  # fmt: skip
+    assert any(c.name.startswith("down in_repair") for c in verdict.rejected), verdict.report()
+
+
+# --- the engine's documented approximation for customs holds on repair returns ---------
+
+#: Ample spares, every broken part to the vendor, customs holding repairs from day 30.
+_HOLD_ROUTE = {"in_house_share": 0.0, "scrap_share": 0.0}
+_HOLD_EVENTS = [{"type": "customs_hold", "shipments": ["repairs"], "hold_probability": 0.5,
+                 "hold_days": 10, "start_day": 30}]  # fmt: skip
+_HOLD_PATHS = 400
+
+
+def _repair_hold_plan() -> Plan:
+    fleet = two_site_fleet()
+    fleet["orders"] = []
+    fleet["spares"] = [{"site": s, "part": p, "on_hand": 200} for s in ("a", "b")
+                       for p in ("hashboard", "fan", "psu", "control_board")]  # fmt: skip
+    fleet["repair_routes"] = {p: _HOLD_ROUTE for p in ("hashboard", "fan", "psu", "control_board")}
+    scenario = Scenario.model_validate({"name": "repair-holds", "events": _HOLD_EVENTS})
+    return compile_plan(fleet_from_mapping(fleet), scenario, 90)
+
+
+def test_repair_hold_day_follows_the_documented_mean_return_day_approximation() -> None:
+    """docs/model.md: "Customs-hold decisions for vendor repair returns use the lot's
+    mean return day". The engine matches a reference with that approximation switched
+    on; against the exact reference (each part meets customs on its own border day)
+    only the first-customs-hold day differs — flows, stock and downtime do not.
+    """
+    p = _repair_hold_plan()
+    engine = simulate(p, ENGINE_PATHS, ENGINE_SEED)
+    days = checkpoints(p.horizon_days, 3)
+    approx = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED, repair_holds_at_mean_return=True)
+    exact = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED)
+    with_approx = compare(engine, approx, days, ALPHA)
+    without = compare(engine, exact, days, ALPHA)
+    assert not with_approx.rejected, with_approx.report(with_approx.rejected)
+    assert {c.name for c in without.rejected} == {"customs hold day"}, without.report()
+    # Exact returns reach the border from 2 × 7 + 21 = 35 days after sending; the
+    # engine's mean return day is 2 × 7 + 28 = 42 days after, so it never holds earlier.
+    assert engine.first_customs_hold_day[engine.first_customs_hold_day >= 0].min() >= 42
+    assert exact.first_customs_hold_day[exact.first_customs_hold_day >= 0].min() < 42
