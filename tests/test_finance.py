@@ -316,3 +316,19 @@ def test_evaluate_covenants_and_finance_block_round_trip() -> None:
     summary = results[0].summary()
     lo, hi = summary["probability_breach_ci95"]  # type: ignore[misc]
     assert lo <= summary["probability_breach"] <= hi
+
+
+def test_repair_or_replace_follows_used_prices() -> None:
+    """Repair only if cost ≤ 50% of min(new part, used donor machine) (FACTS.md 2.5 [S62])."""
+    fleet = _finance_fleet(repair_or_replace=True)
+    # Used machines almost free: a donor beats every repair, so every broken part is scrapped.
+    _, cheap, _ = _flows(fleet, used=0.01, days=120)
+    assert cheap.repairs_vendor.sum() == 0 and cheap.repairs_in_house.sum() == 0
+    assert np.array_equal(cheap.scrapped, cheap.failures)
+    # Used machines dear: the new part is the replacement. A control board costs $65 new
+    # (+21.6% duty, +$10 shipping ≈ $89): a $65 + 2×$10 vendor repair is over half of
+    # that and is scrapped; a $30 in-house repair and hashboard/PSU repairs are kept.
+    _, dear, _ = _flows(fleet, used=1000.0, days=120)
+    assert dear.repairs_vendor[:, :, 3].sum() == 0
+    assert dear.repairs_in_house[:, :, 3].sum() > 0
+    assert dear.repairs_vendor[:, :, 0].sum() > 0 and dear.repairs_vendor[:, :, 2].sum() > 0

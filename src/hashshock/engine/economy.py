@@ -45,6 +45,31 @@ class ReplacementPolicy:
 
 
 @dataclass(frozen=True)
+class RepairOrReplace:
+    """Repair a broken part only if its cost ≤ ``threshold_share`` × replacement value.
+
+    Replacement value of a part in pool *j* on path *p*, day *t* is
+    ``min(new_part_cost[j, t], Σ_tier tier_weight[j, tier] · used_value[tier, p, t])`` —
+    a new part, or a whole used machine of the pool's family (a donor), whichever is
+    cheaper. Parts not worth repairing are scrapped (and replaced by reordering).
+    """
+
+    threshold_share: float
+    in_house_cost: FloatArray  # [J] all-in cost of an in-house repair
+    vendor_cost: FloatArray  # [J] vendor fee plus shipping both ways
+    new_part_cost: FloatArray  # [J, T]
+    tier_weight: FloatArray  # [J, n_tiers] share of the pool's machines' TH/s per tier
+    machine_ths: FloatArray  # [J] mean TH/s of a machine using the pool
+    used_price_per_th: FloatArray  # [n_tiers, P, T]
+
+    def worth_repairing(self, day: int, cost: FloatArray) -> NDArray[np.bool_]:
+        """[P, J]: repairing at ``cost`` [J] beats replacing on each path today."""
+        used = np.einsum("jk,kp->pj", self.tier_weight, self.used_price_per_th[:, :, day])
+        value = np.minimum(self.new_part_cost[None, :, day], used * self.machine_ths[None, :])
+        return np.asarray(cost[None, :] <= self.threshold_share * value)
+
+
+@dataclass(frozen=True)
 class EconomyInputs:
     """Everything optional; ``None`` switches a policy off."""
 
@@ -53,6 +78,7 @@ class EconomyInputs:
     site_curtail_below: FloatArray | None = None  # [S]; nan = never curtail
     grey_market: GreyMarket | None = None
     replacement: ReplacementPolicy | None = None
+    repair_or_replace: RepairOrReplace | None = None
     # Per-unit weights the engine sums into daily totals without interpreting them:
     cohort_power_price: FloatArray | None = None  # [C] price per MWh drawn
     pool_unit_cost: FloatArray | None = None  # [J, T] cost of one spare shipped by the vendor

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from hashshock.engine.allocate import GroupSum
+    from hashshock.engine.economy import EconomyInputs
     from hashshock.engine.eventpaths import EventPaths
     from hashshock.engine.output import EngineOutput
     from hashshock.engine.pipeline import Pipeline
@@ -37,6 +38,7 @@ class RepairLoop:
     """Mixin holding the repair-loop steps of :class:`~hashshock.engine.core.Simulation`."""
 
     plan: Plan
+    economy: EconomyInputs
     rng: RandomTree
     events: EventPaths
     out: EngineOutput
@@ -63,6 +65,14 @@ class RepairLoop:
         rest = broken - scrap
         in_house = _binomial(rng, rest, self.in_house_given_rest)
         vendor = rest - in_house
+        policy = self.economy.repair_or_replace
+        if policy is not None:
+            # Scrap what is not worth repairing (it is replaced by reordering instead).
+            keep_in = policy.worth_repairing(day, policy.in_house_cost)
+            keep_out = policy.worth_repairing(day, policy.vendor_cost)
+            scrap = scrap + np.where(keep_in, 0, in_house) + np.where(keep_out, 0, vendor)
+            in_house = np.where(keep_in, in_house, 0)
+            vendor = np.where(keep_out, vendor, 0)
         self.scrapped += self.pool_to_part(scrap)
         # In-house repair waits while it needs vendor components the vendor will not ship.
         supply_stop = self.events.pool_mask(

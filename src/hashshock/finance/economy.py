@@ -8,7 +8,12 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.economy import EconomyInputs, GreyMarket, ReplacementPolicy
+from hashshock.engine.economy import (
+    EconomyInputs,
+    GreyMarket,
+    RepairOrReplace,
+    ReplacementPolicy,
+)
 from hashshock.finance.data import (
     channels,
     finance_defaults,
@@ -19,7 +24,7 @@ from hashshock.finance.data import (
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.load import LoadedFleet
-from hashshock.market.hashprice import efficiency_tier
+from hashshock.market.hashprice import TIERS, efficiency_tier
 from hashshock.plan.model import Plan
 
 FloatArray = NDArray[np.float64]
@@ -120,6 +125,9 @@ def build_economy(loaded: LoadedFleet, plan: Plan, market: MarketLike) -> Econom
         if fin.replacement.grey_market_parts
         else None
     )
+    repair_rule = None
+    if fin.repair_or_replace:
+        repair_rule = _repair_or_replace(plan, market, fin, costs, pool_unit_cost)
     replacement = None
     if fin.replacement.availability_target is not None and plan.replacement_cohort >= 0:
         replacement = _replacement(loaded, plan, market, fin, days, origin_rate)
@@ -129,6 +137,7 @@ def build_economy(loaded: LoadedFleet, plan: Plan, market: MarketLike) -> Econom
         site_curtail_below=curtail if not np.all(np.isnan(curtail)) else None,
         grey_market=grey,
         replacement=replacement,
+        repair_or_replace=repair_rule,
         cohort_power_price=cohort_price,
         pool_unit_cost=pool_unit_cost,
         grey_unit_cost=grey_unit_cost,
@@ -167,4 +176,35 @@ def _replacement(
         doa_share=channel.doa_share,
         unit_cost=np.asarray(unit_cost, dtype=np.float64),
         budget=np.full(paths, budget),
+    )
+
+
+def _repair_or_replace(
+    plan: Plan, market: MarketLike, fin: Finance, costs: dict[str, dict[str, float]],
+    new_part_cost: FloatArray,
+) -> RepairOrReplace:  # fmt: skip
+    """Per pool: repair costs, and the tiers of the machines a donor would come from."""
+    J = plan.n_pools
+    tier_weight = np.zeros((J, len(TIERS)))
+    ths_sum = np.zeros(J)
+    machines = np.zeros(J)
+    for c in range(plan.n_cohorts):
+        n = float(plan.cohort_initial[c]) or float(plan.order_count[plan.order_cohort == c].sum())
+        ths = float(plan.cohort_ths_per_machine[c])
+        tier = TIERS.index(efficiency_tier(float(plan.cohort_power_w[c]) / ths))
+        for j in set(int(x) for x in plan.cohort_pool[c]):
+            tier_weight[j, tier] += n * ths
+            ths_sum[j] += n * ths
+            machines[j] += n
+    tier_weight = np.divide(tier_weight, ths_sum[:, None], out=np.zeros_like(tier_weight),
+                            where=ths_sum[:, None] > 0)  # fmt: skip
+    parts = [PART_TYPES[int(k)] for k in plan.pool_part]
+    return RepairOrReplace(
+        threshold_share=fin.repair_threshold_share,
+        in_house_cost=np.array([costs[p]["in_house"] for p in parts]),
+        vendor_cost=np.array([costs[p]["vendor"] + 2 * costs[p]["shipping"] for p in parts]),
+        new_part_cost=new_part_cost,
+        tier_weight=tier_weight,
+        machine_ths=np.divide(ths_sum, machines, out=np.zeros(J), where=machines > 0),
+        used_price_per_th=np.stack([market.used_price_usd_per_th[t] for t in TIERS]),
     )

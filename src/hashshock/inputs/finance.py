@@ -116,6 +116,14 @@ class Finance(_Strict):
     switch_off_unprofitable: bool = Field(
         False, description="Switch off machines whose revenue is below their power cost"
     )
+    repair_or_replace: bool = Field(
+        False,
+        description="Repair a part only if it costs at most repair_threshold_share of a working "
+        "replacement (new part, or a used donor machine at the used-ASIC index)",
+    )
+    repair_threshold_share: Share = Field(
+        0.5, description="FACTS.md 2.5 [S62]: repair if all-in cost < 40-50% of a replacement"
+    )
     replacement: Replacement = Field(default_factory=Replacement)
 
     @model_validator(mode="after")
