@@ -1,0 +1,86 @@
+"""Engine against its yardsticks: the per-machine reference and the random-number floor.
+
+Prints, in one run:
+
+* the engine's time against the SimPy reference on the reference test fleet
+  (~420 machines) at equal paths. The reference runs ``--reference-paths`` paths and
+  its time is scaled linearly to the engine's path count (its paths are independent
+  replications, so its cost is linear in paths);
+* the engine's time against the raw cost of drawing the binomials the model needs
+  (numpy's Generator, one binomial per cohort, path and day for each of the draws the
+  daily loop makes: stop failures, board failures), the floor no engine of this
+  design can beat.
+
+Public tools only: ``python bench/bench_validation.py [--paths N] [--days D]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.reference.fleets import two_site_fleet  # noqa: E402
+from tests.reference.sim import simulate_reference  # noqa: E402
+
+from hashshock.engine import simulate  # noqa: E402
+from hashshock.inputs.load import fleet_from_mapping, load_fleet, load_scenario  # noqa: E402
+from hashshock.plan import compile_plan  # noqa: E402
+
+#: Dense binomial draws per cohort, path and day in the engine's loop (stop, boards).
+DENSE_BINOMIALS_PER_COHORT_DAY = 2
+
+
+def rng_floor_seconds(cohorts: int, paths: int, days: int, machines: int) -> float:
+    """Time to draw the dense binomials alone, with counts and probabilities of the model."""
+    rng = np.random.default_rng(0)
+    n = np.full((paths, cohorts), machines, dtype=np.int64)
+    p = np.full(cohorts, 1e-3)
+    start = time.perf_counter()
+    for _ in range(days):
+        for _ in range(DENSE_BINOMIALS_PER_COHORT_DAY):
+            rng.binomial(n, p)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--paths", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--reference-paths", type=int, default=10)
+    args = parser.parse_args()
+    for scenario in ("baseline", "sanctions"):
+        plan = compile_plan(
+            fleet_from_mapping(two_site_fleet()), load_scenario(scenario), args.days
+        )
+        t0 = time.perf_counter()
+        simulate(plan, args.paths, seed=1)
+        engine = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        simulate_reference(plan, args.reference_paths, seed=1)
+        reference = (time.perf_counter() - t0) * args.paths / args.reference_paths
+        print(
+            f"reference fleet / {scenario:<9} {plan.machines} machines, {args.paths} paths × "
+            f"{args.days} d: engine {engine:6.2f} s, reference ≈ {reference:8.1f} s "
+            f"(from {args.reference_paths} paths) → engine is {reference / engine:7.0f}× faster"
+        )
+    mid = load_fleet(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml")
+    plan = compile_plan(mid, load_scenario("baseline"), args.days)
+    t0 = time.perf_counter()
+    simulate(plan, args.paths, seed=1)
+    engine = time.perf_counter() - t0
+    floor = rng_floor_seconds(plan.n_cohorts, args.paths, args.days, int(plan.cohort_initial.max()))
+    print(
+        f"mid-size example / baseline {plan.n_cohorts} cohorts, {args.paths} paths × {args.days} d:"
+        f" engine {engine:6.2f} s, binomial floor {floor:6.2f} s → {engine / floor:5.1f}× the floor"
+    )
+
+
+if __name__ == "__main__":
+    main()
