@@ -391,6 +391,7 @@ class Simulation(RepairLoop):
         held, hold_days = self.events.customs_holds(
             self.rng.day("customs", 100_000 + day), border_day, plan.pool_vendor,
             tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "parts",
+            lots=ship > 0,
         )  # fmt: skip
         held &= ship > 0
         self._note_holds(held, border_day, ship, hold_days)

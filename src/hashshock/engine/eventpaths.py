@@ -102,31 +102,46 @@ class EventPaths:
         lot_vendor: IntArray,
         lot_origin: tuple[str, ...],
         shipment: str,
+        lots: BoolArray | None = None,
     ) -> tuple[BoolArray, IntArray]:
         """Decide holds for lots [P, W] reaching the border on ``border_day`` [P, W].
 
         Each active, matching ``customs_hold`` event holds a lot with its
         ``hold_probability`` and adds a draw from its ``hold_days``; a lot held
-        by several events waits for the longest. Returns (held, extra_days).
+        by several events waits for the longest. Only lots where ``lots`` is true
+        (e.g. something ships) are considered. Returns (held, extra_days).
         """
         held = np.zeros(border_day.shape, dtype=bool)
         extra = np.zeros(border_day.shape, dtype=np.int64)
-        for e in self.indices("customs_hold"):
+        events = [e for e in self.indices("customs_hold")
+                  if shipment in self.events[e].shipments]  # fmt: skip
+        if not events:
+            return held, extra
+        paths, cols = (
+            np.nonzero(lots) if lots is not None else np.indices(border_day.shape).reshape(2, -1)
+        )
+        if paths.size == 0:
+            return held, extra
+        days = border_day[paths, cols]
+        origin_of_col = np.array(lot_origin)
+        for e in events:
             event = self.events[e]
-            if shipment not in event.shipments:
-                continue
-            hits = event.vendor_mask[lot_vendor]
+            hits = event.vendor_mask[lot_vendor[cols]]
             if event.origins is not None:
-                hits = hits & np.array([o in event.origins for o in lot_origin], dtype=bool)
-            if not hits.any():
+                hits &= np.isin(origin_of_col[cols], event.origins)
+            hits &= (
+                self.occurs[e, paths] & (self.start[e, paths] <= days) & (days < self.end[e, paths])
+            )
+            n_candidates = int(hits.sum())
+            if not n_candidates:
                 continue
-            candidates = self.active(e, border_day) & hits[None, :]
-            if not candidates.any():
-                continue
-            u = rng.random(border_day.shape)
-            this = candidates & (u < event.params["hold_probability"])
+            this = rng.random(n_candidates) < event.params["hold_probability"]
             n_held = int(this.sum())
-            if n_held:
-                held |= this
-                extra[this] = np.maximum(extra[this], event.dists["hold_days"].sample(rng, n_held))
+            if not n_held:
+                continue
+            p_held, c_held = paths[hits][this], cols[hits][this]
+            held[p_held, c_held] = True
+            extra[p_held, c_held] = np.maximum(
+                extra[p_held, c_held], event.dists["hold_days"].sample(rng, n_held)
+            )
         return held, extra

@@ -19,7 +19,8 @@ class Pipeline:
     def __init__(self, length: int, paths: int, width: int, horizon: int) -> None:
         self.length = max(1, int(length))
         self.horizon = int(horizon)
-        self.ring = np.zeros((self.length, paths, width), dtype=np.int64)
+        # int32 halves the memory of the largest arrays at scale (counts stay far below 2**31).
+        self.ring = np.zeros((self.length, paths, width), dtype=np.int32)
         self.in_transit = np.zeros((paths, width), dtype=np.int64)
 
     def add(self, today: int, delay: int | IntArray, quantity: IntArray) -> None:
@@ -47,12 +48,13 @@ class Pipeline:
 
     def _add_flat(self, slots: IntArray, paths: IntArray, cols: IntArray, qty: IntArray) -> None:
         _, n_paths, width = self.ring.shape
-        np.add.at(self.ring.reshape(-1), (slots * n_paths + paths) * width + cols, qty)
+        flat = (slots * n_paths + paths) * width + cols
+        np.add.at(self.ring.reshape(-1), flat, qty.astype(np.int32, copy=False))
 
     def pop(self, today: int) -> IntArray:
         """Remove and return what arrives ``today`` [P, W]."""
         slot = today % self.length
-        arrived: IntArray = self.ring[slot].copy()
+        arrived: IntArray = self.ring[slot].astype(np.int64)
         self.ring[slot] = 0
         self.in_transit -= arrived
         return arrived

@@ -105,6 +105,7 @@ class RepairLoop:
             held, hold_days = self.events.customs_holds(
                 self.rng.day("customs", day), border_day, plan.pool_vendor,
                 tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "repairs",
+                lots=crossing,
             )  # fmt: skip
             held &= crossing
             self._note_holds(held, border_day, send, hold_days)
