@@ -187,12 +187,18 @@ def test_metric_expected_backorders() -> None:
     from scipy.stats import poisson
 
     spares = 6
+    others = ("hashboard", "fan", "control_board")
+    psu_route = {
+        "in_house_share": 0.0,
+        "scrap_share": 0.0,
+        "crosses_border": False,
+        "vendor_turnaround_days": 28,
+    }
     fleet = small_fleet(
         spares=[{"site": "a", "part": "psu", "on_hand": spares}]
-        + [{"site": "a", "part": p, "on_hand": 5000} for p in ("hashboard", "fan", "control_board")],
-        repair_routes={"psu": {"in_house_share": 0.0, "scrap_share": 0.0, "crosses_border": False,
-                               "vendor_turnaround_days": 28}},
-    )  # fmt: skip
+        + [{"site": "a", "part": p, "on_hand": 5000} for p in others],
+        repair_routes={"psu": psu_route},
+    )
     fleet["sites"][0]["technicians"] = 50
     plan = with_constant_hazard(plan_for(fleet, horizon=260), [0.0, 0.0, 4e-4, 0.0])
     paths = 500
