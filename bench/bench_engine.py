@@ -1,16 +1,23 @@
-"""Time the engine: mid-size example and a synthetic 1,000-cohort fleet.
+"""Time the engine: the mid-size example and a synthetic whole-US fleet.
 
-Prints wall time and cohort-path-days per second. Public tools only:
-``python bench/bench_engine.py [--paths N] [--days D]``.
+Prints wall time, cohort-path-days per second and the process's peak memory
+(``getrusage``). Each workload runs once on 2 paths first so the compiled kernels
+are loaded (or compiled, on a fresh checkout) before the clock starts; that
+start-up time is printed too. Public tools only:
+``python bench/bench_engine.py [--paths N] [--days D] [--us-paths N] [--us-days D]``.
+The whole-US row is ``synthetic_fleet(2000, 1250)``: 2.5 million machines in 2,000
+cohorts (100 sites × 5 models × install dates), 400 spare pools, under ``sanctions``.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 
 from hashshock.engine import simulate
@@ -41,14 +48,23 @@ def synthetic_fleet(cohorts: int, machines_per_cohort: int = 100) -> dict[str, A
     }
 
 
+def peak_memory_gib() -> float:
+    """Peak resident memory of this process so far (GiB; Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def time_plan(label: str, plan: Any, paths: int) -> float:
+    start = time.perf_counter()
+    simulate(plan, 2, seed=1)  # loads (or compiles) the kernels
+    warm = time.perf_counter() - start
     start = time.perf_counter()
     simulate(plan, paths, seed=1)
     seconds = time.perf_counter() - start
     rate = plan.n_cohorts * paths * plan.horizon_days / seconds
     print(
-        f"{label:<42} cohorts={plan.n_cohorts:>5} pools={plan.n_pools:>5} paths={paths:>5} "
-        f"days={plan.horizon_days:>4}  {seconds:7.2f} s  {rate:>12,.0f} cohort-path-days/s"
+        f"{label:<36} cohorts={plan.n_cohorts:>5} pools={plan.n_pools:>4} paths={paths:>5} "
+        f"days={plan.horizon_days:>4} {seconds:7.2f} s {rate:>13,.0f} cohort-path-days/s "
+        f"(start-up {warm:.1f} s, peak memory {peak_memory_gib():.2f} GiB)"
     )
     return seconds
 
@@ -57,8 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--synthetic-cohorts", type=int, default=1000)
-    parser.add_argument("--synthetic-paths", type=int, default=200)
+    parser.add_argument("--us-paths", type=int, default=1000)
+    parser.add_argument("--us-days", type=int, default=730)
     args = parser.parse_args()
     mid = load_fleet(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml")
     times = {}
@@ -67,10 +83,10 @@ def main() -> None:
         times[scenario] = time_plan(f"midsize-public-miner / {scenario}", plan, args.paths)
     total = times["baseline"] + times["sanctions"]
     print(f"mid-size run incl. its baseline (as `hashshock run`): {total:.2f} s")
-    synthetic = fleet_from_mapping(synthetic_fleet(args.synthetic_cohorts))
-    plan = compile_plan(synthetic, load_scenario("sanctions"), args.days)
-    time_plan(f"synthetic {args.synthetic_cohorts} cohorts / sanctions", plan, args.synthetic_paths)
-    print(f"numpy {np.__version__}")
+    synthetic = fleet_from_mapping(synthetic_fleet(2000, 1250))
+    plan = compile_plan(synthetic, load_scenario("sanctions"), args.us_days)
+    time_plan(f"whole US ({plan.machines:,} machines) / sanctions", plan, args.us_paths)
+    print(f"numpy {np.__version__}, numba {numba.__version__}, threads {numba.get_num_threads()}")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.oracles import GroupedGreedy
 
 from hashshock.dists import Empirical, Fixed, LogNormal, Triangular, Uniform, from_spec
-from hashshock.engine.allocate import GroupedGreedy
 
 
 @settings(max_examples=200, deadline=None)

@@ -3,6 +3,11 @@
 Each simulation's random numbers depend only on the seed, so results are the
 same bit for bit whether simulations run in one process or several. Progress
 from the workers reaches the caller through a shared counter.
+
+Workers come from a fork server that has imported the engine but never run it:
+the compiled kernels' OpenMP threads do not survive a ``fork`` of a process that
+has used them, and a fresh server keeps worker start-up cheap. The cores are
+shared out, so workers × kernel threads never exceeds them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
+import numba
+
 from hashshock.engine import EngineOutput, simulate
 from hashshock.engine.economy import EconomyInputs
 from hashshock.plan import Plan
@@ -22,9 +29,10 @@ from hashshock.plan import Plan
 _counter: Any = None
 
 
-def _init(counter: Synchronized[int]) -> None:
+def _init(counter: Synchronized[int], threads: int) -> None:
     global _counter
     _counter = counter
+    numba.set_num_threads(threads)
 
 
 def _work(plan: Plan, paths: int, seed: int, economy: EconomyInputs | None) -> EngineOutput:
@@ -69,11 +77,14 @@ def simulate_many(
             outputs.append(simulate(plan, paths, seed, tick, economy))
             done += plan.horizon_days
         return outputs
-    context = mp.get_context("fork")
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["hashshock.parallel"])
     counter = context.Value("i", 0)
+    n_workers = min(workers, len(plans))
+    threads = max(1, int(numba.config.NUMBA_NUM_THREADS) // n_workers)  # type: ignore[attr-defined]
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(plans)), mp_context=context,
-        initializer=_init, initargs=(counter,),
+        max_workers=n_workers, mp_context=context,
+        initializer=_init, initargs=(counter, threads),
     ) as pool:  # fmt: skip
         futures: list[Future[EngineOutput]] = [
             pool.submit(_work, plan, paths, seed, economy)

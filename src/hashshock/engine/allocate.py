@@ -1,4 +1,4 @@
-"""Greedy allocation of shared capacity to jobs in priority order, vectorised over paths."""
+"""Job lists for the greedy swap allocation, and grouped sums over paths."""
 
 from __future__ import annotations
 
@@ -8,40 +8,32 @@ from numpy.typing import NDArray
 IntArray = NDArray[np.int64]
 
 
-class GroupedGreedy:
-    """Allocate each group's capacity to its jobs in priority order.
+def job_lists(
+    cohort_pool: IntArray, cohort_site: IntArray, n_pools: int, n_sites: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """Jobs in allocation order per pool and per site, as CSR lists for the swap kernel.
 
-    Jobs ``n`` belong to group ``group[n]`` and have priority ``priority[n]``
-    (smaller first). For every path, job ``n`` gets
-    ``min(demand[n], capacity[group[n]] − demand of higher-priority jobs in its group)``
-    clipped at zero — the greedy fill, computed with one cumulative sum.
-
-    >>> g = GroupedGreedy(group=np.array([0, 0, 1]), priority=np.array([1, 0, 0]))
-    >>> g.allocate(np.array([[5, 5, 5]]), np.array([[7, 2]])).tolist()
-    [[2, 5, 2]]
+    Job ``c·4 + part`` is cohort ``c``'s machines waiting for stop part ``part``
+    (1–3) or its dead hashboards (0). Within a pool or site, stopped machines come
+    before dead boards (a stopped machine loses all its hashrate), then cohort order.
+    Returns ``pool_ptr`` [J+1], ``pool_jobs``, ``site_ptr`` [S+1], ``site_jobs``,
+    ``job_pool`` and ``job_site`` [C·4].
     """
+    cohorts = len(cohort_pool)
+    stop_jobs = [c * 4 + k for c in range(cohorts) for k in (1, 2, 3)]
+    board_jobs = [c * 4 for c in range(cohorts)]
+    jobs = np.array(stop_jobs + board_jobs, dtype=np.int64)
+    job_pool = cohort_pool.reshape(-1).astype(np.int64)  # index c·4 + part
+    job_site = np.repeat(cohort_site.astype(np.int64), 4)
 
-    def __init__(self, group: IntArray, priority: IntArray) -> None:
-        self.order = np.lexsort((np.arange(len(group)), priority, group))
-        sorted_group = group[self.order]
-        self.sorted_group = sorted_group
-        is_start = np.ones(len(group), dtype=bool)
-        is_start[1:] = sorted_group[1:] != sorted_group[:-1]
-        starts = np.flatnonzero(is_start)
-        # Index (into the sorted job axis) of the first job of each job's group.
-        self.group_start = starts[np.cumsum(is_start) - 1] if len(group) else starts
+    def csr(group_of_job: IntArray, n_groups: int) -> tuple[IntArray, IntArray]:
+        ordered = jobs[np.argsort(group_of_job[jobs], kind="stable")]
+        counts = np.bincount(group_of_job[jobs], minlength=n_groups)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), ordered
 
-    def allocate(self, demand: IntArray, capacity: IntArray) -> IntArray:
-        """``demand`` [P, N], ``capacity`` [P, G] → allocation [P, N]."""
-        if demand.shape[1] == 0:
-            return demand.copy()
-        d = demand[:, self.order]
-        before = np.cumsum(d, axis=1) - d
-        used_before = before - before[:, self.group_start]
-        alloc_sorted = np.clip(capacity[:, self.sorted_group] - used_before, 0, d)
-        alloc = np.empty_like(alloc_sorted)
-        alloc[:, self.order] = alloc_sorted
-        return alloc
+    pool_ptr, pool_jobs = csr(job_pool, n_pools)
+    site_ptr, site_jobs = csr(job_site, n_sites)
+    return pool_ptr, pool_jobs, site_ptr, site_jobs, job_pool, job_site
 
 
 class GroupSum:

@@ -8,17 +8,21 @@ day (``docs/model.md`` states the rules as equations):
 1. arrivals: repaired and ordered parts reach the shelf, machines come back
    from swaps, ordered machines are delivered, remote-disabled machines return;
 2. remote-disable events start;
-3. failures: each running machine stops for the first of its fans, PSU or
-   control board to fail (sequential binomials), then each working hashboard of
-   the still-running machines fails (binomial);
-4. broken parts split into scrap / in-house repair / vendor repair
-   (binomials); repair delays are drawn per part; closed repair centres and
-   stopped vendor parts supply hold parts back in backlogs;
+3. failures: every running machine's fans, PSU and control board, and every
+   working hashboard, fail at their daily hazard (the competing-risk process,
+   sampled exactly per cohort); a stop part stops its machine;
+4. each broken part goes to scrap, in-house or vendor repair and draws its own
+   repair time; closed repair centres and stopped vendor parts supply hold parts
+   back in backlogs;
 5. swaps: spares then technician-days are allocated greedily, stopped
    machines first, then dead boards;
 6. replenishment: each pool orders up to its base-stock level; held back while
    the vendor's parts supply is stopped; shipments may be held at customs;
 7. the day's figures are recorded.
+
+The per-cohort and per-pool work runs in compiled kernels
+(:mod:`hashshock.engine.kernels`); this module decides what they get each day
+and handles what is rare (events, orders, policies) with numpy.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.allocate import GroupedGreedy, GroupSum
+from hashshock.engine import kernels
+from hashshock.engine.allocate import GroupSum, job_lists
 from hashshock.engine.economy import EconomyInputs
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.orders import OrderPaths
 from hashshock.engine.output import EngineOutput
 from hashshock.engine.pipeline import Pipeline
+from hashshock.engine.random import DelayTables
 from hashshock.engine.repairs import RepairLoop, _binomial
 from hashshock.engine.rng import RandomTree
 from hashshock.plan.model import Plan
@@ -76,19 +82,14 @@ class Simulation(RepairLoop):
         self.events = EventPaths.realise(plan.events, self.P, self.rng)
         self.orders = OrderPaths.realise(plan, self.events, self.P, self.rng)
 
-        C, J = self.C, self.J
-        self.boards = plan.cohort_boards
+        self.boards = plan.cohort_boards.astype(np.int64)
         self.ths_per_board = plan.cohort_ths_per_machine / plan.cohort_boards
-        # Jobs: C×3 stop-part jobs (priority 0) then C board jobs (priority 1).
-        stop_pool = plan.cohort_pool[:, 1:].reshape(-1)
-        self.job_pool = np.concatenate([stop_pool, plan.cohort_pool[:, HASHBOARD]])
-        job_site = np.concatenate([np.repeat(plan.cohort_site, N_STOP), plan.cohort_site])
-        priority = np.concatenate([np.zeros(C * N_STOP, np.int64), np.ones(C, np.int64)])
-        self.by_pool = GroupedGreedy(self.job_pool, priority)
-        self.by_site = GroupedGreedy(job_site, priority)
+        jobs = job_lists(plan.cohort_pool, plan.cohort_site, self.J, self.S)
+        self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs = jobs[:4]
+        self.job_pool, self.job_site = jobs[4:]
+        self.swap_days = np.array([r.swap_days for r in plan.routes], np.int64)
+        self.site_capacity = plan.site_swaps_per_day.astype(np.int64)
         self.pool_to_part = GroupSum(plan.pool_part, N_PARTS)  # [P, J] → [P, 4]
-        self.job_to_pool = GroupSum(self.job_pool, J)  # [P, jobs] → [P, J]
-        self.failed_to_pool = GroupSum(plan.cohort_pool.reshape(-1), J)  # [P, C·4] → [P, J]
         routes = plan.routes
         self.scrap_share = np.array([r.scrap_share for r in routes])[plan.pool_part]
         in_house = np.array([r.in_house_share for r in routes])[plan.pool_part]
@@ -104,6 +105,13 @@ class Simulation(RepairLoop):
         self.turnaround_mean = np.array([r.vendor_turnaround_days.mean for r in routes])[
             plan.pool_part
         ]
+        self.in_house_tables = DelayTables.of([r.in_house_days for r in routes])
+        self.vendor_tables = DelayTables.of([r.vendor_turnaround_days for r in routes])
+        self.lead_tables = DelayTables.of(plan.vendor_parts_lead)
+        # Daily failure intensities per machine (stop parts, all slots) and per board.
+        hazard = np.clip(plan.hazard, 0.0, 1.0 - 1e-12)
+        self.stop_rate = -plan.cohort_stop_parts[:, :, None] * np.log1p(-hazard[:, 1:, :])
+        self.board_rate = -np.log1p(-hazard[:, HASHBOARD, :])  # [C, T]
         self._init_state()
 
     # --- state -------------------------------------------------------------------
@@ -115,17 +123,36 @@ class Simulation(RepairLoop):
         plan, P, C, J, T = self.plan, self.P, self.C, self.J, self.T
 
         def tile(a: IntArray) -> IntArray:
-            return np.tile(a, (P,) + (1,) * a.ndim)
+            return np.tile(a.astype(np.int64), (P,) + (1,) * a.ndim)
 
         self.installed = tile(plan.cohort_initial)
         self.waiting = tile(plan.cohort_initial_down)  # [P, C, 3]
         self.running = self.installed - self.waiting.sum(axis=2)
         self.dead_run = tile(plan.cohort_initial_dead_boards)  # dead boards, running machines
         self.dead_stop = np.zeros((P, C), np.int64)  # dead boards inside stopped machines
+        self.clock = np.zeros((P, C), np.float64)  # failure thresholds left (kernels)
+        kernels.init_clock(self.rng.key("cohorts", 10_000_000), self.clock)
         self.on_hand = tile(plan.pool_on_hand)
         self.vendor_backlog = np.zeros((P, J), np.int64)
         self.in_house_backlog = np.zeros((P, J), np.int64)
         self.order_backlog = np.zeros((P, J), np.int64)
+        # Scratch filled by the kernels each day.
+        self.routed = np.zeros((3, P, J), np.int64)  # broken parts: scrap, in-house, vendor
+        self.broken_in_house, self.broken_vendor = self.routed[1], self.routed[2]
+        self.demand_pool = np.zeros((P, J), np.int64)
+        self.order = np.zeros((P, J), np.int64)
+        self.granted = np.zeros((P, C * N_PARTS), np.int64)
+        self.all_on = np.ones((P, C), dtype=bool)
+        self.no_delay = np.zeros((P, J), np.int64)
+        crossing_clearance = np.where(plan.pool_crosses_border, self.pool_clearance, 0)
+        self.vendor_base = np.ascontiguousarray(
+            np.broadcast_to(2 * self.pool_transit + crossing_clearance, (P, J)), dtype=np.int64
+        )
+        self.power_price = (
+            plan.cohort_power_w * 24 / 1e6 * self.economy.cohort_power_price
+            if self.economy.cohort_power_price is not None
+            else np.zeros(C)
+        )
         holds = [ev.dists["hold_days"].max_days for ev in plan.events if ev.kind == "customs_hold"]
         extra = sum(
             max(0, int(ev.params.get("extra_days", 0)))
@@ -164,7 +191,7 @@ class Simulation(RepairLoop):
         self.swaps_done = np.zeros((P, N_PARTS), np.int64)
         self.ordered = np.zeros((P, N_PARTS), np.int64)
         self.first_stockout = np.full((P, N_PARTS), -1, np.int64)
-        self.on = np.ones((P, C), dtype=bool)  # machines allowed to run today
+        self.on = self.all_on  # machines allowed to run today
         policy = self.economy.replacement
         self.budget_left = policy.budget.astype(np.float64).copy() if policy else np.zeros(P)
         self.bought = Pipeline(self._pipeline_length(policy.lead_days if policy else 0), P, 1, T)
@@ -202,6 +229,12 @@ class Simulation(RepairLoop):
             order_arrival_day=self.orders.arrival_day,
             order_cancelled=self.orders.cancelled.reshape(n_orders, P),
         )
+        # Day-major copies of the daily series the kernels write one day at a time.
+        self._daily = {
+            name: np.zeros((T, P)) for name in ("hashrate", "nameplate", "power", "cost")
+        }
+        self._installed_daily = np.zeros((T, P), np.int64)
+        self._down_daily = np.zeros((T, 2, P), np.int32)
 
     # --- the loop ----------------------------------------------------------------
 
@@ -210,34 +243,29 @@ class Simulation(RepairLoop):
             self._today = day
             self._arrivals(day)
             self._remote_disable(day)
-            self._failures_and_repairs(day)
+            self._failures(day)
+            self._route(day)
             self._swaps(day)
+            self._record_cohorts(day)
             self._replenish(day)
-            self._record(day)
+            self._record_pools(day)
             self._buy_replacements(day)
             if progress is not None:
                 progress(day + 1, self.T)
-        self.out.customs_held_unit_days = self.held_unit_days
-        return self.out
-
-    def _stopped_total(self) -> IntArray:
-        """[P, C] machines stopped for a part: waiting or in a swap."""
-        return np.asarray(self.waiting.sum(axis=2) + self.machine_swaps.in_transit)
+        out = self.out
+        out.hashrate_ths[:] = self._daily["hashrate"].T
+        out.nameplate_ths[:] = self._daily["nameplate"].T
+        out.power_mw[:] = self._daily["power"].T
+        out.power_cost[:] = self._daily["cost"].T
+        out.machines_installed[:] = self._installed_daily.T
+        out.machines_down[:, :, :2] = self._down_daily.transpose(2, 0, 1)
+        out.customs_held_unit_days = self.held_unit_days
+        return out
 
     def _arrivals(self, day: int) -> None:
-        self.on_hand += self.repairs.pop(day)
-        self.on_hand += self.replenishments.pop(day)
-        self.board_swaps.pop(day)
-        back = self.machine_swaps.pop(day)
-        if back.any():
-            stopped = self._stopped_total() + back  # before they leave the stopped pool
-            moved = _hypergeometric(
-                self.rng.day("failures", 10_000 + day), self.dead_stop,
-                self.boards * stopped, self.boards * back,
-            )  # fmt: skip
-            self.dead_stop -= moved
-            self.dead_run += moved
-            self.running += back
+        self.repairs.pop_into(day, self.on_hand)
+        self.replenishments.pop_into(day, self.on_hand)
+        # Machines and boards back from swaps return inside the cohort kernel.
         if self.plan.replacement_cohort >= 0:
             arrived_machines = self.bought.pop(day)[:, 0]
             c = self.plan.replacement_cohort
@@ -258,145 +286,150 @@ class Simulation(RepairLoop):
                 self.disabled[i][ending] = 0
                 self.disabled_dead[i][ending] = 0
 
-    def _remote_disable(self, day: int) -> None:
+    def _remote_disable(self, day: int, returning: IntArray | None = None) -> None:
+        """Disable ``share`` of the vendor's running machines when an event starts.
+
+        With ``returning`` [P, C] (machines back from a swap today), the events already
+        under way disable the same share of those machines too.
+        """
         for i, e in enumerate(self.events.indices("remote_disable")):
-            starting = self.events.occurs[e] & (self.events.start[e] == day)
-            starting &= self.events.end[e] > day
-            if not starting.any():
+            if returning is None:
+                hit = self.events.occurs[e] & (self.events.start[e] == day)
+                hit &= self.events.end[e] > day
+                pool = self.running
+            else:
+                hit = self.events.active(e, day)
+                pool = returning
+            if not hit.any():
                 continue
             event = self.events.events[e]
             share = event.params["share"] * event.vendor_mask[self.plan.cohort_vendor]
-            rng = self.rng.day("disable", day * 64 + i)
-            n = rng.binomial(self.running, share) * starting[:, None]
+            rng = self.rng.day("disable", day * 64 + i + (32 if returning is not None else 0))
+            n = rng.binomial(pool, share) * hit[:, None]
             moved = _hypergeometric(rng, self.dead_run, self.boards * self.running, self.boards * n)
             self.running -= n
             self.dead_run -= moved
             self.disabled[i] += n
             self.disabled_dead[i] += moved
 
-    def _failures_and_repairs(self, day: int) -> None:
-        plan, P, C = self.plan, self.P, self.C
-        rng = self.rng.day("failures", day)
-        hazard = plan.hazard[:, :, day]  # [C, 4]
-        q_stop = -np.expm1(plan.cohort_stop_parts * np.log1p(-hazard[:, 1:]))  # [C, 3]
-        failed = np.zeros((P, C, N_PARTS), np.int64)
-        # A machine stops for the first of its stop parts to fail (fan, PSU, control board
-        # in that order): P(stop) = 1 − Π(1 − q_k); the stopped are then split by cause
-        # with the conditional chain, drawn only where something stopped.
-        q_none = np.prod(1.0 - q_stop, axis=1)
-        mask = self.economy.on_mask(day, plan.cohort_site)
-        self.on = np.ones((P, C), dtype=bool) if mask is None else mask
+    def _failures(self, day: int) -> None:
+        mask = self.economy.on_mask(day, self.plan.cohort_site)
         # Machines switched off (unprofitable or curtailed) neither hash nor fail.
-        stopped = rng.binomial(self.running * self.on, 1.0 - q_none)
-        hit = np.nonzero(stopped)
-        if hit[0].size:
-            left = stopped[hit]
-            reach = np.ones(C)  # P(no earlier stop part failed)
-            for k in range(N_STOP - 1):
-                # P(cause k | cause not earlier, stopped) = q_k·reach_k / (reach_k − P(none))
-                tail = reach - q_none
-                cond = np.divide(q_stop[:, k] * reach, tail, out=np.zeros(C), where=tail > 0)
-                draw = rng.binomial(left, np.clip(cond[hit[1]], 0.0, 1.0))
-                failed[:, :, k + 1][hit] = draw
-                left = left - draw
-                reach = reach * (1.0 - q_stop[:, k])
-            failed[:, :, N_STOP][hit] = left
-        moved = _hypergeometric(
-            rng, self.dead_run, self.boards * self.running, self.boards * stopped
-        )
-        self.dead_run -= moved
-        self.dead_stop += moved
-        self.running -= stopped
-        self.waiting += failed[:, :, 1:]
-        working = np.maximum(
-            self.boards * self.running - self.dead_run - self.board_swaps.in_transit, 0
-        )
-        failed[:, :, HASHBOARD] = rng.binomial(working * self.on, hazard[:, HASHBOARD])
-        self.dead_run += failed[:, :, HASHBOARD]
-        self.failures += failed.sum(axis=1)
-        self._route(day, self.failed_to_pool(failed.reshape(P, C * N_PARTS)))
-
-    def _demand(self) -> IntArray:
-        """[P, N_jobs]: machines waiting per stop part, then dead boards, per cohort."""
-        return np.concatenate([self.waiting.reshape(self.P, -1), self.dead_run], axis=1)
+        self.on = self.all_on if mask is None else np.ascontiguousarray(mask)
+        self.routed.fill(0)
+        returning = None
+        if self.events.any_active("remote_disable", day):
+            returning = self.machine_swaps.ring[day % self.machine_swaps.length].astype(np.int64)
+        kernels.cohort_day(
+            day, self.rng.key("cohorts", day),
+            self.running, self.waiting, self.dead_run, self.dead_stop, self.clock, self.on,
+            self.boards, np.ascontiguousarray(self.stop_rate[:, :, day]),
+            np.ascontiguousarray(self.board_rate[:, day]), self.plan.cohort_pool,
+            self.scrap_share, self.in_house_given_rest,
+            self.machine_swaps.ring, self.machine_swaps.in_transit,
+            self.board_swaps.ring, self.board_swaps.in_transit,
+            self.routed, self.failures, self.scrapped,
+        )  # fmt: skip
+        if returning is not None and returning.any():
+            self._remote_disable(day, returning)
 
     def _swaps(self, day: int) -> None:
-        plan, P, C = self.plan, self.P, self.C
-        demand = self._demand()
-        with_spare = self.by_pool.allocate(demand, self.on_hand)
-        capacity = np.broadcast_to(plan.site_swaps_per_day, (P, self.S))
-        done = self.by_site.allocate(with_spare, capacity)
-        if not done.any():
-            return
-        self.on_hand -= self.job_to_pool(done)
-        done_stop = done[:, : C * N_STOP].reshape(P, C, N_STOP)
-        done_boards = done[:, C * N_STOP :]
-        self.waiting -= done_stop
-        for k in range(N_STOP):
-            self.machine_swaps.add(day, plan.routes[k + 1].swap_days, done_stop[:, :, k])
-        self.dead_run -= done_boards
-        self.board_swaps.add(day, plan.routes[HASHBOARD].swap_days, done_boards)
-        self.swaps_done[:, 1:] += done_stop.sum(axis=1)
-        self.swaps_done[:, HASHBOARD] += done_boards.sum(axis=1)
-        self.out.swaps_daily[:, day, 1:] = done_stop.sum(axis=1)
-        self.out.swaps_daily[:, day, HASHBOARD] = done_boards.sum(axis=1)
+        kernels.swaps_day(
+            day, self.T, self.waiting, self.dead_run, self.on_hand,
+            self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs, self.job_pool,
+            self.job_site, self.site_capacity, self.swap_days, self.granted,
+            self.machine_swaps.ring, self.machine_swaps.in_transit,
+            self.board_swaps.ring, self.board_swaps.in_transit,
+            self.swaps_done, self.out.swaps_daily[:, day],
+        )  # fmt: skip
+
+    def _record_cohorts(self, day: int) -> None:
+        plan, daily = self.plan, self._daily
+        kernels.cohort_record(
+            self.installed, self.running, self.waiting, self.dead_run, self.on,
+            self.machine_swaps.in_transit, self.board_swaps.in_transit, self.boards,
+            plan.cohort_pool, self.ths_per_board, plan.cohort_ths_per_machine,
+            plan.cohort_power_w, self.power_price,
+            daily["hashrate"][day], daily["nameplate"][day], self._installed_daily[day],
+            daily["power"][day], daily["cost"][day],
+            self._down_daily[day, 0], self._down_daily[day, 1], self.demand_pool,
+        )  # fmt: skip
 
     def _replenish(self, day: int) -> None:
-        plan, P, J = self.plan, self.P, self.J
-        order = np.zeros((P, J), np.int64)
+        plan, J = self.plan, self.J
+        order = self.order
         if plan.replenish:
-            position = (
-                self.on_hand
-                + self.repairs.in_transit
-                + self.in_house_backlog
-                + self.replenishments.in_transit
-                + self.order_backlog
-                - self.job_to_pool(self._demand())
-            )
-            order = np.maximum(plan.pool_target - position, 0)
-            self.ordered += self.pool_to_part(order)
-        stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
-        rng = self.rng.day("supply", day)
-        grey = self.economy.grey_market
-        if grey is not None:
-            # The vendor ships nothing: buy the order (and any backlog) on the grey market.
-            buy = np.where(stop, order + self.order_backlog, 0)
-            self.order_backlog = np.where(stop, 0, self.order_backlog)
-            order = np.where(stop, 0, order)
-            if buy.any():
-                good = buy - _binomial(rng, buy, np.full(J, grey.doa_share))
-                self.replenishments.add(day, grey.lead_days, good)
-                self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
-                self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
-                if self.economy.grey_unit_cost is not None:
-                    self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
-        self.order_backlog += np.where(stop, order, 0)
-        ship = np.where(stop, 0, order + self.order_backlog)
-        self.order_backlog = np.where(stop, self.order_backlog, 0)
+            kernels.reorder(
+                plan.pool_target, self.on_hand, self.repairs.in_transit, self.in_house_backlog,
+                self.replenishments.in_transit, self.order_backlog, self.demand_pool,
+                plan.pool_part, order, self.ordered,
+            )  # fmt: skip
+        else:
+            order.fill(0)
+        ship = order
+        if self.events.any_active("parts_supply_stop", day):
+            stop = self.events.pool_mask("parts_supply_stop", day, plan.pool_vendor, plan.pool_part)
+            grey = self.economy.grey_market
+            if grey is not None:
+                # The vendor ships nothing: buy the order (and any backlog) on the grey market.
+                buy = np.where(stop, order + self.order_backlog, 0)
+                self.order_backlog = np.where(stop, 0, self.order_backlog)
+                order = np.where(stop, 0, order)
+                if buy.any():
+                    rng = self.rng.day("supply", day)
+                    good = buy - _binomial(rng, buy, np.full(J, grey.doa_share))
+                    self.replenishments.add(day, grey.lead_days, good)
+                    self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
+                    self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
+                    if self.economy.grey_unit_cost is not None:
+                        self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
+            self.order_backlog += np.where(stop, order, 0)
+            ship = np.where(stop, 0, order + self.order_backlog)
+            self.order_backlog = np.where(stop, self.order_backlog, 0)
+        elif self.order_backlog.any():
+            ship = order + self.order_backlog
+            self.order_backlog[:] = 0
         if not ship.any():
             return
-        self.out.parts_shipped[:, day] = self.pool_to_part(ship)
+        kernels.sum_by_part(ship, plan.pool_part, self.out.parts_shipped[:, day])
         if self.economy.pool_unit_cost is not None:
             self.out.parts_spend[:, day] = ship @ self.economy.pool_unit_cost[:, day]
-        lead = np.zeros((P, J), np.int64)
-        for v, dist in enumerate(plan.vendor_parts_lead):
-            cols = plan.pool_vendor == v
-            if cols.any():
-                lead[:, cols] = dist.sample(rng, (P, int(cols.sum())))
-        lead += self.events.pool_extra_days(
-            "lead_time_change", day, plan.pool_vendor, shipment="parts"
-        )
-        lead = np.maximum(lead, 0) + self.pool_transit
-        border_day = day + lead
-        held, hold_days = self.events.customs_holds(
-            self.rng.day("customs", 100_000 + day), border_day, plan.pool_vendor,
-            tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "parts",
-            lots=ship > 0,
+        lead = np.empty_like(ship)
+        tables = self.lead_tables
+        kernels.sample_lots(
+            self.rng.key("lots", day), ship, plan.pool_vendor,
+            tables.values, tables.cdf, tables.length, lead,
         )  # fmt: skip
-        held &= ship > 0
-        self._note_holds(held, border_day, ship, hold_days)
-        delay = lead + self.pool_clearance + np.where(held, hold_days, 0)
+        if self.events.any_active("lead_time_change", day):
+            lead += self.events.pool_extra_days(
+                "lead_time_change", day, plan.pool_vendor, shipment="parts"
+            )
+            np.maximum(lead, 0, out=lead)
+        lead += self.pool_transit
+        delay = lead + self.pool_clearance
+        if self.events.holds_possible("parts"):
+            border_day = day + lead
+            held, hold_days = self.events.customs_holds(
+                self.rng.day("customs", 100_000 + day), border_day, plan.pool_vendor,
+                tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "parts",
+                lots=ship > 0,
+            )  # fmt: skip
+            held &= ship > 0
+            self._note_holds(held, border_day, ship, hold_days)
+            delay += np.where(held, hold_days, 0)
         self.replenishments.add(day, delay, ship)
+
+    def _record_pools(self, day: int) -> None:
+        out = self.out
+        kernels.pool_record(
+            day, self.on_hand, self.demand_pool,
+            self.repairs.in_transit + self.in_house_backlog + self.vendor_backlog,
+            self.replenishments.in_transit + self.order_backlog, self.plan.pool_part,
+            out.spares_on_hand[:, day], out.backorders[:, day], out.parts_in_repair[:, day],
+            out.parts_on_order[:, day], self.first_stockout,
+        )  # fmt: skip
+        out.machines_down[:, day, 2] = self.orders.held_on(day, self.plan.order_count)
+        out.machines_down[:, day, 3] = self.disabled.sum(axis=(0, 2))
 
     def _buy_replacements(self, day: int) -> None:
         """Buy machines while hashrate is below target × starting nameplate and budget lasts."""
@@ -407,7 +440,7 @@ class Simulation(RepairLoop):
         ths = float(self.plan.cohort_ths_per_machine[c])
         coming = self.bought.in_transit[:, 0] * ths
         target = policy.target_share_of_nameplate * self.start_nameplate
-        gap = target - self.out.hashrate_ths[:, day] - coming
+        gap = target - self._daily["hashrate"][day] - coming
         cost = policy.unit_cost[:, day]
         affordable = np.floor(np.divide(self.budget_left, cost, out=np.zeros(self.P),
                                         where=cost > 0))  # fmt: skip
@@ -420,38 +453,6 @@ class Simulation(RepairLoop):
         self.out.machines_bought[:, day] = n
         self.out.replacement_spend[:, day] = n * cost
         self.bought.add(day, policy.lead_days, good[:, None])
-
-    def _record(self, day: int) -> None:
-        out = self.out
-        plan = self.plan
-        boards_up = np.maximum(
-            self.boards * self.running - self.dead_run - self.board_swaps.in_transit, 0
-        )
-        out.hashrate_ths[:, day] = (boards_up * self.on) @ self.ths_per_board
-        running_on = self.running * self.on
-        out.power_mw[:, day] = running_on @ plan.cohort_power_w / 1e6
-        if self.economy.cohort_power_price is not None:
-            mwh_per_day = plan.cohort_power_w * 24 / 1e6
-            out.power_cost[:, day] = running_on @ (mwh_per_day * self.economy.cohort_power_price)
-        out.nameplate_ths[:, day] = self.installed @ plan.cohort_ths_per_machine
-        out.machines_installed[:, day] = self.installed.sum(axis=1)
-        demand_pool = self.job_to_pool(self._demand())
-        in_repair = self.repairs.in_transit + self.in_house_backlog + self.vendor_backlog
-        on_order = self.replenishments.in_transit + self.order_backlog
-        # One grouped sum for all four pool-level quantities.
-        stacked = np.stack([self.on_hand, demand_pool, in_repair, on_order], axis=1)
-        by_part = self.pool_to_part(stacked.reshape(self.P * 4, self.J)).reshape(self.P, 4, N_PARTS)
-        out.spares_on_hand[:, day] = by_part[:, 0]
-        out.backorders[:, day] = by_part[:, 1]
-        out.parts_in_repair[:, day] = by_part[:, 2]
-        out.parts_on_order[:, day] = by_part[:, 3]
-        out.machines_down[:, day, 0] = self.waiting.sum(axis=(1, 2))
-        out.machines_down[:, day, 1] = self.machine_swaps.in_transit.sum(axis=1)
-        out.machines_down[:, day, 2] = self.orders.held_on(day, plan.order_count)
-        out.machines_down[:, day, 3] = self.disabled.sum(axis=(0, 2))
-        stockout = self.pool_to_part(((self.on_hand == 0) & (demand_pool > 0)).astype(np.int64)) > 0
-        new = stockout & (self.first_stockout < 0)
-        self.first_stockout[new] = day
 
 
 def simulate(

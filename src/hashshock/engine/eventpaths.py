@@ -52,6 +52,17 @@ class EventPaths:
     def indices(self, kind: str) -> list[int]:
         return [e for e, ev in enumerate(self.events) if ev.kind == kind]
 
+    def any_active(self, kind: str, day: int) -> bool:
+        """Is any event of ``kind`` active on ``day`` on some path? (Lets the caller skip work.)"""
+        return any(bool(self.active(e, day).any()) for e in self.indices(kind))
+
+    def holds_possible(self, shipment: str) -> bool:
+        """Can any ``customs_hold`` event hold shipments of this kind on some path?"""
+        return any(
+            shipment in self.events[e].shipments and bool(self.occurs[e].any())
+            for e in self.indices("customs_hold")
+        )
+
     def active(self, e: int, day: int | IntArray) -> BoolArray:
         """Is event ``e`` active on ``day`` (scalar, or an array whose first axis is paths)?"""
         day_arr = np.asarray(day)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine import kernels
+from hashshock.engine.random import DelayTables
+
 IntArray = NDArray[np.int64]
 
 
@@ -13,7 +16,8 @@ class Pipeline:
 
     ``length`` must exceed the longest delay that can land within the horizon;
     arrivals on or after ``horizon`` are counted as in transit forever and never
-    delivered (they are outside the run).
+    delivered (they are outside the run). The ring and the in-transit totals are
+    plain arrays, so compiled kernels can update them directly.
     """
 
     def __init__(self, length: int, paths: int, width: int, horizon: int) -> None:
@@ -24,37 +28,43 @@ class Pipeline:
         self.in_transit = np.zeros((paths, width), dtype=np.int64)
 
     def add(self, today: int, delay: int | IntArray, quantity: IntArray) -> None:
-        """Add ``quantity`` [P, W] arriving after ``delay`` days (scalar-like or [P, W])."""
-        self.in_transit += quantity
-        if np.ndim(delay) == 0:  # one delay for all: a single slot
-            if today + int(delay) < self.horizon:
-                self.ring[(today + int(delay)) % self.length] += quantity
-            return
-        delay = np.broadcast_to(np.asarray(delay, dtype=np.int64), quantity.shape)
-        mask = (quantity > 0) & (today + delay < self.horizon)
-        if not mask.any():
-            return
-        paths, cols = np.nonzero(mask)
-        slots = (today + delay[paths, cols]) % self.length
-        self._add_flat(slots, paths, cols, quantity[paths, cols])
+        """Add ``quantity`` [P, W] arriving after ``delay`` days (a scalar or [P, W])."""
+        if np.ndim(delay) == 0:
+            delay = np.full(quantity.shape, int(delay), np.int64)
+        delay = np.ascontiguousarray(np.broadcast_to(delay, quantity.shape), dtype=np.int64)
+        kernels.add_lots(
+            self.ring, self.in_transit, today, self.horizon,
+            np.ascontiguousarray(quantity, dtype=np.int64), delay,
+        )  # fmt: skip
 
-    def add_items(self, today: int, paths: IntArray, cols: IntArray, delays: IntArray) -> None:
-        """Add single items: one unit at each ``(paths[i], cols[i])`` after ``delays[i]`` days."""
-        width = self.in_transit.shape[1]
-        np.add.at(self.in_transit.reshape(-1), paths * width + cols, 1)
-        keep = today + delays < self.horizon
-        slots = (today + delays[keep]) % self.length
-        self._add_flat(slots, paths[keep], cols[keep], np.ones(int(keep.sum()), np.int64))
+    def add_items(
+        self,
+        today: int,
+        quantity: IntArray,
+        base_delay: IntArray,
+        tables: DelayTables,
+        col_dist: IntArray,
+        key: np.uint64,
+        per_part: NDArray[np.int32],
+        col_part: IntArray,
+    ) -> None:
+        """Each unit of ``quantity`` [P, W] arrives after ``base_delay`` plus its own draw.
 
-    def _add_flat(self, slots: IntArray, paths: IntArray, cols: IntArray, qty: IntArray) -> None:
-        _, n_paths, width = self.ring.shape
-        flat = (slots * n_paths + paths) * width + cols
-        np.add.at(self.ring.reshape(-1), flat, qty.astype(np.int32, copy=False))
+        Column ``w`` draws from ``tables`` row ``col_dist[w]``; ``per_part`` [P, 4]
+        counts the units added by part ``col_part[w]``.
+        """
+        kernels.add_items(
+            self.ring, self.in_transit, today, self.horizon, key,
+            quantity, base_delay, col_dist, tables.values, tables.cdf, tables.length,
+            per_part, col_part,
+        )  # fmt: skip
+
+    def pop_into(self, today: int, target: IntArray) -> None:
+        """Add what arrives ``today`` to ``target`` [P, W] and take it out of the ring."""
+        kernels.pop_into(self.ring, self.in_transit, today, target)
 
     def pop(self, today: int) -> IntArray:
         """Remove and return what arrives ``today`` [P, W]."""
-        slot = today % self.length
-        arrived: IntArray = self.ring[slot].astype(np.int64)
-        self.ring[slot] = 0
-        self.in_transit -= arrived
+        arrived = np.zeros(self.in_transit.shape, np.int64)
+        self.pop_into(today, arrived)
         return arrived

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hashshock.engine.eventpaths import EventPaths
     from hashshock.engine.output import EngineOutput
     from hashshock.engine.pipeline import Pipeline
+    from hashshock.engine.random import DelayTables
     from hashshock.engine.rng import RandomTree
     from hashshock.plan.model import Plan
 
@@ -51,57 +52,69 @@ class RepairLoop:
     pool_clearance: IntArray
     turnaround_mean: NDArray[np.float64]
     scrapped: IntArray
+    broken_in_house: IntArray
+    broken_vendor: IntArray
+    no_delay: IntArray
+    vendor_base: IntArray
+    in_house_tables: DelayTables
+    vendor_tables: DelayTables
     in_house_backlog: IntArray
     vendor_backlog: IntArray
     first_customs: IntArray
     held_unit_days: NDArray[np.float64]
     _today: int
 
-    def _route(self, day: int, broken: IntArray) -> None:
-        """Send broken parts [P, J] to scrap, in-house repair or the vendor."""
+    def _route(self, day: int) -> None:
+        """Send the day's broken parts (already split by the cohort kernel) on their way."""
         plan = self.plan
-        rng = self.rng.day("routing", day)
-        scrap = _binomial(rng, broken, self.scrap_share)
-        rest = broken - scrap
-        in_house = _binomial(rng, rest, self.in_house_given_rest)
-        vendor = rest - in_house
+        scrap_extra = None
+        in_house, vendor = self.broken_in_house, self.broken_vendor
         policy = self.economy.repair_or_replace
         if policy is not None:
             # Scrap what is not worth repairing (it is replaced by reordering instead).
             keep_in = policy.worth_repairing(day, policy.in_house_cost)
             keep_out = policy.worth_repairing(day, policy.vendor_cost)
-            scrap = scrap + np.where(keep_in, 0, in_house) + np.where(keep_out, 0, vendor)
+            scrap_extra = np.where(keep_in, 0, in_house) + np.where(keep_out, 0, vendor)
             in_house = np.where(keep_in, in_house, 0)
             vendor = np.where(keep_out, vendor, 0)
-        self.scrapped += self.pool_to_part(scrap)
-        # In-house repair waits while it needs vendor components the vendor will not ship.
-        supply_stop = self.events.pool_mask(
-            "parts_supply_stop", day, plan.pool_vendor, plan.pool_part
-        )
-        blocked = supply_stop & self.needs_vendor_parts[None, :]
-        self.in_house_backlog += np.where(blocked, in_house, 0)
-        start_in_house = np.where(blocked, 0, in_house + self.in_house_backlog)
-        self.in_house_backlog = np.where(blocked, self.in_house_backlog, 0)
-        delay_rng = self.rng.day("repair_delay", day)
-        self._dispatch_items(day, start_in_house, np.zeros_like(broken), "in_house", delay_rng)
-        self.out.repairs_in_house[:, day] = self.pool_to_part(start_in_house)
-        # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
-        closed = self.events.pool_mask(
-            "repair_centre_closed", day, plan.pool_vendor, plan.pool_part
-        )
-        self.vendor_backlog += np.where(closed, vendor, 0)
-        send = np.where(closed, 0, vendor + self.vendor_backlog)
-        self.vendor_backlog = np.where(closed, self.vendor_backlog, 0)
-        self.out.repairs_vendor[:, day] = self.pool_to_part(send)
+            self.scrapped += self.pool_to_part(scrap_extra)
+        start_in_house = in_house
+        if self.events.any_active("parts_supply_stop", day) or self.in_house_backlog.any():
+            # In-house repair waits while it needs vendor components the vendor will not ship.
+            supply_stop = self.events.pool_mask(
+                "parts_supply_stop", day, plan.pool_vendor, plan.pool_part
+            )
+            blocked = supply_stop & self.needs_vendor_parts[None, :]
+            self.in_house_backlog += np.where(blocked, in_house, 0)
+            start_in_house = np.where(blocked, 0, in_house + self.in_house_backlog)
+            self.in_house_backlog = np.where(blocked, self.in_house_backlog, 0)
+        self.repairs.add_items(
+            day, np.ascontiguousarray(start_in_house), self.no_delay, self.in_house_tables,
+            plan.pool_part, self.rng.key("items", 2 * day), self.out.repairs_in_house[:, day],
+            plan.pool_part,
+        )  # fmt: skip
+        send = vendor
+        if self.events.any_active("repair_centre_closed", day) or self.vendor_backlog.any():
+            # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
+            closed = self.events.pool_mask(
+                "repair_centre_closed", day, plan.pool_vendor, plan.pool_part
+            )
+            self.vendor_backlog += np.where(closed, vendor, 0)
+            send = np.where(closed, 0, vendor + self.vendor_backlog)
+            self.vendor_backlog = np.where(closed, self.vendor_backlog, 0)
         if not send.any():
             return
-        extra = self.events.pool_extra_days(
-            "repair_turnaround_change", day, plan.pool_vendor, plan.pool_part
-        )
-        base = np.broadcast_to(2 * self.pool_transit, send.shape) + extra
-        crossing = np.broadcast_to(plan.pool_crosses_border, send.shape) & (send > 0)
-        if crossing.any():
-            border_day = day + base + np.rint(self.turnaround_mean).astype(np.int64)
+        base = self.vendor_base
+        if self.events.any_active("repair_turnaround_change", day):
+            extra = self.events.pool_extra_days(
+                "repair_turnaround_change", day, plan.pool_vendor, plan.pool_part
+            )
+            base = base + extra
+        if self.events.holds_possible("repairs"):
+            crossing = np.broadcast_to(plan.pool_crosses_border, send.shape) & (send > 0)
+            # Held lots reach the border after the vendor's turnaround (taken at its mean).
+            without_clearance = base - np.where(plan.pool_crosses_border, self.pool_clearance, 0)
+            border_day = day + without_clearance + np.rint(self.turnaround_mean).astype(np.int64)
             held, hold_days = self.events.customs_holds(
                 self.rng.day("customs", day), border_day, plan.pool_vendor,
                 tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "repairs",
@@ -109,29 +122,12 @@ class RepairLoop:
             )  # fmt: skip
             held &= crossing
             self._note_holds(held, border_day, send, hold_days)
-            base = base + np.where(crossing, self.pool_clearance + np.where(held, hold_days, 0), 0)
-        self._dispatch_items(day, send, base, "vendor", delay_rng)
-
-    def _dispatch_items(
-        self, day: int, qty: IntArray, base_delay: IntArray, route: str,
-        rng: np.random.Generator,
-    ) -> None:  # fmt: skip
-        """Put each part into the repair pipeline with its own random repair time."""
-        if not qty.any():
-            return
-        paths, pools = np.nonzero(qty)
-        counts = qty[paths, pools]
-        item_path = np.repeat(paths, counts)
-        item_pool = np.repeat(pools, counts)
-        delays = np.repeat(base_delay[paths, pools], counts)
-        item_part = self.plan.pool_part[item_pool]
-        for k, r in enumerate(self.plan.routes):
-            sel = item_part == k
-            n = int(sel.sum())
-            if n:
-                dist = r.in_house_days if route == "in_house" else r.vendor_turnaround_days
-                delays[sel] += dist.sample(rng, n)
-        self.repairs.add_items(day, item_path, item_pool, delays)
+            base = base + np.where(held, hold_days, 0)
+        self.repairs.add_items(
+            day, np.ascontiguousarray(send), np.ascontiguousarray(base), self.vendor_tables,
+            plan.pool_part, self.rng.key("items", 2 * day + 1), self.out.repairs_vendor[:, day],
+            plan.pool_part,
+        )  # fmt: skip
 
     def _note_holds(
         self, held: NDArray[np.bool_], border_day: IntArray, qty: IntArray, hold_days: IntArray

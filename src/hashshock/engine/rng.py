@@ -22,6 +22,10 @@ CONCERNS = {
     "orders": 6,
     "supply": 7,
     "disable": 8,
+    # Keys of the compiled kernels' counter-based streams (hashshock.engine.random):
+    "cohorts": 9,
+    "items": 10,
+    "lots": 11,
 }
 
 
@@ -38,6 +42,11 @@ class RandomTree:
     def day(self, concern: str, day: int) -> np.random.Generator:
         """The stream for ``concern`` on day ``day``."""
         return self._generator(concern, int(day))
+
+    def key(self, concern: str, key: int) -> np.uint64:
+        """A 64-bit key for the compiled kernels' per-cell streams of ``concern`` and ``key``."""
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], key))
+        return np.uint64(sequence.generate_state(1, np.uint64)[0])
 
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""

@@ -1,0 +1,93 @@
+"""Counter-based random numbers for compiled kernels, and delay tables.
+
+Inside the compiled daily step every cell (path × cohort, or path × pool) draws
+from its own stream: a 64-bit base derived from the day's key (one
+``SeedSequence`` per concern and day, see :mod:`hashshock.engine.rng`), the path
+and the cell, then the splitmix64 sequence ``mix(base + i·γ)`` for ``i = 1, 2, …``
+(Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators").
+A cell's numbers therefore depend only on (seed, concern, day, path, cell) and the
+count already drawn, never on the thread or process that computes them: results are
+the same bit for bit for any number of threads, and a path's numbers do not depend
+on how many paths run.
+
+Delay distributions enter kernels as :class:`DelayTables`: each distribution's
+support and cumulative probabilities padded into 2-D arrays, sampled by inversion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.dists import DayDistribution
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TWO_M53 = 2.0**-53
+
+
+@nb.njit(cache=True, inline="always")
+def mix64(z: np.uint64) -> np.uint64:
+    """splitmix64's output function: a bijective 64-bit mixer."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@nb.njit(cache=True, inline="always")
+def stream(key: np.uint64, path: int, cell: int) -> np.uint64:
+    """Base of the stream of ``cell`` on ``path`` under the day's ``key``."""
+    return mix64(key ^ mix64(np.uint64(path) * GOLDEN + mix64(np.uint64(cell) + _M1)))
+
+
+@nb.njit(cache=True, inline="always")
+def uniform(base: np.uint64, i: int) -> float:
+    """The ``i``-th uniform of a stream, in (0, 1] (53 bits)."""
+    z = mix64(base + np.uint64(i + 1) * GOLDEN)
+    return (float(z >> _S11) + 1.0) * _TWO_M53
+
+
+@nb.njit(cache=True, inline="always")
+def table_sample(values: NDArray[np.int64], cdf: NDArray[np.float64], length: int, u: float) -> int:
+    """Inverse CDF of a discrete distribution: smallest support point with ``u ≤ F``."""
+    lo = 0
+    hi = length - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u <= cdf[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return int(values[lo])
+
+
+@dataclass(frozen=True)
+class DelayTables:
+    """Several day distributions as padded arrays: ``values``/``cdf`` [D, K], ``length`` [D]."""
+
+    values: NDArray[np.int64]
+    cdf: NDArray[np.float64]
+    length: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, dists: Sequence[DayDistribution]) -> DelayTables:
+        width = max(len(d.support) for d in dists)
+        values = np.zeros((len(dists), width), np.int64)
+        cdf = np.ones((len(dists), width), np.float64)
+        length = np.zeros(len(dists), np.int64)
+        for row, dist in enumerate(dists):
+            n = len(dist.support)
+            values[row, :n] = dist.values
+            cdf[row, :n] = np.cumsum(dist.pmf)
+            cdf[row, n - 1] = 1.0  # rounding must not leave a gap below 1
+            length[row] = n
+        return cls(values, cdf, length)
