@@ -26,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_engine import synthetic_fleet  # noqa: E402
 from tests.reference.fleets import two_site_fleet  # noqa: E402
 from tests.reference.sim import simulate_reference  # noqa: E402
 
@@ -54,11 +55,13 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--reference-paths", type=int, default=10)
+    parser.add_argument("--us-paths", type=int, default=50)
     args = parser.parse_args()
     for scenario in ("baseline", "sanctions"):
         plan = compile_plan(
             fleet_from_mapping(two_site_fleet()), load_scenario(scenario), args.days
         )
+        simulate(plan, 2, seed=1)  # load the compiled kernels first
         t0 = time.perf_counter()
         simulate(plan, args.paths, seed=1)
         engine = time.perf_counter() - t0
@@ -71,15 +74,23 @@ def main() -> None:
             f"(from {args.reference_paths} paths) → engine is {reference / engine:7.0f}× faster"
         )
     mid = load_fleet(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml")
-    plan = compile_plan(mid, load_scenario("baseline"), args.days)
-    t0 = time.perf_counter()
-    simulate(plan, args.paths, seed=1)
-    engine = time.perf_counter() - t0
-    floor = rng_floor_seconds(plan.n_cohorts, args.paths, args.days, int(plan.cohort_initial.max()))
-    print(
-        f"mid-size example / baseline {plan.n_cohorts} cohorts, {args.paths} paths × {args.days} d:"
-        f" engine {engine:6.2f} s, binomial floor {floor:6.2f} s → {engine / floor:5.1f}× the floor"
-    )
+    us = fleet_from_mapping(synthetic_fleet(2000, 1250))
+    workloads = [
+        ("mid-size example / baseline", mid, args.paths, args.days),
+        ("whole US / sanctions", us, args.us_paths, 730),
+    ]
+    for label, fleet, paths, days in workloads:
+        scenario = "baseline" if "baseline" in label else "sanctions"
+        plan = compile_plan(fleet, load_scenario(scenario), days)
+        simulate(plan, 2, seed=1)  # load the compiled kernels first
+        t0 = time.perf_counter()
+        simulate(plan, paths, seed=1)
+        engine = time.perf_counter() - t0
+        floor = rng_floor_seconds(plan.n_cohorts, paths, days, int(plan.cohort_initial.max()))
+        print(
+            f"{label:<28} {plan.n_cohorts} cohorts, {paths} paths × {days} d: engine "
+            f"{engine:6.2f} s, binomial floor {floor:6.2f} s → {engine / floor:5.2f}× the floor"
+        )
 
 
 if __name__ == "__main__":

@@ -328,14 +328,14 @@ class Simulation(RepairLoop):
             self.scrap_share, self.in_house_given_rest,
             self.machine_swaps.ring, self.machine_swaps.in_transit,
             self.board_swaps.ring, self.board_swaps.in_transit,
-            self.routed, self.failures, self.scrapped,
+            self.routed, self.failures, self.scrapped, self.demand_pool,
         )  # fmt: skip
         if returning is not None and returning.any():
             self._remote_disable(day, returning)
 
     def _swaps(self, day: int) -> None:
         kernels.swaps_day(
-            day, self.T, self.waiting, self.dead_run, self.on_hand,
+            day, self.T, self.waiting, self.dead_run, self.on_hand, self.demand_pool,
             self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs, self.job_pool,
             self.job_site, self.site_capacity, self.swap_days, self.granted,
             self.machine_swaps.ring, self.machine_swaps.in_transit,

@@ -55,7 +55,7 @@ def cohort_day(
     boards: I64, stop_rate: F64, board_rate: F64, cohort_pool: I64,
     scrap_share: F64, in_house_given_rest: F64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
-    routed: I64, failures: I64, scrapped: I64,
+    routed: I64, failures: I64, scrapped: I64, demand_pool: I64,
 ) -> None:  # fmt: skip
     """Swap returns, then failures, of every cohort on every path, for ``day``.
 
@@ -67,11 +67,13 @@ def cohort_day(
     threshold left over at the end of the day carries to the next (``clock``), so a
     cohort-day without failures costs a subtraction. Each broken part is routed at
     once to scrap, in-house or vendor repair: ``routed`` [3, P, J] counts them.
+    ``demand_pool`` [P, J] gets each pool's demand after the failures (for the swaps).
     """
     paths, cohorts = running.shape
     ms_slot = day % ms_ring.shape[0]
     bs_slot = day % bs_ring.shape[0]
     for p in nb.prange(paths):
+        demand_pool[p, :] = 0
         for c in range(cohorts):
             base = np.uint64(0)  # the cell's stream, derived only when something happens
             seeded = False
@@ -95,60 +97,77 @@ def cohort_day(
                     dead_stop[p, c] -= moved
                     dead_run[p, c] += moved
                 running[p, c] += back
-            if not on[p, c]:
-                continue  # switched off: neither hashes nor fails
-            threshold = clock[p, c]
-            t_left = 1.0
-            n_run = running[p, c]
-            dead = dead_run[p, c]
-            swapping = bs_transit[p, c]
-            rate0, rate1, rate2 = stop_rate[c, 0], stop_rate[c, 1], stop_rate[c, 2]
-            r_board = board_rate[c]
-            r0 = n_run * rate0
-            r1 = r0 + n_run * rate1
-            r_stop = r1 + n_run * rate2
-            total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
-            while total > 0.0 and total * t_left > threshold:
-                t_left -= threshold / total
-                if not seeded:
-                    base, seeded = stream(key, p, c), True
-                pick = uniform(base, i) * total
-                i += 1
-                # Branch-free: which interval the pick falls in says the part (0–2 stop
-                # parts, 3 a board); where it falls inside says the route.
-                slot = int(pick >= r0) + int(pick >= r1) + int(pick >= r_stop)
-                low = (slot == 1) * r0 + (slot == 2) * r1 + (slot == 3) * r_stop
-                high = (slot == 0) * r0 + (slot == 1) * r1 + (slot == 2) * r_stop
-                high += (slot == 3) * total
-                part = (slot + 1) % N_PARTS
-                stops = int(slot < 3)
-                if stops and dead:
-                    moved, i = _dead_boards_taken(
-                        base, i, 1, board_count, board_count * n_run, dead
-                    )
-                    dead -= moved
-                    dead_stop[p, c] += moved
-                waiting[p, c, min(slot, 2)] += stops
-                n_run -= stops
-                dead += 1 - stops
-                r0 = n_run * rate0
-                r1 = r0 + n_run * rate1
-                r_stop = r1 + n_run * rate2
-                total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
-                failures[p, part] += 1
-                pool = cohort_pool[c, part]
-                cut_scrap = low + scrap_share[pool] * (high - low)
-                cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
-                route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
-                routed[route, p, pool] += 1
-                scrapped[p, part] += int(route == 0)
-                threshold = -math.log(uniform(base, i))
-                i += 1
-            else:
-                threshold -= total * t_left
-            running[p, c] = n_run
-            dead_run[p, c] = dead
-            clock[p, c] = threshold
+            if on[p, c]:  # switched off: neither hashes nor fails
+                i = _fail(
+                    p, c, base, seeded, i, key, running, waiting, dead_run, dead_stop, clock,
+                    board_count, stop_rate, board_rate, cohort_pool, scrap_share,
+                    in_house_given_rest, bs_transit, routed, failures, scrapped,
+                )  # fmt: skip
+            demand_pool[p, cohort_pool[c, 0]] += dead_run[p, c]
+            for k in range(3):
+                demand_pool[p, cohort_pool[c, k + 1]] += waiting[p, c, k]
+
+
+@nb.njit(cache=True, inline="always")
+def _fail(
+    p: int, c: int, base: np.uint64, seeded: bool, i: int, key: np.uint64,
+    running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64,
+    board_count: int, stop_rate: F64, board_rate: F64, cohort_pool: I64,
+    scrap_share: F64, in_house_given_rest: F64, bs_transit: I64,
+    routed: I64, failures: I64, scrapped: I64,
+) -> int:  # fmt: skip
+    """One cohort's failures on one path for the day (see :func:`cohort_day`)."""
+    threshold = clock[p, c]
+    t_left = 1.0
+    n_run = running[p, c]
+    dead = dead_run[p, c]
+    swapping = bs_transit[p, c]
+    rate0, rate1, rate2 = stop_rate[c, 0], stop_rate[c, 1], stop_rate[c, 2]
+    r_board = board_rate[c]
+    r0 = n_run * rate0
+    r1 = r0 + n_run * rate1
+    r_stop = r1 + n_run * rate2
+    total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
+    while total > 0.0 and total * t_left > threshold:
+        t_left -= threshold / total
+        if not seeded:
+            base, seeded = stream(key, p, c), True
+        pick = uniform(base, i) * total
+        i += 1
+        # Branch-free: which interval the pick falls in says the part (0–2 stop
+        # parts, 3 a board); where it falls inside says the route.
+        slot = int(pick >= r0) + int(pick >= r1) + int(pick >= r_stop)
+        low = (slot == 1) * r0 + (slot == 2) * r1 + (slot == 3) * r_stop
+        high = (slot == 0) * r0 + (slot == 1) * r1 + (slot == 2) * r_stop
+        high += (slot == 3) * total
+        part = (slot + 1) % N_PARTS
+        stops = int(slot < 3)
+        if stops and dead:
+            moved, i = _dead_boards_taken(base, i, 1, board_count, board_count * n_run, dead)
+            dead -= moved
+            dead_stop[p, c] += moved
+        waiting[p, c, min(slot, 2)] += stops
+        n_run -= stops
+        dead += 1 - stops
+        r0 = n_run * rate0
+        r1 = r0 + n_run * rate1
+        r_stop = r1 + n_run * rate2
+        total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
+        failures[p, part] += 1
+        pool = cohort_pool[c, part]
+        cut_scrap = low + scrap_share[pool] * (high - low)
+        cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
+        route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
+        routed[route, p, pool] += 1
+        scrapped[p, part] += int(route == 0)
+        threshold = -math.log(uniform(base, i))
+        i += 1
+    else:
+        threshold -= total * t_left
+    running[p, c] = n_run
+    dead_run[p, c] = dead
+    clock[p, c] = threshold
+    return i
 
 
 @nb.njit(parallel=True, cache=True)
@@ -169,7 +188,7 @@ def _demand(waiting: I64, dead_run: I64, p: int, job: int) -> int:
 @nb.njit(parallel=True, cache=True)
 def swaps_day(
     day: int, horizon: int,
-    waiting: I64, dead_run: I64, on_hand: I64,
+    waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64,
     pool_ptr: I64, pool_jobs: I64, site_ptr: I64, site_jobs: I64, job_pool: I64,
     job_site: I64, site_capacity: I64, swap_days: I64, granted: I64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
@@ -181,59 +200,67 @@ def swaps_day(
     (stopped machines before dead boards, then cohort order); likewise per site.
     A job gets ``min(demand, what its group has left)``. Where a group's capacity
     covers all its demand every job gets its demand, so the ordered pass runs only
-    for groups that are short. ``granted`` [P, jobs] is scratch space.
+    for groups that are short. ``demand_pool`` [P, J] is each pool's demand (from
+    :func:`cohort_day`); ``granted`` [P, jobs] is scratch space.
     """
     paths, cohorts = dead_run.shape
     n_pools = pool_ptr.shape[0] - 1
     n_sites = site_ptr.shape[0] - 1
-    n_jobs = cohorts * N_PARTS
     for p in nb.prange(paths):
-        pool_demand = np.zeros(n_pools, np.int64)
-        for job in range(n_jobs):
-            pool_demand[job_pool[job]] += _demand(waiting, dead_run, p, job)
+        # Pools: an ordered pass only where demand exceeds spares on hand.
+        short = np.zeros(n_pools, np.bool_)
         for j in range(n_pools):
-            if pool_demand[j] <= on_hand[p, j]:
-                pool_demand[j] = -1  # not short: every job gets its demand
+            if demand_pool[p, j] <= on_hand[p, j]:
                 continue
+            short[j] = True
             left = on_hand[p, j]
             for idx in range(pool_ptr[j], pool_ptr[j + 1]):
                 job = pool_jobs[idx]
                 give = min(_demand(waiting, dead_run, p, job), max(left, 0))
                 granted[p, job] = give
                 left -= give
+        # ``granted`` is valid where a job has demand; elsewhere it is stale and unused.
         site_demand = np.zeros(n_sites, np.int64)
-        for job in range(n_jobs):
-            if pool_demand[job_pool[job]] < 0:
-                granted[p, job] = _demand(waiting, dead_run, p, job)
-            site_demand[job_site[job]] += granted[p, job]
+        for c in range(cohorts):
+            for part in range(N_PARTS):
+                job = c * N_PARTS + part
+                d = _demand(waiting, dead_run, p, job)
+                if d:
+                    if not short[job_pool[job]]:
+                        granted[p, job] = d
+                    site_demand[job_site[job]] += granted[p, job]
         for s in range(n_sites):
             if site_demand[s] <= site_capacity[s]:
                 continue
             left = site_capacity[s]
             for idx in range(site_ptr[s], site_ptr[s + 1]):
                 job = site_jobs[idx]
-                done = min(granted[p, job], left)
-                granted[p, job] = done
-                left -= done
-        for job in range(n_jobs):
-            done = granted[p, job]
-            if done <= 0:
-                continue
-            c, part = job // N_PARTS, job % N_PARTS
-            on_hand[p, job_pool[job]] -= done
-            arrive = day + swap_days[part]
-            if part == 0:
-                dead_run[p, c] -= done
-                bs_transit[p, c] += done
-                if arrive < horizon:
-                    bs_ring[arrive % bs_ring.shape[0], p, c] += done
-            else:
-                waiting[p, c, part - 1] -= done
-                ms_transit[p, c] += done
-                if arrive < horizon:
-                    ms_ring[arrive % ms_ring.shape[0], p, c] += done
-            swaps_done[p, part] += done
-            swaps_daily[p, part] += done
+                if _demand(waiting, dead_run, p, job):
+                    done = min(granted[p, job], left)
+                    granted[p, job] = done
+                    left -= done
+        for c in range(cohorts):
+            for part in range(N_PARTS):
+                job = c * N_PARTS + part
+                if not _demand(waiting, dead_run, p, job):
+                    continue
+                done = granted[p, job]
+                if done <= 0:
+                    continue
+                on_hand[p, job_pool[job]] -= done
+                arrive = day + swap_days[part]
+                if part == 0:
+                    dead_run[p, c] -= done
+                    bs_transit[p, c] += done
+                    if arrive < horizon:
+                        bs_ring[arrive % bs_ring.shape[0], p, c] += done
+                else:
+                    waiting[p, c, part - 1] -= done
+                    ms_transit[p, c] += done
+                    if arrive < horizon:
+                        ms_ring[arrive % ms_ring.shape[0], p, c] += done
+                swaps_done[p, part] += done
+                swaps_daily[p, part] += done
 
 
 @nb.njit(parallel=True, cache=True)

@@ -13,6 +13,8 @@ import zlib
 
 import numpy as np
 
+from hashshock.engine.random import GOLDEN, mix64
+
 CONCERNS = {
     "events": 1,
     "failures": 2,
@@ -29,11 +31,15 @@ CONCERNS = {
 }
 
 
+_MASK = (1 << 64) - 1
+
+
 class RandomTree:
     """Streams keyed by concern and day (or name), all derived from one ``seed``."""
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
+        self._kernel_roots: dict[str, int] = {}
 
     def _generator(self, concern: str, key: int) -> np.random.Generator:
         sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], key))
@@ -44,9 +50,15 @@ class RandomTree:
         return self._generator(concern, int(day))
 
     def key(self, concern: str, key: int) -> np.uint64:
-        """A 64-bit key for the compiled kernels' per-cell streams of ``concern`` and ``key``."""
-        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], key))
-        return np.uint64(sequence.generate_state(1, np.uint64)[0])
+        """A 64-bit key for the compiled kernels' per-cell streams of ``concern`` and ``key``.
+
+        One ``SeedSequence`` per concern (cached), mixed with ``key`` by splitmix64.
+        """
+        if concern not in self._kernel_roots:
+            sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern],))
+            self._kernel_roots[concern] = int(sequence.generate_state(1, np.uint64)[0])
+        counter = (self._kernel_roots[concern] + (int(key) + 1) * int(GOLDEN)) & _MASK
+        return np.uint64(mix64(np.uint64(counter)))
 
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""

@@ -1,0 +1,159 @@
+"""The compiled kernels against independent oracles: numpy greedy allocation, the
+distribution objects' own moments, the binomial law of one day's failures, and the
+randomness contract (any thread count gives the same numbers)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.engine_helpers import plan_for, with_constant_hazard
+from tests.oracles import GroupedGreedy
+
+from hashshock.dists import Empirical, LogNormal, Triangular, Uniform
+from hashshock.engine import kernels, simulate
+from hashshock.engine.allocate import job_lists
+from hashshock.engine.random import DelayTables, stream, uniform
+
+
+def _swap_once(
+    cohort_pool: np.ndarray, cohort_site: np.ndarray, waiting: np.ndarray,
+    dead_run: np.ndarray, on_hand: np.ndarray, capacity: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Run the swap kernel for one path and day; return swaps done per job [C·4]."""
+    cohorts, n_pools, n_sites = len(cohort_pool), len(on_hand), len(capacity)
+    pool_ptr, pool_jobs, site_ptr, site_jobs, job_pool, job_site = job_lists(
+        cohort_pool, cohort_site, n_pools, n_sites
+    )
+    waiting, dead_run, on_hand = waiting[None].copy(), dead_run[None].copy(), on_hand[None].copy()
+    before_wait, before_dead = waiting.copy(), dead_run.copy()
+    demand_pool = np.zeros((1, n_pools), np.int64)
+    for c in range(cohorts):
+        demand_pool[0, cohort_pool[c, 0]] += dead_run[0, c]
+        for k in range(3):
+            demand_pool[0, cohort_pool[c, k + 1]] += waiting[0, c, k]
+    rings = [np.zeros((3, 1, cohorts), np.int32) for _ in range(2)]
+    transit = [np.zeros((1, cohorts), np.int64) for _ in range(2)]
+    kernels.swaps_day(
+        0, 10, waiting, dead_run, on_hand, demand_pool, pool_ptr, pool_jobs, site_ptr,
+        site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
+        np.zeros((1, cohorts * 4), np.int64), rings[0], transit[0], rings[1], transit[1],
+        np.zeros((1, 4), np.int64), np.zeros((1, 4), np.int32),
+    )  # fmt: skip
+    done = np.zeros(cohorts * 4, np.int64)
+    done[0::4] = before_dead[0] - dead_run[0]
+    for k in range(3):
+        done[k + 1 :: 4] = before_wait[0, :, k] - waiting[0, :, k]
+    return done
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda cohorts: st.tuples(
+            st.lists(st.integers(0, 3), min_size=4 * cohorts, max_size=4 * cohorts),
+            st.lists(st.integers(0, 1), min_size=cohorts, max_size=cohorts),
+            st.lists(st.integers(0, 6), min_size=4 * cohorts, max_size=4 * cohorts),
+            st.lists(st.integers(0, 12), min_size=4, max_size=4),
+            st.lists(st.integers(0, 15), min_size=2, max_size=2),
+        )
+    )
+)
+def test_swap_kernel_matches_the_numpy_greedy_oracle(
+    case: tuple[list[int], list[int], list[int], list[int], list[int]],
+) -> None:
+    pools, sites, demand, on_hand, capacity = case
+    cohorts = len(sites)
+    cohort_pool = np.array(pools, np.int64).reshape(cohorts, 4)
+    cohort_site = np.array(sites, np.int64)
+    demand_arr = np.array(demand, np.int64).reshape(cohorts, 4)
+    done = _swap_once(
+        cohort_pool, cohort_site, demand_arr[:, 1:], demand_arr[:, 0],
+        np.array(on_hand, np.int64), np.array(capacity, np.int64),
+    )  # fmt: skip
+    # Oracle: the documented rule with the numpy greedy — stop jobs first, cohort order.
+    order = [c * 4 + k for c in range(cohorts) for k in (1, 2, 3)] + [c * 4 for c in range(cohorts)]
+    jobs = np.array(order)
+    priority = (jobs % 4 == 0).astype(np.int64)
+    wanted = demand_arr.reshape(-1)[jobs][None, :]
+    by_pool = GroupedGreedy(cohort_pool.reshape(-1)[jobs], priority)
+    with_spare = by_pool.allocate(wanted, np.array(on_hand, np.int64)[None, :])
+    by_site = GroupedGreedy(np.repeat(cohort_site, 4)[jobs], priority)
+    expected = by_site.allocate(with_spare, np.array(capacity, np.int64)[None, :])[0]
+    assert done[jobs].tolist() == expected.tolist()
+
+
+def _draw_lots(dist: object, n: int) -> np.ndarray:
+    tables = DelayTables.of([dist])  # type: ignore[list-item]
+    quantity = np.ones((1, n), np.int64)
+    out = np.zeros((1, n), np.int64)
+    kernels.sample_lots(
+        np.uint64(7), quantity, np.zeros(n, np.int64), tables.values, tables.cdf,
+        tables.length, out,
+    )  # fmt: skip
+    return out[0]
+
+
+@pytest.mark.parametrize(
+    "dist", [Uniform(3, 10), Triangular(30, 60, 180), LogNormal(60, 0.5), Empirical([1, 5, 9])]
+)
+def test_kernel_delay_draws_match_the_distribution_objects(dist: object) -> None:
+    draws = _draw_lots(dist, 200_000)
+    mean, var = dist.mean, dist.variance  # type: ignore[attr-defined]
+    assert abs(draws.mean() - mean) < 5 * np.sqrt(var / draws.size)
+    assert draws.var() == pytest.approx(var, rel=0.03)
+    assert set(np.unique(draws)) <= set(dist.support)  # type: ignore[attr-defined]
+
+
+@numba.njit(cache=True)
+def _uniforms(key: np.uint64, cells: int, per_cell: int) -> np.ndarray:
+    out = np.empty((cells, per_cell))
+    for c in range(cells):
+        base = stream(key, 0, c)
+        for i in range(per_cell):
+            out[c, i] = uniform(base, i)
+    return out
+
+
+def test_cell_streams_are_uniform_and_uncorrelated() -> None:
+    u = _uniforms(np.uint64(3), 2000, 100)
+    assert np.all((u > 0) & (u <= 1))
+    n = u.size
+    assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / n)
+    assert u.var() == pytest.approx(1 / 12, rel=0.01)
+    # Neighbouring cells and successive draws: correlation within 5 standard errors of 0.
+    for a, b in ((u[:-1].ravel(), u[1:].ravel()), (u[:, :-1].ravel(), u[:, 1:].ravel())):
+        assert abs(np.corrcoef(a, b)[0, 1]) < 5 / np.sqrt(a.size)
+
+
+def test_one_day_of_failures_is_binomial() -> None:
+    """Day 0 with constant hazard: stops ~ Binomial(n, 1 − Π(1 − h)^{slots}) per cohort."""
+    hazard = [0.0, 2e-3, 1e-3, 5e-4]
+    plan = with_constant_hazard(plan_for(horizon=1), hazard)
+    paths = 20_000
+    out = simulate(plan, paths, seed=2)
+    machines = plan.cohort_initial - plan.cohort_initial_down.sum(axis=1)
+    q_run = np.prod((1.0 - np.array(hazard[1:])) ** plan.cohort_stop_parts, axis=1)
+    n, p = machines, 1.0 - q_run
+    mean, var = float((n * p).sum()), float((n * p * (1 - p)).sum())
+    stops = out.failures[:, 1:].sum(axis=1).astype(float)
+    assert abs(stops.mean() - mean) < 5 * np.sqrt(var / paths)
+    # Dispersion of a sum of binomials: var/mean = 1 − p (not Poisson's 1).
+    assert stops.var(ddof=1) == pytest.approx(var, rel=5 * np.sqrt(2 / paths))
+
+
+def test_results_do_not_depend_on_the_number_of_threads() -> None:
+    plan = plan_for(horizon=120)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = simulate(plan, 30, seed=4)
+        numba.set_num_threads(max(2, threads) if numba.config.NUMBA_NUM_THREADS > 1 else 1)
+        many = simulate(plan, 30, seed=4)
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(one.hashrate_ths, many.hashrate_ths)
+    assert np.array_equal(one.spares_on_hand, many.spares_on_hand)
+    assert np.array_equal(one.failures, many.failures)
