@@ -15,6 +15,7 @@ from tests.oracles import GroupedGreedy
 from hashshock.dists import Empirical, LogNormal, Triangular, Uniform
 from hashshock.engine import kernels, simulate
 from hashshock.engine.allocate import job_lists
+from hashshock.engine.pipeline import Pipeline
 from hashshock.engine.random import DelayTables, stream, uniform
 
 
@@ -157,3 +158,12 @@ def test_results_do_not_depend_on_the_number_of_threads() -> None:
     assert np.array_equal(one.hashrate_ths, many.hashrate_ths)
     assert np.array_equal(one.spares_on_hand, many.spares_on_hand)
     assert np.array_equal(one.failures, many.failures)
+
+
+def test_a_zero_day_delay_arrives_the_next_day() -> None:
+    """Today's arrivals are already in, so a lot sent with no delay arrives tomorrow."""
+    pipeline = Pipeline(length=5, paths=1, width=1, horizon=20)
+    pipeline.add(3, 0, np.array([[4]], np.int64))
+    arrivals = [int(pipeline.pop(day)[0, 0]) for day in range(4, 10)]
+    assert arrivals == [4, 0, 0, 0, 0, 0]
+    assert int(pipeline.in_transit.sum()) == 0

@@ -29,6 +29,13 @@ N_PARTS = 4
 
 
 @nb.njit(cache=True, inline="always")
+def _arrival(day: int, delay: int) -> int:
+    """Arrival day of something sent on ``day``: today's arrivals are already in, so at
+    least tomorrow."""
+    return day + max(delay, 1)
+
+
+@nb.njit(cache=True, inline="always")
 def _dead_boards_taken(
     base: np.uint64, i: int, machines: int, boards: int, slots: int, dead: int
 ) -> tuple[int, int]:
@@ -248,7 +255,7 @@ def swaps_day(
                 if done <= 0:
                     continue
                 on_hand[p, job_pool[job]] -= done
-                arrive = day + swap_days[part]
+                arrive = _arrival(day, swap_days[part])
                 if part == 0:
                     dead_run[p, c] -= done
                     bs_transit[p, c] += done
@@ -376,7 +383,7 @@ def add_lots(ring: I32, in_transit: I64, day: int, horizon: int, quantity: I64, 
             q = quantity[p, w]
             if q:
                 in_transit[p, w] += q
-                arrive = day + delay[p, w]
+                arrive = _arrival(day, delay[p, w])
                 if arrive < horizon:
                     ring[arrive % ring.shape[0], p, w] += q
 
@@ -403,14 +410,14 @@ def add_items(
             d = col_dist[w]
             n_values = length[d]
             if n_values == 1:
-                arrive = day + base_delay[p, w] + values[d, 0]
+                arrive = _arrival(day, base_delay[p, w] + values[d, 0])
                 if arrive < horizon:
                     ring[arrive % ring.shape[0], p, w] += q
                 continue
             base = stream(key, p, w)
             for i in range(q):
                 delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
-                arrive = day + base_delay[p, w] + delay
+                arrive = _arrival(day, base_delay[p, w] + delay)
                 if arrive < horizon:
                     ring[arrive % ring.shape[0], p, w] += 1
 
