@@ -21,9 +21,12 @@ from hashshock.engine.random import DelayTables, stream, uniform
 
 def _swap_once(
     cohort_pool: np.ndarray, cohort_site: np.ndarray, waiting: np.ndarray,
-    dead_run: np.ndarray, on_hand: np.ndarray, capacity: np.ndarray,
+    dead_run: np.ndarray, on_hand: np.ndarray, capacity: np.ndarray, slack: int = 0,
 ) -> np.ndarray:  # fmt: skip
-    """Run the swap kernel for one path and day; return swaps done per job [C·4]."""
+    """Run the swap kernel for one path and day; return swaps done per job [C·4].
+
+    ``slack`` is added to the demand bounds the kernel gets: bounds, not exact sums.
+    """
     cohorts, n_pools, n_sites = len(cohort_pool), len(on_hand), len(capacity)
     pool_ptr, pool_jobs, site_ptr, site_jobs, job_pool, job_site = job_lists(
         cohort_pool, cohort_site, n_pools, n_sites
@@ -31,18 +34,36 @@ def _swap_once(
     waiting, dead_run, on_hand = waiting[None].copy(), dead_run[None].copy(), on_hand[None].copy()
     before_wait, before_dead = waiting.copy(), dead_run.copy()
     demand_pool = np.zeros((1, n_pools), np.int64)
+    demand_site = np.zeros((1, n_sites), np.int64)
     for c in range(cohorts):
-        demand_pool[0, cohort_pool[c, 0]] += dead_run[0, c]
-        for k in range(3):
-            demand_pool[0, cohort_pool[c, k + 1]] += waiting[0, c, k]
+        # As the failures kernel leaves them: site demand counts pools with spares only.
+        wanted = np.concatenate([dead_run[0, c : c + 1], waiting[0, c]])
+        for part in range(4):
+            demand_pool[0, cohort_pool[c, part]] += wanted[part]
+            demand_site[0, cohort_site[c]] += wanted[part] * (on_hand[0, cohort_pool[c, part]] > 0)
+    demand_pool += slack
+    demand_site += slack
     rings = [np.zeros((3, 1, cohorts), np.int32) for _ in range(2)]
     transit = [np.zeros((1, cohorts), np.int64) for _ in range(2)]
+    running = np.ones((1, cohorts), np.int64)
+    per_cohort = np.ones(cohorts)
+    per_path = [np.zeros(1) for _ in range(5)]
     kernels.swaps_day(
-        0, 10, waiting, dead_run, on_hand, demand_pool, pool_ptr, pool_jobs, site_ptr,
-        site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
+        0, 10, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
+        site_ptr, site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
         np.zeros((1, cohorts * 4), np.int64), rings[0], transit[0], rings[1], transit[1],
         np.zeros((1, 4), np.int64), np.zeros((1, 4), np.int32),
+        running, running, np.ones((1, cohorts), bool), np.full(cohorts, 4, np.int64),
+        per_cohort, per_cohort, per_cohort, per_cohort, per_path[0], per_path[1],
+        np.zeros(1, np.int64), per_path[2], per_path[3], np.zeros(1, np.int32),
+        np.zeros(1, np.int32),
     )  # fmt: skip
+    unmet = np.zeros(n_pools, np.int64)
+    for c in range(cohorts):
+        unmet[cohort_pool[c, 0]] += dead_run[0, c]
+        for k in range(3):
+            unmet[cohort_pool[c, k + 1]] += waiting[0, c, k]
+    assert demand_pool[0].tolist() == unmet.tolist()  # left holding the unmet demand
     done = np.zeros(cohorts * 4, np.int64)
     done[0::4] = before_dead[0] - dead_run[0]
     for k in range(3):
@@ -59,20 +80,21 @@ def _swap_once(
             st.lists(st.integers(0, 6), min_size=4 * cohorts, max_size=4 * cohorts),
             st.lists(st.integers(0, 12), min_size=4, max_size=4),
             st.lists(st.integers(0, 15), min_size=2, max_size=2),
+            st.integers(0, 3),
         )
     )
 )
 def test_swap_kernel_matches_the_numpy_greedy_oracle(
-    case: tuple[list[int], list[int], list[int], list[int], list[int]],
+    case: tuple[list[int], list[int], list[int], list[int], list[int], int],
 ) -> None:
-    pools, sites, demand, on_hand, capacity = case
+    pools, sites, demand, on_hand, capacity, slack = case
     cohorts = len(sites)
     cohort_pool = np.array(pools, np.int64).reshape(cohorts, 4)
     cohort_site = np.array(sites, np.int64)
     demand_arr = np.array(demand, np.int64).reshape(cohorts, 4)
     done = _swap_once(
         cohort_pool, cohort_site, demand_arr[:, 1:], demand_arr[:, 0],
-        np.array(on_hand, np.int64), np.array(capacity, np.int64),
+        np.array(on_hand, np.int64), np.array(capacity, np.int64), slack,
     )  # fmt: skip
     # Oracle: the documented rule with the numpy greedy — stop jobs first, cohort order.
     order = [c * 4 + k for c in range(cohorts) for k in (1, 2, 3)] + [c * 4 for c in range(cohorts)]

@@ -140,6 +140,7 @@ class Simulation(RepairLoop):
         self.routed = np.zeros((3, P, J), np.int64)  # broken parts: scrap, in-house, vendor
         self.broken_in_house, self.broken_vendor = self.routed[1], self.routed[2]
         self.demand_pool = np.zeros((P, J), np.int64)
+        self.demand_site = np.zeros((P, self.S), np.int64)
         self.order = np.zeros((P, J), np.int64)
         self.granted = np.zeros((P, C * N_PARTS), np.int64)
         self.all_on = np.ones((P, C), dtype=bool)
@@ -245,8 +246,7 @@ class Simulation(RepairLoop):
             self._remote_disable(day)
             self._failures(day)
             self._route(day)
-            self._swaps(day)
-            self._record_cohorts(day)
+            self._swaps_and_record(day)
             self._replenish(day)
             self._record_pools(day)
             self._buy_replacements(day)
@@ -325,34 +325,30 @@ class Simulation(RepairLoop):
             self.running, self.waiting, self.dead_run, self.dead_stop, self.clock, self.on,
             self.boards, np.ascontiguousarray(self.stop_rate[:, :, day]),
             np.ascontiguousarray(self.board_rate[:, day]), self.plan.cohort_pool,
-            self.scrap_share, self.in_house_given_rest,
+            self.plan.cohort_site, self.scrap_share, self.in_house_given_rest,
             self.machine_swaps.ring, self.machine_swaps.in_transit,
             self.board_swaps.ring, self.board_swaps.in_transit,
-            self.routed, self.failures, self.scrapped, self.demand_pool,
+            self.routed, self.failures, self.scrapped, self.demand_pool, self.demand_site,
+            self.on_hand,
         )  # fmt: skip
         if returning is not None and returning.any():
             self._remote_disable(day, returning)
 
-    def _swaps(self, day: int) -> None:
+    def _swaps_and_record(self, day: int) -> None:
+        plan, daily = self.plan, self._daily
         kernels.swaps_day(
             day, self.T, self.waiting, self.dead_run, self.on_hand, self.demand_pool,
-            self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs, self.job_pool,
-            self.job_site, self.site_capacity, self.swap_days, self.granted,
+            self.demand_site, self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs,
+            self.job_pool, self.job_site, self.site_capacity, self.swap_days, self.granted,
             self.machine_swaps.ring, self.machine_swaps.in_transit,
             self.board_swaps.ring, self.board_swaps.in_transit,
             self.swaps_done, self.out.swaps_daily[:, day],
-        )  # fmt: skip
-
-    def _record_cohorts(self, day: int) -> None:
-        plan, daily = self.plan, self._daily
-        kernels.cohort_record(
-            self.installed, self.running, self.waiting, self.dead_run, self.on,
-            self.machine_swaps.in_transit, self.board_swaps.in_transit, self.boards,
-            plan.cohort_pool, self.ths_per_board, plan.cohort_ths_per_machine,
-            plan.cohort_power_w, self.power_price,
+            self.installed, self.running, self.on, self.boards,
+            self.ths_per_board, plan.cohort_ths_per_machine, plan.cohort_power_w,
+            self.power_price,
             daily["hashrate"][day], daily["nameplate"][day], self._installed_daily[day],
             daily["power"][day], daily["cost"][day],
-            self._down_daily[day, 0], self._down_daily[day, 1], self.demand_pool,
+            self._down_daily[day, 0], self._down_daily[day, 1],
         )  # fmt: skip
 
     def _replenish(self, day: int) -> None:

@@ -18,7 +18,7 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.random import stream, table_sample, uniform
+from hashshock.engine.random import cell_stream, path_stream, stream, table_sample, uniform
 
 I64 = NDArray[np.int64]
 I32 = NDArray[np.int32]
@@ -26,6 +26,12 @@ F64 = NDArray[np.float64]
 B1 = NDArray[np.bool_]
 
 N_PARTS = 4
+# Where in a cohort's daily stream (2**44 draws) the draws of each kind start: failure
+# candidates take 0, 1, 2, …; dead boards moved by failures and by returns their own.
+_BOARD_DRAWS = 1 << 42
+_RETURN_DRAWS = 1 << 43
+# What a pool's jobs get in the swaps (see :func:`swaps_day`).
+FULL, ORDERED, EMPTY = 0, 1, 2
 
 
 @nb.njit(cache=True, inline="always")
@@ -59,32 +65,36 @@ def cohort_day(
     day: int,
     key: np.uint64,
     running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64, on: B1,
-    boards: I64, stop_rate: F64, board_rate: F64, cohort_pool: I64,
+    boards: I64, stop_rate: F64, board_rate: F64, cohort_pool: I64, cohort_site: I64,
     scrap_share: F64, in_house_given_rest: F64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
-    routed: I64, failures: I64, scrapped: I64, demand_pool: I64,
+    routed: I64, failures: I64, scrapped: I64, demand_pool: I64, demand_site: I64,
+    on_hand: I64,
 ) -> None:  # fmt: skip
     """Swap returns, then failures, of every cohort on every path, for ``day``.
 
     Failures are the per-machine competing-risk process with hazard constant over
     the day: stop part ``k`` of a running machine at ``stop_rate[c, k]`` per day
     (all its slots together), each working hashboard at ``board_rate[c]``. The
-    superposed process is sampled exactly by the time change: an event occurs when
-    the cumulative intensity of the cohort crosses an Exp(1) threshold; the
+    superposed process is sampled exactly (``docs/model.md``, *Failures*): candidates
+    arrive where the cohort's cumulative intensity at the day's starting level crosses
+    Exp(1) thresholds and are thinned to the current intensity (:func:`_fail`); the
     threshold left over at the end of the day carries to the next (``clock``), so a
     cohort-day without failures costs a subtraction. Each broken part is routed at
     once to scrap, in-house or vendor repair: ``routed`` [3, P, J] counts them.
-    ``demand_pool`` [P, J] gets each pool's demand after the failures (for the swaps).
+    ``demand_pool`` [P, J] gets each pool's demand after the failures and
+    ``demand_site`` [P, S] each site's demand on pools with spares on hand (``on_hand``
+    [P, J]), which bounds what the site's technicians can be asked to do (for the swaps).
     """
     paths, cohorts = running.shape
     ms_slot = day % ms_ring.shape[0]
     bs_slot = day % bs_ring.shape[0]
     for p in nb.prange(paths):
+        path_base = path_stream(key, p)
         demand_pool[p, :] = 0
+        demand_site[p, :] = 0
         for c in range(cohorts):
-            base = np.uint64(0)  # the cell's stream, derived only when something happens
-            seeded = False
-            i = 0
+            base = cell_stream(path_base, c)
             board_count = boards[c]
             back_boards = bs_ring[bs_slot, p, c]
             if back_boards:
@@ -96,36 +106,48 @@ def cohort_day(
                 ms_transit[p, c] -= back
                 stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
                 stopped += ms_transit[p, c] + back
-                if dead_stop[p, c]:
-                    base, seeded = stream(key, p, c), True
-                    moved, i = _dead_boards_taken(
-                        base, i, back, board_count, board_count * stopped, dead_stop[p, c]
+                dead = dead_stop[p, c]
+                if dead:
+                    slots = board_count * stopped
+                    moved, _ = _dead_boards_taken(
+                        base, _RETURN_DRAWS, back, board_count, slots, dead
                     )
                     dead_stop[p, c] -= moved
                     dead_run[p, c] += moved
                 running[p, c] += back
             if on[p, c]:  # switched off: neither hashes nor fails
-                i = _fail(
-                    p, c, base, seeded, i, key, running, waiting, dead_run, dead_stop, clock,
+                _fail(
+                    p, c, base, running, waiting, dead_run, dead_stop, clock,
                     board_count, stop_rate, board_rate, cohort_pool, scrap_share,
                     in_house_given_rest, bs_transit, routed, failures, scrapped,
                 )  # fmt: skip
-            demand_pool[p, cohort_pool[c, 0]] += dead_run[p, c]
+            pool = cohort_pool[c, 0]
+            demand_pool[p, pool] += dead_run[p, c]
+            jobs = dead_run[p, c] * (on_hand[p, pool] > 0)
             for k in range(3):
-                demand_pool[p, cohort_pool[c, k + 1]] += waiting[p, c, k]
+                pool = cohort_pool[c, k + 1]
+                demand_pool[p, pool] += waiting[p, c, k]
+                jobs += waiting[p, c, k] * (on_hand[p, pool] > 0)
+            demand_site[p, cohort_site[c]] += jobs
 
 
 @nb.njit(cache=True, inline="always")
 def _fail(
-    p: int, c: int, base: np.uint64, seeded: bool, i: int, key: np.uint64,
+    p: int, c: int, base: np.uint64,
     running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64,
     board_count: int, stop_rate: F64, board_rate: F64, cohort_pool: I64,
     scrap_share: F64, in_house_given_rest: F64, bs_transit: I64,
     routed: I64, failures: I64, scrapped: I64,
-) -> int:  # fmt: skip
-    """One cohort's failures on one path for the day (see :func:`cohort_day`)."""
+) -> None:  # fmt: skip
+    """One cohort's failures on one path for the day (see :func:`cohort_day`).
+
+    Candidates arrive at the day's starting intensity ``total0`` (an upper bound: the
+    intensity only falls during the day); each is a failure with probability
+    intensity now / ``total0``, which thins them to the exact process. A candidate's
+    arrival and its uniform pick do not depend on the state, only the accept test and
+    the part do: the loop carries no division and little else.
+    """
     threshold = clock[p, c]
-    t_left = 1.0
     n_run = running[p, c]
     dead = dead_run[p, c]
     swapping = bs_transit[p, c]
@@ -135,46 +157,49 @@ def _fail(
     r1 = r0 + n_run * rate1
     r_stop = r1 + n_run * rate2
     total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
-    while total > 0.0 and total * t_left > threshold:
-        t_left -= threshold / total
-        if not seeded:
-            base, seeded = stream(key, p, c), True
-        pick = uniform(base, i) * total
-        i += 1
-        # Branch-free: which interval the pick falls in says the part (0–2 stop
-        # parts, 3 a board); where it falls inside says the route.
-        slot = int(pick >= r0) + int(pick >= r1) + int(pick >= r_stop)
-        low = (slot == 1) * r0 + (slot == 2) * r1 + (slot == 3) * r_stop
-        high = (slot == 0) * r0 + (slot == 1) * r1 + (slot == 2) * r_stop
-        high += (slot == 3) * total
-        part = (slot + 1) % N_PARTS
-        stops = int(slot < 3)
-        if stops and dead:
-            moved, i = _dead_boards_taken(base, i, 1, board_count, board_count * n_run, dead)
-            dead -= moved
-            dead_stop[p, c] += moved
-        waiting[p, c, min(slot, 2)] += stops
-        n_run -= stops
-        dead += 1 - stops
-        r0 = n_run * rate0
-        r1 = r0 + n_run * rate1
-        r_stop = r1 + n_run * rate2
-        total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
-        failures[p, part] += 1
-        pool = cohort_pool[c, part]
-        cut_scrap = low + scrap_share[pool] * (high - low)
-        cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
-        route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
-        routed[route, p, pool] += 1
-        scrapped[p, part] += int(route == 0)
-        threshold = -math.log(uniform(base, i))
-        i += 1
-    else:
-        threshold -= total * t_left
+    total0 = total
+    if threshold >= total0:  # no candidate today (also when nothing can fail)
+        clock[p, c] = threshold - total0
+        return
+    at = threshold  # where the current candidate falls on the day's intensity clock
+    k = 0
+    j = _BOARD_DRAWS
+    while True:
+        pick = uniform(base, 2 * k) * total0
+        if pick < total:
+            # Branch-free: which interval the pick falls in says the part (0–2 stop
+            # parts, 3 a board); where it falls inside says the route.
+            slot = int(pick >= r0) + int(pick >= r1) + int(pick >= r_stop)
+            low = (slot == 1) * r0 + (slot == 2) * r1 + (slot == 3) * r_stop
+            high = (slot == 0) * r0 + (slot == 1) * r1 + (slot == 2) * r_stop
+            high += (slot == 3) * total
+            part = (slot + 1) % N_PARTS
+            stops = int(slot < 3)
+            if stops and dead:
+                moved, j = _dead_boards_taken(base, j, 1, board_count, board_count * n_run, dead)
+                dead -= moved
+                dead_stop[p, c] += moved
+            waiting[p, c, min(slot, 2)] += stops
+            n_run -= stops
+            dead += 1 - stops
+            r0 = n_run * rate0
+            r1 = r0 + n_run * rate1
+            r_stop = r1 + n_run * rate2
+            total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
+            failures[p, part] += 1
+            pool = cohort_pool[c, part]
+            cut_scrap = low + scrap_share[pool] * (high - low)
+            cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
+            route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
+            routed[route, p, pool] += 1
+            scrapped[p, part] += int(route == 0)
+        at -= math.log(uniform(base, 2 * k + 1))
+        k += 1
+        if at >= total0:
+            break
     running[p, c] = n_run
     dead_run[p, c] = dead
-    clock[p, c] = threshold
-    return i
+    clock[p, c] = at - total0
 
 
 @nb.njit(parallel=True, cache=True)
@@ -195,63 +220,79 @@ def _demand(waiting: I64, dead_run: I64, p: int, job: int) -> int:
 @nb.njit(parallel=True, cache=True)
 def swaps_day(
     day: int, horizon: int,
-    waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64,
+    waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64, demand_site: I64,
     pool_ptr: I64, pool_jobs: I64, site_ptr: I64, site_jobs: I64, job_pool: I64,
     job_site: I64, site_capacity: I64, swap_days: I64, granted: I64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
     swaps_done: I64, swaps_daily: I32,
+    installed: I64, running: I64, on: B1, boards: I64,
+    ths_per_board: F64, ths_per_machine: F64, power_w: F64, mwh_cost: F64,
+    hashrate: F64, nameplate: F64, machines_installed: I64, power_mw: F64, power_cost: F64,
+    waiting_total: I32, swapping_total: I32,
 ) -> None:  # fmt: skip
-    """Greedy swaps: each pool's spares, then each site's technician-days, in job order.
+    """Greedy swaps, then the day's cohort figures summed per path: one pass over cohorts.
 
+    Swaps take each pool's spares, then each site's technician-days, in job order:
     ``pool_jobs[pool_ptr[j]:pool_ptr[j+1]]`` lists pool ``j``'s jobs in priority order
-    (stopped machines before dead boards, then cohort order); likewise per site.
-    A job gets ``min(demand, what its group has left)``. Where a group's capacity
-    covers all its demand every job gets its demand, so the ordered pass runs only
-    for groups that are short. ``demand_pool`` [P, J] is each pool's demand (from
-    :func:`cohort_day`); ``granted`` [P, jobs] is scratch space.
+    (stopped machines before dead boards, then cohort order); likewise per site. A job
+    gets ``min(demand, what its group has left)``. Where a group's capacity covers its
+    demand every job gets its demand, so the ordered passes run only for groups that
+    may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
+    the demand before the swaps (from :func:`cohort_day`); ``demand_pool`` is left
+    holding each pool's unmet demand after them, ``demand_site`` is scratch (the bound
+    after the pools' grants), and so is ``granted`` [P, jobs].
     """
     paths, cohorts = dead_run.shape
     n_pools = pool_ptr.shape[0] - 1
     n_sites = site_ptr.shape[0] - 1
     for p in nb.prange(paths):
-        # Pools: an ordered pass only where demand exceeds spares on hand.
-        short = np.zeros(n_pools, np.bool_)
+        # Pools: every job gets its demand (FULL), nothing (EMPTY), or what an ordered
+        # pass grants (ORDERED) where demand may exceed the spares on hand.
+        state = np.zeros(n_pools, np.int8)
         for j in range(n_pools):
             if demand_pool[p, j] <= on_hand[p, j]:
                 continue
-            short[j] = True
+            if on_hand[p, j] <= 0:
+                state[j] = EMPTY
+                continue
+            state[j] = ORDERED
             left = on_hand[p, j]
             for idx in range(pool_ptr[j], pool_ptr[j + 1]):
                 job = pool_jobs[idx]
-                give = min(_demand(waiting, dead_run, p, job), max(left, 0))
+                want = _demand(waiting, dead_run, p, job)
+                give = min(want, max(left, 0))
                 granted[p, job] = give
                 left -= give
-        # ``granted`` is valid where a job has demand; elsewhere it is stale and unused.
-        site_demand = np.zeros(n_sites, np.int64)
+                demand_site[p, job_site[job]] -= want - give  # still a bound
+        # Sites: the exact demand after the pools' grants matters only where the bound
+        # exceeds the technician-days; then ``granted`` holds every job's grant.
+        all_granted = False
+        for s in range(n_sites):
+            if demand_site[p, s] > site_capacity[s]:
+                all_granted = True
+        if all_granted:
+            _limit_by_site(p, waiting, dead_run, state, site_ptr, site_jobs, job_pool,
+                           job_site, site_capacity, granted)  # fmt: skip
+        ths = 0.0
+        plate = 0.0
+        watts = 0.0
+        cost = 0.0
+        count = 0
+        waits = 0
+        swapping = 0
+        demand_pool[p, :] = 0
         for c in range(cohorts):
             for part in range(N_PARTS):
                 job = c * N_PARTS + part
                 d = _demand(waiting, dead_run, p, job)
-                if d:
-                    if not short[job_pool[job]]:
-                        granted[p, job] = d
-                    site_demand[job_site[job]] += granted[p, job]
-        for s in range(n_sites):
-            if site_demand[s] <= site_capacity[s]:
-                continue
-            left = site_capacity[s]
-            for idx in range(site_ptr[s], site_ptr[s + 1]):
-                job = site_jobs[idx]
-                if _demand(waiting, dead_run, p, job):
-                    done = min(granted[p, job], left)
-                    granted[p, job] = done
-                    left -= done
-        for c in range(cohorts):
-            for part in range(N_PARTS):
-                job = c * N_PARTS + part
-                if not _demand(waiting, dead_run, p, job):
+                if d <= 0:
                     continue
-                done = granted[p, job]
+                pool_state = state[job_pool[job]]
+                if all_granted or pool_state == ORDERED:
+                    done = granted[p, job]
+                else:
+                    done = d if pool_state == FULL else 0
+                demand_pool[p, job_pool[job]] += d - done
                 if done <= 0:
                     continue
                 on_hand[p, job_pool[job]] -= done
@@ -268,35 +309,10 @@ def swaps_day(
                         ms_ring[arrive % ms_ring.shape[0], p, c] += done
                 swaps_done[p, part] += done
                 swaps_daily[p, part] += done
-
-
-@nb.njit(parallel=True, cache=True)
-def cohort_record(
-    installed: I64, running: I64, waiting: I64, dead_run: I64, on: B1,
-    ms_transit: I64, bs_transit: I64, boards: I64, cohort_pool: I64,
-    ths_per_board: F64, ths_per_machine: F64, power_w: F64, mwh_cost: F64,
-    hashrate: F64, nameplate: F64, machines_installed: I64, power_mw: F64, power_cost: F64,
-    waiting_total: I32, swapping_total: I32, demand_pool: I64,
-) -> None:  # fmt: skip
-    """The day's cohort figures summed per path, and each pool's unmet demand [P, J]."""
-    paths, cohorts = running.shape
-    for p in nb.prange(paths):
-        ths = 0.0
-        plate = 0.0
-        watts = 0.0
-        cost = 0.0
-        count = 0
-        waits = 0
-        swapping = 0
-        demand_pool[p, :] = 0
-        for c in range(cohorts):
             plate += installed[p, c] * ths_per_machine[c]
             count += installed[p, c]
             swapping += ms_transit[p, c]
-            demand_pool[p, cohort_pool[c, 0]] += dead_run[p, c]
-            for k in range(3):
-                waits += waiting[p, c, k]
-                demand_pool[p, cohort_pool[c, k + 1]] += waiting[p, c, k]
+            waits += waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
             if on[p, c]:
                 up = boards[c] * running[p, c] - dead_run[p, c] - bs_transit[p, c]
                 ths += max(up, 0) * ths_per_board[c]
@@ -309,6 +325,36 @@ def cohort_record(
         power_cost[p] = cost
         waiting_total[p] = waits
         swapping_total[p] = swapping
+
+
+@nb.njit(cache=True)
+def _limit_by_site(
+    p: int, waiting: I64, dead_run: I64, state: NDArray[np.int8], site_ptr: I64,
+    site_jobs: I64, job_pool: I64, job_site: I64, site_capacity: I64, granted: I64,
+) -> None:  # fmt: skip
+    """Cap one path's grants by each short site's technician-days, in job order.
+
+    On return ``granted[p, job]`` is the grant of every job with demand.
+    """
+    n_sites = site_ptr.shape[0] - 1
+    site_demand = np.zeros(n_sites, np.int64)
+    for job in range(granted.shape[1]):
+        d = _demand(waiting, dead_run, p, job)
+        if d:
+            pool_state = state[job_pool[job]]
+            if pool_state != ORDERED:
+                granted[p, job] = d if pool_state == FULL else 0
+            site_demand[job_site[job]] += granted[p, job]
+    for s in range(n_sites):
+        if site_demand[s] <= site_capacity[s]:
+            continue
+        left = site_capacity[s]
+        for idx in range(site_ptr[s], site_ptr[s + 1]):
+            job = site_jobs[idx]
+            if _demand(waiting, dead_run, p, job):
+                done = min(granted[p, job], left)
+                granted[p, job] = done
+                left -= done
 
 
 @nb.njit(parallel=True, cache=True)
@@ -414,7 +460,7 @@ def add_items(
                 if arrive < horizon:
                     ring[arrive % ring.shape[0], p, w] += q
                 continue
-            base = stream(key, p, w)
+            base = stream(key, p, w)  # only for the few cells that draw
             for i in range(q):
                 delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
                 arrive = _arrival(day, base_delay[p, w] + delay)

@@ -1,10 +1,12 @@
 """Counter-based random numbers for compiled kernels, and delay tables.
 
 Inside the compiled daily step every cell (path × cohort, or path × pool) draws
-from its own stream: a 64-bit base derived from the day's key (one
-``SeedSequence`` per concern and day, see :mod:`hashshock.engine.rng`), the path
-and the cell, then the splitmix64 sequence ``mix(base + i·γ)`` for ``i = 1, 2, …``
-(Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators").
+from its own stream. Each path has a 64-bit base mixed from the day's key (one
+``SeedSequence`` per concern and day, see :mod:`hashshock.engine.rng`) and the
+path; the path's uniforms are the splitmix64 sequence ``mix(base + n·γ)`` (Steele,
+Lea & Flood 2014, "Fast splittable pseudorandom number generators"), and cell ``c``
+owns the counters ``n = c·2⁴⁴ + i + 1``: a block of 2⁴⁴ draws that no other cell of
+the path touches, reached with one multiply-add and no extra mixing.
 A cell's numbers therefore depend only on (seed, concern, day, path, cell) and the
 count already drawn, never on the thread or process that computes them: results are
 the same bit for bit for any number of threads, and a path's numbers do not depend
@@ -33,6 +35,8 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TWO_M53 = 2.0**-53
+#: γ·2⁴⁴ mod 2⁶⁴: the step from one cell's block of counters to the next.
+CELL_STRIDE = np.uint64((int(GOLDEN) << 44) & ((1 << 64) - 1))
 
 
 @nb.njit(cache=True, inline="always")
@@ -44,9 +48,21 @@ def mix64(z: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=True, inline="always")
+def path_stream(key: np.uint64, path: int) -> np.uint64:
+    """Base of ``path``'s streams under the day's ``key``."""
+    return mix64(key ^ mix64(np.uint64(path) * GOLDEN + _M1))
+
+
+@nb.njit(cache=True, inline="always")
+def cell_stream(path_base: np.uint64, cell: int) -> np.uint64:
+    """Base of ``cell``'s stream within its path's (from :func:`path_stream`)."""
+    return path_base + np.uint64(cell) * CELL_STRIDE
+
+
+@nb.njit(cache=True, inline="always")
 def stream(key: np.uint64, path: int, cell: int) -> np.uint64:
     """Base of the stream of ``cell`` on ``path`` under the day's ``key``."""
-    return mix64(key ^ mix64(np.uint64(path) * GOLDEN + mix64(np.uint64(cell) + _M1)))
+    return cell_stream(path_stream(key, path), cell)
 
 
 @nb.njit(cache=True, inline="always")
