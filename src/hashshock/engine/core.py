@@ -100,6 +100,8 @@ class Simulation(RepairLoop):
         self.needs_vendor_parts = np.array([r.in_house_needs_vendor_parts for r in routes])[
             plan.pool_part
         ]
+        self.every_pool = np.ones(self.J, dtype=bool)
+        self.pool_origin = tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor)
         self.pool_transit = plan.vendor_transit_days[plan.pool_vendor]
         self.pool_clearance = plan.vendor_clearance_days[plan.pool_vendor]
         self.turnaround_mean = np.array([r.vendor_turnaround_days.mean for r in routes])[
@@ -379,9 +381,10 @@ class Simulation(RepairLoop):
                     self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
                     if self.economy.grey_unit_cost is not None:
                         self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
-            self.order_backlog += np.where(stop, order, 0)
-            ship = np.where(stop, 0, order + self.order_backlog)
-            self.order_backlog = np.where(stop, self.order_backlog, 0)
+            ship = np.empty_like(order)
+            kernels.hold_back(
+                stop, self.every_pool, np.ascontiguousarray(order), self.order_backlog, ship
+            )
         elif self.order_backlog.any():
             ship = order + self.order_backlog
             self.order_backlog[:] = 0
@@ -406,8 +409,8 @@ class Simulation(RepairLoop):
         if self.events.holds_possible("parts"):
             border_day = day + lead
             held, hold_days = self.events.customs_holds(
-                self.rng.day("customs", 100_000 + day), border_day, plan.pool_vendor,
-                tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "parts",
+                self.rng.key("customs", 100_000 + day), border_day, plan.pool_vendor,
+                self.pool_origin, "parts",
                 lots=ship > 0,
             )  # fmt: skip
             held &= ship > 0

@@ -7,11 +7,15 @@ the same group in two scenarios happens on the same paths (common random numbers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine import kernels
+from hashshock.engine.random import DelayTables
 from hashshock.engine.rng import RandomTree
 from hashshock.plan.model import EventPlan
 
@@ -30,6 +34,13 @@ class EventPaths:
     occurs: BoolArray
     start: IntArray
     end: IntArray
+    # Pool masks by query: (which events were active on which paths, the mask).
+    _memo: dict[tuple[object, ...], tuple[bytes, NDArray[np.generic]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _rules: dict[tuple[object, ...], tuple[BoolArray, NDArray[np.float64], DelayTables]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def realise(cls, events: tuple[EventPlan, ...], paths: int, rng: RandomTree) -> EventPaths:
@@ -72,17 +83,37 @@ class EventPaths:
         end = self.end[e].reshape(shape)
         return np.asarray(occurs & (start <= day_arr) & (day_arr < end))
 
+    def _remembered(
+        self, query: tuple[object, ...], kind: str, day: int, build: Callable[[], NDArray[Any]]
+    ) -> NDArray[Any]:
+        """``build()``, or the array it gave last time for ``query`` if the events of
+        ``kind`` are active on the same paths as then (masks change only when an event
+        starts or ends). The array is read-only: callers share it."""
+        state = np.array([self.active(e, day) for e in self.indices(kind)]).tobytes()
+        cached = self._memo.get(query)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        array = build()
+        array.flags.writeable = False
+        self._memo[query] = (state, array)
+        return array
+
     def pool_mask(
         self, kind: str, day: int, pool_vendor: IntArray, pool_part: IntArray
     ) -> BoolArray:
         """[P, J]: an event of ``kind`` acting on each pool's vendor and part is active."""
-        mask = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=bool)
-        for e in self.indices(kind):
-            event = self.events[e]
-            hits = event.vendor_mask[pool_vendor] & event.part_mask[pool_part]
-            if hits.any():
-                mask |= self.active(e, day)[:, None] & hits[None, :]
-        return mask
+
+        def build() -> BoolArray:
+            mask = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=bool)
+            for e in self.indices(kind):
+                event = self.events[e]
+                hits = event.vendor_mask[pool_vendor] & event.part_mask[pool_part]
+                if hits.any():
+                    mask |= self.active(e, day)[:, None] & hits[None, :]
+            return mask
+
+        query = ("mask", kind, pool_vendor.tobytes(), pool_part.tobytes())
+        return self._remembered(query, kind, day, build)
 
     def pool_extra_days(
         self,
@@ -93,22 +124,28 @@ class EventPaths:
         shipment: str | None = None,
     ) -> IntArray:
         """[P, J]: extra days from active events of ``kind`` (summed) for each pool."""
-        extra = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=np.int64)
-        for e in self.indices(kind):
-            event = self.events[e]
-            if shipment is not None and event.shipments and shipment not in event.shipments:
-                continue
-            hits = event.vendor_mask[pool_vendor]
-            if pool_part is not None:
-                hits = hits & event.part_mask[pool_part]
-            if hits.any():
-                act = self.active(e, day)[:, None] & hits[None, :]
-                extra += np.where(act, int(event.params["extra_days"]), 0)
-        return extra
+
+        def build() -> IntArray:
+            extra = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=np.int64)
+            for e in self.indices(kind):
+                event = self.events[e]
+                if shipment is not None and event.shipments and shipment not in event.shipments:
+                    continue
+                hits = event.vendor_mask[pool_vendor]
+                if pool_part is not None:
+                    hits = hits & event.part_mask[pool_part]
+                if hits.any():
+                    act = self.active(e, day)[:, None] & hits[None, :]
+                    extra += np.where(act, int(event.params["extra_days"]), 0)
+            return extra
+
+        parts = None if pool_part is None else pool_part.tobytes()
+        query = ("extra", kind, pool_vendor.tobytes(), parts, shipment)
+        return self._remembered(query, kind, day, build)
 
     def customs_holds(
         self,
-        rng: np.random.Generator,
+        key: np.uint64,
         border_day: IntArray,
         lot_vendor: IntArray,
         lot_origin: tuple[str, ...],
@@ -120,7 +157,8 @@ class EventPaths:
         Each active, matching ``customs_hold`` event holds a lot with its
         ``hold_probability`` and adds a draw from its ``hold_days``; a lot held
         by several events waits for the longest. Only lots where ``lots`` is true
-        (e.g. something ships) are considered. Returns (held, extra_days).
+        (e.g. something ships) are considered. Random numbers come from the kernel
+        streams under ``key`` (one per lot). Returns (held, extra_days).
         """
         held = np.zeros(border_day.shape, dtype=bool)
         extra = np.zeros(border_day.shape, dtype=np.int64)
@@ -128,31 +166,30 @@ class EventPaths:
                   if shipment in self.events[e].shipments]  # fmt: skip
         if not events:
             return held, extra
-        paths, cols = (
-            np.nonzero(lots) if lots is not None else np.indices(border_day.shape).reshape(2, -1)
-        )
-        if paths.size == 0:
-            return held, extra
-        days = border_day[paths, cols]
-        origin_of_col = np.array(lot_origin)
-        for e in events:
-            event = self.events[e]
-            hits = event.vendor_mask[lot_vendor[cols]]
-            if event.origins is not None:
-                hits &= np.isin(origin_of_col[cols], event.origins)
-            hits &= (
-                self.occurs[e, paths] & (self.start[e, paths] <= days) & (days < self.end[e, paths])
-            )
-            n_candidates = int(hits.sum())
-            if not n_candidates:
-                continue
-            this = rng.random(n_candidates) < event.params["hold_probability"]
-            n_held = int(this.sum())
-            if not n_held:
-                continue
-            p_held, c_held = paths[hits][this], cols[hits][this]
-            held[p_held, c_held] = True
-            extra[p_held, c_held] = np.maximum(
-                extra[p_held, c_held], event.dists["hold_days"].sample(rng, n_held)
-            )
+        hits, probability, tables = self._hold_rules(events, lot_vendor, lot_origin)
+        kernels.customs_holds(
+            key, np.ascontiguousarray(border_day, dtype=np.int64),
+            np.ascontiguousarray(np.ones(border_day.shape, bool) if lots is None else lots),
+            hits, self.occurs[events], self.start[events], self.end[events], probability,
+            tables.values, tables.cdf, tables.length, held, extra,
+        )  # fmt: skip
         return held, extra
+
+    def _hold_rules(
+        self, events: list[int], lot_vendor: IntArray, lot_origin: tuple[str, ...]
+    ) -> tuple[BoolArray, NDArray[np.float64], DelayTables]:
+        """Which of ``events`` may hold each column's lots [E, W], their hold
+        probabilities and hold-day tables (the same every day: computed once)."""
+        query = (tuple(events), lot_vendor.tobytes(), lot_origin)
+        if query not in self._rules:
+            origin_of_col = np.array(lot_origin)
+            hits = np.zeros((len(events), len(lot_vendor)), dtype=bool)
+            for row, e in enumerate(events):
+                event = self.events[e]
+                hits[row] = event.vendor_mask[lot_vendor]
+                if event.origins is not None:
+                    hits[row] &= np.isin(origin_of_col, event.origins)
+            probability = np.array([self.events[e].params["hold_probability"] for e in events])
+            tables = DelayTables.of([self.events[e].dists["hold_days"] for e in events])
+            self._rules[query] = (hits, probability, tables)
+        return self._rules[query]

@@ -96,25 +96,22 @@ def cohort_day(
         for c in range(cohorts):
             base = cell_stream(path_base, c)
             board_count = boards[c]
-            back_boards = bs_ring[bs_slot, p, c]
-            if back_boards:
-                bs_ring[bs_slot, p, c] = 0
-                bs_transit[p, c] -= back_boards
+            # Returns are unconditional arithmetic: whether anything comes back is a
+            # coin flip the branch predictor would lose.
+            bs_transit[p, c] -= bs_ring[bs_slot, p, c]
+            bs_ring[bs_slot, p, c] = 0
             back = ms_ring[ms_slot, p, c]
-            if back:
-                ms_ring[ms_slot, p, c] = 0
-                ms_transit[p, c] -= back
+            ms_ring[ms_slot, p, c] = 0
+            ms_transit[p, c] -= back
+            dead = dead_stop[p, c]
+            if back and dead:
                 stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
                 stopped += ms_transit[p, c] + back
-                dead = dead_stop[p, c]
-                if dead:
-                    slots = board_count * stopped
-                    moved, _ = _dead_boards_taken(
-                        base, _RETURN_DRAWS, back, board_count, slots, dead
-                    )
-                    dead_stop[p, c] -= moved
-                    dead_run[p, c] += moved
-                running[p, c] += back
+                slots = board_count * stopped
+                moved, _ = _dead_boards_taken(base, _RETURN_DRAWS, back, board_count, slots, dead)
+                dead_stop[p, c] -= moved
+                dead_run[p, c] += moved
+            running[p, c] += back
             if on[p, c]:  # switched off: neither hashes nor fails
                 _fail(
                     p, c, base, running, waiting, dead_run, dead_stop, clock,
@@ -481,3 +478,50 @@ def sample_lots(
                 continue
             d = col_dist[w]
             out[p, w] = table_sample(values[d], cdf[d], length[d], uniform(stream(key, p, w), 0))
+
+
+@nb.njit(parallel=True, cache=True)
+def hold_back(blocked: B1, applies: B1, incoming: I64, backlog: I64, send: I64) -> None:
+    """Where ``blocked[p, j] & applies[j]``, ``incoming`` joins the ``backlog`` and nothing
+    is sent; elsewhere the backlog goes with today's ``incoming``: ``send`` [P, J]."""
+    paths, width = incoming.shape
+    for p in nb.prange(paths):
+        for j in range(width):
+            if blocked[p, j] and applies[j]:
+                backlog[p, j] += incoming[p, j]
+                send[p, j] = 0
+            else:
+                send[p, j] = incoming[p, j] + backlog[p, j]
+                backlog[p, j] = 0
+
+
+@nb.njit(parallel=True, cache=True)
+def customs_holds(
+    key: np.uint64, border_day: I64, lots: B1, hits: B1,
+    occurs: B1, start: I64, end: I64, probability: F64,
+    values: I64, cdf: F64, length: I64, held: B1, extra: I64,
+) -> None:  # fmt: skip
+    """Decide the customs holds of the lots [P, W] that exist (``lots``).
+
+    Event ``e`` (row of ``hits`` [E, W], ``occurs``/``start``/``end`` [E, P]) can hold
+    lot ``(p, w)`` if it may hold column ``w`` and is active on the lot's
+    ``border_day``; it then holds it with ``probability[e]`` for a draw from its row of
+    the delay tables. A lot held by several events waits for the longest.
+    """
+    paths, width = border_day.shape
+    for p in nb.prange(paths):
+        path_base = path_stream(key, p)
+        for w in range(width):
+            held[p, w] = False
+            extra[p, w] = 0
+            if not lots[p, w]:
+                continue
+            base = cell_stream(path_base, w)
+            day = border_day[p, w]
+            for e in range(hits.shape[0]):
+                if not (hits[e, w] and occurs[e, p] and start[e, p] <= day < end[e, p]):
+                    continue
+                if uniform(base, 2 * e) <= probability[e]:
+                    held[p, w] = True
+                    days = table_sample(values[e], cdf[e], length[e], uniform(base, 2 * e + 1))
+                    extra[p, w] = max(extra[p, w], days)

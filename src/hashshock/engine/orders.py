@@ -49,7 +49,7 @@ class OrderPaths:
             vendors = np.array([vendor])
             day = day + _lead_extra_at(events, day, vendor)
             held, extra = events.customs_holds(
-                gen,
+                rng.key("orders", o),
                 day[:, None],
                 vendors,
                 (plan.vendor_machines_origin[vendor],),

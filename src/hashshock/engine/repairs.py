@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine import kernels
+
 if TYPE_CHECKING:
     from hashshock.engine.allocate import GroupSum
     from hashshock.engine.economy import EconomyInputs
@@ -48,6 +50,8 @@ class RepairLoop:
     scrap_share: NDArray[np.float64]
     in_house_given_rest: NDArray[np.float64]
     needs_vendor_parts: NDArray[np.bool_]
+    every_pool: NDArray[np.bool_]
+    pool_origin: tuple[str, ...]
     pool_transit: IntArray
     pool_clearance: IntArray
     turnaround_mean: NDArray[np.float64]
@@ -84,10 +88,11 @@ class RepairLoop:
             supply_stop = self.events.pool_mask(
                 "parts_supply_stop", day, plan.pool_vendor, plan.pool_part
             )
-            blocked = supply_stop & self.needs_vendor_parts[None, :]
-            self.in_house_backlog += np.where(blocked, in_house, 0)
-            start_in_house = np.where(blocked, 0, in_house + self.in_house_backlog)
-            self.in_house_backlog = np.where(blocked, self.in_house_backlog, 0)
+            start_in_house = np.empty_like(in_house)
+            kernels.hold_back(
+                supply_stop, self.needs_vendor_parts, np.ascontiguousarray(in_house),
+                self.in_house_backlog, start_in_house,
+            )  # fmt: skip
         self.repairs.add_items(
             day, np.ascontiguousarray(start_in_house), self.no_delay, self.in_house_tables,
             plan.pool_part, self.rng.key("items", 2 * day), self.out.repairs_in_house[:, day],
@@ -99,9 +104,10 @@ class RepairLoop:
             closed = self.events.pool_mask(
                 "repair_centre_closed", day, plan.pool_vendor, plan.pool_part
             )
-            self.vendor_backlog += np.where(closed, vendor, 0)
-            send = np.where(closed, 0, vendor + self.vendor_backlog)
-            self.vendor_backlog = np.where(closed, self.vendor_backlog, 0)
+            send = np.empty_like(vendor)
+            kernels.hold_back(
+                closed, self.every_pool, np.ascontiguousarray(vendor), self.vendor_backlog, send
+            )
         if not send.any():
             return
         base = self.vendor_base
@@ -116,8 +122,8 @@ class RepairLoop:
             without_clearance = base - np.where(plan.pool_crosses_border, self.pool_clearance, 0)
             border_day = day + without_clearance + np.rint(self.turnaround_mean).astype(np.int64)
             held, hold_days = self.events.customs_holds(
-                self.rng.day("customs", day), border_day, plan.pool_vendor,
-                tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor), "repairs",
+                self.rng.key("customs", day), border_day, plan.pool_vendor,
+                self.pool_origin, "repairs",
                 lots=crossing,
             )  # fmt: skip
             held &= crossing
