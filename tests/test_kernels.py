@@ -51,7 +51,8 @@ def _swap_once(
     kernels.swaps_day(
         0, 10, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
         site_ptr, site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
-        np.zeros((1, cohorts * 4), np.int64), rings[0], transit[0], rings[1], transit[1],
+        np.zeros((1, cohorts * 4), np.int64), np.zeros((1, n_pools), np.int8), rings[0],
+        transit[0], rings[1], transit[1],
         np.zeros((1, 4), np.int64), np.zeros((1, 4), np.int32),
         running, running, np.ones((1, cohorts), bool), np.full(cohorts, 4, np.int64),
         per_cohort, per_cohort, per_cohort, per_cohort, per_path[0], per_path[1],

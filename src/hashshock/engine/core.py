@@ -145,6 +145,7 @@ class Simulation(RepairLoop):
         self.demand_site = np.zeros((P, self.S), np.int64)
         self.order = np.zeros((P, J), np.int64)
         self.granted = np.zeros((P, C * N_PARTS), np.int64)
+        self.pool_state = np.zeros((P, J), np.int8)
         self.all_on = np.ones((P, C), dtype=bool)
         self.no_delay = np.zeros((P, J), np.int64)
         crossing_clearance = np.where(plan.pool_crosses_border, self.pool_clearance, 0)
@@ -342,6 +343,7 @@ class Simulation(RepairLoop):
             day, self.T, self.waiting, self.dead_run, self.on_hand, self.demand_pool,
             self.demand_site, self.pool_ptr, self.pool_jobs, self.site_ptr, self.site_jobs,
             self.job_pool, self.job_site, self.site_capacity, self.swap_days, self.granted,
+            self.pool_state,
             self.machine_swaps.ring, self.machine_swaps.in_transit,
             self.board_swaps.ring, self.board_swaps.in_transit,
             self.swaps_done, self.out.swaps_daily[:, day],
@@ -421,9 +423,9 @@ class Simulation(RepairLoop):
     def _record_pools(self, day: int) -> None:
         out = self.out
         kernels.pool_record(
-            day, self.on_hand, self.demand_pool,
-            self.repairs.in_transit + self.in_house_backlog + self.vendor_backlog,
-            self.replenishments.in_transit + self.order_backlog, self.plan.pool_part,
+            day, self.on_hand, self.demand_pool, self.repairs.in_transit,
+            self.in_house_backlog, self.vendor_backlog, self.replenishments.in_transit,
+            self.order_backlog, self.plan.pool_part,
             out.spares_on_hand[:, day], out.backorders[:, day], out.parts_in_repair[:, day],
             out.parts_on_order[:, day], self.first_stockout,
         )  # fmt: skip

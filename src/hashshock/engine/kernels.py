@@ -22,6 +22,7 @@ from hashshock.engine.random import cell_stream, path_stream, stream, table_samp
 
 I64 = NDArray[np.int64]
 I32 = NDArray[np.int32]
+I8 = NDArray[np.int8]
 F64 = NDArray[np.float64]
 B1 = NDArray[np.bool_]
 
@@ -219,7 +220,7 @@ def swaps_day(
     day: int, horizon: int,
     waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64, demand_site: I64,
     pool_ptr: I64, pool_jobs: I64, site_ptr: I64, site_jobs: I64, job_pool: I64,
-    job_site: I64, site_capacity: I64, swap_days: I64, granted: I64,
+    job_site: I64, site_capacity: I64, swap_days: I64, granted: I64, pool_state: I8,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
     swaps_done: I64, swaps_daily: I32,
     installed: I64, running: I64, on: B1, boards: I64,
@@ -236,8 +237,8 @@ def swaps_day(
     demand every job gets its demand, so the ordered passes run only for groups that
     may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
     the demand before the swaps (from :func:`cohort_day`); ``demand_pool`` is left
-    holding each pool's unmet demand after them, ``demand_site`` is scratch (the bound
-    after the pools' grants), and so is ``granted`` [P, jobs].
+    holding each pool's unmet demand after them; ``demand_site`` is scratch, and so are
+    ``granted`` [P, jobs] and ``pool_state`` [P, J].
     """
     paths, cohorts = dead_run.shape
     n_pools = pool_ptr.shape[0] - 1
@@ -245,7 +246,8 @@ def swaps_day(
     for p in nb.prange(paths):
         # Pools: every job gets its demand (FULL), nothing (EMPTY), or what an ordered
         # pass grants (ORDERED) where demand may exceed the spares on hand.
-        state = np.zeros(n_pools, np.int8)
+        state = pool_state[p]
+        state[:] = FULL
         for j in range(n_pools):
             if demand_pool[p, j] <= on_hand[p, j]:
                 continue
@@ -269,7 +271,7 @@ def swaps_day(
                 all_granted = True
         if all_granted:
             _limit_by_site(p, waiting, dead_run, state, site_ptr, site_jobs, job_pool,
-                           job_site, site_capacity, granted)  # fmt: skip
+                           job_site, site_capacity, granted, demand_site[p])  # fmt: skip
         ths = 0.0
         plate = 0.0
         watts = 0.0
@@ -284,11 +286,11 @@ def swaps_day(
                 d = _demand(waiting, dead_run, p, job)
                 if d <= 0:
                     continue
-                pool_state = state[job_pool[job]]
-                if all_granted or pool_state == ORDERED:
+                rule = state[job_pool[job]]
+                if all_granted or rule == ORDERED:
                     done = granted[p, job]
                 else:
-                    done = d if pool_state == FULL else 0
+                    done = d if rule == FULL else 0
                 demand_pool[p, job_pool[job]] += d - done
                 if done <= 0:
                     continue
@@ -326,21 +328,22 @@ def swaps_day(
 
 @nb.njit(cache=True)
 def _limit_by_site(
-    p: int, waiting: I64, dead_run: I64, state: NDArray[np.int8], site_ptr: I64,
-    site_jobs: I64, job_pool: I64, job_site: I64, site_capacity: I64, granted: I64,
+    p: int, waiting: I64, dead_run: I64, state: I8, site_ptr: I64, site_jobs: I64,
+    job_pool: I64, job_site: I64, site_capacity: I64, granted: I64, site_demand: I64,
 ) -> None:  # fmt: skip
     """Cap one path's grants by each short site's technician-days, in job order.
 
-    On return ``granted[p, job]`` is the grant of every job with demand.
+    On return ``granted[p, job]`` is the grant of every job with demand;
+    ``site_demand`` [S] is scratch.
     """
     n_sites = site_ptr.shape[0] - 1
-    site_demand = np.zeros(n_sites, np.int64)
+    site_demand[:] = 0
     for job in range(granted.shape[1]):
         d = _demand(waiting, dead_run, p, job)
         if d:
-            pool_state = state[job_pool[job]]
-            if pool_state != ORDERED:
-                granted[p, job] = d if pool_state == FULL else 0
+            rule = state[job_pool[job]]
+            if rule != ORDERED:
+                granted[p, job] = d if rule == FULL else 0
             site_demand[job_site[job]] += granted[p, job]
     for s in range(n_sites):
         if site_demand[s] <= site_capacity[s]:
@@ -374,23 +377,24 @@ def reorder(
 
 @nb.njit(parallel=True, cache=True)
 def pool_record(
-    day: int, on_hand: I64, demand_pool: I64, in_repair: I64, on_order: I64, pool_part: I64,
+    day: int, on_hand: I64, demand_pool: I64, in_repair: I64, in_house_backlog: I64,
+    vendor_backlog: I64, on_order: I64, order_backlog: I64, pool_part: I64,
     spares: I32, backorders: I32, repairing: I32, ordering: I32, first_stockout: I64,
 ) -> None:  # fmt: skip
-    """Pool figures summed per part [P, 4]; the first day a part's pool is out while needed."""
+    """Pool figures summed per part [P, 4]; the first day a part's pool is out while needed.
+
+    Parts in repair are those in the pipeline and both backlogs; parts on order those
+    in the pipeline and the order backlog.
+    """
     paths, pools = on_hand.shape
     for p in nb.prange(paths):
-        out = np.zeros(N_PARTS, np.bool_)
         for j in range(pools):
             k = pool_part[j]
             spares[p, k] += on_hand[p, j]
             backorders[p, k] += demand_pool[p, j]
-            repairing[p, k] += in_repair[p, j]
-            ordering[p, k] += on_order[p, j]
-            if on_hand[p, j] == 0 and demand_pool[p, j] > 0:
-                out[k] = True
-        for k in range(N_PARTS):
-            if out[k] and first_stockout[p, k] < 0:
+            repairing[p, k] += in_repair[p, j] + in_house_backlog[p, j] + vendor_backlog[p, j]
+            ordering[p, k] += on_order[p, j] + order_backlog[p, j]
+            if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:
                 first_stockout[p, k] = day
 
 
