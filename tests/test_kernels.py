@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from tests.engine_helpers import plan_for, with_constant_hazard
 from tests.oracles import GroupedGreedy
 
@@ -16,7 +17,7 @@ from hashshock.dists import Empirical, LogNormal, Triangular, Uniform
 from hashshock.engine import kernels, simulate
 from hashshock.engine.allocate import job_lists
 from hashshock.engine.pipeline import Pipeline
-from hashshock.engine.random import DelayTables, stream, uniform
+from hashshock.engine.random import DelayTables, exponential, stream, uniform
 
 
 def _swap_once(
@@ -150,6 +151,29 @@ def test_cell_streams_are_uniform_and_uncorrelated() -> None:
     # Neighbouring cells and successive draws: correlation within 5 standard errors of 0.
     for a, b in ((u[:-1].ravel(), u[1:].ravel()), (u[:, :-1].ravel(), u[:, 1:].ravel())):
         assert abs(np.corrcoef(a, b)[0, 1]) < 5 / np.sqrt(a.size)
+
+
+@numba.njit(cache=True)
+def _exponentials(key: np.uint64, n: int) -> np.ndarray:
+    base = stream(key, 0, 0)
+    out = np.empty(n)
+    for k in range(n):
+        out[k] = exponential(base, 2 * k + 1, (1 << 41) + 64 * k)
+    return out
+
+
+def test_ziggurat_draws_are_exponential() -> None:
+    """Exp(1) moments, and the share beyond the base layer's edge (the tail branch) and
+    inside the top layers (the wedges), each within 5 standard errors."""
+    n = 2_000_000
+    x = _exponentials(np.uint64(11), n)
+    assert np.all(x >= 0)
+    assert abs(x.mean() - 1.0) < 5 * np.sqrt(1.0 / n)
+    assert abs(x.var() - 1.0) < 5 * np.sqrt(8.0 / n)  # Exp(1): 4th central moment 9
+    for edge in (0.05, 0.5, 2.0, 7.697117470131487, 9.0):
+        p = np.exp(-edge)
+        assert abs((x > edge).mean() - p) < 5 * np.sqrt(p * (1 - p) / n) + 1 / n
+    assert stats.kstest(x, "expon").pvalue > 1e-4
 
 
 def test_one_day_of_failures_is_binomial() -> None:

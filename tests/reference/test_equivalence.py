@@ -103,7 +103,11 @@ def test_injected_bug_one_extra_swap_day_is_rejected() -> None:
 _HOLD_ROUTE = {"in_house_share": 0.0, "scrap_share": 0.0}
 _HOLD_EVENTS = [{"type": "customs_hold", "shipments": ["repairs"], "hold_probability": 0.5,
                  "hold_days": 10, "start_day": 30}]  # fmt: skip
-_HOLD_PATHS = 400
+#: Reference paths per run here. With 400, one reference draw decided the outcome: at the
+#: shared reference seed the day-89 hashrate sat about 2.9 standard errors low, so six
+#: engine seeds all gave z between 2.3 and 3.75, one past the Bonferroni bound (and
+#: z < 0 against another reference seed). 800 halve the reference's share of the variance.
+_HOLD_PATHS = 800
 
 
 def _repair_hold_plan() -> Plan:

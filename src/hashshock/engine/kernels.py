@@ -18,7 +18,14 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.random import cell_stream, path_stream, stream, table_sample, uniform
+from hashshock.engine.random import (
+    cell_stream,
+    exponential,
+    path_stream,
+    stream,
+    table_sample,
+    uniform,
+)
 
 I64 = NDArray[np.int64]
 I32 = NDArray[np.int32]
@@ -28,7 +35,9 @@ B1 = NDArray[np.bool_]
 
 N_PARTS = 4
 # Where in a cohort's daily stream (2**44 draws) the draws of each kind start: failure
-# candidates take 0, 1, 2, …; dead boards moved by failures and by returns their own.
+# candidates take 0, 1, 2, … (a pick and a gap each), the ziggurat's rare extra draws
+# 64 a candidate from _EXP_RETRIES; dead boards moved by failures and returns their own.
+_EXP_RETRIES = 1 << 41
 _BOARD_DRAWS = 1 << 42
 _RETURN_DRAWS = 1 << 43
 # What a pool's jobs get in the swaps (see :func:`swaps_day`).
@@ -191,7 +200,7 @@ def _fail(
             route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
             routed[route, p, pool] += 1
             scrapped[p, part] += int(route == 0)
-        at -= math.log(uniform(base, 2 * k + 1))
+        at += exponential(base, 2 * k + 1, _EXP_RETRIES + 64 * k)
         k += 1
         if at >= total0:
             break
