@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_engine import synthetic_fleet  # noqa: E402
+from bench.bench_engine import best_of, synthetic_fleet  # noqa: E402
 from tests.reference.fleets import two_site_fleet  # noqa: E402
 from tests.reference.sim import simulate_reference  # noqa: E402
 
@@ -56,18 +57,18 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--reference-paths", type=int, default=10)
     parser.add_argument("--us-paths", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=5, help="best of N for each timing")
     args = parser.parse_args()
     for scenario in ("baseline", "sanctions"):
         plan = compile_plan(
             fleet_from_mapping(two_site_fleet()), load_scenario(scenario), args.days
         )
         simulate(plan, 2, seed=1)  # load the compiled kernels first
-        t0 = time.perf_counter()
-        simulate(plan, args.paths, seed=1)
-        engine = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        simulate_reference(plan, args.reference_paths, seed=1)
-        reference = (time.perf_counter() - t0) * args.paths / args.reference_paths
+        engine = best_of(args.repeats, partial(simulate, plan, args.paths, seed=1))
+        reference_run = best_of(
+            args.repeats, partial(simulate_reference, plan, args.reference_paths, seed=1)
+        )
+        reference = reference_run * args.paths / args.reference_paths
         print(
             f"reference fleet / {scenario:<9} {plan.machines} machines, {args.paths} paths × "
             f"{args.days} d: engine {engine:6.2f} s, reference ≈ {reference:8.1f} s "
