@@ -48,17 +48,16 @@ def _swap_once(
     transit = [np.zeros((1, cohorts), np.int64) for _ in range(2)]
     running = np.ones((1, cohorts), np.int64)
     per_cohort = np.ones(cohorts)
-    per_path = [np.zeros(1) for _ in range(5)]
-    kernels.swaps_day(
-        0, 10, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
+    series = [np.zeros((1, 1)) for _ in range(4)]
+    kernels.swaps_path(
+        0, 0, 10, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
         site_ptr, site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
         np.zeros((1, cohorts * 4), np.int64), np.zeros((1, n_pools), np.int8), rings[0],
         transit[0], rings[1], transit[1],
-        np.zeros((1, 4), np.int64), np.zeros((1, 4), np.int32),
+        np.zeros((1, 4), np.int64), np.zeros((1, 1, 4), np.int32),
         running, running, np.ones((1, cohorts), bool), np.full(cohorts, 4, np.int64),
-        per_cohort, per_cohort, per_cohort, per_cohort, per_path[0], per_path[1],
-        np.zeros(1, np.int64), per_path[2], per_path[3], np.zeros(1, np.int32),
-        np.zeros(1, np.int32),
+        per_cohort, per_cohort, per_cohort, per_cohort, series[0], series[1],
+        np.zeros((1, 1), np.int64), series[2], series[3], np.zeros((1, 1, 4), np.int32),
     )  # fmt: skip
     unmet = np.zeros(n_pools, np.int64)
     for c in range(cohorts):
@@ -114,8 +113,8 @@ def _draw_lots(dist: object, n: int) -> np.ndarray:
     tables = DelayTables.of([dist])  # type: ignore[list-item]
     quantity = np.ones((1, n), np.int64)
     out = np.zeros((1, n), np.int64)
-    kernels.sample_lots(
-        np.uint64(7), quantity, np.zeros(n, np.int64), tables.values, tables.cdf,
+    kernels.sample_lots_path(
+        np.uint64(7), 0, quantity, np.zeros(n, np.int64), tables.values, tables.cdf,
         tables.length, out,
     )  # fmt: skip
     return out[0]

@@ -83,17 +83,3 @@ class EconomyInputs:
     cohort_power_price: FloatArray | None = None  # [C] price per MWh drawn
     pool_unit_cost: FloatArray | None = None  # [J, T] cost of one spare shipped by the vendor
     grey_unit_cost: FloatArray | None = None  # [J] cost of one grey-market spare
-
-    def on_mask(self, day: int, cohort_site: NDArray[np.int64]) -> NDArray[np.bool_] | None:
-        """[P, C] machines allowed to run today, or ``None`` when no rule applies."""
-        if self.hashprice_usd_per_ph_day is None:
-            return None
-        price = self.hashprice_usd_per_ph_day[:, day][:, None]
-        mask: NDArray[np.bool_] | None = None
-        if self.cohort_breakeven_hashprice is not None:
-            mask = price >= self.cohort_breakeven_hashprice[None, :]
-        if self.site_curtail_below is not None:
-            threshold = self.site_curtail_below[cohort_site][None, :]
-            curtailed = ~np.isnan(threshold) & (price < np.nan_to_num(threshold))
-            mask = ~curtailed if mask is None else mask & ~curtailed
-        return mask

@@ -7,9 +7,7 @@ the same group in two scenarios happens on the same paths (common random numbers
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +15,7 @@ from numpy.typing import NDArray
 from hashshock.engine import kernels
 from hashshock.engine.random import DelayTables
 from hashshock.engine.rng import RandomTree
+from hashshock.engine.step import Holds, PoolRule
 from hashshock.plan.model import EventPlan
 
 IntArray = NDArray[np.int64]
@@ -34,13 +33,6 @@ class EventPaths:
     occurs: BoolArray
     start: IntArray
     end: IntArray
-    # Pool masks by query: (which events were active on which paths, the mask).
-    _memo: dict[tuple[object, ...], tuple[bytes, NDArray[np.generic]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    _rules: dict[tuple[object, ...], tuple[BoolArray, NDArray[np.float64], DelayTables]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
 
     @classmethod
     def realise(cls, events: tuple[EventPlan, ...], paths: int, rng: RandomTree) -> EventPaths:
@@ -67,12 +59,18 @@ class EventPaths:
         """Is any event of ``kind`` active on ``day`` on some path? (Lets the caller skip work.)"""
         return any(bool(self.active(e, day).any()) for e in self.indices(kind))
 
-    def holds_possible(self, shipment: str) -> bool:
-        """Can any ``customs_hold`` event hold shipments of this kind on some path?"""
-        return any(
-            shipment in self.events[e].shipments and bool(self.occurs[e].any())
-            for e in self.indices("customs_hold")
-        )
+    def days_touched(self, kind: str, horizon: int) -> BoolArray:
+        """[horizon]: days from the start to the end day (inclusive) of an event of
+        ``kind`` on some path: the days the driver must handle it."""
+        touched = np.zeros(horizon + 1, np.int64)
+        for e in self.indices(kind):
+            on = self.occurs[e]
+            first = np.clip(self.start[e][on], 0, horizon)
+            last = np.clip(self.end[e][on], -1, horizon - 1) + 1
+            keep = first < last
+            np.add.at(touched, first[keep], 1)
+            np.add.at(touched, last[keep], -1)
+        return np.cumsum(touched[:horizon]) > 0
 
     def active(self, e: int, day: int | IntArray) -> BoolArray:
         """Is event ``e`` active on ``day`` (scalar, or an array whose first axis is paths)?"""
@@ -83,65 +81,53 @@ class EventPaths:
         end = self.end[e].reshape(shape)
         return np.asarray(occurs & (start <= day_arr) & (day_arr < end))
 
-    def _remembered(
-        self, query: tuple[object, ...], kind: str, day: int, build: Callable[[], NDArray[Any]]
-    ) -> NDArray[Any]:
-        """``build()``, or the array it gave last time for ``query`` if the events of
-        ``kind`` are active on the same paths as then (masks change only when an event
-        starts or ends). The array is read-only: callers share it."""
-        state = np.array([self.active(e, day) for e in self.indices(kind)]).tobytes()
-        cached = self._memo.get(query)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        array = build()
-        array.flags.writeable = False
-        self._memo[query] = (state, array)
-        return array
-
-    def pool_mask(
-        self, kind: str, day: int, pool_vendor: IntArray, pool_part: IntArray
-    ) -> BoolArray:
-        """[P, J]: an event of ``kind`` acting on each pool's vendor and part is active."""
-
-        def build() -> BoolArray:
-            mask = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=bool)
-            for e in self.indices(kind):
-                event = self.events[e]
-                hits = event.vendor_mask[pool_vendor] & event.part_mask[pool_part]
-                if hits.any():
-                    mask |= self.active(e, day)[:, None] & hits[None, :]
-            return mask
-
-        query = ("mask", kind, pool_vendor.tobytes(), pool_part.tobytes())
-        return self._remembered(query, kind, day, build)
-
-    def pool_extra_days(
+    def pool_rule(
         self,
         kind: str,
-        day: int,
         pool_vendor: IntArray,
         pool_part: IntArray | None = None,
         shipment: str | None = None,
-    ) -> IntArray:
-        """[P, J]: extra days from active events of ``kind`` (summed) for each pool."""
+    ) -> PoolRule:
+        """Events of ``kind`` acting on each pool's vendor (and part, if given), and on
+        ``shipment`` if given: amount 1 for stops, ``extra_days`` for delays."""
+        rows, amounts = [], []
+        for e in self.indices(kind):
+            event = self.events[e]
+            if shipment is not None and event.shipments and shipment not in event.shipments:
+                continue
+            hits = event.vendor_mask[pool_vendor]
+            if pool_part is not None:
+                hits = hits & event.part_mask[pool_part]
+            if hits.any():
+                rows.append(e)
+                amounts.append(hits * int(event.params.get("extra_days", 1)))
+        amount = np.array(amounts, np.int64).reshape(len(rows), len(pool_vendor))
+        return PoolRule(np.array(rows, np.int64), amount)
 
-        def build() -> IntArray:
-            extra = np.zeros((self.occurs.shape[1], len(pool_vendor)), dtype=np.int64)
-            for e in self.indices(kind):
-                event = self.events[e]
-                if shipment is not None and event.shipments and shipment not in event.shipments:
-                    continue
-                hits = event.vendor_mask[pool_vendor]
-                if pool_part is not None:
-                    hits = hits & event.part_mask[pool_part]
-                if hits.any():
-                    act = self.active(e, day)[:, None] & hits[None, :]
-                    extra += np.where(act, int(event.params["extra_days"]), 0)
-            return extra
-
-        parts = None if pool_part is None else pool_part.tobytes()
-        query = ("extra", kind, pool_vendor.tobytes(), parts, shipment)
-        return self._remembered(query, kind, day, build)
+    def holds(self, shipment: str, lot_vendor: IntArray, lot_origin: tuple[str, ...]) -> Holds:
+        """The ``customs_hold`` events that may hold ``shipment`` lots of each column
+        (vendor ``lot_vendor[w]``, origin ``lot_origin[w]``); no rows when none can
+        happen on any path."""
+        events = [e for e in self.indices("customs_hold")
+                  if shipment in self.events[e].shipments]  # fmt: skip
+        if not any(bool(self.occurs[e].any()) for e in events):
+            events = []
+        origin_of_col = np.array(lot_origin)
+        hits = np.zeros((len(events), len(lot_vendor)), dtype=bool)
+        for row, e in enumerate(events):
+            event = self.events[e]
+            hits[row] = event.vendor_mask[lot_vendor]
+            if event.origins is not None:
+                hits[row] &= np.isin(origin_of_col, event.origins)
+        paths = self.occurs.shape[1]
+        return Holds(
+            hits,
+            self.occurs[events].reshape(len(events), paths),
+            self.start[events].reshape(len(events), paths),
+            self.end[events].reshape(len(events), paths),
+            np.array([self.events[e].params["hold_probability"] for e in events], np.float64),
+            DelayTables.of([self.events[e].dists["hold_days"] for e in events]),
+        )
 
     def customs_holds(
         self,
@@ -150,46 +136,23 @@ class EventPaths:
         lot_vendor: IntArray,
         lot_origin: tuple[str, ...],
         shipment: str,
-        lots: BoolArray | None = None,
     ) -> tuple[BoolArray, IntArray]:
         """Decide holds for lots [P, W] reaching the border on ``border_day`` [P, W].
 
         Each active, matching ``customs_hold`` event holds a lot with its
         ``hold_probability`` and adds a draw from its ``hold_days``; a lot held
-        by several events waits for the longest. Only lots where ``lots`` is true
-        (e.g. something ships) are considered. Random numbers come from the kernel
+        by several events waits for the longest. Random numbers come from the kernel
         streams under ``key`` (one per lot). Returns (held, extra_days).
         """
         held = np.zeros(border_day.shape, dtype=bool)
         extra = np.zeros(border_day.shape, dtype=np.int64)
-        events = [e for e in self.indices("customs_hold")
-                  if shipment in self.events[e].shipments]  # fmt: skip
-        if not events:
+        rules = self.holds(shipment, lot_vendor, lot_origin)
+        if len(rules.probability) == 0:
             return held, extra
-        hits, probability, tables = self._hold_rules(events, lot_vendor, lot_origin)
         kernels.customs_holds(
             key, np.ascontiguousarray(border_day, dtype=np.int64),
-            np.ascontiguousarray(np.ones(border_day.shape, bool) if lots is None else lots),
-            hits, self.occurs[events], self.start[events], self.end[events], probability,
-            tables.values, tables.cdf, tables.length, held, extra,
+            np.ones(border_day.shape, np.int64), rules.hits, rules.occurs, rules.start,
+            rules.end, rules.probability, rules.days.values, rules.days.cdf,
+            rules.days.length, held, extra,
         )  # fmt: skip
         return held, extra
-
-    def _hold_rules(
-        self, events: list[int], lot_vendor: IntArray, lot_origin: tuple[str, ...]
-    ) -> tuple[BoolArray, NDArray[np.float64], DelayTables]:
-        """Which of ``events`` may hold each column's lots [E, W], their hold
-        probabilities and hold-day tables (the same every day: computed once)."""
-        query = (tuple(events), lot_vendor.tobytes(), lot_origin)
-        if query not in self._rules:
-            origin_of_col = np.array(lot_origin)
-            hits = np.zeros((len(events), len(lot_vendor)), dtype=bool)
-            for row, e in enumerate(events):
-                event = self.events[e]
-                hits[row] = event.vendor_mask[lot_vendor]
-                if event.origins is not None:
-                    hits[row] &= np.isin(origin_of_col, event.origins)
-            probability = np.array([self.events[e].params["hold_probability"] for e in events])
-            tables = DelayTables.of([self.events[e].dists["hold_days"] for e in events])
-            self._rules[query] = (hits, probability, tables)
-        return self._rules[query]

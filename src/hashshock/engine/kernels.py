@@ -1,10 +1,11 @@
-"""Compiled kernels of the daily step, one loop over paths each (``numba.prange``).
+"""Compiled rules of the daily step, each on one path's row of the state.
 
-Every kernel works on one path's row of the state at a time, so paths run on
-separate threads without sharing anything; random numbers come from per-cell
+Every function here takes a path index ``p`` and touches only that path's rows,
+so :mod:`hashshock.engine.step` can run paths on separate threads and run each
+path through many days in a row; random numbers come from per-cell
 counter-based streams (:mod:`hashshock.engine.random`), so results do not depend
-on the number of threads. The rules are those of ``docs/model.md``; the Python
-driver (:mod:`hashshock.engine.core`) decides what each kernel is given.
+on the number of threads. The rules are those of ``docs/model.md``. The few
+``prange`` kernels at the end serve the Python driver's rare steps.
 
 Part axis: 0 hashboard, 1 fan, 2 PSU, 3 control board. A *job* is ``c·4 + part``:
 the machines of cohort ``c`` waiting for a stop part, or its dead hashboards.
@@ -18,6 +19,7 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine.jit import compiled
 from hashshock.engine.random import (
     cell_stream,
     exponential,
@@ -44,14 +46,14 @@ _RETURN_DRAWS = 1 << 43
 FULL, ORDERED, EMPTY = 0, 1, 2
 
 
-@nb.njit(cache=True, inline="always")
+@compiled(inline=True)
 def _arrival(day: int, delay: int) -> int:
     """Arrival day of something sent on ``day``: today's arrivals are already in, so at
     least tomorrow."""
     return day + max(delay, 1)
 
 
-@nb.njit(cache=True, inline="always")
+@compiled(inline=True)
 def _dead_boards_taken(
     base: np.uint64, i: int, machines: int, boards: int, slots: int, dead: int
 ) -> tuple[int, int]:
@@ -70,8 +72,9 @@ def _dead_boards_taken(
     return taken, i
 
 
-@nb.njit(parallel=True, cache=True)
-def cohort_day(
+@compiled()
+def cohort_path(
+    p: int,
     day: int,
     key: np.uint64,
     running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64, on: B1,
@@ -81,7 +84,7 @@ def cohort_day(
     routed: I64, failures: I64, scrapped: I64, demand_pool: I64, demand_site: I64,
     on_hand: I64,
 ) -> None:  # fmt: skip
-    """Swap returns, then failures, of every cohort on every path, for ``day``.
+    """Swap returns, then failures, of every cohort on path ``p``, for ``day``.
 
     Failures are the per-machine competing-risk process with hazard constant over
     the day: stop part ``k`` of a running machine at ``stop_rate[c, k]`` per day
@@ -96,49 +99,49 @@ def cohort_day(
     ``demand_site`` [P, S] each site's demand on pools with spares on hand (``on_hand``
     [P, J]), which bounds what the site's technicians can be asked to do (for the swaps).
     """
-    paths, cohorts = running.shape
+    cohorts = running.shape[1]
     ms_slot = day % ms_ring.shape[0]
     bs_slot = day % bs_ring.shape[0]
-    for p in nb.prange(paths):
-        path_base = path_stream(key, p)
-        demand_pool[p, :] = 0
-        demand_site[p, :] = 0
-        for c in range(cohorts):
-            base = cell_stream(path_base, c)
-            board_count = boards[c]
-            # Returns are unconditional arithmetic: whether anything comes back is a
-            # coin flip the branch predictor would lose.
-            bs_transit[p, c] -= bs_ring[bs_slot, p, c]
-            bs_ring[bs_slot, p, c] = 0
-            back = ms_ring[ms_slot, p, c]
-            ms_ring[ms_slot, p, c] = 0
-            ms_transit[p, c] -= back
-            dead = dead_stop[p, c]
-            if back and dead:
-                stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
-                stopped += ms_transit[p, c] + back
-                slots = board_count * stopped
-                moved, _ = _dead_boards_taken(base, _RETURN_DRAWS, back, board_count, slots, dead)
-                dead_stop[p, c] -= moved
-                dead_run[p, c] += moved
-            running[p, c] += back
-            if on[p, c]:  # switched off: neither hashes nor fails
-                _fail(
-                    p, c, base, running, waiting, dead_run, dead_stop, clock,
-                    board_count, stop_rate, board_rate, cohort_pool, scrap_share,
-                    in_house_given_rest, bs_transit, routed, failures, scrapped,
-                )  # fmt: skip
-            pool = cohort_pool[c, 0]
-            demand_pool[p, pool] += dead_run[p, c]
-            jobs = dead_run[p, c] * (on_hand[p, pool] > 0)
-            for k in range(3):
-                pool = cohort_pool[c, k + 1]
-                demand_pool[p, pool] += waiting[p, c, k]
-                jobs += waiting[p, c, k] * (on_hand[p, pool] > 0)
-            demand_site[p, cohort_site[c]] += jobs
+    path_base = path_stream(key, p)
+    routed[:, p, :] = 0
+    demand_pool[p, :] = 0
+    demand_site[p, :] = 0
+    for c in range(cohorts):
+        base = cell_stream(path_base, c)
+        board_count = boards[c]
+        # Returns are unconditional arithmetic: whether anything comes back is a
+        # coin flip the branch predictor would lose.
+        bs_transit[p, c] -= bs_ring[bs_slot, p, c]
+        bs_ring[bs_slot, p, c] = 0
+        back = ms_ring[ms_slot, p, c]
+        ms_ring[ms_slot, p, c] = 0
+        ms_transit[p, c] -= back
+        dead = dead_stop[p, c]
+        if back and dead:
+            stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
+            stopped += ms_transit[p, c] + back
+            slots = board_count * stopped
+            moved, _ = _dead_boards_taken(base, _RETURN_DRAWS, back, board_count, slots, dead)
+            dead_stop[p, c] -= moved
+            dead_run[p, c] += moved
+        running[p, c] += back
+        if on[p, c]:  # switched off: neither hashes nor fails
+            _fail(
+                p, c, base, running, waiting, dead_run, dead_stop, clock,
+                board_count, stop_rate, board_rate, cohort_pool, scrap_share,
+                in_house_given_rest, bs_transit, routed, failures, scrapped,
+            )  # fmt: skip
+        pool = cohort_pool[c, 0]
+        demand_pool[p, pool] += dead_run[p, c]
+        jobs = dead_run[p, c] * (on_hand[p, pool] > 0)
+        for k in range(3):
+            pool = cohort_pool[c, k + 1]
+            demand_pool[p, pool] += waiting[p, c, k]
+            jobs += waiting[p, c, k] * (on_hand[p, pool] > 0)
+        demand_site[p, cohort_site[c]] += jobs
 
 
-@nb.njit(cache=True, inline="always")
+@compiled(inline=True)
 def _fail(
     p: int, c: int, base: np.uint64,
     running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64,
@@ -218,15 +221,15 @@ def init_clock(key: np.uint64, clock: F64) -> None:
             clock[p, c] = -math.log(uniform(stream(key, p, c), 0))
 
 
-@nb.njit(cache=True, inline="always")
+@compiled(inline=True)
 def _demand(waiting: I64, dead_run: I64, p: int, job: int) -> int:
     c, part = job // N_PARTS, job % N_PARTS
     return int(dead_run[p, c]) if part == 0 else int(waiting[p, c, part - 1])
 
 
-@nb.njit(parallel=True, cache=True)
-def swaps_day(
-    day: int, horizon: int,
+@compiled()
+def swaps_path(
+    p: int, day: int, horizon: int,
     waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64, demand_site: I64,
     pool_ptr: I64, pool_jobs: I64, site_ptr: I64, site_jobs: I64, job_pool: I64,
     job_site: I64, site_capacity: I64, swap_days: I64, granted: I64, pool_state: I8,
@@ -235,9 +238,9 @@ def swaps_day(
     installed: I64, running: I64, on: B1, boards: I64,
     ths_per_board: F64, ths_per_machine: F64, power_w: F64, mwh_cost: F64,
     hashrate: F64, nameplate: F64, machines_installed: I64, power_mw: F64, power_cost: F64,
-    waiting_total: I32, swapping_total: I32,
+    machines_down: I32,
 ) -> None:  # fmt: skip
-    """Greedy swaps, then the day's cohort figures summed per path: one pass over cohorts.
+    """Greedy swaps on path ``p``, then its cohort figures for ``day``: one pass over cohorts.
 
     Swaps take each pool's spares, then each site's technician-days, in job order:
     ``pool_jobs[pool_ptr[j]:pool_ptr[j+1]]`` lists pool ``j``'s jobs in priority order
@@ -247,95 +250,98 @@ def swaps_day(
     may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
     the demand before the swaps (from :func:`cohort_day`); ``demand_pool`` is left
     holding each pool's unmet demand after them; ``demand_site`` is scratch, and so are
-    ``granted`` [P, jobs] and ``pool_state`` [P, J].
+    ``granted`` [P, jobs] and ``pool_state`` [P, J]. The figures go to column ``day`` of
+    the [P, T] series; ``machines_down[p, day]`` gets the machines waiting for a part
+    (0) and those away for a swap (1).
     """
-    paths, cohorts = dead_run.shape
+    cohorts = dead_run.shape[1]
     n_pools = pool_ptr.shape[0] - 1
     n_sites = site_ptr.shape[0] - 1
-    for p in nb.prange(paths):
-        # Pools: every job gets its demand (FULL), nothing (EMPTY), or what an ordered
-        # pass grants (ORDERED) where demand may exceed the spares on hand.
-        state = pool_state[p]
-        state[:] = FULL
-        for j in range(n_pools):
-            if demand_pool[p, j] <= on_hand[p, j]:
+    # Pools: every job gets its demand (FULL), nothing (EMPTY), or what an ordered
+    # pass grants (ORDERED) where demand may exceed the spares on hand.
+    state = pool_state[p]
+    state[:] = FULL
+    for j in range(n_pools):
+        if demand_pool[p, j] <= on_hand[p, j]:
+            continue
+        if on_hand[p, j] <= 0:
+            state[j] = EMPTY
+            continue
+        state[j] = ORDERED
+        left = on_hand[p, j]
+        for idx in range(pool_ptr[j], pool_ptr[j + 1]):
+            job = pool_jobs[idx]
+            want = _demand(waiting, dead_run, p, job)
+            give = min(want, max(left, 0))
+            granted[p, job] = give
+            left -= give
+            demand_site[p, job_site[job]] -= want - give  # still a bound
+    # Sites: the exact demand after the pools' grants matters only where the bound
+    # exceeds the technician-days; then ``granted`` holds every job's grant.
+    all_granted = False
+    for s in range(n_sites):
+        if demand_site[p, s] > site_capacity[s]:
+            all_granted = True
+    if all_granted:
+        _limit_by_site(p, waiting, dead_run, state, site_ptr, site_jobs, job_pool,
+                       job_site, site_capacity, granted, demand_site[p])  # fmt: skip
+    ths = 0.0
+    plate = 0.0
+    watts = 0.0
+    cost = 0.0
+    count = 0
+    waits = 0
+    swapping = 0
+    demand_pool[p, :] = 0
+    for c in range(cohorts):
+        for part in range(N_PARTS):
+            job = c * N_PARTS + part
+            d = _demand(waiting, dead_run, p, job)
+            if d <= 0:
                 continue
-            if on_hand[p, j] <= 0:
-                state[j] = EMPTY
+            rule = state[job_pool[job]]
+            if all_granted or rule == ORDERED:
+                done = granted[p, job]
+            elif rule == FULL:
+                done = d
+            else:
+                done = 0
+            demand_pool[p, job_pool[job]] += d - done
+            if done <= 0:
                 continue
-            state[j] = ORDERED
-            left = on_hand[p, j]
-            for idx in range(pool_ptr[j], pool_ptr[j + 1]):
-                job = pool_jobs[idx]
-                want = _demand(waiting, dead_run, p, job)
-                give = min(want, max(left, 0))
-                granted[p, job] = give
-                left -= give
-                demand_site[p, job_site[job]] -= want - give  # still a bound
-        # Sites: the exact demand after the pools' grants matters only where the bound
-        # exceeds the technician-days; then ``granted`` holds every job's grant.
-        all_granted = False
-        for s in range(n_sites):
-            if demand_site[p, s] > site_capacity[s]:
-                all_granted = True
-        if all_granted:
-            _limit_by_site(p, waiting, dead_run, state, site_ptr, site_jobs, job_pool,
-                           job_site, site_capacity, granted, demand_site[p])  # fmt: skip
-        ths = 0.0
-        plate = 0.0
-        watts = 0.0
-        cost = 0.0
-        count = 0
-        waits = 0
-        swapping = 0
-        demand_pool[p, :] = 0
-        for c in range(cohorts):
-            for part in range(N_PARTS):
-                job = c * N_PARTS + part
-                d = _demand(waiting, dead_run, p, job)
-                if d <= 0:
-                    continue
-                rule = state[job_pool[job]]
-                if all_granted or rule == ORDERED:
-                    done = granted[p, job]
-                else:
-                    done = d if rule == FULL else 0
-                demand_pool[p, job_pool[job]] += d - done
-                if done <= 0:
-                    continue
-                on_hand[p, job_pool[job]] -= done
-                arrive = _arrival(day, swap_days[part])
-                if part == 0:
-                    dead_run[p, c] -= done
-                    bs_transit[p, c] += done
-                    if arrive < horizon:
-                        bs_ring[arrive % bs_ring.shape[0], p, c] += done
-                else:
-                    waiting[p, c, part - 1] -= done
-                    ms_transit[p, c] += done
-                    if arrive < horizon:
-                        ms_ring[arrive % ms_ring.shape[0], p, c] += done
-                swaps_done[p, part] += done
-                swaps_daily[p, part] += done
-            plate += installed[p, c] * ths_per_machine[c]
-            count += installed[p, c]
-            swapping += ms_transit[p, c]
-            waits += waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
-            if on[p, c]:
-                up = boards[c] * running[p, c] - dead_run[p, c] - bs_transit[p, c]
-                ths += max(up, 0) * ths_per_board[c]
-                watts += running[p, c] * power_w[c]
-                cost += running[p, c] * mwh_cost[c]
-        hashrate[p] = ths
-        nameplate[p] = plate
-        machines_installed[p] = count
-        power_mw[p] = watts / 1e6
-        power_cost[p] = cost
-        waiting_total[p] = waits
-        swapping_total[p] = swapping
+            on_hand[p, job_pool[job]] -= done
+            arrive = _arrival(day, swap_days[part])
+            if part == 0:
+                dead_run[p, c] -= done
+                bs_transit[p, c] += done
+                if arrive < horizon:
+                    bs_ring[arrive % bs_ring.shape[0], p, c] += done
+            else:
+                waiting[p, c, part - 1] -= done
+                ms_transit[p, c] += done
+                if arrive < horizon:
+                    ms_ring[arrive % ms_ring.shape[0], p, c] += done
+            swaps_done[p, part] += done
+            swaps_daily[p, day, part] += done
+        plate += installed[p, c] * ths_per_machine[c]
+        count += installed[p, c]
+        swapping += ms_transit[p, c]
+        waits += waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
+        if on[p, c]:
+            up = boards[c] * running[p, c] - dead_run[p, c] - bs_transit[p, c]
+            ths += max(up, 0) * ths_per_board[c]
+            watts += running[p, c] * power_w[c]
+            cost += running[p, c] * mwh_cost[c]
+    hashrate[p, day] = ths
+    nameplate[p, day] = plate
+    machines_installed[p, day] = count
+    power_mw[p, day] = watts / 1e6
+    power_cost[p, day] = cost
+    machines_down[p, day, 0] = waits
+    machines_down[p, day, 1] = swapping
 
 
-@nb.njit(cache=True)
+@compiled()
 def _limit_by_site(
     p: int, waiting: I64, dead_run: I64, state: I8, site_ptr: I64, site_jobs: I64,
     job_pool: I64, job_site: I64, site_capacity: I64, granted: I64, site_demand: I64,
@@ -366,175 +372,188 @@ def _limit_by_site(
                 left -= done
 
 
-@nb.njit(parallel=True, cache=True)
-def reorder(
-    target: I64, on_hand: I64, in_repair: I64, in_house_backlog: I64, on_order: I64,
+@compiled()
+def reorder_path(
+    p: int, target: I64, on_hand: I64, in_repair: I64, in_house_backlog: I64, on_order: I64,
     order_backlog: I64, demand_pool: I64, pool_part: I64, order: I64, ordered: I64,
 ) -> None:  # fmt: skip
     """Order each pool up to its base-stock level: target − inventory position, if positive."""
-    paths, pools = on_hand.shape
-    for p in nb.prange(paths):
-        for j in range(pools):
-            position = (
-                on_hand[p, j] + in_repair[p, j] + in_house_backlog[p, j] + on_order[p, j]
-                + order_backlog[p, j] - demand_pool[p, j]
-            )  # fmt: skip
-            short = max(target[j] - position, 0)
-            order[p, j] = short
-            ordered[p, pool_part[j]] += short
+    for j in range(on_hand.shape[1]):
+        position = (
+            on_hand[p, j] + in_repair[p, j] + in_house_backlog[p, j] + on_order[p, j]
+            + order_backlog[p, j] - demand_pool[p, j]
+        )  # fmt: skip
+        short = max(target[j] - position, 0)
+        order[p, j] = short
+        ordered[p, pool_part[j]] += short
 
 
-@nb.njit(parallel=True, cache=True)
-def pool_record(
-    day: int, on_hand: I64, demand_pool: I64, in_repair: I64, in_house_backlog: I64,
+@compiled()
+def pool_record_path(
+    p: int, day: int, on_hand: I64, demand_pool: I64, in_repair: I64, in_house_backlog: I64,
     vendor_backlog: I64, on_order: I64, order_backlog: I64, pool_part: I64,
     spares: I32, backorders: I32, repairing: I32, ordering: I32, first_stockout: I64,
 ) -> None:  # fmt: skip
-    """Pool figures summed per part [P, 4]; the first day a part's pool is out while needed.
+    """Pool figures summed per part into ``[p, day]`` of the [P, T, 4] series; the first
+    day a part's pool is out while needed.
 
     Parts in repair are those in the pipeline and both backlogs; parts on order those
     in the pipeline and the order backlog.
     """
-    paths, pools = on_hand.shape
-    for p in nb.prange(paths):
-        for j in range(pools):
-            k = pool_part[j]
-            spares[p, k] += on_hand[p, j]
-            backorders[p, k] += demand_pool[p, j]
-            repairing[p, k] += in_repair[p, j] + in_house_backlog[p, j] + vendor_backlog[p, j]
-            ordering[p, k] += on_order[p, j] + order_backlog[p, j]
-            if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:
-                first_stockout[p, k] = day
+    for j in range(on_hand.shape[1]):
+        k = pool_part[j]
+        spares[p, day, k] += on_hand[p, j]
+        backorders[p, day, k] += demand_pool[p, j]
+        repairing[p, day, k] += in_repair[p, j] + in_house_backlog[p, j] + vendor_backlog[p, j]
+        ordering[p, day, k] += on_order[p, j] + order_backlog[p, j]
+        if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:
+            first_stockout[p, k] = day
 
 
-@nb.njit(parallel=True, cache=True)
-def sum_by_part(quantity: I64, pool_part: I64, out: I32) -> None:
-    """``out[p, part] += Σ_j quantity[p, j]`` over the pools of each part."""
-    paths, pools = quantity.shape
-    for p in nb.prange(paths):
-        for j in range(pools):
-            out[p, pool_part[j]] += quantity[p, j]
-
-
-@nb.njit(parallel=True, cache=True)
-def pop_into(ring: I32, in_transit: I64, day: int, target: I64) -> None:
-    """Move what arrives on ``day`` from the ring [L, P, W] onto ``target`` [P, W]."""
+@compiled(inline=True)
+def pop_path(ring: I32, in_transit: I64, day: int, p: int, target: I64) -> None:
+    """Move what arrives on ``day`` from path ``p``'s ring row onto ``target[p]``."""
     slot = day % ring.shape[0]
-    paths, width = in_transit.shape
-    for p in nb.prange(paths):
-        for w in range(width):
-            arrived = ring[slot, p, w]
-            if arrived:
-                ring[slot, p, w] = 0
-                in_transit[p, w] -= arrived
-                target[p, w] += arrived
+    for w in range(in_transit.shape[1]):
+        arrived = ring[slot, p, w]
+        if arrived:
+            ring[slot, p, w] = 0
+            in_transit[p, w] -= arrived
+            target[p, w] += arrived
 
 
-@nb.njit(parallel=True, cache=True)
-def add_lots(ring: I32, in_transit: I64, day: int, horizon: int, quantity: I64, delay: I64) -> None:
+@compiled(inline=True)
+def add_lots_path(
+    ring: I32, in_transit: I64, day: int, horizon: int, p: int, quantity: I64, delay: I64
+) -> None:
     """Lot ``quantity[p, w]`` arrives after ``delay[p, w]`` days (past the horizon: never)."""
-    paths, width = quantity.shape
-    for p in nb.prange(paths):
-        for w in range(width):
-            q = quantity[p, w]
-            if q:
-                in_transit[p, w] += q
-                arrive = _arrival(day, delay[p, w])
-                if arrive < horizon:
-                    ring[arrive % ring.shape[0], p, w] += q
+    for w in range(quantity.shape[1]):
+        q = quantity[p, w]
+        if q:
+            in_transit[p, w] += q
+            arrive = _arrival(day, delay[p, w])
+            if arrive < horizon:
+                ring[arrive % ring.shape[0], p, w] += q
 
 
-@nb.njit(parallel=True, cache=True)
-def add_items(
-    ring: I32, in_transit: I64, day: int, horizon: int, key: np.uint64,
+@compiled()
+def add_items_path(
+    ring: I32, in_transit: I64, day: int, horizon: int, key: np.uint64, p: int,
     quantity: I64, base_delay: I64, col_dist: I64,
     values: I64, cdf: F64, length: I64, per_part: I32, col_part: I64,
 ) -> None:  # fmt: skip
     """Each unit of ``quantity[p, w]`` arrives after ``base_delay[p, w]`` plus its own draw.
 
     Column ``w`` draws from distribution ``col_dist[w]`` of the tables (one uniform per
-    unit, so any delay distribution is exact). ``per_part[p, col_part[w]]`` counts units.
+    unit, so any delay distribution is exact). ``per_part[p, day, col_part[w]]`` counts
+    units.
     """
-    paths, width = quantity.shape
-    for p in nb.prange(paths):
-        for w in range(width):
-            q = quantity[p, w]
-            if not q:
-                continue
-            in_transit[p, w] += q
-            per_part[p, col_part[w]] += q
-            d = col_dist[w]
-            n_values = length[d]
-            if n_values == 1:
-                arrive = _arrival(day, base_delay[p, w] + values[d, 0])
-                if arrive < horizon:
-                    ring[arrive % ring.shape[0], p, w] += q
-                continue
-            base = stream(key, p, w)  # only for the few cells that draw
-            for i in range(q):
-                delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
-                arrive = _arrival(day, base_delay[p, w] + delay)
-                if arrive < horizon:
-                    ring[arrive % ring.shape[0], p, w] += 1
+    for w in range(quantity.shape[1]):
+        q = quantity[p, w]
+        if not q:
+            continue
+        in_transit[p, w] += q
+        per_part[p, day, col_part[w]] += q
+        d = col_dist[w]
+        n_values = length[d]
+        if n_values == 1:
+            arrive = _arrival(day, base_delay[p, w] + values[d, 0])
+            if arrive < horizon:
+                ring[arrive % ring.shape[0], p, w] += q
+            continue
+        base = stream(key, p, w)  # only for the few cells that draw
+        for i in range(q):
+            delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
+            arrive = _arrival(day, base_delay[p, w] + delay)
+            if arrive < horizon:
+                ring[arrive % ring.shape[0], p, w] += 1
 
 
-@nb.njit(parallel=True, cache=True)
-def sample_lots(
-    key: np.uint64, quantity: I64, col_dist: I64, values: I64, cdf: F64, length: I64, out: I64
+@compiled(inline=True)
+def sample_lots_path(
+    key: np.uint64, p: int, quantity: I64, col_dist: I64, values: I64, cdf: F64, length: I64,
+    out: I64,
+) -> None:  # fmt: skip
+    """One delay per lot where ``quantity[p] > 0`` (0 elsewhere), from column ``w``'s table."""
+    for w in range(quantity.shape[1]):
+        if quantity[p, w] <= 0:
+            out[p, w] = 0
+            continue
+        d = col_dist[w]
+        out[p, w] = table_sample(values[d], cdf[d], length[d], uniform(stream(key, p, w), 0))
+
+
+@compiled(inline=True)
+def hold_back_path(
+    p: int, blocked: I64, applies: B1, incoming: I64, backlog: I64, send: I64
 ) -> None:
-    """One delay per lot where ``quantity > 0`` (0 elsewhere), from column ``w``'s table."""
-    paths, width = quantity.shape
-    for p in nb.prange(paths):
-        for w in range(width):
-            if quantity[p, w] <= 0:
-                out[p, w] = 0
-                continue
-            d = col_dist[w]
-            out[p, w] = table_sample(values[d], cdf[d], length[d], uniform(stream(key, p, w), 0))
+    """Where ``blocked[p, j] > 0`` and ``applies[j]``, ``incoming`` joins the ``backlog``
+    and nothing is sent; elsewhere the backlog goes with today's ``incoming``: ``send``."""
+    for j in range(incoming.shape[1]):
+        if blocked[p, j] > 0 and applies[j]:
+            backlog[p, j] += incoming[p, j]
+            send[p, j] = 0
+        else:
+            send[p, j] = incoming[p, j] + backlog[p, j]
+            backlog[p, j] = 0
 
 
-@nb.njit(parallel=True, cache=True)
-def hold_back(blocked: B1, applies: B1, incoming: I64, backlog: I64, send: I64) -> None:
-    """Where ``blocked[p, j] & applies[j]``, ``incoming`` joins the ``backlog`` and nothing
-    is sent; elsewhere the backlog goes with today's ``incoming``: ``send`` [P, J]."""
-    paths, width = incoming.shape
-    for p in nb.prange(paths):
-        for j in range(width):
-            if blocked[p, j] and applies[j]:
-                backlog[p, j] += incoming[p, j]
-                send[p, j] = 0
-            else:
-                send[p, j] = incoming[p, j] + backlog[p, j]
-                backlog[p, j] = 0
-
-
-@nb.njit(parallel=True, cache=True)
-def customs_holds(
-    key: np.uint64, border_day: I64, lots: B1, hits: B1,
+@compiled()
+def customs_path(
+    key: np.uint64, p: int, border_day: I64, lots: I64, hits: B1,
     occurs: B1, start: I64, end: I64, probability: F64,
     values: I64, cdf: F64, length: I64, held: B1, extra: I64,
 ) -> None:  # fmt: skip
-    """Decide the customs holds of the lots [P, W] that exist (``lots``).
+    """Decide the customs holds of path ``p``'s lots [P, W] that exist (``lots > 0``).
 
     Event ``e`` (row of ``hits`` [E, W], ``occurs``/``start``/``end`` [E, P]) can hold
     lot ``(p, w)`` if it may hold column ``w`` and is active on the lot's
     ``border_day``; it then holds it with ``probability[e]`` for a draw from its row of
     the delay tables. A lot held by several events waits for the longest.
     """
-    paths, width = border_day.shape
-    for p in nb.prange(paths):
-        path_base = path_stream(key, p)
-        for w in range(width):
-            held[p, w] = False
-            extra[p, w] = 0
-            if not lots[p, w]:
+    path_base = path_stream(key, p)
+    for w in range(border_day.shape[1]):
+        held[p, w] = False
+        extra[p, w] = 0
+        if lots[p, w] <= 0:
+            continue
+        base = cell_stream(path_base, w)
+        day = border_day[p, w]
+        for e in range(hits.shape[0]):
+            if not (hits[e, w] and occurs[e, p] and start[e, p] <= day < end[e, p]):
                 continue
-            base = cell_stream(path_base, w)
-            day = border_day[p, w]
-            for e in range(hits.shape[0]):
-                if not (hits[e, w] and occurs[e, p] and start[e, p] <= day < end[e, p]):
-                    continue
-                if uniform(base, 2 * e) <= probability[e]:
-                    held[p, w] = True
-                    days = table_sample(values[e], cdf[e], length[e], uniform(base, 2 * e + 1))
-                    extra[p, w] = max(extra[p, w], days)
+            if uniform(base, 2 * e) <= probability[e]:
+                held[p, w] = True
+                days = table_sample(values[e], cdf[e], length[e], uniform(base, 2 * e + 1))
+                extra[p, w] = max(extra[p, w], days)
+
+
+# --- kernels over all paths, for the driver's rare steps ---------------------------
+
+
+@nb.njit(parallel=True, cache=True)
+def pop_into(ring: I32, in_transit: I64, day: int, target: I64) -> None:
+    """Move what arrives on ``day`` from the ring [L, P, W] onto ``target`` [P, W]."""
+    for p in nb.prange(in_transit.shape[0]):
+        pop_path(ring, in_transit, day, p, target)
+
+
+@nb.njit(parallel=True, cache=True)
+def add_lots(ring: I32, in_transit: I64, day: int, horizon: int, quantity: I64, delay: I64) -> None:
+    """Lot ``quantity[p, w]`` arrives after ``delay[p, w]`` days (past the horizon: never)."""
+    for p in nb.prange(quantity.shape[0]):
+        add_lots_path(ring, in_transit, day, horizon, p, quantity, delay)
+
+
+@nb.njit(parallel=True, cache=True)
+def customs_holds(
+    key: np.uint64, border_day: I64, lots: I64, hits: B1,
+    occurs: B1, start: I64, end: I64, probability: F64,
+    values: I64, cdf: F64, length: I64, held: B1, extra: I64,
+) -> None:  # fmt: skip
+    """:func:`customs_path` on every path."""
+    for p in nb.prange(border_day.shape[0]):
+        customs_path(
+            key, p, border_day, lots, hits, occurs, start, end, probability, values, cdf,
+            length, held, extra,
+        )  # fmt: skip

@@ -6,7 +6,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine import kernels
-from hashshock.engine.random import DelayTables
 
 IntArray = NDArray[np.int64]
 
@@ -35,28 +34,6 @@ class Pipeline:
         kernels.add_lots(
             self.ring, self.in_transit, today, self.horizon,
             np.ascontiguousarray(quantity, dtype=np.int64), delay,
-        )  # fmt: skip
-
-    def add_items(
-        self,
-        today: int,
-        quantity: IntArray,
-        base_delay: IntArray,
-        tables: DelayTables,
-        col_dist: IntArray,
-        key: np.uint64,
-        per_part: NDArray[np.int32],
-        col_part: IntArray,
-    ) -> None:
-        """Each unit of ``quantity`` [P, W] arrives after ``base_delay`` plus its own draw.
-
-        Column ``w`` draws from ``tables`` row ``col_dist[w]``; ``per_part`` [P, 4]
-        counts the units added by part ``col_part[w]``.
-        """
-        kernels.add_items(
-            self.ring, self.in_transit, today, self.horizon, key,
-            quantity, base_delay, col_dist, tables.values, tables.cdf, tables.length,
-            per_part, col_part,
         )  # fmt: skip
 
     def pop_into(self, today: int, target: IntArray) -> None:

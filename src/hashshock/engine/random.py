@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -164,9 +164,11 @@ def table_sample(values: NDArray[np.int64], cdf: NDArray[np.float64], length: in
     return int(values[lo])
 
 
-@dataclass(frozen=True)
-class DelayTables:
-    """Several day distributions as padded arrays: ``values``/``cdf`` [D, K], ``length`` [D]."""
+class DelayTables(NamedTuple):
+    """Several day distributions as padded arrays: ``values``/``cdf`` [D, K], ``length`` [D].
+
+    A named tuple, so compiled kernels take it whole.
+    """
 
     values: NDArray[np.int64]
     cdf: NDArray[np.float64]
@@ -174,7 +176,7 @@ class DelayTables:
 
     @classmethod
     def of(cls, dists: Sequence[DayDistribution]) -> DelayTables:
-        width = max(len(d.support) for d in dists)
+        width = max((len(d.support) for d in dists), default=1)
         values = np.zeros((len(dists), width), np.int64)
         cdf = np.ones((len(dists), width), np.float64)
         length = np.zeros(len(dists), np.int64)

@@ -1,0 +1,184 @@
+"""The driver's steps between the compiled phases, on days that need them.
+
+Remote disabling (a share of the vendor's running machines stops for the event's
+window) and the money-driven policies of :mod:`hashshock.engine.economy`
+(repair-or-replace, grey-market spares, replacement machines) act on all paths
+at once with numpy, between the phases of :mod:`hashshock.engine.step`. They are
+mixed into :class:`~hashshock.engine.core.Simulation`, whose state they change in
+place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine import step
+
+if TYPE_CHECKING:
+    from hashshock.engine.allocate import GroupSum
+    from hashshock.engine.economy import EconomyInputs
+    from hashshock.engine.eventpaths import EventPaths
+    from hashshock.engine.output import EngineOutput
+    from hashshock.engine.pipeline import Pipeline
+    from hashshock.engine.rng import RandomTree
+    from hashshock.plan.model import Plan
+
+IntArray = NDArray[np.int64]
+
+
+def _binomial(rng: np.random.Generator, n: IntArray, p: NDArray[np.float64]) -> IntArray:
+    """Binomial draws only where ``n > 0``."""
+    out = np.zeros_like(n)
+    mask = n > 0
+    if mask.any():
+        out[mask] = rng.binomial(n[mask], np.broadcast_to(p, n.shape)[mask])
+    return out
+
+
+def _hypergeometric(
+    rng: np.random.Generator, good: IntArray, total: IntArray, sample: IntArray
+) -> IntArray:
+    """Good items in a draw of ``sample`` from ``total`` items of which ``good`` are good."""
+    out = np.zeros_like(good)
+    mask = (sample > 0) & (good > 0)
+    if mask.any():
+        g = good[mask]
+        t = np.maximum(total[mask], g)
+        out[mask] = rng.hypergeometric(g, t - g, np.minimum(sample[mask], t))
+    return out
+
+
+class Hooks:
+    """Steps of :class:`~hashshock.engine.core.Simulation` that run between phases."""
+
+    plan: Plan
+    economy: EconomyInputs
+    rng: RandomTree
+    events: EventPaths
+    out: EngineOutput
+    scratch: step.Scratch
+    pool_to_part: GroupSum
+    boards: IntArray
+    installed: IntArray
+    running: IntArray
+    dead_run: IntArray
+    disabled: IntArray
+    disabled_dead: IntArray
+    order_backlog: IntArray
+    scrapped: IntArray
+    replenishments: Pipeline
+    bought: Pipeline
+    budget_left: NDArray[np.float64]
+    start_nameplate: float
+    P: int
+    J: int
+
+    def _phase(self, phase: int, day: int) -> None:
+        raise NotImplementedError
+
+    def _arrive_bought(self, day: int) -> None:
+        """Replacement machines bought earlier are delivered."""
+        if self.plan.replacement_cohort < 0:
+            return
+        arrived = self.bought.pop(day)[:, 0]
+        c = self.plan.replacement_cohort
+        self.installed[:, c] += arrived
+        self.running[:, c] += arrived
+
+    def _end_disable(self, day: int) -> None:
+        """Machines disabled by an event that ends today run again."""
+        for i, e in enumerate(self.events.indices("remote_disable")):
+            ending = self.events.occurs[e] & (self.events.end[e] == day)
+            if ending.any():
+                self.running[ending] += self.disabled[i][ending]
+                self.dead_run[ending] += self.disabled_dead[i][ending]
+                self.disabled[i][ending] = 0
+                self.disabled_dead[i][ending] = 0
+
+    def _remote_disable(self, day: int, returning: IntArray | None = None) -> None:
+        """Disable ``share`` of the vendor's running machines when an event starts.
+
+        With ``returning`` [P, C] (machines back from a swap today), the events already
+        under way disable the same share of those machines too.
+        """
+        for i, e in enumerate(self.events.indices("remote_disable")):
+            if returning is None:
+                hit = self.events.occurs[e] & (self.events.start[e] == day)
+                hit &= self.events.end[e] > day
+                pool = self.running
+            else:
+                hit = self.events.active(e, day)
+                pool = returning
+            if not hit.any():
+                continue
+            event = self.events.events[e]
+            share = event.params["share"] * event.vendor_mask[self.plan.cohort_vendor]
+            rng = self.rng.day("disable", day * 64 + i + (32 if returning is not None else 0))
+            n = rng.binomial(pool, share) * hit[:, None]
+            moved = _hypergeometric(rng, self.dead_run, self.boards * self.running, self.boards * n)
+            self.running -= n
+            self.dead_run -= moved
+            self.disabled[i] += n
+            self.disabled_dead[i] += moved
+
+    def _repair_or_replace(self, day: int) -> None:
+        """Scrap the broken parts not worth repairing (reordering replaces them)."""
+        policy = self.economy.repair_or_replace
+        if policy is None:
+            return
+        in_house, vendor = self.scratch.routed[1], self.scratch.routed[2]
+        keep_in = policy.worth_repairing(day, policy.in_house_cost)
+        keep_out = policy.worth_repairing(day, policy.vendor_cost)
+        scrap = np.where(keep_in, 0, in_house) + np.where(keep_out, 0, vendor)
+        in_house[~keep_in] = 0
+        vendor[~keep_out] = 0
+        self.scrapped += self.pool_to_part(scrap)
+
+    def _grey_market(self, day: int) -> None:
+        """While the vendor ships nothing, buy the order (and any backlog) grey instead."""
+        grey = self.economy.grey_market
+        if grey is None:
+            return
+        self._phase(step.SUPPLY_STOP, day)
+        stop = self.scratch.flags > 0
+        if not stop.any():
+            return
+        order, backlog = self.scratch.order, self.order_backlog
+        buy = np.where(stop, order + backlog, 0)
+        backlog[stop] = 0
+        order[stop] = 0
+        if not buy.any():
+            return
+        rng = self.rng.day("supply", day)
+        good = buy - _binomial(rng, buy, np.full(self.J, grey.doa_share))
+        self.replenishments.add(day, grey.lead_days, good)
+        self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
+        self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
+        if self.economy.grey_unit_cost is not None:
+            self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
+
+    def _buy_replacements(self, day: int) -> None:
+        """Buy machines while hashrate is below target × starting nameplate and budget lasts."""
+        policy = self.economy.replacement
+        if policy is None or self.plan.replacement_cohort < 0:
+            return
+        c = self.plan.replacement_cohort
+        ths = float(self.plan.cohort_ths_per_machine[c])
+        coming = self.bought.in_transit[:, 0] * ths
+        target = policy.target_share_of_nameplate * self.start_nameplate
+        gap = target - self.out.hashrate_ths[:, day] - coming
+        cost = policy.unit_cost[:, day]
+        affordable = np.floor(np.divide(self.budget_left, cost, out=np.zeros(self.P),
+                                        where=cost > 0))  # fmt: skip
+        n = np.minimum(np.ceil(np.maximum(gap, 0.0) / ths), affordable).astype(np.int64)
+        if not n.any():
+            return
+        rng = self.rng.day("supply", 200_000 + day)
+        good = n - _binomial(rng, n, np.full(self.P, policy.doa_share))
+        self.budget_left -= n * cost
+        self.out.machines_bought[:, day] = n
+        self.out.replacement_spend[:, day] = n * cost
+        self.bought.add(day, policy.lead_days, good[:, None])

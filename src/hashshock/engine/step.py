@@ -1,0 +1,467 @@
+"""The daily step as compiled phases on one path, and the kernels that run them.
+
+A day on one path is five phases, in this order (``docs/model.md`` states the rules):
+
+1. :func:`arrivals` — repaired and ordered parts reach the shelf, ordered machines
+   are delivered;
+2. :func:`failures` — machines are switched on or off (the hashprice rule, if
+   any), swap returns come back, parts fail and are routed (scrap, in-house,
+   vendor);
+3. :func:`route_and_swap` — broken parts start their repairs (held back by a
+   stopped parts supply or a closed repair centre, or at customs), then spares and
+   technicians are allocated and the day's cohort figures recorded;
+4. :func:`reorder` — each pool orders up to its base-stock level;
+5. :func:`ship_and_record` — the vendor ships (or holds back) the orders, lots may
+   be held at customs, and the day's pool figures are recorded.
+
+:func:`run_days` runs a block of paths through a span of days, path by path, so a
+path's state stays in the core's cache for the whole span and there is one kernel
+call per span, not one per step and day; blocks of paths run on threads (the
+kernels release the GIL). :func:`run_phase` runs one phase of one day on a block of
+paths, for days when the driver must act between phases
+(policies priced in money, remote disabling: :mod:`hashshock.engine.core`). Both call
+the same phase functions with the same random streams, so the two give the same
+numbers bit for bit.
+
+The arrays travel in five named tuples: :class:`Fleet` (fixed for the run),
+:class:`Rules` (scenario events realised per path), :class:`State`,
+:class:`Scratch` and :class:`Record` (what the run reports), plus :class:`Keys`
+(one random key per concern and day).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine.jit import compiled
+from hashshock.engine.kernels import (
+    add_items_path,
+    add_lots_path,
+    cohort_path,
+    customs_path,
+    hold_back_path,
+    pool_record_path,
+    pop_path,
+    reorder_path,
+    sample_lots_path,
+    swaps_path,
+)
+from hashshock.engine.random import DelayTables
+
+I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
+I8 = NDArray[np.int8]
+U64 = NDArray[np.uint64]
+F64 = NDArray[np.float64]
+B1 = NDArray[np.bool_]
+
+# Phases for :func:`run_phase`.
+ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
+_FAR = np.iinfo(np.int64).max
+
+
+class PoolRule(NamedTuple):
+    """Events acting on pools: row ``r`` is event ``event[r]``; while it is active on a
+    path, pool ``j`` gets ``amount[r, j]`` (1 for a stop, extra days for a delay)."""
+
+    event: I64  # [R]
+    amount: I64  # [R, J]
+
+
+class Holds(NamedTuple):
+    """Customs-hold events that may hold one kind of shipment (rows: events)."""
+
+    hits: B1  # [E, W] event may hold column w's lots
+    occurs: B1  # [E, P]
+    start: I64  # [E, P]
+    end: I64  # [E, P] exclusive
+    probability: F64  # [E]
+    days: DelayTables  # [E, ·] hold lengths
+
+
+class Rules(NamedTuple):
+    """Scenario events on every path: ``occurs``/``start``/``end`` [E, P] and the rules."""
+
+    occurs: B1
+    start: I64
+    end: I64
+    supply_stop: PoolRule  # vendor stops shipping the pool's parts
+    centre_closed: PoolRule  # vendor repair centre takes nothing
+    turnaround: PoolRule  # extra vendor repair days
+    lead: PoolRule  # extra lead days of spares
+    repair_holds: Holds  # return leg of vendor repairs
+    parts_holds: Holds  # spares shipped
+
+
+class Fleet(NamedTuple):
+    """Everything fixed for the run: cohorts [C], pools [J], sites [S], orders [O]."""
+
+    horizon: int
+    boards: I64
+    stop_rate: F64  # [T, C, 3] daily failure intensity per machine, per stop part
+    board_rate: F64  # [T, C] per working board
+    cohort_pool: I64  # [C, 4]
+    cohort_site: I64
+    scrap_share: F64  # [J]
+    in_house_given_rest: F64  # [J]
+    pool_ptr: I64
+    pool_jobs: I64
+    site_ptr: I64
+    site_jobs: I64
+    job_pool: I64
+    job_site: I64
+    site_capacity: I64  # [S] swaps a day
+    swap_days: I64  # [4]
+    ths_per_board: F64
+    ths_per_machine: F64
+    power_w: F64
+    mwh_cost: F64  # [C] price of one machine-day's energy
+    hashprice: F64  # [P, T], or [P, 0] when no switch-off rule applies
+    breakeven: F64  # [C] or [0]: switch off below this hashprice
+    curtail_below: F64  # [S] or [0]: curtail the site below this hashprice (nan: never)
+    pool_part: I64
+    pool_vendor: I64
+    pool_target: I64  # base-stock level
+    replenish: bool
+    needs_vendor_parts: B1  # [J] in-house repair needs vendor components
+    every_pool: B1  # [J] all true
+    vendor_base: I64  # [J] both transit legs plus clearance if crossing the border
+    return_clearance: I64  # [J] clearance of the return leg (0 if not crossing)
+    turnaround_days: I64  # [J] vendor turnaround rounded (when a held lot reaches customs)
+    crosses_border: B1  # [J]
+    pool_transit: I64
+    pool_clearance: I64
+    pool_unit_cost: F64  # [J, T], or [J, 0] when not priced
+    in_house_days: DelayTables  # by part
+    vendor_days: DelayTables  # by part
+    lead_days: DelayTables  # by vendor
+    order_arrival: I64  # [O, P] −1: cancelled
+    order_cohort: I64  # [O]
+    order_count: I64  # [O]
+    order_hold_start: I64  # [O, P]
+    order_hold_end: I64  # [O, P]
+    order_cancelled: B1  # [O, P]
+
+
+class State(NamedTuple):
+    """Counts per path: cohorts [P, C], pools [P, J], pipelines' rings [L, P, W]."""
+
+    installed: I64
+    running: I64
+    waiting: I64  # [P, C, 3] stopped, by stop part
+    dead_run: I64  # dead boards in running machines
+    dead_stop: I64  # dead boards in stopped machines
+    clock: F64  # failure thresholds left
+    on: B1  # machines allowed to run today
+    on_hand: I64
+    vendor_backlog: I64
+    in_house_backlog: I64
+    order_backlog: I64
+    repairs_ring: I32
+    repairs_transit: I64
+    orders_ring: I32
+    orders_transit: I64
+    machine_swaps_ring: I32
+    machine_swaps_transit: I64
+    board_swaps_ring: I32
+    board_swaps_transit: I64
+    disabled: I64  # [n_remote_disable, P, C]
+
+
+class Scratch(NamedTuple):
+    """Per-path working rows, overwritten each day."""
+
+    routed: I64  # [3, P, J] broken parts: scrap, in-house, vendor
+    demand_pool: I64
+    demand_site: I64
+    order: I64
+    granted: I64  # [P, C·4]
+    pool_state: I8
+    flags: I64  # [P, J] event amounts
+    start_in_house: I64
+    send: I64
+    delay: I64
+    border_day: I64
+    lots: I64
+    held: B1
+    extra: I64
+
+
+class Record(NamedTuple):
+    """What the run reports: totals [P, ·] and daily series [P, T] or [P, T, 4]."""
+
+    failures: I64
+    scrapped: I64
+    swaps_done: I64
+    ordered: I64
+    first_stockout: I64
+    first_customs: I64  # [P]
+    held_unit_days: F64  # [P]
+    hashrate: F64
+    nameplate: F64
+    installed: I64
+    power: F64
+    power_cost: F64
+    machines_down: I32
+    swaps_daily: I32
+    repairs_in_house: I32
+    repairs_vendor: I32
+    parts_shipped: I32
+    spares: I32
+    backorders: I32
+    in_repair: I32
+    on_order: I32
+    storage_unit_days: F64
+    parts_spend: F64
+
+
+class Keys(NamedTuple):
+    """Random keys by day (:meth:`hashshock.engine.rng.RandomTree.key`)."""
+
+    cohorts: U64  # [T]
+    items: U64  # [2T]: in-house, vendor
+    customs_repairs: U64  # [T]
+    customs_parts: U64  # [T]
+    lots: U64  # [T]
+
+
+@compiled(inline=True)
+def _active(rules: Rules, e: int, p: int, day: int) -> bool:
+    return bool(rules.occurs[e, p]) and rules.start[e, p] <= day < rules.end[e, p]
+
+
+@compiled(inline=True)
+def pool_amounts(p: int, day: int, rules: Rules, rule: PoolRule, out: I64) -> None:
+    """``out[p, j]``: Σ of ``rule``'s amounts for pool ``j`` over its events active today."""
+    out[p, :] = 0
+    for r in range(rule.event.shape[0]):
+        if _active(rules, rule.event[r], p, day):
+            for j in range(out.shape[1]):
+                out[p, j] += rule.amount[r, j]
+
+
+@compiled(inline=True)
+def arrivals(p: int, day: int, fleet: Fleet, state: State) -> None:
+    """Parts back from repair and spares delivered reach the shelf; ordered machines arrive."""
+    pop_path(state.repairs_ring, state.repairs_transit, day, p, state.on_hand)
+    pop_path(state.orders_ring, state.orders_transit, day, p, state.on_hand)
+    for o in range(fleet.order_cohort.shape[0]):
+        if fleet.order_arrival[o, p] == day:
+            c = fleet.order_cohort[o]
+            state.installed[p, c] += fleet.order_count[o]
+            state.running[p, c] += fleet.order_count[o]
+
+
+@compiled(inline=True)
+def _switch(p: int, day: int, fleet: Fleet, on: B1) -> None:
+    """Machines run unless the hashprice is below their break-even or their site's
+    curtailment threshold."""
+    price = fleet.hashprice[p, day]
+    for c in range(on.shape[1]):
+        allowed = True
+        if fleet.breakeven.shape[0] > 0:
+            allowed = price >= fleet.breakeven[c]
+        if fleet.curtail_below.shape[0] > 0:
+            threshold = fleet.curtail_below[fleet.cohort_site[c]]
+            if not math.isnan(threshold) and price < threshold:
+                allowed = False
+        on[p, c] = allowed
+
+
+@compiled(inline=True)
+def failures(
+    p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record, keys: Keys
+) -> None:
+    """Switch-off rule, swap returns, failures and their routes (:func:`cohort_path`)."""
+    if fleet.hashprice.shape[1] > 0:
+        _switch(p, day, fleet, state.on)
+    cohort_path(
+        p, day, keys.cohorts[day], state.running, state.waiting, state.dead_run,
+        state.dead_stop, state.clock, state.on, fleet.boards, fleet.stop_rate[day],
+        fleet.board_rate[day], fleet.cohort_pool, fleet.cohort_site, fleet.scrap_share,
+        fleet.in_house_given_rest, state.machine_swaps_ring, state.machine_swaps_transit,
+        state.board_swaps_ring, state.board_swaps_transit, scratch.routed, record.failures,
+        record.scrapped, scratch.demand_pool, scratch.demand_site, state.on_hand,
+    )  # fmt: skip
+
+
+@compiled(inline=True)
+def _customs(
+    p: int, day: int, key: np.uint64, holds: Holds, scratch: Scratch, record: Record
+) -> None:
+    """Customs decisions for path ``p``'s lots (``scratch.lots``, ``border_day``); held
+    lots get ``scratch.extra`` days and are noted in the record."""
+    customs_path(
+        key, p, scratch.border_day, scratch.lots, holds.hits, holds.occurs, holds.start,
+        holds.end, holds.probability, holds.days.values, holds.days.cdf, holds.days.length,
+        scratch.held, scratch.extra,
+    )  # fmt: skip
+    first = _FAR
+    units = 0
+    for w in range(scratch.lots.shape[1]):
+        if scratch.held[p, w]:
+            first = min(first, scratch.border_day[p, w])
+            units += scratch.lots[p, w] * scratch.extra[p, w]
+    if first == _FAR:
+        return
+    if record.first_customs[p] < 0 or first < record.first_customs[p]:
+        record.first_customs[p] = first
+    record.held_unit_days[p] += units
+    record.storage_unit_days[p, day] += units
+
+
+@compiled(inline=True)
+def route_and_swap(
+    p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
+    record: Record, keys: Keys,
+) -> None:  # fmt: skip
+    """Broken parts start their repairs; then the swaps and the cohort figures."""
+    routed, send, delay, jobs = scratch.routed, scratch.send, scratch.delay, fleet.pool_part
+    # In-house repair waits while it needs vendor components the vendor will not ship.
+    pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
+    hold_back_path(
+        p, scratch.flags, fleet.needs_vendor_parts, routed[1], state.in_house_backlog,
+        scratch.start_in_house,
+    )  # fmt: skip
+    delay[p, :] = 0
+    add_items_path(
+        state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day], p,
+        scratch.start_in_house, delay, jobs, fleet.in_house_days.values,
+        fleet.in_house_days.cdf, fleet.in_house_days.length, record.repairs_in_house, jobs,
+    )  # fmt: skip
+    # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
+    pool_amounts(p, day, rules, rules.centre_closed, scratch.flags)
+    hold_back_path(p, scratch.flags, fleet.every_pool, routed[2], state.vendor_backlog, send)
+    pool_amounts(p, day, rules, rules.turnaround, delay)
+    for j in range(delay.shape[1]):
+        delay[p, j] += fleet.vendor_base[j]
+    if rules.repair_holds.hits.shape[0] > 0:
+        for j in range(delay.shape[1]):
+            # Held lots reach the border after the vendor's turnaround (taken at its mean).
+            scratch.border_day[p, j] = (
+                day + delay[p, j] - fleet.return_clearance[j] + fleet.turnaround_days[j]
+            )
+            scratch.lots[p, j] = send[p, j] * fleet.crosses_border[j]
+        _customs(p, day, keys.customs_repairs[day], rules.repair_holds, scratch, record)
+        for j in range(delay.shape[1]):
+            delay[p, j] += scratch.extra[p, j] * scratch.held[p, j]
+    add_items_path(
+        state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day + 1],
+        p, send, delay, jobs, fleet.vendor_days.values, fleet.vendor_days.cdf,
+        fleet.vendor_days.length, record.repairs_vendor, jobs,
+    )  # fmt: skip
+    swaps_path(
+        p, day, fleet.horizon, state.waiting, state.dead_run, state.on_hand,
+        scratch.demand_pool, scratch.demand_site, fleet.pool_ptr, fleet.pool_jobs,
+        fleet.site_ptr, fleet.site_jobs, fleet.job_pool, fleet.job_site, fleet.site_capacity,
+        fleet.swap_days, scratch.granted, scratch.pool_state, state.machine_swaps_ring,
+        state.machine_swaps_transit, state.board_swaps_ring, state.board_swaps_transit,
+        record.swaps_done, record.swaps_daily, state.installed, state.running, state.on,
+        fleet.boards, fleet.ths_per_board, fleet.ths_per_machine, fleet.power_w,
+        fleet.mwh_cost, record.hashrate, record.nameplate, record.installed, record.power,
+        record.power_cost, record.machines_down,
+    )  # fmt: skip
+
+
+@compiled(inline=True)
+def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record) -> None:
+    """Each pool's order today (none when the fleet does not replenish)."""
+    if not fleet.replenish:
+        scratch.order[p, :] = 0
+        return
+    reorder_path(
+        p, fleet.pool_target, state.on_hand, state.repairs_transit, state.in_house_backlog,
+        state.orders_transit, state.order_backlog, scratch.demand_pool, fleet.pool_part,
+        scratch.order, record.ordered,
+    )  # fmt: skip
+
+
+@compiled(inline=True)
+def ship_and_record(
+    p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
+    record: Record, keys: Keys,
+) -> None:  # fmt: skip
+    """The vendor ships the orders (held back while its parts supply is stopped); each
+    lot draws its lead time and may be held at customs. Then the pool figures."""
+    ship, delay, pools = scratch.send, scratch.delay, fleet.pool_part.shape[0]
+    pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
+    hold_back_path(p, scratch.flags, fleet.every_pool, scratch.order, state.order_backlog, ship)
+    spend = 0.0
+    for j in range(pools):
+        record.parts_shipped[p, day, fleet.pool_part[j]] += ship[p, j]
+        if fleet.pool_unit_cost.shape[1] > 0:
+            spend += ship[p, j] * fleet.pool_unit_cost[j, day]
+    record.parts_spend[p, day] = spend
+    lead = fleet.lead_days
+    sample_lots_path(keys.lots[day], p, ship, fleet.pool_vendor, lead.values, lead.cdf,
+                     lead.length, delay)  # fmt: skip
+    pool_amounts(p, day, rules, rules.lead, scratch.flags)
+    for j in range(pools):
+        delay[p, j] = max(delay[p, j] + scratch.flags[p, j], 0) + fleet.pool_transit[j]
+    if rules.parts_holds.hits.shape[0] > 0:
+        for j in range(pools):
+            scratch.border_day[p, j] = day + delay[p, j]
+            scratch.lots[p, j] = ship[p, j]
+        _customs(p, day, keys.customs_parts[day], rules.parts_holds, scratch, record)
+        for j in range(pools):
+            delay[p, j] += scratch.extra[p, j] * scratch.held[p, j]
+    for j in range(pools):
+        delay[p, j] += fleet.pool_clearance[j]
+    add_lots_path(state.orders_ring, state.orders_transit, day, fleet.horizon, p, ship, delay)
+    pool_record_path(
+        p, day, state.on_hand, scratch.demand_pool, state.repairs_transit,
+        state.in_house_backlog, state.vendor_backlog, state.orders_transit,
+        state.order_backlog, fleet.pool_part, record.spares, record.backorders,
+        record.in_repair, record.on_order, record.first_stockout,
+    )  # fmt: skip
+    at_customs = 0
+    for o in range(fleet.order_count.shape[0]):
+        if (
+            fleet.order_hold_start[o, p] <= day < fleet.order_hold_end[o, p]
+            and not fleet.order_cancelled[o, p]
+        ):
+            at_customs += fleet.order_count[o]
+    record.machines_down[p, day, 2] = at_customs
+    record.machines_down[p, day, 3] = state.disabled[:, p, :].sum()
+
+
+@compiled(nogil=True)
+def run_days(
+    paths: tuple[int, int], first: int, last: int, fleet: Fleet, rules: Rules, state: State,
+    scratch: Scratch, record: Record, keys: Keys,
+) -> None:  # fmt: skip
+    """Run days ``first`` to ``last − 1`` on paths ``paths[0]`` to ``paths[1] − 1``,
+    path by path (releases the GIL: blocks of paths run on threads)."""
+    for p in range(paths[0], paths[1]):
+        for day in range(first, last):
+            arrivals(p, day, fleet, state)
+            failures(p, day, fleet, state, scratch, record, keys)
+            route_and_swap(p, day, fleet, rules, state, scratch, record, keys)
+            reorder(p, fleet, state, scratch, record)
+            ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
+
+
+@compiled(nogil=True)
+def run_phase(
+    paths: tuple[int, int], phase: int, day: int, fleet: Fleet, rules: Rules, state: State,
+    scratch: Scratch, record: Record, keys: Keys,
+) -> None:  # fmt: skip
+    """Run one phase of ``day`` on paths ``paths[0]`` to ``paths[1] − 1`` (``SUPPLY_STOP``
+    fills ``scratch.flags`` with the pools whose parts supply is stopped)."""
+    for p in range(paths[0], paths[1]):
+        if phase == ARRIVALS:
+            arrivals(p, day, fleet, state)
+        elif phase == FAILURES:
+            failures(p, day, fleet, state, scratch, record, keys)
+        elif phase == ROUTE_AND_SWAP:
+            route_and_swap(p, day, fleet, rules, state, scratch, record, keys)
+        elif phase == REORDER:
+            reorder(p, fleet, state, scratch, record)
+        elif phase == SUPPLY_STOP:
+            pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
+        else:
+            ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
