@@ -42,7 +42,7 @@ N_PARTS = 4
 _EXP_RETRIES = 1 << 41
 _BOARD_DRAWS = 1 << 42
 _RETURN_DRAWS = 1 << 43
-# What a pool's jobs get in the swaps (see :func:`swaps_day`).
+# What a pool's jobs get in the swaps (see :func:`swaps_path`).
 FULL, ORDERED, EMPTY = 0, 1, 2
 
 
@@ -149,7 +149,7 @@ def _fail(
     scrap_share: F64, in_house_given_rest: F64, bs_transit: I64,
     routed: I64, failures: I64, scrapped: I64,
 ) -> None:  # fmt: skip
-    """One cohort's failures on one path for the day (see :func:`cohort_day`).
+    """One cohort's failures on one path for the day (see :func:`cohort_path`).
 
     Candidates arrive at the day's starting intensity ``total0`` (an upper bound: the
     intensity only falls during the day); each is a failure with probability
@@ -248,7 +248,7 @@ def swaps_path(
     gets ``min(demand, what its group has left)``. Where a group's capacity covers its
     demand every job gets its demand, so the ordered passes run only for groups that
     may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
-    the demand before the swaps (from :func:`cohort_day`); ``demand_pool`` is left
+    the demand before the swaps (from :func:`cohort_path`); ``demand_pool`` is left
     holding each pool's unmet demand after them; ``demand_site`` is scratch, and so are
     ``granted`` [P, jobs] and ``pool_state`` [P, J]. The figures go to column ``day`` of
     the [P, T] series; ``machines_down[p, day]`` gets the machines waiting for a part
