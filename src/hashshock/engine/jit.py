@@ -13,8 +13,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba as nb
+import numpy as np
+from numpy.typing import NDArray
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Array types of the kernels' arguments.
+I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
+I8 = NDArray[np.int8]
+U64 = NDArray[np.uint64]
+F64 = NDArray[np.float64]
+B1 = NDArray[np.bool_]
 
 
 def compiled(inline: bool = False, nogil: bool = False) -> Callable[[F], F]:

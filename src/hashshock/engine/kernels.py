@@ -17,9 +17,8 @@ import math
 
 import numba as nb
 import numpy as np
-from numpy.typing import NDArray
 
-from hashshock.engine.jit import compiled
+from hashshock.engine.jit import B1, F64, I8, I32, I64, compiled
 from hashshock.engine.random import (
     cell_stream,
     exponential,
@@ -28,12 +27,6 @@ from hashshock.engine.random import (
     table_sample,
     uniform,
 )
-
-I64 = NDArray[np.int64]
-I32 = NDArray[np.int32]
-I8 = NDArray[np.int8]
-F64 = NDArray[np.float64]
-B1 = NDArray[np.bool_]
 
 N_PARTS = 4
 # Where in a cohort's daily stream (2**44 draws) the draws of each kind start: failure

@@ -35,9 +35,8 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
 
-from hashshock.engine.jit import compiled
+from hashshock.engine.jit import B1, F64, I8, I32, I64, U64, compiled
 from hashshock.engine.kernels import (
     add_items_path,
     add_lots_path,
@@ -51,13 +50,6 @@ from hashshock.engine.kernels import (
     swaps_path,
 )
 from hashshock.engine.random import DelayTables
-
-I64 = NDArray[np.int64]
-I32 = NDArray[np.int32]
-I8 = NDArray[np.int8]
-U64 = NDArray[np.uint64]
-F64 = NDArray[np.float64]
-B1 = NDArray[np.bool_]
 
 # Phases for :func:`run_phase`.
 ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
