@@ -46,18 +46,16 @@ def _swap_once(
     demand_site += slack
     rings = [np.zeros((3, 1, cohorts), np.int32) for _ in range(2)]
     transit = [np.zeros((1, cohorts), np.int64) for _ in range(2)]
-    running = np.ones((1, cohorts), np.int64)
-    per_cohort = np.ones(cohorts)
-    series = [np.zeros((1, 1)) for _ in range(4)]
-    kernels.swaps_path(
-        0, 0, 10, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
-        site_ptr, site_jobs, job_pool, job_site, capacity, np.ones(4, np.int64),
-        np.zeros((1, cohorts * 4), np.int64), np.zeros((1, n_pools), np.int8), rings[0],
-        transit[0], rings[1], transit[1],
+    granted = np.zeros((1, cohorts * 4), np.int64)
+    pool_state = np.zeros((1, n_pools), np.int8)
+    all_granted = kernels.grant_swaps(
+        0, waiting, dead_run, on_hand, demand_pool, demand_site, pool_ptr, pool_jobs,
+        site_ptr, site_jobs, job_pool, job_site, capacity, granted, pool_state,
+    )  # fmt: skip
+    kernels.apply_swaps(
+        0, 0, 10, all_granted, waiting, dead_run, on_hand, demand_pool, job_pool,
+        np.ones(4, np.int64), granted, pool_state, rings[0], transit[0], rings[1], transit[1],
         np.zeros((1, 4), np.int64), np.zeros((1, 1, 4), np.int32),
-        running, running, np.ones((1, cohorts), bool), np.full(cohorts, 4, np.int64),
-        per_cohort, per_cohort, per_cohort, per_cohort, series[0], series[1],
-        np.zeros((1, 1), np.int64), series[2], series[3], np.zeros((1, 1, 4), np.int32),
     )  # fmt: skip
     unmet = np.zeros(n_pools, np.int64)
     for c in range(cohorts):

@@ -35,7 +35,7 @@ N_PARTS = 4
 _EXP_RETRIES = 1 << 41
 _BOARD_DRAWS = 1 << 42
 _RETURN_DRAWS = 1 << 43
-# What a pool's jobs get in the swaps (see :func:`swaps_path`).
+# What a pool's jobs get in the swaps (see :func:`grant_swaps`).
 FULL, ORDERED, EMPTY = 0, 1, 2
 
 
@@ -65,7 +65,7 @@ def _dead_boards_taken(
     return taken, i
 
 
-@compiled()
+@compiled(inline=True)
 def cohort_path(
     p: int,
     day: int,
@@ -220,20 +220,13 @@ def _demand(waiting: I64, dead_run: I64, p: int, job: int) -> int:
     return int(dead_run[p, c]) if part == 0 else int(waiting[p, c, part - 1])
 
 
-@compiled()
-def swaps_path(
-    p: int, day: int, horizon: int,
-    waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64, demand_site: I64,
+@compiled(inline=True)
+def grant_swaps(
+    p: int, waiting: I64, dead_run: I64, on_hand: I64, demand_pool: I64, demand_site: I64,
     pool_ptr: I64, pool_jobs: I64, site_ptr: I64, site_jobs: I64, job_pool: I64,
-    job_site: I64, site_capacity: I64, swap_days: I64, granted: I64, pool_state: I8,
-    ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
-    swaps_done: I64, swaps_daily: I32,
-    installed: I64, running: I64, on: B1, boards: I64,
-    ths_per_board: F64, ths_per_machine: F64, power_w: F64, mwh_cost: F64,
-    hashrate: F64, nameplate: F64, machines_installed: I64, power_mw: F64, power_cost: F64,
-    machines_down: I32,
-) -> None:  # fmt: skip
-    """Greedy swaps on path ``p``, then its cohort figures for ``day``: one pass over cohorts.
+    job_site: I64, site_capacity: I64, granted: I64, pool_state: I8,
+) -> bool:  # fmt: skip
+    """Decide the greedy swaps on path ``p`` (:func:`apply_swaps` does them).
 
     Swaps take each pool's spares, then each site's technician-days, in job order:
     ``pool_jobs[pool_ptr[j]:pool_ptr[j+1]]`` lists pool ``j``'s jobs in priority order
@@ -241,17 +234,14 @@ def swaps_path(
     gets ``min(demand, what its group has left)``. Where a group's capacity covers its
     demand every job gets its demand, so the ordered passes run only for groups that
     may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
-    the demand before the swaps (from :func:`cohort_path`); ``demand_pool`` is left
-    holding each pool's unmet demand after them; ``demand_site`` is scratch, and so are
-    ``granted`` [P, jobs] and ``pool_state`` [P, J]. The figures go to column ``day`` of
-    the [P, T] series; ``machines_down[p, day]`` gets the machines waiting for a part
-    (0) and those away for a swap (1).
+    the demand before the swaps (from :func:`cohort_path`); ``demand_site`` is scratch.
+
+    On return ``pool_state[p, j]`` says what pool ``j``'s jobs get: their demand
+    (``FULL``), nothing (``EMPTY``) or ``granted[p, job]`` (``ORDERED``). Returns true
+    when some site may be short; then ``granted[p, job]`` holds every job's grant.
     """
-    cohorts = dead_run.shape[1]
     n_pools = pool_ptr.shape[0] - 1
     n_sites = site_ptr.shape[0] - 1
-    # Pools: every job gets its demand (FULL), nothing (EMPTY), or what an ordered
-    # pass grants (ORDERED) where demand may exceed the spares on hand.
     state = pool_state[p]
     state[:] = FULL
     for j in range(n_pools):
@@ -278,15 +268,22 @@ def swaps_path(
     if all_granted:
         _limit_by_site(p, waiting, dead_run, state, site_ptr, site_jobs, job_pool,
                        job_site, site_capacity, granted, demand_site[p])  # fmt: skip
-    ths = 0.0
-    plate = 0.0
-    watts = 0.0
-    cost = 0.0
-    count = 0
-    waits = 0
-    swapping = 0
+    return all_granted
+
+
+@compiled(inline=True)
+def apply_swaps(
+    p: int, day: int, horizon: int, all_granted: bool, waiting: I64, dead_run: I64,
+    on_hand: I64, demand_pool: I64, job_pool: I64, swap_days: I64, granted: I64,
+    pool_state: I8, ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
+    swaps_done: I64, swaps_daily: I32,
+) -> None:  # fmt: skip
+    """Do the swaps :func:`grant_swaps` decided: spares leave the shelf, the machines
+    (or boards) go away for ``swap_days[part]`` days. ``demand_pool`` [P, J] is left
+    holding each pool's unmet demand."""
+    state = pool_state[p]
     demand_pool[p, :] = 0
-    for c in range(cohorts):
+    for c in range(dead_run.shape[1]):
         for part in range(N_PARTS):
             job = c * N_PARTS + part
             d = _demand(waiting, dead_run, p, job)
@@ -316,6 +313,27 @@ def swaps_path(
                     ms_ring[arrive % ms_ring.shape[0], p, c] += done
             swaps_done[p, part] += done
             swaps_daily[p, day, part] += done
+
+
+@compiled(inline=True)
+def cohort_figures(
+    p: int, day: int, installed: I64, running: I64, waiting: I64, dead_run: I64,
+    ms_transit: I64, bs_transit: I64, on: B1, boards: I64,
+    ths_per_board: F64, ths_per_machine: F64, power_w: F64, mwh_cost: F64,
+    hashrate: F64, nameplate: F64, machines_installed: I64, power_mw: F64, power_cost: F64,
+    machines_down: I32,
+) -> None:  # fmt: skip
+    """Path ``p``'s fleet figures for ``day`` into column ``day`` of the [P, T] series;
+    ``machines_down[p, day]`` gets the machines waiting for a part (0) and those away
+    for a swap (1)."""
+    ths = 0.0
+    plate = 0.0
+    watts = 0.0
+    cost = 0.0
+    count = 0
+    waits = 0
+    swapping = 0
+    for c in range(installed.shape[1]):
         plate += installed[p, c] * ths_per_machine[c]
         count += installed[p, c]
         swapping += ms_transit[p, c]
@@ -365,7 +383,7 @@ def _limit_by_site(
                 left -= done
 
 
-@compiled()
+@compiled(inline=True)
 def reorder_path(
     p: int, target: I64, on_hand: I64, in_repair: I64, in_house_backlog: I64, on_order: I64,
     order_backlog: I64, demand_pool: I64, pool_part: I64, order: I64, ordered: I64,
@@ -381,7 +399,7 @@ def reorder_path(
         ordered[p, pool_part[j]] += short
 
 
-@compiled()
+@compiled(inline=True)
 def pool_record_path(
     p: int, day: int, on_hand: I64, demand_pool: I64, in_repair: I64, in_house_backlog: I64,
     vendor_backlog: I64, on_order: I64, order_backlog: I64, pool_part: I64,
@@ -429,7 +447,7 @@ def add_lots_path(
                 ring[arrive % ring.shape[0], p, w] += q
 
 
-@compiled()
+@compiled(inline=True)
 def add_items_path(
     ring: I32, in_transit: I64, day: int, horizon: int, key: np.uint64, p: int,
     quantity: I64, base_delay: I64, col_dist: I64,
@@ -491,7 +509,7 @@ def hold_back_path(
             backlog[p, j] = 0
 
 
-@compiled()
+@compiled(inline=True)
 def customs_path(
     key: np.uint64, p: int, border_day: I64, lots: I64, hits: B1,
     occurs: B1, start: I64, end: I64, probability: F64,

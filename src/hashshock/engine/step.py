@@ -40,14 +40,16 @@ from hashshock.engine.jit import B1, F64, I8, I32, I64, U64, compiled
 from hashshock.engine.kernels import (
     add_items_path,
     add_lots_path,
+    apply_swaps,
+    cohort_figures,
     cohort_path,
     customs_path,
+    grant_swaps,
     hold_back_path,
     pool_record_path,
     pop_path,
     reorder_path,
     sample_lots_path,
-    swaps_path,
 )
 from hashshock.engine.random import DelayTables
 
@@ -346,16 +348,24 @@ def route_and_swap(
         p, send, delay, jobs, fleet.vendor_days.values, fleet.vendor_days.cdf,
         fleet.vendor_days.length, record.repairs_vendor, jobs,
     )  # fmt: skip
-    swaps_path(
-        p, day, fleet.horizon, state.waiting, state.dead_run, state.on_hand,
-        scratch.demand_pool, scratch.demand_site, fleet.pool_ptr, fleet.pool_jobs,
-        fleet.site_ptr, fleet.site_jobs, fleet.job_pool, fleet.job_site, fleet.site_capacity,
-        fleet.swap_days, scratch.granted, scratch.pool_state, state.machine_swaps_ring,
-        state.machine_swaps_transit, state.board_swaps_ring, state.board_swaps_transit,
-        record.swaps_done, record.swaps_daily, state.installed, state.running, state.on,
-        fleet.boards, fleet.ths_per_board, fleet.ths_per_machine, fleet.power_w,
-        fleet.mwh_cost, record.hashrate, record.nameplate, record.installed, record.power,
-        record.power_cost, record.machines_down,
+    all_granted = grant_swaps(
+        p, state.waiting, state.dead_run, state.on_hand, scratch.demand_pool,
+        scratch.demand_site, fleet.pool_ptr, fleet.pool_jobs, fleet.site_ptr, fleet.site_jobs,
+        fleet.job_pool, fleet.job_site, fleet.site_capacity, scratch.granted, scratch.pool_state,
+    )  # fmt: skip
+    apply_swaps(
+        p, day, fleet.horizon, all_granted, state.waiting, state.dead_run, state.on_hand,
+        scratch.demand_pool, fleet.job_pool, fleet.swap_days, scratch.granted,
+        scratch.pool_state, state.machine_swaps_ring, state.machine_swaps_transit,
+        state.board_swaps_ring, state.board_swaps_transit, record.swaps_done,
+        record.swaps_daily,
+    )  # fmt: skip
+    cohort_figures(
+        p, day, state.installed, state.running, state.waiting, state.dead_run,
+        state.machine_swaps_transit, state.board_swaps_transit, state.on, fleet.boards,
+        fleet.ths_per_board, fleet.ths_per_machine, fleet.power_w, fleet.mwh_cost,
+        record.hashrate, record.nameplate, record.installed, record.power, record.power_cost,
+        record.machines_down,
     )  # fmt: skip
 
 
