@@ -45,7 +45,7 @@ from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.hooks import Hooks
 from hashshock.engine.kernels import init_clock
 from hashshock.engine.orders import OrderPaths
-from hashshock.engine.output import EngineOutput
+from hashshock.engine.output import EngineOutput, zeros_together
 from hashshock.engine.pipeline import Pipeline
 from hashshock.engine.random import DelayTables
 from hashshock.engine.rng import RandomTree
@@ -127,15 +127,22 @@ class Simulation(Hooks):
         def totals() -> IntArray:
             return np.zeros((P, N_PARTS), np.int64)
 
+        # The daily series, zeroed in one block (see zeros_together).
+        f64, i32 = np.float64, np.int32
+        daily_specs: dict[str, tuple[tuple[int, ...], type]] = {
+            "hashrate_ths": ((P, T), f64), "nameplate_ths": ((P, T), f64),
+            "machines_installed": ((P, T), np.int64), "spares_on_hand": (daily4, i32),
+            "backorders": (daily4, i32), "parts_in_repair": (daily4, i32),
+            "parts_on_order": (daily4, i32), "machines_down": ((P, T, 4), i32),
+            "power_mw": ((P, T), f64), "swaps_daily": (daily4, i32),
+            "repairs_in_house": (daily4, i32), "repairs_vendor": (daily4, i32),
+            "parts_shipped": (daily4, i32), "parts_shipped_grey": (daily4, i32),
+            "storage_unit_days": ((P, T), f64), "power_cost": ((P, T), f64),
+            "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
+            "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
+        }  # fmt: skip
+        daily = dict(zip(daily_specs, zeros_together(list(daily_specs.values())), strict=True))
         self.out = EngineOutput(
-            hashrate_ths=np.zeros((P, T)),
-            nameplate_ths=np.zeros((P, T)),
-            machines_installed=np.zeros((P, T), np.int64),
-            spares_on_hand=np.zeros(daily4, np.int32),
-            backorders=np.zeros(daily4, np.int32),
-            parts_in_repair=np.zeros(daily4, np.int32),
-            parts_on_order=np.zeros(daily4, np.int32),
-            machines_down=np.zeros((P, T, 4), np.int32),
             first_customs_hold_day=self.orders.first_hold_day().copy(),
             first_stockout_day=np.full((P, N_PARTS), -1, np.int64),
             customs_held_unit_days=np.zeros(P, np.float64),
@@ -143,20 +150,9 @@ class Simulation(Hooks):
             scrapped=totals(),
             swaps=totals(),
             ordered=totals(),
-            power_mw=np.zeros((P, T)),
-            swaps_daily=np.zeros(daily4, np.int32),
-            repairs_in_house=np.zeros(daily4, np.int32),
-            repairs_vendor=np.zeros(daily4, np.int32),
-            parts_shipped=np.zeros(daily4, np.int32),
-            parts_shipped_grey=np.zeros(daily4, np.int32),
-            storage_unit_days=np.zeros((P, T)),
-            power_cost=np.zeros((P, T)),
-            parts_spend=np.zeros((P, T)),
-            grey_spend=np.zeros((P, T)),
-            machines_bought=np.zeros((P, T), np.int32),
-            replacement_spend=np.zeros((P, T)),
             order_arrival_day=self.orders.arrival_day,
             order_cancelled=self.orders.cancelled.reshape(n_orders, P),
+            **daily,
         )
         self.scrapped = self.out.scrapped
         self.state = step.State(

@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
+
+#: Byte alignment of each array carved by :func:`zeros_together` (a cache line).
+_ALIGN = 64
+
+
+def zeros_together(specs: Sequence[tuple[tuple[int, ...], DTypeLike]]) -> list[NDArray[Any]]:
+    """Zeroed arrays of the given (shape, dtype), carved from one allocation.
+
+    Why: numpy asks the kernel for transparent huge pages on allocations of 4 MiB and
+    more, so one large block is mapped in 2 MiB pages on first touch instead of
+    4 KiB ones. Many output arrays of a few MiB each, allocated apart, cost one page
+    fault per 4 KiB, which on small fleets is a fifth of the run (``docs/performance.md``).
+    """
+    offsets = []
+    total = 0
+    for shape, dtype in specs:
+        offsets.append(total)
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        total += -(-nbytes // _ALIGN) * _ALIGN
+    block = np.zeros(total + _ALIGN, np.uint8)
+    start = -block.ctypes.data % _ALIGN
+    arrays = []
+    for (shape, dtype), offset in zip(specs, offsets, strict=True):
+        count = int(np.prod(shape, dtype=np.int64))
+        arrays.append(np.frombuffer(block, dtype, count, start + offset).reshape(shape))
+    return arrays
+
 
 #: Causes on the ``machines_down`` axis, in order.
 DOWN_CAUSES = ("waiting_for_part", "in_repair", "held_at_customs", "disabled")
