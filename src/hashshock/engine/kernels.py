@@ -93,8 +93,8 @@ def cohort_path(
     [P, J]), which bounds what the site's technicians can be asked to do (for the swaps).
     """
     cohorts = running.shape[1]
-    ms_slot = day % ms_ring.shape[0]
-    bs_slot = day % bs_ring.shape[0]
+    ms_slot = day % ms_ring.shape[1]
+    bs_slot = day % bs_ring.shape[1]
     path_base = path_stream(key, p)
     routed[:, p, :] = 0
     demand_pool[p, :] = 0
@@ -104,10 +104,10 @@ def cohort_path(
         board_count = boards[c]
         # Returns are unconditional arithmetic: whether anything comes back is a
         # coin flip the branch predictor would lose.
-        bs_transit[p, c] -= bs_ring[bs_slot, p, c]
-        bs_ring[bs_slot, p, c] = 0
-        back = ms_ring[ms_slot, p, c]
-        ms_ring[ms_slot, p, c] = 0
+        bs_transit[p, c] -= bs_ring[p, bs_slot, c]
+        bs_ring[p, bs_slot, c] = 0
+        back = ms_ring[p, ms_slot, c]
+        ms_ring[p, ms_slot, c] = 0
         ms_transit[p, c] -= back
         dead = dead_stop[p, c]
         if back and dead:
@@ -305,12 +305,12 @@ def apply_swaps(
                 dead_run[p, c] -= done
                 bs_transit[p, c] += done
                 if arrive < horizon:
-                    bs_ring[arrive % bs_ring.shape[0], p, c] += done
+                    bs_ring[p, arrive % bs_ring.shape[1], c] += done
             else:
                 waiting[p, c, part - 1] -= done
                 ms_transit[p, c] += done
                 if arrive < horizon:
-                    ms_ring[arrive % ms_ring.shape[0], p, c] += done
+                    ms_ring[p, arrive % ms_ring.shape[1], c] += done
             swaps_done[p, part] += done
             swaps_daily[p, day, part] += done
 
@@ -424,11 +424,11 @@ def pool_record_path(
 @compiled(inline=True)
 def pop_path(ring: I32, in_transit: I64, day: int, p: int, target: I64) -> None:
     """Move what arrives on ``day`` from path ``p``'s ring row onto ``target[p]``."""
-    slot = day % ring.shape[0]
+    slot = day % ring.shape[1]
     for w in range(in_transit.shape[1]):
-        arrived = ring[slot, p, w]
+        arrived = ring[p, slot, w]
         if arrived:
-            ring[slot, p, w] = 0
+            ring[p, slot, w] = 0
             in_transit[p, w] -= arrived
             target[p, w] += arrived
 
@@ -444,7 +444,7 @@ def add_lots_path(
             in_transit[p, w] += q
             arrive = _arrival(day, delay[p, w])
             if arrive < horizon:
-                ring[arrive % ring.shape[0], p, w] += q
+                ring[p, arrive % ring.shape[1], w] += q
 
 
 @compiled(inline=True)
@@ -470,14 +470,14 @@ def add_items_path(
         if n_values == 1:
             arrive = _arrival(day, base_delay[p, w] + values[d, 0])
             if arrive < horizon:
-                ring[arrive % ring.shape[0], p, w] += q
+                ring[p, arrive % ring.shape[1], w] += q
             continue
         base = stream(key, p, w)  # only for the few cells that draw
         for i in range(q):
             delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
             arrive = _arrival(day, base_delay[p, w] + delay)
             if arrive < horizon:
-                ring[arrive % ring.shape[0], p, w] += 1
+                ring[p, arrive % ring.shape[1], w] += 1
 
 
 @compiled(inline=True)
@@ -544,7 +544,7 @@ def customs_path(
 
 @nb.njit(parallel=True, cache=True)
 def pop_into(ring: I32, in_transit: I64, day: int, target: I64) -> None:
-    """Move what arrives on ``day`` from the ring [L, P, W] onto ``target`` [P, W]."""
+    """Move what arrives on ``day`` from the ring [P, L, W] onto ``target`` [P, W]."""
     for p in nb.prange(in_transit.shape[0]):
         pop_path(ring, in_transit, day, p, target)
 

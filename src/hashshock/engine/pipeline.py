@@ -23,7 +23,9 @@ class Pipeline:
         self.length = max(1, int(length))
         self.horizon = int(horizon)
         # int32 halves the memory of the largest arrays at scale (counts stay far below 2**31).
-        self.ring = np.zeros((self.length, paths, width), dtype=np.int32)
+        # Path-major [P, L, W]: a path's ring is one block, which stays in cache while
+        # the path runs through a span of days (day-major, every day's slot was a miss).
+        self.ring = np.zeros((paths, self.length, width), dtype=np.int32)
         self.in_transit = np.zeros((paths, width), dtype=np.int64)
 
     def add(self, today: int, delay: int | IntArray, quantity: IntArray) -> None:

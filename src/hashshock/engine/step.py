@@ -142,7 +142,7 @@ class Fleet(NamedTuple):
 
 
 class State(NamedTuple):
-    """Counts per path: cohorts [P, C], pools [P, J], pipelines' rings [L, P, W]."""
+    """Counts per path: cohorts [P, C], pools [P, J], pipelines' rings [P, L, W]."""
 
     installed: I64
     running: I64
