@@ -30,9 +30,12 @@ MODELS = ["antminer-s19j-pro", "antminer-s19-xp", "antminer-s21", "antminer-s21-
           "whatsminer-m50s"]  # fmt: skip
 
 
-def synthetic_fleet(cohorts: int, machines_per_cohort: int = 100) -> dict[str, Any]:
-    """``cohorts`` cohorts spread over sites × models × install years."""
-    sites = max(1, cohorts // 20)
+def synthetic_fleet(
+    cohorts: int, machines_per_cohort: int = 100, sites: int | None = None
+) -> dict[str, Any]:
+    """``cohorts`` cohorts spread over sites × models × install years (one site per 20
+    cohorts unless ``sites`` is given; each site has a spare pool per part)."""
+    sites = sites or max(1, cohorts // 20)
     rows = []
     for i in range(cohorts):
         rows.append({

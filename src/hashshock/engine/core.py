@@ -374,8 +374,8 @@ class Simulation(Hooks):
         self._remote_disable(day)
         returning = None
         if self.events.any_active("remote_disable", day):
-            returning = self.machine_swaps.ring[:, day % self.machine_swaps.length]
-            returning = returning.astype(np.int64)
+            slot = day % self.machine_swaps.length
+            returning = self.machine_swaps.ring[:, slot].astype(np.int64)
         self._phase(step.FAILURES, day)
         if returning is not None and returning.any():
             self._remote_disable(day, returning)
