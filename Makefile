@@ -34,8 +34,10 @@ pytest: $(TEST_STAMP)
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)  # the reference simulation needs the test extras (SimPy)
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_validation.py
+	$(BIN)/python bench/bench_scaling.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
