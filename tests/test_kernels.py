@@ -4,6 +4,9 @@ randomness contract (any thread count gives the same numbers)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numba
 import numpy as np
 import pytest
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from tests.engine_helpers import plan_for, with_constant_hazard
 from tests.oracles import GroupedGreedy
+from tests.reference.fleets import two_site_fleet
 
 from hashshock.dists import Empirical, LogNormal, Triangular, Uniform
 from hashshock.engine import kernels, simulate
@@ -105,6 +109,52 @@ def test_swap_kernel_matches_the_numpy_greedy_oracle(
     by_site = GroupedGreedy(np.repeat(cohort_site, 4)[jobs], priority)
     expected = by_site.allocate(with_spare, np.array(capacity, np.int64)[None, :])[0]
     assert done[jobs].tolist() == expected.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda sites: st.tuples(
+            st.just(sites),
+            st.lists(st.integers(0, sites - 1), min_size=1, max_size=8),  # cohort sites
+            st.integers(1, 2),  # families per site: pools are (site, part, family)
+            st.randoms(use_true_random=False),
+        )
+    )
+)
+def test_site_demand_summed_per_pool_equals_the_sum_per_cohort(
+    case: tuple[int, list[int], int, Any],
+) -> None:
+    """The technicians' bound, summed over a site's stocked pools, is the per-cohort sum
+    of each cohort's demand on its stocked pools (pools are keyed by site)."""
+    n_sites, sites, families, rnd = case
+    cohort_site = np.array(sites, np.int64)
+    family = np.array([rnd.randrange(families) for _ in sites])
+    pool_of = {}  # (site, part, family) -> pool index, as the plan keys them
+    cohort_pool = np.zeros((len(sites), 4), np.int64)
+    for c, site in enumerate(sites):
+        for part in range(4):
+            cohort_pool[c, part] = pool_of.setdefault((site, part, family[c]), len(pool_of))
+    pool_site = np.array([key[0] for key in pool_of], np.int64)
+    demand = np.array([[rnd.randrange(5) for _ in range(4)] for _ in sites], np.int64)
+    on_hand = np.array([[rnd.randrange(3) for _ in pool_of]], np.int64)
+    demand_pool = np.zeros((1, len(pool_of)), np.int64)
+    np.add.at(demand_pool[0], cohort_pool.reshape(-1), demand.reshape(-1))
+    per_cohort = np.zeros(n_sites, np.int64)
+    for c in range(len(sites)):
+        for part in range(4):
+            per_cohort[cohort_site[c]] += demand[c, part] * (on_hand[0, cohort_pool[c, part]] > 0)
+    demand_site = np.full((1, n_sites), -7, np.int64)  # scratch: overwritten
+    kernels.site_demand_path(0, on_hand, demand_pool, pool_site, demand_site)
+    assert demand_site[0].tolist() == per_cohort.tolist()
+
+
+def test_a_plan_whose_cohorts_draw_on_another_sites_pools_is_refused() -> None:
+    plan = plan_for(two_site_fleet())
+    foreign = plan.pool_site.copy()
+    foreign[plan.cohort_pool[0, 0]] = (plan.cohort_site[0] + 1) % len(plan.site_names)
+    with pytest.raises(ValueError, match="spare pools must be at the cohort's site"):
+        simulate(replace(plan, pool_site=foreign), 2, seed=1)
 
 
 def _draw_lots(dist: object, n: int) -> np.ndarray:

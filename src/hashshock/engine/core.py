@@ -213,6 +213,10 @@ class Simulation(Hooks):
 
     def _fleet(self) -> step.Fleet:
         plan, economy, routes = self.plan, self.economy, self.plan.routes
+        # The technicians' bound on a site's swaps is summed over its pools
+        # (kernels.site_demand_path), so a cohort may only draw on its own site's pools.
+        if not (plan.pool_site[plan.cohort_pool] == plan.cohort_site[:, None]).all():
+            raise ValueError("plan: every cohort's spare pools must be at the cohort's site")
         hazard = np.clip(plan.hazard, 0.0, 1.0 - 1e-12)  # [C, 4, T] daily probabilities
         # Daily failure intensities per machine (stop parts, all slots) and per board.
         stop_rate = -plan.cohort_stop_parts[:, :, None] * np.log1p(-hazard[:, 1:, :])
@@ -249,6 +253,7 @@ class Simulation(Hooks):
             site_jobs=site_jobs,
             job_pool=job_pool,
             job_site=job_site,
+            pool_site=plan.pool_site.astype(np.int64),
             site_capacity=plan.site_swaps_per_day.astype(np.int64),
             swap_days=np.array([r.swap_days for r in routes], np.int64),
             ths_per_board=plan.cohort_ths_per_machine / plan.cohort_boards,

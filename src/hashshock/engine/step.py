@@ -50,6 +50,7 @@ from hashshock.engine.kernels import (
     pop_path,
     reorder_path,
     sample_lots_path,
+    site_demand_path,
 )
 from hashshock.engine.random import DelayTables
 
@@ -108,6 +109,7 @@ class Fleet(NamedTuple):
     site_jobs: I64
     job_pool: I64
     job_site: I64
+    pool_site: I64  # [J]
     site_capacity: I64  # [S] swaps a day
     swap_days: I64  # [4]
     ths_per_board: F64
@@ -276,10 +278,10 @@ def failures(
     cohort_path(
         p, day, keys.cohorts[day], state.running, state.waiting, state.dead_run,
         state.dead_stop, state.clock, state.on, fleet.boards, fleet.stop_rate[day],
-        fleet.board_rate[day], fleet.cohort_pool, fleet.cohort_site, fleet.scrap_share,
+        fleet.board_rate[day], fleet.cohort_pool, fleet.scrap_share,
         fleet.in_house_given_rest, state.machine_swaps_ring, state.machine_swaps_transit,
         state.board_swaps_ring, state.board_swaps_transit, scratch.routed, record.failures,
-        record.scrapped, scratch.demand_pool, scratch.demand_site, state.on_hand,
+        record.scrapped, scratch.demand_pool,
     )  # fmt: skip
 
 
@@ -348,6 +350,7 @@ def route_and_swap(
         p, send, delay, jobs, fleet.vendor_days.values, fleet.vendor_days.cdf,
         fleet.vendor_days.length, record.repairs_vendor, jobs,
     )  # fmt: skip
+    site_demand_path(p, state.on_hand, scratch.demand_pool, fleet.pool_site, scratch.demand_site)
     all_granted = grant_swaps(
         p, state.waiting, state.dead_run, state.on_hand, scratch.demand_pool,
         scratch.demand_site, fleet.pool_ptr, fleet.pool_jobs, fleet.site_ptr, fleet.site_jobs,
