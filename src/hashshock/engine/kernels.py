@@ -133,8 +133,8 @@ def site_demand_path(
     bounds what its technicians can be asked to do today (for :func:`grant_swaps`).
 
     Summed per pool, not per cohort: every pool belongs to one site and serves only
-    that site's cohorts (pools are keyed by site; the engine checks it). Per cohort
-    the same sum cost some 9 % of the whole-US step.
+    that site's cohorts (pools are keyed by site; the engine checks it). Summed per
+    cohort inside the failures loop, the same bound cost 4–5 % of the whole-US step.
     """
     demand_site[p, :] = 0
     for j in range(demand_pool.shape[1]):
