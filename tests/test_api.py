@@ -28,6 +28,17 @@ def test_run_accepts_a_mapping_and_reports_progress() -> None:
     assert seen[-1] == (40, 40)  # baseline and scenario, 20 days each
 
 
+def test_progress_reaches_the_total_with_worker_processes() -> None:
+    """Workers add the days they have done, whatever the size of the engine's steps."""
+    seen: list[tuple[int, int]] = []
+    hashshock.compare(EXAMPLES / "small-farm" / "fleet.yaml", ["baseline", "sanctions"],
+                      paths=8, horizon_days=37, seed=1, workers=2,
+                      progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    done = [d for d, _ in seen]
+    assert seen[-1] == (74, 74)  # two scenarios of 37 days
+    assert done == sorted(done)
+
+
 def test_user_catalogue_adds_models(
     write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
 ) -> None:

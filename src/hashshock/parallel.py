@@ -36,10 +36,15 @@ def _init(counter: Synchronized[int], threads: int) -> None:
 
 
 def _work(plan: Plan, paths: int, seed: int, economy: EconomyInputs | None) -> EngineOutput:
-    def tick(day: int, total: int) -> None:
-        if day % 5 == 0 or day == total:
+    reported = 0
+
+    def tick(day: int, _total: int) -> None:
+        # The engine reports days done, in steps of any size: add what is new.
+        nonlocal reported
+        if day > reported:
             with _counter.get_lock():
-                _counter.value += 5 if day % 5 == 0 else day % 5
+                _counter.value += day - reported
+            reported = day
 
     return simulate(plan, paths, seed, tick, economy)
 

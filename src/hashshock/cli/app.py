@@ -88,8 +88,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         task = bar.add_task("simulating", total=None)
 
         def update(done: int, total: int) -> None:
-            if done % 5 == 0 or done == total:
-                bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total)
 
         yield update
 

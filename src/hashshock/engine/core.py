@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numba
 import numpy as np
@@ -56,11 +56,11 @@ Progress = Callable[[int, int], None]
 
 N_PARTS = 4
 HASHBOARD = 0
-#: Most days one :func:`~hashshock.engine.step.run_days` call runs (progress reports
-#: come between calls).
-SPAN_DAYS = 30
-#: Blocks of paths per thread (uneven paths, e.g. with events, balance out).
+#: Blocks of paths per thread for one phase of a day (each block is a kernel call).
 BLOCKS_PER_THREAD = 4
+#: Blocks of paths per thread for a span of days: progress is reported as blocks
+#: finish, and uneven paths (e.g. with events) balance out.
+SPAN_BLOCKS_PER_THREAD = 16
 
 
 class Simulation(Hooks):
@@ -337,37 +337,64 @@ class Simulation(Hooks):
         return days
 
     def run(self, progress: Progress | None = None) -> EngineOutput:
+        """Run every day; ``progress(days_done, horizon)`` is called as the run advances
+        (``days_done`` counts whole days on every path, rounded down)."""
         hooks = self.hook_days()
         day = 0
         while day < self.T:
             if hooks[day]:
                 self._day_by_phases(day)
                 day += 1
+                if progress is not None:
+                    progress(day, self.T)
             else:
                 last = day + 1
-                while last < min(self.T, day + SPAN_DAYS) and not hooks[last]:
+                while last < self.T and not hooks[last]:
                     last += 1
-                self._over_paths(step.run_days, day, last)
+                self._span(day, last, progress)
                 day = last
-            if progress is not None:
-                progress(day, self.T)
         return self.out
+
+    def _span(self, first: int, last: int, progress: Progress | None) -> None:
+        """Days ``first`` to ``last − 1`` on every path, each block of paths through all of
+        them in one kernel call, with no wait for the other threads along the way
+        (spans capped at 30 days ran 4–16 % slower). Progress is reported as blocks
+        finish."""
+
+        def finished(paths_done: int) -> None:
+            if progress is not None:
+                progress(first + (last - first) * paths_done // self.P, self.T)
+
+        self._over_paths(step.run_days, first, last, per_thread=SPAN_BLOCKS_PER_THREAD,
+                         on_block=finished)  # fmt: skip
 
     def _tuples(self) -> tuple[step.Fleet, step.Rules, step.State, step.Scratch,
                                step.Record, step.Keys]:  # fmt: skip
         return self.fleet, self.rules, self.state, self.scratch, self.record, self.keys
 
-    def _over_paths(self, kernel: Callable[..., None], *args: int) -> None:
-        """Run ``kernel(paths, *args, *tuples)`` on blocks of paths, on threads."""
+    def _over_paths(
+        self, kernel: Callable[..., None], *args: int, per_thread: int = BLOCKS_PER_THREAD,
+        on_block: Callable[[int], None] | None = None,
+    ) -> None:  # fmt: skip
+        """Run ``kernel(paths, *args, *tuples)`` on blocks of paths, on threads;
+        ``on_block(paths_done)`` after each block."""
         tuples = self._tuples()
         threads = numba.get_num_threads()
-        blocks = path_blocks(self.P, threads)
+        blocks = path_blocks(self.P, threads, per_thread)
         if len(blocks) == 1:
             kernel(blocks[0], *args, *tuples)
+            if on_block is not None:
+                on_block(self.P)
             return
-        futures = [_pool(threads).submit(kernel, block, *args, *tuples) for block in blocks]
-        for future in futures:
+        pool = _pool(threads)
+        futures = {pool.submit(kernel, block, *args, *tuples): block for block in blocks}
+        paths_done = 0
+        for future in as_completed(futures):
             future.result()
+            first, last = futures[future]
+            paths_done += last - first
+            if on_block is not None:
+                on_block(paths_done)
 
     def _phase(self, phase: int, day: int) -> None:
         self._over_paths(step.run_phase, phase, day)
@@ -392,11 +419,14 @@ class Simulation(Hooks):
         self._buy_replacements(day)
 
 
-def path_blocks(paths: int, threads: int) -> list[tuple[int, int]]:
-    """Paths cut into blocks, a few per thread so that threads finishing early take more."""
+def path_blocks(
+    paths: int, threads: int, per_thread: int = BLOCKS_PER_THREAD
+) -> list[tuple[int, int]]:
+    """Paths cut into blocks, ``per_thread`` a thread so that threads finishing early
+    take more."""
     if threads <= 1 or paths < 2:
         return [(0, paths)]
-    count = min(paths, BLOCKS_PER_THREAD * threads)
+    count = min(paths, per_thread * threads)
     edges = np.linspace(0, paths, count + 1).astype(int)
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
