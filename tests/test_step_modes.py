@@ -77,8 +77,22 @@ def test_spans_and_phases_agree_with_money_policies() -> None:
 
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])
-def test_path_blocks_cover_every_path_once(paths: int, threads: int) -> None:
-    blocks = path_blocks(paths, threads)
+@pytest.mark.parametrize("per_thread", [1, 4, 16])
+def test_path_blocks_cover_every_path_once(paths: int, threads: int, per_thread: int) -> None:
+    blocks = path_blocks(paths, threads, per_thread)
     covered = [p for first, last in blocks for p in range(first, last)]
     assert covered == list(range(paths))
     assert all(last > first for first, last in blocks)
+
+
+def test_progress_comes_as_blocks_of_paths_finish() -> None:
+    """A run that is one span still reports progress along the way, never backwards."""
+    plan = plan_for(horizon=60)
+    seen: list[tuple[int, int]] = []
+    simulation = Simulation(plan, 40, seed=1)
+    assert not simulation.hook_days().any()  # the whole horizon is one span
+    simulation.run(lambda done, total: seen.append((done, total)))
+    done = [d for d, _ in seen]
+    assert len(seen) > 1
+    assert done == sorted(done)
+    assert seen[-1] == (60, 60)

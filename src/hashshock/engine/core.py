@@ -380,11 +380,16 @@ class Simulation(Hooks):
         ``on_block(paths_done)`` after each block."""
         tuples = self._tuples()
         threads = numba.get_num_threads()
+        if threads <= 1 and on_block is None:
+            per_thread = 1  # one call does it all; blocks only serve progress reports
         blocks = path_blocks(self.P, threads, per_thread)
-        if len(blocks) == 1:
-            kernel(blocks[0], *args, *tuples)
-            if on_block is not None:
-                on_block(self.P)
+        if threads <= 1 or len(blocks) == 1:
+            paths_done = 0
+            for block in blocks:
+                kernel(block, *args, *tuples)
+                paths_done += block[1] - block[0]
+                if on_block is not None:
+                    on_block(paths_done)
             return
         pool = _pool(threads)
         futures = {pool.submit(kernel, block, *args, *tuples): block for block in blocks}
@@ -424,9 +429,9 @@ def path_blocks(
 ) -> list[tuple[int, int]]:
     """Paths cut into blocks, ``per_thread`` a thread so that threads finishing early
     take more."""
-    if threads <= 1 or paths < 2:
+    if paths < 2:
         return [(0, paths)]
-    count = min(paths, per_thread * threads)
+    count = min(paths, per_thread * max(threads, 1))
     edges = np.linspace(0, paths, count + 1).astype(int)
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
