@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.random import SeedSequence
 from scipy import stats
 from tests.engine_helpers import plan_for, with_constant_hazard
 from tests.oracles import GroupedGreedy
@@ -22,6 +23,7 @@ from hashshock.engine import kernels, simulate
 from hashshock.engine.allocate import job_lists
 from hashshock.engine.pipeline import Pipeline
 from hashshock.engine.random import DelayTables, exponential, stream, uniform
+from hashshock.engine.rng import CONCERNS, RandomTree
 
 
 def _swap_once(
@@ -261,3 +263,31 @@ def test_a_zero_day_delay_arrives_the_next_day() -> None:
     arrivals = [int(pipeline.pop(day)[0, 0]) for day in range(4, 10)]
     assert arrivals == [4, 0, 0, 0, 0, 0]
     assert int(pipeline.in_transit.sum()) == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(0, 2**63 - 1),
+    st.sampled_from(["cohorts", "items", "customs", "lots", "orders"]),
+    st.integers(0, 10**7),
+    st.integers(1, 40),
+)
+def test_kernel_keys_are_splitmix64_of_the_concerns_root(
+    seed: int, concern: str, first: int, count: int
+) -> None:
+    """Keys for a run, drawn at once, against splitmix64 written out in Python integers
+    (Steele, Lea & Flood 2014: the counter steps by γ, the output is the mixer)."""
+    mask = (1 << 64) - 1
+    root = SeedSequence(entropy=seed, spawn_key=(CONCERNS[concern],))
+    base = int(root.generate_state(1, np.uint64)[0])
+
+    def splitmix64(n: int) -> int:
+        z = (base + n * 0x9E3779B97F4A7C15) & mask
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    tree = RandomTree(seed)
+    expected = [splitmix64(first + i + 1) for i in range(count)]
+    assert [int(k) for k in tree.keys(concern, first, count)] == expected
+    assert int(tree.key(concern, first)) == expected[0]

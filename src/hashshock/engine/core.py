@@ -311,9 +311,7 @@ class Simulation(Hooks):
         )
 
     def _keys(self) -> step.Keys:
-        def keys(concern: str, offset: int, count: int) -> NDArray[np.uint64]:
-            return np.array([self.rng.key(concern, offset + i) for i in range(count)], np.uint64)
-
+        keys = self.rng.keys
         return step.Keys(
             cohorts=keys("cohorts", 0, self.T),
             items=keys("items", 0, 2 * self.T),

@@ -48,6 +48,15 @@ def mix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
+@nb.njit(cache=True)
+def mix64_each(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """:func:`mix64` of each value: one compiled call for many (keys for a whole run)."""
+    out = np.empty_like(values)
+    for i in range(values.shape[0]):
+        out[i] = mix64(values[i])
+    return out
+
+
 @nb.njit(cache=True, inline="always")
 def path_stream(key: np.uint64, path: int) -> np.uint64:
     """Base of ``path``'s streams under the day's ``key``."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.typing import NDArray
 
-from hashshock.engine.random import GOLDEN, mix64
+from hashshock.engine.random import GOLDEN, mix64_each
 
 CONCERNS = {
     "events": 1,
@@ -29,9 +30,6 @@ CONCERNS = {
     "items": 10,
     "lots": 11,
 }
-
-
-_MASK = (1 << 64) - 1
 
 
 class RandomTree:
@@ -54,11 +52,17 @@ class RandomTree:
 
         One ``SeedSequence`` per concern (cached), mixed with ``key`` by splitmix64.
         """
+        return np.uint64(self.keys(concern, key, 1)[0])
+
+    def keys(self, concern: str, first: int, count: int) -> NDArray[np.uint64]:
+        """:meth:`key` for ``first``, ``first + 1``, … ``first + count − 1`` at once."""
         if concern not in self._kernel_roots:
             sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern],))
             self._kernel_roots[concern] = int(sequence.generate_state(1, np.uint64)[0])
-        counter = (self._kernel_roots[concern] + (int(key) + 1) * int(GOLDEN)) & _MASK
-        return np.uint64(mix64(np.uint64(counter)))
+        steps = np.arange(first + 1, first + count + 1, dtype=np.uint64)
+        # uint64 arrays wrap modulo 2**64, as splitmix64's counter does.
+        counters = np.uint64(self._kernel_roots[concern]) + steps * GOLDEN
+        return mix64_each(counters)
 
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""
