@@ -159,15 +159,19 @@ def test_a_plan_whose_cohorts_draw_on_another_sites_pools_is_refused() -> None:
         simulate(replace(plan, pool_site=foreign), 2, seed=1)
 
 
+@numba.njit(cache=True)
+def _lot_delays(
+    key: np.uint64, n: int, values: np.ndarray, cdf: np.ndarray, length: int
+) -> np.ndarray:
+    out = np.empty(n, np.int64)
+    for w in range(n):
+        out[w] = kernels.lot_delay(key, 0, w, values, cdf, length)
+    return out
+
+
 def _draw_lots(dist: object, n: int) -> np.ndarray:
     tables = DelayTables.of([dist])  # type: ignore[list-item]
-    quantity = np.ones((1, n), np.int64)
-    out = np.zeros((1, n), np.int64)
-    kernels.sample_lots_path(
-        np.uint64(7), 0, quantity, np.zeros(n, np.int64), tables.values, tables.cdf,
-        tables.length, out,
-    )  # fmt: skip
-    return out[0]
+    return _lot_delays(np.uint64(7), n, tables.values[0], tables.cdf[0], int(tables.length[0]))
 
 
 @pytest.mark.parametrize(

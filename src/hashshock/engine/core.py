@@ -171,9 +171,7 @@ class Simulation(Hooks):
             routed=np.zeros((3, P, J), np.int64), demand_pool=pools(),
             demand_site=np.zeros((P, self.S), np.int64), order=pools(),
             granted=np.zeros((P, C * N_PARTS), np.int64),
-            pool_state=np.zeros((P, J), np.int8), flags=pools(), start_in_house=pools(),
-            send=pools(), delay=pools(), border_day=pools(), lots=pools(),
-            held=np.zeros((P, J), bool), extra=pools(),
+            pool_state=np.zeros((P, J), np.int8), amounts=np.zeros((4, P, J), np.int64),
         )  # fmt: skip
         out = self.out
         self.record = step.Record(
@@ -272,7 +270,6 @@ class Simulation(Hooks):
             pool_target=plan.pool_target.astype(np.int64),
             replenish=bool(plan.replenish),
             needs_vendor_parts=np.array([r.in_house_needs_vendor_parts for r in routes])[by_part],
-            every_pool=np.ones(self.J, dtype=bool),
             vendor_base=2 * transit + return_clearance,
             return_clearance=return_clearance,
             turnaround_days=np.rint(turnaround).astype(np.int64),

@@ -143,7 +143,7 @@ class Hooks:
         if grey is None:
             return
         self._phase(step.SUPPLY_STOP, day)
-        stop = self.scratch.flags > 0
+        stop = self.scratch.amounts[step.STOP] > 0
         if not stop.any():
             return
         order, backlog = self.scratch.order, self.order_backlog

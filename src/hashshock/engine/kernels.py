@@ -443,79 +443,79 @@ def pop_path(ring: I32, in_transit: I64, day: int, p: int, target: I64) -> None:
 
 
 @compiled(inline=True)
+def add_lot(
+    ring: I32, in_transit: I64, day: int, horizon: int, p: int, w: int, q: int, delay: int
+) -> None:
+    """Lot ``q`` of column ``w`` arrives after ``delay`` days (past the horizon: never)."""
+    in_transit[p, w] += q
+    arrive = _arrival(day, delay)
+    if arrive < horizon:
+        ring[p, arrive % ring.shape[1], w] += q
+
+
+@compiled(inline=True)
 def add_lots_path(
     ring: I32, in_transit: I64, day: int, horizon: int, p: int, quantity: I64, delay: I64
 ) -> None:
     """Lot ``quantity[p, w]`` arrives after ``delay[p, w]`` days (past the horizon: never)."""
     for w in range(quantity.shape[1]):
-        q = quantity[p, w]
-        if q:
-            in_transit[p, w] += q
-            arrive = _arrival(day, delay[p, w])
-            if arrive < horizon:
-                ring[p, arrive % ring.shape[1], w] += q
+        if quantity[p, w]:
+            add_lot(ring, in_transit, day, horizon, p, w, quantity[p, w], delay[p, w])
 
 
 @compiled(inline=True)
-def add_items_path(
-    ring: I32, in_transit: I64, day: int, horizon: int, key: np.uint64, p: int,
-    quantity: I64, base_delay: I64, col_dist: I64,
-    values: I64, cdf: F64, length: I64, per_part: I32, col_part: I64,
+def add_items(
+    ring: I32, in_transit: I64, day: int, horizon: int, key: np.uint64, p: int, w: int,
+    q: int, base_delay: int, values: I64, cdf: F64, n_values: int, per_part: I32, part: int,
 ) -> None:  # fmt: skip
-    """Each unit of ``quantity[p, w]`` arrives after ``base_delay[p, w]`` plus its own draw.
+    """Each of ``q`` units of column ``w`` arrives after ``base_delay`` plus its own draw
+    from the delay table ``values``/``cdf`` (one uniform per unit, so any delay
+    distribution is exact). ``per_part[p, day, part]`` counts the units."""
+    in_transit[p, w] += q
+    per_part[p, day, part] += q
+    if n_values == 1:
+        arrive = _arrival(day, base_delay + values[0])
+        if arrive < horizon:
+            ring[p, arrive % ring.shape[1], w] += q
+        return
+    base = stream(key, p, w)  # only for the few cells that draw
+    for i in range(q):
+        delay = table_sample(values, cdf, n_values, uniform(base, i))
+        arrive = _arrival(day, base_delay + delay)
+        if arrive < horizon:
+            ring[p, arrive % ring.shape[1], w] += 1
 
-    Column ``w`` draws from distribution ``col_dist[w]`` of the tables (one uniform per
-    unit, so any delay distribution is exact). ``per_part[p, day, col_part[w]]`` counts
-    units.
+
+@compiled(inline=True)
+def lot_delay(key: np.uint64, p: int, w: int, values: I64, cdf: F64, n_values: int) -> int:
+    """The delay of column ``w``'s lot on path ``p``: one draw from its delay table."""
+    return table_sample(values, cdf, n_values, uniform(stream(key, p, w), 0))
+
+
+@compiled(inline=True)
+def customs_cell(
+    path_base: np.uint64, p: int, w: int, day: int, hits: B1, occurs: B1, start: I64,
+    end: I64, probability: F64, values: I64, cdf: F64, length: I64,
+) -> tuple[bool, int]:  # fmt: skip
+    """Customs decision on column ``w``'s lot of path ``p`` reaching the border on ``day``
+    (``path_base`` from :func:`path_stream`): (held, extra days).
+
+    Event ``e`` (row of ``hits`` [E, W], ``occurs``/``start``/``end`` [E, P]) can hold
+    the lot if it may hold column ``w`` and is active on ``day``; it then holds it
+    with ``probability[e]`` for a draw from its row of the delay tables. A lot held by
+    several events waits for the longest.
     """
-    for w in range(quantity.shape[1]):
-        q = quantity[p, w]
-        if not q:
+    base = cell_stream(path_base, w)
+    held = False
+    extra = 0
+    for e in range(hits.shape[0]):
+        if not (hits[e, w] and occurs[e, p] and start[e, p] <= day < end[e, p]):
             continue
-        in_transit[p, w] += q
-        per_part[p, day, col_part[w]] += q
-        d = col_dist[w]
-        n_values = length[d]
-        if n_values == 1:
-            arrive = _arrival(day, base_delay[p, w] + values[d, 0])
-            if arrive < horizon:
-                ring[p, arrive % ring.shape[1], w] += q
-            continue
-        base = stream(key, p, w)  # only for the few cells that draw
-        for i in range(q):
-            delay = table_sample(values[d], cdf[d], n_values, uniform(base, i))
-            arrive = _arrival(day, base_delay[p, w] + delay)
-            if arrive < horizon:
-                ring[p, arrive % ring.shape[1], w] += 1
-
-
-@compiled(inline=True)
-def sample_lots_path(
-    key: np.uint64, p: int, quantity: I64, col_dist: I64, values: I64, cdf: F64, length: I64,
-    out: I64,
-) -> None:  # fmt: skip
-    """One delay per lot where ``quantity[p] > 0`` (0 elsewhere), from column ``w``'s table."""
-    for w in range(quantity.shape[1]):
-        if quantity[p, w] <= 0:
-            out[p, w] = 0
-            continue
-        d = col_dist[w]
-        out[p, w] = table_sample(values[d], cdf[d], length[d], uniform(stream(key, p, w), 0))
-
-
-@compiled(inline=True)
-def hold_back_path(
-    p: int, blocked: I64, applies: B1, incoming: I64, backlog: I64, send: I64
-) -> None:
-    """Where ``blocked[p, j] > 0`` and ``applies[j]``, ``incoming`` joins the ``backlog``
-    and nothing is sent; elsewhere the backlog goes with today's ``incoming``: ``send``."""
-    for j in range(incoming.shape[1]):
-        if blocked[p, j] > 0 and applies[j]:
-            backlog[p, j] += incoming[p, j]
-            send[p, j] = 0
-        else:
-            send[p, j] = incoming[p, j] + backlog[p, j]
-            backlog[p, j] = 0
+        if uniform(base, 2 * e) <= probability[e]:
+            held = True
+            days = table_sample(values[e], cdf[e], length[e], uniform(base, 2 * e + 1))
+            extra = max(extra, days)
+    return held, extra
 
 
 @compiled(inline=True)
@@ -524,28 +524,16 @@ def customs_path(
     occurs: B1, start: I64, end: I64, probability: F64,
     values: I64, cdf: F64, length: I64, held: B1, extra: I64,
 ) -> None:  # fmt: skip
-    """Decide the customs holds of path ``p``'s lots [P, W] that exist (``lots > 0``).
-
-    Event ``e`` (row of ``hits`` [E, W], ``occurs``/``start``/``end`` [E, P]) can hold
-    lot ``(p, w)`` if it may hold column ``w`` and is active on the lot's
-    ``border_day``; it then holds it with ``probability[e]`` for a draw from its row of
-    the delay tables. A lot held by several events waits for the longest.
-    """
+    """:func:`customs_cell` for each of path ``p``'s lots [P, W] that exist (``lots > 0``)."""
     path_base = path_stream(key, p)
     for w in range(border_day.shape[1]):
         held[p, w] = False
         extra[p, w] = 0
-        if lots[p, w] <= 0:
-            continue
-        base = cell_stream(path_base, w)
-        day = border_day[p, w]
-        for e in range(hits.shape[0]):
-            if not (hits[e, w] and occurs[e, p] and start[e, p] <= day < end[e, p]):
-                continue
-            if uniform(base, 2 * e) <= probability[e]:
-                held[p, w] = True
-                days = table_sample(values[e], cdf[e], length[e], uniform(base, 2 * e + 1))
-                extra[p, w] = max(extra[p, w], days)
+        if lots[p, w] > 0:
+            held[p, w], extra[p, w] = customs_cell(
+                path_base, p, w, border_day[p, w], hits, occurs, start, end, probability,
+                values, cdf, length,
+            )  # fmt: skip
 
 
 # --- kernels over all paths, for the driver's rare steps ---------------------------

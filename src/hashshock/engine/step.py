@@ -38,24 +38,25 @@ import numpy as np
 
 from hashshock.engine.jit import B1, F64, I8, I32, I64, U64, compiled
 from hashshock.engine.kernels import (
-    add_items_path,
-    add_lots_path,
+    add_items,
+    add_lot,
     apply_swaps,
     cohort_figures,
     cohort_path,
-    customs_path,
+    customs_cell,
     grant_swaps,
-    hold_back_path,
+    lot_delay,
     pool_record_path,
     pop_path,
     reorder_path,
-    sample_lots_path,
     site_demand_path,
 )
-from hashshock.engine.random import DelayTables
+from hashshock.engine.random import DelayTables, path_stream
 
 # Phases for :func:`run_phase`.
 ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
+# Rows of ``Scratch.amounts``: the pool rules' amounts today.
+STOP, CLOSED, TURNAROUND, LEAD = range(4)
 _FAR = np.iinfo(np.int64).max
 
 
@@ -124,7 +125,6 @@ class Fleet(NamedTuple):
     pool_target: I64  # base-stock level
     replenish: bool
     needs_vendor_parts: B1  # [J] in-house repair needs vendor components
-    every_pool: B1  # [J] all true
     vendor_base: I64  # [J] both transit legs plus clearance if crossing the border
     return_clearance: I64  # [J] clearance of the return leg (0 if not crossing)
     turnaround_days: I64  # [J] vendor turnaround rounded (when a held lot reaches customs)
@@ -177,14 +177,7 @@ class Scratch(NamedTuple):
     order: I64
     granted: I64  # [P, C·4]
     pool_state: I8
-    flags: I64  # [P, J] event amounts
-    start_in_house: I64
-    send: I64
-    delay: I64
-    border_day: I64
-    lots: I64
-    held: B1
-    extra: I64
+    amounts: I64  # [4, P, J] event amounts by rule: STOP, CLOSED, TURNAROUND, LEAD
 
 
 class Record(NamedTuple):
@@ -231,13 +224,31 @@ def _active(rules: Rules, e: int, p: int, day: int) -> bool:
 
 
 @compiled(inline=True)
-def pool_amounts(p: int, day: int, rules: Rules, rule: PoolRule, out: I64) -> None:
-    """``out[p, j]``: Σ of ``rule``'s amounts for pool ``j`` over its events active today."""
-    out[p, :] = 0
+def pool_amounts(p: int, day: int, rules: Rules, rule: PoolRule, out: I64) -> bool:
+    """Whether any of ``rule``'s events is active today on path ``p``; if so, ``out[p, j]``
+    gets the Σ of their amounts for pool ``j`` (else ``out[p]`` is left as it was: most
+    days no event is active, and the pools need not be visited)."""
+    active = False
     for r in range(rule.event.shape[0]):
         if _active(rules, rule.event[r], p, day):
+            if not active:
+                out[p, :] = 0
+                active = True
             for j in range(out.shape[1]):
                 out[p, j] += rule.amount[r, j]
+    return active
+
+
+@compiled(inline=True)
+def _hold_back(p: int, j: int, blocked: bool, incoming: int, backlog: I64) -> int:
+    """What pool ``j`` sends today: nothing while ``blocked`` (``incoming`` joins the
+    ``backlog``), else the backlog with today's ``incoming``."""
+    if blocked:
+        backlog[p, j] += incoming
+        return 0
+    send: int = incoming + backlog[p, j]
+    backlog[p, j] = 0
+    return send
 
 
 @compiled(inline=True)
@@ -287,21 +298,20 @@ def failures(
 
 @compiled(inline=True)
 def _customs(
-    p: int, day: int, key: np.uint64, holds: Holds, scratch: Scratch, record: Record
-) -> None:
-    """Customs decisions for path ``p``'s lots (``scratch.lots``, ``border_day``); held
-    lots get ``scratch.extra`` days and are noted in the record."""
-    customs_path(
-        key, p, scratch.border_day, scratch.lots, holds.hits, holds.occurs, holds.start,
-        holds.end, holds.probability, holds.days.values, holds.days.cdf, holds.days.length,
-        scratch.held, scratch.extra,
+    p: int, j: int, path_base: np.uint64, border_day: int, holds: Holds
+) -> tuple[bool, int]:
+    """Customs decision on pool ``j``'s lot reaching the border on ``border_day``:
+    (held, extra days) (:func:`customs_cell`)."""
+    return customs_cell(
+        path_base, p, j, border_day, holds.hits, holds.occurs, holds.start, holds.end,
+        holds.probability, holds.days.values, holds.days.cdf, holds.days.length,
     )  # fmt: skip
-    first = _FAR
-    units = 0
-    for w in range(scratch.lots.shape[1]):
-        if scratch.held[p, w]:
-            first = min(first, scratch.border_day[p, w])
-            units += scratch.lots[p, w] * scratch.extra[p, w]
+
+
+@compiled(inline=True)
+def _note_customs(p: int, day: int, first: int, units: int, record: Record) -> None:
+    """Note in the record the lots held today: the earliest reached the border on
+    ``first`` (``_FAR``: none held), and they wait ``units`` unit-days in all."""
     if first == _FAR:
         return
     if record.first_customs[p] < 0 or first < record.first_customs[p]:
@@ -311,45 +321,68 @@ def _customs(
 
 
 @compiled(inline=True)
+def start_repairs(
+    p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
+    record: Record, keys: Keys,
+) -> None:  # fmt: skip
+    """Today's broken parts (``scratch.routed``) and the backlogs start their repairs.
+
+    One pass over the pools: a pool with nothing broken and nothing held back is
+    skipped at the cost of four loads (on a small fleet most pools, most days).
+    """
+    routed, holds, amounts = scratch.routed, rules.repair_holds, scratch.amounts
+    stop = pool_amounts(p, day, rules, rules.supply_stop, amounts[STOP])
+    closing = pool_amounts(p, day, rules, rules.centre_closed, amounts[CLOSED])
+    slow = pool_amounts(p, day, rules, rules.turnaround, amounts[TURNAROUND])
+    customs = holds.hits.shape[0] > 0
+    customs_base = path_stream(keys.customs_repairs[day], p)
+    in_house, vendor = fleet.in_house_days, fleet.vendor_days
+    first = _FAR
+    units = 0
+    for j in range(fleet.pool_part.shape[0]):
+        fresh_in, fresh_out = routed[1, p, j], routed[2, p, j]
+        waiting_in, waiting_out = state.in_house_backlog[p, j], state.vendor_backlog[p, j]
+        if not (fresh_in or fresh_out or waiting_in or waiting_out):
+            continue
+        part = fleet.pool_part[j]
+        # In-house repair waits while it needs vendor components the vendor will not ship.
+        stopped = stop and fleet.needs_vendor_parts[j] and amounts[STOP, p, j] > 0
+        start = _hold_back(p, j, stopped, fresh_in, state.in_house_backlog)
+        if start:
+            add_items(
+                state.repairs_ring, state.repairs_transit, day, fleet.horizon,
+                keys.items[2 * day], p, j, start, 0, in_house.values[part], in_house.cdf[part],
+                in_house.length[part], record.repairs_in_house, part,
+            )  # fmt: skip
+        # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
+        closed = closing and amounts[CLOSED, p, j] > 0
+        send = _hold_back(p, j, closed, fresh_out, state.vendor_backlog)
+        if not send:
+            continue
+        delay = fleet.vendor_base[j] + (amounts[TURNAROUND, p, j] if slow else 0)
+        if customs and fleet.crosses_border[j]:
+            # Held lots reach the border after the vendor's turnaround (taken at its mean).
+            border = day + delay - fleet.return_clearance[j] + fleet.turnaround_days[j]
+            held, extra = _customs(p, j, customs_base, border, holds)
+            if held:
+                first = min(first, border)
+                units += send * extra
+                delay += extra
+        add_items(
+            state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day + 1],
+            p, j, send, delay, vendor.values[part], vendor.cdf[part], vendor.length[part],
+            record.repairs_vendor, part,
+        )  # fmt: skip
+    _note_customs(p, day, first, units, record)
+
+
+@compiled(inline=True)
 def route_and_swap(
     p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
     record: Record, keys: Keys,
 ) -> None:  # fmt: skip
     """Broken parts start their repairs; then the swaps and the cohort figures."""
-    routed, send, delay, jobs = scratch.routed, scratch.send, scratch.delay, fleet.pool_part
-    # In-house repair waits while it needs vendor components the vendor will not ship.
-    pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
-    hold_back_path(
-        p, scratch.flags, fleet.needs_vendor_parts, routed[1], state.in_house_backlog,
-        scratch.start_in_house,
-    )  # fmt: skip
-    delay[p, :] = 0
-    add_items_path(
-        state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day], p,
-        scratch.start_in_house, delay, jobs, fleet.in_house_days.values,
-        fleet.in_house_days.cdf, fleet.in_house_days.length, record.repairs_in_house, jobs,
-    )  # fmt: skip
-    # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
-    pool_amounts(p, day, rules, rules.centre_closed, scratch.flags)
-    hold_back_path(p, scratch.flags, fleet.every_pool, routed[2], state.vendor_backlog, send)
-    pool_amounts(p, day, rules, rules.turnaround, delay)
-    for j in range(delay.shape[1]):
-        delay[p, j] += fleet.vendor_base[j]
-    if rules.repair_holds.hits.shape[0] > 0:
-        for j in range(delay.shape[1]):
-            # Held lots reach the border after the vendor's turnaround (taken at its mean).
-            scratch.border_day[p, j] = (
-                day + delay[p, j] - fleet.return_clearance[j] + fleet.turnaround_days[j]
-            )
-            scratch.lots[p, j] = send[p, j] * fleet.crosses_border[j]
-        _customs(p, day, keys.customs_repairs[day], rules.repair_holds, scratch, record)
-        for j in range(delay.shape[1]):
-            delay[p, j] += scratch.extra[p, j] * scratch.held[p, j]
-    add_items_path(
-        state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day + 1],
-        p, send, delay, jobs, fleet.vendor_days.values, fleet.vendor_days.cdf,
-        fleet.vendor_days.length, record.repairs_vendor, jobs,
-    )  # fmt: skip
+    start_repairs(p, day, fleet, rules, state, scratch, record, keys)
     site_demand_path(p, state.on_hand, scratch.demand_pool, fleet.pool_site, scratch.demand_site)
     all_granted = grant_swaps(
         p, state.waiting, state.dead_run, state.on_hand, scratch.demand_pool,
@@ -391,32 +424,44 @@ def ship_and_record(
     record: Record, keys: Keys,
 ) -> None:  # fmt: skip
     """The vendor ships the orders (held back while its parts supply is stopped); each
-    lot draws its lead time and may be held at customs. Then the pool figures."""
-    ship, delay, pools = scratch.send, scratch.delay, fleet.pool_part.shape[0]
-    pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
-    hold_back_path(p, scratch.flags, fleet.every_pool, scratch.order, state.order_backlog, ship)
+    lot draws its lead time and may be held at customs. Then the pool figures.
+
+    One pass over the pools, skipping those with no order and no backlog.
+    """
+    holds, lead, amounts = rules.parts_holds, fleet.lead_days, scratch.amounts
+    stop = pool_amounts(p, day, rules, rules.supply_stop, amounts[STOP])
+    late = pool_amounts(p, day, rules, rules.lead, amounts[LEAD])
+    customs = holds.hits.shape[0] > 0
+    customs_base = path_stream(keys.customs_parts[day], p)
+    priced = fleet.pool_unit_cost.shape[1] > 0
     spend = 0.0
-    for j in range(pools):
-        record.parts_shipped[p, day, fleet.pool_part[j]] += ship[p, j]
-        if fleet.pool_unit_cost.shape[1] > 0:
-            spend += ship[p, j] * fleet.pool_unit_cost[j, day]
+    first = _FAR
+    units = 0
+    for j in range(fleet.pool_part.shape[0]):
+        order = scratch.order[p, j]
+        if not (order or state.order_backlog[p, j]):
+            continue
+        stopped = stop and amounts[STOP, p, j] > 0
+        ship = _hold_back(p, j, stopped, order, state.order_backlog)
+        if not ship:
+            continue
+        record.parts_shipped[p, day, fleet.pool_part[j]] += ship
+        if priced:
+            spend += ship * fleet.pool_unit_cost[j, day]
+        v = fleet.pool_vendor[j]
+        delay = lot_delay(keys.lots[day], p, j, lead.values[v], lead.cdf[v], lead.length[v])
+        extra_lead = amounts[LEAD, p, j] if late else 0
+        delay = max(delay + extra_lead, 0) + fleet.pool_transit[j]
+        if customs:
+            held, extra = _customs(p, j, customs_base, day + delay, holds)
+            if held:
+                first = min(first, day + delay)
+                units += ship * extra
+                delay += extra
+        delay += fleet.pool_clearance[j]
+        add_lot(state.orders_ring, state.orders_transit, day, fleet.horizon, p, j, ship, delay)
     record.parts_spend[p, day] = spend
-    lead = fleet.lead_days
-    sample_lots_path(keys.lots[day], p, ship, fleet.pool_vendor, lead.values, lead.cdf,
-                     lead.length, delay)  # fmt: skip
-    pool_amounts(p, day, rules, rules.lead, scratch.flags)
-    for j in range(pools):
-        delay[p, j] = max(delay[p, j] + scratch.flags[p, j], 0) + fleet.pool_transit[j]
-    if rules.parts_holds.hits.shape[0] > 0:
-        for j in range(pools):
-            scratch.border_day[p, j] = day + delay[p, j]
-            scratch.lots[p, j] = ship[p, j]
-        _customs(p, day, keys.customs_parts[day], rules.parts_holds, scratch, record)
-        for j in range(pools):
-            delay[p, j] += scratch.extra[p, j] * scratch.held[p, j]
-    for j in range(pools):
-        delay[p, j] += fleet.pool_clearance[j]
-    add_lots_path(state.orders_ring, state.orders_transit, day, fleet.horizon, p, ship, delay)
+    _note_customs(p, day, first, units, record)
     pool_record_path(
         p, day, state.on_hand, scratch.demand_pool, state.repairs_transit,
         state.in_house_backlog, state.vendor_backlog, state.orders_transit,
@@ -456,7 +501,7 @@ def run_phase(
     scratch: Scratch, record: Record, keys: Keys,
 ) -> None:  # fmt: skip
     """Run one phase of ``day`` on paths ``paths[0]`` to ``paths[1] − 1`` (``SUPPLY_STOP``
-    fills ``scratch.flags`` with the pools whose parts supply is stopped)."""
+    fills ``scratch.amounts[STOP]``: the pools whose parts supply is stopped are > 0)."""
     for p in range(paths[0], paths[1]):
         if phase == ARRIVALS:
             arrivals(p, day, fleet, state)
@@ -467,6 +512,7 @@ def run_phase(
         elif phase == REORDER:
             reorder(p, fleet, state, scratch, record)
         elif phase == SUPPLY_STOP:
-            pool_amounts(p, day, rules, rules.supply_stop, scratch.flags)
+            if not pool_amounts(p, day, rules, rules.supply_stop, scratch.amounts[STOP]):
+                scratch.amounts[STOP, p, :] = 0
         else:
             ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
