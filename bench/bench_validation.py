@@ -9,7 +9,11 @@ Prints, in one run:
 * the engine's time against the raw cost of drawing the binomials the model needs
   (numpy's Generator, one binomial per cohort, path and day for each of the draws the
   daily loop makes: stop failures, board failures), the floor no engine of this
-  design can beat.
+  design can beat;
+* what the machine's second thread adds: the engine on the reference fleet with one
+  thread and with all, and a compiled loop over an array in the L1 cache run once and
+  twice side by side. Where the second "core" shares its execution units with the
+  first (hyperthreads of one core under a hypervisor), neither gains much.
 
 Public tools only: ``python bench/bench_validation.py [--paths N] [--days D]``.
 """
@@ -19,9 +23,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
+import numba
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +57,43 @@ def rng_floor_seconds(cohorts: int, paths: int, days: int, machines: int) -> flo
     return time.perf_counter() - start
 
 
+@numba.njit(nogil=True, cache=True)
+def _cached_work(rounds: int, values: np.ndarray) -> int:
+    """Loads and integer arithmetic over an array held in the core's L1 cache: the kind
+    of work the engine's daily step is made of, bound by the core's load and
+    arithmetic units rather than by memory."""
+    total = 0
+    for r in range(rounds):
+        for i in range(values.shape[0]):
+            total += values[i] ^ (i + r)
+    return total
+
+
+def machine_scaling(rounds: int, repeats: int) -> float:
+    """How much more work two threads do than one in the same time."""
+    values = np.arange(2048, dtype=np.int64)  # 16 KiB
+    _cached_work(1, values)
+    with ThreadPoolExecutor(2) as pool:
+
+        def side_by_side(copies: int) -> None:
+            list(pool.map(partial(_cached_work, values=values), [rounds] * copies))
+
+        one = best_of(repeats, partial(side_by_side, 1))
+        two = best_of(repeats, partial(side_by_side, 2))
+    return 2 * one / two
+
+
+def engine_scaling(plan: object, paths: int, repeats: int) -> tuple[float, float]:
+    """The engine's best time on ``plan`` with one thread and with all of them."""
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        one = best_of(repeats, partial(simulate, plan, paths, seed=1))
+    finally:
+        numba.set_num_threads(threads)
+    return one, best_of(repeats, partial(simulate, plan, paths, seed=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paths", type=int, default=1000)
@@ -58,6 +101,10 @@ def main() -> None:
     parser.add_argument("--reference-paths", type=int, default=10)
     parser.add_argument("--us-paths", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=5, help="best of N for each timing")
+    parser.add_argument(
+        "--probe-rounds", type=int, default=100_000,
+        help="rounds of the cached loop that probes the machine's second thread",
+    )  # fmt: skip
     args = parser.parse_args()
     for scenario in ("baseline", "sanctions"):
         plan = compile_plan(
@@ -78,6 +125,14 @@ def main() -> None:
             f"{args.days} d: engine {engine:6.2f} s, reference ≈ {reference:8.1f} s "
             f"(from {args.reference_paths} paths) → engine is {reference / engine:7.0f}× faster"
         )
+        if scenario == "baseline":
+            one, every = engine_scaling(plan, args.paths, args.repeats)
+            print(
+                f"threads: engine on the reference fleet, 1 thread {one:6.3f} s, "
+                f"{numba.get_num_threads()} threads {every:6.3f} s → {one / every:4.2f}×; "
+                f"this machine's 2nd thread on work in its L1 cache: "
+                f"{machine_scaling(args.probe_rounds, args.repeats):4.2f}× the work of one"
+            )
     mid = load_fleet(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml")
     us = fleet_from_mapping(synthetic_fleet(2000, 1250))
     workloads = [

@@ -23,8 +23,9 @@ SCRIPTS = {
     ),
     "bench_validation.py": (
         ["--paths", "20", "--days", "30", "--reference-paths", "1", "--us-paths", "2",
-         "--repeats", "1"],
-        ["reference fleet / baseline", "reference fleet / sanctions", "× the floor", "faster"],
+         "--repeats", "1", "--probe-rounds", "10"],
+        ["reference fleet / baseline", "reference fleet / sanctions", "× the floor", "faster",
+         "threads: engine on the reference fleet", "× the work of one"],
     ),
     "bench_scaling.py": (
         ["--paths", "2", "--repeats", "1"],
