@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 from tests.conftest import small_fleet
-from tests.engine_helpers import plan_for
+from tests.engine_helpers import plan_for, with_constant_hazard
 
 from hashshock.engine.core import Simulation, path_blocks
 from hashshock.engine.economy import EconomyInputs, GreyMarket
@@ -74,6 +74,22 @@ def test_spans_and_phases_agree_with_money_policies() -> None:
     out = _assert_same(plan, economy)
     assert out.parts_shipped_grey.sum() > 0
     assert (out.power_mw == 0).any()  # some days every machine was switched off
+
+
+def test_spans_and_phases_agree_when_technicians_are_short() -> None:
+    """Swaps bound by technician-days, not spares: demand waits at pools that have
+    spares, so a day without failures is not one on which the pools stand still (the
+    spans' shortcut for such days must not take it)."""
+    site = {"name": "a", "country": "US", "technicians": 1, "swaps_per_technician_day": 1}
+    spares = [
+        {"site": "a", "part": part, "on_hand": 40}
+        for part in ("hashboard", "fan", "psu", "control_board")
+    ]
+    fleet = small_fleet(sites=[site], spares=spares)
+    plan = with_constant_hazard(plan_for(fleet, horizon=150), [0.0006] * 4)
+    out = _assert_same(plan)
+    waiting_at_spares = (out.backorders > 0) & (out.spares_on_hand > 0)
+    assert waiting_at_spares.any()
 
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])

@@ -75,7 +75,7 @@ def cohort_path(
     scrap_share: F64, in_house_given_rest: F64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
     routed: I64, failures: I64, scrapped: I64, demand_pool: I64,
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """Swap returns, then failures, of every cohort on path ``p``, for ``day``.
 
     Failures are the per-machine competing-risk process with hazard constant over
@@ -88,6 +88,8 @@ def cohort_path(
     cohort-day without failures costs a subtraction. Each broken part is routed at
     once to scrap, in-house or vendor repair: ``routed`` [3, P, J] counts them.
     ``demand_pool`` [P, J] gets each pool's demand after the failures.
+
+    Returns the machines and boards waiting for a spare, or −1 if some part failed.
     """
     cohorts = running.shape[1]
     ms_slot = day % ms_ring.shape[1]
@@ -95,6 +97,8 @@ def cohort_path(
     path_base = path_stream(key, p)
     routed[:, p, :] = 0
     demand_pool[p, :] = 0
+    failed = 0
+    wanted = 0
     for c in range(cohorts):
         base = cell_stream(path_base, c)
         board_count = boards[c]
@@ -115,14 +119,17 @@ def cohort_path(
             dead_run[p, c] += moved
         running[p, c] += back
         if on[p, c]:  # switched off: neither hashes nor fails
-            _fail(
+            failed += _fail(
                 p, c, base, running, waiting, dead_run, dead_stop, clock,
                 board_count, stop_rate, board_rate, cohort_pool, scrap_share,
                 in_house_given_rest, bs_transit, routed, failures, scrapped,
             )  # fmt: skip
         demand_pool[p, cohort_pool[c, 0]] += dead_run[p, c]
+        wanted += dead_run[p, c]
         for k in range(3):
             demand_pool[p, cohort_pool[c, k + 1]] += waiting[p, c, k]
+            wanted += waiting[p, c, k]
+    return -1 if failed else wanted
 
 
 @compiled(inline=True)
@@ -160,8 +167,9 @@ def _fail(
     board_count: int, stop_rate: F64, board_rate: F64, cohort_pool: I64,
     scrap_share: F64, in_house_given_rest: F64, bs_transit: I64,
     routed: I64, failures: I64, scrapped: I64,
-) -> None:  # fmt: skip
-    """One cohort's failures on one path for the day (see :func:`cohort_path`).
+) -> int:  # fmt: skip
+    """One cohort's failures on one path for the day (see :func:`cohort_path`); returns
+    how many parts failed.
 
     Candidates arrive at the day's starting intensity ``total0`` (an upper bound: the
     intensity only falls during the day); each is a failure with probability
@@ -182,7 +190,8 @@ def _fail(
     total0 = total
     if threshold >= total0:  # no candidate today (also when nothing can fail)
         clock[p, c] = threshold - total0
-        return
+        return 0
+    failed = 0
     at = threshold  # where the current candidate falls on the day's intensity clock
     k = 0
     j = _BOARD_DRAWS
@@ -209,6 +218,7 @@ def _fail(
             r_stop = r1 + n_run * rate2
             total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
             failures[p, part] += 1
+            failed += 1
             pool = cohort_pool[c, part]
             cut_scrap = low + scrap_share[pool] * (high - low)
             cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
@@ -222,6 +232,7 @@ def _fail(
     running[p, c] = n_run
     dead_run[p, c] = dead
     clock[p, c] = at - total0
+    return failed
 
 
 @nb.njit(parallel=True, cache=True)
@@ -407,8 +418,10 @@ def _limit_by_site(
 def reorder_path(
     p: int, target: I64, on_hand: I64, in_repair: I64, in_house_backlog: I64, on_order: I64,
     order_backlog: I64, demand_pool: I64, pool_part: I64, order: I64, ordered: I64,
-) -> None:  # fmt: skip
-    """Order each pool up to its base-stock level: target − inventory position, if positive."""
+) -> int:  # fmt: skip
+    """Order each pool up to its base-stock level: target − inventory position, if
+    positive. Returns the parts ordered in all."""
+    total = 0
     for j in range(on_hand.shape[1]):
         position = (
             on_hand[p, j] + in_repair[p, j] + in_house_backlog[p, j] + on_order[p, j]
@@ -417,6 +430,8 @@ def reorder_path(
         short = max(target[j] - position, 0)
         order[p, j] = short
         ordered[p, pool_part[j]] += short
+        total += short
+    return total
 
 
 @compiled(inline=True)
@@ -424,33 +439,43 @@ def pool_record_path(
     p: int, day: int, on_hand: I64, demand_pool: I64, in_repair: I64, in_house_backlog: I64,
     vendor_backlog: I64, on_order: I64, order_backlog: I64, pool_part: I64,
     spares: I32, backorders: I32, repairing: I32, ordering: I32, first_stockout: I64,
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """Pool figures summed per part into ``[p, day]`` of the [P, T, 4] series; the first
     day a part's pool is out while needed.
 
     Parts in repair are those in the pipeline and both backlogs; parts on order those
-    in the pipeline and the order backlog.
+    in the pipeline and the order backlog. Returns the unmet demand if all of it waits
+    at empty pools, else −1 (a pool with spares has demand left: swaps may follow).
     """
+    unmet = 0
+    at_spares = 0
     for j in range(on_hand.shape[1]):
         k = pool_part[j]
         spares[p, day, k] += on_hand[p, j]
         backorders[p, day, k] += demand_pool[p, j]
         repairing[p, day, k] += in_repair[p, j] + in_house_backlog[p, j] + vendor_backlog[p, j]
         ordering[p, day, k] += on_order[p, j] + order_backlog[p, j]
+        unmet += demand_pool[p, j]
+        at_spares |= demand_pool[p, j] * on_hand[p, j]
         if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:
             first_stockout[p, k] = day
+    return -1 if at_spares else unmet
 
 
 @compiled(inline=True)
-def pop_path(ring: I32, in_transit: I64, day: int, p: int, target: I64) -> None:
-    """Move what arrives on ``day`` from path ``p``'s ring row onto ``target[p]``."""
+def pop_path(ring: I32, in_transit: I64, day: int, p: int, target: I64) -> bool:
+    """Move what arrives on ``day`` from path ``p``'s ring row onto ``target[p]``;
+    returns whether anything arrived."""
     slot = day % ring.shape[1]
+    any_arrived = 0
     for w in range(in_transit.shape[1]):
         arrived = ring[p, slot, w]
+        any_arrived |= arrived
         if arrived:
             ring[p, slot, w] = 0
             in_transit[p, w] -= arrived
             target[p, w] += arrived
+    return any_arrived != 0
 
 
 @compiled(inline=True)

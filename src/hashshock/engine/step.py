@@ -252,15 +252,17 @@ def _hold_back(p: int, j: int, blocked: bool, incoming: int, backlog: I64) -> in
 
 
 @compiled(inline=True)
-def arrivals(p: int, day: int, fleet: Fleet, state: State) -> None:
-    """Parts back from repair and spares delivered reach the shelf; ordered machines arrive."""
-    pop_path(state.repairs_ring, state.repairs_transit, day, p, state.on_hand)
-    pop_path(state.orders_ring, state.orders_transit, day, p, state.on_hand)
+def arrivals(p: int, day: int, fleet: Fleet, state: State) -> bool:
+    """Parts back from repair and spares delivered reach the shelf; ordered machines
+    arrive. Returns whether any part reached a shelf."""
+    repaired = pop_path(state.repairs_ring, state.repairs_transit, day, p, state.on_hand)
+    delivered = pop_path(state.orders_ring, state.orders_transit, day, p, state.on_hand)
     for o in range(fleet.order_cohort.shape[0]):
         if fleet.order_arrival[o, p] == day:
             c = fleet.order_cohort[o]
             state.installed[p, c] += fleet.order_count[o]
             state.running[p, c] += fleet.order_count[o]
+    return repaired or delivered
 
 
 @compiled(inline=True)
@@ -282,11 +284,12 @@ def _switch(p: int, day: int, fleet: Fleet, on: B1) -> None:
 @compiled(inline=True)
 def failures(
     p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record, keys: Keys
-) -> None:
-    """Switch-off rule, swap returns, failures and their routes (:func:`cohort_path`)."""
+) -> int:
+    """Switch-off rule, swap returns, failures and their routes (:func:`cohort_path`);
+    returns the machines and boards waiting for a spare, or −1 if some part failed."""
     if fleet.hashprice.shape[1] > 0:
         _switch(p, day, fleet, state.on)
-    cohort_path(
+    return cohort_path(
         p, day, keys.cohorts[day], state.running, state.waiting, state.dead_run,
         state.dead_stop, state.clock, state.on, fleet.boards, fleet.stop_rate[day],
         fleet.board_rate[day], fleet.cohort_pool, fleet.scrap_share,
@@ -396,6 +399,12 @@ def route_and_swap(
         state.board_swaps_ring, state.board_swaps_transit, record.swaps_done,
         record.swaps_daily,
     )  # fmt: skip
+    fleet_figures(p, day, fleet, state, record)
+
+
+@compiled(inline=True)
+def fleet_figures(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
+    """The day's cohort figures (:func:`cohort_figures`)."""
     cohort_figures(
         p, day, state.installed, state.running, state.waiting, state.dead_run,
         state.machine_swaps_transit, state.board_swaps_transit, state.on, fleet.boards,
@@ -406,12 +415,13 @@ def route_and_swap(
 
 
 @compiled(inline=True)
-def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record) -> None:
-    """Each pool's order today (none when the fleet does not replenish)."""
+def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record) -> int:
+    """Each pool's order today (none when the fleet does not replenish); returns the
+    parts ordered in all."""
     if not fleet.replenish:
         scratch.order[p, :] = 0
-        return
-    reorder_path(
+        return 0
+    return reorder_path(
         p, fleet.pool_target, state.on_hand, state.repairs_transit, state.in_house_backlog,
         state.orders_transit, state.order_backlog, scratch.demand_pool, fleet.pool_part,
         scratch.order, record.ordered,
@@ -422,9 +432,11 @@ def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record
 def ship_and_record(
     p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
     record: Record, keys: Keys,
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """The vendor ships the orders (held back while its parts supply is stopped); each
-    lot draws its lead time and may be held at customs. Then the pool figures.
+    lot draws its lead time and may be held at customs. Then the pool figures; returns
+    the unmet demand if all of it waits at empty pools, else −1
+    (:func:`pool_record_path`).
 
     One pass over the pools, skipping those with no order and no backlog.
     """
@@ -460,14 +472,22 @@ def ship_and_record(
                 delay += extra
         delay += fleet.pool_clearance[j]
         add_lot(state.orders_ring, state.orders_transit, day, fleet.horizon, p, j, ship, delay)
-    record.parts_spend[p, day] = spend
+    if priced:  # else the series stays zero, and its memory untouched
+        record.parts_spend[p, day] = spend
     _note_customs(p, day, first, units, record)
-    pool_record_path(
+    settled = pool_record_path(
         p, day, state.on_hand, scratch.demand_pool, state.repairs_transit,
         state.in_house_backlog, state.vendor_backlog, state.orders_transit,
         state.order_backlog, fleet.pool_part, record.spares, record.backorders,
         record.in_repair, record.on_order, record.first_stockout,
     )  # fmt: skip
+    machines_away(p, day, fleet, state, record)
+    return settled
+
+
+@compiled(inline=True)
+def machines_away(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
+    """Machines down for the day held at customs (ordered ones) and remote-disabled."""
     at_customs = 0
     for o in range(fleet.order_count.shape[0]):
         if (
@@ -487,12 +507,50 @@ def run_days(
     """Run days ``first`` to ``last − 1`` on paths ``paths[0]`` to ``paths[1] − 1``,
     path by path (releases the GIL: blocks of paths run on threads)."""
     for p in range(paths[0], paths[1]):
+        # Unmet demand at the end of yesterday if all of it waits at empty pools, else
+        # −1; not known before the span's first day.
+        settled = -1
         for day in range(first, last):
-            arrivals(p, day, fleet, state)
-            failures(p, day, fleet, state, scratch, record, keys)
-            route_and_swap(p, day, fleet, rules, state, scratch, record, keys)
-            reorder(p, fleet, state, scratch, record)
-            ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
+            arrived = arrivals(p, day, fleet, state)
+            wanted = failures(p, day, fleet, state, scratch, record, keys)
+            if arrived or wanted < 0 or wanted != settled or _turning(rules, p, day):
+                route_and_swap(p, day, fleet, rules, state, scratch, record, keys)
+                reorder(p, fleet, state, scratch, record)
+                settled = ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
+            else:
+                quiet_pools(p, day, fleet, state, record)
+
+
+@compiled(inline=True)
+def _turning(rules: Rules, p: int, day: int) -> bool:
+    """Whether a scenario event starts or ends on ``day`` on path ``p``."""
+    for e in range(rules.occurs.shape[0]):
+        if rules.occurs[e, p] and (rules.start[e, p] == day or rules.end[e, p] == day):
+            return True
+    return False
+
+
+@compiled(inline=True)
+def quiet_pools(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
+    """The rest of a day on which no pool can change, in place of :func:`route_and_swap`,
+    :func:`reorder` and :func:`ship_and_record`: no part reached a shelf or failed, the
+    demand is yesterday's unmet demand, all of it at empty pools, and no scenario event
+    starts or ends (a backlog held back yesterday is held back today). The day before
+    ran on the same path in the same call.
+
+    Then no repair starts, no swap is possible and nothing ships: each pool's
+    inventory position is where yesterday's order left it, at or above its target.
+    The pools' figures are yesterday's. On a small fleet this is most days.
+    ``tests/test_step_modes.py`` checks the shortcut against the phase-by-phase
+    route, which never takes it.
+    """
+    fleet_figures(p, day, fleet, state, record)
+    for k in range(record.spares.shape[2]):
+        record.spares[p, day, k] = record.spares[p, day - 1, k]
+        record.backorders[p, day, k] = record.backorders[p, day - 1, k]
+        record.in_repair[p, day, k] = record.in_repair[p, day - 1, k]
+        record.on_order[p, day, k] = record.on_order[p, day - 1, k]
+    machines_away(p, day, fleet, state, record)
 
 
 @compiled(nogil=True)
