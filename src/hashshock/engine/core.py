@@ -168,7 +168,7 @@ class Simulation(Hooks):
             return np.zeros((P, J), np.int64)
 
         self.scratch = step.Scratch(
-            routed=np.zeros((3, P, J), np.int64), demand_pool=pools(),
+            routed=np.zeros((2, P, J), np.int64), demand_pool=pools(),
             demand_site=np.zeros((P, self.S), np.int64), order=pools(),
             granted=np.zeros((P, C * N_PARTS), np.int64),
             pool_state=np.zeros((P, J), np.int8), amounts=np.zeros((4, P, J), np.int64),
@@ -260,7 +260,7 @@ class Simulation(Hooks):
             mwh_cost=(
                 plan.cohort_power_w * 24 / 1e6 * power_price
                 if power_price is not None
-                else np.zeros(self.C)
+                else np.zeros(0)
             ),
             hashprice=_floats(economy.hashprice_usd_per_ph_day if switch else None, (self.P, 0)),
             breakeven=_floats(economy.cohort_breakeven_hashprice, (0,)),

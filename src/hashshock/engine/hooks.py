@@ -129,7 +129,7 @@ class Hooks:
         policy = self.economy.repair_or_replace
         if policy is None:
             return
-        in_house, vendor = self.scratch.routed[1], self.scratch.routed[2]
+        in_house, vendor = self.scratch.routed[0], self.scratch.routed[1]
         keep_in = policy.worth_repairing(day, policy.in_house_cost)
         keep_out = policy.worth_repairing(day, policy.vendor_cost)
         scrap = np.where(keep_in, 0, in_house) + np.where(keep_out, 0, vendor)

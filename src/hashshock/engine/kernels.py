@@ -74,7 +74,7 @@ def cohort_path(
     boards: I64, stop_rate: F64, board_rate: F64, cohort_pool: I64,
     scrap_share: F64, in_house_given_rest: F64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
-    routed: I64, failures: I64, scrapped: I64, demand_pool: I64,
+    routed: I64, failures: I64, scrapped: I64,
 ) -> int:  # fmt: skip
     """Swap returns, then failures, of every cohort on path ``p``, for ``day``.
 
@@ -86,17 +86,17 @@ def cohort_path(
     Exp(1) thresholds and are thinned to the current intensity (:func:`_fail`); the
     threshold left over at the end of the day carries to the next (``clock``), so a
     cohort-day without failures costs a subtraction. Each broken part is routed at
-    once to scrap, in-house or vendor repair: ``routed`` [3, P, J] counts them.
-    ``demand_pool`` [P, J] gets each pool's demand after the failures.
+    once to scrap, in-house or vendor repair: ``routed`` [2, P, J] counts those going
+    to repair, in-house and vendor (zeroed by whoever starts the repairs, so a day
+    without failures need not touch it).
 
-    Returns the machines and boards waiting for a spare, or −1 if some part failed.
+    Returns the machines and boards waiting for a spare, or −1 if some part failed
+    (:func:`pool_demand_path` says at which pools they wait).
     """
     cohorts = running.shape[1]
     ms_slot = day % ms_ring.shape[1]
     bs_slot = day % bs_ring.shape[1]
     path_base = path_stream(key, p)
-    routed[:, p, :] = 0
-    demand_pool[p, :] = 0
     failed = 0
     wanted = 0
     for c in range(cohorts):
@@ -124,12 +124,21 @@ def cohort_path(
                 board_count, stop_rate, board_rate, cohort_pool, scrap_share,
                 in_house_given_rest, bs_transit, routed, failures, scrapped,
             )  # fmt: skip
+        wanted += dead_run[p, c] + waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
+    return -1 if failed else wanted
+
+
+@compiled(inline=True)
+def pool_demand_path(
+    p: int, waiting: I64, dead_run: I64, cohort_pool: I64, demand_pool: I64
+) -> None:
+    """``demand_pool[p, j]``: the boards and machines on path ``p`` waiting for a spare
+    from pool ``j``."""
+    demand_pool[p, :] = 0
+    for c in range(dead_run.shape[1]):
         demand_pool[p, cohort_pool[c, 0]] += dead_run[p, c]
-        wanted += dead_run[p, c]
         for k in range(3):
             demand_pool[p, cohort_pool[c, k + 1]] += waiting[p, c, k]
-            wanted += waiting[p, c, k]
-    return -1 if failed else wanted
 
 
 @compiled(inline=True)
@@ -223,7 +232,8 @@ def _fail(
             cut_scrap = low + scrap_share[pool] * (high - low)
             cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
             route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
-            routed[route, p, pool] += 1
+            if route:
+                routed[route - 1, p, pool] += 1
             scrapped[p, part] += int(route == 0)
         at += exponential(base, 2 * k + 1, _EXP_RETRIES + 64 * k)
         k += 1
@@ -264,7 +274,7 @@ def grant_swaps(
     gets ``min(demand, what its group has left)``. Where a group's capacity covers its
     demand every job gets its demand, so the ordered passes run only for groups that
     may be short. ``demand_pool`` [P, J] and ``demand_site`` [P, S] are upper bounds of
-    the demand before the swaps (from :func:`cohort_path` and :func:`site_demand_path`);
+    the demand before the swaps (from :func:`pool_demand_path` and :func:`site_demand_path`);
     ``demand_site`` is scratch.
 
     On return ``pool_state[p, j]`` says what pool ``j``'s jobs get: their demand
@@ -356,7 +366,9 @@ def cohort_figures(
 ) -> None:  # fmt: skip
     """Path ``p``'s fleet figures for ``day`` into column ``day`` of the [P, T] series;
     ``machines_down[p, day]`` gets the machines waiting for a part (0) and those away
-    for a swap (1)."""
+    for a swap (1). ``mwh_cost`` [C], or [0] when power is not priced (then
+    ``power_cost`` is left as it is)."""
+    priced = mwh_cost.shape[0] > 0
     ths = 0.0
     plate = 0.0
     watts = 0.0
@@ -373,12 +385,14 @@ def cohort_figures(
             up = boards[c] * running[p, c] - dead_run[p, c] - bs_transit[p, c]
             ths += max(up, 0) * ths_per_board[c]
             watts += running[p, c] * power_w[c]
-            cost += running[p, c] * mwh_cost[c]
+            if priced:
+                cost += running[p, c] * mwh_cost[c]
     hashrate[p, day] = ths
     nameplate[p, day] = plate
     machines_installed[p, day] = count
     power_mw[p, day] = watts / 1e6
-    power_cost[p, day] = cost
+    if priced:  # else the series stays zero, and its memory untouched
+        power_cost[p, day] = cost
     machines_down[p, day, 0] = waits
     machines_down[p, day, 1] = swapping
 

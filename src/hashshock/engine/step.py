@@ -46,6 +46,7 @@ from hashshock.engine.kernels import (
     customs_cell,
     grant_swaps,
     lot_delay,
+    pool_demand_path,
     pool_record_path,
     pop_path,
     reorder_path,
@@ -116,7 +117,7 @@ class Fleet(NamedTuple):
     ths_per_board: F64
     ths_per_machine: F64
     power_w: F64
-    mwh_cost: F64  # [C] price of one machine-day's energy
+    mwh_cost: F64  # [C] price of one machine-day's energy, or [0] when not priced
     hashprice: F64  # [P, T], or [P, 0] when no switch-off rule applies
     breakeven: F64  # [C] or [0]: switch off below this hashprice
     curtail_below: F64  # [S] or [0]: curtail the site below this hashprice (nan: never)
@@ -171,7 +172,7 @@ class State(NamedTuple):
 class Scratch(NamedTuple):
     """Per-path working rows, overwritten each day."""
 
-    routed: I64  # [3, P, J] broken parts: scrap, in-house, vendor
+    routed: I64  # [2, P, J] broken parts to repair: in-house, vendor
     demand_pool: I64
     demand_site: I64
     order: I64
@@ -282,7 +283,7 @@ def _switch(p: int, day: int, fleet: Fleet, on: B1) -> None:
 
 
 @compiled(inline=True)
-def failures(
+def cohort_failures(
     p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record, keys: Keys
 ) -> int:
     """Switch-off rule, swap returns, failures and their routes (:func:`cohort_path`);
@@ -295,8 +296,23 @@ def failures(
         fleet.board_rate[day], fleet.cohort_pool, fleet.scrap_share,
         fleet.in_house_given_rest, state.machine_swaps_ring, state.machine_swaps_transit,
         state.board_swaps_ring, state.board_swaps_transit, scratch.routed, record.failures,
-        record.scrapped, scratch.demand_pool,
+        record.scrapped,
     )  # fmt: skip
+
+
+@compiled(inline=True)
+def pool_demand(p: int, fleet: Fleet, state: State, scratch: Scratch) -> None:
+    """Each pool's demand (``scratch.demand_pool``) after the day's failures."""
+    pool_demand_path(p, state.waiting, state.dead_run, fleet.cohort_pool, scratch.demand_pool)
+
+
+@compiled(inline=True)
+def failures(
+    p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record, keys: Keys
+) -> None:
+    """:func:`cohort_failures`, then each pool's demand."""
+    cohort_failures(p, day, fleet, state, scratch, record, keys)
+    pool_demand(p, fleet, state, scratch)
 
 
 @compiled(inline=True)
@@ -343,10 +359,12 @@ def start_repairs(
     first = _FAR
     units = 0
     for j in range(fleet.pool_part.shape[0]):
-        fresh_in, fresh_out = routed[1, p, j], routed[2, p, j]
+        fresh_in, fresh_out = routed[0, p, j], routed[1, p, j]
         waiting_in, waiting_out = state.in_house_backlog[p, j], state.vendor_backlog[p, j]
         if not (fresh_in or fresh_out or waiting_in or waiting_out):
             continue
+        routed[0, p, j] = 0
+        routed[1, p, j] = 0
         part = fleet.pool_part[j]
         # In-house repair waits while it needs vendor components the vendor will not ship.
         stopped = stop and fleet.needs_vendor_parts[j] and amounts[STOP, p, j] > 0
@@ -475,6 +493,15 @@ def ship_and_record(
     if priced:  # else the series stays zero, and its memory untouched
         record.parts_spend[p, day] = spend
     _note_customs(p, day, first, units, record)
+    return pool_figures(p, day, fleet, state, scratch, record)
+
+
+@compiled(inline=True)
+def pool_figures(
+    p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record
+) -> int:
+    """The day's pool figures and machines away; returns the unmet demand if all of it
+    waits at empty pools, else −1 (:func:`pool_record_path`)."""
     settled = pool_record_path(
         p, day, state.on_hand, scratch.demand_pool, state.repairs_transit,
         state.in_house_backlog, state.vendor_backlog, state.orders_transit,
@@ -495,8 +522,12 @@ def machines_away(p: int, day: int, fleet: Fleet, state: State, record: Record) 
             and not fleet.order_cancelled[o, p]
         ):
             at_customs += fleet.order_count[o]
+    disabled = 0
+    for event in range(state.disabled.shape[0]):  # none without remote-disable events
+        for c in range(state.disabled.shape[2]):
+            disabled += state.disabled[event, p, c]
     record.machines_down[p, day, 2] = at_customs
-    record.machines_down[p, day, 3] = state.disabled[:, p, :].sum()
+    record.machines_down[p, day, 3] = disabled
 
 
 @compiled(nogil=True)
@@ -512,13 +543,17 @@ def run_days(
         settled = -1
         for day in range(first, last):
             arrived = arrivals(p, day, fleet, state)
-            wanted = failures(p, day, fleet, state, scratch, record, keys)
-            if arrived or wanted < 0 or wanted != settled or _turning(rules, p, day):
+            wanted = cohort_failures(p, day, fleet, state, scratch, record, keys)
+            if (
+                wanted < 0 or wanted != settled or (arrived and wanted > 0)
+                or _turning(rules, p, day)
+            ):  # fmt: skip
+                pool_demand(p, fleet, state, scratch)
                 route_and_swap(p, day, fleet, rules, state, scratch, record, keys)
                 reorder(p, fleet, state, scratch, record)
                 settled = ship_and_record(p, day, fleet, rules, state, scratch, record, keys)
             else:
-                quiet_pools(p, day, fleet, state, record)
+                still_pools(p, day, arrived, fleet, state, scratch, record)
 
 
 @compiled(inline=True)
@@ -531,20 +566,28 @@ def _turning(rules: Rules, p: int, day: int) -> bool:
 
 
 @compiled(inline=True)
-def quiet_pools(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
-    """The rest of a day on which no pool can change, in place of :func:`route_and_swap`,
-    :func:`reorder` and :func:`ship_and_record`: no part reached a shelf or failed, the
-    demand is yesterday's unmet demand, all of it at empty pools, and no scenario event
-    starts or ends (a backlog held back yesterday is held back today). The day before
-    ran on the same path in the same call.
+def still_pools(
+    p: int, day: int, arrived: bool, fleet: Fleet, state: State, scratch: Scratch,
+    record: Record,
+) -> None:  # fmt: skip
+    """The rest of a day on which the pools stand still, in place of
+    :func:`route_and_swap`, :func:`reorder` and :func:`ship_and_record`: no part failed,
+    the demand is yesterday's unmet demand, all of it at empty pools, and no scenario
+    event starts or ends (a backlog held back yesterday is held back today); if parts
+    ``arrived``, nothing waits for a spare. The day before ran on the same path in the
+    same call.
 
     Then no repair starts, no swap is possible and nothing ships: each pool's
-    inventory position is where yesterday's order left it, at or above its target.
-    The pools' figures are yesterday's. On a small fleet this is most days.
-    ``tests/test_step_modes.py`` checks the shortcut against the phase-by-phase
-    route, which never takes it.
+    inventory position is where yesterday's order left it, at or above its target (an
+    arrival moves parts from the pipeline to the shelf). If nothing arrived the pools'
+    figures are yesterday's, else they are summed again. On a small fleet this is
+    most days. ``tests/test_step_modes.py`` checks the shortcut against the
+    phase-by-phase route, which never takes it.
     """
     fleet_figures(p, day, fleet, state, record)
+    if arrived:
+        pool_figures(p, day, fleet, state, scratch, record)
+        return
     for k in range(record.spares.shape[2]):
         record.spares[p, day, k] = record.spares[p, day - 1, k]
         record.backorders[p, day, k] = record.backorders[p, day - 1, k]
