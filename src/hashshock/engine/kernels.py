@@ -102,29 +102,37 @@ def cohort_path(
     for c in range(cohorts):
         base = cell_stream(path_base, c)
         board_count = boards[c]
+        # Counts are loaded once and stored once: the arrays may alias as far as the
+        # compiler knows, so each store would make it load every other count again.
         # Returns are unconditional arithmetic: whether anything comes back is a
         # coin flip the branch predictor would lose.
-        bs_transit[p, c] -= bs_ring[p, bs_slot, c]
+        swapping = bs_transit[p, c] - bs_ring[p, bs_slot, c]
         bs_ring[p, bs_slot, c] = 0
+        bs_transit[p, c] = swapping
         back = ms_ring[p, ms_slot, c]
         ms_ring[p, ms_slot, c] = 0
-        ms_transit[p, c] -= back
-        dead = dead_stop[p, c]
-        if back and dead:
-            stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
-            stopped += ms_transit[p, c] + back
+        away = ms_transit[p, c] - back
+        ms_transit[p, c] = away
+        n_run = running[p, c] + back
+        dead = dead_run[p, c]
+        if back and dead_stop[p, c]:
+            stopped = waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2] + away + back
             slots = board_count * stopped
-            moved, _ = _dead_boards_taken(base, _RETURN_DRAWS, back, board_count, slots, dead)
+            moved, _ = _dead_boards_taken(
+                base, _RETURN_DRAWS, back, board_count, slots, dead_stop[p, c]
+            )
             dead_stop[p, c] -= moved
-            dead_run[p, c] += moved
-        running[p, c] += back
+            dead += moved
         if on[p, c]:  # switched off: neither hashes nor fails
-            failed += _fail(
-                p, c, base, running, waiting, dead_run, dead_stop, clock,
+            n_failed, n_run, dead = _fail(
+                p, c, base, n_run, dead, swapping, waiting, dead_stop, clock,
                 board_count, stop_rate, board_rate, cohort_pool, scrap_share,
-                in_house_given_rest, bs_transit, routed, failures, scrapped,
+                in_house_given_rest, routed, failures, scrapped,
             )  # fmt: skip
-        wanted += dead_run[p, c] + waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
+            failed += n_failed
+        running[p, c] = n_run
+        dead_run[p, c] = dead
+        wanted += dead + waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
     return -1 if failed else wanted
 
 
@@ -171,14 +179,16 @@ def site_demand_path(
 
 @compiled(inline=True)
 def _fail(
-    p: int, c: int, base: np.uint64,
-    running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64,
+    p: int, c: int, base: np.uint64, n_run: int, dead: int, swapping: int,
+    waiting: I64, dead_stop: I64, clock: F64,
     board_count: int, stop_rate: F64, board_rate: F64, cohort_pool: I64,
-    scrap_share: F64, in_house_given_rest: F64, bs_transit: I64,
+    scrap_share: F64, in_house_given_rest: F64,
     routed: I64, failures: I64, scrapped: I64,
-) -> int:  # fmt: skip
-    """One cohort's failures on one path for the day (see :func:`cohort_path`); returns
-    how many parts failed.
+) -> tuple[int, int, int]:  # fmt: skip
+    """One cohort's failures on one path for the day (see :func:`cohort_path`), from
+    ``n_run`` machines running with ``dead`` dead boards and ``swapping`` board slots
+    empty while their boards are swapped; returns (parts failed, machines running,
+    dead boards in them).
 
     Candidates arrive at the day's starting intensity ``total0`` (an upper bound: the
     intensity only falls during the day); each is a failure with probability
@@ -187,9 +197,6 @@ def _fail(
     the part do: the loop carries no division and little else.
     """
     threshold = clock[p, c]
-    n_run = running[p, c]
-    dead = dead_run[p, c]
-    swapping = bs_transit[p, c]
     rate0, rate1, rate2 = stop_rate[c, 0], stop_rate[c, 1], stop_rate[c, 2]
     r_board = board_rate[c]
     r0 = n_run * rate0
@@ -199,7 +206,7 @@ def _fail(
     total0 = total
     if threshold >= total0:  # no candidate today (also when nothing can fail)
         clock[p, c] = threshold - total0
-        return 0
+        return 0, n_run, dead
     failed = 0
     at = threshold  # where the current candidate falls on the day's intensity clock
     k = 0
@@ -239,10 +246,8 @@ def _fail(
         k += 1
         if at >= total0:
             break
-    running[p, c] = n_run
-    dead_run[p, c] = dead
     clock[p, c] = at - total0
-    return failed
+    return failed, n_run, dead
 
 
 @nb.njit(parallel=True, cache=True)
