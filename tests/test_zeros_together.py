@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashshock.engine.output import zeros_together
+from hashshock.engine.output import BlockRecycler, zeros_together
 
 _DTYPES = [np.float64, np.int64, np.int32, np.int8, np.bool_]
 
@@ -36,3 +36,43 @@ def test_arrays_are_zeroed_aligned_and_do_not_overlap(
             if other != index:
                 assert not before.any()
         array[...] = 0
+
+
+def _specs() -> list[tuple[tuple[int, ...], type]]:
+    return [((40, 30, 4), np.int32), ((40, 30), np.float64)]
+
+
+def test_a_dropped_block_is_reused_zeroed() -> None:
+    recycler = BlockRecycler(keep_bytes=1 << 20)
+    first = zeros_together(_specs(), recycler)
+    address = first[0].ctypes.data
+    for array in first:
+        array[...] = 7
+    del first, array
+    assert recycler.kept_bytes > 0
+    again = zeros_together(_specs(), recycler)
+    assert again[0].ctypes.data == address  # the same memory ...
+    assert not any(array.any() for array in again)  # ... zeroed
+    assert recycler.kept_bytes == 0
+
+
+def test_memory_a_caller_still_holds_is_never_reused() -> None:
+    """A view of one array keeps the whole block out of reuse, and its values intact."""
+    recycler = BlockRecycler(keep_bytes=1 << 20)
+    first = zeros_together(_specs(), recycler)
+    first[0][...] = 5
+    kept_view = first[0][3, :, 1]
+    del first
+    assert recycler.kept_bytes == 0
+    again = zeros_together(_specs(), recycler)
+    again[0][...] = 9
+    assert (kept_view == 5).all()
+    del kept_view
+    assert recycler.kept_bytes > 0
+
+
+def test_blocks_beyond_the_budget_are_let_go() -> None:
+    recycler = BlockRecycler(keep_bytes=1000)
+    arrays = zeros_together(_specs(), recycler)  # some 57 kB
+    del arrays
+    assert recycler.kept_bytes == 0
