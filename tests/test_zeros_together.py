@@ -76,3 +76,13 @@ def test_blocks_beyond_the_budget_are_let_go() -> None:
     arrays = zeros_together(_specs(), recycler)  # some 57 kB
     del arrays
     assert recycler.kept_bytes == 0
+
+
+def test_blocks_of_other_sizes_are_let_go_when_one_is_taken() -> None:
+    recycler = BlockRecycler(keep_bytes=1 << 20)
+    arrays = zeros_together(_specs(), recycler)
+    del arrays
+    assert recycler.kept_bytes > 0
+    other = zeros_together([((10,), np.int64)], recycler)
+    assert recycler.kept_bytes == 0
+    assert not other[0].any()

@@ -28,7 +28,9 @@ class BlockRecycler:
     host as well; a kept block costs one pass of zeroing. On the reference fleet,
     1,000 paths × 180 days, that is 2 ms of a 30 ms run (``docs/performance.md``). A
     block comes back only when no array carved from it is alive, so nothing a caller
-    holds is ever written. At most ``keep_bytes`` are kept, the newest first.
+    holds is ever written. At most ``keep_bytes`` are kept, the newest first, and
+    blocks of other sizes are let go when one is taken, so that what is kept never
+    adds to the memory of a run of another size.
     """
 
     def __init__(self, keep_bytes: int) -> None:
@@ -41,6 +43,7 @@ class BlockRecycler:
         with self._lock:
             sizes = [raw.nbytes for raw in self._free]
             kept = self._free.pop(sizes.index(nbytes)) if nbytes in sizes else None
+            self._free = [raw for raw in self._free if raw.nbytes == nbytes]
         if kept is None:
             return np.zeros(nbytes, np.uint8)
         kept.fill(0)
