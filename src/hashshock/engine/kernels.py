@@ -70,7 +70,8 @@ def cohort_path(
     p: int,
     day: int,
     key: np.uint64,
-    running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64, on: B1,
+    installed: I64, running: I64, waiting: I64, dead_run: I64, dead_stop: I64, clock: F64,
+    on: B1,
     boards: I64, stop_rate: F64, board_rate: F64, cohort_pool: I64,
     scrap_share: F64, in_house_given_rest: F64,
     ms_ring: I32, ms_transit: I64, bs_ring: I32, bs_transit: I64,
@@ -85,7 +86,8 @@ def cohort_path(
     arrive where the cohort's cumulative intensity at the day's starting level crosses
     Exp(1) thresholds and are thinned to the current intensity (:func:`_fail`); the
     threshold left over at the end of the day carries to the next (``clock``), so a
-    cohort-day without failures costs a subtraction. Each broken part is routed at
+    cohort-day without failures costs a subtraction, and a cohort with no machines yet
+    (its order not delivered) a load. Each broken part is routed at
     once to scrap, in-house or vendor repair: ``routed`` [2, P, J] counts those going
     to repair, in-house and vendor (zeroed by whoever starts the repairs, so a day
     without failures need not touch it).
@@ -100,6 +102,8 @@ def cohort_path(
     failed = 0
     wanted = 0
     for c in range(cohorts):
+        if installed[p, c] == 0:  # nothing to return, fail or wait: the clock stands
+            continue
         base = cell_stream(path_base, c)
         board_count = boards[c]
         # Counts are loaded once and stored once: the arrays may alias as far as the

@@ -291,7 +291,7 @@ def cohort_failures(
     if fleet.hashprice.shape[1] > 0:
         _switch(p, day, fleet, state.on)
     return cohort_path(
-        p, day, keys.cohorts[day], state.running, state.waiting, state.dead_run,
+        p, day, keys.cohorts[day], state.installed, state.running, state.waiting, state.dead_run,
         state.dead_stop, state.clock, state.on, fleet.boards, fleet.stop_rate[day],
         fleet.board_rate[day], fleet.cohort_pool, fleet.scrap_share,
         fleet.in_house_given_rest, state.machine_swaps_ring, state.machine_swaps_transit,
