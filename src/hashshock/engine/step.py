@@ -536,7 +536,9 @@ def run_days(
     scratch: Scratch, record: Record, keys: Keys,
 ) -> None:  # fmt: skip
     """Run days ``first`` to ``last − 1`` on paths ``paths[0]`` to ``paths[1] − 1``,
-    path by path (releases the GIL: blocks of paths run on threads)."""
+    path by path (releases the GIL: blocks of paths run on threads). A day on which the
+    pools stand still runs :func:`still_pools` after the failures, in place of the
+    pool phases."""
     for p in range(paths[0], paths[1]):
         # Unmet demand at the end of yesterday if all of it waits at empty pools, else
         # −1; not known before the span's first day.
