@@ -5,8 +5,8 @@ same bit for bit whether simulations run in one process or several. Progress
 from the workers reaches the caller through a shared counter.
 
 Workers come from a fork server that has imported the engine but never run it:
-the compiled kernels' OpenMP threads do not survive a ``fork`` of a process that
-has used them, and a fresh server keeps worker start-up cheap. The cores are
+the engine's thread pool does not survive a ``fork`` of a process that has used
+it, and a fresh server keeps worker start-up cheap. The cores are
 shared out, so workers × kernel threads never exceeds them.
 """
 

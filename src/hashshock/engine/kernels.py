@@ -5,7 +5,7 @@ so :mod:`hashshock.engine.step` can run paths on separate threads and run each
 path through many days in a row; random numbers come from per-cell
 counter-based streams (:mod:`hashshock.engine.random`), so results do not depend
 on the number of threads. The rules are those of ``docs/model.md``. The few
-``prange`` kernels at the end serve the Python driver's rare steps.
+kernels over all paths at the end serve the Python driver's rare steps.
 
 Part axis: 0 hashboard, 1 fan, 2 PSU, 3 control board. A *job* is ``c·4 + part``:
 the machines of cohort ``c`` waiting for a stop part, or its dead hashboards.
@@ -254,11 +254,12 @@ def _fail(
     return failed, n_run, dead
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def init_clock(key: np.uint64, clock: F64) -> None:
-    """Fill ``clock`` [P, C] with independent Exp(1) thresholds."""
+    """Fill ``clock`` [P, C] with independent Exp(1) thresholds (serial: see the
+    driver's kernels below)."""
     paths, cohorts = clock.shape
-    for p in nb.prange(paths):
+    for p in range(paths):
         for c in range(cohorts):
             clock[p, c] = -math.log(uniform(stream(key, p, c), 0))
 
@@ -596,30 +597,34 @@ def customs_path(
 
 
 # --- kernels over all paths, for the driver's rare steps ---------------------------
+# Serial on purpose: numba's parallel loops run on an OpenMP pool whose threads spin
+# for milliseconds after each loop, taking a core from the engine's own threads as
+# the next span starts (a 1,000-path run of the reference fleet: 25–31 ms with them,
+# 23 ms without). The work here is a pass over [paths, width], small beside a span.
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def pop_into(ring: I32, in_transit: I64, day: int, target: I64) -> None:
     """Move what arrives on ``day`` from the ring [P, L, W] onto ``target`` [P, W]."""
-    for p in nb.prange(in_transit.shape[0]):
+    for p in range(in_transit.shape[0]):
         pop_path(ring, in_transit, day, p, target)
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def add_lots(ring: I32, in_transit: I64, day: int, horizon: int, quantity: I64, delay: I64) -> None:
     """Lot ``quantity[p, w]`` arrives after ``delay[p, w]`` days (past the horizon: never)."""
-    for p in nb.prange(quantity.shape[0]):
+    for p in range(quantity.shape[0]):
         add_lots_path(ring, in_transit, day, horizon, p, quantity, delay)
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def customs_holds(
     key: np.uint64, border_day: I64, lots: I64, hits: B1,
     occurs: B1, start: I64, end: I64, probability: F64,
     values: I64, cdf: F64, length: I64, held: B1, extra: I64,
 ) -> None:  # fmt: skip
     """:func:`customs_path` on every path."""
-    for p in nb.prange(border_day.shape[0]):
+    for p in range(border_day.shape[0]):
         customs_path(
             key, p, border_day, lots, hits, occurs, start, end, probability, values, cdf,
             length, held, extra,
