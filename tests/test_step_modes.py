@@ -9,6 +9,8 @@ a single number, with every event kind and policy in play.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
 
 import numpy as np
 import pytest
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 from tests.conftest import small_fleet
 from tests.engine_helpers import plan_for, with_constant_hazard
 
-from hashshock.engine.core import Simulation, path_blocks
+from hashshock.engine.core import Simulation, _pool, path_blocks
 from hashshock.engine.economy import EconomyInputs, GreyMarket
 from hashshock.engine.output import EngineOutput
 from hashshock.plan import Plan
@@ -112,3 +114,19 @@ def test_progress_comes_as_blocks_of_paths_finish() -> None:
     assert len(seen) > 1
     assert done == sorted(done)
     assert seen[-1] == (60, 60)
+
+
+@pytest.mark.skipif(
+    len(getattr(os, "sched_getaffinity", lambda _: set())(0)) < 2, reason="needs two cores"
+)
+def test_the_path_threads_keep_to_cores_of_their_own() -> None:
+    barrier = threading.Barrier(2)
+
+    def where() -> set[int]:
+        barrier.wait(timeout=10)  # both workers busy at once: one task each
+        return os.sched_getaffinity(0)
+
+    pool = _pool(2)
+    cores = [future.result() for future in [pool.submit(where) for _ in range(2)]]
+    assert all(len(core) == 1 for core in cores)
+    assert cores[0] != cores[1]

@@ -29,8 +29,10 @@ driver's steps in between; both ways give the same numbers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -433,7 +435,29 @@ def path_blocks(
 
 @functools.cache
 def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hashshock-paths")
+    """The threads that run blocks of paths, each kept on a core of its own when there
+    are enough (``_pin``)."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    started = itertools.count()
+    pin = 1 < threads <= len(cpus)
+
+    def start() -> None:
+        if pin:
+            _pin(cpus[next(started) % len(cpus)])
+
+    return ThreadPoolExecutor(
+        max_workers=threads, thread_name_prefix="hashshock-paths", initializer=start
+    )
+
+
+def _pin(cpu: int) -> None:
+    """Keep the calling thread on ``cpu``. Why: a worker woken after a pause was at
+    times placed on the core of the other worker or of the waiting main thread,
+    and the two shared it until the scheduler moved one; a 1,000-path run of the
+    reference fleet right after another job took 31–33 ms unpinned, 28–29 pinned
+    (best of 8, ``docs/performance.md``)."""
+    with contextlib.suppress(OSError):  # not allowed here: the scheduler places it
+        os.sched_setaffinity(0, {cpu})
 
 
 def _floats(values: NDArray[np.float64] | None, empty: tuple[int, ...]) -> NDArray[np.float64]:
