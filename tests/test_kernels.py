@@ -295,3 +295,13 @@ def test_kernel_keys_are_splitmix64_of_the_concerns_root(
     expected = [splitmix64(first + i + 1) for i in range(count)]
     assert [int(k) for k in tree.keys(concern, first, count)] == expected
     assert int(tree.key(concern, first)) == expected[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 400), st.data())
+def test_a_ring_row_ahead_is_the_day_modulo_the_length(length: int, data: st.DataObject) -> None:
+    """``_row`` finds the row ``ahead`` days on without a division, for what lands
+    within the ring's reach."""
+    day = data.draw(st.integers(0, 10_000))
+    ahead = data.draw(st.integers(0, length - 1))
+    assert kernels._row(day % length, ahead, length) == (day + ahead) % length

@@ -46,8 +46,9 @@ from hashshock.engine.economy import EconomyInputs
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.hooks import Hooks
 from hashshock.engine.kernels import init_clock
+from hashshock.engine.memory import OUTPUT_BLOCKS, STATE_BLOCKS, zeros_together
 from hashshock.engine.orders import OrderPaths
-from hashshock.engine.output import EngineOutput, zeros_together
+from hashshock.engine.output import EngineOutput
 from hashshock.engine.pipeline import Pipeline
 from hashshock.engine.random import DelayTables
 from hashshock.engine.rng import RandomTree
@@ -90,38 +91,63 @@ class Simulation(Hooks):
 
     # --- state -------------------------------------------------------------------
 
-    def _pipeline(self, longest: int, width: int) -> Pipeline:
-        return Pipeline(min(longest, self.T) + 1, self.P, width, self.T)
+    def _ring_length(self, longest: int) -> int:
+        return min(longest, self.T) + 1
 
     def _init_state(self) -> None:
         plan, P, C, J, T = self.plan, self.P, self.C, self.J, self.T
-
-        def tile(a: IntArray) -> IntArray:
-            return np.tile(a.astype(np.int64), (P,) + (1,) * a.ndim)
-
-        self.installed = tile(plan.cohort_initial)
-        self.waiting = tile(plan.cohort_initial_down)  # [P, C, 3]
-        self.running = self.installed - self.waiting.sum(axis=2)
-        self.dead_run = tile(plan.cohort_initial_dead_boards)  # dead boards, running machines
-        self.dead_stop = np.zeros((P, C), np.int64)  # dead boards inside stopped machines
-        self.clock = np.zeros((P, C), np.float64)  # failure thresholds left (kernels)
-        init_clock(self.rng.key("cohorts", 10_000_000), self.clock)
-        self.on_hand = tile(plan.pool_on_hand)
-        self.vendor_backlog = np.zeros((P, J), np.int64)
-        self.in_house_backlog = np.zeros((P, J), np.int64)
-        self.order_backlog = np.zeros((P, J), np.int64)
-        self.on = np.ones((P, C), dtype=bool)
-        lengths = self._longest_delays()
-        self.repairs = self._pipeline(lengths["repair"], J)
-        self.replenishments = self._pipeline(lengths["order"], J)
-        self.machine_swaps = self._pipeline(lengths["swap"], C)
-        self.board_swaps = self._pipeline(lengths["swap"], C)
+        lengths = {k: self._ring_length(v) for k, v in self._longest_delays().items()}
         n_rd = len(self.events.indices("remote_disable"))
-        self.disabled = np.zeros((n_rd, P, C), np.int64)
-        self.disabled_dead = np.zeros((n_rd, P, C), np.int64)
+        i64 = np.int64
+        # The state and scratch, zeroed in one block that the next run of the same
+        # size reuses (memory.STATE_BLOCKS): fresh, its pages cost more than the run.
+        specs: dict[str, tuple[tuple[int, ...], type]] = {
+            "installed": ((P, C), i64), "waiting": ((P, C, 3), i64), "running": ((P, C), i64),
+            "dead_run": ((P, C), i64),  # dead boards in running machines
+            "dead_stop": ((P, C), i64),  # dead boards inside stopped machines
+            "clock": ((P, C), np.float64),  # failure thresholds left (kernels)
+            "on_hand": ((P, J), i64), "vendor_backlog": ((P, J), i64),
+            "in_house_backlog": ((P, J), i64), "order_backlog": ((P, J), i64),
+            "on": ((P, C), np.bool_),
+            "disabled": ((n_rd, P, C), i64), "disabled_dead": ((n_rd, P, C), i64),
+            "routed": ((2, P, J), i64), "demand_pool": ((P, J), i64),
+            "demand_site": ((P, self.S), i64), "order": ((P, J), i64),
+            "granted": ((P, C * N_PARTS), i64), "pool_state": ((P, J), np.int8),
+            "amounts": ((4, P, J), i64),
+        }  # fmt: skip
+        # Each delay pipeline: the longest delay it holds, and its width.
+        rings = {
+            "repairs": ("repair", J), "replenishments": ("order", J),
+            "machine_swaps": ("swap", C), "board_swaps": ("swap", C),
+        }  # fmt: skip
+        for name, (delay, width) in rings.items():
+            specs[f"{name}.ring"] = ((P, lengths[delay], width), np.int32)
+            specs[f"{name}.in_transit"] = ((P, width), i64)
+        memory = dict(zip(specs, zeros_together(list(specs.values()), STATE_BLOCKS), strict=True))
+
+        def pipeline(name: str) -> Pipeline:
+            return Pipeline.over(memory[f"{name}.ring"], memory[f"{name}.in_transit"], T)
+
+        self.repairs, self.replenishments = pipeline("repairs"), pipeline("replenishments")
+        self.machine_swaps, self.board_swaps = pipeline("machine_swaps"), pipeline("board_swaps")
+        self.installed, self.waiting = memory["installed"], memory["waiting"]
+        self.running, self.dead_run = memory["running"], memory["dead_run"]
+        self.dead_stop, self.clock, self.on = memory["dead_stop"], memory["clock"], memory["on"]
+        self.installed[:] = plan.cohort_initial
+        self.waiting[:] = plan.cohort_initial_down
+        np.subtract(self.installed, self.waiting.sum(axis=2), out=self.running)
+        self.dead_run[:] = plan.cohort_initial_dead_boards
+        self.on[:] = True
+        init_clock(self.rng.key("cohorts", 10_000_000), self.clock)
+        self.on_hand = memory["on_hand"]
+        self.on_hand[:] = plan.pool_on_hand
+        self.vendor_backlog = memory["vendor_backlog"]
+        self.in_house_backlog = memory["in_house_backlog"]
+        self.order_backlog = memory["order_backlog"]
+        self.disabled, self.disabled_dead = memory["disabled"], memory["disabled_dead"]
         policy = self.economy.replacement
         self.budget_left = policy.budget.astype(np.float64).copy() if policy else np.zeros(P)
-        self.bought = self._pipeline(policy.lead_days if policy else 0, 1)
+        self.bought = Pipeline(self._ring_length(policy.lead_days if policy else 0), P, 1, T)
         self.start_nameplate = plan.nameplate_ths
         n_orders = len(plan.order_count)
         daily4 = (P, T, N_PARTS)
@@ -143,7 +169,8 @@ class Simulation(Hooks):
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
         }  # fmt: skip
-        daily = dict(zip(daily_specs, zeros_together(list(daily_specs.values())), strict=True))
+        daily_arrays = zeros_together(list(daily_specs.values()), OUTPUT_BLOCKS)
+        daily = dict(zip(daily_specs, daily_arrays, strict=True))
         self.out = EngineOutput(
             first_customs_hold_day=self.orders.first_hold_day().copy(),
             first_stockout_day=np.full((P, N_PARTS), -1, np.int64),
@@ -166,14 +193,11 @@ class Simulation(Hooks):
             self.disabled,
         )  # fmt: skip
 
-        def pools() -> IntArray:
-            return np.zeros((P, J), np.int64)
-
         self.scratch = step.Scratch(
-            routed=np.zeros((2, P, J), np.int64), demand_pool=pools(),
-            demand_site=np.zeros((P, self.S), np.int64), order=pools(),
-            granted=np.zeros((P, C * N_PARTS), np.int64),
-            pool_state=np.zeros((P, J), np.int8), amounts=np.zeros((4, P, J), np.int64),
+            routed=memory["routed"], demand_pool=memory["demand_pool"],
+            demand_site=memory["demand_site"], order=memory["order"],
+            granted=memory["granted"], pool_state=memory["pool_state"],
+            amounts=memory["amounts"],
         )  # fmt: skip
         out = self.out
         self.record = step.Record(
@@ -222,8 +246,8 @@ class Simulation(Hooks):
         stop_rate = -plan.cohort_stop_parts[:, :, None] * np.log1p(-hazard[:, 1:, :])
         board_rate = -np.log1p(-hazard[:, HASHBOARD, :])
         by_part = plan.pool_part
-        scrap = np.array([r.scrap_share for r in routes])[by_part]
-        in_house = np.array([r.in_house_share for r in routes])[by_part]
+        scrap = np.array([r.scrap_share for r in routes])  # per part
+        in_house = np.array([r.in_house_share for r in routes])
         rest = 1.0 - scrap
         transit = plan.vendor_transit_days[plan.pool_vendor].astype(np.int64)
         clearance = plan.vendor_clearance_days[plan.pool_vendor].astype(np.int64)

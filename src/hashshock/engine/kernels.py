@@ -47,6 +47,15 @@ def _arrival(day: int, delay: int) -> int:
 
 
 @compiled(inline=True)
+def _row(today: int, ahead: int, length: int) -> int:
+    """Ring row of the day ``ahead`` days after the day whose row is ``today``:
+    ``(day + ahead) % length`` without a division, for 0 ≤ ``ahead`` < ``length`` (what
+    lands within the horizon always is: see :class:`~hashshock.engine.pipeline.Pipeline`)."""
+    row = today + ahead
+    return row - length if row >= length else row
+
+
+@compiled(inline=True)
 def _dead_boards_taken(
     base: np.uint64, i: int, machines: int, boards: int, slots: int, dead: int
 ) -> tuple[int, int]:
@@ -239,12 +248,11 @@ def _fail(
             total = r_stop + max(board_count * n_run - dead - swapping, 0) * r_board
             failures[p, part] += 1
             failed += 1
-            pool = cohort_pool[c, part]
-            cut_scrap = low + scrap_share[pool] * (high - low)
-            cut_in_house = cut_scrap + in_house_given_rest[pool] * (high - cut_scrap)
+            cut_scrap = low + scrap_share[part] * (high - low)
+            cut_in_house = cut_scrap + in_house_given_rest[part] * (high - cut_scrap)
             route = int(pick >= cut_scrap) + int(pick >= cut_in_house)
-            if route:
-                routed[route - 1, p, pool] += 1
+            # Branch-free: a scrapped part adds 0 to the in-house count.
+            routed[max(route - 1, 0), p, cohort_pool[c, part]] += int(route > 0)
             scrapped[p, part] += int(route == 0)
         at += exponential(base, 2 * k + 1, _EXP_RETRIES + 64 * k)
         k += 1
@@ -334,7 +342,10 @@ def apply_swaps(
     holding each pool's unmet demand."""
     state = pool_state[p]
     demand_pool[p, :] = 0
+    ms_today, bs_today = day % ms_ring.shape[1], day % bs_ring.shape[1]
     for c in range(dead_run.shape[1]):
+        if dead_run[p, c] + waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2] == 0:
+            continue  # nothing waits: on a large fleet, most cohorts on most days
         for part in range(N_PARTS):
             job = c * N_PARTS + part
             d = _demand(waiting, dead_run, p, job)
@@ -356,12 +367,12 @@ def apply_swaps(
                 dead_run[p, c] -= done
                 bs_transit[p, c] += done
                 if arrive < horizon:
-                    bs_ring[p, arrive % bs_ring.shape[1], c] += done
+                    bs_ring[p, _row(bs_today, arrive - day, bs_ring.shape[1]), c] += done
             else:
                 waiting[p, c, part - 1] -= done
                 ms_transit[p, c] += done
                 if arrive < horizon:
-                    ms_ring[p, arrive % ms_ring.shape[1], c] += done
+                    ms_ring[p, _row(ms_today, arrive - day, ms_ring.shape[1]), c] += done
             swaps_done[p, part] += done
             swaps_daily[p, day, part] += done
 
@@ -539,11 +550,12 @@ def add_items(
             ring[p, arrive % ring.shape[1], w] += q
         return
     base = stream(key, p, w)  # only for the few cells that draw
+    today = day % ring.shape[1]
     for i in range(q):
         delay = table_sample(values, cdf, n_values, uniform(base, i))
         arrive = _arrival(day, base_delay + delay)
         if arrive < horizon:
-            ring[p, arrive % ring.shape[1], w] += 1
+            ring[p, _row(today, arrive - day, ring.shape[1]), w] += 1
 
 
 @compiled(inline=True)

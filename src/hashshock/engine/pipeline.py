@@ -20,13 +20,29 @@ class Pipeline:
     """
 
     def __init__(self, length: int, paths: int, width: int, horizon: int) -> None:
-        self.length = max(1, int(length))
-        self.horizon = int(horizon)
         # int32 halves the memory of the largest arrays at scale (counts stay far below 2**31).
         # Path-major [P, L, W]: a path's ring is one block, which stays in cache while
         # the path runs through a span of days (day-major, every day's slot was a miss).
-        self.ring = np.zeros((paths, self.length, width), dtype=np.int32)
-        self.in_transit = np.zeros((paths, width), dtype=np.int64)
+        length = max(1, int(length))
+        self._hold(
+            np.zeros((paths, length, width), np.int32), np.zeros((paths, width), np.int64), horizon
+        )
+
+    @classmethod
+    def over(cls, ring: NDArray[np.int32], in_transit: IntArray, horizon: int) -> Pipeline:
+        """An empty pipeline on memory the caller gives: ``ring`` [P, L, W] and
+        ``in_transit`` [P, W], both zero."""
+        if ring.shape[0] != in_transit.shape[0] or ring.shape[2] != in_transit.shape[1]:
+            raise ValueError("pipeline: ring [P, L, W] and in_transit [P, W] disagree")
+        pipeline = cls.__new__(cls)
+        pipeline._hold(ring, in_transit, horizon)
+        return pipeline
+
+    def _hold(self, ring: NDArray[np.int32], in_transit: IntArray, horizon: int) -> None:
+        self.ring = ring
+        self.in_transit = in_transit
+        self.length = int(ring.shape[1])
+        self.horizon = int(horizon)
 
     def add(self, today: int, delay: int | IntArray, quantity: IntArray) -> None:
         """Add ``quantity`` [P, W] arriving after ``delay`` days (a scalar or [P, W])."""

@@ -103,8 +103,8 @@ class Fleet(NamedTuple):
     board_rate: F64  # [T, C] per working board
     cohort_pool: I64  # [C, 4]
     cohort_site: I64
-    scrap_share: F64  # [J]
-    in_house_given_rest: F64  # [J]
+    scrap_share: F64  # [4] per part
+    in_house_given_rest: F64  # [4] per part
     pool_ptr: I64
     pool_jobs: I64
     site_ptr: I64

@@ -1,12 +1,22 @@
-"""Arrays carved from one block: zeroed, of the asked shapes, aligned, and apart."""
+"""Memory for a run: arrays carved from one block, blocks kept for the next run, and a
+simulation on kept state memory giving the numbers of one on fresh memory."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference.fleets import two_site_fleet
 
-from hashshock.engine.output import BlockRecycler, zeros_together
+from hashshock.engine.core import Simulation
+from hashshock.engine.memory import OUTPUT_BLOCKS, BlockRecycler, zeros_together
+from hashshock.engine.output import EngineOutput
+from hashshock.engine.pipeline import Pipeline
+from hashshock.inputs.load import fleet_from_mapping, load_scenario
+from hashshock.plan import compile_plan
 
 _DTYPES = [np.float64, np.int64, np.int32, np.int8, np.bool_]
 
@@ -23,7 +33,7 @@ def test_arrays_are_zeroed_aligned_and_do_not_overlap(
     specs: list[tuple[list[int], type]],
 ) -> None:
     shaped = [(tuple(shape), dtype) for shape, dtype in specs]
-    arrays = zeros_together(shaped)
+    arrays = zeros_together(shaped, OUTPUT_BLOCKS)
     for array, (shape, dtype) in zip(arrays, shaped, strict=True):
         assert array.shape == shape and array.dtype == np.dtype(dtype)
         assert array.flags.c_contiguous and array.flags.writeable
@@ -86,3 +96,26 @@ def test_blocks_of_other_sizes_are_let_go_when_one_is_taken() -> None:
     other = zeros_together([((10,), np.int64)], recycler)
     assert recycler.kept_bytes == 0
     assert not other[0].any()
+
+
+def test_a_run_on_kept_state_memory_gives_the_numbers_of_a_fresh_one() -> None:
+    """The state block of a finished run is taken by the next run of its size, and
+    nothing of the old run's state is left in it."""
+    plan = compile_plan(fleet_from_mapping(two_site_fleet()), load_scenario("sanctions"), 60)
+    simulation = Simulation(plan, 12, seed=3)
+    address = simulation.state.running.ctypes.data
+    first = simulation.run()
+    del simulation
+    simulation = Simulation(plan, 12, seed=3)
+    assert simulation.state.running.ctypes.data == address  # the kept block
+    again = simulation.run()
+    for field in dataclasses.fields(EngineOutput):
+        assert np.array_equal(getattr(first, field.name), getattr(again, field.name)), field.name
+
+
+def test_a_pipeline_over_given_memory_checks_its_shapes() -> None:
+    ring = np.zeros((3, 5, 2), np.int32)
+    pipeline = Pipeline.over(ring, np.zeros((3, 2), np.int64), horizon=20)
+    assert pipeline.length == 5 and pipeline.ring is ring
+    with pytest.raises(ValueError, match="disagree"):
+        Pipeline.over(ring, np.zeros((3, 4), np.int64), horizon=20)
