@@ -9,6 +9,7 @@ a single number, with every event kind and policy in play.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import threading
 
@@ -96,11 +97,17 @@ def test_spans_and_phases_agree_when_technicians_are_short() -> None:
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])
 @pytest.mark.parametrize("per_thread", [1, 4, 16])
-def test_path_blocks_cover_every_path_once(paths: int, threads: int, per_thread: int) -> None:
-    blocks = path_blocks(paths, threads, per_thread)
+@pytest.mark.parametrize("taper", [False, True])
+def test_path_blocks_cover_every_path_once(
+    paths: int, threads: int, per_thread: int, taper: bool
+) -> None:
+    blocks = path_blocks(paths, threads, per_thread, taper)
     covered = [p for first, last in blocks for p in range(first, last)]
     assert covered == list(range(paths))
     assert all(last > first for first, last in blocks)
+    if taper and threads > 1:  # no block after a smaller one is larger
+        sizes = [last - first for first, last in blocks]
+        assert all(later <= earlier for earlier, later in itertools.pairwise(sizes[:-1]))
 
 
 def test_progress_comes_as_blocks_of_paths_finish() -> None:

@@ -387,7 +387,7 @@ class Simulation(Hooks):
                 progress(first + (last - first) * paths_done // self.P, self.T)
 
         self._over_paths(step.run_days, first, last, per_thread=SPAN_BLOCKS_PER_THREAD,
-                         on_block=finished)  # fmt: skip
+                         on_block=finished, taper=True)  # fmt: skip
 
     def _tuples(self) -> tuple[step.Fleet, step.Rules, step.State, step.Scratch,
                                step.Record, step.Keys]:  # fmt: skip
@@ -395,15 +395,15 @@ class Simulation(Hooks):
 
     def _over_paths(
         self, kernel: Callable[..., None], *args: int, per_thread: int = BLOCKS_PER_THREAD,
-        on_block: Callable[[int], None] | None = None,
+        on_block: Callable[[int], None] | None = None, taper: bool = False,
     ) -> None:  # fmt: skip
         """Run ``kernel(paths, *args, *tuples)`` on blocks of paths, on threads;
-        ``on_block(paths_done)`` after each block."""
+        ``on_block(paths_done)`` after each block (``taper``: see :func:`path_blocks`)."""
         tuples = self._tuples()
         threads = numba.get_num_threads()
         if threads <= 1 and on_block is None:
             per_thread = 1  # one call does it all; blocks only serve progress reports
-        blocks = path_blocks(self.P, threads, per_thread)
+        blocks = path_blocks(self.P, threads, per_thread, taper)
         if threads <= 1 or len(blocks) == 1:
             paths_done = 0
             for block in blocks:
@@ -446,15 +446,28 @@ class Simulation(Hooks):
 
 
 def path_blocks(
-    paths: int, threads: int, per_thread: int = BLOCKS_PER_THREAD
+    paths: int, threads: int, per_thread: int = BLOCKS_PER_THREAD, taper: bool = False
 ) -> list[tuple[int, int]]:
     """Paths cut into blocks, ``per_thread`` a thread so that threads finishing early
-    take more."""
+    take more. With ``taper``, the last blocks shrink, down to an eighth of the others,
+    so that the threads finish together: on the whole US fleet (1,000 paths × 730
+    days, blocks of 3.7 s) one thread otherwise waited 1.9 s for the other at the end."""
     if paths < 2:
         return [(0, paths)]
     count = min(paths, per_thread * max(threads, 1))
-    edges = np.linspace(0, paths, count + 1).astype(int)
-    return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+    if not taper or threads < 2:
+        edges = np.linspace(0, paths, count + 1).astype(int)
+        return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+    size = -(-paths // count)
+    smallest = max(1, size // 8)
+    blocks = []
+    first = 0
+    while first < paths:
+        # Each block at most the share of what is left that lets every thread take two.
+        step = min(size, max(smallest, -(-(paths - first) // (2 * threads))))
+        blocks.append((first, min(first + step, paths)))
+        first += step
+    return blocks
 
 
 @functools.cache
