@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from hashshock.engine.jit import drop_stale_caches
+
 ROOT = Path(__file__).resolve().parents[1]
+# The tests' own compiled helpers inline the engine's kernels.
+drop_stale_caches([Path(__file__).resolve().parent])
 
 
 @pytest.fixture(autouse=True)

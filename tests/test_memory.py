@@ -4,6 +4,7 @@ simulation on kept state memory giving the numbers of one on fresh memory."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from tests.reference.fleets import two_site_fleet
 
 from hashshock.engine.core import Simulation
+from hashshock.engine.jit import drop_stale_caches
 from hashshock.engine.memory import OUTPUT_BLOCKS, BlockRecycler, zeros_together
 from hashshock.engine.output import EngineOutput
 from hashshock.engine.pipeline import Pipeline
@@ -119,3 +121,19 @@ def test_a_pipeline_over_given_memory_checks_its_shapes() -> None:
     assert pipeline.length == 5 and pipeline.ring is ring
     with pytest.raises(ValueError, match="disagree"):
         Pipeline.over(ring, np.zeros((3, 4), np.int64), horizon=20)
+
+
+def test_compiled_caches_go_when_an_engine_source_changes(tmp_path: Path) -> None:
+    """Cache files written under other engine sources are deleted; once the stamp says
+    they were written under these sources, they are kept."""
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    old = cache / "step.run_days-534.py311.1.nbc"
+    old.write_bytes(b"stale")
+    (cache / "numba-sources.sha256").write_text("an older digest")
+    drop_stale_caches([tmp_path])
+    assert not old.exists()
+    fresh = cache / "step.run_days-534.py311.nbi"
+    fresh.write_bytes(b"current")
+    drop_stale_caches([tmp_path])
+    assert fresh.exists()
