@@ -19,9 +19,10 @@ from numpy.typing import NDArray
 from tests.conftest import small_fleet
 from tests.engine_helpers import plan_for, with_constant_hazard
 
-from hashshock.engine.core import Simulation, _pool, path_blocks
+from hashshock.engine.core import Simulation
 from hashshock.engine.economy import EconomyInputs, GreyMarket
 from hashshock.engine.output import EngineOutput
+from hashshock.engine.threads import _pool, path_blocks
 from hashshock.plan import Plan
 
 PATHS = 24
