@@ -53,7 +53,7 @@ def test_json_to_stdout_and_reproducible() -> None:
     first = runner.invoke(app, args)
     second = runner.invoke(app, args)
     assert first.exit_code == 0
-    assert json.loads(first.output) == json.loads(second.output)
+    assert json.loads(first.stdout) == json.loads(second.stdout)
 
 
 def test_compare_side_by_side(tmp_path: Path) -> None:
@@ -78,18 +78,18 @@ def test_json_into_missing_folder_fails_cleanly(tmp_path: Path) -> None:
 
 def test_listings_and_schema() -> None:
     result = runner.invoke(app, ["catalog", "--json"])
-    models = json.loads(result.output)
+    models = json.loads(result.stdout)
     assert len(models) >= 15
     assert {"antminer-s21-xp", "whatsminer-m63s", "avalon-a1466"} <= {m["slug"] for m in models}
     assert all(m["source"] for m in models)
-    scenarios = json.loads(runner.invoke(app, ["scenarios", "--json"]).output)
+    scenarios = json.loads(runner.invoke(app, ["scenarios", "--json"]).stdout)
     names = {s["name"] for s in scenarios}
     assert {"baseline", "customs-2024", "quiet-end", "mitigation", "sanctions",
             "remote-disable"} <= names  # fmt: skip
     assert all(s["description"] and s["sources"] for s in scenarios)
-    schema = json.loads(runner.invoke(app, ["schema", "fleet"]).output)
+    schema = json.loads(runner.invoke(app, ["schema", "fleet"]).stdout)
     assert "cohorts" in schema["properties"]
-    schema = json.loads(runner.invoke(app, ["schema", "scenario"]).output)
+    schema = json.loads(runner.invoke(app, ["schema", "scenario"]).stdout)
     assert "events" in schema["properties"]
     assert runner.invoke(app, ["schema", "nope"]).exit_code == 2
 
@@ -105,6 +105,6 @@ def test_user_scenario_combines_builtin_events(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", SMALL, "-s", str(path), "-n", "5", "--horizon", "30",
                                  "--json", "-"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["scenario"] == "mine"
     assert max(data["daily"]["machines_down"]["disabled"]["p50"]) > 100

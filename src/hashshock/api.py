@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from hashshock.inputs.load import (
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
+from hashshock.market.start import market_start
 from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import Plan, compile_plan
 from hashshock.results import RunResult
@@ -95,13 +97,14 @@ def _manifest(
     }
 
 
-def _market_manifest(config: MarketConfig, price_factor: float) -> dict[str, Any]:
+def _market_manifest(config: MarketConfig, start_date: date, price_factor: float) -> dict[str, Any]:
     payload = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
-    snapshot = config.snapshot()
+    start = market_start(config, start_date)
     return {
         "market_sha256": hashlib.sha256(payload.encode("utf-8")).hexdigest(),
-        "snapshot_date": snapshot.date.isoformat(),
-        "snapshot_origin": str(getattr(snapshot, "origin", "")),
+        "snapshot_date": start.snapshot.date.isoformat(),
+        "snapshot_origin": start.snapshot.origin or "bundled",
+        "market_start": start.to_dict(),
         "btc_price_factor": price_factor,
     }
 
@@ -199,7 +202,7 @@ def simulate_scenarios(
     for s in resolved:
         out, money = by_name[s.name]
         result = _result(loaded, s, out, baseline, paths, horizon_days, seed)
-        result.manifest.update(_market_manifest(config, price_factor))
+        result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))
         result.money = money
         result.baseline_money = moneys[0]
         result.local_money = local_moneys.get(s.name)

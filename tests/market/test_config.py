@@ -173,5 +173,5 @@ def test_the_bundled_snapshot_cannot_be_overwritten() -> None:
 def test_start_before_the_snapshot_uses_it_as_the_start_state() -> None:
     config = load_market(None)
     paths = simulate_market(config, dt.date(2025, 6, 1), 3, paths=1, seed=0)
-    assert paths.notes and "before the snapshot" in paths.notes[0]
+    assert paths.start.warning and "days after the start" in paths.start.warning
     assert paths.btc_price_usd[0, 0] == pytest.approx(bundled_snapshot().btc_price_usd)

@@ -40,9 +40,10 @@ def test_gbm_log_returns_have_the_stated_drift_and_volatility(market: MarketFact
 
 
 def test_default_volatility_and_start_price(market: MarketFactory) -> None:
-    """Defaults: flat expected price, σ = 0.42 (FACTS-derived, see defaults.yaml); a start
-    price pins the price on the start date even when the start is after the snapshot."""
-    config = market(price={"start_price_usd": 70_000})
+    """Defaults: flat expected price, σ = 0.42 (FACTS-derived, see defaults.yaml); an
+    ``as_of`` price pins the price on the start date even when the start is after the
+    snapshot."""
+    config = market(as_of={"btc_price_usd": 70_000})
     assert config.price.volatility_per_year == 0.42  # type: ignore[union-attr]
     start = SNAP + dt.timedelta(days=40)
     paths = simulate_market(config, start, 30, paths=20, seed=1)
@@ -60,9 +61,13 @@ def test_bootstrap_resamples_blocks_of_the_history(tmp_path: Path, market: Marke
     sim = np.diff(np.log(paths.btc_price_usd), axis=1)
     index = np.abs(sim[..., None] - returns[None, None, :]).argmin(axis=-1)
     np.testing.assert_allclose(sim, returns[index], atol=1e-12)  # only historical returns
-    blocks = index.reshape(8, 6, 10)  # six blocks of ten consecutive days per path
-    assert np.all(np.diff(blocks, axis=-1) == 1)
-    assert len(np.unique(blocks[:, :, 0])) > 10  # blocks start at many places
+    # blocks of ten consecutive historical days, aligned on the calendar: a new block
+    # starts on day k (return k - 1 of sim) when the day's ordinal is a multiple of 10
+    ordinals = SNAP.toordinal() + np.arange(1, 61)
+    starts_block = ordinals % 10 == 0
+    jumps = np.diff(index, axis=-1) != 1
+    assert not np.any(jumps[:, ~starts_block[1:]])
+    assert len(np.unique(index[:, 1:][:, starts_block[1:]])) > 10  # blocks start at many places
     again = simulate_market(config, SNAP, 61, paths=8, seed=2)
     np.testing.assert_array_equal(again.btc_price_usd, paths.btc_price_usd)
 

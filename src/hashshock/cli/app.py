@@ -18,6 +18,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from hashshock import __version__, api
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+    warn_if_stale,
+)
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
@@ -30,6 +39,7 @@ from hashshock.inputs.load import (
     load_scenario,
 )
 from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig
 from hashshock.market.cli import register as register_market
 from hashshock.outputs import write_json
 from hashshock.scan.cli import register as register_scan
@@ -52,9 +62,6 @@ JsonOpt = Annotated[
     str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
-MarketOpt = Annotated[
-    str | None, typer.Option("--market", help="Market YAML (price model, network, used prices).")
-]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),
@@ -95,12 +102,13 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def _simulate(
     fleet: str, names: list[str], paths: int, horizon: int, seed: int, workers: int | None,
-    json_out: str | None, quiet: bool, single: bool, market: str | None,
+    json_out: str | None, quiet: bool, single: bool, market: MarketConfig,
 ) -> None:  # fmt: skip
     """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
+        warn_if_stale(err_console, market, loaded.fleet.start_date)
         with progress_bar(not quiet) as tick:
             results = api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
         data = [r.to_dict() for r in results]
@@ -128,9 +136,15 @@ def run(
     quiet: QuietOpt = False,
     workers: WorkersOpt = None,
     market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
     """Simulate one scenario on a fleet and summarise hashrate, spares, stages and money."""
-    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, True, market)
+    with input_errors():
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, True, config)
 
 
 @app.command()
@@ -146,10 +160,16 @@ def compare(
     quiet: QuietOpt = False,
     workers: WorkersOpt = None,
     market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, False, market)
+    with input_errors():
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, False, config)
 
 
 @app.command("breakpoint")
@@ -169,6 +189,10 @@ def breakpoint_command(
     seed: SeedOpt = 0,
     json_out: JsonOpt = None,
     market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
     from hashshock.breakpoint import find_breakpoint
@@ -176,12 +200,14 @@ def breakpoint_command(
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
     with input_errors():
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        warn_if_stale(err_console, config, load_fleet(fleet).fleet.start_date)
 
         def step(size: float, probability: float) -> None:
             err_console.print(f"  {shock} {size:g}: breach probability {probability:.0%}")
 
         found = find_breakpoint(fleet, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
-                                market=market, on_step=step)  # fmt: skip
+                                market=config, on_step=step)  # fmt: skip
         if json_out:
             write_json(found.to_dict(), json_out)
     if json_out != "-":

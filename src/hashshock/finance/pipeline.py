@@ -61,7 +61,12 @@ def scenario_market(
     lost_share: NDArray[np.float64] | None = None,
 ) -> MarketLike:  # fmt: skip
     cut = supply_cut(plan, paths, seed)
-    multiplier = None if lost_share is None else network_shock_multiplier(lost_share)
+    network = config.network
+    multiplier = (
+        None
+        if lost_share is None
+        else network_shock_multiplier(lost_share, network.us_share, network.vendor_share)
+    )
     return simulate_market(
         config, plan.start_date, plan.horizon_days, paths, seed,
         hashrate_multiplier=multiplier, supply_cut=cut if cut.any() else None,

@@ -8,6 +8,7 @@ network; runs keep using the last good snapshot. Bad options exit 2.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -84,18 +85,59 @@ def update_command(
 
 
 @data_app.command("show")
-def show_command() -> None:
-    """Print the snapshot runs start from, with the source of each value."""
-    snap = load_snapshot()
+def show_command(
+    start_date: Annotated[
+        str | None,
+        typer.Option(
+            "--start-date", help="The run's start date, YYYY-MM-DD (default: today, UTC)."
+        ),
+    ] = None,
+    market: Annotated[
+        str | None, typer.Option("--market", help="Market YAML (its as_of values count).")
+    ] = None,
+) -> None:
+    """Print the snapshot, and the market state a run starting on a date starts from."""
+    from hashshock.market.config import load_market
+    from hashshock.market.start import market_start
+
+    err = Console(stderr=True)
+    try:
+        day = _parse_day(start_date)
+        config = load_market(market)
+        start = market_start(config, day)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
+    snap = start.snapshot
     console = Console()
-    console.print(
-        f"snapshot ({escape(snap.origin)}) {escape(_describe(snap))}",
-        soft_wrap=True,
-        highlight=False,
-    )
-    console.print(f"source: {escape(snap.source)}", soft_wrap=True, highlight=False)
+    age = (dt.datetime.now(dt.UTC).date() - snap.date).days
+
+    def say(text: str) -> None:
+        console.print(escape(text), soft_wrap=True, highlight=False)
+
+    say(f"snapshot ({snap.origin or 'bundled'}), {age} days old today: {_describe(snap)}")
+    say(f"source: {snap.source}")
     for key, text in snap.sources.items():
-        console.print(f"  {key}: {escape(text)}", soft_wrap=True, highlight=False)
+        say(f"  {key}: {text}")
+    say(f"a run starting {start.describe()}")
+    for key, text in start.origins.items():
+        say(f"  {key}: {text}")
+    if start.warning:
+        err.print(
+            f"[bold yellow]warning:[/] {escape(start.warning)}", soft_wrap=True, highlight=False
+        )
+
+
+def _parse_day(text: str | None) -> dt.date:
+    """``text`` as a date (``None``: today, UTC); a bad date is an input error."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            None, "--start-date", f"{text!r} is not a date", "write YYYY-MM-DD, e.g. 2026-12-01"
+        ) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -141,9 +141,6 @@ class GbmPrice(_Strict):
         ge=-3, le=3, description="μ: drift of dS/S per year (E[S_t] = S_0 e^{μt})"
     )
     volatility_per_year: float = Field(ge=0, le=3, description="σ: annualised volatility")
-    start_price_usd: float | None = Field(
-        None, gt=0, description="Price on the start date; omitted: the snapshot price, rolled on"
-    )
     source: Sources = Field(default_factory=dict)
 
 
@@ -154,7 +151,6 @@ class BootstrapPrice(_Strict):
     csv: Path = Field(description="Daily price CSV (date, price_usd)")
     block_days: int = Field(30, ge=1, le=365, description="Length of resampled blocks (days)")
     demean: bool = Field(False, description="Remove the history's average return (no drift)")
-    start_price_usd: float | None = Field(None, gt=0)
     source: Sources = Field(default_factory=dict)
     _series: PriceSeries | None = PrivateAttr(None)
 
@@ -194,6 +190,29 @@ class SnapshotOverride(_Strict):
     block_height: int | None = Field(None, ge=0)
     fee_share: float | None = Field(None, ge=0, lt=0.95)
     epoch_elapsed_days: float | None = Field(None, ge=0)
+
+
+class AsOf(_Strict):
+    """The market on the run's start date, as the user knows it (every field optional).
+
+    Given values replace what the snapshot says (carried to the start date when it is
+    older): ``btc_price_usd``; ``difficulty`` and/or ``network_hashrate_ehs`` (one
+    alone implies the other at 10-minute blocks); ``fee_share``; ``block_height``.
+    """
+
+    btc_price_usd: float | None = Field(None, gt=0, le=1e8, description="BTC price, USD")
+    difficulty: float | None = Field(None, gt=0, description="Difficulty in force")
+    network_hashrate_ehs: float | None = Field(
+        None, gt=0, le=1e6, description="Network hashrate, EH/s"
+    )
+    fee_share: float | None = Field(
+        None, ge=0, lt=0.95, description="Fees / (subsidy + fees) of miner revenue"
+    )
+    block_height: int | None = Field(None, ge=0, description="Height of the chain tip")
+
+    def given(self) -> dict[str, float]:
+        """The fields given (not None)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
 class NetworkConfig(_Strict):
@@ -264,8 +283,29 @@ class MarketConfig(_Strict):
     price: PriceConfig
     network: NetworkConfig
     used_prices: UsedPricesConfig
+    as_of: AsOf = Field(default_factory=AsOf, description="The market on the start date")
     _snapshot: NetworkSnapshot | None = PrivateAttr(None)
     _file: str | None = PrivateAttr(None)
+    _as_of_label: str = PrivateAttr("as_of")
+    # MarketStart by start date (hashshock.market.start.market_start)
+    _starts: dict[dt.date, object] = PrivateAttr(default_factory=dict)
+
+    def with_as_of(self, label: str = "as_of", **values: float | None) -> MarketConfig:
+        """A copy whose ``as_of`` has ``values`` (``None`` values are ignored) over its own.
+
+        ``label`` names where the values came from in messages (e.g. the CLI options).
+        """
+        given = {k: v for k, v in values.items() if v is not None}
+        if not given:
+            return self
+        try:
+            as_of = AsOf.model_validate({**self.as_of.given(), **given})
+        except ValidationError as exc:
+            raise from_validation_error(exc, None) from exc
+        copy = self.model_copy(update={"as_of": as_of})
+        copy._snapshot, copy._file, copy._as_of_label = self._snapshot, self._file, label
+        copy._starts = {}
+        return copy
 
     def snapshot(self) -> NetworkSnapshot:
         """The snapshot the simulation starts from: ``load_snapshot()`` plus any override."""
@@ -372,6 +412,14 @@ def load_market(path: str | Path | None) -> MarketConfig:
                 "price.model",
                 f"{price.get('model')!r} is not a price model",
                 "use gbm, bootstrap or deck",
+            )
+        if isinstance(price, dict) and "start_price_usd" in price:
+            raise InputError(
+                file,
+                "price.start_price_usd",
+                "is no longer read: the start date's price is part of the market's state on "
+                "that day",
+                f"write as_of: {{btc_price_usd: {price['start_price_usd']}}} instead",
             )
         data = _merge(data, user, f"set in {file}")
         _resolve_paths(data, file.parent)

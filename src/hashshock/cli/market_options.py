@@ -1,0 +1,77 @@
+"""The market options shared by the simulating commands, and the start-state warning.
+
+``--market`` names a market YAML; ``--btc-price``, ``--difficulty``,
+``--network-hashrate`` and ``--fee-share`` give the market on the start date
+(over the YAML's ``as_of``). A run whose start state comes from a stale snapshot
+prints one warning line on stderr before simulating (``docs/market.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.market import MarketConfig, load_market
+from hashshock.market.start import MarketStart, market_start
+
+MarketOpt = Annotated[
+    str | None, typer.Option("--market", help="Market YAML (price model, network, used prices).")
+]
+BtcPriceOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--btc-price", min=1, help="BTC price on the start date, USD.", show_default=False
+    ),
+]
+DifficultyOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--difficulty", min=1, help="Difficulty on the start date (e.g. 1.5e14).",
+        show_default=False,
+    ),
+]  # fmt: skip
+NetworkHashrateOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--network-hashrate", min=0.001, help="Network hashrate on the start date, EH/s.",
+        show_default=False,
+    ),
+]  # fmt: skip
+FeeShareOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fee-share", min=0, max=0.9, help="Fees / (subsidy + fees) on the start date.",
+        show_default=False,
+    ),
+]  # fmt: skip
+
+
+def market_config(
+    market: str | None,
+    btc_price: float | None = None,
+    difficulty: float | None = None,
+    network_hashrate: float | None = None,
+    fee_share: float | None = None,
+) -> MarketConfig:
+    """The market YAML (or the defaults) with the command line's start-date values over it."""
+    return load_market(market).with_as_of(
+        "command line",
+        btc_price_usd=btc_price,
+        difficulty=difficulty,
+        network_hashrate_ehs=network_hashrate,
+        fee_share=fee_share,
+    )
+
+
+def warn_if_stale(console: Console, config: MarketConfig, start_date: dt.date) -> MarketStart:
+    """Print the start state's warning (if any) on ``console``; return the start state."""
+    start = market_start(config, start_date)
+    if start.warning:
+        console.print(
+            f"[bold yellow]warning:[/] {escape(start.warning)}", soft_wrap=True, highlight=False
+        )
+    return start

@@ -1,0 +1,277 @@
+"""The market on a run's first day: known, and the same on every path.
+
+A stress test starts from today's market, not from a simulated one. The state on
+the start date comes, field by field, from
+
+1. the values the user gives for that day (``as_of`` in a market YAML, or the
+   ``--btc-price``, ``--difficulty``, ``--network-hashrate`` and ``--fee-share``
+   options): one of difficulty and network hashrate alone implies the other at
+   10-minute blocks;
+2. otherwise the snapshot (``hashshock data update``, else the bundled one). A
+   snapshot older than the start date is *carried* to it without randomness: the
+   price at its expected value (GBM: ``S₀ e^{μt}``; bootstrap: flat; a deck: the
+   deck's own value), the network growing by its deterministic rule and the chain
+   retargeting on the way (:class:`hashshock.market.chain.NetworkRoll`). A snapshot
+   dated after the start is used as the state on the start date.
+
+When the snapshot is more than :data:`FRESH_DAYS` days from the start and some of
+price, difficulty and hashrate were not given, :attr:`MarketStart.warning` says how
+stale they are and how to fix it.
+
+>>> import datetime as dt
+>>> from hashshock.market import load_market
+>>> config = load_market(None).with_as_of(btc_price_usd=90_000.0, difficulty=150e12)
+>>> start = market_start(config, dt.date(2026, 12, 1))
+>>> start.btc_price_usd, start.origins["btc_price_usd"]
+(90000.0, 'given (as_of)')
+>>> round(start.network_hashrate_ths / 1e6)       # EH/s implied by difficulty 150 T
+1074
+>>> start.warning is None
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hashshock.inputs.errors import InputError
+from hashshock.market.chain import Chain, NetworkRoll
+from hashshock.market.config import DeckPrice, GbmPrice, MarketConfig
+from hashshock.market.hashprice import (
+    BLOCKS_PER_DAY,
+    RETARGET_BLOCKS,
+    difficulty_for_hashrate_ths,
+    difficulty_hashrate_ths,
+    hashprice_usd_per_ph_day,
+    subsidy_btc,
+)
+from hashshock.market.snapshot import NetworkSnapshot
+
+#: A snapshot dated within this many days of the start date is current: no warning.
+FRESH_DAYS = 7
+
+_FIX = (
+    "run `hashshock data update`, or give the start date's --btc-price and --difficulty "
+    "(or as_of: in a market YAML)"
+)
+
+
+@dataclass(frozen=True)
+class MarketStart:
+    """The market state at the start of the run's first day, on every path.
+
+    ``network_hashrate_ths`` is the installed network hashrate (TH/s) before any
+    shock; ``block_height`` the tip's height (expected value, so fractional after a
+    carry); ``epoch_blocks`` / ``epoch_days`` how far the current retarget window
+    has gone; ``smoothed_hashprice_usd_per_ph_day`` the hashprice the network's
+    growth reacts to. ``origins`` says where each value comes from.
+    """
+
+    date: dt.date
+    btc_price_usd: float
+    difficulty: float
+    network_hashrate_ths: float
+    block_height: float
+    epoch_blocks: float
+    epoch_days: float
+    fee_share: float
+    smoothed_hashprice_usd_per_ph_day: float
+    snapshot: NetworkSnapshot
+    snapshot_age_days: int  # start date − snapshot date
+    origins: dict[str, str]
+    warning: str | None
+
+    @property
+    def hashprice_usd_per_ph_day(self) -> float:
+        """Hashprice at the start (equation (3) of :mod:`hashshock.market.hashprice`)."""
+        subsidy = float(subsidy_btc(math.floor(self.block_height) + 1))
+        return hashprice_usd_per_ph_day(
+            self.btc_price_usd, self.difficulty, subsidy, self.fee_share
+        )
+
+    def roll(self, config: MarketConfig, paths: int) -> NetworkRoll:
+        """The network from this state on ``paths`` paths."""
+        chain = Chain.at(
+            self.difficulty, self.block_height, self.epoch_blocks, self.epoch_days, paths
+        )
+        return NetworkRoll(
+            chain=chain,
+            log_installed=np.full(paths, math.log(self.network_hashrate_ths)),
+            smooth=np.full(paths, math.log(self.smoothed_hashprice_usd_per_ph_day)),
+            network=config.network,
+            fee_share=self.fee_share,
+        )
+
+    def describe(self) -> str:
+        """One line: the values the run starts from."""
+        return (
+            f"{self.date}: BTC ${self.btc_price_usd:,.0f}, difficulty "
+            f"{self.difficulty / 1e12:.2f} T, network {self.network_hashrate_ths / 1e6:,.0f} "
+            f"EH/s, fee share {self.fee_share:.2%}, hashprice "
+            f"${self.hashprice_usd_per_ph_day:.2f}/PH/day"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the values, their origins, the snapshot's date and age, any warning."""
+        return {
+            "date": self.date.isoformat(),
+            "btc_price_usd": self.btc_price_usd,
+            "difficulty": self.difficulty,
+            "network_hashrate_ehs": self.network_hashrate_ths / 1e6,
+            "fee_share": self.fee_share,
+            "hashprice_usd_per_ph_day": self.hashprice_usd_per_ph_day,
+            "origins": dict(self.origins),
+            "snapshot_date": self.snapshot.date.isoformat(),
+            "snapshot_origin": self.snapshot.origin or "bundled",
+            "snapshot_age_days": self.snapshot_age_days,
+            "warning": self.warning,
+        }
+
+
+def expected_price(config: MarketConfig, day: dt.date, s0: float, t0: dt.date) -> float:
+    """The price carried from ``s0`` on ``t0`` to ``day`` without randomness (USD)."""
+    price = config.price
+    if isinstance(price, DeckPrice):
+        return float(price.series().on_days([day])[0])
+    if isinstance(price, GbmPrice):
+        return s0 * math.exp(price.drift_per_year * (day - t0).days / 365.0)
+    return s0  # bootstrap: no view of the drift beyond the history's
+
+
+def _carry(config: MarketConfig, snapshot: NetworkSnapshot, days: int) -> tuple[NetworkRoll, float]:
+    """The snapshot's network carried ``days`` days on one path; returns it and the price."""
+    fee = config.fee_share
+    roll = NetworkRoll(
+        chain=Chain.at(
+            snapshot.difficulty, snapshot.block_height, snapshot.blocks_in_epoch,
+            snapshot.elapsed_days(), 1,
+        ),
+        log_installed=np.full(1, math.log(snapshot.network_hashrate_ths)),
+        smooth=np.full(1, math.log(snapshot.hashprice_usd_per_ph_day)),
+        network=config.network,
+        fee_share=fee,
+    )  # fmt: skip
+    s0 = snapshot.btc_price_usd
+    for k in range(days):
+        if k > 0:
+            roll.grow()
+        day = snapshot.date + dt.timedelta(days=k)
+        roll.mine(np.full(1, expected_price(config, day, s0, snapshot.date)))
+    if days > 0:
+        roll.grow()  # the start day's growth: the state at its beginning
+    end = snapshot.date + dt.timedelta(days=max(days, 0))
+    return roll, expected_price(config, end, s0, snapshot.date)
+
+
+def _age_text(age: int) -> str:
+    if age == 0:
+        return "of the start date"
+    if age > 0:
+        return f"carried {age} day{'s' if age != 1 else ''} without randomness"
+    return f"{-age} days after the start, used as the start's state"
+
+
+def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
+    """The market state on ``start_date`` (module docstring); cached on ``config``."""
+    cached = config._starts.get(start_date)
+    if isinstance(cached, MarketStart):
+        return cached
+    snapshot = config.snapshot()
+    age = (start_date - snapshot.date).days
+    roll, price = _carry(config, snapshot, max(age, 0))
+    chain = roll.chain
+    label = config._as_of_label
+    where = f"snapshot ({snapshot.origin or 'bundled'}) {snapshot.date}, {_age_text(age)}"
+    origins = dict.fromkeys(
+        ("btc_price_usd", "difficulty", "network_hashrate_ehs", "block_height", "fee_share"),
+        where,
+    )
+    if isinstance(config.price, DeckPrice):
+        origins["btc_price_usd"] = "the price deck"
+    if config.network.fee_share is not None:
+        origins["fee_share"] = "network.fee_share"
+    difficulty = float(chain.difficulty[0])
+    hashrate = float(math.exp(roll.log_installed[0]))
+    height = float(chain.height[0]) - 1.0
+    epoch_blocks, epoch_days = float(chain.epoch_blocks[0]), float(chain.epoch_days[0])
+    fee = config.fee_share
+    smooth = float(math.exp(roll.smooth[0]))
+    given = config.as_of.given()
+    tag = f"given ({label})"
+    if "btc_price_usd" in given:
+        price = given["btc_price_usd"]
+        origins["btc_price_usd"] = tag
+    if "fee_share" in given:
+        fee = given["fee_share"]
+        origins["fee_share"] = tag
+    if "difficulty" in given or "network_hashrate_ehs" in given:
+        difficulty, hashrate = _difficulty_and_hashrate(given, label)
+        origins["difficulty"] = tag if "difficulty" in given else "implied by the network hashrate"
+        origins["network_hashrate_ehs"] = (
+            tag if "network_hashrate_ehs" in given else "implied by the difficulty"
+        )
+    if "block_height" in given:
+        height = float(given["block_height"])
+        epoch_blocks = float((int(height) + 1) % RETARGET_BLOCKS)
+        rate = BLOCKS_PER_DAY * hashrate / float(difficulty_hashrate_ths(difficulty))
+        epoch_days = epoch_blocks / rate
+        origins["block_height"] = tag
+    if set(given) & {"btc_price_usd", "difficulty", "network_hashrate_ehs", "fee_share"}:
+        subsidy = float(subsidy_btc(math.floor(height) + 1))
+        smooth = hashprice_usd_per_ph_day(price, difficulty, subsidy, fee)
+    stale = [
+        name
+        for key, name in (
+            ("btc_price_usd", "BTC price"),
+            ("difficulty", "difficulty"),
+            ("network_hashrate_ehs", "network hashrate"),
+        )
+        if origins[key] == where
+    ]
+    warning = None
+    if abs(age) > FRESH_DAYS and stale:
+        listed = ", ".join(stale[:-1]) + (" and " if len(stale) > 1 else "") + stale[-1]
+        how = (
+            f"carried {age} days without randomness from"
+            if age > 0
+            else f"used as they are from {-age} days after the start in"
+        )
+        warning = (
+            f"market on {start_date}: {listed} {how} the {snapshot.origin or 'bundled'} "
+            f"snapshot of {snapshot.date} — fix: {_FIX}"
+        )
+    start = MarketStart(
+        date=start_date, btc_price_usd=float(price), difficulty=difficulty,
+        network_hashrate_ths=hashrate, block_height=height, epoch_blocks=epoch_blocks,
+        epoch_days=epoch_days, fee_share=float(fee), smoothed_hashprice_usd_per_ph_day=smooth,
+        snapshot=snapshot, snapshot_age_days=age, origins=origins, warning=warning,
+    )  # fmt: skip
+    config._starts[start_date] = start
+    return start
+
+
+def _difficulty_and_hashrate(given: dict[str, float], label: str) -> tuple[float, float]:
+    """Difficulty and installed hashrate (TH/s) from the given values; one implies the other."""
+    difficulty = given.get("difficulty")
+    ehs = given.get("network_hashrate_ehs")
+    if difficulty is None:
+        assert ehs is not None
+        return float(difficulty_for_hashrate_ths(ehs * 1e6)), ehs * 1e6
+    implied = float(difficulty_hashrate_ths(difficulty))
+    if ehs is None:
+        return difficulty, implied
+    ratio = ehs * 1e6 / implied
+    if not 0.5 <= ratio <= 2.0:
+        raise InputError(
+            label, "network_hashrate_ehs",
+            f"{ehs:g} EH/s is {ratio:.2g}× the {implied / 1e6:,.0f} EH/s that difficulty "
+            f"{difficulty:.4g} implies",
+            "check the units (hashrate in EH/s, difficulty a plain number such as 1.48e14), "
+            "or give only one of them",
+        )  # fmt: skip
+    return difficulty, ehs * 1e6

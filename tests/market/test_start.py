@@ -1,0 +1,130 @@
+"""The market on the start date is known: the same on every path, from the user's values
+or the snapshot carried to it, with a warning when that snapshot is stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from tests.market.conftest import MarketFactory
+
+from hashshock.inputs.errors import InputError
+from hashshock.market import difficulty_hashrate_ths, load_market, simulate_market
+from hashshock.market.snapshot import bundled_snapshot
+from hashshock.market.start import FRESH_DAYS, market_start
+
+SNAP = bundled_snapshot().date
+LATE = SNAP + dt.timedelta(days=337)
+
+
+@pytest.mark.parametrize(
+    "start", [SNAP, SNAP + dt.timedelta(days=3), LATE, SNAP - dt.timedelta(days=30)]
+)
+def test_day_zero_is_the_same_on_every_path(start: dt.date) -> None:
+    paths = simulate_market(load_market(None), start, 60, paths=300, seed=7)
+    for series in (
+        paths.btc_price_usd, paths.difficulty, paths.hashprice_usd_per_ph_day,
+        paths.network_hashrate_ths, paths.used_price_usd_per_th["under19"],
+    ):  # fmt: skip
+        day0 = series[:, 0]
+        assert np.percentile(day0, 5) == np.percentile(day0, 95)
+        assert np.ptp(series[:, -1]) > 0 or series is paths.difficulty
+    assert paths.btc_price_usd[0, 0] == pytest.approx(paths.start.btc_price_usd)
+
+
+def test_carrying_a_snapshot_is_simulating_it_without_randomness(market: MarketFactory) -> None:
+    """The carried state on day d is what a σ = 0 run from the snapshot date reaches on day
+    d (same network rule, same chain), so both agree on every later day."""
+    calm = market(price={"volatility_per_year": 0.0, "drift_per_year": 0.1})
+    age = 200
+    whole = simulate_market(calm, SNAP, age + 40, paths=2, seed=0)
+    later = simulate_market(calm, SNAP + dt.timedelta(days=age), 40, paths=2, seed=0)
+    for name in ("btc_price_usd", "difficulty", "network_hashrate_ths", "hashprice_usd_per_ph_day"):
+        np.testing.assert_allclose(
+            getattr(later, name), getattr(whole, name)[:, age:], rtol=1e-9, err_msg=name
+        )
+
+
+def test_a_stale_snapshot_warns_with_its_age_and_the_fix() -> None:
+    start = market_start(load_market(None), LATE)
+    assert start.snapshot_age_days == 337
+    assert start.warning is not None
+    assert "337 days" in start.warning and str(SNAP) in start.warning
+    assert "hashshock data update" in start.warning and "--btc-price" in start.warning
+    assert "BTC price, difficulty and network hashrate" in start.warning
+    fresh = market_start(load_market(None), SNAP + dt.timedelta(days=FRESH_DAYS))
+    assert fresh.warning is None
+
+
+def test_given_values_replace_the_snapshot_and_silence_the_warning() -> None:
+    config = load_market(None).with_as_of("test", btc_price_usd=95_000.0, difficulty=1.6e14)
+    start = market_start(config, LATE)
+    assert start.warning is None
+    assert start.btc_price_usd == 95_000.0 and start.difficulty == 1.6e14
+    assert start.network_hashrate_ths == pytest.approx(float(difficulty_hashrate_ths(1.6e14)))
+    assert start.origins["btc_price_usd"] == "given (test)"
+    assert start.origins["network_hashrate_ehs"] == "implied by the difficulty"
+    paths = simulate_market(config, LATE, 10, paths=50, seed=1)
+    assert np.all(paths.btc_price_usd[:, 0] == 95_000.0)
+    # only a price given: the warning names the rest
+    partial = market_start(load_market(None).with_as_of(btc_price_usd=95_000.0), LATE)
+    assert partial.warning and "difficulty and network hashrate carried" in partial.warning
+    assert "BTC price" not in partial.warning
+
+
+def test_hashrate_alone_implies_the_difficulty_and_a_mismatch_is_refused() -> None:
+    start = market_start(load_market(None).with_as_of(network_hashrate_ehs=1000.0), LATE)
+    assert float(difficulty_hashrate_ths(start.difficulty)) == pytest.approx(1e9)
+    clash = load_market(None).with_as_of(network_hashrate_ehs=100.0, difficulty=1.5e14)
+    with pytest.raises(InputError, match=r"network_hashrate_ehs.*implies"):
+        market_start(clash, LATE)
+
+
+def test_block_height_places_the_retarget_window() -> None:
+    height = 2016 * 480 + 1000  # 1,001 blocks into a window
+    start = market_start(load_market(None).with_as_of(block_height=height), LATE)
+    assert start.epoch_blocks == 1001
+    rate = 144 * start.network_hashrate_ths / float(difficulty_hashrate_ths(start.difficulty))
+    assert start.epoch_days == pytest.approx(1001 / rate)
+
+
+def test_as_of_in_a_market_yaml(market: MarketFactory) -> None:
+    config = market(as_of={"btc_price_usd": 60_000, "fee_share": 0.02})
+    start = market_start(config, LATE)
+    assert start.btc_price_usd == 60_000 and start.fee_share == 0.02
+    # the command line's values go over the file's
+    both = config.with_as_of("command line", btc_price_usd=70_000.0)
+    assert market_start(both, LATE).btc_price_usd == 70_000
+    assert market_start(both, LATE).fee_share == 0.02
+
+
+def test_the_old_start_price_field_is_refused_with_the_fix(market: MarketFactory) -> None:
+    with pytest.raises(InputError, match=r"price.start_price_usd.*as_of: \{btc_price_usd: 70000"):
+        market(price={"start_price_usd": 70000})
+
+
+def test_a_deck_gives_its_own_start_price(tmp_path: object, market: MarketFactory) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "deck.csv").write_text(
+        f"date,price_usd\n{SNAP},80000\n{LATE},120000\n", encoding="utf-8"
+    )
+    config = market(price={"model": "deck", "csv": "deck.csv"})
+    start = market_start(config, LATE)
+    assert start.btc_price_usd == 120_000 and start.origins["btc_price_usd"] == "the price deck"
+    assert start.warning is not None and "BTC price" not in start.warning
+
+
+def test_carried_hashprice_follows_the_network_rule() -> None:
+    """Price flat, network growing at its rule: the carried hashprice falls roughly as the
+    network grows (difficulty tracks it through retargets)."""
+    start = market_start(load_market(None), LATE)
+    snap = bundled_snapshot()
+    growth = start.network_hashrate_ths / snap.network_hashrate_ths
+    assert 1.0 < growth < 1.39 ** (337 / 365) + 0.01
+    ratio = start.hashprice_usd_per_ph_day / snap.hashprice_usd_per_ph_day
+    assert ratio == pytest.approx(snap.difficulty / start.difficulty, rel=1e-9)
+    assert math.isclose(start.btc_price_usd, snap.btc_price_usd)
