@@ -214,29 +214,80 @@ def part_defaults() -> dict[PartType, PartDefaults]:
     return out
 
 
+FAILURE_RATE_COLUMNS = (
+    "part", "applies_to", "weibull_shape", "first_year_failures_per_part", "source",
+)  # fmt: skip
+
+
+def read_failure_rates(path: Path) -> tuple[FailurePrior, ...]:
+    """Read a failure-rates CSV (columns :data:`FAILURE_RATE_COLUMNS`, as
+    ``hashshock/data/failure_rates.csv`` and as ``hashshock fit`` writes).
+
+    ``applies_to`` is ``*`` (every model), a model family or a model slug; the most
+    specific row wins (:func:`failure_prior`). Errors name the file, row and column.
+    """
+    rows = read_csv_rows(path)
+    if not rows:
+        raise InputError(path, None, "no rows", "write a header and one row per part type")
+    missing = [c for c in FAILURE_RATE_COLUMNS if c not in rows[0]]
+    if missing:
+        raise InputError(
+            path, "header", f"missing column(s) {', '.join(missing)}",
+            f"use the columns {', '.join(FAILURE_RATE_COLUMNS)}",
+        )  # fmt: skip
+    out: list[FailurePrior] = []
+    for line, row in enumerate(rows, start=2):
+        part = row["part"].strip()
+        if part not in PART_TYPES:
+            raise InputError(
+                path, f"row {line}, part", f"unknown part '{part}'",
+                unknown_name_fix(part, PART_TYPES, "part type"),
+            )  # fmt: skip
+        shape = _number(row, "weibull_shape", path, line)
+        if not 0.2 <= shape <= 10:
+            raise InputError(
+                path, f"row {line}, weibull_shape", f"{shape:g} is outside 0.2-10",
+                "a Weibull shape is near 1 (1 = constant hazard, > 1 wear-out)",
+            )  # fmt: skip
+        rate = _number(row, "first_year_failures_per_part", path, line)
+        if rate > 5:
+            raise InputError(
+                path, f"row {line}, first_year_failures_per_part",
+                f"{rate:g} failures per part in the first year is implausible",
+                "give expected failures per part slot in year 1 (e.g. 0.02 for 2 %)",
+            )  # fmt: skip
+        out.append(
+            FailurePrior(
+                part=part,
+                applies_to=row["applies_to"].strip() or "*",
+                weibull_shape=shape,
+                first_year_failures_per_part=rate,
+                source=row["source"],
+            )
+        )
+    return tuple(out)
+
+
 @cache
 def failure_priors() -> tuple[FailurePrior, ...]:
     """Weibull priors from ``hashshock/data/failure_rates.csv`` (assumptions, see source)."""
-    path = _data_path("failure_rates.csv")
-    return tuple(
-        FailurePrior(
-            part=row["part"],  # type: ignore[arg-type]
-            applies_to=row["applies_to"],
-            weibull_shape=_number(row, "weibull_shape", path, line),
-            first_year_failures_per_part=_number(row, "first_year_failures_per_part", path, line),
-            source=row["source"],
-        )
-        for line, row in enumerate(read_csv_rows(path), start=2)
-    )
+    return read_failure_rates(_data_path("failure_rates.csv"))
 
 
-def failure_prior(part: PartType, model: ModelSpec) -> FailurePrior:
-    """The most specific prior for this part: model slug, then family, then ``*``."""
-    priors = [p for p in failure_priors() if p.part == part]
-    for key in (model.slug, model.family, "*"):
-        for prior in priors:
-            if prior.applies_to == key:
-                return prior
+def failure_prior(
+    part: PartType, model: ModelSpec, priors: tuple[FailurePrior, ...] | None = None
+) -> FailurePrior:
+    """The most specific prior for this part: model slug, then family, then ``*``.
+
+    ``priors`` (e.g. a fleet's own ``failure_rates`` file) are searched first; the
+    bundled ones fill any part they do not cover.
+    """
+    for table in (priors or (), failure_priors()):
+        rows = [p for p in table if p.part == part]
+        for key in (model.slug, model.family, "*"):
+            for prior in rows:
+                if prior.applies_to == key:
+                    return prior
     raise LookupError(f"no failure prior for {part}")
 
 
