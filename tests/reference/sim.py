@@ -103,7 +103,12 @@ class PathSimulation:
         self.state = np.full(cohort.size, int(State.NOT_INSTALLED), np.int64)
         self.working = plan.cohort_boards[cohort].astype(np.int64)
         self.dead = np.zeros(cohort.size, np.int64)
-        self.ths_per_board = (plan.cohort_ths_per_machine / plan.cohort_boards)[cohort]
+        # The realisation factors (downtime, degraded boards) are expected values the
+        # plan computes; the reference applies them as the engine does. They are checked
+        # on their own against a per-board simulation (tests/test_realisation.py).
+        self.ths_per_board = (
+            plan.cohort_ths_per_machine / plan.cohort_boards * plan.cohort_uptime
+        )[cohort]
         self.ths_per_machine = plan.cohort_ths_per_machine[cohort]
         self.board_pool = plan.cohort_pool[cohort, 0]
         self.machines = [
@@ -240,7 +245,10 @@ class PathSimulation:
                 state = self.state
                 running = state == State.RUNNING
                 installed = (state >= State.RUNNING) & (state <= State.DISABLED)
-                rec["hashrate_ths"][day] = float((self.ths_per_board * self.working)[running].sum())
+                per_board = (
+                    self.ths_per_board * self.plan.cohort_board_yield[self.machine_cohort, day]
+                )
+                rec["hashrate_ths"][day] = float((per_board * self.working)[running].sum())
                 rec["nameplate_ths"][day] = float(self.ths_per_machine[installed].sum())
                 rec["machines_installed"][day] = int(installed.sum())
                 for i, s in enumerate((State.WAITING, State.IN_SWAP, State.HELD, State.DISABLED)):

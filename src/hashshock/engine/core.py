@@ -257,6 +257,7 @@ class Simulation(Hooks):
             economy.cohort_breakeven_hashprice is not None or economy.site_curtail_below is not None
         )
         power_price = economy.cohort_power_price
+        uptime = plan.cohort_uptime.astype(np.float64)
         return step.Fleet(
             horizon=self.T,
             boards=self.boards,
@@ -277,11 +278,17 @@ class Simulation(Hooks):
             pool_site=plan.pool_site.astype(np.int64),
             site_capacity=plan.site_swaps_per_day.astype(np.int64),
             swap_days=np.array([r.swap_days for r in routes], np.int64),
-            ths_per_board=plan.cohort_ths_per_machine / plan.cohort_boards,
+            # what a working board delivers: nameplate share × degraded-board yield × uptime
+            ths_per_board=np.ascontiguousarray(
+                (
+                    plan.cohort_board_yield
+                    * (uptime * plan.cohort_ths_per_machine / plan.cohort_boards)[:, None]
+                ).T
+            ),
             ths_per_machine=plan.cohort_ths_per_machine.astype(np.float64),
-            power_w=plan.cohort_power_w.astype(np.float64),
+            power_w=plan.cohort_power_w * uptime,
             mwh_cost=(
-                plan.cohort_power_w * 24 / 1e6 * power_price
+                plan.cohort_power_w * uptime * 24 / 1e6 * power_price
                 if power_price is not None
                 else np.zeros(0)
             ),

@@ -387,8 +387,10 @@ def cohort_figures(
 ) -> None:  # fmt: skip
     """Path ``p``'s fleet figures for ``day`` into column ``day`` of the [P, T] series;
     ``machines_down[p, day]`` gets the machines waiting for a part (0) and those away
-    for a swap (1). ``mwh_cost`` [C], or [0] when power is not priced (then
-    ``power_cost`` is left as it is)."""
+    for a swap (1). ``ths_per_board`` [T, C] is what a working board delivers that day
+    (degradation and downtime included, :mod:`hashshock.plan.realisation`);
+    ``power_w`` [C] what a running machine draws on average; ``mwh_cost`` [C], or [0]
+    when power is not priced (then ``power_cost`` is left as it is)."""
     priced = mwh_cost.shape[0] > 0
     ths = 0.0
     plate = 0.0
@@ -404,7 +406,7 @@ def cohort_figures(
         waits += waiting[p, c, 0] + waiting[p, c, 1] + waiting[p, c, 2]
         if on[p, c]:
             up = boards[c] * running[p, c] - dead_run[p, c] - bs_transit[p, c]
-            ths += max(up, 0) * ths_per_board[c]
+            ths += max(up, 0) * ths_per_board[day, c]
             watts += running[p, c] * power_w[c]
             if priced:
                 cost += running[p, c] * mwh_cost[c]

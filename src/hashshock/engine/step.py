@@ -114,10 +114,10 @@ class Fleet(NamedTuple):
     pool_site: I64  # [J]
     site_capacity: I64  # [S] swaps a day
     swap_days: I64  # [4]
-    ths_per_board: F64
-    ths_per_machine: F64
-    power_w: F64
-    mwh_cost: F64  # [C] price of one machine-day's energy, or [0] when not priced
+    ths_per_board: F64  # [T, C] mean TH/s a working board delivers (realisation included)
+    ths_per_machine: F64  # [C] nameplate
+    power_w: F64  # [C] mean draw of a running machine (downtime included)
+    mwh_cost: F64  # [C] price of one running machine-day's energy, or [0] when not priced
     hashprice: F64  # [P, T], or [P, 0] when no switch-off rule applies
     breakeven: F64  # [C] or [0]: switch off below this hashprice
     curtail_below: F64  # [S] or [0]: curtail the site below this hashprice (nan: never)

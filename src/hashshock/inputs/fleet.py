@@ -39,6 +39,11 @@ class Site(_Strict):
     curtail_below_hashprice_usd_per_ph_day: float | None = Field(
         None, ge=0, description="Curtail the whole site on days hashprice is below this"
     )
+    downtime_share: float | None = Field(
+        None, ge=0, le=0.5,
+        description="Machine-time offline for reasons other than a broken part at this site; "
+        "default: operations.downtime_share",
+    )  # fmt: skip
 
 
 class CohortDegradation(_Strict):
@@ -125,12 +130,49 @@ class Replenishment(_Strict):
     )
 
 
+class BoardDegradation(_Strict):
+    """Hashboards that lose chips and run degraded before they fail (docs/calibration.md).
+
+    Omitted fields take the defaults in ``data/sites.csv``; ``enabled: false`` turns it off.
+    """
+
+    enabled: bool = Field(True, description="Model degraded boards")
+    share_of_failures: Share | None = Field(
+        None, description="Share of board failures preceded by a degraded phase"
+    )
+    hashrate_loss: Share | None = Field(
+        None, description="Share of a board's hashrate lost while it is degraded"
+    )
+    days: float | None = Field(
+        None, ge=0, le=1000, description="Mean days a board runs degraded before it is pulled"
+    )
+
+
+class Operations(_Strict):
+    """Hashrate lost beyond part swaps (docs/calibration.md); defaults in data/sites.csv."""
+
+    downtime_share: float | None = Field(
+        None, ge=0, le=0.5,
+        description="Machine-time offline for reasons other than a broken part (reboots, "
+        "overheating, network and pool outages); 0 turns it off",
+    )  # fmt: skip
+    board_degradation: BoardDegradation = Field(default_factory=BoardDegradation)
+
+
 class Fleet(_Strict):
     """A mining operation: what it has, where, and what it has ordered."""
 
     name: str = "fleet"
     start_date: date = Field(description="First simulated day (YYYY-MM-DD)")
     catalog: str | None = Field(None, description="Extra models CSV, relative to this file")
+    failure_rates: str | None = Field(
+        None,
+        description="Failure-rates CSV (as `hashshock fit` writes), relative to this file; "
+        "its rows take precedence over data/failure_rates.csv",
+    )
+    operations: Operations = Field(
+        default_factory=Operations, description="Downtime and degraded boards"
+    )
     sites: list[Site] = Field(min_length=1)
     cohorts: list[Cohort] = Field(default_factory=list)
     cohorts_csv: str | None = Field(

@@ -14,7 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hashshock.inputs.catalog import Catalog, ModelSpec, load_catalog, vendor_defaults
+from hashshock.inputs.catalog import (
+    Catalog,
+    FailurePrior,
+    ModelSpec,
+    load_catalog,
+    read_failure_rates,
+    vendor_defaults,
+)
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.fleet import Cohort, Fleet
 from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
@@ -28,6 +35,7 @@ class LoadedFleet:
     fleet: Fleet
     catalog: Catalog
     path: Path | None = None
+    failure_rates: tuple[FailurePrior, ...] = ()  # the fleet's own (``failure_rates:``)
 
     def model_of(self, slug: str) -> ModelSpec:
         return self.catalog.get(slug)
@@ -86,7 +94,16 @@ def fleet_from_mapping(
         fleet = fleet.model_copy(update={"cohorts": [*fleet.cohorts, *extra]})
     catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
     _cross_check(fleet, catalog, path)
-    return LoadedFleet(fleet=fleet, catalog=catalog, path=path)
+    rates: tuple[FailurePrior, ...] = ()
+    if fleet.failure_rates:
+        rates_path = base / fleet.failure_rates
+        if not rates_path.is_file():
+            raise InputError(
+                path, "failure_rates", f"{rates_path} not found",
+                "give a CSV written by `hashshock fit` (relative to the fleet file)",
+            )  # fmt: skip
+        rates = read_failure_rates(rates_path)
+    return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates)
 
 
 def load_fleet(path: str | Path) -> LoadedFleet:

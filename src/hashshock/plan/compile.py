@@ -16,6 +16,7 @@ from hashshock.dists import Fixed, Uniform
 from hashshock.inputs.catalog import (
     PART_TYPES,
     STOP_PARTS,
+    FailurePrior,
     ModelSpec,
     failure_prior,
     part_defaults,
@@ -26,6 +27,7 @@ from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
 from hashshock.plan.model import Plan, RoutePlan
+from hashshock.plan.realisation import board_yield, degradation_of, site_uptime
 
 DAYS_PER_YEAR = 365.0
 #: Age assumed for machines bought on the used market (ASSUMPTION [E]).
@@ -65,11 +67,13 @@ def weibull_daily_probability(
     return np.asarray(-np.expm1(-increment), dtype=np.float64)
 
 
-def _hazard(spec: ModelSpec, age_at_start: int, horizon: int) -> np.ndarray:  # [4, T]
+def _hazard(
+    spec: ModelSpec, age_at_start: int, horizon: int, priors: tuple[FailurePrior, ...]
+) -> np.ndarray:  # [4, T]
     ages = age_at_start + np.arange(horizon, dtype=np.float64)
     rows = []
     for part in PART_TYPES:
-        prior = failure_prior(part, spec)
+        prior = failure_prior(part, spec, priors)
         rows.append(
             weibull_daily_probability(ages, prior.weibull_shape, prior.first_year_failures_per_part)
         )
@@ -251,7 +255,16 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         cohort_power_w=np.array([m.power_w for m in models], dtype=np.float64),
         cohort_initial_dead_boards=np.array(dead_boards, dtype=np.int64),
         cohort_initial_down=np.array(down, dtype=np.int64).reshape(len(models), len(STOP_PARTS)),
-        hazard=np.stack([_hazard(m, a, horizon) for m, a in zip(models, ages, strict=True)])
+        cohort_uptime=site_uptime(fleet)[np.array(sites, dtype=np.int64)],
+        cohort_board_yield=board_yield(
+            models, ages, horizon, degradation_of(fleet), loaded.failure_rates
+        ),
+        hazard=np.stack(
+            [
+                _hazard(m, a, horizon, loaded.failure_rates)
+                for m, a in zip(models, ages, strict=True)
+            ]
+        )
         if models
         else np.zeros((0, len(PART_TYPES), horizon)),
         pool_site=np.array([k[0] for k in pool_keys], dtype=np.int64),

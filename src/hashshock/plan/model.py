@@ -77,6 +77,8 @@ class Plan:
     cohort_initial_dead_boards: IntArray  # [C]
     cohort_initial_down: IntArray  # [C, 3] machines down at start waiting for each stop part
     hazard: FloatArray  # [C, 4, T] daily failure probability per installed part slot
+    cohort_uptime: FloatArray  # [C] share of running time not lost to downtime (realisation)
+    cohort_board_yield: FloatArray  # [C, T] mean share of nameplate a working board delivers
     # pools
     pool_site: IntArray  # [J]
     pool_part: IntArray  # [J]

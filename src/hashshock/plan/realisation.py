@@ -1,0 +1,133 @@
+"""Hashrate lost beyond part swaps: machine downtime and degraded hashboards.
+
+Two sources of lost hashrate that a fleet has even with every spare on the shelf
+(docs/calibration.md gives the sources and the calibration):
+
+* **Downtime** — machines offline for reasons other than a broken part (reboots,
+  overheating, network and pool outages): a share ``d`` of each running machine's
+  time, per site. A machine offline earns nothing and draws no power, so both
+  hashrate and power of running machines are multiplied by the *uptime* ``1 − d``.
+* **Degraded hashboards** — a board often loses chips or voltage domains and runs
+  at reduced hashrate before it fails outright. A share ``p`` of board failures is
+  preceded by a degraded phase of mean length ``L`` days (exponential), during which
+  the board has lost a share ``f`` of its hashrate; the failure itself (the moment
+  the board is pulled) is the engine's board failure, repaired like any board.
+  With the board's failure intensity ``λ(a)`` per day at machine age ``a`` (the
+  Weibull of ``data/failure_rates.csv``: ``λ(a) = (k/η)(a/η)^{k−1}``), a working
+  board is degraded at age ``a`` with probability (the count of boards whose
+  failure falls within their degraded phase ahead, Little's law for a
+  non-stationary arrival rate)
+
+  .. math:: q(a) = p \\int_0^\\infty λ(a + s)\\, e^{−s/L}\\, ds
+            \\approx p L \\sum_i w_i\\, λ(a + L x_i)               \\qquad (R1)
+
+  (Gauss–Laguerre nodes ``x_i``, weights ``w_i``), and delivers on average the
+  *board yield* ``1 − f · q(a)`` of its nameplate share. For a constant
+  hazard ``λ`` (R1) is ``p λ L``. The engine multiplies the hashrate of each
+  cohort's working boards by the yield of its age on each day; degradation does
+  not change power draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.inputs.catalog import FailurePrior, ModelSpec, failure_prior, site_defaults
+from hashshock.inputs.fleet import Fleet
+
+FloatArray = NDArray[np.float64]
+DAYS_PER_YEAR = 365.0
+#: Gauss–Laguerre nodes for (R1); 12 nodes integrate the smooth Weibull intensity to
+#: well under 0.1 % of q (tests/test_realisation.py checks against direct quadrature).
+_LAGUERRE_NODES = 12
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """Degraded-board parameters: ``share`` p, ``loss`` f, ``days`` L (0 ⇒ off)."""
+
+    share: float
+    loss: float
+    days: float
+
+    @property
+    def active(self) -> bool:
+        return self.share > 0 and self.loss > 0 and self.days > 0
+
+
+def degradation_of(fleet: Fleet) -> Degradation:
+    """The fleet's degraded-board parameters over the defaults of ``data/sites.csv``."""
+    given = fleet.operations.board_degradation
+    if not given.enabled:
+        return Degradation(0.0, 0.0, 0.0)
+    defaults = site_defaults()
+    return Degradation(
+        share=_pick(given.share_of_failures, defaults["degraded_board_share_of_failures"]),
+        loss=_pick(given.hashrate_loss, defaults["degraded_board_hashrate_loss"]),
+        days=_pick(given.days, defaults["degraded_board_days"]),
+    )
+
+
+def site_uptime(fleet: Fleet) -> FloatArray:
+    """``[S]`` uptime ``1 − d`` per site: the site's ``downtime_share``, else the fleet's
+    ``operations.downtime_share``, else ``data/sites.csv``."""
+    fleet_share = _pick(fleet.operations.downtime_share, site_defaults()["downtime_share"])
+    return np.array([1.0 - _pick(s.downtime_share, fleet_share) for s in fleet.sites])
+
+
+def weibull_intensity(age_days: FloatArray, shape: float, first_year: float) -> FloatArray:
+    """``λ(a) = (k/η)(a/η)^{k−1}`` per day, ``η = 365 / m₁^{1/k}``; 0 at ages ≤ 0."""
+    out = np.zeros_like(age_days, dtype=np.float64)
+    if first_year <= 0:
+        return out
+    eta = DAYS_PER_YEAR / first_year ** (1.0 / shape)
+    alive = age_days > 0
+    out[alive] = shape / eta * (age_days[alive] / eta) ** (shape - 1.0)
+    return out
+
+
+@cache
+def _laguerre() -> tuple[FloatArray, FloatArray]:
+    nodes, weights = np.polynomial.laguerre.laggauss(_LAGUERRE_NODES)
+    return nodes, weights
+
+
+def degraded_share(
+    age_days: FloatArray, prior: FailurePrior, degradation: Degradation
+) -> FloatArray:
+    """``q(a)`` of (R1): the probability a working board of age ``a`` (days) is degraded."""
+    if not degradation.active:
+        return np.zeros_like(age_days, dtype=np.float64)
+    nodes, weights = _laguerre()
+    ahead = age_days[..., None] + degradation.days * nodes
+    shape, rate = prior.weibull_shape, prior.first_year_failures_per_part
+    intensity = weibull_intensity(ahead, shape, rate)
+    q = degradation.share * degradation.days * (intensity @ weights)
+    return np.minimum(q, 1.0)
+
+
+def board_yield(
+    models: list[ModelSpec],
+    ages: list[int],
+    horizon: int,
+    degradation: Degradation,
+    priors: tuple[FailurePrior, ...] = (),
+) -> FloatArray:
+    """``[C, T]`` mean share of its nameplate a working board of each cohort delivers
+    on each day, ``1 − f · q(age)`` (cohort ``c`` is ``ages[c]`` days old on day 0)."""
+    out = np.ones((len(models), horizon))
+    if not degradation.active:
+        return out
+    days = np.arange(horizon, dtype=np.float64)
+    for c, (model, age) in enumerate(zip(models, ages, strict=True)):
+        prior = failure_prior("hashboard", model, priors)
+        out[c] = 1.0 - degradation.loss * degraded_share(age + days, prior, degradation)
+    return out
+
+
+def _pick(value: float | None, default: float) -> float:
+    return float(default if value is None else value)
