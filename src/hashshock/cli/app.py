@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from hashshock import __version__, api
+from hashshock.cli.fit import register as register_fit
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -305,6 +306,7 @@ def scenarios(
 
 register_scan(app)
 register_market(app)
+register_fit(app)
 
 
 def _version(value: bool) -> None:

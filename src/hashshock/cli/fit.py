@@ -1,0 +1,137 @@
+"""``hashshock fit``: add it to an app with :func:`register`.
+
+Fits Weibull failure rates per part type (and model family) from failure logs or scan
+inventories (docs/calibration.md). Bad input exits with code 2 and one line on stderr
+(``error: ...``); data too thin to fit is not an error: the bundled default is kept
+and a note says so. The fitting code (and lifelines) is imported only when the command
+runs, so ``hashshock --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.inputs.errors import InputError
+
+LogsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="LOG.csv",
+        help="Failure log CSV(s), or scan inventory CSV(s) from `hashshock scan` "
+        "(docs/calibration.md).",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="PATH",
+        help="Write the fitted rates here (the columns of failure_rates.csv).",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Last day observed (YYYY-MM-DD) for machines without observed_until; "
+        "no date may be later. Default: today.",
+    ),
+]
+InstallOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--install-date",
+        help="Install date (YYYY-MM-DD) of scanned machines whose inventory has no "
+        "install_date column.",
+    ),
+]
+MinOpt = Annotated[
+    int,
+    typer.Option("--min-failures", min=1, help="Fewest failures of a part type to fit it."),
+]
+MinFamilyOpt = Annotated[
+    int,
+    typer.Option(
+        "--min-family-failures", min=1, help="Fewest failures in a model family for its own row."
+    ),
+]
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", help="Write the fit results as JSON here ('-' for stdout).")
+]
+
+
+def _check_outputs(logs: list[Path], out: Path | None, json_out: str | None) -> None:
+    """Refuse to write over an input log, or both outputs to one file."""
+    inputs = {p.resolve() for p in logs}
+    targets = [(out, "--out")] + (
+        [(Path(json_out), "--json")] if json_out not in {None, "-"} else []
+    )
+    for path, option in targets:
+        if path is not None and path.resolve() in inputs:
+            raise InputError(path, option, "is one of the input logs", "name another file")
+    if (
+        out is not None
+        and json_out not in {None, "-"}
+        and out.resolve() == Path(str(json_out)).resolve()
+    ):
+        raise InputError(out, "--json", "is also the --out file", "name two different files")
+
+
+def fit_command(
+    logs: LogsArg,
+    out: OutOpt = None,
+    as_of: AsOfOpt = None,
+    install_date: InstallOpt = None,
+    min_failures: MinOpt = 10,
+    min_family_failures: MinFamilyOpt = 30,
+    json_out: JsonOpt = None,
+) -> None:
+    """Fit Weibull failure rates per part type (and model family) from your own history."""
+    from hashshock.fit.dates import parse_option_date
+    from hashshock.fit.rates import fit_failure_rates, render_rates_csv
+    from hashshock.fit.report import print_report, report_to_dict
+    from hashshock.outputs import atomic_write_text, write_json
+
+    err = Console(stderr=True)
+    try:
+        _check_outputs(logs, out, json_out)
+        report = fit_failure_rates(
+            logs,
+            as_of=parse_option_date(as_of, "--as-of"),
+            install_date=parse_option_date(install_date, "--install-date"),
+            min_failures=min_failures,
+            min_family_failures=min_family_failures,
+        )
+        if out is not None:
+            atomic_write_text(out, render_rates_csv(report.rates()), "--out")
+        if json_out:
+            write_json(report_to_dict(report), json_out)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    for warning in report.loaded.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    if json_out == "-":
+        for note in report.notes:
+            err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+        return
+    console = Console()
+    print_report(console, report)
+    if out is not None:
+        console.print(
+            f"wrote {len(report.rates())} rows to {escape(str(out))}; use it in a fleet file as "
+            f"failure_rates: {escape(out.name)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``fit`` command to ``app``."""
+    app.command("fit")(fit_command)

@@ -1,0 +1,99 @@
+"""Goodness of fit: the fitted Weibull against Kaplan–Meier, and a test of shape = 1.
+
+1. Kaplan–Meier (lifelines ``KaplanMeierFitter``) on the same slot-level data, with
+   the same left truncation (``entry``) and weights: under minimal repair it estimates
+   the per-slot S(a) = exp(−H(a)) without assuming a shape. At every distinct failure
+   age we ask whether the fitted exp(−(a/η)^k) lies inside KM's pointwise 95% band
+   (exponential Greenwood). ``share_inside_km_band`` is the share of ages where it does.
+2. Likelihood ratio of shape = 1 (constant hazard): the exponential fit has the closed
+   form λ̂ = T/D (T slot-years at risk, D failures) and ℓ₀ = −D·(log(T/D) + 1) in the
+   same terms as lifelines' Weibull log-likelihood ℓ₁; 2(ℓ₁ − ℓ₀) ~ χ²₁.
+
+Verdict: ``good`` if the Weibull lies inside KM's band at ≥ 90% of failure ages,
+``fair`` at ≥ 70%, else ``poor``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from hashshock.fit.history import FloatArray
+
+Verdict = Literal["good", "fair", "poor"]
+GOOD_SHARE = 0.90
+FAIR_SHARE = 0.70
+LR_LEVEL = 0.05
+
+
+@dataclass(frozen=True)
+class GoodnessOfFit:
+    """How well the Weibull describes the data (see the module docstring)."""
+
+    share_inside_km_band: float
+    failure_ages_checked: int
+    lr_shape_1_statistic: float
+    lr_shape_1_p_value: float
+    verdict: Verdict
+    summary: str
+
+
+def exponential_log_likelihood(failures: float, slot_years: float) -> float:
+    """ℓ₀ = −D·(log(T/D) + 1): the constant-hazard MLE's log-likelihood (times in years)."""
+    return -failures * (math.log(slot_years / failures) + 1.0)
+
+
+def share_inside_km(
+    entry: FloatArray, exit_: FloatArray, event: FloatArray, weight: FloatArray,
+    lam: float, rho: float,
+) -> tuple[float, int]:  # fmt: skip
+    """Share of distinct failure ages where exp(−(t/λ)^ρ) is inside KM's 95% band."""
+    from lifelines import KaplanMeierFitter  # lazy: lifelines takes seconds to import
+
+    km = KaplanMeierFitter()
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        km.fit(exit_, event, entry=entry, weights=weight)
+    timeline = np.asarray(km.timeline, dtype=np.float64)
+    band = np.asarray(km.confidence_interval_survival_function_, dtype=np.float64)
+    ages = np.unique(exit_[event > 0])
+    rows = np.clip(np.searchsorted(timeline, ages, side="right") - 1, 0, len(timeline) - 1)
+    fitted = np.exp(-((ages / lam) ** rho))
+    lower, upper = band[rows, 0], band[rows, 1]
+    ok = np.isfinite(lower) & np.isfinite(upper)
+    inside = ok & (lower - 1e-12 <= fitted) & (fitted <= upper + 1e-12)
+    return float(inside.mean()) if ages.size else 1.0, int(ages.size)
+
+
+def goodness_of_fit(
+    entry: FloatArray, exit_: FloatArray, event: FloatArray, weight: FloatArray,
+    lam: float, rho: float, log_likelihood: float,
+) -> GoodnessOfFit:  # fmt: skip
+    """Compare the fitted Weibull (λ in years, ρ) with KM and with shape = 1."""
+    from scipy.stats import chi2
+
+    share, checked = share_inside_km(entry, exit_, event, weight, lam, rho)
+    failures = float((event * weight).sum())
+    slot_years = float((weight * (exit_ - entry)).sum())
+    stat = max(0.0, 2.0 * (log_likelihood - exponential_log_likelihood(failures, slot_years)))
+    p_value = float(chi2.sf(stat, 1))
+    verdict: Verdict = "good" if share >= GOOD_SHARE else "fair" if share >= FAIR_SHARE else "poor"
+    if p_value >= LR_LEVEL:
+        trend = f"constant hazard (k = 1) not rejected, p = {p_value:.2g}"
+    elif rho > 1:
+        trend = f"hazard rises with age (k > 1, p = {p_value:.2g})"
+    else:
+        trend = f"hazard falls with age (k < 1, p = {p_value:.2g})"
+    caution = " — treat k and m1 with care" if verdict == "poor" else ""
+    summary = (
+        f"{verdict}: Weibull inside Kaplan–Meier's 95% band at {share:.0%} of {checked} "
+        f"failure ages; {trend}{caution}"
+    )
+    return GoodnessOfFit(
+        share_inside_km_band=share, failure_ages_checked=checked, lr_shape_1_statistic=stat,
+        lr_shape_1_p_value=p_value, verdict=verdict, summary=summary,
+    )  # fmt: skip

@@ -1,0 +1,251 @@
+"""Fit every part type (and model family with enough failures); fall back where thin.
+
+Rows (docs/calibration.md): per part type one row over all models (``applies_to``
+``*``) if it has at least ``min_failures`` failures and fits; then also one per model
+family with at least ``max(min_family_failures, min_failures)`` failures when the data
+hold more than one family. A part type that cannot be fitted keeps every bundled row of
+that part, marked in ``source``. :func:`render_rates_csv` writes the rows with the
+columns of ``data/failure_rates.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from hashshock.fit.history import Exposures, build_exposures
+from hashshock.fit.sources import LoadedHistory, load_histories
+from hashshock.fit.weibull import FitFailed, WeibullFit, fit_weibull
+from hashshock.inputs.catalog import (
+    FAILURE_RATE_COLUMNS,
+    PART_TYPES,
+    Catalog,
+    FailurePrior,
+    PartType,
+    failure_priors,
+)
+
+DEFAULT_MIN_FAILURES = 10
+"""Fewest failures of a part type (all models) for a fit; fewer keep the bundled rows."""
+DEFAULT_MIN_FAMILY_FAILURES = 30
+"""Fewest failures of a part type in one model family for a family row."""
+
+
+@dataclass(frozen=True)
+class PartFit:
+    """The result for one part type over all models (``*``) or one model family.
+
+    ``fit`` is ``None`` when the bundled default is kept; ``note`` says why.
+    ``default`` is the bundled row compared with (family row if any, else ``*``).
+    """
+
+    part: PartType
+    applies_to: str
+    failures: int
+    machines: int
+    machine_years: float
+    slots_per_machine: tuple[int, ...]
+    fit: WeibullFit | None
+    default: FailurePrior
+    note: str = ""
+
+    @property
+    def status(self) -> Literal["fitted", "default"]:
+        return "fitted" if self.fit is not None else "default"
+
+    @property
+    def ratio_to_default(self) -> float | None:
+        """Fitted m₁ / bundled m₁ (``None`` when not fitted)."""
+        if self.fit is None:
+            return None
+        return self.fit.first_year_failures_per_part / self.default.first_year_failures_per_part
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """All results of one ``hashshock fit`` run."""
+
+    loaded: LoadedHistory
+    results: tuple[PartFit, ...]
+    notes: tuple[str, ...]
+    min_failures: int
+    min_family_failures: int
+
+    @property
+    def failures(self) -> int:
+        return sum(r.failures for r in self.results if r.applies_to == "*")
+
+    def rates(self) -> tuple[FailurePrior, ...]:
+        """The failure-rate rows to write: fitted rows, and bundled rows where not fitted."""
+        out: list[FailurePrior] = []
+        names = files_label(self.loaded.paths)
+        for part in PART_TYPES:
+            mine = [r for r in self.results if r.part == part]
+            overall = next((r for r in mine if r.applies_to == "*"), None)
+            if overall is None or overall.fit is None:
+                reason = overall.note if overall else f"{part}: not fitted"
+                out.extend(
+                    FailurePrior(
+                        part=p.part,
+                        applies_to=p.applies_to,
+                        weibull_shape=p.weibull_shape,
+                        first_year_failures_per_part=p.first_year_failures_per_part,
+                        source=f"bundled default, not fitted by hashshock fit ({reason}); "
+                        f"bundled source: {p.source}",
+                    )
+                    for p in failure_priors()
+                    if p.part == part
+                )
+            out.extend(_fitted_row(r, names) for r in mine if r.fit is not None)
+        return tuple(out)
+
+
+def files_label(paths: Sequence[Path]) -> str:
+    """``a.csv``, ``a.csv and b.csv``, ``a.csv, b.csv and 3 more`` (file names only)."""
+    names = [p.name for p in paths]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+
+
+def _fitted_row(result: PartFit, files: str) -> FailurePrior:
+    fit = result.fit
+    assert fit is not None
+    (k_lo, k_hi), (m_lo, m_hi) = fit.shape_ci95, fit.first_year_failures_per_part_ci95
+    scope = "" if result.applies_to == "*" else f" for family {result.applies_to}"
+    return FailurePrior(
+        part=result.part,
+        applies_to=result.applies_to,
+        weibull_shape=float(f"{fit.shape:.4g}"),
+        first_year_failures_per_part=float(f"{fit.first_year_failures_per_part:.4g}"),
+        source=(
+            f"fitted by hashshock fit from {files}{scope}: {result.failures} failures over "
+            f"{result.machine_years:.0f} machine-years, 95% CI shape {k_lo:.3g}-{k_hi:.3g}, "
+            f"first-year failures per part {m_lo:.3g}-{m_hi:.3g} (delta method); "
+            f"goodness of fit {fit.gof.verdict}"
+        ),
+    )
+
+
+def bundled_default(part: PartType, applies_to: str) -> FailurePrior:
+    """The bundled row for ``part`` and ``applies_to`` (a family), else its ``*`` row."""
+    rows = [p for p in failure_priors() if p.part == part]
+    for key in (applies_to, "*"):
+        for prior in rows:
+            if prior.applies_to == key:
+                return prior
+    raise LookupError(f"no bundled failure rate for {part}")
+
+
+def _fit_group(
+    exp: Exposures, part: PartType, applies_to: str, minimum: int, why_thin: str
+) -> PartFit:
+    def result(fit: WeibullFit | None, note: str = "") -> PartFit:
+        return PartFit(
+            part=part, applies_to=applies_to, failures=exp.failures, machines=exp.machines,
+            machine_years=exp.machine_years, slots_per_machine=tuple(exp.slot_counts), fit=fit,
+            default=bundled_default(part, applies_to), note=note,
+        )  # fmt: skip
+
+    label = part if applies_to == "*" else f"{part} ({applies_to})"
+    if exp.failures == 0:
+        return result(None, f"{label}: no failures in the data")
+    if exp.failures < minimum:
+        many = "failure" if exp.failures == 1 else "failures"
+        return result(None, f"{label}: only {exp.failures} {many}, fewer than {why_thin} {minimum}")
+    try:
+        return result(fit_weibull(exp))
+    except FitFailed as exc:
+        return result(None, f"{label}: {exc}")
+
+
+def fit_loaded(
+    loaded: LoadedHistory,
+    min_failures: int = DEFAULT_MIN_FAILURES,
+    min_family_failures: int = DEFAULT_MIN_FAMILY_FAILURES,
+) -> FitReport:
+    """Fit each part type the data can show, over all models and per large family."""
+    exposures = build_exposures(loaded.histories, loaded.observable)
+    results: list[PartFit] = []
+    notes = list(loaded.notes)
+    family_minimum = max(min_family_failures, min_failures)
+    for part in PART_TYPES:
+        if part not in loaded.observable:
+            results.append(
+                PartFit(
+                    part=part,
+                    applies_to="*",
+                    failures=0,
+                    machines=0,
+                    machine_years=0.0,
+                    slots_per_machine=(),
+                    fit=None,
+                    default=bundled_default(part, "*"),
+                    note=f"{part}: not observable in scan inventories",
+                )
+            )
+            continue
+        mine = exposures.select(part)
+        overall = _fit_group(mine, part, "*", min_failures, "--min-failures")
+        results.append(overall)
+        if overall.fit is None:
+            notes.append(f"{overall.note}: the bundled default is kept")
+            continue
+        families = mine.families
+        if len(families) < 2:
+            continue
+        thin: list[str] = []
+        for family in families:
+            sub = mine.select(part, family)
+            if sub.failures < family_minimum:
+                thin.append(f"{family} ({sub.failures})")
+                continue
+            result = _fit_group(sub, part, family, family_minimum, "--min-family-failures")
+            if result.fit is None:
+                notes.append(f"{result.note}: the * row applies to this family")
+                continue
+            results.append(result)
+        if thin:
+            notes.append(
+                f"{part}: families with fewer than {family_minimum} failures use the * row: "
+                + ", ".join(thin)
+            )
+    return FitReport(
+        loaded=loaded, results=tuple(results), notes=tuple(notes), min_failures=min_failures,
+        min_family_failures=min_family_failures,
+    )  # fmt: skip
+
+
+def fit_failure_rates(
+    paths: Sequence[Path],
+    *,
+    as_of: date | None = None,
+    install_date: date | None = None,
+    min_failures: int = DEFAULT_MIN_FAILURES,
+    min_family_failures: int = DEFAULT_MIN_FAMILY_FAILURES,
+    catalog: Catalog | None = None,
+) -> FitReport:
+    """Read failure logs or scan inventories and fit them: the ``hashshock fit`` command.
+
+    Raises :class:`~hashshock.inputs.errors.InputError` on bad input.
+    """
+    loaded = load_histories(paths, as_of=as_of, install_date=install_date, catalog=catalog)
+    return fit_loaded(loaded, min_failures, min_family_failures)
+
+
+def render_rates_csv(rows: Sequence[FailurePrior]) -> str:
+    """``rows`` as CSV text with the columns of ``data/failure_rates.csv``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FAILURE_RATE_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [r.part, r.applies_to, f"{r.weibull_shape:g}", f"{r.first_year_failures_per_part:g}",
+             r.source]
+        )  # fmt: skip
+    return buffer.getvalue()

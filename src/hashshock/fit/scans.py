@@ -1,0 +1,186 @@
+"""Read a scan history (inventory CSVs written by ``hashshock scan``) into machine histories.
+
+Each inventory row is one machine seen at ``scanned_at``. Rows of the same machine
+(same serial, else MAC, else site and IP) across files and rows make its history:
+
+* a failure of a hashboard (fan) is counted at every scan where more hashboards (fans)
+  are down than at the machine's previous scan, one per extra slot down, dated that
+  scan's day; slots already down at the first scan failed between install and it. The
+  true failure time lies between the two scans: this interval-censored datum is
+  approximated by the later scan's date.
+* the machine is observed from install to the day of its last scan.
+* a scan where the miner reports it is not mining, or where no hashboard works and no
+  fan spins (a sleeping or curtailed miner), says nothing about its parts and is skipped.
+
+Only hashboards and fans are observable; PSUs and control boards are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from hashshock.fit.dates import check_not_future, parse_date
+from hashshock.fit.history import MachineHistory
+from hashshock.inputs.catalog import Catalog, ModelSpec, PartType
+from hashshock.inputs.errors import InputError
+from hashshock.scan.inventory import read_inventory
+from hashshock.scan.records import MachineRecord
+
+#: Part types a scan can see (boards and fans working versus expected).
+SCAN_PARTS: tuple[PartType, ...] = ("hashboard", "fan")
+
+
+@dataclass
+class _Seen:
+    """The scans of one machine so far."""
+
+    key: str
+    model: ModelSpec
+    where: tuple[Path, int]
+    install: date | None = None
+    install_where: tuple[Path, int] | None = None
+    scans: list[tuple[datetime, MachineRecord]] = field(default_factory=list)
+
+
+def _machine_key(rec: MachineRecord) -> str:
+    if rec.serial:
+        return f"serial {rec.serial}"
+    if rec.mac:
+        return f"mac {rec.mac.lower()}"
+    return f"{rec.site or '-'}/{rec.ip}"
+
+
+def _scan_time(rec: MachineRecord, path: Path, line: int) -> datetime:
+    where = f"row {line}, scanned_at"
+    if not rec.scanned_at:
+        raise InputError(path, where, "empty", "keep the scan time hashshock scan wrote")
+    try:
+        when = datetime.fromisoformat(rec.scanned_at)
+    except ValueError:
+        day = parse_date(rec.scanned_at, path, where)
+        return datetime(day.year, day.month, day.day)
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def _down(rec: MachineRecord, part: PartType) -> int | None:
+    """Slots of ``part`` down at this scan, or ``None`` if the scan does not tell."""
+    if rec.is_mining is False:
+        return None
+    if rec.boards_working == 0 and rec.fans_working == 0:
+        return None
+    if part == "hashboard":
+        if rec.boards_expected is None or rec.boards_working is None:
+            return None
+        return rec.dead_hashboards
+    if rec.fans_expected is None or rec.fans_working is None:
+        return None
+    return rec.failed_fans
+
+
+def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType) -> list[date]:
+    """One date per extra slot down versus the previous informative scan."""
+    out: list[date] = []
+    before = 0
+    for when, rec in scans:
+        down = _down(rec, part)
+        if down is None:
+            continue
+        out.extend([when.date()] * max(0, down - before))
+        before = down
+    return out
+
+
+def read_scan_histories(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    as_of: date | None,
+    today: date,
+    install_date: date | None,
+) -> tuple[list[MachineHistory], list[str]]:
+    """Machine histories from inventory CSVs, and notes on what was left out.
+
+    Install dates come from an ``install_date`` column, else ``install_date``
+    (``--install-date``); a machine with neither raises :class:`InputError`.
+    """
+    reference = as_of or today
+    seen: dict[str, _Seen] = {}
+    skipped_status = skipped_model = 0
+    for path in paths:
+        records = read_inventory(path)
+        if not records:
+            raise InputError(path, None, "has a header but no rows", "give a scan inventory")
+        for line, rec in enumerate(records, start=2):
+            if not rec.is_machine:
+                skipped_status += 1
+                continue
+            if not rec.slug or rec.slug not in catalog.models:
+                skipped_model += 1
+                continue
+            when = _scan_time(rec, path, line)
+            check_not_future(
+                when.date(), reference, as_of is not None, path, f"row {line}, scanned_at"
+            )
+            key = _machine_key(rec)
+            entry = seen.setdefault(key, _Seen(key, catalog.models[rec.slug], (path, line)))
+            if entry.model.slug != rec.slug:
+                raise InputError(
+                    path, f"row {line}, slug",
+                    f"{rec.slug} differs from {entry.model.slug} for {key} at row "
+                    f"{entry.where[1]} of {entry.where[0]}",
+                    "one serial (or MAC, or site and IP) must be one machine",
+                )  # fmt: skip
+            text = rec._extra.get("install_date", "")
+            if text:
+                where = f"row {line}, install_date"
+                day = parse_date(text, path, where)
+                check_not_future(day, reference, as_of is not None, path, where)
+                if entry.install is not None and entry.install_where and entry.install != day:
+                    other_path, other_line = entry.install_where
+                    raise InputError(
+                        path, where,
+                        f"{day} differs from {entry.install} for {key} at row {other_line} "
+                        f"of {other_path}",
+                        "give one install date per machine",
+                    )  # fmt: skip
+                entry.install, entry.install_where = day, (path, line)
+            entry.scans.append((when, rec))
+    histories = [_history(entry, install_date) for entry in seen.values()]
+    notes = []
+    if skipped_status:
+        notes.append(f"{skipped_status} inventory rows are not readable miners: left out")
+    if skipped_model:
+        notes.append(f"{skipped_model} inventory rows are of models not in the catalogue: left out")
+    return histories, notes
+
+
+def _history(entry: _Seen, install_date: date | None) -> MachineHistory:
+    install = entry.install or install_date
+    path, line = entry.where
+    if install is None:
+        raise InputError(
+            path, f"row {line}, install_date", f"no install date for {entry.key}",
+            "add an install_date column (YYYY-MM-DD) to the inventory, or pass --install-date",
+        )  # fmt: skip
+    entry.scans.sort(key=lambda scan: scan[0])
+    first = entry.scans[0][0].date()
+    if first < install:
+        if entry.install_where is None:
+            raise InputError(
+                None, "--install-date",
+                f"{install} is after the first scan of {entry.key} on {first} (row {line} of "
+                f"{path})", "give a date on or before every machine's first scan",
+            )  # fmt: skip
+        raise InputError(
+            entry.install_where[0], f"row {entry.install_where[1]}, install_date",
+            f"{install} is after the first scan of {entry.key} on {first}",
+            "give the day the machine was installed, on or before its first scan",
+        )  # fmt: skip
+    failures = {part: tuple(_failures(entry.scans, part)) for part in SCAN_PARTS}
+    return MachineHistory(
+        machine=entry.key, model=entry.model, install=install, observed_from=install,
+        observed_until=entry.scans[-1][0].date(), where=f"{path}: row {line}",
+        failures={p: d for p, d in failures.items() if d},
+    )  # fmt: skip

@@ -1,0 +1,116 @@
+"""Tell a failure log from a scan inventory by its header, and load either into histories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from hashshock.fit.csvfile import read_rows
+from hashshock.fit.dates import check_not_future
+from hashshock.fit.history import MachineHistory
+from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
+from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
+from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
+from hashshock.inputs.errors import InputError
+from hashshock.scan.inventory import looks_like_inventory
+
+LogFormat = Literal["failure-log", "scan-inventory"]
+
+
+@dataclass(frozen=True)
+class LoadedHistory:
+    """Everything the fit needs from the input files.
+
+    ``as_of`` is the reference date (``--as-of``, else the day of the run);
+    ``observable`` the part types the data can show failures of.
+    """
+
+    format: LogFormat
+    paths: tuple[Path, ...]
+    histories: tuple[MachineHistory, ...]
+    as_of: date
+    observable: tuple[PartType, ...]
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def detect_format(path: Path) -> LogFormat:
+    """``scan-inventory`` if the header is a ``hashshock scan`` inventory header,
+    ``failure-log`` if it has the failure-log columns; otherwise :class:`InputError`."""
+    header, _ = read_rows(path)  # also refuses rows with more cells than the header
+    header = [h for h in header if h]
+    if not header:
+        raise InputError(
+            path, None, "is empty",
+            f"give a failure log with the header {','.join(LOG_COLUMNS)} "
+            "or an inventory written by hashshock scan",
+        )  # fmt: skip
+    if looks_like_inventory(path):
+        return "scan-inventory"
+    missing = [c for c in LOG_REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            path, "header", f"missing column(s) {', '.join(missing)}",
+            f"a failure log needs the columns {', '.join(LOG_REQUIRED)} (observed_until, "
+            "observed_from optional; docs/calibration.md), or give an inventory written by "
+            "hashshock scan",
+        )  # fmt: skip
+    return "failure-log"
+
+
+def load_histories(
+    paths: Sequence[Path],
+    as_of: date | None = None,
+    install_date: date | None = None,
+    catalog: Catalog | None = None,
+    today: date | None = None,
+) -> LoadedHistory:
+    """Read failure logs or scan inventories (all files of one kind) into histories.
+
+    ``as_of`` ends the observation of log machines without ``observed_until``; no date in
+    the data may be after it (after ``today`` when it is not given). ``install_date``
+    is the install date of scanned machines whose inventory has no ``install_date``.
+    """
+    if not paths:
+        raise InputError(None, "LOG", "no file given", "name one or more failure logs")
+    catalog = catalog or bundled_catalog()
+    today = today or date.today()
+    formats = {path: detect_format(path) for path in paths}
+    kinds = set(formats.values())
+    if len(kinds) > 1:
+        scans = [str(p) for p, k in formats.items() if k == "scan-inventory"]
+        logs = [str(p) for p, k in formats.items() if k == "failure-log"]
+        raise InputError(
+            scans[0], None, f"is a scan inventory but {logs[0]} is a failure log",
+            "give either failure logs or scan inventories, not both (they would double-count)",
+        )  # fmt: skip
+    kind: LogFormat = kinds.pop()
+    if install_date is not None:
+        check_not_future(install_date, as_of or today, as_of is not None, None, "--install-date")
+    notes: list[str] = []
+    warnings: list[str] = []
+    if kind == "failure-log":
+        histories, warnings = read_failure_logs(paths, catalog, as_of, today)
+        observable: tuple[PartType, ...] = PART_TYPES
+        if install_date is not None:
+            notes.append("--install-date is for scan inventories: ignored for failure logs")
+    else:
+        histories, notes = read_scan_histories(paths, catalog, as_of, today, install_date)
+        observable = SCAN_PARTS
+        notes.append(
+            "scans show only hashboards and fans: psu and control_board keep the bundled "
+            "defaults; a failure is dated at the first scan that shows it (it happened "
+            "between that scan and the one before)"
+        )
+    if not histories:
+        raise InputError(
+            paths[0], None, "no machine of a catalogue model in the data",
+            "check the model slugs (hashshock catalog lists them)",
+        )  # fmt: skip
+    return LoadedHistory(
+        format=kind, paths=tuple(paths), histories=tuple(histories), as_of=as_of or today,
+        observable=observable, notes=tuple(notes), warnings=tuple(warnings),
+    )  # fmt: skip

@@ -1,0 +1,198 @@
+"""``hashshock fit``: the bundled example logs, --out and --json, fallbacks on thin data."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.fit.conftest import Invoke, WriteLog
+
+from hashshock.fit import fit_failure_rates, fleet_cohorts, simulate_log
+from hashshock.inputs.catalog import (
+    FAILURE_RATE_COLUMNS,
+    PART_TYPES,
+    failure_priors,
+    read_failure_rates,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2026, 11, 30)
+# How examples/<name>/repairs.csv were made (docs/calibration.md).
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "small-farm": {"share": 1.0, "seed": 1},
+    "midsize-public-miner": {
+        "share": 0.1, "seed": 2, "observed_from": date(2023, 1, 1), "retire_per_year": 0.03,
+    },
+}  # fmt: skip
+
+
+def _z(ci95: tuple[float, float], truth: float) -> float:
+    """|log(estimate / truth)| in standard errors, from a log-symmetric 95% interval."""
+    lo, hi = ci95
+    return abs(math.log(math.sqrt(lo * hi) / truth)) / (math.log(hi / lo) / (2 * 1.96))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_logs_are_what_simulate_log_makes(name: str) -> None:
+    settings = dict(EXAMPLES[name])
+    share = float(settings.pop("share"))
+    cohorts = fleet_cohorts(ROOT / "examples" / name / "fleet.yaml", share=share)
+    text = simulate_log(cohorts, observed_until=AS_OF, **settings)
+    bundled = (ROOT / "examples" / name / "repairs.csv").read_text(encoding="utf-8")
+    assert text == bundled, f"regenerate examples/{name}/repairs.csv (docs/calibration.md)"
+
+
+def test_small_farm_example_fits_close_to_the_bundled_defaults() -> None:
+    report = fit_failure_rates([ROOT / "examples/small-farm/repairs.csv"], as_of=AS_OF)
+    overall = {r.part: r for r in report.results if r.applies_to == "*"}
+    assert set(overall) == set(PART_TYPES)
+    for part, r in overall.items():
+        assert r.fit is not None, r.note
+        assert r.fit.shape_ci95[0] <= r.default.weibull_shape <= r.fit.shape_ci95[1], part
+        lo, hi = r.fit.first_year_failures_per_part_ci95
+        assert lo <= r.default.first_year_failures_per_part <= hi, part
+        assert r.fit.gof.verdict == "good"
+
+
+def test_midsize_example_fits_close_to_the_bundled_defaults() -> None:
+    report = fit_failure_rates([ROOT / "examples/midsize-public-miner/repairs.csv"], as_of=AS_OF)
+    rows = {(r.part, r.applies_to): r for r in report.results}
+    for part in ("fan", "psu", "control_board"):  # one bundled rate for every model
+        fit = rows[(part, "*")].fit
+        default = rows[(part, "*")].default
+        assert fit is not None
+        assert _z(fit.shape_ci95, default.weibull_shape) < 3, part
+        assert _z(fit.first_year_failures_per_part_ci95, default.first_year_failures_per_part) < 3
+    # S19 XP boards fail at 3 %/yr, the other models' at 1.2 %: the S19 family lies between.
+    s19 = rows[("hashboard", "antminer-s19")].fit
+    assert s19 is not None and 0.012 < s19.first_year_failures_per_part < 0.030
+    assert ("fan", "whatsminer-m5x") in rows  # families with >= 30 failures get a row
+
+
+def test_out_round_trips_through_read_failure_rates_and_json_has_its_keys(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    out, js = tmp_path / "my-rates.csv", tmp_path / "fit.json"
+    log = ROOT / "examples/small-farm/repairs.csv"
+    code, stdout, err = invoke(
+        str(log), "--out", str(out), "--json", str(js), "--as-of", "2026-11-30"
+    )
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(FAILURE_RATE_COLUMNS)
+    rates = read_failure_rates(out)
+    data = json.loads(js.read_text(encoding="utf-8"))
+    fitted = {(r["part"], r["applies_to"]): r for r in data["results"]}
+    assert {(p.part, p.applies_to) for p in rates} == set(fitted)
+    for prior in rates:
+        r = fitted[(prior.part, prior.applies_to)]
+        assert r["status"] == "fitted"
+        assert prior.weibull_shape == pytest.approx(r["weibull_shape"], rel=1e-3)
+        assert prior.first_year_failures_per_part == pytest.approx(
+            r["first_year_failures_per_part"], rel=1e-3
+        )
+        assert prior.source.startswith("fitted by hashshock fit from repairs.csv")
+        assert f"{r['failures']} failures" in prior.source and "95% CI" in prior.source
+    assert "my-rates.csv" in stdout
+    _check_json_keys(data)
+
+
+def _check_json_keys(data: dict[str, Any]) -> None:
+    assert set(data) >= {
+        "version", "inputs", "format", "as_of", "machines", "observed_from", "observed_until",
+        "observable_parts", "min_failures", "min_family_failures", "results", "notes",
+        "warnings",
+    }  # fmt: skip
+    assert data["format"] == "failure-log" and data["machines"] == 500
+    result = data["results"][0]
+    assert set(result) == {
+        "part", "applies_to", "status", "failures", "machines", "machine_years",
+        "slots_per_machine", "weibull_shape", "weibull_shape_ci95",
+        "first_year_failures_per_part", "first_year_failures_per_part_ci95", "scale_days",
+        "default_applies_to", "default_weibull_shape", "default_first_year_failures_per_part",
+        "ratio_to_default", "goodness_of_fit", "note",
+    }  # fmt: skip
+    gof = result["goodness_of_fit"]
+    assert gof["verdict"] in {"good", "fair", "poor"} and 0 <= gof["share_inside_km_band"] <= 1
+
+
+def test_thin_data_keep_the_bundled_rows(
+    invoke: Invoke, write_log: WriteLog, tmp_path: Path
+) -> None:
+    lines = [f"m{i},antminer-s19-xp,,2023-01-01,," for i in range(40)]
+    lines += [f"m{i},antminer-s19-xp,fan,2023-01-01,2024-0{1 + i % 9}-15," for i in range(12)]
+    lines += ["m0,antminer-s19-xp,psu,2023-01-01,2024-03-01,"]
+    out = tmp_path / "rates.csv"
+    args = [str(write_log(*lines)), "--as-of", "2026-11-30", "--out", str(out), "--json", "-"]
+    code, stdout, err = invoke(*args)
+    assert code == 0, err
+    notes = json.loads(stdout)["notes"]
+    assert any(n.startswith("psu: only 1 failure,") for n in notes)
+    assert any(n.startswith("hashboard: no failures") for n in notes)
+    rates = read_failure_rates(out)
+    fan = [p for p in rates if p.part == "fan"]
+    assert len(fan) == 1 and fan[0].source.startswith("fitted")
+    # Not fitted: every bundled row of the part is kept as it is, marked.
+    for part in ("hashboard", "psu", "control_board"):
+        mine = [p for p in rates if p.part == part]
+        bundled = [p for p in failure_priors() if p.part == part]
+        assert [(p.applies_to, p.weibull_shape, p.first_year_failures_per_part) for p in mine] == [
+            (p.applies_to, p.weibull_shape, p.first_year_failures_per_part) for p in bundled
+        ]
+        assert all(p.source.startswith("bundled default, not fitted") for p in mine)
+
+
+def test_no_failures_at_all_is_not_an_error(invoke: Invoke, write_log: WriteLog) -> None:
+    log = str(write_log("m1,antminer-s21,,2024-01-01,,"))
+    code, stdout, _ = invoke(log, "--as-of", "2025-01-01", "--json", "-")
+    results = json.loads(stdout)["results"]
+    assert code == 0 and [r["status"] for r in results] == ["default"] * len(PART_TYPES)
+    assert all("no failures in the data" in r["note"] for r in results)
+    code, stdout, _ = invoke(log, "--as-of", "2025-01-01")
+    assert code == 0 and "default" in stdout  # the table still prints
+
+
+def test_min_failures_option_moves_the_threshold(invoke: Invoke, write_log: WriteLog) -> None:
+    lines = [f"m{i},antminer-s21,psu,2023-01-01,2024-0{1 + i % 9}-1{i % 10}," for i in range(15)]
+    code, stdout, _ = invoke(str(write_log(*lines)), "--as-of", "2026-11-30", "--json", "-")
+    psu = next(r for r in json.loads(stdout)["results"] if r["part"] == "psu")
+    assert code == 0 and psu["status"] == "fitted"
+    code, stdout, _ = invoke(
+        str(write_log(*lines)), "--as-of", "2026-11-30", "--json", "-", "--min-failures", "20"
+    )
+    psu = next(r for r in json.loads(stdout)["results"] if r["part"] == "psu")
+    assert psu["status"] == "default" and "fewer than --min-failures 20" in psu["note"]
+
+
+def test_several_logs_are_one_log(invoke: Invoke, write_log: WriteLog, tmp_path: Path) -> None:
+    machines = write_log(*[f"m{i},antminer-s21,,2023-01-01,," for i in range(20)], name="a.csv")
+    tickets = write_log(
+        *[f"m{i},antminer-s21,fan,,2024-0{1 + i % 9}-15," for i in range(15)], name="b.csv"
+    )
+    code, stdout, err = invoke(str(machines), str(tickets), "--as-of", "2026-11-30", "--json", "-")
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert data["machines"] == 20
+    assert next(r for r in data["results"] if r["part"] == "fan")["failures"] == 15
+
+
+@pytest.mark.parametrize(
+    "failures, extra, words",
+    [
+        ([f"m{i},antminer-s21,psu,2023-01-01,2024-01-01," for i in range(12)], [], "same age"),
+        (["m0,antminer-s21,psu,2023-01-01,2024-01-01,"], ["--min-failures", "1"], "same age"),
+    ],
+)
+def test_degenerate_data_fall_back_with_a_note(
+    invoke: Invoke, write_log: WriteLog, failures: list[str], extra: list[str], words: str
+) -> None:
+    machines = [f"m{i},antminer-s21,,2023-01-01,," for i in range(30)]
+    code, stdout, err = invoke(
+        str(write_log(*machines, *failures)), "--as-of", "2026-11-30", "--json", "-", *extra
+    )
+    assert code == 0, err
+    psu = next(r for r in json.loads(stdout)["results"] if r["part"] == "psu")
+    assert psu["status"] == "default" and words in psu["note"]

@@ -1,0 +1,194 @@
+"""Failure logs: how rows become exposures, and every bad log exits 2 naming the field."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.fit.conftest import Invoke, WriteLog
+
+from hashshock.fit import MachineHistory, build_exposures, load_histories
+from hashshock.inputs.catalog import bundled_catalog
+
+AS_OF = "2026-11-30"
+
+
+def test_rows_of_one_machine_merge_into_one_history(write_log: WriteLog) -> None:
+    path = write_log(
+        "m1,antminer-s19j-pro,,2022-01-01,,",
+        "m1,antminer-s19j-pro,Fan,,2023-05-01,",
+        "m1,antminer-s19j-pro,fan,,2023-05-01,2025-12-31",
+        "m1,antminer-s19j-pro,control-board,,2024-02-01,2024-06-30",
+        "m2,antminer-s21,,2024-01-01,,",
+    )
+    loaded = load_histories([path], as_of=date(2026, 11, 30))
+    m1, m2 = loaded.histories
+    assert m1.install == date(2022, 1, 1) and m1.observed_until == date(2025, 12, 31)
+    assert m1.failures == {"fan": (date(2023, 5, 1),) * 2, "control_board": (date(2024, 2, 1),)}
+    assert m2.observed_until == date(2026, 11, 30)  # --as-of where no observed_until
+    assert "repeats" not in " ".join(loaded.warnings)  # the two fan rows differ
+    day = (date(2023, 5, 1) - date(2022, 1, 1)).days
+    assert m1.failure_ages("fan") == [day + 0.25, day + 0.75]  # spread over their day
+
+
+def test_exposures_are_left_truncated_at_each_failure(write_log: WriteLog) -> None:
+    path = write_log(
+        "m1,antminer-s19j-pro,psu,2022-01-01,2022-01-11,2022-12-31,2022-01-01",
+        "m1,antminer-s19j-pro,psu,2022-01-01,2022-03-02,2022-12-31,2022-01-01",
+        header="machine,model,part,install_date,failure_date,observed_until,observed_from",
+    )
+    exp = build_exposures(load_histories([path], as_of=date(2026, 11, 30)).histories)
+    psu = exp.select("psu")
+    assert list(zip(psu.entry, psu.exit, psu.event, strict=True)) == [
+        (0.0, 10.5, True),
+        (10.5, 60.5, True),
+        (60.5, 365.0, False),
+    ]
+    fans = exp.select("fan")
+    assert list(fans.slots) == [4] and fans.failures == 0 and fans.machine_years == 1.0
+
+
+def test_observed_from_truncates_the_window(write_log: WriteLog) -> None:
+    path = write_log(
+        "m1,antminer-s21,,2022-01-01,,2022-12-31,2022-07-01",
+        header="machine,model,part,install_date,failure_date,observed_until,observed_from",
+    )
+    exp = build_exposures(load_histories([path]).histories).select("hashboard")
+    assert exp.entry[0] == (date(2022, 7, 1) - date(2022, 1, 1)).days
+    assert exp.exit[0] == 365.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    days=st.lists(st.integers(0, 999), max_size=8),
+    start=st.integers(0, 400),
+    slots_model=st.sampled_from(["antminer-s21", "whatsminer-m50s"]),
+)
+def test_intervals_tile_the_window(days: list[int], start: int, slots_model: str) -> None:
+    install = date(2020, 1, 1)
+    days = [d for d in days if d >= start]
+    history = MachineHistory(
+        machine="m", model=bundled_catalog().get(slots_model), install=install,
+        observed_from=install + timedelta(days=start),
+        observed_until=install + timedelta(days=999),
+        failures={"fan": tuple(install + timedelta(days=d) for d in sorted(days))},
+    )  # fmt: skip
+    exp = build_exposures([history], ("fan",))
+    assert exp.failures == len(days)
+    assert (exp.exit > exp.entry).all()
+    assert exp.entry[0] == start and exp.exit[-1] == 1000
+    assert (exp.entry[1:] == exp.exit[:-1]).all()
+
+
+BAD_LOGS: list[tuple[str, list[str], list[str], str]] = [
+    # (case, lines after the header, extra args, words the one-line message must hold)
+    ("unknown part", ["m1,antminer-s21,fna,2024-01-01,2024-06-01,"], [], "row 2, part"),
+    ("unknown model", ["m1,antminer-s99,fan,2024-01-01,,"], [], "row 2, model"),
+    ("empty machine", [",antminer-s21,fan,2024-01-01,,"], [], "row 2, machine"),
+    ("bad date", ["m1,antminer-s21,,2024/01/01,,"], [], "row 2, install_date"),
+    ("impossible date", ["m1,antminer-s21,fan,2024-01-01,2026-02-30,"], [], "not a real date"),
+    (
+        "failure before install",
+        ["m1,antminer-s21,fan,2024-01-01,2023-12-31,"],
+        [],
+        "before install_date",
+    ),
+    (
+        "failure after end",
+        ["m1,antminer-s21,fan,2024-01-01,2025-03-01,2025-02-01"],
+        [],
+        "row 2, failure_date",
+    ),
+    (
+        "end before install",
+        ["m1,antminer-s21,,2024-01-01,,2023-01-01"],
+        [],
+        "row 2, observed_until",
+    ),
+    ("after --as-of", ["m1,antminer-s21,fan,2024-01-01,2026-12-01,"], [], "after --as-of"),
+    ("no end, no --as-of", ["m1,antminer-s21,,2024-01-01,,"], ["--no-as-of"], "observed_until"),
+    ("failure without part", ["m1,antminer-s21,,2024-01-01,2024-06-01,"], [], "row 2, part"),
+    ("part the model lacks", ["m1,whatsminer-m63s,fan,2024-01-01,2024-06-01,"], [], "has no fan"),
+    (
+        "two install dates",
+        ["m1,antminer-s21,,2024-01-01,,", "m1,antminer-s21,,2024-02-01,,"],
+        [],
+        "row 3, install_date",
+    ),
+    ("two models", ["m1,antminer-s21,,2024-01-01,,", "m1,antminer-s19,,,,"], [], "row 3, model"),
+    ("no install date", ["m1,antminer-s21,fan,,2024-06-01,"], [], "install_date"),
+]
+
+
+@pytest.mark.parametrize("case, lines, extra, words", BAD_LOGS, ids=[c[0] for c in BAD_LOGS])
+def test_bad_log_exits_2_with_one_line_naming_the_field(
+    invoke: Invoke, write_log: WriteLog, case: str, lines: list[str], extra: list[str], words: str
+) -> None:
+    path = write_log(*lines)
+    args = [str(path)] + ([] if "--no-as-of" in extra else ["--as-of", AS_OF])
+    code, out, err = invoke(*args)
+    assert code == 2, (case, out, err)
+    assert err.startswith("error:") and str(path) in err and words in err, err
+    assert "fix:" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+
+
+def test_unknown_part_suggests_the_closest(invoke: Invoke, write_log: WriteLog) -> None:
+    _, _, err = invoke(
+        str(write_log("m1,antminer-s21,fna,2024-01-01,2024-06-01,")), "--as-of", AS_OF
+    )
+    assert "did you mean fan" in err
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "is empty"),
+        ("machine,model,part,install_date,failure_date\n", "header but no rows"),
+        ("machine,model,part,install_date\nm1,antminer-s21,,2024-01-01\n", "failure_date"),
+        ("a;b;c\n1;2;3\n", "missing column"),
+        (
+            "machine,model,part,install_date,failure_date\nm1,antminer-s21,,2024-01-01,,x,y\n",
+            "row 2: 7 cells but the header has 5",
+        ),
+    ],
+)
+def test_empty_or_headerless_files_exit_2(
+    invoke: Invoke, tmp_path: Path, text: str, words: str
+) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = invoke(str(path), "--as-of", AS_OF)
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_file_and_bad_options_exit_2(invoke: Invoke, write_log: WriteLog) -> None:
+    code, _, err = invoke("nowhere.csv")
+    assert code == 2 and "nowhere.csv: file not found" in err
+    log = str(write_log("m1,antminer-s21,,2024-01-01,,"))
+    code, _, err = invoke(log, "--as-of", "yesterday")
+    assert code == 2 and "--as-of" in err
+    code, _, err = invoke(log, "--as-of", AS_OF, "--out", log)
+    assert code == 2 and "--out" in err and "input" in err
+    code, _, err = invoke(log, "--as-of", AS_OF, "--json", log)
+    assert code == 2 and "--json" in err and "input" in err
+    code, _, err = invoke(log, "--as-of", AS_OF, "--out", "same.json", "--json", "same.json")
+    assert code == 2 and "--json" in err
+    code, _, err = invoke(log, "--min-failures", "0")
+    assert code == 2
+
+
+def test_dates_in_the_future_are_refused_without_as_of(invoke: Invoke, write_log: WriteLog) -> None:
+    future = (date.today() + timedelta(days=30)).isoformat()
+    code, _, err = invoke(str(write_log(f"m1,antminer-s21,,2024-01-01,,{future}")))
+    assert code == 2 and "in the future" in err and "row 2, observed_until" in err
+
+
+def test_duplicate_rows_warn_and_still_fit(invoke: Invoke, write_log: WriteLog) -> None:
+    row = "m1,antminer-s21,fan,2024-01-01,2024-06-01,"
+    code, _, err = invoke(str(write_log(row, row)), "--as-of", AS_OF)
+    assert code == 0
+    assert "warning:" in err and "row 3 repeats" in err and "row 2" in err

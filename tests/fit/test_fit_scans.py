@@ -1,0 +1,100 @@
+"""Scan inventories as failure data: failures at the scan that shows them, exposure to the last."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from tests.fit.conftest import Invoke, WriteLog
+
+from hashshock.fit import detect_format, load_histories
+from hashshock.scan.inventory import render_inventory
+from hashshock.scan.records import MachineRecord
+
+INSTALL = date(2024, 1, 1)
+
+
+def _scan(
+    serial: str, when: date, boards: int = 3, fans: int = 4, install: str | None = "2024-01-01",
+    mining: bool | None = True, slug: str = "antminer-s19j-pro",
+) -> MachineRecord:  # fmt: skip
+    return MachineRecord(
+        ip=f"10.0.0.{abs(hash(serial)) % 200 + 1}", site="farm", slug=slug,
+        family="antminer-s19", serial=serial, boards_expected=3, boards_working=boards,
+        fans_expected=4, fans_working=fans, is_mining=mining,
+        scanned_at=datetime(when.year, when.month, when.day, 12).isoformat() + "+00:00",
+        _extra={"install_date": install} if install else {},
+    )  # fmt: skip
+
+
+def _write(tmp_path: Path, name: str, records: list[MachineRecord]) -> Path:
+    path = tmp_path / name
+    path.write_text(render_inventory(records), encoding="utf-8")
+    return path
+
+
+def test_failures_are_dated_at_the_scan_that_shows_them(tmp_path: Path) -> None:
+    d1, d2, d3, d4 = (date(2025, m, 1) for m in (1, 2, 3, 4))
+    first = _write(tmp_path, "jan.csv", [_scan("A", d1), _scan("B", d1, fans=3)])
+    later = _write(
+        tmp_path, "later.csv",
+        [
+            _scan("A", d2, boards=2), _scan("A", d3), _scan("A", d4, boards=1),  # 1, repair, 2
+            _scan("B", d2, boards=0, fans=0, mining=False),  # asleep: says nothing
+            _scan("B", d3, fans=3),  # still the same fan down: no new failure
+        ],
+    )  # fmt: skip
+    assert detect_format(first) == "scan-inventory"
+    loaded = load_histories([first, later], as_of=date(2025, 12, 31))
+    by_key = {h.machine: h for h in loaded.histories}
+    a, b = by_key["serial A"], by_key["serial B"]
+    assert a.failures == {"hashboard": (d2, d4, d4)}
+    assert b.failures == {"fan": (d1,)}  # down already at the first scan
+    assert a.observed_until == d4 and b.observed_until == d3
+    assert a.install == INSTALL and a.observed_from == INSTALL
+    assert loaded.observable == ("hashboard", "fan")
+
+
+def test_scan_fit_says_psus_are_not_observable(invoke: Invoke, tmp_path: Path) -> None:
+    records = []
+    for i in range(60):  # every third machine loses a board, at ages spread over 600 days
+        records.append(_scan(f"S{i}", date(2024, 1, 2)))
+        if i % 3 == 0:
+            records.append(_scan(f"S{i}", date(2024, 1, 20) + timedelta(days=30 * i // 3), 2))
+        records.append(_scan(f"S{i}", date(2025, 12, 1)))  # repaired by the last scan
+    path = _write(tmp_path, "inv.csv", records)
+    code, stdout, err = invoke(str(path), "--as-of", "2025-12-31", "--json", "-")
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert data["format"] == "scan-inventory"
+    assert data["observable_parts"] == ["hashboard", "fan"]
+    status = {r["part"]: r["status"] for r in data["results"] if r["applies_to"] == "*"}
+    assert status == {"hashboard": "fitted", "fan": "default", "psu": "default",
+                      "control_board": "default"}  # fmt: skip
+    assert any("only hashboards and fans" in n for n in data["notes"])
+    board = next(r for r in data["results"] if r["part"] == "hashboard")
+    assert board["failures"] == 20
+
+
+def test_install_date_from_option_or_exit_2(invoke: Invoke, tmp_path: Path) -> None:
+    path = _write(tmp_path, "inv.csv", [_scan("A", date(2025, 1, 1), install=None)])
+    code, _, err = invoke(str(path), "--as-of", "2025-12-31")
+    assert code == 2 and "row 2, install_date" in err and "--install-date" in err
+    code, _, err = invoke(str(path), "--as-of", "2025-12-31", "--install-date", "2024-01-01")
+    assert code == 0, err
+    code, _, err = invoke(str(path), "--as-of", "2025-12-31", "--install-date", "2025-06-01")
+    assert code == 2 and "--install-date" in err and "first scan" in err
+
+
+def test_scans_after_as_of_exit_2(invoke: Invoke, tmp_path: Path) -> None:
+    path = _write(tmp_path, "inv.csv", [_scan("A", date(2025, 1, 1))])
+    code, _, err = invoke(str(path), "--as-of", "2024-12-31")
+    assert code == 2 and "row 2, scanned_at" in err and "--as-of" in err
+
+
+def test_scans_and_logs_do_not_mix(invoke: Invoke, tmp_path: Path, write_log: WriteLog) -> None:
+    inventory = _write(tmp_path, "inv.csv", [_scan("A", date(2025, 1, 1))])
+    log = write_log("m1,antminer-s21,,2024-01-01,,")
+    code, _, err = invoke(str(inventory), str(log), "--as-of", "2025-12-31")
+    assert code == 2 and "not both" in err and len(err.strip().splitlines()) == 1
