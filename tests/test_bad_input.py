@@ -138,3 +138,57 @@ def test_bad_run_options(write_yaml: Callable[[dict[str, Any], str], Path]) -> N
 def test_valid_fleet_passes(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
     code, output = _validate(write_yaml(small_fleet(), "fleet.yaml"))
     assert code == 0 and "300 machines" in output
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("start_date: 2026-02-30", "start_date"),
+        ("start_date: 2027-02-29", "start_date"),  # not a leap year
+    ],
+)
+def test_impossible_unquoted_dates(tmp_path: Path, line: str, field: str) -> None:
+    """YAML parses unquoted dates itself; an impossible one is reported, not a traceback."""
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        f"{line}\nsites: [{{name: a}}]\n"
+        "cohorts: [{model: antminer-s21, count: 5, site: a, install_date: 2024-01-01}]\n",
+        encoding="utf-8",
+    )
+    code, output = _validate(path)
+    assert code == 2 and field in output and "valid date" in output, output
+    assert "Traceback" not in output
+
+
+def test_absurd_counts_fail_fast(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
+    code, output = _validate(write_yaml(_with_cohort(count=1_000_000_000_000), "fleet.yaml"))
+    assert code == 2 and "cohorts[0].count" in output and "3000000" in output
+    many = small_fleet()
+    many["cohorts"] = [
+        {"model": "antminer-s21", "count": 3_000_000, "site": "a", "install_date": "2024-01-01"}
+    ] * 4
+    code, output = _validate(write_yaml(many, "fleet.yaml"))
+    assert code == 2 and "12,000,000 machines" in output and "10,000,000" in output
+
+
+def test_cohort_csv_with_surplus_cells(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    (tmp_path / "more.csv").write_text(
+        "model,count,site,install_date\nantminer-s21,5,a,2024-01-01,extra\n", encoding="utf-8"
+    )
+    code, output = _validate(write_yaml(small_fleet(cohorts_csv="more.csv"), "fleet.yaml"))
+    assert code == 2 and "more.csv: row 2" in output and "5 cells" in output
+
+
+def test_bad_start_market_values(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
+    fleet = str(write_yaml(small_fleet(), "fleet.yaml"))
+    result = runner.invoke(app, ["run", fleet, "-n", "2", "--btc-price", "-5"])
+    assert result.exit_code == 2 and "--btc-price" in result.output
+    result = runner.invoke(
+        app, ["run", fleet, "-n", "2", "--difficulty", "1.5e14", "--network-hashrate", "50"]
+    )
+    assert result.exit_code == 2 and "network_hashrate_ehs" in result.output
+    assert "fix:" in result.output
+    result = runner.invoke(app, ["data", "show", "--start-date", "2026-02-30"])
+    assert result.exit_code == 2 and "--start-date" in result.output

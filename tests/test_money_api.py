@@ -23,7 +23,7 @@ def _fleet_with_covenants() -> dict[str, Any]:
             "covenants": [
                 {"name": "liquidity", "type": "min_liquidity", "value": 300_000},
                 {"name": "hashrate", "type": "hashrate_commitment",
-                 "quarters": [{"quarter_end": "2026-06-30", "min_ths": 39_000}]},
+                 "quarters": [{"quarter_end": "2026-06-30", "min_ths": 37_500}]},
             ],
             "btc_pledges": [{"name": "p", "btc": 10, "obligation_usd": 500_000}],
         }

@@ -18,19 +18,23 @@ import yaml
 from scipy import integrate
 from tests.reference.fleets import two_site_fleet
 
+import hashshock
 from hashshock.engine import simulate
 from hashshock.inputs.catalog import FailurePrior, bundled_catalog
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
+from hashshock.inputs.loading import read_csv_rows
 from hashshock.plan import compile_plan
 from hashshock.plan.realisation import (
     Degradation,
+    Wear,
     board_yield,
     degraded_share,
     weibull_intensity,
 )
 
 ON = Degradation(share=0.5, loss=0.3, days=60.0)
+NO_WEAR = Wear(0.0, 0.0, 0.0)
 
 
 def prior(shape: float, first_year: float) -> FailurePrior:
@@ -97,16 +101,27 @@ def test_explicit_per_board_simulation_agrees() -> None:
 
 def test_yield_is_one_when_off_and_falls_with_loss_and_days() -> None:
     spec = bundled_catalog().get("antminer-s19j-pro")
-    off = board_yield([spec], [1000], 30, Degradation(0.0, 0.3, 60.0))
+    off = board_yield([spec], [1000], 30, Degradation(0.0, 0.3, 60.0), NO_WEAR)
     assert np.all(off == 1.0)
-    base = board_yield([spec], [1000], 30, ON)
+    base = board_yield([spec], [1000], 30, ON, NO_WEAR)
     assert np.all(base < 1.0) and np.all(base > 0.99)
     for more in (
-        Degradation(0.5, 0.6, 60.0),
-        Degradation(0.5, 0.3, 120.0),
-        Degradation(0.9, 0.3, 60.0),
-    ):
-        assert np.all(board_yield([spec], [1000], 30, more) < base)
+        Degradation(0.5, 0.6, 60.0), Degradation(0.5, 0.3, 120.0), Degradation(0.9, 0.3, 60.0)
+    ):  # fmt: skip
+        assert np.all(board_yield([spec], [1000], 30, more, NO_WEAR) < base)
+
+
+def test_wear_starts_late_grows_linearly_and_stops_at_its_cap() -> None:
+    wear = Wear(per_year=0.02, starts_after_days=500.0, cap=0.05)
+    ages = np.array([0.0, 500.0, 500.0 + 365.0, 500.0 + 2 * 365.0, 500.0 + 10 * 365.0])
+    np.testing.assert_allclose(wear.loss(ages), [0.0, 0.0, 0.02, 0.04, 0.05])
+    spec = bundled_catalog().get("antminer-s21")
+    off = Degradation(0.0, 0.0, 0.0)
+    worn = board_yield([spec], [500], 400, off, wear)[0]
+    np.testing.assert_allclose(worn, 1.0 - wear.loss(500.0 + np.arange(400.0)))
+    both = board_yield([spec], [500], 400, ON, wear)[0]
+    alone = board_yield([spec], [500], 400, ON, NO_WEAR)[0]
+    np.testing.assert_allclose(both, alone * worn)  # the two multiply
 
 
 def _fleet(**operations: Any) -> dict[str, Any]:
@@ -125,6 +140,7 @@ def test_downtime_scales_hashrate_and_power_and_nothing_else() -> None:
     random numbers, hashrate and power times (1 − d)."""
     off = _run(_fleet(downtime_share=0.0, board_degradation={"enabled": False}))
     down = _run(_fleet(downtime_share=0.04, board_degradation={"enabled": False}))
+    assert off.hashrate_ths.sum() > 0
     np.testing.assert_allclose(down.hashrate_ths, 0.96 * off.hashrate_ths, rtol=1e-12)
     np.testing.assert_allclose(down.power_mw, 0.96 * off.power_mw, rtol=1e-12)
     np.testing.assert_array_equal(down.failures, off.failures)
@@ -132,7 +148,7 @@ def test_downtime_scales_hashrate_and_power_and_nothing_else() -> None:
 
 
 def test_site_downtime_overrides_the_fleet_value() -> None:
-    data = _fleet(downtime_share=0.0, board_degradation={"enabled": False})
+    data = _fleet(downtime_share=0.0)
     data["sites"][1]["downtime_share"] = 0.1
     plan = compile_plan(fleet_from_mapping(data), load_scenario("baseline"), 10)
     site_of = plan.cohort_site
@@ -143,6 +159,10 @@ def test_site_downtime_overrides_the_fleet_value() -> None:
 def test_degraded_boards_cost_hashrate_not_power_and_more_under_a_parts_cut() -> None:
     off = _run(_fleet(downtime_share=0.0, board_degradation={"enabled": False}))
     on = _run(_fleet(downtime_share=0.0, board_degradation={"hashrate_loss": 0.5, "days": 90}))
+    worn = _run(_fleet(downtime_share=0.0, board_degradation={"enabled": False},
+                       board_wear={"per_year": 0.05}))  # fmt: skip
+    assert worn.hashrate_ths.mean() < off.hashrate_ths.mean()
+    np.testing.assert_array_equal(worn.power_mw, off.power_mw)
     assert np.all(on.hashrate_ths <= off.hashrate_ths + 1e-9)
     assert on.hashrate_ths.mean() < off.hashrate_ths.mean()
     np.testing.assert_array_equal(on.power_mw, off.power_mw)
@@ -178,3 +198,22 @@ def test_operations_block_is_validated() -> None:
     with pytest.raises(InputError, match="hashrate_loss"):
         fleet_from_mapping(_fleet(board_degradation={"hashrate_loss": 1.5}))
     assert yaml.safe_dump(_fleet(downtime_share=0.01))  # plain data
+
+
+def _targets() -> dict[str, tuple[float, float]]:
+    path = Path(__file__).parents[1] / "src/hashshock/data/calibration_targets.csv"
+    rows = read_csv_rows(path)
+    return {r["target"]: (float(r["low"]), float(r["high"])) for r in rows}
+
+
+@pytest.mark.parametrize("example", ["small-farm", "midsize-public-miner", "well-capitalised"])
+def test_examples_baseline_lands_in_the_sourced_range(example: str) -> None:
+    """docs/calibration.md: delivered / nameplate over a baseline year lies within the range
+    real fleets report (data/calibration_targets.csv), on the median path and at p5-p95."""
+    low, high = _targets()["baseline_availability"]
+    fleet = Path(__file__).parents[1] / "examples" / example / "fleet.yaml"
+    result = hashshock.run(str(fleet), "baseline", paths=60, horizon_days=365, seed=3)
+    yearly = result.availability.mean(axis=1)
+    assert low <= np.percentile(yearly, 5) and np.percentile(yearly, 95) <= high, yearly
+    # and no day of the median path reads like a fleet without losses
+    assert np.median(result.availability, axis=0).max() < 0.99

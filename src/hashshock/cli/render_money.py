@@ -9,7 +9,23 @@ from rich.table import Table
 
 
 def _musd(value: float) -> str:
-    return f"${value / 1e6:,.1f}M"
+    """USD with a unit chosen by magnitude ($, $k, $M, $B), never a negative zero.
+
+    >>> _musd(12_345_678), _musd(-48_200), _musd(950), _musd(-0.0), _musd(-0.3)
+    ('$12.3M', '-$48.2k', '$950', '$0', '$0')
+    >>> _musd(999_960), _musd(2.5e9)
+    ('$1.0M', '$2.50B')
+    """
+    size = abs(value)
+    if size >= 999_950_000:
+        text = f"{size / 1e9:,.2f}B"
+    elif size >= 999_950:
+        text = f"{size / 1e6:,.1f}M"
+    elif size >= 999.5:
+        text = f"{size / 1e3:,.1f}k"
+    else:
+        text = f"{size:,.0f}"
+    return ("-$" if value < 0 and text != "0" else "$") + text
 
 
 def _pct(value: float) -> str:

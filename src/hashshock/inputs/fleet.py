@@ -16,6 +16,13 @@ from hashshock.inputs.catalog import PartType
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.types import Count, Delay, Share
 
+#: Largest cohort or order (machines): above the whole US installed base (≈ 2.5 M,
+#: docs/calibration.md "Limits"), so a larger number is a typo, not a fleet.
+MAX_COHORT_MACHINES = 3_000_000
+#: Largest fleet (machines, all cohorts and orders): above the whole network (≈ 1.1 ZH/s
+#: of ≈ 150 TH/s machines ≈ 7-8 M machines).
+MAX_FLEET_MACHINES = 10_000_000
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
@@ -59,7 +66,7 @@ class Cohort(_Strict):
     """Machines of one model, at one site, installed on one date."""
 
     model: str = Field(description="Model slug from `hashshock catalog`, e.g. antminer-s21")
-    count: Count = Field(description="Number of machines")
+    count: Count = Field(description="Number of machines", le=MAX_COHORT_MACHINES)
     site: str = Field(description="Name of a site defined under `sites`")
     install_date: date = Field(description="Install date (YYYY-MM-DD); sets the age of the parts")
     label: str | None = Field(None, description="Optional name shown in reports")
@@ -114,7 +121,7 @@ class Order(_Strict):
     """An open order of new machines."""
 
     model: str
-    count: Count
+    count: Count = Field(le=MAX_COHORT_MACHINES)
     due_date: date
     site: str
     vendor: str | None = Field(None, description="Default: the model's vendor")
@@ -148,6 +155,20 @@ class BoardDegradation(_Strict):
     )
 
 
+class BoardWear(_Strict):
+    """Working boards slowly losing hashrate with age (docs/calibration.md).
+
+    Omitted fields take the defaults in ``data/sites.csv``; ``enabled: false`` turns it off.
+    """
+
+    enabled: bool = Field(True, description="Model wear of working boards")
+    per_year: Share | None = Field(
+        None, description="Share of nameplate lost per year of age after starts_after_days"
+    )
+    starts_after_days: float | None = Field(None, ge=0, le=10_000)
+    cap: Share | None = Field(None, description="Most a board loses to wear")
+
+
 class Operations(_Strict):
     """Hashrate lost beyond part swaps (docs/calibration.md); defaults in data/sites.csv."""
 
@@ -157,6 +178,7 @@ class Operations(_Strict):
         "overheating, network and pool outages); 0 turns it off",
     )  # fmt: skip
     board_degradation: BoardDegradation = Field(default_factory=BoardDegradation)
+    board_wear: BoardWear = Field(default_factory=BoardWear)
 
 
 class Fleet(_Strict):

@@ -23,7 +23,7 @@ from hashshock.inputs.catalog import (
     vendor_defaults,
 )
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
-from hashshock.inputs.fleet import Cohort, Fleet
+from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet
 from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.scenario import Event, Scenario
 
@@ -92,6 +92,12 @@ def fleet_from_mapping(
         except ValidationError as exc:
             raise from_validation_error(exc, csv_path) from None
         fleet = fleet.model_copy(update={"cohorts": [*fleet.cohorts, *extra]})
+    machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
+    if machines > MAX_FLEET_MACHINES:
+        raise InputError(
+            path, "cohorts", f"{machines:,} machines in all is more than the whole network has",
+            f"check the counts for extra zeros (at most {MAX_FLEET_MACHINES:,} machines)",
+        )  # fmt: skip
     catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
     _cross_check(fleet, catalog, path)
     rates: tuple[FailurePrior, ...] = ()

@@ -27,7 +27,7 @@ from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
 from hashshock.plan.model import Plan, RoutePlan
-from hashshock.plan.realisation import board_yield, degradation_of, site_uptime
+from hashshock.plan.realisation import board_yield, degradation_of, site_uptime, wear_of
 
 DAYS_PER_YEAR = 365.0
 #: Age assumed for machines bought on the used market (ASSUMPTION [E]).
@@ -257,7 +257,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         cohort_initial_down=np.array(down, dtype=np.int64).reshape(len(models), len(STOP_PARTS)),
         cohort_uptime=site_uptime(fleet)[np.array(sites, dtype=np.int64)],
         cohort_board_yield=board_yield(
-            models, ages, horizon, degradation_of(fleet), loaded.failure_rates
+            models, ages, horizon, degradation_of(fleet), wear_of(fleet), loaded.failure_rates
         ),
         hazard=np.stack(
             [

@@ -23,9 +23,16 @@ Two sources of lost hashrate that a fleet has even with every spare on the shelf
 
   (Gauss–Laguerre nodes ``x_i``, weights ``w_i``), and delivers on average the
   *board yield* ``1 − f · q(a)`` of its nameplate share. For a constant
-  hazard ``λ`` (R1) is ``p λ L``. The engine multiplies the hashrate of each
-  cohort's working boards by the yield of its age on each day; degradation does
-  not change power draw.
+  hazard ``λ`` (R1) is ``p λ L``.
+* **Wear** — working boards lose hashrate slowly with age (thermal paste, dust,
+  aging chips): a share ``w`` of nameplate a year after ``a₀`` days, at most ``c``:
+
+  .. math:: W(a) = \\min(c,\\ w \\cdot \\max(0, a − a_0) / 365)             \\qquad (R2)
+
+The *board yield* ``(1 − f · q(a)) (1 − W(a))`` is the mean share of its nameplate a
+working board delivers at age ``a``; the engine multiplies the hashrate of each
+cohort's working boards by it on each day. Degradation and wear do not change
+power draw (a worn board is less efficient).
 """
 
 from __future__ import annotations
@@ -57,6 +64,33 @@ class Degradation:
     @property
     def active(self) -> bool:
         return self.share > 0 and self.loss > 0 and self.days > 0
+
+
+@dataclass(frozen=True)
+class Wear:
+    """Board wear: ``per_year`` w, ``starts_after_days`` a₀, ``cap`` c (w = 0 ⇒ off)."""
+
+    per_year: float
+    starts_after_days: float
+    cap: float
+
+    def loss(self, age_days: FloatArray) -> FloatArray:
+        """``W(a)`` of (R2)."""
+        years = np.maximum(age_days - self.starts_after_days, 0.0) / DAYS_PER_YEAR
+        return np.minimum(self.per_year * years, self.cap)
+
+
+def wear_of(fleet: Fleet) -> Wear:
+    """The fleet's board wear over the defaults of ``data/sites.csv``."""
+    given = fleet.operations.board_wear
+    if not given.enabled:
+        return Wear(0.0, 0.0, 0.0)
+    defaults = site_defaults()
+    return Wear(
+        per_year=_pick(given.per_year, defaults["board_wear_per_year"]),
+        starts_after_days=_pick(given.starts_after_days, defaults["wear_starts_after_days"]),
+        cap=_pick(given.cap, defaults["board_wear_cap"]),
+    )
 
 
 def degradation_of(fleet: Fleet) -> Degradation:
@@ -115,17 +149,20 @@ def board_yield(
     ages: list[int],
     horizon: int,
     degradation: Degradation,
+    wear: Wear,
     priors: tuple[FailurePrior, ...] = (),
 ) -> FloatArray:
     """``[C, T]`` mean share of its nameplate a working board of each cohort delivers
-    on each day, ``1 − f · q(age)`` (cohort ``c`` is ``ages[c]`` days old on day 0)."""
+    on each day, ``(1 − f · q(age)) (1 − W(age))`` (cohort ``c`` is ``ages[c]`` days old
+    on day 0)."""
     out = np.ones((len(models), horizon))
-    if not degradation.active:
-        return out
     days = np.arange(horizon, dtype=np.float64)
     for c, (model, age) in enumerate(zip(models, ages, strict=True)):
-        prior = failure_prior("hashboard", model, priors)
-        out[c] = 1.0 - degradation.loss * degraded_share(age + days, prior, degradation)
+        ages_c = age + days
+        if degradation.active:
+            prior = failure_prior("hashboard", model, priors)
+            out[c] -= degradation.loss * degraded_share(ages_c, prior, degradation)
+        out[c] *= 1.0 - wear.loss(ages_c)
     return out
 
 
