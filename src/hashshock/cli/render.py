@@ -28,6 +28,25 @@ def _checkpoints(horizon: int) -> list[int]:
     return days if horizon in days else [*days, horizon]
 
 
+def render_market_start(console: Console, result: dict[str, Any]) -> None:
+    """One line: the market on the start date, the same on every path, and where from."""
+    start = result.get("manifest", {}).get("market_start")
+    if not start:
+        return
+    given = sorted({v for v in start["origins"].values() if v.startswith("given")})
+    origin = (
+        ", ".join(given)
+        if given
+        else f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
+    )
+    console.print(
+        f"market on {start['date']}, every path: BTC ${start['btc_price_usd']:,.0f} · "
+        f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
+        f"{start['difficulty'] / 1e12:.1f} T · from {origin}",
+        highlight=False,
+    )
+
+
 def render_run(console: Console, result: dict[str, Any]) -> None:
     fleet = result["fleet"]
     console.print(
@@ -35,6 +54,7 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
         f"{fleet['machines']:,} machines · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s nameplate · "
         f"{result['paths']} paths × {result['horizon_days']} days · seed {result['seed']}"
     )
+    render_market_start(console, result)
     avail = result["daily"]["availability"]
     hashrate = result["daily"]["hashrate_ths"]
     table = Table(title="Availability and hashrate (p5 · p50 · p95)", title_justify="left")
@@ -97,6 +117,7 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
         f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s · {first['paths']} paths × "
         f"{first['horizon_days']} days · seed {first['seed']} · common random numbers"
     )
+    render_market_start(console, first)
     table = Table(title="Availability p50 (p5–p95)", title_justify="left")
     table.add_column("day")
     for result in results:
