@@ -9,6 +9,9 @@ from tests.conftest import EXAMPLES, small_fleet
 
 import hashshock
 from hashshock.breakpoint import find_breakpoint
+from hashshock.finance.covenants import margin_calls
+from hashshock.finance.economy import finance_of
+from hashshock.inputs.load import load_fleet
 from hashshock.inputs.scenario import Scenario
 
 MID = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
@@ -90,3 +93,17 @@ def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
         assert "liquidity" in exc.message and "hashrate" in exc.message
     else:  # pragma: no cover
         raise AssertionError("expected InputError")
+
+
+def test_day_zero_is_known_and_opens_without_a_margin_call() -> None:
+    """The mid-size example: day 0's price and hashprice are the same on every path, and its
+    BTC pledge (margin call below $50k) is not called on day 0 on any path."""
+    result = hashshock.run(MID, "baseline", paths=200, horizon_days=30, seed=0, workers=1)
+    daily = result.to_dict()["daily"]
+    for key in ("btc_price_usd", "hashprice_usd_per_ph_day"):
+        assert daily[key]["p5"][0] == daily[key]["p95"][0]
+    assert result.money is not None
+    prices = result.money.market.btc_price_usd
+    assert np.ptp(prices[:, 0]) == 0
+    calls = margin_calls(finance_of(load_fleet(MID)), prices[:, :1], result.start_date)
+    assert calls["probability"] == 0.0
