@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from hashshock.fit.csvfile import read_rows
 from hashshock.fit.dates import check_not_future, parse_date
 from hashshock.fit.history import MachineHistory
 from hashshock.inputs.catalog import PART_TYPES, Catalog, ModelSpec, PartType
 from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.loading import read_csv
 
 LOG_REQUIRED: tuple[str, ...] = ("machine", "model", "part", "install_date", "failure_date")
 LOG_OPTIONAL: tuple[str, ...] = ("observed_until", "observed_from")
@@ -110,7 +110,7 @@ class _LogReader:
         return value
 
     def add_file(self, path: Path) -> None:
-        _, rows = read_rows(path)
+        _, rows = read_csv(path)
         if not rows:
             raise InputError(
                 path, None, "has a header but no rows",

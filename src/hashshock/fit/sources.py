@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from hashshock.fit.csvfile import read_rows
 from hashshock.fit.dates import check_not_future
 from hashshock.fit.history import MachineHistory
 from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
 from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
 from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.loading import read_csv
 from hashshock.scan.inventory import looks_like_inventory
 
 LogFormat = Literal["failure-log", "scan-inventory"]
@@ -40,7 +40,7 @@ class LoadedHistory:
 def detect_format(path: Path) -> LogFormat:
     """``scan-inventory`` if the header is a ``hashshock scan`` inventory header,
     ``failure-log`` if it has the failure-log columns; otherwise :class:`InputError`."""
-    header, _ = read_rows(path)  # also refuses rows with more cells than the header
+    header, _ = read_csv(path)  # also refuses rows with more cells than the header
     header = [h for h in header if h]
     if not header:
         raise InputError(

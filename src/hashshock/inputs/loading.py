@@ -54,21 +54,39 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Read a CSV file with a header row into a list of dicts."""
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of a CSV file (cells stripped, missing trailing cells empty,
+    blank lines skipped; a UTF-8 byte-order mark is allowed).
+
+    Row numbers in errors count the header as row 1. A row with more non-empty cells than
+    the header raises :class:`InputError` (a value holding an unquoted comma, usually).
+    """
     if not path.exists():
         raise InputError(path, None, "file not found", "check the path")
+    if path.is_dir():
+        raise InputError(path, None, "is a folder, not a file", "name the CSV file itself")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(path, None, f"cannot read CSV ({exc})", "save it as UTF-8 CSV") from exc
-    out: list[dict[str, str]] = []
-    for line, row in enumerate(rows, start=2):
-        if None in row:  # csv.DictReader files surplus cells under the key None
+    if not lines:
+        return [], []
+    header = [h.strip() for h in lines[0]]
+    rows: list[dict[str, str]] = []
+    for line, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if any(c.strip() for c in cells[len(header) :]):
             raise InputError(
-                path, f"row {line}", f"{len(row) - 1 + len(row[None])} cells but the header has "
-                f"{len(row) - 1}", "quote values that contain commas, or add the missing header",
+                path, f"row {line}", f"{len(cells)} cells but the header has {len(header)}",
+                "quote values that contain commas, or remove the extra cells",
             )  # fmt: skip
-        out.append({(k or "").strip(): (v or "").strip() for k, v in row.items()})
-    return out
+        values = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
+        rows.append({h: v for h, v in zip(header, values, strict=False) if h})
+    return header, rows
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header row, as dicts (:func:`read_csv`)."""
+    return read_csv(path)[1]
