@@ -56,3 +56,24 @@ def test_user_catalogue_adds_models(
     loaded = hashshock.load_fleet(write_yaml(fleet, "fleet.yaml"))
     assert loaded.machines == 310
     assert loaded.catalog.get("antminer-s23-hyd").fans == 0
+
+
+def test_the_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
+    """README's Python example, saved as a script without a main guard and run with
+    ``python script.py``, succeeds (no worker process re-imports the script)."""
+    import re
+    import subprocess
+    import sys
+
+    root = EXAMPLES.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    after = readme.split("The Python API mirrors the CLI", 1)[1]
+    code = re.search(r"```python\n(.*?)```", after, re.S)
+    assert code is not None
+    script = tmp_path / "example.py"
+    script.write_text(code.group(1), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr

@@ -145,8 +145,8 @@ def compare(
 
     ``baseline`` is simulated once (added if not listed) because the
     hashrate-decline stage is measured against it path by path. Simulations
-    run in ``workers`` processes (default: up to 2 cores); results do not
-    depend on the number of workers.
+    run one after the other in this process, each on the engine's threads
+    (``workers`` > 1: that many worker processes); results do not depend on it.
     """
     _check_run_args(paths, horizon_days)
     loaded = _fleet(fleet)

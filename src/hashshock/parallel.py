@@ -13,7 +13,6 @@ shared out, so workers × kernel threads never exceeds them.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -50,12 +49,10 @@ def _work(plan: Plan, paths: int, seed: int, economy: EconomyInputs | None) -> E
 
 
 def default_workers() -> int:
-    """Worker processes to use: the cores this process may run on, at most 2 per default."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 2))
+    """Simulations at once by default: 1, in this process, each on the engine's own
+    threads (which use the cores already). Worker processes only pay off for many
+    simulations, and from a script they re-import its ``__main__``."""
+    return 1
 
 
 def simulate_many(
