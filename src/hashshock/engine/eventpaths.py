@@ -42,7 +42,7 @@ class EventPaths:
         uniforms: dict[str, np.ndarray] = {}
         for e, event in enumerate(events):
             if event.group not in uniforms:
-                uniforms[event.group] = rng.named("events", event.group).random((3, paths))
+                uniforms[event.group] = rng.per_path("events", event.group, paths, 3)
             u_occ, u_start, u_dur = uniforms[event.group]
             occurs[e] = u_occ < event.probability
             start[e] = event.start.quantile(u_start)

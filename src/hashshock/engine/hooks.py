@@ -116,9 +116,14 @@ class Hooks:
                 continue
             event = self.events.events[e]
             share = event.params["share"] * event.vendor_mask[self.plan.cohort_vendor]
-            rng = self.rng.day("disable", day * 64 + i + (32 if returning is not None else 0))
-            n = rng.binomial(pool, share) * hit[:, None]
-            moved = _hypergeometric(rng, self.dead_run, self.boards * self.running, self.boards * n)
+            # Two streams, each drawn path after path, so that path i's draws come
+            # after those of paths 0 … i−1 only, whatever the number of paths.
+            key = day * 64 + i + (32 if returning is not None else 0)
+            n = self.rng.day("disable", key).binomial(pool, share) * hit[:, None]
+            moved = _hypergeometric(
+                self.rng.day("disable_boards", key), self.dead_run, self.boards * self.running,
+                self.boards * n,
+            )  # fmt: skip
             self.running -= n
             self.dead_run -= moved
             self.disabled[i] += n

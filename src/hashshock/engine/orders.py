@@ -33,7 +33,6 @@ class OrderPaths:
         hold_end = np.zeros((n_orders, paths), dtype=np.int64)
         cancelled = np.zeros((n_orders, paths), dtype=bool)
         for o in range(n_orders):
-            gen = rng.named("orders", f"order-{o}")
             due = int(plan.order_due_day[o])
             vendor = int(plan.order_vendor[o])
             day = np.full(paths, due, dtype=np.int64)
@@ -42,8 +41,10 @@ class OrderPaths:
                 if not event.vendor_mask[vendor]:
                     continue
                 act = events.active(e, day)
-                u_cancel, u_delay = gen.random((2, paths))
-                delay = event.dists["delay_days"].sample(gen, paths)
+                u_cancel, u_delay, u_days = rng.per_path(
+                    "orders", f"order-{o}/{event.group}/{event.name}", paths, 3
+                )
+                delay = event.dists["delay_days"].quantile(u_days)
                 cancelled[o] |= act & (u_cancel < event.params["cancel_probability"])
                 day = day + np.where(act & (u_delay < event.params["delay_probability"]), delay, 0)
             vendors = np.array([vendor])
@@ -60,11 +61,12 @@ class OrderPaths:
             arrival[o] = np.where(cancelled[o], NOT_ARRIVING, day + extra[:, 0])
         return cls(arrival, hold_start, hold_end, cancelled)
 
-    def first_hold_day(self) -> IntArray:
-        """[P]: first day an order reached customs and was held (−1: never)."""
+    def first_hold_day(self, horizon: int) -> IntArray:
+        """[P]: first day within ``horizon`` days an order reached customs and was held
+        (−1: never)."""
         if self.hold_start.size == 0:
             return np.full(self.hold_start.shape[1], -1, dtype=np.int64)
-        held = (self.hold_end > self.hold_start) & ~self.cancelled
+        held = (self.hold_end > self.hold_start) & ~self.cancelled & (self.hold_start < horizon)
         days = np.where(held, self.hold_start, np.iinfo(np.int64).max)
         first = days.min(axis=0)
         return np.where(first == np.iinfo(np.int64).max, -1, first)

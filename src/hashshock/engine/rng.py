@@ -29,6 +29,7 @@ CONCERNS = {
     "cohorts": 9,
     "items": 10,
     "lots": 11,
+    "disable_boards": 12,  # dead boards that go with remotely disabled machines
 }
 
 
@@ -67,3 +68,9 @@ class RandomTree:
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""
         return self._generator(concern, 1_000_000 + zlib.crc32(name.encode("utf-8")))
+
+    def per_path(self, concern: str, name: str, paths: int, k: int) -> NDArray[np.float64]:
+        """``[k, paths]`` uniforms from the named stream, path ``i`` taking the ``k`` draws
+        at ``k·i … k·i + k − 1``: a path's uniforms do not depend on how many paths
+        there are."""
+        return self.named(concern, name).random((paths, k)).T
