@@ -180,6 +180,10 @@ def test_order_cancelled_under_disruption_and_held_at_customs() -> None:
     assert np.all(out.machines_down[:, 31:51, 2] == 100)
     assert np.all(out.machines_installed[:, 50] == 300)
     assert np.all(out.machines_installed[:, 51] == 400)
+    # the 100 machines held 20 days are storage: 100 units a day on days 31-50
+    assert np.all(out.storage_unit_days[:, 31:51] == 100)
+    assert np.all(out.storage_unit_days[:, :31] == 0) and np.all(out.storage_unit_days[:, 51:] == 0)
+    assert np.all(out.customs_held_unit_days == 100 * 20)
 
 
 def test_metric_expected_backorders() -> None:
@@ -219,3 +223,26 @@ def test_metric_expected_backorders() -> None:
     per_path = observed.mean(axis=1)
     stderr = per_path.std(ddof=1) / np.sqrt(paths)
     assert abs(per_path.mean() - expected) < 4 * stderr + 0.02 * expected
+
+
+def test_customs_storage_counts_the_days_held_inside_the_horizon() -> None:
+    """Units are charged on the days they sit at the border, not on the day they ship;
+    the daily series adds up to the run's total; nothing past the horizon counts."""
+    hold = [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
+             "shipments": ["parts", "repairs"]}]  # fmt: skip
+    out = simulate(plan_for(events=hold, horizon=120), 20, seed=4)
+    daily = out.storage_unit_days
+    assert np.all(daily >= 0)
+    np.testing.assert_allclose(daily.sum(axis=1), out.customs_held_unit_days)
+    for p in range(20):
+        first = out.first_customs_hold_day[p]
+        assert first >= 0 and np.all(daily[p, :first] == 0) and daily[p, first] > 0
+
+
+def test_an_event_that_starts_after_the_horizon_changes_nothing() -> None:
+    late = [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 60, "start_day": 200}]
+    out = simulate(plan_for(events=late, horizon=120), 10, seed=2)
+    calm = simulate(plan_for(horizon=120), 10, seed=2)
+    assert np.all(out.first_customs_hold_day == -1)
+    assert np.all(out.storage_unit_days == 0) and np.all(out.customs_held_unit_days == 0)
+    np.testing.assert_array_equal(out.hashrate_ths, calm.hashrate_ths)

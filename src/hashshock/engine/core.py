@@ -169,7 +169,7 @@ class Simulation(Hooks):
         daily_arrays = zeros_together(list(daily_specs.values()), OUTPUT_BLOCKS)
         daily = dict(zip(daily_specs, daily_arrays, strict=True))
         self.out = EngineOutput(
-            first_customs_hold_day=self.orders.first_hold_day().copy(),
+            first_customs_hold_day=self.orders.first_hold_day(T).copy(),
             first_stockout_day=np.full((P, N_PARTS), -1, np.int64),
             customs_held_unit_days=np.zeros(P, np.float64),
             failures=totals(),
@@ -378,7 +378,27 @@ class Simulation(Hooks):
                     last += 1
                 self._span(day, last, progress)
                 day = last
+        self._book_machine_holds()
+        # The kernels book each hold's start and end; a running sum gives the units held
+        # at customs on each day (step._book_hold).
+        np.cumsum(self.out.storage_unit_days, axis=1, out=self.out.storage_unit_days)
         return self.out
+
+    def _book_machine_holds(self) -> None:
+        """Ordered machines held at the border count as customs storage too: their
+        hold's start and end go into ``storage_unit_days`` as the kernels' lots do."""
+        orders, out, T = self.orders, self.out, self.T
+        paths = np.arange(self.P)
+        for o, count in enumerate(self.plan.order_count):
+            start, end = orders.hold_start[o], np.minimum(orders.hold_end[o], T)
+            held = (end > start) & (start < T) & ~orders.cancelled[o]
+            if not held.any():
+                continue
+            p = paths[held]
+            np.add.at(out.storage_unit_days, (p, start[held]), count)
+            closing = held & (end < T)
+            np.add.at(out.storage_unit_days, (paths[closing], end[closing]), -count)
+            out.customs_held_unit_days[held] += count * (end[held] - start[held])
 
     def _span(self, first: int, last: int, progress: Progress | None) -> None:
         """Days ``first`` to ``last − 1`` on every path, each block of paths through all of

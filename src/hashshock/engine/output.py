@@ -29,7 +29,7 @@ class EngineOutput:
     machines_down: NDArray[np.int32]  # [P, T, 4] by DOWN_CAUSES
     first_customs_hold_day: NDArray[np.int64]  # [P]
     first_stockout_day: NDArray[np.int64]  # [P, 4]
-    customs_held_unit_days: NDArray[np.float64]  # [P] units × days held (storage fees)
+    customs_held_unit_days: NDArray[np.float64]  # [P] units × days held inside the horizon
     failures: NDArray[np.int64]  # [P, 4] parts failed over the run
     scrapped: NDArray[np.int64]  # [P, 4] parts scrapped over the run
     swaps: NDArray[np.int64]  # [P, 4] swaps done over the run
@@ -41,7 +41,7 @@ class EngineOutput:
     repairs_vendor: NDArray[np.int32]  # [P, T, 4] parts sent to the vendor repair centre
     parts_shipped: NDArray[np.int32]  # [P, T, 4] spares shipped by the vendor (paid)
     parts_shipped_grey: NDArray[np.int32]  # [P, T, 4] spares bought on the grey market
-    storage_unit_days: NDArray[np.float64]  # [P, T] customs unit-days incurred by holds decided
+    storage_unit_days: NDArray[np.float64]  # [P, T] units held at customs on each day
     power_cost: NDArray[np.float64]  # [P, T] Σ MWh drawn × cohort power price (if given)
     parts_spend: NDArray[np.float64]  # [P, T] Σ spares shipped × pool unit cost (if given)
     grey_spend: NDArray[np.float64]  # [P, T] Σ grey spares bought × grey unit cost (if given)

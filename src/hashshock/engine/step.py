@@ -58,7 +58,6 @@ from hashshock.engine.random import DelayTables, path_stream
 ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
 # Rows of ``Scratch.amounts``: the pool rules' amounts today.
 STOP, CLOSED, TURNAROUND, LEAD = range(4)
-_FAR = np.iinfo(np.int64).max
 
 
 class PoolRule(NamedTuple):
@@ -328,15 +327,21 @@ def _customs(
 
 
 @compiled(inline=True)
-def _note_customs(p: int, day: int, first: int, units: int, record: Record) -> None:
-    """Note in the record the lots held today: the earliest reached the border on
-    ``first`` (``_FAR``: none held), and they wait ``units`` unit-days in all."""
-    if first == _FAR:
+def _book_hold(p: int, border: int, extra: int, units: int, horizon: int, record: Record) -> None:
+    """Book a lot of ``units`` held at the border from day ``border`` for ``extra`` days:
+    the days it is held inside the horizon count as storage (``storage_unit_days`` holds
+    the day-to-day changes until :func:`hashshock.engine.core` sums them), and the hold
+    is the customs stage's first day if it is the earliest. A hold that starts after the
+    horizon books nothing."""
+    if border >= horizon:
         return
-    if record.first_customs[p] < 0 or first < record.first_customs[p]:
-        record.first_customs[p] = first
-    record.held_unit_days[p] += units
-    record.storage_unit_days[p, day] += units
+    if record.first_customs[p] < 0 or border < record.first_customs[p]:
+        record.first_customs[p] = border
+    end = min(border + extra, horizon)
+    record.held_unit_days[p] += units * (end - border)
+    record.storage_unit_days[p, border] += units
+    if end < horizon:
+        record.storage_unit_days[p, end] -= units
 
 
 @compiled(inline=True)
@@ -356,8 +361,6 @@ def start_repairs(
     customs = holds.hits.shape[0] > 0
     customs_base = path_stream(keys.customs_repairs[day], p)
     in_house, vendor = fleet.in_house_days, fleet.vendor_days
-    first = _FAR
-    units = 0
     for j in range(fleet.pool_part.shape[0]):
         fresh_in, fresh_out = routed[0, p, j], routed[1, p, j]
         waiting_in, waiting_out = state.in_house_backlog[p, j], state.vendor_backlog[p, j]
@@ -386,15 +389,13 @@ def start_repairs(
             border = day + delay - fleet.return_clearance[j] + fleet.turnaround_days[j]
             held, extra = _customs(p, j, customs_base, border, holds)
             if held:
-                first = min(first, border)
-                units += send * extra
+                _book_hold(p, border, extra, send, fleet.horizon, record)
                 delay += extra
         add_items(
             state.repairs_ring, state.repairs_transit, day, fleet.horizon, keys.items[2 * day + 1],
             p, j, send, delay, vendor.values[part], vendor.cdf[part], vendor.length[part],
             record.repairs_vendor, part,
         )  # fmt: skip
-    _note_customs(p, day, first, units, record)
 
 
 @compiled(inline=True)
@@ -465,8 +466,6 @@ def ship_and_record(
     customs_base = path_stream(keys.customs_parts[day], p)
     priced = fleet.pool_unit_cost.shape[1] > 0
     spend = 0.0
-    first = _FAR
-    units = 0
     for j in range(fleet.pool_part.shape[0]):
         order = scratch.order[p, j]
         if not (order or state.order_backlog[p, j]):
@@ -485,14 +484,12 @@ def ship_and_record(
         if customs:
             held, extra = _customs(p, j, customs_base, day + delay, holds)
             if held:
-                first = min(first, day + delay)
-                units += ship * extra
+                _book_hold(p, day + delay, extra, ship, fleet.horizon, record)
                 delay += extra
         delay += fleet.pool_clearance[j]
         add_lot(state.orders_ring, state.orders_transit, day, fleet.horizon, p, j, ship, delay)
     if priced:  # else the series stays zero, and its memory untouched
         record.parts_spend[p, day] = spend
-    _note_customs(p, day, first, units, record)
     return pool_figures(p, day, fleet, state, scratch, record)
 
 
