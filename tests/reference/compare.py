@@ -28,6 +28,7 @@ class Output(Protocol):
     parts_on_order: NDArray[np.int32]
     machines_down: NDArray[np.int32]
     first_customs_hold_day: NDArray[np.int64]
+    customs_held_unit_days: NDArray[np.float64]
     first_stockout_day: NDArray[np.int64]
     failures: NDArray[np.int64]
     scrapped: NDArray[np.int64]
@@ -64,6 +65,9 @@ def compare(engine: Output, reference: Output, days: list[int], alpha: float = 0
         for p, part in enumerate(PART_TYPES):
             found.append(mean_check(f"{total} {part}", getattr(engine, total)[:, p],
                                     getattr(reference, total)[:, p]))  # fmt: skip
+    # Units × days held at customs inside the horizon (parts, repairs and machines).
+    found.append(mean_check("customs unit-days held", engine.customs_held_unit_days,
+                            reference.customs_held_unit_days))  # fmt: skip
     checks = [c for c in found if c is not None]
     for p, part in enumerate(PART_TYPES):
         checks += stage_checks(f"stockout {part}", engine.first_stockout_day[:, p],

@@ -76,7 +76,7 @@ MIXED_EVENTS: list[dict[str, Any]] = [
      "delay_days": {"dist": "uniform", "low": 10, "high": 30}},
     {"type": "remote_disable", "vendors": ["bitmain"], "share": 0.5, "probability": 0.7,
      "start_day": {"dist": "uniform", "low": 60, "high": 90},
-     "duration_days": {"dist": "uniform", "low": 3, "high": 10}},
+     "duration_days": {"dist": "uniform", "low": 60, "high": 110}},
     {"type": "customs_hold", "vendors": ["microbt"], "shipments": ["repairs", "machines"],
      "hold_probability": 0.5, "hold_days": {"dist": "uniform", "low": 5, "high": 20},
      "start_day": 40, "end_day": 120},

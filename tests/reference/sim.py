@@ -78,6 +78,7 @@ class PathSimulation:
         self.order_arrival_day = [-1] * len(plan.order_cohort)
         self.order_cancelled = [False] * len(plan.order_cohort)
         self._disabled_by: dict[int, list[Machine]] = {}  # remote-disable event → machines
+        self._disabling: dict[int, EventWindow] = {}  # remote-disable events under way
         self.pools = [self._pool(j) for j in range(plan.n_pools)]
         self.shop = SwapShop(self)
         self._build_machines()
@@ -207,8 +208,24 @@ class PathSimulation:
                 machine.stop(State.DISABLED)
                 hit.append(machine)
         self._disabled_by[window.index] = hit
+        self._disabling[window.index] = window
+
+    def disable_returning(self, machine: Machine) -> None:
+        """A machine back from a swap while a remote disable is under way is disabled with
+        the event's share, like the running machines were when it started (docs/model.md)."""
+        for index, window in self._disabling.items():
+            if machine.state is not State.RUNNING:
+                return
+            if not window.event.vendor_mask[
+                self.plan.cohort_vendor[self.machine_cohort[machine.index]]
+            ]:
+                continue
+            if self.rng.random() < window.event.params["share"]:
+                machine.stop(State.DISABLED)
+                self._disabled_by[index].append(machine)
 
     def _disable_ends(self, window: EventWindow) -> None:
+        self._disabling.pop(window.index, None)
         for machine in self._disabled_by.pop(window.index, []):
             if machine.state is State.DISABLED:
                 machine.start_running()

@@ -85,6 +85,7 @@ class SwapShop:
     def _machine_back(self, machine: Machine, days: int) -> Process:
         yield timing.until(self.sim.env, timing.today(self.sim.env) + days, timing.ARRIVALS)
         machine.start_running()
+        self.sim.disable_returning(machine)
 
     def _swap_board(self, machine: Machine, slot: int, part: object) -> None:
         assert isinstance(part, Part) and machine.boards[slot] is Board.DEAD
