@@ -13,8 +13,9 @@ when something is simulated.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hashshock._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -24,16 +25,18 @@ if TYPE_CHECKING:
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.results import RunResult
 
-#: Public name → the module that defines it.
-_LAZY = {
-    "compare": "hashshock.api",
-    "run": "hashshock.api",
-    "InputError": "hashshock.inputs.errors",
-    "load_fleet": "hashshock.inputs.load",
-    "load_scenario": "hashshock.inputs.load",
-    "RunResult": "hashshock.results",
-}
-
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        "compare": ".api",
+        "run": ".api",
+        "InputError": ".inputs.errors",
+        "load_fleet": ".inputs.load",
+        "load_scenario": ".inputs.load",
+        "RunResult": ".results",
+    },
+)
 __all__ = [
     "InputError",
     "RunResult",
@@ -43,16 +46,3 @@ __all__ = [
     "load_scenario",
     "run",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hashshock' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -19,8 +19,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from hashshock.cli.data import register
 from hashshock.market import bundled_snapshot, load_market, load_snapshot, user_snapshot_path
-from hashshock.market.cli import register
 from hashshock.market.fetch import FetchError, fetch_snapshot
 from hashshock.market.snapshot import bundled_snapshot_path
 

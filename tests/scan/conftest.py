@@ -9,7 +9,7 @@ import pytest
 import typer
 from tests.scan.fake_miner import FakeFarm, Personality
 
-from hashshock.scan.cli import register
+from hashshock.cli.scan import register
 
 StartFarm = Callable[..., FakeFarm]
 

@@ -83,7 +83,7 @@ def scan_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScanRun]:
     web_port = random.randrange(20_000, 60_000)
     farm = FakeFarm({ips[k]: v for k, v in miners.items()}, web_port=web_port).start()
     app = typer.Typer()
-    from hashshock.scan.cli import register
+    from hashshock.cli.scan import register
 
     register(app)
     folder = tmp_path_factory.mktemp("scan")

@@ -2,6 +2,18 @@
 
 Bad input exits with code 2 and one line naming file, field and fix; the
 engine and analysis are reached only through :mod:`hashshock.api`.
+
+Start-up rule, for this module and every command module it registers
+(``hashshock.cli.*``, each with a ``register(app)``): at top level import only
+typer, rich, the standard library and light hashshock modules (``hashshock.cli.*``,
+``hashshock.inputs.errors``, ``hashshock.outputs``); import everything else (the
+api and engine, numba, numpy, pydantic models, the market, scan and fit code,
+httpx, pyasic) inside the command that needs it. Option types stay builtins
+(str, int, float, bool, Path, ``| None``) and option defaults are literals or
+constants of light modules, because typer reads them when the app is built.
+Types used only in annotations go under ``if TYPE_CHECKING:``. Every
+``hashshock --help`` imports all of this; tests/test_startup.py checks that it
+does not reach the heavy modules and bench/bench_startup.py times it.
 """
 
 from __future__ import annotations
@@ -10,14 +22,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from hashshock import __version__, api
+from hashshock import __version__
+from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -30,20 +42,12 @@ from hashshock.cli.market_options import (
 )
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
-from hashshock.inputs.catalog import bundled_catalog, load_catalog
+from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.fleet import Fleet
-from hashshock.inputs.load import (
-    builtin_scenarios,
-    check_scenario_against_fleet,
-    load_fleet,
-    load_scenario,
-)
-from hashshock.inputs.scenario import Scenario
-from hashshock.market import MarketConfig
-from hashshock.market.cli import register as register_market
 from hashshock.outputs import write_json
-from hashshock.scan.cli import register as register_scan
+
+if TYPE_CHECKING:
+    from hashshock.market import MarketConfig
 
 app = typer.Typer(
     name="hashshock",
@@ -89,6 +93,14 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled or not err_console.is_terminal:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
@@ -106,6 +118,9 @@ def _simulate(
     json_out: str | None, quiet: bool, single: bool, market: MarketConfig,
 ) -> None:  # fmt: skip
     """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
+    from hashshock import api
+    from hashshock.inputs.load import load_fleet, load_scenario
+
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
@@ -197,6 +212,7 @@ def breakpoint_command(
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
     from hashshock.breakpoint import find_breakpoint
+    from hashshock.inputs.load import load_fleet
 
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
@@ -232,6 +248,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check a fleet file (and optionally a scenario) without running anything."""
+    from hashshock.inputs.load import check_scenario_against_fleet, load_fleet, load_scenario
+
     with input_errors():
         loaded = load_fleet(fleet)
         if scenario:
@@ -250,6 +268,9 @@ def schema(
     kind: Annotated[str, typer.Argument(help="fleet or scenario")],
 ) -> None:
     """Print the JSON Schema of the fleet or scenario file format."""
+    from hashshock.inputs.fleet import Fleet
+    from hashshock.inputs.scenario import Scenario
+
     models: dict[str, type[Fleet] | type[Scenario]] = {"fleet": Fleet, "scenario": Scenario}
     if kind not in models:
         fail(InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet or scenario"))
@@ -265,6 +286,8 @@ def catalog(
 ) -> None:
     """List the ASIC model catalogue (bundled, plus your own with --extra)."""
     from pathlib import Path
+
+    from hashshock.inputs.catalog import bundled_catalog, load_catalog
 
     with input_errors():
         models = (load_catalog(Path(extra)) if extra else bundled_catalog()).models
@@ -287,6 +310,8 @@ def scenarios(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the built-in scenarios with their descriptions."""
+    from hashshock.inputs.load import builtin_scenarios, load_scenario
+
     rows: list[dict[str, Any]] = []
     for name in builtin_scenarios():
         s = load_scenario(name)

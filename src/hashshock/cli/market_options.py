@@ -4,19 +4,23 @@
 ``--network-hashrate`` and ``--fee-share`` give the market on the start date
 (over the YAML's ``as_of``). A run whose start state comes from a stale snapshot
 prints one warning line on stderr before simulating (``docs/market.md``).
+
+The market layer (:mod:`hashshock.market`, numpy) is imported when a function here
+runs, not with the options, so that ``hashshock --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.market import MarketConfig, load_market
-from hashshock.market.start import MarketStart, market_start
+if TYPE_CHECKING:
+    from hashshock.market import MarketConfig
+    from hashshock.market.start import MarketStart
 
 MarketOpt = Annotated[
     str | None, typer.Option("--market", help="Market YAML (price model, network, used prices).")
@@ -58,6 +62,8 @@ def market_config(
     fee_share: float | None = None,
 ) -> MarketConfig:
     """The market YAML (or the defaults) with the command line's start-date values over it."""
+    from hashshock.market import load_market
+
     return load_market(market).with_as_of(
         "command line",
         btc_price_usd=btc_price,
@@ -69,6 +75,8 @@ def market_config(
 
 def warn_if_stale(console: Console, config: MarketConfig, start_date: dt.date) -> MarketStart:
     """Print the start state's warning (if any) on ``console``; return the start state."""
+    from hashshock.market.start import market_start
+
     start = market_start(config, start_date)
     if start.warning:
         console.print(

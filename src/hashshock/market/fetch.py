@@ -22,11 +22,12 @@ is written; any failure raises :class:`FetchError` with a one-line reason.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx and the snapshot model load when a fetch starts
+    import httpx
 
-from hashshock.market.snapshot import NetworkSnapshot
+    from hashshock.market.snapshot import NetworkSnapshot
 
 DEFAULT_URL = "https://mempool.space"
 REWARD_BLOCKS = 1008
@@ -38,6 +39,8 @@ class FetchError(Exception):
 
 
 def _get(client: httpx.Client, path: str) -> httpx.Response:
+    import httpx
+
     try:
         response = client.get(path)
     except httpx.TimeoutException as exc:
@@ -74,6 +77,8 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     Raises :class:`FetchError` when the API cannot be reached or its answer does
     not make a valid snapshot.
     """
+    import httpx
+
     base = url.rstrip("/")
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     with httpx.Client(base_url=base, timeout=timeout, headers=headers) as client:
@@ -134,6 +139,8 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
         "origin": base,
     }
     try:
+        from hashshock.market.snapshot import NetworkSnapshot
+
         return NetworkSnapshot.model_validate(data)
     except ValueError as exc:
         first = str(exc).splitlines()

@@ -5,28 +5,56 @@
 * :func:`aggregate` / :func:`merge_scan` - records → cohorts → merged fleet file.
 * :func:`write_inventory` / :func:`read_inventory` - the per-machine CSV.
 * :func:`audit` / :func:`blast_scenario` - concentration, exposure, remote-disable.
-* :func:`hashshock.scan.cli.register` adds the ``scan`` and ``audit`` commands.
+* :func:`hashshock.cli.scan.register` adds the ``scan`` and ``audit`` commands.
 
 pyasic is imported only when a scan starts (it is slow to import and sets up logging).
 """
 
 from __future__ import annotations
 
-from hashshock.scan.audit import (
-    AuditReport,
-    audit,
-    blast_scenario,
-    units_from_fleet,
-    units_from_inventory,
-)
-from hashshock.scan.catalog_map import ModelMatcher
-from hashshock.scan.credentials import Credentials
-from hashshock.scan.fleetfile import InstallDates, ScannedCohort, aggregate, merge_scan
-from hashshock.scan.inventory import read_inventory, write_inventory
-from hashshock.scan.probe import ScanOptions, run_scan
-from hashshock.scan.records import MachineRecord
-from hashshock.scan.targets import expand_targets
+from typing import TYPE_CHECKING
 
+from hashshock._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from hashshock.scan.audit import (
+        AuditReport,
+        audit,
+        blast_scenario,
+        units_from_fleet,
+        units_from_inventory,
+    )
+    from hashshock.scan.catalog_map import ModelMatcher
+    from hashshock.scan.credentials import Credentials
+    from hashshock.scan.fleetfile import InstallDates, ScannedCohort, aggregate, merge_scan
+    from hashshock.scan.inventory import read_inventory, write_inventory
+    from hashshock.scan.probe import ScanOptions, run_scan
+    from hashshock.scan.records import MachineRecord
+    from hashshock.scan.targets import expand_targets
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        "AuditReport": "hashshock.scan.audit",
+        "audit": "hashshock.scan.audit",
+        "blast_scenario": "hashshock.scan.audit",
+        "units_from_fleet": "hashshock.scan.audit",
+        "units_from_inventory": "hashshock.scan.audit",
+        "ModelMatcher": "hashshock.scan.catalog_map",
+        "Credentials": "hashshock.scan.credentials",
+        "InstallDates": "hashshock.scan.fleetfile",
+        "ScannedCohort": "hashshock.scan.fleetfile",
+        "aggregate": "hashshock.scan.fleetfile",
+        "merge_scan": "hashshock.scan.fleetfile",
+        "read_inventory": "hashshock.scan.inventory",
+        "write_inventory": "hashshock.scan.inventory",
+        "ScanOptions": "hashshock.scan.probe",
+        "run_scan": "hashshock.scan.probe",
+        "MachineRecord": "hashshock.scan.records",
+        "expand_targets": "hashshock.scan.targets",
+    },
+)
 __all__ = [
     "AuditReport",
     "Credentials",

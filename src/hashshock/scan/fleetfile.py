@@ -27,10 +27,9 @@ import yaml
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
-from hashshock.scan.records import MachineRecord
+from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord
 
 DEFAULT_SITE = "site-1"
-DEFAULT_ASSUMED_AGE_DAYS = 365
 
 
 @dataclass

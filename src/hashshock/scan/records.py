@@ -12,6 +12,9 @@ from typing import Any, Literal, get_args
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.errors import InputError
 
+#: Age (days) assumed for a scanned machine whose install date nobody gave.
+DEFAULT_ASSUMED_AGE_DAYS = 365
+
 HostStatus = Literal[
     "ok",  # a miner of a catalogue model, data read
     "unknown-model",  # a miner whose model is not in the catalogue

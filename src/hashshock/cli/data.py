@@ -4,26 +4,27 @@
 folder (or ``--out``); it never touches the bundled snapshot. When the API
 cannot be reached it prints one line and exits 1 — only this command needs the
 network; runs keep using the last good snapshot. Bad options exit 2.
+
+This module is imported by ``hashshock --help``, so it imports only typer, rich,
+the standard library and light hashshock modules at top level: the market layer
+(:mod:`hashshock.market`, numpy, httpx) loads when a command runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from hashshock.inputs.errors import InputError
-from hashshock.market.fetch import DEFAULT_URL, FetchError, fetch_snapshot
-from hashshock.market.snapshot import (
-    NetworkSnapshot,
-    load_snapshot,
-    user_snapshot_path,
-    write_snapshot,
-)
+from hashshock.market.fetch import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from hashshock.market.snapshot import NetworkSnapshot
 
 data_app = typer.Typer(
     help="The network snapshot runs start from: show it, or update it from a public API.",
@@ -53,6 +54,9 @@ def update_command(
     ] = 10.0,
 ) -> None:
     """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
+    from hashshock.market.fetch import FetchError, fetch_snapshot
+    from hashshock.market.snapshot import load_snapshot, user_snapshot_path, write_snapshot
+
     err = Console(stderr=True)
     target = out if out is not None else user_snapshot_path()
     if out is None:

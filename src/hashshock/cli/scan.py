@@ -3,6 +3,11 @@
 Bad input exits with code 2 and one line on stderr (``error: ...``); a scan
 that finds no machine of a catalogue model writes the inventory but no fleet
 file and exits with code 1; an interrupted scan writes nothing (code 130).
+
+This module is imported by ``hashshock --help``, so it imports only typer, rich,
+the standard library and light hashshock modules at top level: the scanner
+(:mod:`hashshock.scan`, pyasic, httpx) and the fleet models load when a command runs;
+the option defaults come from the scanner's light modules.
 """
 
 from __future__ import annotations
@@ -11,34 +16,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hashshock.inputs.catalog import Catalog, bundled_catalog, load_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.load import load_fleet
-from hashshock.inputs.loading import read_yaml_mapping
-from hashshock.outputs import atomic_write_text, write_json
-from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
-from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER, Credentials
-from hashshock.scan.fleetfile import (
-    DEFAULT_ASSUMED_AGE_DAYS,
-    InstallDates,
-    aggregate,
-    choose_site,
-    merge_scan,
-    render_fleet_yaml,
-)
-from hashshock.scan.inventory import looks_like_inventory, read_inventory, write_inventory
-from hashshock.scan.probe import ScanOptions, run_scan
-from hashshock.scan.records import MachineRecord
-from hashshock.scan.render import audit_json, print_audit, print_scan, scan_json
-from hashshock.scan.targets import DEFAULT_MAX_HOSTS, expand_targets
+from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
+from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
+from hashshock.scan.targets import DEFAULT_MAX_HOSTS
+
+if TYPE_CHECKING:
+    from hashshock.inputs.catalog import Catalog
+    from hashshock.scan.fleetfile import InstallDates
+    from hashshock.scan.records import MachineRecord
 
 
 def _fail(exc: InputError) -> typer.Exit:
@@ -63,6 +55,8 @@ def default_inventory_path(out: Path) -> Path:
 
 def _inventory_target(out: Path, named: Path | None) -> tuple[Path, bool]:
     """Where the inventory goes and whether an earlier inventory there is merged."""
+    from hashshock.scan.inventory import looks_like_inventory
+
     path = named or default_inventory_path(out)
     if path.resolve() == out.resolve():
         raise InputError(path, "--inventory", "is the fleet file", "name another file")
@@ -77,6 +71,8 @@ def _inventory_target(out: Path, named: Path | None) -> tuple[Path, bool]:
 
 
 def _catalog_for(existing: dict[str, Any] | None, out: Path) -> Catalog:
+    from hashshock.inputs.catalog import bundled_catalog, load_catalog
+
     extra = (existing or {}).get("catalog")
     return load_catalog(out.parent / str(extra)) if extra else bundled_catalog()
 
@@ -87,6 +83,8 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], N
     if not enabled or not console.is_terminal:
         yield lambda _rec: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("scan", total=total)
@@ -179,6 +177,21 @@ def scan_command(
     progress: _Progress = True,
 ) -> None:
     """Scan miners into a fleet file (cohorts by site x model) and a per-machine CSV."""
+    from hashshock.inputs.loading import read_yaml_mapping
+    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.scan.credentials import Credentials
+    from hashshock.scan.fleetfile import (
+        InstallDates,
+        aggregate,
+        choose_site,
+        merge_scan,
+        render_fleet_yaml,
+    )
+    from hashshock.scan.inventory import write_inventory
+    from hashshock.scan.probe import ScanOptions, run_scan
+    from hashshock.scan.render import print_scan, scan_json
+    from hashshock.scan.targets import expand_targets
+
     try:
         hosts = expand_targets(targets, max_hosts)
         dates = InstallDates(date.today(), _date(install_date, "--install-date"), assumed_age_days)
@@ -268,6 +281,15 @@ def audit_command(
     probability: _Probability = 1.0,
 ) -> None:
     """Audit vendor concentration, firmware and management exposure, and remote-disable risk."""
+    import yaml
+
+    from hashshock.inputs.catalog import vendor_defaults
+    from hashshock.inputs.load import load_fleet
+    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
+    from hashshock.scan.inventory import looks_like_inventory, read_inventory
+    from hashshock.scan.render import audit_json, print_audit
+
     try:
         if looks_like_inventory(source):
             units, kind = units_from_inventory(read_inventory(source)), "inventory"

@@ -1,0 +1,77 @@
+"""Start-up time of the command line and the package, against the 0.5 s target.
+
+Each command runs in a fresh interpreter (a subprocess), as a user would run it;
+the wall time from start to exit is measured with ``time.perf_counter`` and the
+best and median of ``--runs`` runs are printed with the ratio of the best to the
+target (below 1.0 meets it). ``python -c pass`` is the floor: the interpreter
+alone.
+
+Public tools only: ``python bench/bench_startup.py [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLEET = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
+TARGET_S = 0.5
+
+
+def hashshock_command() -> list[str]:
+    """The installed ``hashshock`` entry point next to this Python, or the same via ``-c``."""
+    script = Path(sys.executable).with_name("hashshock")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("hashshock")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from hashshock.cli.app import main; main()"]
+
+
+def cases() -> list[tuple[str, list[str]]]:
+    cli = hashshock_command()
+    return [
+        ("python -c pass (floor)", [sys.executable, "-c", "pass"]),
+        ('python -c "import hashshock"', [sys.executable, "-c", "import hashshock"]),
+        ("hashshock --help", [*cli, "--help"]),
+        ("hashshock run --help", [*cli, "run", "--help"]),
+        (f"hashshock validate {FLEET.relative_to(ROOT)}", [*cli, "validate", str(FLEET)]),
+    ]
+
+
+def time_once(argv: list[str]) -> float:
+    env = {**os.environ, "COLUMNS": "100"}
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace")
+        raise SystemExit(f"{' '.join(argv)} exited with {done.returncode}:\n{message}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each command (default 7)")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, best of {args.runs} runs")
+    print(f"{'command':<58} {'best s':>7} {'median s':>9} {'best/0.5 s':>10}")
+    for label, argv in cases():
+        time_once(argv)  # warm the file cache and __pycache__, not counted
+        times = [time_once(argv) for _ in range(args.runs)]
+        best, median = min(times), statistics.median(times)
+        print(f"{label:<58} {best:>7.3f} {median:>9.3f} {best / TARGET_S:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Fast start: the command line's help and ``import hashshock`` load no heavy module.
+
+Each check runs in a fresh interpreter (a subprocess) and reads ``sys.modules``, so
+it sees exactly what a user's ``hashshock --help`` imports. No time is asserted:
+``bench/bench_startup.py`` measures the times. When a check fails, find the import
+chain with ``python -X importtime -c "import hashshock.cli.app"`` and move the import
+into the command that needs it (the rule is in ``hashshock.cli.app``'s docstring).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Never imported by ``import hashshock.cli.app`` (nor by ``hashshock --help``).
+HEAVY_FOR_CLI = (
+    "numba",
+    "numpy",
+    "scipy",
+    "pydantic",
+    "pandas",
+    "lifelines",
+    "pyasic",
+    "httpx",
+    "hashshock.api",
+    "hashshock.engine",
+    # the market and scan packages load their names lazily; these are their heavy parts
+    "hashshock.market.config",
+    "hashshock.market.simulate",
+    "hashshock.market.snapshot",
+    "hashshock.scan.probe",
+    "hashshock.scan.audit",
+    "hashshock.scan.fleetfile",
+    "hashshock.fit",
+    "hashshock.inputs.fleet",
+    "hashshock.inputs.load",
+)
+#: Never imported by a command's ``--help`` (typer itself may import pydantic there).
+HEAVY_FOR_COMMAND_HELP = ("numba", "hashshock.api", "hashshock.engine", "pyasic", "lifelines")
+#: Never imported by ``import hashshock``.
+HEAVY_FOR_PACKAGE = ("numba", "numpy", "pydantic", "hashshock.api", "hashshock.engine")
+
+COMMANDS = (
+    "run", "compare", "breakpoint", "validate", "schema", "catalog", "scenarios",
+    "scan", "audit", "data", "fit",
+)  # fmt: skip
+
+
+def _env() -> dict[str, str]:
+    unset = {"FORCE_COLOR", "PYTHONPROFILEIMPORTTIME"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    return {**env, "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` (or their submodules) a fresh interpreter holds after ``code``."""
+    probe = (
+        f"{code}\n"
+        "import json, sys\n"
+        f"names = {list(modules)!r}\n"
+        "hits = sorted({n for n in names for m in sys.modules\n"
+        "               if m == n or m.startswith(n + '.')})\n"
+        "sys.stderr.write('\\nLOADED=' + json.dumps(hits) + '\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=_env(),
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    line = [x for x in done.stderr.splitlines() if x.startswith("LOADED=")][-1]
+    loaded: list[str] = json.loads(line.removeprefix("LOADED="))
+    return loaded
+
+
+def _help_code(*args: str) -> str:
+    """Run the app on ``args`` in the probe's process, as the entry point does."""
+    return (
+        "from hashshock.cli.app import app\n"
+        "try:\n"
+        f"    app({list(args)!r}, prog_name='hashshock')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+    )
+
+
+def test_importing_the_cli_loads_no_heavy_module() -> None:
+    assert _loaded_after("import hashshock.cli.app", HEAVY_FOR_CLI) == []
+
+
+def test_help_loads_no_heavy_module() -> None:
+    assert _loaded_after(_help_code("--help"), HEAVY_FOR_CLI) == []
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "scan", "fit", "data"])
+def test_command_help_loads_no_engine(command: str) -> None:
+    assert _loaded_after(_help_code(command, "--help"), HEAVY_FOR_COMMAND_HELP) == []
+
+
+def test_import_hashshock_loads_no_heavy_module() -> None:
+    assert _loaded_after("import hashshock", HEAVY_FOR_PACKAGE) == []
+
+
+def _hashshock() -> list[str]:
+    """The installed entry point next to this Python, or the same function via ``-c``."""
+    script = Path(sys.executable).with_name("hashshock")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from hashshock.cli.app import main; main()"]
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run(
+        [*_hashshock(), "--help"], capture_output=True, text=True, cwd=ROOT, env=_env(),
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    listed = set(re.findall(r"(?m)^[│|\s]*([a-z][a-z-]*)\s{2,}\S", done.stdout))
+    missing = [c for c in COMMANDS if c not in listed]
+    assert not missing, f"hashshock --help does not list {missing}:\n{done.stdout}"
