@@ -192,3 +192,43 @@ def test_bad_start_market_values(write_yaml: Callable[[dict[str, Any], str], Pat
     assert "fix:" in result.output
     result = runner.invoke(app, ["data", "show", "--start-date", "2026-02-30"])
     assert result.exit_code == 2 and "--start-date" in result.output
+
+
+def test_bad_call_arguments_are_input_errors(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    """The API and the CLI refuse impossible arguments with a message, never a traceback."""
+    import hashshock
+    from hashshock.inputs.errors import InputError
+
+    fleet = small_fleet()
+    for kwargs, field in (
+        ({"horizon_days": "30"}, "--horizon"),
+        ({"seed": -1}, "--seed"),
+        ({"paths": 100_000_000}, "--paths"),
+        ({"workers": 0}, "--workers"),
+    ):
+        with pytest.raises(InputError, match=field):
+            hashshock.run(fleet, "baseline", **{"paths": 2, "horizon_days": 5, **kwargs})
+    with pytest.raises(InputError, match="named more than once"):
+        hashshock.compare(fleet, ["sanctions", "sanctions"], paths=2, horizon_days=5)
+    path = str(write_yaml(fleet, "fleet.yaml"))
+    for args, field in (
+        (["--seed", "-1"], "--seed"),
+        (["--paths", "100000000"], "--paths"),
+        (["--workers", "0"], "--workers"),
+    ):
+        result = runner.invoke(app, ["run", path, "--horizon", "5", *args])
+        assert result.exit_code == 2 and field in result.output, result.output
+        assert "Traceback" not in result.output
+    result = runner.invoke(app, ["compare", path, "-s", "sanctions,sanctions", "-n", "2"])
+    assert result.exit_code == 2 and "more than once" in result.output
+
+
+def test_validate_builds_what_run_builds(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:
+    """A route whose shares exceed 1 only with the bundled defaults is caught by validate."""
+    fleet = write_yaml(small_fleet(repair_routes={"psu": {"in_house_share": 0.97}}), "fleet.yaml")
+    code, output = _validate(fleet)
+    assert code == 2 and "repair_routes.psu.in_house_share" in output and "≤ 0.8" in output
+    result = runner.invoke(app, ["run", str(fleet), "-n", "2", "--horizon", "5"])
+    assert result.exit_code == 2 and "Traceback" not in result.output

@@ -30,50 +30,27 @@ from hashshock.finance.pipeline import (
     with_price_factor,
 )
 from hashshock.inputs.catalog import PART_TYPES
-from hashshock.inputs.errors import InputError
-from hashshock.inputs.load import (
-    LoadedFleet,
-    check_scenario_against_fleet,
-    fleet_from_mapping,
-    load_fleet,
-    load_scenario,
-)
+from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
-from hashshock.market import MarketConfig, load_market
+from hashshock.market import MarketConfig
 from hashshock.market.start import market_start
 from hashshock.parallel import default_workers, simulate_many
-from hashshock.plan import Plan, compile_plan
+from hashshock.plan import Plan
+from hashshock.prepare import (
+    BASELINE,
+    FleetLike,
+    Prepared,
+    ScenarioLike,
+    check_run_args,
+    prepare,
+    validate,
+)
 from hashshock.results import RunResult
 
-FleetLike = str | Path | LoadedFleet | dict[str, Any]
-ScenarioLike = str | Path | Scenario
+__all__ = ["ProgressCallback", "compare", "prepare", "run", "simulate_prepared", "validate"]
+
 #: Called with (days done, days in total) across all runs of one call.
 ProgressCallback = Callable[[int, int], None]
-
-MAX_HORIZON_DAYS = 3 * 366
-BASELINE = "baseline"
-
-
-def _fleet(fleet: FleetLike) -> LoadedFleet:
-    if isinstance(fleet, LoadedFleet):
-        return fleet
-    if isinstance(fleet, dict):
-        return fleet_from_mapping(fleet)
-    return load_fleet(fleet)
-
-
-def _scenario(scenario: ScenarioLike) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-
-
-def _check_run_args(paths: int, horizon_days: int) -> None:
-    if paths < 1:
-        raise InputError(None, "--paths", f"{paths} paths", "use at least 1 path")
-    if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
-        raise InputError(
-            None, "--horizon", f"{horizon_days} days is out of range",
-            f"use 1 to {MAX_HORIZON_DAYS} days (3 years)",
-        )  # fmt: skip
 
 
 def _manifest(
@@ -148,17 +125,9 @@ def compare(
     run one after the other in this process, each on the engine's threads
     (``workers`` > 1: that many worker processes); results do not depend on it.
     """
-    _check_run_args(paths, horizon_days)
-    loaded = _fleet(fleet)
-    resolved = [_scenario(s) for s in scenarios]
-    if not resolved:
-        raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
-    for scenario in resolved:
-        check_scenario_against_fleet(scenario, loaded)
-    config = market if isinstance(market, MarketConfig) else load_market(market)
-    return simulate_scenarios(
-        loaded, resolved, paths, horizon_days, seed, progress, workers, config
-    )
+    check_run_args(paths, seed, workers)
+    prepared = prepare(fleet, scenarios, horizon_days, market)
+    return simulate_prepared(prepared, paths, seed, progress, workers)
 
 
 def simulate_scenarios(
@@ -173,12 +142,21 @@ def simulate_scenarios(
     price_factor: float = 1.0,
 ) -> list[RunResult]:
     """Simulate ``resolved`` (plus baseline) with money; ``price_factor`` scales BTC prices."""
-    # Baseline is simulated once, first: the decline stage is measured against it.
-    to_run: list[Scenario] = [
-        next((s for s in resolved if s.name == BASELINE), None) or load_scenario(BASELINE)
-    ]
-    to_run += [s for s in resolved if s.name != BASELINE]
-    plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
+    prepared = prepare(loaded, resolved, horizon_days, config)
+    return simulate_prepared(prepared, paths, seed, progress, workers, price_factor)
+
+
+def simulate_prepared(
+    prepared: Prepared,
+    paths: int,
+    seed: int,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+    price_factor: float = 1.0,
+) -> list[RunResult]:
+    """Simulate a :class:`Prepared` set of scenarios with money."""
+    loaded, config, plans = prepared.loaded, prepared.market, prepared.plans
+    horizon_days = prepared.horizon_days
 
     def market_for(plan: Plan, lost: NDArray[np.float64] | None = None) -> MarketLike:
         return with_price_factor(scenario_market(config, plan, paths, seed, lost), price_factor)
@@ -190,16 +168,16 @@ def simulate_scenarios(
     baseline = outputs[0]
     moneys = []
     local_moneys: dict[str, Money] = {}
-    for scenario, plan, out, mk in zip(to_run, plans, outputs, markets, strict=True):
+    for scenario, plan, out, mk in zip(prepared.to_run, plans, outputs, markets, strict=True):
         if scenario.network_wide and scenario.name != BASELINE:
             # The same shock across the network's Bitmain-dependent share slows network
             # growth; the fleet's engine run keeps its local-market decisions.
             local_moneys[scenario.name] = money_for(loaded, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(loaded, plan, out, mk))
-    by_name = {s.name: (out, m) for s, out, m in zip(to_run, outputs, moneys, strict=True)}
+    by_name = {s.name: (out, m) for s, out, m in zip(prepared.to_run, outputs, moneys, strict=True)}
     results = []
-    for s in resolved:
+    for s in prepared.requested:
         out, money = by_name[s.name]
         result = _result(loaded, s, out, baseline, paths, horizon_days, seed)
         result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))

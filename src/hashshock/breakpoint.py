@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hashshock.api import FleetLike, _fleet, simulate_scenarios
+from hashshock.api import simulate_scenarios
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
+from hashshock.prepare import FleetLike, _fleet
 
 Shock = Literal["parts-cut", "btc-drop"]
 TARGET_PROBABILITY = 0.5

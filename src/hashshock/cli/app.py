@@ -246,14 +246,23 @@ def validate(
     scenario: Annotated[
         str | None, typer.Option("--scenario", "-s", help="Also check this scenario.")
     ] = None,
+    horizon: HorizonOpt = 365,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
-    """Check a fleet file (and optionally a scenario) without running anything."""
-    from hashshock.inputs.load import check_scenario_against_fleet, load_fleet, load_scenario
+    """Check a fleet (and a scenario, a market) as `run` would, short of simulating:
+    passing means `run` with the same inputs works."""
+    from hashshock.prepare import validate as validate_inputs
 
     with input_errors():
-        loaded = load_fleet(fleet)
-        if scenario:
-            check_scenario_against_fleet(load_scenario(scenario), loaded)
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
+        prepared = validate_inputs(fleet, names, horizon, config)
+        warn_if_stale(err_console, config, prepared.loaded.fleet.start_date)
+    loaded = prepared.loaded
     sites = len(loaded.fleet.sites)
     console.print(
         f"[green]ok[/] {fleet}: {loaded.machines:,} machines in {len(loaded.fleet.cohorts)} "

@@ -19,6 +19,7 @@ from hashshock.inputs.catalog import (
     FailurePrior,
     ModelSpec,
     load_catalog,
+    part_defaults,
     read_failure_rates,
     vendor_defaults,
 )
@@ -100,6 +101,7 @@ def fleet_from_mapping(
         )  # fmt: skip
     catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
     _cross_check(fleet, catalog, path)
+    _check_routes(fleet, path)
     rates: tuple[FailurePrior, ...] = ()
     if fleet.failure_rates:
         rates_path = base / fleet.failure_rates
@@ -116,6 +118,26 @@ def load_fleet(path: str | Path) -> LoadedFleet:
     """Read and validate a fleet YAML file."""
     file = Path(path)
     return fleet_from_mapping(read_yaml_mapping(file), file)
+
+
+def _check_routes(fleet: Fleet, path: Path | None) -> None:
+    """Each repair route's in-house and scrap shares, the fleet's over data/parts.csv,
+    leave a share (≥ 0) for the vendor repair centre."""
+    defaults = part_defaults()
+    for part, route in fleet.repair_routes.items():
+        base = defaults[part]
+        in_house = base.in_house_share if route.in_house_share is None else route.in_house_share
+        scrap = base.scrap_share if route.scrap_share is None else route.scrap_share
+        if in_house + scrap > 1 + 1e-9:
+            given = "in_house_share" if route.in_house_share is not None else "scrap_share"
+            other = "scrap_share" if given == "in_house_share" else "in_house_share"
+            room = 1.0 - (scrap if given == "in_house_share" else in_house)
+            raise InputError(
+                path, f"repair_routes.{part}.{given}",
+                f"in_house_share {in_house:g} + scrap_share {scrap:g} = {in_house + scrap:g} "
+                f"exceeds 1 ({other} {1 - room:g} is the default of data/parts.csv)",
+                f"use {given} ≤ {room:g}, or set {other} too",
+            )  # fmt: skip
 
 
 def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:

@@ -1,0 +1,140 @@
+"""Everything a run builds before it simulates, and the checks on a call's arguments.
+
+:func:`prepare` loads and checks the fleet, scenarios and market and compiles one plan
+per scenario; :func:`validate` adds the money inputs on a one-path market. Both stay
+clear of the engine (no numba), so ``hashshock validate`` is quick; passing
+:func:`validate` means :func:`hashshock.compare` on the same inputs runs
+(tests/test_validate_then_run.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashshock.finance.economy import build_economy
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import (
+    LoadedFleet,
+    check_scenario_against_fleet,
+    fleet_from_mapping,
+    load_fleet,
+    load_scenario,
+)
+from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig, load_market, simulate_market
+from hashshock.market.start import market_start
+from hashshock.plan import Plan, compile_plan
+
+FleetLike = str | Path | LoadedFleet | dict[str, Any]
+ScenarioLike = str | Path | Scenario
+
+MAX_HORIZON_DAYS = 3 * 366
+BASELINE = "baseline"
+
+
+def _fleet(fleet: FleetLike) -> LoadedFleet:
+    if isinstance(fleet, LoadedFleet):
+        return fleet
+    if isinstance(fleet, dict):
+        return fleet_from_mapping(fleet)
+    return load_fleet(fleet)
+
+
+def _scenario(scenario: ScenarioLike) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+#: Most Monte Carlo paths one call may ask for (memory grows with paths × days × cohorts).
+MAX_PATHS = 1_000_000
+
+
+def _whole(value: object, name: str, low: int, high: int, unit: str) -> None:
+    """``value`` must be a whole number in [low, high]; else an input error naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(
+            None, name, f"{value!r} is not a whole number", f"give {unit} as an integer"
+        )
+    if not low <= int(value) <= high:
+        raise InputError(None, name, f"{value} is out of range", f"use {low:,} to {high:,} {unit}")
+
+
+def check_horizon(horizon_days: object) -> None:
+    _whole(horizon_days, "--horizon", 1, MAX_HORIZON_DAYS, "days (3 years)")
+
+
+def check_run_args(paths: object, seed: object, workers: object = None) -> None:
+    _whole(paths, "--paths", 1, MAX_PATHS, "paths")
+    _whole(seed, "--seed", 0, 2**63 - 1, "as the seed (not negative)")
+    if workers is not None:
+        _whole(workers, "--workers", 1, 64, "worker processes")
+
+
+@dataclass
+class Prepared:
+    """Everything a run builds before it simulates: validated inputs, one plan per
+    scenario to run (baseline first) and the market configuration."""
+
+    loaded: LoadedFleet
+    requested: list[Scenario]
+    to_run: list[Scenario]
+    plans: list[Plan]
+    market: MarketConfig
+    horizon_days: int
+
+
+def prepare(
+    fleet: FleetLike,
+    scenarios: Sequence[ScenarioLike],
+    horizon_days: int = 365,
+    market: str | Path | MarketConfig | None = None,
+) -> Prepared:
+    """Load and check the inputs and compile their plans, short of simulating.
+
+    Every problem is an :class:`InputError` naming the file, the field and the fix;
+    a set of inputs that passes here runs.
+    """
+    check_horizon(horizon_days)
+    loaded = _fleet(fleet)
+    requested = [_scenario(s) for s in scenarios]
+    if not requested:
+        raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
+    names = [s.name for s in requested]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            None, "--scenarios", f"{', '.join(twice)} named more than once",
+            "name each scenario once (they share common random numbers anyway)",
+        )  # fmt: skip
+    for scenario in requested:
+        check_scenario_against_fleet(scenario, loaded)
+    config = market if isinstance(market, MarketConfig) else load_market(market)
+    market_start(config, loaded.fleet.start_date)  # the day-0 market: given values must agree
+    # Baseline is simulated once, first: the decline stage is measured against it.
+    to_run: list[Scenario] = [
+        next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)
+    ]
+    to_run += [s for s in requested if s.name != BASELINE]
+    plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
+    return Prepared(loaded, requested, to_run, plans, config, horizon_days)
+
+
+def validate(
+    fleet: FleetLike,
+    scenarios: Sequence[ScenarioLike] = (BASELINE,),
+    horizon_days: int = 365,
+    market: str | Path | MarketConfig | None = None,
+) -> Prepared:
+    """:func:`prepare`, plus the money inputs each plan's run would build (on a one-path
+    market): what ``hashshock validate`` checks. Passing it means :func:`compare` on the
+    same inputs runs."""
+    prepared = prepare(fleet, scenarios, horizon_days, market)
+    start = prepared.loaded.fleet.start_date
+    one_path = simulate_market(prepared.market, start, horizon_days, 1, 0)
+    for plan in prepared.plans:
+        build_economy(prepared.loaded, plan, one_path)
+    return prepared
