@@ -33,7 +33,7 @@ def hashshock_command() -> list[str]:
     found = shutil.which("hashshock")
     if found:
         return [found]
-    return [sys.executable, "-c", "import sys; from hashshock.cli.app import main; main()"]
+    return [sys.executable, "-c", "import sys; from hashshock.cli.entry import main; main()"]
 
 
 def cases() -> list[tuple[str, list[str]]]:

@@ -113,7 +113,7 @@ def _hashshock() -> list[str]:
     script = Path(sys.executable).with_name("hashshock")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from hashshock.cli.app import main; main()"]
+    return [sys.executable, "-c", "import sys; from hashshock.cli.entry import main; main()"]
 
 
 def test_help_lists_every_command() -> None:

@@ -126,7 +126,7 @@ def compare(
     (``workers`` > 1: that many worker processes); results do not depend on it.
     """
     check_run_args(paths, seed, workers)
-    prepared = prepare(fleet, scenarios, horizon_days, market)
+    prepared = prepare(fleet, scenarios, horizon_days, market, paths)
     return simulate_prepared(prepared, paths, seed, progress, workers)
 
 

@@ -1,4 +1,11 @@
-"""Writing output files: atomically, only where the user asked, never half-written."""
+"""Writing output files: atomically, only where the user asked, never half-written.
+
+:func:`check_output` is called for every output path *before* a command does its work:
+it refuses a path that is one of the run's own input files, a folder, a missing or
+read-only folder, or a read-only file, so a long simulation never ends in a lost result.
+An output path that is a symbolic link is written *through*: the link stays and its
+target gets the new content (atomically, next to the target).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +27,26 @@ def _umask() -> int:
     return mask
 
 
+#: Temporary files of atomic writes under way (removed if the process is interrupted).
+_PENDING: set[str] = set()
+
+
+def remove_pending_temporaries() -> None:
+    """Delete the temporary files of writes that have not finished (on Ctrl-C)."""
+    for tmp in list(_PENDING):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _PENDING.discard(tmp)
+
+
 def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
 
-    A reader never sees a half-written file; an existing file keeps its permissions.
-    ``option`` names the command-line option in error messages.
+    A reader never sees a half-written file; an existing file keeps its permissions; a
+    symbolic link is written through to its target. ``option`` names the command-line
+    option in error messages.
     """
+    path = path.resolve() if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(path, option, "its folder does not exist", "create the folder first")
@@ -32,6 +54,7 @@ def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
         raise InputError(path, option, "is a folder", "give a file name")
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    _PENDING.add(tmp)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -43,6 +66,8 @@ def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        _PENDING.discard(tmp)
 
 
 def write_text(target: str, text: str, option: str = "--json") -> None:
@@ -59,3 +84,37 @@ def write_text(target: str, text: str, option: str = "--json") -> None:
 def write_json(data: Any, target: str, option: str = "--json", indent: int | None = 2) -> None:
     """Write ``data`` as JSON to the file ``target``, or to stdout if ``target`` is ``-``."""
     write_text(target, json.dumps(data, indent=indent, default=str, ensure_ascii=False), option)
+
+
+def check_output(target: str | None, option: str, inputs: Iterable[Path | str | None] = ()) -> None:
+    """Refuse, before any work, an output ``target`` that cannot or must not be written.
+
+    ``-`` (stdout) and ``None`` pass. ``inputs`` are the files the command reads: writing
+    over one of them would destroy the user's own file.
+    """
+    if target is None or target == "-":
+        return
+    path = Path(target).expanduser()
+    resolved = path.resolve()
+    for source in inputs:
+        if source is not None and Path(source).expanduser().resolve() == resolved:
+            raise InputError(
+                path, option, f"is one of this run's input files ({source})",
+                "name a new file for the output",
+            )  # fmt: skip
+    if path.is_dir():
+        raise InputError(path, option, "is a folder", "give a file name")
+    folder = resolved.parent
+    if not folder.is_dir():
+        raise InputError(path, option, f"folder does not exist: {folder}", "create it first")
+    try:  # the real test, also for root and read-only file systems: make a file there
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{resolved.name}.", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            path, option, f"cannot write in {folder} ({exc.strerror or exc})",
+            "choose a folder you can write",
+        ) from None
+    if resolved.exists() and not os.access(resolved, os.W_OK):
+        raise InputError(path, option, "is read-only", "make it writable or choose another name")

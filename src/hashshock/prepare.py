@@ -29,6 +29,7 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
 from hashshock.market.start import market_start
 from hashshock.plan import Plan, compile_plan
+from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
 FleetLike = str | Path | LoadedFleet | dict[str, Any]
 ScenarioLike = str | Path | Scenario
@@ -87,16 +88,32 @@ class Prepared:
     horizon_days: int
 
 
+def estimate_for(
+    loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: int
+) -> RunEstimate:
+    """:func:`hashshock.sizing.estimate_run` for this fleet (cohorts, orders, pools)."""
+    fleet = loaded.fleet
+    families: dict[str, set[str]] = {}
+    units = [(c.site, c.model) for c in fleet.cohorts] + [(o.site, o.model) for o in fleet.orders]
+    for site, model in units:
+        families.setdefault(site, set()).add(loaded.model_of(model).family)
+    pools = 4 * sum(len(f) for f in families.values())
+    cohorts = len(fleet.cohorts) + len(fleet.orders) + 1
+    return estimate_run(scenarios, paths, horizon_days, cohorts, pools)
+
+
 def prepare(
     fleet: FleetLike,
     scenarios: Sequence[ScenarioLike],
     horizon_days: int = 365,
     market: str | Path | MarketConfig | None = None,
+    paths: int | None = None,
 ) -> Prepared:
     """Load and check the inputs and compile their plans, short of simulating.
 
     Every problem is an :class:`InputError` naming the file, the field and the fix;
-    a set of inputs that passes here runs.
+    a set of inputs that passes here runs. With ``paths``, a run that could not fit in
+    memory is refused before anything large is built (:mod:`hashshock.sizing`).
     """
     check_horizon(horizon_days)
     loaded = _fleet(fleet)
@@ -119,6 +136,8 @@ def prepare(
         next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)
     ]
     to_run += [s for s in requested if s.name != BASELINE]
+    if paths is not None:
+        check_fits(estimate_for(loaded, len(to_run), paths, horizon_days))
     plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
     return Prepared(loaded, requested, to_run, plans, config, horizon_days)
 
@@ -138,3 +157,27 @@ def validate(
     for plan in prepared.plans:
         build_economy(prepared.loaded, plan, one_path)
     return prepared
+
+
+def input_files(
+    loaded: LoadedFleet, scenarios: Sequence[ScenarioLike], market: MarketConfig
+) -> list[Path]:
+    """The user's files a run reads: the fleet file and the files it names, scenario
+    files, the market YAML and its CSVs and snapshot (outputs must never overwrite them)."""
+    files: list[Path] = []
+    if loaded.path is not None:
+        files.append(loaded.path)
+        base = loaded.path.parent
+        fleet = loaded.fleet
+        files += [base / name for name in (fleet.cohorts_csv, fleet.catalog, fleet.failure_rates)
+                  if name]  # fmt: skip
+    files += [Path(s) for s in scenarios if isinstance(s, str | Path) and Path(s).is_file()]
+    if market._file is not None:
+        files.append(Path(market._file))
+    csv = getattr(market.price, "csv", None)
+    if csv is not None:
+        files.append(Path(csv))
+    snapshot = market.network.snapshot
+    if snapshot is not None and snapshot.file is not None:
+        files.append(snapshot.file)
+    return files

@@ -31,6 +31,7 @@ from rich.table import Table
 from hashshock import __version__
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
+from hashshock.cli.interrupt import run_interruptibly
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -44,7 +45,7 @@ from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
 from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import write_json
+from hashshock.outputs import check_output, write_json
 
 if TYPE_CHECKING:
     from hashshock.market import MarketConfig
@@ -87,6 +88,25 @@ def input_errors() -> Iterator[None]:
         fail(exc)
 
 
+#: Runs estimated to take longer than this (seconds) say so before they start.
+LONG_RUN_SECONDS = 30.0
+
+
+def write_or_report(data: Any, target: str, option: str) -> None:
+    """Write ``data`` as JSON to ``target``; if that fails now (a full disk, say), say
+    where the results could not go and exit 1 — the summary has been printed already."""
+    try:
+        write_json(data, target, option, indent=None)
+    except (OSError, InputError) as exc:
+        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+        err_console.print(
+            f"[bold red]error:[/] {target}: the results could not be written ({reason}); "
+            "the summary above is all that was kept — fix: free space or choose another path",
+            soft_wrap=True, highlight=False,
+        )  # fmt: skip
+        raise typer.Exit(code=1) from None
+
+
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr when it is a terminal; yields the engine callback."""
@@ -120,23 +140,31 @@ def _simulate(
     """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.prepare import estimate_for, input_files
 
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
+        check_output(json_out, "--json", input_files(loaded, names, market))
         warn_if_stale(err_console, market, loaded.fleet.start_date)
+        runs = len({"baseline", *(s.name for s in chosen)})
+        estimate = estimate_for(loaded, runs, paths, horizon)
+        if estimate.seconds > LONG_RUN_SECONDS and not quiet:
+            err_console.print(f"note: this run needs {estimate.describe()} (estimated)",
+                              soft_wrap=True, highlight=False)  # fmt: skip
         with progress_bar(not quiet) as tick:
-            results = api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
+            results = run_interruptibly(
+                lambda: api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
+            )
         data = [r.to_dict() for r in results]
-        if json_out:
-            payload = data[0] if single else {"scenarios": data}
-            write_json(payload, json_out, indent=None)
     if not quiet and json_out != "-":
         if single:
             render_run(console, data[0])
         else:
             render_compare(console, data)
         render_money(console, data)
+    if json_out:
+        write_or_report(data[0] if single else {"scenarios": data}, json_out, "--json")
 
 
 @app.command()
@@ -213,20 +241,27 @@ def breakpoint_command(
     """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
     from hashshock.breakpoint import find_breakpoint
     from hashshock.inputs.load import load_fleet
+    from hashshock.prepare import input_files
 
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
     with input_errors():
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-        warn_if_stale(err_console, config, load_fleet(fleet).fleet.start_date)
+        loaded = load_fleet(fleet)
+        check_output(json_out, "--json", input_files(loaded, [], config))
+        warn_if_stale(err_console, config, loaded.fleet.start_date)
 
         def step(size: float, probability: float) -> None:
             err_console.print(f"  {shock} {size:g}: breach probability {probability:.0%}")
 
-        found = find_breakpoint(fleet, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
-                                market=config, on_step=step)  # fmt: skip
-        if json_out:
-            write_json(found.to_dict(), json_out)
+        found = run_interruptibly(
+            lambda: find_breakpoint(
+                loaded, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
+                market=config, on_step=step,
+            )
+        )  # fmt: skip
+    if json_out:
+        write_or_report(found.to_dict(), json_out, "--json")
     if json_out != "-":
         if found.value is None:
             console.print(f"[green]{covenant}[/] holds (< 50% breach) even at the largest "
@@ -356,7 +391,3 @@ def _root(
     ] = False,
 ) -> None:
     """Stress-test Bitcoin mining fleets against ASIC supply-chain shocks."""
-
-
-def main() -> None:
-    app()

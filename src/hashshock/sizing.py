@@ -1,0 +1,113 @@
+"""How much memory and time a run will take, estimated from its sizes before any work.
+
+A run holds, for each scenario it simulates (baseline included): the plan's per-cohort
+daily tables, the engine's state, delay rings and daily series, the market paths and
+the money flows. The byte counts below follow the arrays those layers allocate
+(``hashshock.plan.model.Plan``, ``hashshock.engine.core.Simulation._init_state``,
+``hashshock.market.simulate.MarketPaths``, ``hashshock.finance.cashflow.CashFlows``);
+they are upper bounds within about 20 % (``tests/test_sizing.py`` measures a run).
+
+Time: the engine's failure pass costs about :data:`NS_PER_COHORT_PATH_DAY` per cohort,
+path and day on one core (docs/performance.md: 157 µs a path-day for the 2,000-cohort
+whole US), plus a fixed cost per path-day for the pools and the day's figures.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from hashshock.inputs.errors import InputError
+
+#: Engine time per cohort, path and day on one core (ns), measured on the whole US.
+NS_PER_COHORT_PATH_DAY = 80.0
+#: Engine time per path and day outside the cohort loop (ns), measured on small fleets.
+NS_PER_PATH_DAY = 250.0
+#: Bytes per path and day of engine series, market paths and money flows of one scenario.
+BYTES_PER_PATH_DAY = 9 * 8 + 12 * 4 * 4 + 16 * 8 + 20 * 8
+#: Bytes per cohort and day of a plan and the engine's fleet tables (hazards, yields).
+BYTES_PER_COHORT_DAY = 4 * 8 + 8 + 3 * 8 + 2 * 8
+#: Bytes per path and cohort of engine state (counts, clocks, swap rings of 2 days).
+BYTES_PER_PATH_COHORT = 10 * 8 + 2 * 3 * 4
+#: Share of the available memory a run may plan to use.
+MEMORY_HEADROOM = 0.8
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """A run's estimated peak memory (bytes) and engine time (seconds, on ``threads``)."""
+
+    bytes: int
+    seconds: float
+    scenarios: int
+    paths: int
+    days: int
+    cohorts: int
+
+    def describe(self) -> str:
+        return (
+            f"{_gib(self.bytes)} and about {_duration(self.seconds)} for {self.scenarios} "
+            f"scenario{'s' if self.scenarios != 1 else ''} × {self.paths:,} paths × "
+            f"{self.days:,} days × {self.cohorts:,} cohorts"
+        )
+
+
+def estimate_run(
+    scenarios: int, paths: int, days: int, cohorts: int, pools: int, threads: int = 2
+) -> RunEstimate:
+    """The estimate for ``scenarios`` simulations of ``paths`` × ``days`` on ``cohorts``
+    cohorts and ``pools`` spare pools (repair and order rings up to ``days`` long)."""
+    per_scenario = (
+        paths * days * BYTES_PER_PATH_DAY
+        + cohorts * days * BYTES_PER_COHORT_DAY
+        + paths * cohorts * BYTES_PER_PATH_COHORT
+        + paths * pools * (2 * (days + 1) * 4 + 12 * 8)
+    )
+    work_ns = paths * days * (cohorts * NS_PER_COHORT_PATH_DAY + NS_PER_PATH_DAY)
+    return RunEstimate(
+        bytes=int(scenarios * per_scenario),
+        seconds=scenarios * work_ns / 1e9 / max(1, threads),
+        scenarios=scenarios, paths=paths, days=days, cohorts=cohorts,
+    )  # fmt: skip
+
+
+def available_bytes() -> int | None:
+    """Memory the system can give now (``MemAvailable``), or None where unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return None
+
+
+def check_fits(estimate: RunEstimate, available: int | None = None) -> None:
+    """Refuse a run that cannot fit in memory, with the estimate and the fix."""
+    free = available_bytes() if available is None else available
+    if free is None or estimate.bytes <= MEMORY_HEADROOM * free:
+        return
+    raise InputError(
+        None, "--paths",
+        f"the run needs an estimated {estimate.describe()}, more than the {_gib(free)} "
+        "of memory available",
+        "use fewer paths, a shorter --horizon, fewer scenarios at once, or fewer, coarser "
+        "cohorts (merge install dates of one model and site)",
+    )  # fmt: skip
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{math.ceil(n / 2**20):,} MiB"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

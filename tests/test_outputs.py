@@ -1,0 +1,79 @@
+"""Nothing the user owns is lost: outputs are checked before the work, never written over
+an input, written through symlinks, and a failed final write still shows the summary."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import small_fleet
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+
+runner = CliRunner()
+QUICK = ["-n", "3", "--horizon", "10"]
+
+
+def test_json_over_an_input_file_is_refused(write_yaml: Callable[..., Path]) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    before = fleet.read_bytes()
+    result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(fleet)])
+    assert result.exit_code == 2 and "input files" in result.output
+    assert fleet.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("missing/out.json", "does not exist"), ("/proc/out.json", "cannot write")],
+)
+def test_unwritable_output_is_found_before_simulating(
+    write_yaml: Callable[..., Path], tmp_path: Path, target: str, expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import hashshock.api
+
+    def never(*_: Any, **__: Any) -> Any:
+        raise AssertionError("simulated before checking the output path")
+
+    monkeypatch.setattr(hashshock.api, "compare", never)
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    path = target if target.startswith("/") else str(tmp_path / target)
+    result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", path])
+    assert result.exit_code == 2 and expected in result.output, result.output
+
+
+def test_json_onto_a_symlink_writes_through_to_its_target(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    real = tmp_path / "results" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("{}", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real
+    assert '"scenario"' in real.read_text(encoding="utf-8")
+
+
+def test_a_write_that_fails_at_the_end_still_shows_the_summary(
+    write_yaml: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashshock.outputs
+
+    def full(*_: Any, **__: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(hashshock.outputs, "atomic_write_text", full)
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(out)])
+    assert result.exit_code == 1
+    assert "Availability" in result.stdout  # the summary was printed
+    assert str(out) in result.output and "No space left" in result.output
+    assert not out.exists()

@@ -1,0 +1,80 @@
+"""A run's memory is estimated before the work (hashshock.sizing) and too large a run is
+refused with the estimate and the fix; the estimate is checked against the peak that
+tracemalloc measures (numpy reports its allocations to it)."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import EXAMPLES, small_fleet
+from typer.testing import CliRunner
+
+import hashshock
+from hashshock.cli.app import app
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import fleet_from_mapping, load_fleet
+from hashshock.prepare import estimate_for
+from hashshock.sizing import check_fits, estimate_run
+
+
+def _many_cohorts(n: int) -> dict[str, Any]:
+    cohorts = [
+        {"model": "antminer-s21", "count": 3, "site": "a",
+         "install_date": f"202{3 + i % 3}-0{1 + i % 9}-1{i % 9}"}
+        for i in range(n)
+    ]  # fmt: skip
+    return {"start_date": "2026-01-01", "sites": [{"name": "a"}], "cohorts": cohorts}
+
+
+@pytest.mark.parametrize(
+    ("fleet", "paths", "days"),
+    [("midsize", 300, 120), ("cohorts", 40, 90)],
+)
+def test_the_estimate_bounds_the_measured_peak(fleet: str, paths: int, days: int) -> None:
+    loaded = (
+        load_fleet(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+        if fleet == "midsize"
+        else fleet_from_mapping(_many_cohorts(2000))
+    )
+    hashshock.run(loaded, "baseline", paths=4, horizon_days=4)  # compiled kernels, caches
+    tracemalloc.start()
+    try:
+        hashshock.compare(loaded, ["baseline", "sanctions"], paths=paths, horizon_days=days)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    estimate = estimate_for(loaded, 2, paths, days).bytes
+    assert 0.9 * peak <= estimate <= 2.0 * peak, (estimate, peak)
+
+
+def test_estimates_grow_with_each_size() -> None:
+    base = estimate_run(2, 100, 365, 50, 20)
+    for bigger in (
+        estimate_run(3, 100, 365, 50, 20), estimate_run(2, 200, 365, 50, 20),
+        estimate_run(2, 100, 730, 50, 20), estimate_run(2, 100, 365, 500, 20),
+    ):  # fmt: skip
+        assert bigger.bytes > base.bytes and bigger.seconds > base.seconds
+
+
+def test_a_run_that_cannot_fit_is_refused_with_the_estimate_and_the_fix() -> None:
+    huge = estimate_run(2, 100, 365, 200_000, 4)
+    with pytest.raises(InputError) as caught:
+        check_fits(huge, available=8 * 2**30)
+    message = caught.value.message
+    assert "200,000 cohorts" in message and "GiB" in message and "fewer paths" in message
+    check_fits(estimate_run(2, 100, 365, 50, 20), available=8 * 2**30)  # fits: no error
+
+
+def test_the_cli_refuses_before_building_anything(
+    write_yaml: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashshock.sizing
+
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: 2**20)
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    result = CliRunner().invoke(app, ["run", str(fleet), "-n", "5000"])
+    assert result.exit_code == 2 and "memory available" in result.output
