@@ -13,7 +13,22 @@ from hashshock.inputs.errors import InputError
 
 class _Loader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that leaves an impossible date (``2026-02-30``) as its text, so
-    validation reports it against its field instead of the parser raising."""
+    validation reports it against its field instead of the parser raising, and refuses
+    a key given twice in one mapping (plain YAML keeps the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges keys that the mapping's own keys override
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping",
+                    key_node.start_mark,
+                )  # fmt: skip
+            seen[key] = key_node
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -44,9 +59,12 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(
-            path, where, f"malformed YAML ({problem})", "check indentation, colons and quotes"
-        ) from exc
+        fix = (
+            "keep one of them (YAML would silently use the last)"
+            if "appears twice" in problem
+            else "check indentation, colons and quotes"
+        )
+        raise InputError(path, where, f"malformed YAML ({problem})", fix) from exc
     if not isinstance(data, dict):
         raise InputError(
             path, None, "expected a YAML mapping at top level", "start with 'key: value' lines"
