@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,23 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest src tests
 
-test: lint typecheck pytest
+# The browser tests drive Debian's chromium; install it (and chromium-driver) where we can
+# (root with apt), silently do nothing elsewhere: those tests then skip with one line.
+browser:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium chromium-driver; } \
+			>/dev/null 2>&1 || true; \
+	fi
+
+test: browser lint typecheck pytest
 
 bench: $(TEST_STAMP)  # the reference simulation needs the test extras (SimPy)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_scaling.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

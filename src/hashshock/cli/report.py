@@ -1,0 +1,206 @@
+"""``hashshock report``: add it to an app with :func:`register`.
+
+Writes one self-contained HTML report (docs/report.md) from a fleet file and scenarios
+(simulated here), from JSON written by ``run --json`` / ``compare --json``, or from runs
+in the store (by id); ``--images DIR`` also draws every chart as PNG/SVG. Every output
+path is checked before anything is simulated; bad input exits 2 with one line. Plotting
+and the engine load only when the command runs, so ``hashshock --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+    warn_if_stale,
+)
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.results import RunResult
+
+SourcesArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="SOURCE...",
+        help="A fleet YAML (simulated with --scenarios), run JSON files (run/compare --json) "
+        "or stored run ids (hashshock runs list).",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path, typer.Option("--out", "-o", help="The HTML file to write.", show_default=False)
+]
+StoreOpt = Annotated[
+    str | None, typer.Option("--store", help="Run store (default: user data folder/runs.duckdb).")
+]
+_ID = re.compile(r"^[0-9a-f]{4,32}$")
+_FLEET_SUFFIXES = (".yaml", ".yml")
+
+err = Console(stderr=True)
+
+
+def fail(exc: InputError) -> None:
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Turn :class:`InputError` into exit code 2 with one line on stderr."""
+    try:
+        yield
+    except InputError as exc:
+        fail(exc)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; yields the engine's callback."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("simulating"), BarColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task("simulating", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
+    """Split SOURCEs into (fleet file, JSON files, stored run ids); bad mixes raise."""
+    fleets, jsons, ids = [], [], []
+    for source in sources:
+        path = Path(source)
+        if path.is_file() and path.suffix.lower() in _FLEET_SUFFIXES:
+            fleets.append(path)
+        elif path.is_file():
+            jsons.append(path)
+        elif path.exists():
+            raise InputError(
+                path, None, "is a folder", "give a fleet YAML, a JSON file or a run id"
+            )
+        elif _ID.match(source):
+            ids.append(source)
+        else:
+            raise InputError(path, None, "file not found (nor a stored run id)",
+                             "check the path, or see `hashshock runs list` for ids")  # fmt: skip
+    if fleets and (len(fleets) > 1 or jsons or ids):
+        raise InputError(
+            fleets[0], "SOURCE", "a fleet file goes alone",
+            "report one fleet's scenarios, or saved JSON files and run ids",
+        )  # fmt: skip
+    return (fleets[0] if fleets else None), jsons, ids
+
+
+def report_command(
+    sources: SourcesArg,
+    out: OutOpt,
+    scenarios: Annotated[
+        str, typer.Option("--scenarios", "-s", help="With a fleet: comma-separated scenarios.")
+    ] = "baseline,sanctions",
+    paths: Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")] = 1000,
+    horizon: Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")] = 365,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random tree.")] = 0,
+    images: Annotated[
+        Path | None, typer.Option("--images", help="Also draw every chart into this folder.")
+    ] = None,
+    image_format: Annotated[
+        str, typer.Option("--image-format", help="png, svg or png,svg (with --images).")
+    ] = "png",
+    title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="With a fleet: keep the runs in the store.")
+    ] = False,
+    store: StoreOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
+) -> None:
+    """Write a self-contained HTML report (charts, stages, money, manifest) of runs."""
+    from hashshock.report.images import check_images
+    from hashshock.report.write import check_report_path, write_report
+    from hashshock.store.db import check_store
+
+    formats = [f.strip() for f in image_format.split(",") if f.strip()]
+    with input_errors():
+        fleet, jsons, ids = classify(sources)
+        inputs: list[str | Path] = [*jsons, *([fleet] if fleet else [])]
+        if ids or save:
+            inputs.append(check_store(store, must_exist=bool(ids)))
+        target = check_report_path(out, inputs, "--out")
+        if images is not None:
+            check_images(images, formats)
+        if save and fleet is None:
+            raise InputError(None, "--save", "only runs simulated here can be saved",
+                             "give a fleet file, or drop --save")  # fmt: skip
+        results: list[RunResult | dict[str, Any]] = []
+        if fleet is not None:
+            results += _simulate(fleet, scenarios, paths, horizon, seed, quiet, save, store,
+                                 market_config(market, btc_price, difficulty, network_hashrate,
+                                               fee_share))  # fmt: skip
+        results += _saved(jsons, ids, store)
+        written = write_report(results, target, images, formats, title, "--out")
+    if not quiet:
+        size = written.stat().st_size / 1e6
+        Console().print(f"wrote {escape(str(written))} ({size:.1f} MB, {len(results)} runs)"
+                        + (f"; images in {escape(str(images))}" if images else ""),
+                        highlight=False, soft_wrap=True)  # fmt: skip
+
+
+def _simulate(
+    fleet: Path, scenarios: str, paths: int, horizon: int, seed: int, quiet: bool, save: bool,
+    store: str | None, config: Any,
+) -> list[RunResult]:  # fmt: skip
+    from hashshock import api
+    from hashshock.inputs.load import load_fleet, load_scenario
+
+    loaded = load_fleet(fleet)
+    names = [s.strip() for s in scenarios.split(",") if s.strip()]
+    chosen = [load_scenario(n) for n in names]
+    warn_if_stale(err, config, loaded.fleet.start_date)
+    with progress_bar(not quiet) as tick:
+        results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
+    if save:
+        from hashshock.store.save import save_results
+
+        ids = save_results(results, store, fleet=loaded, scenarios=chosen, market=config)
+        if not quiet:
+            err.print(f"saved runs {', '.join(ids)}", highlight=False)
+    return results
+
+
+def _saved(jsons: list[Path], ids: list[str], store: str | None) -> list[dict[str, Any]]:
+    from hashshock.report.data import load_json_runs
+
+    runs: list[dict[str, Any]] = []
+    for path in jsons:
+        runs += load_json_runs(path)
+    if ids:
+        from hashshock.store.query import load_runs
+
+        runs += [run.data for run in load_runs(ids, store)]
+    return runs
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+    app.command("report")(report_command)

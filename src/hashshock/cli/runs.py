@@ -1,0 +1,193 @@
+"""``hashshock runs list | show | diff | export | rm``: add them with :func:`register`.
+
+The run store (docs/report.md) is a DuckDB file, by default in the user data folder;
+``--store PATH`` picks another. Ids may be shortened to any unique prefix of 4 or more
+characters. Bad input (unknown id, missing or foreign store, unwritable output) exits 2
+with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.cli.report import StoreOpt, input_errors
+from hashshock.inputs.errors import InputError
+
+runs_app = typer.Typer(help="Saved runs: list, show, diff, export, remove.", no_args_is_help=True)
+console = Console()
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Run id (or a unique prefix).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _say(text: str) -> None:
+    console.print(escape(text), highlight=False, soft_wrap=True)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.1f}%"
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@runs_app.command("list")
+def list_command(
+    store: StoreOpt = None,
+    fleet: Annotated[str | None, typer.Option("--fleet", help="Only this fleet.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Only this scenario.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs.")] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """List saved runs, newest first, with their key outcomes."""
+    from hashshock.store.query import list_runs
+
+    with input_errors():
+        rows = list_runs(store, fleet, scenario, limit)
+    if as_json:
+        _json(rows)
+        return
+    if not rows:
+        _say("no runs saved in this store yet")
+        return
+    table = Table(title="Saved runs (newest first)", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    for column in ("saved (UTC)", "fleet", "scenario", "paths × days", "seed",
+                   "availability end p50", "P(spares depleted)", "label"):  # fmt: skip
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["run_id"], r["saved_at"][:16].replace("T", " "), escape(str(r["fleet_name"])),
+            escape(str(r["scenario"])), f"{r['paths']} × {r['horizon_days']}", str(r["seed"]),
+            _pct(r["availability_end_p50"]), _pct(r["spares_depleted_probability"]),
+            escape(r["label"] or ""),
+        )  # fmt: skip
+    console.print(table)
+
+
+@runs_app.command("show")
+def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonFlag = False) -> None:
+    """Show a run: its manifest, the inputs kept with it, stages, first to break, money."""
+    from hashshock.store.query import load_runs
+    from hashshock.store.records import summary_metrics
+
+    with input_errors():
+        run = load_runs([run_id], store)[0]
+    data = run.data
+    summary = summary_metrics(data)
+    if as_json:
+        kept = {k: {"name": v["name"], "sha256": v["sha256"]} for k, v in run.inputs.items()}
+        _json({"run_id": run.run_id, "saved_at": run.saved_at, "label": run.label,
+               "manifest": data.get("manifest"), "inputs": kept, "summary": summary})  # fmt: skip
+        return
+    manifest = data.get("manifest") or {}
+    _say(f"run {run.run_id} saved {run.saved_at}" + (f" ({run.label})" if run.label else ""))
+    _say(f"  {data.get('fleet_name')} · {data['scenario']} · {data.get('paths')} paths × "
+         f"{data.get('horizon_days')} days from {data.get('start_date')} · seed {data.get('seed')}"
+         f" · hashshock {data.get('version')}")  # fmt: skip
+    _say(f"  inputs sha256 {manifest.get('inputs_sha256', '—')}")
+    if manifest.get("snapshot_date"):
+        _say(f"  market snapshot {manifest['snapshot_date']} ({manifest.get('snapshot_origin')})")
+    for kind, doc in run.inputs.items():
+        _say(f"  kept {kind} '{doc['name']}' (sha256 {doc['sha256'][:12]}…)")
+    table = Table(title="Outcomes", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for metric, value in summary.items():
+        if metric.startswith(("stages.", "first_to_break.", "availability.end", "finance.covenants",
+                              "finance.revenue_usd", "finance.cash_usd_end")):  # fmt: skip
+            table.add_row(escape(metric), f"{value:,.4g}")
+    console.print(table)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+@runs_app.command("diff")
+def diff_command(
+    first: IdArg, second: IdArg, store: StoreOpt = None, as_json: JsonFlag = False,
+    all_outcomes: Annotated[bool, typer.Option("--all", help="Every changed outcome.")] = False,
+) -> None:  # fmt: skip
+    """Explain what changed between two runs: inputs first, then outcomes."""
+    from hashshock.store.diff import diff_runs
+    from hashshock.store.query import load_runs
+
+    with input_errors():
+        a, b = load_runs([first, second], store)
+    diff = diff_runs(a, b)
+    if as_json:
+        _json(diff.to_dict())
+        return
+    _say(f"{a.run_id} ({a.data['scenario']}, saved {a.saved_at}) → {b.run_id} "
+         f"({b.data['scenario']}, saved {b.saved_at})")  # fmt: skip
+    _say("inputs: " + ("no change" if not diff.inputs else f"{len(diff.inputs)} changed"))
+    for change in diff.inputs:
+        _say(f"  {change.where}: {_value(change.before)} → {_value(change.after)}")
+    shown = diff.outcomes if all_outcomes else [
+        c for c in diff.outcomes if c.where.startswith(
+            ("stages.", "availability.end.p50", "first_to_break.", "finance.covenants.",
+             "finance.revenue_usd.p50", "finance.cash_usd_end.p50"))
+        and not c.where.endswith(("_ci95.low", "_ci95.high"))]  # fmt: skip
+    _say("outcomes: " + ("no change" if not diff.outcomes else
+                         f"{len(diff.outcomes)} changed, the main ones:"))  # fmt: skip
+    for change in shown:
+        note = f"  ({change.note})" if change.note else ""
+        _say(f"  {change.where}: {_value(change.before)} → {_value(change.after)}{note}")
+    for note in diff.notes:
+        _say(f"note: {note}")
+
+
+@runs_app.command("export")
+def export_command(
+    run_id: IdArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or json.")] = "json",
+    out: Annotated[
+        str | None, typer.Option("--out", "-o", help="File to write ('-' or none: stdout).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export a run: JSON (its full result) or its daily bands as CSV or Parquet."""
+    from hashshock.report.files import check_output_path
+    from hashshock.store.db import store_path
+    from hashshock.store.export import FORMATS, export_bytes, export_run
+
+    with input_errors():
+        if fmt not in FORMATS:
+            raise InputError(
+                None, "--format", f"unknown format {fmt!r}", "use csv, parquet or json"
+            )
+        if out in (None, "-"):
+            sys.stdout.buffer.write(export_bytes(run_id, fmt, store))
+            return
+        target = check_output_path(str(out), "--out", [store_path(store)], (f".{fmt}",))
+        export_run(run_id, fmt, target, store)
+    _say(f"wrote {target}")
+
+
+@runs_app.command("rm")
+def rm_command(
+    run_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Runs to remove.")],
+    store: StoreOpt = None,
+) -> None:
+    """Remove runs from the store."""
+    from hashshock.store.query import remove_runs
+
+    with input_errors():
+        removed = remove_runs(run_ids, store)
+    _say(f"removed {', '.join(removed)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``runs`` command group to ``app``."""
+    app.add_typer(runs_app, name="runs")

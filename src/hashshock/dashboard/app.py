@@ -1,0 +1,233 @@
+"""The dashboard's web app: a JSON API and one static page that draws the report's charts.
+
+The page (``static/``) calls the API below; the charts it draws are the report's own
+figures (:mod:`hashshock.report.sections`), so the dashboard and the HTML report always
+show the same numbers. Every bad input answers 4xx with ``{"error": one line}`` — the
+same line the CLI prints — and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from hashshock.dashboard.jobs import Jobs
+from hashshock.dashboard.security import Guard
+from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets
+from hashshock.inputs.errors import InputError
+
+_STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
+MAX_PATHS = 20_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    store: Path
+    fleets_dir: Path
+    token: str | None = None
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+
+class RunRequest(BaseModel):
+    fleet_id: str
+    scenarios: list[str] = Field(min_length=1, max_length=12)
+    paths: int = Field(500, ge=1, le=MAX_PATHS)
+    horizon_days: int = Field(365, ge=1, le=3 * 366)
+    seed: int = Field(0, ge=0)
+    save: bool = True
+
+
+class PickRequest(BaseModel):
+    path: str
+
+
+def _error(exc: InputError, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": exc.message}, status_code=status)
+
+
+def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    from hashshock.report.sections import Chart, build
+    from hashshock.report.write import report_input
+
+    report = report_input(runs)
+    return {"labels": report.labels, "sections": [
+        {"key": s.key, "title": s.title, "intro": s.intro, "blocks": [
+            {"kind": "chart", "key": b.key, "caption": b.caption, "figure": b.figure}
+            if isinstance(b, Chart) else {"kind": "html", "html": b.html} for b in blocks]}
+        for s, blocks in build(report)]}  # fmt: skip
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused past ``limit`` bytes without reading further."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise InputError(None, "upload", f"larger than {limit // 1024} kB",
+                         "upload the fleet file itself, not a larger file")  # fmt: skip
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InputError(None, "upload", f"larger than {limit // 1024} kB",
+                             "upload the fleet file itself, not a larger file")  # fmt: skip
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The dashboard app for ``settings`` (host and port feed the Host-header check)."""
+    from hashshock.inputs.load import builtin_scenarios, load_scenario
+
+    app = FastAPI(title="hashshock dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    app.middleware("http")(Guard(settings.host, settings.port, settings.token))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"error": f"{field}: {first.get('msg', 'invalid value')}"},
+                            status_code=422)  # fmt: skip
+
+    fleets = Fleets(settings.fleets_dir)
+    jobs = Jobs(settings.store)
+    app.router.add_event_handler("shutdown", jobs.shutdown)
+    static = resources.files("hashshock.dashboard").joinpath("static")
+
+    @app.get("/")
+    def index() -> Response:
+        return Response(static.joinpath("index.html").read_bytes(), media_type="text/html")
+
+    @app.get("/static/{name}")
+    def asset(name: str) -> Response:
+        if name == "plotly.min.js":
+            from hashshock.report.plotlyjs import plotly_js
+
+            return Response(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "max-age=86400"})  # fmt: skip
+        if name not in _STATIC:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(static.joinpath(name).read_bytes(), media_type=_STATIC[name])
+
+    @app.get("/api/info")
+    def info() -> dict[str, Any]:
+        from hashshock.dashboard.uploads import find_fleets
+
+        return {
+            "scenarios": [{"name": n, "description": load_scenario(n).description.strip()}
+                          for n in builtin_scenarios()],
+            "fleets": find_fleets(settings.fleets_dir), "store": str(settings.store),
+            "max_upload_bytes": settings.max_upload_bytes, "max_paths": MAX_PATHS,
+        }  # fmt: skip
+
+    @app.post("/api/fleets/upload")
+    async def upload(request: Request) -> Response:
+        name = request.headers.get("x-filename", "upload.yaml")
+        try:
+            raw = await _body(request, settings.max_upload_bytes)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(name, None, "is not UTF-8 text",
+                                 "upload the fleet YAML file") from None  # fmt: skip
+            return JSONResponse(fleets.upload(name, text).describe())
+        except InputError as exc:
+            return _error(exc, 413 if exc.field == "upload" else 400)
+
+    @app.post("/api/fleets/pick")
+    def pick(body: PickRequest) -> Response:
+        try:
+            return JSONResponse(fleets.pick(body.path).describe())
+        except InputError as exc:
+            return _error(exc)
+
+    @app.post("/api/runs")
+    def start(body: RunRequest) -> Response:
+        try:
+            entry = fleets.get(body.fleet_id)
+            chosen = [load_scenario(n) for n in body.scenarios]
+            job = jobs.submit(entry.label, entry.loaded, chosen, body.paths, body.horizon_days,
+                              body.seed, body.save)  # fmt: skip
+        except InputError as exc:
+            return _error(exc)
+        return JSONResponse(job.status(), status_code=202)
+
+    @app.get("/api/jobs/{job_id}")
+    def status(job_id: str) -> Response:
+        try:
+            return JSONResponse(jobs.get(job_id).status())
+        except InputError as exc:
+            return _error(exc, 404)
+
+    def job_runs(job_id: str) -> list[dict[str, Any]]:
+        job = jobs.get(job_id)
+        if job.state != "done":
+            raise InputError(None, "job", f"is {job.state}", "wait until it is done")
+        return job.runs
+
+    def stored_runs(ids: str) -> list[dict[str, Any]]:
+        from hashshock.store.query import load_runs
+
+        refs = [i for i in ids.split(",") if i]
+        if not refs:
+            raise InputError(None, "ids", "no run chosen", "tick at least one run")
+        return [run.data for run in load_runs(refs, settings.store)]
+
+    def runs_of(job: str | None, ids: str | None) -> list[dict[str, Any]]:
+        return job_runs(job) if job else stored_runs(ids or "")
+
+    @app.get("/api/report")
+    def report(job: str | None = None, ids: str | None = None) -> Response:
+        try:
+            return JSONResponse(_sections(runs_of(job, ids)))
+        except InputError as exc:
+            return _error(exc)
+
+    @app.get("/api/download/{kind}")
+    def download(kind: str, job: str | None = None, ids: str | None = None) -> Response:
+        from hashshock.report.page import render_page
+        from hashshock.report.write import report_input
+        from hashshock.store.export import export_bytes
+
+        try:
+            runs = runs_of(job, ids)
+            if kind == "html":
+                body, media = render_page(report_input(runs)).encode(), "text/html"
+            elif kind == "json":
+                import json
+
+                payload = runs[0] if len(runs) == 1 else {"scenarios": runs}
+                body, media = json.dumps(payload).encode(), "application/json"
+            elif kind == "csv" and all(r.get("run_id") for r in runs):
+                tables = [export_bytes(str(r["run_id"]), "csv", settings.store) for r in runs]
+                # One header: the later tables lose theirs.
+                body = tables[0] + b"".join(t.split(b"\n", 1)[1] for t in tables[1:])
+                media = "text/csv"
+            else:
+                raise InputError(None, "download", f"no {kind} download here",
+                                 "use html, json, or csv for saved runs")  # fmt: skip
+        except InputError as exc:
+            return _error(exc)
+        name = f"hashshock-{runs[0].get('run_id') or job}.{kind}"
+        disposition = f'attachment; filename="{name}"'
+        return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+    @app.get("/api/runs")
+    def stored() -> Response:
+        from hashshock.store.query import list_runs
+
+        if not settings.store.is_file():
+            return JSONResponse({"runs": []})
+        try:
+            return JSONResponse({"runs": list_runs(settings.store, limit=200)})
+        except InputError as exc:
+            return _error(exc)
+
+    return app

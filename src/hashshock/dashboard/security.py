@@ -1,0 +1,72 @@
+"""Who may talk to the dashboard.
+
+* **Host header**: on a loopback address only ``127.0.0.1``/``localhost``/``[::1]`` with
+  the server's port are answered, which defeats DNS-rebinding pages.
+* **Token**: a server on any other address requires a token, generated at start and
+  printed once: given as ``?token=`` on the first page load it becomes a same-site,
+  HTTP-only cookie; scripts may send the header ``X-Hashshock-Token``. Tokens are compared
+  in constant time (:func:`hmac.compare_digest`).
+* **Writes** (POST) need the header ``X-Hashshock: 1``, which a cross-site form cannot
+  send and a cross-site script cannot send without a CORS preflight this server refuses.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+TOKEN_COOKIE = "hashshock_token"
+TOKEN_HEADER = "x-hashshock-token"
+WRITE_HEADER = "x-hashshock"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _same(given: str | None, token: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
+
+class Guard:
+    """The checks above, as an HTTP middleware (``app.middleware("http")(guard)``)."""
+
+    def __init__(self, host: str, port: int, token: str | None) -> None:
+        self.token = token
+        self.hosts: set[str] | None = None
+        if is_loopback(host):
+            self.hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host)}
+
+    async def __call__(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if self.hosts is not None and request.headers.get("host", "") not in self.hosts:
+            return JSONResponse({"error": "unknown Host header"}, status_code=403)
+        if self.token is not None:
+            query = request.query_params.get("token")
+            if request.method == "GET" and request.url.path == "/" and _same(query, self.token):
+                page = RedirectResponse("/", status_code=303)
+                page.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+                return page
+            given = request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
+            if not _same(given, self.token):
+                return JSONResponse(
+                    {"error": "this dashboard needs its token: open the address printed when "
+                     "it started (…/?token=…)"}, status_code=401)  # fmt: skip
+        if request.method not in ("GET", "HEAD") and request.headers.get(WRITE_HEADER) != "1":
+            return JSONResponse({"error": f"missing header {WRITE_HEADER}: 1"}, status_code=403)
+        return await call_next(request)

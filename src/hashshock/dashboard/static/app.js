@@ -1,0 +1,216 @@
+// hashshock dashboard: a thin client of the JSON API (src/hashshock/dashboard/app.py).
+// Charts are the report's own plotly figures, drawn as the API returns them.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { fleetId: null, job: null, shown: null };
+
+async function api(path, options = {}) {
+  const init = Object.assign({ credentials: "same-origin" }, options);
+  if (init.method && init.method !== "GET") {
+    init.headers = Object.assign({ "X-Hashshock": "1" }, init.headers || {});
+  }
+  const response = await fetch(path, init);
+  const body = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
+  if (!response.ok) throw new Error(body.error || `${response.status}`);
+  return body;
+}
+
+function showError(id, error) {
+  const box = $(id);
+  box.textContent = error ? String(error.message || error) : "";
+  box.hidden = !error;
+}
+
+function describeFleet(f) {
+  return `${f.label}: ${f.name}, ${f.machines.toLocaleString()} machines at ${f.sites} site(s), ` +
+    `${(f.nameplate_ths / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 })} PH/s, from ${f.start_date}`;
+}
+
+function fleetChosen(result) {
+  state.fleetId = result.fleet_id;
+  $("fleet-status").textContent = describeFleet(result);
+  showError("fleet-error", null);
+  $("run").disabled = false;
+}
+
+function fleetFailed(error) {
+  state.fleetId = null;
+  $("fleet-status").textContent = "";
+  showError("fleet-error", error);
+  $("run").disabled = true;
+}
+
+async function pickFleet() {
+  const path = $("fleet-pick").value;
+  if (!path) return;
+  try {
+    fleetChosen(await api("/api/fleets/pick", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path }),
+    }));
+  } catch (error) { fleetFailed(error); }
+}
+
+async function uploadFleet() {
+  const file = $("fleet-upload").files[0];
+  if (!file) return;
+  $("fleet-pick").value = "";
+  try {
+    fleetChosen(await api("/api/fleets/upload", {
+      method: "POST", headers: { "Content-Type": "application/x-yaml", "X-Filename": file.name }, body: file,
+    }));
+  } catch (error) { fleetFailed(error); }
+}
+
+function chosenScenarios() {
+  return [...document.querySelectorAll("#scenarios input:checked")].map((box) => box.value);
+}
+
+async function drawReport(query) {
+  const results = $("results");
+  results.dataset.rendered = "false";
+  const report = await api(`/api/report?${query}`);
+  results.replaceChildren();
+  for (const section of report.sections) {
+    const box = document.createElement("section");
+    box.id = `section-${section.key}`;
+    const title = document.createElement("h2");
+    title.textContent = section.title;
+    box.append(title);
+    if (section.intro) {
+      const intro = document.createElement("p");
+      intro.className = "intro";
+      intro.textContent = section.intro;
+      box.append(intro);
+    }
+    results.append(box);
+    for (const block of section.blocks) {
+      if (block.kind === "html") {
+        const holder = document.createElement("div");
+        holder.innerHTML = block.html;  // built and escaped by the server (report/tables.py)
+        box.append(holder);
+        continue;
+      }
+      const figure = document.createElement("figure");
+      const div = document.createElement("div");
+      div.id = `chart-${block.key}`;
+      div.className = "chart";
+      figure.append(div);
+      if (block.caption) {
+        const caption = document.createElement("figcaption");
+        caption.textContent = block.caption;
+        figure.append(caption);
+      }
+      box.append(figure);
+      await Plotly.newPlot(div, block.figure.data, block.figure.layout, { responsive: true, displaylogo: false });
+      div.dataset.rendered = "true";
+    }
+  }
+  for (const kind of ["html", "json", "csv"]) $(`dl-${kind}`).href = `/api/download/${kind}?${query}`;
+  $("dl-csv").hidden = query.startsWith("job=") && !state.saved;
+  $("downloads").hidden = false;
+  results.dataset.rendered = "true";
+}
+
+async function poll(jobId) {
+  const job = await api(`/api/jobs/${jobId}`);
+  const bar = $("progress");
+  bar.max = Math.max(job.total, 1);
+  bar.value = job.done;
+  if (job.state === "queued" || job.state === "running") {
+    $("run-status").textContent = `${job.state}: ${job.done} of ${job.total || "?"} days simulated`;
+    setTimeout(() => poll(jobId).catch((error) => runFailed(error)), 150);
+    return;
+  }
+  bar.hidden = true;
+  $("run").disabled = false;
+  if (job.state === "error") { runFailed(job.error); return; }
+  state.saved = job.run_ids.length > 0;
+  $("run-status").textContent = `done in ${job.elapsed_s} s` +
+    (state.saved ? `; saved as ${job.run_ids.join(", ")}` : "");
+  await drawReport(`job=${jobId}`);
+  loadStored();
+}
+
+function runFailed(error) {
+  $("progress").hidden = true;
+  $("run").disabled = !state.fleetId;
+  $("run-status").textContent = "";
+  showError("run-error", error);
+}
+
+async function startRun() {
+  showError("run-error", null);
+  const scenarios = chosenScenarios();
+  if (!scenarios.length) { runFailed("tick at least one scenario"); return; }
+  $("run").disabled = true;
+  $("progress").hidden = false;
+  $("progress").value = 0;
+  $("results").dataset.rendered = "false";
+  try {
+    const job = await api("/api/runs", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        fleet_id: state.fleetId, scenarios, paths: Number($("paths").value),
+        horizon_days: Number($("horizon").value), seed: Number($("seed").value), save: $("save").checked,
+      }),
+    });
+    await poll(job.job_id);
+  } catch (error) { runFailed(error); }
+}
+
+async function loadStored() {
+  const list = $("stored-list");
+  try {
+    const { runs } = await api("/api/runs");
+    list.replaceChildren();
+    if (!runs.length) { list.textContent = "No runs saved yet."; return; }
+    for (const run of runs) {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = run.run_id;
+      box.addEventListener("change", () => {
+        $("compare").disabled = !list.querySelector("input:checked");
+      });
+      const text = document.createElement("span");
+      text.textContent = `${run.run_id} · ${run.fleet_name} · ${run.scenario} · ${run.paths}×${run.horizon_days}` +
+        ` · seed ${run.seed} · ${run.saved_at.slice(0, 16).replace("T", " ")}`;
+      label.append(box, text);
+      list.append(label);
+    }
+  } catch (error) { list.textContent = String(error.message || error); }
+}
+
+async function compareStored() {
+  const ids = [...document.querySelectorAll("#stored-list input:checked")].map((box) => box.value);
+  try { state.saved = true; await drawReport(`ids=${ids.join(",")}`); } catch (error) { runFailed(error); }
+}
+
+async function init() {
+  const info = await api("/api/info");
+  for (const path of info.fleets) {
+    const option = document.createElement("option");
+    option.value = path;
+    option.textContent = path;
+    $("fleet-pick").append(option);
+  }
+  for (const scenario of info.scenarios) {
+    const label = document.createElement("label");
+    label.title = scenario.description;
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = scenario.name;
+    box.checked = scenario.name === "baseline";
+    label.append(box, document.createTextNode(scenario.name));
+    $("scenarios").append(label);
+  }
+  $("fleet-pick").addEventListener("change", pickFleet);
+  $("fleet-upload").addEventListener("change", uploadFleet);
+  $("run").addEventListener("click", startRun);
+  $("compare").addEventListener("click", compareStored);
+  await loadStored();
+  document.body.dataset.ready = "true";
+}
+
+window.addEventListener("DOMContentLoaded", () => init().catch((error) => showError("run-error", error)));

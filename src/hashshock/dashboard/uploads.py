@@ -1,0 +1,125 @@
+"""Fleet files for the dashboard: uploaded text parsed and validated like the CLI's, and
+fleet files found under the folder the server was started for.
+
+An upload is parsed by the same YAML loader as ``hashshock validate`` (a ``SafeLoader``
+subclass: no Python objects, no file access) and validated by
+:func:`hashshock.inputs.load.fleet_from_mapping`, so a bad file gets the CLI's one-line
+message. An uploaded fleet cannot name other files (``catalog``, ``cohorts_csv``,
+``failure_rates``): the server has no business reading paths a browser chose.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
+from hashshock.inputs.loading import _Loader
+
+#: Default largest upload, bytes (the mid-size example is 4 kB).
+MAX_UPLOAD_BYTES = 1024 * 1024
+_FILE_FIELDS = ("catalog", "cohorts_csv", "failure_rates")
+#: Fleets kept in memory for runs (oldest forgotten first).
+KEEP_FLEETS = 64
+#: How far below the fleets folder to look, and how many files to list at most.
+MAX_DEPTH, MAX_LISTED = 3, 200
+
+
+def parse_fleet_text(text: str, name: str) -> LoadedFleet:
+    """Validate an uploaded fleet file's text (``name`` labels messages)."""
+    label = Path(name).name or "upload"
+    try:
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError(label, where, f"malformed YAML ({problem})",
+                         "check indentation, colons and quotes") from None  # fmt: skip
+    if not isinstance(data, dict):
+        raise InputError(label, None, "expected a YAML mapping at top level",
+                         "upload a fleet file (see README 'Fleet file')")  # fmt: skip
+    for field in _FILE_FIELDS:
+        if data.get(field):
+            raise InputError(
+                label, field, "an uploaded fleet cannot refer to other files",
+                "pick the fleet from the server's folder instead, or remove this field",
+            )  # fmt: skip
+    return fleet_from_mapping(data, Path(label), base_dir=Path("/nonexistent"))
+
+
+def find_fleets(folder: Path) -> list[str]:
+    """Fleet YAML files under ``folder`` (relative paths, sorted): files of at most 64 kB
+    whose text has a top-level ``cohorts:`` key."""
+    found: list[str] = []
+    root = folder.resolve()
+    for path in sorted(root.rglob("*.y*ml")):
+        if len(found) >= MAX_LISTED:
+            break
+        rel = path.relative_to(root)
+        if len(rel.parts) > MAX_DEPTH or any(p.startswith(".") for p in rel.parts):
+            continue
+        try:
+            if path.stat().st_size > 64 * 1024:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "\ncohorts:" in f"\n{text}":
+            found.append(rel.as_posix())
+    return found
+
+
+@dataclass(frozen=True)
+class FleetEntry:
+    fleet_id: str
+    label: str
+    loaded: LoadedFleet
+
+    def describe(self) -> dict[str, Any]:
+        fleet = self.loaded.fleet
+        return {"fleet_id": self.fleet_id, "label": self.label, "name": fleet.name,
+                "machines": self.loaded.machines, "sites": len(fleet.sites),
+                "cohorts": len(fleet.cohorts), "nameplate_ths": self.loaded.nameplate_ths,
+                "start_date": fleet.start_date.isoformat()}  # fmt: skip
+
+
+class Fleets:
+    """Validated fleets by id: uploads and files picked from the server's folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self._entries: OrderedDict[str, FleetEntry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _add(self, label: str, loaded: LoadedFleet) -> FleetEntry:
+        entry = FleetEntry(uuid.uuid4().hex[:12], label, loaded)
+        with self._lock:
+            self._entries[entry.fleet_id] = entry
+            while len(self._entries) > KEEP_FLEETS:
+                self._entries.popitem(last=False)
+        return entry
+
+    def upload(self, name: str, text: str) -> FleetEntry:
+        return self._add(f"uploaded {Path(name).name}", parse_fleet_text(text, name))
+
+    def pick(self, relative: str) -> FleetEntry:
+        if relative not in find_fleets(self.folder):
+            raise InputError(relative, None, "is not one of the fleet files offered",
+                             "pick a file from the list, or upload one")  # fmt: skip
+        return self._add(relative, load_fleet(self.folder / relative))
+
+    def get(self, fleet_id: str) -> FleetEntry:
+        with self._lock:
+            entry = self._entries.get(fleet_id)
+        if entry is None:
+            raise InputError(None, "fleet", "unknown or expired fleet",
+                             "pick or upload the fleet again")  # fmt: skip
+        return entry

@@ -1,0 +1,182 @@
+"""The numbers a report shows: the JSON contract plus fan-chart quantiles and distributions.
+
+:func:`report_dict` extends ``RunResult.to_dict()`` (README "JSON output") with two keys
+computed from the per-path arrays:
+
+* ``quantiles``: ``{series: {p5, p25, p50, p75, p95}}`` per day, for the fan charts —
+  ``hashrate_ths`` (TH/s), ``availability`` (share of nameplate), ``cash_usd``,
+  ``hashprice_usd_per_ph_day``, ``btc_price_usd``, ``revenue_usd_cum`` and
+  ``ebitda_usd_cum`` (USD summed from day 0), ``spares_on_hand.<part>`` (parts), and
+  against baseline on the same paths ``hashrate_lost_vs_baseline_ths`` (TH/s) and
+  ``cash_gap_vs_baseline_usd`` (baseline's cash minus this scenario's, USD);
+* ``distributions.covenant_first_breach``: per covenant, the share of paths whose first
+  breach falls in each ``bin_days``-day bin.
+
+p5, p50 and p95 are computed and rounded exactly as the contract's daily bands, so a
+chart's median equals ``to_dict()["daily"][...]["p50"]``. A dict read from saved JSON has
+no ``quantiles``; :func:`series` then falls back on the contract's bands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.results import RunResult
+
+#: Percentiles of the fan charts (outer band, inner band, median).
+QUANTILES = (5, 25, 50, 75, 95)
+KEYS = tuple(f"p{q}" for q in QUANTILES)
+#: Width of a bin of the first-breach-day distribution, days.
+BREACH_BIN_DAYS = 7
+#: Keys a run's JSON must have for a report.
+REQUIRED = ("scenario", "dates", "daily", "stages", "first_to_break", "manifest")
+
+Bands = dict[str, list[float]]
+
+
+def quantile_bands(per_path: NDArray[Any], digits: int) -> Bands:
+    """``{p5, p25, p50, p75, p95}`` over paths (axis 0) of a [P, T] array, rounded.
+
+    Same values as ``np.percentile(per_path, q, axis=0)``; computed on the transposed
+    array because selecting along contiguous rows is several times faster.
+    """
+    by_day = np.ascontiguousarray(np.asarray(per_path, dtype=np.float64).T)
+    q = np.percentile(by_day, QUANTILES, axis=1)
+    return {key: [round(float(v), digits) for v in row] for key, row in zip(KEYS, q, strict=True)}
+
+
+def _breach_histogram(first_day: NDArray[np.int64], horizon: int) -> dict[str, Any]:
+    bins = -(-horizon // BREACH_BIN_DAYS)
+    hit = first_day[first_day >= 0]
+    counts = np.bincount(hit // BREACH_BIN_DAYS, minlength=bins)[:bins]
+    share = counts / max(first_day.size, 1)
+    return {"bin_days": BREACH_BIN_DAYS, "share": [round(float(s), 5) for s in share]}
+
+
+def report_dict(result: RunResult) -> dict[str, Any]:
+    """``result.to_dict()`` plus ``quantiles`` and ``distributions`` (module docstring)."""
+    data = result.to_dict()
+    out = result.output
+    quantiles: dict[str, Bands] = {
+        "hashrate_ths": quantile_bands(out.hashrate_ths, 2),
+        "availability": quantile_bands(result.availability, 5),
+    }
+    for k, part in enumerate(result.part_names):
+        quantiles[f"spares_on_hand.{part}"] = quantile_bands(out.spares_on_hand[:, :, k], 2)
+    baseline = result.baseline_hashrate_ths
+    if baseline is not None and result.scenario != "baseline":
+        quantiles["hashrate_lost_vs_baseline_ths"] = quantile_bands(baseline - out.hashrate_ths, 2)
+    distributions: dict[str, Any] = {}
+    money = result.money
+    if money is not None:
+        flows = money.flows
+        quantiles["cash_usd"] = quantile_bands(flows.cash_usd, 0)
+        quantiles["revenue_usd_cum"] = quantile_bands(np.cumsum(flows.revenue_usd, axis=1), 0)
+        quantiles["ebitda_usd_cum"] = quantile_bands(np.cumsum(flows.ebitda_usd, axis=1), 0)
+        quantiles["hashprice_usd_per_ph_day"] = quantile_bands(
+            money.market.hashprice_usd_per_ph_day, 3
+        )
+        quantiles["btc_price_usd"] = quantile_bands(money.market.btc_price_usd, 0)
+        if result.baseline_money is not None and result.scenario != "baseline":
+            gap = result.baseline_money.flows.cash_usd - flows.cash_usd
+            quantiles["cash_gap_vs_baseline_usd"] = quantile_bands(gap, 0)
+        distributions["covenant_first_breach"] = {
+            c.name: _breach_histogram(c.first_breach_day, result.horizon_days)
+            for c in money.covenants
+        }
+    data["quantiles"] = quantiles
+    data["distributions"] = distributions
+    return data
+
+
+def series(data: dict[str, Any], name: str) -> Bands:
+    """The bands of series ``name`` (e.g. ``"spares_on_hand.fan"``): the five quantiles when
+    the dict has them, else whatever the contract's ``daily`` holds ({} if nothing)."""
+    full = data.get("quantiles", {}).get(name)
+    if full:
+        return dict(full)
+    node: Any = data.get("daily", {})
+    for key in name.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return {k: v for k, v in node.items() if k in KEYS} if isinstance(node, dict) else {}
+
+
+def _check(data: Any, source: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InputError(source, None, "is not a run's JSON object", "give a file from --json")
+    for key in REQUIRED:
+        if key not in data:
+            raise InputError(
+                source, key, "missing — this is not a hashshock run's JSON",
+                "give a file written by `hashshock run --json` or `compare --json`",
+            )  # fmt: skip
+    days = len(data["dates"])
+    daily = data["daily"] if isinstance(data["daily"], dict) else {}
+    p50 = daily.get("hashrate_ths", {}).get("p50")
+    if not isinstance(p50, list) or len(p50) != days:
+        raise InputError(
+            source, "daily.hashrate_ths", f"does not have one value per date ({days} dates)",
+            "write the file again with `hashshock run --json`",
+        )  # fmt: skip
+    return data
+
+
+def runs_from_json(data: Any, source: str) -> list[dict[str, Any]]:
+    """The runs in a parsed ``run --json`` object or ``compare --json`` ``{"scenarios": [...]}``."""
+    if isinstance(data, dict) and "scenarios" in data and isinstance(data["scenarios"], list):
+        if not data["scenarios"]:
+            raise InputError(source, "scenarios", "is empty", "compare at least one scenario")
+        return [_check(item, source) for item in data["scenarios"]]
+    return [_check(data, source)]
+
+
+def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
+    """Read runs from a JSON file written by ``run --json`` or ``compare --json``."""
+    file = Path(path)
+    if not file.is_file():
+        problem = "is a folder" if file.is_dir() else "file not found"
+        raise InputError(file, None, problem, "give the JSON file written with --json")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(file, None, f"cannot read ({exc})", "check the file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            file, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON ({exc.msg})",
+            "write it again with --json (the file may be cut short)",
+        ) from None  # fmt: skip
+    return runs_from_json(data, str(file))
+
+
+def as_dicts(results: Iterable[RunResult | dict[str, Any]]) -> list[dict[str, Any]]:
+    """Report dicts of ``results``: :func:`report_dict` of each RunResult, dicts checked."""
+    out: list[dict[str, Any]] = []
+    for item in results:
+        out.append(_check(item, "run") if isinstance(item, dict) else report_dict(item))
+    if not out:
+        raise InputError(None, "results", "no run to report", "give at least one run")
+    return out
+
+
+def scenario_labels(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """One distinct label per run: the scenario, with the fleet, the stored run's id or a
+    number when scenarios repeat."""
+    names = [str(r["scenario"]) for r in runs]
+    if len(set(names)) == len(names):
+        return names
+    fleets = [f"{r.get('fleet_name', '')}:{r['scenario']}" for r in runs]
+    if len(set(fleets)) == len(fleets):
+        return fleets
+    stored = [f"{r['scenario']} ({r['run_id']})" for r in runs if r.get("run_id")]
+    if len(set(stored)) == len(runs):
+        return stored
+    return [f"{n} #{i + 1}" for i, n in enumerate(names)]

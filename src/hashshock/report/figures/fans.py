@@ -1,0 +1,88 @@
+"""Fan charts over days: hashrate, availability, cash (one panel per scenario) and spares
+on hand (one figure per scenario, one panel per part), with the stages' median days marked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hashshock.report.data import series
+from hashshock.report.figures.style import (
+    Figure,
+    add,
+    colour,
+    day_date,
+    fan_traces,
+    mark_day,
+    small_multiples,
+    update_axes,
+)
+
+STAGE_NAMES = {
+    "customs_delay": "customs delay",
+    "spares_depleted": "spares depleted",
+    "hashrate_decline": "hashrate decline",
+}
+
+
+def fan_figure(
+    runs: Sequence[dict[str, Any]], labels: Sequence[str], name: str, title: str,
+    y_axis: dict[str, Any], hover_format: str, mark_stages: bool = False,
+) -> Figure | None:  # fmt: skip
+    """One panel per run of series ``name``; ``None`` when no run has it."""
+    chosen = [(run, label, i) for i, (run, label) in enumerate(zip(runs, labels, strict=True))
+              if series(run, name)]  # fmt: skip
+    if not chosen:
+        return None
+    fig = small_multiples([label for _, label, _ in chosen], title)
+    for k, (run, label, i) in enumerate(chosen):
+        start = run["start_date"]
+        for trace in fan_traces(series(run, name), start, colour(label, i), label, name,
+                                hover_format=hover_format):  # fmt: skip
+            add(fig, trace, k)
+        if mark_stages:
+            # Labels step down so that close stages do not print over each other.
+            for j, (key, stage_name) in enumerate(STAGE_NAMES.items()):
+                day = run["stages"].get(key, {}).get("day_p50")
+                if day is not None:
+                    mark_day(fig, day_date(start, int(day)), f"{stage_name} p50", k, 1 - 0.09 * j)
+    update_axes(fig, "y", **y_axis)
+    return fig
+
+
+def hashrate_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return fan_figure(
+        runs, labels, "hashrate_ths", "Delivered hashrate (TH/s)",
+        {"tickformat": "~s"}, ",.2f", mark_stages=True,
+    )  # fmt: skip
+
+
+def availability_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return fan_figure(
+        runs, labels, "availability", "Availability (delivered / nameplate installed)",
+        {"tickformat": ".0%"}, ".2%", mark_stages=True,
+    )  # fmt: skip
+
+
+def cash_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return fan_figure(runs, labels, "cash_usd", "Cash (USD)", {"tickformat": "$~s"}, "$,.0f")
+
+
+def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
+    """Spares on hand per part type for one run, the median stock-out day marked."""
+    parts = sorted(str(row["part"]) for row in run["first_to_break"])
+    parts = [p for p in parts if series(run, f"spares_on_hand.{p}")]
+    if not parts:
+        return None
+    fig = small_multiples(parts, f"Spares on hand by part — {label}", 220, shared_y=False)
+    stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
+    for k, part in enumerate(parts):
+        name = f"spares_on_hand.{part}"
+        for trace in fan_traces(series(run, name), run["start_date"], colour(label, index),
+                                label, name, hover_format=",.1f"):  # fmt: skip
+            add(fig, trace, k)
+        day = stockout.get(part)
+        if day is not None:
+            mark_day(fig, day_date(run["start_date"], int(day)), "stock-out p50", k)
+    update_axes(fig, "y", rangemode="tozero", tickformat="~s")
+    return fig

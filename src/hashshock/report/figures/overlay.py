@@ -1,0 +1,61 @@
+"""Scenarios against baseline: medians overlaid on one chart, and what each scenario loses
+against baseline on the same paths (common random numbers make the per-path gap the
+shock's effect, not noise)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hashshock.report.data import series
+from hashshock.report.figures.fans import fan_figure
+from hashshock.report.figures.style import DAY_MS, Figure, colour, figure
+
+
+def median_overlay(
+    runs: Sequence[dict[str, Any]], labels: Sequence[str], name: str, title: str,
+    y_axis: dict[str, Any], hover_format: str,
+) -> Figure | None:  # fmt: skip
+    """The median of series ``name`` of every run on one chart (baseline dashed grey)."""
+    fig = figure(title, 420)
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        median = series(run, name).get("p50")
+        if median is None:
+            continue
+        fig["data"].append({
+            "type": "scatter", "y": median, "x0": run["start_date"], "dx": DAY_MS,
+            "mode": "lines", "name": label,
+            "line": {"color": colour(label, i), "width": 2,
+                     "dash": "dash" if run["scenario"] == "baseline" else "solid"},
+            "hovertemplate": f"%{{y:{hover_format}}}<extra>{label}</extra>",
+            "meta": {"scenario": label, "series": name, "band": "p50"},
+        })  # fmt: skip
+    if len(fig["data"]) < 2:
+        return None
+    fig["layout"]["xaxis"]["type"] = "date"
+    fig["layout"]["yaxis"].update(y_axis)
+    return fig
+
+
+def hashrate_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return median_overlay(runs, labels, "hashrate_ths", "Median delivered hashrate by scenario "
+                          "(TH/s)", {"tickformat": "~s"}, ",.2f")  # fmt: skip
+
+
+def availability_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return median_overlay(runs, labels, "availability", "Median availability by scenario",
+                          {"tickformat": ".0%"}, ".2%")  # fmt: skip
+
+
+def hashrate_lost(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return fan_figure(
+        runs, labels, "hashrate_lost_vs_baseline_ths",
+        "Hashrate lost against baseline on the same paths (TH/s)", {"tickformat": "~s"}, ",.2f",
+    )  # fmt: skip
+
+
+def cash_gap(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    return fan_figure(
+        runs, labels, "cash_gap_vs_baseline_usd",
+        "Cash behind baseline on the same paths (USD)", {"tickformat": "$~s"}, "$,.0f",
+    )  # fmt: skip

@@ -1,0 +1,77 @@
+"""The three collapse stages on a timeline (p10–p90 bar, median marker, probability) and
+which part runs out first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hashshock.report.figures.fans import STAGE_NAMES
+from hashshock.report.figures.style import DAY_MS, Figure, colour, day_date, figure
+
+
+def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure:
+    """Per stage and run: a bar from the p10 to the p90 day, a marker on p50, the probability.
+
+    Stages seen on too few paths to date (``day_p50`` null) appear as text only.
+    """
+    data: list[dict[str, Any]] = []
+    rows: list[str] = []
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        start = run["start_date"]
+        hue = colour(label, i)
+        for key, name in STAGE_NAMES.items():
+            stage = run["stages"].get(key, {})
+            row = f"{name} · {label}" if len(runs) > 1 else name
+            rows.append(row)
+            p = float(stage.get("probability") or 0.0)
+            meta = {"scenario": label, "series": f"stages.{key}", **stage}
+            if stage.get("day_p50") is None:
+                data.append({
+                    "type": "scatter", "x": [start], "y": [row], "mode": "text",
+                    "text": [f"  {p:.0%} of paths — too rare to date"], "meta": meta,
+                    "textposition": "middle right", "showlegend": False, "hoverinfo": "skip",
+                })  # fmt: skip
+                continue
+            p10, p50, p90 = (int(stage[k]) for k in ("day_p10", "day_p50", "day_p90"))
+            data.append({
+                "type": "bar", "y": [row], "x": [max(p90 - p10, 1) * DAY_MS],
+                "base": [day_date(start, p10)], "orientation": "h", "width": 0.6,
+                "marker": {"color": hue, "opacity": 0.45}, "showlegend": False, "name": label,
+                "meta": meta, "hovertemplate": (
+                    f"{name}, {label}<br>probability {p:.0%}<br>day p10 {p10} · p50 {p50} · "
+                    f"p90 {p90}<extra></extra>"),
+            })  # fmt: skip
+            data.append({
+                "type": "scatter", "x": [day_date(start, p50)], "y": [row],
+                "mode": "markers+text", "marker": {"color": hue, "size": 12, "symbol": "diamond"},
+                "text": [f"{p:.0%} · day {p50}"], "textposition": "top center",
+                "showlegend": False, "meta": meta, "hoverinfo": "skip",
+            })  # fmt: skip
+    fig = figure("Collapse stages: when (p10–p90 bar, median ◆) and how likely",
+                 140 + 34 * len(rows), hovermode="closest", barmode="overlay")  # fmt: skip
+    fig["data"] = data
+    fig["layout"]["yaxis"].update(categoryorder="array", categoryarray=list(reversed(rows)))
+    fig["layout"]["xaxis"].update(type="date")
+    fig["layout"]["margin"]["l"] = 200
+    return fig
+
+
+def first_to_break(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure:
+    """Per part: the share of paths on which it runs out first, one bar per run."""
+    fig = figure("First to break: share of paths on which each part runs out first", 380,
+                 hovermode="closest", barmode="group", showlegend=len(runs) > 1)  # fmt: skip
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        rows = sorted(run["first_to_break"], key=lambda r: str(r["part"]))
+        fig["data"].append({
+            "type": "bar", "x": [r["part"] for r in rows],
+            "y": [r["probability_first"] for r in rows], "name": label,
+            "marker": {"color": colour(label, i)},
+            "customdata": [[r["probability_stockout"], r["stockout_day_p50"]] for r in rows],
+            "hovertemplate": ("%{x}: first to run out on %{y:.0%} of paths; runs out on "
+                              "%{customdata[0]:.0%}, median day %{customdata[1]}<extra>"
+                              f"{label}</extra>"),
+            "meta": {"scenario": label, "series": "first_to_break.probability_first"},
+        })  # fmt: skip
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    return fig

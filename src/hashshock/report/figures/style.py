@@ -1,0 +1,177 @@
+"""Shared look of the report's figures, built as plain plotly figure dicts.
+
+A figure is the JSON plotly.js draws (``{"data": [...], "layout": {...}}``); building
+dicts rather than ``plotly.graph_objects`` keeps a four-scenario report well under a
+second (validating graph objects took seconds). ``plotly.graph_objects.Figure(fig)``
+turns one into a graph object in a notebook.
+
+Days are on a date axis starting at the run's ``start_date``; traces carry no x array
+but ``x0`` and ``dx`` (one day in milliseconds), which keeps a year of five bands for
+four scenarios small. Every trace carries ``meta = {"scenario", "series", "band"}`` so
+that a reader (or a test) can find the numbers behind a line.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hashshock.report.data import Bands
+
+Figure = dict[str, Any]
+
+DAY_MS = 86_400_000
+#: Scenario colours (colour-blind safe, Okabe-Ito); baseline is always grey.
+PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
+BASELINE_COLOUR = "#555555"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
+#: Size of a static image for slides, pixels (16:9).
+IMAGE_SIZE = (1280, 720)
+_AXIS = {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "linecolor": "#c9ced8",
+         "automargin": True}  # fmt: skip
+#: Gap between panels: a share of the width, and pixels between rows.
+_H_SPACING, _ROW_GAP_PX = 0.07, 70
+
+
+def colour(label: str, index: int) -> str:
+    return BASELINE_COLOUR if label == "baseline" else PALETTE[index % len(PALETTE)]
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def day_date(start: str, day: int) -> str:
+    """ISO date of ``day`` days after ``start`` (ISO)."""
+    return (date.fromisoformat(start) + timedelta(days=day)).isoformat()
+
+
+def grid(n: int) -> tuple[int, int]:
+    """Rows and columns of small multiples for ``n`` panels (at most two columns)."""
+    cols = 1 if n == 1 else 2
+    return -(-n // cols), cols
+
+
+def axis(**extra: Any) -> dict[str, Any]:
+    return {**_AXIS, **extra}
+
+
+def base_layout(title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 12, "color": "#2a3140"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 50},
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "y": -0.15, "x": 0},
+        "xaxis": axis(),
+        "yaxis": axis(),
+    }
+    layout.update(extra)
+    return layout
+
+
+def figure(title: str, height: int = 420, **extra: Any) -> Figure:
+    """An empty single-panel figure."""
+    return {"data": [], "layout": base_layout(title, height, **extra)}
+
+
+def axis_ids(panel: int) -> tuple[str, str]:
+    """Trace axis ids of panel ``panel`` (0-based): ``("x", "y")``, ``("x2", "y2")``, …"""
+    suffix = "" if panel == 0 else str(panel + 1)
+    return f"x{suffix}", f"y{suffix}"
+
+
+def _domains(count: int, spacing: float) -> list[tuple[float, float]]:
+    width = (1 - spacing * (count - 1)) / count
+    return [(i * (width + spacing), i * (width + spacing) + width) for i in range(count)]
+
+
+def small_multiples(
+    titles: list[str], title: str, panel_height: int = 260, shared_y: bool = True,
+    date_axis: bool = True,
+) -> Figure:  # fmt: skip
+    """A figure with one panel per title, row by row, two columns at most, x axes shared
+    (and y axes when ``shared_y``)."""
+    rows, cols = grid(len(titles))
+    layout = base_layout(title, height=110 + panel_height * rows)
+    xs, ys = _domains(cols, _H_SPACING), _domains(rows, _ROW_GAP_PX / (panel_height * rows))
+    annotations = []
+    for k, text in enumerate(titles):
+        row, col = divmod(k, cols)
+        x_id, y_id = axis_ids(k)
+        y_domain = ys[rows - 1 - row]
+        layout["xaxis" + x_id[1:]] = axis(
+            domain=list(xs[col]), anchor=y_id, **({"matches": "x"} if k else {}),
+            **({"type": "date"} if date_axis else {}),
+        )  # fmt: skip
+        layout["yaxis" + y_id[1:]] = axis(
+            domain=list(y_domain), anchor=x_id, **({"matches": "y"} if k and shared_y else {})
+        )
+        annotations.append({
+            "text": text, "x": sum(xs[col]) / 2, "y": y_domain[1], "xref": "paper",
+            "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": 13},
+        })  # fmt: skip
+    layout["annotations"] = annotations
+    return {"data": [], "layout": layout}
+
+
+def add(fig: Figure, trace: dict[str, Any], panel: int = 0) -> None:
+    """Append ``trace`` to ``fig`` on panel ``panel``."""
+    if panel:
+        trace["xaxis"], trace["yaxis"] = axis_ids(panel)
+    fig["data"].append(trace)
+
+
+def update_axes(fig: Figure, letter: str, **settings: Any) -> None:
+    """Apply ``settings`` to every x (``letter="x"``) or y axis of ``fig``."""
+    for key, value in fig["layout"].items():
+        if key.startswith(f"{letter}axis") and isinstance(value, dict):
+            value.update(settings)
+
+
+def mark_day(fig: Figure, when: str, text: str, panel: int = 0, label_y: float = 1.0) -> None:
+    """A dotted vertical line at date ``when`` on ``panel``, labelled ``text`` at height
+    ``label_y`` (share of the panel)."""
+    x_id, y_id = axis_ids(panel)
+    layout = fig["layout"]
+    layout.setdefault("shapes", []).append({
+        "type": "line", "x0": when, "x1": when, "y0": 0, "y1": 1, "xref": x_id,
+        "yref": f"{y_id} domain", "line": {"color": "#888", "width": 1, "dash": "dot"},
+    })  # fmt: skip
+    layout.setdefault("annotations", []).append({
+        "x": when, "y": label_y, "xref": x_id, "yref": f"{y_id} domain", "text": text,
+        "showarrow": False, "xanchor": "left", "yanchor": "top",
+        "font": {"size": 10, "color": "#555"},
+    })  # fmt: skip
+
+
+def fan_traces(
+    bands: Bands, start: str, hex_colour: str, scenario: str, series: str,
+    show_legend: bool = False, hover_format: str = ",.4~g",
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Traces of a fan chart: p5–p95 and p25–p75 bands and the median, whichever exist."""
+    traces: list[dict[str, Any]] = []
+
+    def trace(band: str, **style: Any) -> dict[str, Any]:
+        return {
+            "type": "scatter", "y": bands[band], "x0": start, "dx": DAY_MS, "mode": "lines",
+            "name": f"{scenario} {band}", "legendgroup": scenario, "showlegend": False,
+            "hovertemplate": f"{band} %{{y:{hover_format}}}<extra>{scenario}</extra>",
+            "meta": {"scenario": scenario, "series": series, "band": band}, **style,
+        }  # fmt: skip
+
+    for low, high, alpha in (("p5", "p95", 0.15), ("p25", "p75", 0.30)):
+        if low in bands and high in bands:
+            traces.append(trace(high, line={"width": 0, "color": hex_colour}))
+            traces.append(trace(low, line={"width": 0, "color": hex_colour}, fill="tonexty",
+                                fillcolor=rgba(hex_colour, alpha)))  # fmt: skip
+    if "p50" in bands:
+        median = trace("p50", line={"width": 2, "color": hex_colour})
+        median.update(showlegend=show_legend, name=scenario)
+        traces.append(median)
+    return traces

@@ -1,0 +1,109 @@
+"""Static PNG and SVG images of the report's figures, for slides.
+
+Drawn by kaleido in a local headless Chrome or Chromium (``HASHSHOCK_BROWSER``, else
+``BROWSER_PATH``, else ``chromium``, ``chromium-browser``, ``google-chrome`` on the
+``PATH``). The browser is started through a small wrapper that switches off its
+background networking and host lookups, and the page uses plotly.js from the plotly
+package with MathJax off: drawing an image contacts nothing. Each image is written
+atomically as ``<chart key>.<format>``, 1280 × 720 pixels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import shutil
+import stat
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from hashshock.inputs.errors import InputError
+from hashshock.report.figures.style import IMAGE_SIZE
+from hashshock.report.files import atomic_write_bytes
+from hashshock.report.sections import Chart
+
+FORMATS = ("png", "svg")
+BROWSER_ENV = "HASHSHOCK_BROWSER"
+_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+#: Flags that keep the browser off the network (it renders a local page only).
+QUIET_FLAGS = (
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic", "--no-first-run", "--disable-domain-reliability", "--no-pings",
+    "--dns-prefetch-disable", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+)  # fmt: skip
+
+
+def find_browser() -> Path | None:
+    """The Chrome or Chromium to draw with, or ``None`` (module docstring)."""
+    for env in (BROWSER_ENV, "BROWSER_PATH"):
+        value = os.environ.get(env)
+        if value:
+            return Path(value) if Path(value).is_file() else None
+    for name in _NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def check_images(folder: str | Path, formats: Sequence[str], option: str = "--images") -> Path:
+    """Check, before any simulation, that images can be drawn into ``folder``."""
+    from hashshock.report.files import check_output_dir
+
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(None, "--image-format", f"unknown format {','.join(bad)!r}",
+                         "use png, svg or png,svg")  # fmt: skip
+    target = check_output_dir(folder, option)
+    if find_browser() is None:
+        raise InputError(
+            None, option, "no Chrome or Chromium found to draw images",
+            f"install one (Debian: apt-get install chromium) or set {BROWSER_ENV} to its path",
+        )  # fmt: skip
+    return target
+
+
+def _wrapper(browser: Path, folder: Path) -> Path:
+    script = folder / "browser.sh"
+    flags = " ".join(shlex.quote(f) for f in QUIET_FLAGS)
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(str(browser))} {flags} "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path) -> list[bytes]:
+    import kaleido
+
+    width, height = IMAGE_SIZE
+    with tempfile.TemporaryDirectory(prefix="hashshock-browser-") as tmp:
+        path = _wrapper(browser, Path(tmp)) if os.name == "posix" else browser
+        async with kaleido.Kaleido(n=2, path=str(path), mathjax=False, timeout=60) as k:
+            jobs = [
+                k.calc_fig(c.figure, opts={"format": f, "width": width, "height": height})
+                for c in charts for f in formats
+            ]  # fmt: skip
+            return list(await asyncio.gather(*jobs))
+
+
+def write_images(
+    charts: Sequence[Chart], folder: Path, formats: Sequence[str] = ("png",)
+) -> list[Path]:
+    """Draw every chart in each of ``formats`` into ``folder`` (created if missing)."""
+    browser = find_browser()
+    if browser is None:
+        raise InputError(None, "--images", "no Chrome or Chromium found to draw images",
+                         f"install one or set {BROWSER_ENV} to its path")  # fmt: skip
+    folder.mkdir(exist_ok=True)
+    try:
+        images = asyncio.run(_render(charts, formats, browser))
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        raise InputError(
+            browser, "--images", f"the browser could not draw ({exc})",
+            f"check that {browser} starts, or set {BROWSER_ENV}",
+        ) from None  # fmt: skip
+    paths = [folder / f"{c.key}.{f}" for c in charts for f in formats]
+    for path, data in zip(paths, images, strict=True):
+        atomic_write_bytes(path, data, "--images")
+    return paths

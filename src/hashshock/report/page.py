@@ -1,0 +1,142 @@
+"""The self-contained HTML page: sections, tables, figures as JSON and plotly.js inlined.
+
+Nothing is fetched when the page opens: the figures are JSON in the page, plotly.js is
+inflated from the page itself (:mod:`hashshock.report.plotlyjs`), the favicon is empty.
+Each chart's ``<div>`` gets ``data-rendered="true"`` once drawn and ``<body>`` once all
+are, which is what the browser tests wait for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from hashshock import __version__
+from hashshock.report.figures.style import IMAGE_SIZE
+from hashshock.report.plotlyjs import plotly_js_gzip_base64
+from hashshock.report.sections import Block, Chart, Html, ReportInput, Section, build
+
+_CSS = """
+:root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --accent: #D55E00; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
+  sans-serif; color: var(--ink); background: #f6f7f9; }
+header { background: #1d2330; color: #fff; padding: 24px 32px; }
+header h1 { margin: 0 0 4px; font-size: 24px; }
+header p { margin: 0; color: #c9cfda; }
+nav { padding: 8px 32px; background: #fff; border-bottom: 1px solid var(--rule);
+  position: sticky; top: 0; z-index: 5; }
+nav a { margin-right: 16px; color: var(--ink); text-decoration: none; font-size: 14px; }
+nav a:hover { color: var(--accent); }
+main { max-width: 1240px; margin: 0 auto; padding: 8px 24px 48px; }
+section { background: #fff; border: 1px solid var(--rule); border-radius: 8px;
+  padding: 16px 24px; margin: 20px 0; }
+section h2 { margin: 4px 0 8px; font-size: 19px; }
+p.intro, figcaption { color: var(--muted); font-size: 13px; }
+figure { margin: 12px 0 20px; }
+.chart { min-height: 200px; }
+.chart .failed { color: #b00020; padding: 24px; }
+table.numbers { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
+table.numbers caption { text-align: left; font-weight: 600; padding: 4px 0; }
+table.numbers th, table.numbers td { border-bottom: 1px solid var(--rule); padding: 5px 8px;
+  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.numbers th { background: #f0f2f6; }
+footer { color: var(--muted); font-size: 12px; text-align: center; padding: 16px; }
+@media print { nav { display: none; } section { break-inside: avoid; border: none; } }
+"""
+
+# The loader inflates plotly.js (see plotlyjs.py), runs it from a blob: URL (no eval), then
+# draws each chart; a browser without DecompressionStream gets a sentence, not an error.
+_JS = """
+(async () => {
+  const figures = JSON.parse(document.getElementById("hashshock-figures").textContent);
+  const charts = Object.keys(figures).map((key) => [key, document.getElementById("chart-" + key)]);
+  const fail = (text) => { for (const [, div] of charts) {
+    div.innerHTML = '<p class="failed"></p>'; div.firstChild.textContent = text; } };
+  if (typeof DecompressionStream === "undefined") {
+    fail("This browser cannot unpack the charts: open the report in a browser from 2023 or later.");
+    return;
+  }
+  const packed = document.getElementById("hashshock-plotly").textContent.trim();
+  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const source = await new Response(stream).text();
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  await new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = url; script.onload = resolve; script.onerror = reject;
+    document.head.appendChild(script);
+  });
+  URL.revokeObjectURL(url);
+  const config = { responsive: true, displaylogo: false,
+    toImageButtonOptions: { format: "png", width: WIDTH, height: HEIGHT } };
+  for (const [key, div] of charts) {
+    const fig = figures[key];
+    await Plotly.newPlot(div, fig.data, fig.layout,
+      Object.assign({}, config, { toImageButtonOptions: Object.assign(
+        {}, config.toImageButtonOptions, { filename: key }) }));
+    div.dataset.rendered = "true";
+  }
+  document.body.dataset.rendered = "true";
+})();
+""".replace("WIDTH", str(IMAGE_SIZE[0])).replace("HEIGHT", str(IMAGE_SIZE[1]))
+
+
+def figure_json(chart: Chart) -> str:
+    """The chart's figure as JSON (numbers as plotly writes them)."""
+    return json.dumps(chart.figure, separators=(",", ":"), allow_nan=False)
+
+
+def _script_json(text: str) -> str:
+    """JSON safe inside ``<script>``: every ``<`` (only ever inside strings) as ``\\u003c``, so
+    no ``</script`` or ``<!--`` can end or bend the element."""
+    return text.replace("<", "\\u003c")
+
+
+def _block_html(block: Block) -> str:
+    if isinstance(block, Html):
+        return block.html
+    caption = f"<figcaption>{escape(block.caption)}</figcaption>" if block.caption else ""
+    return f'<figure><div class="chart" id="chart-{escape(block.key)}"></div>{caption}</figure>'
+
+
+def _section_html(section: Section, blocks: Sequence[Block]) -> str:
+    intro = f'<p class="intro">{escape(section.intro)}</p>' if section.intro else ""
+    body = "".join(_block_html(b) for b in blocks)
+    heading = f"<h2>{escape(section.title)}</h2>"
+    return f'<section id="{escape(section.key)}">{heading}{intro}{body}</section>'
+
+
+def title_of(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
+    fleets = sorted({str(r.get("fleet_name", "")) for r in runs} - {""})
+    return f"hashshock — {', '.join(fleets) or 'runs'}: {', '.join(labels)}"
+
+
+def render_page(report: ReportInput, title: str | None = None) -> str:
+    """The report as one HTML document (str)."""
+    built = build(report)
+    heading = title or title_of(report.runs, report.labels)
+    first = report.runs[0]
+    subtitle = (
+        f"{first.get('paths', '?')} paths × {first.get('horizon_days', '?')} days from "
+        f"{first.get('start_date', '?')}, seed {first.get('seed', '?')} · generated "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by hashshock {__version__}"
+    )
+    charts = [b for _, blocks in built for b in blocks if isinstance(b, Chart)]
+    figures = "{" + ",".join(f"{json.dumps(c.key)}:{figure_json(c)}" for c in charts) + "}"
+    nav = "".join(f'<a href="#{escape(s.key)}">{escape(s.title)}</a>' for s, _ in built)
+    sections = "".join(_section_html(s, blocks) for s, blocks in built)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{escape(heading)}</title><style>{_CSS}</style>'
+        f"</head><body><header><h1>{escape(heading)}</h1><p>{escape(subtitle)}</p></header>"
+        f"<nav>{nav}</nav><main>{sections}</main>"
+        "<footer>Made with hashshock. Bands are percentiles over Monte Carlo paths.</footer>"
+        f'<script type="application/json" id="hashshock-figures">{_script_json(figures)}</script>'
+        f'<script type="text/plain" id="hashshock-plotly">{plotly_js_gzip_base64()}</script>'
+        f"<script>{_JS}</script></body></html>\n"
+    )

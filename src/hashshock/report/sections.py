@@ -1,0 +1,172 @@
+"""The report's sections, in a registry that later views join without touching the page.
+
+A :class:`Section` turns the runs (:class:`ReportInput`) into blocks — :class:`Chart` (a
+plotly figure with a key unique in the report) or :class:`Html` (a trusted fragment) —
+and returns ``[]`` when it has nothing to show (e.g. money for a fleet without finance).
+The HTML report, the static images and the dashboard all draw the same blocks.
+
+Adding a view (the industry view, the optimiser's availability-vs-budget frontier, a
+sweep's tornado) is one call::
+
+    register_section(Section("tornado", "Sensitivity", 80, build_tornado))
+
+where ``build_tornado(report)`` reads what it needs from ``report.extras["tornado"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hashshock.report import tables
+from hashshock.report.figures import fans, money, overlay, stages
+from hashshock.report.figures.style import Figure
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What sections draw from: report dicts (``report.data``), their labels, and
+    ``extras`` keyed by section for views computed outside a run."""
+
+    runs: list[dict[str, Any]]
+    labels: list[str]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    figure: Figure  # plotly figure JSON: {"data": [...], "layout": {...}}
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Html:
+    html: str
+
+
+Block = Chart | Html
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    order: int
+    build: Callable[[ReportInput], list[Block]]
+    intro: str = ""
+
+
+_REGISTRY: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    """Add ``section`` (or replace the one with its key)."""
+    _REGISTRY[section.key] = section
+
+
+def registered() -> list[Section]:
+    """The sections in page order."""
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.key))
+
+
+def build(report: ReportInput) -> list[tuple[Section, list[Block]]]:
+    """Every section with something to show, and its blocks."""
+    built = [(section, section.build(report)) for section in registered()]
+    return [(section, blocks) for section, blocks in built if blocks]
+
+
+def _charts(*items: tuple[str, Figure | None, str]) -> list[Block]:
+    return [Chart(key, fig, caption) for key, fig, caption in items if fig is not None]
+
+
+def _summary(r: ReportInput) -> list[Block]:
+    return [Html(tables.key_numbers(r.runs, r.labels))]
+
+
+def _stages(r: ReportInput) -> list[Block]:
+    return _charts(
+        ("stages", stages.stage_timeline(r.runs, r.labels),
+         "Customs delay: first day a shipment is held beyond normal clearance; spares "
+         "depleted: first day a part has no spare while machines wait for it; hashrate "
+         "decline: first day the 7-day mean is 10% or more below baseline on the same path. "
+         "Days are given when the stage happens on at least 10% of paths."),
+        ("first-to-break", stages.first_to_break(r.runs, r.labels),
+         "Ties split equally; the bars of a scenario sum to the share of paths with any "
+         "stock-out."),
+    )  # fmt: skip
+
+
+def _operations(r: ReportInput) -> list[Block]:
+    return _charts(
+        ("hashrate", fans.hashrate_fan(r.runs, r.labels),
+         "Outer band p5–p95, inner band p25–p75, line the median over paths; dotted lines "
+         "mark the stages' median days."),
+        ("availability", fans.availability_fan(r.runs, r.labels),
+         "Delivered hashrate over the nameplate of the machines installed that day."),
+    )  # fmt: skip
+
+
+def _spares(r: ReportInput) -> list[Block]:
+    return _charts(*(
+        (f"spares-{i}", fans.spares_fans(run, label, i),
+         "Spares on the shelf, all pools of a part type; the dotted line marks its median "
+         "stock-out day.")
+        for i, (run, label) in enumerate(zip(r.runs, r.labels, strict=True))
+    ))  # fmt: skip
+
+
+def _money(r: ReportInput) -> list[Block]:
+    blocks: list[Block] = []
+    table = tables.money_table(r.runs, r.labels)
+    if table:
+        blocks.append(Html(table))
+    blocks += _charts(
+        ("cash", fans.cash_fan(r.runs, r.labels), "Cash after every flow, day by day."),
+        ("revenue", money.revenue_fan(r.runs, r.labels), "Mining revenue summed from day 0."),
+        ("ebitda", money.ebitda_fan(r.runs, r.labels),
+         "Revenue less power, repairs, parts, customs storage and overhead, summed from day 0."),
+        ("covenants", money.covenant_breach(r.runs, r.labels),
+         "Share of paths on which each covenant (or BTC-pledge margin call) is breached at "
+         "least once, with its 95% Wilson interval."),
+        ("breach-days", money.breach_days(r.runs, r.labels),
+         "Distribution function of the first breach day: the share of paths breached by "
+         "each week."),
+    )  # fmt: skip
+    return blocks
+
+
+def _scenarios(r: ReportInput) -> list[Block]:
+    return _charts(
+        ("overlay-hashrate", overlay.hashrate_overlay(r.runs, r.labels), ""),
+        ("overlay-availability", overlay.availability_overlay(r.runs, r.labels), ""),
+        ("hashrate-lost", overlay.hashrate_lost(r.runs, r.labels),
+         "Baseline's hashrate minus the scenario's on the same path (common random numbers)."),
+        ("cash-gap", overlay.cash_gap(r.runs, r.labels),
+         "Baseline's cash minus the scenario's on the same path."),
+    )  # fmt: skip
+
+
+def _manifest(r: ReportInput) -> list[Block]:
+    return [Html(tables.manifest_table(run, label))
+            for run, label in zip(r.runs, r.labels, strict=True)]  # fmt: skip
+
+
+for _section in (
+    Section("summary", "Key numbers", 10, _summary),
+    Section("stages", "What breaks first, and when", 20, _stages),
+    Section("operations", "Hashrate and availability", 30, _operations),
+    Section("spares", "Spares on hand", 40, _spares),
+    Section("money", "Money", 50, _money),
+    Section("scenarios", "Scenarios against baseline", 60, _scenarios,
+            "Compared scenarios share their random numbers: the same failures and price "
+            "paths, so the gaps are the shock's, not noise."),
+    Section("manifest", "Manifest: what reproduces these numbers", 90, _manifest),
+):  # fmt: skip
+    register_section(_section)
+
+
+def figures(report: ReportInput) -> list[Chart]:
+    """Every chart of the report, in page order."""
+    return [b for _, blocks in build(report) for b in blocks if isinstance(b, Chart)]

@@ -1,0 +1,57 @@
+"""Write a report: one self-contained HTML file, and optionally static images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hashshock.report.data import as_dicts, scenario_labels
+from hashshock.report.files import atomic_write_bytes, check_output_path
+from hashshock.report.page import render_page
+from hashshock.report.sections import ReportInput, figures
+
+if TYPE_CHECKING:
+    from hashshock.results import RunResult
+
+REPORT_SUFFIXES = (".html", ".htm")
+
+
+def check_report_path(path: str | Path, inputs: Iterable[str | Path] = (),
+                      option: str = "--report") -> Path:  # fmt: skip
+    """Check before simulating that the report can be written to ``path`` (an ``.html``
+    file in an existing, writable folder, not one of ``inputs``); raises ``InputError``."""
+    return check_output_path(path, option, inputs, REPORT_SUFFIXES)
+
+
+def report_input(
+    results: Sequence[RunResult | dict[str, Any]], extras: dict[str, Any] | None = None
+) -> ReportInput:
+    """What the sections draw: report dicts of ``results`` with one label each."""
+    runs = as_dicts(results)
+    return ReportInput(runs=runs, labels=scenario_labels(runs), extras=dict(extras or {}))
+
+
+def write_report(
+    results: Sequence[RunResult | dict[str, Any]],
+    path: str | Path,
+    images: str | Path | None = None,
+    image_formats: Sequence[str] = ("png",),
+    title: str | None = None,
+    option: str = "--report",
+) -> Path:
+    """Write the HTML report of ``results`` to ``path`` atomically; return the path.
+
+    ``results`` are ``RunResult`` objects (full fan charts) or dicts read from saved JSON
+    or the store. With ``images``, each chart is also drawn as PNG and/or SVG into that
+    folder (:mod:`hashshock.report.images`).
+    """
+    target = Path(path)
+    report = report_input(results)
+    html = render_page(report, title)
+    atomic_write_bytes(target, html.encode("utf-8"), option)
+    if images is not None:
+        from hashshock.report.images import write_images
+
+        write_images(figures(report), Path(images), image_formats)
+    return target

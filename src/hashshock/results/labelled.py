@@ -1,0 +1,148 @@
+"""Results as labelled arrays: an xarray Dataset, and a long pandas DataFrame.
+
+>>> import hashshock
+>>> from hashshock.results.labelled import to_dataset, to_dataframe
+>>> runs = hashshock.compare("examples/small-farm/fleet.yaml", ["baseline", "sanctions"],
+...                          paths=200, horizon_days=180)  # doctest: +SKIP
+>>> ds = to_dataset(runs)  # doctest: +SKIP
+>>> sanctions = ds.availability.sel(scenario="sanctions")  # doctest: +SKIP
+>>> sanctions.quantile([0.05, 0.5, 0.95], dim="path")  # doctest: +SKIP
+
+Dimensions: ``scenario``, ``path`` (0 … P−1), ``day`` (0 … T−1, with the coordinate
+``date``), ``part`` (``hashboard``, ``fan``, ``psu``, ``control_board``), and where needed
+``cause`` (why machines are down), ``stage`` and ``covenant``. Units are in the names:
+TH/s, USD, MW; counts are machines or parts; a first-day variable is −1 when it never
+happens within the horizon. The runs must come from one ``compare`` call (same fleet,
+paths, horizon and seed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from hashshock.engine.output import DOWN_CAUSES
+
+if TYPE_CHECKING:
+    from hashshock.results import RunResult
+
+_DAILY = ("hashrate_ths", "nameplate_ths", "machines_installed", "power_mw")
+_BY_PART = ("spares_on_hand", "backorders", "parts_in_repair", "parts_on_order")
+_MONEY = ("revenue_usd", "ebitda_usd", "cash_usd")
+_MARKET = ("btc_price_usd", "hashprice_usd_per_ph_day")
+_TOTALS = ("failures", "scrapped", "first_stockout_day")
+_DIMS = ("scenario", "path", "day")
+
+
+def _as_list(results: RunResult | Sequence[RunResult]) -> list[RunResult]:
+    items = [results] if not isinstance(results, Sequence) else list(results)
+    if not items:
+        raise ValueError("no results: pass the RunResult(s) of hashshock.run or compare")
+    first = items[0]
+    for r in items[1:]:
+        same = (r.paths, r.horizon_days, r.seed, r.start_date, r.fleet_name) == (
+            first.paths,
+            first.horizon_days,
+            first.seed,
+            first.start_date,
+            first.fleet_name,
+        )
+        if not same:
+            raise ValueError("results differ in fleet, paths, horizon, seed or start date: "
+                             "pass the results of one compare call")  # fmt: skip
+    return items
+
+
+def to_dataset(results: RunResult | Sequence[RunResult]) -> xr.Dataset:
+    """Per-path arrays of ``results`` as one Dataset (module docstring for dims and units).
+
+    Daily [scenario, path, day]: ``hashrate_ths`` (delivered), ``nameplate_ths``,
+    ``availability`` (delivered / nameplate installed), ``machines_installed``,
+    ``power_mw``; with money also ``revenue_usd``, ``ebitda_usd`` (per day), ``cash_usd``
+    (balance), ``btc_price_usd``, ``hashprice_usd_per_ph_day``. By part [scenario, path,
+    day, part]: ``spares_on_hand``, ``backorders``, ``parts_in_repair``,
+    ``parts_on_order``; ``machines_down`` [scenario, path, day, cause]. Per path:
+    ``stage_first_day`` [scenario, path, stage], ``first_stockout_day``, ``failures``,
+    ``scrapped`` [scenario, path, part], ``covenant_first_breach_day`` [scenario, path,
+    covenant].
+    """
+    runs = _as_list(results)
+    first = runs[0]
+    outs = [r.output for r in runs]
+    data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+    for name in _DAILY:
+        data[name] = (_DIMS, np.stack([getattr(o, name) for o in outs]))
+    data["availability"] = (_DIMS, np.stack([r.availability for r in runs]))
+    for name in _BY_PART:
+        data[name] = ((*_DIMS, "part"), np.stack([getattr(o, name) for o in outs]))
+    data["machines_down"] = ((*_DIMS, "cause"), np.stack([o.machines_down for o in outs]))
+    stages = list(first.stage_first_days())
+    data["stage_first_day"] = (("scenario", "path", "stage"), np.stack(
+        [np.stack([r.stage_first_days()[s] for s in stages], axis=1) for r in runs]))  # fmt: skip
+    for name in _TOTALS:
+        data[name] = (("scenario", "path", "part"), np.stack([getattr(o, name) for o in outs]))
+    coords: dict[str, object] = {
+        "scenario": [r.scenario for r in runs], "path": np.arange(first.paths),
+        "day": np.arange(first.horizon_days), "part": list(first.part_names),
+        "cause": list(DOWN_CAUSES), "stage": stages,
+        "date": ("day", pd.to_datetime(first.dates).values),
+        "inputs_sha256": ("scenario", [r.manifest.get("inputs_sha256", "") for r in runs]),
+    }  # fmt: skip
+    moneys = [r.money for r in runs]
+    if all(m is not None for m in moneys):
+        flows = [m.flows for m in moneys if m is not None]
+        markets = [m.market for m in moneys if m is not None]
+        for name in _MONEY:
+            data[name] = (_DIMS, np.stack([getattr(f, name) for f in flows]))
+        for name in _MARKET:
+            data[name] = (_DIMS, np.stack([getattr(m, name) for m in markets]))
+        covenants = [c.name for c in moneys[0].covenants] if moneys[0] is not None else []
+        if covenants:
+            coords["covenant"] = covenants
+            data["covenant_first_breach_day"] = (("scenario", "path", "covenant"), np.stack([
+                np.stack([c.first_breach_day for c in m.covenants], axis=1)
+                for m in moneys if m is not None]))  # fmt: skip
+    attrs = {"fleet_name": first.fleet_name, "paths": first.paths, "seed": first.seed,
+             "horizon_days": first.horizon_days, "start_date": first.start_date.isoformat(),
+             "version": first.version}  # fmt: skip
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def to_dataframe(
+    data: xr.Dataset | RunResult | Sequence[RunResult], variables: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Daily variables in long form: one row per scenario, path, day (and part), with the
+    columns ``scenario, path, day, date, part, variable, value``.
+
+    ``part`` is empty (NaN) for fleet-wide variables; ``machines_down`` becomes one
+    variable per cause (``machines_down.in_repair`` …). ``variables`` picks some (default:
+    every daily variable — 4 scenarios × 1,000 paths × 365 days is tens of millions of
+    rows, so pick). Per-path variables have no day: use ``to_dataset(...)[name]``.
+    """
+    ds = data if isinstance(data, xr.Dataset) else to_dataset(data)
+    daily = [str(v) for v in ds.data_vars if "day" in ds[v].dims]
+    chosen = list(variables) if variables is not None else daily
+    unknown = [v for v in chosen if v not in daily]
+    if unknown:
+        raise ValueError(f"not daily variables: {', '.join(unknown)}; choose from {daily}")
+    frames = []
+    for name in chosen:
+        array = ds[name]
+        pieces = ([(f"{name}.{c}", array.sel(cause=c, drop=True)) for c in ds.cause.values]
+                  if "cause" in array.dims else [(name, array)])  # fmt: skip
+        for label, piece in pieces:
+            frame = piece.drop_vars("date").to_dataframe(name="value").reset_index()
+            frame = frame.drop(columns=[c for c in frame.columns if c == "inputs_sha256"])
+            frame["variable"] = label
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    if "part" not in out.columns:
+        out["part"] = None
+    out["part"] = pd.Categorical(out["part"], categories=list(ds.part.values))
+    out["date"] = ds.date.values[out["day"].to_numpy()]
+    out["value"] = out["value"].astype(np.float64)
+    return out[["scenario", "path", "day", "date", "part", "variable", "value"]]

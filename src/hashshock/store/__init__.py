@@ -1,0 +1,57 @@
+"""The run store: every saved run in one DuckDB file, queryable with SQL (docs/report.md).
+
+>>> from hashshock.store import save_results, list_runs  # doctest: +SKIP
+>>> ids = save_results(hashshock.compare("fleet.yaml", ["sanctions"]))  # doctest: +SKIP
+
+Default location ``user_data_dir() / "runs.duckdb"``; every function takes ``store`` (a
+path) to use another. Names load on first use (PEP 562).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashshock.store.db import check_store, default_store_path
+    from hashshock.store.diff import diff_runs
+    from hashshock.store.export import export_run
+    from hashshock.store.query import StoredRun, list_runs, load_runs, remove_runs
+    from hashshock.store.save import save_results
+
+_LAZY = {
+    "StoredRun": "hashshock.store.query",
+    "check_store": "hashshock.store.db",
+    "default_store_path": "hashshock.store.db",
+    "diff_runs": "hashshock.store.diff",
+    "export_run": "hashshock.store.export",
+    "list_runs": "hashshock.store.query",
+    "load_runs": "hashshock.store.query",
+    "remove_runs": "hashshock.store.query",
+    "save_results": "hashshock.store.save",
+}
+
+__all__ = [
+    "StoredRun",
+    "check_store",
+    "default_store_path",
+    "diff_runs",
+    "export_run",
+    "list_runs",
+    "load_runs",
+    "remove_runs",
+    "save_results",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hashshock.store' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

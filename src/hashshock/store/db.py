@@ -1,0 +1,154 @@
+"""Opening the run store: default location, locks, schema checks and migration.
+
+DuckDB lets one process at a time open a database file for writing, so every operation
+opens the store, does its work in a transaction and closes it at once; a process that
+finds the file locked by another waits and tries again (up to ``HASHSHOCK_STORE_WAIT``
+seconds, default 30). Two processes saving at once therefore both land, one after the
+other. Inside one process a lock per store serialises the threads (the dashboard's).
+A save is one transaction: a process killed mid-save leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from hashshock.inputs.errors import InputError
+from hashshock.store.schema import SCHEMA_VERSION, create, migrate, version_of
+
+STORE_FILE = "runs.duckdb"
+WAIT_ENV = "HASHSHOCK_STORE_WAIT"
+_DEFAULT_WAIT_S = 30.0
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def default_store_path() -> Path:
+    """``user_data_dir() / "runs.duckdb"`` (``$HASHSHOCK_DATA_DIR``, else
+    ``$XDG_DATA_HOME/hashshock``, else ``~/.local/share/hashshock``)."""
+    from hashshock.market.snapshot import user_data_dir
+
+    return user_data_dir() / STORE_FILE
+
+
+def store_path(path: str | Path | None) -> Path:
+    return default_store_path() if path is None else Path(path).expanduser()
+
+
+def _thread_lock(path: Path) -> threading.Lock:
+    key = path.resolve()
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _wait_s() -> float:
+    try:
+        return max(float(os.environ.get(WAIT_ENV, _DEFAULT_WAIT_S)), 0.0)
+    except ValueError:
+        return _DEFAULT_WAIT_S
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + _wait_s()
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower() and time.monotonic() < deadline:
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.5)
+                continue
+            if "lock" in text.lower():
+                raise InputError(
+                    path, "--store", "is locked by another process",
+                    f"try again when it is done (or raise {WAIT_ENV} seconds)",
+                ) from None  # fmt: skip
+            raise InputError(
+                path, "--store", "is not a hashshock run store (not a DuckDB database)",
+                "give the store file (runs.duckdb) or a new file name",
+            ) from None  # fmt: skip
+        except duckdb.Error as exc:
+            raise InputError(path, "--store", f"cannot open ({exc})", "check the file") from None
+
+
+def _check_version(path: Path, version: int | None) -> None:
+    if version == -1:
+        raise InputError(
+            path, "--store", "is a DuckDB database but not a hashshock run store",
+            "give another file for the store",
+        )  # fmt: skip
+    if version is not None and version > SCHEMA_VERSION:
+        raise InputError(
+            path, "--store", f"was written by a newer hashshock (schema v{version}; this "
+            f"one reads up to v{SCHEMA_VERSION})", "upgrade hashshock",
+        )  # fmt: skip
+
+
+def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
+    """Check before any work that the store at ``path`` (None: the default) can be used:
+    an existing store opens and has a known schema; a new one can be created (its folder
+    exists or can be made). Raises :class:`InputError`."""
+    target = store_path(path)
+    if target.is_dir():
+        raise InputError(target, "--store", "is a folder", "give a file, e.g. runs.duckdb")
+    if target.exists():
+        with connect(target, write=False):
+            pass
+        return target
+    if must_exist:
+        raise InputError(
+            target, "--store", "no run store here",
+            "save a run first (hashshock run ... --save) or give --store PATH",
+        )  # fmt: skip
+    folder = target.parent
+    explicit = path is not None
+    if explicit and not folder.is_dir():
+        raise InputError(target, "--store", "its folder does not exist", "create it first")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(target, "--store", "its folder is not writable", "give --store PATH")
+    return target
+
+
+@contextmanager
+def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An open connection to the store at ``path``, closed on exit.
+
+    ``write=True`` creates the store (and its folder) if missing and migrates an old
+    schema forward; ``write=False`` needs an existing store and never changes it (an old
+    schema is migrated first, which needs a moment of write access).
+    """
+    if not write and not path.is_file():
+        raise InputError(
+            path, "--store", "no run store here",
+            "save a run first (hashshock run ... --save) or give --store PATH",
+        )  # fmt: skip
+    with _thread_lock(path):
+        if write:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = _open(path, read_only=not write)
+        try:
+            version = version_of(con)
+            _check_version(path, version)
+            if version is None or version < SCHEMA_VERSION:
+                if not write:
+                    con.close()
+                    con = _open(path, read_only=False)
+                    version = version_of(con)
+                if version is None:
+                    con.execute("BEGIN TRANSACTION")
+                    create(con)
+                    con.execute("COMMIT")
+                    version = 0
+                migrate(con, version)
+            yield con
+        finally:
+            con.close()

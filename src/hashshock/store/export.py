@@ -1,0 +1,59 @@
+"""Export a stored run: ``json`` (its report dict), ``csv`` or ``parquet`` (its daily and
+money bands as one long table: run_id, table, day, date, series, part, p5 … p95)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from hashshock.inputs.errors import InputError
+from hashshock.report.files import atomic_write_bytes
+from hashshock.store.db import connect, store_path
+from hashshock.store.query import load_runs, resolve_ids
+
+FORMATS = ("csv", "parquet", "json")
+_BANDS = (
+    "SELECT run_id, 'daily' AS \"table\", day, date, series, part, p5, p25, p50, p75, p95 "
+    "FROM daily WHERE run_id = $id UNION ALL "
+    "SELECT run_id, 'money', day, date, series, NULL, p5, p25, p50, p75, p95 "
+    'FROM money WHERE run_id = $id ORDER BY "table", series, part, day'
+)
+
+
+def export_bytes(ref: str, fmt: str, store: str | Path | None = None) -> bytes:
+    """The run ``ref`` in format ``fmt`` (``csv`` or ``json``; parquet needs a file)."""
+    if fmt == "json":
+        run = load_runs([ref], store)[0]
+        return (json.dumps(run.data, indent=2) + "\n").encode("utf-8")
+    if fmt != "csv":
+        raise InputError(None, "--format", f"{fmt!r} cannot go to stdout", "give --out FILE")
+    run_id = resolve_ids([ref], store)[0]
+    with connect(store_path(store), write=False) as con:
+        frame = con.execute(_BANDS, {"id": run_id}).df()
+    return str(frame.to_csv(index=False)).encode("utf-8")
+
+
+def export_run(ref: str, fmt: str, out: Path, store: str | Path | None = None) -> Path:
+    """Write the run ``ref`` to ``out`` (atomically) in format ``fmt``."""
+    if fmt not in FORMATS:
+        raise InputError(None, "--format", f"unknown format {fmt!r}", "use csv, parquet or json")
+    if fmt != "parquet":
+        atomic_write_bytes(out, export_bytes(ref, fmt, store), "--out")
+        return out
+    run_id = resolve_ids([ref], store)[0]
+    folder = out.parent if str(out.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with connect(store_path(store), write=False) as con:
+            con.register("bands", con.execute(_BANDS, {"id": run_id}).df())
+            quoted = tmp.replace("'", "''")
+            con.execute(f"COPY bands TO '{quoted}' (FORMAT PARQUET)")
+        os.replace(tmp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,135 @@
+"""Reading the store: list runs, find one by id (or a unique prefix), load, remove."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from hashshock.inputs.errors import InputError
+from hashshock.store.db import connect, store_path
+
+#: Shortest id prefix accepted for a run.
+MIN_PREFIX = 4
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run read back from the store: its report dict and the inputs saved with it."""
+
+    run_id: str
+    saved_at: str
+    label: str | None
+    data: dict[str, Any]
+    inputs: dict[str, dict[str, Any]]  # kind → {"name", "sha256", "content" (parsed)}
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> str:
+    ref = ref.strip()
+    if len(ref) < MIN_PREFIX:
+        raise InputError(
+            path, "run id", f"{ref!r} is too short",
+            f"give at least {MIN_PREFIX} characters (hashshock runs list)",
+        )  # fmt: skip
+    rows = con.execute(
+        "SELECT run_id FROM manifest WHERE starts_with(run_id, ?) ORDER BY run_id", [ref]
+    ).fetchall()
+    if not rows:
+        raise InputError(path, "run id", f"no run {ref!r} in this store",
+                         "see `hashshock runs list` for the ids")  # fmt: skip
+    if len(rows) > 1:
+        raise InputError(path, "run id", f"{ref!r} matches {len(rows)} runs",
+                         "give more characters of the id")  # fmt: skip
+    return str(rows[0][0])
+
+
+def resolve_ids(refs: Sequence[str], store: str | Path | None = None) -> list[str]:
+    """Full ids of ``refs`` (ids or unique prefixes); unknown ones raise InputError."""
+    path = store_path(store)
+    with connect(path, write=False) as con:
+        return [_resolve(con, path, ref) for ref in refs]
+
+
+def list_runs(
+    store: str | Path | None = None, fleet: str | None = None, scenario: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Saved runs, newest first, with their key outcomes."""
+    where, args = [], []
+    for column, value in (("fleet_name", fleet), ("scenario", scenario)):
+        if value:
+            where.append(f"m.{column} = ?")
+            args.append(value)
+    query = (
+        "SELECT m.run_id, m.saved_at, m.batch_id, m.label, m.fleet_name, m.scenario, m.paths, "
+        "m.horizon_days, m.seed, m.start_date, m.version, m.inputs_sha256, "
+        "max(CASE WHEN s.metric = 'availability.end.p50' THEN s.value END) "
+        "AS availability_end_p50, "
+        "max(CASE WHEN s.metric = 'stages.spares_depleted.probability' THEN s.value END) "
+        "AS spares_depleted_probability "
+        "FROM manifest m LEFT JOIN summary s USING (run_id) "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + "GROUP BY ALL ORDER BY m.saved_at DESC, m.run_id"
+        + (f" LIMIT {int(limit)}" if limit else "")
+    )  # fmt: skip
+    with connect(store_path(store), write=False) as con:
+        cursor = con.execute(query, args)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        item["saved_at"] = item["saved_at"].isoformat(timespec="seconds") + "Z"
+        item["start_date"] = item["start_date"].isoformat()
+        out.append(item)
+    return out
+
+
+def load_runs(refs: Sequence[str], store: str | Path | None = None) -> list[StoredRun]:
+    """The runs ``refs`` (ids or unique prefixes), in order."""
+    path = store_path(store)
+    with connect(path, write=False) as con:
+        out = []
+        for ref in refs:
+            run_id = _resolve(con, path, ref)
+            saved_at, label = con.execute(
+                "SELECT saved_at, label FROM manifest WHERE run_id = ?", [run_id]
+            ).fetchone() or (None, None)
+            row = con.execute("SELECT data FROM results WHERE run_id = ?", [run_id]).fetchone()
+            if row is None:
+                raise InputError(
+                    path, f"run {run_id}", "has no stored results",
+                    "remove it (hashshock runs rm) and save the run again",
+                )  # fmt: skip
+            inputs = {
+                kind: {"name": name, "sha256": sha, "content": json.loads(content)}
+                for kind, name, sha, content in con.execute(
+                    "SELECT kind, name, sha256, content FROM inputs WHERE run_id = ?", [run_id]
+                ).fetchall()
+            }
+            out.append(StoredRun(
+                run_id=run_id,
+                saved_at=saved_at.isoformat(timespec="seconds") + "Z" if saved_at else "",
+                label=label, data=json.loads(row[0]), inputs=inputs,
+            ))  # fmt: skip
+        return out
+
+
+def remove_runs(refs: Sequence[str], store: str | Path | None = None) -> list[str]:
+    """Delete runs (ids or unique prefixes) in one transaction; return the ids removed."""
+    path = store_path(store)
+    with connect(path, write=True) as con:
+        ids = [_resolve(con, path, ref) for ref in refs]
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("results", "daily", "money", "summary", "inputs", "manifest"):
+                con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [ids])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return ids

@@ -1,0 +1,117 @@
+"""Saving runs to the store: one transaction per call, so a save lands whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from hashshock.report.data import as_dicts
+from hashshock.store.db import connect
+from hashshock.store.db import store_path as resolve_store
+from hashshock.store.records import band_frames, manifest_row, summary_metrics
+
+if TYPE_CHECKING:
+    from hashshock.inputs.load import LoadedFleet
+    from hashshock.inputs.scenario import Scenario
+    from hashshock.market import MarketConfig
+    from hashshock.results import RunResult
+
+ID_LENGTH = 8
+
+
+def _document(kind: str, name: str, content: Any) -> dict[str, Any]:
+    text = json.dumps(content, sort_keys=True, default=str)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return {"kind": kind, "name": name, "sha256": sha, "content": text}
+
+
+def input_documents(
+    fleet: LoadedFleet | None = None,
+    scenarios: Sequence[Scenario] = (),
+    market: MarketConfig | None = None,
+) -> list[dict[str, Any]]:
+    """The inputs worth keeping with a run, as JSON documents (what ``runs diff`` reads)."""
+    docs = []
+    if fleet is not None:
+        docs.append(_document("fleet", fleet.fleet.name, fleet.fleet.model_dump(mode="json")))
+    docs += [_document("scenario", s.name, s.model_dump(mode="json")) for s in scenarios]
+    if market is not None:
+        docs.append(_document("market", "market", market.model_dump(mode="json")))
+    return docs
+
+
+def _new_id(con: duckdb.DuckDBPyConnection, taken: set[str]) -> str:
+    while True:
+        run_id = uuid.uuid4().hex[:ID_LENGTH]
+        if run_id in taken:
+            continue
+        found = con.execute("SELECT 1 FROM manifest WHERE run_id = ?", [run_id]).fetchone()
+        if found is None:
+            return run_id
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Any) -> None:
+    con.register("incoming", rows)
+    try:
+        columns = ", ".join(rows.columns)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def save_results(
+    results: Sequence[RunResult | dict[str, Any]],
+    store: str | Path | None = None,
+    *,
+    fleet: LoadedFleet | None = None,
+    scenarios: Sequence[Scenario] = (),
+    market: MarketConfig | None = None,
+    label: str | None = None,
+) -> list[str]:
+    """Save runs (RunResults, or report / contract dicts) in one transaction; return their
+    ids in order. ``fleet``, ``scenarios`` and ``market`` are kept with each run (a
+    scenario with the run of its name) so that ``runs diff`` can say what changed."""
+    import pandas as pd
+
+    runs = as_dicts(results)
+    docs = input_documents(fleet, (), market)
+    by_name = {s.name: input_documents(None, [s]) for s in scenarios}
+    path = resolve_store(store)
+    saved_at = datetime.now(UTC).replace(tzinfo=None)
+    with connect(path, write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ids: list[str] = []
+            batch = uuid.uuid4().hex[:ID_LENGTH]
+            for data in runs:
+                run_id = _new_id(con, set(ids))
+                ids.append(run_id)
+                manifest = json.dumps(data.get("manifest") or {}, sort_keys=True, default=str)
+                row = manifest_row(run_id, batch, label, saved_at, data, manifest)
+                _insert(con, "manifest", pd.DataFrame([row]))
+                documents = docs + by_name.get(str(data["scenario"]), [])
+                if documents:
+                    _insert(con, "inputs", pd.DataFrame([{"run_id": run_id, **d}
+                                                         for d in documents]))  # fmt: skip
+                metrics = summary_metrics(data)
+                _insert(con, "summary", pd.DataFrame(
+                    {"run_id": run_id, "metric": list(metrics), "value": list(metrics.values())}
+                ))  # fmt: skip
+                daily, money = band_frames(run_id, data)
+                _insert(con, "daily", daily)
+                _insert(con, "money", money)
+                stored = {**data, "run_id": run_id}
+                con.execute("INSERT INTO results VALUES (?, ?)",
+                            [run_id, json.dumps(stored, separators=(",", ":"))])  # fmt: skip
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return ids

@@ -1,0 +1,159 @@
+"""The dashboard's API: fleets validated like the CLI, runs in the background, the
+report's sections, downloads, and the security rules."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+from tests.dashboard.conftest import EXAMPLES, Server, start_server, stop_server
+
+import hashshock
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import load_fleet
+
+WRITE = {"X-Hashshock": "1"}
+SMALL = EXAMPLES / "small-farm" / "fleet.yaml"
+
+
+def _upload(client: httpx.Client, text: str | bytes, name: str = "fleet.yaml") -> httpx.Response:
+    return client.post("/api/fleets/upload", content=text, headers={**WRITE, "X-Filename": name})
+
+
+def _wait(client: httpx.Client, job_id: str) -> dict:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/jobs/{job_id}").json()
+        if status["state"] in ("done", "error"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+def test_upload_run_and_report(server: Server) -> None:
+    with server.client() as client:
+        info = client.get("/api/info").json()
+        assert "small-farm/fleet.yaml" in info["fleets"] and "sanctions" in {
+            s["name"] for s in info["scenarios"]
+        }
+        fleet = _upload(client, SMALL.read_text()).json()
+        assert fleet["machines"] == load_fleet(SMALL).machines
+        job = client.post(
+            "/api/runs",
+            json={
+                "fleet_id": fleet["fleet_id"],
+                "scenarios": ["sanctions"],
+                "paths": 40,
+                "horizon_days": 90,
+                "seed": 5,
+            },
+            headers=WRITE,
+        )
+        assert job.status_code == 202
+        status = _wait(client, job.json()["job_id"])
+        assert (
+            status["state"] == "done"
+            and status["done"] == status["total"] > 0
+            and len(status["run_ids"]) == 1
+        )
+        report = client.get("/api/report", params={"job": status["job_id"]}).json()
+        charts = {
+            b["key"]: b["figure"]
+            for s in report["sections"]
+            for b in s["blocks"]
+            if b["kind"] == "chart"
+        }
+        expected = hashshock.run(SMALL, "sanctions", paths=40, horizon_days=90, seed=5).to_dict()
+        drawn = next(t for t in charts["hashrate"]["data"] if t["meta"]["band"] == "p50")
+        assert drawn["y"] == expected["daily"]["hashrate_ths"]["p50"]
+        stored = client.get("/api/runs").json()["runs"]
+        assert [r["run_id"] for r in stored] == status["run_ids"]
+        for kind, start in (("html", b"<!DOCTYPE html>"), ("json", b"{"), ("csv", b"run_id,table")):
+            download = client.get(f"/api/download/{kind}", params={"ids": status["run_ids"][0]})
+            assert download.status_code == 200 and download.content.startswith(start), kind
+            assert "attachment" in download.headers["content-disposition"]
+
+
+def test_bad_uploads_get_the_cli_message_and_the_server_keeps_serving(
+    server: Server, tmp_path: Path
+) -> None:
+    bad = (
+        "name: x\nstart_date: 2026-01-01\nsites: [{name: a, country: US}]\ncohorts:\n"
+        "  - {model: antminer-s99, count: 3, site: a, install_date: 2024-01-01}\n"
+    )
+    path = tmp_path / "fleet.yaml"
+    path.write_text(bad)
+    try:
+        load_fleet(path)
+    except InputError as exc:
+        expected = exc.message.split(": ", 1)[1]
+    with server.client() as client:
+        answer = _upload(client, bad)
+        assert answer.status_code == 400 and answer.json()["error"].endswith(expected)
+        assert "malformed YAML" in _upload(client, "a: [1, 2").json()["error"]
+        assert "not UTF-8" in _upload(client, b"\xff\xfe\x00garbage").json()["error"]
+        assert _upload(client, "x: !!python/object/apply:os.system ['true']").status_code == 400
+        refers = _upload(client, "name: x\ncohorts_csv: /etc/passwd\n").json()["error"]
+        assert "cannot refer to other files" in refers
+        big = _upload(client, "#" * (1024 * 1024 + 10))
+        assert big.status_code == 413 and "larger than" in big.json()["error"]
+        picked = client.post("/api/fleets/pick", json={"path": "../../etc/passwd"}, headers=WRITE)
+        assert picked.status_code == 400 and "not one of the fleet files" in picked.json()["error"]
+        too_many = client.post("/api/runs", json={"fleet_id": "x", "scenarios": ["baseline"],
+                                                  "paths": 10**9}, headers=WRITE)  # fmt: skip
+        assert too_many.status_code == 422 and too_many.json()["error"].startswith("paths:")
+        assert client.get("/api/info").status_code == 200
+
+
+def test_requests_from_elsewhere_are_refused(server: Server) -> None:
+    with server.client() as client:
+        assert client.get("/api/info", headers={"Host": "evil.example:80"}).status_code == 403
+        assert (
+            client.post("/api/fleets/upload", content="x: 1").status_code == 403
+        )  # no write header
+        assert (
+            client.post(
+                "/api/runs", json={"fleet_id": "nope", "scenarios": ["baseline"]}, headers=WRITE
+            )
+            .json()["error"]
+            .startswith("fleet: unknown")
+        )
+
+
+def test_a_non_loopback_host_needs_the_token(tmp_path: Path) -> None:
+    # Listening on every address makes the token compulsory; the test still talks only
+    # to 127.0.0.1.
+    server = start_server(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert "?token=" in server.url
+        base, token = server.url.replace("0.0.0.0", "127.0.0.1").split("?token=")
+        assert httpx.get(base + "api/info").status_code == 401
+        assert (
+            httpx.get(
+                base + "api/info", headers={"X-Hashshock-Token": token[:-1] + "x"}
+            ).status_code
+            == 401
+        )
+        assert httpx.get(base + "api/info", headers={"X-Hashshock-Token": token}).status_code == 200
+        first = httpx.get(f"{base}?token={token}", follow_redirects=False)
+        assert first.status_code == 303 and "hashshock_token" in first.headers["set-cookie"]
+    finally:
+        stop_server(server)
+
+
+def test_a_busy_port_fails_with_one_line(server: Server, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.dashboard.conftest import SERVE
+
+    port = server.url.split(":")[2].split("/")[0]
+    store = str(tmp_path / "s.duckdb")
+    done = subprocess.run([sys.executable, "-c", SERVE, "--port", port, "--store", store],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and "--port" in done.stderr and done.stderr.count("\n") == 1
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE, "--port", "70000"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr

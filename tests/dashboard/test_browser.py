@@ -1,0 +1,64 @@
+"""The dashboard in headless Chromium: upload the small farm, run sanctions, wait for the
+chart, and find in it the numbers the API gives for the same seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
+from tests.dashboard.conftest import EXAMPLES, Server
+
+import hashshock
+
+PATHS, SEED = 60, 4
+
+
+def test_upload_run_and_see_the_apis_numbers(server: Server, tmp_path: Path) -> None:
+    chromium_or_skip()
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.set_input_files("#fleet-upload", str(fleet))
+        page.wait_for_function("!document.getElementById('run').disabled")
+        assert "500 machines" in page.inner_text("#fleet-status")
+        page.check("#scenarios input[value=sanctions]")
+        page.fill("#paths", str(PATHS))
+        page.fill("#seed", str(SEED))
+        page.click("#run")
+        page.wait_for_selector("#results[data-rendered=true] #chart-hashrate[data-rendered=true]",
+                               timeout=240_000)  # fmt: skip
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        expected = hashshock.compare(fleet, ["baseline", "sanctions"], paths=PATHS, seed=SEED)
+        for result in expected:
+            contract = result.to_dict()
+            for band in ("p5", "p50", "p95"):
+                drawn = trace_values(page, "hashrate", result.scenario, "hashrate_ths", band)
+                assert drawn == contract["daily"]["hashrate_ths"][band]
+            drawn = trace_values(page, "availability", result.scenario, "availability", "p50")
+            assert drawn == contract["daily"]["availability"]["p50"]
+        assert page.get_attribute("#dl-html", "href").startswith("/api/download/html?job=")
+        assert browser.refused == []
+
+
+def test_a_bad_upload_shows_its_error_and_the_page_keeps_working(
+    server: Server, tmp_path: Path
+) -> None:
+    chromium_or_skip()
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("name: broken\nsites: [{name: a, country: US}\ncohorts: []\n", encoding="utf-8")
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.set_input_files("#fleet-upload", str(bad))
+        page.wait_for_selector("#fleet-error:not([hidden])")
+        assert "broken.yaml" in page.inner_text("#fleet-error")
+        assert "malformed YAML" in page.inner_text("#fleet-error")
+        assert page.is_disabled("#run")
+        page.screenshot(path=str(tmp_path / "bad-upload.png"))
+        page.select_option("#fleet-pick", "small-farm/fleet.yaml")
+        page.wait_for_function("!document.getElementById('run').disabled")
+        assert page.is_hidden("#fleet-error")
+        assert browser.refused == []

@@ -1,0 +1,157 @@
+"""Every chart draws the result's own numbers; sections come from the registry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from hashshock.report.figures.style import DAY_MS
+from hashshock.report.sections import _REGISTRY as registry
+from hashshock.report.sections import Chart, Html, ReportInput, Section, build, register_section
+from hashshock.report.write import report_input
+
+
+def _charts(runs) -> dict[str, dict]:
+    report = report_input(runs)
+    return {b.key: b.figure for _, blocks in build(report) for b in blocks if isinstance(b, Chart)}
+
+
+def _trace(fig: dict, scenario: str, series: str, band: str) -> dict:
+    found = [
+        t
+        for t in fig["data"]
+        if t.get("meta", {}).get("scenario") == scenario
+        and t["meta"].get("series") == series
+        and t["meta"].get("band") == band
+    ]
+    assert len(found) == 1, (scenario, series, band)
+    return found[0]
+
+
+def test_fan_charts_draw_the_results_bands(midsize_runs):
+    charts = _charts(midsize_runs)
+    for result in midsize_runs:
+        contract = result.to_dict()
+        for chart, name in (
+            ("hashrate", "hashrate_ths"),
+            ("availability", "availability"),
+            ("cash", "cash_usd"),
+        ):
+            for band in ("p5", "p50", "p95"):
+                trace = _trace(charts[chart], result.scenario, name, band)
+                assert trace["y"] == contract["daily"][name][band]
+                assert trace["x0"] == contract["start_date"] and trace["dx"] == DAY_MS
+            q25 = np.percentile(result.output.hashrate_ths, 25, axis=0)
+            if name == "hashrate_ths":
+                assert np.allclose(
+                    _trace(charts[chart], result.scenario, name, "p25")["y"], q25, atol=0.006
+                )
+        index = [r.scenario for r in midsize_runs].index(result.scenario)
+        spares = charts[f"spares-{index}"]
+        for part in result.part_names:
+            trace = _trace(spares, result.scenario, f"spares_on_hand.{part}", "p50")
+            assert trace["y"] == contract["daily"]["spares_on_hand"][part]["p50"]
+
+
+def test_stage_timeline_spans_p10_to_p90_with_the_median(midsize_runs):
+    fig = _charts(midsize_runs)["stages"]
+    sanctions = midsize_runs[1].to_dict()
+    start = date.fromisoformat(sanctions["start_date"])
+    for key, stage in sanctions["stages"].items():
+        traces = [
+            t
+            for t in fig["data"]
+            if t["meta"]["scenario"] == "sanctions" and t["meta"]["series"] == f"stages.{key}"
+        ]
+        if stage["day_p50"] is None:
+            assert [t["mode"] for t in traces] == ["text"]
+            continue
+        bar = next(t for t in traces if t["type"] == "bar")
+        marker = next(t for t in traces if t["type"] == "scatter")
+        assert bar["base"] == [(start + timedelta(days=stage["day_p10"])).isoformat()]
+        assert bar["x"] == [max(stage["day_p90"] - stage["day_p10"], 1) * DAY_MS]
+        assert marker["x"] == [(start + timedelta(days=stage["day_p50"])).isoformat()]
+        assert f"{stage['probability']:.0%}" in marker["text"][0]
+
+
+def test_first_to_break_and_covenants_show_probabilities_and_intervals(midsize_runs):
+    charts = _charts(midsize_runs)
+    for result in midsize_runs:
+        contract = result.to_dict()
+        bars = next(
+            t for t in charts["first-to-break"]["data"] if t["meta"]["scenario"] == result.scenario
+        )
+        expected = {r["part"]: r["probability_first"] for r in contract["first_to_break"]}
+        assert dict(zip(bars["x"], bars["y"], strict=True)) == expected
+        cov = next(
+            t for t in charts["covenants"]["data"] if t["meta"]["scenario"] == result.scenario
+        )
+        for name, p, hi, lo in zip(
+            cov["x"], cov["y"], cov["error_y"]["array"], cov["error_y"]["arrayminus"], strict=True
+        ):
+            summary = (
+                contract["finance"]["covenants"].get(name)
+                or contract["finance"]["margin_calls"]["pledges"][
+                    name.removeprefix("margin call: ")
+                ]
+            )
+            assert p == summary["probability_breach"]
+            assert np.isclose(p + hi, summary["probability_breach_ci95"][1])
+            assert np.isclose(p - lo, summary["probability_breach_ci95"][0])
+
+
+def test_breach_days_chart_is_the_distribution_of_first_breaches(midsize_runs):
+    fig = _charts(midsize_runs).get("breach-days")
+    assert fig is not None
+    for result in midsize_runs:
+        for covenant in result.money.covenants:
+            traces = [
+                t
+                for t in fig["data"]
+                if t["meta"]["scenario"] == result.scenario
+                and t["meta"]["series"].endswith(f".{covenant.name}")
+            ]
+            if not traces:
+                continue
+            by_week = (
+                np.cumsum(
+                    np.bincount(
+                        covenant.first_breach_day[covenant.first_breach_day >= 0] // 7,
+                        minlength=len(traces[0]["y"]),
+                    )
+                )
+                / result.paths
+            )
+            assert np.allclose(traces[0]["y"], by_week[: len(traces[0]["y"])], atol=1e-4)
+
+
+def test_overlays_compare_scenarios_against_baseline(midsize_runs):
+    charts = _charts(midsize_runs)
+    overlay = charts["overlay-hashrate"]
+    assert {t["meta"]["scenario"] for t in overlay["data"]} == {"baseline", "sanctions"}
+    lost = charts["hashrate-lost"]
+    assert {t["meta"]["scenario"] for t in lost["data"]} == {"sanctions"}
+
+
+def test_a_registered_section_joins_the_report_in_order(small_runs) -> None:
+    def build_extra(report: ReportInput) -> list[Chart | Html]:
+        return [Html(f"<p>{len(report.runs)} runs, extra {report.extras.get('tornado')}</p>")]
+
+    register_section(Section("tornado", "Sensitivity", 80, build_extra))
+    register_section(Section("empty", "Nothing", 85, lambda report: []))
+    try:
+        sections = build(report_input(small_runs, {"tornado": 7}))
+        keys = [s.key for s, _ in sections]
+        assert keys.index("tornado") == keys.index("manifest") - 1
+        assert "empty" not in keys
+        assert "2 runs, extra 7" in sections[keys.index("tornado")][1][0].html
+    finally:
+        registry.pop("tornado")
+        registry.pop("empty")
+
+
+def test_fleet_without_finance_has_no_money_charts(small_runs):
+    charts = _charts(small_runs)
+    assert "covenants" not in charts and "breach-days" not in charts
+    assert "hashrate" in charts and "spares-1" in charts

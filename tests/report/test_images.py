@@ -1,0 +1,37 @@
+"""Static images of the same figures, drawn by a local Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hashshock.inputs.errors import InputError
+from hashshock.report.images import check_images, find_browser, write_images
+from hashshock.report.sections import figures
+from hashshock.report.write import report_input
+
+
+def test_png_and_svg_of_charts(tmp_path: Path, small_runs) -> None:
+    if find_browser() is None:
+        pytest.skip("image test skipped: no Chrome or Chromium (as root, `make test` installs it)")
+    charts = [c for c in figures(report_input(small_runs)) if c.key in ("hashrate", "stages")]
+    written = write_images(charts, tmp_path / "img", ["png", "svg"])
+    assert sorted(p.name for p in written) == [
+        "hashrate.png",
+        "hashrate.svg",
+        "stages.png",
+        "stages.svg",
+    ]
+    png = (tmp_path / "img" / "hashrate.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1280, 720)
+    svg = (tmp_path / "img" / "stages.svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") and "sanctions" in svg
+
+
+def test_images_need_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSHOCK_BROWSER", str(tmp_path / "no-browser"))
+    with pytest.raises(InputError, match="no Chrome or Chromium"):
+        check_images(tmp_path / "img", ["png"])

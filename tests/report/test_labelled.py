@@ -1,0 +1,78 @@
+"""Results as labelled arrays hold the engine's numbers under the right labels."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.report.conftest import ROOT
+
+from hashshock.results.labelled import to_dataframe, to_dataset
+
+
+def test_dataset_labels_the_engine_arrays(midsize_runs) -> None:
+    ds = to_dataset(midsize_runs)
+    first = midsize_runs[0]
+    assert {"scenario", "path", "day", "part"} <= set(ds.dims)
+    assert list(ds.scenario.values) == ["baseline", "sanctions"]
+    assert list(ds.part.values) == list(first.part_names)
+    assert str(ds.date.values[0])[:10] == first.dates[0]
+    for i, result in enumerate(midsize_runs):
+        assert np.array_equal(ds.hashrate_ths.isel(scenario=i).values, result.output.hashrate_ths)
+        assert np.array_equal(ds.availability.isel(scenario=i).values, result.availability)
+        fan = ds.spares_on_hand.isel(scenario=i).sel(part="fan").values
+        assert np.array_equal(
+            fan, result.output.spares_on_hand[:, :, list(first.part_names).index("fan")]
+        )
+        assert np.array_equal(ds.cash_usd.isel(scenario=i).values, result.money.flows.cash_usd)
+        stages = result.stage_first_days()
+        for stage in ds.stage.values:
+            assert np.array_equal(
+                ds.stage_first_day.isel(scenario=i).sel(stage=stage).values, stages[stage]
+            )
+        dscr = next(c for c in result.money.covenants if c.name == "dscr")
+        assert np.array_equal(
+            ds.covenant_first_breach_day.isel(scenario=i).sel(covenant="dscr").values,
+            dscr.first_breach_day,
+        )
+
+
+def test_long_frame_rows_equal_the_dataset(small_runs) -> None:
+    ds = to_dataset(small_runs)
+    frame = to_dataframe(ds, ["availability", "spares_on_hand", "machines_down"])
+    assert list(frame.columns) == ["scenario", "path", "day", "date", "part", "variable", "value"]
+    row = frame[
+        (frame.scenario == "sanctions")
+        & (frame.path == 7)
+        & (frame.day == 30)
+        & (frame.variable == "spares_on_hand")
+        & (frame.part == "psu")
+    ]
+    assert row.value.item() == float(
+        ds.spares_on_hand.sel(scenario="sanctions", path=7, day=30, part="psu")
+    )
+    fleet_rows = frame[frame.variable == "availability"]
+    assert fleet_rows.part.isna().all()
+    assert len(fleet_rows) == ds.sizes["scenario"] * ds.sizes["path"] * ds.sizes["day"]
+    assert set(frame.variable) >= {
+        "machines_down.waiting_for_part",
+        "machines_down.held_at_customs",
+    }
+    assert frame.date.iloc[0] == pd.Timestamp(small_runs[0].dates[0])
+
+
+def test_bad_requests_say_what_to_do(small_runs) -> None:
+    with pytest.raises(ValueError, match="not daily variables"):
+        to_dataframe(small_runs, ["stage_first_day"])
+    with pytest.raises(ValueError, match="no results"):
+        to_dataset([])
+
+
+def test_the_notebook_runs() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "notebook.py"), "60"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "availability at day 365" in done.stdout and "hashrate" in done.stdout

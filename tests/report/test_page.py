@@ -1,0 +1,61 @@
+"""The HTML report is one self-contained file with every chart's figure inside."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from pathlib import Path
+
+from hashshock.report.plotlyjs import plotly_js
+from hashshock.report.write import write_report
+
+
+def _script(html: str, element_id: str) -> str:
+    match = re.search(rf'<script[^>]*id="{element_id}">(.*?)</script>', html, re.S)
+    assert match, element_id
+    return match.group(1)
+
+
+def test_report_is_self_contained(tmp_path: Path, small_runs) -> None:
+    path = write_report(small_runs, tmp_path / "report.html")
+    html = path.read_text(encoding="utf-8")
+    # Nothing to fetch: no src/href to another origin, no stylesheet links.
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert '<link rel="stylesheet"' not in html
+    packed = _script(html, "hashshock-plotly").strip()
+    assert gzip.decompress(base64.b64decode(packed)) == plotly_js()
+    figures = json.loads(_script(html, "hashshock-figures"))
+    for key in figures:
+        assert f'id="chart-{key}"' in html
+    assert figures["hashrate"]["data"][0]["meta"]["series"] == "hashrate_ths"
+    assert "inputs sha256" in html and small_runs[0].manifest["inputs_sha256"] in html
+    assert small_runs[0].manifest["snapshot_date"] in html
+
+
+def test_report_from_saved_json_shows_what_is_there(tmp_path: Path, small_runs) -> None:
+    dicts = [r.to_dict() for r in small_runs]
+    html = write_report(dicts, tmp_path / "r.html").read_text(encoding="utf-8")
+    figures = json.loads(_script(html, "hashshock-figures"))
+    bands = {t["meta"]["band"] for t in figures["hashrate"]["data"]}
+    assert bands == {"p5", "p50", "p95"}  # p25/p75 are not in the JSON contract
+    spares = {t["meta"]["band"] for t in figures["spares-0"]["data"]}
+    assert spares == {"p50"}
+
+
+def test_values_cannot_break_out_of_the_page(tmp_path: Path, small_runs) -> None:
+    data = small_runs[1].to_dict()
+    data["scenario"] = "</script><script>alert(1)</script>"
+    html = write_report([data], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html
+
+
+def test_an_existing_report_is_replaced_whole(tmp_path: Path, small_runs) -> None:
+    target = tmp_path / "r.html"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    write_report(small_runs[:1], target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left

@@ -1,0 +1,102 @@
+"""``hashshock report`` from a fleet, saved JSON or stored runs; bad paths fail first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.report.conftest import SMALL
+
+from hashshock import api
+
+
+@pytest.fixture
+def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before checking the outputs")
+
+    monkeypatch.setattr(api, "compare", refuse)
+
+
+def test_report_from_a_fleet_saves_and_reports(tmp_path: Path, invoke) -> None:
+    store = tmp_path / "runs.duckdb"
+    code, out, err = invoke(
+        "report",
+        str(SMALL),
+        "-s",
+        "sanctions",
+        "-n",
+        "30",
+        "--horizon",
+        "60",
+        "--out",
+        str(tmp_path / "r.html"),
+        "--save",
+        "--store",
+        str(store),
+    )
+    assert code == 0, err
+    assert (tmp_path / "r.html").stat().st_size > 1_000_000
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--json")
+    ids = [r["run_id"] for r in json.loads(out)]
+    assert len(ids) == 1
+    code, out, err = invoke(
+        "report", ids[0][:6], "--store", str(store), "--out", str(tmp_path / "again.html")
+    )
+    assert code == 0, err
+    assert "sanctions" in (tmp_path / "again.html").read_text(encoding="utf-8")
+
+
+def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:
+    saved = tmp_path / "compare.json"
+    saved.write_text(json.dumps({"scenarios": [r.to_dict() for r in small_runs]}), encoding="utf-8")
+    code, _, err = invoke("report", str(saved), "--out", str(tmp_path / "r.html"), "-q")
+    assert code == 0, err
+    assert "baseline" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--out", "/no/such/folder/r.html"], "its folder does not exist"),
+        (["--out", "{tmp}/r.txt"], "suffix"),
+        (["--out", "{tmp}"], "is a folder"),
+        (["--out", str(SMALL)], "suffix"),
+        (["--out", "{tmp}/r.html", "--images", "{tmp}/r.html/x"], "parent folder does not exist"),
+        (
+            ["--out", "{tmp}/r.html", "--image-format", "gif", "--images", "{tmp}/img"],
+            "unknown format",
+        ),
+    ],
+)
+def test_bad_outputs_fail_before_simulating(
+    tmp_path: Path, invoke, no_simulation, args, expected
+) -> None:
+    code, _, err = invoke("report", str(SMALL), *[a.format(tmp=tmp_path) for a in args])
+    assert code == 2
+    assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_input_json_is_never_overwritten(tmp_path: Path, invoke, small_runs) -> None:
+    saved = tmp_path / "run.html"
+    saved.write_text(json.dumps(small_runs[0].to_dict()), encoding="utf-8")
+    before = saved.read_bytes()
+    code, _, err = invoke("report", str(saved), "--out", str(saved))
+    assert code == 2 and "is one of the input files" in err
+    assert saved.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("deadbeef", "no run store here"),
+        ("no/such.json", "file not found"),
+        ("zz", "file not found"),
+    ],
+)
+def test_bad_sources_exit_2_with_one_line(tmp_path: Path, invoke, source, expected) -> None:
+    code, _, err = invoke(
+        "report", source, "--out", str(tmp_path / "r.html"), "--store", str(tmp_path / "s.duckdb")
+    )
+    assert code == 2 and expected in err and err.count("\n") == 1

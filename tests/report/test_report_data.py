@@ -1,0 +1,109 @@
+"""The report's numbers equal the result's: contract bands, fan quantiles, distributions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hashshock.inputs.errors import InputError
+from hashshock.report.data import (
+    load_json_runs,
+    quantile_bands,
+    report_dict,
+    scenario_labels,
+    series,
+)
+
+
+def test_fan_quantiles_match_the_contract_and_the_paths(midsize_runs):
+    for result in midsize_runs:
+        data = report_dict(result)
+        contract = result.to_dict()
+        for name in ("hashrate_ths", "availability", "cash_usd"):
+            for band in ("p5", "p50", "p95"):
+                assert data["quantiles"][name][band] == contract["daily"][name][band]
+        expected = np.percentile(result.output.hashrate_ths, [25, 75], axis=0)
+        assert np.allclose(data["quantiles"]["hashrate_ths"]["p25"], expected[0], atol=0.006)
+        assert np.allclose(data["quantiles"]["hashrate_ths"]["p75"], expected[1], atol=0.006)
+        for k, part in enumerate(result.part_names):
+            fan = data["quantiles"][f"spares_on_hand.{part}"]
+            assert fan["p50"] == contract["daily"]["spares_on_hand"][part]["p50"]
+            assert np.allclose(
+                fan["p95"],
+                np.percentile(result.output.spares_on_hand[:, :, k], 95, axis=0),
+                atol=0.006,
+            )
+
+
+def test_cumulative_money_and_gaps_come_from_the_flows(midsize_runs):
+    sanctions = midsize_runs[1]
+    data = report_dict(sanctions)
+    revenue = np.cumsum(sanctions.money.flows.revenue_usd, axis=1)
+    assert np.allclose(
+        data["quantiles"]["revenue_usd_cum"]["p50"], np.median(revenue, axis=0), atol=0.6
+    )
+    gap = sanctions.baseline_hashrate_ths - sanctions.output.hashrate_ths
+    assert np.allclose(
+        data["quantiles"]["hashrate_lost_vs_baseline_ths"]["p50"],
+        np.median(gap, axis=0),
+        atol=0.006,
+    )
+    assert "hashrate_lost_vs_baseline_ths" not in report_dict(midsize_runs[0])["quantiles"]
+
+
+def test_breach_distribution_sums_to_the_breach_probability(midsize_runs):
+    result = midsize_runs[1]
+    data = report_dict(result)
+    for covenant in result.money.covenants:
+        share = data["distributions"]["covenant_first_breach"][covenant.name]["share"]
+        assert sum(share) == pytest.approx(float((covenant.first_breach_day >= 0).mean()), abs=1e-4)
+
+
+def test_quantile_bands_equal_numpy_percentiles() -> None:
+    values = np.random.default_rng(0).normal(size=(101, 30))
+    bands = quantile_bands(values, 12)
+    for q in (5, 25, 50, 75, 95):
+        assert np.allclose(bands[f"p{q}"], np.percentile(values, q, axis=0), atol=1e-11)
+
+
+def test_series_falls_back_on_the_contract_bands(small_runs):
+    contract = small_runs[1].to_dict()
+    assert set(series(contract, "hashrate_ths")) == {"p5", "p50", "p95"}
+    assert series(contract, "spares_on_hand.fan") == {
+        "p50": contract["daily"]["spares_on_hand"]["fan"]["p50"]
+    }
+    assert series(contract, "revenue_usd_cum") == {}
+
+
+def test_bad_json_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"scenario": "x", "dates": [', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_json_runs(cut)
+    assert str(cut) in err.value.message and "not valid JSON" in err.value.message
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"hello": 1}), encoding="utf-8")
+    with pytest.raises(InputError, match="not a hashshock run"):
+        load_json_runs(other)
+    with pytest.raises(InputError, match="file not found"):
+        load_json_runs(tmp_path / "missing.json")
+
+
+def test_compare_json_gives_every_run(tmp_path: Path, small_runs) -> None:
+    path = tmp_path / "compare.json"
+    path.write_text(json.dumps({"scenarios": [r.to_dict() for r in small_runs]}), encoding="utf-8")
+    runs = load_json_runs(path)
+    assert [r["scenario"] for r in runs] == ["baseline", "sanctions"]
+
+
+def test_labels_stay_distinct() -> None:
+    runs = [
+        {"scenario": "sanctions", "fleet_name": "a"},
+        {"scenario": "sanctions", "fleet_name": "b"},
+    ]
+    assert scenario_labels(runs) == ["a:sanctions", "b:sanctions"]
+    same = [{"scenario": "s", "fleet_name": "a"}] * 2
+    assert len(set(scenario_labels(same))) == 2

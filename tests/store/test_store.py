@@ -1,0 +1,191 @@
+"""Saving, reading, diffing, exporting and removing runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hashshock.inputs.errors import InputError
+from hashshock.report.data import report_dict
+from hashshock.store.db import check_store
+from hashshock.store.diff import diff_runs
+from hashshock.store.export import export_run
+from hashshock.store.query import list_runs, load_runs, remove_runs
+from hashshock.store.save import save_results
+
+
+def test_saved_runs_read_back_whole(store: Path, runs, inputs) -> None:
+    ids = save_results(runs, store, **inputs, label="first try")
+    assert len(set(ids)) == 2
+    back = load_runs(ids, store)
+    for result, stored in zip(runs, back, strict=True):
+        expected = report_dict(result)
+        assert {k: v for k, v in stored.data.items() if k != "run_id"} == json.loads(
+            json.dumps(expected)
+        )
+        assert stored.label == "first try"
+        assert set(stored.inputs) == {"fleet", "scenario"}
+        assert stored.inputs["scenario"]["name"] == result.scenario
+    listed = list_runs(store)
+    assert {r["run_id"] for r in listed} == set(ids)
+    assert (
+        next(r for r in listed if r["scenario"] == "sanctions")["availability_end_p50"]
+        == runs[1].to_dict()["daily"]["availability"]["p50"][-1]
+    )
+
+
+def test_sql_tables_hold_the_bands(store: Path, runs) -> None:
+    run_id = save_results(runs[1:], store)[0]
+    data = report_dict(runs[1])
+    with duckdb.connect(str(store), read_only=True) as con:
+        p50 = [
+            r[0]
+            for r in con.execute(
+                "SELECT p50 FROM daily WHERE run_id = ? AND series = 'hashrate_ths' ORDER BY day",
+                [run_id],
+            ).fetchall()
+        ]
+        cash = [
+            r[0]
+            for r in con.execute(
+                "SELECT p25 FROM money WHERE run_id = ? AND series = 'cash_usd' ORDER BY day",
+                [run_id],
+            ).fetchall()
+        ]
+        fan = [
+            r[0]
+            for r in con.execute(
+                "SELECT p50 FROM daily WHERE run_id = ? AND series = 'spares_on_hand' "
+                "AND part = 'fan' ORDER BY day",
+                [run_id],
+            ).fetchall()
+        ]
+        prob = con.execute(
+            "SELECT value FROM summary WHERE run_id = ? AND metric = "
+            "'stages.spares_depleted.probability'",
+            [run_id],
+        ).fetchone()
+        scenario = con.execute(
+            "SELECT scenario, seed FROM manifest WHERE run_id = ?", [run_id]
+        ).fetchone()
+    assert p50 == data["daily"]["hashrate_ths"]["p50"]
+    assert cash == data["quantiles"]["cash_usd"]["p25"]
+    assert fan == data["daily"]["spares_on_hand"]["fan"]["p50"]
+    assert prob[0] == data["stages"]["spares_depleted"]["probability"]
+    assert scenario == ("sanctions", runs[1].seed)
+
+
+def test_ids_by_prefix_and_removal(store: Path, runs) -> None:
+    ids = save_results(runs, store)
+    assert load_runs([ids[0][:5]], store)[0].run_id == ids[0]
+    with pytest.raises(InputError, match="too short"):
+        load_runs(["ab"], store)
+    with pytest.raises(InputError, match="no run 'ffffffff'"):
+        load_runs(["ffffffff"], store)
+    assert remove_runs([ids[0]], store) == [ids[0]]
+    assert [r["run_id"] for r in list_runs(store)] == [ids[1]]
+    with duckdb.connect(str(store), read_only=True) as con:
+        for table in ("manifest", "inputs", "summary", "daily", "money", "results"):
+            assert con.execute(
+                f"SELECT count(*) FROM {table} WHERE run_id = ?", [ids[0]]
+            ).fetchone() == (0,)
+
+
+def test_diff_names_changed_inputs_and_outcomes(store: Path, runs, inputs, write_yaml) -> None:
+    import yaml
+    from tests.store.conftest import SMALL
+
+    import hashshock
+    from hashshock.inputs.load import load_fleet
+
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["spares"][1]["on_hand"] = 40
+    more = load_fleet(write_yaml(data, "more-fans.yaml"))
+    stocked = hashshock.compare(more, ["sanctions"], paths=40, horizon_days=90, seed=2)
+    a = save_results(runs[1:], store, fleet=inputs["fleet"], scenarios=inputs["scenarios"])[0]
+    b = save_results(stocked, store, fleet=more, scenarios=inputs["scenarios"])[0]
+    diff = diff_runs(*load_runs([a, b], store))
+    assert [(c.where, c.before, c.after) for c in diff.inputs] == [
+        ("fleet.spares[1].on_hand", 12, 40)
+    ]
+    fan_first = next(c for c in diff.outcomes if c.where == "first_to_break.fan.probability_first")
+    assert (
+        fan_first.before
+        == runs[1].to_dict()["first_to_break"][
+            [r["part"] for r in runs[1].to_dict()["first_to_break"]].index("fan")
+        ]["probability_first"]
+    )
+    same = diff_runs(*load_runs([a, a], store))
+    assert same.inputs == [] and same.outcomes == []
+    assert "should be identical" in same.notes[0]
+
+
+def test_exports(store: Path, runs, tmp_path: Path) -> None:
+    run_id = save_results(runs[1:], store)[0]
+    export_run(run_id, "json", tmp_path / "r.json", store)
+    assert json.loads((tmp_path / "r.json").read_text())["run_id"] == run_id
+    export_run(run_id, "csv", tmp_path / "r.csv", store)
+    header = (tmp_path / "r.csv").read_text().splitlines()[0]
+    assert header == "run_id,table,day,date,series,part,p5,p25,p50,p75,p95"
+    export_run(run_id, "parquet", tmp_path / "r.parquet", store)
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT count(*), count(DISTINCT series) FROM '{tmp_path / 'r.parquet'}'"
+        ).fetchone()
+        csv_rows = con.execute(f"SELECT count(*) FROM '{tmp_path / 'r.csv'}'").fetchone()
+    assert rows[0] == csv_rows[0] and rows[1] > 10
+
+
+def test_foreign_and_broken_stores_are_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database" * 500)
+    with pytest.raises(InputError, match="not a hashshock run store"):
+        list_runs(junk)
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(InputError, match="not a hashshock run store"):
+        check_store(other)
+    with pytest.raises(InputError, match="no run store here"):
+        check_store(tmp_path / "missing.duckdb", must_exist=True)
+    with pytest.raises(InputError, match="folder does not exist"):
+        check_store(tmp_path / "no" / "runs.duckdb")
+
+
+def test_runs_cli(store: Path, runs, invoke, tmp_path: Path) -> None:
+    ids = save_results(runs, store)
+    code, out, err = invoke("runs", "list", "--store", str(store), "--json")
+    assert code == 0 and {r["run_id"] for r in json.loads(out)} == set(ids)
+    code, out, _ = invoke("runs", "show", ids[1], "--store", str(store), "--json")
+    assert (
+        json.loads(out)["summary"]["stages.spares_depleted.probability"]
+        == runs[1].to_dict()["stages"]["spares_depleted"]["probability"]
+    )
+    code, out, _ = invoke("runs", "diff", ids[0], ids[1], "--store", str(store))
+    assert code == 0 and "scenario: baseline → sanctions" in out
+    code, _, err = invoke(
+        "runs",
+        "export",
+        ids[0],
+        "-f",
+        "parquet",
+        "-o",
+        str(tmp_path / "x.csv"),
+        "--store",
+        str(store),
+    )
+    assert code == 2 and "suffix" in err
+    for args, expected in (
+        (["show", "0000000"], "no run"),
+        (["rm", "abcd"], "no run"),
+        (["export", ids[0], "-f", "xml"], "unknown format"),
+        (["list"], "no run store here"),
+    ):
+        where = str(store) if "list" not in args else str(tmp_path / "none.duckdb")
+        code, _, err = invoke("runs", *args, "--store", where)
+        assert code == 2 and expected in err and err.count("\n") == 1, (args, err)
+    code, out, _ = invoke("runs", "rm", ids[0], "--store", str(store))
+    assert code == 0 and ids[0] in out

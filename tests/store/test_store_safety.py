@@ -1,0 +1,125 @@
+"""Two processes saving at once lose nothing; a save killed halfway leaves the store
+readable and as it was; an old schema migrates forward."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hashshock.inputs.errors import InputError
+from hashshock.store.db import connect
+from hashshock.store.query import list_runs, load_runs
+from hashshock.store.schema import MONEY_SERIES, SCHEMA_VERSION, V0_TABLES, version_of
+
+SAVER = textwrap.dedent("""
+    import json, sys
+    from hashshock.store.save import save_results
+    runs = json.load(open(sys.argv[1]))
+    for _ in range(int(sys.argv[3])):
+        print(" ".join(save_results(runs, sys.argv[2])), flush=True)
+""")
+
+HALTING_SAVER = textwrap.dedent("""
+    import json, sys, time
+    import hashshock.store.save as save
+    real = save._insert
+    def insert(con, table, rows):
+        real(con, table, rows)
+        if table == "money":
+            print("mid-save", flush=True)
+            time.sleep(120)
+    save._insert = insert
+    save.save_results(json.load(open(sys.argv[1])), sys.argv[2])
+""")
+
+
+def test_two_processes_saving_at_once_lose_nothing(store: Path, runs_json: Path) -> None:
+    rounds = 4
+    command = [sys.executable, "-c", SAVER, str(runs_json), str(store), str(rounds)]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]  # fmt: skip
+    ids: list[str] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        ids += out.split()
+    assert len(ids) == 2 * rounds * 2 and len(set(ids)) == len(ids)
+    assert {r["run_id"] for r in list_runs(store, limit=1000)} == set(ids)
+    assert len(load_runs(ids, store)) == len(ids)
+
+
+def test_a_save_killed_halfway_leaves_the_store_as_it_was(
+    store: Path, runs_json: Path, runs
+) -> None:
+    from hashshock.store.save import save_results
+
+    kept = save_results(runs, store)
+    proc = subprocess.Popen([sys.executable, "-c", HALTING_SAVER, str(runs_json), str(store)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "mid-save", (
+            proc.stderr.read() if proc.stderr else ""
+        )
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert {r["run_id"] for r in list_runs(store)} == set(kept)
+    with duckdb.connect(str(store), read_only=True) as con:
+        for table in ("manifest", "summary", "daily", "money", "results"):
+            orphans = con.execute(
+                f"SELECT count(*) FROM {table} WHERE run_id NOT IN (SELECT unnest(?))", [kept]
+            ).fetchone()
+            assert orphans == (0,), table
+    save_results(runs[:1], store)  # and it takes new saves
+    assert len(list_runs(store)) == 3
+
+
+def _v0_store(path: Path) -> None:
+    """A store as version 0 wrote it: money series among the daily bands, no p25/p75."""
+    with duckdb.connect(str(path)) as con:
+        for statement in V0_TABLES:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO manifest (run_id, scenario, start_date, saved_at, paths, horizon_days, "
+            "seed) VALUES ('0ld0ld00', 'sanctions', DATE '2026-12-01', now(), 10, 2, 0)"
+        )
+        con.execute("INSERT INTO results VALUES ('0ld0ld00', '{}')")
+        for series in ("hashrate_ths", "cash_usd"):
+            for day in range(2):
+                con.execute(
+                    "INSERT INTO daily VALUES "
+                    "('0ld0ld00', ?, DATE '2026-12-01' + ?, ?, NULL, 1, 2, 3)",
+                    [day, day, series],
+                )
+
+
+def test_v0_store_migrates_to_v1(store: Path) -> None:
+    _v0_store(store)
+    with connect(store, write=False) as con:
+        assert version_of(con) == SCHEMA_VERSION == 1
+        money = con.execute(
+            "SELECT series, day, p5, p25, p50, p75, p95 FROM money ORDER BY day"
+        ).fetchall()
+        daily = con.execute("SELECT DISTINCT series FROM daily").fetchall()
+        label = con.execute("SELECT label FROM manifest").fetchall()
+    assert money == [("cash_usd", 0, 1, None, 2, None, 3), ("cash_usd", 1, 1, None, 2, None, 3)]
+    assert daily == [("hashrate_ths",)]
+    assert "cash_usd" in MONEY_SERIES and label == [(None,)]
+    assert [r["run_id"] for r in list_runs(store)] == ["0ld0ld00"]
+
+
+def test_a_newer_store_is_refused(store: Path) -> None:
+    with connect(store, write=True):
+        pass
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(InputError, match="newer hashshock"):
+        list_runs(store)
