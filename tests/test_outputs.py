@@ -77,3 +77,20 @@ def test_a_write_that_fails_at_the_end_still_shows_the_summary(
     assert "Availability" in result.stdout  # the summary was printed
     assert str(out) in result.output and "No space left" in result.output
     assert not out.exists()
+
+
+def test_run_writes_the_report_and_keeps_the_runs_when_asked(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    report, store = tmp_path / "r.html", tmp_path / "runs.duckdb"
+    result = runner.invoke(
+        app, ["compare", str(fleet), "-s", "baseline,sanctions", *QUICK, "--report",
+              str(report), "--save", "--store", str(store), "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "<html" in report.read_text(encoding="utf-8")[:2000].lower()
+    listed = runner.invoke(app, ["runs", "list", "--store", str(store), "--json"])
+    assert listed.exit_code == 0 and listed.stdout.count('"scenario"') == 2
+    bad = runner.invoke(app, ["run", str(fleet), *QUICK, "--report", str(tmp_path / "r.txt")])
+    assert bad.exit_code == 2 and "suffix" in bad.output

@@ -39,8 +39,8 @@ def remove_pending_temporaries() -> None:
         _PENDING.discard(tmp)
 
 
-def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
+def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> None:
+    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``.
 
     A reader never sees a half-written file; an existing file keeps its permissions; a
     symbolic link is written through to its target. ``option`` names the command-line
@@ -53,11 +53,16 @@ def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(
+            path, option, f"cannot write ({exc.strerror})", "check the folder"
+        ) from exc
     _PENDING.add(tmp)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -68,6 +73,11 @@ def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
         raise
     finally:
         _PENDING.discard(tmp)
+
+
+def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
+    """:func:`atomic_write_bytes` of ``text`` in UTF-8."""
+    atomic_write_bytes(path, text.encode("utf-8"), option)
 
 
 def write_text(target: str, text: str, option: str = "--json") -> None:
@@ -86,35 +96,74 @@ def write_json(data: Any, target: str, option: str = "--json", indent: int | Non
     write_text(target, json.dumps(data, indent=indent, default=str, ensure_ascii=False), option)
 
 
-def check_output(target: str | None, option: str, inputs: Iterable[Path | str | None] = ()) -> None:
-    """Refuse, before any work, an output ``target`` that cannot or must not be written.
+def check_output(
+    target: str | Path | None,
+    option: str,
+    inputs: Iterable[Path | str | None] = (),
+    suffixes: Iterable[str] = (),
+) -> Path | None:
+    """Refuse, before any work, an output ``target`` that cannot or must not be written;
+    return it as a :class:`Path` (``None`` for ``None`` or ``-``, stdout).
 
-    ``-`` (stdout) and ``None`` pass. ``inputs`` are the files the command reads: writing
-    over one of them would destroy the user's own file.
+    ``inputs`` are the files the command reads: writing over one of them would destroy
+    the user's own file. ``suffixes`` (e.g. ``(".html",)``) are the endings allowed.
     """
-    if target is None or target == "-":
-        return
+    if target is None or str(target) == "-":
+        return None
     path = Path(target).expanduser()
     resolved = path.resolve()
     for source in inputs:
-        if source is not None and Path(source).expanduser().resolve() == resolved:
+        if source is not None and _same_file(resolved, Path(source).expanduser()):
             raise InputError(
                 path, option, f"is one of this run's input files ({source})",
                 "name a new file for the output",
             )  # fmt: skip
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
+    allowed = tuple(suffixes)
+    if allowed and path.suffix.lower() not in allowed:
+        raise InputError(
+            path, option, f"has suffix {path.suffix or '(none)'!r}",
+            f"name the file with {' or '.join(allowed)}",
+        )  # fmt: skip
     folder = resolved.parent
     if not folder.is_dir():
         raise InputError(path, option, f"folder does not exist: {folder}", "create it first")
-    try:  # the real test, also for root and read-only file systems: make a file there
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{resolved.name}.", suffix=".probe")
+    _probe_folder(path, folder, option)
+    if resolved.exists() and not os.access(resolved, os.W_OK):
+        raise InputError(path, option, "is read-only", "make it writable or choose another name")
+    return path
+
+
+def check_output_dir(path: str | Path, option: str) -> Path:
+    """Check that ``path`` is a writable folder or can be made one (its parent exists)."""
+    folder = Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InputError(folder, option, "is a file, not a folder", "name a folder")
+    parent = folder if folder.is_dir() else folder.parent
+    if not parent.is_dir():
+        raise InputError(folder, option, "its parent folder does not exist", "create it first")
+    _probe_folder(folder, parent, option)
+    return folder
+
+
+def _probe_folder(path: Path, folder: Path, option: str) -> None:
+    """The real test, also for root and read-only file systems: make a file there."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise InputError(
-            path, option, f"cannot write in {folder} ({exc.strerror or exc})",
+            path,
+            option,
+            f"cannot write in {folder} ({exc.strerror or exc})",
             "choose a folder you can write",
         ) from None
-    if resolved.exists() and not os.access(resolved, os.W_OK):
-        raise InputError(path, option, "is read-only", "make it writable or choose another name")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False

@@ -88,9 +88,7 @@ class Prepared:
     horizon_days: int
 
 
-def estimate_for(
-    loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: int
-) -> RunEstimate:
+def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: int) -> RunEstimate:
     """:func:`hashshock.sizing.estimate_run` for this fleet (cohorts, orders, pools)."""
     fleet = loaded.fleet
     families: dict[str, set[str]] = {}

@@ -22,6 +22,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -43,7 +44,11 @@ from hashshock.cli.market_options import (
 )
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
+from hashshock.cli.report import StoreOpt
+from hashshock.cli.report import register as register_report
+from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
+from hashshock.cli.serve import register as register_serve
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 
@@ -88,23 +93,30 @@ def input_errors() -> Iterator[None]:
         fail(exc)
 
 
+ReportOpt = Annotated[
+    str | None, typer.Option("--report", help="Also write the HTML report here (.html).")
+]
+SaveOpt = Annotated[bool, typer.Option("--save", help="Keep the runs in the run store.")]
+
 #: Runs estimated to take longer than this (seconds) say so before they start.
 LONG_RUN_SECONDS = 30.0
 
 
-def write_or_report(data: Any, target: str, option: str) -> None:
-    """Write ``data`` as JSON to ``target``; if that fails now (a full disk, say), say
-    where the results could not go and exit 1 — the summary has been printed already."""
+def write_or_report(write: Callable[[], object], target: str) -> bool:
+    """Do ``write``; if it fails now (a full disk, say), say where the results could not go
+    and return False (the caller exits 1 after the other outputs; the summary has been
+    printed already)."""
     try:
-        write_json(data, target, option, indent=None)
+        write()
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
         err_console.print(
             f"[bold red]error:[/] {target}: the results could not be written ({reason}); "
-            "the summary above is all that was kept — fix: free space or choose another path",
+            "fix: free space or choose another path",
             soft_wrap=True, highlight=False,
         )  # fmt: skip
-        raise typer.Exit(code=1) from None
+        return False
+    return True
 
 
 @contextmanager
@@ -133,19 +145,37 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+@dataclass(frozen=True)
+class RunOutputs:
+    """Where ``run`` and ``compare`` put their results besides the terminal."""
+
+    json_out: str | None = None
+    report: str | None = None
+    save: bool = False
+    store: str | None = None
+
+
 def _simulate(
     fleet: str, names: list[str], paths: int, horizon: int, seed: int, workers: int | None,
-    json_out: str | None, quiet: bool, single: bool, market: MarketConfig,
+    quiet: bool, single: bool, market: MarketConfig, outputs: RunOutputs,
 ) -> None:  # fmt: skip
-    """Shared body of ``run`` and ``compare``: load, simulate, write JSON, render."""
+    """Shared body of ``run`` and ``compare``: load, check the outputs, simulate, render,
+    then write what was asked (JSON, report, run store)."""
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.prepare import estimate_for, input_files
+    from hashshock.report import check_report_path
+    from hashshock.store import check_store
 
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
-        check_output(json_out, "--json", input_files(loaded, names, market))
+        inputs = input_files(loaded, names, market)
+        check_output(outputs.json_out, "--json", inputs)
+        if outputs.report:
+            check_report_path(outputs.report, [p for p in inputs if p is not None])
+        if outputs.save or outputs.store:
+            check_store(outputs.store)
         warn_if_stale(err_console, market, loaded.fleet.start_date)
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
@@ -157,14 +187,40 @@ def _simulate(
                 lambda: api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
             )
         data = [r.to_dict() for r in results]
-    if not quiet and json_out != "-":
+    if not quiet and outputs.json_out != "-":
         if single:
             render_run(console, data[0])
         else:
             render_compare(console, data)
         render_money(console, data)
-    if json_out:
-        write_or_report(data[0] if single else {"scenarios": data}, json_out, "--json")
+    failed = False
+    if outputs.json_out:
+        failed |= not write_or_report(
+            lambda: write_json(data[0] if single else {"scenarios": data}, str(outputs.json_out),
+                               "--json", indent=None),
+            str(outputs.json_out),
+        )  # fmt: skip
+    if outputs.report:
+        from hashshock.report import write_report
+
+        report = outputs.report
+        failed |= not write_or_report(lambda: write_report(results, report), report)
+    if outputs.save or outputs.store:
+        from hashshock.store import save_results
+
+        ids: list[str] = []
+        failed |= not write_or_report(
+            lambda: ids.extend(
+                save_results(results, outputs.store, fleet=loaded, scenarios=chosen,
+                             market=market)
+            ),
+            str(check_store(outputs.store)),
+        )  # fmt: skip
+        if ids:
+            err_console.print(f"saved run{'s' if len(ids) > 1 else ''} {', '.join(ids)}",
+                              highlight=False)  # fmt: skip
+    if failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -184,11 +240,15 @@ def run(
     difficulty: DifficultyOpt = None,
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
+    report: ReportOpt = None,
+    save: SaveOpt = False,
+    store: StoreOpt = None,
 ) -> None:
     """Simulate one scenario on a fleet and summarise hashrate, spares, stages and money."""
     with input_errors():
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-    _simulate(fleet, [scenario], paths, horizon, seed, workers, json_out, quiet, True, config)
+    outputs = RunOutputs(json_out, report, save, store)
+    _simulate(fleet, [scenario], paths, horizon, seed, workers, quiet, True, config, outputs)
 
 
 @app.command()
@@ -208,12 +268,16 @@ def compare(
     difficulty: DifficultyOpt = None,
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
+    report: ReportOpt = None,
+    save: SaveOpt = False,
+    store: StoreOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     with input_errors():
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-    _simulate(fleet, names, paths, horizon, seed, workers, json_out, quiet, False, config)
+    outputs = RunOutputs(json_out, report, save, store)
+    _simulate(fleet, names, paths, horizon, seed, workers, quiet, False, config, outputs)
 
 
 @app.command("breakpoint")
@@ -260,8 +324,8 @@ def breakpoint_command(
                 market=config, on_step=step,
             )
         )  # fmt: skip
-    if json_out:
-        write_or_report(found.to_dict(), json_out, "--json")
+    if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
+        raise typer.Exit(code=1)
     if json_out != "-":
         if found.value is None:
             console.print(f"[green]{covenant}[/] holds (< 50% breach) even at the largest "
@@ -376,6 +440,9 @@ def scenarios(
 register_scan(app)
 register_market(app)
 register_fit(app)
+register_report(app)
+register_runs(app)
+register_serve(app)
 
 
 def _version(value: bool) -> None:

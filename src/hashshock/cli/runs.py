@@ -158,7 +158,7 @@ def export_command(
     store: StoreOpt = None,
 ) -> None:
     """Export a run: JSON (its full result) or its daily bands as CSV or Parquet."""
-    from hashshock.report.files import check_output_path
+    from hashshock.outputs import check_output
     from hashshock.store.db import store_path
     from hashshock.store.export import FORMATS, export_bytes, export_run
 
@@ -170,7 +170,8 @@ def export_command(
         if out in (None, "-"):
             sys.stdout.buffer.write(export_bytes(run_id, fmt, store))
             return
-        target = check_output_path(str(out), "--out", [store_path(store)], (f".{fmt}",))
+        target = check_output(str(out), "--out", [store_path(store)], (f".{fmt}",))
+        assert target is not None  # "-" went to stdout above
         export_run(run_id, fmt, target, store)
     _say(f"wrote {target}")
 

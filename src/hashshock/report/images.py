@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
+from hashshock.outputs import atomic_write_bytes
 from hashshock.report.figures.style import IMAGE_SIZE
-from hashshock.report.files import atomic_write_bytes
 from hashshock.report.sections import Chart
 
 FORMATS = ("png", "svg")
@@ -50,7 +50,7 @@ def find_browser() -> Path | None:
 
 def check_images(folder: str | Path, formats: Sequence[str], option: str = "--images") -> Path:
     """Check, before any simulation, that images can be drawn into ``folder``."""
-    from hashshock.report.files import check_output_dir
+    from hashshock.outputs import check_output_dir
 
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:

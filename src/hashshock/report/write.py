@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hashshock.inputs.errors import InputError
+from hashshock.outputs import atomic_write_bytes, check_output
 from hashshock.report.data import as_dicts, scenario_labels
-from hashshock.report.files import atomic_write_bytes, check_output_path
 from hashshock.report.page import render_page
 from hashshock.report.sections import ReportInput, figures
 
@@ -21,7 +22,10 @@ def check_report_path(path: str | Path, inputs: Iterable[str | Path] = (),
                       option: str = "--report") -> Path:  # fmt: skip
     """Check before simulating that the report can be written to ``path`` (an ``.html``
     file in an existing, writable folder, not one of ``inputs``); raises ``InputError``."""
-    return check_output_path(path, option, inputs, REPORT_SUFFIXES)
+    checked = check_output(path, option, inputs, REPORT_SUFFIXES)
+    if checked is None:
+        raise InputError(None, option, "the report cannot go to stdout", "name an .html file")
+    return checked
 
 
 def report_input(

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.report.files import atomic_write_bytes
+from hashshock.outputs import atomic_write_bytes
 from hashshock.store.db import connect, store_path
 from hashshock.store.query import load_runs, resolve_ids
 
