@@ -21,9 +21,9 @@ from tests.reference.fleets import two_site_fleet
 from hashshock.dists import Empirical, LogNormal, Triangular, Uniform
 from hashshock.engine import kernels, simulate
 from hashshock.engine.allocate import job_lists
+from hashshock.engine.kernel_random import DelayTables, exponential, stream, uniform
 from hashshock.engine.pipeline import Pipeline
-from hashshock.engine.random import DelayTables, exponential, stream, uniform
-from hashshock.engine.rng import CONCERNS, RandomTree
+from hashshock.streams import CONCERNS, RandomTree
 
 
 def _swap_once(

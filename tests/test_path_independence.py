@@ -12,7 +12,7 @@ from tests.reference.fleets import plan
 from hashshock.engine import simulate
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.orders import OrderPaths
-from hashshock.engine.rng import RandomTree
+from hashshock.streams import RandomTree
 
 
 def test_event_and_order_draws_are_per_path() -> None:

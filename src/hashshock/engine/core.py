@@ -41,13 +41,12 @@ from hashshock.engine.allocate import GroupSum, job_lists
 from hashshock.engine.economy import EconomyInputs
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.hooks import Hooks
+from hashshock.engine.kernel_random import DelayTables
 from hashshock.engine.kernels import init_clock
 from hashshock.engine.memory import OUTPUT_BLOCKS, STATE_BLOCKS, zeros_together
 from hashshock.engine.orders import OrderPaths
 from hashshock.engine.output import EngineOutput
 from hashshock.engine.pipeline import Pipeline
-from hashshock.engine.random import DelayTables
-from hashshock.engine.rng import RandomTree
 from hashshock.engine.threads import (
     BLOCKS_PER_THREAD,
     SPAN_BLOCKS_PER_THREAD,
@@ -55,6 +54,7 @@ from hashshock.engine.threads import (
     path_blocks,
 )
 from hashshock.plan.model import Plan
+from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
 Progress = Callable[[int, int], None]

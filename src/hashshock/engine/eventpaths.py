@@ -13,10 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine import kernels
-from hashshock.engine.random import DelayTables
-from hashshock.engine.rng import RandomTree
+from hashshock.engine.kernel_random import DelayTables
 from hashshock.engine.step import Holds, PoolRule
 from hashshock.plan.model import EventPlan
+from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]

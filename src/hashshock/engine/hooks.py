@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from hashshock.engine.eventpaths import EventPaths
     from hashshock.engine.output import EngineOutput
     from hashshock.engine.pipeline import Pipeline
-    from hashshock.engine.rng import RandomTree
     from hashshock.plan.model import Plan
+    from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
 

@@ -3,7 +3,7 @@
 Every function here takes a path index ``p`` and touches only that path's rows,
 so :mod:`hashshock.engine.step` can run paths on separate threads and run each
 path through many days in a row; random numbers come from per-cell
-counter-based streams (:mod:`hashshock.engine.random`), so results do not depend
+counter-based streams (:mod:`hashshock.engine.kernel_random`), so results do not depend
 on the number of threads. The rules are those of ``docs/model.md``. The few
 kernels over all paths at the end serve the Python driver's rare steps.
 
@@ -19,7 +19,7 @@ import numba as nb
 import numpy as np
 
 from hashshock.engine.jit import B1, F64, I8, I32, I64, compiled
-from hashshock.engine.random import (
+from hashshock.engine.kernel_random import (
     cell_stream,
     exponential,
     path_stream,

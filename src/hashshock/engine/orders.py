@@ -8,8 +8,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.eventpaths import EventPaths
-from hashshock.engine.rng import RandomTree
 from hashshock.plan.model import Plan
+from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
 

@@ -37,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from hashshock.engine.jit import B1, F64, I8, I32, I64, U64, compiled
+from hashshock.engine.kernel_random import DelayTables, path_stream
 from hashshock.engine.kernels import (
     add_items,
     add_lot,
@@ -52,7 +53,6 @@ from hashshock.engine.kernels import (
     reorder_path,
     site_demand_path,
 )
-from hashshock.engine.random import DelayTables, path_stream
 
 # Phases for :func:`run_phase`.
 ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
@@ -209,7 +209,7 @@ class Record(NamedTuple):
 
 
 class Keys(NamedTuple):
-    """Random keys by day (:meth:`hashshock.engine.rng.RandomTree.key`)."""
+    """Random keys by day (:meth:`hashshock.streams.RandomTree.key`)."""
 
     cohorts: U64  # [T]
     items: U64  # [2T]: in-house, vendor

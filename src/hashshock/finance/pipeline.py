@@ -20,13 +20,13 @@ from numpy.typing import NDArray
 from hashshock.engine.economy import EconomyInputs
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.output import EngineOutput
-from hashshock.engine.rng import RandomTree
 from hashshock.finance.cashflow import CashFlows, compute_cashflows
 from hashshock.finance.covenants import CovenantResult, evaluate_covenants, margin_calls
 from hashshock.finance.economy import MarketLike, build_economy, finance_of
 from hashshock.inputs.load import LoadedFleet
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
 from hashshock.plan.model import Plan
+from hashshock.streams import RandomTree
 
 #: Events that cut new supply of a vendor's machines (used prices jump while active).
 SUPPLY_CUT_KINDS = ("parts_supply_stop", "order_disruption")

@@ -1,5 +1,7 @@
 """One seeded random-number tree with an independent stream per concern and day.
 
+Light (numpy only): the plan's event draws, the money layer and the engine share it.
+
 Each (concern, day) pair — or (concern, name) for draws made once per run —
 gets its own ``numpy.random.Generator`` from ``SeedSequence(seed, spawn_key)``.
 Two runs with the same seed therefore draw the same failures on day 10 even if
@@ -14,7 +16,23 @@ import zlib
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.random import GOLDEN, mix64_each
+#: splitmix64's increment γ (Steele, Lea & Flood 2014); also the kernels' (engine.kernel_random).
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64_each(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """splitmix64's output function of each value (uint64 arithmetic wraps mod 2⁶⁴),
+    the same mixer as the compiled :func:`hashshock.engine.kernel_random.mix64`."""
+    z = np.asarray(values, dtype=np.uint64).copy()
+    with np.errstate(over="ignore"):
+        z ^= z >> np.uint64(30)
+        z *= MIX_1
+        z ^= z >> np.uint64(27)
+        z *= MIX_2
+        z ^= z >> np.uint64(31)
+    return z
 
 CONCERNS = {
     "events": 1,
@@ -25,7 +43,7 @@ CONCERNS = {
     "orders": 6,
     "supply": 7,
     "disable": 8,
-    # Keys of the compiled kernels' counter-based streams (hashshock.engine.random):
+    # Keys of the compiled kernels' counter-based streams (hashshock.engine.kernel_random):
     "cohorts": 9,
     "items": 10,
     "lots": 11,

@@ -2,7 +2,7 @@
 
 Inside the compiled daily step every cell (path × cohort, or path × pool) draws
 from its own stream. Each path has a 64-bit base mixed from the day's key (one
-``SeedSequence`` per concern and day, see :mod:`hashshock.engine.rng`) and the
+``SeedSequence`` per concern and day, see :mod:`hashshock.streams`) and the
 path; the path's uniforms are the splitmix64 sequence ``mix(base + n·γ)`` (Steele,
 Lea & Flood 2014, "Fast splittable pseudorandom number generators"), and cell ``c``
 owns the counters ``n = c·2⁴⁴ + i + 1``: a block of 2⁴⁴ draws that no other cell of
@@ -27,10 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.dists import DayDistribution
+from hashshock.streams import GOLDEN, MIX_1, MIX_2
 
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
@@ -43,24 +41,15 @@ CELL_STRIDE = np.uint64((int(GOLDEN) << 44) & ((1 << 64) - 1))
 @nb.njit(cache=True, inline="always")
 def mix64(z: np.uint64) -> np.uint64:
     """splitmix64's output function: a bijective 64-bit mixer."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
+    z = (z ^ (z >> _S30)) * MIX_1
+    z = (z ^ (z >> _S27)) * MIX_2
     return z ^ (z >> _S31)
-
-
-@nb.njit(cache=True)
-def mix64_each(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """:func:`mix64` of each value: one compiled call for many (keys for a whole run)."""
-    out = np.empty_like(values)
-    for i in range(values.shape[0]):
-        out[i] = mix64(values[i])
-    return out
 
 
 @nb.njit(cache=True, inline="always")
 def path_stream(key: np.uint64, path: int) -> np.uint64:
     """Base of ``path``'s streams under the day's ``key``."""
-    return mix64(key ^ mix64(np.uint64(path) * GOLDEN + _M1))
+    return mix64(key ^ mix64(np.uint64(path) * GOLDEN + MIX_1))
 
 
 @nb.njit(cache=True, inline="always")
