@@ -53,6 +53,7 @@ from hashshock.engine.threads import (
     _pool,
     path_blocks,
 )
+from hashshock.plan.kinds import kinds_for_rule, kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
 
@@ -94,7 +95,7 @@ class Simulation(Hooks):
     def _init_state(self) -> None:
         plan, P, C, J, T = self.plan, self.P, self.C, self.J, self.T
         lengths = {k: self._ring_length(v) for k, v in self._longest_delays().items()}
-        n_rd = len(self.events.indices("remote_disable"))
+        n_rd = len(self.events.indices(kinds_tagged("disable")))
         i64 = np.int64
         # The state and scratch, zeroed in one block that the next run of the same
         # size reuses (memory.STATE_BLOCKS): fresh, its pages cost more than the run.
@@ -209,11 +210,12 @@ class Simulation(Hooks):
     def _longest_delays(self) -> dict[str, int]:
         """Longest delay (days) a repair, a spares order and a swap can take."""
         plan = self.plan
-        holds = [ev.dists["hold_days"].max_days for ev in plan.events if ev.kind == "customs_hold"]
+        customs = kinds_tagged("customs")
+        holds = [ev.dists["hold_days"].max_days for ev in plan.events if ev.kind in customs]
         extra = sum(
             max(0, int(ev.params.get("extra_days", 0)))
             for ev in plan.events
-            if ev.kind in {"repair_turnaround_change", "lead_time_change"}
+            if ev.kind in kinds_tagged("extra_days")
         )
         border = (
             int(plan.vendor_transit_days.max(initial=0))
@@ -325,14 +327,16 @@ class Simulation(Hooks):
             events.occurs,
             events.start,
             events.end,
-            supply_stop=events.pool_rule("parts_supply_stop", plan.pool_vendor, plan.pool_part),
+            supply_stop=events.pool_rule(
+                kinds_for_rule("supply_stop"), plan.pool_vendor, plan.pool_part
+            ),
             centre_closed=events.pool_rule(
-                "repair_centre_closed", plan.pool_vendor, plan.pool_part
+                kinds_for_rule("centre_closed"), plan.pool_vendor, plan.pool_part
             ),
             turnaround=events.pool_rule(
-                "repair_turnaround_change", plan.pool_vendor, plan.pool_part
+                kinds_for_rule("turnaround"), plan.pool_vendor, plan.pool_part
             ),
-            lead=events.pool_rule("lead_time_change", plan.pool_vendor, shipment="parts"),
+            lead=events.pool_rule(kinds_for_rule("lead"), plan.pool_vendor, shipment="parts"),
             repair_holds=events.holds("repairs", plan.pool_vendor, origin),
             parts_holds=events.holds("parts", plan.pool_vendor, origin),
         )
@@ -351,14 +355,14 @@ class Simulation(Hooks):
 
     def hook_days(self) -> NDArray[np.bool_]:
         """[T]: the days that must run phase by phase (the driver acts between phases)."""
-        days = self.events.days_touched("remote_disable", self.T)
+        days = self.events.days_touched(kinds_tagged("disable"), self.T)
         economy = self.economy
         if economy.repair_or_replace is not None or (
             economy.replacement is not None and self.plan.replacement_cohort >= 0
         ):
             days[:] = True
         if economy.grey_market is not None:
-            days |= self.events.days_touched("parts_supply_stop", self.T)
+            days |= self.events.days_touched(kinds_tagged("grey_market"), self.T)
         return days
 
     def run(self, progress: Progress | None = None) -> EngineOutput:
@@ -455,7 +459,7 @@ class Simulation(Hooks):
         self._end_disable(day)
         self._remote_disable(day)
         returning = None
-        if self.events.any_active("remote_disable", day):
+        if self.events.any_active(kinds_tagged("disable"), day):
             slot = day % self.machine_swaps.length
             returning = self.machine_swaps.ring[:, slot].astype(np.int64)
         self._phase(step.FAILURES, day)

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine import step
+from hashshock.plan.kinds import kinds_tagged
 
 if TYPE_CHECKING:
     from hashshock.engine.allocate import GroupSum
@@ -90,7 +91,7 @@ class Hooks:
 
     def _end_disable(self, day: int) -> None:
         """Machines disabled by an event that ends today run again."""
-        for i, e in enumerate(self.events.indices("remote_disable")):
+        for i, e in enumerate(self.events.indices(kinds_tagged("disable"))):
             ending = self.events.occurs[e] & (self.events.end[e] == day)
             if ending.any():
                 self.running[ending] += self.disabled[i][ending]
@@ -104,7 +105,7 @@ class Hooks:
         With ``returning`` [P, C] (machines back from a swap today), the events already
         under way disable the same share of those machines too.
         """
-        for i, e in enumerate(self.events.indices("remote_disable")):
+        for i, e in enumerate(self.events.indices(kinds_tagged("disable"))):
             if returning is None:
                 hit = self.events.occurs[e] & (self.events.start[e] == day)
                 hit &= self.events.end[e] > day

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.eventpaths import EventPaths
+from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
 
@@ -36,7 +37,7 @@ class OrderPaths:
             due = int(plan.order_due_day[o])
             vendor = int(plan.order_vendor[o])
             day = np.full(paths, due, dtype=np.int64)
-            for e in events.indices("order_disruption"):
+            for e in events.indices(kinds_tagged("order_disruption")):
                 event = events.events[e]
                 if not event.vendor_mask[vendor]:
                     continue
@@ -80,7 +81,7 @@ class OrderPaths:
 def _lead_extra_at(events: EventPaths, day: IntArray, vendor: int) -> IntArray:
     """Extra lead days from ``lead_time_change`` events active on each path's due day."""
     extra = np.zeros_like(day)
-    for e in events.indices("lead_time_change"):
+    for e in events.indices(kinds_tagged("machine_lead")):
         event = events.events[e]
         if event.vendor_mask[vendor] and "machines" in event.shipments:
             extra += np.where(events.active(e, day), int(event.params["extra_days"]), 0)

@@ -1,4 +1,5 @@
-"""Compile scenario events into :class:`EventPlan` objects (masks and distributions)."""
+"""Compile scenario events into :class:`EventPlan` objects (masks and distributions);
+each kind's own fields come from the registry (:mod:`hashshock.plan.kinds`)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,8 @@ import numpy as np
 
 from hashshock.dists import Fixed
 from hashshock.inputs.catalog import PART_TYPES
-from hashshock.inputs.scenario import (
-    CustomsHold,
-    Event,
-    LeadTimeChange,
-    OrderDisruption,
-    PartsSupplyStop,
-    RemoteDisable,
-    RepairCentreClosed,
-    RepairTurnaroundChange,
-    Scenario,
-    TariffChange,
-)
+from hashshock.inputs.scenario import Event, Scenario
+from hashshock.plan.kinds import event_fields
 from hashshock.plan.model import EventPlan
 
 
@@ -41,33 +32,7 @@ def compile_event(
     vendor_mask = np.array(
         [event.vendors is None or v in event.vendors for v in vendor_names], dtype=bool
     )
-    params: dict[str, float] = {}
-    dists = {}
-    parts: list[str] | None = None
-    origins: tuple[str, ...] | None = None
-    shipments: tuple[str, ...] = ()
-    if isinstance(event, CustomsHold):
-        params["hold_probability"] = event.hold_probability
-        params["storage_fee_usd_per_unit_day"] = event.storage_fee_usd_per_unit_day
-        dists["hold_days"] = event.hold_days
-        origins = tuple(event.origins) if event.origins else None
-        shipments = tuple(event.shipments)
-    elif isinstance(event, LeadTimeChange):
-        params["extra_days"] = float(event.extra_days)
-        shipments = tuple(event.shipments)
-    elif isinstance(event, PartsSupplyStop | RepairCentreClosed | RepairTurnaroundChange):
-        parts = list(event.parts) if event.parts else None
-        if isinstance(event, RepairTurnaroundChange):
-            params["extra_days"] = float(event.extra_days)
-    elif isinstance(event, OrderDisruption):
-        params["cancel_probability"] = event.cancel_probability
-        params["delay_probability"] = event.delay_probability
-        dists["delay_days"] = event.delay_days
-    elif isinstance(event, TariffChange):
-        params["rate_pct"] = event.rate_pct
-        origins = tuple(event.origins) if event.origins else None
-    elif isinstance(event, RemoteDisable):
-        params["share"] = event.share
+    fields = event_fields(event)
     return EventPlan(
         kind=event.type,
         name=name,
@@ -77,11 +42,11 @@ def compile_event(
         end_day=event.end_day,
         duration=event.duration_days,
         vendor_mask=vendor_mask,
-        part_mask=_parts_mask(parts),
-        origins=origins,
-        shipments=shipments,
-        params=params,
-        dists=dists,
+        part_mask=_parts_mask(fields.parts),
+        origins=fields.origins,
+        shipments=fields.shipments,
+        params=fields.params,
+        dists=fields.dists,
     )
 
 
