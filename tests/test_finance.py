@@ -14,10 +14,17 @@ from typer.testing import CliRunner
 
 from hashshock.cli.app import app
 from hashshock.engine import simulate
-from hashshock.finance import build_economy, compute_cashflows, evaluate_covenants, margin_calls
+from hashshock.finance import (
+    build_economy,
+    compile_money,
+    compute_cashflows,
+    evaluate_covenants,
+    margin_calls,
+)
 from hashshock.finance.cashflow import CashFlows
 from hashshock.finance.covenants import evaluate_covenant
 from hashshock.finance.loans import schedule
+from hashshock.finance.moneyplan import covenant_spec, pledge_spec
 from hashshock.inputs.finance import Covenant, Finance, Loan
 from hashshock.inputs.load import fleet_from_mapping
 
@@ -107,8 +114,9 @@ def _flows(
     loaded = fleet_from_mapping(fleet)
     plan = plan_for(fleet, events, horizon=days)
     mk = FlatMarket.make(paths, days, **market)
-    out = simulate(plan, paths, 3, economy=build_economy(loaded, plan, mk))
-    return loaded, out, compute_cashflows(loaded, plan, out, mk)
+    money = compile_money(loaded, plan)
+    out = simulate(plan, paths, 3, economy=build_economy(money, mk))
+    return loaded, out, compute_cashflows(money, plan, out, mk)
 
 
 def test_cash_is_conserved_and_flows_are_priced() -> None:
@@ -164,7 +172,9 @@ def _cash_flows_with(
 def test_liquidity_covenant_fires_on_the_crossing_day() -> None:
     cash = np.array([np.linspace(10e6, 0, 101)])  # falls through 4e6 on day 60
     covenant = Covenant(name="liq", type="min_liquidity", value=4e6)
-    result = evaluate_covenant(covenant, _cash_flows_with(cash), np.zeros((1, 101)), START)
+    result = evaluate_covenant(
+        covenant_spec(covenant, START), _cash_flows_with(cash), np.zeros((1, 101))
+    )
     assert result.first_breach_day[0] == 61  # 10e6 - 0.1e6·61 = 3.9e6 < 4e6; day 60 is exactly 4e6
 
 
@@ -177,7 +187,9 @@ def test_dscr_covenant_fires_on_first_test_date_after_crossing() -> None:
     ebitda[0, 200:] = 2000.0  # DSCR collapses from day 200
     flows = _cash_flows_with(np.ones((1, T)) * 1e9, ebitda=ebitda, loan=loan)
     covenant = Covenant(name="dscr", type="min_dscr", value=1.25, test_every_days=90)
-    first = evaluate_covenant(covenant, flows, np.zeros((1, T)), START).first_breach_day[0]
+    first = evaluate_covenant(
+        covenant_spec(covenant, START), flows, np.zeros((1, T))
+    ).first_breach_day[0]
     # Independent check: loop over the test windows (d-90, d] by hand.
     service = flows.loans[0].debt_service
     expected = -1
@@ -198,7 +210,9 @@ def test_ltv_and_hashrate_commitment_crossings() -> None:
     collateral = np.array([np.linspace(2_000_000, 1_000_000, T)])  # LTV crosses 0.8 at 1.25M
     flows = _cash_flows_with(np.ones((1, T)), collateral=collateral, loan=loan)
     ltv = Covenant(name="ltv", type="max_ltv", value=0.8, test_every_days=10)
-    first = evaluate_covenant(ltv, flows, np.zeros((1, T)), START).first_breach_day[0]
+    first = evaluate_covenant(covenant_spec(ltv, START), flows, np.zeros((1, T))).first_breach_day[
+        0
+    ]
     crossing = int(np.argmax(0.8 * collateral[0] < 1_000_000))
     assert first == crossing + (9 - crossing % 10)  # the next test day (days ≡ 9 mod 10)
     hashrate = np.array([np.r_[np.full(100, 1000.0), np.full(100, 800.0)]])
@@ -212,7 +226,7 @@ def test_ltv_and_hashrate_commitment_crossings() -> None:
             ],
         }
     )
-    first = evaluate_covenant(commitment, flows, hashrate, START).first_breach_day[0]
+    first = evaluate_covenant(covenant_spec(commitment, START), flows, hashrate).first_breach_day[0]
     assert first == 181
 
 
@@ -225,7 +239,7 @@ def test_margin_call_when_btc_falls_below_threshold() -> None:
         }
     )
     price = np.array([np.linspace(80_000, 40_000, 81)])  # 4M/(100·p) > 0.8 ⇔ p < 50,000
-    result = margin_calls(fin, price, START)
+    result = margin_calls(tuple(pledge_spec(p, START, 81) for p in fin.btc_pledges), price)
     assert result["probability"] == 1.0
     assert result["day_p50"] == int(np.argmax(price[0] < 50_000))
 
@@ -312,7 +326,8 @@ def test_evaluate_covenants_and_finance_block_round_trip() -> None:
     )
     fin = loaded.fleet.finance
     assert fin is not None
-    results = evaluate_covenants(fin, flows, out.hashrate_ths, START)
+    specs = tuple(covenant_spec(c, START) for c in fin.covenants)
+    results = evaluate_covenants(specs, flows, out.hashrate_ths)
     summary = results[0].summary()
     lo, hi = summary["probability_breach_ci95"]  # type: ignore[misc]
     assert lo <= summary["probability_breach"] <= hi

@@ -10,7 +10,7 @@ from tests.conftest import EXAMPLES, small_fleet
 import hashshock
 from hashshock.breakpoint import find_breakpoint
 from hashshock.finance.covenants import margin_calls
-from hashshock.finance.economy import finance_of
+from hashshock.finance.moneyplan import finance_of, pledge_spec
 from hashshock.inputs.load import load_fleet
 from hashshock.inputs.scenario import Scenario
 
@@ -105,5 +105,8 @@ def test_day_zero_is_known_and_opens_without_a_margin_call() -> None:
     assert result.money is not None
     prices = result.money.market.btc_price_usd
     assert np.ptp(prices[:, 0]) == 0
-    calls = margin_calls(finance_of(load_fleet(MID)), prices[:, :1], result.start_date)
+    pledges = finance_of(load_fleet(MID)).btc_pledges
+    calls = margin_calls(
+        tuple(pledge_spec(p, result.start_date, 1) for p in pledges), prices[:, :1]
+    )
     assert calls["probability"] == 0.0

@@ -20,15 +20,14 @@ from numpy.typing import NDArray
 
 from hashshock import __version__
 from hashshock.engine.output import EngineOutput
-from hashshock.finance.economy import MarketLike
-from hashshock.finance.pipeline import (
+from hashshock.finance.scenario_money import (
     Money,
-    economy_for,
     lost_share,
     money_for,
     scenario_market,
     with_price_factor,
 )
+from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
@@ -162,19 +161,21 @@ def simulate_prepared(
         return with_price_factor(scenario_market(config, plan, paths, seed, lost), price_factor)
 
     markets = [market_for(plan) for plan in plans]
-    economies = [economy_for(loaded, plan, m) for plan, m in zip(plans, markets, strict=True)]
+    monies = prepared.money
+    economies = [build_economy(mp, m) for mp, m in zip(monies, markets, strict=True)]
     n_workers = default_workers() if workers is None else workers
     outputs = simulate_many(plans, paths, seed, n_workers, progress, economies)
     baseline = outputs[0]
     moneys = []
     local_moneys: dict[str, Money] = {}
-    for scenario, plan, out, mk in zip(prepared.to_run, plans, outputs, markets, strict=True):
+    runs = zip(prepared.to_run, plans, monies, outputs, markets, strict=True)
+    for scenario, plan, mp, out, mk in runs:
         if scenario.network_wide and scenario.name != BASELINE:
             # The same shock across the network's Bitmain-dependent share slows network
             # growth; the fleet's engine run keeps its local-market decisions.
-            local_moneys[scenario.name] = money_for(loaded, plan, out, mk)
+            local_moneys[scenario.name] = money_for(mp, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
-        moneys.append(money_for(loaded, plan, out, mk))
+        moneys.append(money_for(mp, plan, out, mk))
     by_name = {s.name: (out, m) for s, out, m in zip(prepared.to_run, outputs, moneys, strict=True)}
     results = []
     for s in prepared.requested:

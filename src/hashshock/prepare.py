@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from hashshock.finance.economy import build_economy
+from hashshock.finance.moneyplan import MoneyPlan, compile_money
+from hashshock.finance.steering import build_economy
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import (
     LoadedFleet,
@@ -84,6 +85,7 @@ class Prepared:
     requested: list[Scenario]
     to_run: list[Scenario]
     plans: list[Plan]
+    money: list[MoneyPlan]  # one per plan, compiled beside it
     market: MarketConfig
     horizon_days: int
 
@@ -137,7 +139,8 @@ def prepare(
     if paths is not None:
         check_fits(estimate_for(loaded, len(to_run), paths, horizon_days))
     plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
-    return Prepared(loaded, requested, to_run, plans, config, horizon_days)
+    money = [compile_money(loaded, plan) for plan in plans]
+    return Prepared(loaded, requested, to_run, plans, money, config, horizon_days)
 
 
 def validate(
@@ -152,8 +155,8 @@ def validate(
     prepared = prepare(fleet, scenarios, horizon_days, market)
     start = prepared.loaded.fleet.start_date
     one_path = simulate_market(prepared.market, start, horizon_days, 1, 0)
-    for plan in prepared.plans:
-        build_economy(prepared.loaded, plan, one_path)
+    for money in prepared.money:
+        build_economy(money, one_path)
     return prepared
 
 

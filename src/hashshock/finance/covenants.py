@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.finance.cashflow import CashFlows
-from hashshock.inputs.finance import Covenant, Finance
+from hashshock.finance.moneyplan import CovenantSpec, PledgeSpec
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -65,7 +64,7 @@ def _first(fails: NDArray[np.bool_], days: IntArray) -> IntArray:
     return np.where(fails.any(axis=1), days[idx], -1).astype(np.int64)
 
 
-def _loans(flows: CashFlows, covenant: Covenant) -> tuple[FloatArray, FloatArray]:
+def _loans(flows: CashFlows, covenant: CovenantSpec) -> tuple[FloatArray, FloatArray]:
     chosen = [s for s in flows.loans if covenant.loan in (None, s.name)]
     T = flows.cash_usd.shape[1]
     service = sum((s.debt_service for s in chosen), np.zeros(T))
@@ -78,10 +77,10 @@ def _test_days(period: int, horizon: int) -> IntArray:
 
 
 def evaluate_covenant(
-    covenant: Covenant, flows: CashFlows, hashrate_ths: FloatArray, start: date
+    covenant: CovenantSpec, flows: CashFlows, hashrate_ths: FloatArray
 ) -> CovenantResult:
     P, T = flows.cash_usd.shape
-    value = covenant.value if covenant.value is not None else 0.0
+    value = covenant.value
     if covenant.type == "min_liquidity":
         days = np.arange(T, dtype=np.int64)
         first = _first(flows.cash_usd < value, days)
@@ -103,8 +102,8 @@ def evaluate_covenant(
         fails = (owed > 0) & (owed > value * collateral)
         first = _first(fails, days)
     else:  # hashrate_commitment: mean delivered hashrate over each quarter
-        ends = [((q.quarter_end - start).days, q.min_ths) for q in covenant.quarters]
-        ends = [(d, m) for d, m in ends if 0 <= d < T]
+        ends = [(d, m) for d, m in zip(covenant.quarter_days, covenant.quarter_min_ths,
+                                       strict=True) if 0 <= d < T]  # fmt: skip
         days = np.array([d for d, _ in ends], dtype=np.int64)
         csum = np.concatenate([np.zeros((P, 1)), np.cumsum(hashrate_ths, axis=1)], axis=1)
         fails = np.zeros((P, len(ends)), dtype=bool)
@@ -117,18 +116,18 @@ def evaluate_covenant(
 
 
 def evaluate_covenants(
-    fin: Finance, flows: CashFlows, hashrate_ths: FloatArray, start: date
+    covenants: tuple[CovenantSpec, ...], flows: CashFlows, hashrate_ths: FloatArray
 ) -> list[CovenantResult]:
-    return [evaluate_covenant(c, flows, hashrate_ths, start) for c in fin.covenants]
+    return [evaluate_covenant(c, flows, hashrate_ths) for c in covenants]
 
 
-def margin_calls(fin: Finance, btc_price_usd: FloatArray, start: date) -> dict[str, object]:
+def margin_calls(pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray) -> dict[str, object]:
     """First day any pledge's obligation / (BTC × price) exceeds its margin-call LTV."""
     P, T = btc_price_usd.shape
     first = np.full(P, -1, dtype=np.int64)
     per_pledge: dict[str, object] = {}
-    for pledge in fin.btc_pledges:
-        last = T if pledge.until_date is None else min(T, (pledge.until_date - start).days)
+    for pledge in pledges:
+        last = min(T, pledge.last_day)
         ltv = pledge.obligation_usd / np.maximum(
             pledge.btc * btc_price_usd[:, : max(last, 0)], 1e-9
         )

@@ -1,11 +1,15 @@
-"""Money for one scenario: market paths, engine economy, cash flows, covenants.
+"""Money for one scenario's run: its market paths, the engine's money inputs, cash flows,
+covenants and margin calls.
 
-Compared scenarios see the same BTC price paths (common random numbers). A
-scenario's market differs from baseline's only where the scenario changes it:
-used-ASIC prices jump while new Bitmain supply is cut, and — for a
-``network_wide`` scenario — network hashrate grows more slowly, in proportion to
-the hashrate this fleet loses against baseline (a proxy for the network's
-Bitmain-dependent US fleet, ``hashshock.market.network_shock_multiplier``).
+Compared scenarios see the same BTC price paths (common random numbers). A scenario's
+market differs from baseline's only where the scenario changes it: used-ASIC prices
+jump while new supply from a vendor is cut (events tagged ``cuts_supply`` in
+:mod:`hashshock.plan.kinds`, drawn on each path from the same streams as the engine's,
+:mod:`hashshock.plan.draws`), and — for a ``network_wide`` scenario — network hashrate
+grows more slowly, in proportion to the hashrate this fleet loses against baseline (a
+proxy for the network's vendor-dependent US fleet,
+:func:`hashshock.market.network_shock_multiplier`, with the market's ``us_share`` and
+``vendor_share``).
 """
 
 from __future__ import annotations
@@ -17,33 +21,26 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.economy import EconomyInputs
-from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.output import EngineOutput
 from hashshock.finance.cashflow import CashFlows, compute_cashflows
 from hashshock.finance.covenants import CovenantResult, evaluate_covenants, margin_calls
-from hashshock.finance.economy import MarketLike, build_economy, finance_of
-from hashshock.inputs.load import LoadedFleet
+from hashshock.finance.moneyplan import MoneyPlan
+from hashshock.finance.steering import MarketLike
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
+from hashshock.plan.draws import EventDraws
+from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
-
-#: Events that cut new supply of a vendor's machines (used prices jump while active).
-SUPPLY_CUT_KINDS = ("parts_supply_stop", "order_disruption")
 
 
 def supply_cut(plan: Plan, paths: int, seed: int, vendor: str = "bitmain") -> NDArray[np.bool_]:
     """[P, T]: days on which the scenario cuts the vendor's new supply on each path."""
-    events = EventPaths.realise(plan.events, paths, RandomTree(seed))
-    cut = np.zeros((paths, plan.horizon_days), dtype=bool)
     if vendor not in plan.vendor_names:
-        return cut
-    v = plan.vendor_names.index(vendor)
-    days = np.broadcast_to(np.arange(plan.horizon_days), (paths, plan.horizon_days))
-    for e, event in enumerate(plan.events):
-        if event.kind in SUPPLY_CUT_KINDS and event.vendor_mask[v]:
-            cut |= events.active(e, days)
-    return cut
+        return np.zeros((paths, plan.horizon_days), dtype=bool)
+    draws = EventDraws.realise(plan.events, paths, RandomTree(seed))
+    return draws.kinds_active(
+        kinds_tagged("cuts_supply"), plan.vendor_names.index(vendor), plan.horizon_days
+    )
 
 
 @dataclass
@@ -89,18 +86,13 @@ def with_price_factor(market: MarketLike, factor: float) -> MarketLike:
     )
 
 
-def economy_for(loaded: LoadedFleet, plan: Plan, market: MarketLike) -> EconomyInputs:
-    return build_economy(loaded, plan, market)
-
-
-def money_for(loaded: LoadedFleet, plan: Plan, out: EngineOutput, market: MarketLike) -> Money:
-    fin = finance_of(loaded)
-    flows = compute_cashflows(loaded, plan, out, market)
+def money_for(money: MoneyPlan, plan: Plan, out: EngineOutput, market: MarketLike) -> Money:
+    flows = compute_cashflows(money, plan, out, market)
     return Money(
         market=market,
         flows=flows,
-        covenants=evaluate_covenants(fin, flows, out.hashrate_ths, plan.start_date),
-        margin_calls=margin_calls(fin, market.btc_price_usd, plan.start_date),
+        covenants=evaluate_covenants(money.covenants, flows, out.hashrate_ths),
+        margin_calls=margin_calls(money.pledges, market.btc_price_usd),
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.analysis import bands
-from hashshock.finance.pipeline import Money
+from hashshock.finance.scenario_money import Money
 
 
 def _band(values: NDArray[np.float64], digits: int = 0) -> dict[str, float]:

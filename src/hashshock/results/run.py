@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from hashshock.analysis import bands, first_decline_day, first_to_break, median_band, stage_summary
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
-from hashshock.finance.pipeline import Money
+from hashshock.finance.scenario_money import Money
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 

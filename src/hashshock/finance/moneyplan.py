@@ -1,0 +1,349 @@
+"""The money of a fleet under a scenario, compiled once beside its plan.
+
+:func:`compile_money` is the one place the money layer reads the fleet's ``finance``
+block, its sites' power prices and the bundled cost tables; everything after it —
+the policies that steer the engine (:mod:`hashshock.finance.steering`), the daily cash
+flows (:mod:`hashshock.finance.cashflow`), covenants and margin calls
+(:mod:`hashshock.finance.covenants`) — reads the compiled :class:`MoneyPlan` and the
+market paths, never the inputs or the engine's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine.economy import GreyMarket
+from hashshock.finance.data import (
+    TariffTable,
+    channels,
+    finance_defaults,
+    machine_prices,
+    part_costs,
+    tariff_table,
+)
+from hashshock.finance.loans import LoanSchedule, schedule
+from hashshock.inputs.catalog import PART_TYPES
+from hashshock.inputs.finance import BtcPledge, Covenant, Finance
+from hashshock.inputs.load import LoadedFleet
+from hashshock.market.hashprice import TIERS, efficiency_tier
+from hashshock.plan.kinds import kinds_tagged
+from hashshock.plan.model import Plan
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class PartCostTable:
+    """USD per part type, in ``PART_TYPES`` order: a new part, an in-house repair, a vendor
+    repair, one shipping leg, the labour of a swap."""
+
+    new: FloatArray
+    in_house: FloatArray
+    vendor: FloatArray
+    shipping: FloatArray
+    labour: FloatArray
+
+    @property
+    def vendor_all_in(self) -> FloatArray:
+        """A vendor repair with shipping both ways."""
+        return np.asarray(self.vendor + 2 * self.shipping)
+
+
+@dataclass(frozen=True)
+class CovenantSpec:
+    """A covenant on the run's days: tests on ``test_every_days`` (DSCR, LTV), every day
+    (liquidity) or at quarter ends ``quarter_days`` with ``quarter_min_ths`` (hashrate)."""
+
+    name: str
+    type: str
+    value: float
+    loan: str | None
+    test_every_days: int
+    quarter_days: tuple[int, ...] = ()
+    quarter_min_ths: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class PledgeSpec:
+    """BTC pledged against ``obligation_usd``, called above ``margin_call_ltv`` until
+    ``last_day`` (exclusive, days from the start)."""
+
+    name: str
+    btc: float
+    obligation_usd: float
+    margin_call_ltv: float
+    last_day: int
+
+
+@dataclass(frozen=True)
+class ReplacementSpec:
+    """Buy machines into cohort ``cohort`` while hashrate is below ``target`` × starting
+    nameplate: used machines of tier ``used_tier`` at the used price × ``price_factor``,
+    or new ones at ``new_unit_usd`` [T] (tariff included)."""
+
+    cohort: int
+    target: float
+    lead_days: int
+    doa_share: float
+    budget_usd: float
+    used_tier: str | None
+    price_factor: float
+    machine_ths: float
+    new_unit_usd: FloatArray | None
+
+
+@dataclass(frozen=True)
+class RepairRuleSpec:
+    """Repair a part only if it costs ≤ ``threshold_share`` of its replacement (per pool)."""
+
+    threshold_share: float
+    in_house_cost: FloatArray  # [J]
+    vendor_cost: FloatArray  # [J]
+    tier_weight: FloatArray  # [J, tiers] share of the pool's machines' TH/s per tier
+    machine_ths: FloatArray  # [J]
+
+
+@dataclass(frozen=True)
+class MoneyPlan:
+    """Everything money needs that does not depend on the market paths (USD unless named)."""
+
+    cash_start_usd: float
+    cohort_power_price: FloatArray  # [C] USD/MWh
+    cohort_breakeven_hashprice: FloatArray | None  # [C] USD/PH/day; None: never switch off
+    site_curtail_below: FloatArray | None  # [S] USD/PH/day, nan = never; None: no site
+    costs: PartCostTable
+    pool_unit_cost: FloatArray  # [J, T] a new spare delivered, duty included
+    grey_unit_cost: FloatArray  # [J]
+    grey_market: GreyMarket | None
+    repair_rule: RepairRuleSpec | None
+    replacement: ReplacementSpec | None
+    storage_fee_usd_per_unit_day: float
+    overhead_usd_per_machine_day: float
+    order_value_usd: FloatArray  # [O] the whole order, duty on its due day included
+    deposit_share: float
+    refund_share: float
+    loans: tuple[LoanSchedule, ...]
+    covenants: tuple[CovenantSpec, ...]
+    pledges: tuple[PledgeSpec, ...]
+    collateral_tier_share: dict[str, float]  # tier → share of the fleet's TH/s
+    cohort_tier: tuple[str, ...]  # [C] used-market tier of each cohort's model
+
+
+def finance_of(loaded: LoadedFleet) -> Finance:
+    """The fleet's finance block (defaults when it has none)."""
+    return loaded.fleet.finance or Finance()
+
+
+def cohort_machines(plan: Plan) -> FloatArray:
+    """[C] machines of each cohort: installed at the start, or those its order brings."""
+    machines = plan.cohort_initial.astype(np.float64).copy()
+    np.add.at(machines, plan.order_cohort, plan.order_count.astype(np.float64))
+    return machines
+
+
+def _tariffs(plan: Plan) -> list[tuple[str, date, float]]:
+    """Tariff changes of the scenario as (origin, start date, rate %) rows (median start)."""
+    rows = []
+    for event in plan.events:
+        if event.kind not in kinds_tagged("tariff"):
+            continue
+        start = plan.start_date + timedelta(days=int(event.start.quantile(np.array([0.5]))[0]))
+        for origin in event.origins or ("*",):
+            rows.append((origin, start, event.params["rate_pct"]))
+    return rows
+
+
+def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
+    """Compile the fleet's money for ``plan`` (one scenario, its horizon)."""
+    fin = finance_of(loaded)
+    defaults = finance_defaults()
+    T = plan.horizon_days
+    days = [plan.start_date + timedelta(days=d) for d in range(T)]
+    table = tariff_table().with_overrides(_tariffs(plan))
+    origins = set(plan.vendor_parts_origin) | set(plan.vendor_machines_origin)
+    duty = {origin: table.rate_pct(origin, days) / 100.0 for origin in origins}
+    site_price = np.array([
+        s.power_usd_per_mwh if s.power_usd_per_mwh is not None
+        else defaults["power_usd_per_mwh"] for s in loaded.fleet.sites
+    ])  # fmt: skip
+    cohort_price = site_price[plan.cohort_site]
+    j_per_th = plan.cohort_power_w / plan.cohort_ths_per_machine
+    # Revenue = TH/s/1000 × hashprice; power = W·24/1e6 MWh × price ⇒ break-even hashprice.
+    breakeven = j_per_th * 24.0 * cohort_price / 1000.0 if fin.switch_off_unprofitable else None
+    curtail = np.array([
+        np.nan if s.curtail_below_hashprice_usd_per_ph_day is None
+        else s.curtail_below_hashprice_usd_per_ph_day for s in loaded.fleet.sites
+    ])  # fmt: skip
+    costs = _cost_table(fin)
+    part_of_pool = plan.pool_part.astype(np.int64)
+    pool_origin = [plan.vendor_parts_origin[int(v)] for v in plan.pool_vendor]
+    pool_duty = np.stack([duty[o] for o in pool_origin]) if plan.n_pools else np.zeros((0, T))
+    new = costs.new[part_of_pool]
+    pool_unit_cost = new[:, None] * (1.0 + pool_duty) + costs.shipping[part_of_pool][:, None]
+    grey = channels()["grey-parts"]
+    grey_unit_cost = new * grey.price_factor + costs.shipping[part_of_pool]
+    tiers = tuple(efficiency_tier(float(x)) for x in j_per_th)
+    machines = cohort_machines(plan)
+    storage = [e.params["storage_fee_usd_per_unit_day"] for e in plan.events
+               if e.kind in kinds_tagged("customs")]  # fmt: skip
+    return MoneyPlan(
+        cash_start_usd=fin.cash_usd,
+        cohort_power_price=cohort_price,
+        cohort_breakeven_hashprice=breakeven,
+        site_curtail_below=None if np.all(np.isnan(curtail)) else curtail,
+        costs=costs,
+        pool_unit_cost=np.asarray(pool_unit_cost, dtype=np.float64),
+        grey_unit_cost=np.asarray(grey_unit_cost, dtype=np.float64),
+        grey_market=(
+            GreyMarket(grey.lead_time_days, grey.doa_share)
+            if fin.replacement.grey_market_parts
+            else None
+        ),
+        repair_rule=_repair_rule(plan, fin, costs, tiers, machines)
+        if fin.repair_or_replace
+        else None,
+        replacement=_replacement(plan, fin, duty, days, tiers),
+        storage_fee_usd_per_unit_day=max(storage, default=0.0),
+        overhead_usd_per_machine_day=(
+            fin.overhead_usd_per_machine_day
+            if fin.overhead_usd_per_machine_day is not None
+            else defaults["overhead_usd_per_machine_day"]
+        ),
+        order_value_usd=_order_values(plan, table),
+        deposit_share=(
+            fin.order_deposit_share
+            if fin.order_deposit_share is not None
+            else defaults["order_deposit_share"]
+        ),
+        refund_share=(
+            fin.order_refund_share
+            if fin.order_refund_share is not None
+            else defaults["order_refund_share"]
+        ),
+        loans=tuple(schedule(loan, plan.start_date, T) for loan in fin.loans),
+        covenants=tuple(covenant_spec(c, plan.start_date) for c in fin.covenants),
+        pledges=tuple(pledge_spec(p, plan.start_date, T) for p in fin.btc_pledges),
+        collateral_tier_share=_tier_shares(plan, tiers, machines),
+        cohort_tier=tiers,
+    )
+
+
+def _cost_table(fin: Finance) -> PartCostTable:
+    base = part_costs()
+    given = fin.part_costs
+    return PartCostTable(
+        new=np.array([given.new_part_usd.get(p, base[p].new_part_usd) for p in PART_TYPES]),
+        in_house=np.array(
+            [given.in_house_repair_usd.get(p, base[p].in_house_repair_usd) for p in PART_TYPES]
+        ),
+        vendor=np.array(
+            [given.vendor_repair_usd.get(p, base[p].vendor_repair_usd) for p in PART_TYPES]
+        ),
+        shipping=np.array([base[p].shipping_usd_per_leg for p in PART_TYPES]),
+        labour=np.array([base[p].swap_labour_usd for p in PART_TYPES]),
+    )
+
+
+def _tier_shares(plan: Plan, tiers: tuple[str, ...], machines: FloatArray) -> dict[str, float]:
+    ths = machines * plan.cohort_ths_per_machine
+    total = float(ths.sum())
+    shares: dict[str, float] = {}
+    for c, tier in enumerate(tiers):
+        shares[tier] = shares.get(tier, 0.0) + (float(ths[c]) / total if total > 0 else 0.0)
+    return shares
+
+
+def _order_values(plan: Plan, table: TariffTable) -> FloatArray:
+    """[O] USD of each order: TH/s × $/TH of its model × (1 + duty on its due day)."""
+    values = np.zeros(len(plan.order_count))
+    T = plan.horizon_days
+    for o in range(len(plan.order_count)):
+        c = int(plan.order_cohort[o])
+        origin = plan.vendor_machines_origin[int(plan.order_vendor[o])]
+        due = plan.start_date + timedelta(days=min(max(int(plan.order_due_day[o]), 0), T - 1))
+        rate = float(table.rate_pct(origin, [due])[0])
+        ths = float(plan.order_count[o]) * float(plan.cohort_ths_per_machine[c])
+        values[o] = ths * machine_prices()[plan.cohort_models[c]] * (1 + rate / 100.0)
+    return values
+
+
+def covenant_spec(covenant: Covenant, start: date) -> CovenantSpec:
+    """A fleet file's covenant on the run's days (quarter ends as days from ``start``)."""
+    return CovenantSpec(
+        name=covenant.name,
+        type=covenant.type,
+        value=covenant.value if covenant.value is not None else 0.0,
+        loan=covenant.loan,
+        test_every_days=covenant.test_every_days,
+        quarter_days=tuple((q.quarter_end - start).days for q in covenant.quarters),
+        quarter_min_ths=tuple(q.min_ths for q in covenant.quarters),
+    )
+
+
+def pledge_spec(pledge: BtcPledge, start: date, horizon_days: int) -> PledgeSpec:
+    """A fleet file's BTC pledge on the run's days."""
+    last = horizon_days if pledge.until_date is None else (pledge.until_date - start).days
+    return PledgeSpec(
+        pledge.name, pledge.btc, pledge.obligation_usd, pledge.margin_call_ltv,
+        min(horizon_days, last),
+    )  # fmt: skip
+
+
+def _replacement(
+    plan: Plan, fin: Finance, duty: dict[str, FloatArray], days: list[date],
+    tiers: tuple[str, ...],
+) -> ReplacementSpec | None:  # fmt: skip
+    policy = fin.replacement
+    if policy.availability_target is None or plan.replacement_cohort < 0:
+        return None
+    c = plan.replacement_cohort
+    ths = float(plan.cohort_ths_per_machine[c])
+    channel = channels()[policy.channel]
+    used = policy.channel == "used-machines"
+    new_unit = None
+    if not used:
+        origin = plan.vendor_machines_origin[int(plan.cohort_vendor[c])]
+        rate = duty[origin] if origin in duty else tariff_table().rate_pct(origin, days) / 100.0
+        new_unit = np.asarray(machine_prices()[plan.cohort_models[c]] * ths * (1.0 + rate))
+    budget = policy.budget_usd
+    if budget is None:
+        floor = max((cov.value or 0.0 for cov in fin.covenants if cov.type == "min_liquidity"),
+                    default=0.0)  # fmt: skip
+        budget = max(0.0, fin.cash_usd - floor)
+    return ReplacementSpec(
+        cohort=c, target=float(policy.availability_target), lead_days=channel.lead_time_days,
+        doa_share=channel.doa_share, budget_usd=float(budget),
+        used_tier=tiers[c] if used else None, price_factor=channel.price_factor,
+        machine_ths=ths, new_unit_usd=new_unit,
+    )  # fmt: skip
+
+
+def _repair_rule(
+    plan: Plan, fin: Finance, costs: PartCostTable, tiers: tuple[str, ...], machines: FloatArray
+) -> RepairRuleSpec:
+    """Per pool: repair costs, and the tiers of the machines a donor would come from."""
+    J = plan.n_pools
+    tier_weight = np.zeros((J, len(TIERS)))
+    ths_sum = np.zeros(J)
+    count = np.zeros(J)
+    for c in range(plan.n_cohorts):
+        ths = float(plan.cohort_ths_per_machine[c])
+        for j in {int(x) for x in plan.cohort_pool[c]}:
+            tier_weight[j, TIERS.index(tiers[c])] += machines[c] * ths
+            ths_sum[j] += machines[c] * ths
+            count[j] += machines[c]
+    tier_weight = np.divide(tier_weight, ths_sum[:, None], out=np.zeros_like(tier_weight),
+                            where=ths_sum[:, None] > 0)  # fmt: skip
+    parts = plan.pool_part.astype(np.int64)
+    return RepairRuleSpec(
+        threshold_share=fin.repair_threshold_share,
+        in_house_cost=costs.in_house[parts],
+        vendor_cost=costs.vendor_all_in[parts],
+        tier_weight=tier_weight,
+        machine_ths=np.divide(ths_sum, count, out=np.zeros(J), where=count > 0),
+    )
