@@ -34,6 +34,7 @@ def mix64_each(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
         z ^= z >> np.uint64(31)
     return z
 
+
 CONCERNS = {
     "events": 1,
     "failures": 2,

@@ -55,7 +55,6 @@ class PartDefaults:
     """Default repair route and spares level for one part type (``parts.csv``)."""
 
     part: PartType
-    stops_machine: bool
     default_spares_share: float
     swap_days: int
     in_house_share: float
@@ -84,7 +83,6 @@ class VendorDefaults:
     machines_origin: str
     repair_centre_country: str
     parts_lead_time_days: int
-    machine_lead_time_days: int
     transit_days: int
     customs_clearance_days: int
     source: str
@@ -198,7 +196,6 @@ def part_defaults() -> dict[PartType, PartDefaults]:
         part: PartType = row["part"]  # type: ignore[assignment]
         out[part] = PartDefaults(
             part=part,
-            stops_machine=_bool(row["stops_machine"]),
             default_spares_share=_number(row, "default_spares_share", path, line),
             swap_days=int(_number(row, "swap_days", path, line, int)),
             in_house_share=_number(row, "in_house_share", path, line),
@@ -303,7 +300,6 @@ def vendor_defaults() -> dict[str, VendorDefaults]:
             machines_origin=row["machines_origin"],
             repair_centre_country=row["repair_centre_country"],
             parts_lead_time_days=int(_number(row, "parts_lead_time_days", path, line, int)),
-            machine_lead_time_days=int(_number(row, "machine_lead_time_days", path, line, int)),
             transit_days=int(_number(row, "transit_days", path, line, int)),
             customs_clearance_days=int(_number(row, "customs_clearance_days", path, line, int)),
             source=row["source"],
