@@ -232,3 +232,39 @@ def test_validate_builds_what_run_builds(write_yaml: Callable[[dict[str, Any], s
     assert code == 2 and "repair_routes.psu.in_house_share" in output and "≤ 0.8" in output
     result = runner.invoke(app, ["run", str(fleet), "-n", "2", "--horizon", "5"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_silent_acceptances_now_warn_or_refuse(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    """Issue 17's list: an empty cohort and a fleet larger than the US warn; an order due
+    before the start and a loan already matured are refused."""
+    import hashshock
+
+    empty = small_fleet()
+    empty["cohorts"].append(
+        {"model": "antminer-s21", "count": 0, "site": "a", "install_date": "2024-01-01"}
+    )
+    result = hashshock.run(empty, "baseline", paths=2, horizon_days=5)
+    assert any("0 machines" in w for w in result.to_dict()["warnings"])
+    cli = runner.invoke(app, ["run", str(write_yaml(empty, "fleet.yaml")), "-n", "2",
+                              "--horizon", "5"])  # fmt: skip
+    assert cli.exit_code == 0 and "0 machines" in cli.output
+    late = small_fleet(orders=[{"model": "antminer-s21", "count": 10,
+                                "due_date": "2025-06-01", "site": "a"}])  # fmt: skip
+    code, output = _validate(write_yaml(late, "fleet.yaml"))
+    assert code == 2 and "orders[0].due_date" in output and "cohorts" in output
+    repaid = small_fleet(finance={"loans": [{"name": "l", "principal_usd": 1000,
+                                              "rate_per_year": 0.1,
+                                              "maturity_date": "2025-01-01"}]})  # fmt: skip
+    code, output = _validate(write_yaml(repaid, "fleet.yaml"))
+    assert code == 2 and "finance.loans[0].maturity_date" in output
+
+
+def test_a_fleet_larger_than_the_us_warns() -> None:
+    from hashshock.inputs.load import fleet_from_mapping
+
+    huge = small_fleet()
+    huge["cohorts"][0]["count"] = 2_900_000
+    loaded = fleet_from_mapping(huge)
+    assert any("US installed base" in w for w in loaded.warnings)

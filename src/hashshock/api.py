@@ -176,6 +176,8 @@ def simulate_prepared(
             local_moneys[scenario.name] = money_for(mp, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk))
+    start = market_start(config, loaded.fleet.start_date)
+    warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
     by_name = {s.name: (out, m) for s, out, m in zip(prepared.to_run, outputs, moneys, strict=True)}
     results = []
     for s in prepared.requested:
@@ -185,6 +187,7 @@ def simulate_prepared(
         result.money = money
         result.baseline_money = moneys[0]
         result.local_money = local_moneys.get(s.name)
+        result.warnings = list(warnings)
         results.append(result)
     return results
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -97,6 +97,13 @@ ReportOpt = Annotated[
     str | None, typer.Option("--report", help="Also write the HTML report here (.html).")
 ]
 SaveOpt = Annotated[bool, typer.Option("--save", help="Keep the runs in the run store.")]
+
+
+def warn_all(lines: Iterable[str]) -> None:
+    """Print each accepted-but-notable input on stderr as one warning line."""
+    for line in lines:
+        err_console.print(f"[bold yellow]warning:[/] {line}", soft_wrap=True, highlight=False)
+
 
 #: Runs estimated to take longer than this (seconds) say so before they start.
 LONG_RUN_SECONDS = 30.0
@@ -177,6 +184,7 @@ def _simulate(
         if outputs.save or outputs.store:
             check_store(outputs.store)
         warn_if_stale(err_console, market, loaded.fleet.start_date)
+        warn_all(loaded.warnings)
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
         if estimate.seconds > LONG_RUN_SECONDS and not quiet:
@@ -361,6 +369,7 @@ def validate(
         names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
         prepared = validate_inputs(fleet, names, horizon, config)
         warn_if_stale(err_console, config, prepared.loaded.fleet.start_date)
+        warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
     sites = len(loaded.fleet.sites)
     console.print(

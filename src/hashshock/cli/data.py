@@ -126,10 +126,8 @@ def show_command(
     say(f"a run starting {start.describe()}")
     for key, text in start.origins.items():
         say(f"  {key}: {text}")
-    if start.warning:
-        err.print(
-            f"[bold yellow]warning:[/] {escape(start.warning)}", soft_wrap=True, highlight=False
-        )
+    for text in (*start.notes, *([start.warning] if start.warning else [])):
+        err.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
 
 
 def _parse_day(text: str | None) -> dt.date:

@@ -78,8 +78,6 @@ def warn_if_stale(console: Console, config: MarketConfig, start_date: dt.date) -
     from hashshock.market.start import market_start
 
     start = market_start(config, start_date)
-    if start.warning:
-        console.print(
-            f"[bold yellow]warning:[/] {escape(start.warning)}", soft_wrap=True, highlight=False
-        )
+    for text in (*start.notes, *([start.warning] if start.warning else [])):
+        console.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
     return start

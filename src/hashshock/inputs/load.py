@@ -37,6 +37,7 @@ class LoadedFleet:
     catalog: Catalog
     path: Path | None = None
     failure_rates: tuple[FailurePrior, ...] = ()  # the fleet's own (``failure_rates:``)
+    warnings: tuple[str, ...] = ()  # accepted, but worth a line (zero cohorts, huge fleets)
 
     def model_of(self, slug: str) -> ModelSpec:
         return self.catalog.get(slug)
@@ -111,13 +112,36 @@ def fleet_from_mapping(
                 "give a CSV written by `hashshock fit` (relative to the fleet file)",
             )  # fmt: skip
         rates = read_failure_rates(rates_path)
-    return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates)
+    return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
+                       warnings=_warnings(fleet, path))  # fmt: skip
 
 
 def load_fleet(path: str | Path) -> LoadedFleet:
     """Read and validate a fleet YAML file."""
     file = Path(path)
     return fleet_from_mapping(read_yaml_mapping(file), file)
+
+
+#: The US installed base (machines, INDUSTRY.md: ≈ 2.1 M in service plus ≈ 0.1 M idle,
+#: 2.4-3.3 M by fleet-average TH/s); a larger fleet is worth a second look.
+US_INSTALLED_BASE_MACHINES = 2_500_000
+
+
+def _warnings(fleet: Fleet, path: Path | None) -> tuple[str, ...]:
+    """What is accepted but worth a line: empty cohorts, a fleet larger than the US's."""
+    where = f"{path}: " if path else ""
+    out = [
+        f"{where}cohorts[{i}] has 0 machines: it is kept but simulates nothing"
+        for i, cohort in enumerate(fleet.cohorts)
+        if cohort.count == 0
+    ]
+    machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
+    if machines > US_INSTALLED_BASE_MACHINES:
+        out.append(
+            f"{where}{machines:,} machines is more than the whole US installed base "
+            f"(≈ {US_INSTALLED_BASE_MACHINES:,}): check the counts"
+        )
+    return tuple(out)
 
 
 def _check_routes(fleet: Fleet, path: Path | None) -> None:
@@ -190,6 +214,19 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
             raise InputError(
                 path, f"orders[{i}].vendor", f"{order.model} is made by {spec.vendor}",
                 f"write vendor: {spec.vendor} or drop the field",
+            )  # fmt: skip
+        if order.due_date < fleet.start_date:
+            raise InputError(
+                path, f"orders[{i}].due_date",
+                f"{order.due_date} is before start_date {fleet.start_date}",
+                "machines already delivered belong under `cohorts` (with their install_date)",
+            )  # fmt: skip
+    for i, loan in enumerate(fleet.finance.loans if fleet.finance else []):
+        if loan.maturity_date <= fleet.start_date:
+            raise InputError(
+                path, f"finance.loans[{i}].maturity_date",
+                f"{loan.maturity_date} is not after start_date {fleet.start_date}",
+                "drop a loan already repaid, or give its real maturity date",
             )  # fmt: skip
     if fleet.finance and fleet.finance.replacement.model:
         catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")

@@ -395,34 +395,55 @@ def load_market(path: str | Path | None) -> MarketConfig:
     Price CSVs and the snapshot are read now, so any problem raises
     :class:`InputError` naming the file, the field and the fix.
     """
+    if path is None:
+        return market_from_mapping({})
+    file = Path(path)
+    return market_from_mapping(read_yaml_mapping(file), file)
+
+
+def market_from_mapping(
+    data: dict[str, Any], file: str | Path | None = None, base_dir: Path | None = None
+) -> MarketConfig:
+    """A market from an already-parsed mapping, merged over the bundled defaults as a
+    market YAML is (:func:`load_market` reads the file and calls this).
+
+    ``file`` names the mapping in messages and in the ``source`` of the values it sets;
+    relative CSV and snapshot paths start at ``base_dir`` (default: ``file``'s folder,
+    else the working folder). A mapping that is a whole market (``model_dump(mode="json")``
+    of a :class:`MarketConfig`, edited) gives that market. Price CSVs and the snapshot
+    are read now; every problem raises :class:`InputError`.
+    """
     default_file = defaults_path()
-    data = read_yaml_mapping(default_file)
-    file: Path = default_file
-    if path is not None:
-        file = Path(path)
-        user = read_yaml_mapping(file)
-        price = user.get("price")
-        if isinstance(price, dict) and price.get("model", "gbm") not in {
-            "gbm",
-            "bootstrap",
-            "deck",
-        }:
-            raise InputError(
-                file,
-                "price.model",
-                f"{price.get('model')!r} is not a price model",
-                "use gbm, bootstrap or deck",
-            )
-        if isinstance(price, dict) and "start_price_usd" in price:
-            raise InputError(
-                file,
-                "price.start_price_usd",
-                "is no longer read: the start date's price is part of the market's state on "
-                "that day",
-                f"write as_of: {{btc_price_usd: {price['start_price_usd']}}} instead",
-            )
-        data = _merge(data, user, f"set in {file}")
-        _resolve_paths(data, file.parent)
+    merged = read_yaml_mapping(default_file)
+    label: Path = default_file
+    if data or file is not None:
+        label = Path(file) if file is not None else Path("market")
+        _check_user_price(data, label)
+        merged = _merge(merged, data, f"set in {label}")
+        folder = base_dir or (Path(file).parent if file is not None else Path.cwd())
+        _resolve_paths(merged, folder)
+    return _validated(merged, label)
+
+
+def _check_user_price(user: dict[str, Any], file: Path) -> None:
+    """Refuse an unknown price model and the retired ``price.start_price_usd``."""
+    price = user.get("price")
+    if isinstance(price, dict) and price.get("model", "gbm") not in {"gbm", "bootstrap", "deck"}:
+        raise InputError(
+            file, "price.model", f"{price.get('model')!r} is not a price model",
+            "use gbm, bootstrap or deck",
+        )  # fmt: skip
+    if isinstance(price, dict) and "start_price_usd" in price:
+        raise InputError(
+            file,
+            "price.start_price_usd",
+            "is no longer read: the start date's price is part of the market's state on that day",
+            f"write as_of: {{btc_price_usd: {price['start_price_usd']}}} instead",
+        )
+
+
+def _validated(data: dict[str, Any], file: Path) -> MarketConfig:
+    """Validate the merged mapping and read its price CSV and snapshot."""
     try:
         config = MarketConfig.model_validate(data)
     except ValidationError as exc:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,10 @@ class NetworkSnapshot(BaseModel):
     source: str = Field(description="Where the values come from (one line)")
     sources: dict[str, str] = Field(default_factory=dict, description="Source of each value")
     origin: str = Field("", description="File the snapshot was read from (set by the loader)")
+    ignored: str = Field(
+        "", exclude=True,
+        description="Why the user's snapshot was passed over for this one (set by the loader)",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _plausible(self) -> NetworkSnapshot:
@@ -178,18 +181,16 @@ def bundled_snapshot() -> NetworkSnapshot:
 def load_snapshot() -> NetworkSnapshot:
     """The user's snapshot if present and valid, else the bundled one (never the network).
 
-    An invalid user snapshot gives a ``UserWarning`` naming the file and the problem.
+    An invalid user snapshot is passed over; the bundled one then says why in ``ignored``
+    (runs print it as one warning line).
     """
     path = user_snapshot_path()
     if path.is_file():
         try:
             return read_snapshot(path)
         except InputError as exc:
-            warnings.warn(
-                f"ignoring the user snapshot ({exc.message}); using the bundled one",
-                UserWarning,
-                stacklevel=2,
-            )
+            reason = f"your snapshot was ignored ({exc.message}); the bundled one is used"
+            return bundled_snapshot().model_copy(update={"ignored": reason})
     return bundled_snapshot()
 
 

@@ -84,7 +84,8 @@ class MarketStart:
     snapshot: NetworkSnapshot
     snapshot_age_days: int  # start date − snapshot date
     origins: dict[str, str]
-    warning: str | None
+    warning: str | None  # the start state comes from a stale snapshot
+    notes: tuple[str, ...] = ()  # other things the user should know (an ignored snapshot)
 
     @property
     def hashprice_usd_per_ph_day(self) -> float:
@@ -130,6 +131,7 @@ class MarketStart:
             "snapshot_origin": self.snapshot.origin or "bundled",
             "snapshot_age_days": self.snapshot_age_days,
             "warning": self.warning,
+            "notes": list(self.notes),
         }
 
 
@@ -250,6 +252,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         network_hashrate_ths=hashrate, block_height=height, epoch_blocks=epoch_blocks,
         epoch_days=epoch_days, fee_share=float(fee), smoothed_hashprice_usd_per_ph_day=smooth,
         snapshot=snapshot, snapshot_age_days=age, origins=origins, warning=warning,
+        notes=(snapshot.ignored,) if snapshot.ignored else (),
     )  # fmt: skip
     config._starts[start_date] = start
     return start

@@ -37,6 +37,7 @@ class RunResult:
     money: Money | None = None
     baseline_money: Money | None = None
     local_money: Money | None = None  # network-wide scenarios: the same run priced locally
+    warnings: list[str] = field(default_factory=list)  # accepted inputs worth a second look
 
     @property
     def dates(self) -> list[str]:
@@ -83,6 +84,7 @@ class RunResult:
             "start_date": self.start_date.isoformat(),
             "version": self.version,
             "manifest": self.manifest,
+            "warnings": list(self.warnings),
             "fleet": {"machines": self.machines, "nameplate_ths": round(self.nameplate_ths, 3)},
             "dates": self.dates,
             "daily": {
