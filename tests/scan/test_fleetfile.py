@@ -114,7 +114,7 @@ def existing_fleet() -> dict[str, Any]:
     }
 
 
-def test_merge_keeps_user_fields_and_splits() -> None:
+def test_merge_keeps_user_fields_and_never_lowers_what_the_scan_did_not_see() -> None:
     records = [rec(ip=f"10.0.0.{i}") for i in range(6)] + [rec(boards_working=1)]
     records += [rec("antminer-s21-xp")]
     result = merge_scan(existing_fleet(), aggregate(records), "a", InstallDates(SCAN_DAY),
@@ -123,25 +123,92 @@ def test_merge_keeps_user_fields_and_splits() -> None:
     assert data["sites"][0]["technicians"] == 4 and data["orders"] and data["spares"]
     assert data["repair_routes"] == {"hashboard": {"scrap_share": 0.1}}
     s19 = [c for c in data["cohorts"] if c["model"] == "antminer-s19"]
+    # the file says 8, the scan saw 7: both cohorts keep their counts, dates and labels
     assert [(c["count"], c["label"], c["install_date"]) for c in s19] == [
-        (5, "batch 1", date(2021, 1, 1)), (2, "batch 2", date(2022, 1, 1)),
+        (5, "batch 1", date(2021, 1, 1)), (3, "batch 2", date(2022, 1, 1)),
     ]  # fmt: skip
-    assert s19[0]["degraded"] == {"dead_hashboards": 2} and "degraded" not in s19[1]
+    assert "cohort a/antminer-s19: file says 8, scan saw 7 — kept 8" in result.kept
+    # the scan's 2 dead boards do not exceed the file's 2: the file's stay where they were
+    assert "degraded" not in s19[0] and s19[1]["degraded"] == {"dead_hashboards": 2}
     t21 = next(c for c in data["cohorts"] if c["model"] == "antminer-t21")
     assert t21["count"] == 9  # not seen, kept
-    assert any("kept antminer-t21" in n for n in result.notes)
+    assert "cohort a/antminer-t21: file says 9, scan saw 0 — kept 9" in result.kept
     assert any(c["model"] == "antminer-s21-xp" and c["site"] == "a" for c in data["cohorts"])
+    assert any(n.startswith("added cohort a/antminer-s21-xp: 1 machine") for n in result.changes)
     assert next(c for c in data["cohorts"] if c["site"] == "b")["count"] == 4
     assert existing_fleet()["cohorts"][0]["count"] == 5  # the input is not modified
+    assert result.fleet.machines == 5 + 3 + 9 + 1 + 4
 
 
-def test_merge_grows_the_newest_matching_cohort_and_prunes() -> None:
+def test_counts_never_shrink_without_prune() -> None:
+    """The 7,000-machine hand-written cohort and a scan of two addresses."""
+    fleet = existing_fleet()
+    fleet["cohorts"][0]["count"] = 7000
+    result = merge_scan(fleet, aggregate([rec(), rec(ip="10.0.0.2")]), "a",
+                        InstallDates(SCAN_DAY), bundled_catalog())  # fmt: skip
+    counts = [c["count"] for c in result.data["cohorts"]]
+    assert counts == [7000, 3, 9, 4]
+    assert "cohort a/antminer-s19: file says 7,003, scan saw 2 — kept 7,003" in result.kept
+    assert not result.changed and result.changes == []
+
+
+def test_partial_scan_raises_broken_machines_never_lowers_them() -> None:
+    fleet = existing_fleet()
+    fleet["cohorts"][0]["degraded"] = {"machines_down": {"psu": 4}}
+    records = [rec(fans_working=3), rec(fans_working=3, ip="10.0.0.2"), rec(boards_working=2)]
+    result = merge_scan(fleet, aggregate(records), "a", InstallDates(SCAN_DAY), bundled_catalog())
+    s19 = [c for c in result.data["cohorts"] if c["model"] == "antminer-s19"]
+    # 2 fans seen down on top of the file's 4 psus: 1 more fits in the first cohort (5)
+    assert s19[0]["degraded"]["machines_down"] == {"fan": 1, "psu": 4}
+    # 1 dead board seen, 2 in the file: the file's kept
+    assert s19[1]["degraded"] == {"dead_hashboards": 2, "machines_down": {"fan": 1}}
+    assert any("kept 4 machines down for a psu, 2 dead hashboards" in n for n in result.kept)
+    assert any("broken at start" in n and "2 machines down for a fan" in n
+               for n in result.changes)  # fmt: skip
+
+
+def test_merge_grows_the_newest_matching_cohort() -> None:
     records = [rec(ip=f"10.0.0.{i}") for i in range(10)]
+    result = merge_scan(existing_fleet(), aggregate(records), "a", InstallDates(SCAN_DAY),
+                        bundled_catalog())  # fmt: skip
+    s19 = [c for c in result.data["cohorts"] if c["model"] == "antminer-s19"]
+    assert [c["count"] for c in s19] == [5, 5]
+    # the scan saw every machine, none broken: the file's dead boards are gone
+    assert all("degraded" not in c for c in s19)
+    assert any("file says 8, scan saw 10 — now 10" in n for n in result.changes)
+    assert any(c["model"] == "antminer-t21" for c in result.data["cohorts"])
+
+
+def test_prune_lowers_and_removes() -> None:
+    records = [rec(ip=f"10.0.0.{i}") for i in range(6)]
     result = merge_scan(existing_fleet(), aggregate(records), "a", InstallDates(SCAN_DAY),
                         bundled_catalog(), prune=True)  # fmt: skip
     s19 = [c["count"] for c in result.data["cohorts"] if c["model"] == "antminer-s19"]
-    assert s19 == [5, 5]
+    assert s19 == [5, 1]
     assert not any(c["model"] == "antminer-t21" for c in result.data["cohorts"])
+    assert any("removed cohort a/antminer-t21" in n for n in result.changes)
+    assert any(c["site"] == "b" for c in result.data["cohorts"])  # other sites untouched
+
+
+def test_cohorts_in_the_csv_count(tmp_path: Path) -> None:
+    (tmp_path / "more.csv").write_text(
+        "model,count,site,install_date\nantminer-s21,4,a,2024-01-01\n", encoding="utf-8"
+    )
+    fleet = existing_fleet()
+    fleet["cohorts_csv"] = "more.csv"
+    path = tmp_path / "fleet.yaml"
+    three = aggregate([rec("antminer-s21", ip=f"10.0.0.{i}") for i in range(3)])
+    result = merge_scan(fleet, three, "a", InstallDates(SCAN_DAY), bundled_catalog(), path=path)
+    assert not any(
+        c["model"] == "antminer-s21" and c["site"] == "a" for c in result.data["cohorts"]
+    )
+    assert "cohort a/antminer-s21: file says 4 (4 of them in more.csv), scan saw 3 — kept 4" in (
+        result.kept
+    )
+    six = aggregate([rec("antminer-s21", ip=f"10.0.0.{i}") for i in range(6)])
+    result = merge_scan(fleet, six, "a", InstallDates(SCAN_DAY), bundled_catalog(), path=path)
+    added = [c for c in result.data["cohorts"] if c["model"] == "antminer-s21" and c["site"] == "a"]
+    assert [c["count"] for c in added] == [2]  # 4 in the CSV + 2 = the 6 seen
 
 
 def test_merge_rejects_an_invalid_result() -> None:

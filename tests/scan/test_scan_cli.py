@@ -17,6 +17,11 @@ from hashshock.inputs.load import load_fleet, load_scenario
 SECRET = "S3cret-do-not-leak"
 
 
+def squash(text: str) -> str:
+    """``text`` without whitespace: what was printed, however the terminal folded it."""
+    return "".join(text.split())
+
+
 def invoke(app: typer.Typer, *args: str, **kw: object) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args), **kw)  # type: ignore[arg-type]
     return result.exit_code, result.stdout, result.stderr
@@ -116,6 +121,55 @@ def test_audit_cli_on_scan_output(
     assert load_fleet(fleet).machines == 2
 
 
+HAND_WRITTEN = """\
+# Rockdale, written by hand: 7,000 S19s bought in 2021.
+name: rockdale-mine
+start_date: 2026-12-01
+sites:
+  - {name: rockdale, country: US, technicians: 7}   # seven techs on two shifts
+cohorts:
+  # the big batch: do not touch
+  - {model: antminer-s19, count: 7000, site: rockdale, install_date: 2021-10-15}
+
+# spares on the shelf
+spares:
+  - {site: rockdale, part: fan, on_hand: 900}   # counted in November
+"""
+
+
+def test_rescan_into_a_hand_written_file_loses_nothing(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    ips = loopback_block(2)
+    start_farm({ips[0]: StockAntminer(), ips[1]: StockAntminer(model="Antminer S21")})
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(HAND_WRITTEN, encoding="utf-8")
+    args = ["scan", *ips, "--out", str(fleet), "--timeout", "3", "--no-check-default-login",
+            "--no-check-privileged-api"]  # fmt: skip
+    code, out, err = invoke(cli_app, *args, "--json", str(tmp_path / "scan.json"))
+    assert code == 0, err
+    said = squash(out)  # the terminal folds long lines, even inside a path
+    assert squash("cohort rockdale/antminer-s19: file says 7,000, scan saw 1 — kept 7,000") in said
+    assert squash("added cohort rockdale/antminer-s21: 1 machine") in said
+    backup = tmp_path / "fleet.yaml.bak"
+    assert squash(f"previous version is kept in {backup}") in said
+    assert backup.read_text(encoding="utf-8") == HAND_WRITTEN
+    text = fleet.read_text(encoding="utf-8")
+    for line in HAND_WRITTEN.splitlines():  # every line, comments included, is still there
+        assert line in text.splitlines(), line
+    assert text.count("# spares on the shelf") == 1
+    counts = {c.model: c.count for c in load_fleet(fleet).fleet.cohorts}
+    assert counts == {"antminer-s19": 7000, "antminer-s21": 1}
+    report = json.loads((tmp_path / "scan.json").read_text(encoding="utf-8"))
+    assert report["outputs"]["backup"] == str(backup) and report["outputs"]["fleet"] == str(fleet)
+
+    code, out, err = invoke(cli_app, *args)  # the same scan again: nothing to change
+    assert code == 0, err
+    assert squash("no change (the scan adds nothing to it); not written") in squash(out)
+    assert fleet.read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in tmp_path.glob("fleet.yaml*")) == ["fleet.yaml", "fleet.yaml.bak"]
+
+
 def test_audit_bad_input(cli_app: typer.Typer, tmp_path: Path) -> None:
     code, _, err = invoke(cli_app, "audit", str(tmp_path / "missing.yaml"))
     assert code == 2 and "file not found" in err
@@ -126,3 +180,28 @@ def test_audit_bad_input(cli_app: typer.Typer, tmp_path: Path) -> None:
                      encoding="utf-8")  # fmt: skip
     code, _, err = invoke(cli_app, "audit", str(fleet), "--vendor", "bitmian")
     assert code == 2 and "unknown vendor 'bitmian'" in err
+
+
+@pytest.mark.parametrize(
+    "name, header, what",
+    [
+        ("repairs.csv", "machine,model,part,install_date,failure_date", "repair log"),
+        ("more.csv", "model,count,site,install_date", "cohorts CSV"),
+        ("rates.csv", "part,applies_to,weibull_shape", "failure-rates CSV"),
+        ("models.csv", "slug,vendor,name,family,hashrate_ths,power_w", "models CSV"),
+        ("sheet.csv", "ip,owner,rack", "a CSV with columns ip, owner, rack"),
+        ("sheet.txt", "ip,owner,rack", "a CSV with columns ip, owner, rack"),
+    ],
+)
+def test_audit_of_a_csv_that_is_not_an_inventory_says_what_it_is(
+    cli_app: typer.Typer, tmp_path: Path, name: str, header: str, what: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(f"{header}\n" + ",".join("1" for _ in header.split(",")) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    code, out, err = invoke(cli_app, "audit", str(path))
+    message = " ".join(err.split())
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert what in message and "not a scan inventory" in message
+    assert "fleet YAML" in message and "inventory CSV" in message
+    assert "YAML mapping" not in message and "Traceback" not in err + out

@@ -253,9 +253,13 @@ def test_rescan_merges_and_keeps_hand_written_fields(scan_run: ScanRun, tmp_path
     assert len(merged.spares) == 1
     by_model = {(c.site, c.model): c for c in merged.cohorts}
     s19 = by_model[("lab", "antminer-s19")]
-    assert (s19.count, s19.install_date, s19.label) == (2, date(2021, 5, 1), "bought from Bob")
+    # hand-edited to 40; the scan saw 2 of them: kept, and said so
+    assert (s19.count, s19.install_date, s19.label) == (40, date(2021, 5, 1), "bought from Bob")
+    said = "".join(result.output.split())  # however the terminal folded the lines
+    assert "filesays40,scansaw2—kept40" in said
     assert by_model[("remote", "antminer-t21")].count == 7
     assert ("lab", "whatsminer-m50s") in by_model  # not seen now, kept without --prune
-    assert "not seen in this scan" in result.output
+    assert "cohortlab/whatsminer-m50s:filesays1,scansaw0—kept1" in said
+    assert "nochange" in said and not fleet.with_name("fleet.yaml.bak").exists()
     inventory = fleet.with_name("fleet.inventory.csv")
     assert len(list(csv.DictReader(inventory.open(encoding="utf-8")))) == 3

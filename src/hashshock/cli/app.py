@@ -18,21 +18,19 @@ does not reach the heavy modules and bench/bench_startup.py times it.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock import __version__
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
 from hashshock.cli.interrupt import run_interruptibly
+from hashshock.cli.listing import register as register_listing
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -380,72 +378,7 @@ def validate(
     )
 
 
-@app.command()
-def schema(
-    kind: Annotated[str, typer.Argument(help="fleet or scenario")],
-) -> None:
-    """Print the JSON Schema of the fleet or scenario file format."""
-    from hashshock.inputs.fleet import Fleet
-    from hashshock.inputs.scenario import Scenario
-
-    models: dict[str, type[Fleet] | type[Scenario]] = {"fleet": Fleet, "scenario": Scenario}
-    if kind not in models:
-        fail(InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet or scenario"))
-    sys.stdout.write(json.dumps(models[kind].model_json_schema(), indent=2) + "\n")
-
-
-@app.command()
-def catalog(
-    extra: Annotated[
-        str | None, typer.Option("--extra", help="Your own models CSV to add (same columns).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
-    """List the ASIC model catalogue (bundled, plus your own with --extra)."""
-    from pathlib import Path
-
-    from hashshock.inputs.catalog import bundled_catalog, load_catalog
-
-    with input_errors():
-        models = (load_catalog(Path(extra)) if extra else bundled_catalog()).models
-    if as_json:
-        sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
-        return
-    table = Table(title="Model catalogue", title_justify="left")
-    for column in ("slug", "vendor", "TH/s", "W", "J/TH", "year", "cooling", "boards/fans"):
-        table.add_column(column, justify="right" if column[0].isupper() else "left")
-    for m in sorted(models.values(), key=lambda m: (m.vendor, m.slug)):
-        table.add_row(
-            m.slug, m.vendor, f"{m.hashrate_ths:g}", f"{m.power_w:g}", f"{m.efficiency_j_per_th:g}",
-            str(m.release_year), m.cooling, f"{m.hashboards}/{m.fans}",
-        )  # fmt: skip
-    console.print(table)
-
-
-@app.command()
-def scenarios(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
-    """List the built-in scenarios with their descriptions."""
-    from hashshock.inputs.load import builtin_scenarios, load_scenario
-
-    rows: list[dict[str, Any]] = []
-    for name in builtin_scenarios():
-        s = load_scenario(name)
-        rows.append({"name": name, "events": [e.type for e in s.events],
-                     "description": s.description.strip(), "sources": s.sources})  # fmt: skip
-    if as_json:
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    table = Table(title="Built-in scenarios", title_justify="left", show_lines=True)
-    table.add_column("name", style="bold cyan")
-    table.add_column("events")
-    table.add_column("description")
-    for row in rows:
-        table.add_row(row["name"], "\n".join(row["events"]) or "—", row["description"])
-    console.print(table)
-
-
+register_listing(app)
 register_scan(app)
 register_market(app)
 register_fit(app)

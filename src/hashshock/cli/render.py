@@ -1,18 +1,34 @@
-"""Terminal rendering of results with rich (reads the JSON-contract dicts only)."""
+"""Terminal rendering of results with rich (reads the JSON-contract dicts only).
+
+Days are counted as everywhere in hashshock (PRODUCT.md, README "JSON output"): day 0
+is the run's start date, day *d* is *d* days later and is index *d* of the ``daily``
+lists and of ``dates``; stage, stock-out and breach days count the same way. The
+tables say so in their titles.
+
+Nothing a user must read is cut off in a narrow terminal: tables whose columns do not
+fit side by side are split into several tables of fewer scenarios
+(:func:`print_in_parts`), and cells fold rather than end in an ellipsis.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
-MONTH_DAYS = (30, 90, 180, 270, 365, 545, 730, 1095)
+#: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
+#: (the last day of the run, ``horizon - 1``, is always shown too).
+CHECKPOINT_DAYS = (30, 91, 182, 273, 365, 547, 730, 1095)
 STAGE_LABELS = {
     "customs_delay": "1 customs delay",
     "spares_depleted": "2 spares depleted",
     "hashrate_decline": "3 hashrate decline",
 }
+#: Said under tables that show days.
+DAY_CONVENTION = "day 0 = the start date"
 
 
 def _pct(value: float) -> str:
@@ -23,9 +39,47 @@ def _day(value: Any) -> str:
     return "—" if value is None else f"d{value}"
 
 
-def _checkpoints(horizon: int) -> list[int]:
-    days = [d for d in MONTH_DAYS if d <= horizon]
-    return days if horizon in days else [*days, horizon]
+def checkpoints(horizon: int) -> list[int]:
+    """Days (0-based) of the checkpoint rows: :data:`CHECKPOINT_DAYS` before the last day,
+    then the last day, ``horizon - 1``."""
+    last = max(horizon - 1, 0)
+    return [d for d in CHECKPOINT_DAYS if d < last] + [last]
+
+
+def _measure(console: Console, table: Table) -> Measurement:
+    """``table``'s minimum (longest words) and maximum (one line a cell) widths, not clamped
+    to the terminal as rich's own measurement is."""
+    return Measurement.get(console, console.options.update_width(100_000), table)
+
+
+def table_width(console: Console, table: Table) -> int:
+    """Columns ``table`` needs in ``console`` to show every cell on one line each."""
+    return _measure(console, table).maximum
+
+
+def fits(console: Console, table: Table) -> bool:
+    """Whether ``table`` fits ``console`` without cutting a word (cells may wrap at spaces)."""
+    return _measure(console, table).minimum <= console.width
+
+
+def print_in_parts(
+    console: Console, results: Sequence[dict[str, Any]],
+    build: Callable[[Sequence[dict[str, Any]], str], Table],
+) -> None:  # fmt: skip
+    """Print ``build(results, "")``, or, if its columns (one per result) cannot fit the
+    terminal without cutting words, the fewest equal groups of results that all do, each
+    built with a ``" (part i of n)"`` suffix for its title (one result a table at worst)."""
+    if len(results) < 2 or fits(console, build(results, "")):
+        console.print(build(results, ""))
+        return
+    for most in range(len(results) - 1, 0, -1):
+        parts = -(-len(results) // most)
+        size = -(-len(results) // parts)  # balanced: 4 results in 2 parts are 2 + 2, not 3 + 1
+        groups = [results[i * size : (i + 1) * size] for i in range(parts)]
+        if most == 1 or all(fits(console, build(group, "")) for group in groups):
+            break
+    for i, group in enumerate(groups):
+        console.print(build(group, f" (part {i + 1} of {len(groups)})"))
 
 
 def render_market_start(console: Console, result: dict[str, Any]) -> None:
@@ -40,7 +94,7 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
         else f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
     )
     console.print(
-        f"market on {start['date']}, every path: BTC ${start['btc_price_usd']:,.0f} · "
+        f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f} · "
         f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
         f"{start['difficulty'] / 1e12:.1f} T · from {origin}",
         highlight=False,
@@ -57,30 +111,34 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     render_market_start(console, result)
     avail = result["daily"]["availability"]
     hashrate = result["daily"]["hashrate_ths"]
-    table = Table(title="Availability and hashrate (p5 · p50 · p95)", title_justify="left")
-    table.add_column("day")
-    table.add_column("date")
-    table.add_column("availability", justify="right")
-    table.add_column("hashrate PH/s", justify="right")
-    table.add_column("machines waiting", justify="right")
-    for day in _checkpoints(result["horizon_days"]):
-        i = day - 1
+    table = Table(
+        title=f"Availability and hashrate (p5 · p50 · p95); {DAY_CONVENTION} {result['dates'][0]}",
+        title_justify="left",
+    )
+    table.add_column("day", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("availability", justify="right", overflow="fold")
+    table.add_column("hashrate PH/s", justify="right", overflow="fold")
+    table.add_column("machines waiting", justify="right", overflow="fold")
+    for day in checkpoints(result["horizon_days"]):
         table.add_row(
             str(day),
-            result["dates"][i],
-            f"{_pct(avail['p5'][i])} · {_pct(avail['p50'][i])} · {_pct(avail['p95'][i])}",
-            f"{hashrate['p5'][i] / 1e3:,.1f} · {hashrate['p50'][i] / 1e3:,.1f} · "
-            f"{hashrate['p95'][i] / 1e3:,.1f}",
-            f"{result['daily']['machines_down']['waiting_for_part']['p50'][i]:,.0f}",
+            result["dates"][day],
+            f"{_pct(avail['p5'][day])} · {_pct(avail['p50'][day])} · {_pct(avail['p95'][day])}",
+            f"{hashrate['p5'][day] / 1e3:,.1f} · {hashrate['p50'][day] / 1e3:,.1f} · "
+            f"{hashrate['p95'][day] / 1e3:,.1f}",
+            f"{result['daily']['machines_down']['waiting_for_part']['p50'][day]:,.0f}",
         )
     console.print(table)
     render_stages(console, [result])
-    breaks = Table(title="First to break (spares stock-out)", title_justify="left")
-    breaks.add_column("part")
-    breaks.add_column("first on", justify="right")
-    breaks.add_column("stocks out on", justify="right")
-    breaks.add_column("median day", justify="right")
-    breaks.add_column("spares p50 start → end", justify="right")
+    breaks = Table(
+        title=f"First to break (spares stock-out); {DAY_CONVENTION}", title_justify="left"
+    )
+    breaks.add_column("part", no_wrap=True)
+    breaks.add_column("first on", justify="right", overflow="fold")
+    breaks.add_column("stocks out on", justify="right", overflow="fold")
+    breaks.add_column("median day", justify="right", overflow="fold")
+    breaks.add_column("spares p50 start → end", justify="right", overflow="fold")
     for row in result["first_to_break"]:
         spares = result["daily"]["spares_on_hand"][row["part"]]["p50"]
         breaks.add_row(
@@ -90,11 +148,14 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     console.print(breaks)
 
 
-def render_stages(console: Console, results: list[dict[str, Any]]) -> None:
-    table = Table(title="Collapse stages: probability · day p10/p50/p90", title_justify="left")
-    table.add_column("stage")
+def _stages_table(results: Sequence[dict[str, Any]], part: str) -> Table:
+    table = Table(
+        title=f"Collapse stages: probability · day p10/p50/p90; {DAY_CONVENTION}{part}",
+        title_justify="left",
+    )
+    table.add_column("stage", overflow="fold")
     for result in results:
-        table.add_column(result["scenario"], justify="right")
+        table.add_column(result["scenario"], justify="right", overflow="fold")
     for stage, label in STAGE_LABELS.items():
         cells = []
         for result in results:
@@ -106,7 +167,78 @@ def render_stages(console: Console, results: list[dict[str, Any]]) -> None:
             )
             cells.append(f"{_pct(s['probability'])}{days}")
         table.add_row(label, *cells)
-    console.print(table)
+    return table
+
+
+def _lead_times() -> dict[int, list[str]]:
+    """Vendors by spares lead time (days), from the bundled vendor table."""
+    from hashshock.inputs.catalog import vendor_defaults
+    from hashshock.inputs.errors import InputError
+
+    try:
+        vendors = vendor_defaults()
+    except (InputError, OSError):  # the note then gives the general reason
+        return {}
+    out: dict[int, list[str]] = {}
+    for name, spec in sorted(vendors.items()):
+        out.setdefault(spec.parts_lead_time_days, []).append(name)
+    return out
+
+
+def fixed_customs_day_note(results: Sequence[dict[str, Any]]) -> str | None:
+    """A footnote when the customs-delay stage falls on the same day on every path (p10 =
+    p90): that day is when the first lot reaches the border, set by a lead time, not by
+    when the hold begins. ``None`` when no result shows it."""
+    hits: dict[int, list[str]] = {}
+    for result in results:
+        stage = result["stages"]["customs_delay"]
+        day = stage["day_p10"]
+        if stage["probability"] > 0 and day is not None and day == stage["day_p90"]:
+            hits.setdefault(int(day), []).append(result["scenario"])
+    if not hits:
+        return None
+    notes = []
+    leads = _lead_times()
+    for day, names in sorted(hits.items()):
+        where = f" under {', '.join(names)}" if len(results) > 1 else ""
+        if day in leads:
+            why = (
+                "the first lot to reach the border after the hold begins; it ships on day 0 "
+                f"(the spares reorder) and the vendor's lead time is {day} days "
+                f"({', '.join(leads[day])}, data/vendors.csv)"
+            )
+        else:
+            why = (
+                "the first lot to reach the border after the hold begins arrives on a fixed "
+                "day on every path (a lead time or an order's due date)"
+            )
+        notes.append(
+            f"Customs delay is day {day} on every path{where} (p10 = p90): {why}. The day says "
+            "when that lot got there, not when the hold began."
+        )
+    return " ".join(notes)
+
+
+def render_stages(console: Console, results: list[dict[str, Any]]) -> None:
+    print_in_parts(console, results, _stages_table)
+    note = fixed_customs_day_note(results)
+    if note:
+        console.print(note, style="dim", highlight=False)
+
+
+def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
+    first = results[0]
+    table = Table(title=f"Availability p50 (p5–p95); {DAY_CONVENTION}{part}", title_justify="left")
+    table.add_column("day\ndate", no_wrap=True)  # one column: room for one more scenario
+    for result in results:
+        table.add_column(result["scenario"], justify="right", overflow="fold")
+    for day in checkpoints(first["horizon_days"]):
+        cells = []
+        for result in results:
+            a = result["daily"]["availability"]
+            cells.append(f"{_pct(a['p50'][day])} ({_pct(a['p5'][day])}–{_pct(a['p95'][day])})")
+        table.add_row(f"{day}\n{first['dates'][day]}", *cells)
+    return table
 
 
 def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
@@ -118,23 +250,15 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
         f"{first['horizon_days']} days · seed {first['seed']} · common random numbers"
     )
     render_market_start(console, first)
-    table = Table(title="Availability p50 (p5–p95)", title_justify="left")
-    table.add_column("day")
-    for result in results:
-        table.add_column(result["scenario"], justify="right")
-    for day in _checkpoints(first["horizon_days"]):
-        i = day - 1
-        cells = []
-        for result in results:
-            a = result["daily"]["availability"]
-            cells.append(f"{_pct(a['p50'][i])} ({_pct(a['p5'][i])}–{_pct(a['p95'][i])})")
-        table.add_row(str(day), *cells)
-    console.print(table)
+    print_in_parts(console, results, _availability_table)
     render_stages(console, results)
-    breaks = Table(title="First part to break: part (share of paths) · median stock-out day",
-                   title_justify="left")  # fmt: skip
-    breaks.add_column("scenario")
-    breaks.add_column("first to break")
+    breaks = Table(
+        title=f"First part to break: part (share of paths) · median stock-out day; "
+        f"{DAY_CONVENTION}",
+        title_justify="left",
+    )
+    breaks.add_column("scenario", no_wrap=True)
+    breaks.add_column("first to break", overflow="fold")
     for result in results:
         top = [r for r in result["first_to_break"] if r["probability_first"] > 0]
         text = ", ".join(

@@ -1,11 +1,44 @@
-"""Terminal tables for the money side of results (reads JSON-contract dicts only)."""
+"""Terminal tables for the money side of results (reads JSON-contract dicts only).
+
+Under the table, notes say what a reader could otherwise misread, each only when the
+results show it: a scenario whose revenue assumes the shock hits the whole network
+(``finance.network_wide``), and a scenario whose cash ends *higher* than baseline's,
+explained by the costs it did not incur (``finance.costs_usd_p50`` against baseline's).
+Money columns that do not fit the terminal side by side are split into parts
+(:func:`hashshock.cli.render.print_in_parts`); no amount is ever cut.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from hashshock.cli.render import DAY_CONVENTION, print_in_parts
+
+#: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.
+COST_NAMES = {
+    "capex": "machine purchases (capex)",
+    "power": "power",
+    "repairs": "repairs",
+    "parts": "spare parts bought",
+    "overhead": "overhead",
+    "storage": "customs storage",
+    "debt_service": "debt service",
+}
+#: Why machines draw no power, by ``daily.machines_down`` cause.
+DOWN_CAUSES = {
+    "waiting_for_part": "waiting for a part",
+    "in_repair": "in repair",
+    "held_at_customs": "held at customs",
+    "disabled": "disabled",
+}
+#: A cost difference below this share of the cash difference is not worth a line.
+MIN_SHARE_OF_GAP = 0.05
+#: Marks a network-wide scenario's column.
+NETWORK_MARK = "*"
 
 
 def _musd(value: float) -> str:
@@ -32,14 +65,25 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def render_money(console: Console, results: list[dict[str, Any]]) -> None:
-    """Money side by side: revenue, EBITDA, cash, at-risk figures, covenant breaches."""
-    if not results or "finance" not in results[0]:
-        return
-    table = Table(title="Money over the horizon: p50 (p5–p95)", title_justify="left")
-    table.add_column("")
+def _header(result: dict[str, Any]) -> str:
+    network = "network_wide" in result["finance"]
+    return str(result["scenario"]) + (NETWORK_MARK if network else "")
+
+
+def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
+    """Revenue, EBITDA, cash, at-risk figures and covenant breaches, one column a result.
+
+    A band is ``p50`` then ``(p5–p95)``, which wrap onto two lines when the column is
+    narrow; breach days count from the start date (day 0).
+    """
+    table = Table(
+        title=f"Money over the horizon: p50 (p5–p95); breaches: probability [95% interval] "
+        f"and median first day, {DAY_CONVENTION}{part}",
+        title_justify="left",
+    )
+    table.add_column("", overflow="fold")
     for result in results:
-        table.add_column(result["scenario"], justify="right")
+        table.add_column(_header(result), justify="right", overflow="fold")
 
     def row(label: str, pick: Any) -> None:
         table.add_row(label, *[pick(r["finance"]) for r in results])
@@ -79,4 +123,119 @@ def render_money(console: Console, results: list[dict[str, Any]]) -> None:
             return f"{_pct(calls['probability'])}{day}"
 
         row("margin call", margin)
-    console.print(table)
+    return table
+
+
+def network_note(results: Sequence[dict[str, Any]]) -> str | None:
+    """What the revenue of network-wide scenarios assumes, with the numbers they carry
+    (``finance.network_wide``); ``None`` if no result is network-wide."""
+    marked = [r for r in results if "network_wide" in r["finance"]]
+    if not marked:
+        return None
+    each = []
+    for result in marked:
+        network = result["finance"]["network_wide"]
+        price = network["hashprice_usd_per_ph_day_end_p50"]
+        cushion = network["revenue_cushion_usd"]["p50"]
+        if abs(cushion) < 0.5 and price["network_wide"] == price["local"]:
+            each.append(f"{result['scenario']} no difference")
+            continue
+        each.append(
+            f"{result['scenario']} ${price['network_wide']:,.2f} against "
+            f"${price['local']:,.2f}/PH/day, revenue {_signed(cushion)}"
+        )
+    names = ", ".join(r["scenario"] for r in marked)
+    return (
+        f"{NETWORK_MARK} {names}: revenue assumes the shock hits the whole network (every US "
+        "miner on the vendor, not only this fleet), so network hashrate, difficulty and "
+        "hashprice move with it. Hashprice on the last day and revenue, against the same "
+        f"shock to this fleet alone (p50): {'; '.join(each)}."
+    )
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + _musd(value)
+
+
+def _total(series: dict[str, Any] | None) -> float:
+    return float(sum(series["p50"])) if series else 0.0
+
+
+def _why_less(cost: str, result: dict[str, Any], baseline: dict[str, Any]) -> str:
+    """Why ``result`` spent less on ``cost`` than ``baseline``, from what both carry."""
+    mine, theirs = result["daily"], baseline["daily"]
+    if cost == "capex":
+        end, base_end = mine["nameplate_ths"]["p50"][-1], theirs["nameplate_ths"]["p50"][-1]
+        if end < base_end:
+            return (
+                f" (open orders not delivered within the horizon, cancelled or delayed, leave "
+                f"their balance unpaid: {end / 1e3:,.0f} PH/s installed on the last day against "
+                f"{base_end / 1e3:,.0f} under baseline)"
+            )
+        return ""
+    if cost == "power":
+        more = [
+            text for cause, text in DOWN_CAUSES.items()
+            if _total(mine["machines_down"].get(cause)) > _total(theirs["machines_down"].get(cause))
+        ]  # fmt: skip
+        if more:
+            return f" (machines down draw none: more of them {', '.join(more)})"
+        return ""
+    return ""
+
+
+def cash_higher_note(
+    result: dict[str, Any], baseline: dict[str, Any] | None
+) -> str | None:  # fmt: skip
+    """Why cash ends higher than under baseline, when it does (median cash at risk < 0):
+    the costs the scenario did not incur, largest first (medians of each cost)."""
+    finance = result["finance"]
+    vs = finance.get("vs_baseline")
+    if vs is None or vs["cash_at_risk_usd"]["p50"] >= 0:
+        return None
+    gap = -vs["cash_at_risk_usd"]["p50"]
+    lost = vs["revenue_at_risk_usd"]["p50"]
+    head = (
+        f"Cash ends higher under {result['scenario']} than under baseline ({_musd(gap)} more "
+        f"on the median path) although revenue is {_musd(lost)} lower"
+        if lost > 0
+        else f"Cash ends higher under {result['scenario']} than under baseline ({_musd(gap)} "
+        "more on the median path)"
+    )
+    if baseline is None:
+        return (
+            f"{head}: it spends less than baseline (`hashshock compare` with baseline and "
+            f"{result['scenario']} shows on what)."
+        )
+    mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
+    saved = sorted(
+        ((theirs[k] - mine[k], k) for k in mine if k in theirs and theirs[k] > mine[k]),
+        reverse=True,
+    )
+    lines = [
+        f"{COST_NAMES.get(k, k)} {_musd(amount)} less{_why_less(k, result, baseline)}"
+        for amount, k in saved
+        if amount >= MIN_SHARE_OF_GAP * gap
+    ]
+    if not lines:
+        return head + "."
+    network = finance.get("network_wide")
+    extra = (
+        f"; and revenue is cushioned by {_musd(network['revenue_cushion_usd']['p50'])} "
+        "as the shock hits the whole network"
+        if network is not None
+        else ""
+    )
+    return f"{head}, because it spends less (medians of each cost): {'; '.join(lines)}{extra}."
+
+
+def render_money(console: Console, results: list[dict[str, Any]]) -> None:
+    """Money side by side, then the notes that apply (see the module docstring)."""
+    if not results or "finance" not in results[0]:
+        return
+    print_in_parts(console, results, money_table)
+    baseline = next((r for r in results if r["scenario"] == "baseline"), None)
+    notes = [network_note(results)] + [cash_higher_note(r, baseline) for r in results]
+    for note in notes:
+        if note:
+            console.print(note, style="dim", highlight=False)

@@ -12,7 +12,9 @@ the option defaults come from the scanner's light modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import shutil
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click.formatting import HelpFormatter
+from typer.core import MARKUP_MODE_KEY, TyperCommand
 
 from hashshock.inputs.errors import InputError
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
@@ -28,6 +32,8 @@ from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS
 
 if TYPE_CHECKING:
+    from typer._click.core import Context
+
     from hashshock.inputs.catalog import Catalog
     from hashshock.scan.fleetfile import InstallDates
     from hashshock.scan.records import MachineRecord
@@ -93,11 +99,19 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], N
 
 def _header(
     site: str, count: int, cohorts: int, dates: InstallDates, inventory: Path,
-    records: list[MachineRecord],
+    records: list[MachineRecord], merged: bool,
 ) -> list[str]:  # fmt: skip
+    from hashshock.scan.fleetfile import SCAN_HEADER_END
+
+    found = f"site {site}: {count} machines of catalogue models in {cohorts} cohorts"
+    first = (
+        f"Merged with `hashshock scan` on {dates.scan_date} ({found} scanned); counts the scan"
+        " did not see are kept."
+        if merged
+        else f"Fleet file written by `hashshock scan` on {dates.scan_date} ({found})."
+    )
     lines = [
-        f"Fleet file written by `hashshock scan` on {dates.scan_date} "
-        f"(site {site}: {count} machines of catalogue models in {cohorts} cohorts).",
+        first,
         dates.explain() + ".",
         "Machines found broken start the simulation in that state (`degraded`).",
         f"Per-machine inventory: {inventory.name}",
@@ -112,7 +126,7 @@ def _header(
             f"NOT IN COHORTS: {len(ips)} x '{model}' ({shown}): model not in the catalogue;"
             " add it to a models CSV named by `catalog:` and re-scan."
         )
-    lines.append("This header is rewritten by each scan; other comments are not kept.")
+    lines.append(f"{SCAN_HEADER_END}; your other comments and layout are kept.")
     return lines
 
 
@@ -136,7 +150,11 @@ _AgeDays = Annotated[
     int, typer.Option(min=0, help="Assumed age of new cohorts (days) without --install-date")
 ]
 _Prune = Annotated[
-    bool, typer.Option(help="Remove cohorts of this site whose model the scan did not see")
+    bool,
+    typer.Option(
+        help="The scan covered the whole site: lower its counts to what the scan saw and "
+        "remove models it did not see (the previous file is kept as a backup)"
+    ),
 ]
 _Timeout = Annotated[float, typer.Option(min=1.0, help="Seconds per host, whole probe")]
 _Concurrency = Annotated[int, typer.Option(min=1, max=1024, help="Hosts probed at once")]
@@ -176,8 +194,12 @@ def scan_command(
     json_out: _Json = None,
     progress: _Progress = True,
 ) -> None:
-    """Scan miners into a fleet file (cohorts by site x model) and a per-machine CSV."""
-    from hashshock.inputs.loading import read_yaml_mapping
+    """Scan miners into a fleet file (cohorts by site x model) and a per-machine CSV.
+
+    Merging into an existing fleet file only adds what the scan saw: counts above what
+    it saw and models it did not see are kept and reported (--prune lowers and removes
+    them). Comments and layout are kept; the previous file is kept as OUT.bak.
+    """
     from hashshock.outputs import atomic_write_text, write_json
     from hashshock.scan.credentials import Credentials
     from hashshock.scan.fleetfile import (
@@ -185,7 +207,9 @@ def scan_command(
         aggregate,
         choose_site,
         merge_scan,
+        read_fleet_document,
         render_fleet_yaml,
+        write_merged,
     )
     from hashshock.scan.inventory import write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan
@@ -195,7 +219,8 @@ def scan_command(
     try:
         hosts = expand_targets(targets, max_hosts)
         dates = InstallDates(date.today(), _date(install_date, "--install-date"), assumed_age_days)
-        existing = read_yaml_mapping(out) if out.exists() else None
+        document = read_fleet_document(out) if out.exists() else None
+        existing = document.data if document is not None else None
         chosen_site = choose_site(existing, site)
         catalog = _catalog_for(existing, out)
         inv_path, merge_inv = _inventory_target(out, inventory)
@@ -222,11 +247,23 @@ def scan_command(
         if cohorts:
             merged = merge_scan(existing, cohorts, chosen_site, dates, catalog, prune=prune,
                                 path=out)  # fmt: skip
-            header = _header(chosen_site, sum(c.count for c in cohorts), len(cohorts), dates,
-                             inv_path, records)  # fmt: skip
-            atomic_write_text(out, render_fleet_yaml(merged.data, header), "--out")
-            notes += [*merged.notes, dates.explain()]
-            outputs["fleet"] = str(out)
+            if document is not None and not merged.changed:
+                notes.append(f"{out}: no change (the scan adds nothing to it); not written")
+            else:
+                header = _header(chosen_site, sum(c.count for c in cohorts), len(cohorts), dates,
+                                 inv_path, records, merged=document is not None)  # fmt: skip
+                text = render_fleet_yaml(merged.data, header, document)
+                if document is None:
+                    atomic_write_text(out, text, "--out")
+                    notes.append(f"{out}: written")
+                else:
+                    backup = write_merged(document, text)
+                    outputs["backup"] = str(backup)
+                    notes.append(f"{out}: updated; the previous version is kept in {backup}")
+                outputs["fleet"] = str(out)
+                notes += [f"changed: {line}" for line in merged.changes]
+                notes.append(dates.explain())
+            notes += [f"kept: {line}" for line in merged.kept]
         else:
             notes.append(f"no machine of a catalogue model found: {out} not written")
         rows = write_inventory(inv_path, records, merge_inv)
@@ -269,6 +306,46 @@ _Probability = Annotated[
 ]
 
 
+#: CSV files hashshock reads elsewhere, told apart by their header: (columns, what it is).
+_KNOWN_CSVS = (
+    ({"machine", "part", "failure_date"}, "a repair log (input of `hashshock fit`)"),
+    ({"part", "weibull_shape"}, "a failure-rates CSV (a fleet file's `failure_rates:`)"),
+    ({"model", "count", "site", "install_date"}, "a cohorts CSV (a fleet file's `cohorts_csv:`)"),
+    ({"slug", "hashrate_ths", "power_w"}, "a models CSV (a fleet file's `catalog:`)"),
+)
+
+
+def _other_csv(source: Path) -> InputError | None:
+    """The error for a CSV that is not a scan inventory (saying what it looks like), or
+    None if ``source`` does not look like a CSV (it is then read as a fleet YAML)."""
+    import csv
+
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as handle:
+            header = [h.strip() for h in next(csv.reader(handle), [])]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    suffix = source.suffix.lower()
+    is_csv = suffix in {".csv", ".tsv", ".txt"} or (
+        suffix not in {".yaml", ".yml"}
+        and len(header) >= 2
+        and not header[0].startswith("#")
+        and not any(":" in h for h in header)
+    )
+    if not is_csv:
+        return None
+    names = set(header)
+    what = next((text for columns, text in _KNOWN_CSVS if columns <= names), None)
+    if what is None:
+        shown = ", ".join(h for h in header[:6] if h) + (", ..." if len(header) > 6 else "")
+        what = f"a CSV with columns {shown}" if shown else "an empty CSV"
+    return InputError(
+        source, None, f"is {what}, not a scan inventory",
+        "audit takes a fleet YAML file or the inventory CSV `hashshock scan` writes "
+        "(FLEET.inventory.csv, with columns ip, status, slug, privileged_api, ...)",
+    )  # fmt: skip
+
+
 def audit_command(
     source: _Source,
     json_out: _Json = None,
@@ -294,6 +371,9 @@ def audit_command(
         if looks_like_inventory(source):
             units, kind = units_from_inventory(read_inventory(source)), "inventory"
         else:
+            not_a_fleet = _other_csv(source)
+            if not_a_fleet is not None:
+                raise not_a_fleet
             units, kind = units_from_fleet(load_fleet(source)), "fleet"
         if not units:
             raise InputError(source, None, "no machines to audit", "scan some miners first")
@@ -319,7 +399,69 @@ def audit_command(
         print_audit(Console(), report)
 
 
+#: Narrower than this (columns), typer's help panels cut long option names such as
+#: ``--check-default-login / --no-check-default-login``; the plain layout is used instead.
+RICH_HELP_MIN_COLUMNS = 120
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    """Paragraphs of ``text`` wrapped at spaces only: an option name is never split at
+    its hyphens, and a word longer than the line stays whole."""
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if lines:
+            lines.append("")
+        lines += textwrap.wrap(
+            " ".join(paragraph.split()), max(width, 20), initial_indent=indent,
+            subsequent_indent=indent, break_on_hyphens=False, break_long_words=False,
+        ) or [""]  # fmt: skip
+    return lines
+
+
+class _WholeWordsFormatter(HelpFormatter):
+    """click's help formatter, wrapping at spaces only (see :func:`_wrap`)."""
+
+    def write_text(self, text: str) -> None:
+        self.write("\n".join(_wrap(text, self.width, " " * self.current_indent)) + "\n")
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        first_col = min(max((len(first) for first, _ in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            column = first_col + self.current_indent
+            lines = _wrap(second, self.width - column, "")
+            if len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(first)) + lines[0] + "\n")
+                lines = lines[1:]
+            else:
+                self.write("\n")
+            for line in lines:
+                self.write(f"{'':>{column}}{line}\n")
+
+
+class FoldingHelpCommand(TyperCommand):
+    """A command whose ``--help`` never cuts an option name: typer's panels where the
+    terminal is wide enough (:data:`RICH_HELP_MIN_COLUMNS`), else click's plain layout
+    (long option names on a line of their own, help wrapped under them at spaces)."""
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        if shutil.get_terminal_size().columns >= RICH_HELP_MIN_COLUMNS:
+            super().format_help(ctx, formatter)
+            return
+        ctx.ensure_object(dict)
+        if isinstance(ctx.obj, dict):
+            ctx.obj[MARKUP_MODE_KEY] = None  # what typer does without rich: plain text
+        plain = _WholeWordsFormatter(width=formatter.width)
+        super(TyperCommand, self).format_help(ctx, plain)
+        formatter.write(plain.getvalue())
+
+
 def register(app: typer.Typer) -> None:
     """Add ``scan`` and ``audit`` to ``app``."""
-    app.command("scan")(scan_command)
-    app.command("audit")(audit_command)
+    app.command("scan", cls=FoldingHelpCommand)(scan_command)
+    app.command("audit", cls=FoldingHelpCommand)(audit_command)

@@ -7,29 +7,55 @@ fan faults), and dead boards of running machines are ``dead_hashboards``.
 Dead boards of a machine that is down for another part are not recorded
 (the fleet format has no place for them).
 
-Merging keeps everything the user wrote: other sites, spares, routes, orders,
-and the install date, label and any other field of a cohort that matches a
-scanned (site, model). Only ``count`` and ``degraded`` are updated.
+A merge loses nothing the scan did not see. It keeps everything the user wrote
+(other sites, spares, routes, orders, the install date, label and other fields of
+each cohort) and only ever *adds* to the scanned site's cohorts: a (site, model)
+whose file count is above what the scan saw keeps its count, and a model the scan
+did not see keeps its cohorts; both are reported (:attr:`MergeResult.kept`).
+Counts go down and unseen cohorts are removed only with ``prune=True`` (the scan
+covered the whole site). Broken machines (``degraded``) are replaced by the scan's
+when it saw at least as many machines as the file has, else only raised to it.
+
+The file is read and written with ruamel.yaml's round-trip mode: comments, key
+order, flow or block style and quoting survive, and the parts of the file the merge
+did not change are copied from the original text line for line
+(:func:`render_fleet_yaml`).
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
+import io
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.error import YAMLError as RoundTripYAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
+from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
+from hashshock.outputs import atomic_write_text
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord
 
 DEFAULT_SITE = "site-1"
+#: The first line of the comment header ``hashshock scan`` writes names the command ...
+SCAN_HEADER_MARK = "`hashshock scan`"
+#: ... and its last line starts with this; a re-scan replaces the lines between.
+SCAN_HEADER_END = "This header is rewritten by each scan"
 
 
 @dataclass
@@ -112,14 +138,30 @@ class InstallDates:
 
 @dataclass
 class MergeResult:
-    """The merged fleet mapping, its validated form and what changed (one line each)."""
+    """The merged fleet mapping, its validated form, and what the merge did.
+
+    ``changes`` lists what was changed in the file, one line each; ``kept`` what the
+    file says and the scan did not confirm, left as it was. No changes means the
+    file needs no rewrite.
+    """
 
     data: dict[str, Any]
     fleet: LoadedFleet
-    notes: list[str]
+    changes: list[str]
+    kept: list[str]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the merged mapping differs from the file's."""
+        return bool(self.changes)
+
+    @property
+    def notes(self) -> list[str]:
+        """Changes, then what was kept."""
+        return [*self.changes, *self.kept]
 
 
-def choose_site(existing: dict[str, Any] | None, site: str | None) -> str:
+def choose_site(existing: Mapping[str, Any] | None, site: str | None) -> str:
     """``--site`` if given; else the existing fleet's only site; else :data:`DEFAULT_SITE`."""
     if site:
         return site
@@ -134,46 +176,391 @@ def choose_site(existing: dict[str, Any] | None, site: str | None) -> str:
     return DEFAULT_SITE
 
 
+# --- merging ----------------------------------------------------------------------------
+
+
 def _machines(n: int) -> str:
-    return f"{n} machine" if n == 1 else f"{n} machines"
+    return f"{n:,} machine" if n == 1 else f"{n:,} machines"
 
 
-def _spread(total: int, caps: list[int]) -> list[int]:
-    """Share ``total`` out over slots in order, each at most its cap (rest to the last)."""
-    out = []
-    for cap in caps:
-        take = min(total, cap)
-        out.append(take)
-        total -= take
-    if out:
-        out[-1] += total
-    return out
+def _whole(value: Any) -> int | None:
+    """``value`` if it is a whole number (not a bool), else ``None``."""
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _update_matches(matches: list[dict[str, Any]], scanned: ScannedCohort, boards: int) -> None:
-    counts = [int(c.get("count") or 0) for c in matches]
-    diff = scanned.count - sum(counts)
-    for i in reversed(range(len(matches))):  # the last (newest) cohorts absorb changes
-        change = diff if diff > 0 else max(diff, -counts[i])
-        counts[i] += change
-        diff -= change
-        if diff == 0:
-            break
-    dead = _spread(scanned.dead_hashboards, [n * boards for n in counts])
-    down_by_part = {part: _spread(n, counts) for part, n in scanned.machines_down.items() if n}
-    for i, cohort in enumerate(matches):
-        cohort["count"] = counts[i]
-        part_counts = {p: spread[i] for p, spread in sorted(down_by_part.items()) if spread[i]}
-        share = ScannedCohort(scanned.site, scanned.model, counts[i], dead[i], part_counts)
-        degraded = share.degraded()
-        if degraded is None:
-            cohort.pop("degraded", None)
-        else:
-            cohort["degraded"] = degraded
+def _plain_text(text: str) -> str:
+    """``text`` as a YAML string that PyYAML (YAML 1.1, as ``hashshock run`` reads) reads back
+    as the same string: ruamel writes ``on`` or ``yes`` unquoted (strings in YAML 1.2)."""
+    try:
+        same = yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        same = False
+    return text if same else DoubleQuotedScalarString(text)
+
+
+def _node_like(siblings: Any, items: dict[str, Any]) -> dict[str, Any]:
+    """A new mapping for the list ``siblings``: round-trip (flow style if the last sibling
+    is) when the document is round-trip, else a plain dict."""
+    if not isinstance(siblings, CommentedSeq):
+        return dict(items)
+    node = CommentedMap(items)
+    last = siblings[-1] if len(siblings) else None
+    if isinstance(last, CommentedMap) and last.fa.flow_style():
+        node.fa.set_flow_style()
+    return node
+
+
+def _degraded_of(cohort: Mapping[str, Any]) -> tuple[int, dict[str, int]]:
+    """Dead boards and machines down per part of a file cohort (malformed values count 0:
+    validation reports them)."""
+    degraded = cohort.get("degraded")
+    if not isinstance(degraded, Mapping):
+        return 0, {}
+    dead = _whole(degraded.get("dead_hashboards")) or 0
+    down_map = degraded.get("machines_down")
+    down: dict[str, int] = {}
+    if isinstance(down_map, Mapping):
+        for part, n in down_map.items():
+            if (_whole(n) or 0) > 0:
+                down[str(part)] = _whole(n) or 0
+    return dead, down
+
+
+def _pop_keeping_comments(mapping: dict[str, Any], key: str) -> None:
+    """Remove ``key``; in a round-trip mapping the comment lines that follow its line (which
+    ruamel stores with it: the comments above the next key) move to the key before it."""
+    if key not in mapping:
+        return
+    if not isinstance(mapping, CommentedMap):
+        del mapping[key]
+        return
+    keys = list(mapping)
+    where = keys.index(key)
+    slot = mapping.ca.items.pop(key, None)
+    del mapping[key]
+    token = slot[2] if slot and len(slot) > 2 else None
+    if token is None or where == 0:
+        return
+    _, _, rest = str(token.value).partition("\n")
+    if not rest.strip():
+        return
+    previous = mapping.ca.items.setdefault(keys[where - 1], [None, None, None, None])
+    if previous[2] is None:
+        previous[2] = CommentToken("\n" + rest, CommentMark(0), None)
+    else:
+        previous[2].value = str(previous[2].value) + rest
+
+
+def _set_degraded(cohort: dict[str, Any], dead: int, down: dict[str, int]) -> None:
+    """Write ``degraded`` into a file cohort, editing an existing mapping in place (its style
+    and comments stay) and dropping it when nothing is broken."""
+    if _degraded_of(cohort) == (dead, down):
+        return
+    if not dead and not down:
+        _pop_keeping_comments(cohort, "degraded")
+        return
+    current = cohort.get("degraded")
+    if not isinstance(current, dict):
+        current = CommentedMap() if isinstance(cohort, CommentedMap) else {}
+        if isinstance(current, CommentedMap):
+            current.fa.set_flow_style()
+        cohort["degraded"] = current
+    if dead or "dead_hashboards" in current:
+        current["dead_hashboards"] = dead
+    parts = current.get("machines_down")
+    if not down:
+        _pop_keeping_comments(current, "machines_down")
+    elif isinstance(parts, dict):
+        for part in [p for p in parts if p not in down]:
+            del parts[part]
+        for part, n in sorted(down.items()):
+            parts[part] = n
+    else:
+        current["machines_down"] = dict(sorted(down.items()))
+
+
+def _describe_degraded(dead: int, down: dict[str, int]) -> str:
+    items = [f"{_machines(n)} down for a {part}" for part, n in sorted(down.items())]
+    if dead:
+        items.append(f"{dead:,} dead hashboard{'s' * (dead != 1)}")
+    return ", ".join(items) or "none"
+
+
+@dataclass
+class _Target:
+    """A file cohort the merge may write to, with its count after the merge."""
+
+    cohort: dict[str, Any]
+    count: int
+
+
+def _place_broken(
+    targets: list[_Target], boards: int, dead: int, down: dict[str, int], replace: bool
+) -> tuple[int, dict[str, int], int]:
+    """Put broken machines on ``targets`` (first to last, within what each can hold).
+
+    ``replace``: the cohorts get exactly ``dead``/``down``; else these are added to what
+    they hold. Returns the totals placed and the number of machines or boards that did
+    not fit (cohorts in a CSV cannot hold any).
+    """
+    state = [((0, {}) if replace else _degraded_of(t.cohort)) for t in targets]
+    deads = [d for d, _ in state]
+    downs = [dict(m) for _, m in state]
+    unplaced = 0
+    for part, n in sorted(down.items()):
+        for i, target in enumerate(targets):
+            room = max(0, target.count - sum(downs[i].values()))
+            take = min(n, room)
+            if take:
+                downs[i][part] = downs[i].get(part, 0) + take
+                n -= take
+        unplaced += n
+    for i, target in enumerate(targets):
+        room = max(0, (target.count - sum(downs[i].values())) * boards - deads[i])
+        take = min(dead, room)
+        deads[i] += take
+        dead -= take
+    unplaced += dead
+    for i, target in enumerate(targets):
+        _set_degraded(target.cohort, deads[i], downs[i])
+    totals: dict[str, int] = {}
+    for placed in downs:
+        for part, n in placed.items():
+            totals[part] = totals.get(part, 0) + n
+    return sum(deads), totals, unplaced
+
+
+def _csv_counts(data: Mapping[str, Any], base: Path) -> tuple[dict[tuple[str, str], int], str]:
+    """Machines per (site, model) in the fleet's ``cohorts_csv`` (read leniently: the merged
+    file is validated afterwards) and the CSV's name."""
+    name = data.get("cohorts_csv")
+    counts: dict[tuple[str, str], int] = {}
+    if not isinstance(name, str) or not name or not (base / name).is_file():
+        return counts, ""
+    try:
+        rows = read_csv_rows(base / name)
+    except InputError:
+        return counts, name
+    for row in rows:
+        text = row.get("count", "").replace(",", "").replace("_", "")
+        if text.isdigit():
+            key = (row.get("site", ""), row.get("model", ""))
+            counts[key] = counts.get(key, 0) + int(text)
+    return counts, name
+
+
+class _Merger:
+    """One merge: the mutable document, where cohorts live, and the lines reported."""
+
+    def __init__(
+        self, data: dict[str, Any], site: str, dates: InstallDates, catalog: Catalog,
+        prune: bool, base: Path,
+    ) -> None:  # fmt: skip
+        self.data = data
+        self.site = site
+        self.dates = dates
+        self.catalog = catalog
+        self.prune = prune
+        self.csv, self.csv_name = _csv_counts(data, base)
+        start = data.get("start_date")
+        self.start = start if isinstance(start, date) else dates.scan_date
+        self.changes: list[str] = []
+        self.kept: list[str] = []
+
+    def cohorts(self, path: Path | None) -> list[Any]:
+        cohorts = self.data.setdefault("cohorts", CommentedSeq() if self._rt else [])
+        if not isinstance(cohorts, list):
+            raise InputError(path, "cohorts", "is not a list", "write cohorts as YAML '- ' items")
+        if isinstance(cohorts, CommentedSeq) and not cohorts and cohorts.fa.flow_style():
+            cohorts.fa.set_block_style()  # `cohorts: []` grows into one cohort a line
+        return cast(list[Any], cohorts)
+
+    @property
+    def _rt(self) -> bool:
+        return isinstance(self.data, CommentedMap)
+
+    def add_site(self) -> None:
+        sites = self.data.setdefault("sites", CommentedSeq() if self._rt else [])
+        if isinstance(sites, list) and not any(
+            isinstance(s, dict) and s.get("name") == self.site for s in sites
+        ):
+            sites.append(_node_like(sites, {"name": _plain_text(self.site)}))
+            self.changes.append(f"added site '{self.site}'")
+
+    def _says(self, total: int, in_csv: int) -> str:
+        where = f" ({in_csv:,} of them in {self.csv_name})" if in_csv else ""
+        return f"file says {total:,}{where}"
+
+    def _new_cohort(self, cohorts: list[Any], scanned: ScannedCohort, count: int) -> _Target:
+        spec = self.catalog.get(scanned.model)
+        installed = self.dates.choose(scanned, spec.release_year, self.start)
+        new = _node_like(cohorts, {
+            "model": scanned.model, "count": count, "site": _plain_text(self.site),
+            "install_date": installed, "label": self.dates.label(),
+        })  # fmt: skip
+        cohorts.append(new)
+        target = _Target(new, count)
+        broken = ""
+        if count == scanned.count:  # a cohort of its own: it holds what the scan found broken
+            _place_broken([target], self._boards(scanned), scanned.dead_hashboards,
+                          self._scanned_down(scanned), replace=True)  # fmt: skip
+            dead, down = _degraded_of(new)
+            broken = f" ({_describe_degraded(dead, down)})" if dead or down else ""
+        how = "given" if self.dates.fixed is not None else "assumed"
+        self.changes.append(
+            f"added cohort {self.site}/{scanned.model}: {_machines(count)}{broken}, install date "
+            f"{installed} ({how})"
+        )
+        return target
+
+    def merge(self, cohorts: list[Any], scanned: ScannedCohort, path: Path | None) -> None:
+        """Merge one scanned (site, model) into ``cohorts``."""
+        name = f"cohort {self.site}/{scanned.model}"
+        targets: list[_Target] = []
+        for i, cohort in enumerate(cohorts):
+            if not isinstance(cohort, dict) or cohort.get("site") != self.site:
+                continue
+            if cohort.get("model") != scanned.model:
+                continue
+            count = _whole(cohort.get("count"))
+            if count is None or count < 0:
+                raise InputError(
+                    path, f"cohorts[{i}].count", f"{cohort.get('count')!r} is not a count",
+                    "write a whole number of machines",
+                )  # fmt: skip
+            targets.append(_Target(cohort, count))
+        in_csv = self.csv.get((self.site, scanned.model), 0)
+        before = sum(t.count for t in targets) + in_csv
+        seen = scanned.count
+        degraded_before = self._degraded_total(targets)
+        if not targets and not in_csv:
+            self._new_cohort(cohorts, scanned, seen)
+            return
+        if seen > before:
+            if targets:  # the last (newest) cohort absorbs the growth
+                targets[-1].count += seen - before
+                targets[-1].cohort["count"] = targets[-1].count
+                which = f" (+{seen - before:,} on the last of {len(targets)})" * (len(targets) > 1)
+                self.changes.append(
+                    f"{name}: {self._says(before, in_csv)}, scan saw {seen:,} — now {seen:,}{which}"
+                )
+            else:
+                targets.append(self._new_cohort(cohorts, scanned, seen - before))
+        elif seen < before and self.prune:
+            self._shrink(cohorts, targets, seen - in_csv)
+            after = sum(t.count for t in targets) + in_csv
+            self.changes.append(
+                f"{name}: {self._says(before, in_csv)}, scan saw {seen:,} — now {after:,} (--prune)"
+            )
+            if in_csv > seen:
+                self.kept.append(f"{name}: {self.csv_name} still lists {in_csv:,}: edit it by hand")
+        elif seen < before:
+            self.kept.append(
+                f"{name}: {self._says(before, in_csv)}, scan saw {seen:,} — kept {before:,}"
+            )
+        self._merge_broken(name, targets, scanned, replace=seen >= before or self.prune)
+        degraded_after = self._degraded_total(targets)
+        if degraded_after != degraded_before:
+            self.changes.append(
+                f"{name}: broken at start: {_describe_degraded(*degraded_before)} → "
+                f"{_describe_degraded(*degraded_after)}"
+            )
+
+    def _boards(self, scanned: ScannedCohort) -> int:
+        return self.catalog.get(scanned.model).hashboards
+
+    @staticmethod
+    def _scanned_down(scanned: ScannedCohort) -> dict[str, int]:
+        return {str(part): n for part, n in scanned.machines_down.items() if n}
+
+    @staticmethod
+    def _degraded_total(targets: list[_Target]) -> tuple[int, dict[str, int]]:
+        dead, down = 0, dict[str, int]()
+        for target in targets:
+            d, parts = _degraded_of(target.cohort)
+            dead += d
+            for part, n in parts.items():
+                down[part] = down.get(part, 0) + n
+        return dead, down
+
+    def _merge_broken(
+        self, name: str, targets: list[_Target], scanned: ScannedCohort, replace: bool
+    ) -> None:
+        """The scan saw every machine (``replace``): the cohorts hold what it found broken.
+        Otherwise the file's broken machines are kept and only raised to the scan's."""
+        dead, down = scanned.dead_hashboards, self._scanned_down(scanned)
+        if not replace:
+            file_dead, file_down = self._degraded_total(targets)
+            lower = [f"{_machines(n)} down for a {p}" for p, n in sorted(file_down.items())
+                     if n > down.get(p, 0)]  # fmt: skip
+            if file_dead > dead:
+                lower.append(f"{file_dead:,} dead hashboards")
+            if lower:
+                self.kept.append(f"{name}: kept {', '.join(lower)} (the scan saw fewer)")
+            dead = max(0, dead - file_dead)
+            down = {p: n - file_down.get(p, 0) for p, n in down.items() if n > file_down.get(p, 0)}
+            if not dead and not down:
+                return
+        _, _, unplaced = _place_broken(targets, self._boards(scanned), dead, down, replace)
+        if unplaced:
+            self.kept.append(
+                f"{name}: {unplaced:,} broken machines or boards not recorded: the cohorts in "
+                f"{self.csv_name or 'the file'} cannot hold them"
+            )
+
+    def _shrink(self, cohorts: list[Any], targets: list[_Target], keep: int) -> None:
+        """``--prune``: lower the counts to ``keep`` in all, newest cohorts first; cohorts
+        left with no machine are removed."""
+        excess = sum(t.count for t in targets) - max(0, keep)
+        for target in reversed(targets):
+            cut = min(excess, target.count)
+            target.count -= cut
+            excess -= cut
+            target.cohort["count"] = target.count
+        for target in [t for t in targets if t.count == 0]:
+            cohorts.remove(target.cohort)
+            targets.remove(target)
+
+    def _is(self, cohort: Any, model: str) -> bool:
+        """Whether a file cohort is of ``model`` at the scanned site."""
+        return (
+            isinstance(cohort, dict)
+            and cohort.get("site") == self.site
+            and cohort.get("model") == model
+        )
+
+    def unseen(self, cohorts: list[Any], seen: set[str]) -> None:
+        """Cohorts of the scanned site whose model the scan did not see: kept, or removed
+        with ``--prune``."""
+        counts: dict[str, int] = {}
+        for cohort in cohorts:
+            if isinstance(cohort, dict) and cohort.get("site") == self.site:
+                model = str(cohort.get("model"))
+                if model not in seen:
+                    counts[model] = counts.get(model, 0) + (_whole(cohort.get("count")) or 0)
+        for site, model in self.csv:
+            if site == self.site and model not in seen:
+                counts.setdefault(model, 0)
+        for model in sorted(counts):
+            in_csv = self.csv.get((self.site, model), 0)
+            total = counts[model] + in_csv
+            name = f"cohort {self.site}/{model}"
+            if self.prune and counts[model]:
+                for cohort in [c for c in cohorts if self._is(c, model)]:
+                    cohorts.remove(cohort)
+                self.changes.append(
+                    f"removed {name}: {self._says(total, in_csv)}, scan saw 0 (--prune)"
+                )
+                if in_csv:
+                    self.kept.append(f"{name}: {self.csv_name} still lists {in_csv:,}")
+            else:
+                self.kept.append(
+                    f"{name}: {self._says(total, in_csv)}, scan saw 0 — kept {total:,}"
+                )
 
 
 def merge_scan(
-    existing: dict[str, Any] | None,
+    existing: Mapping[str, Any] | None,
     scanned: list[ScannedCohort],
     site: str,
     dates: InstallDates,
@@ -182,64 +569,324 @@ def merge_scan(
     prune: bool = False,
     path: Path | None = None,
 ) -> MergeResult:
-    """Merge scanned cohorts of ``site`` into ``existing`` (a parsed fleet file, or None).
+    """Merge scanned cohorts of ``site`` into ``existing`` (a parsed fleet file: a plain
+    mapping, or the round-trip one of :func:`read_fleet_document`; or None for a new file).
 
-    Raises :class:`InputError` if the merged fleet does not validate.
+    Nothing the scan did not see is lowered or removed unless ``prune`` (see the module
+    docstring); ``existing`` is not modified. Raises :class:`InputError` if the merged
+    fleet does not validate as ``hashshock run`` would read it.
     """
-    data: dict[str, Any] = copy.deepcopy(existing) if existing else {"name": "scanned-fleet"}
-    data.setdefault("start_date", dates.scan_date)
-    start = data["start_date"] if isinstance(data["start_date"], date) else dates.scan_date
-    sites = data.setdefault("sites", [])
-    notes: list[str] = []
-    if isinstance(sites, list) and not any(
-        isinstance(s, dict) and s.get("name") == site for s in sites
-    ):
-        sites.append({"name": site})
-        notes.append(f"added site '{site}'")
-    cohorts = data.setdefault("cohorts", [])
-    if not isinstance(cohorts, list):
-        raise InputError(path, "cohorts", "is not a list", "write cohorts as YAML '- ' items")
-    seen = set()
+    data: dict[str, Any] = (
+        cast(dict[str, Any], copy.deepcopy(existing)) if existing else {"name": "scanned-fleet"}
+    )
+    if "start_date" not in data:
+        data["start_date"] = dates.scan_date
+    base = path.parent if path else Path.cwd()
+    merger = _Merger(data, site, dates, catalog, prune, base)
+    merger.add_site()
+    cohorts = merger.cohorts(path)
     for cohort in scanned:
-        seen.add(cohort.model)
-        spec = catalog.get(cohort.model)
-        matches = [
-            c for c in cohorts
-            if isinstance(c, dict) and c.get("site") == site and c.get("model") == cohort.model
-        ]  # fmt: skip
-        if matches:
-            _update_matches(matches, cohort, spec.hashboards)
-            notes.append(f"updated {cohort.model} at {site}: {_machines(cohort.count)}")
+        merger.merge(cohorts, cohort, path)
+    merger.unseen(cohorts, {c.model for c in scanned})
+    fleet = fleet_from_mapping(_as_run_reads_it(data), path, base)
+    return MergeResult(data=data, fleet=fleet, changes=merger.changes, kept=merger.kept)
+
+
+# --- reading and writing the file --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Indentation of a fleet file (spaces): nested mappings, sequence items and their dash,
+    as ruamel.yaml's ``indent(mapping, sequence, offset)``; and its line ending."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+    newline: str = "\n"
+
+
+def _guess_layout(text: str) -> Layout:
+    """The indentation a file uses (ruamel guesses sequences; mappings are read here)."""
+    try:
+        _, sequence, offset = load_yaml_guess_indent(text)
+    except (RoundTripYAMLError, ValueError):
+        sequence, offset = None, None
+    mapping = 2
+    after_key = False
+    for line in text.splitlines():
+        content = line.split(" #")[0].rstrip()
+        if not content or content.lstrip().startswith("#"):
             continue
-        new: dict[str, Any] = {
-            "model": cohort.model,
-            "count": cohort.count,
-            "site": site,
-            "install_date": dates.choose(cohort, spec.release_year, start),
-            "label": dates.label(),
-        }
-        degraded = cohort.degraded()
-        if degraded is not None:
-            new["degraded"] = degraded
-        cohorts.append(new)
-        notes.append(f"added {cohort.model} at {site}: {_machines(cohort.count)}")
-    for cohort in list(cohorts):
-        if not isinstance(cohort, dict) or cohort.get("site") != site:
+        indent = len(content) - len(content.lstrip(" "))
+        if after_key and indent and not content.lstrip().startswith("-"):
+            mapping = indent
+            break
+        after_key = indent == 0 and content.endswith(":")
+    default = Layout()
+    if not isinstance(sequence, int) or not isinstance(offset, int) or sequence < offset + 2:
+        sequence, offset = default.sequence, default.offset
+    return Layout(mapping, sequence, offset, "\r\n" if "\r\n" in text else "\n")
+
+
+def _round_trip(layout: Layout) -> YAML:
+    rt = YAML()
+    rt.indent(mapping=layout.mapping, sequence=layout.sequence, offset=layout.offset)
+    rt.width = 4096  # never fold a line the user did not write folded
+    rt.preserve_quotes = True
+    return rt
+
+
+def _dump(data: Any, layout: Layout) -> str:
+    """``data`` as YAML text. Dumps a copy: ruamel consumes the comments of a deep-copied
+    document as it writes them, so a second dump of the same object would lose them."""
+    out = io.StringIO()
+    _round_trip(layout).dump(copy.deepcopy(data), out)
+    return out.getvalue()
+
+
+def _as_run_reads_it(data: Any) -> dict[str, Any]:
+    """The mapping as ``hashshock run`` reads the written file (PyYAML, YAML 1.1)."""
+    loaded = yaml.safe_load(_dump(data, Layout()))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+@dataclass(frozen=True)
+class FleetDocument:
+    """A fleet file read for a merge.
+
+    ``data`` is the round-trip mapping (comments and styles attached), ``text`` the file
+    as it was on disk, ``body`` the text without the header of an earlier scan (the part
+    ``data`` was parsed from) and ``layout`` its indentation.
+    """
+
+    path: Path
+    data: CommentedMap
+    text: str
+    body: str
+    layout: Layout
+
+
+def strip_scan_header(text: str) -> str:
+    """``text`` without the comment header an earlier ``hashshock scan`` wrote on top (from a
+    first line naming the command to the line starting with :data:`SCAN_HEADER_END`)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not lines[0].startswith("#") or SCAN_HEADER_MARK not in lines[0]:
+        return text
+    for i, line in enumerate(lines):
+        if not line.startswith("#"):
+            return text
+        if SCAN_HEADER_END in line:
+            return "".join(lines[i + 1 :])
+    return text
+
+
+def read_fleet_document(path: Path) -> FleetDocument:
+    """Read a fleet file for merging, keeping its comments and layout.
+
+    The file must first pass the reading checks of ``hashshock run``; a file that PyYAML
+    reads but the round-trip parser refuses (a duplicate key) raises :class:`InputError`.
+    """
+    read_yaml_mapping(path)
+    with path.open(encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    body = strip_scan_header(text)
+    try:
+        data = _round_trip(Layout()).load(body)
+    except RoundTripYAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        problem = str(getattr(exc, "problem", None) or "not valid YAML").splitlines()[0]
+        fix = "remove one of them" if "duplicate key" in problem else "check the YAML there"
+        raise InputError(path, where, problem, fix) from None
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        raise InputError(
+            path, None, f"has an impossible value ({exc})",
+            "correct it (`hashshock validate` names the field)",
+        ) from None  # fmt: skip
+    if not isinstance(data, CommentedMap):
+        raise InputError(
+            path, None, "expected a YAML mapping at top level", "start with 'key: value' lines"
+        )
+    return FleetDocument(path, data, text, body, _guess_layout(body))
+
+
+@dataclass
+class _Region:
+    """Lines of a YAML text: the part before the first key, one top-level key, or (inside a
+    block sequence) the part before its first item and each item."""
+
+    key: str
+    text: str
+    items: list[_Region] | None = None
+
+    @property
+    def signature(self) -> str:
+        return f"{self.key}\0{self.text}"
+
+
+def _regions(text: str, doc: Any) -> list[_Region] | None:
+    """``text`` cut into regions by the line numbers the parse of it (``doc``) records, or
+    None if the document is not laid out one key a line."""
+    if not isinstance(doc, CommentedMap) or not doc:
+        return None
+    lines = text.splitlines(keepends=True)
+    keys = list(doc)
+    starts = [doc.lc.key(k)[0] for k in keys]
+    if starts != sorted(set(starts)):
+        return None
+    out = [_Region("", "".join(lines[: starts[0]]))]
+    for i, key in enumerate(keys):
+        a, b = starts[i], starts[i + 1] if i + 1 < len(keys) else len(lines)
+        region = _Region(str(key), "".join(lines[a:b]))
+        value = doc[key]
+        if isinstance(value, CommentedSeq) and value and not value.fa.flow_style():
+            items = [value.lc.item(j)[0] for j in range(len(value))]
+            if items == sorted(set(items)) and a < items[0] and items[-1] < b:
+                bounds = [*items, b]
+                region.items = [_Region(f"{key}:", "".join(lines[a : items[0]]))] + [
+                    _Region(f"{key}[]", "".join(lines[bounds[j] : bounds[j + 1]]))
+                    for j in range(len(items))
+                ]
+        out.append(region)
+    return out
+
+
+def _trailing_comments(text: str) -> tuple[str, str]:
+    """``text`` split before its trailing blank lines and column-0 comments (what follows
+    the last item of a list usually introduces the next key)."""
+    lines = text.splitlines(keepends=True)
+    cut = len(lines)
+    while cut > 1 and (not lines[cut - 1].strip() or lines[cut - 1].startswith("#")):
+        cut -= 1
+    return "".join(lines[:cut]), "".join(lines[cut:])
+
+
+def _splice_regions(
+    user: list[_Region], before: list[_Region], after: list[_Region], newline: str
+) -> list[str]:
+    """The user's own text for every region the merge left as it was, the new rendering
+    for the rest. ``before`` and ``user`` are the unmerged document rendered by ruamel
+    and as the user wrote it (region for region), ``after`` the merged one.
+
+    Changed regions are paired in order (a changed list is spliced item by item); the
+    comment lines under a region (which introduce what follows) are kept even where
+    ruamel dropped them, and items added at the end of a list go above them.
+    """
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(
+        None, [r.signature for r in before], [r.signature for r in after], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(user[i].text for i in range(i1, i2))
             continue
-        if cohort.get("model") not in seen:
-            if prune:
-                cohorts.remove(cohort)
-                notes.append(f"removed {cohort.get('model')} at {site} (not seen, --prune)")
+        paired = min(i2 - i1, j2 - j1)
+        pairs = zip(
+            user[i1 : i1 + paired], before[i1 : i1 + paired], after[j1 : j1 + paired], strict=True
+        )
+        for u, o, n in pairs:
+            if (
+                o.key == n.key
+                and u.items is not None
+                and o.items is not None
+                and n.items is not None
+                and len(u.items) == len(o.items)
+            ):
+                out.extend(_splice_regions(u.items, o.items, n.items, newline))
+                continue
+            text = n.text.replace("\n", newline)
+            tail = _trailing_comments(u.text)[1]
+            if tail.strip() and tail.strip() not in text:  # ruamel dropped them with a key
+                text = _trailing_comments(text)[0] + tail
+            out.append(text)
+        for u in user[i1 + paired : i2]:  # removed: keep the comments that follow it
+            out.append(_trailing_comments(u.text)[1])
+        if j1 + paired < j2:
+            added = "".join(r.text for r in after[j1 + paired : j2]).replace("\n", newline)
+            if j2 == len(after) and out:  # at the end: above the comments that follow
+                kept, trailing = _trailing_comments(out[-1])
+                added, added_tail = _trailing_comments(added)  # ruamel's copy of the same
+                out[-1] = kept
+                out.extend([added, trailing if trailing.strip() else added_tail])
             else:
-                notes.append(
-                    f"kept {cohort.get('model')} at {site} unchanged: not seen in this scan"
-                )
-    fleet = fleet_from_mapping(data, path, path.parent if path else None)
-    return MergeResult(data=data, fleet=fleet, notes=notes)
+                out.append(added)
+    return out
 
 
-def render_fleet_yaml(data: dict[str, Any], header: list[str]) -> str:
-    """The fleet mapping as YAML with ``# `` comment lines on top."""
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in header)
+def _splice(original: FleetDocument, merged_text: str) -> str:
+    """``merged_text`` with every unchanged region replaced by the user's original lines,
+    so only the cohorts and sites the merge touched are re-rendered; falls back on
+    ``merged_text`` if the result would not read the same."""
+    rt = _round_trip(original.layout)
+    before_text = _dump(original.data, original.layout)
+    try:
+        user = _regions(original.body, original.data)
+        before = _regions(before_text, rt.load(before_text))
+        after = _regions(merged_text, rt.load(merged_text))
+    except (RoundTripYAMLError, ValueError):
+        return merged_text
+    if user is None or before is None or after is None or len(user) != len(before):
+        return merged_text
+    if any(u.key != b.key for u, b in zip(user, before, strict=True)):
+        return merged_text
+    text = "".join(_splice_regions(user, before, after, original.layout.newline))
+    try:
+        same = yaml.safe_load(text) == yaml.safe_load(merged_text)
+    except yaml.YAMLError:
+        same = False
+    return text if same else merged_text
+
+
+def render_fleet_yaml(
+    data: Mapping[str, Any], header: list[str], original: FleetDocument | None = None
+) -> str:
+    """The fleet mapping as YAML with ``# `` comment lines on top.
+
+    With ``original`` (the file the mapping was merged into) the text keeps the file's
+    indentation, line endings and, line for line, everything the merge did not change;
+    an earlier scan's header is replaced by ``header``.
+    """
+    layout = original.layout if original is not None else Layout()
+    body = _dump(data, layout)
+    if original is not None:
+        body = _splice(original, body)
+    comments = "".join(
+        f"# {line}{layout.newline}" if line else f"#{layout.newline}" for line in header
+    )
     return comments + body
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version of ``path`` goes: ``fleet.yaml.bak``, or the first free
+    ``fleet.yaml.bak.1``, ``.bak.2``, … (an earlier backup is never overwritten)."""
+    candidate = path.with_name(f"{path.name}.bak")
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        candidate = path.with_name(f"{path.name}.bak.{number}")
+        number += 1
+    return candidate
+
+
+def write_merged(document: FleetDocument, text: str, option: str = "--out") -> Path:
+    """Keep the file as it was in a backup, then replace it with ``text`` (each write atomic).
+
+    Refuses (:class:`InputError`) if the file changed on disk since it was read. Returns
+    the backup's path.
+    """
+    path = document.path
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            now = handle.read()
+    except (OSError, UnicodeDecodeError):
+        now = None
+    if now != document.text:
+        raise InputError(
+            path, option, "changed on disk while the scan ran; nothing written",
+            "run the scan again",
+        )  # fmt: skip
+    backup = backup_path(path)
+    atomic_write_text(backup, document.text, option)
+    os.chmod(backup, path.stat().st_mode & 0o777)
+    atomic_write_text(path, text, option)
+    return backup

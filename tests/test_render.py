@@ -1,0 +1,326 @@
+"""Terminal output a person can read and trust (issue 17, parts C-F).
+
+* 80 columns: nothing a user must read or type is cut (catalog slugs and families,
+  scenario names, compare's money, ``scan --help`` option names);
+* money tables say when revenue assumes a network-wide shock and why cash can end
+  higher than under baseline; the well-capitalised example does not run out of cash;
+* one day convention: day 0 is the start date, rows show the 0-based day and its date;
+* a customs-delay stage on the same day on every path is explained.
+
+Assertions are on what must be true of the output (every value present whole, no
+ellipsis), never on a snapshot of it.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from hashshock.cli.listing import CATALOG_DROP_ORDER, catalog_table
+from hashshock.cli.listing import register as register_listing
+from hashshock.cli.render import (
+    checkpoints,
+    fixed_customs_day_note,
+    render_compare,
+    render_run,
+    render_stages,
+)
+from hashshock.cli.render_money import _musd, cash_higher_note, network_note, render_money
+from hashshock.cli.scan import register as register_scan
+from hashshock.inputs.catalog import bundled_catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+MIDSIZE = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
+WELL_CAPITALISED = ROOT / "examples" / "well-capitalised" / "fleet.yaml"
+SCENARIOS = ["baseline", "customs-2024", "mitigation", "sanctions"]
+ELLIPSIS = "…"
+
+
+def printed(render: Any, *args: Any, width: int = 80) -> str:
+    """What ``render(console, *args)`` prints on a terminal ``width`` columns wide."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    render(console, *args)
+    return console.export_text()
+
+
+def tokens(text: str) -> set[str]:
+    """The whitespace- and box-separated words of ``text``."""
+    return set(re.split(r"[\s│┃|]+", text))
+
+
+def app_with(*registers: Any) -> typer.Typer:
+    app = typer.Typer()
+    for register in registers:
+        register(app)
+
+    @app.command("noop", hidden=True)
+    def _noop() -> None:  # a second command keeps the others as subcommands
+        """Nothing."""
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def results() -> list[dict[str, Any]]:
+    """Baseline and three shocks on the mid-size example (small, for speed)."""
+    from hashshock import api
+
+    runs = api.compare(str(MIDSIZE), SCENARIOS, paths=60, horizon_days=365, seed=0)
+    return [r.to_dict() for r in runs]
+
+
+# --- C: 80 columns ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+def test_catalog_shows_every_slug_and_family_whole(width: int) -> None:
+    models = list(bundled_catalog().models.values())
+    text = printed(lambda c: c.print(catalog_table(models, c)), width=width)
+    words = tokens(text)
+    assert ELLIPSIS not in text
+    for model in models:
+        assert model.slug in words and model.family in words, model.slug
+    assert all(len(line) <= width for line in text.splitlines())
+    if width >= 200:
+        assert "Not shown" not in text and "boards/fans" in text
+    else:
+        flat = " ".join(text.split())
+        assert "Not shown at this width" in flat  # and says which columns went
+        assert any(name in flat.split("Not shown at this width")[1] for name in CATALOG_DROP_ORDER)
+
+
+def test_catalog_command_at_80_columns_with_a_long_extra_slug(tmp_path: Path) -> None:
+    source = ROOT / "src" / "hashshock" / "data" / "models.csv"
+    rows = list(csv.DictReader(source.open(encoding="utf-8")))
+    row = dict(rows[0], slug="my-custom-antminer-s21-hydro-immersion-edition")
+    extra = tmp_path / "models.csv"
+    with extra.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(row)
+    app = app_with(register_listing)
+    result = CliRunner().invoke(app, ["catalog", "--extra", str(extra)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    words = tokens(result.stdout)
+    assert ELLIPSIS not in result.stdout
+    for model in load_catalog(extra).models.values():
+        assert model.slug in words and model.family in words, model.slug
+    assert "family" in words
+
+
+def test_scenarios_and_schema_from_the_listing_module() -> None:
+    app = app_with(register_listing)
+    result = CliRunner().invoke(app, ["scenarios"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and ELLIPSIS not in result.stdout
+    listed = json.loads(CliRunner().invoke(app, ["scenarios", "--json"]).stdout)
+    words = tokens(result.stdout)
+    for scenario in listed:
+        assert scenario["name"] in words
+        assert all(event in words for event in scenario["events"])
+    schema = CliRunner().invoke(app, ["schema", "fleet"])
+    assert schema.exit_code == 0 and "cohorts" in json.loads(schema.stdout)["properties"]
+    bad = CliRunner().invoke(app, ["schema", "fleeet"])
+    assert bad.exit_code == 2 and "use fleet or scenario" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.output
+
+
+def test_listing_module_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, hashshock.cli.listing\n"
+        "heavy = ('numpy', 'pydantic', 'numba', 'hashshock.inputs.load', 'hashshock.api')\n"
+        "print([m for m in sys.modules if m.split('.')[0] in heavy or m in heavy])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_compare_shows_every_money_value_whole(results: list[dict[str, Any]], width: int) -> None:
+    def both(console: Console, runs: list[dict[str, Any]]) -> None:
+        render_compare(console, runs)
+        render_money(console, runs)
+
+    text = printed(both, results, width=width)
+    assert ELLIPSIS not in text
+    assert all(len(line) <= width for line in text.splitlines())
+    words = tokens(text)  # a cell may wrap between words, never inside one
+    for result in results:
+        assert result["scenario"] in words
+        finance = result["finance"]
+        for key in ("revenue_usd", "ebitda_usd", "cash_usd_end", "cash_usd_min"):
+            band = finance[key]
+            assert _musd(band["p50"]) in words, (key, band)
+            assert f"({_musd(band['p5'])}–{_musd(band['p95'])})" in words, (key, band)
+        if "vs_baseline" in finance:
+            risk = finance["vs_baseline"]["cash_at_risk_usd"]
+            assert {_musd(risk["p50"]), "(p95", f"{_musd(risk['p95'])})"} <= words
+        assert set(finance["covenants"]) <= words  # covenant names too
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "100", "119", "200"])
+def test_scan_help_shows_every_option_whole(columns: str) -> None:
+    app = app_with(register_scan)
+    for command in ("scan", "audit"):
+        result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": columns})
+        assert result.exit_code == 0, result.output
+        assert ELLIPSIS not in result.stdout
+        words = tokens(result.stdout.replace(",", " ").replace("/", " "))
+        cmd = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+        for param in cmd.params:
+            for name in [*param.opts, *param.secondary_opts]:
+                if name.startswith("--"):
+                    assert name in words, (command, columns, name)
+
+
+# --- D: money notes and the well-capitalised example -------------------------------------
+
+
+def test_network_wide_revenue_is_said_only_when_assumed(results: list[dict[str, Any]]) -> None:
+    network = [r for r in results if "network_wide" in r["finance"]]
+    assert network, "the built-in shocks are network-wide"
+    note = network_note(results)
+    assert note is not None and "whole network" in note
+    for result in network:
+        assert result["scenario"] in note
+        price = result["finance"]["network_wide"]["hashprice_usd_per_ph_day_end_p50"]
+        assert f"${price['network_wide']:,.2f}" in note
+    local = copy.deepcopy(results)
+    for result in local:
+        result["finance"].pop("network_wide", None)
+    assert network_note(local) is None
+    text = printed(render_money, local)
+    assert "whole network" not in text and "*" not in text
+
+
+def _with_cash(result: dict[str, Any], cash_at_risk_p50: float) -> dict[str, Any]:
+    out = copy.deepcopy(result)
+    out["finance"]["vs_baseline"]["cash_at_risk_usd"]["p50"] = cash_at_risk_p50
+    return out
+
+
+def test_cash_higher_than_baseline_is_explained_by_the_costs(
+    results: list[dict[str, Any]],
+) -> None:
+    baseline = results[0]
+    sanctions = next(r for r in results if r["scenario"] == "sanctions")
+    higher = _with_cash(sanctions, -3_000_000.0)
+    mine, theirs = higher["finance"]["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
+    higher["finance"]["costs_usd_p50"] = dict(mine, capex=theirs["capex"] - 2_500_000.0,
+                                              power=theirs["power"] - 900_000.0)  # fmt: skip
+    note = cash_higher_note(higher, baseline)
+    assert note is not None and "Cash ends higher under sanctions" in note
+    assert "$3.0M more" in note
+    assert "capex) $2.5M less" in note and "power $900.0k less" in note
+    assert note.index("capex") < note.index("power")  # largest first
+    assert cash_higher_note(_with_cash(sanctions, 1_000.0), baseline) is None
+    assert cash_higher_note(baseline, None) is None  # baseline has no vs_baseline
+    alone = cash_higher_note(higher, None)  # `run` of one scenario: no baseline costs
+    assert alone is not None and "hashshock compare" in alone
+    text = " ".join(printed(render_money, [baseline, higher]).split())
+    assert "Cash ends higher under sanctions" in text
+
+
+def test_well_capitalised_example_has_money_and_keeps_it() -> None:
+    from hashshock import api
+    from hashshock.inputs.load import load_fleet
+
+    finance = load_fleet(WELL_CAPITALISED).fleet.finance
+    assert finance is not None and finance.cash_usd > 0 and finance.loans and finance.covenants
+    text = WELL_CAPITALISED.read_text(encoding="utf-8")
+    block = text[text.index("finance:") :]
+    cash = next(line for line in block.splitlines() if "cash_usd:" in line)
+    assert "#" in cash and "[E]" in block  # the amounts say what they are based on
+    result = api.run(str(WELL_CAPITALISED), "baseline", paths=100, horizon_days=365).to_dict()
+    assert result["finance"]["cash_usd_min"]["p5"] > 0
+    assert result["finance"]["cash_usd_start"] == finance.cash_usd
+
+
+# --- E: day 0 is the start date ----------------------------------------------------------
+
+
+def test_checkpoints_are_zero_based_and_end_on_the_last_day() -> None:
+    assert checkpoints(365) == [30, 91, 182, 273, 364]
+    assert checkpoints(366) == [30, 91, 182, 273, 365]
+    assert checkpoints(30) == [29]
+    assert checkpoints(1) == [0]
+    assert checkpoints(1098) == [30, 91, 182, 273, 365, 547, 730, 1095, 1097]
+
+
+def test_run_rows_show_the_zero_based_day_and_its_date(results: list[dict[str, Any]]) -> None:
+    result = results[-1]
+    text = printed(render_run, result, width=120)
+    assert "day 0 = the start date" in text
+    start = date.fromisoformat(result["start_date"])
+    rows = {}
+    for line in text.splitlines():
+        found = re.match(r"\W*(\d+)\W+(\d{4}-\d{2}-\d{2})\b", line)
+        if found:
+            rows[int(found.group(1))] = found.group(2)
+    assert sorted(rows) == checkpoints(result["horizon_days"])
+    for day, shown in rows.items():
+        assert shown == str(start + timedelta(days=day)) == result["dates"][day]
+    for stage in result["stages"].values():  # stage days are printed as the JSON has them
+        if stage["day_p50"] is not None:
+            assert f"d{stage['day_p10']}/d{stage['day_p50']}/d{stage['day_p90']}" in text
+
+
+def test_compare_rows_show_the_zero_based_day_and_its_date(
+    results: list[dict[str, Any]],
+) -> None:
+    text = printed(render_compare, results, width=80)
+    for day in checkpoints(365):
+        assert results[0]["dates"][day] in text
+        p50 = results[-1]["daily"]["availability"]["p50"][day]
+        assert f"{100 * p50:.1f}%" in text
+
+
+# --- F: a customs delay on the same day on every path ------------------------------------
+
+
+def _stage(p10: int | None, p90: int | None, probability: float = 1.0) -> dict[str, Any]:
+    """A result with only stages: the customs delay as given, the others not reached."""
+    never = {"probability": 0.0, "day_p10": None, "day_p50": None, "day_p90": None}
+    customs = {"probability": probability, "day_p10": p10, "day_p50": p10, "day_p90": p90}
+    stages = {"customs_delay": customs, "spares_depleted": never, "hashrate_decline": never}
+    return {"scenario": "shock", "stages": stages}
+
+
+def test_a_fixed_customs_day_is_explained_only_when_it_happens() -> None:
+    note = fixed_customs_day_note([_stage(42, 42)])
+    assert note is not None
+    assert "day 42 on every path" in note and "lead time is 42 days" in note
+    assert "ships on day 0" in note
+    assert fixed_customs_day_note([_stage(42, 44)]) is None
+    assert fixed_customs_day_note([_stage(None, None, probability=0.05)]) is None
+    other = fixed_customs_day_note([_stage(37, 37)])
+    assert other is not None and "day 37 on every path" in other and "lead time is" not in other
+    assert "every path" in printed(render_stages, [_stage(42, 42)])
+    assert "every path" not in printed(render_stages, [_stage(40, 50)])
+
+
+def test_the_built_in_shocks_note_their_fixed_customs_day(results: list[dict[str, Any]]) -> None:
+    customs = {r["scenario"]: r["stages"]["customs_delay"] for r in results}
+    fixed = [
+        n for n, s in customs.items() if s["day_p10"] is not None and s["day_p10"] == s["day_p90"]
+    ]
+    text = " ".join(printed(render_stages, results).split())
+    if fixed:
+        assert "on every path under" in text
+        assert all(name in text.split("on every path under")[1] for name in fixed)
+    else:
+        assert "on every path" not in text
