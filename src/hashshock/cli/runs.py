@@ -57,19 +57,36 @@ def list_command(
     if not rows:
         _say("no runs saved in this store yet")
         return
-    table = Table(title="Saved runs (newest first)", title_justify="left")
+    wide = console.width >= 110
+    table = Table(
+        title="Saved runs (newest first; avail. end = median availability on the last day)",
+        title_justify="left",
+    )
     table.add_column("id", no_wrap=True)
-    for column in ("saved (UTC)", "fleet", "scenario", "paths × days", "seed",
-                   "availability end p50", "P(spares depleted)", "label"):  # fmt: skip
-        table.add_column(column)
+    table.add_column("saved (UTC)", no_wrap=True)
+    table.add_column("fleet · scenario", overflow="fold")
+    table.add_column("paths×days", no_wrap=True)
+    if wide:
+        table.add_column("seed", no_wrap=True)
+    table.add_column("avail. end", justify="right", no_wrap=True)
+    table.add_column("P(spares out)", justify="right")
+    if wide:
+        table.add_column("label", overflow="fold")
     for r in rows:
-        table.add_row(
-            r["run_id"], r["saved_at"][:16].replace("T", " "), escape(str(r["fleet_name"])),
-            escape(str(r["scenario"])), f"{r['paths']} × {r['horizon_days']}", str(r["seed"]),
-            _pct(r["availability_end_p50"]), _pct(r["spares_depleted_probability"]),
-            escape(r["label"] or ""),
-        )  # fmt: skip
+        cells = [
+            r["run_id"], r["saved_at"][5:16].replace("T", " "),
+            escape(f"{r['fleet_name']} · {r['scenario']}"),
+            f"{r['paths']}×{r['horizon_days']}",
+        ]  # fmt: skip
+        if wide:
+            cells.append(str(r["seed"]))
+        cells += [_pct(r["availability_end_p50"]), _pct(r["spares_depleted_probability"])]
+        if wide:
+            cells.append(escape(r["label"] or ""))
+        table.add_row(*cells)
     console.print(table)
+    if not wide:
+        _say("(seed and label: widen the terminal, or `runs show ID`, or --json)")
 
 
 @runs_app.command("show")
