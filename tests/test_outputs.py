@@ -94,3 +94,16 @@ def test_run_writes_the_report_and_keeps_the_runs_when_asked(
     assert listed.exit_code == 0 and listed.stdout.count('"scenario"') == 2
     bad = runner.invoke(app, ["run", str(fleet), *QUICK, "--report", str(tmp_path / "r.txt")])
     assert bad.exit_code == 2 and "suffix" in bad.output
+
+
+def test_audit_and_data_update_check_their_outputs_first(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    result = runner.invoke(app, ["audit", str(fleet), "--scenario-out", str(fleet)])
+    assert result.exit_code == 2 and "input files" in result.output
+    missing = tmp_path / "no" / "snap.yaml"
+    # refused before any network request (the URL is never contacted)
+    result = runner.invoke(app, ["data", "update", "--out", str(missing),
+                                 "--url", "http://127.0.0.9:9"])  # fmt: skip
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -56,9 +56,16 @@ def update_command(
     """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
     from hashshock.market.fetch import FetchError, fetch_snapshot
     from hashshock.market.snapshot import load_snapshot, user_snapshot_path, write_snapshot
+    from hashshock.outputs import check_output
 
     err = Console(stderr=True)
     target = out if out is not None else user_snapshot_path()
+    if out is not None:
+        try:  # before asking the network: a bad path should not cost a fetch
+            check_output(out, "--out")
+        except InputError as exc:
+            err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+            raise typer.Exit(2) from None
     if out is None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

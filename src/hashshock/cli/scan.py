@@ -362,12 +362,14 @@ def audit_command(
 
     from hashshock.inputs.catalog import vendor_defaults
     from hashshock.inputs.load import load_fleet
-    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.outputs import atomic_write_text, check_output, write_json
     from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
     from hashshock.scan.inventory import looks_like_inventory, read_inventory
     from hashshock.scan.render import audit_json, print_audit
 
     try:
+        check_output(scenario_out, "--scenario-out", [source])
+        check_output(json_out, "--json", [source, scenario_out])
         if looks_like_inventory(source):
             units, kind = units_from_inventory(read_inventory(source)), "inventory"
         else:
