@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
-from hashshock.inputs.loading import _Loader
+from hashshock.inputs.loading import parse_yaml_mapping
 
 #: Default largest upload, bytes (the mid-size example is 4 kB).
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -35,17 +33,7 @@ MAX_DEPTH, MAX_LISTED = 3, 200
 def parse_fleet_text(text: str, name: str) -> LoadedFleet:
     """Validate an uploaded fleet file's text (``name`` labels messages)."""
     label = Path(name).name or "upload"
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(label, where, f"malformed YAML ({problem})",
-                         "check indentation, colons and quotes") from None  # fmt: skip
-    if not isinstance(data, dict):
-        raise InputError(label, None, "expected a YAML mapping at top level",
-                         "upload a fleet file (see README 'Fleet file')")  # fmt: skip
+    data = parse_yaml_mapping(text, label, "upload a fleet file (see README 'Fleet file')")
     for field in _FILE_FIELDS:
         if data.get(field):
             raise InputError(

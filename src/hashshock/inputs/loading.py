@@ -53,6 +53,14 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise InputError(
             path, None, f"cannot read file ({exc})", "check it is a text file"
         ) from exc
+    return parse_yaml_mapping(text, path)
+
+
+def parse_yaml_mapping(
+    text: str, label: str | Path, top_fix: str = "start with 'key: value' lines"
+) -> dict[str, Any]:
+    """Parse YAML ``text`` that must hold a mapping at top level; ``label`` (a file name)
+    and ``top_fix`` go into the messages."""
     try:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -64,11 +72,9 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
             if "appears twice" in problem
             else "check indentation, colons and quotes"
         )
-        raise InputError(path, where, f"malformed YAML ({problem})", fix) from exc
+        raise InputError(label, where, f"malformed YAML ({problem})", fix) from None
     if not isinstance(data, dict):
-        raise InputError(
-            path, None, "expected a YAML mapping at top level", "start with 'key: value' lines"
-        )
+        raise InputError(label, None, "expected a YAML mapping at top level", top_fix)
     return data
 
 
