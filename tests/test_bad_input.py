@@ -268,3 +268,29 @@ def test_a_fleet_larger_than_the_us_warns() -> None:
     huge["cohorts"][0]["count"] = 2_900_000
     loaded = fleet_from_mapping(huge)
     assert any("US installed base" in w for w in loaded.warnings)
+
+
+def test_less_than_one_swap_a_day_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    fleet = small_fleet()
+    fleet["sites"][0].update(technicians=1, swaps_per_technician_day=0.5)
+    code, output = _validate(write_yaml(fleet, "fleet.yaml"))
+    assert code == 2 and "sites[0].swaps_per_technician_day" in output and "one swap" in output
+
+
+def test_a_catalogue_row_whose_efficiency_disagrees_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    from hashshock.inputs.catalog import MODEL_COLUMNS
+
+    row = {"slug": "my-miner", "vendor": "bitmain", "name": "Mine", "family": "antminer-s21",
+           "hashrate_ths": "200", "power_w": "3500", "efficiency_j_per_th": "12",
+           "release_year": "2025", "cooling": "air", "hashboards": "3", "fans": "4",
+           "psus": "1", "control_boards": "1", "source": "test"}  # fmt: skip
+    (tmp_path / "models.csv").write_text(
+        ",".join(MODEL_COLUMNS) + "\n" + ",".join(row[c] for c in MODEL_COLUMNS) + "\n",
+        encoding="utf-8",
+    )
+    code, output = _validate(write_yaml(small_fleet(catalog="models.csv"), "fleet.yaml"))
+    assert code == 2 and "efficiency_j_per_th" in output and "17.5" in output

@@ -501,13 +501,6 @@ if "failure_rate_multiplier" in Operations.model_fields:
 setf("fleet.sites.country", "MY", customs, -1, with_events(REPAIR_HOLD))
 setf("fleet.sites.technicians", 4, waiting, -1, busy)
 setf("fleet.sites.swaps_per_technician_day", 4, waiting, -1, busy)
-setf(
-    "fleet.sites.swaps_per_technician_day.fractional", 0.9, swaps, +1,
-    base=lambda: _edited(busy(), "fleet.sites.0.swaps_per_technician_day", 0.05),
-    path="fleet.sites.0.swaps_per_technician_day",
-    finding="FINDING: a site's daily swap capacity is int(technicians × swaps_per_technician_day) "
-    "(plan/compile.py): below one swap a day it is 0, so 0.05 and 0.9 both mean no swaps",
-)  # fmt: skip
 setf("fleet.sites.power_usd_per_mwh", 80, EBITDA, -1)
 setf("fleet.sites.curtail_below_hashprice_usd_per_ph_day", 1000, power, -1)
 setf("fleet.sites.downtime_share", 0.2, hashrate, -1)
@@ -634,8 +627,6 @@ setf("scenario.include", ["customs-2024"], customs, +1)
 setf(
     "scenario.include.object", ["customs-2024"], customs, +1,
     base=lambda: inputs(as_object=True), path="scenario.include",
-    finding="FINDING: a Scenario object given to hashshock.run/compare/prepare keeps its include "
-    "list unexpanded (prepare._scenario); only load_scenario (files, names) expands it",
 )  # fmt: skip
 setf("scenario.network_wide", True, HASHPRICE, +1, with_events(STOP, CLOSED))
 
@@ -661,10 +652,9 @@ KINDS: dict[str, Kind] = {
     "tariff_change": Kind({"rate_pct": 100.0, "origins": ["MY"]}, PARTS_USD, +1),
     "remote_disable": Kind({"share": 0.5}, disabled, +1),
 }
-TARIFF_FINDING = (
-    "FINDING: a tariff_change takes effect from its median start on every path for the rest "
-    "of the run (finance/moneyplan.py _tariffs): probability, group, end_day, duration_days "
-    "and vendors change nothing"
+TARIFF_GROUP = (
+    "FINDING (by design): a tariff_change acts through its expected duty, the same on every "
+    "path (finance/moneyplan.py duties), so sharing paths with other events changes nothing"
 )
 
 
@@ -693,15 +683,16 @@ def event(kind: str, name: str, value: Any, metric: Metric, sign: int, **base_fi
 # 120, ends on day 20, or hits another vendor. Three events each on 40 % of paths share
 # their paths when they share a group (40 % in all, not 78 %): a saturating effect shrinks.
 for kind, spec in KINDS.items():
-    finding = TARIFF_FINDING if kind == "tariff_change" else None
+    # a tariff acts through its expected duty, so sharing paths (group) changes nothing
+    finding = TARIFF_GROUP if kind == "tariff_change" else None
     less, id = -spec.sign, f"scenario.events.{kind}"
     case(f"{id}.probability", put("scenario.events.0.probability", 0.0), spec.metric, less,
-         of_kind(kind), finding=finding)  # fmt: skip
+         of_kind(kind))  # fmt: skip
     event(kind, "start_day", 100, spec.metric, less)
     event(kind, "start_date", "2026-04-11", spec.metric, less)
     for name, value in (("end_day", 20), ("duration_days", 20), ("vendors", ["microbt"])):
         case(f"{id}.{name}", put(f"scenario.events.0.{name}", value), spec.metric, less,
-             of_kind(kind), finding=finding)  # fmt: skip
+             of_kind(kind))  # fmt: skip
     case(f"{id}.group", same_group, spec.metric, less, of_kind(kind, 3, probability=0.4),
          finding=finding)  # fmt: skip
 
@@ -739,9 +730,6 @@ event("tariff_change", "origins", ["CN"], PARTS_USD, -1)
 setf(
     "scenario.events.tariff_change.origins.omitted", [{"type": "tariff_change", "rate_pct": 100.0}],
     PARTS_USD, +1, path="scenario.events",
-    finding="FINDING: a tariff_change without origins adds a '*' row, which reaches only "
-    "origins without rows of their own in data/tariffs.csv — none of the vendors' origins "
-    "(MY, TH, CN, US): it changes nothing",
 )  # fmt: skip
 event("remote_disable", "share", 0.9, disabled, +1)
 
@@ -832,8 +820,19 @@ column(
     -1,
     with_fleet(lambda: small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 6}])),
 )
-column("models", S21, "hashrate_ths", "400", hashrate, +1)
-column("models", S21, "power_w", "7000", power, +1)
+# a row's J/TH must agree with power_w / hashrate_ths (3 %), so it moves with them
+case(
+    "csv.models.hashrate_ths",
+    data("models.csv", S21, hashrate_ths="400", efficiency_j_per_th="8.75"),
+    hashrate,
+    +1,
+)
+case(
+    "csv.models.power_w",
+    data("models.csv", S21, power_w="7000", efficiency_j_per_th="35"),
+    power,
+    +1,
+)
 column("models", S21, "hashboards", "6", failures("hashboard"), +1)
 column("models", S21, "fans", "8", failures("fan"), +1)
 column("models", S21, "psus", "3", failures("psu"), +1)

@@ -22,6 +22,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
+    expand_includes,
     fleet_from_mapping,
     load_fleet,
     load_scenario,
@@ -48,7 +49,8 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
 
 
 def _scenario(scenario: ScenarioLike) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    """A scenario by name, file or object; ``include`` is expanded in every case."""
+    return expand_includes(scenario) if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
 #: Most Monte Carlo paths one call may ask for (memory grows with paths × days × cohorts).

@@ -54,7 +54,6 @@ def machine_prices() -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Channel:
-    kind: str
     lead_time_days: int
     price_factor: float
     doa_share: float
@@ -64,8 +63,8 @@ class Channel:
 def channels() -> dict[str, Channel]:
     """Replacement channels (``data/channels.csv``)."""
     return {
-        row["channel"]: Channel(row["kind"], int(row["lead_time_days"]),
-                                float(row["price_factor"]), float(row["doa_share"]))
+        row["channel"]: Channel(int(row["lead_time_days"]), float(row["price_factor"]),
+                                float(row["doa_share"]))
         for row in read_csv_rows(_path("channels.csv"))
     }  # fmt: skip
 

@@ -16,9 +16,8 @@ from datetime import date, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.economy import GreyMarket
+from hashshock.engine.policies import GreyMarket
 from hashshock.finance.data import (
-    TariffTable,
     channels,
     finance_defaults,
     machine_prices,
@@ -146,16 +145,50 @@ def cohort_machines(plan: Plan) -> FloatArray:
     return machines
 
 
-def _tariffs(plan: Plan) -> list[tuple[str, date, float]]:
-    """Tariff changes of the scenario as (origin, start date, rate %) rows (median start)."""
-    rows = []
+@dataclass(frozen=True)
+class Duties:
+    """Duty as a share of value, per vendor and day: on its spare parts and on its machines
+    ([V][T], by the vendor's parts and machines origins)."""
+
+    parts: FloatArray  # [V, T]
+    machines: FloatArray  # [V, T]
+
+
+def duties(plan: Plan) -> Duties:
+    """The bundled duty table (``data/tariffs.csv``) with the scenario's tariff changes.
+
+    A ``tariff_change`` acts on the vendors it names, at the origins it names (all when
+    omitted), from its start to its end (median days when they are drawn) — weighted by
+    its probability: duties do not change the physical flows, so the money layer uses the
+    expected duty, ``p · rate + (1 − p) · rate before``. Changes apply in file order.
+    """
+    T = plan.horizon_days
+    days = [plan.start_date + timedelta(days=d) for d in range(T)]
+    table = tariff_table()
+    parts = np.array([table.rate_pct(o, days) / 100.0 for o in plan.vendor_parts_origin])
+    machines = np.array([table.rate_pct(o, days) / 100.0 for o in plan.vendor_machines_origin])
+    parts, machines = parts.reshape(-1, T), machines.reshape(-1, T)
+    half = np.array([0.5])
     for event in plan.events:
         if event.kind not in kinds_tagged("tariff"):
             continue
-        start = plan.start_date + timedelta(days=int(event.start.quantile(np.array([0.5]))[0]))
-        for origin in event.origins or ("*",):
-            rows.append((origin, start, event.params["rate_pct"]))
-    return rows
+        start = int(event.start.quantile(half)[0])
+        if event.end_day is not None:
+            end = event.end_day
+        elif event.duration is not None:
+            end = start + int(event.duration.quantile(half)[0])
+        else:
+            end = T
+        window = slice(max(start, 0), max(min(end, T), 0))
+        p, rate = event.probability, event.params["rate_pct"] / 100.0
+        for v, hit in enumerate(event.vendor_mask):
+            if not hit:
+                continue
+            for duty, origin in ((parts, plan.vendor_parts_origin[v]),
+                                 (machines, plan.vendor_machines_origin[v])):  # fmt: skip
+                if event.origins is None or origin in event.origins:
+                    duty[v, window] = p * rate + (1.0 - p) * duty[v, window]
+    return Duties(parts, machines)
 
 
 def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
@@ -163,10 +196,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     fin = finance_of(loaded)
     defaults = finance_defaults()
     T = plan.horizon_days
-    days = [plan.start_date + timedelta(days=d) for d in range(T)]
-    table = tariff_table().with_overrides(_tariffs(plan))
-    origins = set(plan.vendor_parts_origin) | set(plan.vendor_machines_origin)
-    duty = {origin: table.rate_pct(origin, days) / 100.0 for origin in origins}
+    duty = duties(plan)
     site_price = np.array([
         s.power_usd_per_mwh if s.power_usd_per_mwh is not None
         else defaults["power_usd_per_mwh"] for s in loaded.fleet.sites
@@ -181,8 +211,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     ])  # fmt: skip
     costs = _cost_table(fin)
     part_of_pool = plan.pool_part.astype(np.int64)
-    pool_origin = [plan.vendor_parts_origin[int(v)] for v in plan.pool_vendor]
-    pool_duty = np.stack([duty[o] for o in pool_origin]) if plan.n_pools else np.zeros((0, T))
+    pool_duty = duty.parts[plan.pool_vendor.astype(np.int64)]
     new = costs.new[part_of_pool]
     pool_unit_cost = new[:, None] * (1.0 + pool_duty) + costs.shipping[part_of_pool][:, None]
     grey = channels()["grey-parts"]
@@ -207,14 +236,14 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         repair_rule=_repair_rule(plan, fin, costs, tiers, machines)
         if fin.repair_or_replace
         else None,
-        replacement=_replacement(plan, fin, duty, days, tiers),
+        replacement=_replacement(plan, fin, duty, tiers),
         storage_fee_usd_per_unit_day=max(storage, default=0.0),
         overhead_usd_per_machine_day=(
             fin.overhead_usd_per_machine_day
             if fin.overhead_usd_per_machine_day is not None
             else defaults["overhead_usd_per_machine_day"]
         ),
-        order_value_usd=_order_values(plan, table),
+        order_value_usd=_order_values(plan, duty),
         deposit_share=(
             fin.order_deposit_share
             if fin.order_deposit_share is not None
@@ -258,17 +287,16 @@ def _tier_shares(plan: Plan, tiers: tuple[str, ...], machines: FloatArray) -> di
     return shares
 
 
-def _order_values(plan: Plan, table: TariffTable) -> FloatArray:
+def _order_values(plan: Plan, duty: Duties) -> FloatArray:
     """[O] USD of each order: TH/s × $/TH of its model × (1 + duty on its due day)."""
     values = np.zeros(len(plan.order_count))
     T = plan.horizon_days
     for o in range(len(plan.order_count)):
         c = int(plan.order_cohort[o])
-        origin = plan.vendor_machines_origin[int(plan.order_vendor[o])]
-        due = plan.start_date + timedelta(days=min(max(int(plan.order_due_day[o]), 0), T - 1))
-        rate = float(table.rate_pct(origin, [due])[0])
+        due = min(max(int(plan.order_due_day[o]), 0), T - 1)
+        rate = float(duty.machines[int(plan.order_vendor[o]), due])
         ths = float(plan.order_count[o]) * float(plan.cohort_ths_per_machine[c])
-        values[o] = ths * machine_prices()[plan.cohort_models[c]] * (1 + rate / 100.0)
+        values[o] = ths * machine_prices()[plan.cohort_models[c]] * (1 + rate)
     return values
 
 
@@ -295,8 +323,7 @@ def pledge_spec(pledge: BtcPledge, start: date, horizon_days: int) -> PledgeSpec
 
 
 def _replacement(
-    plan: Plan, fin: Finance, duty: dict[str, FloatArray], days: list[date],
-    tiers: tuple[str, ...],
+    plan: Plan, fin: Finance, duty: Duties, tiers: tuple[str, ...],
 ) -> ReplacementSpec | None:  # fmt: skip
     policy = fin.replacement
     if policy.availability_target is None or plan.replacement_cohort < 0:
@@ -307,9 +334,9 @@ def _replacement(
     used = policy.channel == "used-machines"
     new_unit = None
     if not used:
-        origin = plan.vendor_machines_origin[int(plan.cohort_vendor[c])]
-        rate = duty[origin] if origin in duty else tariff_table().rate_pct(origin, days) / 100.0
-        new_unit = np.asarray(machine_prices()[plan.cohort_models[c]] * ths * (1.0 + rate))
+        rate = duty.machines[int(plan.cohort_vendor[c])]
+        price = machine_prices()[plan.cohort_models[c]] * ths * channel.price_factor
+        new_unit = np.asarray(price * (1.0 + rate))
     budget = policy.budget_usd
     if budget is None:
         floor = max((cov.value or 0.0 for cov in fin.covenants if cov.type == "min_liquidity"),

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.economy import EconomyInputs, RepairOrReplace, ReplacementPolicy
+from hashshock.engine.policies import EconomyInputs, RepairOrReplace, ReplacementPolicy
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.market.hashprice import TIERS
 

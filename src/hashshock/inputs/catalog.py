@@ -88,6 +88,10 @@ class VendorDefaults:
     source: str
 
 
+#: How far a model's stated J/TH may sit from power ÷ hashrate: spec sheets round, and
+#: sources differ by 1-3 % (FACTS.md 7); the simulation uses the two it divides.
+EFFICIENCY_TOLERANCE = 0.03
+
 MODEL_COLUMNS = (
     "slug", "vendor", "name", "family", "hashrate_ths", "power_w", "efficiency_j_per_th",
     "release_year", "cooling", "hashboards", "fans", "psus", "control_boards", "source",
@@ -128,15 +132,25 @@ def parse_models(path: Path) -> list[ModelSpec]:
         }
         if counts["hashboards"] < 1:
             raise InputError(path, f"row {line}, hashboards", "must be at least 1", "use 1 or more")
+        ths = _number(row, "hashrate_ths", path, line)
+        watts = _number(row, "power_w", path, line)
+        stated = _number(row, "efficiency_j_per_th", path, line)
+        ratio = watts / max(ths, 1e-9)
+        if ths <= 0 or abs(stated - ratio) > EFFICIENCY_TOLERANCE * ratio:
+            raise InputError(
+                path, f"row {line}, efficiency_j_per_th",
+                f"{stated:g} J/TH disagrees with power_w / hashrate_ths = {ratio:.3g}",
+                "the simulation uses power_w and hashrate_ths: make the three agree (within 3 %)",
+            )  # fmt: skip
         out.append(
             ModelSpec(
                 slug=row["slug"],
                 vendor=row["vendor"].lower(),
                 name=row["name"],
                 family=row["family"],
-                hashrate_ths=_number(row, "hashrate_ths", path, line),
-                power_w=_number(row, "power_w", path, line),
-                efficiency_j_per_th=_number(row, "efficiency_j_per_th", path, line),
+                hashrate_ths=ths,
+                power_w=watts,
+                efficiency_j_per_th=stated,
                 cooling=row["cooling"],
                 source=row.get("source", "") or "user catalogue",
                 **counts,

@@ -179,6 +179,12 @@ class Operations(_Strict):
     )  # fmt: skip
     board_degradation: BoardDegradation = Field(default_factory=BoardDegradation)
     board_wear: BoardWear = Field(default_factory=BoardWear)
+    failure_rate_multiplier: float = Field(
+        1.0, gt=0, le=20,
+        description="Scales every part's expected first-year failures m1 (the Weibull hazard of "
+        "data/failure_rates.csv or the fleet's failure_rates:): 2 means twice the failures at "
+        "every age; 1 (default) leaves the rates as they are",
+    )  # fmt: skip
 
 
 class Fleet(_Strict):

@@ -21,6 +21,7 @@ from hashshock.inputs.catalog import (
     load_catalog,
     part_defaults,
     read_failure_rates,
+    site_defaults,
     vendor_defaults,
 )
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
@@ -103,6 +104,7 @@ def fleet_from_mapping(
     catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
     _cross_check(fleet, catalog, path)
     _check_routes(fleet, path)
+    _check_sites(fleet, path)
     rates: tuple[FailurePrior, ...] = ()
     if fleet.failure_rates:
         rates_path = base / fleet.failure_rates
@@ -142,6 +144,22 @@ def _warnings(fleet: Fleet, path: Path | None) -> tuple[str, ...]:
             f"(≈ {US_INSTALLED_BASE_MACHINES:,}): check the counts"
         )
     return tuple(out)
+
+
+def _check_sites(fleet: Fleet, path: Path | None) -> None:
+    """A site's swaps a day (technicians × swaps each) are whole swaps: below one a day,
+    the engine's daily capacity would be zero, so such a site is refused."""
+    per_tech_default = site_defaults()["swaps_per_technician_day"]
+    for i, site in enumerate(fleet.sites):
+        if site.technicians is None or site.technicians == 0:
+            continue
+        rate = site.swaps_per_technician_day or per_tech_default
+        if site.technicians * rate < 1:
+            raise InputError(
+                path, f"sites[{i}].swaps_per_technician_day",
+                f"{site.technicians} × {rate:g} is less than one swap a day",
+                "the engine counts whole swaps a day: give the site at least one swap a day",
+            )  # fmt: skip
 
 
 def _check_routes(fleet: Fleet, path: Path | None) -> None:
@@ -286,13 +304,21 @@ def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, path) from None
+    return expand_includes(scenario, path, _seen)
+
+
+def expand_includes(
+    scenario: Scenario, path: Path | None = None, _seen: tuple[Path, ...] = ()
+) -> Scenario:
+    """``scenario`` with the events of the scenarios it includes (built-in names, or files
+    relative to ``path``'s folder, else the working folder) in front of its own."""
     events: list[Event] = []
     for i, inc in enumerate(scenario.include):
         try:
-            inc_path = _resolve_scenario_ref(inc, path.parent)
+            inc_path = _resolve_scenario_ref(inc, path.parent if path else None)
         except InputError as exc:
             raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
-        events.extend(load_scenario(inc_path, (*_seen, path)).events)
+        events.extend(load_scenario(inc_path, (*_seen, *((path,) if path else ()))).events)
     events.extend(scenario.events)
     return scenario.model_copy(update={"events": events, "include": []})
 
