@@ -294,3 +294,25 @@ def test_a_catalogue_row_whose_efficiency_disagrees_is_refused(
     )
     code, output = _validate(write_yaml(small_fleet(catalog="models.csv"), "fleet.yaml"))
     assert code == 2 and "efficiency_j_per_th" in output and "17.5" in output
+
+
+@pytest.mark.parametrize(
+    ("finance", "expected"),
+    [
+        ({"covenants": [{"name": "l", "type": "min_liquidity", "value": 1, "loan": "x"}]},
+         "loan does nothing on a min_liquidity"),
+        ({"covenants": [{"name": "h", "type": "hashrate_commitment", "value": 3,
+                         "quarters": [{"quarter_end": "2026-03-31", "min_ths": 1}]}]},
+         "value does nothing on a hashrate_commitment"),
+        ({"covenants": [{"name": "d", "type": "min_dscr", "value": 1.2,
+                         "quarters": [{"quarter_end": "2026-03-31", "min_ths": 1}]}]},
+         "quarters does nothing"),
+        ({"repair_threshold_share": 0.4}, "without repair_or_replace"),
+        ({"replacement": {"budget_usd": 1000}}, "without an availability_target"),
+    ],
+)  # fmt: skip
+def test_settings_that_would_do_nothing_are_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], finance: dict[str, Any], expected: str
+) -> None:
+    code, output = _validate(write_yaml(small_fleet(finance=finance), "fleet.yaml"))
+    assert code == 2 and expected in output and "fix:" in output, output

@@ -63,6 +63,18 @@ class Covenant(_Strict):
             raise ValueError(f"{self.type} needs a value — fix: add value: …")
         if self.type == "max_ltv" and self.value is not None and not 0 < self.value <= 5:
             raise ValueError("max_ltv is a fraction such as 0.7 — fix: write e.g. value: 0.7")
+        # Every setting acts or is refused: fields the covenant's type does not read.
+        unused = {
+            "min_dscr": {"quarters"},
+            "max_ltv": {"quarters"},
+            "min_liquidity": {"quarters", "loan", "test_every_days"},
+            "hashrate_commitment": {"value", "loan", "test_every_days"},
+        }[self.type] & self.model_fields_set
+        if unused:
+            raise ValueError(
+                f"{', '.join(sorted(unused))} does nothing on a {self.type} covenant"
+                f" — fix: drop {', '.join(sorted(unused))}"
+            )
         return self
 
 
@@ -138,4 +150,16 @@ class Finance(_Strict):
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):
             raise ValueError("covenant names repeat — fix: give each covenant its own name")
+        if "repair_threshold_share" in self.model_fields_set and not self.repair_or_replace:
+            raise ValueError(
+                "repair_threshold_share does nothing without repair_or_replace"
+                " — fix: set repair_or_replace: true, or drop repair_threshold_share"
+            )
+        policy = self.replacement
+        idle = {"channel", "model", "budget_usd"} & policy.model_fields_set
+        if idle and policy.availability_target is None:
+            raise ValueError(
+                f"replacement.{', '.join(sorted(idle))} does nothing without an "
+                "availability_target — fix: set replacement.availability_target, or drop them"
+            )
         return self
