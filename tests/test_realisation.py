@@ -111,6 +111,19 @@ def test_yield_is_one_when_off_and_falls_with_loss_and_days() -> None:
         assert np.all(board_yield([spec], [1000], 30, more, NO_WEAR) < base)
 
 
+@pytest.mark.parametrize("k", [0.5, 3.0])
+def test_the_failure_rate_multiplier_scales_m1_of_the_degraded_share(k: float) -> None:
+    """q(a) with multiplier k is q(a) of a board whose m₁ is k times larger (shape kept),
+    so more failures mean more degraded boards and a lower board yield."""
+    ages = np.arange(100.0, 800.0, 50.0)
+    scaled = degraded_share(ages, prior(1.3, 0.05), ON, failure_rate_multiplier=k)
+    np.testing.assert_allclose(scaled, degraded_share(ages, prior(1.3, 0.05 * k), ON))
+    spec = bundled_catalog().get("antminer-s19j-pro")
+    base = board_yield([spec], [1000], 30, ON, NO_WEAR)
+    moved = board_yield([spec], [1000], 30, ON, NO_WEAR, failure_rate_multiplier=k)
+    assert np.all(moved < base) if k > 1 else np.all(moved > base)
+
+
 def test_wear_starts_late_grows_linearly_and_stops_at_its_cap() -> None:
     wear = Wear(per_year=0.02, starts_after_days=500.0, cap=0.05)
     ages = np.array([0.0, 500.0, 500.0 + 365.0, 500.0 + 2 * 365.0, 500.0 + 10 * 365.0])

@@ -131,14 +131,21 @@ def _laguerre() -> tuple[FloatArray, FloatArray]:
 
 
 def degraded_share(
-    age_days: FloatArray, prior: FailurePrior, degradation: Degradation
+    age_days: FloatArray,
+    prior: FailurePrior,
+    degradation: Degradation,
+    failure_rate_multiplier: float = 1.0,
 ) -> FloatArray:
-    """``q(a)`` of (R1): the probability a working board of age ``a`` (days) is degraded."""
+    """``q(a)`` of (R1): the probability a working board of age ``a`` (days) is degraded.
+
+    ``failure_rate_multiplier`` k scales the board's expected first-year failures m₁ as
+    the plan's hazard does (``operations.failure_rate_multiplier``; shape unchanged)."""
     if not degradation.active:
         return np.zeros_like(age_days, dtype=np.float64)
     nodes, weights = _laguerre()
     ahead = age_days[..., None] + degradation.days * nodes
-    shape, rate = prior.weibull_shape, prior.first_year_failures_per_part
+    shape = prior.weibull_shape
+    rate = prior.first_year_failures_per_part * failure_rate_multiplier
     intensity = weibull_intensity(ahead, shape, rate)
     q = degradation.share * degradation.days * (intensity @ weights)
     return np.minimum(q, 1.0)
@@ -151,17 +158,20 @@ def board_yield(
     degradation: Degradation,
     wear: Wear,
     priors: tuple[FailurePrior, ...] = (),
+    failure_rate_multiplier: float = 1.0,
 ) -> FloatArray:
     """``[C, T]`` mean share of its nameplate a working board of each cohort delivers
     on each day, ``(1 − f · q(age)) (1 − W(age))`` (cohort ``c`` is ``ages[c]`` days old
-    on day 0)."""
+    on day 0; q with the board's m₁ × ``failure_rate_multiplier``, a dimensionless
+    factor, 1: the rates as given)."""
     out = np.ones((len(models), horizon))
     days = np.arange(horizon, dtype=np.float64)
     for c, (model, age) in enumerate(zip(models, ages, strict=True)):
         ages_c = age + days
         if degradation.active:
             prior = failure_prior("hashboard", model, priors)
-            out[c] -= degradation.loss * degraded_share(ages_c, prior, degradation)
+            q = degraded_share(ages_c, prior, degradation, failure_rate_multiplier)
+            out[c] -= degradation.loss * q
         out[c] *= 1.0 - wear.loss(ages_c)
     return out
 
