@@ -68,15 +68,21 @@ def weibull_daily_probability(
 
 
 def _hazard(
-    spec: ModelSpec, age_at_start: int, horizon: int, priors: tuple[FailurePrior, ...]
+    spec: ModelSpec,
+    age_at_start: int,
+    horizon: int,
+    priors: tuple[FailurePrior, ...],
+    multiplier: float = 1.0,
 ) -> np.ndarray:  # [4, T]
+    """Daily failure probability per part type and day ``[4, T]``; ``multiplier`` scales
+    each part's m₁ (``operations.failure_rate_multiplier``): m₁ × multiplier expected
+    failures in the first year, the Weibull shape unchanged."""
     ages = age_at_start + np.arange(horizon, dtype=np.float64)
     rows = []
     for part in PART_TYPES:
         prior = failure_prior(part, spec, priors)
-        rows.append(
-            weibull_daily_probability(ages, prior.weibull_shape, prior.first_year_failures_per_part)
-        )
+        m1 = prior.first_year_failures_per_part * multiplier
+        rows.append(weibull_daily_probability(ages, prior.weibull_shape, m1))
     return np.stack(rows)
 
 
@@ -261,7 +267,9 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         ),
         hazard=np.stack(
             [
-                _hazard(m, a, horizon, loaded.failure_rates)
+                _hazard(
+                    m, a, horizon, loaded.failure_rates, fleet.operations.failure_rate_multiplier
+                )
                 for m, a in zip(models, ages, strict=True)
             ]
         )
