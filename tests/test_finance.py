@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.conftest import small_fleet
-from tests.engine_helpers import plan_for
+from tests.engine.helpers import plan_for
 from typer.testing import CliRunner
 
 from hashshock.cli.app import app

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import small_fleet
-from tests.engine_helpers import plan_for
+from tests.engine.helpers import plan_for
 
 from hashshock.engine import simulate
 

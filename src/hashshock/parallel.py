@@ -22,7 +22,7 @@ from typing import Any
 import numba
 
 from hashshock.engine import EngineOutput, simulate
-from hashshock.engine.economy import EconomyInputs
+from hashshock.engine.policies import EconomyInputs
 from hashshock.plan import Plan
 
 _counter: Any = None

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.conftest import small_fleet
-from tests.engine_helpers import with_constant_hazard
+from tests.engine.helpers import with_constant_hazard
 from tests.reference.fleets import plan
 from tests.reference.sim import simulate_reference
 

@@ -1,7 +1,7 @@
 """The vectorised Monte Carlo engine. It reads a :class:`~hashshock.plan.Plan`, nothing else.
 
 The names below load on first use, so that the money layer's light engine modules
-(:mod:`hashshock.engine.economy`, :mod:`hashshock.engine.output`) come without numba.
+(:mod:`hashshock.engine.policies`, :mod:`hashshock.engine.output`) come without numba.
 """
 
 from __future__ import annotations

@@ -38,15 +38,27 @@ from numpy.typing import NDArray
 
 from hashshock.engine import step
 from hashshock.engine.allocate import GroupSum, job_lists
-from hashshock.engine.economy import EconomyInputs
+from hashshock.engine.arrays import (
+    N_PARTS,
+    Cohorts,
+    Fleet,
+    Keys,
+    Pools,
+    Record,
+    Rules,
+    Scratch,
+    State,
+    SwapJobs,
+)
 from hashshock.engine.eventpaths import EventPaths
+from hashshock.engine.failures import init_clock
 from hashshock.engine.hooks import Hooks
 from hashshock.engine.kernel_random import DelayTables
-from hashshock.engine.kernels import init_clock
 from hashshock.engine.memory import OUTPUT_BLOCKS, STATE_BLOCKS, zeros_together
 from hashshock.engine.orders import OrderPaths
 from hashshock.engine.output import EngineOutput
-from hashshock.engine.pipeline import Pipeline
+from hashshock.engine.policies import EconomyInputs
+from hashshock.engine.rings import Pipeline
 from hashshock.engine.threads import (
     BLOCKS_PER_THREAD,
     SPAN_BLOCKS_PER_THREAD,
@@ -60,7 +72,6 @@ from hashshock.streams import RandomTree
 IntArray = NDArray[np.int64]
 Progress = Callable[[int, int], None]
 
-N_PARTS = 4
 HASHBOARD = 0
 
 
@@ -182,29 +193,39 @@ class Simulation(Hooks):
             **daily,
         )
         self.scrapped = self.out.scrapped
-        self.state = step.State(
-            self.installed, self.running, self.waiting, self.dead_run, self.dead_stop,
-            self.clock, self.on, self.on_hand, self.vendor_backlog, self.in_house_backlog,
-            self.order_backlog, self.repairs.ring, self.repairs.in_transit,
-            self.replenishments.ring, self.replenishments.in_transit, self.machine_swaps.ring,
-            self.machine_swaps.in_transit, self.board_swaps.ring, self.board_swaps.in_transit,
-            self.disabled,
+        self.state = State(
+            cohorts=Cohorts(
+                installed=self.installed, running=self.running, waiting=self.waiting,
+                dead_run=self.dead_run, dead_stop=self.dead_stop, clock=self.clock, on=self.on,
+            ),
+            pools=Pools(
+                on_hand=self.on_hand, vendor_backlog=self.vendor_backlog,
+                in_house_backlog=self.in_house_backlog, order_backlog=self.order_backlog,
+            ),
+            repairs=self.repairs.arrays, orders=self.replenishments.arrays,
+            machine_swaps=self.machine_swaps.arrays, board_swaps=self.board_swaps.arrays,
+            disabled=self.disabled,
         )  # fmt: skip
 
-        self.scratch = step.Scratch(
+        self.scratch = Scratch(
             routed=memory["routed"], demand_pool=memory["demand_pool"],
             demand_site=memory["demand_site"], order=memory["order"],
             granted=memory["granted"], pool_state=memory["pool_state"],
             amounts=memory["amounts"],
         )  # fmt: skip
         out = self.out
-        self.record = step.Record(
-            out.failures, out.scrapped, out.swaps, out.ordered, out.first_stockout_day,
-            out.first_customs_hold_day, out.customs_held_unit_days, out.hashrate_ths,
-            out.nameplate_ths, out.machines_installed, out.power_mw, out.power_cost,
-            out.machines_down, out.swaps_daily, out.repairs_in_house, out.repairs_vendor,
-            out.parts_shipped, out.spares_on_hand, out.backorders, out.parts_in_repair,
-            out.parts_on_order, out.storage_unit_days, out.parts_spend,
+        self.record = Record(
+            failures=out.failures, scrapped=out.scrapped, swaps_done=out.swaps,
+            ordered=out.ordered, first_stockout=out.first_stockout_day,
+            first_customs=out.first_customs_hold_day, held_unit_days=out.customs_held_unit_days,
+            hashrate=out.hashrate_ths, nameplate=out.nameplate_ths,
+            installed=out.machines_installed, power=out.power_mw, power_cost=out.power_cost,
+            machines_down=out.machines_down, swaps_daily=out.swaps_daily,
+            repairs_in_house=out.repairs_in_house, repairs_vendor=out.repairs_vendor,
+            parts_shipped=out.parts_shipped, spares=out.spares_on_hand,
+            backorders=out.backorders, in_repair=out.parts_in_repair,
+            on_order=out.parts_on_order, storage_unit_days=out.storage_unit_days,
+            parts_spend=out.parts_spend,
         )  # fmt: skip
 
     def _longest_delays(self) -> dict[str, int]:
@@ -234,10 +255,10 @@ class Simulation(Hooks):
             "swap": max(r.swap_days for r in plan.routes),
         }
 
-    def _fleet(self) -> step.Fleet:
+    def _fleet(self) -> Fleet:
         plan, economy, routes = self.plan, self.economy, self.plan.routes
         # The technicians' bound on a site's swaps is summed over its pools
-        # (kernels.site_demand_path), so a cohort may only draw on its own site's pools.
+        # (swaps.site_demand), so a cohort may only draw on its own site's pools.
         if not (plan.pool_site[plan.cohort_pool] == plan.cohort_site[:, None]).all():
             raise ValueError("plan: every cohort's spare pools must be at the cohort's site")
         hazard = np.clip(plan.hazard, 0.0, 1.0 - 1e-12)  # [C, 4, T] daily probabilities
@@ -260,7 +281,7 @@ class Simulation(Hooks):
         )
         power_price = economy.cohort_power_price
         uptime = plan.cohort_uptime.astype(np.float64)
-        return step.Fleet(
+        return Fleet(
             horizon=self.T,
             boards=self.boards,
             stop_rate=np.ascontiguousarray(stop_rate.transpose(2, 0, 1)),
@@ -271,14 +292,16 @@ class Simulation(Hooks):
             in_house_given_rest=np.divide(
                 in_house, rest, out=np.zeros_like(in_house), where=rest > 0
             ),
-            pool_ptr=pool_ptr,
-            pool_jobs=pool_jobs,
-            site_ptr=site_ptr,
-            site_jobs=site_jobs,
-            job_pool=job_pool,
-            job_site=job_site,
+            jobs=SwapJobs(
+                pool_ptr=pool_ptr,
+                pool_jobs=pool_jobs,
+                site_ptr=site_ptr,
+                site_jobs=site_jobs,
+                job_pool=job_pool,
+                job_site=job_site,
+                site_capacity=plan.site_swaps_per_day.astype(np.int64),
+            ),
             pool_site=plan.pool_site.astype(np.int64),
-            site_capacity=plan.site_swaps_per_day.astype(np.int64),
             swap_days=np.array([r.swap_days for r in routes], np.int64),
             # what a working board delivers: nameplate share × degraded-board yield × uptime
             ths_per_board=np.ascontiguousarray(
@@ -320,13 +343,13 @@ class Simulation(Hooks):
             order_cancelled=self.orders.cancelled,
         )
 
-    def _rules(self) -> step.Rules:
+    def _rules(self) -> Rules:
         plan, events = self.plan, self.events
         origin = tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor)
-        return step.Rules(
-            events.occurs,
-            events.start,
-            events.end,
+        return Rules(
+            occurs=events.occurs,
+            start=events.start,
+            end=events.end,
             supply_stop=events.pool_rule(
                 kinds_for_rule("supply_stop"), plan.pool_vendor, plan.pool_part
             ),
@@ -341,9 +364,9 @@ class Simulation(Hooks):
             parts_holds=events.holds("parts", plan.pool_vendor, origin),
         )
 
-    def _keys(self) -> step.Keys:
+    def _keys(self) -> Keys:
         keys = self.rng.keys
-        return step.Keys(
+        return Keys(
             cohorts=keys("cohorts", 0, self.T),
             items=keys("items", 0, 2 * self.T),
             customs_repairs=keys("customs", 0, self.T),
@@ -382,27 +405,11 @@ class Simulation(Hooks):
                     last += 1
                 self._span(day, last, progress)
                 day = last
-        self._book_machine_holds()
+        self.orders.book_storage(self.plan.order_count, self.T, self.out)
         # The kernels book each hold's start and end; a running sum gives the units held
-        # at customs on each day (step._book_hold).
+        # at customs on each day (customs.book_hold).
         np.cumsum(self.out.storage_unit_days, axis=1, out=self.out.storage_unit_days)
         return self.out
-
-    def _book_machine_holds(self) -> None:
-        """Ordered machines held at the border count as customs storage too: their
-        hold's start and end go into ``storage_unit_days`` as the kernels' lots do."""
-        orders, out, T = self.orders, self.out, self.T
-        paths = np.arange(self.P)
-        for o, count in enumerate(self.plan.order_count):
-            start, end = orders.hold_start[o], np.minimum(orders.hold_end[o], T)
-            held = (end > start) & (start < T) & ~orders.cancelled[o]
-            if not held.any():
-                continue
-            p = paths[held]
-            np.add.at(out.storage_unit_days, (p, start[held]), count)
-            closing = held & (end < T)
-            np.add.at(out.storage_unit_days, (paths[closing], end[closing]), -count)
-            out.customs_held_unit_days[held] += count * (end[held] - start[held])
 
     def _span(self, first: int, last: int, progress: Progress | None) -> None:
         """Days ``first`` to ``last − 1`` on every path, each block of paths through all of
@@ -417,8 +424,7 @@ class Simulation(Hooks):
         self._over_paths(step.run_days, first, last, per_thread=SPAN_BLOCKS_PER_THREAD,
                          on_block=finished, taper=True)  # fmt: skip
 
-    def _tuples(self) -> tuple[step.Fleet, step.Rules, step.State, step.Scratch,
-                               step.Record, step.Keys]:  # fmt: skip
+    def _tuples(self) -> tuple[Fleet, Rules, State, Scratch, Record, Keys]:
         return self.fleet, self.rules, self.state, self.scratch, self.record, self.keys
 
     def _over_paths(

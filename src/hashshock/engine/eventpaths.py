@@ -1,5 +1,7 @@
-"""The plan's event draws (:mod:`hashshock.plan.draws`) with what the engine makes of
-them: per-pool rules for the kernels and customs decisions on lots."""
+"""Scenario events in the engine: the plan's event draws (:mod:`hashshock.plan.draws`)
+with what the engine makes of them (per-pool rules for the kernels, customs decisions
+on machine orders), and the compiled checks of which events are active on a path today
+and what they hold back."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine import kernels
+from hashshock.engine.arrays import HoldDecisions, Holds, PoolRule, Rules
+from hashshock.engine.customs import customs_holds
+from hashshock.engine.jit import I64, compiled
 from hashshock.engine.kernel_random import DelayTables
-from hashshock.engine.step import Holds, PoolRule
 from hashshock.plan.draws import NEVER, EventDraws
 from hashshock.plan.kinds import kinds_tagged
 
@@ -92,10 +95,49 @@ class EventPaths(EventDraws):
         rules = self.holds(shipment, lot_vendor, lot_origin)
         if len(rules.probability) == 0:
             return held, extra
-        kernels.customs_holds(
-            key, np.ascontiguousarray(border_day, dtype=np.int64),
-            np.ones(border_day.shape, np.int64), rules.hits, rules.occurs, rules.start,
-            rules.end, rules.probability, rules.days.values, rules.days.cdf,
-            rules.days.length, held, extra,
-        )  # fmt: skip
+        border = np.ascontiguousarray(border_day, dtype=np.int64)
+        customs_holds(key, border, rules, HoldDecisions(held, extra))
         return held, extra
+
+
+@compiled(inline=True)
+def active(rules: Rules, e: int, p: int, day: int) -> bool:
+    """Whether event ``e`` is under way on path ``p`` on ``day``."""
+    return bool(rules.occurs[e, p]) and rules.start[e, p] <= day < rules.end[e, p]
+
+
+@compiled(inline=True)
+def turning(rules: Rules, p: int, day: int) -> bool:
+    """Whether a scenario event starts or ends on ``day`` on path ``p``."""
+    for e in range(rules.occurs.shape[0]):
+        if rules.occurs[e, p] and (rules.start[e, p] == day or rules.end[e, p] == day):
+            return True
+    return False
+
+
+@compiled(inline=True)
+def pool_amounts(p: int, day: int, rules: Rules, rule: PoolRule, out: I64) -> bool:
+    """Whether any of ``rule``'s events is active today on path ``p``; if so, ``out[p, j]``
+    gets the Σ of their amounts for pool ``j`` (else ``out[p]`` is left as it was: most
+    days no event is active, and the pools need not be visited)."""
+    any_active = False
+    for r in range(rule.event.shape[0]):
+        if active(rules, rule.event[r], p, day):
+            if not any_active:
+                out[p, :] = 0
+                any_active = True
+            for j in range(out.shape[1]):
+                out[p, j] += rule.amount[r, j]
+    return any_active
+
+
+@compiled(inline=True)
+def hold_back(p: int, j: int, blocked: bool, incoming: int, backlog: I64) -> int:
+    """What pool ``j`` sends today: nothing while ``blocked`` (``incoming`` joins the
+    ``backlog``), else the backlog with today's ``incoming``."""
+    if blocked:
+        backlog[p, j] += incoming
+        return 0
+    send: int = incoming + backlog[p, j]
+    backlog[p, j] = 0
+    return send

@@ -1,7 +1,7 @@
 """The driver's steps between the compiled phases, on days that need them.
 
 Remote disabling (a share of the vendor's running machines stops for the event's
-window) and the money-driven policies of :mod:`hashshock.engine.economy`
+window) and the money-driven policies of :mod:`hashshock.engine.policies`
 (repair-or-replace, grey-market spares, replacement machines) act on all paths
 at once with numpy, between the phases of :mod:`hashshock.engine.step`. They are
 mixed into :class:`~hashshock.engine.core.Simulation`, whose state they change in
@@ -16,14 +16,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine import step
+from hashshock.engine.arrays import STOP, Scratch
 from hashshock.plan.kinds import kinds_tagged
 
 if TYPE_CHECKING:
     from hashshock.engine.allocate import GroupSum
-    from hashshock.engine.economy import EconomyInputs
     from hashshock.engine.eventpaths import EventPaths
     from hashshock.engine.output import EngineOutput
-    from hashshock.engine.pipeline import Pipeline
+    from hashshock.engine.policies import EconomyInputs
+    from hashshock.engine.rings import Pipeline
     from hashshock.plan.model import Plan
     from hashshock.streams import RandomTree
 
@@ -60,7 +61,7 @@ class Hooks:
     rng: RandomTree
     events: EventPaths
     out: EngineOutput
-    scratch: step.Scratch
+    scratch: Scratch
     pool_to_part: GroupSum
     boards: IntArray
     installed: IntArray
@@ -149,7 +150,7 @@ class Hooks:
         if grey is None:
             return
         self._phase(step.SUPPLY_STOP, day)
-        stop = self.scratch.amounts[step.STOP] > 0
+        stop = self.scratch.amounts[STOP] > 0
         if not stop.any():
             return
         order, backlog = self.scratch.order, self.order_backlog

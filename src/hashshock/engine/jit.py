@@ -50,8 +50,8 @@ def drop_stale_caches(folders: Iterable[Path]) -> None:
     ``__pycache__`` when any engine source has changed since they were written.
 
     Why: numba checks only the file a function is defined in, so a kernel in
-    ``step.py`` that inlines one from ``kernels.py`` would keep running the old code
-    after ``kernels.py`` changed. A digest of the engine's sources, kept beside the
+    ``step.py`` that inlines one from ``failures.py`` would keep running the old code
+    after ``failures.py`` changed. A digest of the engine's sources, kept beside the
     cache files, tells. Where the folder cannot be written (an installed copy), numba
     keeps its cache elsewhere and nothing is done.
     """

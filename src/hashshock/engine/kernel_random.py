@@ -149,17 +149,19 @@ def exponential(base: np.uint64, i: int, retry: int) -> float:
 
 
 @nb.njit(cache=True, inline="always")
-def table_sample(values: NDArray[np.int64], cdf: NDArray[np.float64], length: int, u: float) -> int:
-    """Inverse CDF of a discrete distribution: smallest support point with ``u ≤ F``."""
+def table_sample(tables: DelayTables, row: int, u: float) -> int:
+    """Inverse CDF of distribution ``row`` of ``tables``: its smallest support point
+    with ``u ≤ F``."""
+    cdf = tables.cdf
     lo = 0
-    hi = length - 1
+    hi = tables.length[row] - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        if u <= cdf[mid]:
+        if u <= cdf[row, mid]:
             hi = mid
         else:
             lo = mid + 1
-    return int(values[lo])
+    return int(tables.values[row, lo])
 
 
 class DelayTables(NamedTuple):

@@ -1,4 +1,5 @@
-"""New-machine orders: on which day each order arrives on each path, if at all."""
+"""New-machine orders: on which day each order arrives on each path, if at all, and
+the customs storage of the orders held at the border."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.eventpaths import EventPaths
+from hashshock.engine.output import EngineOutput
 from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
@@ -71,6 +73,23 @@ class OrderPaths:
         days = np.where(held, self.hold_start, np.iinfo(np.int64).max)
         first = days.min(axis=0)
         return np.where(first == np.iinfo(np.int64).max, -1, first)
+
+    def book_storage(self, counts: IntArray, horizon: int, out: EngineOutput) -> None:
+        """Ordered machines (``counts`` [O]) held at the border count as customs storage
+        too: each hold's start and end go into ``out.storage_unit_days`` as the kernels'
+        lots do (:func:`hashshock.engine.customs.book_hold`), and the machine-days held
+        inside the ``horizon`` into ``out.customs_held_unit_days``."""
+        paths = np.arange(self.hold_start.shape[1])
+        for o, count in enumerate(counts):
+            start, end = self.hold_start[o], np.minimum(self.hold_end[o], horizon)
+            held = (end > start) & (start < horizon) & ~self.cancelled[o]
+            if not held.any():
+                continue
+            p = paths[held]
+            np.add.at(out.storage_unit_days, (p, start[held]), count)
+            closing = held & (end < horizon)
+            np.add.at(out.storage_unit_days, (paths[closing], end[closing]), -count)
+            out.customs_held_unit_days[held] += count * (end[held] - start[held])
 
     def held_on(self, day: int, counts: IntArray) -> IntArray:
         """[P]: machines sitting at customs on ``day``."""

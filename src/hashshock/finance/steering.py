@@ -1,6 +1,6 @@
 """The money that steers the engine: the per-path arrays of its money-driven policies.
 
-The engine knows nothing of money (:mod:`hashshock.engine.economy`); this module turns a
+The engine knows nothing of money (:mod:`hashshock.engine.policies`); this module turns a
 compiled :class:`~hashshock.finance.moneyplan.MoneyPlan` and the market paths into the
 plain arrays it takes — hashprice and break-even thresholds (switch-off, curtailment),
 spares' unit costs, the grey market, the repair-or-replace rule and replacement buying.

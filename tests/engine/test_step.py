@@ -9,20 +9,16 @@ a single number, with every event kind and policy in play.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import os
-import threading
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 from tests.conftest import small_fleet
-from tests.engine_helpers import plan_for, with_constant_hazard
+from tests.engine.helpers import plan_for, with_constant_hazard
 
 from hashshock.engine.core import Simulation
-from hashshock.engine.economy import EconomyInputs, GreyMarket
 from hashshock.engine.output import EngineOutput
-from hashshock.engine.threads import _pool, path_blocks
+from hashshock.engine.policies import EconomyInputs, GreyMarket
 from hashshock.plan import Plan
 
 PATHS = 24
@@ -94,47 +90,3 @@ def test_spans_and_phases_agree_when_technicians_are_short() -> None:
     out = _assert_same(plan)
     waiting_at_spares = (out.backorders > 0) & (out.spares_on_hand > 0)
     assert waiting_at_spares.any()
-
-
-@pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])
-@pytest.mark.parametrize("per_thread", [1, 4, 16])
-@pytest.mark.parametrize("taper", [False, True])
-def test_path_blocks_cover_every_path_once(
-    paths: int, threads: int, per_thread: int, taper: bool
-) -> None:
-    blocks = path_blocks(paths, threads, per_thread, taper)
-    covered = [p for first, last in blocks for p in range(first, last)]
-    assert covered == list(range(paths))
-    assert all(last > first for first, last in blocks)
-    if taper and threads > 1:  # no block after a smaller one is larger
-        sizes = [last - first for first, last in blocks]
-        assert all(later <= earlier for earlier, later in itertools.pairwise(sizes[:-1]))
-
-
-def test_progress_comes_as_blocks_of_paths_finish() -> None:
-    """A run that is one span still reports progress along the way, never backwards."""
-    plan = plan_for(horizon=60)
-    seen: list[tuple[int, int]] = []
-    simulation = Simulation(plan, 40, seed=1)
-    assert not simulation.hook_days().any()  # the whole horizon is one span
-    simulation.run(lambda done, total: seen.append((done, total)))
-    done = [d for d, _ in seen]
-    assert len(seen) > 1
-    assert done == sorted(done)
-    assert seen[-1] == (60, 60)
-
-
-@pytest.mark.skipif(
-    len(getattr(os, "sched_getaffinity", lambda _: set())(0)) < 2, reason="needs two cores"
-)
-def test_the_path_threads_keep_to_cores_of_their_own() -> None:
-    barrier = threading.Barrier(2)
-
-    def where() -> set[int]:
-        barrier.wait(timeout=10)  # both workers busy at once: one task each
-        return os.sched_getaffinity(0)
-
-    pool = _pool(2)
-    cores = [future.result() for future in [pool.submit(where) for _ in range(2)]]
-    assert all(len(core) == 1 for core in cores)
-    assert cores[0] != cores[1]

@@ -4,19 +4,15 @@ simulation on kept state memory giving the numbers of one on fresh memory."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.reference.fleets import two_site_fleet
 
 from hashshock.engine.core import Simulation
-from hashshock.engine.jit import drop_stale_caches
 from hashshock.engine.memory import OUTPUT_BLOCKS, BlockRecycler, zeros_together
 from hashshock.engine.output import EngineOutput
-from hashshock.engine.pipeline import Pipeline
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
 from hashshock.plan import compile_plan
 
@@ -105,35 +101,11 @@ def test_a_run_on_kept_state_memory_gives_the_numbers_of_a_fresh_one() -> None:
     nothing of the old run's state is left in it."""
     plan = compile_plan(fleet_from_mapping(two_site_fleet()), load_scenario("sanctions"), 60)
     simulation = Simulation(plan, 12, seed=3)
-    address = simulation.state.running.ctypes.data
+    address = simulation.state.cohorts.running.ctypes.data
     first = simulation.run()
     del simulation
     simulation = Simulation(plan, 12, seed=3)
-    assert simulation.state.running.ctypes.data == address  # the kept block
+    assert simulation.state.cohorts.running.ctypes.data == address  # the kept block
     again = simulation.run()
     for field in dataclasses.fields(EngineOutput):
         assert np.array_equal(getattr(first, field.name), getattr(again, field.name)), field.name
-
-
-def test_a_pipeline_over_given_memory_checks_its_shapes() -> None:
-    ring = np.zeros((3, 5, 2), np.int32)
-    pipeline = Pipeline.over(ring, np.zeros((3, 2), np.int64), horizon=20)
-    assert pipeline.length == 5 and pipeline.ring is ring
-    with pytest.raises(ValueError, match="disagree"):
-        Pipeline.over(ring, np.zeros((3, 4), np.int64), horizon=20)
-
-
-def test_compiled_caches_go_when_an_engine_source_changes(tmp_path: Path) -> None:
-    """Cache files written under other engine sources are deleted; once the stamp says
-    they were written under these sources, they are kept."""
-    cache = tmp_path / "__pycache__"
-    cache.mkdir()
-    old = cache / "step.run_days-534.py311.1.nbc"
-    old.write_bytes(b"stale")
-    (cache / "numba-sources.sha256").write_text("an older digest")
-    drop_stale_caches([tmp_path])
-    assert not old.exists()
-    fresh = cache / "step.run_days-534.py311.nbi"
-    fresh.write_bytes(b"current")
-    drop_stale_caches([tmp_path])
-    assert fresh.exists()

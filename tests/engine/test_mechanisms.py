@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tests.conftest import small_fleet
-from tests.engine_helpers import plan_for, with_constant_hazard
+from tests.engine.helpers import plan_for, with_constant_hazard
 
 from hashshock.engine import simulate
 from hashshock.engine.core import Simulation
