@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-import pytest
 import yaml
 from pydantic import BaseModel
 from tests.test_field_effects import CASES
@@ -221,12 +220,6 @@ def _defaults_in_code(model: type[BaseModel], prefix: str) -> Iterator[tuple[str
             yield from _defaults_in_code(sub, path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING: market/config.py NetworkConfig gives volatility_per_year, us_share and "
-    "vendor_share defaults that data/market/defaults.yaml gives again",
-)
 def test_one_source_for_each_market_default() -> None:
     """A market value defaulted in data/market/defaults.yaml has no second default in code."""
     defaults = yaml.safe_load(defaults_path().read_text(encoding="utf-8"))

@@ -18,28 +18,38 @@ from hashshock.market import (
 START = dt.date(2026, 3, 1)
 
 
+def _default_shock(lost: np.ndarray) -> np.ndarray:
+    """The multiplier with the market defaults' shares (data/market/defaults.yaml)."""
+    network = load_market(None).network
+    return network_shock_multiplier(
+        lost, us_share=network.us_share, vendor_share=network.vendor_share
+    )
+
+
 def test_multiplier_formula() -> None:
-    """1 − US share × Bitmain share × lost share (FACTS.md §4.4: 36 %, §1.2: 80 %)."""
+    """1 − US share × Bitmain share × lost share, with the shares the market gives."""
     lost = np.array([[0.0, 0.5, 1.0]])
-    np.testing.assert_allclose(network_shock_multiplier(lost), [[1.0, 0.856, 0.712]])
+    network = load_market(None).network
+    exposed = network.us_share * network.vendor_share
+    np.testing.assert_allclose(_default_shock(lost), 1.0 - exposed * lost)
     assert float(network_shock_multiplier(0.5, us_share=0.4, vendor_share=0.9)) == pytest.approx(
         0.82
     )
     with pytest.raises(ValueError):
-        network_shock_multiplier(1.2)
+        network_shock_multiplier(1.2, us_share=0.4, vendor_share=0.9)
 
 
 def test_network_wide_shock_gives_higher_hashprice_than_local() -> None:
     """Same seed, same BTC prices; the shock kept local leaves the network untouched, the
-    network-wide one takes 0.36 × 0.8 × lost off its hashrate from day 20 (mid-window: the
-    windows close on days 16 and 30). Until the next retarget both earn the same per TH —
-    fewer blocks, but a larger share of each; from it on the network-wide case earns
-    strictly more, on every path."""
+    network-wide one takes us_share × vendor_share × lost off its hashrate from day 20
+    (mid-window: the windows close on days 16 and 30). Until the next retarget both earn
+    the same per TH — fewer blocks, but a larger share of each; from it on the
+    network-wide case earns strictly more, on every path."""
     config = load_market(None)
     paths, days, shock = 64, 240, 20
     lost = np.zeros((paths, days))
     lost[:, shock:] = np.linspace(0.2, 0.9, paths)[:, None]  # differs by path
-    multiplier = network_shock_multiplier(lost)
+    multiplier = _default_shock(lost)
     local = simulate_market(config, START, days, paths, seed=11)
     wide = simulate_market(config, START, days, paths, seed=11, hashrate_multiplier=multiplier)
 
@@ -64,7 +74,7 @@ def test_price_feedback_lets_others_fill_the_gap_over_time(market: MarketFactory
     """With the default hashprice feedback the rest of the network grows into a network-wide
     shock, so the cushion fades; without feedback it stays."""
     paths, days = 4, 720
-    multiplier = network_shock_multiplier(np.full((paths, days), 0.8))
+    multiplier = _default_shock(np.full((paths, days), 0.8))
     cushions = []
     for feedback in (0.5, 0.0):
         config = market(network={"hashprice_feedback_per_year": feedback})

@@ -62,7 +62,9 @@ def scenario_market(
     multiplier = (
         None
         if lost_share is None
-        else network_shock_multiplier(lost_share, network.us_share, network.vendor_share)
+        else network_shock_multiplier(
+            lost_share, us_share=network.us_share, vendor_share=network.vendor_share
+        )
     )
     return simulate_market(
         config, plan.start_date, plan.horizon_days, paths, seed,

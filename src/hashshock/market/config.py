@@ -236,12 +236,12 @@ class NetworkConfig(_Strict):
         ge=0, le=10, description="κ: change of log growth per year per unit of ln(HP̃/HP_ref)"
     )
     feedback_lag_days: float = Field(gt=0, le=730, description="Smoothing of HP̃, days")
-    volatility_per_year: float = Field(0.0, ge=0, le=3, description="σ_H of the hashrate path")
+    volatility_per_year: float = Field(ge=0, le=3, description="σ_H of the hashrate path")
     fee_share: float | None = Field(
         None, ge=0, lt=0.95, description="Fees / (subsidy + fees); omitted: the snapshot's"
     )
-    us_share: float = Field(0.36, ge=0, le=1, description="US share of network hashrate")
-    vendor_share: float = Field(0.80, ge=0, le=1, description="Bitmain share of machines")
+    us_share: float = Field(ge=0, le=1, description="US share of network hashrate")
+    vendor_share: float = Field(ge=0, le=1, description="Bitmain share of machines")
     snapshot: SnapshotOverride | None = Field(None, description="Snapshot file / overrides")
     source: Sources = Field(default_factory=dict)
 

@@ -67,17 +67,17 @@ def market_generator(seed: int, stream: int, day: int) -> np.random.Generator:
 
 
 def network_shock_multiplier(
-    lost_share: ArrayLike, us_share: float = 0.36, vendor_share: float = 0.80
+    lost_share: ArrayLike, *, us_share: float, vendor_share: float
 ) -> FloatArray:
     """Network hashrate multiplier of a network-wide shock: ``1 − us_share · vendor_share · lost``.
 
     ``lost_share`` is the share of the exposed (US, Bitmain) hashrate that is lost —
-    e.g. machines down for lack of vendor parts. Defaults: US ≈ 36 % of network
-    hashrate (FACTS.md §4.4 [S36]), Bitmain ≈ 80 % of machines (§1.2 [S38]); losing
-    all of it takes 28.8 % off the network.
+    e.g. machines down for lack of vendor parts; ``us_share`` and ``vendor_share`` are
+    the market's ``network.us_share`` and ``network.vendor_share`` (sourced defaults in
+    ``data/market/defaults.yaml``). All three are shares in [0, 1].
 
-    >>> float(network_shock_multiplier(1.0))
-    0.712
+    >>> float(network_shock_multiplier(1.0, us_share=0.5, vendor_share=0.5))
+    0.75
     """
     lost = np.asarray(lost_share, dtype=np.float64)
     if np.any((lost < 0) | (lost > 1)) or not np.all(np.isfinite(lost)):
