@@ -107,7 +107,9 @@ class Replacement(_Strict):
     )
     channel: Literal["used-machines", "alt-vendor-machines"] = "used-machines"
     model: str | None = Field(
-        None, description="Model bought (default: used S19 XP, or whatsminer-m60s new)"
+        None,
+        description="Model bought; default per channel: DEFAULT_REPLACEMENT_MODEL of "
+        "plan/compile.py",
     )
     budget_usd: Money | None = Field(
         None, description="Most the policy may spend; default cash above the liquidity covenant"

@@ -22,6 +22,8 @@ MAX_COHORT_MACHINES = 3_000_000
 #: Largest fleet (machines, all cohorts and orders): above the whole network (≈ 1.1 ZH/s
 #: of ≈ 150 TH/s machines ≈ 7-8 M machines).
 MAX_FLEET_MACHINES = 10_000_000
+#: What a label-like field is: metadata, not read by the simulation or the reports.
+SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), not shown in reports"
 
 
 class _Strict(BaseModel):
@@ -33,16 +35,21 @@ class Site(_Strict):
 
     name: str = Field(min_length=1, description="Unique site name, used by cohorts and spares")
     country: str = Field("US", description="ISO country code; decides which routes cross a border")
-    state: str | None = Field(None, description="State or province, for reports")
+    state: str | None = Field(None, description=f"State or province; {SAVED_ONLY}")
     technicians: Count | None = Field(
-        None, description="Technicians doing swaps; default 1 per 1,000 machines (data/sites.csv)"
+        None,
+        description="Technicians doing swaps; default: the site's machines / "
+        "machines_per_technician of data/sites.csv, rounded up, at least 1",
     )
     swaps_per_technician_day: float | None = Field(
-        None, gt=0, description="Swaps one technician does per day; default 10 (FACTS.md 2.2)"
-    )
+        None, gt=0,
+        description="Swaps one technician does per day; default: data/sites.csv "
+        "swaps_per_technician_day",
+    )  # fmt: skip
     power_usd_per_mwh: float | None = Field(
-        None, ge=0, description="Power price; default $40/MWh (data/finance_defaults.csv)"
-    )
+        None, ge=0,
+        description="Power price, USD/MWh; default: data/finance_defaults.csv power_usd_per_mwh",
+    )  # fmt: skip
     curtail_below_hashprice_usd_per_ph_day: float | None = Field(
         None, ge=0, description="Curtail the whole site on days hashprice is below this"
     )
@@ -69,7 +76,7 @@ class Cohort(_Strict):
     count: Count = Field(description="Number of machines", le=MAX_COHORT_MACHINES)
     site: str = Field(description="Name of a site defined under `sites`")
     install_date: date = Field(description="Install date (YYYY-MM-DD); sets the age of the parts")
-    label: str | None = Field(None, description="Optional name shown in reports")
+    label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
     degraded: CohortDegradation | None = Field(None, description="Broken at start")
 
 
@@ -100,7 +107,7 @@ class RepairRoute(_Strict):
     )
     scrap_share: Share | None = Field(None, description="Share beyond repair")
     vendor_turnaround_days: Delay | None = Field(
-        None, description="Days at the vendor repair centre (FACTS.md 2.2: 3-5 weeks)"
+        None, description="Days at the vendor repair centre"
     )
     crosses_border: bool | None = Field(
         None, description="Vendor repair route crosses a border (customs); default: centre abroad"
@@ -125,7 +132,7 @@ class Order(_Strict):
     due_date: date
     site: str
     vendor: str | None = Field(None, description="Default: the model's vendor")
-    label: str | None = None
+    label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
 
 
 class Replenishment(_Strict):
@@ -133,7 +140,9 @@ class Replenishment(_Strict):
 
     enabled: bool = Field(True, description="Reorder spares (base stock, daily review)")
     lead_time_days: Delay | None = Field(
-        None, description="Order to dispatch; default per vendor (data/vendors.csv, 6 weeks)"
+        None,
+        description="Days from order to dispatch; default per vendor: data/vendors.csv "
+        "parts_lead_time_days",
     )
 
 

@@ -57,7 +57,10 @@ class CustomsHold(_Event):
     hold_probability: Share = Field(description="Chance one shipment (lot) is held")
     hold_days: Delay = Field(description="Extra days a held lot waits")
     storage_fee_usd_per_unit_day: float = Field(
-        16.7, ge=0, description="Storage fee (FACTS.md 3.3: ~$1,000/unit over ~60 days)"
+        16.7,
+        ge=0,
+        description="Storage fee, USD per unit per day held (FACTS.md 3.3: ~$1,000/unit over "
+        "~60 days [C])",
     )
 
 
@@ -146,9 +149,9 @@ class Scenario(BaseModel):
     events: list[Event] = Field(default_factory=list)
     network_wide: bool = Field(
         False,
-        description="The shock hits every US miner on the vendor (network share ≈ US 36% × "
-        "Bitmain 80%), slowing network growth; default: only this fleet. Not inherited "
-        "through include",
+        description="The shock hits every US miner on the vendor (network share: the market's "
+        "network.us_share × network.vendor_share), slowing network growth; default: only "
+        "this fleet. Not inherited through include",
     )
 
 
