@@ -56,6 +56,20 @@ def _with_cohort(**changes: Any) -> dict[str, Any]:
             ["repair_routes.fan.scrap_share", "1.5"],
         ),
         (small_fleet(start_date="2026-13-01"), ["start_date", "YYYY-MM-DD"]),
+        (
+            small_fleet(
+                orders=[
+                    {
+                        "model": "antminer-s21",
+                        "count": 10,
+                        "due_date": "2026-03-01",
+                        "site": "a",
+                        "vendor": "bitmain",
+                    }
+                ]
+            ),
+            ["orders[0].vendor", "no longer read", "its model's", "remove the field"],
+        ),
     ],
 )
 def test_bad_fleet_fields(
@@ -279,21 +293,31 @@ def test_less_than_one_swap_a_day_is_refused(
     assert code == 2 and "sites[0].swaps_per_technician_day" in output and "one swap" in output
 
 
-def test_a_catalogue_row_whose_efficiency_disagrees_is_refused(
-    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"efficiency_j_per_th": "12"}, ["row 2, efficiency_j_per_th", "17.5"]),
+        ({"vendor": "bitmian"}, ["row 2, vendor", "unknown vendor 'bitmian'", "bitmain"]),
+    ],
+)
+def test_a_catalogue_row_the_simulation_cannot_use_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+    tmp_path: Path,
+    changes: dict[str, str],
+    expected: list[str],
 ) -> None:
     from hashshock.inputs.catalog import MODEL_COLUMNS
 
     row = {"slug": "my-miner", "vendor": "bitmain", "name": "Mine", "family": "antminer-s21",
-           "hashrate_ths": "200", "power_w": "3500", "efficiency_j_per_th": "12",
+           "hashrate_ths": "200", "power_w": "3500", "efficiency_j_per_th": "17.5",
            "release_year": "2025", "cooling": "air", "hashboards": "3", "fans": "4",
-           "psus": "1", "control_boards": "1", "source": "test"}  # fmt: skip
+           "psus": "1", "control_boards": "1", "source": "test", **changes}  # fmt: skip
     (tmp_path / "models.csv").write_text(
         ",".join(MODEL_COLUMNS) + "\n" + ",".join(row[c] for c in MODEL_COLUMNS) + "\n",
         encoding="utf-8",
     )
     code, output = _validate(write_yaml(small_fleet(catalog="models.csv"), "fleet.yaml"))
-    assert code == 2 and "efficiency_j_per_th" in output and "17.5" in output
+    assert code == 2 and all(text in output for text in expected), output
 
 
 @pytest.mark.parametrize(

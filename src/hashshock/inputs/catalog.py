@@ -132,6 +132,13 @@ def parse_models(path: Path) -> list[ModelSpec]:
         }
         if counts["hashboards"] < 1:
             raise InputError(path, f"row {line}, hashboards", "must be at least 1", "use 1 or more")
+        vendor = row["vendor"].lower()
+        if vendor not in vendor_defaults():
+            raise InputError(
+                path, f"row {line}, vendor", f"unknown vendor '{vendor}'",
+                unknown_name_fix(vendor, sorted(vendor_defaults()), "vendor")
+                + " (the vendors of data/vendors.csv)",
+            )  # fmt: skip
         ths = _number(row, "hashrate_ths", path, line)
         watts = _number(row, "power_w", path, line)
         stated = _number(row, "efficiency_j_per_th", path, line)
@@ -145,7 +152,7 @@ def parse_models(path: Path) -> list[ModelSpec]:
         out.append(
             ModelSpec(
                 slug=row["slug"],
-                vendor=row["vendor"].lower(),
+                vendor=vendor,
                 name=row["name"],
                 family=row["family"],
                 hashrate_ths=ths,

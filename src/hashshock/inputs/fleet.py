@@ -131,8 +131,13 @@ class Order(_Strict):
     count: Count = Field(le=MAX_COHORT_MACHINES)
     due_date: date
     site: str
-    vendor: str | None = Field(None, description="Default: the model's vendor")
     label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
+
+    @property
+    def vendor(self) -> None:
+        """An order has no vendor of its own: its model's (``models.csv``) is used. Read
+        by ``plan/compile.py`` until it takes the model's vendor directly."""
+        return None
 
 
 class Replenishment(_Strict):

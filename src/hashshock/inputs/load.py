@@ -84,6 +84,7 @@ def fleet_from_mapping(
 ) -> LoadedFleet:
     """Validate an already-parsed fleet mapping (``path`` is only used in messages)."""
     base = base_dir or (path.parent if path else Path.cwd())
+    _refuse_retired(data, path)
     try:
         fleet = Fleet.model_validate(data)
     except ValidationError as exc:
@@ -116,6 +117,18 @@ def fleet_from_mapping(
         rates = read_failure_rates(rates_path)
     return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
                        warnings=_warnings(fleet, path))  # fmt: skip
+
+
+def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
+    """A field older fleet files may still have, with why it went and what to do."""
+    orders = data.get("orders")
+    for i, order in enumerate(orders if isinstance(orders, list) else []):
+        if isinstance(order, dict) and "vendor" in order:
+            raise InputError(
+                path, f"orders[{i}].vendor",
+                "is no longer read: an order's vendor is always its model's (models.csv)",
+                "remove the field",
+            )  # fmt: skip
 
 
 def load_fleet(path: str | Path) -> LoadedFleet:
@@ -184,7 +197,6 @@ def _check_routes(fleet: Fleet, path: Path | None) -> None:
 
 def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
     sites = [s.name for s in fleet.sites]
-    vendors = vendor_defaults()
 
     def check_site(name: str, field: str) -> None:
         if name not in sites:
@@ -222,17 +234,6 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
         spec = catalog.get(order.model, path, f"orders[{i}].model")
         check_site(order.site, f"orders[{i}].site")
         families_by_site.setdefault(order.site, set()).add(spec.family)
-        vendor = order.vendor or spec.vendor
-        if vendor not in vendors:
-            raise InputError(
-                path, f"orders[{i}].vendor", f"unknown vendor '{vendor}'",
-                unknown_name_fix(vendor, list(vendors), "vendor"),
-            )  # fmt: skip
-        if order.vendor and order.vendor != spec.vendor:
-            raise InputError(
-                path, f"orders[{i}].vendor", f"{order.model} is made by {spec.vendor}",
-                f"write vendor: {spec.vendor} or drop the field",
-            )  # fmt: skip
         if order.due_date < fleet.start_date:
             raise InputError(
                 path, f"orders[{i}].due_date",
