@@ -26,11 +26,12 @@ from hashshock.finance.data import (
 )
 from hashshock.finance.loans import LoanSchedule, schedule
 from hashshock.inputs.catalog import PART_TYPES
+from hashshock.inputs.errors import InputError
 from hashshock.inputs.finance import BtcPledge, Covenant, Finance
 from hashshock.inputs.load import LoadedFleet
 from hashshock.market.hashprice import TIERS, efficiency_tier
 from hashshock.plan.kinds import kinds_tagged
-from hashshock.plan.model import Plan
+from hashshock.plan.model import EventPlan, Plan
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -121,7 +122,7 @@ class MoneyPlan:
     grey_market: GreyMarket | None
     repair_rule: RepairRuleSpec | None
     replacement: ReplacementSpec | None
-    storage_fee_usd_per_unit_day: float
+    storage_fee_usd_per_unit_day: FloatArray  # [T] the fee of the hold that can hold units
     overhead_usd_per_machine_day: float
     order_value_usd: FloatArray  # [O] the whole order, duty on its due day included
     deposit_share: float
@@ -191,6 +192,56 @@ def duties(plan: Plan) -> Duties:
     return Duties(parts, machines)
 
 
+def hold_window(event: EventPlan, horizon_days: int) -> tuple[int, int]:
+    """Days ``[first, end)`` on which customs hold ``event`` can have units at the border,
+    on any path, clipped to the horizon: a lot reaching the border while the event is
+    active (its earliest start to its latest end) waits at most its longest hold."""
+    if event.probability <= 0 or event.params["hold_probability"] <= 0:
+        return 0, 0
+    first = min(event.start.support)
+    if event.end_day is not None:
+        last_border = event.end_day - 1
+    elif event.duration is not None:
+        last_border = max(event.start.support) + event.duration.max_days - 1
+    else:
+        last_border = horizon_days - 1
+    end = last_border + event.dists["hold_days"].max_days
+    return min(first, horizon_days), max(min(end, horizon_days), min(first, horizon_days))
+
+
+def storage_fees(plan: Plan) -> FloatArray:
+    """[T] USD per unit-day held on each day: the fee of the customs hold that can be
+    holding units that day (0 where none can).
+
+    The engine books storage per path and day, not per hold, so a day's unit-days are
+    priced at the fee of the hold whose window (:func:`hold_window`) covers it: each hold
+    charges its own fee on its days. Holds whose windows overlap must share their fee —
+    otherwise an :class:`InputError` names both, before anything runs.
+    """
+    T = plan.horizon_days
+    fee = np.zeros(T)
+    owner = np.full(T, -1, dtype=np.int64)
+    for e, event in enumerate(plan.events):
+        if event.kind not in kinds_tagged("customs"):
+            continue
+        first, end = hold_window(event, T)
+        price = event.params["storage_fee_usd_per_unit_day"]
+        clash = np.flatnonzero((owner[first:end] >= 0) & (fee[first:end] != price))
+        if clash.size:
+            other = plan.events[int(owner[first + clash[0]])]
+            raise InputError(
+                f"scenario {plan.scenario_name}", f"events[{e}].storage_fee_usd_per_unit_day",
+                f"{price:g} USD/unit-day, but hold '{other.name}' ("
+                f"{other.params['storage_fee_usd_per_unit_day']:g}) may hold units on the same "
+                f"days ({first + int(clash[0])} to {first + int(clash[-1])}); storage is booked "
+                "per day, not per hold",
+                "give holds that may overlap the same fee, or windows that do not overlap",
+            )  # fmt: skip
+        fee[first:end] = price
+        owner[first:end] = e
+    return fee
+
+
 def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     """Compile the fleet's money for ``plan`` (one scenario, its horizon)."""
     fin = finance_of(loaded)
@@ -218,8 +269,6 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     grey_unit_cost = new * grey.price_factor + costs.shipping[part_of_pool]
     tiers = tuple(efficiency_tier(float(x)) for x in j_per_th)
     machines = cohort_machines(plan)
-    storage = [e.params["storage_fee_usd_per_unit_day"] for e in plan.events
-               if e.kind in kinds_tagged("customs")]  # fmt: skip
     return MoneyPlan(
         cash_start_usd=fin.cash_usd,
         cohort_power_price=cohort_price,
@@ -237,7 +286,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         if fin.repair_or_replace
         else None,
         replacement=_replacement(plan, fin, duty, tiers),
-        storage_fee_usd_per_unit_day=max(storage, default=0.0),
+        storage_fee_usd_per_unit_day=storage_fees(plan),
         overhead_usd_per_machine_day=(
             fin.overhead_usd_per_machine_day
             if fin.overhead_usd_per_machine_day is not None
