@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from hashshock import __version__
 from hashshock.engine.output import EngineOutput
+from hashshock.execution.base import Executor
 from hashshock.finance.scenario_money import (
     Money,
     lost_share,
@@ -116,17 +117,20 @@ def compare(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     market: str | Path | MarketConfig | None = None,
+    executor: Executor | None = None,
 ) -> list[RunResult]:
     """Run several scenarios on common random numbers (same seed, same draws).
 
     ``baseline`` is simulated once (added if not listed) because the
     hashrate-decline stage is measured against it path by path. Simulations
-    run one after the other in this process, each on the engine's threads
-    (``workers`` > 1: that many worker processes); results do not depend on it.
+    run one after the other in this process, each on the engine's threads;
+    ``workers`` > 1 starts a local Dask cluster of that many worker processes for the
+    call, and an ``executor`` (:mod:`hashshock.execution`: threads, a local or remote
+    Dask cluster) is used as given. Results do not depend on where they ran.
     """
     check_run_args(paths, seed, workers)
     prepared = prepare(fleet, scenarios, horizon_days, market, paths)
-    return simulate_prepared(prepared, paths, seed, progress, workers)
+    return simulate_prepared(prepared, paths, seed, progress, workers, executor=executor)
 
 
 def simulate_scenarios(
@@ -152,8 +156,10 @@ def simulate_prepared(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     price_factor: float = 1.0,
+    executor: Executor | None = None,
 ) -> list[RunResult]:
-    """Simulate a :class:`Prepared` set of scenarios with money."""
+    """Simulate a :class:`Prepared` set of scenarios with money, on ``executor`` when
+    given, else in this process (``workers`` > 1: a local Dask cluster for the call)."""
     loaded, config, plans = prepared.loaded, prepared.market, prepared.plans
     horizon_days = prepared.horizon_days
 
@@ -163,8 +169,10 @@ def simulate_prepared(
     markets = [market_for(plan) for plan in plans]
     monies = prepared.money
     economies = [build_economy(mp, m) for mp, m in zip(monies, markets, strict=True)]
-    n_workers = default_workers() if workers is None else workers
-    outputs = simulate_many(plans, paths, seed, n_workers, progress, economies)
+    target: Executor | int = (
+        executor if executor is not None else (default_workers() if workers is None else workers)
+    )
+    outputs = simulate_many(plans, paths, seed, target, progress, economies)
     baseline = outputs[0]
     moneys = []
     local_moneys: dict[str, Money] = {}

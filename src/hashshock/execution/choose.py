@@ -1,0 +1,94 @@
+"""Which executor a call gets: a running scheduler, a local cluster, threads, or one
+task at a time in this process.
+
+In order: a scheduler address (``--scheduler`` or the ``DASK_SCHEDULER_ADDRESS``
+environment variable, Dask's own) connects to that cluster; ``workers`` > 1 starts a
+local Dask cluster of that many single-threaded worker processes; ``workers`` = 1 runs
+the tasks one after the other here (:class:`~hashshock.execution.base.InProcess`, each
+simulation on the engine's own threads). Without either, ``threads`` > 1 runs that many
+tasks at once on Dask's threaded scheduler here
+(:class:`~hashshock.execution.threads.Threads`), else one at a time. Callers choose the
+default (the Python API: one at a time; ``hashshock sweep``: threads, one per core —
+what was measured fastest, docs/sweeps.md "Execution").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hashshock.execution.base import Executor, InProcess
+from hashshock.inputs.errors import InputError
+
+#: The environment variable Dask itself reads for the scheduler's address.
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+#: Most local worker processes one call may start.
+MAX_WORKERS = 64
+
+
+def scheduler_address(given: str | None) -> str | None:
+    """The scheduler to use: ``given``, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+    if given is not None and given.strip():
+        return given.strip()
+    env = os.environ.get(SCHEDULER_ENV, "").strip()
+    return env or None
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def check_workers(workers: object, option: str = "--workers") -> int | None:
+    """``workers`` if it is None or a whole number in 1..MAX_WORKERS, else an InputError."""
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise InputError(None, option, f"{workers!r} is not a number of workers",
+                         f"use 1 (this process) to {MAX_WORKERS}")  # fmt: skip
+    return workers
+
+
+def make_executor(
+    workers: int | None = None, scheduler: str | None = None, threads: int = 1,
+    scheduler_option: str = "--scheduler",
+) -> Executor:  # fmt: skip
+    """The executor for ``workers`` / ``scheduler`` / ``threads`` (module docstring); the
+    caller closes it. ``workers`` with a scheduler is refused: the cluster has the workers
+    it has."""
+    check_workers(workers)
+    address = scheduler_address(scheduler)
+    if address is not None:
+        if workers is not None:
+            raise InputError(None, "--workers", "is for a local cluster, not with --scheduler",
+                             "drop --workers: the cluster's own workers run the tasks")  # fmt: skip
+        from hashshock.execution.cluster import connect
+
+        option = scheduler_option if scheduler else SCHEDULER_ENV
+        return connect(address, option)
+    if workers is None:
+        if threads > 1:
+            from hashshock.execution.threads import Threads
+
+            return Threads(threads)
+        return InProcess()
+    if workers <= 1:
+        return InProcess()
+    from hashshock.execution.cluster import local_cluster
+
+    return local_cluster(workers)
+
+
+@contextmanager
+def open_executor(
+    workers: int | None = None, scheduler: str | None = None, threads: int = 1
+) -> Iterator[Executor]:
+    """:func:`make_executor` as a context manager that closes it."""
+    executor = make_executor(workers, scheduler, threads)
+    try:
+        yield executor
+    finally:
+        executor.close()

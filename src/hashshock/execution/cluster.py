@@ -1,0 +1,228 @@
+"""Tasks on a Dask cluster: a local one started here, or a running one by its address.
+
+Every task runs on a worker thread with **one engine thread**
+(``numba.set_num_threads(1)`` in :func:`run_on_worker`), so workers × engine threads
+never exceed the cores the cluster was given. A worker that dies mid-task is replaced
+by the scheduler, which runs its tasks again elsewhere; tasks that raise are retried
+``RETRIES`` times. Results do not depend on where a task ran: each is deterministic
+given its arguments (and its seed).
+
+Importing this module imports nothing of Dask; :func:`local_cluster` and :func:`connect`
+do, so ``hashshock --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from hashshock.execution.base import Executor, Progress, Task, check_order
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client, Future, LocalCluster
+
+#: Times a task that raised is submitted again (a worker that died does not count).
+RETRIES = 2
+#: Seconds to wait for a scheduler to answer before giving up.
+CONNECT_TIMEOUT_S = 5.0
+#: Priority of tasks marked ``first`` (others wait for them).
+FIRST_PRIORITY = 10
+
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ws|wss|ucx)://)?\[?[A-Za-z0-9_.\-:]+\]?:\d{1,5}$")
+HOW_TO_START = (
+    "start one with `dask scheduler` and workers with `dask worker ADDRESS` "
+    "(docs/sweeps.md), or leave out --scheduler and DASK_SCHEDULER_ADDRESS to run locally"
+)
+
+
+class _Refused:
+    """An :class:`InputError` raised in a task, carried back as data (the exception's
+    constructor does not survive pickling)."""
+
+    def __init__(self, exc: InputError) -> None:
+        self.file, self.field, self.problem, self.fix = exc.file, exc.field, exc.problem, exc.fix
+
+    def error(self) -> InputError:
+        return InputError(self.file, self.field, self.problem, self.fix)
+
+
+def run_on_worker(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                  *needed: Any) -> Any:  # fmt: skip
+    """The wrapper every task runs in on a worker: one engine thread, then ``fn``."""
+    import numba
+
+    numba.set_num_threads(1)
+    refused = next((n for n in needed if isinstance(n, _Refused)), None)
+    if refused is not None:
+        return refused  # a task this one needs was refused: so is this one
+    try:
+        return fn(*args, *needed, **kwargs)
+    except InputError as exc:
+        return _Refused(exc)
+
+
+class DaskExecutor(Executor):
+    """Tasks on a ``distributed`` cluster through ``client``; ``cluster``, when given,
+    was started here and is closed with the executor."""
+
+    def __init__(
+        self, client: Client, cluster: LocalCluster | None = None, label: str = ""
+    ) -> None:
+        self.client = client
+        self.cluster = cluster
+        self.label = label or f"dask {client.scheduler.address}"
+
+    @property
+    def worker_count(self) -> int:
+        """Workers connected to the scheduler now (0 while an adaptive cluster scales up)."""
+        return len(self.client.scheduler_info().get("workers", {}))
+
+    @property
+    def workers(self) -> int:
+        """Threads the cluster's workers have in all (at least 1)."""
+        info = self.client.scheduler_info()
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+    def run(self, tasks: Sequence[Task], progress: Progress | None = None) -> list[Any]:
+        from distributed import as_completed
+
+        check_order(tasks)
+        token = uuid.uuid4().hex[:10]
+        futures: list[Future[Any]] = []
+        try:
+            for i, task in enumerate(tasks):
+                needed = [futures[j] for j in task.after]
+                futures.append(self.client.submit(
+                    run_on_worker, task.fn, task.args, task.kwargs, *needed,
+                    key=f"{task.name}-{token}-{i}", retries=RETRIES, pure=False,
+                    priority=FIRST_PRIORITY if task.first else 0,
+                ))  # fmt: skip
+            total = len(futures)
+            stream = as_completed(futures, loop=self.client.loop)
+            for done, _ in enumerate(stream, start=1):
+                if progress is not None:
+                    progress(done, total)
+            kept = [f for f, t in zip(futures, tasks, strict=True) if t.keep]
+            values = iter(self.client.gather(kept))
+            results = [next(values) if t.keep else None for t in tasks]
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        finally:
+            futures.clear()  # release the results on the cluster
+        for result in results:
+            if isinstance(result, _Refused):
+                raise result.error()
+        return results
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def local_cluster(workers: int) -> DaskExecutor:
+    """A ``LocalCluster`` of ``workers`` processes, one thread each, on 127.0.0.1 only and
+    without a dashboard; closed with the executor."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        host="127.0.0.1", silence_logs=logging.ERROR,
+    )  # fmt: skip
+    try:
+        client = Client(cluster, set_as_default=False)
+    except BaseException:
+        cluster.close()
+        raise
+    return DaskExecutor(client, cluster, f"local Dask cluster ({workers} workers)")
+
+
+def check_address(address: str, option: str = "--scheduler") -> str:
+    """``address`` if it looks like a scheduler address (``tcp://HOST:PORT``), else an
+    :class:`InputError`."""
+    text = address.strip()
+    if not _ADDRESS.match(text):
+        raise InputError(
+            None, option, f"{address!r} is not a scheduler address",
+            "write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786",
+        )  # fmt: skip
+    return text
+
+
+def connect(address: str, option: str = "--scheduler",
+            timeout_s: float = CONNECT_TIMEOUT_S) -> DaskExecutor:  # fmt: skip
+    """An executor on the running scheduler at ``address``; an :class:`InputError` within
+    ``timeout_s`` seconds when it cannot be reached."""
+    from distributed import Client
+
+    text = check_address(address, option)
+    _probe(text, option, timeout_s)
+    try:
+        _handshake(text, timeout_s)
+        client = Client(text, timeout=f"{timeout_s}s", set_as_default=False)
+    except Exception as exc:  # OSError on a timeout; anything else on a stranger there
+        reason = (f"no answer within {timeout_s:g} s" if isinstance(exc, OSError | TimeoutError)
+                  else "something answers there, but not a Dask scheduler")  # fmt: skip
+        raise InputError(None, option, f"cannot reach a Dask scheduler at {text} ({reason})",
+                         HOW_TO_START) from None  # fmt: skip
+    return DaskExecutor(client, None, f"Dask scheduler {text}")
+
+
+def _handshake(address: str, timeout_s: float) -> None:
+    """Ask whoever listens at ``address`` who they are, as a client first does; raises
+    unless a Dask scheduler answers (a failed ``Client`` would linger and stall exit)."""
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def identity() -> None:
+        comm = await open_comm(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            answer = await comm.read()
+        finally:
+            comm.abort()
+        if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+            raise ValueError("not a scheduler")
+
+    # On a thread of its own: the caller may be inside an event loop (a notebook).
+    with ThreadPoolExecutor(1, thread_name_prefix="hashshock-handshake") as thread:
+        thread.submit(asyncio.run, asyncio.wait_for(identity(), timeout_s)).result()
+
+
+def _probe(address: str, option: str, timeout_s: float) -> None:
+    """For a tcp:// address, fail at once when nothing listens there (the client itself
+    would retry until its timeout)."""
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        reason = "nothing listens there" if isinstance(exc, ConnectionRefusedError) else (
+            f"no answer within {timeout_s:g} s" if isinstance(exc, TimeoutError)
+            else exc.strerror or str(exc))  # fmt: skip
+        raise InputError(None, option, f"cannot reach a Dask scheduler at {address} "
+                         f"({reason})", HOW_TO_START) from None  # fmt: skip
+
+
+def worker_versions(executor: DaskExecutor) -> dict[str, str]:
+    """hashshock's version on each connected worker (``"missing"`` where it is absent)."""
+
+    def version() -> str:
+        try:
+            from hashshock import __version__
+        except ImportError:
+            return "missing"
+        return __version__
+
+    answers: dict[str, str] = executor.client.run(version)
+    return answers

@@ -1,0 +1,85 @@
+"""A sweep on a real cluster — ``dask scheduler`` and two ``dask worker`` processes on
+127.0.0.1 — gives the in-process numbers bit for bit, also when a worker is killed
+(SIGKILL) mid-sweep and its tasks run again on the other."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from distributed import get_task_stream
+from tests.conftest import small_fleet
+from tests.execution.conftest import LocalProcesses
+
+import hashshock.sweep
+from hashshock.execution import connect
+from hashshock.execution.cluster import DaskExecutor
+from hashshock.sweep.result import SweepResult
+
+
+def _spec(tmp_path: Path) -> dict[str, Any]:
+    fleet = small_fleet(finance={"cash_usd": 900_000, "covenants": [
+        {"name": "liquidity", "type": "min_liquidity", "value": 600_000}]})  # fmt: skip
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(fleet, sort_keys=False), encoding="utf-8")
+    return {
+        "base": {"fleet": str(path), "scenario": "sanctions"}, "method": "tornado",
+        "paths": 30, "horizon_days": 120, "seed": 5,
+        "metrics": ["covenant_breach:liquidity", "hashrate_lost:90", "availability:119"],
+        "inputs": [
+            {"path": "scenario.events[border-enforcement].hold_days.mode", "low": 40, "high": 150},
+            {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1},
+            {"path": "fleet.sites[a].technicians", "low": 1, "high": 5},
+            {"path": "fleet.operations.failure_rate_multiplier", "low": 0.5, "high": 2.0},
+            {"path": "market.price.volatility_per_year", "low": 0.2, "high": 0.8},
+        ],
+    }  # fmt: skip
+
+
+def _same(a: SweepResult, b: SweepResult) -> None:
+    assert [p.to_dict() for p in a.points] == [p.to_dict() for p in b.points]
+    assert a.analysis == b.analysis
+
+
+def test_a_sweep_on_two_dask_workers_equals_the_local_run(
+    dask_processes: LocalProcesses, tmp_path: Path
+) -> None:
+    spec = _spec(tmp_path)
+    here = hashshock.sweep(spec, with_runs=False)
+    with connect(dask_processes.address) as executor:
+        assert isinstance(executor, DaskExecutor) and executor.worker_count == 2
+        with get_task_stream(client=executor.client) as stream:
+            there = hashshock.sweep(spec, executor, with_runs=False)
+    assert len({task["worker"] for task in stream.data}) == 2  # both workers took part
+    _same(here, there)
+
+
+def test_a_worker_killed_mid_sweep_is_replaced_and_the_numbers_stay(
+    dask_processes: LocalProcesses, tmp_path: Path
+) -> None:
+    spec = _spec(tmp_path)
+    here = hashshock.sweep(spec, with_runs=False)
+    killed: list[tuple[str, int]] = []
+    with connect(dask_processes.address) as executor:
+        names = {addr: info["name"] for addr, info in
+                 executor.client.scheduler_info()["workers"].items()}  # fmt: skip
+
+        def kill_a_busy_worker(done: int, total: int) -> None:
+            if killed or done < 1 or done >= total:
+                return
+            busy = {a: keys for a, keys in executor.client.processing().items() if keys}
+            if not busy:
+                return
+            address, keys = next(iter(busy.items()))
+            name = names[address]
+            dask_processes.workers[name].send_signal(signal.SIGKILL)
+            killed.append((name, len(keys)))
+
+        there = hashshock.sweep(spec, executor, progress=kill_a_busy_worker, with_runs=False)
+        left = executor.worker_count
+    assert killed and killed[0][1] >= 1, "no worker was busy when the sweep was under way"
+    assert dask_processes.workers[killed[0][0]].wait(timeout=30) == -signal.SIGKILL
+    assert left == 1
+    _same(here, there)
