@@ -11,7 +11,8 @@ no longer has it, so these lists cannot go stale):
 
 * fewer Monte Carlo paths, for speed (:data:`FEWER_PATHS`): ``--paths 1000`` becomes
   ``--paths 50`` and commands that rely on the default (1000, or 200 for
-  ``breakpoint``) get ``--paths 50`` (40 for ``breakpoint``); horizons are kept;
+  ``breakpoint``) get ``--paths 50`` (40 for ``breakpoint``, 5 for the 41-point
+  ``sweep``); horizons are kept;
 * ``make demo`` runs the ``hashshock`` command of the Makefile's ``demo`` recipe (with
   fewer paths); its set-up (a venv, ``pip install``) needs the network;
 * run ids (:data:`RUN_IDS`): README's example ids ``3f9a`` and ``7b0d`` become the ids
@@ -78,6 +79,8 @@ FEWER_PATHS = {
     },
     "hashshock breakpoint examples/midsize-public-miner/fleet.yaml --covenant dscr "
     "--shock btc-drop": {"--paths": "40"},
+    "hashshock sweep examples/sweeps/tornado.yaml --json tornado.json "
+    "--report tornado.html": {"--paths": "5"},
     "hashshock run fleet.yaml --scenario my-remote-disable.yaml": {"--paths": "50"},
     "make demo": {"--paths": "50"},
 }

@@ -13,19 +13,20 @@ when something is simulated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hashshock._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from hashshock import sweep
     from hashshock.api import compare, run
     from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.results import RunResult
 
-__getattr__, __dir__ = lazy_exports(
+_lazy_getattr, __dir__ = lazy_exports(
     __name__,
     globals(),
     {
@@ -37,6 +38,16 @@ __getattr__, __dir__ = lazy_exports(
         "RunResult": ".results",
     },
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "sweep":  # a callable package: hashshock.sweep(spec) runs a sweep
+        import importlib
+
+        return importlib.import_module("hashshock.sweep")
+    return _lazy_getattr(name)
+
+
 __all__ = [
     "InputError",
     "RunResult",
@@ -45,4 +56,5 @@ __all__ = [
     "load_fleet",
     "load_scenario",
     "run",
+    "sweep",
 ]

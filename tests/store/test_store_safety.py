@@ -101,10 +101,11 @@ def _v0_store(path: Path) -> None:
                 )
 
 
-def test_v0_store_migrates_to_v1(store: Path) -> None:
+def test_v0_store_migrates_to_the_current_version(store: Path) -> None:
     _v0_store(store)
     with connect(store, write=False) as con:
-        assert version_of(con) == SCHEMA_VERSION == 1
+        assert version_of(con) == SCHEMA_VERSION == 2
+        sweeps = con.execute("SELECT count(*) FROM sweeps").fetchone()
         money = con.execute(
             "SELECT series, day, p5, p25, p50, p75, p95 FROM money ORDER BY day"
         ).fetchall()
@@ -112,7 +113,7 @@ def test_v0_store_migrates_to_v1(store: Path) -> None:
         label = con.execute("SELECT label FROM manifest").fetchall()
     assert money == [("cash_usd", 0, 1, None, 2, None, 3), ("cash_usd", 1, 1, None, 2, None, 3)]
     assert daily == [("hashrate_ths",)]
-    assert "cash_usd" in MONEY_SERIES and label == [(None,)]
+    assert "cash_usd" in MONEY_SERIES and label == [(None,)] and sweeps == (0,)
     assert [r["run_id"] for r in list_runs(store)] == ["0ld0ld00"]
 
 

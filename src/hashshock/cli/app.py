@@ -47,6 +47,7 @@ from hashshock.cli.report import register as register_report
 from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
 from hashshock.cli.serve import register as register_serve
+from hashshock.cli.sweep import register as register_sweep
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 
@@ -385,6 +386,7 @@ register_fit(app)
 register_report(app)
 register_runs(app)
 register_serve(app)
+register_sweep(app)
 
 
 def _version(value: bool) -> None:

@@ -144,14 +144,19 @@ def scenarios(as_json: _AsJson = False) -> None:
     Console().print(table)
 
 
-def schema(kind: Annotated[str, typer.Argument(help="fleet or scenario")]) -> None:
-    """Print the JSON Schema of the fleet or scenario file format."""
+def schema(kind: Annotated[str, typer.Argument(help="fleet, scenario or sweep")]) -> None:
+    """Print the JSON Schema of the fleet, scenario or sweep spec file format."""
+    from pydantic import BaseModel
+
     from hashshock.inputs.fleet import Fleet
     from hashshock.inputs.scenario import Scenario
+    from hashshock.sweep.spec import SweepSpec
 
-    models: dict[str, type[Fleet] | type[Scenario]] = {"fleet": Fleet, "scenario": Scenario}
+    models: dict[str, type[BaseModel]] = {"fleet": Fleet, "scenario": Scenario, "sweep": SweepSpec}
     if kind not in models:
-        raise _fail(InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet or scenario"))
+        raise _fail(
+            InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet, scenario or sweep")
+        )
     sys.stdout.write(json.dumps(models[kind].model_json_schema(), indent=2) + "\n")
 
 

@@ -152,6 +152,15 @@ def report_command(
         if save and fleet is None:
             raise InputError(None, "--save", "only runs simulated here can be saved",
                              "give a fleet file, or drop --save")  # fmt: skip
+        if fleet is None and not ids and len(jsons) == 1 and _is_sweep(jsons[0]):
+            from hashshock.sweep.report import write_sweep_report
+            from hashshock.sweep.result import load_result
+
+            written = write_sweep_report(load_result(jsons[0]), target, title, images,
+                                         formats, "--out")  # fmt: skip
+            if not quiet:
+                Console().print(f"wrote {escape(str(written))} (sweep)", highlight=False)
+            return
         results: list[RunResult | dict[str, Any]] = []
         if fleet is not None:
             results += _simulate(fleet, scenarios, paths, horizon, seed, quiet, save, store,
@@ -186,6 +195,17 @@ def _simulate(
         if not quiet:
             err.print(f"saved runs {', '.join(ids)}", highlight=False)
     return results
+
+
+def _is_sweep(path: Path) -> bool:
+    """Whether ``path`` is a sweep's JSON (``hashshock sweep --json``), not runs."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False  # load_json_runs reports it
+    return isinstance(data, dict) and "sweep" in data and "points" in data
 
 
 def _saved(jsons: list[Path], ids: list[str], store: str | None) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hashshock.report import tables
-from hashshock.report.figures import fans, money, overlay, stages
+from hashshock.report.figures import fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
 
 
@@ -155,6 +155,9 @@ def _manifest(r: ReportInput) -> list[Block]:
 
 for _section in (
     Section("summary", "Key numbers", 10, _summary),
+    Section("sweep", "Sensitivity", 15, sweep.blocks,
+            "Every point ran on the same paths and seed (common random numbers): the "
+            "differences between points are the inputs', not noise."),
     Section("stages", "What breaks first, and when", 20, _stages),
     Section("operations", "Hashrate and availability", 30, _operations),
     Section("spares", "Spares on hand", 40, _spares),

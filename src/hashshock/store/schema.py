@@ -8,6 +8,9 @@ migration runs on every new store. Versions:
 * **1** — ``daily`` gains ``p25`` and ``p75`` (fan charts); the money series (cash,
   cumulative revenue and EBITDA, hashprice, BTC price, cash gap to baseline) move to a
   ``money`` table of their own; ``manifest`` gains ``label``.
+* **2** — ``sweeps`` (one row a saved sweep: its head and whole JSON) and
+  ``sweep_points`` (one row a point and metric: the point's inputs, the metric's value,
+  why the point failed).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 import duckdb
 
 #: The version this code writes; older stores migrate to it when opened for writing.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Daily series that live in the ``money`` table from version 1 on.
 MONEY_SERIES = (
     "cash_usd", "revenue_usd_cum", "ebitda_usd_cum", "hashprice_usd_per_ph_day",
@@ -59,8 +62,20 @@ def _v0_to_v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DELETE FROM daily WHERE series IN ({money})")
 
 
+def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE TABLE sweeps (sweep_id VARCHAR PRIMARY KEY, saved_at TIMESTAMP, name VARCHAR,
+        method VARCHAR, paths INTEGER, horizon_days INTEGER, seed BIGINT, version VARCHAR,
+        points INTEGER, failed_points INTEGER, data VARCHAR)"""
+    )
+    con.execute(
+        """CREATE TABLE sweep_points (sweep_id VARCHAR, point INTEGER, role VARCHAR,
+        varies VARCHAR, inputs_json VARCHAR, metric VARCHAR, value DOUBLE, error VARCHAR)"""
+    )
+
+
 #: ``MIGRATIONS[n]`` takes a store from version n − 1 to n.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v0_to_v1}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v0_to_v1, 2: _v1_to_v2}
 
 
 def version_of(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -1,0 +1,271 @@
+"""``hashshock sweep``: add it to an app with :func:`register`.
+
+Runs a sweep spec (docs/sweeps.md) — grid, one-way, tornado, Sobol' or Latin
+hypercube — prints what drives each metric, and writes the JSON and the HTML report
+asked for. Given a sweep's JSON instead of a spec, it writes that sweep's report
+again without simulating. Where the points run: ``--scheduler`` (or
+``DASK_SCHEDULER_ADDRESS``) a running Dask cluster; ``--workers N`` a local Dask
+cluster of N processes (1: one point after the other in this process); by default
+Dask's threaded scheduler in this process, one task per core, each on one engine
+thread — measured fastest here (docs/sweeps.md, "Execution").
+
+Bad input exits 2 with one line (file, field, problem, fix); a point whose inputs are
+invalid is reported on its own line and the others still run (exit 2 after the
+outputs are written). Start-up rule (``hashshock.cli.app``): only typer, rich, the
+standard library and light hashshock modules load with ``--help``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.inputs.errors import InputError
+from hashshock.outputs import check_output, write_json
+
+if TYPE_CHECKING:
+    from hashshock.execution import Executor
+
+SpecArg = Annotated[
+    Path,
+    typer.Argument(metavar="SPEC", show_default=False,
+                   help="Sweep spec YAML (docs/sweeps.md), or a sweep's JSON to report again."),
+]  # fmt: skip
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", help="Write the sweep's JSON here ('-' for stdout).")
+]
+ReportOpt = Annotated[
+    str | None, typer.Option("--report", help="Write the HTML report here (.html).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT "
+                 "(default: $DASK_SCHEDULER_ADDRESS, else locally)."),
+]  # fmt: skip
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", help="Local Dask worker processes (1: one point at a time "
+                 "here; default: threads here, one per core)."),
+]  # fmt: skip
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+PathsOpt = Annotated[
+    int | None, typer.Option("--paths", "-n", help="Monte Carlo paths (default: the spec's).")
+]
+SaveOpt = Annotated[
+    bool, typer.Option("--save", help="Keep the sweep and its points in the run store.")
+]
+StoreOpt = Annotated[
+    str | None, typer.Option("--store", help="Run store (default: user data folder/runs.duckdb).")
+]
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: InputError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar of tasks done on stderr when it is a terminal."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("sweeping"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total} tasks"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task("sweeping", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _executor(points: int, workers: int | None, scheduler: str | None,
+              quiet: bool) -> Executor:  # fmt: skip
+    """Where the points run (module docstring)."""
+    from hashshock.execution import make_executor
+    from hashshock.execution.choose import cores
+    from hashshock.execution.cluster import DaskExecutor
+
+    chosen = make_executor(workers, scheduler, threads=cores())
+    if not quiet:
+        err.print(f"{points:,} points on {chosen.label}", highlight=False)
+        if isinstance(chosen, DaskExecutor) and chosen.worker_count == 0:
+            err.print("note: the scheduler has no workers yet; the sweep waits for them "
+                      "(start some with `dask worker ADDRESS`)", highlight=False)  # fmt: skip
+    return chosen
+
+
+def _rerender(source: Path, json_out: str | None, report: str | None, quiet: bool) -> None:
+    from hashshock.sweep.report import write_sweep_report
+    from hashshock.sweep.result import load_result
+
+    try:
+        result = load_result(source)
+        if json_out is None and report is None:
+            raise InputError(source, None, "is a sweep's JSON already",
+                             "add --report PATH.html to write its report")  # fmt: skip
+        check_output(json_out, "--json", [source])
+        if report is not None:
+            check_output(report, "--report", [source], (".html", ".htm"))
+            write_sweep_report(result, report)
+        if json_out is not None:
+            write_json(result.to_dict(), json_out, "--json", indent=None)
+    except InputError as exc:
+        raise _fail(exc) from None
+    if not quiet and report is not None:
+        out.print(f"wrote {escape(report)}", highlight=False)
+
+
+def sweep_command(
+    spec: SpecArg,
+    json_out: JsonOpt = None,
+    report: ReportOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    paths: PathsOpt = None,
+    save: SaveOpt = False,
+    store: StoreOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Vary inputs of a fleet, scenario and market (grid, one-way, tornado, Sobol', Latin
+    hypercube) on common random numbers and show what drives each metric."""
+    from hashshock.cli.interrupt import run_interruptibly
+
+    if spec.suffix.lower() == ".json":
+        _rerender(spec, json_out, report, quiet)
+        return
+    try:
+        from hashshock.prepare import check_run_args
+        from hashshock.sweep.run import survey, sweep
+
+        if paths is not None:
+            check_run_args(paths, 0)
+        plan = survey(spec, paths)  # bad input fails here, before any cluster starts
+        check_output(json_out, "--json", plan.files)
+        if report is not None:
+            check_output(report, "--report", plan.files, (".html", ".htm"))
+        if save or store is not None:
+            from hashshock.store import check_store
+
+            check_store(store)
+        executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
+        started = time.perf_counter()
+        try:
+            with _progress(not quiet and json_out != "-") as tick:
+                result = run_interruptibly(
+                    lambda: sweep(spec, executor, progress=tick, paths=paths)
+                )
+        finally:
+            executor.close()
+        seconds = time.perf_counter() - started
+    except InputError as exc:
+        raise _fail(exc) from None
+    data = result.to_dict()
+    if not quiet and json_out != "-":
+        render_sweep(out, data, seconds)
+    for point in result.failed:
+        err.print(f"[bold red]error:[/] {escape(str(point.error))}", highlight=False,
+                  soft_wrap=True)  # fmt: skip
+    try:
+        if json_out is not None:
+            write_json(data, json_out, "--json", indent=None)
+        if report is not None:
+            from hashshock.sweep.report import write_sweep_report
+
+            write_sweep_report(result, report)
+            if not quiet:
+                out.print(f"wrote {escape(report)}", highlight=False)
+        if save or store is not None:
+            from hashshock.store.sweeps import save_sweep
+
+            sweep_id = save_sweep(result, store)
+            if not quiet:
+                err.print(f"saved sweep {sweep_id}", highlight=False)
+    except (OSError, InputError) as exc:
+        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+        err.print(f"[bold red]error:[/] the results could not be written ({escape(reason)}); "
+                  "fix: free space or choose another path", highlight=False)  # fmt: skip
+        raise typer.Exit(1) from None
+    if result.failed:
+        raise typer.Exit(2)
+
+
+def _value(value: Any, metric: str) -> str:
+    from hashshock.report.figures.sweep import value_text
+
+    return value_text(value, metric)
+
+
+def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
+    """What drives each metric, in a table per metric."""
+    from hashshock.report.figures.sweep import input_text
+
+    head = data["sweep"]
+    method = head["method"]
+    failed = len(data["failed_points"])
+    console.print(
+        f"[bold]{escape(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
+        f"({failed} failed) of {head['paths']:,} paths × {head['horizon_days']} days, seed "
+        f"{head['seed']}, in {seconds:.1f} s", highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    base = data["base"]["metrics"] or {}
+    for metric in head["metrics"]:
+        console.print(Table.grid())
+        analysis = data.get(method, {}).get(metric, {})
+        table = Table(title=f"{metric} (base {_value(base.get(metric), metric)})",
+                      title_justify="left")  # fmt: skip
+        if method == "tornado":
+            for column in ("input", "low → high input", "at low", "at high", "swing"):
+                table.add_column(column, justify="left" if column == "input" else "right")
+            for row in analysis.get("rows", [])[:10]:
+                table.add_row(escape(str(row["input"])),
+                              f"{input_text(row['low_input'])} → "
+                              f"{input_text(row['high_input'])}",
+                              _value(row["low"], metric), _value(row["high"], metric),
+                              _value(row["swing"], metric) if row["swing"] is not None
+                              else "—")  # fmt: skip
+        elif method == "sobol":
+            if "error" in analysis:
+                console.print(f"{metric}: no Sobol' indices — {escape(analysis['error'])}")
+                continue
+            for column in ("input", "S1", "S1 interval", "ST", "ST interval"):
+                table.add_column(column, justify="left" if column == "input" else "right")
+            order = sorted(analysis["ST"], key=lambda n: -analysis["ST"][n])
+            for name in order:
+                lo1, hi1 = analysis["S1_interval"][name]
+                lot, hit = analysis["ST_interval"][name]
+                table.add_row(escape(name), f"{analysis['S1'][name]:.3f}",
+                              f"{lo1:.3f} – {hi1:.3f}", f"{analysis['ST'][name]:.3f}",
+                              f"{lot:.3f} – {hit:.3f}")  # fmt: skip
+        elif method == "lhs":
+            rho = analysis.get("spearman") or {}
+            table.add_column("input")
+            table.add_column("Spearman ρ", justify="right")
+            for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
+                table.add_row(escape(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
+        else:
+            lines = analysis.get("inputs") or analysis.get("main_effects") or {}
+            table.add_column("input")
+            table.add_column("lowest", justify="right")
+            table.add_column("highest", justify="right")
+            for name, points in lines.items():
+                values = [p["value"] for p in points if p["value"] is not None]
+                table.add_row(escape(name), _value(min(values), metric) if values else "—",
+                              _value(max(values), metric) if values else "—")  # fmt: skip
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``sweep`` command to ``app``."""
+    app.command("sweep")(sweep_command)

@@ -1,0 +1,258 @@
+"""A sweep's charts: tornado, spider (one-way and grid main effects), Sobol' indices and
+rank correlations, one chart per metric, from the sweep's JSON form
+(``SweepResult.to_dict()``, held in ``ReportInput.extras["sweep"]``)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from hashshock.report.figures.style import PALETTE, Figure, figure
+
+if TYPE_CHECKING:
+    from hashshock.report.sections import Block, ReportInput
+
+LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#D55E00"
+_UNIT_FORMAT = {"probability": ".1%", "share": ".2%", "USD": "$,.3~s", "day": ",.0f",
+                "TH/s": ",.4~s"}  # fmt: skip
+
+
+def _unit(metric: str) -> str:
+    from hashshock.sweep.metrics import KINDS
+
+    kind = KINDS.get(metric.split(":")[0])
+    return kind.unit if kind else ""
+
+
+def _fmt(metric: str) -> str:
+    return _UNIT_FORMAT.get(_unit(metric), ",.4~g")
+
+
+def value_text(value: Any, metric: str) -> str:
+    """``value`` of ``metric`` for people: shares in %, USD with a unit, else 4 digits."""
+    if value is None:
+        return "—"
+    unit = _unit(metric)
+    if unit in ("probability", "share"):
+        return f"{100 * float(value):.2f}%"
+    if unit == "USD":
+        from hashshock.report.tables import usd
+
+        return usd(float(value))
+    return f"{float(value):,.4g}"
+
+
+def input_text(value: Any) -> str:
+    """An input's value for people: whole numbers with thousands separators, else four
+    significant digits (a percentile of a range is rarely round)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    number = float(value)
+    if number.is_integer() or abs(number) >= 1e4:
+        return f"{number:,.0f}"
+    return f"{number:.4g}"
+
+
+def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
+    """Bars from the base value to the metric at each input's low (blue) and high (orange)
+    value, largest swing on top."""
+    rows = [r for r in data.get("rows", []) if r["low"] is not None or r["high"] is not None]
+    base = data.get("base")
+    if not rows or base is None:
+        return None
+    rows = list(reversed(rows))
+    names = [r["input"] for r in rows]
+    fig = figure(f"Tornado: {metric} (base {value_text(base, metric)})", 140 + 34 * len(rows),
+                 hovermode="closest", barmode="overlay")  # fmt: skip
+    for side, colour in (("low", LOW_COLOUR), ("high", HIGH_COLOUR)):
+        fig["data"].append({
+            "type": "bar", "orientation": "h", "y": names, "base": [base] * len(rows),
+            "x": [None if r[side] is None else r[side] - base for r in rows],
+            "name": f"input at its {side} value", "marker": {"color": colour},
+            "customdata": [[input_text(r[f"{side}_input"]), r[side]] for r in rows],
+            "hovertemplate": (f"%{{y}} = %{{customdata[0]}}<br>{metric} %{{customdata[1]:"
+                              f"{_fmt(metric)}}}<extra>{side}</extra>"),
+            "meta": {"series": f"tornado.{metric}", "band": side},
+        })  # fmt: skip
+    fig["layout"]["shapes"] = [
+        {
+            "type": "line",
+            "x0": base,
+            "x1": base,
+            "y0": 0,
+            "y1": 1,
+            "xref": "x",
+            "yref": "paper",
+            "line": {"color": "#555", "width": 1, "dash": "dot"},
+        }
+    ]
+    fig["layout"]["xaxis"].update(tickformat=_fmt(metric), title={"text": metric})
+    fig["layout"]["margin"]["l"] = 260
+    return fig
+
+
+def _position(values: list[Any]) -> list[float | None]:
+    numbers = [float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+               for v in values]  # fmt: skip
+    known = [v for v in numbers if v is not None]
+    if len(known) != len(values) or max(known) == min(known):
+        return [i / max(len(values) - 1, 1) for i in range(len(values))]
+    low, high = min(known), max(known)
+    return [(v - low) / (high - low) for v in known]
+
+
+def spider_chart(metric: str, lines: dict[str, list[dict[str, Any]]], base: Any,
+                 title: str) -> Figure | None:  # fmt: skip
+    """One line per input: the metric against the input's place in its tested range (0 its
+    lowest value, 1 its highest)."""
+    if not lines:
+        return None
+    fig = figure(f"{title}: {metric}" + (f" (base {value_text(base, metric)})" if base is not None
+                                         else ""), 440, hovermode="closest")  # fmt: skip
+    for i, (name, points) in enumerate(lines.items()):
+        values = [p["input"] for p in points]
+        fig["data"].append({
+            "type": "scatter", "mode": "lines+markers", "x": _position(values),
+            "y": [p["value"] for p in points], "name": name, "customdata": values,
+            "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+            "hovertemplate": (f"{escape(name)} = %{{customdata}}<br>{metric} %{{y:"
+                              f"{_fmt(metric)}}}<extra></extra>"),
+            "meta": {"series": f"spider.{metric}", "scenario": name},
+        })  # fmt: skip
+    fig["layout"]["xaxis"].update(title={"text": "input from its lowest (0) to its highest (1) "
+                                         "tested value"}, range=[-0.03, 1.03])  # fmt: skip
+    fig["layout"]["yaxis"].update(tickformat=_fmt(metric), title={"text": metric})
+    return fig
+
+
+def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
+    """First-order and total Sobol' indices per input with their intervals."""
+    if "S1" not in data:
+        return None
+    names = list(data["S1"])
+    fig = figure(f"Sobol' indices: {metric}", 420, hovermode="closest", barmode="group")
+    for key, label, colour in (("S1", "first order S1", LOW_COLOUR),
+                               ("ST", "total ST", HIGH_COLOUR)):  # fmt: skip
+        values = [data[key][n] for n in names]
+        bounds = [data[f"{key}_interval"][n] for n in names]
+        fig["data"].append({
+            "type": "bar", "x": names, "y": values, "name": label, "marker": {"color": colour},
+            "error_y": {"type": "data", "symmetric": False,
+                        "array": [hi - v for v, (_, hi) in zip(values, bounds, strict=True)],
+                        "arrayminus": [v - lo for v, (lo, _) in zip(values, bounds,
+                                                                     strict=True)]},
+            "hovertemplate": f"%{{x}}: {key} %{{y:.3f}}<extra></extra>",
+            "meta": {"series": f"sobol.{metric}", "band": key},
+        })  # fmt: skip
+    fig["layout"]["yaxis"].update(title={"text": "share of the metric's variance"})
+    return fig
+
+
+def correlation_chart(metric: str, data: dict[str, Any]) -> Figure | None:
+    """Spearman's rank correlation of the metric with each input over the sampled points."""
+    rho = data.get("spearman")
+    if not rho:
+        return None
+    names = sorted(rho, key=lambda n: -abs(rho[n] or 0.0))
+    fig = figure(f"Rank correlation with {metric}", 140 + 34 * len(names), hovermode="closest")
+    fig["data"].append({
+        "type": "bar", "orientation": "h", "y": list(reversed(names)),
+        "x": [rho[n] for n in reversed(names)], "marker": {"color": LOW_COLOUR},
+        "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+        "meta": {"series": f"spearman.{metric}"},
+    })  # fmt: skip
+    fig["layout"]["xaxis"].update(range=[-1, 1], title={"text": "Spearman's ρ"})
+    fig["layout"]["margin"]["l"] = 260
+    return fig
+
+
+def charts(result: dict[str, Any]) -> list[tuple[str, Figure, str]]:
+    """(key, figure, caption) of every chart of a sweep, metric by metric."""
+    head = result["sweep"]
+    method = head["method"]
+    out: list[tuple[str, Figure | None, str]] = []
+    for i, metric in enumerate(head["metrics"]):
+        data = result.get(method, {}).get(metric, {})
+        if method == "tornado":
+            out.append(
+                (
+                    f"tornado-{i}",
+                    tornado_chart(metric, data),
+                    "Each input alone at its low and high value (10th and 90th percentile "
+                    "of its range unless the spec says otherwise), the others at base; "
+                    "widest swing on top. Same paths and seed at every point.",
+                )
+            )
+        elif method == "oneway":
+            out.append(
+                (
+                    f"spider-{i}",
+                    spider_chart(metric, data.get("inputs", {}), data.get("base"), "Spider"),
+                    "Each input over its values, the others at base.",
+                )
+            )
+        elif method == "grid":
+            out.append(
+                (
+                    f"effects-{i}",
+                    spider_chart(
+                        metric, data.get("main_effects", {}), data.get("base"), "Main effects"
+                    ),
+                    "Mean of the metric over the grid points where the input has each value.",
+                )
+            )
+        elif method == "sobol":
+            out.append(
+                (
+                    f"sobol-{i}",
+                    sobol_chart(metric, data),
+                    "S1: the share of the metric's variance due to the input alone; ST: "
+                    "with all its interactions. Bars show the bootstrap interval.",
+                )
+            )
+        else:
+            out.append((f"lhs-{i}", correlation_chart(metric, data), ""))
+    return [(k, f, c) for k, f, c in out if f is not None]  # fmt: skip
+
+
+def _notes(result: dict[str, Any]) -> str:
+    head = result["sweep"]
+    rows = "".join(
+        f"<tr><td>{escape(str(i['name']))}</td><td>{escape(str(i['path']))}</td>"
+        f"<td>{escape(str(i['base']))}</td><td>{escape(_range(i))}</td></tr>"
+        for i in head["inputs"]
+    )  # fmt: skip
+    failed = result.get("failed_points") or []
+    errors = "".join(f"<li>{escape(str(p['error']))}</li>" for p in failed[:20])
+    more = f"<li>… and {len(failed) - 20} more</li>" if len(failed) > 20 else ""
+    summary = (
+        f"<p>{escape(head['method'])} sweep <b>{escape(str(head['name']))}</b>: "
+        f"{len(result['points'])} points of {head['paths']} paths × "
+        f"{head['horizon_days']} days, seed {head['seed']} at every point.</p>"
+    )
+    table = (
+        '<table class="numbers"><thead><tr><th>input</th><th>path</th><th>base</th>'
+        f"<th>range</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    fails = f"<p>Points that could not run:</p><ul>{errors}{more}</ul>" if failed else ""
+    return summary + table + fails  # fmt: skip
+
+
+def _range(item: dict[str, Any]) -> str:
+    if item.get("values") is not None:
+        return ", ".join(str(v) for v in item["values"])
+    if item.get("low") is None:
+        return "—"
+    return f"uniform {item['low']:g} – {item['high']:g}"
+
+
+def blocks(report: ReportInput) -> list[Block]:
+    """The report's "Sensitivity" section, when ``report.extras`` holds a sweep."""
+    from hashshock.report.sections import Chart, Html
+
+    result = report.extras.get("sweep")
+    if not isinstance(result, dict) or "sweep" not in result:
+        return []
+    out: list[Block] = [Html(_notes(result))]
+    out += [Chart(key, fig, caption) for key, fig, caption in charts(result)]
+    return out

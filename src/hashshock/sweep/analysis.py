@@ -1,0 +1,133 @@
+"""What a sweep's points say: tornado swings, spider lines, main effects, Sobol indices
+and rank correlations. Pure functions of the points' values and metrics (no simulation),
+so they are tested on analytic functions too.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Number = float | None
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(float(value)) else None
+
+
+def tornado(
+    names: Sequence[str], lows: Sequence[object], highs: Sequence[object],
+    low_values: Sequence[Number], high_values: Sequence[Number], base: Number,
+) -> dict[str, Any]:  # fmt: skip
+    """One metric's tornado: per input its value at the input's low and high point, the
+    swing |high − low|, sorted by swing (largest first; inputs without both values last).
+
+    ``lows``/``highs`` are the inputs' values there, ``low_values``/``high_values`` the
+    metric's.
+    """
+    rows: list[dict[str, Any]] = []
+    swings: list[float | None] = []
+    for name, lo_in, hi_in, lo, hi in zip(names, lows, highs, low_values, high_values,
+                                          strict=True):  # fmt: skip
+        swing = abs(hi - lo) if lo is not None and hi is not None else None
+        swings.append(swing)
+        rows.append({"input": name, "low_input": lo_in, "high_input": hi_in, "low": lo,
+                     "high": hi, "swing": swing})  # fmt: skip
+    order = sorted(range(len(rows)), key=lambda i: (swings[i] is None, -(swings[i] or 0.0)))
+    rows = [rows[i] for i in order]
+    return {"base": base, "rows": rows}
+
+
+def spider(
+    values: Sequence[object], metric: Sequence[Number], base_input: object, base: Number
+) -> list[dict[str, Any]]:
+    """One input's one-way line for one metric: (input value, metric) at each level and at
+    base (unless the base leaves the field unset, ``None``: its default applies), in the
+    order of the input's values (numbers ascending)."""
+    pairs = [(v, m) for v, m in zip(values, metric, strict=True)]
+    if base_input is not None and not any(v == base_input for v, _ in pairs):
+        pairs.append((base_input, base))
+    if all(_number(v) is not None for v, _ in pairs):
+        pairs.sort(key=lambda p: float(p[0]))  # type: ignore[arg-type]
+    return [{"input": v, "value": m} for v, m in pairs]
+
+
+def main_effects(levels: Sequence[object], at: Sequence[object],
+                 metric: Sequence[Number]) -> list[dict[str, Any]]:  # fmt: skip
+    """Mean of the metric over the grid points where the input takes each level."""
+    out = []
+    for level in levels:
+        hits = [m for a, m in zip(at, metric, strict=True) if a == level and m is not None]
+        out.append({"input": level, "value": float(np.mean(hits)) if hits else None,
+                    "points": len(hits)})  # fmt: skip
+    return out
+
+
+def sobol_indices(
+    names: Sequence[str], bounds: Sequence[tuple[float, float]], y: Sequence[Number],
+    confidence: float = 0.95, resamples: int = 1000, seed: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """First-order (S1) and total (ST) Sobol' indices of one metric from the outputs ``y``
+    at a Saltelli sample (SALib, no second order), each with its bootstrap interval at
+    ``confidence``: ``{"S1": {name: s}, "S1_interval": {name: [lo, hi]}, "ST": ...}``.
+
+    ``{"error": ...}`` when the metric is undefined at some point or does not vary.
+    """
+    from SALib.analyze import sobol
+
+    values = [_number(v) for v in y]
+    missing = sum(v is None for v in values)
+    if missing:
+        return {
+            "error": f"undefined at {missing} of {len(values)} points (a failed point or a "
+            "stage too rare for a day); narrow the ranges or measure its probability"
+        }
+    array: NDArray[np.float64] = np.asarray(values, dtype=np.float64)
+    if float(np.var(array)) == 0.0:
+        return {"error": "the same at every point: no variance to share out"}
+    problem = {"num_vars": len(names), "names": list(names),
+               "bounds": [list(b) for b in bounds]}  # fmt: skip
+    with warnings.catch_warnings():
+        # SALib warns when some resample is constant (a rare stage, a step metric); the
+        # intervals below say how much that matters.
+        warnings.simplefilter("ignore", UserWarning)
+        result = sobol.analyze(
+            problem, array, calc_second_order=False, num_resamples=resamples,
+            conf_level=confidence, print_to_console=False, seed=seed,
+        )  # fmt: skip
+    out: dict[str, Any] = {"confidence": confidence}
+    for key in ("S1", "ST"):
+        estimate = np.asarray(result[key], dtype=np.float64)
+        half = np.asarray(result[f"{key}_conf"], dtype=np.float64)
+        out[key] = {n: float(s) for n, s in zip(names, estimate, strict=True)}
+        rows = zip(names, estimate, half, strict=True)
+        out[f"{key}_interval"] = {n: [float(s - h), float(s + h)] for n, s, h in rows}
+    return out
+
+
+def rank_correlations(names: Sequence[str], columns: Sequence[Sequence[float]],
+                      y: Sequence[Number]) -> dict[str, Any]:  # fmt: skip
+    """Spearman's rank correlation of the metric with each input over the sampled points
+    (those where the metric is defined)."""
+    from scipy.stats import spearmanr
+
+    keep = [i for i, v in enumerate(y) if _number(v) is not None]
+    if len(keep) < 3:
+        return {"error": f"defined at {len(keep)} points; need 3 or more"}
+    target = np.asarray([y[i] for i in keep], dtype=np.float64)
+    out: dict[str, float | None] = {}
+    for name, column in zip(names, columns, strict=True):
+        x = np.asarray([column[i] for i in keep], dtype=np.float64)
+        if np.ptp(x) == 0 or np.ptp(target) == 0:
+            out[name] = None
+            continue
+        rho = float(spearmanr(x, target).statistic)
+        out[name] = rho if math.isfinite(rho) else None
+    return {"spearman": out}

@@ -1,0 +1,260 @@
+"""Field paths into a fleet, scenario or market: read, edit, list and suggest.
+
+A path starts at the part it edits and walks mapping keys with dots and list items in
+brackets, by position or by the item's ``name`` (else ``label``, else ``type``, when it
+names one item)::
+
+    fleet.operations.downtime_share
+    fleet.sites[rockdale].technicians
+    fleet.cohorts[0].count
+    scenario.events[border-enforcement].hold_days.mode
+    market.price.volatility_per_year
+
+Paths address the *validated* inputs written out as plain data
+(:func:`addressable`), so fields left to their defaults are there too; a delay
+distribution appears as its parameters (``{dist: triangular, low, mode, high}``) when
+they can be recovered exactly, else as its empirical form.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from hashshock.dists import DayDistribution, from_spec, to_spec
+
+ROOTS = ("fleet", "scenario", "market")
+#: Keys not offered as paths (the market's notes on where each value comes from).
+SKIPPED_KEYS = frozenset({"source"})
+#: Keys that name an item of a list, tried in order.
+ITEM_KEYS = ("name", "label", "type")
+
+_TOKEN = re.compile(r"\.?([A-Za-z0-9_\-]+)|\[([^\[\]]+)\]")
+_LABELS = (
+    (re.compile(r"^uniform (\S+)-(\S+) d$"), "uniform", ("low", "high")),
+    (re.compile(r"^triangular (\S+)/(\S+)/(\S+) d$"), "triangular", ("low", "mode", "high")),
+    (re.compile(r"^lognormal mean (\S+) d cv (\S+)$"), "lognormal", ("mean", "cv")),
+)
+
+
+class PathError(ValueError):
+    """A path that does not parse or does not lead to a field; ``fix`` says what to do."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """A parsed path: its root (fleet, scenario or market) and its steps (a ``str`` is a
+    mapping key, a ``Select`` a list item)."""
+
+    text: str
+    root: str
+    steps: tuple[str | Select, ...]
+
+
+@dataclass(frozen=True)
+class Select:
+    """A list item by position (``[0]``) or by what it is called (``[rockdale]``)."""
+
+    key: str
+
+    def index_in(self, items: list[Any]) -> int | None:
+        """The item's index in ``items``, or None."""
+        if re.fullmatch(r"-?\d+", self.key):
+            i = int(self.key)
+            return i if -len(items) <= i < len(items) else None
+        for field in ITEM_KEYS:
+            hits = [i for i, item in enumerate(items)
+                    if isinstance(item, dict) and item.get(field) == self.key]  # fmt: skip
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+
+def parse(text: str) -> FieldPath:
+    """Parse ``text``; a :class:`PathError` if it is not a path."""
+    position, steps = 0, []
+    cleaned = text.strip()
+    while position < len(cleaned):
+        match = _TOKEN.match(cleaned, position)
+        if match is None or match.end() == position:
+            raise PathError(
+                f"{text!r} is not a field path (at character {position + 1})",
+                "write it like fleet.sites[rockdale].technicians",
+            )  # fmt: skip
+        key, selector = match.groups()
+        steps.append(key if key is not None else Select(selector.strip()))
+        position = match.end()
+    if not steps or steps[0] not in ROOTS:
+        raise PathError(
+            f"{text!r} does not start with fleet, scenario or market",
+            "start the path with the part it edits, e.g. fleet.operations...",
+        )
+    return FieldPath(cleaned, str(steps[0]), tuple(steps[1:]))
+
+
+def _walk(node: Any, step: str | Select) -> tuple[bool, Any, Any]:
+    """(found, container, key) of ``step`` in ``node``."""
+    if isinstance(step, Select):
+        if not isinstance(node, list):
+            return False, None, None
+        index = step.index_in(node)
+        return (index is not None), node, index
+    if isinstance(node, dict) and step in node:
+        return True, node, step
+    return False, None, None
+
+
+def get(data: dict[str, Any], path: FieldPath) -> Any:
+    """The value at ``path`` in ``data`` (the mapping of ``path.root``); KeyError if none."""
+    node: Any = data
+    for step in path.steps:
+        found, container, key = _walk(node, step)
+        if not found:
+            raise KeyError(path.text)
+        node = container[key]
+    return node
+
+
+def with_value(data: dict[str, Any], path: FieldPath, value: Any,
+               full: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """A deep copy of ``data`` with ``value`` at ``path``.
+
+    ``data`` may leave out fields at their defaults (as the user wrote the inputs);
+    ``full`` is the same inputs with every field (:func:`addressable`): a mapping the path
+    goes through that ``data`` leaves out is created, a list is copied from ``full``. So
+    the result has what the user gave plus the one edit, and validates as their file would.
+    """
+    out = copy.deepcopy(data)
+    if not path.steps:
+        raise KeyError(path.text)
+    node: Any = out
+    source: Any = full
+    for i, step in enumerate(path.steps):
+        last = i == len(path.steps) - 1
+        found, container, key = _walk(node, step)
+        if not found and full is not None and isinstance(step, str) and isinstance(node, dict):
+            has, _, _ = _walk(source, step)
+            if not has:
+                raise KeyError(path.text)
+            below = source[step]
+            node[step] = value if last else (copy.deepcopy(below) if isinstance(below, list)
+                                             else {})  # fmt: skip
+            found, container, key = True, node, step
+        if not found:
+            raise KeyError(path.text)
+        if last:
+            container[key] = value
+            return out
+        node = container[key]
+        if source is not None:
+            has, src_container, src_key = _walk(source, step)
+            source = src_container[src_key] if has else None
+    return out
+
+
+def _item_name(item: Any, index: int, items: list[Any]) -> str:
+    for field in ITEM_KEYS:
+        value = item.get(field) if isinstance(item, dict) else None
+        if (
+            isinstance(value, str)
+            and sum(isinstance(o, dict) and o.get(field) == value for o in items) == 1
+            and re.fullmatch(r"[A-Za-z0-9_.\- ]+", value)
+        ):
+            return value
+    return str(index)
+
+
+def leaf_paths(data: Any, prefix: str) -> list[str]:
+    """Every path to a number, text, boolean or empty value under ``data``."""
+    if isinstance(data, dict):
+        out = [] if data else [prefix]
+        for key, value in data.items():
+            if key not in SKIPPED_KEYS:
+                out += leaf_paths(value, f"{prefix}.{key}")
+        return out
+    if isinstance(data, list) and data and all(isinstance(i, dict) for i in data):
+        out = []
+        for i, item in enumerate(data):
+            out += leaf_paths(item, f"{prefix}[{_item_name(item, i, data)}]")
+        return out
+    return [prefix]
+
+
+def suggest(text: str, choices: list[str], n: int = 3) -> list[str]:
+    """The known paths closest to ``text``: same last field first, then by spelling."""
+    last = re.split(r"[.\[\]]+", text.strip().rstrip("]"))[-1]
+    same_leaf = [c for c in choices if c.rsplit(".", 1)[-1] == last]
+    if same_leaf:
+        return difflib.get_close_matches(text, same_leaf, n=n, cutoff=0.0)
+    return difflib.get_close_matches(text, choices, n=n, cutoff=0.0)
+
+
+def resolve(path_text: str, mappings: dict[str, dict[str, Any]]) -> tuple[FieldPath, Any]:
+    """The parsed path and its current value in ``mappings`` (keyed by root); a
+    :class:`PathError` naming the closest existing paths when it leads nowhere."""
+    path = parse(path_text)
+    try:
+        return path, get(mappings[path.root], path)
+    except KeyError:
+        known = [p for root in ROOTS if root in mappings
+                 for p in leaf_paths(mappings[root], root)]  # fmt: skip
+        hits = suggest(path.text, known)
+        fix = f"did you mean {', '.join(hits)}?" if hits else "check the field names"
+        raise PathError(f"{path.text}: no such field", fix) from None
+
+
+# --- validated models as plain, addressable data -------------------------------------
+
+
+def dist_spec(dist: DayDistribution) -> dict[str, Any] | int:
+    """The parameters a delay was written with (``{dist: triangular, low, mode, high}``),
+    when rebuilding from them gives exactly ``dist``; else its empirical form."""
+    plain = to_spec(dist)
+    if isinstance(plain, int):
+        return plain
+    for pattern, kind, names in _LABELS:
+        match = pattern.match(dist.label)
+        if match is None:
+            continue
+        try:
+            values = [float(v) for v in match.groups()]
+            spec: dict[str, Any] = {"dist": kind}
+            spec.update(
+                {k: int(v) if v.is_integer() else v for k, v in zip(names, values, strict=True)}
+            )
+            again = from_spec(spec)
+        except ValueError:
+            continue
+        if again.support == dist.support and again.weights == dist.weights:
+            return spec
+    return plain
+
+
+def _restore(dumped: Any, value: Any) -> Any:
+    if isinstance(value, DayDistribution):
+        return dist_spec(value)
+    if isinstance(value, BaseModel) and isinstance(dumped, dict):
+        return {k: _restore(v, getattr(value, k, None)) for k, v in dumped.items()}
+    if isinstance(value, list | tuple) and isinstance(dumped, list) and len(value) == len(dumped):
+        return [_restore(d, v) for d, v in zip(dumped, value, strict=True)]
+    if isinstance(value, dict) and isinstance(dumped, dict):
+        return {k: _restore(v, value.get(k)) for k, v in dumped.items()}
+    return dumped
+
+
+def addressable(model: BaseModel, given_only: bool = False) -> dict[str, Any]:
+    """``model.model_dump(mode="json")`` with delay distributions as their parameters;
+    ``given_only``: only the fields set when it was read (``exclude_unset``)."""
+    dumped = model.model_dump(mode="json", exclude_unset=given_only)
+    restored: dict[str, Any] = _restore(dumped, model)
+    return restored

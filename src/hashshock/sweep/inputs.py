@@ -1,0 +1,131 @@
+"""A sweep's base inputs and each point's inputs, built through the normal loaders.
+
+The base fleet, scenario and market are loaded as ``run`` loads them and written out as
+addressable mappings (:func:`hashshock.sweep.fieldpath.addressable`). A point edits those
+mappings and builds its inputs from them again — :func:`fleet_from_mapping`,
+``Scenario.model_validate``, :func:`market_from_mapping` — so a point's inputs are
+checked exactly as a file with those values would be. Inputs the point leaves alone are
+the base's own objects; equal edited mappings give the same (cached) object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.load import (
+    LoadedFleet,
+    builtin_scenarios,
+    fleet_from_mapping,
+    load_fleet,
+    load_scenario,
+)
+from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig, load_market
+from hashshock.market.config import market_from_mapping
+from hashshock.sweep.fieldpath import FieldPath, addressable, with_value
+from hashshock.sweep.spec import BaseInputs
+
+Built = LoadedFleet | Scenario | MarketConfig
+
+
+def digest(data: Any) -> str:
+    """A stable digest of plain data."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class BaseSet:
+    """The base inputs: loaded objects, their addressable mappings and where they came
+    from (for messages and relative paths)."""
+
+    loaded: LoadedFleet
+    scenario: Scenario
+    market: MarketConfig
+    fleet_file: Path
+    scenario_label: str
+    market_file: Path | None
+    spec_file: Path | None
+    mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    given: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _built: dict[tuple[str, str], Built] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        models = {"fleet": self.loaded.fleet, "scenario": self.scenario, "market": self.market}
+        # Every field (paths resolve here, defaults included) and the fields as given
+        # (points are built from these plus their edits, as a file with them would be).
+        self.mappings = {root: addressable(model) for root, model in models.items()}
+        self.given = {root: addressable(model, given_only=True) for root, model in models.items()}
+        for data in (self.mappings["fleet"], self.given["fleet"]):
+            data.pop("cohorts_csv", None)  # its cohorts are in `cohorts` already
+
+    def edited(self, values: list[tuple[FieldPath, Any]]) -> dict[str, dict[str, Any]]:
+        """The mappings ``values`` change, by root."""
+        out: dict[str, dict[str, Any]] = {}
+        for path, value in values:
+            data = out.get(path.root, self.given[path.root])
+            out[path.root] = with_value(data, path, value, self.mappings[path.root])
+        return out
+
+    def build(self, edits: dict[str, dict[str, Any]]) -> tuple[LoadedFleet, Scenario, MarketConfig]:
+        """A point's inputs from its edited mappings; :class:`InputError` if invalid."""
+        fleet = self._one("fleet", edits) if "fleet" in edits else self.loaded
+        scenario = self._one("scenario", edits) if "scenario" in edits else self.scenario
+        market = self._one("market", edits) if "market" in edits else self.market
+        assert isinstance(fleet, LoadedFleet) and isinstance(scenario, Scenario)
+        assert isinstance(market, MarketConfig)
+        return fleet, scenario, market
+
+    def _one(self, root: str, edits: dict[str, dict[str, Any]]) -> Built:
+        data = edits[root]
+        key = (root, digest(data))
+        if key not in self._built:
+            self._built[key] = self._load(root, data)
+        return self._built[key]
+
+    def _load(self, root: str, data: dict[str, Any]) -> Built:
+        if root == "fleet":
+            return fleet_from_mapping(data, self.fleet_file, self.fleet_file.parent)
+        if root == "scenario":
+            try:
+                return Scenario.model_validate(data)
+            except ValidationError as exc:
+                raise from_validation_error(exc, f"scenario {self.scenario_label}") from None
+        label = self.market_file or self.spec_file or Path("market")
+        folder = (self.market_file or label).parent
+        return market_from_mapping(data, label, folder)
+
+
+def _scenario(ref: str, folder: Path) -> tuple[Scenario, str]:
+    if ref in builtin_scenarios():
+        return load_scenario(ref), ref
+    path = Path(ref).expanduser()
+    path = path if path.is_absolute() else folder / path
+    return load_scenario(path), str(path)
+
+
+def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet:
+    """Load the base fleet, scenario and market (relative files from ``folder``)."""
+
+    def where(name: str) -> Path:
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else folder / path
+
+    fleet_file = where(base.fleet)
+    loaded = load_fleet(fleet_file)
+    scenario, label = _scenario(base.scenario, folder)
+    market_file = where(base.market) if base.market else None
+    market = load_market(market_file)
+    return BaseSet(loaded, scenario, market, fleet_file, label, market_file, spec_file)
+
+
+def point_error(index: int, described: str, exc: InputError) -> str:
+    """One line: which point, with which values, and why it cannot run."""
+    return f"point {index} ({described}): {exc.message}"

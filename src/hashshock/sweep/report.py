@@ -1,0 +1,50 @@
+"""A sweep's HTML report: its "Sensitivity" section (tornado, spider or Sobol' charts,
+the inputs, points that failed) above the base runs' usual sections, in one
+self-contained page (docs/report.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hashshock.inputs.errors import InputError
+from hashshock.sweep.result import SweepResult, result_from_dict
+
+
+def sweep_report_input(result: SweepResult | dict[str, Any]) -> Any:
+    """The :class:`~hashshock.report.sections.ReportInput` of a sweep: the base runs, with
+    the sweep in ``extras["sweep"]``."""
+    from hashshock.report.write import report_input
+
+    data = result.to_dict() if isinstance(result, SweepResult) else result
+    parsed = result if isinstance(result, SweepResult) else result_from_dict(data)
+    if not parsed.base_runs:
+        raise InputError(None, "base_runs", "the sweep kept no base runs to report",
+                         "run the sweep with its runs kept (the default)")  # fmt: skip
+    extras = {"sweep": {k: v for k, v in data.items() if k != "base_runs"}}
+    return report_input(parsed.base_runs, extras)
+
+
+def write_sweep_report(
+    result: SweepResult | dict[str, Any], path: str | Path, title: str | None = None,
+    images: str | Path | None = None, image_formats: Sequence[str] = ("png",),
+    option: str = "--report",
+) -> Path:  # fmt: skip
+    """Write the sweep's report to ``path`` (an ``.html`` file) atomically; with
+    ``images`` also every chart as PNG/SVG into that folder."""
+    from hashshock.outputs import atomic_write_bytes
+    from hashshock.report.page import render_page
+    from hashshock.report.sections import figures
+    from hashshock.report.write import check_report_path
+
+    report = sweep_report_input(result)
+    head = report.extras["sweep"]["sweep"]
+    target = check_report_path(path, [], option)
+    heading = title or f"hashshock sweep — {head['name']} ({head['method']})"
+    atomic_write_bytes(target, render_page(report, heading).encode("utf-8"), option)
+    if images is not None:
+        from hashshock.report.images import write_images
+
+        write_images(figures(report), Path(images), image_formats)
+    return target

@@ -1,0 +1,124 @@
+"""A sweep's result: its points with their inputs and metrics, the method's analysis and
+the base runs; ``to_dict()`` is the JSON ``hashshock sweep --json`` writes (docs/sweeps.md,
+"Output") and :func:`result_from_dict` reads it back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hashshock.inputs.errors import InputError
+
+Value = float | int | str | bool
+
+
+@dataclass
+class SweepPoint:
+    """One point: ``role`` (base, low, high, level, grid, sample), the input it varies
+    alone (one-at-a-time methods), the values of the inputs it sets (by input name),
+    its metrics (None if it failed) and why it failed."""
+
+    index: int
+    role: str
+    inputs: dict[str, Value]
+    metrics: dict[str, float | None] | None
+    varies: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "role": self.role}
+        if self.varies is not None:
+            out["varies"] = self.varies
+        out["inputs"] = self.inputs
+        out["metrics"] = self.metrics
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class SweepResult:
+    """Everything a sweep found (module docstring)."""
+
+    name: str
+    method: str
+    paths: int
+    horizon_days: int
+    seed: int
+    version: str
+    metrics: list[str]
+    inputs: list[dict[str, Any]]
+    points: list[SweepPoint]
+    analysis: dict[str, Any]
+    base_runs: list[dict[str, Any]] = field(default_factory=list)
+    spec_file: str | None = None
+
+    @property
+    def base(self) -> SweepPoint:
+        return self.points[0]
+
+    @property
+    def failed(self) -> list[SweepPoint]:
+        return [p for p in self.points if p.error is not None]
+
+    def to_dict(self, runs: bool = True) -> dict[str, Any]:
+        """The JSON form; ``runs=False`` leaves out the base runs' full results."""
+        out: dict[str, Any] = {
+            "sweep": {
+                "name": self.name, "method": self.method, "paths": self.paths,
+                "horizon_days": self.horizon_days, "seed": self.seed, "version": self.version,
+                "spec_file": self.spec_file, "metrics": self.metrics, "inputs": self.inputs,
+            },
+            "base": {"metrics": self.base.metrics},
+            self.method: self.analysis,
+            "points": [p.to_dict() for p in self.points],
+            "failed_points": [{"index": p.index, "inputs": p.inputs, "error": p.error}
+                              for p in self.failed],
+        }  # fmt: skip
+        if runs:
+            out["base_runs"] = self.base_runs
+        return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
+    """A :class:`SweepResult` from its JSON form; :class:`InputError` if it is not one."""
+    if not isinstance(data, dict) or not isinstance(data.get("sweep"), dict):
+        raise InputError(source, "sweep", "missing — this is not a sweep's JSON",
+                         "give a file written by `hashshock sweep --json`")  # fmt: skip
+    head = data["sweep"]
+    try:
+        points = [SweepPoint(p["index"], p["role"], p["inputs"], p["metrics"], p.get("varies"),
+                             p.get("error")) for p in data["points"]]  # fmt: skip
+        return SweepResult(
+            name=head["name"], method=head["method"], paths=head["paths"],
+            horizon_days=head["horizon_days"], seed=head["seed"], version=head["version"],
+            metrics=list(head["metrics"]), inputs=list(head["inputs"]), points=points,
+            analysis=data.get(head["method"], {}), base_runs=list(data.get("base_runs", [])),
+            spec_file=head.get("spec_file"),
+        )  # fmt: skip
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            source,
+            str(exc),
+            "missing or malformed in this sweep's JSON",
+            "write it again with `hashshock sweep --json`",
+        ) from None
+
+
+def load_result(path: str | Path) -> SweepResult:
+    """Read a sweep's JSON file."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(file, None, f"cannot read ({exc})", "check the file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(file, f"line {exc.lineno}", f"not valid JSON ({exc.msg})",
+                         "write it again with `hashshock sweep --json`") from None  # fmt: skip
+    return result_from_dict(data, str(file))

@@ -1,0 +1,289 @@
+"""Run a sweep: load the base, lay out the points, run them on an executor, analyse.
+
+Every point uses the spec's seed: common random numbers, so the differences between
+points are the inputs', not noise; each point's numbers equal ``hashshock.compare`` of
+its inputs bit for bit, whatever the executor and the number of workers.
+
+Tasks: the base point first (through :func:`hashshock.api.simulate_prepared`, which
+also gives baseline's run); points that change only the scenario take baseline's run
+from it; points that change the fleet or market share one baseline task per distinct
+fleet and market when two or more of them need it, else simulate their own. Points
+whose inputs are invalid are reported with the reason and the rest still run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from hashshock.execution.base import Executor, Task
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import builtin_scenarios, load_scenario
+from hashshock.inputs.scenario import Scenario
+from hashshock.sweep.baseline import EngineKeys
+from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
+from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
+from hashshock.sweep.inputs import BaseSet, load_base, point_error
+from hashshock.sweep.metrics import Metric, MetricError, check_metric, parse_metric
+from hashshock.sweep.result import SweepPoint, SweepResult
+from hashshock.sweep.spec import SweepSpec, check_points, load_spec, spec_from_mapping
+from hashshock.sweep.summarise import summarise
+from hashshock.sweep.tasks import (
+    BASELINE,
+    BaseOutcome,
+    Needs,
+    PointJob,
+    PointOutcome,
+    clear_markets,
+    run_base,
+    run_baseline,
+    run_group,
+)
+
+SpecLike = SweepSpec | dict[str, Any] | str | Path
+
+
+def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, Path, Path | None]:
+    """The spec (``paths``, when given, in place of its own), the folder its relative
+    files start from, and its file (if any)."""
+    if isinstance(spec, SweepSpec):
+        parsed, folder, file = spec, Path.cwd(), None
+    elif isinstance(spec, dict):
+        parsed, folder, file = spec_from_mapping(spec), Path.cwd(), None
+    else:
+        file = Path(spec)
+        parsed, folder = load_spec(file), file.resolve().parent
+    if paths is not None:
+        parsed = spec_from_mapping({**parsed.model_dump(by_alias=True), "paths": paths}, file)
+    return parsed, folder, file
+
+
+def _inputs(
+    spec: SweepSpec, base: BaseSet, file: Path | None
+) -> list[tuple[FieldPath, InputRange]]:
+    out = []
+    names = [i.name for i in spec.inputs]
+    for i, item in enumerate(spec.inputs):
+        if names.count(item.name) > 1:
+            raise InputError(file, f"inputs[{i}].label", f"{item.name!r} names two inputs",
+                             "give each input its own label")  # fmt: skip
+        try:
+            path, value = resolve(item.path, base.mappings)
+        except PathError as exc:
+            raise InputError(file, f"inputs[{i}].path", exc.problem, exc.fix) from None
+        ranged = item.values is None
+        if isinstance(value, dict | list) or (ranged and isinstance(value, str | bool)):
+            hint = (
+                f"vary one of its fields, e.g. {path.text}.{next(iter(value))}"
+                if isinstance(value, dict) and value
+                else "give values instead of a range"
+            )
+            raise InputError(
+                file,
+                f"inputs[{i}].path",
+                f"{path.text} is {type(value).__name__}, not a number",
+                hint,
+            )
+        out.append((path, input_range(item, value)))
+    return out
+
+
+def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
+    out: list[Metric] = []
+    for i, text in enumerate(spec.metrics):
+        try:
+            metric = parse_metric(text)
+            check_metric(metric, base.loaded, spec.horizon_days)
+        except MetricError as exc:
+            raise InputError(file, f"metrics[{i}]", exc.problem, exc.fix) from None
+        if metric.name in [m.name for m in out]:
+            raise InputError(file, f"metrics[{i}]", f"{text} is listed twice", "list it once")
+        out.append(metric)
+    return out
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A sweep before it runs: its points and the files it reads (outputs must never
+    overwrite them: the spec, the base fleet with the files it names, the scenario and
+    market files)."""
+
+    points: int
+    files: list[Path]
+
+
+def survey(spec: SpecLike, paths: int | None = None) -> Survey:
+    """Check ``spec`` (base files, input paths, metrics, size) without running it."""
+    from hashshock.prepare import input_files
+
+    parsed, folder, file = resolve_spec(spec, paths)
+    base = load_base(parsed.base, folder, file)
+    ranges = [r for _, r in _inputs(parsed, base, file)]
+    _metrics(parsed, base, file)
+    points = count_points(parsed, ranges)
+    check_points(points, file)
+    scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
+    files = input_files(base.loaded, scenarios, base.market)
+    return Survey(points, ([file] if file is not None else []) + files)
+
+
+def _describe(plan: PointPlan, ranges: list[InputRange]) -> str:
+    return ", ".join(f"{ranges[i].spec.path} = {v}" for i, v in plan.values.items()) or "base"
+
+
+class _Layout:
+    """The tasks of a sweep: the base group first, then shared baselines and groups."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Task] = []
+
+    def base(self, jobs: list[PointJob], with_runs: bool) -> None:
+        self.tasks.append(Task(run_base, (jobs, with_runs), name="sweep-base", first=True))
+
+    def baseline(self, job: PointJob) -> int:
+        self.tasks.append(Task(run_baseline, (job,), name="sweep-baseline", keep=False))
+        return len(self.tasks) - 1
+
+    def group(self, jobs: list[PointJob], after: int | None) -> None:
+        self.tasks.append(Task(run_group, (jobs,), () if after is None else (after,),
+                               name="sweep-points"))  # fmt: skip
+
+
+def _needs(metrics: list[Metric], network_wide: bool, is_baseline: bool) -> Needs:
+    money = any(m.spec.money for m in metrics)
+    baseline = not is_baseline and (any(m.needs_baseline for m in metrics)
+                                     or (money and network_wide))  # fmt: skip
+    return Needs(money, baseline, any(m.spec.baseline_money for m in metrics))
+
+
+def sweep(
+    spec: SpecLike,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    with_runs: bool = True,
+    paths: int | None = None,
+) -> SweepResult:
+    """Run the sweep ``spec`` (a :class:`SweepSpec`, its mapping or its YAML file).
+
+    Runs on ``executor`` if given (left open); else on :func:`hashshock.execution.
+    make_executor` of ``workers`` and ``scheduler`` (default: in this process).
+    ``progress`` gets (tasks done, tasks in total). ``with_runs`` keeps the base runs'
+    full results for the report; ``paths`` replaces the spec's number of paths. Bad input
+    raises :class:`InputError`; a point whose inputs are invalid is kept in the result
+    with its ``error``.
+    """
+    from hashshock import __version__
+
+    parsed, folder, file = resolve_spec(spec, paths)
+    base = load_base(parsed.base, folder, file)
+    inputs = _inputs(parsed, base, file)
+    ranges = [r for _, r in inputs]
+    metrics = _metrics(parsed, base, file)
+    check_points(count_points(parsed, ranges), file)
+    plans = plan_points(parsed, ranges)
+    token = uuid.uuid4().hex
+    baseline_scenario = load_scenario(BASELINE)
+
+    def job(index: int, loaded: Any, scenario: Any, market: Any) -> PointJob:
+        needs = _needs(metrics, scenario.network_wide, scenario.name == BASELINE)
+        return PointJob(index, loaded, scenario, market, parsed.horizon_days, parsed.paths,
+                        parsed.seed, tuple(metrics), needs, token, baseline_scenario)  # fmt: skip
+
+    keys = EngineKeys(parsed.horizon_days, parsed.paths, parsed.seed,
+                      any(m.spec.baseline_money for m in metrics))  # fmt: skip
+    base_job = job(0, base.loaded, base.scenario, base.market)
+    base_group = (
+        keys.scenario(base.loaded, base.scenario, base.market),
+        keys.baseline(base.loaded, base.market) if base_job.needs.baseline else "",
+    )
+    failed: dict[int, str] = {}
+    groups: dict[tuple[str, str], list[PointJob]] = defaultdict(list)
+    groups[base_group].append(base_job)
+    for index, plan in enumerate(plans[1:], start=1):
+        edits = base.edited([(inputs[i][0], v) for i, v in plan.values.items()])
+        try:
+            point = job(index, *base.build(edits))
+            group = (
+                keys.scenario(point.loaded, point.scenario, point.market),
+                keys.baseline(point.loaded, point.market) if point.needs.baseline else "",
+            )
+        except InputError as exc:
+            failed[index] = point_error(index, _describe(plan, ranges), exc)
+            continue
+        groups[group].append(point)
+    outcomes = _execute(_lay_out(groups, base_group, keys, baseline_scenario, with_runs),
+                        executor, workers, scheduler, progress)  # fmt: skip
+    base_outcome = outcomes[0]
+    assert isinstance(base_outcome, BaseOutcome)
+    by_point: dict[int, PointOutcome] = {}
+    for outcome in outcomes:
+        found = outcome.outcomes if isinstance(outcome, BaseOutcome) else outcome or []
+        by_point.update({o.index: o for o in found})
+    points = []
+    for index, plan in enumerate(plans):
+        outcome = by_point.get(index)
+        error = failed.get(index)
+        if error is None and outcome is not None and outcome.error is not None:
+            error = point_error(index, _describe(plan, ranges),
+                                InputError(None, None, outcome.error))  # fmt: skip
+        values = {ranges[i].name: v for i, v in plan.values.items()}
+        varies = None if plan.input is None else ranges[plan.input].name
+        points.append(SweepPoint(index, plan.role, values, None if outcome is None
+                                 else outcome.metrics, varies, error or None))  # fmt: skip
+    described = [{"name": r.name, "path": r.spec.path, "base": r.base, "low": r.low,
+                  "high": r.high, "integer": r.integer,
+                  **({"values": r.levels()} if parsed.method in ("grid", "oneway") else {})}
+                 for r in ranges]  # fmt: skip
+    return SweepResult(
+        parsed.name, parsed.method, parsed.paths, parsed.horizon_days, parsed.seed, __version__,
+        [m.name for m in metrics], described, points, summarise(parsed, ranges, points),
+        base_outcome.runs, None if file is None else str(file),
+    )  # fmt: skip
+
+
+def _lay_out(
+    groups: dict[tuple[str, str], list[PointJob]], base_group: tuple[str, str],
+    keys: EngineKeys, baseline_scenario: Scenario, with_runs: bool,
+) -> list[Task]:  # fmt: skip
+    """Tasks: the base group (through the API), a baseline task for each baseline two or
+    more other groups need, then the other groups (after the baseline they need)."""
+    layout = _Layout()
+    layout.base(groups[base_group], with_runs)
+    base_baseline = keys.baseline(groups[base_group][0].loaded, groups[base_group][0].market)
+    others = [(key, jobs) for key, jobs in groups.items() if key != base_group]
+    users: dict[str, int] = defaultdict(int)
+    for (_, baseline), _ in others:
+        users[baseline] += 1
+    shared: dict[str, int] = {}
+    for (_, baseline), jobs in others:
+        if not baseline or baseline in shared:
+            continue
+        if baseline == base_baseline:
+            shared[baseline] = 0
+        elif users[baseline] > 1:
+            first = jobs[0]
+            shared[baseline] = layout.baseline(replace(first, scenario=baseline_scenario))
+    for (_, baseline), jobs in others:
+        layout.group(jobs, shared.get(baseline))
+    return layout.tasks
+
+
+def _execute(
+    tasks: list[Task], executor: Executor | None, workers: int | None, scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:  # fmt: skip
+    from hashshock.execution.choose import open_executor
+
+    try:
+        if executor is not None:
+            return executor.run(tasks, progress)
+        with open_executor(workers, scheduler) as chosen:
+            return chosen.run(tasks, progress)
+    finally:
+        clear_markets()  # what this process kept for the sweep (workers keep theirs)

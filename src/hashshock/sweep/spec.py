@@ -1,0 +1,166 @@
+"""The sweep spec (YAML): a base, the inputs to vary, how, and what to measure.
+
+``hashshock.sweep.spec.SweepSpec.model_json_schema()`` is its JSON Schema. Relative
+file names in ``base`` start at the spec's folder. Every check here raises an
+:class:`~hashshock.inputs.errors.InputError` naming the spec file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.prepare import MAX_HORIZON_DAYS, MAX_PATHS
+
+Method = Literal["grid", "oneway", "tornado", "sobol", "lhs"]
+METHODS: tuple[Method, ...] = ("grid", "oneway", "tornado", "sobol", "lhs")
+Scalar = float | int | str | bool
+#: Most points one sweep may run.
+MAX_POINTS = 100_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BaseInputs(_Strict):
+    """The inputs every point starts from (files relative to the spec's folder)."""
+
+    fleet: str = Field(description="Fleet YAML file")
+    scenario: str = Field("baseline", description="Built-in scenario name or scenario YAML file")
+    market: str | None = Field(None, description="Market YAML file; default: bundled market")
+
+
+class SweepInput(_Strict):
+    """One input to vary: a field path and its range (``low``/``high``: a uniform
+    distribution; or ``p10``/``p90``: the same uniform's 10th and 90th percentiles) or its
+    ``values``."""
+
+    path: str = Field(description="e.g. scenario.events[border-enforcement].hold_days.mode")
+    label: str | None = Field(None, description="Name shown in charts; default: the path")
+    low: float | None = Field(None, description="Lowest value of a uniform range")
+    high: float | None = Field(None, description="Highest value of a uniform range")
+    p10: float | None = Field(None, description="10th percentile (with p90: a uniform range)")
+    p90: float | None = Field(None, description="90th percentile")
+    values: list[Scalar] | None = Field(None, min_length=1, description="Values to try")
+    steps: int | None = Field(
+        None, ge=2, le=1000, description="grid / oneway from a range: equally spaced values"
+    )
+    integer: bool | None = Field(
+        None, description="Round values to whole numbers; default: when the base value is one"
+    )
+
+    @model_validator(mode="after")
+    def _one_range(self) -> SweepInput:
+        given = [name for name, ok in (
+            ("low/high", self.low is not None or self.high is not None),
+            ("p10/p90", self.p10 is not None or self.p90 is not None),
+            ("values", self.values is not None),
+        ) if ok]  # fmt: skip
+        if len(given) != 1:
+            raise ValueError(
+                "give one of low/high, p10/p90 or values — fix: e.g. {low: 0.5, high: 2}"
+                if not given else f"gives {' and '.join(given)} — fix: keep one of them"
+            )  # fmt: skip
+        for lo, hi, a, b in (("low", "high", self.low, self.high), ("p10", "p90", self.p10,
+                                                                   self.p90)):  # fmt: skip
+            if (a is None) != (b is None):
+                raise ValueError(f"{lo} and {hi} go together — fix: give both")
+            if a is not None and b is not None and a > b:
+                raise ValueError(f"{lo} {a:g} is above {hi} {b:g} — fix: swap them")
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.label or self.path
+
+
+class SweepSpec(_Strict):
+    """A sweep: base inputs, the inputs to vary, the method and the metrics."""
+
+    name: str = Field("sweep", description="Name shown in the report")
+    base: BaseInputs
+    method: Method = Field(description="grid, oneway, tornado, sobol or lhs")
+    metrics: list[str] = Field(min_length=1, description="e.g. covenant_breach:dscr")
+    inputs: list[SweepInput] = Field(min_length=1)
+    paths: int = Field(1000, ge=1, le=MAX_PATHS, description="Monte Carlo paths per point")
+    horizon_days: int = Field(365, ge=1, le=MAX_HORIZON_DAYS)
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="The same for every point")
+    samples: int | None = Field(
+        None, ge=2, le=MAX_POINTS,
+        description="sobol: base samples N (a power of 2; N x (inputs + 2) points); "
+        "lhs: points. Default 64 (sobol), 10 per input (lhs)",
+    )  # fmt: skip
+    percentiles: tuple[float, float] = Field(
+        (10.0, 90.0), description="tornado: the input percentiles of low and high (10, 90)"
+    )
+    sampling_seed: int | None = Field(None, ge=0, description="sobol/lhs samples; default: seed")
+    confidence: float = Field(0.95, gt=0, lt=1, description="sobol: level of the intervals")
+    resamples: int = Field(1000, ge=10, le=100_000, description="sobol: bootstrap resamples")
+
+    @model_validator(mode="after")
+    def _fits_method(self) -> SweepSpec:
+        lo, hi = self.percentiles
+        if not 0 <= lo < hi <= 100:
+            raise ValueError("percentiles must rise within 0..100 — fix: e.g. [10, 90]")
+        paths = [i.path for i in self.inputs]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} given twice — fix: vary each field once")
+        for i, item in enumerate(self.inputs):
+            ranged = item.values is None
+            if self.method in ("tornado", "sobol", "lhs") and not ranged:
+                raise ValueError(
+                    f"inputs[{i}] ({item.path}) gives values; {self.method} needs a range — "
+                    "fix: give low/high (a uniform range) or p10/p90"
+                )  # fmt: skip
+            if self.method in ("grid", "oneway") and ranged and item.steps is None:
+                raise ValueError(
+                    f"inputs[{i}] ({item.path}): {self.method} needs values or steps — "
+                    "fix: add steps: 5 (equally spaced over the range) or give values"
+                )  # fmt: skip
+        if self.method == "sobol" and self.samples is not None:
+            n = self.samples
+            if n & (n - 1):
+                low = 1 << (n.bit_length() - 1)
+                raise ValueError(f"samples {n} is not a power of 2 (Sobol' sequences need one) "
+                                 f"— fix: use {low} or {low * 2}")  # fmt: skip
+        return self
+
+    @property
+    def sample_seed(self) -> int:
+        return self.seed if self.sampling_seed is None else self.sampling_seed
+
+    @property
+    def sample_count(self) -> int:
+        """sobol: base samples N; lhs: points."""
+        if self.samples is not None:
+            return self.samples
+        return 64 if self.method == "sobol" else 10 * len(self.inputs)
+
+
+def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) -> SweepSpec:
+    """Validate a parsed spec; errors name ``source`` (the spec file)."""
+    try:
+        return SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source) from None
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep spec YAML file."""
+    file = Path(path)
+    return spec_from_mapping(read_yaml_mapping(file), file)
+
+
+def check_points(count: int, source: str | Path | None) -> None:
+    """Refuse a sweep of more than :data:`MAX_POINTS` points."""
+    if count > MAX_POINTS:
+        raise InputError(
+            source, "inputs", f"{count:,} points is more than one sweep runs",
+            f"use fewer values, inputs or samples (at most {MAX_POINTS:,})",
+        )  # fmt: skip

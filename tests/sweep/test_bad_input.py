@@ -1,0 +1,134 @@
+"""Bad sweep specs: one clear line naming the file, the field and the fix; a point whose
+inputs are invalid is reported with the reason and the others still run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import hashshock.sweep
+from hashshock.inputs.errors import InputError
+
+HOLD = "scenario.events[border-enforcement].hold_days.mode"
+
+Spec = Callable[..., dict[str, Any]]
+
+
+def _error(spec: dict[str, Any] | Path) -> str:
+    with pytest.raises(InputError) as caught:
+        hashshock.sweep(spec)
+    return caught.value.message
+
+
+def test_an_unknown_path_suggests_the_closest(spec_of: Spec, write_spec: Any) -> None:
+    spec = write_spec(
+        spec_of(
+            inputs=[
+                {"path": "scenario.events[border-enforcment].hold_days.mode", "low": 30, "high": 90}
+            ]
+        )
+    )
+    message = _error(spec)
+    assert message.startswith(f"{spec}: inputs[0].path: scenario.events[border-enforcment]")
+    assert "no such field — fix: did you mean " + HOLD in message
+
+
+@pytest.mark.parametrize(("path", "hint"), [
+    ("fleet.downtime_share", "fleet.operations.downtime_share"),
+    ("fleet.sites[a].technicans", "fleet.sites[a].technicians"),
+    ("market.btc.volatility_per_year", "market.price.volatility_per_year"),
+])  # fmt: skip
+def test_close_misspellings_get_the_right_hint(spec_of: Spec, path: str, hint: str) -> None:
+    message = _error(spec_of(inputs=[{"path": path, "low": 0.1, "high": 0.2}]))
+    suggested = message.split(" — fix: did you mean ")[1].rstrip("?").split(", ")
+    assert hint in suggested
+
+
+@pytest.mark.parametrize(("item", "problem"), [
+    ({"low": 5, "high": 2}, "low 5 is above high 2 — fix: swap them"),
+    ({"p10": 0.9, "p90": 0.1}, "p10 0.9 is above p90 0.1 — fix: swap them"),
+    ({"low": 1}, "low and high go together — fix: give both"),
+    ({"low": 1, "high": 2, "values": [1]}, "gives low/high and values — fix: keep one"),
+    ({}, "give one of low/high, p10/p90 or values"),
+])  # fmt: skip
+def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], problem: str) -> None:
+    spec = write_spec(spec_of(inputs=[{"path": HOLD, **item}]))
+    message = _error(spec)
+    assert message.startswith(f"{spec}: inputs[0]")
+    assert problem in message
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"method": "tornado", "inputs": [{"path": HOLD, "values": [40, 60]}]},
+     "tornado needs a range — fix: give low/high"),
+    ({"method": "grid", "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "grid needs values or steps — fix: add steps"),
+    ({"method": "sobol", "samples": 48, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "samples 48 is not a power of 2 (Sobol' sequences need one) — fix: use 32 or 64"),
+    ({"method": "annealing", "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "'annealing' is not allowed"),
+])  # fmt: skip
+def test_methods_need_their_inputs(spec_of: Spec, fields: dict[str, Any], problem: str) -> None:
+    assert problem in _error(spec_of(**fields))
+
+
+@pytest.mark.parametrize(("metric", "problem"), [
+    ("covenant_breach:dsrc", "the fleet has no covenant 'dsrc' — fix: did you mean dscr?"),
+    ("hashrate_lost:400", "day 400 is past the horizon — fix: use a day from 0 to 119"),
+    ("stage_day:collapse", "unknown stage 'collapse'"),
+    ("cash", "unknown metric 'cash' — fix: did you mean cash_min, cash_end"),
+    ("availability", "'availability' is not a metric name — fix: write it as availability:180"),
+])  # fmt: skip
+def test_bad_metrics(spec_of: Spec, metric: str, problem: str) -> None:
+    message = _error(spec_of(metrics=[metric], inputs=[{"path": HOLD, "low": 40, "high": 60}]))
+    assert message.startswith("metrics[0]: ") and problem in message
+
+
+def test_a_distribution_is_varied_by_its_parameters(spec_of: Spec) -> None:
+    message = _error(spec_of(inputs=[{"path": HOLD.removesuffix(".mode"), "low": 1, "high": 2}]))
+    assert "is dict, not a number — fix: vary one of its fields, e.g. " in message
+
+
+def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:
+    """hold_days is triangular 30/60/180: a mode of 219 (the p90 of 30..240) is above high."""
+    spec = spec_of(paths=6, horizon_days=40, metrics=["availability:39"],
+                   inputs=[{"path": HOLD, "low": 30, "high": 240},
+                           {"path": "fleet.operations.downtime_share", "low": 0.0,
+                            "high": 0.1}])  # fmt: skip
+    result = hashshock.sweep(spec)
+    failed = result.failed
+    assert [p.index for p in failed] == [2]
+    assert failed[0].metrics is None
+    error = str(failed[0].error)
+    assert error.startswith(f"point 2 ({HOLD} = 219): scenario sanctions: events[0].")
+    assert "hold_days: need low <= mode <= high and low < high — fix: " in error
+    assert all(p.metrics is not None for p in result.points if p.index != 2)
+    row = next(r for r in result.analysis["availability:39"]["rows"] if r["input"] == HOLD)
+    assert row["high"] is None and row["swing"] is None
+
+
+def test_the_cli_exits_2_with_one_line(cli: typer.Typer, spec_of: Spec, write_spec: Any) -> None:
+    spec = write_spec(spec_of(inputs=[{"path": HOLD, "low": 5, "high": 2}]))
+    done = CliRunner().invoke(cli, ["sweep", str(spec)])
+    assert done.exit_code == 2
+    lines = done.stderr.strip().splitlines() if done.stderr else done.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in done.output
+
+
+def test_an_unreachable_scheduler_exits_2_saying_how_to_start_one(
+    cli: typer.Typer, spec_of: Spec, write_spec: Any
+) -> None:
+    from tests.execution.conftest import free_port
+
+    spec = write_spec(spec_of(inputs=[{"path": HOLD, "low": 40, "high": 60}]))
+    done = CliRunner().invoke(
+        cli, ["sweep", str(spec), "--scheduler", f"tcp://127.0.0.1:{free_port()}", "-q"]
+    )
+    assert done.exit_code == 2
+    assert "cannot reach a Dask scheduler" in done.output and "`dask scheduler`" in done.output
+    assert "Traceback" not in done.output

@@ -1,0 +1,132 @@
+"""``hashshock sweep`` end to end (on a Typer app of its own): JSON, report, summary,
+a report written again from the JSON, the examples' specs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from hashshock.sweep.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLD = "scenario.events[border-enforcement].hold_days.mode"
+Spec = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def tornado(spec_of: Spec, write_spec: Callable[[dict[str, Any]], Path]) -> Path:
+    return write_spec(spec_of(paths=10, horizon_days=60, metrics=[
+        "covenant_breach:liquidity", "availability:59"], inputs=[
+        {"path": HOLD, "low": 40, "high": 120, "label": "customs hold"},
+        {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]))  # fmt: skip
+
+
+def test_sweep_writes_json_and_report_and_prints_the_drivers(
+    cli: typer.Typer, tornado: Path, tmp_path: Path
+) -> None:
+    out, page = tmp_path / "out.json", tmp_path / "out.html"
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "--report",
+                                    str(page), "--workers", "1"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "tornado sweep, 5 points (0 failed)" in done.output
+    assert "customs hold" in done.output and "availability:59" in done.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["sweep"]["method"] == "tornado" and len(data["points"]) == 5
+    rows = data["tornado"]["availability:59"]["rows"]
+    assert rows[0]["input"] == "fleet.operations.downtime_share"
+    assert {"low", "high", "swing", "low_input", "high_input"} <= set(rows[0])
+    assert [r["scenario"] for r in data["base_runs"]] == ["baseline", "sanctions"]
+    html = page.read_text(encoding="utf-8")
+    assert '<section id="sweep">' in html and 'id="chart-tornado-1"' in html
+    assert html.index('<section id="sweep">') < html.index('<section id="stages">')
+
+
+def test_a_sweep_json_gives_its_report_again(cli: typer.Typer, tornado: Path,
+                                             tmp_path: Path) -> None:  # fmt: skip
+    out = tmp_path / "out.json"
+    assert CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "-q"]).exit_code == 0
+    page = tmp_path / "again.html"
+    done = CliRunner().invoke(cli, ["sweep", str(out), "--report", str(page)])
+    assert done.exit_code == 0, done.output
+    assert 'id="chart-tornado-0"' in page.read_text(encoding="utf-8")
+
+
+def test_hashshock_report_takes_a_sweep_json(cli: typer.Typer, tornado: Path,
+                                             tmp_path: Path) -> None:  # fmt: skip
+    out, page = tmp_path / "out.json", tmp_path / "page.html"
+    assert CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "-q"]).exit_code == 0
+    done = CliRunner().invoke(cli, ["report", str(out), "--out", str(page)])
+    assert done.exit_code == 0, done.output
+    assert '<section id="sweep">' in page.read_text(encoding="utf-8")
+
+
+def test_save_keeps_the_sweep_and_every_point_in_the_store(
+    cli: typer.Typer, tornado: Path, tmp_path: Path
+) -> None:
+    import duckdb
+
+    from hashshock.store.sweeps import load_sweep
+
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out.json"
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "--save",
+                                    "--store", str(store)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    sweep_id = re.search(r"saved sweep ([0-9a-f]+)", done.output).group(1)  # type: ignore[union-attr]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    with duckdb.connect(str(store), read_only=True) as con:
+        rows = con.execute("SELECT point, metric, value FROM sweep_points WHERE sweep_id = ? "
+                           "ORDER BY point, metric", [sweep_id]).fetchall()  # fmt: skip
+    expected = sorted((p["index"], m, v) for p in data["points"] for m, v in p["metrics"].items())
+    assert rows == expected
+    assert load_sweep(sweep_id, store).to_dict() == data
+
+
+def test_quiet_prints_nothing_and_json_goes_to_stdout(cli: typer.Typer, tornado: Path) -> None:
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", "-", "-q"])
+    assert done.exit_code == 0
+    assert json.loads(done.stdout)["sweep"]["name"] == "test"
+
+
+def test_outputs_never_overwrite_the_spec(cli: typer.Typer, tornado: Path) -> None:
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(tornado)])
+    assert done.exit_code == 2 and "is one of this run's input files" in done.output
+
+
+def test_a_failed_point_exits_2_after_writing(cli: typer.Typer, spec_of: Spec,
+                                              write_spec: Any, tmp_path: Path) -> None:  # fmt: skip
+    spec = write_spec(spec_of(paths=4, horizon_days=30, metrics=["availability:29"],
+                              inputs=[{"path": HOLD, "low": 30, "high": 240}]))  # fmt: skip
+    out = tmp_path / "out.json"
+    done = CliRunner().invoke(cli, ["sweep", str(spec), "--json", str(out), "-q"])
+    assert done.exit_code == 2
+    assert re.search(r"error: point 2 \(scenario\.events\[border-enforcement\]", done.output)
+    assert json.loads(out.read_text(encoding="utf-8"))["failed_points"][0]["index"] == 2
+
+
+@pytest.mark.parametrize("name", ["tornado.yaml", "sobol.yaml"])
+def test_the_example_specs_run(name: str, tmp_path: Path) -> None:
+    """Each example, at toy sizes (its own paths and samples are for real use)."""
+    import hashshock.sweep
+
+    source = ROOT / "examples" / "sweeps" / name
+    spec = load_spec(source)
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["base"]["fleet"] = str((source.parent / spec.base.fleet).resolve())
+    data.update(paths=3, horizon_days=30)
+    data["metrics"] = [
+        m
+        for m in data["metrics"]
+        if not re.search(r":(\d+)", m) or int(re.search(r":(\d+)", m).group(1)) < 30
+    ]  # type: ignore[union-attr]
+    if data["method"] == "sobol":
+        data["samples"] = 2
+    result = hashshock.sweep(data, with_runs=False)
+    assert not result.failed, [p.error for p in result.failed]

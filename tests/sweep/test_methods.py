@@ -1,0 +1,162 @@
+"""The methods lay out the points they promise and the analysis says what is true."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import hashshock.sweep
+from hashshock.sweep import analysis
+from hashshock.sweep.design import input_range, lhs_matrix, plan_points, sobol_matrix
+from hashshock.sweep.spec import SweepInput, spec_from_mapping
+
+DOWNTIME = "fleet.operations.downtime_share"
+TECHS = "fleet.sites[a].technicians"
+HOLD = "scenario.events[border-enforcement].hold_days.mode"
+
+
+def _spec(method: str, inputs: list[dict[str, Any]], **extra: Any) -> Any:
+    return spec_from_mapping(
+        {
+            "base": {"fleet": "f.yaml"},
+            "method": method,
+            "metrics": ["availability:1"],
+            "inputs": inputs,
+            **extra,
+        }
+    )
+
+
+def test_grid_is_the_full_factorial() -> None:
+    inputs = [{"path": "a.x", "values": [1, 2, 3]}, {"path": "b.y", "values": [0.1, 0.2]},
+              {"path": "c.z", "low": 0.0, "high": 1.0, "steps": 3}]  # fmt: skip
+    spec = _spec("grid", inputs)
+    ranges = [input_range(i, 0.5 if i.path == "c.z" else 1) for i in spec.inputs]
+    points = plan_points(spec, ranges)
+    assert points[0].role == "base" and points[0].values == {}
+    combos = [tuple(p.values[i] for i in range(3)) for p in points[1:]]
+    assert sorted(combos) == sorted(itertools.product([1, 2, 3], [0.1, 0.2], [0.0, 0.5, 1.0]))
+    assert len(set(combos)) == len(combos) == 18
+
+
+def test_tornado_takes_the_10th_and_90th_percentiles() -> None:
+    spec = _spec("tornado", [{"path": "a.x", "low": 30, "high": 130},
+                             {"path": "b.y", "p10": 0.3, "p90": 0.6}])  # fmt: skip
+    ranges = [input_range(spec.inputs[0], 60), input_range(spec.inputs[1], 0.42)]
+    points = plan_points(spec, ranges)
+    assert [(p.role, p.input, p.values) for p in points[1:]] == [
+        ("low", 0, {0: 40}), ("high", 0, {0: 120}), ("low", 1, {1: 0.3}), ("high", 1, {1: 0.6})
+    ]  # fmt: skip
+    # p10/p90 stand for the uniform on [p10 - w/8, p90 + w/8], w = p90 - p10
+    assert ranges[1].low == pytest.approx(0.2625) and ranges[1].high == pytest.approx(0.6375)
+    assert ranges[0].integer and not ranges[1].integer
+
+
+def test_latin_hypercube_points_are_stratified() -> None:
+    n = 40
+    spec = _spec("lhs", [{"path": "a.x", "low": 0.0, "high": 10.0},
+                         {"path": "b.y", "low": -1.0, "high": 1.0}], samples=n)  # fmt: skip
+    ranges = [input_range(i, 0.0) for i in spec.inputs]
+    matrix = lhs_matrix(ranges, n, seed=3)
+    assert matrix.shape == (n, 2)
+    for column, r in zip(matrix.T, ranges, strict=True):
+        assert r.low is not None and r.high is not None
+        strata = np.floor((column - r.low) / (r.high - r.low) * n).astype(int)
+        assert sorted(strata) == list(range(n))  # one point in each of n equal strata
+
+
+def _ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_indices_recover_the_ishigami_function() -> None:
+    """Known indices (a=7, b=0.1): S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437."""
+    names = ["x1", "x2", "x3"]
+    ranges = [input_range(SweepInput(path=f"a.{n}", low=-math.pi, high=math.pi), 0.0)
+              for n in names]  # fmt: skip
+    x = sobol_matrix(ranges, 2048, seed=1)
+    y = _ishigami(x)
+    found = analysis.sobol_indices(names, [(-math.pi, math.pi)] * 3, list(map(float, y)),
+                                   0.95, 1000, seed=1)  # fmt: skip
+    known = {"S1": [0.3139, 0.4424, 0.0], "ST": [0.5576, 0.4424, 0.2437]}
+    for key, values in known.items():
+        for name, value in zip(names, values, strict=True):
+            low, high = found[f"{key}_interval"][name]
+            assert low <= value <= high, (key, name, found[key][name], low, high)
+
+
+def test_sobol_of_an_additive_function_has_no_interactions() -> None:
+    """y = 4 x1 + 2 x2 + x3 on [0, 1]: S_i = c_i² / Σc² and ST = S1."""
+    names = ["x1", "x2", "x3"]
+    ranges = [input_range(SweepInput(path=f"a.{n}", low=0.0, high=1.0), 0.0) for n in names]
+    x = sobol_matrix(ranges, 1024, seed=2)
+    y = x @ np.array([4.0, 2.0, 1.0])
+    found = analysis.sobol_indices(names, [(0.0, 1.0)] * 3, list(map(float, y)), seed=2)
+    for name, c in zip(names, [4.0, 2.0, 1.0], strict=True):
+        for key in ("S1", "ST"):
+            low, high = found[f"{key}_interval"][name]
+            assert low <= c * c / 21.0 <= high
+
+
+def test_tornado_is_monotone_in_downtime(spec_of: Callable[..., dict[str, Any]]) -> None:
+    """More downtime delivers less hashrate: availability lower at the high value, and
+    the tornado ranks downtime's swing above an input that does not touch availability."""
+    spec = spec_of(
+        method="tornado",
+        metrics=["availability:119", "hashrate:60"],
+        inputs=[
+            {"path": DOWNTIME, "low": 0.0, "high": 0.2},
+            {"path": "fleet.finance.cash_usd", "low": 1e5, "high": 2e6},
+        ],
+    )
+    result = hashshock.sweep(spec, with_runs=False)
+    for metric in ("availability:119", "hashrate:60"):
+        rows = result.analysis[metric]["rows"]
+        assert rows[0]["input"] == DOWNTIME
+        assert rows[0]["high"] < result.base.metrics[metric] < rows[0]["low"]  # type: ignore[index]
+        assert rows[1]["swing"] == 0.0  # cash does not change hashrate (same paths)
+
+
+def test_oneway_lines_are_ordered_and_monotone(spec_of: Callable[..., dict[str, Any]]) -> None:
+    spec = spec_of(method="oneway", metrics=["availability:119"],
+                   inputs=[{"path": DOWNTIME, "values": [0.15, 0.0, 0.05]}])  # fmt: skip
+    result = hashshock.sweep(spec, with_runs=False)
+    line = result.analysis["availability:119"]["inputs"][DOWNTIME]
+    assert [p["input"] for p in line] == sorted(p["input"] for p in line)
+    values = [p["value"] for p in line]
+    assert values == sorted(values, reverse=True)
+
+
+def test_a_small_real_sobol_sweep_has_s1_below_st(spec_of: Callable[..., dict[str, Any]]) -> None:
+    spec = spec_of(method="sobol", samples=16, paths=12, horizon_days=90,
+                   metrics=["availability:89", "stage_probability:spares_depleted"],
+                   inputs=[{"path": DOWNTIME, "low": 0.0, "high": 0.1},
+                           {"path": TECHS, "low": 1, "high": 4},
+                           {"path": HOLD, "low": 40, "high": 150}])  # fmt: skip
+    result = hashshock.sweep(spec, with_runs=False)
+    assert len(result.points) == 1 + 16 * (3 + 2)
+    for metric in spec["metrics"]:
+        found = result.analysis[metric]
+        assert "S1" in found, found
+        for name in found["S1"]:
+            s1_low = found["S1_interval"][name][0]
+            st_high = found["ST_interval"][name][1]
+            assert s1_low <= st_high, (metric, name)
+    # availability: downtime is the input that matters most
+    st = result.analysis["availability:89"]["ST"]
+    assert max(st, key=st.get) == DOWNTIME
+
+
+def test_lhs_sweep_reports_rank_correlations(spec_of: Callable[..., dict[str, Any]]) -> None:
+    spec = spec_of(method="lhs", samples=8, paths=8, horizon_days=60,
+                   metrics=["availability:59"],
+                   inputs=[{"path": DOWNTIME, "low": 0.0, "high": 0.2}])  # fmt: skip
+    result = hashshock.sweep(spec, with_runs=False)
+    samples = [p for p in result.points if p.role == "sample"]
+    assert len(samples) == 8
+    assert result.analysis["availability:59"]["spearman"][DOWNTIME] == pytest.approx(-1.0)
