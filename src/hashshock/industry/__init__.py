@@ -1,0 +1,59 @@
+"""The industry view: many operators on one network (docs/industry.md).
+
+>>> import hashshock.industry
+>>> result = hashshock.industry(None, ["baseline", "sanctions"], paths=50)  # doctest: +SKIP
+
+``hashshock.industry(file, scenarios, ...)`` runs an industry file (``None``: the bundled
+``us``) and returns an :class:`~hashshock.industry.result.IndustryResult`. The package
+itself is callable, so ``hashshock.industry(...)`` works whether ``hashshock.industry`` is
+reached as the package or as the function.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from hashshock._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from hashshock.industry.api import industry, validate_industry
+    from hashshock.industry.load import LoadedIndustry, load_industry
+    from hashshock.industry.result import IndustryResult
+
+_getattr, __dir__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        "industry": "hashshock.industry.api",
+        "validate_industry": "hashshock.industry.api",
+        "LoadedIndustry": "hashshock.industry.load",
+        "load_industry": "hashshock.industry.load",
+        "IndustryResult": "hashshock.industry.result",
+    },
+)
+
+
+def __getattr__(name: str) -> Any:
+    return _getattr(name)
+
+
+class _CallableIndustry(types.ModuleType):
+    """``hashshock.industry(...)`` is :func:`hashshock.industry.api.industry`."""
+
+    def __call__(self, *args: Any, **options: Any) -> IndustryResult:
+        from hashshock.industry.api import industry as run_industry
+
+        return run_industry(*args, **options)
+
+
+sys.modules[__name__].__class__ = _CallableIndustry
+
+__all__ = [
+    "IndustryResult",
+    "LoadedIndustry",
+    "industry",
+    "load_industry",
+    "validate_industry",
+]

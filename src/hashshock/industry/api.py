@@ -1,0 +1,68 @@
+"""``hashshock.industry``: the industry view in Python, as ``hashshock industry`` runs it.
+
+>>> import hashshock
+>>> result = hashshock.industry(None, ["baseline", "sanctions"], paths=50,
+...                             horizon_days=180)  # doctest: +SKIP
+>>> result.to_dict()["scenarios"]["sanctions"]["first_to_break"]["financial"][0]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from hashshock.execution.base import Executor, Progress
+from hashshock.industry.load import LoadedIndustry, industry_from_mapping, load_industry
+from hashshock.industry.result import IndustryResult
+from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
+from hashshock.market import MarketConfig
+from hashshock.market.start import market_start
+from hashshock.prepare import ScenarioLike, check_run_args
+
+IndustryLike = str | Path | LoadedIndustry | dict[str, object] | None
+
+#: Paths by default: an industry runs every member twice per scenario (docs/industry.md).
+DEFAULT_PATHS = 200
+
+
+def _loaded(industry: IndustryLike) -> LoadedIndustry:
+    if isinstance(industry, LoadedIndustry):
+        return industry
+    if isinstance(industry, dict):
+        return industry_from_mapping(dict(industry))
+    return load_industry(industry)
+
+
+def validate_industry(
+    industry: IndustryLike = None,
+    scenarios: Sequence[ScenarioLike] = ("baseline",),
+    horizon_days: int = 365,
+    market: str | Path | MarketConfig | None = None,
+) -> IndustryInputs:
+    """Check an industry file, its fleets, the scenarios and the money inputs, short of
+    simulating; passing it means :func:`industry` on the same inputs runs."""
+    return prepare_industry(_loaded(industry), scenarios, horizon_days, market, check_money=True)
+
+
+def industry(
+    industry: IndustryLike = None,
+    scenarios: Sequence[ScenarioLike] = ("baseline", "sanctions"),
+    paths: int = DEFAULT_PATHS,
+    horizon_days: int = 365,
+    seed: int = 0,
+    market: str | Path | MarketConfig | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> IndustryResult:
+    """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
+    mapping; ``None``: ``us``) under each scenario, on one network and one set of random
+    numbers; ``executor`` (default: in this process) runs the members' tasks and
+    ``progress`` gets (tasks done, tasks in total)."""
+    check_run_args(paths, seed)
+    loaded = _loaded(industry)
+    inputs = prepare_industry(loaded, scenarios, horizon_days, market, paths)
+    runs = simulate_industry(inputs, paths, seed, executor, progress)
+    start = market_start(inputs.market, loaded.industry.start_date)
+    warnings = [w for m in loaded.members for w in m.loaded.warnings]
+    warnings += [*start.notes, *([start.warning] if start.warning else [])]
+    return IndustryResult(runs, warnings)

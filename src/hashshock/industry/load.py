@@ -1,0 +1,296 @@
+"""Read an industry file into simulated members, each a validated fleet.
+
+An operator given as ``fleet:`` is one member, its fleet file as it is. An operator given
+as ``template:`` is the template fleet scaled (:func:`scaled_fleet_mapping`) to its size;
+a class of ``count`` operators is ``simulated`` members whose sizes are the stratified
+quantiles of the lognormal ``machines_each`` (member *j* of *n* at probability
+(j + ½)/n, rescaled so that their mean is the class mean, or so that the class adds up
+to ``total_machines``); each stands for ``count / n`` operators (its ``weight``).
+Every problem is an :class:`InputError` naming the industry file, the operator, the
+field and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from statistics import NormalDist
+from typing import Any
+
+from pydantic import ValidationError
+
+from hashshock.inputs.catalog import vendor_defaults
+from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
+from hashshock.inputs.industry import Industry, Operator
+from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
+from hashshock.inputs.loading import read_yaml_mapping
+
+#: A class's ``total_machines`` may differ from count × mean size by at most this factor.
+SIZE_TOLERANCE = 2.0
+
+
+@dataclass(frozen=True)
+class Member:
+    """One simulated operator: ``weight`` real operators like it (1 for a named one)."""
+
+    name: str  # "cleanspark", or "small-farms#3" for a class member
+    group: str  # the operator or class it belongs to
+    kind: str
+    weight: float
+    loaded: LoadedFleet
+
+
+@dataclass(frozen=True)
+class LoadedIndustry:
+    """A validated industry file and its members, in file order."""
+
+    industry: Industry
+    path: Path | None
+    members: tuple[Member, ...]
+
+    @property
+    def groups(self) -> list[str]:
+        """Operator and class names, in file order."""
+        return [o.name for o in self.industry.operators]
+
+    def machines(self) -> float:
+        """Machines the members stand for (weighted)."""
+        return sum(m.weight * m.loaded.machines for m in self.members)
+
+    def nameplate_ths(self) -> float:
+        """Nameplate TH/s the members stand for (weighted)."""
+        return sum(m.weight * m.loaded.nameplate_ths for m in self.members)
+
+
+def bundled_industries() -> dict[str, Path]:
+    """The industries shipped with hashshock, by name (``us``)."""
+    root = Path(str(resources.files("hashshock") / "data" / "industry"))
+    return {p.parent.name: p for p in sorted(root.glob("*/industry.yaml"))}
+
+
+def _scaled(value: float, factor: float) -> int:
+    return round(value * factor)
+
+
+def _scale_finance(finance: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Amounts scale with the fleet (cash, principals, liquidity floors, hashrate
+    commitments, pledges, budgets); ratios (DSCR, LTV, rates) do not."""
+    out = dict(finance)
+    if "cash_usd" in out:
+        out["cash_usd"] = out["cash_usd"] * factor
+    out["loans"] = [{**loan, "principal_usd": loan["principal_usd"] * factor}
+                    for loan in out.get("loans", [])]  # fmt: skip
+    covenants = []
+    for cov in out.get("covenants", []):
+        cov = dict(cov)
+        if cov["type"] == "min_liquidity":
+            cov["value"] = cov["value"] * factor
+        if cov["type"] == "hashrate_commitment":
+            cov["quarters"] = [{**q, "min_ths": q["min_ths"] * factor} for q in cov["quarters"]]
+        covenants.append(cov)
+    out["covenants"] = covenants
+    out["btc_pledges"] = [
+        {**p, "btc": p["btc"] * factor, "obligation_usd": p["obligation_usd"] * factor}
+        for p in out.get("btc_pledges", [])
+    ]
+    replacement = dict(out.get("replacement", {}))
+    if replacement.get("budget_usd") is not None:
+        replacement["budget_usd"] = replacement["budget_usd"] * factor
+        out["replacement"] = replacement
+    return out
+
+
+def scaled_fleet_mapping(fleet: Fleet, factor: float) -> dict[str, Any]:
+    """The fleet ``factor`` times as large, as a mapping for :func:`fleet_from_mapping`.
+
+    Counts (cohorts, broken machines, spares and their targets, orders) are rounded to whole
+    machines and parts; cohorts and orders that round to 0 are dropped; technicians are
+    rounded and at least 1; money amounts scale (:func:`_scale_finance`).
+    """
+    data = fleet.model_dump(mode="json", exclude_unset=True)
+    data.pop("cohorts_csv", None)  # its cohorts are already in fleet.cohorts
+    cohorts = []
+    for cohort in fleet.cohorts:
+        item = cohort.model_dump(mode="json", exclude_unset=True)
+        item["count"] = _scaled(cohort.count, factor)
+        if cohort.degraded is not None:
+            item["degraded"] = {
+                "dead_hashboards": _scaled(cohort.degraded.dead_hashboards, factor),
+                "machines_down": {k: _scaled(v, factor)
+                                  for k, v in cohort.degraded.machines_down.items()},
+            }  # fmt: skip
+        if item["count"] > 0:
+            cohorts.append(item)
+    data["cohorts"] = cohorts
+    for stock in data.get("spares", []):
+        for key in ("on_hand", "target"):
+            if stock.get(key) is not None:
+                stock[key] = _scaled(stock[key], factor)
+    for site in data.get("sites", []):
+        if site.get("technicians") is not None:
+            site["technicians"] = max(1, _scaled(site["technicians"], factor))
+    orders = [{**o, "count": _scaled(o["count"], factor)} for o in data.get("orders", [])]
+    data["orders"] = [o for o in orders if o["count"] > 0]
+    if data.get("finance") is not None:
+        data["finance"] = _scale_finance(data["finance"], factor)
+    return data
+
+
+def member_sizes(operator: Operator) -> list[int]:
+    """Machines of each simulated member of a class (stratified lognormal quantiles)."""
+    each = operator.machines_each
+    assert each is not None
+    n = operator.simulated_members
+    if each.cv == 0:
+        raw = [each.mean] * n
+    else:
+        sigma = math.sqrt(math.log1p(each.cv**2))
+        normal = NormalDist()
+        raw = [math.exp(sigma * normal.inv_cdf((j + 0.5) / n)) for j in range(n)]
+    mean_size = each.mean
+    if operator.total_machines is not None:
+        mean_size = operator.total_machines / operator.count
+    scale = mean_size / (sum(raw) / n)
+    return [max(1, round(r * scale)) for r in raw]
+
+
+class _Reader:
+    """Reads one industry file's operators, with errors that name the operator."""
+
+    def __init__(self, industry: Industry, path: Path | None) -> None:
+        self.industry = industry
+        self.path = path
+        self.base = path.parent if path is not None else Path.cwd()
+
+    def fail(self, i: int, field: str, problem: str, fix: str) -> InputError:
+        name = self.industry.operators[i].name
+        return InputError(self.path, f"operators[{i}] ({name}).{field}", problem, fix)
+
+    def _file(self, i: int, field: str, name: str) -> Path:
+        file = self.base / name
+        if not file.is_file():
+            raise self.fail(i, field, f"{file} not found",
+                            "give a fleet YAML file, relative to the industry file")  # fmt: skip
+        return file
+
+    def _fleet(self, i: int, field: str, read: Any) -> LoadedFleet:
+        """``read()`` with the fleet's own errors reported under this operator."""
+        try:
+            loaded: LoadedFleet = read()
+        except InputError as exc:
+            name = self.industry.operators[i].name
+            field_text = f"operator {name} ({field}): {exc.field or 'fleet'}"
+            raise InputError(exc.file, field_text, exc.problem, exc.fix) from None
+        return loaded
+
+    def members(self, i: int) -> list[Member]:
+        op = self.industry.operators[i]
+        start = self.industry.start_date
+        if op.fleet is not None:
+            file = self._file(i, "fleet", op.fleet)
+            loaded = self._fleet(i, "fleet", lambda: load_fleet(file))
+            if loaded.fleet.start_date != start:
+                raise self.fail(
+                    i, "fleet", f"{file} starts on {loaded.fleet.start_date}, the industry on "
+                    f"{start}", f"set start_date: {start} in the fleet file (or use it as a "
+                    "template:, which takes the industry's start date)",
+                )  # fmt: skip
+            return [Member(op.name, op.name, op.kind, 1.0, loaded)]
+        assert op.template is not None
+        file = self._file(i, "template", op.template)
+        template = self._fleet(i, "template", lambda: load_fleet(file))
+        if template.machines == 0:
+            raise self.fail(i, "template", f"{file} has no machines",
+                            "give a template fleet with cohorts")  # fmt: skip
+        if op.machines_each is not None:
+            self._check_class(i, op)
+            sizes = member_sizes(op)
+            weight = op.count / len(sizes)
+            names = [f"{op.name}#{j + 1}" for j in range(len(sizes))] if op.count > 1 else [op.name]
+        else:
+            if op.hashrate_ehs is not None:
+                factor = op.hashrate_ehs * 1e6 / template.nameplate_ths
+                sizes = [max(1, round(template.machines * factor))]
+            else:
+                assert op.machines is not None
+                sizes = [op.machines]
+            weight, names = 1.0, [op.name]
+        out = []
+        for name, size in zip(names, sizes, strict=True):
+            factor = size / template.machines
+            data = scaled_fleet_mapping(template.fleet, factor)
+            data["name"] = name
+            data["start_date"] = start.isoformat()
+            if op.finance is not None:
+                data["finance"] = op.finance.model_dump(mode="json", exclude_unset=True)
+            if not data["cohorts"]:
+                raise self.fail(i, "machines_each" if op.machines_each else "machines",
+                                f"{size} machines scale every cohort of {file} to 0",
+                                "give a larger size or a smaller template")  # fmt: skip
+            loaded = self._fleet(
+                i, "template", lambda d=data: fleet_from_mapping(d, file, file.parent)
+            )
+            out.append(Member(name, op.name, op.kind, weight, loaded))
+        return out
+
+    def _check_class(self, i: int, op: Operator) -> None:
+        each = op.machines_each
+        assert each is not None
+        claimed = op.count * each.mean
+        if claimed > MAX_FLEET_MACHINES:
+            raise self.fail(i, "count", f"{op.count:,} × {each.mean:,.0f} machines = "
+                            f"{claimed:,.0f}, more than the whole network has",
+                            "check count and machines_each.mean for extra zeros")  # fmt: skip
+        total = op.total_machines
+        if total is not None and not claimed / SIZE_TOLERANCE <= total <= claimed * SIZE_TOLERANCE:
+            raise self.fail(
+                i, "total_machines",
+                f"the class cannot add up: {op.count:,} operators of {each.mean:,.0f} machines "
+                f"on average make {claimed:,.0f}, not {total:,}",
+                f"make count × machines_each.mean agree with total_machines (within a factor "
+                f"{SIZE_TOLERANCE:g}), e.g. machines_each.mean: {total / op.count:,.0f}",
+            )  # fmt: skip
+
+
+def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
+    vendors = sorted(vendor_defaults())
+    for i, line in enumerate(industry.vendor_lines):
+        if line.vendor not in vendors:
+            raise InputError(path, f"vendor_lines[{i}] ({line.name}).vendor",
+                             f"unknown vendor '{line.vendor}'",
+                             unknown_name_fix(line.vendor, vendors, "vendor"))  # fmt: skip
+
+
+def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> LoadedIndustry:
+    """Validate a parsed industry mapping and read its fleets (``path`` places relative
+    file names and is named in messages)."""
+    try:
+        industry = Industry.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, path) from None
+    _check_vendor_lines(industry, path)
+    reader = _Reader(industry, path)
+    members = [m for i in range(len(industry.operators)) for m in reader.members(i)]
+    loaded = LoadedIndustry(industry, path, tuple(members))
+    if loaded.machines() > MAX_FLEET_MACHINES:
+        raise InputError(path, "operators", f"{loaded.machines():,.0f} machines in all is more "
+                         "than the whole network has",
+                         "check counts and sizes for extra zeros")  # fmt: skip
+    return loaded
+
+
+def load_industry(ref: str | Path | None = None) -> LoadedIndustry:
+    """Read an industry file, or a bundled industry by name (``None``: ``us``)."""
+    bundled = bundled_industries()
+    if ref is None or (isinstance(ref, str) and ref in bundled):
+        file = bundled[ref or "us"]
+    else:
+        file = Path(ref)
+        if not file.is_file():
+            names = ", ".join(bundled)
+            raise InputError(file, None, "industry file not found",
+                             f"give a YAML file or a bundled industry ({names})")  # fmt: skip
+    return industry_from_mapping(read_yaml_mapping(file), file)

@@ -1,0 +1,117 @@
+"""The shared network of an industry run: world hashrate from the operators' delivered
+hashrate plus the rest of the world, difficulty retargets from it, one hashprice for all.
+
+Per path and day (docs/industry.md, "The network"):
+
+* ``US(t)`` = Σ over members of weight × delivered TH/s (the engine's output);
+* the rest of the world ``R`` grows by the market's network rule
+  (:class:`hashshock.market.chain.NetworkRoll`: ``ln R`` gains ``ln(1+g)/365`` plus the
+  hashprice feedback ``κ/365 · ln(HP̃/HP_ref)`` plus noise), from
+  ``R(0)`` = the market's network on day 0 − ``US(0)`` unless the industry file gives it;
+* world ``W(t) = US(t) + R(t)`` mines the day: blocks at ``144 · W / H_D``, retargets
+  ``D' = D · clip(14 days / T₂₀₁₆, ¼, 4)`` (:class:`hashshock.market.chain.Chain`);
+* hashprice = 1000 · BTC price · BTC per TH/s per day, the same for every operator; BTC
+  prices are the market's paths for the seed (common random numbers); used-ASIC prices
+  follow this hashprice by the market's curve.
+
+So when US hashrate falls, blocks slow until the next retarget, difficulty then falls in
+proportion to world hashrate, and every remaining TH/s earns more; the rest of the world
+grows faster while hashprice is above its reference ("growth moves overseas").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.industry import RestOfWorld
+from hashshock.market import MarketConfig
+from hashshock.market.hashprice import subsidy_btc
+from hashshock.market.simulate import MarketPaths, _hashrate_noise, _used_prices
+from hashshock.market.start import market_start
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclasses.dataclass
+class SharedNetwork:
+    """The coupled market and the split of world hashrate, all ``[P, T]``."""
+
+    market: MarketPaths
+    us_ths: FloatArray  # the operators' delivered hashrate (weighted)
+    rest_of_world_ths: FloatArray
+
+    @property
+    def us_share(self) -> FloatArray:
+        """US (the operators') share of world hashrate."""
+        return np.asarray(self.us_ths / self.market.network_hashrate_ths)
+
+
+def shared_network(
+    config: MarketConfig,
+    prices: MarketPaths,
+    us_ths: FloatArray,
+    rest: RestOfWorld,
+    seed: int,
+    supply_cut: NDArray[np.bool_] | None = None,
+) -> SharedNetwork:
+    """The network mined by ``us_ths`` [P, T] plus the rest of the world (module docstring).
+
+    ``prices`` is the market simulated for the same start, paths and seed: its BTC price
+    paths are used as they are (every scenario sees the same prices).
+    """
+    paths, days = us_ths.shape
+    start_date = prices.start_date
+    start = market_start(config, start_date)
+    network = config.network
+    if rest.growth_per_year is not None:
+        network = network.model_copy(update={"growth_per_year": rest.growth_per_year})
+    roll = start.roll(config, paths)
+    roll.network = network
+    if rest.hashrate_ehs is not None:
+        rest0 = np.full(paths, rest.hashrate_ehs * 1e6)
+    else:
+        rest0 = start.network_hashrate_ths - us_ths[:, 0]
+        if np.any(rest0 <= 0):
+            raise InputError(
+                None, "rest_of_world.hashrate_ehs",
+                f"the operators deliver {us_ths[:, 0].max() / 1e6:,.0f} EH/s on day 0, more "
+                f"than the whole network ({start.network_hashrate_ths / 1e6:,.0f} EH/s)",
+                "give rest_of_world.hashrate_ehs, or check the operators' sizes",
+            )  # fmt: skip
+    roll.log_installed = np.log(rest0)
+    noise = _hashrate_noise(config, start_date, paths, days, seed)
+    price_by_day = np.ascontiguousarray(prices.btc_price_usd.T)
+    us_by_day = np.ascontiguousarray(us_ths.T)
+    world = np.empty((days, paths))
+    rest_ths = np.empty((days, paths))
+    difficulty = np.empty((days, paths))
+    per_th = np.empty((days, paths))
+    blocks = np.empty((days, paths))
+    height = np.empty((days, paths))
+    for day in range(days):
+        if day > 0:
+            roll.grow(None if noise is None else noise[day])
+        rest_ths[day] = np.exp(roll.log_installed)
+        multiplier = (rest_ths[day] + us_by_day[day]) / rest_ths[day]
+        world[day], per_th[day], blocks[day] = roll.mine(price_by_day[day], multiplier)
+        difficulty[day] = roll.chain.difficulty
+        height[day] = roll.chain.height - 1.0
+    btc_per_th = np.ascontiguousarray(per_th.T)
+    hashprice = prices.btc_price_usd * btc_per_th * 1000.0
+    height_end = np.ascontiguousarray(height.T)
+    market = dataclasses.replace(
+        prices,
+        network_hashrate_ths=np.ascontiguousarray(world.T),
+        difficulty=np.ascontiguousarray(difficulty.T),
+        subsidy_btc=subsidy_btc(height_end + 1.0),
+        btc_per_th_day=btc_per_th,
+        hashprice_usd_per_ph_day=hashprice,
+        used_price_usd_per_th=_used_prices(config, start_date, hashprice, supply_cut),
+        blocks=np.ascontiguousarray(blocks.T),
+        block_height=height_end,
+    )
+    return SharedNetwork(market, np.asarray(us_ths), np.ascontiguousarray(rest_ths.T))

@@ -1,0 +1,180 @@
+"""An industry run's results: ``to_dict()`` is the JSON contract (docs/industry.md).
+
+Bands are p5/p50/p95 over paths, as in ``hashshock run``; differences from baseline are
+taken path by path (common random numbers) before the bands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock import __version__
+from hashshock.analysis import bands, stage_summary
+from hashshock.industry.ranking import break_before, first_to_break, group_days
+from hashshock.industry.simulate import IndustryRuns, MemberRun, us_hashrate
+
+FloatArray = NDArray[np.float64]
+
+#: How an operator "breaks": money (first covenant breach or cash below zero) or
+#: operations (the hashrate-decline stage: 7-day mean ≥ 10 % below baseline's).
+BREAK_KINDS = ("financial", "operational")
+
+
+def _ehs(values: FloatArray) -> dict[str, list[float]]:
+    return bands(values / 1e6, 3)
+
+
+def _event(days: NDArray[np.int64]) -> dict[str, Any]:
+    summary = stage_summary(days)
+    return {"probability": summary["probability"], "day_p50": summary["day_p50"]}
+
+
+@dataclass
+class IndustryResult:
+    """Every scenario's industry figures (``to_dict()``) and the runs behind them."""
+
+    runs: IndustryRuns
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def scenario_names(self) -> list[str]:
+        return [s.name for s in self.runs.inputs.to_run]
+
+    def _weights(self) -> FloatArray:
+        """Nameplate TH/s each member stands for (weight × its nameplate)."""
+        members = self.runs.inputs.loaded.members
+        return np.array([m.weight * m.loaded.nameplate_ths for m in members])
+
+    def member_runs(self, k: int) -> list[MemberRun]:
+        return [runs[k] for runs in self.runs.runs]
+
+    def us_hashrate_ths(self, k: int) -> FloatArray:
+        """[P, T] delivered TH/s of all operators (weighted) under scenario ``k``."""
+        weights = [m.weight for m in self.runs.inputs.loaded.members]
+        return us_hashrate(weights, [r.hashrate_ths for r in self.member_runs(k)])
+
+    def _us(self, k: int) -> dict[str, Any]:
+        us, base = self.us_hashrate_ths(k), self.us_hashrate_ths(0)
+        out: dict[str, Any] = {"hashrate_ehs": _ehs(us)}
+        if k > 0:
+            out["hashrate_ehs_vs_baseline"] = _ehs(us - base)
+        if self.runs.networks is not None:
+            net, base_net = self.runs.networks[k], self.runs.networks[0]
+            out["share_of_network"] = bands(net.us_share, 5)
+            if k > 0:
+                out["share_vs_baseline"] = bands(net.us_share - base_net.us_share, 5)
+            out["network_hashrate_ehs"] = _ehs(net.market.network_hashrate_ths)
+            out["rest_of_world_ehs"] = _ehs(net.rest_of_world_ths)
+            out["hashprice_usd_per_ph_day"] = bands(net.market.hashprice_usd_per_ph_day, 3)
+        return out
+
+    def break_days(self, k: int) -> dict[str, dict[str, NDArray[np.int64]]]:
+        """Per break kind, each group's first day [P] under scenario ``k``."""
+        runs = self.member_runs(k)
+        groups = [m.group for m in self.runs.inputs.loaded.members]
+        weights = self._weights()
+        member_days = {
+            "financial": [r.break_day for r in runs],
+            "operational": [r.stage_days["hashrate_decline"] for r in runs],
+        }
+        return {kind: group_days(days, groups, weights) for kind, days in member_days.items()}
+
+    def _groups(self, k: int) -> dict[str, Any]:
+        runs = self.member_runs(k)
+        members = self.runs.inputs.loaded.members
+        groups = [m.group for m in members]
+        weights = self._weights()
+        out: dict[str, Any] = {}
+        stages = {name: group_days([r.stage_days[name] for r in runs], groups, weights)
+                  for name in runs[0].stage_days}  # fmt: skip
+        money = {
+            "covenant_breach": group_days([r.covenant_breach_day for r in runs], groups, weights),
+            "cash_out": group_days([r.cash_out_day for r in runs], groups, weights),
+        }
+        breaks = self.break_days(k)
+        for group in dict.fromkeys(groups):
+            idx = [i for i, g in enumerate(groups) if g == group]
+            availability = {}
+            for point in runs[0].delivered_at:
+                delivered = sum(members[i].weight * runs[i].delivered_at[point] for i in idx)
+                nameplate = sum(members[i].weight * runs[i].nameplate_at[point] for i in idx)
+                share = np.divide(delivered, nameplate, out=np.zeros_like(delivered),
+                                  where=nameplate > 0)  # fmt: skip
+                q = np.percentile(share, [5, 50, 95])
+                availability[point] = {"p5": round(float(q[0]), 4), "p50": round(float(q[1]), 4),
+                                       "p95": round(float(q[2]), 4)}  # fmt: skip
+            out[group] = {
+                "stages": {name: stage_summary(days[group]) for name, days in stages.items()},
+                "availability": availability,
+                "covenant_breach": _event(money["covenant_breach"][group]),
+                "cash_out": _event(money["cash_out"][group]),
+                "break": {kind: _event(breaks[kind][group]) for kind in BREAK_KINDS},
+            }
+        return out
+
+    def _scenario(self, k: int) -> dict[str, Any]:
+        breaks = self.break_days(k)
+        return {
+            "us": self._us(k),
+            "groups": self._groups(k),
+            "first_to_break": {kind: first_to_break(breaks[kind]) for kind in BREAK_KINDS},
+            "break_before": {kind: break_before(breaks[kind]) for kind in BREAK_KINDS},
+        }
+
+    def _operators(self) -> list[dict[str, Any]]:
+        members = self.runs.inputs.loaded.members
+        out = []
+        for op in self.runs.inputs.loaded.industry.operators:
+            mine = [m for m in members if m.group == op.name]
+            nameplate = sum(m.weight * m.loaded.nameplate_ths for m in mine)
+            out.append({
+                "name": op.name, "kind": op.kind, "count": op.count, "simulated": len(mine),
+                "machines": round(sum(m.weight * m.loaded.machines for m in mine)),
+                "nameplate_ehs": round(nameplate / 1e6, 3),
+                "source": op.source,
+            })  # fmt: skip
+        return out
+
+    def _manifest(self) -> dict[str, Any]:
+        inputs = self.runs.inputs
+        payload = json.dumps({
+            "industry": inputs.loaded.industry.model_dump(mode="json"),
+            "fleets": [m.loaded.fleet.model_dump(mode="json") for m in inputs.loaded.members],
+            "scenarios": [s.model_dump(mode="json") for s in inputs.to_run],
+            "market": inputs.market.model_dump(mode="json"),
+        }, sort_keys=True, default=str)  # fmt: skip
+        return {"inputs_sha256": hashlib.sha256(payload.encode()).hexdigest(),
+                "seed": self.runs.seed, "paths": self.runs.paths,
+                "horizon_days": inputs.horizon_days, "version": __version__}  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        inputs = self.runs.inputs
+        industry = inputs.loaded.industry
+        start = industry.start_date
+        requested = [s.name for s in inputs.requested]
+        index = {name: k for k, name in enumerate(self.scenario_names)}
+        return {
+            "industry": industry.name,
+            "description": industry.description.strip(),
+            "paths": self.runs.paths,
+            "horizon_days": inputs.horizon_days,
+            "seed": self.runs.seed,
+            "start_date": start.isoformat(),
+            "version": __version__,
+            "network_feedback": industry.network_feedback,
+            "manifest": self._manifest(),
+            "warnings": list(self.warnings),
+            "operators": self._operators(),
+            "dates": [(start + timedelta(days=d)).isoformat() for d in range(inputs.horizon_days)],
+            "scenarios": {name: self._scenario(index[name]) for name in requested},
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent)

@@ -1,0 +1,247 @@
+"""Simulate an industry: every member's fleet through the engine, one shared network.
+
+Per scenario, every member's plan runs through the same engine as ``hashshock run``
+(:func:`hashshock.engine.simulate`), with the same seed (the same event draws and BTC
+price paths for all: one world), steered by that scenario's market alone. With
+``network_feedback`` (the default) the members' delivered hashrate then sets the world
+hashrate, difficulty and the one hashprice every member is paid
+(:mod:`hashshock.industry.network`), and money is priced on it: a first pass gets the
+hashrate, a second prices it (the engine runs twice; both passes give the same engine
+numbers). Without it each member is priced on the scenario's market alone, as
+``hashshock run`` prices a fleet. Members run as tasks on an executor
+(:mod:`hashshock.execution`): one task per member and pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.execution.base import Executor, InProcess, Progress, Task
+from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
+from hashshock.finance.steering import MarketLike, build_economy
+from hashshock.industry.load import LoadedIndustry
+from hashshock.industry.network import SharedNetwork, shared_network
+from hashshock.inputs.load import load_scenario
+from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig, load_market
+from hashshock.market.simulate import MarketPaths
+from hashshock.plan import Plan
+from hashshock.prepare import BASELINE, Prepared, ScenarioLike, check_horizon, prepare, validate
+from hashshock.results.run import RunResult
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Checkpoints of availability: 3, 6 and 12 months (days from the start).
+CHECKPOINT_DAYS = {"3m": 90, "6m": 181, "12m": 364}
+
+
+@dataclass
+class MemberRun:
+    """What one member's run under one scenario leaves for the industry's results.
+
+    ``hashrate_ths`` and ``cash_usd`` are ``[P, T]`` (cash is ``None`` without a finance
+    block); first days are ``[P]``, −1 for never; checkpoints ``[P]`` by name.
+    """
+
+    hashrate_ths: FloatArray
+    cash_usd: FloatArray | None
+    stage_days: dict[str, IntArray]
+    covenant_breach_day: IntArray
+    cash_out_day: IntArray
+    delivered_at: dict[str, FloatArray]
+    nameplate_at: dict[str, FloatArray]
+
+    @property
+    def break_day(self) -> IntArray:
+        """First covenant breach or cash-out, −1 if neither."""
+        return _first_of(self.covenant_breach_day, self.cash_out_day)
+
+
+def _first_of(*days: IntArray) -> IntArray:
+    never = np.iinfo(np.int64).max
+    stacked = np.stack([np.where(d >= 0, d, never) for d in days])
+    first = stacked.min(axis=0)
+    return np.where(first == never, -1, first).astype(np.int64)
+
+
+def _first_true(flags: NDArray[np.bool_]) -> IntArray:
+    """[P]: first day a [P, T] flag is set, −1 if never."""
+    return np.where(flags.any(axis=1), flags.argmax(axis=1), -1).astype(np.int64)
+
+
+@dataclass
+class IndustryInputs:
+    """Everything an industry run builds before simulating: one :class:`Prepared` per
+    member (its plans, baseline first, and money), the scenarios and the market."""
+
+    loaded: LoadedIndustry
+    requested: list[Scenario]
+    to_run: list[Scenario]
+    members: list[Prepared]
+    market: MarketConfig
+    horizon_days: int
+
+
+def _scenarios(scenarios: Sequence[ScenarioLike]) -> tuple[list[Scenario], list[Scenario]]:
+    requested = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    to_run = [next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)]
+    return requested, to_run + [s for s in requested if s.name != BASELINE]
+
+
+def prepare_industry(
+    loaded: LoadedIndustry,
+    scenarios: Sequence[ScenarioLike],
+    horizon_days: int = 365,
+    market: str | Path | MarketConfig | None = None,
+    paths: int | None = None,
+    check_money: bool = False,
+) -> IndustryInputs:
+    """Check and compile every member for every scenario (``check_money``: also build the
+    money inputs on a one-path market, as ``hashshock validate`` does)."""
+    check_horizon(horizon_days)
+    config = market if isinstance(market, MarketConfig) else load_market(market)
+    requested, to_run = _scenarios(scenarios)
+    members = []
+    for member in loaded.members:
+        if check_money:
+            members.append(validate(member.loaded, to_run, horizon_days, config))
+        else:
+            members.append(prepare(member.loaded, to_run, horizon_days, config, paths))
+    # prepare() checked names and duplicates on to_run; keep the caller's order for output
+    return IndustryInputs(loaded, requested, to_run, members, config, horizon_days)
+
+
+def _reference_plan(inputs: IndustryInputs, k: int) -> Plan:
+    """Scenario ``k``'s plan of the first member that buys from Bitmain: the events are
+    the same for every member, so its days of cut supply are everyone's."""
+    plans = [m.plans[k] for m in inputs.members]
+    return next((p for p in plans if "bitmain" in p.vendor_names), plans[0])
+
+
+def _scenario_markets(inputs: IndustryInputs, paths: int, seed: int) -> list[MarketPaths]:
+    """One market per scenario, shared by all members (steers their engines)."""
+    return [
+        cast(MarketPaths, scenario_market(inputs.market, _reference_plan(inputs, k), paths, seed))
+        for k in range(len(inputs.to_run))
+    ]
+
+
+def member_hashrate(
+    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int
+) -> list[FloatArray]:
+    """First pass: the member's delivered TH/s [P, T] under each scenario."""
+    from hashshock.engine import simulate
+
+    out = []
+    for plan, money, market in zip(member.plans, member.money, markets, strict=True):
+        out.append(simulate(plan, paths, seed, None, build_economy(money, market)).hashrate_ths)
+    return out
+
+
+def member_runs(
+    member: Prepared,
+    markets: Sequence[MarketLike],
+    priced_on: Sequence[MarketLike],
+    paths: int,
+    seed: int,
+) -> list[MemberRun]:
+    """Second pass: the member under each scenario (baseline first), its engine steered by
+    ``markets`` and its money priced on ``priced_on``."""
+    from hashshock.engine import simulate
+
+    runs: list[MemberRun] = []
+    baseline_hashrate: FloatArray | None = None
+    days = member.horizon_days
+    for plan, money_plan, market, price in zip(
+        member.plans, member.money, markets, priced_on, strict=True
+    ):
+        out = simulate(plan, paths, seed, None, build_economy(money_plan, market))
+        baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
+        run = RunResult(scenario="", scenario_description="", fleet_name="", paths=paths,
+                        horizon_days=days, seed=seed, start_date=plan.start_date, version="",
+                        machines=0, nameplate_ths=0.0, part_names=(), output=out,
+                        baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
+        cash = None
+        breach = cash_out = np.full(paths, -1, dtype=np.int64)
+        if member.loaded.fleet.finance is not None:
+            money = money_for(money_plan, plan, out, price)
+            cash = money.flows.cash_usd
+            cash_out = _first_true(cash < 0)
+            if money.covenants:
+                breach = _first_of(*(c.first_breach_day for c in money.covenants))
+        checkpoints = {k: d for k, d in CHECKPOINT_DAYS.items() if d < days}
+        runs.append(MemberRun(
+            hashrate_ths=out.hashrate_ths, cash_usd=cash, stage_days=run.stage_first_days(),
+            covenant_breach_day=breach, cash_out_day=cash_out,
+            delivered_at={k: out.hashrate_ths[:, d] for k, d in checkpoints.items()},
+            nameplate_at={k: out.nameplate_ths[:, d] for k, d in checkpoints.items()},
+        ))  # fmt: skip
+    return runs
+
+
+@dataclass
+class IndustryRuns:
+    """Every member's runs (``runs[member][scenario]``, scenarios as ``inputs.to_run``) and,
+    with network feedback, the shared network of each scenario."""
+
+    inputs: IndustryInputs
+    runs: list[list[MemberRun]]
+    networks: list[SharedNetwork] | None
+    paths: int
+    seed: int
+
+
+def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> FloatArray:
+    """Σ weight × delivered TH/s over members, [P, T]."""
+    total = np.zeros_like(hashrates[0])
+    for weight, hashrate in zip(weights, hashrates, strict=True):
+        total += weight * hashrate
+    return total
+
+
+def simulate_industry(
+    inputs: IndustryInputs,
+    paths: int,
+    seed: int,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> IndustryRuns:
+    """Run every member under every scenario on ``executor`` (default: in this process)."""
+    run_on = executor or InProcess()
+    markets = _scenario_markets(inputs, paths, seed)
+    members = inputs.members
+    weights = [m.weight for m in inputs.loaded.members]
+    industry = inputs.loaded.industry
+    n_tasks = len(members) * (2 if industry.network_feedback else 1)
+    done = [0]
+
+    def step(finished: int, _total: int) -> None:
+        if progress is not None:
+            progress(done[0] + finished, n_tasks)
+
+    networks = None
+    priced_on: list[MarketLike] = list(markets)
+    if industry.network_feedback:
+        tasks = [Task(member_hashrate, (m, markets, paths, seed), name="industry-hashrate")
+                 for m in members]  # fmt: skip
+        hashrates: list[list[FloatArray]] = run_on.run(tasks, step)
+        done[0] = len(members)
+        networks = []
+        for k in range(len(inputs.to_run)):
+            us = us_hashrate(weights, [h[k] for h in hashrates])
+            cut = supply_cut(_reference_plan(inputs, k), paths, seed)
+            network = shared_network(inputs.market, markets[k], us, industry.rest_of_world,
+                                     seed, cut if cut.any() else None)  # fmt: skip
+            networks.append(network)
+        priced_on = [n.market for n in networks]
+    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed), name="industry-member")
+             for m in members]  # fmt: skip
+    runs: list[list[MemberRun]] = run_on.run(tasks, step)
+    return IndustryRuns(inputs, runs, networks, paths, seed)
