@@ -1,0 +1,169 @@
+"""``hashshock industry``: add it to an app with :func:`register`.
+
+Runs an industry file (no FILE: the bundled ``us``) under scenarios on one network and
+prints US hashrate and share, and who breaks first; ``--json`` writes the result
+(docs/industry.md), ``--validate`` checks the inputs without simulating. Members run as
+tasks of :mod:`hashshock.execution`: in this process by default, ``--workers N`` on a
+local Dask cluster, ``--scheduler`` on a running one. Bad input exits 2 with one line.
+Start-up rule (``hashshock.cli.app``): only typer, rich, the standard library and light
+hashshock modules load with ``--help``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.cli.report import input_errors, progress_bar
+from hashshock.inputs.errors import InputError
+from hashshock.outputs import check_output, write_json
+
+FileArg = Annotated[
+    str | None,
+    typer.Argument(metavar="[FILE]", show_default=False,
+                   help="Industry YAML (docs/industry.md), or a bundled name; default: us."),
+]  # fmt: skip
+ScenariosOpt = Annotated[
+    str, typer.Option("--scenarios", "-s", help="Comma-separated scenario names or files.")
+]
+PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", help="Write the result as JSON here ('-' for stdout).")
+]
+ValidateOpt = Annotated[
+    bool, typer.Option("--validate", help="Check the inputs without simulating.")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Local Dask worker processes (default: here).")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+
+out = Console()
+#: Checkpoint days of the US table.
+_DAYS = (("day 0", 0), ("3 m", 90), ("6 m", 181), ("12 m", 364))
+
+
+def _p50(series: dict[str, list[float]], day: int) -> float:
+    return series["p50"][min(day, len(series["p50"]) - 1)]
+
+
+def _day(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def render_industry(console: Console, data: dict[str, Any], seconds: float) -> None:
+    """US hashrate and share by scenario, then who breaks first under each shock."""
+    operators = data["operators"]
+    machines = sum(o["machines"] for o in operators)
+    ehs = sum(o["nameplate_ehs"] for o in operators)
+    console.print(
+        f"[bold]{escape(data['industry'])}[/]: {len(operators)} operators and classes, "
+        f"{machines:,} machines, {ehs:,.1f} EH/s nameplate; {data['paths']:,} paths × "
+        f"{data['horizon_days']} days, seed {data['seed']}, {seconds:.1f} s",
+        highlight=False, soft_wrap=False,
+    )  # fmt: skip
+    table = Table(title="US delivered EH/s (p50), share of network", title_justify="left")
+    table.add_column("scenario")
+    horizon = data["horizon_days"]
+    days = [(label, day) for label, day in _DAYS if day < horizon]
+    for label, _ in days:
+        table.add_column(label, justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("Δ base", justify="right")
+    for name, scenario in data["scenarios"].items():
+        us = scenario["us"]
+        cells = [f"{_p50(us['hashrate_ehs'], d):,.1f}" for _, d in days]
+        share = us.get("share_of_network")
+        last = horizon - 1
+        cells.append("—" if share is None else f"{_p50(share, last):.1%}")
+        delta = us.get("hashrate_ehs_vs_baseline")
+        cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
+        table.add_row(escape(name), *cells)
+    console.print(table)
+    for name, scenario in data["scenarios"].items():
+        if name == "baseline":
+            continue
+        ranking = Table(title=f"Who breaks first: {name}", title_justify="left")
+        for column in ("operator/class", "first", "P break", "day", "P decline", "day "):
+            ranking.add_column(column, justify="left" if column == "operator/class" else "right")
+        operational = {r["group"]: r for r in scenario["first_to_break"]["operational"]}
+        rows = sorted(scenario["first_to_break"]["financial"], key=lambda r: (
+            -r["probability_first"], -r["probability_break"],
+            -operational[r["group"]]["probability_break"],
+            operational[r["group"]]["day_p50"] or horizon,
+        ))  # fmt: skip
+        for row in rows:
+            ops = operational[row["group"]]
+            ranking.add_row(escape(str(row["group"])), f"{row['probability_first']:.0%}",
+                            f"{row['probability_break']:.0%}", _day(row["day_p50"]),
+                            f"{ops['probability_break']:.0%}", _day(ops["day_p50"]))  # fmt: skip
+        console.print(ranking)
+    console.print("first: share of paths it breaks (covenant or cash < 0) before all others; "
+                  "decline: hashrate 10 % below baseline; days are medians", highlight=False)  # fmt: skip
+
+
+def industry_command(
+    file: FileArg = None,
+    scenarios: ScenariosOpt = "baseline,sanctions",
+    paths: PathsOpt = 200,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    validate: ValidateOpt = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Simulate the US mining industry (or your industry file) on one network: US
+    hashrate and share of the network, and which operators break first."""
+    from hashshock.cli.interrupt import run_interruptibly
+
+    names = [s.strip() for s in scenarios.split(",") if s.strip()]
+    with input_errors():
+        from hashshock.industry.api import industry, validate_industry
+
+        if validate:
+            checked = validate_industry(file, names, horizon)
+            members = len(checked.loaded.members)
+            out.print(f"ok: {escape(str(checked.loaded.path))} — {members} fleets, "
+                      f"{len(checked.to_run)} scenarios", highlight=False)  # fmt: skip
+            return
+        if json_out is not None:
+            check_output(json_out, "--json", [file] if file else [])
+        from hashshock.execution import make_executor
+
+        executor = make_executor(workers, scheduler)
+        started = time.perf_counter()
+        try:
+            with progress_bar(not quiet) as tick:
+                result = run_interruptibly(
+                    lambda: industry(file, names, paths, horizon, seed, None, executor, tick)
+                )
+        finally:
+            executor.close()
+        seconds = time.perf_counter() - started
+    data = result.to_dict()
+    if not quiet and json_out != "-":
+        render_industry(out, data, seconds)
+    if json_out is not None:
+        try:
+            write_json(data, json_out, "--json", indent=None)
+        except (OSError, InputError) as exc:
+            reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(reason)}", highlight=False)
+            raise typer.Exit(1) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``industry`` command to ``app``."""
+    app.command("industry")(industry_command)
