@@ -108,8 +108,10 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
                             f"{row['probability_break']:.0%}", _day(row["day_p50"]),
                             f"{ops['probability_break']:.0%}", _day(ops["day_p50"]))  # fmt: skip
         console.print(ranking)
-    console.print("first: share of paths it breaks (covenant or cash < 0) before all others; "
-                  "decline: hashrate 10 % below baseline; days are medians", highlight=False)  # fmt: skip
+    console.print(
+        "first: share of paths it breaks (covenant or cash < 0) before all others; "
+        "decline: hashrate 10 % below baseline; days are medians", highlight=False,
+    )  # fmt: skip
 
 
 def industry_command(
