@@ -86,10 +86,12 @@ def _market_manifest(config: MarketConfig, start_date: date, price_factor: float
     }
 
 
-def _result(
-    loaded: LoadedFleet, scenario: Scenario, output: EngineOutput, baseline: EngineOutput | None,
-    paths: int, horizon: int, seed: int,
+def run_result(
+    loaded: LoadedFleet, scenario: Scenario, output: EngineOutput,
+    baseline_hashrate_ths: NDArray[np.float64] | None, paths: int, horizon: int, seed: int,
 ) -> RunResult:  # fmt: skip
+    """The :class:`RunResult` of one simulated scenario (money is set by the caller);
+    ``baseline_hashrate_ths`` [paths, days] is baseline's, for the decline stage."""
     return RunResult(
         scenario=scenario.name,
         scenario_description=scenario.description.strip(),
@@ -103,7 +105,7 @@ def _result(
         nameplate_ths=loaded.nameplate_ths,
         part_names=PART_TYPES,
         output=output,
-        baseline_hashrate_ths=None if baseline is None else baseline.hashrate_ths,
+        baseline_hashrate_ths=baseline_hashrate_ths,
         manifest=_manifest(loaded, scenario, seed, paths, horizon),
     )
 
@@ -190,7 +192,7 @@ def simulate_prepared(
     results = []
     for s in prepared.requested:
         out, money = by_name[s.name]
-        result = _result(loaded, s, out, baseline, paths, horizon_days, seed)
+        result = run_result(loaded, s, out, baseline.hashrate_ths, paths, horizon_days, seed)
         result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))
         result.money = money
         result.baseline_money = moneys[0]

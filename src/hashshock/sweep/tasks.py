@@ -184,18 +184,12 @@ def _money(job: PointJob, prepared: Prepared, k: int, out: EngineOutput,
 
 def _result(job: PointJob, scenario: Scenario, out: EngineOutput, money: Money | None,
             baseline: BaselineRef | None) -> RunResult:  # fmt: skip
-    from hashshock import __version__
-    from hashshock.inputs.catalog import PART_TYPES
-    from hashshock.results import RunResult
+    from hashshock.api import run_result
 
-    loaded = job.loaded
-    return RunResult(
-        scenario=scenario.name, scenario_description=scenario.description, fleet_name=
-        loaded.fleet.name, paths=job.paths, horizon_days=job.horizon_days, seed=job.seed,
-        start_date=loaded.fleet.start_date, version=__version__, machines=loaded.machines,
-        nameplate_ths=loaded.nameplate_ths, part_names=PART_TYPES, output=out,
-        baseline_hashrate_ths=None if baseline is None else baseline.hashrate_ths, money=money,
-    )  # fmt: skip
+    hashrate = None if baseline is None else baseline.hashrate_ths
+    run = run_result(job.loaded, scenario, out, hashrate, job.paths, job.horizon_days, job.seed)
+    run.money = money
+    return run
 
 
 def _own_baseline(job: PointJob, prepared: Prepared) -> tuple[EngineOutput, BaselineRef]:
