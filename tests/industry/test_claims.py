@@ -1,0 +1,70 @@
+"""The articles' claims on the bundled `us` industry, with documented thresholds
+(docs/industry.md, "What the tests hold it to")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hashshock.industry.api import industry
+from hashshock.industry.result import IndustryResult
+
+PATHS, DAYS, SEED = 40, 365, 0
+#: Well-capitalised miners: large public, cash or liquidity above $1 B or all-S21 fleets.
+WELL_CAPITALISED = ("mara", "cleanspark", "riot", "iren-us", "cipher")
+
+
+@pytest.fixture(scope="module")
+def result() -> IndustryResult:
+    return industry(None, ["baseline", "quiet-end", "sanctions"], PATHS, DAYS, SEED)
+
+
+@pytest.fixture(scope="module")
+def data(result: IndustryResult) -> dict[str, Any]:
+    return result.to_dict()
+
+
+def test_sanctions_small_farms_break_before_well_capitalised(data: dict[str, Any]) -> None:
+    """Operationally (hashrate 10 % below baseline), small farms go first on most paths;
+    financially they break at least as often as without the shock."""
+    sanctions = data["scenarios"]["sanctions"]
+    before = sanctions["break_before"]["operational"]["small-farms"]
+    for miner in WELL_CAPITALISED:
+        assert before[miner] > 0.5, miner
+    farms = sanctions["groups"]["small-farms"]
+    baseline_farms = data["scenarios"]["baseline"]["groups"]["small-farms"]
+    assert (
+        farms["break"]["financial"]["probability"]
+        >= baseline_farms["break"]["financial"]["probability"]
+    )
+    assert farms["stages"]["spares_depleted"]["probability"] >= 0.9
+    for miner in WELL_CAPITALISED:
+        group = sanctions["groups"][miner]
+        assert group["break"]["financial"]["probability"] == 0.0, miner
+
+
+def test_sanctions_us_share_falls(result: IndustryResult) -> None:
+    """At 12 months US share is lower than baseline's on ≥ 90 % of paths, by ≥ 0.5 pp at
+    the median, and US delivered hashrate is lower by ≥ 3 %."""
+    names = result.scenario_names
+    assert result.runs.networks is not None
+    base, hit = (result.runs.networks[names.index(n)] for n in ("baseline", "sanctions"))
+    drop = hit.us_share[:, -1] - base.us_share[:, -1]
+    assert (drop < 0).mean() >= 0.9
+    assert np.median(drop) <= -0.005
+    us_base = result.us_hashrate_ths(0)[:, -1]
+    us_hit = result.us_hashrate_ths(names.index("sanctions"))[:, -1]
+    assert np.median(us_hit / us_base) <= 0.97
+
+
+def test_quiet_end_barely_moves(result: IndustryResult) -> None:
+    """Under quiet-end US share stays within 0.2 pp of baseline's on every path and day
+    and US hashrate within 0.5 % at the median."""
+    names = result.scenario_names
+    assert result.runs.networks is not None
+    base, quiet = (result.runs.networks[names.index(n)] for n in ("baseline", "quiet-end"))
+    assert np.abs(quiet.us_share - base.us_share).max() <= 0.002
+    ratio = result.us_hashrate_ths(names.index("quiet-end")) / result.us_hashrate_ths(0)
+    assert abs(np.median(ratio) - 1.0) <= 0.005

@@ -1,0 +1,131 @@
+"""The industry file: the bundled `us` dataset adds up; bad input is one clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from hashshock.cli.industry import register
+from hashshock.industry.load import load_industry
+from hashshock.inputs.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL_FARM = ROOT / "examples" / "small-farm" / "fleet.yaml"
+
+
+def test_bundled_us_adds_up() -> None:
+    """INDUSTRY-SOURCES.md §8: ~385 EH/s (≈ 36 % of ~1,080 EH/s) and ~2.1 M machines in
+    service (+ ~0.1 M idle); every row carries its source or is labelled an assumption."""
+    loaded = load_industry()
+    assert 360e6 <= loaded.nameplate_ths() <= 400e6
+    assert 2.0e6 <= loaded.machines() <= 2.6e6
+    assert len(loaded.industry.operators) == 15
+    for op in loaded.industry.operators:
+        assert "§8" in op.source or "[E]" in op.source, op.name
+    for line in loaded.industry.vendor_lines:
+        assert line.source, line.name
+
+
+def _industry(tmp_path: Path, **changes: Any) -> Path:
+    data: dict[str, Any] = {
+        "name": "t",
+        "start_date": "2026-12-01",
+        "operators": [
+            {
+                "name": "farms",
+                "template": str(SMALL_FARM),
+                "count": 10,
+                "machines_each": {"mean": 400, "cv": 0.5},
+                "simulated": 2,
+            },
+        ],
+    }
+    for key, value in changes.items():
+        if key.startswith("op_"):
+            data["operators"][0][key[3:]] = value
+        else:
+            data[key] = value
+    file = tmp_path / "industry.yaml"
+    file.write_text(yaml.safe_dump(data))
+    return file
+
+
+BAD: dict[str, tuple[dict[str, Any], str, str]] = {
+    "missing fleet file": ({"op_template": "nowhere.yaml"}, "template", "not found"),
+    "absurd count": ({"op_count": 10**7}, "count", "less than or equal"),
+    "sizes cannot add up": ({"op_total_machines": 100_000}, "total_machines", "add up"),
+    "unknown vendor": (
+        {"vendor_lines": [{"name": "x", "vendor": "bitmian", "capacity_ehs_per_year": 10}]},
+        "vendor",
+        "did you mean bitmain",
+    ),
+    "share outside [0, 1]": (
+        {
+            "vendor_lines": [
+                {"name": "x", "vendor": "canaan", "capacity_ehs_per_year": 10, "us_share": 1.5}
+            ]
+        },
+        "us_share",
+        "less than or equal",
+    ),
+    "negative capacity": (
+        {"vendor_lines": [{"name": "x", "vendor": "canaan", "capacity_ehs_per_year": -1}]},
+        "capacity_ehs_per_year",
+        "greater than or equal",
+    ),
+    "loan on an unknown operator": (
+        {
+            "portfolio": {
+                "loans": [
+                    {
+                        "borrower": "frams",
+                        "principal_usd": 1e6,
+                        "rate_per_year": 0.1,
+                        "maturity_date": "2028-01-01",
+                    }
+                ]
+            }
+        },
+        "portfolio",
+        "did you mean farms",
+    ),
+    "two sizes": ({"op_machines": 500}, "operators[0]", "exactly one size"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_names_file_field_and_fix(tmp_path: Path, case: str) -> None:
+    changes, field, problem = BAD[case]
+    file = _industry(tmp_path, **changes)
+    with pytest.raises(InputError) as caught:
+        load_industry(file)
+    message = caught.value.message
+    assert str(file) in message and field in message and problem in message
+    assert " — fix: " in message and "\n" not in message
+
+
+def test_unknown_model_in_a_template_names_the_operator(tmp_path: Path) -> None:
+    template = tmp_path / "farm.yaml"
+    fleet = yaml.safe_load(SMALL_FARM.read_text())
+    fleet["cohorts"][0]["model"] = "antminer-s99"
+    template.write_text(yaml.safe_dump(fleet))
+    with pytest.raises(InputError) as caught:
+        load_industry(_industry(tmp_path, op_template=str(template)))
+    message = caught.value.message
+    assert str(template) in message and "operator farms" in message and "model" in message
+
+
+def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)  # two commands: `industry` stays a subcommand
+    runner = CliRunner()
+    bad = runner.invoke(app, ["industry", str(_industry(tmp_path, op_count=0))])
+    assert bad.exit_code == 2 and "count" in bad.output and "Traceback" not in bad.output
+    good = runner.invoke(app, ["industry", str(_industry(tmp_path)), "--validate"])
+    assert good.exit_code == 0 and good.output.startswith("ok:")
