@@ -26,7 +26,7 @@ from hashshock.inputs.errors import InputError, from_validation_error, unknown_n
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
 from hashshock.inputs.industry import Industry, Operator
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
-from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.inputs.files import read_yaml_mapping
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
 SIZE_TOLERANCE = 2.0

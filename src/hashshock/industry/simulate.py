@@ -141,7 +141,8 @@ def member_hashrate(
 
     out = []
     for plan, money, market in zip(member.plans, member.money, markets, strict=True):
-        out.append(simulate(plan, paths, seed, None, build_economy(money, market)).hashrate_ths)
+        hashrate = simulate(plan, paths, seed, None, build_economy(money, market)).hashrate_ths
+        out.append(hashrate.copy())  # a copy: a view would keep the whole output's memory
     return out
 
 
@@ -177,11 +178,13 @@ def member_runs(
             if money.covenants:
                 breach = _first_of(*(c.first_breach_day for c in money.covenants))
         checkpoints = {k: d for k, d in CHECKPOINT_DAYS.items() if d < days}
+        # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
-            hashrate_ths=out.hashrate_ths, cash_usd=cash, stage_days=run.stage_first_days(),
+            hashrate_ths=out.hashrate_ths.copy(), cash_usd=cash,
+            stage_days={k: v.copy() for k, v in run.stage_first_days().items()},
             covenant_breach_day=breach, cash_out_day=cash_out,
-            delivered_at={k: out.hashrate_ths[:, d] for k, d in checkpoints.items()},
-            nameplate_at={k: out.nameplate_ths[:, d] for k, d in checkpoints.items()},
+            delivered_at={k: out.hashrate_ths[:, d].copy() for k, d in checkpoints.items()},
+            nameplate_at={k: out.nameplate_ths[:, d].copy() for k, d in checkpoints.items()},
         ))  # fmt: skip
     return runs
 
