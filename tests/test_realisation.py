@@ -22,8 +22,8 @@ import hashshock
 from hashshock.engine import simulate
 from hashshock.inputs.catalog import FailurePrior, bundled_catalog
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import read_csv_rows
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
-from hashshock.inputs.loading import read_csv_rows
 from hashshock.plan import compile_plan
 from hashshock.plan.realisation import (
     Degradation,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import parse_yaml_mapping
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
-from hashshock.inputs.loading import parse_yaml_mapping
 
 #: Default largest upload, bytes (the mid-size example is 4 kB).
 MAX_UPLOAD_BYTES = 1024 * 1024

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.inputs.catalog import PART_TYPES
-from hashshock.inputs.loading import read_csv_rows
+from hashshock.inputs.files import read_csv_rows
 
 
 def _path(name: str) -> Path:

@@ -18,7 +18,7 @@ from hashshock.fit.dates import check_not_future, parse_date
 from hashshock.fit.history import MachineHistory
 from hashshock.inputs.catalog import PART_TYPES, Catalog, ModelSpec, PartType
 from hashshock.inputs.errors import InputError, unknown_name_fix
-from hashshock.inputs.loading import read_csv
+from hashshock.inputs.files import read_csv
 
 LOG_REQUIRED: tuple[str, ...] = ("machine", "model", "part", "install_date", "failure_date")
 LOG_OPTIONAL: tuple[str, ...] = ("observed_until", "observed_from")

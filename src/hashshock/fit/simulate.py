@@ -33,7 +33,7 @@ from hashshock.inputs.catalog import (
     failure_prior,
 )
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.inputs.files import read_yaml_mapping
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
 from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
 from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.loading import read_csv
+from hashshock.inputs.files import read_csv
 from hashshock.scan.inventory import looks_like_inventory
 
 LogFormat = Literal["failure-log", "scan-inventory"]

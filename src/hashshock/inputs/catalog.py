@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from hashshock.inputs.errors import InputError, unknown_name_fix
-from hashshock.inputs.loading import read_csv_rows
+from hashshock.inputs.files import read_csv_rows
 
 PartType = Literal["hashboard", "fan", "psu", "control_board"]
 #: Part types in engine order: the hashboard first, then the parts that stop a machine.

@@ -25,8 +25,8 @@ from hashshock.inputs.catalog import (
     vendor_defaults,
 )
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet
-from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.scenario import Event, Scenario
 
 

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from hashshock.inputs.errors import InputError, from_validation_error
-from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
+from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.market.hashprice import TIERS, TierName
 from hashshock.market.snapshot import (
     NetworkSnapshot,

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hashshock.inputs.errors import InputError, from_validation_error
-from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.inputs.files import read_yaml_mapping
 from hashshock.market.hashprice import (
     BLOCKS_PER_DAY,
     RETARGET_BLOCKS,

@@ -46,8 +46,8 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
-from hashshock.inputs.loading import read_csv_rows, read_yaml_mapping
 from hashshock.outputs import atomic_write_text
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.loading import read_csv_rows
+from hashshock.inputs.files import read_csv_rows
 from hashshock.outputs import atomic_write_text
 from hashshock.scan.records import (
     INVENTORY_COLUMNS,
