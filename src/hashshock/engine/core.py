@@ -79,8 +79,9 @@ class Simulation(Hooks):
     """One plan simulated on ``paths`` paths with random tree ``seed``."""
 
     def __init__(
-        self, plan: Plan, paths: int, seed: int, economy: EconomyInputs | None = None
-    ) -> None:
+        self, plan: Plan, paths: int, seed: int, economy: EconomyInputs | None = None,
+        events_seed: int | None = None,
+    ) -> None:  # fmt: skip
         self.plan = plan
         self.economy = economy or EconomyInputs()
         self.P = int(paths)
@@ -89,7 +90,10 @@ class Simulation(Hooks):
         self.J = plan.n_pools
         self.S = len(plan.site_names)
         self.rng = RandomTree(seed)
-        self.events = EventPaths.realise(plan.events, self.P, self.rng)
+        # The scenario's events may come from another seed: operators of one industry
+        # share the events (one world) and draw their own failures.
+        events_rng = self.rng if events_seed is None else RandomTree(events_seed)
+        self.events = EventPaths.realise(plan.events, self.P, events_rng)
         self.orders = OrderPaths.realise(plan, self.events, self.P, self.rng)
         self.boards = plan.cohort_boards.astype(np.int64)
         self.pool_to_part = GroupSum(plan.pool_part, N_PARTS)  # [P, J] → [P, 4]
@@ -492,8 +496,10 @@ def simulate(
     seed: int,
     progress: Progress | None = None,
     economy: EconomyInputs | None = None,
+    events_seed: int | None = None,
 ) -> EngineOutput:
-    """Run ``plan`` on ``paths`` Monte Carlo paths with random tree ``seed``."""
+    """Run ``plan`` on ``paths`` Monte Carlo paths with random tree ``seed``; the scenario's
+    events are drawn from ``events_seed`` if given (default: ``seed``)."""
     if paths < 1:
         raise ValueError("paths must be at least 1")
-    return Simulation(plan, paths, seed, economy).run(progress)
+    return Simulation(plan, paths, seed, economy, events_seed).run(progress)

@@ -23,10 +23,10 @@ from pydantic import ValidationError
 
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.files import read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
 from hashshock.inputs.industry import Industry, Operator
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
-from hashshock.inputs.files import read_yaml_mapping
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
 SIZE_TOLERANCE = 2.0

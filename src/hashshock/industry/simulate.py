@@ -1,8 +1,9 @@
 """Simulate an industry: every member's fleet through the engine, one shared network.
 
 Per scenario, every member's plan runs through the same engine as ``hashshock run``
-(:func:`hashshock.engine.simulate`), with the same seed (the same event draws and BTC
-price paths for all: one world), steered by that scenario's market alone. With
+(:func:`hashshock.engine.simulate`): the scenario's events drawn from the run's seed and
+the same BTC price paths for all (one world), failures and other operator-level draws
+from the member's own seed (:func:`member_seed`), steered by that scenario's market alone. With
 ``network_feedback`` (the default) the members' delivered hashrate then sets the world
 hashrate, difficulty and the one hashprice every member is paid
 (:mod:`hashshock.industry.network`), and money is priced on it: a first pass gets the
@@ -133,15 +134,27 @@ def _scenario_markets(inputs: IndustryInputs, paths: int, seed: int) -> list[Mar
     ]
 
 
+def member_seed(seed: int, index: int) -> int:
+    """The seed of member ``index``'s own draws (failures, routing, repairs, order
+    disruptions): the run's seed for the first member — so an industry of one operator is
+    ``hashshock run`` with that seed — and for the others 63 bits of
+    ``SeedSequence(seed, spawn_key=(index,))``. Events are drawn from the run's seed."""
+    if index == 0:
+        return seed
+    state = np.random.SeedSequence(entropy=seed, spawn_key=(index,)).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
 def member_hashrate(
-    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int
+    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int, own_seed: int
 ) -> list[FloatArray]:
     """First pass: the member's delivered TH/s [P, T] under each scenario."""
     from hashshock.engine import simulate
 
     out = []
     for plan, money, market in zip(member.plans, member.money, markets, strict=True):
-        hashrate = simulate(plan, paths, seed, None, build_economy(money, market)).hashrate_ths
+        economy = build_economy(money, market)
+        hashrate = simulate(plan, paths, own_seed, None, economy, events_seed=seed).hashrate_ths
         out.append(hashrate.copy())  # a copy: a view would keep the whole output's memory
     return out
 
@@ -152,9 +165,11 @@ def member_runs(
     priced_on: Sequence[MarketLike],
     paths: int,
     seed: int,
+    own_seed: int,
 ) -> list[MemberRun]:
     """Second pass: the member under each scenario (baseline first), its engine steered by
-    ``markets`` and its money priced on ``priced_on``."""
+    ``markets`` and its money priced on ``priced_on``; events from ``seed``, the member's
+    own draws from ``own_seed``."""
     from hashshock.engine import simulate
 
     runs: list[MemberRun] = []
@@ -163,7 +178,7 @@ def member_runs(
     for plan, money_plan, market, price in zip(
         member.plans, member.money, markets, priced_on, strict=True
     ):
-        out = simulate(plan, paths, seed, None, build_economy(money_plan, market))
+        out = simulate(plan, paths, own_seed, None, build_economy(money_plan, market), seed)
         baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
         run = RunResult(scenario="", scenario_description="", fleet_name="", paths=paths,
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
@@ -232,8 +247,8 @@ def simulate_industry(
     networks = None
     priced_on: list[MarketLike] = list(markets)
     if industry.network_feedback:
-        tasks = [Task(member_hashrate, (m, markets, paths, seed), name="industry-hashrate")
-                 for m in members]  # fmt: skip
+        tasks = [Task(member_hashrate, (m, markets, paths, seed, member_seed(seed, i)),
+                      name="industry-hashrate") for i, m in enumerate(members)]  # fmt: skip
         hashrates: list[list[FloatArray]] = run_on.run(tasks, step)
         done[0] = len(members)
         networks = []
@@ -244,7 +259,7 @@ def simulate_industry(
                                      seed, cut if cut.any() else None)  # fmt: skip
             networks.append(network)
         priced_on = [n.market for n in networks]
-    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed), name="industry-member")
-             for m in members]  # fmt: skip
+    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed, member_seed(seed, i)),
+                  name="industry-member") for i, m in enumerate(members)]  # fmt: skip
     runs: list[list[MemberRun]] = run_on.run(tasks, step)
     return IndustryRuns(inputs, runs, networks, paths, seed)

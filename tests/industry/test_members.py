@@ -1,0 +1,31 @@
+"""Members share the world (events, prices) and draw their own failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from hashshock.industry.api import industry
+from hashshock.industry.load import industry_from_mapping
+from hashshock.industry.simulate import member_seed
+
+ROOT = Path(__file__).resolve().parents[2]
+FARM = ROOT / "examples" / "small-farm" / "fleet.yaml"
+
+
+def test_like_members_fail_independently() -> None:
+    """Two members of one class, the same size: their failures differ (their own seeds),
+    the first member's seed is the run's."""
+    loaded = industry_from_mapping({
+        "name": "twins", "start_date": "2026-12-01",
+        "operators": [{"name": "farms", "template": str(FARM), "count": 2,
+                       "machines_each": {"mean": 500}}],
+    })  # fmt: skip
+    result = industry(loaded, ["baseline"], paths=20, horizon_days=90, seed=4)
+    first, second = result.member_runs(0)
+    assert first.hashrate_ths.shape == second.hashrate_ths.shape
+    assert not np.array_equal(first.hashrate_ths, second.hashrate_ths)
+    assert member_seed(4, 0) == 4
+    assert len({member_seed(4, i) for i in range(50)}) == 50
+    assert all(0 <= member_seed(4, i) < 2**63 for i in range(50))
