@@ -131,7 +131,8 @@ def test_scenarios_and_schema_from_the_listing_module() -> None:
     schema = CliRunner().invoke(app, ["schema", "fleet"])
     assert schema.exit_code == 0 and "cohorts" in json.loads(schema.stdout)["properties"]
     bad = CliRunner().invoke(app, ["schema", "fleeet"])
-    assert bad.exit_code == 2 and "use fleet or scenario" in bad.stderr
+    assert bad.exit_code == 2 and "unknown schema" in bad.stderr
+    assert all(kind in bad.stderr.split("fix:")[1] for kind in ("fleet", "scenario", "sweep"))
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.output
 
 

@@ -133,13 +133,6 @@ class Order(_Strict):
     site: str
     label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
 
-    @property
-    def vendor(self) -> None:
-        """An order has no vendor of its own: its model's (``models.csv``) is used. Read
-        by ``plan/compile.py`` until it takes the model's vendor directly."""
-        return None
-
-
 class Replenishment(_Strict):
     """How sites reorder spares from the vendor."""
 

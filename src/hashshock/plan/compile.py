@@ -125,7 +125,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         order_cohort.append(len(labels))
         order_count.append(order.count)
         order_due.append(due)
-        order_vendor.append(vendor_index[order.vendor or spec.vendor])
+        order_vendor.append(vendor_index[spec.vendor])
         labels.append(order.label or f"order/{order.site}/{order.model}/{order.due_date}")
         models.append(spec)
         sites.append(site_index[order.site])
@@ -263,7 +263,13 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         cohort_initial_down=np.array(down, dtype=np.int64).reshape(len(models), len(STOP_PARTS)),
         cohort_uptime=site_uptime(fleet)[np.array(sites, dtype=np.int64)],
         cohort_board_yield=board_yield(
-            models, ages, horizon, degradation_of(fleet), wear_of(fleet), loaded.failure_rates
+            models,
+            ages,
+            horizon,
+            degradation_of(fleet),
+            wear_of(fleet),
+            loaded.failure_rates,
+            fleet.operations.failure_rate_multiplier,
         ),
         hazard=np.stack(
             [

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hashshock.inputs.errors import InputError, from_validation_error
-from hashshock.inputs.loading import read_yaml_mapping
+from hashshock.inputs.files import read_yaml_mapping
 from hashshock.prepare import MAX_HORIZON_DAYS, MAX_PATHS
 
 Method = Literal["grid", "oneway", "tornado", "sobol", "lhs"]
