@@ -30,7 +30,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.industry import RestOfWorld
 from hashshock.market import MarketConfig
 from hashshock.market.hashprice import subsidy_btc
-from hashshock.market.simulate import MarketPaths, _hashrate_noise, _used_prices
+from hashshock.market.simulate import MarketPaths, hashrate_noise, mine_days, used_prices
 from hashshock.market.start import market_start
 
 FloatArray = NDArray[np.float64]
@@ -83,35 +83,27 @@ def shared_network(
                 "give rest_of_world.hashrate_ehs, or check the operators' sizes",
             )  # fmt: skip
     roll.log_installed = np.log(rest0)
-    noise = _hashrate_noise(config, start_date, paths, days, seed)
-    price_by_day = np.ascontiguousarray(prices.btc_price_usd.T)
+    noise = hashrate_noise(config, start_date, paths, days, seed)
     us_by_day = np.ascontiguousarray(us_ths.T)
-    world = np.empty((days, paths))
     rest_ths = np.empty((days, paths))
-    difficulty = np.empty((days, paths))
-    per_th = np.empty((days, paths))
-    blocks = np.empty((days, paths))
-    height = np.empty((days, paths))
-    for day in range(days):
-        if day > 0:
-            roll.grow(None if noise is None else noise[day])
-        rest_ths[day] = np.exp(roll.log_installed)
-        multiplier = (rest_ths[day] + us_by_day[day]) / rest_ths[day]
-        world[day], per_th[day], blocks[day] = roll.mine(price_by_day[day], multiplier)
-        difficulty[day] = roll.chain.difficulty
-        height[day] = roll.chain.height - 1.0
-    btc_per_th = np.ascontiguousarray(per_th.T)
+
+    def world_over_rest(day: int, rest: FloatArray) -> FloatArray:
+        rest_ths[day] = rest
+        return np.asarray((rest + us_by_day[day]) / rest)
+
+    mined = mine_days(roll, prices.btc_price_usd, noise, world_over_rest)
+    btc_per_th = np.ascontiguousarray(mined.per_th.T)
     hashprice = prices.btc_price_usd * btc_per_th * 1000.0
-    height_end = np.ascontiguousarray(height.T)
+    height_end = np.ascontiguousarray(mined.height.T)
     market = dataclasses.replace(
         prices,
-        network_hashrate_ths=np.ascontiguousarray(world.T),
-        difficulty=np.ascontiguousarray(difficulty.T),
+        network_hashrate_ths=np.ascontiguousarray(mined.hashrate.T),
+        difficulty=np.ascontiguousarray(mined.difficulty.T),
         subsidy_btc=subsidy_btc(height_end + 1.0),
         btc_per_th_day=btc_per_th,
         hashprice_usd_per_ph_day=hashprice,
-        used_price_usd_per_th=_used_prices(config, start_date, hashprice, supply_cut),
-        blocks=np.ascontiguousarray(blocks.T),
+        used_price_usd_per_th=used_prices(config, start_date, hashprice, supply_cut),
+        blocks=np.ascontiguousarray(mined.blocks.T),
         block_height=height_end,
     )
     return SharedNetwork(market, np.asarray(us_ths), np.ascontiguousarray(rest_ths.T))

@@ -39,11 +39,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hashshock.market.chain import NetworkRoll
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
 from hashshock.market.hashprice import TIERS, efficiency_tier, subsidy_btc
 from hashshock.market.snapshot import NetworkSnapshot
@@ -199,7 +201,7 @@ def _price_log_paths(
     return math.log(s0) + np.cumsum(steps, axis=1)
 
 
-def _hashrate_noise(
+def hashrate_noise(
     config: MarketConfig, start_date: dt.date, paths: int, total: int, seed: int
 ) -> FloatArray | None:
     """Daily log increments of the hashrate noise, day-major ``[total, P]`` (None if σ_H = 0);
@@ -215,7 +217,7 @@ def _hashrate_noise(
     return steps
 
 
-def _used_prices(
+def used_prices(
     config: MarketConfig,
     start_date: dt.date,
     hashprice: FloatArray,
@@ -253,6 +255,45 @@ def _used_prices(
     return out
 
 
+@dataclass
+class MinedDays:
+    """Day-major ``[T, P]`` arrays of :func:`mine_days`: hashrate that mined (TH/s), BTC
+    per TH/s, blocks, difficulty and tip height at the end of each day."""
+
+    hashrate: FloatArray
+    per_th: FloatArray
+    blocks: FloatArray
+    difficulty: FloatArray
+    height: FloatArray
+
+
+def mine_days(
+    roll: NetworkRoll,
+    price: FloatArray,
+    noise_by_day: FloatArray | None,
+    multiplier: Callable[[int, FloatArray], FloatArray],
+) -> MinedDays:
+    """Grow and mine every day of ``price`` [P, T]: the installed hashrate grows by its
+    rule (plus ``noise_by_day`` [T, P]) and the day is mined at installed ×
+    ``multiplier(day, installed)`` — a fixed shock, or a rule of the installed hashrate
+    that day (the industry view's world = operators + rest of world)."""
+    days = price.shape[1]
+    paths = price.shape[0]
+    # day-major work arrays (a day's row is contiguous), turned to [P, T] by the caller
+    price_by_day = np.ascontiguousarray(price.T)
+    mined = MinedDays(*(np.empty((days, paths)) for _ in range(5)))
+    for day in range(days):
+        if day > 0:
+            roll.grow(None if noise_by_day is None else noise_by_day[day])
+        scale = multiplier(day, np.exp(roll.log_installed))
+        mined.hashrate[day], mined.per_th[day], mined.blocks[day] = roll.mine(
+            price_by_day[day], scale
+        )
+        mined.difficulty[day] = roll.chain.difficulty
+        mined.height[day] = roll.chain.height - 1.0
+    return mined
+
+
 def simulate_market(
     config: MarketConfig,
     start_date: dt.date,
@@ -287,40 +328,28 @@ def simulate_market(
 
     price = np.exp(_price_log_paths(config, start_date, days, paths, seed, start.btc_price_usd))
     price[:, 0] = start.btc_price_usd  # exactly the known price, not exp(log(·))
-    noise_by_day = _hashrate_noise(config, start_date, paths, days, seed)
+    noise_by_day = hashrate_noise(config, start_date, paths, days, seed)
     roll = start.roll(config, paths)
-    # day-major work arrays (a day's row is contiguous), turned to [P, T] at the end
-    price_by_day = np.ascontiguousarray(price.T)
-    hashrate = np.empty((days, paths))
-    difficulty = np.empty((days, paths))
-    per_th = np.empty((days, paths))
-    blocks = np.empty((days, paths))
-    height = np.empty((days, paths))
-    for day in range(days):
-        if day > 0:
-            roll.grow(None if noise_by_day is None else noise_by_day[day])
-        hashrate[day], per_th[day], blocks[day] = roll.mine(price_by_day[day], mult_by_day[day])
-        difficulty[day] = roll.chain.difficulty
-        height[day] = roll.chain.height - 1.0
-    hashprice = price * np.ascontiguousarray(per_th.T)
+    mined = mine_days(roll, price, noise_by_day, lambda day, _installed: mult_by_day[day])
+    hashprice = price * np.ascontiguousarray(mined.per_th.T)
     hashprice *= 1000.0
-    used = _used_prices(config, start_date, hashprice, cut)
+    used = used_prices(config, start_date, hashprice, cut)
 
     def paths_by_day(by_day: FloatArray) -> FloatArray:
         return np.ascontiguousarray(by_day.T)
 
-    height_end = paths_by_day(height)
+    height_end = paths_by_day(mined.height)
     return MarketPaths(
         start_date=start_date,
         btc_price_usd=price,
-        network_hashrate_ths=paths_by_day(hashrate),
-        difficulty=paths_by_day(difficulty),
+        network_hashrate_ths=paths_by_day(mined.hashrate),
+        difficulty=paths_by_day(mined.difficulty),
         subsidy_btc=subsidy_btc(height_end + 1.0),
         fees_share=np.full((paths, days), start.fee_share),
-        btc_per_th_day=paths_by_day(per_th),
+        btc_per_th_day=paths_by_day(mined.per_th),
         hashprice_usd_per_ph_day=hashprice,
         used_price_usd_per_th=used,
-        blocks=paths_by_day(blocks),
+        blocks=paths_by_day(mined.blocks),
         block_height=height_end,
         snapshot=start.snapshot,
         start=start,
