@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hashshock.industry.load import LoadedIndustry, load_industry
     from hashshock.industry.result import IndustryResult
 
-_getattr, __dir__ = lazy_exports(
+__getattr__, __dir__ = lazy_exports(
     __name__,
     globals(),
     {
@@ -35,17 +35,11 @@ _getattr, __dir__ = lazy_exports(
 )
 
 
-def __getattr__(name: str) -> Any:
-    return _getattr(name)
-
-
 class _CallableIndustry(types.ModuleType):
-    """``hashshock.industry(...)`` is :func:`hashshock.industry.api.industry`."""
+    """The package called is :func:`hashshock.industry.api.industry`."""
 
     def __call__(self, *args: Any, **options: Any) -> IndustryResult:
-        from hashshock.industry.api import industry as run_industry
-
-        return run_industry(*args, **options)
+        return self.industry(*args, **options)  # type: ignore[no-any-return]
 
 
 sys.modules[__name__].__class__ = _CallableIndustry
