@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from hashshock import sweep
     from hashshock.api import compare, run
+    from hashshock.industry import industry
     from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.results import RunResult
@@ -31,6 +32,7 @@ _lazy_getattr, __dir__ = lazy_exports(
     globals(),
     {
         "compare": ".api",
+        "industry": ".industry",
         "run": ".api",
         "InputError": ".inputs.errors",
         "load_fleet": ".inputs.load",
@@ -53,6 +55,7 @@ __all__ = [
     "RunResult",
     "__version__",
     "compare",
+    "industry",
     "load_fleet",
     "load_scenario",
     "run",

@@ -26,7 +26,6 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     globals(),
     {
-        "industry": "hashshock.industry.api",
         "validate_industry": "hashshock.industry.api",
         "LoadedIndustry": "hashshock.industry.load",
         "load_industry": "hashshock.industry.load",
@@ -39,10 +38,15 @@ class _CallableIndustry(types.ModuleType):
     """The package called is :func:`hashshock.industry.api.industry`."""
 
     def __call__(self, *args: Any, **options: Any) -> IndustryResult:
-        return self.industry(*args, **options)  # type: ignore[no-any-return]
+        from hashshock.industry.api import industry as run_industry
+
+        return run_industry(*args, **options)
 
 
 sys.modules[__name__].__class__ = _CallableIndustry
+# ``industry`` here is this callable package, so that ``hashshock.industry``,
+# ``from hashshock import industry`` and ``import hashshock.industry as x`` all give it.
+globals()["industry"] = sys.modules[__name__]
 
 __all__ = [
     "IndustryResult",
