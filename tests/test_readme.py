@@ -79,8 +79,9 @@ FEWER_PATHS = {
     },
     "hashshock breakpoint examples/midsize-public-miner/fleet.yaml --covenant dscr "
     "--shock btc-drop": {"--paths": "40"},
-    "hashshock sweep examples/sweeps/tornado.yaml --json tornado.json "
-    "--report tornado.html": {"--paths": "5"},
+    "hashshock sweep examples/sweeps/tornado.yaml --json tornado.json --report tornado.html": {
+        "--paths": "5"
+    },
     "hashshock run fleet.yaml --scenario my-remote-disable.yaml": {"--paths": "50"},
     "make demo": {"--paths": "50"},
 }

@@ -106,7 +106,7 @@ class PathSimulation:
         self.dead = np.zeros(cohort.size, np.int64)
         # The realisation factors (downtime, degraded boards) are expected values the
         # plan computes; the reference applies them as the engine does. They are checked
-        # on their own against a per-board simulation (tests/test_realisation.py).
+        # on their own against a per-board simulation (tests/plan/test_realisation.py).
         self.ths_per_board = (
             plan.cohort_ths_per_machine / plan.cohort_boards * plan.cohort_uptime
         )[cohort]

@@ -1,5 +1,5 @@
 """``hashshock sweep --help`` and importing the execution layer load nothing heavy: Dask,
-SALib, numpy and the engine come only when a sweep runs (as tests/test_startup.py checks
+SALib, numpy and the engine come only when a sweep runs (as tests/cli/test_startup.py checks
 for the registered commands)."""
 
 from __future__ import annotations

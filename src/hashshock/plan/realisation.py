@@ -49,7 +49,7 @@ from hashshock.inputs.fleet import Fleet
 FloatArray = NDArray[np.float64]
 DAYS_PER_YEAR = 365.0
 #: Gauss–Laguerre nodes for (R1); 12 nodes integrate the smooth Weibull intensity to
-#: well under 0.1 % of q (tests/test_realisation.py checks against direct quadrature).
+#: well under 0.1 % of q (tests/plan/test_realisation.py checks against direct quadrature).
 _LAGUERRE_NODES = 12
 
 

@@ -4,7 +4,7 @@ The fields are found by walking the pydantic models (fleet with its finance bloc
 scenario with every event kind, market, network snapshot), so a field added to a schema
 fails here until docs/fields.md says what it acts on and which test shows it, or that it
 is metadata, or that it is a FINDING. Every test a row cites must exist, and every case of
-tests/test_field_effects.py must be cited.
+tests/inputs/test_field_effects.py must be cited.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
-from tests.test_field_effects import CASES
+from tests.inputs.test_field_effects import CASES
 
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.fleet import Fleet
@@ -27,7 +27,7 @@ from hashshock.market.config import MarketConfig, defaults_path
 from hashshock.market.hashprice import TierName
 from hashshock.market.snapshot import NetworkSnapshot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "fields.md"
 DATA = ROOT / "src" / "hashshock" / "data"
 SCHEMAS: dict[str, type[BaseModel]] = {

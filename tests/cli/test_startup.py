@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Never imported by ``import hashshock.cli.app`` (nor by ``hashshock --help``).
 HEAVY_FOR_CLI = (

@@ -652,10 +652,6 @@ KINDS: dict[str, Kind] = {
     "tariff_change": Kind({"rate_pct": 100.0, "origins": ["MY"]}, PARTS_USD, +1),
     "remote_disable": Kind({"share": 0.5}, disabled, +1),
 }
-TARIFF_GROUP = (
-    "FINDING (by design): a tariff_change acts through its expected duty, the same on every "
-    "path (finance/moneyplan.py duties), so sharing paths with other events changes nothing"
-)
 
 
 def kind_inputs(kind: str, copies: int = 1, **fields: Any) -> Inputs:
@@ -683,8 +679,6 @@ def event(kind: str, name: str, value: Any, metric: Metric, sign: int, **base_fi
 # 120, ends on day 20, or hits another vendor. Three events each on 40 % of paths share
 # their paths when they share a group (40 % in all, not 78 %): a saturating effect shrinks.
 for kind, spec in KINDS.items():
-    # a tariff acts through its expected duty, so sharing paths (group) changes nothing
-    finding = TARIFF_GROUP if kind == "tariff_change" else None
     less, id = -spec.sign, f"scenario.events.{kind}"
     case(f"{id}.probability", put("scenario.events.0.probability", 0.0), spec.metric, less,
          of_kind(kind))  # fmt: skip
@@ -693,8 +687,8 @@ for kind, spec in KINDS.items():
     for name, value in (("end_day", 20), ("duration_days", 20), ("vendors", ["microbt"])):
         case(f"{id}.{name}", put(f"scenario.events.0.{name}", value), spec.metric, less,
              of_kind(kind))  # fmt: skip
-    case(f"{id}.group", same_group, spec.metric, less, of_kind(kind, 3, probability=0.4),
-         finding=finding)  # fmt: skip
+    if kind != "tariff_change":  # a tariff's group is refused (test below)
+        case(f"{id}.group", same_group, spec.metric, less, of_kind(kind, 3, probability=0.4))
 
 event("customs_hold", "origins", ["CN"], customs, -1)
 event("customs_hold", "shipments", ["machines"], customs, -1)
@@ -1027,3 +1021,16 @@ def test_field_effect(c: Case, tmp_path: Path) -> None:
         f"{c.id}: expected the output to {'rise' if c.sign > 0 else 'fall'}: "
         f"{before:.6g} -> {after:.6g}"
     )
+
+
+def test_a_grouped_tariff_is_refused(tmp_path: Path) -> None:
+    """A tariff acts through its expected duty on every path, so ``group`` could change
+    nothing: it is refused with the reason and the fix."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.inputs.load import load_scenario
+
+    events = [{"type": "tariff_change", "rate_pct": 50, "group": "g"}]
+    path = tmp_path / "tariff.yaml"
+    path.write_text(yaml.safe_dump({"name": "t", "events": events}), encoding="utf-8")
+    with pytest.raises(InputError, match=r"group.*expected duty.*remove group"):
+        load_scenario(path)

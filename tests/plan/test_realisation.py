@@ -214,7 +214,7 @@ def test_operations_block_is_validated() -> None:
 
 
 def _targets() -> dict[str, tuple[float, float]]:
-    path = Path(__file__).parents[1] / "src/hashshock/data/calibration_targets.csv"
+    path = Path(__file__).parents[2] / "src/hashshock/data/calibration_targets.csv"
     rows = read_csv_rows(path)
     return {r["target"]: (float(r["low"]), float(r["high"])) for r in rows}
 
@@ -224,7 +224,7 @@ def test_examples_baseline_lands_in_the_sourced_range(example: str) -> None:
     """docs/calibration.md: delivered / nameplate over a baseline year lies within the range
     real fleets report (data/calibration_targets.csv), on the median path and at p5-p95."""
     low, high = _targets()["baseline_availability"]
-    fleet = Path(__file__).parents[1] / "examples" / example / "fleet.yaml"
+    fleet = Path(__file__).parents[2] / "examples" / example / "fleet.yaml"
     result = hashshock.run(str(fleet), "baseline", paths=60, horizon_days=365, seed=3)
     yearly = result.availability.mean(axis=1)
     assert low <= np.percentile(yearly, 5) and np.percentile(yearly, 95) <= high, yearly

@@ -40,7 +40,7 @@ from hashshock.cli.render_money import _musd, cash_higher_note, network_note, re
 from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MIDSIZE = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
 WELL_CAPITALISED = ROOT / "examples" / "well-capitalised" / "fleet.yaml"
 SCENARIOS = ["baseline", "customs-2024", "mitigation", "sanctions"]
