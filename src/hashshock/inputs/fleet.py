@@ -133,6 +133,7 @@ class Order(_Strict):
     site: str
     label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
 
+
 class Replenishment(_Strict):
     """How sites reorder spares from the vendor."""
 

@@ -111,6 +111,17 @@ class TariffChange(_Event):
     origins: list[str] | None = None
     rate_pct: float = Field(ge=0, description="Total ad valorem duty, percent")
 
+    @model_validator(mode="after")
+    def _no_group(self) -> TariffChange:
+        # The money layer charges the expected duty on every path (finance/moneyplan.py),
+        # so sharing other events' paths could change nothing: refuse it rather than ignore.
+        if self.group is not None:
+            raise ValueError(
+                "group: a tariff acts through its expected duty on every path, so grouping "
+                "it with other events changes nothing — fix: remove group"
+            )
+        return self
+
 
 class RemoteDisable(_Event):
     """The vendor stops a share of its machines remotely for some days."""
