@@ -1,0 +1,134 @@
+"""Stock levels simulated on common random numbers, through :mod:`hashshock.execution`.
+
+A stock is a base-stock level per pool: the plan's ``pool_on_hand`` and ``pool_target``
+both set to it (what a fleet file's ``spares`` rows with ``family`` and ``on_hand`` give,
+tests/decide check that), everything else — paths, seed, market, the economy that steers
+the engine — as ``hashshock.compare`` runs the scenario. Every stock of one call runs on
+the same seed, so the differences between stocks are the stocks', not noise.
+
+What is measured is the **parts availability** METRIC measures (docs/decisions.md): on
+day t of path p,
+
+    A[p, t] = 1 − (Σ_{k stops the machine} B_k[p, t] + B_board[p, t] / b̄) / N[p, t],
+
+with B_k the machines (hashboards) waiting for a spare of part k, b̄ the fleet's boards
+per machine and N the machines installed: the share of the fleet's machine capacity not
+waiting for a part. Delivered hashrate over nameplate (the run's availability) loses
+more — downtime, swaps in progress, wear — that no spare stock changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine.policies import EconomyInputs
+from hashshock.execution.base import Executor, Task
+from hashshock.plan import Plan
+
+if TYPE_CHECKING:
+    from hashshock.finance.moneyplan import MoneyPlan
+    from hashshock.market import MarketConfig
+
+FloatArray = NDArray[np.float64]
+#: "Through the horizon": a path holds the target when its worst window of this many days
+#: has a mean availability at or above it (a choice: a month smooths daily noise).
+WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class StockRun:
+    """Per path and day, the parts unavailability by part type ``lost[p, t, k]`` (share
+    of machine capacity waiting for part k; A = 1 − Σ_k lost)."""
+
+    lost: NDArray[np.float32]
+
+    @property
+    def availability(self) -> FloatArray:
+        """A[p, t]."""
+        return np.asarray(1.0 - self.lost.sum(axis=2, dtype=np.float64))
+
+    def worst_window(self, days: int = WINDOW_DAYS) -> tuple[FloatArray, NDArray[np.int64]]:
+        """Per path, the lowest mean availability over ``days`` consecutive days, and the
+        window's first day."""
+        daily = self.availability
+        width = max(1, min(days, daily.shape[1]))
+        csum = np.concatenate([np.zeros((daily.shape[0], 1)), np.cumsum(daily, axis=1)], axis=1)
+        means = (csum[:, width:] - csum[:, :-width]) / width
+        first = means.argmin(axis=1)
+        return means[np.arange(means.shape[0]), first], first
+
+    def lost_in(self, first: NDArray[np.int64], days: int = WINDOW_DAYS) -> FloatArray:
+        """[P, 4] mean unavailability per part type in each path's window from ``first``."""
+        width = max(1, min(days, self.lost.shape[1]))
+        index = first[:, None] + np.arange(width)[None, :]
+        rows = np.arange(self.lost.shape[0])[:, None]
+        return np.asarray(self.lost[rows, index, :].mean(axis=1, dtype=np.float64))
+
+
+def with_stock(plan: Plan, stock: NDArray[np.int64]) -> Plan:
+    """``plan`` with every pool's starting stock and base-stock level set to ``stock``."""
+    level = np.asarray(stock, dtype=np.int64).copy()
+    return dataclasses.replace(plan, pool_on_hand=level, pool_target=level.copy())
+
+
+def mean_boards(plan: Plan) -> float:
+    """b̄: the fleet's hashboards per machine (machine-weighted; orders included)."""
+    count = plan.cohort_initial.astype(np.float64).copy()
+    count[plan.order_cohort] += plan.order_count
+    if count.sum() <= 0:
+        return float(plan.cohort_boards.mean()) if plan.n_cohorts else 3.0
+    return float(np.dot(count, plan.cohort_boards) / count.sum())
+
+
+def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
+                   economy: EconomyInputs | None) -> StockRun:  # fmt: skip
+    """One stock on the engine (a task: in this process or on a worker)."""
+    from hashshock.parallel import simulate_one
+
+    out = simulate_one(with_stock(plan, stock), paths, seed, economy)
+    weight = np.array([1.0 / mean_boards(plan), 1.0, 1.0, 1.0])
+    machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
+    lost = out.backorders.astype(np.float64) * weight[None, None, :] / machines[:, :, None]
+    return StockRun(lost.astype(np.float32))
+
+
+@dataclass(frozen=True)
+class Simulator:
+    """Runs stocks of one plan on ``executor``: ``paths`` and ``seed`` fixed, the economy
+    built as compare builds it (markets kept per process, :mod:`hashshock.sweep.tasks`)."""
+
+    plan: Plan
+    economies: dict[tuple[int, int], EconomyInputs]
+    executor: Executor
+    evaluations: list[int] = dataclasses.field(default_factory=lambda: [0])
+
+    def run(self, stocks: Sequence[NDArray[np.int64]], paths: int, seed: int) -> list[StockRun]:
+        """Every stock on the same ``paths`` and ``seed``."""
+        economy = self.economies.get((paths, seed))
+        tasks = [Task(simulate_stock, (self.plan, s, paths, seed, economy), name="stock")
+                 for s in stocks]  # fmt: skip
+        self.evaluations[0] += len(tasks)
+        runs: list[StockRun] = self.executor.run(tasks)
+        return runs
+
+
+Economies = dict[tuple[int, int], EconomyInputs]
+
+
+def economies_for(plan: Plan, money: MoneyPlan, config: MarketConfig,
+                  keys: Sequence[tuple[int, int]]) -> Economies:  # fmt: skip
+    """The economy compare gives ``plan`` for each (paths, seed) in ``keys``."""
+    from hashshock.finance.steering import build_economy
+    from hashshock.sweep.tasks import point_market
+
+    out: Economies = {}
+    for paths, seed in keys:
+        market = point_market(config, plan, paths, seed, "decide")
+        out[(paths, seed)] = build_economy(money, market)
+    return out

@@ -1,0 +1,379 @@
+"""The cheapest spares stock per pool holding an availability target through the horizon,
+and the availability-versus-budget frontier (``hashshock optimise``).
+
+1. **Closed form** (:mod:`hashshock.decide.closed_form`): VARI-METRIC marginal analysis
+   in steady state from the plan's failure rates, resupply times and prices gives a
+   whole curve of optimal stocks; its first point reaching the target is the start.
+2. **Simulation** under the scenario, on common random numbers (one seed for every
+   evaluation, :mod:`hashshock.decide.evaluate`), where the shock makes the closed form
+   wrong:
+
+   * if the closed-form stock already holds the target, bisection down the closed-form
+     curve finds its cheapest point that does;
+   * else greedy marginal allocation: each step *screens* one increment Δ_j per pool
+     (a quarter of the pool's level, at least one part) on fewer paths — one simulation
+     carries one pool of each part type, since each part type's backorders are counted
+     apart, so J pools take max_k J_k simulations — measuring each increment's gain in
+     every path's worst window per dollar; it adds the increments within half of the best
+     gain per dollar, *confirms* the new stock on the full paths, and when the target is
+     reached bisects over the last step's increments (best first) for the fewest needed.
+3. **Verification**: the chosen stock (and the closed form's) on an independent seed,
+   with confidence intervals.
+
+"Holds the target" (``--at p50|p5``): the p-th percentile over paths of each path's worst
+30-day mean parts availability (:data:`hashshock.decide.evaluate.WINDOW_DAYS`) is at or
+above the target. Cost is what must be bought beyond today's stock (USD, a new part
+delivered with duty, the money layer's ``pool_unit_cost`` on day 0).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.decide.closed_form import Frontier, marginal_analysis
+from hashshock.decide.evaluate import Simulator, StockRun, economies_for
+from hashshock.decide.pools import PoolTable, pool_table
+from hashshock.decide.stats import interval_of_quantile, mean_interval
+from hashshock.execution.base import Executor, InProcess
+from hashshock.finance.covenants import wilson_interval
+from hashshock.inputs.errors import InputError
+from hashshock.prepare import Prepared
+
+IntArray = NDArray[np.int64]
+#: Increment screened per pool and step, as a share of its level (tuning choice).
+STEP_SHARE = 0.25
+#: Increments added in a step: those within this share of the best gain per dollar.
+ACCEPT_SHARE = 0.5
+#: Greedy steps at most before giving up on the target.
+MAX_STEPS = 40
+#: Closed-form stocks simulated to draw the frontier across budgets.
+FRONTIER_CHECKS = 6
+PERCENTILES = {"p50": 50.0, "p5": 5.0}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Availability target (share, 0-1) at a percentile over paths."""
+
+    availability: float
+    at: str = "p50"
+
+    @property
+    def percentile(self) -> float:
+        return PERCENTILES[self.at]
+
+
+def check_target(availability: float, at: str, budget_usd: float | None) -> Target:
+    """A target the optimiser can aim at, else an :class:`InputError` with the fix."""
+    if not 0.0 < availability < 1.0:
+        fix = ("no finite stock holds 100 %: give a share below 1, e.g. availability=0.97"
+               if availability >= 1.0 else "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
+        raise InputError(None, "--target", f"availability={availability:g} is impossible", fix)
+    if at not in PERCENTILES:
+        raise InputError(None, "--at", f"unknown percentile {at!r}", "use p50 or p5")
+    if budget_usd is not None and not (budget_usd >= 0 and math.isfinite(budget_usd)):
+        raise InputError(None, "--budget", f"{budget_usd:g} USD is not a budget",
+                         "give the USD to spend on spares, 0 or more")  # fmt: skip
+    return Target(availability, at)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A simulated stock: its cost (USD beyond today's stock) and objective."""
+
+    cost_usd: float
+    availability: float
+    role: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A stock simulated on another seed: the objective with its 95 % interval, the share
+    of paths holding the target (Wilson interval) and the mean availability over the
+    horizon (normal interval)."""
+
+    seed: int
+    objective: float
+    objective_ci: tuple[float, float]
+    share_holding: float
+    share_holding_ci: tuple[float, float]
+    mean_availability: float
+    mean_availability_ci: tuple[float, float]
+
+    @classmethod
+    def of(cls, run: StockRun, target: Target, seed: int) -> Verification:
+        worst, _ = run.worst_window()
+        holding = int((worst >= target.availability).sum())
+        per_path_mean = run.availability.mean(axis=1)
+        return cls(seed, float(np.percentile(worst, target.percentile)),
+                   interval_of_quantile(worst, target.percentile / 100), holding / worst.size,
+                   wilson_interval(holding, worst.size), float(per_path_mean.mean()),
+                   mean_interval(per_path_mean))  # fmt: skip
+
+
+@dataclass
+class OptimiseResult:
+    """Everything ``hashshock optimise`` prints and writes (:meth:`to_dict`)."""
+
+    fleet: str
+    scenario: str
+    target: Target
+    budget_usd: float | None
+    paths: int
+    screen_paths: int
+    horizon_days: int
+    seed: int
+    pools: PoolTable
+    frontier: Frontier
+    closed_form_stock: IntArray
+    closed_form_predicted: float
+    chosen_stock: IntArray
+    chosen_objective: float
+    reached: bool
+    note: str
+    points: list[Point] = field(default_factory=list)
+    verify_chosen: Verification | None = None
+    verify_closed_form: Verification | None = None
+    evaluations: int = 0
+
+    @property
+    def chosen_cost_usd(self) -> float:
+        return self.pools.inputs.cost(self.chosen_stock)
+
+    @property
+    def closed_form_cost_usd(self) -> float:
+        return self.pools.inputs.cost(self.closed_form_stock)
+
+    def frontier_envelope(self) -> list[Point]:
+        """The simulated points that no cheaper point beats (monotone in cost)."""
+        best = -1.0
+        out = []
+        for p in sorted(self.points, key=lambda p: (p.cost_usd, -p.availability)):
+            if p.availability > best:
+                out.append(p)
+                best = p.availability
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        from hashshock import __version__
+
+        def verification(v: Verification | None) -> dict[str, Any] | None:
+            return None if v is None else {
+                "seed": v.seed, "objective": v.objective, "objective_ci95": list(v.objective_ci),
+                "share_of_paths_holding": v.share_holding,
+                "share_of_paths_holding_ci95": list(v.share_holding_ci),
+                "mean_availability": v.mean_availability,
+                "mean_availability_ci95": list(v.mean_availability_ci),
+            }  # fmt: skip
+
+        t = self.pools
+        pools = [{
+            "site": t.site[j], "part": t.part[j], "family": t.family[j],
+            "demand_per_day": float(t.demand_per_day[j]),
+            "resupply_days": float(t.resupply_days[j]),
+            "pipeline_mean": float(t.inputs.pipeline_mean[j]),
+            "unit_cost_usd": float(t.inputs.unit_cost_usd[j]),
+            "current": int(t.inputs.current[j]),
+            "closed_form": int(self.closed_form_stock[j]), "chosen": int(self.chosen_stock[j]),
+        } for j in range(len(t.site))]  # fmt: skip
+        return {
+            "optimise": {
+                "fleet": self.fleet, "scenario": self.scenario,
+                "target": {"availability": self.target.availability, "at": self.target.at},
+                "budget_usd": self.budget_usd, "paths": self.paths,
+                "screen_paths": self.screen_paths, "horizon_days": self.horizon_days,
+                "seed": self.seed, "version": __version__, "evaluations": self.evaluations,
+            },
+            "reached": self.reached, "note": self.note,
+            "closed_form": {"cost_usd": self.closed_form_cost_usd,
+                            "predicted_availability": self.closed_form_predicted,
+                            "simulated": verification(self.verify_closed_form)},
+            "chosen": {"cost_usd": self.chosen_cost_usd, "objective": self.chosen_objective,
+                       "verified": verification(self.verify_chosen)},
+            "pools": pools,
+            "frontier": {
+                "closed_form": [{"cost_usd": c, "availability": a}
+                                for c, a in self.frontier.points()],
+                "simulated": [{"cost_usd": p.cost_usd, "availability": p.availability,
+                               "role": p.role} for p in self.frontier_envelope()],
+                "simulated_all": [{"cost_usd": p.cost_usd, "availability": p.availability,
+                                   "role": p.role} for p in self.points],
+            },
+        }  # fmt: skip
+
+
+class _Search:
+    """The simulation stage's state: one simulator, the objective, the points seen."""
+
+    def __init__(self, sim: Simulator, table: PoolTable, target: Target, paths: int,
+                 screen_paths: int, seed: int) -> None:  # fmt: skip
+        self.sim, self.table, self.target = sim, table, target
+        self.paths, self.screen_paths, self.seed = paths, screen_paths, seed
+        self.points: list[Point] = []
+        self.seen: dict[bytes, float] = {}
+
+    def objective(self, run: StockRun) -> float:
+        worst, _ = run.worst_window()
+        return float(np.percentile(worst, self.target.percentile))
+
+    def confirm(self, stocks: list[IntArray], role: str) -> list[float]:
+        """Objectives of ``stocks`` on the full paths (one batch)."""
+        values = [self.objective(r) for r in self.sim.run(stocks, self.paths, self.seed)]
+        cost = self.table.inputs.cost
+        for s, v in zip(stocks, values, strict=True):
+            self.points.append(Point(cost(s), v, role))
+            self.seen[s.tobytes()] = v
+        return values
+
+    def holds(self, value: float) -> bool:
+        return value >= self.target.availability
+
+    def bisect(self, stocks: Callable[[int], IntArray], lo: int, hi: int) -> int:
+        """The smallest i in (lo, hi] whose stock holds the target, given that hi's
+        does and lo's does not."""
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.holds(self.confirm([stocks(mid)], "bisection")[0]):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def increments(self, stock: IntArray) -> IntArray:
+        level = np.maximum(stock, np.ceil(self.table.inputs.pipeline_mean)).astype(np.float64)
+        return np.maximum(1, np.ceil(STEP_SHARE * level)).astype(np.int64)
+
+    def screen(self, stock: IntArray, delta: IntArray, parts: IntArray) -> NDArray[np.float64]:
+        """Availability gained per dollar by each pool's increment ``delta`` (screening)."""
+        groups: list[list[int]] = []
+        for kind in np.unique(parts):
+            for i, pool in enumerate(np.flatnonzero(parts == kind)):
+                if i == len(groups):
+                    groups.append([])
+                groups[i].append(int(pool))
+        stocks = [stock]
+        for group in groups:
+            bumped = stock.copy()
+            bumped[group] += delta[group]
+            stocks.append(bumped)
+        runs = self.sim.run(stocks, self.screen_paths, self.seed)
+        worst, first = runs[0].worst_window()
+        share = min(1.0, 4 * self.target.percentile / 100)
+        focus = worst <= np.percentile(worst, 100 * share)
+        base = runs[0].lost_in(first)[focus]
+        gain = np.zeros(len(stock))
+        for group, run in zip(groups, runs[1:], strict=True):
+            lost = run.lost_in(first)[focus]
+            for j in group:
+                part = int(parts[j])
+                gain[j] = float((base[:, part] - lost[:, part]).mean())
+        price = delta * self.table.inputs.unit_cost_usd
+        return np.where(price > 0, gain / np.where(price > 0, price, 1.0),
+                        np.where(gain > 0, np.inf, 0.0))  # fmt: skip
+
+
+def _pool_parts(prepared: Prepared) -> IntArray:
+    return prepared.plans[-1].pool_part.astype(np.int64)
+
+
+def optimise(
+    prepared: Prepared, target: Target, budget_usd: float | None = None, paths: int = 1000,
+    seed: int = 0, executor: Executor | None = None, screen_paths: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> OptimiseResult:  # fmt: skip
+    """The cheapest stock per pool holding ``target`` under the prepared scenario (its
+    last plan; baseline's when only baseline was asked), within ``budget_usd`` if given.
+    Every evaluation runs on ``executor`` (default: in this process)."""
+    plan, money = prepared.plans[-1], prepared.money[-1]
+    table = pool_table(plan, money.pool_unit_cost[:, 0])
+    curve = marginal_analysis(table.inputs)
+    budget_k = curve.within_budget(budget_usd) if budget_usd is not None else len(curve.order)
+    target_k = curve.first_reaching(target.availability)
+    start_k = budget_k if target_k is None else min(target_k, budget_k)
+    start = curve.stock_at(start_k)
+    screen = screen_paths or max(50, paths // 4)
+    verify_seed = seed + 1
+    keys = [(paths, seed), (screen, seed), (paths, verify_seed)]
+    sim = Simulator(plan, economies_for(plan, money, prepared.market, keys),
+                    executor or InProcess())  # fmt: skip
+    search = _Search(sim, table, target, paths, screen, seed)
+    say = progress or (lambda _text: None)
+
+    say("closed-form stock on the full paths")
+    value = search.confirm([start], "closed form")[0]
+    chosen, note = start, ""
+    if search.holds(value) and start_k > 0:
+        if search.holds(search.confirm([curve.stock_at(0)], "today's stock")[0]):
+            chosen, note = curve.stock_at(0), "today's stock already holds the target"
+        else:
+            say("bisecting down the closed-form curve")
+            chosen = curve.stock_at(search.bisect(curve.stock_at, 0, start_k))
+    elif search.holds(value):
+        note = "today's stock already holds the target"
+    else:
+        chosen, note = _greedy(search, start, budget_usd, _pool_parts(prepared), say)
+    if chosen.tobytes() not in search.seen:
+        search.confirm([chosen], "chosen")
+    chosen_value = search.seen[chosen.tobytes()]
+    reached = search.holds(chosen_value)
+    if not reached and not note:
+        note = "the target is not reached within the budget"
+    say("frontier and verification")
+    near_one = curve.first_reaching(1.0 - (1.0 - target.availability) / 4)
+    top = max(1.5 * max(table.inputs.cost(chosen), table.inputs.cost(start)),
+              float(curve.cost_usd[near_one if near_one is not None else -1]))  # fmt: skip
+    checks = [curve.stock_at(curve.within_budget(top * i / (FRONTIER_CHECKS - 1)))
+              for i in range(FRONTIER_CHECKS)]  # fmt: skip
+    search.confirm(checks, "closed-form curve")
+    verified = sim.run([chosen, start], paths, verify_seed)
+    return OptimiseResult(
+        fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
+        budget_usd=budget_usd, paths=paths, screen_paths=screen,
+        horizon_days=plan.horizon_days, seed=seed, pools=table, frontier=curve,
+        closed_form_stock=start, closed_form_predicted=float(curve.availability[start_k]),
+        chosen_stock=chosen, chosen_objective=chosen_value, reached=reached, note=note,
+        points=search.points, verify_chosen=Verification.of(verified[0], target, verify_seed),
+        verify_closed_form=Verification.of(verified[1], target, verify_seed),
+        evaluations=sim.evaluations[0],
+    )  # fmt: skip
+
+
+def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: IntArray,
+            say: Callable[[str], None]) -> tuple[IntArray, str]:  # fmt: skip
+    """Simulation-based marginal allocation upward from ``start`` (module docstring)."""
+    stock = start.copy()
+    cost = search.table.inputs.cost
+    for step in range(MAX_STEPS):
+        say(f"greedy step {step + 1}: screening {len(stock)} increments")
+        delta = search.increments(stock)
+        ratio = search.screen(stock, delta, parts)
+        best = float(ratio.max()) if ratio.size else 0.0
+        if not best > 0:
+            return stock, "no increment improves availability any further"
+        order: list[int] = [int(j) for j in np.argsort(-ratio, kind="stable")
+                 if ratio[j] > 0 and ratio[j] >= ACCEPT_SHARE * best]  # fmt: skip
+
+        def stock_with(n: int, order: list[int] = order, delta: IntArray = delta,
+                       base: IntArray = stock) -> IntArray:  # fmt: skip
+            out = base.copy()
+            out[order[:n]] += delta[order[:n]]
+            return out
+
+        if budget_usd is not None:
+            order = [j for i, j in enumerate(order, 1) if cost(stock_with(i)) <= budget_usd]
+            if not order:
+                return stock, "the target is not reached within the budget"
+        new = stock_with(len(order))
+        if search.holds(search.confirm([new], "greedy")[0]):
+            if len(order) > 1:
+                say("bisecting over the last step's increments")
+                return stock_with(search.bisect(stock_with, 0, len(order))), ""
+            return new, ""
+        stock = new
+    return stock, f"the target is not reached after {MAX_STEPS} greedy steps"

@@ -1,0 +1,31 @@
+"""Confidence intervals over Monte Carlo paths (95 %, two-sided)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+Z95 = 1.959963984540054
+
+
+def interval_of_quantile(values: NDArray[np.float64], q: float) -> tuple[float, float]:
+    """Distribution-free interval of the q-quantile (order statistics: the ranks
+    n·q ∓ z·√(n·q·(1 − q)), the binomial's normal approximation)."""
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    n = ordered.size
+    spread = Z95 * math.sqrt(n * q * (1.0 - q))
+    lo = int(np.clip(math.floor(n * q - spread), 0, n - 1))
+    hi = int(np.clip(math.ceil(n * q + spread), 0, n - 1))
+    return float(ordered[lo]), float(ordered[hi])
+
+
+def mean_interval(values: NDArray[np.float64]) -> tuple[float, float]:
+    """Mean ± z·s/√n (central limit theorem over independent paths)."""
+    data = np.asarray(values, dtype=np.float64)
+    mean = float(data.mean())
+    if data.size < 2:
+        return mean, mean
+    half = Z95 * float(data.std(ddof=1)) / math.sqrt(data.size)
+    return mean - half, mean + half

@@ -1,0 +1,104 @@
+"""The optimiser's simulation side on a 300-machine fleet: the closed form agrees with
+the engine under baseline, stocks are what fleet files give, and the optimiser's answer
+holds its target on an independent seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.conftest import small_fleet
+
+from hashshock.decide.closed_form import expected_backorders
+from hashshock.decide.evaluate import with_stock
+from hashshock.decide.optimise import check_target, optimise
+from hashshock.decide.pools import demand_per_day, pool_table
+from hashshock.inputs.errors import InputError
+from hashshock.parallel import simulate_one
+from hashshock.prepare import prepare
+
+
+def test_closed_form_agrees_with_the_engine_under_baseline() -> None:
+    """Mean backorders per part type in steady state (days 120-364) against Σ_j EBO_j(s_j)
+    with λ_j over the days feeding that window: within 4 standard errors over paths."""
+    paths = 400
+    prepared = prepare(small_fleet(), ["baseline"], 365, None, paths)
+    plan = prepared.plans[-1]
+    table = pool_table(plan, prepared.money[-1].pool_unit_cost[:, 0])
+    mean = demand_per_day(plan, (100, 340)) * table.resupply_days
+    stock = np.array([max(0, round(m) - 1) for m in mean], dtype=np.int64)  # backorders > 0
+    out = simulate_one(with_stock(plan, stock), paths, 0, None)
+    for k in range(4):
+        pools = np.flatnonzero(plan.pool_part == k)
+        closed = sum(expected_backorders(mean[j], int(stock[j])) for j in pools)
+        per_path = out.backorders[:, 120:, k].mean(axis=1)
+        error = per_path.std(ddof=1) / np.sqrt(paths)
+        assert closed > 0.1
+        assert abs(per_path.mean() - closed) <= 4 * error, (k, closed, per_path.mean(), error)
+
+
+def test_a_stock_is_what_the_fleet_file_gives() -> None:
+    """Setting the plan's pools equals writing per-family spares rows in the fleet."""
+    base = prepare(small_fleet(), ["baseline"], 60).plans[-1]
+    stock = np.arange(3, 3 + base.n_pools, dtype=np.int64)
+    rows = [
+        {"site": base.site_names[int(base.pool_site[j])],
+         "part": base.part_names[int(base.pool_part[j])], "family": base.pool_family[j],
+         "on_hand": int(stock[j]), "target": int(stock[j])}
+        for j in range(base.n_pools)
+    ]  # fmt: skip
+    from_file = prepare(small_fleet(spares=rows), ["baseline"], 60).plans[-1]
+    edited = with_stock(base, stock)
+    assert np.array_equal(edited.pool_on_hand, from_file.pool_on_hand)
+    assert np.array_equal(edited.pool_target, from_file.pool_target)
+
+
+@pytest.fixture(scope="module")
+def sanctions_result():  # type: ignore[no-untyped-def]
+    prepared = prepare(small_fleet(), ["sanctions"], 200, None, 120)
+    return optimise(prepared, check_target(0.97, "p50", None), None, paths=120, seed=3)
+
+
+def test_the_answer_holds_the_target_and_is_verified(sanctions_result) -> None:  # type: ignore[no-untyped-def]
+    result = sanctions_result
+    assert result.reached
+    assert result.chosen_objective >= 0.97
+    # The shock makes the closed form optimistic: its stock misses the target here.
+    assert result.verify_closed_form is not None and result.verify_closed_form.objective < 0.97
+    assert result.closed_form_predicted >= 0.97
+    # Nothing is sold: every pool holds at least today's stock.
+    assert np.all(result.chosen_stock >= result.pools.inputs.current)
+    verified = result.verify_chosen
+    assert verified is not None and verified.seed != result.seed
+    lo, hi = verified.objective_ci
+    assert lo <= verified.objective <= hi
+    assert 0.0 <= verified.share_holding_ci[0] <= verified.share_holding <= 1.0
+
+
+def test_the_simulated_frontier_is_monotone(sanctions_result) -> None:  # type: ignore[no-untyped-def]
+    envelope = sanctions_result.frontier_envelope()
+    costs = [p.cost_usd for p in envelope]
+    values = [p.availability for p in envelope]
+    assert costs == sorted(costs) and values == sorted(values)
+    data = sanctions_result.to_dict()
+    assert data["chosen"]["cost_usd"] == pytest.approx(sanctions_result.chosen_cost_usd)
+    assert len(data["pools"]) == sanctions_result.pools.inputs.current.size
+
+
+def test_a_budget_too_small_says_so() -> None:
+    prepared = prepare(small_fleet(), ["sanctions"], 200, None, 60)
+    result = optimise(prepared, check_target(0.999, "p5", 0.0), 0.0, paths=60, seed=1)
+    assert not result.reached
+    assert "budget" in result.note
+    assert result.chosen_cost_usd == 0.0
+
+
+@pytest.mark.parametrize(("availability", "at", "budget", "field"), [
+    (1.2, "p50", None, "--target"), (1.0, "p50", None, "--target"), (0.0, "p50", None, "--target"),
+    (0.97, "p10", None, "--at"), (0.97, "p50", -5.0, "--budget"),
+])  # fmt: skip
+def test_impossible_targets_are_refused(availability: float, at: str, budget: float | None,
+                                        field: str) -> None:  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        check_target(availability, at, budget)
+    assert caught.value.field == field
+    assert "fix:" in caught.value.message
