@@ -1,4 +1,5 @@
-"""Start-up time of the command line and the package, against the 0.5 s target.
+"""Start-up time of the command line and the package, against the 0.5 s target; and
+``hashshock run`` end to end against the engine's own time for the same work (1.5×).
 
 Each command runs in a fresh interpreter (a subprocess), as a user would run it;
 the wall time from start to exit is measured with ``time.perf_counter`` and the
@@ -6,7 +7,13 @@ best and median of ``--runs`` runs are printed with the ratio of the best to the
 target (below 1.0 meets it). ``python -c pass`` is the floor: the interpreter
 alone.
 
-Public tools only: ``python bench/bench_startup.py [--runs N]``.
+The second table runs ``hashshock run`` of the mid-size example under ``sanctions``
+(1,000 paths × 365 days, JSON to a temporary file) in a fresh interpreter, and, in this
+process after a warm-up, ``hashshock.engine.simulate`` of the same two plans (baseline
+and sanctions, each with its money steering as ``run`` builds it): the ratio of the
+best times is the command's cost beyond the engine's own work.
+
+Public tools only: ``python bench/bench_startup.py [--runs N] [--run-runs N]``.
 """
 
 from __future__ import annotations
@@ -58,9 +65,48 @@ def time_once(argv: list[str]) -> float:
     return seconds
 
 
+def engine_seconds(paths: int, days: int, runs: int) -> float:
+    """Best time of the engine alone on the plans ``hashshock run`` simulates."""
+    from hashshock.api import simulate_prepared
+    from hashshock.engine import simulate
+    from hashshock.finance.scenario_money import scenario_market
+    from hashshock.finance.steering import build_economy
+    from hashshock.prepare import prepare
+
+    prepared = prepare(FLEET, ["sanctions"], days, None, paths)
+    simulate_prepared(prepare(FLEET, ["sanctions"], 30, None, 10), 10, 0)  # compile / load
+    economies = [
+        build_economy(money, scenario_market(prepared.market, plan, paths, 0, None))
+        for plan, money in zip(prepared.plans, prepared.money, strict=True)
+    ]
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        for plan, economy in zip(prepared.plans, economies, strict=True):
+            simulate(plan, paths, 0, None, economy)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run_against_engine(runs: int, paths: int = 1000, days: int = 365) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        argv = [*hashshock_command(), "run", str(FLEET), "--scenario", "sanctions",
+                "--paths", str(paths), "--horizon", str(days), "-q",
+                "--json", str(Path(folder) / "out.json")]  # fmt: skip
+        time_once(argv)
+        command = min(time_once(argv) for _ in range(runs))
+    engine = engine_seconds(paths, days, runs)
+    print(f"\nhashshock run mid-size / sanctions, {paths:,} paths x {days} days, best of {runs}:")
+    print(f"  end to end {command:.2f} s; engine alone (baseline + sanctions) {engine:.2f} s; "
+          f"ratio {command / engine:.2f} (target 1.5)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each command (default 7)")
+    parser.add_argument("--run-runs", type=int, default=3, help="runs of `run` (default 3)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -71,6 +117,7 @@ def main() -> None:
         times = [time_once(argv) for _ in range(args.runs)]
         best, median = min(times), statistics.median(times)
         print(f"{label:<58} {best:>7.3f} {median:>9.3f} {best / TARGET_S:>10.2f}")
+    run_against_engine(args.run_runs)
 
 
 if __name__ == "__main__":
