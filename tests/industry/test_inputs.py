@@ -129,3 +129,42 @@ def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "count" in bad.output and "Traceback" not in bad.output
     good = runner.invoke(app, ["industry", str(_industry(tmp_path)), "--validate"])
     assert good.exit_code == 0 and good.output.startswith("ok:")
+
+
+def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+
+    data = industry(load_industry(_industry(tmp_path)), ["baseline", "sanctions"], 5, 30).to_dict()
+    text = io.StringIO()
+    render_industry(Console(file=text, width=80), data, 1.0)
+    lines = text.getvalue().splitlines()
+    assert any("Who breaks first: sanctions" in line for line in lines)
+    assert max(len(line.rstrip()) for line in lines) <= 80
+
+
+def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
+    """A class whose every member runs out of cash on its first payment (day 29): each
+    loan maturing after that defaults on every path; one maturing before never does."""
+    from hashshock.industry.api import industry
+
+    broke = {"cash_usd": 0, "loans": [{"name": "l", "principal_usd": 1.0e8,
+             "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
+    file = _industry(tmp_path, op_finance=broke, portfolio={"loans": [
+        {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+         "maturity_date": "2028-01-01", "recovery_share": 0.25},
+        {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+         "maturity_date": "2026-12-15"},
+    ]})  # fmt: skip
+    lender = industry(load_industry(file), ["baseline"], 10, 60).to_dict()["scenarios"]["baseline"][
+        "lender"
+    ]
+    late, early = lender["loans"]
+    assert late["probability_default"] == 1.0 and early["probability_default"] == 0.0
+    assert late["principal_usd"] == 10 * 1e6
+    assert late["expected_loss_usd"] == round(10 * 1e6 * 0.75)
+    assert lender["expected_loss_usd"] == lender["loss_p95_usd"] == late["expected_loss_usd"]

@@ -108,6 +108,11 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
                             f"{row['probability_break']:.0%}", _day(row["day_p50"]),
                             f"{ops['probability_break']:.0%}", _day(ops["day_p50"]))  # fmt: skip
         console.print(ranking)
+        lender = scenario.get("lender")
+        if lender is not None:
+            console.print(f"lender: expected loss ${lender['expected_loss_usd'] / 1e6:,.1f} M, "
+                          f"95th percentile ${lender['loss_p95_usd'] / 1e6:,.1f} M",
+                          highlight=False)  # fmt: skip
     console.print(
         "first: share of paths it breaks (covenant or cash < 0) before all others; "
         "decline: hashrate 10 % below baseline; days are medians", highlight=False,

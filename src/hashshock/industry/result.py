@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from hashshock import __version__
 from hashshock.analysis import bands, stage_summary
+from hashshock.industry.lender import group_money, portfolio_losses
 from hashshock.industry.ranking import break_before, first_to_break, group_days
 from hashshock.industry.simulate import IndustryRuns, MemberRun, us_hashrate
 
@@ -110,6 +111,9 @@ class IndustryResult:
                 q = np.percentile(share, [5, 50, 95])
                 availability[point] = {"p5": round(float(q[0]), 4), "p50": round(float(q[1]), 4),
                                        "p95": round(float(q[2]), 4)}  # fmt: skip
+            base_runs = [self.member_runs(0)[i] for i in idx] if k > 0 else None
+            money_of_group = group_money([members[i] for i in idx], [runs[i] for i in idx],
+                                         base_runs)  # fmt: skip
             out[group] = {
                 "stages": {name: stage_summary(days[group]) for name, days in stages.items()},
                 "availability": availability,
@@ -117,16 +121,25 @@ class IndustryResult:
                 "cash_out": _event(money["cash_out"][group]),
                 "break": {kind: _event(breaks[kind][group]) for kind in BREAK_KINDS},
             }
+            if money_of_group is not None:
+                out[group]["money"] = money_of_group
         return out
 
     def _scenario(self, k: int) -> dict[str, Any]:
         breaks = self.break_days(k)
-        return {
+        out = {
             "us": self._us(k),
             "groups": self._groups(k),
             "first_to_break": {kind: first_to_break(breaks[kind]) for kind in BREAK_KINDS},
             "break_before": {kind: break_before(breaks[kind]) for kind in BREAK_KINDS},
         }
+        loaded = self.runs.inputs.loaded
+        loans = loaded.industry.portfolio.loans
+        if loans:
+            out["lender"] = portfolio_losses(
+                loans, loaded.members, self.member_runs(k), loaded.industry.start_date
+            )
+        return out
 
     def _operators(self) -> list[dict[str, Any]]:
         members = self.runs.inputs.loaded.members

@@ -53,6 +53,7 @@ class MemberRun:
 
     hashrate_ths: FloatArray
     cash_usd: FloatArray | None
+    revenue_usd: FloatArray | None  # [P] over the horizon
     stage_days: dict[str, IntArray]
     covenant_breach_day: IntArray
     cash_out_day: IntArray
@@ -184,18 +185,19 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
-        cash = None
+        cash = revenue = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None:
             money = money_for(money_plan, plan, out, price)
             cash = money.flows.cash_usd
+            revenue = money.flows.revenue_usd.sum(axis=1)
             cash_out = _first_true(cash < 0)
             if money.covenants:
                 breach = _first_of(*(c.first_breach_day for c in money.covenants))
         checkpoints = {k: d for k, d in CHECKPOINT_DAYS.items() if d < days}
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
-            hashrate_ths=out.hashrate_ths.copy(), cash_usd=cash,
+            hashrate_ths=out.hashrate_ths.copy(), cash_usd=cash, revenue_usd=revenue,
             stage_days={k: v.copy() for k, v in run.stage_first_days().items()},
             covenant_breach_day=breach, cash_out_day=cash_out,
             delivered_at={k: out.hashrate_ths[:, d].copy() for k, d in checkpoints.items()},

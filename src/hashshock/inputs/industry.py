@@ -149,13 +149,14 @@ class VendorLine(_Strict):
 
 
 class PortfolioLoan(_Strict):
-    """A lender's loan to one operator (schema only: the lender's view is not built yet)."""
+    """A lender's loan to an operator, or to each operator of a class (principal each)."""
 
     borrower: str = Field(description="Operator name in this file")
     principal_usd: float = Field(gt=0, le=1e11)
     rate_per_year: float = Field(ge=0, le=1)
     maturity_date: date
     recovery_share: Share = Field(0.4, description="Share recovered on default (ASSUMPTION [E])")
+    source: str = ""
 
 
 class Portfolio(_Strict):
