@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hashshock.report import tables
-from hashshock.report.figures import fans, money, overlay, stages, sweep
+from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
 
 
@@ -158,6 +158,8 @@ for _section in (
     Section("sweep", "Sensitivity", 15, sweep.blocks,
             "Every point ran on the same paths and seed (common random numbers): the "
             "differences between points are the inputs', not noise."),
+    Section("optimise", "Spares: availability versus budget", 16, decide.optimise_blocks),
+    Section("strategies", "Strategies against doing nothing", 17, decide.strategies_blocks),
     Section("stages", "What breaks first, and when", 20, _stages),
     Section("operations", "Hashrate and availability", 30, _operations),
     Section("spares", "Spares on hand", 40, _spares),

@@ -1,0 +1,108 @@
+"""What ``hashshock optimise`` and ``hashshock strategies`` share: options, the one-line
+error, the progress line and loading the inputs. Light at import (start-up rule in
+:mod:`hashshock.cli.app`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.execution import Executor
+    from hashshock.inputs.load import LoadedFleet
+    from hashshock.inputs.scenario import Scenario
+    from hashshock.market import MarketConfig
+
+FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
+ScenarioOpt = Annotated[
+    str, typer.Option("--scenario", "-s", help="Built-in scenario name or scenario YAML file.")
+]
+PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths per evaluation.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
+JsonOpt = Annotated[str | None, typer.Option("--json", help="Write the JSON here ('-': stdout).")]
+ReportOpt = Annotated[str | None, typer.Option("--report", help="Write the HTML report here.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")]
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(exc: InputError) -> typer.Exit:
+    """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def progress_line(quiet: bool) -> Callable[[str], None] | None:
+    """A step-by-step note on stderr (a terminal only)."""
+    if quiet or not err.is_terminal:
+        return None
+    return lambda text: err.print(f"[dim]{escape(text)}[/]", highlight=False)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A command's loaded inputs and the files it must not overwrite."""
+
+    loaded: LoadedFleet
+    scenario: Scenario
+    market: MarketConfig
+    files: list[Path]
+
+
+def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
+                json_out: str | None, report: str | None) -> Inputs:  # fmt: skip
+    """Check the run arguments, load fleet, scenario and the bundled market, and check the
+    outputs can be written without overwriting an input (before any work)."""
+    from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.market import load_market
+    from hashshock.outputs import check_output
+    from hashshock.prepare import check_horizon, check_run_args, input_files
+
+    check_run_args(paths, seed)
+    check_horizon(horizon)
+    loaded = load_fleet(fleet)
+    chosen = load_scenario(scenario)
+    market = load_market(None)
+    files = [p for p in input_files(loaded, [scenario], market) if p is not None]
+    check_output(json_out, "--json", files)
+    if report is not None:
+        from hashshock.report import check_report_path
+
+        check_report_path(report, files)
+    return Inputs(loaded, chosen, market, files)
+
+
+def executor() -> Executor:
+    """Evaluations run on threads here, one per core (measured fastest for many engine
+    runs on one machine, docs/sweeps.md "Execution")."""
+    from hashshock.execution import make_executor
+    from hashshock.execution.choose import cores
+
+    return make_executor(None, None, threads=cores())
+
+
+def write_outputs(data: dict[str, object], json_out: str | None,
+                  write_report: Callable[[], object] | None) -> None:  # fmt: skip
+    """Write the JSON and the report asked for; exit 1 with one line if one fails now."""
+    from hashshock.outputs import write_json
+
+    try:
+        if json_out is not None:
+            write_json(data, json_out, "--json", indent=None)
+        if write_report is not None:
+            write_report()
+    except (OSError, InputError) as exc:
+        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+        err.print(f"[bold red]error:[/] the results could not be written ({escape(reason)}); "
+                  "fix: free space or choose another path", highlight=False)  # fmt: skip
+        raise typer.Exit(1) from None

@@ -1,0 +1,245 @@
+"""``hashshock optimise``: add it to an app with :func:`register`.
+
+The cheapest spares stock per pool (site × part × family) holding an availability target
+through the horizon under a scenario, and the availability-versus-budget frontier: the
+closed form (VARI-METRIC marginal analysis, steady state) first, then simulation-based
+marginal allocation on common random numbers, the answer verified on another seed
+(docs/decisions.md). Bad input exits 2 with one line (file, field, problem, fix).
+Start-up rule (``hashshock.cli.app``): only light modules load with ``--help``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.cli.decide_options import (
+    FleetArg,
+    HorizonOpt,
+    JsonOpt,
+    PathsOpt,
+    QuietOpt,
+    ReportOpt,
+    ScenarioOpt,
+    SeedOpt,
+    err,
+    executor,
+    fail,
+    load_inputs,
+    out,
+    progress_line,
+    write_outputs,
+)
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.decide.optimise import OptimiseResult
+    from hashshock.results import RunResult
+
+TargetOpt = Annotated[
+    str, typer.Option("--target", help="What to hold, e.g. availability=0.97 (a share).")
+]
+AtOpt = Annotated[
+    str, typer.Option("--at", help="Percentile over paths that must hold it: p50 or p5.")
+]
+BudgetOpt = Annotated[
+    float | None, typer.Option("--budget", help="Most USD to spend on spares beyond today's.")
+]
+PoolSitesOpt = Annotated[
+    bool, typer.Option("--pool-sites", help="Show the stock per site × part (families summed).")
+]
+#: Frontier rows printed (the JSON has them all).
+FRONTIER_ROWS = 8
+
+
+def parse_target(text: str) -> float:
+    """``availability=0.97`` (or ``0.97``) → 0.97; an :class:`InputError` otherwise."""
+    name, _, value = text.partition("=")
+    if not value:
+        name, value = "availability", name
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if name.strip() != "availability" or number != number:
+        raise InputError(None, "--target", f"{text!r} is not a target",
+                         "write it as availability=0.97")  # fmt: skip
+    return number
+
+
+def optimise_command(
+    fleet: FleetArg,
+    scenario: ScenarioOpt = "baseline",
+    target: TargetOpt = "availability=0.97",
+    at: AtOpt = "p50",
+    budget: BudgetOpt = None,
+    pool_sites: PoolSitesOpt = False,
+    paths: PathsOpt = 1000,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    report: ReportOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Cheapest spares stock per pool holding an availability target through the horizon,
+    and the availability-versus-budget frontier."""
+    from hashshock.cli.interrupt import run_interruptibly
+
+    try:
+        from hashshock.decide.optimise import check_target, optimise
+        from hashshock.prepare import prepare
+
+        goal = check_target(parse_target(target), at, budget)
+        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
+        prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
+        started = time.perf_counter()
+        with executor() as pool:
+            tick = progress_line(quiet)
+            result = run_interruptibly(
+                lambda: optimise(prepared, goal, budget, paths, seed, pool, progress=tick)
+            )
+        seconds = time.perf_counter() - started
+    except InputError as exc:
+        raise fail(exc) from None
+    data = result.to_dict()
+    if not quiet and json_out != "-":
+        render_optimise(out, result, seconds, pool_sites)
+    if not result.reached:
+        err.print(f"[bold yellow]warning:[/] {escape(result.note)}; the frontier's best is "
+                  f"{_best(result)}", highlight=False, soft_wrap=True)  # fmt: skip
+
+    def write_report() -> None:
+        from hashshock.decide.report import write_decision_report
+
+        assert report is not None
+        runs = _chosen_runs(inputs, result, paths, horizon, seed)
+        write_decision_report(
+            runs,
+            "optimise",
+            data,
+            report,
+            f"hashshock optimise — {result.fleet} under {result.scenario}",
+        )
+
+    write_outputs(data, json_out, write_report if report is not None else None)
+    if report is not None and not quiet:
+        out.print(f"wrote {escape(report)}", highlight=False)
+
+
+def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
+                 seed: int) -> list[RunResult]:  # fmt: skip
+    """Baseline and the scenario with the chosen stock, as ``compare`` runs them."""
+    from hashshock import api
+    from hashshock.decide.edits import base_set, edited_fleet
+    from hashshock.decide.report import stock_rows
+    from hashshock.sweep.fieldpath import parse
+
+    base = base_set(inputs.loaded, inputs.scenario, inputs.market)
+    rows = stock_rows(result.pools, result.chosen_stock)
+    fleet = edited_fleet(base, [(parse("fleet.spares"), rows)])
+    return api.compare(fleet, [inputs.scenario], paths, horizon, seed, market=inputs.market)
+
+
+def _best(result: OptimiseResult) -> str:
+    envelope = result.frontier_envelope()
+    if not envelope:
+        return "—"
+    top = max(envelope, key=lambda p: p.availability)
+    return f"{top.availability:.2%} for ${top.cost_usd:,.0f}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.2f}%"
+
+
+def _interval(values: list[float] | tuple[float, float] | None) -> str:
+    return "—" if not values else f"{100 * values[0]:.2f}–{100 * values[1]:.2f}%"
+
+
+def render_optimise(console: Console, result: OptimiseResult, seconds: float,
+                    by_site: bool = False) -> None:  # fmt: skip
+    """The answer, closed form against simulation, the stock and the frontier (80 columns)."""
+    data = result.to_dict()
+    head = data["optimise"]
+    console.print(
+        f"[bold]{escape(result.fleet)}[/] under [bold]{escape(result.scenario)}[/]: target "
+        f"{result.target.availability:.1%} parts availability at {result.target.at} of each "
+        f"path's worst 30 days; {head['evaluations']} simulations of {result.paths:,} "
+        f"(screening {result.screen_paths:,}) paths × {result.horizon_days} days in "
+        f"{seconds:.1f} s", highlight=False,
+    )  # fmt: skip
+    table = Table(title="Closed form against simulation", title_justify="left")
+    for column in ("stock", "buy (USD)", "model", "verified", "95% interval"):
+        table.add_column(column, justify="left" if column == "stock" else "right")
+    cf, chosen = data["closed_form"], data["chosen"]
+    sim_cf, verified = cf["simulated"] or {}, chosen["verified"] or {}
+    table.add_row(
+        "closed form",
+        f"{cf['cost_usd']:,.0f}",
+        _pct(cf["predicted_availability"]),
+        _pct(sim_cf.get("objective")),
+        _interval(sim_cf.get("objective_ci95")),
+    )
+    table.add_row(
+        "simulation",
+        f"{chosen['cost_usd']:,.0f}",
+        _pct(chosen["objective"]),
+        _pct(verified.get("objective")),
+        _interval(verified.get("objective_ci95")),
+    )
+    console.print(table)
+    console.print(
+        "model: the closed form's steady state, or the simulation on the search's seed; "
+        f"verified: simulated on seed {verified.get('seed')} (independent); paths holding it: "
+        f"{_pct(verified.get('share_of_paths_holding'))}; mean availability over the "
+        f"horizon {_pct(verified.get('mean_availability'))}"
+        + (f". {escape(result.note)}" if result.note else ""), highlight=False,
+    )  # fmt: skip
+    _stock_table(console, data["pools"], by_site)
+    frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
+    frontier.add_column("buy (USD)", justify="right")
+    frontier.add_column("availability", justify="right")
+    frontier.add_column("from")
+    envelope = data["frontier"]["simulated"]
+    step = max(1, -(-len(envelope) // FRONTIER_ROWS))
+    for point in envelope[::step] + ([envelope[-1]] if (len(envelope) - 1) % step else []):
+        frontier.add_row(f"{point['cost_usd']:,.0f}", _pct(point["availability"]), point["role"])
+    console.print(frontier)
+
+
+def _stock_table(console: Console, pools: list[dict[str, Any]], by_site: bool) -> None:
+    """Stock per pool (or per site × part) where today's, the closed form's or the
+    chosen differ."""
+    rows: dict[tuple[str, ...], list[float]] = {}
+    for p in pools:
+        key: tuple[str, ...] = (p["site"], p["part"], *(() if by_site else (p["family"],)))
+        row = rows.setdefault(key, [0, 0, 0, 0.0])
+        row[0] += p["current"]
+        row[1] += p["closed_form"]
+        row[2] += p["chosen"]
+        row[3] += max(p["chosen"] - p["current"], 0) * p["unit_cost_usd"]
+    table = Table(title="Stock per " + ("site × part" if by_site else "pool") +
+                  " where it changes", title_justify="left")  # fmt: skip
+    names = ("site", "part", *(() if by_site else ("family",)))
+    for column in names:
+        table.add_column(column)
+    for column in ("today", "closed", "chosen", "buy (USD)"):
+        table.add_column(column, justify="right")
+    for key, (today, closed, chosen, cost) in rows.items():
+        if today == closed == chosen:
+            continue
+        table.add_row(*key, f"{today:,.0f}", f"{closed:,.0f}", f"{chosen:,.0f}", f"{cost:,.0f}")
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print("every pool keeps today's stock", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``optimise`` command to ``app``."""
+    app.command("optimise")(optimise_command)

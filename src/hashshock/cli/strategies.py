@@ -1,0 +1,221 @@
+"""``hashshock strategies``: add it to an app with :func:`register`.
+
+Compares, on common random numbers, doing nothing, stockpiling months of spares,
+moving open Bitmain orders to an alternative vendor, an in-house repair bench and the
+user's strategy files (fleet edits by field path with their costs): availability at
+3/6/12 months, revenue, cash at the end, covenant breach probabilities, net benefit
+against doing nothing with its 95 % interval, and the cheapest strategy keeping each
+covenant's breach probability under ``--max-breach`` (docs/decisions.md). Bad input
+exits 2 with one line (file, field, problem, fix). Start-up rule (``hashshock.cli.app``):
+only light modules load with ``--help``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.cli.decide_options import (
+    FleetArg,
+    HorizonOpt,
+    JsonOpt,
+    PathsOpt,
+    QuietOpt,
+    ReportOpt,
+    ScenarioOpt,
+    SeedOpt,
+    executor,
+    fail,
+    load_inputs,
+    out,
+    write_outputs,
+)
+from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.cli.decide_options import Inputs
+
+StrategyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--strategy", help="A strategy YAML (fleet edits and costs); repeat for more."),
+]
+MaxBreachOpt = Annotated[
+    list[str] | None,
+    typer.Option("--max-breach", help="Most breach probability, e.g. dscr=0.05; repeatable."),
+]
+MonthsOpt = Annotated[
+    float | None,
+    typer.Option("--stockpile-months", help="Months of spares the stockpile buys "
+                 "(default: data/decide_strategies.csv)."),
+]  # fmt: skip
+
+
+def parse_thresholds(texts: list[str], covenants: list[str]) -> dict[str, float]:
+    """``dscr=0.05`` → {"dscr": 0.05}; an :class:`InputError` for an unknown covenant or a
+    probability outside [0, 1]."""
+    from hashshock.inputs.errors import unknown_name_fix
+
+    out_: dict[str, float] = {}
+    for text in texts:
+        name, _, value = text.partition("=")
+        name = name.strip()
+        try:
+            limit = float(value)
+        except ValueError:
+            limit = float("nan")
+        if not 0.0 <= limit <= 1.0:
+            raise InputError(None, "--max-breach", f"{text!r} is not a covenant and a "
+                             "probability", "write it as dscr=0.05")  # fmt: skip
+        if name not in covenants:
+            fix = (unknown_name_fix(name, covenants, "covenant") if covenants
+                   else "add covenants to the fleet's finance: block first")  # fmt: skip
+            raise InputError(None, "--max-breach", f"the fleet has no covenant {name!r}", fix)
+        out_[name] = limit
+    return out_
+
+
+def strategies_command(
+    fleet: FleetArg,
+    scenario: ScenarioOpt = "baseline",
+    strategy: StrategyOpt = None,
+    max_breach: MaxBreachOpt = None,
+    stockpile_months: MonthsOpt = None,
+    paths: PathsOpt = 1000,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    report: ReportOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare strategies against doing nothing on common random numbers: availability,
+    money, covenant breaches and net benefit with its 95% interval."""
+    from hashshock.cli.interrupt import run_interruptibly
+
+    try:
+        from hashshock.decide.edits import base_set
+        from hashshock.decide.strategies import compare_strategies
+        from hashshock.decide.strategy import (
+            apply,
+            builtin_strategies,
+            check_names,
+            defaults,
+            load_strategy,
+        )
+        from hashshock.prepare import prepare
+
+        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
+        finance = inputs.loaded.fleet.finance
+        names = [c.name for c in finance.covenants] if finance else []
+        thresholds = parse_thresholds(max_breach or [], names)
+        months = stockpile_months if stockpile_months is not None else float(
+            defaults()["stockpile_months"])  # fmt: skip
+        if not 0 < months <= 36:
+            raise InputError(None, "--stockpile-months", f"{months:g} months",
+                             "give 1 to 36 months")  # fmt: skip
+        prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
+        base = base_set(inputs.loaded, inputs.scenario, inputs.market)
+        chosen = builtin_strategies(prepared, base, months)
+        chosen += [load_strategy(f) for f in strategy or []]
+        check_names(chosen)
+        fleets = [apply(s, base) for s in chosen]
+        with executor() as pool:
+            result = run_interruptibly(lambda: compare_strategies(
+                fleets, chosen, inputs.scenario, inputs.market, horizon, paths, seed,
+                thresholds, pool))  # fmt: skip
+    except InputError as exc:
+        raise fail(exc) from None
+    data = result.to_dict()
+    if not quiet and json_out != "-":
+        render_strategies(out, data)
+
+    def write_report() -> None:
+        assert report is not None
+        _write_report(inputs, data, report, paths, horizon, seed)
+
+    write_outputs(data, json_out, write_report if report is not None else None)
+    if report is not None and not quiet:
+        out.print(f"wrote {escape(report)}", highlight=False)
+
+
+def _write_report(inputs: Inputs, data: dict[str, Any], report: str, paths: int, horizon: int,
+                  seed: int) -> None:  # fmt: skip
+    """The report: net benefit on top of doing nothing's usual sections."""
+    from hashshock import api
+    from hashshock.decide.report import write_decision_report
+
+    runs = api.compare(inputs.loaded, [inputs.scenario], paths, horizon, seed,
+                       market=inputs.market)  # fmt: skip
+    head = data["strategies_run"]
+    write_decision_report(
+        runs,
+        "strategies",
+        data,
+        report,
+        f"hashshock strategies — {head['fleet']} under {head['scenario']}",
+    )
+
+
+def money(value: float | None) -> str:
+    """USD in k/M with a sign, e.g. −1.66M."""
+    if value is None:
+        return "—"
+    size = abs(value)
+    if size < 500:
+        return f"{value:,.0f}"
+    text = f"{size / 1e6:.2f}M" if size >= 1e6 else f"{size / 1e3:.0f}k"
+    return ("-" if value < 0 else "") + text
+
+
+def render_strategies(console: Console, data: dict[str, Any]) -> None:
+    """Availability, money and covenants per strategy, then the cheapest under each
+    threshold (tables within 80 columns)."""
+    head, rows = data["strategies_run"], data["strategies"]
+    console.print(
+        f"[bold]{escape(head['fleet'])}[/] under [bold]{escape(head['scenario'])}[/]: "
+        f"{len(rows)} strategies on the same {head['paths']:,} paths × "
+        f"{head['horizon_days']} days (seed {head['seed']}); p50 over paths",
+        highlight=False,
+    )  # fmt: skip
+    days = [str(d) for d in head["checkpoint_days"]]
+    table = Table(title="Availability (delivered / nameplate)", title_justify="left")
+    table.add_column("strategy")
+    for column in ("upfront", "per month", *(f"day {d}" for d in days)):
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(escape(r["name"]), money(r["upfront_usd"]), money(r["running_usd_per_month"]),
+                      *(f"{100 * r['availability_p50'][d]:.1f}%" for d in days))  # fmt: skip
+    console.print(table)
+    cash = Table(title="Money over the horizon (USD)", title_justify="left")
+    cash.add_column("strategy")
+    for column in ("revenue", "cash at end", "net benefit", "95% interval"):
+        cash.add_column(column, justify="right")
+    for r in rows:
+        ci = r.get("net_benefit_ci95")
+        cash.add_row(escape(r["name"]), money(r.get("revenue_usd_p50")),
+                     money(r.get("cash_end_usd_p50")), money(r.get("net_benefit_usd")),
+                     f"{money(ci[0])} … {money(ci[1])}" if ci else "—")  # fmt: skip
+    console.print(cash)
+    covenants = list(rows[0].get("covenants") or {})
+    if covenants:
+        breach = Table(title="Covenant breach probability", title_justify="left")
+        breach.add_column("strategy")
+        for name in covenants:
+            breach.add_column(escape(name), justify="right", overflow="fold")
+        for r in rows:
+            shares = [r["covenants"][c]["probability_breach"] for c in covenants]
+            breach.add_row(escape(r["name"]), *(f"{100 * v:.1f}%" for v in shares))
+        console.print(breach)
+    for name, best in data["cheapest_under_max_breach"].items():
+        limit = data["max_breach"][name]
+        text = (f"cheapest strategy keeping {name} breaches at or under {100 * limit:g}%: "
+                + (f"[bold]{escape(best)}[/]" if best else "none of these"))  # fmt: skip
+        console.print(text, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``strategies`` command to ``app``."""
+    app.command("strategies")(strategies_command)

@@ -1,0 +1,43 @@
+"""A decision's HTML report: its own section (the frontier, or the strategies' net benefit)
+above the usual sections of the runs it names, in one self-contained page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashshock.decide.pools import PoolTable
+from hashshock.results import RunResult
+
+
+def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False) -> list[dict[str, Any]]:
+    """A stock as the fleet file's ``spares`` rows: one per pool (site, part, family) with
+    ``on_hand`` = ``target`` = the stock, or with ``by_site`` one per site × part (families
+    summed: the fleet then splits it over families by installed parts)."""
+    if not by_site:
+        return [{"site": pools.site[j], "part": pools.part[j], "family": pools.family[j],
+                 "on_hand": int(stock[j]), "target": int(stock[j])}
+                for j in range(len(pools.site))]  # fmt: skip
+    totals: dict[tuple[str, str], int] = {}
+    for j in range(len(pools.site)):
+        key = (pools.site[j], pools.part[j])
+        totals[key] = totals.get(key, 0) + int(stock[j])
+    return [{"site": site, "part": part, "on_hand": n, "target": n}
+            for (site, part), n in totals.items()]  # fmt: skip
+
+
+def write_decision_report(runs: Sequence[RunResult], key: str, data: dict[str, Any],
+                          path: str | Path, title: str) -> Path:  # fmt: skip
+    """Write ``runs``' report with ``data`` in ``extras[key]`` (drawn by the section of
+    that key, :mod:`hashshock.report.figures.decide`) to ``path`` atomically."""
+    from hashshock.outputs import atomic_write_bytes
+    from hashshock.report.page import render_page
+    from hashshock.report.write import check_report_path, report_input
+
+    target = check_report_path(path)
+    page = render_page(report_input(list(runs), {key: data}), title)
+    atomic_write_bytes(target, page.encode("utf-8"), "--report")
+    return target

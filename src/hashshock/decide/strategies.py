@@ -1,0 +1,237 @@
+"""Strategies compared on common random numbers (``hashshock strategies``).
+
+Each strategy's fleet runs baseline and the scenario exactly as ``hashshock compare``
+runs them (:func:`hashshock.api.simulate_prepared`), one task per strategy on an
+:mod:`hashshock.execution` executor, all on one seed: the same failures, event draws
+and BTC price paths, so the differences between strategies are the strategies'.
+
+A strategy's costs are money the simulation does not know of: they are added to each
+path's flows after the run — the upfront payment as capital spending on ``starts_day``,
+the running cost as operating cost (it lowers EBITDA, so the DSCR covenant sees it) —
+and cash and covenants are computed again from the adjusted flows
+(:func:`hashshock.finance.covenants.evaluate_covenants`).
+
+The engine of each strategy reads the local market, as compare steers it; under a
+network-wide scenario its money is priced on the network that *doing nothing* leaves
+(the fleet's loss against baseline standing in for the network's, as in compare): one
+operator's strategy does not move the network's difficulty.
+
+Net benefit against doing nothing = cash at the end with the strategy − without it,
+paired path by path; its mean comes with a 95 % interval over paths (central limit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.decide.stats import mean_interval
+from hashshock.decide.strategy import Strategy
+from hashshock.execution.base import Executor, InProcess, Task
+from hashshock.finance.covenants import evaluate_covenants, wilson_interval
+from hashshock.inputs.load import LoadedFleet
+from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig
+
+if TYPE_CHECKING:
+    from hashshock.engine.output import EngineOutput
+    from hashshock.finance.moneyplan import MoneyPlan
+    from hashshock.results import RunResult
+
+FloatArray = NDArray[np.float64]
+#: Checkpoints, days: about 3, 6 and 12 months (the last day when the horizon is shorter).
+CHECKPOINT_DAYS = (91, 182, 364)
+
+
+def checkpoints(horizon: int) -> list[int]:
+    """The checkpoint days inside the horizon (at least the last day)."""
+    inside = [d for d in CHECKPOINT_DAYS if d < horizon]
+    return inside if inside else [horizon - 1]
+
+
+@dataclass
+class Outcome:
+    """One strategy's per-path results (arrays of length P unless said)."""
+
+    availability: dict[int, FloatArray]  # day → delivered / nameplate
+    hashrate_ths: dict[int, FloatArray]  # day → delivered TH/s
+    revenue_usd: FloatArray | None
+    cash_end_usd: FloatArray | None
+    breached: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network doing nothing leaves: the share of baseline's hashrate the fleet loses
+    on each path and day [P, T] (None: the scenario is not network-wide)."""
+
+    lost_share: FloatArray | None
+
+
+def run_do_nothing(
+    loaded: LoadedFleet, scenario: Scenario, market: MarketConfig, horizon: int, paths: int,
+    seed: int, strategy: Strategy,
+) -> tuple[Outcome, Network]:  # fmt: skip
+    """Baseline and ``scenario`` on today's fleet exactly as compare runs them; the
+    outcome, and the network-wide loss the other strategies are priced on."""
+    from hashshock import api
+    from hashshock.finance.scenario_money import lost_share
+    from hashshock.prepare import prepare
+
+    prepared = prepare(loaded, [scenario], horizon, market, paths)
+    run = api.simulate_prepared(prepared, paths, seed)[-1]
+    lost = None
+    if scenario.network_wide and run.baseline_hashrate_ths is not None:
+        baseline = cast("EngineOutput", SimpleNamespace(hashrate_ths=run.baseline_hashrate_ths))
+        lost = np.array(lost_share(run.output, baseline))
+    network = Network(lost if scenario.name != "baseline" else None)
+    return _outcome(run, prepared.money[-1], strategy, horizon), network
+
+
+def run_strategy(loaded: LoadedFleet, scenario: Scenario, market: MarketConfig, horizon: int,
+                 paths: int, seed: int, strategy: Strategy,
+                 done_nothing: tuple[Outcome, Network]) -> Outcome:  # fmt: skip
+    """``scenario`` on the strategy's fleet: the engine on the local market (as compare
+    steers it), money on the network doing nothing leaves (one operator's strategy does
+    not move the network; a task: here or on a worker)."""
+    from hashshock import api
+    from hashshock.finance.scenario_money import money_for
+    from hashshock.finance.steering import build_economy
+    from hashshock.parallel import simulate_one
+    from hashshock.prepare import prepare
+    from hashshock.sweep.tasks import point_market
+
+    network = done_nothing[1]
+    prepared = prepare(loaded, [scenario], horizon, market, paths)
+    plan, money_plan = prepared.plans[-1], prepared.money[-1]
+    local = point_market(market, plan, paths, seed, "strategies")
+    out = simulate_one(plan, paths, seed, build_economy(money_plan, local))
+    priced = local if network.lost_share is None else point_market(
+        market, plan, paths, seed, "strategies", network.lost_share)  # fmt: skip
+    run = api.run_result(loaded, scenario, out, None, paths, horizon, seed)
+    run.money = money_for(money_plan, plan, out, priced)
+    return _outcome(run, money_plan, strategy, horizon)
+
+
+def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon: int) -> Outcome:
+    """Per-path results of ``run`` with the strategy's costs added (module docstring)."""
+    days = checkpoints(horizon)
+    availability = {d: np.array(run.availability[:, d], dtype=np.float64) for d in days}
+    hashrate = {d: np.array(run.output.hashrate_ths[:, d], dtype=np.float64) for d in days}
+    if run.money is None:
+        return Outcome(availability, hashrate, None, None)
+    flows = run.money.flows
+    upfront, running = strategy.cost_by_day(horizon)
+    adjusted = dataclasses.replace(
+        flows,
+        capex_usd=flows.capex_usd + upfront[None, :],
+        overhead_usd=flows.overhead_usd + running[None, :],
+        ebitda_usd=flows.ebitda_usd - running[None, :],
+        cash_usd=flows.cash_usd - np.cumsum(upfront + running)[None, :],
+    )  # fmt: skip
+    covenants = evaluate_covenants(money_plan.covenants, adjusted, run.output.hashrate_ths)
+    return Outcome(
+        availability, hashrate, np.array(flows.revenue_usd.sum(axis=1), dtype=np.float64),
+        np.array(adjusted.cash_usd[:, -1], dtype=np.float64),
+        {c.name: np.array(c.first_breach_day >= 0) for c in covenants},
+    )  # fmt: skip
+
+
+@dataclass
+class StrategiesResult:
+    """Every strategy's outcome (do nothing first) and the choices under the thresholds."""
+
+    fleet: str
+    scenario: str
+    paths: int
+    horizon_days: int
+    seed: int
+    strategies: list[Strategy]
+    outcomes: list[Outcome]
+    thresholds: dict[str, float]
+
+    def cheapest_under(self) -> dict[str, str | None]:
+        """Per covenant with a threshold: the cheapest strategy whose breach probability is
+        at most it (None: none is)."""
+        out: dict[str, str | None] = {}
+        for name, limit in self.thresholds.items():
+            fits = [(s.total_cost_usd(self.horizon_days), i) for i, (s, o) in
+                    enumerate(zip(self.strategies, self.outcomes, strict=True))
+                    if name in o.breached and float(o.breached[name].mean()) <= limit]  # fmt: skip
+            out[name] = self.strategies[min(fits)[1]].name if fits else None
+        return out
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One JSON row per strategy."""
+        base = self.outcomes[0]
+        rows = []
+        for strategy, outcome in zip(self.strategies, self.outcomes, strict=True):
+            row: dict[str, Any] = {
+                "name": strategy.name, "description": strategy.description,
+                "file": strategy.origin, "source": strategy.source,
+                "edits": [e.model_dump(mode="json") for e in strategy.edits],
+                "upfront_usd": strategy.costs.upfront_usd,
+                "running_usd_per_month": strategy.costs.running_usd_per_month,
+                "starts_day": strategy.costs.starts_day,
+                "cost_over_horizon_usd": strategy.total_cost_usd(self.horizon_days),
+                "availability_p50": {str(d): float(np.median(v))
+                                     for d, v in outcome.availability.items()},
+                "hashrate_ths_p50": {str(d): float(np.median(v))
+                                     for d, v in outcome.hashrate_ths.items()},
+            }  # fmt: skip
+            if outcome.cash_end_usd is not None and base.cash_end_usd is not None:
+                assert outcome.revenue_usd is not None
+                gain = outcome.cash_end_usd - base.cash_end_usd
+                row.update({
+                    "revenue_usd_p50": float(np.median(outcome.revenue_usd)),
+                    "cash_end_usd_p50": float(np.median(outcome.cash_end_usd)),
+                    "net_benefit_usd": float(gain.mean()),
+                    "net_benefit_ci95": list(mean_interval(gain)),
+                    "covenants": {
+                        name: {"probability_breach": float(hit.mean()),
+                               "probability_breach_ci95": list(wilson_interval(int(hit.sum()),
+                                                                               hit.size))}
+                        for name, hit in outcome.breached.items()
+                    },
+                })  # fmt: skip
+            else:
+                row.update({"net_benefit_usd": None, "net_benefit_ci95": None, "covenants": {}})
+            rows.append(row)
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        from hashshock import __version__
+
+        return {
+            "strategies_run": {"fleet": self.fleet, "scenario": self.scenario,
+                               "paths": self.paths, "horizon_days": self.horizon_days,
+                               "seed": self.seed, "version": __version__,
+                               "checkpoint_days": checkpoints(self.horizon_days)},
+            "strategies": self.rows(),
+            "max_breach": self.thresholds,
+            "cheapest_under_max_breach": self.cheapest_under(),
+        }  # fmt: skip
+
+
+def compare_strategies(
+    fleets: Sequence[LoadedFleet], strategies: Sequence[Strategy], scenario: Scenario,
+    market: MarketConfig, horizon: int, paths: int, seed: int,
+    thresholds: dict[str, float] | None = None, executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> StrategiesResult:  # fmt: skip
+    """Run each strategy's fleet (``fleets[i]`` is ``strategies[i]`` applied; the first is
+    doing nothing) on ``executor`` (default: in this process), on one seed."""
+    args = (scenario, market, horizon, paths, seed)
+    tasks = [Task(run_do_nothing, (fleets[0], *args, strategies[0]), name="do-nothing")]
+    tasks += [Task(run_strategy, (fleet, *args, strategy), after=(0,), name="strategy")
+              for fleet, strategy in zip(fleets[1:], strategies[1:], strict=True)]  # fmt: skip
+    done = (executor or InProcess()).run(tasks, progress)
+    outcomes: list[Outcome] = [done[0][0], *done[1:]]
+    return StrategiesResult(fleets[0].fleet.name, scenario.name, paths, horizon, seed,
+                            list(strategies), outcomes, dict(thresholds or {}))  # fmt: skip

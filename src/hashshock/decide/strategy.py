@@ -1,0 +1,205 @@
+"""Strategies: edits to the fleet by field path plus their costs and timing — the built-in
+ones, computed for a fleet, and strategy files.
+
+A strategy file (YAML)::
+
+    name: bigger-bench
+    description: two more technicians at rockdale, PSUs repaired in house
+    edits:
+      - {path: "fleet.sites[rockdale].technicians", value: 16}
+      - {path: fleet.repair_routes, value: {psu: {in_house_share: 0.8}}}
+    costs:
+      upfront_usd: 40000            # paid on starts_day
+      running_usd_per_month: 18000  # from starts_day to the horizon
+      starts_day: 0
+
+Paths are those of ``hashshock sweep`` (docs/sweeps.md, "Inputs: field paths") and must
+start with ``fleet``; the edited fleet is checked as a file with those values would be.
+Built-in parameters come from ``data/decide_strategies.csv`` (each with its source or
+labelled an assumption).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hashshock.decide.edits import base_set, edited_fleet, resolve_fleet_path
+from hashshock.decide.pools import demand_per_day
+from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
+from hashshock.inputs.load import LoadedFleet
+from hashshock.prepare import Prepared
+from hashshock.sweep.fieldpath import FieldPath
+from hashshock.sweep.inputs import BaseSet
+
+DAYS_PER_MONTH = 365.0 / 12
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Edit(_Strict):
+    """One field of the fleet set to a value."""
+
+    path: str = Field(description="Field path into the fleet, e.g. fleet.sites[a].technicians")
+    value: Any = Field(description="The new value (a number, text, list or mapping)")
+
+
+class Costs(_Strict):
+    """What the strategy costs and when (USD)."""
+
+    upfront_usd: float = Field(0.0, ge=0, description="Paid once, on starts_day")
+    running_usd_per_month: float = Field(
+        0.0, ge=0, description="Paid daily pro rata from starts_day"
+    )
+    starts_day: int = Field(0, ge=0, description="Day the costs start (day 0 = start date)")
+
+
+class Strategy(_Strict):
+    """A strategy: fleet edits and costs (``origin``: the file it came from, if any)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    edits: list[Edit] = Field(default_factory=list)
+    costs: Costs = Field(default_factory=Costs)
+    source: str = Field("", description="Where the costs and edits come from")
+    origin: str | None = Field(None, exclude=True)
+
+    def cost_by_day(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        """[T] upfront and running outflows per day (USD)."""
+        upfront, running = np.zeros(horizon), np.zeros(horizon)
+        start = self.costs.starts_day
+        if start < horizon:
+            upfront[start] = self.costs.upfront_usd
+            running[start:] = self.costs.running_usd_per_month / DAYS_PER_MONTH
+        return upfront, running
+
+    def total_cost_usd(self, horizon: int) -> float:
+        upfront, running = self.cost_by_day(horizon)
+        return float(upfront.sum() + running.sum())
+
+
+@cache
+def defaults() -> dict[str, str]:
+    """``data/decide_strategies.csv`` as key → value."""
+    from importlib import resources
+
+    path = Path(str(resources.files("hashshock") / "data" / "decide_strategies.csv"))
+    return {row["key"]: row["value"] for row in read_csv_rows(path)}
+
+
+def _number(key: str) -> float:
+    return float(defaults()[key])
+
+
+def load_strategy(path: str | Path) -> Strategy:
+    """A strategy file; an :class:`InputError` naming file, field and fix if it is wrong."""
+    file = Path(path)
+    data = read_yaml_mapping(file)
+    try:
+        strategy = Strategy.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, file) from None
+    return strategy.model_copy(update={"origin": str(file)})
+
+
+def apply(strategy: Strategy, base: BaseSet) -> LoadedFleet:
+    """The fleet with the strategy's edits, each checked in turn so an error names the edit
+    (unknown fields, sites, parts or values that do not validate)."""
+    resolved: list[tuple[FieldPath, Any]] = []
+    where = strategy.origin or f"strategy {strategy.name}"
+    for i, edit in enumerate(strategy.edits):
+        field = f"edits[{i}].path"
+        resolved.append((resolve_fleet_path(base, edit.path, where, field), edit.value))
+        try:
+            edited_fleet(base, resolved)
+        except InputError as exc:
+            problem = exc.problem if exc.field is None else f"{exc.field}: {exc.problem}"
+            raise InputError(where, f"edits[{i}] ({edit.path})", f"the edited fleet is invalid: "
+                             f"{problem}", exc.fix or "check the value") from None  # fmt: skip
+    return edited_fleet(base, resolved)
+
+
+def _route(base: BaseSet, part: str) -> dict[str, Any]:
+    routes = base.given["fleet"].get("repair_routes") or {}
+    return dict(routes.get(part) or {})
+
+
+def builtin_strategies(
+    prepared: Prepared, base: BaseSet, stockpile_months: float
+) -> list[Strategy]:
+    """do-nothing, stockpile, alternative vendors and the repair bench for this fleet."""
+    from hashshock.decide.pools import pool_table
+    from hashshock.decide.report import stock_rows
+
+    plan, money = prepared.plans[-1], prepared.money[-1]
+    table = pool_table(plan, money.pool_unit_cost[:, 0])
+    extra = np.ceil(demand_per_day(plan) * DAYS_PER_MONTH * stockpile_months).astype(np.int64)
+    stock = table.inputs.current + extra
+    out = [Strategy(name="do-nothing", description="today's fleet, stock and orders")]
+    out.append(Strategy(
+        name=f"stockpile-{stockpile_months:g}m",
+        description=f"buy {stockpile_months:g} months of each pool's expected failures now "
+                    "(and keep reordering up to the new level)",
+        edits=[Edit(path="fleet.spares", value=stock_rows(table, stock))],
+        costs=Costs(upfront_usd=float(np.dot(extra, table.inputs.unit_cost_usd))),
+        source="data/decide_strategies.csv stockpile_months; prices data/part_costs.csv with "
+               "duty (money layer)",
+    ))  # fmt: skip
+    out.append(_moved_orders(base, defaults()["alt_vendor_model"], "alt-vendors",
+                             "move open Bitmain orders to MicroBT (same hashrate)"))  # fmt: skip
+    routes = dict(base.given["fleet"].get("repair_routes") or {})
+    for part in ("hashboard", "psu", "control_board"):
+        route = _route(base, part)
+        scrap = route.get("scrap_share")
+        share = _number(f"bench_in_house_share_{part}")
+        route["in_house_share"] = share if scrap is None else min(share, 1.0 - float(scrap))
+        routes[part] = route
+    out.append(Strategy(
+        name="repair-bench",
+        description="in-house bench: more hashboards, PSUs and control boards repaired on site",
+        edits=[Edit(path="fleet.repair_routes", value=routes)],
+        costs=Costs(upfront_usd=_number("bench_upfront_usd"),
+                    running_usd_per_month=_number("bench_running_usd_per_month")),
+        source="data/decide_strategies.csv bench_* (assumptions)",
+    ))  # fmt: skip
+    return out
+
+
+def _moved_orders(base: BaseSet, model: str, name: str, description: str) -> Strategy:
+    """Open orders of Bitmain machines moved to ``model``, same hashrate, same due date."""
+    catalog = base.loaded.catalog
+    target = catalog.get(model)
+    orders = [dict(o) for o in base.given["fleet"].get("orders") or []]
+    moved = 0
+    for order in orders:
+        spec = catalog.get(order["model"])
+        if spec.vendor == "bitmain" and spec.slug != target.slug:
+            order["count"] = math.ceil(order["count"] * spec.hashrate_ths / target.hashrate_ths)
+            order["model"] = target.slug
+            moved += 1
+    edits = [Edit(path="fleet.orders", value=orders)] if moved else []
+    return Strategy(name=name, description=f"{description} ({moved} order(s))", edits=edits,
+                    source="data/decide_strategies.csv; price data/machine_prices.csv, lead "
+                           "time data/vendors.csv")  # fmt: skip
+
+
+def check_names(strategies: list[Strategy]) -> None:
+    """Every strategy has its own name."""
+    names = [s.name for s in strategies]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        culprit = next(s for s in strategies if s.name == twice[0] and s.origin)
+        raise InputError(culprit.origin if culprit else None, "name",
+                         f"strategy name {twice[0]!r} is used twice",
+                         "give each strategy its own name")  # fmt: skip
+
+
+__all__ = ["Strategy", "apply", "base_set", "builtin_strategies", "load_strategy"]

@@ -1,0 +1,123 @@
+"""The decision views' charts: the optimiser's availability-versus-budget frontier and the
+strategies' net benefit against doing nothing, from their JSON forms
+(``OptimiseResult.to_dict()`` in ``ReportInput.extras["optimise"]``,
+``StrategiesResult.to_dict()`` in ``extras["strategies"]``)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from hashshock.report.figures.style import PALETTE, Figure, figure
+
+if TYPE_CHECKING:
+    from hashshock.report.sections import Block, ReportInput
+
+CLOSED_FORM, SIMULATED, CURVE_SIMULATED = PALETTE[1], PALETTE[0], PALETTE[2]
+
+
+def frontier_chart(data: dict[str, Any]) -> Figure | None:
+    """Availability against USD bought: the closed form's curve (steady state), the closed
+    form's stocks simulated under the scenario, the simulation's frontier, the target
+    and the chosen stock."""
+    head, frontier = data["optimise"], data["frontier"]
+    target = head["target"]["availability"]
+    fig = figure(f"Availability versus budget — {head['fleet']} under {head['scenario']}",
+                 460, hovermode="closest")  # fmt: skip
+    layout = fig["layout"]
+    layout["xaxis"]["title"] = {"text": "spares bought beyond today's stock (USD)"}
+    layout["yaxis"]["title"] = {"text": f"parts availability ({head['target']['at']}, worst "
+                                        "30-day mean)"}  # fmt: skip
+    layout["yaxis"]["tickformat"] = ".1%"
+    layout["xaxis"]["tickformat"] = "$,.3~s"
+
+    def line(points: list[dict[str, Any]], name: str, colour: str, mode: str) -> None:
+        fig["data"].append({
+            "type": "scatter", "mode": mode, "name": name,
+            "x": [p["cost_usd"] for p in points], "y": [p["availability"] for p in points],
+            "line": {"color": colour, "shape": "hv" if mode == "lines" else "linear"},
+            "marker": {"color": colour, "size": 7},
+            "hovertemplate": "%{x:$,.0f}: %{y:.2%}<extra>" + name + "</extra>",
+            "meta": {"series": f"frontier.{name}"},
+        })  # fmt: skip
+
+    line(frontier["closed_form"], "closed form (steady state, no shock)", CLOSED_FORM, "lines")
+    curve = [p for p in frontier["simulated_all"] if p["role"] == "closed-form curve"]
+    line(sorted(curve, key=lambda p: p["cost_usd"]), "closed-form stocks, simulated",
+         CURVE_SIMULATED, "lines+markers")  # fmt: skip
+    line(frontier["simulated"], "simulation frontier (scenario)", SIMULATED, "lines+markers")
+    chosen = data["chosen"]
+    fig["data"].append({
+        "type": "scatter", "mode": "markers", "name": "chosen stock",
+        "x": [chosen["cost_usd"]], "y": [chosen["objective"]],
+        "marker": {"symbol": "star", "size": 14, "color": "#000000"},
+        "meta": {"series": "frontier.chosen"},
+    })  # fmt: skip
+    layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target,
+                         "y1": target, "line": {"dash": "dot", "color": "#555555"}}]  # fmt: skip
+    return fig
+
+
+def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
+    """Each strategy's mean net benefit against doing nothing (cash at the end, paired
+    over paths), with its 95 % interval."""
+    rows = [s for s in data.get("strategies", []) if s.get("net_benefit_usd") is not None]
+    if not rows:
+        return None
+    head = data["strategies_run"]
+    fig = figure(f"Net benefit against doing nothing — {head['fleet']} under {head['scenario']}",
+                 140 + 40 * len(rows), hovermode="closest")  # fmt: skip
+    fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
+    fig["layout"]["xaxis"]["title"] = {"text": "cash at the end minus doing nothing's (USD)"}
+    fig["data"].append({
+        "type": "bar", "orientation": "h", "y": [r["name"] for r in rows],
+        "x": [r["net_benefit_usd"] for r in rows],
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": [r["net_benefit_ci95"][1] - r["net_benefit_usd"] for r in rows],
+                    "arrayminus": [r["net_benefit_usd"] - r["net_benefit_ci95"][0]
+                                   for r in rows]},
+        "marker": {"color": [PALETTE[2] if r["net_benefit_usd"] >= 0 else PALETTE[0]
+                             for r in rows]},
+        "hovertemplate": "%{y}: %{x:$,.0f}<extra></extra>",
+        "meta": {"series": "strategies.net_benefit"},
+    })  # fmt: skip
+    return fig
+
+
+def optimise_blocks(report: ReportInput) -> list[Block]:
+    """The optimiser's section: a one-line answer and the frontier."""
+    from hashshock.report.sections import Chart, Html
+
+    data = report.extras.get("optimise")
+    if not data:
+        return []
+    chart = frontier_chart(data)
+    chosen, head = data["chosen"], data["optimise"]
+    verified = chosen.get("verified") or {}
+    ci = verified.get("objective_ci95") or [None, None]
+    text = (f"<p>Target {head['target']['availability']:.1%} at {head['target']['at']}: "
+            f"{'reached' if data['reached'] else 'not reached'} — buy ${chosen['cost_usd']:,.0f} "
+            f"of spares; verified on seed {verified.get('seed')}: "
+            f"{verified.get('objective', float('nan')):.2%} (95% interval "
+            f"{(ci[0] or 0):.2%}–{(ci[1] or 0):.2%}). "
+            f"{escape(data.get('note') or '')}</p>")  # fmt: skip
+    blocks: list[Block] = [Html(text)]
+    if chart is not None:
+        blocks.append(Chart("frontier", chart,
+                            "Closed form: VARI-METRIC marginal analysis in steady state. "
+                            "Simulated points: every stock evaluated on the same paths "
+                            "and seed under the scenario (docs/decisions.md)."))  # fmt: skip
+    return blocks
+
+
+def strategies_blocks(report: ReportInput) -> list[Block]:
+    """The strategies' section: net benefit against doing nothing."""
+    from hashshock.report.sections import Chart
+
+    data = report.extras.get("strategies")
+    chart = net_benefit_chart(data) if data else None
+    if chart is None:
+        return []
+    return [Chart("net-benefit", chart,
+                  "Paired differences over paths (common random numbers): the same failures, "
+                  "events and prices with and without the strategy.")]  # fmt: skip

@@ -1,0 +1,58 @@
+"""``hashshock optimise`` end to end on a 300-machine fleet: the answer, the tables in 80
+columns, JSON and report, and bad input as one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+FAST = ["--paths", "60", "--horizon", "150", "--seed", "2"]
+
+
+def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+) -> None:
+    out, page = tmp_path / "out.json", tmp_path / "out.html"
+    done = CliRunner().invoke(cli, ["optimise", str(fleet_file), "--scenario", "sanctions",
+                                    *FAST, "--json", str(out), "--report", str(page)],
+                              env={"COLUMNS": "80"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Closed form against simulation" in done.output
+    assert max(len(line) for line in done.output.splitlines()) <= 80
+    data = json.loads(out.read_text())
+    assert data["reached"] is True
+    assert data["chosen"]["verified"]["seed"] != data["optimise"]["seed"]
+    assert data["frontier"]["closed_form"] and data["frontier"]["simulated"]
+    html = page.read_text()
+    assert "Spares: availability versus budget" in html and "frontier" in html
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--target", "availability=1.2"], "--target"),
+    (["--target", "uptime=0.9"], "--target"),
+    (["--budget", "-100"], "--budget"),
+    (["--at", "p90"], "--at"),
+    (["--paths", "0"], "--paths"),
+])  # fmt: skip
+def test_bad_input_is_one_line_and_exit_2(cli: typer.Typer, fleet_file: Path, args: list[str],
+                                          field: str) -> None:  # fmt: skip
+    done = CliRunner().invoke(cli, ["optimise", str(fleet_file), *FAST, *args])
+    assert done.exit_code == 2, done.output
+    lines = [line for line in done.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and field in lines[0]
+    assert "fix:" in lines[0]
+
+
+def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
+    cli: typer.Typer, fleet_file: Path
+) -> None:
+    done = CliRunner().invoke(cli, ["optimise", str(fleet_file), "--scenario", "sanctions",
+                                    "--target", "availability=0.9999", "--at", "p5",
+                                    "--budget", "200", *FAST])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "not reached within the budget" in done.output
+    assert "the frontier's best is" in done.output

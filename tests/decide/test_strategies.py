@@ -1,0 +1,126 @@
+"""Strategies on common random numbers: doing nothing is compare's run bit for bit, costs
+land in cash and covenants exactly, a stockpile never does worse on paired paths, and
+strategy files that are wrong are refused with one line naming file, field and fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+import yaml
+from tests.decide.conftest import money_fleet
+from typer.testing import CliRunner
+
+from hashshock import api
+from hashshock.decide.edits import base_set
+from hashshock.decide.strategies import compare_strategies, run_do_nothing, run_strategy
+from hashshock.decide.strategy import Costs, Strategy, apply, builtin_strategies
+from hashshock.inputs.load import fleet_from_mapping, load_scenario
+from hashshock.market import load_market
+from hashshock.prepare import prepare
+
+PATHS, HORIZON, SEED = 40, 200, 5
+FAST = ["--paths", str(PATHS), "--horizon", str(HORIZON), "--seed", str(SEED)]
+
+
+def test_doing_nothing_is_compare_and_a_cost_is_paid_in_cash() -> None:
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("sanctions"), \
+        load_market(None)  # fmt: skip
+    nothing = Strategy(name="do-nothing")
+    outcome, network = run_do_nothing(loaded, scenario, market, HORIZON, PATHS, SEED, nothing)
+    run = api.compare(loaded, [scenario], PATHS, HORIZON, SEED, market=market)[-1]
+    assert run.money is not None and outcome.cash_end_usd is not None
+    assert np.array_equal(outcome.cash_end_usd, run.money.flows.cash_usd[:, -1])
+    breached = {c.name: c.first_breach_day >= 0 for c in run.money.covenants}
+    assert all(np.array_equal(outcome.breached[n], breached[n]) for n in breached)
+    # The same fleet through the strategies' own path is the same run, bit for bit.
+    again = run_strategy(loaded, scenario, market, HORIZON, PATHS, SEED, nothing,
+                         (outcome, network))  # fmt: skip
+    assert again.cash_end_usd is not None
+    assert np.array_equal(again.cash_end_usd, outcome.cash_end_usd)
+    # An upfront cost and a running cost come out of every path's cash exactly.
+    paid = Strategy(name="paid", costs=Costs(upfront_usd=1e5, running_usd_per_month=1e4,
+                                             starts_day=10))  # fmt: skip
+    cost = run_strategy(loaded, scenario, market, HORIZON, PATHS, SEED, paid, (outcome, network))
+    assert cost.cash_end_usd is not None
+    expected = 1e5 + 1e4 * 12 / 365 * (HORIZON - 10)
+    assert np.allclose(outcome.cash_end_usd - cost.cash_end_usd, expected)
+    assert cost.breached["liquidity"].mean() >= outcome.breached["liquidity"].mean()
+
+
+def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("sanctions"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    base = base_set(loaded, scenario, market)
+    chosen = builtin_strategies(prepared, base, 6)
+    names = [s.name for s in chosen]
+    assert names[:2] == ["do-nothing", "stockpile-6m"] and "repair-bench" in names
+    result = compare_strategies([apply(s, base) for s in chosen], chosen, scenario, market,
+                                HORIZON, PATHS, SEED, {"liquidity": 0.5})  # fmt: skip
+    nothing, stockpile = result.outcomes[0], result.outcomes[1]
+    last = max(nothing.availability)
+    assert stockpile.availability[last].mean() > nothing.availability[last].mean()
+    assert chosen[1].costs.upfront_usd > 0
+    data = result.to_dict()
+    assert data["strategies"][0]["net_benefit_usd"] == 0.0
+    assert data["cheapest_under_max_breach"]["liquidity"] == "do-nothing"
+    # The alternative vendor took the open Bitmain order.
+    moved = next(s for s in chosen if s.name == "alt-vendors")
+    assert moved.edits and moved.edits[0].value[0]["model"] == "whatsminer-m60s"
+
+
+def test_strategies_cli_prints_80_columns_and_writes_json(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "bench.yaml"
+    mine.write_text(yaml.safe_dump({
+        "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
+        "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
+    out = tmp_path / "out.json"
+    done = CliRunner().invoke(cli, ["strategies", str(fleet_file), "-s", "sanctions", *FAST,
+                                    "--strategy", str(mine), "--max-breach", "liquidity=0.2",
+                                    "--json", str(out)], env={"COLUMNS": "80"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert max(len(line) for line in done.output.splitlines()) <= 80
+    data = json.loads(out.read_text())
+    assert [s["name"] for s in data["strategies"]][-1] == "more-techs"
+    assert data["strategies"][-1]["file"] == str(mine)
+    assert "liquidity" in data["cheapest_under_max_breach"]
+
+
+@pytest.mark.parametrize(("content", "field", "words"), [
+    ({"name": "x", "edits": [{"path": "fleet.sites[nowhere].technicians", "value": 3}]},
+     "edits[0].path", "no such field"),
+    ({"name": "x", "edits": [{"path": "fleet.operations.failure_multiplier", "value": 2}]},
+     "edits[0].path", "did you mean"),
+    ({"name": "x", "edits": [{"path": "scenario.events[0].probability", "value": 1}]},
+     "edits[0].path", "start the path with fleet"),
+    ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
+        {"site": "nowhere", "part": "fan", "on_hand": 3}]}]}, "edits[0]", "site"),
+    ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
+        {"site": "a", "part": "fans", "on_hand": 3}]}]}, "edits[0]", "part"),
+    ({"name": "x", "edits": [], "cost": {"upfront_usd": 5}}, "cost", "fix:"),
+])  # fmt: skip
+def test_bad_strategy_files_are_one_line_naming_the_file(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path, content: dict[str, object], field: str,
+    words: str,
+) -> None:  # fmt: skip
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(content))
+    done = CliRunner().invoke(cli, ["strategies", str(fleet_file), *FAST, "--strategy", str(bad)])
+    assert done.exit_code == 2, done.output
+    lines = [line for line in done.output.splitlines() if line.strip()]
+    assert len(lines) == 1, done.output
+    assert str(bad) in lines[0] and field in lines[0] and words in lines[0], lines[0]
+    assert "fix:" in lines[0]
+
+
+def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: Path) -> None:
+    done = CliRunner().invoke(cli, ["strategies", str(fleet_file), *FAST,
+                                    "--max-breach", "dcsr=0.05"])  # fmt: skip
+    assert done.exit_code == 2
+    assert "--max-breach" in done.output and "did you mean dscr" in done.output
