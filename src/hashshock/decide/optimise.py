@@ -297,7 +297,7 @@ def optimise(
     target_k = curve.first_reaching(target.availability)
     start_k = budget_k if target_k is None else min(target_k, budget_k)
     start = curve.stock_at(start_k)
-    screen = screen_paths or max(50, paths // 4)
+    screen = screen_paths or min(paths, max(50, paths // 4))
     verify_seed = seed + 1
     keys = [(paths, seed), (screen, seed), (paths, verify_seed)]
     sim = Simulator(plan, economies_for(plan, money, prepared.market, keys),
