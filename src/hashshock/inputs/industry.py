@@ -18,7 +18,7 @@ from hashshock.inputs.types import Share
 #: More operators in one class than any country has mining sites: a typo, not a class.
 MAX_CLASS_COUNT = 100_000
 #: Most simulated members of one class (each an engine run per scenario).
-MAX_SIMULATED_MEMBERS = 200
+MAX_SIMULATED_MEMBERS = 2_000
 #: Largest operator, EH/s: the whole network (≈ 1.1 ZH/s in 2025, INDUSTRY.md).
 MAX_OPERATOR_EHS = 1_200.0
 #: Largest yearly capacity of a vendor line, EH/s a year: the whole network's yearly output

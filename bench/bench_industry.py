@@ -1,0 +1,103 @@
+"""Time the industry view: the bundled `us` industry coupled and uncoupled, in one run.
+
+Prints, measured in one run (public tools only: ``hashshock.industry``):
+
+1. the industry's size: operators and classes, simulated members, machines, cohorts;
+2. the same industry with the network coupled (``network_feedback: true``: two engine
+   passes per member and scenario) and uncoupled (``false``: one pass, each member
+   priced on the scenario's market alone), wall clock, best of ``--repeats``, and their
+   ratio (issue 19's target: at most 1.5x);
+3. the process's peak resident memory (both runs).
+
+``--full`` simulates every operator of every class (no representative members) and
+scales every size by ``--machines / (the bundled machines)``: issue 19's full-scale
+case (≥ 2.5 M machines, ≥ 200 operators, ≥ 2,000 cohorts; target 1,000 paths x 730
+days under 90 s and 8 GiB, docs/industry.md). ``--executor threads`` runs members on
+Dask's threaded scheduler (one per core) instead of one after the other.
+
+``python bench/bench_industry.py [--paths 1000] [--days 730] [--scenarios
+baseline,sanctions] [--full] [--machines 2500000] [--repeats 1] [--executor here]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from typing import Any
+
+import hashshock.industry
+from hashshock.execution import Executor, InProcess, Threads
+from hashshock.execution.choose import cores
+from hashshock.industry.load import industry_from_mapping, load_industry
+from hashshock.inputs.files import read_yaml_mapping
+
+
+def _industry_mapping(full: bool, machines: float) -> dict[str, Any]:
+    """The bundled `us` as a mapping; ``full``: every class member simulated and sizes
+    scaled to ``machines`` in all."""
+    bundled = load_industry()
+    assert bundled.path is not None
+    data = read_yaml_mapping(bundled.path)
+    base = bundled.path.parent
+    factor = machines / bundled.machines() if full else 1.0
+    for op in data["operators"]:
+        op["template"] = str(base / op["template"])
+        if not full:
+            continue
+        if "hashrate_ehs" in op:
+            op["hashrate_ehs"] *= factor
+        if "machines_each" in op:
+            op["machines_each"]["mean"] *= factor
+            op["simulated"] = op["count"]
+        if "total_machines" in op:
+            op["total_machines"] = round(op["total_machines"] * factor)
+    return data
+
+
+def _executor(name: str) -> Executor:
+    return Threads(cores()) if name == "threads" else InProcess()
+
+
+def bench(paths: int, days: int, scenarios: list[str], full: bool, machines: float,
+          repeats: int, executor: str) -> None:  # fmt: skip
+    data = _industry_mapping(full, machines)
+    coupled = industry_from_mapping(data)
+    uncoupled = industry_from_mapping({**data, "network_feedback": False})
+    members = coupled.members
+    cohorts = sum(len(m.loaded.fleet.cohorts) + len(m.loaded.fleet.orders) for m in members)
+    print(f"industry: {len(coupled.industry.operators)} operators and classes, "
+          f"{len(members)} simulated members, {coupled.machines():,.0f} machines, "
+          f"{cohorts:,} cohorts; {paths} paths x {days} days, {len(scenarios)} scenarios, "
+          f"members {executor}")  # fmt: skip
+    seconds = {}
+    for name, loaded in (("coupled", coupled), ("uncoupled", uncoupled)):
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with _executor(executor) as run_on:
+                hashshock.industry(loaded, scenarios, paths, days, 0, executor=run_on)
+            best = min(best, time.perf_counter() - started)
+        seconds[name] = best
+        print(f"{name}: {best:.1f} s (best of {repeats})")
+    print(f"coupled / uncoupled: {seconds['coupled'] / seconds['uncoupled']:.2f}x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"peak resident memory: {peak:.2f} GiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--scenarios", default="baseline,sanctions")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--machines", type=float, default=2_500_000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--executor", choices=("here", "threads"), default="here")
+    args = parser.parse_args()
+    bench(args.paths, args.days, args.scenarios.split(","), args.full, args.machines,
+          args.repeats, args.executor)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
