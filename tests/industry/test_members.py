@@ -29,3 +29,18 @@ def test_like_members_fail_independently() -> None:
     assert member_seed(4, 0) == 4
     assert len({member_seed(4, i) for i in range(50)}) == 50
     assert all(0 <= member_seed(4, i) < 2**63 for i in range(50))
+
+
+def test_same_numbers_on_threads() -> None:
+    """Members as tasks on Dask's threaded scheduler give the same results as here."""
+    from hashshock.execution import InProcess, Threads
+
+    loaded = industry_from_mapping({
+        "name": "three", "start_date": "2026-12-01",
+        "operators": [{"name": "farms", "template": str(FARM), "count": 3,
+                       "machines_each": {"mean": 400, "cv": 0.5}}],
+    })  # fmt: skip
+    here = industry(loaded, ["baseline", "sanctions"], 10, 40, 1, executor=InProcess())
+    with Threads(2) as threads:
+        there = industry(loaded, ["baseline", "sanctions"], 10, 40, 1, executor=threads)
+    assert here.to_dict()["scenarios"] == there.to_dict()["scenarios"]
