@@ -71,6 +71,10 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     # The alternative vendor took the open Bitmain order.
     moved = next(s for s in chosen if s.name == "alt-vendors")
     assert moved.edits and moved.edits[0].value[0]["model"] == "whatsminer-m60s"
+    # ... and the US-assembled Antminer, from its own vendor (US origin: no customs, no duty).
+    us = next(s for s in chosen if s.name == "bitmain-us")
+    assert us.edits and us.edits[0].value[0]["model"] == "antminer-s21-pro-us"
+    assert base.loaded.catalog.get("antminer-s21-pro-us").vendor == "bitmain-us"
 
 
 def test_strategies_cli_prints_80_columns_and_writes_json(
@@ -124,3 +128,14 @@ def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: 
                                     "--max-breach", "dcsr=0.05"])  # fmt: skip
     assert done.exit_code == 2
     assert "--max-breach" in done.output and "did you mean dscr" in done.output
+
+
+def test_outputs_never_overwrite_a_strategy_file(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({"name": "x"}))
+    done = CliRunner().invoke(cli, ["strategies", str(fleet_file), *FAST, "--strategy",
+                                    str(mine), "--json", str(mine)])  # fmt: skip
+    assert done.exit_code == 2 and "--json" in done.output
+    assert yaml.safe_load(mine.read_text()) == {"name": "x"}

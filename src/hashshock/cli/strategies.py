@@ -120,6 +120,7 @@ def strategies_command(
         base = base_set(inputs.loaded, inputs.scenario, inputs.market)
         chosen = builtin_strategies(prepared, base, months)
         chosen += [load_strategy(f) for f in strategy or []]
+        _check_outputs(json_out, report, [*inputs.files, *(strategy or [])])
         check_names(chosen)
         fleets = [apply(s, base) for s in chosen]
         with executor() as pool:
@@ -139,6 +140,17 @@ def strategies_command(
     write_outputs(data, json_out, write_report if report is not None else None)
     if report is not None and not quiet:
         out.print(f"wrote {escape(report)}", highlight=False)
+
+
+def _check_outputs(json_out: str | None, report: str | None, files: list[Any]) -> None:
+    """Outputs never overwrite an input (the strategy files included)."""
+    from hashshock.outputs import check_output
+
+    check_output(json_out, "--json", files)
+    if report is not None:
+        from hashshock.report import check_report_path
+
+        check_report_path(report, files)
 
 
 def _write_report(inputs: Inputs, data: dict[str, Any], report: str, paths: int, horizon: int,

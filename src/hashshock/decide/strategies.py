@@ -156,13 +156,21 @@ class StrategiesResult:
     outcomes: list[Outcome]
     thresholds: dict[str, float]
 
+    def cost_of(self, i: int) -> float:
+        """What strategy ``i`` costs against doing nothing (USD): minus its mean net
+        benefit in cash at the end (machines' capex, parts, revenue gained and its own
+        costs all in), or its own costs over the horizon when the fleet has no money."""
+        mine, base = self.outcomes[i].cash_end_usd, self.outcomes[0].cash_end_usd
+        if mine is None or base is None:
+            return self.strategies[i].total_cost_usd(self.horizon_days)
+        return float((base - mine).mean())
+
     def cheapest_under(self) -> dict[str, str | None]:
-        """Per covenant with a threshold: the cheapest strategy whose breach probability is
-        at most it (None: none is)."""
+        """Per covenant with a threshold: the cheapest strategy (:meth:`cost_of`) whose
+        breach probability is at most it (None: none is)."""
         out: dict[str, str | None] = {}
         for name, limit in self.thresholds.items():
-            fits = [(s.total_cost_usd(self.horizon_days), i) for i, (s, o) in
-                    enumerate(zip(self.strategies, self.outcomes, strict=True))
+            fits = [(self.cost_of(i), i) for i, o in enumerate(self.outcomes)
                     if name in o.breached and float(o.breached[name].mean()) <= limit]  # fmt: skip
             out[name] = self.strategies[min(fits)[1]].name if fits else None
         return out

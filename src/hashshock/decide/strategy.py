@@ -135,7 +135,8 @@ def _route(base: BaseSet, part: str) -> dict[str, Any]:
 def builtin_strategies(
     prepared: Prepared, base: BaseSet, stockpile_months: float
 ) -> list[Strategy]:
-    """do-nothing, stockpile, alternative vendors and the repair bench for this fleet."""
+    """do-nothing, stockpile, an alternative vendor, US-assembled Antminers and the repair
+    bench for this fleet."""
     from hashshock.decide.pools import pool_table
     from hashshock.decide.report import stock_rows
 
@@ -155,6 +156,8 @@ def builtin_strategies(
     ))  # fmt: skip
     out.append(_moved_orders(base, defaults()["alt_vendor_model"], "alt-vendors",
                              "move open Bitmain orders to MicroBT (same hashrate)"))  # fmt: skip
+    out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
+                             "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
     routes = dict(base.given["fleet"].get("repair_routes") or {})
     for part in ("hashboard", "psu", "control_board"):
         route = _route(base, part)
@@ -181,7 +184,7 @@ def _moved_orders(base: BaseSet, model: str, name: str, description: str) -> Str
     moved = 0
     for order in orders:
         spec = catalog.get(order["model"])
-        if spec.vendor == "bitmain" and spec.slug != target.slug:
+        if spec.vendor == "bitmain":
             order["count"] = math.ceil(order["count"] * spec.hashrate_ths / target.hashrate_ths)
             order["model"] = target.slug
             moved += 1
