@@ -50,7 +50,8 @@ HEAVY_FOR_PACKAGE = ("numba", "numpy", "pydantic", "hashshock.api", "hashshock.e
 
 COMMANDS = (
     "run", "compare", "breakpoint", "validate", "schema", "catalog", "scenarios",
-    "scan", "audit", "data", "fit", "report", "runs", "serve", "sweep",
+    "scan", "audit", "data", "fit", "report", "runs", "serve", "sweep", "optimise",
+    "strategies",
 )  # fmt: skip
 
 

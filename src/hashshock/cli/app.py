@@ -40,6 +40,7 @@ from hashshock.cli.market_options import (
     market_config,
     warn_if_stale,
 )
+from hashshock.cli.optimise import register as register_optimise
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
 from hashshock.cli.report import StoreOpt
@@ -47,6 +48,7 @@ from hashshock.cli.report import register as register_report
 from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
 from hashshock.cli.serve import register as register_serve
+from hashshock.cli.strategies import register as register_strategies
 from hashshock.cli.sweep import register as register_sweep
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
@@ -387,6 +389,8 @@ register_report(app)
 register_runs(app)
 register_serve(app)
 register_sweep(app)
+register_optimise(app)
+register_strategies(app)
 
 
 def _version(value: bool) -> None:

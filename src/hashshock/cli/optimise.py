@@ -86,8 +86,10 @@ def optimise_command(
     report: ReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Cheapest spares stock per pool holding an availability target through the horizon,
-    and the availability-versus-budget frontier."""
+    """Cheapest spares stock per pool holding an availability target, and the frontier.
+
+    The stock per site × part × family holding the target through the horizon under the
+    scenario, and the availability-versus-budget frontier (docs/decisions.md)."""
     from hashshock.cli.interrupt import run_interruptibly
 
     try:

@@ -91,8 +91,10 @@ def strategies_command(
     report: ReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Compare strategies against doing nothing on common random numbers: availability,
-    money, covenant breaches and net benefit with its 95% interval."""
+    """Compare strategies against doing nothing on common random numbers.
+
+    Availability, money, covenant breaches and net benefit with its 95% interval, and the
+    cheapest strategy under each --max-breach (docs/decisions.md)."""
     from hashshock.cli.interrupt import run_interruptibly
 
     try:
