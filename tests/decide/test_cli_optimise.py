@@ -56,3 +56,22 @@ def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
     assert done.exit_code == 0, done.output
     assert "not reached within the budget" in done.output
     assert "the frontier's best is" in done.output
+
+
+def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(
+    cli: typer.Typer,
+    write_yaml,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """The replacement policy's pool is the plan's, not the file's: the report's fleet
+    leaves it at its default."""
+    from tests.decide.conftest import money_fleet
+
+    fleet = money_fleet()
+    fleet["finance"]["replacement"] = {"availability_target": 0.97,
+                                       "channel": "alt-vendor-machines"}  # fmt: skip
+    page = tmp_path / "page.html"
+    done = CliRunner().invoke(cli, ["optimise", str(write_yaml(fleet, "fleet.yaml")), "-s",
+                                    "sanctions", *FAST, "--report", str(page), "-q"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert page.stat().st_size > 0

@@ -142,7 +142,7 @@ def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
     from hashshock.sweep.fieldpath import parse
 
     base = base_set(inputs.loaded, inputs.scenario, inputs.market)
-    rows = stock_rows(result.pools, result.chosen_stock)
+    rows = stock_rows(result.pools, result.chosen_stock, fleet=inputs.loaded)
     fleet = edited_fleet(base, [(parse("fleet.spares"), rows)])
     return api.compare(fleet, [inputs.scenario], paths, horizon, seed, market=inputs.market)
 
@@ -180,20 +180,11 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         table.add_column(column, justify="left" if column == "stock" else "right")
     cf, chosen = data["closed_form"], data["chosen"]
     sim_cf, verified = cf["simulated"] or {}, chosen["verified"] or {}
-    table.add_row(
-        "closed form",
-        f"{cf['cost_usd']:,.0f}",
-        _pct(cf["predicted_availability"]),
-        _pct(sim_cf.get("objective")),
-        _interval(sim_cf.get("objective_ci95")),
-    )
-    table.add_row(
-        "simulation",
-        f"{chosen['cost_usd']:,.0f}",
-        _pct(chosen["objective"]),
-        _pct(verified.get("objective")),
-        _interval(verified.get("objective_ci95")),
-    )
+    answers = (("closed form", cf["cost_usd"], cf["predicted_availability"], sim_cf),
+               ("simulation", chosen["cost_usd"], chosen["objective"], verified))  # fmt: skip
+    for label, cost, model, check in answers:
+        table.add_row(label, f"{cost:,.0f}", _pct(model), _pct(check.get("objective")),
+                      _interval(check.get("objective_ci95")))  # fmt: skip
     console.print(table)
     console.print(
         "model: the closed form's steady state, or the simulation on the search's seed; "

@@ -10,17 +10,26 @@ from typing import Any
 import numpy as np
 
 from hashshock.decide.pools import PoolTable
+from hashshock.inputs.load import LoadedFleet
 from hashshock.results import RunResult
 
 
-def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False) -> list[dict[str, Any]]:
+def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False,
+               fleet: LoadedFleet | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """A stock as the fleet file's ``spares`` rows: one per pool (site, part, family) with
     ``on_hand`` = ``target`` = the stock, or with ``by_site`` one per site × part (families
-    summed: the fleet then splits it over families by installed parts)."""
+    summed: the fleet then splits it over families by installed parts). With ``fleet``,
+    only the families its cohorts and orders bring to each site (a replacement policy's
+    pool takes the default share, as a fleet file cannot name it)."""
+    if fleet is not None:
+        units = [(c.site, c.model) for c in fleet.fleet.cohorts]
+        units += [(o.site, o.model) for o in fleet.fleet.orders]
+        present = {(site, fleet.model_of(model).family) for site, model in units}
     if not by_site:
         return [{"site": pools.site[j], "part": pools.part[j], "family": pools.family[j],
                  "on_hand": int(stock[j]), "target": int(stock[j])}
-                for j in range(len(pools.site))]  # fmt: skip
+                for j in range(len(pools.site))
+                if fleet is None or (pools.site[j], pools.family[j]) in present]  # fmt: skip
     totals: dict[tuple[str, str], int] = {}
     for j in range(len(pools.site)):
         key = (pools.site[j], pools.part[j])

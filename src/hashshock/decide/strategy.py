@@ -149,7 +149,7 @@ def builtin_strategies(
         name=f"stockpile-{stockpile_months:g}m",
         description=f"buy {stockpile_months:g} months of each pool's expected failures now "
                     "(and keep reordering up to the new level)",
-        edits=[Edit(path="fleet.spares", value=stock_rows(table, stock))],
+        edits=[Edit(path="fleet.spares", value=stock_rows(table, stock, fleet=base.loaded))],
         costs=Costs(upfront_usd=float(np.dot(extra, table.inputs.unit_cost_usd))),
         source="data/decide_strategies.csv stockpile_months; prices data/part_costs.csv with "
                "duty (money layer)",
