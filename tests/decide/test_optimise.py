@@ -102,3 +102,12 @@ def test_impossible_targets_are_refused(availability: float, at: str, budget: fl
         check_target(availability, at, budget)
     assert caught.value.field == field
     assert "fix:" in caught.value.message
+
+
+def test_a_binding_budget_is_spent_by_the_simulation_within_the_budget() -> None:
+    prepared = prepare(small_fleet(), ["sanctions"], 200, None, 60)
+    result = optimise(prepared, check_target(0.99, "p50", 400.0), 400.0, paths=60, seed=2)
+    assert result.chosen_cost_usd <= 400.0
+    closed_form = next(p for p in result.points if p.role == "closed form")
+    assert closed_form.cost_usd <= 400.0
+    assert result.chosen_objective >= closed_form.availability

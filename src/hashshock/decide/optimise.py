@@ -10,13 +10,15 @@ and the availability-versus-budget frontier (``hashshock optimise``).
 
    * if the closed-form stock already holds the target, bisection down the closed-form
      curve finds its cheapest point that does;
-   * else greedy marginal allocation: each step *screens* one increment Δ_j per pool
-     (a quarter of the pool's level, at least one part) on fewer paths — one simulation
-     carries one pool of each part type, since each part type's backorders are counted
-     apart, so J pools take max_k J_k simulations — measuring each increment's gain in
-     every path's worst window per dollar; it adds the increments within half of the best
-     gain per dollar, *confirms* the new stock on the full paths, and when the target is
-     reached bisects over the last step's increments (best first) for the fewest needed.
+   * else greedy marginal allocation (from the closed-form stock, or from today's stock
+     when the budget binds, keeping the better of the two): each step *screens* one
+     increment Δ_j per pool (a quarter of the pool's level, at least one part) on fewer
+     paths — one simulation carries one pool of each part type, since each part type's
+     backorders are counted apart, so J pools take max_k J_k simulations — measuring each
+     increment's gain in every path's worst window per dollar; it adds the increments
+     within half of the best gain per dollar, *confirms* the new stock on the full paths,
+     and when the target is reached bisects over the last step's increments (best first)
+     for the fewest needed.
 3. **Verification**: the chosen stock (and the closed form's) on an independent seed,
    with confidence intervals.
 
@@ -316,8 +318,16 @@ def optimise(
             chosen = curve.stock_at(search.bisect(curve.stock_at, 0, start_k))
     elif search.holds(value):
         note = "today's stock already holds the target"
-    else:
+    elif target_k is not None and target_k <= budget_k:
         chosen, note = _greedy(search, start, budget_usd, _pool_parts(prepared), say)
+    else:
+        # The budget binds: the closed form spent it by steady-state value; let the
+        # simulation spend it from today's stock, and keep the better of the two.
+        grown, note = _greedy(search, curve.stock_at(0), budget_usd, _pool_parts(prepared), say)
+        if grown.tobytes() not in search.seen:
+            search.confirm([grown], "chosen")
+        if search.seen[grown.tobytes()] > value:
+            chosen = grown
     if chosen.tobytes() not in search.seen:
         search.confirm([chosen], "chosen")
     chosen_value = search.seen[chosen.tobytes()]
@@ -328,9 +338,11 @@ def optimise(
     near_one = curve.first_reaching(1.0 - (1.0 - target.availability) / 4)
     top = max(1.5 * max(table.inputs.cost(chosen), table.inputs.cost(start)),
               float(curve.cost_usd[near_one if near_one is not None else -1]))  # fmt: skip
-    checks = [curve.stock_at(curve.within_budget(top * i / (FRONTIER_CHECKS - 1)))
-              for i in range(FRONTIER_CHECKS)]  # fmt: skip
-    search.confirm(checks, "closed-form curve")
+    steps = sorted({curve.within_budget(top * i / (FRONTIER_CHECKS - 1))
+                    for i in range(FRONTIER_CHECKS)})  # fmt: skip
+    checks = [s for s in (curve.stock_at(k) for k in steps) if s.tobytes() not in search.seen]
+    if checks:
+        search.confirm(checks, "closed-form curve")
     verified = sim.run([chosen, start], paths, verify_seed)
     return OptimiseResult(
         fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
