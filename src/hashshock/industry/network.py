@@ -8,7 +8,9 @@ Per path and day (docs/industry.md, "The network"):
   (:class:`hashshock.market.chain.NetworkRoll`: ``ln R`` gains ``ln(1+g)/365`` plus the
   hashprice feedback ``κ/365 · ln(HP̃/HP_ref)`` plus noise), from
   ``R(0)`` = the market's network on day 0 − ``US(0)`` unless the industry file gives it;
-* world ``W(t) = US(t) + R(t)`` mines the day: blocks at ``144 · W / H_D``, retargets
+* ``M(t)``: US orders cancelled on or before day t, installed abroad instead
+  (× ``rest_of_world.takes_cancelled_us_orders``, from their due day);
+* world ``W(t) = US(t) + R(t) + M(t)`` mines the day: blocks at ``144 · W / H_D``, retargets
   ``D' = D · clip(14 days / T₂₀₁₆, ¼, 4)`` (:class:`hashshock.market.chain.Chain`);
 * hashprice = 1000 · BTC price · BTC per TH/s per day, the same for every operator; BTC
   prices are the market's paths for the seed (common random numbers); used-ASIC prices
@@ -43,6 +45,7 @@ class SharedNetwork:
     market: MarketPaths
     us_ths: FloatArray  # the operators' delivered hashrate (weighted)
     rest_of_world_ths: FloatArray
+    moved_overseas_ths: FloatArray  # cancelled US orders installed abroad instead
 
     @property
     def us_share(self) -> FloatArray:
@@ -57,8 +60,10 @@ def shared_network(
     rest: RestOfWorld,
     seed: int,
     supply_cut: NDArray[np.bool_] | None = None,
+    moved_ths: FloatArray | None = None,
 ) -> SharedNetwork:
-    """The network mined by ``us_ths`` [P, T] plus the rest of the world (module docstring).
+    """The network mined by ``us_ths`` [P, T] plus the rest of the world (module docstring)
+    plus ``moved_ths`` [P, T], US orders cancelled and installed abroad instead.
 
     ``prices`` is the market simulated for the same start, paths and seed: its BTC price
     paths are used as they are (every scenario sees the same prices).
@@ -84,7 +89,8 @@ def shared_network(
             )  # fmt: skip
     roll.log_installed = np.log(rest0)
     noise = hashrate_noise(config, start_date, paths, days, seed)
-    us_by_day = np.ascontiguousarray(us_ths.T)
+    moved = np.zeros_like(us_ths) if moved_ths is None else np.asarray(moved_ths)
+    us_by_day = np.ascontiguousarray((us_ths + moved).T)  # all but the growing rest
     rest_ths = np.empty((days, paths))
 
     def world_over_rest(day: int, rest: FloatArray) -> FloatArray:
@@ -106,4 +112,4 @@ def shared_network(
         blocks=np.ascontiguousarray(mined.blocks.T),
         block_height=height_end,
     )
-    return SharedNetwork(market, np.asarray(us_ths), np.ascontiguousarray(rest_ths.T))
+    return SharedNetwork(market, np.asarray(us_ths), np.ascontiguousarray(rest_ths.T), moved)

@@ -61,9 +61,27 @@ class IndustryResult:
         weights = [m.weight for m in self.runs.inputs.loaded.members]
         return us_hashrate(weights, [r.hashrate_ths for r in self.member_runs(k)])
 
+    def _growth(self, k: int) -> dict[str, Any]:
+        """Planned growth (open orders, nameplate EH/s), and by day the EH/s of it
+        cancelled and late (due, not delivered, not cancelled)."""
+        members = self.runs.inputs.loaded.members
+        planned = sum(m.weight * o.count * m.loaded.model_of(o.model).hashrate_ths
+                      for m in members for o in m.loaded.fleet.orders)  # fmt: skip
+        out: dict[str, Any] = {"growth_planned_ehs": round(planned / 1e6, 3)}
+        runs = self.member_runs(k)
+        ordered = [(m.weight, r.growth) for m, r in zip(members, runs, strict=True)
+                   if r.growth is not None]  # fmt: skip
+        if ordered:
+            weights = [w for w, _ in ordered]
+            cancelled = [g.cancelled for _, g in ordered]
+            late = [g.late for _, g in ordered]
+            out["growth_cancelled_ehs"] = _ehs(us_hashrate(weights, cancelled))
+            out["growth_late_ehs"] = _ehs(us_hashrate(weights, late))
+        return out
+
     def _us(self, k: int) -> dict[str, Any]:
         us, base = self.us_hashrate_ths(k), self.us_hashrate_ths(0)
-        out: dict[str, Any] = {"hashrate_ehs": _ehs(us)}
+        out: dict[str, Any] = {"hashrate_ehs": _ehs(us), **self._growth(k)}
         if k > 0:
             out["hashrate_ehs_vs_baseline"] = _ehs(us - base)
         if self.runs.networks is not None:
@@ -73,6 +91,7 @@ class IndustryResult:
                 out["share_vs_baseline"] = bands(net.us_share - base_net.us_share, 5)
             out["network_hashrate_ehs"] = _ehs(net.market.network_hashrate_ths)
             out["rest_of_world_ehs"] = _ehs(net.rest_of_world_ths)
+            out["moved_overseas_ehs"] = _ehs(net.moved_overseas_ths)
             out["hashprice_usd_per_ph_day"] = bands(net.market.hashprice_usd_per_ph_day, 3)
         return out
 

@@ -23,6 +23,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress, Task
 from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
 from hashshock.finance.steering import MarketLike, build_economy
@@ -59,11 +60,44 @@ class MemberRun:
     cash_out_day: IntArray
     delivered_at: dict[str, FloatArray]
     nameplate_at: dict[str, FloatArray]
+    growth: OrderedGrowth | None = None  # None: the member has no open orders
 
     @property
     def break_day(self) -> IntArray:
         """First covenant breach or cash-out, −1 if neither."""
         return _first_of(self.covenant_breach_day, self.cash_out_day)
+
+
+@dataclass
+class OrderedGrowth:
+    """A member's open machine orders on each path and day, nameplate TH/s ``[P, T]``:
+    ``cancelled`` — orders cancelled on or before the day (counted from their due day);
+    ``late`` — orders due on or before the day, not cancelled and not yet delivered."""
+
+    cancelled: FloatArray
+    late: FloatArray
+
+
+def ordered_growth(member: Prepared, k: int, out: EngineOutput) -> OrderedGrowth | None:
+    """:class:`OrderedGrowth` of member ``member`` under scenario ``k`` (its engine run
+    ``out``); ``None`` without orders."""
+    orders = member.loaded.fleet.orders
+    if not orders:
+        return None
+    plan = member.plans[k]
+    paths, days = out.hashrate_ths.shape
+    day = np.arange(days)
+    cancelled, late = np.zeros((paths, days)), np.zeros((paths, days))
+    for o, order in enumerate(orders):
+        ths = plan.order_count[o] * member.loaded.model_of(order.model).hashrate_ths
+        due = int(plan.order_due_day[o])
+        gone = out.order_cancelled[o]
+        if 0 <= due < days:
+            cancelled[gone, due:] += ths
+        arrival = out.order_arrival_day[o]
+        until = np.where(arrival >= 0, arrival, days)[:, None]
+        late += ths * ((day >= due) & (day < until) & ~gone[:, None])
+    return OrderedGrowth(cancelled, late)
 
 
 def _first_of(*days: IntArray) -> IntArray:
@@ -148,15 +182,19 @@ def member_seed(seed: int, index: int) -> int:
 
 def member_hashrate(
     member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int, own_seed: int
-) -> list[FloatArray]:
-    """First pass: the member's delivered TH/s [P, T] under each scenario."""
+) -> list[tuple[FloatArray, FloatArray | None]]:
+    """First pass: the member's delivered TH/s [P, T] under each scenario, and the TH/s
+    of its orders cancelled by each day (``None`` without orders)."""
     from hashshock.engine import simulate
 
-    out = []
-    for plan, money, market in zip(member.plans, member.money, markets, strict=True):
-        economy = build_economy(money, market)
-        hashrate = simulate(plan, paths, own_seed, None, economy, events_seed=seed).hashrate_ths
-        out.append(hashrate.copy())  # a copy: a view would keep the whole output's memory
+    out: list[tuple[FloatArray, FloatArray | None]] = []
+    for k, (plan, money, market) in enumerate(
+        zip(member.plans, member.money, markets, strict=True)
+    ):
+        run = simulate(plan, paths, own_seed, None, build_economy(money, market), seed)
+        growth = ordered_growth(member, k, run)
+        # a copy: a view would keep the whole output's memory
+        out.append((run.hashrate_ths.copy(), None if growth is None else growth.cancelled))
     return out
 
 
@@ -176,8 +214,8 @@ def member_runs(
     runs: list[MemberRun] = []
     baseline_hashrate: FloatArray | None = None
     days = member.horizon_days
-    for plan, money_plan, market, price in zip(
-        member.plans, member.money, markets, priced_on, strict=True
+    for k, (plan, money_plan, market, price) in enumerate(
+        zip(member.plans, member.money, markets, priced_on, strict=True)
     ):
         out = simulate(plan, paths, own_seed, None, build_economy(money_plan, market), seed)
         baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
@@ -194,14 +232,15 @@ def member_runs(
             cash_out = _first_true(cash < 0)
             if money.covenants:
                 breach = _first_of(*(c.first_breach_day for c in money.covenants))
-        checkpoints = {k: d for k, d in CHECKPOINT_DAYS.items() if d < days}
+        checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
             hashrate_ths=out.hashrate_ths.copy(), cash_usd=cash, revenue_usd=revenue,
-            stage_days={k: v.copy() for k, v in run.stage_first_days().items()},
+            stage_days={n: v.copy() for n, v in run.stage_first_days().items()},
             covenant_breach_day=breach, cash_out_day=cash_out,
-            delivered_at={k: out.hashrate_ths[:, d].copy() for k, d in checkpoints.items()},
-            nameplate_at={k: out.nameplate_ths[:, d].copy() for k, d in checkpoints.items()},
+            delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
+            nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
+            growth=ordered_growth(member, k, out),
         ))  # fmt: skip
     return runs
 
@@ -251,14 +290,22 @@ def simulate_industry(
     if industry.network_feedback:
         tasks = [Task(member_hashrate, (m, markets, paths, seed, member_seed(seed, i)),
                       name="industry-hashrate") for i, m in enumerate(members)]  # fmt: skip
-        hashrates: list[list[FloatArray]] = run_on.run(tasks, step)
+        first: list[list[tuple[FloatArray, FloatArray | None]]] = run_on.run(tasks, step)
         done[0] = len(members)
         networks = []
+        rest = industry.rest_of_world
         for k in range(len(inputs.to_run)):
-            us = us_hashrate(weights, [h[k] for h in hashrates])
+            us = us_hashrate(weights, [f[k][0] for f in first])
+            cancelled = [(w, f[k][1]) for w, f in zip(weights, first, strict=True)
+                         if f[k][1] is not None]  # fmt: skip
+            moved = None
+            if cancelled:
+                moved = rest.takes_cancelled_us_orders * us_hashrate(
+                    [w for w, _ in cancelled], [c for _, c in cancelled if c is not None]
+                )
             cut = supply_cut(_reference_plan(inputs, k), paths, seed)
-            network = shared_network(inputs.market, markets[k], us, industry.rest_of_world,
-                                     seed, cut if cut.any() else None)  # fmt: skip
+            network = shared_network(inputs.market, markets[k], us, rest, seed,
+                                     cut if cut.any() else None, moved)  # fmt: skip
             networks.append(network)
         priced_on = [n.market for n in networks]
     tasks = [Task(member_runs, (m, markets, priced_on, paths, seed, member_seed(seed, i)),

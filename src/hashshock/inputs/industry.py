@@ -131,6 +131,10 @@ class RestOfWorld(_Strict):
         None, gt=-0.9, le=10,
         description="Yearly growth at the reference hashprice; default the market's",
     )  # fmt: skip
+    takes_cancelled_us_orders: Share = Field(
+        1.0, description="Share of the hashrate of cancelled US machine orders installed "
+        "abroad instead, from their due day (ASSUMPTION [E]: the vendor sells them elsewhere)",
+    )  # fmt: skip
     source: str = ""
 
 
