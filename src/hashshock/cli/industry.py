@@ -19,6 +19,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+)
 from hashshock.cli.report import input_errors, progress_bar
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
@@ -129,6 +137,11 @@ def industry_command(
     validate: ValidateOpt = False,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Simulate the US mining industry (or your industry file) on one network: US
@@ -139,14 +152,15 @@ def industry_command(
     with input_errors():
         from hashshock.industry.api import industry, validate_industry
 
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
-            checked = validate_industry(file, names, horizon)
+            checked = validate_industry(file, names, horizon, config)
             members = len(checked.loaded.members)
             out.print(f"ok: {escape(str(checked.loaded.path))} — {members} fleets, "
                       f"{len(checked.to_run)} scenarios", highlight=False)  # fmt: skip
             return
         if json_out is not None:
-            check_output(json_out, "--json", [file] if file else [])
+            check_output(json_out, "--json", [p for p in (file, market) if p])
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -154,12 +168,17 @@ def industry_command(
         try:
             with progress_bar(not quiet) as tick:
                 result = run_interruptibly(
-                    lambda: industry(file, names, paths, horizon, seed, None, executor, tick)
+                    lambda: industry(file, names, paths, horizon, seed, config, executor, tick)
                 )
         finally:
             executor.close()
         seconds = time.perf_counter() - started
     data = result.to_dict()
+    if not quiet:
+        warn = Console(stderr=True)
+        for text in data["warnings"]:
+            warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True,
+                       highlight=False)  # fmt: skip
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
     if json_out is not None:
