@@ -29,6 +29,7 @@ from rich.console import Console
 from hashshock import __version__
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
+from hashshock.cli.industry import register as register_industry
 from hashshock.cli.interrupt import run_interruptibly
 from hashshock.cli.listing import register as register_listing
 from hashshock.cli.market_options import (
@@ -361,8 +362,9 @@ def validate(
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
 ) -> None:
-    """Check a fleet (and a scenario, a market) as `run` would, short of simulating:
-    passing means `run` with the same inputs works."""
+    """Check a fleet (and a scenario, a market) as `run` would, short of simulating.
+
+    Passing means `run` with the same inputs works."""
     from hashshock.prepare import validate as validate_inputs
 
     with input_errors():
@@ -391,6 +393,7 @@ register_serve(app)
 register_sweep(app)
 register_optimise(app)
 register_strategies(app)
+register_industry(app)
 
 
 def _version(value: bool) -> None:

@@ -144,8 +144,10 @@ def industry_command(
     fee_share: FeeShareOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Simulate the US mining industry (or your industry file) on one network: US
-    hashrate and share of the network, and which operators break first."""
+    """Simulate the US mining industry on one network: who breaks first.
+
+    The bundled US industry (or your industry file): US hashrate and share of the
+    network, and which operators break first."""
     from hashshock.cli.interrupt import run_interruptibly
 
     names = [s.strip() for s in scenarios.split(",") if s.strip()]

@@ -106,8 +106,9 @@ _AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 
 def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
-    """List the ASIC model catalogue (bundled, plus your own with --extra): slugs to type
-    in fleet files and the family spares are keyed on."""
+    """List the ASIC models (bundled, plus your own with --extra).
+
+    Slugs to type in fleet files, and the family spares are keyed on."""
     from pathlib import Path
 
     from hashshock.inputs.catalog import bundled_catalog, load_catalog

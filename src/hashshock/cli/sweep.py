@@ -138,8 +138,10 @@ def sweep_command(
     store: StoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Vary inputs of a fleet, scenario and market (grid, one-way, tornado, Sobol', Latin
-    hypercube) on common random numbers and show what drives each metric."""
+    """Vary inputs on common random numbers and show what drives each metric.
+
+    Any field of the fleet, scenario or market, as a grid, one at a time (tornado,
+    spider) or sampled (Latin hypercube, Sobol' indices)."""
     from hashshock.cli.interrupt import run_interruptibly
 
     if spec.suffix.lower() == ".json":
