@@ -139,3 +139,13 @@ def test_outputs_never_overwrite_a_strategy_file(
                                     str(mine), "--json", str(mine)])  # fmt: skip
     assert done.exit_code == 2 and "--json" in done.output
     assert yaml.safe_load(mine.read_text()) == {"name": "x"}
+
+
+def test_the_strategy_file_has_a_json_schema() -> None:
+    from hashshock.cli.app import app
+
+    done = CliRunner().invoke(app, ["schema", "strategy"])
+    assert done.exit_code == 0
+    schema = json.loads(done.stdout)
+    assert {"name", "edits", "costs"} <= set(schema["properties"])
+    assert "origin" not in schema["properties"]

@@ -145,19 +145,23 @@ def scenarios(as_json: _AsJson = False) -> None:
     Console().print(table)
 
 
-def schema(kind: Annotated[str, typer.Argument(help="fleet, scenario or sweep")]) -> None:
-    """Print the JSON Schema of the fleet, scenario or sweep spec file format."""
+def schema(
+    kind: Annotated[str, typer.Argument(help="fleet, scenario, sweep or strategy")],
+) -> None:
+    """Print the JSON Schema of the fleet, scenario, sweep spec or strategy file format."""
     from pydantic import BaseModel
 
+    from hashshock.decide.strategy import Strategy
     from hashshock.inputs.fleet import Fleet
     from hashshock.inputs.scenario import Scenario
     from hashshock.sweep.spec import SweepSpec
 
-    models: dict[str, type[BaseModel]] = {"fleet": Fleet, "scenario": Scenario, "sweep": SweepSpec}
+    models: dict[str, type[BaseModel]] = {
+        "fleet": Fleet, "scenario": Scenario, "sweep": SweepSpec, "strategy": Strategy,
+    }  # fmt: skip
     if kind not in models:
-        raise _fail(
-            InputError(None, "KIND", f"unknown schema '{kind}'", "use fleet, scenario or sweep")
-        )
+        raise _fail(InputError(None, "KIND", f"unknown schema '{kind}'",
+                               "use fleet, scenario, sweep or strategy"))  # fmt: skip
     sys.stdout.write(json.dumps(models[kind].model_json_schema(), indent=2) + "\n")
 
 

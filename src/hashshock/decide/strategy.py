@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from hashshock.decide.edits import base_set, edited_fleet, resolve_fleet_path
 from hashshock.decide.pools import demand_per_day
@@ -63,14 +63,19 @@ class Costs(_Strict):
 
 
 class Strategy(_Strict):
-    """A strategy: fleet edits and costs (``origin``: the file it came from, if any)."""
+    """A strategy: edits to the fleet by field path, and their costs and timing."""
 
     name: str = Field(min_length=1)
     description: str = ""
     edits: list[Edit] = Field(default_factory=list)
     costs: Costs = Field(default_factory=Costs)
     source: str = Field("", description="Where the costs and edits come from")
-    origin: str | None = Field(None, exclude=True)
+    _origin: str | None = PrivateAttr(None)
+
+    @property
+    def origin(self) -> str | None:
+        """The file the strategy was read from (None: built in)."""
+        return self._origin
 
     def cost_by_day(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         """[T] upfront and running outflows per day (USD)."""
@@ -107,7 +112,8 @@ def load_strategy(path: str | Path) -> Strategy:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, file) from None
-    return strategy.model_copy(update={"origin": str(file)})
+    strategy._origin = str(file)
+    return strategy
 
 
 def apply(strategy: Strategy, base: BaseSet) -> LoadedFleet:
