@@ -65,6 +65,9 @@ def test_the_answer_holds_the_target_and_is_verified(sanctions_result) -> None: 
     # The shock makes the closed form optimistic: its stock misses the target here.
     assert result.verify_closed_form is not None and result.verify_closed_form.objective < 0.97
     assert result.closed_form_predicted >= 0.97
+    gap = result.to_dict()["gap"]
+    assert gap["availability"] > 0
+    assert gap["cost_usd"] == pytest.approx(result.chosen_cost_usd - result.closed_form_cost_usd)
     # Nothing is sold: every pool holds at least today's stock.
     assert np.all(result.chosen_stock >= result.pools.inputs.current)
     verified = result.verify_chosen

@@ -193,6 +193,13 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         f"horizon {_pct(verified.get('mean_availability'))}"
         + (f". {escape(result.note)}" if result.note else ""), highlight=False,
     )  # fmt: skip
+    gap = data["gap"]
+    if gap["availability"] is not None:
+        console.print(
+            f"apart: the closed form's stock holds {100 * gap['availability']:.2f} points less "
+            "under the scenario than the closed form predicts; the simulation's stock costs "
+            f"${gap['cost_usd']:,.0f} more", highlight=False,
+        )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
     frontier.add_column("buy (USD)", justify="right")

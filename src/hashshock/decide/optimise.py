@@ -152,6 +152,16 @@ class OptimiseResult:
     def closed_form_cost_usd(self) -> float:
         return self.pools.inputs.cost(self.closed_form_stock)
 
+    def gap(self) -> dict[str, float | None]:
+        """How far apart the two answers are: the closed form's prediction minus its stock's
+        availability simulated under the scenario (share, on the verification seed), and
+        the simulation's stock's cost minus the closed form's (USD)."""
+        simulated = self.verify_closed_form.objective if self.verify_closed_form else None
+        return {
+            "availability": None if simulated is None else self.closed_form_predicted - simulated,
+            "cost_usd": self.chosen_cost_usd - self.closed_form_cost_usd,
+        }
+
     def frontier_envelope(self) -> list[Point]:
         """The simulated points that no cheaper point beats (monotone in cost)."""
         best = -1.0
@@ -196,6 +206,7 @@ class OptimiseResult:
             "closed_form": {"cost_usd": self.closed_form_cost_usd,
                             "predicted_availability": self.closed_form_predicted,
                             "simulated": verification(self.verify_closed_form)},
+            "gap": self.gap(),
             "chosen": {"cost_usd": self.chosen_cost_usd, "objective": self.chosen_objective,
                        "verified": verification(self.verify_chosen)},
             "pools": pools,
