@@ -82,6 +82,9 @@ FEWER_PATHS = {
     "hashshock sweep examples/sweeps/tornado.yaml --json tornado.json --report tornado.html": {
         "--paths": "5"
     },
+    "hashshock industry --scenarios baseline,quiet-end,sanctions --json industry.json": {
+        "--paths": "10"
+    },
     "hashshock run fleet.yaml --scenario my-remote-disable.yaml": {"--paths": "50"},
     "make demo": {"--paths": "50"},
 }
