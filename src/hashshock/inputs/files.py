@@ -10,8 +10,11 @@ import yaml
 
 from hashshock.inputs.errors import InputError
 
+# libyaml's parser where PyYAML was built with it (about 5x faster on a fleet file).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """``yaml.SafeLoader`` that leaves an impossible date (``2026-02-30``) as its text, so
     validation reports it against its field instead of the parser raising, and refuses
     a key given twice in one mapping (plain YAML keeps the last one silently)."""
@@ -28,7 +31,8 @@ class _Loader(yaml.SafeLoader):
                     key_node.start_mark,
                 )  # fmt: skip
             seen[key] = key_node
-        return super().construct_mapping(node, deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        return mapping
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
