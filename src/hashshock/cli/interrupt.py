@@ -10,7 +10,6 @@ written atomically and only after the work is done.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -30,7 +29,8 @@ EXIT_INTERRUPTED = 130
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> NoReturn:
     """Print one line, clean up, and exit 130 now."""
     remove_pending_temporaries()
-    for child in multiprocessing.active_children():
+    multiprocessing = sys.modules.get("multiprocessing")  # no module loaded: no children
+    for child in multiprocessing.active_children() if multiprocessing is not None else ():
         child.kill()
     if sys.stderr.isatty():
         sys.stderr.write("\x1b[?25h\n")  # a live progress bar hid the cursor

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from hashshock.inputs.catalog import PartType
 from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.inputs.catalog import PartType
 
 #: Age (days) assumed for a scanned machine whose install date nobody gave.
 DEFAULT_ASSUMED_AGE_DAYS = 365
