@@ -131,6 +131,32 @@ def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
     assert good.exit_code == 0 and good.output.startswith("ok:")
 
 
+def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
+    from hashshock.cli.app import app
+
+    done = CliRunner().invoke(app, ["validate", str(_industry(tmp_path))])
+    assert done.exit_code == 0 and done.output.startswith("ok:") and "2 fleets" in done.output
+    bad = CliRunner().invoke(app, ["validate", str(_industry(tmp_path, op_count=0))])
+    assert bad.exit_code == 2 and "count" in bad.output
+
+
+def test_json_never_overwrites_a_template_fleet(tmp_path: Path) -> None:
+    """``--json`` onto a fleet the industry reads (here a template) is refused before any
+    work and the file is left as it was."""
+    import shutil
+
+    template = tmp_path / "farm.yaml"
+    shutil.copy(SMALL_FARM, template)
+    before = template.read_bytes()
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)
+    file = _industry(tmp_path, op_template=str(template))
+    done = CliRunner().invoke(app, ["industry", str(file), "--json", str(template)])
+    assert done.exit_code == 2 and "input files" in done.output
+    assert template.read_bytes() == before
+
+
 def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     import io
 

@@ -349,6 +349,18 @@ def breakpoint_command(
             )
 
 
+def _is_industry(path: str) -> bool:
+    """Whether ``path`` is an industry file (a YAML mapping with ``operators:``)."""
+    from pathlib import Path
+
+    from hashshock.inputs.files import read_yaml_mapping
+
+    file = Path(path)
+    if not file.is_file() or file.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    return "operators" in read_yaml_mapping(file)
+
+
 @app.command()
 def validate(
     fleet: FleetArg,
@@ -364,11 +376,19 @@ def validate(
 ) -> None:
     """Check a fleet (and a scenario, a market) as `run` would, short of simulating.
 
-    Passing means `run` with the same inputs works."""
+    Passing means `run` with the same inputs works. Given an industry file (one with
+    `operators:`), checks it as `hashshock industry --validate` does."""
     from hashshock.prepare import validate as validate_inputs
 
     with input_errors():
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        if _is_industry(fleet):
+            from hashshock.cli.industry import validate_industry_file
+
+            names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
+            console.print(validate_industry_file(fleet, names, horizon, config),
+                          highlight=False, soft_wrap=True)  # fmt: skip
+            return
         names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
         prepared = validate_inputs(fleet, names, horizon, config)
         warn_if_stale(err_console, config, prepared.loaded.fleet.start_date)

@@ -152,17 +152,15 @@ def industry_command(
 
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     with input_errors():
-        from hashshock.industry.api import industry, validate_industry
+        from hashshock.industry.api import industry, industry_files
 
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
-            checked = validate_industry(file, names, horizon, config)
-            members = len(checked.loaded.members)
-            out.print(f"ok: {escape(str(checked.loaded.path))} — {members} fleets, "
-                      f"{len(checked.to_run)} scenarios", highlight=False)  # fmt: skip
+            out.print(validate_industry_file(file, names, horizon, config), highlight=False,
+                      soft_wrap=True)  # fmt: skip
             return
-        if json_out is not None:
-            check_output(json_out, "--json", [p for p in (file, market) if p])
+        loaded, files = industry_files(file, names, config)
+        check_output(json_out, "--json", files)
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -170,7 +168,7 @@ def industry_command(
         try:
             with progress_bar(not quiet) as tick:
                 result = run_interruptibly(
-                    lambda: industry(file, names, paths, horizon, seed, config, executor, tick)
+                    lambda: industry(loaded, names, paths, horizon, seed, config, executor, tick)
                 )
         finally:
             executor.close()
@@ -190,6 +188,17 @@ def industry_command(
             reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
             Console(stderr=True).print(f"[bold red]error:[/] {escape(reason)}", highlight=False)
             raise typer.Exit(1) from None
+
+
+def validate_industry_file(file: str | None, names: list[str], horizon: int, config: Any) -> str:
+    """Check an industry as a run of it would, short of simulating; the ``ok`` line."""
+    from hashshock.industry.api import validate_industry
+
+    checked = validate_industry(file, names, horizon, config)
+    members = len(checked.loaded.members)
+    where = escape(str(checked.loaded.path))
+    runs = len(checked.to_run)
+    return f"ok: {where} — {members} fleets, {runs} scenario{'s' if runs != 1 else ''}"
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,21 @@ def _loaded(industry: IndustryLike) -> LoadedIndustry:
     return load_industry(industry)
 
 
+def industry_files(
+    industry: IndustryLike, scenarios: Sequence[ScenarioLike], market: MarketConfig
+) -> tuple[LoadedIndustry, list[Path]]:
+    """The industry loaded, and every user file a run of it reads: the industry file, each
+    member's fleet or template file and the files those name, scenario files and the
+    market's (outputs must never overwrite them)."""
+    from hashshock.prepare import input_files
+
+    loaded = _loaded(industry)
+    files = [loaded.path] if loaded.path is not None else []
+    for member in loaded.members:
+        files += input_files(member.loaded, scenarios, market)
+    return loaded, list(dict.fromkeys(files))
+
+
 def validate_industry(
     industry: IndustryLike = None,
     scenarios: Sequence[ScenarioLike] = ("baseline",),
