@@ -80,7 +80,7 @@ class Simulation(Hooks):
 
     def __init__(
         self, plan: Plan, paths: int, seed: int, economy: EconomyInputs | None = None,
-        events_seed: int | None = None,
+        events_seed: int | None = None, order_ship_day: IntArray | None = None,
     ) -> None:  # fmt: skip
         self.plan = plan
         self.economy = economy or EconomyInputs()
@@ -94,7 +94,7 @@ class Simulation(Hooks):
         # share the events (one world) and draw their own failures.
         events_rng = self.rng if events_seed is None else RandomTree(events_seed)
         self.events = EventPaths.realise(plan.events, self.P, events_rng)
-        self.orders = OrderPaths.realise(plan, self.events, self.P, self.rng)
+        self.orders = OrderPaths.realise(plan, self.events, self.P, self.rng, order_ship_day)
         self.boards = plan.cohort_boards.astype(np.int64)
         self.pool_to_part = GroupSum(plan.pool_part, N_PARTS)  # [P, J] → [P, 4]
         self._init_state()
@@ -497,9 +497,12 @@ def simulate(
     progress: Progress | None = None,
     economy: EconomyInputs | None = None,
     events_seed: int | None = None,
+    order_ship_day: IntArray | None = None,
 ) -> EngineOutput:
     """Run ``plan`` on ``paths`` Monte Carlo paths with random tree ``seed``; the scenario's
-    events are drawn from ``events_seed`` if given (default: ``seed``)."""
+    events are drawn from ``events_seed`` if given (default: ``seed``). ``order_ship_day``
+    [O, P] (−1: never) replaces the machine orders' own disruptions and lead times, for
+    an industry whose vendor queues decide when each order ships."""
     if paths < 1:
         raise ValueError("paths must be at least 1")
-    return Simulation(plan, paths, seed, economy, events_seed).run(progress)
+    return Simulation(plan, paths, seed, economy, events_seed, order_ship_day).run(progress)

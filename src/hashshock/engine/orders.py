@@ -15,6 +15,7 @@ from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 NOT_ARRIVING = -1
 
@@ -29,33 +30,31 @@ class OrderPaths:
     cancelled: NDArray[np.bool_]
 
     @classmethod
-    def realise(cls, plan: Plan, events: EventPaths, paths: int, rng: RandomTree) -> OrderPaths:
+    def realise(
+        cls, plan: Plan, events: EventPaths, paths: int, rng: RandomTree,
+        ship_day: IntArray | None = None,
+    ) -> OrderPaths:  # fmt: skip
+        """Each order's path: disrupted (delayed or cancelled), shipped, perhaps held at
+        customs. ``ship_day`` [O, P] (−1: never ships) replaces the first two steps — an
+        industry's vendor queues decide it (:mod:`hashshock.industry.vendors`)."""
+        if ship_day is None:
+            join_day, cancelled = order_demand(plan, events, paths, rng)
+            ship_day = join_day.copy()
+            for o, vendor in enumerate(plan.order_vendor):
+                ship_day[o] += _lead_extra_at(events, join_day[o], int(vendor))
+        else:
+            cancelled = ship_day < 0
         n_orders = len(plan.order_count)
         arrival = np.full((n_orders, paths), NOT_ARRIVING, dtype=np.int64)
         hold_start = np.zeros((n_orders, paths), dtype=np.int64)
         hold_end = np.zeros((n_orders, paths), dtype=np.int64)
-        cancelled = np.zeros((n_orders, paths), dtype=bool)
         for o in range(n_orders):
-            due = int(plan.order_due_day[o])
             vendor = int(plan.order_vendor[o])
-            day = np.full(paths, due, dtype=np.int64)
-            for e in events.indices(kinds_tagged("order_disruption")):
-                event = events.events[e]
-                if not event.vendor_mask[vendor]:
-                    continue
-                act = events.active(e, day)
-                u_cancel, u_delay, u_days = rng.per_path(
-                    "orders", f"order-{o}/{event.group}/{event.name}", paths, 3
-                )
-                delay = event.dists["delay_days"].quantile(u_days)
-                cancelled[o] |= act & (u_cancel < event.params["cancel_probability"])
-                day = day + np.where(act & (u_delay < event.params["delay_probability"]), delay, 0)
-            vendors = np.array([vendor])
-            day = day + _lead_extra_at(events, day, vendor)
+            day = ship_day[o]
             held, extra = events.customs_holds(
                 rng.key("orders", o),
                 day[:, None],
-                vendors,
+                np.array([vendor]),
                 (plan.vendor_machines_origin[vendor],),
                 "machines",
             )
@@ -105,3 +104,41 @@ def _lead_extra_at(events: EventPaths, day: IntArray, vendor: int) -> IntArray:
         if event.vendor_mask[vendor] and "machines" in event.shipments:
             extra += np.where(events.active(e, day), int(event.params["extra_days"]), 0)
     return extra
+
+
+def order_demand(
+    plan: Plan, events: EventPaths, paths: int, rng: RandomTree
+) -> tuple[IntArray, BoolArray]:
+    """Each order's day [O, P] once the scenario's ``order_disruption`` events have
+    delayed it (from its due day), and whether they cancelled it [O, P]: the day an
+    order asks its vendor to ship."""
+    n_orders = len(plan.order_count)
+    join_day = np.zeros((n_orders, paths), dtype=np.int64)
+    cancelled = np.zeros((n_orders, paths), dtype=bool)
+    for o in range(n_orders):
+        vendor = int(plan.order_vendor[o])
+        day = np.full(paths, int(plan.order_due_day[o]), dtype=np.int64)
+        for e in events.indices(kinds_tagged("order_disruption")):
+            event = events.events[e]
+            if not event.vendor_mask[vendor]:
+                continue
+            act = events.active(e, day)
+            u_cancel, u_delay, u_days = rng.per_path(
+                "orders", f"order-{o}/{event.group}/{event.name}", paths, 3
+            )
+            delay = event.dists["delay_days"].quantile(u_days)
+            cancelled[o] |= act & (u_cancel < event.params["cancel_probability"])
+            day = day + np.where(act & (u_delay < event.params["delay_probability"]), delay, 0)
+        join_day[o] = day
+    return join_day, cancelled
+
+
+def demand_paths(
+    plan: Plan, paths: int, seed: int, events_seed: int | None = None
+) -> tuple[IntArray, BoolArray]:
+    """:func:`order_demand` of ``plan`` with the random numbers
+    :func:`hashshock.engine.simulate` would use for the same seeds."""
+    rng = RandomTree(seed)
+    events_rng = rng if events_seed is None else RandomTree(events_seed)
+    events = EventPaths.realise(plan.events, paths, events_rng)
+    return order_demand(plan, events, paths, rng)
