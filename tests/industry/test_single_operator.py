@@ -47,3 +47,25 @@ def test_same_engine_numbers(runs: list[hashshock.RunResult], feedback: bool) ->
         stages = run.stage_first_days()
         for name, days in member.stage_days.items():
             assert np.array_equal(days, stages[name])
+
+
+def test_unlimited_vendor_lines_change_nothing() -> None:
+    """Vendor lines with more capacity than anyone orders, and no market feedback: the
+    orders ship on their own days and the engine's numbers are `compare`'s, bit for bit
+    (customs-2024 holds orders at the border after they ship)."""
+    scenarios = ["baseline", "customs-2024"]
+    lines = [
+        {"name": v, "vendor": v, "capacity_ehs_per_year": 5000} for v in ("bitmain", "microbt")
+    ]
+    mapping = {**_one_operator(False), "vendor_lines": lines}
+    result = industry(industry_from_mapping(mapping), scenarios, PATHS, DAYS, SEED)
+    runs = hashshock.compare(FLEET, scenarios, paths=PATHS, horizon_days=DAYS, seed=SEED)
+    assert result.runs.lines is not None
+    for k, run in enumerate(runs):
+        member = result.member_runs(k)[0]
+        assert np.array_equal(member.hashrate_ths, run.output.hashrate_ths)
+        stages = run.stage_first_days()
+        for name, days in member.stage_days.items():
+            assert np.array_equal(days, stages[name])
+        for line in result.runs.lines[k]:
+            assert (line.made <= line.capacity).all()

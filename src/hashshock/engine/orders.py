@@ -39,9 +39,7 @@ class OrderPaths:
         industry's vendor queues decide it (:mod:`hashshock.industry.vendors`)."""
         if ship_day is None:
             join_day, cancelled = order_demand(plan, events, paths, rng)
-            ship_day = join_day.copy()
-            for o, vendor in enumerate(plan.order_vendor):
-                ship_day[o] += _lead_extra_at(events, join_day[o], int(vendor))
+            ship_day = own_ship_day(plan, events, join_day)
         else:
             cancelled = ship_day < 0
         n_orders = len(plan.order_count)
@@ -133,12 +131,30 @@ def order_demand(
     return join_day, cancelled
 
 
-def demand_paths(
-    plan: Plan, paths: int, seed: int, events_seed: int | None = None
-) -> tuple[IntArray, BoolArray]:
-    """:func:`order_demand` of ``plan`` with the random numbers
+def own_ship_day(plan: Plan, events: EventPaths, join_day: IntArray) -> IntArray:
+    """[O, P]: the day each order ships with no queue — its ``join_day`` plus the extra
+    lead days of ``lead_time_change`` events on machines active then."""
+    ship_day = join_day.copy()
+    for o, vendor in enumerate(plan.order_vendor):
+        ship_day[o] += _lead_extra_at(events, join_day[o], int(vendor))
+    return ship_day
+
+
+@dataclass
+class OrderDemand:
+    """Each order's day it asks to ship [O, P] (its due day after disruptions), whether
+    a disruption cancelled it [O, P], and the day it ships with no queue [O, P]."""
+
+    join_day: IntArray
+    cancelled: BoolArray
+    own_ship_day: IntArray
+
+
+def demand_paths(plan: Plan, paths: int, seed: int, events_seed: int | None = None) -> OrderDemand:
+    """The orders of ``plan`` before shipping, with the random numbers
     :func:`hashshock.engine.simulate` would use for the same seeds."""
     rng = RandomTree(seed)
     events_rng = rng if events_seed is None else RandomTree(events_seed)
     events = EventPaths.realise(plan.events, paths, events_rng)
-    return order_demand(plan, events, paths, rng)
+    join_day, cancelled = order_demand(plan, events, paths, rng)
+    return OrderDemand(join_day, cancelled, own_ship_day(plan, events, join_day))

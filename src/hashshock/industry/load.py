@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hashshock.inputs.catalog import vendor_defaults
+from hashshock.industry.orders import Twin, growth_orders, with_twins
+from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
@@ -41,6 +42,11 @@ class Member:
     kind: str
     weight: float
     loaded: LoadedFleet
+    twins: tuple[Twin, ...] = ()  # its orders that stand in for cancelled ones
+
+    def is_twin(self, order: int) -> bool:
+        """Whether the fleet's order ``order`` is a twin (not planned, only redirected)."""
+        return any(t.order == order for t in self.twins)
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,18 @@ class _Reader:
                     f"{start}", f"set start_date: {start} in the fleet file (or use it as a "
                     "template:, which takes the industry's start date)",
                 )  # fmt: skip
-            return [Member(op.name, op.name, op.kind, 1.0, loaded)]
+            return [
+                self._member(
+                    i,
+                    op.name,
+                    1.0,
+                    loaded.fleet.model_dump(
+                        mode="json", exclude_unset=True, exclude={"cohorts_csv"}
+                    ),
+                    file,
+                    loaded,
+                )
+            ]
         assert op.template is not None
         file = self._file(i, "template", op.template)
         template = self._fleet(i, "template", lambda: load_fleet(file))
@@ -233,8 +250,30 @@ class _Reader:
             loaded = self._fleet(
                 i, "template", lambda d=data: fleet_from_mapping(d, file, file.parent)
             )
-            out.append(Member(name, op.name, op.kind, weight, loaded))
+            out.append(self._member(i, name, weight, data, file, loaded))
         return out
+
+    def _member(
+        self, i: int, name: str, weight: float, data: dict[str, Any], file: Path,
+        loaded: LoadedFleet,
+    ) -> Member:  # fmt: skip
+        """The member, its fleet with the operator's planned growth and the twins of
+        orders other vendors take when a scenario cancels them."""
+        op = self.industry.operators[i]
+        orders = list(data.get("orders", []))
+        if op.growth is not None:
+            loaded.catalog.get(
+                op.growth.model, self.path, f"operators[{i}] ({op.name}).growth.model"
+            )
+            site = loaded.fleet.sites[0].name
+            orders += growth_orders(op.growth, self.industry.start_date, site,
+                                    loaded.nameplate_ths, loaded.catalog)  # fmt: skip
+        orders, twins = with_twins(orders, self.industry, loaded.catalog)
+        if len(orders) != len(data.get("orders", [])):
+            data = {**data, "orders": orders}
+            field = "growth" if op.growth is not None else "fleet"
+            loaded = self._fleet(i, field, lambda: fleet_from_mapping(data, file, file.parent))
+        return Member(name, op.name, op.kind, weight, loaded, twins)
 
     def _check_class(self, i: int, op: Operator) -> None:
         each = op.machines_each
@@ -257,11 +296,27 @@ class _Reader:
 
 def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
     vendors = sorted(vendor_defaults())
+    catalog = bundled_catalog()
+
+    def vendor_known(field: str, vendor: str) -> None:
+        if vendor not in vendors:
+            raise InputError(path, field, f"unknown vendor '{vendor}'",
+                             unknown_name_fix(vendor, vendors, "vendor"))  # fmt: skip
+
     for i, line in enumerate(industry.vendor_lines):
-        if line.vendor not in vendors:
-            raise InputError(path, f"vendor_lines[{i}] ({line.name}).vendor",
-                             f"unknown vendor '{line.vendor}'",
-                             unknown_name_fix(line.vendor, vendors, "vendor"))  # fmt: skip
+        where = f"vendor_lines[{i}] ({line.name})"
+        vendor_known(f"{where}.vendor", line.vendor)
+        if line.components_from is not None:
+            vendor_known(f"{where}.components_from", line.components_from)
+        if line.model is not None:
+            spec = catalog.get(line.model, path, f"{where}.model")
+            if spec.vendor != line.vendor:
+                raise InputError(path, f"{where}.model", f"{line.model} is made by "
+                                 f"{spec.vendor}, not {line.vendor}",
+                                 f"give a {line.vendor} model (hashshock catalog)")  # fmt: skip
+    if industry.redirect is not None:
+        for vendor in industry.redirect.from_vendors:
+            vendor_known("redirect.from_vendors", vendor)
 
 
 def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> LoadedIndustry:

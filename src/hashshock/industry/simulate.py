@@ -29,6 +29,7 @@ from hashshock.finance.scenario_money import money_for, scenario_market, supply_
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork, shared_network
+from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.inputs.load import load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -78,17 +79,22 @@ class OrderedGrowth:
     late: FloatArray
 
 
-def ordered_growth(member: Prepared, k: int, out: EngineOutput) -> OrderedGrowth | None:
+def ordered_growth(
+    member: Prepared, k: int, out: EngineOutput, twins: frozenset[int] = frozenset()
+) -> OrderedGrowth | None:
     """:class:`OrderedGrowth` of member ``member`` under scenario ``k`` (its engine run
-    ``out``); ``None`` without orders."""
+    ``out``); ``None`` without orders. Twins (orders placed again with another vendor,
+    :mod:`hashshock.industry.orders`) are not planned growth and are left out."""
     orders = member.loaded.fleet.orders
-    if not orders:
+    if len(orders) == len(twins):
         return None
     plan = member.plans[k]
     paths, days = out.hashrate_ths.shape
     day = np.arange(days)
     cancelled, late = np.zeros((paths, days)), np.zeros((paths, days))
     for o, order in enumerate(orders):
+        if o in twins:
+            continue
         ths = plan.order_count[o] * member.loaded.model_of(order.model).hashrate_ths
         due = int(plan.order_due_day[o])
         gone = out.order_cancelled[o]
@@ -180,9 +186,20 @@ def member_seed(seed: int, index: int) -> int:
     return int(state[0] >> np.uint64(1))
 
 
+@dataclass(frozen=True)
+class MemberOrders:
+    """A member's machine orders as the industry sets them: per scenario the ship day of
+    each order [O, P] from the vendor queues (``None``: the engine's own rules), and the
+    indices of its twin orders."""
+
+    ship_days: Sequence[IntArray | None]
+    twins: frozenset[int] = frozenset()
+
+
 def member_hashrate(
-    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int, own_seed: int
-) -> list[tuple[FloatArray, FloatArray | None]]:
+    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int, own_seed: int,
+    orders: MemberOrders,
+) -> list[tuple[FloatArray, FloatArray | None]]:  # fmt: skip
     """First pass: the member's delivered TH/s [P, T] under each scenario, and the TH/s
     of its orders cancelled by each day (``None`` without orders)."""
     from hashshock.engine import simulate
@@ -191,8 +208,9 @@ def member_hashrate(
     for k, (plan, money, market) in enumerate(
         zip(member.plans, member.money, markets, strict=True)
     ):
-        run = simulate(plan, paths, own_seed, None, build_economy(money, market), seed)
-        growth = ordered_growth(member, k, run)
+        economy = build_economy(money, market)
+        run = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k])
+        growth = ordered_growth(member, k, run, orders.twins)
         # a copy: a view would keep the whole output's memory
         out.append((run.hashrate_ths.copy(), None if growth is None else growth.cancelled))
     return out
@@ -205,10 +223,11 @@ def member_runs(
     paths: int,
     seed: int,
     own_seed: int,
+    orders: MemberOrders,
 ) -> list[MemberRun]:
     """Second pass: the member under each scenario (baseline first), its engine steered by
     ``markets`` and its money priced on ``priced_on``; events from ``seed``, the member's
-    own draws from ``own_seed``."""
+    own draws from ``own_seed``; orders ship as ``orders`` says."""
     from hashshock.engine import simulate
 
     runs: list[MemberRun] = []
@@ -217,7 +236,8 @@ def member_runs(
     for k, (plan, money_plan, market, price) in enumerate(
         zip(member.plans, member.money, markets, priced_on, strict=True)
     ):
-        out = simulate(plan, paths, own_seed, None, build_economy(money_plan, market), seed)
+        economy = build_economy(money_plan, market)
+        out = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k])
         baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
         run = RunResult(scenario="", scenario_description="", fleet_name="", paths=paths,
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
@@ -240,7 +260,7 @@ def member_runs(
             covenant_breach_day=breach, cash_out_day=cash_out,
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
-            growth=ordered_growth(member, k, out),
+            growth=ordered_growth(member, k, out, orders.twins),
         ))  # fmt: skip
     return runs
 
@@ -255,6 +275,7 @@ class IndustryRuns:
     networks: list[SharedNetwork] | None
     paths: int
     seed: int
+    lines: list[list[LineFlows]] | None = None  # per scenario, with vendor lines
 
 
 def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> FloatArray:
@@ -285,10 +306,12 @@ def simulate_industry(
         if progress is not None:
             progress(done[0] + finished, n_tasks)
 
+    own_seeds = [member_seed(seed, i) for i in range(len(members))]
+    orders, lines = _member_orders(inputs, own_seeds, paths, seed)
     networks = None
     priced_on: list[MarketLike] = list(markets)
     if industry.network_feedback:
-        tasks = [Task(member_hashrate, (m, markets, paths, seed, member_seed(seed, i)),
+        tasks = [Task(member_hashrate, (m, markets, paths, seed, own_seeds[i], orders[i]),
                       name="industry-hashrate") for i, m in enumerate(members)]  # fmt: skip
         first: list[list[tuple[FloatArray, FloatArray | None]]] = run_on.run(tasks, step)
         done[0] = len(members)
@@ -308,7 +331,29 @@ def simulate_industry(
                                      cut if cut.any() else None, moved)  # fmt: skip
             networks.append(network)
         priced_on = [n.market for n in networks]
-    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed, member_seed(seed, i)),
+    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed, own_seeds[i], orders[i]),
                   name="industry-member") for i, m in enumerate(members)]  # fmt: skip
     runs: list[list[MemberRun]] = run_on.run(tasks, step)
-    return IndustryRuns(inputs, runs, networks, paths, seed)
+    return IndustryRuns(inputs, runs, networks, paths, seed, lines)
+
+
+def _member_orders(
+    inputs: IndustryInputs, own_seeds: list[int], paths: int, seed: int
+) -> tuple[list[MemberOrders], list[list[LineFlows]] | None]:
+    """Each member's orders under every scenario: through the vendor queues when the
+    industry has vendor lines (:func:`hashshock.industry.queues.queue_orders`)."""
+    members = list(inputs.loaded.members)
+    n_scenarios = len(inputs.to_run)
+    twins = [frozenset(t.order for t in m.twins) for m in members]
+    industry = inputs.loaded.industry
+    if not industry.vendor_lines:
+        return [MemberOrders([None] * n_scenarios, t) for t in twins], None
+    per_scenario = [
+        queue_orders(industry, members, [p.plans[k] for p in inputs.members], own_seeds,
+                     paths, seed)
+        for k in range(n_scenarios)
+    ]  # fmt: skip
+    orders = [
+        MemberOrders([q.ship_days[m] for q in per_scenario], twins[m]) for m in range(len(members))
+    ]
+    return orders, [q.lines for q in per_scenario]

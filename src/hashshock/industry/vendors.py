@@ -26,6 +26,7 @@ time for steady orders below capacity, Pollaczek–Khinchine's mean for Poisson 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,7 +85,7 @@ def time_of(
     ``inf`` past the horizon."""
     paths, days = capacity.shape
     out = np.full(level.shape, np.inf)
-    side = "right" if begin else "left"
+    side: Literal["left", "right"] = "right" if begin else "left"
     for p in range(paths):
         day = np.searchsorted(made_before[p, 1:], level[p], side=side)
         inside = day < days

@@ -38,6 +38,34 @@ class MachinesEach(_Strict):
     cv: float = Field(0.0, ge=0, le=5, description="Standard deviation / mean of sizes")
 
 
+class Growth(_Strict):
+    """Machines an operator (each member of a class) plans to add: an order of new
+    machines every month (365/12 days) for ``months`` months, the first
+    ``first_due_days`` after the start. Give ``ehs_per_year`` (one operator) or
+    ``share_per_year`` of its nameplate (scales with each member of a class)."""
+
+    model: str = Field(description="Catalogue model ordered (its vendor's line serves it)")
+    ehs_per_year: float | None = Field(
+        None, gt=0, le=MAX_OPERATOR_EHS, description="Nameplate EH/s ordered a year"
+    )
+    share_per_year: float | None = Field(
+        None, gt=0, le=5, description="Nameplate ordered a year, as a share of the fleet's"
+    )
+    months: StrictInt = Field(12, ge=1, le=60, description="Months of monthly orders")
+    first_due_days: StrictInt = Field(30, ge=0, le=3650, description="Days to the first")
+    site: str | None = Field(None, description="Site the machines go to; default the first")
+    source: str = Field("", description="Where the plan comes from, or 'ASSUMPTION [E]: …'")
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Growth:
+        if (self.ehs_per_year is None) == (self.share_per_year is None):
+            raise ValueError(
+                "give exactly one of ehs_per_year and share_per_year — fix: e.g. "
+                "share_per_year: 0.2 (a fifth of the fleet a year)"
+            )
+        return self
+
+
 class Operator(_Strict):
     """One operator, or a class of ``count`` like operators.
 
@@ -75,6 +103,7 @@ class Operator(_Strict):
         None, description="Money of this operator (each member of a class): replaces the "
         "template's finance, not scaled",
     )  # fmt: skip
+    growth: Growth | None = Field(None, description="Planned machine orders (monthly)")
     source: str = Field("", description="Where the numbers come from, or 'ASSUMPTION [E]: …'")
 
     @model_validator(mode="after")
@@ -139,16 +168,57 @@ class RestOfWorld(_Strict):
 
 
 class VendorLine(_Strict):
-    """A vendor's production line selling to US buyers (schema only: not simulated yet)."""
+    """A vendor's production line selling to US buyers: a queue (docs/industry.md,
+    "Vendor queues"). The operators' orders of the vendor's models wait their turn."""
 
     name: str = Field(min_length=1)
-    vendor: str = Field(description="Vendor slug, as in data/vendors.csv")
-    capacity_ehs_per_year: float = Field(ge=0, le=MAX_LINE_EHS_PER_YEAR)
+    vendor: str = Field(description="Vendor slug, as in data/vendors.csv (one line each)")
+    capacity_ehs_per_year: float = Field(
+        ge=0, le=MAX_LINE_EHS_PER_YEAR, description="Machines made a year, nameplate EH/s"
+    )
     us_share: Share = Field(1.0, description="Share of the capacity US buyers may take")
     start_date: date | None = Field(None, description="First day the line ships")
+    full_date: date | None = Field(
+        None, description="Day it reaches full capacity, rising in a straight line from "
+        "start_date (default: full from the start)",
+    )  # fmt: skip
+    model: str | None = Field(
+        None, description="Model it sells to orders redirected from another vendor "
+        "(none: it takes no redirected orders)",
+    )  # fmt: skip
+    components_from: str | None = Field(
+        None, description="Vendor whose components it imports: while that vendor's supply "
+        "is cut or held at customs, the line runs at 1 − imported_components_share",
+    )  # fmt: skip
     imported_components_share: Share = Field(
-        0.0, description="Share of the value imported (exposed to customs and sanctions)"
+        0.0, description="Share of the line's output that needs imported components"
     )
+    lead_days: StrictInt | None = Field(
+        None, ge=0, le=720, description="Lead time with no queue, days (reported with the "
+        "queue's wait); default: data/vendors.csv parts_lead_time_days",
+    )  # fmt: skip
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> VendorLine:
+        if self.full_date is not None and (
+            self.start_date is None or self.full_date < self.start_date
+        ):
+            raise ValueError(
+                "full_date needs a start_date on or before it — fix: add start_date, or "
+                "drop full_date"
+            )
+        return self
+
+
+class Redirect(_Strict):
+    """Orders a vendor cannot fill (cancelled by a scenario) placed again with the lines
+    of other vendors, in proportion to their US capacity."""
+
+    from_vendors: list[str] = Field(default_factory=lambda: ["bitmain"],
+                                    description="Vendors whose cancelled orders move")  # fmt: skip
+    share: Share = Field(0.5, description="Share of cancelled orders placed again "
+                         "(ASSUMPTION [E]; the rest is not replaced)")  # fmt: skip
     source: str = ""
 
 
@@ -183,6 +253,10 @@ class Industry(_Strict):
     rest_of_world: RestOfWorld = Field(default_factory=RestOfWorld)
     operators: Operators
     vendor_lines: list[VendorLine] = Field(default_factory=list)
+    redirect: Redirect | None = Field(
+        None, description="Cancelled orders placed again with other vendors' lines "
+        "(none: they are lost)",
+    )  # fmt: skip
     portfolio: Portfolio = Field(default_factory=Portfolio)
     sources: list[str] = Field(default_factory=list)
 
@@ -193,6 +267,13 @@ class Industry(_Strict):
         if twice:
             raise ValueError(
                 f"operator names repeat: {', '.join(twice)} — fix: give each its own name"
+            )
+        vendors = [line.vendor for line in self.vendor_lines]
+        again = sorted({v for v in vendors if vendors.count(v) > 1})
+        if again:
+            raise ValueError(
+                f"vendor_lines: {', '.join(again)} has more than one line — fix: one line "
+                "per vendor (add their capacities)"
             )
         for i, loan in enumerate(self.portfolio.loans):
             if loan.borrower not in names:

@@ -1,0 +1,91 @@
+"""The industry's machine orders beyond the fleets' own: planned growth as monthly orders,
+and the orders placed again with other vendors when a scenario cancels them.
+
+Both become ordinary orders of the member's fleet, so the engine installs them as it
+installs any order. An order placed again is a **twin** of the order it replaces: one per
+line that takes redirected orders, sized to the same nameplate times the line's share
+of those lines' US capacity, and shipping only on the paths where the original was
+cancelled and placed again (:mod:`hashshock.industry.vendors` decides when).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from hashshock.inputs.catalog import Catalog
+from hashshock.inputs.industry import Growth, Industry, VendorLine
+
+#: Days between the monthly orders of planned growth.
+MONTH_DAYS = 365 / 12
+
+
+@dataclass(frozen=True)
+class Twin:
+    """Order ``order`` of a member's fleet stands in for order ``original`` on the line of
+    ``vendor`` when the original is cancelled and placed again."""
+
+    order: int
+    original: int
+    vendor: str
+
+
+def growth_orders(
+    growth: Growth, start: date, site: str, nameplate_ths: float, catalog: Catalog
+) -> list[dict[str, Any]]:
+    """Monthly orders of ``growth`` for a fleet of ``nameplate_ths`` (TH/s) whose first
+    site is ``site``; orders that round to no machine are left out."""
+    per_year_ths = (
+        growth.ehs_per_year * 1e6
+        if growth.ehs_per_year is not None
+        else (growth.share_per_year or 0.0) * nameplate_ths
+    )
+    count = round(per_year_ths / 12 / catalog.get(growth.model).hashrate_ths)
+    if count <= 0:
+        return []
+    out = []
+    for month in range(growth.months):
+        due = start + timedelta(days=growth.first_due_days + round(month * MONTH_DAYS))
+        out.append({"model": growth.model, "count": count, "due_date": due.isoformat(),
+                    "site": growth.site or site, "label": f"growth/{month + 1}"})  # fmt: skip
+    return out
+
+
+def redirect_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
+    """The lines that take redirected orders, each with its share of their US capacity."""
+    if industry.redirect is None:
+        return []
+    moving = industry.redirect.from_vendors
+    lines = [line for line in industry.vendor_lines
+             if line.model is not None and line.vendor not in moving]  # fmt: skip
+    total = sum(line.capacity_ehs_per_year * line.us_share for line in lines)
+    if total <= 0:
+        return []
+    return [(line, line.capacity_ehs_per_year * line.us_share / total) for line in lines]
+
+
+def with_twins(
+    orders: list[dict[str, Any]], industry: Industry, catalog: Catalog
+) -> tuple[list[dict[str, Any]], tuple[Twin, ...]]:
+    """``orders`` followed by the twins of those whose vendor loses orders to others."""
+    lines = redirect_lines(industry)
+    if not lines or industry.redirect is None:
+        return orders, ()
+    moving = industry.redirect.from_vendors
+    out, twins = list(orders), []
+    for o, order in enumerate(orders):
+        spec = catalog.get(order["model"])
+        if spec.vendor not in moving:
+            continue
+        for line, share in lines:
+            assert line.model is not None
+            ths = catalog.get(line.model).hashrate_ths
+            count = round(order["count"] * spec.hashrate_ths / ths * share)
+            if count <= 0:
+                continue
+            twins.append(Twin(len(out), o, line.vendor))
+            label = order.get("label") or f"order-{o + 1}"
+            out.append({**order, "model": line.model, "count": count,
+                        "label": f"redirected/{line.name}/{label}"})  # fmt: skip
+    return out, tuple(twins)

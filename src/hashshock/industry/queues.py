@@ -1,0 +1,176 @@
+"""Every member's machine orders through the industry's vendor lines, per scenario.
+
+For each member and scenario the engine's own order rules say when each order asks to
+ship (its due day after the scenario's delays) and whether a disruption cancelled it
+(:func:`hashshock.engine.orders.demand_paths`, the member's random numbers). Cancelled
+orders of a ``redirect.from_vendors`` vendor are placed again on a share of paths, the
+same day, as their twins on the other vendors' lines (:mod:`hashshock.industry.orders`).
+Each line then serves every member's orders of its vendor, first come first served, at
+its capacity (:func:`hashshock.industry.vendors.serve`): the day each order ships
+replaces the engine's fixed lead-time changes. Orders of vendors without a line ship
+as the engine would ship them.
+
+A line's capacity, TH/s a day, on path p and day t:
+
+    c(p, t) = capacity_ehs_per_year · 10⁶ / 365 · us_share · ramp(t) · (1 − m · cut(p, t))
+
+ramp rises in a straight line from 0 on ``start_date`` to 1 on ``full_date`` (0 before
+the start); m is ``imported_components_share`` and cut(p, t) = 1 while the scenario
+cuts ``components_from``'s supply or holds its shipments at customs on that path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.engine.orders import demand_paths
+from hashshock.industry.load import Member
+from hashshock.inputs.catalog import vendor_defaults
+from hashshock.inputs.industry import Industry, VendorLine
+from hashshock.plan import Plan
+from hashshock.plan.draws import EventDraws
+from hashshock.plan.kinds import kinds_tagged
+from hashshock.streams import RandomTree
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: TH/s a day for each EH/s a year.
+THS_PER_DAY_PER_EHS_YEAR = 1e6 / 365
+
+
+@dataclass
+class LineFlows:
+    """One line under one scenario: ``capacity``, ``made`` and ``backlog`` [P, T] in TH/s
+    (a day, a day, waiting), and ``lead_days`` [P, T]: the line's lead time with no queue
+    plus the wait of an order joining at the start of the day."""
+
+    name: str
+    vendor: str
+    capacity: FloatArray
+    made: FloatArray
+    backlog: FloatArray
+    lead_days: FloatArray
+
+
+@dataclass
+class Queued:
+    """Per member, the ship day of each order [O, P] (−1: never; ``None``: the engine's
+    own rules, the member has no order on a line) and the lines' flows."""
+
+    ship_days: list[IntArray | None]
+    lines: list[LineFlows]
+
+
+def _ramp(line: VendorLine, start: date, days: int) -> FloatArray:
+    """[T]: share of the line's capacity running each day."""
+    day = np.arange(days, dtype=np.float64)
+    if line.start_date is None:
+        return np.ones(days)
+    first = (line.start_date - start).days
+    if line.full_date is None or line.full_date == line.start_date:
+        return (day >= first).astype(np.float64)
+    full = (line.full_date - start).days
+    return np.clip((day - first + 1) / (full - first + 1), 0.0, 1.0)
+
+
+def _cut(plans: list[Plan], vendor: str, paths: int, seed: int) -> NDArray[np.bool_]:
+    """[P, T]: days the scenario cuts ``vendor``'s supply or holds its shipments at
+    customs (the events of any member's plan that buys from it; the events are the same
+    for every member)."""
+    plan = next((p for p in plans if vendor in p.vendor_names), None)
+    days = plans[0].horizon_days
+    if plan is None:
+        return np.zeros((paths, days), dtype=bool)
+    draws = EventDraws.realise(plan.events, paths, RandomTree(seed))
+    kinds = kinds_tagged("cuts_supply") + kinds_tagged("customs")
+    return draws.kinds_active(kinds, plan.vendor_names.index(vendor), days)
+
+
+def line_capacity(
+    line: VendorLine, start: date, plans: list[Plan], paths: int, seed: int
+) -> FloatArray:
+    """c(p, t) [P, T], TH/s a day (module docstring)."""
+    days = plans[0].horizon_days
+    base = line.capacity_ehs_per_year * THS_PER_DAY_PER_EHS_YEAR * line.us_share
+    capacity = np.broadcast_to(base * _ramp(line, start, days), (paths, days)).copy()
+    if line.components_from is not None and line.imported_components_share > 0:
+        cut = _cut(plans, line.components_from, paths, seed)
+        capacity *= 1.0 - line.imported_components_share * cut
+    return capacity
+
+
+def redirected(own_seed: int, order: int, paths: int, share: float) -> NDArray[np.bool_]:
+    """[P]: the paths on which a member places cancelled order ``order`` again (its own
+    random numbers: one uniform per path and order)."""
+    u = RandomTree(own_seed).per_path("orders", f"redirect-{order}", paths, 1)[0]
+    return np.asarray(u < share, dtype=bool)
+
+
+@dataclass
+class _Entry:
+    member: int
+    order: int
+    join: FloatArray  # [P], NaN: not on this path
+    work: float  # TH/s
+    weight: float
+
+
+def queue_orders(
+    industry: Industry,
+    members: list[Member],
+    plans: list[Plan],
+    own_seeds: list[int],
+    paths: int,
+    seed: int,
+) -> Queued:
+    """Ship days of every member's orders under one scenario (``plans[m]``, member m's
+    plan; ``own_seeds[m]`` its own seed; events from ``seed``)."""
+    from hashshock.industry.vendors import serve
+
+    lines = {line.vendor: line for line in industry.vendor_lines}
+    share = industry.redirect.share if industry.redirect is not None else 0.0
+    ship_days: list[IntArray | None] = []
+    entries: dict[str, list[_Entry]] = {v: [] for v in lines}
+    for m, (member, plan, own) in enumerate(zip(members, plans, own_seeds, strict=True)):
+        vendor_of = [plan.vendor_names[v] for v in plan.order_vendor]
+        if not any(v in lines for v in vendor_of):
+            ship_days.append(None)
+            continue
+        demand = demand_paths(plan, paths, own, seed)
+        ship: IntArray = np.where(demand.cancelled, -1, demand.own_ship_day)
+        twin_of = {t.order: t.original for t in member.twins}
+        ths = [member.loaded.model_of(o.model).hashrate_ths for o in member.loaded.fleet.orders]
+        for o, vendor in enumerate(vendor_of):
+            if vendor not in lines:
+                continue
+            if o in twin_of:
+                original = twin_of[o]
+                again = demand.cancelled[original] & redirected(own, original, paths, share)
+                join = np.where(again, demand.join_day[original], np.nan)
+            else:
+                join = np.where(demand.cancelled[o], np.nan, demand.join_day[o])
+            work = float(plan.order_count[o]) * ths[o]
+            entries[vendor].append(_Entry(m, o, join.astype(np.float64), work, member.weight))
+        ship_days.append(ship)
+    flows = []
+    for vendor, line in lines.items():
+        capacity = line_capacity(line, industry.start_date, plans, paths, seed)
+        listed = entries[vendor]
+        join = np.stack([e.join for e in listed], axis=1) if listed else np.empty((paths, 0))
+        result = serve(capacity, join, np.array([e.work for e in listed]),
+                       np.array([e.weight for e in listed]))  # fmt: skip
+        for n, entry in enumerate(listed):
+            member_ship = ship_days[entry.member]
+            assert member_ship is not None
+            member_ship[entry.order] = result.ship_day[:, n]
+        lead = line.lead_days
+        if lead is None:
+            lead = vendor_defaults()[vendor].parts_lead_time_days
+        flows.append(LineFlows(line.name, vendor, capacity, result.made, result.backlog,
+                               lead + result.lead_days(capacity)))  # fmt: skip
+    return Queued(ship_days, flows)
