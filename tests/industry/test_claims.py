@@ -68,3 +68,19 @@ def test_quiet_end_barely_moves(result: IndustryResult) -> None:
     assert np.abs(quiet.us_share - base.us_share).max() <= 0.002
     ratio = result.us_hashrate_ths(names.index("quiet-end")) / result.us_hashrate_ths(0)
     assert abs(np.median(ratio) - 1.0) <= 0.005
+
+
+def test_sanctions_swamp_the_alternative_vendors(data: dict[str, Any]) -> None:
+    """Orders cancelled at Bitmain and placed again queue at the other lines: under
+    sanctions MicroBT's median lead time peaks at least 5 days above its peak under
+    baseline and above 7 weeks, and Bitmain's US line (its imported components cut)
+    quotes more than 2 months at the median on some day; under baseline that line never
+    quotes more than its 6 weeks."""
+
+    def peak(scenario: str, line: str, band: str = "p50") -> float:
+        return max(data["scenarios"][scenario]["vendors"][line]["lead_time_days"][band])
+
+    assert peak("sanctions", "microbt") >= peak("baseline", "microbt") + 5
+    assert peak("sanctions", "microbt") > 49
+    assert peak("sanctions", "bitmain-us-line") > 60
+    assert peak("baseline", "bitmain-us-line") <= 42

@@ -95,6 +95,68 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "did you mean farms",
     ),
     "two sizes": ({"op_machines": 500}, "operators[0]", "exactly one size"),
+    "two lines of one vendor": (
+        {
+            "vendor_lines": [
+                {"name": n, "vendor": "canaan", "capacity_ehs_per_year": 5} for n in ("a", "b")
+            ]
+        },
+        "vendor_lines",
+        "more than one line",
+    ),
+    "a line selling another vendor's model": (
+        {
+            "vendor_lines": [
+                {
+                    "name": "x",
+                    "vendor": "canaan",
+                    "capacity_ehs_per_year": 5,
+                    "model": "whatsminer-m60s",
+                }
+            ]
+        },
+        "vendor_lines[0] (x).model",
+        "made by microbt",
+    ),
+    "unknown components vendor": (
+        {
+            "vendor_lines": [
+                {
+                    "name": "x",
+                    "vendor": "bitmain-us",
+                    "capacity_ehs_per_year": 5,
+                    "components_from": "bitman",
+                }
+            ]
+        },
+        "components_from",
+        "did you mean bitmain",
+    ),
+    "full capacity before the start": (
+        {
+            "vendor_lines": [
+                {
+                    "name": "x",
+                    "vendor": "canaan",
+                    "capacity_ehs_per_year": 5,
+                    "start_date": "2027-06-01",
+                    "full_date": "2027-01-01",
+                }
+            ]
+        },
+        "vendor_lines",
+        "full_date needs a start_date",
+    ),
+    "growth with two rates": (
+        {"op_growth": {"model": "antminer-s21", "ehs_per_year": 1, "share_per_year": 0.1}},
+        "growth",
+        "exactly one of ehs_per_year and share_per_year",
+    ),
+    "growth of an unknown model": (
+        {"op_growth": {"model": "antminer-s99", "share_per_year": 0.1}},
+        "growth.model",
+        "unknown model",
+    ),
 }
 
 

@@ -69,6 +69,24 @@ def _day(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def _render_vendors(console: Console, data: dict[str, Any]) -> None:
+    """Each vendor line's longest median lead time over the horizon, by scenario."""
+    scenarios = {n: s["vendors"] for n, s in data["scenarios"].items() if "vendors" in s}
+    if not scenarios:
+        return
+    table = Table(title="Vendor lead time, days (longest p50 / p95)", title_justify="left")
+    table.add_column("line")
+    for name in scenarios:
+        table.add_column(name, justify="right")
+    for line in next(iter(scenarios.values())):
+        cells = []
+        for vendors in scenarios.values():
+            lead = vendors[line]["lead_time_days"]
+            cells.append(f"{max(lead['p50']):,.0f} / {max(lead['p95']):,.0f}")
+        table.add_row(escape(line), *cells)
+    console.print(table)
+
+
 def render_industry(console: Console, data: dict[str, Any], seconds: float) -> None:
     """US hashrate and share by scenario, then who breaks first under each shock."""
     operators = data["operators"]
@@ -98,6 +116,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(escape(name), *cells)
     console.print(table)
+    _render_vendors(console, data)
     for name, scenario in data["scenarios"].items():
         if name == "baseline":
             continue

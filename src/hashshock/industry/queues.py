@@ -16,7 +16,9 @@ A line's capacity, TH/s a day, on path p and day t:
 
 ramp rises in a straight line from 0 on ``start_date`` to 1 on ``full_date`` (0 before
 the start); m is ``imported_components_share`` and cut(p, t) = 1 while the scenario
-cuts ``components_from``'s supply or holds its shipments at customs on that path.
+cuts ``components_from``'s supply on that path (a parts supply stop or an order
+disruption). Customs holds on the components are not modelled: they delay lots, and a
+line's stock of components is not known.
 """
 
 from __future__ import annotations
@@ -46,11 +48,12 @@ THS_PER_DAY_PER_EHS_YEAR = 1e6 / 365
 @dataclass
 class LineFlows:
     """One line under one scenario: ``capacity``, ``made`` and ``backlog`` [P, T] in TH/s
-    (a day, a day, waiting), and ``lead_days`` [P, T]: the line's lead time with no queue
-    plus the wait of an order joining at the start of the day."""
+    (a day, a day, waiting), and ``lead_days`` [P, T]: its lead time with no queue
+    (``base_lead_days``) plus the wait of an order joining at the start of the day."""
 
     name: str
     vendor: str
+    base_lead_days: int
     capacity: FloatArray
     made: FloatArray
     backlog: FloatArray
@@ -79,16 +82,14 @@ def _ramp(line: VendorLine, start: date, days: int) -> FloatArray:
 
 
 def _cut(plans: list[Plan], vendor: str, paths: int, seed: int) -> NDArray[np.bool_]:
-    """[P, T]: days the scenario cuts ``vendor``'s supply or holds its shipments at
-    customs (the events of any member's plan that buys from it; the events are the same
-    for every member)."""
+    """[P, T]: days the scenario cuts ``vendor``'s supply (the events of any member's plan
+    that buys from it; the events are the same for every member)."""
     plan = next((p for p in plans if vendor in p.vendor_names), None)
     days = plans[0].horizon_days
     if plan is None:
         return np.zeros((paths, days), dtype=bool)
     draws = EventDraws.realise(plan.events, paths, RandomTree(seed))
-    kinds = kinds_tagged("cuts_supply") + kinds_tagged("customs")
-    return draws.kinds_active(kinds, plan.vendor_names.index(vendor), days)
+    return draws.kinds_active(kinds_tagged("cuts_supply"), plan.vendor_names.index(vendor), days)
 
 
 def line_capacity(
@@ -171,6 +172,6 @@ def queue_orders(
         lead = line.lead_days
         if lead is None:
             lead = vendor_defaults()[vendor].parts_lead_time_days
-        flows.append(LineFlows(line.name, vendor, capacity, result.made, result.backlog,
+        flows.append(LineFlows(line.name, vendor, lead, capacity, result.made, result.backlog,
                                lead + result.lead_days(capacity)))  # fmt: skip
     return Queued(ship_days, flows)

@@ -66,7 +66,8 @@ class IndustryResult:
         cancelled and late (due, not delivered, not cancelled)."""
         members = self.runs.inputs.loaded.members
         planned = sum(m.weight * o.count * m.loaded.model_of(o.model).hashrate_ths
-                      for m in members for o in m.loaded.fleet.orders)  # fmt: skip
+                      for m in members for i, o in enumerate(m.loaded.fleet.orders)
+                      if not m.is_twin(i))  # fmt: skip
         out: dict[str, Any] = {"growth_planned_ehs": round(planned / 1e6, 3)}
         runs = self.member_runs(k)
         ordered = [(m.weight, r.growth) for m, r in zip(members, runs, strict=True)
@@ -144,6 +145,25 @@ class IndustryResult:
                 out[group]["money"] = money_of_group
         return out
 
+    def _vendors(self, k: int) -> dict[str, Any]:
+        """Each vendor line's lead time (days), output (EH/s a year) and backlog (EH/s),
+        bands by day. An order that could not start within the horizon counts as waiting
+        to its end (the lead time is then a lower bound)."""
+        assert self.runs.lines is not None
+        out = {}
+        days = np.arange(self.runs.inputs.horizon_days)
+        for line in self.runs.lines[k]:
+            to_end = line.base_lead_days + (days[-1] + 1 - days)[None, :]
+            lead = np.where(np.isfinite(line.lead_days), line.lead_days, to_end)
+            out[line.name] = {
+                "vendor": line.vendor,
+                "lead_time_days": bands(lead, 1),
+                "made_ehs_per_year": bands(line.made * 365 / 1e6, 3),
+                "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, 3),
+                "backlog_ehs": _ehs(line.backlog),
+            }
+        return out
+
     def _scenario(self, k: int) -> dict[str, Any]:
         breaks = self.break_days(k)
         out = {
@@ -152,6 +172,8 @@ class IndustryResult:
             "first_to_break": {kind: first_to_break(breaks[kind]) for kind in BREAK_KINDS},
             "break_before": {kind: break_before(breaks[kind]) for kind in BREAK_KINDS},
         }
+        if self.runs.lines is not None:
+            out["vendors"] = self._vendors(k)
         loaded = self.runs.inputs.loaded
         loans = loaded.industry.portfolio.loans
         if loans:

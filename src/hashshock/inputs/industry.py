@@ -188,7 +188,7 @@ class VendorLine(_Strict):
     )  # fmt: skip
     components_from: str | None = Field(
         None, description="Vendor whose components it imports: while that vendor's supply "
-        "is cut or held at customs, the line runs at 1 − imported_components_share",
+        "is cut, the line runs at 1 − imported_components_share",
     )  # fmt: skip
     imported_components_share: Share = Field(
         0.0, description="Share of the line's output that needs imported components"
