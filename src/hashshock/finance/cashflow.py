@@ -113,10 +113,15 @@ def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray
 
 
 def _collateral(money: MoneyPlan, out: EngineOutput, market: MarketLike) -> FloatArray:
-    """Installed TH/s marked to the used-ASIC index, weighted by the fleet's tiers."""
+    return collateral_usd(money.collateral_tier_share, out.nameplate_ths, market)
+
+
+def collateral_usd(
+    tier_share: dict[str, float], nameplate_ths: FloatArray, market: MarketLike
+) -> FloatArray:
+    """Installed TH/s [P, T] marked to the used-ASIC index, weighted by the fleet's tiers."""
     price = sum(
-        (share * market.used_price_usd_per_th[tier]
-         for tier, share in money.collateral_tier_share.items()),
-        np.zeros_like(out.nameplate_ths),
+        (share * market.used_price_usd_per_th[tier] for tier, share in tier_share.items()),
+        np.zeros_like(nameplate_ths),
     )  # fmt: skip
-    return np.asarray(out.nameplate_ths * price, dtype=np.float64)
+    return np.asarray(nameplate_ths * price, dtype=np.float64)

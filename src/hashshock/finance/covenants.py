@@ -10,16 +10,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.finance.cashflow import CashFlows
+from hashshock.finance.loans import LoanSchedule
 from hashshock.finance.moneyplan import CovenantSpec, PledgeSpec
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 QUARTER_DAYS = 91
+
+
+class PricedFlows(Protocol):
+    """What covenants read of a run's cash flows ([P, T] USD): a
+    :class:`~hashshock.finance.cashflow.CashFlows`, or the flows repriced on another
+    market (:mod:`hashshock.finance.reprice`)."""
+
+    @property
+    def loans(self) -> tuple[LoanSchedule, ...]: ...
+    @property
+    def cash_usd(self) -> NDArray[np.float64]: ...
+    @property
+    def ebitda_usd(self) -> NDArray[np.float64]: ...
+    @property
+    def collateral_usd(self) -> NDArray[np.float64]: ...
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -64,7 +80,7 @@ def _first(fails: NDArray[np.bool_], days: IntArray) -> IntArray:
     return np.where(fails.any(axis=1), days[idx], -1).astype(np.int64)
 
 
-def _loans(flows: CashFlows, covenant: CovenantSpec) -> tuple[FloatArray, FloatArray]:
+def _loans(flows: PricedFlows, covenant: CovenantSpec) -> tuple[FloatArray, FloatArray]:
     chosen = [s for s in flows.loans if covenant.loan in (None, s.name)]
     T = flows.cash_usd.shape[1]
     service = sum((s.debt_service for s in chosen), np.zeros(T))
@@ -77,7 +93,7 @@ def _test_days(period: int, horizon: int) -> IntArray:
 
 
 def evaluate_covenant(
-    covenant: CovenantSpec, flows: CashFlows, hashrate_ths: FloatArray
+    covenant: CovenantSpec, flows: PricedFlows, hashrate_ths: FloatArray
 ) -> CovenantResult:
     P, T = flows.cash_usd.shape
     value = covenant.value
@@ -116,7 +132,7 @@ def evaluate_covenant(
 
 
 def evaluate_covenants(
-    covenants: tuple[CovenantSpec, ...], flows: CashFlows, hashrate_ths: FloatArray
+    covenants: tuple[CovenantSpec, ...], flows: PricedFlows, hashrate_ths: FloatArray
 ) -> list[CovenantResult]:
     return [evaluate_covenant(c, flows, hashrate_ths) for c in covenants]
 

@@ -6,11 +6,12 @@ the same BTC price paths for all (one world), failures and other operator-level 
 from the member's own seed (:func:`member_seed`), steered by that scenario's market alone. With
 ``network_feedback`` (the default) the members' delivered hashrate then sets the world
 hashrate, difficulty and the one hashprice every member is paid
-(:mod:`hashshock.industry.network`), and money is priced on it: a first pass gets the
-hashrate, a second prices it (the engine runs twice; both passes give the same engine
-numbers). Without it each member is priced on the scenario's market alone, as
-``hashshock run`` prices a fleet. Members run as tasks on an executor
-(:mod:`hashshock.execution`): one task per member and pass.
+(:mod:`hashshock.industry.network`), and money is priced on it: each member's engine
+runs once per scenario and keeps what its cash flows owe to the engine alone
+(:class:`hashshock.finance.reprice.FixedFlows`), which is priced on the shared network
+once it is known. Without feedback each member is priced on the scenario's market
+alone, as ``hashshock run`` prices a fleet. Members run as tasks on an executor
+(:mod:`hashshock.execution`): one task per member.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from numpy.typing import NDArray
 
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress, Task
+from hashshock.finance.cashflow import compute_cashflows
+from hashshock.finance.covenants import evaluate_covenants
+from hashshock.finance.reprice import FixedFlows, reprice
 from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.industry.load import LoadedIndustry
@@ -62,6 +66,7 @@ class MemberRun:
     delivered_at: dict[str, FloatArray]
     nameplate_at: dict[str, FloatArray]
     growth: OrderedGrowth | None = None  # None: the member has no open orders
+    fixed: FixedFlows | None = None  # until priced on the shared network
 
     @property
     def break_day(self) -> IntArray:
@@ -196,45 +201,26 @@ class MemberOrders:
     twins: frozenset[int] = frozenset()
 
 
-def member_hashrate(
-    member: Prepared, markets: Sequence[MarketLike], paths: int, seed: int, own_seed: int,
-    orders: MemberOrders,
-) -> list[tuple[FloatArray, FloatArray | None]]:  # fmt: skip
-    """First pass: the member's delivered TH/s [P, T] under each scenario, and the TH/s
-    of its orders cancelled by each day (``None`` without orders)."""
-    from hashshock.engine import simulate
-
-    out: list[tuple[FloatArray, FloatArray | None]] = []
-    for k, (plan, money, market) in enumerate(
-        zip(member.plans, member.money, markets, strict=True)
-    ):
-        economy = build_economy(money, market)
-        run = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k])
-        growth = ordered_growth(member, k, run, orders.twins)
-        # a copy: a view would keep the whole output's memory
-        out.append((run.hashrate_ths.copy(), None if growth is None else growth.cancelled))
-    return out
-
-
 def member_runs(
     member: Prepared,
     markets: Sequence[MarketLike],
-    priced_on: Sequence[MarketLike],
     paths: int,
     seed: int,
     own_seed: int,
     orders: MemberOrders,
+    price_now: bool = True,
 ) -> list[MemberRun]:
-    """Second pass: the member under each scenario (baseline first), its engine steered by
-    ``markets`` and its money priced on ``priced_on``; events from ``seed``, the member's
-    own draws from ``own_seed``; orders ship as ``orders`` says."""
+    """The member under each scenario (baseline first), its engine steered by ``markets``;
+    events from ``seed``, the member's own draws from ``own_seed``; orders ship as
+    ``orders`` says. Its money is priced on ``markets`` (``price_now``), or left as
+    :class:`FixedFlows` for :func:`price_on` to price on the shared network."""
     from hashshock.engine import simulate
 
     runs: list[MemberRun] = []
     baseline_hashrate: FloatArray | None = None
     days = member.horizon_days
-    for k, (plan, money_plan, market, price) in enumerate(
-        zip(member.plans, member.money, markets, priced_on, strict=True)
+    for k, (plan, money_plan, market) in enumerate(
+        zip(member.plans, member.money, markets, strict=True)
     ):
         economy = build_economy(money_plan, market)
         out = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k])
@@ -243,15 +229,19 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
-        cash = revenue = None
+        cash = revenue = fixed = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
-        if member.loaded.fleet.finance is not None:
-            money = money_for(money_plan, plan, out, price)
+        if member.loaded.fleet.finance is not None and price_now:
+            money = money_for(money_plan, plan, out, market)
             cash = money.flows.cash_usd
             revenue = money.flows.revenue_usd.sum(axis=1)
             cash_out = _first_true(cash < 0)
             if money.covenants:
                 breach = _first_of(*(c.first_breach_day for c in money.covenants))
+        elif member.loaded.fleet.finance is not None:
+            flows = compute_cashflows(money_plan, plan, out, market)
+            fixed = FixedFlows.of(flows, money_plan, out.hashrate_ths.copy(),
+                                  out.nameplate_ths.copy())  # fmt: skip
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
@@ -260,9 +250,24 @@ def member_runs(
             covenant_breach_day=breach, cash_out_day=cash_out,
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
-            growth=ordered_growth(member, k, out, orders.twins),
+            growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
         ))  # fmt: skip
     return runs
+
+
+def price_on(run: MemberRun, member: Prepared, k: int, market: MarketLike) -> None:
+    """Price ``run`` (member ``member`` under scenario ``k``, its money left as
+    :class:`FixedFlows`) on ``market``: cash, revenue, covenant breaches and cash-out."""
+    if run.fixed is None:
+        return
+    priced = reprice(run.fixed, market)
+    run.fixed = None  # its arrays are no longer needed
+    run.cash_usd = priced.cash_usd
+    run.revenue_usd = priced.revenue_usd.sum(axis=1)
+    run.cash_out_day = _first_true(priced.cash_usd < 0)
+    covenants = evaluate_covenants(member.money[k].covenants, priced, run.hashrate_ths)
+    if covenants:
+        run.covenant_breach_day = _first_of(*(c.first_breach_day for c in covenants))
 
 
 @dataclass
@@ -299,41 +304,36 @@ def simulate_industry(
     members = inputs.members
     weights = [m.weight for m in inputs.loaded.members]
     industry = inputs.loaded.industry
-    n_tasks = len(members) * (2 if industry.network_feedback else 1)
-    done = [0]
-
-    def step(finished: int, _total: int) -> None:
-        if progress is not None:
-            progress(done[0] + finished, n_tasks)
-
+    feedback = industry.network_feedback
     own_seeds = [member_seed(seed, i) for i in range(len(members))]
     orders, lines = _member_orders(inputs, own_seeds, paths, seed)
+    tasks = [Task(member_runs, (m, markets, paths, seed, own_seeds[i], orders[i], not feedback),
+                  name="industry-member") for i, m in enumerate(members)]  # fmt: skip
+
+    def step(finished: int, total: int) -> None:
+        if progress is not None:
+            progress(finished, total)
+
+    runs: list[list[MemberRun]] = run_on.run(tasks, step)
     networks = None
-    priced_on: list[MarketLike] = list(markets)
-    if industry.network_feedback:
-        tasks = [Task(member_hashrate, (m, markets, paths, seed, own_seeds[i], orders[i]),
-                      name="industry-hashrate") for i, m in enumerate(members)]  # fmt: skip
-        first: list[list[tuple[FloatArray, FloatArray | None]]] = run_on.run(tasks, step)
-        done[0] = len(members)
+    if feedback:
         networks = []
         rest = industry.rest_of_world
         for k in range(len(inputs.to_run)):
-            us = us_hashrate(weights, [f[k][0] for f in first])
-            cancelled = [(w, f[k][1]) for w, f in zip(weights, first, strict=True)
-                         if f[k][1] is not None]  # fmt: skip
+            us = us_hashrate(weights, [r[k].hashrate_ths for r in runs])
+            grown = [(w, r[k].growth) for w, r in zip(weights, runs, strict=True)]
+            cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
             moved = None
             if cancelled:
                 moved = rest.takes_cancelled_us_orders * us_hashrate(
-                    [w for w, _ in cancelled], [c for _, c in cancelled if c is not None]
+                    [w for w, _ in cancelled], [c for _, c in cancelled]
                 )
             cut = supply_cut(_reference_plan(inputs, k), paths, seed)
             network = shared_network(inputs.market, markets[k], us, rest, seed,
                                      cut if cut.any() else None, moved)  # fmt: skip
             networks.append(network)
-        priced_on = [n.market for n in networks]
-    tasks = [Task(member_runs, (m, markets, priced_on, paths, seed, own_seeds[i], orders[i]),
-                  name="industry-member") for i, m in enumerate(members)]  # fmt: skip
-    runs: list[list[MemberRun]] = run_on.run(tasks, step)
+            for member, member_run in zip(members, runs, strict=True):
+                price_on(member_run[k], member, k, network.market)
     return IndustryRuns(inputs, runs, networks, paths, seed, lines)
 
 

@@ -1,0 +1,80 @@
+"""A run's cash flows priced again on another market, without running the engine again.
+
+Of the daily flows (:mod:`hashshock.finance.cashflow`) only revenue and the collateral's
+mark depend on the market; costs, purchases, refunds and debt service depend on the
+engine's run alone. :class:`FixedFlows` keeps those in two sums, and :func:`reprice`
+puts the market back:
+
+    revenue = TH/s / 1000 · hashprice,   EBITDA = revenue − costs,
+    cash[t] = cash₀ + Σ_{s≤t} (revenue + other)[s],   collateral = TH/s installed · used price
+
+with costs = power + repairs + parts + storage + overhead and other = refunds − capex −
+debt service. An industry prices every member on the network they share this way
+(:mod:`hashshock.industry.simulate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.finance.cashflow import CashFlows, collateral_usd
+from hashshock.finance.loans import LoanSchedule
+from hashshock.finance.moneyplan import MoneyPlan
+from hashshock.finance.steering import MarketLike
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class FixedFlows:
+    """What a run's cash flows owe to the engine alone, [P, T] USD: ``costs_usd`` (EBITDA's
+    costs) and ``other_usd`` (refunds − capex − debt service); and the TH/s delivered and
+    installed they are priced on."""
+
+    costs_usd: FloatArray
+    other_usd: FloatArray
+    hashrate_ths: FloatArray
+    nameplate_ths: FloatArray
+    cash_start_usd: float
+    tier_share: dict[str, float]
+    loans: tuple[LoanSchedule, ...]
+
+    @classmethod
+    def of(
+        cls, flows: CashFlows, money: MoneyPlan, hashrate_ths: FloatArray,
+        nameplate_ths: FloatArray,
+    ) -> FixedFlows:  # fmt: skip
+        """The fixed part of ``flows`` (priced on any market) of a run that delivered
+        ``hashrate_ths`` with ``nameplate_ths`` installed."""
+        costs = flows.power_usd + flows.repairs_usd + flows.parts_usd + flows.storage_usd
+        costs += flows.overhead_usd
+        other = flows.refunds_usd - flows.capex_usd - flows.debt_service_usd
+        return cls(costs, other, hashrate_ths, nameplate_ths, flows.cash_start_usd,
+                   dict(money.collateral_tier_share), flows.loans)  # fmt: skip
+
+
+@dataclass
+class Repriced:
+    """Flows on the new market, [P, T] USD: what covenants and results read."""
+
+    revenue_usd: FloatArray
+    ebitda_usd: FloatArray
+    cash_usd: FloatArray
+    collateral_usd: FloatArray
+    loans: tuple[LoanSchedule, ...]
+
+
+def reprice(fixed: FixedFlows, market: MarketLike) -> Repriced:
+    """``fixed`` priced on ``market`` (module docstring)."""
+    revenue = fixed.hashrate_ths / 1000.0 * market.hashprice_usd_per_ph_day
+    cash = fixed.cash_start_usd + np.cumsum(revenue - fixed.costs_usd + fixed.other_usd, axis=1)
+    return Repriced(
+        revenue_usd=revenue,
+        ebitda_usd=revenue - fixed.costs_usd,
+        cash_usd=cash,
+        collateral_usd=collateral_usd(fixed.tier_share, fixed.nameplate_ths, market),
+        loans=fixed.loans,
+    )
