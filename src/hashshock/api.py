@@ -23,9 +23,9 @@ from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor
 from hashshock.finance.scenario_money import (
     Money,
+    ScenarioMarkets,
     lost_share,
     money_for,
-    scenario_market,
     with_price_factor,
 )
 from hashshock.finance.steering import MarketLike, build_economy
@@ -164,9 +164,10 @@ def simulate_prepared(
     given, else in this process (``workers`` > 1: a local Dask cluster for the call)."""
     loaded, config, plans = prepared.loaded, prepared.market, prepared.plans
     horizon_days = prepared.horizon_days
+    shared = ScenarioMarkets(config, loaded.fleet.start_date, horizon_days, paths, seed)
 
     def market_for(plan: Plan, lost: NDArray[np.float64] | None = None) -> MarketLike:
-        return with_price_factor(scenario_market(config, plan, paths, seed, lost), price_factor)
+        return with_price_factor(shared.market(plan, lost), price_factor)
 
     markets = [market_for(plan) for plan in plans]
     monies = prepared.money

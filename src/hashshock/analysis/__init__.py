@@ -7,7 +7,7 @@ from hashshock.analysis.stages import (
     first_to_break,
     stage_summary,
 )
-from hashshock.analysis.summary import bands, median_band
+from hashshock.analysis.summary import bands, median_band, median_bands
 
 __all__ = [
     "DECLINE_THRESHOLD",
@@ -16,5 +16,6 @@ __all__ = [
     "first_decline_day",
     "first_to_break",
     "median_band",
+    "median_bands",
     "stage_summary",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -27,3 +29,19 @@ def median_band(
 ) -> dict[str, list[float]]:
     """``{p50}`` over paths of a [P, T] array."""
     return {"p50": _rounded(np.median(np.asarray(per_path, dtype=np.float64), axis=0), digits)}
+
+
+def median_bands(
+    counts: NDArray[np.integer], names: Sequence[str], digits: int = 2
+) -> dict[str, dict[str, list[float]]]:
+    """:func:`median_band` of each ``counts[:, :, k]`` ([P, T, K] whole numbers), keyed by
+    ``names[k]``: the same numbers, from one sort of all K (counts have no NaN or signed
+    zero, so the middle of the sorted paths is the median's pair)."""
+    if not np.issubdtype(counts.dtype, np.integer):
+        raise TypeError(f"median_bands takes counts (integers), not {counts.dtype}")
+    ordered = np.sort(counts, axis=0)
+    half = ordered.shape[0] // 2
+    middle = ordered[half].astype(np.float64)
+    if ordered.shape[0] % 2 == 0:
+        middle = (ordered[half - 1] + middle) / 2.0
+    return {name: {"p50": _rounded(middle[:, k], digits)} for k, name in enumerate(names)}

@@ -173,17 +173,19 @@ def _simulate(
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.prepare import estimate_for, input_files
-    from hashshock.report import check_report_path
-    from hashshock.store import check_store
 
     with input_errors():
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
         inputs = input_files(loaded, names, market)
         check_output(outputs.json_out, "--json", inputs)
-        if outputs.report:
+        if outputs.report:  # the report and the store load their modules only when asked for
+            from hashshock.report import check_report_path
+
             check_report_path(outputs.report, [p for p in inputs if p is not None])
         if outputs.save or outputs.store:
+            from hashshock.store import check_store
+
             check_store(outputs.store)
         warn_if_stale(err_console, market, loaded.fleet.start_date)
         warn_all(loaded.warnings)
@@ -216,7 +218,7 @@ def _simulate(
         report = outputs.report
         failed |= not write_or_report(lambda: write_report(results, report), report)
     if outputs.save or outputs.store:
-        from hashshock.store import save_results
+        from hashshock.store import check_store, save_results
 
         ids: list[str] = []
         failed |= not write_or_report(

@@ -15,7 +15,9 @@ proxy for the network's vendor-dependent US fleet,
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from hashshock.finance.covenants import CovenantResult, evaluate_covenants, marg
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
+from hashshock.market.simulate import MarketDraws, MarketPaths, market_draws, with_supply_cut
 from hashshock.plan.draws import EventDraws
 from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
@@ -53,23 +56,79 @@ class Money:
     margin_calls: dict[str, Any]
 
 
+def _multiplier(
+    config: MarketConfig, lost_share: NDArray[np.float64] | None
+) -> NDArray[np.float64] | None:
+    """The network hashrate multiplier of a network-wide scenario's ``lost_share``."""
+    if lost_share is None:
+        return None
+    network = config.network
+    return network_shock_multiplier(
+        lost_share, us_share=network.us_share, vendor_share=network.vendor_share
+    )
+
+
+def _cut(plan: Plan, paths: int, seed: int) -> NDArray[np.bool_] | None:
+    cut = supply_cut(plan, paths, seed)
+    return cut if cut.any() else None
+
+
 def scenario_market(
     config: MarketConfig, plan: Plan, paths: int, seed: int,
     lost_share: NDArray[np.float64] | None = None,
 ) -> MarketLike:  # fmt: skip
-    cut = supply_cut(plan, paths, seed)
-    network = config.network
-    multiplier = (
-        None
-        if lost_share is None
-        else network_shock_multiplier(
-            lost_share, us_share=network.us_share, vendor_share=network.vendor_share
-        )
-    )
+    """``plan``'s market; ``lost_share`` [P, T] (a network-wide scenario): the share of
+    baseline hashrate its fleet lost, which slows the network's growth."""
     return simulate_market(
         config, plan.start_date, plan.horizon_days, paths, seed,
-        hashrate_multiplier=multiplier, supply_cut=cut if cut.any() else None,
+        hashrate_multiplier=_multiplier(config, lost_share), supply_cut=_cut(plan, paths, seed),
     )  # fmt: skip
+
+
+class ScenarioMarkets:
+    """:func:`scenario_market` for the scenarios of one call (same market, start,
+    horizon, paths and seed), sharing the work: the draws (price, hashrate noise) and the
+    network without a shock are simulated once; a scenario's market is that network with
+    its supply cut (which moves used prices only), or the network mined again under a
+    network-wide shock on the same draws. The markets are the same as one by one.
+    """
+
+    def __init__(
+        self, config: MarketConfig, start_date: dt.date, horizon_days: int, paths: int, seed: int
+    ) -> None:
+        self.config = config
+        self.start_date = start_date
+        self.horizon_days = horizon_days
+        self.paths = paths
+        self.seed = seed
+
+    @cached_property
+    def draws(self) -> MarketDraws:
+        return market_draws(self.config, self.start_date, self.horizon_days, self.paths, self.seed)
+
+    @cached_property
+    def unshocked(self) -> MarketPaths:
+        """The market with no network shock and no supply cut."""
+        return self._simulate(None, None)
+
+    def _simulate(
+        self, multiplier: NDArray[np.float64] | None, cut: NDArray[np.bool_] | None
+    ) -> MarketPaths:
+        return simulate_market(
+            self.config, self.start_date, self.horizon_days, self.paths, self.seed,
+            hashrate_multiplier=multiplier, supply_cut=cut, draws=self.draws,
+        )  # fmt: skip
+
+    def market(self, plan: Plan, lost_share: NDArray[np.float64] | None = None) -> MarketPaths:
+        """:func:`scenario_market` of ``plan`` (and ``lost_share``)."""
+        if (plan.start_date, plan.horizon_days) != (self.start_date, self.horizon_days):
+            raise ValueError("the plan's start date and horizon are not these markets'")
+        cut = _cut(plan, self.paths, self.seed)
+        if lost_share is not None:
+            return self._simulate(_multiplier(self.config, lost_share), cut)
+        if cut is None:
+            return self.unshocked
+        return with_supply_cut(self.config, self.unshocked, cut)
 
 
 def with_price_factor(market: MarketLike, factor: float) -> MarketLike:

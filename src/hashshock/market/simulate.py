@@ -37,6 +37,7 @@ many paths are drawn; the network differs between scenarios only through
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -294,6 +295,43 @@ def mine_days(
     return mined
 
 
+@dataclass(frozen=True)
+class MarketDraws:
+    """The random part of a market: BTC price ``[P, T]`` (USD) and the hashrate noise,
+    day-major ``[T, P]`` (None if σ_H = 0). They depend on the seed, not on the scenario
+    (common random numbers), so the scenarios of one call can share them."""
+
+    price: FloatArray
+    noise_by_day: FloatArray | None
+
+
+def market_draws(
+    config: MarketConfig, start_date: dt.date, horizon_days: int, paths: int, seed: int
+) -> MarketDraws:
+    """The price paths and hashrate noise :func:`simulate_market` draws for these arguments."""
+    start = market_start(config, start_date)
+    log_price = _price_log_paths(config, start_date, horizon_days, paths, seed, start.btc_price_usd)
+    price = np.exp(log_price)
+    price[:, 0] = start.btc_price_usd  # exactly the known price, not exp(log(·))
+    return MarketDraws(price, hashrate_noise(config, start_date, paths, horizon_days, seed))
+
+
+def _supply_cut(supply_cut: ArrayLike | None, paths: int, days: int) -> NDArray[np.bool_] | None:
+    if supply_cut is None:
+        return None
+    return _as_paths(np.asarray(supply_cut, dtype=np.bool_), paths, days, "supply_cut") > 0
+
+
+def with_supply_cut(
+    config: MarketConfig, market: MarketPaths, supply_cut: ArrayLike
+) -> MarketPaths:
+    """``market`` with new-machine supply cut on the days ``supply_cut`` [P, T] marks: the
+    same as simulating with that cut (it moves used prices only), without re-mining."""
+    cut = _supply_cut(supply_cut, market.paths, market.days)
+    used = used_prices(config, market.start_date, market.hashprice_usd_per_ph_day, cut)
+    return dataclasses.replace(market, used_price_usd_per_th=used)
+
+
 def simulate_market(
     config: MarketConfig,
     start_date: dt.date,
@@ -302,6 +340,7 @@ def simulate_market(
     seed: int,
     hashrate_multiplier: ArrayLike | None = None,
     supply_cut: ArrayLike | None = None,
+    draws: MarketDraws | None = None,
 ) -> MarketPaths:
     """Simulate ``paths`` market paths of ``horizon_days`` days from ``start_date``.
 
@@ -310,7 +349,8 @@ def simulate_market(
     ``hashrate_multiplier`` ``[P, T]`` (or anything broadcasting to it) multiplies the
     network hashrate — a network-wide shock, e.g. :func:`network_shock_multiplier`;
     ``supply_cut`` ``[P, T]`` bool marks days new-machine supply is cut (used prices
-    jump). Both are indexed by days from ``start_date``.
+    jump). Both are indexed by days from ``start_date``. ``draws`` are
+    :func:`market_draws` of the same arguments, when the caller has them already.
     """
     if horizon_days < 1 or paths < 1:
         raise ValueError("horizon_days and paths must be at least 1")
@@ -322,15 +362,16 @@ def simulate_market(
         if np.any(~np.isfinite(mult)) or np.any(mult <= 0):
             raise ValueError("hashrate_multiplier must be positive")
         mult_by_day[:] = mult.T
-    cut: NDArray[np.bool_] | None = None
-    if supply_cut is not None:
-        cut = _as_paths(np.asarray(supply_cut, dtype=np.bool_), paths, days, "supply_cut") > 0
-
-    price = np.exp(_price_log_paths(config, start_date, days, paths, seed, start.btc_price_usd))
-    price[:, 0] = start.btc_price_usd  # exactly the known price, not exp(log(·))
-    noise_by_day = hashrate_noise(config, start_date, paths, days, seed)
+    cut = _supply_cut(supply_cut, paths, days)
+    if draws is None:
+        draws = market_draws(config, start_date, days, paths, seed)
+    elif draws.price.shape != (paths, days):
+        raise ValueError(
+            f"draws are for {draws.price.shape}, not [paths, days] = [{paths}, {days}]"
+        )
+    price = draws.price
     roll = start.roll(config, paths)
-    mined = mine_days(roll, price, noise_by_day, lambda day, _installed: mult_by_day[day])
+    mined = mine_days(roll, price, draws.noise_by_day, lambda day, _installed: mult_by_day[day])
     hashprice = price * np.ascontiguousarray(mined.per_th.T)
     hashprice *= 1000.0
     used = used_prices(config, start_date, hashprice, cut)

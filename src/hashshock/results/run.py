@@ -10,7 +10,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.analysis import bands, first_decline_day, first_to_break, median_band, stage_summary
+from hashshock.analysis import (
+    bands,
+    first_decline_day,
+    first_to_break,
+    median_band,
+    median_bands,
+    stage_summary,
+)
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.finance.scenario_money import Money
 from hashshock.results.money import daily_money, finance_summary, network_effect
@@ -91,18 +98,10 @@ class RunResult:
                 "hashrate_ths": bands(out.hashrate_ths, 2),
                 "availability": bands(self.availability, 5),
                 "nameplate_ths": median_band(out.nameplate_ths),
-                "spares_on_hand": {
-                    p: median_band(out.spares_on_hand[:, :, k]) for k, p in enumerate(parts)
-                },
-                "backorders": {
-                    p: median_band(out.backorders[:, :, k]) for k, p in enumerate(parts)
-                },
-                "parts_in_repair": {
-                    p: median_band(out.parts_in_repair[:, :, k]) for k, p in enumerate(parts)
-                },
-                "machines_down": {
-                    c: median_band(out.machines_down[:, :, i]) for i, c in enumerate(DOWN_CAUSES)
-                },
+                "spares_on_hand": median_bands(out.spares_on_hand, parts),
+                "backorders": median_bands(out.backorders, parts),
+                "parts_in_repair": median_bands(out.parts_in_repair, parts),
+                "machines_down": median_bands(out.machines_down, DOWN_CAUSES),
             },
             "stages": {name: stage_summary(days) for name, days in self.stage_first_days().items()},
             "first_to_break": first_to_break(out.first_stockout_day, parts),

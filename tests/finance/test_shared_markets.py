@@ -1,0 +1,54 @@
+"""The markets of one call's scenarios share their draws and network, with the same numbers;
+so do the medians of counts taken from one sort."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from tests.conftest import EXAMPLES
+
+from hashshock.analysis import median_band, median_bands
+from hashshock.finance.scenario_money import ScenarioMarkets, scenario_market
+from hashshock.market.simulate import MarketPaths
+from hashshock.prepare import prepare
+
+MID = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+
+
+def _same(a: MarketPaths, b: MarketPaths) -> None:
+    for field in dataclasses.fields(MarketPaths):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y, err_msg=field.name)
+        elif isinstance(x, dict):
+            assert x.keys() == y.keys()
+            for key in x:
+                np.testing.assert_array_equal(x[key], y[key], err_msg=f"{field.name}[{key}]")
+        else:
+            assert x == y, field.name
+
+
+def test_shared_markets_are_the_markets_one_by_one() -> None:
+    paths, seed = 40, 7
+    prepared = prepare(MID, ["sanctions"], 200, None, paths)
+    baseline, sanctions = prepared.plans
+    shared = ScenarioMarkets(prepared.market, baseline.start_date, 200, paths, seed)
+    lost = np.random.default_rng(0).uniform(0.0, 0.3, (paths, 200))
+    alone = [scenario_market(prepared.market, plan, paths, seed) for plan in (baseline, sanctions)]
+    _same(shared.market(baseline), alone[0])
+    _same(shared.market(sanctions), alone[1])  # the supply cut moves used prices only
+    assert not np.array_equal(alone[0].used_price_usd_per_th["19to25"],
+                              alone[1].used_price_usd_per_th["19to25"])  # fmt: skip
+    _same(shared.market(sanctions, lost),
+          scenario_market(prepared.market, sanctions, paths, seed, lost))  # fmt: skip
+
+
+def test_median_bands_of_counts_are_median_band_of_each() -> None:
+    rng = np.random.default_rng(1)
+    for paths in (1, 2, 7, 40):
+        counts = rng.integers(0, 30, (paths, 12, 3)).astype(np.int32)
+        names = ("a", "b", "c")
+        assert median_bands(counts, names) == {
+            name: median_band(counts[:, :, k]) for k, name in enumerate(names)
+        }
