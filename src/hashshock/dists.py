@@ -13,6 +13,10 @@ In YAML a delay is either a number of days (``28``) or a mapping::
     {dist: lognormal, mean: 60, cv: 0.5}       # discretised, rounded to days
     {dist: empirical, values: [14, 28, 56], weights: [1, 2, 1]}
 
+A repair bench's service time (``repair_bench.service_days``) may also be continuous,
+``{dist: exponential, mean: 2.5}`` (:class:`Exponential`), so a bench of exponential
+servers is exactly the M/M/k queue of Erlang C.
+
 >>> round(Uniform(21, 35).mean, 9)
 28.0
 >>> Fixed(7).variance
@@ -215,3 +219,50 @@ def to_spec(dist: DayDistribution) -> dict[str, Any] | int:
     if dist.is_fixed:
         return dist.support[0]
     return {"dist": "empirical", "values": list(dist.support), "weights": list(dist.weights)}
+
+
+@dataclass(frozen=True)
+class Exponential:
+    """A continuous exponential time of mean ``mean`` days (a repair bench's service time:
+    ``docs/model.md``, *Repair bench*)."""
+
+    mean: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.mean <= MAX_DELAY_DAYS:
+            raise ValueError(f"an exponential mean must lie in (0, {MAX_DELAY_DAYS}] days")
+
+    @property
+    def variance(self) -> float:
+        """Variance in days squared (mean²)."""
+        return self.mean * self.mean
+
+    def __str__(self) -> str:
+        return f"exponential mean {self.mean:g} d"
+
+
+#: A service time: whole days from a :class:`DayDistribution`, or continuous exponential.
+ServiceTime = DayDistribution | Exponential
+
+
+def service_from_spec(spec: Any) -> ServiceTime:
+    """A service time from its YAML form: ``{dist: exponential, mean: m}`` or anything
+    :func:`from_spec` reads. Raises ``ValueError`` for a malformed spec."""
+    if isinstance(spec, Exponential):
+        return spec
+    if isinstance(spec, dict) and str(spec.get("dist", "")).lower() == "exponential":
+        extra = sorted(set(spec) - {"dist", "mean"})
+        if "mean" not in spec or extra:
+            raise ValueError("dist exponential takes exactly one parameter, mean (days)")
+        mean = spec["mean"]
+        if isinstance(mean, bool) or not isinstance(mean, int | float):
+            raise ValueError("dist exponential: mean must be a number of days")
+        return Exponential(float(mean))
+    return from_spec(spec)
+
+
+def service_to_spec(service: ServiceTime) -> dict[str, Any] | int:
+    """The YAML/JSON form of a service time (see :func:`to_spec`)."""
+    if isinstance(service, Exponential):
+        return {"dist": "exponential", "mean": service.mean}
+    return to_spec(service)

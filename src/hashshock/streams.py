@@ -49,6 +49,7 @@ CONCERNS = {
     "items": 10,
     "lots": 11,
     "disable_boards": 12,  # dead boards that go with remotely disabled machines
+    "bench": 13,  # in-house repair benches: arrival times, pools, service times
 }
 
 

@@ -505,6 +505,19 @@ setf("fleet.sites.power_usd_per_mwh", 80, EBITDA, -1)
 setf("fleet.sites.curtail_below_hashprice_usd_per_ph_day", 1000, power, -1)
 setf("fleet.sites.downtime_share", 0.2, hashrate, -1)
 
+
+def benched() -> Inputs:
+    """PSUs repaired in house at a bench of one technician, exponential service of mean
+    5 days: parts queue for the technician."""
+    fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
+    fleet["sites"][0]["repair_bench"] = {
+        "technicians": 1, "service_days": {"dist": "exponential", "mean": 5.0}}  # fmt: skip
+    return inputs(fleet)
+
+
+setf("fleet.sites.repair_bench.technicians", 4, in_repair("psu"), -1, benched)
+setf("fleet.sites.repair_bench.service_days", 1, in_repair("psu"), -1, benched)
+
 # fleet.cohorts and spares -------------------------------------------------------------------
 setf("fleet.cohorts.model", "antminer-s21", hashrate, +1)
 setf("fleet.cohorts.count", 400, hashrate, +1)

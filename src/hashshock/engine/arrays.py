@@ -5,12 +5,12 @@ arrays of one type cannot be passed in each other's place. numba passes a named 
 of arrays whole (and, the kernels being inlined into their phase, at no cost).
 
 - :class:`Fleet`: everything fixed for the run (cohorts [C], pools [J], sites [S],
-  orders [O], the swap jobs and the delay tables);
+  orders [O], the swap jobs, the delay tables and the repair benches);
 - :class:`Rules`: the scenario's events realised per path, as tables of what each
   event does to which pool (:class:`PoolRule`) and which lots it may hold at customs
   (:class:`Holds`);
-- :class:`State`: the counts per path: :class:`Cohorts`, :class:`Pools` and four
-  delay :class:`Ring` s;
+- :class:`State`: the counts per path: :class:`Cohorts`, :class:`Pools`, four
+  delay :class:`Ring` s and the repair benches' technicians;
 - :class:`Scratch`: per-path working rows, overwritten each day;
 - :class:`Record`: what the run reports (:class:`~hashshock.engine.output.EngineOutput`);
 - :class:`Keys`: one random key per concern and day.
@@ -102,6 +102,17 @@ class SwapJobs(NamedTuple):
     site_capacity: I64  # [S] swaps a day
 
 
+class Bench(NamedTuple):
+    """The sites' in-house repair benches (:mod:`hashshock.engine.bench`); every array is
+    empty (``servers`` [0]) when no site has one."""
+
+    servers: I64  # [S] technicians at the site's bench, 0: no bench (repairs never queue)
+    exponential_mean: F64  # [S] mean days of an exponential service; 0: drawn from ``days``
+    days: DelayTables  # [S] whole-day service distributions
+    pool_ptr: I64  # [S + 1] site s's pools are ``pools[pool_ptr[s]:pool_ptr[s + 1]]``
+    pools: I64  # [J] pools by site
+
+
 class Fleet(NamedTuple):
     """Everything fixed for the run: cohorts [C], pools [J], sites [S], orders [O]."""
 
@@ -144,6 +155,7 @@ class Fleet(NamedTuple):
     order_hold_start: I64  # [O, P]
     order_hold_end: I64  # [O, P]
     order_cancelled: B1  # [O, P]
+    bench: Bench
 
 
 class Cohorts(NamedTuple):
@@ -168,7 +180,8 @@ class Pools(NamedTuple):
 
 
 class State(NamedTuple):
-    """Counts per path: cohorts, pools, four delay rings, remote-disabled machines."""
+    """Counts per path: cohorts, pools, four delay rings, remote-disabled machines, and
+    when the repair benches' technicians are next free."""
 
     cohorts: Cohorts
     pools: Pools
@@ -177,6 +190,7 @@ class State(NamedTuple):
     machine_swaps: Ring  # [P, L, C] machines away for a swap
     board_swaps: Ring  # [P, L, C] board slots empty while their board is swapped
     disabled: I64  # [n_remote_disable, P, C]
+    bench_free: F64  # [P, S, K] day each bench technician is next free ([P, 0, 0]: no bench)
 
 
 class Scratch(NamedTuple):
@@ -189,6 +203,7 @@ class Scratch(NamedTuple):
     granted: I64  # [P, C·4]
     pool_state: I8
     amounts: I64  # [4, P, J] event amounts by rule: STOP, CLOSED, TURNAROUND, LEAD
+    bench_queue: I64  # [P, J] in-house repairs starting today at a bench ([P, 0]: no bench)
 
 
 class Record(NamedTuple):
@@ -217,6 +232,7 @@ class Record(NamedTuple):
     on_order: I32
     storage_unit_days: F64
     parts_spend: F64
+    bench_waits: F64  # [P, S, 3] per bench: parts served, parts that waited, days waited
 
 
 class Keys(NamedTuple):
@@ -227,3 +243,4 @@ class Keys(NamedTuple):
     customs_repairs: U64  # [T]
     customs_parts: U64  # [T]
     lots: U64  # [T]
+    bench: U64  # [T]

@@ -50,6 +50,7 @@ from hashshock.engine.arrays import (
     State,
     SwapJobs,
 )
+from hashshock.engine.bench import bench_shape, bench_tables
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.failures import init_clock
 from hashshock.engine.hooks import Hooks
@@ -89,6 +90,7 @@ class Simulation(Hooks):
         self.C = plan.n_cohorts
         self.J = plan.n_pools
         self.S = len(plan.site_names)
+        self.bench_shape = bench_shape(plan)
         self.rng = RandomTree(seed)
         # The scenario's events may come from another seed: operators of one industry
         # share the events (one world) and draw their own failures.
@@ -127,6 +129,8 @@ class Simulation(Hooks):
             "demand_site": ((P, self.S), i64), "order": ((P, J), i64),
             "granted": ((P, C * N_PARTS), i64), "pool_state": ((P, J), np.int8),
             "amounts": ((4, P, J), i64),
+            "bench_free": ((P, *self.bench_shape), np.float64),
+            "bench_queue": ((P, J if plan.site_bench else 0), i64),
         }  # fmt: skip
         # Each delay pipeline: the longest delay it holds, and its width.
         rings = {
@@ -181,6 +185,7 @@ class Simulation(Hooks):
             "storage_unit_days": ((P, T), f64), "power_cost": ((P, T), f64),
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
+            "bench_waits": ((P, self.S, 3), f64),
         }  # fmt: skip
         daily_arrays = zeros_together(list(daily_specs.values()), OUTPUT_BLOCKS)
         daily = dict(zip(daily_specs, daily_arrays, strict=True))
@@ -208,14 +213,14 @@ class Simulation(Hooks):
             ),
             repairs=self.repairs.arrays, orders=self.replenishments.arrays,
             machine_swaps=self.machine_swaps.arrays, board_swaps=self.board_swaps.arrays,
-            disabled=self.disabled,
+            disabled=self.disabled, bench_free=memory["bench_free"],
         )  # fmt: skip
 
         self.scratch = Scratch(
             routed=memory["routed"], demand_pool=memory["demand_pool"],
             demand_site=memory["demand_site"], order=memory["order"],
             granted=memory["granted"], pool_state=memory["pool_state"],
-            amounts=memory["amounts"],
+            amounts=memory["amounts"], bench_queue=memory["bench_queue"],
         )  # fmt: skip
         out = self.out
         self.record = Record(
@@ -229,7 +234,7 @@ class Simulation(Hooks):
             parts_shipped=out.parts_shipped, spares=out.spares_on_hand,
             backorders=out.backorders, in_repair=out.parts_in_repair,
             on_order=out.parts_on_order, storage_unit_days=out.storage_unit_days,
-            parts_spend=out.parts_spend,
+            parts_spend=out.parts_spend, bench_waits=out.bench_waits,
         )  # fmt: skip
 
     def _longest_delays(self) -> dict[str, int]:
@@ -248,6 +253,10 @@ class Simulation(Hooks):
             + max(holds, default=0)
             + extra
         )
+        order = max(d.max_days for d in plan.vendor_parts_lead) + border
+        swap = max(r.swap_days for r in plan.routes)
+        if plan.site_bench:  # a part may wait at a bench for any time
+            return {"repair": self.T, "order": order, "swap": swap}
         return {
             "repair": max(
                 max(r.in_house_days.max_days for r in plan.routes),
@@ -255,8 +264,8 @@ class Simulation(Hooks):
                 + int(plan.vendor_transit_days.max(initial=0))
                 + border,
             ),
-            "order": max(d.max_days for d in plan.vendor_parts_lead) + border,
-            "swap": max(r.swap_days for r in plan.routes),
+            "order": order,
+            "swap": swap,
         }
 
     def _fleet(self) -> Fleet:
@@ -345,6 +354,7 @@ class Simulation(Hooks):
             order_hold_start=self.orders.hold_start,
             order_hold_end=self.orders.hold_end,
             order_cancelled=self.orders.cancelled,
+            bench=bench_tables(plan),
         )
 
     def _rules(self) -> Rules:
@@ -376,6 +386,7 @@ class Simulation(Hooks):
             customs_repairs=keys("customs", 0, self.T),
             customs_parts=keys("customs", 100_000, self.T),
             lots=keys("lots", 0, self.T),
+            bench=keys("bench", 0, self.T),
         )
 
     # --- the loop ----------------------------------------------------------------

@@ -7,7 +7,8 @@ the backlogs start. In-house repair waits while it needs vendor components the
 vendor will not ship (a stopped parts supply); the vendor's repair centre takes
 nothing while closed; a turnaround change adds days; the return leg may be held at
 customs (:mod:`hashshock.engine.customs`). Each part draws its own repair time and
-joins ``state.repairs`` (:mod:`hashshock.engine.rings`).
+joins ``state.repairs`` (:mod:`hashshock.engine.rings`) — except at a site with a repair
+bench, where the in-house repairs queue for its technicians (:mod:`hashshock.engine.bench`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hashshock.engine.arrays import (
     Scratch,
     State,
 )
+from hashshock.engine.bench import join_bench
 from hashshock.engine.customs import book_hold, customs_cell
 from hashshock.engine.eventpaths import hold_back, pool_amounts
 from hashshock.engine.jit import compiled
@@ -47,6 +49,8 @@ def start_repairs(
     slow = pool_amounts(p, day, rules, rules.turnaround, amounts[TURNAROUND])
     customs = holds.hits.shape[0] > 0
     customs_base = path_stream(keys.customs_repairs[day], p)
+    benches = fleet.bench.servers.shape[0] > 0
+    queued = False
     for j in range(fleet.pool_part.shape[0]):
         fresh_in, fresh_out = routed[0, p, j], routed[1, p, j]
         waiting_in, waiting_out = pools.in_house_backlog[p, j], pools.vendor_backlog[p, j]
@@ -58,7 +62,12 @@ def start_repairs(
         # In-house repair waits while it needs vendor components the vendor will not ship.
         stopped = stop and fleet.needs_vendor_parts[j] and amounts[STOP, p, j] > 0
         start = hold_back(p, j, stopped, fresh_in, pools.in_house_backlog)
-        if start:
+        if start and benches and fleet.bench.servers[fleet.pool_site[j]] > 0:
+            # The site's repair bench serves them (bench.join_bench, after this pass).
+            record.repairs_in_house[p, day, part] += start
+            scratch.bench_queue[p, j] += start
+            queued = True
+        elif start:
             add_items(
                 state.repairs, day, fleet.horizon, keys.items[2 * day], p, j, start, 0,
                 fleet.in_house_days, record.repairs_in_house, part,
@@ -80,3 +89,5 @@ def start_repairs(
             state.repairs, day, fleet.horizon, keys.items[2 * day + 1], p, j, send, delay,
             fleet.vendor_days, record.repairs_vendor, part,
         )  # fmt: skip
+    if queued:
+        join_bench(p, day, fleet, state, scratch, record, keys)

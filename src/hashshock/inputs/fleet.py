@@ -9,12 +9,21 @@ the catalogue at hand.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictInt,
+    model_serializer,
+    model_validator,
+)
 
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.finance import Finance
-from hashshock.inputs.types import Count, Delay, Share
+from hashshock.inputs.types import Count, Delay, Service, Share
 
 #: Largest cohort or order (machines): above the whole US installed base (≈ 2.5 M,
 #: docs/calibration.md "Limits"), so a larger number is a typo, not a fleet.
@@ -22,12 +31,33 @@ MAX_COHORT_MACHINES = 3_000_000
 #: Largest fleet (machines, all cohorts and orders): above the whole network (≈ 1.1 ZH/s
 #: of ≈ 150 TH/s machines ≈ 7-8 M machines).
 MAX_FLEET_MACHINES = 10_000_000
+#: Most technicians one repair bench may have: a bench is a room of repair stations; the
+#: largest sites employ a few dozen technicians in all (data/sites.csv
+#: machines_per_technician), so more is a typo. The engine keeps each technician's
+#: free-at time per path and site.
+MAX_BENCH_TECHNICIANS = 100
 #: What a label-like field is: metadata, not read by the simulation or the reports.
 SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), not shown in reports"
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+class RepairBench(_Strict):
+    """A finite in-house repair bench: the site's in-house repairs queue for its technicians
+    (docs/model.md, *Repair bench*)."""
+
+    technicians: StrictInt = Field(
+        ge=1, le=MAX_BENCH_TECHNICIANS,
+        description="Bench technicians (servers): parts in in-house repair wait, first come "
+        f"first served, while all are busy; 1 to {MAX_BENCH_TECHNICIANS}",
+    )  # fmt: skip
+    service_days: Service = Field(
+        description="Days one technician works on one part: whole days or a distribution, or "
+        "{dist: exponential, mean: days} (continuous). Replaces the routes' in_house_days for "
+        "the parts repaired at this site"
+    )
 
 
 class Site(_Strict):
@@ -58,6 +88,20 @@ class Site(_Strict):
         description="Machine-time offline for reasons other than a broken part at this site; "
         "default: operations.downtime_share",
     )  # fmt: skip
+    repair_bench: RepairBench | None = Field(
+        None,
+        description="A finite in-house repair bench; omitted: in-house repairs never queue "
+        "(each takes its route's in_house_days)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_bench(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A site without a bench dumps as it did before benches existed, so the inputs'
+        hash (the run manifest's ``inputs_sha256``) of a fleet without one is unchanged."""
+        dumped: dict[str, Any] = handler(self)
+        if self.repair_bench is None:
+            dumped.pop("repair_bench", None)
+        return dumped
 
 
 class CohortDegradation(_Strict):

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, StrictInt, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictInt,
+    WithJsonSchema,
+)
 
-from hashshock.dists import DayDistribution, from_spec, to_spec
+from hashshock.dists import (
+    DayDistribution,
+    ServiceTime,
+    from_spec,
+    service_from_spec,
+    service_to_spec,
+    to_spec,
+)
 
 
 def _to_dist(value: Any) -> DayDistribution:
@@ -48,6 +62,39 @@ Delay = Annotated[
     BeforeValidator(_to_dist),
     PlainSerializer(to_spec),
     WithJsonSchema(_DELAY_SCHEMA),
+]
+
+
+def _to_service(value: Any) -> ServiceTime:
+    try:
+        return service_from_spec(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} — fix: write a whole number of days, e.g. {{dist: exponential, mean: 2.5}}"
+            " or {dist: uniform, low: 1, high: 4}"
+        ) from exc
+
+
+_SERVICE_SCHEMA: dict[str, Any] = {
+    "description": "A delay (whole days or a distribution), or a continuous exponential "
+    "{dist: exponential, mean: days}",
+    "anyOf": [
+        *_DELAY_SCHEMA["anyOf"],
+        {
+            "type": "object",
+            "properties": {"dist": {"const": "exponential"}, "mean": {"type": "number"}},
+            "required": ["dist", "mean"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+#: A service time: a :data:`Delay`, or ``{dist: exponential, mean: days}`` (continuous).
+Service = Annotated[
+    ServiceTime,
+    PlainValidator(_to_service),
+    PlainSerializer(service_to_spec),
+    WithJsonSchema(_SERVICE_SCHEMA),
 ]
 
 #: A whole count that may be zero (machines, parts, people).

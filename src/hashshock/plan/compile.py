@@ -23,10 +23,11 @@ from hashshock.inputs.catalog import (
     site_defaults,
     vendor_defaults,
 )
+from hashshock.inputs.fleet import Site
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
-from hashshock.plan.model import Plan, RoutePlan
+from hashshock.plan.model import BenchPlan, Plan, RoutePlan
 from hashshock.plan.realisation import board_yield, degradation_of, site_uptime, wear_of
 
 DAYS_PER_YEAR = 365.0
@@ -308,7 +309,20 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         order_vendor=np.array(order_vendor, dtype=np.int64),
         events=compile_events(scenario, fleet.start_date, vendor_names),
         replacement_cohort=replacement_cohort,
+        site_bench=_benches(fleet.sites),
     )
+
+
+def _benches(sites: list[Site]) -> tuple[BenchPlan | None, ...]:
+    """Each site's repair bench, or () when no site has one (the engine then runs as
+    without benches, bit for bit)."""
+    if all(site.repair_bench is None for site in sites):
+        return ()
+    return tuple(
+        None if site.repair_bench is None
+        else BenchPlan(site.repair_bench.technicians, site.repair_bench.service_days)
+        for site in sites
+    )  # fmt: skip
 
 
 def order_count_for(c: int, order_cohort: list[int], order_count: list[int]) -> int:

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.dists import DayDistribution
+from hashshock.dists import DayDistribution, ServiceTime
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -31,6 +31,15 @@ class RoutePlan:
     in_house_needs_vendor_parts: bool
     scrap_share: float
     vendor_turnaround_days: DayDistribution
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """A site's finite in-house repair bench: ``technicians`` servers, first come first
+    served, each part taking ``service`` days (``docs/model.md``, *Repair bench*)."""
+
+    technicians: int
+    service: ServiceTime
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,8 @@ class Plan:
     events: tuple[EventPlan, ...]
     # cohort that receives replacement machines (−1: no replacement policy)
     replacement_cohort: int = -1
+    # [S] each site's in-house repair bench (None: repairs never queue); () for none at all
+    site_bench: tuple[BenchPlan | None, ...] = ()
 
     @property
     def n_cohorts(self) -> int:
