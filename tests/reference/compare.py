@@ -36,6 +36,7 @@ class Output(Protocol):
     ordered: NDArray[np.int64]
     order_arrival_day: NDArray[np.int64]
     order_cancelled: NDArray[np.bool_]
+    bench_waits: NDArray[np.float64]
 
 
 def checkpoints(horizon: int, count: int = 4) -> list[int]:
@@ -68,6 +69,12 @@ def compare(engine: Output, reference: Output, days: list[int], alpha: float = 0
     # Units × days held at customs inside the horizon (parts, repairs and machines).
     found.append(mean_check("customs unit-days held", engine.customs_held_unit_days,
                             reference.customs_held_unit_days))  # fmt: skip
+    # Each repair bench that served parts in either run: parts served, waited, days waited.
+    for s in range(engine.bench_waits.shape[1]):
+        if engine.bench_waits[:, s, 0].any() or reference.bench_waits[:, s, 0].any():
+            for i, what in enumerate(("served", "waited", "days waited")):
+                found.append(mean_check(f"bench {s} {what}", engine.bench_waits[:, s, i],
+                                        reference.bench_waits[:, s, i]))  # fmt: skip
     checks = [c for c in found if c is not None]
     for p, part in enumerate(PART_TYPES):
         checks += stage_checks(f"stockout {part}", engine.first_stockout_day[:, p],

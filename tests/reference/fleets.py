@@ -83,6 +83,23 @@ MIXED_EVENTS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+#: Repair benches for the two-site fleet: site a one technician with exponential service
+#: (ρ ≈ 0.6 under its in-house repairs, about 0.08 a day), site b two with whole days.
+BENCHES: dict[str, dict[str, Any]] = {
+    "a": {"technicians": 1, "service_days": {"dist": "exponential", "mean": 8.0}},
+    "b": {"technicians": 2, "service_days": {"dist": "triangular", "low": 5, "mode": 10,
+                                             "high": 20}},
+}  # fmt: skip
+
+
+def bench_fleet() -> dict[str, Any]:
+    """The two-site fleet with :data:`BENCHES`."""
+    fleet = two_site_fleet()
+    for site in fleet["sites"]:
+        site["repair_bench"] = BENCHES[site["name"]]
+    return fleet
+
+
 def scenario(name: str) -> Scenario:
     """A built-in scenario by name, or ``mixed`` (:data:`MIXED_EVENTS`)."""
     if name == "mixed":
@@ -91,22 +108,23 @@ def scenario(name: str) -> Scenario:
 
 
 @cache
-def plan(name: str, horizon: int = HORIZON) -> Plan:
-    """The two-site fleet compiled under scenario ``name``."""
-    return compile_plan(fleet_from_mapping(two_site_fleet()), scenario(name), horizon)
+def plan(name: str, horizon: int = HORIZON, benches: bool = False) -> Plan:
+    """The two-site fleet (with :data:`BENCHES` if ``benches``) under scenario ``name``."""
+    fleet = bench_fleet() if benches else two_site_fleet()
+    return compile_plan(fleet_from_mapping(fleet), scenario(name), horizon)
 
 
 @cache
-def engine_run(name: str) -> EngineOutput:
-    return simulate(plan(name), ENGINE_PATHS, ENGINE_SEED)
+def engine_run(name: str, benches: bool = False) -> EngineOutput:
+    return simulate(plan(name, benches=benches), ENGINE_PATHS, ENGINE_SEED)
 
 
 @cache
-def reference_run(name: str) -> ReferenceOutput:
+def reference_run(name: str, benches: bool = False) -> ReferenceOutput:
     """The reference with the engine's documented customs approximation for repair lots.
 
     Without it the first-customs-hold day differs by construction (see
     ``test_repair_hold_day_follows_the_documented_mean_return_day_approximation``).
     """
-    return simulate_reference(plan(name), REFERENCE_PATHS, REFERENCE_SEED,
+    return simulate_reference(plan(name, benches=benches), REFERENCE_PATHS, REFERENCE_SEED,
                               repair_holds_at_mean_return=True)  # fmt: skip

@@ -6,7 +6,8 @@
   customs hold if the route crosses a border). Each part draws its own delay. A
   closed repair centre keeps vendor-bound parts in a backlog; a parts-supply stop
   keeps in-house repairs that need vendor components in a backlog; both are released
-  on the first day the blocking events are over.
+  on the first day the blocking events are over. At a site with a repair bench the
+  in-house repairs queue for its technicians (:mod:`tests.reference.bench`).
 * Replenishment: base stock, daily review, one lot per pool and day; while the
   vendor ships nothing the orders wait and leave as one lot when it ships again.
 * Machine orders: one lot due on ``due_date``; disruption, extra lead time and
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 from tests.reference import timing
+from tests.reference.bench import RepairBench
 from tests.reference.entities import Lot, Part, Pool, State
 
 if TYPE_CHECKING:
@@ -36,6 +38,9 @@ class RepairShop:
 
     def __init__(self, sim: PathSimulation) -> None:
         self.sim = sim
+        benches = enumerate(sim.plan.site_bench)
+        self.benches = {s: RepairBench(b, sim.rng) for s, b in benches if b is not None}
+        self._to_bench: dict[int, list[tuple[Pool, Part]]] = {}
 
     def daily(self) -> Process:
         env = self.sim.env
@@ -43,6 +48,11 @@ class RepairShop:
             yield timing.until(env, day, timing.ROUTING)
             for pool in self.sim.pools:
                 self._route(pool, day)
+            for site, items in self._to_bench.items():
+                for admitted in self.benches[site].admit(day, list(items)):
+                    pool, part = admitted.item
+                    env.process(self._back_from_bench(pool, part, admitted.back_day))
+            self._to_bench = {}
 
     def _route(self, pool: Pool, day: int) -> None:
         sim = self.sim
@@ -86,7 +96,15 @@ class RepairShop:
 
     def _start_in_house(self, pool: Pool, part: Part) -> None:
         pool.in_house += 1
-        self.sim.env.process(self._in_house_repair(pool, part))
+        if pool.site in self.benches:
+            self._to_bench.setdefault(pool.site, []).append((pool, part))
+        else:
+            self.sim.env.process(self._in_house_repair(pool, part))
+
+    def _back_from_bench(self, pool: Pool, part: Part, day: int) -> Process:
+        yield timing.until(self.sim.env, day, timing.ARRIVALS)
+        pool.in_house -= 1
+        yield pool.shelf.put(part)
 
     def _in_house_repair(self, pool: Pool, part: Part) -> Process:
         sim = self.sim

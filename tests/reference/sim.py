@@ -49,6 +49,7 @@ class ReferenceOutput:
     ordered: NDArray[np.int64]  # [P, 4]
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled (or after the horizon)
     order_cancelled: NDArray[np.bool_]  # [O, P]
+    bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited
 
 
 class PathSimulation:
@@ -241,7 +242,8 @@ class PathSimulation:
         self.scenario.start()  # first, so event flags flip before anything else at a time
         self._initial_state()
         MachineOrders(self).start()
-        env.process(RepairShop(self).daily())
+        repairs = RepairShop(self)
+        env.process(repairs.daily())
         env.process(self.shop.daily())
         env.process(Replenishment(self).daily())
         rec: dict[str, np.ndarray] = {
@@ -295,6 +297,9 @@ class PathSimulation:
             rec[name] = getattr(self, name).copy()
         rec["order_arrival_day"] = np.array(self.order_arrival_day, np.int64)
         rec["order_cancelled"] = np.array(self.order_cancelled, bool)
+        rec["bench_waits"] = np.zeros((len(plan.site_names), 3))
+        for site, bench in repairs.benches.items():
+            rec["bench_waits"][site] = (bench.served, bench.waited, bench.days_waited)
         return rec
 
 

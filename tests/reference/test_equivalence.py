@@ -42,8 +42,9 @@ from hashshock.plan import Plan, compile_plan
 ALPHA = 0.01
 
 
-def _verdict(scenario: str) -> Verdict:
-    return compare(engine_run(scenario), reference_run(scenario), checkpoints(HORIZON), ALPHA)
+def _verdict(scenario: str, benches: bool = False) -> Verdict:
+    return compare(engine_run(scenario, benches), reference_run(scenario, benches),
+                   checkpoints(HORIZON), ALPHA)  # fmt: skip
 
 
 def _assert_equivalent(verdict: Verdict) -> None:
@@ -74,6 +75,28 @@ def test_mixed_events() -> None:
     verdict = _verdict("mixed")
     _assert_equivalent(verdict)
     assert reference_run("mixed").machines_down[:, :, 3].max() > 0  # remote disable happened
+
+
+def test_repair_benches() -> None:
+    """The mixed events with a repair bench at each site (``fleets.BENCHES``): in-house
+    repairs queue, and the parts held back by the stopped supply join the queue at once
+    when it resumes."""
+    verdict = _verdict("mixed", benches=True)
+    _assert_equivalent(verdict)
+    tested = {c.name for c in verdict.tested}
+    assert {"bench 0 waited", "bench 0 days waited", "bench 1 served"} <= tested
+    assert reference_run("mixed", True).bench_waits[:, 0, 1].mean() > 1  # parts do wait
+
+
+def test_injected_bug_a_technician_too_many_is_rejected() -> None:
+    """The engine's bench at site a gets two technicians, the reference's one."""
+    base = plan("mixed", benches=True)
+    wider = (replace(base.site_bench[0], technicians=2), base.site_bench[1])
+    buggy = replace(base, site_bench=wider)
+    verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED),
+                      reference_run("mixed", True), checkpoints(HORIZON), ALPHA)  # fmt: skip
+    rejected = {c.name for c in verdict.rejected}
+    assert "bench 0 days waited" in rejected, verdict.report()
 
 
 def test_injected_bug_repaired_parts_never_return_is_rejected() -> None:
