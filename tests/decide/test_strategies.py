@@ -18,8 +18,11 @@ from hashshock import api
 from hashshock.decide.edits import base_set
 from hashshock.decide.strategies import compare_strategies, run_do_nothing, run_strategy
 from hashshock.decide.strategy import Costs, Strategy, apply, builtin_strategies
+from hashshock.dists import Exponential
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
 from hashshock.market import load_market
+from hashshock.plan import compile_plan
+from hashshock.plan.model import BenchPlan
 from hashshock.prepare import prepare
 
 PATHS, HORIZON, SEED = 40, 200, 5
@@ -75,6 +78,22 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     us = next(s for s in chosen if s.name == "bitmain-us")
     assert us.edits and us.edits[0].value[0]["model"] == "antminer-s21-pro-us"
     assert base.loaded.catalog.get("antminer-s21-pro-us").vendor == "bitmain-us"
+
+
+def test_the_repair_bench_strategy_builds_a_bench_at_every_site() -> None:
+    """repair-bench: each site gets a bench of data/decide_strategies.csv's technicians and
+    exponential service (so the strategy's in-house repairs queue), and pays per bench."""
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("baseline"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    base = base_set(loaded, scenario, market)
+    bench = next(s for s in builtin_strategies(prepared, base, 6) if s.name == "repair-bench")
+    plan = compile_plan(apply(bench, base), scenario, HORIZON)
+    sites = len(plan.site_names)
+    assert plan.site_bench == (BenchPlan(3, Exponential(0.25)),) * sites
+    assert bench.costs.upfront_usd == 250_000 * sites
+    assert bench.costs.running_usd_per_month == 30_000 * sites
+    assert plan.routes[2].in_house_share == 0.8  # PSUs (scrap share 0.2 left)
 
 
 def test_strategies_cli_prints_80_columns_and_writes_json(

@@ -164,6 +164,15 @@ def builtin_strategies(
                              "move open Bitmain orders to MicroBT (same hashrate)"))  # fmt: skip
     out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
+    out.append(_repair_bench(base))
+    return out
+
+
+def _repair_bench(base: BaseSet) -> Strategy:
+    """A repair bench at every site (``bench_technicians`` technicians, exponential service
+    of mean ``bench_service_days_mean``: in-house repairs queue for them,
+    docs/model.md *Repair bench*), and more hashboards, PSUs and control boards repaired in
+    house; the costs are per bench."""
     routes = dict(base.given["fleet"].get("repair_routes") or {})
     for part in ("hashboard", "psu", "control_board"):
         route = _route(base, part)
@@ -171,15 +180,22 @@ def builtin_strategies(
         share = _number(f"bench_in_house_share_{part}")
         route["in_house_share"] = share if scrap is None else min(share, 1.0 - float(scrap))
         routes[part] = route
-    out.append(Strategy(
+    bench = {
+        "technicians": int(_number("bench_technicians")),
+        "service_days": {"dist": "exponential", "mean": _number("bench_service_days_mean")},
+    }
+    sites = [{**dict(site), "repair_bench": bench} for site in base.given["fleet"]["sites"]]
+    return Strategy(
         name="repair-bench",
-        description="in-house bench: more hashboards, PSUs and control boards repaired on site",
-        edits=[Edit(path="fleet.repair_routes", value=routes)],
-        costs=Costs(upfront_usd=_number("bench_upfront_usd"),
-                    running_usd_per_month=_number("bench_running_usd_per_month")),
-        source="data/decide_strategies.csv bench_* (assumptions)",
-    ))  # fmt: skip
-    return out
+        description=f"a bench of {bench['technicians']} technicians at each of the "
+                    f"{len(sites)} site(s): more hashboards, PSUs and control boards repaired "
+                    "on site, queueing for the technicians",
+        edits=[Edit(path="fleet.repair_routes", value=routes),
+               Edit(path="fleet.sites", value=sites)],
+        costs=Costs(upfront_usd=_number("bench_upfront_usd") * len(sites),
+                    running_usd_per_month=_number("bench_running_usd_per_month") * len(sites)),
+        source="data/decide_strategies.csv bench_* (per bench; one bench a site)",
+    )  # fmt: skip
 
 
 def _moved_orders(base: BaseSet, model: str, name: str, description: str) -> Strategy:
