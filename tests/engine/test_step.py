@@ -58,6 +58,16 @@ def test_spans_and_phases_agree(events: list[dict[str, object]]) -> None:
     assert out.failures.sum() > 0 and out.swaps.sum() > 0  # the runs did something
 
 
+def test_spans_and_phases_agree_with_a_repair_bench() -> None:
+    """In-house repairs queueing at a one-technician bench (docs/model.md, *Repair bench*),
+    with every event: the supply stop's backlog joins the queue when it ends."""
+    fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
+    fleet["sites"][0]["repair_bench"] = {
+        "technicians": 1, "service_days": {"dist": "exponential", "mean": 4.0}}  # fmt: skip
+    out = _assert_same(plan_for(fleet, EVERY_EVENT, horizon=150))
+    assert out.bench_waits[:, 0, 1].sum() > 0  # parts waited
+
+
 def test_spans_and_phases_agree_with_money_policies() -> None:
     """Switch-off below break-even, priced spares and grey-market buying while the
     parts supply is stopped (grey days run phase by phase, the rest in spans)."""

@@ -11,6 +11,7 @@ import threading
 import numba
 import numpy as np
 import pytest
+from tests.conftest import small_fleet
 from tests.engine.helpers import plan_for
 
 from hashshock.engine import simulate
@@ -18,8 +19,12 @@ from hashshock.engine.core import Simulation
 from hashshock.engine.threads import _pool, path_blocks
 
 
-def test_results_do_not_depend_on_the_number_of_threads() -> None:
-    plan = plan_for(horizon=120)
+@pytest.mark.parametrize("bench", [False, True], ids=["no-bench", "repair-bench"])
+def test_results_do_not_depend_on_the_number_of_threads(bench: bool) -> None:
+    fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
+    if bench:
+        fleet["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}
+    plan = plan_for(fleet, horizon=120)
     threads = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -31,6 +36,7 @@ def test_results_do_not_depend_on_the_number_of_threads() -> None:
     assert np.array_equal(one.hashrate_ths, many.hashrate_ths)
     assert np.array_equal(one.spares_on_hand, many.spares_on_hand)
     assert np.array_equal(one.failures, many.failures)
+    assert np.array_equal(one.bench_waits, many.bench_waits)
 
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])
