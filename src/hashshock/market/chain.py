@@ -68,7 +68,8 @@ class Chain:
         """Mine one day at ``hashrate_ths``; return (BTC per TH/s, blocks) for the day.
 
         The day is cut into segments that end at a retarget, a halving or the day's
-        end; after the first segment only the paths that hit an event go on.
+        end; after the first segment only the paths that hit an event go on. Most days
+        no path hits one: the first segment is the whole day, without the event steps.
         """
         paths = hashrate_ths.shape[0]
         remaining = np.ones(paths)
@@ -85,30 +86,37 @@ class Chain:
             left = remaining[sel]
             possible = rate * left
             hit = possible >= to_event - 1e-9
-            mined = np.where(hit, to_event, possible)
-            time = np.where(hit, to_event / rate, left)
+            any_hit = bool(hit.any())
+            if any_hit:
+                mined = np.where(hit, to_event, possible)
+                time = np.where(hit, to_event / rate, left)
+                height = np.where(hit, np.round(height + mined), height + mined)
+            else:
+                mined, time, height = possible, left, height + possible
             earned[sel] += time * per_block * self.subsidy[sel] / difficulty
             blocks[sel] += mined
-            height = np.where(hit, np.round(height + mined), height + mined)
             epoch_blocks = epoch_blocks + mined
             epoch_days = self.epoch_days[sel] + time
-            retarget = hit & (epoch_blocks >= RETARGET_BLOCKS - 1e-6)
-            if retarget.any():
-                factor = np.clip(
-                    RETARGET_DAYS / np.maximum(epoch_days, 1e-12),
-                    1.0 / RETARGET_CLAMP,
-                    RETARGET_CLAMP,
-                )
-                self.difficulty[sel] = np.where(retarget, difficulty * factor, difficulty)
-                epoch_blocks = np.where(retarget, 0.0, epoch_blocks)
-                epoch_days = np.where(retarget, 0.0, epoch_days)
-            halving = hit & (height >= self.next_halving[sel] - 1e-6)
-            if halving.any():
-                self.subsidy[sel] = np.where(halving, self.subsidy[sel] / 2, self.subsidy[sel])
-                self.next_halving[sel] = self.next_halving[sel] + HALVING_INTERVAL * halving
+            if any_hit:
+                retarget = hit & (epoch_blocks >= RETARGET_BLOCKS - 1e-6)
+                if retarget.any():
+                    factor = np.clip(
+                        RETARGET_DAYS / np.maximum(epoch_days, 1e-12),
+                        1.0 / RETARGET_CLAMP,
+                        RETARGET_CLAMP,
+                    )
+                    self.difficulty[sel] = np.where(retarget, difficulty * factor, difficulty)
+                    epoch_blocks = np.where(retarget, 0.0, epoch_blocks)
+                    epoch_days = np.where(retarget, 0.0, epoch_days)
+                halving = hit & (height >= self.next_halving[sel] - 1e-6)
+                if halving.any():
+                    self.subsidy[sel] = np.where(halving, self.subsidy[sel] / 2, self.subsidy[sel])
+                    self.next_halving[sel] = self.next_halving[sel] + HALVING_INTERVAL * halving
             self.height[sel] = height
             self.epoch_blocks[sel] = epoch_blocks
             self.epoch_days[sel] = epoch_days
+            if not any_hit:  # every path has mined the rest of its day
+                break
             left = np.where(hit, np.maximum(left - time, 0.0), 0.0)
             remaining[sel] = left
             go_on = hit & (left > 1e-12)
