@@ -23,6 +23,7 @@ def _one_operator(feedback: bool) -> dict[str, object]:
         "start_date": "2026-12-01",
         "network_feedback": feedback,
         "operators": [{"name": "midsize", "fleet": str(FLEET)}],
+        "distress": {"sell_share": 0.0},  # the engine's machines, none sold on a break
     }
 
 

@@ -87,6 +87,23 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
 
 
+def _render_used(console: Console, data: dict[str, Any]) -> None:
+    """The used market by scenario: the lowest median price factor, EH/s sold in
+    distress and imported grey by the horizon (medians)."""
+    scenarios = {n: s["used_market"] for n, s in data["scenarios"].items() if "used_market" in s}
+    if not scenarios:
+        return
+    table = Table(title="Used market and distress sales (p50)", title_justify="left")
+    for column in ("scenario", "lowest price ×", "sold, EH/s", "grey, EH/s", "rounds"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for name, used in scenarios.items():
+        grey = sum(used["grey_ehs"]["p50"])
+        table.add_row(escape(name), f"{min(used['price_factor']['p50']):.2f}",
+                      f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}", f"{grey:,.1f}",
+                      str(used["rounds"]))  # fmt: skip
+    console.print(table)
+
+
 def render_industry(console: Console, data: dict[str, Any], seconds: float) -> None:
     """US hashrate and share by scenario, then who breaks first under each shock."""
     operators = data["operators"]
@@ -117,6 +134,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         table.add_row(escape(name), *cells)
     console.print(table)
     _render_vendors(console, data)
+    _render_used(console, data)
     for name, scenario in data["scenarios"].items():
         if name == "baseline":
             continue

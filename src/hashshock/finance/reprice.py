@@ -65,6 +65,7 @@ class Repriced:
     cash_usd: FloatArray
     collateral_usd: FloatArray
     loans: tuple[LoanSchedule, ...]
+    hashrate_ths: FloatArray  # the TH/s priced (hashrate covenants read it)
 
 
 def reprice(fixed: FixedFlows, market: MarketLike) -> Repriced:
@@ -77,4 +78,5 @@ def reprice(fixed: FixedFlows, market: MarketLike) -> Repriced:
         cash_usd=cash,
         collateral_usd=collateral_usd(fixed.tier_share, fixed.nameplate_ths, market),
         loans=fixed.loans,
+        hashrate_ths=fixed.hashrate_ths,
     )

@@ -21,7 +21,7 @@ from hashshock.prepare import ScenarioLike, check_run_args
 
 IndustryLike = str | Path | LoadedIndustry | dict[str, object] | None
 
-#: Paths by default: an industry runs every member twice per scenario (docs/industry.md).
+#: Paths by default: an industry runs every member once per scenario (docs/industry.md).
 DEFAULT_PATHS = 200
 
 
@@ -80,4 +80,10 @@ def industry(
     start = market_start(inputs.market, loaded.industry.start_date)
     warnings = [w for m in loaded.members for w in m.loaded.warnings]
     warnings += [*start.notes, *([start.warning] if start.warning else [])]
+    for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
+        if not settled.settled:
+            warnings.append(
+                f"{scenario.name}: distress sales had not settled after {settled.rounds} rounds "
+                "(breaks still moving earlier); the last round's figures are reported"
+            )
     return IndustryResult(runs, warnings)

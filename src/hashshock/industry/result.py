@@ -164,6 +164,31 @@ class IndustryResult:
             }
         return out
 
+    def _grey_doa(self) -> float:
+        return self.runs.inputs.loaded.industry.used_market.grey_doa_share
+
+    def _used_market(self, k: int) -> dict[str, Any]:
+        """The used market and distress sales by day (bands): the price factor on the
+        market's curve, each tier's price (USD/TH), TH/s offered, bought through dealers,
+        in the dealers' stock and imported grey (all, and those working on arrival), EH/s
+        sold in distress so far."""
+        assert self.runs.settlements is not None
+        settled = self.runs.settlements[k]
+        used = settled.used
+        prices = settled.network.market.used_price_usd_per_th
+        return {
+            "price_factor": bands(used.price_factor, 4),
+            "price_usd_per_th": {tier: bands(p, 3) for tier, p in prices.items()},
+            "offered_ehs": _ehs(used.offered),
+            "bought_ehs": _ehs(used.traded),
+            "stock_ehs": _ehs(used.stock),
+            "grey_ehs": _ehs(used.grey),
+            "grey_working_ehs": _ehs(used.grey * (1.0 - self._grey_doa())),
+            "sold_in_distress_ehs": _ehs(np.cumsum(used.offered, axis=1)),
+            "rounds": settled.rounds,
+            "settled": settled.settled,
+        }
+
     def _scenario(self, k: int) -> dict[str, Any]:
         breaks = self.break_days(k)
         out = {
@@ -174,6 +199,8 @@ class IndustryResult:
         }
         if self.runs.lines is not None:
             out["vendors"] = self._vendors(k)
+        if self.runs.settlements is not None:
+            out["used_market"] = self._used_market(k)
         loaded = self.runs.inputs.loaded
         loans = loaded.industry.portfolio.loans
         if loans:

@@ -27,13 +27,14 @@ from numpy.typing import NDArray
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress, Task
 from hashshock.finance.cashflow import compute_cashflows
-from hashshock.finance.covenants import evaluate_covenants
-from hashshock.finance.reprice import FixedFlows, reprice
+from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
 from hashshock.finance.steering import MarketLike, build_economy
+from hashshock.industry.distress import Seller, Settled, first_of, first_true, settle
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows, queue_orders
+from hashshock.industry.used import clear
 from hashshock.inputs.load import load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -67,11 +68,12 @@ class MemberRun:
     nameplate_at: dict[str, FloatArray]
     growth: OrderedGrowth | None = None  # None: the member has no open orders
     fixed: FixedFlows | None = None  # until priced on the shared network
+    bought_ths: FloatArray | None = None  # [P, T] replacement machines bought, TH/s
 
     @property
     def break_day(self) -> IntArray:
         """First covenant breach or cash-out, −1 if neither."""
-        return _first_of(self.covenant_breach_day, self.cash_out_day)
+        return first_of(self.covenant_breach_day, self.cash_out_day)
 
 
 @dataclass
@@ -109,18 +111,6 @@ def ordered_growth(
         until = np.where(arrival >= 0, arrival, days)[:, None]
         late += ths * ((day >= due) & (day < until) & ~gone[:, None])
     return OrderedGrowth(cancelled, late)
-
-
-def _first_of(*days: IntArray) -> IntArray:
-    never = np.iinfo(np.int64).max
-    stacked = np.stack([np.where(d >= 0, d, never) for d in days])
-    first = stacked.min(axis=0)
-    return np.where(first == never, -1, first).astype(np.int64)
-
-
-def _first_true(flags: NDArray[np.bool_]) -> IntArray:
-    """[P]: first day a [P, T] flag is set, −1 if never."""
-    return np.where(flags.any(axis=1), flags.argmax(axis=1), -1).astype(np.int64)
 
 
 @dataclass
@@ -229,19 +219,22 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
-        cash = revenue = fixed = None
+        cash = revenue = fixed = bought = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None and price_now:
             money = money_for(money_plan, plan, out, market)
             cash = money.flows.cash_usd
             revenue = money.flows.revenue_usd.sum(axis=1)
-            cash_out = _first_true(cash < 0)
+            cash_out = first_true(cash < 0)
             if money.covenants:
-                breach = _first_of(*(c.first_breach_day for c in money.covenants))
+                breach = first_of(*(c.first_breach_day for c in money.covenants))
         elif member.loaded.fleet.finance is not None:
             flows = compute_cashflows(money_plan, plan, out, market)
             fixed = FixedFlows.of(flows, money_plan, out.hashrate_ths.copy(),
                                   out.nameplate_ths.copy())  # fmt: skip
+            if out.machines_bought.any():
+                each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
+                bought = np.asarray(out.machines_bought * each, dtype=np.float64)
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
@@ -251,23 +244,9 @@ def member_runs(
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
+            bought_ths=bought,
         ))  # fmt: skip
     return runs
-
-
-def price_on(run: MemberRun, member: Prepared, k: int, market: MarketLike) -> None:
-    """Price ``run`` (member ``member`` under scenario ``k``, its money left as
-    :class:`FixedFlows`) on ``market``: cash, revenue, covenant breaches and cash-out."""
-    if run.fixed is None:
-        return
-    priced = reprice(run.fixed, market)
-    run.fixed = None  # its arrays are no longer needed
-    run.cash_usd = priced.cash_usd
-    run.revenue_usd = priced.revenue_usd.sum(axis=1)
-    run.cash_out_day = _first_true(priced.cash_usd < 0)
-    covenants = evaluate_covenants(member.money[k].covenants, priced, run.hashrate_ths)
-    if covenants:
-        run.covenant_breach_day = _first_of(*(c.first_breach_day for c in covenants))
 
 
 @dataclass
@@ -281,6 +260,7 @@ class IndustryRuns:
     paths: int
     seed: int
     lines: list[list[LineFlows]] | None = None  # per scenario, with vendor lines
+    settlements: list[Settled] | None = None  # per scenario, with network feedback
 
 
 def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> FloatArray:
@@ -302,7 +282,6 @@ def simulate_industry(
     run_on = executor or InProcess()
     markets = _scenario_markets(inputs, paths, seed)
     members = inputs.members
-    weights = [m.weight for m in inputs.loaded.members]
     industry = inputs.loaded.industry
     feedback = industry.network_feedback
     own_seeds = [member_seed(seed, i) for i in range(len(members))]
@@ -315,26 +294,67 @@ def simulate_industry(
             progress(finished, total)
 
     runs: list[list[MemberRun]] = run_on.run(tasks, step)
-    networks = None
-    if feedback:
-        networks = []
-        rest = industry.rest_of_world
-        for k in range(len(inputs.to_run)):
-            us = us_hashrate(weights, [r[k].hashrate_ths for r in runs])
-            grown = [(w, r[k].growth) for w, r in zip(weights, runs, strict=True)]
-            cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
-            moved = None
-            if cancelled:
-                moved = rest.takes_cancelled_us_orders * us_hashrate(
-                    [w for w, _ in cancelled], [c for _, c in cancelled]
-                )
-            cut = supply_cut(_reference_plan(inputs, k), paths, seed)
-            network = shared_network(inputs.market, markets[k], us, rest, seed,
-                                     cut if cut.any() else None, moved)  # fmt: skip
-            networks.append(network)
-            for member, member_run in zip(members, runs, strict=True):
-                price_on(member_run[k], member, k, network.market)
-    return IndustryRuns(inputs, runs, networks, paths, seed, lines)
+    if not feedback:
+        return IndustryRuns(inputs, runs, None, paths, seed, lines)
+    settlements = [
+        _settle(inputs, markets[k], [r[k] for r in runs], k, paths, seed)
+        for k in range(len(inputs.to_run))
+    ]
+    networks = [s.network for s in settlements]
+    return IndustryRuns(inputs, runs, networks, paths, seed, lines, settlements)
+
+
+def _settle(
+    inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
+    seed: int,
+) -> Settled:  # fmt: skip
+    """Scenario ``k``'s network, used market and distress sales settled together
+    (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
+    its TH/s after any sales."""
+    weights = [m.weight for m in inputs.loaded.members]
+    industry = inputs.loaded.industry
+    rest = industry.rest_of_world
+    selling = [i for i, r in enumerate(runs) if r.fixed is not None]
+    others = us_hashrate([weights[i] for i in range(len(runs)) if i not in selling] or [0.0],
+                         [r.hashrate_ths for i, r in enumerate(runs) if i not in selling]
+                         or [np.zeros_like(runs[0].hashrate_ths)])  # fmt: skip
+    grown = [(w, r.growth) for w, r in zip(weights, runs, strict=True)]
+    cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
+    moved = np.zeros_like(others)
+    if cancelled:
+        moved = rest.takes_cancelled_us_orders * us_hashrate(
+            [w for w, _ in cancelled], [c for _, c in cancelled]
+        )
+    cut = supply_cut(_reference_plan(inputs, k), paths, seed)
+
+    def network_for(us_selling: FloatArray, abroad: FloatArray) -> SharedNetwork:
+        return shared_network(inputs.market, prices, us_selling + others, rest, seed,
+                              cut if cut.any() else None, moved + abroad)  # fmt: skip
+
+    sellers = []
+    for i in selling:
+        fixed = runs[i].fixed
+        assert fixed is not None
+        sellers.append(Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths))
+    if not sellers:  # nobody has money: the network alone
+        zero = np.zeros_like(others)
+        network = network_for(zero, zero)
+        return Settled(network, clear(zero, zero, industry.used_market), [], [], [], [], [], 1,
+                       settled=True)  # fmt: skip
+    settled = settle(industry, sellers, network_for)
+    for n, i in enumerate(selling):
+        run, kept = runs[i], settled.kept[n]
+        run.fixed = run.bought_ths = None
+        run.hashrate_ths = run.hashrate_ths * kept
+        run.cash_usd = settled.priced[n].cash_usd
+        run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)
+        run.covenant_breach_day = settled.breach_day[n]
+        run.cash_out_day = settled.cash_out_day[n]
+        for point, day in CHECKPOINT_DAYS.items():
+            if point in run.delivered_at:
+                run.delivered_at[point] = run.delivered_at[point] * kept[:, day]
+                run.nameplate_at[point] = run.nameplate_at[point] * kept[:, day]
+    return settled
 
 
 def _member_orders(

@@ -222,6 +222,53 @@ class Redirect(_Strict):
     source: str = ""
 
 
+class UsedMarket(_Strict):
+    """The US used-ASIC market shared by the operators (docs/industry.md, "Used and grey
+    markets"): how far prices move when offers and wants do not match."""
+
+    window_days: StrictInt = Field(30, ge=1, le=365, description="Days the imbalance is "
+                                   "summed over")  # fmt: skip
+    turnover_ehs_per_window: float = Field(
+        2.0, gt=0, le=1000,
+        description="Used machines normally traded in the US in a window, EH/s "
+        "(ASSUMPTION [E]: one venue settled 0.4-0.7 EH/s a month in late 2023, "
+        "INDUSTRY-SOURCES.md §5; market-wide volume is a gap)",
+    )  # fmt: skip
+    sensitivity: float = Field(
+        0.05, ge=0, le=10,
+        description="η: an excess of one window's turnover moves prices by e^η (ASSUMPTION "
+        "[E]: the floods of FACTS.md 4.6 — the 2021 China ban, the 2022 credit crunch — "
+        "came with hashprice falls that the market's price curve already reproduces, so "
+        "the extra fire-sale discount was small; 0.05 puts a year of turnover offered at "
+        "once at −45 %)",
+    )  # fmt: skip
+    floor_factor: float = Field(0.1, gt=0, le=1, description="Lowest price factor "
+                                "(ASSUMPTION [E])")  # fmt: skip
+    grey_premium: float = Field(
+        0.4, ge=0, le=5, description="Premium of grey imports over the used price; the "
+        "price factor never exceeds 1 + it (data/channels.csv grey-parts, [E])",
+    )  # fmt: skip
+    grey_doa_share: Share = Field(0.10, description="Grey imports dead on arrival "
+                                  "(data/channels.csv grey-parts, [E])")  # fmt: skip
+    source: str = ""
+
+
+class Distress(_Strict):
+    """What an operator does once it breaks financially (first covenant breach or cash
+    below zero): sells a share of its machines into the used market."""
+
+    sell_share: Share = Field(
+        0.3, description="Share of its installed machines sold on the day it breaks "
+        "(ASSUMPTION [E]: lenders took back machines in the 2022 credit crunch, "
+        "INDUSTRY-SOURCES.md §5; 0 turns distress sales off)",
+    )  # fmt: skip
+    sold_abroad_share: Share = Field(
+        0.5, description="Share of the machines sold that leave the US (ASSUMPTION [E]: "
+        "older US rigs moved to Ethiopia, INDUSTRY-SOURCES.md §5)",
+    )  # fmt: skip
+    source: str = ""
+
+
 class PortfolioLoan(_Strict):
     """A lender's loan to an operator, or to each operator of a class (principal each)."""
 
@@ -257,6 +304,8 @@ class Industry(_Strict):
         None, description="Cancelled orders placed again with other vendors' lines "
         "(none: they are lost)",
     )  # fmt: skip
+    used_market: UsedMarket = Field(default_factory=UsedMarket)
+    distress: Distress = Field(default_factory=Distress)
     portfolio: Portfolio = Field(default_factory=Portfolio)
     sources: list[str] = Field(default_factory=list)
 

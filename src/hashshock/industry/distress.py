@@ -1,0 +1,193 @@
+"""How one operator's break reaches the others: distress sales, the used market and the
+shared network, settled together (docs/industry.md, "Distress spreads").
+
+A member that breaks financially on day b (first covenant breach or cash below zero)
+sells a share s (``distress.sell_share``) of its machines that day: from b on its
+delivered and installed TH/s and its running costs (power, repairs, parts, storage,
+overhead) are (1 − s) times the engine's, and it is paid s × installed TH/s × the used
+price per TH/s of its tiers on day b. The machines sold are offered on the used market
+(:mod:`hashshock.industry.used`), where a flood lowers every operator's collateral, and a
+share ``sold_abroad_share`` of them leaves the US: the TH/s they would have delivered
+mine for the rest of the world; the others wait in the dealers' stock, idle, until
+bought.
+Lower collateral can breach another member's LTV covenant, which makes it sell, and so on.
+A member's break is the one that made it sell, though the sale's proceeds may keep its
+cash above zero afterwards.
+
+The sales, the network and the used prices are settled by rounds: price every member on
+the network and used market that the sales of the round before make, take each
+member's first break, and repeat until no break moves earlier (breaks only move earlier,
+so the rounds end; at most :data:`MAX_ROUNDS`). With ``sell_share: 0`` the first round is
+the last, and the members are priced as without distress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.finance.covenants import evaluate_covenants
+from hashshock.finance.reprice import FixedFlows, Repriced, reprice
+from hashshock.industry.network import SharedNetwork
+from hashshock.industry.used import UsedFlows, clear
+from hashshock.inputs.industry import Industry
+from hashshock.market.simulate import MarketPaths
+from hashshock.prepare import Prepared
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Most rounds of sales before the settlement stops (each round moves some break
+#: earlier; on the bundled industries it settles in a few).
+MAX_ROUNDS = 12
+
+NEVER = -1
+
+
+@dataclass
+class Seller:
+    """One member under one scenario, before its money is priced."""
+
+    member: Prepared
+    scenario: int
+    weight: float
+    fixed: FixedFlows
+    bought_ths: FloatArray | None  # [P, T] replacement machines bought, TH/s
+
+
+@dataclass
+class Settled:
+    """The settlement: the network and used market the sales make, each seller's sale day
+    [P] (−1: never), priced flows and first breaks, and the rounds it took."""
+
+    network: SharedNetwork
+    used: UsedFlows
+    sale_day: list[IntArray]
+    priced: list[Repriced]
+    breach_day: list[IntArray]
+    cash_out_day: list[IntArray]
+    kept: list[FloatArray]  # [P, T] share of the engine's machines each still has
+    rounds: int
+    settled: bool  # False: breaks still moved in the last round allowed
+
+
+def first_true(flags: NDArray[np.bool_]) -> IntArray:
+    """[P]: first day a [P, T] flag is set, −1 if never."""
+    return np.where(flags.any(axis=1), flags.argmax(axis=1), NEVER).astype(np.int64)
+
+
+def first_of(*days: IntArray) -> IntArray:
+    """[P]: the earliest of several first days (−1: never)."""
+    never = np.iinfo(np.int64).max
+    stacked = np.stack([np.where(d >= 0, d, never) for d in days])
+    first = stacked.min(axis=0)
+    return np.where(first == never, NEVER, first).astype(np.int64)
+
+
+def _kept(sale_day: IntArray, share: float, days: int) -> FloatArray:
+    """[P, T]: 1 before the sale day, 1 − share from it on."""
+    day = np.arange(days)[None, :]
+    sold = (sale_day[:, None] >= 0) & (day >= sale_day[:, None])
+    return np.where(sold, 1.0 - share, 1.0)
+
+
+def _after_sale(seller: Seller, kept: FloatArray, sale_day: IntArray, market: MarketPaths,
+                share: float) -> FixedFlows:  # fmt: skip
+    """The seller's fixed flows with its machines sold on ``sale_day``, paid at the used
+    price of its tiers that day."""
+    fixed = seller.fixed
+    other = fixed.other_usd
+    selling = sale_day >= 0
+    if selling.any():
+        paths = np.nonzero(selling)[0]
+        day = sale_day[selling]
+        price = sum(s * market.used_price_usd_per_th[t][paths, day]
+                    for t, s in fixed.tier_share.items())  # fmt: skip
+        other = other.copy()
+        other[paths, day] += share * fixed.nameplate_ths[paths, day] * price
+    return dataclasses.replace(
+        fixed, costs_usd=fixed.costs_usd * kept, other_usd=other,
+        hashrate_ths=fixed.hashrate_ths * kept, nameplate_ths=fixed.nameplate_ths * kept,
+    )  # fmt: skip
+
+
+def _offered(sellers: Sequence[Seller], sale_days: list[IntArray], share: float) -> FloatArray:
+    """[P, T]: TH/s offered each day by the members selling."""
+    paths, days = sellers[0].fixed.hashrate_ths.shape
+    offered = np.zeros((paths, days))
+    for seller, sale_day in zip(sellers, sale_days, strict=True):
+        selling = sale_day >= 0
+        if not selling.any():
+            continue
+        p = np.nonzero(selling)[0]
+        d = sale_day[selling]
+        np.add.at(offered, (p, d), seller.weight * share * seller.fixed.nameplate_ths[p, d])
+    return offered
+
+
+def settle(
+    industry: Industry,
+    sellers: Sequence[Seller],
+    network_for: Callable[[FloatArray, FloatArray], SharedNetwork],
+) -> Settled:
+    """Settle distress sales, the used market and the network for one scenario.
+
+    ``network_for(us_ths, sold_abroad_ths)`` builds the shared network from the US
+    delivered TH/s [P, T] and the TH/s the machines sold abroad deliver there [P, T]."""
+    share = industry.distress.sell_share
+    paths, days = sellers[0].fixed.hashrate_ths.shape
+    wanted = np.zeros((paths, days))
+    for seller in sellers:
+        if seller.bought_ths is not None:
+            wanted += seller.weight * seller.bought_ths
+    sale_days = [np.full(paths, NEVER, dtype=np.int64) for _ in sellers]
+    # The break that made a member sell stays its break, though the sale's proceeds may
+    # keep its cash above zero in later rounds.
+    triggers = [[np.full(paths, NEVER, dtype=np.int64) for _ in sellers] for _ in range(2)]
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        kept = [_kept(d, share, days) for d in sale_days]
+        us = np.zeros((paths, days))
+        sold = np.zeros((paths, days))
+        for seller, k in zip(sellers, kept, strict=True):
+            us += seller.weight * seller.fixed.hashrate_ths * k
+            sold += seller.weight * seller.fixed.hashrate_ths * (1.0 - k)
+        offered = _offered(sellers, sale_days, share)
+        abroad = industry.distress.sold_abroad_share * sold
+        network = network_for(us, abroad)
+        used = clear(offered, wanted, industry.used_market)
+        market = dataclasses.replace(network.market, used_price_usd_per_th={
+            tier: price * used.price_factor
+            for tier, price in network.market.used_price_usd_per_th.items()
+        })  # fmt: skip
+        network = dataclasses.replace(network, market=market)
+        priced, breaches, cash_outs, moved = [], [], [], False
+        for i, seller in enumerate(sellers):
+            flows = reprice(_after_sale(seller, kept[i], sale_days[i], market, share), market)
+            money = seller.member.money[seller.scenario]
+            covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
+            breach = first_of(*(c.first_breach_day for c in covenants)) if covenants else (
+                np.full(paths, NEVER, dtype=np.int64))  # fmt: skip
+            cash_out = first_true(flows.cash_usd < 0)
+            priced.append(flows)
+            breaches.append(breach)
+            cash_outs.append(cash_out)
+            if share > 0:
+                broke = first_of(breach, cash_out)
+                earlier = (broke >= 0) & ((sale_days[i] < 0) | (broke < sale_days[i]))
+                if earlier.any():
+                    sale_days[i] = np.where(earlier, broke, sale_days[i])
+                    for trigger, day in zip(triggers, (breach, cash_out), strict=True):
+                        trigger[i] = np.where(earlier & (day == broke), day, trigger[i])
+                    moved = True
+        if not moved:
+            break
+    breaches = [first_of(b, t) for b, t in zip(breaches, triggers[0], strict=True)]
+    cash_outs = [first_of(c, t) for c, t in zip(cash_outs, triggers[1], strict=True)]
+    return Settled(network, used, sale_days, priced, breaches, cash_outs, kept, rounds,
+                   settled=not moved)  # fmt: skip

@@ -1,0 +1,76 @@
+"""Distress spreads (hashshock.industry.distress): a broken operator's sale lowers used
+prices, which can break others; never the other way round."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hashshock.industry.api import industry
+from hashshock.industry.load import industry_from_mapping, load_industry
+from hashshock.industry.result import IndustryResult
+from hashshock.inputs.files import read_yaml_mapping
+
+PATHS, DAYS, SEED = 16, 365, 4
+
+
+def _bundled(**distress: float) -> dict[str, Any]:
+    bundled = load_industry()
+    assert bundled.path is not None
+    data = copy.deepcopy(read_yaml_mapping(bundled.path))
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    data["distress"] = distress
+    return data
+
+
+@pytest.fixture(scope="module")
+def paired() -> tuple[IndustryResult, IndustryResult]:
+    """The bundled `us` under baseline without sales and with 60 % sold on a break, every
+    machine sold leaving the US (world hashrate, and so hashprice, as without sales)."""
+    calm = industry(industry_from_mapping(_bundled(sell_share=0.0)), ["baseline"], PATHS, DAYS,
+                    SEED)  # fmt: skip
+    sold = _bundled(sell_share=0.6, sold_abroad_share=1.0)
+    selling = industry(industry_from_mapping(sold), ["baseline"], PATHS, DAYS, SEED)
+    return calm, selling
+
+
+def test_sales_never_delay_a_break_and_spread(paired: tuple[IndustryResult, ...]) -> None:
+    """On paired paths every member breaks no later with distress sales than without (its
+    collateral is marked lower, its hashprice unchanged), and some member breaks
+    earlier or only with them: the sale spreads."""
+    calm, selling = paired
+    spread = False
+    for before, after in zip(calm.member_runs(0), selling.member_runs(0), strict=True):
+        b, a = before.break_day, after.break_day
+        assert not ((b >= 0) & ((a < 0) | (a > b))).any()
+        spread |= bool(((a >= 0) & ((b < 0) | (a < b))).any())
+    assert spread
+    settled = selling.runs.settlements
+    assert settled is not None and settled[0].settled and settled[0].rounds > 1
+    used = settled[0].used
+    assert used.offered.sum() > 0 and used.price_factor.min() < 1.0
+    np.testing.assert_allclose(
+        calm.runs.networks[0].market.hashprice_usd_per_ph_day,  # type: ignore[index]
+        settled[0].network.market.hashprice_usd_per_ph_day,
+    )
+
+
+def test_a_seller_keeps_1_minus_the_share_of_its_machines(
+    paired: tuple[IndustryResult, ...],
+) -> None:
+    """After its sale day a member delivers (1 − s) of what its engine delivered."""
+    calm, selling = paired
+    settled = selling.runs.settlements
+    assert settled is not None
+    sellers = [i for i, r in enumerate(calm.member_runs(0)) if r.cash_usd is not None]
+    for n, i in enumerate(sellers):
+        day = settled[0].sale_day[n]
+        engine = calm.member_runs(0)[i].hashrate_ths
+        after = selling.member_runs(0)[i].hashrate_ths
+        for p in np.nonzero(day >= 0)[0]:
+            np.testing.assert_allclose(after[p, day[p] :], 0.4 * engine[p, day[p] :])
+            np.testing.assert_array_equal(after[p, : day[p]], engine[p, : day[p]])
