@@ -88,3 +88,18 @@ def test_sanctions_swamp_the_alternative_vendors(data: dict[str, Any]) -> None:
     assert peak("sanctions", "microbt") > 49
     assert peak("sanctions", "bitmain-us-line") > 60
     assert peak("baseline", "bitmain-us-line") <= 42
+
+
+def test_sanctions_make_used_antminers_hot(result: IndustryResult) -> None:
+    """With Bitmain's new supply cut, the efficient used machines already in the US are
+    worth more: at 3 months the < 19 and 19–25 J/TH tiers' used price is above
+    baseline's on ≥ 90 % of paths, by ≥ 10 % at the median."""
+    names = result.scenario_names
+    settled = result.runs.settlements
+    assert settled is not None
+    base = settled[0].network.market.used_price_usd_per_th
+    hit = settled[names.index("sanctions")].network.market.used_price_usd_per_th
+    for tier in ("under19", "19to25"):
+        ratio = hit[tier][:, 90] / base[tier][:, 90]
+        assert (ratio > 1).mean() >= 0.9, tier
+        assert np.median(ratio) >= 1.1, tier

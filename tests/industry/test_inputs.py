@@ -256,3 +256,38 @@ def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     assert late["principal_usd"] == 10 * 1e6
     assert late["expected_loss_usd"] == round(10 * 1e6 * 0.75)
     assert lender["expected_loss_usd"] == lender["loss_p95_usd"] == late["expected_loss_usd"]
+
+
+def test_portfolio_file_secured_loans_and_operators_own_loans(tmp_path: Path) -> None:
+    """A portfolio file replaces the industry's: a loan secured by the machines recovers
+    their used value less liquidation costs, at most its principal (all of it lost when
+    liquidation costs take everything); the operators' own loans join the portfolio."""
+    from hashshock.industry.api import industry
+
+    broke = {"cash_usd": 0, "loans": [{"name": "rig", "principal_usd": 1.0e8,
+             "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
+    file = _industry(tmp_path, op_finance=broke)
+    loan = {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+            "maturity_date": "2028-01-01", "secured_by_machines": True}  # fmt: skip
+    portfolio = tmp_path / "lender.yaml"
+    portfolio.write_text(yaml.safe_dump({"operators_own_loans": True, "loans": [
+        loan, {**loan, "liquidation_cost_share": 1.0}]}))  # fmt: skip
+    data = industry(load_industry(file), ["baseline"], 10, 60, portfolio=portfolio).to_dict()
+    secured, worthless, own = data["scenarios"]["baseline"]["lender"]["loans"]
+    assert secured["probability_default"] == worthless["probability_default"] == 1.0
+    assert 0 < secured["expected_loss_usd"] < worthless["expected_loss_usd"] == 10 * 1e6
+    assert own["loan"] == "farms/rig" and own["probability_default"] == 1.0
+    assert own["principal_usd"] > 0
+
+
+def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    file = _industry(tmp_path)
+    portfolio = tmp_path / "lender.yaml"
+    portfolio.write_text(yaml.safe_dump({"loans": [{
+        "borrower": "frams", "principal_usd": 1e6, "rate_per_year": 0.1,
+        "maturity_date": "2028-01-01"}]}))  # fmt: skip
+    result = CliRunner().invoke(app, [str(file), "--portfolio", str(portfolio), "--validate"])
+    assert result.exit_code == 2
+    assert "lender.yaml" in result.output and "did you mean farms" in result.output

@@ -55,6 +55,12 @@ SchedulerOpt = Annotated[
     str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+PortfolioOpt = Annotated[
+    str | None,
+    typer.Option("--portfolio", metavar="FILE", show_default=False,
+                 help="A lender's loans (YAML, as the industry file's portfolio:), "
+                 "instead of the industry's."),
+]  # fmt: skip
 
 out = Console()
 #: Checkpoint days of the US table.
@@ -179,6 +185,7 @@ def industry_command(
     difficulty: DifficultyOpt = None,
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
+    portfolio: PortfolioOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Simulate the US mining industry on one network: who breaks first.
@@ -193,10 +200,10 @@ def industry_command(
 
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
-            out.print(validate_industry_file(file, names, horizon, config), highlight=False,
-                      soft_wrap=True)  # fmt: skip
+            message = validate_industry_file(file, names, horizon, config, portfolio)
+            out.print(message, highlight=False, soft_wrap=True)
             return
-        loaded, files = industry_files(file, names, config)
+        loaded, files = industry_files(file, names, config, portfolio)
         check_output(json_out, "--json", files)
         from hashshock.execution import make_executor
 
@@ -227,11 +234,17 @@ def industry_command(
             raise typer.Exit(1) from None
 
 
-def validate_industry_file(file: str | None, names: list[str], horizon: int, config: Any) -> str:
-    """Check an industry as a run of it would, short of simulating; the ``ok`` line."""
+def validate_industry_file(
+    file: str | None, names: list[str], horizon: int, config: Any, portfolio: str | None = None
+) -> str:
+    """Check an industry (and a portfolio file) as a run of it would, short of
+    simulating; the ``ok`` line."""
     from hashshock.industry.api import validate_industry
+    from hashshock.industry.load import with_portfolio
 
     checked = validate_industry(file, names, horizon, config)
+    if portfolio is not None:
+        with_portfolio(checked.loaded, portfolio)
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))
     runs = len(checked.to_run)

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hashshock.execution.base import Executor, Progress
-from hashshock.industry.load import LoadedIndustry, industry_from_mapping, load_industry
+from hashshock.industry.load import (
+    LoadedIndustry,
+    industry_from_mapping,
+    load_industry,
+    with_portfolio,
+)
 from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
 from hashshock.market import MarketConfig
@@ -34,15 +39,20 @@ def _loaded(industry: IndustryLike) -> LoadedIndustry:
 
 
 def industry_files(
-    industry: IndustryLike, scenarios: Sequence[ScenarioLike], market: MarketConfig
-) -> tuple[LoadedIndustry, list[Path]]:
-    """The industry loaded, and every user file a run of it reads: the industry file, each
-    member's fleet or template file and the files those name, scenario files and the
-    market's (outputs must never overwrite them)."""
+    industry: IndustryLike, scenarios: Sequence[ScenarioLike], market: MarketConfig,
+    portfolio: str | Path | None = None,
+) -> tuple[LoadedIndustry, list[Path]]:  # fmt: skip
+    """The industry loaded (with ``portfolio``'s loans if given), and every user file a
+    run of it reads: the industry file, the portfolio, each member's fleet or template
+    file and the files those name, scenario files and the market's (outputs must never
+    overwrite them)."""
     from hashshock.prepare import input_files
 
     loaded = _loaded(industry)
+    if portfolio is not None:
+        loaded = with_portfolio(loaded, portfolio)
     files = [loaded.path] if loaded.path is not None else []
+    files += [Path(portfolio)] if portfolio is not None else []
     for member in loaded.members:
         files += input_files(member.loaded, scenarios, market)
     return loaded, list(dict.fromkeys(files))
@@ -68,13 +78,17 @@ def industry(
     market: str | Path | MarketConfig | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    portfolio: str | Path | None = None,
 ) -> IndustryResult:
     """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
     mapping; ``None``: ``us``) under each scenario, on one network and one set of random
     numbers; ``executor`` (default: in this process) runs the members' tasks and
-    ``progress`` gets (tasks done, tasks in total)."""
+    ``progress`` gets (tasks done, tasks in total); ``portfolio`` (a YAML file) replaces
+    the industry's lender portfolio."""
     check_run_args(paths, seed)
     loaded = _loaded(industry)
+    if portfolio is not None:
+        loaded = with_portfolio(loaded, portfolio)
     inputs = prepare_industry(loaded, scenarios, horizon_days, market, paths)
     runs = simulate_industry(inputs, paths, seed, executor, progress)
     start = market_start(inputs.market, loaded.industry.start_date)

@@ -12,6 +12,7 @@ field and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -26,7 +27,7 @@ from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
-from hashshock.inputs.industry import Industry, Operator
+from hashshock.inputs.industry import Industry, Operator, Portfolio
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
@@ -335,6 +336,27 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
                          "than the whole network has",
                          "check counts and sizes for extra zeros")  # fmt: skip
     return loaded
+
+
+def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
+    """``loaded`` with the lender's portfolio of ``file`` (YAML: ``loans:`` and/or
+    ``operators_own_loans:``, as an industry file's ``portfolio:``) instead of its own."""
+    path = Path(file)
+    if not path.is_file():
+        raise InputError(path, None, "portfolio file not found",
+                         "give a YAML file with loans: (docs/industry.md)")  # fmt: skip
+    try:
+        portfolio = Portfolio.model_validate(read_yaml_mapping(path))
+    except ValidationError as exc:
+        raise from_validation_error(exc, path) from None
+    names = loaded.groups
+    for i, loan in enumerate(portfolio.loans):
+        if loan.borrower not in names:
+            raise InputError(path, f"loans[{i}].borrower",
+                             f"'{loan.borrower}' is not an operator of {loaded.industry.name}",
+                             unknown_name_fix(loan.borrower, names, "operator"))  # fmt: skip
+    industry = loaded.industry.model_copy(update={"portfolio": portfolio})
+    return dataclasses.replace(loaded, industry=industry)
 
 
 def load_industry(ref: str | Path | None = None) -> LoadedIndustry:

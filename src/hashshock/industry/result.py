@@ -202,10 +202,10 @@ class IndustryResult:
         if self.runs.settlements is not None:
             out["used_market"] = self._used_market(k)
         loaded = self.runs.inputs.loaded
-        loans = loaded.industry.portfolio.loans
-        if loans:
+        portfolio = loaded.industry.portfolio
+        if portfolio.loans or portfolio.operators_own_loans:
             out["lender"] = portfolio_losses(
-                loans, loaded.members, self.member_runs(k), loaded.industry.start_date
+                portfolio, loaded.members, self.member_runs(k), loaded.industry.start_date
             )
         return out
 

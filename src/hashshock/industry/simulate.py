@@ -69,6 +69,7 @@ class MemberRun:
     growth: OrderedGrowth | None = None  # None: the member has no open orders
     fixed: FixedFlows | None = None  # until priced on the shared network
     bought_ths: FloatArray | None = None  # [P, T] replacement machines bought, TH/s
+    collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
 
     @property
     def break_day(self) -> IntArray:
@@ -111,6 +112,12 @@ def ordered_growth(
         until = np.where(arrival >= 0, arrival, days)[:, None]
         late += ths * ((day >= due) & (day < until) & ~gone[:, None])
     return OrderedGrowth(cancelled, late)
+
+
+def value_on(series: FloatArray, day: IntArray) -> FloatArray:
+    """[P]: ``series`` [P, T] on each path's ``day`` (NaN where the day is −1)."""
+    rows = np.arange(series.shape[0])
+    return np.where(day >= 0, series[rows, np.maximum(day, 0)], np.nan)
 
 
 @dataclass
@@ -219,7 +226,7 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
-        cash = revenue = fixed = bought = None
+        cash = revenue = fixed = bought = collateral = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None and price_now:
             money = money_for(money_plan, plan, out, market)
@@ -228,6 +235,7 @@ def member_runs(
             cash_out = first_true(cash < 0)
             if money.covenants:
                 breach = first_of(*(c.first_breach_day for c in money.covenants))
+            collateral = value_on(money.flows.collateral_usd, first_of(breach, cash_out))
         elif member.loaded.fleet.finance is not None:
             flows = compute_cashflows(money_plan, plan, out, market)
             fixed = FixedFlows.of(flows, money_plan, out.hashrate_ths.copy(),
@@ -244,7 +252,7 @@ def member_runs(
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
-            bought_ths=bought,
+            bought_ths=bought, collateral_at_break=collateral,
         ))  # fmt: skip
     return runs
 
@@ -350,6 +358,7 @@ def _settle(
         run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)
         run.covenant_breach_day = settled.breach_day[n]
         run.cash_out_day = settled.cash_out_day[n]
+        run.collateral_at_break = value_on(settled.priced[n].collateral_usd, run.break_day)
         for point, day in CHECKPOINT_DAYS.items():
             if point in run.delivered_at:
                 run.delivered_at[point] = run.delivered_at[point] * kept[:, day]

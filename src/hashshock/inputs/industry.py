@@ -277,11 +277,25 @@ class PortfolioLoan(_Strict):
     rate_per_year: float = Field(ge=0, le=1)
     maturity_date: date
     recovery_share: Share = Field(0.4, description="Share recovered on default (ASSUMPTION [E])")
+    secured_by_machines: bool = Field(
+        False, description="Recover the borrower's machines instead: their used-market "
+        "value on the default day, less liquidation_cost_share, at most the principal",
+    )  # fmt: skip
+    liquidation_cost_share: Share = Field(
+        0.2, description="Share of the machines' value lost repossessing and selling them "
+        "(ASSUMPTION [E])",
+    )  # fmt: skip
     source: str = ""
 
 
 class Portfolio(_Strict):
+    """A lender's loans: listed, and/or every operator's own loans (its finance block)."""
+
     loans: list[PortfolioLoan] = Field(default_factory=list)
+    operators_own_loans: bool = Field(
+        False, description="Add every operator's own finance-block loans (secured by its "
+        "machines) to the portfolio",
+    )  # fmt: skip
 
 
 Operators = Annotated[list[Operator], Field(min_length=1)]
