@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hashshock.industry.api import industry
+from hashshock.industry.distress import OpenOrders
 from hashshock.industry.load import industry_from_mapping, load_industry
 from hashshock.industry.result import IndustryResult
 from hashshock.inputs.files import read_yaml_mapping
@@ -17,7 +18,7 @@ from hashshock.inputs.files import read_yaml_mapping
 PATHS, DAYS, SEED = 16, 365, 4
 
 
-def _bundled(**distress: float) -> dict[str, Any]:
+def _bundled(**distress: float | bool) -> dict[str, Any]:
     bundled = load_industry()
     assert bundled.path is not None
     data = copy.deepcopy(read_yaml_mapping(bundled.path))
@@ -31,11 +32,11 @@ def _bundled(**distress: float) -> dict[str, Any]:
 def paired() -> tuple[IndustryResult, IndustryResult]:
     """The bundled `us` under baseline without sales and with 60 % sold on a break, every
     machine sold leaving the US (world hashrate, and so hashprice, as without sales)."""
-    calm = industry(industry_from_mapping(_bundled(sell_share=0.0)), ["baseline"], PATHS, DAYS,
-                    SEED)  # fmt: skip
-    sold = _bundled(sell_share=0.6, sold_abroad_share=1.0)
+    calm = _bundled(sell_share=0.0, cancel_orders=False)
+    calm_result = industry(industry_from_mapping(calm), ["baseline"], PATHS, DAYS, SEED)
+    sold = _bundled(sell_share=0.6, sold_abroad_share=1.0, cancel_orders=False)
     selling = industry(industry_from_mapping(sold), ["baseline"], PATHS, DAYS, SEED)
-    return calm, selling
+    return calm_result, selling
 
 
 def test_sales_never_delay_a_break_and_spread(paired: tuple[IndustryResult, ...]) -> None:
@@ -74,3 +75,16 @@ def test_a_seller_keeps_1_minus_the_share_of_its_machines(
         for p in np.nonzero(day >= 0)[0]:
             np.testing.assert_allclose(after[p, day[p] :], 0.4 * engine[p, day[p] :])
             np.testing.assert_array_equal(after[p, : day[p]], engine[p, : day[p]])
+
+
+def test_a_broken_member_cancels_the_orders_arriving_later() -> None:
+    """Orders arriving after the sale day are cancelled from their arrival on: their
+    nameplate never installed, their balance not paid; earlier ones are kept."""
+    orders = OpenOrders(
+        arrival_day=np.array([[3, 3], [8, -1]]), ths=np.array([100.0, 50.0]),
+        balance_usd=np.array([1e6, 5e5]),
+    )  # fmt: skip
+    never, saved = orders.cancelled_after(np.array([5, -1]), 10)
+    np.testing.assert_array_equal(never[0], [0] * 8 + [50, 50])
+    np.testing.assert_array_equal(never[1], 0)
+    assert saved[0, 8] == 5e5 and saved.sum() == 5e5

@@ -23,7 +23,8 @@ def _one_operator(feedback: bool) -> dict[str, object]:
         "start_date": "2026-12-01",
         "network_feedback": feedback,
         "operators": [{"name": "midsize", "fleet": str(FLEET)}],
-        "distress": {"sell_share": 0.0},  # the engine's machines, none sold on a break
+        # the engine's machines: none sold, no order cancelled on a break
+        "distress": {"sell_share": 0.0, "cancel_orders": False},
     }
 
 

@@ -34,7 +34,7 @@ from hashshock.finance.covenants import evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.industry.network import SharedNetwork
 from hashshock.industry.used import UsedFlows, clear
-from hashshock.inputs.industry import Industry
+from hashshock.inputs.industry import Distress, Industry
 from hashshock.market.simulate import MarketPaths
 from hashshock.prepare import Prepared
 
@@ -57,6 +57,33 @@ class Seller:
     weight: float
     fixed: FixedFlows
     bought_ths: FloatArray | None  # [P, T] replacement machines bought, TH/s
+    orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
+
+
+@dataclass
+class OpenOrders:
+    """A member's machine orders: the day each arrives [O, P] (−1: never), its nameplate
+    TH/s [O] and the balance paid on delivery, USD [O]."""
+
+    arrival_day: IntArray
+    ths: FloatArray
+    balance_usd: FloatArray
+
+    def cancelled_after(self, sale_day: IntArray, days: int) -> tuple[FloatArray, FloatArray]:
+        """[P, T] nameplate TH/s of the orders arriving after ``sale_day`` (which the
+        member cancels), installed from their arrival day on, and the balance it does not
+        pay, on that day."""
+        paths = sale_day.shape[0]
+        nameplate = np.zeros((paths, days))
+        saved = np.zeros((paths, days))
+        rows = np.arange(paths)
+        for o in range(self.ths.shape[0]):
+            day = self.arrival_day[o]
+            gone = (sale_day >= 0) & (day > sale_day) & (day < days)
+            if gone.any():
+                nameplate[rows[gone], day[gone]] += self.ths[o]
+                saved[rows[gone], day[gone]] += self.balance_usd[o]
+        return np.cumsum(nameplate, axis=1), saved
 
 
 @dataclass
@@ -70,7 +97,7 @@ class Settled:
     priced: list[Repriced]
     breach_day: list[IntArray]
     cash_out_day: list[IntArray]
-    kept: list[FloatArray]  # [P, T] share of the engine's machines each still has
+    kept: list[FloatArray]  # [P, T] share of the engine's delivered TH/s each still has
     rounds: int
     settled: bool  # False: breaks still moved in the last round allowed
 
@@ -95,24 +122,57 @@ def _kept(sale_day: IntArray, share: float, days: int) -> FloatArray:
     return np.where(sold, 1.0 - share, 1.0)
 
 
-def _after_sale(seller: Seller, kept: FloatArray, sale_day: IntArray, market: MarketPaths,
-                share: float) -> FixedFlows:  # fmt: skip
-    """The seller's fixed flows with its machines sold on ``sale_day``, paid at the used
-    price of its tiers that day."""
+@dataclass
+class _Position:
+    """A seller once it breaks on ``sale_day`` [P]: delivered and installed TH/s [P, T]
+    with the orders arriving later cancelled and a share of its machines sold; the
+    balances it does not pay [P, T]; the TH/s it no longer delivers, by cause."""
+
+    hashrate_ths: FloatArray
+    nameplate_ths: FloatArray
+    saved_usd: FloatArray
+    sold_ths: FloatArray  # delivered by the machines it sold
+    cancelled_ths: FloatArray  # delivered by the orders it cancelled
+
+
+def _position(seller: Seller, sale_day: IntArray, distress: Distress) -> _Position:
+    """Cancelled orders lose the TH/s they would have delivered at the fleet's delivered
+    to installed ratio; the sale keeps 1 − ``sell_share`` of what is left."""
     fixed = seller.fixed
-    other = fixed.other_usd
+    hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
+    paths, days = hashrate.shape
+    saved = np.zeros((paths, days))
+    if distress.cancel_orders and seller.orders is not None and (sale_day >= 0).any():
+        never, saved = seller.orders.cancelled_after(sale_day, days)
+        ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
+        hashrate = np.maximum(hashrate - never * ratio, 0.0)
+        nameplate = np.maximum(nameplate - never, 0.0)
+    cancelled = fixed.hashrate_ths - hashrate
+    kept = _kept(sale_day, distress.sell_share, days)
+    return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
+                     cancelled)  # fmt: skip
+
+
+def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketPaths,
+            share: float) -> Repriced:  # fmt: skip
+    """The seller's flows in position ``at`` on ``market``: running costs in proportion to
+    what it still delivers, the balances saved, the sale paid at its tiers' used price."""
+    fixed = seller.fixed
+    other = fixed.other_usd + at.saved_usd
     selling = sale_day >= 0
-    if selling.any():
+    if selling.any() and share > 0:
         paths = np.nonzero(selling)[0]
         day = sale_day[selling]
         price = sum(s * market.used_price_usd_per_th[t][paths, day]
                     for t, s in fixed.tier_share.items())  # fmt: skip
-        other = other.copy()
-        other[paths, day] += share * fixed.nameplate_ths[paths, day] * price
-    return dataclasses.replace(
-        fixed, costs_usd=fixed.costs_usd * kept, other_usd=other,
-        hashrate_ths=fixed.hashrate_ths * kept, nameplate_ths=fixed.nameplate_ths * kept,
-    )  # fmt: skip
+        before_sale = at.nameplate_ths[paths, day] / (1.0 - share)
+        other[paths, day] += share * before_sale * price
+    running = np.divide(at.hashrate_ths, fixed.hashrate_ths, out=np.ones_like(other),
+                        where=fixed.hashrate_ths > 0)  # fmt: skip
+    return reprice(dataclasses.replace(
+        fixed, costs_usd=fixed.costs_usd * running, other_usd=other,
+        hashrate_ths=at.hashrate_ths, nameplate_ths=at.nameplate_ths,
+    ), market)  # fmt: skip
 
 
 def _offered(sellers: Sequence[Seller], sale_days: list[IntArray], share: float) -> FloatArray:
@@ -139,6 +199,7 @@ def settle(
     ``network_for(us_ths, sold_abroad_ths)`` builds the shared network from the US
     delivered TH/s [P, T] and the TH/s the machines sold abroad deliver there [P, T]."""
     share = industry.distress.sell_share
+    active = share > 0 or industry.distress.cancel_orders
     paths, days = sellers[0].fixed.hashrate_ths.shape
     wanted = np.zeros((paths, days))
     for seller in sellers:
@@ -151,14 +212,17 @@ def settle(
     rounds = 0
     while rounds < MAX_ROUNDS:
         rounds += 1
-        kept = [_kept(d, share, days) for d in sale_days]
+        at = [_position(seller, day, industry.distress)
+              for seller, day in zip(sellers, sale_days, strict=True)]  # fmt: skip
         us = np.zeros((paths, days))
-        sold = np.zeros((paths, days))
-        for seller, k in zip(sellers, kept, strict=True):
-            us += seller.weight * seller.fixed.hashrate_ths * k
-            sold += seller.weight * seller.fixed.hashrate_ths * (1.0 - k)
+        abroad = np.zeros((paths, days))
+        for seller, position in zip(sellers, at, strict=True):
+            us += seller.weight * position.hashrate_ths
+            abroad += seller.weight * (
+                industry.distress.sold_abroad_share * position.sold_ths
+                + industry.rest_of_world.takes_cancelled_us_orders * position.cancelled_ths
+            )
         offered = _offered(sellers, sale_days, share)
-        abroad = industry.distress.sold_abroad_share * sold
         network = network_for(us, abroad)
         used = clear(offered, wanted, industry.used_market)
         market = dataclasses.replace(network.market, used_price_usd_per_th={
@@ -168,7 +232,7 @@ def settle(
         network = dataclasses.replace(network, market=market)
         priced, breaches, cash_outs, moved = [], [], [], False
         for i, seller in enumerate(sellers):
-            flows = reprice(_after_sale(seller, kept[i], sale_days[i], market, share), market)
+            flows = _priced(seller, at[i], sale_days[i], market, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
             breach = first_of(*(c.first_breach_day for c in covenants)) if covenants else (
@@ -177,7 +241,7 @@ def settle(
             priced.append(flows)
             breaches.append(breach)
             cash_outs.append(cash_out)
-            if share > 0:
+            if active:
                 broke = first_of(breach, cash_out)
                 earlier = (broke >= 0) & ((sale_days[i] < 0) | (broke < sale_days[i]))
                 if earlier.any():
@@ -189,5 +253,14 @@ def settle(
             break
     breaches = [first_of(b, t) for b, t in zip(breaches, triggers[0], strict=True)]
     cash_outs = [first_of(c, t) for c, t in zip(cash_outs, triggers[1], strict=True)]
+    kept = [
+        np.divide(
+            p.hashrate_ths,
+            s.fixed.hashrate_ths,
+            out=np.ones((paths, days)),
+            where=s.fixed.hashrate_ths > 0,
+        )
+        for s, p in zip(sellers, at, strict=True)
+    ]
     return Settled(network, used, sale_days, priced, breaches, cash_outs, kept, rounds,
                    settled=not moved)  # fmt: skip

@@ -30,7 +30,14 @@ from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
 from hashshock.finance.steering import MarketLike, build_economy
-from hashshock.industry.distress import Seller, Settled, first_of, first_true, settle
+from hashshock.industry.distress import (
+    OpenOrders,
+    Seller,
+    Settled,
+    first_of,
+    first_true,
+    settle,
+)
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows, queue_orders
@@ -70,6 +77,7 @@ class MemberRun:
     fixed: FixedFlows | None = None  # until priced on the shared network
     bought_ths: FloatArray | None = None  # [P, T] replacement machines bought, TH/s
     collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
+    open_orders: OpenOrders | None = None  # until priced: its orders, for distress
 
     @property
     def break_day(self) -> IntArray:
@@ -226,7 +234,7 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
-        cash = revenue = fixed = bought = collateral = None
+        cash = revenue = fixed = bought = collateral = open_orders = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None and price_now:
             money = money_for(money_plan, plan, out, market)
@@ -240,6 +248,12 @@ def member_runs(
             flows = compute_cashflows(money_plan, plan, out, market)
             fixed = FixedFlows.of(flows, money_plan, out.hashrate_ths.copy(),
                                   out.nameplate_ths.copy())  # fmt: skip
+            if len(plan.order_count):
+                ths = np.array([member.loaded.model_of(o.model).hashrate_ths
+                                for o in member.loaded.fleet.orders])  # fmt: skip
+                balance = money_plan.order_value_usd * (1.0 - money_plan.deposit_share)
+                open_orders = OpenOrders(out.order_arrival_day.copy(),
+                                         plan.order_count * ths, balance)  # fmt: skip
             if out.machines_bought.any():
                 each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
                 bought = np.asarray(out.machines_bought * each, dtype=np.float64)
@@ -252,7 +266,7 @@ def member_runs(
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
-            bought_ths=bought, collateral_at_break=collateral,
+            bought_ths=bought, collateral_at_break=collateral, open_orders=open_orders,
         ))  # fmt: skip
     return runs
 
@@ -343,7 +357,8 @@ def _settle(
     for i in selling:
         fixed = runs[i].fixed
         assert fixed is not None
-        sellers.append(Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths))
+        sellers.append(Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths,
+                              runs[i].open_orders))  # fmt: skip
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)
         network = network_for(zero, zero)
@@ -352,7 +367,7 @@ def _settle(
     settled = settle(industry, sellers, network_for)
     for n, i in enumerate(selling):
         run, kept = runs[i], settled.kept[n]
-        run.fixed = run.bought_ths = None
+        run.fixed = run.bought_ths = run.open_orders = None
         run.hashrate_ths = run.hashrate_ths * kept
         run.cash_usd = settled.priced[n].cash_usd
         run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)

@@ -255,8 +255,13 @@ class UsedMarket(_Strict):
 
 class Distress(_Strict):
     """What an operator does once it breaks financially (first covenant breach or cash
-    below zero): sells a share of its machines into the used market."""
+    below zero): cancels the machine orders not yet delivered (stops growing) and sells
+    a share of its machines into the used market."""
 
+    cancel_orders: bool = Field(
+        True, description="Cancel its machine orders arriving after the break (ASSUMPTION "
+        "[E]: a broken miner stops growing; the deposit is lost, the balance not paid)",
+    )  # fmt: skip
     sell_share: Share = Field(
         0.3, description="Share of its installed machines sold on the day it breaks "
         "(ASSUMPTION [E]: lenders took back machines in the 2022 credit crunch, "
