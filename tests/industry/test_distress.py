@@ -4,10 +4,12 @@ prices, which can break others; never the other way round."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
 from hashshock.industry.api import industry
 from hashshock.industry.distress import OpenOrders
@@ -16,6 +18,7 @@ from hashshock.industry.result import IndustryResult
 from hashshock.inputs.files import read_yaml_mapping
 
 PATHS, DAYS, SEED = 16, 365, 4
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bundled(**distress: float | bool) -> dict[str, Any]:
@@ -88,3 +91,19 @@ def test_a_broken_member_cancels_the_orders_arriving_later() -> None:
     np.testing.assert_array_equal(never[0], [0] * 8 + [50, 50])
     np.testing.assert_array_equal(never[1], 0)
     assert saved[0, 8] == 5e5 and saved.sum() == 5e5
+
+
+def test_an_industry_without_money_gets_its_network_and_no_sales(tmp_path: Path) -> None:
+    """Members without a finance block cannot break: the network is built from their
+    hashrate, the used market stays at its curve, one round."""
+    fleet = yaml.safe_load((ROOT / "examples" / "small-farm" / "fleet.yaml").read_text())
+    fleet.pop("finance", None)
+    file = tmp_path / "fleet.yaml"
+    file.write_text(yaml.safe_dump(fleet))
+    mapping = {"name": "x", "start_date": str(fleet["start_date"]),
+               "operators": [{"name": "a", "fleet": str(file)}]}  # fmt: skip
+    result = industry(industry_from_mapping(mapping), ["baseline", "sanctions"], 8, 60, 0)
+    assert result.runs.settlements is not None
+    for k, settled in enumerate(result.runs.settlements):
+        assert settled.rounds == 1 and (settled.used.price_factor == 1.0).all()
+        np.testing.assert_array_equal(settled.network.us_ths, result.us_hashrate_ths(k))

@@ -152,6 +152,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "growth",
         "exactly one of ehs_per_year and share_per_year",
     ),
+    "distress without the shared network": (
+        {"network_feedback": False, "distress": {"sell_share": 0.2}},
+        "industry",
+        "distress acts on the shared network",
+    ),
     "growth of an unknown model": (
         {"op_growth": {"model": "antminer-s99", "share_per_year": 0.1}},
         "growth.model",

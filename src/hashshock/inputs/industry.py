@@ -336,6 +336,15 @@ class Industry(_Strict):
             raise ValueError(
                 f"operator names repeat: {', '.join(twice)} — fix: give each its own name"
             )
+        if not self.network_feedback:
+            shared = sorted({"distress", "used_market"} & self.model_fields_set)
+            if shared:
+                raise ValueError(
+                    f"{' and '.join(shared)} {'acts' if len(shared) == 1 else 'act'} on the "
+                    "shared network, which "
+                    "network_feedback: false turns off — fix: drop them, or set "
+                    "network_feedback: true"
+                )
         vendors = [line.vendor for line in self.vendor_lines]
         again = sorted({v for v in vendors if vendors.count(v) > 1})
         if again:
