@@ -68,6 +68,17 @@ def test_spans_and_phases_agree_with_a_repair_bench() -> None:
     assert out.bench_waits[:, 0, 1].sum() > 0  # parts waited
 
 
+def test_spans_and_phases_agree_with_lateral_transshipment() -> None:
+    """Two sites sharing fan spares (docs/model.md, *Lateral transshipment*) under every
+    event: site b has none of its own, so a sends it what it lacks."""
+    fleet = small_fleet(sites=[{"name": "a", "technicians": 2}, {"name": "b", "technicians": 2}],
+                        transshipment={"transfer_days": 3})  # fmt: skip
+    fleet["cohorts"][1].update(site="b", model="antminer-s19j-pro")
+    fleet["spares"].append({"site": "b", "part": "fan", "on_hand": 0})
+    out = _assert_same(plan_for(fleet, EVERY_EVENT, horizon=150))
+    assert out.parts_transferred.sum() > 0
+
+
 def test_spans_and_phases_agree_with_money_policies() -> None:
     """Switch-off below break-even, priced spares and grey-market buying while the
     parts supply is stopped (grey days run phase by phase, the rest in spans)."""

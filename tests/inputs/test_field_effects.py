@@ -518,6 +518,22 @@ def benched() -> Inputs:
 setf("fleet.sites.repair_bench.technicians", 4, in_repair("psu"), -1, benched)
 setf("fleet.sites.repair_bench.service_days", 1, in_repair("psu"), -1, benched)
 
+
+def sharing() -> Inputs:
+    """Sites a and b of one family (S19j Pros at both), fans only at a, which sends b what
+    it lacks in 5 days at $40 a fan."""
+    fleet = small_fleet(sites=[{"name": "a", "technicians": 2}, {"name": "b", "technicians": 2}],
+                        transshipment={"transfer_days": 5, "cost_usd_per_part": 40},
+                        finance={})  # fmt: skip
+    fleet["cohorts"][1].update(site="b", model="antminer-s19j-pro")
+    fleet["spares"] += [{"site": "b", "part": "fan", "on_hand": 0}]
+    fleet["spares"][1]["on_hand"] = 200  # a's fans
+    return inputs(fleet)
+
+
+setf("fleet.transshipment.transfer_days", 30, waiting, +1, sharing)
+setf("fleet.transshipment.cost_usd_per_part", 500, PARTS_USD, +1, sharing)
+
 # fleet.cohorts and spares -------------------------------------------------------------------
 setf("fleet.cohorts.model", "antminer-s21", hashrate, +1)
 setf("fleet.cohorts.count", 400, hashrate, +1)

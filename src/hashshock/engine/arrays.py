@@ -113,6 +113,16 @@ class Bench(NamedTuple):
     pools: I64  # [J] pools by site
 
 
+class Transfers(NamedTuple):
+    """Lateral transshipment (:mod:`hashshock.engine.transfers`): pool ``j``'s donors, in
+    site order, are ``donors[donor_ptr[j]:donor_ptr[j + 1]]`` (the pools of its part type
+    and family at the other sites); ``days`` −1 when the fleet does not transship."""
+
+    days: int
+    donor_ptr: I64  # [J + 1]
+    donors: I64
+
+
 class Fleet(NamedTuple):
     """Everything fixed for the run: cohorts [C], pools [J], sites [S], orders [O]."""
 
@@ -156,6 +166,7 @@ class Fleet(NamedTuple):
     order_hold_end: I64  # [O, P]
     order_cancelled: B1  # [O, P]
     bench: Bench
+    transfers: Transfers
 
 
 class Cohorts(NamedTuple):
@@ -180,7 +191,7 @@ class Pools(NamedTuple):
 
 
 class State(NamedTuple):
-    """Counts per path: cohorts, pools, four delay rings, remote-disabled machines, and
+    """Counts per path: cohorts, pools, five delay rings, remote-disabled machines, and
     when the repair benches' technicians are next free."""
 
     cohorts: Cohorts
@@ -189,6 +200,7 @@ class State(NamedTuple):
     orders: Ring  # [P, L, J] spares ordered
     machine_swaps: Ring  # [P, L, C] machines away for a swap
     board_swaps: Ring  # [P, L, C] board slots empty while their board is swapped
+    transfers: Ring  # [P, L, J] spares on their way from another site (L = 1: none)
     disabled: I64  # [n_remote_disable, P, C]
     bench_free: F64  # [P, S, K] day each bench technician is next free ([P, 0, 0]: no bench)
 
@@ -233,6 +245,7 @@ class Record(NamedTuple):
     storage_unit_days: F64
     parts_spend: F64
     bench_waits: F64  # [P, S, 3] per bench: parts served, parts that waited, days waited
+    transferred: I32  # [P, T, 4] spares sent from one site to another
 
 
 class Keys(NamedTuple):

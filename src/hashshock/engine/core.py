@@ -66,6 +66,7 @@ from hashshock.engine.threads import (
     _pool,
     path_blocks,
 )
+from hashshock.engine.transfers import transfer_tables
 from hashshock.plan.kinds import kinds_for_rule, kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
@@ -136,6 +137,7 @@ class Simulation(Hooks):
         rings = {
             "repairs": ("repair", J), "replenishments": ("order", J),
             "machine_swaps": ("swap", C), "board_swaps": ("swap", C),
+            "transfers": ("transfer", J),
         }  # fmt: skip
         for name, (delay, width) in rings.items():
             specs[f"{name}.ring"] = ((P, lengths[delay], width), np.int32)
@@ -147,6 +149,7 @@ class Simulation(Hooks):
 
         self.repairs, self.replenishments = pipeline("repairs"), pipeline("replenishments")
         self.machine_swaps, self.board_swaps = pipeline("machine_swaps"), pipeline("board_swaps")
+        self.transfers = pipeline("transfers")
         self.installed, self.waiting = memory["installed"], memory["waiting"]
         self.running, self.dead_run = memory["running"], memory["dead_run"]
         self.dead_stop, self.clock, self.on = memory["dead_stop"], memory["clock"], memory["on"]
@@ -185,7 +188,7 @@ class Simulation(Hooks):
             "storage_unit_days": ((P, T), f64), "power_cost": ((P, T), f64),
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
-            "bench_waits": ((P, self.S, 3), f64),
+            "bench_waits": ((P, self.S, 3), f64), "parts_transferred": (daily4, i32),
         }  # fmt: skip
         daily_arrays = zeros_together(list(daily_specs.values()), OUTPUT_BLOCKS)
         daily = dict(zip(daily_specs, daily_arrays, strict=True))
@@ -213,7 +216,8 @@ class Simulation(Hooks):
             ),
             repairs=self.repairs.arrays, orders=self.replenishments.arrays,
             machine_swaps=self.machine_swaps.arrays, board_swaps=self.board_swaps.arrays,
-            disabled=self.disabled, bench_free=memory["bench_free"],
+            transfers=self.transfers.arrays, disabled=self.disabled,
+            bench_free=memory["bench_free"],
         )  # fmt: skip
 
         self.scratch = Scratch(
@@ -235,10 +239,12 @@ class Simulation(Hooks):
             backorders=out.backorders, in_repair=out.parts_in_repair,
             on_order=out.parts_on_order, storage_unit_days=out.storage_unit_days,
             parts_spend=out.parts_spend, bench_waits=out.bench_waits,
+            transferred=out.parts_transferred,
         )  # fmt: skip
 
     def _longest_delays(self) -> dict[str, int]:
-        """Longest delay (days) a repair, a spares order and a swap can take."""
+        """Longest delay (days) a repair, a spares order, a swap and a transfer between
+        sites (0: none) can take."""
         plan = self.plan
         customs = kinds_tagged("customs")
         holds = [ev.dists["hold_days"].max_days for ev in plan.events if ev.kind in customs]
@@ -255,8 +261,9 @@ class Simulation(Hooks):
         )
         order = max(d.max_days for d in plan.vendor_parts_lead) + border
         swap = max(r.swap_days for r in plan.routes)
+        transfer = max(plan.transfer_days, 1) if plan.transfer_days >= 0 else 0
         if plan.site_bench:  # a part may wait at a bench for any time
-            return {"repair": self.T, "order": order, "swap": swap}
+            return {"repair": self.T, "order": order, "swap": swap, "transfer": transfer}
         return {
             "repair": max(
                 max(r.in_house_days.max_days for r in plan.routes),
@@ -266,6 +273,7 @@ class Simulation(Hooks):
             ),
             "order": order,
             "swap": swap,
+            "transfer": transfer,
         }
 
     def _fleet(self) -> Fleet:
@@ -355,6 +363,7 @@ class Simulation(Hooks):
             order_hold_end=self.orders.hold_end,
             order_cancelled=self.orders.cancelled,
             bench=bench_tables(plan),
+            transfers=transfer_tables(plan),
         )
 
     def _rules(self) -> Rules:

@@ -64,11 +64,13 @@ def pool_figures(
     day a part's pool is out while needed; then :func:`machines_away`.
 
     Parts in repair are those in the pipeline and both backlogs; parts on order those
-    in the pipeline and the order backlog. Returns the unmet demand if all of it waits
+    in the pipeline and the order backlog, and spares on their way from another site
+    (lateral transshipment). Returns the unmet demand if all of it waits
     at empty pools, else −1 (a pool with spares has demand left: swaps may follow).
     """
     pools, demand_pool, pool_part = state.pools, scratch.demand_pool, fleet.pool_part
     on_hand, in_repair, on_order = pools.on_hand, state.repairs.in_transit, state.orders.in_transit
+    moving = state.transfers.in_transit
     spares, backorders = record.spares, record.backorders
     repairing, ordering, first_stockout = record.in_repair, record.on_order, record.first_stockout
     unmet = 0
@@ -80,7 +82,7 @@ def pool_figures(
         repairing[p, day, k] += (
             in_repair[p, j] + pools.in_house_backlog[p, j] + pools.vendor_backlog[p, j]
         )
-        ordering[p, day, k] += on_order[p, j] + pools.order_backlog[p, j]
+        ordering[p, day, k] += on_order[p, j] + pools.order_backlog[p, j] + moving[p, j]
         unmet += demand_pool[p, j]
         at_spares |= demand_pool[p, j] * on_hand[p, j]
         if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:

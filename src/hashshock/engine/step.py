@@ -10,7 +10,8 @@ A day on one path is five phases, in this order (``docs/model.md`` states the ru
 3. :func:`route_and_swap` — broken parts start their repairs (held back by a stopped
    parts supply or a closed repair centre, or at customs:
    :mod:`hashshock.engine.repairs`), then spares and technicians are allocated
-   (:mod:`hashshock.engine.swaps`) and the day's cohort figures recorded;
+   (:mod:`hashshock.engine.swaps`), spares sent to sites that ran out
+   (:mod:`hashshock.engine.transfers`) and the day's cohort figures recorded;
 4. reorder — each pool orders up to its base-stock level
    (:func:`hashshock.engine.supply.reorder`);
 5. :func:`ship_and_record` — the vendor ships (or holds back) the orders, lots may be
@@ -39,6 +40,7 @@ from hashshock.engine.jit import compiled
 from hashshock.engine.repairs import start_repairs
 from hashshock.engine.supply import arrivals, reorder, ship
 from hashshock.engine.swaps import pool_demand, swap
+from hashshock.engine.transfers import transship
 
 # Phases for :func:`run_phase`.
 ARRIVALS, FAILURES, ROUTE_AND_SWAP, REORDER, SUPPLY_STOP, SHIP_AND_RECORD = range(6)
@@ -49,9 +51,12 @@ def route_and_swap(
     p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
     record: Record, keys: Keys,
 ) -> None:  # fmt: skip
-    """Broken parts start their repairs; then the swaps and the cohort figures."""
+    """Broken parts start their repairs; then the swaps, spares sent to sites that ran out
+    (lateral transshipment, if the fleet does it) and the cohort figures."""
     start_repairs(p, day, fleet, rules, state, scratch, record, keys)
     swap(p, day, fleet, state, scratch, record)
+    if fleet.transfers.days >= 0:
+        transship(p, day, fleet, state, scratch, record)
     cohort_figures(p, day, fleet, state, record)
 
 
@@ -106,7 +111,8 @@ def still_pools(
     yesterday is held back today); if parts ``arrived``, nothing waits for a spare. The
     day before ran on the same path in the same call.
 
-    Then no repair starts, no swap is possible and nothing ships: each pool's
+    Then no repair starts, no swap is possible, no spare moves between sites (the
+    pools that could give gave yesterday, or had nothing to give) and nothing ships: each pool's
     inventory position is where yesterday's order left it, at or above its target (an
     arrival moves parts from the pipeline to the shelf). If nothing arrived the pools'
     figures are yesterday's, else they are summed again. On a small fleet this is

@@ -21,18 +21,20 @@ def arrivals(p: int, day: int, fleet: Fleet, state: State) -> bool:
     on_hand = state.pools.on_hand
     repaired = pop(state.repairs, day, p, on_hand)
     delivered = pop(state.orders, day, p, on_hand)
+    moved = pop(state.transfers, day, p, on_hand)
     counts = state.cohorts
     for o in range(fleet.order_cohort.shape[0]):
         if fleet.order_arrival[o, p] == day:
             c = fleet.order_cohort[o]
             counts.installed[p, c] += fleet.order_count[o]
             counts.running[p, c] += fleet.order_count[o]
-    return repaired or delivered
+    return repaired or delivered or moved
 
 
 @compiled(inline=True)
 def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record) -> int:
-    """Order each pool up to its base-stock level: target − inventory position, if
+    """Order each pool up to its base-stock level: target − inventory position (spares on
+    their way from another site count as on order), if
     positive, into ``scratch.order`` (none when the fleet does not replenish). Returns
     the parts ordered in all."""
     order = scratch.order
@@ -41,12 +43,13 @@ def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record
         return 0
     pools, demand_pool = state.pools, scratch.demand_pool
     on_hand, in_repair, on_order = pools.on_hand, state.repairs.in_transit, state.orders.in_transit
+    moving = state.transfers.in_transit  # spares coming from another site
     target, pool_part, ordered = fleet.pool_target, fleet.pool_part, record.ordered
     total = 0
     for j in range(on_hand.shape[1]):
         position = (
             on_hand[p, j] + in_repair[p, j] + pools.in_house_backlog[p, j] + on_order[p, j]
-            + pools.order_backlog[p, j] - demand_pool[p, j]
+            + pools.order_backlog[p, j] + moving[p, j] - demand_pool[p, j]
         )  # fmt: skip
         short = max(target[j] - position, 0)
         order[p, j] = short

@@ -82,6 +82,8 @@ def compute_cashflows(
     capex = capex + out.replacement_spend
     debt = np.broadcast_to(sum((s.debt_service for s in money.loans), np.zeros(T)), (P, T))
     parts = out.parts_spend + out.grey_spend
+    if plan.transfer_days >= 0:  # spares sent between sites (lateral transshipment)
+        parts = parts + plan.transfer_cost_usd * out.parts_transferred.sum(axis=2)
     ebitda = revenue_usd - out.power_cost - repairs - parts - storage - overhead
     flows = CashFlows(
         revenue_btc=revenue_btc, revenue_usd=revenue_usd, power_usd=out.power_cost,

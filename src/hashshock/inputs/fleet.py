@@ -36,6 +36,9 @@ MAX_FLEET_MACHINES = 10_000_000
 #: machines_per_technician), so more is a typo. The engine keeps each technician's
 #: free-at time per path and site.
 MAX_BENCH_TECHNICIANS = 100
+#: Longest transfer between two of an operator's sites (days): a quarter of a year is more
+#: than any shipment within one country takes, so more is a typo.
+MAX_TRANSFER_DAYS = 90
 #: What a label-like field is: metadata, not read by the simulation or the reports.
 SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), not shown in reports"
 
@@ -189,6 +192,20 @@ class Replenishment(_Strict):
     )
 
 
+class Transshipment(_Strict):
+    """Lateral transshipment: the operator's sites send spares to a site that has run out
+    (docs/model.md, *Lateral transshipment*)."""
+
+    transfer_days: Count = Field(
+        le=MAX_TRANSFER_DAYS,
+        description="Days from one site's shelf to another's (at least 1 in effect, as every "
+        f"delay); at most {MAX_TRANSFER_DAYS}",
+    )
+    cost_usd_per_part: float = Field(
+        0.0, ge=0, le=100_000, description="Paid for each part sent, on the day it is sent"
+    )
+
+
 class BoardDegradation(_Strict):
     """Hashboards that lose chips and run degraded before they fail (docs/calibration.md).
 
@@ -263,6 +280,11 @@ class Fleet(_Strict):
     orders: list[Order] = Field(default_factory=list)
     replenishment: Replenishment = Field(default_factory=Replenishment)
     finance: Finance | None = Field(None, description="Cash, loans, covenants, pledges, policies")
+    transshipment: Transshipment | None = Field(
+        None,
+        description="Sites send spares to a site that has run out; omitted: every site "
+        "keeps its own spares",
+    )
 
     @model_validator(mode="after")
     def _unique_sites(self) -> Fleet:
@@ -272,4 +294,19 @@ class Fleet(_Strict):
             raise ValueError(
                 f"site names repeat: {', '.join(dupes)} — fix: give every site its own name"
             )
+        if self.transshipment is not None and len(self.sites) < 2:
+            raise ValueError(
+                "transshipment needs two sites or more — fix: add a site, or remove transshipment"
+            )
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_transshipment(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        """A fleet without transshipment dumps as it did before it existed, so its inputs'
+        hash (``inputs_sha256``) is unchanged."""
+        dumped: dict[str, Any] = handler(self)
+        if self.transshipment is None:
+            dumped.pop("transshipment", None)
+        return dumped

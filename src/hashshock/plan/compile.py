@@ -310,6 +310,8 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         events=compile_events(scenario, fleet.start_date, vendor_names),
         replacement_cohort=replacement_cohort,
         site_bench=_benches(fleet.sites),
+        transfer_days=fleet.transshipment.transfer_days if fleet.transshipment else -1,
+        transfer_cost_usd=fleet.transshipment.cost_usd_per_part if fleet.transshipment else 0.0,
     )
 
 

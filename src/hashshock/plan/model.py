@@ -116,6 +116,9 @@ class Plan:
     replacement_cohort: int = -1
     # [S] each site's in-house repair bench (None: repairs never queue); () for none at all
     site_bench: tuple[BenchPlan | None, ...] = ()
+    # lateral transshipment: days a part takes between sites (−1: none), USD a part sent
+    transfer_days: int = -1
+    transfer_cost_usd: float = 0.0
 
     @property
     def n_cohorts(self) -> int:
