@@ -37,6 +37,7 @@ class Output(Protocol):
     order_arrival_day: NDArray[np.int64]
     order_cancelled: NDArray[np.bool_]
     bench_waits: NDArray[np.float64]
+    parts_transferred: NDArray[np.int32]
 
 
 def checkpoints(horizon: int, count: int = 4) -> list[int]:
@@ -75,6 +76,12 @@ def compare(engine: Output, reference: Output, days: list[int], alpha: float = 0
             for i, what in enumerate(("served", "waited", "days waited")):
                 found.append(mean_check(f"bench {s} {what}", engine.bench_waits[:, s, i],
                                         reference.bench_waits[:, s, i]))  # fmt: skip
+    # Spares sent between sites (lateral transshipment), per part, if either run sent any.
+    if engine.parts_transferred.any() or reference.parts_transferred.any():
+        for p, part in enumerate(PART_TYPES):
+            found.append(mean_check(f"transferred {part}",
+                                    engine.parts_transferred[:, :, p].sum(axis=1),
+                                    reference.parts_transferred[:, :, p].sum(axis=1)))  # fmt: skip
     checks = [c for c in found if c is not None]
     for p, part in enumerate(PART_TYPES):
         checks += stage_checks(f"stockout {part}", engine.first_stockout_day[:, p],

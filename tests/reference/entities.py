@@ -62,6 +62,7 @@ class Pool:
     vendor_backlog: list[Part] = field(default_factory=list)  # vendor repair centre closed
     on_order: int = 0  # ordered from the vendor, not yet on the shelf (incl. order backlog)
     order_backlog: int = 0  # ordered while the vendor ships nothing
+    in_transfer: int = 0  # sent from another site, not yet on the shelf (counts as on order)
 
     @property
     def on_hand(self) -> int:

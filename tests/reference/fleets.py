@@ -100,6 +100,20 @@ def bench_fleet() -> dict[str, Any]:
     return fleet
 
 
+def transfer_fleet() -> dict[str, Any]:
+    """The two-site fleet whose site b runs S19j Pros too (one family at both sites), the
+    sites sending each other spares in two days; b keeps no fans (a central store at a)."""
+    fleet = two_site_fleet()
+    fleet["cohorts"][2]["model"] = "antminer-s19j-pro"
+    fleet["spares"][5] = {"site": "b", "part": "fan", "on_hand": 0}
+    fleet["transshipment"] = {"transfer_days": 2, "cost_usd_per_part": 40}
+    return fleet
+
+
+#: The fleets of the tests by variant name.
+FLEETS = {"": two_site_fleet, "benches": bench_fleet, "transfers": transfer_fleet}
+
+
 def scenario(name: str) -> Scenario:
     """A built-in scenario by name, or ``mixed`` (:data:`MIXED_EVENTS`)."""
     if name == "mixed":
@@ -108,23 +122,22 @@ def scenario(name: str) -> Scenario:
 
 
 @cache
-def plan(name: str, horizon: int = HORIZON, benches: bool = False) -> Plan:
-    """The two-site fleet (with :data:`BENCHES` if ``benches``) under scenario ``name``."""
-    fleet = bench_fleet() if benches else two_site_fleet()
-    return compile_plan(fleet_from_mapping(fleet), scenario(name), horizon)
+def plan(name: str, horizon: int = HORIZON, variant: str = "") -> Plan:
+    """The two-site fleet (its ``variant`` in :data:`FLEETS`) under scenario ``name``."""
+    return compile_plan(fleet_from_mapping(FLEETS[variant]()), scenario(name), horizon)
 
 
 @cache
-def engine_run(name: str, benches: bool = False) -> EngineOutput:
-    return simulate(plan(name, benches=benches), ENGINE_PATHS, ENGINE_SEED)
+def engine_run(name: str, variant: str = "") -> EngineOutput:
+    return simulate(plan(name, variant=variant), ENGINE_PATHS, ENGINE_SEED)
 
 
 @cache
-def reference_run(name: str, benches: bool = False) -> ReferenceOutput:
+def reference_run(name: str, variant: str = "") -> ReferenceOutput:
     """The reference with the engine's documented customs approximation for repair lots.
 
     Without it the first-customs-hold day differs by construction (see
     ``test_repair_hold_day_follows_the_documented_mean_return_day_approximation``).
     """
-    return simulate_reference(plan(name, benches=benches), REFERENCE_PATHS, REFERENCE_SEED,
+    return simulate_reference(plan(name, variant=variant), REFERENCE_PATHS, REFERENCE_SEED,
                               repair_holds_at_mean_return=True)  # fmt: skip

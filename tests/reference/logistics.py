@@ -147,7 +147,8 @@ class Replenishment:
             for pool in sim.pools:
                 if sim.plan.replenish:
                     position = pool.on_hand + pool.in_house + len(pool.in_house_backlog)
-                    position += pool.vendor_pipeline + pool.on_order - int(backorders[pool.index])
+                    position += pool.vendor_pipeline + pool.on_order + pool.in_transfer
+                    position -= int(backorders[pool.index])
                     quantity = pool.target - position
                     if quantity > 0:
                         pool.on_order += quantity

@@ -22,6 +22,7 @@ from tests.reference.hazards import FailureClocks
 from tests.reference.logistics import MachineOrders, RepairShop, Replenishment
 from tests.reference.scenario_events import EventWindow, ScenarioState
 from tests.reference.swaps import SwapShop
+from tests.reference.transfers import Transshipment
 
 from hashshock.plan import Plan
 
@@ -50,6 +51,7 @@ class ReferenceOutput:
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled (or after the horizon)
     order_cancelled: NDArray[np.bool_]  # [O, P]
     bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited
+    parts_transferred: NDArray[np.int32]  # [P, T, 4] spares sent between sites
 
 
 class PathSimulation:
@@ -82,6 +84,7 @@ class PathSimulation:
         self._disabling: dict[int, EventWindow] = {}  # remote-disable events under way
         self.pools = [self._pool(j) for j in range(plan.n_pools)]
         self.shop = SwapShop(self)
+        self.transshipment = Transshipment(self) if plan.transfer_days >= 0 else None
         self._build_machines()
 
     # --- set-up -------------------------------------------------------------------------
@@ -275,7 +278,7 @@ class PathSimulation:
                 on_hand = np.array([p.on_hand for p in self.pools], np.int64)
                 backorders = self.pool_backorders()
                 in_repair = np.array([p.in_repair for p in self.pools], np.int64)
-                on_order = np.array([p.on_order for p in self.pools], np.int64)
+                on_order = np.array([p.on_order + p.in_transfer for p in self.pools], np.int64)
                 for key, values in (
                     ("spares_on_hand", on_hand),
                     ("backorders", backorders),
@@ -300,6 +303,8 @@ class PathSimulation:
         rec["bench_waits"] = np.zeros((len(plan.site_names), 3))
         for site, bench in repairs.benches.items():
             rec["bench_waits"][site] = (bench.served, bench.waited, bench.days_waited)
+        sent = self.transshipment.sent if self.transshipment else np.zeros((T, PARTS), np.int32)
+        rec["parts_transferred"] = sent
         return rec
 
 

@@ -74,6 +74,8 @@ class SwapShop:
                     else:
                         remaining.append((machine, slot))
                 self.dead_boards[c] = remaining
+            if self.sim.transshipment is not None:
+                self.sim.transshipment.after_swaps(day)
 
     def _swap_machine(self, machine: Machine, part_type: int, part: object) -> None:
         assert isinstance(part, Part)

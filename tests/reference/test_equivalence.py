@@ -42,8 +42,8 @@ from hashshock.plan import Plan, compile_plan
 ALPHA = 0.01
 
 
-def _verdict(scenario: str, benches: bool = False) -> Verdict:
-    return compare(engine_run(scenario, benches), reference_run(scenario, benches),
+def _verdict(scenario: str, variant: str = "") -> Verdict:
+    return compare(engine_run(scenario, variant), reference_run(scenario, variant),
                    checkpoints(HORIZON), ALPHA)  # fmt: skip
 
 
@@ -81,22 +81,39 @@ def test_repair_benches() -> None:
     """The mixed events with a repair bench at each site (``fleets.BENCHES``): in-house
     repairs queue, and the parts held back by the stopped supply join the queue at once
     when it resumes."""
-    verdict = _verdict("mixed", benches=True)
+    verdict = _verdict("mixed", "benches")
     _assert_equivalent(verdict)
     tested = {c.name for c in verdict.tested}
     assert {"bench 0 waited", "bench 0 days waited", "bench 1 served"} <= tested
-    assert reference_run("mixed", True).bench_waits[:, 0, 1].mean() > 1  # parts do wait
+    assert reference_run("mixed", "benches").bench_waits[:, 0, 1].mean() > 1  # parts do wait
 
 
 def test_injected_bug_a_technician_too_many_is_rejected() -> None:
     """The engine's bench at site a gets two technicians, the reference's one."""
-    base = plan("mixed", benches=True)
+    base = plan("mixed", variant="benches")
     wider = (replace(base.site_bench[0], technicians=2), base.site_bench[1])
     buggy = replace(base, site_bench=wider)
     verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED),
-                      reference_run("mixed", True), checkpoints(HORIZON), ALPHA)  # fmt: skip
+                      reference_run("mixed", "benches"), checkpoints(HORIZON), ALPHA)  # fmt: skip
     rejected = {c.name for c in verdict.rejected}
     assert "bench 0 days waited" in rejected, verdict.report()
+
+
+def test_lateral_transshipment() -> None:
+    """The mixed events on the two-site fleet with one family at both sites, sending each
+    other spares in two days (``fleets.transfer_fleet``)."""
+    verdict = _verdict("mixed", "transfers")
+    _assert_equivalent(verdict)
+    assert "transferred fan" in {c.name for c in verdict.tested}
+    assert reference_run("mixed", "transfers").parts_transferred.sum(axis=(1, 2)).mean() > 1
+
+
+def test_injected_bug_transfers_take_ten_days_longer_is_rejected() -> None:
+    """The engine's transfers take 12 days, the reference's 2."""
+    buggy = replace(plan("mixed", variant="transfers"), transfer_days=12)
+    verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED),
+                      reference_run("mixed", "transfers"), checkpoints(HORIZON), ALPHA)  # fmt: skip
+    assert any(c.name.startswith("backorders fan") for c in verdict.rejected), verdict.report()
 
 
 def test_injected_bug_repaired_parts_never_return_is_rejected() -> None:
