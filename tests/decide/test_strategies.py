@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from hashshock import api
 from hashshock.decide.edits import base_set
 from hashshock.decide.strategies import compare_strategies, run_do_nothing, run_strategy
-from hashshock.decide.strategy import Costs, Strategy, apply, builtin_strategies
+from hashshock.decide.strategy import Costs, Edit, Strategy, apply, builtin_strategies
 from hashshock.dists import Exponential
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
 from hashshock.market import load_market
@@ -94,6 +94,22 @@ def test_the_repair_bench_strategy_builds_a_bench_at_every_site() -> None:
     assert bench.costs.upfront_usd == 250_000 * sites
     assert bench.costs.running_usd_per_month == 30_000 * sites
     assert plan.routes[2].in_house_share == 0.8  # PSUs (scrap share 0.2 left)
+
+
+def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:
+    """Blocks a fleet leaves out (a site's repair bench, transshipment) can be set by path."""
+    fleet = money_fleet()
+    fleet["sites"] = [{"name": "a"}, {"name": "b"}]
+    loaded = fleet_from_mapping(fleet)
+    base = base_set(loaded, load_scenario("baseline"), load_market(None))
+    bench = {"technicians": 2, "service_days": 1}
+    transfers = {"transfer_days": 2, "cost_usd_per_part": 40}
+    edits = [Edit(path="fleet.sites[a].repair_bench", value=bench),
+             Edit(path="fleet.transshipment", value=transfers)]  # fmt: skip
+    both = Strategy(name="both", edits=edits)
+    edited = apply(both, base).fleet
+    assert edited.sites[0].repair_bench is not None and edited.sites[1].repair_bench is None
+    assert edited.transshipment is not None and edited.transshipment.transfer_days == 2
 
 
 def test_strategies_cli_prints_80_columns_and_writes_json(

@@ -240,15 +240,23 @@ def dist_spec(dist: DayDistribution) -> dict[str, Any] | int:
     return plain
 
 
-def _restore(dumped: Any, value: Any) -> Any:
+def _restore(dumped: Any, value: Any, every_field: bool) -> Any:
+    """``dumped`` with delays as their parameters; ``every_field``: with the optional blocks
+    a model leaves out of its dump when absent (a site's ``repair_bench``, the fleet's
+    ``transshipment``) as None, so a path can name them."""
     if isinstance(value, DayDistribution):
         return dist_spec(value)
     if isinstance(value, BaseModel) and isinstance(dumped, dict):
-        return {k: _restore(v, getattr(value, k, None)) for k, v in dumped.items()}
+        out = {k: _restore(v, getattr(value, k, None), every_field) for k, v in dumped.items()}
+        if every_field:
+            for name in type(value).model_fields:
+                if name not in out and getattr(value, name) is None:
+                    out[name] = None
+        return out
     if isinstance(value, list | tuple) and isinstance(dumped, list) and len(value) == len(dumped):
-        return [_restore(d, v) for d, v in zip(dumped, value, strict=True)]
+        return [_restore(d, v, every_field) for d, v in zip(dumped, value, strict=True)]
     if isinstance(value, dict) and isinstance(dumped, dict):
-        return {k: _restore(v, value.get(k)) for k, v in dumped.items()}
+        return {k: _restore(v, value.get(k), every_field) for k, v in dumped.items()}
     return dumped
 
 
@@ -256,5 +264,5 @@ def addressable(model: BaseModel, given_only: bool = False) -> dict[str, Any]:
     """``model.model_dump(mode="json")`` with delay distributions as their parameters;
     ``given_only``: only the fields set when it was read (``exclude_unset``)."""
     dumped = model.model_dump(mode="json", exclude_unset=given_only)
-    restored: dict[str, Any] = _restore(dumped, model)
+    restored: dict[str, Any] = _restore(dumped, model, not given_only)
     return restored
