@@ -55,10 +55,10 @@ def _queue(
     waits_out: np.ndarray,
 ) -> None:  # fmt: skip
     """A Poisson(``rate``) count of parts a day through bench 0, with the engine's kernels
-    for the arrival times (B1), the queue (B2) and the service (B3). ``waits_out[b]`` gets
-    batch ``b``'s parts served, parts that waited and days waited (days from ``warmup``
-    on, ``batch`` days a batch); the wait of every part is in ``waits_out``'s last rows
-    when ``batch`` is 0 (see :func:`_waits`)."""
+    for the arrival times (B1), the queue (B2) and the service (B3). With ``batch`` > 0,
+    ``waits_out[b]`` [batches, 3] gets batch ``b``'s parts served, parts that waited and
+    days waited (days from ``warmup`` on, ``batch`` days a batch); with ``batch`` = 0,
+    ``waits_out[i, 0]`` [parts, 1] gets the wait of the ``i``-th part (:func:`_waits`)."""
     np.random.seed(seed)
     free = np.zeros((1, 1, bench.servers[0]))
     part = 0
