@@ -64,7 +64,10 @@ def bench(paths: int, days: int, scenarios: list[str], full: bool, machines: flo
           repeats: int, executor: str) -> None:  # fmt: skip
     data = _industry_mapping(full, machines)
     coupled = industry_from_mapping(data)
-    uncoupled = industry_from_mapping({**data, "network_feedback": False})
+    # Uncoupled: no shared network, so nothing that acts on it (distress, the used
+    # market, replacement orders priced on it).
+    alone = {k: v for k, v in data.items() if k not in ("distress", "used_market", "replacement")}
+    uncoupled = industry_from_mapping({**alone, "network_feedback": False})
     members = coupled.members
     cohorts = sum(len(m.loaded.fleet.cohorts) + len(m.loaded.fleet.orders) for m in members)
     print(f"industry: {len(coupled.industry.operators)} operators and classes, "

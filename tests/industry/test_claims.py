@@ -103,3 +103,13 @@ def test_sanctions_make_used_antminers_hot(result: IndustryResult) -> None:
         ratio = hit[tier][:, 90] / base[tier][:, 90]
         assert (ratio > 1).mean() >= 0.9, tier
         assert np.median(ratio) >= 1.1, tier
+
+
+def test_sanctions_spot_buyers_wait_well_beyond_six_weeks(data: dict[str, Any]) -> None:
+    """Operators replacing the Bitmain machines they cannot repair buy on the spot from
+    what contracted orders leave: under sanctions a spot order at MicroBT waits more than
+    10 weeks at the median on some day, at Bitmain's US line more than 3 months."""
+    vendors = data["scenarios"]["sanctions"]["vendors"]
+    assert max(vendors["microbt"]["spot_lead_time_days"]["p50"]) > 70
+    assert max(vendors["bitmain-us-line"]["spot_lead_time_days"]["p50"]) > 90
+    assert "spot_lead_time_days" not in data["scenarios"]["baseline"]["vendors"]["microbt"]

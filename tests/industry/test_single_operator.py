@@ -18,14 +18,15 @@ PATHS, DAYS, SEED = 24, 120, 5
 
 
 def _one_operator(feedback: bool) -> dict[str, object]:
-    return {
+    one: dict[str, object] = {
         "name": "one",
         "start_date": "2026-12-01",
         "network_feedback": feedback,
         "operators": [{"name": "midsize", "fleet": str(FLEET)}],
-        # the engine's machines: none sold, no order cancelled on a break
-        "distress": {"sell_share": 0.0, "cancel_orders": False},
     }
+    if feedback:  # the engine's machines: none sold, no order cancelled on a break
+        one["distress"] = {"sell_share": 0.0, "cancel_orders": False}
+    return one
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,8 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     scenarios = {n: s["vendors"] for n, s in data["scenarios"].items() if "vendors" in s}
     if not scenarios:
         return
-    table = Table(title="Vendor lead time, days (longest p50 / p95)", title_justify="left")
+    title = "Vendor lead time, days (longest p50/p95; spot orders' p50)"
+    table = Table(title=title, title_justify="left")
     table.add_column("line")
     for name in scenarios:
         table.add_column(name, justify="right")
@@ -88,7 +89,9 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         cells = []
         for vendors in scenarios.values():
             lead = vendors[line]["lead_time_days"]
-            cells.append(f"{max(lead['p50']):,.0f} / {max(lead['p95']):,.0f}")
+            cell = f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}"
+            spot = vendors[line].get("spot_lead_time_days")
+            cells.append(cell + (f", spot {max(spot['p50']):,.0f}" if spot else ""))
         table.add_row(escape(line), *cells)
     console.print(table)
 

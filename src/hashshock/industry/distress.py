@@ -58,6 +58,8 @@ class Seller:
     fixed: FixedFlows
     bought_ths: FloatArray | None  # [P, T] replacement machines bought, TH/s
     orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
+    spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
+    spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
 
 
 @dataclass
@@ -141,16 +143,36 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress) -> _Positi
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
+    ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
     saved = np.zeros((paths, days))
-    if distress.cancel_orders and seller.orders is not None and (sale_day >= 0).any():
-        never, saved = seller.orders.cancelled_after(sale_day, days)
-        ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
+    cancelling = distress.cancel_orders and (sale_day >= 0).any()
+    if seller.spot_ths is not None and seller.spot_paid_usd is not None:
+        spot, paid = seller.spot_ths, seller.spot_paid_usd
+        if cancelling:  # spot machines not yet delivered are cancelled too
+            spot, unpaid = _until(spot, paid, sale_day)
+            saved = saved + unpaid
+        hashrate = hashrate + spot * ratio
+        nameplate = nameplate + spot
+        saved = saved - paid
+    base_hashrate = hashrate
+    if cancelling and seller.orders is not None:
+        never, unpaid = seller.orders.cancelled_after(sale_day, days)
         hashrate = np.maximum(hashrate - never * ratio, 0.0)
         nameplate = np.maximum(nameplate - never, 0.0)
-    cancelled = fixed.hashrate_ths - hashrate
+        saved = saved + unpaid
+    cancelled = base_hashrate - hashrate
     kept = _kept(sale_day, distress.sell_share, days)
     return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
                      cancelled)  # fmt: skip
+
+
+def _until(spot: FloatArray, paid: FloatArray, sale_day: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Spot deliveries [P, T] (cumulative TH/s) frozen after ``sale_day``, and the
+    payments [P, T] after it (then not made)."""
+    day = np.arange(spot.shape[1])[None, :]
+    after = (sale_day[:, None] >= 0) & (day > sale_day[:, None])
+    frozen = spot[np.arange(spot.shape[0]), np.maximum(sale_day, 0)][:, None]
+    return np.where(after, frozen, spot), np.where(after, paid, 0.0)
 
 
 def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketPaths,

@@ -52,11 +52,10 @@ def growth_orders(
     return out
 
 
-def redirect_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
-    """The lines that take redirected orders, each with its share of their US capacity."""
-    if industry.redirect is None:
-        return []
-    moving = industry.redirect.from_vendors
+def alternative_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
+    """The lines that sell to new buyers (they have a ``model``; not those of the vendors
+    orders move away from), each with its share of their US capacity."""
+    moving = industry.redirect.from_vendors if industry.redirect is not None else []
     lines = [line for line in industry.vendor_lines
              if line.model is not None and line.vendor not in moving]  # fmt: skip
     total = sum(line.capacity_ehs_per_year * line.us_share for line in lines)
@@ -69,7 +68,7 @@ def with_twins(
     orders: list[dict[str, Any]], industry: Industry, catalog: Catalog
 ) -> tuple[list[dict[str, Any]], tuple[Twin, ...]]:
     """``orders`` followed by the twins of those whose vendor loses orders to others."""
-    lines = redirect_lines(industry)
+    lines = alternative_lines(industry)
     if not lines or industry.redirect is None:
         return orders, ()
     moving = industry.redirect.from_vendors

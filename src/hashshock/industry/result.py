@@ -83,6 +83,16 @@ class IndustryResult:
     def _us(self, k: int) -> dict[str, Any]:
         us, base = self.us_hashrate_ths(k), self.us_hashrate_ths(0)
         out: dict[str, Any] = {"hashrate_ehs": _ehs(us), **self._growth(k)}
+        spot = self.runs.spots[k] if self.runs.spots is not None else None
+        if spot is not None:
+            weights = [m.weight for m in self.runs.inputs.loaded.members]
+            delivered = [(w, d) for w, d in zip(weights, spot.delivered_ths, strict=True)
+                         if d is not None]  # fmt: skip
+            out["replacement_ordered_ehs"] = _ehs(np.cumsum(spot.ordered_ths, axis=1))
+            if delivered:
+                out["replacement_delivered_ehs"] = _ehs(
+                    us_hashrate([w for w, _ in delivered], [d for _, d in delivered])
+                )
         if k > 0:
             out["hashrate_ehs_vs_baseline"] = _ehs(us - base)
         if self.runs.networks is not None:
@@ -147,21 +157,31 @@ class IndustryResult:
 
     def _vendors(self, k: int) -> dict[str, Any]:
         """Each vendor line's lead time (days), output (EH/s a year) and backlog (EH/s),
-        bands by day. An order that could not start within the horizon counts as waiting
-        to its end (the lead time is then a lower bound)."""
+        and with replacement orders its spot lead time and spot output, bands by day. An
+        order that could not start within the horizon counts as waiting to its end (the
+        lead time is then a lower bound)."""
         assert self.runs.lines is not None
-        out = {}
+        spot = self.runs.spots[k] if self.runs.spots is not None else None
+        spot_lines = {s.name: s for s in spot.lines} if spot is not None else {}
         days = np.arange(self.runs.inputs.horizon_days)
+        out: dict[str, Any] = {}
         for line in self.runs.lines[k]:
             to_end = line.base_lead_days + (days[-1] + 1 - days)[None, :]
-            lead = np.where(np.isfinite(line.lead_days), line.lead_days, to_end)
+
+            def lead(values: FloatArray, to_end: NDArray[np.int64] = to_end) -> dict[str, Any]:
+                return bands(np.where(np.isfinite(values), values, to_end), 1)
+
             out[line.name] = {
                 "vendor": line.vendor,
-                "lead_time_days": bands(lead, 1),
+                "lead_time_days": lead(line.lead_days),
                 "made_ehs_per_year": bands(line.made * 365 / 1e6, 3),
                 "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, 3),
                 "backlog_ehs": _ehs(line.backlog),
             }
+            if line.name in spot_lines:
+                on_spot = spot_lines[line.name]
+                out[line.name]["spot_lead_time_days"] = lead(on_spot.lead_days)
+                out[line.name]["spot_made_ehs_per_year"] = bands(on_spot.made * 365 / 1e6, 3)
         return out
 
     def _grey_doa(self) -> float:

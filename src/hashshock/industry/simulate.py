@@ -28,20 +28,13 @@ from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress, Task
 from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.reprice import FixedFlows
-from hashshock.finance.scenario_money import money_for, scenario_market, supply_cut
+from hashshock.finance.scenario_money import money_for, scenario_market
 from hashshock.finance.steering import MarketLike, build_economy
-from hashshock.industry.distress import (
-    OpenOrders,
-    Seller,
-    Settled,
-    first_of,
-    first_true,
-    settle,
-)
+from hashshock.industry.distress import OpenOrders, Settled, first_of, first_true
 from hashshock.industry.load import LoadedIndustry
-from hashshock.industry.network import SharedNetwork, shared_network
+from hashshock.industry.network import SharedNetwork
 from hashshock.industry.queues import LineFlows, queue_orders
-from hashshock.industry.used import clear
+from hashshock.industry.spot import Spot
 from hashshock.inputs.load import load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -78,6 +71,7 @@ class MemberRun:
     bought_ths: FloatArray | None = None  # [P, T] replacement machines bought, TH/s
     collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
     open_orders: OpenOrders | None = None  # until priced: its orders, for distress
+    waiting_machines: NDArray[np.int32] | None = None  # [P, T] until replacements are ordered
 
     @property
     def break_day(self) -> IntArray:
@@ -204,6 +198,7 @@ class MemberOrders:
 
     ship_days: Sequence[IntArray | None]
     twins: frozenset[int] = frozenset()
+    replacing: bool = False  # keep the machines waiting for parts (replacement orders)
 
 
 def member_runs(
@@ -267,6 +262,7 @@ def member_runs(
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
             bought_ths=bought, collateral_at_break=collateral, open_orders=open_orders,
+            waiting_machines=out.machines_down[:, :, 0].copy() if orders.replacing else None,
         ))  # fmt: skip
     return runs
 
@@ -283,6 +279,7 @@ class IndustryRuns:
     seed: int
     lines: list[list[LineFlows]] | None = None  # per scenario, with vendor lines
     settlements: list[Settled] | None = None  # per scenario, with network feedback
+    spots: list[Spot | None] | None = None  # per scenario, with replacement orders
 
 
 def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> FloatArray:
@@ -318,67 +315,18 @@ def simulate_industry(
     runs: list[list[MemberRun]] = run_on.run(tasks, step)
     if not feedback:
         return IndustryRuns(inputs, runs, None, paths, seed, lines)
+    from hashshock.industry.couple import settle_scenario, spot_for
+
+    spots = spot_for(inputs, runs, lines)
     settlements = [
-        _settle(inputs, markets[k], [r[k] for r in runs], k, paths, seed)
+        settle_scenario(inputs, markets[k], [r[k] for r in runs], k, paths, seed, spots[k])
         for k in range(len(inputs.to_run))
     ]
+    for member_runs_ in runs:
+        for run in member_runs_:
+            run.waiting_machines = None
     networks = [s.network for s in settlements]
-    return IndustryRuns(inputs, runs, networks, paths, seed, lines, settlements)
-
-
-def _settle(
-    inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
-    seed: int,
-) -> Settled:  # fmt: skip
-    """Scenario ``k``'s network, used market and distress sales settled together
-    (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
-    its TH/s after any sales."""
-    weights = [m.weight for m in inputs.loaded.members]
-    industry = inputs.loaded.industry
-    rest = industry.rest_of_world
-    selling = [i for i, r in enumerate(runs) if r.fixed is not None]
-    others = us_hashrate([weights[i] for i in range(len(runs)) if i not in selling] or [0.0],
-                         [r.hashrate_ths for i, r in enumerate(runs) if i not in selling]
-                         or [np.zeros_like(runs[0].hashrate_ths)])  # fmt: skip
-    grown = [(w, r.growth) for w, r in zip(weights, runs, strict=True)]
-    cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
-    moved = np.zeros_like(others)
-    if cancelled:
-        moved = rest.takes_cancelled_us_orders * us_hashrate(
-            [w for w, _ in cancelled], [c for _, c in cancelled]
-        )
-    cut = supply_cut(_reference_plan(inputs, k), paths, seed)
-
-    def network_for(us_selling: FloatArray, abroad: FloatArray) -> SharedNetwork:
-        return shared_network(inputs.market, prices, us_selling + others, rest, seed,
-                              cut if cut.any() else None, moved + abroad)  # fmt: skip
-
-    sellers = []
-    for i in selling:
-        fixed = runs[i].fixed
-        assert fixed is not None
-        sellers.append(Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths,
-                              runs[i].open_orders))  # fmt: skip
-    if not sellers:  # nobody has money: the network alone
-        zero = np.zeros_like(others)
-        network = network_for(zero, zero)
-        return Settled(network, clear(zero, zero, industry.used_market), [], [], [], [], [], 1,
-                       settled=True)  # fmt: skip
-    settled = settle(industry, sellers, network_for)
-    for n, i in enumerate(selling):
-        run, kept = runs[i], settled.kept[n]
-        run.fixed = run.bought_ths = run.open_orders = None
-        run.hashrate_ths = run.hashrate_ths * kept
-        run.cash_usd = settled.priced[n].cash_usd
-        run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)
-        run.covenant_breach_day = settled.breach_day[n]
-        run.cash_out_day = settled.cash_out_day[n]
-        run.collateral_at_break = value_on(settled.priced[n].collateral_usd, run.break_day)
-        for point, day in CHECKPOINT_DAYS.items():
-            if point in run.delivered_at:
-                run.delivered_at[point] = run.delivered_at[point] * kept[:, day]
-                run.nameplate_at[point] = run.nameplate_at[point] * kept[:, day]
-    return settled
+    return IndustryRuns(inputs, runs, networks, paths, seed, lines, settlements, spots)
 
 
 def _member_orders(
@@ -392,12 +340,14 @@ def _member_orders(
     industry = inputs.loaded.industry
     if not industry.vendor_lines:
         return [MemberOrders([None] * n_scenarios, t) for t in twins], None
+    replacing = industry.replacement is not None
     per_scenario = [
         queue_orders(industry, members, [p.plans[k] for p in inputs.members], own_seeds,
                      paths, seed)
         for k in range(n_scenarios)
     ]  # fmt: skip
     orders = [
-        MemberOrders([q.ship_days[m] for q in per_scenario], twins[m]) for m in range(len(members))
+        MemberOrders([q.ship_days[m] for q in per_scenario], twins[m], replacing)
+        for m in range(len(members))
     ]
     return orders, [q.lines for q in per_scenario]

@@ -104,8 +104,8 @@ def serve(
     """Serve orders on one line, first come first served.
 
     ``capacity`` [P, T], TH/s a day; ``join`` [P, N] days (continuous; NaN: the order does
-    not join on that path); ``work`` [N] TH/s of one order; ``weight`` [N] like orders
-    it stands for. Ties in ``join`` keep the input order.
+    not join on that path); ``work`` [N] (or [P, N], path by path) TH/s of one order;
+    ``weight`` [N] like orders it stands for. Ties in ``join`` keep the input order.
     """
     paths, days = capacity.shape
     n_orders = join.shape[1]
@@ -117,7 +117,8 @@ def serve(
     rows = np.arange(paths)
     start_level = np.zeros((paths, n_orders))
     done_level = np.zeros((paths, n_orders))
-    size = work * weight
+    each = np.broadcast_to(work, (paths, n_orders))
+    size = each * weight
     finished = np.zeros(paths)  # F: the capacity level where the last order served ends
     for rank in range(n_orders):
         i = order[:, rank]
@@ -125,8 +126,8 @@ def serve(
         arrive = at_time(made_before, capacity, np.where(here, join[rows, i], 0.0))
         begin = np.maximum(arrive, finished)
         start_level[rows, i] = begin
-        done_level[rows, i] = begin + (weight[i] + 1) / 2 * work[i]
-        finished = np.where(here, begin + size[i], finished)
+        done_level[rows, i] = begin + (weight[i] + 1) / 2 * each[rows, i]
+        finished = np.where(here, begin + size[rows, i], finished)
     start = np.where(joined, time_of(made_before, capacity, start_level, begin=True), np.nan)
     done = np.where(joined, time_of(made_before, capacity, done_level), np.nan)
     first_day = np.floor(np.where(joined, join, 0.0))
@@ -151,7 +152,7 @@ def _made_by(
         if served.size == 0:
             continue
         begins = start_level[p, served]
-        sizes = size[served]
+        sizes = size[p, served]
         before = np.concatenate(([0.0], np.cumsum(sizes)[:-1]))
         level = made_before[p]
         k = np.searchsorted(begins, level, side="right") - 1
@@ -170,7 +171,7 @@ def _ordered_by(join_at: FloatArray, size: FloatArray, days: int) -> FloatArray:
     # joins at time x count from day ⌈x⌉; orders that never join (inf) fall off the end
     day = np.clip(np.ceil(join_at), 0, days).astype(np.int64)
     rows = np.repeat(np.arange(paths), n_orders)
-    np.add.at(out, (rows, day.ravel()), np.broadcast_to(size, join_at.shape).ravel())
+    np.add.at(out, (rows, day.ravel()), size.ravel())
     return np.cumsum(out, axis=1)[:, :-1]
 
 

@@ -274,6 +274,19 @@ class Distress(_Strict):
     source: str = ""
 
 
+class Replacement(_Strict):
+    """Operators replace the machines a shock leaves waiting for parts — beyond those
+    waiting on the same path without the shock — with new machines from the lines that
+    take redirected orders: spot orders, served after the contracted ones."""
+
+    share: Share = Field(
+        0.5, description="Share of the extra machines waiting for parts replaced "
+        "(ASSUMPTION [E]: the rest wait for parts or the grey market)",
+    )  # fmt: skip
+    review_days: StrictInt = Field(30, ge=1, le=365, description="Days between orders")
+    source: str = ""
+
+
 class PortfolioLoan(_Strict):
     """A lender's loan to an operator, or to each operator of a class (principal each)."""
 
@@ -323,6 +336,10 @@ class Industry(_Strict):
         None, description="Cancelled orders placed again with other vendors' lines "
         "(none: they are lost)",
     )  # fmt: skip
+    replacement: Replacement | None = Field(
+        None, description="Spot orders for machines a shock leaves waiting for parts "
+        "(none: not replaced)",
+    )  # fmt: skip
     used_market: UsedMarket = Field(default_factory=UsedMarket)
     distress: Distress = Field(default_factory=Distress)
     portfolio: Portfolio = Field(default_factory=Portfolio)
@@ -337,7 +354,7 @@ class Industry(_Strict):
                 f"operator names repeat: {', '.join(twice)} — fix: give each its own name"
             )
         if not self.network_feedback:
-            shared = sorted({"distress", "used_market"} & self.model_fields_set)
+            shared = sorted({"distress", "used_market", "replacement"} & self.model_fields_set)
             if shared:
                 raise ValueError(
                     f"{' and '.join(shared)} {'acts' if len(shared) == 1 else 'act'} on the "
@@ -345,6 +362,12 @@ class Industry(_Strict):
                     "network_feedback: false turns off — fix: drop them, or set "
                     "network_feedback: true"
                 )
+        if self.replacement is not None and not any(line.model for line in self.vendor_lines):
+            raise ValueError(
+                "replacement needs vendor lines that sell a model to new buyers — fix: give "
+                "vendor_lines with model: (e.g. microbt with whatsminer-m60s), or drop "
+                "replacement"
+            )
         vendors = [line.vendor for line in self.vendor_lines]
         again = sorted({v for v in vendors if vendors.count(v) > 1})
         if again:

@@ -1,0 +1,105 @@
+"""Scenario by scenario, after every member's engine has run: replacement orders on the
+vendors' spare capacity (:mod:`hashshock.industry.spot`), then the network, used market
+and distress sales settled together (:mod:`hashshock.industry.distress`); each member's
+run gets its money and its TH/s after any deliveries and sales."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.finance.scenario_money import supply_cut
+from hashshock.industry.distress import Seller, Settled, settle
+from hashshock.industry.network import SharedNetwork, shared_network
+from hashshock.industry.queues import LineFlows
+from hashshock.industry.simulate import (
+    CHECKPOINT_DAYS,
+    IndustryInputs,
+    MemberRun,
+    _reference_plan,
+    us_hashrate,
+    value_on,
+)
+from hashshock.industry.spot import Spot, replace
+from hashshock.industry.used import clear
+from hashshock.market.simulate import MarketPaths
+
+FloatArray = NDArray[np.float64]
+
+
+def spot_for(
+    inputs: IndustryInputs, runs: list[list[MemberRun]], lines: list[list[LineFlows]] | None
+) -> list[Spot | None]:
+    """Per scenario the members' replacement orders (``None`` under baseline, or without
+    ``replacement`` or vendor lines)."""
+    industry = inputs.loaded.industry
+    out: list[Spot | None] = [None] * len(inputs.to_run)
+    if industry.replacement is None or lines is None:
+        return out
+    members = inputs.loaded.members
+    weights = [m.weight for m in members]
+    each = [m.loaded.nameplate_ths / max(m.loaded.machines, 1) for m in members]
+    # Members without money buy nothing: they have no cash to pay with.
+    base = [r[0].waiting_machines if r[0].fixed is not None else None for r in runs]
+    for k in range(1, len(inputs.to_run)):
+        waiting = [r[k].waiting_machines if r[k].fixed is not None else None for r in runs]
+        out[k] = replace(industry, weights, each, waiting, base, lines[k])
+    return out
+
+
+def settle_scenario(
+    inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
+    seed: int, spot: Spot | None = None,
+) -> Settled:  # fmt: skip
+    """Scenario ``k``'s network, used market and distress sales settled together
+    (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
+    its TH/s after any sales."""
+    weights = [m.weight for m in inputs.loaded.members]
+    industry = inputs.loaded.industry
+    rest = industry.rest_of_world
+    selling = [i for i, r in enumerate(runs) if r.fixed is not None]
+    others = us_hashrate([weights[i] for i in range(len(runs)) if i not in selling] or [0.0],
+                         [r.hashrate_ths for i, r in enumerate(runs) if i not in selling]
+                         or [np.zeros_like(runs[0].hashrate_ths)])  # fmt: skip
+    grown = [(w, r.growth) for w, r in zip(weights, runs, strict=True)]
+    cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
+    moved = np.zeros_like(others)
+    if cancelled:
+        moved = rest.takes_cancelled_us_orders * us_hashrate(
+            [w for w, _ in cancelled], [c for _, c in cancelled]
+        )
+    cut = supply_cut(_reference_plan(inputs, k), paths, seed)
+
+    def network_for(us_selling: FloatArray, abroad: FloatArray) -> SharedNetwork:
+        return shared_network(inputs.market, prices, us_selling + others, rest, seed,
+                              cut if cut.any() else None, moved + abroad)  # fmt: skip
+
+    sellers = []
+    for i in selling:
+        fixed = runs[i].fixed
+        assert fixed is not None
+        seller = Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths,
+                        runs[i].open_orders)  # fmt: skip
+        if spot is not None:
+            seller.spot_ths, seller.spot_paid_usd = spot.delivered_ths[i], spot.paid_usd[i]
+        sellers.append(seller)
+    if not sellers:  # nobody has money: the network alone
+        zero = np.zeros_like(others)
+        network = network_for(zero, zero)
+        return Settled(network, clear(zero, zero, industry.used_market), [], [], [], [], [], 1,
+                       settled=True)  # fmt: skip
+    settled = settle(industry, sellers, network_for)
+    for n, i in enumerate(selling):
+        run, kept = runs[i], settled.kept[n]
+        run.fixed = run.bought_ths = run.open_orders = None
+        run.hashrate_ths = run.hashrate_ths * kept
+        run.cash_usd = settled.priced[n].cash_usd
+        run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)
+        run.covenant_breach_day = settled.breach_day[n]
+        run.cash_out_day = settled.cash_out_day[n]
+        run.collateral_at_break = value_on(settled.priced[n].collateral_usd, run.break_day)
+        for point, day in CHECKPOINT_DAYS.items():
+            if point in run.delivered_at:
+                run.delivered_at[point] = run.delivered_at[point] * kept[:, day]
+                run.nameplate_at[point] = run.nameplate_at[point] * kept[:, day]
+    return settled

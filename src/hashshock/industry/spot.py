@@ -1,0 +1,133 @@
+"""Replacement machines bought on the spot: what operators order when a shock leaves
+machines waiting for parts, and when the alternative vendors deliver them
+(docs/industry.md, "Replacement orders").
+
+Member m under a shock has X(p, t) = max(0, machines waiting for a part − those waiting
+on the same path under baseline). Every ``review_days`` (day r = 0, R, 2R, …) it orders
+new machines for a ``share`` of them not yet ordered:
+
+    order(r) = max(0, share · X(r) − Σ_{r' < r} order(r'))   machines,
+
+in nameplate TH/s at its fleet's mean TH/s per machine, split between the lines that
+sell to new buyers (:func:`hashshock.industry.orders.alternative_lines`) by their US
+capacity, and in each line's model's price per TH/s (data/machine_prices.csv) paid on
+delivery. These spot orders are served first come first served on what each line's
+contracted orders leave of its capacity (contracted orders go first, so their ship days
+do not change), and the machines shipped join the member's fleet: its delivered TH/s
+grows by their nameplate × the fleet's delivered-to-installed ratio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hashshock.finance.data import machine_prices
+from hashshock.industry.orders import alternative_lines
+from hashshock.industry.queues import LineFlows
+from hashshock.industry.vendors import serve
+from hashshock.inputs.industry import Industry
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+CountArray = NDArray[np.int32]  # machines, as the engine counts them
+
+
+@dataclass
+class SpotLine:
+    """A line's spot queue: lead time of a spot order joining each day [P, T] (with the
+    line's lead time with no queue; ``inf`` if it cannot start within the horizon) and
+    TH/s it ships to spot buyers each day [P, T]."""
+
+    name: str
+    lead_days: FloatArray
+    made: FloatArray
+
+
+@dataclass
+class Spot:
+    """Per member [P, T] (``None``: it ordered nothing): nameplate TH/s delivered by each
+    day and USD paid each day; the weighted TH/s ordered each day; the lines' queues."""
+
+    delivered_ths: list[FloatArray | None]
+    paid_usd: list[FloatArray | None]
+    ordered_ths: FloatArray
+    lines: list[SpotLine]
+
+
+def spot_orders(
+    waiting: CountArray, base_waiting: CountArray, share: float, review: int
+) -> FloatArray:
+    """[P, T] machines ordered on each review day (module docstring)."""
+    paths, days = waiting.shape
+    extra = np.maximum(waiting.astype(np.float64) - base_waiting, 0.0)
+    ordered = np.zeros((paths, days))
+    placed = np.zeros(paths)
+    for day in range(0, days, review):
+        order = np.maximum(share * extra[:, day] - placed, 0.0)
+        ordered[:, day] = order
+        placed += order
+    return ordered
+
+
+def replace(
+    industry: Industry,
+    weights: Sequence[float],
+    ths_each: Sequence[float],
+    waiting: Sequence[CountArray | None],
+    base_waiting: Sequence[CountArray | None],
+    contracted: Sequence[LineFlows],
+) -> Spot:
+    """The spot orders of every member (``waiting`` and ``base_waiting``: machines waiting
+    for a part [P, T] under the shock and under baseline) served on what ``contracted``
+    leaves of each line."""
+    assert industry.replacement is not None
+    rule = industry.replacement
+    flows = {line.vendor: line for line in contracted}
+    lines = alternative_lines(industry)
+    paths, days = contracted[0].capacity.shape
+    machines = [
+        None if w is None or b is None else spot_orders(w, b, rule.share, rule.review_days)
+        for w, b in zip(waiting, base_waiting, strict=True)
+    ]
+    delivered: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
+                                          for m in machines]  # fmt: skip
+    paid: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
+                                     for m in machines]  # fmt: skip
+    ordered = np.zeros((paths, days))
+    reviews = np.arange(0, days, rule.review_days)
+    spot_lines = []
+    for line, line_share in lines:
+        assert line.model is not None
+        price = machine_prices()[line.model]
+        entries = [(m, r) for m, orders in enumerate(machines) if orders is not None
+                   for r in reviews]  # fmt: skip
+        work = np.zeros((paths, len(entries)))
+        join = np.full((paths, len(entries)), np.nan)
+        for n, (m, r) in enumerate(entries):
+            orders = machines[m]
+            assert orders is not None
+            work[:, n] = orders[:, r] * ths_each[m] * line_share
+            join[:, n] = np.where(work[:, n] > 0, float(r), np.nan)
+            ordered[:, r] += weights[m] * work[:, n]
+        flow = flows[line.vendor]
+        left = flow.capacity - flow.made
+        # a day the contracted orders use up has only rounding left (±1e-10 of a day)
+        left = np.where(left > 1e-9 * flow.capacity, left, 0.0)
+        weight = np.array([weights[m] for m, _ in entries])
+        result = serve(left, join, work, weight)
+        rows = np.arange(paths)
+        for n, (m, _) in enumerate(entries):
+            ship = result.ship_day[:, n]
+            arrived = (ship >= 0) & (ship < days)
+            target, cost = delivered[m], paid[m]
+            assert target is not None and cost is not None
+            np.add.at(target, (rows[arrived], ship[arrived]), work[arrived, n])
+            np.add.at(cost, (rows[arrived], ship[arrived]), work[arrived, n] * price)
+        spot_lines.append(SpotLine(line.name, flow.base_lead_days + result.lead_days(left),
+                                   result.made))  # fmt: skip
+    delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]
+    return Spot(delivered, paid, ordered, spot_lines)
