@@ -16,7 +16,7 @@ from hashshock.industry.simulate import (
     CHECKPOINT_DAYS,
     IndustryInputs,
     MemberRun,
-    _reference_plan,
+    reference_plan,
     us_hashrate,
     value_on,
 )
@@ -58,9 +58,10 @@ def settle_scenario(
     industry = inputs.loaded.industry
     rest = industry.rest_of_world
     selling = [i for i, r in enumerate(runs) if r.fixed is not None]
-    others = us_hashrate([weights[i] for i in range(len(runs)) if i not in selling] or [0.0],
-                         [r.hashrate_ths for i, r in enumerate(runs) if i not in selling]
-                         or [np.zeros_like(runs[0].hashrate_ths)])  # fmt: skip
+    others = np.zeros_like(runs[0].hashrate_ths)  # members without money: as their engines
+    for i, run in enumerate(runs):
+        if i not in selling:
+            others += weights[i] * run.hashrate_ths
     grown = [(w, r.growth) for w, r in zip(weights, runs, strict=True)]
     cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
     moved = np.zeros_like(others)
@@ -68,7 +69,7 @@ def settle_scenario(
         moved = rest.takes_cancelled_us_orders * us_hashrate(
             [w for w, _ in cancelled], [c for _, c in cancelled]
         )
-    cut = supply_cut(_reference_plan(inputs, k), paths, seed)
+    cut = supply_cut(reference_plan(inputs, k), paths, seed)
 
     def network_for(us_selling: FloatArray, abroad: FloatArray) -> SharedNetwork:
         return shared_network(inputs.market, prices, us_selling + others, rest, seed,

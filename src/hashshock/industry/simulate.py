@@ -164,7 +164,7 @@ def prepare_industry(
     return IndustryInputs(loaded, requested, to_run, members, config, horizon_days)
 
 
-def _reference_plan(inputs: IndustryInputs, k: int) -> Plan:
+def reference_plan(inputs: IndustryInputs, k: int) -> Plan:
     """Scenario ``k``'s plan of the first member that buys from Bitmain: the events are
     the same for every member, so its days of cut supply are everyone's."""
     plans = [m.plans[k] for m in inputs.members]
@@ -174,7 +174,7 @@ def _reference_plan(inputs: IndustryInputs, k: int) -> Plan:
 def _scenario_markets(inputs: IndustryInputs, paths: int, seed: int) -> list[MarketPaths]:
     """One market per scenario, shared by all members (steers their engines)."""
     return [
-        cast(MarketPaths, scenario_market(inputs.market, _reference_plan(inputs, k), paths, seed))
+        cast(MarketPaths, scenario_market(inputs.market, reference_plan(inputs, k), paths, seed))
         for k in range(len(inputs.to_run))
     ]
 
