@@ -34,18 +34,20 @@ class Twin:
 def growth_orders(
     growth: Growth, start: date, site: str, nameplate_ths: float, catalog: Catalog
 ) -> list[dict[str, Any]]:
-    """Monthly orders of ``growth`` for a fleet of ``nameplate_ths`` (TH/s) whose first
-    site is ``site``; orders that round to no machine are left out."""
+    """The orders of ``growth`` for a fleet of ``nameplate_ths`` (TH/s) whose first site is
+    ``site``, one every ``every_months`` months; orders that round to no machine are
+    left out."""
     per_year_ths = (
         growth.ehs_per_year * 1e6
         if growth.ehs_per_year is not None
         else (growth.share_per_year or 0.0) * nameplate_ths
     )
-    count = round(per_year_ths / 12 / catalog.get(growth.model).hashrate_ths)
+    step = growth.every_months
+    count = round(per_year_ths / 12 * step / catalog.get(growth.model).hashrate_ths)
     if count <= 0:
         return []
     out = []
-    for month in range(growth.months):
+    for month in range(0, growth.months, step):
         due = start + timedelta(days=growth.first_due_days + round(month * MONTH_DAYS))
         out.append({"model": growth.model, "count": count, "due_date": due.isoformat(),
                     "site": growth.site or site, "label": f"growth/{month + 1}"})  # fmt: skip

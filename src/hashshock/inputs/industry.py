@@ -40,8 +40,8 @@ class MachinesEach(_Strict):
 
 class Growth(_Strict):
     """Machines an operator (each member of a class) plans to add: an order of new
-    machines every month (365/12 days) for ``months`` months, the first
-    ``first_due_days`` after the start. Give ``ehs_per_year`` (one operator) or
+    machines every ``every_months`` months (of 365/12 days) during ``months`` months, the
+    first ``first_due_days`` after the start. Give ``ehs_per_year`` (one operator) or
     ``share_per_year`` of its nameplate (scales with each member of a class)."""
 
     model: str = Field(description="Catalogue model ordered (its vendor's line serves it)")
@@ -51,7 +51,11 @@ class Growth(_Strict):
     share_per_year: float | None = Field(
         None, gt=0, le=5, description="Nameplate ordered a year, as a share of the fleet's"
     )
-    months: StrictInt = Field(12, ge=1, le=60, description="Months of monthly orders")
+    months: StrictInt = Field(12, ge=1, le=60, description="Months the orders cover")
+    every_months: StrictInt = Field(
+        1, ge=1, le=12, description="Months between orders (each order is that many "
+        "months' growth; fewer orders, fewer cohorts to simulate)",
+    )  # fmt: skip
     first_due_days: StrictInt = Field(30, ge=0, le=3650, description="Days to the first")
     site: str | None = Field(None, description="Site the machines go to; default the first")
     source: str = Field("", description="Where the plan comes from, or 'ASSUMPTION [E]: …'")
