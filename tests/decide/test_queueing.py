@@ -23,8 +23,11 @@ def test_erlang_c_small_queues_and_a_tabulated_value() -> None:
         assert erlang_c(1, a) == pytest.approx(a)  # M/M/1: P(wait) = ρ
     for a in (0.4, 1.0, 1.7):
         assert erlang_c(2, a) == pytest.approx(a * a / (2 + a))  # M/M/2
-    # 8 Erlangs offered to 10 servers: 40.9 % of arrivals wait (Erlang C tables).
+    # The classic call-centre case, 8 Erlangs offered to 10 agents: 40.9 % of calls wait.
     assert erlang_c(10, 8.0) == pytest.approx(0.4092, abs=5e-5)
+    # Wolfram Language documentation, ErlangC, "Applications": two 1 Mbps lines, packets
+    # of mean 10 kb (μ = 100/s a line) arriving at 150/s: a = 1.5, P(wait) = 9/14.
+    assert erlang_c(2, 150 / 100) == pytest.approx(9 / 14)
     assert erlang_c(3, 2.0) == pytest.approx(4 / 9)
 
 
