@@ -87,17 +87,22 @@ def available_bytes() -> int | None:
         return None
 
 
-def check_fits(estimate: RunEstimate, available: int | None = None) -> None:
-    """Refuse a run that cannot fit in memory, with the estimate and the fix."""
+#: What to do about a run too large for memory.
+RUN_FIX = (
+    "use fewer paths, a shorter --horizon, fewer scenarios at once, or fewer, coarser "
+    "cohorts (merge install dates of one model and site)"
+)
+
+
+def check_fits(estimate: RunEstimate, fix: str = RUN_FIX, available: int | None = None) -> None:
+    """Refuse a run that cannot fit in memory, with the estimate and ``fix``."""
     free = available_bytes() if available is None else available
     if free is None or estimate.bytes <= MEMORY_HEADROOM * free:
         return
     raise InputError(
         None, "--paths",
         f"the run needs an estimated {estimate.describe()}, more than the {_gib(free)} "
-        "of memory available",
-        "use fewer paths, a shorter --horizon, fewer scenarios at once, or fewer, coarser "
-        "cohorts (merge install dates of one model and site)",
+        "of memory available", fix,
     )  # fmt: skip
 
 

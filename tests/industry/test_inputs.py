@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +297,17 @@ def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None
     result = CliRunner().invoke(app, [str(file), "--portfolio", str(portfolio), "--validate"])
     assert result.exit_code == 2
     assert "lender.yaml" in result.output and "did you mean farms" in result.output
+
+
+def test_an_industry_too_large_for_memory_fails_fast(tmp_path: Path) -> None:
+    """What every member keeps until it is priced grows with members × scenarios × paths
+    × days: an industry that cannot fit is refused before any plan is compiled, with
+    the estimate and the fix."""
+    app = typer.Typer()
+    register(app)
+    file = _industry(tmp_path, op_count=100, op_simulated=100)
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, [str(file), "--paths", "20000", "--horizon", "1098"])
+    assert result.exit_code == 2, result.output
+    assert "memory available" in result.output and "simulated:" in result.output
+    assert time.perf_counter() - started < 60  # refused before simulating (hours of work)

@@ -18,7 +18,6 @@ from hashshock.industry.simulate import (
     MemberRun,
     reference_plan,
     us_hashrate,
-    value_on,
 )
 from hashshock.industry.spot import Spot, replace
 from hashshock.industry.used import clear
@@ -87,20 +86,22 @@ def settle_scenario(
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)
         network = network_for(zero, zero)
-        return Settled(network, clear(zero, zero, industry.used_market), [], [], [], [], [], 1,
-                       settled=True)  # fmt: skip
+        return Settled(network, clear(zero, zero, industry.used_market), [], [], 1, settled=True)
     settled = settle(industry, sellers, network_for)
-    for n, i in enumerate(selling):
-        run, kept = runs[i], settled.kept[n]
-        run.fixed = run.bought_ths = run.open_orders = None
-        run.hashrate_ths = run.hashrate_ths * kept
-        run.cash_usd = settled.priced[n].cash_usd
-        run.revenue_usd = settled.priced[n].revenue_usd.sum(axis=1)
-        run.covenant_breach_day = settled.breach_day[n]
-        run.cash_out_day = settled.cash_out_day[n]
-        run.collateral_at_break = value_on(settled.priced[n].collateral_usd, run.break_day)
+    for i, outcome in zip(selling, settled.outcomes, strict=True):
+        run = runs[i]
         for point, day in CHECKPOINT_DAYS.items():
             if point in run.delivered_at:
-                run.delivered_at[point] = run.delivered_at[point] * kept[:, day]
-                run.nameplate_at[point] = run.nameplate_at[point] * kept[:, day]
+                engine = run.hashrate_ths[:, day]
+                scale = np.divide(outcome.hashrate_ths[:, day], engine,
+                                  out=np.ones_like(engine), where=engine > 0)  # fmt: skip
+                run.delivered_at[point] = run.delivered_at[point] * scale
+                run.nameplate_at[point] = run.nameplate_at[point] * scale
+        run.fixed = run.bought_ths = run.open_orders = None
+        run.hashrate_ths = outcome.hashrate_ths
+        run.cash_usd = outcome.cash_usd
+        run.revenue_usd = outcome.revenue_usd
+        run.covenant_breach_day = outcome.breach_day
+        run.cash_out_day = outcome.cash_out_day
+        run.collateral_at_break = outcome.collateral_at_break
     return settled

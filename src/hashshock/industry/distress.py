@@ -89,17 +89,28 @@ class OpenOrders:
 
 
 @dataclass
+class Outcome:
+    """One seller once settled: delivered TH/s and cash [P, T] after its deliveries and
+    sales, revenue over the horizon [P], first covenant breach and cash-out [P] (−1:
+    never), and its machines' used value on its first break [P] (NaN: none)."""
+
+    hashrate_ths: FloatArray
+    cash_usd: FloatArray
+    revenue_usd: FloatArray
+    breach_day: IntArray
+    cash_out_day: IntArray
+    collateral_at_break: FloatArray
+
+
+@dataclass
 class Settled:
     """The settlement: the network and used market the sales make, each seller's sale day
-    [P] (−1: never), priced flows and first breaks, and the rounds it took."""
+    [P] (−1: never) and outcome, and the rounds it took."""
 
     network: SharedNetwork
     used: UsedFlows
     sale_day: list[IntArray]
-    priced: list[Repriced]
-    breach_day: list[IntArray]
-    cash_out_day: list[IntArray]
-    kept: list[FloatArray]  # [P, T] share of the engine's delivered TH/s each still has
+    outcomes: list[Outcome]
     rounds: int
     settled: bool  # False: breaks still moved in the last round allowed
 
@@ -232,13 +243,16 @@ def settle(
     # keep its cash above zero in later rounds.
     triggers = [[np.full(paths, NEVER, dtype=np.int64) for _ in sellers] for _ in range(2)]
     rounds = 0
-    while rounds < MAX_ROUNDS:
+    outcomes: list[Outcome] = []
+    moved = True
+    while moved and rounds < MAX_ROUNDS:
         rounds += 1
-        at = [_position(seller, day, industry.distress)
-              for seller, day in zip(sellers, sale_days, strict=True)]  # fmt: skip
+        # Positions are recomputed where needed rather than kept: an industry has
+        # hundreds of sellers, each [P, T] array of them is memory.
         us = np.zeros((paths, days))
         abroad = np.zeros((paths, days))
-        for seller, position in zip(sellers, at, strict=True):
+        for seller, day in zip(sellers, sale_days, strict=True):
+            position = _position(seller, day, industry.distress)
             us += seller.weight * position.hashrate_ths
             abroad += seller.weight * (
                 industry.distress.sold_abroad_share * position.sold_ths
@@ -252,17 +266,15 @@ def settle(
             for tier, price in network.market.used_price_usd_per_th.items()
         })  # fmt: skip
         network = dataclasses.replace(network, market=market)
-        priced, breaches, cash_outs, moved = [], [], [], False
+        outcomes, moved = [], False
         for i, seller in enumerate(sellers):
-            flows = _priced(seller, at[i], sale_days[i], market, share)
+            position = _position(seller, sale_days[i], industry.distress)
+            flows = _priced(seller, position, sale_days[i], market, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
             breach = first_of(*(c.first_breach_day for c in covenants)) if covenants else (
                 np.full(paths, NEVER, dtype=np.int64))  # fmt: skip
             cash_out = first_true(flows.cash_usd < 0)
-            priced.append(flows)
-            breaches.append(breach)
-            cash_outs.append(cash_out)
             if active:
                 broke = first_of(breach, cash_out)
                 earlier = (broke >= 0) & ((sale_days[i] < 0) | (broke < sale_days[i]))
@@ -271,18 +283,13 @@ def settle(
                     for trigger, day in zip(triggers, (breach, cash_out), strict=True):
                         trigger[i] = np.where(earlier & (day == broke), day, trigger[i])
                     moved = True
-        if not moved:
-            break
-    breaches = [first_of(b, t) for b, t in zip(breaches, triggers[0], strict=True)]
-    cash_outs = [first_of(c, t) for c, t in zip(cash_outs, triggers[1], strict=True)]
-    kept = [
-        np.divide(
-            p.hashrate_ths,
-            s.fixed.hashrate_ths,
-            out=np.ones((paths, days)),
-            where=s.fixed.hashrate_ths > 0,
-        )
-        for s, p in zip(sellers, at, strict=True)
-    ]
-    return Settled(network, used, sale_days, priced, breaches, cash_outs, kept, rounds,
-                   settled=not moved)  # fmt: skip
+            breach = first_of(breach, triggers[0][i])
+            cash_out = first_of(cash_out, triggers[1][i])
+            rows = np.arange(paths)
+            broken = first_of(breach, cash_out)
+            value = np.where(broken >= 0, flows.collateral_usd[rows, np.maximum(broken, 0)],
+                             np.nan)  # fmt: skip
+            revenue = flows.revenue_usd.sum(axis=1)
+            outcomes.append(Outcome(position.hashrate_ths, flows.cash_usd, revenue, breach,
+                                    cash_out, value))  # fmt: skip
+    return Settled(network, used, sale_days, outcomes, rounds, settled=not moved)

@@ -40,8 +40,17 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.plan import Plan
-from hashshock.prepare import BASELINE, Prepared, ScenarioLike, check_horizon, prepare, validate
+from hashshock.prepare import (
+    BASELINE,
+    Prepared,
+    ScenarioLike,
+    check_horizon,
+    estimate_for,
+    prepare,
+    validate,
+)
 from hashshock.results.run import RunResult
+from hashshock.sizing import RunEstimate, check_fits
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -154,6 +163,8 @@ def prepare_industry(
     check_horizon(horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     requested, to_run = _scenarios(scenarios)
+    if paths is not None:
+        check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)
     members = []
     for member in loaded.members:
         if check_money:
@@ -162,6 +173,30 @@ def prepare_industry(
             members.append(prepare(member.loaded, to_run, horizon_days, config, paths))
     # prepare() checked names and duplicates on to_run; keep the caller's order for output
     return IndustryInputs(loaded, requested, to_run, members, config, horizon_days)
+
+
+#: Bytes an industry keeps per member, scenario, path and day until its members are
+#: priced on the shared network: delivered TH/s, the fixed cash flows and the TH/s they
+#: are priced on, machines waiting for parts, ordered growth, then cash (measured: 65 on
+#: the full-scale bundled `us`, `bench/bench_industry.py --full`).
+BYTES_PER_MEMBER_PATH_DAY = 72
+INDUSTRY_FIX = (
+    "use fewer paths or a shorter --horizon, fewer scenarios at once, or fewer simulated "
+    "members per class (simulated:)"
+)
+
+
+def industry_estimate(loaded: LoadedIndustry, scenarios: int, paths: int, days: int) -> RunEstimate:
+    """Memory and engine time of an industry run: what every member keeps, plus its plans'
+    tables, plus the largest member's engine run (one runs at a time)."""
+    runs = [estimate_for(m.loaded, scenarios, paths, days) for m in loaded.members]
+    tables = [estimate_for(m.loaded, scenarios, 0, days) for m in loaded.members]
+    kept = len(loaded.members) * scenarios * paths * days * BYTES_PER_MEMBER_PATH_DAY
+    total = kept + sum(t.bytes for t in tables) + max(r.bytes for r in runs)
+    return RunEstimate(
+        bytes=total, seconds=sum(r.seconds for r in runs), scenarios=scenarios, paths=paths,
+        days=days, cohorts=sum(r.cohorts for r in runs),
+    )  # fmt: skip
 
 
 def reference_plan(inputs: IndustryInputs, k: int) -> Plan:
