@@ -62,6 +62,12 @@ PortfolioOpt = Annotated[
                  "instead of the industry's."),
 ]  # fmt: skip
 
+ReportOpt = Annotated[
+    str | None,
+    typer.Option("--report", metavar="FILE.html", show_default=False,
+                 help="Also write the self-contained HTML report here (docs/industry.md)."),
+]  # fmt: skip
+
 out = Console()
 #: Checkpoint days of the US table.
 _DAYS = (("day 0", 0), ("3 m", 90), ("6 m", 181), ("12 m", 364))
@@ -190,6 +196,7 @@ def industry_command(
     fee_share: FeeShareOpt = None,
     portfolio: PortfolioOpt = None,
     quiet: QuietOpt = False,
+    report: ReportOpt = None,
 ) -> None:
     """Simulate the US mining industry on one network: who breaks first.
 
@@ -208,6 +215,10 @@ def industry_command(
             return
         loaded, files = industry_files(file, names, config, portfolio)
         check_output(json_out, "--json", files)
+        if report is not None:
+            from hashshock.report.write import check_report_path
+
+            report_path = check_report_path(report, files)
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -235,6 +246,11 @@ def industry_command(
             reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
             Console(stderr=True).print(f"[bold red]error:[/] {escape(reason)}", highlight=False)
             raise typer.Exit(1) from None
+    if report is not None:
+        from hashshock.industry.report import write_industry_report
+
+        with input_errors():
+            write_industry_report(data, report_path, option="--report")
 
 
 def validate_industry_file(

@@ -1,8 +1,9 @@
 """``hashshock report``: add it to an app with :func:`register`.
 
 Writes one self-contained HTML report (docs/report.md) from a fleet file and scenarios
-(simulated here), from JSON written by ``run --json`` / ``compare --json``, or from runs
-in the store (by id); ``--images DIR`` also draws every chart as PNG/SVG. Every output
+(simulated here), from JSON written by ``run --json`` / ``compare --json`` (or one
+``sweep --json`` or ``industry --json`` file, which gets its own view), or from runs in
+the store (by id); ``--images DIR`` also draws every chart as PNG/SVG. Every output
 path is checked before anything is simulated; bad input exits 2 with one line. Plotting
 and the engine load only when the command runs, so ``hashshock --help`` stays fast.
 """
@@ -37,8 +38,8 @@ SourcesArg = Annotated[
     list[str],
     typer.Argument(
         metavar="SOURCE...",
-        help="A fleet YAML (simulated with --scenarios), run JSON files (run/compare --json) "
-        "or stored run ids (hashshock runs list).",
+        help="A fleet YAML (simulated with --scenarios), run JSON files (run/compare --json), "
+        "one sweep or industry JSON, or stored run ids (hashshock runs list).",
         show_default=False,
     ),
 ]
@@ -152,14 +153,11 @@ def report_command(
         if save and fleet is None:
             raise InputError(None, "--save", "only runs simulated here can be saved",
                              "give a fleet file, or drop --save")  # fmt: skip
-        if fleet is None and not ids and len(jsons) == 1 and _is_sweep(jsons[0]):
-            from hashshock.sweep.report import write_sweep_report
-            from hashshock.sweep.result import load_result
-
-            written = write_sweep_report(load_result(jsons[0]), target, title, images,
-                                         formats, "--out")  # fmt: skip
+        kind = _json_kind(jsons[0]) if fleet is None and not ids and len(jsons) == 1 else "runs"
+        if kind != "runs":
+            written = _write_other(kind, jsons[0], target, title, images, formats)
             if not quiet:
-                Console().print(f"wrote {escape(str(written))} (sweep)", highlight=False)
+                Console().print(f"wrote {escape(str(written))} ({kind})", highlight=False)
             return
         results: list[RunResult | dict[str, Any]] = []
         if fleet is not None:
@@ -197,15 +195,33 @@ def _simulate(
     return results
 
 
-def _is_sweep(path: Path) -> bool:
-    """Whether ``path`` is a sweep's JSON (``hashshock sweep --json``), not runs."""
+def _json_kind(path: Path) -> str:
+    """What JSON ``path`` holds: ``"sweep"`` (``hashshock sweep --json``), ``"industry"``
+    (``hashshock industry --json``) or ``"runs"``."""
     import json
+
+    from hashshock.industry.report import is_industry
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False  # load_json_runs reports it
-    return isinstance(data, dict) and "sweep" in data and "points" in data
+        return "runs"  # load_json_runs reports it
+    if isinstance(data, dict) and "sweep" in data and "points" in data:
+        return "sweep"
+    return "industry" if is_industry(data) else "runs"
+
+
+def _write_other(kind: str, source: Path, target: Path, title: str | None,
+                 images: Path | None, formats: list[str]) -> Path:  # fmt: skip
+    """Write the report of a sweep's or an industry's JSON ``source``."""
+    if kind == "sweep":
+        from hashshock.sweep.report import write_sweep_report
+        from hashshock.sweep.result import load_result
+
+        return write_sweep_report(load_result(source), target, title, images, formats, "--out")
+    from hashshock.industry.report import load_industry_json, write_industry_report
+
+    return write_industry_report(load_industry_json(source), target, title, images, formats)
 
 
 def _saved(jsons: list[Path], ids: list[str], store: str | None) -> list[dict[str, Any]]:

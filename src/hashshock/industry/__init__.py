@@ -4,7 +4,8 @@
 >>> result = hashshock.industry(None, ["baseline", "sanctions"], paths=50)  # doctest: +SKIP
 
 ``hashshock.industry(file, scenarios, ...)`` runs an industry file (``None``: the bundled
-``us``) and returns an :class:`~hashshock.industry.result.IndustryResult`. The package
+``us``) and returns an :class:`~hashshock.industry.result.IndustryResult`;
+``write_industry_report(result, "industry.html")`` writes its HTML report. The package
 itself is callable, so ``hashshock.industry(...)`` works whether ``hashshock.industry`` is
 reached as the package or as the function.
 """
@@ -20,6 +21,7 @@ from hashshock._lazy import lazy_exports
 if TYPE_CHECKING:
     from hashshock.industry.api import industry, validate_industry
     from hashshock.industry.load import LoadedIndustry, load_industry
+    from hashshock.industry.report import write_industry_report
     from hashshock.industry.result import IndustryResult
 
 __getattr__, __dir__ = lazy_exports(
@@ -30,6 +32,7 @@ __getattr__, __dir__ = lazy_exports(
         "LoadedIndustry": "hashshock.industry.load",
         "load_industry": "hashshock.industry.load",
         "IndustryResult": "hashshock.industry.result",
+        "write_industry_report": "hashshock.industry.report",
     },
 )
 
@@ -54,4 +57,5 @@ __all__ = [
     "industry",
     "load_industry",
     "validate_industry",
+    "write_industry_report",
 ]

@@ -117,7 +117,8 @@ def _check(data: Any, source: str) -> dict[str, Any]:
         if key not in data:
             raise InputError(
                 source, key, "missing — this is not a hashshock run's JSON",
-                "give a file written by `hashshock run --json` or `compare --json`",
+                "give a file written by --json of `hashshock run`, `compare`, `sweep` or "
+                "`industry`",
             )  # fmt: skip
     days = len(data["dates"])
     daily = data["daily"] if isinstance(data["daily"], dict) else {}

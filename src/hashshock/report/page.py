@@ -119,7 +119,7 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
     """The report as one HTML document (str)."""
     built = build(report)
     heading = title or title_of(report.runs, report.labels)
-    first = report.runs[0]
+    first = report.runs[0] if report.runs else report.extras.get("industry", {})
     subtitle = (
         f"{first.get('paths', '?')} paths × {first.get('horizon_days', '?')} days from "
         f"{first.get('start_date', '?')}, seed {first.get('seed', '?')} · generated "

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hashshock.report import tables
+from hashshock.report import industry_sections, tables
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
 
@@ -75,6 +75,15 @@ def build(report: ReportInput) -> list[tuple[Section, list[Block]]]:
     """Every section with something to show, and its blocks."""
     built = [(section, section.build(report)) for section in registered()]
     return [(section, blocks) for section, blocks in built if blocks]
+
+
+def _of_runs(build: Callable[[ReportInput], list[Block]]) -> Callable[[ReportInput], list[Block]]:
+    """``build`` for a view of runs: nothing for a report without runs (an industry's)."""
+
+    def section(report: ReportInput) -> list[Block]:
+        return build(report) if report.runs else []
+
+    return section
 
 
 def _charts(*items: tuple[str, Figure | None, str]) -> list[Block]:
@@ -154,20 +163,30 @@ def _manifest(r: ReportInput) -> list[Block]:
 
 
 for _section in (
-    Section("summary", "Key numbers", 10, _summary),
+    Section("summary", "Key numbers", 10, _of_runs(_summary)),
     Section("sweep", "Sensitivity", 15, sweep.blocks,
             "Every point ran on the same paths and seed (common random numbers): the "
             "differences between points are the inputs', not noise."),
     Section("optimise", "Spares: availability versus budget", 16, decide.optimise_blocks),
     Section("strategies", "Strategies against doing nothing", 17, decide.strategies_blocks),
-    Section("stages", "What breaks first, and when", 20, _stages),
-    Section("operations", "Hashrate and availability", 30, _operations),
-    Section("spares", "Spares on hand", 40, _spares),
-    Section("money", "Money", 50, _money),
-    Section("scenarios", "Scenarios against baseline", 60, _scenarios,
+    Section("stages", "What breaks first, and when", 20, _of_runs(_stages)),
+    Section("operations", "Hashrate and availability", 30, _of_runs(_operations)),
+    Section("spares", "Spares on hand", 40, _of_runs(_spares)),
+    Section("money", "Money", 50, _of_runs(_money)),
+    Section("scenarios", "Scenarios against baseline", 60, _of_runs(_scenarios),
             "Compared scenarios share their random numbers: the same failures and price "
             "paths, so the gaps are the shock's, not noise."),
-    Section("manifest", "Manifest: what reproduces these numbers", 90, _manifest),
+    Section("industry-us", "The US industry: hashrate and share", 70, industry_sections.US,
+            "Scenarios share their random numbers: the gaps to baseline are the shock's."),
+    Section("industry-supply", "New and used machines", 72, industry_sections.SUPPLY),
+    Section("industry-breaks", "Who breaks first", 74, industry_sections.BREAKS,
+            "Financial: a covenant breach or cash below zero; operational: delivered "
+            "hashrate 10% below baseline on the same path."),
+    Section("industry-groups", "Operators and classes", 76, industry_sections.GROUPS),
+    Section("industry-lender", "The lender", 78, industry_sections.LENDER),
+    Section("manifest", "Manifest: what reproduces these numbers", 90, _of_runs(_manifest)),
+    Section("industry-manifest", "Manifest: what reproduces these numbers", 91,
+            industry_sections.MANIFEST),
 ):  # fmt: skip
     register_section(_section)
 

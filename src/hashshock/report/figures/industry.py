@@ -1,0 +1,222 @@
+"""The industry view's charts over days, from an industry's JSON (``IndustryResult.to_dict()``,
+held in ``ReportInput.extras["industry"]``; docs/industry.md, "Output"): US delivered
+EH/s and share of the network (fans per scenario, and the difference from baseline on the
+same paths), hashprice (USD/PH/day) and where the network's EH/s is, the vendor lines'
+lead times (days) and output against capacity (EH/s per year), and the used market (price
+factor, USD/TH per tier, EH/s sold in distress, grey imports in EH/s per day).
+
+Traces carry ``meta = {scenario, series, band}`` with ``series`` the JSON path below the
+scenario (``us.hashrate_ehs``, ``vendors.<line>.lead_time_days``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hashshock.report.data import Bands
+from hashshock.report.figures.style import (
+    PALETTE,
+    Figure,
+    add,
+    colour,
+    fan_traces,
+    small_multiples,
+    update_axes,
+)
+
+#: Where the network's hashrate is: JSON key below ``us``, legend name.
+NETWORK_SERIES = {
+    "network_hashrate_ehs": "network",
+    "rest_of_world_ehs": "rest of world",
+    "moved_overseas_ehs": "moved overseas",
+}
+
+
+def scenarios(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Each scenario of the industry JSON: name, its dict, its colour (baseline grey)."""
+    for i, (name, scenario) in enumerate(data["scenarios"].items()):
+        yield name, scenario, colour(name, i)
+
+
+def shocked(data: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """The scenarios other than baseline (what "who breaks first" is about)."""
+    return [item for item in scenarios(data) if item[0] != "baseline"]
+
+
+def _fan(fig: Figure, bands: Bands, data: dict[str, Any], hue: str, scenario: str,
+         series: str, panel: int, hover: str, legend: bool = False) -> None:  # fmt: skip
+    for trace in fan_traces(bands, data["start_date"], hue, scenario, series, legend, hover):
+        add(fig, trace, panel)
+
+
+def us_fans(data: dict[str, Any], key: str, title: str, y_axis: dict[str, Any],
+            hover: str) -> Figure | None:  # fmt: skip
+    """One panel per scenario that has ``us[key]``: p5–p95 band and median by day."""
+    chosen = [(n, s["us"][key], hue) for n, s, hue in scenarios(data) if key in s["us"]]
+    if not chosen:
+        return None
+    fig = small_multiples([name for name, _, _ in chosen], title)
+    for k, (name, bands, hue) in enumerate(chosen):
+        _fan(fig, bands, data, hue, name, f"us.{key}", k, hover)
+    update_axes(fig, "y", **y_axis)
+    return fig
+
+
+def us_hashrate(data: dict[str, Any]) -> Figure | None:
+    return us_fans(data, "hashrate_ehs", "US delivered hashrate (EH/s)", {}, ",.1f")
+
+
+def us_hashrate_vs_baseline(data: dict[str, Any]) -> Figure | None:
+    return us_fans(data, "hashrate_ehs_vs_baseline",
+                   "US delivered hashrate against baseline on the same paths (EH/s)", {},
+                   "+,.1f")  # fmt: skip
+
+
+def us_share(data: dict[str, Any]) -> Figure | None:
+    return us_fans(data, "share_of_network", "US share of the network's hashrate",
+                   {"tickformat": ".0%"}, ".2%")  # fmt: skip
+
+
+def us_share_vs_baseline(data: dict[str, Any]) -> Figure | None:
+    return us_fans(data, "share_vs_baseline",
+                   "US share of the network against baseline on the same paths "
+                   "(percentage points)", {"tickformat": "+.1%"}, "+.2%")  # fmt: skip
+
+
+def hashprice(data: dict[str, Any]) -> Figure | None:
+    return us_fans(data, "hashprice_usd_per_ph_day", "Hashprice (USD/PH/day)",
+                   {"tickformat": "$,.0f"}, "$,.2f")  # fmt: skip
+
+
+def network(data: dict[str, Any]) -> Figure | None:
+    """Per scenario: the network's EH/s, the rest of the world's and the EH/s moved
+    overseas from the US (p5–p95 band, median)."""
+    chosen = [(n, s["us"]) for n, s, _ in scenarios(data)
+              if any(key in s["us"] for key in NETWORK_SERIES)]  # fmt: skip
+    if not chosen:
+        return None
+    fig = small_multiples([name for name, _ in chosen],
+                          "Network, rest of the world and moved overseas (EH/s)",
+                          shared_y=False)  # fmt: skip
+    for k, (name, us) in enumerate(chosen):
+        for j, (key, label) in enumerate(NETWORK_SERIES.items()):
+            if key not in us:
+                continue
+            traces = fan_traces(us[key], data["start_date"], PALETTE[j + 1], name, f"us.{key}",
+                                k == 0, ",.1f")  # fmt: skip
+            for trace in traces:
+                trace["legendgroup"] = key
+                if trace["meta"]["band"] == "p50":
+                    trace["name"] = label
+                add(fig, trace, k)
+    return fig
+
+
+def vendor_lead_time(data: dict[str, Any]) -> Figure | None:
+    """One panel per vendor line: its quoted lead time (days) by scenario."""
+    return _vendor_fans(data, "lead_time_days", "Vendor lead time by line (days)", ",.0f")
+
+
+def _lines(data: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for _, scenario, _ in scenarios(data):
+        names += [line for line in scenario.get("vendors", {}) if line not in names]
+    return names
+
+
+def _vendor_fans(data: dict[str, Any], key: str, title: str, hover: str) -> Figure | None:
+    lines = _lines(data)
+    if not lines:
+        return None
+    fig = small_multiples(lines, title, shared_y=False)
+    for k, line in enumerate(lines):
+        for name, scenario, hue in scenarios(data):
+            bands = scenario.get("vendors", {}).get(line, {}).get(key)
+            if bands:
+                _fan(fig, bands, data, hue, name, f"vendors.{line}.{key}", k, hover, k == 0)
+    update_axes(fig, "y", rangemode="tozero")
+    return fig
+
+
+def vendor_output(data: dict[str, Any]) -> Figure | None:
+    """One panel per vendor line: EH/s per year made (median, solid) against the line's
+    capacity (median, dotted), by scenario."""
+    lines = _lines(data)
+    if not lines:
+        return None
+    fig = small_multiples(lines, "Vendor output against capacity (EH/s per year)",
+                          shared_y=False)  # fmt: skip
+    for k, line in enumerate(lines):
+        for name, scenario, hue in scenarios(data):
+            vendor = scenario.get("vendors", {}).get(line)
+            if vendor is None:
+                continue
+            for key, text, dash in (("made_ehs_per_year", "made", "solid"),
+                                    ("capacity_ehs_per_year", "capacity", "dot")):  # fmt: skip
+                add(fig, _median_line(vendor[key], data, hue, name, f"vendors.{line}.{key}",
+                                      f"{name} {text}", dash, k == 0), k)  # fmt: skip
+    update_axes(fig, "y", rangemode="tozero")
+    return fig
+
+
+def _median_line(
+    bands: Bands, data: dict[str, Any], hue: str, scenario: str, series: str, name: str,
+    dash: str = "solid", legend: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    trace = fan_traces({"p50": bands["p50"]}, data["start_date"], hue, scenario, series,
+                       legend, ",.2f")[0]  # fmt: skip
+    trace.update(name=name, legendgroup=name)
+    trace["line"]["dash"] = dash
+    return trace
+
+
+def used_price_factor(data: dict[str, Any]) -> Figure | None:
+    """The used market's price factor (1 = the price curve's level), one panel per
+    scenario."""
+    chosen = [(n, s["used_market"], hue) for n, s, hue in scenarios(data) if "used_market" in s]
+    if not chosen:
+        return None
+    fig = small_multiples([name for name, _, _ in chosen],
+                          "Used machines: price factor (× the market's curve)")  # fmt: skip
+    for k, (name, used, hue) in enumerate(chosen):
+        _fan(fig, used["price_factor"], data, hue, name, "used_market.price_factor", k, ".3f")
+    return fig
+
+
+def used_prices(data: dict[str, Any]) -> Figure | None:
+    """One panel per efficiency tier: the used price (USD/TH, median) by scenario."""
+    tiers: list[str] = []
+    for _, scenario, _ in scenarios(data):
+        prices = scenario.get("used_market", {}).get("price_usd_per_th", {})
+        tiers += [tier for tier in prices if tier not in tiers]
+    if not tiers:
+        return None
+    fig = small_multiples([f"J/TH {tier}" for tier in tiers],
+                          "Used machine price by efficiency tier (USD/TH, median)",
+                          shared_y=False)  # fmt: skip
+    for k, tier in enumerate(tiers):
+        for name, scenario, hue in scenarios(data):
+            bands = scenario.get("used_market", {}).get("price_usd_per_th", {}).get(tier)
+            if bands:
+                add(fig, _median_line(bands, data, hue, name,
+                                      f"used_market.price_usd_per_th.{tier}", name,
+                                      legend=k == 0), k)  # fmt: skip
+    update_axes(fig, "y", tickformat="$,.2f", rangemode="tozero")
+    return fig
+
+
+def used_flows(data: dict[str, Any]) -> Figure | None:
+    """EH/s sold in distress so far and grey imports (EH/s per day), by scenario."""
+    chosen = [(n, s["used_market"], hue) for n, s, hue in scenarios(data) if "used_market" in s]
+    if not chosen:
+        return None
+    panels = (("sold_in_distress_ehs", "sold in distress since day 0 (EH/s)"),
+              ("grey_ehs", "grey imports (EH/s per day)"))  # fmt: skip
+    fig = small_multiples([text for _, text in panels], "Distress sales and grey imports",
+                          shared_y=False)  # fmt: skip
+    for k, (key, _) in enumerate(panels):
+        for name, used, hue in chosen:
+            _fan(fig, used[key], data, hue, name, f"used_market.{key}", k, ",.2f", k == 0)
+    update_axes(fig, "y", rangemode="tozero")
+    return fig

@@ -1,0 +1,219 @@
+"""The industry view's charts of operators and classes (groups) and the lender, from an
+industry's JSON (``ReportInput.extras["industry"]``; docs/industry.md, "Output"): who
+breaks first (shares of paths), who breaks before whom (a heat map), availability at 3, 6
+and 12 months (share of nameplate), the stages' median days, the lender's losses (USD)
+and each loan's probability of default.
+
+Traces carry ``meta = {scenario, series}`` with ``series`` the JSON path below the
+scenario (``first_to_break.financial.probability_first``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashshock.report.figures.fans import STAGE_NAMES
+from hashshock.report.figures.industry import scenarios, shocked
+from hashshock.report.figures.style import (
+    Figure,
+    add,
+    day_date,
+    figure,
+    rgba,
+    small_multiples,
+    update_axes,
+)
+
+#: The two ways a group breaks: JSON key, what it means.
+BREAKS = {
+    "financial": "financial (covenant breach or cash below zero)",
+    "operational": "operational (hashrate 10% below baseline)",
+}
+#: Share of paths: the heat map's colour scale (white to the report's accent).
+_HEAT_SCALE = [[0.0, "#ffffff"], [1.0, "#D55E00"]]
+
+
+def groups(data: dict[str, Any]) -> list[str]:
+    """The operators and classes, in the JSON's order."""
+    names: list[str] = []
+    for _, scenario, _ in scenarios(data):
+        names += [g for g in scenario["groups"] if g not in names]
+    return names
+
+
+def _by_group(names: list[str], title: str, panels: list[str], date_axis: bool = False,
+              shared_x: bool = True) -> Figure:  # fmt: skip
+    """Small multiples with the groups down the y axis (first on top), values along x."""
+    fig = small_multiples(panels, title, 50 + 22 * len(names), shared_y=True,
+                          date_axis=date_axis)  # fmt: skip
+    fig["layout"]["hovermode"] = "closest"
+    update_axes(fig, "y", categoryorder="array", categoryarray=names, autorange="reversed")
+    if not shared_x:
+        for key, value in fig["layout"].items():
+            if key.startswith("xaxis"):
+                value.pop("matches", None)
+    return fig
+
+
+def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
+    """One panel per shocked scenario: per group the share of paths on which it breaks
+    (``kind``: financial or operational) before every other group, and at all."""
+    chosen = shocked(data)
+    if not chosen:
+        return None
+    fig = _by_group(groups(data), f"Who breaks first: {BREAKS[kind]}",
+                    [name for name, _, _ in chosen])  # fmt: skip
+    fig["layout"]["barmode"] = "group"
+    for k, (name, scenario, hue) in enumerate(chosen):
+        rows = scenario["first_to_break"][kind]
+        for key, text, shade in (("probability_first", "breaks first", 1.0),
+                                 ("probability_break", "breaks", 0.4)):  # fmt: skip
+            add(fig, {
+                "type": "bar", "orientation": "h", "y": [r["group"] for r in rows],
+                "x": [r[key] for r in rows], "name": text, "legendgroup": key, "showlegend": k == 0,
+                "marker": {"color": rgba(hue, shade)},
+                "customdata": [r["day_p50"] for r in rows],
+                "hovertemplate": (f"%{{y}} {text} on %{{x:.1%}} of paths (median day "
+                                  f"%{{customdata}})<extra>{name}</extra>"),
+                "meta": {"scenario": name, "series": f"first_to_break.{kind}.{key}"},
+            }, k)  # fmt: skip
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def break_before(data: dict[str, Any], name: str, scenario: dict[str, Any]) -> Figure | None:
+    """Heat maps, financial and operational: the share of paths on which the row's group
+    breaks strictly before the column's (a group that never breaks does not break before
+    anyone)."""
+    table = scenario.get("break_before") or {}
+    kinds = [kind for kind in BREAKS if table.get(kind)]
+    if not kinds:
+        return None
+    names = groups(data)
+    fig = small_multiples([f"{kind}: row breaks before column" for kind in kinds],
+                          f"Who breaks before whom — {name} (share of paths)",
+                          60 + 26 * len(names), shared_y=True, date_axis=False)  # fmt: skip
+    for k, kind in enumerate(kinds):
+        rows = table[kind]
+        add(fig, {
+            "type": "heatmap", "x": names, "y": names, "coloraxis": "coloraxis",
+            "z": [[None if row == column else rows.get(row, {}).get(column) for column in names]
+                  for row in names],
+            "hovertemplate": ("%{y} breaks before %{x} on %{z:.1%} of paths"
+                              f"<extra>{name}, {kind}</extra>"),
+            "meta": {"scenario": name, "series": f"break_before.{kind}"},
+        }, k)  # fmt: skip
+    fig["layout"].update(hovermode="closest", coloraxis={
+        "colorscale": _HEAT_SCALE, "cmin": 0, "cmax": 1,
+        "colorbar": {"tickformat": ".0%", "title": {"text": "share"}}})  # fmt: skip
+    update_axes(fig, "x", tickangle=-40, showgrid=False)
+    update_axes(fig, "y", autorange="reversed", showgrid=False)
+    return fig
+
+
+def availability(data: dict[str, Any]) -> Figure | None:
+    """One panel per checkpoint (3, 6, 12 months): per group the availability's median
+    with its p5–p95 range, by scenario."""
+    names = groups(data)
+    checkpoints: list[str] = []
+    for _, scenario, _ in scenarios(data):
+        for group in scenario["groups"].values():
+            checkpoints += [c for c in group.get("availability", {}) if c not in checkpoints]
+    if not checkpoints:
+        return None
+    fig = _by_group(
+        names,
+        "Availability by operator and class (delivered / nameplate "
+        "installed): median, p5–p95 whiskers",
+        [f"at {c}" for c in checkpoints],
+    )
+    for k, checkpoint in enumerate(checkpoints):
+        for name, scenario, hue in scenarios(data):
+            bands = [scenario["groups"].get(g, {}).get("availability", {}).get(checkpoint)
+                     for g in names]  # fmt: skip
+            mid = [None if b is None else b["p50"] for b in bands]
+            add(fig, {
+                "type": "scatter", "mode": "markers", "y": names, "x": mid, "name": name,
+                "legendgroup": name, "showlegend": k == 0,
+                "marker": {"color": hue, "size": 8},
+                "error_x": {"type": "data", "symmetric": False, "color": hue,
+                            "array": [None if b is None else b["p95"] - b["p50"] for b in bands],
+                            "arrayminus": [None if b is None else b["p50"] - b["p5"]
+                                           for b in bands]},
+                "hovertemplate": f"%{{y}}: %{{x:.1%}}<extra>{name}, {checkpoint}</extra>",
+                "meta": {"scenario": name, "series": f"groups.availability.{checkpoint}"},
+            }, k)  # fmt: skip
+    update_axes(fig, "x", tickformat=".0%")
+    return fig
+
+
+def stage_days(data: dict[str, Any]) -> Figure | None:
+    """One panel per stage: per group the median day it is reached (stages seen on fewer
+    than 10% of paths have no date and no marker), by scenario."""
+    names = groups(data)
+    shown: set[str] = set()
+    fig = _by_group(names, "Collapse stages by operator and class: median day",
+                    list(STAGE_NAMES.values()), date_axis=True, shared_x=False)  # fmt: skip
+    for k, key in enumerate(STAGE_NAMES):
+        for name, scenario, hue in scenarios(data):
+            stages = [scenario["groups"].get(g, {}).get("stages", {}).get(key, {}) for g in names]
+            days = [s.get("day_p50") for s in stages]
+            if all(d is None for d in days):
+                continue
+            add(fig, {
+                "type": "scatter", "mode": "markers", "y": names, "name": name,
+                "x": [None if d is None else day_date(data["start_date"], int(d)) for d in days],
+                "legendgroup": name, "showlegend": name not in shown,
+                "marker": {"color": hue, "size": 9, "symbol": "diamond"},
+                "customdata": [[s.get("probability"), d] for s, d in zip(stages, days,
+                                                                          strict=True)],
+                "hovertemplate": ("%{y}: median day %{customdata[1]} (%{x}), on "
+                                  f"%{{customdata[0]:.0%}} of paths<extra>{name}</extra>"),
+                "meta": {"scenario": name, "series": f"groups.stages.{key}.day_p50"},
+            }, k)  # fmt: skip
+            shown.add(name)
+    return fig if fig["data"] else None
+
+
+def lender_losses(data: dict[str, Any]) -> Figure | None:
+    """The lender's expected loss and 95th-percentile loss (USD) by scenario."""
+    chosen = [(n, s["lender"], hue) for n, s, hue in scenarios(data) if s.get("lender")]
+    if not chosen:
+        return None
+    fig = figure("Lender: loss on the portfolio (USD)", 380, hovermode="closest",
+                 barmode="group")  # fmt: skip
+    for key, text, shade in (("expected_loss_usd", "expected loss", 1.0),
+                             ("loss_p95_usd", "95th percentile loss", 0.4)):  # fmt: skip
+        fig["data"].append({
+            "type": "bar", "x": [name for name, _, _ in chosen],
+            "y": [lender[key] for _, lender, _ in chosen], "name": text,
+            "marker": {"color": [rgba(hue, shade) for _, _, hue in chosen]},
+            "hovertemplate": f"%{{x}}: {text} %{{y:$,.0f}}<extra></extra>",
+            "meta": {"series": f"lender.{key}"},
+        })  # fmt: skip
+    fig["layout"]["yaxis"].update(tickformat="$~s", rangemode="tozero")
+    return fig
+
+
+def lender_defaults(data: dict[str, Any]) -> Figure | None:
+    """Each loan's probability of default, by scenario."""
+    chosen = [(n, s["lender"], hue) for n, s, hue in scenarios(data) if s.get("lender")]
+    if not chosen:
+        return None
+    fig = figure("Lender: probability of default per loan", 400, hovermode="closest",
+                 barmode="group")  # fmt: skip
+    for name, lender, hue in chosen:
+        loans = lender["loans"]
+        fig["data"].append({
+            "type": "bar", "x": [f"{loan['borrower']} ({loan['loan']})" for loan in loans],
+            "y": [loan["probability_default"] for loan in loans], "name": name,
+            "marker": {"color": hue},
+            "customdata": [[loan["principal_usd"], loan["expected_loss_usd"]] for loan in loans],
+            "hovertemplate": ("%{x}: defaults on %{y:.1%} of paths; principal "
+                              "%{customdata[0]:$,.0f}, expected loss %{customdata[1]:$,.0f}"
+                              f"<extra>{name}</extra>"),
+            "meta": {"scenario": name, "series": "lender.loans.probability_default"},
+        })  # fmt: skip
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    update_axes(fig, "x", tickangle=-30)
+    return fig

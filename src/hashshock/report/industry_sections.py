@@ -1,0 +1,203 @@
+"""The industry view's sections of the report, drawn from an industry's JSON alone
+(``ReportInput.extras["industry"]``, ``IndustryResult.to_dict()``; docs/industry.md):
+the headline table (US EH/s at day 0 and 3, 6, 12 months, share of the network, who
+breaks first), the US and network charts, vendor lines and the used market, who breaks
+first and before whom, the operators' and classes' availability and stages, the lender,
+and the manifest. Registered in :mod:`hashshock.report.sections` (orders 70–79, 91);
+each returns ``[]`` for a report without an industry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from hashshock.report import tables
+from hashshock.report.figures import industry, industry_groups
+from hashshock.report.figures.style import Figure
+
+if TYPE_CHECKING:
+    from hashshock.report.sections import Block, ReportInput
+
+#: Days of the headline table: label, day from the start.
+HEADLINE_DAYS = (("day 0", 0), ("3 m", 90), ("6 m", 181), ("12 m", 364))
+
+
+def industry_of(report: ReportInput) -> dict[str, Any] | None:
+    """The industry's JSON in the report, if any."""
+    data = report.extras.get("industry")
+    return data if isinstance(data, dict) and "scenarios" in data else None
+
+
+def _p50_on(bands: dict[str, list[float]] | None, day: int) -> float | None:
+    if not bands or not bands.get("p50"):
+        return None
+    values = bands["p50"]
+    return float(values[min(day, len(values) - 1)])
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _first(rows: list[dict[str, Any]]) -> str:
+    """The group likeliest to break first, with its share of paths."""
+    top = max(rows, key=lambda r: r["probability_first"], default=None)
+    if top is None or not top["probability_first"]:
+        return "none"
+    return f"{top['group']} ({tables.pct(top['probability_first'])})"
+
+
+def headline(data: dict[str, Any]) -> str:
+    """Per scenario: US EH/s (p50) on the headline days within the horizon, the share of
+    the network and the difference from baseline at the horizon, who breaks first."""
+    horizon = int(data["horizon_days"])
+    days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
+    last = horizon - 1
+    rows = []
+    for name, scenario, _ in industry.scenarios(data):
+        us = scenario["us"]
+        ranking = scenario.get("first_to_break") or {}
+        rows.append([
+            name,
+            *(_number(_p50_on(us["hashrate_ehs"], day), ",.1f") for _, day in days),
+            tables.pct(_p50_on(us.get("share_of_network"), last), 1),
+            _number(_p50_on(us.get("hashrate_ehs_vs_baseline"), last), "+,.1f"),
+            *(_first(ranking.get(kind, [])) for kind in industry_groups.BREAKS),
+        ])  # fmt: skip
+    header = ["scenario", *(f"US EH/s {label}" for label, _ in days), "share at horizon",
+              "Δ EH/s vs baseline at horizon", "breaks first: financial",
+              "breaks first: operational"]  # fmt: skip
+    return tables.table(header, rows, "US delivered hashrate (p50), share of the network "
+                        "(p50) and who breaks first (share of paths)")  # fmt: skip
+
+
+def _intro(data: dict[str, Any]) -> str:
+    operators = data["operators"]
+    ehs = sum(float(o["nameplate_ehs"]) for o in operators)
+    machines = sum(int(o["machines"]) for o in operators)
+    feedback = "on" if data.get("network_feedback") else "off"
+    return (
+        f"<p><b>{escape(str(data['industry']))}</b>: {escape(str(data.get('description', '')))}"
+        f"</p><p>{len(operators)} operators and classes, {machines:,} machines, "
+        f"{ehs:,.1f} EH/s nameplate; network feedback {feedback}.</p>"
+    )
+
+
+def _charts(*items: tuple[str, Figure | None, str]) -> list[Block]:
+    from hashshock.report.sections import Chart
+
+    return [Chart(key, fig, caption) for key, fig, caption in items if fig is not None]
+
+
+def _view(build: Callable[[dict[str, Any]], list[Block]]) -> Callable[[ReportInput], list[Block]]:
+    """A section's builder: ``build`` of the industry's JSON, nothing without one."""
+
+    def section(report: ReportInput) -> list[Block]:
+        data = industry_of(report)
+        return [] if data is None else build(data)
+
+    return section
+
+
+def _us(data: dict[str, Any]) -> list[Block]:
+    from hashshock.report.sections import Html
+
+    return [Html(_intro(data) + headline(data)), *_charts(
+        ("us-hashrate", industry.us_hashrate(data),
+         "Delivered EH/s of every US operator and class, weighted by what each simulated "
+         "fleet stands for; band p5–p95, line the median over paths."),
+        ("us-hashrate-vs-baseline", industry.us_hashrate_vs_baseline(data),
+         "The scenario's US EH/s minus baseline's on the same path (common random numbers), "
+         "then the bands."),
+        ("us-share", industry.us_share(data), "US delivered EH/s over the network's."),
+        ("us-share-vs-baseline", industry.us_share_vs_baseline(data),
+         "The scenario's US share minus baseline's on the same path."),
+        ("hashprice", industry.hashprice(data),
+         "Miners' revenue per PH/s per day on the network these scenarios make."),
+        ("network", industry.network(data),
+         "The network's EH/s, the rest of the world's, and the EH/s moved overseas from the US."),
+    )]  # fmt: skip
+
+
+def _supply(data: dict[str, Any]) -> list[Block]:
+    return _charts(
+        ("vendor-lead-time", industry.vendor_lead_time(data),
+         "Lead time a new order is quoted on each vendor line, days."),
+        ("vendor-output", industry.vendor_output(data),
+         "EH/s per year each line makes (solid) against its capacity (dotted), medians."),
+        ("used-price-factor", industry.used_price_factor(data),
+         "The used market's price relative to its curve: below 1 when more is offered than "
+         "wanted."),
+        ("used-prices", industry.used_prices(data),
+         "Price of a used machine per TH/s by efficiency tier (J/TH), medians."),
+        ("used-flows", industry.used_flows(data),
+         "EH/s distressed operators have sold since day 0, and wants the dealers' stock could "
+         "not meet, imported grey."),
+    )  # fmt: skip
+
+
+def _breaks(data: dict[str, Any]) -> list[Block]:
+    blocks = _charts(*(
+        (f"break-{kind}", industry_groups.break_bars(data, kind),
+         "Dark: the share of paths on which the group breaks before every other group; light: "
+         "the share on which it breaks at all.")
+        for kind in industry_groups.BREAKS
+    ))  # fmt: skip
+    return blocks + _charts(*(
+        (f"break-before-{i}", industry_groups.break_before(data, name, scenario),
+         "Cell: the share of paths on which the row's group breaks strictly before the "
+         "column's.")
+        for i, (name, scenario, _) in enumerate(industry.shocked(data))
+    ))  # fmt: skip
+
+
+def _groups(data: dict[str, Any]) -> list[Block]:
+    return _charts(
+        ("group-availability", industry_groups.availability(data),
+         "Delivered over nameplate of the installed machines on day 90, 181 and 364, after "
+         "any distress sales."),
+        ("group-stages", industry_groups.stage_days(data),
+         "Median day each stage is reached; hover for the share of paths on which it is."),
+    )  # fmt: skip
+
+
+def _lender(data: dict[str, Any]) -> list[Block]:
+    return _charts(
+        ("lender-loss", industry_groups.lender_losses(data),
+         "Loss given default over the portfolio: expected, and the 95th percentile over paths."),
+        ("lender-defaults", industry_groups.lender_defaults(data),
+         "Share of paths on which the borrower defaults on the loan."),
+    )  # fmt: skip
+
+
+def _manifest(data: dict[str, Any]) -> list[Block]:
+    from hashshock.report.sections import Html
+
+    manifest = data.get("manifest") or {}
+    rows = [
+        ["industry", str(data["industry"])],
+        ["inputs sha256", str(manifest.get("inputs_sha256", "—"))],
+        ["seed", str(data["seed"])],
+        ["paths × days", f"{data['paths']} × {data['horizon_days']}"],
+        ["start date", str(data["start_date"])],
+        ["scenarios", ", ".join(data["scenarios"])],
+        ["hashshock version", str(data.get("version", "—"))],
+        *(["warning", str(text)] for text in data.get("warnings", [])),
+    ]
+    operators = [[str(o["name"]), str(o["kind"]), f"{o['count']:,}", f"{o['simulated']:,}",
+                  f"{o['machines']:,}", f"{o['nameplate_ehs']:,.2f}", str(o.get("source", ""))]
+                 for o in data["operators"]]  # fmt: skip
+    header = ["operator or class", "kind", "count", "simulated", "machines", "nameplate EH/s",
+              "source"]  # fmt: skip
+    return [Html(tables.table(["", ""], rows, "Manifest")
+                 + tables.table(header, operators, "Operators and classes"))]  # fmt: skip
+
+
+US = _view(_us)
+SUPPLY = _view(_supply)
+BREAKS = _view(_breaks)
+GROUPS = _view(_groups)
+LENDER = _view(_lender)
+MANIFEST = _view(_manifest)

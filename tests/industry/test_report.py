@@ -1,0 +1,228 @@
+"""The industry's HTML report (docs/industry.md, "The report"): every chart drawn from the
+industry's JSON alone, its numbers those of the JSON, images, and the two commands that
+write it (``hashshock report industry.json``, ``hashshock industry --report``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import hashshock.industry
+from hashshock.cli.app import app
+from hashshock.industry.report import industry_report_input, write_industry_report
+from hashshock.industry.result import IndustryResult
+from hashshock.inputs.errors import InputError
+from hashshock.report.images import find_browser
+from hashshock.report.sections import ReportInput, build, registered
+
+#: Every chart of a two-scenario industry run past 3 and 6 months with a lender.
+CHARTS = {
+    "us-hashrate", "us-hashrate-vs-baseline", "us-share", "us-share-vs-baseline", "hashprice",
+    "network", "vendor-lead-time", "vendor-output", "used-price-factor", "used-prices",
+    "used-flows", "break-financial", "break-operational", "break-before-0",
+    "group-availability", "group-stages", "lender-loss", "lender-defaults",
+}  # fmt: skip
+SECTIONS = ["industry-us", "industry-supply", "industry-breaks", "industry-groups",
+            "industry-lender", "industry-manifest"]  # fmt: skip
+_FIGURES = re.compile(r'<script type="application/json" id="hashshock-figures">(.*?)</script>')
+
+
+@pytest.fixture(scope="module")
+def result() -> IndustryResult:
+    """The bundled ``us``, 8 paths × 300 days: long enough for groups to break and for
+    the 3- and 6-month availability (a couple of seconds)."""
+    return hashshock.industry(None, ["baseline", "sanctions"], paths=8, horizon_days=300)
+
+
+@pytest.fixture(scope="module")
+def data(result: IndustryResult) -> dict[str, Any]:
+    """The result as read back from ``--json``."""
+    return dict(json.loads(json.dumps(result.to_dict())))
+
+
+@pytest.fixture(scope="module")
+def page(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = write_industry_report(data, tmp_path_factory.mktemp("report") / "industry.html")
+    return path.read_text(encoding="utf-8")
+
+
+def figures_of(html: str) -> dict[str, Any]:
+    found = _FIGURES.search(html)
+    assert found is not None
+    return dict(json.loads(found.group(1)))
+
+
+def _at(node: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        node = node[key]
+    return node
+
+
+def test_every_section_and_chart_is_in_the_page(page: str, data: dict[str, Any]) -> None:
+    figures = figures_of(page)
+    assert set(figures) == CHARTS
+    for key in CHARTS:
+        assert f'id="chart-{key}"' in page
+    assert re.findall(r'<section id="([^"]+)"', page) == SECTIONS
+    assert "8 paths × 300 days from 2026-12-01, seed 0" in page
+    assert "hashshock industry — us: baseline, sanctions" in page
+
+
+def test_fans_are_the_json_bands(page: str, data: dict[str, Any]) -> None:
+    """Every band of every fan (US, network, vendors, used market) is the JSON's series,
+    and each scenario's US EH/s has its median."""
+    checked: set[tuple[str, str]] = set()
+    for fig in figures_of(page).values():
+        for trace in fig["data"]:
+            meta = trace.get("meta", {})
+            if meta.get("band") not in ("p5", "p50", "p95"):
+                continue
+            scenario = data["scenarios"][meta["scenario"]]
+            assert trace["y"] == _at(scenario, meta["series"])[meta["band"]], meta
+            assert trace["x0"] == data["start_date"]
+            checked.add((meta["scenario"], f"{meta['series']}.{meta['band']}"))
+    for name in data["scenarios"]:
+        assert (name, "us.hashrate_ehs.p50") in checked
+        assert (name, "us.share_of_network.p50") in checked
+    assert ("sanctions", "us.hashrate_ehs_vs_baseline.p50") in checked
+    assert any(series.startswith("vendors.") for _, series in checked)
+    assert any(series.startswith("used_market.price_usd_per_th.") for _, series in checked)
+
+
+def test_who_breaks_first_is_the_json(page: str, data: dict[str, Any]) -> None:
+    figures = figures_of(page)
+    ranking = data["scenarios"]["sanctions"]["first_to_break"]
+    assert any(row["probability_first"] > 0 for row in ranking["financial"])  # not all zeros
+    for kind in ("financial", "operational"):
+        bars = figures[f"break-{kind}"]["data"]
+        assert {t["meta"]["scenario"] for t in bars} == {"sanctions"}  # shocks only
+        for key in ("probability_first", "probability_break"):
+            (trace,) = [t for t in bars if t["meta"]["series"] == f"first_to_break.{kind}.{key}"]
+            assert dict(zip(trace["y"], trace["x"], strict=True)) == {
+                row["group"]: row[key] for row in ranking[kind]
+            }
+    before = data["scenarios"]["sanctions"]["break_before"]
+    for trace in figures["break-before-0"]["data"]:
+        table = before[trace["meta"]["series"].split(".")[1]]
+        for i, row in enumerate(trace["y"]):
+            for j, column in enumerate(trace["x"]):
+                expected = None if row == column else table[row][column]
+                assert trace["z"][i][j] == expected
+
+
+def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None:
+    figures = figures_of(page)
+    checkpoints = set()
+    for trace in figures["group-availability"]["data"]:
+        checkpoint = trace["meta"]["series"].split(".")[-1]
+        checkpoints.add(checkpoint)
+        groups = data["scenarios"][trace["meta"]["scenario"]]["groups"]
+        for group, mid, up, down in zip(trace["y"], trace["x"], trace["error_x"]["array"],
+                                        trace["error_x"]["arrayminus"], strict=True):  # fmt: skip
+            band = groups[group]["availability"][checkpoint]
+            assert (mid, mid + up, mid - down) == pytest.approx((band["p50"], band["p95"],
+                                                                band["p5"]))  # fmt: skip
+    assert checkpoints == {"3m", "6m"}  # 12 m is past a 300-day horizon
+    for trace in figures["lender-loss"]["data"]:
+        key = trace["meta"]["series"].split(".")[1]
+        assert trace["y"] == [data["scenarios"][n]["lender"][key] for n in trace["x"]]
+    for trace in figures["lender-defaults"]["data"]:
+        loans = data["scenarios"][trace["meta"]["scenario"]]["lender"]["loans"]
+        assert trace["y"] == [loan["probability_default"] for loan in loans]
+
+
+def test_headline_table(page: str, data: dict[str, Any]) -> None:
+    """US EH/s at day 0, 3 and 6 months (12 is past the horizon) and who breaks first."""
+    table = page[page.index('<table class="numbers">') : page.index("</table>")]
+    assert "US EH/s 6 m" in table and "US EH/s 12 m" not in table
+    for name, scenario in data["scenarios"].items():
+        us = scenario["us"]["hashrate_ehs"]["p50"]
+        cells = f"<td>{name}</td>" + "".join(f"<td>{us[d]:,.1f}</td>" for d in (0, 90, 181))
+        assert cells in table
+    top = max(data["scenarios"]["sanctions"]["first_to_break"]["financial"],
+              key=lambda r: r["probability_first"])  # fmt: skip
+    assert f"{top['group']} ({100 * top['probability_first']:.0f}%)" in table
+
+
+def test_drawn_from_the_json_alone(result: IndustryResult, data: dict[str, Any]) -> None:
+    """A report from the result and from its JSON read back draw the same figures, and
+    the runs' sections have nothing to show without runs."""
+    from hashshock.report.page import figure_json
+    from hashshock.report.sections import figures
+
+    by_dict = {c.key: figure_json(c) for c in figures(industry_report_input(data))}
+    assert set(by_dict) == CHARTS
+    assert by_dict == {c.key: figure_json(c) for c in figures(industry_report_input(result))}
+    empty = ReportInput(runs=[], labels=[])
+    assert build(empty) == []
+    industry_only = {s.key for s, _ in build(industry_report_input(data))}
+    assert industry_only == set(SECTIONS)
+    assert all(s.build(empty) == [] for s in registered())
+
+
+def test_not_an_industry(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not an industry"):
+        write_industry_report({"industry": "x", "operators": [], "scenarios": {}},
+                              tmp_path / "r.html")  # fmt: skip
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_hashshock_report_takes_an_industry_json(data: dict[str, Any], tmp_path: Path) -> None:
+    """``hashshock report industry.json --images DIR``: the page, and every chart as PNG
+    (when a browser is there to draw them)."""
+    source = tmp_path / "industry.json"
+    source.write_text(json.dumps(data))
+    out = tmp_path / "industry.html"
+    images = ["--images", str(tmp_path / "img")] if find_browser() else []
+    done = CliRunner().invoke(app, ["report", str(source), "--out", str(out), *images])
+    assert done.exit_code == 0, done.output
+    assert "(industry)" in done.output
+    assert set(figures_of(out.read_text(encoding="utf-8"))) == CHARTS
+    if not images:
+        pytest.skip("images skipped: no Chrome or Chromium (as root, `make test` installs it)")
+    written = sorted(p.name for p in (tmp_path / "img").iterdir())
+    assert written == sorted(f"{key}.png" for key in CHARTS)
+    png = (tmp_path / "img" / "break-financial.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_hashshock_industry_writes_its_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    json_out = tmp_path / "r.json"
+    done = CliRunner().invoke(app, ["industry", "--paths", "4", "--horizon", "30", "-q",
+                                    "--json", str(json_out), "--report", str(out)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    data = json.loads(json_out.read_text(encoding="utf-8"))
+    figures = figures_of(out.read_text(encoding="utf-8"))
+    assert set(figures) >= {"us-hashrate", "break-financial", "vendor-lead-time"}
+    medians = {t["meta"]["scenario"]: t["y"] for t in figures["us-hashrate"]["data"]
+               if t["meta"]["band"] == "p50"}  # fmt: skip
+    assert medians == {n: s["us"]["hashrate_ehs"]["p50"] for n, s in data["scenarios"].items()}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["industry", "--paths", "4", "--horizon", "30", "--report", "{tmp}/nowhere/r.html"],
+         "folder does not exist"),
+        (["industry", "--paths", "4", "--horizon", "30", "--report", "{tmp}/r.txt"], ".html"),
+        (["report", "{tmp}/other.json", "--out", "{tmp}/r.html"], "not a hashshock run"),
+        (["report", "{tmp}/broken.json", "--out", "{tmp}/r.html"], "not a hashshock run"),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    """An unwritable report path (before simulating) or a JSON that is neither runs nor an
+    industry's: exit 2, one line, nothing written."""
+    (tmp_path / "other.json").write_text(json.dumps({"sweep": {}}))
+    (tmp_path / "broken.json").write_text(
+        json.dumps({"industry": "us", "operators": [], "scenarios": {"baseline": {}}})
+    )
+    done = CliRunner().invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert done.exit_code == 2, done.output
+    assert message in done.output and "Traceback" not in done.output
+    assert not list(tmp_path.glob("*.html"))
