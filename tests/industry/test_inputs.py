@@ -311,3 +311,13 @@ def test_an_industry_too_large_for_memory_fails_fast(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "memory available" in result.output and "simulated:" in result.output
     assert time.perf_counter() - started < 60  # refused before simulating (hours of work)
+
+
+def test_report_and_json_may_not_share_a_name(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    file = _industry(tmp_path)
+    same = tmp_path / "out.html"
+    result = CliRunner().invoke(app, [str(file), "--json", str(same), "--report", str(same)])
+    assert result.exit_code == 2 and "also the --json output" in result.output
+    assert not same.exists()

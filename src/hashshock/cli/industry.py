@@ -12,6 +12,7 @@ hashshock modules load with ``--help``.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,6 +29,7 @@ from hashshock.cli.market_options import (
     market_config,
 )
 from hashshock.cli.report import input_errors, progress_bar
+from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 
@@ -69,8 +71,6 @@ ReportOpt = Annotated[
 ]  # fmt: skip
 
 out = Console()
-#: Checkpoint days of the US table.
-_DAYS = (("day 0", 0), ("3 m", 90), ("6 m", 181), ("12 m", 364))
 
 
 def _p50(series: dict[str, list[float]], day: int) -> float:
@@ -133,7 +133,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
     table = Table(title="US delivered EH/s (p50), share of network", title_justify="left")
     table.add_column("scenario")
     horizon = data["horizon_days"]
-    days = [(label, day) for label, day in _DAYS if day < horizon]
+    days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
         table.add_column(label, justify="right")
     table.add_column("share", justify="right")
@@ -219,6 +219,9 @@ def industry_command(
             from hashshock.report.write import check_report_path
 
             report_path = check_report_path(report, files)
+            if json_out not in (None, "-") and Path(json_out).resolve() == report_path.resolve():
+                raise InputError(None, "--report", f"{report} is also the --json output",
+                                 "give the report and the JSON different names")  # fmt: skip
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)

@@ -9,11 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.finance.scenario_money import supply_cut
+from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import Seller, Settled, settle
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows
 from hashshock.industry.simulate import (
-    CHECKPOINT_DAYS,
     IndustryInputs,
     MemberRun,
     reference_plan,

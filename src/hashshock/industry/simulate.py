@@ -30,6 +30,7 @@ from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market
 from hashshock.finance.steering import MarketLike, build_economy
+from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import OpenOrders, Settled, first_of, first_true
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork
@@ -54,9 +55,6 @@ from hashshock.sizing import RunEstimate, check_fits
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-
-#: Checkpoints of availability: 3, 6 and 12 months (days from the start).
-CHECKPOINT_DAYS = {"3m": 90, "6m": 181, "12m": 364}
 
 
 @dataclass

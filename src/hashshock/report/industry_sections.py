@@ -13,6 +13,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.report import tables
 from hashshock.report.figures import industry, industry_groups
 from hashshock.report.figures.style import Figure
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
 
 #: Days of the headline table: label, day from the start.
-HEADLINE_DAYS = (("day 0", 0), ("3 m", 90), ("6 m", 181), ("12 m", 364))
 
 
 def industry_of(report: ReportInput) -> dict[str, Any] | None:
