@@ -26,6 +26,12 @@ def _with_cohort(**changes: Any) -> dict[str, Any]:
     return fleet
 
 
+def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
+    fleet = small_fleet()
+    fleet["sites"][0]["donors"] = donors
+    return fleet
+
+
 @pytest.mark.parametrize(
     ("fleet", "expected"),
     [
@@ -56,6 +62,13 @@ def _with_cohort(**changes: Any) -> dict[str, Any]:
             ["repair_routes.fan.scrap_share", "1.5"],
         ),
         (small_fleet(start_date="2026-13-01"), ["start_date", "YYYY-MM-DD"]),
+        (_with_donors({"antminer-s99": 3}), ["sites[0].donors.antminer-s99", "unknown model"]),
+        (_with_donors({"antminer-s19j-pro": 0}), ["sites[0]", "0 machines", "one or more"]),
+        (_with_donors({}), ["sites[0]", "donors names no model"]),
+        (
+            _with_donors({"whatsminer-m50s": 2}),
+            ["sites[0].donors.whatsminer-m50s", "no machines of family 'whatsminer-m5x'"],
+        ),
         (
             small_fleet(
                 orders=[

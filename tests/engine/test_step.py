@@ -79,6 +79,15 @@ def test_spans_and_phases_agree_with_lateral_transshipment() -> None:
     assert out.parts_transferred.sum() > 0
 
 
+def test_spans_and_phases_agree_with_donors() -> None:
+    """Donor machines at the site (docs/model.md, *Cannibalisation*) under every event:
+    short shelves take parts from them until they are stripped."""
+    fleet = small_fleet()
+    fleet["sites"][0]["donors"] = {"antminer-s19j-pro": 8, "antminer-s21": 3}
+    out = _assert_same(plan_for(fleet, EVERY_EVENT, horizon=150))
+    assert out.parts_from_donors.sum() > 0
+
+
 def test_spans_and_phases_agree_with_money_policies() -> None:
     """Switch-off below break-even, priced spares and grey-market buying while the
     parts supply is stopped (grey days run phase by phase, the rest in spans)."""

@@ -19,11 +19,13 @@ from hashshock.engine.core import Simulation
 from hashshock.engine.threads import _pool, path_blocks
 
 
-@pytest.mark.parametrize("bench", [False, True], ids=["no-bench", "repair-bench"])
-def test_results_do_not_depend_on_the_number_of_threads(bench: bool) -> None:
+@pytest.mark.parametrize("mechanism", ["none", "repair-bench", "donors"])
+def test_results_do_not_depend_on_the_number_of_threads(mechanism: str) -> None:
     fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
-    if bench:
+    if mechanism == "repair-bench":
         fleet["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}
+    if mechanism == "donors":
+        fleet["sites"][0]["donors"] = {"antminer-s19j-pro": 10}
     plan = plan_for(fleet, horizon=120)
     threads = numba.get_num_threads()
     try:
@@ -37,6 +39,7 @@ def test_results_do_not_depend_on_the_number_of_threads(bench: bool) -> None:
     assert np.array_equal(one.spares_on_hand, many.spares_on_hand)
     assert np.array_equal(one.failures, many.failures)
     assert np.array_equal(one.bench_waits, many.bench_waits)
+    assert np.array_equal(one.parts_from_donors, many.parts_from_donors)
 
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])

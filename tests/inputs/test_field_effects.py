@@ -517,6 +517,7 @@ def benched() -> Inputs:
 
 setf("fleet.sites.repair_bench.technicians", 4, in_repair("psu"), -1, benched)
 setf("fleet.sites.repair_bench.service_days", 1, in_repair("psu"), -1, benched)
+setf("fleet.sites.donors", {"antminer-s19j-pro": 20}, waiting, -1, with_events(*CUT))
 
 
 def sharing() -> Inputs:

@@ -167,6 +167,7 @@ class Fleet(NamedTuple):
     order_cancelled: B1  # [O, P]
     bench: Bench
     transfers: Transfers
+    cannibalise: bool  # some site holds donor machines (:mod:`hashshock.engine.donors`)
 
 
 class Cohorts(NamedTuple):
@@ -188,6 +189,7 @@ class Pools(NamedTuple):
     vendor_backlog: I64  # held back: the vendor's repair centre is closed
     in_house_backlog: I64  # held back: in-house repair waits for vendor components
     order_backlog: I64  # held back: the vendor's parts supply is stopped
+    donor_parts: I64  # parts still in the site's donor machines ([P, 0]: no donors)
 
 
 class State(NamedTuple):
@@ -246,6 +248,7 @@ class Record(NamedTuple):
     parts_spend: F64
     bench_waits: F64  # [P, S, 3] per bench: parts served, parts that waited, days waited
     transferred: I32  # [P, T, 4] spares sent from one site to another
+    from_donors: I32  # [P, T, 4] parts taken from donor machines
 
 
 class Keys(NamedTuple):

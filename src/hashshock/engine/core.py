@@ -51,6 +51,7 @@ from hashshock.engine.arrays import (
     SwapJobs,
 )
 from hashshock.engine.bench import bench_shape, bench_tables
+from hashshock.engine.donors import donor_parts
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.failures import init_clock
 from hashshock.engine.hooks import Hooks
@@ -123,6 +124,7 @@ class Simulation(Hooks):
             "dead_stop": ((P, C), i64),  # dead boards inside stopped machines
             "clock": ((P, C), np.float64),  # failure thresholds left (kernels)
             "on_hand": ((P, J), i64), "vendor_backlog": ((P, J), i64),
+            "donor_parts": ((P, J if plan.donors else 0), i64),
             "in_house_backlog": ((P, J), i64), "order_backlog": ((P, J), i64),
             "on": ((P, C), np.bool_),
             "disabled": ((n_rd, P, C), i64), "disabled_dead": ((n_rd, P, C), i64),
@@ -164,6 +166,9 @@ class Simulation(Hooks):
         self.vendor_backlog = memory["vendor_backlog"]
         self.in_house_backlog = memory["in_house_backlog"]
         self.order_backlog = memory["order_backlog"]
+        self.donor_parts = memory["donor_parts"]
+        if plan.donors:
+            self.donor_parts[:] = donor_parts(plan)
         self.disabled, self.disabled_dead = memory["disabled"], memory["disabled_dead"]
         policy = self.economy.replacement
         self.budget_left = policy.budget.astype(np.float64).copy() if policy else np.zeros(P)
@@ -189,6 +194,7 @@ class Simulation(Hooks):
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
             "bench_waits": ((P, self.S, 3), f64), "parts_transferred": (daily4, i32),
+            "parts_from_donors": (daily4, i32),
         }  # fmt: skip
         daily_arrays = zeros_together(list(daily_specs.values()), OUTPUT_BLOCKS)
         daily = dict(zip(daily_specs, daily_arrays, strict=True))
@@ -213,6 +219,7 @@ class Simulation(Hooks):
             pools=Pools(
                 on_hand=self.on_hand, vendor_backlog=self.vendor_backlog,
                 in_house_backlog=self.in_house_backlog, order_backlog=self.order_backlog,
+                donor_parts=self.donor_parts,
             ),
             repairs=self.repairs.arrays, orders=self.replenishments.arrays,
             machine_swaps=self.machine_swaps.arrays, board_swaps=self.board_swaps.arrays,
@@ -239,7 +246,7 @@ class Simulation(Hooks):
             backorders=out.backorders, in_repair=out.parts_in_repair,
             on_order=out.parts_on_order, storage_unit_days=out.storage_unit_days,
             parts_spend=out.parts_spend, bench_waits=out.bench_waits,
-            transferred=out.parts_transferred,
+            transferred=out.parts_transferred, from_donors=out.parts_from_donors,
         )  # fmt: skip
 
     def _longest_delays(self) -> dict[str, int]:
@@ -364,6 +371,7 @@ class Simulation(Hooks):
             order_cancelled=self.orders.cancelled,
             bench=bench_tables(plan),
             transfers=transfer_tables(plan),
+            cannibalise=bool(plan.donors),
         )
 
     def _rules(self) -> Rules:

@@ -9,7 +9,8 @@ A day on one path is five phases, in this order (``docs/model.md`` states the ru
    :mod:`hashshock.engine.failures`); then each pool's demand;
 3. :func:`route_and_swap` — broken parts start their repairs (held back by a stopped
    parts supply or a closed repair centre, or at customs:
-   :mod:`hashshock.engine.repairs`), then spares and technicians are allocated
+   :mod:`hashshock.engine.repairs`), short shelves take parts from donor machines
+   (:mod:`hashshock.engine.donors`), then spares and technicians are allocated
    (:mod:`hashshock.engine.swaps`), spares sent to sites that ran out
    (:mod:`hashshock.engine.transfers`) and the day's cohort figures recorded;
 4. reorder — each pool orders up to its base-stock level
@@ -33,6 +34,7 @@ and are inlined into :func:`run_days` and :func:`run_phase`.
 from __future__ import annotations
 
 from hashshock.engine.arrays import STOP, Fleet, Keys, Record, Rules, Scratch, State
+from hashshock.engine.donors import strip_donors
 from hashshock.engine.eventpaths import pool_amounts, turning
 from hashshock.engine.failures import cohort_failures
 from hashshock.engine.figures import cohort_figures, pool_figures, pool_figures_as_yesterday
@@ -51,9 +53,13 @@ def route_and_swap(
     p: int, day: int, fleet: Fleet, rules: Rules, state: State, scratch: Scratch,
     record: Record, keys: Keys,
 ) -> None:  # fmt: skip
-    """Broken parts start their repairs; then the swaps, spares sent to sites that ran out
-    (lateral transshipment, if the fleet does it) and the cohort figures."""
+    """Broken parts start their repairs; then parts taken from donor machines where a
+    shelf is short (cannibalisation, if the fleet holds donors), the swaps, spares sent to
+    sites that ran out (lateral transshipment, if the fleet does it) and the cohort
+    figures."""
     start_repairs(p, day, fleet, rules, state, scratch, record, keys)
+    if fleet.cannibalise:
+        strip_donors(p, day, fleet, state, scratch, record)
     swap(p, day, fleet, state, scratch, record)
     if fleet.transfers.days >= 0:
         transship(p, day, fleet, state, scratch, record)
@@ -111,8 +117,11 @@ def still_pools(
     yesterday is held back today); if parts ``arrived``, nothing waits for a spare. The
     day before ran on the same path in the same call.
 
-    Then no repair starts, no swap is possible, no spare moves between sites (the
-    pools that could give gave yesterday, or had nothing to give) and nothing ships: each pool's
+    Then no repair starts, no swap is possible, no part is taken from a donor (a pool
+    left empty with demand after yesterday's swaps took all its donors had: they give up
+    to the shortfall, and a shelf they filled is not empty), no spare moves between sites
+    (the pools that could give gave yesterday, or had nothing to give) and nothing ships:
+    each pool's
     inventory position is where yesterday's order left it, at or above its target (an
     arrival moves parts from the pipeline to the shelf). If nothing arrived the pools'
     figures are yesterday's, else they are summed again. On a small fleet this is

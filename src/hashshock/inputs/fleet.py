@@ -9,7 +9,7 @@ the catalogue at hand.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -39,6 +39,8 @@ MAX_BENCH_TECHNICIANS = 100
 #: Longest transfer between two of an operator's sites (days): a quarter of a year is more
 #: than any shipment within one country takes, so more is a typo.
 MAX_TRANSFER_DAYS = 90
+#: Donor machines of one model at one site (at least one: :meth:`Site._donors_held`).
+DonorCount = Annotated[StrictInt, Field(le=MAX_COHORT_MACHINES)]
 #: What a label-like field is: metadata, not read by the simulation or the reports.
 SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), not shown in reports"
 
@@ -96,14 +98,37 @@ class Site(_Strict):
         description="A finite in-house repair bench; omitted: in-house repairs never queue "
         "(each takes its route's in_house_days)",
     )
+    donors: dict[str, DonorCount] | None = Field(
+        None,
+        description="Machines held at the site as parts donors, not mining (bought used, or "
+        "set aside): model slug -> machines. Their parts serve the site's pools of their "
+        f"family once each pool's shelf runs out; at most {MAX_COHORT_MACHINES} a model. "
+        "Omitted: no donors",
+    )
+
+    @model_validator(mode="after")
+    def _donors_held(self) -> Site:
+        if self.donors is None:
+            return self
+        if not self.donors:
+            raise ValueError("donors names no model — fix: give model: machines, or remove donors")
+        for model, machines in self.donors.items():
+            if machines < 1:
+                raise ValueError(
+                    f"donors: {machines} machines of {model} — fix: hold one or more, or drop "
+                    f"{model}"
+                )
+        return self
 
     @model_serializer(mode="wrap")
-    def _without_absent_bench(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A site without a bench dumps as it did before benches existed, so the inputs'
-        hash (the run manifest's ``inputs_sha256``) of a fleet without one is unchanged."""
+    def _without_absent_blocks(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A site without a bench or donors dumps as it did before they existed, so the
+        inputs' hash (the run manifest's ``inputs_sha256``) of a fleet without them is
+        unchanged."""
         dumped: dict[str, Any] = handler(self)
-        if self.repair_bench is None:
-            dumped.pop("repair_bench", None)
+        for block in ("repair_bench", "donors"):
+            if getattr(self, block) is None:
+                dumped.pop(block, None)
         return dumped
 
 

@@ -265,6 +265,16 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 f"no machines of family '{stock.family}' at site '{stock.site}'",
                 "put the spares at a site that runs that family, or drop them",
             )  # fmt: skip
+    for i, site in enumerate(fleet.sites):
+        for model in site.donors or {}:
+            field = f"sites[{i}].donors.{model}"
+            family = catalog.get(model, path, field).family
+            if family not in families_by_site.get(site.name, set()):
+                raise InputError(
+                    path, field, f"no machines of family '{family}' at site '{site.name}' "
+                    "for the donors' parts to serve",
+                    "hold donors at a site that runs their family, or drop them",
+                )  # fmt: skip
 
 
 # --- scenarios -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from hashshock.dists import Fixed, Uniform
 from hashshock.inputs.catalog import (
     PART_TYPES,
     STOP_PARTS,
+    Catalog,
     FailurePrior,
     ModelSpec,
     failure_prior,
@@ -27,7 +28,7 @@ from hashshock.inputs.fleet import Site
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
-from hashshock.plan.model import BenchPlan, Plan, RoutePlan
+from hashshock.plan.model import BenchPlan, DonorPlan, Plan, RoutePlan
 from hashshock.plan.realisation import board_yield, degradation_of, site_uptime, wear_of
 
 DAYS_PER_YEAR = 365.0
@@ -312,6 +313,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         site_bench=_benches(fleet.sites),
         transfer_days=fleet.transshipment.transfer_days if fleet.transshipment else -1,
         transfer_cost_usd=fleet.transshipment.cost_usd_per_part if fleet.transshipment else 0.0,
+        donors=_donors(fleet.sites, catalog),
     )
 
 
@@ -324,6 +326,18 @@ def _benches(sites: list[Site]) -> tuple[BenchPlan | None, ...]:
         None if site.repair_bench is None
         else BenchPlan(site.repair_bench.technicians, site.repair_bench.service_days)
         for site in sites
+    )  # fmt: skip
+
+
+def _donors(sites: list[Site], catalog: Catalog) -> tuple[DonorPlan, ...]:
+    """The donor machines of every site, by model in the file's order, each with its
+    model's parts (data/models.csv), all working (docs/model.md, *Cannibalisation*)."""
+    return tuple(
+        DonorPlan(s, spec.family, machines,
+                  (spec.hashboards, spec.fans, spec.psus, spec.control_boards))
+        for s, site in enumerate(sites)
+        for model, machines in (site.donors or {}).items()
+        for spec in (catalog.get(model),)
     )  # fmt: skip
 
 

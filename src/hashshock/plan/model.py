@@ -43,6 +43,18 @@ class BenchPlan:
 
 
 @dataclass(frozen=True)
+class DonorPlan:
+    """Donor machines of one model held at a site (``docs/model.md``, *Cannibalisation*):
+    ``machines`` machines of ``family``, each holding ``parts`` [4] working parts
+    (hashboards, fans, PSUs, control boards: its model's ``data/models.csv`` counts)."""
+
+    site: int
+    family: str
+    machines: int
+    parts: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class EventPlan:
     """One scenario event, compiled. Kind-specific numbers live in ``params``/``dists``."""
 
@@ -119,6 +131,8 @@ class Plan:
     # lateral transshipment: days a part takes between sites (−1: none), USD a part sent
     transfer_days: int = -1
     transfer_cost_usd: float = 0.0
+    # donor machines held at the sites (cannibalisation); () for none
+    donors: tuple[DonorPlan, ...] = ()
 
     @property
     def n_cohorts(self) -> int:

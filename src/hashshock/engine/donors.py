@@ -1,0 +1,50 @@
+"""Cannibalisation: parts taken from the donor machines a site holds (docs/model.md,
+*Cannibalisation*, C1–C3).
+
+A donor is a machine kept at a site for its parts, not mining. Its parts wait in
+``state.pools.donor_parts`` [P, J], in the pools of its site and family; they are not
+spares (not on the shelf, not in the base-stock position). Before the day's swaps, a
+pool whose shelf holds fewer parts than its machines and boards wait for takes the
+difference from its donors, as far as they have parts left; those parts go on the
+shelf and the swaps use them as spares. A part taken is gone from its donor for good.
+No random numbers are drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashshock.engine.arrays import Fleet, Record, Scratch, State
+from hashshock.engine.jit import compiled
+from hashshock.plan.model import Plan
+
+
+@compiled(inline=True)
+def strip_donors(
+    p: int, day: int, fleet: Fleet, state: State, scratch: Scratch, record: Record
+) -> None:
+    """Parts taken from donors on path ``p`` before the swaps of ``day`` (C2):
+    pool ``j`` takes min(demand_j − on hand_j, donor parts_j) when positive, with
+    ``scratch.demand_pool`` holding each pool's demand (:func:`~hashshock.engine.swaps.
+    pool_demand`); counted per part type in ``record.from_donors`` (parts)."""
+    on_hand, donor_parts = state.pools.on_hand, state.pools.donor_parts
+    demand = scratch.demand_pool
+    for j in range(donor_parts.shape[1]):
+        take = min(demand[p, j] - on_hand[p, j], donor_parts[p, j])
+        if take <= 0:
+            continue
+        donor_parts[p, j] -= take
+        on_hand[p, j] += take
+        record.from_donors[p, day, fleet.pool_part[j]] += take
+
+
+def donor_parts(plan: Plan) -> np.ndarray:
+    """[J] the parts in each pool's donor machines on day 0 (C1): a donor of a family at
+    a site holds its model's parts of each type in the pools (site, part, family) —
+    each part in one pool, so counted once; all zero without donors."""
+    parts = np.zeros(plan.n_pools, np.int64)
+    for donor in plan.donors:
+        for j in range(plan.n_pools):
+            if plan.pool_site[j] == donor.site and plan.pool_family[j] == donor.family:
+                parts[j] += donor.machines * donor.parts[plan.pool_part[j]]
+    return parts
