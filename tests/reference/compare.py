@@ -38,6 +38,7 @@ class Output(Protocol):
     order_cancelled: NDArray[np.bool_]
     bench_waits: NDArray[np.float64]
     parts_transferred: NDArray[np.int32]
+    parts_from_donors: NDArray[np.int32]
 
 
 def checkpoints(horizon: int, count: int = 4) -> list[int]:
@@ -82,6 +83,12 @@ def compare(engine: Output, reference: Output, days: list[int], alpha: float = 0
             found.append(mean_check(f"transferred {part}",
                                     engine.parts_transferred[:, :, p].sum(axis=1),
                                     reference.parts_transferred[:, :, p].sum(axis=1)))  # fmt: skip
+    # Parts taken from donor machines (cannibalisation), per part, if either run took any.
+    if engine.parts_from_donors.any() or reference.parts_from_donors.any():
+        for p, part in enumerate(PART_TYPES):
+            found.append(mean_check(f"from donors {part}",
+                                    engine.parts_from_donors[:, :, p].sum(axis=1),
+                                    reference.parts_from_donors[:, :, p].sum(axis=1)))  # fmt: skip
     checks = [c for c in found if c is not None]
     for p, part in enumerate(PART_TYPES):
         checks += stage_checks(f"stockout {part}", engine.first_stockout_day[:, p],

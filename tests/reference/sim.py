@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 from tests.reference import timing
+from tests.reference.donors import DonorStore
 from tests.reference.entities import Board, Machine, Part, Pool, State
 from tests.reference.hazards import FailureClocks
 from tests.reference.logistics import MachineOrders, RepairShop, Replenishment
@@ -52,6 +53,7 @@ class ReferenceOutput:
     order_cancelled: NDArray[np.bool_]  # [O, P]
     bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited
     parts_transferred: NDArray[np.int32]  # [P, T, 4] spares sent between sites
+    parts_from_donors: NDArray[np.int32]  # [P, T, 4] parts taken from donor machines
 
 
 class PathSimulation:
@@ -85,6 +87,7 @@ class PathSimulation:
         self.pools = [self._pool(j) for j in range(plan.n_pools)]
         self.shop = SwapShop(self)
         self.transshipment = Transshipment(self) if plan.transfer_days >= 0 else None
+        self.donors = DonorStore(self) if plan.donors else None
         self._build_machines()
 
     # --- set-up -------------------------------------------------------------------------
@@ -305,6 +308,9 @@ class PathSimulation:
             rec["bench_waits"][site] = (bench.served, bench.waited, bench.days_waited)
         sent = self.transshipment.sent if self.transshipment else np.zeros((T, PARTS), np.int32)
         rec["parts_transferred"] = sent
+        rec["parts_from_donors"] = (
+            self.donors.taken if self.donors else np.zeros((T, PARTS), np.int32)
+        )
         return rec
 
 

@@ -52,6 +52,8 @@ class SwapShop:
             for crew, capacity in zip(self.crews, plan.site_swaps_per_day, strict=True):
                 if crew.level < capacity:
                     yield crew.put(int(capacity) - crew.level)
+            if self.sim.donors is not None:
+                self.sim.donors.before_swaps(day)
             for c in range(plan.n_cohorts):
                 crew = self.crews[plan.cohort_site[c]]
                 for k in range(3):

@@ -116,6 +116,27 @@ def test_injected_bug_transfers_take_ten_days_longer_is_rejected() -> None:
     assert any(c.name.startswith("backorders fan") for c in verdict.rejected), verdict.report()
 
 
+def test_cannibalisation() -> None:
+    """Built-in ``sanctions`` on the two-site fleet with a donor machine at each site
+    (``fleets.DONORS``): short shelves take parts from the donors until they are
+    stripped."""
+    verdict = _verdict("sanctions", "donors")
+    _assert_equivalent(verdict)
+    assert "from donors fan" in {c.name for c in verdict.tested}
+    assert reference_run("sanctions", "donors").parts_from_donors.sum(axis=(1, 2)).mean() > 5
+
+
+def test_injected_bug_stripped_donors_give_again_is_rejected() -> None:
+    """The engine's donors hold ten times their parts (a part taken counted as still
+    there), the reference's once."""
+    base = plan("sanctions", variant="donors")
+    donors = tuple(replace(d, machines=10 * d.machines) for d in base.donors)
+    engine = simulate(replace(base, donors=donors), ENGINE_PATHS, ENGINE_SEED)
+    verdict = compare(engine, reference_run("sanctions", "donors"), checkpoints(HORIZON), ALPHA)
+    rejected = {c.name for c in verdict.rejected}
+    assert {"down waiting_for_part d179", "backorders fan d134"} <= rejected, verdict.report()
+
+
 def test_injected_bug_repaired_parts_never_return_is_rejected() -> None:
     """Engine fed every route with scrap share 1: nothing comes back from repair."""
     base = plan("baseline")
