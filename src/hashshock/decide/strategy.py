@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -34,6 +34,7 @@ from hashshock.decide.pools import demand_per_day
 from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.load import LoadedFleet
+from hashshock.market.hashprice import TierName, efficiency_tier
 from hashshock.prepare import Prepared
 from hashshock.sweep.fieldpath import FieldPath
 from hashshock.sweep.inputs import BaseSet
@@ -141,8 +142,8 @@ def _route(base: BaseSet, part: str) -> dict[str, Any]:
 def builtin_strategies(
     prepared: Prepared, base: BaseSet, stockpile_months: float
 ) -> list[Strategy]:
-    """do-nothing, stockpile, an alternative vendor, US-assembled Antminers and the repair
-    bench for this fleet."""
+    """do-nothing, stockpile, an alternative vendor, US-assembled Antminers, the repair
+    bench and used machines bought as parts donors for this fleet."""
     from hashshock.decide.pools import pool_table
     from hashshock.decide.report import stock_rows
 
@@ -165,6 +166,7 @@ def builtin_strategies(
     out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
     out.append(_repair_bench(base))
+    out.append(_used_donors(base))
     return out
 
 
@@ -195,6 +197,43 @@ def _repair_bench(base: BaseSet) -> Strategy:
         costs=Costs(upfront_usd=_number("bench_upfront_usd") * len(sites),
                     running_usd_per_month=_number("bench_running_usd_per_month") * len(sites)),
         source="data/decide_strategies.csv bench_* (per bench; one bench a site)",
+    )  # fmt: skip
+
+
+def _used_donors(base: BaseSet) -> Strategy:
+    """Used machines bought as parts donors (docs/model.md, *Cannibalisation*): at each
+    site, ⌈``donor_share`` × machines⌉ of its most numerous installed model, held for their
+    parts, not mining; each priced at its efficiency tier's used price (USD/TH, the
+    market's ``used_prices`` tier table at its reference date) × its TH/s, paid upfront."""
+    catalog, market = base.loaded.catalog, base.market
+    share = _number("donor_share")
+    installed: dict[str, dict[str, int]] = {}
+    for cohort in base.loaded.fleet.cohorts:
+        models = installed.setdefault(cohort.site, {})
+        models[cohort.model] = models.get(cohort.model, 0) + cohort.count
+    sites, price, bought = [], 0.0, 0
+    for site in base.given["fleet"]["sites"]:
+        counts = installed.get(site["name"], {})
+        if not counts:
+            sites.append(dict(site))
+            continue
+        model = max(counts, key=lambda m: counts[m])
+        count = math.ceil(share * counts[model])
+        spec = catalog.get(model)
+        tier = market.used_prices.tiers[cast(TierName, efficiency_tier(spec.efficiency_j_per_th))]
+        price += count * tier.usd_per_th * spec.hashrate_ths
+        bought += count
+        held = dict(site.get("donors") or {})  # donors the fleet holds already stay
+        held[model] = held.get(model, 0) + count
+        sites.append({**dict(site), "donors": held})
+    return Strategy(
+        name="used-donors",
+        description=f"buy {bought} used machines ({share:.0%} of each site's most numerous "
+                    "model) as parts donors: short shelves take their parts",
+        edits=[Edit(path="fleet.sites", value=sites)],
+        costs=Costs(upfront_usd=price),
+        source="data/decide_strategies.csv donor_share; price: the used-ASIC tier table "
+               "(data/market/defaults.yaml used_prices, or the market file's)",
     )  # fmt: skip
 
 
