@@ -124,6 +124,21 @@ def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:
     assert used.availability[last].mean() > nothing.availability[last].mean()
 
 
+def test_the_set_aside_strategy_takes_the_least_efficient_machines() -> None:
+    """set-aside-donors: ⌈2 %⌉ of site a's least efficient model (the S19j Pro, 29.5 J/TH,
+    against the S21's 17.5) stop mining and give their parts; nothing is bought."""
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("baseline"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    base = base_set(loaded, scenario, market)
+    aside = next(s for s in builtin_strategies(prepared, base, 6) if s.name == "set-aside-donors")
+    plan = compile_plan(apply(aside, base), scenario, HORIZON)
+    family = loaded.catalog.get("antminer-s19j-pro").family
+    assert plan.donors == (DonorPlan(0, family, 4, (3, 4, 1, 1)),)
+    assert plan.cohort_initial[:2].tolist() == [196, 100]
+    assert aside.total_cost_usd(HORIZON) == 0
+
+
 def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:
     """Blocks a fleet leaves out (a site's repair bench or donors, transshipment) can be set
     by path."""

@@ -133,3 +133,29 @@ def test_donors_never_needed_change_no_output() -> None:
     for field in dataclasses.fields(EngineOutput):
         a, b = getattr(without, field.name), getattr(with_, field.name)
         assert np.array_equal(a, b), field.name
+
+
+def test_machines_set_aside_are_donors_of_their_own_model() -> None:
+    """10 of the 200 S19j Pros set aside (cohorts[].set_aside) run as 190 mining and 10
+    held as donors at the site, bit for bit; the defaults that scale with machines
+    (spares of pools without an entry, technicians) still count the 200."""
+    family_spares = [{"site": "a", "part": p, "family": f, "on_hand": 5}
+                     for p in ("hashboard", "fan", "psu", "control_board")
+                     for f in ("antminer-s19", "antminer-s21")]  # fmt: skip
+    aside = small_fleet(spares=family_spares)
+    aside["cohorts"][0]["set_aside"] = 10
+    held = with_donors(10, spares=family_spares)
+    held["cohorts"][0]["count"] = 190
+    plans = [plan_for(fleet, SANCTIONS, horizon=200) for fleet in (aside, held)]
+    assert plans[0].donors == plans[1].donors and plans[0].cohort_initial[0] == 190
+    outs = [simulate(plan, 30, seed=8) for plan in plans]
+    assert outs[0].parts_from_donors.sum() > 0
+    for field in dataclasses.fields(EngineOutput):
+        a, b = (getattr(out, field.name) for out in outs)
+        assert np.array_equal(a, b), field.name
+    defaults = small_fleet(spares=[], sites=[{"name": "a"}])
+    by_default = plan_for(defaults)
+    defaults["cohorts"][0]["set_aside"] = 10
+    set_aside = plan_for(defaults)
+    assert np.array_equal(set_aside.pool_on_hand, by_default.pool_on_hand)
+    assert np.array_equal(set_aside.site_swaps_per_day, by_default.site_swaps_per_day)

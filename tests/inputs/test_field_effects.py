@@ -538,6 +538,7 @@ setf("fleet.transshipment.cost_usd_per_part", 500, PARTS_USD, +1, sharing)
 # fleet.cohorts and spares -------------------------------------------------------------------
 setf("fleet.cohorts.model", "antminer-s21", hashrate, +1)
 setf("fleet.cohorts.count", 400, hashrate, +1)
+setf("fleet.cohorts.set_aside", 50, hashrate, -1)
 SITE_B = [{"name": "a", "technicians": 2}, {"name": "b", "technicians": 0}]
 setf("fleet.cohorts.site", "b", waiting, +1, with_fleet(lambda: small_fleet(sites=SITE_B)))
 setf("fleet.cohorts.install_date", "2019-01-01", failures(), +1)

@@ -143,7 +143,8 @@ def builtin_strategies(
     prepared: Prepared, base: BaseSet, stockpile_months: float
 ) -> list[Strategy]:
     """do-nothing, stockpile, an alternative vendor, US-assembled Antminers, the repair
-    bench and used machines bought as parts donors for this fleet."""
+    bench, used machines bought as parts donors and the fleet's least efficient machines
+    set aside as donors, for this fleet."""
     from hashshock.decide.pools import pool_table
     from hashshock.decide.report import stock_rows
 
@@ -167,6 +168,7 @@ def builtin_strategies(
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
     out.append(_repair_bench(base))
     out.append(_used_donors(base))
+    out.append(_set_aside_donors(base))
     return out
 
 
@@ -234,6 +236,39 @@ def _used_donors(base: BaseSet) -> Strategy:
         costs=Costs(upfront_usd=price),
         source="data/decide_strategies.csv donor_share; price: the used-ASIC tier table "
                "(data/market/defaults.yaml used_prices, or the market file's)",
+    )  # fmt: skip
+
+
+def _set_aside_donors(base: BaseSet) -> Strategy:
+    """The fleet's own least efficient machines set aside as parts donors (docs/model.md,
+    *Cannibalisation*): at each site, ⌈``set_aside_share`` × machines⌉ of its least
+    efficient installed model (most J/TH), from its oldest cohorts first, stop mining and
+    give their parts (``cohorts[].set_aside``). Nothing is bought: the cost is the
+    hashrate they no longer deliver."""
+    catalog = base.loaded.catalog
+    share = _number("set_aside_share")
+    cohorts = [dict(c) for c in base.given["fleet"]["cohorts"]]
+    set_aside = 0
+    for site in base.given["fleet"]["sites"]:
+        here = [c for c in cohorts if c["site"] == site["name"]]
+        if not here:
+            continue
+        worst = max((c["model"] for c in here), key=lambda m: catalog.get(m).efficiency_j_per_th)
+        mine = sorted((c for c in here if c["model"] == worst), key=lambda c: c["install_date"])
+        left = math.ceil(share * sum(c["count"] for c in mine))
+        for cohort in mine:
+            down = sum((cohort.get("degraded") or {}).get("machines_down", {}).values())
+            take = min(left, cohort["count"] - down - (cohort.get("set_aside") or 0))
+            if take > 0:
+                cohort["set_aside"] = (cohort.get("set_aside") or 0) + take
+                left -= take
+                set_aside += take
+    return Strategy(
+        name="set-aside-donors",
+        description=f"set aside {set_aside} of the fleet's least efficient machines "
+                    f"({share:.0%} of each site's least efficient model) as parts donors",
+        edits=[Edit(path="fleet.cohorts", value=cohorts)] if set_aside else [],
+        source="data/decide_strategies.csv set_aside_share; efficiency data/models.csv",
     )  # fmt: skip
 
 

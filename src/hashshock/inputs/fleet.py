@@ -150,6 +150,22 @@ class Cohort(_Strict):
     install_date: date = Field(description="Install date (YYYY-MM-DD); sets the age of the parts")
     label: str | None = Field(None, description=f"Optional name; {SAVED_ONLY}")
     degraded: CohortDegradation | None = Field(None, description="Broken at start")
+    set_aside: Count | None = Field(
+        None, le=MAX_COHORT_MACHINES,
+        description="Machines of the cohort set aside as parts donors, not mining: their "
+        "parts serve the site's pools of the model's family (docs/model.md, "
+        "Cannibalisation); the defaults that scale with machines (spares, technicians) "
+        "still count them. Omitted: all mine",
+    )  # fmt: skip
+
+    @model_serializer(mode="wrap")
+    def _without_absent_set_aside(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A cohort without machines set aside dumps as it did before the field existed,
+        so the inputs' hash of a fleet without them is unchanged."""
+        dumped: dict[str, Any] = handler(self)
+        if self.set_aside is None:
+            dumped.pop("set_aside", None)
+        return dumped
 
 
 class SparesStock(_Strict):

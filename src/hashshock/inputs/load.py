@@ -215,17 +215,25 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 path, f"cohorts[{i}].install_date", "is after start_date",
                 "machines not yet installed belong under `orders`",
             )  # fmt: skip
+        if cohort.set_aside and cohort.set_aside > cohort.count:
+            raise InputError(
+                path, f"cohorts[{i}].set_aside",
+                f"{cohort.set_aside} machines set aside, the cohort has {cohort.count}",
+                "set aside at most the cohort's count",
+            )  # fmt: skip
         if cohort.degraded:
             spec = catalog.get(cohort.model)
-            if cohort.degraded.dead_hashboards > cohort.count * spec.hashboards:
+            mining = cohort.count - (cohort.set_aside or 0)
+            if cohort.degraded.dead_hashboards > mining * spec.hashboards:
                 raise InputError(
                     path, f"cohorts[{i}].degraded.dead_hashboards",
-                    "more dead boards than the cohort has", "lower it",
+                    "more dead boards than the cohort has mining", "lower it",
                 )  # fmt: skip
-            if sum(cohort.degraded.machines_down.values()) > cohort.count:
+            if sum(cohort.degraded.machines_down.values()) > mining:
                 raise InputError(
                     path, f"cohorts[{i}].degraded.machines_down",
-                    "more machines down than the cohort has", "lower the counts",
+                    "more machines down than the cohort has mining (count − set_aside)",
+                    "lower the counts",
                 )  # fmt: skip
     families_by_site: dict[str, set[str]] = {}
     for cohort in fleet.cohorts:

@@ -24,7 +24,7 @@ from hashshock.inputs.catalog import (
     site_defaults,
     vendor_defaults,
 )
-from hashshock.inputs.fleet import Site
+from hashshock.inputs.fleet import Cohort, Site
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
@@ -103,7 +103,8 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
     labels: list[str] = []
     models: list[ModelSpec] = []
     sites: list[int] = []
-    initial: list[int] = []
+    initial: list[int] = []  # machines mining on day 0
+    owned: list[int] = []  # machines the file lists, set aside or not (for the defaults)
     ages: list[int] = []
     dead_boards: list[int] = []
     down: list[list[int]] = []
@@ -112,7 +113,8 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         labels.append(cohort.label or f"{cohort.site}/{cohort.model}/{cohort.install_date}")
         models.append(spec)
         sites.append(site_index[cohort.site])
-        initial.append(cohort.count)
+        initial.append(cohort.count - (cohort.set_aside or 0))
+        owned.append(cohort.count)
         ages.append((fleet.start_date - cohort.install_date).days)
         degraded = cohort.degraded
         dead_boards.append(degraded.dead_hashboards if degraded else 0)
@@ -132,6 +134,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         models.append(spec)
         sites.append(site_index[order.site])
         initial.append(0)
+        owned.append(0)
         ages.append(-due)
         dead_boards.append(0)
         down.append([0, 0, 0])
@@ -147,6 +150,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         models.append(spec)
         sites.append(home)
         initial.append(0)
+        owned.append(0)
         # Used machines are assumed two years old when bought [E]; new ones start new.
         ages.append(USED_MACHINE_AGE_DAYS if policy.channel == "used-machines" else 0)
         dead_boards.append(0)
@@ -162,9 +166,9 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
             if key not in pool_key_index:
                 pool_key_index[key] = len(pool_key_index)
             cohort_pool[c, k] = pool_key_index[key]
-            installed_parts[key] += (
-                initial[c] or order_count_for(c, order_cohort, order_count)
-            ) * (spec.parts_per_machine(part))
+            installed_parts[key] += (owned[c] or order_count_for(c, order_cohort, order_count)) * (
+                spec.parts_per_machine(part)
+            )
     pool_keys = list(pool_key_index)
     family_vendor = {m.family: m.vendor for m in models}
     on_hand = np.full(len(pool_keys), -1, dtype=np.int64)
@@ -231,7 +235,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
     machines_per_tech = site_defaults()["machines_per_technician"]
     swaps = []
     for s, site in enumerate(fleet.sites):
-        machines = sum(initial[c] for c in range(len(labels)) if sites[c] == s)
+        machines = sum(owned[c] for c in range(len(labels)) if sites[c] == s)
         techs = (
             site.technicians
             if site.technicians is not None
@@ -313,7 +317,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         site_bench=_benches(fleet.sites),
         transfer_days=fleet.transshipment.transfer_days if fleet.transshipment else -1,
         transfer_cost_usd=fleet.transshipment.cost_usd_per_part if fleet.transshipment else 0.0,
-        donors=_donors(fleet.sites, catalog),
+        donors=_donors(fleet.sites, fleet.cohorts, catalog),
     )
 
 
@@ -329,14 +333,19 @@ def _benches(sites: list[Site]) -> tuple[BenchPlan | None, ...]:
     )  # fmt: skip
 
 
-def _donors(sites: list[Site], catalog: Catalog) -> tuple[DonorPlan, ...]:
-    """The donor machines of every site, by model in the file's order, each with its
-    model's parts (data/models.csv), all working (docs/model.md, *Cannibalisation*)."""
+def _donors(sites: list[Site], cohorts: list[Cohort], catalog: Catalog) -> tuple[DonorPlan, ...]:
+    """The donor machines: each site's (by model, in the file's order), then each cohort's
+    set aside, each with its model's parts (data/models.csv), all working (docs/model.md,
+    *Cannibalisation*)."""
+    site_index = {site.name: s for s, site in enumerate(sites)}
+    held = [
+        (s, model, n) for s, site in enumerate(sites) for model, n in (site.donors or {}).items()
+    ]
+    held += [(site_index[c.site], c.model, c.set_aside) for c in cohorts if c.set_aside]
     return tuple(
         DonorPlan(s, spec.family, machines,
                   (spec.hashboards, spec.fans, spec.psus, spec.control_boards))
-        for s, site in enumerate(sites)
-        for model, machines in (site.donors or {}).items()
+        for s, model, machines in held
         for spec in (catalog.get(model),)
     )  # fmt: skip
 
