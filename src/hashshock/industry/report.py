@@ -68,18 +68,10 @@ def write_industry_report(
     """Write the industry's report to ``path`` (an ``.html`` file) atomically; with
     ``images`` also every chart as PNG/SVG (1280 × 720) into that folder. Returns the path.
     """
-    from hashshock.outputs import atomic_write_bytes
-    from hashshock.report.page import render_page
-    from hashshock.report.sections import figures
-    from hashshock.report.write import check_report_path
+    from hashshock.report.write import check_report_path, write_page
 
     report = industry_report_input(data_or_result)
     data = report.extras["industry"]
     target = check_report_path(path, [], option)
     heading = title or f"hashshock industry — {data['industry']}: {', '.join(data['scenarios'])}"
-    atomic_write_bytes(target, render_page(report, heading).encode("utf-8"), option)
-    if images is not None:
-        from hashshock.report.images import write_images
-
-        write_images(figures(report), Path(images), image_formats)
-    return target
+    return write_page(report, target, heading, images, image_formats, option)

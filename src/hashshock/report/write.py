@@ -50,10 +50,16 @@ def write_report(
     or the store. With ``images``, each chart is also drawn as PNG and/or SVG into that
     folder (:mod:`hashshock.report.images`).
     """
-    target = Path(path)
-    report = report_input(results)
-    html = render_page(report, title)
-    atomic_write_bytes(target, html.encode("utf-8"), option)
+    return write_page(report_input(results), Path(path), title, images, image_formats, option)
+
+
+def write_page(
+    report: ReportInput, target: Path, title: str | None, images: str | Path | None,
+    image_formats: Sequence[str], option: str,
+) -> Path:  # fmt: skip
+    """Write ``report`` as one HTML page at ``target`` atomically and, with ``images``,
+    every chart into that folder as PNG and/or SVG; return ``target``."""
+    atomic_write_bytes(target, render_page(report, title).encode("utf-8"), option)
     if images is not None:
         from hashshock.report.images import write_images
 

@@ -33,18 +33,10 @@ def write_sweep_report(
 ) -> Path:  # fmt: skip
     """Write the sweep's report to ``path`` (an ``.html`` file) atomically; with
     ``images`` also every chart as PNG/SVG into that folder."""
-    from hashshock.outputs import atomic_write_bytes
-    from hashshock.report.page import render_page
-    from hashshock.report.sections import figures
-    from hashshock.report.write import check_report_path
+    from hashshock.report.write import check_report_path, write_page
 
     report = sweep_report_input(result)
     head = report.extras["sweep"]["sweep"]
     target = check_report_path(path, [], option)
     heading = title or f"hashshock sweep — {head['name']} ({head['method']})"
-    atomic_write_bytes(target, render_page(report, heading).encode("utf-8"), option)
-    if images is not None:
-        from hashshock.report.images import write_images
-
-        write_images(figures(report), Path(images), image_formats)
-    return target
+    return write_page(report, target, heading, images, image_formats, option)
