@@ -3,11 +3,12 @@
 Prints, measured in one run (public tools only: ``hashshock.industry``):
 
 1. the industry's size: operators and classes, simulated members, machines, cohorts;
-2. after a warm-up run (kernels loaded), the same industry with the network coupled
-   (``network_feedback: true``: one engine pass per member and scenario, money priced
-   on the shared network afterwards) and
-   uncoupled (``false``: one pass, each member priced on the scenario's market alone),
-   wall clock, best of ``--repeats``, and their ratio (issue 19's target: at most 1.5x);
+2. after a warm-up run (kernels loaded), the same industry coupled (``network_feedback:
+   true``: one engine pass per member and scenario, then the network, replacement
+   orders, the used market and distress sales settled and money priced on them) and
+   uncoupled (``false``, without the settings that act on the shared network: each
+   member priced on the scenario's market alone), wall clock, best of ``--repeats``,
+   and their ratio (issue 19's target: at most 1.5x);
 3. the process's peak resident memory (both runs).
 
 ``--full`` simulates every operator of every class (no representative members) and
