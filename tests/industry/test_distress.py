@@ -4,6 +4,7 @@ prices, which can break others; never the other way round."""
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
+from hashshock.industry import couple, distress
 from hashshock.industry.api import industry
 from hashshock.industry.distress import OpenOrders
 from hashshock.industry.load import industry_from_mapping, load_industry
@@ -107,3 +109,21 @@ def test_an_industry_without_money_gets_its_network_and_no_sales(tmp_path: Path)
     for k, settled in enumerate(result.runs.settlements):
         assert settled.rounds == 1 and (settled.used.price_factor == 1.0).all()
         np.testing.assert_array_equal(settled.network.us_ths, result.us_hashrate_ths(k))
+
+
+def test_later_rounds_price_only_the_paths_whose_sales_moved(
+    paired: tuple[IndustryResult, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each path settles on its own, so pricing again only the paths where a break moved
+    gives every number of pricing all paths every round, bit for bit."""
+    _, selling = paired
+    monkeypatch.setattr(couple, "settle", functools.partial(distress.settle, only_changed=False))
+    sold = _bundled(sell_share=0.6, sold_abroad_share=1.0, cancel_orders=False)
+    every_path = industry(industry_from_mapping(sold), ["baseline"], PATHS, DAYS, SEED)
+    assert selling.runs.settlements is not None and every_path.runs.settlements is not None
+    assert selling.runs.settlements[0].rounds == every_path.runs.settlements[0].rounds
+    for ours, theirs in zip(selling.member_runs(0), every_path.member_runs(0), strict=True):
+        for name in ("hashrate_ths", "cash_usd", "revenue_usd", "covenant_breach_day",
+                     "cash_out_day", "collateral_at_break"):  # fmt: skip
+            np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+    assert selling.to_dict() == every_path.to_dict()

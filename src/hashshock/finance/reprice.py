@@ -15,6 +15,7 @@ debt service. An industry prices every member on the network they share this way
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,13 @@ class FixedFlows:
         other = flows.refunds_usd - flows.capex_usd - flows.debt_service_usd
         return cls(costs, other, hashrate_ths, nameplate_ths, flows.cash_start_usd,
                    dict(money.collateral_tier_share), flows.loans)  # fmt: skip
+
+    def on(self, rows: NDArray[np.int64]) -> FixedFlows:
+        """The flows of paths ``rows`` only (copies)."""
+        return dataclasses.replace(
+            self, costs_usd=self.costs_usd[rows], other_usd=self.other_usd[rows],
+            hashrate_ths=self.hashrate_ths[rows], nameplate_ths=self.nameplate_ths[rows],
+        )  # fmt: skip
 
 
 @dataclass

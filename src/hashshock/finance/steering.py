@@ -8,6 +8,7 @@ spares' unit costs, the grey market, the repair-or-replace rule and replacement 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -27,6 +28,22 @@ class MarketLike(Protocol):
     btc_per_th_day: FloatArray
     hashprice_usd_per_ph_day: FloatArray
     used_price_usd_per_th: dict[str, FloatArray]
+
+
+@dataclass
+class MarketRows:
+    """A market's paths ``rows`` only: what the money layer needs, as :class:`MarketLike`."""
+
+    btc_price_usd: FloatArray
+    btc_per_th_day: FloatArray
+    hashprice_usd_per_ph_day: FloatArray
+    used_price_usd_per_th: dict[str, FloatArray]
+
+    @classmethod
+    def of(cls, market: MarketLike, rows: NDArray[np.int64]) -> MarketRows:
+        used = {tier: price[rows] for tier, price in market.used_price_usd_per_th.items()}
+        return cls(market.btc_price_usd[rows], market.btc_per_th_day[rows],
+                   market.hashprice_usd_per_ph_day[rows], used)  # fmt: skip
 
 
 def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:

@@ -32,10 +32,10 @@ from numpy.typing import NDArray
 
 from hashshock.finance.covenants import evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
+from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
 from hashshock.industry.used import UsedFlows, clear
 from hashshock.inputs.industry import Distress, Industry
-from hashshock.market.simulate import MarketPaths
 from hashshock.prepare import Prepared
 
 FloatArray = NDArray[np.float64]
@@ -61,6 +61,17 @@ class Seller:
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
 
+    def on(self, rows: IntArray) -> Seller:
+        """The seller on paths ``rows`` only (itself if those are all its paths)."""
+        if rows.size == self.fixed.hashrate_ths.shape[0]:
+            return self
+        return dataclasses.replace(
+            self, fixed=self.fixed.on(rows), bought_ths=None,
+            orders=None if self.orders is None else self.orders.on(rows),
+            spot_ths=None if self.spot_ths is None else self.spot_ths[rows],
+            spot_paid_usd=None if self.spot_paid_usd is None else self.spot_paid_usd[rows],
+        )  # fmt: skip
+
 
 @dataclass
 class OpenOrders:
@@ -70,6 +81,10 @@ class OpenOrders:
     arrival_day: IntArray
     ths: FloatArray
     balance_usd: FloatArray
+
+    def on(self, rows: IntArray) -> OpenOrders:
+        """The orders on paths ``rows`` only."""
+        return OpenOrders(self.arrival_day[:, rows], self.ths, self.balance_usd)
 
     def cancelled_after(self, sale_day: IntArray, days: int) -> tuple[FloatArray, FloatArray]:
         """[P, T] nameplate TH/s of the orders arriving after ``sale_day`` (which the
@@ -100,6 +115,26 @@ class Outcome:
     breach_day: IntArray
     cash_out_day: IntArray
     collateral_at_break: FloatArray
+
+    @classmethod
+    def empty(cls, paths: int, days: int) -> Outcome:
+        """An outcome to fill path by path (:meth:`put`)."""
+        never = np.full(paths, NEVER, dtype=np.int64)
+        return cls(np.zeros((paths, days)), np.zeros((paths, days)), np.zeros(paths), never,
+                   never.copy(), np.full(paths, np.nan))  # fmt: skip
+
+    def put(self, rows: IntArray, hashrate_ths: FloatArray, flows: Repriced, breach_day: IntArray,
+            cash_out_day: IntArray) -> None:  # fmt: skip
+        """Paths ``rows`` of the outcome: delivered TH/s and flows priced on them, first
+        breach and cash-out; the collateral's value on the first of these."""
+        self.hashrate_ths[rows] = hashrate_ths
+        self.cash_usd[rows] = flows.cash_usd
+        self.revenue_usd[rows] = flows.revenue_usd.sum(axis=1)
+        self.breach_day[rows] = breach_day
+        self.cash_out_day[rows] = cash_out_day
+        broken = first_of(breach_day, cash_out_day)
+        value = flows.collateral_usd[np.arange(rows.size), np.maximum(broken, 0)]
+        self.collateral_at_break[rows] = np.where(broken >= 0, value, np.nan)
 
 
 @dataclass
@@ -186,7 +221,7 @@ def _until(spot: FloatArray, paid: FloatArray, sale_day: IntArray) -> tuple[Floa
     return np.where(after, frozen, spot), np.where(after, paid, 0.0)
 
 
-def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketPaths,
+def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketLike,
             share: float) -> Repriced:  # fmt: skip
     """The seller's flows in position ``at`` on ``market``: running costs in proportion to
     what it still delivers, the balances saved, the sale paid at its tiers' used price."""
@@ -226,13 +261,20 @@ def settle(
     industry: Industry,
     sellers: Sequence[Seller],
     network_for: Callable[[FloatArray, FloatArray], SharedNetwork],
+    only_changed: bool = True,
 ) -> Settled:
     """Settle distress sales, the used market and the network for one scenario.
 
     ``network_for(us_ths, sold_abroad_ths)`` builds the shared network from the US
-    delivered TH/s [P, T] and the TH/s the machines sold abroad deliver there [P, T]."""
-    share = industry.distress.sell_share
-    active = share > 0 or industry.distress.cancel_orders
+    delivered TH/s [P, T] and the TH/s the machines sold abroad deliver there [P, T].
+
+    Every path settles on its own: its network and used market depend on its own sales
+    only. So a round after the first prices the sellers again only on the paths where a
+    break moved in the round before (``only_changed``; the others would give the same
+    numbers again, bit for bit — ``tests/industry/test_distress.py`` compares both)."""
+    distress = industry.distress
+    share = distress.sell_share
+    active = share > 0 or distress.cancel_orders
     paths, days = sellers[0].fixed.hashrate_ths.shape
     wanted = np.zeros((paths, days))
     for seller in sellers:
@@ -242,54 +284,54 @@ def settle(
     # The break that made a member sell stays its break, though the sale's proceeds may
     # keep its cash above zero in later rounds.
     triggers = [[np.full(paths, NEVER, dtype=np.int64) for _ in sellers] for _ in range(2)]
+    outcomes = [Outcome.empty(paths, days) for _ in sellers]
+    us, abroad = np.zeros((paths, days)), np.zeros((paths, days))
     rounds = 0
-    outcomes: list[Outcome] = []
-    moved = True
-    while moved and rounds < MAX_ROUNDS:
+    changed = np.ones(paths, dtype=bool)  # paths to price in this round
+    while changed.any() and rounds < MAX_ROUNDS:
         rounds += 1
+        rows = np.nonzero(changed)[0] if only_changed else np.arange(paths)
         # Positions are recomputed where needed rather than kept: an industry has
         # hundreds of sellers, each [P, T] array of them is memory.
-        us = np.zeros((paths, days))
-        abroad = np.zeros((paths, days))
+        us_rows = np.zeros((rows.size, days))
+        abroad_rows = np.zeros((rows.size, days))
         for seller, day in zip(sellers, sale_days, strict=True):
-            position = _position(seller, day, industry.distress)
-            us += seller.weight * position.hashrate_ths
-            abroad += seller.weight * (
-                industry.distress.sold_abroad_share * position.sold_ths
+            position = _position(seller.on(rows), day[rows], distress)
+            us_rows += seller.weight * position.hashrate_ths
+            abroad_rows += seller.weight * (
+                distress.sold_abroad_share * position.sold_ths
                 + industry.rest_of_world.takes_cancelled_us_orders * position.cancelled_ths
             )
-        offered = _offered(sellers, sale_days, share)
+        us[rows], abroad[rows] = us_rows, abroad_rows
         network = network_for(us, abroad)
-        used = clear(offered, wanted, industry.used_market)
+        used = clear(_offered(sellers, sale_days, share), wanted, industry.used_market)
         market = dataclasses.replace(network.market, used_price_usd_per_th={
             tier: price * used.price_factor
             for tier, price in network.market.used_price_usd_per_th.items()
         })  # fmt: skip
         network = dataclasses.replace(network, market=market)
-        outcomes, moved = [], False
+        on_rows = MarketRows.of(market, rows)
+        changed = np.zeros(paths, dtype=bool)
         for i, seller in enumerate(sellers):
-            position = _position(seller, sale_days[i], industry.distress)
-            flows = _priced(seller, position, sale_days[i], market, share)
+            sale_day = sale_days[i][rows]
+            mine = seller.on(rows)
+            position = _position(mine, sale_day, distress)
+            flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
             breach = first_of(*(c.first_breach_day for c in covenants)) if covenants else (
-                np.full(paths, NEVER, dtype=np.int64))  # fmt: skip
+                np.full(rows.size, NEVER, dtype=np.int64))  # fmt: skip
             cash_out = first_true(flows.cash_usd < 0)
             if active:
                 broke = first_of(breach, cash_out)
-                earlier = (broke >= 0) & ((sale_days[i] < 0) | (broke < sale_days[i]))
+                earlier = (broke >= 0) & ((sale_day < 0) | (broke < sale_day))
                 if earlier.any():
-                    sale_days[i] = np.where(earlier, broke, sale_days[i])
+                    sale_days[i][rows] = np.where(earlier, broke, sale_day)
                     for trigger, day in zip(triggers, (breach, cash_out), strict=True):
-                        trigger[i] = np.where(earlier & (day == broke), day, trigger[i])
-                    moved = True
-            breach = first_of(breach, triggers[0][i])
-            cash_out = first_of(cash_out, triggers[1][i])
-            rows = np.arange(paths)
-            broken = first_of(breach, cash_out)
-            value = np.where(broken >= 0, flows.collateral_usd[rows, np.maximum(broken, 0)],
-                             np.nan)  # fmt: skip
-            revenue = flows.revenue_usd.sum(axis=1)
-            outcomes.append(Outcome(position.hashrate_ths, flows.cash_usd, revenue, breach,
-                                    cash_out, value))  # fmt: skip
-    return Settled(network, used, sale_days, outcomes, rounds, settled=not moved)
+                        trigger[i][rows] = np.where(earlier & (day == broke), day,
+                                                    trigger[i][rows])  # fmt: skip
+                    changed[rows[earlier]] = True
+            breach = first_of(breach, triggers[0][i][rows])
+            cash_out = first_of(cash_out, triggers[1][i][rows])
+            outcomes[i].put(rows, position.hashrate_ths, flows, breach, cash_out)
+    return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any())
