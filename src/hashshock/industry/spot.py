@@ -100,33 +100,36 @@ def replace(
     ordered = np.zeros((paths, days))
     reviews = np.arange(0, days, rule.review_days)
     spot_lines = []
+    buying = [m for m, orders in enumerate(machines) if orders is not None]
+    rows = np.arange(paths)[:, None]
     for line, line_share in lines:
         assert line.model is not None
         price = machine_prices()[line.model]
-        entries = [(m, r) for m, orders in enumerate(machines) if orders is not None
-                   for r in reviews]  # fmt: skip
-        work = np.zeros((paths, len(entries)))
-        join = np.full((paths, len(entries)), np.nan)
-        for n, (m, r) in enumerate(entries):
+        # One order per buyer and review day, buyer by buyer: [P, buyers × reviews].
+        blocks = []
+        for m in buying:
             orders = machines[m]
             assert orders is not None
-            work[:, n] = orders[:, r] * ths_each[m] * line_share
-            join[:, n] = np.where(work[:, n] > 0, float(r), np.nan)
-            ordered[:, r] += weights[m] * work[:, n]
+            block = orders[:, reviews] * ths_each[m] * line_share
+            ordered[:, reviews] += weights[m] * block
+            blocks.append(block)
+        work = np.concatenate(blocks, axis=1) if blocks else np.zeros((paths, 0))
+        join = np.where(work > 0, np.tile(reviews, len(buying)).astype(np.float64), np.nan)
         flow = flows[line.vendor]
         left = flow.capacity - flow.made
         # a day the contracted orders use up has only rounding left (±1e-10 of a day)
         left = np.where(left > 1e-9 * flow.capacity, left, 0.0)
-        weight = np.array([weights[m] for m, _ in entries])
+        weight = np.repeat([weights[m] for m in buying], reviews.size)
         result = serve(left, join, work, weight)
-        rows = np.arange(paths)
-        for n, (m, _) in enumerate(entries):
-            ship = result.ship_day[:, n]
+        for n, m in enumerate(buying):
+            columns = slice(n * reviews.size, (n + 1) * reviews.size)
+            ship, mine = result.ship_day[:, columns], work[:, columns]
             arrived = (ship >= 0) & (ship < days)
             target, cost = delivered[m], paid[m]
             assert target is not None and cost is not None
-            np.add.at(target, (rows[arrived], ship[arrived]), work[arrived, n])
-            np.add.at(cost, (rows[arrived], ship[arrived]), work[arrived, n] * price)
+            at = (np.broadcast_to(rows, ship.shape)[arrived], ship[arrived])
+            np.add.at(target, at, mine[arrived])
+            np.add.at(cost, at, mine[arrived] * price)
         spot_lines.append(SpotLine(line.name, flow.base_lead_days + result.lead_days(left),
                                    result.made))  # fmt: skip
     delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]

@@ -67,13 +67,13 @@ def cumulative(capacity: FloatArray) -> FloatArray:
 
 
 def at_time(made_before: FloatArray, capacity: FloatArray, when: FloatArray) -> FloatArray:
-    """K(x) [P] at times ``when`` [P] (days, continuous, clipped to the horizon)."""
+    """K(x) at times ``when`` [P] or [P, N] (days, continuous, clipped to the horizon)."""
     days = capacity.shape[1]
     day = np.clip(np.floor(when).astype(np.int64), 0, days - 1)
     within = np.clip(when - day, 0.0, 1.0)
-    rows = np.arange(capacity.shape[0])
+    rows = np.arange(capacity.shape[0]).reshape((-1,) + (1,) * (when.ndim - 1))
     return np.where(
-        when >= days, made_before[:, -1], made_before[rows, day] + within * capacity[rows, day]
+        when >= days, made_before[rows, -1], made_before[rows, day] + within * capacity[rows, day]
     )
 
 
@@ -114,20 +114,21 @@ def serve(
     join_at = np.where(joined, join, np.inf)
     # Each path's orders by joining time; orders that do not join go last.
     order = np.argsort(join_at, axis=1, kind="stable")
-    rows = np.arange(paths)
-    start_level = np.zeros((paths, n_orders))
-    done_level = np.zeros((paths, n_orders))
     each = np.broadcast_to(work, (paths, n_orders))
     size = each * weight
-    finished = np.zeros(paths)  # F: the capacity level where the last order served ends
-    for rank in range(n_orders):
-        i = order[:, rank]
-        here = joined[rows, i]
-        arrive = at_time(made_before, capacity, np.where(here, join[rows, i], 0.0))
-        begin = np.maximum(arrive, finished)
-        start_level[rows, i] = begin
-        done_level[rows, i] = begin + (weight[i] + 1) / 2 * each[rows, i]
-        finished = np.where(here, begin + size[rows, i], finished)
+    # In queue order, order n starts at level B_n = max(A_n, F_{n−1}) and the line is
+    # done with it at F_n = B_n + s_n (F_0 = 0; A: the level when it joins, s: its
+    # size). Unrolled (Lindley's recursion): B_n = S_{n−1} + max(0, max_{k≤n} A_k −
+    # S_{k−1}) with S the running sum of sizes. Orders that do not join add nothing.
+    here = np.take_along_axis(joined, order, axis=1)
+    when = np.where(here, np.take_along_axis(join, order, axis=1), 0.0)
+    arrive = np.where(here, at_time(made_before, capacity, when), 0.0)
+    sizes = np.where(here, np.take_along_axis(size, order, axis=1), 0.0)
+    before = np.cumsum(sizes, axis=1) - sizes  # S_{n−1}
+    begin = before + np.maximum(np.maximum.accumulate(arrive - before, axis=1), 0.0)
+    start_level = np.empty((paths, n_orders))
+    np.put_along_axis(start_level, order, begin, axis=1)
+    done_level = start_level + (weight + 1) / 2 * each
     start = np.where(joined, time_of(made_before, capacity, start_level, begin=True), np.nan)
     done = np.where(joined, time_of(made_before, capacity, done_level), np.nan)
     first_day = np.floor(np.where(joined, join, 0.0))
