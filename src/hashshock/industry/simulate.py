@@ -88,12 +88,36 @@ class MemberRun:
 
 @dataclass
 class OrderedGrowth:
-    """A member's open machine orders on each path and day, nameplate TH/s ``[P, T]``:
-    ``cancelled`` — orders cancelled on or before the day (counted from their due day);
-    ``late`` — orders due on or before the day, not cancelled and not yet delivered."""
+    """A member's open machine orders, kept per order rather than per day (a [P, T] array
+    per member is the industry's memory): nameplate TH/s [O], due day [O], cancelled
+    [O, P] and arrival day [O, P] (−1: never) over ``days``. :attr:`cancelled` and
+    :attr:`late` are the [P, T] nameplate TH/s by day."""
 
-    cancelled: FloatArray
-    late: FloatArray
+    ths: FloatArray
+    due_day: IntArray
+    gone: NDArray[np.bool_]
+    arrival_day: IntArray
+    days: int
+
+    @property
+    def cancelled(self) -> FloatArray:
+        """[P, T]: orders cancelled on or before the day (counted from their due day)."""
+        out = np.zeros((self.gone.shape[1], self.days))
+        for ths, due, gone in zip(self.ths, self.due_day, self.gone, strict=True):
+            if 0 <= due < self.days:
+                out[gone, due:] += ths
+        return out
+
+    @property
+    def late(self) -> FloatArray:
+        """[P, T]: orders due on or before the day, not cancelled, not yet delivered."""
+        day = np.arange(self.days)
+        out = np.zeros((self.gone.shape[1], self.days))
+        for ths, due, gone, arrival in zip(self.ths, self.due_day, self.gone, self.arrival_day,
+                                           strict=True):  # fmt: skip
+            until = np.where(arrival >= 0, arrival, self.days)[:, None]
+            out += ths * ((day >= due) & (day < until) & ~gone[:, None])
+        return out
 
 
 def ordered_growth(
@@ -103,24 +127,16 @@ def ordered_growth(
     ``out``); ``None`` without orders. Twins (orders placed again with another vendor,
     :mod:`hashshock.industry.orders`) are not planned growth and are left out."""
     orders = member.loaded.fleet.orders
-    if len(orders) == len(twins):
+    kept = [o for o in range(len(orders)) if o not in twins]
+    if not kept:
         return None
     plan = member.plans[k]
-    paths, days = out.hashrate_ths.shape
-    day = np.arange(days)
-    cancelled, late = np.zeros((paths, days)), np.zeros((paths, days))
-    for o, order in enumerate(orders):
-        if o in twins:
-            continue
-        ths = plan.order_count[o] * member.loaded.model_of(order.model).hashrate_ths
-        due = int(plan.order_due_day[o])
-        gone = out.order_cancelled[o]
-        if 0 <= due < days:
-            cancelled[gone, due:] += ths
-        arrival = out.order_arrival_day[o]
-        until = np.where(arrival >= 0, arrival, days)[:, None]
-        late += ths * ((day >= due) & (day < until) & ~gone[:, None])
-    return OrderedGrowth(cancelled, late)
+    each = np.array([member.loaded.model_of(orders[o].model).hashrate_ths for o in kept])
+    return OrderedGrowth(
+        plan.order_count[kept] * each, plan.order_due_day[kept].astype(np.int64),
+        out.order_cancelled[kept].copy(), out.order_arrival_day[kept].copy(),
+        out.hashrate_ths.shape[1],
+    )  # fmt: skip
 
 
 def value_on(series: FloatArray, day: IntArray) -> FloatArray:
@@ -262,6 +278,8 @@ def member_runs(
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
                         machines=0, nameplate_ths=0.0, part_names=(), output=out,
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
+        # Copies: the engine's arrays are views of one block that a view would keep alive.
+        hashrate = out.hashrate_ths.copy()
         cash = revenue = fixed = bought = collateral = open_orders = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None and price_now:
@@ -274,8 +292,8 @@ def member_runs(
             collateral = value_on(money.flows.collateral_usd, first_of(breach, cash_out))
         elif member.loaded.fleet.finance is not None:
             flows = compute_cashflows(money_plan, plan, out, market)
-            fixed = FixedFlows.of(flows, money_plan, out.hashrate_ths.copy(),
-                                  out.nameplate_ths.copy())  # fmt: skip
+            # the engine's TH/s, until priced: the run's and the flows' are one array
+            fixed = FixedFlows.of(flows, money_plan, hashrate, out.nameplate_ths.copy())
             if len(plan.order_count):
                 ths = np.array([member.loaded.model_of(o.model).hashrate_ths
                                 for o in member.loaded.fleet.orders])  # fmt: skip
@@ -286,9 +304,8 @@ def member_runs(
                 each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
                 bought = np.asarray(out.machines_bought * each, dtype=np.float64)
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
-        # Copies: the engine's arrays are views of one block that a view would keep alive.
         runs.append(MemberRun(
-            hashrate_ths=out.hashrate_ths.copy(), cash_usd=cash, revenue_usd=revenue,
+            hashrate_ths=hashrate, cash_usd=cash, revenue_usd=revenue,
             stage_days={n: v.copy() for n, v in run.stage_first_days().items()},
             covenant_breach_day=breach, cash_out_day=cash_out,
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
