@@ -190,10 +190,11 @@ def prepare_industry(
 
 
 #: Bytes an industry keeps per member, scenario, path and day until its members are
-#: priced on the shared network: delivered TH/s, the fixed cash flows and the TH/s they
-#: are priced on, machines waiting for parts, ordered growth, then cash (measured: 65 on
-#: the full-scale bundled `us`, `bench/bench_industry.py --full`).
-BYTES_PER_MEMBER_PATH_DAY = 72
+#: priced on the shared network: delivered TH/s, the fixed cash flows and the TH/s installed
+#: they are priced on, machines waiting for parts, then TH/s and cash once priced
+#: (measured: 58 on the full-scale bundled `us`, baseline and sanctions, the growth in
+#: peak memory from 10 to 100 paths of `bench/bench_industry.py --full`'s industry).
+BYTES_PER_MEMBER_PATH_DAY = 64
 INDUSTRY_FIX = (
     "use fewer paths or a shorter --horizon, fewer scenarios at once, or fewer simulated "
     "members per class (simulated:)"
