@@ -60,13 +60,15 @@ class RandomTree:
         self.seed = int(seed)
         self._kernel_roots: dict[str, int] = {}
 
-    def _generator(self, concern: str, key: int) -> np.random.Generator:
-        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], key))
+    def _generator(self, concern: str, *key: int) -> np.random.Generator:
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], *key))
         return np.random.Generator(np.random.PCG64(sequence))
 
-    def day(self, concern: str, day: int) -> np.random.Generator:
-        """The stream for ``concern`` on day ``day``."""
-        return self._generator(concern, int(day))
+    def day(self, concern: str, day: int, block: int = 0) -> np.random.Generator:
+        """The stream for ``concern`` on day ``day``; ``block`` > 0: another stream for a
+        block of paths that does not start at path 0 (a run cut into blocks of paths)."""
+        return self._generator(concern, int(day)) if block == 0 else self._generator(
+            concern, int(day), int(block))  # fmt: skip
 
     def key(self, concern: str, key: int) -> np.uint64:
         """A 64-bit key for the compiled kernels' per-cell streams of ``concern`` and ``key``.
@@ -89,8 +91,10 @@ class RandomTree:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""
         return self._generator(concern, 1_000_000 + zlib.crc32(name.encode("utf-8")))
 
-    def per_path(self, concern: str, name: str, paths: int, k: int) -> NDArray[np.float64]:
-        """``[k, paths]`` uniforms from the named stream, path ``i`` taking the ``k`` draws
-        at ``k·i … k·i + k − 1``: a path's uniforms do not depend on how many paths
-        there are."""
-        return self.named(concern, name).random((paths, k)).T
+    def per_path(
+        self, concern: str, name: str, paths: int, k: int, first_path: int = 0
+    ) -> NDArray[np.float64]:
+        """``[k, paths]`` uniforms from the named stream for paths ``first_path`` … on,
+        path ``i`` taking the ``k`` draws at ``k·i … k·i + k − 1``: a path's uniforms do
+        not depend on how many paths there are, nor on which of them run together."""
+        return self.named(concern, name).random((first_path + paths, k))[first_path:].T

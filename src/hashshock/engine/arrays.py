@@ -260,3 +260,4 @@ class Keys(NamedTuple):
     customs_parts: U64  # [T]
     lots: U64  # [T]
     bench: U64  # [T]
+    first_path: int  # the run's number of path 0 here: streams are keyed by it

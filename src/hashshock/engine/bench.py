@@ -87,7 +87,7 @@ def join_bench(
     bench, queue = fleet.bench, scratch.bench_queue
     by_day, in_transit = state.repairs.by_day, state.repairs.in_transit
     waits = record.bench_waits
-    path_base = path_stream(keys.bench[day], p)
+    path_base = path_stream(keys.bench[day], p + keys.first_path)
     for s in range(bench.servers.shape[0]):
         k = bench.servers[s]
         first, last = bench.pool_ptr[s], bench.pool_ptr[s + 1]

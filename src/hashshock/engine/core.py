@@ -84,8 +84,10 @@ class Simulation(Hooks):
     def __init__(
         self, plan: Plan, paths: int, seed: int, economy: EconomyInputs | None = None,
         events_seed: int | None = None, order_ship_day: IntArray | None = None,
+        first_path: int = 0,
     ) -> None:  # fmt: skip
         self.plan = plan
+        self.first_path = int(first_path)
         self.economy = economy or EconomyInputs()
         self.P = int(paths)
         self.T = plan.horizon_days
@@ -97,7 +99,7 @@ class Simulation(Hooks):
         # The scenario's events may come from another seed: operators of one industry
         # share the events (one world) and draw their own failures.
         events_rng = self.rng if events_seed is None else RandomTree(events_seed)
-        self.events = EventPaths.realise(plan.events, self.P, events_rng)
+        self.events = EventPaths.realise(plan.events, self.P, events_rng, self.first_path)
         self.orders = OrderPaths.realise(plan, self.events, self.P, self.rng, order_ship_day)
         self.boards = plan.cohort_boards.astype(np.int64)
         self.pool_to_part = GroupSum(plan.pool_part, N_PARTS)  # [P, J] → [P, 4]
@@ -160,7 +162,7 @@ class Simulation(Hooks):
         np.subtract(self.installed, self.waiting.sum(axis=2), out=self.running)
         self.dead_run[:] = plan.cohort_initial_dead_boards
         self.on[:] = True
-        init_clock(self.rng.key("cohorts", 10_000_000), self.clock)
+        init_clock(self.rng.key("cohorts", 10_000_000), self.clock, self.first_path)
         self.on_hand = memory["on_hand"]
         self.on_hand[:] = plan.pool_on_hand
         self.vendor_backlog = memory["vendor_backlog"]
@@ -404,6 +406,7 @@ class Simulation(Hooks):
             customs_parts=keys("customs", 100_000, self.T),
             lots=keys("lots", 0, self.T),
             bench=keys("bench", 0, self.T),
+            first_path=self.first_path,
         )
 
     # --- the loop ----------------------------------------------------------------
@@ -526,11 +529,20 @@ def simulate(
     economy: EconomyInputs | None = None,
     events_seed: int | None = None,
     order_ship_day: IntArray | None = None,
+    first_path: int = 0,
 ) -> EngineOutput:
     """Run ``plan`` on ``paths`` Monte Carlo paths with random tree ``seed``; the scenario's
     events are drawn from ``events_seed`` if given (default: ``seed``). ``order_ship_day``
     [O, P] (−1: never) replaces the machine orders' own disruptions and lead times, for
-    an industry whose vendor queues decide when each order ships."""
+    an industry whose vendor queues decide when each order ships.
+
+    ``first_path``: these are the run's paths ``first_path`` … ``first_path + paths − 1``
+    (``economy`` and ``order_ship_day`` are theirs), so that a run cut into blocks of
+    paths gives the numbers of the whole run. The kernels' streams and the scenario's
+    draws are keyed by the run's path number; the driver's rare numpy draws (remote
+    disabling, grey-market parts, replacement machines) come from streams of their own
+    for a block not starting at path 0."""
     if paths < 1:
         raise ValueError("paths must be at least 1")
-    return Simulation(plan, paths, seed, economy, events_seed, order_ship_day).run(progress)
+    simulation = Simulation(plan, paths, seed, economy, events_seed, order_ship_day, first_path)
+    return simulation.run(progress)

@@ -62,10 +62,13 @@ def book_hold(p: int, border: int, extra: int, units: int, horizon: int, record:
 
 
 @compiled()
-def customs_holds(key: np.uint64, border_day: I64, holds: Holds, out: HoldDecisions) -> None:
+def customs_holds(
+    key: np.uint64, border_day: I64, holds: Holds, out: HoldDecisions, first_path: int
+) -> None:
     """:func:`customs_cell` for every lot [P, W] reaching the border on ``border_day``,
-    into ``out`` (a kernel over all paths, serial: see :mod:`hashshock.engine.rings`)."""
+    into ``out``; row p draws from the run's path ``first_path + p`` (a kernel over all
+    paths, serial: see :mod:`hashshock.engine.rings`)."""
     for p in range(border_day.shape[0]):
-        path_base = path_stream(key, p)
+        path_base = path_stream(key, p + first_path)
         for w in range(border_day.shape[1]):
             out.held[p, w], out.extra[p, w] = customs_cell(path_base, p, w, border_day[p, w], holds)

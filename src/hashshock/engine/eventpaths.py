@@ -96,7 +96,7 @@ class EventPaths(EventDraws):
         if len(rules.probability) == 0:
             return held, extra
         border = np.ascontiguousarray(border_day, dtype=np.int64)
-        customs_holds(key, border, rules, HoldDecisions(held, extra))
+        customs_holds(key, border, rules, HoldDecisions(held, extra), self.first_path)
         return held, extra
 
 

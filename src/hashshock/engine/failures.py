@@ -98,7 +98,7 @@ def cohort_failures(
     cohorts = running.shape[1]
     ms_slot = day % ms_ring.shape[1]
     bs_slot = day % bs_ring.shape[1]
-    path_base = path_stream(keys.cohorts[day], p)
+    path_base = path_stream(keys.cohorts[day], p + keys.first_path)
     failed = 0
     wanted = 0
     for c in range(cohorts):
@@ -214,10 +214,10 @@ def _fail(
 
 
 @compiled()
-def init_clock(key: np.uint64, clock: F64) -> None:
-    """Fill ``clock`` [P, C] with independent Exp(1) thresholds (serial: see
-    :mod:`hashshock.engine.rings`)."""
+def init_clock(key: np.uint64, clock: F64, first_path: int) -> None:
+    """Fill ``clock`` [P, C] with independent Exp(1) thresholds, row p from the streams of
+    the run's path ``first_path + p`` (serial: see :mod:`hashshock.engine.rings`)."""
     paths, cohorts = clock.shape
     for p in range(paths):
         for c in range(cohorts):
-            clock[p, c] = -math.log(uniform(stream(key, p, c), 0))
+            clock[p, c] = -math.log(uniform(stream(key, p + first_path, c), 0))

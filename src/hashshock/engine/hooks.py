@@ -77,6 +77,7 @@ class Hooks:
     start_nameplate: float
     P: int
     J: int
+    first_path: int  # the run's number of this block's path 0
 
     def _phase(self, phase: int, day: int) -> None:
         raise NotImplementedError
@@ -121,9 +122,10 @@ class Hooks:
             # Two streams, each drawn path after path, so that path i's draws come
             # after those of paths 0 … i−1 only, whatever the number of paths.
             key = day * 64 + i + (32 if returning is not None else 0)
-            n = self.rng.day("disable", key).binomial(pool, share) * hit[:, None]
+            n = self.rng.day("disable", key, self.first_path).binomial(pool, share) * hit[:, None]
             moved = _hypergeometric(
-                self.rng.day("disable_boards", key), self.dead_run, self.boards * self.running,
+                self.rng.day("disable_boards", key, self.first_path), self.dead_run,
+                self.boards * self.running,
                 self.boards * n,
             )  # fmt: skip
             self.running -= n
@@ -159,7 +161,7 @@ class Hooks:
         order[stop] = 0
         if not buy.any():
             return
-        rng = self.rng.day("supply", day)
+        rng = self.rng.day("supply", day, self.first_path)
         good = buy - _binomial(rng, buy, np.full(self.J, grey.doa_share))
         self.replenishments.add(day, grey.lead_days, good)
         self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
@@ -183,7 +185,7 @@ class Hooks:
         n = np.minimum(np.ceil(np.maximum(gap, 0.0) / ths), affordable).astype(np.int64)
         if not n.any():
             return
-        rng = self.rng.day("supply", 200_000 + day)
+        rng = self.rng.day("supply", 200_000 + day, self.first_path)
         good = n - _binomial(rng, n, np.full(self.P, policy.doa_share))
         self.budget_left -= n * cost
         self.out.machines_bought[:, day] = n

@@ -122,7 +122,7 @@ def order_demand(
                 continue
             act = events.active(e, day)
             u_cancel, u_delay, u_days = rng.per_path(
-                "orders", f"order-{o}/{event.group}/{event.name}", paths, 3
+                "orders", f"order-{o}/{event.group}/{event.name}", paths, 3, events.first_path
             )
             delay = event.dists["delay_days"].quantile(u_days)
             cancelled[o] |= act & (u_cancel < event.params["cancel_probability"])

@@ -48,7 +48,7 @@ def start_repairs(
     closing = pool_amounts(p, day, rules, rules.centre_closed, amounts[CLOSED])
     slow = pool_amounts(p, day, rules, rules.turnaround, amounts[TURNAROUND])
     customs = holds.hits.shape[0] > 0
-    customs_base = path_stream(keys.customs_repairs[day], p)
+    customs_base = path_stream(keys.customs_repairs[day], p + keys.first_path)
     benches = fleet.bench.servers.shape[0] > 0
     queued = False
     for j in range(fleet.pool_part.shape[0]):
@@ -70,7 +70,7 @@ def start_repairs(
         elif start:
             add_items(
                 state.repairs, day, fleet.horizon, keys.items[2 * day], p, j, start, 0,
-                fleet.in_house_days, record.repairs_in_house, part,
+                fleet.in_house_days, record.repairs_in_house, part, keys.first_path,
             )  # fmt: skip
         # The vendor repair centre takes nothing while closed; the backlog goes when it reopens.
         closed = closing and amounts[CLOSED, p, j] > 0
@@ -87,7 +87,7 @@ def start_repairs(
                 delay += extra
         add_items(
             state.repairs, day, fleet.horizon, keys.items[2 * day + 1], p, j, send, delay,
-            fleet.vendor_days, record.repairs_vendor, part,
+            fleet.vendor_days, record.repairs_vendor, part, keys.first_path,
         )  # fmt: skip
     if queued:
         join_bench(p, day, fleet, state, scratch, record, keys)

@@ -63,11 +63,12 @@ def add_lot(ring: Ring, day: int, horizon: int, p: int, w: int, q: int, delay: i
 @compiled(inline=True)
 def add_items(
     ring: Ring, day: int, horizon: int, key: np.uint64, p: int, w: int, q: int,
-    base_delay: int, delays: DelayTables, per_part: I32, part: int,
+    base_delay: int, delays: DelayTables, per_part: I32, part: int, first_path: int,
 ) -> None:  # fmt: skip
     """Each of ``q`` units of column ``w`` (of part ``part``) arrives after ``base_delay``
     plus its own draw from ``delays`` row ``part`` (one uniform per unit, so any delay
-    distribution is exact). ``per_part[p, day, part]`` counts the units."""
+    distribution is exact; from the stream of the run's path ``first_path + p``).
+    ``per_part[p, day, part]`` counts the units."""
     by_day = ring.by_day
     ring.in_transit[p, w] += q
     per_part[p, day, part] += q
@@ -77,7 +78,7 @@ def add_items(
         if arrive < horizon:
             by_day[p, arrive % by_day.shape[1], w] += q
         return
-    base = stream(key, p, w)  # only for the few cells that draw
+    base = stream(key, p + first_path, w)  # only for the few cells that draw
     today = day % by_day.shape[1]
     for i in range(q):
         delay = table_sample(delays, part, uniform(base, i))

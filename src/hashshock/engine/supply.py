@@ -60,8 +60,8 @@ def reorder(p: int, fleet: Fleet, state: State, scratch: Scratch, record: Record
 
 @compiled(inline=True)
 def lot_delay(key: np.uint64, p: int, w: int, delays: DelayTables, table: int) -> int:
-    """The delay of column ``w``'s lot on path ``p``: one draw from ``delays`` row
-    ``table``."""
+    """The delay of column ``w``'s lot on path ``p`` (the run's number): one draw from
+    ``delays`` row ``table``."""
     return table_sample(delays, table, uniform(stream(key, p, w), 0))
 
 
@@ -80,7 +80,7 @@ def ship(
     stop = pool_amounts(p, day, rules, rules.supply_stop, amounts[STOP])
     late = pool_amounts(p, day, rules, rules.lead, amounts[LEAD])
     customs = holds.hits.shape[0] > 0
-    customs_base = path_stream(keys.customs_parts[day], p)
+    customs_base = path_stream(keys.customs_parts[day], p + keys.first_path)
     priced = fleet.pool_unit_cost.shape[1] > 0
     spend = 0.0
     for j in range(fleet.pool_part.shape[0]):
@@ -94,7 +94,7 @@ def ship(
         record.parts_shipped[p, day, fleet.pool_part[j]] += shipped
         if priced:
             spend += shipped * fleet.pool_unit_cost[j, day]
-        delay = lot_delay(keys.lots[day], p, j, lead, fleet.pool_vendor[j])
+        delay = lot_delay(keys.lots[day], p + keys.first_path, j, lead, fleet.pool_vendor[j])
         extra_lead = amounts[LEAD, p, j] if late else 0
         delay = max(delay + extra_lead, 0) + fleet.pool_transit[j]
         if customs:

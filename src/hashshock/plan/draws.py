@@ -28,22 +28,27 @@ NEVER = np.iinfo(np.int64).max // 4
 
 @dataclass
 class EventDraws:
-    """Per event: ``occurs`` [E, P], ``start`` [E, P] and ``end`` [E, P] (exclusive) days."""
+    """Per event: ``occurs`` [E, P], ``start`` [E, P] and ``end`` [E, P] (exclusive) days,
+    on the run's paths ``first_path`` … ``first_path + P − 1``."""
 
     events: tuple[EventPlan, ...]
     occurs: BoolArray
     start: IntArray
     end: IntArray
+    first_path: int = 0
 
     @classmethod
-    def realise(cls, events: tuple[EventPlan, ...], paths: int, rng: RandomTree) -> Self:
+    def realise(
+        cls, events: tuple[EventPlan, ...], paths: int, rng: RandomTree, first_path: int = 0
+    ) -> Self:
+        """The events on paths ``first_path`` … ``first_path + paths − 1``."""
         occurs = np.zeros((len(events), paths), dtype=bool)
         start = np.zeros((len(events), paths), dtype=np.int64)
         end = np.full((len(events), paths), NEVER, dtype=np.int64)
         uniforms: dict[str, np.ndarray] = {}
         for e, event in enumerate(events):
             if event.group not in uniforms:
-                uniforms[event.group] = rng.per_path("events", event.group, paths, 3)
+                uniforms[event.group] = rng.per_path("events", event.group, paths, 3, first_path)
             u_occ, u_start, u_dur = uniforms[event.group]
             occurs[e] = u_occ < event.probability
             start[e] = event.start.quantile(u_start)
@@ -51,7 +56,7 @@ class EventDraws:
                 end[e] = event.end_day
             elif event.duration is not None:
                 end[e] = start[e] + event.duration.quantile(u_dur)
-        return cls(events, occurs, start, end)
+        return cls(events, occurs, start, end, first_path)
 
     def indices(self, kinds: str | tuple[str, ...]) -> list[int]:
         """The events of ``kinds`` (one kind or several, e.g. ``kinds_tagged(tag)``)."""
