@@ -36,11 +36,14 @@ from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
 
 
-def supply_cut(plan: Plan, paths: int, seed: int, vendor: str = "bitmain") -> NDArray[np.bool_]:
-    """[P, T]: days on which the scenario cuts the vendor's new supply on each path."""
+def supply_cut(
+    plan: Plan, paths: int, seed: int, vendor: str = "bitmain", first_path: int = 0
+) -> NDArray[np.bool_]:
+    """[P, T]: days on which the scenario cuts the vendor's new supply on each path (paths
+    ``first_path`` … on)."""
     if vendor not in plan.vendor_names:
         return np.zeros((paths, plan.horizon_days), dtype=bool)
-    draws = EventDraws.realise(plan.events, paths, RandomTree(seed))
+    draws = EventDraws.realise(plan.events, paths, RandomTree(seed), first_path)
     return draws.kinds_active(
         kinds_tagged("cuts_supply"), plan.vendor_names.index(vendor), plan.horizon_days
     )

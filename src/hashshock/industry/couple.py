@@ -48,19 +48,20 @@ def spot_for(
 
 def settle_scenario(
     inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
-    seed: int, spot: Spot | None = None,
+    seed: int, spot: Spot | None = None, first_path: int = 0,
 ) -> Settled:  # fmt: skip
     """Scenario ``k``'s network, used market and distress sales settled together
     (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
-    its TH/s after any sales."""
+    its TH/s after any sales. ``first_path``: these are the run's paths ``first_path`` …
+    (``prices`` and the runs are theirs)."""
     weights = [m.weight for m in inputs.loaded.members]
     industry = inputs.loaded.industry
     rest = industry.rest_of_world
     selling = [i for i, r in enumerate(runs) if r.fixed is not None]
-    others = np.zeros_like(runs[0].hashrate_ths)  # members without money: as their engines
+    others = np.zeros_like(runs[0].delivered_ths)  # members without money: as their engines
     for i, run in enumerate(runs):
         if i not in selling:
-            others += weights[i] * run.hashrate_ths
+            others += weights[i] * run.delivered_ths
     grown = [(w, r.growth) for w, r in zip(weights, runs, strict=True)]
     cancelled = [(w, g.cancelled) for w, g in grown if g is not None]
     moved = np.zeros_like(others)
@@ -68,11 +69,11 @@ def settle_scenario(
         moved = rest.takes_cancelled_us_orders * us_hashrate(
             [w for w, _ in cancelled], [c for _, c in cancelled]
         )
-    cut = supply_cut(reference_plan(inputs, k), paths, seed)
+    cut = supply_cut(reference_plan(inputs, k), paths, seed, first_path=first_path)
 
     def network_for(us_selling: FloatArray, abroad: FloatArray) -> SharedNetwork:
         return shared_network(inputs.market, prices, us_selling + others, rest, seed,
-                              cut if cut.any() else None, moved + abroad)  # fmt: skip
+                              cut if cut.any() else None, moved + abroad, first_path)  # fmt: skip
 
     sellers = []
     for i in selling:
@@ -92,7 +93,7 @@ def settle_scenario(
         run = runs[i]
         for point, day in CHECKPOINT_DAYS.items():
             if point in run.delivered_at:
-                engine = run.hashrate_ths[:, day]
+                engine = run.delivered_ths[:, day]
                 scale = np.divide(outcome.hashrate_ths[:, day], engine,
                                   out=np.ones_like(engine), where=engine > 0)  # fmt: skip
                 run.delivered_at[point] = run.delivered_at[point] * scale
@@ -100,6 +101,7 @@ def settle_scenario(
         run.fixed = run.bought_ths = run.open_orders = None
         run.hashrate_ths = outcome.hashrate_ths
         run.cash_usd = outcome.cash_usd
+        run.cash_end_usd = outcome.cash_usd[:, -1].copy()
         run.revenue_usd = outcome.revenue_usd
         run.covenant_breach_day = outcome.breach_day
         run.cash_out_day = outcome.cash_out_day

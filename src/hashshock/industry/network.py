@@ -61,9 +61,11 @@ def shared_network(
     seed: int,
     supply_cut: NDArray[np.bool_] | None = None,
     moved_ths: FloatArray | None = None,
+    first_path: int = 0,
 ) -> SharedNetwork:
     """The network mined by ``us_ths`` [P, T] plus the rest of the world (module docstring)
-    plus ``moved_ths`` [P, T], US orders cancelled and installed abroad instead.
+    plus ``moved_ths`` [P, T], US orders cancelled and installed abroad instead, on paths
+    ``first_path`` … of the run (``prices`` and the arrays are those paths').
 
     ``prices`` is the market simulated for the same start, paths and seed: its BTC price
     paths are used as they are (every scenario sees the same prices).
@@ -88,7 +90,7 @@ def shared_network(
                 "give rest_of_world.hashrate_ehs, or check the operators' sizes",
             )  # fmt: skip
     roll.log_installed = np.log(rest0)
-    noise = hashrate_noise(config, start_date, paths, days, seed)
+    noise = hashrate_noise(config, start_date, paths, days, seed, first_path)
     moved = np.zeros_like(us_ths) if moved_ths is None else np.asarray(moved_ths)
     us_by_day = np.ascontiguousarray((us_ths + moved).T)  # all but the growing rest
     rest_ths = np.empty((days, paths))

@@ -23,6 +23,7 @@ line's stock of components is not known.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,6 +59,14 @@ class LineFlows:
     made: FloatArray
     backlog: FloatArray
     lead_days: FloatArray
+
+    def on_paths(self, first: int, count: int) -> LineFlows:
+        """Paths ``first`` … ``first + count − 1`` only (views)."""
+        rows = slice(first, first + count)
+        return dataclasses.replace(
+            self, capacity=self.capacity[rows], made=self.made[rows],
+            backlog=self.backlog[rows], lead_days=self.lead_days[rows],
+        )  # fmt: skip
 
 
 @dataclass

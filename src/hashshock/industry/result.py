@@ -19,7 +19,7 @@ from hashshock import __version__
 from hashshock.analysis import bands, stage_summary
 from hashshock.industry.lender import group_money, portfolio_losses
 from hashshock.industry.ranking import break_before, first_to_break, group_days
-from hashshock.industry.simulate import IndustryRuns, MemberRun, us_hashrate
+from hashshock.industry.simulate import IndustryRuns, MemberRun
 
 FloatArray = NDArray[np.float64]
 
@@ -58,8 +58,7 @@ class IndustryResult:
 
     def us_hashrate_ths(self, k: int) -> FloatArray:
         """[P, T] delivered TH/s of all operators (weighted) under scenario ``k``."""
-        weights = [m.weight for m in self.runs.inputs.loaded.members]
-        return us_hashrate(weights, [r.hashrate_ths for r in self.member_runs(k)])
+        return self.runs.totals[k].us_ths
 
     def _growth(self, k: int) -> dict[str, Any]:
         """Planned growth (open orders, nameplate EH/s), and by day the EH/s of it
@@ -69,15 +68,10 @@ class IndustryResult:
                       for m in members for i, o in enumerate(m.loaded.fleet.orders)
                       if not m.is_twin(i))  # fmt: skip
         out: dict[str, Any] = {"growth_planned_ehs": round(planned / 1e6, 3)}
-        runs = self.member_runs(k)
-        ordered = [(m.weight, r.growth) for m, r in zip(members, runs, strict=True)
-                   if r.growth is not None]  # fmt: skip
-        if ordered:
-            weights = [w for w, _ in ordered]
-            cancelled = [g.cancelled for _, g in ordered]
-            late = [g.late for _, g in ordered]
-            out["growth_cancelled_ehs"] = _ehs(us_hashrate(weights, cancelled))
-            out["growth_late_ehs"] = _ehs(us_hashrate(weights, late))
+        totals = self.runs.totals[k]
+        if totals.growth_cancelled_ths is not None and totals.growth_late_ths is not None:
+            out["growth_cancelled_ehs"] = _ehs(totals.growth_cancelled_ths)
+            out["growth_late_ehs"] = _ehs(totals.growth_late_ths)
         return out
 
     def _us(self, k: int) -> dict[str, Any]:
@@ -85,14 +79,10 @@ class IndustryResult:
         out: dict[str, Any] = {"hashrate_ehs": _ehs(us), **self._growth(k)}
         spot = self.runs.spots[k] if self.runs.spots is not None else None
         if spot is not None:
-            weights = [m.weight for m in self.runs.inputs.loaded.members]
-            delivered = [(w, d) for w, d in zip(weights, spot.delivered_ths, strict=True)
-                         if d is not None]  # fmt: skip
             out["replacement_ordered_ehs"] = _ehs(np.cumsum(spot.ordered_ths, axis=1))
-            if delivered:
-                out["replacement_delivered_ehs"] = _ehs(
-                    us_hashrate([w for w, _ in delivered], [d for _, d in delivered])
-                )
+            delivered = self.runs.totals[k].spot_delivered_ths
+            if delivered is not None:
+                out["replacement_delivered_ehs"] = _ehs(delivered)
         if k > 0:
             out["hashrate_ehs_vs_baseline"] = _ehs(us - base)
         if self.runs.networks is not None:

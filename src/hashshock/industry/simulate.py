@@ -16,15 +16,15 @@ alone, as ``hashshock run`` prices a fleet. Members run as tasks on an executor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress, Task
 from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.reprice import FixedFlows
@@ -34,6 +34,7 @@ from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import OpenOrders, Settled, first_of, first_true
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork
+from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
 from hashshock.inputs.load import load_scenario
@@ -62,10 +63,12 @@ class MemberRun:
     """What one member's run under one scenario leaves for the industry's results.
 
     ``hashrate_ths`` and ``cash_usd`` are ``[P, T]`` (cash is ``None`` without a finance
-    block); first days are ``[P]``, −1 for never; checkpoints ``[P]`` by name.
+    block; both ``None`` in a run cut into blocks of paths once its blocks are joined: the
+    industry keeps their sums, :class:`Totals`); first days are ``[P]``, −1 for never;
+    checkpoints ``[P]`` by name.
     """
 
-    hashrate_ths: FloatArray
+    hashrate_ths: FloatArray | None
     cash_usd: FloatArray | None
     revenue_usd: FloatArray | None  # [P] over the horizon
     stage_days: dict[str, IntArray]
@@ -79,64 +82,18 @@ class MemberRun:
     collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
     open_orders: OpenOrders | None = None  # until priced: its orders, for distress
     waiting_machines: NDArray[np.int32] | None = None  # [P, T] until replacements are ordered
+    cash_end_usd: FloatArray | None = None  # [P] cash on the last day (None: no finance)
+
+    @property
+    def delivered_ths(self) -> FloatArray:
+        """[P, T] delivered TH/s, while the run has them (before its blocks are joined)."""
+        assert self.hashrate_ths is not None, "a joined run keeps only the industry's sums"
+        return self.hashrate_ths
 
     @property
     def break_day(self) -> IntArray:
         """First covenant breach or cash-out, −1 if neither."""
         return first_of(self.covenant_breach_day, self.cash_out_day)
-
-
-@dataclass
-class OrderedGrowth:
-    """A member's open machine orders, kept per order rather than per day (a [P, T] array
-    per member is the industry's memory): nameplate TH/s [O], due day [O], cancelled
-    [O, P] and arrival day [O, P] (−1: never) over ``days``. :attr:`cancelled` and
-    :attr:`late` are the [P, T] nameplate TH/s by day."""
-
-    ths: FloatArray
-    due_day: IntArray
-    gone: NDArray[np.bool_]
-    arrival_day: IntArray
-    days: int
-
-    @property
-    def cancelled(self) -> FloatArray:
-        """[P, T]: orders cancelled on or before the day (counted from their due day)."""
-        out = np.zeros((self.gone.shape[1], self.days))
-        for ths, due, gone in zip(self.ths, self.due_day, self.gone, strict=True):
-            if 0 <= due < self.days:
-                out[gone, due:] += ths
-        return out
-
-    @property
-    def late(self) -> FloatArray:
-        """[P, T]: orders due on or before the day, not cancelled, not yet delivered."""
-        day = np.arange(self.days)
-        out = np.zeros((self.gone.shape[1], self.days))
-        for ths, due, gone, arrival in zip(self.ths, self.due_day, self.gone, self.arrival_day,
-                                           strict=True):  # fmt: skip
-            until = np.where(arrival >= 0, arrival, self.days)[:, None]
-            out += ths * ((day >= due) & (day < until) & ~gone[:, None])
-        return out
-
-
-def ordered_growth(
-    member: Prepared, k: int, out: EngineOutput, twins: frozenset[int] = frozenset()
-) -> OrderedGrowth | None:
-    """:class:`OrderedGrowth` of member ``member`` under scenario ``k`` (its engine run
-    ``out``); ``None`` without orders. Twins (orders placed again with another vendor,
-    :mod:`hashshock.industry.orders`) are not planned growth and are left out."""
-    orders = member.loaded.fleet.orders
-    kept = [o for o in range(len(orders)) if o not in twins]
-    if not kept:
-        return None
-    plan = member.plans[k]
-    each = np.array([member.loaded.model_of(orders[o].model).hashrate_ths for o in kept])
-    return OrderedGrowth(
-        plan.order_count[kept] * each, plan.order_due_day[kept].astype(np.int64),
-        out.order_cancelled[kept].copy(), out.order_arrival_day[kept].copy(),
-        out.hashrate_ths.shape[1],
-    )  # fmt: skip
 
 
 def value_on(series: FloatArray, day: IntArray) -> FloatArray:
@@ -250,6 +207,12 @@ class MemberOrders:
     twins: frozenset[int] = frozenset()
     replacing: bool = False  # keep the machines waiting for parts (replacement orders)
 
+    def on_paths(self, first: int, count: int) -> MemberOrders:
+        """The orders of paths ``first`` … ``first + count − 1``."""
+        rows = slice(first, first + count)
+        ship_days = [None if d is None else d[:, rows] for d in self.ship_days]
+        return dataclasses.replace(self, ship_days=ship_days)
+
 
 def member_runs(
     member: Prepared,
@@ -259,11 +222,13 @@ def member_runs(
     own_seed: int,
     orders: MemberOrders,
     price_now: bool = True,
+    first_path: int = 0,
 ) -> list[MemberRun]:
     """The member under each scenario (baseline first), its engine steered by ``markets``;
     events from ``seed``, the member's own draws from ``own_seed``; orders ship as
     ``orders`` says. Its money is priced on ``markets`` (``price_now``), or left as
-    :class:`FixedFlows` for :func:`price_on` to price on the shared network."""
+    :class:`FixedFlows` to be priced on the shared network. ``first_path``: these are the
+    run's paths ``first_path`` … on (``markets`` and ``orders`` are theirs)."""
     from hashshock.engine import simulate
 
     runs: list[MemberRun] = []
@@ -273,7 +238,8 @@ def member_runs(
         zip(member.plans, member.money, markets, strict=True)
     ):
         economy = build_economy(money_plan, market)
-        out = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k])
+        out = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k],
+                       first_path)  # fmt: skip
         baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
         run = RunResult(scenario="", scenario_description="", fleet_name="", paths=paths,
                         horizon_days=days, seed=seed, start_date=plan.start_date, version="",
@@ -281,11 +247,12 @@ def member_runs(
                         baseline_hashrate_ths=baseline_hashrate)  # fmt: skip
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         hashrate = out.hashrate_ths.copy()
-        cash = revenue = fixed = bought = collateral = open_orders = None
+        cash = cash_end = revenue = fixed = bought = collateral = open_orders = None
         breach = cash_out = np.full(paths, -1, dtype=np.int64)
         if member.loaded.fleet.finance is not None and price_now:
             money = money_for(money_plan, plan, out, market)
             cash = money.flows.cash_usd
+            cash_end = cash[:, -1].copy()
             revenue = money.flows.revenue_usd.sum(axis=1)
             cash_out = first_true(cash < 0)
             if money.covenants:
@@ -314,14 +281,27 @@ def member_runs(
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
             bought_ths=bought, collateral_at_break=collateral, open_orders=open_orders,
             waiting_machines=out.machines_down[:, :, 0].copy() if orders.replacing else None,
+            cash_end_usd=cash_end,
         ))  # fmt: skip
     return runs
 
 
 @dataclass
+class Totals:
+    """One scenario's sums over members (weighted), [P, T] TH/s: delivered; planned growth
+    cancelled and late (:class:`OrderedGrowth`; ``None``: no member has open orders);
+    replacement machines delivered, nameplate (``None``: none ordered)."""
+
+    us_ths: FloatArray
+    growth_cancelled_ths: FloatArray | None = None
+    growth_late_ths: FloatArray | None = None
+    spot_delivered_ths: FloatArray | None = None
+
+
+@dataclass
 class IndustryRuns:
-    """Every member's runs (``runs[member][scenario]``, scenarios as ``inputs.to_run``) and,
-    with network feedback, the shared network of each scenario."""
+    """Every member's runs (``runs[member][scenario]``, scenarios as ``inputs.to_run``),
+    each scenario's sums over members and, with network feedback, its shared network."""
 
     inputs: IndustryInputs
     runs: list[list[MemberRun]]
@@ -331,6 +311,7 @@ class IndustryRuns:
     lines: list[list[LineFlows]] | None = None  # per scenario, with vendor lines
     settlements: list[Settled] | None = None  # per scenario, with network feedback
     spots: list[Spot | None] | None = None  # per scenario, with replacement orders
+    totals: list[Totals] = field(default_factory=list)  # per scenario
 
 
 def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> FloatArray:
@@ -341,6 +322,46 @@ def us_hashrate(weights: Sequence[float], hashrates: Sequence[FloatArray]) -> Fl
     return total
 
 
+def totals_of(runs: IndustryRuns) -> list[Totals]:
+    """Each scenario's :class:`Totals` from the members' runs."""
+    members = runs.inputs.loaded.members
+    weights = [m.weight for m in members]
+    out = []
+    for k in range(len(runs.inputs.to_run)):
+        mine = [r[k] for r in runs.runs]
+        totals = Totals(us_hashrate(weights, [r.delivered_ths for r in mine]))
+        ordered = [(w, r.growth) for w, r in zip(weights, mine, strict=True)
+                   if r.growth is not None]  # fmt: skip
+        if ordered:
+            ws = [w for w, _ in ordered]
+            totals.growth_cancelled_ths = us_hashrate(ws, [g.cancelled for _, g in ordered])
+            totals.growth_late_ths = us_hashrate(ws, [g.late for _, g in ordered])
+        spot = runs.spots[k] if runs.spots is not None else None
+        if spot is not None:
+            delivered = [(w, d) for w, d in zip(weights, spot.delivered_ths, strict=True)
+                         if d is not None]  # fmt: skip
+            if delivered:
+                totals.spot_delivered_ths = us_hashrate(
+                    [w for w, _ in delivered], [d for _, d in delivered]
+                )
+        out.append(totals)
+    return out
+
+
+#: What a block of an industry's paths may keep of its members' runs until they are
+#: priced, bytes (:data:`BYTES_PER_MEMBER_PATH_DAY`): an industry whose paths would keep
+#: more is run in blocks of paths, one after the other. A constant, not the machine's
+#: memory, so that the blocks (and the numbers) are the same on every machine.
+BLOCK_BYTES = 3 * 2**30
+
+
+def path_blocks(members: int, scenarios: int, paths: int, days: int) -> list[tuple[int, int]]:
+    """The blocks of paths ``(first, count)`` an industry runs one after the other."""
+    per_path = max(members * scenarios * days * BYTES_PER_MEMBER_PATH_DAY, 1)
+    size = max(1, min(paths, BLOCK_BYTES // per_path))
+    return [(first, min(size, paths - first)) for first in range(0, paths, size)]
+
+
 def simulate_industry(
     inputs: IndustryInputs,
     paths: int,
@@ -348,36 +369,87 @@ def simulate_industry(
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> IndustryRuns:
-    """Run every member under every scenario on ``executor`` (default: in this process)."""
+    """Run every member under every scenario on ``executor`` (default: in this process),
+    in blocks of paths if the run would keep too much (:func:`path_blocks`): every path
+    settles on its own, so the blocks give the numbers of one run, bit for bit."""
     run_on = executor or InProcess()
     markets = _scenario_markets(inputs, paths, seed)
-    members = inputs.members
-    industry = inputs.loaded.industry
-    feedback = industry.network_feedback
-    own_seeds = [member_seed(seed, i) for i in range(len(members))]
+    own_seeds = [member_seed(seed, i) for i in range(len(inputs.members))]
     orders, lines = _member_orders(inputs, own_seeds, paths, seed)
-    tasks = [Task(member_runs, (m, markets, paths, seed, own_seeds[i], orders[i], not feedback),
-                  name="industry-member") for i, m in enumerate(members)]  # fmt: skip
+    blocks = path_blocks(len(inputs.members), len(inputs.to_run), paths, inputs.horizon_days)
+    done = 0
 
     def step(finished: int, total: int) -> None:
         if progress is not None:
-            progress(finished, total)
+            progress(done * total + finished, len(blocks) * total)
 
+    from hashshock.industry.blocks import compact, join
+
+    parts = []
+    for first, count in blocks:
+        block = Block(first, count, [m.on_paths(first, count) for m in markets],
+                      [o.on_paths(first, count) for o in orders],
+                      None if lines is None else [[line.on_paths(first, count) for line in ls]
+                                                  for ls in lines])  # fmt: skip
+        part = _simulate_block(inputs, block, seed, own_seeds, run_on, step)
+        if len(blocks) == 1:
+            return part
+        compact(part)  # what the results read, before the next block
+        parts.append(part)
+        done += 1
+    return join(parts, paths, lines)
+
+
+@dataclass
+class Block:
+    """Paths ``first`` … ``first + count − 1`` of an industry run: their scenario markets,
+    each member's orders and the vendor lines' flows (``None``: no lines)."""
+
+    first: int
+    count: int
+    markets: list[MarketPaths]
+    orders: list[MemberOrders]
+    lines: list[list[LineFlows]] | None
+
+
+def _simulate_block(
+    inputs: IndustryInputs, block: Block, seed: int, own_seeds: list[int], run_on: Executor,
+    step: Progress,
+) -> IndustryRuns:  # fmt: skip
+    """One block of paths: the members' engines, then with network feedback the
+    replacement orders and the settlement of each scenario."""
+    feedback = inputs.loaded.industry.network_feedback
+    tasks = [Task(member_runs, (m, block.markets, block.count, seed, own_seeds[i],
+                                block.orders[i], not feedback, block.first),
+                  name="industry-member") for i, m in enumerate(inputs.members)]  # fmt: skip
     runs: list[list[MemberRun]] = run_on.run(tasks, step)
     if not feedback:
-        return IndustryRuns(inputs, runs, None, paths, seed, lines)
+        out = IndustryRuns(inputs, runs, None, block.count, seed, block.lines)
+        out.totals = totals_of(out)
+        return out
     from hashshock.industry.couple import settle_scenario, spot_for
 
-    spots = spot_for(inputs, runs, lines)
+    spots = spot_for(inputs, runs, block.lines)
     settlements = [
-        settle_scenario(inputs, markets[k], [r[k] for r in runs], k, paths, seed, spots[k])
+        settle_scenario(
+            inputs,
+            block.markets[k],
+            [r[k] for r in runs],
+            k,
+            block.count,
+            seed,
+            spots[k],
+            block.first,
+        )
         for k in range(len(inputs.to_run))
     ]
     for member_runs_ in runs:
         for run in member_runs_:
             run.waiting_machines = None
     networks = [s.network for s in settlements]
-    return IndustryRuns(inputs, runs, networks, paths, seed, lines, settlements, spots)
+    out = IndustryRuns(inputs, runs, networks, block.count, seed, block.lines, settlements, spots)
+    out.totals = totals_of(out)
+    return out
 
 
 def _member_orders(

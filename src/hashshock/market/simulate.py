@@ -124,6 +124,14 @@ class MarketPaths:
         """Number of days ``T``."""
         return int(self.btc_price_usd.shape[1])
 
+    def on_paths(self, first: int, count: int) -> MarketPaths:
+        """Paths ``first`` … ``first + count − 1`` only (views)."""
+        rows = slice(first, first + count)
+        arrays = {f.name: getattr(self, f.name)[rows] for f in dataclasses.fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)}  # fmt: skip
+        used = {tier: price[rows] for tier, price in self.used_price_usd_per_th.items()}
+        return dataclasses.replace(self, used_price_usd_per_th=used, **arrays)
+
     def used_price_for(self, j_per_th: float) -> FloatArray:
         """Used price (USD/TH) of a machine of efficiency ``j_per_th``, ``[P, T]``."""
         return self.used_price_usd_per_th[efficiency_tier(j_per_th)]
@@ -203,17 +211,20 @@ def _price_log_paths(
 
 
 def hashrate_noise(
-    config: MarketConfig, start_date: dt.date, paths: int, total: int, seed: int
-) -> FloatArray | None:
+    config: MarketConfig, start_date: dt.date, paths: int, total: int, seed: int,
+    first_path: int = 0,
+) -> FloatArray | None:  # fmt: skip
     """Daily log increments of the hashrate noise, day-major ``[total, P]`` (None if σ_H = 0);
-    draws keyed by calendar day as the price's."""
+    draws keyed by calendar day as the price's; paths ``first_path`` … on."""
     first = start_date.toordinal()
     sigma = config.network.volatility_per_year / math.sqrt(365.0)
     if sigma == 0:
         return None
     steps = np.zeros((total, paths))
     for day in range(1, total):
-        z = market_generator(seed, STREAM_HASHRATE, first + day).standard_normal(paths)
+        z = market_generator(seed, STREAM_HASHRATE, first + day).standard_normal(
+            first_path + paths
+        )[first_path:]
         steps[day] = sigma * z - 0.5 * sigma**2
     return steps
 
