@@ -158,16 +158,44 @@ INDUSTRY_FIX = (
 )
 
 
+#: What a block of an industry's paths may keep of its members' runs until they are
+#: priced, bytes (:data:`BYTES_PER_MEMBER_PATH_DAY`): an industry whose paths would keep
+#: more is run in blocks of paths, one after the other. A constant, not the machine's
+#: memory, so that the blocks (and the numbers) are the same on every machine.
+BLOCK_BYTES = 3 * 2**30
+
+
+def path_blocks(members: int, scenarios: int, paths: int, days: int) -> list[tuple[int, int]]:
+    """The blocks of paths ``(first, count)`` an industry runs one after the other."""
+    per_path = max(members * scenarios * days * BYTES_PER_MEMBER_PATH_DAY, 1)
+    size = max(1, min(paths, BLOCK_BYTES // per_path))
+    return [(first, min(size, paths - first)) for first in range(0, paths, size)]
+
+
+#: Bytes a joined run keeps per member, scenario and path (its first days, checkpoints and
+#: money at the end), and per scenario, path and day (the industry's sums, the shared
+#: network's market, the used market, the vendor lines): estimates, from the arrays' count.
+BYTES_PER_MEMBER_PATH = 160
+BYTES_PER_SCENARIO_PATH_DAY = 480
+
+
 def industry_estimate(loaded: LoadedIndustry, scenarios: int, paths: int, days: int) -> RunEstimate:
-    """Memory and engine time of an industry run: what every member keeps, plus its plans'
-    tables, plus the largest member's engine run (one runs at a time)."""
-    runs = [estimate_for(m.loaded, scenarios, paths, days) for m in loaded.members]
+    """Memory and engine time of an industry run: what every member keeps for a block of
+    paths (:func:`path_blocks`), plus its plans' tables, plus the largest member's engine
+    run on a block (one runs at a time), plus what the joined run keeps."""
+    members = len(loaded.members)
+    block = path_blocks(members, scenarios, paths, days)[0][1]
+    runs = [estimate_for(m.loaded, scenarios, block, days) for m in loaded.members]
+    whole = [estimate_for(m.loaded, scenarios, paths, days) for m in loaded.members]
     tables = [estimate_for(m.loaded, scenarios, 0, days) for m in loaded.members]
-    kept = len(loaded.members) * scenarios * paths * days * BYTES_PER_MEMBER_PATH_DAY
-    total = kept + sum(t.bytes for t in tables) + max(r.bytes for r in runs)
+    kept = members * scenarios * block * days * BYTES_PER_MEMBER_PATH_DAY
+    joined = (
+        scenarios * paths * (members * BYTES_PER_MEMBER_PATH + days * BYTES_PER_SCENARIO_PATH_DAY)
+    )
+    total = kept + joined + sum(t.bytes for t in tables) + max(r.bytes for r in runs)
     return RunEstimate(
-        bytes=total, seconds=sum(r.seconds for r in runs), scenarios=scenarios, paths=paths,
-        days=days, cohorts=sum(r.cohorts for r in runs),
+        bytes=total, seconds=sum(r.seconds for r in whole), scenarios=scenarios, paths=paths,
+        days=days, cohorts=sum(r.cohorts for r in whole),
     )  # fmt: skip
 
 
@@ -346,20 +374,6 @@ def totals_of(runs: IndustryRuns) -> list[Totals]:
                 )
         out.append(totals)
     return out
-
-
-#: What a block of an industry's paths may keep of its members' runs until they are
-#: priced, bytes (:data:`BYTES_PER_MEMBER_PATH_DAY`): an industry whose paths would keep
-#: more is run in blocks of paths, one after the other. A constant, not the machine's
-#: memory, so that the blocks (and the numbers) are the same on every machine.
-BLOCK_BYTES = 3 * 2**30
-
-
-def path_blocks(members: int, scenarios: int, paths: int, days: int) -> list[tuple[int, int]]:
-    """The blocks of paths ``(first, count)`` an industry runs one after the other."""
-    per_path = max(members * scenarios * days * BYTES_PER_MEMBER_PATH_DAY, 1)
-    size = max(1, min(paths, BLOCK_BYTES // per_path))
-    return [(first, min(size, paths - first)) for first in range(0, paths, size)]
 
 
 def simulate_industry(
