@@ -11,7 +11,7 @@ market paths, never the inputs or the engine's internals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -164,10 +164,11 @@ def duties(plan: Plan) -> Duties:
     expected duty, ``p · rate + (1 − p) · rate before``. Changes apply in file order.
     """
     T = plan.horizon_days
-    days = [plan.start_date + timedelta(days=d) for d in range(T)]
     table = tariff_table()
-    parts = np.array([table.rate_pct(o, days) / 100.0 for o in plan.vendor_parts_origin])
-    machines = np.array([table.rate_pct(o, days) / 100.0 for o in plan.vendor_machines_origin])
+    origins = set(plan.vendor_parts_origin) | set(plan.vendor_machines_origin)
+    share = {o: table.daily_rate_pct(o, plan.start_date, T) / 100.0 for o in origins}
+    parts = np.array([share[o] for o in plan.vendor_parts_origin])
+    machines = np.array([share[o] for o in plan.vendor_machines_origin])
     parts, machines = parts.reshape(-1, T), machines.reshape(-1, T)
     half = np.array([0.5])
     for event in plan.events:
