@@ -30,7 +30,7 @@ from hashshock.inputs.load import (
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
 from hashshock.market.start import market_start
-from hashshock.plan import Plan, compile_plan
+from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
 FleetLike = str | Path | LoadedFleet | dict[str, Any]
@@ -140,7 +140,7 @@ def prepare(
     to_run += [s for s in requested if s.name != BASELINE]
     if paths is not None:
         check_fits(estimate_for(loaded, len(to_run), paths, horizon_days))
-    plans = [compile_plan(loaded, s, horizon_days) for s in to_run]
+    plans = compile_plans(loaded, to_run, horizon_days)  # the fleet's arrays compiled once
     money = [compile_money(loaded, plan) for plan in plans]
     return Prepared(loaded, requested, to_run, plans, money, config, horizon_days)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import TypeVar
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,7 +31,7 @@ from hashshock.inputs.fleet import Cohort, Site
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
-from hashshock.plan.model import BenchPlan, DonorPlan, Plan, RoutePlan
+from hashshock.plan.model import BenchPlan, DonorPlan, FloatArray, Plan, RoutePlan
 from hashshock.plan.realisation import board_yield, degradation_of, site_uptime, wear_of
 
 DAYS_PER_YEAR = 365.0
@@ -69,27 +72,72 @@ def weibull_daily_probability(
     return np.asarray(-np.expm1(-increment), dtype=np.float64)
 
 
-def _hazard(
-    spec: ModelSpec,
-    age_at_start: int,
+#: Most per-part hazard rows (:func:`part_hazard`) kept, each 8 bytes a day (≤ 9 MB at
+#: three years): an industry's members are scaled copies of a few templates, so their
+#: cohorts share a few dozen models and ages (43 in the full-scale bundled `us`).
+KEPT_HAZARD_ROWS = 1024
+
+
+@lru_cache(maxsize=KEPT_HAZARD_ROWS)
+def part_hazard(
+    age_at_start: int, horizon: int, shape: float, first_year_failures: float
+) -> FloatArray:
+    """[T] :func:`weibull_daily_probability` of a slot ``age_at_start`` days old on day 0,
+    on each of ``horizon`` days. Kept for later plans, so read-only: a plan copies it."""
+    ages = age_at_start + np.arange(horizon, dtype=np.float64)
+    row = weibull_daily_probability(ages, shape, first_year_failures)
+    row.setflags(write=False)
+    return row
+
+
+def _hazards(
+    models: list[ModelSpec],
+    ages: list[int],
     horizon: int,
     priors: tuple[FailurePrior, ...],
     multiplier: float = 1.0,
-) -> np.ndarray:  # [4, T]
-    """Daily failure probability per part type and day ``[4, T]``; ``multiplier`` scales
-    each part's m₁ (``operations.failure_rate_multiplier``): m₁ × multiplier expected
-    failures in the first year, the Weibull shape unchanged."""
-    ages = age_at_start + np.arange(horizon, dtype=np.float64)
-    rows = []
-    for part in PART_TYPES:
-        prior = failure_prior(part, spec, priors)
-        m1 = prior.first_year_failures_per_part * multiplier
-        rows.append(weibull_daily_probability(ages, prior.weibull_shape, m1))
-    return np.stack(rows)
+) -> FloatArray:  # [C, 4, T]
+    """Daily failure probability per cohort, part type and day ``[C, 4, T]``; ``multiplier``
+    scales each part's m₁ (``operations.failure_rate_multiplier``): m₁ × multiplier
+    expected failures in the first year, the Weibull shape unchanged."""
+    out = np.empty((len(models), len(PART_TYPES), horizon))
+    for c, (spec, age) in enumerate(zip(models, ages, strict=True)):
+        for k, part in enumerate(PART_TYPES):
+            prior = failure_prior(part, spec, priors)
+            m1 = prior.first_year_failures_per_part * multiplier
+            out[c, k] = part_hazard(age, horizon, prior.weibull_shape, m1)
+    return out
 
 
 def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> Plan:
     """Turn fleet + scenario into arrays for ``horizon_days`` days."""
+    return with_scenario(compile_fleet(loaded, horizon_days), scenario)
+
+
+def compile_plans(
+    loaded: LoadedFleet, scenarios: Sequence[Scenario], horizon_days: int
+) -> list[Plan]:
+    """:func:`compile_plan` for each of ``scenarios``, the fleet compiled once: all but a
+    plan's events are the fleet's (:func:`compile_fleet`)."""
+    fleet = compile_fleet(loaded, horizon_days)
+    return [with_scenario(fleet, scenario) for scenario in scenarios]
+
+
+def with_scenario(fleet_plan: Plan, scenario: Scenario) -> Plan:
+    """The plan of :func:`compile_fleet` under ``scenario``: its name and events, and a
+    copy of every array, so that no two plans share one."""
+    arrays: dict[str, Any] = {
+        f.name: value.copy()
+        for f in fields(fleet_plan)
+        if isinstance(value := getattr(fleet_plan, f.name), np.ndarray)
+    }
+    events = compile_events(scenario, fleet_plan.start_date, fleet_plan.vendor_names)
+    return replace(fleet_plan, scenario_name=scenario.name, events=events, **arrays)
+
+
+def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
+    """The fleet's arrays for ``horizon_days`` days: a plan without a scenario (no name,
+    no events), which :func:`with_scenario` completes."""
     fleet = loaded.fleet
     catalog = loaded.catalog
     vendors = vendor_defaults()
@@ -247,7 +295,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
     horizon = int(horizon_days)
     return Plan(
         fleet_name=fleet.name,
-        scenario_name=scenario.name,
+        scenario_name="",
         start_date=fleet.start_date,
         horizon_days=horizon,
         part_names=PART_TYPES,
@@ -277,16 +325,9 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
             loaded.failure_rates,
             fleet.operations.failure_rate_multiplier,
         ),
-        hazard=np.stack(
-            [
-                _hazard(
-                    m, a, horizon, loaded.failure_rates, fleet.operations.failure_rate_multiplier
-                )
-                for m, a in zip(models, ages, strict=True)
-            ]
-        )
-        if models
-        else np.zeros((0, len(PART_TYPES), horizon)),
+        hazard=_hazards(
+            models, ages, horizon, loaded.failure_rates, fleet.operations.failure_rate_multiplier
+        ),
         pool_site=np.array([k[0] for k in pool_keys], dtype=np.int64),
         pool_part=np.array([k[1] for k in pool_keys], dtype=np.int64),
         pool_vendor=np.array(
@@ -312,7 +353,7 @@ def compile_plan(loaded: LoadedFleet, scenario: Scenario, horizon_days: int) -> 
         order_count=np.array(order_count, dtype=np.int64),
         order_due_day=np.array(order_due, dtype=np.int64),
         order_vendor=np.array(order_vendor, dtype=np.int64),
-        events=compile_events(scenario, fleet.start_date, vendor_names),
+        events=(),
         replacement_cohort=replacement_cohort,
         site_bench=_benches(fleet.sites),
         transfer_days=fleet.transshipment.transfer_days if fleet.transshipment else -1,

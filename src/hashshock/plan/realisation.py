@@ -38,7 +38,7 @@ power draw (a worn board is less efficient).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -164,16 +164,40 @@ def board_yield(
     on each day, ``(1 − f · q(age)) (1 − W(age))`` (cohort ``c`` is ``ages[c]`` days old
     on day 0; q with the board's m₁ × ``failure_rate_multiplier``, a dimensionless
     factor, 1: the rates as given)."""
-    out = np.ones((len(models), horizon))
-    days = np.arange(horizon, dtype=np.float64)
+    out = np.empty((len(models), horizon))
     for c, (model, age) in enumerate(zip(models, ages, strict=True)):
-        ages_c = age + days
-        if degradation.active:
-            prior = failure_prior("hashboard", model, priors)
-            q = degraded_share(ages_c, prior, degradation, failure_rate_multiplier)
-            out[c] -= degradation.loss * q
-        out[c] *= 1.0 - wear.loss(ages_c)
+        # The prior is looked up only where it is used: degradation off needs none.
+        prior = failure_prior("hashboard", model, priors) if degradation.active else None
+        out[c] = cohort_board_yield(age, horizon, prior, degradation, wear, failure_rate_multiplier)
     return out
+
+
+#: Most board-yield rows (:func:`cohort_board_yield`) kept, each 8 bytes a day (≤ 9 MB at
+#: three years): an industry's members are scaled copies of a few templates, so their
+#: cohorts share a few dozen models and ages.
+KEPT_YIELD_ROWS = 1024
+
+
+@lru_cache(maxsize=KEPT_YIELD_ROWS)
+def cohort_board_yield(
+    age: int,
+    horizon: int,
+    prior: FailurePrior | None,
+    degradation: Degradation,
+    wear: Wear,
+    failure_rate_multiplier: float = 1.0,
+) -> FloatArray:
+    """``[T]`` :func:`board_yield` of one cohort ``age`` days old on day 0, its board's
+    ``prior`` (``None`` only with degradation off). Kept for later plans, so read-only:
+    :func:`board_yield` copies it."""
+    row = np.ones(horizon)
+    ages = age + np.arange(horizon, dtype=np.float64)
+    if degradation.active:
+        assert prior is not None, "degraded boards need the board's failure prior"
+        row -= degradation.loss * degraded_share(ages, prior, degradation, failure_rate_multiplier)
+    row *= 1.0 - wear.loss(ages)
+    row.setflags(write=False)
+    return row
 
 
 def _pick(value: float | None, default: float) -> float:
