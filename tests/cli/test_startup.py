@@ -126,3 +126,32 @@ def test_help_lists_every_command() -> None:
     listed = set(re.findall(r"(?m)^[│|\s]*([a-z][a-z-]*)\s{2,}\S", done.stdout))
     missing = [c for c in COMMANDS if c not in listed]
     assert not missing, f"hashshock --help does not list {missing}:\n{done.stdout}"
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_the_command_line_turns_pydantic_plugins_off_unless_told(
+    given: str | None, seen: str
+) -> None:
+    """The entry point skips pydantic's plugin look-up unless ``PYDANTIC_DISABLE_PLUGINS``
+    is set; ``import hashshock`` leaves the variable alone."""
+    code = (
+        "import os, sys\n"
+        "import hashshock\n"
+        "before = os.environ.get('PYDANTIC_DISABLE_PLUGINS')\n"
+        "from hashshock.cli.entry import main\n"
+        "sys.argv = ['hashshock', '--version']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(repr(before), repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')))\n"
+    )
+    env = {k: v for k, v in _env().items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == [repr(given), repr(seen)]
