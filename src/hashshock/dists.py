@@ -56,8 +56,13 @@ class DayDistribution:
             raise ValueError(f"days must lie in 0..{MAX_DELAY_DAYS}")
         if np.any(weights < 0) or weights.sum() <= 0:
             raise ValueError("weights must be non-negative and not all zero")
-        object.__setattr__(self, "_pmf", weights / weights.sum())
-        object.__setattr__(self, "_cdf", np.cumsum(self._pmf))
+        # Read-only, so that a distribution is immutable and plans may share one.
+        pmf = weights / weights.sum()
+        cdf = np.cumsum(pmf)
+        pmf.setflags(write=False)
+        cdf.setflags(write=False)
+        object.__setattr__(self, "_pmf", pmf)
+        object.__setattr__(self, "_cdf", cdf)
         contiguous = bool(np.all(np.diff(values) == 1)) and bool(np.all(weights == weights[0]))
         object.__setattr__(self, "_contiguous_uniform", contiguous and values.size > 1)
 

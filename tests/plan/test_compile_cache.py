@@ -12,10 +12,16 @@ import numpy as np
 import pytest
 from tests.reference.fleets import two_site_fleet
 
+from hashshock.dists import Fixed, Uniform
 from hashshock.inputs.catalog import FailurePrior
 from hashshock.inputs.load import fleet_from_mapping, load_scenario
 from hashshock.plan import Plan, compile_plan, compile_plans
-from hashshock.plan.compile import part_hazard, weibull_daily_probability
+from hashshock.plan.compile import (
+    bundled_fixed,
+    bundled_uniform,
+    part_hazard,
+    weibull_daily_probability,
+)
 from hashshock.plan.realisation import (
     Degradation,
     Wear,
@@ -57,6 +63,18 @@ def test_a_kept_yield_row_is_the_yield_computed_afresh_and_read_only(
     assert first.tobytes() == fresh.tobytes()
     with pytest.raises(ValueError, match="read-only"):
         first[0] = 1.0
+
+
+def test_a_kept_bundled_delay_is_the_distribution_built_afresh_and_immutable() -> None:
+    for kept, fresh in ((bundled_uniform(21, 35), Uniform(21, 35)), (bundled_fixed(7), Fixed(7))):
+        assert kept == fresh and str(kept) == str(fresh)
+        assert kept.pmf.tobytes() == fresh.pmf.tobytes()
+        assert kept._cdf.tobytes() == fresh._cdf.tobytes()
+        with pytest.raises(ValueError, match="read-only"):
+            kept.pmf[0] = 1.0
+        with pytest.raises(ValueError, match="read-only"):
+            kept._cdf[0] = 1.0
+    assert bundled_uniform(21, 35) is bundled_uniform(21, 35)
 
 
 def _fields(plan: Plan) -> dict[str, Any]:
