@@ -11,6 +11,7 @@ common random numbers.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -53,12 +54,26 @@ CONCERNS = {
 }
 
 
+@functools.lru_cache(maxsize=512)
+def _kernel_keys(seed: int, concern: str, first: int, count: int) -> NDArray[np.uint64]:
+    """The kernels' keys of ``seed`` and ``concern`` for ``first`` … ``first + count − 1``:
+    one ``SeedSequence`` per concern, its first 64 bits the root, mixed with each key by
+    splitmix64. Kept: an industry runs every member's engine for each scenario and block
+    of paths with the same keys (read-only; :meth:`RandomTree.keys` hands out copies)."""
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(CONCERNS[concern],))
+    root = np.uint64(int(sequence.generate_state(1, np.uint64)[0]))
+    steps = np.arange(first + 1, first + count + 1, dtype=np.uint64)
+    # uint64 arrays wrap modulo 2**64, as splitmix64's counter does.
+    keys = mix64_each(root + steps * GOLDEN)
+    keys.flags.writeable = False
+    return keys
+
+
 class RandomTree:
     """Streams keyed by concern and day (or name), all derived from one ``seed``."""
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
-        self._kernel_roots: dict[str, int] = {}
 
     def _generator(self, concern: str, *key: int) -> np.random.Generator:
         sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], *key))
@@ -78,14 +93,9 @@ class RandomTree:
         return np.uint64(self.keys(concern, key, 1)[0])
 
     def keys(self, concern: str, first: int, count: int) -> NDArray[np.uint64]:
-        """:meth:`key` for ``first``, ``first + 1``, … ``first + count − 1`` at once."""
-        if concern not in self._kernel_roots:
-            sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern],))
-            self._kernel_roots[concern] = int(sequence.generate_state(1, np.uint64)[0])
-        steps = np.arange(first + 1, first + count + 1, dtype=np.uint64)
-        # uint64 arrays wrap modulo 2**64, as splitmix64's counter does.
-        counters = np.uint64(self._kernel_roots[concern]) + steps * GOLDEN
-        return mix64_each(counters)
+        """:meth:`key` for ``first``, ``first + 1``, … ``first + count − 1`` at once (a
+        copy of :func:`_kernel_keys`'s: every run of a seed takes the same keys)."""
+        return _kernel_keys(self.seed, concern, first, count).copy()
 
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""

@@ -111,3 +111,12 @@ def test_kernel_keys_are_splitmix64_of_the_concerns_root(
     expected = [splitmix64(first + i + 1) for i in range(count)]
     assert [int(k) for k in tree.keys(concern, first, count)] == expected
     assert int(tree.key(concern, first)) == expected[0]
+
+
+def test_kept_kernel_keys_are_handed_out_as_copies() -> None:
+    """Runs of one seed share the kept keys: changing the array one run got changes no
+    other run's."""
+    first = RandomTree(11).keys("cohorts", 0, 30)
+    expected = first.copy()
+    first[:] = 0
+    np.testing.assert_array_equal(RandomTree(11).keys("cohorts", 0, 30), expected)
