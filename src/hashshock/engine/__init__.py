@@ -13,6 +13,7 @@ from hashshock._lazy import lazy_exports
 if TYPE_CHECKING:
     from hashshock.engine.core import Simulation, simulate
     from hashshock.engine.output import DOWN_CAUSES, EngineOutput
+    from hashshock.engine.threads import close_thread_pools
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
@@ -22,6 +23,7 @@ __getattr__, __dir__ = lazy_exports(
         "simulate": "hashshock.engine.core",
         "DOWN_CAUSES": "hashshock.engine.output",
         "EngineOutput": "hashshock.engine.output",
+        "close_thread_pools": "hashshock.engine.threads",
     },
 )
-__all__ = ["DOWN_CAUSES", "EngineOutput", "Simulation", "simulate"]
+__all__ = ["DOWN_CAUSES", "EngineOutput", "Simulation", "close_thread_pools", "simulate"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -42,10 +41,28 @@ def path_blocks(
     return blocks
 
 
-@functools.cache
+#: The thread pools started so far, by their number of threads.
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
 def _pool(threads: int) -> ThreadPoolExecutor:
     """The threads that run blocks of paths, each kept on a core of its own when there
-    are enough (``_pin``)."""
+    are enough (``_pin``); started on first use and kept."""
+    pool = _POOLS.get(threads)
+    if pool is None:
+        pool = _POOLS[threads] = _start_pool(threads)
+    return pool
+
+
+def close_thread_pools() -> None:
+    """End the pools' threads (they start again when next needed). A process about to
+    fork calls it: a child has none of its parent's threads, and a pool copied without
+    them would wait for ever (the ``hashshock daemon``)."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True)
+
+
+def _start_pool(threads: int) -> ThreadPoolExecutor:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     started = itertools.count()
     pin = 1 < threads <= len(cpus)
