@@ -20,8 +20,10 @@ drop_stale_caches([Path(__file__).resolve().parent])
 def _isolated_user_data(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Runs in tests never see a developer's `hashshock data update` snapshot."""
+    """Runs in tests never see a developer's `hashshock data update` snapshot, nor a
+    `hashshock daemon` of theirs (tests/cli/test_daemon.py starts its own)."""
     monkeypatch.setenv("HASHSHOCK_DATA_DIR", str(tmp_path_factory.mktemp("hashshock-data")))
+    monkeypatch.setenv("HASHSHOCK_DAEMON", "off")
 
 
 EXAMPLES = ROOT / "examples"

@@ -51,7 +51,7 @@ HEAVY_FOR_PACKAGE = ("numba", "numpy", "pydantic", "hashshock.api", "hashshock.e
 COMMANDS = (
     "run", "compare", "breakpoint", "validate", "schema", "catalog", "scenarios",
     "scan", "audit", "data", "fit", "report", "runs", "serve", "sweep", "optimise",
-    "strategies", "industry",
+    "strategies", "industry", "daemon",
 )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 
 from hashshock import __version__
+from hashshock.cli.daemon import register as register_daemon
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
 from hashshock.cli.industry import register as register_industry
@@ -416,6 +417,7 @@ register_sweep(app)
 register_optimise(app)
 register_strategies(app)
 register_industry(app)
+register_daemon(app)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,9 @@
-"""The ``hashshock`` console entry point: Ctrl-C handling first, then the app.
+"""The ``hashshock`` console entry point: a running ``hashshock daemon`` if there is one,
+else Ctrl-C handling first, then the app.
+
+With a daemon started (``hashshock daemon start``) the command runs in a child of it,
+which has the libraries and compiled kernels loaded already
+(:mod:`hashshock.cli.daemon_client`); the output and exit code are the same.
 
 Installing the SIGINT handler before the command modules are imported means that even
 a Ctrl-C during start-up gives one line and exit code 130, not a traceback.
@@ -20,17 +25,47 @@ from __future__ import annotations
 
 #: New objects between two collections of the youngest generation (Python's default: 700).
 GC_THRESHOLD = 50_000
+#: Environment defaults of a command-line process (a value already set is kept).
+PROCESS_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 
 def main() -> None:
+    import sys
+
+    from hashshock.cli.daemon_client import run_on_daemon
+
+    code = run_on_daemon(sys.argv[1:])
+    if code is None:
+        prepare_process()
+        code = run_command()
+    sys.exit(code)
+
+
+def prepare_process() -> None:
+    """Settings of a command-line process: the collector's threshold, pydantic's plugins."""
     import gc
     import os
 
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    for name, value in PROCESS_ENV.items():
+        os.environ.setdefault(name, value)
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def run_command() -> int:
+    """Run the command of ``sys.argv``; its exit code (a message given as the code is
+    printed, as Python's own exit does)."""
+    import sys
+
     from hashshock.cli.interrupt import install
 
     install()
     from hashshock.cli.app import app
 
-    app()
+    try:
+        app(prog_name="hashshock")  # not click's guess from a daemon child's __main__
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        sys.stderr.write(f"{done.code}\n")
+        return 1
+    return 0

@@ -24,6 +24,9 @@ T = TypeVar("T")
 
 #: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
+#: Called with the exit code just before an interrupted command exits (the daemon's
+#: child reports the code to its client so).
+before_exit: list[Callable[[int], None]] = []
 
 
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> NoReturn:
@@ -36,6 +39,8 @@ def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -
         sys.stderr.write("\x1b[?25h\n")  # a live progress bar hid the cursor
     sys.stderr.write("interrupted: stopped at once; no output was written\n")
     sys.stderr.flush()
+    for hook in before_exit:
+        hook(EXIT_INTERRUPTED)
     os._exit(EXIT_INTERRUPTED)
 
 

@@ -1,0 +1,183 @@
+"""``hashshock daemon``: commands run in a child of a resident process give what a fresh
+process gives — the same bytes out, the same files, the same exit codes — and a
+command the daemon cannot serve as a fresh process would runs on its own.
+
+One daemon is started for the module in a folder of its own (``HASHSHOCK_DAEMON_DIR``),
+through the real entry point, and stopped at the end. Whether a command went through it
+is read from its count of commands served (``hashshock daemon status --json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLES, ROOT
+
+from hashshock.cli.daemon_client import daemon_key
+
+ENTRY = [sys.executable, "-c", "from hashshock.cli.entry import main; main()"]
+SMALL = EXAMPLES / "small-farm" / "fleet.yaml"
+MID = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+
+
+def _hashshock(
+    env: dict[str, str], *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ENTRY, *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=timeout, check=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def daemon_env() -> Iterator[dict[str, str]]:
+    """The environment of commands served by a daemon started for this module."""
+    # A short folder: a Unix socket's path has at most 107 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="hsd-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}
+    env.update(HASHSHOCK_DAEMON_DIR=str(folder / "d"), COLUMNS="100", NO_COLOR="1")
+    started = _hashshock(env, "daemon", "start", "--idle", "30", timeout=1200)
+    assert started.returncode == 0, started.stderr
+    try:
+        yield env
+    finally:
+        _hashshock(env, "daemon", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _served(env: dict[str, str]) -> int:
+    status = _hashshock(env, "daemon", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    daemons = [d for d in json.loads(status.stdout)["daemons"] if d["serves_this"]]
+    assert len(daemons) == 1, status.stdout
+    return int(daemons[0]["served"])
+
+
+def _both(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """The command through the daemon, then on its own; checks the daemon served one."""
+    before = _served(env)
+    served = _hashshock(env, *args)
+    assert _served(env) == before + 1
+    alone = _hashshock({**env, "HASHSHOCK_DAEMON": "off"}, *args)
+    assert _served(env) == before + 1
+    return served, alone
+
+
+def test_a_run_through_the_daemon_writes_the_same_bytes(
+    daemon_env: dict[str, str], tmp_path: Path
+) -> None:
+    outputs = []
+    for name in ("daemon", "alone"):
+        out = tmp_path / f"{name}.json"
+        env = daemon_env if name == "daemon" else {**daemon_env, "HASHSHOCK_DAEMON": "off"}
+        before = _served(daemon_env)
+        done = _hashshock(env, "compare", str(SMALL), "-s", "baseline,sanctions", "-n", "40",
+                          "--horizon", "120", "--json", str(out))  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert _served(daemon_env) == before + (name == "daemon")
+        outputs.append((out.read_bytes(), done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", str(MID)),
+        ("validate", "no-such-fleet.yaml"),  # exit 2, one message
+        ("run", str(SMALL), "--paths", "0"),  # exit 2 from the options
+        ("--help",),
+        ("scenarios",),
+        ("no-such-command",),
+    ],
+)
+def test_output_and_exit_code_match_a_fresh_process(
+    daemon_env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    served, alone = _both(daemon_env, *args)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode, alone.stdout, alone.stderr,
+    )  # fmt: skip
+
+
+def test_the_command_runs_in_the_callers_folder_and_umask(
+    daemon_env: dict[str, str], tmp_path: Path
+) -> None:
+    shutil.copy(SMALL, tmp_path / "fleet.yaml")
+    code = "import os; os.umask(0o077); from hashshock.cli.entry import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "run", "fleet.yaml", "-n", "5", "--horizon", "30", "-q",
+         "--json", "out.json"],
+        capture_output=True, text=True, cwd=tmp_path, env=daemon_env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_another_import_time_environment_is_not_served(daemon_env: dict[str, str]) -> None:
+    other = {**daemon_env, "NUMBA_NUM_THREADS": "1"}
+    assert daemon_key(other) != daemon_key(daemon_env)
+    before = _served(daemon_env)
+    done = _hashshock(other, "validate", str(SMALL))
+    assert done.returncode == 0, done.stderr
+    assert _served(daemon_env) == before
+
+
+def test_ctrl_c_reaches_the_command(daemon_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    proc = subprocess.Popen(
+        [*ENTRY, "compare", str(MID), "-s", "baseline,sanctions", "-n", "4000",
+         "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=daemon_env,
+    )  # fmt: skip
+    time.sleep(1.5)
+    if proc.poll() is not None:
+        pytest.skip("the run ended before the signal")
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)  # a hang detector, not a speed test
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("no exit after Ctrl-C") from None
+    assert proc.returncode == 130, err
+    assert sum("interrupted" in line for line in err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_open_to_others_is_not_used(daemon_env: dict[str, str]) -> None:
+    folder = Path(daemon_env["HASHSHOCK_DAEMON_DIR"])
+    before = _served(daemon_env)
+    folder.chmod(0o755)
+    try:
+        done = _hashshock(daemon_env, "validate", str(SMALL))
+    finally:
+        folder.chmod(0o700)
+    assert done.returncode == 0, done.stderr
+    assert _served(daemon_env) == before
+
+
+def test_stop_ends_every_daemon_and_commands_run_alone(tmp_path: Path) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="hsd-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}
+    env["HASHSHOCK_DAEMON_DIR"] = str(folder)
+    try:
+        assert _hashshock(env, "daemon", "start", timeout=1200).returncode == 0
+        again = _hashshock(env, "daemon", "start")
+        assert again.returncode == 0 and "already running" in again.stdout
+        stopped = _hashshock(env, "daemon", "stop")
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert list(folder.glob("*.sock")) == []
+        status = _hashshock(env, "daemon", "status", "--json")
+        assert json.loads(status.stdout) == {"daemons": []}
+        assert _hashshock(env, "validate", str(SMALL)).returncode == 0
+    finally:
+        _hashshock(env, "daemon", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
