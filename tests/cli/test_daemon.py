@@ -42,12 +42,13 @@ def daemon_env() -> Iterator[dict[str, str]]:
     """The environment of commands served by a daemon started for this module."""
     # A short folder: a Unix socket's path has at most 107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="hsd-", dir="/tmp"))
-    env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}
-    env.update(HASHSHOCK_DAEMON_DIR=str(folder / "d"), COLUMNS="100", NO_COLOR="1")
+    unset = {"HASHSHOCK_DAEMON", "COLUMNS", "NO_COLOR", "FORCE_COLOR"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["HASHSHOCK_DAEMON_DIR"] = str(folder / "d")
     started = _hashshock(env, "daemon", "start", "--idle", "30", timeout=1200)
     assert started.returncode == 0, started.stderr
-    try:
-        yield env
+    try:  # the commands' width and colours differ from the daemon's own
+        yield {**env, "COLUMNS": "100", "NO_COLOR": "1"}
     finally:
         _hashshock(env, "daemon", "stop")
         shutil.rmtree(folder, ignore_errors=True)
@@ -102,6 +103,15 @@ def test_output_and_exit_code_match_a_fresh_process(
     daemon_env: dict[str, str], args: tuple[str, ...]
 ) -> None:
     served, alone = _both(daemon_env, *args)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode, alone.stdout, alone.stderr,
+    )  # fmt: skip
+
+
+def test_colours_and_width_are_the_callers(daemon_env: dict[str, str]) -> None:
+    env = {k: v for k, v in daemon_env.items() if k != "NO_COLOR"}
+    served, alone = _both({**env, "FORCE_COLOR": "1", "COLUMNS": "64"}, "validate", str(SMALL))
+    assert "\x1b[" in served.stderr + served.stdout
     assert (served.returncode, served.stdout, served.stderr) == (
         alone.returncode, alone.stdout, alone.stderr,
     )  # fmt: skip

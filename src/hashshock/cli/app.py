@@ -11,7 +11,9 @@ api and engine, numba, numpy, pydantic models, the market, scan and fit code,
 httpx, pyasic) inside the command that needs it. Option types stay builtins
 (str, int, float, bool, Path, ``| None``) and option defaults are literals or
 constants of light modules, because typer reads them when the app is built.
-Types used only in annotations go under ``if TYPE_CHECKING:``. Every
+Types used only in annotations go under ``if TYPE_CHECKING:``. A module-level rich
+``Console`` takes no argument but ``stderr``: the ``hashshock daemon`` builds them again
+in each command's environment. Every
 ``hashshock --help`` imports all of this; tests/cli/test_startup.py checks that it
 does not reach the heavy modules and bench/bench_startup.py times it.
 """

@@ -3,13 +3,14 @@ child per command (:mod:`hashshock.cli.daemon_client` is the other side).
 
 Run as ``python -m hashshock.cli.daemon_server --socket PATH --idle SECONDS`` (``hashshock
 daemon start`` does). Before it listens it imports what commands use (numpy, numba,
-pydantic, the models, the API, the engine), runs the engine once on a bundled fleet for
-one path and day so that numba has started and the kernels are loaded, ends the engine's
-thread pools and freezes the garbage collector's view of all of it. Its loop is one
+pydantic, the models, the API, the engine, the command line), runs a bundled fleet for a
+few paths and days under every bundled scenario so that numba has started and the
+kernels are loaded, ends the engine's thread pools and freezes the garbage collector's
+view of all of it. Its loop is one
 thread: accept, read the command, fork. Forking from one thread is what makes the child
 safe (no lock held by another thread is copied); the child takes the client's file
-descriptors, folder, environment and umask, imports the command line (which builds its
-consoles from that environment), runs the command and reports the exit code. The
+descriptors, folder, environment and umask, builds the command line's consoles again
+from that environment, runs the command and reports the exit code. The
 daemon reaps its children, and ends after ``--idle`` seconds without a command, on
 ``hashshock daemon stop`` or when its socket is removed.
 """
@@ -44,7 +45,8 @@ WARM_PATHS, WARM_DAYS = 2, 60
 def warm_up() -> None:
     """Import what commands use, load the compiled kernels and fill the caches of the
     bundled data (a short run of :data:`WARM_FLEET` and its JSON summary)."""
-    import typer  # noqa: F401  (the command line's libraries; its modules load per command)
+    import rich.progress  # noqa: F401  (the command line's libraries)
+    import typer  # noqa: F401
     import yaml  # noqa: F401
 
     from hashshock import api
@@ -55,6 +57,22 @@ def warm_up() -> None:
     for result in api.compare(fleet, sorted(builtin_scenarios()), WARM_PATHS, WARM_DAYS):
         result.to_dict()
     close_thread_pools()
+    import hashshock.cli.app  # noqa: F401  (its consoles are built again per command)
+
+
+def _refresh_consoles() -> None:
+    """Build the command line's module-level consoles again in the client's environment:
+    they were built in the daemon's (its colours, width and terminal). They take no
+    argument but ``stderr`` (the start-up rule of :mod:`hashshock.cli.app`)."""
+    import rich
+    from rich.console import Console
+
+    rich._console = None  # rich's own, built on first use
+    for name, module in list(sys.modules.items()):
+        if name.startswith("hashshock.") and module is not None:
+            for value in list(vars(module).values()):
+                if isinstance(value, Console):
+                    value.__init__(stderr=value.stderr)  # type: ignore[misc]
 
 
 class Daemon:
@@ -155,6 +173,7 @@ def _adopt(request: dict[str, Any], fds: list[int]) -> None:
     sys.argv = [request["argv0"], *request["argv"]]
     streams = [_reopen(fd, "r" if fd == 0 else "w", *request["streams"][fd]) for fd in (0, 1, 2)]
     sys.stdin, sys.stdout, sys.stderr = streams  # sys.__stdout__ & co. write to fds 0-2 too
+    _refresh_consoles()
 
 
 def _watch(conn: socket.socket) -> None:
