@@ -11,6 +11,7 @@ randomness, to carry a stale snapshot to the start date.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +26,59 @@ from hashshock.market.hashprice import (
     RETARGET_CLAMP,
     RETARGET_DAYS,
     SECONDS_PER_DAY,
-    difficulty_hashrate_ths,
     subsidy_btc,
 )
 
 FloatArray = NDArray[np.float64]
+#: :func:`advance_paths`, or the same compiled.
+AdvanceKernel = Callable[..., None]
+
+
+def advance_paths(
+    hashrate: FloatArray, per_block: float, difficulty: FloatArray, height: FloatArray,
+    epoch_blocks: FloatArray, epoch_days: FloatArray, subsidy: FloatArray,
+    next_halving: FloatArray, earned: FloatArray, blocks: FloatArray,
+) -> None:  # fmt: skip
+    """Mine one day on every path ``i`` at ``hashrate[i]`` (TH/s): update the chain's
+    arrays (:class:`Chain`) in place; write the day's BTC per TH/s in ``earned`` and its
+    blocks in ``blocks``. ``per_block`` is ``86 400 · 10^12 / 2^32 / (1 − fee share)``.
+
+    The day is cut into segments (at most 16) that end at the day's end or at an event:
+    a retarget (difficulty ``D · clip(14 days / T_2016, 1/4, 4)``, a new window) or a
+    halving. One function of scalars, so that numba compiles it as it is
+    (:mod:`hashshock.market.compiled`) and a few paths run without numba.
+    """
+    for i in range(hashrate.shape[0]):
+        left = 1.0  # share of the day still to mine
+        earned_i = 0.0
+        blocks_i = 0.0
+        for _ in range(16):
+            network_ths = difficulty[i] * HASHES_PER_DIFFICULTY / 600.0 / 1e12
+            rate = BLOCKS_PER_DAY * hashrate[i] / network_ths  # blocks a day
+            to_event = min(RETARGET_BLOCKS - epoch_blocks[i], next_halving[i] - height[i])
+            hit = rate * left >= to_event - 1e-9
+            mined = to_event if hit else rate * left
+            time = to_event / rate if hit else left
+            earned_i += time * per_block * subsidy[i] / difficulty[i]
+            blocks_i += mined
+            height[i] = np.rint(height[i] + mined) if hit else height[i] + mined
+            epoch_blocks[i] += mined
+            epoch_days[i] += time
+            if not hit:
+                break
+            if epoch_blocks[i] >= RETARGET_BLOCKS - 1e-6:
+                span = RETARGET_DAYS / max(epoch_days[i], 1e-12)
+                difficulty[i] *= min(max(span, 1.0 / RETARGET_CLAMP), RETARGET_CLAMP)
+                epoch_blocks[i] = 0.0
+                epoch_days[i] = 0.0
+            if height[i] >= next_halving[i] - 1e-6:
+                subsidy[i] /= 2
+                next_halving[i] += HALVING_INTERVAL
+            left = max(left - time, 0.0)
+            if not left > 1e-12:
+                break
+        earned[i] = earned_i
+        blocks[i] = blocks_i
 
 
 @dataclass
@@ -64,65 +113,25 @@ class Chain:
             next_halving=np.full(paths, (height // HALVING_INTERVAL + 1) * HALVING_INTERVAL),
         )
 
-    def advance(self, hashrate_ths: FloatArray, fee_share: float) -> tuple[FloatArray, FloatArray]:
+    def advance(
+        self,
+        hashrate_ths: FloatArray,
+        fee_share: float,
+        kernel: AdvanceKernel = advance_paths,
+        out: tuple[FloatArray, FloatArray] | None = None,
+    ) -> tuple[FloatArray, FloatArray]:
         """Mine one day at ``hashrate_ths``; return (BTC per TH/s, blocks) for the day.
 
-        The day is cut into segments that end at a retarget, a halving or the day's
-        end; after the first segment only the paths that hit an event go on. Most days
-        no path hits one: the first segment is the whole day, without the event steps.
+        ``kernel`` is :func:`advance_paths` or the same compiled
+        (:mod:`hashshock.market.compiled`); ``out`` are the arrays to fill (else new ones).
         """
         paths = hashrate_ths.shape[0]
-        remaining = np.ones(paths)
-        earned = np.zeros(paths)
-        blocks = np.zeros(paths)
+        earned, blocks = (np.empty(paths), np.empty(paths)) if out is None else out
         per_block = SECONDS_PER_DAY * 1e12 / HASHES_PER_DIFFICULTY / (1.0 - fee_share)
-        sel: slice | NDArray[np.intp] = slice(None)
-        for _ in range(16):
-            difficulty = self.difficulty[sel]
-            rate = BLOCKS_PER_DAY * hashrate_ths[sel] / difficulty_hashrate_ths(difficulty)
-            height = self.height[sel]
-            epoch_blocks = self.epoch_blocks[sel]
-            to_event = np.minimum(RETARGET_BLOCKS - epoch_blocks, self.next_halving[sel] - height)
-            left = remaining[sel]
-            possible = rate * left
-            hit = possible >= to_event - 1e-9
-            any_hit = bool(hit.any())
-            if any_hit:
-                mined = np.where(hit, to_event, possible)
-                time = np.where(hit, to_event / rate, left)
-                height = np.where(hit, np.round(height + mined), height + mined)
-            else:
-                mined, time, height = possible, left, height + possible
-            earned[sel] += time * per_block * self.subsidy[sel] / difficulty
-            blocks[sel] += mined
-            epoch_blocks = epoch_blocks + mined
-            epoch_days = self.epoch_days[sel] + time
-            if any_hit:
-                retarget = hit & (epoch_blocks >= RETARGET_BLOCKS - 1e-6)
-                if retarget.any():
-                    factor = np.clip(
-                        RETARGET_DAYS / np.maximum(epoch_days, 1e-12),
-                        1.0 / RETARGET_CLAMP,
-                        RETARGET_CLAMP,
-                    )
-                    self.difficulty[sel] = np.where(retarget, difficulty * factor, difficulty)
-                    epoch_blocks = np.where(retarget, 0.0, epoch_blocks)
-                    epoch_days = np.where(retarget, 0.0, epoch_days)
-                halving = hit & (height >= self.next_halving[sel] - 1e-6)
-                if halving.any():
-                    self.subsidy[sel] = np.where(halving, self.subsidy[sel] / 2, self.subsidy[sel])
-                    self.next_halving[sel] = self.next_halving[sel] + HALVING_INTERVAL * halving
-            self.height[sel] = height
-            self.epoch_blocks[sel] = epoch_blocks
-            self.epoch_days[sel] = epoch_days
-            if not any_hit:  # every path has mined the rest of its day
-                break
-            left = np.where(hit, np.maximum(left - time, 0.0), 0.0)
-            remaining[sel] = left
-            go_on = hit & (left > 1e-12)
-            if not go_on.any():
-                break
-            sel = np.arange(paths)[sel][go_on]
+        kernel(
+            hashrate_ths, per_block, self.difficulty, self.height, self.epoch_blocks,
+            self.epoch_days, self.subsidy, self.next_halving, earned, blocks,
+        )  # fmt: skip
         return earned, blocks
 
 
@@ -151,11 +160,20 @@ class NetworkRoll:
             self.log_installed = self.log_installed + noise
 
     def mine(
-        self, price_usd: FloatArray, multiplier: FloatArray | float = 1.0
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Mine the day at ``H · multiplier``; return (hashrate TH/s, BTC per TH/s, blocks)."""
-        hashrate = np.exp(self.log_installed) * multiplier
-        per_th, blocks = self.chain.advance(hashrate, self.fee_share)
+        self,
+        price_usd: FloatArray,
+        hashrate_ths: FloatArray | None = None,
+        kernel: AdvanceKernel = advance_paths,
+        out: tuple[FloatArray, FloatArray] | None = None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Mine the day at ``hashrate_ths`` (TH/s; default the installed ``H``) with BTC
+        at ``price_usd`` (USD); return (BTC per TH/s, blocks). ``kernel`` and ``out`` as
+        :meth:`Chain.advance`'s."""
+        hashrate = np.exp(self.log_installed) if hashrate_ths is None else hashrate_ths
+        per_th, blocks = self.chain.advance(hashrate, self.fee_share, kernel, out)
         alpha = 1.0 - math.exp(-1.0 / self.network.feedback_lag_days)
-        self.smooth = self.smooth + alpha * (np.log(1000.0 * price_usd * per_th) - self.smooth)
-        return hashrate, per_th, blocks
+        step = np.log(1000.0 * price_usd * per_th)  # ln hashprice, USD/PH/day
+        step -= self.smooth
+        step *= alpha
+        self.smooth = self.smooth + step
+        return per_th, blocks

@@ -289,6 +289,8 @@ def mine_days(
     rule (plus ``noise_by_day`` [T, P]) and the day is mined at installed ×
     ``multiplier(day, installed)`` — a fixed shock, or a rule of the installed hashrate
     that day (the industry view's world = operators + rest of world)."""
+    from hashshock.market.compiled import compiled_advance_paths  # numba: when first mined
+
     days = price.shape[1]
     paths = price.shape[0]
     # day-major work arrays (a day's row is contiguous), turned to [P, T] by the caller
@@ -297,12 +299,12 @@ def mine_days(
     for day in range(days):
         if day > 0:
             roll.grow(None if noise_by_day is None else noise_by_day[day])
-        scale = multiplier(day, np.exp(roll.log_installed))
-        mined.hashrate[day], mined.per_th[day], mined.blocks[day] = roll.mine(
-            price_by_day[day], scale
-        )
+        installed = np.exp(roll.log_installed)
+        hashrate = np.multiply(installed, multiplier(day, installed), out=mined.hashrate[day])
+        out = (mined.per_th[day], mined.blocks[day])
+        roll.mine(price_by_day[day], hashrate, compiled_advance_paths, out)
         mined.difficulty[day] = roll.chain.difficulty
-        mined.height[day] = roll.chain.height - 1.0
+        np.subtract(roll.chain.height, 1.0, out=mined.height[day])
     return mined
 
 
