@@ -26,18 +26,18 @@ The socket lives in a folder of the user's own, readable by nobody else (mode 07
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import signal
-import socket
 import stat
 import struct
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the modules a connection needs load only when a daemon runs
+    import socket
+    from collections.abc import Iterator
+    from types import FrameType
 
 #: Set to ``off`` to run every command in its own process.
 DAEMON_ENV = "HASHSHOCK_DAEMON"
@@ -102,6 +102,9 @@ def _source_files() -> Iterator[tuple[str, int, int]]:
 
 def daemon_key(environ: dict[str, str] | None = None) -> str:
     """A digest of what a daemon's loaded modules depend on (see the module's docstring)."""
+    import hashlib
+    import json
+
     from hashshock import __version__
     from hashshock.cli.entry import PROCESS_ENV
 
@@ -122,6 +125,9 @@ def socket_path(key: str | None = None) -> Path:
 
 def send_frame(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
     """One JSON message, length first; ``fds`` travel with it (SCM_RIGHTS)."""
+    import json
+    import socket
+
     data = json.dumps(message).encode()
     framed = _HEADER.pack(len(data)) + data
     if fds:
@@ -143,6 +149,8 @@ def _read_exactly(sock: socket.socket, size: int, start: bytes = b"") -> bytes |
 
 def read_frame(sock: socket.socket) -> dict[str, Any] | None:
     """The next message, or None once the other side has closed."""
+    import json
+
     header = _read_exactly(sock, _HEADER.size)
     if header is None:
         return None
@@ -152,6 +160,9 @@ def read_frame(sock: socket.socket) -> dict[str, Any] | None:
 
 def read_first_frame(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     """The first message of a connection and the file descriptors sent with it."""
+    import json
+    import socket
+
     first, fds, _flags, _address = socket.recv_fds(sock, 65536, 8)
     if len(first) < _HEADER.size:
         first = _read_exactly(sock, _HEADER.size, first) or b""
@@ -168,6 +179,8 @@ def _stream(stream: Any) -> list[str | None]:
 
 def connect(path: Path) -> socket.socket | None:
     """A connection to the daemon at ``path``, or None if none answers there."""
+    import socket
+
     if not path.exists() or not private_dir(path.parent, create=False):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -184,6 +197,11 @@ def run_on_daemon(arguments: list[str]) -> int | None:
     """Run ``hashshock ARGUMENTS`` on this user's daemon: its exit code, or None when no
     daemon serves this installation (the caller then runs the command itself)."""
     if os.environ.get(DAEMON_ENV, "").lower() == "off" or arguments[:1] == ["daemon"]:
+        return None
+    try:  # no socket there at all: no need for the digest
+        if not any(name.endswith(".sock") for name in os.listdir(daemon_dir())):
+            return None
+    except OSError:
         return None
     sock = connect(socket_path())
     if sock is None:
@@ -218,7 +236,7 @@ def _wait(sock: socket.socket) -> int:
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         forwarded.append(signum)
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # the child has gone: its exit code is on its way
             send_frame(sock, {"signal": signum})
 
     for signum in FORWARDED:
