@@ -3,7 +3,8 @@
 Each command of README's ```sh blocks is run, in README order, as a subprocess of the
 installed ``hashshock`` (what a user types), in a temporary folder holding a copy of
 ``examples/``, with the run store and user data in that folder too
-(``HASHSHOCK_DATA_DIR``), and must exit 0. A command README gains later is run as
+(``HASHSHOCK_DATA_DIR``; ``hashshock daemon`` keeps its socket there too,
+``HASHSHOCK_DAEMON_DIR``), and must exit 0. A command README gains later is run as
 written, without editing this file.
 
 Substitutions (each names the README command it applies to; the test fails when README
@@ -159,7 +160,7 @@ class Session:
     def env(self) -> dict[str, str]:
         data = str(self.folder / "user-data")
         return {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "HASHSHOCK_DATA_DIR": data,
-                "XDG_DATA_HOME": data}  # fmt: skip
+                "XDG_DATA_HOME": data, "HASHSHOCK_DAEMON_DIR": str(self.folder / "d")}  # fmt: skip
 
     def saved_runs(self) -> list[str]:
         """Ids of the runs in the session's store, newest first."""
@@ -250,10 +251,13 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     ips = loopback_block(2)
     farm = FakeFarm({ips[0]: StockAntminer(), ips[1]: StockAntminer(model="Antminer S21")})
     farm.start()
+    session = Session(folder, COMMANDS, ips)
     try:
-        yield Session(folder, COMMANDS, ips)
+        yield session
     finally:
         farm.stop()
+        subprocess.run([*hashshock(), "daemon", "stop"], env=session.env, capture_output=True,
+                       timeout=TIMEOUT_S, check=False)  # fmt: skip
 
 
 def test_readme_has_commands_and_every_exception_is_still_in_it() -> None:
