@@ -4,6 +4,7 @@ so do the medians of counts taken from one sort."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 from tests.conftest import EXAMPLES
@@ -21,7 +22,7 @@ def _same(a: MarketPaths, b: MarketPaths) -> None:
         x, y = getattr(a, field.name), getattr(b, field.name)
         if isinstance(x, np.ndarray):
             np.testing.assert_array_equal(x, y, err_msg=field.name)
-        elif isinstance(x, dict):
+        elif isinstance(x, Mapping):  # used prices by tier
             assert x.keys() == y.keys()
             for key in x:
                 np.testing.assert_array_equal(x[key], y[key], err_msg=f"{field.name}[{key}]")

@@ -8,6 +8,7 @@ spares' unit costs, the grey market, the repair-or-replace rule and replacement 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,7 +28,7 @@ class MarketLike(Protocol):
     btc_price_usd: FloatArray
     btc_per_th_day: FloatArray
     hashprice_usd_per_ph_day: FloatArray
-    used_price_usd_per_th: dict[str, FloatArray]
+    used_price_usd_per_th: Mapping[str, FloatArray]
 
 
 @dataclass
@@ -37,7 +38,7 @@ class MarketRows:
     btc_price_usd: FloatArray
     btc_per_th_day: FloatArray
     hashprice_usd_per_ph_day: FloatArray
-    used_price_usd_per_th: dict[str, FloatArray]
+    used_price_usd_per_th: Mapping[str, FloatArray]
 
     @classmethod
     def of(cls, market: MarketLike, rows: NDArray[np.int64]) -> MarketRows:

@@ -40,15 +40,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hashshock.market.chain import NetworkRoll
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
-from hashshock.market.hashprice import TIERS, efficiency_tier, subsidy_btc
+from hashshock.market.hashprice import TIERS, TierName, efficiency_tier, subsidy_btc
 from hashshock.market.snapshot import NetworkSnapshot
 from hashshock.market.start import MarketStart, market_start
 
@@ -108,7 +109,7 @@ class MarketPaths:
     fees_share: FloatArray
     btc_per_th_day: FloatArray
     hashprice_usd_per_ph_day: FloatArray
-    used_price_usd_per_th: dict[str, FloatArray]
+    used_price_usd_per_th: Mapping[str, FloatArray]  # by tier, USD/TH
     blocks: FloatArray  # expected blocks mined that day
     block_height: FloatArray  # expected height of the tip at the end of the day
     snapshot: NetworkSnapshot
@@ -162,12 +163,10 @@ def _as_paths(value: ArrayLike | None, paths: int, days: int, name: str) -> NDAr
 
 def _ewma(x: FloatArray, span_days: float, initial: FloatArray) -> FloatArray:
     """Smoothing along days: ``y_k = y_{k-1} + α (x_k − y_{k-1})``, ``y_{-1} = initial``."""
-    alpha = 1.0 - math.exp(-1.0 / span_days)
-    out = np.empty_like(x)
-    current = np.array(initial, dtype=np.float64)
-    for day in range(x.shape[1]):
-        current += alpha * (x[:, day] - current)
-        out[:, day] = current
+    from hashshock.market.compiled import ewma_rows  # numba: the market is mined already
+
+    out = np.empty(x.shape)
+    ewma_rows(x, 1.0 - math.exp(-1.0 / span_days), np.ascontiguousarray(initial), out)
     return out
 
 
@@ -229,42 +228,94 @@ def hashrate_noise(
     return steps
 
 
+class UsedPrices(Mapping[str, FloatArray]):
+    """Used-ASIC prices by tier, ``[P, T]`` USD/TH (docs/market.md, "Used-ASIC prices"):
+
+    ``p_k = p_ref · (HP̃_k / HP_ref)^ε · e^{−δ (t_k − t_ref)} · (1 + J · L_k)``,
+
+    ``HP̃`` the ``hashprice`` [P, T] (USD/PH/day) smoothed, ``L`` the supply-cut level
+    (None: no cut). A tier is computed when first read (a run reads its fleet's tiers);
+    prices with a cut take the tiers without it from ``uncut``, when given.
+    """
+
+    def __init__(
+        self, config: MarketConfig, start_date: dt.date, hashprice: FloatArray,
+        level: FloatArray | None = None, uncut: UsedPrices | None = None,
+    ) -> None:  # fmt: skip
+        self.config = config
+        self.start_date = start_date
+        self.hashprice = hashprice
+        self.level = level
+        self._uncut = uncut
+        self._prices: dict[str, FloatArray] = {}
+
+    def __getitem__(self, tier: str) -> FloatArray:
+        if tier not in self._prices:
+            if tier not in TIERS:
+                raise KeyError(tier)
+            self._prices[tier] = self._price(tier)
+        return self._prices[tier]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TIERS)
+
+    def __len__(self) -> int:
+        return len(TIERS)
+
+    @cached_property
+    def _log_ratio(self) -> FloatArray:
+        """``ln(HP̃_k / HP_ref)`` [P, T]."""
+        used = self.config.used_prices
+        smooth = _ewma(self.hashprice, used.lag_days, self.hashprice[:, 0])
+        return np.log(smooth / used.reference_hashprice_usd_per_ph_day, out=smooth)
+
+    def _price(self, tier: TierName) -> FloatArray:
+        jump = self.config.used_prices.tiers[tier].jump_on_supply_cut
+        uncut = self._uncut[tier] if self._uncut is not None else self._uncut_price(tier)
+        if self.level is None or jump == 0:
+            return uncut
+        factor = jump * self.level
+        factor += 1.0
+        factor *= uncut
+        return factor
+
+    def _uncut_price(self, tier: TierName) -> FloatArray:
+        """``p_ref · (HP̃_k / HP_ref)^ε · e^{−δ (t_k − t_ref)}`` of ``tier`` [P, T]."""
+        used = self.config.used_prices
+        p = used.tiers[tier]
+        days = self.hashprice.shape[1]
+        years = ((self.start_date - used.reference_date).days + np.arange(days)) / 365.0
+        price = self._log_ratio * p.elasticity
+        price -= p.obsolescence_per_year * years
+        np.exp(price, out=price)
+        price *= p.usd_per_th
+        return price
+
+    def with_supply_cut(self, supply_cut: NDArray[np.bool_] | None) -> UsedPrices:
+        """These prices, which have no cut, with new supply cut on the days ``supply_cut``
+        [P, T] marks (the same prices where nothing jumps)."""
+        if self.level is not None:
+            raise ValueError("these used prices have a supply cut already")
+        if supply_cut is None or not supply_cut.any():
+            return self
+        from hashshock.market.compiled import supply_cut_level  # numba: the market is mined
+
+        used = self.config.used_prices
+        level = np.empty(supply_cut.shape)
+        rise = 1.0 - math.exp(-1.0 / used.jump_rise_days)
+        supply_cut_level(supply_cut, rise, math.exp(-1.0 / used.jump_relax_days), level)
+        return UsedPrices(self.config, self.start_date, self.hashprice, level, self)
+
+
 def used_prices(
     config: MarketConfig,
     start_date: dt.date,
     hashprice: FloatArray,
     supply_cut: NDArray[np.bool_] | None,
-) -> dict[str, FloatArray]:
-    """Used prices by tier ``[P, T]`` (see docs/market.md, "Used-ASIC prices").
-
-    ``p_k = p_ref · (HP̃_k / HP_ref)^ε · e^{−δ (t_k − t_ref)} · (1 + J · L_k)``.
-    """
-    used = config.used_prices
-    paths, days = hashprice.shape
-    smooth = _ewma(hashprice, used.lag_days, hashprice[:, 0])
-    log_ratio = np.log(smooth / used.reference_hashprice_usd_per_ph_day, out=smooth)
-    years = ((start_date - used.reference_date).days + np.arange(days)) / 365.0
-    level: FloatArray | None = None
-    if supply_cut is not None and supply_cut.any():
-        rise = 1.0 - math.exp(-1.0 / used.jump_rise_days)
-        fade = math.exp(-1.0 / used.jump_relax_days)
-        level = np.zeros((paths, days))
-        current = np.zeros(paths)
-        for day in range(days):
-            cut = supply_cut[:, day]
-            current = np.where(cut, current + rise * (1.0 - current), current * fade)
-            level[:, day] = current
-    out: dict[str, FloatArray] = {}
-    for tier in TIERS:
-        p = used.tiers[tier]
-        price = log_ratio * p.elasticity
-        price -= p.obsolescence_per_year * years
-        np.exp(price, out=price)
-        price *= p.usd_per_th
-        if level is not None and p.jump_on_supply_cut != 0:
-            price *= 1.0 + p.jump_on_supply_cut * level
-        out[tier] = price
-    return out
+) -> UsedPrices:
+    """:class:`UsedPrices` of ``hashprice`` [P, T] (USD/PH/day) with new supply cut on the
+    days ``supply_cut`` [P, T] marks (None: never)."""
+    return UsedPrices(config, start_date, hashprice).with_supply_cut(supply_cut)
 
 
 @dataclass
@@ -338,11 +389,14 @@ def _supply_cut(supply_cut: ArrayLike | None, paths: int, days: int) -> NDArray[
 def with_supply_cut(
     config: MarketConfig, market: MarketPaths, supply_cut: ArrayLike
 ) -> MarketPaths:
-    """``market`` with new-machine supply cut on the days ``supply_cut`` [P, T] marks: the
-    same as simulating with that cut (it moves used prices only), without re-mining."""
+    """``market``, simulated without a supply cut, with new-machine supply cut on the days
+    ``supply_cut`` [P, T] marks: the same as simulating with that cut (it moves used
+    prices only), without re-mining nor smoothing hashprice again."""
     cut = _supply_cut(supply_cut, market.paths, market.days)
-    used = used_prices(config, market.start_date, market.hashprice_usd_per_ph_day, cut)
-    return dataclasses.replace(market, used_price_usd_per_th=used)
+    uncut = market.used_price_usd_per_th
+    if not isinstance(uncut, UsedPrices):
+        uncut = UsedPrices(config, market.start_date, market.hashprice_usd_per_ph_day)
+    return dataclasses.replace(market, used_price_usd_per_th=uncut.with_supply_cut(cut))
 
 
 def simulate_market(
