@@ -31,7 +31,6 @@ from numpy.typing import NDArray
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.industry import RestOfWorld
 from hashshock.market import MarketConfig
-from hashshock.market.hashprice import subsidy_btc
 from hashshock.market.simulate import MarketPaths, hashrate_noise, mine_days, used_prices
 from hashshock.market.start import market_start
 
@@ -107,7 +106,7 @@ def shared_network(
         prices,
         network_hashrate_ths=np.ascontiguousarray(mined.hashrate.T),
         difficulty=np.ascontiguousarray(mined.difficulty.T),
-        subsidy_btc=subsidy_btc(height_end + 1.0),
+        subsidy_btc=np.ascontiguousarray(mined.subsidy.T),
         btc_per_th_day=btc_per_th,
         hashprice_usd_per_ph_day=hashprice,
         used_price_usd_per_th=used_prices(config, start_date, hashprice, supply_cut),

@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from hashshock.market.chain import NetworkRoll
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
-from hashshock.market.hashprice import TIERS, TierName, efficiency_tier, subsidy_btc
+from hashshock.market.hashprice import TIERS, TierName, efficiency_tier
 from hashshock.market.snapshot import NetworkSnapshot
 from hashshock.market.start import MarketStart, market_start
 
@@ -321,13 +321,15 @@ def used_prices(
 @dataclass
 class MinedDays:
     """Day-major ``[T, P]`` arrays of :func:`mine_days`: hashrate that mined (TH/s), BTC
-    per TH/s, blocks, difficulty and tip height at the end of each day."""
+    per TH/s, blocks, and at the end of each day difficulty, tip height and the subsidy
+    of the next block (BTC)."""
 
     hashrate: FloatArray
     per_th: FloatArray
     blocks: FloatArray
     difficulty: FloatArray
     height: FloatArray
+    subsidy: FloatArray
 
 
 def mine_days(
@@ -346,7 +348,7 @@ def mine_days(
     paths = price.shape[0]
     # day-major work arrays (a day's row is contiguous), turned to [P, T] by the caller
     price_by_day = np.ascontiguousarray(price.T)
-    mined = MinedDays(*(np.empty((days, paths)) for _ in range(5)))
+    mined = MinedDays(*(np.empty((days, paths)) for _ in range(6)))
     for day in range(days):
         if day > 0:
             roll.grow(None if noise_by_day is None else noise_by_day[day])
@@ -356,6 +358,7 @@ def mine_days(
         roll.mine(price_by_day[day], hashrate, compiled_advance_paths, out)
         mined.difficulty[day] = roll.chain.difficulty
         np.subtract(roll.chain.height, 1.0, out=mined.height[day])
+        mined.subsidy[day] = roll.chain.subsidy
     return mined
 
 
@@ -439,7 +442,8 @@ def simulate_market(
     price = draws.price
     roll = start.roll(config, paths)
     mined = mine_days(roll, price, draws.noise_by_day, lambda day, _installed: mult_by_day[day])
-    hashprice = price * np.ascontiguousarray(mined.per_th.T)
+    btc_per_th = np.ascontiguousarray(mined.per_th.T)
+    hashprice = price * btc_per_th
     hashprice *= 1000.0
     used = used_prices(config, start_date, hashprice, cut)
 
@@ -452,9 +456,9 @@ def simulate_market(
         btc_price_usd=price,
         network_hashrate_ths=paths_by_day(mined.hashrate),
         difficulty=paths_by_day(mined.difficulty),
-        subsidy_btc=subsidy_btc(height_end + 1.0),
+        subsidy_btc=paths_by_day(mined.subsidy),
         fees_share=np.full((paths, days), start.fee_share),
-        btc_per_th_day=paths_by_day(mined.per_th),
+        btc_per_th_day=btc_per_th,
         hashprice_usd_per_ph_day=hashprice,
         used_price_usd_per_th=used,
         blocks=paths_by_day(mined.blocks),
