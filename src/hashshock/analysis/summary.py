@@ -9,14 +9,29 @@ from numpy.typing import NDArray
 
 
 def _rounded(values: NDArray[np.float64], digits: int) -> list[float]:
-    return [round(float(v), digits) for v in values]
+    return [round(v, digits) for v in values.tolist()]
+
+
+def _percentiles(values: NDArray[np.float64], q: list[float]) -> NDArray[np.float64]:
+    """``np.percentile(values, q, axis=0)``, ``[len(q), T]``, from the paths sorted first.
+
+    The same numbers: a percentile depends on each column's sorted values only, and
+    equal values are the same bits unless both 0.0 and -0.0 occur (then numpy runs on
+    the values as they are). numpy's sort and a percentile of sorted columns take about
+    half the time of its partition of unsorted ones.
+    """
+    zeros = values == 0.0
+    if zeros.any() and np.signbit(values[zeros]).any():
+        return np.asarray(np.percentile(values, q, axis=0), dtype=np.float64)
+    ordered = np.sort(values, axis=0)
+    return np.asarray(np.percentile(ordered, q, axis=0, overwrite_input=True), dtype=np.float64)
 
 
 def bands(
     per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 4
 ) -> dict[str, list[float]]:
     """``{p5, p50, p95}`` over paths (axis 0) of a [P, T] array, as lists of length T."""
-    q = np.percentile(np.asarray(per_path, dtype=np.float64), [5, 50, 95], axis=0)
+    q = _percentiles(np.asarray(per_path, dtype=np.float64), [5, 50, 95])
     return {
         "p5": _rounded(q[0], digits),
         "p50": _rounded(q[1], digits),
