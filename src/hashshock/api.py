@@ -181,12 +181,13 @@ def simulate_prepared(
     local_moneys: dict[str, Money] = {}
     runs = zip(prepared.to_run, plans, monies, outputs, markets, strict=True)
     for scenario, plan, mp, out, mk in runs:
+        local = None
         if scenario.network_wide and scenario.name != BASELINE:
             # The same shock across the network's Bitmain-dependent share slows network
             # growth; the fleet's engine run keeps its local-market decisions.
-            local_moneys[scenario.name] = money_for(mp, plan, out, mk)
+            local = local_moneys[scenario.name] = money_for(mp, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
-        moneys.append(money_for(mp, plan, out, mk))
+        moneys.append(money_for(mp, plan, out, mk, local))
     start = market_start(config, loaded.fleet.start_date)
     warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
     by_name = {s.name: (out, m) for s, out, m in zip(prepared.to_run, outputs, moneys, strict=True)}

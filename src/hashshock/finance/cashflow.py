@@ -45,12 +45,16 @@ class CashFlows:
     OUTFLOWS = ("power_usd", "repairs_usd", "parts_usd", "storage_usd", "overhead_usd",
                 "capex_usd", "debt_service_usd")  # fmt: skip
 
+    #: The flows that depend on the engine's run alone, not on the market.
+    MARKET_FREE = ("power_usd", "repairs_usd", "parts_usd", "storage_usd", "overhead_usd",
+                   "capex_usd", "refunds_usd", "debt_service_usd")  # fmt: skip
+
     def net_usd(self) -> FloatArray:
         """Net cash flow per day: inflows minus every outflow."""
         out = self.revenue_usd + self.refunds_usd
         for name in self.OUTFLOWS:
-            out = out - getattr(self, name)
-        return np.asarray(out)
+            out -= getattr(self, name)
+        return out
 
     def totals(self) -> dict[str, FloatArray]:
         """[P] sums over the run of each [P, T] flow."""
@@ -62,39 +66,59 @@ class CashFlows:
 
 
 def compute_cashflows(
-    money: MoneyPlan, plan: Plan, out: EngineOutput, market: MarketLike
-) -> CashFlows:
-    """The daily flows of one run (``out``) on its market paths, from the compiled money."""
-    P, T = out.hashrate_ths.shape
-    revenue_btc = out.hashrate_ths * market.btc_per_th_day
+    money: MoneyPlan, plan: Plan, out: EngineOutput, market: MarketLike,
+    same_run: CashFlows | None = None,
+) -> CashFlows:  # fmt: skip
+    """The daily flows of one run (``out``) on its market paths, from the compiled money.
+
+    ``same_run``: the flows of this run (same money, plan and ``out``) on another market;
+    its market-free flows (:attr:`CashFlows.MARKET_FREE`) are taken as they are.
+    """
+    if same_run is None:
+        free = _market_free(money, plan, out)
+    else:
+        free = {name: getattr(same_run, name) for name in CashFlows.MARKET_FREE}
     revenue_usd = out.hashrate_ths / 1000.0 * market.hashprice_usd_per_ph_day
+    ebitda = revenue_usd - free["power_usd"]
+    for name in ("repairs_usd", "parts_usd", "storage_usd", "overhead_usd"):
+        ebitda -= free[name]
+    flows = CashFlows(
+        revenue_btc=out.hashrate_ths * market.btc_per_th_day, revenue_usd=revenue_usd,
+        ebitda_usd=ebitda, cash_usd=np.empty(0),
+        collateral_usd=_collateral(money, out, market), loans=money.loans,
+        cash_start_usd=money.cash_start_usd, **free,
+    )  # fmt: skip
+    cash = np.cumsum(flows.net_usd(), axis=1)
+    cash += money.cash_start_usd
+    flows.cash_usd = cash
+    return flows
+
+
+def _market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, FloatArray]:
+    """:attr:`CashFlows.MARKET_FREE` of the run ``out``, [P, T] USD."""
+    P, T = out.hashrate_ths.shape
     costs = money.costs
-    repairs = (
-        out.repairs_in_house @ costs.in_house
-        + out.repairs_vendor @ costs.vendor_all_in
-        + out.swaps_daily @ costs.labour
-    )
-    storage = out.storage_unit_days * money.storage_fee_usd_per_unit_day
-    overhead = np.asarray(
-        out.machines_installed * money.overhead_usd_per_machine_day, dtype=np.float64
-    )
+    repairs = out.repairs_in_house @ costs.in_house
+    repairs += out.repairs_vendor @ costs.vendor_all_in
+    repairs += out.swaps_daily @ costs.labour
     capex, refunds = _orders(money, plan, out)
-    capex = capex + out.replacement_spend
+    capex += out.replacement_spend
     debt = np.broadcast_to(sum((s.debt_service for s in money.loans), np.zeros(T)), (P, T))
     parts = out.parts_spend + out.grey_spend
     if plan.transfer_days >= 0:  # spares sent between sites (lateral transshipment)
-        parts = parts + plan.transfer_cost_usd * out.parts_transferred.sum(axis=2)
-    ebitda = revenue_usd - out.power_cost - repairs - parts - storage - overhead
-    flows = CashFlows(
-        revenue_btc=revenue_btc, revenue_usd=revenue_usd, power_usd=out.power_cost,
-        repairs_usd=repairs, parts_usd=parts, storage_usd=storage, overhead_usd=overhead,
-        capex_usd=capex, refunds_usd=refunds, debt_service_usd=np.asarray(debt, dtype=np.float64),
-        ebitda_usd=ebitda, cash_usd=np.zeros((P, T)),
-        collateral_usd=_collateral(money, out, market), loans=money.loans,
-        cash_start_usd=money.cash_start_usd,
-    )  # fmt: skip
-    flows.cash_usd = money.cash_start_usd + np.cumsum(flows.net_usd(), axis=1)
-    return flows
+        parts += plan.transfer_cost_usd * out.parts_transferred.sum(axis=2)
+    return {
+        "power_usd": out.power_cost,
+        "repairs_usd": repairs,
+        "parts_usd": parts,
+        "storage_usd": out.storage_unit_days * money.storage_fee_usd_per_unit_day,
+        "overhead_usd": np.asarray(
+            out.machines_installed * money.overhead_usd_per_machine_day, dtype=np.float64
+        ),
+        "capex_usd": capex,
+        "refunds_usd": refunds,
+        "debt_service_usd": np.asarray(debt, dtype=np.float64),
+    }
 
 
 def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray, FloatArray]:
@@ -122,8 +146,8 @@ def collateral_usd(
     tier_share: dict[str, float], nameplate_ths: FloatArray, market: MarketLike
 ) -> FloatArray:
     """Installed TH/s [P, T] marked to the used-ASIC index, weighted by the fleet's tiers."""
-    price = sum(
-        (share * market.used_price_usd_per_th[tier] for tier, share in tier_share.items()),
-        np.zeros_like(nameplate_ths),
-    )  # fmt: skip
-    return np.asarray(nameplate_ths * price, dtype=np.float64)
+    price = np.zeros(np.shape(nameplate_ths))
+    for tier, share in tier_share.items():
+        price += share * market.used_price_usd_per_th[tier]
+    price *= nameplate_ths
+    return price

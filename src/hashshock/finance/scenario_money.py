@@ -150,8 +150,14 @@ def with_price_factor(market: MarketLike, factor: float) -> MarketLike:
     )
 
 
-def money_for(money: MoneyPlan, plan: Plan, out: EngineOutput, market: MarketLike) -> Money:
-    flows = compute_cashflows(money, plan, out, market)
+def money_for(
+    money: MoneyPlan, plan: Plan, out: EngineOutput, market: MarketLike,
+    same_run: Money | None = None,
+) -> Money:  # fmt: skip
+    """The money of the run ``out`` on ``market``; ``same_run``: this run's money on another
+    market, whose market-free flows are taken as they are (:func:`compute_cashflows`)."""
+    other = None if same_run is None else same_run.flows
+    flows = compute_cashflows(money, plan, out, market, other)
     return Money(
         market=market,
         flows=flows,
