@@ -99,18 +99,16 @@ def shared_network(
         return np.asarray((rest + us_by_day[day]) / rest)
 
     mined = mine_days(roll, prices.btc_price_usd, noise, world_over_rest)
-    btc_per_th = np.ascontiguousarray(mined.per_th.T)
-    hashprice = prices.btc_price_usd * btc_per_th * 1000.0
-    height_end = np.ascontiguousarray(mined.height.T)
+    hashprice = prices.btc_price_usd * mined.per_th * 1000.0
     market = dataclasses.replace(
         prices,
-        network_hashrate_ths=np.ascontiguousarray(mined.hashrate.T),
-        difficulty=np.ascontiguousarray(mined.difficulty.T),
-        subsidy_btc=np.ascontiguousarray(mined.subsidy.T),
-        btc_per_th_day=btc_per_th,
+        network_hashrate_ths=mined.hashrate,
+        difficulty=mined.difficulty,
+        subsidy_btc=mined.subsidy,
+        btc_per_th_day=mined.per_th,
         hashprice_usd_per_ph_day=hashprice,
         used_price_usd_per_th=used_prices(config, start_date, hashprice, supply_cut),
-        blocks=np.ascontiguousarray(mined.blocks.T),
-        block_height=height_end,
+        blocks=mined.blocks,
+        block_height=mined.height,
     )
     return SharedNetwork(market, np.asarray(us_ths), np.ascontiguousarray(rest_ths.T), moved)

@@ -320,9 +320,9 @@ def used_prices(
 
 @dataclass
 class MinedDays:
-    """Day-major ``[T, P]`` arrays of :func:`mine_days`: hashrate that mined (TH/s), BTC
-    per TH/s, blocks, and at the end of each day difficulty, tip height and the subsidy
-    of the next block (BTC)."""
+    """``[P, T]`` arrays of :func:`mine_days`: hashrate that mined (TH/s), BTC per TH/s,
+    blocks, and at the end of each day difficulty, tip height and the subsidy of the
+    next block (BTC)."""
 
     hashrate: FloatArray
     per_th: FloatArray
@@ -332,34 +332,52 @@ class MinedDays:
     subsidy: FloatArray
 
 
+#: Days mined into contiguous day-major rows before they are copied into the results.
+_BLOCK_DAYS = 32
+
+
 def mine_days(
     roll: NetworkRoll,
     price: FloatArray,
     noise_by_day: FloatArray | None,
-    multiplier: Callable[[int, FloatArray], FloatArray],
+    multiplier: Callable[[int, FloatArray], FloatArray | float],
 ) -> MinedDays:
     """Grow and mine every day of ``price`` [P, T]: the installed hashrate grows by its
     rule (plus ``noise_by_day`` [T, P]) and the day is mined at installed ×
     ``multiplier(day, installed)`` — a fixed shock, or a rule of the installed hashrate
-    that day (the industry view's world = operators + rest of world)."""
+    that day (the industry view's world = operators + rest of world).
+
+    A day's numbers go to a contiguous row of a few days' scratch, copied into the
+    ``[P, T]`` results a block of days at a time (no day-major copy of the whole run).
+    """
+    paths, days = price.shape
+    mined = MinedDays(*(np.empty((paths, days)) for _ in range(6)))
+    rows = MinedDays(*(np.empty((_BLOCK_DAYS, paths)) for _ in range(6)))
+    for first in range(0, days, _BLOCK_DAYS):
+        count = min(_BLOCK_DAYS, days - first)
+        prices = np.ascontiguousarray(price[:, first : first + count].T)
+        for k in range(count):
+            _mine_day(roll, first + k, prices[k], noise_by_day, multiplier, rows, k)
+        for name in MinedDays.__dataclass_fields__:
+            getattr(mined, name)[:, first : first + count] = getattr(rows, name)[:count].T
+    return mined
+
+
+def _mine_day(
+    roll: NetworkRoll, day: int, price: FloatArray, noise_by_day: FloatArray | None,
+    multiplier: Callable[[int, FloatArray], FloatArray | float], rows: MinedDays, k: int,
+) -> None:  # fmt: skip
+    """Day ``day`` of :func:`mine_days` at BTC ``price`` [P] (USD), into ``rows`` row ``k``."""
     from hashshock.market.compiled import compiled_advance_paths  # numba: when first mined
 
-    days = price.shape[1]
-    paths = price.shape[0]
-    # day-major work arrays (a day's row is contiguous), turned to [P, T] by the caller
-    price_by_day = np.ascontiguousarray(price.T)
-    mined = MinedDays(*(np.empty((days, paths)) for _ in range(6)))
-    for day in range(days):
-        if day > 0:
-            roll.grow(None if noise_by_day is None else noise_by_day[day])
-        installed = np.exp(roll.log_installed)
-        hashrate = np.multiply(installed, multiplier(day, installed), out=mined.hashrate[day])
-        out = (mined.per_th[day], mined.blocks[day])
-        roll.mine(price_by_day[day], hashrate, compiled_advance_paths, out)
-        mined.difficulty[day] = roll.chain.difficulty
-        np.subtract(roll.chain.height, 1.0, out=mined.height[day])
-        mined.subsidy[day] = roll.chain.subsidy
-    return mined
+    if day > 0:
+        roll.grow(None if noise_by_day is None else noise_by_day[day])
+    installed = np.exp(roll.log_installed)
+    hashrate = np.multiply(installed, multiplier(day, installed), out=rows.hashrate[k])
+    roll.mine(price, hashrate, compiled_advance_paths, (rows.per_th[k], rows.blocks[k]))
+    rows.difficulty[k] = roll.chain.difficulty
+    np.subtract(roll.chain.height, 1.0, out=rows.height[k])
+    rows.subsidy[k] = roll.chain.subsidy
 
 
 @dataclass(frozen=True)
@@ -426,12 +444,11 @@ def simulate_market(
         raise ValueError("horizon_days and paths must be at least 1")
     start = market_start(config, start_date)
     days = horizon_days
-    mult_by_day = np.ones((days, paths))
+    mult: FloatArray | None = None
     if hashrate_multiplier is not None:
         mult = _as_paths(hashrate_multiplier, paths, days, "hashrate_multiplier")
         if np.any(~np.isfinite(mult)) or np.any(mult <= 0):
             raise ValueError("hashrate_multiplier must be positive")
-        mult_by_day[:] = mult.T
     cut = _supply_cut(supply_cut, paths, days)
     if draws is None:
         draws = market_draws(config, start_date, days, paths, seed)
@@ -441,28 +458,22 @@ def simulate_market(
         )
     price = draws.price
     roll = start.roll(config, paths)
-    mined = mine_days(roll, price, draws.noise_by_day, lambda day, _installed: mult_by_day[day])
-    btc_per_th = np.ascontiguousarray(mined.per_th.T)
-    hashprice = price * btc_per_th
+    shock = (lambda _day, _installed: 1.0) if mult is None else (lambda day, _: mult[:, day])
+    mined = mine_days(roll, price, draws.noise_by_day, shock)
+    hashprice = price * mined.per_th
     hashprice *= 1000.0
-    used = used_prices(config, start_date, hashprice, cut)
-
-    def paths_by_day(by_day: FloatArray) -> FloatArray:
-        return np.ascontiguousarray(by_day.T)
-
-    height_end = paths_by_day(mined.height)
     return MarketPaths(
         start_date=start_date,
         btc_price_usd=price,
-        network_hashrate_ths=paths_by_day(mined.hashrate),
-        difficulty=paths_by_day(mined.difficulty),
-        subsidy_btc=paths_by_day(mined.subsidy),
-        fees_share=np.full((paths, days), start.fee_share),
-        btc_per_th_day=btc_per_th,
+        network_hashrate_ths=mined.hashrate,
+        difficulty=mined.difficulty,
+        subsidy_btc=mined.subsidy,
+        fees_share=np.broadcast_to(start.fee_share, (paths, days)),  # one number, read-only
+        btc_per_th_day=mined.per_th,
         hashprice_usd_per_ph_day=hashprice,
-        used_price_usd_per_th=used,
-        blocks=paths_by_day(mined.blocks),
-        block_height=height_end,
+        used_price_usd_per_th=used_prices(config, start_date, hashprice, cut),
+        blocks=mined.blocks,
+        block_height=mined.height,
         snapshot=start.snapshot,
         start=start,
     )
