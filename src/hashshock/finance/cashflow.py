@@ -78,7 +78,8 @@ def compute_cashflows(
         free = _market_free(money, plan, out)
     else:
         free = {name: getattr(same_run, name) for name in CashFlows.MARKET_FREE}
-    revenue_usd = out.hashrate_ths / 1000.0 * market.hashprice_usd_per_ph_day
+    revenue_usd = out.hashrate_ths / 1000.0
+    revenue_usd *= market.hashprice_usd_per_ph_day
     ebitda = revenue_usd - free["power_usd"]
     for name in ("repairs_usd", "parts_usd", "storage_usd", "overhead_usd"):
         ebitda -= free[name]
@@ -88,7 +89,8 @@ def compute_cashflows(
         collateral_usd=_collateral(money, out, market), loans=money.loans,
         cash_start_usd=money.cash_start_usd, **free,
     )  # fmt: skip
-    cash = np.cumsum(flows.net_usd(), axis=1)
+    cash = flows.net_usd()
+    np.cumsum(cash, axis=1, out=cash)
     cash += money.cash_start_usd
     flows.cash_usd = cash
     return flows
