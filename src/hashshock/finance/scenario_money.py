@@ -172,4 +172,5 @@ def lost_share(out: EngineOutput, baseline: EngineOutput) -> NDArray[np.float64]
         out.hashrate_ths, baseline.hashrate_ths,
         out=np.ones_like(out.hashrate_ths), where=baseline.hashrate_ths > 0,
     )  # fmt: skip
-    return np.clip(1.0 - ratio, 0.0, 1.0)
+    lost = np.subtract(1.0, ratio, out=ratio)
+    return np.clip(lost, 0.0, 1.0, out=lost)

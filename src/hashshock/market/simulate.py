@@ -206,7 +206,9 @@ def _price_log_paths(
                 rng = market_generator(seed, STREAM_BOOTSTRAP, block_index)
                 starts = rng.integers(0, returns.size - block + 1, size=paths)
             steps[:, k] = returns[starts + offset]
-    return math.log(s0) + np.cumsum(steps, axis=1)
+    np.cumsum(steps, axis=1, out=steps)
+    steps += math.log(s0)
+    return steps
 
 
 def hashrate_noise(
@@ -267,7 +269,8 @@ class UsedPrices(Mapping[str, FloatArray]):
         """``ln(HP̃_k / HP_ref)`` [P, T]."""
         used = self.config.used_prices
         smooth = _ewma(self.hashprice, used.lag_days, self.hashprice[:, 0])
-        return np.log(smooth / used.reference_hashprice_usd_per_ph_day, out=smooth)
+        smooth /= used.reference_hashprice_usd_per_ph_day
+        return np.log(smooth, out=smooth)
 
     def _price(self, tier: TierName) -> FloatArray:
         jump = self.config.used_prices.tiers[tier].jump_on_supply_cut
@@ -396,7 +399,7 @@ def market_draws(
     """The price paths and hashrate noise :func:`simulate_market` draws for these arguments."""
     start = market_start(config, start_date)
     log_price = _price_log_paths(config, start_date, horizon_days, paths, seed, start.btc_price_usd)
-    price = np.exp(log_price)
+    price = np.exp(log_price, out=log_price)
     price[:, 0] = start.btc_price_usd  # exactly the known price, not exp(log(·))
     return MarketDraws(price, hashrate_noise(config, start_date, paths, horizon_days, seed))
 
