@@ -4,12 +4,13 @@ so do the medians of counts taken from one sort."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 
 import numpy as np
 from tests.conftest import EXAMPLES
 
-from hashshock.analysis import median_band, median_bands
+from hashshock.analysis import bands, median_band, median_bands
 from hashshock.finance.scenario_money import ScenarioMarkets, scenario_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.prepare import prepare
@@ -53,3 +54,16 @@ def test_median_bands_of_counts_are_median_band_of_each() -> None:
         assert median_bands(counts, names) == {
             name: median_band(counts[:, :, k]) for k, name in enumerate(names)
         }
+
+
+def test_bands_are_numpys_percentiles() -> None:
+    """Bands take the percentiles of the paths sorted first: numpy's numbers exactly."""
+    rng = np.random.default_rng(2)
+    values = rng.normal(0.0, 1e6, (101, 30))
+    values[:, 3] = 0.0
+    values[::2, 4] = -0.0  # both zeros in one array: numpy's percentile as it is
+    values[5, 6] = np.nan
+    for array in (values, np.abs(values[:, 5:]), values.round(-5)):
+        q = np.percentile(array, [5, 50, 95], axis=0)
+        expected = {f"p{p}": [round(float(v), 6) for v in q[k]] for k, p in enumerate((5, 50, 95))}
+        assert json.dumps(bands(array, 6)) == json.dumps(expected)  # the JSON, NaN and -0.0 too
