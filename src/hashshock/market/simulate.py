@@ -237,7 +237,8 @@ class UsedPrices(Mapping[str, FloatArray]):
 
     ``HP̃`` the ``hashprice`` [P, T] (USD/PH/day) smoothed, ``L`` the supply-cut level
     (None: no cut). A tier is computed when first read (a run reads its fleet's tiers);
-    prices with a cut take the tiers without it from ``uncut``, when given.
+    prices with a cut take the tiers without it from ``uncut`` when given (prices kept
+    for another market), else compute them and apply the jump in place.
     """
 
     def __init__(
@@ -274,12 +275,16 @@ class UsedPrices(Mapping[str, FloatArray]):
 
     def _price(self, tier: TierName) -> FloatArray:
         jump = self.config.used_prices.tiers[tier].jump_on_supply_cut
-        uncut = self._uncut[tier] if self._uncut is not None else self._uncut_price(tier)
+        if self._uncut is None:
+            price = self._uncut_price(tier)
+            if self.level is not None and jump != 0:
+                price *= 1.0 + jump * self.level
+            return price
         if self.level is None or jump == 0:
-            return uncut
+            return self._uncut[tier]
         factor = jump * self.level
         factor += 1.0
-        factor *= uncut
+        factor *= self._uncut[tier]
         return factor
 
     def _uncut_price(self, tier: TierName) -> FloatArray:
@@ -299,15 +304,23 @@ class UsedPrices(Mapping[str, FloatArray]):
         [P, T] marks (the same prices where nothing jumps)."""
         if self.level is not None:
             raise ValueError("these used prices have a supply cut already")
-        if supply_cut is None or not supply_cut.any():
+        level = _cut_level(self.config, supply_cut)
+        if level is None:
             return self
-        from hashshock.market.compiled import supply_cut_level  # numba: the market is mined
-
-        used = self.config.used_prices
-        level = np.empty(supply_cut.shape)
-        rise = 1.0 - math.exp(-1.0 / used.jump_rise_days)
-        supply_cut_level(supply_cut, rise, math.exp(-1.0 / used.jump_relax_days), level)
         return UsedPrices(self.config, self.start_date, self.hashprice, level, self)
+
+
+def _cut_level(config: MarketConfig, supply_cut: NDArray[np.bool_] | None) -> FloatArray | None:
+    """The supply-cut level ``L`` [P, T] in [0, 1) of ``supply_cut`` (None: never cut)."""
+    if supply_cut is None or not supply_cut.any():
+        return None
+    from hashshock.market.compiled import supply_cut_level  # numba: the market is mined
+
+    used = config.used_prices
+    level = np.empty(supply_cut.shape)
+    rise = 1.0 - math.exp(-1.0 / used.jump_rise_days)
+    supply_cut_level(supply_cut, rise, math.exp(-1.0 / used.jump_relax_days), level)
+    return level
 
 
 def used_prices(
@@ -318,7 +331,7 @@ def used_prices(
 ) -> UsedPrices:
     """:class:`UsedPrices` of ``hashprice`` [P, T] (USD/PH/day) with new supply cut on the
     days ``supply_cut`` [P, T] marks (None: never)."""
-    return UsedPrices(config, start_date, hashprice).with_supply_cut(supply_cut)
+    return UsedPrices(config, start_date, hashprice, _cut_level(config, supply_cut))
 
 
 @dataclass
