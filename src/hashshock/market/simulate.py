@@ -47,7 +47,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hashshock.market.chain import NetworkRoll
+from hashshock.market.chain import AdvanceKernel, NetworkRoll, advance_paths
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
 from hashshock.market.hashprice import TIERS, TierName, efficiency_tier
 from hashshock.market.snapshot import NetworkSnapshot
@@ -350,6 +350,9 @@ class MinedDays:
 
 #: Days mined into contiguous day-major rows before they are copied into the results.
 _BLOCK_DAYS = 32
+#: Paths up to which a day is mined in plain Python: no numba to start for a market of a
+#: path or two (``validate``'s), a few microseconds a day (the same numbers either way).
+PLAIN_PATHS = 4
 
 
 def mine_days(
@@ -384,13 +387,16 @@ def _mine_day(
     multiplier: Callable[[int, FloatArray], FloatArray | float], rows: MinedDays, k: int,
 ) -> None:  # fmt: skip
     """Day ``day`` of :func:`mine_days` at BTC ``price`` [P] (USD), into ``rows`` row ``k``."""
-    from hashshock.market.compiled import compiled_advance_paths  # numba: when first mined
+    kernel: AdvanceKernel = advance_paths
+    if price.shape[0] > PLAIN_PATHS:
+        from hashshock.market.compiled import compiled_advance_paths  # numba: when needed
 
+        kernel = compiled_advance_paths
     if day > 0:
         roll.grow(None if noise_by_day is None else noise_by_day[day])
     installed = np.exp(roll.log_installed)
     hashrate = np.multiply(installed, multiplier(day, installed), out=rows.hashrate[k])
-    roll.mine(price, hashrate, compiled_advance_paths, (rows.per_th[k], rows.blocks[k]))
+    roll.mine(price, hashrate, kernel, (rows.per_th[k], rows.blocks[k]))
     rows.difficulty[k] = roll.chain.difficulty
     np.subtract(roll.chain.height, 1.0, out=rows.height[k])
     rows.subsidy[k] = roll.chain.subsidy
