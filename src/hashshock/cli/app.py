@@ -20,12 +20,14 @@ does not reach the heavy modules and bench/bench_startup.py times it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+import typer.main
 from rich.console import Console
 
 from hashshock import __version__
@@ -58,6 +60,8 @@ from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 
 if TYPE_CHECKING:
+    from typer import _click  # the click that typer builds on (vendored)
+
     from hashshock.market import MarketConfig
 
 app = typer.Typer(
@@ -435,3 +439,10 @@ def _root(
     ] = False,
 ) -> None:
     """Stress-test Bitcoin mining fleets against ASIC supply-chain shocks."""
+
+
+@functools.cache
+def click_command() -> _click.Command:
+    """The command tree typer builds from ``app`` (reading every command's signature,
+    30-50 ms), built once per process: a ``hashshock daemon`` builds it before forking."""
+    return typer.main.get_command(app)

@@ -59,10 +59,10 @@ def run_command() -> int:
     from hashshock.cli.interrupt import install
 
     install()
-    from hashshock.cli.app import app
+    from hashshock.cli.app import click_command
 
     try:
-        app(prog_name="hashshock")  # not click's guess from a daemon child's __main__
+        click_command().main(prog_name="hashshock")  # not click's guess from __main__
     except SystemExit as done:
         if done.code is None or isinstance(done.code, int):
             return done.code or 0
