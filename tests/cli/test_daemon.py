@@ -12,15 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.cli.test_interrupt import ctrl_c_after
 from tests.conftest import EXAMPLES, ROOT
 
 from hashshock.cli.daemon_client import daemon_key
@@ -142,23 +141,9 @@ def test_another_import_time_environment_is_not_served(daemon_env: dict[str, str
 
 def test_ctrl_c_reaches_the_command(daemon_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "result.json"
-    proc = subprocess.Popen(
-        [*ENTRY, "compare", str(MID), "-s", "baseline,sanctions", "-n", "4000",
-         "--json", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=daemon_env,
-    )  # fmt: skip
-    time.sleep(1.5)
-    if proc.poll() is not None:
-        pytest.skip("the run ended before the signal")
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=30)  # a hang detector, not a speed test
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise AssertionError("no exit after Ctrl-C") from None
-    assert proc.returncode == 130, err
-    assert sum("interrupted" in line for line in err.splitlines()) == 1, err
-    assert "Traceback" not in err
+    command = [*ENTRY, "compare", str(MID), "-s", "baseline,sanctions", "-n", "4000",
+               "--json", str(out)]  # fmt: skip
+    ctrl_c_after(command, 1.5, daemon_env, ROOT)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -36,16 +36,14 @@ def _processes_mentioning(marker: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not HASHSHOCK.exists(), reason="the hashshock console script is not installed")
-@pytest.mark.parametrize("delay", [0.15, 0.4, 1.2, 2.5, 4.0, 6.0])
-def test_ctrl_c_stops_cleanly(tmp_path: Path, delay: float) -> None:
-    out = tmp_path / "result.json"
-    command = [str(HASHSHOCK), "compare", str(MID), "-s", "baseline,sanctions",
-               "-n", "4000", "--json", str(out)]  # fmt: skip
+def ctrl_c_after(
+    command: list[str], delay: float, env: dict[str, str], cwd: Path | None = None
+) -> None:
+    """Start ``command``, press Ctrl-C (SIGINT) after ``delay`` seconds, and check that
+    it exits at once with code 130 and one line, no traceback (skips if it ended first)."""
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "COLUMNS": "100"},
-    )  # fmt: skip
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd
+    )
     time.sleep(delay)
     sent = time.monotonic()
     if proc.poll() is not None:
@@ -60,5 +58,14 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, delay: float) -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert sum("interrupted" in line for line in lines) == 1, err
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not HASHSHOCK.exists(), reason="the hashshock console script is not installed")
+@pytest.mark.parametrize("delay", [0.15, 0.4, 1.2, 2.5, 4.0, 6.0])
+def test_ctrl_c_stops_cleanly(tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "result.json"
+    command = [str(HASHSHOCK), "compare", str(MID), "-s", "baseline,sanctions",
+               "-n", "4000", "--json", str(out)]  # fmt: skip
+    ctrl_c_after(command, delay, {**os.environ, "COLUMNS": "100"})
     assert list(tmp_path.iterdir()) == []  # no result, no temporary file
     assert _processes_mentioning(str(out)) == []  # no worker left behind
