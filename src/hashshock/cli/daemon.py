@@ -117,10 +117,12 @@ def _sockets() -> list[Path]:
 
 @daemon_app.command("stop")
 def stop() -> None:
-    """Stop every hashshock daemon of yours (this installation's and any other)."""
+    """Stop every hashshock daemon of yours (this installation's and any other) and
+    remove their logs."""
     stopped = 0
     for path in _sockets():
         answer = ask(path, "stop")
+        path.with_suffix(".log").unlink(missing_ok=True)
         if answer is None:
             path.unlink(missing_ok=True)  # nobody answers there: a daemon killed earlier
             continue
