@@ -39,6 +39,7 @@ HEAVY_FOR_CLI = (
     "hashshock.scan.probe",
     "hashshock.scan.audit",
     "hashshock.scan.fleetfile",
+    "hashshock.scan.yamlfile",
     "hashshock.fit",
     "hashshock.inputs.fleet",
     "hashshock.inputs.load",

@@ -18,9 +18,9 @@ from hashshock.scan.fleetfile import (
     aggregate,
     choose_site,
     merge_scan,
-    render_fleet_yaml,
 )
 from hashshock.scan.records import MachineRecord
+from hashshock.scan.yamlfile import render_fleet_yaml
 
 SCAN_DAY = date(2026, 3, 1)
 

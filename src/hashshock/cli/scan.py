@@ -101,7 +101,7 @@ def _header(
     site: str, count: int, cohorts: int, dates: InstallDates, inventory: Path,
     records: list[MachineRecord], merged: bool,
 ) -> list[str]:  # fmt: skip
-    from hashshock.scan.fleetfile import SCAN_HEADER_END
+    from hashshock.scan.yamlfile import SCAN_HEADER_END
 
     found = f"site {site}: {count} machines of catalogue models in {cohorts} cohorts"
     first = (
@@ -202,19 +202,12 @@ def scan_command(
     """
     from hashshock.outputs import atomic_write_text, write_json
     from hashshock.scan.credentials import Credentials
-    from hashshock.scan.fleetfile import (
-        InstallDates,
-        aggregate,
-        choose_site,
-        merge_scan,
-        read_fleet_document,
-        render_fleet_yaml,
-        write_merged,
-    )
+    from hashshock.scan.fleetfile import InstallDates, aggregate, choose_site, merge_scan
     from hashshock.scan.inventory import write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan
     from hashshock.scan.render import print_scan, scan_json
     from hashshock.scan.targets import expand_targets
+    from hashshock.scan.yamlfile import read_fleet_document, render_fleet_yaml, write_merged
 
     try:
         hosts = expand_targets(targets, max_hosts)
