@@ -78,3 +78,31 @@ def test_the_cli_refuses_before_building_anything(
     fleet = write_yaml(small_fleet(), "fleet.yaml")
     result = CliRunner().invoke(app, ["run", str(fleet), "-n", "5000"])
     assert result.exit_code == 2 and "memory available" in result.output
+
+
+MIDSIZE = str(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", MIDSIZE, "-n", "5000"],
+        ["run", MIDSIZE, "-n", "50000000"],
+        ["run", MIDSIZE, "--horizon", "5000"],
+        ["compare", MIDSIZE, "-n", "200000"],
+        ["breakpoint", MIDSIZE, "-c", "no-such-covenant"],
+        ["breakpoint", MIDSIZE, "-c", "dscr", "-n", "0"],
+    ],
+)
+def test_a_refused_run_prints_its_error_alone(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arguments and memory are checked before anything is announced: no note of the run's
+    size, no warning about its inputs (the mid-size example starts long after the bundled
+    market snapshot, which draws a warning in a run that gets that far), one line."""
+    import hashshock.sizing
+
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: 2**30)
+    result = CliRunner().invoke(app, args)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error:"), lines

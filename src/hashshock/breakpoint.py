@@ -18,9 +18,10 @@ from typing import Any, Literal
 
 from hashshock.api import simulate_scenarios
 from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
-from hashshock.prepare import FleetLike, _fleet
+from hashshock.prepare import FleetLike, _fleet, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
 TARGET_PROBABILITY = 0.5
@@ -52,6 +53,19 @@ def _parts_cut(days: float, vendor: str) -> Scenario:
     return Scenario.model_validate({"name": f"parts-cut-{span}d", "events": events})
 
 
+def check_covenant(loaded: LoadedFleet, covenant: str) -> None:
+    """``covenant`` must name one of the fleet's covenants; else an input error naming
+    the closest."""
+    fin = loaded.fleet.finance
+    names = [c.name for c in fin.covenants] if fin else []
+    if covenant not in names:
+        raise InputError(
+            loaded.path, "--covenant", f"no covenant named '{covenant}'",
+            unknown_name_fix(covenant, names, "covenant") if names
+            else "add a finance.covenants entry to the fleet file",
+        )  # fmt: skip
+
+
 def find_breakpoint(
     fleet: FleetLike,
     covenant: str,
@@ -66,14 +80,9 @@ def find_breakpoint(
 ) -> Breakpoint:
     """Bisection for the smallest shock breaching ``covenant`` with probability ≥ 0.5."""
     loaded = _fleet(fleet)
-    fin = loaded.fleet.finance
-    names = [c.name for c in fin.covenants] if fin else []
-    if covenant not in names:
-        raise InputError(
-            loaded.path, "--covenant", f"no covenant named '{covenant}'",
-            unknown_name_fix(covenant, names, "covenant") if names
-            else "add a finance.covenants entry to the fleet file",
-        )  # fmt: skip
+    check_covenant(loaded, covenant)
+    check_run_args(paths, seed)
+    check_horizon(horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import itertools
 import json
 import re
 from datetime import date, timedelta
@@ -325,3 +326,39 @@ def test_the_built_in_shocks_note_their_fixed_customs_day(results: list[dict[str
         assert all(name in text.split("on every path under")[1] for name in fixed)
     else:
         assert "on every path" not in text
+
+
+def _help_commands() -> list[str]:
+    from hashshock.cli.app import click_command
+
+    root = click_command()
+    return sorted(root.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", _help_commands())
+def test_help_paragraphs_wrap_at_the_terminal_width(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80 columns a help paragraph fills each line before it starts the next: no
+    line ends where the docstring's source line did, in mid-sentence. Checked on the
+    command tree the entry point runs (``click_command``)."""
+    from hashshock.cli.app import click_command
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    root = click_command()
+    with pytest.raises(SystemExit) as done:
+        root.main([command, "--help"], prog_name="hashshock")
+    assert done.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    help_text = root.commands[command].help or ""  # type: ignore[attr-defined]
+    for paragraph in help_text.split("\n\n"):
+        first, last = paragraph.split()[0], paragraph.split()[-1]
+        start = next(i for i, line in enumerate(lines) if line.split()[:1] == [first])
+        end = next(i for i in range(start, len(lines)) if lines[i].rstrip().endswith(last))
+        body = [line.strip() for line in lines[start : end + 1]]
+        assert " ".join(body).split() == paragraph.split(), (command, body)
+        width = max(len(line.rstrip()) for line in lines[start : end + 1])
+        for line, following in itertools.pairwise(body):
+            # greedy: the next line's first word did not fit on this one
+            assert len(line) + 1 + len(following.split()[0]) > width - 2, (command, line)

@@ -21,6 +21,7 @@ does not reach the heavy modules and bench/bench_startup.py times it.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,9 +180,13 @@ def _simulate(
     then write what was asked (JSON, report, run store)."""
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
-    from hashshock.prepare import estimate_for, input_files
+    from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
+    from hashshock.sizing import check_fits
 
     with input_errors():
+        # Arguments first: a run refused for them announces nothing about its size.
+        check_run_args(paths, seed, workers)
+        check_horizon(horizon)
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
         inputs = input_files(loaded, names, market)
@@ -194,10 +199,11 @@ def _simulate(
             from hashshock.store import check_store
 
             check_store(outputs.store)
-        warn_if_stale(err_console, market, loaded.fleet.start_date)
-        warn_all(loaded.warnings)
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
+        check_fits(estimate)
+        warn_if_stale(err_console, market, loaded.fleet.start_date)
+        warn_all(loaded.warnings)
         if estimate.seconds > LONG_RUN_SECONDS and not quiet:
             err_console.print(f"note: this run needs {estimate.describe()} (estimated)",
                               soft_wrap=True, highlight=False)  # fmt: skip
@@ -322,15 +328,18 @@ def breakpoint_command(
     fee_share: FeeShareOpt = None,
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
-    from hashshock.breakpoint import find_breakpoint
+    from hashshock.breakpoint import check_covenant, find_breakpoint
     from hashshock.inputs.load import load_fleet
-    from hashshock.prepare import input_files
+    from hashshock.prepare import check_horizon, check_run_args, input_files
 
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
     with input_errors():
+        check_run_args(paths, seed)
+        check_horizon(horizon)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         loaded = load_fleet(fleet)
+        check_covenant(loaded, covenant)
         check_output(json_out, "--json", input_files(loaded, [], config))
         warn_if_stale(err_console, config, loaded.fleet.start_date)
 
@@ -444,5 +453,21 @@ def _root(
 @functools.cache
 def click_command() -> _click.Command:
     """The command tree typer builds from ``app`` (reading every command's signature,
-    30-50 ms), built once per process: a ``hashshock daemon`` builds it before forking."""
-    return typer.main.get_command(app)
+    30-50 ms), built once per process: a ``hashshock daemon`` builds it before forking.
+    Each command's help has one line a paragraph (:func:`_one_line_paragraphs`)."""
+    root = typer.main.get_command(app)
+    commands = [root]
+    while commands:
+        command = commands.pop()
+        if command.help:
+            command.help = _one_line_paragraphs(command.help)
+        commands.extend(getattr(command, "commands", {}).values())
+    return root
+
+
+def _one_line_paragraphs(text: str) -> str:
+    """``text`` with each paragraph's lines joined. Why: typer's help keeps the line breaks
+    of a docstring's later paragraphs, where the source wrapped them at 100 characters,
+    so a terminal would show a short line in mid-sentence; joined, the terminal wraps."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
