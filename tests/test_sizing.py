@@ -92,6 +92,8 @@ MIDSIZE = str(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
         ["compare", MIDSIZE, "-n", "200000"],
         ["breakpoint", MIDSIZE, "-c", "no-such-covenant"],
         ["breakpoint", MIDSIZE, "-c", "dscr", "-n", "0"],
+        ["breakpoint", MIDSIZE, "-c", "dscr", "-n", "1000000", "--horizon", "1098"],
+        ["sweep", str(EXAMPLES / "sweeps" / "tornado.yaml"), "-n", "1000000"],
     ],
 )
 def test_a_refused_run_prints_its_error_alone(
@@ -106,3 +108,15 @@ def test_a_refused_run_prints_its_error_alone(
     result = CliRunner().invoke(app, args)
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error:"), lines
+
+
+def test_the_breakpoint_search_refuses_a_run_that_cannot_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From Python too: the first evaluation is refused before anything is simulated."""
+    import hashshock.sizing
+    from hashshock.breakpoint import find_breakpoint
+
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: 2**30)
+    with pytest.raises(InputError, match="memory available"):
+        find_breakpoint(MIDSIZE, "dscr", paths=1_000_000, horizon_days=1098)

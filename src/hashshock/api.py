@@ -146,8 +146,9 @@ def simulate_scenarios(
     config: MarketConfig,
     price_factor: float = 1.0,
 ) -> list[RunResult]:
-    """Simulate ``resolved`` (plus baseline) with money; ``price_factor`` scales BTC prices."""
-    prepared = prepare(loaded, resolved, horizon_days, config)
+    """Simulate ``resolved`` (plus baseline) with money; ``price_factor`` scales BTC prices.
+    A run that cannot fit in memory is refused before anything large is built."""
+    prepared = prepare(loaded, resolved, horizon_days, config, paths)
     return simulate_prepared(prepared, paths, seed, progress, workers, price_factor)
 
 

@@ -330,7 +330,8 @@ def breakpoint_command(
     """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
     from hashshock.breakpoint import check_covenant, find_breakpoint
     from hashshock.inputs.load import load_fleet
-    from hashshock.prepare import check_horizon, check_run_args, input_files
+    from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
+    from hashshock.sizing import check_fits
 
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
@@ -340,6 +341,7 @@ def breakpoint_command(
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         loaded = load_fleet(fleet)
         check_covenant(loaded, covenant)
+        check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
         check_output(json_out, "--json", input_files(loaded, [], config))
         warn_if_stale(err_console, config, loaded.fleet.start_date)
 

@@ -118,7 +118,8 @@ class Survey:
 
 def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     """Check ``spec`` (base files, input paths, metrics, size) without running it."""
-    from hashshock.prepare import input_files
+    from hashshock.prepare import estimate_for, input_files
+    from hashshock.sizing import check_fits
 
     parsed, folder, file = resolve_spec(spec, paths)
     base = load_base(parsed.base, folder, file)
@@ -126,6 +127,8 @@ def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     _metrics(parsed, base, file)
     points = count_points(parsed, ranges)
     check_points(points, file)
+    # A point runs its scenario beside baseline: refused here if one cannot fit.
+    check_fits(estimate_for(base.loaded, 2, parsed.paths, parsed.horizon_days))
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
     return Survey(points, ([file] if file is not None else []) + files)
