@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,9 @@ ENGINE_PATHS = 4000
 REFERENCE_PATHS = 300
 ENGINE_SEED = 20260101
 REFERENCE_SEED = 77
+#: Worker processes for the reference's replications: one a core (its output does not
+#: depend on the number).
+REFERENCE_PROCESSES = min(len(os.sched_getaffinity(0)), 4)
 
 
 def two_site_fleet() -> dict[str, Any]:
@@ -154,4 +158,5 @@ def reference_run(name: str, variant: str = "") -> ReferenceOutput:
     ``test_repair_hold_day_follows_the_documented_mean_return_day_approximation``).
     """
     return simulate_reference(plan(name, variant=variant), REFERENCE_PATHS, REFERENCE_SEED,
-                              repair_holds_at_mean_return=True)  # fmt: skip
+                              repair_holds_at_mean_return=True,
+                              processes=REFERENCE_PROCESSES)  # fmt: skip

@@ -10,8 +10,13 @@ its own generator spawned from ``SeedSequence(seed)``. It reproduces the engine'
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 from collections.abc import Generator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import simpy
@@ -315,22 +320,52 @@ class PathSimulation:
 
 
 def simulate_reference(
-    plan: Plan, paths: int, seed: int, *, repair_holds_at_mean_return: bool = False
-) -> ReferenceOutput:
+    plan: Plan, paths: int, seed: int, *, repair_holds_at_mean_return: bool = False,
+    processes: int = 1,
+) -> ReferenceOutput:  # fmt: skip
     """Run the reference model on ``paths`` independent replications.
 
     ``repair_holds_at_mean_return`` switches on the engine's documented approximation
     (docs/model.md): customs decides on a vendor repair lot on the lot's mean return
     day, and that day is the lot's customs-hold day. Off (default), every part meets
     customs on its own border day.
+
+    ``processes`` > 1 runs the replications in that many worker processes (SimPy is
+    plain Python: one core each). Each replication keeps its own generator and the
+    results keep their order, so the output is the same for any ``processes``.
     """
-    clocks = FailureClocks(plan)
     streams = np.random.SeedSequence(seed).spawn(paths)
-    runs = [
-        PathSimulation(plan, np.random.default_rng(s), clocks, repair_holds_at_mean_return).run()
-        for s in streams
-    ]
+    if processes > 1 and paths > 1:
+        # A few chunks per process even out replications that take longer than others.
+        chunks = [c.tolist() for c in np.array_split(np.arange(paths), 4 * processes) if c.size]
+        parts = _pool(processes).map(
+            _replications, [plan] * len(chunks), [[streams[i] for i in c] for c in chunks],
+            [repair_holds_at_mean_return] * len(chunks),
+        )  # fmt: skip
+        runs = [run for part in parts for run in part]
+    else:
+        runs = _replications(plan, streams, repair_holds_at_mean_return)
     stacked = {key: np.stack([run[key] for run in runs]) for key in runs[0]}
     for key in ("order_arrival_day", "order_cancelled"):
         stacked[key] = stacked[key].T
     return ReferenceOutput(**stacked)
+
+
+def _replications(
+    plan: Plan, streams: list[np.random.SeedSequence], repair_holds_at_mean_return: bool
+) -> list[dict[str, NDArray[Any]]]:
+    """The daily records of one replication per stream, in order."""
+    clocks = FailureClocks(plan)
+    return [
+        PathSimulation(plan, np.random.default_rng(s), clocks, repair_holds_at_mean_return).run()
+        for s in streams
+    ]
+
+
+@cache
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the session (started afresh: no thread or lock of the
+    test process is copied into them), shut down when it ends."""
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool

@@ -25,6 +25,7 @@ from tests.reference.fleets import (
     ENGINE_PATHS,
     ENGINE_SEED,
     HORIZON,
+    REFERENCE_PROCESSES,
     REFERENCE_SEED,
     engine_run,
     plan,
@@ -190,8 +191,9 @@ def test_repair_hold_day_follows_the_documented_mean_return_day_approximation() 
     p = _repair_hold_plan()
     engine = simulate(p, ENGINE_PATHS, ENGINE_SEED)
     days = checkpoints(p.horizon_days, 3)
-    approx = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED, repair_holds_at_mean_return=True)
-    exact = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED)
+    approx = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED, repair_holds_at_mean_return=True,
+                                processes=REFERENCE_PROCESSES)  # fmt: skip
+    exact = simulate_reference(p, _HOLD_PATHS, REFERENCE_SEED, processes=REFERENCE_PROCESSES)
     with_approx = compare(engine, approx, days, ALPHA)
     without = compare(engine, exact, days, ALPHA)
     assert not with_approx.rejected, with_approx.report(with_approx.rejected)

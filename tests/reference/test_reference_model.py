@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from tests.conftest import small_fleet
 from tests.engine.helpers import with_constant_hazard
-from tests.reference.fleets import plan
+from tests.reference.fleets import REFERENCE_PROCESSES, plan
 from tests.reference.sim import simulate_reference
 
 from hashshock.inputs.load import fleet_from_mapping
@@ -36,7 +36,7 @@ def _ample_plan(events: list[dict[str, Any]], horizon: int, **routes: Any) -> Pl
 def test_reference_failures_match_integrated_hazard() -> None:
     p = _ample_plan([], 365)
     paths = 60
-    out = simulate_reference(p, paths, seed=1)
+    out = simulate_reference(p, paths, seed=1, processes=REFERENCE_PROCESSES)
     per_machine = np.concatenate([p.cohort_boards[:, None], p.cohort_stop_parts], axis=1)
     expected = (p.cohort_initial[:, None] * per_machine * p.hazard.sum(axis=2)).sum(axis=0)
     mean = out.failures.mean(axis=0)
@@ -58,7 +58,7 @@ def test_reference_repair_pipeline_littles_law_and_palm(
              "vendor_turnaround_days": {"dist": "uniform", "low": 21, "high": 35}}  # fmt: skip
     p = with_constant_hazard(_ample_plan(events, 200, hashboard=route), [2e-4, 0.0, 0.0, 0.0])
     paths = 150
-    out = simulate_reference(p, paths, seed=2)
+    out = simulate_reference(p, paths, seed=2, processes=REFERENCE_PROCESSES)
     rate = int((p.cohort_initial * p.cohort_boards).sum()) * 2e-4
     expected = rate * (2 * 7 + 28 + extra_days)
     in_repair = out.parts_in_repair[:, 150:, 0].astype(float)  # steady state
@@ -84,9 +84,11 @@ def test_reference_conserves_parts_and_machines() -> None:
     assert np.all(out.machines_installed[:, 0] == p.machines)
 
 
-def test_reference_is_deterministic() -> None:
+def test_reference_is_deterministic_whatever_the_processes() -> None:
     p = plan("sanctions", 60)
-    a = simulate_reference(p, 3, seed=5)
-    b = simulate_reference(p, 3, seed=5)
-    assert np.array_equal(a.hashrate_ths, b.hashrate_ths)
-    assert np.array_equal(a.spares_on_hand, b.spares_on_hand)
+    a = simulate_reference(p, 5, seed=5)
+    b = simulate_reference(p, 5, seed=5)
+    c = simulate_reference(p, 5, seed=5, processes=2)
+    for name in vars(a):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert np.array_equal(getattr(a, name), getattr(c, name)), name
