@@ -226,19 +226,35 @@ def test_json_never_overwrites_a_template_fleet(tmp_path: Path) -> None:
 
 
 def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
+    """Every bundled scenario at once, 80 columns: no line longer, nothing cut (no
+    ellipsis), every scenario and vendor line named whole in every table."""
     import io
 
     from rich.console import Console
 
     from hashshock.cli.industry import render_industry
     from hashshock.industry.api import industry
+    from hashshock.inputs.files import read_yaml_mapping
 
-    data = industry(load_industry(_industry(tmp_path)), ["baseline", "sanctions"], 5, 30).to_dict()
+    bundled = load_industry().path
+    assert bundled is not None
+    lines = read_yaml_mapping(bundled)["vendor_lines"]  # the bundled names, longest too
+    names = ["baseline", "customs-2024", "mitigation", "sanctions", "quiet-end"]
+    data = industry(load_industry(_industry(tmp_path, vendor_lines=lines)), names, 5, 30).to_dict()
     text = io.StringIO()
     render_industry(Console(file=text, width=80), data, 1.0)
-    lines = text.getvalue().splitlines()
-    assert any("Who breaks first: sanctions" in line for line in lines)
-    assert max(len(line.rstrip()) for line in lines) <= 80
+    printed = text.getvalue().splitlines()
+    assert any("Who breaks first: sanctions" in line for line in printed)
+    assert max(len(line.rstrip()) for line in printed) <= 80
+    assert "…" not in text.getvalue()
+    words = [set(line.replace("│", " ").replace("┃", " ").split()) for line in printed]
+    lines_of = data["scenarios"]["baseline"]["vendors"]
+    assert lines_of, "the test industry has vendor lines"
+    for name in [*names, *lines_of]:
+        assert any(name in w for w in words), name
+    # each scenario is a row of the hashrate, vendor (once a line) and used-market tables
+    for name in names:
+        assert sum(name in w for w in words) >= 2 + len(lines_of), name
 
 
 def test_lender_losses_follow_defaults(tmp_path: Path) -> None:

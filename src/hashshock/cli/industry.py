@@ -82,23 +82,27 @@ def _day(value: Any) -> str:
 
 
 def _render_vendors(console: Console, data: dict[str, Any]) -> None:
-    """Each vendor line's longest median lead time over the horizon, by scenario."""
+    """Each vendor line's longest median and 95th-percentile lead time over the horizon,
+    and its spot orders' longest median, a row per scenario under each line (as many
+    scenarios as asked fit in 80 columns, names whole)."""
     scenarios = {n: s["vendors"] for n, s in data["scenarios"].items() if "vendors" in s}
     if not scenarios:
         return
-    title = "Vendor lead time, days (longest p50/p95; spot orders' p50)"
-    table = Table(title=title, title_justify="left")
-    table.add_column("line")
-    for name in scenarios:
-        table.add_column(name, justify="right")
-    for line in next(iter(scenarios.values())):
-        cells = []
-        for vendors in scenarios.values():
+    table = Table(title="Vendor lead time, days (longest over the horizon)", title_justify="left")
+    for column in ("line", "scenario", "p50/p95", "spot p50"):
+        table.add_column(column, justify="left" if column in ("line", "scenario") else "right",
+                         no_wrap=True)  # fmt: skip
+    lines = list(next(iter(scenarios.values())))
+    for line in lines:
+        for k, (name, vendors) in enumerate(scenarios.items()):
             lead = vendors[line]["lead_time_days"]
-            cell = f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}"
             spot = vendors[line].get("spot_lead_time_days")
-            cells.append(cell + (f", spot {max(spot['p50']):,.0f}" if spot else ""))
-        table.add_row(escape(line), *cells)
+            table.add_row(
+                escape(line) if k == 0 else "", escape(name),
+                f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}",
+                "—" if not spot else f"{max(spot['p50']):,.0f}",
+                end_section=k == len(scenarios) - 1 and line != lines[-1],
+            )  # fmt: skip
     console.print(table)
 
 
