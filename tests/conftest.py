@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,11 +12,27 @@ from typing import Any
 import pytest
 import yaml
 
-from hashshock.engine.jit import drop_stale_caches
+from hashshock.engine.jit import ENGINE_SOURCES, drop_stale_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 # The tests' own compiled helpers inline the engine's kernels.
 drop_stale_caches([Path(__file__).resolve().parent])
+
+
+def _compile_phase_kernel_beside() -> None:
+    """On a cold kernel cache, compile the phase kernel in another process while the
+    first tests compile the day kernel (``tests/compile_kernels.py``): on two cores the
+    two compilations take the time of one. Stopped when the tests end."""
+    if any((ENGINE_SOURCES / "__pycache__").glob("step.run_phase-*.nbi")):
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.compile_kernels"], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    atexit.register(process.kill)
+
+
+_compile_phase_kernel_beside()
 
 
 @pytest.fixture(autouse=True)
