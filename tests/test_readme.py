@@ -87,6 +87,13 @@ FEWER_PATHS = {
         "--paths": "10"
     },
     "hashshock run fleet.yaml --scenario my-remote-disable.yaml": {"--paths": "50"},
+    "hashshock optimise examples/midsize-public-miner/fleet.yaml --scenario sanctions "
+    "--target availability=0.97 --paths 1000 --json spares.json --report spares.html": {
+        "--paths": "50"
+    },
+    "hashshock strategies examples/midsize-public-miner/fleet.yaml --scenario sanctions "
+    "--strategy examples/strategies/grey-market.yaml --max-breach hashrate-commitment=0.05 "
+    "--paths 1000": {"--paths": "50"},
     "make demo": {"--paths": "50"},
 }
 #: README's example run id → which saved run it stands for (0: the newest).
