@@ -280,6 +280,45 @@ def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     assert lender["expected_loss_usd"] == lender["loss_p95_usd"] == late["expected_loss_usd"]
 
 
+def test_lender_is_owed_what_the_schedule_leaves_on_the_default_day(tmp_path: Path) -> None:
+    """Every member breaks on day 29. Paid every 10 days to maturity on day 99 (10
+    payments, on days 9, 19, …, 99), a linear loan has repaid 2 instalments of B/10 by
+    then (day 29's is due at its end): owed 0.8 B. A bullet loan owes B; an annuity
+    repays less principal early than a linear loan, so owes between the two."""
+    from hashshock.industry.api import industry
+
+    broke = {"cash_usd": 0, "loans": [{"name": "l", "principal_usd": 1.0e8,
+             "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
+    loan = {
+        "borrower": "farms",
+        "principal_usd": 1e6,
+        "rate_per_year": 0.1,
+        "payment_every_days": 10,
+        "maturity_date": "2027-03-10",
+        "recovery_share": 0.25,
+    }
+    file = _industry(
+        tmp_path,
+        op_finance=broke,
+        portfolio={
+            "loans": [{**loan, "amortisation": kind} for kind in ("bullet", "linear", "annuity")]
+        },
+    )
+    lender = industry(load_industry(file), ["baseline"], 10, 60).to_dict()["scenarios"]["baseline"][
+        "lender"
+    ]
+    bullet, linear, annuity = lender["loans"]
+    for row in lender["loans"]:
+        assert row["probability_default"] == 1.0
+    assert bullet["exposure_at_default_usd"] == 1e6
+    assert linear["exposure_at_default_usd"] == pytest.approx(0.8e6, abs=1)
+    assert linear["expected_loss_usd"] == pytest.approx(10 * 0.8e6 * 0.75, abs=10)
+    assert linear["exposure_at_default_usd"] < annuity["exposure_at_default_usd"] < 1e6
+    assert lender["expected_loss_usd"] == pytest.approx(
+        sum(row["expected_loss_usd"] for row in lender["loans"]), abs=3
+    )
+
+
 def test_portfolio_file_secured_loans_and_operators_own_loans(tmp_path: Path) -> None:
     """A portfolio file replaces the industry's: a loan secured by the machines recovers
     their used value less liquidation costs, at most its principal (all of it lost when

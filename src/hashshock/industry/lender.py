@@ -5,17 +5,22 @@ A portfolio loan (``portfolio.loans`` of the industry file) is a loan to the nam
 operator, or to *each* operator of a named class; with ``operators_own_loans`` every
 operator's own finance-block loans join it. A borrower **defaults** when it breaks
 financially (first covenant breach or cash below zero, :mod:`hashshock.industry.ranking`)
-on or before the loan's maturity and within the horizon; the lender then recovers
-principal × ``recovery_share``, or — for a loan secured by the machines (operators' own
-loans always are) — their used-market value on the default day less
-``liquidation_cost_share``, shared between the borrower's secured loans by principal,
-at most the principal. Per path, the portfolio loses the sum over its loans and, for a
-class, over its members weighted; expected loss is the mean over paths and the
+on or before the loan's maturity and within the horizon. The lender is then owed the
+principal still outstanding that day — the loan repaid by its schedule until then
+(:func:`hashshock.finance.loans.schedule`: all of it for a bullet loan, less the
+instalments paid for a linear or annuity one) — and recovers that × ``recovery_share``,
+or — for a loan secured by the machines (operators' own loans always are) — their
+used-market value on the default day less ``liquidation_cost_share``, shared between the
+borrower's secured loans by what each is owed, at most what it is owed. Expected loss
+per loan is E[1{default} · (owed − recovered)] (PD × EAD × LGD when they are
+independent). Per path, the portfolio loses the sum over its loans and, for a class,
+over its members weighted; expected loss is the mean over paths and the
 95th-percentile loss its 95th percentile.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,11 +29,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.finance.loans import schedule
 from hashshock.industry.load import Member
 from hashshock.industry.simulate import MemberRun
+from hashshock.inputs.finance import Loan
 from hashshock.inputs.industry import Portfolio, PortfolioLoan
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
 def _band(values: FloatArray) -> dict[str, float]:
@@ -70,31 +79,78 @@ def _totals(
 
 @dataclass(frozen=True)
 class _Loan:
-    """One loan to one member (principal USD), secured or at a fixed recovery share."""
+    """One loan to one member: what it owes on each day up to maturity, and how the
+    lender recovers on default (a fixed share, or the machines)."""
 
     name: str
     borrower: str
     principal_usd: float
-    last_day: int
+    owed_usd: FloatArray  # [maturity day + 1] principal outstanding at each day's start
     recovery_share: float
     secured: bool
     liquidation_cost_share: float
+
+    @property
+    def last_day(self) -> int:
+        """The maturity day (−1 when the loan matured before the start)."""
+        return int(self.owed_usd.shape[0]) - 1
+
+    def defaults(self, break_day: IntArray) -> BoolArray:
+        """[P] whether the borrower's break (day ≥ 0) comes on or before maturity."""
+        return (break_day >= 0) & (break_day <= self.last_day)
+
+    def exposure(self, break_day: IntArray) -> FloatArray:
+        """[P] what the loan is owed on the break day (USD), 0 where it does not default."""
+        if self.last_day < 0:
+            return np.zeros(break_day.shape)
+        owed = self.owed_usd[np.clip(break_day, 0, self.last_day)]
+        return np.where(self.defaults(break_day), owed, 0.0)
+
+
+def _loan(name: str, borrower: str, terms: Loan, start: date, recovery_share: float,
+          secured: bool, liquidation_cost_share: float) -> _Loan:  # fmt: skip
+    owed = terms.principal_usd * _owed_per_dollar(
+        terms.rate_per_year, terms.amortisation, terms.payment_every_days,
+        terms.maturity_date, start,
+    )  # fmt: skip
+    return _Loan(name, borrower, terms.principal_usd, owed, recovery_share, secured,
+                 liquidation_cost_share)  # fmt: skip
+
+
+@functools.cache
+def _owed_per_dollar(
+    rate_per_year: float, amortisation: str, payment_every_days: int, maturity: date,
+    start: date,
+) -> FloatArray:  # fmt: skip
+    """Principal outstanding at the start of each day from ``start`` to maturity, per USD
+    lent (empty when the loan matured before ``start``): the lender's exposure on a
+    default that day, the loan having been repaid by its schedule until then. Every
+    schedule is proportional to the principal, so one serves a class's scaled loans."""
+    days = (maturity - start).days + 1
+    if days <= 0:
+        return np.zeros(0)
+    unit = Loan(name="unit", principal_usd=1.0, rate_per_year=rate_per_year,
+                amortisation=amortisation, payment_every_days=payment_every_days,
+                maturity_date=maturity)  # fmt: skip
+    return schedule(unit, start, days).outstanding
 
 
 def _loans_of(
     loans: Sequence[PortfolioLoan], own: bool, member: Member, start: date
 ) -> list[_Loan]:
     out = [
-        _Loan(f"loans[{i}]", loan.borrower, loan.principal_usd,
-              (loan.maturity_date - start).days, loan.recovery_share,
-              loan.secured_by_machines, loan.liquidation_cost_share)
+        _loan(f"loans[{i}]", loan.borrower, Loan(
+            name=f"loans[{i}]", principal_usd=loan.principal_usd,
+            rate_per_year=loan.rate_per_year, amortisation=loan.amortisation,
+            payment_every_days=loan.payment_every_days, maturity_date=loan.maturity_date,
+        ), start, loan.recovery_share, loan.secured_by_machines, loan.liquidation_cost_share)
         for i, loan in enumerate(loans) if loan.borrower == member.group
     ]  # fmt: skip
     finance = member.loaded.fleet.finance
     if own and finance is not None:
         out += [
-            _Loan(f"{member.group}/{loan.name}", member.group, loan.principal_usd,
-                  (loan.maturity_date - start).days, 0.0, True, OWN_LOAN_LIQUIDATION_COST)
+            _loan(f"{member.group}/{loan.name}", member.group, loan, start, 0.0, True,
+                  OWN_LOAN_LIQUIDATION_COST)
             for loan in finance.loans
         ]  # fmt: skip
     return out
@@ -104,19 +160,23 @@ def _loans_of(
 OWN_LOAN_LIQUIDATION_COST = 0.2
 
 
-def _recovered(loans: list[_Loan], collateral: FloatArray) -> list[FloatArray]:
-    """[P] USD each loan recovers on default: its fixed share, or its share (by principal)
-    of the machines' value less liquidation costs, at most its principal."""
-    secured = sum(loan.principal_usd for loan in loans if loan.secured) or 1.0
+def _recovered(
+    loans: list[_Loan], exposures: list[FloatArray], collateral: FloatArray
+) -> list[FloatArray]:
+    """[P] USD each loan recovers on default: its fixed share of what it is owed, or its
+    share (by what each is owed) of the machines' value less liquidation costs, at most
+    what it is owed."""
+    secured = sum((owed for loan, owed in zip(loans, exposures, strict=True) if loan.secured),
+                  np.zeros_like(collateral))  # fmt: skip
     value = np.nan_to_num(collateral)
     out = []
-    for loan in loans:
+    for loan, owed in zip(loans, exposures, strict=True):
         if loan.secured:
-            share = loan.principal_usd / secured
+            share = np.divide(owed, secured, out=np.zeros_like(owed), where=secured > 0)
             got = share * value * (1.0 - loan.liquidation_cost_share)
-            out.append(np.minimum(got, loan.principal_usd))
+            out.append(np.minimum(got, owed))
         else:
-            out.append(np.full_like(value, loan.principal_usd * loan.recovery_share))
+            out.append(owed * loan.recovery_share)
     return out
 
 
@@ -140,23 +200,36 @@ def portfolio_losses(
         collateral = run.collateral_at_break
         if collateral is None:
             collateral = np.full(paths, np.nan)
-        for loan, recovered in zip(loans, _recovered(loans, collateral), strict=True):
-            defaulted = (day >= 0) & (day <= loan.last_day)
-            loss = member.weight * defaulted * (loan.principal_usd - recovered)
+        exposures = [loan.exposure(day) for loan in loans]
+        recoveries = _recovered(loans, exposures, collateral)
+        for loan, owed, recovered in zip(loans, exposures, recoveries, strict=True):
+            defaulted = loan.defaults(day)
+            loss = member.weight * (owed - recovered)
             total += loss
             row = rows.setdefault(loan.name, {"borrower": loan.borrower, "operators": 0.0,
                                               "principal": 0.0, "defaults": np.zeros(paths),
+                                              "owed": np.zeros(paths),
                                               "loss": np.zeros(paths)})  # fmt: skip
             row["operators"] += member.weight
             row["principal"] += member.weight * loan.principal_usd
             row["defaults"] = row["defaults"] + member.weight * defaulted
+            row["owed"] = row["owed"] + member.weight * owed
             row["loss"] = row["loss"] + loss
     return {
         "loans": [{
             "loan": name, "borrower": row["borrower"], "principal_usd": round(row["principal"]),
             "probability_default": round(float((row["defaults"] / row["operators"]).mean()), 4),
+            "exposure_at_default_usd": _exposure_at_default(row["owed"], row["defaults"]),
             "expected_loss_usd": round(float(row["loss"].mean())),
         } for name, row in rows.items()],
         "expected_loss_usd": round(float(total.mean())),
         "loss_p95_usd": round(float(np.percentile(total, 95))),
     }  # fmt: skip
+
+
+def _exposure_at_default(owed: FloatArray, defaults: FloatArray) -> float | None:
+    """What a defaulting operator owes on its default day, on average over the paths and
+    operators that default (USD); ``None`` when none does."""
+    if defaults.sum() <= 0:
+        return None
+    return round(float(owed.sum() / defaults.sum()))

@@ -21,6 +21,10 @@ class _Strict(BaseModel):
 
 
 Money = Annotated[float, Field(ge=0.0)]
+#: How a loan's principal is repaid (:func:`hashshock.finance.loans.schedule`).
+Amortisation = Literal["linear", "bullet", "annuity"]
+#: Days between a loan's payments.
+PaymentPeriod = Annotated[int, Field(ge=1, le=366)]
 
 
 class Loan(_Strict):
@@ -29,8 +33,8 @@ class Loan(_Strict):
     name: str
     principal_usd: Money = Field(description="Outstanding principal at the start")
     rate_per_year: float = Field(ge=0.0, le=1.0, description="Interest rate, e.g. 0.11")
-    amortisation: Literal["linear", "bullet", "annuity"] = "linear"
-    payment_every_days: int = Field(30, ge=1, le=366)
+    amortisation: Amortisation = "linear"
+    payment_every_days: PaymentPeriod = 30
     maturity_date: date
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from hashshock.inputs.finance import Finance
+from hashshock.inputs.finance import Amortisation, Finance, PaymentPeriod
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -297,6 +297,11 @@ class PortfolioLoan(_Strict):
     borrower: str = Field(description="Operator name in this file")
     principal_usd: float = Field(gt=0, le=1e11)
     rate_per_year: float = Field(ge=0, le=1)
+    amortisation: Amortisation = Field(
+        "linear", description="How the principal is repaid, as a finance block's loan: what "
+        "is still owed on the default day is what the lender can lose",
+    )  # fmt: skip
+    payment_every_days: PaymentPeriod = 30
     maturity_date: date
     recovery_share: Share = Field(0.4, description="Share recovered on default (ASSUMPTION [E])")
     secured_by_machines: bool = Field(
