@@ -257,6 +257,41 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
         assert sum(name in w for w in words) >= 2 + len(lines_of), name
 
 
+def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None:
+    """With baseline among the scenarios, a shock's ranking shows each group's P break
+    less baseline's in percentage points (what the shock adds), and the lender's
+    baseline loss beside the shock's; without baseline, neither."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+
+    loan = {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+            "maturity_date": "2028-01-01"}  # fmt: skip
+    file = _industry(tmp_path, portfolio={"loans": [loan]})
+    data = industry(load_industry(file), ["baseline", "sanctions"], 5, 30).to_dict()
+    rows = {name: data["scenarios"][name]["first_to_break"]["financial"][0]
+            for name in ("baseline", "sanctions")}  # fmt: skip
+    rows["baseline"]["probability_break"], rows["sanctions"]["probability_break"] = 0.25, 0.62
+
+    def printed(data: dict[str, Any]) -> str:
+        text = io.StringIO()
+        render_industry(Console(file=text, width=80), data, 1.0)
+        return text.getvalue()
+
+    def farms_row(data: dict[str, Any]) -> list[str]:
+        text = printed(data)
+        ranking = text[text.index("Who breaks first: sanctions") :]
+        return next(line for line in ranking.splitlines() if "farms" in line).split("│")[1:-1]
+
+    assert [cell.strip() for cell in farms_row(data)[1:4]] == ["0%", "62%", "+37"]
+    assert "lender: expected loss $0.0 M (baseline $0.0 M)" in printed(data)
+    del data["scenarios"]["baseline"]
+    assert len(farms_row(data)) == 6  # no Δ base column
+
+
 def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     """A class whose every member runs out of cash on its first payment (day 29): each
     loan maturing after that defaults on every path; one maturing before never does."""

@@ -154,11 +154,16 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
     console.print(table)
     _render_vendors(console, data)
     _render_used(console, data)
+    base = data["scenarios"].get("baseline")
+    base_break = {} if base is None else {
+        r["group"]: r["probability_break"] for r in base["first_to_break"]["financial"]
+    }  # fmt: skip
     for name, scenario in data["scenarios"].items():
         if name == "baseline":
             continue
         ranking = Table(title=f"Who breaks first: {name}", title_justify="left")
-        for column in ("operator/class", "first", "P break", "day", "P decline", "day "):
+        columns = ["operator/class", "first", "P break", "Δ base", "day", "P decline", "day "]
+        for column in columns if base_break else [c for c in columns if c != "Δ base"]:
             ranking.add_column(column, justify="left" if column == "operator/class" else "right")
         operational = {r["group"]: r for r in scenario["first_to_break"]["operational"]}
         rows = sorted(scenario["first_to_break"]["financial"], key=lambda r: (
@@ -168,19 +173,32 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         ))  # fmt: skip
         for row in rows:
             ops = operational[row["group"]]
-            ranking.add_row(escape(str(row["group"])), f"{row['probability_first']:.0%}",
-                            f"{row['probability_break']:.0%}", _day(row["day_p50"]),
-                            f"{ops['probability_break']:.0%}", _day(ops["day_p50"]))  # fmt: skip
+            cells = [escape(str(row["group"])), f"{row['probability_first']:.0%}",
+                     f"{row['probability_break']:.0%}"]  # fmt: skip
+            if base_break:
+                cells.append(_points(row["probability_break"] - base_break[row["group"]]))
+            cells += [_day(row["day_p50"]), f"{ops['probability_break']:.0%}",
+                      _day(ops["day_p50"])]  # fmt: skip
+            ranking.add_row(*cells)
         console.print(ranking)
         lender = scenario.get("lender")
         if lender is not None:
-            console.print(f"lender: expected loss ${lender['expected_loss_usd'] / 1e6:,.1f} M, "
-                          f"95th percentile ${lender['loss_p95_usd'] / 1e6:,.1f} M",
+            base_loss = "" if base is None or "lender" not in base else (
+                f" (baseline ${base['lender']['expected_loss_usd'] / 1e6:,.1f} M)")  # fmt: skip
+            console.print(f"lender: expected loss ${lender['expected_loss_usd'] / 1e6:,.1f} M"
+                          f"{base_loss}, 95th percentile ${lender['loss_p95_usd'] / 1e6:,.1f} M",
                           highlight=False)  # fmt: skip
-    console.print(
-        "first: share of paths it breaks (covenant or cash < 0) before all others; "
-        "decline: hashrate 10 % below baseline; days are medians", highlight=False,
-    )  # fmt: skip
+    notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",
+             "Δ base: P break less baseline's on the same paths, percentage points",
+             "decline: hashrate 10 % below baseline; days are medians"]  # fmt: skip
+    for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
+        console.print(note, highlight=False)
+
+
+def _points(difference: float) -> str:
+    """A difference of two probabilities in percentage points, signed ("+11", "0")."""
+    points = round(difference * 100)
+    return f"{points:+d}" if points else "0"
 
 
 def industry_command(
