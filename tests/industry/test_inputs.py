@@ -25,7 +25,7 @@ def test_bundled_us_adds_up() -> None:
     loaded = load_industry()
     assert 360e6 <= loaded.nameplate_ths() <= 400e6
     assert 2.0e6 <= loaded.machines() <= 2.6e6
-    assert len(loaded.industry.operators) == 15
+    assert len(loaded.industry.operators) == 16
     for op in loaded.industry.operators:
         assert "§8" in op.source or "[E]" in op.source, op.name
     for line in loaded.industry.vendor_lines:
