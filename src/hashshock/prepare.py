@@ -29,7 +29,7 @@ from hashshock.inputs.load import (
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
-from hashshock.market.start import market_start
+from hashshock.market.start import check_network_holds, market_start
 from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
@@ -132,7 +132,8 @@ def prepare(
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)
     config = market if isinstance(market, MarketConfig) else load_market(market)
-    market_start(config, loaded.fleet.start_date)  # the day-0 market: given values must agree
+    # The day-0 market: given values must agree, and the network hold the fleet.
+    check_network_holds(config, market_start(config, loaded.fleet.start_date), loaded.nameplate_ths)
     # Baseline is simulated once, first: the decline stage is measured against it.
     to_run: list[Scenario] = [
         next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)

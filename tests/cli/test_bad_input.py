@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from hashshock.cli.app import app
 
+ROOT = Path(__file__).resolve().parents[2]
+
 runner = CliRunner()
 
 
@@ -220,6 +222,26 @@ def test_bad_start_market_values(write_yaml: Callable[[dict[str, Any], str], Pat
     assert "fix:" in result.output
     result = runner.invoke(app, ["data", "show", "--start-date", "2026-02-30"])
     assert result.exit_code == 2 and "--start-date" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "field"),
+    [(c, o, f) for c in ("run", "compare", "validate")
+     for o, f in ((["--difficulty", "1"], "difficulty"),
+                  (["--network-hashrate", "0.001"], "network_hashrate_ehs"))],
+)  # fmt: skip
+def test_a_network_smaller_than_the_fleet_is_refused(
+    command: str, option: list[str], field: str
+) -> None:
+    """A day-0 network of 1 difficulty (or 1 PH/s) under a 70 PH/s farm would pay it
+    quadrillions a day: refused, naming the value given, alone on one line."""
+    fleet = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
+    args = [command, fleet, *option] + ([] if command == "validate" else ["-n", "2"])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: command line: " + field), lines
+    assert "smaller than the fleet's nameplate" in lines[0] and "fix:" in lines[0]
 
 
 def test_bad_call_arguments_are_input_errors(

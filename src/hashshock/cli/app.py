@@ -202,7 +202,7 @@ def _simulate(
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
         check_fits(estimate)
-        warn_if_stale(err_console, market, loaded.fleet.start_date)
+        warn_if_stale(err_console, market, loaded)
         warn_all(loaded.warnings)
         if estimate.seconds > LONG_RUN_SECONDS and not quiet:
             err_console.print(f"note: this run needs {estimate.describe()} (estimated)",
@@ -343,7 +343,7 @@ def breakpoint_command(
         check_covenant(loaded, covenant)
         check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
         check_output(json_out, "--json", input_files(loaded, [], config))
-        warn_if_stale(err_console, config, loaded.fleet.start_date)
+        warn_if_stale(err_console, config, loaded)
 
         def step(size: float, probability: float) -> None:
             err_console.print(f"  {shock} {size:g}: breach probability {probability:.0%}")
@@ -411,7 +411,7 @@ def validate(
             return
         names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
         prepared = validate_inputs(fleet, names, horizon, config)
-        warn_if_stale(err_console, config, prepared.loaded.fleet.start_date)
+        warn_if_stale(err_console, config, prepared.loaded)
         warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
     sites = len(loaded.fleet.sites)

@@ -11,7 +11,6 @@ runs, not with the options, so that ``hashshock --help`` stays fast.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 if TYPE_CHECKING:
+    from hashshock.inputs.load import LoadedFleet
     from hashshock.market import MarketConfig
     from hashshock.market.start import MarketStart
 
@@ -73,11 +73,14 @@ def market_config(
     )
 
 
-def warn_if_stale(console: Console, config: MarketConfig, start_date: dt.date) -> MarketStart:
-    """Print the start state's warning (if any) on ``console``; return the start state."""
-    from hashshock.market.start import market_start
+def warn_if_stale(console: Console, config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
+    """The day-0 market of ``loaded``'s run: refused if its network is no larger than the
+    fleet (:func:`~hashshock.market.start.check_network_holds`), else its warnings (if
+    any) printed on ``console``."""
+    from hashshock.market.start import check_network_holds, market_start
 
-    start = market_start(config, start_date)
+    start = market_start(config, loaded.fleet.start_date)
+    check_network_holds(config, start, loaded.nameplate_ths)
     for text in (*start.notes, *([start.warning] if start.warning else [])):
         console.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
     return start

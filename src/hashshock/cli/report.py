@@ -183,7 +183,7 @@ def _simulate(
     loaded = load_fleet(fleet)
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     chosen = [load_scenario(n) for n in names]
-    warn_if_stale(err, config, loaded.fleet.start_date)
+    warn_if_stale(err, config, loaded)
     with progress_bar(not quiet) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
     if save:

@@ -32,7 +32,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.industry import RestOfWorld
 from hashshock.market import MarketConfig
 from hashshock.market.simulate import MarketPaths, hashrate_noise, mine_days, used_prices
-from hashshock.market.start import market_start
+from hashshock.market.start import check_network_holds, market_start
 
 FloatArray = NDArray[np.float64]
 
@@ -80,6 +80,10 @@ def shared_network(
     if rest.hashrate_ehs is not None:
         rest0 = np.full(paths, rest.hashrate_ehs * 1e6)
     else:
+        given = config.as_of.given()
+        if "difficulty" in given or "network_hashrate_ehs" in given:  # name the given value
+            check_network_holds(config, start, float(us_ths[:, 0].max()),
+                                "the operators' delivered hashrate")  # fmt: skip
         rest0 = start.network_hashrate_ths - us_ths[:, 0]
         if np.any(rest0 <= 0):
             raise InputError(

@@ -258,6 +258,30 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     return start
 
 
+def check_network_holds(
+    config: MarketConfig, start: MarketStart, fleet_ths: float, fleet: str = "the fleet's nameplate"
+) -> None:
+    """Refuse a day-0 network no larger than the fleet mining on it (``fleet_ths``, TH/s;
+    ``fleet`` says which figure): its hashprice would be absurd, and it is nearly always
+    a difficulty or hashrate given in the wrong units. Names where the network's size
+    came from."""
+    if fleet_ths < start.network_hashrate_ths:
+        return
+    given = config.as_of.given()
+    if "difficulty" in given or "network_hashrate_ehs" in given:
+        file: str | None = config._as_of_label
+        field = "difficulty" if "difficulty" in given else "network_hashrate_ehs"
+    else:
+        file, field = config._file, "network.snapshot"
+    raise InputError(
+        file, field,
+        f"the network on day 0 ({start.network_hashrate_ths / 1e6:,.4g} EH/s, difficulty "
+        f"{start.difficulty:.4g}) is smaller than {fleet} ({fleet_ths / 1e6:,.4g} EH/s)",
+        "give the network's difficulty as a plain number (about 1.5e14 in 2025: --difficulty) "
+        "or its hashrate in EH/s (about 1,100: --network-hashrate)",
+    )  # fmt: skip
+
+
 def _difficulty_and_hashrate(given: dict[str, float], label: str) -> tuple[float, float]:
     """Difficulty and installed hashrate (TH/s) from the given values; one implies the other."""
     difficulty = given.get("difficulty")
