@@ -104,6 +104,19 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
     return estimate_run(scenarios, paths, horizon_days, cohorts, pools)
 
 
+def check_scenario_names(requested: Sequence[Scenario]) -> None:
+    """At least one scenario, each named once (``--scenarios``)."""
+    if not requested:
+        raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
+    names = [s.name for s in requested]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            None, "--scenarios", f"{', '.join(twice)} named more than once",
+            "name each scenario once (they share common random numbers anyway)",
+        )  # fmt: skip
+
+
 def prepare(
     fleet: FleetLike,
     scenarios: Sequence[ScenarioLike],
@@ -120,15 +133,7 @@ def prepare(
     check_horizon(horizon_days)
     loaded = _fleet(fleet)
     requested = [_scenario(s) for s in scenarios]
-    if not requested:
-        raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
-    names = [s.name for s in requested]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise InputError(
-            None, "--scenarios", f"{', '.join(twice)} named more than once",
-            "name each scenario once (they share common random numbers anyway)",
-        )  # fmt: skip
+    check_scenario_names(requested)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)
     config = market if isinstance(market, MarketConfig) else load_market(market)

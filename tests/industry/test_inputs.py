@@ -376,6 +376,24 @@ def test_portfolio_file_secured_loans_and_operators_own_loans(tmp_path: Path) ->
     assert own["principal_usd"] > 0
 
 
+@pytest.mark.parametrize(("scenarios", "problem"), [
+    ("", "no scenario given"), (" , ", "no scenario given"),
+    ("baseline,baseline", "baseline named more than once"),
+    ("sanctions,quiet-end,sanctions", "sanctions named more than once"),
+])  # fmt: skip
+def test_no_scenario_or_one_twice_exits_2(tmp_path: Path, scenarios: str, problem: str) -> None:
+    """As `compare`: an empty list ran nothing and printed empty tables; a repeated
+    baseline ran once and was reported once."""
+    app = typer.Typer()
+    register(app)
+    for extra in ([], ["--validate"]):
+        args = [str(_industry(tmp_path)), "--scenarios", scenarios, "-n", "2", *extra]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: --scenarios: {problem} — fix: ")
+
+
 def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None:
     app = typer.Typer()
     register(app)
