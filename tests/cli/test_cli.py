@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
@@ -108,3 +110,44 @@ def test_user_scenario_combines_builtin_events(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["scenario"] == "mine"
     assert max(data["daily"]["machines_down"]["disabled"]["p50"]) > 100
+
+
+_FARM = str(EXAMPLES / "small-farm" / "fleet.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["compare", _FARM, "--btc-price", "0"], "--btc-price"),
+        (["compare", _FARM, "--fee-share", "0.95"], "--fee-share"),
+        (["industry", "--paths", "abc"], "--paths"),
+        (["compare"], "'fleet'"),
+        (["compare", _FARM, "--pathz", "3"], "--pathz"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_usage_errors_are_one_line_as_input_errors_are(
+    args: list[str], named: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad option value, a missing argument, an unknown option or command: exit 2 and
+    one `error:` line naming it with the fix, not click's framed usage block."""
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", *args])
+    assert run_command() == 2
+    printed = capsys.readouterr()
+    lines = printed.err.strip().splitlines()
+    assert printed.out == "" and len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and named in lines[0], lines[0]
+    assert "— fix: see `hashshock" in lines[0]
+
+
+def test_a_group_named_alone_shows_its_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", "runs"])
+    assert run_command() == 2
+    printed = capsys.readouterr()
+    assert "Usage: hashshock runs" in printed.out + printed.err

@@ -59,13 +59,39 @@ def run_command() -> int:
     from hashshock.cli.interrupt import install
 
     install()
+    from typer import Abort
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
     from hashshock.cli.app import click_command
 
     try:
-        click_command().main(prog_name="hashshock")  # not click's guess from __main__
-    except SystemExit as done:
-        if done.code is None or isinstance(done.code, int):
-            return done.code or 0
-        sys.stderr.write(f"{done.code}\n")
+        # Not standalone: click's usage errors come here, to be one line as ours are.
+        done = click_command().main(prog_name="hashshock", standalone_mode=False)
+    except SystemExit as stopped:
+        if stopped.code is None or isinstance(stopped.code, int):
+            return stopped.code or 0
+        sys.stderr.write(f"{stopped.code}\n")
         return 1
-    return 0
+    except NoArgsIsHelpError as bare:  # a group named alone: its help
+        bare.show()
+        return bare.exit_code
+    except UsageError as wrong:
+        sys.stderr.write(usage_error_line(wrong) + "\n")
+        return wrong.exit_code
+    except ClickException as failed:
+        failed.show()
+        return failed.exit_code
+    except Abort:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    return done if isinstance(done, int) else 0
+
+
+def usage_error_line(wrong: Exception) -> str:
+    """A command-line usage error (a bad option value, a missing argument, an unknown
+    option or command) as one line, as the command line's own input errors are:
+    ``error: <what> — fix: <how>``."""
+    message = wrong.format_message().rstrip(".")  # type: ignore[attr-defined]
+    ctx = getattr(wrong, "ctx", None)
+    command = ctx.command_path if ctx is not None else "hashshock"
+    return f"error: {message} — fix: see `{command} --help`"
