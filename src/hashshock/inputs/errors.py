@@ -75,9 +75,6 @@ _FIXES = {
     "date_parsing": "write the date as YYYY-MM-DD",
     "date_type": "write the date as YYYY-MM-DD",
     "missing": "add this field",
-    "greater_than_equal": "use a value that is not negative",
-    "greater_than": "use a positive value",
-    "less_than_equal": "use a smaller value",
     "bool_parsing": "write true or false",
     "list_type": "write a list (YAML '- item' lines)",
     "dict_type": "write a mapping (YAML 'key: value' lines)",
@@ -86,13 +83,25 @@ _FIXES = {
 }
 
 
+#: A bound's error type → the ``ctx`` key of its limit and how the fix states it.
+_BOUNDS = {
+    "greater_than_equal": ("ge", "use a value of at least {}"),
+    "greater_than": ("gt", "use a value above {}"),
+    "less_than_equal": ("le", "use a value of at most {}"),
+    "less_than": ("lt", "use a value below {}"),
+}
+
+
 def from_validation_error(exc: ValidationError, file: str | Path | None) -> InputError:
-    """Turn pydantic's first error into one clear :class:`InputError`."""
-    err = exc.errors(include_url=False)[0]
+    """Turn pydantic's first error into one clear :class:`InputError` (or, when a field
+    is missing beside an unknown one spelt like it, that misspelling)."""
+    errors = exc.errors(include_url=False)
+    err = _misspelt(errors) or errors[0]
     field = _loc_to_field(tuple(err.get("loc", ())))
     kind = str(err.get("type", ""))
     msg = str(err.get("msg", "invalid value"))
     value = err.get("input")
+    ctx = err.get("ctx") or {}
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
         if " — fix: " in msg:
@@ -100,17 +109,62 @@ def from_validation_error(exc: ValidationError, file: str | Path | None) -> Inpu
             return InputError(file, field, problem, fix)
         return InputError(file, field, msg)
     if kind == "extra_forbidden":
-        return InputError(file, field, "unknown field", "remove it or check its spelling")
+        missing = err.get("did_you_mean")
+        fix = f"did you mean {missing}?" if missing else "remove it or check its spelling"
+        return InputError(file, field, "unknown field", fix)
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
+        expected = ctx.get("expected", "")
         return InputError(
             file, field, f"{value!r} is not allowed", f"use one of {expected}".replace("'", "")
         )
-    if kind in {"less_than_equal", "greater_than_equal", "greater_than", "less_than"}:
-        return InputError(file, field, f"{value!r}: {msg.lower()}", _FIXES.get(kind, ""))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return _union_tag(file, field, kind, ctx)
+    if kind in _BOUNDS:
+        if isinstance(value, float) and value != value:  # NaN: no bound holds it
+            return InputError(file, field, ".nan is not a number", "write a number")
+        key, fix = _BOUNDS[kind]
+        return InputError(file, field, f"{value!r}: {_lower_first(msg)}", fix.format(ctx[key]))
+    if kind == "string_pattern_mismatch":
+        return InputError(file, field, f"{value!r} has characters a name cannot have",
+                          "use letters, digits, '-', '_' and '.', starting with a letter or "
+                          "digit")  # fmt: skip
+    if kind == "too_short":
+        return InputError(file, field, _lower_first(msg),
+                          f"give at least {ctx.get('min_length', 1)}")  # fmt: skip
     shown = (
         f"{value!r}: "
         if value is not None and kind != "missing" and not isinstance(value, dict | list)
         else ""
     )
-    return InputError(file, field, f"{shown}{msg.lower()}", _FIXES.get(kind, ""))
+    return InputError(file, field, f"{shown}{_lower_first(msg)}", _FIXES.get(kind, ""))
+
+
+def _lower_first(text: str) -> str:
+    """pydantic's message continuing a sentence (only its first letter lowered: the rest
+    may quote a pattern or a value)."""
+    return text[:1].lower() + text[1:]
+
+
+def _union_tag(file: str | Path | None, field: str, kind: str, ctx: dict[str, Any]) -> InputError:
+    """An unknown or missing type of a tagged list item (a scenario's event, say)."""
+    tag = str(ctx.get("discriminator", "type")).strip("'")
+    expected = str(ctx.get("expected_tags", "")).replace("'", "")
+    fix = f"use one of {expected}" if expected else f"add {tag}: and the item's other fields"
+    if kind == "union_tag_invalid":
+        return InputError(file, f"{field}.{tag}", f"unknown {tag} {ctx.get('tag', '')!r}", fix)
+    return InputError(file, field, f"no {tag} given", fix)
+
+
+def _misspelt(errors: Sequence[Any]) -> dict[str, Any] | None:
+    """An unknown field beside a missing one spelt like it (``operatorz:`` for
+    ``operators:``): that error, told which field was meant; else ``None``."""
+    missing = {tuple(e["loc"]): e for e in errors if e.get("type") == "missing" and e.get("loc")}
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
+            continue
+        wanted = [str(m[-1]) for m in missing if m[:-1] == loc[:-1] and isinstance(m[-1], str)]
+        hits = difflib.get_close_matches(loc[-1], wanted, n=1, cutoff=0.6)
+        if hits:
+            return {**err, "did_you_mean": hits[0]}
+    return None
