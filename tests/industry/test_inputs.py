@@ -58,6 +58,11 @@ def _industry(tmp_path: Path, **changes: Any) -> Path:
 
 BAD: dict[str, tuple[dict[str, Any], str, str]] = {
     "missing fleet file": ({"op_template": "nowhere.yaml"}, "template", "not found"),
+    "a folder for a fleet file": (
+        {"op_template": str(ROOT / "examples")},
+        "template",
+        "is a folder, not a fleet file",
+    ),
     "absurd count": ({"op_count": 10**7}, "count", "less than or equal"),
     "sizes cannot add up": ({"op_total_machines": 100_000}, "total_machines", "add up"),
     "unknown vendor": (
@@ -175,6 +180,17 @@ def test_bad_input_names_file_field_and_fix(tmp_path: Path, case: str) -> None:
     message = caught.value.message
     assert str(file) in message and field in message and problem in message
     assert " — fix: " in message and "\n" not in message
+
+
+def test_a_folder_for_the_industry_or_portfolio_file_is_named_a_folder(tmp_path: Path) -> None:
+    """Not "not found": the path exists, it is the wrong kind."""
+    from hashshock.industry.load import with_portfolio
+
+    for call in (lambda: load_industry(tmp_path),
+                 lambda: with_portfolio(load_industry(_industry(tmp_path)), tmp_path)):  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value.problem == "is a folder, not a file" and caught.value.fix
 
 
 def test_unknown_model_in_a_template_names_the_operator(tmp_path: Path) -> None:

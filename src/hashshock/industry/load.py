@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from hashshock.industry.orders import Twin, growth_orders, with_twins
 from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
-from hashshock.inputs.files import read_yaml_mapping
+from hashshock.inputs.files import check_is_file, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
 from hashshock.inputs.industry import Industry, Operator, Portfolio
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
@@ -179,7 +179,8 @@ class _Reader:
     def _file(self, i: int, field: str, name: str) -> Path:
         file = self.base / name
         if not file.is_file():
-            raise self.fail(i, field, f"{file} not found",
+            problem = "is a folder, not a fleet file" if file.is_dir() else "not found"
+            raise self.fail(i, field, f"{file} {problem}",
                             "give a fleet YAML file, relative to the industry file")  # fmt: skip
         return file
 
@@ -342,9 +343,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     """``loaded`` with the lender's portfolio of ``file`` (YAML: ``loans:`` and/or
     ``operators_own_loans:``, as an industry file's ``portfolio:``) instead of its own."""
     path = Path(file)
-    if not path.is_file():
-        raise InputError(path, None, "portfolio file not found",
-                         "give a YAML file with loans: (docs/industry.md)")  # fmt: skip
+    check_is_file(path, "portfolio file", "give a YAML file with loans: (docs/industry.md)")
     try:
         portfolio = Portfolio.model_validate(read_yaml_mapping(path))
     except ValidationError as exc:
@@ -366,8 +365,6 @@ def load_industry(ref: str | Path | None = None) -> LoadedIndustry:
         file = bundled[ref or "us"]
     else:
         file = Path(ref)
-        if not file.is_file():
-            names = ", ".join(bundled)
-            raise InputError(file, None, "industry file not found",
-                             f"give a YAML file or a bundled industry ({names})")  # fmt: skip
+        check_is_file(file, "industry file",
+                      f"give a YAML file or a bundled industry ({', '.join(bundled)})")  # fmt: skip
     return industry_from_mapping(read_yaml_mapping(file), file)

@@ -45,6 +45,15 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+def check_is_file(path: Path, what: str, fix: str) -> None:
+    """Refuse a ``path`` that is not a file: ``<what> not found``, or a folder given for
+    it, each with ``fix``."""
+    if path.is_dir():
+        raise InputError(path, None, "is a folder, not a file", fix)
+    if not path.is_file():
+        raise InputError(path, None, f"{what} not found", fix)
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Parse a YAML file that must hold a mapping at top level."""
     if not path.exists():

@@ -151,7 +151,11 @@ class Finance(_Strict):
             if cov.loan is not None and cov.loan not in loans:
                 raise ValueError(
                     f"covenants[{i}].loan '{cov.loan}' is not a loan here"
-                    f" — fix: use one of {', '.join(loans) or '(no loans defined)'}"
+                    + (
+                        f" — fix: use one of {', '.join(loans)}"
+                        if loans
+                        else " — fix: add the loan under finance.loans, or remove the covenant's loan:"
+                    )
                 )
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):
