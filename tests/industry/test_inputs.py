@@ -410,6 +410,22 @@ def test_no_scenario_or_one_twice_exits_2(tmp_path: Path, scenarios: str, proble
         assert len(lines) == 1 and lines[0].startswith(f"error: --scenarios: {problem} — fix: ")
 
 
+def test_portfolio_loans_that_cannot_default_are_warned_of(tmp_path: Path) -> None:
+    """A loan to operators without a finance block (they never break financially), or one
+    matured by the start, would report a 0 % default probability as if it were safe."""
+    loan = {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+            "maturity_date": "2028-01-01"}  # fmt: skip
+    no_finance = load_industry(_industry(tmp_path, portfolio={"loans": [loan]}))
+    (warning,) = no_finance.portfolio_warnings
+    assert warning.startswith("portfolio loans[0]: farms has no finance block")
+    finance = {"cash_usd": 1e6, "loans": [{"name": "l", "principal_usd": 1e5,
+               "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
+    matured = {**loan, "maturity_date": "2026-12-01"}
+    file = _industry(tmp_path, op_finance=finance, portfolio={"loans": [loan, matured]})
+    (warning,) = load_industry(file).portfolio_warnings
+    assert warning.startswith("portfolio loans[1]: matures on 2026-12-01")
+
+
 def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None:
     app = typer.Typer()
     register(app)

@@ -287,8 +287,10 @@ def validate_industry_file(
     from hashshock.industry.load import with_portfolio
 
     checked = validate_industry(file, names, horizon, config)
-    if portfolio is not None:
-        with_portfolio(checked.loaded, portfolio)
+    loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
+    warn = Console(stderr=True)
+    for text in loaded.portfolio_warnings:
+        warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))
     runs = len(checked.to_run)

@@ -63,6 +63,24 @@ class LoadedIndustry:
         """Operator and class names, in file order."""
         return [o.name for o in self.industry.operators]
 
+    @property
+    def portfolio_warnings(self) -> list[str]:
+        """Portfolio loans that cannot default, said once each: on an operator without a
+        finance block (it never breaks financially), or matured by the start date."""
+        out = []
+        start = self.industry.start_date
+        for i, loan in enumerate(self.industry.portfolio.loans):
+            borrowers = [m for m in self.members if m.group == loan.borrower]
+            if all(m.loaded.fleet.finance is None for m in borrowers):
+                out.append(f"portfolio loans[{i}]: {loan.borrower} has no finance block, so it "
+                           "never breaks financially and the loan never defaults — give its "
+                           "fleet a finance: block")  # fmt: skip
+            elif loan.maturity_date <= start:
+                out.append(f"portfolio loans[{i}]: matures on {loan.maturity_date}, not after "
+                           f"the start ({start}), so it cannot default — check "
+                           "maturity_date")  # fmt: skip
+        return out
+
     def machines(self) -> float:
         """Machines the members stand for (weighted)."""
         return sum(m.weight * m.loaded.machines for m in self.members)
