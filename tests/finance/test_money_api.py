@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -110,3 +112,22 @@ def test_day_zero_is_known_and_opens_without_a_margin_call() -> None:
         tuple(pledge_spec(p, result.start_date, 1) for p in pledges), prices[:, :1]
     )
     assert calls["probability"] == 0.0
+
+
+def test_breakpoint_of_a_covenant_breached_without_shock_says_so(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    """A liquidity floor above the cash is breached on every path with no shock: the
+    command says so, rather than "breached from btc-drop = 0"."""
+    from typer.testing import CliRunner
+
+    from hashshock.cli.app import app
+
+    fleet = _fleet_with_covenants()
+    fleet["finance"]["covenants"][0]["value"] = 5_000_000
+    path = write_yaml(fleet, "fleet.yaml")
+    args = ["breakpoint", str(path), "-c", "liquidity", "--shock", "btc-drop", "-n", "10",
+            "--horizon", "60"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "liquidity is already breached on 100% of paths with no btc-drop" in result.output

@@ -360,12 +360,17 @@ def breakpoint_command(
         if found.value is None:
             console.print(f"[green]{covenant}[/] holds (< 50% breach) even at the largest "
                           f"{shock} tried.")  # fmt: skip
+        elif found.value == 0:
+            console.print(
+                f"[bold]{covenant}[/] is already breached on "
+                f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}: "
+                "no shock is needed.",
+            )  # fmt: skip
         else:
             console.print(
                 f"[bold]{covenant}[/] is breached on ≥ 50% of paths from {shock} = "
                 f"[bold red]{found.value:g} {found.unit}[/] "
                 f"(breach probability there {found.probability_at_value:.0%}).",
-                soft_wrap=True,
             )
 
 
