@@ -130,3 +130,32 @@ def test_the_example_specs_run(name: str, tmp_path: Path) -> None:
         data["samples"] = 2
     result = hashshock.sweep(data, with_runs=False)
     assert not result.failed, [p.error for p in result.failed]
+
+
+def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:
+    """The terminal shows the inputs with the largest swings; the rest are counted, not
+    dropped silently, and every line fits 80 columns."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.sweep import TORNADO_ROWS, render_sweep
+
+    rows = [{"input": f"fleet.input_{i}", "low_input": 1.0, "high_input": 2.0,
+             "low": 100.0 - i, "high": 100.0 + i, "swing": 2.0 * (30 - i)}
+            for i in range(TORNADO_ROWS + 3)]  # fmt: skip
+    data = {
+        "sweep": {"name": "a sweep whose name is long enough to need wrapping at 80 columns",
+                  "method": "tornado", "paths": 1000, "horizon_days": 365, "seed": 0,
+                  "metrics": ["cash_end"]},
+        "points": [{}] * (2 * len(rows) + 1), "failed_points": [],
+        "base": {"metrics": {"cash_end": 100.0}},
+        "tornado": {"cash_end": {"rows": rows}},
+    }  # fmt: skip
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    printed = text.getvalue()
+    assert max(len(line) for line in printed.splitlines()) <= 80
+    shown = [r["input"] for r in rows if r["input"] + " " in printed]
+    assert shown == [r["input"] for r in rows[:TORNADO_ROWS]]
+    assert "3 more inputs with smaller swings" in printed

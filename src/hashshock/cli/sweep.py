@@ -209,6 +209,10 @@ def _value(value: Any, metric: str) -> str:
     return value_text(value, metric)
 
 
+#: Inputs a tornado table shows in the terminal, largest swing first.
+TORNADO_ROWS = 10
+
+
 def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
     """What drives each metric, in a table per metric."""
     from hashshock.report.figures.sweep import input_text
@@ -219,7 +223,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
     console.print(
         f"[bold]{escape(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
         f"({failed} failed) of {head['paths']:,} paths × {head['horizon_days']} days, seed "
-        f"{head['seed']}, in {seconds:.1f} s", highlight=False, soft_wrap=True,
+        f"{head['seed']}, in {seconds:.1f} s", highlight=False,
     )  # fmt: skip
     base = data["base"]["metrics"] or {}
     for metric in head["metrics"]:
@@ -230,7 +234,11 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
         if method == "tornado":
             for column in ("input", "low → high input", "at low", "at high", "swing"):
                 table.add_column(column, justify="left" if column == "input" else "right")
-            for row in analysis.get("rows", [])[:10]:
+            rows = analysis.get("rows", [])
+            if len(rows) > TORNADO_ROWS:  # the rows come largest swing first
+                table.caption = (f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
+                                 "(all in --json and the report)")  # fmt: skip
+            for row in rows[:TORNADO_ROWS]:
                 table.add_row(escape(str(row["input"])),
                               f"{input_text(row['low_input'])} → "
                               f"{input_text(row['high_input'])}",
