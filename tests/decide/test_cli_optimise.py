@@ -75,3 +75,26 @@ def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(
                                     "sanctions", *FAST, "--report", str(page), "-q"])  # fmt: skip
     assert done.exit_code == 0, done.output
     assert page.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("objective", "interval", "said"),
+    [(0.975, (0.972, 0.978), None), (0.969, (0.965, 0.9705), "note:"),
+     (0.95, (0.94, 0.96), "warning:")],
+)  # fmt: skip
+def test_a_verified_stock_below_its_target_is_pointed_out(
+    objective: float, interval: tuple[float, float], said: str | None
+) -> None:
+    """Above the target, nothing; below it but within the 95 % interval, a note that it is
+    the search's noise; below the whole interval, a warning that the stock misses."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.optimise import _below_target
+
+    text = io.StringIO()
+    _below_target(Console(file=text, width=80), 0.97,
+                  {"objective": objective, "objective_ci95": interval})  # fmt: skip
+    printed = text.getvalue()
+    assert (printed == "") if said is None else printed.startswith(said)

@@ -193,12 +193,15 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         f"horizon {_pct(verified.get('mean_availability'))}"
         + (f". {escape(result.note)}" if result.note else ""), highlight=False,
     )  # fmt: skip
+    _below_target(console, result.target.availability, verified)
     gap = data["gap"]
     if gap["availability"] is not None:
+        points = 100 * gap["availability"]
         console.print(
-            f"apart: the closed form's stock holds {100 * gap['availability']:.2f} points less "
-            "under the scenario than the closed form predicts; the simulation's stock costs "
-            f"${gap['cost_usd']:,.0f} more", highlight=False,
+            f"apart: the closed form's stock holds {abs(points):.2f} points "
+            f"{'less' if points >= 0 else 'more'} under the scenario than the closed form "
+            f"predicts; the simulation's stock costs ${gap['cost_usd']:,.0f} more",
+            highlight=False,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
@@ -210,6 +213,25 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     for point in envelope[::step] + ([envelope[-1]] if (len(envelope) - 1) % step else []):
         frontier.add_row(f"{point['cost_usd']:,.0f}", _pct(point["availability"]), point["role"])
     console.print(frontier)
+
+
+def _below_target(console: Console, target: float, verified: dict[str, Any]) -> None:
+    """Say so when the chosen stock, simulated on the independent seed, falls short of the
+    target: within the 95 % interval that is the search's noise, else a miss."""
+    objective, interval = verified.get("objective"), verified.get("objective_ci95")
+    if objective is None or objective >= target:
+        return
+    if interval and interval[1] >= target:
+        console.print(
+            f"[yellow]note:[/] verified {_pct(objective)} is below the target, within its 95 % "
+            "interval: the search's noise — more --paths narrow it", highlight=False,
+        )  # fmt: skip
+    else:
+        console.print(
+            f"[bold yellow]warning:[/] the chosen stock misses the target on the independent "
+            f"seed ({_pct(objective)}, 95 % interval {_interval(interval)}) — run again with "
+            "more --paths", highlight=False,
+        )  # fmt: skip
 
 
 def _stock_table(console: Console, pools: list[dict[str, Any]], by_site: bool) -> None:
