@@ -226,3 +226,16 @@ def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> Non
     assert done.exit_code == 2, done.output
     assert message in done.output and "Traceback" not in done.output
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_an_industry_json_among_runs_is_named_as_such(tmp_path: Path, data: dict[str, Any]) -> None:
+    """An industry's JSON has its own report: given with other JSON files it is refused
+    as what it is (not as "not a hashshock run's JSON")."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for path in (first, second):
+        path.write_text(json.dumps(data))
+    done = CliRunner().invoke(app, ["report", str(first), str(second), "--out",
+                                    str(tmp_path / "r.html")])  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.output.strip().startswith(f"error: {first}: is an industry's JSON")
+    assert "give it alone" in done.output and not list(tmp_path.glob("*.html"))

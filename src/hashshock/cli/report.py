@@ -153,11 +153,19 @@ def report_command(
         if save and fleet is None:
             raise InputError(None, "--save", "only runs simulated here can be saved",
                              "give a fleet file, or drop --save")  # fmt: skip
-        kind = _json_kind(jsons[0]) if fleet is None and not ids and len(jsons) == 1 else "runs"
+        kinds = [_json_kind(path) for path in jsons]
+        kind = kinds[0] if fleet is None and not ids and len(jsons) == 1 else "runs"
+        for path, other in zip(jsons, kinds, strict=True):
+            if other != "runs" and kind == "runs":
+                raise InputError(path, None, f"is a{'n' if other == 'industry' else ''} "
+                                 f"{other}'s JSON, which has a report of its own",
+                                 f"give it alone: hashshock report {path} --out …")  # fmt: skip
         if kind != "runs":
             written = _write_other(kind, jsons[0], target, title, images, formats)
             if not quiet:
-                Console().print(f"wrote {escape(str(written))} ({kind})", highlight=False)
+                Console().print(f"wrote {escape(str(written))} ({kind})"
+                                + (f"; images in {escape(str(images))}" if images else ""),
+                                highlight=False)  # fmt: skip
             return
         results: list[RunResult | dict[str, Any]] = []
         if fleet is not None:
