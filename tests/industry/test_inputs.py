@@ -193,6 +193,17 @@ def test_a_folder_for_the_industry_or_portfolio_file_is_named_a_folder(tmp_path:
         assert caught.value.problem == "is a folder, not a file" and caught.value.fix
 
 
+def test_an_operator_smaller_than_one_machine_is_refused(tmp_path: Path) -> None:
+    """1e-6 EH/s (1 TH/s) is a unit slip: it used to become one 100 TH/s machine."""
+    file = tmp_path / "industry.yaml"
+    file.write_text(yaml.safe_dump({"name": "t", "start_date": "2026-12-01", "operators": [
+        {"name": "tiny", "template": str(SMALL_FARM), "hashrate_ehs": 1e-6}]}))  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        load_industry(file)
+    assert caught.value.field == "operators[0] (tiny).hashrate_ehs"
+    assert "less than one machine" in caught.value.problem and "EH/s" in caught.value.fix
+
+
 def test_unknown_model_in_a_template_names_the_operator(tmp_path: Path) -> None:
     template = tmp_path / "farm.yaml"
     fleet = yaml.safe_load(SMALL_FARM.read_text())

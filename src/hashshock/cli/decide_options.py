@@ -63,6 +63,7 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
                 json_out: str | None, report: str | None) -> Inputs:  # fmt: skip
     """Check the run arguments, load fleet, scenario and the bundled market, and check the
     outputs can be written without overwriting an input (before any work)."""
+    from hashshock.cli.market_options import warn_if_stale
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.market import load_market
     from hashshock.outputs import check_output
@@ -79,6 +80,7 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
         from hashshock.report import check_report_path
 
         check_report_path(report, files)
+    warn_if_stale(err, market, loaded)  # as run says it: the same market prices these
     return Inputs(loaded, chosen, market, files)
 
 

@@ -29,6 +29,7 @@ from hashshock.cli.market_options import (
     market_config,
 )
 from hashshock.cli.report import input_errors, progress_bar
+from hashshock.cli.words import counted
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
@@ -130,8 +131,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
     ehs = sum(o["nameplate_ehs"] for o in operators)
     console.print(
         f"[bold]{escape(data['industry'])}[/]: {len(operators)} operators and classes, "
-        f"{machines:,} machines, {ehs:,.1f} EH/s nameplate; {data['paths']:,} paths × "
-        f"{data['horizon_days']} days, seed {data['seed']}, {seconds:.1f} s",
+        f"{counted(round(machines), 'machine')}, {ehs:,.1f} EH/s nameplate; "
+        f"{counted(data['paths'], 'path')} × {counted(data['horizon_days'], 'day')}, seed "
+        f"{data['seed']}, {seconds:.1f} s",
         highlight=False, soft_wrap=False,
     )  # fmt: skip
     table = Table(title="US delivered EH/s (p50), share of network", title_justify="left")
@@ -229,7 +231,9 @@ def industry_command(
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     with input_errors():
         from hashshock.industry.api import industry, industry_files
+        from hashshock.prepare import check_run_args
 
+        check_run_args(paths, seed, workers)  # --validate checks them as a run would
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
             message = validate_industry_file(file, names, horizon, config, portfolio)
@@ -294,7 +298,7 @@ def validate_industry_file(
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))
     runs = len(checked.to_run)
-    return f"ok: {where} — {members} fleets, {runs} scenario{'s' if runs != 1 else ''}"
+    return f"ok: {where} — {counted(members, 'fleet')}, {counted(runs, 'scenario')}"
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ from hashshock.cli.decide_options import (
     progress_line,
     write_outputs,
 )
+from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         f"[bold]{escape(result.fleet)}[/] under [bold]{escape(result.scenario)}[/]: target "
         f"{result.target.availability:.1%} parts availability at {result.target.at} of each "
         f"path's worst 30 days; {head['evaluations']} simulations of {result.paths:,} "
-        f"(screening {result.screen_paths:,}) paths × {result.horizon_days} days in "
+        f"(screening {result.screen_paths:,}) paths × {counted(result.horizon_days, 'day')} in "
         f"{seconds:.1f} s", highlight=False,
     )  # fmt: skip
     table = Table(title="Closed form against simulation", title_justify="left")

@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
+from hashshock.cli.words import counted
+
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
 #: (the last day of the run, ``horizon - 1``, is always shown too).
 CHECKPOINT_DAYS = (30, 91, 182, 273, 365, 547, 730, 1095)
@@ -105,8 +107,9 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     fleet = result["fleet"]
     console.print(
         f"[bold]{result['fleet_name']}[/] · scenario [bold cyan]{result['scenario']}[/] · "
-        f"{fleet['machines']:,} machines · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s nameplate · "
-        f"{result['paths']} paths × {result['horizon_days']} days · seed {result['seed']}"
+        f"{counted(fleet['machines'], 'machine')} · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s "
+        f"nameplate · {counted(result['paths'], 'path')} × "
+        f"{counted(result['horizon_days'], 'day')} · seed {result['seed']}"
     )
     render_market_start(console, result)
     avail = result["daily"]["availability"]
@@ -245,9 +248,9 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
     first = results[0]
     fleet = first["fleet"]
     console.print(
-        f"[bold]{first['fleet_name']}[/] · {fleet['machines']:,} machines · "
-        f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s · {first['paths']} paths × "
-        f"{first['horizon_days']} days · seed {first['seed']} · common random numbers"
+        f"[bold]{first['fleet_name']}[/] · {counted(fleet['machines'], 'machine')} · "
+        f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s · {counted(first['paths'], 'path')} × "
+        f"{counted(first['horizon_days'], 'day')} · seed {first['seed']} · common random numbers"
     )
     render_market_start(console, first)
     print_in_parts(console, results, _availability_table)

@@ -29,6 +29,7 @@ from hashshock.cli.market_options import (
     market_config,
     warn_if_stale,
 )
+from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
@@ -176,7 +177,8 @@ def report_command(
         written = write_report(results, target, images, formats, title, "--out")
     if not quiet:
         size = written.stat().st_size / 1e6
-        Console().print(f"wrote {escape(str(written))} ({size:.1f} MB, {len(results)} runs)"
+        runs = counted(len(results), "run")
+        Console().print(f"wrote {escape(str(written))} ({size:.1f} MB, {runs})"
                         + (f"; images in {escape(str(images))}" if images else ""),
                         highlight=False, soft_wrap=True)  # fmt: skip
 

@@ -34,6 +34,7 @@ from hashshock.cli.decide_options import (
     out,
     write_outputs,
 )
+from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
@@ -190,8 +191,8 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
     head, rows = data["strategies_run"], data["strategies"]
     console.print(
         f"[bold]{escape(head['fleet'])}[/] under [bold]{escape(head['scenario'])}[/]: "
-        f"{len(rows)} strategies on the same {head['paths']:,} paths × "
-        f"{head['horizon_days']} days (seed {head['seed']}); p50 over paths",
+        f"{len(rows)} strategies on the same {counted(head['paths'], 'path')} × "
+        f"{counted(head['horizon_days'], 'day')} (seed {head['seed']}); p50 over paths",
         highlight=False,
     )  # fmt: skip
     days = [str(d) for d in head["checkpoint_days"]]

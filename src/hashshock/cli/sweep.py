@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 
@@ -161,6 +162,10 @@ def sweep_command(
             from hashshock.store import check_store
 
             check_store(store)
+        if not quiet:
+            from hashshock.cli.market_options import warn_if_stale
+
+            warn_if_stale(Console(stderr=True), plan.base.market, plan.base.loaded)
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:
@@ -222,7 +227,8 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
     failed = len(data["failed_points"])
     console.print(
         f"[bold]{escape(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
-        f"({failed} failed) of {head['paths']:,} paths × {head['horizon_days']} days, seed "
+        f"({failed} failed) of {counted(head['paths'], 'path')} × "
+        f"{counted(head['horizon_days'], 'day')}, seed "
         f"{head['seed']}, in {seconds:.1f} s", highlight=False,
     )  # fmt: skip
     base = data["base"]["metrics"] or {}

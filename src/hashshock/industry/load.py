@@ -250,7 +250,13 @@ class _Reader:
         else:
             if op.hashrate_ehs is not None:
                 factor = op.hashrate_ehs * 1e6 / template.nameplate_ths
-                sizes = [max(1, round(template.machines * factor))]
+                if template.machines * factor < 0.5:
+                    each = template.nameplate_ths / template.machines
+                    raise self.fail(i, "hashrate_ehs",
+                                    f"{op.hashrate_ehs:g} EH/s is less than one machine of "
+                                    f"{file} ({each:,.0f} TH/s)",
+                                    "check the units: EH/s, 1 EH/s = 1,000,000 TH/s")  # fmt: skip
+                sizes = [round(template.machines * factor)]
             else:
                 assert op.machines is not None
                 sizes = [op.machines]

@@ -108,12 +108,13 @@ def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
 
 @dataclass(frozen=True)
 class Survey:
-    """A sweep before it runs: its points and the files it reads (outputs must never
+    """A sweep before it runs: its points, the files it reads (outputs must never
     overwrite them: the spec, the base fleet with the files it names, the scenario and
-    market files)."""
+    market files) and its base inputs."""
 
     points: int
     files: list[Path]
+    base: BaseSet
 
 
 def survey(spec: SpecLike, paths: int | None = None) -> Survey:
@@ -131,7 +132,7 @@ def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     check_fits(estimate_for(base.loaded, 2, parsed.paths, parsed.horizon_days))
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
-    return Survey(points, ([file] if file is not None else []) + files)
+    return Survey(points, ([file] if file is not None else []) + files, base)
 
 
 def _describe(plan: PointPlan, ranges: list[InputRange]) -> str:
