@@ -127,5 +127,12 @@ def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet
 
 
 def point_error(index: int, described: str, exc: InputError) -> str:
-    """One line: which point, with which values, and why it cannot run."""
-    return f"point {index} ({described}): {exc.message}"
+    """One line: which point, with which values, why it cannot run, and the fix. The
+    file the error names is the base's (which holds a valid value): the point's value
+    comes from the spec, so the fix is there too."""
+    where = "".join(f"{part}: " for part in (exc.file, exc.field) if part)
+    fix = f"{exc.fix}; or" if exc.fix else ""
+    return (
+        f"point {index} ({described}): {where}{exc.problem} — fix: {fix} keep the spec's "
+        "range of that input within what the field allows (the other points ran)"
+    )
