@@ -291,7 +291,12 @@ class _Reader:
             loaded.catalog.get(
                 op.growth.model, self.path, f"operators[{i}] ({op.name}).growth.model"
             )
-            site = loaded.fleet.sites[0].name
+            sites = [s.name for s in loaded.fleet.sites]
+            if op.growth.site is not None and op.growth.site not in sites:
+                raise self.fail(i, "growth.site",
+                                f"site '{op.growth.site}' is not a site of {file}",
+                                unknown_name_fix(op.growth.site, sites, "site"))  # fmt: skip
+            site = sites[0]
             orders += growth_orders(op.growth, self.industry.start_date, site,
                                     loaded.nameplate_ths, loaded.catalog)  # fmt: skip
         orders, twins = with_twins(orders, self.industry, loaded.catalog)
