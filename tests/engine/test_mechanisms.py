@@ -225,15 +225,21 @@ def test_metric_expected_backorders() -> None:
     assert abs(per_path.mean() - expected) < 4 * stderr + 0.02 * expected
 
 
-def test_customs_storage_counts_the_days_held_inside_the_horizon() -> None:
+@pytest.mark.parametrize("part", ["hashboard", "fan", "psu", "control_board"])
+def test_customs_storage_counts_the_days_held_inside_the_horizon(part: str) -> None:
     """Units are charged on the days they sit at the border, not on the day they ship;
-    the daily series adds up to the run's total; nothing past the horizon counts."""
+    the daily series adds up to the run's total part-days held, each part counted as its
+    share of a machine (data/parts.csv); nothing past the horizon counts."""
+    from hashshock.inputs.catalog import PART_TYPES, part_defaults
+
     hold = [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
              "shipments": ["parts", "repairs"]}]  # fmt: skip
-    out = simulate(plan_for(events=hold, horizon=120), 20, seed=4)
+    hazard = [2e-3 if name == part else 0.0 for name in PART_TYPES]
+    out = simulate(with_constant_hazard(plan_for(events=hold, horizon=120), hazard), 20, seed=4)
     daily = out.storage_unit_days
-    assert np.all(daily >= 0)
-    np.testing.assert_allclose(daily.sum(axis=1), out.customs_held_unit_days)
+    share = part_defaults()[part].storage_share_of_machine  # type: ignore[index]
+    assert np.all(daily >= -1e-9) and np.all(out.customs_held_unit_days > 0)
+    np.testing.assert_allclose(daily.sum(axis=1), share * out.customs_held_unit_days)
     for p in range(20):
         first = out.first_customs_hold_day[p]
         assert first >= 0 and np.all(daily[p, :first] == 0) and daily[p, first] > 0

@@ -872,6 +872,9 @@ column("parts", PSU, "in_house_days_high", "40", in_repair("psu"), +1)
 column("parts", PSU, "in_house_needs_vendor_parts", "true", in_repair("psu"), +1,
        with_events(STOP))  # fmt: skip
 column("parts", PSU, "scrap_share", "0.5", scrapped("psu"), +1)
+column("parts", FAN, "storage_share_of_machine", "0.5", flow("storage_usd"), +1,
+       with_events({"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
+                    "shipments": ["parts"]}))  # fmt: skip
 column("parts", BOARD, "vendor_turnaround_days_low", "35", in_repair("hashboard"), +1)
 column("parts", BOARD, "vendor_turnaround_days_high", "100", in_repair("hashboard"), +1)
 column("failure_rates", FAN, "weibull_shape", "3.0", failures("fan"), +1)

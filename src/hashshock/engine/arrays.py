@@ -133,6 +133,7 @@ class Fleet(NamedTuple):
     cohort_pool: I64  # [C, 4]
     cohort_site: I64
     scrap_share: F64  # [4] per part
+    storage_share: F64  # [4] per part: a held part's customs storage, per machine's
     in_house_given_rest: F64  # [4] per part
     jobs: SwapJobs
     pool_site: I64  # [J]

@@ -319,6 +319,7 @@ class Simulation(Hooks):
             cohort_pool=plan.cohort_pool.astype(np.int64),
             cohort_site=plan.cohort_site.astype(np.int64),
             scrap_share=scrap,
+            storage_share=np.array([r.storage_share for r in routes]),
             in_house_given_rest=np.divide(
                 in_house, rest, out=np.zeros_like(in_house), where=rest > 0
             ),
@@ -441,9 +442,13 @@ class Simulation(Hooks):
                 self._span(day, last, progress)
                 day = last
         self.orders.book_storage(self.plan.order_count, self.T, self.out)
-        # The kernels book each hold's start and end; a running sum gives the units held
-        # at customs on each day (customs.book_hold).
-        np.cumsum(self.out.storage_unit_days, axis=1, out=self.out.storage_unit_days)
+        # The kernels book each hold's start and end; a running sum gives the machine-days
+        # of storage at customs on each day (customs.book_hold). Parts count as fractions of
+        # a machine, whose sums leave rounding residue: rounded to 10⁻⁹ machine-days, a day
+        # with nothing held is exactly 0.
+        storage = self.out.storage_unit_days
+        np.cumsum(storage, axis=1, out=storage)
+        np.round(storage, 9, out=storage)
         return self.out
 
     def _span(self, first: int, last: int, progress: Progress | None) -> None:

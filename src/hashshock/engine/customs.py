@@ -44,21 +44,25 @@ def customs_cell(path_base: np.uint64, p: int, w: int, day: int, holds: Holds) -
 
 
 @compiled(inline=True)
-def book_hold(p: int, border: int, extra: int, units: int, horizon: int, record: Record) -> None:
-    """Book a lot of ``units`` held at the border from day ``border`` for ``extra`` days:
-    the days it is held inside the horizon count as storage (``storage_unit_days`` holds
-    the day-to-day changes until :func:`hashshock.engine.core` sums them), and the hold
-    is the customs stage's first day if it is the earliest. A hold that starts after the
-    horizon books nothing."""
+def book_hold(
+    p: int, border: int, extra: int, units: int, storage_share: float, horizon: int,
+    record: Record,
+) -> None:  # fmt: skip
+    """Book a lot of ``units`` parts held at the border from day ``border`` for ``extra``
+    days: the days it is held inside the horizon count as storage, each part as
+    ``storage_share`` of a machine (``storage_unit_days``, in machine-days, holds the
+    day-to-day changes until :func:`hashshock.engine.core` sums them; machine orders book
+    theirs in :mod:`hashshock.engine.orders`), and the hold is the customs stage's first
+    day if it is the earliest. A hold that starts after the horizon books nothing."""
     if border >= horizon:
         return
     if record.first_customs[p] < 0 or border < record.first_customs[p]:
         record.first_customs[p] = border
     end = min(border + extra, horizon)
     record.held_unit_days[p] += units * (end - border)
-    record.storage_unit_days[p, border] += units
+    record.storage_unit_days[p, border] += units * storage_share
     if end < horizon:
-        record.storage_unit_days[p, end] -= units
+        record.storage_unit_days[p, end] -= units * storage_share
 
 
 @compiled()

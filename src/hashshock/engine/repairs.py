@@ -83,7 +83,8 @@ def start_repairs(
             border = day + delay - fleet.return_clearance[j] + fleet.turnaround_days[j]
             held, extra = customs_cell(customs_base, p, j, border, holds)
             if held:
-                book_hold(p, border, extra, send, fleet.horizon, record)
+                book_hold(p, border, extra, send, fleet.storage_share[part], fleet.horizon,
+                          record)  # fmt: skip
                 delay += extra
         add_items(
             state.repairs, day, fleet.horizon, keys.items[2 * day + 1], p, j, send, delay,

@@ -100,7 +100,8 @@ def ship(
         if customs:
             held, extra = customs_cell(customs_base, p, j, day + delay, holds)
             if held:
-                book_hold(p, day + delay, extra, shipped, fleet.horizon, record)
+                share = fleet.storage_share[fleet.pool_part[j]]
+                book_hold(p, day + delay, extra, shipped, share, fleet.horizon, record)
                 delay += extra
         delay += fleet.pool_clearance[j]
         add_lot(state.orders, day, fleet.horizon, p, j, shipped, delay)

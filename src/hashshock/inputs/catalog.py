@@ -62,6 +62,7 @@ class PartDefaults:
     in_house_needs_vendor_parts: bool
     scrap_share: float
     vendor_turnaround_days: tuple[int, int]
+    storage_share_of_machine: float  # a held part's customs storage, per machine's
     source: str
 
 
@@ -227,6 +228,7 @@ def part_defaults() -> dict[PartType, PartDefaults]:
                 int(row["vendor_turnaround_days_low"]),
                 int(row["vendor_turnaround_days_high"]),
             ),
+            storage_share_of_machine=_number(row, "storage_share_of_machine", path, line),
             source=row["source"],
         )
     return out

@@ -149,13 +149,13 @@ class Finance(_Strict):
         loans = [loan.name for loan in self.loans]
         for i, cov in enumerate(self.covenants):
             if cov.loan is not None and cov.loan not in loans:
+                fix = (
+                    f"use one of {', '.join(loans)}"
+                    if loans
+                    else "add the loan under finance.loans, or remove the covenant's loan:"
+                )
                 raise ValueError(
-                    f"covenants[{i}].loan '{cov.loan}' is not a loan here"
-                    + (
-                        f" — fix: use one of {', '.join(loans)}"
-                        if loans
-                        else " — fix: add the loan under finance.loans, or remove the covenant's loan:"
-                    )
+                    f"covenants[{i}].loan '{cov.loan}' is not a loan here — fix: {fix}"
                 )
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):

@@ -59,8 +59,9 @@ class CustomsHold(_Event):
     storage_fee_usd_per_unit_day: float = Field(
         16.7,
         ge=0,
-        description="Storage fee, USD per unit per day held (FACTS.md 3.3: ~$1,000/unit over "
-        "~60 days [C])",
+        description="Storage fee, USD per machine per day held (FACTS.md 3.3: ~$1,000/unit "
+        "over ~60 days [C]); a held part pays its storage_share_of_machine of it "
+        "(data/parts.csv)",
     )
 
 

@@ -279,6 +279,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
                     over.vendor_turnaround_days if over and over.vendor_turnaround_days else None
                 )
                 or bundled_uniform(*d.vendor_turnaround_days),
+                storage_share=d.storage_share_of_machine,
             )
         )
     for part, route in zip(PART_TYPES, routes, strict=True):

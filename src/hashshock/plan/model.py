@@ -31,6 +31,7 @@ class RoutePlan:
     in_house_needs_vendor_parts: bool
     scrap_share: float
     vendor_turnaround_days: DayDistribution
+    storage_share: float  # a held lot's customs storage per part, as a share of a machine's
 
 
 @dataclass(frozen=True)
