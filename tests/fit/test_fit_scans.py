@@ -6,9 +6,11 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from tests.fit.conftest import Invoke, WriteLog
 
 from hashshock.fit import detect_format, load_histories
+from hashshock.inputs.errors import InputError
 from hashshock.scan.inventory import render_inventory
 from hashshock.scan.records import MachineRecord
 
@@ -98,3 +100,28 @@ def test_scans_and_logs_do_not_mix(invoke: Invoke, tmp_path: Path, write_log: Wr
     log = write_log("m1,antminer-s21,,2024-01-01,,")
     code, _, err = invoke(str(inventory), str(log), "--as-of", "2025-12-31")
     assert code == 2 and "not both" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("boards", "fans", "field", "problem"),
+    [(-2, 4, "boards_working", "-2 is negative"), (3, -1, "fans_working", "-1 is negative"),
+     (5, 4, "boards_working", "5 working of 3 expected")],
+)  # fmt: skip
+def test_impossible_counts_in_an_inventory_are_refused(
+    tmp_path: Path, boards: int, fans: int, field: str, problem: str
+) -> None:
+    """A negative count or more slots working than the machine has would be read as
+    failures (5 dead boards on a 3-board machine): refused, naming the row and column."""
+    path = _write(tmp_path, "scan.csv", [_scan("A", date(2025, 1, 1)),
+                                         _scan("A", date(2025, 2, 1), boards, fans)])  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        load_histories([path], as_of=date(2025, 12, 31))
+    assert caught.value.field == f"row 3, {field}" and caught.value.problem == problem
+
+
+def test_a_file_given_twice_is_refused(tmp_path: Path) -> None:
+    """Its failures would count twice, and the fit would look good."""
+    path = _write(tmp_path, "scan.csv", [_scan("A", date(2025, 1, 1))])
+    with pytest.raises(InputError) as caught:
+        load_histories([path, tmp_path / "." / "scan.csv"], as_of=date(2025, 12, 31))
+    assert "given twice" in caught.value.problem

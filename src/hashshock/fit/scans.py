@@ -65,6 +65,20 @@ def _scan_time(rec: MachineRecord, path: Path, line: int) -> datetime:
     return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
+def _check_counts(rec: MachineRecord, path: Path, line: int) -> None:
+    """Working and expected slots are counts, and no more work than the machine has."""
+    for part in ("boards", "fans"):
+        working, expected = getattr(rec, f"{part}_working"), getattr(rec, f"{part}_expected")
+        for name, value in ((f"{part}_working", working), (f"{part}_expected", expected)):
+            if value is not None and value < 0:
+                raise InputError(path, f"row {line}, {name}", f"{value} is negative",
+                                 "keep the count hashshock scan wrote")  # fmt: skip
+        if working is not None and expected is not None and working > expected:
+            raise InputError(path, f"row {line}, {part}_working",
+                             f"{working} working of {expected} expected",
+                             "keep the counts hashshock scan wrote")  # fmt: skip
+
+
 def _down(rec: MachineRecord, part: PartType) -> int | None:
     """Slots of ``part`` down at this scan, or ``None`` if the scan does not tell."""
     if rec.is_mining is False:
@@ -120,6 +134,7 @@ def read_scan_histories(
                 skipped_model += 1
                 continue
             when = _scan_time(rec, path, line)
+            _check_counts(rec, path, line)
             check_not_future(
                 when.date(), reference, as_of is not None, path, f"row {line}, scanned_at"
             )

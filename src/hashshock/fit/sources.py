@@ -76,6 +76,12 @@ def load_histories(
     """
     if not paths:
         raise InputError(None, "LOG", "no file given", "name one or more failure logs")
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        same = seen.setdefault(Path(path).resolve(), path)
+        if same is not path:
+            raise InputError(path, None, f"is given twice (as {same} too)",
+                             "name each file once: its failures would count twice")  # fmt: skip
     catalog = catalog or bundled_catalog()
     today = today or date.today()
     formats = {path: detect_format(path) for path in paths}
