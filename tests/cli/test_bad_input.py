@@ -56,6 +56,27 @@ def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
             ),
             ["spares[0].family", "unknown model family"],
         ),
+        (  # a hydro machine has no fans: spare fans would never be used
+            small_fleet(
+                cohorts=[
+                    {
+                        "model": "whatsminer-m63s",
+                        "count": 100,
+                        "site": "a",
+                        "install_date": "2024-01-01",
+                    }
+                ],
+                spares=[{"site": "a", "part": "fan", "on_hand": 50}],
+            ),
+            ["spares[0].part", "no machine at site 'a' has a fan (whatsminer-m63s)"],
+        ),
+        (
+            small_fleet(
+                sites=[{"name": "a", "country": "US"}, {"name": "b", "country": "US"}],
+                spares=[{"site": "b", "part": "fan", "on_hand": 5}],
+            ),
+            ["spares[0].site", "no machines at site 'b'"],
+        ),
         (
             small_fleet(repair_routes={"psu": {"in_house_share": 0.8, "scrap_share": 0.5}}),
             ["repair_routes.psu", "exceeds 1"],
@@ -115,11 +136,17 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "file not found" in output
 
 
-def test_top_level_not_mapping(tmp_path: Path) -> None:
-    path = tmp_path / "list.yaml"
-    path.write_text("- 1\n- 2\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("- 1\n- 2\n", "holds a list"), ("", "is empty"), ("# nothing\n", "is empty"),
+     ("42\n", "holds a single value")],
+)  # fmt: skip
+def test_top_level_not_mapping(tmp_path: Path, text: str, found: str) -> None:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(text, encoding="utf-8")
     code, output = _validate(path)
-    assert code == 2 and "mapping" in output
+    assert code == 2 and f"fleet.yaml: {found}" in output
+    assert "expected a YAML mapping" in output
 
 
 def test_impossible_probability_in_scenario(

@@ -87,7 +87,10 @@ def parse_yaml_mapping(
         )
         raise InputError(label, where, f"malformed YAML ({problem})", fix) from None
     if not isinstance(data, dict):
-        raise InputError(label, None, "expected a YAML mapping at top level", top_fix)
+        found = ("is empty" if data is None
+                 else f"holds a {'list' if isinstance(data, list) else 'single value'}, "
+                 "not a mapping")  # fmt: skip
+        raise InputError(label, None, f"{found}: expected a YAML mapping at top level", top_fix)
     return data
 
 

@@ -26,7 +26,7 @@ from hashshock.inputs.catalog import (
 )
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
-from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet
+from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
 
 
@@ -236,12 +236,16 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                     "lower the counts",
                 )  # fmt: skip
     families_by_site: dict[str, set[str]] = {}
+    models_by_site: dict[str, set[ModelSpec]] = {}  # installed or ordered there
     for cohort in fleet.cohorts:
-        families_by_site.setdefault(cohort.site, set()).add(catalog.get(cohort.model).family)
+        spec = catalog.get(cohort.model)
+        families_by_site.setdefault(cohort.site, set()).add(spec.family)
+        models_by_site.setdefault(cohort.site, set()).add(spec)
     for i, order in enumerate(fleet.orders):
         spec = catalog.get(order.model, path, f"orders[{i}].model")
         check_site(order.site, f"orders[{i}].site")
         families_by_site.setdefault(order.site, set()).add(spec.family)
+        models_by_site.setdefault(order.site, set()).add(spec)
         if order.due_date < fleet.start_date:
             raise InputError(
                 path, f"orders[{i}].due_date",
@@ -259,6 +263,7 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
         catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")
     for i, stock in enumerate(fleet.spares):
         check_site(stock.site, f"spares[{i}].site")
+        _check_spares_serve(stock, models_by_site.get(stock.site, set()), path, i)
         if stock.family is None:
             continue
         if stock.family not in catalog.families:
@@ -283,6 +288,26 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                     "for the donors' parts to serve",
                     "hold donors at a site that runs their family, or drop them",
                 )  # fmt: skip
+
+
+def _check_spares_serve(
+    stock: SparesStock, models: set[ModelSpec], path: Path | None, i: int
+) -> None:
+    """A spares entry must serve a machine of its site (installed or ordered) that has
+    slots of its part type (of its family, if it names one): else the parts never move."""
+    serving = [m for m in models if stock.family in (None, m.family)]
+    if not serving:
+        if stock.family is None:  # a named family is checked with its own message
+            raise InputError(
+                path, f"spares[{i}].site", f"no machines at site '{stock.site}', installed or "
+                "ordered", "put the spares at a site that runs machines, or drop them",
+            )  # fmt: skip
+        return
+    if all(m.parts_per_machine(stock.part) == 0 for m in serving):
+        names = ", ".join(sorted(m.slug for m in serving))
+        raise InputError(path, f"spares[{i}].part",
+                         f"no machine at site '{stock.site}' has a {stock.part} ({names})",
+                         "drop the entry: those machines have no such slot")  # fmt: skip
 
 
 # --- scenarios -----------------------------------------------------------------

@@ -268,17 +268,23 @@ def check_network_holds(
     if fleet_ths < start.network_hashrate_ths:
         return
     given = config.as_of.given()
+    network = (f"the network on day 0 ({start.network_hashrate_ths / 1e6:,.4g} EH/s, "
+               f"difficulty {start.difficulty:.4g})")  # fmt: skip
+    smaller = f"is smaller than {fleet} ({fleet_ths / 1e6:,.4g} EH/s)"
     if "difficulty" in given or "network_hashrate_ehs" in given:
-        file: str | None = config._as_of_label
-        field = "difficulty" if "difficulty" in given else "network_hashrate_ehs"
-    else:
-        file, field = config._file, "network.snapshot"
+        raise InputError(
+            config._as_of_label, "difficulty" if "difficulty" in given else "network_hashrate_ehs",
+            f"{network} {smaller}",
+            "give the network's difficulty as a plain number (about 1.5e14 in 2025: "
+            "--difficulty) or its hashrate in EH/s (about 1,100: --network-hashrate)",
+        )  # fmt: skip
+    snapshot = start.snapshot
     raise InputError(
-        file, field,
-        f"the network on day 0 ({start.network_hashrate_ths / 1e6:,.4g} EH/s, difficulty "
-        f"{start.difficulty:.4g}) is smaller than {fleet} ({fleet_ths / 1e6:,.4g} EH/s)",
-        "give the network's difficulty as a plain number (about 1.5e14 in 2025: --difficulty) "
-        "or its hashrate in EH/s (about 1,100: --network-hashrate)",
+        config._file, "network.snapshot",
+        f"{network}, carried {start.snapshot_age_days:,} days from the snapshot of "
+        f"{snapshot.date} at its expected price, {smaller}",
+        "give the start date's network (--difficulty or --network-hashrate; as_of: in a "
+        f"market YAML), or a start date nearer {snapshot.date}",
     )  # fmt: skip
 
 
