@@ -338,6 +338,23 @@ def test_silent_acceptances_now_warn_or_refuse(
     assert code == 2 and "finance.loans[0].maturity_date" in output
 
 
+def test_a_machine_older_than_its_model_and_a_floor_above_the_cash_warn() -> None:
+    """Both are accepted (a typo or a deliberate test) but said: an S21 installed in 1990
+    ran 37-year-old machines, and a liquidity floor above the cash breaches on day 0."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    old = small_fleet()
+    old["cohorts"][1]["install_date"] = "1990-01-01"
+    (warning,) = fleet_from_mapping(old).warnings
+    assert "cohorts[1].install_date 1990-01-01 is before antminer-s21 was released" in warning
+    floor = small_fleet(finance={"cash_usd": 5e6, "covenants": [
+        {"name": "liq", "type": "min_liquidity", "value": 6e6}]})  # fmt: skip
+    (warning,) = fleet_from_mapping(floor).warnings
+    assert "covenants[0] (liq)" in warning and "breached on day 0" in warning
+    floor["finance"]["covenants"][0]["value"] = 4e6
+    assert fleet_from_mapping(floor).warnings == ()
+
+
 def test_a_fleet_larger_than_the_us_warns() -> None:
     from hashshock.inputs.load import fleet_from_mapping
 

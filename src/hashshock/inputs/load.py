@@ -116,7 +116,7 @@ def fleet_from_mapping(
             )  # fmt: skip
         rates = read_failure_rates(rates_path)
     return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
-                       warnings=_warnings(fleet, path))  # fmt: skip
+                       warnings=_warnings(fleet, catalog, path))  # fmt: skip
 
 
 def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
@@ -142,14 +142,29 @@ def load_fleet(path: str | Path) -> LoadedFleet:
 US_INSTALLED_BASE_MACHINES = 2_500_000
 
 
-def _warnings(fleet: Fleet, path: Path | None) -> tuple[str, ...]:
-    """What is accepted but worth a line: empty cohorts, a fleet larger than the US's."""
+def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, ...]:
+    """What is accepted but worth a line: empty cohorts, machines installed before their
+    model was released, a liquidity floor above the starting cash (breached on day 0), a
+    fleet larger than the US's."""
     where = f"{path}: " if path else ""
     out = [
         f"{where}cohorts[{i}] has 0 machines: it is kept but simulates nothing"
         for i, cohort in enumerate(fleet.cohorts)
         if cohort.count == 0
     ]
+    for i, cohort in enumerate(fleet.cohorts):
+        released = catalog.get(cohort.model).release_year
+        if cohort.install_date.year < released:
+            out.append(f"{where}cohorts[{i}].install_date {cohort.install_date} is before "
+                       f"{cohort.model} was released ({released}): check the date")  # fmt: skip
+    finance = fleet.finance
+    for i, covenant in enumerate(finance.covenants if finance else []):
+        assert finance is not None
+        if covenant.type == "min_liquidity" and (covenant.value or 0.0) > finance.cash_usd:
+            out.append(f"{where}finance.covenants[{i}] ({covenant.name}): the liquidity "
+                       f"floor ${covenant.value:,.0f} is above the starting cash "
+                       f"${finance.cash_usd:,.0f}, so it is breached on day 0: check "
+                       "both")  # fmt: skip
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines > US_INSTALLED_BASE_MACHINES:
         out.append(
