@@ -189,3 +189,25 @@ def test_runs_cli(store: Path, runs, invoke, tmp_path: Path) -> None:
         assert code == 2 and expected in err and err.count("\n") == 1, (args, err)
     code, out, _ = invoke("runs", "rm", ids[0], "--store", str(store))
     assert code == 0 and ids[0] in out
+
+
+def test_runs_text_reads_as_run_prints_and_says_what_cannot_compare(
+    store: Path, runs, invoke
+) -> None:
+    """Money in $, probabilities in %; a filter matching nothing is not called an empty
+    store; runs of different horizons are said not to compare."""
+    import hashshock
+    from hashshock.cli.runs import metric_text
+
+    assert metric_text("finance.revenue_usd.p50", 44_370_000.0) == "$44.4M"
+    assert metric_text("finance.cash_usd_end.p50", -107_100.0) == "-$107.1k"
+    assert metric_text("stages.spares_depleted.probability", 0.49) == "49.0%"
+    assert metric_text("stages.spares_depleted.day_p50", 38.0) == "38"
+    from tests.store.conftest import SMALL
+
+    short = hashshock.compare(SMALL, ["baseline"], paths=40, horizon_days=30, seed=2)
+    ids = save_results([runs[0], *short], store)
+    code, out, _ = invoke("runs", "list", "--fleet", "nosuch", "--store", str(store))
+    assert code == 0 and "no saved runs of fleet 'nosuch'" in out
+    code, out, _ = invoke("runs", "diff", *ids, "--store", str(store))
+    assert code == 0 and "different horizons (90 and 30 days)" in out

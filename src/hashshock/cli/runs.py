@@ -20,7 +20,7 @@ from rich.table import Table
 from hashshock.cli.report import StoreOpt, input_errors
 from hashshock.inputs.errors import InputError
 
-runs_app = typer.Typer(help="Saved runs: list, show, diff, export, remove.", no_args_is_help=True)
+runs_app = typer.Typer(help="Saved runs: list, show, diff, export, rm.", no_args_is_help=True)
 console = Console()
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Run id (or a unique prefix).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -55,7 +55,10 @@ def list_command(
         _json(rows)
         return
     if not rows:
-        _say("no runs saved in this store yet")
+        asked = " and ".join(f"{what} '{name}'" for what, name in
+                             (("fleet", fleet), ("scenario", scenario)) if name)  # fmt: skip
+        _say(f"no saved runs of {asked} in this store (`runs list` shows them all)" if asked
+             else "no runs saved in this store yet")  # fmt: skip
         return
     wide = console.width >= 110
     table = Table(
@@ -120,7 +123,7 @@ def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonFlag = Fals
     for metric, value in summary.items():
         if metric.startswith(("stages.", "first_to_break.", "availability.end", "finance.covenants",
                               "finance.revenue_usd", "finance.cash_usd_end")):  # fmt: skip
-            table.add_row(escape(metric), f"{value:,.4g}")
+            table.add_row(escape(metric), metric_text(metric, value))
     console.print(table)
 
 
@@ -129,6 +132,23 @@ def _value(value: Any) -> str:
         return f"{value:,.6g}"
     text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def metric_text(metric: str, value: Any) -> str:
+    """An outcome as `run` prints it: money in $ (k, M), probabilities and availability
+    in %, days whole; anything else as it is."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "—" if value is None else _value(value)
+    if "_usd" in metric:
+        for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= size:
+                return f"{'-' if value < 0 else ''}${abs(value) / size:,.1f}{unit}"
+        return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+    if "probability" in metric or "availability" in metric:
+        return f"{value:.1%}"
+    if "day" in metric:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
 
 
 @runs_app.command("diff")
@@ -160,7 +180,8 @@ def diff_command(
                          f"{len(diff.outcomes)} changed, the main ones:"))  # fmt: skip
     for change in shown:
         note = f"  ({change.note})" if change.note else ""
-        _say(f"  {change.where}: {_value(change.before)} → {_value(change.after)}{note}")
+        before, after = (metric_text(change.where, v) for v in (change.before, change.after))
+        _say(f"  {change.where}: {before} → {after}{note}")
     for note in diff.notes:
         _say(f"note: {note}")
 

@@ -108,4 +108,14 @@ def diff_runs(a: StoredRun, b: StoredRun) -> RunDiff:
                           else f"{same}, yet outcomes differ: check the versions")  # fmt: skip
     elif a.data.get("seed") != b.data.get("seed"):
         diff.notes.append("different seeds: part of every difference is Monte Carlo noise")
+    if a.data.get("horizon_days") != b.data.get("horizon_days"):
+        diff.notes.append(
+            f"different horizons ({a.data.get('horizon_days')} and {b.data.get('horizon_days')} "
+            "days): totals and end-of-horizon values are not comparable"
+        )
+    if a.data.get("fleet_name") != b.data.get("fleet_name"):
+        diff.notes.append(
+            f"different fleets ({a.data.get('fleet_name')} and {b.data.get('fleet_name')}): "
+            "money and counts differ with their size, not only with the inputs"
+        )
     return diff
