@@ -29,10 +29,10 @@ from hashshock.cli.market_options import (
     market_config,
 )
 from hashshock.cli.report import input_errors, progress_bar
-from hashshock.cli.words import counted
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
+from hashshock.words import counted
 
 FileArg = Annotated[
     str | None,

@@ -35,8 +35,8 @@ from hashshock.cli.decide_options import (
     progress_line,
     write_outputs,
 )
-from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from hashshock.decide.optimise import OptimiseResult

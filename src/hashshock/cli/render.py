@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from hashshock.cli.words import counted
+from hashshock.words import counted
 
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
 #: (the last day of the run, ``horizon - 1``, is always shown too).

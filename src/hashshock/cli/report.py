@@ -29,8 +29,8 @@ from hashshock.cli.market_options import (
     market_config,
     warn_if_stale,
 )
-from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from hashshock.results import RunResult

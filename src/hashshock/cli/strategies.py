@@ -34,8 +34,8 @@ from hashshock.cli.decide_options import (
     out,
     write_outputs,
 )
-from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from hashshock.cli.decide_options import Inputs

@@ -28,9 +28,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.words import counted
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from hashshock.execution import Executor

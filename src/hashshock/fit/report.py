@@ -17,6 +17,7 @@ from rich.table import Table
 
 from hashshock import __version__
 from hashshock.fit.rates import FitReport, PartFit, files_label
+from hashshock.words import counted
 
 
 def _pair(pair: tuple[float, float]) -> list[float]:
@@ -128,7 +129,7 @@ def print_report(console: Console, report: FitReport) -> None:
     loaded = report.loaded
     title = (
         f"Failure rates from {escape(files_label(loaded.paths))}: "
-        f"{len(loaded.histories):,} machines, {first} to {last}"
+        f"{counted(len(loaded.histories), 'machine')}, {first} to {last}"
     )
     table = Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, show_lines=True,

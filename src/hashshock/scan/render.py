@@ -13,6 +13,7 @@ from rich.table import Table
 from hashshock.scan.audit import AuditReport, Share
 from hashshock.scan.fleetfile import ScannedCohort
 from hashshock.scan.records import MachineRecord, record_to_json
+from hashshock.words import counted
 
 MAX_PROBLEM_ROWS = 25
 
@@ -46,7 +47,7 @@ def print_scan(
 ) -> None:
     """Status counts, cohorts found, problem hosts and notes."""
     counts = ", ".join(f"{n} {status}" for status, n in status_counts(records).items())
-    console.print(f"[bold]Scanned {len(records)} hosts[/bold]: {counts or 'none'}")
+    console.print(f"[bold]Scanned {counted(len(records), 'host')}[/bold]: {counts or 'none'}")
     rates: dict[tuple[str, str], list[MachineRecord]] = {}
     for rec in records:
         if rec.status == "ok" and rec.slug:

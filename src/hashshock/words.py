@@ -1,4 +1,4 @@
-"""Counts in words for the command line's summaries ("1 path", "2 paths")."""
+"""Counts in words for summaries ("1 path", "2 paths")."""
 
 from __future__ import annotations
 
