@@ -107,3 +107,16 @@ def test_labels_stay_distinct() -> None:
     assert scenario_labels(runs) == ["a:sanctions", "b:sanctions"]
     same = [{"scenario": "s", "fleet_name": "a"}] * 2
     assert len(set(scenario_labels(same))) == 2
+
+
+def test_key_numbers_say_no_stock_out_as_the_terminal_does(small_runs) -> None:
+    """A run on which no part runs out first (every share 0) reads "no stock-out" in the
+    page, as in `compare`, not its first listed part at 0 %."""
+    from hashshock.report.data import report_dict
+    from hashshock.report.tables import key_numbers
+
+    run = report_dict(small_runs[0])
+    run["first_to_break"] = [{**r, "probability_first": 0.0} for r in run["first_to_break"]]
+    assert run["first_to_break"], "the fixture lists parts"
+    html = key_numbers([run], ["baseline"])
+    assert "no stock-out" in html and "(0%)" not in html

@@ -65,7 +65,10 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
             stage = run["stages"].get(key, {})
             cells.append(f"{pct(stage.get('probability'))}, {day(stage.get('day_p50'))}")
         first = run["first_to_break"][0] if run["first_to_break"] else None
-        cells.append(f"{first['part']} ({pct(first['probability_first'])})" if first else "—")
+        if first is not None and first["probability_first"] > 0:
+            cells.append(f"{first['part']} ({pct(first['probability_first'])})")
+        else:
+            cells.append("no stock-out")
         covenants = (run.get("finance") or {}).get("covenants") or {}
         worst = max(covenants.items(), key=lambda kv: kv[1]["probability_breach"], default=None)
         cells.append(f"{worst[0]} ({pct(worst[1]['probability_breach'])})" if worst else "—")
