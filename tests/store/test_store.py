@@ -187,6 +187,8 @@ def test_runs_cli(store: Path, runs, invoke, tmp_path: Path) -> None:
         where = str(store) if "list" not in args else str(tmp_path / "none.duckdb")
         code, _, err = invoke("runs", *args, "--store", where)
         assert code == 2 and expected in err and err.count("\n") == 1, (args, err)
+    code, _, err = invoke("runs", "list", "--store", str(tmp_path))  # a folder, not the file
+    assert code == 2 and "is a folder, not a store file" in err
     code, out, _ = invoke("runs", "rm", ids[0], "--store", str(store))
     assert code == 0 and ids[0] in out
 

@@ -126,6 +126,11 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     schema forward; ``write=False`` needs an existing store and never changes it (an old
     schema is migrated first, which needs a moment of write access).
     """
+    if not write and path.is_dir():
+        inside = path / "runs.duckdb"
+        example = f", e.g. {inside}" if inside.is_file() else ""
+        raise InputError(path, "--store", "is a folder, not a store file",
+                         f"give the file{example}")  # fmt: skip
     if not write and not path.is_file():
         raise InputError(
             path, "--store", "no run store here",
