@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-def _validate(path: Path) -> tuple[int, str]:
-    result = runner.invoke(app, ["validate", str(path)])
+def _validate(path: Path, *options: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", str(path), *options])
     return result.exit_code, result.output
 
 
@@ -173,6 +173,10 @@ def test_unknown_event_type_and_scenario_name(
     assert result.exit_code == 2 and "events[0]" in result.output
     result = runner.invoke(app, ["run", str(fleet), "--scenario", "sanction", "-n", "2"])
     assert result.exit_code == 2 and "sanctions" in result.output
+    vendor = write_yaml({"name": "v", "events": [{"type": "remote_disable", "vendors": [
+        "bitmian"], "share": 0.1}]}, "vendor.yaml")  # fmt: skip
+    code, output = _validate(fleet, "--scenario", str(vendor))
+    assert code == 2 and f"{vendor}: events[0].vendors: unknown vendor 'bitmian'" in output
 
 
 def test_bad_cohort_csv(write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path) -> None:

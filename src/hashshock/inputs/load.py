@@ -363,6 +363,7 @@ def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, path) from None
+    _check_event_vendors(scenario, path)
     return expand_includes(scenario, path, _seen)
 
 
@@ -384,11 +385,17 @@ def expand_includes(
 
 def check_scenario_against_fleet(scenario: Scenario, loaded: LoadedFleet) -> None:
     """Vendors named in events must be known ones."""
+    _check_event_vendors(scenario, f"scenario {scenario.name}")
+
+
+def _check_event_vendors(scenario: Scenario, where: str | Path) -> None:
+    """Each vendor an event names is a known one (``where``: the scenario's file, or its
+    name when it has none)."""
     known = sorted(vendor_defaults())
     for i, event in enumerate(scenario.events):
         for vendor in event.vendors or []:
             if vendor not in known:
                 raise InputError(
-                    f"scenario {scenario.name}", f"events[{i}].vendors",
-                    f"unknown vendor '{vendor}'", unknown_name_fix(vendor, known, "vendor"),
+                    where, f"events[{i}].vendors", f"unknown vendor '{vendor}'",
+                    unknown_name_fix(vendor, known, "vendor"),
                 )  # fmt: skip
