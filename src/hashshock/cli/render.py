@@ -122,7 +122,7 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     table.add_column("date", no_wrap=True)
     table.add_column("availability", justify="right", overflow="fold")
     table.add_column("hashrate PH/s", justify="right", overflow="fold")
-    table.add_column("machines waiting", justify="right", overflow="fold")
+    table.add_column("waiting p50", justify="right", overflow="fold")
     for day in checkpoints(result["horizon_days"]):
         table.add_row(
             str(day),
