@@ -36,6 +36,7 @@ from hashshock.market import MarketConfig
 from hashshock.market.start import market_start
 from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import Plan
+from hashshock.plan.events import idle_events
 from hashshock.prepare import (
     BASELINE,
     FleetLike,
@@ -191,16 +192,19 @@ def simulate_prepared(
         moneys.append(money_for(mp, plan, out, mk, local))
     start = market_start(config, loaded.fleet.start_date)
     warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
-    by_name = {s.name: (out, m) for s, out, m in zip(prepared.to_run, outputs, moneys, strict=True)}
+    by_name = {
+        s.name: (out, m, plan)
+        for s, out, m, plan in zip(prepared.to_run, outputs, moneys, plans, strict=True)
+    }
     results = []
     for s in prepared.requested:
-        out, money = by_name[s.name]
+        out, money, plan = by_name[s.name]
         result = run_result(loaded, s, out, baseline.hashrate_ths, paths, horizon_days, seed)
         result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))
         result.money = money
         result.baseline_money = moneys[0]
         result.local_money = local_moneys.get(s.name)
-        result.warnings = list(warnings)
+        result.warnings = [*warnings, *idle_events(plan)]
         results.append(result)
     return results
 

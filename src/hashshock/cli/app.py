@@ -202,7 +202,7 @@ def _simulate(
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
         check_fits(estimate)
-        warn_if_stale(err_console, market, loaded)
+        start = warn_if_stale(err_console, market, loaded)
         warn_all(loaded.warnings)
         if estimate.seconds > LONG_RUN_SECONDS and not quiet:
             err_console.print(f"note: this run needs {estimate.describe()} (estimated)",
@@ -212,6 +212,9 @@ def _simulate(
                 lambda: api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
             )
         data = [r.to_dict() for r in results]
+        # What only the run could tell (a scenario's events that cannot act), once each.
+        said = {*loaded.warnings, *start.notes, start.warning}
+        warn_all(dict.fromkeys(w for run in data for w in run["warnings"] if w not in said))
     if not quiet and outputs.json_out != "-":
         if single:
             render_run(console, data[0])

@@ -11,7 +11,7 @@ from hashshock.dists import Fixed
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.scenario import Event, Scenario
 from hashshock.plan.kinds import event_fields
-from hashshock.plan.model import EventPlan
+from hashshock.plan.model import EventPlan, Plan
 
 
 def _parts_mask(parts: list[str] | None) -> np.ndarray:
@@ -56,3 +56,25 @@ def compile_events(
     return tuple(
         compile_event(e, i, start_date, vendor_names) for i, e in enumerate(scenario.events)
     )
+
+
+def idle_events(plan: Plan) -> list[str]:
+    """The plan's events that cannot act, each as a warning line: one that starts after
+    the horizon on every draw, or a remote disable of vendors none of whose machines the
+    fleet runs or has on order. Accepted (a scenario serves many fleets), but worth
+    saying. (Other vendor events are not judged: orders a scenario redirects, and
+    replacement purchases, can reach vendors the fleet does not use yet.)"""
+    fleet_vendors = np.zeros(len(plan.vendor_names), dtype=bool)
+    for vendors in (plan.cohort_vendor, plan.order_vendor):
+        fleet_vendors[np.asarray(vendors, dtype=np.int64)] = True
+    out = []
+    for event in plan.events:
+        where = f"scenario {plan.scenario_name}: event '{event.name}'"
+        first = int(event.start.values.min())
+        if first >= plan.horizon_days:
+            out.append(f"{where} starts on day {first}, after the {plan.horizon_days}-day "
+                       "horizon: it changes nothing")  # fmt: skip
+        elif event.kind == "remote_disable" and not (event.vendor_mask & fleet_vendors).any():
+            out.append(f"{where} disables vendors none of the fleet's machines come from: "
+                       "it changes nothing")  # fmt: skip
+    return out

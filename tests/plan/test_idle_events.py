@@ -1,0 +1,38 @@
+"""Events that cannot act are accepted with a warning, said once, in the run's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.conftest import EXAMPLES, small_fleet
+
+import hashshock
+from hashshock.inputs.load import builtin_scenarios
+from hashshock.inputs.scenario import Scenario
+
+
+def _warnings(*events: dict[str, Any], fleet: Any = None, horizon: int = 60) -> list[str]:
+    scenario = Scenario.model_validate({"name": "s", "events": list(events)})
+    run = hashshock.run(fleet or small_fleet(), scenario, paths=2, horizon_days=horizon)
+    return [w for w in run.to_dict()["warnings"] if w.startswith("scenario s:")]
+
+
+def test_an_event_after_the_horizon_and_a_disable_of_an_absent_vendor_warn() -> None:
+    late = {"type": "customs_hold", "name": "late", "hold_probability": 0.5, "hold_days": 30,
+            "start_day": 90}  # fmt: skip
+    away = {"type": "remote_disable", "name": "away", "vendors": ["microbt"], "share": 0.2}
+    (after,) = _warnings(late)
+    assert "event 'late' starts on day 90, after the 60-day horizon" in after
+    (absent,) = _warnings(away)
+    assert "event 'away' disables vendors none of the fleet's machines come from" in absent
+    assert _warnings(late, horizon=120) == []
+    assert _warnings({**away, "vendors": ["bitmain"]}) == []
+
+
+@pytest.mark.parametrize("scenario", sorted(builtin_scenarios()))
+def test_the_bundled_scenarios_act_on_the_examples(scenario: str) -> None:
+    """No false alarm: every bundled scenario can act on every example over a year."""
+    for fleet in sorted(EXAMPLES.glob("*/fleet.yaml")):
+        run = hashshock.run(fleet, scenario, paths=2, horizon_days=365)
+        assert not [w for w in run.to_dict()["warnings"] if w.startswith("scenario ")], fleet
