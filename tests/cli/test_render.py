@@ -151,12 +151,26 @@ def test_listing_module_imports_nothing_heavy() -> None:
     assert done.stdout.strip() == "[]"
 
 
+@pytest.fixture(scope="module")
+def farm_results() -> list[dict[str, Any]]:
+    """Three scenarios of the small farm: money with negative bands, no covenants."""
+    from hashshock import api
+
+    farm = MIDSIZE.parent.parent / "small-farm" / "fleet.yaml"
+    runs = api.compare(str(farm), SCENARIOS[:3], paths=20, horizon_days=365, seed=0)
+    return [r.to_dict() for r in runs]
+
+
 @pytest.mark.parametrize("width", [60, 80])
-def test_compare_shows_every_money_value_whole(results: list[dict[str, Any]], width: int) -> None:
+@pytest.mark.parametrize("fleet", ["midsize", "farm"])
+def test_compare_shows_every_money_value_whole(
+    results: list[dict[str, Any]], farm_results: list[dict[str, Any]], width: int, fleet: str
+) -> None:
     def both(console: Console, runs: list[dict[str, Any]]) -> None:
         render_compare(console, runs)
         render_money(console, runs)
 
+    results = results if fleet == "midsize" else farm_results
     text = printed(both, results, width=width)
     assert ELLIPSIS not in text
     assert all(len(line) <= width for line in text.splitlines())

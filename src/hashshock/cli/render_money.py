@@ -70,6 +70,11 @@ def _header(result: dict[str, Any]) -> str:
     return str(result["scenario"]) + (NETWORK_MARK if network else "")
 
 
+#: Width of the money table's labels at most ("revenue at risk vs baseline" takes three
+#: lines), unless a covenant's name is longer.
+LABEL_WIDTH = 12
+
+
 def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
     """Revenue, EBITDA, cash, at-risk figures and covenant breaches, one column a result.
 
@@ -81,7 +86,11 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
         f"and median first day, {DAY_CONVENTION}{part}",
         title_justify="left",
     )
-    table.add_column("", overflow="fold")
+    # Labels wrap by word into a narrow column, so that a band's "(p5–p95)" keeps a line;
+    # the longest word (a covenant's name) is kept whole.
+    names = list(results[0]["finance"]["covenants"])
+    longest = max((len(word) for name in names for word in name.split()), default=0)
+    table.add_column("", max_width=max(LABEL_WIDTH, longest + 1))
     for result in results:
         table.add_column(_header(result), justify="right", overflow="fold")
 
@@ -104,7 +113,6 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
         f"{_musd(f['vs_baseline']['cash_at_risk_usd']['p50'])} "
         f"(p95 {_musd(f['vs_baseline']['cash_at_risk_usd']['p95'])})"
         if "vs_baseline" in f else "—"))  # fmt: skip
-    names = list(results[0]["finance"]["covenants"])
     for name in names:
 
         def breach(f: dict[str, Any], name: str = name) -> str:
