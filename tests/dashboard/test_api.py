@@ -106,6 +106,42 @@ def test_bad_uploads_get_the_cli_message_and_the_server_keeps_serving(
         assert client.get("/api/info").status_code == 200
 
 
+def test_run_requests_name_built_in_scenarios_only_and_stay_small(
+    server: Server, tmp_path: Path
+) -> None:
+    """A scenario is a built-in name, never a path: the server reads no file it did not
+    list (a path used to be read, and its contents echoed in the error). Unknown fields,
+    a repeated scenario and an out-of-range seed are 422 before any job starts; a body
+    past the JSON limit is 413 before it is read whole; errors keep the {"error"} shape."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: s\nevents:\n  - {type: SECRETVALUE42}\n")
+    with server.client() as client:
+        fleet_id = _upload(client, SMALL.read_text()).json()["fleet_id"]
+
+        def run(**fields: object) -> httpx.Response:
+            body = {"fleet_id": fleet_id, "scenarios": ["baseline"], "paths": 2, **fields}
+            return client.post("/api/runs", json=body, headers=WRITE)
+
+        for path in (str(secret), "/etc/passwd", "../../../../etc/hostname"):
+            answer = run(scenarios=[path])
+            assert answer.status_code == 422, path
+            assert "unknown scenario" in answer.json()["error"]
+            assert "SECRETVALUE42" not in answer.text and "single value" not in answer.text
+        for fields, field in (({"pathz": 5}, "pathz"), ({"seed": 2**63}, "seed"),
+                              ({"scenarios": ["baseline", "baseline"]}, "scenarios")):  # fmt: skip
+            answer = run(**fields)
+            assert answer.status_code == 422 and answer.json()["error"].startswith(field), fields
+        huge = client.post("/api/runs", content=b'{"fleet_id": "' + b"a" * 200_000 + b'"}',
+                           headers={**WRITE, "Content-Type": "application/json"})  # fmt: skip
+        assert huge.status_code == 413 and "larger than" in huge.json()["error"]
+        broken = client.post("/api/runs", content=b"{oops", headers={
+            **WRITE, "Content-Type": "application/json"})  # fmt: skip
+        assert broken.status_code == 422 and broken.json() == {
+            "error": "the request body is not valid JSON"}  # fmt: skip
+        assert client.get("/api/nowhere").json() == {"error": "Not Found"}
+        assert run(paths=2).status_code == 202
+
+
 def test_requests_from_elsewhere_are_refused(server: Server) -> None:
     with server.client() as client:
         assert client.get("/api/info", headers={"Host": "evil.example:80"}).status_code == 403

@@ -16,12 +16,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hashshock.dashboard.jobs import Jobs
-from hashshock.dashboard.security import Guard
+from hashshock.dashboard.security import BodyLimit, Guard
 from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, unknown_name_fix
 
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
 MAX_PATHS = 20_000
@@ -38,16 +39,43 @@ class Settings:
 
 
 class RunRequest(BaseModel):
+    """A run to start: a listed fleet, built-in scenarios by name (never a path: the
+    server reads no file it did not list), the run's size and seed."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt "pathz" must not run 500 paths
+
     fleet_id: str
     scenarios: list[str] = Field(min_length=1, max_length=12)
     paths: int = Field(500, ge=1, le=MAX_PATHS)
     horizon_days: int = Field(365, ge=1, le=3 * 366)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     save: bool = True
+
+    @field_validator("scenarios")
+    @classmethod
+    def _builtin_once(cls, names: list[str]) -> list[str]:
+        from hashshock.inputs.load import builtin_scenarios
+
+        known = list(builtin_scenarios())
+        for name in names:
+            if name not in known:
+                raise ValueError(f"unknown scenario '{name}': "
+                                 f"{unknown_name_fix(name, known, 'scenario')}")  # fmt: skip
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} named more than once: name each once")
+        return names
 
 
 class PickRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     path: str
+
+
+#: Largest JSON body of a request other than an upload (a run or a pick is a few hundred
+#: bytes): a larger one is refused before it is read.
+MAX_JSON_BYTES = 64 * 1024
 
 
 def _error(exc: InputError, status: int = 400) -> JSONResponse:
@@ -88,13 +116,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="hashshock dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(Guard(settings.host, settings.port, settings.token))
+    app.add_middleware(BodyLimit, limit=MAX_JSON_BYTES,
+                       exempt=frozenset({"/api/fleets/upload"}))  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"error": f"{field}: {first.get('msg', 'invalid value')}"},
-                            status_code=422)  # fmt: skip
+        if first.get("type") == "json_invalid":
+            return JSONResponse({"error": "the request body is not valid JSON"}, status_code=422)
+        field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        return JSONResponse({"error": f"{field}: {message}"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Unknown routes and methods answer in the API's shape, {"error": …}."""
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
 
     fleets = Fleets(settings.fleets_dir)
     jobs = Jobs(settings.store)

@@ -16,6 +16,7 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -70,3 +71,46 @@ class Guard:
         if request.method not in ("GET", "HEAD") and request.headers.get(WRITE_HEADER) != "1":
             return JSONResponse({"error": f"missing header {WRITE_HEADER}: 1"}, status_code=403)
         return await call_next(request)
+
+
+class _TooLarge(Exception):
+    """A request body past the limit (raised from the counting ``receive``)."""
+
+
+class BodyLimit:
+    """ASGI middleware: a request body larger than ``limit`` bytes is answered 413 before
+    it is read whole (by its Content-Length, else as it streams in), except on the
+    ``exempt`` paths, which check their own (uploads)."""
+
+    def __init__(self, app: Any, limit: int, exempt: frozenset[str]) -> None:
+        self.app, self.limit, self.exempt = app, limit, exempt
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:  # the app reads a JSON body whole before it answers
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
+        answer = JSONResponse(
+            {"error": f"request body larger than {self.limit // 1024} kB: a run or a pick "
+             "is a few hundred bytes"}, status_code=413,
+        )  # fmt: skip
+        await answer(scope, receive, send)
