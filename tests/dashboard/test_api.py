@@ -193,3 +193,18 @@ def test_a_busy_port_fails_with_one_line(server: Server, tmp_path: Path) -> None
         [sys.executable, "-c", SERVE, "--port", "70000"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_the_fleet_list_keeps_out_links_leaving_the_folder(tmp_path: Path) -> None:
+    """A link in --fleets to a file elsewhere is not offered (so not read on pick)."""
+    from hashshock.dashboard.uploads import find_fleets
+
+    fleets, outside = tmp_path / "fleets", tmp_path / "elsewhere"
+    fleets.mkdir()
+    outside.mkdir()
+    (fleets / "own.yaml").write_text(SMALL.read_text())
+    (outside / "secret.yaml").write_text(SMALL.read_text())
+    (fleets / "link.yaml").symlink_to(outside / "secret.yaml")
+    (fleets / "linked-dir").symlink_to(outside, target_is_directory=True)
+    (fleets / "inside.yaml").symlink_to(fleets / "own.yaml")
+    assert find_fleets(fleets) == ["inside.yaml", "own.yaml"]

@@ -45,7 +45,8 @@ def parse_fleet_text(text: str, name: str) -> LoadedFleet:
 
 def find_fleets(folder: Path) -> list[str]:
     """Fleet YAML files under ``folder`` (relative paths, sorted): files of at most 64 kB
-    whose text has a top-level ``cohorts:`` key."""
+    whose text has a top-level ``cohorts:`` key, and which are inside ``folder`` once
+    links are followed."""
     found: list[str] = []
     root = folder.resolve()
     for path in sorted(root.rglob("*.y*ml")):
@@ -53,6 +54,8 @@ def find_fleets(folder: Path) -> list[str]:
             break
         rel = path.relative_to(root)
         if len(rel.parts) > MAX_DEPTH or any(p.startswith(".") for p in rel.parts):
+            continue
+        if not path.resolve().is_relative_to(root):  # a link out of the folder
             continue
         try:
             if path.stat().st_size > 64 * 1024:
