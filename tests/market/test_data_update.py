@@ -167,6 +167,13 @@ def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> 
         ({"/api/v1/prices": (500, b"oops")}, "HTTP 500"),
         ({"/api/v1/prices": (200, b"<html>")}, "not JSON"),
         ({"/api/v1/prices": (200, b'{"USD": -1}')}, "positive"),
+        ({"/api/v1/prices": (200, b'{"time": 1700000000, "USD": "Infinity"}')}, "plausible"),
+        ({"/api/v1/prices": (200, b'{"time": 41024448000, "USD": 90000}')}, "after today"),
+        ({"/api/v1/prices": (200, b'{"time": 1e20, "USD": 90000}')}, "is not a date"),
+        (
+            {"/api/v1/mining/hashrate/1w": (200, b'{"currentDifficulty": 1e300}')},
+            "plausible",
+        ),
         ({"/api/blocks/tip/height": (200, b"tip")}, "not a height"),
         (
             {"/api/v1/mining/reward-stats/1008": (200, b'{"totalReward": "10", "totalFee": "20"}')},
@@ -199,6 +206,48 @@ def test_timeout_is_reported(serve: Callable[..., Recorded]) -> None:
     server = serve(delay=0.5)
     with pytest.raises(FetchError, match="no answer in time"):
         fetch_snapshot(server.url, timeout=0.1)
+
+
+def test_a_server_trickling_its_answer_is_given_up_on_as_a_whole() -> None:
+    """One byte every 50 ms never trips a 0.1 s per-read timeout; the whole fetch is
+    given up after READS_PER_FETCH × timeout (0.4 s), not after the answer's length."""
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()  # fmt: skip
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"no whole answer within 0\.4 s"):
+            fetch_snapshot(f"http://127.0.0.1:{server.server_address[1]}", timeout=0.1)
+        assert time.monotonic() - started < 5
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "file:///etc/passwd", "", "ftp://x",
+                                 "http://127.0.0.1:99999"])  # fmt: skip
+def test_an_address_that_is_not_http_is_refused_before_sending(app: typer.Typer, url: str) -> None:
+    code, _, err = run(app, "data", "update", "--url", url)
+    assert code == 2 and err.startswith("error: --url: ") and err.count("\n") == 1, err
+    assert not user_snapshot_path().exists()
 
 
 def test_update_never_overwrites_the_bundled_snapshot(

@@ -54,18 +54,19 @@ def update_command(
     ] = 10.0,
 ) -> None:
     """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
-    from hashshock.market.fetch import FetchError, fetch_snapshot
+    from hashshock.market.fetch import FetchError, check_url, fetch_snapshot
     from hashshock.market.snapshot import load_snapshot, user_snapshot_path, write_snapshot
     from hashshock.outputs import check_output
 
     err = Console(stderr=True)
     target = out if out is not None else user_snapshot_path()
-    if out is not None:
-        try:  # before asking the network: a bad path should not cost a fetch
+    try:  # before asking the network: a bad address or path should not cost a fetch
+        check_url(url)
+        if out is not None:
             check_output(out, "--out")
-        except InputError as exc:
-            err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
-            raise typer.Exit(2) from None
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+        raise typer.Exit(2) from None
     if out is None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

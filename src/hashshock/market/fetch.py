@@ -16,13 +16,23 @@ Endpoints read (all public, no key; relative to the base URL, default
 The snapshot's hashrate is the mean of the week's ``avgHashrate`` values (a
 7-day mean, like the bundled one), falling back on ``currentHashrate``; the
 fee share is ``totalFee / totalReward``. Every value is checked before anything
-is written; any failure raises :class:`FetchError` with a one-line reason.
+is written — finite, positive, within a plausible range, dated no later than today —
+and any failure raises :class:`FetchError` with a one-line reason. ``timeout`` bounds
+each read, and the whole fetch (4 requests) is given up after :data:`READS_PER_FETCH` ×
+``timeout``, however slowly a server trickles its answer. A URL that is not an
+``http(s)://`` address is refused before anything is sent (:class:`InputError`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import math
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:  # httpx and the snapshot model load when a fetch starts
     import httpx
@@ -32,6 +42,13 @@ if TYPE_CHECKING:  # httpx and the snapshot model load when a fetch starts
 DEFAULT_URL = "https://mempool.space"
 REWARD_BLOCKS = 1008
 USER_AGENT = "hashshock (data update)"
+#: The whole fetch is given up after this many ``timeout``s (it makes 4 requests).
+READS_PER_FETCH = 4
+#: Largest plausible value of each number (a bigger one is a broken answer): a BTC price
+#: in USD, a difficulty (1.5e14 in 2025), a hashrate in H/s (1.1e21 in 2025).
+PLAUSIBLE_MAX = {"USD": 1e9, "currentDifficulty": 1e20, "currentHashrate": 1e25,
+                 "avgHashrate": 1e25, "totalReward": 1e15}  # fmt: skip
+T = TypeVar("T")
 
 
 class FetchError(Exception):
@@ -60,15 +77,66 @@ def _json(client: httpx.Client, path: str) -> Any:
         raise FetchError(f"{path}: not JSON") from exc
 
 
+def check_url(url: str) -> str:
+    """The API's base URL, if it is an ``http(s)://host[:port]`` address; else an
+    :class:`InputError` for ``--url``, before anything is sent."""
+    fix = f"give an http(s) address such as {DEFAULT_URL}"
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0  # .port raises past 65535
+    except ValueError as exc:
+        raise InputError(None, "--url", f"{url!r} is not a valid address ({exc})", fix) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise InputError(None, "--url", f"{url!r} is not an http(s) address", fix)
+    return url.rstrip("/")
+
+
 def _number(data: Any, key: str, path: str) -> float:
     value = data.get(key) if isinstance(data, dict) else None
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise FetchError(f"{path}: no number at '{key}' (got {value!r})") from None
-    if not number > 0:
-        raise FetchError(f"{path}: '{key}' is {value!r}, expected a positive number")
+    if not (math.isfinite(number) and 0 < number <= PLAUSIBLE_MAX.get(key, math.inf)):
+        raise FetchError(f"{path}: '{key}' is {value!r}, expected a plausible positive number")
     return number
+
+
+def _price_day(stamp: Any) -> dt.date:
+    """The day of the price's Unix time (today without one); a time that is no date, or
+    after today, is a broken answer."""
+    today = dt.datetime.now(tz=dt.UTC).date()
+    if not isinstance(stamp, int | float) or isinstance(stamp, bool) or not stamp > 0:
+        return today
+    try:
+        day = dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC).date()
+    except (OverflowError, OSError, ValueError):
+        raise FetchError(f"/api/v1/prices: time {stamp!r} is not a date") from None
+    if day > today:
+        raise FetchError(f"/api/v1/prices: time {stamp!r} is {day}, after today ({today})")
+    return day
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """``work()``, given up after ``seconds``: a server that trickles its answer a byte at
+    a time never trips a per-read timeout. The abandoned thread is a daemon and holds
+    nothing the command needs."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="hashshock-fetch", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise FetchError(f"no whole answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
 
 
 def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnapshot:
@@ -79,24 +147,22 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     """
     import httpx
 
-    base = url.rstrip("/")
+    base = check_url(url)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    with httpx.Client(base_url=base, timeout=timeout, headers=headers) as client:
-        prices = _json(client, "/api/v1/prices")
-        mining = _json(client, "/api/v1/mining/hashrate/1w")
-        tip_text = _get(client, "/api/blocks/tip/height").text.strip()
-        rewards = _json(client, f"/api/v1/mining/reward-stats/{REWARD_BLOCKS}")
 
+    def answers() -> tuple[Any, Any, str, Any]:
+        with httpx.Client(base_url=base, timeout=timeout, headers=headers) as client:
+            return (_json(client, "/api/v1/prices"),
+                    _json(client, "/api/v1/mining/hashrate/1w"),
+                    _get(client, "/api/blocks/tip/height").text.strip(),
+                    _json(client, f"/api/v1/mining/reward-stats/{REWARD_BLOCKS}"))  # fmt: skip
+
+    prices, mining, tip_text, rewards = _within(READS_PER_FETCH * timeout, answers)
     price = _number(prices, "USD", "/api/v1/prices")
-    stamp = prices.get("time") if isinstance(prices, dict) else None
-    day = (
-        dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC).date()
-        if isinstance(stamp, int | float) and stamp > 0
-        else dt.datetime.now(tz=dt.UTC).date()
-    )
+    day = _price_day(prices.get("time") if isinstance(prices, dict) else None)
     difficulty = _number(mining, "currentDifficulty", "/api/v1/mining/hashrate/1w")
     week = [
-        float(row["avgHashrate"])
+        _number(row, "avgHashrate", "/api/v1/mining/hashrate/1w")
         for row in (mining.get("hashrates") or [] if isinstance(mining, dict) else [])
         if isinstance(row, dict) and isinstance(row.get("avgHashrate"), int | float)
     ]
@@ -138,11 +204,13 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
         },
         "origin": base,
     }
-    try:
-        from hashshock.market.snapshot import NetworkSnapshot
+    from pydantic import ValidationError
 
+    from hashshock.inputs.errors import from_validation_error
+    from hashshock.market.snapshot import NetworkSnapshot
+
+    try:
         return NetworkSnapshot.model_validate(data)
-    except ValueError as exc:
-        first = str(exc).splitlines()
-        reason = " ".join(line.strip() for line in first[1:3]) or str(exc)
-        raise FetchError(f"the answer does not make a valid snapshot: {reason}") from exc
+    except ValidationError as exc:
+        reason = from_validation_error(exc, None).message
+        raise FetchError(f"the answer does not make a valid snapshot: {reason}") from None
