@@ -45,7 +45,7 @@ class NetworkSnapshot(BaseModel):
     (7-day mean) estimate in EH/s; ``fee_share`` fees / (subsidy + fees).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     date: dt.date = Field(description="Day the values describe (UTC)")
     btc_price_usd: float = Field(gt=0, description="BTC price, USD")
