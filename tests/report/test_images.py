@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hashshock.inputs.errors import InputError
-from hashshock.report.images import check_images, find_browser, write_images
+from hashshock.report.images import check_images, draw_images, find_browser, write_images
 from hashshock.report.sections import figures
 from hashshock.report.write import report_input
 
@@ -16,7 +16,7 @@ def test_png_and_svg_of_charts(tmp_path: Path, small_runs) -> None:
     if find_browser() is None:
         pytest.skip("image test skipped: no Chrome or Chromium (as root, `make test` installs it)")
     charts = [c for c in figures(report_input(small_runs)) if c.key in ("hashrate", "stages")]
-    written = write_images(charts, tmp_path / "img", ["png", "svg"])
+    written = write_images(draw_images(charts, tmp_path / "img", ["png", "svg"]))
     assert sorted(p.name for p in written) == [
         "hashrate.png",
         "hashrate.svg",
@@ -33,5 +33,29 @@ def test_png_and_svg_of_charts(tmp_path: Path, small_runs) -> None:
 
 def test_images_need_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HASHSHOCK_BROWSER", str(tmp_path / "no-browser"))
+    with pytest.raises(InputError, match=r"no-browser', which is not a file"):
+        check_images(tmp_path / "img", ["png"])
+    monkeypatch.delenv("HASHSHOCK_BROWSER")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on it either
     with pytest.raises(InputError, match="no Chrome or Chromium"):
         check_images(tmp_path / "img", ["png"])
+
+
+def test_a_browser_that_cannot_draw_leaves_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs
+) -> None:
+    """A "browser" that exits at once: one line naming it, and neither the page nor the
+    images' folder written (they used to be, with exit 2 and a Python tuple as message)."""
+    from hashshock.report.write import write_report
+
+    fake = tmp_path / "browser"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("HASHSHOCK_BROWSER", str(fake))
+    page, folder = tmp_path / "r.html", tmp_path / "img"
+    with pytest.raises(InputError) as caught:
+        write_report(small_runs, page, images=folder)
+    message = caught.value.message
+    assert message.startswith(f"{fake}: --images: the browser could not draw (")
+    assert "\n" not in message and "('" not in message
+    assert not page.exists() and not folder.exists()

@@ -58,10 +58,7 @@ def check_images(folder: str | Path, formats: Sequence[str], option: str = "--im
                          "use png, svg or png,svg")  # fmt: skip
     target = check_output_dir(folder, option)
     if find_browser() is None:
-        raise InputError(
-            None, option, "no Chrome or Chromium found to draw images",
-            f"install one (Debian: apt-get install chromium) or set {BROWSER_ENV} to its path",
-        )  # fmt: skip
+        raise _no_browser(option)
     return target
 
 
@@ -87,23 +84,57 @@ async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path
             return list(await asyncio.gather(*jobs))
 
 
-def write_images(
+def draw_images(
     charts: Sequence[Chart], folder: Path, formats: Sequence[str] = ("png",)
-) -> list[Path]:
-    """Draw every chart in each of ``formats`` into ``folder`` (created if missing)."""
+) -> dict[Path, bytes]:
+    """Every chart drawn in each of ``formats``, by the file it goes to in ``folder``;
+    nothing is written, so a browser that cannot draw leaves no page and no folder."""
     browser = find_browser()
     if browser is None:
-        raise InputError(None, "--images", "no Chrome or Chromium found to draw images",
-                         f"install one or set {BROWSER_ENV} to its path")  # fmt: skip
-    folder.mkdir(exist_ok=True)
+        raise _no_browser("--images")
     try:
         images = asyncio.run(_render(charts, formats, browser))
     except (OSError, RuntimeError, TimeoutError) as exc:
         raise InputError(
-            browser, "--images", f"the browser could not draw ({exc})",
-            f"check that {browser} starts, or set {BROWSER_ENV}",
+            browser, "--images", f"the browser could not draw ({_first_line(exc)})",
+            f"check that {browser} starts (Debian: apt-get install chromium), or set "
+            f"{BROWSER_ENV} to another",
         ) from None  # fmt: skip
     paths = [folder / f"{c.key}.{f}" for c in charts for f in formats]
-    for path, data in zip(paths, images, strict=True):
+    return dict(zip(paths, images, strict=True))
+
+
+def write_images(drawn: dict[Path, bytes]) -> list[Path]:
+    """Write images from :func:`draw_images` (their folder created if missing)."""
+    for path, data in drawn.items():
+        path.parent.mkdir(exist_ok=True)
         atomic_write_bytes(path, data, "--images")
-    return paths
+    return list(drawn)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's first text (kaleido's are tuples of paragraphs)."""
+    texts: list[str] = []
+
+    def gather(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                gather(item)
+
+    gather(exc.args)
+    first = next((t.strip() for t in texts if t.strip()), type(exc).__name__)
+    return first.splitlines()[0]
+
+
+def _no_browser(option: str) -> InputError:
+    """No browser to draw with: named, the one ``HASHSHOCK_BROWSER`` points at if any."""
+    given = os.environ.get(BROWSER_ENV) or os.environ.get("BROWSER_PATH")
+    if given:
+        return InputError(None, option, f"{BROWSER_ENV} is {given!r}, which is not a file",
+                          "point it at Chrome or Chromium, or unset it")  # fmt: skip
+    return InputError(
+        None, option, "no Chrome or Chromium found to draw images",
+        f"install one (Debian: apt-get install chromium) or set {BROWSER_ENV} to its path",
+    )  # fmt: skip

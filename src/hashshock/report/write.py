@@ -59,9 +59,12 @@ def write_page(
 ) -> Path:  # fmt: skip
     """Write ``report`` as one HTML page at ``target`` atomically and, with ``images``,
     every chart into that folder as PNG and/or SVG; return ``target``."""
-    atomic_write_bytes(target, render_page(report, title).encode("utf-8"), option)
-    if images is not None:
-        from hashshock.report.images import write_images
+    drawn = {}
+    if images is not None:  # drawn first: a browser that fails leaves nothing written
+        from hashshock.report.images import draw_images, write_images
 
-        write_images(figures(report), Path(images), image_formats)
+        drawn = draw_images(figures(report), Path(images), image_formats)
+    atomic_write_bytes(target, render_page(report, title).encode("utf-8"), option)
+    if drawn:
+        write_images(drawn)
     return target
