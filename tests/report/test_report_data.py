@@ -120,3 +120,19 @@ def test_key_numbers_say_no_stock_out_as_the_terminal_does(small_runs) -> None:
     assert run["first_to_break"], "the fixture lists parts"
     html = key_numbers([run], ["baseline"])
     assert "no stock-out" in html and "(0%)" not in html
+
+
+def test_a_run_json_with_a_cut_series_is_refused(small_runs) -> None:
+    """Every band of every daily series has one value per date: a file cut by hand would
+    show a median outside its own p5–p95."""
+    import json
+
+    from hashshock.inputs.errors import InputError
+    from hashshock.report.data import runs_from_json
+
+    run = json.loads(json.dumps(report_dict(small_runs[0])))
+    run["daily"]["availability"]["p50"] = run["daily"]["availability"]["p50"][:10]
+    with pytest.raises(InputError) as caught:
+        runs_from_json(run, "short.json")
+    assert caught.value.field == "daily.availability.p50"
+    assert caught.value.problem.startswith("has 10 values for")

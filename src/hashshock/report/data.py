@@ -122,13 +122,27 @@ def _check(data: Any, source: str) -> dict[str, Any]:
             )  # fmt: skip
     days = len(data["dates"])
     daily = data["daily"] if isinstance(data["daily"], dict) else {}
-    p50 = daily.get("hashrate_ths", {}).get("p50")
-    if not isinstance(p50, list) or len(p50) != days:
-        raise InputError(
-            source, "daily.hashrate_ths", f"does not have one value per date ({days} dates)",
-            "write the file again with `hashshock run --json`",
-        )  # fmt: skip
+    if not isinstance(daily.get("hashrate_ths", {}).get("p50"), list):
+        raise InputError(source, "daily.hashrate_ths", "is missing",
+                         "write the file again with `hashshock run --json`")  # fmt: skip
+    _check_days(daily, "daily", days, source)
     return data
+
+
+def _check_days(node: Any, where: str, days: int, source: str) -> None:
+    """Every band of every daily series has one value per date (a cut file would draw a
+    median outside its own p5–p95)."""
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in KEYS and isinstance(value, list):
+            if len(value) != days:
+                raise InputError(
+                    source, f"{where}.{key}", f"has {len(value)} values for {days} dates",
+                    "write the file again with `hashshock run --json`",
+                )  # fmt: skip
+        else:
+            _check_days(value, f"{where}.{key}", days, source)
 
 
 def runs_from_json(data: Any, source: str) -> list[dict[str, Any]]:
