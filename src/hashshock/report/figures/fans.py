@@ -74,7 +74,8 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
     parts = [p for p in parts if series(run, f"spares_on_hand.{p}")]
     if not parts:
         return None
-    fig = small_multiples(parts, f"Spares on hand by part — {label}", 220, shared_y=False)
+    fig = small_multiples(parts, f"Spares on hand by part (parts) — {label}", 220,
+                          shared_y=False)  # fmt: skip
     stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
     for k, part in enumerate(parts):
         name = f"spares_on_hand.{part}"

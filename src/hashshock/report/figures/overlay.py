@@ -39,12 +39,14 @@ def median_overlay(
 
 def hashrate_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "hashrate_ths", "Median delivered hashrate by scenario "
-                          "(TH/s)", {"tickformat": "~s"}, ",.2f")  # fmt: skip
+                          "(TH/s)", {"tickformat": "~s", "title": {"text": "TH/s"}},
+                          ",.2f")  # fmt: skip
 
 
 def availability_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "availability", "Median availability by scenario",
-                          {"tickformat": ".0%"}, ".2%")  # fmt: skip
+                          {"tickformat": ".0%", "title": {"text": "delivered / nameplate"}},
+                          ".2%")  # fmt: skip
 
 
 def hashrate_lost(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
