@@ -66,7 +66,7 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
             cells.append(f"{pct(stage.get('probability'))}, {day(stage.get('day_p50'))}")
         first = run["first_to_break"][0] if run["first_to_break"] else None
         if first is not None and first["probability_first"] > 0:
-            cells.append(f"{first['part']} ({pct(first['probability_first'])})")
+            cells.append(f"{first['part']} ({pct(first['probability_first'], 1)})")
         else:
             cells.append("no stock-out")
         covenants = (run.get("finance") or {}).get("covenants") or {}
