@@ -28,6 +28,7 @@ def test_lists_are_deduplicated_in_order() -> None:
 def test_ipv6() -> None:
     assert expand_targets(["fd00::/126"]) == ["fd00::1", "fd00::2", "fd00::3"]
     assert parse_target("fd00::1-fd00::4").size == 4
+    assert expand_targets(["[fd00::1]", "fd00::1"]) == ["fd00::1"]  # as in a URL, or bare
 
 
 def test_cap_is_checked_before_expanding() -> None:

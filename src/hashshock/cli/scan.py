@@ -30,6 +30,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from typer._click.core import Context
@@ -260,7 +261,7 @@ def scan_command(
         else:
             notes.append(f"no machine of a catalogue model found: {out} not written")
         rows = write_inventory(inv_path, records, merge_inv)
-        notes.append(f"inventory: {rows} rows in {inv_path}")
+        notes.append(f"inventory: {counted(rows, 'row')} in {inv_path}")
         if json_out is not None:
             write_json(scan_json(records, cohorts, notes, outputs), json_out)
     except InputError as exc:

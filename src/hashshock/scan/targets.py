@@ -65,9 +65,12 @@ def parse_target(text: str) -> TargetBlock:
     """One target: ``IP``, ``IP-IP``, ``IP-lastoctet`` (IPv4) or ``network/prefix``.
 
     A subnet leaves out its network and broadcast addresses (IPv4 /30 and wider)
-    or its subnet-router anycast address (IPv6 /126 and wider).
+    or its subnet-router anycast address (IPv6 /126 and wider). An IPv6 address may be
+    written bare or in brackets, as in a URL (``[::1]``).
     """
     text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
     if "/" in text:
         try:
             net = ipaddress.ip_network(text, strict=False)
