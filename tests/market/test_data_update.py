@@ -267,3 +267,4 @@ def test_show_prints_the_snapshot_in_use(app: typer.Typer) -> None:
     assert code == 0
     assert "bundled" in out and "2025-12-29" in out and "$37.15/PH/day" in out
     assert "coinmetrics" in out
+    assert max(len(line) for line in out.splitlines()) <= 80  # CliRunner's terminal

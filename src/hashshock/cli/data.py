@@ -13,6 +13,7 @@ the standard library and light hashshock modules at top level: the market layer
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -125,7 +126,11 @@ def show_command(
     age = (dt.datetime.now(dt.UTC).date() - snap.date).days
 
     def say(text: str) -> None:
-        console.print(escape(text), soft_wrap=True, highlight=False)
+        # Wrapped to the terminal, continuation lines indented under their item.
+        indent = " " * (len(text) - len(text.lstrip()) + 2)
+        wrapped = textwrap.fill(text, width=max(console.width, 40), subsequent_indent=indent,
+                                break_on_hyphens=False)  # fmt: skip
+        console.print(escape(wrapped), soft_wrap=True, highlight=False)
 
     say(f"snapshot ({snap.origin or 'bundled'}), {age} days old today: {_describe(snap)}")
     say(f"source: {snap.source}")
