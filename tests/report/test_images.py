@@ -42,8 +42,9 @@ def test_images_need_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_browser_that_cannot_draw_leaves_nothing_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs
-) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    small_runs,
+) -> None:  # fmt: skip
     """A "browser" that exits at once: one line naming it, and neither the page nor the
     images' folder written (they used to be, with exit 2 and a Python tuple as message)."""
     from hashshock.report.write import write_report
@@ -59,3 +60,5 @@ def test_a_browser_that_cannot_draw_leaves_nothing_written(
     assert message.startswith(f"{fake}: --images: the browser could not draw (")
     assert "\n" not in message and "('" not in message
     assert not page.exists() and not folder.exists()
+    printed = capsys.readouterr()
+    assert "watchdog" not in printed.err + printed.out  # the driver's own warning is quiet

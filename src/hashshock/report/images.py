@@ -11,6 +11,8 @@ atomically as ``<chart key>.<format>``, 1280 × 720 pixels.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import os
 import shlex
 import shutil
@@ -70,8 +72,18 @@ def _wrapper(browser: Path, folder: Path) -> Path:
     return script
 
 
+@functools.cache
+def _quiet_browser_logs() -> None:
+    """The browser driver's own warnings ("Wait expired, Browser is being closed by
+    watchdog.") go nowhere: a failure to draw is reported once, as an input error."""
+    for name in ("choreographer", "kaleido"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+
+
 async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path) -> list[bytes]:
     import kaleido
+
+    _quiet_browser_logs()
 
     width, height = IMAGE_SIZE
     with tempfile.TemporaryDirectory(prefix="hashshock-browser-") as tmp:
