@@ -215,11 +215,15 @@ def portfolio_losses(
             row["defaults"] = row["defaults"] + member.weight * defaulted
             row["owed"] = row["owed"] + member.weight * owed
             row["loss"] = row["loss"] + loss
+    # A class's row covers all its operators: principal and loss are the class's totals,
+    # the exposure at default is one defaulting operator's, so that expected loss =
+    # probability of default × operators × exposure × loss given default.
     return {
         "loans": [{
-            "loan": name, "borrower": row["borrower"], "principal_usd": round(row["principal"]),
+            "loan": name, "borrower": row["borrower"], "operators": round(row["operators"], 6),
+            "principal_usd": round(row["principal"]),
             "probability_default": round(float((row["defaults"] / row["operators"]).mean()), 4),
-            "exposure_at_default_usd": _exposure_at_default(row["owed"], row["defaults"]),
+            "exposure_at_default_each_usd": _exposure_at_default(row["owed"], row["defaults"]),
             "expected_loss_usd": round(float(row["loss"].mean())),
         } for name, row in rows.items()],
         "expected_loss_usd": round(float(total.mean())),
