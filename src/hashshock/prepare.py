@@ -10,7 +10,7 @@ clear of the engine (no numba), so ``hashshock validate`` is quick; passing
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.finance import Finance
 from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
@@ -29,7 +30,7 @@ from hashshock.inputs.load import (
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
-from hashshock.market.start import check_network_holds, market_start
+from hashshock.market.start import MarketStart, check_network_holds, market_start
 from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
@@ -117,6 +118,28 @@ def check_scenario_names(requested: Sequence[Scenario]) -> None:
         )  # fmt: skip
 
 
+def pledges_called_on_day_0(
+    finance: Finance | None, start: MarketStart, where: str
+) -> tuple[str, ...]:
+    """A warning for each BTC pledge of ``finance`` in margin call at the start's BTC
+    price: its obligation / (BTC × price) already above its margin-call LTV, so the run
+    reports a margin call on day 0 of every path. ``where`` starts each line (the file)."""
+    out = []
+    for i, pledge in enumerate(finance.btc_pledges if finance else []):
+        if pledge.until_date is not None and pledge.until_date <= start.date:
+            continue
+        ltv = pledge.obligation_usd / max(pledge.btc * start.btc_price_usd, 1e-9)
+        if ltv > pledge.margin_call_ltv:
+            out.append(
+                f"{where}finance.btc_pledges[{i}] ({pledge.name}): the obligation "
+                f"${pledge.obligation_usd:,.0f} is {ltv:.2f} of its {pledge.btc:,.6g} BTC at "
+                f"the start's price ${start.btc_price_usd:,.0f}, above its margin-call LTV "
+                f"{pledge.margin_call_ltv:g}, so it is called on day 0: check the obligation, "
+                "the BTC pledged or the price"
+            )
+    return tuple(out)
+
+
 def prepare(
     fleet: FleetLike,
     scenarios: Sequence[ScenarioLike],
@@ -138,7 +161,12 @@ def prepare(
         check_scenario_against_fleet(scenario, loaded)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     # The day-0 market: given values must agree, and the network hold the fleet.
-    check_network_holds(config, market_start(config, loaded.fleet.start_date), loaded.nameplate_ths)
+    start = market_start(config, loaded.fleet.start_date)
+    check_network_holds(config, start, loaded.nameplate_ths)
+    where = f"{loaded.path}: " if loaded.path else ""
+    called = pledges_called_on_day_0(loaded.fleet.finance, start, where)
+    if called:
+        loaded = replace(loaded, warnings=loaded.warnings + called)
     # Baseline is simulated once, first: the decline stage is measured against it.
     to_run: list[Scenario] = [
         next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)

@@ -131,3 +131,22 @@ def test_breakpoint_of_a_covenant_breached_without_shock_says_so(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "liquidity is already breached on 100% of paths with no btc-drop" in result.output
+
+
+def test_a_pledge_already_in_margin_call_is_warned_of() -> None:
+    """A pledge whose obligation is above its margin-call LTV at the start's price is
+    called on day 0 of every path: the run says so beside the result, and only then."""
+
+    def run(obligation: float) -> dict[str, Any]:
+        pledge = {"name": "p", "btc": 100, "obligation_usd": obligation, "margin_call_ltv": 0.8}
+        fleet = small_fleet(finance={"cash_usd": 1e6, "btc_pledges": [pledge]})
+        return hashshock.run(fleet, "baseline", paths=20, horizon_days=30).to_dict()
+
+    called = run(9e6)
+    (warning,) = [w for w in called["warnings"] if "btc_pledges[0] (p)" in w]
+    assert "called on day 0" in warning
+    assert called["finance"]["margin_calls"]["probability"] == 1.0
+    assert called["finance"]["margin_calls"]["day_p50"] == 0
+    healthy = run(4e6)
+    assert not [w for w in healthy["warnings"] if "btc_pledges" in w]
+    assert healthy["finance"]["margin_calls"]["day_p50"] != 0

@@ -477,3 +477,20 @@ def test_report_and_json_may_not_share_a_name(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [str(file), "--json", str(same), "--report", str(same)])
     assert result.exit_code == 2 and "also the --json output" in result.output
     assert not same.exists()
+
+
+def test_no_bundled_pledge_is_called_on_day_0() -> None:
+    """The bundled `us` pledges are below their margin-call LTV at the bundled start price
+    (a margin call on day 0 would be a data error), and the check names the operator."""
+    import dataclasses
+
+    from hashshock.industry.api import pledge_warnings
+    from hashshock.market import load_market
+    from hashshock.market.start import market_start
+
+    loaded = load_industry()
+    start = market_start(load_market(None), loaded.industry.start_date)
+    assert pledge_warnings(loaded, start) == []
+    crashed = dataclasses.replace(start, btc_price_usd=start.btc_price_usd / 3)
+    (warning,) = pledge_warnings(loaded, crashed)
+    assert "(abtc).finance.btc_pledges[0]" in warning and "called on day 0" in warning

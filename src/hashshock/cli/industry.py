@@ -287,13 +287,15 @@ def validate_industry_file(
 ) -> str:
     """Check an industry (and a portfolio file) as a run of it would, short of
     simulating; the ``ok`` line."""
-    from hashshock.industry.api import validate_industry
+    from hashshock.industry.api import pledge_warnings, validate_industry
     from hashshock.industry.load import with_portfolio
+    from hashshock.market.start import market_start
 
     checked = validate_industry(file, names, horizon, config)
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
     warn = Console(stderr=True)
-    for text in loaded.portfolio_warnings:
+    start = market_start(checked.market, loaded.industry.start_date)
+    for text in [*pledge_warnings(loaded, start), *loaded.portfolio_warnings]:
         warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))

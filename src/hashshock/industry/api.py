@@ -21,8 +21,8 @@ from hashshock.industry.load import (
 from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
 from hashshock.market import MarketConfig
-from hashshock.market.start import market_start
-from hashshock.prepare import ScenarioLike, check_run_args
+from hashshock.market.start import MarketStart, market_start
+from hashshock.prepare import ScenarioLike, check_run_args, pledges_called_on_day_0
 
 IndustryLike = str | Path | LoadedIndustry | dict[str, object] | None
 
@@ -69,6 +69,19 @@ def validate_industry(
     return prepare_industry(_loaded(industry), scenarios, horizon_days, market, check_money=True)
 
 
+def pledge_warnings(loaded: LoadedIndustry, start: MarketStart) -> list[str]:
+    """:func:`~hashshock.prepare.pledges_called_on_day_0` for each operator or class (once
+    for all its members), named as in the industry file."""
+    out: list[str] = []
+    for i, op in enumerate(loaded.industry.operators):
+        member = next((m for m in loaded.members if m.group == op.name), None)
+        if member is None:
+            continue
+        where = f"{loaded.path or 'industry'}: operators[{i}] ({op.name})."
+        out += pledges_called_on_day_0(member.loaded.fleet.finance, start, where)
+    return out
+
+
 def industry(
     industry: IndustryLike = None,
     scenarios: Sequence[ScenarioLike] = ("baseline", "sanctions"),
@@ -93,6 +106,7 @@ def industry(
     runs = simulate_industry(inputs, paths, seed, executor, progress)
     start = market_start(inputs.market, loaded.industry.start_date)
     warnings = [w for m in loaded.members for w in m.loaded.warnings]
+    warnings += pledge_warnings(loaded, start)
     warnings += loaded.portfolio_warnings
     warnings += [*start.notes, *([start.warning] if start.warning else [])]
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
