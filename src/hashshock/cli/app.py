@@ -59,6 +59,7 @@ from hashshock.cli.strategies import register as register_strategies
 from hashshock.cli.sweep import register as register_sweep
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from typer import _click  # the click that typer builds on (vendored)
@@ -422,11 +423,11 @@ def validate(
         warn_if_stale(err_console, config, prepared.loaded)
         warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
-    sites = len(loaded.fleet.sites)
     console.print(
-        f"[green]ok[/] {fleet}: {loaded.machines:,} machines in {len(loaded.fleet.cohorts)} "
-        f"cohorts at {sites} site{'s' if sites != 1 else ''}, "
-        f"{loaded.nameplate_ths / 1e3:,.1f} PH/s nameplate, {len(loaded.fleet.orders)} open orders",
+        f"[green]ok[/] {fleet}: {counted(loaded.machines, 'machine')} in "
+        f"{counted(len(loaded.fleet.cohorts), 'cohort')} at "
+        f"{counted(len(loaded.fleet.sites), 'site')}, {loaded.nameplate_ths / 1e3:,.1f} PH/s "
+        f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}",
         soft_wrap=True,
     )
 
