@@ -205,6 +205,11 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
             highlight=False,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
+    console.print(
+        "the stock is on the shelf on day 0, before the scenario's first event: bought "
+        "ahead of the shock. Ordered on day 0 it would wait for the lead time and any "
+        "customs holds or stopped supply of the scenario", highlight=False,
+    )  # fmt: skip
     frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
     frontier.add_column("buy (USD)", justify="right")
     frontier.add_column("availability", justify="right")
