@@ -136,9 +136,10 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         f"{data['seed']}, {seconds:.1f} s",
         highlight=False, soft_wrap=False,
     )  # fmt: skip
-    table = Table(title="US delivered EH/s (p50), share of network", title_justify="left")
-    table.add_column("scenario")
     horizon = data["horizon_days"]
+    table = Table(title=f"US delivered EH/s (p50); share of network and Δ base on day "
+                  f"{horizon - 1}", title_justify="left")  # fmt: skip
+    table.add_column("scenario")
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
         table.add_column(label, justify="right")
