@@ -103,7 +103,9 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
 
     row("revenue", band("revenue_usd"))
     row("EBITDA", band("ebitda_usd"))
-    row("cash at end", band("cash_usd_end"))
+    # Without a finance block (or with no cash in it) cash counts up from nothing.
+    from_zero = all(r["finance"]["cash_usd_start"] == 0 for r in results)
+    row("cash at end (from $0)" if from_zero else "cash at end", band("cash_usd_end"))
     row("lowest cash", band("cash_usd_min"))
     row("revenue at risk vs baseline", lambda f: (
         f"{_musd(f['vs_baseline']['revenue_at_risk_usd']['p50'])} "
