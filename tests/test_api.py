@@ -77,3 +77,51 @@ def test_the_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+
+
+def test_numpy_integers_give_a_result_that_writes_as_json() -> None:
+    """Arguments taken from a DataFrame are numpy integers: the run is the same, and its
+    JSON (and the store) take plain ints."""
+    import json
+
+    import numpy as np
+
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    plain = hashshock.run(fleet, "baseline", paths=4, horizon_days=10, seed=3)
+    numpy = hashshock.run(fleet, "baseline", paths=np.int64(4), horizon_days=np.int32(10),
+                          seed=np.uint8(3))  # fmt: skip
+    assert json.dumps(numpy.to_dict()) == json.dumps(plain.to_dict())
+
+
+def test_wrong_argument_types_are_input_errors() -> None:
+    """A string for the scenarios' list (read letter by letter), and fleets, scenarios
+    and markets of the wrong type, are one clear InputError naming the argument."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    calls: list[tuple[Callable[[], Any], str, str]] = [
+        (lambda: hashshock.compare(fleet, "baseline,sanctions", paths=2), "scenarios",
+         "['baseline', 'sanctions']"),
+        (lambda: hashshock.industry(None, "sanctions", paths=2), "scenarios", "['sanctions']"),
+        (lambda: hashshock.run(None), "fleet", "fleet file's path"),
+        (lambda: hashshock.run(fleet, ["sanctions"]), "scenario", "bundled scenario's name"),
+        (lambda: hashshock.run(fleet, market=5), "market", "market YAML's path"),
+        (lambda: hashshock.run(fleet, paths=2.5), "paths (--paths)", "whole number of paths"),
+    ]  # fmt: skip
+    for call, field, fix in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value.field == field and fix in str(caught.value), str(caught.value)
+    # A market's fields as a mapping are a market, as a fleet's are a fleet.
+    mapped = hashshock.run(fleet, market={"price": {"volatility_per_year": 0.5}}, paths=2,
+                           horizon_days=5)  # fmt: skip
+    assert mapped.paths == 2
+
+
+def test_results_show_in_one_line() -> None:
+    """A result shown in a notebook is one line, not its arrays."""
+    result = hashshock.run(small_fleet(), "baseline", paths=50, horizon_days=30)
+    text = repr(result)
+    assert "\n" not in text and len(text) < 300 and "scenario='baseline'" in text

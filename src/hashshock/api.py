@@ -132,6 +132,8 @@ def compare(
     Dask cluster) is used as given. Results do not depend on where they ran.
     """
     check_run_args(paths, seed, workers)
+    # numpy integers pass the checks; plain ints keep the result writable as JSON.
+    paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     prepared = prepare(fleet, scenarios, horizon_days, market, paths)
     return simulate_prepared(prepared, paths, seed, progress, workers, executor=executor)
 

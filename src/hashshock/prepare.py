@@ -46,12 +46,22 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
         return fleet
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
+    if not isinstance(fleet, str | Path):
+        raise InputError(None, "fleet", f"{fleet!r} is not a fleet",
+                         "give a fleet file's path or a mapping of its fields")  # fmt: skip
     return load_fleet(fleet)
 
 
 def _scenario(scenario: ScenarioLike) -> Scenario:
     """A scenario by name, file or object; ``include`` is expanded in every case."""
-    return expand_includes(scenario) if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        return expand_includes(scenario)
+    if not isinstance(scenario, str | Path):
+        raise InputError(
+            None, "scenario", f"{scenario!r} is not a scenario",
+            "give a bundled scenario's name, a scenario file or a Scenario",
+        )  # fmt: skip
+    return load_scenario(scenario)
 
 
 #: Most Monte Carlo paths one call may ask for (memory grows with paths × days × cohorts).
@@ -59,24 +69,27 @@ MAX_PATHS = 1_000_000
 
 
 def _whole(value: object, name: str, low: int, high: int, unit: str) -> None:
-    """``value`` must be a whole number in [low, high]; else an input error naming it."""
+    """``value`` must be a whole number in [low, high]; else an input error naming it
+    (``name``: the Python argument and its command-line option; ``unit``: what it counts)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise InputError(
-            None, name, f"{value!r} is not a whole number", f"give {unit} as an integer"
-        )
+            None, name, f"{value!r} is not a whole number",
+            f"give a whole number{' of ' + unit if unit else ''}, {low:,} to {high:,}",
+        )  # fmt: skip
     if not low <= int(value) <= high:
-        raise InputError(None, name, f"{value} is out of range", f"use {low:,} to {high:,} {unit}")
+        raise InputError(None, name, f"{value} is out of range",
+                         f"use {low:,} to {high:,}{' ' + unit if unit else ''}")  # fmt: skip
 
 
 def check_horizon(horizon_days: object) -> None:
-    _whole(horizon_days, "--horizon", 1, MAX_HORIZON_DAYS, "days (3 years)")
+    _whole(horizon_days, "horizon_days (--horizon)", 1, MAX_HORIZON_DAYS, "days (3 years)")
 
 
 def check_run_args(paths: object, seed: object, workers: object = None) -> None:
-    _whole(paths, "--paths", 1, MAX_PATHS, "paths")
-    _whole(seed, "--seed", 0, 2**63 - 1, "as the seed (not negative)")
+    _whole(paths, "paths (--paths)", 1, MAX_PATHS, "paths")
+    _whole(seed, "seed (--seed)", 0, 2**63 - 1, "")
     if workers is not None:
-        _whole(workers, "--workers", 1, 64, "worker processes")
+        _whole(workers, "workers (--workers)", 1, 64, "worker processes")
 
 
 @dataclass
@@ -103,6 +116,19 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
     pools = 4 * sum(len(f) for f in families.values())
     cohorts = len(fleet.cohorts) + len(fleet.orders) + 1
     return estimate_run(scenarios, paths, horizon_days, cohorts, pools)
+
+
+def check_scenario_list(scenarios: object) -> None:
+    """``scenarios`` must be a list of names, files or scenarios, not one string (which
+    Python would read letter by letter)."""
+    if isinstance(scenarios, str | Path | Scenario):
+        names = (
+            [n.strip() for n in str(scenarios).split(",")] if isinstance(scenarios, str) else None
+        )
+        raise InputError(
+            None, "scenarios", f"{scenarios!r} is one {type(scenarios).__name__}, not a list",
+            f"give a list: {names!r}" if names else "give a list: [scenario]",
+        )  # fmt: skip
 
 
 def check_scenario_names(requested: Sequence[Scenario]) -> None:
@@ -154,6 +180,7 @@ def prepare(
     memory is refused before anything large is built (:mod:`hashshock.sizing`).
     """
     check_horizon(horizon_days)
+    check_scenario_list(scenarios)
     loaded = _fleet(fleet)
     requested = [_scenario(s) for s in scenarios]
     check_scenario_names(requested)

@@ -22,7 +22,12 @@ from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
-from hashshock.prepare import ScenarioLike, check_run_args, pledges_called_on_day_0
+from hashshock.prepare import (
+    ScenarioLike,
+    check_horizon,
+    check_run_args,
+    pledges_called_on_day_0,
+)
 
 IndustryLike = str | Path | LoadedIndustry | dict[str, object] | None
 
@@ -99,6 +104,9 @@ def industry(
     ``progress`` gets (tasks done, tasks in total); ``portfolio`` (a YAML file) replaces
     the industry's lender portfolio."""
     check_run_args(paths, seed)
+    check_horizon(horizon_days)
+    # numpy integers pass the checks; plain ints keep the result writable as JSON.
+    paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     loaded = _loaded(industry)
     if portfolio is not None:
         loaded = with_portfolio(loaded, portfolio)

@@ -47,6 +47,7 @@ from hashshock.prepare import (
     Prepared,
     ScenarioLike,
     check_horizon,
+    check_scenario_list,
     check_scenario_names,
     estimate_for,
     prepare,
@@ -117,6 +118,7 @@ class IndustryInputs:
 
 
 def _scenarios(scenarios: Sequence[ScenarioLike]) -> tuple[list[Scenario], list[Scenario]]:
+    check_scenario_list(scenarios)
     requested = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     check_scenario_names(requested)
     to_run = [next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)]

@@ -389,14 +389,22 @@ def _clean_field(field: str | None) -> str | None:
     return ".".join(parts)
 
 
-def load_market(path: str | Path | None) -> MarketConfig:
-    """Load a market YAML over the bundled defaults (``None``: the defaults alone).
+def load_market(path: str | Path | dict[str, Any] | None) -> MarketConfig:
+    """Load a market YAML over the bundled defaults (``None``: the defaults alone; a
+    mapping: a market YAML's fields, as :func:`market_from_mapping`).
 
     Price CSVs and the snapshot are read now, so any problem raises
     :class:`InputError` naming the file, the field and the fix.
     """
     if path is None:
         return market_from_mapping({})
+    if isinstance(path, dict):
+        return market_from_mapping(path)
+    if not isinstance(path, str | Path):
+        raise InputError(
+            None, "market", f"{path!r} is not a market",
+            "give a market YAML's path, a mapping of its fields or a MarketConfig",
+        )  # fmt: skip
     file = Path(path)
     return market_from_mapping(read_yaml_mapping(file), file)
 
