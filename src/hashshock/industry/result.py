@@ -37,12 +37,19 @@ def _event(days: NDArray[np.int64]) -> dict[str, Any]:
     return {"probability": summary["probability"], "day_p50": summary["day_p50"]}
 
 
-@dataclass
+@dataclass(repr=False)
 class IndustryResult:
     """Every scenario's industry figures (``to_dict()``) and the runs behind them."""
 
     runs: IndustryRuns
     warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # One line, not every member's arrays.
+        loaded = self.runs.inputs.loaded
+        return (f"IndustryResult(industry={loaded.industry.name!r}, "
+                f"scenarios={self.scenario_names!r}, members={len(loaded.members)}, "
+                f"warnings={len(self.warnings)})")  # fmt: skip
 
     @property
     def scenario_names(self) -> list[str]:

@@ -23,7 +23,7 @@ from hashshock.finance.scenario_money import Money
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
     """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract."""
 
@@ -45,6 +45,16 @@ class RunResult:
     baseline_money: Money | None = None
     local_money: Money | None = None  # network-wide scenarios: the same run priced locally
     warnings: list[str] = field(default_factory=list)  # accepted inputs worth a second look
+
+    def __repr__(self) -> str:
+        # One line: the default would print every [paths, days] array (a notebook's
+        # cell showing a result would run to megabytes).
+        return (
+            f"RunResult(scenario={self.scenario!r}, fleet={self.fleet_name!r}, "
+            f"machines={self.machines:,}, paths={self.paths:,}, "
+            f"horizon_days={self.horizon_days}, seed={self.seed}, "
+            f"start_date={self.start_date.isoformat()}, warnings={len(self.warnings)})"
+        )
 
     @property
     def dates(self) -> list[str]:

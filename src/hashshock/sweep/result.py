@@ -39,7 +39,7 @@ class SweepPoint:
         return out
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResult:
     """Everything a sweep found (module docstring)."""
 
@@ -55,6 +55,12 @@ class SweepResult:
     analysis: dict[str, Any]
     base_runs: list[dict[str, Any]] = field(default_factory=list)
     spec_file: str | None = None
+
+    def __repr__(self) -> str:
+        # One line, not every point's runs.
+        return (f"SweepResult(name={self.name!r}, method={self.method!r}, "
+                f"points={len(self.points)}, inputs={len(self.inputs)}, "
+                f"metrics={self.metrics!r}, paths={self.paths:,}, seed={self.seed})")  # fmt: skip
 
     @property
     def base(self) -> SweepPoint:
