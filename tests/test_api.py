@@ -125,3 +125,29 @@ def test_results_show_in_one_line() -> None:
     result = hashshock.run(small_fleet(), "baseline", paths=50, horizon_days=30)
     text = repr(result)
     assert "\n" not in text and len(text) < 300 and "scenario='baseline'" in text
+
+
+def test_warnings_reach_a_script_once_and_the_command_line_once(tmp_path: Path) -> None:
+    """An accepted input worth a second look is a HashshockWarning in Python, attributed
+    to the caller's line; the command line prints it itself, one line, not twice."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    import yaml
+
+    fleet = small_fleet()
+    fleet["cohorts"].append(
+        {"model": "antminer-s21", "count": 0, "site": "a", "install_date": "2024-01-01"}
+    )
+    with pytest.warns(hashshock.HashshockWarning, match="has 0 machines") as caught:
+        hashshock.run(fleet, "baseline", paths=2, horizon_days=5)
+    assert [w.filename for w in caught if "0 machines" in str(w.message)] == [__file__]
+    file = tmp_path / "fleet.yaml"
+    file.write_text(yaml.safe_dump(fleet))
+    entry = "import sys; from hashshock.cli.entry import main; sys.argv[0] = 'hashshock'; main()"
+    command = [sys.executable, "-c", entry, "run", str(file), "-n", "2", "--horizon", "5"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True,
+                          env={**os.environ, "HASHSHOCK_DAEMON": "off"})  # fmt: skip
+    assert done.stderr.count("has 0 machines") == 1, done.stderr

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from hashshock import sweep
     from hashshock.api import compare, run
     from hashshock.industry import industry
-    from hashshock.inputs.errors import InputError
+    from hashshock.inputs.errors import HashshockWarning, InputError
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.results import RunResult
 
@@ -35,6 +35,7 @@ _lazy_getattr, __dir__ = lazy_exports(
         "industry": ".industry",
         "run": ".api",
         "InputError": ".inputs.errors",
+        "HashshockWarning": ".inputs.errors",
         "load_fleet": ".inputs.load",
         "load_scenario": ".inputs.load",
         "RunResult": ".results",
@@ -51,6 +52,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "HashshockWarning",
     "InputError",
     "RunResult",
     "__version__",

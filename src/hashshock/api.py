@@ -30,6 +30,7 @@ from hashshock.finance.scenario_money import (
 )
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.inputs.catalog import PART_TYPES
+from hashshock.inputs.errors import warn_all
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
@@ -135,7 +136,9 @@ def compare(
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     prepared = prepare(fleet, scenarios, horizon_days, market, paths)
-    return simulate_prepared(prepared, paths, seed, progress, workers, executor=executor)
+    results = simulate_prepared(prepared, paths, seed, progress, workers, executor=executor)
+    warn_all(w for r in results for w in r.warnings)
+    return results
 
 
 def simulate_scenarios(

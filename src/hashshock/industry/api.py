@@ -20,6 +20,7 @@ from hashshock.industry.load import (
 )
 from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
+from hashshock.inputs.errors import warn_all
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
 from hashshock.prepare import (
@@ -123,4 +124,5 @@ def industry(
                 f"{scenario.name}: distress sales had not settled after {settled.rounds} rounds "
                 "(breaks still moving earlier); the last round's figures are reported"
             )
+    warn_all(warnings)
     return IndustryResult(runs, warnings)
