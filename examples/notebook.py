@@ -34,7 +34,7 @@ availability = ds.availability.quantile([0.05, 0.5, 0.95], dim="path")
 end = availability.isel(day=-1)
 for scenario in ds.scenario.values:
     low, mid, high = (float(v) for v in end.sel(scenario=scenario).values)
-    print(f"{scenario}: availability at day {ds.sizes['day']}: {mid:.1%} ({low:.1%}–{high:.1%})")
+    print(f"{scenario}: availability on day {ds.sizes['day'] - 1}: {mid:.1%} ({low:.1%}–{high:.1%})")
 
 # %% [markdown]
 # When does each part run out? `first_stockout_day` is −1 on paths where it never does.

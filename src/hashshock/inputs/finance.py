@@ -152,7 +152,7 @@ class Finance(_Strict):
                 fix = (
                     f"use one of {', '.join(loans)}"
                     if loans
-                    else "add the loan under finance.loans, or remove the covenant's loan:"
+                    else "add the loan under finance.loans, or remove the covenant's loan"
                 )
                 raise ValueError(
                     f"covenants[{i}].loan '{cov.loan}' is not a loan here — fix: {fix}"

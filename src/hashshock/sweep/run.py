@@ -24,6 +24,7 @@ from hashshock.execution.base import Executor, Task
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import builtin_scenarios, load_scenario
 from hashshock.inputs.scenario import Scenario
+from hashshock.prepare import check_run_args
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
 from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
@@ -58,6 +59,7 @@ def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, P
         file = Path(spec)
         parsed, folder = load_spec(file), file.resolve().parent
     if paths is not None:
+        check_run_args(paths, 0)  # the argument's fault, not the spec file's
         parsed = spec_from_mapping({**parsed.model_dump(by_alias=True), "paths": paths}, file)
     return parsed, folder, file
 
