@@ -120,6 +120,9 @@ def test_diff_names_changed_inputs_and_outcomes(store: Path, runs, inputs, write
     )
     same = diff_runs(*load_runs([a, a], store))
     assert same.inputs == [] and same.outcomes == []
+    # From Python, ids (or prefixes) serve as well as loaded runs; one id is one run.
+    assert diff_runs(a[:6], b, store) == diff
+    assert [r.run_id for r in load_runs(a, store)] == [a]
     assert "should be identical" in same.notes[0]
 
 

@@ -9,10 +9,11 @@ Wilson intervals overlap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hashshock.finance.covenants import wilson_interval
-from hashshock.store.query import StoredRun
+from hashshock.store.query import StoredRun, load_runs
 from hashshock.store.records import summary_metrics
 
 #: Run settings compared before the input documents.
@@ -88,8 +89,10 @@ def _noise(metric: str, x: float, y: float, paths_a: int, paths_b: int) -> str:
     return "within Monte Carlo noise: the 95% intervals overlap" if overlap else ""
 
 
-def diff_runs(a: StoredRun, b: StoredRun) -> RunDiff:
-    """Inputs and outcomes that differ from run ``a`` to run ``b``."""
+def diff_runs(a: StoredRun | str, b: StoredRun | str, store: str | Path | None = None) -> RunDiff:
+    """Inputs and outcomes that differ from run ``a`` to run ``b`` (stored runs, or their
+    ids or unique prefixes in ``store``)."""
+    a, b = (load_runs([r], store)[0] if isinstance(r, str) else r for r in (a, b))
     diff = RunDiff(a.run_id, b.run_id)
     _inputs(a, b, diff)
     before, after = summary_metrics(a.data), summary_metrics(b.data)

@@ -89,8 +89,10 @@ def list_runs(
     return out
 
 
-def load_runs(refs: Sequence[str], store: str | Path | None = None) -> list[StoredRun]:
-    """The runs ``refs`` (ids or unique prefixes), in order."""
+def load_runs(refs: Sequence[str] | str, store: str | Path | None = None) -> list[StoredRun]:
+    """The runs ``refs`` (ids or unique prefixes; one string is one run), in order."""
+    if isinstance(refs, str):
+        refs = [refs]  # not its letters
     path = store_path(store)
     with connect(path, write=False) as con:
         out = []
