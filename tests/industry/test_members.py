@@ -44,3 +44,6 @@ def test_same_numbers_on_threads() -> None:
     with Threads(2) as threads:
         there = industry(loaded, ["baseline", "sanctions"], 10, 40, 1, executor=threads)
     assert here.to_dict()["scenarios"] == there.to_dict()["scenarios"]
+    # workers=, as compare's: a local cluster of worker processes for the call.
+    cluster = industry(loaded, ["baseline", "sanctions"], 10, 40, 1, workers=2)
+    assert here.to_dict()["scenarios"] == cluster.to_dict()["scenarios"]

@@ -98,13 +98,16 @@ def industry(
     executor: Executor | None = None,
     progress: Progress | None = None,
     portfolio: str | Path | None = None,
+    workers: int | None = None,
 ) -> IndustryResult:
     """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
     mapping; ``None``: ``us``) under each scenario, on one network and one set of random
-    numbers; ``executor`` (default: in this process) runs the members' tasks and
-    ``progress`` gets (tasks done, tasks in total); ``portfolio`` (a YAML file) replaces
-    the industry's lender portfolio."""
-    check_run_args(paths, seed)
+    numbers; ``executor`` (default: in this process; ``workers`` > 1: a local Dask
+    cluster of that many worker processes for the call, as ``hashshock industry
+    --workers``) runs the members' tasks and ``progress`` gets (tasks done, tasks in
+    total); ``portfolio`` (a YAML file) replaces the industry's lender portfolio. Results
+    do not depend on where they ran."""
+    check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
@@ -112,7 +115,13 @@ def industry(
     if portfolio is not None:
         loaded = with_portfolio(loaded, portfolio)
     inputs = prepare_industry(loaded, scenarios, horizon_days, market, paths)
-    runs = simulate_industry(inputs, paths, seed, executor, progress)
+    if executor is None and workers is not None:
+        from hashshock.execution import make_executor
+
+        with make_executor(workers) as own:
+            runs = simulate_industry(inputs, paths, seed, own, progress)
+    else:
+        runs = simulate_industry(inputs, paths, seed, executor, progress)
     start = market_start(inputs.market, loaded.industry.start_date)
     warnings = [w for m in loaded.members for w in m.loaded.warnings]
     warnings += pledge_warnings(loaded, start)
