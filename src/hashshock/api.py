@@ -131,6 +131,8 @@ def compare(
     ``workers`` > 1 starts a local Dask cluster of that many worker processes for the
     call, and an ``executor`` (:mod:`hashshock.execution`: threads, a local or remote
     Dask cluster) is used as given. Results do not depend on where they ran.
+    ``scenarios`` is a list (of names, files or scenarios); the other arguments, the
+    result and the errors are :func:`run`'s, one result per scenario in the order given.
     """
     check_run_args(paths, seed, workers)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
@@ -224,5 +226,28 @@ def run(
     workers: int | None = None,
     market: str | Path | MarketConfig | None = None,
 ) -> RunResult:
-    """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage)."""
+    """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage).
+
+    Arguments, as ``hashshock run`` takes them:
+
+    - ``fleet``: a fleet file's path, a mapping of its fields, or a loaded fleet
+      (:func:`hashshock.load_fleet`);
+    - ``scenario``: a bundled scenario's name (``hashshock scenarios`` lists them), a
+      scenario file, or a :class:`~hashshock.inputs.scenario.Scenario`;
+    - ``paths``: Monte Carlo paths, 1 to 1,000,000; ``horizon_days``: days simulated from
+      the fleet's start date, 1 to 1,098; ``seed``: 0 to 2**63 − 1 (same inputs and
+      seed, same numbers);
+    - ``progress``: called with (days done, days in total); ``workers`` > 1: a local
+      Dask cluster for the call (guard a script that asks for one with
+      ``if __name__ == "__main__":``);
+    - ``market``: a market YAML's path, a mapping of its fields, or a
+      :class:`~hashshock.market.MarketConfig` (default: the bundled market).
+
+    Returns a :class:`~hashshock.results.RunResult`: ``to_dict()`` is the JSON of
+    ``hashshock run --json`` (README, "JSON output"); labelled arrays from
+    :func:`hashshock.results.labelled.to_dataset` (docs/report.md).
+    Raises :class:`~hashshock.inputs.errors.InputError` (one line: file, field, fix) on
+    bad input, before anything is simulated; issues
+    :class:`~hashshock.inputs.errors.HashshockWarning` for inputs worth a second look.
+    """
     return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers, market)[0]
