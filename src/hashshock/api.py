@@ -43,6 +43,7 @@ from hashshock.prepare import (
     FleetLike,
     Prepared,
     ScenarioLike,
+    check_horizon,
     check_run_args,
     prepare,
     validate,
@@ -135,6 +136,7 @@ def compare(
     result and the errors are :func:`run`'s, one result per scenario in the order given.
     """
     check_run_args(paths, seed, workers)
+    check_horizon(horizon_days)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     prepared = prepare(fleet, scenarios, horizon_days, market, paths)
