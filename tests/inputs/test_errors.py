@@ -54,3 +54,23 @@ def test_a_bound_names_its_limit_and_an_unrelated_unknown_field_is_not_guessed()
     assert error.field == "operators[0].count" and error.fix == "use a value of at least 1"
     error = _error(Industry, {"start_date": "2026-12-01", "colour": "red"})
     assert error.field == "operators" and error.fix == "add this field"
+
+
+def test_an_unknown_field_spelt_like_an_optional_one_is_told_which() -> None:
+    """With the model, a misspelt optional field (at the top, or inside a list's items)
+    is matched against the fields that model has; an unrelated word is not guessed."""
+    from hashshock.inputs.fleet import Fleet
+
+    fleet = {"name": "x", "start_date": "2026-12-01", "sites": [{"name": "a"}],
+             "cohorts": [{"model": "antminer-s21", "count": 5, "site": "a",
+                          "install_date": "2025-01-01"}]}  # fmt: skip
+
+    def told(data: dict[str, Any]) -> InputError:
+        with pytest.raises(ValidationError) as raised:
+            Fleet.model_validate(data)
+        return from_validation_error(raised.value, "f.yaml", Fleet)
+
+    assert told({**fleet, "finanse": {}}).fix == "did you mean finance?"
+    nested = told({**fleet, "sites": [{"name": "a", "technicans": 3}]})
+    assert (nested.field, nested.fix) == ("sites[0].technicans", "did you mean technicians?")
+    assert told({**fleet, "weather": "sunny"}).fix == "remove it or check its spelling"

@@ -356,7 +356,7 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
     try:
         industry = Industry.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, path) from None
+        raise from_validation_error(exc, path, Industry) from None
     _check_vendor_lines(industry, path)
     reader = _Reader(industry, path)
     members = [m for i in range(len(industry.operators)) for m in reader.members(i)]
@@ -376,7 +376,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     try:
         portfolio = Portfolio.model_validate(read_yaml_mapping(path))
     except ValidationError as exc:
-        raise from_validation_error(exc, path) from None
+        raise from_validation_error(exc, path, Portfolio) from None
     names = loaded.groups
     for i, loan in enumerate(portfolio.loans):
         if loan.borrower not in names:

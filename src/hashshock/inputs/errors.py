@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pydantic is imported by the models that raise it, not here
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
 
 class HashshockWarning(UserWarning):
@@ -111,11 +111,19 @@ _BOUNDS = {
 }
 
 
-def from_validation_error(exc: ValidationError, file: str | Path | None) -> InputError:
+def from_validation_error(
+    exc: ValidationError, file: str | Path | None, model: type[BaseModel] | None = None
+) -> InputError:
     """Turn pydantic's first error into one clear :class:`InputError` (or, when a field
-    is missing beside an unknown one spelt like it, that misspelling)."""
+    is missing beside an unknown one spelt like it, that misspelling; with the validated
+    ``model``, an unknown field spelt like an optional one is told which it may be)."""
     errors = exc.errors(include_url=False)
     err = _misspelt(errors) or errors[0]
+    if err.get("type") == "extra_forbidden" and "did_you_mean" not in err and model:
+        loc = tuple(err.get("loc", ()))
+        known = _fields_at(model, loc[:-1])
+        hits = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6) if loc else []
+        err = {**err, "did_you_mean": hits[0]} if hits else err
     field = _loc_to_field(tuple(err.get("loc", ())))
     kind = str(err.get("type", ""))
     msg = str(err.get("msg", "invalid value"))
@@ -172,6 +180,37 @@ def _union_tag(file: str | Path | None, field: str, kind: str, ctx: dict[str, An
     if kind == "union_tag_invalid":
         return InputError(file, f"{field}.{tag}", f"unknown {tag} {ctx.get('tag', '')!r}", fix)
     return InputError(file, field, f"no {tag} given", fix)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names (aliases where set) of the model found at ``loc`` inside
+    ``model`` (list indices and dict keys skipped); [] where a union or a plain type
+    leaves it open."""
+    from pydantic import BaseModel
+
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or name: f for name, f in current.model_fields.items()}
+        if part not in fields:  # a dict's key: its values are the model reached
+            continue
+        inner = [t for t in _flat_args(fields[part].annotation)
+                 if isinstance(t, type) and issubclass(t, BaseModel)]  # fmt: skip
+        if len(inner) != 1:
+            return []
+        current = inner[0]
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _flat_args(annotation: Any) -> list[Any]:
+    """``annotation`` and every type inside it (``list[X] | None`` gives X among them)."""
+    from typing import get_args
+
+    out = [annotation]
+    for arg in get_args(annotation):
+        out += _flat_args(arg)
+    return out
 
 
 def _misspelt(errors: Sequence[Any]) -> dict[str, Any] | None:

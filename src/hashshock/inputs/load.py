@@ -88,7 +88,7 @@ def fleet_from_mapping(
     try:
         fleet = Fleet.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, path) from None
+        raise from_validation_error(exc, path, Fleet) from None
     if fleet.cohorts_csv:
         csv_path = base / fleet.cohorts_csv
         try:
@@ -362,7 +362,7 @@ def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, path) from None
+        raise from_validation_error(exc, path, Scenario) from None
     _check_event_vendors(scenario, path)
     return expand_includes(scenario, path, _seen)
 

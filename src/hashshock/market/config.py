@@ -455,7 +455,7 @@ def _validated(data: dict[str, Any], file: Path) -> MarketConfig:
     try:
         config = MarketConfig.model_validate(data)
     except ValidationError as exc:
-        error = from_validation_error(exc, file)
+        error = from_validation_error(exc, file, MarketConfig)
         raise InputError(error.file, _clean_field(error.field), error.problem, error.fix) from exc
     config._file = str(file)
     price_cfg = config.price

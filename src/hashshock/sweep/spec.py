@@ -148,7 +148,7 @@ def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) ->
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, source) from None
+        raise from_validation_error(exc, source, SweepSpec) from None
 
 
 def load_spec(path: str | Path) -> SweepSpec:
