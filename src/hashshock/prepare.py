@@ -18,7 +18,7 @@ import numpy as np
 
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.load import (
     LoadedFleet,
@@ -46,9 +46,7 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
         return fleet
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
-    if not isinstance(fleet, str | Path):
-        raise InputError(None, "fleet", f"{fleet!r} is not a fleet",
-                         "give a fleet file's path or a mapping of its fields")  # fmt: skip
+    check_path_like(fleet, "fleet", "give a fleet file's path or a mapping of its fields")
     return load_fleet(fleet)
 
 
@@ -56,11 +54,8 @@ def _scenario(scenario: ScenarioLike) -> Scenario:
     """A scenario by name, file or object; ``include`` is expanded in every case."""
     if isinstance(scenario, Scenario):
         return expand_includes(scenario)
-    if not isinstance(scenario, str | Path):
-        raise InputError(
-            None, "scenario", f"{scenario!r} is not a scenario",
-            "give a bundled scenario's name, a scenario file or a Scenario",
-        )  # fmt: skip
+    check_path_like(scenario, "scenario",
+                    "give a bundled scenario's name, a scenario file or a Scenario")  # fmt: skip
     return load_scenario(scenario)
 
 

@@ -49,6 +49,14 @@ class InputError(Exception):
         return text
 
 
+def check_path_like(value: object, argument: str, fix: str) -> None:
+    """An API argument that must be a file's path (or a name): anything else but a
+    ``str`` or ``Path`` is an :class:`InputError` naming ``argument``, not a
+    ``TypeError`` from deep inside."""
+    if not isinstance(value, str | Path):
+        raise InputError(None, argument, f"{value!r} is not a {argument}", fix)
+
+
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The known names closest to ``word`` (for 'did you mean' hints)."""
     options = list(choices)

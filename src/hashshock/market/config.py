@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.errors import InputError, check_path_like, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.market.hashprice import TIERS, TierName
 from hashshock.market.snapshot import (
@@ -400,11 +400,8 @@ def load_market(path: str | Path | dict[str, Any] | None) -> MarketConfig:
         return market_from_mapping({})
     if isinstance(path, dict):
         return market_from_mapping(path)
-    if not isinstance(path, str | Path):
-        raise InputError(
-            None, "market", f"{path!r} is not a market",
-            "give a market YAML's path, a mapping of its fields or a MarketConfig",
-        )  # fmt: skip
+    fix = "give a market YAML's path, a mapping of its fields or a MarketConfig"
+    check_path_like(path, "market", fix)
     file = Path(path)
     return market_from_mapping(read_yaml_mapping(file), file)
 
