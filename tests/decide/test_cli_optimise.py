@@ -52,10 +52,11 @@ def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
 ) -> None:
     done = CliRunner().invoke(cli, ["optimise", str(fleet_file), "--scenario", "sanctions",
                                     "--target", "availability=0.9999", "--at", "p5",
-                                    "--budget", "200", *FAST])  # fmt: skip
+                                    "--budget", "200", "--ordered", *FAST])  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "not reached within the budget" in done.output
     assert "the frontier's best is" in done.output
+    assert "ordered on day 0" in " ".join(done.output.split())
 
 
 def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(

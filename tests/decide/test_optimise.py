@@ -114,3 +114,26 @@ def test_a_binding_budget_is_spent_by_the_simulation_within_the_budget() -> None
     closed_form = next(p for p in result.points if p.role == "closed form")
     assert closed_form.cost_usd <= 400.0
     assert result.chosen_objective >= closed_form.availability
+
+
+def test_an_ordered_stock_is_a_base_stock_level_and_arrives_after_the_lead_time() -> None:
+    """``--ordered``: today's stock on the shelf and the level as the pools' target, as a
+    fleet file with ``on_hand`` today's and ``target`` the level gives; the pools' day-0
+    reorder brings the rest after the vendor's lead time (42 days), so the shelf is
+    today's on day 0 and holds more than today's run's once the order has come."""
+    base = prepare(small_fleet(), ["baseline"], 120).plans[-1]
+    stock = base.pool_on_hand + 20
+    rows = [
+        {"site": base.site_names[int(base.pool_site[j])],
+         "part": base.part_names[int(base.pool_part[j])], "family": base.pool_family[j],
+         "on_hand": int(base.pool_on_hand[j]), "target": int(stock[j])}
+        for j in range(base.n_pools)
+    ]  # fmt: skip
+    from_file = prepare(small_fleet(spares=rows), ["baseline"], 120).plans[-1]
+    ordered = with_stock(base, stock, ordered=True)
+    assert np.array_equal(ordered.pool_on_hand, from_file.pool_on_hand)
+    assert np.array_equal(ordered.pool_target, from_file.pool_target)
+    today = simulate_one(with_stock(base, base.pool_on_hand), 50, 0, None)
+    later = simulate_one(ordered, 50, 0, None)
+    assert np.array_equal(later.spares_on_hand[:, 0], today.spares_on_hand[:, 0])
+    assert (later.spares_on_hand[:, 80].sum(axis=1) > today.spares_on_hand[:, 80].sum(axis=1)).all()

@@ -54,6 +54,15 @@ BudgetOpt = Annotated[
 PoolSitesOpt = Annotated[
     bool, typer.Option("--pool-sites", help="Show the stock per site × part (families summed).")
 ]
+OrderedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ordered",
+        help="Stock bought beyond today's is ordered on day 0, "
+        "not on the shelf: it comes through the lead time and the scenario's "
+        "customs holds and supply stops.",
+    ),
+]
 #: Frontier rows printed (the JSON has them all).
 FRONTIER_ROWS = 8
 
@@ -80,6 +89,7 @@ def optimise_command(
     at: AtOpt = "p50",
     budget: BudgetOpt = None,
     pool_sites: PoolSitesOpt = False,
+    ordered: OrderedOpt = False,
     paths: PathsOpt = 1000,
     horizon: HorizonOpt = 365,
     seed: SeedOpt = 0,
@@ -104,7 +114,9 @@ def optimise_command(
         with executor() as pool:
             tick = progress_line(quiet)
             result = run_interruptibly(
-                lambda: optimise(prepared, goal, budget, paths, seed, pool, progress=tick)
+                lambda: optimise(
+                    prepared, goal, budget, paths, seed, pool, progress=tick, ordered=ordered
+                )
             )
         seconds = time.perf_counter() - started
     except InputError as exc:
@@ -206,9 +218,11 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     console.print(
+        "stock beyond today's is ordered on day 0: it comes through the lead time and the "
+        "scenario's customs holds and supply stops" if result.ordered else
         "the stock is on the shelf on day 0, before the scenario's first event: bought "
-        "ahead of the shock. Ordered on day 0 it would wait for the lead time and any "
-        "customs holds or stopped supply of the scenario", highlight=False,
+        "ahead of the shock (--ordered: ordered on day 0, through the lead time and the "
+        "scenario's holds)", highlight=False,
     )  # fmt: skip
     frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
     frontier.add_column("buy (USD)", justify="right")

@@ -71,10 +71,14 @@ class StockRun:
         return np.asarray(self.lost[rows, index, :].mean(axis=1, dtype=np.float64))
 
 
-def with_stock(plan: Plan, stock: NDArray[np.int64]) -> Plan:
-    """``plan`` with every pool's starting stock and base-stock level set to ``stock``."""
+def with_stock(plan: Plan, stock: NDArray[np.int64], ordered: bool = False) -> Plan:
+    """``plan`` with every pool's starting stock and base-stock level set to ``stock``;
+    ``ordered``: the base-stock level only, today's stock on the shelf, so the pools'
+    day-0 reorder orders the rest, which comes through the lead time and the scenario's
+    customs holds and supply stops as any order does."""
     level = np.asarray(stock, dtype=np.int64).copy()
-    return dataclasses.replace(plan, pool_on_hand=level, pool_target=level.copy())
+    on_hand = plan.pool_on_hand.copy() if ordered else level.copy()
+    return dataclasses.replace(plan, pool_on_hand=on_hand, pool_target=level)
 
 
 def mean_boards(plan: Plan) -> float:
@@ -87,11 +91,12 @@ def mean_boards(plan: Plan) -> float:
 
 
 def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
-                   economy: EconomyInputs | None) -> StockRun:  # fmt: skip
-    """One stock on the engine (a task: in this process or on a worker)."""
+                   economy: EconomyInputs | None, ordered: bool = False) -> StockRun:  # fmt: skip
+    """One stock on the engine (a task: in this process or on a worker); ``ordered``:
+    as :func:`with_stock`."""
     from hashshock.parallel import simulate_one
 
-    out = simulate_one(with_stock(plan, stock), paths, seed, economy)
+    out = simulate_one(with_stock(plan, stock, ordered), paths, seed, economy)
     weight = np.array([1.0 / mean_boards(plan), 1.0, 1.0, 1.0])
     machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
     lost = out.backorders.astype(np.float64) * weight[None, None, :] / machines[:, :, None]
@@ -107,12 +112,13 @@ class Simulator:
     economies: dict[tuple[int, int], EconomyInputs]
     executor: Executor
     evaluations: list[int] = dataclasses.field(default_factory=lambda: [0])
+    ordered: bool = False  # stock ordered on day 0, not on the shelf (:func:`with_stock`)
 
     def run(self, stocks: Sequence[NDArray[np.int64]], paths: int, seed: int) -> list[StockRun]:
         """Every stock on the same ``paths`` and ``seed``."""
         economy = self.economies.get((paths, seed))
-        tasks = [Task(simulate_stock, (self.plan, s, paths, seed, economy), name="stock")
-                 for s in stocks]  # fmt: skip
+        tasks = [Task(simulate_stock, (self.plan, s, paths, seed, economy, self.ordered),
+                      name="stock") for s in stocks]  # fmt: skip
         self.evaluations[0] += len(tasks)
         runs: list[StockRun] = self.executor.run(tasks)
         return runs

@@ -143,6 +143,7 @@ class OptimiseResult:
     verify_chosen: Verification | None = None
     verify_closed_form: Verification | None = None
     evaluations: int = 0
+    ordered: bool = False  # stock ordered on day 0 rather than on the shelf
 
     @property
     def chosen_cost_usd(self) -> float:
@@ -201,6 +202,7 @@ class OptimiseResult:
                 "budget_usd": self.budget_usd, "paths": self.paths,
                 "screen_paths": self.screen_paths, "horizon_days": self.horizon_days,
                 "seed": self.seed, "version": __version__, "evaluations": self.evaluations,
+                "stock_from": "ordered on day 0" if self.ordered else "shelf on day 0",
             },
             "reached": self.reached, "note": self.note,
             "closed_form": {"cost_usd": self.closed_form_cost_usd,
@@ -298,11 +300,13 @@ def _pool_parts(prepared: Prepared) -> IntArray:
 def optimise(
     prepared: Prepared, target: Target, budget_usd: float | None = None, paths: int = 1000,
     seed: int = 0, executor: Executor | None = None, screen_paths: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, ordered: bool = False,
 ) -> OptimiseResult:  # fmt: skip
     """The cheapest stock per pool holding ``target`` under the prepared scenario (its
     last plan; baseline's when only baseline was asked), within ``budget_usd`` if given.
-    Every evaluation runs on ``executor`` (default: in this process)."""
+    Every evaluation runs on ``executor`` (default: in this process). A stock is on the
+    shelf on day 0, or with ``ordered`` ordered on day 0 (:func:`~hashshock.decide.
+    evaluate.with_stock`)."""
     plan, money = prepared.plans[-1], prepared.money[-1]
     table = pool_table(plan, money.pool_unit_cost[:, 0])
     curve = marginal_analysis(table.inputs)
@@ -314,7 +318,7 @@ def optimise(
     verify_seed = seed + 1
     keys = [(paths, seed), (screen, seed), (paths, verify_seed)]
     sim = Simulator(plan, economies_for(plan, money, prepared.market, keys),
-                    executor or InProcess())  # fmt: skip
+                    executor or InProcess(), ordered=ordered)  # fmt: skip
     search = _Search(sim, table, target, paths, screen, seed)
     say = progress or (lambda _text: None)
 
@@ -363,7 +367,7 @@ def optimise(
         chosen_stock=chosen, chosen_objective=chosen_value, reached=reached, note=note,
         points=search.points, verify_chosen=Verification.of(verified[0], target, verify_seed),
         verify_closed_form=Verification.of(verified[1], target, verify_seed),
-        evaluations=sim.evaluations[0],
+        evaluations=sim.evaluations[0], ordered=ordered,
     )  # fmt: skip
 
 
