@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from hashshock import sweep
     from hashshock.api import compare, run
     from hashshock.industry import industry
-    from hashshock.inputs.errors import HashshockWarning, InputError
+    from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.notices import HashshockWarning
     from hashshock.results import RunResult
 
 _lazy_getattr, __dir__ = lazy_exports(
@@ -35,7 +36,7 @@ _lazy_getattr, __dir__ = lazy_exports(
         "industry": ".industry",
         "run": ".api",
         "InputError": ".inputs.errors",
-        "HashshockWarning": ".inputs.errors",
+        "HashshockWarning": ".notices",
         "load_fleet": ".inputs.load",
         "load_scenario": ".inputs.load",
         "RunResult": ".results",

@@ -30,11 +30,11 @@ from hashshock.finance.scenario_money import (
 )
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.inputs.catalog import PART_TYPES
-from hashshock.inputs.errors import warn_all
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
 from hashshock.market.start import market_start
+from hashshock.notices import warn_all
 from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import Plan
 from hashshock.plan.events import idle_events
@@ -250,6 +250,6 @@ def run(
     :func:`hashshock.results.labelled.to_dataset` (docs/report.md).
     Raises :class:`~hashshock.inputs.errors.InputError` (one line: file, field, fix) on
     bad input, before anything is simulated; issues
-    :class:`~hashshock.inputs.errors.HashshockWarning` for inputs worth a second look.
+    :class:`~hashshock.notices.HashshockWarning` for inputs worth a second look.
     """
     return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers, market)[0]

@@ -44,7 +44,7 @@ def main() -> None:
 def prepare_process() -> None:
     """Settings of a command-line process: the collector's threshold, pydantic's plugins,
     and no Python warnings issued for hashshock's own commands (they print the result's
-    warnings themselves: :class:`~hashshock.inputs.errors.HashshockWarning`)."""
+    warnings themselves: :class:`~hashshock.notices.HashshockWarning`)."""
     import gc
     import os
     import warnings
@@ -52,7 +52,7 @@ def prepare_process() -> None:
     for name, value in PROCESS_ENV.items():
         os.environ.setdefault(name, value)
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-    from hashshock.inputs.errors import HashshockWarning
+    from hashshock.notices import HashshockWarning
 
     warnings.filterwarnings("ignore", category=HashshockWarning)
 

@@ -20,9 +20,9 @@ from hashshock.industry.load import (
 )
 from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
-from hashshock.inputs.errors import warn_all
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
+from hashshock.notices import warn_all
 from hashshock.prepare import (
     ScenarioLike,
     check_horizon,

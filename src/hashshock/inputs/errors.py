@@ -11,25 +11,6 @@ if TYPE_CHECKING:  # pydantic is imported by the models that raise it, not here
     from pydantic import BaseModel, ValidationError
 
 
-class HashshockWarning(UserWarning):
-    """An accepted input worth a second look (a stale market snapshot, an empty cohort …):
-    the same lines as a result's ``warnings``, issued by the Python API so that a script
-    sees them (the command line prints them itself)."""
-
-
-def warn_all(texts: Iterable[str]) -> None:
-    """Issue each distinct line of ``texts`` once as a :class:`HashshockWarning`,
-    attributed to the first caller outside hashshock (the user's line)."""
-    import sys
-    import warnings
-
-    level, frame = 2, sys._getframe(1)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("hashshock"):
-        level, frame = level + 1, frame.f_back
-    for text in dict.fromkeys(texts):
-        warnings.warn(text, HashshockWarning, stacklevel=level)
-
-
 class InputError(Exception):
     """A user input is wrong. ``str()`` gives one line: file, field, problem and fix."""
 
