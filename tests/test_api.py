@@ -151,3 +151,17 @@ def test_warnings_reach_a_script_once_and_the_command_line_once(tmp_path: Path) 
     done = subprocess.run(command, capture_output=True, text=True, check=True,
                           env={**os.environ, "HASHSHOCK_DAEMON": "off"})  # fmt: skip
     assert done.stderr.count("has 0 machines") == 1, done.stderr
+
+
+def test_the_callable_packages_show_their_functions_signatures() -> None:
+    """``hashshock.sweep`` and ``hashshock.industry`` are packages one calls: editors and
+    ``inspect`` see the functions' arguments, not ``(*args, **options)``."""
+    import inspect
+
+    import hashshock.sweep
+    from hashshock.industry.api import industry
+    from hashshock.sweep.run import sweep
+
+    assert inspect.signature(hashshock.sweep) == inspect.signature(sweep)
+    assert inspect.signature(hashshock.industry) == inspect.signature(industry)
+    assert "workers" in inspect.signature(hashshock.industry).parameters

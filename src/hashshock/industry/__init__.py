@@ -12,6 +12,7 @@ reached as the package or as the function.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,13 @@ class _CallableIndustry(types.ModuleType):
         from hashshock.industry.api import industry as run_industry
 
         return run_industry(*args, **options)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The function's, for ``inspect.signature`` and editors."""
+        from hashshock.industry.api import industry as run_industry
+
+        return inspect.signature(run_industry)
 
 
 sys.modules[__name__].__class__ = _CallableIndustry

@@ -14,6 +14,7 @@ and ``lhs`` (the last two sampled with SALib).
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from pathlib import Path
@@ -53,6 +54,13 @@ class _CallableModule(types.ModuleType):
         from hashshock.sweep.run import sweep as run_sweep
 
         return run_sweep(spec, *args, **options)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The function's, for ``inspect.signature`` and editors."""
+        from hashshock.sweep.run import sweep as run_sweep
+
+        return inspect.signature(run_sweep)
 
 
 sys.modules[__name__].__class__ = _CallableModule
