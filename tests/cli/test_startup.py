@@ -156,3 +156,30 @@ def test_the_command_line_turns_pydantic_plugins_off_unless_told(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == [repr(given), repr(seen)]
+
+
+def test_one_blas_thread_on_the_command_line_gives_the_apis_numbers(tmp_path: Path) -> None:
+    """The command line asks OpenBLAS for one thread (no pool to start); a run's JSON is
+    the API's, computed here with OpenBLAS's default of a thread a core."""
+    import hashshock
+
+    fleet = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
+    out = tmp_path / "run.json"
+    code = (
+        "import os, sys\n"
+        "from hashshock.cli.entry import main\n"
+        f"sys.argv = ['hashshock', 'run', {str(fleet)!r}, '-s', 'sanctions', '-n', '40',\n"
+        f"            '--horizon', '120', '--json', {str(out)!r}, '--quiet']\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in _env().items() if k != "OPENBLAS_NUM_THREADS"}
+    env["HASHSHOCK_DAEMON"] = "off"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=600, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "1"
+    here = hashshock.run(fleet, "sanctions", paths=40, horizon_days=120).to_dict()
+    assert json.loads(out.read_text()) == json.loads(json.dumps(here))

@@ -19,6 +19,13 @@ entry points (about 40 ms, a tenth of ``hashshock validate``). hashshock's model
 plugin, so the command line turns the look-up off, as typer does while it builds its
 adapters — unless ``PYDANTIC_DISABLE_PLUGINS`` is already set (to ``""`` to keep plugins
 on): the library itself (``import hashshock``) leaves it alone.
+
+Importing numpy starts OpenBLAS's thread pool, one thread a core, which spin before they
+sleep: 60 ms of ``hashshock validate``'s start-up with another job on the machine. The
+engine is numba's and its paths run on its own threads; numpy's linear algebra here is
+matrix-vector products over four part types, below OpenBLAS's threshold for threads. So
+the command line asks for one BLAS thread (``OPENBLAS_NUM_THREADS=1``) unless the
+variable is set: the same numbers, no pool.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 #: New objects between two collections of the youngest generation (Python's default: 700).
 GC_THRESHOLD = 50_000
 #: Environment defaults of a command-line process (a value already set is kept).
-PROCESS_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+PROCESS_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def main() -> None:
