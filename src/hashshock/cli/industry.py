@@ -137,7 +137,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         highlight=False, soft_wrap=False,
     )  # fmt: skip
     horizon = data["horizon_days"]
-    table = Table(title=f"US delivered EH/s (p50); share of network and Δ base on day "
+    table = Table(title=f"US delivered EH/s (p50); share and Δ base on day "
                   f"{horizon - 1}", title_justify="left")  # fmt: skip
     table.add_column("scenario")
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
