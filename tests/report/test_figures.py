@@ -134,6 +134,18 @@ def test_overlays_compare_scenarios_against_baseline(midsize_runs):
     assert {t["meta"]["scenario"] for t in lost["data"]} == {"sanctions"}
 
 
+def test_cash_against_baseline_is_the_scenarios_cash_less_baselines(midsize_runs):
+    """Below zero means less cash than baseline, and the outer band keeps p5 lowest."""
+    baseline, sanctions = midsize_runs
+    gap = sanctions.money.flows.cash_usd - baseline.money.flows.cash_usd
+    fig = _charts(midsize_runs)["cash-gap"]
+    name = "cash_gap_vs_baseline_usd"
+    for band, q in (("p5", 5), ("p50", 50), ("p95", 95)):
+        trace = _trace(fig, "sanctions", name, band)
+        assert np.allclose(trace["y"], np.percentile(gap, q, axis=0), atol=0.6)
+    assert "below 0: less cash" in fig["layout"]["title"]["text"]
+
+
 def test_a_registered_section_joins_the_report_in_order(small_runs) -> None:
     def build_extra(report: ReportInput) -> list[Chart | Html]:
         return [Html(f"<p>{len(report.runs)} runs, extra {report.extras.get('tornado')}</p>")]

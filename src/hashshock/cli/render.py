@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from hashshock.words import counted
+from hashshock.words import STOCKOUT_DEFINITION, counted
 
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
 #: (the last day of the run, ``horizon - 1``, is always shown too).
@@ -135,7 +135,10 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     console.print(table)
     render_stages(console, [result])
     breaks = Table(
-        title=f"First to break (spares stock-out); {DAY_CONVENTION}", title_justify="left"
+        title=f"First to break (spares stock-out); {DAY_CONVENTION}",
+        title_justify="left",
+        caption=f"{STOCKOUT_DEFINITION}; the spares column sums all pools.",
+        caption_justify="left",
     )
     breaks.add_column("part", no_wrap=True)
     breaks.add_column("first on", justify="right", overflow="fold")

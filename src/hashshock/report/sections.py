@@ -22,6 +22,7 @@ from typing import Any
 from hashshock.report import industry_sections, tables
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
+from hashshock.words import STOCKOUT_DEFINITION
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def _stages(r: ReportInput) -> list[Block]:
     return _charts(
         ("stages", stages.stage_timeline(r.runs, r.labels),
          "Customs delay: first day a shipment is held beyond normal clearance; spares "
-         "depleted: first day a part has no spare while machines wait for it; hashrate "
+         "depleted: first day a pool of a part has no spare while machines wait for it; hashrate "
          "decline: first day the 7-day mean is 10% or more below baseline on the same path. "
          "Days are given when the stage happens on at least 10% of paths."),
         ("first-to-break", stages.first_to_break(r.runs, r.labels),
@@ -120,8 +121,9 @@ def _operations(r: ReportInput) -> list[Block]:
 def _spares(r: ReportInput) -> list[Block]:
     return _charts(*(
         (f"spares-{i}", fans.spares_fans(run, label, i),
-         "Spares on the shelf, all pools of a part type; the dotted line marks its median "
-         "stock-out day.")
+         "Spares on the shelf, summed over all pools of a part type; the dotted line marks "
+         f"its median stock-out day. {STOCKOUT_DEFINITION}, so it can stock out with spares "
+         "left at other sites or for other models.")
         for i, (run, label) in enumerate(zip(r.runs, r.labels, strict=True))
     ))  # fmt: skip
 
@@ -153,7 +155,8 @@ def _scenarios(r: ReportInput) -> list[Block]:
         ("hashrate-lost", overlay.hashrate_lost(r.runs, r.labels),
          "Baseline's hashrate minus the scenario's on the same path (common random numbers)."),
         ("cash-gap", overlay.cash_gap(r.runs, r.labels),
-         "Baseline's cash minus the scenario's on the same path."),
+         "The scenario's cash minus baseline's on the same path: below zero, the scenario "
+         "has less cash (a cancelled or delayed order, not yet paid, puts it above)."),
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from hashshock.report.figures.style import (
     small_multiples,
     update_axes,
 )
+from hashshock.words import STOCKOUT_DEFINITION
 
 STAGE_NAMES = {
     "customs_delay": "customs delay",
@@ -27,9 +28,10 @@ STAGE_NAMES = {
 
 def fan_figure(
     runs: Sequence[dict[str, Any]], labels: Sequence[str], name: str, title: str,
-    y_axis: dict[str, Any], hover_format: str, mark_stages: bool = False,
+    y_axis: dict[str, Any], hover_format: str, mark_stages: bool = False, negate: bool = False,
 ) -> Figure | None:  # fmt: skip
-    """One panel per run of series ``name``; ``None`` when no run has it."""
+    """One panel per run of series ``name`` (``negate``: drawn as −series, its bands swapped
+    so that p5 stays the lowest); ``None`` when no run has it."""
     chosen = [(run, label, i) for i, (run, label) in enumerate(zip(runs, labels, strict=True))
               if series(run, name)]  # fmt: skip
     if not chosen:
@@ -37,7 +39,11 @@ def fan_figure(
     fig = small_multiples([label for _, label, _ in chosen], title)
     for k, (run, label, i) in enumerate(chosen):
         start = run["start_date"]
-        for trace in fan_traces(series(run, name), start, colour(label, i), label, name,
+        bands = series(run, name)
+        if negate:
+            bands = {f"p{100 - int(key[1:])}": [-v for v in values]
+                     for key, values in bands.items()}  # fmt: skip
+        for trace in fan_traces(bands, start, colour(label, i), label, name,
                                 hover_format=hover_format):  # fmt: skip
             add(fig, trace, k)
         if mark_stages:
@@ -74,8 +80,12 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
     parts = [p for p in parts if series(run, f"spares_on_hand.{p}")]
     if not parts:
         return None
-    fig = small_multiples(parts, f"Spares on hand by part (parts) — {label}", 220,
-                          shared_y=False)  # fmt: skip
+    fig = small_multiples(
+        parts, f"Spares on hand by part, all pools (parts) — {label}<br>"
+        f"<sup>{STOCKOUT_DEFINITION}.</sup>", 220, shared_y=False,
+    )  # fmt: skip
+    fig["layout"]["margin"]["t"] += 20  # room for the definition under the title
+    fig["layout"]["height"] += 20
     stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
     for k, part in enumerate(parts):
         name = f"spares_on_hand.{part}"

@@ -59,5 +59,6 @@ def hashrate_lost(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figu
 def cash_gap(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "cash_gap_vs_baseline_usd",
-        "Cash behind baseline on the same paths (USD)", {"tickformat": "$~s"}, "$,.0f",
+        "Cash against baseline on the same paths (USD; below 0: less cash than baseline)",
+        {"tickformat": "$~s"}, "$,.0f", negate=True,
     )  # fmt: skip
