@@ -57,6 +57,16 @@ def test_tornado_takes_the_10th_and_90th_percentiles() -> None:
     assert ranges[0].integer and not ranges[1].integer
 
 
+def test_computed_levels_are_the_decimals_a_user_would_write() -> None:
+    """Grid steps and percentiles are the short decimals, not 0.24000000000000005."""
+    spec = _spec("grid", [{"path": "a.x", "low": 0.1, "high": 0.7, "steps": 7}])
+    grid = input_range(spec.inputs[0], 0.3)
+    assert grid.levels() == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+    spec = _spec("tornado", [{"path": "a.x", "low": 0.1, "high": 0.3}])
+    tornado = input_range(spec.inputs[0], 0.2)
+    assert (tornado.at_percentile(10), tornado.at_percentile(90)) == (0.12, 0.28)
+
+
 def test_latin_hypercube_points_are_stratified() -> None:
     n = 40
     spec = _spec("lhs", [{"path": "a.x", "low": 0.0, "high": 10.0},

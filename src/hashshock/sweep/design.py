@@ -50,13 +50,18 @@ class InputRange:
         """``x`` as this input takes it (whole if it is an integer input)."""
         return round(x) if self.integer else float(x)
 
+    def computed(self, x: float) -> Value:
+        """A value computed from the range (a grid step, a percentile), as :meth:`value`,
+        to 12 significant digits: 0.1 + 0.7 × 0.2 is 0.24, not 0.24000000000000002."""
+        return self.value(float(f"{x:.12g}"))
+
     def at_percentile(self, q: float) -> Value:
         """The value at percentile ``q`` (0-100) of the input's uniform distribution."""
         p = self.spec
         if p.p10 is not None and p.p90 is not None and q in (10.0, 90.0):
             return self.value(p.p10 if q == 10.0 else p.p90)  # as given, not recomputed
         assert self.low is not None and self.high is not None
-        return self.value(self.low + (self.high - self.low) * q / 100.0)
+        return self.computed(self.low + (self.high - self.low) * q / 100.0)
 
     def levels(self) -> list[Value]:
         """grid / oneway: the values given, or ``steps`` equally spaced over the range."""
@@ -66,7 +71,7 @@ class InputRange:
         grid = np.linspace(self.low, self.high, self.spec.steps)
         out: list[Value] = []
         for x in grid:
-            v = self.value(float(x))
+            v = self.computed(float(x))
             if v not in out:
                 out.append(v)
         return out
