@@ -165,3 +165,20 @@ def test_the_callable_packages_show_their_functions_signatures() -> None:
     assert inspect.signature(hashshock.sweep) == inspect.signature(sweep)
     assert inspect.signature(hashshock.industry) == inspect.signature(industry)
     assert "workers" in inspect.signature(hashshock.industry).parameters
+
+
+def test_a_type_checker_sees_the_api_functions(tmp_path: Path) -> None:
+    """mypy reads ``hashshock.sweep(...)`` and ``hashshock.industry(...)`` as the calls they
+    are, with their result types (they are packages too, which it would call not callable)."""
+    from mypy import api
+
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import hashshock\n"
+        "reveal_type(hashshock.sweep('spec.yaml', paths=10))\n"
+        "reveal_type(hashshock.industry(scenarios=['baseline'], paths=10))\n"
+        "reveal_type(hashshock.run('fleet.yaml', 'sanctions', paths=10))\n"
+    )
+    out, err, status = api.run([str(script), "--no-error-summary"])
+    assert status == 0, out + err
+    assert "SweepResult" in out and "IndustryResult" in out and "RunResult" in out, out

@@ -20,13 +20,13 @@ from hashshock._lazy import lazy_exports
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from hashshock import sweep
     from hashshock.api import compare, run
     from hashshock.industry import industry
     from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.notices import HashshockWarning
     from hashshock.results import RunResult
+    from hashshock.sweep import sweep
 
 _lazy_getattr, __dir__ = lazy_exports(
     __name__,
