@@ -13,6 +13,19 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+def probability(value: float) -> str:
+    """A probability in whole percent that never rounds an event away or into certainty.
+
+    >>> [probability(p) for p in (0.0, 0.003, 0.496, 0.998, 1.0)]
+    ['0%', '<1%', '50%', '>99%', '100%']
+    """
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 <= value < 1:
+        return ">99%"
+    return f"{100 * value:.0f}%"
+
+
 #: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
 #: while the spares shown are summed over pools, so a part can stock out with spares left.
 STOCKOUT_DEFINITION = (

@@ -32,7 +32,7 @@ from hashshock.cli.report import input_errors, progress_bar
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
-from hashshock.words import counted
+from hashshock.words import counted, probability
 
 FileArg = Annotated[
     str | None,
@@ -176,11 +176,11 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         ))  # fmt: skip
         for row in rows:
             ops = operational[row["group"]]
-            cells = [escape(str(row["group"])), f"{row['probability_first']:.0%}",
-                     f"{row['probability_break']:.0%}"]  # fmt: skip
+            cells = [escape(str(row["group"])), probability(row["probability_first"]),
+                     probability(row["probability_break"])]  # fmt: skip
             if base_break:
                 cells.append(_points(row["probability_break"] - base_break[row["group"]]))
-            cells += [_day(row["day_p50"]), f"{ops['probability_break']:.0%}",
+            cells += [_day(row["day_p50"]), probability(ops["probability_break"]),
                       _day(ops["day_p50"])]  # fmt: skip
             ranking.add_row(*cells)
         console.print(ranking)

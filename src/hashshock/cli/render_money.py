@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts
+from hashshock.words import probability
 
 #: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.
 COST_NAMES = {
@@ -122,7 +123,7 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
             lo, hi = c["probability_breach_ci95"]
             day = c["day_p50_first_breach"]
             when = f" d{day}" if day is not None else ""
-            return f"{_pct(c['probability_breach'])} [{_pct(lo)}–{_pct(hi)}]{when}"
+            return f"{probability(c['probability_breach'])} [{_pct(lo)}–{_pct(hi)}]{when}"
 
         row(f"breach: {name}", breach)
     if any(r["finance"]["margin_calls"]["pledges"] for r in results):
@@ -130,7 +131,7 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
         def margin(f: dict[str, Any]) -> str:
             calls = f["margin_calls"]
             day = f" d{calls['day_p50']}" if calls["day_p50"] is not None else ""
-            return f"{_pct(calls['probability'])}{day}"
+            return f"{probability(calls['probability'])}{day}"
 
         row("margin call", margin)
     return table

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from hashshock.report.figures.fans import STAGE_NAMES
+from hashshock.words import probability
 
 
 def usd(value: float | None) -> str:
@@ -71,7 +72,8 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
             cells.append("no stock-out")
         covenants = (run.get("finance") or {}).get("covenants") or {}
         worst = max(covenants.items(), key=lambda kv: kv[1]["probability_breach"], default=None)
-        cells.append(f"{worst[0]} ({pct(worst[1]['probability_breach'])})" if worst else "—")
+        cells.append(f"{worst[0]} ({probability(worst[1]['probability_breach'])})" if worst
+                     else "—")  # fmt: skip
         rows.append(cells)
     header = ["scenario", "availability at horizon p50 (p5–p95)",
               *(f"{name}: probability, median day" for name in STAGE_NAMES.values()),
