@@ -74,8 +74,9 @@ def test_every_section_and_chart_is_in_the_page(page: str, data: dict[str, Any])
 
 
 def test_fans_are_the_json_bands(page: str, data: dict[str, Any]) -> None:
-    """Every band of every fan (US, network, vendors, used market) is the JSON's series,
-    and each scenario's US EH/s has its median."""
+    """Every band of every fan (US, network, vendors, used market) is the JSON's series
+    (the share against baseline in percentage points), and each scenario's US EH/s has its
+    median."""
     checked: set[tuple[str, str]] = set()
     for fig in figures_of(page).values():
         for trace in fig["data"]:
@@ -83,13 +84,17 @@ def test_fans_are_the_json_bands(page: str, data: dict[str, Any]) -> None:
             if meta.get("band") not in ("p5", "p50", "p95"):
                 continue
             scenario = data["scenarios"][meta["scenario"]]
-            assert trace["y"] == _at(scenario, meta["series"])[meta["band"]], meta
+            scale = 100 if meta["series"] == "us.share_vs_baseline" else 1
+            expected = [v * scale for v in _at(scenario, meta["series"])[meta["band"]]]
+            assert trace["y"] == expected, meta
             assert trace["x0"] == data["start_date"]
             checked.add((meta["scenario"], f"{meta['series']}.{meta['band']}"))
     for name in data["scenarios"]:
         assert (name, "us.hashrate_ehs.p50") in checked
         assert (name, "us.share_of_network.p50") in checked
     assert ("sanctions", "us.hashrate_ehs_vs_baseline.p50") in checked
+    assert ("sanctions", "us.share_vs_baseline.p50") in checked
+    assert figures_of(page)["us-share-vs-baseline"]["layout"]["yaxis"]["ticksuffix"] == " pp"
     assert any(series.startswith("vendors.") for _, series in checked)
     assert any(series.startswith("used_market.price_usd_per_th.") for _, series in checked)
 

@@ -157,7 +157,9 @@ def _groups(data: dict[str, Any]) -> list[Block]:
     return _charts(
         ("group-availability", industry_groups.availability(data),
          "Delivered over nameplate of the installed machines on day 90, 181 and 364, after "
-         "any distress sales."),
+         "any distress sales. A machine switched off because it earns less than its power "
+         "(and hosting) costs delivers nothing, so an unprofitable fleet shows low "
+         "availability under baseline too, with every machine working."),
         ("group-stages", industry_groups.stage_days(data),
          "Median day each stage is reached; hover for the share of paths on which it is."),
     )  # fmt: skip

@@ -51,9 +51,13 @@ def _fan(fig: Figure, bands: Bands, data: dict[str, Any], hue: str, scenario: st
 
 
 def us_fans(data: dict[str, Any], key: str, title: str, y_axis: dict[str, Any],
-            hover: str) -> Figure | None:  # fmt: skip
-    """One panel per scenario that has ``us[key]``: p5–p95 band and median by day."""
+            hover: str, scale: float = 1.0) -> Figure | None:  # fmt: skip
+    """One panel per scenario that has ``us[key]``: p5–p95 band and median by day, each
+    value times ``scale`` (100: a share drawn in percentage points)."""
     chosen = [(n, s["us"][key], hue) for n, s, hue in scenarios(data) if key in s["us"]]
+    if scale != 1.0:
+        chosen = [(n, {band: [v * scale for v in values] for band, values in bands.items()},
+                   hue) for n, bands, hue in chosen]  # fmt: skip
     if not chosen:
         return None
     fig = small_multiples([name for name, _, _ in chosen], title)
@@ -81,7 +85,8 @@ def us_share(data: dict[str, Any]) -> Figure | None:
 def us_share_vs_baseline(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "share_vs_baseline",
                    "US share of the network against baseline on the same paths "
-                   "(percentage points)", {"tickformat": "+.1%"}, "+.2%")  # fmt: skip
+                   "(percentage points)", {"tickformat": "+.1f", "ticksuffix": " pp"}, "+.2f",
+                   scale=100)  # fmt: skip
 
 
 def hashprice(data: dict[str, Any]) -> Figure | None:

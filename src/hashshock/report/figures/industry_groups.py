@@ -123,8 +123,8 @@ def availability(data: dict[str, Any]) -> Figure | None:
         return None
     fig = _by_group(
         names,
-        "Availability by operator and class (delivered / nameplate "
-        "installed): median, p5–p95 whiskers",
+        "Availability by operator and class (delivered / nameplate installed; machines "
+        "switched off as unprofitable deliver nothing): median, p5–p95 whiskers",
         [f"at {c}" for c in checkpoints],
     )
     for k, checkpoint in enumerate(checkpoints):
