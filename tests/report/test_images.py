@@ -8,7 +8,7 @@ import pytest
 
 from hashshock.inputs.errors import InputError
 from hashshock.report.images import check_images, draw_images, find_browser, write_images
-from hashshock.report.sections import figures
+from hashshock.report.sections import Chart, figures
 from hashshock.report.write import report_input
 
 
@@ -29,6 +29,18 @@ def test_png_and_svg_of_charts(tmp_path: Path, small_runs) -> None:
     assert (width, height) == (1280, 720)
     svg = (tmp_path / "img" / "stages.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<svg") and "sanctions" in svg
+
+
+def test_a_chart_drawn_taller_keeps_its_height(tmp_path: Path, small_runs) -> None:
+    """A figure taller than a slide (many operators down its axis) is not squeezed into
+    720 pixels, where its rows would lose their labels."""
+    if find_browser() is None:
+        pytest.skip("image test skipped: no Chrome or Chromium (as root, `make test` installs it)")
+    (chart,) = [c for c in figures(report_input(small_runs)) if c.key == "stages"]
+    tall = Chart("tall", {**chart.figure, "layout": {**chart.figure["layout"], "height": 1000}})
+    (written,) = write_images(draw_images([tall], tmp_path / "img", ["png"]))
+    png = written.read_bytes()
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1280, 1000)
 
 
 def test_images_need_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,8 @@ Drawn by kaleido in a local headless Chrome or Chromium (``HASHSHOCK_BROWSER``, 
 ``PATH``). The browser is started through a small wrapper that switches off its
 background networking and host lookups, and the page uses plotly.js from the plotly
 package with MathJax off: drawing an image contacts nothing. Each image is written
-atomically as ``<chart key>.<format>``, 1280 × 720 pixels.
+atomically as ``<chart key>.<format>``, 1280 × 720 pixels (taller for a chart drawn
+taller, so that none of its rows loses its label).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import atomic_write_bytes
-from hashshock.report.figures.style import IMAGE_SIZE
+from hashshock.report.figures.style import image_size
 from hashshock.report.sections import Chart
 
 FORMATS = ("png", "svg")
@@ -85,14 +86,14 @@ async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path
 
     _quiet_browser_logs()
 
-    width, height = IMAGE_SIZE
     with tempfile.TemporaryDirectory(prefix="hashshock-browser-") as tmp:
         path = _wrapper(browser, Path(tmp)) if os.name == "posix" else browser
         async with kaleido.Kaleido(n=2, path=str(path), mathjax=False, timeout=60) as k:
-            jobs = [
-                k.calc_fig(c.figure, opts={"format": f, "width": width, "height": height})
-                for c in charts for f in formats
-            ]  # fmt: skip
+            jobs = []
+            for chart in charts:
+                width, height = image_size(chart.figure)
+                size = {"width": width, "height": height}
+                jobs += [k.calc_fig(chart.figure, opts={"format": f, **size}) for f in formats]
             return list(await asyncio.gather(*jobs))
 
 

@@ -47,7 +47,9 @@ def _by_group(names: list[str], title: str, panels: list[str], date_axis: bool =
     fig = small_multiples(panels, title, 50 + 22 * len(names), shared_y=True,
                           date_axis=date_axis)  # fmt: skip
     fig["layout"]["hovermode"] = "closest"
-    update_axes(fig, "y", categoryorder="array", categoryarray=names, autorange="reversed")
+    # Every group labelled: left to itself plotly drops every other label of a tight axis.
+    update_axes(fig, "y", categoryorder="array", categoryarray=names, autorange="reversed",
+                tickmode="array", tickvals=names)  # fmt: skip
     if not shared_x:
         for key, value in fig["layout"].items():
             if key.startswith("xaxis"):

@@ -25,7 +25,8 @@ DAY_MS = 86_400_000
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
 BASELINE_COLOUR = "#555555"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
-#: Size of a static image for slides, pixels (16:9).
+#: Size of a static image for slides, pixels (16:9); a chart drawn taller than 720 (many
+#: operators down its axis) keeps its own height, so that no row's label is dropped.
 IMAGE_SIZE = (1280, 720)
 _AXIS = {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "linecolor": "#c9ced8",
          "automargin": True}  # fmt: skip
@@ -175,3 +176,10 @@ def fan_traces(
         median.update(showlegend=show_legend, name=scenario)
         traces.append(median)
     return traces
+
+
+def image_size(fig: Figure) -> tuple[int, int]:
+    """Width and height in pixels of ``fig`` as a static image (:data:`IMAGE_SIZE`, taller
+    when the figure is)."""
+    width, height = IMAGE_SIZE
+    return width, max(height, int(fig["layout"].get("height") or 0))
