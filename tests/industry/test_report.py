@@ -244,3 +244,12 @@ def test_an_industry_json_among_runs_is_named_as_such(tmp_path: Path, data: dict
     assert done.exit_code == 2, done.output
     assert done.output.strip().startswith(f"error: {first}: is an industry's JSON")
     assert "give it alone" in done.output and not list(tmp_path.glob("*.html"))
+
+
+def test_a_panel_with_nothing_in_it_says_so(page: str, data: dict[str, Any]) -> None:
+    """Grey imports that are zero on every path are said to be, not left as a blank panel."""
+    fig = figures_of(page)["used-flows"]
+    said = [a for a in fig["layout"].get("annotations", []) if "none on any path" in a["text"]]
+    grey = [v for s in data["scenarios"].values() for band in s["used_market"]["grey_ehs"].values()
+            for v in band]  # fmt: skip
+    assert bool(said) == all(v == 0 for v in grey)

@@ -21,6 +21,7 @@ from hashshock.report.figures.style import (
     add,
     colour,
     fan_traces,
+    say_none,
     small_multiples,
     update_axes,
 )
@@ -223,5 +224,7 @@ def used_flows(data: dict[str, Any]) -> Figure | None:
     for k, (key, _) in enumerate(panels):
         for name, used, hue in chosen:
             _fan(fig, used[key], data, hue, name, f"used_market.{key}", k, ",.2f", k == 0)
+        if all(v == 0 for _, used, _ in chosen for band in used[key].values() for v in band):
+            say_none(fig, k, "none on any path in any scenario")
     update_axes(fig, "y", rangemode="tozero")
     return fig

@@ -151,6 +151,16 @@ def mark_day(fig: Figure, when: str, text: str, panel: int = 0, label_y: float =
     })  # fmt: skip
 
 
+def say_none(fig: Figure, panel: int, text: str) -> None:
+    """``text`` in the middle of ``panel``, for a series that is zero throughout (an empty
+    panel alone reads as a chart that failed to draw)."""
+    x_id, y_id = axis_ids(panel)
+    fig["layout"].setdefault("annotations", []).append({
+        "x": 0.5, "y": 0.5, "xref": f"{x_id} domain", "yref": f"{y_id} domain", "text": text,
+        "showarrow": False, "font": {"size": 12, "color": "#555"},
+    })  # fmt: skip
+
+
 def fan_traces(
     bands: Bands, start: str, hex_colour: str, scenario: str, series: str,
     show_legend: bool = False, hover_format: str = ",.4~g",
