@@ -168,6 +168,16 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "growth.model",
         "unknown model",
     ),
+    "a misspelt field, named with its operator": (
+        {"op_machine_each": {"mean": 400}},
+        "operators[0] (farms).machine_each",
+        "did you mean machines_each",
+    ),
+    "a count below 1, named with its operator": (
+        {"op_count": -5},
+        "operators[0] (farms).count",
+        "greater than or equal to 1",
+    ),
 }
 
 

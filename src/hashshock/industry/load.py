@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -350,13 +351,29 @@ def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
             vendor_known("redirect.from_vendors", vendor)
 
 
+def _with_operator_name(error: InputError, data: dict[str, Any]) -> InputError:
+    """``error`` with the operator's name after its index (``operators[3] (mara).count``),
+    as the checks after validation give it, when the file names that operator."""
+    found = re.match(r"operators\[(\d+)\]", error.field or "")
+    operators = data.get("operators")
+    if found is None or not isinstance(operators, list):
+        return error
+    index = int(found.group(1))
+    entry = operators[index] if index < len(operators) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    if not isinstance(name, str):
+        return error
+    field = f"{found.group(0)} ({name}){(error.field or '')[found.end() :]}"
+    return InputError(error.file, field, error.problem, error.fix)
+
+
 def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> LoadedIndustry:
     """Validate a parsed industry mapping and read its fleets (``path`` places relative
     file names and is named in messages)."""
     try:
         industry = Industry.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, path, Industry) from None
+        raise _with_operator_name(from_validation_error(exc, path, Industry), data) from None
     _check_vendor_lines(industry, path)
     reader = _Reader(industry, path)
     members = [m for i in range(len(industry.operators)) for m in reader.members(i)]
