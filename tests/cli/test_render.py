@@ -376,3 +376,24 @@ def test_help_paragraphs_wrap_at_the_terminal_width(
         for line, following in itertools.pairwise(body):
             # greedy: the next line's first word did not fit on this one
             assert len(line) + 1 + len(following.split()[0]) > width - 2, (command, line)
+
+
+@pytest.mark.parametrize("command", _help_commands())
+def test_help_shows_no_value_beside_a_flag(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--quiet``, ``--save`` or ``--help`` take no value, and the help does not suggest
+    one (typer's rich help printed ``<bool>`` beside them); options that take one keep it."""
+    from hashshock.cli.app import click_command
+
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    root = click_command()
+    with pytest.raises(SystemExit) as done:
+        root.main([command, "--help"], prog_name="hashshock")
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "<bool>" not in out
+    params = root.commands[command].params  # type: ignore[attr-defined]
+    if any(not getattr(p, "is_flag", False) and p.opts[0].startswith("--") for p in params):
+        assert re.search(r"--\S+\s+(-\w\s+)?<", out), out  # an option's value still shows

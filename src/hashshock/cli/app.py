@@ -472,8 +472,22 @@ def click_command() -> _click.Command:
         command = commands.pop()
         if command.help:
             command.help = _one_line_paragraphs(command.help)
+        _no_value_shown_for_flags(command)
         commands.extend(getattr(command, "commands", {}).values())
     return root
+
+
+def _no_value_shown_for_flags(command: _click.Command) -> None:
+    """Flags (``--quiet``, ``--save``, ``--help``) show no value in the help. Why: typer's
+    rich help (0.29) prints ``<bool>`` beside them, as if they took one."""
+    help_option = command.get_help_option(command.context_class(command))
+    for param in [*command.params, help_option]:
+        if (
+            param is not None
+            and getattr(param, "is_flag", False)
+            and not getattr(param, "count", False)
+        ):
+            param.metavar = ""
 
 
 def _one_line_paragraphs(text: str) -> str:
