@@ -56,6 +56,19 @@ def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:
     assert "baseline" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("key", "command"), [("optimise", "optimise"),
+                                              ("strategies_run", "strategies")])  # fmt: skip
+def test_a_decisions_json_is_sent_to_its_own_report(tmp_path: Path, invoke, key, command) -> None:
+    """An optimise or strategies result's JSON is not mistaken for a broken run's: the
+    message says where its report comes from."""
+    saved = tmp_path / "decision.json"
+    saved.write_text(json.dumps({key: {"fleet": "f"}}), encoding="utf-8")
+    code, _, err = invoke("report", str(saved), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and err.count("\n") == 1
+    assert f"`hashshock {command}` result" in err and "--report FILE" in err
+    assert not (tmp_path / "r.html").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

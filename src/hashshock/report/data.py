@@ -113,6 +113,13 @@ def series(data: dict[str, Any], name: str) -> Bands:
 def _check(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(source, None, "is not a run's JSON object", "give a file from --json")
+    for key, command in (("optimise", "optimise"), ("strategies_run", "strategies")):
+        if key in data:
+            raise InputError(
+                source, None, f"is a `hashshock {command}` result, whose report draws the "
+                "runs it simulates again",
+                f"add --report FILE to the `hashshock {command}` command",
+            )  # fmt: skip
     for key in REQUIRED:
         if key not in data:
             raise InputError(
