@@ -31,21 +31,22 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
     layout["yaxis"]["tickformat"] = ".1%"
     layout["xaxis"]["tickformat"] = "$,.3~s"
 
-    def line(points: list[dict[str, Any]], name: str, colour: str, mode: str) -> None:
+    def line(points: list[dict[str, Any]], name: str, colour: str, shape: str) -> None:
+        # Markers too: a curve of one or two close points is otherwise a dash, or nothing.
         fig["data"].append({
-            "type": "scatter", "mode": mode, "name": name,
+            "type": "scatter", "mode": "lines+markers", "name": name,
             "x": [p["cost_usd"] for p in points], "y": [p["availability"] for p in points],
-            "line": {"color": colour, "shape": "hv" if mode == "lines" else "linear"},
+            "line": {"color": colour, "shape": shape},
             "marker": {"color": colour, "size": 7},
             "hovertemplate": "%{x:$,.0f}: %{y:.2%}<extra>" + name + "</extra>",
             "meta": {"series": f"frontier.{name}"},
         })  # fmt: skip
 
-    line(frontier["closed_form"], "closed form (steady state, no shock)", CLOSED_FORM, "lines")
+    line(frontier["closed_form"], "closed form (steady state, no shock)", CLOSED_FORM, "hv")
     curve = [p for p in frontier["simulated_all"] if p["role"] == "closed-form curve"]
     line(sorted(curve, key=lambda p: p["cost_usd"]), "closed-form stocks, simulated",
-         CURVE_SIMULATED, "lines+markers")  # fmt: skip
-    line(frontier["simulated"], "simulation frontier (scenario)", SIMULATED, "lines+markers")
+         CURVE_SIMULATED, "linear")  # fmt: skip
+    line(frontier["simulated"], "simulation frontier (scenario)", SIMULATED, "linear")
     chosen = data["chosen"]
     fig["data"].append({
         "type": "scatter", "mode": "markers", "name": "chosen stock",
