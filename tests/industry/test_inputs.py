@@ -292,6 +292,10 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     # each scenario is a row of the hashrate, vendor (once a line) and used-market tables
     for name in names:
         assert sum(name in w for w in words) >= 2 + len(lines_of), name
+    # the share of the network from day 0 to the last day, as the JSON has it
+    share = data["scenarios"]["sanctions"]["us"]["share_of_network"]["p50"]
+    row = next(line for line in printed if line.startswith("│ sanctions"))
+    assert f"{share[0]:.1%} → {share[-1]:.1%}" in row
 
 
 def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None:

@@ -137,20 +137,20 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         highlight=False, soft_wrap=False,
     )  # fmt: skip
     horizon = data["horizon_days"]
-    table = Table(title=f"US delivered EH/s (p50); share and Δ base on day "
-                  f"{horizon - 1}", title_justify="left")  # fmt: skip
+    table = Table(title=f"US delivered EH/s (p50); share of the network d0 → d{horizon - 1}; "
+                  f"Δ base d{horizon - 1}", title_justify="left")  # fmt: skip
     table.add_column("scenario")
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
         table.add_column(label, justify="right")
-    table.add_column("share", justify="right")
+    table.add_column("share", justify="right", no_wrap=True)
     table.add_column("Δ base", justify="right")
     for name, scenario in data["scenarios"].items():
         us = scenario["us"]
         cells = [f"{_p50(us['hashrate_ehs'], d):,.1f}" for _, d in days]
         share = us.get("share_of_network")
         last = horizon - 1
-        cells.append("—" if share is None else f"{_p50(share, last):.1%}")
+        cells.append("—" if share is None else f"{_p50(share, 0):.1%} → {_p50(share, last):.1%}")
         delta = us.get("hashrate_ehs_vs_baseline")
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(escape(name), *cells)
