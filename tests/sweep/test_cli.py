@@ -159,3 +159,15 @@ def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:
     shown = [r["input"] for r in rows if r["input"] + " " in printed]
     assert shown == [r["input"] for r in rows[:TORNADO_ROWS]]
     assert "3 more inputs with smaller swings" in printed
+
+
+def test_a_swing_of_a_share_is_in_percentage_points() -> None:
+    """A tornado's values of a probability are percentages, their swing a difference of
+    two: percentage points, not a percentage of anything; other metrics keep their unit."""
+    from hashshock.report.figures.sweep import difference_text, value_text
+
+    assert value_text(0.49, "covenant_breach:dscr") == "49.00%"
+    assert difference_text(0.74, "covenant_breach:dscr") == "74.00 pts"
+    assert difference_text(0.1848, "availability:364") == "18.48 pts"
+    assert difference_text(2.4e7, "cash_end") == value_text(2.4e7, "cash_end")
+    assert difference_text(None, "cash_end") == "—"

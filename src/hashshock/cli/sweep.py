@@ -220,7 +220,7 @@ TORNADO_ROWS = 10
 
 def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
     """What drives each metric, in a table per metric."""
-    from hashshock.report.figures.sweep import input_text
+    from hashshock.report.figures.sweep import difference_text, input_text
 
     head = data["sweep"]
     method = head["method"]
@@ -245,12 +245,13 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
                 table.caption = (f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
                                  "(all in --json and the report)")  # fmt: skip
             for row in rows[:TORNADO_ROWS]:
-                table.add_row(escape(str(row["input"])),
-                              f"{input_text(row['low_input'])} → "
-                              f"{input_text(row['high_input'])}",
-                              _value(row["low"], metric), _value(row["high"], metric),
-                              _value(row["swing"], metric) if row["swing"] is not None
-                              else "—")  # fmt: skip
+                table.add_row(
+                    escape(str(row["input"])),
+                    f"{input_text(row['low_input'])} → {input_text(row['high_input'])}",
+                    _value(row["low"], metric),
+                    _value(row["high"], metric),
+                    difference_text(row["swing"], metric),
+                )
         elif method == "sobol":
             if "error" in analysis:
                 console.print(f"{metric}: no Sobol' indices — {escape(analysis['error'])}")

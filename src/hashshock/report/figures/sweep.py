@@ -42,6 +42,13 @@ def value_text(value: Any, metric: str) -> str:
     return f"{float(value):,.4g}"
 
 
+def difference_text(value: Any, metric: str) -> str:
+    """A difference of ``metric`` (a tornado's swing): of shares in percentage points."""
+    if value is not None and _unit(metric) in ("probability", "share"):
+        return f"{100 * float(value):.2f} pts"
+    return value_text(value, metric)
+
+
 def input_text(value: Any) -> str:
     """An input's value for people: whole numbers with thousands separators, else four
     significant digits (a percentile of a range is rarely round)."""
