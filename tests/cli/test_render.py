@@ -397,3 +397,21 @@ def test_help_shows_no_value_beside_a_flag(
     params = root.commands[command].params  # type: ignore[attr-defined]
     if any(not getattr(p, "is_flag", False) and p.opts[0].startswith("--") for p in params):
         assert re.search(r"--\S+\s+(-\w\s+)?<", out), out  # an option's value still shows
+
+
+def test_stage_tables_never_cut_a_scenario_name_or_a_day() -> None:
+    """Four scenarios with three-digit stage days at 80 columns: rich shares the width out
+    by narrowing the widest columns, which cut ``remote-disable`` and ``d201/d240/d277``
+    though their longest words fit in sum; the table is split in parts instead."""
+    stages = {
+        "customs_delay": {"probability": 1.0, "day_p10": 43, "day_p50": 49, "day_p90": 55},
+        "spares_depleted": {"probability": 1.0, "day_p10": 10, "day_p50": 23, "day_p90": 38},
+        "hashrate_decline": {"probability": 1.0, "day_p10": 201, "day_p50": 240,
+                             "day_p90": 277},
+    }  # fmt: skip
+    names = ["baseline", "customs-2024", "sanctions", "remote-disable"]
+    text = printed(render_stages, [{"scenario": n, "stages": stages} for n in names])
+    words = tokens(text)
+    assert set(names) <= words
+    assert "100.0%" in words and "d201/d240/d277" in words and "d43/d49/d55" in words
+    assert max(len(line) for line in text.splitlines()) <= 80

@@ -12,12 +12,14 @@ fit side by side are split into several tables of fewer scenarios
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from hashshock.words import STOCKOUT_DEFINITION, counted
 
@@ -60,8 +62,24 @@ def table_width(console: Console, table: Table) -> int:
 
 
 def fits(console: Console, table: Table) -> bool:
-    """Whether ``table`` fits ``console`` without cutting a word (cells may wrap at spaces)."""
-    return _measure(console, table).minimum <= console.width
+    """Whether ``table`` fits ``console`` without cutting a word (cells may wrap at spaces).
+
+    Drawn to check: rich shares the width out by shrinking the widest columns, so a table
+    whose longest words add up to less than the width can still cut a word in a column
+    that was narrowed below its longest (``remote-disabl`` / ``e``)."""
+    if _measure(console, table).minimum > console.width:
+        return False
+    words: set[str] = set()
+    for column in table.columns:
+        for cell in (column.header, *column.cells):
+            if isinstance(cell, str):
+                cell = Text.from_markup(cell)
+            if isinstance(cell, Text):
+                words.update(cell.plain.split())
+    out = io.StringIO()
+    Console(file=out, width=console.width, color_system=None).print(table)
+    text = out.getvalue()
+    return words <= set(text.replace("│", " ").replace("┃", " ").split())
 
 
 def print_in_parts(
