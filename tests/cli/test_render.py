@@ -251,6 +251,26 @@ def test_cash_higher_than_baseline_is_explained_by_the_costs(
     assert "Cash ends higher under sanctions" in text
 
 
+def test_a_shock_this_fleet_rides_out_says_why_the_network_is_unmoved(
+    results: list[dict[str, Any]],
+) -> None:
+    """The network-wide rule scales the network's loss from this fleet's: a fleet that
+    loses nothing moves nothing, and the notes say so rather than claim a $0 cushion."""
+    baseline = results[0]
+    unmoved = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
+    network = unmoved["finance"]["network_wide"]
+    network["revenue_cushion_usd"]["p50"] = 0.0
+    price = network["hashprice_usd_per_ph_day_end_p50"]
+    price["local"] = price["network_wide"]
+    note = network_note([unmoved])
+    assert note is not None and "loses no hashrate" in note and "hashshock industry" in note
+    higher = _with_cash(unmoved, -3_000_000.0)
+    mine, theirs = higher["finance"]["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
+    higher["finance"]["costs_usd_p50"] = dict(mine, parts=theirs["parts"] - 400_000.0)
+    cash = cash_higher_note(higher, baseline)
+    assert cash is not None and "cushioned" not in cash
+
+
 def test_well_capitalised_example_has_money_and_keeps_it() -> None:
     from hashshock import api
     from hashshock.inputs.load import load_fleet

@@ -149,7 +149,8 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
         price = network["hashprice_usd_per_ph_day_end_p50"]
         cushion = network["revenue_cushion_usd"]["p50"]
         if abs(cushion) < 0.5 and price["network_wide"] == price["local"]:
-            each.append(f"{result['scenario']} no difference")
+            each.append(f"{result['scenario']} no difference (this fleet loses no hashrate "
+                        "to it, and the network's loss is scaled from this fleet's)")  # fmt: skip
             continue
         each.append(
             f"{result['scenario']} ${price['network_wide']:,.2f} against "
@@ -160,7 +161,8 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
         f"{NETWORK_MARK} {names}: revenue assumes the shock hits the whole network (every US "
         "miner on the vendor, not only this fleet), so network hashrate, difficulty and "
         "hashprice move with it. Hashprice on the last day and revenue, against the same "
-        f"shock to this fleet alone (p50): {'; '.join(each)}."
+        f"shock to this fleet alone (p50): {'; '.join(each)}. `hashshock industry` runs the "
+        "US miners as they are."
     )
 
 
@@ -234,7 +236,7 @@ def cash_higher_note(
     extra = (
         f"; and revenue is cushioned by {_musd(network['revenue_cushion_usd']['p50'])} "
         "as the shock hits the whole network"
-        if network is not None
+        if network is not None and abs(network["revenue_cushion_usd"]["p50"]) >= 0.5
         else ""
     )
     return f"{head}, because it spends less (medians of each cost): {'; '.join(lines)}{extra}."
