@@ -93,7 +93,7 @@ def bench(paths: int, days: int, scenarios: list[str], full: bool, machines: flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--scenarios", default="baseline,sanctions")

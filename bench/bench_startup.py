@@ -197,7 +197,7 @@ def print_cases(runs: int, extra_env: dict[str, str] | None = None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each command (default 7)")
     parser.add_argument("--run-runs", type=int, default=3, help="runs of `run` (default 3)")
     args = parser.parse_args()

@@ -179,7 +179,7 @@ def bench_compare(paths: int, days: int, workers: int, repeats: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--workers", type=int, default=2)
