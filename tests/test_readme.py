@@ -79,7 +79,7 @@ FEWER_PATHS = {
         "--paths": "50"
     },
     "hashshock breakpoint examples/midsize-public-miner/fleet.yaml --covenant dscr "
-    "--shock btc-drop": {"--paths": "40"},
+    "--shock btc-drop --probability 0.9": {"--paths": "40"},
     "hashshock sweep examples/sweeps/tornado.yaml --json tornado.json --report tornado.html": {
         "--paths": "5"
     },

@@ -1,4 +1,5 @@
-"""Reverse stress test: the smallest shock at which a covenant breaks on ≥ 50% of paths.
+"""Reverse stress test: the smallest shock at which a covenant breaks on at least a given
+share of paths (``probability``, 50% by default; a lender may ask for 10% or 90%).
 
 Two shock families, each a single number searched by bisection on common
 random numbers (same seed for every evaluation, so the breach probability is
@@ -24,6 +25,7 @@ from hashshock.market import MarketConfig, load_market
 from hashshock.prepare import FleetLike, _fleet, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
+#: The breach probability searched for unless another is given.
 TARGET_PROBABILITY = 0.5
 
 
@@ -31,13 +33,15 @@ TARGET_PROBABILITY = 0.5
 class Breakpoint:
     covenant: str
     shock: str
-    value: float | None  # smallest shock size breaching with ≥ 50%; None: not within range
+    value: float | None  # smallest shock size breaching with ≥ target; None: not in range
     unit: str
     probability_at_value: float | None
     evaluations: list[dict[str, float]]
+    target_probability: float = TARGET_PROBABILITY
 
     def to_dict(self) -> dict[str, Any]:
-        return {"covenant": self.covenant, "shock": self.shock, "value": self.value,
+        return {"covenant": self.covenant, "shock": self.shock,
+                "target_probability": self.target_probability, "value": self.value,
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
                 "evaluations": self.evaluations}  # fmt: skip
 
@@ -77,16 +81,19 @@ def find_breakpoint(
     market: str | MarketConfig | None = None,
     iterations: int = 10,
     on_step: Callable[[float, float], None] | None = None,
+    probability: float = TARGET_PROBABILITY,
 ) -> Breakpoint:
-    """Bisection for the smallest shock breaching ``covenant`` with probability ≥ 0.5."""
+    """Bisection for the smallest shock breaching ``covenant`` on a share ≥ ``probability``
+    of paths (0 < probability ≤ 1)."""
     loaded = _fleet(fleet)
     check_covenant(loaded, covenant)
+    check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []
 
-    def probability(size: float) -> float:
+    def breach(size: float) -> float:
         if shock == "parts-cut":
             scenario, factor = _parts_cut(size, vendor), 1.0
         else:
@@ -94,8 +101,8 @@ def find_breakpoint(
         result = simulate_scenarios(loaded, [scenario], paths, horizon_days, seed, None, None,
                                     config, factor)[-1]  # fmt: skip
         assert result.money is not None
-        breach = next(c for c in result.money.covenants if c.name == covenant)
-        p = float((breach.first_breach_day >= 0).mean())
+        found = next(c for c in result.money.covenants if c.name == covenant)
+        p = float((found.first_breach_day >= 0).mean())
         evaluations.append({"size": round(size, 4), "probability_breach": round(p, 4)})
         if on_step is not None:
             on_step(size, p)
@@ -103,21 +110,28 @@ def find_breakpoint(
 
     lo, hi = 0.0, float(horizon_days) if shock == "parts-cut" else 0.95
     unit = "days" if shock == "parts-cut" else "share of BTC price"
-    p_lo = probability(lo)
-    if p_lo >= TARGET_PROBABILITY:
-        return Breakpoint(covenant, shock, 0.0, unit, p_lo, evaluations)
-    p_hi = probability(hi)
-    if p_hi < TARGET_PROBABILITY:
-        return Breakpoint(covenant, shock, None, unit, None, evaluations)
+    p_lo = breach(lo)
+    if p_lo >= probability:
+        return Breakpoint(covenant, shock, 0.0, unit, p_lo, evaluations, probability)
+    p_hi = breach(hi)
+    if p_hi < probability:
+        return Breakpoint(covenant, shock, None, unit, None, evaluations, probability)
     for _ in range(iterations):
         mid = (lo + hi) / 2
         if shock == "parts-cut":
             mid = float(round(mid))
             if mid in (lo, hi):
                 break
-        p_mid = probability(mid)
-        if p_mid >= TARGET_PROBABILITY:
+        p_mid = breach(mid)
+        if p_mid >= probability:
             hi, p_hi = mid, p_mid
         else:
             lo = mid
-    return Breakpoint(covenant, shock, round(hi, 4), unit, p_hi, evaluations)
+    return Breakpoint(covenant, shock, round(hi, 4), unit, p_hi, evaluations, probability)
+
+
+def check_target(probability: float) -> None:
+    """The breach probability searched for must be a share of paths above 0."""
+    if not 0 < probability <= 1:
+        raise InputError(None, "probability (--probability)", f"{probability!r} is not a "
+                         "share of paths in (0, 1]", "give e.g. 0.1, 0.5 or 0.9")  # fmt: skip

@@ -194,6 +194,10 @@ def test_bad_run_options(write_yaml: Callable[[dict[str, Any], str], Path]) -> N
     assert result.exit_code == 2 and "--horizon" in result.output
     result = runner.invoke(app, ["run", str(fleet), "--paths", "0"])
     assert result.exit_code == 2 and "--paths" in result.output
+    for share in ("0", "1.5"):  # a breach probability to reach is a share of paths in (0, 1]
+        result = runner.invoke(app, ["breakpoint", str(fleet), "-c", "x", "--probability", share])
+        assert result.exit_code == 2 and "--probability" in result.output, result.output
+        assert result.output.count("\n") == 1
 
 
 def test_valid_fleet_passes(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:

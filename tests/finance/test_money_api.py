@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from tests.conftest import EXAMPLES, small_fleet
 
 import hashshock
@@ -80,6 +81,28 @@ def test_breakpoint_finds_the_smallest_breaching_parts_cut() -> None:
     assert probabilities[found.value] >= 0.5
     below = [size for size, p in probabilities.items() if size < found.value]
     assert below and all(probabilities[s] < 0.5 for s in below)
+
+
+def test_a_higher_breach_probability_needs_no_smaller_shock() -> None:
+    """On common random numbers the breach share grows with the shock, so the shock that
+    breaches on 90% of paths is at least the one for 10%; each found value reaches its
+    target and the JSON says which target it is."""
+    fleet = _fleet_with_covenants()
+    found = {
+        target: find_breakpoint(fleet, "hashrate", "parts-cut", paths=40, horizon_days=200,
+                                seed=2, probability=target)
+        for target in (0.1, 0.5, 0.9)
+    }  # fmt: skip
+    values = [found[t].value for t in (0.1, 0.5, 0.9)]
+    assert all(v is not None for v in values)
+    assert values == sorted(values)  # type: ignore[type-var]
+    for target, result in found.items():
+        assert result.probability_at_value is not None
+        assert result.probability_at_value >= target
+        assert result.to_dict()["target_probability"] == target
+    for bad in (0.0, 1.5, -0.2):
+        with pytest.raises(hashshock.InputError, match="--probability"):
+            find_breakpoint(fleet, "hashrate", probability=bad, paths=5, horizon_days=10)
 
 
 def test_breakpoint_btc_drop_and_unknown_covenant() -> None:

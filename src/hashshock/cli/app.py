@@ -321,6 +321,14 @@ def breakpoint_command(
             "or btc-drop (share of BTC price lost).",
         ),
     ] = "parts-cut",
+    probability: Annotated[
+        float,
+        typer.Option(
+            "--probability",
+            "-p",
+            help="Breach probability to reach: the share of paths, in (0, 1].",
+        ),
+    ] = 0.5,
     paths: PathsOpt = 200,
     horizon: HorizonOpt = 365,
     seed: SeedOpt = 0,
@@ -331,8 +339,9 @@ def breakpoint_command(
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
 ) -> None:
-    """Reverse stress test: the smallest shock breaching a covenant on ≥ 50% of paths."""
-    from hashshock.breakpoint import check_covenant, find_breakpoint
+    """Reverse stress test: the smallest shock breaching a covenant on a share of paths
+    (--probability, 50% by default)."""
+    from hashshock.breakpoint import check_covenant, check_target, find_breakpoint
     from hashshock.inputs.load import load_fleet
     from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
     from hashshock.sizing import check_fits
@@ -340,6 +349,7 @@ def breakpoint_command(
     if shock not in ("parts-cut", "btc-drop"):
         fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
     with input_errors():
+        check_target(probability)
         check_run_args(paths, seed)
         check_horizon(horizon)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
@@ -350,29 +360,31 @@ def breakpoint_command(
         warn_if_stale(err_console, config, loaded)
 
         def step(size: float, probability: float) -> None:
-            err_console.print(f"  {shock} {size:g}: breach probability {probability:.0%}")
+            err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
 
         found = run_interruptibly(
             lambda: find_breakpoint(
                 loaded, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
-                market=config, on_step=step,
+                market=config, on_step=step, probability=probability,
             )
         )  # fmt: skip
     if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
         raise typer.Exit(code=1)
     if json_out != "-":
+        target = f"{probability:.0%}"
         if found.value is None:
-            console.print(f"[green]{covenant}[/] holds (< 50% breach) even at the largest "
-                          f"{shock} tried.")  # fmt: skip
+            console.print(f"[green]{covenant}[/] holds (breached on < {target} of paths) even at "
+                          f"the largest {shock} tried.")  # fmt: skip
         elif found.value == 0:
             console.print(
                 f"[bold]{covenant}[/] is already breached on "
-                f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}: "
-                "no shock is needed.",
+                f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}, at "
+                f"least the {target} asked for: no shock is needed (--probability sets "
+                "another share).",
             )  # fmt: skip
         else:
             console.print(
-                f"[bold]{covenant}[/] is breached on ≥ 50% of paths from {shock} = "
+                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from {shock} = "
                 f"[bold red]{found.value:g} {found.unit}[/] "
                 f"(breach probability there {found.probability_at_value:.0%}).",
             )
