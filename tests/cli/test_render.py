@@ -369,6 +369,23 @@ def _help_commands() -> list[str]:
     return sorted(root.commands)  # type: ignore[attr-defined]
 
 
+def _help_of(
+    command: str, columns: int, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Any, str]:  # fmt: skip
+    """The command tree the entry point runs (``click_command``) and ``command``'s help
+    as printed ``columns`` wide, without colour."""
+    from hashshock.cli.app import click_command
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("NO_COLOR", "1")
+    root = click_command()
+    with pytest.raises(SystemExit) as done:
+        root.main([command, "--help"], prog_name="hashshock")
+    assert done.value.code == 0
+    return root, capsys.readouterr().out
+
+
 @pytest.mark.parametrize("command", _help_commands())
 def test_help_paragraphs_wrap_at_the_terminal_width(
     command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -376,15 +393,8 @@ def test_help_paragraphs_wrap_at_the_terminal_width(
     """At 80 columns a help paragraph fills each line before it starts the next: no
     line ends where the docstring's source line did, in mid-sentence. Checked on the
     command tree the entry point runs (``click_command``)."""
-    from hashshock.cli.app import click_command
-
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("NO_COLOR", "1")
-    root = click_command()
-    with pytest.raises(SystemExit) as done:
-        root.main([command, "--help"], prog_name="hashshock")
-    assert done.value.code == 0
-    lines = capsys.readouterr().out.splitlines()
+    root, out = _help_of(command, 80, capsys, monkeypatch)
+    lines = out.splitlines()
     help_text = root.commands[command].help or ""  # type: ignore[attr-defined]
     for paragraph in help_text.split("\n\n"):
         first, last = paragraph.split()[0], paragraph.split()[-1]
@@ -404,15 +414,7 @@ def test_help_shows_no_value_beside_a_flag(
 ) -> None:
     """``--quiet``, ``--save`` or ``--help`` take no value, and the help does not suggest
     one (typer's rich help printed ``<bool>`` beside them); options that take one keep it."""
-    from hashshock.cli.app import click_command
-
-    monkeypatch.setenv("COLUMNS", "120")
-    monkeypatch.setenv("NO_COLOR", "1")
-    root = click_command()
-    with pytest.raises(SystemExit) as done:
-        root.main([command, "--help"], prog_name="hashshock")
-    assert done.value.code == 0
-    out = capsys.readouterr().out
+    root, out = _help_of(command, 120, capsys, monkeypatch)
     assert "<bool>" not in out
     params = root.commands[command].params  # type: ignore[attr-defined]
     if any(not getattr(p, "is_flag", False) and p.opts[0].startswith("--") for p in params):
