@@ -371,7 +371,9 @@ def expand_includes(
     scenario: Scenario, path: Path | None = None, _seen: tuple[Path, ...] = ()
 ) -> Scenario:
     """``scenario`` with the events of the scenarios it includes (built-in names, or files
-    relative to ``path``'s folder, else the working folder) in front of its own."""
+    relative to ``path``'s folder, else the working folder) in front of its own. An event
+    of its own named like an included one replaces that one, in its place: a built-in
+    scenario with one event changed needs only that event."""
     events: list[Event] = []
     for i, inc in enumerate(scenario.include):
         try:
@@ -379,7 +381,12 @@ def expand_includes(
         except InputError as exc:
             raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
         events.extend(load_scenario(inc_path, (*_seen, *((path,) if path else ()))).events)
-    events.extend(scenario.events)
+    included = {event.name: k for k, event in enumerate(events) if event.name is not None}
+    for event in scenario.events:
+        if event.name is not None and event.name in included:
+            events[included[event.name]] = event
+        else:
+            events.append(event)
     return scenario.model_copy(update={"events": events, "include": []})
 
 

@@ -157,7 +157,10 @@ class Scenario(BaseModel):
     name: str
     description: str = ""
     sources: list[str] = Field(default_factory=list, description="Where the numbers come from")
-    include: list[str] = Field(default_factory=list, description="Scenarios whose events to add")
+    include: list[str] = Field(
+        default_factory=list,
+        description="Scenarios whose events to add (an own event of the same name replaces one)",
+    )
     events: list[Event] = Field(default_factory=list)
     network_wide: bool = Field(
         False,
