@@ -508,3 +508,25 @@ def test_no_bundled_pledge_is_called_on_day_0() -> None:
     crashed = dataclasses.replace(start, btc_price_usd=start.btc_price_usd / 3)
     (warning,) = pledge_warnings(loaded, crashed)
     assert "(abtc).finance.btc_pledges[0]" in warning and "called on day 0" in warning
+
+
+def test_a_long_scenario_name_folds_and_is_never_cut() -> None:
+    """A scenario file's name longer than its column (the bundled `us`, whose EH/s take
+    room) wraps onto a second line rather than losing its end to an ellipsis."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+
+    long_name = ROOT / "examples" / "scenarios" / "sanctions-commodity-fans.yaml"
+    data = industry(None, ["baseline", "sanctions", str(long_name)], 3, 365).to_dict()
+    text = io.StringIO()
+    render_industry(Console(file=text, width=80), data, 1.0)
+    printed = text.getvalue()
+    assert "…" not in printed
+    assert max(len(line.rstrip()) for line in printed.splitlines()) <= 80
+    joined = "".join(line.split("│")[1].strip() for line in printed.splitlines()
+                     if line.startswith("│ sanctions-") or line.startswith("│ -fans"))  # fmt: skip
+    assert "sanctions-commodity-fans" in joined

@@ -115,7 +115,9 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
         return
     table = Table(title="Used market and distress sales (p50)", title_justify="left")
     for column in ("scenario", "lowest price ×", "sold, EH/s", "grey, EH/s", "rounds"):
-        table.add_column(column, justify="left" if column == "scenario" else "right")
+        table.add_column(
+            column, justify="left" if column == "scenario" else "right", overflow="fold"
+        )  # a long scenario name folds, never cut
     for name, used in scenarios.items():
         grey = sum(used["grey_ehs"]["p50"])
         table.add_row(escape(name), f"{min(used['price_factor']['p50']):.2f}",
@@ -139,7 +141,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
     horizon = data["horizon_days"]
     table = Table(title=f"US delivered EH/s (p50); share of the network d0 → d{horizon - 1}; "
                   f"Δ base d{horizon - 1}", title_justify="left")  # fmt: skip
-    table.add_column("scenario")
+    table.add_column("scenario", overflow="fold")  # a long file name folds, never cut
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
         table.add_column(label, justify="right")
@@ -167,7 +169,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         ranking = Table(title=f"Who breaks first: {name}", title_justify="left")
         columns = ["operator/class", "first", "P break", "Δ base", "day", "P decline", "day "]
         for column in columns if base_break else [c for c in columns if c != "Δ base"]:
-            ranking.add_column(column, justify="left" if column == "operator/class" else "right")
+            ranking.add_column(column, justify="left" if column == "operator/class" else "right",
+                               overflow="fold")  # fmt: skip
         operational = {r["group"]: r for r in scenario["first_to_break"]["operational"]}
         rows = sorted(scenario["first_to_break"]["financial"], key=lambda r: (
             -r["probability_first"], -r["probability_break"],
