@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
 
 CLOSED_FORM, SIMULATED, CURVE_SIMULATED = PALETTE[1], PALETTE[0], PALETTE[2]
+#: A strategy that breaches a covenant beyond the user's limit (``--max-breach``).
+OUTSIDE_LIMITS = "#b8b8b8"
 
 
 def frontier_chart(data: dict[str, Any]) -> Figure | None:
@@ -54,34 +56,75 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
         "marker": {"symbol": "star", "size": 14, "color": "#000000"},
         "meta": {"series": "frontier.chosen"},
     })  # fmt: skip
+    verified = chosen.get("verified") or {}
+    if verified.get("objective") is not None:
+        low, high = verified.get("objective_ci95") or [verified["objective"]] * 2
+        fig["data"].append({
+            "type": "scatter", "mode": "markers",
+            "name": f"chosen stock, checked on seed {verified.get('seed')} (95% interval)",
+            "x": [chosen["cost_usd"]], "y": [verified["objective"]],
+            "marker": {"symbol": "diamond-open", "size": 11, "color": "#000000"},
+            "error_y": {"type": "data", "symmetric": False, "color": "#000000",
+                        "array": [high - verified["objective"]],
+                        "arrayminus": [verified["objective"] - low]},
+            "hovertemplate": "%{x:$,.0f}: %{y:.2%} on an independent seed<extra></extra>",
+            "meta": {"series": "frontier.verified"},
+        })  # fmt: skip
     layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target,
                          "y1": target, "line": {"dash": "dot", "color": "#555555"}}]  # fmt: skip
+    layout["annotations"] = [{"xref": "paper", "x": 0, "y": target, "yanchor": "bottom",
+                              "xanchor": "left", "showarrow": False,
+                              "text": f"target {target:.1%}",
+                              "font": {"size": 11, "color": "#555555"}}]  # fmt: skip
     return fig
 
 
 def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     """Each strategy's mean net benefit against doing nothing (cash at the end, paired
-    over paths), with its 95 % interval."""
+    over paths), with its 95 % interval. With breach limits (``--max-breach``), the
+    strategies that exceed one are grey and the cheapest within them is starred: the
+    largest bar is not the answer when it breaks a covenant the user will not risk."""
     rows = [s for s in data.get("strategies", []) if s.get("net_benefit_usd") is not None]
     if not rows:
         return None
     head = data["strategies_run"]
-    fig = figure(f"Net benefit against doing nothing — {head['fleet']} under {head['scenario']}",
-                 140 + 40 * len(rows), hovermode="closest")  # fmt: skip
+    limits: dict[str, float] = data.get("max_breach") or {}
+    chosen = set((data.get("cheapest_under_max_breach") or {}).values())
+
+    def within(row: dict[str, Any]) -> bool:
+        covenants = row.get("covenants") or {}
+        return all(covenants.get(name, {}).get("probability_breach", 0.0) <= limit
+                   for name, limit in limits.items())  # fmt: skip
+
+    title = f"Net benefit against doing nothing — {head['fleet']} under {head['scenario']}"
+    if limits:
+        said = ", ".join(f"{name} on more than {limit:.0%}" for name, limit in limits.items())
+        title += (
+            f"<br><sup>grey: breaches {said} of paths (--max-breach); ★ the cheapest "
+            "within the limits</sup>"
+        )
+    fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
-    fig["layout"]["xaxis"]["title"] = {"text": "cash at the end minus doing nothing's (USD)"}
+    fig["layout"]["xaxis"]["title"] = {
+        "text": "cash at the end minus doing nothing's, mean over the same paths (USD)"
+    }
+    names = [r["name"] + (" ★" if r["name"] in chosen else "") for r in rows]
+    ok = [within(r) for r in rows]
+    colours = [OUTSIDE_LIMITS if not fits else PALETTE[2] if r["net_benefit_usd"] >= 0
+               else PALETTE[0] for r, fits in zip(rows, ok, strict=True)]  # fmt: skip
     fig["data"].append({
-        "type": "bar", "orientation": "h", "y": [r["name"] for r in rows],
+        "type": "bar", "orientation": "h", "y": names,
         "x": [r["net_benefit_usd"] for r in rows],
         "error_x": {"type": "data", "symmetric": False,
                     "array": [r["net_benefit_ci95"][1] - r["net_benefit_usd"] for r in rows],
                     "arrayminus": [r["net_benefit_usd"] - r["net_benefit_ci95"][0]
                                    for r in rows]},
-        "marker": {"color": [PALETTE[2] if r["net_benefit_usd"] >= 0 else PALETTE[0]
-                             for r in rows]},
-        "hovertemplate": "%{y}: %{x:$,.0f}<extra></extra>",
+        "marker": {"color": colours},
+        "customdata": ["within the breach limits" if fits else "breaches a limit" for fits in ok],
+        "hovertemplate": "%{y}: %{x:$,.0f} (%{customdata})<extra></extra>",
         "meta": {"series": "strategies.net_benefit"},
     })  # fmt: skip
+    fig["layout"]["yaxis"]["autorange"] = "reversed"  # the table's order, top down
     return fig
 
 

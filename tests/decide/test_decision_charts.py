@@ -1,0 +1,59 @@
+"""The decision charts say which answer is the answer: the strategies beyond the user's
+breach limits are grey and the cheapest within them is starred; the frontier's target
+line is labelled. Built from the commands' JSON forms alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashshock.report.figures.decide import OUTSIDE_LIMITS, net_benefit_chart
+
+
+def _row(name: str, benefit: float, breach: float) -> dict[str, Any]:
+    return {"name": name, "net_benefit_usd": benefit,
+            "net_benefit_ci95": [benefit - 1.0, benefit + 1.0],
+            "covenants": {"hashrate-commitment": {"probability_breach": breach}}}  # fmt: skip
+
+
+def test_strategies_beyond_the_breach_limit_are_grey_and_the_answer_is_starred() -> None:
+    data = {
+        "strategies_run": {"fleet": "f", "scenario": "sanctions"},
+        "strategies": [_row("do-nothing", 0.0, 1.0), _row("stockpile-6m", -969e3, 0.0),
+                       _row("switch-off", 880e3, 1.0), _row("used-donors", -12e3, 0.04)],
+        "max_breach": {"hashrate-commitment": 0.05},
+        "cheapest_under_max_breach": {"hashrate-commitment": "used-donors"},
+    }  # fmt: skip
+    fig = net_benefit_chart(data)
+    assert fig is not None
+    (bars,) = fig["data"]
+    colours = dict(zip(bars["y"], bars["marker"]["color"], strict=True))
+    assert colours["do-nothing"] == colours["switch-off"] == OUTSIDE_LIMITS
+    assert colours["stockpile-6m"] != OUTSIDE_LIMITS
+    assert "used-donors ★" in colours and colours["used-donors ★"] != OUTSIDE_LIMITS
+    assert "hashrate-commitment on more than 5%" in fig["layout"]["title"]["text"]
+    without = net_benefit_chart({**data, "max_breach": {}, "cheapest_under_max_breach": {}})
+    assert without is not None and OUTSIDE_LIMITS not in without["data"][0]["marker"]["color"]
+    assert "★" not in "".join(without["data"][0]["y"])
+
+
+def test_the_frontier_labels_its_target_and_shows_the_independent_check() -> None:
+    """The star is the search's own estimate; the check on another seed, with its 95 %
+    interval, is drawn beside it, so a star above the line with a check below reads as
+    what it is: within noise of the target."""
+    from hashshock.report.figures.decide import frontier_chart
+
+    point = {"cost_usd": 0.0, "availability": 0.88}
+    data = {
+        "optimise": {"fleet": "f", "scenario": "sanctions",
+                     "target": {"availability": 0.97, "at": "p50"}},
+        "frontier": {"closed_form": [point], "simulated_all": [], "simulated": [point]},
+        "chosen": {"cost_usd": 119_723.0, "objective": 0.9707,
+                   "verified": {"seed": 1, "objective": 0.9694,
+                                "objective_ci95": [0.9677, 0.9711]}},
+    }  # fmt: skip
+    fig = frontier_chart(data)
+    assert fig is not None
+    (check,) = [t for t in fig["data"] if t["meta"]["series"] == "frontier.verified"]
+    assert check["y"] == [0.9694] and "seed 1" in check["name"]
+    assert abs(check["error_y"]["arrayminus"][0] - (0.9694 - 0.9677)) < 1e-12
+    assert any(a["text"] == "target 97.0%" for a in fig["layout"]["annotations"])
