@@ -29,6 +29,8 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     assert data["frontier"]["closed_form"] and data["frontier"]["simulated"]
     html = page.read_text()
     assert "Spares: availability versus budget" in html and "frontier" in html
+    # the runs drawn below the frontier are the chosen stock's, and every chart says so
+    assert "<td>sanctions — chosen stock</td>" in html
 
 
 @pytest.mark.parametrize(("args", "field"), [

@@ -165,16 +165,19 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     mine.write_text(yaml.safe_dump({
         "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
         "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
-    out = tmp_path / "out.json"
+    out, page = tmp_path / "out.json", tmp_path / "out.html"
     done = CliRunner().invoke(cli, ["strategies", str(fleet_file), "-s", "sanctions", *FAST,
                                     "--strategy", str(mine), "--max-breach", "liquidity=0.2",
-                                    "--json", str(out)], env={"COLUMNS": "80"})  # fmt: skip
+                                    "--json", str(out), "--report", str(page)],
+                              env={"COLUMNS": "80"})  # fmt: skip
     assert done.exit_code == 0, done.output
     assert max(len(line) for line in done.output.splitlines()) <= 80
     data = json.loads(out.read_text())
     assert [s["name"] for s in data["strategies"]][-1] == "more-techs"
     assert data["strategies"][-1]["file"] == str(mine)
     assert "liquidity" in data["cheapest_under_max_breach"]
+    # the runs drawn below the net benefit are doing nothing's, and every chart says so
+    assert "<td>sanctions — do nothing</td>" in page.read_text()
 
 
 @pytest.mark.parametrize(("content", "field", "words"), [

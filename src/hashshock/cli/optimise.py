@@ -139,6 +139,7 @@ def optimise_command(
             data,
             report,
             f"hashshock optimise — {result.fleet} under {result.scenario}",
+            "chosen stock",
         )
 
     write_outputs(data, json_out, write_report if report is not None else None)

@@ -171,6 +171,7 @@ def _write_report(inputs: Inputs, data: dict[str, Any], report: str, paths: int,
         data,
         report,
         f"hashshock strategies — {head['fleet']} under {head['scenario']}",
+        "do nothing",
     )
 
 

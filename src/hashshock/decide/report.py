@@ -39,14 +39,16 @@ def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False,
 
 
 def write_decision_report(runs: Sequence[RunResult], key: str, data: dict[str, Any],
-                          path: str | Path, title: str) -> Path:  # fmt: skip
+                          path: str | Path, title: str, runs_are: str) -> Path:  # fmt: skip
     """Write ``runs``' report with ``data`` in ``extras[key]`` (drawn by the section of
-    that key, :mod:`hashshock.report.figures.decide`) to ``path`` atomically."""
+    that key, :mod:`hashshock.report.figures.decide`) to ``path`` atomically. ``runs_are``
+    says which fleet the runs are ("do nothing", "chosen stock"): every chart's label
+    carries it, so the runs' charts are not read as another decision's."""
     from hashshock.outputs import atomic_write_bytes
     from hashshock.report.page import render_page
     from hashshock.report.write import check_report_path, report_input
 
     target = check_report_path(path)
-    page = render_page(report_input(list(runs), {key: data}), title)
+    page = render_page(report_input(list(runs), {key: data}, f" — {runs_are}"), title)
     atomic_write_bytes(target, page.encode("utf-8"), "--report")
     return target

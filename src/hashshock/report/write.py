@@ -29,11 +29,14 @@ def check_report_path(path: str | Path, inputs: Iterable[str | Path] = (),
 
 
 def report_input(
-    results: Sequence[RunResult | dict[str, Any]], extras: dict[str, Any] | None = None
-) -> ReportInput:
-    """What the sections draw: report dicts of ``results`` with one label each."""
+    results: Sequence[RunResult | dict[str, Any]], extras: dict[str, Any] | None = None,
+    label_suffix: str = "",
+) -> ReportInput:  # fmt: skip
+    """What the sections draw: report dicts of ``results`` with one label each (each
+    followed by ``label_suffix``, e.g. " — do nothing": which runs a decision's page draws)."""
     runs = as_dicts(results)
-    return ReportInput(runs=runs, labels=scenario_labels(runs), extras=dict(extras or {}))
+    labels = [label + label_suffix for label in scenario_labels(runs)]
+    return ReportInput(runs=runs, labels=labels, extras=dict(extras or {}))
 
 
 def write_report(
