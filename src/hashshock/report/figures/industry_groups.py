@@ -206,8 +206,12 @@ def lender_defaults(data: dict[str, Any]) -> Figure | None:
                  barmode="group")  # fmt: skip
     for name, lender, hue in chosen:
         loans = lender["loans"]
+        borrowers = [loan["borrower"] for loan in loans]
+        # The loan's key (its place in the portfolio) only where a borrower has several.
+        labels = [b if borrowers.count(b) == 1 else f"{b} ({loan['loan']})"
+                  for b, loan in zip(borrowers, loans, strict=True)]  # fmt: skip
         fig["data"].append({
-            "type": "bar", "x": [f"{loan['borrower']} ({loan['loan']})" for loan in loans],
+            "type": "bar", "x": labels,
             "y": [loan["probability_default"] for loan in loans], "name": name,
             "marker": {"color": hue},
             "customdata": [[loan["principal_usd"], loan["expected_loss_usd"]] for loan in loans],
