@@ -171,3 +171,16 @@ def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     assert difference_text(0.1848, "availability:364") == "18.48 pts"
     assert difference_text(2.4e7, "cash_end") == value_text(2.4e7, "cash_end")
     assert difference_text(None, "cash_end") == "—"
+
+
+def test_sweep_charts_say_what_a_metric_is() -> None:
+    """A chart's title and axis name the metric in words, with its key for the spec."""
+    from hashshock.report.figures.sweep import tornado_chart
+
+    row = {"input": "BTC drift", "low_input": -0.24, "high_input": 0.24, "low": 0.89,
+           "high": 0.14, "swing": 0.75}  # fmt: skip
+    fig = tornado_chart("covenant_breach:dscr", {"rows": [row], "base": 0.49})
+    assert fig is not None
+    said = "probability the dscr covenant is breached [covenant_breach:dscr]"
+    assert said in fig["layout"]["title"]["text"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == said

@@ -69,6 +69,46 @@ KINDS: dict[str, Kind] = {
 }
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 
+#: What each kind measures, for people; ``{arg}`` is its argument (``_`` read as spaces)
+#: and the percentile is said when it is not the median.
+DESCRIPTIONS = {
+    "covenant_breach": "probability the {arg} covenant is breached",
+    "margin_call": "probability of a margin call on a BTC pledge",
+    "hashrate_lost": "share of baseline's hashrate lost on day {arg}",
+    "stage_probability": "probability of the {arg} stage",
+    "stage_day": "median first day of the {arg} stage (days)",
+    "stockout": "probability the {arg} spares run out",
+    "availability": "availability on day {arg}",
+    "hashrate": "delivered hashrate on day {arg} (TH/s)",
+    "cash_end": "cash at the end (USD)",
+    "cash_min": "lowest cash (USD)",
+    "revenue": "revenue over the horizon (USD)",
+    "ebitda": "EBITDA over the horizon (USD)",
+    "revenue_at_risk": "revenue lost against baseline (USD)",
+    "cash_at_risk": "cash behind baseline at the end (USD)",
+}
+
+
+def describe(text: str) -> str:
+    """``text`` (a metric name) in words: ``covenant_breach:dscr`` is "probability the dscr
+    covenant is breached", ``availability:364:p10`` "availability on day 364, p10 over
+    paths"; a name that does not parse is returned as it is.
+
+    >>> describe("stage_day:spares_depleted")
+    'median first day of the spares depleted stage (days)'
+    >>> describe("cash_end"), describe("cash_end:p10")
+    ('median cash at the end (USD)', 'cash at the end (USD), p10 over paths')
+    """
+    try:
+        metric = parse_metric(text)
+    except MetricError:
+        return text
+    words = DESCRIPTIONS[metric.kind].format(arg=(metric.argument or "").replace("_", " "))
+    if metric.spec.percentile:
+        percentile = metric.percentile
+        words = f"median {words}" if percentile == 50 else f"{words}, p{percentile:g} over paths"
+    return words
+
 
 class MetricError(ValueError):
     """A metric name that does not parse or does not fit the base inputs."""

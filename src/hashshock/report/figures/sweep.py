@@ -28,6 +28,14 @@ def _fmt(metric: str) -> str:
     return _UNIT_FORMAT.get(_unit(metric), ",.4~g")
 
 
+def _said(metric: str) -> str:
+    """The metric in words with its name, for a chart's title or axis."""
+    from hashshock.sweep.metrics import describe
+
+    words = describe(metric)
+    return metric if words == metric else f"{words} [{metric}]"
+
+
 def value_text(value: Any, metric: str) -> str:
     """``value`` of ``metric`` for people: shares in %, USD with a unit, else 4 digits."""
     if value is None:
@@ -69,8 +77,8 @@ def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
         return None
     rows = list(reversed(rows))
     names = [r["input"] for r in rows]
-    fig = figure(f"Tornado: {metric} (base {value_text(base, metric)})", 140 + 34 * len(rows),
-                 hovermode="closest", barmode="overlay")  # fmt: skip
+    fig = figure(f"Tornado: {_said(metric)} (base {value_text(base, metric)})",
+                 140 + 34 * len(rows), hovermode="closest", barmode="overlay")  # fmt: skip
     for side, colour in (("low", LOW_COLOUR), ("high", HIGH_COLOUR)):
         fig["data"].append({
             "type": "bar", "orientation": "h", "y": names, "base": [base] * len(rows),
@@ -93,7 +101,7 @@ def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
             "line": {"color": "#555", "width": 1, "dash": "dot"},
         }
     ]
-    fig["layout"]["xaxis"].update(tickformat=_fmt(metric), title={"text": metric})
+    fig["layout"]["xaxis"].update(tickformat=_fmt(metric), title={"text": _said(metric)})
     fig["layout"]["margin"]["l"] = 260
     return fig
 
@@ -114,8 +122,9 @@ def spider_chart(metric: str, lines: dict[str, list[dict[str, Any]]], base: Any,
     lowest value, 1 its highest)."""
     if not lines:
         return None
-    fig = figure(f"{title}: {metric}" + (f" (base {value_text(base, metric)})" if base is not None
-                                         else ""), 440, hovermode="closest")  # fmt: skip
+    fig = figure(f"{title}: {_said(metric)}" + (f" (base {value_text(base, metric)})"
+                                                if base is not None else ""),
+                 440, hovermode="closest")  # fmt: skip
     for i, (name, points) in enumerate(lines.items()):
         values = [p["input"] for p in points]
         fig["data"].append({
@@ -128,7 +137,7 @@ def spider_chart(metric: str, lines: dict[str, list[dict[str, Any]]], base: Any,
         })  # fmt: skip
     fig["layout"]["xaxis"].update(title={"text": "input from its lowest (0) to its highest (1) "
                                          "tested value"}, range=[-0.03, 1.03])  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat=_fmt(metric), title={"text": metric})
+    fig["layout"]["yaxis"].update(tickformat=_fmt(metric), title={"text": _said(metric)})
     return fig
 
 
@@ -137,7 +146,7 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     if "S1" not in data:
         return None
     names = list(data["S1"])
-    fig = figure(f"Sobol' indices: {metric}", 420, hovermode="closest", barmode="group")
+    fig = figure(f"Sobol' indices: {_said(metric)}", 420, hovermode="closest", barmode="group")
     for key, label, colour in (("S1", "first order S1", LOW_COLOUR),
                                ("ST", "total ST", HIGH_COLOUR)):  # fmt: skip
         values = [data[key][n] for n in names]
@@ -161,7 +170,9 @@ def correlation_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     if not rho:
         return None
     names = sorted(rho, key=lambda n: -abs(rho[n] or 0.0))
-    fig = figure(f"Rank correlation with {metric}", 140 + 34 * len(names), hovermode="closest")
+    fig = figure(
+        f"Rank correlation with {_said(metric)}", 140 + 34 * len(names), hovermode="closest"
+    )
     fig["data"].append({
         "type": "bar", "orientation": "h", "y": list(reversed(names)),
         "x": [rho[n] for n in reversed(names)], "marker": {"color": LOW_COLOUR},
