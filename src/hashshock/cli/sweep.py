@@ -221,6 +221,7 @@ TORNADO_ROWS = 10
 def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
     """What drives each metric, in a table per metric."""
     from hashshock.report.figures.sweep import difference_text, input_text
+    from hashshock.sweep.metrics import describe
 
     head = data["sweep"]
     method = head["method"]
@@ -235,8 +236,8 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
     for metric in head["metrics"]:
         console.print(Table.grid())
         analysis = data.get(method, {}).get(metric, {})
-        table = Table(title=f"{metric} (base {_value(base.get(metric), metric)})",
-                      title_justify="left")  # fmt: skip
+        table = Table(title=f"{metric}: {describe(metric)} (base "
+                      f"{_value(base.get(metric), metric)})", title_justify="left")  # fmt: skip
         if method == "tornado":
             for column in ("input", "low → high input", "at low", "at high", "swing"):
                 table.add_column(column, justify="left" if column == "input" else "right")
