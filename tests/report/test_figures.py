@@ -167,3 +167,15 @@ def test_fleet_without_finance_has_no_money_charts(small_runs):
     charts = _charts(small_runs)
     assert "covenants" not in charts and "breach-days" not in charts
     assert "hashrate" in charts and "spares-1" in charts
+
+
+def test_a_built_in_scenario_has_one_colour_in_every_report() -> None:
+    """Sanctions is the same colour wherever it is drawn (a compare, an industry, a
+    decision's page), whatever its place among the runs; other scenarios take the
+    palette by place, and baseline is grey."""
+    from hashshock.report.figures.style import BASELINE_COLOUR, PALETTE, colour
+
+    assert colour("sanctions", 0) == colour("sanctions", 3) == colour("sanctions — do nothing", 0)
+    assert colour("baseline", 2) == colour("baseline — chosen stock", 0) == BASELINE_COLOUR
+    assert colour("customs-2024", 1) != colour("sanctions", 1)
+    assert colour("my-shock", 2) == PALETTE[2]

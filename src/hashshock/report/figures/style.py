@@ -34,8 +34,21 @@ _AXIS = {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "linecolor": "#c9ce
 _H_SPACING, _ROW_GAP_PX = 0.07, 70
 
 
+#: The built-in scenarios' own colours, the same in every chart and report; other
+#: scenarios take the palette by their place in the run.
+SCENARIO_COLOURS = {"sanctions": PALETTE[1], "customs-2024": PALETTE[4],
+                    "mitigation": PALETTE[2], "quiet-end": PALETTE[5],
+                    "remote-disable": PALETTE[3]}  # fmt: skip
+
+
 def colour(label: str, index: int) -> str:
-    return BASELINE_COLOUR if label == "baseline" else PALETTE[index % len(PALETTE)]
+    """The colour of the run labelled ``label`` (``index``: its place among the runs): grey
+    for baseline, a built-in scenario's own (its label before any " — " a decision's page
+    adds), else the palette's ``index``-th."""
+    name = label.split(" — ")[0]
+    if name == "baseline":
+        return BASELINE_COLOUR
+    return SCENARIO_COLOURS.get(name, PALETTE[index % len(PALETTE)])
 
 
 def rgba(hex_colour: str, alpha: float) -> str:
