@@ -280,6 +280,8 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
         title=f"First part to break: part (share of paths) · median stock-out day; "
         f"{DAY_CONVENTION}",
         title_justify="left",
+        caption=f"{STOCKOUT_DEFINITION}.",
+        caption_justify="left",
     )
     breaks.add_column("scenario", no_wrap=True)
     breaks.add_column("first to break", overflow="fold")
