@@ -184,3 +184,20 @@ def test_sweep_charts_say_what_a_metric_is() -> None:
     said = "probability the dscr covenant is breached [covenant_breach:dscr]"
     assert said in fig["layout"]["title"]["text"]
     assert fig["layout"]["xaxis"]["title"]["text"] == said
+
+
+def test_sobol_chart_sorts_by_total_effect_and_flags_rough_estimates() -> None:
+    """Inputs come most total effect first; estimates outside what Sobol' indices can be
+    (an interval wider than half the range, S1 above ST) are said to need more samples."""
+    from hashshock.report.figures.sweep import sobol_chart
+
+    good = {"S1": {"a": 0.1, "b": 0.6}, "ST": {"a": 0.15, "b": 0.7},
+            "S1_interval": {"a": [0.05, 0.15], "b": [0.5, 0.7]},
+            "ST_interval": {"a": [0.1, 0.2], "b": [0.6, 0.8]}}  # fmt: skip
+    fig = sobol_chart("cash_end", good)
+    assert fig is not None
+    assert fig["data"][0]["x"] == ["b", "a"]
+    assert "too rough" not in fig["layout"]["title"]["text"]
+    rough = {**good, "S1": {"a": 0.9, "b": 0.6}, "S1_interval": {"a": [0.3, 1.5], "b": [0.5, 0.7]}}
+    fig = sobol_chart("cash_end", rough)
+    assert fig is not None and "too rough" in fig["layout"]["title"]["text"]

@@ -145,8 +145,14 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     """First-order and total Sobol' indices per input with their intervals."""
     if "S1" not in data:
         return None
-    names = list(data["S1"])
-    fig = figure(f"Sobol' indices: {_said(metric)}", 420, hovermode="closest", barmode="group")
+    names = sorted(data["S1"], key=lambda n: -(data["ST"][n] or 0.0))  # most total effect first
+    title = f"Sobol' indices: {_said(metric)}"
+    if _too_few_samples(data, names):
+        title += (
+            "<br><sup>estimates too rough to read: an interval wider than 0.5, an index "
+            "outside [0, 1] or S1 above ST — raise the spec's samples</sup>"
+        )
+    fig = figure(title, 440, hovermode="closest", barmode="group")
     for key, label, colour in (("S1", "first order S1", LOW_COLOUR),
                                ("ST", "total ST", HIGH_COLOUR)):  # fmt: skip
         values = [data[key][n] for n in names]
@@ -162,6 +168,21 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
         })  # fmt: skip
     fig["layout"]["yaxis"].update(title={"text": "share of the metric's variance"})
     return fig
+
+
+def _too_few_samples(data: dict[str, Any], names: list[str]) -> bool:
+    """Whether Saltelli's estimates say they need more samples: true indices lie in [0, 1]
+    with S1 ≤ ST, so an estimate outside, or an interval wider than half the range, is
+    sampling noise (docs/sweeps.md, *Reading Sobol' indices*)."""
+    for name in names:
+        s1, st = data["S1"][name], data["ST"][name]
+        if s1 is None or st is None:
+            continue
+        wide = any(hi - lo > 0.5 for lo, hi in (data["S1_interval"][name],
+                                                data["ST_interval"][name]))  # fmt: skip
+        if wide or not (0 <= s1 <= 1 and 0 <= st <= 1) or s1 > st + 0.05:
+            return True
+    return False
 
 
 def correlation_chart(metric: str, data: dict[str, Any]) -> Figure | None:
