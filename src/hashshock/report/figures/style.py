@@ -73,7 +73,8 @@ def axis(**extra: Any) -> dict[str, Any]:
 
 def base_layout(title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        # A margin at the left: flush with the edge, a title looks cut on a slide.
+        "title": {"text": title, "x": 0, "xanchor": "left", "pad": {"l": 12}, "font": {"size": 16}},
         "font": {"family": FONT, "size": 12, "color": "#2a3140"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
