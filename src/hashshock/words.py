@@ -3,6 +3,8 @@ definitions that a table or chart must carry."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def counted(number: int, noun: str) -> str:
     """``number`` (with thousands separators) and ``noun``, plural unless it is 1.
@@ -32,3 +34,25 @@ STOCKOUT_DEFINITION = (
     "A part stocks out on the first day one pool (a site's stock of it for one model family) "
     "is empty while machines wait for it"
 )
+
+
+#: How a break by cash below zero is named beside the covenants (which go by their names).
+CASH_OUT = "cash < 0"
+
+
+def break_causes(scenario: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What can break each group of an industry's scenario (its JSON): each covenant by
+    name, then :data:`CASH_OUT`, as ``{(group, cause): {probability, day_p50}}``.
+
+    >>> scenario = {"groups": {"farms": {
+    ...     "covenants": {"ltv": {"probability": 0.1, "day_p50": None}},
+    ...     "cash_out": {"probability": 0.0, "day_p50": None}}}}
+    >>> list(break_causes(scenario))
+    [('farms', 'ltv'), ('farms', 'cash < 0')]
+    """
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for group, data in scenario["groups"].items():
+        for covenant, event in data.get("covenants", {}).items():
+            out[group, covenant] = event
+        out[group, CASH_OUT] = data["cash_out"]
+    return out

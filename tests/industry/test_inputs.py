@@ -328,9 +328,21 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
         return next(line for line in ranking.splitlines() if "farms" in line).split("│")[1:-1]
 
     assert [cell.strip() for cell in farms_row(data)[1:4]] == ["0%", "62%", "+37"]
-    assert "lender: expected loss $0.0 M (baseline $0.0 M)" in printed(data)
+    assert "lender: expected loss $0.0 M, baseline $0.0 M" in printed(data)
+    assert "95th percentile loss $0.0 M, baseline $0.0 M" in printed(data)
+    # what breaks them: each covenant (and cash below zero) against baseline's
+    for name, p in (("baseline", 0.25), ("sanctions", 0.62)):
+        data["scenarios"][name]["groups"]["farms"]["covenants"] = {
+            "liquidity": {"probability": p, "day_p50": 20},
+            "ltv": {"probability": 0.0, "day_p50": None},  # never breached: not shown
+        }  # fmt: skip
+    causes = printed(data).split("What breaks them: sanctions")[1].split("lender:")[0]
+    cells = [[c.strip() for c in line.split("│")[1:-1]]
+             for line in causes.splitlines() if line.startswith("│")]  # fmt: skip
+    assert cells == [["farms", "liquidity", "62%", "+37", "20"]]
     del data["scenarios"]["baseline"]
     assert len(farms_row(data)) == 6  # no Δ base column
+    assert "baseline $" not in printed(data)
 
 
 def test_lender_losses_follow_defaults(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import yaml
 from hashshock.industry.api import industry
 from hashshock.industry.load import industry_from_mapping
 from hashshock.industry.simulate import MemberRun
+from hashshock.market.config import market_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 FARM = ROOT / "src" / "hashshock" / "data" / "industry" / "us" / "templates" / "small-farm.yaml"
@@ -43,3 +44,32 @@ def test_larger_stockpile_never_delivers_less(tmp_path: Path) -> None:
     assert np.mean(runs[-1].stage_days["spares_depleted"] >= 0) < np.mean(
         runs[0].stage_days["spares_depleted"] >= 0
     )
+
+
+HOSTED = FARM.with_name("hosted-client.yaml")
+
+
+def test_dearer_used_machines_never_breach_ltv_earlier() -> None:
+    """A larger used-price premium while Bitmain's supply is cut (the market's
+    ``jump_on_supply_cut``) makes the machines behind an ASIC loan worth more: on every
+    path the LTV covenant, and the member's first break, come no earlier. This is why a
+    lender holding LTV-tested loans can lose less under sanctions than under baseline
+    (docs/industry.md, "A lender's view")."""
+    loaded = industry_from_mapping({
+        "name": "one-client", "start_date": "2026-12-01",
+        "operators": [{"name": "client", "template": str(HOSTED), "machines": 3000}],
+    })  # fmt: skip
+    runs = []
+    for premium in (0.0, 0.24, 0.6):
+        tiers = {t: {"jump_on_supply_cut": premium} for t in ("under19", "19to25", "25to38")}
+        market = market_from_mapping({"used_prices": {"tiers": tiers}})
+        runs.append(industry(loaded, ["baseline", "sanctions"], PATHS, DAYS, SEED,
+                             market=market).member_runs(1)[0])  # fmt: skip
+    never = np.iinfo(np.int64).max
+    for cheaper, dearer in itertools.pairwise(runs):
+        for days in ("ltv", None):
+            first = [r.covenant_days[days] if days else r.break_day for r in (cheaper, dearer)]
+            a, b = (np.where(d >= 0, d, never) for d in first)
+            assert (b >= a).all()
+    ltv = [float((r.covenant_days["ltv"] >= 0).mean()) for r in runs]
+    assert ltv[-1] < ltv[0]  # the premium matters on these paths, not only never hurts

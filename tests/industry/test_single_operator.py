@@ -47,6 +47,15 @@ def test_same_engine_numbers(runs: list[hashshock.RunResult], feedback: bool) ->
         assert run.money is not None and member.cash_usd is not None
         if not feedback:  # priced on the same market as `run`: the same cash, bit for bit
             assert np.array_equal(member.cash_usd, run.money.flows.cash_usd)
+            # and each covenant breaks on the same paths and days, under the same name
+            covenants = {c.name: c.first_breach_day for c in run.money.covenants}
+            assert list(member.covenant_days) == list(covenants)
+            for name, days in covenants.items():
+                assert np.array_equal(member.covenant_days[name], days)
+            group = result.to_dict()["scenarios"][SCENARIOS[k]]["groups"]["midsize"]
+            said = run.to_dict()["finance"]["covenants"]
+            for name, event in group["covenants"].items():
+                assert event["probability"] == said[name]["probability_breach"]
         stages = run.stage_first_days()
         for name, days in member.stage_days.items():
             assert np.array_equal(days, stages[name])

@@ -32,7 +32,7 @@ from hashshock.cli.report import input_errors, progress_bar
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
-from hashshock.words import counted, probability
+from hashshock.words import break_causes, counted, probability
 
 FileArg = Annotated[
     str | None,
@@ -187,18 +187,64 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
                       _day(ops["day_p50"])]  # fmt: skip
             ranking.add_row(*cells)
         console.print(ranking)
+        _render_causes(console, name, scenario, base, [str(r["group"]) for r in rows])
         lender = scenario.get("lender")
         if lender is not None:
-            base_loss = "" if base is None or "lender" not in base else (
-                f" (baseline ${base['lender']['expected_loss_usd'] / 1e6:,.1f} M)")  # fmt: skip
-            console.print(f"lender: expected loss ${lender['expected_loss_usd'] / 1e6:,.1f} M"
-                          f"{base_loss}, 95th percentile ${lender['loss_p95_usd'] / 1e6:,.1f} M",
-                          highlight=False)  # fmt: skip
+            for line in _lender_losses(lender, base):
+                console.print(line, highlight=False)
     notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",
              "Δ base: P break less baseline's on the same paths, percentage points",
              "decline: hashrate 10 % below baseline; days are medians"]  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
+
+
+def _render_causes(console: Console, name: str, scenario: dict[str, Any],
+                   base: dict[str, Any] | None, order: list[str]) -> None:  # fmt: skip
+    """What breaks each group that breaks (here or in baseline), groups in ``order``:
+    each covenant and cash below zero, with its probability against baseline's."""
+    causes = break_causes(scenario)
+    base_causes = {} if base is None or base is scenario else break_causes(base)
+    shown = sorted(
+        (key for key, event in causes.items() if event["probability"] > 0
+         or base_causes.get(key, {}).get("probability", 0) > 0),
+        key=lambda key: order.index(key[0]),
+    )  # fmt: skip
+    if not shown:
+        return
+    table = Table(title=f"What breaks them: {name}", title_justify="left")
+    columns = ["operator/class", "covenant", "P", "Δ base", "day"]
+    for column in columns if base_causes else [c for c in columns if c != "Δ base"]:
+        table.add_column(column, justify="left" if column in columns[:2] else "right",
+                         overflow="fold")  # fmt: skip
+    for row, (group, cause) in enumerate(shown):
+        event = causes[group, cause]
+        named = row == 0 or shown[row - 1][0] != group  # a group's name on its first row
+        cells = [escape(group) if named else "", escape(cause),
+                 probability(event["probability"])]  # fmt: skip
+        if base_causes:
+            cells.append(
+                _points(
+                    event["probability"] - base_causes.get((group, cause), {}).get("probability", 0)
+                )
+            )
+        cells.append(_day(event["day_p50"]))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """The portfolio's expected and 95th-percentile loss, each with baseline's, a line
+    each."""
+    base_lender = None if base is None else base.get("lender")
+    lines: list[str] = []
+    for label, key in (("expected loss", "expected_loss_usd"),
+                       ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
+        text = f"{'lender: ' if not lines else ' ' * 8}{label} ${lender[key] / 1e6:,.1f} M"
+        if base_lender is not None and base_lender is not lender:
+            text += f", baseline ${base_lender[key] / 1e6:,.1f} M"
+        lines.append(text)
+    return lines
 
 
 def _points(difference: float) -> str:

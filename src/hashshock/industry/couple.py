@@ -103,7 +103,7 @@ def settle_scenario(
         run.cash_usd = outcome.cash_usd
         run.cash_end_usd = outcome.cash_usd[:, -1].copy()
         run.revenue_usd = outcome.revenue_usd
-        run.covenant_breach_day = outcome.breach_day
+        run.covenant_days = outcome.covenant_days
         run.cash_out_day = outcome.cash_out_day
         run.collateral_at_break = outcome.collateral_at_break
     return settled

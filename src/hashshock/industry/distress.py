@@ -24,7 +24,7 @@ the last, and the members are priced as without distress.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,8 @@ IntArray = NDArray[np.int64]
 MAX_ROUNDS = 12
 
 NEVER = -1
+#: Key of the cash-out among a seller's first breaches (no covenant can be named so).
+_CASH_OUT = "\0cash-out"
 
 
 @dataclass
@@ -106,13 +108,14 @@ class OpenOrders:
 @dataclass
 class Outcome:
     """One seller once settled: delivered TH/s and cash [P, T] after its deliveries and
-    sales, revenue over the horizon [P], first covenant breach and cash-out [P] (−1:
-    never), and its machines' used value on its first break [P] (NaN: none)."""
+    sales, revenue over the horizon [P], each covenant's first breach and the first
+    cash-out [P] (−1: never), and its machines' used value on its first break [P] (NaN:
+    none)."""
 
     hashrate_ths: FloatArray
     cash_usd: FloatArray
     revenue_usd: FloatArray
-    breach_day: IntArray
+    covenant_days: dict[str, IntArray]  # by covenant name
     cash_out_day: IntArray
     collateral_at_break: FloatArray
 
@@ -120,19 +123,26 @@ class Outcome:
     def empty(cls, paths: int, days: int) -> Outcome:
         """An outcome to fill path by path (:meth:`put`)."""
         never = np.full(paths, NEVER, dtype=np.int64)
-        return cls(np.zeros((paths, days)), np.zeros((paths, days)), np.zeros(paths), never,
-                   never.copy(), np.full(paths, np.nan))  # fmt: skip
+        return cls(np.zeros((paths, days)), np.zeros((paths, days)), np.zeros(paths), {},
+                   never, np.full(paths, np.nan))  # fmt: skip
 
-    def put(self, rows: IntArray, hashrate_ths: FloatArray, flows: Repriced, breach_day: IntArray,
-            cash_out_day: IntArray) -> None:  # fmt: skip
-        """Paths ``rows`` of the outcome: delivered TH/s and flows priced on them, first
-        breach and cash-out; the collateral's value on the first of these."""
+    @property
+    def breach_day(self) -> IntArray:
+        """[P]: the first breach of any covenant (−1: none)."""
+        return first_breach(self.covenant_days, self.cash_out_day)
+
+    def put(self, rows: IntArray, hashrate_ths: FloatArray, flows: Repriced,
+            covenant_days: dict[str, IntArray], cash_out_day: IntArray) -> None:  # fmt: skip
+        """Paths ``rows`` of the outcome: delivered TH/s and flows priced on them, each
+        covenant's first breach and the first cash-out; the collateral's value on the
+        first of these."""
         self.hashrate_ths[rows] = hashrate_ths
         self.cash_usd[rows] = flows.cash_usd
         self.revenue_usd[rows] = flows.revenue_usd.sum(axis=1)
-        self.breach_day[rows] = breach_day
+        for name, day in covenant_days.items():
+            self.covenant_days.setdefault(name, np.full_like(self.cash_out_day, NEVER))[rows] = day
         self.cash_out_day[rows] = cash_out_day
-        broken = first_of(breach_day, cash_out_day)
+        broken = first_of(*covenant_days.values(), cash_out_day)
         value = flows.collateral_usd[np.arange(rows.size), np.maximum(broken, 0)]
         self.collateral_at_break[rows] = np.where(broken >= 0, value, np.nan)
 
@@ -153,6 +163,14 @@ class Settled:
 def first_true(flags: NDArray[np.bool_]) -> IntArray:
     """[P]: first day a [P, T] flag is set, −1 if never."""
     return np.where(flags.any(axis=1), flags.argmax(axis=1), NEVER).astype(np.int64)
+
+
+def first_breach(covenant_days: Mapping[str, IntArray], like: IntArray) -> IntArray:
+    """[P]: the first breach of any of ``covenant_days`` (name → [P] first day, −1:
+    never); never on every path of ``like`` when there is no covenant."""
+    if not covenant_days:
+        return np.full_like(like, NEVER)
+    return first_of(*covenant_days.values())
 
 
 def first_of(*days: IntArray) -> IntArray:
@@ -283,7 +301,8 @@ def settle(
     sale_days = [np.full(paths, NEVER, dtype=np.int64) for _ in sellers]
     # The break that made a member sell stays its break, though the sale's proceeds may
     # keep its cash above zero in later rounds.
-    triggers = [[np.full(paths, NEVER, dtype=np.int64) for _ in sellers] for _ in range(2)]
+    # by seller: each covenant's (by name) and the cash-out's triggering day [P]
+    triggers: list[dict[str, IntArray]] = [{} for _ in sellers]
     outcomes = [Outcome.empty(paths, days) for _ in sellers]
     us, abroad = np.zeros((paths, days)), np.zeros((paths, days))
     rounds = 0
@@ -319,19 +338,19 @@ def settle(
             flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
-            breach = first_of(*(c.first_breach_day for c in covenants)) if covenants else (
-                np.full(rows.size, NEVER, dtype=np.int64))  # fmt: skip
-            cash_out = first_true(flows.cash_usd < 0)
+            firsts = {c.name: c.first_breach_day for c in covenants}
+            firsts[_CASH_OUT] = first_true(flows.cash_usd < 0)
             if active:
-                broke = first_of(breach, cash_out)
+                broke = first_of(*firsts.values())
                 earlier = (broke >= 0) & ((sale_day < 0) | (broke < sale_day))
                 if earlier.any():
                     sale_days[i][rows] = np.where(earlier, broke, sale_day)
-                    for trigger, day in zip(triggers, (breach, cash_out), strict=True):
-                        trigger[i][rows] = np.where(earlier & (day == broke), day,
-                                                    trigger[i][rows])  # fmt: skip
+                    for name, day in firsts.items():
+                        trigger = triggers[i].setdefault(name, np.full(paths, NEVER, np.int64))
+                        trigger[rows] = np.where(earlier & (day == broke), day, trigger[rows])
                     changed[rows[earlier]] = True
-            breach = first_of(breach, triggers[0][i][rows])
-            cash_out = first_of(cash_out, triggers[1][i][rows])
-            outcomes[i].put(rows, position.hashrate_ths, flows, breach, cash_out)
+            firsts = {name: first_of(day, triggers[i][name][rows]) if name in triggers[i]
+                      else day for name, day in firsts.items()}  # fmt: skip
+            cash_out = firsts.pop(_CASH_OUT)
+            outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out)
     return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any())

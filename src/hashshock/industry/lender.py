@@ -67,7 +67,7 @@ def _totals(
     members: Sequence[Member], runs: Sequence[MemberRun]
 ) -> tuple[FloatArray | None, FloatArray | None]:
     """[P] Σ weight × revenue over the horizon and Σ weight × cash on the last day."""
-    paths = runs[0].covenant_breach_day.shape[0]
+    paths = runs[0].cash_out_day.shape[0]
     revenue, cash_end = np.zeros(paths), np.zeros(paths)
     for member, run in zip(members, runs, strict=True):
         if run.revenue_usd is None or run.cash_end_usd is None:
@@ -189,7 +189,7 @@ def portfolio_losses(
     """Per loan: probability of default (for a class, the expected share of its operators
     that default), principal and expected loss; the portfolio's expected and
     95th-percentile loss."""
-    paths = runs[0].covenant_breach_day.shape[0]
+    paths = runs[0].cash_out_day.shape[0]
     total = np.zeros(paths)
     rows: dict[str, dict[str, Any]] = {}
     for member, run in zip(members, runs, strict=True):

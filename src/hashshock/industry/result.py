@@ -114,6 +114,25 @@ class IndustryResult:
         }
         return {kind: group_days(days, groups, weights) for kind, days in member_days.items()}
 
+    def _covenant_days(self, k: int) -> dict[str, dict[str, NDArray[np.int64]]]:
+        """Per group, each of its members' covenants' first breach by the group [P] under
+        scenario ``k`` (by name: the group's rule, ``ranking.group_days``, applied to one
+        covenant; a member without that covenant never breaches it)."""
+        runs = self.member_runs(k)
+        groups = [m.group for m in self.runs.inputs.loaded.members]
+        weights = self._weights()
+        out: dict[str, dict[str, NDArray[np.int64]]] = {}
+        for group in dict.fromkeys(groups):
+            idx = [i for i, g in enumerate(groups) if g == group]
+            names = dict.fromkeys(name for i in idx for name in runs[i].covenant_days)
+            never = np.full_like(runs[idx[0]].cash_out_day, -1)
+            out[group] = {
+                name: group_days([runs[i].covenant_days.get(name, never) for i in idx],
+                                 [group] * len(idx), weights[idx])[group]
+                for name in names
+            }  # fmt: skip
+        return out
+
     def _groups(self, k: int) -> dict[str, Any]:
         runs = self.member_runs(k)
         members = self.runs.inputs.loaded.members
@@ -127,6 +146,7 @@ class IndustryResult:
             "cash_out": group_days([r.cash_out_day for r in runs], groups, weights),
         }
         breaks = self.break_days(k)
+        by_covenant = self._covenant_days(k)
         for group in dict.fromkeys(groups):
             idx = [i for i, g in enumerate(groups) if g == group]
             availability = {}
@@ -145,6 +165,7 @@ class IndustryResult:
                 "stages": {name: stage_summary(days[group]) for name, days in stages.items()},
                 "availability": availability,
                 "covenant_breach": _event(money["covenant_breach"][group]),
+                "covenants": {name: _event(days) for name, days in by_covenant[group].items()},
                 "cash_out": _event(money["cash_out"][group]),
                 "break": {kind: _event(breaks[kind][group]) for kind in BREAK_KINDS},
             }

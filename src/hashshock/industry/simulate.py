@@ -31,7 +31,13 @@ from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.industry.checkpoints import CHECKPOINT_DAYS
-from hashshock.industry.distress import OpenOrders, Settled, first_of, first_true
+from hashshock.industry.distress import (
+    OpenOrders,
+    Settled,
+    first_breach,
+    first_of,
+    first_true,
+)
 from hashshock.industry.load import LoadedIndustry
 from hashshock.industry.network import SharedNetwork
 from hashshock.industry.ordered import OrderedGrowth, ordered_growth
@@ -74,7 +80,7 @@ class MemberRun:
     cash_usd: FloatArray | None
     revenue_usd: FloatArray | None  # [P] over the horizon
     stage_days: dict[str, IntArray]
-    covenant_breach_day: IntArray
+    covenant_days: dict[str, IntArray]  # each covenant's first breach, by name
     cash_out_day: IntArray
     delivered_at: dict[str, FloatArray]
     nameplate_at: dict[str, FloatArray]
@@ -93,9 +99,14 @@ class MemberRun:
         return self.hashrate_ths
 
     @property
+    def covenant_breach_day(self) -> IntArray:
+        """[P]: first breach of any covenant, −1 if none."""
+        return first_breach(self.covenant_days, self.cash_out_day)
+
+    @property
     def break_day(self) -> IntArray:
         """First covenant breach or cash-out, −1 if neither."""
-        return first_of(self.covenant_breach_day, self.cash_out_day)
+        return first_of(*self.covenant_days.values(), self.cash_out_day)
 
 
 def value_on(series: FloatArray, day: IntArray) -> FloatArray:
@@ -283,16 +294,17 @@ def member_runs(
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         hashrate = out.hashrate_ths.copy()
         cash = cash_end = revenue = fixed = bought = collateral = open_orders = None
-        breach = cash_out = np.full(paths, -1, dtype=np.int64)
+        cash_out = np.full(paths, -1, dtype=np.int64)
+        covenant_days: dict[str, IntArray] = {}
         if member.loaded.fleet.finance is not None and price_now:
             money = money_for(money_plan, plan, out, market)
             cash = money.flows.cash_usd
             cash_end = cash[:, -1].copy()
             revenue = money.flows.revenue_usd.sum(axis=1)
             cash_out = first_true(cash < 0)
-            if money.covenants:
-                breach = first_of(*(c.first_breach_day for c in money.covenants))
-            collateral = value_on(money.flows.collateral_usd, first_of(breach, cash_out))
+            covenant_days = {c.name: c.first_breach_day for c in money.covenants}
+            collateral = value_on(money.flows.collateral_usd,
+                                  first_of(*covenant_days.values(), cash_out))  # fmt: skip
         elif member.loaded.fleet.finance is not None:
             flows = compute_cashflows(money_plan, plan, out, market)
             # the engine's TH/s, until priced: the run's and the flows' are one array
@@ -310,7 +322,7 @@ def member_runs(
         runs.append(MemberRun(
             hashrate_ths=hashrate, cash_usd=cash, revenue_usd=revenue,
             stage_days={n: v.copy() for n, v in run.stage_first_days().items()},
-            covenant_breach_day=breach, cash_out_day=cash_out,
+            covenant_days=covenant_days, cash_out_day=cash_out,
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
