@@ -24,7 +24,7 @@ from hashshock.report.sections import ReportInput, build, registered
 CHARTS = {
     "us-hashrate", "us-hashrate-vs-baseline", "us-share", "us-share-vs-baseline", "hashprice",
     "network", "vendor-lead-time", "vendor-output", "used-price-factor", "used-prices",
-    "used-flows", "break-financial", "break-operational", "break-before-0",
+    "used-flows", "break-financial", "break-operational", "break-causes", "break-before-0",
     "group-availability", "group-stages", "lender-loss", "lender-defaults",
 }  # fmt: skip
 SECTIONS = ["industry-us", "industry-supply", "industry-breaks", "industry-groups",
@@ -118,6 +118,27 @@ def test_who_breaks_first_is_the_json(page: str, data: dict[str, Any]) -> None:
             for j, column in enumerate(trace["x"]):
                 expected = None if row == column else table[row][column]
                 assert trace["z"][i][j] == expected
+
+
+def test_what_breaks_them_is_the_json(page: str, data: dict[str, Any]) -> None:
+    """Each shock's panel has its bars and baseline's, one per group and cause that
+    breaks on some path, at the JSON's probabilities (cash below zero as cash_out)."""
+    traces = figures_of(page)["break-causes"]["data"]
+    assert {(t["meta"]["scenario"], t.get("xaxis", "x")) for t in traces} == {
+        ("sanctions", "x"),
+        ("baseline", "x"),
+    }  # one shock: one panel, baseline beside it
+    for trace in traces:
+        groups = data["scenarios"][trace["meta"]["scenario"]]["groups"]
+        assert trace["x"], "some group breaks in 300 days"
+        for label, p in zip(trace["y"], trace["x"], strict=True):
+            group, cause = label.split(": ")
+            event = (
+                groups[group]["cash_out"]
+                if cause == "cash < 0"
+                else groups[group]["covenants"].get(cause, {"probability": 0.0})
+            )
+            assert p == event["probability"]
 
 
 def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None:

@@ -145,6 +145,16 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
          "the share on which it breaks at all.")
         for kind in industry_groups.BREAKS
     ))  # fmt: skip
+    blocks += _charts(
+        (
+            "break-causes",
+            industry_groups.break_causes(data),
+            "Each covenant of a group, and its cash falling below zero: the share of paths on "
+            "which it breaks the group (half its nameplate, for a class), beside baseline's. "
+            "An LTV covenant can break less often under a shock than under baseline: when "
+            "Bitmain's supply is cut, used machines, the loan's collateral, are worth more.",
+        )
+    )
     return blocks + _charts(*(
         (f"break-before-{i}", industry_groups.break_before(data, name, scenario),
          "Cell: the share of paths on which the row's group breaks strictly before the "

@@ -1,6 +1,7 @@
 """The industry view's charts of operators and classes (groups) and the lender, from an
 industry's JSON (``ReportInput.extras["industry"]``; docs/industry.md, "Output"): who
-breaks first (shares of paths), who breaks before whom (a heat map), availability at 3, 6
+breaks first (shares of paths), what breaks them (each covenant, cash below zero), who
+breaks before whom (a heat map), availability at 3, 6
 and 12 months (share of nameplate), the stages' median days, the lender's losses (USD)
 and each loan's probability of default.
 
@@ -23,6 +24,7 @@ from hashshock.report.figures.style import (
     small_multiples,
     update_axes,
 )
+from hashshock.words import break_causes as break_causes_of
 
 #: The two ways a group breaks: JSON key, what it means.
 BREAKS = {
@@ -78,6 +80,46 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
                 "hovertemplate": (f"%{{y}} {text} on %{{x:.1%}} of paths (median day "
                                   f"%{{customdata}})<extra>{name}</extra>"),
                 "meta": {"scenario": name, "series": f"first_to_break.{kind}.{key}"},
+            }, k)  # fmt: skip
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def break_causes(data: dict[str, Any]) -> Figure | None:
+    """One panel per shocked scenario: per group and cause (each covenant, cash below
+    zero) that breaks it on any path of any scenario, the share of paths on which it
+    does, beside baseline's on the same paths."""
+    chosen = shocked(data)
+    base = data["scenarios"].get("baseline")
+    causes = {name: break_causes_of(scenario) for name, scenario, _ in scenarios(data)}
+    keys = [
+        key
+        for key in dict.fromkeys(k for c in causes.values() for k in c)
+        if any(c[key]["probability"] > 0 for c in causes.values() if key in c)
+    ]
+    if not chosen or not keys:
+        return None
+    order = groups(data)
+    keys.sort(key=lambda key: order.index(key[0]))  # the groups' order, causes as they come
+    labels = [f"{group}: {cause}" for group, cause in keys]
+    fig = _by_group(labels, "What breaks them: each covenant, and cash below zero",
+                    [name for name, _, _ in chosen])  # fmt: skip
+    fig["layout"]["barmode"] = "group"
+    shown = [(name, hue) for name, _, hue in chosen]
+    if base is not None:
+        shown.append(("baseline", next(h for n, _, h in scenarios(data) if n == "baseline")))
+    for k, (panel, _, _) in enumerate(chosen):
+        for name, hue in ((panel, shown[k][1]), *shown[len(chosen) :]):
+            events = [causes[name].get(key, {"probability": 0.0, "day_p50": None})
+                      for key in keys]  # fmt: skip
+            add(fig, {
+                "type": "bar", "orientation": "h", "y": labels, "name": name,
+                "x": [e["probability"] for e in events], "legendgroup": name,
+                "showlegend": name != "baseline" or k == 0, "marker": {"color": hue},
+                "customdata": [e["day_p50"] for e in events],
+                "hovertemplate": ("%{y} on %{x:.1%} of paths (median day %{customdata})"
+                                  f"<extra>{name}</extra>"),
+                "meta": {"scenario": name, "series": "groups.covenants"},
             }, k)  # fmt: skip
     update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
     return fig
