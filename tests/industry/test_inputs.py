@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from hashshock.cli.industry import register
 from hashshock.industry.load import load_industry
 from hashshock.inputs.errors import InputError
+from hashshock.words import probability
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_FARM = ROOT / "examples" / "small-farm" / "fleet.yaml"
@@ -296,6 +297,19 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     share = data["scenarios"]["sanctions"]["us"]["share_of_network"]["p50"]
     row = next(line for line in printed if line.startswith("│ sanctions"))
     assert f"{share[0]:.1%} → {share[-1]:.1%}" in row
+    # each line's cancelled EH/s and share of paths cut on the last day, as the JSON has them
+    start = next(i for i, line in enumerate(printed) if line.startswith("Vendor lead time"))
+    rows = [[c.strip() for c in line.split("│")[1:-1]]
+            for line in printed[start:] if line.startswith("│")]  # fmt: skip
+    seen, line_name = 0, ""
+    for cells in rows[: len(lines_of) * len(names)]:
+        line_name = cells[0] or line_name
+        said = data["scenarios"][cells[1]]["vendors"][line_name]
+        cancelled, cut = said["cancelled_ehs"]["p50"][-1], said["supply_cut_share"][-1]
+        assert cells[4:] == ["—" if not cancelled else f"{cancelled:,.1f}",
+                             "—" if not cut else probability(cut)]  # fmt: skip
+        seen += cut > 0
+    assert seen, "sanctions cut Bitmain's supply on some path within 30 days"
 
 
 def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None:

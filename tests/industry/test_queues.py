@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hashshock.engine.orders import demand_paths
 from hashshock.industry.load import LoadedIndustry, industry_from_mapping
 from hashshock.industry.queues import Queued, queue_orders
 from hashshock.industry.simulate import member_seed, prepare_industry
@@ -71,3 +72,32 @@ def test_more_alternative_capacity_never_delays_an_order() -> None:
     lead_more = {line.name: line.lead_days for line in ample.lines}
     assert (lead_more["microbt"] <= lead["microbt"] + 1e-9).all()
     assert (lead_more["microbt"] < lead["microbt"]).any()
+
+
+def test_every_order_is_made_waiting_or_cancelled() -> None:
+    """On Bitmain's line under sanctions, on the last day every order of the vendor
+    that asked to join is made, waiting or cancelled by the scenario (TH/s,
+    weighted), and orders are cancelled only on paths and days the vendor's supply is
+    cut (the listing's order disruption)."""
+    loaded = _industry(2.0)
+    queued = _queued(loaded)
+    line = next(line for line in queued.lines if line.vendor == "bitmain")
+    made = line.made[:, :-1].sum(axis=1)  # before the last day, when the backlog is read
+    assert (line.cancelled[:, -1] > 0).all()  # 90 % of twelve orders: some on every path
+    inputs = prepare_industry(loaded, ["baseline", "sanctions"], DAYS)
+    asked = np.zeros(PATHS)
+    for i, member in enumerate(inputs.members):
+        plan = member.plans[1]
+        demand = demand_paths(plan, PATHS, member_seed(SEED, i), SEED)
+        twins = {t.order for t in loaded.members[i].twins}
+        for o in range(len(plan.order_count)):
+            if o in twins or plan.vendor_names[plan.order_vendor[o]] != "bitmain":
+                continue
+            ths = loaded.members[i].loaded.model_of(loaded.members[i].loaded.fleet.orders[o].model)
+            joins = np.ceil(demand.join_day[o]) <= DAYS - 1  # waiting on the last day
+            work = float(plan.order_count[o]) * ths.hashrate_ths * loaded.members[i].weight
+            asked += np.where(joins, work, 0.0)
+    np.testing.assert_allclose(made + line.backlog[:, -1] + line.cancelled[:, -1], asked,
+                               rtol=1e-9)  # fmt: skip
+    new_cancel = np.diff(line.cancelled, axis=1, prepend=0.0) > 0
+    assert not (new_cancel & ~line.supply_cut).any()

@@ -84,27 +84,41 @@ def _day(value: Any) -> str:
 
 def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     """Each vendor line's longest median and 95th-percentile lead time over the horizon,
-    and its spot orders' longest median, a row per scenario under each line (as many
-    scenarios as asked fit in 80 columns, names whole)."""
+    its spot orders' longest median, the EH/s of its orders cancelled by the horizon
+    (median) and the share of paths on which the vendor's supply is cut on the last day,
+    a row per scenario under each line (as many scenarios as asked fit in 80 columns,
+    names whole)."""
     scenarios = {n: s["vendors"] for n, s in data["scenarios"].items() if "vendors" in s}
     if not scenarios:
         return
     table = Table(title="Vendor lead time, days (longest over the horizon)", title_justify="left")
-    for column in ("line", "scenario", "p50/p95", "spot p50"):
+    for column in ("line", "scenario", "p50/p95", "spot p50", "cancelled", "cut"):
+        # a long scenario file's name folds, never cut; the figures stay whole
         table.add_column(column, justify="left" if column in ("line", "scenario") else "right",
-                         no_wrap=True)  # fmt: skip
+                         no_wrap=column != "scenario", overflow="fold")  # fmt: skip
     lines = list(next(iter(scenarios.values())))
     for line in lines:
         for k, (name, vendors) in enumerate(scenarios.items()):
             lead = vendors[line]["lead_time_days"]
             spot = vendors[line].get("spot_lead_time_days")
+            cancelled = vendors[line]["cancelled_ehs"]["p50"][-1]
+            cut = vendors[line]["supply_cut_share"][-1]
             table.add_row(
                 escape(line) if k == 0 else "", escape(name),
                 f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}",
                 "—" if not spot else f"{max(spot['p50']):,.0f}",
+                "—" if not cancelled else f"{cancelled:,.1f}",
+                "—" if not cut else probability(cut),
                 end_section=k == len(scenarios) - 1 and line != lines[-1],
             )  # fmt: skip
     console.print(table)
+    for note in (
+        "lead time: of an order placed that day and not cancelled; customs holds",
+        "  come on top",
+        "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
+        "cut: share of paths on which the scenario cuts the vendor's supply then",
+    ):
+        console.print(note, highlight=False)
 
 
 def _render_used(console: Console, data: dict[str, Any]) -> None:

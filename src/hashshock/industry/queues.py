@@ -49,8 +49,12 @@ THS_PER_DAY_PER_EHS_YEAR = 1e6 / 365
 @dataclass
 class LineFlows:
     """One line under one scenario: ``capacity``, ``made`` and ``backlog`` [P, T] in TH/s
-    (a day, a day, waiting), and ``lead_days`` [P, T]: its lead time with no queue
-    (``base_lead_days``) plus the wait of an order joining at the start of the day."""
+    (a day, a day, waiting), ``lead_days`` [P, T]: its lead time with no queue
+    (``base_lead_days``) plus the wait of an order joining at the start of the day (an
+    order the scenario does not cancel); ``cancelled`` [P, T]: TH/s of the vendor's
+    orders the scenario cancelled by each day (counted from the day they would have
+    joined; those placed again elsewhere included); ``supply_cut`` [P, T]: the days the
+    scenario cuts the vendor's own supply (a parts supply stop or an order disruption)."""
 
     name: str
     vendor: str
@@ -59,6 +63,8 @@ class LineFlows:
     made: FloatArray
     backlog: FloatArray
     lead_days: FloatArray
+    cancelled: FloatArray
+    supply_cut: NDArray[np.bool_]
 
     def on_paths(self, first: int, count: int) -> LineFlows:
         """Paths ``first`` … ``first + count − 1`` only (views)."""
@@ -66,6 +72,7 @@ class LineFlows:
         return dataclasses.replace(
             self, capacity=self.capacity[rows], made=self.made[rows],
             backlog=self.backlog[rows], lead_days=self.lead_days[rows],
+            cancelled=self.cancelled[rows], supply_cut=self.supply_cut[rows],
         )  # fmt: skip
 
 
@@ -101,6 +108,20 @@ def _cut(plans: list[Plan], vendor: str, paths: int, seed: int) -> NDArray[np.bo
     return draws.kinds_active(kinds_tagged("cuts_supply"), plan.vendor_names.index(vendor), days)
 
 
+def _cancelled(entries: list[_Entry], paths: int, days: int) -> FloatArray:
+    """[P, T]: TH/s of the entries' orders cancelled by each day (weighted), counted from
+    the day each would have joined the queue."""
+    out = np.zeros((paths, days + 1))
+    rows = np.arange(paths)
+    for entry in entries:
+        if entry.cancelled is None:
+            continue
+        gone = ~np.isnan(entry.cancelled)
+        day = np.clip(np.ceil(entry.cancelled[gone]), 0, days).astype(np.int64)
+        np.add.at(out, (rows[gone], day), entry.work * entry.weight)
+    return np.cumsum(out, axis=1)[:, :-1]
+
+
 def line_capacity(
     line: VendorLine, start: date, plans: list[Plan], paths: int, seed: int
 ) -> FloatArray:
@@ -128,6 +149,7 @@ class _Entry:
     join: FloatArray  # [P], NaN: not on this path
     work: float  # TH/s
     weight: float
+    cancelled: FloatArray | None = None  # [P] day it would have joined, NaN: not cancelled
 
 
 def queue_orders(
@@ -162,10 +184,21 @@ def queue_orders(
                 original = twin_of[o]
                 again = demand.cancelled[original] & redirected(own, original, paths, share)
                 join = np.where(again, demand.join_day[original], np.nan)
+                gone = None
             else:
                 join = np.where(demand.cancelled[o], np.nan, demand.join_day[o])
+                gone = np.where(demand.cancelled[o], demand.join_day[o], np.nan)
             work = float(plan.order_count[o]) * ths[o]
-            entries[vendor].append(_Entry(m, o, join.astype(np.float64), work, member.weight))
+            entries[vendor].append(
+                _Entry(
+                    m,
+                    o,
+                    join.astype(np.float64),
+                    work,
+                    member.weight,
+                    None if gone is None else gone.astype(np.float64),
+                )
+            )
         ship_days.append(ship)
     flows = []
     for vendor, line in lines.items():
@@ -181,6 +214,9 @@ def queue_orders(
         lead = line.lead_days
         if lead is None:
             lead = vendor_defaults()[vendor].parts_lead_time_days
-        flows.append(LineFlows(line.name, vendor, lead, capacity, result.made, result.backlog,
-                               lead + result.lead_days(capacity)))  # fmt: skip
+        flows.append(LineFlows(
+            line.name, vendor, lead, capacity, result.made, result.backlog,
+            lead + result.lead_days(capacity), _cancelled(listed, paths, capacity.shape[1]),
+            _cut(plans, vendor, paths, seed),
+        ))  # fmt: skip
     return Queued(ship_days, flows)

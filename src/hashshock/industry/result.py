@@ -174,8 +174,10 @@ class IndustryResult:
         return out
 
     def _vendors(self, k: int) -> dict[str, Any]:
-        """Each vendor line's lead time (days), output (EH/s a year) and backlog (EH/s),
-        and with replacement orders its spot lead time and spot output, bands by day. An
+        """Each vendor line's lead time (days), output (EH/s a year), backlog and orders
+        cancelled so far (EH/s), the share of paths on which the scenario cuts the vendor's
+        supply, and with replacement orders its spot lead time and spot output, bands by
+        day. An
         order that could not start within the horizon counts as waiting to its end (the
         lead time is then a lower bound)."""
         assert self.runs.lines is not None
@@ -195,6 +197,8 @@ class IndustryResult:
                 "made_ehs_per_year": bands(line.made * 365 / 1e6, 3),
                 "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, 3),
                 "backlog_ehs": _ehs(line.backlog),
+                "cancelled_ehs": _ehs(line.cancelled),
+                "supply_cut_share": [round(float(v), 4) for v in line.supply_cut.mean(axis=0)],
             }
             if line.name in spot_lines:
                 on_spot = spot_lines[line.name]
