@@ -124,7 +124,11 @@ def _us(data: dict[str, Any]) -> list[Block]:
 def _supply(data: dict[str, Any]) -> list[Block]:
     return _charts(
         ("vendor-lead-time", industry.vendor_lead_time(data),
-         "Lead time a new order is quoted on each vendor line, days."),
+         "Lead time a new order is quoted on each vendor line, days: the wait of an order "
+         "placed that day that the scenario does not cancel; customs holds come on top. A "
+         "vendor whose orders a scenario cancels (Bitmain under sanctions) keeps a short "
+         "queue, so what it still ships ships on time: the JSON's cancelled_ehs and "
+         "supply_cut_share, and the terminal's vendor table, say how much is cancelled."),
         ("vendor-output", industry.vendor_output(data),
          "EH/s per year each line makes (solid) against its capacity (dotted), medians."),
         ("used-price-factor", industry.used_price_factor(data),
