@@ -4,6 +4,7 @@ write it (``hashshock report industry.json``, ``hashshock industry --report``)."
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -118,6 +119,21 @@ def test_who_breaks_first_is_the_json(page: str, data: dict[str, Any]) -> None:
             for j, column in enumerate(trace["x"]):
                 expected = None if row == column else table[row][column]
                 assert trace["z"][i][j] == expected
+
+
+def test_order_book_never_makes_more_than_was_ordered(data: dict[str, Any]) -> None:
+    """Each line's EH/s made since day 0 never decreases and never exceeds what was
+    ordered (made or waiting) on any path, so neither does any band of it; and under
+    sanctions Bitmain's Asian line has orders cancelled that baseline's has not."""
+    for scenario in data["scenarios"].values():
+        for line in scenario["vendors"].values():
+            for band in ("p5", "p50", "p95"):
+                made, ordered = line["made_ehs"][band], line["ordered_ehs"][band]
+                assert all(m <= o + 1e-9 for m, o in zip(made, ordered, strict=True))
+                assert all(a <= b + 1e-9 for a, b in itertools.pairwise(made))
+    cancelled = {name: s["vendors"]["bitmain-asia"]["cancelled_ehs"]["p50"][-1]
+                 for name, s in data["scenarios"].items()}  # fmt: skip
+    assert cancelled["baseline"] == 0 < cancelled["sanctions"]
 
 
 def test_what_breaks_them_is_the_json(page: str, data: dict[str, Any]) -> None:

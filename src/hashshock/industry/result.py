@@ -174,10 +174,11 @@ class IndustryResult:
         return out
 
     def _vendors(self, k: int) -> dict[str, Any]:
-        """Each vendor line's lead time (days), output (EH/s a year), backlog and orders
-        cancelled so far (EH/s), the share of paths on which the scenario cuts the vendor's
-        supply, and with replacement orders its spot lead time and spot output, bands by
-        day. An
+        """Each vendor line's lead time (days), output (EH/s a year), backlog, machines
+        made and ordered (made or waiting) so far (EH/s, at the start of each day), its
+        orders cancelled so far (EH/s), the share of paths on which the scenario cuts the
+        vendor's supply, and with replacement orders its spot lead time and spot output,
+        bands by day. An
         order that could not start within the horizon counts as waiting to its end (the
         lead time is then a lower bound)."""
         assert self.runs.lines is not None
@@ -191,12 +192,15 @@ class IndustryResult:
             def lead(values: FloatArray, to_end: NDArray[np.int64] = to_end) -> dict[str, Any]:
                 return bands(np.where(np.isfinite(values), values, to_end), 1)
 
+            made = np.cumsum(line.made, axis=1) - line.made  # before each day, as the backlog
             out[line.name] = {
                 "vendor": line.vendor,
                 "lead_time_days": lead(line.lead_days),
                 "made_ehs_per_year": bands(line.made * 365 / 1e6, 3),
                 "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, 3),
                 "backlog_ehs": _ehs(line.backlog),
+                "made_ehs": _ehs(made),
+                "ordered_ehs": _ehs(made + line.backlog),
                 "cancelled_ehs": _ehs(line.cancelled),
                 "supply_cut_share": [round(float(v), 4) for v in line.supply_cut.mean(axis=0)],
             }

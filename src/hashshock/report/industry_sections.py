@@ -130,7 +130,10 @@ def _supply(data: dict[str, Any]) -> list[Block]:
          "queue, so what it still ships ships on time: the JSON's cancelled_ehs and "
          "supply_cut_share, and the terminal's vendor table, say how much is cancelled."),
         ("vendor-output", industry.vendor_output(data),
-         "EH/s per year each line makes (solid) against its capacity (dotted), medians."),
+         "Each line's orders since day 0, medians: ordered (dashed) — made or waiting in its "
+         "queue — made (solid), and cancelled by the scenario (dotted). The gap between "
+         "ordered and made is the queue; an order placed again with another vendor counts "
+         "as cancelled here and ordered there."),
         ("used-price-factor", industry.used_price_factor(data),
          "The used market's price relative to its curve: below 1 when more is offered than "
          "wanted."),

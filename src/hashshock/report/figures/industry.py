@@ -146,22 +146,25 @@ def _vendor_fans(data: dict[str, Any], key: str, title: str, hover: str) -> Figu
 
 
 def vendor_output(data: dict[str, Any]) -> Figure | None:
-    """One panel per vendor line: EH/s per year made (median, solid) against the line's
-    capacity (median, dotted), by scenario."""
+    """One panel per vendor line, its order book by scenario: EH/s ordered (made or
+    waiting, dashed), made (solid) and cancelled by the scenario (dotted) since day 0,
+    medians."""
     lines = _lines(data)
     if not lines:
         return None
-    fig = small_multiples(lines, "Vendor output against capacity (EH/s per year)",
-                          shared_y=False)  # fmt: skip
+    fig = small_multiples(lines, "Vendor order book since day 0 (EH/s)", shared_y=False)
     for k, line in enumerate(lines):
         for name, scenario, hue in scenarios(data):
             vendor = scenario.get("vendors", {}).get(line)
             if vendor is None:
                 continue
-            for key, text, dash in (("made_ehs_per_year", "made", "solid"),
-                                    ("capacity_ehs_per_year", "capacity", "dot")):  # fmt: skip
-                add(fig, _median_line(vendor[key], data, hue, name, f"vendors.{line}.{key}",
-                                      f"{name} {text}", dash, k == 0), k)  # fmt: skip
+            for key, text, dash in (("ordered_ehs", "ordered", "dash"),
+                                    ("made_ehs", "made", "solid"),
+                                    ("cancelled_ehs", "cancelled", "dot")):  # fmt: skip
+                if key in vendor:
+                    add(fig, _median_line(vendor[key], data, hue, name,
+                                          f"vendors.{line}.{key}", f"{name} {text}", dash,
+                                          k == 0), k)  # fmt: skip
     update_axes(fig, "y", rangemode="tozero")
     return fig
 
