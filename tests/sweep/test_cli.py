@@ -161,6 +161,32 @@ def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:
     assert "3 more inputs with smaller swings" in printed
 
 
+def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:
+    """A one-way line's row reads as a tornado's: the input's lowest and highest levels,
+    the metric at each (not the metric's own lowest and highest, which hid which end
+    does what), and the range over all levels, for a line that is not monotone too."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.sweep import render_sweep
+
+    line = [{"input": 0.5, "value": 0.92}, {"input": 1.0, "value": 0.95},
+            {"input": 2.0, "value": 0.69}]  # fmt: skip
+    data = {
+        "sweep": {"name": "s", "method": "oneway", "paths": 10, "horizon_days": 365,
+                  "seed": 0, "metrics": ["availability:364"]},
+        "points": [{}] * 4, "failed_points": [],
+        "base": {"metrics": {"availability:364": 0.95}},
+        "oneway": {"availability:364": {"base": 0.95, "inputs": {"failure rates": line}}},
+    }  # fmt: skip
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    row = next(r for r in text.getvalue().splitlines() if r.startswith("│ failure rates"))
+    assert [c.strip() for c in row.split("│")[1:-1]] == [
+        "failure rates", "0.5 → 2", "92.00%", "69.00%", "26.00 pts"]
+
+
 def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     """A tornado's values of a probability are percentages, their swing a difference of
     two: percentage points, not a percentage of anything; other metrics keep their unit."""
@@ -201,3 +227,23 @@ def test_sobol_chart_sorts_by_total_effect_and_flags_rough_estimates() -> None:
     rough = {**good, "S1": {"a": 0.9, "b": 0.6}, "S1_interval": {"a": [0.3, 1.5], "b": [0.5, 0.7]}}
     fig = sobol_chart("cash_end", rough)
     assert fig is not None and "too rough" in fig["layout"]["title"]["text"]
+
+
+def test_spider_chart_marks_the_base_and_names_the_ranges() -> None:
+    """Each line's legend gives the input's tested range in its own units, its base value
+    is a diamond, and a dotted line marks the metric at base."""
+    from hashshock.report.figures.sweep import spider_chart
+    from hashshock.sweep.analysis import spider
+
+    lines = {"failure rates": spider([0.5, 1.5, 2.0], [0.92, 0.76, 0.69], 1.0, 0.83),
+             "cash at start": spider([1.5e7, 4.5e7], [0.83, 0.83], 3e7, 0.83)}  # fmt: skip
+    fig = spider_chart("availability:364", lines, 0.83, "Spider")
+    assert fig is not None
+    rates, cash = fig["data"]
+    assert rates["name"] == "failure rates (0.5 – 2)"
+    assert cash["name"] == "cash at start (15,000,000 – 45,000,000)"
+    assert rates["marker"]["symbol"] == ["circle", "diamond", "circle", "circle"]
+    assert rates["x"][1] == pytest.approx(1 / 3)  # 1.0 in 0.5 … 2
+    assert cash["marker"]["symbol"] == ["circle", "diamond", "circle"]
+    (line,) = fig["layout"]["shapes"]
+    assert line["y0"] == line["y1"] == 0.83

@@ -272,15 +272,19 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
             table.add_column("Spearman ρ", justify="right")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
                 table.add_row(escape(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
-        else:
+        else:  # oneway (a line per input) or grid (main effects): ends and range
             lines = analysis.get("inputs") or analysis.get("main_effects") or {}
-            table.add_column("input")
-            table.add_column("lowest", justify="right")
-            table.add_column("highest", justify="right")
+            for column in ("input", "low → high input", "at low", "at high", "range"):
+                table.add_column(column, justify="left" if column == "input" else "right")
+            table.caption = "range: highest less lowest value over the input's levels"
             for name, points in lines.items():
                 values = [p["value"] for p in points if p["value"] is not None]
-                table.add_row(escape(name), _value(min(values), metric) if values else "—",
-                              _value(max(values), metric) if values else "—")  # fmt: skip
+                table.add_row(
+                    escape(name),
+                    f"{input_text(points[0]['input'])} → {input_text(points[-1]['input'])}",
+                    _value(points[0]["value"], metric), _value(points[-1]["value"], metric),
+                    difference_text(max(values) - min(values), metric) if values else "—",
+                )  # fmt: skip
         console.print(table)
 
 

@@ -50,13 +50,20 @@ def spider(
 ) -> list[dict[str, Any]]:
     """One input's one-way line for one metric: (input value, metric) at each level and at
     base (unless the base leaves the field unset, ``None``: its default applies), in the
-    order of the input's values (numbers ascending)."""
+    order of the input's values (numbers ascending); the base's point says ``"base":
+    true``.
+
+    >>> [p.get("base", False) for p in spider([1, 3], [0.2, 0.6], 2, 0.4)]
+    [False, True, False]
+    """
     pairs = [(v, m) for v, m in zip(values, metric, strict=True)]
     if base_input is not None and not any(v == base_input for v, _ in pairs):
         pairs.append((base_input, base))
     if all(_number(v) is not None for v, _ in pairs):
         pairs.sort(key=lambda p: float(p[0]))  # type: ignore[arg-type]
-    return [{"input": v, "value": m} for v, m in pairs]
+    return [{"input": v, "value": m, **({"base": True} if base_input is not None
+                                        and v == base_input else {})}
+            for v, m in pairs]  # fmt: skip
 
 
 def main_effects(levels: Sequence[object], at: Sequence[object],

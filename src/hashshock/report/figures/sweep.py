@@ -119,22 +119,36 @@ def _position(values: list[Any]) -> list[float | None]:
 def spider_chart(metric: str, lines: dict[str, list[dict[str, Any]]], base: Any,
                  title: str) -> Figure | None:  # fmt: skip
     """One line per input: the metric against the input's place in its tested range (0 its
-    lowest value, 1 its highest)."""
+    lowest value, 1 its highest), the range in the legend; a diamond marks each input's
+    base value, and a dotted line the metric at base."""
     if not lines:
         return None
-    fig = figure(f"{title}: {_said(metric)}" + (f" (base {value_text(base, metric)})"
-                                                if base is not None else ""),
-                 440, hovermode="closest")  # fmt: skip
+    based = any(p.get("base") for points in lines.values() for p in points)
+    heading = f"{title}: {_said(metric)}" + (
+        f" (base {value_text(base, metric)})" if base is not None else ""
+    )
+    if based:
+        heading += "<br><sup>◆ each input at its base value</sup>"
+    fig = figure(heading, 440, hovermode="closest")
     for i, (name, points) in enumerate(lines.items()):
         values = [p["input"] for p in points]
+        ends = f"{input_text(values[0])} – {input_text(values[-1])}"
         fig["data"].append({
             "type": "scatter", "mode": "lines+markers", "x": _position(values),
-            "y": [p["value"] for p in points], "name": name, "customdata": values,
+            "y": [p["value"] for p in points], "name": f"{name} ({ends})",
+            "customdata": [input_text(v) for v in values],
             "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+            "marker": {"symbol": ["diamond" if p.get("base") else "circle" for p in points],
+                       "size": [12 if p.get("base") else 7 for p in points]},
             "hovertemplate": (f"{escape(name)} = %{{customdata}}<br>{metric} %{{y:"
                               f"{_fmt(metric)}}}<extra></extra>"),
             "meta": {"series": f"spider.{metric}", "scenario": name},
         })  # fmt: skip
+    if base is not None:
+        fig["layout"]["shapes"] = [{
+            "type": "line", "x0": 0, "x1": 1, "y0": base, "y1": base, "xref": "paper",
+            "yref": "y", "line": {"color": "#555", "width": 1, "dash": "dot"},
+        }]  # fmt: skip
     fig["layout"]["xaxis"].update(title={"text": "input from its lowest (0) to its highest (1) "
                                          "tested value"}, range=[-0.03, 1.03])  # fmt: skip
     fig["layout"]["yaxis"].update(tickformat=_fmt(metric), title={"text": _said(metric)})
