@@ -184,7 +184,12 @@ def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:
     render_sweep(Console(file=text, width=80), data, 1.0)
     row = next(r for r in text.getvalue().splitlines() if r.startswith("│ failure rates"))
     assert [c.strip() for c in row.split("│")[1:-1]] == [
-        "failure rates", "0.5 → 2", "92.00%", "69.00%", "26.00 pts"]
+        "failure rates",
+        "0.5 → 2",
+        "92.00%",
+        "69.00%",
+        "26.00 pts",
+    ]
 
 
 def test_a_swing_of_a_share_is_in_percentage_points() -> None:
