@@ -112,6 +112,12 @@ def test_who_breaks_first_is_the_json(page: str, data: dict[str, Any]) -> None:
             assert dict(zip(trace["y"], trace["x"], strict=True)) == {
                 row["group"]: row[key] for row in ranking[kind]
             }
+        # likeliest first on top: by breaking first, then at all (one shock here)
+        order = figures[f"break-{kind}"]["layout"]["yaxis"]["categoryarray"]
+        by_group = {row["group"]: row for row in ranking[kind]}
+        keys = [(by_group[g]["probability_first"], by_group[g]["probability_break"])
+                for g in order]  # fmt: skip
+        assert keys == sorted(keys, reverse=True)
     before = data["scenarios"]["sanctions"]["break_before"]
     for trace in figures["break-before-0"]["data"]:
         table = before[trace["meta"]["series"].split(".")[1]]

@@ -43,6 +43,19 @@ def groups(data: dict[str, Any]) -> list[str]:
     return names
 
 
+def ranked(data: dict[str, Any], kind: str) -> list[str]:
+    """The groups likeliest to break (``kind``) first on top: by their largest share of
+    paths breaking first under any shock, then of breaking at all; the JSON's order
+    between equals."""
+    first: dict[str, float] = dict.fromkeys(groups(data), 0.0)
+    at_all = dict(first)
+    for _, scenario, _ in shocked(data):
+        for row in scenario["first_to_break"][kind]:
+            first[row["group"]] = max(first[row["group"]], row["probability_first"])
+            at_all[row["group"]] = max(at_all[row["group"]], row["probability_break"])
+    return sorted(first, key=lambda g: (-first[g], -at_all[g]))
+
+
 def _by_group(names: list[str], title: str, panels: list[str], date_axis: bool = False,
               shared_x: bool = True) -> Figure:  # fmt: skip
     """Small multiples with the groups down the y axis (first on top), values along x."""
@@ -61,11 +74,12 @@ def _by_group(names: list[str], title: str, panels: list[str], date_axis: bool =
 
 def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     """One panel per shocked scenario: per group the share of paths on which it breaks
-    (``kind``: financial or operational) before every other group, and at all."""
+    (``kind``: financial or operational) before every other group, and at all; the
+    likeliest first on top (:func:`ranked`)."""
     chosen = shocked(data)
     if not chosen:
         return None
-    fig = _by_group(groups(data), f"Who breaks first: {BREAKS[kind]}",
+    fig = _by_group(ranked(data, kind), f"Who breaks first: {BREAKS[kind]}",
                     [name for name, _, _ in chosen])  # fmt: skip
     fig["layout"]["barmode"] = "group"
     for k, (name, scenario, hue) in enumerate(chosen):
@@ -99,8 +113,8 @@ def break_causes(data: dict[str, Any]) -> Figure | None:
     ]
     if not chosen or not keys:
         return None
-    order = groups(data)
-    keys.sort(key=lambda key: order.index(key[0]))  # the groups' order, causes as they come
+    order = ranked(data, "financial")
+    keys.sort(key=lambda key: order.index(key[0]))  # likeliest first, causes as they come
     labels = [f"{group}: {cause}" for group, cause in keys]
     fig = _by_group(labels, "What breaks them: each covenant, and cash below zero",
                     [name for name, _, _ in chosen])  # fmt: skip
