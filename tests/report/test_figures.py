@@ -179,3 +179,15 @@ def test_a_built_in_scenario_has_one_colour_in_every_report() -> None:
     assert colour("baseline", 2) == colour("baseline — chosen stock", 0) == BASELINE_COLOUR
     assert colour("customs-2024", 1) != colour("sanctions", 1)
     assert colour("my-shock", 2) == PALETTE[2]
+
+
+def test_panels_sharing_a_y_axis_are_labelled_once_per_row() -> None:
+    """Small multiples whose y axes are shared show tick labels in the left column only:
+    a right panel's labels (long group names) would sit over its left neighbour."""
+    from hashshock.report.figures.style import small_multiples
+
+    shared = small_multiples(["a", "b", "c"], "t", shared_y=True)["layout"]
+    assert [shared[k].get("showticklabels", True) for k in ("yaxis", "yaxis2", "yaxis3")] == [
+        True, False, True]  # fmt: skip
+    own = small_multiples(["a", "b"], "t", shared_y=False)["layout"]
+    assert own["yaxis2"].get("showticklabels", True)

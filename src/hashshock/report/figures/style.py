@@ -110,7 +110,7 @@ def small_multiples(
     date_axis: bool = True,
 ) -> Figure:  # fmt: skip
     """A figure with one panel per title, row by row, two columns at most, x axes shared
-    (and y axes when ``shared_y``)."""
+    (and y axes when ``shared_y``: then only the left column labels them)."""
     rows, cols = grid(len(titles))
     layout = base_layout(title, height=110 + panel_height * rows)
     xs, ys = _domains(cols, _H_SPACING), _domains(rows, _ROW_GAP_PX / (panel_height * rows))
@@ -126,6 +126,8 @@ def small_multiples(
         layout["yaxis" + y_id[1:]] = axis(
             domain=list(y_domain), anchor=x_id, **({"matches": "y"} if k and shared_y else {})
         )
+        if shared_y and col:  # the left column's labels serve the row; these would overlap it
+            layout["yaxis" + y_id[1:]]["showticklabels"] = False
         annotations.append({
             "text": text, "x": sum(xs[col]) / 2, "y": y_domain[1], "xref": "paper",
             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
