@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from hashshock.inputs.errors import InputError
 from hashshock.store.schema import SCHEMA_VERSION, create, migrate, version_of
 
 STORE_FILE = "runs.duckdb"
+#: Hex digits of a saved run's, sweep's or industry's id.
+ID_LENGTH = 8
 WAIT_ENV = "HASHSHOCK_STORE_WAIT"
 _DEFAULT_WAIT_S = 30.0
 _locks: dict[Path, threading.Lock] = {}
@@ -157,3 +160,28 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
         finally:
             con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block as one transaction: committed when it ends, rolled back if it raises
+    (a save lands whole or not at all)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def new_id(con: duckdb.DuckDBPyConnection, table: str, column: str,
+           taken: set[str] | frozenset[str] = frozenset()) -> str:  # fmt: skip
+    """A random id of :data:`ID_LENGTH` hex digits that ``table.column`` does not hold
+    (nor ``taken``: ids given out in the same transaction)."""
+    while True:
+        found = uuid.uuid4().hex[:ID_LENGTH]
+        if found in taken:
+            continue
+        if con.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", [found]).fetchone() is None:
+            return found

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from hashshock.report.data import as_dicts
-from hashshock.store.db import connect
+from hashshock.store.db import ID_LENGTH, connect, new_id, transaction
 from hashshock.store.db import store_path as resolve_store
 from hashshock.store.records import band_frames, manifest_row, summary_metrics
 
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from hashshock.inputs.scenario import Scenario
     from hashshock.market import MarketConfig
     from hashshock.results import RunResult
-
-ID_LENGTH = 8
 
 
 def _document(kind: str, name: str, content: Any) -> dict[str, Any]:
@@ -45,16 +43,6 @@ def input_documents(
     if market is not None:
         docs.append(_document("market", "market", market.model_dump(mode="json")))
     return docs
-
-
-def _new_id(con: duckdb.DuckDBPyConnection, taken: set[str]) -> str:
-    while True:
-        run_id = uuid.uuid4().hex[:ID_LENGTH]
-        if run_id in taken:
-            continue
-        found = con.execute("SELECT 1 FROM manifest WHERE run_id = ?", [run_id]).fetchone()
-        if found is None:
-            return run_id
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Any) -> None:
@@ -85,33 +73,27 @@ def save_results(
     by_name = {s.name: input_documents(None, [s]) for s in scenarios}
     path = resolve_store(store)
     saved_at = datetime.now(UTC).replace(tzinfo=None)
-    with connect(path, write=True) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            ids: list[str] = []
-            batch = uuid.uuid4().hex[:ID_LENGTH]
-            for data in runs:
-                run_id = _new_id(con, set(ids))
-                ids.append(run_id)
-                manifest = json.dumps(data.get("manifest") or {}, sort_keys=True, default=str)
-                row = manifest_row(run_id, batch, label, saved_at, data, manifest)
-                _insert(con, "manifest", pd.DataFrame([row]))
-                documents = docs + by_name.get(str(data["scenario"]), [])
-                if documents:
-                    _insert(con, "inputs", pd.DataFrame([{"run_id": run_id, **d}
-                                                         for d in documents]))  # fmt: skip
-                metrics = summary_metrics(data)
-                _insert(con, "summary", pd.DataFrame(
-                    {"run_id": run_id, "metric": list(metrics), "value": list(metrics.values())}
-                ))  # fmt: skip
-                daily, money = band_frames(run_id, data)
-                _insert(con, "daily", daily)
-                _insert(con, "money", money)
-                stored = {**data, "run_id": run_id}
-                con.execute("INSERT INTO results VALUES (?, ?)",
-                            [run_id, json.dumps(stored, separators=(",", ":"))])  # fmt: skip
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect(path, write=True) as con, transaction(con):
+        ids: list[str] = []
+        batch = uuid.uuid4().hex[:ID_LENGTH]
+        for data in runs:
+            run_id = new_id(con, "manifest", "run_id", set(ids))
+            ids.append(run_id)
+            manifest = json.dumps(data.get("manifest") or {}, sort_keys=True, default=str)
+            row = manifest_row(run_id, batch, label, saved_at, data, manifest)
+            _insert(con, "manifest", pd.DataFrame([row]))
+            documents = docs + by_name.get(str(data["scenario"]), [])
+            if documents:
+                _insert(con, "inputs", pd.DataFrame([{"run_id": run_id, **d}
+                                                     for d in documents]))  # fmt: skip
+            metrics = summary_metrics(data)
+            _insert(con, "summary", pd.DataFrame(
+                {"run_id": run_id, "metric": list(metrics), "value": list(metrics.values())}
+            ))  # fmt: skip
+            daily, money = band_frames(run_id, data)
+            _insert(con, "daily", daily)
+            _insert(con, "money", money)
+            stored = {**data, "run_id": run_id}
+            con.execute("INSERT INTO results VALUES (?, ?)",
+                        [run_id, json.dumps(stored, separators=(",", ":"))])  # fmt: skip
     return ids

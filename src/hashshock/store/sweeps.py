@@ -5,19 +5,16 @@ transaction per sweep, so a save lands whole or not at all."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashshock.inputs.errors import InputError
-from hashshock.store.db import connect
+from hashshock.store.db import connect, new_id, transaction
 from hashshock.store.db import store_path as resolve_store
 
 if TYPE_CHECKING:
     from hashshock.sweep.result import SweepResult
-
-ID_LENGTH = 8
 
 
 def _point_rows(sweep_id: str, data: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -40,25 +37,17 @@ def save_sweep(result: SweepResult, store: str | Path | None = None) -> str:
     head = data["sweep"]
     path = resolve_store(store)
     saved_at = datetime.now(UTC).replace(tzinfo=None)
-    with connect(path, write=True) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            sweep_id = uuid.uuid4().hex[:ID_LENGTH]
-            while con.execute("SELECT 1 FROM sweeps WHERE sweep_id = ?", [sweep_id]).fetchone():
-                sweep_id = uuid.uuid4().hex[:ID_LENGTH]
-            con.execute(
-                "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sweep_id, saved_at, head["name"], head["method"], head["paths"],
-                 head["horizon_days"], head["seed"], head["version"], len(data["points"]),
-                 len(data["failed_points"]), json.dumps(data, separators=(",", ":"))],
-            )  # fmt: skip
-            rows = _point_rows(sweep_id, data)
-            if rows:
-                con.executemany("INSERT INTO sweep_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect(path, write=True) as con, transaction(con):
+        sweep_id = new_id(con, "sweeps", "sweep_id")
+        con.execute(
+            "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sweep_id, saved_at, head["name"], head["method"], head["paths"],
+             head["horizon_days"], head["seed"], head["version"], len(data["points"]),
+             len(data["failed_points"]), json.dumps(data, separators=(",", ":"))],
+        )  # fmt: skip
+        rows = _point_rows(sweep_id, data)
+        if rows:
+            con.executemany("INSERT INTO sweep_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return sweep_id
 
 
