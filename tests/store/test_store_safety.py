@@ -29,13 +29,13 @@ SAVER = textwrap.dedent("""
 HALTING_SAVER = textwrap.dedent("""
     import json, sys, time
     import hashshock.store.save as save
-    real = save._insert
+    real = save.insert_frame
     def insert(con, table, rows):
         real(con, table, rows)
         if table == "money":
             print("mid-save", flush=True)
             time.sleep(120)
-    save._insert = insert
+    save.insert_frame = insert
     save.save_results(json.load(open(sys.argv[1])), sys.argv[2])
 """)
 
@@ -104,8 +104,11 @@ def _v0_store(path: Path) -> None:
 def test_v0_store_migrates_to_the_current_version(store: Path) -> None:
     _v0_store(store)
     with connect(store, write=False) as con:
-        assert version_of(con) == SCHEMA_VERSION == 2
+        assert version_of(con) == SCHEMA_VERSION == 3
         sweeps = con.execute("SELECT count(*) FROM sweeps").fetchone()
+        industries = con.execute(
+            "SELECT (SELECT count(*) FROM industries), (SELECT count(*) FROM industry_summary)"
+        ).fetchone()
         money = con.execute(
             "SELECT series, day, p5, p25, p50, p75, p95 FROM money ORDER BY day"
         ).fetchall()
@@ -114,6 +117,7 @@ def test_v0_store_migrates_to_the_current_version(store: Path) -> None:
     assert money == [("cash_usd", 0, 1, None, 2, None, 3), ("cash_usd", 1, 1, None, 2, None, 3)]
     assert daily == [("hashrate_ths",)]
     assert "cash_usd" in MONEY_SERIES and label == [(None,)] and sweeps == (0,)
+    assert industries == (0, 0)
     assert [r["run_id"] for r in list_runs(store)] == ["0ld0ld00"]
 
 

@@ -28,7 +28,7 @@ from hashshock.cli.market_options import (
     NetworkHashrateOpt,
     market_config,
 )
-from hashshock.cli.report import input_errors, progress_bar
+from hashshock.cli.report import StoreOpt, input_errors, progress_bar
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
@@ -70,6 +70,9 @@ ReportOpt = Annotated[
     typer.Option("--report", metavar="FILE.html", show_default=False,
                  help="Also write the self-contained HTML report here (docs/industry.md)."),
 ]  # fmt: skip
+SaveOpt = Annotated[
+    bool, typer.Option("--save", help="Keep the run and its headline figures in the run store.")
+]
 
 out = Console()
 
@@ -285,6 +288,8 @@ def industry_command(
     portfolio: PortfolioOpt = None,
     quiet: QuietOpt = False,
     report: ReportOpt = None,
+    save: SaveOpt = False,
+    store: StoreOpt = None,
 ) -> None:
     """Simulate the US mining industry on one network: who breaks first.
 
@@ -312,6 +317,10 @@ def industry_command(
             if json_out not in (None, "-") and Path(json_out).resolve() == report_path.resolve():
                 raise InputError(None, "--report", f"{report} is also the --json output",
                                  "give the report and the JSON different names")  # fmt: skip
+        if save or store is not None:  # a bad store fails now, not after the run
+            from hashshock.store import check_store
+
+            check_store(store)
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -344,6 +353,13 @@ def industry_command(
 
         with input_errors():
             write_industry_report(data, report_path, option="--report")
+    if save or store is not None:
+        from hashshock.store.industries import save_industry
+
+        with input_errors():
+            industry_id = save_industry(data, store)
+        if not quiet:
+            Console(stderr=True).print(f"saved industry {industry_id}", highlight=False)
 
 
 def validate_industry_file(

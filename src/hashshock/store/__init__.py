@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from hashshock.store.db import check_store, default_store_path
     from hashshock.store.diff import diff_runs
     from hashshock.store.export import export_run
+    from hashshock.store.industries import load_saved_industry, save_industry
     from hashshock.store.query import StoredRun, list_runs, load_runs, remove_runs
     from hashshock.store.save import save_results
 
@@ -26,9 +27,11 @@ _LAZY = {
     "default_store_path": "hashshock.store.db",
     "diff_runs": "hashshock.store.diff",
     "export_run": "hashshock.store.export",
+    "load_saved_industry": "hashshock.store.industries",
     "list_runs": "hashshock.store.query",
     "load_runs": "hashshock.store.query",
     "remove_runs": "hashshock.store.query",
+    "save_industry": "hashshock.store.industries",
     "save_results": "hashshock.store.save",
 }
 
@@ -40,7 +43,9 @@ __all__ = [
     "export_run",
     "list_runs",
     "load_runs",
+    "load_saved_industry",
     "remove_runs",
+    "save_industry",
     "save_results",
 ]
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -160,6 +161,17 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
         finally:
             con.close()
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: Any) -> None:
+    """Insert the rows of a pandas DataFrame into ``table``, by column name (one
+    statement: DuckDB reads the frame directly)."""
+    con.register("incoming", rows)
+    try:
+        columns = ", ".join(rows.columns)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+    finally:
+        con.unregister("incoming")
 
 
 @contextmanager

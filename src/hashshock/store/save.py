@@ -10,10 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from hashshock.report.data import as_dicts
-from hashshock.store.db import ID_LENGTH, connect, new_id, transaction
+from hashshock.store.db import ID_LENGTH, connect, insert_frame, new_id, transaction
 from hashshock.store.db import store_path as resolve_store
 from hashshock.store.records import band_frames, manifest_row, summary_metrics
 
@@ -45,15 +43,6 @@ def input_documents(
     return docs
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Any) -> None:
-    con.register("incoming", rows)
-    try:
-        columns = ", ".join(rows.columns)
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
-    finally:
-        con.unregister("incoming")
-
-
 def save_results(
     results: Sequence[RunResult | dict[str, Any]],
     store: str | Path | None = None,
@@ -81,18 +70,18 @@ def save_results(
             ids.append(run_id)
             manifest = json.dumps(data.get("manifest") or {}, sort_keys=True, default=str)
             row = manifest_row(run_id, batch, label, saved_at, data, manifest)
-            _insert(con, "manifest", pd.DataFrame([row]))
+            insert_frame(con, "manifest", pd.DataFrame([row]))
             documents = docs + by_name.get(str(data["scenario"]), [])
             if documents:
-                _insert(con, "inputs", pd.DataFrame([{"run_id": run_id, **d}
+                insert_frame(con, "inputs", pd.DataFrame([{"run_id": run_id, **d}
                                                      for d in documents]))  # fmt: skip
             metrics = summary_metrics(data)
-            _insert(con, "summary", pd.DataFrame(
+            insert_frame(con, "summary", pd.DataFrame(
                 {"run_id": run_id, "metric": list(metrics), "value": list(metrics.values())}
             ))  # fmt: skip
             daily, money = band_frames(run_id, data)
-            _insert(con, "daily", daily)
-            _insert(con, "money", money)
+            insert_frame(con, "daily", daily)
+            insert_frame(con, "money", money)
             stored = {**data, "run_id": run_id}
             con.execute("INSERT INTO results VALUES (?, ?)",
                         [run_id, json.dumps(stored, separators=(",", ":"))])  # fmt: skip

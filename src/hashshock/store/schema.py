@@ -11,6 +11,9 @@ migration runs on every new store. Versions:
 * **2** — ``sweeps`` (one row a saved sweep: its head and whole JSON) and
   ``sweep_points`` (one row a point and metric: the point's inputs, the metric's value,
   why the point failed).
+* **3** — ``industries`` (one row a saved industry run: its head and whole JSON) and
+  ``industry_summary`` (one row a scenario, operator or class, and metric; the operator
+  is ``''`` for the industry as a whole).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable
 import duckdb
 
 #: The version this code writes; older stores migrate to it when opened for writing.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Daily series that live in the ``money`` table from version 1 on.
 MONEY_SERIES = (
     "cash_usd", "revenue_usd_cum", "ebitda_usd_cum", "hashprice_usd_per_ph_day",
@@ -74,8 +77,22 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE TABLE industries (industry_id VARCHAR PRIMARY KEY, saved_at TIMESTAMP,
+        name VARCHAR, scenarios VARCHAR, paths INTEGER, horizon_days INTEGER, seed BIGINT,
+        version VARCHAR, inputs_sha256 VARCHAR, data VARCHAR)"""
+    )
+    con.execute(
+        """CREATE TABLE industry_summary (industry_id VARCHAR, scenario VARCHAR,
+        operator VARCHAR, metric VARCHAR, value DOUBLE)"""
+    )
+
+
 #: ``MIGRATIONS[n]`` takes a store from version n − 1 to n.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v0_to_v1, 2: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _v0_to_v1, 2: _v1_to_v2, 3: _v2_to_v3,
+}  # fmt: skip
 
 
 def version_of(con: duckdb.DuckDBPyConnection) -> int | None:

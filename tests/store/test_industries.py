@@ -1,0 +1,97 @@
+"""Industry runs in the run store: the JSON back as it was saved, every summary row the
+JSON's figure at its place, a failed save leaves nothing, and ``hashshock industry
+--save`` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import hashshock
+from hashshock.cli.industry import register
+from hashshock.inputs.errors import InputError
+from hashshock.store import industries
+from hashshock.store.industries import load_saved_industry, save_industry
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    """The bundled ``us`` with its lender, 4 paths × 300 days (groups break by then)."""
+    result = hashshock.industry(None, ["baseline", "sanctions"], paths=4, horizon_days=300)
+    return dict(json.loads(json.dumps(result.to_dict())))
+
+
+def _rows(store: Path, industry_id: str) -> dict[tuple[str, str, str], float | None]:
+    with duckdb.connect(str(store), read_only=True) as con:
+        found = con.execute(
+            "SELECT scenario, operator, metric, value FROM industry_summary WHERE industry_id = ?",
+            [industry_id],
+        ).fetchall()
+    return {(s, o, m): v for s, o, m, v in found}
+
+
+def test_saved_json_comes_back_and_rows_are_its_figures(data: dict[str, Any],
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    store = tmp_path / "runs.duckdb"
+    industry_id = save_industry(data, store)
+    assert load_saved_industry(industry_id, store) == data
+    rows = _rows(store, industry_id)
+    for name, scenario in data["scenarios"].items():
+        us = scenario["us"]
+        assert rows[name, "", "us_hashrate_ehs"] == us["hashrate_ehs"]["p50"][-1]
+        assert rows[name, "", "share_of_network_day0"] == us["share_of_network"]["p50"][0]
+        assert rows[name, "", "lender:loss_p95_usd"] == scenario["lender"]["loss_p95_usd"]
+        for group, figures in scenario["groups"].items():
+            for kind, event in figures["break"].items():
+                assert rows[name, group, f"break:{kind}:probability"] == event["probability"]
+                assert rows[name, group, f"break:{kind}:day_p50"] == event["day_p50"]
+            for covenant, event in figures["covenants"].items():
+                assert (
+                    rows[name, group, f"covenant:{covenant}:probability"] == (event["probability"])
+                )
+            for point, band in figures["availability"].items():
+                assert rows[name, group, f"availability:{point}"] == band["p50"]
+        for row in scenario["first_to_break"]["financial"]:
+            assert rows[name, row["group"], "first:financial"] == row["probability_first"]
+        for loan in scenario["lender"]["loans"]:
+            key = (name, loan["borrower"], f"loan:{loan['loan']}:probability_default")
+            assert rows[key] == loan["probability_default"]
+    assert any(v is None for (_, _, m), v in rows.items() if m.endswith("day_p50"))  # NULL
+
+
+def test_a_failed_save_leaves_the_store_as_it_was(
+    data: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "runs.duckdb"
+    first = save_industry(data, store)
+
+    def fail(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(industries, "insert_frame", fail)
+    with pytest.raises(OSError, match="disk full"):
+        save_industry(data, store)
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT industry_id FROM industries").fetchall() == [(first,)]
+    with pytest.raises(InputError, match="no saved industry run 'nothere'"):
+        load_saved_industry("nothere", store)
+
+
+def test_hashshock_industry_saves_and_says_its_id(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    store = tmp_path / "runs.duckdb"
+    done = CliRunner().invoke(app, ["--paths", "3", "--horizon", "30", "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    said = done.output.strip().splitlines()[-1]
+    assert said.startswith("saved industry ")
+    saved = load_saved_industry(said.split()[-1], store)
+    assert saved["paths"] == 3 and list(saved["scenarios"]) == ["baseline", "sanctions"]
+    refused = CliRunner().invoke(app, ["--paths", "3", "--save", "--store", str(tmp_path)])
+    assert refused.exit_code == 2 and "is a folder" in refused.output
