@@ -70,6 +70,13 @@ ReportOpt = Annotated[
     typer.Option("--report", metavar="FILE.html", show_default=False,
                  help="Also write the self-contained HTML report here (docs/industry.md)."),
 ]  # fmt: skip
+PassesOpt = Annotated[
+    int | None,
+    typer.Option("--passes", show_default=False,
+                 help="Engine passes, each steered by the network the one before settled "
+                 "(default: the industry file's engine_passes, 1; 2 aligns the engines' "
+                 "hashprice with the shared one)."),
+]  # fmt: skip
 SaveOpt = Annotated[
     bool, typer.Option("--save", help="Keep the run and its headline figures in the run store.")
 ]
@@ -174,6 +181,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(escape(name), *cells)
     console.print(table)
+    steering = _steering_note(data)
+    if steering:
+        console.print(steering, highlight=False)
     _render_vendors(console, data)
     _render_used(console, data)
     base = data["scenarios"].get("baseline")
@@ -214,6 +224,24 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
              "decline: hashrate 10 % below baseline; days are medians"]  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
+
+
+#: Gap between the engines' and the shared hashprice (p95) beyond which the summary says so.
+STEERING_GAP_NOTE = 0.01
+
+
+def _steering_note(data: dict[str, Any]) -> str:
+    """A note when the engines' decisions saw a hashprice more than
+    :data:`STEERING_GAP_NOTE` off the shared network's on 5 % of paths, with the fix."""
+    gaps = {name: s["us"]["steering_hashprice_gap"]["p95"] for name, s in data["scenarios"].items()
+            if "steering_hashprice_gap" in s["us"]}  # fmt: skip
+    if not gaps or max(gaps.values()) <= STEERING_GAP_NOTE:
+        return ""
+    worst = max(gaps, key=lambda n: gaps[n])
+    passes = int(data.get("engine_passes", 1))
+    return (f"note: the engines' switch-off and replacement decisions saw a hashprice "
+            f"{gaps[worst]:.1%} off the shared network's (p95, {escape(worst)}); --passes "
+            f"{passes + 1} brings it closer (one more run of every engine)")  # fmt: skip
 
 
 def _render_causes(console: Console, name: str, scenario: dict[str, Any],
@@ -290,6 +318,7 @@ def industry_command(
     report: ReportOpt = None,
     save: SaveOpt = False,
     store: StoreOpt = None,
+    passes: PassesOpt = None,
 ) -> None:
     """Simulate the US mining industry on one network: who breaks first.
 
@@ -309,6 +338,10 @@ def industry_command(
             out.print(message, highlight=False, soft_wrap=True)
             return
         loaded, files = industry_files(file, names, config, portfolio)
+        if passes is not None:
+            from hashshock.industry.load import with_engine_passes
+
+            loaded = with_engine_passes(loaded, passes, "--passes")
         check_output(json_out, "--json", files)
         if report is not None:
             from hashshock.report.write import check_report_path

@@ -16,6 +16,7 @@ from hashshock.industry.load import (
     LoadedIndustry,
     industry_from_mapping,
     load_industry,
+    with_engine_passes,
     with_portfolio,
 )
 from hashshock.industry.result import IndustryResult
@@ -99,14 +100,16 @@ def industry(
     progress: Progress | None = None,
     portfolio: str | Path | None = None,
     workers: int | None = None,
+    engine_passes: int | None = None,
 ) -> IndustryResult:
     """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
     mapping; ``None``: ``us``) under each scenario, on one network and one set of random
     numbers; ``executor`` (default: in this process; ``workers`` > 1: a local Dask
     cluster of that many worker processes for the call, as ``hashshock industry
     --workers``) runs the members' tasks and ``progress`` gets (tasks done, tasks in
-    total); ``portfolio`` (a YAML file) replaces the industry's lender portfolio. Results
-    do not depend on where they ran."""
+    total); ``portfolio`` (a YAML file) replaces the industry's lender portfolio;
+    ``engine_passes`` the industry's (how many times the engines run, each pass steered by
+    the network the one before settled). Results do not depend on where they ran."""
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
@@ -114,6 +117,8 @@ def industry(
     loaded = _loaded(industry)
     if portfolio is not None:
         loaded = with_portfolio(loaded, portfolio)
+    if engine_passes is not None:
+        loaded = with_engine_passes(loaded, engine_passes)
     inputs = prepare_industry(loaded, scenarios, horizon_days, market, paths)
     if executor is None and workers is not None:
         from hashshock.execution import make_executor

@@ -28,7 +28,7 @@ from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
-from hashshock.inputs.industry import Industry, Operator, Portfolio
+from hashshock.inputs.industry import MAX_ENGINE_PASSES, Industry, Operator, Portfolio
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
@@ -401,6 +401,22 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
                              f"'{loan.borrower}' is not an operator of {loaded.industry.name}",
                              unknown_name_fix(loan.borrower, names, "operator"))  # fmt: skip
     industry = loaded.industry.model_copy(update={"portfolio": portfolio})
+    return dataclasses.replace(loaded, industry=industry)
+
+
+def with_engine_passes(loaded: LoadedIndustry, passes: int, option: str = "engine_passes"
+                       ) -> LoadedIndustry:  # fmt: skip
+    """``loaded`` with its engines run ``passes`` times (the industry file's
+    ``engine_passes``); bad values raise :class:`InputError` naming ``option``."""
+    if isinstance(passes, bool) or not 1 <= passes <= MAX_ENGINE_PASSES:
+        raise InputError(None, option, f"{passes!r} is not a number of passes from 1 to "
+                         f"{MAX_ENGINE_PASSES}", "give 2 to steer the engines by the shared "
+                         "network (docs/industry.md), 1 for one pass")  # fmt: skip
+    if passes > 1 and not loaded.industry.network_feedback:
+        raise InputError(loaded.path, option, "more than one pass needs the shared network, "
+                         "which network_feedback: false turns off",
+                         "give 1, or set network_feedback: true")  # fmt: skip
+    industry = loaded.industry.model_copy(update={"engine_passes": int(passes)})
     return dataclasses.replace(loaded, industry=industry)
 
 

@@ -98,6 +98,12 @@ class IndustryResult:
             if k > 0:
                 out["share_vs_baseline"] = bands(net.us_share - base_net.us_share, 5)
             out["network_hashrate_ehs"] = _ehs(net.market.network_hashrate_ths)
+        gap = self.runs.totals[k].steering_gap
+        if gap is not None:  # the engines' hashprice against the shared network's
+            q = np.percentile(gap, [50, 95])
+            out["steering_hashprice_gap"] = {"p50": round(float(q[0]), 5),
+                                             "p95": round(float(q[1]), 5),
+                                             "max": round(float(gap.max()), 5)}  # fmt: skip
             out["rest_of_world_ehs"] = _ehs(net.rest_of_world_ths)
             out["moved_overseas_ehs"] = _ehs(net.moved_overseas_ths)
             out["hashprice_usd_per_ph_day"] = bands(net.market.hashprice_usd_per_ph_day, 3)
@@ -296,6 +302,7 @@ class IndustryResult:
             "start_date": start.isoformat(),
             "version": __version__,
             "network_feedback": industry.network_feedback,
+            "engine_passes": industry.engine_passes,
             "manifest": self._manifest(),
             "warnings": list(self.warnings),
             "operators": self._operators(),

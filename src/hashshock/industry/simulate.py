@@ -337,12 +337,14 @@ def member_runs(
 class Totals:
     """One scenario's sums over members (weighted), [P, T] TH/s: delivered; planned growth
     cancelled and late (:class:`OrderedGrowth`; ``None``: no member has open orders);
-    replacement machines delivered, nameplate (``None``: none ordered)."""
+    replacement machines delivered, nameplate (``None``: none ordered); and how far the
+    hashprice the last pass's engines were steered by was from the shared one."""
 
     us_ths: FloatArray
     growth_cancelled_ths: FloatArray | None = None
     growth_late_ths: FloatArray | None = None
     spot_delivered_ths: FloatArray | None = None
+    steering_gap: FloatArray | None = None  # [P] with feedback: :func:`steering_gap`
 
 
 @dataclass
@@ -450,39 +452,59 @@ def _simulate_block(
     step: Progress,
 ) -> IndustryRuns:  # fmt: skip
     """One block of paths: the members' engines, then with network feedback the
-    replacement orders and the settlement of each scenario."""
+    replacement orders and the settlement of each scenario — ``engine_passes`` times, each
+    pass's engines steered by the markets the pass before settled (the first by the
+    scenarios' markets)."""
     feedback = inputs.loaded.industry.network_feedback
-    tasks = [Task(member_runs, (m, block.markets, block.count, seed, own_seeds[i],
-                                block.orders[i], not feedback, block.first),
-                  name="industry-member") for i, m in enumerate(inputs.members)]  # fmt: skip
-    runs: list[list[MemberRun]] = run_on.run(tasks, step)
-    if not feedback:
-        out = IndustryRuns(inputs, runs, None, block.count, seed, block.lines)
-        out.totals = totals_of(out)
-        return out
-    from hashshock.industry.couple import settle_scenario, spot_for
+    passes = inputs.loaded.industry.engine_passes
+    steering: list[MarketLike] = list(block.markets)
+    for done in range(passes):
+        tasks = [Task(member_runs, (m, steering, block.count, seed, own_seeds[i],
+                                    block.orders[i], not feedback, block.first),
+                      name="industry-member") for i, m in enumerate(inputs.members)]  # fmt: skip
+        runs: list[list[MemberRun]] = run_on.run(tasks, _pass_progress(step, done, passes))
+        if not feedback:  # one pass (the industry file's check)
+            out = IndustryRuns(inputs, runs, None, block.count, seed, block.lines)
+            out.totals = totals_of(out)
+            return out
+        from hashshock.industry.couple import settle_scenario, spot_for
 
-    spots = spot_for(inputs, runs, block.lines)
-    settlements = [
-        settle_scenario(
-            inputs,
-            block.markets[k],
-            [r[k] for r in runs],
-            k,
-            block.count,
-            seed,
-            spots[k],
-            block.first,
-        )
-        for k in range(len(inputs.to_run))
-    ]
+        spots = spot_for(inputs, runs, block.lines)
+        settlements = [
+            settle_scenario(inputs, block.markets[k], [r[k] for r in runs], k, block.count,
+                            seed, spots[k], block.first)
+            for k in range(len(inputs.to_run))
+        ]  # fmt: skip
+        gaps = [steering_gap(steer, s.network.market) for steer, s in zip(
+            steering, settlements, strict=True)]  # fmt: skip
+        if done < passes - 1:  # the next pass's engines see these prices; drop the rest
+            steering = [s.network.market for s in settlements]
+            del runs, spots, settlements
     for member_runs_ in runs:
         for run in member_runs_:
             run.waiting_machines = None
     networks = [s.network for s in settlements]
     out = IndustryRuns(inputs, runs, networks, block.count, seed, block.lines, settlements, spots)
     out.totals = totals_of(out)
+    for totals, gap in zip(out.totals, gaps, strict=True):
+        totals.steering_gap = gap
     return out
+
+
+def _pass_progress(step: Progress, done: int, passes: int) -> Progress:
+    """``step`` for pass ``done`` (from 0) of ``passes``: its tasks one share of the bar."""
+
+    def tick(finished: int, total: int) -> None:
+        step(done * total + finished, passes * total)
+
+    return tick
+
+
+def steering_gap(steered: MarketLike, settled: MarketLike) -> FloatArray:
+    """[P]: on each path, the largest relative difference over the days between the
+    hashprice the engines were steered by and the shared network's, |settled / steered − 1|."""
+    ratio = np.divide(settled.hashprice_usd_per_ph_day, steered.hashprice_usd_per_ph_day)
+    return np.asarray(np.abs(ratio - 1.0).max(axis=1), dtype=np.float64)
 
 
 def _member_orders(

@@ -24,6 +24,9 @@ MAX_OPERATOR_EHS = 1_200.0
 #: Largest yearly capacity of a vendor line, EH/s a year: the whole network's yearly output
 #: is ≈ 370 EH/s of growth plus replacements (INDUSTRY.md); 5,000 is a typo.
 MAX_LINE_EHS_PER_YEAR = 5_000.0
+#: Most engine passes: the third already agrees with the second to about 0.1 %
+#: (docs/industry.md, "Engines steered by the shared network").
+MAX_ENGINE_PASSES = 4
 
 
 class _Strict(BaseModel):
@@ -338,6 +341,12 @@ class Industry(_Strict):
         True, description="World hashrate = operators + rest of world (false: each operator "
         "is priced on the market alone, as `hashshock run` does)",
     )  # fmt: skip
+    engine_passes: StrictInt = Field(
+        1, ge=1, le=MAX_ENGINE_PASSES, description="Times every member's engine runs: from "
+        "the second on steered by the hashprice and used prices the pass before settled, so "
+        "switch-off, curtailment and replacement decisions see the shared network (each "
+        "pass costs one run of every engine; 2 agrees with 3 to about 0.1 %)",
+    )  # fmt: skip
     rest_of_world: RestOfWorld = Field(default_factory=RestOfWorld)
     operators: Operators
     vendor_lines: list[VendorLine] = Field(default_factory=list)
@@ -364,6 +373,8 @@ class Industry(_Strict):
             )
         if not self.network_feedback:
             shared = sorted({"distress", "used_market", "replacement"} & self.model_fields_set)
+            if self.engine_passes > 1:
+                shared.append("engine_passes")
             if shared:
                 raise ValueError(
                     f"{' and '.join(shared)} {'acts' if len(shared) == 1 else 'act'} on the "

@@ -5,7 +5,8 @@ headline figures per scenario, operator or class, and metric in ``industry_summa
 Metrics of the industry as a whole (``operator = ''``), medians over paths on the last
 day unless named otherwise: ``us_hashrate_ehs``, ``us_hashrate_ehs_vs_baseline``,
 ``share_of_network`` (and ``share_of_network_day0``), ``share_vs_baseline``,
-``moved_overseas_ehs``, ``growth_cancelled_ehs``, ``hashprice_usd_per_ph_day``;
+``moved_overseas_ehs``, ``growth_cancelled_ehs``, ``hashprice_usd_per_ph_day``,
+``steering_hashprice_gap_p95`` (docs/industry.md, "Engines steered by the shared network");
 ``vendor:<line>:lead_time_days_max`` (the longest median) and
 ``vendor:<line>:cancelled_ehs``; ``lender:expected_loss_usd`` and
 ``lender:loss_p95_usd``. Per operator or class: ``break:<financial|operational>:
@@ -59,6 +60,8 @@ def _industry_rows(scenario: dict[str, Any]) -> list[tuple[str, str, Any]]:
     rows = [("", metric, us[key]["p50"][-1]) for metric, key in _US_SERIES.items() if key in us]
     if "share_of_network" in us:
         rows.append(("", "share_of_network_day0", us["share_of_network"]["p50"][0]))
+    if "steering_hashprice_gap" in us:
+        rows.append(("", "steering_hashprice_gap_p95", us["steering_hashprice_gap"]["p95"]))
     for line, vendor in scenario.get("vendors", {}).items():
         rows += [
             ("", f"vendor:{line}:lead_time_days_max", max(vendor["lead_time_days"]["p50"])),
