@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from tests.conftest import small_fleet
 from tests.engine.helpers import plan_for
 from typer.testing import CliRunner
@@ -200,6 +201,41 @@ def test_dscr_covenant_fires_on_first_test_date_after_crossing() -> None:
             expected = d
             break
     assert expected > 200 and first == expected
+
+
+@pytest.mark.parametrize("window", [90, 180, 365])
+def test_dscr_window_sums_the_days_up_to_each_test(window: int) -> None:
+    """A trailing-twelve-month (or any) DSCR tested quarterly: each test sums EBITDA and
+    debt service over the ``window_days`` up to it (the days simulated, early on). A
+    longer window averages the collapse in, so it breaches no earlier."""
+    T = 800
+    loan = _loan(
+        principal_usd=3_000_000, rate_per_year=0.0, maturity_date=START + timedelta(days=799)
+    )
+    ebitda = np.full((1, T), 10_000.0)
+    ebitda[0, 200:] = 2000.0  # ≈ 3,850 USD a day of debt service: DSCR 2.6, then 0.52
+    flows = _cash_flows_with(np.ones((1, T)) * 1e9, ebitda=ebitda, loan=loan)
+    covenant = Covenant(name="dscr", type="min_dscr", value=1.25, test_every_days=90,
+                        window_days=window)  # fmt: skip
+    first = evaluate_covenant(
+        covenant_spec(covenant, START), flows, np.zeros((1, T))
+    ).first_breach_day[0]
+    service = flows.loans[0].debt_service
+    expected = -1
+    for d in range(89, T, 90):  # by hand: the window (d − window, d], cut at day 0
+        days = slice(max(d + 1 - window, 0), d + 1)
+        if ebitda[0, days].sum() < 1.25 * service[days].sum():
+            expected = d
+            break
+    assert first == expected > 200
+    quarterly = Covenant(name="q", type="min_dscr", value=1.25, test_every_days=90)
+    assert first >= evaluate_covenant(covenant_spec(quarterly, START), flows,
+                                      np.zeros((1, T))).first_breach_day[0]  # fmt: skip
+
+
+def test_a_window_on_a_covenant_that_sums_nothing_is_refused() -> None:
+    with pytest.raises(ValidationError, match="window_days does nothing on a max_ltv"):
+        Covenant(name="ltv", type="max_ltv", value=0.8, window_days=365)
 
 
 def test_ltv_and_hashrate_commitment_crossings() -> None:

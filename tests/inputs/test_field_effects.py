@@ -611,6 +611,12 @@ setf(f"{FIN}.covenants.loan", "big", breach("dscr"), +1,
 LTV = {"name": "ltv", "type": "max_ltv", "value": 0.01, "test_every_days": 30}
 setf(f"{FIN}.covenants.test_every_days", 90, breach_day("ltv"), +1,
      with_finance(loans=[LOAN], covenants=[LTV]))  # fmt: skip
+# A parts cut makes EBITDA fall over the horizon: a window reaching back to better days
+# holds the DSCR up for longer.
+TRAILING = {"name": "dscr", "type": "min_dscr", "value": 20, "test_every_days": 30}
+setf(f"{FIN}.covenants.window_days", 180, breach_day("dscr"), +1,
+     lambda: inputs(finance_fleet(loans=[SMALL_LOAN], covenants=[TRAILING]),
+                    [dict(e) for e in CUT], horizon=240))  # fmt: skip
 COMMIT = {"name": "commit", "type": "hashrate_commitment",
           "quarters": [{"quarter_end": "2026-03-31", "min_ths": 1.0}]}  # fmt: skip
 setf(f"{FIN}.covenants.quarters.min_ths", 1e9, breach("commit"), +1,

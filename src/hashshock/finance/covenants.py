@@ -105,7 +105,8 @@ def evaluate_covenant(
         service, _ = _loans(flows, covenant)
         csum_e = np.concatenate([np.zeros((P, 1)), np.cumsum(flows.ebitda_usd, axis=1)], axis=1)
         csum_s = np.concatenate([[0.0], np.cumsum(service)])
-        lo = np.maximum(days + 1 - covenant.test_every_days, 0)
+        # A window reaching back before day 0 sums the days simulated (ratio of the two)
+        lo = np.maximum(days + 1 - (covenant.window_days or covenant.test_every_days), 0)
         ebitda = csum_e[:, days + 1] - csum_e[:, lo]
         owed = csum_s[days + 1] - csum_s[lo]
         fails = (owed[None, :] > 0) & (ebitda < value * owed[None, :])

@@ -57,13 +57,15 @@ class PartCostTable:
 @dataclass(frozen=True)
 class CovenantSpec:
     """A covenant on the run's days: tests on ``test_every_days`` (DSCR, LTV), every day
-    (liquidity) or at quarter ends ``quarter_days`` with ``quarter_min_ths`` (hashrate)."""
+    (liquidity) or at quarter ends ``quarter_days`` with ``quarter_min_ths`` (hashrate);
+    a DSCR test sums the ``window_days`` up to it (``None``: ``test_every_days``)."""
 
     name: str
     type: str
     value: float
     loan: str | None
     test_every_days: int
+    window_days: int | None = None
     quarter_days: tuple[int, ...] = ()
     quarter_min_ths: tuple[float, ...] = ()
 
@@ -358,6 +360,7 @@ def covenant_spec(covenant: Covenant, start: date) -> CovenantSpec:
         value=covenant.value if covenant.value is not None else 0.0,
         loan=covenant.loan,
         test_every_days=covenant.test_every_days,
+        window_days=covenant.window_days,
         quarter_days=tuple((q.quarter_end - start).days for q in covenant.quarters),
         quarter_min_ths=tuple(q.min_ths for q in covenant.quarters),
     )

@@ -53,6 +53,11 @@ class Covenant(_Strict):
     )
     loan: str | None = Field(None, description="Loan the DSCR/LTV refers to; default all loans")
     test_every_days: int = Field(90, ge=1, le=366, description="Test period (DSCR window too)")
+    window_days: int | None = Field(
+        None, ge=1, le=366, description="DSCR: days of EBITDA and debt service each test "
+        "sums (default test_every_days; 365 with test_every_days: 90 is a trailing-twelve-"
+        "month DSCR tested quarterly)",
+    )  # fmt: skip
     quarters: list[QuarterCommitment] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -70,9 +75,9 @@ class Covenant(_Strict):
         # Every setting acts or is refused: fields the covenant's type does not read.
         unused = {
             "min_dscr": {"quarters"},
-            "max_ltv": {"quarters"},
-            "min_liquidity": {"quarters", "loan", "test_every_days"},
-            "hashrate_commitment": {"value", "loan", "test_every_days"},
+            "max_ltv": {"quarters", "window_days"},
+            "min_liquidity": {"quarters", "loan", "test_every_days", "window_days"},
+            "hashrate_commitment": {"value", "loan", "test_every_days", "window_days"},
         }[self.type] & self.model_fields_set
         if unused:
             raise ValueError(
