@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import hashshock
 from hashshock.cli.industry import register
 from hashshock.inputs.errors import InputError
-from hashshock.store import industries
+from hashshock.store import documents
 from hashshock.store.industries import load_saved_industry, save_industry
 
 
@@ -74,7 +74,7 @@ def test_a_failed_save_leaves_the_store_as_it_was(
     def fail(*_: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(industries, "insert_frame", fail)
+    monkeypatch.setattr(documents, "insert_frame", fail)
     with pytest.raises(OSError, match="disk full"):
         save_industry(data, store)
     with duckdb.connect(str(store), read_only=True) as con:

@@ -21,14 +21,10 @@ event is too rare to date.
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hashshock.inputs.errors import InputError
-from hashshock.store.db import connect, insert_frame, new_id, transaction
-from hashshock.store.db import store_path as resolve_store
+from hashshock.store.documents import as_json, load_document, save_document
 
 if TYPE_CHECKING:
     from hashshock.industry.result import IndustryResult
@@ -110,37 +106,20 @@ def summary_rows(data: dict[str, Any]) -> list[Row]:
 def save_industry(result: IndustryResult | dict[str, Any], store: str | Path | None = None) -> str:
     """Save an industry run (its result, or its JSON as a dict) and return its id
     (``industries.industry_id``)."""
-    import pandas as pd
-
     data = result if isinstance(result, dict) else result.to_dict()
-    path = resolve_store(store)
-    saved_at = datetime.now(UTC).replace(tzinfo=None)
-    with connect(path, write=True) as con, transaction(con):
-        industry_id = new_id(con, "industries", "industry_id")
-        con.execute(
-            "INSERT INTO industries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [industry_id, saved_at, data["industry"], ",".join(data["scenarios"]),
-             data["paths"], data["horizon_days"], data["seed"], data["version"],
-             (data.get("manifest") or {}).get("inputs_sha256"),
-             json.dumps(data, separators=(",", ":"))],
-        )  # fmt: skip
-        rows = summary_rows(data)
-        insert_frame(con, "industry_summary", pd.DataFrame(
-            [(industry_id, *row) for row in rows],
-            columns=["industry_id", "scenario", "operator", "metric", "value"],
-        ))  # fmt: skip
-    return industry_id
+    return save_document(
+        store, "industries", "industry_id",
+        lambda found, saved_at: [
+            found, saved_at, data["industry"], ",".join(data["scenarios"]), data["paths"],
+            data["horizon_days"], data["seed"], data["version"],
+            (data.get("manifest") or {}).get("inputs_sha256"), as_json(data),
+        ],
+        "industry_summary", ("industry_id", "scenario", "operator", "metric", "value"),
+        lambda found: [(found, *row) for row in summary_rows(data)],
+    )  # fmt: skip
 
 
 def load_saved_industry(industry_id: str, store: str | Path | None = None) -> dict[str, Any]:
     """A saved industry run's JSON by its id (what ``hashshock industry --json`` wrote;
     ``write_industry_report`` draws it)."""
-    path = resolve_store(store)
-    with connect(path, write=False) as con:
-        row = con.execute(
-            "SELECT data FROM industries WHERE industry_id = ?", [industry_id]
-        ).fetchone()
-    if row is None:
-        raise InputError(path, "INDUSTRY_ID", f"no saved industry run '{industry_id}'",
-                         "see SELECT industry_id, name FROM industries in the store")  # fmt: skip
-    return dict(json.loads(row[0]))
+    return load_document(store, "industries", "industry_id", industry_id, "industry run")
