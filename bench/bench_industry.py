@@ -8,7 +8,9 @@ Prints, measured in one run (public tools only: ``hashshock.industry``):
    orders, the used market and distress sales settled and money priced on them) and
    uncoupled (``false``, without the settings that act on the shared network: each
    member priced on the scenario's market alone), wall clock, best of ``--repeats``,
-   and their ratio (issue 19's target: at most 1.5x);
+   and their ratio (issue 19's target: at most 1.5x); ``--passes 2`` couples the engines
+   too (docs/industry.md, "Engines steered by the shared network"), at about twice the
+   engine time;
 3. the process's peak resident memory (both runs).
 
 ``--full`` simulates every operator of every class (no representative members) and
@@ -18,7 +20,8 @@ days under 90 s and 8 GiB, docs/industry.md). ``--executor threads`` runs member
 Dask's threaded scheduler (one per core) instead of one after the other.
 
 ``python bench/bench_industry.py [--paths 1000] [--days 730] [--scenarios
-baseline,sanctions] [--full] [--machines 2500000] [--repeats 1] [--executor here]``
+baseline,sanctions] [--full] [--machines 2500000] [--repeats 1] [--executor here]
+[--passes 1]``
 """
 
 from __future__ import annotations
@@ -62,9 +65,9 @@ def _executor(name: str) -> Executor:
 
 
 def bench(paths: int, days: int, scenarios: list[str], full: bool, machines: float,
-          repeats: int, executor: str) -> None:  # fmt: skip
+          repeats: int, executor: str, passes: int = 1) -> None:  # fmt: skip
     data = _industry_mapping(full, machines)
-    coupled = industry_from_mapping(data)
+    coupled = industry_from_mapping({**data, "engine_passes": passes})
     # Uncoupled: no shared network, so nothing that acts on it (distress, the used
     # market, replacement orders priced on it).
     alone = {k: v for k, v in data.items() if k not in ("distress", "used_market", "replacement")}
@@ -74,7 +77,7 @@ def bench(paths: int, days: int, scenarios: list[str], full: bool, machines: flo
     print(f"industry: {len(coupled.industry.operators)} operators and classes, "
           f"{len(members)} simulated members, {coupled.machines():,.0f} machines, "
           f"{cohorts:,} cohorts; {paths} paths x {days} days, {len(scenarios)} scenarios, "
-          f"members {executor}")  # fmt: skip
+          f"members {executor}; coupled with {passes} engine pass(es)")  # fmt: skip
     with _executor(executor) as run_on:  # warm-up: compiled kernels loaded, not timed
         hashshock.industry(uncoupled, scenarios[:1], 2, 5, 0, executor=run_on)
     seconds = {}
@@ -101,9 +104,10 @@ def main() -> None:
     parser.add_argument("--machines", type=float, default=2_500_000)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--executor", choices=("here", "threads"), default="here")
+    parser.add_argument("--passes", type=int, default=1, help="engine passes when coupled")
     args = parser.parse_args()
     bench(args.paths, args.days, args.scenarios.split(","), args.full, args.machines,
-          args.repeats, args.executor)  # fmt: skip
+          args.repeats, args.executor, args.passes)  # fmt: skip
 
 
 if __name__ == "__main__":
