@@ -23,32 +23,40 @@ if TYPE_CHECKING:
     from hashshock.market.start import MarketStart
 
 MarketOpt = Annotated[
-    str | None, typer.Option("--market", help="Market YAML (price model, network, used prices).")
-]
+    str | None,
+    typer.Option("--market", metavar="FILE", help="Market YAML (price model, network, used "
+                 "prices)."),
+]  # fmt: skip
 BtcPriceOpt = Annotated[
     float | None,
     typer.Option(
-        "--btc-price", min=1, help="BTC price on the start date, USD.", show_default=False
+        "--btc-price",
+        min=1,
+        metavar="USD",
+        help="BTC price on the start date, USD.",
+        show_default=False,
     ),
 ]
 DifficultyOpt = Annotated[
     float | None,
     typer.Option(
-        "--difficulty", min=1, help="Difficulty on the start date (e.g. 1.5e14).",
+        "--difficulty", min=1, metavar="D", help="Difficulty on the start date (e.g. 1.5e14).",
         show_default=False,
     ),
 ]  # fmt: skip
 NetworkHashrateOpt = Annotated[
     float | None,
     typer.Option(
-        "--network-hashrate", min=0.001, help="Network hashrate on the start date, EH/s.",
+        "--network-hashrate", min=0.001, metavar="EH/S",
+        help="Network hashrate on the start date, EH/s.",
         show_default=False,
     ),
 ]  # fmt: skip
 FeeShareOpt = Annotated[
     float | None,
     typer.Option(
-        "--fee-share", min=0, max=0.9, help="Fees / (subsidy + fees) on the start date.",
+        "--fee-share", min=0, max=0.9, metavar="SHARE",
+        help="Fees / (subsidy + fees) on the start date.",
         show_default=False,
     ),
 ]  # fmt: skip
