@@ -183,3 +183,28 @@ def test_one_blas_thread_on_the_command_line_gives_the_apis_numbers(tmp_path: Pa
     assert done.stdout.split()[-1] == "1"
     here = hashshock.run(fleet, "sanctions", paths=40, horizon_days=120).to_dict()
     assert json.loads(out.read_text()) == json.loads(json.dumps(here))
+
+
+def _printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+             args: list[str], whole_tree: bool) -> tuple[int, str, str]:  # fmt: skip
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", *args])
+    code = run_command(whole_tree=whole_tree)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("args", [
+    *([c, "--help"] for c in COMMANDS), ["validate"], ["run", "--paths", "x", "f.yaml"],
+    ["runs"], ["valdate"], ["--version"], ["--help"],
+])  # fmt: skip
+def test_the_tree_of_one_command_behaves_as_the_whole_tree(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process builds the tree of the command it runs alone (a fraction of the time of
+    every command's): its help, its usage errors and its exit codes are the whole tree's,
+    and a name that is no command gets the whole tree's suggestion."""
+    alone = _printed(capsys, monkeypatch, args, whole_tree=False)
+    whole = _printed(capsys, monkeypatch, args, whole_tree=True)
+    assert alone == whole

@@ -474,11 +474,17 @@ def _root(
 
 
 @functools.cache
-def click_command() -> _click.Command:
+def click_command(only: str | None = None) -> _click.Command:
     """The command tree typer builds from ``app`` (reading every command's signature,
     30-50 ms), built once per process: a ``hashshock daemon`` builds it before forking.
-    Each command's help has one line a paragraph (:func:`_one_line_paragraphs`)."""
-    root = typer.main.get_command(app)
+    Each command's help has one line a paragraph (:func:`_one_line_paragraphs`).
+
+    ``only``: the tree of that one command under the root (its options, help, usage and
+    errors as in the whole tree), which a process running one command builds in a
+    fraction of the time; a name that is no command gives the whole tree (whose error
+    names the commands there are)."""
+    one = _app_of(only) if only is not None else None
+    root = typer.main.get_command(one or app)
     commands = [root]
     while commands:
         command = commands.pop()
@@ -487,6 +493,19 @@ def click_command() -> _click.Command:
         _no_value_shown_for_flags(command)
         commands.extend(getattr(command, "commands", {}).values())
     return root
+
+
+def _app_of(name: str) -> typer.Typer | None:
+    """``app`` with the command or group ``name`` alone (``None``: no such command)."""
+    commands = [c for c in app.registered_commands
+                if (c.name or typer.main.get_command_name(c.callback.__name__)) == name]  # type: ignore[union-attr]  # fmt: skip
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return None
+    one = typer.Typer()
+    one.__dict__.update(app.__dict__)  # the root's settings, help and callback
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
 
 
 def _no_value_shown_for_flags(command: _click.Command) -> None:

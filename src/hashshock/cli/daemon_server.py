@@ -216,7 +216,7 @@ def run_child(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> N
 
         interrupt.before_exit.append(lambda code: _report(conn, code))
         threading.Thread(target=_watch, args=(conn,), name="hashshock-client", daemon=True).start()
-        code = entry.run_command()
+        code = entry.run_command(whole_tree=True)  # built before the fork
     except BaseException:
         traceback.print_exc()
     finally:

@@ -64,9 +64,10 @@ def prepare_process() -> None:
     warnings.filterwarnings("ignore", category=HashshockWarning)
 
 
-def run_command() -> int:
+def run_command(whole_tree: bool = False) -> int:
     """Run the command of ``sys.argv``; its exit code (a message given as the code is
-    printed, as Python's own exit does)."""
+    printed, as Python's own exit does). The tree of that command alone is built
+    (``whole_tree``: every command's, which a ``hashshock daemon`` has built already)."""
     import sys
 
     from hashshock.cli.interrupt import install
@@ -79,7 +80,8 @@ def run_command() -> int:
 
     try:
         # Not standalone: click's usage errors come here, to be one line as ours are.
-        done = click_command().main(prog_name="hashshock", standalone_mode=False)
+        only = None if whole_tree else _command_named(sys.argv[1:])
+        done = click_command(only).main(prog_name="hashshock", standalone_mode=False)
     except SystemExit as stopped:
         if stopped.code is None or isinstance(stopped.code, int):
             return stopped.code or 0
@@ -98,6 +100,12 @@ def run_command() -> int:
         sys.stderr.write("Aborted!\n")
         return 1
     return done if isinstance(done, int) else 0
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The command the arguments name (the root takes no option but ``--version`` and
+    ``--help``, which need the whole tree): its tree alone is built."""
+    return args[0] if args and not args[0].startswith("-") else None
 
 
 def usage_error_line(wrong: Exception) -> str:
