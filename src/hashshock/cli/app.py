@@ -473,7 +473,6 @@ def _root(
     """Stress-test Bitcoin mining fleets against ASIC supply-chain shocks."""
 
 
-@functools.cache
 def click_command(only: str | None = None) -> _click.Command:
     """The command tree typer builds from ``app`` (reading every command's signature,
     30-50 ms), built once per process: a ``hashshock daemon`` builds it before forking.
@@ -484,7 +483,13 @@ def click_command(only: str | None = None) -> _click.Command:
     fraction of the time; a name that is no command gives the whole tree (whose error
     names the commands there are)."""
     one = _app_of(only) if only is not None else None
-    root = typer.main.get_command(one or app)
+    return _tree(one) if one is not None else _tree(app)
+
+
+@functools.cache
+def _tree(source: typer.Typer) -> _click.Command:
+    """The click command of ``source``, once per app object."""
+    root = typer.main.get_command(source)
     commands = [root]
     while commands:
         command = commands.pop()
