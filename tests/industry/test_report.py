@@ -202,6 +202,15 @@ def test_headline_table(page: str, data: dict[str, Any]) -> None:
     assert f"{top['group']} ({100 * top['probability_first']:.0f}%)" in table
 
 
+def test_manifest_says_how_the_engines_were_steered(page: str, data: dict[str, Any]) -> None:
+    """The manifest gives the engine passes and each scenario's gap between the hashprice
+    its engines saw and the shared one, as the JSON has them."""
+    manifest = page[page.index("<td>engine passes</td>") :]
+    assert manifest.startswith(f"<td>engine passes</td><td>{data['engine_passes']}</td>")
+    for name, scenario in data["scenarios"].items():
+        assert f"{name} {scenario['us']['steering_hashprice_gap']['p95']:.1%}" in manifest
+
+
 def test_drawn_from_the_json_alone(result: IndustryResult, data: dict[str, Any]) -> None:
     """A report from the result and from its JSON read back draw the same figures, and
     the runs' sections have nothing to show without runs."""

@@ -191,6 +191,17 @@ def _lender(data: dict[str, Any]) -> list[Block]:
     )  # fmt: skip
 
 
+def _steering_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The manifest's row of how far each scenario's engines were steered from the shared
+    hashprice (p95; none without network feedback)."""
+    gaps = [
+        f"{name} {s['us']['steering_hashprice_gap']['p95']:.1%}"
+        for name, s in data["scenarios"].items()
+        if "steering_hashprice_gap" in s["us"]
+    ]
+    return [["engines' hashprice off the shared one (p95)", ", ".join(gaps)]] if gaps else []
+
+
 def _manifest(data: dict[str, Any]) -> list[Block]:
     from hashshock.report.sections import Html
 
@@ -202,6 +213,8 @@ def _manifest(data: dict[str, Any]) -> list[Block]:
         ["paths × days", f"{data['paths']} × {data['horizon_days']}"],
         ["start date", str(data["start_date"])],
         ["scenarios", ", ".join(data["scenarios"])],
+        ["engine passes", str(data.get("engine_passes", 1))],
+        *_steering_rows(data),
         ["hashshock version", str(data.get("version", "—"))],
         *(["warning", str(text)] for text in data.get("warnings", [])),
     ]
