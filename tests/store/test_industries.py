@@ -95,3 +95,25 @@ def test_hashshock_industry_saves_and_says_its_id(tmp_path: Path) -> None:
     assert saved["paths"] == 3 and list(saved["scenarios"]) == ["baseline", "sanctions"]
     refused = CliRunner().invoke(app, ["--paths", "3", "--save", "--store", str(tmp_path)])
     assert refused.exit_code == 2 and "is a folder" in refused.output
+
+
+def test_hashshock_report_draws_a_saved_industry_run_or_sweep(
+    data: dict[str, Any], tmp_path: Path
+) -> None:
+    """``hashshock report ID`` draws the saved industry run's page, as from its JSON; an
+    id of neither a run, a sweep nor an industry run says so."""
+    from hashshock.cli.report import register as register_report
+
+    app = typer.Typer()
+    register_report(app)
+    app.callback()(lambda: None)  # a group: the command goes by its name
+    store = tmp_path / "runs.duckdb"
+    industry_id = save_industry(data, store)
+    page = tmp_path / "industry.html"
+    done = CliRunner().invoke(app, ["report", industry_id, "--store", str(store), "-o",
+                                    str(page)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "(industry)" in done.output and "Who breaks first" in page.read_text(encoding="utf-8")
+    missing = CliRunner().invoke(app, ["report", "ffffffff", "--store", str(store), "-o",
+                                       str(tmp_path / "x.html")])  # fmt: skip
+    assert missing.exit_code == 2 and "no run 'ffffffff'" in missing.output

@@ -87,6 +87,11 @@ def test_save_keeps_the_sweep_and_every_point_in_the_store(
     expected = sorted((p["index"], m, v) for p in data["points"] for m, v in p["metrics"].items())
     assert rows == expected
     assert load_sweep(sweep_id, store).to_dict() == data
+    page = tmp_path / "page.html"  # and its report, by its id
+    done = CliRunner().invoke(cli, ["report", sweep_id, "--store", str(store), "--out",
+                                    str(page)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert '<section id="sweep">' in page.read_text(encoding="utf-8")
 
 
 def test_quiet_prints_nothing_and_json_goes_to_stdout(cli: typer.Typer, tornado: Path) -> None:

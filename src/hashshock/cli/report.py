@@ -40,7 +40,8 @@ SourcesArg = Annotated[
     typer.Argument(
         metavar="SOURCE...",
         help="A fleet YAML (simulated with --scenarios), run JSON files (run/compare --json), "
-        "one sweep or industry JSON, or stored run ids (hashshock runs list).",
+        "one sweep or industry JSON, stored run ids (hashshock runs list), or the id of one "
+        "saved sweep or industry run.",
         show_default=False,
     ),
 ]
@@ -100,7 +101,7 @@ def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
         elif _ID.match(source):
             ids.append(source)
         else:
-            raise InputError(path, None, "file not found (nor a stored run id)",
+            raise InputError(path, None, "file not found (nor a stored id)",
                              "check the path, or see `hashshock runs list` for ids")  # fmt: skip
     if fleets and (len(fleets) > 1 or jsons or ids):
         raise InputError(
@@ -161,8 +162,13 @@ def report_command(
                 raise InputError(path, None, f"is a{'n' if other == 'industry' else ''} "
                                  f"{other}'s JSON, which has a report of its own",
                                  f"give it alone: hashshock report {path} --out …")  # fmt: skip
+        document = _load_other(kind, jsons[0]) if kind != "runs" else None
+        if fleet is None and not jsons and len(ids) == 1:  # a saved sweep or industry run?
+            from hashshock.store.documents import find_document
+
+            kind, document = find_document(store, ids[0]) or (kind, document)
         if kind != "runs":
-            written = _write_other(kind, jsons[0], target, title, images, formats)
+            written = _write_other(kind, document, target, title, images, formats)
             if not quiet:
                 Console().print(f"wrote {escape(str(written))} ({kind})"
                                 + (f"; images in {escape(str(images))}" if images else ""),
@@ -221,17 +227,27 @@ def _json_kind(path: Path) -> str:
     return "industry" if is_industry(data) else "runs"
 
 
-def _write_other(kind: str, source: Path, target: Path, title: str | None,
-                 images: Path | None, formats: list[str]) -> Path:  # fmt: skip
-    """Write the report of a sweep's or an industry's JSON ``source``."""
+def _load_other(kind: str, source: Path) -> Any:
+    """A sweep's (:class:`SweepResult`) or an industry's (dict) JSON file, checked."""
     if kind == "sweep":
-        from hashshock.sweep.report import write_sweep_report
         from hashshock.sweep.result import load_result
 
-        return write_sweep_report(load_result(source), target, title, images, formats, "--out")
-    from hashshock.industry.report import load_industry_json, write_industry_report
+        return load_result(source)
+    from hashshock.industry.report import load_industry_json
 
-    return write_industry_report(load_industry_json(source), target, title, images, formats)
+    return load_industry_json(source)
+
+
+def _write_other(kind: str, document: Any, target: Path, title: str | None,
+                 images: Path | None, formats: list[str]) -> Path:  # fmt: skip
+    """Write the report of a sweep or an industry run (its result or JSON)."""
+    if kind == "sweep":
+        from hashshock.sweep.report import write_sweep_report
+
+        return write_sweep_report(document, target, title, images, formats, "--out")
+    from hashshock.industry.report import write_industry_report
+
+    return write_industry_report(document, target, title, images, formats)
 
 
 def _saved(jsons: list[Path], ids: list[str], store: str | None) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from hashshock.inputs.errors import InputError
 from hashshock.store.db import connect, insert_frame, new_id, transaction
 from hashshock.store.db import store_path as resolve_store
@@ -47,8 +49,29 @@ def load_document(
     """The JSON of ``table``'s row ``found`` (a ``noun`` in messages)."""
     path = resolve_store(store)
     with connect(path, write=False) as con:
-        row = con.execute(f"SELECT data FROM {table} WHERE {id_column} = ?", [found]).fetchone()
-    if row is None:
+        data = _data(con, table, id_column, found)
+    if data is None:
         raise InputError(path, id_column.upper(), f"no saved {noun} '{found}'",
                          f"see SELECT {id_column}, name FROM {table} in the store")  # fmt: skip
-    return dict(json.loads(row[0]))
+    return data
+
+
+def _data(con: duckdb.DuckDBPyConnection, table: str, id_column: str,
+          found: str) -> dict[str, Any] | None:  # fmt: skip
+    row = con.execute(f"SELECT data FROM {table} WHERE {id_column} = ?", [found]).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+#: Tables of results kept whole: the kind of report each draws, its table and id column.
+DOCUMENTS = (("sweep", "sweeps", "sweep_id"), ("industry", "industries", "industry_id"))
+
+
+def find_document(store: str | Path | None, found: str) -> tuple[str, dict[str, Any]] | None:
+    """The kind (``sweep``, ``industry``) and JSON of the saved sweep or industry run whose
+    id is ``found``; ``None`` if neither is (a run's id, say)."""
+    with connect(resolve_store(store), write=False) as con:
+        for kind, table, id_column in DOCUMENTS:
+            data = _data(con, table, id_column, found)
+            if data is not None:
+                return kind, data
+    return None
