@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from hashshock.industry.api import industry
 from hashshock.industry.load import industry_from_mapping
@@ -31,12 +32,14 @@ def test_like_members_fail_independently() -> None:
     assert all(0 <= member_seed(4, i) < 2**63 for i in range(50))
 
 
-def test_same_numbers_on_threads() -> None:
-    """Members as tasks on Dask's threaded scheduler give the same results as here."""
+@pytest.mark.parametrize("passes", [1, 2])
+def test_same_numbers_on_threads(passes: int) -> None:
+    """Members as tasks on Dask's threaded scheduler give the same results as here, with
+    one engine pass or two (the second pass's markets travel to the workers)."""
     from hashshock.execution import InProcess, Threads
 
     loaded = industry_from_mapping({
-        "name": "three", "start_date": "2026-12-01",
+        "name": "three", "start_date": "2026-12-01", "engine_passes": passes,
         "operators": [{"name": "farms", "template": str(FARM), "count": 3,
                        "machines_each": {"mean": 400, "cv": 0.5}}],
     })  # fmt: skip
