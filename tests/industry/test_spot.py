@@ -42,6 +42,31 @@ def test_orders_cover_a_share_of_the_extra_machines_waiting_once(
             share * extra[:, ::review], axis=1)[:, day // review])  # fmt: skip
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.floats(0.0, 1.0), st.integers(1, 60), st.floats(0.0, 3.0))
+def test_orders_never_exceed_what_cash_above_the_floor_pays_for(
+    seed: int, share: float, review: int, richer: float
+) -> None:
+    """With B(r) machines affordable on each review day, the machines on order by r are
+    the running maximum of min(share · X, B) — never more than cash paid for when each
+    order was placed; no limit gives the unlimited orders bit for bit; more cash on
+    every review day never orders fewer machines."""
+    rng = np.random.default_rng(seed)
+    waiting = rng.integers(0, 50, (3, 120)).astype(np.int32)
+    base = rng.integers(0, 30, (3, 120)).astype(np.int32)
+    reviews = len(range(0, 120, review))
+    budget = rng.uniform(0.0, 20.0, (3, reviews))
+    placed = np.cumsum(spot_orders(waiting, base, share, review, budget), axis=1)
+    extra = np.maximum(waiting.astype(float) - base, 0.0)[:, ::review]
+    np.testing.assert_allclose(placed[:, ::review], np.maximum.accumulate(
+        np.minimum(share * extra, budget), axis=1))  # fmt: skip
+    unlimited = spot_orders(waiting, base, share, review)
+    np.testing.assert_array_equal(
+        spot_orders(waiting, base, share, review, np.full((3, reviews), np.inf)), unlimited)
+    more = np.cumsum(spot_orders(waiting, base, share, review, budget * (1.0 + richer)), axis=1)
+    assert (more >= placed - 1e-9).all()
+
+
 def _bundled(replacement: bool) -> dict[str, Any]:
     bundled = load_industry()
     assert bundled.path is not None
@@ -95,3 +120,25 @@ def test_replacements_deliver_hashrate_under_sanctions(
     early = slice(0, 60)
     assert (with_spot.us_hashrate_ths(1)[:, early] >= without.us_hashrate_ths(1)[:, early]
             - 1e-6).all()  # fmt: skip
+
+
+def _small_farms(finance: dict[str, Any]) -> IndustryResult:
+    """The bundled small farms alone (2 members), with ``finance``, under sanctions."""
+    data = _bundled(True)
+    data["operators"] = [dict(op, simulated=2, finance=finance) for op in data["operators"]
+                         if op["name"] == "small-farms"]  # fmt: skip
+    data.pop("portfolio")
+    return industry(industry_from_mapping(data), ["baseline", "sanctions"], PATHS, DAYS, SEED)
+
+
+def test_an_operator_at_its_liquidity_floor_buys_no_replacements() -> None:
+    """Spot orders are paid from cash above the floor: farms with cash to spare replace
+    machines under sanctions, the same farms whose floor is above any cash they could
+    have order none."""
+    rich = _small_farms({"cash_usd": 1.0e9})
+    floored = _small_farms({"cash_usd": 2.0e5, "covenants": [
+        {"name": "floor", "type": "min_liquidity", "value": 1.0e12}]})  # fmt: skip
+    ordered = [r.to_dict()["scenarios"]["sanctions"]["us"]["replacement_ordered_ehs"]["p95"][-1]
+               for r in (rich, floored)]  # fmt: skip
+    assert ordered[0] > 0
+    assert ordered[1] == 0

@@ -392,15 +392,20 @@ def _replacement(
         new_unit = np.asarray(price * (1.0 + rate))
     budget = policy.budget_usd
     if budget is None:
-        floor = max((cov.value or 0.0 for cov in fin.covenants if cov.type == "min_liquidity"),
-                    default=0.0)  # fmt: skip
-        budget = max(0.0, fin.cash_usd - floor)
+        budget = max(0.0, fin.cash_usd - liquidity_floor_usd(fin))
     return ReplacementSpec(
         cohort=c, target=float(policy.availability_target), lead_days=channel.lead_time_days,
         doa_share=channel.doa_share, budget_usd=float(budget),
         used_tier=tiers[c] if used else None, price_factor=channel.price_factor,
         machine_ths=ths, new_unit_usd=new_unit,
     )  # fmt: skip
+
+
+def liquidity_floor_usd(fin: Finance) -> float:
+    """The cash an operator keeps, USD: its highest ``min_liquidity`` covenant (0 without
+    one). What it may spend on machines is its cash above this floor."""
+    return max((cov.value or 0.0 for cov in fin.covenants if cov.type == "min_liquidity"),
+               default=0.0)  # fmt: skip
 
 
 def _repair_rule(

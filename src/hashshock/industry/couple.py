@@ -42,7 +42,8 @@ def spot_for(
     base = [r[0].waiting_machines if r[0].fixed is not None else None for r in runs]
     for k in range(1, len(inputs.to_run)):
         waiting = [r[k].waiting_machines if r[k].fixed is not None else None for r in runs]
-        out[k] = replace(industry, weights, each, waiting, base, lines[k])
+        cash = [r[k].spendable_usd for r in runs]
+        out[k] = replace(industry, weights, each, waiting, base, lines[k], cash)
     return out
 
 

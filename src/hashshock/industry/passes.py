@@ -72,7 +72,7 @@ def simulate_block(
             del runs, spots, settlements
     for member_runs_ in runs:
         for run in member_runs_:
-            run.waiting_machines = None
+            run.waiting_machines = run.spendable_usd = None
     networks = [s.network for s in settlements]
     out = IndustryRuns(inputs, runs, networks, block.count, seed, block.lines, settlements, spots)
     out.totals = totals_of(out)

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import compute_cashflows
+from hashshock.finance.moneyplan import liquidity_floor_usd
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market
 from hashshock.finance.steering import MarketLike, build_economy
@@ -90,6 +91,8 @@ class MemberRun:
     collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
     open_orders: OpenOrders | None = None  # until priced: its orders, for distress
     waiting_machines: NDArray[np.int32] | None = None  # [P, T] until replacements are ordered
+    # [P, R] on each review day, cash above the liquidity floor on the scenario's market, USD
+    spendable_usd: FloatArray | None = None
     cash_end_usd: FloatArray | None = None  # [P] cash on the last day (None: no finance)
 
     @property
@@ -251,7 +254,9 @@ class MemberOrders:
 
     ship_days: Sequence[IntArray | None]
     twins: frozenset[int] = frozenset()
-    replacing: bool = False  # keep the machines waiting for parts (replacement orders)
+    # replacement orders every so many days (0: none): keep the machines waiting for parts
+    # and the cash the member could pay with
+    review_days: int = 0
 
     def on_paths(self, first: int, count: int) -> MemberOrders:
         """The orders of paths ``first`` … ``first + count − 1``."""
@@ -294,6 +299,7 @@ def member_runs(
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         hashrate = out.hashrate_ths.copy()
         cash = cash_end = revenue = fixed = bought = collateral = open_orders = None
+        spendable = None
         cash_out = np.full(paths, -1, dtype=np.int64)
         covenant_days: dict[str, IntArray] = {}
         if member.loaded.fleet.finance is not None and price_now:
@@ -309,6 +315,9 @@ def member_runs(
             flows = compute_cashflows(money_plan, plan, out, market)
             # the engine's TH/s, until priced: the run's and the flows' are one array
             fixed = FixedFlows.of(flows, money_plan, hashrate, out.nameplate_ths.copy())
+            if orders.review_days:
+                floor = liquidity_floor_usd(member.loaded.fleet.finance)
+                spendable = flows.cash_usd[:, :: orders.review_days] - floor
             if len(plan.order_count):
                 ths = np.array([member.loaded.model_of(o.model).hashrate_ths
                                 for o in member.loaded.fleet.orders])  # fmt: skip
@@ -327,7 +336,8 @@ def member_runs(
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
             bought_ths=bought, collateral_at_break=collateral, open_orders=open_orders,
-            waiting_machines=out.machines_down[:, :, 0].copy() if orders.replacing else None,
+            waiting_machines=out.machines_down[:, :, 0].copy() if orders.review_days else None,
+            spendable_usd=spendable,
             cash_end_usd=cash_end,
         ))  # fmt: skip
     return runs
@@ -447,14 +457,14 @@ def _member_orders(
     industry = inputs.loaded.industry
     if not industry.vendor_lines:
         return [MemberOrders([None] * n_scenarios, t) for t in twins], None
-    replacing = industry.replacement is not None
+    review = industry.replacement.review_days if industry.replacement is not None else 0
     per_scenario = [
         queue_orders(industry, members, [p.plans[k] for p in inputs.members], own_seeds,
                      paths, seed)
         for k in range(n_scenarios)
     ]  # fmt: skip
     orders = [
-        MemberOrders([q.ship_days[m] for q in per_scenario], twins[m], replacing)
+        MemberOrders([q.ship_days[m] for q in per_scenario], twins[m], review)
         for m in range(len(members))
     ]
     return orders, [q.lines for q in per_scenario]

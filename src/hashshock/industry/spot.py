@@ -6,8 +6,13 @@ Member m under a shock has X(p, t) = max(0, machines waiting for a part − thos
 on the same path under baseline). Every ``review_days`` (day r = 0, R, 2R, …) it orders
 new machines for a ``share`` of them not yet ordered:
 
-    order(r) = max(0, share · X(r) − Σ_{r' < r} order(r'))   machines,
+    order(r) = max(0, min(share · X(r), B(r)) − Σ_{r' < r} order(r'))   machines,
 
+where B(r) = (cash(r) − floor) / c is what it can pay for: its cash on review day r on
+its scenario's market (the engine's run, before any spot machine is paid for) above its
+liquidity floor (its highest ``min_liquidity`` covenant), at c USD a machine on the
+lines below. So everything it has on order is paid for from cash above the floor, and
+an operator whose cash is at or below its floor orders nothing.
 in nameplate TH/s at its fleet's mean TH/s per machine, split between the lines that
 sell to new buyers (:func:`hashshock.industry.orders.alternative_lines`) by their US
 capacity, and in each line's model's price per TH/s (data/machine_prices.csv) paid on
@@ -59,18 +64,31 @@ class Spot:
 
 
 def spot_orders(
-    waiting: CountArray, base_waiting: CountArray, share: float, review: int
-) -> FloatArray:
-    """[P, T] machines ordered on each review day (module docstring)."""
+    waiting: CountArray, base_waiting: CountArray, share: float, review: int,
+    affordable: FloatArray | None = None,
+) -> FloatArray:  # fmt: skip
+    """[P, T] machines ordered on each review day (module docstring); ``affordable``
+    [P, R]: B(r), machines the member can pay for on each review day (``None``: no limit)."""
     paths, days = waiting.shape
     extra = np.maximum(waiting.astype(np.float64) - base_waiting, 0.0)
     ordered = np.zeros((paths, days))
     placed = np.zeros(paths)
-    for day in range(0, days, review):
-        order = np.maximum(share * extra[:, day] - placed, 0.0)
+    for n, day in enumerate(range(0, days, review)):
+        wanted = share * extra[:, day]
+        if affordable is not None:
+            wanted = np.minimum(wanted, affordable[:, n])
+        order = np.maximum(wanted - placed, 0.0)
         ordered[:, day] = order
         placed += order
     return ordered
+
+
+def affordable(spendable_usd: FloatArray | None, usd_each: float) -> FloatArray | None:
+    """B(r): machines at ``usd_each`` USD that cash above the floor pays for (``None``: no
+    limit, as for a member without cash figures or machines without a price)."""
+    if spendable_usd is None or usd_each <= 0:
+        return None
+    return np.maximum(spendable_usd, 0.0) / usd_each
 
 
 def replace(
@@ -80,19 +98,25 @@ def replace(
     waiting: Sequence[CountArray | None],
     base_waiting: Sequence[CountArray | None],
     contracted: Sequence[LineFlows],
+    spendable_usd: Sequence[FloatArray | None],
 ) -> Spot:
     """The spot orders of every member (``waiting`` and ``base_waiting``: machines waiting
-    for a part [P, T] under the shock and under baseline) served on what ``contracted``
-    leaves of each line."""
+    for a part [P, T] under the shock and under baseline; ``spendable_usd``: cash above
+    its floor on each review day [P, R], ``None``: no limit) served on what
+    ``contracted`` leaves of each line."""
     assert industry.replacement is not None
     rule = industry.replacement
     flows = {line.vendor: line for line in contracted}
     lines = alternative_lines(industry)
     paths, days = contracted[0].capacity.shape
+    prices = machine_prices()
+    usd_per_ths = sum(line_share * prices[line.model] for line, line_share in lines
+                      if line.model is not None)  # fmt: skip
     machines = [
-        None if w is None or b is None else spot_orders(w, b, rule.share, rule.review_days)
-        for w, b in zip(waiting, base_waiting, strict=True)
-    ]
+        None if w is None or b is None else spot_orders(
+            w, b, rule.share, rule.review_days, affordable(cash, usd_per_ths * each))
+        for w, b, cash, each in zip(waiting, base_waiting, spendable_usd, ths_each, strict=True)
+    ]  # fmt: skip
     delivered: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
                                           for m in machines]  # fmt: skip
     paid: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
@@ -104,7 +128,7 @@ def replace(
     rows = np.arange(paths)[:, None]
     for line, line_share in lines:
         assert line.model is not None
-        price = machine_prices()[line.model]
+        price = prices[line.model]
         # One order per buyer and review day, buyer by buyer: [P, buyers × reviews].
         blocks = []
         for m in buying:
