@@ -62,7 +62,8 @@ def test_orders_never_exceed_what_cash_above_the_floor_pays_for(
         np.minimum(share * extra, budget), axis=1))  # fmt: skip
     unlimited = spot_orders(waiting, base, share, review)
     np.testing.assert_array_equal(
-        spot_orders(waiting, base, share, review, np.full((3, reviews), np.inf)), unlimited)
+        spot_orders(waiting, base, share, review, np.full((3, reviews), np.inf)), unlimited
+    )
     more = np.cumsum(spot_orders(waiting, base, share, review, budget * (1.0 + richer)), axis=1)
     assert (more >= placed - 1e-9).all()
 
