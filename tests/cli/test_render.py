@@ -421,6 +421,23 @@ def test_help_shows_no_value_beside_a_flag(
         assert re.search(r"--\S+\s+(-\w\s+)?<", out), out  # an option's value still shows
 
 
+@pytest.mark.parametrize("command", _help_commands())
+def test_help_names_arguments_in_capitals_once(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usage line names each argument in capitals, as options' values are named
+    (``{FLEET}``, ``[FILE]``, ``{SOURCE}...``): never typer's lower-case parameter name
+    (``{fleet}``), doubled brackets (``[[FILE]]``) or a doubled ellipsis."""
+    root, out = _help_of(command, 120, capsys, monkeypatch)
+    usage = next(line for line in out.splitlines() if "Usage:" in line)
+    params = root.commands[command].params  # type: ignore[attr-defined]
+    for param in params:
+        if param.param_type_name == "argument":
+            assert param.metavar == param.metavar.upper() or "." in param.metavar, param
+            assert param.metavar in usage, usage
+    assert "[[" not in usage and "{{" not in usage and "......" not in usage, usage
+
+
 def test_stage_tables_never_cut_a_scenario_name_or_a_day() -> None:
     """Four scenarios with three-digit stage days at 80 columns: rich shares the width out
     by narrowing the widest columns, which cut ``remote-disable`` and ``d201/d240/d277``

@@ -496,6 +496,7 @@ def _tree(source: typer.Typer) -> _click.Command:
         if command.help:
             command.help = _one_line_paragraphs(command.help)
         _no_value_shown_for_flags(command)
+        _arguments_named_in_capitals(command)
         commands.extend(getattr(command, "commands", {}).values())
     return root
 
@@ -524,6 +525,15 @@ def _no_value_shown_for_flags(command: _click.Command) -> None:
             and not getattr(param, "count", False)
         ):
             param.metavar = ""
+
+
+def _arguments_named_in_capitals(command: _click.Command) -> None:
+    """Arguments read ``FLEET`` in usage and help, as options' values (``FILE``, ``USD``)
+    do. Why: typer (0.29) names an argument without a metavar by its parameter, in lower
+    case (``{fleet}``), beside the capitals of the others."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar is None and param.name:
+            param.metavar = param.name.upper()
 
 
 def _one_line_paragraphs(text: str) -> str:

@@ -36,7 +36,7 @@ from hashshock.words import break_causes, counted, probability
 
 FileArg = Annotated[
     str | None,
-    typer.Argument(metavar="[FILE]", show_default=False,
+    typer.Argument(metavar="FILE", show_default=False,
                    help="Industry YAML (docs/industry.md), or a bundled name; default: us."),
 ]  # fmt: skip
 ScenariosOpt = Annotated[

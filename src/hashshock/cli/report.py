@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 SourcesArg = Annotated[
     list[str],
     typer.Argument(
-        metavar="SOURCE...",
+        metavar="SOURCE",
         help="A fleet YAML (simulated with --scenarios), run JSON files (run/compare --json), "
         "one sweep or industry JSON, stored run ids (hashshock runs list), or the id of one "
         "saved sweep or industry run.",

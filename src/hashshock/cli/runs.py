@@ -216,7 +216,7 @@ def export_command(
 
 @runs_app.command("rm")
 def rm_command(
-    run_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Runs to remove.")],
+    run_ids: Annotated[list[str], typer.Argument(metavar="ID", help="Runs to remove.")],
     store: StoreOpt = None,
 ) -> None:
     """Remove runs from the store."""
