@@ -121,7 +121,7 @@ _FARM = str(EXAMPLES / "small-farm" / "fleet.yaml")
         (["compare", _FARM, "--btc-price", "0"], "--btc-price"),
         (["compare", _FARM, "--fee-share", "0.95"], "--fee-share"),
         (["industry", "--paths", "abc"], "--paths"),
-        (["compare"], "'fleet'"),
+        (["compare"], "'FLEET'"),
         (["compare", _FARM, "--pathz", "3"], "--pathz"),
         (["frobnicate"], "frobnicate"),
     ],
