@@ -108,6 +108,25 @@ def test_spot_orders_take_only_what_contracted_orders_leave(
         assert (spot_lead >= np.nan_to_num(contracted.lead_days, posinf=1e9) - 1.0).all()
 
 
+def test_a_spot_machine_arrives_no_sooner_than_the_lines_lead_time(
+    paired: tuple[IndustryResult, IndustryResult],
+) -> None:
+    """A spot order waits the line's lead time with no queue, plus the queue: no spot
+    machine is delivered sooner than the shortest such lead after the first spot order
+    on its path."""
+    _, with_spot = paired
+    spots = with_spot.runs.spots
+    assert spots is not None and spots[1] is not None and with_spot.runs.lines is not None
+    shortest = min(line.base_lead_days for line in with_spot.runs.lines[1])
+    ordering = spots[1].ordered_ths > 0
+    first = np.where(ordering.any(axis=1), ordering.argmax(axis=1), DAYS)
+    days = np.arange(DAYS)[None, :]
+    delivered = [d for d in spots[1].delivered_ths if d is not None]
+    assert delivered and any(d[:, -1].max() > 0 for d in delivered)
+    for mine in delivered:
+        assert (mine[days < (first + shortest)[:, None]] == 0).all()
+
+
 def test_replacements_deliver_hashrate_under_sanctions(
     paired: tuple[IndustryResult, IndustryResult],
 ) -> None:

@@ -131,6 +131,9 @@ def _settled(blocks: Sequence[Settled]) -> Settled:
         outcomes=[],
         rounds=max(b.rounds for b in blocks),
         settled=all(b.settled for b in blocks),
+        used_received_ths=None
+        if blocks[0].used_received_ths is None
+        else _rows([b.used_received_ths for b in blocks]),
     )
 
 
@@ -144,7 +147,7 @@ def _spot(blocks: Sequence[Spot | None]) -> Spot | None:
     ]
     members = len(given[0].delivered_ths)
     return Spot([None] * members, [None] * members, _rows([g.ordered_ths for g in given]),
-                lines)  # fmt: skip
+                lines, [None] * members)  # fmt: skip
 
 
 def _lines(values: Sequence[Any]) -> Any:

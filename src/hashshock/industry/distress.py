@@ -34,7 +34,7 @@ from hashshock.finance.covenants import evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
-from hashshock.industry.used import UsedFlows, clear
+from hashshock.industry.used import UsedFlows, clear, paid_usd, received, traded_share
 from hashshock.inputs.industry import Distress, Industry
 from hashshock.prepare import Prepared
 
@@ -62,6 +62,7 @@ class Seller:
     orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
+    used_ths: FloatArray | None = None  # [P, T] TH/s it buys on the used market each day
 
     def on(self, rows: IntArray) -> Seller:
         """The seller on paths ``rows`` only (itself if those are all its paths)."""
@@ -72,6 +73,7 @@ class Seller:
             orders=None if self.orders is None else self.orders.on(rows),
             spot_ths=None if self.spot_ths is None else self.spot_ths[rows],
             spot_paid_usd=None if self.spot_paid_usd is None else self.spot_paid_usd[rows],
+            used_ths=None if self.used_ths is None else self.used_ths[rows],
         )  # fmt: skip
 
 
@@ -158,6 +160,8 @@ class Settled:
     outcomes: list[Outcome]
     rounds: int
     settled: bool  # False: breaks still moved in the last round allowed
+    # [P, T] weighted working TH/s of used replacement machines arrived by each day
+    used_received_ths: FloatArray | None = None
 
 
 def first_true(flags: NDArray[np.bool_]) -> IntArray:
@@ -201,14 +205,22 @@ class _Position:
     cancelled_ths: FloatArray  # delivered by the orders it cancelled
 
 
-def _position(seller: Seller, sale_day: IntArray, distress: Distress) -> _Position:
+def _position(seller: Seller, sale_day: IntArray, distress: Distress,
+              used: tuple[FloatArray, FloatArray] | None = None) -> _Position:  # fmt: skip
     """Cancelled orders lose the TH/s they would have delivered at the fleet's delivered
-    to installed ratio; the sale keeps 1 − ``sell_share`` of what is left."""
+    to installed ratio; the sale keeps 1 − ``sell_share`` of what is left. ``used``:
+    the working TH/s of used machines arrived by each day and USD paid for them each day
+    [P, T] (they mine at the same ratio)."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
     ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
     saved = np.zeros((paths, days))
+    if used is not None:
+        arrived, paid = used
+        hashrate = hashrate + arrived * ratio
+        nameplate = nameplate + arrived
+        saved = saved - paid
     cancelling = distress.cancel_orders and (sale_day >= 0).any()
     if seller.spot_ths is not None and seller.spot_paid_usd is not None:
         spot, paid = seller.spot_ths, seller.spot_paid_usd
@@ -294,10 +306,10 @@ def settle(
     share = distress.sell_share
     active = share > 0 or distress.cancel_orders
     paths, days = sellers[0].fixed.hashrate_ths.shape
-    wanted = np.zeros((paths, days))
+    engine_wanted = np.zeros((paths, days))
     for seller in sellers:
         if seller.bought_ths is not None:
-            wanted += seller.weight * seller.bought_ths
+            engine_wanted += seller.weight * seller.bought_ths
     sale_days = [np.full(paths, NEVER, dtype=np.int64) for _ in sellers]
     # The break that made a member sell stays its break, though the sale's proceeds may
     # keep its cash above zero in later rounds.
@@ -314,8 +326,18 @@ def settle(
         # hundreds of sellers, each [P, T] array of them is memory.
         us_rows = np.zeros((rows.size, days))
         abroad_rows = np.zeros((rows.size, days))
-        for seller, day in zip(sellers, sale_days, strict=True):
-            position = _position(seller.on(rows), day[rows], distress)
+        buying = [_buying(seller, day) for seller, day in zip(sellers, sale_days, strict=True)]
+        wanted = engine_wanted + sum(
+            (s.weight * b for s, b in zip(sellers, buying, strict=True) if b is not None),
+            np.zeros((paths, days)),
+        )
+        used = clear(_offered(sellers, sale_days, share), wanted, industry.used_market)
+        from_dealers = traded_share(used)[rows]
+        arrived = [None if b is None else received(b[rows], from_dealers, industry.used_market)
+                   for b in buying]  # fmt: skip
+        for seller, day, got in zip(sellers, sale_days, arrived, strict=True):
+            unpaid = None if got is None else (got, np.zeros_like(got))
+            position = _position(seller.on(rows), day[rows], distress, unpaid)
             us_rows += seller.weight * position.hashrate_ths
             abroad_rows += seller.weight * (
                 distress.sold_abroad_share * position.sold_ths
@@ -323,7 +345,7 @@ def settle(
             )
         us[rows], abroad[rows] = us_rows, abroad_rows
         network = network_for(us, abroad)
-        used = clear(_offered(sellers, sale_days, share), wanted, industry.used_market)
+        curve = network.market.used_price_usd_per_th  # before the used market's factor
         market = dataclasses.replace(network.market, used_price_usd_per_th={
             tier: price * used.price_factor
             for tier, price in network.market.used_price_usd_per_th.items()
@@ -334,7 +356,14 @@ def settle(
         for i, seller in enumerate(sellers):
             sale_day = sale_days[i][rows]
             mine = seller.on(rows)
-            position = _position(mine, sale_day, distress)
+            bought, got = buying[i], arrived[i]
+            paid = None
+            if bought is not None and got is not None:
+                price = sum(tier_share * curve[tier][rows]
+                            for tier, tier_share in seller.fixed.tier_share.items())  # fmt: skip
+                paid = (got, paid_usd(bought[rows], from_dealers, used.price_factor[rows],
+                                      industry.used_market, np.asarray(price)))  # fmt: skip
+            position = _position(mine, sale_day, distress, paid)
             flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
@@ -353,4 +382,21 @@ def settle(
                       else day for name, day in firsts.items()}  # fmt: skip
             cash_out = firsts.pop(_CASH_OUT)
             outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out)
-    return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any())
+    received_ths = None
+    if any(b is not None for b in buying):
+        from_dealers = traded_share(used)
+        received_ths = sum(
+            (s.weight * received(b, from_dealers, industry.used_market)
+             for s, b in zip(sellers, buying, strict=True) if b is not None),
+            np.zeros((paths, days)),
+        )  # fmt: skip
+    return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any(),
+                   used_received_ths=received_ths)  # fmt: skip
+
+
+def _buying(seller: Seller, sale_day: IntArray) -> FloatArray | None:
+    """[P, T]: TH/s the seller buys on the used market each day, none after it breaks."""
+    if seller.used_ths is None:
+        return None
+    after = (sale_day[:, None] >= 0) & (np.arange(seller.used_ths.shape[1]) > sale_day[:, None])
+    return np.where(after, 0.0, seller.used_ths)

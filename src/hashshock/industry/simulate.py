@@ -347,7 +347,8 @@ def member_runs(
 class Totals:
     """One scenario's sums over members (weighted), [P, T] TH/s: delivered; planned growth
     cancelled and late (:class:`OrderedGrowth`; ``None``: no member has open orders);
-    replacement machines delivered, nameplate (``None``: none ordered); and how far the
+    replacement machines delivered, nameplate, new and used (those working on arrival;
+    ``None``: none ordered); and how far the
     hashprice the last pass's engines were steered by was from the shared one."""
 
     us_ths: FloatArray
@@ -403,6 +404,10 @@ def totals_of(runs: IndustryRuns) -> list[Totals]:
                 totals.spot_delivered_ths = us_hashrate(
                     [w for w, _ in delivered], [d for _, d in delivered]
                 )
+            used = runs.settlements[k].used_received_ths if runs.settlements else None
+            if used is not None:
+                new = totals.spot_delivered_ths
+                totals.spot_delivered_ths = used if new is None else new + used
         out.append(totals)
     return out
 

@@ -4,22 +4,27 @@ machines waiting for parts, and when the alternative vendors deliver them
 
 Member m under a shock has X(p, t) = max(0, machines waiting for a part − those waiting
 on the same path under baseline). Every ``review_days`` (day r = 0, R, 2R, …) it orders
-new machines for a ``share`` of them not yet ordered:
+machines for a ``share`` of them not yet ordered:
 
     order(r) = max(0, min(share · X(r), B(r)) − Σ_{r' < r} order(r'))   machines,
 
-where B(r) = (cash(r) − floor) / c is what it can pay for: its cash on review day r on
-its scenario's market (the engine's run, before any spot machine is paid for) above its
-liquidity floor (its highest ``min_liquidity`` covenant), at c USD a machine on the
-lines below. So everything it has on order is paid for from cash above the floor, and
-an operator whose cash is at or below its floor orders nothing.
-in nameplate TH/s at its fleet's mean TH/s per machine, split between the lines that
-sell to new buyers (:func:`hashshock.industry.orders.alternative_lines`) by their US
-capacity, and in each line's model's price per TH/s (data/machine_prices.csv) paid on
-delivery. These spot orders are served first come first served on what each line's
-contracted orders leave of its capacity (contracted orders go first, so their ship days
-do not change), and the machines shipped join the member's fleet: its delivered TH/s
-grows by their nameplate × the fleet's delivered-to-installed ratio.
+in nameplate TH/s at its fleet's mean TH/s per machine. B(r) = (cash(r) − floor) / c is
+what it can pay for: its cash on review day r on its scenario's market (the engine's
+run, before any spot machine is paid for) above its liquidity floor (its highest
+``min_liquidity`` covenant), at c USD a new machine on the lines below. So everything it
+has on order is covered by cash above the floor when placed, and an operator whose cash
+is at or below its floor orders nothing.
+
+A ``used_share`` of each order is bought on the used market (settled with the network:
+:mod:`hashshock.industry.distress`); the rest is split between the lines that sell to
+new buyers (:func:`hashshock.industry.orders.alternative_lines`) by their US capacity,
+at each line's model's price per TH/s (data/machine_prices.csv) paid on delivery. These
+spot orders are served first come first served on what each line's contracted orders
+leave of its capacity (contracted orders go first, so their ship days do not change); a
+spot machine is delivered the line's lead time with no queue after it is made (so an
+order waits that lead time + the queue ahead: the lead time the line quotes) and joins
+the member's fleet: its delivered TH/s grows by its nameplate × the fleet's
+delivered-to-installed ratio.
 """
 
 from __future__ import annotations
@@ -54,13 +59,16 @@ class SpotLine:
 
 @dataclass
 class Spot:
-    """Per member [P, T] (``None``: it ordered nothing): nameplate TH/s delivered by each
-    day and USD paid each day; the weighted TH/s ordered each day; the lines' queues."""
+    """Per member [P, T] (``None``: it ordered nothing): nameplate TH/s of new machines
+    delivered by each day and USD paid each day, and TH/s to buy on the used market each
+    day (``used_share`` of its orders; ``None`` with none); the weighted TH/s ordered each
+    day, new and used; the lines' queues."""
 
     delivered_ths: list[FloatArray | None]
     paid_usd: list[FloatArray | None]
     ordered_ths: FloatArray
     lines: list[SpotLine]
+    used_ths: list[FloatArray | None]
 
 
 def spot_orders(
@@ -125,6 +133,16 @@ def replace(
     reviews = np.arange(0, days, rule.review_days)
     spot_lines = []
     buying = [m for m, orders in enumerate(machines) if orders is not None]
+    used: list[FloatArray | None] = [None] * len(machines)
+    if rule.used_share > 0:
+        for m in buying:
+            orders = machines[m]
+            assert orders is not None
+            mine = np.zeros((paths, days))
+            mine[:, reviews] = orders[:, reviews] * ths_each[m] * rule.used_share
+            ordered[:, reviews] += weights[m] * mine[:, reviews]
+            used[m] = mine
+    new_share = 1.0 - rule.used_share
     rows = np.arange(paths)[:, None]
     for line, line_share in lines:
         assert line.model is not None
@@ -134,7 +152,7 @@ def replace(
         for m in buying:
             orders = machines[m]
             assert orders is not None
-            block = orders[:, reviews] * ths_each[m] * line_share
+            block = orders[:, reviews] * ths_each[m] * line_share * new_share
             ordered[:, reviews] += weights[m] * block
             blocks.append(block)
         work = np.concatenate(blocks, axis=1) if blocks else np.zeros((paths, 0))
@@ -147,7 +165,10 @@ def replace(
         result = serve(left, join, work, weight)
         for n, m in enumerate(buying):
             columns = slice(n * reviews.size, (n + 1) * reviews.size)
-            ship, mine = result.ship_day[:, columns], work[:, columns]
+            made, mine = result.ship_day[:, columns], work[:, columns]
+            # made once the queue ahead is worked off, delivered the line's lead time later
+            # (as the lead time it quotes: its lead with no queue + the wait)
+            ship = np.where(made >= 0, made + flow.base_lead_days, -1)
             arrived = (ship >= 0) & (ship < days)
             target, cost = delivered[m], paid[m]
             assert target is not None and cost is not None
@@ -157,4 +178,4 @@ def replace(
         spot_lines.append(SpotLine(line.name, flow.base_lead_days + result.lead_days(left),
                                    result.made))  # fmt: skip
     delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]
-    return Spot(delivered, paid, ordered, spot_lines)
+    return Spot(delivered, paid, ordered, spot_lines, used)

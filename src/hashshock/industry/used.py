@@ -19,6 +19,13 @@ with W̄, Ō the wanted and offered TH/s of the last ``window_days`` days, D the
 normal turnover in that window and η its sensitivity: selling a window's turnover more
 than is wanted lowers prices by the factor e^−η. The price never rises above the grey
 market's premium (imports come in instead) nor falls below ``m_min``.
+
+Operators' replacement machines bought on the used market (:func:`received`,
+:func:`paid_usd`): each day's purchase is met from the dealers' stock in the share
+traded(t) / W(t) of that day, arriving after the used-machines channel's lead less its
+dead-on-arrival share and paid at the cleared price, and the rest by grey imports,
+arriving after the grey channel's lead less the grey dead-on-arrival share and paid at
+the grey price, the curve × (1 + premium) (data/channels.csv).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.finance.data import channels
 from hashshock.inputs.industry import UsedMarket
 
 FloatArray = NDArray[np.float64]
@@ -70,3 +78,35 @@ def clear(offered: FloatArray, wanted: FloatArray, market: UsedMarket) -> UsedFl
     factor = np.clip(np.exp(market.sensitivity * excess / depth), market.floor_factor,
                      1.0 + market.grey_premium)  # fmt: skip
     return UsedFlows(offered, wanted, traded, grey, stock, factor)
+
+
+def traded_share(used: UsedFlows) -> FloatArray:
+    """[P, T]: the share of each day's wants met from the dealers' stock (1 where nothing
+    is wanted)."""
+    return np.divide(used.traded, used.wanted, out=np.ones_like(used.wanted),
+                     where=used.wanted > 0)  # fmt: skip
+
+
+def received(bought: FloatArray, share: FloatArray, market: UsedMarket) -> FloatArray:
+    """[P, T]: working TH/s arrived by each day of the TH/s ``bought`` [P, T] each day on
+    the used market, ``share`` [P, T] of it from the dealers (:func:`traded_share`), the
+    rest grey imports (module docstring)."""
+    dealers, grey = channels()["used-machines"], channels()["grey-parts"]
+    days = bought.shape[1]
+    arriving = np.zeros_like(bought)
+    routes = ((share, dealers.lead_time_days, dealers.doa_share),
+              (1.0 - share, grey.lead_time_days, market.grey_doa_share))  # fmt: skip
+    for part, lead, dead in routes:
+        if lead < days:
+            arriving[:, lead:] += (bought * part * (1.0 - dead))[:, : days - lead]
+    return np.cumsum(arriving, axis=1)
+
+
+def paid_usd(bought: FloatArray, share: FloatArray, price_factor: FloatArray,
+             market: UsedMarket, curve_usd_per_th: FloatArray) -> FloatArray:  # fmt: skip
+    """[P, T]: USD paid each day for the TH/s ``bought`` [P, T] each day, at
+    ``curve_usd_per_th`` [P, T] (the market's curve for the buyer's tiers) × the cleared
+    ``price_factor`` for the ``share`` from the dealers and × (1 + premium) for the grey
+    imports."""
+    factor = share * price_factor + (1.0 - share) * (1.0 + market.grey_premium)
+    return np.asarray(bought * curve_usd_per_th * factor, dtype=np.float64)

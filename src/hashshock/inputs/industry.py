@@ -284,13 +284,18 @@ class Distress(_Strict):
 class Replacement(_Strict):
     """Operators replace the machines a shock leaves waiting for parts — beyond those
     waiting on the same path without the shock — with new machines from the lines that
-    take redirected orders: spot orders, served after the contracted ones."""
+    take redirected orders (spot orders, served after the contracted ones) and, for a
+    ``used_share`` of them, with used machines."""
 
     share: Share = Field(
         0.5, description="Share of the extra machines waiting for parts replaced "
         "(ASSUMPTION [E]: the rest wait for parts or the grey market)",
     )  # fmt: skip
     review_days: StrictInt = Field(30, ge=1, le=365, description="Days between orders")
+    used_share: Share = Field(
+        0.0, description="Share of each order bought on the used market (from dealers' "
+        "stock, else grey imports) instead of new machines; 0: all new",
+    )  # fmt: skip
     source: str = ""
 
 

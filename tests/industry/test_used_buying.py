@@ -1,0 +1,111 @@
+"""Replacement machines bought on the used market (``replacement.used_share``;
+hashshock.industry.used ``received`` / ``paid_usd``): what arrives, when, at what price,
+and what the bundled industry's buyers do to the used market under sanctions."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hashshock.finance.data import channels
+from hashshock.industry.api import industry
+from hashshock.industry.load import industry_from_mapping, load_industry
+from hashshock.industry.result import IndustryResult
+from hashshock.industry.used import clear, paid_usd, received, traded_share
+from hashshock.inputs.files import read_yaml_mapping
+from hashshock.inputs.industry import UsedMarket
+
+MARKET = UsedMarket()
+PATHS, DAYS, SEED = 12, 365, 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(60, 200))
+def test_used_machines_arrive_after_their_channel_less_the_dead(seed: int, days: int) -> None:
+    """Of a day's purchase the dealers' share arrives after the used-machines lead less
+    its dead-on-arrival share, the grey share after the grey lead less the grey DOA; by
+    the horizon everything bought early enough has arrived, in those proportions."""
+    rng = np.random.default_rng(seed)
+    dealers, grey = channels()["used-machines"], channels()["grey-parts"]
+    bought = rng.exponential(1e4, (2, days)) * (rng.random((2, days)) < 0.2)
+    bought[:, days - grey.lead_time_days :] = 0.0  # all of it arrives within the horizon
+    share = rng.uniform(0.0, 1.0, (2, days))
+    arrived = received(bought, share, MARKET)
+    assert (np.diff(arrived, axis=1) >= -1e-9).all()  # cumulative
+    working = share * (1 - dealers.doa_share) + (1 - share) * (1 - MARKET.grey_doa_share)
+    np.testing.assert_allclose(arrived[:, -1], (bought * working).sum(axis=1))
+    first = min(dealers.lead_time_days, grey.lead_time_days)
+    assert (arrived[:, :first] == 0).all()  # nothing arrives before the shorter lead
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31))
+def test_dealers_machines_at_the_cleared_price_grey_at_the_premium(seed: int) -> None:
+    """From the dealers a buyer pays the curve × the cleared factor, for grey imports the
+    curve × (1 + premium) — the price the cleared factor never exceeds — so a purchase
+    costs more the less of it the dealers' stock meets."""
+    rng = np.random.default_rng(seed)
+    bought = rng.exponential(1e4, (2, 30))
+    curve = rng.uniform(2.0, 20.0, (2, 30))
+    factor = rng.uniform(MARKET.floor_factor, 1 + MARKET.grey_premium, (2, 30))
+    ones, zeros = np.ones((2, 30)), np.zeros((2, 30))
+    np.testing.assert_allclose(paid_usd(bought, ones, factor, MARKET, curve),
+                               bought * curve * factor)  # fmt: skip
+    np.testing.assert_allclose(paid_usd(bought, zeros, factor, MARKET, curve),
+                               bought * curve * (1 + MARKET.grey_premium))  # fmt: skip
+    half = paid_usd(bought, 0.5 * ones, factor, MARKET, curve)
+    assert (half <= paid_usd(bought, zeros, factor, MARKET, curve) + 1e-9).all()
+
+
+def test_what_the_dealers_cannot_meet_is_imported_grey() -> None:
+    """The dealers' share of each day's wants is what their stock met: all of it while the
+    stock lasts, none of it once empty (then grey imports), 1 on days nothing is wanted."""
+    offered = np.array([[10.0, 0.0, 0.0, 0.0]])
+    wanted = np.array([[0.0, 4.0, 8.0, 5.0]])
+    share = traded_share(clear(offered, wanted, MARKET))
+    np.testing.assert_allclose(share, [[1.0, 1.0, 0.75, 0.0]])
+
+
+def _bundled(used_share: float) -> IndustryResult:
+    bundled = load_industry()
+    assert bundled.path is not None
+    data: dict[str, Any] = copy.deepcopy(read_yaml_mapping(bundled.path))
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    data["replacement"]["used_share"] = used_share
+    return industry(industry_from_mapping(data), ["baseline", "sanctions"], PATHS, DAYS, SEED)
+
+
+@pytest.fixture(scope="module")
+def paired() -> tuple[IndustryResult, IndustryResult]:
+    return _bundled(0.0), _bundled(0.5)
+
+
+def test_replacement_buyers_make_used_machines_hot_under_sanctions(
+    paired: tuple[IndustryResult, IndustryResult],
+) -> None:
+    """The articles: under sanctions used Antminers are suddenly in demand and grey
+    imports appear. With half the replacements bought used, the used market sees wants
+    (none without), grey imports on some path, and machines bought = machines sold +
+    grey imports; the same orders are placed, and US replacement deliveries are higher
+    within the first months (used machines come in weeks, new ones queue)."""
+    all_new, half_used = paired
+    assert all_new.runs.settlements is not None and half_used.runs.settlements is not None
+    before, after = all_new.runs.settlements[1].used, half_used.runs.settlements[1].used
+    assert before.wanted.sum() == 0
+    assert after.wanted.sum() > 0 and after.grey.sum() > 0
+    np.testing.assert_allclose(after.traded + after.grey, after.wanted)
+    assert (after.traded.sum(axis=1) <= after.offered.sum(axis=1) + 1e-6).all()
+    us = [r.to_dict()["scenarios"]["sanctions"]["us"] for r in paired]
+    np.testing.assert_allclose(us[0]["replacement_ordered_ehs"]["p50"],
+                               us[1]["replacement_ordered_ehs"]["p50"])  # fmt: skip
+    day = 90
+    assert (us[1]["replacement_delivered_ehs"]["p50"][day]
+            > us[0]["replacement_delivered_ehs"]["p50"][day])  # fmt: skip
+    # baseline orders no replacements: the two industries' baselines are the same run
+    np.testing.assert_array_equal(all_new.us_hashrate_ths(0), half_used.us_hashrate_ths(0))
