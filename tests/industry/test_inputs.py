@@ -342,8 +342,10 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
         return next(line for line in ranking.splitlines() if "farms" in line).split("│")[1:-1]
 
     assert [cell.strip() for cell in farms_row(data)[1:4]] == ["0%", "62%", "+37"]
-    assert "lender: expected loss $0.0 M, baseline $0.0 M" in printed(data)
-    assert "95th percentile loss $0.0 M, baseline $0.0 M" in printed(data)
+    # a loan to a class of 10 operators lends each of them $1 M
+    assert "95th percentile loss $0.0 M (0% of $10 M lent), baseline $0.0 M" in printed(data)
+    data["scenarios"]["sanctions"]["lender"]["expected_loss_usd"] = 2.5e6
+    assert "lender: expected loss $2.5 M (25% of $10 M lent), baseline $0.0 M" in printed(data)
     # what breaks them: each covenant (and cash below zero) against baseline's
     for name, p in (("baseline", 0.25), ("sanctions", 0.62)):
         data["scenarios"][name]["groups"]["farms"]["covenants"] = {
@@ -556,3 +558,23 @@ def test_a_long_scenario_name_folds_and_is_never_cut() -> None:
     joined = "".join(line.split("│")[1].strip() for line in printed.splitlines()
                      if line.startswith("│ sanctions-") or line.startswith("│ -fans"))  # fmt: skip
     assert "sanctions-commodity-fans" in joined
+
+
+def test_used_prices_against_baseline_and_an_old_network_are_said() -> None:
+    """The used-market table gives each shock's largest rise and fall of a tier's median
+    price against baseline's (the supply-cut premium the clearing factor alone hides);
+    a day-0 network carried far from its snapshot gets a note naming the snapshot, the
+    days and the market file's US share."""
+    from hashshock.cli.industry import CARRIED_NOTE_DAYS, _carried_note, _price_moves
+
+    base = {"price_usd_per_th": {"under19": {"p50": [10.0, 10.0, 10.0]},
+                                 "38to68": {"p50": [2.0, 2.0, 0.0]}}}  # fmt: skip
+    shock = {"price_usd_per_th": {"under19": {"p50": [10.0, 12.3, 11.0]},
+                                  "38to68": {"p50": [2.0, 1.8, 1.0]}}}  # fmt: skip
+    assert _price_moves(shock, base) == "+23% / -10%"
+    assert _price_moves(base, base) == "0%"
+    market = {"snapshot_date": "2025-12-29", "carried_days": 337, "us_share_reference": 0.36}
+    note = _carried_note({"market": market})
+    assert note is not None and all(t in note for t in ("2025-12-29", "337 days", "36%"))
+    assert _carried_note({"market": dict(market, carried_days=CARRIED_NOTE_DAYS)}) is None
+    assert _carried_note({}) is None

@@ -132,22 +132,48 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
 
 
 def _render_used(console: Console, data: dict[str, Any]) -> None:
-    """The used market by scenario: the lowest median price factor, EH/s sold in
-    distress and imported grey by the horizon (medians)."""
+    """The used market by scenario: how far its used prices move from baseline's (the
+    largest rise and fall of a tier's median price over the days), the lowest median
+    price factor of the market's own clearing, EH/s sold in distress and imported grey
+    by the horizon (medians)."""
     scenarios = {n: s["used_market"] for n, s in data["scenarios"].items() if "used_market" in s}
     if not scenarios:
         return
+    base = scenarios.get("baseline")
     table = Table(title="Used market and distress sales (p50)", title_justify="left")
-    for column in ("scenario", "lowest price ×", "sold, EH/s", "grey, EH/s", "rounds"):
+    columns = ["scenario", "vs base", "lowest ×", "sold, EH/s", "grey, EH/s", "rounds"]
+    for column in columns if base is not None else [c for c in columns if c != "vs base"]:
         table.add_column(
             column, justify="left" if column == "scenario" else "right", overflow="fold"
         )  # a long scenario name folds, never cut
     for name, used in scenarios.items():
         grey = sum(used["grey_ehs"]["p50"])
-        table.add_row(escape(name), f"{min(used['price_factor']['p50']):.2f}",
-                      f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}", f"{grey:,.1f}",
-                      str(used["rounds"]))  # fmt: skip
+        cells = [escape(name)]
+        if base is not None:
+            cells.append("—" if used is base else _price_moves(used, base))
+        cells += [f"{min(used['price_factor']['p50']):.2f}",
+                  f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}", f"{grey:,.1f}",
+                  str(used["rounds"])]  # fmt: skip
+        table.add_row(*cells)
     console.print(table)
+    if base is not None and len(scenarios) > 1:
+        console.print("vs base: largest rise and fall of a tier's median used price against "
+                      "baseline's, over the days; lowest ×: the market's own clearing factor",
+                      highlight=False)  # fmt: skip
+
+
+def _price_moves(used: dict[str, Any], base: dict[str, Any]) -> str:
+    """The largest rise and fall of a tier's median used price against baseline's over
+    the days, as percentages ("+23% / −1%"; "0%" when it never moves)."""
+    changes = [
+        mine / theirs - 1.0
+        for tier, bands_ in used["price_usd_per_th"].items()
+        for mine, theirs in zip(bands_["p50"], base["price_usd_per_th"][tier]["p50"], strict=True)
+        if theirs > 0
+    ]
+    rise, fall = max(changes, default=0.0), min(changes, default=0.0)
+    moves = [f"{move:+.0%}" for move in (rise, fall) if round(move * 100)]
+    return " / ".join(moves) if moves else "0%"
 
 
 def render_industry(console: Console, data: dict[str, Any], seconds: float) -> None:
@@ -181,6 +207,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(escape(name), *cells)
     console.print(table)
+    carried = _carried_note(data)
+    if carried:
+        console.print(carried, highlight=False)
     steering = _steering_note(data)
     if steering:
         console.print(steering, highlight=False)
@@ -279,17 +308,37 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
 
 
 def _lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
-    """The portfolio's expected and 95th-percentile loss, each with baseline's, a line
-    each."""
+    """The portfolio's expected and 95th-percentile loss, each as a share of what is lent
+    and with baseline's, a line each."""
     base_lender = None if base is None else base.get("lender")
+    lent = sum(loan["principal_usd"] for loan in lender["loans"])
     lines: list[str] = []
     for label, key in (("expected loss", "expected_loss_usd"),
                        ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
         text = f"{'lender: ' if not lines else ' ' * 8}{label} ${lender[key] / 1e6:,.1f} M"
+        if lent > 0:
+            text += f" ({lender[key] / lent:.0%} of ${lent / 1e6:,.0f} M lent)"
         if base_lender is not None and base_lender is not lender:
             text += f", baseline ${base_lender[key] / 1e6:,.1f} M"
         lines.append(text)
     return lines
+
+
+#: Days a carried market snapshot may be old before the US share gets a note.
+CARRIED_NOTE_DAYS = 90
+
+
+def _carried_note(data: dict[str, Any]) -> str | None:
+    """A note under the US table when the day-0 network was carried forward from an old
+    market snapshot: the operators' fleets are as their files give them, the network
+    grew meanwhile, so their share starts below the market file's reference."""
+    market = data.get("market")
+    if not market or market["carried_days"] <= CARRIED_NOTE_DAYS:
+        return None
+    return (f"note: the day-0 network is the {market['snapshot_date']} snapshot carried "
+            f"{market['carried_days']} days at the market's growth; the market file puts "
+            f"the US at {market['us_share_reference']:.0%} of it — give today's "
+            "--difficulty and --network-hashrate to start from the network as it is")
 
 
 def _points(difference: float) -> str:

@@ -304,11 +304,23 @@ class IndustryResult:
             "network_feedback": industry.network_feedback,
             "engine_passes": industry.engine_passes,
             "manifest": self._manifest(),
+            "market": self._market(),
             "warnings": list(self.warnings),
             "operators": self._operators(),
             "dates": [(start + timedelta(days=d)).isoformat() for d in range(inputs.horizon_days)],
             "scenarios": {name: self._scenario(index[name]) for name in requested},
         }
+
+    def _market(self) -> dict[str, Any]:
+        """Where the run's day-0 network comes from: the market snapshot's date, the days it
+        was carried forward to the start date, and the market file's US share of network
+        hashrate (the reference the operators' share is read against)."""
+        config = self.runs.inputs.market
+        snapshot = config.snapshot()
+        start = self.runs.inputs.loaded.industry.start_date
+        return {"snapshot_date": snapshot.date.isoformat(),
+                "carried_days": max((start - snapshot.date).days, 0),
+                "us_share_reference": config.network.us_share}  # fmt: skip
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent)
