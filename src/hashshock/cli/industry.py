@@ -335,10 +335,12 @@ def _carried_note(data: dict[str, Any]) -> str | None:
     market = data.get("market")
     if not market or market["carried_days"] <= CARRIED_NOTE_DAYS:
         return None
-    return (f"note: the day-0 network is the {market['snapshot_date']} snapshot carried "
-            f"{market['carried_days']} days at the market's growth; the market file puts "
-            f"the US at {market['us_share_reference']:.0%} of it — give today's "
-            "--difficulty and --network-hashrate to start from the network as it is")
+    return (
+        f"note: the day-0 network is the {market['snapshot_date']} snapshot carried "
+        f"{market['carried_days']} days at the market's growth; the market file puts "
+        f"the US at {market['us_share_reference']:.0%} of it — give today's "
+        "--difficulty and --network-hashrate to start from the network as it is"
+    )
 
 
 def _points(difference: float) -> str:
