@@ -756,6 +756,8 @@ event("order_disruption", "delay_probability", 1.0, installed, -1, cancel_probab
       delay_days=60)  # fmt: skip
 event("order_disruption", "delay_days", 60, installed, -1, cancel_probability=0.0,
       delay_probability=1.0, delay_days=5)  # fmt: skip
+setf("scenario.events.order_disruption.refund_share", 0.0, flow("refunds_usd"), -1,
+     ordering(CANCEL), path="scenario.events.0.refund_share")  # fmt: skip
 event("tariff_change", "rate_pct", 200.0, PARTS_USD, +1)
 event("tariff_change", "origins", ["CN"], PARTS_USD, -1)
 setf(

@@ -136,7 +136,7 @@ def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray
         delivered = (arrival >= 0) & (arrival < T)
         capex[paths[delivered], arrival[delivered]] += (1.0 - deposit) * value
         if 0 <= due < T:
-            refunds[paths[out.order_cancelled[o]], due] += refund * deposit * value
+            refunds[paths[out.order_cancelled[o]], due] += refund[o] * deposit * value
     return capex, refunds
 
 

@@ -30,7 +30,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.finance import BtcPledge, Covenant, Finance
 from hashshock.inputs.load import LoadedFleet
 from hashshock.market.hashprice import TIERS, efficiency_tier
-from hashshock.plan.kinds import kinds_tagged
+from hashshock.plan.kinds import ORDER_DISRUPTION, kinds_tagged
 from hashshock.plan.model import EventPlan, Plan
 
 FloatArray = NDArray[np.float64]
@@ -128,7 +128,7 @@ class MoneyPlan:
     overhead_usd_per_machine_day: float
     order_value_usd: FloatArray  # [O] the whole order, duty on its due day included
     deposit_share: float
-    refund_share: float
+    refund_share: FloatArray  # [O] of the deposit, if the order is cancelled
     loans: tuple[LoanSchedule, ...]
     covenants: tuple[CovenantSpec, ...]
     pledges: tuple[PledgeSpec, ...]
@@ -301,10 +301,13 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
             if fin.order_deposit_share is not None
             else defaults["order_deposit_share"]
         ),
-        refund_share=(
-            fin.order_refund_share
-            if fin.order_refund_share is not None
-            else defaults["order_refund_share"]
+        refund_share=_refund_shares(
+            plan,
+            (
+                fin.order_refund_share
+                if fin.order_refund_share is not None
+                else defaults["order_refund_share"]
+            ),
         ),
         loans=tuple(schedule(loan, plan.start_date, T) for loan in fin.loans),
         covenants=tuple(covenant_spec(c, plan.start_date) for c in fin.covenants),
@@ -399,6 +402,21 @@ def _replacement(
         used_tier=tiers[c] if used else None, price_factor=channel.price_factor,
         machine_ths=ths, new_unit_usd=new_unit,
     )  # fmt: skip
+
+
+def _refund_shares(plan: Plan, fleet_share: float) -> FloatArray:
+    """[O]: share of each order's deposit refunded if it is cancelled — the fleet's, or
+    less: the lowest ``refund_share`` of the scenario's order disruptions that act on the
+    order's vendor (a vendor in trouble refunds less than its contract says, never more).
+    The engine says whether an order was cancelled, not by which event, so where several
+    events could have, the least generous applies."""
+    shares = np.full(len(plan.order_count), fleet_share)
+    for event in plan.events:
+        refund = event.params.get("refund_share", -1.0)
+        if event.kind == ORDER_DISRUPTION and refund >= 0:
+            acts = event.vendor_mask[plan.order_vendor]
+            shares = np.where(acts, np.minimum(shares, refund), shares)
+    return shares
 
 
 def liquidity_floor_usd(fin: Finance) -> float:

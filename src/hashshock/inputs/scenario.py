@@ -102,6 +102,11 @@ class OrderDisruption(_Event):
     cancel_probability: Share = Field(0.0, description="Chance an order is cancelled")
     delay_probability: Share = Field(0.0, description="Chance a surviving order is delayed")
     delay_days: Delay = Field(default=0, validate_default=True)
+    refund_share: Share | None = Field(
+        None, description="Share of the deposit refunded on an order this event cancels, "
+        "at most the fleet's finance.order_refund_share (default: that share; 0 where the "
+        "vendor cannot pay, as when USD settlement is blocked)",
+    )  # fmt: skip
 
 
 class TariffChange(_Event):

@@ -105,7 +105,9 @@ def _turnaround(event: RepairTurnaroundChange) -> EventFields:
 def _orders(event: OrderDisruption) -> EventFields:
     return EventFields(
         params={"cancel_probability": event.cancel_probability,
-                "delay_probability": event.delay_probability},
+                "delay_probability": event.delay_probability,
+                # −1: the fleet's own refund share (params are numbers)
+                "refund_share": -1.0 if event.refund_share is None else event.refund_share},
         dists={"delay_days": event.delay_days},
     )  # fmt: skip
 
