@@ -203,7 +203,7 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     console.print(
         "model: the closed form's steady state, or the simulation on the search's seed; "
         f"verified: simulated on seed {verified.get('seed')} (independent); paths holding it: "
-        f"{_pct(verified.get('share_of_paths_holding'))}; mean availability over the "
+        f"{_pct(verified.get('share_of_paths_holding'))}; mean parts availability over the "
         f"horizon {_pct(verified.get('mean_availability'))}"
         + (f". {escape(result.note)}" if result.note else ""), highlight=False,
     )  # fmt: skip
@@ -227,7 +227,7 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     )  # fmt: skip
     frontier = Table(title="Frontier (simulated, cheapest first)", title_justify="left")
     frontier.add_column("buy (USD)", justify="right")
-    frontier.add_column("availability", justify="right")
+    frontier.add_column("parts availability", justify="right")
     frontier.add_column("from")
     envelope = data["frontier"]["simulated"]
     step = max(1, -(-len(envelope) // FRONTIER_ROWS))
