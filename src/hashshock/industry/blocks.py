@@ -147,7 +147,7 @@ def _spot(blocks: Sequence[Spot | None]) -> Spot | None:
     ]
     members = len(given[0].delivered_ths)
     return Spot([None] * members, [None] * members, _rows([g.ordered_ths for g in given]),
-                lines, [None] * members)  # fmt: skip
+                lines, [None] * members, given[0].review_days)  # fmt: skip
 
 
 def _lines(values: Sequence[Any]) -> Any:

@@ -84,7 +84,7 @@ def settle_scenario(
                         runs[i].open_orders)  # fmt: skip
         if spot is not None:
             seller.spot_ths, seller.spot_paid_usd = spot.delivered_ths[i], spot.paid_usd[i]
-            seller.used_ths = spot.used_ths[i]
+            seller.used_ths, seller.used_days = spot.used_ths[i], spot.review_days
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

@@ -62,7 +62,9 @@ class Seller:
     orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
-    used_ths: FloatArray | None = None  # [P, T] TH/s it buys on the used market each day
+    # [P, R] TH/s it buys on the used market on each of the days ``used_days`` [R]
+    used_ths: FloatArray | None = None
+    used_days: IntArray | None = None
 
     def on(self, rows: IntArray) -> Seller:
         """The seller on paths ``rows`` only (itself if those are all its paths)."""
@@ -326,18 +328,23 @@ def settle(
         # hundreds of sellers, each [P, T] array of them is memory.
         us_rows = np.zeros((rows.size, days))
         abroad_rows = np.zeros((rows.size, days))
-        buying = [_buying(seller, day) for seller, day in zip(sellers, sale_days, strict=True)]
-        wanted = engine_wanted + sum(
-            (s.weight * b for s, b in zip(sellers, buying, strict=True) if b is not None),
-            np.zeros((paths, days)),
-        )
+        # the used market clears on the break days the round starts with
+        cleared_days = [day.copy() for day in sale_days]
+        wanted = engine_wanted.copy()
+        for seller, day in zip(sellers, cleared_days, strict=True):
+            bought = _bought(seller, day, days)
+            if bought is not None:
+                wanted += seller.weight * bought
         used = clear(_offered(sellers, sale_days, share), wanted, industry.used_market)
         from_dealers = traded_share(used)[rows]
-        arrived = [None if b is None else received(b[rows], from_dealers, industry.used_market)
-                   for b in buying]  # fmt: skip
-        for seller, day, got in zip(sellers, sale_days, arrived, strict=True):
-            unpaid = None if got is None else (got, np.zeros_like(got))
-            position = _position(seller.on(rows), day[rows], distress, unpaid)
+        for seller, day in zip(sellers, cleared_days, strict=True):
+            mine = seller.on(rows)
+            bought = _bought(mine, day[rows], days)
+            unpaid = None
+            if bought is not None:
+                got = received(bought, from_dealers, industry.used_market)
+                unpaid = (got, np.zeros_like(got))
+            position = _position(mine, day[rows], distress, unpaid)
             us_rows += seller.weight * position.hashrate_ths
             abroad_rows += seller.weight * (
                 distress.sold_abroad_share * position.sold_ths
@@ -356,13 +363,14 @@ def settle(
         for i, seller in enumerate(sellers):
             sale_day = sale_days[i][rows]
             mine = seller.on(rows)
-            bought, got = buying[i], arrived[i]
+            bought = _bought(mine, cleared_days[i][rows], days)
             paid = None
-            if bought is not None and got is not None:
+            if bought is not None:
                 price = sum(tier_share * curve[tier][rows]
                             for tier, tier_share in seller.fixed.tier_share.items())  # fmt: skip
-                paid = (got, paid_usd(bought[rows], from_dealers, used.price_factor[rows],
-                                      industry.used_market, np.asarray(price)))  # fmt: skip
+                paid = (received(bought, from_dealers, industry.used_market),
+                        paid_usd(bought, from_dealers, used.price_factor[rows],
+                                 industry.used_market, np.asarray(price)))  # fmt: skip
             position = _position(mine, sale_day, distress, paid)
             flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
@@ -383,20 +391,24 @@ def settle(
             cash_out = firsts.pop(_CASH_OUT)
             outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out)
     received_ths = None
-    if any(b is not None for b in buying):
+    if any(seller.used_ths is not None for seller in sellers):
         from_dealers = traded_share(used)
-        received_ths = sum(
-            (s.weight * received(b, from_dealers, industry.used_market)
-             for s, b in zip(sellers, buying, strict=True) if b is not None),
-            np.zeros((paths, days)),
-        )  # fmt: skip
+        received_ths = np.zeros((paths, days))
+        for seller, day in zip(sellers, cleared_days, strict=True):
+            bought = _bought(seller, day, days)
+            if bought is not None:
+                received_ths += seller.weight * received(bought, from_dealers,
+                                                         industry.used_market)  # fmt: skip
     return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any(),
                    used_received_ths=received_ths)  # fmt: skip
 
 
-def _buying(seller: Seller, sale_day: IntArray) -> FloatArray | None:
-    """[P, T]: TH/s the seller buys on the used market each day, none after it breaks."""
-    if seller.used_ths is None:
+def _bought(seller: Seller, sale_day: IntArray, days: int) -> FloatArray | None:
+    """[P, T]: TH/s the seller buys on the used market each day, none after it breaks
+    (made when needed: hundreds of sellers' [P, T] arrays would be memory)."""
+    if seller.used_ths is None or seller.used_days is None:
         return None
-    after = (sale_day[:, None] >= 0) & (np.arange(seller.used_ths.shape[1]) > sale_day[:, None])
-    return np.where(after, 0.0, seller.used_ths)
+    after = (sale_day[:, None] >= 0) & (seller.used_days[None, :] > sale_day[:, None])
+    bought = np.zeros((sale_day.size, days))
+    bought[:, seller.used_days] = np.where(after, 0.0, seller.used_ths)
+    return bought

@@ -60,15 +60,16 @@ class SpotLine:
 @dataclass
 class Spot:
     """Per member [P, T] (``None``: it ordered nothing): nameplate TH/s of new machines
-    delivered by each day and USD paid each day, and TH/s to buy on the used market each
-    day (``used_share`` of its orders; ``None`` with none); the weighted TH/s ordered each
-    day, new and used; the lines' queues."""
+    delivered by each day and USD paid each day, and [P, R] TH/s to buy on the used market
+    on each review day ``review_days`` [R] (``used_share`` of its orders; ``None`` with
+    none); the weighted TH/s ordered each day, new and used; the lines' queues."""
 
     delivered_ths: list[FloatArray | None]
     paid_usd: list[FloatArray | None]
     ordered_ths: FloatArray
     lines: list[SpotLine]
     used_ths: list[FloatArray | None]
+    review_days: IntArray
 
 
 def spot_orders(
@@ -138,9 +139,8 @@ def replace(
         for m in buying:
             orders = machines[m]
             assert orders is not None
-            mine = np.zeros((paths, days))
-            mine[:, reviews] = orders[:, reviews] * ths_each[m] * rule.used_share
-            ordered[:, reviews] += weights[m] * mine[:, reviews]
+            mine = orders[:, reviews] * ths_each[m] * rule.used_share
+            ordered[:, reviews] += weights[m] * mine
             used[m] = mine
     new_share = 1.0 - rule.used_share
     rows = np.arange(paths)[:, None]
@@ -178,4 +178,4 @@ def replace(
         spot_lines.append(SpotLine(line.name, flow.base_lead_days + result.lead_days(left),
                                    result.made))  # fmt: skip
     delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]
-    return Spot(delivered, paid, ordered, spot_lines, used)
+    return Spot(delivered, paid, ordered, spot_lines, used, reviews)
