@@ -16,7 +16,7 @@ from hashshock.finance.data import channels
 from hashshock.industry.api import industry
 from hashshock.industry.load import industry_from_mapping, load_industry
 from hashshock.industry.result import IndustryResult
-from hashshock.industry.used import clear, paid_usd, received, traded_share
+from hashshock.industry.used import Purchases, clear, paid_usd, received, traded_share
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.inputs.industry import UsedMarket
 
@@ -28,19 +28,21 @@ PATHS, DAYS, SEED = 12, 365, 1
 @given(st.integers(0, 2**31), st.integers(60, 200))
 def test_used_machines_arrive_after_their_channel_less_the_dead(seed: int, days: int) -> None:
     """Of a day's purchase the dealers' share arrives after the used-machines lead less
-    its dead-on-arrival share, the grey share after the grey lead less the grey DOA; by
-    the horizon everything bought early enough has arrived, in those proportions."""
+    its dead-on-arrival share, the grey share after the grey lead less the grey DOA;
+    checked day by day against the purchases one at a time."""
     rng = np.random.default_rng(seed)
     dealers, grey = channels()["used-machines"], channels()["grey-parts"]
-    bought = rng.exponential(1e4, (2, days)) * (rng.random((2, days)) < 0.2)
-    bought[:, days - grey.lead_time_days :] = 0.0  # all of it arrives within the horizon
+    on_days = np.sort(rng.choice(days, size=5, replace=False))
+    bought = Purchases(on_days, rng.exponential(1e4, (2, 5)))
     share = rng.uniform(0.0, 1.0, (2, days))
-    arrived = received(bought, share, MARKET)
-    assert (np.diff(arrived, axis=1) >= -1e-9).all()  # cumulative
-    working = share * (1 - dealers.doa_share) + (1 - share) * (1 - MARKET.grey_doa_share)
-    np.testing.assert_allclose(arrived[:, -1], (bought * working).sum(axis=1))
-    first = min(dealers.lead_time_days, grey.lead_time_days)
-    assert (arrived[:, :first] == 0).all()  # nothing arrives before the shorter lead
+    expected = np.zeros((2, days))
+    for n, day in enumerate(on_days):
+        for part, lead, dead in ((share[:, day], dealers.lead_time_days, dealers.doa_share),
+                                 (1 - share[:, day], grey.lead_time_days,
+                                  MARKET.grey_doa_share)):  # fmt: skip
+            if day + lead < days:
+                expected[:, day + lead :] += (bought.ths[:, n] * part * (1 - dead))[:, None]
+    np.testing.assert_allclose(received(bought, share, MARKET), expected)
 
 
 @settings(max_examples=60, deadline=None)
@@ -50,16 +52,21 @@ def test_dealers_machines_at_the_cleared_price_grey_at_the_premium(seed: int) ->
     curve × (1 + premium) — the price the cleared factor never exceeds — so a purchase
     costs more the less of it the dealers' stock meets."""
     rng = np.random.default_rng(seed)
-    bought = rng.exponential(1e4, (2, 30))
+    every_day = np.arange(30)
+    bought = Purchases(every_day, rng.exponential(1e4, (2, 30)))
     curve = rng.uniform(2.0, 20.0, (2, 30))
     factor = rng.uniform(MARKET.floor_factor, 1 + MARKET.grey_premium, (2, 30))
     ones, zeros = np.ones((2, 30)), np.zeros((2, 30))
     np.testing.assert_allclose(paid_usd(bought, ones, factor, MARKET, curve),
-                               bought * curve * factor)  # fmt: skip
+                               bought.ths * curve * factor)  # fmt: skip
     np.testing.assert_allclose(paid_usd(bought, zeros, factor, MARKET, curve),
-                               bought * curve * (1 + MARKET.grey_premium))  # fmt: skip
+                               bought.ths * curve * (1 + MARKET.grey_premium))  # fmt: skip
     half = paid_usd(bought, 0.5 * ones, factor, MARKET, curve)
     assert (half <= paid_usd(bought, zeros, factor, MARKET, curve) + 1e-9).all()
+    some = Purchases(np.array([3, 17]), bought.ths[:, [3, 17]])
+    paid = paid_usd(some, ones, factor, MARKET, curve[:, [3, 17]])
+    np.testing.assert_allclose(paid[:, [3, 17]], some.ths * curve[:, [3, 17]] * factor[:, [3, 17]])
+    assert (np.delete(paid, [3, 17], axis=1) == 0).all()  # paid on the days bought only
 
 
 def test_what_the_dealers_cannot_meet_is_imported_grey() -> None:

@@ -20,7 +20,7 @@ from hashshock.industry.simulate import (
     us_hashrate,
 )
 from hashshock.industry.spot import Spot, replace
-from hashshock.industry.used import clear
+from hashshock.industry.used import Purchases, clear
 from hashshock.market.simulate import MarketPaths
 
 FloatArray = NDArray[np.float64]
@@ -84,7 +84,8 @@ def settle_scenario(
                         runs[i].open_orders)  # fmt: skip
         if spot is not None:
             seller.spot_ths, seller.spot_paid_usd = spot.delivered_ths[i], spot.paid_usd[i]
-            seller.used_ths, seller.used_days = spot.used_ths[i], spot.review_days
+            bought = spot.used_ths[i]
+            seller.used = None if bought is None else Purchases(spot.review_days, bought)
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

@@ -34,7 +34,14 @@ from hashshock.finance.covenants import evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
-from hashshock.industry.used import UsedFlows, clear, paid_usd, received, traded_share
+from hashshock.industry.used import (
+    Purchases,
+    UsedFlows,
+    clear,
+    paid_usd,
+    received,
+    traded_share,
+)
 from hashshock.inputs.industry import Distress, Industry
 from hashshock.prepare import Prepared
 
@@ -62,9 +69,7 @@ class Seller:
     orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
-    # [P, R] TH/s it buys on the used market on each of the days ``used_days`` [R]
-    used_ths: FloatArray | None = None
-    used_days: IntArray | None = None
+    used: Purchases | None = None  # what it buys on the used market (none after it breaks)
 
     def on(self, rows: IntArray) -> Seller:
         """The seller on paths ``rows`` only (itself if those are all its paths)."""
@@ -75,7 +80,7 @@ class Seller:
             orders=None if self.orders is None else self.orders.on(rows),
             spot_ths=None if self.spot_ths is None else self.spot_ths[rows],
             spot_paid_usd=None if self.spot_paid_usd is None else self.spot_paid_usd[rows],
-            used_ths=None if self.used_ths is None else self.used_ths[rows],
+            used=None if self.used is None else self.used.on(rows),
         )  # fmt: skip
 
 
@@ -208,11 +213,11 @@ class _Position:
 
 
 def _position(seller: Seller, sale_day: IntArray, distress: Distress,
-              used: tuple[FloatArray, FloatArray] | None = None) -> _Position:  # fmt: skip
+              used: tuple[FloatArray, FloatArray | None] | None = None) -> _Position:  # fmt: skip
     """Cancelled orders lose the TH/s they would have delivered at the fleet's delivered
     to installed ratio; the sale keeps 1 − ``sell_share`` of what is left. ``used``:
     the working TH/s of used machines arrived by each day and USD paid for them each day
-    [P, T] (they mine at the same ratio)."""
+    [P, T] (``None``: not priced yet; they mine at the same ratio)."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
@@ -222,7 +227,8 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
         arrived, paid = used
         hashrate = hashrate + arrived * ratio
         nameplate = nameplate + arrived
-        saved = saved - paid
+        if paid is not None:
+            saved = saved - paid
     cancelling = distress.cancel_orders and (sale_day >= 0).any()
     if seller.spot_ths is not None and seller.spot_paid_usd is not None:
         spot, paid = seller.spot_ths, seller.spot_paid_usd
@@ -332,19 +338,18 @@ def settle(
         cleared_days = [day.copy() for day in sale_days]
         wanted = engine_wanted.copy()
         for seller, day in zip(sellers, cleared_days, strict=True):
-            bought = _bought(seller, day, days)
+            bought = _bought(seller, day)
             if bought is not None:
-                wanted += seller.weight * bought
+                wanted[:, bought.days] += seller.weight * bought.ths
         used = clear(_offered(sellers, sale_days, share), wanted, industry.used_market)
         from_dealers = traded_share(used)[rows]
         for seller, day in zip(sellers, cleared_days, strict=True):
             mine = seller.on(rows)
-            bought = _bought(mine, day[rows], days)
-            unpaid = None
-            if bought is not None:
-                got = received(bought, from_dealers, industry.used_market)
-                unpaid = (got, np.zeros_like(got))
-            position = _position(mine, day[rows], distress, unpaid)
+            bought = _bought(mine, day[rows])
+            arrived = None
+            if bought is not None:  # what arrives sets the hashrate; paying comes below
+                arrived = (received(bought, from_dealers, industry.used_market), None)
+            position = _position(mine, day[rows], distress, arrived)
             us_rows += seller.weight * position.hashrate_ths
             abroad_rows += seller.weight * (
                 distress.sold_abroad_share * position.sold_ths
@@ -363,10 +368,11 @@ def settle(
         for i, seller in enumerate(sellers):
             sale_day = sale_days[i][rows]
             mine = seller.on(rows)
-            bought = _bought(mine, cleared_days[i][rows], days)
+            bought = _bought(mine, cleared_days[i][rows])
             paid = None
             if bought is not None:
-                price = sum(tier_share * curve[tier][rows]
+                at = np.ix_(rows, bought.days)
+                price = sum(tier_share * curve[tier][at]
                             for tier, tier_share in seller.fixed.tier_share.items())  # fmt: skip
                 paid = (received(bought, from_dealers, industry.used_market),
                         paid_usd(bought, from_dealers, used.price_factor[rows],
@@ -391,11 +397,11 @@ def settle(
             cash_out = firsts.pop(_CASH_OUT)
             outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out)
     received_ths = None
-    if any(seller.used_ths is not None for seller in sellers):
+    if any(seller.used is not None for seller in sellers):
         from_dealers = traded_share(used)
         received_ths = np.zeros((paths, days))
         for seller, day in zip(sellers, cleared_days, strict=True):
-            bought = _bought(seller, day, days)
+            bought = _bought(seller, day)
             if bought is not None:
                 received_ths += seller.weight * received(bought, from_dealers,
                                                          industry.used_market)  # fmt: skip
@@ -403,12 +409,9 @@ def settle(
                    used_received_ths=received_ths)  # fmt: skip
 
 
-def _bought(seller: Seller, sale_day: IntArray, days: int) -> FloatArray | None:
-    """[P, T]: TH/s the seller buys on the used market each day, none after it breaks
-    (made when needed: hundreds of sellers' [P, T] arrays would be memory)."""
-    if seller.used_ths is None or seller.used_days is None:
+def _bought(seller: Seller, sale_day: IntArray) -> Purchases | None:
+    """What the seller buys on the used market, none after it breaks on ``sale_day``."""
+    if seller.used is None:
         return None
-    after = (sale_day[:, None] >= 0) & (seller.used_days[None, :] > sale_day[:, None])
-    bought = np.zeros((sale_day.size, days))
-    bought[:, seller.used_days] = np.where(after, 0.0, seller.used_ths)
-    return bought
+    after = (sale_day[:, None] >= 0) & (seller.used.days[None, :] > sale_day[:, None])
+    return Purchases(seller.used.days, np.where(after, 0.0, seller.used.ths))

@@ -87,26 +87,45 @@ def traded_share(used: UsedFlows) -> FloatArray:
                      where=used.wanted > 0)  # fmt: skip
 
 
-def received(bought: FloatArray, share: FloatArray, market: UsedMarket) -> FloatArray:
-    """[P, T]: working TH/s arrived by each day of the TH/s ``bought`` [P, T] each day on
-    the used market, ``share`` [P, T] of it from the dealers (:func:`traded_share`), the
-    rest grey imports (module docstring)."""
+@dataclass
+class Purchases:
+    """TH/s bought on the used market [P, R] on each of the days ``days`` [R] (a buyer's
+    review days: kept by those days, not as a [P, T] array of mostly zeros)."""
+
+    days: NDArray[np.int64]
+    ths: FloatArray
+
+    def on(self, rows: NDArray[np.int64]) -> Purchases:
+        """The purchases of paths ``rows`` only."""
+        return Purchases(self.days, self.ths[rows])
+
+
+def received(bought: Purchases, share: FloatArray, market: UsedMarket) -> FloatArray:
+    """[P, T]: working TH/s arrived by each day of the TH/s ``bought``, ``share`` [P, T]
+    of each day's from the dealers (:func:`traded_share`), the rest grey imports (module
+    docstring)."""
     dealers, grey = channels()["used-machines"], channels()["grey-parts"]
-    days = bought.shape[1]
-    arriving = np.zeros_like(bought)
-    routes = ((share, dealers.lead_time_days, dealers.doa_share),
-              (1.0 - share, grey.lead_time_days, market.grey_doa_share))  # fmt: skip
+    days = share.shape[1]
+    arriving = np.zeros_like(share)
+    from_dealers = share[:, bought.days]
+    routes = ((from_dealers, dealers.lead_time_days, dealers.doa_share),
+              (1.0 - from_dealers, grey.lead_time_days, market.grey_doa_share))  # fmt: skip
     for part, lead, dead in routes:
-        if lead < days:
-            arriving[:, lead:] += (bought * part * (1.0 - dead))[:, : days - lead]
+        when = bought.days + lead
+        within = when < days
+        arriving[:, when[within]] += (bought.ths * part * (1.0 - dead))[:, within]
     return np.cumsum(arriving, axis=1)
 
 
-def paid_usd(bought: FloatArray, share: FloatArray, price_factor: FloatArray,
+def paid_usd(bought: Purchases, share: FloatArray, price_factor: FloatArray,
              market: UsedMarket, curve_usd_per_th: FloatArray) -> FloatArray:  # fmt: skip
-    """[P, T]: USD paid each day for the TH/s ``bought`` [P, T] each day, at
-    ``curve_usd_per_th`` [P, T] (the market's curve for the buyer's tiers) × the cleared
-    ``price_factor`` for the ``share`` from the dealers and × (1 + premium) for the grey
-    imports."""
-    factor = share * price_factor + (1.0 - share) * (1.0 + market.grey_premium)
-    return np.asarray(bought * curve_usd_per_th * factor, dtype=np.float64)
+    """[P, T]: USD paid each day for the TH/s ``bought``, at ``curve_usd_per_th`` [P, R]
+    on the days bought (the market's curve for the buyer's tiers) × the cleared
+    ``price_factor`` [P, T] for the ``share`` [P, T] from the dealers and × (1 + premium)
+    for the grey imports."""
+    from_dealers = share[:, bought.days]
+    factor = (from_dealers * price_factor[:, bought.days]
+              + (1.0 - from_dealers) * (1.0 + market.grey_premium))  # fmt: skip
+    paid = np.zeros_like(share)
+    paid[:, bought.days] = bought.ths * curve_usd_per_th * factor
+    return paid
