@@ -111,6 +111,16 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "vendor_lines",
         "more than one line",
     ),
+    "two lines with one name": (
+        {
+            "vendor_lines": [
+                {"name": "x", "vendor": v, "capacity_ehs_per_year": 5}
+                for v in ("canaan", "microbt")
+            ]
+        },
+        "vendor_lines",
+        "the name x is given to more than one line",
+    ),
     "a line selling another vendor's model": (
         {
             "vendor_lines": [

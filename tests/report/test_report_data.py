@@ -92,6 +92,17 @@ def test_bad_json_names_the_file_and_the_fix(tmp_path: Path) -> None:
         load_json_runs(tmp_path / "missing.json")
 
 
+def test_a_run_json_with_a_series_of_the_wrong_type_is_refused(tmp_path: Path, small_runs) -> None:
+    """A hand-edited run JSON whose hashrate is not bands of numbers: one message naming
+    the field, not a traceback."""
+    data = small_runs[0].to_dict()
+    data["daily"]["hashrate_ths"] = "lots"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r"daily\.hashrate_ths"):
+        load_json_runs(edited)
+
+
 def test_compare_json_gives_every_run(tmp_path: Path, small_runs) -> None:
     path = tmp_path / "compare.json"
     path.write_text(json.dumps({"scenarios": [r.to_dict() for r in small_runs]}), encoding="utf-8")

@@ -134,3 +134,14 @@ def test_an_unreachable_scheduler_exits_2_saying_how_to_start_one(
     assert done.exit_code == 2
     assert "cannot reach a Dask scheduler" in done.output and "`dask scheduler`" in done.output
     assert "Traceback" not in done.output
+
+
+def test_a_sweep_json_without_points_is_refused() -> None:
+    """A sweep's JSON always has its base point: with none, one message, not an
+    IndexError when the report reads the base."""
+    from hashshock.sweep.result import result_from_dict
+
+    head = {"name": "s", "method": "oneway", "paths": 10, "horizon_days": 30, "seed": 0,
+            "version": "x", "metrics": [], "inputs": []}  # fmt: skip
+    with pytest.raises(InputError, match="points"):
+        result_from_dict({"sweep": head, "points": []}, "s.json")

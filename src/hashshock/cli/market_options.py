@@ -40,7 +40,9 @@ BtcPriceOpt = Annotated[
 DifficultyOpt = Annotated[
     float | None,
     typer.Option(
-        "--difficulty", min=1, metavar="D", help="Difficulty on the start date (e.g. 1.5e14).",
+        # 1e17: a network of ~700,000 EH/s, as --network-hashrate's bound
+        "--difficulty", min=1, max=1e17, metavar="D",
+        help="Difficulty on the start date (e.g. 1.5e14).",
         show_default=False,
     ),
 ]  # fmt: skip

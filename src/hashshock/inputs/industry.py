@@ -400,6 +400,13 @@ class Industry(_Strict):
                 f"vendor_lines: {', '.join(again)} has more than one line — fix: one line "
                 "per vendor (add their capacities)"
             )
+        lines = [line.name for line in self.vendor_lines]
+        named_twice = sorted({n for n in lines if lines.count(n) > 1})
+        if named_twice:  # results are keyed by line name: one would hide the other
+            raise ValueError(
+                f"vendor_lines: the name {', '.join(named_twice)} is given to more than one "
+                "line — fix: give each line its own name"
+            )
         for i, loan in enumerate(self.portfolio.loans):
             if loan.borrower not in names:
                 from hashshock.inputs.errors import unknown_name_fix

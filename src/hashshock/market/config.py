@@ -185,7 +185,7 @@ class SnapshotOverride(_Strict):
     file: Path | None = Field(None, description="A snapshot YAML (as `hashshock data update`)")
     date: dt.date | None = None
     btc_price_usd: float | None = Field(None, gt=0)
-    difficulty: float | None = Field(None, gt=0)
+    difficulty: float | None = Field(None, gt=0, le=1e17)
     network_hashrate_ehs: float | None = Field(None, gt=0)
     block_height: int | None = Field(None, ge=0)
     fee_share: float | None = Field(None, ge=0, lt=0.95)
@@ -201,7 +201,7 @@ class AsOf(_Strict):
     """
 
     btc_price_usd: float | None = Field(None, gt=0, le=1e8, description="BTC price, USD")
-    difficulty: float | None = Field(None, gt=0, description="Difficulty in force")
+    difficulty: float | None = Field(None, gt=0, le=1e17, description="Difficulty in force")
     network_hashrate_ehs: float | None = Field(
         None, gt=0, le=1e6, description="Network hashrate, EH/s"
     )

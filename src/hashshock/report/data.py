@@ -129,8 +129,9 @@ def _check(data: Any, source: str) -> dict[str, Any]:
             )  # fmt: skip
     days = len(data["dates"])
     daily = data["daily"] if isinstance(data["daily"], dict) else {}
-    if not isinstance(daily.get("hashrate_ths", {}).get("p50"), list):
-        raise InputError(source, "daily.hashrate_ths", "is missing",
+    hashrate = daily.get("hashrate_ths")
+    if not isinstance(hashrate, dict) or not isinstance(hashrate.get("p50"), list):
+        raise InputError(source, "daily.hashrate_ths", "is missing or not bands of numbers",
                          "write the file again with `hashshock run --json`")  # fmt: skip
     _check_days(daily, "daily", days, source)
     return data

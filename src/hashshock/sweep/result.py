@@ -98,6 +98,9 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
         raise InputError(source, "sweep", "missing — this is not a sweep's JSON",
                          "give a file written by `hashshock sweep --json`")  # fmt: skip
     head = data["sweep"]
+    if not isinstance(data.get("points"), list) or not data["points"]:
+        raise InputError(source, "points", "missing or empty — a sweep has its base point "
+                         "at least", "write it again with `hashshock sweep --json`")  # fmt: skip
     try:
         points = [SweepPoint(p["index"], p["role"], p["inputs"], p["metrics"], p.get("varies"),
                              p.get("error")) for p in data["points"]]  # fmt: skip
