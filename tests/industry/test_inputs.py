@@ -588,3 +588,18 @@ def test_used_prices_against_baseline_and_an_old_network_are_said() -> None:
     assert note is not None and all(t in note for t in ("2025-12-29", "337 days", "36%"))
     assert _carried_note({"market": dict(market, carried_days=CARRIED_NOTE_DAYS)}) is None
     assert _carried_note({}) is None
+
+
+def test_a_portfolio_file_may_keep_the_industry_files_portfolio_key(tmp_path: Path) -> None:
+    """The portfolio block copied from an industry file with its ``portfolio:`` line gives
+    the same loans as without it (the help says "as the industry file's portfolio:")."""
+    from hashshock.industry.load import with_portfolio
+
+    loans = {"loans": [{"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+                        "maturity_date": "2028-01-01"}]}  # fmt: skip
+    loaded = load_industry(_industry(tmp_path))
+    bare, wrapped = tmp_path / "bare.yaml", tmp_path / "wrapped.yaml"
+    bare.write_text(yaml.safe_dump(loans))
+    wrapped.write_text(yaml.safe_dump({"portfolio": loans}))
+    got = [with_portfolio(loaded, f).industry.portfolio for f in (bare, wrapped)]
+    assert got[0] == got[1] and len(got[0].loans) == 1

@@ -387,11 +387,15 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
 
 def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     """``loaded`` with the lender's portfolio of ``file`` (YAML: ``loans:`` and/or
-    ``operators_own_loans:``, as an industry file's ``portfolio:``) instead of its own."""
+    ``operators_own_loans:``, as an industry file's ``portfolio:``, with or without that
+    key) instead of its own."""
     path = Path(file)
     check_is_file(path, "portfolio file", "give a YAML file with loans: (docs/industry.md)")
+    data = read_yaml_mapping(path)
+    if set(data) == {"portfolio"} and isinstance(data["portfolio"], dict):
+        data = data["portfolio"]  # the block copied with its key from an industry file
     try:
-        portfolio = Portfolio.model_validate(read_yaml_mapping(path))
+        portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, path, Portfolio) from None
     names = loaded.groups
