@@ -192,6 +192,7 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
         {"site": "a", "part": "fans", "on_hand": 3}]}]}, "edits[0]", "part"),
     ({"name": "x", "edits": [], "cost": {"upfront_usd": 5}}, "cost", "fix:"),
+    ({"name": "do-nothing", "edits": []}, "name", "the name of a built-in strategy"),
 ])  # fmt: skip
 def test_bad_strategy_files_are_one_line_naming_the_file(
     cli: typer.Typer, fleet_file: Path, tmp_path: Path, content: dict[str, object], field: str,

@@ -295,7 +295,12 @@ def check_names(strategies: list[Strategy]) -> None:
     names = [s.name for s in strategies]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        culprit = next(s for s in strategies if s.name == twice[0] and s.origin)
+        same = [s for s in strategies if s.name == twice[0]]
+        culprit = next((s for s in same if s.origin), None)
+        if culprit is not None and any(s.origin is None for s in same):
+            raise InputError(culprit.origin, "name",
+                             f"{twice[0]!r} is the name of a built-in strategy",
+                             "give this strategy another name")  # fmt: skip
         raise InputError(culprit.origin if culprit else None, "name",
                          f"strategy name {twice[0]!r} is used twice",
                          "give each strategy its own name")  # fmt: skip
