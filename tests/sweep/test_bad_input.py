@@ -55,6 +55,10 @@ def test_close_misspellings_get_the_right_hint(spec_of: Spec, path: str, hint: s
     ({"low": 1}, "low and high go together — fix: give both"),
     ({"low": 1, "high": 2, "values": [1]}, "gives low/high and values — fix: keep one"),
     ({}, "give one of low/high, p10/p90 or values"),
+    ({"low": float("nan"), "high": 2}, "low nan is not a finite number — fix: write one"),
+    ({"p10": 1, "p90": float("inf")}, "p90 inf is not a finite number"),
+    ({"low": 40, "high": 40}, "low and high are both 40, so the input does not vary"),
+    ({"values": [40, float("nan")]}, "values[1] nan is not a finite number"),
 ])  # fmt: skip
 def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], problem: str) -> None:
     spec = write_spec(spec_of(inputs=[{"path": HOLD, **item}]))
@@ -145,3 +149,36 @@ def test_a_sweep_json_without_points_is_refused() -> None:
             "version": "x", "metrics": [], "inputs": []}  # fmt: skip
     with pytest.raises(InputError, match="points"):
         result_from_dict({"sweep": head, "points": []}, "s.json")
+
+
+@pytest.mark.parametrize(("value", "fix"), [
+    ("two", "write a number"),
+    ("1e9", "write it with a dot, e.g. 1.0e+09, or in full"),  # YAML 1.1 reads 1e9 as text
+    (True, "write a number"),
+])  # fmt: skip
+def test_values_of_a_numeric_field_must_be_numbers(
+    spec_of: Spec, write_spec: Any, value: Any, fix: str
+) -> None:
+    """Found once, before any point, naming the spec, not once a point naming the fleet."""
+    spec = write_spec(spec_of(method="grid", inputs=[{"path": HOLD, "values": [40, value]}]))
+    message = _error(spec)
+    assert message.startswith(f"{spec}: inputs[0].values[1]: {value!r} is not a number, and "
+                              f"{HOLD} is one (base value 60)")  # fmt: skip
+    assert message.endswith(f"— fix: {fix}")
+
+
+@pytest.mark.parametrize(("field", "value", "problem", "fix"), [
+    ("scenario", "customs-2042", "unknown scenario 'customs-2042'", "did you mean customs-2024"),
+    ("scenario", "nope.yaml", "nope.yaml: file not found", "a relative path starts at the spec"),
+    ("fleet", "flet.yaml", "flet.yaml: file not found", "a relative path starts at the spec"),
+    ("market", "mkt.yaml", "mkt.yaml: file not found", "a relative path starts at the spec"),
+])  # fmt: skip
+def test_a_base_input_that_is_not_there_names_the_spec_and_its_field(
+    spec_of: Spec, write_spec: Any, field: str, value: str, problem: str, fix: str
+) -> None:
+    spec_map = spec_of(inputs=[{"path": HOLD, "low": 40, "high": 60}])
+    spec_map["base"][field] = value
+    spec = write_spec(spec_map)
+    message = _error(spec)
+    assert message.startswith(f"{spec}: base.{field}: {problem}")
+    assert fix in message.split(" — fix: ")[1]

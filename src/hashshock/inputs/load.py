@@ -134,7 +134,7 @@ def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
 def load_fleet(path: str | Path) -> LoadedFleet:
     """Read and validate a fleet YAML file."""
     file = Path(path)
-    return fleet_from_mapping(read_yaml_mapping(file), file)
+    return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 
 
 #: The US installed base (machines, INDUSTRY.md: ≈ 2.1 M in service plus ≈ 0.1 M idle,
@@ -337,11 +337,14 @@ def builtin_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(_scenario_dir().glob("*.yaml"))}
 
 
-def _resolve_scenario_ref(ref: str, base: Path | None) -> Path:
+def resolve_scenario_ref(ref: str, base: Path | None) -> Path:
+    """A built-in scenario's file, or ``ref`` as a path (relative to ``base``); an
+    :class:`InputError` with 'did you mean' when ``ref`` is neither."""
     builtins = builtin_scenarios()
     if ref in builtins:
         return builtins[ref]
-    candidate = Path(ref) if base is None else base / ref
+    candidate = Path(ref).expanduser()
+    candidate = candidate if base is None or candidate.is_absolute() else base / candidate
     if candidate.exists() or ref.endswith((".yaml", ".yml")) or "/" in ref:
         return candidate
     raise InputError(
@@ -353,11 +356,11 @@ def _resolve_scenario_ref(ref: str, base: Path | None) -> Path:
 
 def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     """Load a built-in scenario by name or a scenario YAML file; ``include`` is expanded."""
-    path = ref if isinstance(ref, Path) else _resolve_scenario_ref(ref, None)
+    path = ref if isinstance(ref, Path) else resolve_scenario_ref(ref, None)
     path = path.resolve() if path.exists() else path
     if path in _seen:
         raise InputError(path, "include", "scenarios include each other in a loop", "break it")
-    data = read_yaml_mapping(path)
+    data = read_yaml_mapping(path, "scenario")
     data.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(data)
@@ -377,7 +380,7 @@ def expand_includes(
     events: list[Event] = []
     for i, inc in enumerate(scenario.include):
         try:
-            inc_path = _resolve_scenario_ref(inc, path.parent if path else None)
+            inc_path = resolve_scenario_ref(inc, path.parent if path else None)
         except InputError as exc:
             raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
         events.extend(load_scenario(inc_path, (*_seen, *((path,) if path else ()))).events)

@@ -25,6 +25,7 @@ from hashshock.inputs.load import (
     fleet_from_mapping,
     load_fleet,
     load_scenario,
+    resolve_scenario_ref,
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -103,12 +104,19 @@ class BaseSet:
         return market_from_mapping(data, label, folder)
 
 
-def _scenario(ref: str, folder: Path) -> tuple[Scenario, str]:
-    if ref in builtin_scenarios():
-        return load_scenario(ref), ref
-    path = Path(ref).expanduser()
-    path = path if path.is_absolute() else folder / path
-    return load_scenario(path), str(path)
+def _base_error(
+    exc: InputError, field: str, ref: str, path: Path | None, spec_file: Path | None
+) -> InputError:
+    """The loader's error, moved to the spec's field when the spec named a file that is
+    not there or a scenario that does not exist (the file it names is the user's)."""
+    if exc.field == "scenario" and path is None:  # an unknown built-in name
+        return InputError(spec_file, f"base.{field}", exc.problem, exc.fix)
+    if path is not None and exc.file == str(path) and exc.problem == "file not found":
+        return InputError(
+            spec_file, f"base.{field}", f"{ref}: file not found (looked for {path})",
+            "check the name; a relative path starts at the spec's folder",
+        )  # fmt: skip
+    return exc
 
 
 def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet:
@@ -119,10 +127,22 @@ def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet
         return path if path.is_absolute() else folder / path
 
     fleet_file = where(base.fleet)
-    loaded = load_fleet(fleet_file)
-    scenario, label = _scenario(base.scenario, folder)
+    try:
+        loaded = load_fleet(fleet_file)
+    except InputError as exc:
+        raise _base_error(exc, "fleet", base.fleet, fleet_file, spec_file) from None
+    scenario_file: Path | None = None
+    try:
+        scenario_file = resolve_scenario_ref(base.scenario, folder)
+        scenario = load_scenario(scenario_file)
+    except InputError as exc:
+        raise _base_error(exc, "scenario", base.scenario, scenario_file, spec_file) from None
+    label = base.scenario if base.scenario in builtin_scenarios() else str(scenario_file)
     market_file = where(base.market) if base.market else None
-    market = load_market(market_file)
+    try:
+        market = load_market(market_file)
+    except InputError as exc:
+        raise _base_error(exc, "market", base.market or "", market_file, spec_file) from None
     return BaseSet(loaded, scenario, market, fleet_file, label, market_file, spec_file)
 
 

@@ -90,8 +90,32 @@ def _inputs(
                 f"{path.text} is {type(value).__name__}, not a number",
                 hint,
             )
+        if item.values is not None and _is_number(value):
+            _check_numbers(item.values, value, path.text, file, f"inputs[{i}].values")
         out.append((path, input_range(item, value)))
     return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_numbers(values: list[Any], base: Any, field: str, file: Path | None, where: str) -> None:
+    """Values given for a numeric field must be numbers: caught here, once, naming the
+    spec, rather than at each point naming the base file."""
+    for k, value in enumerate(values):
+        if _is_number(value):
+            continue
+        problem = f"{value!r} is not a number, and {field} is one (base value {base})"
+        fix = "write a number"
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                pass
+            else:  # YAML 1.1 reads 1e9 (no dot) as text
+                fix = f"write it with a dot, e.g. {float(value):.1e}, or in full"
+        raise InputError(file, f"{where}[{k}]", problem, fix)
 
 
 def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:

@@ -7,6 +7,7 @@ file names in ``base`` start at the spec's folder. Every check here raises an
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,8 +71,17 @@ class SweepInput(_Strict):
                                                                    self.p90)):  # fmt: skip
             if (a is None) != (b is None):
                 raise ValueError(f"{lo} and {hi} go together — fix: give both")
+            for name, bound in ((lo, a), (hi, b)):
+                if bound is not None and not math.isfinite(bound):
+                    raise ValueError(f"{name} {bound} is not a finite number — fix: write one")
             if a is not None and b is not None and a > b:
                 raise ValueError(f"{lo} {a:g} is above {hi} {b:g} — fix: swap them")
+            if a is not None and a == b:
+                raise ValueError(f"{lo} and {hi} are both {a:g}, so the input does not vary "
+                                 "— fix: widen the range, or leave the input out")  # fmt: skip
+        for k, value in enumerate(self.values or []):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"values[{k}] {value} is not a finite number — fix: write one")
         return self
 
     @property
@@ -154,7 +164,7 @@ def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) ->
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec YAML file."""
     file = Path(path)
-    return spec_from_mapping(read_yaml_mapping(file), file)
+    return spec_from_mapping(read_yaml_mapping(file, "sweep spec"), file)
 
 
 def check_points(count: int, source: str | Path | None) -> None:
