@@ -135,8 +135,19 @@ def check_scenario_names(requested: Sequence[Scenario]) -> None:
     if twice:
         raise InputError(
             None, "--scenarios", f"{', '.join(twice)} named more than once",
-            "name each scenario once (they share common random numbers anyway)",
+            "name each scenario once (they share common random numbers anyway); a "
+            "scenario file is named by its name: field, else by its file name, so give "
+            "a file that shares a built-in's name a name of its own",
         )  # fmt: skip
+    for scenario in requested:
+        if scenario.name == BASELINE and scenario.events:
+            raise InputError(
+                None, "--scenarios", f"a scenario named {BASELINE} has "
+                f"{len(scenario.events)} event(s), but {BASELINE} is the no-shock "
+                "reference every scenario is measured against",
+                "give that scenario file a name of its own (its name: field, else its "
+                "file name)",
+            )  # fmt: skip
 
 
 def pledges_called_on_day_0(

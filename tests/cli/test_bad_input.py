@@ -297,6 +297,25 @@ def test_bad_call_arguments_are_input_errors(
             hashshock.run(fleet, "baseline", **{"paths": 2, "horizon_days": 5, **kwargs})
     with pytest.raises(InputError, match="named more than once"):
         hashshock.compare(fleet, ["sanctions", "sanctions"], paths=2, horizon_days=5)
+    # A shock in a file that calls itself baseline would become the reference.
+    own = write_yaml(
+        {
+            "name": "baseline",
+            "events": [
+                {
+                    "type": "customs_hold",
+                    "vendors": ["bitmain"],
+                    "hold_days": 30,
+                    "hold_probability": 1.0,
+                }
+            ],
+        },
+        "mine.yaml",
+    )
+    with pytest.raises(InputError, match=r"named baseline has 1 event.*a name of its own"):
+        hashshock.compare(fleet, [str(own), "sanctions"], paths=2, horizon_days=5)
+    with pytest.raises(InputError, match="a file that shares a built-in's name"):
+        hashshock.compare(fleet, ["baseline", str(own)], paths=2, horizon_days=5)
     path = str(write_yaml(fleet, "fleet.yaml"))
     for args, field in (
         (["--seed", "-1"], "--seed"),
