@@ -108,7 +108,7 @@ def _number(key: str) -> float:
 def load_strategy(path: str | Path) -> Strategy:
     """A strategy file; an :class:`InputError` naming file, field and fix if it is wrong."""
     file = Path(path)
-    data = read_yaml_mapping(file)
+    data = read_yaml_mapping(file, "strategy")
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:

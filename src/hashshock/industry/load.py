@@ -29,6 +29,7 @@ from hashshock.inputs.errors import InputError, from_validation_error, unknown_n
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
 from hashshock.inputs.industry import MAX_ENGINE_PASSES, Industry, Operator, Portfolio
+from hashshock.inputs.kinds import check_kind
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
@@ -394,6 +395,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     data = read_yaml_mapping(path)
     if set(data) == {"portfolio"} and isinstance(data["portfolio"], dict):
         data = data["portfolio"]  # the block copied with its key from an industry file
+    check_kind(data, "portfolio", path)
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
@@ -433,4 +435,4 @@ def load_industry(ref: str | Path | None = None) -> LoadedIndustry:
         file = Path(ref)
         check_is_file(file, "industry file",
                       f"give a YAML file or a bundled industry ({', '.join(bundled)})")  # fmt: skip
-    return industry_from_mapping(read_yaml_mapping(file), file)
+    return industry_from_mapping(read_yaml_mapping(file, "industry"), file)

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.kinds import check_kind
 
 # libyaml's parser where PyYAML was built with it (about 5x faster on a fleet file).
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -54,8 +55,9 @@ def check_is_file(path: Path, what: str, fix: str) -> None:
         raise InputError(path, None, f"{what} not found", fix)
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Parse a YAML file that must hold a mapping at top level."""
+def read_yaml_mapping(path: Path, kind: str | None = None) -> dict[str, Any]:
+    """Parse a YAML file that must hold a mapping at top level; with ``kind`` (a key of
+    :data:`hashshock.inputs.kinds.SIGNS`), a file of another kind is refused as such."""
     if not path.exists():
         raise InputError(path, None, "file not found", "check the path")
     if path.is_dir():
@@ -66,7 +68,10 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise InputError(
             path, None, f"cannot read file ({exc})", "check it is a text file"
         ) from exc
-    return parse_yaml_mapping(text, path)
+    data = parse_yaml_mapping(text, path)
+    if kind is not None:
+        check_kind(data, kind, path)
+    return data
 
 
 def parse_yaml_mapping(

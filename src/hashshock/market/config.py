@@ -403,7 +403,7 @@ def load_market(path: str | Path | dict[str, Any] | None) -> MarketConfig:
     fix = "give a market YAML's path, a mapping of its fields or a MarketConfig"
     check_path_like(path, "market", fix)
     file = Path(path)
-    return market_from_mapping(read_yaml_mapping(file), file)
+    return market_from_mapping(read_yaml_mapping(file, "market"), file)
 
 
 def market_from_mapping(
