@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -101,6 +102,45 @@ def test_a_run_json_with_a_series_of_the_wrong_type_is_refused(tmp_path: Path, s
     edited.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(InputError, match=r"daily\.hashrate_ths"):
         load_json_runs(edited)
+
+
+@pytest.mark.parametrize(("key", "value", "problem"), [
+    ("paths", "many", "paths: 'many' is not a whole number of at least 1"),
+    ("paths", float("nan"), "paths: nan is not a whole number"),
+    ("horizon_days", -5, "horizon_days: -5 is not a whole number"),
+    ("horizon_days", 7, "horizon_days: is 7 for "),
+])  # fmt: skip
+def test_a_run_json_with_a_nonsense_header_is_refused(
+    tmp_path: Path, small_runs, key: str, value: object, problem: str
+) -> None:
+    data = {**small_runs[0].to_dict(), key: value}
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_json_runs(edited)
+    assert problem in err.value.message
+
+
+@pytest.mark.parametrize(("edit", "field"), [
+    (lambda d: d.pop("operators"), "operators: missing"),
+    (lambda d: d.update(operators=[]), "operators: is not a list of operators, or is empty"),
+    (lambda d: d.update(scenarios={}), "scenarios: is not a mapping of scenarios"),
+    (lambda d: d["scenarios"]["baseline"].pop("us"), "scenarios.baseline.us: missing"),
+])  # fmt: skip
+def test_a_damaged_industry_json_says_what_is_missing(
+    tmp_path: Path, edit: Any, field: str
+) -> None:
+    from hashshock.industry.report import load_industry_json
+
+    data: dict[str, Any] = {"industry": "us", "operators": [{"name": "a"}],
+                            "scenarios": {"baseline": {"us": {}, "groups": {}}}}  # fmt: skip
+    edit(data)
+    path = tmp_path / "industry.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_industry_json(path)
+    assert err.value.message.startswith(f"{path}: {field}")
+    assert "not an industry's JSON as written" in err.value.message
 
 
 def test_compare_json_gives_every_run(tmp_path: Path, small_runs) -> None:

@@ -62,6 +62,18 @@ def fail(exc: InputError) -> None:
     raise typer.Exit(2)
 
 
+def scenario_names(text: str) -> list[str]:
+    """``--scenarios``' names, split at commas; an empty one (``baseline,,``) is refused
+    rather than dropped, as a name may be missing."""
+    names = [s.strip() for s in text.split(",")]
+    if len(names) > 1 and not all(names):
+        raise InputError(
+            None, "--scenarios", f"{text!r} has an empty name",
+            "separate the names by single commas, e.g. baseline,sanctions",
+        )  # fmt: skip
+    return [n for n in names if n]
+
+
 @contextmanager
 def input_errors() -> Iterator[None]:
     """Turn :class:`InputError` into exit code 2 with one line on stderr."""
@@ -195,10 +207,12 @@ def _simulate(
 ) -> list[RunResult]:  # fmt: skip
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.prepare import check_horizon, check_run_args
 
+    check_run_args(paths, seed)  # before loading: a bad option gets one message
+    check_horizon(horizon)
     loaded = load_fleet(fleet)
-    names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    chosen = [load_scenario(n) for n in names]
+    chosen = [load_scenario(n) for n in scenario_names(scenarios)]
     warn_if_stale(err, config, loaded)
     with progress_bar(not quiet) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
@@ -216,15 +230,14 @@ def _json_kind(path: Path) -> str:
     (``hashshock industry --json``) or ``"runs"``."""
     import json
 
-    from hashshock.industry.report import is_industry
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return "runs"  # load_json_runs reports it
     if isinstance(data, dict) and "sweep" in data and "points" in data:
         return "sweep"
-    return "industry" if is_industry(data) else "runs"
+    # An industry's JSON names its industry; load_industry_json says what else is wrong.
+    return "industry" if isinstance(data, dict) and "industry" in data else "runs"
 
 
 def _load_other(kind: str, source: Path) -> Any:

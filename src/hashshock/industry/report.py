@@ -20,31 +20,47 @@ if TYPE_CHECKING:
 INDUSTRY_KEYS = ("industry", "operators", "scenarios")
 
 
-def is_industry(data: Any) -> bool:
-    """Whether ``data`` (parsed JSON) is an industry's result: its keys, and every
-    scenario with its US series and groups."""
-    if not isinstance(data, dict) or not all(key in data for key in INDUSTRY_KEYS):
-        return False
+def industry_problem(data: Any) -> tuple[str | None, str] | None:
+    """What keeps ``data`` (parsed JSON) from being an industry's result — the field and
+    the problem — or None: its keys, operators, and every scenario with its US series and
+    groups."""
+    if not isinstance(data, dict):
+        return None, "is not a JSON object"
+    for key in INDUSTRY_KEYS:
+        if key not in data:
+            return key, "missing"
+    if not isinstance(data["operators"], list) or not data["operators"]:
+        return "operators", "is not a list of operators, or is empty"
     scenarios = data["scenarios"]
-    return (
-        isinstance(scenarios, dict)
-        and bool(scenarios)
-        and all(isinstance(s, dict) and "us" in s and "groups" in s for s in scenarios.values())
-    )
+    if not isinstance(scenarios, dict) or not scenarios:
+        return "scenarios", "is not a mapping of scenarios, or is empty"
+    for name, scenario in scenarios.items():
+        for key in ("us", "groups"):
+            if not isinstance(scenario, dict) or not isinstance(scenario.get(key), dict):
+                return f"scenarios.{name}.{key}", "missing or not a mapping"
+    return None
+
+
+def is_industry(data: Any) -> bool:
+    """Whether ``data`` (parsed JSON) is an industry's result (:func:`industry_problem`)."""
+    return industry_problem(data) is None
 
 
 def load_industry_json(path: str | Path) -> dict[str, Any]:
-    """Read an industry's JSON (``hashshock industry --json``); raises ``InputError``."""
+    """Read an industry's JSON (``hashshock industry --json``); raises ``InputError``
+    naming what is missing or wrong."""
     source = Path(path)
+    fix = "give the file `hashshock industry --json` wrote"
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(source, None, f"cannot be read as JSON ({exc})",
-                         "give the file `hashshock industry --json` wrote") from None  # fmt: skip
-    if not is_industry(data):
-        raise InputError(source, None, "is not an industry's JSON (no industry, operators "
-                         "and scenarios)", "give the file `hashshock industry --json` "
-                         "wrote")  # fmt: skip
+        raise InputError(source, None, f"cannot be read as JSON ({exc})", fix) from None
+    problem = industry_problem(data)
+    if problem is not None:
+        field, text = problem
+        raise InputError(
+            source, field, f"{text}, so this is not an industry's JSON as written", fix
+        )
     return dict(data)
 
 

@@ -128,6 +128,16 @@ def _check(data: Any, source: str) -> dict[str, Any]:
                 "`industry`",
             )  # fmt: skip
     days = len(data["dates"])
+    for key in ("paths", "horizon_days"):
+        value = data.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(source, key, f"{value!r} is not a whole number of at least 1",
+                             "write the file again with `hashshock run --json`")  # fmt: skip
+    if data.get("horizon_days", days) != days:
+        raise InputError(
+            source, "horizon_days", f"is {data['horizon_days']} for {days} dates",
+            "write the file again with `hashshock run --json`",
+        )  # fmt: skip
     daily = data["daily"] if isinstance(data["daily"], dict) else {}
     hashrate = daily.get("hashrate_ths")
     if not isinstance(hashrate, dict) or not isinstance(hashrate.get("p50"), list):
