@@ -215,6 +215,23 @@ def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: 
     assert "--max-breach" in done.output and "did you mean dscr" in done.output
 
 
+def test_a_bad_option_gets_one_line_even_where_the_market_is_stale(tmp_path: Path) -> None:
+    """A start far from the bundled snapshot warns that the market is carried; that
+    warning waits until every option is checked, so a bad one gets one line."""
+    from hashshock.cli.app import app as cli
+
+    late = tmp_path / "late.yaml"
+    late.write_text(yaml.safe_dump({**money_fleet(), "start_date": "2026-12-01"}))
+    for command in (["strategies", str(late), *FAST, "--max-breach", "dcsr=0.05"],
+                    ["optimise", str(late), *FAST, "--target", "availability=97"],
+                    ["report", str(late), "-o", str(tmp_path / "r.html"), "--paths", "0"],
+                    ["compare", str(late), "-s", "baseline,,", *FAST]):  # fmt: skip
+        done = CliRunner().invoke(cli, command)
+        assert done.exit_code == 2, done.output
+        lines = [line for line in done.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), (command, done.output)
+
+
 def test_outputs_never_overwrite_a_strategy_file(
     cli: typer.Typer, fleet_file: Path, tmp_path: Path
 ) -> None:

@@ -50,7 +50,7 @@ from hashshock.cli.market_options import (
 from hashshock.cli.optimise import register as register_optimise
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
-from hashshock.cli.report import StoreOpt
+from hashshock.cli.report import StoreOpt, scenario_names
 from hashshock.cli.report import register as register_report
 from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
@@ -302,8 +302,8 @@ def compare(
     store: StoreOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
-    names = [s.strip() for s in scenarios.split(",") if s.strip()]
     with input_errors():
+        names = scenario_names(scenarios)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
     outputs = RunOutputs(json_out, report, save, store)
     _simulate(fleet, names, paths, horizon, seed, workers, quiet, False, config, outputs)

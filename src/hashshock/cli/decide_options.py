@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hashshock.inputs.load import LoadedFleet
     from hashshock.inputs.scenario import Scenario
     from hashshock.market import MarketConfig
+    from hashshock.market.start import MarketStart
 
 FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
 ScenarioOpt = Annotated[
@@ -57,13 +58,21 @@ class Inputs:
     scenario: Scenario
     market: MarketConfig
     files: list[Path]
+    start: MarketStart
+
+    def warn(self) -> None:
+        """The day-0 market's warnings: printed once every input and option is checked,
+        so that a bad one gets one message, not a warning and then the error."""
+        from hashshock.cli.market_options import print_start_warnings
+
+        print_start_warnings(err, self.start)
 
 
 def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
                 json_out: str | None, report: str | None) -> Inputs:  # fmt: skip
     """Check the run arguments, load fleet, scenario and the bundled market, and check the
     outputs can be written without overwriting an input (before any work)."""
-    from hashshock.cli.market_options import warn_if_stale
+    from hashshock.cli.market_options import checked_start
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.market import load_market
     from hashshock.outputs import check_output
@@ -80,8 +89,8 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
         from hashshock.report import check_report_path
 
         check_report_path(report, files)
-    warn_if_stale(err, market, loaded)  # as run says it: the same market prices these
-    return Inputs(loaded, chosen, market, files)
+    start = checked_start(market, loaded)  # as run checks it: the same market prices these
+    return Inputs(loaded, chosen, market, files, start)
 
 
 def executor() -> Executor:

@@ -28,7 +28,7 @@ from hashshock.cli.market_options import (
     NetworkHashrateOpt,
     market_config,
 )
-from hashshock.cli.report import StoreOpt, input_errors, progress_bar
+from hashshock.cli.report import StoreOpt, input_errors, progress_bar, scenario_names
 from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
@@ -377,8 +377,8 @@ def industry_command(
     network, and which operators break first."""
     from hashshock.cli.interrupt import run_interruptibly
 
-    names = [s.strip() for s in scenarios.split(",") if s.strip()]
     with input_errors():
+        names = scenario_names(scenarios)
         from hashshock.industry.api import industry, industry_files
         from hashshock.prepare import check_run_args
 

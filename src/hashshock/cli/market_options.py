@@ -83,14 +83,24 @@ def market_config(
     )
 
 
-def warn_if_stale(console: Console, config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
+def checked_start(config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
     """The day-0 market of ``loaded``'s run: refused if its network is no larger than the
-    fleet (:func:`~hashshock.market.start.check_network_holds`), else its warnings (if
-    any) printed on ``console``."""
+    fleet (:func:`~hashshock.market.start.check_network_holds`)."""
     from hashshock.market.start import check_network_holds, market_start
 
     start = market_start(config, loaded.fleet.start_date)
     check_network_holds(config, start, loaded.nameplate_ths)
+    return start
+
+
+def print_start_warnings(console: Console, start: MarketStart) -> None:
+    """The day-0 market's notes and warning (if any), one line each on ``console``."""
     for text in (*start.notes, *([start.warning] if start.warning else [])):
         console.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
+
+
+def warn_if_stale(console: Console, config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
+    """:func:`checked_start`, its warnings printed on ``console``."""
+    start = checked_start(config, loaded)
+    print_start_warnings(console, start)
     return start

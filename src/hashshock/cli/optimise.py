@@ -110,6 +110,7 @@ def optimise_command(
         goal = check_target(parse_target(target), at, budget)
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
+        inputs.warn()
         started = time.perf_counter()
         with executor() as pool:
             tick = progress_line(quiet)

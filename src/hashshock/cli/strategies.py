@@ -126,6 +126,7 @@ def strategies_command(
         _check_outputs(json_out, report, [*inputs.files, *(strategy or [])])
         check_names(chosen)
         fleets = [apply(s, base) for s in chosen]
+        inputs.warn()
         with executor() as pool:
             result = run_interruptibly(lambda: compare_strategies(
                 fleets, chosen, inputs.scenario, inputs.market, horizon, paths, seed,
