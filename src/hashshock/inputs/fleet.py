@@ -39,6 +39,13 @@ MAX_BENCH_TECHNICIANS = 100
 #: Longest transfer between two of an operator's sites (days): a quarter of a year is more
 #: than any shipment within one country takes, so more is a typo.
 MAX_TRANSFER_DAYS = 90
+#: Most technicians one site may have for swaps: thousands of times the few dozen of the
+#: largest sites (data/sites.csv), so more is a typo.
+MAX_SITE_TECHNICIANS = 100_000
+#: Highest average power price (USD/MWh): miners pay $18-80/MWh and the US commercial
+#: average is ≈ $128/MWh (FACTS.md §4.5); a year-round average above $1,000 is a typo
+#: (real-time price spikes last hours, not the year a site pays for).
+MAX_POWER_USD_PER_MWH = 1_000.0
 #: Donor machines of one model at one site (at least one: :meth:`Site._donors_held`).
 DonorCount = Annotated[StrictInt, Field(le=MAX_COHORT_MACHINES)]
 #: What a label-like field is: metadata, not read by the simulation or the reports.
@@ -72,17 +79,17 @@ class Site(_Strict):
     country: str = Field("US", description="ISO country code; decides which routes cross a border")
     state: str | None = Field(None, description=f"State or province; {SAVED_ONLY}")
     technicians: Count | None = Field(
-        None,
+        None, le=MAX_SITE_TECHNICIANS,
         description="Technicians doing swaps; default: the site's machines / "
         "machines_per_technician of data/sites.csv, rounded up, at least 1",
-    )
+    )  # fmt: skip
     swaps_per_technician_day: float | None = Field(
         None, gt=0,
         description="Swaps one technician does per day; default: data/sites.csv "
         "swaps_per_technician_day",
     )  # fmt: skip
     power_usd_per_mwh: float | None = Field(
-        None, ge=0,
+        None, ge=0, le=MAX_POWER_USD_PER_MWH,
         description="Power price, USD/MWh; default: data/finance_defaults.csv power_usd_per_mwh",
     )  # fmt: skip
     curtail_below_hashprice_usd_per_ph_day: float | None = Field(
