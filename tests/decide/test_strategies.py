@@ -186,7 +186,11 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     ({"name": "x", "edits": [{"path": "fleet.operations.failure_multiplier", "value": 2}]},
      "edits[0].path", "did you mean"),
     ({"name": "x", "edits": [{"path": "scenario.events[0].probability", "value": 1}]},
-     "edits[0].path", "start the path with fleet"),
+     "edits[0].path", "cannot edit the scenario, only the fleet — fix: start the path with "),
+    ({"name": "x", "edit": []}, "edit", "did you mean edits?"),
+    ({"name": "x", "costs": {"upfront": 5}}, "costs.upfront", "did you mean upfront_usd?"),
+    ({"name": "x", "costs": {"upfront_usd": 5, "starts_day": 5000}}, "costs.starts_day",
+     "day 5000 is past the horizon"),
     ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
         {"site": "nowhere", "part": "fan", "on_hand": 3}]}]}, "edits[0]", "site"),
     ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
@@ -213,6 +217,23 @@ def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: 
                                     "--max-breach", "dcsr=0.05"])  # fmt: skip
     assert done.exit_code == 2
     assert "--max-breach" in done.output and "did you mean dscr" in done.output
+
+
+@pytest.mark.parametrize(("texts", "problem", "fix"), [
+    (["dscr"], "'dscr' is not a covenant and a probability", "write it as dscr=0.05"),
+    (["dscr=x"], "'dscr=x' is not a covenant and a probability", "write it as dscr=0.05"),
+    (["dscr=5"], "5 is not a probability", "give a share from 0 to 1, e.g. dscr=0.05"),
+    (["dscr=0.05", "dscr=0.1"], "dscr is given twice", "give one limit for dscr"),
+])  # fmt: skip
+def test_bad_breach_limits_are_told_what_is_wrong(texts: list[str], problem: str, fix: str) -> None:
+    from hashshock.cli.strategies import parse_thresholds
+    from hashshock.inputs.errors import InputError
+
+    assert parse_thresholds(["dscr=0.05", "liquidity=1"], ["dscr", "liquidity"]) == {
+        "dscr": 0.05, "liquidity": 1.0}  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        parse_thresholds(texts, ["dscr", "liquidity"])
+    assert raised.value.message == f"--max-breach: {problem} — fix: {fix}"
 
 
 def test_a_bad_option_gets_one_line_even_where_the_market_is_stale(tmp_path: Path) -> None:

@@ -62,19 +62,25 @@ def parse_thresholds(texts: list[str], covenants: list[str]) -> dict[str, float]
 
     out_: dict[str, float] = {}
     for text in texts:
-        name, _, value = text.partition("=")
+        name, equals, value = text.partition("=")
         name = name.strip()
         try:
             limit = float(value)
         except ValueError:
             limit = float("nan")
-        if not 0.0 <= limit <= 1.0:
+        if not equals or not name or limit != limit:
             raise InputError(None, "--max-breach", f"{text!r} is not a covenant and a "
                              "probability", "write it as dscr=0.05")  # fmt: skip
+        if not 0.0 <= limit <= 1.0:
+            raise InputError(None, "--max-breach", f"{value.strip()} is not a probability",
+                             f"give a share from 0 to 1, e.g. {name}=0.05")  # fmt: skip
         if name not in covenants:
             fix = (unknown_name_fix(name, covenants, "covenant") if covenants
                    else "add covenants to the fleet's finance: block first")  # fmt: skip
             raise InputError(None, "--max-breach", f"the fleet has no covenant {name!r}", fix)
+        if name in out_:
+            raise InputError(None, "--max-breach", f"{name} is given twice",
+                             f"give one limit for {name}")  # fmt: skip
         out_[name] = limit
     return out_
 
@@ -100,7 +106,7 @@ def strategies_command(
 
     try:
         from hashshock.decide.edits import base_set
-        from hashshock.decide.strategies import compare_strategies
+        from hashshock.decide.strategies import check_costs, compare_strategies
         from hashshock.decide.strategy import (
             apply,
             builtin_strategies,
@@ -125,6 +131,7 @@ def strategies_command(
         chosen += [load_strategy(f) for f in strategy or []]
         _check_outputs(json_out, report, [*inputs.files, *(strategy or [])])
         check_names(chosen)
+        check_costs(chosen, horizon)
         fleets = [apply(s, base) for s in chosen]
         inputs.warn()
         with executor() as pool:

@@ -30,10 +30,12 @@ def resolve_fleet_path(base: BaseSet, text: str, origin: str | Path | None,
     try:
         path, _ = resolve(text, {"fleet": base.mappings["fleet"]})
     except PathError as exc:
-        fix = exc.fix
+        problem, fix = exc.problem, exc.fix
         if not text.strip().startswith("fleet"):
-            fix = "a strategy edits the fleet: start the path with fleet., e.g. fleet.spares"
-        raise InputError(origin, field, exc.problem, fix) from None
+            root = text.strip().split(".", 1)[0].split("[", 1)[0]
+            problem = f"{text}: a strategy cannot edit the {root or 'path'}, only the fleet"
+            fix = "start the path with fleet., e.g. fleet.spares"
+        raise InputError(origin, field, problem, fix) from None
     return path
 
 

@@ -35,6 +35,7 @@ from hashshock.decide.stats import mean_interval
 from hashshock.decide.strategy import Strategy
 from hashshock.execution.base import Executor, InProcess, Task
 from hashshock.finance.covenants import evaluate_covenants, wilson_interval
+from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
@@ -227,6 +228,18 @@ class StrategiesResult:
         }  # fmt: skip
 
 
+def check_costs(strategies: Sequence[Strategy], horizon: int) -> None:
+    """Refuse a strategy whose costs start after the horizon: it would look free."""
+    for strategy in strategies:
+        costs = strategy.costs
+        if costs.starts_day >= horizon and (costs.upfront_usd or costs.running_usd_per_month):
+            raise InputError(
+                strategy.origin, "costs.starts_day", f"day {costs.starts_day} is past the "
+                f"horizon ({horizon} days), so {strategy.name} would look free",
+                "start the costs within the horizon, or lengthen --horizon",
+            )  # fmt: skip
+
+
 def compare_strategies(
     fleets: Sequence[LoadedFleet], strategies: Sequence[Strategy], scenario: Scenario,
     market: MarketConfig, horizon: int, paths: int, seed: int,
@@ -235,6 +248,7 @@ def compare_strategies(
 ) -> StrategiesResult:  # fmt: skip
     """Run each strategy's fleet (``fleets[i]`` is ``strategies[i]`` applied; the first is
     doing nothing) on ``executor`` (default: in this process), on one seed."""
+    check_costs(strategies, horizon)
     args = (scenario, market, horizon, paths, seed)
     tasks = [Task(run_do_nothing, (fleets[0], *args, strategies[0]), name="do-nothing")]
     tasks += [Task(run_strategy, (fleet, *args, strategy), after=(0,), name="strategy")

@@ -112,7 +112,7 @@ def load_strategy(path: str | Path) -> Strategy:
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, file) from None
+        raise from_validation_error(exc, file, Strategy) from None
     strategy._origin = str(file)
     return strategy
 
