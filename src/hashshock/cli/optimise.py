@@ -104,10 +104,11 @@ def optimise_command(
     from hashshock.cli.interrupt import run_interruptibly
 
     try:
-        from hashshock.decide.optimise import check_target, optimise
+        from hashshock.decide.optimise import check_target, check_window, optimise
         from hashshock.prepare import prepare
 
         goal = check_target(parse_target(target), at, budget)
+        check_window(horizon)
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         inputs.warn()

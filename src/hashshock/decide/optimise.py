@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.decide.closed_form import Frontier, marginal_analysis
-from hashshock.decide.evaluate import Simulator, StockRun, economies_for
+from hashshock.decide.evaluate import WINDOW_DAYS, Simulator, StockRun, economies_for
 from hashshock.decide.pools import PoolTable, pool_table
 from hashshock.decide.stats import interval_of_quantile, mean_interval
 from hashshock.execution.base import Executor, InProcess
@@ -69,6 +69,17 @@ class Target:
     @property
     def percentile(self) -> float:
         return PERCENTILES[self.at]
+
+
+def check_window(horizon_days: int) -> None:
+    """The target is a worst :data:`~hashshock.decide.evaluate.WINDOW_DAYS`-day mean: a
+    shorter horizon has no such window (and a shock has not begun to empty the shelves)."""
+    if horizon_days < WINDOW_DAYS:
+        raise InputError(
+            None, "--horizon", f"{horizon_days} days is shorter than the {WINDOW_DAYS}-day "
+            "window the target is measured on",
+            f"give --horizon {WINDOW_DAYS} or more (a shock takes months to empty shelves)",
+        )  # fmt: skip
 
 
 def check_target(availability: float, at: str, budget_usd: float | None) -> Target:
@@ -307,6 +318,7 @@ def optimise(
     Every evaluation runs on ``executor`` (default: in this process). A stock is on the
     shelf on day 0, or with ``ordered`` ordered on day 0 (:func:`~hashshock.decide.
     evaluate.with_stock`)."""
+    check_window(prepared.horizon_days)
     plan, money = prepared.plans[-1], prepared.money[-1]
     table = pool_table(plan, money.pool_unit_cost[:, 0])
     curve = marginal_analysis(table.inputs)
