@@ -603,3 +603,18 @@ def test_a_portfolio_file_may_keep_the_industry_files_portfolio_key(tmp_path: Pa
     wrapped.write_text(yaml.safe_dump({"portfolio": loans}))
     got = [with_portfolio(loaded, f).industry.portfolio for f in (bare, wrapped)]
     assert got[0] == got[1] and len(got[0].loans) == 1
+
+
+def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:
+    """Each kind is a group in who breaks first: a typo would make a group of its own.
+    The kind fewer operators use is the one named; unlike kinds are left alone."""
+    farm = {"template": str(SMALL_FARM), "count": 10, "machines_each": {"mean": 400, "cv": 0.5},
+            "simulated": 1}  # fmt: skip
+    operators = [{"name": "a", "kind": "small-farm", **farm},
+                 {"name": "b", "kind": "small-farm", **farm},
+                 {"name": "c", "kind": "smal-farm", **farm},
+                 {"name": "d", "kind": "small-public", **farm}]  # fmt: skip
+    loaded = load_industry(_industry(tmp_path, operators=operators))
+    (warning,) = loaded.kind_warnings
+    assert warning.startswith("operators[2] (c): kind 'smal-farm' is spelt like 'small-farm'")
+    assert warning in loaded.warnings

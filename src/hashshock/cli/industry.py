@@ -459,7 +459,7 @@ def validate_industry_file(
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
     warn = Console(stderr=True)
     start = market_start(checked.market, loaded.industry.start_date)
-    for text in [*pledge_warnings(loaded, start), *loaded.portfolio_warnings]:
+    for text in [*pledge_warnings(loaded, start), *loaded.warnings]:
         warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))

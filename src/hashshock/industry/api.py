@@ -130,7 +130,7 @@ def industry(
     start = market_start(inputs.market, loaded.industry.start_date)
     warnings = [w for m in loaded.members for w in m.loaded.warnings]
     warnings += pledge_warnings(loaded, start)
-    warnings += loaded.portfolio_warnings
+    warnings += loaded.warnings
     warnings += [*start.notes, *([start.warning] if start.warning else [])]
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
         if not settled.settled:

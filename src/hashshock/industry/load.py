@@ -16,6 +16,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 from statistics import NormalDist
@@ -82,6 +83,31 @@ class LoadedIndustry:
                            f"the start ({start}), so it cannot default — check "
                            "maturity_date")  # fmt: skip
         return out
+
+    @property
+    def kind_warnings(self) -> list[str]:
+        """Operator kinds spelt like a kind more operators use (``large-publik``): each
+        kind is its own group in who breaks first, so a typo makes a group of one."""
+        operators = self.industry.operators
+        kinds = [o.kind for o in operators]
+        out = []
+        for i, operator in enumerate(operators):
+            kind = operator.kind
+            for other in dict.fromkeys(kinds):
+                more = kinds.count(other) > kinds.count(kind) or (
+                    kinds.count(other) == kinds.count(kind) and kinds.index(other) < i
+                )
+                if other != kind and more and SequenceMatcher(None, kind, other).ratio() >= 0.8:
+                    out.append(f"operators[{i}] ({operator.name}): kind '{kind}' is spelt like "
+                               f"'{other}', so it is a group of its own in who breaks first "
+                               "— check its spelling")  # fmt: skip
+                    break
+        return out
+
+    @property
+    def warnings(self) -> list[str]:
+        """Everything accepted but worth saying, one line each."""
+        return self.kind_warnings + self.portfolio_warnings
 
     def machines(self) -> float:
         """Machines the members stand for (weighted)."""
