@@ -118,8 +118,8 @@ _FARM = str(EXAMPLES / "small-farm" / "fleet.yaml")
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["compare", _FARM, "--btc-price", "0"], "--btc-price"),
-        (["compare", _FARM, "--fee-share", "0.95"], "--fee-share"),
+        (["compare", _FARM, "--btc-price", "lots"], "--btc-price"),
+        (["compare", _FARM, "--fee-share", "half"], "--fee-share"),
         (["industry", "--paths", "abc"], "--paths"),
         (["compare"], "'FLEET'"),
         (["compare", _FARM, "--pathz", "3"], "--pathz"),

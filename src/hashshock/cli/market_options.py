@@ -31,7 +31,6 @@ BtcPriceOpt = Annotated[
     float | None,
     typer.Option(
         "--btc-price",
-        min=1,
         metavar="USD",
         help="BTC price on the start date, USD.",
         show_default=False,
@@ -40,8 +39,7 @@ BtcPriceOpt = Annotated[
 DifficultyOpt = Annotated[
     float | None,
     typer.Option(
-        # 1e17: a network of ~700,000 EH/s, as --network-hashrate's bound
-        "--difficulty", min=1, max=1e17, metavar="D",
+        "--difficulty", metavar="D",
         help="Difficulty on the start date (e.g. 1.5e14).",
         show_default=False,
     ),
@@ -49,7 +47,7 @@ DifficultyOpt = Annotated[
 NetworkHashrateOpt = Annotated[
     float | None,
     typer.Option(
-        "--network-hashrate", min=0.001, metavar="EH/S",
+        "--network-hashrate", metavar="EH/S",
         help="Network hashrate on the start date, EH/s.",
         show_default=False,
     ),
@@ -57,7 +55,7 @@ NetworkHashrateOpt = Annotated[
 FeeShareOpt = Annotated[
     float | None,
     typer.Option(
-        "--fee-share", min=0, max=0.9, metavar="SHARE",
+        "--fee-share", metavar="SHARE",
         help="Fees / (subsidy + fees) on the start date.",
         show_default=False,
     ),
@@ -71,16 +69,30 @@ def market_config(
     network_hashrate: float | None = None,
     fee_share: float | None = None,
 ) -> MarketConfig:
-    """The market YAML (or the defaults) with the command line's start-date values over it."""
+    """The market YAML (or the defaults) with the command line's start-date values over it;
+    a value out of range is an :class:`InputError` naming its option (the bounds are the
+    market file's ``as_of``: :class:`hashshock.market.config.AsOf`)."""
+    from hashshock.inputs.errors import InputError
     from hashshock.market import load_market
 
-    return load_market(market).with_as_of(
-        "command line",
-        btc_price_usd=btc_price,
-        difficulty=difficulty,
-        network_hashrate_ehs=network_hashrate,
-        fee_share=fee_share,
-    )
+    config = load_market(market)
+    given = {"btc_price_usd": btc_price, "difficulty": difficulty,
+             "network_hashrate_ehs": network_hashrate, "fee_share": fee_share}  # fmt: skip
+    try:
+        return config.with_as_of("command line", **given)
+    except InputError as exc:
+        if exc.field in _OPTIONS:
+            raise InputError(None, _OPTIONS[exc.field], exc.problem, exc.fix) from None
+        raise
+
+
+#: The start-date options by the market field they set.
+_OPTIONS = {
+    "btc_price_usd": "--btc-price",
+    "difficulty": "--difficulty",
+    "network_hashrate_ehs": "--network-hashrate",
+    "fee_share": "--fee-share",
+}
 
 
 def checked_start(config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
