@@ -108,14 +108,20 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
     from_zero = all(r["finance"]["cash_usd_start"] == 0 for r in results)
     row("cash at end (from $0)" if from_zero else "cash at end", band("cash_usd_end"))
     row("lowest cash", band("cash_usd_min"))
-    row("revenue at risk vs baseline", lambda f: (
-        f"{_musd(f['vs_baseline']['revenue_at_risk_usd']['p50'])} "
-        f"(p95 {_musd(f['vs_baseline']['revenue_at_risk_usd']['p95'])})"
-        if "vs_baseline" in f else "—"))  # fmt: skip
-    row("cash at risk vs baseline", lambda f: (
-        f"{_musd(f['vs_baseline']['cash_at_risk_usd']['p50'])} "
-        f"(p95 {_musd(f['vs_baseline']['cash_at_risk_usd']['p95'])})"
-        if "vs_baseline" in f else "—"))  # fmt: skip
+    if any("spares_value_usd_end" in r["finance"] for r in results):
+        row("spares at cost, end", lambda f: band("spares_value_usd_end")(f)
+            if "spares_value_usd_end" in f else "—")  # fmt: skip
+
+    def at_risk(key: str) -> Any:
+        return lambda f: (
+            f"{_musd(f['vs_baseline'][key]['p50'])} (p95 {_musd(f['vs_baseline'][key]['p95'])})"
+            if key in f.get("vs_baseline", {}) else "—"
+        )  # fmt: skip
+
+    row("revenue at risk vs baseline", at_risk("revenue_at_risk_usd"))
+    row("cash at risk vs baseline", at_risk("cash_at_risk_usd"))
+    if any("cash_and_spares_at_risk_usd" in r["finance"].get("vs_baseline", {}) for r in results):
+        row("cash + spares at risk vs baseline", at_risk("cash_and_spares_at_risk_usd"))
     for name in names:
 
         def breach(f: dict[str, Any], name: str = name) -> str:
@@ -230,8 +236,17 @@ def cash_higher_note(
         for amount, k in saved
         if amount >= MIN_SHARE_OF_GAP * gap
     ]
+    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
+    shelves = (
+        f" Its shelves end {_musd(drawn)} of spares (at cost) lower than baseline's, so cash "
+        f"and spares together are {_musd(vs['cash_and_spares_at_risk_usd']['p50'])} "
+        f"{'behind' if vs['cash_and_spares_at_risk_usd']['p50'] > 0 else 'ahead of'} "
+        "baseline: part of the cash is stock drawn down, not a saving."
+        if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs
+        else ""
+    )
     if not lines:
-        return head + "."
+        return head + "." + shelves
     network = finance.get("network_wide")
     extra = (
         f"; and revenue is cushioned by {_musd(network['revenue_cushion_usd']['p50'])} "
@@ -239,7 +254,10 @@ def cash_higher_note(
         if network is not None and abs(network["revenue_cushion_usd"]["p50"]) >= 0.5
         else ""
     )
-    return f"{head}, because it spends less (medians of each cost): {'; '.join(lines)}{extra}."
+    return (
+        f"{head}, because it spends less (medians of each cost): {'; '.join(lines)}{extra}."
+        + shelves
+    )
 
 
 def render_money(console: Console, results: list[dict[str, Any]]) -> None:

@@ -82,7 +82,8 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
 
 
 def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | None:
-    """Revenue, EBITDA, cash at the horizon and cash at risk: p50 (p5–p95)."""
+    """Revenue, EBITDA, cash and spares at the horizon, and cash (and cash + spares) at
+    risk: p50 (p5–p95)."""
     if not any(run.get("finance") for run in runs):
         return None
 
@@ -97,9 +98,11 @@ def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | 
         vs = fin.get("vs_baseline") or {}
         rows.append([label, band(fin.get("revenue_usd")), band(fin.get("ebitda_usd")),
                      band(fin.get("cash_usd_end")), band(fin.get("cash_usd_min")),
-                     band(vs.get("cash_at_risk_usd"))])  # fmt: skip
+                     band(fin.get("spares_value_usd_end")), band(vs.get("cash_at_risk_usd")),
+                     band(vs.get("cash_and_spares_at_risk_usd"))])  # fmt: skip
     header = ["scenario", "revenue", "EBITDA", "cash at horizon", "lowest cash",
-              "cash at risk vs baseline"]  # fmt: skip
+              "spares at cost, horizon", "cash at risk vs baseline",
+              "cash + spares at risk vs baseline"]  # fmt: skip
     return table(header, rows, "Over the horizon: p50 (p5 – p95), USD")
 
 

@@ -35,6 +35,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "cash_usd_start": round(flows.cash_start_usd, 0),
         "cash_usd_end": _band(flows.cash_usd[:, -1]),
         "cash_usd_min": _band(flows.cash_usd.min(axis=1)),
+        "spares_value_usd_end": _band(money.spares_value_usd),
         "costs_usd_p50": {
             name.removesuffix("_usd"): round(float(np.median(totals[name])), 0)
             for name in flows.OUTFLOWS
@@ -46,9 +47,12 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         base = baseline.flows.totals()
         revenue_gap = base["revenue_usd"] - totals["revenue_usd"]
         cash_gap = baseline.flows.cash_usd[:, -1] - flows.cash_usd[:, -1]
+        drawn = baseline.spares_value_usd - money.spares_value_usd
         out["vs_baseline"] = {
             "revenue_at_risk_usd": _band(revenue_gap),
             "cash_at_risk_usd": _band(cash_gap),
+            "spares_drawn_usd": _band(drawn),
+            "cash_and_spares_at_risk_usd": _band(cash_gap + drawn),
             "hashprice_change_p50": round(float(np.median(
                 money.market.hashprice_usd_per_ph_day[:, -1]
                 - baseline.market.hashprice_usd_per_ph_day[:, -1])), 4),
