@@ -76,6 +76,21 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
             if row["covenants"]["liquidity"]["probability_breach"] <= 0.5]  # fmt: skip
     best = max(fits, key=lambda row: row["net_benefit_usd"])["name"]
     assert data["cheapest_under_max_breach"]["liquidity"] == best
+    # Net benefit counts what is owned at the end: cash, spares at cost, machines at the
+    # used index, paired path by path; the stock the stockpile leaves is not lost money.
+    for row, outcome in zip(data["strategies"], result.outcomes, strict=True):
+        assert outcome.cash_end_usd is not None and nothing.cash_end_usd is not None
+        assert outcome.spares_value_usd is not None and nothing.spares_value_usd is not None
+        assert outcome.machines_value_usd is not None
+        assert nothing.machines_value_usd is not None
+        gain = (outcome.cash_end_usd - nothing.cash_end_usd
+                + outcome.spares_value_usd - nothing.spares_value_usd
+                + outcome.machines_value_usd - nothing.machines_value_usd)  # fmt: skip
+        assert row["net_benefit_usd"] == pytest.approx(gain.mean(), abs=1e-6)
+        assert row["net_benefit_cash_usd"] == pytest.approx(
+            (outcome.cash_end_usd - nothing.cash_end_usd).mean(), abs=1e-6)  # fmt: skip
+    assert stockpile.spares_value_usd is not None and nothing.spares_value_usd is not None
+    assert np.all(stockpile.spares_value_usd >= nothing.spares_value_usd)
     # The alternative vendor took the open Bitmain order.
     moved = next(s for s in chosen if s.name == "alt-vendors")
     assert moved.edits and moved.edits[0].value[0]["model"] == "whatsminer-m60s"

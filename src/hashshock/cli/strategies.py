@@ -223,6 +223,10 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
                      money(r.get("cash_end_usd_p50")), money(r.get("net_benefit_usd")),
                      f"{money(ci[0])} … {money(ci[1])}" if ci else "—")  # fmt: skip
     console.print(cash)
+    if any(r.get("net_benefit_usd") is not None for r in rows):
+        console.print("net benefit: mean over paths of what the fleet owns at the end (cash, "
+                      "spares at cost, machines at the used-ASIC index) against doing "
+                      "nothing", style="dim", highlight=False)  # fmt: skip
     covenants = list(rows[0].get("covenants") or {})
     if covenants:
         breach = Table(title="Covenant breach probability", title_justify="left")

@@ -16,8 +16,12 @@ network-wide scenario its money is priced on the network that *doing nothing* le
 (the fleet's loss against baseline standing in for the network's, as in compare): one
 operator's strategy does not move the network's difficulty.
 
-Net benefit against doing nothing = cash at the end with the strategy − without it,
-paired path by path; its mean comes with a 95 % interval over paths (central limit).
+Net benefit against doing nothing = what the fleet owns at the end with the strategy −
+without it, paired path by path: cash, plus the spares on its shelves at cost
+(:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
+the used-ASIC index (the LTV covenant's collateral): stock bought and left over, or
+machines bought, are still owned; stock drawn down is spent. Its mean comes with a 95 %
+interval over paths (central limit); the JSON also gives the change in cash alone.
 """
 
 from __future__ import annotations
@@ -65,6 +69,17 @@ class Outcome:
     revenue_usd: FloatArray | None
     cash_end_usd: FloatArray | None
     breached: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    spares_value_usd: FloatArray | None = None  # at cost, on the last day
+    machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
+
+    @property
+    def owned_end_usd(self) -> FloatArray | None:
+        """Cash + spares at cost + machines at the used index on the last day, per path."""
+        if self.cash_end_usd is None:
+            return None
+        spares = 0.0 if self.spares_value_usd is None else self.spares_value_usd
+        machines = 0.0 if self.machines_value_usd is None else self.machines_value_usd
+        return np.asarray(self.cash_end_usd + spares + machines, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,8 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         availability, hashrate, np.array(flows.revenue_usd.sum(axis=1), dtype=np.float64),
         np.array(adjusted.cash_usd[:, -1], dtype=np.float64),
         {c.name: np.array(c.first_breach_day >= 0) for c in covenants},
+        np.array(run.money.spares_value_usd, dtype=np.float64),
+        np.array(flows.collateral_usd[:, -1], dtype=np.float64),
     )  # fmt: skip
 
 
@@ -159,9 +176,10 @@ class StrategiesResult:
 
     def cost_of(self, i: int) -> float:
         """What strategy ``i`` costs against doing nothing (USD): minus its mean net
-        benefit in cash at the end (machines' capex, parts, revenue gained and its own
-        costs all in), or its own costs over the horizon when the fleet has no money."""
-        mine, base = self.outcomes[i].cash_end_usd, self.outcomes[0].cash_end_usd
+        benefit (module docstring: machines' capex, parts, revenue gained and its own
+        costs all in, and what is still owned at the end), or its own costs over the
+        horizon when the fleet has no money."""
+        mine, base = self.outcomes[i].owned_end_usd, self.outcomes[0].owned_end_usd
         if mine is None or base is None:
             return self.strategies[i].total_cost_usd(self.horizon_days)
         return float((base - mine).mean())
@@ -194,14 +212,21 @@ class StrategiesResult:
                 "hashrate_ths_p50": {str(d): float(np.median(v))
                                      for d, v in outcome.hashrate_ths.items()},
             }  # fmt: skip
-            if outcome.cash_end_usd is not None and base.cash_end_usd is not None:
-                assert outcome.revenue_usd is not None
-                gain = outcome.cash_end_usd - base.cash_end_usd
+            mine, theirs = outcome.owned_end_usd, base.owned_end_usd
+            if mine is not None and theirs is not None:
+                assert outcome.revenue_usd is not None and outcome.cash_end_usd is not None
+                assert base.cash_end_usd is not None and outcome.spares_value_usd is not None
+                assert outcome.machines_value_usd is not None
+                gain = mine - theirs
                 row.update({
                     "revenue_usd_p50": float(np.median(outcome.revenue_usd)),
                     "cash_end_usd_p50": float(np.median(outcome.cash_end_usd)),
+                    "spares_value_end_usd_p50": float(np.median(outcome.spares_value_usd)),
+                    "machines_value_end_usd_p50": float(np.median(outcome.machines_value_usd)),
                     "net_benefit_usd": float(gain.mean()),
                     "net_benefit_ci95": list(mean_interval(gain)),
+                    "net_benefit_cash_usd": float((outcome.cash_end_usd
+                                                   - base.cash_end_usd).mean()),
                     "covenants": {
                         name: {"probability_breach": float(hit.mean()),
                                "probability_breach_ci95": list(wilson_interval(int(hit.sum()),

@@ -80,10 +80,11 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
 
 
 def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
-    """Each strategy's mean net benefit against doing nothing (cash at the end, paired
-    over paths), with its 95 % interval. With breach limits (``--max-breach``), the
-    strategies that exceed one are grey and the cheapest within them is starred: the
-    largest bar is not the answer when it breaks a covenant the user will not risk."""
+    """Each strategy's mean net benefit against doing nothing (cash, spares at cost and
+    machines at the used index at the end, paired over paths), with its 95 % interval.
+    With breach limits (``--max-breach``), the strategies that exceed one are grey and
+    the cheapest within them is starred: the largest bar is not the answer when it
+    breaks a covenant the user will not risk."""
     rows = [s for s in data.get("strategies", []) if s.get("net_benefit_usd") is not None]
     if not rows:
         return None
@@ -106,7 +107,7 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
     fig["layout"]["xaxis"]["title"] = {
-        "text": "cash at the end minus doing nothing's, mean over the same paths (USD)"
+        "text": "cash + spares + machines at the end minus doing nothing's, mean over paths (USD)"
     }
     names = [r["name"] + (" ★" if r["name"] in chosen else "") for r in rows]
     ok = [within(r) for r in rows]
