@@ -19,6 +19,7 @@ METRICS = [
     "stage_day:hashrate_decline",
     "cash_end",
     "revenue_at_risk:p90",
+    "cash_and_spares_at_risk",
     "availability:119",
 ]
 

@@ -146,3 +146,13 @@ def test_hashshock_sweep_is_callable(how: str, spec_of: Callable[..., dict[str, 
     run = hashshock.sweep if how == "package" else hashshock.sweep.sweep
     result = run(spec)
     assert isinstance(result, SweepResult) and len(result.points) == 3
+
+
+def test_cash_and_spares_at_risk_is_the_runs_own_figure() -> None:
+    """The metric (sweep/metrics.py) and the run's JSON (results/money.py) compute it each
+    their own way: the same median."""
+    result = hashshock.compare(money_fleet(), ["sanctions"], PATHS, HORIZON, SEED)[0]
+    metric = parse_metric("cash_and_spares_at_risk")
+    value = evaluate_all([metric], result, BaselineRef.of_result(result))[metric.name]
+    band = result.to_dict()["finance"]["vs_baseline"]["cash_and_spares_at_risk_usd"]
+    assert value == pytest.approx(band["p50"], abs=0.5)

@@ -15,6 +15,7 @@ p50) where the kind is a distribution::
     hashrate:364[:p10]            delivered TH/s on day 364
     cash_end[:p5]  cash_min  revenue  ebitda        USD over the horizon, percentile
     revenue_at_risk  cash_at_risk  baseline's minus the point's, USD, on the same paths
+    cash_and_spares_at_risk        cash at risk + baseline's spares at cost minus the point's
 
 Values are unrounded floats computed from the same arrays and the same definitions as
 the run's JSON (README "JSON output"), so a point equals ``hashshock.compare`` of its
@@ -66,6 +67,7 @@ KINDS: dict[str, Kind] = {
     "ebitda": Kind(None, True, True, unit="USD"),
     "revenue_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
     "cash_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
+    "cash_and_spares_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
 }
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 
@@ -86,6 +88,7 @@ DESCRIPTIONS = {
     "ebitda": "EBITDA over the horizon (USD)",
     "revenue_at_risk": "revenue lost against baseline (USD)",
     "cash_at_risk": "cash behind baseline at the end (USD)",
+    "cash_and_spares_at_risk": "cash and spares (at cost) behind baseline at the end (USD)",
 }
 
 
@@ -205,11 +208,13 @@ def check_metric(metric: Metric, loaded: LoadedFleet, horizon_days: int) -> None
 @dataclass(frozen=True)
 class BaselineRef:
     """What metrics need of baseline's run on the same paths (kept small to ship):
-    delivered hashrate [P, T] (TH/s) and, with money, revenue and final cash per path."""
+    delivered hashrate [P, T] (TH/s) and, with money, revenue, final cash and the spares'
+    value at the end per path."""
 
     hashrate_ths: NDArray[np.float64]
     revenue_usd: NDArray[np.float64] | None = None
     cash_end_usd: NDArray[np.float64] | None = None
+    spares_value_usd: NDArray[np.float64] | None = None
 
     @classmethod
     def of(cls, hashrate_ths: NDArray[np.float64], money: Money | None) -> BaselineRef:
@@ -220,7 +225,8 @@ class BaselineRef:
             return cls(hashrate)
         flows = money.flows
         revenue = np.array(flows.totals()["revenue_usd"], dtype=np.float64, copy=True)
-        return cls(hashrate, revenue, np.array(flows.cash_usd[:, -1], dtype=np.float64, copy=True))
+        cash = np.array(flows.cash_usd[:, -1], dtype=np.float64, copy=True)
+        return cls(hashrate, revenue, cash, np.array(money.spares_value_usd, dtype=np.float64))
 
     @classmethod
     def of_result(cls, result: RunResult) -> BaselineRef | None:
@@ -264,7 +270,11 @@ def _per_path(metric: Metric, run: RunResult, baseline: BaselineRef | None) -> N
         raise ValueError(f"{metric.name} needs baseline's money")
     if kind == "revenue_at_risk":
         return baseline.revenue_usd - totals["revenue_usd"]
-    return baseline.cash_end_usd - flows.cash_usd[:, -1]
+    cash_gap = baseline.cash_end_usd - flows.cash_usd[:, -1]
+    if kind == "cash_and_spares_at_risk":
+        assert baseline.spares_value_usd is not None
+        return np.asarray(cash_gap + baseline.spares_value_usd - money.spares_value_usd)
+    return cash_gap
 
 
 def evaluate(metric: Metric, run: RunResult, baseline: BaselineRef | None) -> float | None:
