@@ -45,6 +45,9 @@ def test_same_engine_numbers(runs: list[hashshock.RunResult], feedback: bool) ->
         assert np.array_equal(member.hashrate_ths, run.output.hashrate_ths)
         assert np.array_equal(result.us_hashrate_ths(k), run.output.hashrate_ths)
         assert run.money is not None and member.cash_usd is not None
+        # Spares on the shelves do not depend on the market: the same as `run`'s.
+        assert member.spares_value_usd is not None
+        assert np.array_equal(member.spares_value_usd, run.money.spares_value_usd)
         if not feedback:  # priced on the same market as `run`: the same cash, bit for bit
             assert np.array_equal(member.cash_usd, run.money.flows.cash_usd)
             # and each covenant breaks on the same paths and days, under the same name
@@ -56,6 +59,12 @@ def test_same_engine_numbers(runs: list[hashshock.RunResult], feedback: bool) ->
             said = run.to_dict()["finance"]["covenants"]
             for name, event in group["covenants"].items():
                 assert event["probability"] == said[name]["probability_breach"]
+            money, finance = group["money"], run.to_dict()["finance"]
+            assert money["spares_value_end_usd"] == pytest.approx(
+                finance["spares_value_usd_end"], abs=1.0)  # fmt: skip
+            if k > 0:
+                assert money["cash_and_spares_at_risk_usd"] == pytest.approx(
+                    finance["vs_baseline"]["cash_and_spares_at_risk_usd"], abs=1.0)  # fmt: skip
         stages = run.stage_first_days()
         for name, days in member.stage_days.items():
             assert np.array_equal(days, stages[name])

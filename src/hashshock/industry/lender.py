@@ -48,33 +48,40 @@ def _band(values: FloatArray) -> dict[str, float]:
 def group_money(
     members: Sequence[Member], runs: Sequence[MemberRun], baseline: Sequence[MemberRun] | None
 ) -> dict[str, Any] | None:
-    """Revenue and end cash of one group (USD, bands over paths) and, against baseline's
-    runs on the same paths, revenue and cash at risk (baseline's minus this scenario's);
-    ``None`` when a member has no finance block."""
-    revenue, cash_end = _totals(members, runs)
-    if revenue is None or cash_end is None:
+    """Revenue, end cash and spares at cost on the last day of one group (USD, bands over
+    paths) and, against baseline's runs on the same paths, revenue, cash and cash + spares
+    at risk (baseline's minus this scenario's); ``None`` when a member has no finance
+    block."""
+    mine = _totals(members, runs)
+    if mine is None:
         return None
-    out: dict[str, Any] = {"revenue_usd": _band(revenue), "cash_end_usd": _band(cash_end)}
+    revenue, cash_end, spares = mine
+    out: dict[str, Any] = {"revenue_usd": _band(revenue), "cash_end_usd": _band(cash_end),
+                           "spares_value_end_usd": _band(spares)}  # fmt: skip
     if baseline is not None:
-        base_revenue, base_cash = _totals(members, baseline)
-        assert base_revenue is not None and base_cash is not None
+        base = _totals(members, baseline)
+        assert base is not None
+        base_revenue, base_cash, base_spares = base
         out["revenue_at_risk_usd"] = _band(base_revenue - revenue)
         out["cash_at_risk_usd"] = _band(base_cash - cash_end)
+        out["cash_and_spares_at_risk_usd"] = _band(base_cash - cash_end + base_spares - spares)
     return out
 
 
 def _totals(
     members: Sequence[Member], runs: Sequence[MemberRun]
-) -> tuple[FloatArray | None, FloatArray | None]:
-    """[P] Σ weight × revenue over the horizon and Σ weight × cash on the last day."""
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """[P] Σ weight × revenue over the horizon, × cash and × spares at cost on the last
+    day; None if a member has no money."""
     paths = runs[0].cash_out_day.shape[0]
-    revenue, cash_end = np.zeros(paths), np.zeros(paths)
+    revenue, cash_end, spares = np.zeros(paths), np.zeros(paths), np.zeros(paths)
     for member, run in zip(members, runs, strict=True):
-        if run.revenue_usd is None or run.cash_end_usd is None:
-            return None, None
+        if run.revenue_usd is None or run.cash_end_usd is None or run.spares_value_usd is None:
+            return None
         revenue += member.weight * run.revenue_usd
         cash_end += member.weight * run.cash_end_usd
-    return revenue, cash_end
+        spares += member.weight * run.spares_value_usd
+    return revenue, cash_end, spares
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.moneyplan import liquidity_floor_usd
 from hashshock.finance.reprice import FixedFlows
-from hashshock.finance.scenario_money import money_for, scenario_market
+from hashshock.finance.scenario_money import money_for, scenario_market, spares_value
 from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import (
@@ -94,6 +94,7 @@ class MemberRun:
     # [P, R] on each review day, cash above the liquidity floor on the scenario's market, USD
     spendable_usd: FloatArray | None = None
     cash_end_usd: FloatArray | None = None  # [P] cash on the last day (None: no finance)
+    spares_value_usd: FloatArray | None = None  # [P] spares at cost on the last day (idem)
 
     @property
     def delivered_ths(self) -> FloatArray:
@@ -339,6 +340,8 @@ def member_runs(
             waiting_machines=out.machines_down[:, :, 0].copy() if orders.review_days else None,
             spendable_usd=spendable,
             cash_end_usd=cash_end,
+            spares_value_usd=(spares_value(money_plan, plan, out)
+                              if member.loaded.fleet.finance is not None else None),
         ))  # fmt: skip
     return runs
 
