@@ -274,7 +274,7 @@ def test_hashshock_industry_writes_its_report(tmp_path: Path) -> None:
          "folder does not exist"),
         (["industry", "--paths", "4", "--horizon", "30", "--report", "{tmp}/r.txt"], ".html"),
         (["report", "{tmp}/other.json", "--out", "{tmp}/r.html"], "not a hashshock run"),
-        (["report", "{tmp}/broken.json", "--out", "{tmp}/r.html"], "not a hashshock run"),
+        (["report", "{tmp}/broken.json", "--out", "{tmp}/r.html"], "operators: is not a list"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -66,7 +66,7 @@ def scenario_names(text: str) -> list[str]:
     """``--scenarios``' names, split at commas; an empty one (``baseline,,``) is refused
     rather than dropped, as a name may be missing."""
     names = [s.strip() for s in text.split(",")]
-    if len(names) > 1 and not all(names):
+    if any(names) and not all(names):  # none at all is "no scenario given", later
         raise InputError(
             None, "--scenarios", f"{text!r} has an empty name",
             "separate the names by single commas, e.g. baseline,sanctions",
