@@ -618,3 +618,16 @@ def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:
     (warning,) = loaded.kind_warnings
     assert warning.startswith("operators[2] (c): kind 'smal-farm' is spelt like 'small-farm'")
     assert warning in loaded.warnings
+
+
+def test_groups_that_break_without_a_shock_are_named() -> None:
+    """A group broken on most baseline paths ranks high in who breaks first because of its
+    inputs; the terminal says so, and is silent when no group does."""
+    from hashshock.cli.industry import BREAKS_UNDER_BASELINE, _broken_without_a_shock
+
+    note = _broken_without_a_shock({"greenidge": 1.0, "farms": 0.2})
+    assert note.startswith("note: greenidge (100%) breaks with no shock too (baseline)")
+    assert "farms" not in note
+    two = _broken_without_a_shock({"a": 0.95, "b": BREAKS_UNDER_BASELINE})
+    assert "a (95%), b (90%) break with no shock" in two and "their inputs" in two
+    assert _broken_without_a_shock({"a": 0.5}) == "" and _broken_without_a_shock({}) == ""
