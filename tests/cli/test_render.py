@@ -36,6 +36,7 @@ from hashshock.cli.render import (
     render_compare,
     render_run,
     render_stages,
+    stage_order_notes,
 )
 from hashshock.cli.render_money import _musd, cash_higher_note, network_note, render_money
 from hashshock.cli.scan import register as register_scan
@@ -454,3 +455,24 @@ def test_stage_tables_never_cut_a_scenario_name_or_a_day() -> None:
     assert set(names) <= words
     assert "100.0%" in words and "d201/d240/d277" in words and "d43/d49/d55" in words
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def _stages(name: str, customs: int | None, depleted: int | None,
+            p_depleted: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    def stage(day: int | None, p: float) -> dict[str, Any]:
+        return {"probability": p if day is not None else 0.0, "day_p10": day,
+                "day_p50": day, "day_p90": day}  # fmt: skip
+
+    return {"scenario": name, "stages": {"customs_delay": stage(customs, 1.0),
+                                         "spares_depleted": stage(depleted, p_depleted),
+                                         "hashrate_decline": stage(None, 0.0)}}  # fmt: skip
+
+
+def test_stage_notes_say_what_baseline_stock_outs_and_out_of_order_stages_are() -> None:
+    notes = stage_order_notes([_stages("baseline", None, 23), _stages("sanctions", 50, 23)])
+    assert len(notes) == 2
+    assert notes[0].startswith("Under baseline a spare runs out too (100.0% of paths, median d23)")
+    assert notes[1].startswith("Under sanctions spares run out before the first held lot")
+    # In order, and a baseline that rarely runs out: nothing to say.
+    assert stage_order_notes([_stages("baseline", None, 200, 0.3),
+                              _stages("sanctions", 42, 90)]) == []  # fmt: skip

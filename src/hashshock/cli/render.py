@@ -243,11 +243,45 @@ def fixed_customs_day_note(results: Sequence[dict[str, Any]]) -> str | None:
     return " ".join(notes)
 
 
+#: Share of baseline's paths from which its stock-outs deserve a word under the stages.
+BASELINE_STOCKOUT_NOTE = 0.5
+
+
+def stage_order_notes(results: Sequence[dict[str, Any]]) -> list[str]:
+    """What the stage table could be misread for: baseline reaching "spares depleted" (a
+    shelf thin for its failures, not a collapse), and a shock whose spares run out
+    before its customs delay shows (the stages are causes, not a fixed sequence)."""
+    notes = []
+    base = next((r for r in results if r["scenario"] == "baseline"), None)
+    if base is not None:
+        stage = base["stages"]["spares_depleted"]
+        if stage["probability"] >= BASELINE_STOCKOUT_NOTE and stage["day_p50"] is not None:
+            notes.append(
+                f"Under baseline a spare runs out too ({_pct(stage['probability'])} of paths, "
+                f"median {_day(stage['day_p50'])}): the shelf is thin for its failures and "
+                "reorders refill it. A shock's stage 2 is the same stock-out: compare its "
+                "day with baseline's, and the availability it costs."
+            )
+    early = [
+        r["scenario"] for r in results
+        if r["stages"]["customs_delay"]["day_p50"] is not None
+        and r["stages"]["spares_depleted"]["day_p50"] is not None
+        and r["stages"]["spares_depleted"]["day_p50"] < r["stages"]["customs_delay"]["day_p50"]
+    ]  # fmt: skip
+    if early:
+        notes.append(
+            f"Under {', '.join(early)} spares run out before the first held lot reaches the "
+            "border: each stage is measured from its own cause, so they need not come in "
+            "order."
+        )
+    return notes
+
+
 def render_stages(console: Console, results: list[dict[str, Any]]) -> None:
     print_in_parts(console, results, _stages_table)
-    note = fixed_customs_day_note(results)
-    if note:
-        console.print(note, style="dim", highlight=False)
+    for note in (fixed_customs_day_note(results), *stage_order_notes(results)):
+        if note:
+            console.print(note, style="dim", highlight=False)
 
 
 def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
