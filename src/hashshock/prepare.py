@@ -9,6 +9,7 @@ clear of the engine (no numba), so ``hashshock validate`` is quick; passing
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from hashshock.inputs.load import (
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
+from hashshock.market.simulate import MarketPaths
 from hashshock.market.start import MarketStart, check_network_holds, market_start
 from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
@@ -217,13 +219,18 @@ def validate(
     scenarios: Sequence[ScenarioLike] = (BASELINE,),
     horizon_days: int = 365,
     market: str | Path | MarketConfig | None = None,
+    one_paths: dict[dt.date, MarketPaths] | None = None,
 ) -> Prepared:
     """:func:`prepare`, plus the money inputs each plan's run would build (on a one-path
     market): what ``hashshock validate`` checks. Passing it means :func:`compare` on the
-    same inputs runs."""
+    same inputs runs. ``one_paths`` keeps the one-path markets by start date for the
+    next call on the same market (an industry's members share theirs)."""
     prepared = prepare(fleet, scenarios, horizon_days, market)
     start = prepared.loaded.fleet.start_date
-    one_path = simulate_market(prepared.market, start, horizon_days, 1, 0)
+    markets: dict[dt.date, MarketPaths] = {} if one_paths is None else one_paths
+    if start not in markets:
+        markets[start] = simulate_market(prepared.market, start, horizon_days, 1, 0)
+    one_path = markets[start]
     for money in prepared.money:
         build_economy(money, one_path)
     return prepared

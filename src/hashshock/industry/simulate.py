@@ -17,6 +17,7 @@ alone, as ``hashshock run`` prices a fleet. Members run as tasks on an executor
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,9 +157,10 @@ def prepare_industry(
     if paths is not None:
         check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)
     members = []
+    one_paths: dict[dt.date, MarketPaths] = {}  # members' one-path markets, by start date
     for member in loaded.members:
         if check_money:
-            members.append(validate(member.loaded, to_run, horizon_days, config))
+            members.append(validate(member.loaded, to_run, horizon_days, config, one_paths))
         else:
             members.append(prepare(member.loaded, to_run, horizon_days, config, paths))
     # prepare() checked names and duplicates on to_run; keep the caller's order for output
