@@ -332,6 +332,12 @@ def margin_call(r: RunResult) -> float:
     return float(r.money.margin_calls["probability"])
 
 
+def pledge_exposed(r: RunResult) -> float:
+    """Share of paths on which the pledge is exposed (0 when it names no vendor)."""
+    assert r.money is not None
+    return float(r.money.margin_calls["pledges"]["pledge"].get("probability_exposed", 0.0))
+
+
 def market(name: str) -> Metric:
     """Mean of a market path array (``btc_price_usd``, ``hashprice_usd_per_ph_day``, …)."""
 
@@ -634,6 +640,9 @@ setf(f"{FIN}.btc_pledges.btc", 20, margin_call, -1, pledged)
 setf(f"{FIN}.btc_pledges.obligation_usd", 800_000, margin_call, +1, pledged)
 setf(f"{FIN}.btc_pledges.margin_call_ltv", 1.2, margin_call, -1, pledged)
 setf(f"{FIN}.btc_pledges.until_date", "2026-02-01", margin_call, -1, pledged)
+setf(f"{FIN}.btc_pledges.vendor", "bitmain", pledge_exposed, +1,
+     lambda: inputs({**order_fleet(), "finance": {"btc_pledges": [dict(PLEDGE)]}},
+                    [dict(CANCEL)]))  # fmt: skip
 setf(f"{FIN}.part_costs.new_part_usd", {"fan": 250}, PARTS_USD, +1, with_finance())
 setf(f"{FIN}.part_costs.in_house_repair_usd", {"psu": 300}, REPAIRS_USD, +1, with_finance())
 setf(f"{FIN}.part_costs.vendor_repair_usd", {"hashboard": 1500}, REPAIRS_USD, +1, with_finance())

@@ -172,6 +172,29 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
     )
 
 
+def pledge_note(results: Sequence[dict[str, Any]]) -> str | None:
+    """BTC pledged to a vendor whose orders a scenario cancels while the pledge is held
+    (``margin_calls.pledges.<name>.probability_exposed``); ``None`` if none is."""
+    each = []
+    for result in results:
+        pledges = result["finance"]["margin_calls"]["pledges"]
+        for name, pledge in pledges.items():
+            share = pledge.get("probability_exposed") or 0.0
+            if share > 0:
+                each.append(
+                    f"under {result['scenario']}, {name} ({pledge['btc']:,.6g} BTC held by "
+                    f"{pledge['vendor']}) on {probability(share)} of paths, worth "
+                    f"{_musd(pledge['exposed_usd_p50'])} (p50)"
+                )
+    if not each:
+        return None
+    return (
+        f"BTC pledges exposed: {'; '.join(each)}. The scenario cancels the vendor's orders "
+        "the pledge secures while it is held; whether the BTC comes back is not modelled, "
+        "and the cash above does not count it."
+    )
+
+
 def _signed(value: float) -> str:
     return ("+" if value > 0 else "") + _musd(value)
 
@@ -239,7 +262,7 @@ def cash_higher_note(
     drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
     shelves = (
         f" Its shelves end {_musd(drawn)} of spares (at cost) lower than baseline's, so cash "
-        f"and spares together are {_musd(vs['cash_and_spares_at_risk_usd']['p50'])} "
+        f"and spares together are {_musd(abs(vs['cash_and_spares_at_risk_usd']['p50']))} "
         f"{'behind' if vs['cash_and_spares_at_risk_usd']['p50'] > 0 else 'ahead of'} "
         "baseline: part of the cash is stock drawn down, not a saving."
         if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs
@@ -267,6 +290,7 @@ def render_money(console: Console, results: list[dict[str, Any]]) -> None:
     print_in_parts(console, results, money_table)
     baseline = next((r for r in results if r["scenario"] == "baseline"), None)
     notes = [network_note(results)] + [cash_higher_note(r, baseline) for r in results]
+    notes.append(pledge_note(results))
     for note in notes:
         if note:
             console.print(note, style="dim", highlight=False)

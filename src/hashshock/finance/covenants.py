@@ -138,8 +138,33 @@ def evaluate_covenants(
     return [evaluate_covenant(c, flows, hashrate_ths) for c in covenants]
 
 
-def margin_calls(pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray) -> dict[str, object]:
-    """First day any pledge's obligation / (BTC × price) exceeds its margin-call LTV."""
+def _exposure(
+    pledge: PledgeSpec, btc_price_usd: FloatArray, order_cancelled: NDArray[np.bool_]
+) -> dict[str, object]:
+    """A vendor-held pledge's exposure (:func:`margin_calls`)."""
+    P, T = btc_price_usd.shape
+    exposed = np.zeros(P, dtype=bool)
+    if pledge.vendor_orders and pledge.last_day > 0:
+        exposed = np.asarray(order_cancelled[list(pledge.vendor_orders)].any(axis=0))
+    value = pledge.btc * btc_price_usd[:, min(T, pledge.last_day) - 1] if T else np.zeros(P)
+    return {
+        "vendor": pledge.vendor,
+        "btc": pledge.btc,
+        "probability_exposed": round(float(exposed.mean()), 4) if P else 0.0,
+        "exposed_usd_p50": round(float(np.median(value[exposed]))) if exposed.any() else None,
+    }
+
+
+def margin_calls(
+    pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray,
+    order_cancelled: NDArray[np.bool_] | None = None,
+) -> dict[str, object]:  # fmt: skip
+    """First day any pledge's obligation / (BTC × price) exceeds its margin-call LTV; with
+    the run's ``order_cancelled`` [O, P], each pledge held by a vendor is also *exposed*
+    on the paths where one of that vendor's orders was cancelled (the scenario broke off
+    the purchase the pledge secures): its share of paths and the BTC's value on those
+    paths on the last day the pledge is held (p50, USD). Whether the BTC comes back is
+    not modelled."""
     P, T = btc_price_usd.shape
     first = np.full(P, -1, dtype=np.int64)
     per_pledge: dict[str, object] = {}
@@ -149,7 +174,10 @@ def margin_calls(pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray) -> 
             pledge.btc * btc_price_usd[:, : max(last, 0)], 1e-9
         )
         day = _first(ltv > pledge.margin_call_ltv, np.arange(max(last, 0), dtype=np.int64))
-        per_pledge[pledge.name] = CovenantResult(pledge.name, "margin_call", day).summary()
+        summary = CovenantResult(pledge.name, "margin_call", day).summary()
+        if pledge.vendor is not None and order_cancelled is not None:
+            summary |= _exposure(pledge, btc_price_usd, order_cancelled)
+        per_pledge[pledge.name] = summary
         first = np.where((first < 0) | ((day >= 0) & (day < first)), np.where(day >= 0, day, first),
                          first)  # fmt: skip
     happened = first >= 0

@@ -80,6 +80,8 @@ class PledgeSpec:
     obligation_usd: float
     margin_call_ltv: float
     last_day: int
+    vendor: str | None = None
+    vendor_orders: tuple[int, ...] = ()  # the fleet's orders from ``vendor``
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         ),
         loans=tuple(schedule(loan, plan.start_date, T) for loan in fin.loans),
         covenants=tuple(covenant_spec(c, plan.start_date) for c in fin.covenants),
-        pledges=tuple(pledge_spec(p, plan.start_date, T) for p in fin.btc_pledges),
+        pledges=tuple(pledge_spec(p, plan.start_date, T, plan) for p in fin.btc_pledges),
         collateral_tier_share=_tier_shares(plan, tiers, machines),
         cohort_tier=tiers,
     )
@@ -369,12 +371,19 @@ def covenant_spec(covenant: Covenant, start: date) -> CovenantSpec:
     )
 
 
-def pledge_spec(pledge: BtcPledge, start: date, horizon_days: int) -> PledgeSpec:
-    """A fleet file's BTC pledge on the run's days."""
+def pledge_spec(
+    pledge: BtcPledge, start: date, horizon_days: int, plan: Plan | None = None
+) -> PledgeSpec:
+    """A fleet file's BTC pledge on the run's days (with ``plan``: the orders of the
+    vendor holding it)."""
     last = horizon_days if pledge.until_date is None else (pledge.until_date - start).days
+    orders: tuple[int, ...] = ()
+    if plan is not None and pledge.vendor in plan.vendor_names:
+        v = plan.vendor_names.index(pledge.vendor)
+        orders = tuple(int(o) for o in np.flatnonzero(plan.order_vendor == v))
     return PledgeSpec(
         pledge.name, pledge.btc, pledge.obligation_usd, pledge.margin_call_ltv,
-        min(horizon_days, last),
+        min(horizon_days, last), pledge.vendor, orders,
     )  # fmt: skip
 
 

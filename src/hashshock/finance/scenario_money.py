@@ -185,7 +185,7 @@ def money_for(
         market=market,
         flows=flows,
         covenants=evaluate_covenants(money.covenants, flows, out.hashrate_ths),
-        margin_calls=margin_calls(money.pledges, market.btc_price_usd),
+        margin_calls=margin_calls(money.pledges, market.btc_price_usd, out.order_cancelled),
         spares_value_usd=spares_value(money, plan, out),
     )
 

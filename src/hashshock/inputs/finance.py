@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hashshock.inputs.catalog import PartType
+from hashshock.inputs.catalog import PartType, vendor_defaults
+from hashshock.inputs.errors import unknown_name_fix
 from hashshock.inputs.types import Share
 
 
@@ -97,6 +98,21 @@ class BtcPledge(_Strict):
         0.8, gt=0, le=5, description="Margin call when obligation / BTC value exceeds this"
     )
     until_date: date | None = Field(None, description="Pledge released on this date")
+    vendor: str | None = Field(
+        None,
+        description="The vendor holding the pledge (the purchase's counterparty): on paths "
+        "where a scenario cancels that vendor's orders while the pledge is held, the pledge "
+        "is reported exposed",
+    )
+
+    @field_validator("vendor")
+    @classmethod
+    def _known_vendor(cls, vendor: str | None) -> str | None:
+        known = sorted(vendor_defaults())
+        if vendor is not None and vendor not in known:
+            fix = unknown_name_fix(vendor, known, "vendor")
+            raise ValueError(f"unknown vendor '{vendor}' — fix: {fix}")
+        return vendor
 
 
 class PartCosts(_Strict):
