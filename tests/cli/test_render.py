@@ -252,6 +252,26 @@ def test_cash_higher_than_baseline_is_explained_by_the_costs(
     assert "Cash ends higher under sanctions" in text
 
 
+@pytest.mark.parametrize(("total", "says"), [
+    (500_000.0, "$500.0k behind baseline: more than all of the extra cash is stock drawn"),
+    (-2_000_000.0, "$2.0M ahead of baseline, and only part of the extra cash is stock"),
+])  # fmt: skip
+def test_extra_cash_is_told_apart_from_stock_drawn_and_machines_broken(
+    results: list[dict[str, Any]], total: float, says: str
+) -> None:
+    baseline = results[0]
+    higher = _with_cash(next(r for r in results if r["scenario"] == "sanctions"), -1_000_000.0)
+    vs = higher["finance"]["vs_baseline"]
+    vs["spares_drawn_usd"] = {"p5": 0.0, "p50": 400_000.0, "p95": 0.0}
+    vs["cash_and_spares_at_risk_usd"] = {"p5": 0.0, "p50": total, "p95": 0.0}
+    waiting = higher["daily"]["machines_down"]["waiting_for_part"]["p50"]
+    waiting[-1] = baseline["daily"]["machines_down"]["waiting_for_part"]["p50"][-1] + 120
+    note = cash_higher_note(higher, baseline)
+    assert note is not None and "Its shelves end $400.0k of spares (at cost) lower" in note
+    assert says in note
+    assert "And 120 more machines wait for a part on the last day than under baseline" in note
+
+
 def test_a_shock_this_fleet_rides_out_says_why_the_network_is_unmoved(
     results: list[dict[str, Any]],
 ) -> None:

@@ -76,6 +76,15 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
             if row["covenants"]["liquidity"]["probability_breach"] <= 0.5]  # fmt: skip
     best = max(fits, key=lambda row: row["net_benefit_usd"])["name"]
     assert data["cheapest_under_max_breach"]["liquidity"] == best
+    # Within every limit at once: the largest net benefit among those meeting all of them.
+    both = {"liquidity": 0.5, "dscr": 0.3}
+    result.thresholds = both
+    rows = result.to_dict()["strategies"]
+    fits = [r for r in rows if all(r["covenants"][n]["probability_breach"] <= p
+                                   for n, p in both.items())]  # fmt: skip
+    expected = max(fits, key=lambda r: r["net_benefit_usd"])["name"] if fits else None
+    assert result.cheapest_under_every_limit() == expected
+    result.thresholds = {"liquidity": 0.5}
     # Net benefit counts what is owned at the end: cash, spares at cost, machines at the
     # used index, paired path by path; the stock the stockpile leaves is not lost money.
     for row, outcome in zip(data["strategies"], result.outcomes, strict=True):

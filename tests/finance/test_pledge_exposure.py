@@ -54,3 +54,16 @@ def test_an_unknown_vendor_is_refused_with_a_hint() -> None:
     fleet = small_fleet(finance={"btc_pledges": [{**PLEDGE, "vendor": "bitmian"}]})
     with pytest.raises(InputError, match="unknown vendor 'bitmian' — fix: did you mean bitmain"):
         hashshock.run(fleet, "baseline", paths=2, horizon_days=5)
+
+
+def test_the_money_table_and_a_note_show_the_exposure() -> None:
+    from rich.console import Console
+
+    from hashshock.cli.render_money import render_money
+
+    console = Console(record=True, width=100)
+    render_money(console, [_run(vendor="bitmain").to_dict()])
+    text = " ".join(console.export_text().split())
+    table, note = text.split("BTC pledges exposed: ")
+    assert "pledge" in table and "exposed" in table and "50%" in table  # the row (wrapped)
+    assert note.startswith("under half, deal (50 BTC held by bitmain) on 50% of paths")

@@ -259,21 +259,22 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
 
 
 #: Baseline break probability from which a group's break is its inputs', not a shock's.
-BREAKS_UNDER_BASELINE = 0.9
+BREAKS_UNDER_BASELINE = 0.5
 
 
 def _broken_without_a_shock(base_break: dict[str, float]) -> str:
     """A note naming the groups that break on most baseline paths: their rank in who
-    breaks first says more about their inputs (a loan falling due, thin cash, power
-    above the hashprice) than about the shock."""
+    breaks first, and the lender's loss on them, say more about their inputs (a loan
+    falling due, thin cash, power above the hashprice) than about the shock."""
     groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
     if not groups:
         return ""
     names = ", ".join(f"{g} ({probability(base_break[g])})" for g in groups)
     verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
-    return (f"note: {names} {verb} with no shock too (baseline): that comes from {their} "
-            "inputs (loans falling due, cash, power price), not the shock — check them in "
-            "the industry file")  # fmt: skip
+    return (f"note: {names} {verb} with no shock too (baseline): that, and the lender's "
+            f"baseline loss on them, comes from {their} inputs (loans falling due, cash, power "
+            "price), not the shock; Δ base is the shock's part — check them in the industry "
+            "file")  # fmt: skip
 
 
 #: Gap between the engines' and the shared hashprice (p95) beyond which the summary says so.

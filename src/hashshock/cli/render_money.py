@@ -140,6 +140,15 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
             return f"{probability(calls['probability'])}{day}"
 
         row("margin call", margin)
+
+    def exposed(f: dict[str, Any]) -> str:
+        shares = [p.get("probability_exposed") or 0.0
+                  for p in f["margin_calls"]["pledges"].values()]  # fmt: skip
+        return probability(max(shares, default=0.0))
+
+    if any("probability_exposed" in p for r in results
+           for p in r["finance"]["margin_calls"]["pledges"].values()):  # fmt: skip
+        row("pledge exposed", exposed)
     return table
 
 
@@ -226,6 +235,32 @@ def _why_less(cost: str, result: dict[str, Any], baseline: dict[str, Any]) -> st
     return ""
 
 
+def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) -> str:
+    """What the extra cash ``gap`` of ``result`` is not: spares drawn from the shelves
+    (all of it, or part), and machines left waiting for a part on the last day."""
+    vs = result["finance"]["vs_baseline"]
+    out = ""
+    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
+    if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs:
+        total = vs["cash_and_spares_at_risk_usd"]["p50"]
+        out += (
+            f" Its shelves end {_musd(drawn)} of spares (at cost) lower than baseline's, so "
+            + (f"cash and spares together are {_musd(total)} behind baseline: more than all "
+               "of the extra cash is stock drawn down." if total > 0 else
+               f"cash and spares together are {_musd(-total)} ahead of baseline, and only "
+               "part of the extra cash is stock drawn down.")
+        )  # fmt: skip
+    waiting = result["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
+    base = baseline["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
+    if waiting and base and waiting[-1] - base[-1] >= 1:
+        out += (
+            f" And {waiting[-1] - base[-1]:,.0f} more machines wait for a part on the last day "
+            "than under baseline (p50): the costs they no longer incur are a smaller working "
+            "fleet's, not a saving."
+        )
+    return out
+
+
 def cash_higher_note(
     result: dict[str, Any], baseline: dict[str, Any] | None
 ) -> str | None:  # fmt: skip
@@ -259,15 +294,7 @@ def cash_higher_note(
         for amount, k in saved
         if amount >= MIN_SHARE_OF_GAP * gap
     ]
-    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
-    shelves = (
-        f" Its shelves end {_musd(drawn)} of spares (at cost) lower than baseline's, so cash "
-        f"and spares together are {_musd(abs(vs['cash_and_spares_at_risk_usd']['p50']))} "
-        f"{'behind' if vs['cash_and_spares_at_risk_usd']['p50'] > 0 else 'ahead of'} "
-        "baseline: part of the cash is stock drawn down, not a saving."
-        if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs
-        else ""
-    )
+    shelves = _not_a_saving(result, baseline, gap)
     if not lines:
         return head + "." + shelves
     network = finance.get("network_wide")

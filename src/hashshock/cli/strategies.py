@@ -237,11 +237,17 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
             shares = [r["covenants"][c]["probability_breach"] for c in covenants]
             breach.add_row(escape(r["name"]), *(f"{100 * v:.1f}%" for v in shares))
         console.print(breach)
+    limits = data["max_breach"]
     for name, best in data["cheapest_under_max_breach"].items():
-        limit = data["max_breach"][name]
-        text = (f"cheapest strategy keeping {name} breaches at or under {100 * limit:g}%: "
+        text = (f"largest net benefit keeping {name} breaches at or under "
+                f"{100 * limits[name]:g}%: "
                 + (f"[bold]{escape(best)}[/]" if best else "none of these"))  # fmt: skip
         console.print(text, highlight=False)
+    if len(limits) > 1:
+        best = data.get("cheapest_under_every_limit")
+        console.print("largest net benefit within every limit at once: "
+                      + (f"[bold]{escape(best)}[/]" if best else "none of these"),
+                      highlight=False)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,9 @@ Net benefit against doing nothing = what the fleet owns at the end with the stra
 without it, paired path by path: cash, plus the spares on its shelves at cost
 (:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
 the used-ASIC index (the LTV covenant's collateral): stock bought and left over, or
-machines bought, are still owned; stock drawn down is spent. Its mean comes with a 95 %
+machines bought, are still owned; stock drawn down is spent. A machine waiting for a part
+on the last day counts like a running one: it is still a machine (at worst a donor of its
+other parts), and what it did not earn is already in the cash. Its mean comes with a 95 %
 interval over paths (central limit); the JSON also gives the change in cash alone.
 """
 
@@ -185,14 +187,20 @@ class StrategiesResult:
         return float((base - mine).mean())
 
     def cheapest_under(self) -> dict[str, str | None]:
-        """Per covenant with a threshold: the cheapest strategy (:meth:`cost_of`) whose
-        breach probability is at most it (None: none is)."""
-        out: dict[str, str | None] = {}
-        for name, limit in self.thresholds.items():
-            fits = [(self.cost_of(i), i) for i, o in enumerate(self.outcomes)
-                    if name in o.breached and float(o.breached[name].mean()) <= limit]  # fmt: skip
-            out[name] = self.strategies[min(fits)[1]].name if fits else None
-        return out
+        """Per covenant with a threshold: the cheapest strategy (:meth:`cost_of`: the
+        largest net benefit) whose breach probability is at most it (None: none is)."""
+        return {name: self._cheapest({name: limit}) for name, limit in self.thresholds.items()}
+
+    def cheapest_under_every_limit(self) -> str | None:
+        """The cheapest strategy whose breach probability is within every threshold at
+        once (None: none is, or there is no threshold)."""
+        return self._cheapest(self.thresholds) if self.thresholds else None
+
+    def _cheapest(self, limits: dict[str, float]) -> str | None:
+        fits = [(self.cost_of(i), i) for i, o in enumerate(self.outcomes)
+                if all(name in o.breached and float(o.breached[name].mean()) <= limit
+                       for name, limit in limits.items())]  # fmt: skip
+        return self.strategies[min(fits)[1]].name if fits else None
 
     def rows(self) -> list[dict[str, Any]]:
         """One JSON row per strategy."""
@@ -250,6 +258,7 @@ class StrategiesResult:
             "strategies": self.rows(),
             "max_breach": self.thresholds,
             "cheapest_under_max_breach": self.cheapest_under(),
+            "cheapest_under_every_limit": self.cheapest_under_every_limit(),
         }  # fmt: skip
 
 
