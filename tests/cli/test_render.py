@@ -492,7 +492,7 @@ def test_stage_notes_say_what_baseline_stock_outs_and_out_of_order_stages_are() 
     notes = stage_order_notes([_stages("baseline", None, 23), _stages("sanctions", 50, 23)])
     assert len(notes) == 2
     assert notes[0].startswith("Under baseline a spare runs out too (100.0% of paths, median d23)")
-    assert notes[1].startswith("Under sanctions spares run out before the first held lot")
+    assert notes[1].startswith("Under sanctions spares run out before the first lot is held")
     # In order, and a baseline that rarely runs out: nothing to say.
     assert stage_order_notes([_stages("baseline", None, 200, 0.3),
                               _stages("sanctions", 42, 90)]) == []  # fmt: skip

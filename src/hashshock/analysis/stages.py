@@ -83,7 +83,9 @@ def first_to_break(
 
     ``probability_first`` is the share of all paths on which this part is the
     first to stock out (ties split equally), so the values sum to the share of
-    paths with any stock-out. Sorted most-likely first.
+    paths with any stock-out; ``first_day_p50`` is the median day on those paths (the
+    day it broke first), ``stockout_day_p50`` its median stock-out day on every path
+    where it stocks out. Sorted most-likely first.
     """
     P = first_stockout.shape[0]
     happened = first_stockout >= 0
@@ -95,10 +97,12 @@ def first_to_break(
     rows: list[dict[str, float | int | str | None]] = []
     for k, part in enumerate(parts):
         summary = stage_summary(first_stockout[:, k])
+        when_first = first_stockout[is_first[:, k], k]
         rows.append(
             {
                 "part": part,
                 "probability_first": round(float(share_first[k]), 4),
+                "first_day_p50": int(np.median(when_first)) if when_first.size else None,
                 "probability_stockout": summary["probability"],
                 "stockout_day_p50": summary["day_p50"],
             }

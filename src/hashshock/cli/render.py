@@ -270,7 +270,7 @@ def stage_order_notes(results: Sequence[dict[str, Any]]) -> list[str]:
     ]  # fmt: skip
     if early:
         notes.append(
-            f"Under {', '.join(early)} spares run out before the first held lot reaches the "
+            f"Under {', '.join(early)} spares run out before the first lot is held at the "
             "border: each stage is measured from its own cause, so they need not come in "
             "order."
         )
@@ -311,8 +311,8 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
     print_in_parts(console, results, _availability_table)
     render_stages(console, results)
     breaks = Table(
-        title=f"First part to break: part (share of paths) · median stock-out day; "
-        f"{DAY_CONVENTION}",
+        title=f"First part to break: part (share of paths it is first, ties split) · "
+        f"median day it broke first; {DAY_CONVENTION}",
         title_justify="left",
         caption=f"{STOCKOUT_DEFINITION}.",
         caption_justify="left",
@@ -322,7 +322,8 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
     for result in results:
         top = [r for r in result["first_to_break"] if r["probability_first"] > 0]
         text = ", ".join(
-            f"{r['part']} ({_pct(r['probability_first'])}) {_day(r['stockout_day_p50'])}"
+            f"{r['part']} ({_pct(r['probability_first'])}) "
+            f"{_day(r.get('first_day_p50', r['stockout_day_p50']))}"
             for r in top
         )
         breaks.add_row(result["scenario"], text or "no stock-out")
