@@ -161,6 +161,7 @@ def _cash_flows_with(
         zero,
         zero,
         zero,
+        zero,
         np.broadcast_to(debt, (P, T)).copy(),
         zero if ebitda is None else ebitda,
         cash,

@@ -2,8 +2,14 @@
 
 ``cash[t] = cash₀ + Σ_{s≤t} (revenue − power − repairs − parts − storage −
 overhead − capex + refunds − debt service)[s]`` — the conservation identity the
-tests check. EBITDA is revenue less operating costs (power, repairs, parts,
+tests check. EBITDA is revenue less operating costs (power, repairs, parts used,
 customs storage, overhead); machine purchases and debt service are below it.
+
+Spare parts are expensed as they are used, not as they are bought: parts used on day t
+= parts bought on day t − the change in the value of the spares on the shelves (at
+:func:`part_unit_value_usd`) from day t−1 (the fleet's starting stock before day 0) to
+day t. A fleet living off its shelves therefore pays for the stock it draws down in its
+EBITDA (and its DSCR), and stock bought and kept is not an expense until it is used.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from hashshock.engine.output import EngineOutput
 from hashshock.finance.loans import LoanSchedule
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
+from hashshock.inputs.catalog import PART_TYPES
 from hashshock.plan.model import Plan
 
 FloatArray = NDArray[np.float64]
@@ -30,7 +37,8 @@ class CashFlows:
     revenue_usd: FloatArray
     power_usd: FloatArray
     repairs_usd: FloatArray
-    parts_usd: FloatArray
+    parts_usd: FloatArray  # bought (cash)
+    parts_used_usd: FloatArray  # used (EBITDA): bought − the shelves' change in value
     storage_usd: FloatArray
     overhead_usd: FloatArray
     capex_usd: FloatArray
@@ -46,8 +54,17 @@ class CashFlows:
                 "capex_usd", "debt_service_usd")  # fmt: skip
 
     #: The flows that depend on the engine's run alone, not on the market.
-    MARKET_FREE = ("power_usd", "repairs_usd", "parts_usd", "storage_usd", "overhead_usd",
-                   "capex_usd", "refunds_usd", "debt_service_usd")  # fmt: skip
+    MARKET_FREE = ("power_usd", "repairs_usd", "parts_usd", "parts_used_usd", "storage_usd",
+                   "overhead_usd", "capex_usd", "refunds_usd", "debt_service_usd")  # fmt: skip
+    #: EBITDA's costs.
+    OPERATING = ("power_usd", "repairs_usd", "parts_used_usd", "storage_usd", "overhead_usd")
+
+    def operating_costs_usd(self) -> FloatArray:
+        """[P, T] EBITDA's costs: power, repairs, parts used, storage, overhead."""
+        total = np.zeros_like(self.power_usd)
+        for name in self.OPERATING:
+            total += getattr(self, name)
+        return total
 
     def net_usd(self) -> FloatArray:
         """Net cash flow per day: inflows minus every outflow."""
@@ -81,7 +98,7 @@ def compute_cashflows(
     revenue_usd = out.hashrate_ths / 1000.0
     revenue_usd *= market.hashprice_usd_per_ph_day
     ebitda = revenue_usd - free["power_usd"]
-    for name in ("repairs_usd", "parts_usd", "storage_usd", "overhead_usd"):
+    for name in CashFlows.OPERATING[1:]:
         ebitda -= free[name]
     flows = CashFlows(
         revenue_btc=out.hashrate_ths * market.btc_per_th_day, revenue_usd=revenue_usd,
@@ -113,6 +130,7 @@ def _market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, F
         "power_usd": out.power_cost,
         "repairs_usd": repairs,
         "parts_usd": parts,
+        "parts_used_usd": parts - shelf_change_usd(money, plan, out),
         "storage_usd": out.storage_unit_days * money.storage_fee_usd_per_unit_day,
         "overhead_usd": np.asarray(
             out.machines_installed * money.overhead_usd_per_machine_day, dtype=np.float64
@@ -121,6 +139,30 @@ def _market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, F
         "refunds_usd": refunds,
         "debt_service_usd": np.asarray(debt, dtype=np.float64),
     }
+
+
+def part_unit_value_usd(money: MoneyPlan, plan: Plan) -> NDArray[np.float64]:
+    """[4] what one spare of each part type is worth on the shelf, USD: its day-0 landed
+    cost (new part, duty, shipping), the mean over the fleet's pools of that part (pools
+    differ by their vendor's duty only); 0 for a part the fleet has no pool of."""
+    value = np.zeros(len(PART_TYPES))
+    parts = plan.pool_part.astype(np.int64)
+    for k in range(len(PART_TYPES)):
+        mine = parts == k
+        if mine.any():
+            value[k] = float(money.pool_unit_cost[mine, 0].mean())
+    return value
+
+
+def shelf_change_usd(money: MoneyPlan, plan: Plan, out: EngineOutput) -> FloatArray:
+    """[P, T] the change in the value of the spares on the shelves from the day before
+    (the starting stock before day 0), at :func:`part_unit_value_usd`, USD."""
+    unit = part_unit_value_usd(money, plan)
+    value = out.spares_on_hand.astype(np.float64) @ unit
+    start = np.bincount(plan.pool_part.astype(np.int64), weights=plan.pool_on_hand,
+                        minlength=len(unit)) @ unit  # fmt: skip
+    change = np.diff(value, axis=1, prepend=np.full((value.shape[0], 1), start))
+    return np.asarray(change, dtype=np.float64)
 
 
 def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray, FloatArray]:

@@ -8,9 +8,9 @@ puts the market back:
     revenue = TH/s / 1000 · hashprice,   EBITDA = revenue − costs,
     cash[t] = cash₀ + Σ_{s≤t} (revenue + other)[s],   collateral = TH/s installed · used price
 
-with costs = power + repairs + parts + storage + overhead and other = refunds − capex −
-debt service. An industry prices every member on the network they share this way
-(:mod:`hashshock.industry.simulate`).
+with costs = power + repairs + parts used + storage + overhead and other = refunds −
+capex − debt service − (parts bought − parts used). An industry prices every member on
+the network they share this way (:mod:`hashshock.industry.simulate`).
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ class FixedFlows:
     ) -> FixedFlows:  # fmt: skip
         """The fixed part of ``flows`` (priced on any market) of a run that delivered
         ``hashrate_ths`` with ``nameplate_ths`` installed."""
-        costs = flows.power_usd + flows.repairs_usd + flows.parts_usd + flows.storage_usd
-        costs += flows.overhead_usd
+        costs = flows.operating_costs_usd()
         other = flows.refunds_usd - flows.capex_usd - flows.debt_service_usd
+        other -= flows.parts_usd - flows.parts_used_usd  # bought for the shelves
         return cls(costs, other, hashrate_ths, nameplate_ths, flows.cash_start_usd,
                    dict(money.collateral_tier_share), flows.loans)  # fmt: skip
 

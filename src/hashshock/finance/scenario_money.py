@@ -24,11 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.output import EngineOutput
-from hashshock.finance.cashflow import CashFlows, compute_cashflows
+from hashshock.finance.cashflow import CashFlows, compute_cashflows, part_unit_value_usd
 from hashshock.finance.covenants import CovenantResult, evaluate_covenants, margin_calls
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
-from hashshock.inputs.catalog import PART_TYPES
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
 from hashshock.market.simulate import MarketDraws, MarketPaths, market_draws, with_supply_cut
 from hashshock.plan.draws import EventDraws
@@ -59,19 +58,6 @@ class Money:
     covenants: list[CovenantResult]
     margin_calls: dict[str, Any]
     spares_value_usd: NDArray[np.float64]  # [P] spares on the shelves at the end, at cost
-
-
-def part_unit_value_usd(money: MoneyPlan, plan: Plan) -> NDArray[np.float64]:
-    """[4] what one spare of each part type is worth on the shelf, USD: its day-0 landed
-    cost (new part, duty, shipping), the mean over the fleet's pools of that part (pools
-    differ by their vendor's duty only); 0 for a part the fleet has no pool of."""
-    value = np.zeros(len(PART_TYPES))
-    parts = plan.pool_part.astype(np.int64)
-    for k in range(len(PART_TYPES)):
-        mine = parts == k
-        if mine.any():
-            value[k] = float(money.pool_unit_cost[mine, 0].mean())
-    return value
 
 
 def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
