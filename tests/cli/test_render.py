@@ -285,6 +285,11 @@ def test_a_shock_this_fleet_rides_out_says_why_the_network_is_unmoved(
     price["local"] = price["network_wide"]
     note = network_note([unmoved])
     assert note is not None and "loses no hashrate" in note and "hashshock industry" in note
+    again = copy.deepcopy(unmoved)
+    again["scenario"] = "customs-2024"
+    both = network_note([again, unmoved])
+    assert both is not None and both.count("loses no hashrate") == 1
+    assert "customs-2024, sanctions no difference (this fleet loses no hashrate to them" in both
     higher = _with_cash(unmoved, -3_000_000.0)
     mine, theirs = higher["finance"]["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     higher["finance"]["costs_usd_p50"] = dict(mine, parts=theirs["parts"] - 400_000.0)

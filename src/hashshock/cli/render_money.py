@@ -158,19 +158,22 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
     marked = [r for r in results if "network_wide" in r["finance"]]
     if not marked:
         return None
-    each = []
+    each, unmoved = [], []
     for result in marked:
         network = result["finance"]["network_wide"]
         price = network["hashprice_usd_per_ph_day_end_p50"]
         cushion = network["revenue_cushion_usd"]["p50"]
         if abs(cushion) < 0.5 and price["network_wide"] == price["local"]:
-            each.append(f"{result['scenario']} no difference (this fleet loses no hashrate "
-                        "to it, and the network's loss is scaled from this fleet's)")  # fmt: skip
+            unmoved.append(result["scenario"])
             continue
         each.append(
             f"{result['scenario']} ${price['network_wide']:,.2f} against "
             f"${price['local']:,.2f}/PH/day, revenue {_signed(cushion)}"
         )
+    if unmoved:  # said once, however many scenarios
+        each.append(f"{', '.join(unmoved)} no difference (this fleet loses no hashrate to "
+                    f"{'it' if len(unmoved) == 1 else 'them'}, and the network's loss is "
+                    "scaled from this fleet's)")  # fmt: skip
     names = ", ".join(r["scenario"] for r in marked)
     return (
         f"{NETWORK_MARK} {names}: revenue assumes the shock hits the whole network (every US "
