@@ -356,6 +356,11 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
     assert "95th percentile loss $0.0 M (0% of $10 M lent), baseline $0.0 M" in printed(data)
     data["scenarios"]["sanctions"]["lender"]["expected_loss_usd"] = 2.5e6
     assert "lender: expected loss $2.5 M (25% of $10 M lent), baseline $0.0 M" in printed(data)
+    assert "a tail below baseline's" not in printed(data)
+    data["scenarios"]["baseline"]["lender"]["loss_p95_usd"] = 3e6  # the tail falls: said why
+    assert "a tail below baseline's: while a vendor's supply is cut" in " ".join(
+        printed(data).split())  # fmt: skip
+    data["scenarios"]["baseline"]["lender"]["loss_p95_usd"] = 0.0
     # what breaks them: each covenant (and cash below zero) against baseline's
     for name, p in (("baseline", 0.25), ("sanctions", 0.62)):
         data["scenarios"][name]["groups"]["farms"]["covenants"] = {

@@ -343,6 +343,16 @@ def _lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[
         if base_lender is not None and base_lender is not lender:
             text += f", baseline ${base_lender[key] / 1e6:,.1f} M"
         lines.append(text)
+    if (
+        base_lender is not None
+        and base_lender is not lender
+        and (lender["loss_p95_usd"] < base_lender["loss_p95_usd"] - 0.5)
+    ):
+        lines.append(
+            " " * 8 + "(a tail below baseline's: while a vendor's supply is cut, used machines "
+            "are worth more, so the machines that LTV covenants test are too — "
+            "docs/industry.md)"
+        )
     return lines
 
 
