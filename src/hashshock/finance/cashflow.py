@@ -158,7 +158,12 @@ def shelf_change_usd(money: MoneyPlan, plan: Plan, out: EngineOutput) -> FloatAr
     """[P, T] the change in the value of the spares on the shelves from the day before
     (the starting stock before day 0), at :func:`part_unit_value_usd`, USD."""
     unit = part_unit_value_usd(money, plan)
-    value = out.spares_on_hand.astype(np.float64) @ unit
+    # Part by part: the engine's [P, T, 4] counts are a strided view, which a whole-array
+    # cast to float would copy slowly (~20 ms at 1,000 × 365).
+    value = np.zeros(out.spares_on_hand.shape[:2])
+    for k, price in enumerate(unit):
+        if price:
+            value += out.spares_on_hand[:, :, k] * price
     start = np.bincount(plan.pool_part.astype(np.int64), weights=plan.pool_on_hand,
                         minlength=len(unit)) @ unit  # fmt: skip
     change = np.diff(value, axis=1, prepend=np.full((value.shape[0], 1), start))
