@@ -160,13 +160,14 @@ def shelf_change_usd(money: MoneyPlan, plan: Plan, out: EngineOutput) -> FloatAr
     unit = part_unit_value_usd(money, plan)
     # Part by part: the engine's [P, T, 4] counts are a strided view, which a whole-array
     # cast to float would copy slowly (~20 ms at 1,000 × 365).
-    value = np.zeros(out.spares_on_hand.shape[:2])
+    paths, days = out.hashrate_ths.shape
+    value = np.zeros((paths, days))
     for k, price in enumerate(unit):
         if price:
             value += out.spares_on_hand[:, :, k] * price
     start = np.bincount(plan.pool_part.astype(np.int64), weights=plan.pool_on_hand,
                         minlength=len(unit)) @ unit  # fmt: skip
-    change = np.diff(value, axis=1, prepend=np.full((value.shape[0], 1), start))
+    change = np.diff(value, axis=1, prepend=np.full((paths, 1), start))
     return np.asarray(change, dtype=np.float64)
 
 
