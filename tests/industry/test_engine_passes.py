@@ -93,3 +93,21 @@ def test_hashshock_industry_refuses_a_bad_passes_option() -> None:
     done = CliRunner().invoke(app, ["--paths", "2", "--horizon", "10", "--passes", "9"])
     assert done.exit_code == 2
     assert "--passes: 9 is not a number of passes from 1 to 4" in done.output
+
+
+def test_the_gap_is_the_average_day_not_a_halving_reached_days_apart() -> None:
+    """Two hashprice paths 2 % apart that halve three days apart: the gap is their typical
+    day's 2 % (plus the three days' step spread over the horizon), not the 100 % of the
+    days between the two halvings."""
+    from types import SimpleNamespace
+
+    from hashshock.industry.passes import steering_gap
+
+    days = np.arange(300)
+    steered = np.where(days < 150, 40.0, 20.0)[None, :]
+    settled = 1.02 * np.where(days < 153, 40.0, 20.0)[None, :]
+    gap = steering_gap(
+        SimpleNamespace(hashprice_usd_per_ph_day=steered),  # type: ignore[arg-type]
+        SimpleNamespace(hashprice_usd_per_ph_day=settled),
+    )  # type: ignore[arg-type]
+    assert gap == pytest.approx([(297 * 0.02 + 3 * 1.04) / 300])

@@ -291,7 +291,8 @@ def _steering_note(data: dict[str, Any]) -> str:
     worst = max(gaps, key=lambda n: gaps[n])
     passes = int(data.get("engine_passes", 1))
     return (f"note: the engines' switch-off and replacement decisions saw a hashprice "
-            f"{gaps[worst]:.1%} off the shared network's (p95, {escape(worst)}); --passes "
+            f"{gaps[worst]:.1%} off the shared network's on the average day (p95, "
+            f"{escape(worst)}); --passes "
             f"{passes + 1} brings it closer (one more run of every engine)")  # fmt: skip
 
 

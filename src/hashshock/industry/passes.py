@@ -91,7 +91,11 @@ def _pass_progress(step: Progress, done: int, passes: int) -> Progress:
 
 
 def steering_gap(steered: MarketLike, settled: MarketLike) -> FloatArray:
-    """[P]: on each path, the largest relative difference over the days between the
-    hashprice the engines were steered by and the shared network's, |settled / steered − 1|."""
+    """[P]: on each path, the mean over the days of the relative difference between the
+    hashprice the engines were steered by and the shared network's, |settled / steered − 1|.
+
+    The mean, not the largest day: two networks of slightly different hashrate reach a
+    retarget or the halving some days apart, and on those days alone their hashprices
+    differ by the step (up to 2× at a halving), whatever the gap on the other days."""
     ratio = np.divide(settled.hashprice_usd_per_ph_day, steered.hashprice_usd_per_ph_day)
-    return np.asarray(np.abs(ratio - 1.0).max(axis=1), dtype=np.float64)
+    return np.asarray(np.abs(ratio - 1.0).mean(axis=1), dtype=np.float64)
