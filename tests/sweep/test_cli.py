@@ -209,6 +209,20 @@ def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     assert difference_text(None, "cash_end") == "—"
 
 
+def test_an_input_of_millions_reads_as_millions() -> None:
+    """Inputs in millions (cash, principal) are short enough for an 80-column table; the
+    text still parses back to the value to four significant digits."""
+    from hashshock.report.figures.sweep import input_text
+
+    assert input_text(18_000_000) == "18M"
+    assert input_text(42_345_678.0) == "42.35M"
+    assert input_text(-2_500_000) == "-2.5M"
+    assert input_text(150_000) == "150,000"
+    assert input_text(0.087) == "0.087"
+    for value in (1e6, 3.21e7, 9.999e8):
+        assert float(input_text(value)[:-1]) * 1e6 == pytest.approx(value, rel=5e-4)
+
+
 def test_sweep_charts_say_what_a_metric_is() -> None:
     """A chart's title and axis name the metric in words, with its key for the spec."""
     from hashshock.report.figures.sweep import tornado_chart
@@ -251,7 +265,7 @@ def test_spider_chart_marks_the_base_and_names_the_ranges() -> None:
     assert fig is not None
     rates, cash = fig["data"]
     assert rates["name"] == "failure rates (0.5 – 2)"
-    assert cash["name"] == "cash at start (15,000,000 – 45,000,000)"
+    assert cash["name"] == "cash at start (15M – 45M)"
     assert rates["marker"]["symbol"] == ["circle", "diamond", "circle", "circle"]
     assert rates["x"][1] == pytest.approx(1 / 3)  # 1.0 in 0.5 … 2
     assert cash["marker"]["symbol"] == ["circle", "diamond", "circle"]

@@ -58,11 +58,14 @@ def difference_text(value: Any, metric: str) -> str:
 
 
 def input_text(value: Any) -> str:
-    """An input's value for people: whole numbers with thousands separators, else four
-    significant digits (a percentile of a range is rarely round)."""
+    """An input's value for people: millions as ``18M`` (four significant digits, so a
+    table's column fits 80 columns), other whole numbers with thousands separators, else
+    four significant digits (a percentile of a range is rarely round)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     number = float(value)
+    if abs(number) >= 1e6:
+        return f"{number / 1e6:.4g}M"
     if number.is_integer() or abs(number) >= 1e4:
         return f"{number:,.0f}"
     return f"{number:.4g}"
