@@ -189,6 +189,21 @@ def test_compare_shows_every_money_value_whole(
         assert set(finance["covenants"]) <= words  # covenant names too
 
 
+@pytest.mark.parametrize("width", [80, 120])
+def test_money_labels_keep_one_line_when_the_table_fits(
+    results: list[dict[str, Any]], width: int
+) -> None:
+    """One scenario in 80 columns (two in 120): every label on one line, none cut; three
+    in 80 do not fit that way, and their labels wrap narrow instead."""
+    label = "cash + spares at risk vs baseline"
+    sanctions = next(r for r in results if r["scenario"] == "sanctions")
+    shown = [sanctions] if width == 80 else [results[0], sanctions]
+    text = printed(render_money, shown, width=width)
+    assert all(len(line) <= width for line in text.splitlines())
+    assert f"│ {label} │" in text
+    assert label not in printed(render_money, results[:3], width=80)
+
+
 @pytest.mark.parametrize("columns", ["60", "80", "100", "119", "200"])
 def test_scan_help_shows_every_option_whole(columns: str) -> None:
     app = app_with(register_scan)

@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from hashshock.cli.render import DAY_CONVENTION, print_in_parts
+from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
 from hashshock.words import probability
 
 #: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.
@@ -71,16 +71,20 @@ def _header(result: dict[str, Any]) -> str:
     return str(result["scenario"]) + (NETWORK_MARK if network else "")
 
 
-#: Width of the money table's labels at most ("revenue at risk vs baseline" takes three
-#: lines), unless a covenant's name is longer.
+#: Width of the money table's labels at most when the table would not fit the terminal
+#: with each label on one line ("revenue at risk vs baseline" takes three lines), unless
+#: a covenant's name is longer.
 LABEL_WIDTH = 12
 
 
-def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
+def money_table(
+    results: Sequence[dict[str, Any]], part: str = "", *, narrow_labels: bool = True
+) -> Table:
     """Revenue, EBITDA, cash, at-risk figures and covenant breaches, one column a result.
 
     A band is ``p50`` then ``(p5–p95)``, which wrap onto two lines when the column is
-    narrow; breach days count from the start date (day 0).
+    narrow; breach days count from the start date (day 0). ``narrow_labels``: labels
+    wrap within :data:`LABEL_WIDTH` columns, leaving the width to the results'.
     """
     table = Table(
         title=f"Money over the horizon: p50 (p5–p95); breaches: probability [95% interval] "
@@ -91,7 +95,7 @@ def money_table(results: Sequence[dict[str, Any]], part: str = "") -> Table:
     # the longest word (a covenant's name) is kept whole.
     names = list(results[0]["finance"]["covenants"])
     longest = max((len(word) for name in names for word in name.split()), default=0)
-    table.add_column("", max_width=max(LABEL_WIDTH, longest + 1))
+    table.add_column("", max_width=max(LABEL_WIDTH, longest + 1) if narrow_labels else None)
     for result in results:
         table.add_column(_header(result), justify="right", overflow="fold")
 
@@ -317,7 +321,14 @@ def render_money(console: Console, results: list[dict[str, Any]]) -> None:
     """Money side by side, then the notes that apply (see the module docstring)."""
     if not results or "finance" not in results[0]:
         return
-    print_in_parts(console, results, money_table)
+
+    # Each label on one line when every cell then keeps one line too (a run, or a compare
+    # in a wide terminal); else the labels wrap narrow to leave the width to the results.
+    def one_line(group: Sequence[dict[str, Any]], part: str) -> Table:
+        return money_table(group, part, narrow_labels=False)
+
+    fit = table_width(console, one_line(results, "")) <= console.width
+    print_in_parts(console, results, one_line if fit else money_table)
     baseline = next((r for r in results if r["scenario"] == "baseline"), None)
     notes = [network_note(results)] + [cash_higher_note(r, baseline) for r in results]
     notes.append(pledge_note(results))
