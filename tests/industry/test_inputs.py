@@ -397,6 +397,12 @@ def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     assert late["principal_usd"] == 10 * 1e6
     assert late["expected_loss_usd"] == round(10 * 1e6 * 0.75)
     assert lender["expected_loss_usd"] == lender["loss_p95_usd"] == late["expected_loss_usd"]
+    # interest: none paid before the default on day 29 (the first payment's day); the early
+    # loan is repaid on day 14 with 15 days' simple interest, by each of the 10 operators
+    assert late["interest_income_usd"] == 0
+    assert early["interest_income_usd"] == round(10 * 1e6 * 0.1 * 15 / 365)
+    assert lender["interest_income_usd"] == early["interest_income_usd"]
+    assert lender["net_income_usd"] == lender["interest_income_usd"] - lender["expected_loss_usd"]
 
 
 def test_lender_is_owed_what_the_schedule_leaves_on_the_default_day(tmp_path: Path) -> None:

@@ -46,7 +46,8 @@ def test_saved_json_comes_back_and_rows_are_its_figures(data: dict[str, Any],
         us = scenario["us"]
         assert rows[name, "", "us_hashrate_ehs"] == us["hashrate_ehs"]["p50"][-1]
         assert rows[name, "", "share_of_network_day0"] == us["share_of_network"]["p50"][0]
-        assert rows[name, "", "lender:loss_p95_usd"] == scenario["lender"]["loss_p95_usd"]
+        for key in ("loss_p95_usd", "interest_income_usd", "net_income_usd", "net_income_p5_usd"):
+            assert rows[name, "", f"lender:{key}"] == scenario["lender"][key]
         for group, figures in scenario["groups"].items():
             for kind, event in figures["break"].items():
                 assert rows[name, group, f"break:{kind}:probability"] == event["probability"]
@@ -62,6 +63,8 @@ def test_saved_json_comes_back_and_rows_are_its_figures(data: dict[str, Any],
         for loan in scenario["lender"]["loans"]:
             key = (name, loan["borrower"], f"loan:{loan['loan']}:probability_default")
             assert rows[key] == loan["probability_default"]
+            key = (name, loan["borrower"], f"loan:{loan['loan']}:interest_income_usd")
+            assert rows[key] == loan["interest_income_usd"]
     assert any(v is None for (_, _, m), v in rows.items() if m.endswith("day_p50"))  # NULL
 
 

@@ -330,20 +330,37 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
     console.print(table)
 
 
+def _millions(usd: float) -> str:
+    """``$88.1 M``, ``-$59.9 M``."""
+    return f"{'-' if usd < -0.05e6 else ''}${abs(usd) / 1e6:,.1f} M"
+
+
 def _lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
     """The portfolio's expected and 95th-percentile loss, each as a share of what is lent
-    and with baseline's, a line each."""
+    and with baseline's, a line each; then the interest received and the net income
+    (interest − loss), expected and at its 5th percentile."""
     base_lender = None if base is None else base.get("lender")
     lent = sum(loan["principal_usd"] for loan in lender["loans"])
     lines: list[str] = []
     for label, key in (("expected loss", "expected_loss_usd"),
                        ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
-        text = f"{'lender: ' if not lines else ' ' * 8}{label} ${lender[key] / 1e6:,.1f} M"
+        text = f"{'lender: ' if not lines else ' ' * 8}{label} {_millions(lender[key])}"
         if lent > 0:
             text += f" ({lender[key] / lent:.0%} of ${lent / 1e6:,.0f} M lent)"
         if base_lender is not None and base_lender is not lender:
-            text += f", baseline ${base_lender[key] / 1e6:,.1f} M"
+            text += f", baseline {_millions(base_lender[key])}"
         lines.append(text)
+    if "interest_income_usd" in lender:  # absent in a JSON written before it was counted
+        other = base_lender if base_lender is not lender else None
+        for text, key in (
+            (f"interest received {_millions(lender['interest_income_usd'])}",
+             "interest_income_usd"),
+            (f"net of losses {_millions(lender['net_income_usd'])} (p5 "
+             f"{_millions(lender['net_income_p5_usd'])})", "net_income_usd"),
+        ):  # fmt: skip
+            if other is not None and key in other:
+                text += f", baseline {_millions(other[key])}"
+            lines.append(" " * 8 + text)
     if (
         base_lender is not None
         and base_lender is not lender

@@ -16,6 +16,11 @@ per loan is E[1{default} · (owed − recovered)] (PD × EAD × LGD when they ar
 independent). Per path, the portfolio loses the sum over its loans and, for a class,
 over its members weighted; expected loss is the mean over paths and the
 95th-percentile loss its 95th percentile.
+
+The lender is paid interest by the schedule (:func:`hashshock.finance.loans.schedule`)
+on every payment day before the default day, or through maturity or the horizon where
+the borrower does not default: ``interest_income_usd`` (expected), and the portfolio's
+net income = interest received − loss, in expectation and at its 5th percentile.
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ class _Loan:
     borrower: str
     principal_usd: float
     owed_usd: FloatArray  # [maturity day + 1] principal outstanding at each day's start
+    interest_before_usd: FloatArray  # [maturity day + 2] interest paid before each day
     recovery_share: float
     secured: bool
     liquidation_cost_share: float
@@ -113,33 +119,45 @@ class _Loan:
         owed = self.owed_usd[np.clip(break_day, 0, self.last_day)]
         return np.where(self.defaults(break_day), owed, 0.0)
 
+    def interest_received(self, break_day: IntArray, horizon_days: int) -> FloatArray:
+        """[P] interest the lender is paid (USD): on the payment days before the default
+        day, else through maturity or the horizon, whichever comes first."""
+        if self.last_day < 0:
+            return np.zeros(break_day.shape)
+        paid_until = np.where(self.defaults(break_day), break_day,
+                              min(horizon_days, self.last_day + 1))  # fmt: skip
+        return self.interest_before_usd[np.minimum(paid_until, horizon_days)]
+
 
 def _loan(name: str, borrower: str, terms: Loan, start: date, recovery_share: float,
           secured: bool, liquidation_cost_share: float) -> _Loan:  # fmt: skip
-    owed = terms.principal_usd * _owed_per_dollar(
+    owed, interest = _per_dollar(
         terms.rate_per_year, terms.amortisation, terms.payment_every_days,
         terms.maturity_date, start,
     )  # fmt: skip
-    return _Loan(name, borrower, terms.principal_usd, owed, recovery_share, secured,
+    return _Loan(name, borrower, terms.principal_usd, terms.principal_usd * owed,
+                 terms.principal_usd * interest, recovery_share, secured,
                  liquidation_cost_share)  # fmt: skip
 
 
 @functools.cache
-def _owed_per_dollar(
+def _per_dollar(
     rate_per_year: float, amortisation: str, payment_every_days: int, maturity: date,
     start: date,
-) -> FloatArray:  # fmt: skip
-    """Principal outstanding at the start of each day from ``start`` to maturity, per USD
-    lent (empty when the loan matured before ``start``): the lender's exposure on a
-    default that day, the loan having been repaid by its schedule until then. Every
-    schedule is proportional to the principal, so one serves a class's scaled loans."""
+) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Per USD lent, from ``start`` to maturity (empty when the loan matured before
+    ``start``): the principal outstanding at the start of each day — the lender's exposure
+    on a default that day, the loan having been repaid by its schedule until then — and
+    the interest paid before each day (one more entry: all of it). Every schedule is
+    proportional to the principal, so one serves a class's scaled loans."""
     days = (maturity - start).days + 1
     if days <= 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(1)
     unit = Loan(name="unit", principal_usd=1.0, rate_per_year=rate_per_year,
                 amortisation=amortisation, payment_every_days=payment_every_days,
                 maturity_date=maturity)  # fmt: skip
-    return schedule(unit, start, days).outstanding
+    paid = schedule(unit, start, days)
+    return paid.outstanding, np.concatenate([[0.0], np.cumsum(paid.interest)])
 
 
 def _loans_of(
@@ -192,12 +210,15 @@ def portfolio_losses(
     members: Sequence[Member],
     runs: Sequence[MemberRun],
     start: date,
+    horizon_days: int,
 ) -> dict[str, Any]:
     """Per loan: probability of default (for a class, the expected share of its operators
-    that default), principal and expected loss; the portfolio's expected and
-    95th-percentile loss."""
+    that default), principal, expected loss and expected interest received; the
+    portfolio's expected and 95th-percentile loss, expected interest, and net income
+    (interest − loss) expected and at its 5th percentile."""
     paths = runs[0].cash_out_day.shape[0]
     total = np.zeros(paths)
+    income = np.zeros(paths)
     rows: dict[str, dict[str, Any]] = {}
     for member, run in zip(members, runs, strict=True):
         loans = _loans_of(portfolio.loans, portfolio.operators_own_loans, member, start)
@@ -212,16 +233,19 @@ def portfolio_losses(
         for loan, owed, recovered in zip(loans, exposures, recoveries, strict=True):
             defaulted = loan.defaults(day)
             loss = member.weight * (owed - recovered)
+            interest = member.weight * loan.interest_received(day, horizon_days)
             total += loss
+            income += interest
             row = rows.setdefault(loan.name, {"borrower": loan.borrower, "operators": 0.0,
                                               "principal": 0.0, "defaults": np.zeros(paths),
-                                              "owed": np.zeros(paths),
-                                              "loss": np.zeros(paths)})  # fmt: skip
+                                              "owed": np.zeros(paths), "loss": np.zeros(paths),
+                                              "interest": np.zeros(paths)})  # fmt: skip
             row["operators"] += member.weight
             row["principal"] += member.weight * loan.principal_usd
             row["defaults"] = row["defaults"] + member.weight * defaulted
             row["owed"] = row["owed"] + member.weight * owed
             row["loss"] = row["loss"] + loss
+            row["interest"] = row["interest"] + interest
     # A class's row covers all its operators: principal and loss are the class's totals,
     # the exposure at default is one defaulting operator's, so that expected loss =
     # probability of default × operators × exposure × loss given default.
@@ -232,9 +256,13 @@ def portfolio_losses(
             "probability_default": round(float((row["defaults"] / row["operators"]).mean()), 4),
             "exposure_at_default_each_usd": _exposure_at_default(row["owed"], row["defaults"]),
             "expected_loss_usd": round(float(row["loss"].mean())),
+            "interest_income_usd": round(float(row["interest"].mean())),
         } for name, row in rows.items()],
         "expected_loss_usd": round(float(total.mean())),
         "loss_p95_usd": round(float(np.percentile(total, 95))),
+        "interest_income_usd": round(float(income.mean())),
+        "net_income_usd": round(float((income - total).mean())),
+        "net_income_p5_usd": round(float(np.percentile(income - total, 5))),
     }  # fmt: skip
 
 

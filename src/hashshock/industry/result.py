@@ -257,7 +257,11 @@ class IndustryResult:
         portfolio = loaded.industry.portfolio
         if portfolio.loans or portfolio.operators_own_loans:
             out["lender"] = portfolio_losses(
-                portfolio, loaded.members, self.member_runs(k), loaded.industry.start_date
+                portfolio,
+                loaded.members,
+                self.member_runs(k),
+                loaded.industry.start_date,
+                self.runs.inputs.horizon_days,
             )
         return out
 

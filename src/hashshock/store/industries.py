@@ -8,15 +8,16 @@ day unless named otherwise: ``us_hashrate_ehs``, ``us_hashrate_ehs_vs_baseline``
 ``moved_overseas_ehs``, ``growth_cancelled_ehs``, ``hashprice_usd_per_ph_day``,
 ``steering_hashprice_gap_p95`` (docs/industry.md, "Engines steered by the shared network");
 ``vendor:<line>:lead_time_days_max`` (the longest median) and
-``vendor:<line>:cancelled_ehs``; ``lender:expected_loss_usd`` and
-``lender:loss_p95_usd``. Per operator or class: ``break:<financial|operational>:
-<probability|day_p50>``, ``first:<financial|operational>`` (share of paths it breaks
-before all others), ``covenant_breach:<probability|day_p50>``, ``covenant:<name>:
-<probability|day_p50>``, ``cash_out:<probability|day_p50>``, ``stage:<name>:
-<probability|day_p50>``, ``availability:<3m|6m|12m>`` (median), ``money:<key>`` (median
-USD), and per loan of the lender ``loan:<key>:probability_default`` and
-``loan:<key>:expected_loss_usd`` (the borrower as operator). A day is ``NULL`` when the
-event is too rare to date.
+``vendor:<line>:cancelled_ehs``; ``lender:expected_loss_usd``, ``lender:loss_p95_usd``,
+``lender:interest_income_usd``, ``lender:net_income_usd`` and ``lender:net_income_p5_usd``.
+Per operator or class: ``break:<financial|operational>:<probability|day_p50>``,
+``first:<financial|operational>`` (share of paths it breaks before all others),
+``covenant_breach:<probability|day_p50>``, ``covenant:<name>:<probability|day_p50>``,
+``cash_out:<probability|day_p50>``, ``stage:<name>:<probability|day_p50>``,
+``availability:<3m|6m|12m>`` (median), ``money:<key>`` (median USD), and per loan of the
+lender ``loan:<key>:probability_default``, ``loan:<key>:expected_loss_usd`` and
+``loan:<key>:interest_income_usd`` (the borrower as operator). A day is ``NULL`` when
+the event is too rare to date.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ def _industry_rows(scenario: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ]
     lender = scenario.get("lender")
     if lender is not None:
-        rows += [("", "lender:expected_loss_usd", lender["expected_loss_usd"]),
-                 ("", "lender:loss_p95_usd", lender["loss_p95_usd"])]  # fmt: skip
+        rows += [("", f"lender:{key}", lender[key])
+                 for key in ("expected_loss_usd", "loss_p95_usd", "interest_income_usd",
+                             "net_income_usd", "net_income_p5_usd")]  # fmt: skip
         for loan in lender["loans"]:
-            for key in ("probability_default", "expected_loss_usd"):
+            for key in ("probability_default", "expected_loss_usd", "interest_income_usd"):
                 rows.append((loan["borrower"], f"loan:{loan['loan']}:{key}", loan[key]))
     return rows
 

@@ -234,14 +234,19 @@ def stage_days(data: dict[str, Any]) -> Figure | None:
 
 
 def lender_losses(data: dict[str, Any]) -> Figure | None:
-    """The lender's expected loss and 95th-percentile loss (USD) by scenario."""
+    """The lender's expected loss, 95th-percentile loss and expected interest received
+    (USD) by scenario."""
     chosen = [(n, s["lender"], hue) for n, s, hue in scenarios(data) if s.get("lender")]
     if not chosen:
         return None
-    fig = figure("Lender: loss on the portfolio (USD)", 380, hovermode="closest",
-                 barmode="group")  # fmt: skip
-    for key, text, shade in (("expected_loss_usd", "expected loss", 1.0),
-                             ("loss_p95_usd", "95th percentile loss", 0.4)):  # fmt: skip
+    fig = figure("Lender: loss and interest on the portfolio (USD)", 380,
+                 hovermode="closest", barmode="group")  # fmt: skip
+    bars = [("expected_loss_usd", "expected loss", 1.0),
+            ("loss_p95_usd", "95th percentile loss", 0.4),
+            ("interest_income_usd", "interest received (expected)", 0.15)]  # fmt: skip
+    for key, text, shade in bars:
+        if any(key not in lender for _, lender, _ in chosen):  # a JSON from before it
+            continue
         fig["data"].append({
             "type": "bar", "x": [name for name, _, _ in chosen],
             "y": [lender[key] for _, lender, _ in chosen], "name": text,

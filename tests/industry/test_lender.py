@@ -1,0 +1,85 @@
+"""The lender's interest income (hashshock.industry.lender): the schedule's interest is
+paid on the payment days before the default day, else through maturity or the horizon —
+checked against closed forms of simple interest; a later default never pays less."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hashshock.industry.lender import _loan
+from hashshock.inputs.finance import Loan
+
+START = date(2026, 12, 1)
+PRINCIPAL, RATE = 1.0e6, 0.12
+DAILY = PRINCIPAL * RATE / 365
+
+
+def _terms(amortisation: str, every: int, maturity_day: int) -> Loan:
+    return Loan(name="l", principal_usd=PRINCIPAL, rate_per_year=RATE,
+                amortisation=amortisation, payment_every_days=every,
+                maturity_date=START + timedelta(days=maturity_day))  # fmt: skip
+
+
+def _interest(terms: Loan, break_days: list[int], horizon: int) -> list[float]:
+    loan = _loan("l", "b", terms, START, 0.4, False, 0.2)
+    return [float(x) for x in loan.interest_received(np.array(break_days), horizon)]
+
+
+def test_a_bullet_loan_pays_simple_interest_until_default_or_the_horizon() -> None:
+    """Bullet, paid every 90 days, maturing on day 364: no default pays B·r over the year;
+    a horizon of 200 days ends after the payments of days 89 and 179 (180 days' interest);
+    a default on day 100 or 90 comes after day 89's payment, one on day 89 before it."""
+    terms = _terms("bullet", 90, 364)
+    never, late, on_90, on_89 = _interest(terms, [-1, 100, 90, 89], 365)
+    assert never == pytest.approx(PRINCIPAL * RATE)
+    assert late == on_90 == pytest.approx(90 * DAILY)
+    assert on_89 == 0.0
+    assert _interest(terms, [-1], 200) == pytest.approx([180 * DAILY])
+    # a break after maturity is no default: the loan was repaid with all its interest
+    assert _interest(terms, [400], 500) == pytest.approx([PRINCIPAL * RATE])
+
+
+def test_a_linear_loan_pays_interest_on_what_is_still_owed() -> None:
+    """n equal instalments every p days, the last on maturity: the balance before the
+    k-th payment is B·(1 − k/n), so the interest over the loan is r·p/365 · B · (n + 1)/2."""
+    n, every = 12, 30
+    terms = _terms("linear", every, n * every - 1)
+    (total,) = _interest(terms, [-1], 1000)
+    assert total == pytest.approx(RATE * every / 365 * PRINCIPAL * (n + 1) / 2)
+
+
+@given(st.lists(st.integers(-1, 800), min_size=2, max_size=2),
+       st.sampled_from(["bullet", "linear", "annuity"]), st.integers(200, 800))  # fmt: skip
+def test_a_later_default_never_pays_the_lender_less_interest(
+    days: list[int], amortisation: str, horizon: int
+) -> None:
+    terms = _terms(amortisation, 30, 540)
+    early, late = sorted(d for d in days if d >= 0) + [-1] * days.count(-1)
+    if early < 0:
+        return
+    got_early, got_late = _interest(terms, [early, late], horizon)
+    assert got_early <= got_late + 1e-6
+    assert got_late <= PRINCIPAL * RATE * 541 / 365 + 1e-6  # never more than a bullet's
+
+
+def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
+    from hashshock.cli.industry import _lender_losses
+
+    def lender(net: float) -> dict:
+        return {"loans": [{"principal_usd": 1e8}], "expected_loss_usd": 3e7,
+                "loss_p95_usd": 6e7, "interest_income_usd": 1.2e7, "net_income_usd": net,
+                "net_income_p5_usd": net - 2.5e7}  # fmt: skip
+
+    shock, base = lender(-1.8e7), lender(4e6)
+    lines = _lender_losses(shock, {"lender": base})
+    assert lines[2].split() == ["interest", "received", "$12.0", "M,", "baseline", "$12.0", "M"]
+    assert lines[3].split() == ["net", "of", "losses", "-$18.0", "M", "(p5", "-$43.0", "M),",
+                                "baseline", "$4.0", "M"]  # fmt: skip
+    assert all(len(line) <= 80 for line in lines)
+    old = {k: v for k, v in shock.items() if "income" not in k}  # a JSON from before
+    assert len(_lender_losses(old, None)) == 2
