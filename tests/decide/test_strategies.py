@@ -84,7 +84,18 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
                                    for n, p in both.items())]  # fmt: skip
     expected = max(fits, key=lambda r: r["net_benefit_usd"])["name"] if fits else None
     assert result.cheapest_under_every_limit() == expected
-    result.thresholds = {"liquidity": 0.5}
+    # A tie to the dollar (a stockpile left on the shelf is worth what it cost) goes to the
+    # smaller outlay, not to the rounding noise of a sum: doing nothing before the stockpile.
+    import dataclasses
+
+    assert nothing.cash_end_usd is not None
+    tied = dataclasses.replace(nothing, cash_end_usd=nothing.cash_end_usd + 3e-10)
+    two = dataclasses.replace(result, strategies=chosen[:2], outcomes=[nothing, tied],
+                              thresholds={"liquidity": 1.0})  # fmt: skip
+    assert two.cost_of(1) < 0 and two.cheapest_under() == {"liquidity": "do-nothing"}
+    better = dataclasses.replace(nothing, cash_end_usd=nothing.cash_end_usd + 2.0)
+    two.outcomes[1] = better  # two dollars more is a benefit, whatever it cost
+    assert two.cheapest_under() == {"liquidity": "stockpile-6m"}
     # Net benefit counts what is owned at the end: cash, spares at cost, machines at the
     # used index, paired path by path; the stock the stockpile leaves is not lost money.
     for row, outcome in zip(data["strategies"], result.outcomes, strict=True):
@@ -202,6 +213,19 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     assert "liquidity" in data["cheapest_under_max_breach"]
     # the runs drawn below the net benefit are doing nothing's, and every chart says so
     assert "<td>sanctions — do nothing</td>" in page.read_text()
+    # a strategy with nothing to change on this fleet (and no cost) is said to be so
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.strategies import render_strategies
+
+    assert "nothing to change" not in done.output
+    data["strategies"][2].update(edits=[], cost_over_horizon_usd=0.0)
+    text = io.StringIO()
+    render_strategies(Console(file=text, width=80), data)
+    name = data["strategies"][2]["name"]
+    assert f"{name}: nothing to change on this fleet" in " ".join(text.getvalue().split())
 
 
 @pytest.mark.parametrize(("content", "field", "words"), [

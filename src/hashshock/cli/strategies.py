@@ -188,6 +188,8 @@ def money(value: float | None) -> str:
     if value is None:
         return "—"
     size = abs(value)
+    if size < 0.5:  # rounding noise of a sum of zeros: not "-0"
+        return "0"
     if size < 500:
         return f"{value:,.0f}"
     text = f"{size / 1e6:.2f}M" if size >= 1e6 else f"{size / 1e3:.0f}k"
@@ -195,8 +197,8 @@ def money(value: float | None) -> str:
 
 
 def render_strategies(console: Console, data: dict[str, Any]) -> None:
-    """Availability, money and covenants per strategy, then the cheapest under each
-    threshold (tables within 80 columns)."""
+    """Availability, money and covenants per strategy (saying which change nothing on
+    this fleet), then the cheapest under each threshold (tables within 80 columns)."""
     head, rows = data["strategies_run"], data["strategies"]
     console.print(
         f"[bold]{escape(head['fleet'])}[/] under [bold]{escape(head['scenario'])}[/]: "
@@ -213,6 +215,11 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
         table.add_row(escape(r["name"]), money(r["upfront_usd"]), money(r["running_usd_per_month"]),
                       *(f"{100 * r['availability_p50'][d]:.1f}%" for d in days))  # fmt: skip
     console.print(table)
+    idle = [r["name"] for r in rows[1:] if not r["edits"] and not r["cost_over_horizon_usd"]]
+    if idle:
+        console.print(f"{', '.join(escape(n) for n in idle)}: nothing to change on this fleet "
+                      "(e.g. no open order to move): the same as doing nothing", style="dim",
+                      highlight=False)  # fmt: skip
     cash = Table(title="Money over the horizon (USD)", title_justify="left")
     cash.add_column("strategy")
     for column in ("revenue", "cash at end", "net benefit", "95% interval"):

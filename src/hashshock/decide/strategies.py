@@ -197,10 +197,14 @@ class StrategiesResult:
         return self._cheapest(self.thresholds) if self.thresholds else None
 
     def _cheapest(self, limits: dict[str, float]) -> str | None:
-        fits = [(self.cost_of(i), i) for i, o in enumerate(self.outcomes)
+        """The strategy within ``limits`` with the largest net benefit; net benefits equal
+        to the dollar (a stockpile left on the shelf, worth what it cost, against doing
+        nothing) go to the smaller outlay over the horizon, then to the first listed."""
+        fits = [(round(self.cost_of(i)), self.strategies[i].total_cost_usd(self.horizon_days), i)
+                for i, o in enumerate(self.outcomes)
                 if all(name in o.breached and float(o.breached[name].mean()) <= limit
                        for name, limit in limits.items())]  # fmt: skip
-        return self.strategies[min(fits)[1]].name if fits else None
+        return self.strategies[min(fits)[2]].name if fits else None
 
     def rows(self) -> list[dict[str, Any]]:
         """One JSON row per strategy."""
