@@ -4,6 +4,7 @@ columns, JSON and report, and bad input as one line with exit code 2."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,10 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     assert max(len(line) for line in done.output.splitlines()) <= 80
     data = json.loads(out.read_text())
     assert data["reached"] is True
+    # the frontier table shows the chosen stock, marked, whether or not it is on the frontier
+    chosen_row = next(line for line in done.output.splitlines() if "← chosen" in line)
+    assert f"{data['chosen']['cost_usd']:,.0f}" in chosen_row
+    assert "verified_note" in data
     assert data["chosen"]["verified"]["seed"] != data["optimise"]["seed"]
     assert data["frontier"]["closed_form"] and data["frontier"]["simulated"]
     html = page.read_text()
@@ -57,9 +62,14 @@ def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
                                     "--target", "availability=0.9999", "--at", "p5",
                                     "--budget", "200", "--ordered", *FAST])  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "not reached within the budget" in done.output
-    assert "the frontier's best is" in done.output
-    assert "ordered on day 0" in " ".join(done.output.split())
+    text = " ".join(done.output.split())
+    assert "not reached within the budget" in text
+    # the answer is the best stock within the budget, not a call for more paths
+    found = re.search(r"the chosen stock is the best found within the budget: [\d.]+% for "
+                      r"\$([\d,]+)", text)  # fmt: skip
+    assert found and float(found.group(1).replace(",", "")) <= 200
+    assert "more --paths" not in text
+    assert "ordered on day 0" in text
 
 
 def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(
@@ -82,23 +92,21 @@ def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(
 
 
 @pytest.mark.parametrize(
-    ("objective", "interval", "said"),
-    [(0.975, (0.972, 0.978), None), (0.969, (0.965, 0.9705), "note:"),
-     (0.95, (0.94, 0.96), "warning:")],
+    ("objective", "interval", "reached", "said"),
+    [(0.975, (0.972, 0.978), True, ""), (0.969, (0.965, 0.9705), True, "search's noise"),
+     (0.95, (0.94, 0.96), True, "misses the target"), (0.95, (0.94, 0.96), False, "")],
 )  # fmt: skip
 def test_a_verified_stock_below_its_target_is_pointed_out(
-    objective: float, interval: tuple[float, float], said: str | None
+    objective: float, interval: tuple[float, float], reached: bool, said: str
 ) -> None:
     """Above the target, nothing; below it but within the 95 % interval, a note that it is
-    the search's noise; below the whole interval, a warning that the stock misses."""
-    import io
+    the search's noise; below the whole interval, a warning that the stock misses — but
+    nothing when the search itself did not reach the target (the budget binds: more paths
+    would not help, and the warning says why). The JSON carries the same words."""
+    from hashshock.decide.optimise import Target, Verification, verified_note
 
-    from rich.console import Console
-
-    from hashshock.cli.optimise import _below_target
-
-    text = io.StringIO()
-    _below_target(Console(file=text, width=80), 0.97,
-                  {"objective": objective, "objective_ci95": interval})  # fmt: skip
-    printed = text.getvalue()
-    assert (printed == "") if said is None else printed.startswith(said)
+    verified = Verification(1, objective, interval, 0.5, (0.4, 0.6), 0.98, (0.97, 0.99))
+    text = verified_note(Target(0.97), verified, reached)
+    assert (text == "") if not said else said in text
+    if "misses" in said:
+        assert "more --paths" in text

@@ -82,6 +82,8 @@ def test_the_simulated_frontier_is_monotone(sanctions_result) -> None:  # type: 
     costs = [p.cost_usd for p in envelope]
     values = [p.availability for p in envelope]
     assert costs == sorted(costs) and values == sorted(values)
+    shown = [f"{v:.2%}" for v in values]  # no dearer point holds what a cheaper one shows
+    assert len(set(shown)) == len(shown)
     data = sanctions_result.to_dict()
     assert data["chosen"]["cost_usd"] == pytest.approx(sanctions_result.chosen_cost_usd)
     assert len(data["pools"]) == sanctions_result.pools.inputs.current.size
@@ -93,6 +95,36 @@ def test_a_budget_too_small_says_so() -> None:
     assert not result.reached
     assert "budget" in result.note
     assert result.chosen_cost_usd == 0.0
+    assert result.to_dict()["verified_note"] == ""  # more paths would not help
+
+
+def _best_by_search(result, budget: float | None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Exhaustively over every stock the search simulated on the full paths: the cheapest
+    holding the target within the budget, else the cheapest of the best within it."""
+    within = [p for p in result.points if budget is None or p.cost_usd <= budget]
+    holding = [p for p in within if p.availability >= result.target.availability]
+    if holding:
+        best = min(holding, key=lambda p: p.cost_usd)
+    else:
+        top = max(p.availability for p in within)
+        best = min((p for p in within if p.availability >= top), key=lambda p: p.cost_usd)
+    return best.cost_usd, best.availability
+
+
+@pytest.mark.parametrize(("target", "budget"), [(0.97, None), (0.999, None), (0.999, 300.0)])
+def test_the_answer_is_the_cheapest_of_what_was_simulated(target: float, budget: float | None
+                                                         ) -> None:  # fmt: skip
+    """Whatever the search's route (bisection, greedy, a climb that stops gaining, a
+    budget), the stock it answers is, among every stock it simulated on the full paths,
+    the cheapest that holds the target within the budget — or, when none does, the best
+    within it at the lowest cost, not the last step of a climb adding parts that gain
+    nothing."""
+    prepared = prepare(small_fleet(), ["sanctions"], 200, None, 60)
+    result = optimise(prepared, check_target(target, "p5", budget), budget, paths=60, seed=2)
+    cost, value = _best_by_search(result, budget)
+    assert result.chosen_cost_usd == pytest.approx(cost)
+    assert result.chosen_objective == pytest.approx(value)
+    assert budget is None or result.chosen_cost_usd <= budget
 
 
 @pytest.mark.parametrize(("availability", "at", "budget", "field"), [

@@ -127,8 +127,8 @@ def optimise_command(
     if not quiet and json_out != "-":
         render_optimise(out, result, seconds, pool_sites)
     if not result.reached:
-        err.print(f"[bold yellow]warning:[/] {escape(result.note)}; the frontier's best is "
-                  f"{_best(result)}", highlight=False, soft_wrap=True)  # fmt: skip
+        err.print(f"[bold yellow]warning:[/] {escape(result.note)}; {_best(result)}",
+                  highlight=False, soft_wrap=True)  # fmt: skip
 
     def write_report() -> None:
         from hashshock.decide.report import write_decision_report
@@ -164,11 +164,22 @@ def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
 
 
 def _best(result: OptimiseResult) -> str:
+    """The chosen stock as the best found (within the budget), and what the frontier
+    reaches beyond the budget when that is more."""
+    from hashshock.decide.optimise import FRONTIER_DECIMALS
+
+    within = " within the budget" if result.budget_usd is not None else ""
+    text = (
+        f"the chosen stock is the best found{within}: {result.chosen_objective:.2%} for "
+        f"${result.chosen_cost_usd:,.0f}"
+    )
     envelope = result.frontier_envelope()
-    if not envelope:
-        return "—"
-    top = max(envelope, key=lambda p: p.availability)
-    return f"{top.availability:.2%} for ${top.cost_usd:,.0f}"
+    top = max(envelope, key=lambda p: p.availability) if envelope else None
+    if top is not None and round(top.availability, FRONTIER_DECIMALS) > round(
+        result.chosen_objective, FRONTIER_DECIMALS
+    ):
+        text += f"; the frontier reaches {top.availability:.2%} for ${top.cost_usd:,.0f}"
+    return text
 
 
 def _pct(value: float | None) -> str:
@@ -207,9 +218,12 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         f"verified: simulated on seed {verified.get('seed')} (independent); paths holding it: "
         f"{_pct(verified.get('share_of_paths_holding'))}; mean parts availability over the "
         f"horizon {_pct(verified.get('mean_availability'))}"
-        + (f". {escape(result.note)}" if result.note else ""), highlight=False,
+        + (f"; {escape(result.note)}" if result.note else ""), highlight=False,
     )  # fmt: skip
-    _below_target(console, result.target.availability, verified)
+    said = data["verified_note"]
+    if said:
+        level = "[yellow]note:[/]" if "noise" in said else "[bold yellow]warning:[/]"
+        console.print(f"{level} {escape(said)}", highlight=False)
     gap = data["gap"]
     if gap["availability"] is not None:
         points = 100 * gap["availability"]
@@ -232,29 +246,30 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     frontier.add_column("parts availability", justify="right")
     frontier.add_column("from")
     envelope = data["frontier"]["simulated"]
-    step = max(1, -(-len(envelope) // FRONTIER_ROWS))
-    for point in envelope[::step] + ([envelope[-1]] if (len(envelope) - 1) % step else []):
-        frontier.add_row(f"{point['cost_usd']:,.0f}", _pct(point["availability"]), point["role"])
+    rows = _frontier_rows(envelope, chosen["cost_usd"], chosen["objective"])
+    for point in rows:
+        mark = " ← chosen" if point.get("chosen") else ""
+        frontier.add_row(f"{point['cost_usd']:,.0f}", _pct(point["availability"]),
+                         f"{point['role']}{mark}")  # fmt: skip
     console.print(frontier)
+    shown = sum(1 for p in rows if not p.get("chosen") or p["on_frontier"])
+    if shown < len(envelope):
+        console.print(f"{shown} of {len(envelope)} frontier points shown (all in --json)",
+                      style="dim", highlight=False)  # fmt: skip
 
 
-def _below_target(console: Console, target: float, verified: dict[str, Any]) -> None:
-    """Say so when the chosen stock, simulated on the independent seed, falls short of the
-    target: within the 95 % interval that is the search's noise, else a miss."""
-    objective, interval = verified.get("objective"), verified.get("objective_ci95")
-    if objective is None or objective >= target:
-        return
-    if interval and interval[1] >= target:
-        console.print(
-            f"[yellow]note:[/] verified {_pct(objective)} is below the target, within its 95 % "
-            "interval: the search's noise — more --paths narrow it", highlight=False,
-        )  # fmt: skip
-    else:
-        console.print(
-            f"[bold yellow]warning:[/] the chosen stock misses the target on the independent "
-            f"seed ({_pct(objective)}, 95 % interval {_interval(interval)}) — run again with "
-            "more --paths", highlight=False,
-        )  # fmt: skip
+def _frontier_rows(envelope: list[dict[str, Any]], cost: float, availability: float
+                   ) -> list[dict[str, Any]]:  # fmt: skip
+    """At most :data:`FRONTIER_ROWS` points of the frontier, evenly spaced with its ends,
+    and the chosen stock (``cost``, ``availability``) in its place by cost, marked
+    ``chosen`` — it may not be on the frontier, where a cheaper stock can hold as much."""
+    step = max(1, -(-len(envelope) // FRONTIER_ROWS))
+    rows = envelope[::step] + ([envelope[-1]] if (len(envelope) - 1) % step else [])
+    on = next((p for p in envelope if abs(p["cost_usd"] - cost) < 0.5), None)
+    pick = {"cost_usd": cost, "availability": availability, "chosen": True,
+            "role": on["role"] if on else "chosen", "on_frontier": on is not None}  # fmt: skip
+    rows = [p for p in rows if abs(p["cost_usd"] - cost) >= 0.5]
+    return sorted([*rows, pick], key=lambda p: p["cost_usd"])
 
 
 def _stock_table(console: Console, pools: list[dict[str, Any]], by_site: bool) -> None:

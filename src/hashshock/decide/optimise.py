@@ -19,7 +19,11 @@ and the availability-versus-budget frontier (``hashshock optimise``).
      within half of the best gain per dollar, *confirms* the new stock on the full paths,
      and when the target is reached bisects over the last step's increments (best first)
      for the fewest needed.
-3. **Verification**: the chosen stock (and the closed form's) on an independent seed,
+3. **The answer** is the cheapest stock simulated on the full paths (by any of the
+   above, or on the frontier's closed-form curve) that holds the target within the
+   budget; if none does, the best one within the budget, the cheapest of equals (so a
+   climb that adds parts gaining nothing does not count their cost).
+4. **Verification**: the chosen stock (and the closed form's) on an independent seed,
    with confidence intervals.
 
 "Holds the target" (``--at p50|p5``): the p-th percentile over paths of each path's worst
@@ -56,6 +60,9 @@ ACCEPT_SHARE = 0.5
 MAX_STEPS = 40
 #: Closed-form stocks simulated to draw the frontier across budgets.
 FRONTIER_CHECKS = 6
+#: A frontier point must beat every cheaper one at this resolution (a share to 4
+#: decimals: the 0.01 % the terminal shows): dearer stocks that hold as much are not on it.
+FRONTIER_DECIMALS = 4
 PERCENTILES = {"p50": 50.0, "p5": 5.0}
 
 
@@ -175,13 +182,14 @@ class OptimiseResult:
         }
 
     def frontier_envelope(self) -> list[Point]:
-        """The simulated points that no cheaper point beats (monotone in cost)."""
+        """The simulated points that beat every cheaper point (to
+        :data:`FRONTIER_DECIMALS`; monotone in cost)."""
         best = -1.0
         out = []
         for p in sorted(self.points, key=lambda p: (p.cost_usd, -p.availability)):
-            if p.availability > best:
+            if round(p.availability, FRONTIER_DECIMALS) > best:
                 out.append(p)
-                best = p.availability
+                best = round(p.availability, FRONTIER_DECIMALS)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +224,7 @@ class OptimiseResult:
                 "stock_from": "ordered on day 0" if self.ordered else "shelf on day 0",
             },
             "reached": self.reached, "note": self.note,
+            "verified_note": verified_note(self.target, self.verify_chosen, self.reached),
             "closed_form": {"cost_usd": self.closed_form_cost_usd,
                             "predicted_availability": self.closed_form_predicted,
                             "simulated": verification(self.verify_closed_form)},
@@ -243,6 +252,7 @@ class _Search:
         self.paths, self.screen_paths, self.seed = paths, screen_paths, seed
         self.points: list[Point] = []
         self.seen: dict[bytes, float] = {}
+        self.stocks: dict[bytes, IntArray] = {}
 
     def objective(self, run: StockRun) -> float:
         worst, _ = run.worst_window()
@@ -255,7 +265,19 @@ class _Search:
         for s, v in zip(stocks, values, strict=True):
             self.points.append(Point(cost(s), v, role))
             self.seen[s.tobytes()] = v
+            self.stocks[s.tobytes()] = s
         return values
+
+    def answer(self, budget_usd: float | None) -> IntArray:
+        """The cheapest stock seen that holds the target within the budget; if none does,
+        the best within it, the cheapest of equals (module docstring, step 3)."""
+        cost = self.table.inputs.cost
+        within = [s for s in self.stocks.values() if budget_usd is None or cost(s) <= budget_usd]
+        holding = [s for s in within if self.holds(self.seen[s.tobytes()])]
+        if holding:
+            return min(holding, key=cost)
+        best = max(self.seen[s.tobytes()] for s in within)
+        return min((s for s in within if self.seen[s.tobytes()] >= best), key=cost)
 
     def holds(self, value: float) -> bool:
         return value >= self.target.availability
@@ -357,10 +379,6 @@ def optimise(
             chosen = grown
     if chosen.tobytes() not in search.seen:
         search.confirm([chosen], "chosen")
-    chosen_value = search.seen[chosen.tobytes()]
-    reached = search.holds(chosen_value)
-    if not reached and not note:
-        note = "the target is not reached within the budget"
     say("frontier and verification")
     near_one = curve.first_reaching(1.0 - (1.0 - target.availability) / 4)
     top = max(1.5 * max(table.inputs.cost(chosen), table.inputs.cost(start)),
@@ -370,6 +388,11 @@ def optimise(
     checks = [s for s in (curve.stock_at(k) for k in steps) if s.tobytes() not in search.seen]
     if checks:
         search.confirm(checks, "closed-form curve")
+    chosen = search.answer(budget_usd)
+    chosen_value = search.seen[chosen.tobytes()]
+    reached = search.holds(chosen_value)
+    if not reached and not note:
+        note = "the target is not reached within the budget"
     verified = sim.run([chosen, start], paths, verify_seed)
     return OptimiseResult(
         fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
@@ -416,3 +439,23 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             return new, ""
         stock = new
     return stock, f"the target is not reached after {MAX_STEPS} greedy steps"
+
+
+def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
+    """What the independent seed says of a stock the search found holding the target
+    (empty when it holds there too, or when the search did not reach the target — the
+    note says why): within the 95 % interval of its percentile a miss is the search's
+    noise; beyond it, the stock misses the target."""
+    if not reached or verified is None or verified.objective >= target.availability:
+        return ""
+    low, high = verified.objective_ci
+    shown = f"{100 * verified.objective:.2f}%"
+    if high >= target.availability:
+        return (
+            f"verified {shown} is below the target, within its 95% interval: the "
+            "search's noise; more --paths narrow it"
+        )
+    return (
+        f"the chosen stock misses the target on the independent seed ({shown}, 95% "
+        f"interval {100 * low:.2f}–{100 * high:.2f}%); run again with more --paths"
+    )
