@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from hashshock.api import simulate_scenarios
 from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.finance import Covenant
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -57,9 +59,11 @@ def _parts_cut(days: float, vendor: str) -> Scenario:
     return Scenario.model_validate({"name": f"parts-cut-{span}d", "events": events})
 
 
-def check_covenant(loaded: LoadedFleet, covenant: str) -> None:
-    """``covenant`` must name one of the fleet's covenants; else an input error naming
-    the closest."""
+def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None = None) -> None:
+    """``covenant`` must name one of the fleet's covenants (else an input error naming the
+    closest) and, with ``horizon_days``, be tested within them: a covenant never tested
+    cannot breach, and "holds even at the largest shock" would be said of a test never
+    made."""
     fin = loaded.fleet.finance
     names = [c.name for c in fin.covenants] if fin else []
     if covenant not in names:
@@ -68,6 +72,31 @@ def check_covenant(loaded: LoadedFleet, covenant: str) -> None:
             unknown_name_fix(covenant, names, "covenant") if names
             else "add a finance.covenants entry to the fleet file",
         )  # fmt: skip
+    assert fin is not None
+    spec = next(c for c in fin.covenants if c.name == covenant)
+    first = _first_test_day(spec, loaded.fleet.start_date)
+    if horizon_days is not None and (first is None or first >= horizon_days):
+        every = f" (every {spec.test_every_days} days)"
+        every = "" if spec.type == "hashrate_commitment" else every
+        when = ("has no quarter ending after the start date" if first is None
+                else f"is first tested on day {first}{every}")  # fmt: skip
+        raise InputError(
+            None, "--horizon", f"{horizon_days} days end before covenant {covenant} is tested: "
+            f"it {when}",
+            f"give --horizon {first + 1} or more" if first is not None
+            else "add a quarter ending within the horizon to the covenant",
+        )  # fmt: skip
+
+
+def _first_test_day(covenant: Covenant, start: date) -> int | None:
+    """The first day (from 0) ``covenant`` is tested (hashshock.finance.covenants: daily
+    for liquidity, quarter ends for a hashrate commitment, else day period − 1)."""
+    if covenant.type == "min_liquidity":
+        return 0
+    if covenant.type == "hashrate_commitment":
+        days = [(q.quarter_end - start).days for q in covenant.quarters]
+        return min((d for d in days if d >= 0), default=None)
+    return covenant.test_every_days - 1
 
 
 def find_breakpoint(
@@ -86,10 +115,10 @@ def find_breakpoint(
     """Bisection for the smallest shock breaching ``covenant`` on a share ≥ ``probability``
     of paths (0 < probability ≤ 1)."""
     loaded = _fleet(fleet)
-    check_covenant(loaded, covenant)
     check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
+    check_covenant(loaded, covenant, horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []
 

@@ -105,6 +105,24 @@ def test_a_higher_breach_probability_needs_no_smaller_shock() -> None:
             find_breakpoint(fleet, "hashrate", probability=bad, paths=5, horizon_days=10)
 
 
+@pytest.mark.parametrize(("covenant", "horizon", "said"), [
+    ("hashrate", 100, "first tested on day"),  # its only quarter ends later
+])  # fmt: skip
+def test_a_covenant_not_tested_within_the_horizon_is_refused(
+    covenant: str, horizon: int, said: str
+) -> None:
+    """A covenant with no test day within the horizon cannot breach: "holds even at the
+    largest shock" would be said of a test never made."""
+    fleet = _fleet_with_covenants()
+    with pytest.raises(hashshock.InputError) as caught:
+        find_breakpoint(fleet, covenant, "btc-drop", paths=5, horizon_days=horizon)
+    assert caught.value.field == "--horizon" and said in caught.value.message
+    first = int(caught.value.message.split("first tested on day ")[1].split()[0])
+    assert f"give --horizon {first + 1} or more" in caught.value.message
+    found = find_breakpoint(fleet, covenant, "btc-drop", paths=5, horizon_days=first + 1)
+    assert found.evaluations  # tested once at least: the search runs
+
+
 def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
     found = find_breakpoint(_fleet_with_covenants(), "liquidity", "btc-drop", paths=30,
                             horizon_days=120, seed=2)  # fmt: skip

@@ -354,7 +354,7 @@ def breakpoint_command(
         check_horizon(horizon)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         loaded = load_fleet(fleet)
-        check_covenant(loaded, covenant)
+        check_covenant(loaded, covenant, horizon)
         check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
         check_output(json_out, "--json", input_files(loaded, [], config))
         warn_if_stale(err_console, config, loaded)
