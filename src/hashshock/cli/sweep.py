@@ -266,6 +266,9 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
                 table.add_row(escape(name), f"{analysis['S1'][name]:.3f}",
                               f"{lo1:.3f} – {hi1:.3f}", f"{analysis['ST'][name]:.3f}",
                               f"{lot:.3f} – {hit:.3f}")  # fmt: skip
+            if "warning" in analysis:
+                table.caption = f"warning: {escape(analysis['warning'])}"
+                table.caption_justify = "left"
         elif method == "lhs":
             rho = analysis.get("spearman") or {}
             table.add_column("input")

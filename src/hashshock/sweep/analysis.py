@@ -98,7 +98,7 @@ def sobol_indices(
         }
     array: NDArray[np.float64] = np.asarray(values, dtype=np.float64)
     if float(np.var(array)) == 0.0:
-        return {"error": "the same at every point: no variance to share out"}
+        return {"error": f"the same at every point ({array[0]:g}): no variance to share out"}
     problem = {"num_vars": len(names), "names": list(names),
                "bounds": [list(b) for b in bounds]}  # fmt: skip
     with warnings.catch_warnings():
@@ -116,6 +116,28 @@ def sobol_indices(
         out[key] = {n: float(s) for n, s in zip(names, estimate, strict=True)}
         rows = zip(names, estimate, half, strict=True)
         out[f"{key}_interval"] = {n: [float(s - h), float(s + h)] for n, s, h in rows}
+    broken = _broken_rules(out)
+    if broken:
+        samples = len(values) // (len(names) + 2)
+        widest = max(h - lo for lo, h in out["S1_interval"].values()) / 2
+        out["warning"] = (f"{'; '.join(broken)} — estimates from {samples} samples, "
+                          f"intervals up to ±{widest:.2f}: noise; double samples")  # fmt: skip
+    return out
+
+
+def _broken_rules(indices: dict[str, Any]) -> list[str]:
+    """Which of the rules true indices keep (0 ≤ S1 ≤ ST, Σ S1 ≤ 1) the estimates break
+    (beyond 0.005), in words."""
+    first, total = indices["S1"], indices["ST"]
+    out = []
+    if sum(first.values()) > 1.005:
+        out.append(f"Σ S1 = {sum(first.values()):.3f} > 1")
+    above = [n for n in first if first[n] > total[n] + 0.005]
+    if above:
+        out.append(f"S1 > ST for {', '.join(above)}")
+    below = [n for n in first if first[n] < -0.005]
+    if below:
+        out.append(f"S1 < 0 for {', '.join(below)}")
     return out
 
 
