@@ -164,6 +164,15 @@ def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:
     shown = [r["input"] for r in rows if r["input"] + " " in printed]
     assert shown == [r["input"] for r in rows[:TORNADO_ROWS]]
     assert "3 more inputs with smaller swings" in printed
+    assert "├" not in printed  # every label on one line: no rules between rows
+    # a label too long for its column wraps; the rows are then ruled off, so its second
+    # line cannot read as another input with empty cells
+    rows[0]["input"] = "alternative vendors' extra lead time after the listing"
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    lines = text.getvalue().splitlines()
+    wrapped = next(i for i, line in enumerate(lines) if "alternative vendors'" in line)
+    assert lines[wrapped + 1].startswith("│ ") and lines[wrapped + 2].startswith("├")
 
 
 def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:

@@ -220,6 +220,7 @@ TORNADO_ROWS = 10
 
 def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
     """What drives each metric, in a table per metric."""
+    from hashshock.cli.render import table_width
     from hashshock.report.figures.sweep import difference_text, input_text
     from hashshock.sweep.metrics import describe
 
@@ -288,6 +289,9 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
                     _value(points[0]["value"], metric), _value(points[-1]["value"], metric),
                     difference_text(max(values) - min(values), metric) if values else "—",
                 )  # fmt: skip
+        # A label wrapped onto a second line would read as another input with empty cells:
+        # rule the rows off when the table must wrap to fit.
+        table.show_lines = table_width(console, table) > console.width
         console.print(table)
 
 
