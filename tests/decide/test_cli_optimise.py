@@ -26,6 +26,7 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     assert max(len(line) for line in done.output.splitlines()) <= 80
     data = json.loads(out.read_text())
     assert data["reached"] is True
+    assert "…" not in done.output  # no name cut short
     # the frontier table shows the chosen stock, marked, whether or not it is on the frontier
     chosen_row = next(line for line in done.output.splitlines() if "← chosen" in line)
     assert f"{data['chosen']['cost_usd']:,.0f}" in chosen_row

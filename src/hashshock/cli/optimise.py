@@ -286,8 +286,8 @@ def _stock_table(console: Console, pools: list[dict[str, Any]], by_site: bool) -
     table = Table(title="Stock per " + ("site × part" if by_site else "pool") +
                   " where it changes", title_justify="left")  # fmt: skip
     names = ("site", "part", *(() if by_site else ("family",)))
-    for column in names:
-        table.add_column(column)
+    for column in names:  # names whole; the numbers' headers wrap first when it is tight
+        table.add_column(column, no_wrap=True)
     for column in ("today", "closed", "chosen", "buy (USD)"):
         table.add_column(column, justify="right")
     for key, (today, closed, chosen, cost) in rows.items():
