@@ -383,10 +383,12 @@ def breakpoint_command(
                 "another share).",
             )  # fmt: skip
         else:
+            size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
+                    else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
             console.print(
-                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from {shock} = "
-                f"[bold red]{found.value:g} {found.unit}[/] "
-                f"(breach probability there {found.probability_at_value:.0%}).",
+                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from "
+                f"[bold red]{size}[/] (breach probability there "
+                f"{found.probability_at_value:.0%}).",
             )
 
 
