@@ -207,7 +207,11 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
         highlight=False,
     )  # fmt: skip
     days = [str(d) for d in head["checkpoint_days"]]
-    table = Table(title="Availability (delivered / nameplate)", title_justify="left")
+    table = Table(title="Own costs and availability (delivered / nameplate)",
+                  title_justify="left", caption_justify="left",
+                  caption="upfront, per month: what the strategy itself costs (a bench, "
+                  "staff, a stockpile, donor machines); machines it orders from another "
+                  "vendor are paid as they arrive, in the net benefit below")  # fmt: skip
     table.add_column("strategy")
     for column in ("upfront", "per month", *(f"day {d}" for d in days)):
         table.add_column(column, justify="right")
