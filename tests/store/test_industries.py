@@ -120,3 +120,36 @@ def test_hashshock_report_draws_a_saved_industry_run_or_sweep(
     missing = CliRunner().invoke(app, ["report", "ffffffff", "--store", str(store), "-o",
                                        str(tmp_path / "x.html")])  # fmt: skip
     assert missing.exit_code == 2 and "no run 'ffffffff'" in missing.output
+
+
+def test_the_runs_commands_take_a_saved_industry_run(
+    data: dict[str, Any], tmp_path: Path, invoke, runs  # type: ignore[no-untyped-def]
+) -> None:
+    """An industry run saved with fleet runs is listed with them, shown as `industry`
+    prints it, exported (its JSON, or its summary rows as CSV), refused by `diff` with
+    what takes it, and removed with its rows — not "no run" to every command."""
+    from hashshock.store.save import save_results
+
+    store = tmp_path / "runs.duckdb"
+    found = save_industry(data, store)
+    fleet_runs = save_results(runs, store)
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--json")
+    listed = {r["run_id"]: r["kind"] for r in json.loads(out)}
+    assert code == 0 and listed == {found: "industry", **dict.fromkeys(fleet_runs, "run")}
+    code, out, _ = invoke("runs", "list", "--store", str(store))
+    assert code == 0 and found in out and "industry" in out
+    code, out, _ = invoke("runs", "show", found[:5], "--store", str(store))
+    assert code == 0 and "Who breaks first: sanctions" in out
+    code, out, _ = invoke("runs", "show", found, "--store", str(store), "--json")
+    assert json.loads(out) == data
+    code, out, _ = invoke("runs", "export", found, "-f", "csv", "--store", str(store))
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == "industry_id,scenario,operator,metric,value"
+    assert len(lines) - 1 == len(_rows(store, found))
+    code, _, err = invoke("runs", "diff", found, fleet_runs[0], "--store", str(store))
+    assert code == 2 and "is a saved industry run" in err and f"runs show {found}" in err
+    code, out, _ = invoke("runs", "rm", found, "--store", str(store))
+    assert code == 0 and found in out
+    assert _rows(store, found) == {}
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--json")
+    assert {r["run_id"] for r in json.loads(out)} == set(fleet_runs)

@@ -176,8 +176,9 @@ def _price_moves(used: dict[str, Any], base: dict[str, Any]) -> str:
     return " / ".join(moves) if moves else "0%"
 
 
-def render_industry(console: Console, data: dict[str, Any], seconds: float) -> None:
-    """US hashrate and share by scenario, then who breaks first under each shock."""
+def render_industry(console: Console, data: dict[str, Any], seconds: float | None) -> None:
+    """US hashrate and share by scenario, then who breaks first under each shock
+    (``seconds``: how long the run took, ``None`` for a saved run)."""
     operators = data["operators"]
     machines = sum(o["machines"] for o in operators)
     ehs = sum(o["nameplate_ehs"] for o in operators)
@@ -185,7 +186,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float) -> N
         f"[bold]{escape(data['industry'])}[/]: {len(operators)} operators and classes, "
         f"{counted(round(machines), 'machine')}, {ehs:,.1f} EH/s nameplate; "
         f"{counted(data['paths'], 'path')} × {counted(data['horizon_days'], 'day')}, seed "
-        f"{data['seed']}, {seconds:.1f} s",
+        f"{data['seed']}" + ("" if seconds is None else f", {seconds:.1f} s"),
         highlight=False, soft_wrap=False,
     )  # fmt: skip
     horizon = data["horizon_days"]
@@ -492,8 +493,8 @@ def industry_command(
 
         with input_errors():
             industry_id = save_industry(data, store)
-        if not quiet:
-            Console(stderr=True).print(f"saved industry {industry_id}", highlight=False)
+        # Said even with --quiet, as `run` does: the id is the only handle on the run.
+        Console(stderr=True).print(f"saved industry run {industry_id}", highlight=False)
 
 
 def validate_industry_file(

@@ -1,9 +1,10 @@
 """``hashshock runs list | show | diff | export | rm``: add them with :func:`register`.
 
 The run store (docs/report.md) is a DuckDB file, by default in the user data folder;
-``--store PATH`` picks another. Ids may be shortened to any unique prefix of 4 or more
-characters. Bad input (unknown id, missing or foreign store, unwritable output) exits 2
-with one line.
+``--store PATH`` picks another. It keeps fleet runs, sweeps and industry runs; ``list``,
+``show``, ``export`` and ``rm`` take all three, ``diff`` fleet runs. Ids may be shortened
+to any unique prefix of 4 or more characters. Bad input (unknown id, missing or foreign
+store, unwritable output) exits 2 with one line.
 """
 
 from __future__ import annotations
@@ -46,40 +47,54 @@ def list_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs.")] = 50,
     as_json: JsonFlag = False,
 ) -> None:
-    """List saved runs, newest first, with their key outcomes."""
+    """List saved runs, newest first, with their key outcomes; then saved sweeps and
+    industry runs."""
     from hashshock.store.query import list_runs
+    from hashshock.store.saved import list_documents
 
     with input_errors():
         rows = list_runs(store, fleet, scenario, limit)
+        documents = [] if fleet or scenario else list_documents(store, limit)
     if as_json:
-        _json(rows)
+        _json([{"kind": "run", **r} for r in rows] + documents)
         return
-    if not rows:
+    if rows:
+        _runs_table(rows)
+    elif not documents:
         asked = " and ".join(f"{what} '{name}'" for what, name in
                              (("fleet", fleet), ("scenario", scenario)) if name)  # fmt: skip
         _say(f"no saved runs of {asked} in this store (`runs list` shows them all)" if asked
              else "no runs saved in this store yet")  # fmt: skip
-        return
+    if documents:
+        _documents_table(documents)
+
+
+def _runs_table(rows: list[dict[str, Any]]) -> None:
+    """Saved fleet runs, newest first, with their key outcomes."""
     wide = console.width >= 110
     table = Table(
         title="Saved runs (newest first; avail. end = median availability on the last day)",
         title_justify="left",
     )
     table.add_column("id", no_wrap=True)
-    table.add_column("saved (UTC)", no_wrap=True)
-    table.add_column("fleet · scenario", overflow="fold")
-    table.add_column("paths×days", no_wrap=True)
+    # A fleet's name kept whole, the scenario below it; in 80 columns the other columns
+    # wrap to make room (rich would rather cut the name).
+    narrow = None if wide else 6
+    longest = max(len(r["fleet_name"]) for r in rows)
+    table.add_column("saved (UTC)", max_width=narrow)
+    table.add_column("fleet / scenario", no_wrap=longest <= 30, overflow="fold")
+    table.add_column("paths × days", max_width=narrow and 8)
     if wide:
         table.add_column("seed", no_wrap=True)
-    table.add_column("avail. end", justify="right", no_wrap=True)
-    table.add_column("P(spares out)", justify="right")
+    table.add_column("avail. end", justify="right", max_width=narrow and 7)
+    table.add_column("P(spares out)", justify="right", max_width=narrow and 9)
     if wide:
         table.add_column("label", overflow="fold")
     for r in rows:
         cells = [
             r["run_id"], r["saved_at"][5:16].replace("T", " "),
-            escape(f"{r['fleet_name']} · {r['scenario']}"),
-            f"{r['paths']}×{r['horizon_days']}",
+            escape(f"{r['fleet_name']}\n{r['scenario']}"),
+            f"{r['paths']} × {r['horizon_days']}",
         ]  # fmt: skip
         if wide:
             cells.append(str(r["seed"]))
@@ -92,14 +107,35 @@ def list_command(
         _say("(seed and label: widen the terminal, or `runs show ID`, or --json)")
 
 
+def _documents_table(rows: list[dict[str, Any]]) -> None:
+    """Saved sweeps and industry runs, newest first."""
+    table = Table(title="Saved sweeps and industry runs (newest first)", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("saved (UTC)", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("name · scenarios or method", overflow="fold")
+    table.add_column("paths×days", no_wrap=True)
+    for r in rows:
+        table.add_row(r["run_id"], r["saved_at"][5:16].replace("T", " "), r["kind"],
+                      escape(f"{r['name']} · {r['what'].replace(',', ', ')}"),
+                      f"{r['paths']}×{r['horizon_days']}")  # fmt: skip
+    console.print(table)
+
+
 @runs_app.command("show")
 def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonFlag = False) -> None:
-    """Show a run: its manifest, the inputs kept with it, stages, first to break, money."""
+    """Show a run: its manifest, the inputs kept with it, stages, first to break, money;
+    a saved sweep or industry run as its command printed it."""
     from hashshock.store.query import load_runs
     from hashshock.store.records import summary_metrics
+    from hashshock.store.saved import saved_kind
 
     with input_errors():
-        run = load_runs([run_id], store)[0]
+        kind, found = saved_kind(run_id, store)
+        if kind != "run":
+            _show_document(kind, found, store, as_json)
+            return
+        run = load_runs([found], store)[0]
     data = run.data
     summary = summary_metrics(data)
     if as_json:
@@ -125,6 +161,27 @@ def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonFlag = Fals
                               "finance.revenue_usd", "finance.cash_usd_end")):  # fmt: skip
             table.add_row(escape(metric), metric_text(metric, value))
     console.print(table)
+
+
+def _show_document(kind: str, found: str, store: StoreOpt, as_json: bool) -> None:
+    """A saved sweep or industry run: its JSON, or its summary as its command printed it."""
+    from hashshock.store.documents import load_document
+    from hashshock.store.saved import BY_NAME
+
+    saved = BY_NAME[kind]
+    data = load_document(store, saved.head, saved.id_column, found, saved.noun)
+    if as_json:
+        _json(data)
+        return
+    _say(f"{saved.noun} {found}")
+    if kind == "industry":
+        from hashshock.cli.industry import render_industry
+
+        render_industry(console, data, None)
+    else:
+        from hashshock.cli.sweep import render_sweep
+
+        render_sweep(console, data, None)
 
 
 def _value(value: Any) -> str:
@@ -195,7 +252,8 @@ def export_command(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export a run: JSON (its full result) or its daily bands as CSV or Parquet."""
+    """Export a run: JSON (its full result) or its daily bands as CSV or Parquet; a sweep
+    or industry run: its JSON, or its rows (points, summary) as CSV or Parquet."""
     from hashshock.outputs import check_output
     from hashshock.store.db import store_path
     from hashshock.store.export import FORMATS, export_bytes, export_run
@@ -219,7 +277,7 @@ def rm_command(
     run_ids: Annotated[list[str], typer.Argument(metavar="ID", help="Runs to remove.")],
     store: StoreOpt = None,
 ) -> None:
-    """Remove runs from the store."""
+    """Remove runs (and sweeps, industry runs) from the store."""
     from hashshock.store.query import remove_runs
 
     with input_errors():

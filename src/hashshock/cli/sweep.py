@@ -197,8 +197,7 @@ def sweep_command(
             from hashshock.store.sweeps import save_sweep
 
             sweep_id = save_sweep(result, store)
-            if not quiet:
-                err.print(f"saved sweep {sweep_id}", highlight=False)
+            err.print(f"saved sweep {sweep_id}", highlight=False)  # with --quiet too, as `run`
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
         err.print(f"[bold red]error:[/] the results could not be written ({escape(reason)}); "
@@ -218,8 +217,9 @@ def _value(value: Any, metric: str) -> str:
 TORNADO_ROWS = 10
 
 
-def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None:
-    """What drives each metric, in a table per metric."""
+def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) -> None:
+    """What drives each metric, in a table per metric (``seconds``: how long the sweep
+    took, ``None`` for a saved one)."""
     from hashshock.cli.render import table_width
     from hashshock.report.figures.sweep import difference_text, input_text
     from hashshock.sweep.metrics import describe
@@ -231,7 +231,8 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float) -> None
         f"[bold]{escape(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
         f"({failed} failed) of {counted(head['paths'], 'path')} × "
         f"{counted(head['horizon_days'], 'day')}, seed "
-        f"{head['seed']}, in {seconds:.1f} s", highlight=False,
+        f"{head['seed']}" + ("" if seconds is None else f", in {seconds:.1f} s"),
+        highlight=False,
     )  # fmt: skip
     base = data["base"]["metrics"] or {}
     for metric in head["metrics"]:

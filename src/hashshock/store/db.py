@@ -80,7 +80,21 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 "give the store file (runs.duckdb) or a new file name",
             ) from None  # fmt: skip
         except duckdb.Error as exc:
+            if not _is_duckdb(path):
+                raise InputError(
+                    path, "--store", "is not a hashshock run store (not a DuckDB database)",
+                    "give the store file (runs.duckdb) or a new file name",
+                ) from None  # fmt: skip
             raise InputError(path, "--store", f"cannot open ({exc})", "check the file") from None
+
+
+def _is_duckdb(path: Path) -> bool:
+    """Whether ``path`` starts as a DuckDB database file does (its magic bytes at 8)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
 
 
 def _check_version(path: Path, version: int | None) -> None:

@@ -62,16 +62,16 @@ def _data(con: duckdb.DuckDBPyConnection, table: str, id_column: str,
     return None if row is None else dict(json.loads(row[0]))
 
 
-#: Tables of results kept whole: the kind of report each draws, its table and id column.
-DOCUMENTS = (("sweep", "sweeps", "sweep_id"), ("industry", "industries", "industry_id"))
-
-
 def find_document(store: str | Path | None, found: str) -> tuple[str, dict[str, Any]] | None:
     """The kind (``sweep``, ``industry``) and JSON of the saved sweep or industry run whose
-    id is ``found``; ``None`` if neither is (a run's id, say)."""
-    with connect(resolve_store(store), write=False) as con:
-        for kind, table, id_column in DOCUMENTS:
-            data = _data(con, table, id_column, found)
-            if data is not None:
-                return kind, data
-    return None
+    id (or unique prefix) is ``found``; ``None`` if neither is (a run's id, say)."""
+    from hashshock.store.saved import resolve_saved
+
+    path = resolve_store(store)
+    with connect(path, write=False) as con:
+        try:
+            kind, full = resolve_saved(con, path, found)
+        except InputError:  # the runs' own lookup says what is wrong
+            return None
+        data = None if kind.name == "run" else _data(con, kind.head, kind.id_column, full)
+    return None if data is None else (kind.name, data)

@@ -1,5 +1,7 @@
 """Export a stored run: ``json`` (its report dict), ``csv`` or ``parquet`` (its daily and
-money bands as one long table: run_id, table, day, date, series, part, p5 … p95)."""
+money bands as one long table: run_id, table, day, date, series, part, p5 … p95). A saved
+sweep or industry run exports its JSON, or its rows (``sweep_points``,
+``industry_summary``) as a table."""
 
 from __future__ import annotations
 
@@ -12,27 +14,41 @@ from pathlib import Path
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import atomic_write_bytes
 from hashshock.store.db import connect, store_path
-from hashshock.store.query import load_runs, resolve_ids
+from hashshock.store.documents import load_document
+from hashshock.store.query import load_runs
+from hashshock.store.saved import BY_NAME, saved_kind
 
 FORMATS = ("csv", "parquet", "json")
-_BANDS = (
-    "SELECT run_id, 'daily' AS \"table\", day, date, series, part, p5, p25, p50, p75, p95 "
-    "FROM daily WHERE run_id = $id UNION ALL "
-    "SELECT run_id, 'money', day, date, series, NULL, p5, p25, p50, p75, p95 "
-    'FROM money WHERE run_id = $id ORDER BY "table", series, part, day'
-)
+#: The long table each kind exports as CSV or Parquet ($id: its full id).
+_ROWS = {
+    "run": (
+        "SELECT run_id, 'daily' AS \"table\", day, date, series, part, p5, p25, p50, p75, p95 "
+        "FROM daily WHERE run_id = $id UNION ALL "
+        "SELECT run_id, 'money', day, date, series, NULL, p5, p25, p50, p75, p95 "
+        'FROM money WHERE run_id = $id ORDER BY "table", series, part, day'
+    ),
+    "sweep": "SELECT * FROM sweep_points WHERE sweep_id = $id ORDER BY point, metric",
+    "industry": (
+        "SELECT * FROM industry_summary WHERE industry_id = $id ORDER BY scenario, operator, "
+        "metric"
+    ),
+}  # fmt: skip
 
 
 def export_bytes(ref: str, fmt: str, store: str | Path | None = None) -> bytes:
-    """The run ``ref`` in format ``fmt`` (``csv`` or ``json``; parquet needs a file)."""
+    """What ``ref`` names in format ``fmt`` (``csv`` or ``json``; parquet needs a file)."""
+    kind, found = saved_kind(ref, store)
     if fmt == "json":
-        run = load_runs([ref], store)[0]
-        return (json.dumps(run.data, indent=2) + "\n").encode("utf-8")
+        if kind == "run":
+            data = load_runs([found], store)[0].data
+        else:
+            saved = BY_NAME[kind]
+            data = load_document(store, saved.head, saved.id_column, found, saved.noun)
+        return (json.dumps(data, indent=2) + "\n").encode("utf-8")
     if fmt != "csv":
         raise InputError(None, "--format", f"{fmt!r} cannot go to stdout", "give --out FILE")
-    run_id = resolve_ids([ref], store)[0]
     with connect(store_path(store), write=False) as con:
-        frame = con.execute(_BANDS, {"id": run_id}).df()
+        frame = con.execute(_ROWS[kind], {"id": found}).df()
     return str(frame.to_csv(index=False)).encode("utf-8")
 
 
@@ -43,13 +59,13 @@ def export_run(ref: str, fmt: str, out: Path, store: str | Path | None = None) -
     if fmt != "parquet":
         atomic_write_bytes(out, export_bytes(ref, fmt, store), "--out")
         return out
-    run_id = resolve_ids([ref], store)[0]
+    kind, found = saved_kind(ref, store)
     folder = out.parent if str(out.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
     try:
         with connect(store_path(store), write=False) as con:
-            con.register("bands", con.execute(_BANDS, {"id": run_id}).df())
+            con.register("bands", con.execute(_ROWS[kind], {"id": found}).df())
             quoted = tmp.replace("'", "''")
             con.execute(f"COPY bands TO '{quoted}' (FORMAT PARQUET)")
         os.replace(tmp, out)

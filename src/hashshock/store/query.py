@@ -1,4 +1,5 @@
-"""Reading the store: list runs, find one by id (or a unique prefix), load, remove."""
+"""Reading the store: list runs, find one by id (or a unique prefix), load, remove
+(:mod:`hashshock.store.saved` for what an id can name)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ import duckdb
 
 from hashshock.inputs.errors import InputError
 from hashshock.store.db import connect, store_path
-
-#: Shortest id prefix accepted for a run.
-MIN_PREFIX = 4
+from hashshock.store.saved import remove_saved, resolve_saved
 
 
 @dataclass(frozen=True)
@@ -29,22 +28,16 @@ class StoredRun:
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> str:
-    ref = ref.strip()
-    if len(ref) < MIN_PREFIX:
+    """The full id of the fleet run ``ref``; a sweep's or an industry run's id is refused
+    with what takes it."""
+    kind, found = resolve_saved(con, path, ref)
+    if kind.name != "run":
         raise InputError(
-            path, "run id", f"{ref!r} is too short",
-            f"give at least {MIN_PREFIX} characters (hashshock runs list)",
+            path, "run id", f"{ref!r} is a saved {kind.noun}, not a run of a fleet",
+            f"`hashshock runs show {found}`, `runs export {found}` and `runs rm {found}` take "
+            f"it, and `hashshock report {found}` draws it",
         )  # fmt: skip
-    rows = con.execute(
-        "SELECT run_id FROM manifest WHERE starts_with(run_id, ?) ORDER BY run_id", [ref]
-    ).fetchall()
-    if not rows:
-        raise InputError(path, "run id", f"no run {ref!r} in this store",
-                         "see `hashshock runs list` for the ids")  # fmt: skip
-    if len(rows) > 1:
-        raise InputError(path, "run id", f"{ref!r} matches {len(rows)} runs",
-                         "give more characters of the id")  # fmt: skip
-    return str(rows[0][0])
+    return found
 
 
 def resolve_ids(refs: Sequence[str], store: str | Path | None = None) -> list[str]:
@@ -122,16 +115,6 @@ def load_runs(refs: Sequence[str] | str, store: str | Path | None = None) -> lis
 
 
 def remove_runs(refs: Sequence[str], store: str | Path | None = None) -> list[str]:
-    """Delete runs (ids or unique prefixes) in one transaction; return the ids removed."""
-    path = store_path(store)
-    with connect(path, write=True) as con:
-        ids = [_resolve(con, path, ref) for ref in refs]
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table in ("results", "daily", "money", "summary", "inputs", "manifest"):
-                con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [ids])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return ids
+    """Delete saved runs (and sweeps or industry runs: ids or unique prefixes) in one
+    transaction; return the ids removed."""
+    return remove_saved(list(refs), store)
