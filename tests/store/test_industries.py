@@ -123,7 +123,10 @@ def test_hashshock_report_draws_a_saved_industry_run_or_sweep(
 
 
 def test_the_runs_commands_take_a_saved_industry_run(
-    data: dict[str, Any], tmp_path: Path, invoke, runs  # type: ignore[no-untyped-def]
+    data: dict[str, Any],
+    tmp_path: Path,
+    invoke,
+    runs,  # type: ignore[no-untyped-def]
 ) -> None:
     """An industry run saved with fleet runs is listed with them, shown as `industry`
     prints it, exported (its JSON, or its summary rows as CSV), refused by `diff` with
