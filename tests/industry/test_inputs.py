@@ -376,6 +376,27 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
     assert "baseline $" not in printed(data)
 
 
+def test_baseline_alone_shows_its_own_ranking_and_lender(tmp_path: Path) -> None:
+    """A lender asking what the book is worth with no shock gets who breaks, what breaks
+    them and the loss — not an empty page with the legends of tables it left out."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+
+    loan = {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
+            "maturity_date": "2028-01-01"}  # fmt: skip
+    file = _industry(tmp_path, portfolio={"loans": [loan]})
+    data = industry(load_industry(file), ["baseline"], 5, 30).to_dict()
+    text = io.StringIO()
+    render_industry(Console(file=text, width=80), data, None)
+    printed = text.getvalue()
+    assert "Who breaks first: baseline" in printed and "lender: expected loss" in printed
+    assert "interest received" in printed and "Δ base:" not in printed.split("Who breaks")[1]
+
+
 def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     """A class whose every member runs out of cash on its first payment (day 29): each
     loan maturing after that defaults on every path; one maturing before never does."""
@@ -598,6 +619,7 @@ def test_used_prices_against_baseline_and_an_old_network_are_said() -> None:
     note = _carried_note({"market": market})
     assert note is not None and all(t in note for t in ("2025-12-29", "337 days", "36%"))
     assert _carried_note({"market": dict(market, carried_days=CARRIED_NOTE_DAYS)}) is None
+    assert _carried_note({"market": dict(market, network_given=True)}) is None  # as asked
     assert _carried_note({}) is None
 
 

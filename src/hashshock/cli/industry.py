@@ -191,7 +191,10 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     )  # fmt: skip
     horizon = data["horizon_days"]
     table = Table(title=f"US delivered EH/s (p50); share of the network d0 → d{horizon - 1}; "
-                  f"Δ base d{horizon - 1}", title_justify="left")  # fmt: skip
+                  f"Δ base d{horizon - 1}", title_justify="left", caption_justify="left",
+                  caption="Δ base: the median over paths of the scenario's EH/s less "
+                  "baseline's on the same path, on the last day (not the difference of the "
+                  "medians)" if len(data["scenarios"]) > 1 else None)  # fmt: skip
     table.add_column("scenario", overflow="fold")  # a long file name folds, never cut
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
@@ -216,13 +219,16 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         console.print(steering, highlight=False)
     _render_vendors(console, data)
     _render_used(console, data)
-    base = data["scenarios"].get("baseline")
-    base_break = {} if base is None else {
-        r["group"]: r["probability_break"] for r in base["first_to_break"]["financial"]
+    baseline = data["scenarios"].get("baseline")
+    baseline_breaks = {} if baseline is None else {
+        r["group"]: r["probability_break"] for r in baseline["first_to_break"]["financial"]
     }  # fmt: skip
-    for name, scenario in data["scenarios"].items():
-        if name == "baseline":
-            continue
+    shocks = [n for n in data["scenarios"] if n != "baseline"]
+    # Each shock against baseline; baseline alone: its own ranking, causes and lender.
+    base = baseline if shocks else None
+    base_break = baseline_breaks if shocks else {}
+    for name in shocks or ["baseline"]:
+        scenario = data["scenarios"][name]
         ranking = Table(title=f"Who breaks first: {name}", title_justify="left")
         columns = ["operator/class", "first", "P break", "Δ base", "day", "P decline", "day "]
         for column in columns if base_break else [c for c in columns if c != "Δ base"]:
@@ -250,11 +256,14 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
             for line in _lender_losses(lender, base):
                 console.print(line, highlight=False)
     notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",
+             "P break: share of paths it breaks on (a class: once operators holding half "
+             "its nameplate have; the lender's PD is the share of its operators)",
              "Δ base: P break less baseline's on the same paths, percentage points",
-             "decline: hashrate 10 % below baseline; days are medians"]  # fmt: skip
+             "decline: hashrate 10 % below baseline; days: medians over the paths it "
+             "breaks on, — when fewer than 10 % do"]  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
-    inputs = _broken_without_a_shock(base_break)
+    inputs = _broken_without_a_shock(baseline_breaks, bool(shocks))
     if inputs:
         console.print(inputs, highlight=False)
 
@@ -263,10 +272,11 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
 BREAKS_UNDER_BASELINE = 0.5
 
 
-def _broken_without_a_shock(base_break: dict[str, float]) -> str:
+def _broken_without_a_shock(base_break: dict[str, float], compared: bool = True) -> str:
     """A note naming the groups that break on most baseline paths: their rank in who
     breaks first, and the lender's loss on them, say more about their inputs (a loan
-    falling due, thin cash, power above the hashprice) than about the shock."""
+    falling due, thin cash, power above the hashprice) than about the shock (which
+    ``compared`` runs did; else baseline ran alone)."""
     groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
     if not groups:
         return ""
@@ -274,8 +284,8 @@ def _broken_without_a_shock(base_break: dict[str, float]) -> str:
     verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
     return (f"note: {names} {verb} with no shock too (baseline): that, and the lender's "
             f"baseline loss on them, comes from {their} inputs (loans falling due, cash, power "
-            "price), not the shock; Δ base is the shock's part — check them in the industry "
-            "file")  # fmt: skip
+            "price)" + ("" if not compared else ", not the shock; Δ base is the shock's part")
+            + " — check them in the industry file")  # fmt: skip
 
 
 #: Gap between the engines' and the shared hashprice (p95) beyond which the summary says so.
@@ -384,7 +394,7 @@ def _carried_note(data: dict[str, Any]) -> str | None:
     market snapshot: the operators' fleets are as their files give them, the network
     grew meanwhile, so their share starts below the market file's reference."""
     market = data.get("market")
-    if not market or market["carried_days"] <= CARRIED_NOTE_DAYS:
+    if not market or market["carried_days"] <= CARRIED_NOTE_DAYS or market.get("network_given"):
         return None
     return (
         f"note: the day-0 network is the {market['snapshot_date']} snapshot carried "

@@ -317,13 +317,16 @@ class IndustryResult:
 
     def _market(self) -> dict[str, Any]:
         """Where the run's day-0 network comes from: the market snapshot's date, the days it
-        was carried forward to the start date, and the market file's US share of network
-        hashrate (the reference the operators' share is read against)."""
+        was carried forward to the start date, whether the start date's network was given
+        (``--difficulty``, ``--network-hashrate``, ``as_of``), and the market file's US share
+        of network hashrate (the reference the operators' share is read against)."""
         config = self.runs.inputs.market
         snapshot = config.snapshot()
         start = self.runs.inputs.loaded.industry.start_date
+        given = config.as_of.given()
         return {"snapshot_date": snapshot.date.isoformat(),
                 "carried_days": max((start - snapshot.date).days, 0),
+                "network_given": "difficulty" in given or "network_hashrate_ehs" in given,
                 "us_share_reference": config.network.us_share}  # fmt: skip
 
     def to_json(self, indent: int | None = None) -> str:
