@@ -90,9 +90,11 @@ def test_hashshock_industry_refuses_a_bad_passes_option() -> None:
 
     app = typer.Typer()
     register(app)
-    done = CliRunner().invoke(app, ["--paths", "2", "--horizon", "10", "--passes", "9"])
-    assert done.exit_code == 2
-    assert "--passes: 9 is not a number of passes from 1 to 4" in done.output
+    for extra in ([], ["--validate"]):  # checked as a run would check it
+        done = CliRunner().invoke(app, ["--paths", "2", "--horizon", "10", "--passes", "9",
+                                        *extra])  # fmt: skip
+        assert done.exit_code == 2
+        assert "--passes: 9 is not a number of passes from 1 to 4" in done.output
 
 
 def test_the_gap_is_the_average_day_not_a_halving_reached_days_apart() -> None:

@@ -446,7 +446,7 @@ def industry_command(
         check_run_args(paths, seed, workers)  # --validate checks them as a run would
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
-            message = validate_industry_file(file, names, horizon, config, portfolio)
+            message = validate_industry_file(file, names, horizon, config, portfolio, passes)
             out.print(message, highlight=False, soft_wrap=True)
             return
         loaded, files = industry_files(file, names, config, portfolio)
@@ -508,16 +508,19 @@ def industry_command(
 
 
 def validate_industry_file(
-    file: str | None, names: list[str], horizon: int, config: Any, portfolio: str | None = None
-) -> str:
-    """Check an industry (and a portfolio file) as a run of it would, short of
-    simulating; the ``ok`` line."""
+    file: str | None, names: list[str], horizon: int, config: Any, portfolio: str | None = None,
+    passes: int | None = None,
+) -> str:  # fmt: skip
+    """Check an industry (a portfolio file, a number of engine passes) as a run of it
+    would, short of simulating; the ``ok`` line."""
     from hashshock.industry.api import pledge_warnings, validate_industry
-    from hashshock.industry.load import with_portfolio
+    from hashshock.industry.load import with_engine_passes, with_portfolio
     from hashshock.market.start import market_start
 
     checked = validate_industry(file, names, horizon, config)
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
+    if passes is not None:
+        with_engine_passes(loaded, passes, "--passes")
     warn = Console(stderr=True)
     start = market_start(checked.market, loaded.industry.start_date)
     for text in [*pledge_warnings(loaded, start), *loaded.warnings]:
