@@ -66,6 +66,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
     ),
     "absurd count": ({"op_count": 10**7}, "count", "less than or equal"),
     "sizes cannot add up": ({"op_total_machines": 100_000}, "total_machines", "add up"),
+    "fewer machines than operators": (
+        {"op_total_machines": 3},
+        "total_machines",
+        "10 operators have at least 10 machines",
+    ),
     "unknown vendor": (
         {"vendor_lines": [{"name": "x", "vendor": "bitmian", "capacity_ehs_per_year": 10}]},
         "vendor",

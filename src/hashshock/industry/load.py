@@ -344,12 +344,15 @@ class _Reader:
                             "check count and machines_each.mean for extra zeros")  # fmt: skip
         total = op.total_machines
         if total is not None and not claimed / SIZE_TOLERANCE <= total <= claimed * SIZE_TOLERANCE:
+            example = (f"e.g. machines_each.mean: {total / op.count:,.0f}" if total >= op.count
+                       else f"{op.count:,} operators have at least {op.count:,} machines: check "
+                       "total_machines for a missing digit")  # fmt: skip
             raise self.fail(
                 i, "total_machines",
                 f"the class cannot add up: {op.count:,} operators of {each.mean:,.0f} machines "
                 f"on average make {claimed:,.0f}, not {total:,}",
                 f"make count × machines_each.mean agree with total_machines (within a factor "
-                f"{SIZE_TOLERANCE:g}), e.g. machines_each.mean: {total / op.count:,.0f}",
+                f"{SIZE_TOLERANCE:g}), {example}",
             )  # fmt: skip
 
 
