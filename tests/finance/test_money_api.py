@@ -54,6 +54,18 @@ def test_money_json_contract() -> None:
     assert "vs_baseline" in finance and "network_wide" in finance
 
 
+def test_lowest_cash_counts_the_cash_before_day_0() -> None:
+    """The lowest cash over the horizon is never above the starting cash (a fleet whose
+    cash only grows has its start as lowest), and below it is the lowest day's."""
+    run = hashshock.run(_fleet_with_covenants(), "baseline", paths=30, horizon_days=120,
+                        seed=3, workers=1)  # fmt: skip
+    assert run.money is not None
+    flows, finance = run.money.flows, run.to_dict()["finance"]
+    lowest = [min(flows.cash_start_usd, float(path.min())) for path in flows.cash_usd]
+    assert finance["cash_usd_min"]["p95"] <= finance["cash_usd_start"]
+    assert finance["cash_usd_min"]["p50"] == round(float(np.median(lowest)))
+
+
 def test_network_wide_shock_cushions_hashprice() -> None:
     cut = [{"type": "parts_supply_stop", "vendors": ["bitmain"]},
            {"type": "repair_centre_closed", "vendors": ["bitmain"]}]  # fmt: skip

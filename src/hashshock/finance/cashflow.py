@@ -66,6 +66,11 @@ class CashFlows:
             total += getattr(self, name)
         return total
 
+    def lowest_cash_usd(self) -> FloatArray:
+        """[P] the lowest cash over the horizon from the start: the cash before day 0's
+        flows counts, so a fleet whose cash only grows has its starting cash as lowest."""
+        return np.asarray(np.minimum(self.cash_usd.min(axis=1), self.cash_start_usd))
+
     def net_usd(self) -> FloatArray:
         """Net cash flow per day: inflows minus every outflow."""
         out = self.revenue_usd + self.refunds_usd

@@ -34,7 +34,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "ebitda_usd": _band(totals["ebitda_usd"]),
         "cash_usd_start": round(flows.cash_start_usd, 0),
         "cash_usd_end": _band(flows.cash_usd[:, -1]),
-        "cash_usd_min": _band(flows.cash_usd.min(axis=1)),
+        "cash_usd_min": _band(flows.lowest_cash_usd()),
         "spares_value_usd_end": _band(money.spares_value_usd),
         "costs_usd_p50": {
             name.removesuffix("_usd"): round(float(np.median(totals[name])), 0)

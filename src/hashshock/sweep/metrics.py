@@ -262,7 +262,7 @@ def _per_path(metric: Metric, run: RunResult, baseline: BaselineRef | None) -> N
     if kind == "cash_end":
         return flows.cash_usd[:, -1]
     if kind == "cash_min":
-        return np.asarray(flows.cash_usd.min(axis=1), dtype=np.float64)
+        return np.asarray(flows.lowest_cash_usd(), dtype=np.float64)
     totals = flows.totals()
     if kind in ("revenue", "ebitda"):
         return np.asarray(totals[f"{kind}_usd"], dtype=np.float64)
