@@ -195,7 +195,7 @@ def test_headline_table(page: str, data: dict[str, Any]) -> None:
     assert "US EH/s 6 m" in table and "US EH/s 12 m" not in table
     for name, scenario in data["scenarios"].items():
         us = scenario["us"]["hashrate_ehs"]["p50"]
-        cells = f"<td>{name}</td>" + "".join(f"<td>{us[d]:,.1f}</td>" for d in (0, 90, 181))
+        cells = f"<td>{name}</td>" + "".join(f"<td>{us[d]:,.1f}</td>" for d in (0, 91, 182))
         assert cells in table
     top = max(data["scenarios"]["sanctions"]["first_to_break"]["financial"],
               key=lambda r: r["probability_first"])  # fmt: skip

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.analysis.checkpoints import HEADLINE_DAYS
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -29,7 +30,6 @@ from hashshock.cli.market_options import (
     market_config,
 )
 from hashshock.cli.report import StoreOpt, input_errors, progress_bar, scenario_names
-from hashshock.industry.checkpoints import HEADLINE_DAYS
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 from hashshock.words import break_causes, counted, probability

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.analysis.checkpoints import CHECKPOINT_DAYS as MONTHS
 from hashshock.decide.stats import mean_interval
 from hashshock.decide.strategy import Strategy
 from hashshock.execution.base import Executor, InProcess, Task
@@ -52,8 +53,8 @@ if TYPE_CHECKING:
     from hashshock.results import RunResult
 
 FloatArray = NDArray[np.float64]
-#: Checkpoints, days: about 3, 6 and 12 months (the last day when the horizon is shorter).
-CHECKPOINT_DAYS = (91, 182, 364)
+#: Checkpoints, days: 3, 6 and 12 months (the last day when the horizon is shorter).
+CHECKPOINT_DAYS = tuple(MONTHS.values())
 
 
 def checkpoints(horizon: int) -> list[int]:

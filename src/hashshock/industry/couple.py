@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.finance.scenario_money import supply_cut
-from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import Seller, Settled, settle
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows

@@ -26,13 +26,13 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import compute_cashflows
 from hashshock.finance.moneyplan import liquidity_floor_usd
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, spares_value
 from hashshock.finance.steering import MarketLike, build_economy
-from hashshock.industry.checkpoints import CHECKPOINT_DAYS
 from hashshock.industry.distress import (
     OpenOrders,
     Settled,

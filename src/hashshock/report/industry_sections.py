@@ -13,7 +13,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from hashshock.industry.checkpoints import HEADLINE_DAYS
+from hashshock.analysis.checkpoints import HEADLINE_DAYS
 from hashshock.report import tables
 from hashshock.report.figures import industry, industry_groups
 from hashshock.report.figures.style import Figure
@@ -173,7 +173,7 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
 def _groups(data: dict[str, Any]) -> list[Block]:
     return _charts(
         ("group-availability", industry_groups.availability(data),
-         "Delivered over nameplate of the installed machines on day 90, 181 and 364, after "
+         "Delivered over nameplate of the installed machines on day 91, 182 and 364, after "
          "any distress sales. A machine switched off because it earns less than its power "
          "(and hosting) costs delivers nothing, so an unprofitable fleet shows low "
          "availability under baseline too, with every machine working."),
