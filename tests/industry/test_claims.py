@@ -88,6 +88,18 @@ def test_sanctions_swamp_the_alternative_vendors(data: dict[str, Any]) -> None:
     assert peak("sanctions", "microbt") > 49
     assert peak("sanctions", "bitmain-us-line") > 60
     assert peak("baseline", "bitmain-us-line") <= 42
+    # Its own supply is never cut, its components' is: on every path where they are cut
+    # on the last day its capacity is (1 − imported share) of baseline's (p5 = p50 = p95
+    # when all paths are cut).
+    us = {name: data["scenarios"][name]["vendors"]["bitmain-us-line"]
+          for name in ("baseline", "sanctions")}  # fmt: skip
+    assert max(us["sanctions"]["supply_cut_share"]) == 0
+    assert "components_cut_share" not in us["baseline"] or not any(
+        us["baseline"]["components_cut_share"]
+    )
+    assert us["sanctions"]["components_cut_share"][-1] == 1.0
+    base, cut = (us[n]["capacity_ehs_per_year"]["p50"][-1] for n in ("baseline", "sanctions"))
+    assert cut == pytest.approx(base * (1 - 0.7), rel=1e-3)
 
 
 def test_sanctions_make_used_antminers_hot(result: IndustryResult) -> None:

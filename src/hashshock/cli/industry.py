@@ -107,18 +107,23 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         table.add_column(column, justify="left" if column in ("line", "scenario") else "right",
                          no_wrap=column != "scenario", overflow="fold")  # fmt: skip
     lines = list(next(iter(scenarios.values())))
+    marked = False
     for line in lines:
         for k, (name, vendors) in enumerate(scenarios.items()):
             lead = vendors[line]["lead_time_days"]
             spot = vendors[line].get("spot_lead_time_days")
             cancelled = vendors[line]["cancelled_ehs"]["p50"][-1]
             cut = vendors[line]["supply_cut_share"][-1]
+            parts = (vendors[line].get("components_cut_share") or [0.0])[-1]
+            cut_text = "—" if not cut else probability(cut)
+            if not cut and parts:  # its own supply runs, on imported components partly cut
+                cut_text, marked = f"{probability(parts)}†", True
             table.add_row(
                 escape(line) if k == 0 else "", escape(name),
                 f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}",
                 "—" if not spot else f"{max(spot['p50']):,.0f}",
                 "—" if not cancelled else f"{cancelled:,.1f}",
-                "—" if not cut else probability(cut),
+                cut_text,
                 end_section=k == len(scenarios) - 1 and line != lines[-1],
             )  # fmt: skip
     console.print(table)
@@ -127,6 +132,8 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         "  come on top",
         "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
         "cut: share of paths on which the scenario cuts the vendor's supply then",
+        *(["†: its imported components' supply: their share of its capacity is lost"]
+          if marked else []),
     ):
         console.print(note, highlight=False)
 

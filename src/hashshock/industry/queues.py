@@ -54,7 +54,10 @@ class LineFlows:
     order the scenario does not cancel); ``cancelled`` [P, T]: TH/s of the vendor's
     orders the scenario cancelled by each day (counted from the day they would have
     joined; those placed again elsewhere included); ``supply_cut`` [P, T]: the days the
-    scenario cuts the vendor's own supply (a parts supply stop or an order disruption)."""
+    scenario cuts the vendor's own supply (a parts supply stop or an order disruption);
+    ``components_cut`` [P, T]: the days it cuts the supply of the line's imported
+    components (``None``: the line imports none), which takes their share off its
+    capacity."""
 
     name: str
     vendor: str
@@ -65,6 +68,7 @@ class LineFlows:
     lead_days: FloatArray
     cancelled: FloatArray
     supply_cut: NDArray[np.bool_]
+    components_cut: NDArray[np.bool_] | None = None
 
     def on_paths(self, first: int, count: int) -> LineFlows:
         """Paths ``first`` … ``first + count − 1`` only (views)."""
@@ -73,6 +77,7 @@ class LineFlows:
             self, capacity=self.capacity[rows], made=self.made[rows],
             backlog=self.backlog[rows], lead_days=self.lead_days[rows],
             cancelled=self.cancelled[rows], supply_cut=self.supply_cut[rows],
+            components_cut=None if self.components_cut is None else self.components_cut[rows],
         )  # fmt: skip
 
 
@@ -122,15 +127,24 @@ def _cancelled(entries: list[_Entry], paths: int, days: int) -> FloatArray:
     return np.cumsum(out, axis=1)[:, :-1]
 
 
+def components_cut(
+    line: VendorLine, plans: list[Plan], paths: int, seed: int
+) -> NDArray[np.bool_] | None:
+    """cut(p, t) [P, T] of the line's imported components (module docstring); ``None``
+    when it imports none."""
+    if line.components_from is None or line.imported_components_share <= 0:
+        return None
+    return _cut(plans, line.components_from, paths, seed)
+
+
 def line_capacity(
-    line: VendorLine, start: date, plans: list[Plan], paths: int, seed: int
+    line: VendorLine, start: date, days: int, paths: int, cut: NDArray[np.bool_] | None
 ) -> FloatArray:
-    """c(p, t) [P, T], TH/s a day (module docstring)."""
-    days = plans[0].horizon_days
+    """c(p, t) [P, T], TH/s a day (module docstring), ``cut`` its components'
+    (:func:`components_cut`)."""
     base = line.capacity_ehs_per_year * THS_PER_DAY_PER_EHS_YEAR * line.us_share
     capacity = np.broadcast_to(base * _ramp(line, start, days), (paths, days)).copy()
-    if line.components_from is not None and line.imported_components_share > 0:
-        cut = _cut(plans, line.components_from, paths, seed)
+    if cut is not None:
         capacity *= 1.0 - line.imported_components_share * cut
     return capacity
 
@@ -202,7 +216,9 @@ def queue_orders(
         ship_days.append(ship)
     flows = []
     for vendor, line in lines.items():
-        capacity = line_capacity(line, industry.start_date, plans, paths, seed)
+        parts_cut = components_cut(line, plans, paths, seed)
+        capacity = line_capacity(line, industry.start_date, plans[0].horizon_days, paths,
+                                 parts_cut)  # fmt: skip
         listed = entries[vendor]
         join = np.stack([e.join for e in listed], axis=1) if listed else np.empty((paths, 0))
         result = serve(capacity, join, np.array([e.work for e in listed]),
@@ -217,6 +233,6 @@ def queue_orders(
         flows.append(LineFlows(
             line.name, vendor, lead, capacity, result.made, result.backlog,
             lead + result.lead_days(capacity), _cancelled(listed, paths, capacity.shape[1]),
-            _cut(plans, vendor, paths, seed),
+            _cut(plans, vendor, paths, seed), parts_cut,
         ))  # fmt: skip
     return Queued(ship_days, flows)
