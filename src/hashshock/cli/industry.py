@@ -132,8 +132,11 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         "  come on top",
         "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
         "cut: share of paths on which the scenario cuts the vendor's supply then",
-        *(["†: its imported components' supply: their share of its capacity is lost"]
-          if marked else []),
+        *(
+            ["†: its imported components' supply: their share of its capacity is lost"]
+            if marked
+            else []
+        ),
     ):
         console.print(note, highlight=False)
 

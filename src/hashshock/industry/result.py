@@ -212,7 +212,8 @@ class IndustryResult:
             }
             if line.components_cut is not None:
                 out[line.name]["components_cut_share"] = [
-                    round(float(v), 4) for v in line.components_cut.mean(axis=0)]
+                    round(float(v), 4) for v in line.components_cut.mean(axis=0)
+                ]
             if line.name in spot_lines:
                 on_spot = spot_lines[line.name]
                 out[line.name]["spot_lead_time_days"] = lead(on_spot.lead_days)
