@@ -74,3 +74,20 @@ def test_an_unknown_field_spelt_like_an_optional_one_is_told_which() -> None:
     nested = told({**fleet, "sites": [{"name": "a", "technicans": 3}]})
     assert (nested.field, nested.fix) == ("sites[0].technicans", "did you mean technicians?")
     assert told({**fleet, "weather": "sunny"}).fix == "remove it or check its spelling"
+
+
+def test_a_hint_names_only_names_like_the_word_else_lists_them() -> None:
+    """'did you mean' offers names that look like the typo; a word like none of them
+    gets the whole list when it is short enough to read (a file's operators), not three
+    unrelated names."""
+    from hashshock.inputs.errors import unknown_name_fix
+
+    operators = ["mara", "riot", "cleanspark", "core-scientific", "cipher", "terawulf",
+                 "iren-us", "bitdeer-us", "bitfarms-us", "cango-us", "abtc", "greenidge",
+                 "small-public", "hosted-clients", "midsize-private", "small-farms"]  # fmt: skip
+    assert unknown_name_fix("smal-farms", operators, "operator") == "did you mean small-farms?"
+    listed = unknown_name_fix("ghost", operators, "operator")
+    assert listed == f"use one of {', '.join(operators)}"
+    assert unknown_name_fix("ghost", [f"op{i}" for i in range(30)], "operator") == (
+        "use a known operator"
+    )

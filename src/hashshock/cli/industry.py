@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashshock.analysis.checkpoints import HEADLINE_DAYS
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -206,6 +205,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                   "baseline's on the same path, on the last day (not the difference of the "
                   "medians)" if len(data["scenarios"]) > 1 else None)  # fmt: skip
     table.add_column("scenario", overflow="fold")  # a long file name folds, never cut
+    from hashshock.analysis.checkpoints import HEADLINE_DAYS  # numpy-free, but its package is not
+
     days = [(label, day) for label, day in HEADLINE_DAYS if day < horizon]
     for label, _ in days:
         table.add_column(label, justify="right")
