@@ -165,10 +165,17 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
                   str(used["rounds"])]  # fmt: skip
         table.add_row(*cells)
     console.print(table)
+    notes = [
+        "lowest ×: the lowest median of the market's clearing factor on the used "
+        "prices (below 1: more offered than wanted)",
+        "sold: EH/s sold in distress by the last day; grey: EH/s of grey imports "
+        "bought; rounds: passes of selling and pricing until no one else breaks",
+    ]
     if base is not None and len(scenarios) > 1:
-        console.print("vs base: largest rise and fall of a tier's median used price against "
-                      "baseline's, over the days; lowest ×: the market's own clearing factor",
-                      highlight=False)  # fmt: skip
+        notes.insert(0, "vs base: largest rise and fall of a tier's median used price "
+                     "against baseline's, over the days")  # fmt: skip
+    for note in notes:
+        console.print(note, highlight=False)
 
 
 def _price_moves(used: dict[str, Any], base: dict[str, Any]) -> str:
@@ -265,7 +272,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         lender = scenario.get("lender")
         if lender is not None:
             for line in _lender_losses(lender, base):
-                console.print(line, highlight=False)
+                _print_indented(console, line)
     notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",
              "P break: share of paths it breaks on (a class: once operators holding half "
              "its nameplate have; the lender's PD is the share of its operators)",
@@ -350,6 +357,18 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
         cells.append(_day(event["day_p50"]))
         table.add_row(*cells)
     console.print(table)
+
+
+def _print_indented(console: Console, line: str, indent: int = 8) -> None:
+    """``line`` wrapped to the console, its continuation lines under the text of the
+    lender block (``indent`` columns in), not at column 0."""
+    import textwrap
+
+    text = line.lstrip()
+    first = line[: len(line) - len(text)]
+    wrapped = textwrap.fill(text, width=max(console.width, indent + 20), initial_indent=first,
+                            subsequent_indent=" " * indent)  # fmt: skip
+    console.print(wrapped, highlight=False, soft_wrap=True)
 
 
 def _millions(usd: float) -> str:

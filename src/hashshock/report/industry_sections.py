@@ -185,8 +185,9 @@ def _groups(data: dict[str, Any]) -> list[Block]:
 def _lender(data: dict[str, Any]) -> list[Block]:
     return _charts(
         ("lender-loss", industry_groups.lender_losses(data),
-         "Loss given default over the portfolio, expected and at the 95th percentile over "
-         "paths, beside the interest the borrowers pay until they default (expected)."),
+         "The portfolio's loss on defaults (what defaulting borrowers owe less what is "
+         "recovered), expected and at the 95th percentile over paths, beside the interest "
+         "the borrowers pay until they default (expected)."),
         ("lender-defaults", industry_groups.lender_defaults(data),
          "Share of paths on which the borrower defaults on the loan."),
     )  # fmt: skip
