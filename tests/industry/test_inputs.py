@@ -249,14 +249,14 @@ def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["industry", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output and "Traceback" not in bad.output
     good = runner.invoke(app, ["industry", str(_industry(tmp_path)), "--validate"])
-    assert good.exit_code == 0 and good.output.startswith("ok:")
+    assert good.exit_code == 0 and good.output.startswith("ok ")
 
 
 def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
     from hashshock.cli.app import app
 
     done = CliRunner().invoke(app, ["validate", str(_industry(tmp_path))])
-    assert done.exit_code == 0 and done.output.startswith("ok:") and "2 fleets" in done.output
+    assert done.exit_code == 0 and done.output.startswith("ok ") and "2 fleets" in done.output
     bad = CliRunner().invoke(app, ["validate", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output
 

@@ -558,7 +558,7 @@ def validate_industry_file(
     members = len(checked.loaded.members)
     where = escape(str(checked.loaded.path))
     runs = len(checked.to_run)
-    return f"ok: {where} — {counted(members, 'fleet')}, {counted(runs, 'scenario')}"
+    return f"[green]ok[/] {where}: {counted(members, 'fleet')}, {counted(runs, 'scenario')}"
 
 
 def register(app: typer.Typer) -> None:
