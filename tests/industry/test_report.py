@@ -189,6 +189,25 @@ def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None
             assert ("loans[" in label) == (borrowers.count(borrower) > 1)
 
 
+def test_lender_tables_are_the_json(page: str, data: dict[str, Any]) -> None:
+    """The lender's section has its figures as tables, not only charts: per scenario what
+    is lent, the losses, interest and net income; per loan its default probability and
+    expected loss — each cell the JSON's figure."""
+    from hashshock.report.tables import pct, usd
+
+    section = page[page.index("portfolio: loss on defaults") :]
+    for name, scenario in data["scenarios"].items():
+        lender = scenario["lender"]
+        lent = sum(loan["principal_usd"] for loan in lender["loans"])
+        row = "".join(f"<td>{c}</td>" for c in [name, usd(lent), usd(lender["expected_loss_usd"]),
+                      usd(lender["loss_p95_usd"]), usd(lender["interest_income_usd"]),
+                      usd(lender["net_income_usd"]), usd(lender["net_income_p5_usd"])])  # fmt: skip
+        assert row in section
+        for loan in lender["loans"]:
+            cells = f"<td>{pct(loan['probability_default'], 1)}</td>"
+            assert f"<td>{loan['borrower']}</td>" in section and cells in section
+
+
 def test_headline_table(page: str, data: dict[str, Any]) -> None:
     """US EH/s at day 0, 3 and 6 months (12 is past the horizon) and who breaks first."""
     table = page[page.index('<table class="numbers">') : page.index("</table>")]

@@ -21,8 +21,6 @@ from hashshock.report.figures.style import Figure
 if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
 
-#: Days of the headline table: label, day from the start.
-
 
 def industry_of(report: ReportInput) -> dict[str, Any] | None:
     """The industry's JSON in the report, if any."""
@@ -182,15 +180,52 @@ def _groups(data: dict[str, Any]) -> list[Block]:
     )  # fmt: skip
 
 
+def lender_tables(data: dict[str, Any]) -> str:
+    """The lender's figures by scenario — what is lent, expected and 95th-percentile loss,
+    interest received, net income expected and at its 5th percentile — and per loan;
+    empty without a portfolio."""
+    chosen = [(name, s["lender"]) for name, s, _ in industry.scenarios(data) if s.get("lender")]
+    if not chosen:
+        return ""
+    portfolio, loans = [], []
+    for name, lender in chosen:
+        lent = sum(loan["principal_usd"] for loan in lender["loans"])
+        portfolio.append([name, tables.usd(lent), tables.usd(lender["expected_loss_usd"]),
+                          tables.usd(lender["loss_p95_usd"]),
+                          tables.usd(lender.get("interest_income_usd")),
+                          tables.usd(lender.get("net_income_usd")),
+                          tables.usd(lender.get("net_income_p5_usd"))])  # fmt: skip
+        loans += [[name, loan["loan"], loan["borrower"], f"{loan['operators']:,.0f}",
+                   tables.usd(loan["principal_usd"]), tables.pct(loan["probability_default"], 1),
+                   tables.usd(loan["exposure_at_default_each_usd"]),
+                   tables.usd(loan["expected_loss_usd"]),
+                   tables.usd(loan.get("interest_income_usd"))]
+                  for loan in lender["loans"]]  # fmt: skip
+    return tables.table(
+        ["scenario", "lent", "expected loss", "95th percentile loss", "interest received",
+         "net income", "net income, 5th percentile"], portfolio,
+        "The lender's portfolio: loss on defaults, interest paid until them, and the net "
+        "(interest less loss), over the horizon",
+    ) + tables.table(
+        ["scenario", "loan", "borrower", "operators", "principal", "probability of default",
+         "owed at default, each", "expected loss", "interest received"], loans,
+        "Per loan (a class's: all its operators'; the probability is the expected share of "
+        "them that default, what is owed one defaulting operator's)",
+    )  # fmt: skip
+
+
 def _lender(data: dict[str, Any]) -> list[Block]:
-    return _charts(
+    from hashshock.report.sections import Html
+
+    figures = lender_tables(data)
+    return [*([Html(figures)] if figures else []), *_charts(
         ("lender-loss", industry_groups.lender_losses(data),
          "The portfolio's loss on defaults (what defaulting borrowers owe less what is "
          "recovered), expected and at the 95th percentile over paths, beside the interest "
          "the borrowers pay until they default (expected)."),
         ("lender-defaults", industry_groups.lender_defaults(data),
          "Share of paths on which the borrower defaults on the loan."),
-    )  # fmt: skip
+    )]  # fmt: skip
 
 
 def _steering_rows(data: dict[str, Any]) -> list[list[str]]:
