@@ -227,11 +227,12 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     gap = data["gap"]
     if gap["availability"] is not None:
         points = 100 * gap["availability"]
+        extra = gap["cost_usd"]
         console.print(
-            f"apart: the closed form's stock holds {abs(points):.2f} points "
-            f"{'less' if points >= 0 else 'more'} under the scenario than the closed form "
-            f"predicts; the simulation's stock costs ${gap['cost_usd']:,.0f} more",
-            highlight=False,
+            f"closed form against simulation: the closed form's stock holds {abs(points):.2f} "
+            f"points {'less' if points >= 0 else 'more'} under the scenario than the closed "
+            f"form predicts; the simulation's stock costs ${abs(extra):,.0f} "
+            f"{'more' if extra >= 0 else 'less'}", highlight=False,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     console.print(
