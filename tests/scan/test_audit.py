@@ -111,3 +111,24 @@ def test_scenario_skips_vendors_without_exposure() -> None:
     assert data["events"] == []
     assert any("bitmain: no machines on vendor firmware" in n for n in notes)
     assert any("unknown: not a vendor the simulator knows" in n for n in notes)
+
+
+@pytest.mark.parametrize(("label", "vendor_controlled"), [
+    ("stock", True), ("Stock", True), ("STOCK", True), ("unknown", True), ("", True),
+    ("Totally Custom FW", True),  # a firmware nobody knows: the worst case
+    ("braiins-os", False), ("BOS+", False), ("LuxOS", False), ("vnish", False),
+])  # fmt: skip
+def test_firmware_as_written_by_hand_or_by_pyasic_counts_as_it_is(
+    label: str, vendor_controlled: bool, tmp_path: Path
+) -> None:
+    """An inventory written by hand or by an older tool may carry pyasic's names
+    ("Stock") or any label: only firmware known to be third-party escapes a vendor's
+    control, so the blast radius is never understated by a spelling."""
+    from hashshock.scan.inventory import read_inventory, render_inventory
+
+    path = tmp_path / "inv.csv"
+    path.write_text(render_inventory([machine("10.0.0.1", firmware=label)]), encoding="utf-8")
+    records = read_inventory(path)
+    report = audit(units_from_inventory(records), "inv.csv", "inventory")
+    (row,) = [r for r in report.blast if r.vendor == "bitmain"]
+    assert row.on_vendor_firmware == (1 if vendor_controlled else 0)

@@ -16,6 +16,7 @@ from pathlib import Path
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
 from hashshock.outputs import atomic_write_text
+from hashshock.scan.issues import firmware_label
 from hashshock.scan.records import (
     INVENTORY_COLUMNS,
     MachineRecord,
@@ -45,7 +46,10 @@ def read_inventory(path: Path) -> list[MachineRecord]:
             path, "header", f"not a hashshock inventory (missing {missing})",
             "give a CSV written by `hashshock scan`",
         )  # fmt: skip
-    return [record_from_row(row, path, line) for line, row in enumerate(rows, start=2)]
+    records = [record_from_row(row, path, line) for line, row in enumerate(rows, start=2)]
+    for record in records:  # a hand-written or older inventory may carry pyasic's names
+        record.firmware = firmware_label(record.firmware or None)
+    return records
 
 
 def _sort_key(rec: MachineRecord) -> tuple[str, int, int, str]:

@@ -45,9 +45,15 @@ def firmware_label(name: object) -> str:
     return FIRMWARE_LABELS.get(text, normalise(text) or "unknown")
 
 
+#: Third-party firmware a vendor's own control does not reach (the assumption of docs/scan.md).
+THIRD_PARTY_FIRMWARE = frozenset(FIRMWARE_LABELS.values()) - {VENDOR_FIRMWARE}
+
+
 def is_vendor_firmware(label: str) -> bool:
-    """Vendor (stock) firmware, or unknown firmware counted as such (worst case)."""
-    return label in {VENDOR_FIRMWARE, "unknown", ""}
+    """Vendor (stock) firmware, or any firmware not known as third-party counted as such
+    (worst case): a label as pyasic writes it (``Stock``, ``BOS+``) or as hashshock does
+    (``stock``, ``braiins-os``), an unknown or empty one."""
+    return firmware_label(label or None) not in THIRD_PARTY_FIRMWARE
 
 
 Verdict = Literal["affected", "possibly-affected", "probably-fixed", "probably-not-affected"]
