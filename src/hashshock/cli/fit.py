@@ -39,8 +39,9 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Last day observed (YYYY-MM-DD) for machines without observed_until; "
-        "no date may be later. Default: today.",
+        help="Last day observed (YYYY-MM-DD) for machines without observed_until "
+        "(required if any has none); no date may be later than it, or than today "
+        "without it.",
     ),
 ]
 InstallOpt = Annotated[
