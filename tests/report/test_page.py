@@ -44,6 +44,17 @@ def test_report_from_saved_json_shows_what_is_there(tmp_path: Path, small_runs) 
     assert spares == {"p50"}
 
 
+def test_the_subtitle_gives_every_setting_of_runs_that_differ(tmp_path: Path, small_runs) -> None:
+    """Runs saved with different paths are not all described by the first one's."""
+    first, second = (r.to_dict() for r in small_runs[:2])
+    same = write_report([first, second], tmp_path / "same.html").read_text(encoding="utf-8")
+    assert f"{first['paths']} paths × " in same and "see each manifest" not in same
+    second["paths"] = first["paths"] * 2
+    mixed = write_report([first, second], tmp_path / "mixed.html").read_text(encoding="utf-8")
+    assert f"{first['paths']} or {second['paths']} paths × " in mixed
+    assert "see each manifest" in mixed
+
+
 def test_values_cannot_break_out_of_the_page(tmp_path: Path, small_runs) -> None:
     data = small_runs[1].to_dict()
     data["scenario"] = "</script><script>alert(1)</script>"

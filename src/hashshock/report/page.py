@@ -115,15 +115,32 @@ def title_of(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
     return f"hashshock — {', '.join(fleets) or 'runs'}: {', '.join(labels)}"
 
 
+def _settings(runs: Sequence[dict[str, Any]]) -> str:
+    """Paths × days, start date and seed of the runs: one value each where they agree,
+    else every value, in the runs' order ("200 or 100 paths")."""
+
+    def said(key: str) -> str:
+        values = list(dict.fromkeys(str(r.get(key, "?")) for r in runs))
+        return " or ".join(values)
+
+    fleets = {str(r.get("fleet_name", "")) for r in runs} - {""}
+    keys = ("paths", "horizon_days", "start_date", "seed")
+    differ = len(fleets) > 1 or any(len({str(r.get(k)) for r in runs}) > 1 for k in keys)
+    mixed = " (runs of different fleets or settings: see each manifest)" if differ else ""
+    return (
+        f"{said('paths')} paths × {said('horizon_days')} days from {said('start_date')}, "
+        f"seed {said('seed')}{mixed}"
+    )
+
+
 def render_page(report: ReportInput, title: str | None = None) -> str:
     """The report as one HTML document (str)."""
     built = build(report)
     heading = title or title_of(report.runs, report.labels)
-    first = report.runs[0] if report.runs else report.extras.get("industry", {})
+    runs = report.runs or [report.extras.get("industry", {})]
     subtitle = (
-        f"{first.get('paths', '?')} paths × {first.get('horizon_days', '?')} days from "
-        f"{first.get('start_date', '?')}, seed {first.get('seed', '?')} · generated "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by hashshock {__version__}"
+        f"{_settings(runs)} · generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} "
+        f"by hashshock {__version__}"
     )
     charts = [b for _, blocks in built for b in blocks if isinstance(b, Chart)]
     figures = "{" + ",".join(f"{json.dumps(c.key)}:{figure_json(c)}" for c in charts) + "}"
