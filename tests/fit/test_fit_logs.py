@@ -149,7 +149,9 @@ def test_unknown_part_suggests_the_closest(invoke: Invoke, write_log: WriteLog) 
         ("", "is empty"),
         ("machine,model,part,install_date,failure_date\n", "header but no rows"),
         ("machine,model,part,install_date\nm1,antminer-s21,,2024-01-01\n", "failure_date"),
-        ("a;b;c\n1;2;3\n", "missing column"),
+        ("a;b;c\n1;2;3\n", "separated by semicolons, not commas"),
+        ("machine\tmodel\tpart\n1\t2\t3\n", "separated by tabs, not commas"),
+        ("a,b,c\n1,2,3\n", "missing column"),
         (
             "machine,model,part,install_date,failure_date\nm1,antminer-s21,,2024-01-01,,x,y\n",
             "row 2: 7 cells but the header has 5",

@@ -181,3 +181,30 @@ def test_two_failures_never_hang_or_escape() -> None:
     except FitFailed:
         return
     assert all(math.isfinite(v) for v in (*fit.shape_ci95, *fit.first_year_failures_per_part_ci95))
+
+
+@pytest.mark.parametrize(("m1", "machines", "said"), [
+    (M1_TRUE, 400, []),  # near the bundled fan rate, many failures: nothing to say
+    (1.5, 200, ["more than one a slot", "× the bundled rate"]),  # a log counting twice?
+    (M1_TRUE, 12, ["fewer than 30: its intervals are rough"]),
+])  # fmt: skip
+def test_a_fit_says_when_it_is_rough_or_odd(
+    tmp_path: Path, m1: float, machines: int, said: list[str]
+) -> None:
+    """docs/calibration.md: fewer than 30 failures give rough intervals; a first-year
+    rate above one failure per slot, or ten times the bundled one, is more often the
+    log's counting than the fleet's: the report says so, beside the number."""
+    from hashshock.fit.rates import fit_loaded
+
+    cohorts = [Cohort("antminer-s19", machines, date(2023, 1, 1), "a")]
+    text = simulate_log(cohorts, observed_until=AS_OF, seed=4, priors=_priors(1.0, m1))
+    path = tmp_path / "log.csv"
+    path.write_text(text, encoding="utf-8")
+    report = fit_loaded(load_histories([path], as_of=AS_OF), min_failures=5)
+    (fan,) = [r for r in report.results if r.part == "fan"]
+    assert fan.fit is not None
+    notes = [n for n in report.notes if n.startswith("fan:")]
+    for words in said:
+        assert any(words in n for n in notes), (words, notes)
+    if not said:
+        assert not notes and 0.1 < (fan.ratio_to_default or 0.0) < 10

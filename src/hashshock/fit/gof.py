@@ -28,6 +28,8 @@ Verdict = Literal["good", "fair", "poor"]
 GOOD_SHARE = 0.90
 FAIR_SHARE = 0.70
 LR_LEVEL = 0.05
+#: Smallest p-value said as a number (below it: "p < 1e-16").
+P_FLOOR = 1e-16
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def goodness_of_fit(
     stat = max(0.0, 2.0 * (log_likelihood - exponential_log_likelihood(failures, slot_years)))
     p_value = float(chi2.sf(stat, 1))
     verdict: Verdict = "good" if share >= GOOD_SHARE else "fair" if share >= FAIR_SHARE else "poor"
+    # A p-value below double precision's reach reads "p < 1e-16", not "p = 0".
+    said = f"p < {P_FLOOR:.0e}" if p_value < P_FLOOR else f"p = {p_value:.2g}"
     if p_value >= LR_LEVEL:
-        trend = f"constant hazard (k = 1) not rejected, p = {p_value:.2g}"
+        trend = f"constant hazard (k = 1) not rejected, {said}"
     elif rho > 1:
-        trend = f"hazard rises with age (k > 1, p = {p_value:.2g})"
+        trend = f"hazard rises with age (k > 1, {said})"
     else:
-        trend = f"hazard falls with age (k < 1, p = {p_value:.2g})"
+        trend = f"hazard falls with age (k < 1, {said})"
     caution = " — treat k and m1 with care" if verdict == "poor" else ""
     summary = (
         f"{verdict}: Weibull inside Kaplan–Meier's 95% band at {share:.0%} of {checked} "

@@ -124,8 +124,9 @@ class _LogReader:
         if key in self.seen:
             counted = "counted twice" if row.get("failure_date") else "harmless"
             self.warnings.append(
-                f"{ref} repeats {self.seen[key]} exactly ({counted}); delete one if it is "
-                "a double entry"
+                f"{ref} repeats {self.seen[key]} exactly ({counted}): right for two slots "
+                "of one machine failing the same day; if it is one failure entered twice, "
+                "delete one (or give each a ticket column)"
             )
         else:
             self.seen[key] = ref

@@ -215,10 +215,45 @@ def fit_loaded(
                 f"{part}: families with fewer than {family_minimum} failures use the * row: "
                 + ", ".join(thin)
             )
+    notes += [caution for result in results for caution in cautions(result)]
     return FitReport(
         loaded=loaded, results=tuple(results), notes=tuple(notes), min_failures=min_failures,
         min_family_failures=min_family_failures,
     )  # fmt: skip
+
+
+#: Fewer failures than this give rough intervals (docs/calibration.md).
+ROUGH_BELOW_FAILURES = 30
+#: A fitted first-year rate this many times the bundled one (or its inverse) is said.
+FAR_FROM_BUNDLED = 10.0
+
+
+def cautions(result: PartFit) -> list[str]:
+    """What a fitted row's reader should be told before using it (one line, or none):
+    intervals from few failures are rough; more than one failure per part slot in the
+    first year, or a rate an order of magnitude from the bundled one, is more often a
+    log's counting (double entries, slots per machine) than a fleet's truth."""
+    fit = result.fit
+    if fit is None:
+        return []
+    parts = []
+    if result.failures < ROUGH_BELOW_FAILURES:
+        parts.append(f"{result.failures} failures, fewer than {ROUGH_BELOW_FAILURES}: its "
+                     "intervals are rough")  # fmt: skip
+    rate, ratio = fit.first_year_failures_per_part, result.ratio_to_default or 1.0
+    odd = []
+    if rate > 1.0:
+        odd.append(f"{100 * rate:,.0f} failures per 100 part slots in the first year, more "
+                   "than one a slot")  # fmt: skip
+    if not 1 / FAR_FROM_BUNDLED <= ratio <= FAR_FROM_BUNDLED:
+        odd.append(f"{ratio:,.3g} × the bundled rate (data/failure_rates.csv)")
+    if odd:
+        parts.append(" and ".join(odd) + " — check the log for double entries and the "
+                     "slots per machine before using it")  # fmt: skip
+    if not parts:
+        return []
+    scope = result.part if result.applies_to == "*" else f"{result.part} ({result.applies_to})"
+    return [f"{scope}: {'; '.join(parts)}"]
 
 
 def fit_failure_rates(

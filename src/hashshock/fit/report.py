@@ -96,12 +96,15 @@ def report_to_dict(report: FitReport) -> dict[str, Any]:
 
 
 def _num(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits, never in scientific notation (140, not 1.4e+02)."""
+    if abs(value) >= 10**digits:
+        return f"{value:,.0f}"
     return f"{value:.{digits}g}"
 
 
 def _pct(value: float, digits: int = 3) -> str:
     """A per-slot rate in percent, without the sign (the column header has it)."""
-    return f"{100 * value:.{digits}g}"
+    return _num(100 * value, digits)
 
 
 def _row(r: PartFit) -> list[str]:
@@ -118,7 +121,7 @@ def _row(r: PartFit) -> list[str]:
         f"{_num(r.fit.shape)}\n[dim]{_num(k_lo, 2)}–{_num(k_hi, 2)}[/]",
         f"{_pct(r.fit.first_year_failures_per_part)}\n[dim]{_pct(m_lo, 2)}–{_pct(m_hi, 2)}[/]",
         default,
-        f"{ratio:.2f}",
+        _num(ratio),
         r.fit.gof.verdict,
     ]
 

@@ -51,6 +51,14 @@ def detect_format(path: Path) -> LogFormat:
     if looks_like_inventory(path):
         return "scan-inventory"
     missing = [c for c in LOG_REQUIRED if c not in header]
+    if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        sep = next(s for s in ";\t|" if s in header[0])
+        shown = {";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
+        raise InputError(
+            path, "header", f"its columns are separated by {shown}, not commas",
+            "save the log as comma-separated CSV (the header "
+            f"{','.join(LOG_REQUIRED)}; docs/calibration.md)",
+        )  # fmt: skip
     if missing:
         raise InputError(
             path, "header", f"missing column(s) {', '.join(missing)}",
