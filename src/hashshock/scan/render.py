@@ -114,8 +114,9 @@ def _share_table(title: str, rows: Sequence[Share]) -> Table:
 def print_audit(console: Console, report: AuditReport) -> None:
     """The audit as terminal tables."""
     console.print(
-        f"[bold]Audit of {report.source}[/bold] ({report.kind}): {report.machines} machines, "
-        f"{_num(report.hashrate_ths)} TH/s; vendor concentration HHI {report.vendor_hhi:.2f}"
+        f"[bold]Audit of {report.source}[/bold] ({report.kind}): {report.machines:,} machines, "
+        f"{_num(report.hashrate_ths / 1e3)} PH/s; vendor concentration HHI "
+        f"{report.vendor_hhi:.2f}"
     )
     console.print(_share_table("Hashrate by vendor", report.by_vendor))
     console.print(_share_table("Hashrate by model family", report.by_family))
@@ -126,8 +127,9 @@ def print_audit(console: Console, report: AuditReport) -> None:
             table.add_column(col, overflow="fold")
         for exp in report.exposures:
             table.add_row(
-                f"{exp.key}: {exp.title}", str(exp.machines), _pct(exp.share), exp.fix, exp.sources
-            )
+                f"{exp.key}: {exp.title}", f"{exp.machines:,}", _pct(exp.share), exp.fix,
+                exp.sources,
+            )  # fmt: skip
         console.print(table)
     else:
         console.print("No known-issue or management exposure found.")
@@ -139,7 +141,7 @@ def print_audit(console: Console, report: AuditReport) -> None:
         table.add_column(col, justify="left" if col == "vendor" else "right")
     for row in report.blast:
         table.add_row(
-            row.vendor, str(row.machines), str(row.on_vendor_firmware), _pct(row.event_share),
+            row.vendor, f"{row.machines:,}", f"{row.on_vendor_firmware:,}", _pct(row.event_share),
             _num(row.hashrate_stopped_ths), _pct(row.fleet_share),
         )  # fmt: skip
     console.print(table)
