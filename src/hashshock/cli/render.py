@@ -155,14 +155,15 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     breaks = Table(
         title=f"First to break (spares stock-out); {DAY_CONVENTION}",
         title_justify="left",
-        caption=f"{STOCKOUT_DEFINITION}; the spares column sums all pools, from the end of "
-        "day 0 (after its failures' swaps) to the last day.",
+        caption=f"{STOCKOUT_DEFINITION}; its day: the median over the paths on which it "
+        "stocks out (whether first or not); the spares column sums all pools, from the end "
+        "of day 0 (after its failures' swaps) to the last day.",
         caption_justify="left",
     )
     breaks.add_column("part", no_wrap=True)
     breaks.add_column("first on", justify="right", overflow="fold")
     breaks.add_column("stocks out on", justify="right", overflow="fold")
-    breaks.add_column("median day", justify="right", overflow="fold")
+    breaks.add_column("its day p50", justify="right", overflow="fold")
     breaks.add_column("spares p50 day 0 → end", justify="right", overflow="fold")
     for row in result["first_to_break"]:
         spares = result["daily"]["spares_on_hand"][row["part"]]["p50"]
