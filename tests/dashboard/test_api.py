@@ -142,6 +142,17 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
         assert run(paths=2).status_code == 202
 
 
+def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> None:
+    """An unknown job or run is not found, the same whichever page asks for it; a request
+    naming nothing is a bad request."""
+    with server.client() as client:
+        for url, params in (("/api/jobs/nope", {}), ("/api/report", {"job": "nope"}),
+                            ("/api/report", {"ids": "deadbeef"}),
+                            ("/api/download/html", {"job": "nope"})):  # fmt: skip
+            assert client.get(url, params=params).status_code == 404, (url, params)
+        assert client.get("/api/report", params={"ids": ""}).status_code == 400
+
+
 def test_requests_from_elsewhere_are_refused(server: Server) -> None:
     with server.client() as client:
         assert client.get("/api/info", headers={"Host": "evil.example:80"}).status_code == 403

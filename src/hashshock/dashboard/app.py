@@ -78,8 +78,13 @@ class PickRequest(BaseModel):
 MAX_JSON_BYTES = 64 * 1024
 
 
-def _error(exc: InputError, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": exc.message}, status_code=status)
+def _error(exc: InputError, status: int | None = None) -> JSONResponse:
+    """The error as JSON: 404 for a job or run that does not exist, else ``status``
+    (400 by default)."""
+    missing = exc.problem in ("unknown job", "no run store here") or exc.problem.startswith(
+        "no run '"
+    )
+    return JSONResponse({"error": exc.message}, status_code=404 if missing else status or 400)
 
 
 def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
