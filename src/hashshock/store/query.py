@@ -13,7 +13,7 @@ import duckdb
 
 from hashshock.inputs.errors import InputError
 from hashshock.store.db import connect, store_path
-from hashshock.store.saved import remove_saved, resolve_saved
+from hashshock.store.saved import listed, remove_saved, resolve_saved
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,7 @@ def list_runs(
         + "GROUP BY ALL ORDER BY m.saved_at DESC, m.run_id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )  # fmt: skip
-    with connect(store_path(store), write=False) as con:
-        cursor = con.execute(query, args)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        item = dict(zip(names, row, strict=True))
-        item["saved_at"] = item["saved_at"].isoformat(timespec="seconds") + "Z"
-        item["start_date"] = item["start_date"].isoformat()
-        out.append(item)
-    return out
+    return listed(store, query, args)
 
 
 def load_runs(refs: Sequence[str] | str, store: str | Path | None = None) -> list[StoredRun]:

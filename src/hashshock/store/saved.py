@@ -17,7 +17,9 @@ Ids are drawn from one alphabet and may be shortened to any prefix of at least
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,14 +97,24 @@ def list_documents(store: str | Path | None = None, limit: int | None = None
         "version FROM industries ORDER BY saved_at DESC, run_id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )  # fmt: skip
+    return listed(store, query)
+
+
+def listed(store: str | Path | None, query: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a listing ``query`` as dicts: ``saved_at`` as ISO UTC (``…Z``), other
+    dates as ISO days."""
     with connect(store_path(store), write=False) as con:
-        cursor = con.execute(query)
+        cursor = con.execute(query, list(args))
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     out = []
     for row in rows:
         item = dict(zip(names, row, strict=True))
-        item["saved_at"] = item["saved_at"].isoformat(timespec="seconds") + "Z"
+        for key, value in item.items():
+            if key == "saved_at":
+                item[key] = value.isoformat(timespec="seconds") + "Z"
+            elif isinstance(value, date):
+                item[key] = value.isoformat()
         out.append(item)
     return out
 
