@@ -91,6 +91,8 @@ def test_listings_and_schema() -> None:
     assert all(s["description"] and s["sources"] for s in scenarios)
     schema = json.loads(runner.invoke(app, ["schema", "fleet"]).stdout)
     assert "cohorts" in schema["properties"]
+    assert schema["$schema"].endswith("/draft/2020-12/schema")
+    assert schema["$id"].startswith("urn:hashshock:fleet:")
     schema = json.loads(runner.invoke(app, ["schema", "scenario"]).stdout)
     assert "events" in schema["properties"]
     assert runner.invoke(app, ["schema", "nope"]).exit_code == 2

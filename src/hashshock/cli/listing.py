@@ -162,7 +162,14 @@ def schema(
     if kind not in models:
         raise _fail(InputError(None, "KIND", f"unknown schema '{kind}'",
                                "use fleet, scenario, sweep or strategy"))  # fmt: skip
-    sys.stdout.write(json.dumps(models[kind].model_json_schema(), indent=2) + "\n")
+    from hashshock import __version__
+
+    # The dialect pydantic writes, and a name editors and validators can key the file on
+    # (an identifier, not an address: nothing is fetched from it).
+    document = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": f"urn:hashshock:{kind}:{__version__}",
+                **models[kind].model_json_schema()}  # fmt: skip
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 def register(app: typer.Typer) -> None:
