@@ -83,3 +83,33 @@ def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
     assert all(len(line) <= 80 for line in lines)
     old = {k: v for k, v in shock.items() if "income" not in k}  # a JSON from before
     assert len(_lender_losses(old, None)) == 2
+
+
+def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
+    """A lender sees each loan's probability of default (the share of a class's operators
+    that default), its change from baseline in points, expected loss and interest; a
+    borrower with two loans is told apart by the loan's key."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import _loans_table
+
+    def loan(key: str, borrower: str, pd: float) -> dict:
+        return {"loan": key, "borrower": borrower, "operators": 300.0, "principal_usd": 4.5e7,
+                "probability_default": pd, "expected_loss_usd": 5.4e6,
+                "interest_income_usd": 4.8e6}  # fmt: skip
+
+    shock = {"loans": [loan("loans[0]", "farms", 0.31), loan("loans[1]", "mara", 0.0),
+                       loan("loans[2]", "mara", 0.02)]}  # fmt: skip
+    base = {"loans": [loan("loans[0]", "farms", 0.19), loan("loans[1]", "mara", 0.0),
+                      loan("loans[2]", "mara", 0.02)]}  # fmt: skip
+    text = io.StringIO()
+    Console(file=text, width=80).print(_loans_table("sanctions", shock, base))
+    rows = [[c.strip() for c in line.split("│")[1:-1]] for line in text.getvalue().splitlines()
+            if line.startswith("│")]  # fmt: skip
+    assert rows[0] == ["farms", "300", "31%", "+12", "$5.4 M", "$4.8 M"]
+    assert [r[0] for r in rows[1:]] == ["mara loans[1]", "mara loans[2]"]
+    text = io.StringIO()
+    Console(file=text, width=80).print(_loans_table("baseline", base, None))
+    assert "Δ base" not in text.getvalue()

@@ -273,6 +273,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         if lender is not None:
             for line in _lender_losses(lender, base):
                 _print_indented(console, line)
+            console.print(_loans_table(name, lender, None if base is None else base.get("lender")))
     notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",
              "P break: share of paths it breaks on (a class: once operators holding half "
              "its nameplate have; the lender's PD is the share of its operators)",
@@ -374,6 +375,30 @@ def _print_indented(console: Console, line: str, indent: int = 8) -> None:
 def _millions(usd: float) -> str:
     """``$88.1 M``, ``-$59.9 M``."""
     return f"{'-' if usd < -0.05e6 else ''}${abs(usd) / 1e6:,.1f} M"
+
+
+def _loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) -> Table:
+    """Per loan: its borrower (the loan's key where a borrower has several), operators
+    lent to, probability of default (and the change from baseline, points), expected
+    loss and interest received (all its operators')."""
+    table = Table(title=f"Loans: {name}", title_justify="left")
+    columns = ["borrower", "operators", "P default", "Δ base", "exp. loss", "interest"]
+    for column in columns if base is not None else [c for c in columns if c != "Δ base"]:
+        table.add_column(column, justify="left" if column == "borrower" else "right",
+                         overflow="fold")  # fmt: skip
+    borrowers = [loan["borrower"] for loan in lender["loans"]]
+    before = {loan["loan"]: loan["probability_default"] for loan in (base or {}).get("loans", [])}
+    for loan in lender["loans"]:
+        who = loan["borrower"] if borrowers.count(loan["borrower"]) == 1 else (
+            f"{loan['borrower']} {loan['loan']}")  # fmt: skip
+        cells = [escape(who), f"{loan['operators']:,.0f}", probability(loan["probability_default"])]
+        if base is not None:
+            was = before.get(loan["loan"])
+            cells.append("—" if was is None else _points(loan["probability_default"] - was))
+        cells += [_millions(loan["expected_loss_usd"]),
+                  _millions(loan.get("interest_income_usd", 0.0))]  # fmt: skip
+        table.add_row(*cells)
+    return table
 
 
 def _lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
