@@ -79,6 +79,39 @@ def test_the_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+UNGUARDED = """
+import json, sys
+import hashshock
+print("body", flush=True)  # once: the worker processes must not run the script again
+fleet = sys.argv[1]
+runs = [hashshock.compare(fleet, ["baseline", "sanctions"], paths=6, horizon_days=20,
+                          seed=2, workers=w) for w in (2, 1)]
+print(json.dumps([[r.to_json() for r in rs] for rs in runs]))
+"""
+
+
+def test_worker_processes_do_not_run_the_callers_script_again(tmp_path: Path) -> None:
+    """``workers=2`` from a script without a main guard, run by its file and as a module
+    (``python -m``): the script's body runs once, the call succeeds, and its results are
+    ``workers=1``'s."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "unguarded.py").write_text(UNGUARDED, encoding="utf-8")
+    fleet = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    for argv in ([str(tmp_path / "unguarded.py")], ["-m", "unguarded"]):
+        done = subprocess.run([sys.executable, *argv, fleet], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        lines = done.stdout.splitlines()
+        assert lines.count("body") == 1, done.stdout[-2000:]
+        parallel, serial = json.loads(lines[-1])
+        assert parallel == serial
+
+
 def test_numpy_integers_give_a_result_that_writes_as_json() -> None:
     """Arguments taken from a DataFrame are numpy integers: the run is the same, and its
     JSON (and the store) take plain ints."""

@@ -240,8 +240,7 @@ def run(
       the fleet's start date, 1 to 1,098; ``seed``: 0 to 2**63 − 1 (same inputs and
       seed, same numbers);
     - ``progress``: called with (days done, days in total); ``workers`` > 1: a local
-      Dask cluster for the call (guard a script that asks for one with
-      ``if __name__ == "__main__":``);
+      Dask cluster for the call (its worker processes do not run the calling script);
     - ``market``: a market YAML's path, a mapping of its fields, or a
       :class:`~hashshock.market.MarketConfig` (default: the bundled market).
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import sys
+import types
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -72,11 +74,13 @@ class DaskExecutor(Executor):
     was started here and is closed with the executor."""
 
     def __init__(
-        self, client: Client, cluster: LocalCluster | None = None, label: str = ""
-    ) -> None:
+        self, client: Client, cluster: LocalCluster | None = None, label: str = "",
+        on_close: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
         self.client = client
         self.cluster = cluster
         self.label = label or f"dask {client.scheduler.address}"
+        self._on_close = on_close
 
     @property
     def worker_count(self) -> int:
@@ -122,26 +126,62 @@ class DaskExecutor(Executor):
         return results
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
 
 
 def local_cluster(workers: int) -> DaskExecutor:
     """A ``LocalCluster`` of ``workers`` processes, one thread each, on 127.0.0.1 only and
-    without a dashboard; closed with the executor."""
+    without a dashboard; closed with the executor.
+
+    The worker processes do not run the caller's script: while the cluster lives (a
+    worker that dies is started again then), ``sys.modules["__main__"]`` is a stand-in
+    without the script's file or name (:func:`_main_hidden`)."""
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-        host="127.0.0.1", silence_logs=logging.ERROR,
-    )  # fmt: skip
+    restore = _main_hidden()
+    try:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            host="127.0.0.1", silence_logs=logging.ERROR,
+        )  # fmt: skip
+    except BaseException:
+        restore()
+        raise
     try:
         client = Client(cluster, set_as_default=False)
     except BaseException:
         cluster.close()
+        restore()
         raise
-    return DaskExecutor(client, cluster, f"local Dask cluster ({workers} workers)")
+    label = f"local Dask cluster ({workers} workers)"
+    return DaskExecutor(client, cluster, label, on_close=restore)
+
+
+def _main_hidden() -> Callable[[], None]:
+    """Put a bare module in place of ``__main__`` and return what puts it back.
+
+    A worker process is started by multiprocessing's spawn, which imports the parent's
+    ``__main__`` again in the child (by its file, or by its name under ``python -m``):
+    a script without an ``if __name__ == "__main__":`` guard would run again in every
+    worker and start workers of its own. The tasks are hashshock's functions, so the
+    workers need nothing of the script. The script's own code keeps its globals (its
+    functions hold their module's dict, not ``sys.modules``)."""
+    main = sys.modules.get("__main__")
+    if main is None or (getattr(main, "__file__", None) is None and main.__spec__ is None):
+        return lambda: None  # an interactive session: nothing would be imported again
+    sys.modules["__main__"] = types.ModuleType("__main__")
+
+    def restore() -> None:
+        if sys.modules.get("__main__") is not main:
+            sys.modules["__main__"] = main
+
+    return restore
 
 
 def check_address(address: str, option: str = "--scheduler") -> str:
