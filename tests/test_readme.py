@@ -290,3 +290,22 @@ def test_readme_command_runs(session: Session, index: int) -> None:
         assert (session.folder / "fleet.yaml").exists()
         assert (session.folder / "fleet.inventory.csv").exists()
         pytest.skip(f"{SKIPPED[command]} (the stand-in ran and exited 0)")
+
+
+def test_readme_fleet_and_scenario_files_load_as_written(tmp_path: Path) -> None:
+    """README's fleet and scenario blocks, pasted into files, load with every field they
+    show (the optional files they name are comments), and the scenario's events are the
+    block's own after ``customs-2024``'s."""
+    from hashshock.inputs.load import load_fleet, load_scenario
+
+    fleet_text, scenario_text = re.findall(r"```yaml\n(.*?)```", README.read_text("utf-8"), re.S)
+    (tmp_path / "fleet.yaml").write_text(fleet_text, encoding="utf-8")
+    (tmp_path / "shock.yaml").write_text(scenario_text, encoding="utf-8")
+    loaded = load_fleet(tmp_path / "fleet.yaml")
+    assert loaded.fleet.transshipment is not None and len(loaded.fleet.sites) >= 2
+    assert loaded.fleet.finance is not None and loaded.fleet.orders
+    included = load_scenario("customs-2024").events
+    events = load_scenario(tmp_path / "shock.yaml").events
+    assert events[: len(included)] == included
+    assert [e.type for e in events[len(included) :]] == ["parts_supply_stop",
+                                                         "repair_centre_closed"]  # fmt: skip
