@@ -30,6 +30,8 @@ variable is set: the same numbers, no pool.
 
 from __future__ import annotations
 
+from typing import Any
+
 #: New objects between two collections of the youngest generation (Python's default: 700).
 GC_THRESHOLD = 50_000
 #: Environment defaults of a command-line process (a value already set is kept).
@@ -73,6 +75,7 @@ def run_command(whole_tree: bool = False) -> int:
     from hashshock.cli.interrupt import install
 
     install()
+    sys.stdout = ReaderMayLeave(sys.stdout)
     from typer import Abort
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
@@ -100,6 +103,50 @@ def run_command(whole_tree: bool = False) -> int:
         sys.stderr.write("Aborted!\n")
         return 1
     return done if isinstance(done, int) else 0
+
+
+class ReaderMayLeave:
+    """Standard output that a reader may close early (``hashshock … | head``): what is
+    printed after that is dropped, so the command still writes the files it was asked
+    for (``--json``, ``--report``, ``--save``) and ends as it would have.
+
+    Without it the first write after the reader left raises ``BrokenPipeError``, which
+    ends the command before its files are written. Once the pipe is broken, standard
+    output's descriptor is pointed at ``/dev/null`` so that nothing flushed later (at
+    exit too) fails again."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.reader_left = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_left:
+            try:
+                return int(self._stream.write(text))
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self) -> None:
+        import os
+
+        self.reader_left = True
+        try:
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(nowhere, self._stream.fileno())
+            os.close(nowhere)
+        except (OSError, ValueError):  # no descriptor (a test's stream): nothing to flush
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _command_named(args: list[str]) -> str | None:
