@@ -7,6 +7,9 @@ constant the CLI needs for an option default) does not import the whole package.
 
 from __future__ import annotations
 
+import inspect
+import sys
+import types
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
@@ -30,3 +33,35 @@ def lazy_exports(
         return sorted(set(namespace) | set(names))
 
     return __getattr__, __dir__
+
+
+def make_callable(package: str, module: str, function: str) -> None:
+    """Make ``package`` callable as ``module.function``, so that ``hashshock.sweep(spec)``
+    works whether ``hashshock.sweep`` was reached as the package or as the function.
+
+    ``inspect.signature`` gives the function's, and ``help`` shows the package's text
+    followed by the function's signature and docstring (loaded only when asked for)."""
+
+    def target() -> Callable[..., Any]:
+        found: Callable[..., Any] = getattr(import_module(module), function)
+        return found
+
+    class CallablePackage(types.ModuleType):
+        def __call__(self, *args: Any, **options: Any) -> Any:
+            return target()(*args, **options)
+
+        @property
+        def __signature__(self) -> inspect.Signature:
+            return inspect.signature(target())
+
+        @property
+        def __doc__(self) -> str:  # type: ignore[override]  # read before the module's own
+            own = str(vars(self).get("__doc__") or "")
+            called = target()
+            text = inspect.getdoc(called) or ""
+            short = package.rsplit(".", 1)[0]
+            return (f"{own}\n\nCalled as a function:\n\n{short}.{function}"
+                    f"{inspect.signature(called)}\n\n{text}")  # fmt: skip
+
+    CallablePackage.__name__ = CallablePackage.__qualname__ = f"Callable{function.title()}"
+    sys.modules[package].__class__ = CallablePackage

@@ -12,12 +12,10 @@ reached as the package or as the function.
 
 from __future__ import annotations
 
-import inspect
 import sys
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hashshock._lazy import lazy_exports
+from hashshock._lazy import lazy_exports, make_callable
 
 if TYPE_CHECKING:
     from hashshock.industry.api import industry, validate_industry
@@ -38,23 +36,7 @@ __getattr__, __dir__ = lazy_exports(
 )
 
 
-class _CallableIndustry(types.ModuleType):
-    """The package called is :func:`hashshock.industry.api.industry`."""
-
-    def __call__(self, *args: Any, **options: Any) -> IndustryResult:
-        from hashshock.industry.api import industry as run_industry
-
-        return run_industry(*args, **options)
-
-    @property
-    def __signature__(self) -> inspect.Signature:
-        """The function's, for ``inspect.signature`` and editors."""
-        from hashshock.industry.api import industry as run_industry
-
-        return inspect.signature(run_industry)
-
-
-sys.modules[__name__].__class__ = _CallableIndustry
+make_callable(__name__, "hashshock.industry.api", "industry")
 # ``industry`` here is this callable package, so that ``hashshock.industry``,
 # ``from hashshock import industry`` and ``import hashshock.industry as x`` all give it.
 globals()["industry"] = sys.modules[__name__]

@@ -14,13 +14,9 @@ and ``lhs`` (the last two sampled with SALib).
 
 from __future__ import annotations
 
-import inspect
-import sys
-import types
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hashshock._lazy import lazy_exports
+from hashshock._lazy import lazy_exports, make_callable
 
 if TYPE_CHECKING:
     from hashshock.sweep.report import write_sweep_report
@@ -46,23 +42,6 @@ def __getattr__(name: str) -> Any:
     return _getattr(name)
 
 
-class _CallableModule(types.ModuleType):
-    """``hashshock.sweep(spec, ...)`` is :func:`hashshock.sweep.run.sweep`."""
-
-    def __call__(self, spec: SweepSpec | dict[str, Any] | str | Path, *args: Any,
-                 **options: Any) -> SweepResult:  # fmt: skip
-        from hashshock.sweep.run import sweep as run_sweep
-
-        return run_sweep(spec, *args, **options)
-
-    @property
-    def __signature__(self) -> inspect.Signature:
-        """The function's, for ``inspect.signature`` and editors."""
-        from hashshock.sweep.run import sweep as run_sweep
-
-        return inspect.signature(run_sweep)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "hashshock.sweep.run", "sweep")
 
 __all__ = ["SweepResult", "SweepSpec", "load_result", "load_spec", "sweep", "write_sweep_report"]
