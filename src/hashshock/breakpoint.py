@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, Literal
 
 from hashshock.api import simulate_scenarios
+from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.finance import Covenant
 from hashshock.inputs.load import LoadedFleet
@@ -27,6 +28,7 @@ from hashshock.market import MarketConfig, load_market
 from hashshock.prepare import FleetLike, _fleet, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
+SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
 #: The breach probability searched for unless another is given.
 TARGET_PROBABILITY = 0.5
 
@@ -113,7 +115,23 @@ def find_breakpoint(
     probability: float = TARGET_PROBABILITY,
 ) -> Breakpoint:
     """Bisection for the smallest shock breaching ``covenant`` on a share ≥ ``probability``
-    of paths (0 < probability ≤ 1)."""
+    of paths (0 < probability ≤ 1).
+
+    ``shock``: ``"parts-cut"`` (days from day 0 that ``vendor``'s spare parts and repair
+    centre are cut, 0 to ``horizon_days``) or ``"btc-drop"`` (share of the BTC price lost
+    on day 0, 0 to 0.95); ``iterations``: bisection steps after the two ends (1 to 60);
+    ``on_step`` is called with (shock size, breach probability) after each evaluation.
+    Returns a :class:`Breakpoint` (``value`` None: the covenant holds on more than
+    1 − ``probability`` of paths even at the largest shock). Bad arguments raise an
+    :class:`~hashshock.inputs.errors.InputError` before anything is simulated."""
+    check_shock(shock)
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 60:
+        raise InputError(None, "iterations", f"{iterations!r} is not a number of bisection "
+                         "steps", "give a whole number from 1 to 60 (default 10)")  # fmt: skip
+    vendors = sorted(vendor_defaults())
+    if shock == "parts-cut" and vendor not in vendors:
+        raise InputError(None, "vendor", f"unknown vendor {vendor!r}",
+                         unknown_name_fix(str(vendor), vendors, "vendor"))  # fmt: skip
     loaded = _fleet(fleet)
     check_target(probability)
     check_run_args(paths, seed)
@@ -157,6 +175,13 @@ def find_breakpoint(
         else:
             lo = mid
     return Breakpoint(covenant, shock, round(hi, 4), unit, p_hi, evaluations, probability)
+
+
+def check_shock(shock: object, option: str = "shock") -> None:
+    """``shock`` must be one of the two families (module docstring)."""
+    if shock not in SHOCKS:
+        raise InputError(None, option, f"unknown shock {shock!r}",
+                         f"use {' or '.join(SHOCKS)}")  # fmt: skip
 
 
 def check_target(probability: float) -> None:

@@ -24,6 +24,7 @@ from hashshock.inputs.finance import Finance
 from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
+    checked_again,
     expand_includes,
     fleet_from_mapping,
     load_fleet,
@@ -45,7 +46,7 @@ BASELINE = "baseline"
 
 def _fleet(fleet: FleetLike) -> LoadedFleet:
     if isinstance(fleet, LoadedFleet):
-        return fleet
+        return checked_again(fleet)
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
     check_path_like(fleet, "fleet", "give a fleet file's path or a mapping of its fields")

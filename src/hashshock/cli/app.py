@@ -341,14 +341,13 @@ def breakpoint_command(
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on a share of paths
     (--probability, 50% by default)."""
-    from hashshock.breakpoint import check_covenant, check_target, find_breakpoint
+    from hashshock.breakpoint import check_covenant, check_shock, check_target, find_breakpoint
     from hashshock.inputs.load import load_fleet
     from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
     from hashshock.sizing import check_fits
 
-    if shock not in ("parts-cut", "btc-drop"):
-        fail(InputError(None, "--shock", f"unknown shock '{shock}'", "use parts-cut or btc-drop"))
     with input_errors():
+        check_shock(shock, "--shock")
         check_target(probability)
         check_run_args(paths, seed)
         check_horizon(horizon)

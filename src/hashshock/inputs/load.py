@@ -7,7 +7,7 @@ file, the field and the fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,22 @@ from hashshock.inputs.scenario import Event, Scenario
 
 @dataclass(frozen=True)
 class LoadedFleet:
-    """A validated fleet with its catalogue (bundled plus the user's models)."""
+    """A validated fleet with its catalogue (bundled plus the user's models).
+
+    Its fields as validated are remembered (:attr:`checked_as`): a fleet changed in place
+    afterwards (``loaded.fleet.spares[0].on_hand = -50``; pydantic does not check an
+    assignment) is checked again before it runs (:func:`checked_again`)."""
 
     fleet: Fleet
     catalog: Catalog
     path: Path | None = None
     failure_rates: tuple[FailurePrior, ...] = ()  # the fleet's own (``failure_rates:``)
     warnings: tuple[str, ...] = ()  # accepted, but worth a line (zero cohorts, huge fleets)
+    checked_as: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.checked_as:
+            object.__setattr__(self, "checked_as", self.fleet.model_dump_json())
 
     def model_of(self, slug: str) -> ModelSpec:
         return self.catalog.get(slug)
@@ -117,6 +126,24 @@ def fleet_from_mapping(
         rates = read_failure_rates(rates_path)
     return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
                        warnings=_warnings(fleet, catalog, path))  # fmt: skip
+
+
+def checked_again(loaded: LoadedFleet) -> LoadedFleet:
+    """``loaded`` if its fleet is as it was validated, else the changed fleet validated
+    again — its fields, then the checks across them (sites, models, routes) — with its
+    warnings recomputed: an :class:`InputError` naming the field if a change is wrong."""
+    now = loaded.fleet.model_dump_json()
+    if now == loaded.checked_as:
+        return loaded
+    try:
+        fleet = Fleet.model_validate(loaded.fleet.model_dump())
+    except ValidationError as exc:
+        raise from_validation_error(exc, loaded.path, Fleet) from None
+    _cross_check(fleet, loaded.catalog, loaded.path)
+    _check_routes(fleet, loaded.path)
+    _check_sites(fleet, loaded.path)
+    return replace(loaded, fleet=fleet, warnings=_warnings(fleet, loaded.catalog, loaded.path),
+                   checked_as="")  # fmt: skip
 
 
 def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
