@@ -200,6 +200,25 @@ def test_the_callable_packages_show_their_functions_signatures() -> None:
     assert "workers" in inspect.signature(hashshock.industry).parameters
 
 
+def test_help_on_a_callable_package_shows_its_function() -> None:
+    """``help(hashshock.sweep)`` gives the package's text, then the function's signature
+    and docstring (pydoc renders a package as a module)."""
+    import inspect
+    import pydoc
+
+    import hashshock.industry
+    import hashshock.sweep
+    from hashshock.industry.api import industry
+    from hashshock.sweep.run import sweep
+
+    for package, function in ((hashshock.sweep, sweep), (hashshock.industry, industry)):
+        text = pydoc.render_doc(package, renderer=pydoc.plaintext)
+        assert f"hashshock.{function.__name__}{inspect.signature(function)}" in text
+        docstring = inspect.getdoc(function)
+        assert docstring is not None
+        assert docstring.splitlines()[0] in text
+
+
 def test_a_type_checker_sees_the_api_functions(tmp_path: Path) -> None:
     """mypy reads ``hashshock.sweep(...)`` and ``hashshock.industry(...)`` as the calls they
     are, with their result types (they are packages too, which it would call not callable)."""
@@ -215,3 +234,44 @@ def test_a_type_checker_sees_the_api_functions(tmp_path: Path) -> None:
     out, err, status = api.run([str(script), "--no-error-summary"])
     assert status == 0, out + err
     assert "SweepResult" in out and "IndustryResult" in out and "RunResult" in out, out
+
+
+def test_breakpoint_arguments_are_checked_before_anything_runs() -> None:
+    """A mistyped shock (it used to run a BTC drop under the typed name), a bisection of
+    no steps and an unknown vendor are input errors naming the argument."""
+    import pytest
+
+    from hashshock.breakpoint import find_breakpoint
+    from hashshock.inputs.errors import InputError
+
+    fleet = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+    for options, field, words in (
+        ({"shock": "parts_cut"}, "shock", "use parts-cut or btc-drop"),
+        ({"iterations": -1}, "iterations", "from 1 to 60"),
+        ({"iterations": 2.5}, "iterations", "from 1 to 60"),
+        ({"vendor": "bitmian"}, "vendor", "did you mean bitmain"),
+    ):
+        with pytest.raises(InputError) as raised:
+            find_breakpoint(fleet, "dscr", paths=2, horizon_days=120, **options)
+        assert raised.value.field == field and words in raised.value.message
+
+
+def test_a_loaded_fleet_changed_in_place_is_checked_again() -> None:
+    """pydantic does not check an assignment: a loaded fleet's spares set to -50 used to
+    run as the default stock. A wrong change is an input error naming the field; a good
+    one runs as the change says."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    wrong = hashshock.load_fleet(fleet)
+    wrong.fleet.spares[0].on_hand = -50
+    with pytest.raises(InputError) as raised:
+        hashshock.run(wrong, paths=2, horizon_days=5)
+    assert raised.value.field == "spares[0].on_hand"
+    changed = hashshock.load_fleet(fleet)
+    part = changed.fleet.spares[0].part
+    changed.fleet.spares[0].on_hand = 0
+    spares = hashshock.run(changed, paths=2, horizon_days=5).to_dict()["daily"]["spares_on_hand"]
+    assert spares[part]["p50"][0] == 0

@@ -6,6 +6,10 @@ The Python API mirrors the CLI::
     result = hashshock.run("fleet.yaml", "sanctions", paths=1000, horizon_days=365, seed=0)
     result.to_dict()          # the JSON contract (README "JSON output")
 
+``compare``, ``industry``, ``sweep``, ``optimise``, ``strategies`` and
+``find_breakpoint`` are the other commands' (each result's ``to_dict()`` is the
+command's ``--json``).
+
 The names below are imported on first use (PEP 562), so ``import hashshock`` and
 the command line's help stay fast: the engine and its compiled kernels load only
 when something is simulated.
@@ -21,6 +25,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from hashshock.api import compare, run
+    from hashshock.breakpoint import find_breakpoint
+    from hashshock.decide.api import optimise, strategies
     from hashshock.industry import industry
     from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet, load_scenario
@@ -33,6 +39,9 @@ _lazy_getattr, __dir__ = lazy_exports(
     globals(),
     {
         "compare": ".api",
+        "find_breakpoint": ".breakpoint",
+        "optimise": ".decide.api",
+        "strategies": ".decide.api",
         "industry": ".industry",
         "run": ".api",
         "InputError": ".inputs.errors",
@@ -58,9 +67,12 @@ __all__ = [
     "RunResult",
     "__version__",
     "compare",
+    "find_breakpoint",
     "industry",
     "load_fleet",
     "load_scenario",
+    "optimise",
     "run",
+    "strategies",
     "sweep",
 ]

@@ -275,12 +275,15 @@ def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: 
 ])  # fmt: skip
 def test_bad_breach_limits_are_told_what_is_wrong(texts: list[str], problem: str, fix: str) -> None:
     from hashshock.cli.strategies import parse_thresholds
+    from hashshock.decide.api import check_thresholds
     from hashshock.inputs.errors import InputError
 
-    assert parse_thresholds(["dscr=0.05", "liquidity=1"], ["dscr", "liquidity"]) == {
-        "dscr": 0.05, "liquidity": 1.0}  # fmt: skip
+    def limits(texts: list[str]) -> dict[str, float]:
+        return check_thresholds(parse_thresholds(texts), ["dscr", "liquidity"])
+
+    assert limits(["dscr=0.05", "liquidity=1"]) == {"dscr": 0.05, "liquidity": 1.0}
     with pytest.raises(InputError) as raised:
-        parse_thresholds(texts, ["dscr", "liquidity"])
+        limits(texts)
     assert raised.value.message == f"--max-breach: {problem} — fix: {fix}"
 
 

@@ -55,11 +55,10 @@ MonthsOpt = Annotated[
 ]  # fmt: skip
 
 
-def parse_thresholds(texts: list[str], covenants: list[str]) -> dict[str, float]:
-    """``dscr=0.05`` → {"dscr": 0.05}; an :class:`InputError` for an unknown covenant or a
-    probability outside [0, 1]."""
-    from hashshock.inputs.errors import unknown_name_fix
-
+def parse_thresholds(texts: list[str]) -> dict[str, float]:
+    """``dscr=0.05`` → {"dscr": 0.05}; an :class:`InputError` for text that is not a name
+    and a number, or a covenant given twice (:func:`hashshock.decide.api.check_thresholds`
+    checks the names and probabilities)."""
     out_: dict[str, float] = {}
     for text in texts:
         name, equals, value = text.partition("=")
@@ -71,13 +70,6 @@ def parse_thresholds(texts: list[str], covenants: list[str]) -> dict[str, float]
         if not equals or not name or limit != limit:
             raise InputError(None, "--max-breach", f"{text!r} is not a covenant and a "
                              "probability", "write it as dscr=0.05")  # fmt: skip
-        if not 0.0 <= limit <= 1.0:
-            raise InputError(None, "--max-breach", f"{value.strip()} is not a probability",
-                             f"give a share from 0 to 1, e.g. {name}=0.05")  # fmt: skip
-        if name not in covenants:
-            fix = (unknown_name_fix(name, covenants, "covenant") if covenants
-                   else "add covenants to the fleet's finance: block first")  # fmt: skip
-            raise InputError(None, "--max-breach", f"the fleet has no covenant {name!r}", fix)
         if name in out_:
             raise InputError(None, "--max-breach", f"{name} is given twice",
                              f"give one limit for {name}")  # fmt: skip
@@ -105,34 +97,23 @@ def strategies_command(
     from hashshock.cli.interrupt import run_interruptibly
 
     try:
-        from hashshock.decide.edits import base_set
-        from hashshock.decide.strategies import check_costs, compare_strategies
-        from hashshock.decide.strategy import (
-            apply,
-            builtin_strategies,
-            check_names,
-            defaults,
-            load_strategy,
+        from hashshock.decide.api import (
+            check_months,
+            check_thresholds,
+            covenant_names,
+            strategy_fleets,
         )
+        from hashshock.decide.strategies import compare_strategies
         from hashshock.prepare import prepare
 
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
-        finance = inputs.loaded.fleet.finance
-        names = [c.name for c in finance.covenants] if finance else []
-        thresholds = parse_thresholds(max_breach or [], names)
-        months = stockpile_months if stockpile_months is not None else float(
-            defaults()["stockpile_months"])  # fmt: skip
-        if not 0 < months <= 36:
-            raise InputError(None, "--stockpile-months", f"{months:g} months",
-                             "give 1 to 36 months")  # fmt: skip
+        thresholds = check_thresholds(parse_thresholds(max_breach or []),
+                                      covenant_names(inputs.loaded))  # fmt: skip
+        months = check_months(stockpile_months)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
-        base = base_set(inputs.loaded, inputs.scenario, inputs.market)
-        chosen = builtin_strategies(prepared, base, months)
-        chosen += [load_strategy(f) for f in strategy or []]
         _check_outputs(json_out, report, [*inputs.files, *(strategy or [])])
-        check_names(chosen)
-        check_costs(chosen, horizon)
-        fleets = [apply(s, base) for s in chosen]
+        chosen, fleets = strategy_fleets(prepared, inputs.loaded, inputs.scenario,
+                                         inputs.market, months, strategy or [])  # fmt: skip
         inputs.warn()
         with executor() as pool:
             result = run_interruptibly(lambda: compare_strategies(

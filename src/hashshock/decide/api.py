@@ -1,0 +1,201 @@
+"""The decisions from Python: :func:`optimise` (``hashshock optimise``) and
+:func:`strategies` (``hashshock strategies``).
+
+Each checks its arguments as its command does — an
+:class:`~hashshock.inputs.errors.InputError` naming the argument and the fix before
+anything is simulated — runs its evaluations on ``executor`` (default: threads, one per
+core, as the commands do; results do not depend on it) and returns the result whose
+``to_dict()`` is the command's ``--json``::
+
+    import hashshock
+    stock = hashshock.optimise("fleet.yaml", "sanctions", availability=0.97)
+    stock.chosen_cost_usd, stock.to_dict()["optimise"]
+    compared = hashshock.strategies("fleet.yaml", "sanctions", max_breach={"dscr": 0.3})
+    compared.to_dict()["strategies"]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hashshock.inputs.errors import InputError, unknown_name_fix
+
+if TYPE_CHECKING:
+    from hashshock.decide.optimise import OptimiseResult
+    from hashshock.decide.strategies import StrategiesResult
+    from hashshock.decide.strategy import Strategy
+    from hashshock.execution import Executor
+    from hashshock.inputs.load import LoadedFleet
+    from hashshock.inputs.scenario import Scenario
+    from hashshock.market import MarketConfig
+    from hashshock.prepare import FleetLike, Prepared, ScenarioLike
+
+#: Longest stockpile the built-in ``stockpile`` strategy may hold (months).
+MAX_STOCKPILE_MONTHS = 36
+
+
+def optimise(
+    fleet: FleetLike,
+    scenario: ScenarioLike = "baseline",
+    availability: float = 0.97,
+    at: str = "p50",
+    budget_usd: float | None = None,
+    ordered: bool = False,
+    paths: int = 1000,
+    horizon_days: int = 365,
+    seed: int = 0,
+    market: str | Path | MarketConfig | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> OptimiseResult:
+    """The cheapest spares stock per pool (site × part × family) holding ``availability``
+    (a share of installed parts working, its worst 30-day mean, at percentile ``at`` of
+    the paths: ``"p50"`` or ``"p5"``) through the horizon under ``scenario``, within
+    ``budget_usd`` (USD beyond today's stock) if given, and the availability-versus-budget
+    frontier (docs/decisions.md). ``ordered``: the stock beyond today's is ordered on day
+    0 and comes through the lead time and the scenario's holds, instead of being on the
+    shelf. ``fleet``, ``scenario``, ``market``, ``paths``, ``horizon_days`` (30 or more)
+    and ``seed`` are :func:`hashshock.run`'s; ``progress`` gets a line of text per step.
+    """
+    from hashshock.decide.optimise import check_target, check_window
+    from hashshock.decide.optimise import optimise as search
+    from hashshock.prepare import check_horizon, check_run_args, prepare
+
+    if isinstance(availability, bool) or not isinstance(availability, int | float):
+        raise InputError(None, "availability", f"{availability!r} is not a share",
+                         "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
+    if budget_usd is not None and (isinstance(budget_usd, bool)
+                                   or not isinstance(budget_usd, int | float)):  # fmt: skip
+        raise InputError(None, "budget_usd", f"{budget_usd!r} is not an amount",
+                         "give the USD to spend on spares, 0 or more, or None")  # fmt: skip
+    goal = check_target(float(availability), at, budget_usd)
+    check_run_args(paths, seed)
+    check_horizon(horizon_days)
+    check_window(horizon_days)
+    prepared = prepare(fleet, [scenario], horizon_days, market, paths)
+    with _pool(executor) as pool:
+        return search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
+                      ordered=bool(ordered))  # fmt: skip
+
+
+def strategies(
+    fleet: FleetLike,
+    scenario: ScenarioLike = "baseline",
+    extra: Sequence[str | Path] = (),
+    max_breach: Mapping[str, float] | None = None,
+    stockpile_months: float | None = None,
+    paths: int = 1000,
+    horizon_days: int = 365,
+    seed: int = 0,
+    market: str | Path | MarketConfig | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> StrategiesResult:
+    """The built-in strategies and those of the ``extra`` strategy files, each against
+    doing nothing under ``scenario`` on common random numbers: availability, money,
+    covenant breaches and net benefit (USD, with its 95 % interval), and the cheapest
+    strategy keeping each covenant of ``max_breach`` (name → largest breach probability)
+    under its limit (docs/decisions.md). ``stockpile_months``: months of parts the
+    built-in stockpile holds (default ``data/decide_strategies.csv``). The other
+    arguments are :func:`optimise`'s; ``progress`` gets (strategies done, in all)."""
+    from hashshock.decide.strategies import compare_strategies
+    from hashshock.prepare import _fleet, _scenario, check_horizon, check_run_args, prepare
+
+    check_run_args(paths, seed)
+    check_horizon(horizon_days)
+    if isinstance(extra, str | Path):
+        raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
+                         f"give a list: extra=[{str(extra)!r}]")  # fmt: skip
+    loaded, chosen = _fleet(fleet), _scenario(scenario)
+    thresholds = check_thresholds(max_breach or {}, covenant_names(loaded), "max_breach")
+    months = check_months(stockpile_months, "stockpile_months")
+    prepared = prepare(loaded, [chosen], horizon_days, market, paths)
+    listed, fleets = strategy_fleets(prepared, loaded, chosen, prepared.market, months, extra)
+    with _pool(executor) as pool:
+        return compare_strategies(fleets, listed, chosen, prepared.market, horizon_days, paths,
+                                  seed, thresholds, pool, progress)  # fmt: skip
+
+
+def strategy_fleets(
+    prepared: Prepared, loaded: LoadedFleet, scenario: Scenario, market: MarketConfig,
+    months: float, files: Sequence[str | Path],
+) -> tuple[list[Strategy], list[LoadedFleet]]:  # fmt: skip
+    """The built-in strategies for this fleet and those of ``files``, checked (names, costs
+    within the horizon), and the fleet each one makes (the first is doing nothing)."""
+    from hashshock.decide.edits import base_set
+    from hashshock.decide.strategies import check_costs
+    from hashshock.decide.strategy import apply, builtin_strategies, check_names, load_strategy
+
+    base = base_set(loaded, scenario, market)
+    listed = builtin_strategies(prepared, base, months)
+    listed += [load_strategy(f) for f in files]
+    check_names(listed)
+    check_costs(listed, prepared.horizon_days)
+    return listed, [apply(s, base) for s in listed]
+
+
+def check_months(months: float | None, option: str = "--stockpile-months") -> float:
+    """The stockpile's months: ``months``, or the bundled default when None."""
+    from hashshock.decide.strategy import defaults
+
+    if months is None:
+        return float(defaults()["stockpile_months"])
+    if (
+        isinstance(months, bool)
+        or not isinstance(months, int | float)
+        or not (0 < months <= MAX_STOCKPILE_MONTHS)
+    ):
+        raise InputError(None, option, f"{months!r} months",
+                         f"give 1 to {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
+    return float(months)
+
+
+def covenant_names(loaded: LoadedFleet) -> list[str]:
+    """The names of the fleet's covenants (none without a finance block)."""
+    finance = loaded.fleet.finance
+    return [c.name for c in finance.covenants] if finance else []
+
+
+def check_thresholds(
+    limits: Mapping[str, float], covenants: Sequence[str], option: str = "--max-breach"
+) -> dict[str, float]:
+    """``limits`` (covenant → largest breach probability) if each names one of
+    ``covenants`` and is a probability; an :class:`InputError` otherwise."""
+    if not isinstance(limits, Mapping):
+        raise InputError(None, option, f"{limits!r} is not a mapping of covenants",
+                         'give e.g. {"dscr": 0.05}')  # fmt: skip
+    checked: dict[str, float] = {}
+    for name, limit in limits.items():
+        number = not isinstance(limit, bool) and isinstance(limit, int | float)
+        if not number or not (0.0 <= limit <= 1.0 and math.isfinite(limit)):
+            shown = f"{limit:g}" if number else repr(limit)
+            raise InputError(None, option, f"{shown} is not a probability",
+                             f"give a share from 0 to 1, e.g. {name}=0.05")  # fmt: skip
+        if name not in covenants:
+            fix = (unknown_name_fix(str(name), covenants, "covenant") if covenants
+                   else "add covenants to the fleet's finance: block first")  # fmt: skip
+            raise InputError(None, option, f"the fleet has no covenant {name!r}", fix)
+        checked[name] = float(limit)
+    return checked
+
+
+@contextmanager
+def _pool(executor: Executor | None) -> Iterator[Executor]:
+    """``executor`` as given (the caller closes it), else threads, one per core, closed
+    after the call."""
+    from hashshock.execution import Executor, make_executor
+    from hashshock.execution.choose import cores
+
+    if executor is not None:
+        if not isinstance(executor, Executor):
+            raise InputError(None, "executor", f"{executor!r} is not an executor",
+                             "give one of hashshock.execution (Threads(2), "
+                             "local_cluster(2), connect(ADDRESS)) or None")  # fmt: skip
+        yield executor
+        return
+    with make_executor(None, None, threads=cores()) as pool:
+        yield pool

@@ -1,0 +1,77 @@
+"""``hashshock.optimise`` and ``hashshock.strategies``: the commands' answers from Python
+(the same JSON for the same arguments, whatever runs them), and their arguments checked
+before anything is simulated."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+import hashshock
+from hashshock.execution import InProcess
+from hashshock.inputs.errors import InputError
+
+PATHS, HORIZON, SEED = 30, 120, 3
+FAST = ["--paths", str(PATHS), "--horizon", str(HORIZON), "--seed", str(SEED)]
+SAME = {"paths": PATHS, "horizon_days": HORIZON, "seed": SEED}
+
+
+def _cli_json(cli: typer.Typer, args: list[str], tmp_path: Path) -> dict[str, Any]:
+    out = tmp_path / "cli.json"
+    done = CliRunner().invoke(cli, [*args, *FAST, "-q", "--json", str(out)])
+    assert done.exit_code == 0, done.output
+    data: dict[str, Any] = json.loads(out.read_text())
+    return data
+
+
+def test_optimise_from_python_is_the_command(cli: typer.Typer, fleet_file: Path,
+                                             tmp_path: Path) -> None:  # fmt: skip
+    """The command's JSON, on threads there and in this process here."""
+    command = _cli_json(cli, ["optimise", str(fleet_file), "-s", "sanctions", "--target",
+                              "availability=0.95", "--budget", "20000"], tmp_path)  # fmt: skip
+    result = hashshock.optimise(fleet_file, "sanctions", availability=0.95, budget_usd=20000,
+                                executor=InProcess(), **SAME)  # fmt: skip
+    assert json.loads(json.dumps(result.to_dict())) == command
+
+
+def test_strategies_from_python_are_the_command(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "bench.yaml"
+    mine.write_text(yaml.safe_dump({
+        "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
+        "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
+    command = _cli_json(cli, ["strategies", str(fleet_file), "-s", "sanctions", "--strategy",
+                              str(mine), "--max-breach", "liquidity=0.2"], tmp_path)  # fmt: skip
+    result = hashshock.strategies(fleet_file, "sanctions", extra=[mine],
+                                  max_breach={"liquidity": 0.2}, **SAME)  # fmt: skip
+    assert json.loads(json.dumps(result.to_dict())) == command
+
+
+@pytest.mark.parametrize(("call", "field", "words"), [
+    (lambda f: hashshock.optimise(f, availability="0.97"), "availability", "not a share"),
+    (lambda f: hashshock.optimise(f, availability=1.0), "--target", "no finite stock"),
+    (lambda f: hashshock.optimise(f, at="p90"), "--at", "use p50 or p5"),
+    (lambda f: hashshock.optimise(f, budget_usd=-1), "--budget", "0 or more"),
+    (lambda f: hashshock.optimise(f, paths=-5), "paths", ""),
+    (lambda f: hashshock.optimise(f, horizon_days=20), "--horizon", "30"),
+    (lambda f: hashshock.optimise(f, executor="threads"), "executor", "Threads(2)"),
+    (lambda f: hashshock.strategies(f, max_breach={"dscr": 2}), "max_breach", "0 to 1"),
+    (lambda f: hashshock.strategies(f, max_breach={"dcsr": 0.1}), "max_breach", "dscr"),
+    (lambda f: hashshock.strategies(f, extra="mine.yaml"), "extra", "give a list"),
+    (lambda f: hashshock.strategies(f, stockpile_months=0), "stockpile_months", "1 to 36"),
+    (lambda f: hashshock.strategies(f, seed=-1), "seed", ""),
+])  # fmt: skip
+def test_bad_arguments_are_input_errors_naming_them(
+    call: Callable[[Path], object], field: str, words: str, fleet_file: Path
+) -> None:
+    with pytest.raises(InputError) as raised:
+        call(fleet_file)
+    assert str(raised.value.field).startswith(field) and words in raised.value.message
