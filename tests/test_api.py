@@ -142,6 +142,13 @@ def test_wrong_argument_types_are_input_errors() -> None:
         (lambda: hashshock.run(fleet, ["sanctions"]), "scenario", "bundled scenario's name"),
         (lambda: hashshock.run(fleet, market=5), "market", "market YAML's path"),
         (lambda: hashshock.run(fleet, paths=2.5), "paths (--paths)", "whole number of paths"),
+        (lambda: hashshock.run(fleet, progress=5), "progress", "function of (done, total)"),
+        (lambda: hashshock.compare(fleet, ["sanctions"], executor=2), "executor", "Threads(2)"),
+        (lambda: hashshock.industry(5), "industry", "bundled industry's name"),
+        (lambda: hashshock.industry(engine_passes="two"), "engine_passes", "from 1 to"),
+        (lambda: hashshock.sweep(5), "spec", "sweep spec's path"),
+        (lambda: hashshock.sweep({}, executor="threads"), "executor", "Threads(2)"),
+        (lambda: hashshock.load_fleet(5), "fleet", "fleet file's path"),
     ]  # fmt: skip
     for call, field, fix in calls:
         with pytest.raises(InputError) as caught:
@@ -151,6 +158,8 @@ def test_wrong_argument_types_are_input_errors() -> None:
     mapped = hashshock.run(fleet, market={"price": {"volatility_per_year": 0.5}}, paths=2,
                            horizon_days=5)  # fmt: skip
     assert mapped.paths == 2
+    assert hashshock.load_fleet(small_fleet()).machines == hashshock.run(
+        small_fleet(), paths=2, horizon_days=2).to_dict()["fleet"]["machines"]  # fmt: skip
 
 
 def test_results_show_in_one_line() -> None:

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from hashshock import __version__
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor
+from hashshock.execution.choose import check_executor, check_progress
 from hashshock.finance.scenario_money import (
     Money,
     ScenarioMarkets,
@@ -137,6 +138,8 @@ def compare(
     """
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
+    check_executor(executor)
+    check_progress(progress)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     prepared = prepare(fleet, scenarios, horizon_days, market, paths)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hashshock.execution.choose import check_progress
 from hashshock.inputs.errors import InputError, unknown_name_fix
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def optimise(
     check_run_args(paths, seed)
     check_horizon(horizon_days)
     check_window(horizon_days)
+    check_progress(progress)
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor) as pool:
         return search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
@@ -107,6 +109,7 @@ def strategies(
 
     check_run_args(paths, seed)
     check_horizon(horizon_days)
+    check_progress(progress)
     if isinstance(extra, str | Path):
         raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
                          f"give a list: extra=[{str(extra)!r}]")  # fmt: skip
@@ -187,14 +190,11 @@ def check_thresholds(
 def _pool(executor: Executor | None) -> Iterator[Executor]:
     """``executor`` as given (the caller closes it), else threads, one per core, closed
     after the call."""
-    from hashshock.execution import Executor, make_executor
-    from hashshock.execution.choose import cores
+    from hashshock.execution import make_executor
+    from hashshock.execution.choose import check_executor, cores
 
+    check_executor(executor)
     if executor is not None:
-        if not isinstance(executor, Executor):
-            raise InputError(None, "executor", f"{executor!r} is not an executor",
-                             "give one of hashshock.execution (Threads(2), "
-                             "local_cluster(2), connect(ADDRESS)) or None")  # fmt: skip
         yield executor
         return
     with make_executor(None, None, threads=cores()) as pool:

@@ -52,6 +52,21 @@ def check_workers(workers: object, option: str = "--workers") -> int | None:
     return workers
 
 
+def check_executor(executor: object, argument: str = "executor") -> None:
+    """An API's ``executor`` must be None or one of :mod:`hashshock.execution`'s."""
+    if executor is not None and not isinstance(executor, Executor):
+        raise InputError(None, argument, f"{executor!r} is not an executor",
+                         "give one of hashshock.execution (InProcess(), Threads(2), "
+                         "local_cluster(2), connect(ADDRESS)), or None")  # fmt: skip
+
+
+def check_progress(progress: object, argument: str = "progress") -> None:
+    """An API's ``progress`` must be None or something to call."""
+    if progress is not None and not callable(progress):
+        raise InputError(None, argument, f"{progress!r} cannot be called",
+                         "give a function of (done, total), or None")  # fmt: skip
+
+
 def make_executor(
     workers: int | None = None, scheduler: str | None = None, threads: int = 1,
     scheduler_option: str = "--scheduler",

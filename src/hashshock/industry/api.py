@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hashshock.execution.base import Executor, Progress
+from hashshock.execution.choose import check_executor, check_progress
 from hashshock.industry.load import (
     LoadedIndustry,
     industry_from_mapping,
@@ -21,6 +22,7 @@ from hashshock.industry.load import (
 )
 from hashshock.industry.result import IndustryResult
 from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
+from hashshock.inputs.errors import check_path_like
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
 from hashshock.notices import warn_all
@@ -42,6 +44,9 @@ def _loaded(industry: IndustryLike) -> LoadedIndustry:
         return industry
     if isinstance(industry, dict):
         return industry_from_mapping(dict(industry))
+    if industry is not None:
+        check_path_like(industry, "industry", "give an industry file's path, a bundled "
+                        "industry's name (us), a mapping of its fields, or None")  # fmt: skip
     return load_industry(industry)
 
 
@@ -112,6 +117,8 @@ def industry(
     the network the one before settled). Results do not depend on where they ran."""
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
+    check_executor(executor)
+    check_progress(progress)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     loaded = _loaded(industry)

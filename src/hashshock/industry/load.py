@@ -443,7 +443,11 @@ def with_engine_passes(loaded: LoadedIndustry, passes: int, option: str = "engin
                        ) -> LoadedIndustry:  # fmt: skip
     """``loaded`` with its engines run ``passes`` times (the industry file's
     ``engine_passes``); bad values raise :class:`InputError` naming ``option``."""
-    if isinstance(passes, bool) or not 1 <= passes <= MAX_ENGINE_PASSES:
+    if (
+        isinstance(passes, bool)
+        or not isinstance(passes, int)
+        or not (1 <= passes <= MAX_ENGINE_PASSES)
+    ):
         raise InputError(None, option, f"{passes!r} is not a number of passes from 1 to "
                          f"{MAX_ENGINE_PASSES}", "give 2 to steer the engines by the shared "
                          "network (docs/industry.md), 1 for one pass")  # fmt: skip

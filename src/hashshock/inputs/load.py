@@ -24,7 +24,12 @@ from hashshock.inputs.catalog import (
     site_defaults,
     vendor_defaults,
 )
-from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.errors import (
+    InputError,
+    check_path_like,
+    from_validation_error,
+    unknown_name_fix,
+)
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
@@ -158,8 +163,12 @@ def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
             )  # fmt: skip
 
 
-def load_fleet(path: str | Path) -> LoadedFleet:
-    """Read and validate a fleet YAML file."""
+def load_fleet(path: str | Path | dict[str, Any]) -> LoadedFleet:
+    """Read and validate a fleet YAML file (or a mapping of its fields, as ``run`` takes:
+    relative files from the working folder)."""
+    if isinstance(path, dict):
+        return fleet_from_mapping(path)
+    check_path_like(path, "fleet", "give a fleet file's path or a mapping of its fields")
     file = Path(path)
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.execution.base import Executor, Task
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.load import builtin_scenarios, load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.prepare import check_run_args
@@ -56,6 +56,8 @@ def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, P
     elif isinstance(spec, dict):
         parsed, folder, file = spec_from_mapping(spec), Path.cwd(), None
     else:
+        check_path_like(spec, "spec", "give a sweep spec's path, a mapping of its fields "
+                        "or a SweepSpec")  # fmt: skip
         file = Path(spec)
         parsed, folder = load_spec(file), file.resolve().parent
     if paths is not None:
@@ -209,7 +211,10 @@ def sweep(
     with its ``error``.
     """
     from hashshock import __version__
+    from hashshock.execution.choose import check_executor, check_progress
 
+    check_executor(executor)
+    check_progress(progress)
     parsed, folder, file = resolve_spec(spec, paths)
     base = load_base(parsed.base, folder, file)
     inputs = _inputs(parsed, base, file)
