@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from tests.report.conftest import ROOT
+from tests.report.conftest import ROOT, SMALL
 
+import hashshock
 from hashshock.results.labelled import to_dataframe, to_dataset
 
 
@@ -65,10 +66,32 @@ def test_long_frame_rows_equal_the_dataset(small_runs) -> None:
 
 
 def test_bad_requests_say_what_to_do(small_runs) -> None:
-    with pytest.raises(ValueError, match="not daily variables"):
+    from hashshock.inputs.errors import InputError
+
+    with pytest.raises(InputError, match="not daily variables"):
         to_dataframe(small_runs, ["stage_first_day"])
-    with pytest.raises(ValueError, match="no results"):
+    with pytest.raises(InputError, match="no results"):
         to_dataset([])
+
+
+def test_only_runs_that_share_their_labels_are_stacked(small_runs) -> None:
+    """Runs of another market, or the same scenario twice, would stack under one label
+    (``.sel(scenario=...)`` then returns both): refused. A run of another call on the same
+    inputs shares the baseline run, and stacks."""
+    from hashshock.inputs.errors import InputError
+
+    sanctions = small_runs[1]
+    again = hashshock.run(SMALL, "sanctions", paths=60, horizon_days=150, seed=3)
+    other_market = hashshock.run(SMALL, "sanctions", paths=60, horizon_days=150, seed=3,
+                                 market={"price": {"volatility_per_year": 0.9}})  # fmt: skip
+    with pytest.raises(InputError, match="differ in fleet, market"):
+        to_dataset([sanctions, other_market])
+    with pytest.raises(InputError, match="sanctions is given more than once"):
+        to_dataset([sanctions, again])
+    stacked = to_dataset([small_runs[0], again])
+    assert list(stacked.scenario.values) == ["baseline", "sanctions"]
+    together = to_dataset(small_runs).hashrate_ths.sel(scenario="sanctions")
+    assert np.array_equal(stacked.hashrate_ths.sel(scenario="sanctions"), together)
 
 
 def test_the_notebook_runs() -> None:

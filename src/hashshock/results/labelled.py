@@ -26,6 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from hashshock.engine.output import DOWN_CAUSES
+from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
     from hashshock.results import RunResult
@@ -39,21 +40,33 @@ _DIMS = ("scenario", "path", "day")
 
 
 def _as_list(results: RunResult | Sequence[RunResult]) -> list[RunResult]:
+    """``results`` as a list, if they can share one set of labels: one scenario each, on
+    the same fleet, market, paths, horizon, seed and start (runs of one ``compare`` call,
+    or of calls with those inputs: they share the baseline run), else an InputError."""
     items = [results] if not isinstance(results, Sequence) else list(results)
     if not items:
-        raise ValueError("no results: pass the RunResult(s) of hashshock.run or compare")
+        raise InputError(None, "results", "no results",
+                         "pass the RunResult(s) of hashshock.run or compare")  # fmt: skip
     first = items[0]
+
+    def key(r: RunResult) -> tuple[object, ...]:
+        return (r.paths, r.horizon_days, r.seed, r.start_date, r.fleet_name, r.machines,
+                r.nameplate_ths, r.manifest.get("market_sha256"))  # fmt: skip
+
     for r in items[1:]:
-        same = (r.paths, r.horizon_days, r.seed, r.start_date, r.fleet_name) == (
-            first.paths,
-            first.horizon_days,
-            first.seed,
-            first.start_date,
-            first.fleet_name,
-        )
-        if not same:
-            raise ValueError("results differ in fleet, paths, horizon, seed or start date: "
+        same_baseline = (r.baseline_hashrate_ths is None or first.baseline_hashrate_ths is None
+                         or np.array_equal(r.baseline_hashrate_ths,
+                                           first.baseline_hashrate_ths))  # fmt: skip
+        if key(r) != key(first) or not same_baseline:
+            raise InputError(None, "results", f"{r.scenario} and {first.scenario} differ in "
+                             "fleet, market, paths, horizon, seed or start date",
                              "pass the results of one compare call")  # fmt: skip
+    names = [r.scenario for r in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(None, "results", f"{twice[0]} is given more than once (a scenario "
+                         "is a label)", "pass each scenario once, or the runs to compare "
+                         "to to_dataset one call at a time")  # fmt: skip
     return items
 
 
@@ -128,7 +141,8 @@ def to_dataframe(
     chosen = list(variables) if variables is not None else daily
     unknown = [v for v in chosen if v not in daily]
     if unknown:
-        raise ValueError(f"not daily variables: {', '.join(unknown)}; choose from {daily}")
+        raise InputError(None, "variables", f"not daily variables: {', '.join(unknown)}",
+                         f"choose from {', '.join(daily)}")  # fmt: skip
     frames = []
     for name in chosen:
         array = ds[name]
