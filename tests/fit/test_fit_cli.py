@@ -196,3 +196,24 @@ def test_degenerate_data_fall_back_with_a_note(
     assert code == 0, err
     psu = next(r for r in json.loads(stdout)["results"] if r["part"] == "psu")
     assert psu["status"] == "default" and words in psu["note"]
+
+
+def test_the_fit_api_takes_text_and_refuses_what_the_command_refuses() -> None:
+    """One path as text and the date as text fit as the command does; thresholds below 1,
+    something that is not a date and something that is not a path are input errors naming
+    the argument (they were a TypeError, or a fit from too few failures)."""
+    from hashshock.inputs.errors import InputError
+
+    log = ROOT / "examples/small-farm/repairs.csv"
+    as_text = fit_failure_rates(str(log), as_of=AS_OF.isoformat())
+    assert as_text == fit_failure_rates([log], as_of=AS_OF)
+    for options, argument in (({"min_failures": -3}, "min_failures"),
+                              ({"min_family_failures": 0}, "min_family_failures"),
+                              ({"as_of": 5}, "as_of"), ({"as_of": "2026-13-01"}, "as_of"),
+                              ({"install_date": "soon"}, "install_date")):  # fmt: skip
+        with pytest.raises(InputError) as raised:
+            fit_failure_rates([log], **{"as_of": AS_OF, **options})
+        assert raised.value.field == argument
+    with pytest.raises(InputError) as raised:
+        fit_failure_rates([5], as_of=AS_OF)  # type: ignore[list-item]
+    assert raised.value.field == "paths"

@@ -38,6 +38,16 @@ def parse_option_date(text: str | None, option: str) -> date | None:
         raise InputError(None, option, f"{text!r} is not a date", "write YYYY-MM-DD") from None
 
 
+def as_date(value: date | str | None, argument: str) -> date | None:
+    """An API's date argument: a :class:`date`, ``YYYY-MM-DD`` text, or None."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return parse_option_date(value, argument)
+    raise InputError(None, argument, f"{value!r} is not a date",
+                     "give a datetime.date or YYYY-MM-DD text")  # fmt: skip
+
+
 def check_not_future(
     value: date, reference: date, given: bool, file: Path | None, where: str
 ) -> None:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from hashshock.fit.dates import as_date
 from hashshock.fit.history import Exposures, build_exposures
 from hashshock.fit.sources import LoadedHistory, load_histories
 from hashshock.fit.weibull import FitFailed, WeibullFit, fit_weibull
@@ -29,6 +30,7 @@ from hashshock.inputs.catalog import (
     PartType,
     failure_priors,
 )
+from hashshock.inputs.errors import InputError, check_path_like
 
 DEFAULT_MIN_FAILURES = 10
 """Fewest failures of a part type (all models) for a fit; fewer keep the bundled rows."""
@@ -257,19 +259,35 @@ def cautions(result: PartFit) -> list[str]:
 
 
 def fit_failure_rates(
-    paths: Sequence[Path],
+    paths: Sequence[str | Path] | str | Path,
     *,
-    as_of: date | None = None,
-    install_date: date | None = None,
+    as_of: date | str | None = None,
+    install_date: date | str | None = None,
     min_failures: int = DEFAULT_MIN_FAILURES,
     min_family_failures: int = DEFAULT_MIN_FAMILY_FAILURES,
     catalog: Catalog | None = None,
 ) -> FitReport:
     """Read failure logs or scan inventories and fit them: the ``hashshock fit`` command.
 
-    Raises :class:`~hashshock.inputs.errors.InputError` on bad input.
+    ``paths``: one file or several; ``as_of`` and ``install_date``: dates or
+    ``YYYY-MM-DD`` text; ``min_failures`` (per part type) and ``min_family_failures``
+    (per model family, for its own row): 1 or more. Raises
+    :class:`~hashshock.inputs.errors.InputError` on bad input, naming the argument.
     """
-    loaded = load_histories(paths, as_of=as_of, install_date=install_date, catalog=catalog)
+    files = [paths] if isinstance(paths, str | Path) else paths
+    if not isinstance(files, Sequence) or not files:
+        raise InputError(None, "paths", f"{paths!r} is not a list of files",
+                         "give a log or an inventory's path, or a list of them")  # fmt: skip
+    for file in files:
+        check_path_like(file, "paths", "give each log as a path (str or Path)")
+    for name, value in (("min_failures", min_failures),
+                        ("min_family_failures", min_family_failures)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(None, name, f"{value!r} is not a number of failures",
+                             "give a whole number, 1 or more")  # fmt: skip
+    loaded = load_histories([Path(f) for f in files], as_of=as_date(as_of, "as_of"),
+                            install_date=as_date(install_date, "install_date"),
+                            catalog=catalog)  # fmt: skip
     return fit_loaded(loaded, min_failures, min_family_failures)
 
 
