@@ -115,6 +115,7 @@ def test_audit_cli_on_scan_output(
     assert report["blast"][0]["event_share"] == pytest.approx(0.5)
     loaded = load_scenario(scenario)
     assert [e.type for e in loaded.events] == ["remote_disable"]
+    assert loaded.name == "remote-disable-fleet"  # named after the fleet, not its inventory
     assert report["scenario"]["events"][0]["share"] == 0.5
     code, out, _ = invoke(cli_app, "audit", str(fleet))
     assert code == 0 and "Remote-disable blast radius" in out and "100.0%" in out

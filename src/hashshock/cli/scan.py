@@ -381,7 +381,7 @@ def audit_command(
         report = audit(units, source.name, kind, vendor, egress_filtered)
         scenario = None
         if scenario_out is not None:
-            name = scenario_name or f"remote-disable-{source.stem}"
+            name = scenario_name or default_scenario_name(source)
             scenario, skipped = blast_scenario(report, name, start_day, duration_days, probability)
             report.notes.extend(skipped)
             text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
@@ -398,6 +398,14 @@ def audit_command(
 #: Narrower than this (columns), typer's help panels cut long option names such as
 #: ``--check-default-login / --no-check-default-login``; the plain layout is used instead.
 RICH_HELP_MIN_COLUMNS = 120
+
+
+def default_scenario_name(source: Path) -> str:
+    """``remote-disable-<fleet>``: the file's name without its suffix and the scanner's
+    ``.inventory`` (``fleet.inventory.csv`` → ``remote-disable-fleet``): the name heads
+    every run table of the scenario."""
+    stem = source.stem.removesuffix(".inventory") or source.stem
+    return f"remote-disable-{stem}"
 
 
 def _wrap(text: str, width: int, indent: str) -> list[str]:
