@@ -119,6 +119,13 @@ def test_audit_cli_on_scan_output(
     assert report["scenario"]["events"][0]["share"] == 0.5
     code, out, _ = invoke(cli_app, "audit", str(fleet))
     assert code == 0 and "Remote-disable blast radius" in out and "100.0%" in out
+    # At 80 columns every line fits and each finding's words read whole, not broken
+    # into a column a dozen letters wide.
+    code, out, _ = invoke(cli_app, "audit", str(inventory), env={"COLUMNS": "80"})
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    prose = " ".join(out.split())
+    for finding in report["exposures"]:
+        assert f"{finding['key']}: {finding['title']}; what to do: {finding['fix']}" in prose
     assert load_fleet(fleet).machines == 2
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashshock.scan.audit import AuditReport, Share
@@ -122,15 +123,19 @@ def print_audit(console: Console, report: AuditReport) -> None:
     console.print(_share_table("Hashrate by model family", report.by_family))
     console.print(_share_table("Firmware (vendor / firmware)", report.firmware))
     if report.exposures:
+        # The numbers in a table, the words under it: four long texts side by side in
+        # 80 columns broke every word of them.
         table = Table(title="Exposure findings")
-        for col in ("finding", "machines", "share of hashrate", "what to do", "source"):
-            table.add_column(col, overflow="fold")
+        table.add_column("finding", no_wrap=True)
+        table.add_column("machines", justify="right", no_wrap=True)
+        table.add_column("share of hashrate", justify="right")
+        table.add_column("source", overflow="fold")
         for exp in report.exposures:
-            table.add_row(
-                f"{exp.key}: {exp.title}", f"{exp.machines:,}", _pct(exp.share), exp.fix,
-                exp.sources,
-            )  # fmt: skip
+            table.add_row(exp.key, f"{exp.machines:,}", _pct(exp.share), exp.sources)
         console.print(table)
+        for exp in report.exposures:
+            console.print(f"[bold]{escape(exp.key)}[/bold]: {escape(exp.title)}; what to do: "
+                          f"{escape(exp.fix)}", highlight=False)  # fmt: skip
     else:
         console.print("No known-issue or management exposure found.")
     table = Table(
