@@ -68,7 +68,7 @@ def test_a_later_default_never_pays_the_lender_less_interest(
 
 
 def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
-    from hashshock.cli.industry import _lender_losses
+    from hashshock.cli.industry_lender import lender_losses
 
     def lender(net: float) -> dict:
         return {"loans": [{"principal_usd": 1e8}], "expected_loss_usd": 3e7,
@@ -76,13 +76,13 @@ def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
                 "net_income_p5_usd": net - 2.5e7}  # fmt: skip
 
     shock, base = lender(-1.8e7), lender(4e6)
-    lines = _lender_losses(shock, {"lender": base})
+    lines = lender_losses(shock, {"lender": base})
     assert lines[2].split() == ["interest", "received", "$12.0", "M,", "baseline", "$12.0", "M"]
     assert lines[3].split() == ["net", "of", "losses", "-$18.0", "M", "(p5", "-$43.0", "M),",
                                 "baseline", "$4.0", "M"]  # fmt: skip
     assert all(len(line) <= 80 for line in lines)
     old = {k: v for k, v in shock.items() if "income" not in k}  # a JSON from before
-    assert len(_lender_losses(old, None)) == 2
+    assert len(lender_losses(old, None)) == 2
 
 
 def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
@@ -93,7 +93,7 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
 
     from rich.console import Console
 
-    from hashshock.cli.industry import _loans_table
+    from hashshock.cli.industry_lender import loans_table
 
     def loan(key: str, borrower: str, pd: float) -> dict:
         return {"loan": key, "borrower": borrower, "operators": 300.0, "principal_usd": 4.5e7,
@@ -105,11 +105,11 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
     base = {"loans": [loan("loans[0]", "farms", 0.19), loan("loans[1]", "mara", 0.0),
                       loan("loans[2]", "mara", 0.02)]}  # fmt: skip
     text = io.StringIO()
-    Console(file=text, width=80).print(_loans_table("sanctions", shock, base))
+    Console(file=text, width=80).print(loans_table("sanctions", shock, base))
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in text.getvalue().splitlines()
             if line.startswith("│")]  # fmt: skip
     assert rows[0] == ["farms", "300", "31%", "+12", "$5.4 M", "$4.8 M"]
     assert [r[0] for r in rows[1:]] == ["mara loans[1]", "mara loans[2]"]
     text = io.StringIO()
-    Console(file=text, width=80).print(_loans_table("baseline", base, None))
+    Console(file=text, width=80).print(loans_table("baseline", base, None))
     assert "Δ base" not in text.getvalue()

@@ -1,0 +1,99 @@
+"""The lender's block of ``hashshock industry``: the portfolio's losses, interest and net
+income against baseline, and a table of its loans (80 columns). Light at import (start-up
+rule in :mod:`hashshock.cli.app`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hashshock.words import probability
+
+
+def print_indented(console: Console, line: str, indent: int = 8) -> None:
+    """``line`` wrapped to the console, its continuation lines under the text of the
+    lender block (``indent`` columns in), not at column 0."""
+    import textwrap
+
+    text = line.lstrip()
+    first = line[: len(line) - len(text)]
+    wrapped = textwrap.fill(text, width=max(console.width, indent + 20), initial_indent=first,
+                            subsequent_indent=" " * indent)  # fmt: skip
+    console.print(wrapped, highlight=False, soft_wrap=True)
+
+
+def millions(usd: float) -> str:
+    """``$88.1 M``, ``-$59.9 M``."""
+    return f"{'-' if usd < -0.05e6 else ''}${abs(usd) / 1e6:,.1f} M"
+
+
+def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) -> Table:
+    """Per loan: its borrower (the loan's key where a borrower has several), operators
+    lent to, probability of default (and the change from baseline, points), expected
+    loss and interest received (all its operators')."""
+    table = Table(title=f"Loans: {name}", title_justify="left")
+    columns = ["borrower", "operators", "P default", "Δ base", "exp. loss", "interest"]
+    for column in columns if base is not None else [c for c in columns if c != "Δ base"]:
+        table.add_column(column, justify="left" if column == "borrower" else "right",
+                         overflow="fold")  # fmt: skip
+    borrowers = [loan["borrower"] for loan in lender["loans"]]
+    before = {loan["loan"]: loan["probability_default"] for loan in (base or {}).get("loans", [])}
+    for loan in lender["loans"]:
+        who = loan["borrower"] if borrowers.count(loan["borrower"]) == 1 else (
+            f"{loan['borrower']} {loan['loan']}")  # fmt: skip
+        cells = [escape(who), f"{loan['operators']:,.0f}", probability(loan["probability_default"])]
+        if base is not None:
+            was = before.get(loan["loan"])
+            cells.append("—" if was is None else points(loan["probability_default"] - was))
+        cells += [millions(loan["expected_loss_usd"]),
+                  millions(loan.get("interest_income_usd", 0.0))]  # fmt: skip
+        table.add_row(*cells)
+    return table
+
+
+def lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """The portfolio's expected and 95th-percentile loss, each as a share of what is lent
+    and with baseline's, a line each; then the interest received and the net income
+    (interest − loss), expected and at its 5th percentile."""
+    base_lender = None if base is None else base.get("lender")
+    lent = sum(loan["principal_usd"] for loan in lender["loans"])
+    lines: list[str] = []
+    for label, key in (("expected loss", "expected_loss_usd"),
+                       ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
+        text = f"{'lender: ' if not lines else ' ' * 8}{label} {millions(lender[key])}"
+        if lent > 0:
+            text += f" ({lender[key] / lent:.0%} of ${lent / 1e6:,.0f} M lent)"
+        if base_lender is not None and base_lender is not lender:
+            text += f", baseline {millions(base_lender[key])}"
+        lines.append(text)
+    if "interest_income_usd" in lender:  # absent in a JSON written before it was counted
+        other = base_lender if base_lender is not lender else None
+        for text, key in (
+            (f"interest received {millions(lender['interest_income_usd'])}",
+             "interest_income_usd"),
+            (f"net of losses {millions(lender['net_income_usd'])} (p5 "
+             f"{millions(lender['net_income_p5_usd'])})", "net_income_usd"),
+        ):  # fmt: skip
+            if other is not None and key in other:
+                text += f", baseline {millions(other[key])}"
+            lines.append(" " * 8 + text)
+    if (
+        base_lender is not None
+        and base_lender is not lender
+        and (lender["loss_p95_usd"] < base_lender["loss_p95_usd"] - 0.5)
+    ):
+        lines.append(
+            " " * 8 + "(a tail below baseline's: while a vendor's supply is cut, used machines "
+            "are worth more, so the machines that LTV covenants test are too — "
+            "docs/industry.md)"
+        )
+    return lines
+
+
+def points(difference: float) -> str:
+    """A difference of two probabilities in percentage points, signed ("+11", "0")."""
+    points = round(difference * 100)
+    return f"{points:+d}" if points else "0"
