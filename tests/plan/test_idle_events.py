@@ -36,3 +36,25 @@ def test_the_bundled_scenarios_act_on_the_examples(scenario: str) -> None:
     for fleet in sorted(EXAMPLES.glob("*/fleet.yaml")):
         run = hashshock.run(fleet, scenario, paths=2, horizon_days=365)
         assert not [w for w in run.to_dict()["warnings"] if w.startswith("scenario ")], fleet
+
+
+def test_an_event_begun_before_the_start_runs_for_what_is_left_of_it() -> None:
+    """A supply stop from 40 days before the start date for 50 days runs days 0–9, as the
+    same stop from day 0 for 10 days does (it ran for 50 from day 0); one that ended before
+    the start date changes nothing and says so."""
+    fleet = small_fleet()
+    start = hashshock.load_fleet(fleet).fleet.start_date
+    from datetime import timedelta
+
+    stop = {"type": "parts_supply_stop", "name": "stop", "vendors": ["bitmain"]}
+    early = {**stop, "start_date": str(start - timedelta(days=40)), "duration_days": 50}
+    same = {**stop, "start_day": 0, "duration_days": 10}
+
+    def run(*events: dict[str, Any]) -> dict[str, Any]:
+        scenario = Scenario.model_validate({"name": "s", "events": list(events)})
+        return hashshock.run(fleet, scenario, paths=20, horizon_days=120, seed=4).to_dict()
+
+    assert run(early)["daily"] == run(same)["daily"]
+    (ended,) = _warnings({**early, "duration_days": 40})
+    assert "event 'stop' began 40 days before the start date and ended before it" in ended
+    assert run({**early, "duration_days": 40})["daily"] == run()["daily"]

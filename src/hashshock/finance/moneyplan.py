@@ -182,7 +182,7 @@ def duties(plan: Plan) -> Duties:
         if event.end_day is not None:
             end = event.end_day
         elif event.duration is not None:
-            end = start + int(event.duration.quantile(half)[0])
+            end = int(event.end_of(start, int(event.duration.quantile(half)[0])))
         else:
             end = T
         window = slice(max(start, 0), max(min(end, T), 0))
@@ -207,7 +207,7 @@ def hold_window(event: EventPlan, horizon_days: int) -> tuple[int, int]:
     if event.end_day is not None:
         last_border = event.end_day - 1
     elif event.duration is not None:
-        last_border = max(event.start.support) + event.duration.max_days - 1
+        last_border = int(event.end_of(max(event.start.support), event.duration.max_days)) - 1
     else:
         last_border = horizon_days - 1
     end = last_border + event.dists["hold_days"].max_days

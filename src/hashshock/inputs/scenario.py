@@ -31,7 +31,11 @@ class _Event(BaseModel):
     group: str | None = Field(None, description="Events in one group happen together")
     probability: Share = Field(1.0, description="Chance the event happens on a path")
     start_day: Delay | None = Field(None, description="Days after run start (number or dist)")
-    start_date: date | None = Field(None, description="Alternative to start_day")
+    start_date: date | None = Field(
+        None,
+        description="Alternative to start_day; before the run's start: active from day 0 "
+        "for what is left of duration_days",
+    )
     end_day: int | None = Field(None, ge=0, description="Day the event ends (exclusive)")
     duration_days: Delay | None = Field(None, description="Alternative to end_day")
     vendors: list[str] | None = Field(None, description="Vendors hit; default all")

@@ -55,7 +55,7 @@ class EventDraws:
             if event.end_day is not None:
                 end[e] = event.end_day
             elif event.duration is not None:
-                end[e] = start[e] + event.duration.quantile(u_dur)
+                end[e] = event.end_of(start[e], event.duration.quantile(u_dur))
         return cls(events, occurs, start, end, first_path)
 
     def indices(self, kinds: str | tuple[str, ...]) -> list[int]:

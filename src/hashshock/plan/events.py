@@ -25,8 +25,11 @@ def compile_event(
 ) -> EventPlan:
     """One event → plan. Events without a group form a group of their own (by name)."""
     name = event.name or f"{event.type}-{index}"
+    elapsed = 0
     if event.start_date is not None:
-        start = Fixed(max(0, (event.start_date - start_date).days))
+        # An event that began before the run is running on day 0, for what is left of it.
+        offset = (event.start_date - start_date).days
+        start, elapsed = Fixed(max(0, offset)), max(0, -offset)
     else:
         start = event.start_day if event.start_day is not None else Fixed(0)
     vendor_mask = np.array(
@@ -47,6 +50,7 @@ def compile_event(
         shipments=fields.shipments,
         params=fields.params,
         dists=fields.dists,
+        elapsed_days=elapsed,
     )
 
 
@@ -74,6 +78,9 @@ def idle_events(plan: Plan) -> list[str]:
         if first >= plan.horizon_days:
             out.append(f"{where} starts on day {first}, after the {plan.horizon_days}-day "
                        "horizon: it changes nothing")  # fmt: skip
+        elif event.duration is not None and event.duration.max_days <= event.elapsed_days:
+            out.append(f"{where} began {event.elapsed_days} days before the start date and "
+                       "ended before it: it changes nothing")  # fmt: skip
         elif event.kind == "remote_disable" and not (event.vendor_mask & fleet_vendors).any():
             out.append(f"{where} disables vendors none of the fleet's machines come from: "
                        "it changes nothing")  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -72,6 +73,14 @@ class EventPlan:
     shipments: tuple[str, ...]
     params: dict[str, float] = field(default_factory=dict)
     dists: dict[str, DayDistribution] = field(default_factory=dict)
+    #: Days the event had run before day 0 (its ``start_date`` is before the run's): it
+    #: starts on day 0 and its ``duration`` is shortened by them.
+    elapsed_days: int = 0
+
+    def end_of(self, start: Any, duration: Any) -> Any:
+        """The end day (exclusive) of the event started on ``start`` (day or days) for
+        ``duration`` days, less :attr:`elapsed_days`; never before its start."""
+        return np.maximum(start, start + duration - self.elapsed_days)
 
 
 @dataclass(frozen=True)
