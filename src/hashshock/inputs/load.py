@@ -286,6 +286,13 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                     "more machines down than the cohort has mining (count − set_aside)",
                     "lower the counts",
                 )  # fmt: skip
+            for part, down in cohort.degraded.machines_down.items():
+                if down and spec.parts_per_machine(part) == 0:
+                    raise InputError(
+                        path, f"cohorts[{i}].degraded.machines_down.{part}",
+                        f"{cohort.model} has no {part.replace('_', ' ')}: none of its machines "
+                        f"can wait for one", f"drop {part}, or give the part that stops them",
+                    )  # fmt: skip
     families_by_site: dict[str, set[str]] = {}
     models_by_site: dict[str, set[ModelSpec]] = {}  # installed or ordered there
     for cohort in fleet.cohorts:
