@@ -71,9 +71,17 @@ def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
             ["spares[0].part", "no machine at site 'a' has a fan (whatsminer-m63s)"],
         ),
         (  # nor can one of its machines wait for a fan
-            small_fleet(cohorts=[{"model": "whatsminer-m63s", "count": 100, "site": "a",
-                                  "install_date": "2024-01-01",
-                                  "degraded": {"machines_down": {"fan": 5}}}]),  # fmt: skip
+            small_fleet(
+                cohorts=[
+                    {
+                        "model": "whatsminer-m63s",
+                        "count": 100,
+                        "site": "a",
+                        "install_date": "2024-01-01",
+                        "degraded": {"machines_down": {"fan": 5}},
+                    }
+                ]
+            ),
             ["cohorts[0].degraded.machines_down.fan", "whatsminer-m63s has no fan"],
         ),
         (
