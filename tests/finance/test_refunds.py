@@ -61,3 +61,33 @@ def test_an_event_never_refunds_more_than_the_contract() -> None:
     """A ``refund_share`` above the fleet's leaves the fleet's; without any, the fleet's."""
     assert (_refunds([_cancel_all(refund_share=0.9)])[0] == FLEET_SHARE).all()
     assert (_refunds([_cancel_all()])[0] == FLEET_SHARE).all()
+
+
+def test_the_refunds_are_reported_beside_revenue_and_costs() -> None:
+    """Cash = start + revenue + refunds − costs: the refunds are in the run's JSON (every
+    order cancelled on every path: share × deposit × the orders' value on each path, none
+    under baseline), in the money table, and among the reasons cash ends higher."""
+    import io
+
+    from rich.console import Console
+
+    import hashshock
+    from hashshock.cli.render_money import render_money
+    from hashshock.inputs.scenario import Scenario
+
+    fleet = _fleet()
+    fleet["finance"]["cash_usd"] = 5_000_000
+    money = compile_money(fleet_from_mapping(fleet), plan_for(fleet, [], horizon=120))
+    expected = FLEET_SHARE * money.deposit_share * float(money.order_value_usd.sum())
+    cancel = Scenario.model_validate({"name": "cancel", "events": [_cancel_all()]})
+    runs = [r.to_dict() for r in hashshock.compare(fleet, ["baseline", cancel], paths=8,
+                                                   horizon_days=120)]  # fmt: skip
+    base, shocked = (r["finance"]["refunds_usd"] for r in runs)
+    assert base == {"p5": 0, "p50": 0, "p95": 0}
+    for key in ("p5", "p50", "p95"):
+        assert abs(shocked[key] - expected) <= 1
+    text = io.StringIO()
+    render_money(Console(file=text, width=100), runs)
+    shown = " ".join(text.getvalue().split())
+    assert "deposits refunded" in shown
+    assert "deposits refunded on cancelled orders" in shown

@@ -112,6 +112,9 @@ def money_table(
     from_zero = all(r["finance"]["cash_usd_start"] == 0 for r in results)
     row("cash at end (from $0)" if from_zero else "cash at end", band("cash_usd_end"))
     row("lowest cash", band("cash_usd_min"))
+    if any(r["finance"].get("refunds_usd", {}).get("p95", 0) > 0 for r in results):
+        row("deposits refunded", lambda f: band("refunds_usd")(f)
+            if "refunds_usd" in f else "—")  # fmt: skip
     if any("spares_value_usd_end" in r["finance"] for r in results):
         row("spares at cost, end", lambda f: band("spares_value_usd_end")(f)
             if "spares_value_usd_end" in f else "—")  # fmt: skip
@@ -301,6 +304,10 @@ def cash_higher_note(
         for amount, k in saved
         if amount >= MIN_SHARE_OF_GAP * gap
     ]
+    refunded = (finance.get("refunds_usd", {}).get("p50", 0.0)
+                - baseline["finance"].get("refunds_usd", {}).get("p50", 0.0))  # fmt: skip
+    if refunded >= MIN_SHARE_OF_GAP * gap:
+        lines.append(f"deposits refunded on cancelled orders {_musd(refunded)} more")
     shelves = _not_a_saving(result, baseline, gap)
     if not lines:
         return head + "." + shelves
@@ -312,8 +319,8 @@ def cash_higher_note(
         else ""
     )
     return (
-        f"{head}, because it spends less (medians of each cost): {'; '.join(lines)}{extra}."
-        + shelves
+        f"{head}, because it spends less (medians of each cost and refund): "
+        f"{'; '.join(lines)}{extra}." + shelves
     )
 
 
