@@ -47,3 +47,18 @@ def test_fans_from_third_parties_soften_the_sanctions_collapse() -> None:
     waiting = "waiting_for_part"
     assert (softened["machines_down"][waiting]["p50"][-1]
             < shocked["machines_down"][waiting]["p50"][-1])  # fmt: skip
+
+
+def test_network_wide_comes_with_the_included_scenario_unless_set(tmp_path: Path) -> None:
+    """``sanctions`` with one event changed is still network-wide (it lost the flag, and
+    with it the network's pricing); a scenario that says ``network_wide: false`` keeps
+    its word; one including only fleet-local scenarios stays local."""
+    assert load_scenario("sanctions").network_wide
+    for name, text, expected in (
+        ("tweak", "include: [sanctions]\nevents: []\n", True),
+        ("local", "include: [sanctions]\nnetwork_wide: false\nevents: []\n", False),
+        ("quiet", "include: [quiet-end]\nevents: []\n", False),
+    ):
+        file = tmp_path / f"{name}.yaml"
+        file.write_text(f"name: {name}\n{text}", encoding="utf-8")
+        assert load_scenario(file).network_wide is expected, name

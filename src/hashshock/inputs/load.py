@@ -419,21 +419,28 @@ def expand_includes(
     """``scenario`` with the events of the scenarios it includes (built-in names, or files
     relative to ``path``'s folder, else the working folder) in front of its own. An event
     of its own named like an included one replaces that one, in its place: a built-in
-    scenario with one event changed needs only that event."""
+    scenario with one event changed needs only that event. ``network_wide`` comes with
+    the events (true when an included scenario is), unless the scenario sets it."""
     events: list[Event] = []
+    network_wide = scenario.network_wide
     for i, inc in enumerate(scenario.include):
         try:
             inc_path = resolve_scenario_ref(inc, path.parent if path else None)
         except InputError as exc:
             raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
-        events.extend(load_scenario(inc_path, (*_seen, *((path,) if path else ()))).events)
+        included_scenario = load_scenario(inc_path, (*_seen, *((path,) if path else ())))
+        events.extend(included_scenario.events)
+        if "network_wide" not in scenario.model_fields_set:
+            network_wide = network_wide or included_scenario.network_wide
     included = {event.name: k for k, event in enumerate(events) if event.name is not None}
     for event in scenario.events:
         if event.name is not None and event.name in included:
             events[included[event.name]] = event
         else:
             events.append(event)
-    return scenario.model_copy(update={"events": events, "include": []})
+    return scenario.model_copy(
+        update={"events": events, "include": [], "network_wide": network_wide}
+    )
 
 
 def check_scenario_against_fleet(scenario: Scenario, loaded: LoadedFleet) -> None:

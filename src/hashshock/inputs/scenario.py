@@ -175,7 +175,7 @@ class Scenario(BaseModel):
         False,
         description="The shock hits every US miner on the vendor (network share: the market's "
         "network.us_share × network.vendor_share), slowing network growth; default: only "
-        "this fleet. Not inherited through include",
+        "this fleet. Taken from an included scenario unless set here",
     )
 
 
