@@ -127,3 +127,37 @@ def test_later_rounds_price_only_the_paths_whose_sales_moved(
                      "cash_out_day", "collateral_at_break"):  # fmt: skip
             np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
     assert selling.to_dict() == every_path.to_dict()
+
+
+def test_a_missed_hashrate_commitment_breaks_nobody(tmp_path: Path) -> None:
+    """An operator with cash to spare that misses an investor's hashrate commitment on
+    every path sells no machine and defaults on no loan; the same operator under a
+    liquidity floor above its cash breaks on every path, sells and defaults."""
+    from tests.conftest import small_fleet
+
+    loan = {"name": "loan", "principal_usd": 100_000, "rate_per_year": 0.1,
+            "maturity_date": "2029-12-01"}  # fmt: skip
+    commitment = {"name": "promise", "type": "hashrate_commitment",
+                  "quarters": [{"quarter_end": "2027-02-28", "min_ths": 1.0e9}]}  # fmt: skip
+    floor = {"name": "floor", "type": "min_liquidity", "value": 1.0e9}
+
+    def run(covenant: dict[str, Any]) -> dict[str, Any]:
+        fleet = small_fleet(start_date="2026-12-01", finance={
+            "cash_usd": 50_000_000, "loans": [loan], "covenants": [covenant]})  # fmt: skip
+        file = tmp_path / f"{covenant['name']}.yaml"
+        file.write_text(yaml.safe_dump(fleet), encoding="utf-8")
+        data = {"name": "one", "start_date": "2026-12-01",
+                "operators": [{"name": "op", "fleet": str(file)}],
+                "portfolio": {"operators_own_loans": True}}  # fmt: skip
+        result = industry(industry_from_mapping(data), ["baseline"], 8, 120, SEED)
+        return result.to_dict()["scenarios"]["baseline"]
+
+    missed = run(commitment)
+    (first,) = missed["first_to_break"]["financial"]
+    assert first["probability_break"] == 0
+    assert missed["lender"]["loans"][0]["probability_default"] == 0
+    assert missed["lender"]["expected_loss_usd"] == 0
+    broken = run(floor)
+    (first,) = broken["first_to_break"]["financial"]
+    assert first["probability_break"] == 1
+    assert broken["lender"]["loans"][0]["probability_default"] == 1

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.finance.covenants import evaluate_covenants
+from hashshock.finance.covenants import CovenantResult, evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
@@ -174,6 +174,14 @@ class Settled:
 def first_true(flags: NDArray[np.bool_]) -> IntArray:
     """[P]: first day a [P, T] flag is set, −1 if never."""
     return np.where(flags.any(axis=1), flags.argmax(axis=1), NEVER).astype(np.int64)
+
+
+def breaking_days(covenants: Sequence[CovenantResult]) -> dict[str, IntArray]:
+    """Each covenant's first breach day [P] (−1: never), for the covenants whose breach
+    breaks a member: a lender's tests (DSCR, LTV, liquidity). A hashrate commitment is a
+    promise to investors: missing it sells no machine (selling would miss it further)
+    and defaults no loan."""
+    return {c.name: c.first_breach_day for c in covenants if c.type != "hashrate_commitment"}
 
 
 def first_breach(covenant_days: Mapping[str, IntArray], like: IntArray) -> IntArray:
@@ -381,7 +389,7 @@ def settle(
             flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
-            firsts = {c.name: c.first_breach_day for c in covenants}
+            firsts = breaking_days(covenants)
             firsts[_CASH_OUT] = first_true(flows.cash_usd < 0)
             if active:
                 broke = first_of(*firsts.values())

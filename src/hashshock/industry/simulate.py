@@ -36,6 +36,7 @@ from hashshock.finance.steering import MarketLike, build_economy
 from hashshock.industry.distress import (
     OpenOrders,
     Settled,
+    breaking_days,
     first_breach,
     first_of,
     first_true,
@@ -311,7 +312,7 @@ def member_runs(
             cash_end = cash[:, -1].copy()
             revenue = money.flows.revenue_usd.sum(axis=1)
             cash_out = first_true(cash < 0)
-            covenant_days = {c.name: c.first_breach_day for c in money.covenants}
+            covenant_days = breaking_days(money.covenants)
             collateral = value_on(money.flows.collateral_usd,
                                   first_of(*covenant_days.values(), cash_out))  # fmt: skip
         elif member.loaded.fleet.finance is not None:
