@@ -148,3 +148,25 @@ def test_more_capacity_never_lengthens_lead_times(case: tuple) -> None:
     done_more = np.nan_to_num(more.done, nan=0.0, posinf=1e9)
     assert (done_more <= done_less + 1e-9).all()
     assert (more.ship_day <= less.ship_day).all()
+
+
+def test_the_wait_quoted_does_not_shrink_because_the_horizon_ends() -> None:
+    """Twice the capacity ordered every day: the backlog grows by c a day, and an order
+    joining on day t waits backlog(t) / c days — past the horizon too (the work left is
+    made at the last day's capacity), so the same day's quote is the same over 120 and
+    240 days; on a line with no capacity at the end the wait stays unbounded."""
+    from hashshock.industry.vendors import wait_for
+
+    quotes = []
+    for days in (120, 240):
+        capacity = np.full((1, days), 10.0)
+        result = serve(capacity, np.arange(days, dtype=float)[None, :], np.full(days, 20.0),
+                       np.ones(days))  # fmt: skip
+        wait = result.lead_days(capacity)
+        np.testing.assert_allclose(wait[0], result.backlog[0] / 10.0, atol=1e-9)
+        assert np.all(np.diff(wait[0]) >= 0)  # ever longer, to the last day
+        quotes.append(wait[0, :120])
+    np.testing.assert_allclose(quotes[0], quotes[1])
+    stopped = np.full((1, 50), 10.0)
+    stopped[0, 40:] = 0.0
+    assert np.isinf(wait_for(np.full((1, 50), 500.0), stopped)[0, -1])

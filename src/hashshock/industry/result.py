@@ -184,9 +184,9 @@ class IndustryResult:
         made and ordered (made or waiting) so far (EH/s, at the start of each day), its
         orders cancelled so far (EH/s), the share of paths on which the scenario cuts the
         vendor's supply, and with replacement orders its spot lead time and spot output,
-        bands by day. An
-        order that could not start within the horizon counts as waiting to its end (the
-        lead time is then a lower bound)."""
+        bands by day. Work left at the horizon is made at the last day's capacity
+        (:func:`~hashshock.industry.vendors.wait_for`); on a line with no capacity then,
+        an order waits at least to the horizon's end (a lower bound)."""
         assert self.runs.lines is not None
         spot = self.runs.spots[k] if self.runs.spots is not None else None
         spot_lines = {s.name: s for s in spot.lines} if spot is not None else {}

@@ -178,8 +178,17 @@ def _ordered_by(join_at: FloatArray, size: FloatArray, days: int) -> FloatArray:
 
 def wait_for(backlog: FloatArray, capacity: FloatArray) -> FloatArray:
     """[P, T]: days from the start of each day until the line starts on an order joining
-    then: its ``backlog`` made at the line's capacity (``inf`` past the horizon)."""
+    then: its ``backlog`` made at the line's capacity. Work left at the end of the
+    horizon is made at the last day's capacity (the line as it stands, a fluid
+    extrapolation), so a late order's wait does not shrink because the horizon ends;
+    ``inf`` where that capacity is nothing."""
     made_before = cumulative(capacity)
     level = made_before[:, :-1] + backlog
     ready = time_of(made_before, capacity, level, begin=True)
-    return ready - np.arange(capacity.shape[1])[None, :]
+    days = capacity.shape[1]
+    left = level - made_before[:, -1:]
+    last = capacity[:, -1:]
+    beyond = np.isinf(ready) & (last > 0)
+    after = days + left / np.where(last > 0, last, 1.0)
+    ready = np.where(beyond, after, ready)
+    return ready - np.arange(days)[None, :]
