@@ -84,3 +84,32 @@ def test_more_us_loss_never_lowers_hashprice() -> None:
             assert (hashprice >= previous.market.hashprice_usd_per_ph_day)[settled].all()
             assert (net.rest_of_world_ths[:, -1] > previous.rest_of_world_ths[:, -1]).all()
         previous = net
+
+
+def test_a_rest_of_world_given_sets_the_day_0_network_once() -> None:
+    """``rest_of_world.hashrate_ehs`` sets the day-0 network (and so the difficulty) to it
+    plus the operators' nameplate, as the market's network hashrate would — it used to
+    leave the market's difficulty, a network 30 % off it and a hashprice windfall until
+    the first retarget; with the market giving the network too it is refused."""
+    from pathlib import Path
+
+    from hashshock.industry.api import validate_industry
+    from hashshock.industry.load import industry_from_mapping
+    from hashshock.inputs.errors import InputError
+    from hashshock.market.start import market_start
+
+    fleet = Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml"
+    data = {"name": "small", "start_date": "2026-12-01",
+            "rest_of_world": {"hashrate_ehs": REST_EHS},
+            "operators": [{"name": "farm", "fleet": str(fleet)}]}  # fmt: skip
+    loaded = industry_from_mapping(data)
+    nameplate = loaded.members[0].loaded.nameplate_ths
+    inputs = validate_industry(loaded, ["baseline"])
+    start = market_start(inputs.market, START)
+    assert start.network_hashrate_ths == pytest.approx(REST_EHS * 1e6 + nameplate, rel=1e-9)
+    bundled = load_market(None)
+    as_of = bundled.as_of.model_copy(update={"difficulty": 1.5e14})
+    with pytest.raises(InputError) as raised:
+        validate_industry(loaded, ["baseline"],
+                          market=bundled.model_copy(update={"as_of": as_of}))  # fmt: skip
+    assert raised.value.field == "rest_of_world.hashrate_ehs"

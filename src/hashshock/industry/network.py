@@ -37,6 +37,31 @@ from hashshock.market.start import check_network_holds, market_start
 FloatArray = NDArray[np.float64]
 
 
+def network_of_rest(config: MarketConfig, rest: RestOfWorld, us_ths: float) -> MarketConfig:
+    """A rest of the world the industry file gives sets the day-0 network, as the market's
+    ``network_hashrate_ehs`` would: it plus ``us_ths`` (the operators' TH/s; their
+    nameplate, as the engines have not run yet), and the difficulty with it at 10-minute
+    blocks — one network for every scenario. Else the network would start out of step
+    with the market's difficulty, its blocks slow or fast until the first retarget and
+    every operator's hashprice off by as much. The network is given once: a market that
+    gives its difficulty or hashrate as well is refused."""
+    if rest.hashrate_ehs is None:
+        return config
+    given = config.as_of.given()
+    both = [k for k in ("difficulty", "network_hashrate_ehs") if k in given]
+    if both:
+        raise InputError(
+            None, "rest_of_world.hashrate_ehs", f"the market gives the network's {both[0]} "
+            "too: the network on day 0 is given twice",
+            "leave out rest_of_world.hashrate_ehs (the rest of the world is then the "
+            "market's network less the operators), or the market's difficulty and "
+            "network hashrate",
+        )  # fmt: skip
+    network_ehs = rest.hashrate_ehs + us_ths / 1e6
+    as_of = config.as_of.model_copy(update={"network_hashrate_ehs": network_ehs})
+    return config.model_copy(update={"as_of": as_of})
+
+
 @dataclasses.dataclass
 class SharedNetwork:
     """The coupled market and the split of world hashrate, all ``[P, T]``."""

@@ -42,7 +42,7 @@ from hashshock.industry.distress import (
     first_true,
 )
 from hashshock.industry.load import LoadedIndustry
-from hashshock.industry.network import SharedNetwork
+from hashshock.industry.network import SharedNetwork, network_of_rest
 from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
@@ -154,6 +154,9 @@ def prepare_industry(
     money inputs on a one-path market, as ``hashshock validate`` does)."""
     check_horizon(horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
+    # Until the engines have run, the operators' nameplate stands for their hashrate.
+    nameplate = sum(m.weight * m.loaded.nameplate_ths for m in loaded.members)
+    config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)
     requested, to_run = _scenarios(scenarios)
     if paths is not None:
         check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)

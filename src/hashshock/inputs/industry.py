@@ -160,7 +160,8 @@ class RestOfWorld(_Strict):
 
     hashrate_ehs: float | None = Field(
         None, gt=0, le=100_000,
-        description="Hashrate outside these operators on day 0, EH/s; default: the market's "
+        description="Hashrate outside these operators on day 0, EH/s; sets the day-0 network "
+        "(it plus the operators' nameplate) and its difficulty; default: the market's "
         "network on day 0 minus the operators' delivered hashrate on day 0",
     )  # fmt: skip
     growth_per_year: float | None = Field(
