@@ -670,3 +670,32 @@ def test_groups_that_break_without_a_shock_are_named() -> None:
     two = _broken_without_a_shock({"a": 0.95, "b": BREAKS_UNDER_BASELINE})
     assert "a (95%), b (50%) break with no shock" in two and "their inputs" in two
     assert _broken_without_a_shock({"a": 0.49}) == "" and _broken_without_a_shock({}) == ""
+
+
+def test_a_class_finance_scales_with_each_member_and_a_named_operators_does_not(
+    tmp_path: Path,
+) -> None:
+    """A class's ``finance:`` is that of a member of the mean size: each member's cash,
+    loans and liquidity floor scale with its size (they were the same for a farm of 100
+    machines and one of 1,000); a named operator's are as given."""
+    finance = {"cash_usd": 1_000_000, "loans": [{"name": "l", "principal_usd": 200_000,
+               "rate_per_year": 0.1, "maturity_date": "2029-12-01"}],
+               "covenants": [{"name": "floor", "type": "min_liquidity", "value": 100_000}]}  # fmt: skip
+    loaded = load_industry(_industry(tmp_path, op_finance=finance, op_simulated=4))
+    mean = 400
+    for member in loaded.members:
+        fin = member.loaded.fleet.finance
+        assert fin is not None
+        size = member.loaded.machines
+        assert fin.cash_usd == pytest.approx(1_000_000 * size / mean, rel=0.01)
+        assert fin.loans[0].principal_usd == pytest.approx(200_000 * size / mean, rel=0.01)
+        assert fin.covenants[0].value == pytest.approx(100_000 * size / mean, rel=0.01)
+    assert len({m.loaded.machines for m in loaded.members}) > 1
+    one = _industry(tmp_path, op_finance=finance, op_count=None, op_machines_each=None,
+                    op_simulated=None, op_machines=1000)  # fmt: skip
+    data = yaml.safe_load(one.read_text())
+    data["operators"][0] = {k: v for k, v in data["operators"][0].items() if v is not None}
+    one.write_text(yaml.safe_dump(data))
+    (named,) = load_industry(one).members
+    assert named.loaded.fleet.finance is not None
+    assert named.loaded.fleet.finance.cash_usd == 1_000_000

@@ -296,7 +296,12 @@ class _Reader:
             data["name"] = name
             data["start_date"] = start.isoformat()
             if op.finance is not None:
-                data["finance"] = op.finance.model_dump(mode="json", exclude_unset=True)
+                # A class's finance is that of an operator of its mean size: each member's
+                # scales with its size, as a template's does (a named operator's is its own).
+                own = op.finance.model_dump(mode="json", exclude_unset=True)
+                sizes_of = op.machines_each
+                data["finance"] = (own if sizes_of is None
+                                   else _scale_finance(own, size / sizes_of.mean))  # fmt: skip
             if not data["cohorts"]:
                 raise self.fail(i, "machines_each" if op.machines_each else "machines",
                                 f"{size} machines scale every cohort of {file} to 0",

@@ -107,8 +107,9 @@ class Operator(_Strict):
         "(default: count, at most 8)",
     )  # fmt: skip
     finance: Finance | None = Field(
-        None, description="Money of this operator (each member of a class): replaces the "
-        "template's finance, not scaled",
+        None, description="Money of this operator, replacing the template's: as given for "
+        "one operator; for a class, that of a member of the mean size, scaled to each "
+        "member's size as a template's is",
     )  # fmt: skip
     growth: Growth | None = Field(None, description="Planned machine orders (monthly)")
     source: str = Field("", description="Where the numbers come from, or 'ASSUMPTION [E]: …'")
