@@ -678,9 +678,10 @@ def test_a_class_finance_scales_with_each_member_and_a_named_operators_does_not(
     """A class's ``finance:`` is that of a member of the mean size: each member's cash,
     loans and liquidity floor scale with its size (they were the same for a farm of 100
     machines and one of 1,000); a named operator's are as given."""
-    finance = {"cash_usd": 1_000_000, "loans": [{"name": "l", "principal_usd": 200_000,
-               "rate_per_year": 0.1, "maturity_date": "2029-12-01"}],
-               "covenants": [{"name": "floor", "type": "min_liquidity", "value": 100_000}]}  # fmt: skip
+    loan = {"name": "l", "principal_usd": 200_000, "rate_per_year": 0.1,
+            "maturity_date": "2029-12-01"}  # fmt: skip
+    floor = {"name": "floor", "type": "min_liquidity", "value": 100_000}
+    finance = {"cash_usd": 1_000_000, "loans": [loan], "covenants": [floor]}
     loaded = load_industry(_industry(tmp_path, op_finance=finance, op_simulated=4))
     mean = 400
     for member in loaded.members:
