@@ -166,8 +166,8 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
                 }
             ]
         },
-        "vendor_lines",
-        "full_date needs a start_date",
+        "vendor_lines[0] (x)",
+        "full_date 2027-01-01 is before start_date 2027-06-01",
     ),
     "growth with two rates": (
         {"op_growth": {"model": "antminer-s21", "ehs_per_year": 1, "share_per_year": 0.1}},
@@ -193,6 +193,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         {"op_count": -5},
         "operators[0] (farms).count",
         "greater than or equal to 1",
+    ),
+    "a line's negative capacity, named": (
+        {"vendor_lines": [{"name": "mbt", "vendor": "microbt", "capacity_ehs_per_year": -20}]},
+        "vendor_lines[0] (mbt).capacity_ehs_per_year",
+        "greater than or equal to 0",
     ),
 }
 
@@ -700,3 +705,13 @@ def test_a_class_finance_scales_with_each_member_and_a_named_operators_does_not(
     (named,) = load_industry(one).members
     assert named.loaded.fleet.finance is not None
     assert named.loaded.fleet.finance.cash_usd == 1_000_000
+
+
+def test_a_line_that_sells_nothing_to_us_buyers_is_said(tmp_path: Path) -> None:
+    """Accepted (a scenario may be about it), but its orders would wait to the horizon's
+    end without a word."""
+    lines = [{"name": "mbt", "vendor": "microbt", "capacity_ehs_per_year": 60, "us_share": 0}]
+    (said,) = load_industry(_industry(tmp_path, vendor_lines=lines)).line_warnings
+    assert "vendor_lines[0] (mbt): sells nothing to US buyers" in said
+    lines[0]["us_share"] = 0.3
+    assert load_industry(_industry(tmp_path, vendor_lines=lines)).line_warnings == []

@@ -105,9 +105,21 @@ class LoadedIndustry:
         return out
 
     @property
+    def line_warnings(self) -> list[str]:
+        """Vendor lines that sell nothing to US buyers (no capacity, or a US share of 0):
+        the operators' orders of their models wait to the horizon's end."""
+        return [
+            f"vendor_lines[{i}] ({line.name}): sells nothing to US buyers (capacity "
+            f"{line.capacity_ehs_per_year:g} EH/s a year × US share {line.us_share:g}): "
+            f"orders of {line.vendor}'s machines wait to the horizon's end"
+            for i, line in enumerate(self.industry.vendor_lines)
+            if line.capacity_ehs_per_year * line.us_share <= 0
+        ]
+
+    @property
     def warnings(self) -> list[str]:
         """Everything accepted but worth saying, one line each."""
-        return self.kind_warnings + self.portfolio_warnings
+        return self.kind_warnings + self.portfolio_warnings + self.line_warnings
 
     def machines(self) -> float:
         """Machines the members stand for (weighted)."""
@@ -386,15 +398,16 @@ def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
             vendor_known("redirect.from_vendors", vendor)
 
 
-def _with_operator_name(error: InputError, data: dict[str, Any]) -> InputError:
-    """``error`` with the operator's name after its index (``operators[3] (mara).count``),
-    as the checks after validation give it, when the file names that operator."""
-    found = re.match(r"operators\[(\d+)\]", error.field or "")
-    operators = data.get("operators")
-    if found is None or not isinstance(operators, list):
+def _with_entry_name(error: InputError, data: dict[str, Any]) -> InputError:
+    """``error`` with the entry's name after its index (``operators[3] (mara).count``,
+    ``vendor_lines[1] (mbt).capacity_ehs_per_year``), as the checks after validation give
+    it, when the file names that operator or line."""
+    found = re.match(r"(operators|vendor_lines)\[(\d+)\]", error.field or "")
+    entries = data.get(found.group(1)) if found is not None else None
+    if found is None or not isinstance(entries, list):
         return error
-    index = int(found.group(1))
-    entry = operators[index] if index < len(operators) else None
+    index = int(found.group(2))
+    entry = entries[index] if index < len(entries) else None
     name = entry.get("name") if isinstance(entry, dict) else None
     if not isinstance(name, str):
         return error
@@ -408,7 +421,7 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
     try:
         industry = Industry.model_validate(data)
     except ValidationError as exc:
-        raise _with_operator_name(from_validation_error(exc, path, Industry), data) from None
+        raise _with_entry_name(from_validation_error(exc, path, Industry), data) from None
     _check_vendor_lines(industry, path)
     reader = _Reader(industry, path)
     members = [m for i in range(len(industry.operators)) for m in reader.members(i)]

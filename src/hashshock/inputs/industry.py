@@ -210,12 +210,19 @@ class VendorLine(_Strict):
 
     @model_validator(mode="after")
     def _dates(self) -> VendorLine:
-        if self.full_date is not None and (
-            self.start_date is None or self.full_date < self.start_date
-        ):
+        if self.full_date is not None and self.start_date is None:
             raise ValueError(
                 "full_date needs a start_date on or before it — fix: add start_date, or "
                 "drop full_date"
+            )
+        if (
+            self.full_date is not None
+            and self.start_date is not None
+            and (self.full_date < self.start_date)
+        ):
+            raise ValueError(
+                f"full_date {self.full_date} is before start_date {self.start_date} — fix: "
+                "give a full_date on or after the start_date (the line ramps up between them)"
             )
         return self
 
