@@ -715,3 +715,17 @@ def test_a_line_that_sells_nothing_to_us_buyers_is_said(tmp_path: Path) -> None:
     assert "vendor_lines[0] (mbt): sells nothing to US buyers" in said
     lines[0]["us_share"] = 0.3
     assert load_industry(_industry(tmp_path, vendor_lines=lines)).line_warnings == []
+
+
+def test_a_class_sized_by_its_total_needs_no_mean(tmp_path: Path) -> None:
+    """``machines_each: {cv: 0.8}`` with ``total_machines``: the members' mean is the total
+    over the count, as the docs say (it was refused, "mean: field required"); neither
+    is refused naming both."""
+    file = _industry(tmp_path, op_machines_each={"cv": 0.8}, op_total_machines=4000)
+    members = load_industry(file).members
+    mean = sum(m.loaded.machines for m in members) / len(members)
+    assert mean == pytest.approx(400, rel=0.02)
+    with pytest.raises(InputError) as caught:
+        load_industry(_industry(tmp_path, op_machines_each={"cv": 0.8}))
+    assert "machines_each needs a mean" in caught.value.message
+    assert "total_machines" in caught.value.message

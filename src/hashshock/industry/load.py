@@ -210,14 +210,13 @@ def member_sizes(operator: Operator) -> list[int]:
     assert each is not None
     n = operator.simulated_members
     if each.cv == 0:
-        raw = [each.mean] * n
+        raw = [1.0] * n
     else:
         sigma = math.sqrt(math.log1p(each.cv**2))
         normal = NormalDist()
         raw = [math.exp(sigma * normal.inv_cdf((j + 0.5) / n)) for j in range(n)]
-    mean_size = each.mean
-    if operator.total_machines is not None:
-        mean_size = operator.total_machines / operator.count
+    mean_size = operator.mean_machines
+    assert mean_size is not None
     scale = mean_size / (sum(raw) / n)
     return [max(1, round(r * scale)) for r in raw]
 
@@ -311,9 +310,8 @@ class _Reader:
                 # A class's finance is that of an operator of its mean size: each member's
                 # scales with its size, as a template's does (a named operator's is its own).
                 own = op.finance.model_dump(mode="json", exclude_unset=True)
-                sizes_of = op.machines_each
-                data["finance"] = (own if sizes_of is None
-                                   else _scale_finance(own, size / sizes_of.mean))  # fmt: skip
+                mean = op.mean_machines
+                data["finance"] = own if mean is None else _scale_finance(own, size / mean)
             if not data["cohorts"]:
                 raise self.fail(i, "machines_each" if op.machines_each else "machines",
                                 f"{size} machines scale every cohort of {file} to 0",
@@ -354,11 +352,14 @@ class _Reader:
     def _check_class(self, i: int, op: Operator) -> None:
         each = op.machines_each
         assert each is not None
-        claimed = op.count * each.mean
+        mean = each.mean if each.mean is not None else op.mean_machines
+        assert mean is not None
+        claimed = op.count * mean
         if claimed > MAX_FLEET_MACHINES:
-            raise self.fail(i, "count", f"{op.count:,} × {each.mean:,.0f} machines = "
+            raise self.fail(i, "count", f"{op.count:,} × {mean:,.0f} machines = "
                             f"{claimed:,.0f}, more than the whole network has",
-                            "check count and machines_each.mean for extra zeros")  # fmt: skip
+                            "check count, machines_each.mean and total_machines for extra "
+                            "zeros")  # fmt: skip
         total = op.total_machines
         if total is not None and not claimed / SIZE_TOLERANCE <= total <= claimed * SIZE_TOLERANCE:
             example = (f"e.g. machines_each.mean: {total / op.count:,.0f}" if total >= op.count
@@ -366,7 +367,7 @@ class _Reader:
                        "total_machines for a missing digit")  # fmt: skip
             raise self.fail(
                 i, "total_machines",
-                f"the class cannot add up: {op.count:,} operators of {each.mean:,.0f} machines "
+                f"the class cannot add up: {op.count:,} operators of {mean:,.0f} machines "
                 f"on average make {claimed:,.0f}, not {total:,}",
                 f"make count × machines_each.mean agree with total_machines (within a factor "
                 f"{SIZE_TOLERANCE:g}), {example}",

@@ -37,7 +37,10 @@ class MachinesEach(_Strict):
     """Sizes of a class's members, machines: lognormal with this mean and coefficient of
     variation (``cv: 0`` makes them all equal)."""
 
-    mean: float = Field(gt=0, le=3_000_000, description="Mean machines per member")
+    mean: float | None = Field(
+        None, gt=0, le=3_000_000,
+        description="Mean machines per member; default the class's total_machines / count",
+    )  # fmt: skip
     cv: float = Field(0.0, ge=0, le=5, description="Standard deviation / mean of sizes")
 
 
@@ -143,12 +146,26 @@ class Operator(_Strict):
             raise ValueError("simulated needs a class — fix: set count above 1")
         if self.total_machines is not None and self.machines_each is None:
             raise ValueError("total_machines needs machines_each — fix: add machines_each")
+        if (self.machines_each is not None and self.machines_each.mean is None
+                and self.total_machines is None):  # fmt: skip
+            raise ValueError(
+                "machines_each needs a mean — fix: give machines_each.mean, or "
+                "the class's total_machines"
+            )
         if self.simulated is not None and self.simulated > self.count:
             raise ValueError(
                 f"simulated ({self.simulated}) is more than count ({self.count}) "
                 f"— fix: use at most {self.count}"
             )
         return self
+
+    @property
+    def mean_machines(self) -> float | None:
+        """Machines of a class's average member: ``total_machines / count`` when given,
+        else ``machines_each.mean`` (None: not a class)."""
+        if self.total_machines is not None:
+            return self.total_machines / self.count
+        return None if self.machines_each is None else self.machines_each.mean
 
     @property
     def simulated_members(self) -> int:
