@@ -729,3 +729,16 @@ def test_a_class_sized_by_its_total_needs_no_mean(tmp_path: Path) -> None:
         load_industry(_industry(tmp_path, op_machines_each={"cv": 0.8}))
     assert "machines_each needs a mean" in caught.value.message
     assert "total_machines" in caught.value.message
+
+
+def test_a_template_may_be_a_bundled_one_by_name(tmp_path: Path) -> None:
+    """``template: small-farm`` is the bundled template of that name (a file of that name
+    next to the industry file comes first); an unknown name lists the bundled ones."""
+    from hashshock.industry.load import bundled_templates
+
+    by_name = load_industry(_industry(tmp_path, op_template="small-farm"))
+    assert by_name.members[0].loaded.path == bundled_templates()["small-farm"]
+    with pytest.raises(InputError) as caught:
+        load_industry(_industry(tmp_path, op_template="small-farms"))
+    assert "or a bundled template (" in caught.value.message
+    assert "small-farm" in caught.value.message

@@ -5,13 +5,16 @@ checked against closed forms of simple interest; a later default never pays less
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hashshock.industry.api import industry
 from hashshock.industry.lender import _loan
+from hashshock.industry.load import industry_from_mapping
 from hashshock.inputs.finance import Loan
 
 START = date(2026, 12, 1)
@@ -113,3 +116,22 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
     text = io.StringIO()
     Console(file=text, width=80).print(loans_table("baseline", base, None))
     assert "Δ base" not in text.getvalue()
+
+
+def test_a_portfolio_loan_may_be_named(tmp_path: Path) -> None:
+    """A lender's loans by their own names in the outputs (they were ``loans[0]`` …);
+    two loans of one name are refused."""
+    from hashshock.inputs.errors import InputError
+
+    fleet = Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml"
+    loan = {"borrower": "mid", "principal_usd": 1_000_000, "rate_per_year": 0.1,
+            "maturity_date": "2029-12-01"}  # fmt: skip
+    data = {"name": "one", "start_date": "2026-12-01",
+            "operators": [{"name": "mid", "fleet": str(fleet)}],
+            "portfolio": {"loans": [{**loan, "name": "rig-loan"}, loan]}}  # fmt: skip
+    result = industry(industry_from_mapping(data), ["baseline"], 4, 60, 0)
+    loans = result.to_dict()["scenarios"]["baseline"]["lender"]["loans"]
+    assert [entry["loan"] for entry in loans] == ["rig-loan", "loans[1]"]
+    data["portfolio"]["loans"][1]["name"] = "rig-loan"
+    with pytest.raises(InputError, match="two loans are named rig-loan"):
+        industry_from_mapping(data)

@@ -164,8 +164,8 @@ def _loans_of(
     loans: Sequence[PortfolioLoan], own: bool, member: Member, start: date
 ) -> list[_Loan]:
     out = [
-        _loan(f"loans[{i}]", loan.borrower, Loan(
-            name=f"loans[{i}]", principal_usd=loan.principal_usd,
+        _loan(loan.name or f"loans[{i}]", loan.borrower, Loan(
+            name=loan.name or f"loans[{i}]", principal_usd=loan.principal_usd,
             rate_per_year=loan.rate_per_year, amortisation=loan.amortisation,
             payment_every_days=loan.payment_every_days, maturity_date=loan.maturity_date,
         ), start, loan.recovery_share, loan.secured_by_machines, loan.liquidation_cost_share)

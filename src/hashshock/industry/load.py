@@ -136,6 +136,13 @@ def bundled_industries() -> dict[str, Path]:
     return {p.parent.name: p for p in sorted(root.glob("*/industry.yaml"))}
 
 
+def bundled_templates() -> dict[str, Path]:
+    """The bundled industries' template fleets by name (``small-farm``, ``hosted-client``
+    …): an industry file may name one as its ``template:``."""
+    return {p.stem: p for root in bundled_industries().values()
+            for p in sorted((root.parent / "templates").glob("*.yaml"))}  # fmt: skip
+
+
 def _scaled(value: float, factor: float) -> int:
     return round(value * factor)
 
@@ -234,11 +241,18 @@ class _Reader:
         return InputError(self.path, f"operators[{i}] ({name}).{field}", problem, fix)
 
     def _file(self, i: int, field: str, name: str) -> Path:
+        """``name`` relative to the industry file; else, for a template, a bundled one by
+        name (``small-farm``: :func:`bundled_templates`)."""
         file = self.base / name
+        bundled = bundled_templates()
+        if not file.exists() and field == "template" and name in bundled:
+            return bundled[name]
         if not file.is_file():
             problem = "is a folder, not a fleet file" if file.is_dir() else "not found"
             raise self.fail(i, field, f"{file} {problem}",
-                            "give a fleet YAML file, relative to the industry file")  # fmt: skip
+                            "give a fleet YAML file, relative to the industry file"
+                            + (f", or a bundled template ({', '.join(bundled)})"
+                               if field == "template" else ""))  # fmt: skip
         return file
 
     def _fleet(self, i: int, field: str, read: Any) -> LoadedFleet:

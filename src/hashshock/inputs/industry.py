@@ -329,6 +329,9 @@ class PortfolioLoan(_Strict):
     """A lender's loan to an operator, or to each operator of a class (principal each)."""
 
     borrower: str = Field(description="Operator name in this file")
+    name: str | None = Field(
+        None, min_length=1, description="The loan's name in the outputs (default loans[i])"
+    )
     principal_usd: float = Field(gt=0, le=1e11)
     rate_per_year: float = Field(ge=0, le=1)
     amortisation: Amortisation = Field(
@@ -357,6 +360,15 @@ class Portfolio(_Strict):
         False, description="Add every operator's own finance-block loans (secured by its "
         "machines) to the portfolio",
     )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _names(self) -> Portfolio:
+        names = [loan.name for loan in self.loans if loan.name is not None]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two loans are named {twice[0]} — fix: give each loan its own "
+                             "name")  # fmt: skip
+        return self
 
 
 Operators = Annotated[list[Operator], Field(min_length=1)]
