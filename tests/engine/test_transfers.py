@@ -93,3 +93,22 @@ def test_a_longer_transfer_leaves_more_machines_waiting() -> None:
     slow = simulate(plan_for(twin_sites(20), horizon=300), 200, 3)
     assert slow.backorders.sum() > quick.backorders.sum()
     assert slow.parts_on_order.sum() > quick.parts_on_order.sum()
+
+
+def test_sites_with_no_family_in_common_are_told_transshipment_changes_nothing() -> None:
+    """Spares fit one model family: between sites running different families no part can
+    move, which the fleet's warnings say (the run is the same with or without it)."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    shared = twin_sites(1)
+    assert not [w for w in fleet_from_mapping(shared).warnings if "transshipment" in w]
+    apart = twin_sites(1)
+    apart["cohorts"][1]["model"] = "whatsminer-m60s"
+    apart["cohorts"][1]["install_date"] = "2025-01-01"
+    apart["spares"] = [s for s in apart["spares"] if s["site"] == "a"]
+    (said,) = [w for w in fleet_from_mapping(apart).warnings if "transshipment" in w]
+    assert "no model family runs at two sites" in said
+    alone = {k: v for k, v in apart.items() if k != "transshipment"}
+    with_it = simulate(plan_for(apart, [], horizon=60), 8, 1)
+    without = simulate(plan_for(alone, [], horizon=60), 8, 1)
+    np.testing.assert_array_equal(with_it.hashrate_ths, without.hashrate_ths)

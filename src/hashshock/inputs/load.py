@@ -201,6 +201,17 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
                        f"floor ${covenant.value:,.0f} is above the starting cash "
                        f"${finance.cash_usd:,.0f}, so it is breached on day 0: check "
                        "both")  # fmt: skip
+    if fleet.transshipment is not None:
+        # Spares fit one model family: sites share spares only of a family both run.
+        sites_of: dict[str, set[str]] = {}
+        placed = [(c.model, c.site) for c in fleet.cohorts]
+        placed += [(o.model, o.site) for o in fleet.orders]
+        for model, site in placed:
+            sites_of.setdefault(catalog.get(model).family, set()).add(site)
+        if all(len(sites) < 2 for sites in sites_of.values()):
+            out.append(f"{where}transshipment: no model family runs at two sites, and spares "
+                       "fit one family, so no spare can move between sites: it changes "
+                       "nothing")  # fmt: skip
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines > US_INSTALLED_BASE_MACHINES:
         out.append(
