@@ -19,6 +19,7 @@ from typing import Any
 
 import numba as nb
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import small_fleet
@@ -219,3 +220,23 @@ def test_a_busy_bench_makes_parts_wait_and_holds_more_in_repair() -> None:
     assert b.bench_waits[:, 0, 1].sum() > 0.5 * b.bench_waits[:, 0, 0].sum()
     in_repair_free = a.parts_in_repair[:, 50:, 1].mean()
     assert b.parts_in_repair[:, 50:, 1].mean() > 2 * in_repair_free
+
+
+def test_the_day_0_load_is_what_reaches_the_bench_and_an_overload_is_said() -> None:
+    """The parts a day reaching the bench by (L1) (installed slots × hazard × in-house
+    share) are the engine's in-house repairs a day (mean over paths and days, within Z
+    standard errors); a bench whose technicians repair fewer a day is said, one with
+    enough is not."""
+    from hashshock.plan.bench_load import bench_arrivals_per_day, overloaded_benches
+
+    per_fan_day, horizon, paths = 3.0 / (30_000 * 4), 60, 200
+    bench = {"technicians": 2, "service_days": {"dist": "exponential", "mean": 0.5}}
+    plan = _fans_only(plan_for(_fan_fleet(bench), horizon=horizon), per_fan_day)
+    (expected,) = bench_arrivals_per_day(plan)
+    assert expected == pytest.approx(3.0, rel=1e-9)
+    started = simulate(plan, paths, 5).repairs_in_house[:, :, 1].sum(axis=1) / horizon
+    assert abs(started.mean() - expected) <= Z * started.std(ddof=1) / np.sqrt(paths)
+    assert overloaded_benches(plan) == []  # 2 technicians repair 4 a day
+    slow = dataclasses.replace(plan, site_bench=(BenchPlan(1, Exponential(0.5)),))
+    (said,) = overloaded_benches(slow)
+    assert "gets about 3.00 parts a day, more than its 1 technician(s) repair (2.00" in said
