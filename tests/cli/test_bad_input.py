@@ -28,6 +28,13 @@ def _with_cohort(**changes: Any) -> dict[str, Any]:
     return fleet
 
 
+def _hydro(spares: list[dict[str, Any]] | None = None, **cohort: Any) -> dict[str, Any]:
+    """One cohort of fanless hydro Whatsminers (with ``cohort``'s fields), and ``spares``."""
+    hydro = {"model": "whatsminer-m63s", "count": 100, "site": "a",
+             "install_date": "2024-01-01", **cohort}  # fmt: skip
+    return small_fleet(cohorts=[hydro], **({"spares": spares} if spares is not None else {}))
+
+
 def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
     fleet = small_fleet()
     fleet["sites"][0]["donors"] = donors
@@ -57,31 +64,11 @@ def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
             ["spares[0].family", "unknown model family"],
         ),
         (  # a hydro machine has no fans: spare fans would never be used
-            small_fleet(
-                cohorts=[
-                    {
-                        "model": "whatsminer-m63s",
-                        "count": 100,
-                        "site": "a",
-                        "install_date": "2024-01-01",
-                    }
-                ],
-                spares=[{"site": "a", "part": "fan", "on_hand": 50}],
-            ),
+            _hydro(spares=[{"site": "a", "part": "fan", "on_hand": 50}]),
             ["spares[0].part", "no machine at site 'a' has a fan (whatsminer-m63s)"],
         ),
         (  # nor can one of its machines wait for a fan
-            small_fleet(
-                cohorts=[
-                    {
-                        "model": "whatsminer-m63s",
-                        "count": 100,
-                        "site": "a",
-                        "install_date": "2024-01-01",
-                        "degraded": {"machines_down": {"fan": 5}},
-                    }
-                ]
-            ),
+            _hydro(degraded={"machines_down": {"fan": 5}}),
             ["cohorts[0].degraded.machines_down.fan", "whatsminer-m63s has no fan"],
         ),
         (

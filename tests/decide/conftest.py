@@ -42,3 +42,15 @@ def money_fleet() -> dict[str, Any]:
 @pytest.fixture
 def fleet_file(write_yaml: Callable[[dict[str, Any], str], Path]) -> Path:
     return write_yaml(money_fleet(), "fleet.yaml")
+
+
+@pytest.fixture
+def bench_strategy(tmp_path: Path) -> Path:
+    """A strategy file: two more technicians at site a for $12,000 a month."""
+    import yaml
+
+    mine = tmp_path / "bench.yaml"
+    mine.write_text(yaml.safe_dump({
+        "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
+        "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
+    return mine

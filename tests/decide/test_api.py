@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import typer
-import yaml
 from typer.testing import CliRunner
 
 import hashshock
@@ -42,12 +41,9 @@ def test_optimise_from_python_is_the_command(cli: typer.Typer, fleet_file: Path,
 
 
 def test_strategies_from_python_are_the_command(
-    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path, bench_strategy: Path
 ) -> None:
-    mine = tmp_path / "bench.yaml"
-    mine.write_text(yaml.safe_dump({
-        "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
-        "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
+    mine = bench_strategy
     command = _cli_json(cli, ["strategies", str(fleet_file), "-s", "sanctions", "--strategy",
                               str(mine), "--max-breach", "liquidity=0.2"], tmp_path)  # fmt: skip
     result = hashshock.strategies(fleet_file, "sanctions", extra=[mine],

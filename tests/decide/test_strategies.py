@@ -194,12 +194,9 @@ def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:
 
 
 def test_strategies_cli_prints_80_columns_and_writes_json(
-    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path, bench_strategy: Path
 ) -> None:
-    mine = tmp_path / "bench.yaml"
-    mine.write_text(yaml.safe_dump({
-        "name": "more-techs", "edits": [{"path": "fleet.sites[a].technicians", "value": 4}],
-        "costs": {"running_usd_per_month": 12000}}))  # fmt: skip
+    mine = bench_strategy
     out, page = tmp_path / "out.json", tmp_path / "out.html"
     done = CliRunner().invoke(cli, ["strategies", str(fleet_file), "-s", "sanctions", *FAST,
                                     "--strategy", str(mine), "--max-breach", "liquidity=0.2",
