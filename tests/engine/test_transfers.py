@@ -112,3 +112,21 @@ def test_sites_with_no_family_in_common_are_told_transshipment_changes_nothing()
     with_it = simulate(plan_for(apart, [], horizon=60), 8, 1)
     without = simulate(plan_for(alone, [], horizon=60), 8, 1)
     np.testing.assert_array_equal(with_it.hashrate_ths, without.hashrate_ths)
+
+
+def test_the_run_reports_the_parts_moved_and_taken_from_donors() -> None:
+    """The run's totals carry the spares sent between sites and the parts taken from donor
+    machines, per part over the horizon, as the engine counted them (they were in no
+    output: an operator could not see either mechanism work)."""
+    import hashshock
+
+    fleet = twin_sites(1)
+    fleet["sites"][0]["donors"] = {"antminer-s19j-pro": 20}
+    run = hashshock.run(fleet, "baseline", paths=12, horizon_days=150, seed=3)
+    totals = run.to_dict()["totals"]
+    out = run.output
+    for key, counted in (("transferred_mean", out.parts_transferred),
+                         ("from_donors_mean", out.parts_from_donors)):  # fmt: skip
+        for k, part in enumerate(run.part_names):
+            assert totals[key][part] == round(float(counted[:, :, k].sum(axis=1).mean()), 2)
+        assert sum(totals[key].values()) > 0, key

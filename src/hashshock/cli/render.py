@@ -172,6 +172,13 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
             _day(row["stockout_day_p50"]), f"{spares[0]:,.0f} → {spares[-1]:,.0f}",
         )  # fmt: skip
     console.print(breaks)
+    for key, what in (("transferred_mean", "Spares sent between sites"),
+                      ("from_donors_mean", "Parts taken from donor machines")):  # fmt: skip
+        moved = {p: n for p, n in result["totals"].get(key, {}).items() if n >= 0.5}
+        if moved:
+            parts = ", ".join(f"{p} {n:,.0f}" for p, n in moved.items())
+            console.print(f"{what} over the horizon (mean over paths): {parts}.",
+                          highlight=False)  # fmt: skip
 
 
 def _stages_table(results: Sequence[dict[str, Any]], part: str) -> Table:

@@ -122,6 +122,16 @@ class RunResult:
                 "scrapped_mean": {
                     p: round(float(out.scrapped[:, k].mean()), 2) for k, p in enumerate(parts)
                 },
+                # Spares sent between sites (transshipment) and parts taken from donor
+                # machines, over the horizon: the mechanisms a fleet file switches on.
+                "transferred_mean": {
+                    p: round(float(out.parts_transferred[:, :, k].sum(axis=1).mean()), 2)
+                    for k, p in enumerate(parts)
+                },
+                "from_donors_mean": {
+                    p: round(float(out.parts_from_donors[:, :, k].sum(axis=1).mean()), 2)
+                    for k, p in enumerate(parts)
+                },
                 "customs_held_unit_days_p50": round(
                     float(np.median(out.customs_held_unit_days)), 1
                 ),
