@@ -827,12 +827,22 @@ SNAPSHOT_EDITS: dict[str, tuple[Any, Metric, int]] = {
     "fee_share": (0.3, HASHPRICE, +1),
     "epoch_elapsed_days": (13.0, HASHPRICE, +1),
 }
-AS_OF = ("btc_price_usd", "difficulty", "network_hashrate_ehs", "fee_share", "block_height")
+AS_OF = ("btc_price_usd", "difficulty", "network_hashrate_ehs", "fee_share")
 for name, (value, metric, sign) in SNAPSHOT_EDITS.items():
     setf(f"{NET}.snapshot.{name}", value, metric, sign)
     case(f"snapshot.{name}", snapshot_file(**{name: value}), metric, sign)
     if name in AS_OF:
         setf(f"market.as_of.{name}", value, metric, sign)
+
+
+def near_the_halving() -> Inputs:
+    """A fleet starting days before the 2028 halving (block 1,050,000) as carried."""
+    return inputs(small_fleet(start_date="2028-03-25"))
+
+
+# A height given for the start date must be near the carried one (else it is a typo):
+# one just past the halving halves the subsidy.
+setf("market.as_of.block_height", 1_050_100, HASHPRICE, -1, near_the_halving)
 TIER = "25to38"  # the S19j Pro's tier (30.5 J/TH)
 USED = "market.used_prices"
 CUT_DAYS = with_events(STOP)

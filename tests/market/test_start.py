@@ -83,7 +83,8 @@ def test_hashrate_alone_implies_the_difficulty_and_a_mismatch_is_refused() -> No
 
 
 def test_block_height_places_the_retarget_window() -> None:
-    height = 2016 * 480 + 1000  # 1,001 blocks into a window
+    carried = int(market_start(load_market(None), LATE).block_height)
+    height = carried - carried % 2016 + 1000  # 1,001 blocks into a window
     start = market_start(load_market(None).with_as_of(block_height=height), LATE)
     assert start.epoch_blocks == 1001
     rate = 144 * start.network_hashrate_ths / float(difficulty_hashrate_ths(start.difficulty))
@@ -128,3 +129,59 @@ def test_carried_hashprice_follows_the_network_rule() -> None:
     ratio = start.hashprice_usd_per_ph_day / snap.hashprice_usd_per_ph_day
     assert ratio == pytest.approx(snap.difficulty / start.difficulty, rel=1e-9)
     assert math.isclose(start.btc_price_usd, snap.btc_price_usd)
+
+
+def test_a_start_price_against_the_deck_is_refused_and_an_old_deck_said(
+    tmp_path: object, market: MarketFactory
+) -> None:
+    """A BTC price given for the start date that is not the deck's there would make the
+    path jump on day 1 (and fire margin calls with it): refused; within 1 %, taken. A deck
+    that ends before the start date is held flat, which is said."""
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "deck.csv").write_text(
+        f"date,price_usd\n{LATE},80000\n{LATE + dt.timedelta(days=365)},40000\n",
+        encoding="utf-8",
+    )
+    deck = market(price={"model": "deck", "csv": "deck.csv"})
+    with pytest.raises(InputError, match=r"\$100,000 on .* disagrees with the price deck's"):
+        market_start(deck.with_as_of("command line", btc_price_usd=100_000.0), LATE)
+    assert market_start(deck.with_as_of("command line", btc_price_usd=80_400.0), LATE)
+    (folder / "old.csv").write_text("date,price_usd\n2020-01-01,8000\n2020-06-01,9000\n",
+                                    encoding="utf-8")  # fmt: skip
+    old = market_start(market(price={"model": "deck", "csv": "old.csv"}), LATE)
+    assert any("ends on 2020-06-01, before the start date" in note for note in old.notes)
+
+
+def test_a_history_with_the_start_date_gives_the_start_price(
+    tmp_path: object, market: MarketFactory
+) -> None:
+    """A bootstrap history that has a row for the start date starts there (it started at
+    the snapshot's price carried, 3.8 times the user's own); a price given goes over it."""
+    from pathlib import Path
+
+    days = [LATE - dt.timedelta(days=k) for k in range(40, -1, -1)]
+    rows = "".join(f"{d},{20_000 + 100 * k}\n" for k, d in enumerate(days))
+    (Path(str(tmp_path)) / "h.csv").write_text("date,price_usd\n" + rows, encoding="utf-8")
+    config = market(price={"model": "bootstrap", "csv": "h.csv"})
+    start = market_start(config, LATE)
+    assert start.btc_price_usd == 24_000 and "price history" in start.origins["btc_price_usd"]
+    paths = simulate_market(config, LATE, 5, paths=4, seed=1)
+    assert (paths.btc_price_usd[:, 0] == 24_000).all()
+    given = market_start(config.with_as_of("command line", btc_price_usd=30_000.0), LATE)
+    assert given.btc_price_usd == 30_000
+
+
+def test_a_height_years_away_is_refused_and_a_network_off_its_difficulty_said() -> None:
+    """A block height far from the carried one is a typo (5,000,000 took the subsidy to
+    nothing, 800,000 doubled it): refused. A hashrate 1.75× what the difficulty implies is
+    accepted (within 2×) but said: blocks run fast until the retarget."""
+    bundled = load_market(None)
+    for height in (5_000_000, 800_000):
+        with pytest.raises(InputError, match="blocks from the"):
+            market_start(bundled.with_as_of(block_height=height), LATE)
+    off = market_start(bundled.with_as_of(difficulty=1.6e14, network_hashrate_ehs=2000.0), LATE)
+    assert any("blocks come faster" in note for note in off.notes)
+    near = bundled.with_as_of(difficulty=1.6e14)
+    assert not market_start(near, LATE).notes

@@ -39,6 +39,8 @@ from hashshock.market.snapshot import (
 
 Sources = dict[str, str]
 
+#: Highest BTC price accepted anywhere (USD): a CSV row, a snapshot, ``as_of``, the CLI.
+MAX_BTC_PRICE_USD = 1e8
 DATE_COLUMNS = ("date", "time", "Date", "Time")
 PRICE_COLUMNS = ("price_usd", "PriceUSD", "close", "Close", "price", "Price")
 
@@ -79,12 +81,14 @@ def read_price_csv(path: Path, field: str, min_rows: int = 2) -> PriceSeries:
     date_col = next((c for c in DATE_COLUMNS if c in header), None)
     price_col = next((c for c in PRICE_COLUMNS if c in header), None)
     if date_col is None or price_col is None:
-        missing = "a date column" if date_col is None else "a price column"
+        missing = "date" if date_col is None else "price"
+        names = DATE_COLUMNS if date_col is None else PRICE_COLUMNS
         raise InputError(
             path,
             "header",
-            f"no {missing} (columns: {', '.join(header)})",
-            f"name the columns date and price_usd (the file is {field} in the market YAML)",
+            f"no {missing} column (columns: {', '.join(header)})",
+            f"name the columns date and price_usd (also read: {', '.join(names[1:])}); the "
+            f"file is the market YAML's {field}",
         )
     dates: list[dt.date] = []
     prices: list[float] = []
@@ -109,6 +113,9 @@ def read_price_csv(path: Path, field: str, min_rows: int = 2) -> PriceSeries:
             raise InputError(
                 path, f"line {number} {price_col}", f"{raw} is not positive", "write a USD price"
             )
+        if price > MAX_BTC_PRICE_USD:
+            raise InputError(path, f"line {number} {price_col}", f"{raw} USD is not a BTC price",
+                             f"write a USD price of at most {MAX_BTC_PRICE_USD:,.0f}")  # fmt: skip
         if dates and day <= dates[-1]:
             raise InputError(
                 path,
@@ -184,7 +191,7 @@ class SnapshotOverride(_Strict):
 
     file: Path | None = Field(None, description="A snapshot YAML (as `hashshock data update`)")
     date: dt.date | None = None
-    btc_price_usd: float | None = Field(None, gt=0)
+    btc_price_usd: float | None = Field(None, gt=0, le=MAX_BTC_PRICE_USD)
     difficulty: float | None = Field(None, gt=0, le=1e17)
     network_hashrate_ehs: float | None = Field(None, gt=0)
     block_height: int | None = Field(None, ge=0)
@@ -200,7 +207,9 @@ class AsOf(_Strict):
     alone implies the other at 10-minute blocks); ``fee_share``; ``block_height``.
     """
 
-    btc_price_usd: float | None = Field(None, gt=0, le=1e8, description="BTC price, USD")
+    btc_price_usd: float | None = Field(
+        None, gt=0, le=MAX_BTC_PRICE_USD, description="BTC price, USD"
+    )
     difficulty: float | None = Field(None, gt=0, le=1e17, description="Difficulty in force")
     network_hashrate_ehs: float | None = Field(
         None, gt=0, le=1e6, description="Network hashrate, EH/s"

@@ -41,7 +41,7 @@ import numpy as np
 
 from hashshock.inputs.errors import InputError
 from hashshock.market.chain import Chain, NetworkRoll
-from hashshock.market.config import DeckPrice, GbmPrice, MarketConfig
+from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
 from hashshock.market.hashprice import (
     BLOCKS_PER_DAY,
     RETARGET_BLOCKS,
@@ -54,11 +54,26 @@ from hashshock.market.snapshot import NetworkSnapshot
 
 #: A snapshot dated within this many days of the start date is current: no warning.
 FRESH_DAYS = 7
+#: A BTC price given for the start date may differ this much from a price deck's that day.
+DECK_PRICE_TOLERANCE = 0.01
+#: A network hashrate given with a difficulty, as a ratio to the one the difficulty
+#: implies, beyond which the run says that blocks will be fast or slow until the retarget.
+HASHRATE_NOTE_RATIO = 1.2
+#: Blocks a given block height may be from the snapshot's carried to the start date: four
+#: weeks of blocks, plus a tenth of the blocks carried (the carry's own error grows with
+#: it); more is a typo (a height years away), not a different view of the chain.
+HEIGHT_TOLERANCE_BLOCKS = 4032
+HEIGHT_TOLERANCE_OF_CARRIED = 0.1
 
-_FIX = (
-    "run `hashshock data update`, or give the start date's --btc-price and --difficulty "
-    "(or as_of: in a market YAML)"
-)
+
+def _fix(stale: list[str]) -> str:
+    """What to give for the stale values (the options for those that are stale only)."""
+    options = [o for name, o in (("BTC price", "--btc-price"), ("difficulty", "--difficulty"))
+               if name in stale] or ["--difficulty"]  # fmt: skip
+    return (
+        f"run `hashshock data update`, or give the start date's {' and '.join(options)} "
+        "(or as_of: in a market YAML)"
+    )
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,42 @@ def _carry(config: MarketConfig, snapshot: NetworkSnapshot, days: int) -> tuple[
     return roll, expected_price(config, end, s0, snapshot.date)
 
 
+def _history_price(config: MarketConfig, day: dt.date) -> float | None:
+    """A bootstrap history's own price on ``day``, when it has a row for it (USD)."""
+    if not isinstance(config.price, BootstrapPrice):
+        return None
+    series = config.price.series()
+    return float(series.usd[series.dates.index(day)]) if day in series.dates else None
+
+
+def _price_notes(
+    config: MarketConfig, start_date: dt.date, given: dict[str, float], label: str
+) -> list[str]:
+    """A price deck against the start date: a BTC price given for it must agree with the
+    deck's (else an :class:`InputError`: the path would jump on day 1), and a deck that
+    ends before it is held flat, which is said."""
+    price = config.price
+    if not isinstance(price, DeckPrice):
+        return []
+    deck = price.series()
+    on_start = float(deck.on_days([start_date])[0])
+    if "btc_price_usd" in given and abs(given["btc_price_usd"] / on_start - 1) > (
+        DECK_PRICE_TOLERANCE
+    ):
+        raise InputError(
+            label, "btc_price_usd",
+            f"${given['btc_price_usd']:,.0f} on {start_date} disagrees with the price deck's "
+            f"${on_start:,.0f} that day ({price.csv}): the path would jump on day 1",
+            "give one of them: leave out the BTC price (the deck sets the whole path), or "
+            "start the deck at it",
+        )  # fmt: skip
+    if deck.dates[-1] < start_date:
+        return [f"market: the price deck ({price.csv}) ends on {deck.dates[-1]}, before the "
+                f"start date: its last price, ${deck.usd[-1]:,.0f}, is held over the whole "
+                "horizon"]  # fmt: skip
+    return []
+
+
 def _age_text(age: int) -> str:
     if age == 0:
         return "of the start date"
@@ -205,6 +256,13 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     smooth = float(math.exp(roll.smooth[0]))
     given = config.as_of.given()
     tag = f"given ({label})"
+    notes = [snapshot.ignored] if snapshot.ignored else []
+    notes += _price_notes(config, start_date, given, label)
+    repriced = False
+    history = _history_price(config, start_date)
+    if history is not None and "btc_price_usd" not in given:
+        price, repriced = history, True
+        origins["btc_price_usd"] = "the price history (its row for the start date)"
     if "btc_price_usd" in given:
         price = given["btc_price_usd"]
         origins["btc_price_usd"] = tag
@@ -213,17 +271,39 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         origins["fee_share"] = tag
     if "difficulty" in given or "network_hashrate_ehs" in given:
         difficulty, hashrate = _difficulty_and_hashrate(given, label)
+        implied = float(difficulty_hashrate_ths(difficulty))
+        if not 1 / HASHRATE_NOTE_RATIO <= hashrate / implied <= HASHRATE_NOTE_RATIO:
+            pace = "faster" if hashrate > implied else "slower"
+            notes.append(
+                f"market on {start_date}: the network hashrate given "
+                f"({hashrate / 1e6:,.0f} EH/s) is {hashrate / implied:.2f}× what difficulty "
+                f"{difficulty:.4g} implies: blocks come {pace} than every 10 minutes until the "
+                "next retarget, and hashprice moves with them"
+            )
         origins["difficulty"] = tag if "difficulty" in given else "implied by the network hashrate"
         origins["network_hashrate_ehs"] = (
             tag if "network_hashrate_ehs" in given else "implied by the difficulty"
         )
     if "block_height" in given:
+        carried = max(height - snapshot.block_height, 0.0)
+        if abs(given["block_height"] - height) > (
+            HEIGHT_TOLERANCE_BLOCKS + HEIGHT_TOLERANCE_OF_CARRIED * carried
+        ):
+            raise InputError(
+                label, "block_height",
+                f"{given['block_height']:,.0f} is {abs(given['block_height'] - height):,.0f} "
+                f"blocks from the {height:,.0f} the {snapshot.date} snapshot carried to "
+                f"{start_date} reaches",
+                "give the chain's height on the start date (about 144 blocks a day), or leave "
+                "it out",
+            )  # fmt: skip
         height = float(given["block_height"])
         epoch_blocks = float((int(height) + 1) % RETARGET_BLOCKS)
         rate = BLOCKS_PER_DAY * hashrate / float(difficulty_hashrate_ths(difficulty))
         epoch_days = epoch_blocks / rate
         origins["block_height"] = tag
-    if set(given) & {"btc_price_usd", "difficulty", "network_hashrate_ehs", "fee_share"}:
+    if repriced or set(given) & {"btc_price_usd", "difficulty", "network_hashrate_ehs",
+                                 "fee_share"}:  # fmt: skip
         subsidy = float(subsidy_btc(math.floor(height) + 1))
         smooth = hashprice_usd_per_ph_day(price, difficulty, subsidy, fee)
     stale = [
@@ -245,14 +325,14 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         )
         warning = (
             f"market on {start_date}: {listed} {how} the {snapshot.origin or 'bundled'} "
-            f"snapshot of {snapshot.date} — fix: {_FIX}"
+            f"snapshot of {snapshot.date} — fix: {_fix(stale)}"
         )
     start = MarketStart(
         date=start_date, btc_price_usd=float(price), difficulty=difficulty,
         network_hashrate_ths=hashrate, block_height=height, epoch_blocks=epoch_blocks,
         epoch_days=epoch_days, fee_share=float(fee), smoothed_hashprice_usd_per_ph_day=smooth,
         snapshot=snapshot, snapshot_age_days=age, origins=origins, warning=warning,
-        notes=(snapshot.ignored,) if snapshot.ignored else (),
+        notes=tuple(notes),
     )  # fmt: skip
     config._starts[start_date] = start
     return start
