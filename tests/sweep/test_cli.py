@@ -280,3 +280,16 @@ def test_spider_chart_marks_the_base_and_names_the_ranges() -> None:
     assert cash["marker"]["symbol"] == ["circle", "diamond", "circle"]
     (line,) = fig["layout"]["shapes"]
     assert line["y0"] == line["y1"] == 0.83
+
+
+def test_metric_names_print_as_written(
+    cli: typer.Typer, spec_of: Spec, write_spec: Callable[[dict[str, Any]], Path]
+) -> None:
+    """``availability:100:p10`` is a metric, not rich's ``:100:`` emoji code."""
+    spec = write_spec(spec_of(method="oneway", paths=5, horizon_days=120,
+                              metrics=["availability:100:p10"],
+                              inputs=[{"path": "fleet.operations.downtime_share",
+                                       "values": [0.0, 0.1]}]))  # fmt: skip
+    done = CliRunner().invoke(cli, ["sweep", str(spec)], env={"COLUMNS": "100"})
+    assert done.exit_code == 0, done.output
+    assert "availability:100:p10" in done.output and "\U0001f4af" not in done.output

@@ -195,3 +195,27 @@ def test_lhs_sweep_reports_rank_correlations(spec_of: Callable[..., dict[str, An
     samples = [p for p in result.points if p.role == "sample"]
     assert len(samples) == 8
     assert result.analysis["availability:59"]["spearman"][DOWNTIME] == pytest.approx(-1.0)
+
+
+def test_a_tornado_bar_spans_the_base_too() -> None:
+    """An input whose both ends move the metric the same way (0 % at base, 100 % at both
+    ends) has the bar's whole extent as its swing, not |high − low| = 0; an input that
+    moves nothing has 0 and ranks last."""
+    table = analysis.tornado(["cash", "volatility"], [2, 0.3], [8, 0.6], [1.0, 0.0],
+                             [1.0, 0.0], 0.0)  # fmt: skip
+    assert [(r["input"], r["swing"]) for r in table["rows"]] == [("cash", 1.0),
+                                                                 ("volatility", 0.0)]  # fmt: skip
+    plain = analysis.tornado(["a"], [0], [1], [2.0], [5.0], 3.0)
+    assert plain["rows"][0]["swing"] == 3.0
+
+
+def test_rank_correlations_say_when_the_sample_cannot_tell_inputs_apart() -> None:
+    """ρ of an input that does nothing inherits another's when the two are correlated in
+    the sample: said; a metric the same at every point: said, no ρ."""
+    driver = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    follower = [1, 2, 4, 3, 5, 6, 8, 7]  # rank-correlated with the driver
+    said = analysis.rank_correlations(["driver", "idle"], [driver, follower], driver)
+    assert said["spearman"]["driver"] == pytest.approx(1.0)
+    assert "themselves correlated" in said["warning"] and "driver and idle" in said["warning"]
+    flat = analysis.rank_correlations(["driver"], [driver], [0.5] * 8)
+    assert flat["spearman"] == {"driver": None} and "at every point" in flat["note"]

@@ -73,8 +73,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)
+err_console = Console(emoji=False, stderr=True)
 
 FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
 PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]

@@ -33,8 +33,8 @@ daemon_app = typer.Typer(
     help="Keep hashshock loaded in a background process so that commands start at once.",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(emoji=False, stderr=True)
 
 #: Minutes a daemon waits for a command before it ends, unless told otherwise.
 DEFAULT_IDLE_MINUTES = 60.0

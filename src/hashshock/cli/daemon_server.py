@@ -85,7 +85,8 @@ def _reuse_freed_memory() -> None:
 def _refresh_consoles() -> None:
     """Build the command line's module-level consoles again in the client's environment:
     they were built in the daemon's (its colours, width and terminal). They take no
-    argument but ``stderr`` (the start-up rule of :mod:`hashshock.cli.app`)."""
+    argument but ``stderr`` and ``emoji=False`` (names such as ``availability:100:p10``
+    are not emoji codes)."""
     import rich
     from rich.console import Console
 
@@ -94,7 +95,7 @@ def _refresh_consoles() -> None:
         if name.startswith("hashshock.") and module is not None:
             for value in list(vars(module).values()):
                 if isinstance(value, Console):
-                    value.__init__(stderr=value.stderr)  # type: ignore[misc]
+                    value.__init__(stderr=value.stderr, emoji=False)  # type: ignore[misc]
 
 
 class Daemon:

@@ -59,7 +59,7 @@ def update_command(
     from hashshock.market.snapshot import load_snapshot, user_snapshot_path, write_snapshot
     from hashshock.outputs import check_output
 
-    err = Console(stderr=True)
+    err = Console(emoji=False, stderr=True)
     target = out if out is not None else user_snapshot_path()
     try:  # before asking the network: a bad address or path should not cost a fetch
         check_url(url)
@@ -90,7 +90,7 @@ def update_command(
     except InputError as exc:
         err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
-    Console().print(
+    Console(emoji=False).print(
         f"snapshot {escape(_describe(snap))}\nwritten to {escape(str(written))}",
         soft_wrap=True,
         highlight=False,
@@ -113,7 +113,7 @@ def show_command(
     from hashshock.market.config import load_market
     from hashshock.market.start import market_start
 
-    err = Console(stderr=True)
+    err = Console(emoji=False, stderr=True)
     try:
         day = _parse_day(start_date)
         config = load_market(market)
@@ -122,7 +122,7 @@ def show_command(
         err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     snap = start.snapshot
-    console = Console()
+    console = Console(emoji=False)
     age = (dt.datetime.now(dt.UTC).date() - snap.date).days
 
     def say(text: str) -> None:

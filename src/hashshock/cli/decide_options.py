@@ -33,8 +33,8 @@ JsonOpt = Annotated[str | None, typer.Option("--json", help="Write the JSON here
 ReportOpt = Annotated[str | None, typer.Option("--report", help="Write the HTML report here.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")]
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(emoji=False, stderr=True)
 
 
 def fail(exc: InputError) -> typer.Exit:

@@ -99,7 +99,7 @@ def fit_command(
     from hashshock.fit.report import print_report, report_to_dict
     from hashshock.outputs import atomic_write_text, write_json
 
-    err = Console(stderr=True)
+    err = Console(emoji=False, stderr=True)
     try:
         _check_outputs(logs, out, json_out)
         report = fit_failure_rates(
@@ -122,7 +122,7 @@ def fit_command(
         for note in report.notes:
             err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
         return
-    console = Console()
+    console = Console(emoji=False)
     print_report(console, report)
     if out is not None:
         console.print(

@@ -81,7 +81,7 @@ SaveOpt = Annotated[
     bool, typer.Option("--save", help="Keep the run and its headline figures in the run store.")
 ]
 
-out = Console()
+out = Console(emoji=False)
 
 
 def _p50(series: dict[str, list[float]], day: int) -> float:
@@ -450,7 +450,7 @@ def industry_command(
         seconds = time.perf_counter() - started
     data = result.to_dict()
     if not quiet:
-        warn = Console(stderr=True)
+        warn = Console(emoji=False, stderr=True)
         for text in data["warnings"]:
             warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True,
                        highlight=False)  # fmt: skip
@@ -461,7 +461,9 @@ def industry_command(
             write_json(data, json_out, "--json", indent=None)
         except (OSError, InputError) as exc:
             reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-            Console(stderr=True).print(f"[bold red]error:[/] {escape(reason)}", highlight=False)
+            Console(emoji=False, stderr=True).print(
+                f"[bold red]error:[/] {escape(reason)}", highlight=False
+            )
             raise typer.Exit(1) from None
     if report is not None:
         from hashshock.industry.report import write_industry_report
@@ -474,7 +476,9 @@ def industry_command(
         with input_errors():
             industry_id = save_industry(data, store)
         # Said even with --quiet, as `run` does: the id is the only handle on the run.
-        Console(stderr=True).print(f"saved industry run {industry_id}", highlight=False)
+        Console(emoji=False, stderr=True).print(
+            f"saved industry run {industry_id}", highlight=False
+        )
 
 
 def validate_industry_file(
@@ -491,7 +495,7 @@ def validate_industry_file(
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
     if passes is not None:
         with_engine_passes(loaded, passes, "--passes")
-    warn = Console(stderr=True)
+    warn = Console(emoji=False, stderr=True)
     start = market_start(checked.market, loaded.industry.start_date)
     for text in [*pledge_warnings(loaded, start), *loaded.warnings]:
         warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 def _fail(exc: InputError) -> typer.Exit:
     """Print the one-line message on stderr (as ``hashshock run`` does); exit code 2."""
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+    Console(emoji=False, stderr=True).print(
+        f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True
+    )
     return typer.Exit(2)
 
 
@@ -120,7 +122,7 @@ def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
         return
-    console = Console()
+    console = Console(emoji=False)
     console.print(catalog_table(list(models.values()), console))
 
 
@@ -142,7 +144,7 @@ def scenarios(as_json: _AsJson = False) -> None:
     table.add_column("description", ratio=1, overflow="fold")
     for row in rows:
         table.add_row(row["name"], "\n".join(row["events"]) or "—", row["description"])
-    Console().print(table)
+    Console(emoji=False).print(table)
 
 
 def schema(

@@ -77,7 +77,7 @@ def fits(console: Console, table: Table) -> bool:
             if isinstance(cell, Text):
                 words.update(cell.plain.split())
     out = io.StringIO()
-    Console(file=out, width=console.width, color_system=None).print(table)
+    Console(emoji=False, file=out, width=console.width, color_system=None).print(table)
     text = out.getvalue()
     return words <= set(text.replace("│", " ").replace("┃", " ").split())
 

@@ -54,7 +54,7 @@ StoreOpt = Annotated[
 _ID = re.compile(r"^[0-9a-f]{4,32}$")
 _FLEET_SUFFIXES = (".yaml", ".yml")
 
-err = Console(stderr=True)
+err = Console(emoji=False, stderr=True)
 
 
 def fail(exc: InputError) -> None:
@@ -182,7 +182,7 @@ def report_command(
         if kind != "runs":
             written = _write_other(kind, document, target, title, images, formats)
             if not quiet:
-                Console().print(f"wrote {escape(str(written))} ({kind})"
+                Console(emoji=False).print(f"wrote {escape(str(written))} ({kind})"
                                 + (f"; images in {escape(str(images))}" if images else ""),
                                 highlight=False)  # fmt: skip
             return
@@ -196,7 +196,7 @@ def report_command(
     if not quiet:
         size = written.stat().st_size / 1e6
         runs = counted(len(results), "run")
-        Console().print(f"wrote {escape(str(written))} ({size:.1f} MB, {runs})"
+        Console(emoji=False).print(f"wrote {escape(str(written))} ({size:.1f} MB, {runs})"
                         + (f"; images in {escape(str(images))}" if images else ""),
                         highlight=False, soft_wrap=True)  # fmt: skip
 

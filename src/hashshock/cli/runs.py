@@ -22,7 +22,7 @@ from hashshock.cli.report import StoreOpt, input_errors
 from hashshock.inputs.errors import InputError
 
 runs_app = typer.Typer(help="Saved runs: list, show, diff, export, rm.", no_args_is_help=True)
-console = Console()
+console = Console(emoji=False)
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Run id (or a unique prefix).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 def _fail(exc: InputError) -> typer.Exit:
     """Print the one-line message (as ``hashshock run`` does) and give exit code 2."""
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+    Console(emoji=False, stderr=True).print(
+        f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True
+    )
     return typer.Exit(2)
 
 
@@ -86,7 +88,7 @@ def _catalog_for(existing: dict[str, Any] | None, out: Path) -> Catalog:
 
 @contextmanager
 def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], None]]:
-    console = Console(stderr=True)
+    console = Console(emoji=False, stderr=True)
     if not enabled or not console.is_terminal:
         yield lambda _rec: None
         return
@@ -267,7 +269,7 @@ def scan_command(
     except InputError as exc:
         raise _fail(exc) from None
     if json_out != "-":
-        print_scan(Console(), records, cohorts, notes)
+        print_scan(Console(emoji=False), records, cohorts, notes)
     if not cohorts:
         raise typer.Exit(1)
 
@@ -392,7 +394,7 @@ def audit_command(
     except InputError as exc:
         raise _fail(exc) from None
     if json_out != "-":
-        print_audit(Console(), report)
+        print_audit(Console(emoji=False), report)
 
 
 #: Narrower than this (columns), typer's help panels cut long option names such as

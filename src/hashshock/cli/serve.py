@@ -47,7 +47,7 @@ def serve_command(
         sock = bind(host, port)
     token = None if is_loopback(host) else new_token()
     settings = Settings(host, port, store_file, fleets, token, max_upload_kb * 1024)
-    out = Console()
+    out = Console(emoji=False)
 
     def ready(address: str) -> None:
         out.print(f"hashshock dashboard on {escape(address)}", highlight=False, soft_wrap=True)

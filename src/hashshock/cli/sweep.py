@@ -67,8 +67,8 @@ StoreOpt = Annotated[
     str | None, typer.Option("--store", help="Run store (default: user data folder/runs.duckdb).")
 ]
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(emoji=False, stderr=True)
 
 
 def _fail(exc: InputError) -> typer.Exit:
@@ -165,7 +165,7 @@ def sweep_command(
         if not quiet:
             from hashshock.cli.market_options import warn_if_stale
 
-            warn_if_stale(Console(stderr=True), plan.base.market, plan.base.loaded)
+            warn_if_stale(Console(emoji=False, stderr=True), plan.base.market, plan.base.loaded)
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:
@@ -277,6 +277,10 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             table.add_column("Spearman ρ", justify="right")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
                 table.add_row(escape(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
+            said = [analysis[k] for k in ("note", "warning", "error") if k in analysis]
+            if said:
+                table.caption = escape("; ".join(said))
+                table.caption_justify = "left"
         else:  # oneway (a line per input) or grid (main effects): ends and range
             lines = analysis.get("inputs") or analysis.get("main_effects") or {}
             for column in ("input", "low → high input", "at low", "at high", "range"):

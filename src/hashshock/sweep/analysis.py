@@ -27,7 +27,10 @@ def tornado(
     low_values: Sequence[Number], high_values: Sequence[Number], base: Number,
 ) -> dict[str, Any]:  # fmt: skip
     """One metric's tornado: per input its value at the input's low and high point, the
-    swing |high − low|, sorted by swing (largest first; inputs without both values last).
+    swing — the bar's whole extent, max(low, high, base) − min(low, high, base), so an
+    input that moves the metric the same way at both ends (a peak or trough at the base)
+    is not ranked as no effect — sorted by swing (largest first; inputs without both
+    values last).
 
     ``lows``/``highs`` are the inputs' values there, ``low_values``/``high_values`` the
     metric's.
@@ -36,7 +39,10 @@ def tornado(
     swings: list[float | None] = []
     for name, lo_in, hi_in, lo, hi in zip(names, lows, highs, low_values, high_values,
                                           strict=True):  # fmt: skip
-        swing = abs(hi - lo) if lo is not None and hi is not None else None
+        swing = None
+        if lo is not None and hi is not None:
+            ends = [lo, hi] if base is None else [lo, hi, base]
+            swing = max(ends) - min(ends)
         swings.append(swing)
         rows.append({"input": name, "low_input": lo_in, "high_input": hi_in, "low": lo,
                      "high": hi, "swing": swing})  # fmt: skip
@@ -126,10 +132,13 @@ def sobol_indices(
 
 
 def _broken_rules(indices: dict[str, Any]) -> list[str]:
-    """Which of the rules true indices keep (0 ≤ S1 ≤ ST, Σ S1 ≤ 1) the estimates break
-    (beyond 0.005), in words."""
+    """Which of the rules true indices keep (0 ≤ S1 ≤ ST ≤ 1, Σ S1 ≤ 1) the estimates
+    break (beyond 0.005), in words."""
     first, total = indices["S1"], indices["ST"]
     out = []
+    over = [n for n in total if not -0.005 <= total[n] <= 1.005]
+    if over:
+        out.append(f"ST outside [0, 1] for {', '.join(over)}")
     if sum(first.values()) > 1.005:
         out.append(f"Σ S1 = {sum(first.values()):.3f} > 1")
     above = [n for n in first if first[n] > total[n] + 0.005]
@@ -144,13 +153,18 @@ def _broken_rules(indices: dict[str, Any]) -> list[str]:
 def rank_correlations(names: Sequence[str], columns: Sequence[Sequence[float]],
                       y: Sequence[Number]) -> dict[str, Any]:  # fmt: skip
     """Spearman's rank correlation of the metric with each input over the sampled points
-    (those where the metric is defined)."""
+    (those where the metric is defined); a ``warning`` when the sample's inputs are
+    themselves rank-correlated beyond :data:`INPUT_CORRELATION_WARNING` (an input's ρ may
+    then be another's), a ``note`` when the metric does not vary."""
     from scipy.stats import spearmanr
 
     keep = [i for i, v in enumerate(y) if _number(v) is not None]
     if len(keep) < 3:
         return {"error": f"defined at {len(keep)} points; need 3 or more"}
     target = np.asarray([y[i] for i in keep], dtype=np.float64)
+    if np.ptp(target) == 0:
+        return {"spearman": dict.fromkeys(names), "note": f"the same, {target[0]:g}, at every "
+                "point: no input moves it"}  # fmt: skip
     out: dict[str, float | None] = {}
     for name, column in zip(names, columns, strict=True):
         x = np.asarray([column[i] for i in keep], dtype=np.float64)
@@ -159,4 +173,19 @@ def rank_correlations(names: Sequence[str], columns: Sequence[Sequence[float]],
             continue
         rho = float(spearmanr(x, target).statistic)
         out[name] = rho if math.isfinite(rho) else None
-    return {"spearman": out}
+    result: dict[str, Any] = {"spearman": out}
+    pairs = [(abs(float(spearmanr(columns[a], columns[b]).statistic)), names[a], names[b])
+             for a in range(len(names)) for b in range(a + 1, len(names))
+             if np.ptp(columns[a]) > 0 and np.ptp(columns[b]) > 0]  # fmt: skip
+    worst = max(pairs, default=None)
+    if worst is not None and worst[0] > INPUT_CORRELATION_WARNING:
+        result["warning"] = (
+            f"the sampled inputs are themselves correlated (|ρ| = {worst[0]:.2f} between "
+            f"{worst[1]} and {worst[2]} over {len(columns[0])} samples): an input's ρ may be "
+            "another's; more samples, or read a tornado"
+        )
+    return result
+
+
+#: Rank correlation between two sampled inputs beyond which their ρ are not told apart.
+INPUT_CORRELATION_WARNING = 0.3

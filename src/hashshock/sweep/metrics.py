@@ -76,7 +76,7 @@ _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 DESCRIPTIONS = {
     "covenant_breach": "probability the {arg} covenant is breached",
     "margin_call": "probability of a margin call on a BTC pledge",
-    "hashrate_lost": "share of baseline's hashrate lost on day {arg}",
+    "hashrate_lost": "share of the point's baseline hashrate lost by day {arg}",
     "stage_probability": "probability of the {arg} stage",
     "stage_day": "median first day of the {arg} stage (days)",
     "stockout": "probability the {arg} spares run out",
