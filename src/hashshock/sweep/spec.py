@@ -155,6 +155,14 @@ class SweepSpec(_Strict):
 
 def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) -> SweepSpec:
     """Validate a parsed spec; errors name ``source`` (the spec file)."""
+    base = data.get("base")
+    if isinstance(base, dict) and "industry" in base:
+        raise InputError(
+            source, "base.industry", "a sweep's base is a fleet: sweeps over an industry "
+            "(its fields as inputs, US share or the lender's loss as metrics) are not built yet",
+            "give base.fleet, or run `hashshock industry` once per value to compare "
+            "(docs/sweeps.md, \"What a sweep runs\")",
+        )  # fmt: skip
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
