@@ -182,16 +182,3 @@ def test_a_base_input_that_is_not_there_names_the_spec_and_its_field(
     message = _error(spec)
     assert message.startswith(f"{spec}: base.{field}: {problem}")
     assert fix in message.split(" — fix: ")[1]
-
-
-def test_an_industry_base_is_refused_as_not_built(tmp_path: Path) -> None:
-    """An industry as a sweep's base is not built: one line saying so and what to do,
-    not "base.fleet: field required"."""
-    from hashshock.sweep.spec import spec_from_mapping
-
-    spec = {"base": {"industry": "us"}, "method": "tornado", "metrics": ["us_share:180"],
-            "inputs": [{"path": "industry.rest_of_world.growth_per_year", "low": 0.1,
-                        "high": 0.4}]}  # fmt: skip
-    with pytest.raises(InputError) as caught:
-        spec_from_mapping(spec, tmp_path / "s.yaml")
-    assert caught.value.field == "base.industry" and "not built yet" in caught.value.message

@@ -141,8 +141,8 @@ def sweep_command(
 ) -> None:
     """Vary inputs on common random numbers and show what drives each metric.
 
-    Any field of the fleet, scenario or market, as a grid, one at a time (tornado,
-    spider) or sampled (Latin hypercube, Sobol' indices)."""
+    Any field of the fleet (or of an industry), scenario or market, as a grid, one at a
+    time (tornado, spider) or sampled (Latin hypercube, Sobol' indices)."""
     from hashshock.cli.interrupt import run_interruptibly
 
     if spec.suffix.lower() == ".json":
@@ -164,8 +164,11 @@ def sweep_command(
             check_store(store)
         if not quiet:
             from hashshock.cli.market_options import warn_if_stale
+            from hashshock.inputs.load import LoadedFleet
 
-            warn_if_stale(Console(emoji=False, stderr=True), plan.base.market, plan.base.loaded)
+            if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
+                warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
+                              plan.base.loaded)  # fmt: skip
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:

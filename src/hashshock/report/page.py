@@ -137,7 +137,8 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
     """The report as one HTML document (str)."""
     built = build(report)
     heading = title or title_of(report.runs, report.labels)
-    runs = report.runs or [report.extras.get("industry", {})]
+    sweep = report.extras.get("sweep", {}).get("sweep", {})
+    runs = report.runs or [report.extras.get("industry") or sweep]
     subtitle = (
         f"{_settings(runs)} · generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} "
         f"by hashshock {__version__}"

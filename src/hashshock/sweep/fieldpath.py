@@ -1,4 +1,5 @@
-"""Field paths into a fleet, scenario or market: read, edit, list and suggest.
+"""Field paths into a fleet (or an industry), scenario or market: read, edit, list and
+suggest.
 
 A path starts at the part it edits and walks mapping keys with dots and list items in
 brackets, by position or by the item's ``name`` (else ``label``, else ``type``, when it
@@ -28,7 +29,7 @@ from pydantic import BaseModel
 
 from hashshock.dists import DayDistribution, from_spec, to_spec
 
-ROOTS = ("fleet", "scenario", "market")
+ROOTS = ("fleet", "industry", "scenario", "market")
 #: Keys not offered as paths (the market's notes on where each value comes from).
 SKIPPED_KEYS = frozenset({"source"})
 #: Keys that name an item of a list, tried in order.
@@ -96,7 +97,7 @@ def parse(text: str) -> FieldPath:
         position = match.end()
     if not steps or steps[0] not in ROOTS:
         raise PathError(
-            f"{text!r} does not start with fleet, scenario or market",
+            f"{text!r} does not start with fleet, industry, scenario or market",
             "start the path with the part it edits, e.g. fleet.operations...",
         )
     return FieldPath(cleaned, str(steps[0]), tuple(steps[1:]))

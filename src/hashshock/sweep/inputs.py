@@ -42,8 +42,35 @@ def digest(data: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class Editable:
+    """Base inputs as addressable mappings by root, edited point by point: a point's
+    inputs are built from its edited mappings, once per distinct mapping (cached)."""
+
+    mappings: dict[str, dict[str, Any]]
+    given: dict[str, dict[str, Any]]
+    _built: dict[tuple[str, str], Any]
+
+    def edited(self, values: list[tuple[FieldPath, Any]]) -> dict[str, dict[str, Any]]:
+        """The mappings ``values`` change, by root."""
+        out: dict[str, dict[str, Any]] = {}
+        for path, value in values:
+            data = out.get(path.root, self.given[path.root])
+            out[path.root] = with_value(data, path, value, self.mappings[path.root])
+        return out
+
+    def _one(self, root: str, edits: dict[str, dict[str, Any]]) -> Any:
+        data = edits[root]
+        key = (root, digest(data))
+        if key not in self._built:
+            self._built[key] = self._load(root, data)
+        return self._built[key]
+
+    def _load(self, root: str, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
 @dataclass
-class BaseSet:
+class BaseSet(Editable):
     """The base inputs: loaded objects, their addressable mappings and where they came
     from (for messages and relative paths)."""
 
@@ -67,14 +94,6 @@ class BaseSet:
         for data in (self.mappings["fleet"], self.given["fleet"]):
             data.pop("cohorts_csv", None)  # its cohorts are in `cohorts` already
 
-    def edited(self, values: list[tuple[FieldPath, Any]]) -> dict[str, dict[str, Any]]:
-        """The mappings ``values`` change, by root."""
-        out: dict[str, dict[str, Any]] = {}
-        for path, value in values:
-            data = out.get(path.root, self.given[path.root])
-            out[path.root] = with_value(data, path, value, self.mappings[path.root])
-        return out
-
     def build(self, edits: dict[str, dict[str, Any]]) -> tuple[LoadedFleet, Scenario, MarketConfig]:
         """A point's inputs from its edited mappings; :class:`InputError` if invalid."""
         fleet = self._one("fleet", edits) if "fleet" in edits else self.loaded
@@ -84,24 +103,25 @@ class BaseSet:
         assert isinstance(market, MarketConfig)
         return fleet, scenario, market
 
-    def _one(self, root: str, edits: dict[str, dict[str, Any]]) -> Built:
-        data = edits[root]
-        key = (root, digest(data))
-        if key not in self._built:
-            self._built[key] = self._load(root, data)
-        return self._built[key]
-
     def _load(self, root: str, data: dict[str, Any]) -> Built:
         if root == "fleet":
             return fleet_from_mapping(data, self.fleet_file, self.fleet_file.parent)
-        if root == "scenario":
-            try:
-                return Scenario.model_validate(data)
-            except ValidationError as exc:
-                raise from_validation_error(exc, f"scenario {self.scenario_label}") from None
-        label = self.market_file or self.spec_file or Path("market")
-        folder = (self.market_file or label).parent
-        return market_from_mapping(data, label, folder)
+        return scenario_or_market(root, data, self.scenario_label, self.market_file,
+                                  self.spec_file)  # fmt: skip
+
+
+def scenario_or_market(
+    root: str, data: dict[str, Any], scenario_label: str, market_file: Path | None,
+    spec_file: Path | None,
+) -> Scenario | MarketConfig:  # fmt: skip
+    """A point's scenario or market from its edited mapping, checked as a file is."""
+    if root == "scenario":
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise from_validation_error(exc, f"scenario {scenario_label}") from None
+    label = market_file or spec_file or Path("market")
+    return market_from_mapping(data, label, (market_file or label).parent)
 
 
 def _base_error(
@@ -119,18 +139,26 @@ def _base_error(
     return exc
 
 
-def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet:
-    """Load the base fleet, scenario and market (relative files from ``folder``)."""
+def where(name: str, folder: Path) -> Path:
+    """``name`` as a path, relative to ``folder`` unless absolute."""
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else folder / path
 
-    def where(name: str) -> Path:
-        path = Path(name).expanduser()
-        return path if path.is_absolute() else folder / path
 
-    fleet_file = where(base.fleet)
-    try:
-        loaded = load_fleet(fleet_file)
-    except InputError as exc:
-        raise _base_error(exc, "fleet", base.fleet, fleet_file, spec_file) from None
+@dataclass(frozen=True)
+class ScenarioAndMarket:
+    """A base's scenario and market, loaded, and where they came from."""
+
+    scenario: Scenario
+    label: str
+    market: MarketConfig
+    market_file: Path | None
+
+
+def load_scenario_and_market(
+    base: BaseInputs, folder: Path, spec_file: Path | None
+) -> ScenarioAndMarket:
+    """The base's scenario and market (relative files from ``folder``)."""
     scenario_file: Path | None = None
     try:
         scenario_file = resolve_scenario_ref(base.scenario, folder)
@@ -138,12 +166,25 @@ def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet
     except InputError as exc:
         raise _base_error(exc, "scenario", base.scenario, scenario_file, spec_file) from None
     label = base.scenario if base.scenario in builtin_scenarios() else str(scenario_file)
-    market_file = where(base.market) if base.market else None
+    market_file = where(base.market, folder) if base.market else None
     try:
         market = load_market(market_file)
     except InputError as exc:
         raise _base_error(exc, "market", base.market or "", market_file, spec_file) from None
-    return BaseSet(loaded, scenario, market, fleet_file, label, market_file, spec_file)
+    return ScenarioAndMarket(scenario, label, market, market_file)
+
+
+def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet:
+    """Load the base fleet, scenario and market (relative files from ``folder``)."""
+    assert base.fleet is not None
+    fleet_file = where(base.fleet, folder)
+    try:
+        loaded = load_fleet(fleet_file)
+    except InputError as exc:
+        raise _base_error(exc, "fleet", base.fleet, fleet_file, spec_file) from None
+    rest = load_scenario_and_market(base, folder, spec_file)
+    return BaseSet(loaded, rest.scenario, rest.market, fleet_file, rest.label, rest.market_file,
+                   spec_file)  # fmt: skip
 
 
 def point_error(index: int, described: str, exc: InputError) -> str:

@@ -105,7 +105,9 @@ def describe(text: str) -> str:
     try:
         metric = parse_metric(text)
     except MetricError:
-        return text
+        from hashshock.sweep.industry import describe_industry
+
+        return describe_industry(text) or text
     words = DESCRIPTIONS[metric.kind].format(arg=(metric.argument or "").replace("_", " "))
     if metric.spec.percentile:
         percentile = metric.percentile

@@ -8,21 +8,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hashshock.inputs.errors import InputError
 from hashshock.sweep.result import SweepResult, result_from_dict
 
 
 def sweep_report_input(result: SweepResult | dict[str, Any]) -> Any:
-    """The :class:`~hashshock.report.sections.ReportInput` of a sweep: the base runs, with
-    the sweep in ``extras["sweep"]``."""
+    """The :class:`~hashshock.report.sections.ReportInput` of a sweep: the base runs (none
+    for an industry's sweep: its Sensitivity section alone), with the sweep in
+    ``extras["sweep"]``."""
+    from hashshock.report.sections import ReportInput
     from hashshock.report.write import report_input
 
     data = result.to_dict() if isinstance(result, SweepResult) else result
     parsed = result if isinstance(result, SweepResult) else result_from_dict(data)
-    if not parsed.base_runs:
-        raise InputError(None, "base_runs", "the sweep kept no base runs to report",
-                         "run the sweep with its runs kept (the default)")  # fmt: skip
     extras = {"sweep": {k: v for k, v in data.items() if k != "base_runs"}}
+    if not parsed.base_runs:  # an industry's sweep (no fleet runs), or runs not kept
+        return ReportInput(runs=[], labels=[], extras=extras)
     return report_input(parsed.base_runs, extras)
 
 

@@ -28,6 +28,13 @@ from hashshock.prepare import check_run_args
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
 from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
+from hashshock.sweep.industry import (
+    IndustryBase,
+    IndustryMetric,
+    load_industry_base,
+    parse_industry_metric,
+    run_industry_point,
+)
 from hashshock.sweep.inputs import BaseSet, load_base, point_error
 from hashshock.sweep.metrics import Metric, MetricError, check_metric, parse_metric
 from hashshock.sweep.result import SweepPoint, SweepResult
@@ -67,7 +74,7 @@ def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, P
 
 
 def _inputs(
-    spec: SweepSpec, base: BaseSet, file: Path | None
+    spec: SweepSpec, base: BaseSet | IndustryBase, file: Path | None
 ) -> list[tuple[FieldPath, InputRange]]:
     out = []
     names = [i.name for i in spec.inputs]
@@ -142,7 +149,7 @@ class Survey:
 
     points: int
     files: list[Path]
-    base: BaseSet
+    base: BaseSet | IndustryBase
 
 
 def survey(spec: SpecLike, paths: int | None = None) -> Survey:
@@ -151,6 +158,8 @@ def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     from hashshock.sizing import check_fits
 
     parsed, folder, file = resolve_spec(spec, paths)
+    if parsed.base.industry is not None:
+        return _industry_survey(parsed, folder, file)
     base = load_base(parsed.base, folder, file)
     ranges = [r for _, r in _inputs(parsed, base, file)]
     _metrics(parsed, base, file)
@@ -216,6 +225,8 @@ def sweep(
     check_executor(executor)
     check_progress(progress)
     parsed, folder, file = resolve_spec(spec, paths)
+    if parsed.base.industry is not None:
+        return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress)
     base = load_base(parsed.base, folder, file)
     inputs = _inputs(parsed, base, file)
     ranges = [r for _, r in inputs]
@@ -322,3 +333,81 @@ def _execute(
             return chosen.run(tasks, progress)
     finally:
         clear_markets()  # what this process kept for the sweep (workers keep theirs)
+
+
+# --- an industry as the base ---------------------------------------------------------------
+
+
+def _industry_metrics(spec: SweepSpec, base: IndustryBase, file: Path | None
+                      ) -> list[IndustryMetric]:  # fmt: skip
+    out: list[IndustryMetric] = []
+    for i, text in enumerate(spec.metrics):
+        metric = parse_industry_metric(text, base.loaded, spec.horizon_days, file,
+                                       f"metrics[{i}]")  # fmt: skip
+        if metric.name in [m.name for m in out]:
+            raise InputError(file, f"metrics[{i}]", f"{text} is listed twice", "list it once")
+        out.append(metric)
+    return out
+
+
+def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None) -> Survey:
+    """:func:`survey` of an industry sweep: the base, inputs, metrics and size checked."""
+    from hashshock.industry.api import industry_files
+
+    base = load_industry_base(spec.base, folder, file)
+    ranges = [r for _, r in _inputs(spec, base, file)]
+    _industry_metrics(spec, base, file)
+    points = count_points(spec, ranges)
+    check_points(points, file)
+    scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
+    _, files = industry_files(base.loaded, scenarios, base.market)
+    if base.market_file is not None:
+        files.append(base.market_file)
+    return Survey(points, ([file] if file is not None else []) + files, base)
+
+
+def _industry_sweep(
+    spec: SweepSpec, folder: Path, file: Path | None, executor: Executor | None,
+    workers: int | None, scheduler: str | None, progress: Callable[[int, int], None] | None,
+) -> SweepResult:  # fmt: skip
+    """A sweep whose points are industry runs (:mod:`hashshock.sweep.industry`), one task
+    a point, on the same execution layer as a fleet's."""
+    from hashshock import __version__
+
+    base = load_industry_base(spec.base, folder, file)
+    inputs = _inputs(spec, base, file)
+    ranges = [r for _, r in inputs]
+    metrics = tuple(_industry_metrics(spec, base, file))
+    check_points(count_points(spec, ranges), file)
+    plans = plan_points(spec, ranges)
+    failed: dict[int, str] = {}
+    tasks: list[Task] = []
+    for index, plan in enumerate(plans):
+        edits = base.edited([(inputs[i][0], v) for i, v in plan.values.items()])
+        try:
+            point = base.build(edits)
+        except InputError as exc:
+            failed[index] = point_error(index, _describe(plan, ranges), exc)
+            continue
+        args = (index, *point, spec.horizon_days, spec.paths, spec.seed, metrics)
+        tasks.append(Task(run_industry_point, args, name="sweep-industry"))
+    found = {index: (values, error) for index, values, error
+             in _execute(tasks, executor, workers, scheduler, progress)}  # fmt: skip
+    points = []
+    for index, plan in enumerate(plans):
+        values, error = found.get(index, (None, None))
+        message = failed.get(index) or (None if error is None else point_error(
+            index, _describe(plan, ranges), InputError(None, None, error)))  # fmt: skip
+        varies = None if plan.input is None else ranges[plan.input].name
+        points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
+                                                    in plan.values.items()},
+                                 values, varies, message))  # fmt: skip
+    described = [{"name": r.name, "path": r.spec.path, "base": r.base, "low": r.low,
+                  "high": r.high, "integer": r.integer,
+                  **({"values": r.levels()} if spec.method in ("grid", "oneway") else {})}
+                 for r in ranges]  # fmt: skip
+    return SweepResult(
+        spec.name, spec.method, spec.paths, spec.horizon_days, spec.seed, __version__,
+        [m.name for m in metrics], described, points, summarise(spec, ranges, points),
+        [], None if file is None else str(file),
+    )  # fmt: skip

@@ -29,11 +29,23 @@ class _Strict(BaseModel):
 
 
 class BaseInputs(_Strict):
-    """The inputs every point starts from (files relative to the spec's folder)."""
+    """The inputs every point starts from (files relative to the spec's folder): a fleet,
+    or an industry (docs/sweeps.md, "An industry as the base")."""
 
-    fleet: str = Field(description="Fleet YAML file")
+    fleet: str | None = Field(None, description="Fleet YAML file")
+    industry: str | None = Field(
+        None, description="Industry YAML file or a bundled industry's name (us), instead of "
+        "a fleet",
+    )  # fmt: skip
     scenario: str = Field("baseline", description="Built-in scenario name or scenario YAML file")
     market: str | None = Field(None, description="Market YAML file; default: bundled market")
+
+    @model_validator(mode="after")
+    def _one_base(self) -> BaseInputs:
+        if (self.fleet is None) == (self.industry is None):
+            raise ValueError("give a fleet or an industry — fix: base: {fleet: fleet.yaml} or "
+                             "base: {industry: us}")  # fmt: skip
+        return self
 
 
 class SweepInput(_Strict):
@@ -155,14 +167,6 @@ class SweepSpec(_Strict):
 
 def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) -> SweepSpec:
     """Validate a parsed spec; errors name ``source`` (the spec file)."""
-    base = data.get("base")
-    if isinstance(base, dict) and "industry" in base:
-        raise InputError(
-            source, "base.industry", "a sweep's base is a fleet: sweeps over an industry "
-            "(its fields as inputs, US share or the lender's loss as metrics) are not built yet",
-            "give base.fleet, or run `hashshock industry` once per value to compare "
-            "(docs/sweeps.md, \"What a sweep runs\")",
-        )  # fmt: skip
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:

@@ -18,10 +18,12 @@ _UNIT_FORMAT = {"probability": ".1%", "share": ".2%", "USD": "$,.3~s", "day": ",
 
 
 def _unit(metric: str) -> str:
+    from hashshock.sweep.industry import UNITS
     from hashshock.sweep.metrics import KINDS
 
-    kind = KINDS.get(metric.split(":")[0])
-    return kind.unit if kind else ""
+    name = metric.split(":")[0]
+    kind = KINDS.get(name)
+    return kind.unit if kind else UNITS.get(name, "")
 
 
 def _fmt(metric: str) -> str:

@@ -1,0 +1,111 @@
+"""Sweeps over an industry (docs/sweeps.md, "An industry as the base"): each point's
+metrics are those ``hashshock.industry`` gives for its inputs on the spec's seed, whatever
+runs them; the industry's fields are inputs by path; bad metrics are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import hashshock
+from hashshock.execution import InProcess, Threads
+from hashshock.industry.load import industry_from_mapping
+from hashshock.inputs.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE = "industry.vendor_lines[microbt].capacity_ehs_per_year"
+PATHS, DAYS, SEED = 6, 90, 3
+
+
+def _industry() -> dict[str, Any]:
+    return {
+        "name": "two", "start_date": "2026-12-01",
+        "operators": [
+            {"name": "farms", "template": "small-farm", "count": 12,
+             "machines_each": {"mean": 800, "cv": 0.5}, "simulated": 2},
+            {"name": "farm", "fleet": str(ROOT / "examples" / "small-farm" / "fleet.yaml")},
+        ],
+        "vendor_lines": [{"name": "microbt", "vendor": "microbt", "capacity_ehs_per_year": 4,
+                          "us_share": 0.36, "model": "whatsminer-m60s"}],
+        "portfolio": {"loans": [{"borrower": "farms", "principal_usd": 150000,
+                                 "rate_per_year": 0.14, "maturity_date": "2028-12-01"}]},
+    }  # fmt: skip
+
+
+def _spec(tmp_path: Path, **fields: Any) -> dict[str, Any]:
+    (tmp_path / "industry.yaml").write_text(yaml.safe_dump(_industry()), encoding="utf-8")
+    spec: dict[str, Any] = {
+        "base": {"industry": str(tmp_path / "industry.yaml"), "scenario": "sanctions"},
+        "method": "tornado", "paths": PATHS, "horizon_days": DAYS, "seed": SEED,
+        "metrics": ["us_share:89", "us_hashrate_lost:89", "break:farms", "lender_loss",
+                    "lead_time:microbt"],
+        "inputs": [{"path": LINE, "low": 2, "high": 20}],
+    }  # fmt: skip
+    spec.update(fields)
+    return spec
+
+
+def _direct(capacity: float) -> dict[str, Any]:
+    data = _industry()
+    data["vendor_lines"][0]["capacity_ehs_per_year"] = capacity
+    result = hashshock.industry(industry_from_mapping(data), ["sanctions"], PATHS, DAYS, SEED)
+    return result.to_dict()["scenarios"]["sanctions"]
+
+
+def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
+    """The base point and the tornado's ends read what ``hashshock.industry`` of the
+    same inputs gives; threads or not, the same numbers."""
+    result = hashshock.sweep(_spec(tmp_path), InProcess())
+    again = hashshock.sweep(_spec(tmp_path), Threads(2))
+    assert result.to_dict()["points"] == again.to_dict()["points"]
+    by_value = {p.inputs.get(LINE, 4.0): p.metrics for p in result.points}
+    for capacity, metrics in by_value.items():
+        assert metrics is not None
+        direct = _direct(capacity)
+        assert metrics["us_share:89"] == direct["us"]["share_of_network"]["p50"][89]
+        assert (
+            metrics["us_hashrate_lost:89"] == -direct["us"]["hashrate_ehs_vs_baseline"]["p50"][89]
+        )
+        assert metrics["lender_loss"] == direct["lender"]["expected_loss_usd"]
+        assert metrics["lead_time:microbt"] == max(
+            direct["vendors"]["microbt"]["lead_time_days"]["p50"]
+        )
+    # more capacity never lengthens the queue's longest quote (common random numbers)
+    ordered = sorted(by_value)
+    quotes = [by_value[c]["lead_time:microbt"] for c in ordered]  # type: ignore[index]
+    assert quotes == sorted(quotes, reverse=True)
+    page = tmp_path / "sweep.html"
+    from hashshock.sweep.report import write_sweep_report
+
+    write_sweep_report(result, page)
+    assert 'id="chart-tornado-1"' in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("metric", "words"), [
+    ("us_share", "needs a day"), ("us_share:400", "not a day of the horizon"),
+    ("break:farmz", "farms?"), ("lead_time:canaan", "not a vendor line"),
+    ("availability:30", "unknown industry metric"),
+])  # fmt: skip
+def test_bad_industry_metrics_are_refused(tmp_path: Path, metric: str, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        hashshock.sweep(_spec(tmp_path, metrics=[metric]))
+    assert caught.value.field == "metrics[0]" and words in caught.value.message
+
+
+def test_a_base_names_a_fleet_or_an_industry(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    spec["base"]["fleet"] = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
+    with pytest.raises(InputError, match="give a fleet or an industry"):
+        hashshock.sweep(spec)
+
+
+def test_the_bundled_industry_example_is_a_valid_spec() -> None:
+    """examples/sweeps/industry-tornado.yaml (docs/sweeps.md) checks: the bundled `us`,
+    its paths and metrics; a tornado of two inputs is five points."""
+    from hashshock.sweep.run import survey
+
+    plan = survey(ROOT / "examples" / "sweeps" / "industry-tornado.yaml")
+    assert plan.points == 5
