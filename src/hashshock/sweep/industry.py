@@ -175,11 +175,16 @@ def run_industry_point(
     horizon_days: int, paths: int, seed: int, metrics: tuple[IndustryMetric, ...],
 ) -> tuple[int, dict[str, float | None] | None, str | None]:  # fmt: skip
     """One point: the industry run of its inputs, its metrics (or why it cannot run)."""
+    import warnings
+
     from hashshock.industry.api import industry
+    from hashshock.notices import HashshockWarning
 
     try:
-        result = industry(loaded, [scenario], paths, horizon_days, seed, market,
-                          executor=InProcess())  # fmt: skip
+        with warnings.catch_warnings():  # the base's, said once by the caller, not per point
+            warnings.simplefilter("ignore", HashshockWarning)
+            result = industry(loaded, [scenario], paths, horizon_days, seed, market,
+                              executor=InProcess())  # fmt: skip
     except InputError as exc:
         return index, None, exc.message
     data = result.to_dict()["scenarios"][scenario.name]
