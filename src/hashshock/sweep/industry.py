@@ -18,7 +18,7 @@ Metrics (``NAME[:ARG]``; D a day from 0 to the horizon − 1)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ from hashshock.industry.load import LoadedIndustry, industry_from_mapping, load_
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
-from hashshock.sweep.fieldpath import addressable
 from hashshock.sweep.inputs import Editable, load_scenario_and_market, scenario_or_market, where
 from hashshock.sweep.spec import BaseInputs
 
@@ -130,24 +129,17 @@ class IndustryBase(Editable):
     scenario_label: str
     market_file: Path | None
     spec_file: Path | None
-    mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    given: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _built: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        models = {"industry": self.loaded.industry, "scenario": self.scenario,
-                  "market": self.market}  # fmt: skip
-        self.mappings = {root: addressable(model) for root, model in models.items()}
-        self.given = {root: addressable(model, given_only=True) for root, model in models.items()}
+        self._address({"industry": self.loaded.industry, "scenario": self.scenario,
+                       "market": self.market})  # fmt: skip
 
     def build(self, edits: dict[str, dict[str, Any]]
               ) -> tuple[LoadedIndustry, Scenario, MarketConfig]:  # fmt: skip
         """A point's inputs from its edited mappings; :class:`InputError` if invalid."""
-        loaded = self._one("industry", edits) if "industry" in edits else self.loaded
-        scenario = self._one("scenario", edits) if "scenario" in edits else self.scenario
-        market = self._one("market", edits) if "market" in edits else self.market
-        assert isinstance(loaded, LoadedIndustry) and isinstance(scenario, Scenario)
-        assert isinstance(market, MarketConfig)
+        loaded, scenario, market = self._point("industry", self.loaded, self.scenario,
+                                               self.market, edits)  # fmt: skip
+        assert isinstance(loaded, LoadedIndustry)
         return loaded, scenario, market
 
     def _load(self, root: str, data: dict[str, Any]) -> Any:

@@ -42,13 +42,30 @@ def digest(data: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass
 class Editable:
     """Base inputs as addressable mappings by root, edited point by point: a point's
     inputs are built from its edited mappings, once per distinct mapping (cached)."""
 
-    mappings: dict[str, dict[str, Any]]
-    given: dict[str, dict[str, Any]]
-    _built: dict[tuple[str, str], Any]
+    mappings: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
+    given: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
+    _built: dict[tuple[str, str], Any] = field(default_factory=dict, init=False)
+
+    def _point(self, root: str, base: Any, scenario: Scenario, market: MarketConfig,
+               edits: dict[str, dict[str, Any]]) -> tuple[Any, Scenario, MarketConfig]:  # fmt: skip
+        """A point's (``root``'s input, scenario, market): each edited one built from its
+        mapping, the others the base's; :class:`InputError` if one is invalid."""
+        bases = ((root, base), ("scenario", scenario), ("market", market))
+        built = [self._one(r, edits) if r in edits else given for r, given in bases]
+        assert isinstance(built[1], Scenario) and isinstance(built[2], MarketConfig)
+        return built[0], built[1], built[2]
+
+    def _address(self, models: dict[str, Any]) -> None:
+        """Every field of ``models`` by root (paths resolve here, defaults included) and
+        the fields as given (points are built from these plus their edits, as a file
+        with them would be)."""
+        self.mappings = {root: addressable(model) for root, model in models.items()}
+        self.given = {root: addressable(model, given_only=True) for root, model in models.items()}
 
     def edited(self, values: list[tuple[FieldPath, Any]]) -> dict[str, dict[str, Any]]:
         """The mappings ``values`` change, by root."""
@@ -81,26 +98,18 @@ class BaseSet(Editable):
     scenario_label: str
     market_file: Path | None
     spec_file: Path | None
-    mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    given: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _built: dict[tuple[str, str], Built] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        models = {"fleet": self.loaded.fleet, "scenario": self.scenario, "market": self.market}
-        # Every field (paths resolve here, defaults included) and the fields as given
-        # (points are built from these plus their edits, as a file with them would be).
-        self.mappings = {root: addressable(model) for root, model in models.items()}
-        self.given = {root: addressable(model, given_only=True) for root, model in models.items()}
+        self._address({"fleet": self.loaded.fleet, "scenario": self.scenario,
+                       "market": self.market})  # fmt: skip
         for data in (self.mappings["fleet"], self.given["fleet"]):
             data.pop("cohorts_csv", None)  # its cohorts are in `cohorts` already
 
     def build(self, edits: dict[str, dict[str, Any]]) -> tuple[LoadedFleet, Scenario, MarketConfig]:
         """A point's inputs from its edited mappings; :class:`InputError` if invalid."""
-        fleet = self._one("fleet", edits) if "fleet" in edits else self.loaded
-        scenario = self._one("scenario", edits) if "scenario" in edits else self.scenario
-        market = self._one("market", edits) if "market" in edits else self.market
-        assert isinstance(fleet, LoadedFleet) and isinstance(scenario, Scenario)
-        assert isinstance(market, MarketConfig)
+        fleet, scenario, market = self._point("fleet", self.loaded, self.scenario, self.market,
+                                              edits)  # fmt: skip
+        assert isinstance(fleet, LoadedFleet)
         return fleet, scenario, market
 
     def _load(self, root: str, data: dict[str, Any]) -> Built:

@@ -219,7 +219,6 @@ def sweep(
     raises :class:`InputError`; a point whose inputs are invalid is kept in the result
     with its ``error``.
     """
-    from hashshock import __version__
     from hashshock.execution.choose import check_executor, check_progress
 
     check_executor(executor)
@@ -282,14 +281,24 @@ def sweep(
         varies = None if plan.input is None else ranges[plan.input].name
         points.append(SweepPoint(index, plan.role, values, None if outcome is None
                                  else outcome.metrics, varies, error or None))  # fmt: skip
+    return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file)
+
+
+def _result(
+    spec: SweepSpec, ranges: list[InputRange], metrics: list[str], points: list[SweepPoint],
+    runs: list[dict[str, Any]], file: Path | None,
+) -> SweepResult:  # fmt: skip
+    """The sweep's result: its inputs described, its points and their analysis."""
+    from hashshock import __version__
+
     described = [{"name": r.name, "path": r.spec.path, "base": r.base, "low": r.low,
                   "high": r.high, "integer": r.integer,
-                  **({"values": r.levels()} if parsed.method in ("grid", "oneway") else {})}
+                  **({"values": r.levels()} if spec.method in ("grid", "oneway") else {})}
                  for r in ranges]  # fmt: skip
     return SweepResult(
-        parsed.name, parsed.method, parsed.paths, parsed.horizon_days, parsed.seed, __version__,
-        [m.name for m in metrics], described, points, summarise(parsed, ranges, points),
-        base_outcome.runs, None if file is None else str(file),
+        spec.name, spec.method, spec.paths, spec.horizon_days, spec.seed, __version__,
+        metrics, described, points, summarise(spec, ranges, points), runs,
+        None if file is None else str(file),
     )  # fmt: skip
 
 
@@ -372,7 +381,6 @@ def _industry_sweep(
 ) -> SweepResult:  # fmt: skip
     """A sweep whose points are industry runs (:mod:`hashshock.sweep.industry`), one task
     a point, on the same execution layer as a fleet's."""
-    from hashshock import __version__
 
     base = load_industry_base(spec.base, folder, file)
     inputs = _inputs(spec, base, file)
@@ -402,12 +410,4 @@ def _industry_sweep(
         points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
                                                     in plan.values.items()},
                                  values, varies, message))  # fmt: skip
-    described = [{"name": r.name, "path": r.spec.path, "base": r.base, "low": r.low,
-                  "high": r.high, "integer": r.integer,
-                  **({"values": r.levels()} if spec.method in ("grid", "oneway") else {})}
-                 for r in ranges]  # fmt: skip
-    return SweepResult(
-        spec.name, spec.method, spec.paths, spec.horizon_days, spec.seed, __version__,
-        [m.name for m in metrics], described, points, summarise(spec, ranges, points),
-        [], None if file is None else str(file),
-    )  # fmt: skip
+    return _result(spec, ranges, [m.name for m in metrics], points, [], file)
