@@ -185,3 +185,13 @@ def test_a_height_years_away_is_refused_and_a_network_off_its_difficulty_said() 
     assert any("blocks come faster" in note for note in off.notes)
     near = bundled.with_as_of(difficulty=1.6e14)
     assert not market_start(near, LATE).notes
+
+
+def test_each_value_says_where_it_came_from(market: MarketFactory) -> None:
+    """A market file's as_of and the command line's options merged: each value is
+    credited to its own source (all were "command line")."""
+    config = market(as_of={"difficulty": 1.6e14, "fee_share": 0.01})
+    both = config.with_as_of("command line", btc_price_usd=70_000.0)
+    origins = market_start(both, LATE).origins
+    assert origins["btc_price_usd"] == "given (command line)"
+    assert origins["difficulty"] == origins["fee_share"] == "given (as_of)"

@@ -295,7 +295,9 @@ class MarketConfig(_Strict):
     as_of: AsOf = Field(default_factory=AsOf, description="The market on the start date")
     _snapshot: NetworkSnapshot | None = PrivateAttr(None)
     _file: str | None = PrivateAttr(None)
-    _as_of_label: str = PrivateAttr("as_of")
+    # Where each as_of value came from ("command line" for the CLI's options), by field;
+    # a field not listed came from the market file's own as_of.
+    _as_of_labels: dict[str, str] = PrivateAttr(default_factory=dict)
     # MarketStart by start date (hashshock.market.start.market_start)
     _starts: dict[dt.date, object] = PrivateAttr(default_factory=dict)
 
@@ -312,9 +314,14 @@ class MarketConfig(_Strict):
         except ValidationError as exc:
             raise from_validation_error(exc, None) from exc
         copy = self.model_copy(update={"as_of": as_of})
-        copy._snapshot, copy._file, copy._as_of_label = self._snapshot, self._file, label
+        copy._snapshot, copy._file = self._snapshot, self._file
+        copy._as_of_labels = {**self._as_of_labels, **dict.fromkeys(given, label)}
         copy._starts = {}
         return copy
+
+    def as_of_label(self, field: str) -> str:
+        """Where ``as_of``'s ``field`` came from, for messages and the manifest."""
+        return self._as_of_labels.get(field, "as_of")
 
     def snapshot(self) -> NetworkSnapshot:
         """The snapshot the simulation starts from: ``load_snapshot()`` plus any override."""

@@ -238,7 +238,6 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     age = (start_date - snapshot.date).days
     roll, price = _carry(config, snapshot, max(age, 0))
     chain = roll.chain
-    label = config._as_of_label
     where = f"snapshot ({snapshot.origin or 'bundled'}) {snapshot.date}, {_age_text(age)}"
     origins = dict.fromkeys(
         ("btc_price_usd", "difficulty", "network_hashrate_ehs", "block_height", "fee_share"),
@@ -255,9 +254,12 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     fee = config.fee_share
     smooth = float(math.exp(roll.smooth[0]))
     given = config.as_of.given()
-    tag = f"given ({label})"
+
+    def tag(field: str) -> str:
+        return f"given ({config.as_of_label(field)})"
+
     notes = [snapshot.ignored] if snapshot.ignored else []
-    notes += _price_notes(config, start_date, given, label)
+    notes += _price_notes(config, start_date, given, config.as_of_label("btc_price_usd"))
     repriced = False
     history = _history_price(config, start_date)
     if history is not None and "btc_price_usd" not in given:
@@ -265,12 +267,14 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         origins["btc_price_usd"] = "the price history (its row for the start date)"
     if "btc_price_usd" in given:
         price = given["btc_price_usd"]
-        origins["btc_price_usd"] = tag
+        origins["btc_price_usd"] = tag("btc_price_usd")
     if "fee_share" in given:
         fee = given["fee_share"]
-        origins["fee_share"] = tag
+        origins["fee_share"] = tag("fee_share")
     if "difficulty" in given or "network_hashrate_ehs" in given:
-        difficulty, hashrate = _difficulty_and_hashrate(given, label)
+        difficulty, hashrate = _difficulty_and_hashrate(
+            given, config.as_of_label("network_hashrate_ehs")
+        )
         implied = float(difficulty_hashrate_ths(difficulty))
         if not 1 / HASHRATE_NOTE_RATIO <= hashrate / implied <= HASHRATE_NOTE_RATIO:
             pace = "faster" if hashrate > implied else "slower"
@@ -280,17 +284,20 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
                 f"{difficulty:.4g} implies: blocks come {pace} than every 10 minutes until the "
                 "next retarget, and hashprice moves with them"
             )
-        origins["difficulty"] = tag if "difficulty" in given else "implied by the network hashrate"
-        origins["network_hashrate_ehs"] = (
-            tag if "network_hashrate_ehs" in given else "implied by the difficulty"
+        origins["difficulty"] = (
+            tag("difficulty") if "difficulty" in given else "implied by the network hashrate"
         )
+        origins["network_hashrate_ehs"] = (
+            tag("network_hashrate_ehs") if "network_hashrate_ehs" in given
+            else "implied by the difficulty"
+        )  # fmt: skip
     if "block_height" in given:
         carried = max(height - snapshot.block_height, 0.0)
         if abs(given["block_height"] - height) > (
             HEIGHT_TOLERANCE_BLOCKS + HEIGHT_TOLERANCE_OF_CARRIED * carried
         ):
             raise InputError(
-                label, "block_height",
+                config.as_of_label("block_height"), "block_height",
                 f"{given['block_height']:,.0f} is {abs(given['block_height'] - height):,.0f} "
                 f"blocks from the {height:,.0f} the {snapshot.date} snapshot carried to "
                 f"{start_date} reaches",
@@ -301,7 +308,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         epoch_blocks = float((int(height) + 1) % RETARGET_BLOCKS)
         rate = BLOCKS_PER_DAY * hashrate / float(difficulty_hashrate_ths(difficulty))
         epoch_days = epoch_blocks / rate
-        origins["block_height"] = tag
+        origins["block_height"] = tag("block_height")
     if repriced or set(given) & {"btc_price_usd", "difficulty", "network_hashrate_ehs",
                                  "fee_share"}:  # fmt: skip
         subsidy = float(subsidy_btc(math.floor(height) + 1))
@@ -353,7 +360,8 @@ def check_network_holds(
     smaller = f"is smaller than {fleet} ({fleet_ths / 1e6:,.4g} EH/s)"
     if "difficulty" in given or "network_hashrate_ehs" in given:
         raise InputError(
-            config._as_of_label, "difficulty" if "difficulty" in given else "network_hashrate_ehs",
+            config.as_of_label("difficulty" if "difficulty" in given else "network_hashrate_ehs"),
+            "difficulty" if "difficulty" in given else "network_hashrate_ehs",
             f"{network} {smaller}",
             "give the network's difficulty as a plain number (about 1.5e14 in 2025: "
             "--difficulty) or its hashrate in EH/s (about 1,100: --network-hashrate)",
