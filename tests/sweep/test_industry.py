@@ -87,7 +87,8 @@ def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("metric", "words"), [
     ("us_share", "needs a day"), ("us_share:400", "not a day of the horizon"),
     ("break:farmz", "farms?"), ("lead_time:canaan", "not a vendor line"),
-    ("availability:30", "unknown industry metric"),
+    ("availability:30", "is a fleet's metric, and the base is an industry"),
+    ("lender_los", "did you mean lender_loss"),
 ])  # fmt: skip
 def test_bad_industry_metrics_are_refused(tmp_path: Path, metric: str, words: str) -> None:
     with pytest.raises(InputError) as caught:
@@ -109,3 +110,11 @@ def test_the_bundled_industry_example_is_a_valid_spec() -> None:
 
     plan = survey(ROOT / "examples" / "sweeps" / "industry-tornado.yaml")
     assert plan.points == 5
+
+
+def test_an_industry_metric_on_a_fleet_base_says_so(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    spec["base"] = {"fleet": str(ROOT / "examples" / "small-farm" / "fleet.yaml")}
+    spec["inputs"] = [{"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]
+    with pytest.raises(InputError, match="an industry's metric, and the base is a fleet"):
+        hashshock.sweep(spec)

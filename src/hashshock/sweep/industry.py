@@ -96,7 +96,12 @@ def describe_industry(text: str) -> str | None:
 def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
                           file: Path | None, field: str) -> IndustryMetric:  # fmt: skip
     """``text`` as an industry metric, checked against the industry and the horizon."""
+    from hashshock.sweep.metrics import KINDS as FLEET_KINDS
+
     kind, _, arg = text.partition(":")
+    if kind in FLEET_KINDS:
+        raise InputError(file, field, f"{text} is a fleet's metric, and the base is an "
+                         "industry", f"use an industry's: {', '.join(KINDS)}")  # fmt: skip
     if kind not in KINDS:
         raise InputError(file, field, f"unknown industry metric {kind!r}",
                          unknown_name_fix(kind, list(KINDS), "metric"))  # fmt: skip

@@ -28,6 +28,7 @@ from hashshock.prepare import check_run_args
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
 from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
+from hashshock.sweep.industry import KINDS as INDUSTRY_KINDS
 from hashshock.sweep.industry import (
     IndustryBase,
     IndustryMetric,
@@ -130,6 +131,10 @@ def _check_numbers(values: list[Any], base: Any, field: str, file: Path | None, 
 def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
     out: list[Metric] = []
     for i, text in enumerate(spec.metrics):
+        if text.partition(":")[0] in INDUSTRY_KINDS:
+            raise InputError(file, f"metrics[{i}]", f"{text} is an industry's metric, and the "
+                             "base is a fleet", "give base: {industry: FILE or us} to measure "
+                             "it (docs/sweeps.md), or a fleet's metric")  # fmt: skip
         try:
             metric = parse_metric(text)
             check_metric(metric, base.loaded, spec.horizon_days)
