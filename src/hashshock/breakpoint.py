@@ -125,6 +125,9 @@ def find_breakpoint(
     1 − ``probability`` of paths even at the largest shock). Bad arguments raise an
     :class:`~hashshock.inputs.errors.InputError` before anything is simulated."""
     check_shock(shock)
+    if on_step is not None and not callable(on_step):
+        raise InputError(None, "on_step", f"{on_step!r} cannot be called",
+                         "give a function of (shock size, probability), or None")  # fmt: skip
     if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 60:
         raise InputError(None, "iterations", f"{iterations!r} is not a number of bisection "
                          "steps", "give a whole number from 1 to 60 (default 10)")  # fmt: skip
@@ -186,6 +189,7 @@ def check_shock(shock: object, option: str = "shock") -> None:
 
 def check_target(probability: float) -> None:
     """The breach probability searched for must be a share of paths above 0."""
-    if not 0 < probability <= 1:
+    number = not isinstance(probability, bool) and isinstance(probability, int | float)
+    if not number or not 0 < probability <= 1:
         raise InputError(None, "probability (--probability)", f"{probability!r} is not a "
                          "share of paths in (0, 1]", "give e.g. 0.1, 0.5 or 0.9")  # fmt: skip

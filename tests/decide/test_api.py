@@ -62,8 +62,12 @@ def test_strategies_from_python_are_the_command(
     (lambda f: hashshock.strategies(f, max_breach={"dscr": 2}), "max_breach", "0 to 1"),
     (lambda f: hashshock.strategies(f, max_breach={"dcsr": 0.1}), "max_breach", "dscr"),
     (lambda f: hashshock.strategies(f, extra="mine.yaml"), "extra", "give a list"),
-    (lambda f: hashshock.strategies(f, stockpile_months=0), "stockpile_months", "1 to 36"),
+    (lambda f: hashshock.strategies(f, stockpile_months=0), "stockpile_months", "at most 36"),
     (lambda f: hashshock.strategies(f, seed=-1), "seed", ""),
+    (lambda f: hashshock.optimise(f, ordered="no"), "ordered", "True"),
+    (lambda f: hashshock.find_breakpoint(f, "liquidity", probability="0.5"), "probability", ""),
+    (lambda f: hashshock.find_breakpoint(f, "liquidity", probability=True), "probability", ""),
+    (lambda f: hashshock.find_breakpoint(f, "liquidity", on_step=3), "on_step", "function"),
 ])  # fmt: skip
 def test_bad_arguments_are_input_errors_naming_them(
     call: Callable[[Path], object], field: str, words: str, fleet_file: Path

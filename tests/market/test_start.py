@@ -195,3 +195,13 @@ def test_each_value_says_where_it_came_from(market: MarketFactory) -> None:
     origins = market_start(both, LATE).origins
     assert origins["btc_price_usd"] == "given (command line)"
     assert origins["difficulty"] == origins["fee_share"] == "given (as_of)"
+
+
+def test_a_copy_of_a_market_keeps_its_own_day_0() -> None:
+    """``model_copy`` with another network must not read the original's cached day 0."""
+    bundled = load_market(None)
+    first = market_start(bundled, LATE)
+    as_of = bundled.as_of.model_copy(update={"network_hashrate_ehs": 500.0})
+    other = market_start(bundled.model_copy(update={"as_of": as_of}), LATE)
+    assert other.network_hashrate_ths == pytest.approx(500e6)
+    assert first.network_hashrate_ths != other.network_hashrate_ths

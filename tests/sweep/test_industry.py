@@ -118,3 +118,38 @@ def test_an_industry_metric_on_a_fleet_base_says_so(tmp_path: Path) -> None:
     spec["inputs"] = [{"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]
     with pytest.raises(InputError, match="an industry's metric, and the base is a fleet"):
         hashshock.sweep(spec)
+
+
+def test_the_rest_of_the_world_as_an_input_is_each_points_own(tmp_path: Path) -> None:
+    """Points that set the day-0 network (rest_of_world.hashrate_ehs) each start from
+    their own: a copy of the market once shared its day-0 cache, so the first point to
+    run fixed the network of all (and threads made it differ from run to run). Each point
+    equals ``hashshock.industry`` of its file; threads leave the warnings filters alone."""
+    import warnings
+
+    row = "industry.rest_of_world.hashrate_ehs"
+    spec = _spec(tmp_path, method="oneway", metrics=["us_hashrate:89"],
+                 inputs=[{"path": row, "values": [500, 1500]}])  # fmt: skip
+    data = _industry()
+    data["rest_of_world"] = {"hashrate_ehs": 900}
+    (tmp_path / "rest.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    spec["base"]["industry"] = str(tmp_path / "rest.yaml")
+    filters = list(warnings.filters)
+    threaded = hashshock.sweep(spec, Threads(2))
+    assert list(warnings.filters) == filters
+    assert hashshock.sweep(spec, InProcess()).to_dict()["points"] == threaded.to_dict()["points"]
+    for point in threaded.points:
+        data["rest_of_world"]["hashrate_ehs"] = point.inputs.get(row, 900)
+        direct = hashshock.industry(industry_from_mapping(data), ["sanctions"], PATHS, DAYS, SEED)
+        us = direct.to_dict()["scenarios"]["sanctions"]["us"]["hashrate_ehs"]["p50"][89]
+        assert point.metrics is not None and point.metrics["us_hashrate:89"] == us
+
+
+def test_a_lender_metric_needs_a_portfolio(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, metrics=["lender_loss"])
+    data = _industry()
+    del data["portfolio"]
+    (tmp_path / "bare.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    spec["base"]["industry"] = str(tmp_path / "bare.yaml")
+    with pytest.raises(InputError, match="has no lender portfolio"):
+        hashshock.sweep(spec)

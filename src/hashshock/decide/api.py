@@ -77,11 +77,14 @@ def optimise(
     check_run_args(paths, seed)
     check_horizon(horizon_days)
     check_window(horizon_days)
-    check_progress(progress)
+    check_progress(progress, "progress (a function of a line of text)")
+    if not isinstance(ordered, bool):
+        raise InputError(None, "ordered", f"{ordered!r} is not True or False",
+                         "give True (ordered on day 0) or False (on the shelf)")  # fmt: skip
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor) as pool:
         return search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
-                      ordered=bool(ordered))  # fmt: skip
+                      ordered=ordered)  # fmt: skip
 
 
 def strategies(
@@ -153,7 +156,7 @@ def check_months(months: float | None, option: str = "--stockpile-months") -> fl
         or not (0 < months <= MAX_STOCKPILE_MONTHS)
     ):
         raise InputError(None, option, f"{months!r} months",
-                         f"give 1 to {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
+                         f"give more than 0 and at most {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
     return float(months)
 
 

@@ -106,6 +106,7 @@ def industry(
     portfolio: str | Path | None = None,
     workers: int | None = None,
     engine_passes: int | None = None,
+    say_warnings: bool = True,
 ) -> IndustryResult:
     """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
     mapping; ``None``: ``us``) under each scenario, on one network and one set of random
@@ -114,7 +115,10 @@ def industry(
     --workers``) runs the members' tasks and ``progress`` gets (tasks done, tasks in
     total); ``portfolio`` (a YAML file) replaces the industry's lender portfolio;
     ``engine_passes`` the industry's (how many times the engines run, each pass steered by
-    the network the one before settled). Results do not depend on where they ran."""
+    the network the one before settled). Results do not depend on where they ran. The
+    warnings are in the result and, with ``say_warnings``, issued as
+    :class:`~hashshock.notices.HashshockWarning` (a sweep's points leave them to the
+    base)."""
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
     check_executor(executor)
@@ -145,5 +149,6 @@ def industry(
                 f"{scenario.name}: distress sales had not settled after {settled.rounds} rounds "
                 "(breaks still moving earlier); the last round's figures are reported"
             )
-    warn_all(warnings)
+    if say_warnings:
+        warn_all(warnings)
     return IndustryResult(runs, warnings)

@@ -58,8 +58,7 @@ def network_of_rest(config: MarketConfig, rest: RestOfWorld, us_ths: float) -> M
             "network hashrate",
         )  # fmt: skip
     network_ehs = rest.hashrate_ehs + us_ths / 1e6
-    as_of = config.as_of.model_copy(update={"network_hashrate_ehs": network_ehs})
-    return config.model_copy(update={"as_of": as_of})
+    return config.with_as_of("rest_of_world.hashrate_ehs", network_hashrate_ehs=network_ehs)
 
 
 @dataclasses.dataclass

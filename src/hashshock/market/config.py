@@ -301,6 +301,13 @@ class MarketConfig(_Strict):
     # MarketStart by start date (hashshock.market.start.market_start)
     _starts: dict[dt.date, object] = PrivateAttr(default_factory=dict)
 
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> MarketConfig:
+        """A copy that starts its own day-0 cache: a copy with other values (``update``)
+        must not read the original's :func:`~hashshock.market.start.market_start`."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._starts = {}
+        return copy
+
     def with_as_of(self, label: str = "as_of", **values: float | None) -> MarketConfig:
         """A copy whose ``as_of`` has ``values`` (``None`` values are ignored) over its own.
 

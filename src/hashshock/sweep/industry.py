@@ -110,6 +110,12 @@ def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
         raise InputError(file, field, f"{kind} takes no argument", f"write {kind}")
     if wants is not None and not arg:
         raise InputError(file, field, f"{kind} needs a {wants}", f"write {kind}:{wants.upper()}")
+    portfolio = loaded.industry.portfolio
+    if kind.startswith("lender") and (
+        portfolio is None or not (portfolio.loans or portfolio.operators_own_loans)
+    ):
+        raise InputError(file, field, f"{loaded.industry.name} has no lender portfolio",
+                         "add portfolio: loans to the industry file")  # fmt: skip
     if wants == "day" and not (arg.isdigit() and int(arg) < horizon_days):
         raise InputError(file, field, f"{arg!r} is not a day of the horizon",
                          f"use a day from 0 to {horizon_days - 1}")  # fmt: skip
@@ -172,16 +178,11 @@ def run_industry_point(
     horizon_days: int, paths: int, seed: int, metrics: tuple[IndustryMetric, ...],
 ) -> tuple[int, dict[str, float | None] | None, str | None]:  # fmt: skip
     """One point: the industry run of its inputs, its metrics (or why it cannot run)."""
-    import warnings
-
     from hashshock.industry.api import industry
-    from hashshock.notices import HashshockWarning
 
-    try:
-        with warnings.catch_warnings():  # the base's, said once by the caller, not per point
-            warnings.simplefilter("ignore", HashshockWarning)
-            result = industry(loaded, [scenario], paths, horizon_days, seed, market,
-                              executor=InProcess())  # fmt: skip
+    try:  # a point's warnings are the base's: not said again point by point
+        result = industry(loaded, [scenario], paths, horizon_days, seed, market,
+                          executor=InProcess(), say_warnings=False)  # fmt: skip
     except InputError as exc:
         return index, None, exc.message
     data = result.to_dict()["scenarios"][scenario.name]
