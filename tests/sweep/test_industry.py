@@ -153,3 +153,11 @@ def test_a_lender_metric_needs_a_portfolio(tmp_path: Path) -> None:
     spec["base"]["industry"] = str(tmp_path / "bare.yaml")
     with pytest.raises(InputError, match="has no lender portfolio"):
         hashshock.sweep(spec)
+
+
+def test_a_missing_industry_file_is_named_in_the_spec(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    spec["base"]["industry"] = "nowhere.yaml"
+    with pytest.raises(InputError) as caught:
+        hashshock.sweep(spec)
+    assert caught.value.field == "base.industry" and "a bundled industry: us" in caught.value.fix

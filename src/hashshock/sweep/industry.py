@@ -164,10 +164,16 @@ class IndustryBase(Editable):
 def load_industry_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> IndustryBase:
     """Load the base industry (a file relative to ``folder``, or a bundled name), its
     scenario and market."""
+    from hashshock.industry.load import bundled_industries
+
     assert base.industry is not None
-    name = base.industry
-    ref: str | Path = name if not where(name, folder).exists() else where(name, folder)
-    loaded = load_industry(ref)
+    name, path = base.industry, where(base.industry, folder)
+    bundled = ", ".join(bundled_industries())
+    if not path.exists() and name not in bundled_industries():
+        raise InputError(spec_file, "base.industry", f"{name}: file not found (looked for "
+                         f"{path})", "check the name (a relative path starts at the spec's "
+                         f"folder), or give a bundled industry: {bundled}")  # fmt: skip
+    loaded = load_industry(path if path.exists() else name)
     rest = load_scenario_and_market(base, folder, spec_file)
     return IndustryBase(loaded, rest.scenario, rest.market, rest.label, rest.market_file,
                         spec_file)  # fmt: skip
