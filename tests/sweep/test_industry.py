@@ -81,7 +81,8 @@ def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
     from hashshock.sweep.report import write_sweep_report
 
     write_sweep_report(result, page)
-    assert 'id="chart-tornado-1"' in page.read_text(encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert 'id="chart-tornado-1"' in html and f"{DAYS} days from 2026-12-01" in html
 
 
 @pytest.mark.parametrize(("metric", "words"), [

@@ -55,6 +55,7 @@ class SweepResult:
     analysis: dict[str, Any]
     base_runs: list[dict[str, Any]] = field(default_factory=list)
     spec_file: str | None = None
+    start_date: str | None = None  # day 0 of every point (YYYY-MM-DD)
 
     def __repr__(self) -> str:
         # One line, not every point's runs.
@@ -77,6 +78,7 @@ class SweepResult:
                 "name": self.name, "method": self.method, "paths": self.paths,
                 "horizon_days": self.horizon_days, "seed": self.seed, "version": self.version,
                 "spec_file": self.spec_file, "metrics": self.metrics, "inputs": self.inputs,
+                **({"start_date": self.start_date} if self.start_date else {}),
             },
             "base": {"metrics": self.base.metrics},
             self.method: self.analysis,
@@ -109,7 +111,7 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
             horizon_days=head["horizon_days"], seed=head["seed"], version=head["version"],
             metrics=list(head["metrics"]), inputs=list(head["inputs"]), points=points,
             analysis=data.get(head["method"], {}), base_runs=list(data.get("base_runs", [])),
-            spec_file=head.get("spec_file"),
+            spec_file=head.get("spec_file"), start_date=head.get("start_date"),
         )  # fmt: skip
     except (KeyError, TypeError) as exc:
         raise InputError(

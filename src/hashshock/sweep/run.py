@@ -286,12 +286,13 @@ def sweep(
         varies = None if plan.input is None else ranges[plan.input].name
         points.append(SweepPoint(index, plan.role, values, None if outcome is None
                                  else outcome.metrics, varies, error or None))  # fmt: skip
-    return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file)
+    return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file,
+                   base.loaded.fleet.start_date.isoformat())  # fmt: skip
 
 
 def _result(
     spec: SweepSpec, ranges: list[InputRange], metrics: list[str], points: list[SweepPoint],
-    runs: list[dict[str, Any]], file: Path | None,
+    runs: list[dict[str, Any]], file: Path | None, start_date: str,
 ) -> SweepResult:  # fmt: skip
     """The sweep's result: its inputs described, its points and their analysis."""
     from hashshock import __version__
@@ -303,7 +304,7 @@ def _result(
     return SweepResult(
         spec.name, spec.method, spec.paths, spec.horizon_days, spec.seed, __version__,
         metrics, described, points, summarise(spec, ranges, points), runs,
-        None if file is None else str(file),
+        None if file is None else str(file), start_date,
     )  # fmt: skip
 
 
@@ -415,4 +416,5 @@ def _industry_sweep(
         points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
                                                     in plan.values.items()},
                                  values, varies, message))  # fmt: skip
-    return _result(spec, ranges, [m.name for m in metrics], points, [], file)
+    return _result(spec, ranges, [m.name for m in metrics], points, [], file,
+                   base.loaded.industry.start_date.isoformat())  # fmt: skip
