@@ -38,7 +38,7 @@ from hashshock.finance.loans import schedule
 from hashshock.industry.load import Member
 from hashshock.industry.simulate import MemberRun
 from hashshock.inputs.finance import Loan
-from hashshock.inputs.industry import Portfolio, PortfolioLoan
+from hashshock.inputs.industry import Portfolio
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -160,19 +160,15 @@ def _per_dollar(
     return paid.outstanding, np.concatenate([[0.0], np.cumsum(paid.interest)])
 
 
-def _loans_of(
-    loans: Sequence[PortfolioLoan], own: bool, member: Member, start: date
-) -> list[_Loan]:
+def _loans_of(portfolio: Portfolio, member: Member, start: date) -> list[_Loan]:
     out = [
-        _loan(loan.name or f"loans[{i}]", loan.borrower, Loan(
-            name=loan.name or f"loans[{i}]", principal_usd=loan.principal_usd,
-            rate_per_year=loan.rate_per_year, amortisation=loan.amortisation,
-            payment_every_days=loan.payment_every_days, maturity_date=loan.maturity_date,
-        ), start, loan.recovery_share, loan.secured_by_machines, loan.liquidation_cost_share)
-        for i, loan in enumerate(loans) if loan.borrower == member.group
+        _loan(name, loan.borrower, loan.terms(name), start, loan.recovery_share,
+              loan.secured_by_machines, loan.liquidation_cost_share)
+        for name, loan in portfolio.named_loans() if loan.borrower == member.group
     ]  # fmt: skip
-    finance = member.loaded.fleet.finance
-    if own and finance is not None:
+    # The operator's own loans, not the portfolio's new debt it carries in its finance block.
+    finance = member.own_fleet.fleet.finance
+    if portfolio.operators_own_loans and finance is not None:
         out += [
             _loan(f"{member.group}/{loan.name}", member.group, loan, start, 0.0, True,
                   OWN_LOAN_LIQUIDATION_COST)
@@ -221,7 +217,7 @@ def portfolio_losses(
     income = np.zeros(paths)
     rows: dict[str, dict[str, Any]] = {}
     for member, run in zip(members, runs, strict=True):
-        loans = _loans_of(portfolio.loans, portfolio.operators_own_loans, member, start)
+        loans = _loans_of(portfolio, member, start)
         if not loans:
             continue
         day = run.break_day

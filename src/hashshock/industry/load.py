@@ -7,7 +7,8 @@ quantiles of the lognormal ``machines_each`` (member *j* of *n* at probability
 (j + ½)/n, rescaled so that their mean is the class mean, or so that the class adds up
 to ``total_machines``); each stands for ``count / n`` operators (its ``weight``).
 Every problem is an :class:`InputError` naming the industry file, the operator, the
-field and the fix.
+field and the fix. A portfolio loan marked ``new_debt`` is lent on the start date: its
+borrowers' finance blocks carry it and their cash its principal (:func:`_lend_new_debt`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
@@ -47,6 +50,14 @@ class Member:
     weight: float
     loaded: LoadedFleet
     twins: tuple[Twin, ...] = ()  # its orders that stand in for cancelled ones
+    # its fleet as its operator gave it, when the portfolio lent it new debt (``loaded``
+    # then carries the loans in its finance block and their principal in its cash)
+    before_debt: LoadedFleet | None = None
+
+    @property
+    def own_fleet(self) -> LoadedFleet:
+        """The fleet without the portfolio's new debt."""
+        return self.before_debt if self.before_debt is not None else self.loaded
 
     def is_twin(self, order: int) -> bool:
         """Whether the fleet's order ``order`` is a twin (not planned, only redirected)."""
@@ -74,6 +85,8 @@ class LoadedIndustry:
         start = self.industry.start_date
         for i, loan in enumerate(self.industry.portfolio.loans):
             borrowers = [m for m in self.members if m.group == loan.borrower]
+            if loan.new_debt:
+                continue  # checked when lent (:func:`_lend_new_debt`)
             if all(m.loaded.fleet.finance is None for m in borrowers):
                 out.append(f"portfolio loans[{i}]: {loan.borrower} has no finance block, so it "
                            "never breaks financially and the loan never defaults — give its "
@@ -413,6 +426,52 @@ def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
             vendor_known("redirect.from_vendors", vendor)
 
 
+def _lend_new_debt(
+    members: Sequence[Member], portfolio: Portfolio, start: date, path: Path | None,
+    where: str,
+) -> tuple[Member, ...]:  # fmt: skip
+    """``members`` with the portfolio's ``new_debt`` loans lent on ``start``: each
+    borrower's (each member of a borrowing class) finance block gains the loan and, for
+    ``proceeds: cash``, its cash the principal; what an earlier portfolio lent is taken
+    back first. ``where``
+    prefixes the loans' field names in errors (``portfolio.`` in an industry file)."""
+    lent = [(i, name, loan) for i, (name, loan) in enumerate(portfolio.named_loans())
+            if loan.new_debt]  # fmt: skip
+    out = []
+    for member in members:
+        own = member.own_fleet
+        mine = [(i, name, loan) for i, name, loan in lent if loan.borrower == member.group]
+        if not mine:
+            out.append(dataclasses.replace(member, loaded=own, before_debt=None))
+            continue
+        finance = own.fleet.finance
+        for i, name, loan in mine:
+            field = f"{where}loans[{i}] ({name}).new_debt"
+            if finance is None:
+                raise InputError(path, field, f"{member.group} has no finance block: no cash "
+                                 "to pay a new loan from, nor covenants it could breach",
+                                 "give its fleet a finance: block (cash_usd, loans, "
+                                 "covenants), or set new_debt: false")  # fmt: skip
+            if loan.maturity_date <= start:
+                raise InputError(path, field, f"a loan lent on the start date ({start}) "
+                                 f"cannot mature on {loan.maturity_date}",
+                                 "give a maturity_date after the start")  # fmt: skip
+            if any(own_loan.name == name for own_loan in finance.loans):
+                raise InputError(path, field, f"{member.group}'s finance block already has "
+                                 f"a loan named {name}",
+                                 "give the portfolio loan another name: (name: …)")  # fmt: skip
+        assert finance is not None
+        finance = finance.model_copy(update={
+            "cash_usd": finance.cash_usd
+            + sum(loan.principal_usd for _, _, loan in mine if loan.proceeds == "cash"),
+            "loans": [*finance.loans, *(loan.terms(name) for _, name, loan in mine)],
+        })  # fmt: skip
+        fleet = own.fleet.model_copy(update={"finance": finance})
+        loaded = dataclasses.replace(own, fleet=fleet, checked_as="")
+        out.append(dataclasses.replace(member, loaded=loaded, before_debt=own))
+    return tuple(out)
+
+
 def _with_entry_name(error: InputError, data: dict[str, Any]) -> InputError:
     """``error`` with the entry's name after its index (``operators[3] (mara).count``,
     ``vendor_lines[1] (mbt).capacity_ehs_per_year``), as the checks after validation give
@@ -440,7 +499,8 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
     _check_vendor_lines(industry, path)
     reader = _Reader(industry, path)
     members = [m for i in range(len(industry.operators)) for m in reader.members(i)]
-    loaded = LoadedIndustry(industry, path, tuple(members))
+    lent = _lend_new_debt(members, industry.portfolio, industry.start_date, path, "portfolio.")
+    loaded = LoadedIndustry(industry, path, lent)
     if loaded.machines() > MAX_FLEET_MACHINES:
         raise InputError(path, "operators", f"{loaded.machines():,.0f} machines in all is more "
                          "than the whole network has",
@@ -469,7 +529,8 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
                              f"'{loan.borrower}' is not an operator of {loaded.industry.name}",
                              unknown_name_fix(loan.borrower, names, "operator"))  # fmt: skip
     industry = loaded.industry.model_copy(update={"portfolio": portfolio})
-    return dataclasses.replace(loaded, industry=industry)
+    members = _lend_new_debt(loaded.members, portfolio, industry.start_date, path, "")
+    return dataclasses.replace(loaded, industry=industry, members=members)
 
 
 def with_engine_passes(loaded: LoadedIndustry, passes: int, option: str = "engine_passes"

@@ -8,11 +8,11 @@ Structure is checked here; references to files, models and operators are checked
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from hashshock.inputs.finance import Amortisation, Finance, PaymentPeriod
+from hashshock.inputs.finance import Amortisation, Finance, Loan, PaymentPeriod
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -349,7 +349,32 @@ class PortfolioLoan(_Strict):
         0.2, description="Share of the machines' value lost repossessing and selling them "
         "(ASSUMPTION [E])",
     )  # fmt: skip
+    new_debt: bool = Field(
+        False, description="Debt the borrower's finance block does not carry: the loan "
+        "joins it on the start date, so the borrower pays it out of its cash and covenants "
+        "on all its loans count it (false: the loan is already in the borrower's finance "
+        "block, or left out of it, and does not change how the borrower runs)",
+    )  # fmt: skip
+    proceeds: Literal["cash", "spent"] = Field(
+        "cash", description="With new_debt, where the principal went: cash (it joins the "
+        "borrower's cash on day 0) or spent (on machines already in its fleet, or before "
+        "the start: only the payments are new)",
+    )  # fmt: skip
     source: str = ""
+
+    @model_validator(mode="after")
+    def _proceeds_need_new_debt(self) -> PortfolioLoan:
+        if "proceeds" in self.model_fields_set and not self.new_debt:
+            raise ValueError("proceeds does nothing without new_debt: true — fix: add "
+                             "new_debt: true, or drop proceeds")  # fmt: skip
+        return self
+
+    def terms(self, name: str) -> Loan:
+        """The loan as a finance block's loan named ``name`` (its repayment schedule)."""
+        return Loan(name=name, principal_usd=self.principal_usd,
+                    rate_per_year=self.rate_per_year, amortisation=self.amortisation,
+                    payment_every_days=self.payment_every_days,
+                    maturity_date=self.maturity_date)  # fmt: skip
 
 
 class Portfolio(_Strict):
@@ -360,6 +385,10 @@ class Portfolio(_Strict):
         False, description="Add every operator's own finance-block loans (secured by its "
         "machines) to the portfolio",
     )  # fmt: skip
+
+    def named_loans(self) -> list[tuple[str, PortfolioLoan]]:
+        """Each loan with its name in the outputs (``loans[i]`` when it has none)."""
+        return [(loan.name or f"loans[{i}]", loan) for i, loan in enumerate(self.loans)]
 
     @model_validator(mode="after")
     def _names(self) -> Portfolio:

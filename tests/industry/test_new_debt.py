@@ -1,0 +1,149 @@
+"""A portfolio loan marked ``new_debt`` (hashshock.industry.load._lend_new_debt): the
+borrower pays it out of its cash and its covenants count it — checked against the same
+loan written into the borrower's own finance block; more interest never breaks a
+borrower earlier on the same paths; the loan is counted once by the lender."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from hashshock.industry.api import industry
+from hashshock.industry.load import industry_from_mapping, with_portfolio
+from hashshock.inputs.errors import InputError
+
+TEMPLATES = (Path(__file__).resolve().parents[2] / "src" / "hashshock" / "data" / "industry"
+             / "us" / "templates")  # fmt: skip
+PRINCIPAL = 150_000.0
+PATHS, DAYS = 24, 240
+
+
+def _loan(**changes: Any) -> dict[str, Any]:
+    return {"borrower": "farms", "name": "rig", "principal_usd": PRINCIPAL,
+            "rate_per_year": 0.14, "maturity_date": "2028-12-01", "new_debt": True,
+            **changes}  # fmt: skip
+
+
+def _data(loans: list[dict[str, Any]], **portfolio: Any) -> dict[str, Any]:
+    return {"name": "farms", "start_date": "2026-12-01",
+            "operators": [{"name": "farms", "template": "small-farm", "count": 6,
+                           "machines_each": {"mean": 450, "cv": 0.5}, "simulated": 3}],
+            "portfolio": {"loans": loans, **portfolio}}  # fmt: skip
+
+
+def _groups(data: dict[str, Any]) -> dict[str, Any]:
+    result = industry(industry_from_mapping(data), ["baseline", "sanctions"], PATHS, DAYS, 0)
+    scenarios = result.to_dict()["scenarios"]
+    return {name: scenario["groups"] for name, scenario in scenarios.items()}
+
+
+@pytest.mark.parametrize("proceeds", ["cash", "spent"])
+def test_new_debt_runs_as_the_loan_in_the_borrowers_own_finance_block(
+    tmp_path: Path, proceeds: str
+) -> None:
+    """Every group figure (stages, breaks, covenants, money) equals the industry whose
+    template carries the loan in its finance block (and, for ``cash``, its principal in
+    the cash): the same fleets run, written two ways."""
+    template = yaml.safe_load((TEMPLATES / "small-farm.yaml").read_text())
+    finance = template["finance"]
+    # The template's finance is that of its own size; the class scales it to each member,
+    # so the loan is written in the class's finance block, at the class's mean size.
+    finance["loans"].append({"name": "rig", "principal_usd": PRINCIPAL, "rate_per_year": 0.14,
+                             "maturity_date": "2028-12-01"})  # fmt: skip
+    if proceeds == "cash":
+        finance["cash_usd"] += PRINCIPAL
+    own = _data([])
+    own["operators"][0]["finance"] = finance
+    lent = _data([_loan(proceeds=proceeds)])
+    lent["operators"][0]["finance"] = template["finance"] | {
+        "loans": finance["loans"][:-1],
+        "cash_usd": finance["cash_usd"] - (PRINCIPAL if proceeds == "cash" else 0.0),
+    }
+    # machines_each.mean is the class's mean size, so the finance blocks scale the same way
+    # for every member except for the new debt, which is principal each: give equal sizes.
+    for data in (own, lent):
+        data["operators"][0]["machines_each"] = {"mean": 450, "cv": 0}
+    assert _groups(lent) == _groups(own)
+
+
+def _break_days(rate: float, proceeds: str = "spent") -> list[np.ndarray]:
+    data = _data([_loan(rate_per_year=rate, proceeds=proceeds)])
+    result = industry(industry_from_mapping(data), ["sanctions"], PATHS, DAYS, 0)
+    return [run.break_day for run in result.member_runs(0)]
+
+
+def test_more_interest_never_breaks_a_borrower_earlier_on_the_same_paths() -> None:
+    """Rates 0 → 14 % → 40 % on paired paths: each member's first financial break (−1
+    never) comes no earlier, and the highest rate breaks some path the lowest does not."""
+    never = np.iinfo(np.int64).max
+    runs = [_break_days(rate) for rate in (0.0, 0.14, 0.4)]
+    for low, high in itertools.pairwise(runs):
+        for member_low, member_high in zip(low, high, strict=True):
+            low_day = np.where(member_low < 0, never, member_low)
+            high_day = np.where(member_high < 0, never, member_high)
+            assert (high_day <= low_day).all()
+    assert any((np.where(a < 0, never, a) < np.where(b < 0, never, b)).any()
+               for a, b in zip(runs[2], runs[0], strict=True))  # fmt: skip
+
+
+def test_the_lender_counts_new_debt_once() -> None:
+    """With the operators' own loans also in the portfolio, the new loan is one row, not
+    also ``farms/rig`` (it is in the finance block the own loans are read from)."""
+    data = _data([_loan()], operators_own_loans=True)
+    result = industry(industry_from_mapping(data), ["baseline"], 4, 60, 0)
+    loans = [row["loan"] for row in result.to_dict()["scenarios"]["baseline"]["lender"]["loans"]]
+    assert loans == ["rig", "farms/equipment-loan"]
+
+
+def test_a_portfolio_file_takes_back_what_the_industrys_portfolio_lent(tmp_path: Path) -> None:
+    """``--portfolio`` replaces the industry's loans: its members run the fleets as their
+    operators gave them, plus only the new file's new debt."""
+    loaded = industry_from_mapping(_data([_loan()]))
+    plain = industry_from_mapping(_data([]))
+    other = tmp_path / "lender.yaml"
+    other.write_text(yaml.safe_dump({"loans": [_loan(new_debt=False)]}))
+    replaced = with_portfolio(loaded, other)
+    assert [m.loaded.fleet for m in replaced.members] == [m.loaded.fleet for m in plain.members]
+    again = tmp_path / "again.yaml"
+    again.write_text(yaml.safe_dump({"loans": [_loan(principal_usd=1.0, proceeds="spent")]}))
+    for member, base in zip(with_portfolio(replaced, again).members, plain.members, strict=True):
+        finance, before = member.loaded.fleet.finance, base.loaded.fleet.finance
+        assert finance is not None and before is not None
+        assert finance.cash_usd == before.cash_usd
+        assert [loan.name for loan in finance.loans] == ["equipment-loan", "rig"]
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (_data([_loan(maturity_date="2026-12-01")]), r"portfolio\.loans\[0\] \(rig\)\.new_debt"
+         r".*cannot mature on 2026-12-01"),
+        (_data([_loan(name="equipment-loan")]), "already has a loan named equipment-loan"),
+        (_data([_loan(new_debt=False, proceeds="cash")]), "proceeds does nothing without"),
+    ],
+)  # fmt: skip
+def test_bad_new_debt_is_refused_naming_the_loan(data: dict[str, Any], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        industry_from_mapping(data)
+
+
+def test_new_debt_needs_the_borrowers_finance_block(tmp_path: Path) -> None:
+    """The small-farm example has no finance block: a new loan to it (from a portfolio
+    file) is refused, naming the file's loan and the fix."""
+    fleet = Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml"
+    one = {"name": "farm", "fleet": str(fleet)}
+    loaded = industry_from_mapping({"name": "one", "start_date": "2026-12-01",
+                                    "operators": [one]})  # fmt: skip
+    file = tmp_path / "lender.yaml"
+    file.write_text(yaml.safe_dump({"loans": [_loan(borrower="farm")]}))
+    with pytest.raises(InputError) as error:
+        with_portfolio(loaded, file)
+    assert error.value.file == str(file)
+    assert error.value.field == "loans[0] (rig).new_debt"
+    assert "farm has no finance block" in error.value.problem
+    assert "new_debt: false" in error.value.fix
