@@ -1,7 +1,7 @@
 """Read an industry file into simulated members, each a validated fleet.
 
 An operator given as ``fleet:`` is one member, its fleet file as it is. An operator given
-as ``template:`` is the template fleet scaled (:func:`scaled_fleet_mapping`) to its size;
+as ``template:`` is the template fleet scaled (:mod:`hashshock.industry.scaling`) to its size;
 a class of ``count`` operators is ``simulated`` members whose sizes are the stratified
 quantiles of the lognormal ``machines_each`` (member *j* of *n* at probability
 (j + ½)/n, rescaled so that their mean is the class mean, or so that the class adds up
@@ -14,7 +14,6 @@ borrowers' finance blocks carry it and their cash its principal (:func:`_lend_ne
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,16 +21,16 @@ from datetime import date
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 from pydantic import ValidationError
 
 from hashshock.industry.orders import Twin, growth_orders, with_twins
+from hashshock.industry.scaling import member_sizes, scale_finance, scaled_fleet_mapping
 from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
-from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Fleet
+from hashshock.inputs.fleet import MAX_FLEET_MACHINES
 from hashshock.inputs.industry import MAX_ENGINE_PASSES, Industry, Operator, Portfolio
 from hashshock.inputs.kinds import check_kind
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
@@ -156,91 +155,6 @@ def bundled_templates() -> dict[str, Path]:
             for p in sorted((root.parent / "templates").glob("*.yaml"))}  # fmt: skip
 
 
-def _scaled(value: float, factor: float) -> int:
-    return round(value * factor)
-
-
-def _scale_finance(finance: dict[str, Any], factor: float) -> dict[str, Any]:
-    """Amounts scale with the fleet (cash, principals, liquidity floors, hashrate
-    commitments, pledges, budgets); ratios (DSCR, LTV, rates) do not."""
-    out = dict(finance)
-    if "cash_usd" in out:
-        out["cash_usd"] = out["cash_usd"] * factor
-    out["loans"] = [{**loan, "principal_usd": loan["principal_usd"] * factor}
-                    for loan in out.get("loans", [])]  # fmt: skip
-    covenants = []
-    for cov in out.get("covenants", []):
-        cov = dict(cov)
-        if cov["type"] == "min_liquidity":
-            cov["value"] = cov["value"] * factor
-        if cov["type"] == "hashrate_commitment":
-            cov["quarters"] = [{**q, "min_ths": q["min_ths"] * factor} for q in cov["quarters"]]
-        covenants.append(cov)
-    out["covenants"] = covenants
-    out["btc_pledges"] = [
-        {**p, "btc": p["btc"] * factor, "obligation_usd": p["obligation_usd"] * factor}
-        for p in out.get("btc_pledges", [])
-    ]
-    replacement = dict(out.get("replacement", {}))
-    if replacement.get("budget_usd") is not None:
-        replacement["budget_usd"] = replacement["budget_usd"] * factor
-        out["replacement"] = replacement
-    return out
-
-
-def scaled_fleet_mapping(fleet: Fleet, factor: float) -> dict[str, Any]:
-    """The fleet ``factor`` times as large, as a mapping for :func:`fleet_from_mapping`.
-
-    Counts (cohorts, broken machines, spares and their targets, orders) are rounded to whole
-    machines and parts; cohorts and orders that round to 0 are dropped; technicians are
-    rounded and at least 1; money amounts scale (:func:`_scale_finance`).
-    """
-    data = fleet.model_dump(mode="json", exclude_unset=True)
-    data.pop("cohorts_csv", None)  # its cohorts are already in fleet.cohorts
-    cohorts = []
-    for cohort in fleet.cohorts:
-        item = cohort.model_dump(mode="json", exclude_unset=True)
-        item["count"] = _scaled(cohort.count, factor)
-        if cohort.degraded is not None:
-            item["degraded"] = {
-                "dead_hashboards": _scaled(cohort.degraded.dead_hashboards, factor),
-                "machines_down": {k: _scaled(v, factor)
-                                  for k, v in cohort.degraded.machines_down.items()},
-            }  # fmt: skip
-        if item["count"] > 0:
-            cohorts.append(item)
-    data["cohorts"] = cohorts
-    for stock in data.get("spares", []):
-        for key in ("on_hand", "target"):
-            if stock.get(key) is not None:
-                stock[key] = _scaled(stock[key], factor)
-    for site in data.get("sites", []):
-        if site.get("technicians") is not None:
-            site["technicians"] = max(1, _scaled(site["technicians"], factor))
-    orders = [{**o, "count": _scaled(o["count"], factor)} for o in data.get("orders", [])]
-    data["orders"] = [o for o in orders if o["count"] > 0]
-    if data.get("finance") is not None:
-        data["finance"] = _scale_finance(data["finance"], factor)
-    return data
-
-
-def member_sizes(operator: Operator) -> list[int]:
-    """Machines of each simulated member of a class (stratified lognormal quantiles)."""
-    each = operator.machines_each
-    assert each is not None
-    n = operator.simulated_members
-    if each.cv == 0:
-        raw = [1.0] * n
-    else:
-        sigma = math.sqrt(math.log1p(each.cv**2))
-        normal = NormalDist()
-        raw = [math.exp(sigma * normal.inv_cdf((j + 0.5) / n)) for j in range(n)]
-    mean_size = operator.mean_machines
-    assert mean_size is not None
-    scale = mean_size / (sum(raw) / n)
-    return [max(1, round(r * scale)) for r in raw]
-
-
 class _Reader:
     """Reads one industry file's operators, with errors that name the operator."""
 
@@ -338,7 +252,7 @@ class _Reader:
                 # scales with its size, as a template's does (a named operator's is its own).
                 own = op.finance.model_dump(mode="json", exclude_unset=True)
                 mean = op.mean_machines
-                data["finance"] = own if mean is None else _scale_finance(own, size / mean)
+                data["finance"] = own if mean is None else scale_finance(own, size / mean)
             if not data["cohorts"]:
                 raise self.fail(i, "machines_each" if op.machines_each else "machines",
                                 f"{size} machines scale every cohort of {file} to 0",
