@@ -32,14 +32,20 @@ from typing import Any, cast
 
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-from ruamel.yaml.tokens import CommentToken
 
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
+from hashshock.scan.degraded import (
+    Target,
+    degraded_of,
+    describe_degraded,
+    machines_text,
+    place_broken,
+    whole,
+)
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord
 from hashshock.scan.yamlfile import as_run_reads_it
 
@@ -167,15 +173,6 @@ def choose_site(existing: Mapping[str, Any] | None, site: str | None) -> str:
 # --- merging ----------------------------------------------------------------------------
 
 
-def _machines(n: int) -> str:
-    return f"{n:,} machine" if n == 1 else f"{n:,} machines"
-
-
-def _whole(value: Any) -> int | None:
-    """``value`` if it is a whole number (not a bool), else ``None``."""
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _plain_text(text: str) -> str:
     """``text`` as a YAML string that PyYAML (YAML 1.1, as ``hashshock run`` reads) reads back
     as the same string: ruamel writes ``on`` or ``yes`` unquoted (strings in YAML 1.2)."""
@@ -196,126 +193,6 @@ def _node_like(siblings: Any, items: dict[str, Any]) -> dict[str, Any]:
     if isinstance(last, CommentedMap) and last.fa.flow_style():
         node.fa.set_flow_style()
     return node
-
-
-def _degraded_of(cohort: Mapping[str, Any]) -> tuple[int, dict[str, int]]:
-    """Dead boards and machines down per part of a file cohort (malformed values count 0:
-    validation reports them)."""
-    degraded = cohort.get("degraded")
-    if not isinstance(degraded, Mapping):
-        return 0, {}
-    dead = _whole(degraded.get("dead_hashboards")) or 0
-    down_map = degraded.get("machines_down")
-    down: dict[str, int] = {}
-    if isinstance(down_map, Mapping):
-        for part, n in down_map.items():
-            if (_whole(n) or 0) > 0:
-                down[str(part)] = _whole(n) or 0
-    return dead, down
-
-
-def _pop_keeping_comments(mapping: dict[str, Any], key: str) -> None:
-    """Remove ``key``; in a round-trip mapping the comment lines that follow its line (which
-    ruamel stores with it: the comments above the next key) move to the key before it."""
-    if key not in mapping:
-        return
-    if not isinstance(mapping, CommentedMap):
-        del mapping[key]
-        return
-    keys = list(mapping)
-    where = keys.index(key)
-    slot = mapping.ca.items.pop(key, None)
-    del mapping[key]
-    token = slot[2] if slot and len(slot) > 2 else None
-    if token is None or where == 0:
-        return
-    _, _, rest = str(token.value).partition("\n")
-    if not rest.strip():
-        return
-    previous = mapping.ca.items.setdefault(keys[where - 1], [None, None, None, None])
-    if previous[2] is None:
-        previous[2] = CommentToken("\n" + rest, CommentMark(0), None)
-    else:
-        previous[2].value = str(previous[2].value) + rest
-
-
-def _set_degraded(cohort: dict[str, Any], dead: int, down: dict[str, int]) -> None:
-    """Write ``degraded`` into a file cohort, editing an existing mapping in place (its style
-    and comments stay) and dropping it when nothing is broken."""
-    if _degraded_of(cohort) == (dead, down):
-        return
-    if not dead and not down:
-        _pop_keeping_comments(cohort, "degraded")
-        return
-    current = cohort.get("degraded")
-    if not isinstance(current, dict):
-        current = CommentedMap() if isinstance(cohort, CommentedMap) else {}
-        if isinstance(current, CommentedMap):
-            current.fa.set_flow_style()
-        cohort["degraded"] = current
-    if dead or "dead_hashboards" in current:
-        current["dead_hashboards"] = dead
-    parts = current.get("machines_down")
-    if not down:
-        _pop_keeping_comments(current, "machines_down")
-    elif isinstance(parts, dict):
-        for part in [p for p in parts if p not in down]:
-            del parts[part]
-        for part, n in sorted(down.items()):
-            parts[part] = n
-    else:
-        current["machines_down"] = dict(sorted(down.items()))
-
-
-def _describe_degraded(dead: int, down: dict[str, int]) -> str:
-    items = [f"{_machines(n)} down for a {part}" for part, n in sorted(down.items())]
-    if dead:
-        items.append(f"{dead:,} dead hashboard{'s' * (dead != 1)}")
-    return ", ".join(items) or "none"
-
-
-@dataclass
-class _Target:
-    """A file cohort the merge may write to, with its count after the merge."""
-
-    cohort: dict[str, Any]
-    count: int
-
-
-def _place_broken(
-    targets: list[_Target], boards: int, dead: int, down: dict[str, int], replace: bool
-) -> tuple[int, dict[str, int], int]:
-    """Put broken machines on ``targets`` (first to last, within what each can hold).
-
-    ``replace``: the cohorts get exactly ``dead``/``down``; else these are added to what
-    they hold. Returns the totals placed and the number of machines or boards that did
-    not fit (cohorts in a CSV cannot hold any).
-    """
-    state = [((0, {}) if replace else _degraded_of(t.cohort)) for t in targets]
-    deads = [d for d, _ in state]
-    downs = [dict(m) for _, m in state]
-    unplaced = 0
-    for part, n in sorted(down.items()):
-        for i, target in enumerate(targets):
-            room = max(0, target.count - sum(downs[i].values()))
-            take = min(n, room)
-            if take:
-                downs[i][part] = downs[i].get(part, 0) + take
-                n -= take
-        unplaced += n
-    for i, target in enumerate(targets):
-        room = max(0, (target.count - sum(downs[i].values())) * boards - deads[i])
-        take = min(dead, room)
-        deads[i] += take
-        dead -= take
-    unplaced += dead
-    for i, target in enumerate(targets):
-        _set_degraded(target.cohort, deads[i], downs[i])
-    totals: dict[str, int] = {}
-    for placed in downs:
-        for part, n in placed.items():
-            totals[part] = totals.get(part, 0) + n
-    return sum(deads), totals, unplaced
 
 
 def _csv_counts(data: Mapping[str, Any], base: Path) -> tuple[dict[tuple[str, str], int], str]:
@@ -379,7 +256,7 @@ class _Merger:
         where = f" ({in_csv:,} of them in {self.csv_name})" if in_csv else ""
         return f"file says {total:,}{where}"
 
-    def _new_cohort(self, cohorts: list[Any], scanned: ScannedCohort, count: int) -> _Target:
+    def _new_cohort(self, cohorts: list[Any], scanned: ScannedCohort, count: int) -> Target:
         spec = self.catalog.get(scanned.model)
         installed = self.dates.choose(scanned, spec.release_year, self.start)
         new = _node_like(cohorts, {
@@ -387,36 +264,36 @@ class _Merger:
             "install_date": installed, "label": self.dates.label(),
         })  # fmt: skip
         cohorts.append(new)
-        target = _Target(new, count)
+        target = Target(new, count)
         broken = ""
         if count == scanned.count:  # a cohort of its own: it holds what the scan found broken
-            _place_broken([target], self._boards(scanned), scanned.dead_hashboards,
+            place_broken([target], self._boards(scanned), scanned.dead_hashboards,
                           self._scanned_down(scanned), replace=True)  # fmt: skip
-            dead, down = _degraded_of(new)
-            broken = f" ({_describe_degraded(dead, down)})" if dead or down else ""
+            dead, down = degraded_of(new)
+            broken = f" ({describe_degraded(dead, down)})" if dead or down else ""
         how = "given" if self.dates.fixed is not None else "assumed"
         self.changes.append(
-            f"added cohort {self.site}/{scanned.model}: {_machines(count)}{broken}, install date "
-            f"{installed} ({how})"
+            f"added cohort {self.site}/{scanned.model}: {machines_text(count)}{broken}, "
+            f"install date {installed} ({how})"
         )
         return target
 
     def merge(self, cohorts: list[Any], scanned: ScannedCohort, path: Path | None) -> None:
         """Merge one scanned (site, model) into ``cohorts``."""
         name = f"cohort {self.site}/{scanned.model}"
-        targets: list[_Target] = []
+        targets: list[Target] = []
         for i, cohort in enumerate(cohorts):
             if not isinstance(cohort, dict) or cohort.get("site") != self.site:
                 continue
             if cohort.get("model") != scanned.model:
                 continue
-            count = _whole(cohort.get("count"))
+            count = whole(cohort.get("count"))
             if count is None or count < 0:
                 raise InputError(
                     path, f"cohorts[{i}].count", f"{cohort.get('count')!r} is not a count",
                     "write a whole number of machines",
                 )  # fmt: skip
-            targets.append(_Target(cohort, count))
+            targets.append(Target(cohort, count))
         in_csv = self.csv.get((self.site, scanned.model), 0)
         before = sum(t.count for t in targets) + in_csv
         seen = scanned.count
@@ -450,8 +327,8 @@ class _Merger:
         degraded_after = self._degraded_total(targets)
         if degraded_after != degraded_before:
             self.changes.append(
-                f"{name}: broken at start: {_describe_degraded(*degraded_before)} → "
-                f"{_describe_degraded(*degraded_after)}"
+                f"{name}: broken at start: {describe_degraded(*degraded_before)} → "
+                f"{describe_degraded(*degraded_after)}"
             )
 
     def _boards(self, scanned: ScannedCohort) -> int:
@@ -462,24 +339,24 @@ class _Merger:
         return {str(part): n for part, n in scanned.machines_down.items() if n}
 
     @staticmethod
-    def _degraded_total(targets: list[_Target]) -> tuple[int, dict[str, int]]:
+    def _degraded_total(targets: list[Target]) -> tuple[int, dict[str, int]]:
         dead, down = 0, dict[str, int]()
         for target in targets:
-            d, parts = _degraded_of(target.cohort)
+            d, parts = degraded_of(target.cohort)
             dead += d
             for part, n in parts.items():
                 down[part] = down.get(part, 0) + n
         return dead, down
 
     def _merge_broken(
-        self, name: str, targets: list[_Target], scanned: ScannedCohort, replace: bool
+        self, name: str, targets: list[Target], scanned: ScannedCohort, replace: bool
     ) -> None:
         """The scan saw every machine (``replace``): the cohorts hold what it found broken.
         Otherwise the file's broken machines are kept and only raised to the scan's."""
         dead, down = scanned.dead_hashboards, self._scanned_down(scanned)
         if not replace:
             file_dead, file_down = self._degraded_total(targets)
-            lower = [f"{_machines(n)} down for a {p}" for p, n in sorted(file_down.items())
+            lower = [f"{machines_text(n)} down for a {p}" for p, n in sorted(file_down.items())
                      if n > down.get(p, 0)]  # fmt: skip
             if file_dead > dead:
                 lower.append(f"{file_dead:,} dead hashboards")
@@ -489,14 +366,14 @@ class _Merger:
             down = {p: n - file_down.get(p, 0) for p, n in down.items() if n > file_down.get(p, 0)}
             if not dead and not down:
                 return
-        _, _, unplaced = _place_broken(targets, self._boards(scanned), dead, down, replace)
+        _, _, unplaced = place_broken(targets, self._boards(scanned), dead, down, replace)
         if unplaced:
             self.kept.append(
                 f"{name}: {unplaced:,} broken machines or boards not recorded: the cohorts in "
                 f"{self.csv_name or 'the file'} cannot hold them"
             )
 
-    def _shrink(self, cohorts: list[Any], targets: list[_Target], keep: int) -> None:
+    def _shrink(self, cohorts: list[Any], targets: list[Target], keep: int) -> None:
         """``--prune``: lower the counts to ``keep`` in all, newest cohorts first; cohorts
         left with no machine are removed."""
         excess = sum(t.count for t in targets) - max(0, keep)
@@ -525,7 +402,7 @@ class _Merger:
             if isinstance(cohort, dict) and cohort.get("site") == self.site:
                 model = str(cohort.get("model"))
                 if model not in seen:
-                    counts[model] = counts.get(model, 0) + (_whole(cohort.get("count")) or 0)
+                    counts[model] = counts.get(model, 0) + (whole(cohort.get("count")) or 0)
         for site, model in self.csv:
             if site == self.site and model not in seen:
                 counts.setdefault(model, 0)
