@@ -46,6 +46,8 @@ def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
     [
         (_with_cohort(model="antminer-s21xp"), ["cohorts[0].model", "antminer-s21-xp"]),
         (_with_cohort(model="antminer-s19jpro"), ["unknown model", "antminer-s19j-pro"]),
+        # printed as written: rich would take [s19j] for a style and drop it
+        (_with_cohort(model="antminer[s19j]"), ["unknown model 'antminer[s19j]'"]),
         (_with_cohort(count=-5), ["cohorts[0].count", "use a value of at least 0"]),
         (_with_cohort(count=2.5), ["cohorts[0].count", "whole number"]),
         (_with_cohort(set_aside=201), ["cohorts[0].set_aside", "the cohort has 200"]),

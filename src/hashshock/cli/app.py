@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +30,19 @@ import typer.main
 from rich.console import Console
 
 from hashshock import __version__
+from hashshock.cli.breakpoint import register as register_breakpoint
+from hashshock.cli.common import (
+    FleetArg,
+    HorizonOpt,
+    JsonOpt,
+    PathsOpt,
+    SeedOpt,
+    err_console,
+    input_errors,
+    progress_bar,
+    warn_all,
+    write_or_report,
+)
 from hashshock.cli.daemon import register as register_daemon
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
@@ -57,7 +68,6 @@ from hashshock.cli.scan import register as register_scan
 from hashshock.cli.serve import register as register_serve
 from hashshock.cli.strategies import register as register_strategies
 from hashshock.cli.sweep import register as register_sweep
-from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 from hashshock.words import counted
 
@@ -74,34 +84,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(emoji=False)
-err_console = Console(emoji=False, stderr=True)
 
-FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
-PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
-JsonOpt = Annotated[
-    str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
-]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),
 ]
-
-
-def fail(exc: InputError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-@contextmanager
-def input_errors() -> Iterator[None]:
-    """Turn :class:`InputError` into exit code 2 with one clear line."""
-    try:
-        yield
-    except InputError as exc:
-        fail(exc)
 
 
 ReportOpt = Annotated[
@@ -110,57 +98,8 @@ ReportOpt = Annotated[
 SaveOpt = Annotated[bool, typer.Option("--save", help="Keep the runs in the run store.")]
 
 
-def warn_all(lines: Iterable[str]) -> None:
-    """Print each accepted-but-notable input on stderr as one warning line."""
-    for line in lines:
-        err_console.print(f"[bold yellow]warning:[/] {line}", soft_wrap=True, highlight=False)
-
-
 #: Runs estimated to take longer than this (seconds) say so before they start.
 LONG_RUN_SECONDS = 30.0
-
-
-def write_or_report(write: Callable[[], object], target: str) -> bool:
-    """Do ``write``; if it fails now (a full disk, say), say where the results could not go
-    and return False (the caller exits 1 after the other outputs; the summary has been
-    printed already)."""
-    try:
-        write()
-    except (OSError, InputError) as exc:
-        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        err_console.print(
-            f"[bold red]error:[/] {target}: the results could not be written ({reason}); "
-            "fix: free space or choose another path",
-            soft_wrap=True, highlight=False,
-        )  # fmt: skip
-        return False
-    return True
-
-
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; yields the engine callback."""
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("simulating", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 @dataclass(frozen=True)
@@ -309,86 +248,7 @@ def compare(
     _simulate(fleet, names, paths, horizon, seed, workers, quiet, False, config, outputs)
 
 
-@app.command("breakpoint")
-def breakpoint_command(
-    fleet: FleetArg,
-    covenant: Annotated[str, typer.Option("--covenant", "-c", help="Covenant name.")],
-    shock: Annotated[
-        str,
-        typer.Option(
-            "--shock",
-            help="parts-cut (days of vendor parts and repair cut) "
-            "or btc-drop (share of BTC price lost).",
-        ),
-    ] = "parts-cut",
-    probability: Annotated[
-        float,
-        typer.Option(
-            "--probability",
-            "-p",
-            help="Breach probability to reach: the share of paths, in (0, 1].",
-        ),
-    ] = 0.5,
-    paths: PathsOpt = 200,
-    horizon: HorizonOpt = 365,
-    seed: SeedOpt = 0,
-    json_out: JsonOpt = None,
-    market: MarketOpt = None,
-    btc_price: BtcPriceOpt = None,
-    difficulty: DifficultyOpt = None,
-    network_hashrate: NetworkHashrateOpt = None,
-    fee_share: FeeShareOpt = None,
-) -> None:
-    """Reverse stress test: the smallest shock breaching a covenant on a share of paths
-    (--probability, 50% by default)."""
-    from hashshock.breakpoint import check_covenant, check_shock, check_target, find_breakpoint
-    from hashshock.inputs.load import load_fleet
-    from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
-    from hashshock.sizing import check_fits
-
-    with input_errors():
-        check_shock(shock, "--shock")
-        check_target(probability)
-        check_run_args(paths, seed)
-        check_horizon(horizon)
-        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-        loaded = load_fleet(fleet)
-        check_covenant(loaded, covenant, horizon)
-        check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
-        check_output(json_out, "--json", input_files(loaded, [], config))
-        warn_if_stale(err_console, config, loaded)
-
-        def step(size: float, probability: float) -> None:
-            err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
-
-        found = run_interruptibly(
-            lambda: find_breakpoint(
-                loaded, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
-                market=config, on_step=step, probability=probability,
-            )
-        )  # fmt: skip
-    if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
-        raise typer.Exit(code=1)
-    if json_out != "-":
-        target = f"{probability:.0%}"
-        if found.value is None:
-            console.print(f"[green]{covenant}[/] holds (breached on < {target} of paths) even at "
-                          f"the largest {shock} tried.")  # fmt: skip
-        elif found.value == 0:
-            console.print(
-                f"[bold]{covenant}[/] is already breached on "
-                f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}, at "
-                f"least the {target} asked for: no shock is needed (--probability sets "
-                "another share).",
-            )  # fmt: skip
-        else:
-            size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
-                    else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
-            console.print(
-                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from "
-                f"[bold red]{size}[/] (breach probability there "
-                f"{found.probability_at_value:.0%}).",
-            )
+register_breakpoint(app)  # here, so that --help lists it after compare, as before
 
 
 def _is_industry(path: str) -> bool:

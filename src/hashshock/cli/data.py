@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
 
@@ -66,8 +67,7 @@ def update_command(
         if out is not None:
             check_output(out, "--out")
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise error_exit(exc) from None
     if out is None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +88,7 @@ def update_command(
     try:
         written = write_snapshot(snap, target, "--out")
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+        raise error_exit(exc) from None
     Console(emoji=False).print(
         f"snapshot {escape(_describe(snap))}\nwritten to {escape(str(written))}",
         soft_wrap=True,
@@ -119,8 +118,7 @@ def show_command(
         config = load_market(market)
         start = market_start(config, day)
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+        raise error_exit(exc) from None
     snap = start.snapshot
     console = Console(emoji=False)
     age = (dt.datetime.now(dt.UTC).date() - snap.date).days

@@ -1,6 +1,6 @@
-"""What ``hashshock optimise`` and ``hashshock strategies`` share: options, the one-line
-error, the progress line and loading the inputs. Light at import (start-up rule in
-:mod:`hashshock.cli.app`)."""
+"""What ``hashshock optimise`` and ``hashshock strategies`` share beside
+:mod:`hashshock.cli.common`: options, the progress line, loading the inputs and writing
+the outputs. Light at import (start-up rule in :mod:`hashshock.cli.app`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.inputs.errors import InputError
-
 if TYPE_CHECKING:
     from hashshock.execution import Executor
     from hashshock.inputs.load import LoadedFleet
@@ -22,25 +20,16 @@ if TYPE_CHECKING:
     from hashshock.market import MarketConfig
     from hashshock.market.start import MarketStart
 
-FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
 ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="Built-in scenario name or scenario YAML file.")
 ]
 PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths per evaluation.")]
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
 JsonOpt = Annotated[str | None, typer.Option("--json", help="Write the JSON here ('-': stdout).")]
 ReportOpt = Annotated[str | None, typer.Option("--report", help="Write the HTML report here.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")]
 
 out = Console(emoji=False)
 err = Console(emoji=False, stderr=True)
-
-
-def fail(exc: InputError) -> typer.Exit:
-    """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
-    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 def progress_line(quiet: bool) -> Callable[[str], None] | None:
@@ -102,18 +91,16 @@ def executor() -> Executor:
     return make_executor(None, None, threads=cores())
 
 
-def write_outputs(data: dict[str, object], json_out: str | None,
-                  write_report: Callable[[], object] | None) -> None:  # fmt: skip
-    """Write the JSON and the report asked for; exit 1 with one line if one fails now."""
+def write_outputs(data: dict[str, object], json_out: str | None, report: str | None,
+                  write_report: Callable[[], object]) -> None:  # fmt: skip
+    """Write the JSON and the report asked for; exit 1 with one line each if one fails now
+    (:func:`hashshock.cli.common.write_or_report`)."""
+    from hashshock.cli.common import write_or_report
     from hashshock.outputs import write_json
 
-    try:
-        if json_out is not None:
-            write_json(data, json_out, "--json", indent=None)
-        if write_report is not None:
-            write_report()
-    except (OSError, InputError) as exc:
-        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        err.print(f"[bold red]error:[/] the results could not be written ({escape(reason)}); "
-                  "fix: free space or choose another path", highlight=False)  # fmt: skip
-        raise typer.Exit(1) from None
+    failed = json_out is not None and not write_or_report(
+        lambda: write_json(data, json_out, "--json", indent=None), json_out
+    )
+    failed |= report is not None and not write_or_report(write_report, report)
+    if failed:
+        raise typer.Exit(1)

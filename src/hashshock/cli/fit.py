@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
 
 LogsArg = Annotated[
@@ -114,8 +115,7 @@ def fit_command(
         if json_out:
             write_json(report_to_dict(report), json_out)
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise error_exit(exc) from None
     for warning in report.loaded.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if json_out == "-":

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import input_errors, progress_bar, write_or_report
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -29,7 +30,7 @@ from hashshock.cli.market_options import (
     NetworkHashrateOpt,
     market_config,
 )
-from hashshock.cli.report import StoreOpt, input_errors, progress_bar, scenario_names
+from hashshock.cli.report import StoreOpt, scenario_names
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 from hashshock.words import break_causes, counted, probability
@@ -457,14 +458,9 @@ def industry_command(
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
     if json_out is not None:
-        try:
-            write_json(data, json_out, "--json", indent=None)
-        except (OSError, InputError) as exc:
-            reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-            Console(emoji=False, stderr=True).print(
-                f"[bold red]error:[/] {escape(reason)}", highlight=False
-            )
-            raise typer.Exit(1) from None
+        target = json_out
+        if not write_or_report(lambda: write_json(data, target, "--json", indent=None), target):
+            raise typer.Exit(1)
     if report is not None:
         from hashshock.industry.report import write_industry_report
 

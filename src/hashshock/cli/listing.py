@@ -22,22 +22,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import error_exit
 from hashshock.cli.render import table_width
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
     from hashshock.inputs.catalog import ModelSpec
-
-
-def _fail(exc: InputError) -> typer.Exit:
-    """Print the one-line message on stderr (as ``hashshock run`` does); exit code 2."""
-    Console(emoji=False, stderr=True).print(
-        f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True
-    )
-    return typer.Exit(2)
 
 
 @dataclass(frozen=True)
@@ -118,7 +110,7 @@ def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
     try:
         models = (load_catalog(Path(extra)) if extra else bundled_catalog()).models
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     if as_json:
         sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
         return
@@ -162,8 +154,8 @@ def schema(
         "fleet": Fleet, "scenario": Scenario, "sweep": SweepSpec, "strategy": Strategy,
     }  # fmt: skip
     if kind not in models:
-        raise _fail(InputError(None, "KIND", f"unknown schema '{kind}'",
-                               "use fleet, scenario, sweep or strategy"))  # fmt: skip
+        raise error_exit(InputError(None, "KIND", f"unknown schema '{kind}'",
+                                    "use fleet, scenario, sweep or strategy"))  # fmt: skip
     from hashshock import __version__
 
     # The dialect pydantic writes, and a name editors and validators can key the file on

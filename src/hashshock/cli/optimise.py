@@ -18,18 +18,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit
 from hashshock.cli.decide_options import (
-    FleetArg,
-    HorizonOpt,
     JsonOpt,
     PathsOpt,
     QuietOpt,
     ReportOpt,
     ScenarioOpt,
-    SeedOpt,
     err,
     executor,
-    fail,
     load_inputs,
     out,
     progress_line,
@@ -122,7 +119,7 @@ def optimise_command(
             )
         seconds = time.perf_counter() - started
     except InputError as exc:
-        raise fail(exc) from None
+        raise error_exit(exc) from None
     data = result.to_dict()
     if not quiet and json_out != "-":
         render_optimise(out, result, seconds, pool_sites)
@@ -144,7 +141,7 @@ def optimise_command(
             "chosen stock",
         )
 
-    write_outputs(data, json_out, write_report if report is not None else None)
+    write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
         out.print(f"wrote {escape(report)}", highlight=False)
 

@@ -11,8 +11,6 @@ and the engine load only when the command runs, so ``hashshock --help`` stays fa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hashshock.cli.common import err_console, input_errors, progress_bar
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -54,13 +53,6 @@ StoreOpt = Annotated[
 _ID = re.compile(r"^[0-9a-f]{4,32}$")
 _FLEET_SUFFIXES = (".yaml", ".yml")
 
-err = Console(emoji=False, stderr=True)
-
-
-def fail(exc: InputError) -> None:
-    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
 
 def scenario_names(text: str) -> list[str]:
     """``--scenarios``' names, split at commas; an empty one (``baseline,,``) is refused
@@ -72,29 +64,6 @@ def scenario_names(text: str) -> list[str]:
             "separate the names by single commas, e.g. baseline,sanctions",
         )  # fmt: skip
     return [n for n in names if n]
-
-
-@contextmanager
-def input_errors() -> Iterator[None]:
-    """Turn :class:`InputError` into exit code 2 with one line on stderr."""
-    try:
-        yield
-    except InputError as exc:
-        fail(exc)
-
-
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; yields the engine's callback."""
-    if not enabled or not err.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("simulating"), BarColumn(), TimeRemainingColumn(), console=err,
-                  transient=True) as bar:  # fmt: skip
-        task = bar.add_task("simulating", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
@@ -213,7 +182,7 @@ def _simulate(
     check_horizon(horizon)
     loaded = load_fleet(fleet)
     chosen = [load_scenario(n) for n in scenario_names(scenarios)]
-    warn_if_stale(err, config, loaded)
+    warn_if_stale(err_console, config, loaded)
     with progress_bar(not quiet) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
     if save:
@@ -221,7 +190,7 @@ def _simulate(
 
         ids = save_results(results, store, fleet=loaded, scenarios=chosen, market=config)
         if not quiet:
-            err.print(f"saved runs {', '.join(ids)}", highlight=False)
+            err_console.print(f"saved runs {', '.join(ids)}", highlight=False)
     return results
 
 

@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.report import StoreOpt, input_errors
+from hashshock.cli.common import input_errors
+from hashshock.cli.report import StoreOpt
 from hashshock.inputs.errors import InputError
 
 runs_app = typer.Typer(help="Saved runs: list, show, diff, export, rm.", no_args_is_help=True)

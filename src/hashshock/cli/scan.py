@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from typer._click.formatting import HelpFormatter
 from typer.core import MARKUP_MODE_KEY, TyperCommand
 
+from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
@@ -38,14 +38,6 @@ if TYPE_CHECKING:
     from hashshock.inputs.catalog import Catalog
     from hashshock.scan.fleetfile import InstallDates
     from hashshock.scan.records import MachineRecord
-
-
-def _fail(exc: InputError) -> typer.Exit:
-    """Print the one-line message (as ``hashshock run`` does) and give exit code 2."""
-    Console(emoji=False, stderr=True).print(
-        f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True
-    )
-    return typer.Exit(2)
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -223,7 +215,7 @@ def scan_command(
         if not out.parent.is_dir():
             raise InputError(out, "--out", "its folder does not exist", "create the folder first")
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     creds = Credentials.resolve(username, password)
     options = ScanOptions(
         timeout_s=timeout, concurrency=concurrency, credentials=creds, web_port=web_port,
@@ -267,7 +259,7 @@ def scan_command(
         if json_out is not None:
             write_json(scan_json(records, cohorts, notes, outputs), json_out)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     if json_out != "-":
         print_scan(Console(emoji=False), records, cohorts, notes)
     if not cohorts:
@@ -392,7 +384,7 @@ def audit_command(
         if json_out is not None:
             write_json(audit_json(report, scenario), json_out)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     if json_out != "-":
         print_audit(Console(emoji=False), report)
 

@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.cli.report import StoreOpt, input_errors
+from hashshock.cli.common import input_errors
+from hashshock.cli.report import StoreOpt
 
 
 def serve_command(

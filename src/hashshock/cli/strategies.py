@@ -19,17 +19,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit
 from hashshock.cli.decide_options import (
-    FleetArg,
-    HorizonOpt,
     JsonOpt,
     PathsOpt,
     QuietOpt,
     ReportOpt,
     ScenarioOpt,
-    SeedOpt,
     executor,
-    fail,
     load_inputs,
     out,
     write_outputs,
@@ -120,7 +117,7 @@ def strategies_command(
                 fleets, chosen, inputs.scenario, inputs.market, horizon, paths, seed,
                 thresholds, pool))  # fmt: skip
     except InputError as exc:
-        raise fail(exc) from None
+        raise error_exit(exc) from None
     data = result.to_dict()
     if not quiet and json_out != "-":
         render_strategies(out, data)
@@ -129,7 +126,7 @@ def strategies_command(
         assert report is not None
         _write_report(inputs, data, report, paths, horizon, seed)
 
-    write_outputs(data, json_out, write_report if report is not None else None)
+    write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
         out.print(f"wrote {escape(report)}", highlight=False)
 

@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 from hashshock.words import counted
@@ -69,11 +70,6 @@ StoreOpt = Annotated[
 
 out = Console(emoji=False)
 err = Console(emoji=False, stderr=True)
-
-
-def _fail(exc: InputError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 @contextmanager
@@ -123,7 +119,7 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
         if json_out is not None:
             write_json(result.to_dict(), json_out, "--json", indent=None)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     if not quiet and report is not None:
         out.print(f"wrote {escape(report)}", highlight=False)
 
@@ -180,7 +176,7 @@ def sweep_command(
             executor.close()
         seconds = time.perf_counter() - started
     except InputError as exc:
-        raise _fail(exc) from None
+        raise error_exit(exc) from None
     data = result.to_dict()
     if not quiet and json_out != "-":
         render_sweep(out, data, seconds)

@@ -1,0 +1,119 @@
+"""``hashshock breakpoint``: the reverse stress test — the smallest shock that breaches a
+covenant on a share of paths. Light at import (start-up rule in :mod:`hashshock.cli.app`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hashshock.cli.common import (
+    FleetArg,
+    HorizonOpt,
+    JsonOpt,
+    PathsOpt,
+    SeedOpt,
+    err_console,
+    input_errors,
+    write_or_report,
+)
+from hashshock.cli.interrupt import run_interruptibly
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+    warn_if_stale,
+)
+from hashshock.outputs import check_output, write_json
+
+console = Console(emoji=False)
+
+
+def breakpoint_command(
+    fleet: FleetArg,
+    covenant: Annotated[str, typer.Option("--covenant", "-c", help="Covenant name.")],
+    shock: Annotated[
+        str,
+        typer.Option(
+            "--shock",
+            help="parts-cut (days of vendor parts and repair cut) "
+            "or btc-drop (share of BTC price lost).",
+        ),
+    ] = "parts-cut",
+    probability: Annotated[
+        float,
+        typer.Option(
+            "--probability",
+            "-p",
+            help="Breach probability to reach: the share of paths, in (0, 1].",
+        ),
+    ] = 0.5,
+    paths: PathsOpt = 200,
+    horizon: HorizonOpt = 365,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = None,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
+) -> None:
+    """Reverse stress test: the smallest shock breaching a covenant on a share of paths
+    (--probability, 50% by default)."""
+    from hashshock.breakpoint import check_covenant, check_shock, check_target, find_breakpoint
+    from hashshock.inputs.load import load_fleet
+    from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
+    from hashshock.sizing import check_fits
+
+    with input_errors():
+        check_shock(shock, "--shock")
+        check_target(probability)
+        check_run_args(paths, seed)
+        check_horizon(horizon)
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        loaded = load_fleet(fleet)
+        check_covenant(loaded, covenant, horizon)
+        check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
+        check_output(json_out, "--json", input_files(loaded, [], config))
+        warn_if_stale(err_console, config, loaded)
+
+        def step(size: float, probability: float) -> None:
+            err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
+
+        found = run_interruptibly(
+            lambda: find_breakpoint(
+                loaded, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
+                market=config, on_step=step, probability=probability,
+            )
+        )  # fmt: skip
+    if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
+        raise typer.Exit(code=1)
+    if json_out != "-":
+        target = f"{probability:.0%}"
+        if found.value is None:
+            console.print(f"[green]{covenant}[/] holds (breached on < {target} of paths) even at "
+                          f"the largest {shock} tried.")  # fmt: skip
+        elif found.value == 0:
+            console.print(
+                f"[bold]{covenant}[/] is already breached on "
+                f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}, at "
+                f"least the {target} asked for: no shock is needed (--probability sets "
+                "another share).",
+            )  # fmt: skip
+        else:
+            size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
+                    else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
+            console.print(
+                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from "
+                f"[bold red]{size}[/] (breach probability there "
+                f"{found.probability_at_value:.0%}).",
+            )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``breakpoint`` command to ``app``."""
+    app.command("breakpoint")(breakpoint_command)

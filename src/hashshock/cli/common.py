@@ -1,0 +1,95 @@
+"""What the commands share: the fleet argument and run options, the one-line error and
+its exit code, warnings, writing an output after the summary, and the progress bar.
+Light at import (start-up rule in :mod:`hashshock.cli.app`).
+
+Every text from the user's inputs is printed escaped: rich would take ``[microbt]`` in
+``vendor_lines[microbt]`` for a style and drop it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hashshock.inputs.errors import InputError
+
+err_console = Console(emoji=False, stderr=True)
+
+FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Fleet file').")]
+PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
+]
+
+
+def error_exit(exc: InputError) -> typer.Exit:
+    """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
+    err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False,
+                      soft_wrap=True)  # fmt: skip
+    return typer.Exit(2)
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Turn :class:`InputError` into exit code 2 with one line on stderr."""
+    try:
+        yield
+    except InputError as exc:
+        raise error_exit(exc) from None
+
+
+def warn_all(lines: Iterable[str]) -> None:
+    """Print each accepted-but-notable input on stderr as one warning line."""
+    for line in lines:
+        err_console.print(f"[bold yellow]warning:[/] {escape(line)}", soft_wrap=True,
+                          highlight=False)  # fmt: skip
+
+
+def write_or_report(write: Callable[[], object], target: str) -> bool:
+    """Do ``write``; if it fails now (a full disk, say), say where the results could not go
+    and return False (the caller exits 1 after the other outputs; the summary has been
+    printed already)."""
+    try:
+        write()
+    except (OSError, InputError) as exc:
+        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+        err_console.print(
+            f"[bold red]error:[/] {escape(target)}: the results could not be written "
+            f"({escape(reason)}); fix: free space or choose another path",
+            soft_wrap=True, highlight=False,
+        )  # fmt: skip
+        return False
+    return True
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; yields the engine callback."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("simulating", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
