@@ -36,15 +36,25 @@ def _interest(terms: Loan, break_days: list[int], horizon: int) -> list[float]:
 def test_a_bullet_loan_pays_simple_interest_until_default_or_the_horizon() -> None:
     """Bullet, paid every 90 days, maturing on day 364: no default pays B·r over the year;
     a horizon of 200 days ends after the payments of days 89 and 179 (180 days' interest);
-    a default on day 100 or 90 comes after day 89's payment, one on day 89 before it."""
+    a default on day 100, 90 or 89 comes after day 89's payment (the borrower's cash
+    made the payment of its default day), one on day 88 before it."""
     terms = _terms("bullet", 90, 364)
-    never, late, on_90, on_89 = _interest(terms, [-1, 100, 90, 89], 365)
+    never, late, on_90, on_89, on_88 = _interest(terms, [-1, 100, 90, 89, 88], 365)
     assert never == pytest.approx(PRINCIPAL * RATE)
-    assert late == on_90 == pytest.approx(90 * DAILY)
-    assert on_89 == 0.0
+    assert late == on_90 == on_89 == pytest.approx(90 * DAILY)
+    assert on_88 == 0.0
     assert _interest(terms, [-1], 200) == pytest.approx([180 * DAILY])
     # a break after maturity is no default: the loan was repaid with all its interest
     assert _interest(terms, [400], 500) == pytest.approx([PRINCIPAL * RATE])
+
+
+def test_a_default_on_a_payment_day_is_owed_what_is_left_after_that_payment() -> None:
+    """Linear, 12 instalments every 30 days (days 29, 59, …): a default on day 29 — the
+    day the borrower's cash paid the first instalment — is owed B·11/12, one on day 28
+    all of B, and one after maturity nothing."""
+    loan = _loan("l", "b", _terms("linear", 30, 12 * 30 - 1), START, 0.4, False, 0.2)
+    owed = loan.exposure(np.array([28, 29, 30, 359, 360, -1]))
+    assert owed == pytest.approx([PRINCIPAL, PRINCIPAL * 11 / 12, PRINCIPAL * 11 / 12, 0, 0, 0])
 
 
 def test_a_linear_loan_pays_interest_on_what_is_still_owed() -> None:

@@ -6,6 +6,7 @@ borrower earlier on the same paths; the loan is counted once by the lender."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,29 @@ def test_new_debt_needs_the_borrowers_finance_block(tmp_path: Path) -> None:
     assert error.value.field == "loans[0] (rig).new_debt"
     assert "farm has no finance block" in error.value.problem
     assert "new_debt: false" in error.value.fix
+
+
+def test_loans_nobody_pays_or_counted_twice_are_said() -> None:
+    """A loan not marked new_debt and larger than all the borrower's own loans is paid by
+    nobody (its size cannot move the borrower's defaults): said, with the fix; beside
+    ``operators_own_loans`` a loan that may be one of them is said to count twice. The
+    bundled ``us`` says neither."""
+    from hashshock.industry.load import load_industry
+
+    assert load_industry("us").portfolio_warnings == []
+    huge = industry_from_mapping(_data([_loan(new_debt=False, principal_usd=5.0e7)]))
+    (line,) = huge.portfolio_warnings
+    assert "portfolio loans[0] (rig): $50,000,000 to farms is more than" in line
+    assert "mark it new_debt: true" in line
+    both = industry_from_mapping(_data([_loan(new_debt=False, principal_usd=1.0e5)],
+                                       operators_own_loans=True))  # fmt: skip
+    (line,) = both.portfolio_warnings
+    assert "counted twice" in line
+
+
+@pytest.mark.parametrize("name", ["loans[1]", "farms/equipment-loan"])
+def test_a_loan_cannot_take_a_name_the_outputs_give_others(name: str) -> None:
+    """``loans[i]`` names unnamed loans and ``operator/loan`` operators' own loans in the
+    outputs: a loan named so would share their row."""
+    with pytest.raises(InputError, match=f"a loan cannot be named {re.escape(name)}"):
+        industry_from_mapping(_data([_loan(name=name, new_debt=False)]))

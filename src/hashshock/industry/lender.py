@@ -6,7 +6,8 @@ operator, or to *each* operator of a named class; with ``operators_own_loans`` e
 operator's own finance-block loans join it. A borrower **defaults** when it breaks
 financially (first covenant breach or cash below zero, :mod:`hashshock.industry.ranking`)
 on or before the loan's maturity and within the horizon. The lender is then owed the
-principal still outstanding that day — the loan repaid by its schedule until then
+principal still outstanding at the end of that day — the loan repaid by its schedule
+until then, that day's payment included
 (:func:`hashshock.finance.loans.schedule`: all of it for a bullet loan, less the
 instalments paid for a linear or annuity one) — and recovers that × ``recovery_share``,
 or — for a loan secured by the machines (operators' own loans always are) — their
@@ -18,9 +19,10 @@ over its members weighted; expected loss is the mean over paths and the
 95th-percentile loss its 95th percentile.
 
 The lender is paid interest by the schedule (:func:`hashshock.finance.loans.schedule`)
-on every payment day before the default day, or through maturity or the horizon where
-the borrower does not default: ``interest_income_usd`` (expected), and the portfolio's
-net income = interest received − loss, in expectation and at its 5th percentile.
+on every payment day up to the default day (its own included), or through maturity or
+the horizon where the borrower does not default: ``interest_income_usd`` (expected), and
+the portfolio's net income = interest received − loss, in expectation and at its 5th
+percentile.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class _Loan:
     name: str
     borrower: str
     principal_usd: float
-    owed_usd: FloatArray  # [maturity day + 1] principal outstanding at each day's start
+    owed_usd: FloatArray  # [maturity day + 2] principal outstanding at each day's start
     interest_before_usd: FloatArray  # [maturity day + 2] interest paid before each day
     recovery_share: float
     secured: bool
@@ -106,25 +108,27 @@ class _Loan:
     @property
     def last_day(self) -> int:
         """The maturity day (−1 when the loan matured before the start)."""
-        return int(self.owed_usd.shape[0]) - 1
+        return int(self.owed_usd.shape[0]) - 2
 
     def defaults(self, break_day: IntArray) -> BoolArray:
         """[P] whether the borrower's break (day ≥ 0) comes on or before maturity."""
         return (break_day >= 0) & (break_day <= self.last_day)
 
     def exposure(self, break_day: IntArray) -> FloatArray:
-        """[P] what the loan is owed on the break day (USD), 0 where it does not default."""
+        """[P] what the loan is owed at the end of the break day (USD) — after that day's
+        payment, which the borrower's cash has made — 0 where it does not default."""
         if self.last_day < 0:
             return np.zeros(break_day.shape)
-        owed = self.owed_usd[np.clip(break_day, 0, self.last_day)]
+        owed = self.owed_usd[np.clip(break_day, 0, self.last_day) + 1]
         return np.where(self.defaults(break_day), owed, 0.0)
 
     def interest_received(self, break_day: IntArray, horizon_days: int) -> FloatArray:
-        """[P] interest the lender is paid (USD): on the payment days before the default
-        day, else through maturity or the horizon, whichever comes first."""
+        """[P] interest the lender is paid (USD): on the payment days up to the default day
+        (its own included: the borrower's cash paid it), else through maturity or the
+        horizon, whichever comes first."""
         if self.last_day < 0:
             return np.zeros(break_day.shape)
-        paid_until = np.where(self.defaults(break_day), break_day,
+        paid_until = np.where(self.defaults(break_day), break_day + 1,
                               min(horizon_days, self.last_day + 1))  # fmt: skip
         return self.interest_before_usd[np.minimum(paid_until, horizon_days)]
 
@@ -145,19 +149,21 @@ def _per_dollar(
     rate_per_year: float, amortisation: str, payment_every_days: int, maturity: date,
     start: date,
 ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
-    """Per USD lent, from ``start`` to maturity (empty when the loan matured before
-    ``start``): the principal outstanding at the start of each day — the lender's exposure
-    on a default that day, the loan having been repaid by its schedule until then — and
-    the interest paid before each day (one more entry: all of it). Every schedule is
+    """Per USD lent, from ``start`` to maturity (none when the loan matured before
+    ``start``): the principal outstanding at the start of each day, one more entry (0)
+    after maturity — what the lender is owed at the end of a default day is the next
+    day's entry, the loan having been repaid by its schedule until then — and the
+    interest paid before each day (one more entry: all of it). Every schedule is
     proportional to the principal, so one serves a class's scaled loans."""
     days = (maturity - start).days + 1
     if days <= 0:
-        return np.zeros(0), np.zeros(1)
+        return np.zeros(1), np.zeros(1)
     unit = Loan(name="unit", principal_usd=1.0, rate_per_year=rate_per_year,
                 amortisation=amortisation, payment_every_days=payment_every_days,
                 maturity_date=maturity)  # fmt: skip
     paid = schedule(unit, start, days)
-    return paid.outstanding, np.concatenate([[0.0], np.cumsum(paid.interest)])
+    return (np.concatenate([paid.outstanding, [0.0]]),
+            np.concatenate([[0.0], np.cumsum(paid.interest)]))  # fmt: skip
 
 
 def _loans_of(portfolio: Portfolio, member: Member, start: date) -> list[_Loan]:

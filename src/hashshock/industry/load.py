@@ -78,22 +78,41 @@ class LoadedIndustry:
 
     @property
     def portfolio_warnings(self) -> list[str]:
-        """Portfolio loans that cannot default, said once each: on an operator without a
-        finance block (it never breaks financially), or matured by the start date."""
+        """Portfolio loans worth a line, once each: loans that cannot default (on an
+        operator without a finance block, which never breaks financially, or matured by
+        the start date); and loans not marked ``new_debt`` that cannot be the borrower's
+        own debt (larger than all the loans its finance block carries: nobody pays them)
+        or may be counted twice (beside its own loans, ``operators_own_loans``)."""
         out = []
+        portfolio = self.industry.portfolio
         start = self.industry.start_date
-        for i, loan in enumerate(self.industry.portfolio.loans):
-            borrowers = [m for m in self.members if m.group == loan.borrower]
+        for i, (name, loan) in enumerate(portfolio.named_loans()):
             if loan.new_debt:
                 continue  # checked when lent (:func:`_lend_new_debt`)
-            if all(m.loaded.fleet.finance is None for m in borrowers):
-                out.append(f"portfolio loans[{i}]: {loan.borrower} has no finance block, so it "
-                           "never breaks financially and the loan never defaults — give its "
-                           "fleet a finance: block")  # fmt: skip
-            elif loan.maturity_date <= start:
-                out.append(f"portfolio loans[{i}]: matures on {loan.maturity_date}, not after "
-                           f"the start ({start}), so it cannot default — check "
-                           "maturity_date")  # fmt: skip
+            where = f"portfolio loans[{i}] ({name})" if loan.name else f"portfolio loans[{i}]"
+            borrowers = [m for m in self.members if m.group == loan.borrower]
+            finances = [m.own_fleet.fleet.finance for m in borrowers]
+            if all(f is None for f in finances):
+                out.append(f"{where}: {loan.borrower} has no finance block, so it never "
+                           "breaks financially and the loan never defaults — give its fleet "
+                           "a finance: block")  # fmt: skip
+                continue
+            if loan.maturity_date <= start:
+                out.append(f"{where}: matures on {loan.maturity_date}, not after the start "
+                           f"({start}), so it cannot default — check maturity_date")  # fmt: skip
+                continue
+            carried = max(sum(own.principal_usd for own in f.loans) for f in finances if f)
+            if loan.principal_usd > carried:
+                out.append(f"{where}: ${loan.principal_usd:,.0f} to {loan.borrower} is more "
+                           f"than the ${carried:,.0f} of loans its finance block carries, so "
+                           "its borrower does not pay it and its size and rate do not change "
+                           "whether the borrower defaults — mark it new_debt: true (docs/"
+                           "industry.md, Who pays the loan)")  # fmt: skip
+            elif portfolio.operators_own_loans and carried > 0:
+                out.append(f"{where}: {loan.borrower}'s own loans are in the portfolio too "
+                           "(operators_own_loans: true); if this loan is one of them it is "
+                           "counted twice — drop it, or set operators_own_loans: "
+                           "false")  # fmt: skip
         return out
 
     @property

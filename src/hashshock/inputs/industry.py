@@ -7,6 +7,7 @@ Structure is checked here; references to files, models and operators are checked
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -397,6 +398,14 @@ class Portfolio(_Strict):
         if twice:
             raise ValueError(f"two loans are named {twice[0]} — fix: give each loan its own "
                              "name")  # fmt: skip
+        # The names the outputs give unnamed loans (loans[i]) and operators' own loans
+        # (operator/loan): a loan named so would share their row.
+        for name in names:
+            if re.fullmatch(r"loans\[\d+\]", name) or "/" in name:
+                raise ValueError(f"a loan cannot be named {name}: the outputs name unnamed "
+                                 "loans loans[i] and operators' own loans operator/loan — "
+                                 "fix: give it a name without '/' or the loans[i] "
+                                 "form")  # fmt: skip
         return self
 
 
