@@ -174,3 +174,23 @@ def test_a_loan_cannot_take_a_name_the_outputs_give_others(name: str) -> None:
     outputs: a loan named so would share their row."""
     with pytest.raises(InputError, match=f"a loan cannot be named {re.escape(name)}"):
         industry_from_mapping(_data([_loan(name=name, new_debt=False)]))
+
+
+def test_new_secured_debt_shares_the_machines_with_the_borrowers_own_loans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The borrower's own loans claim its machines whether or not the lender holds them:
+    a new secured loan recovers the same, and so loses the same, with the own loans in
+    the portfolio or not; and it loses more than if it had the machines alone."""
+    from hashshock.industry import lender
+
+    def rig_loss(**portfolio: Any) -> int:
+        data = _data([_loan(secured_by_machines=True, proceeds="spent")], **portfolio)
+        result = industry(industry_from_mapping(data), ["baseline"], PATHS, DAYS, 0)
+        rows = result.to_dict()["scenarios"]["baseline"]["lender"]["loans"]
+        return next(row["expected_loss_usd"] for row in rows if row["loan"] == "rig")
+
+    shared = rig_loss()
+    assert shared == rig_loss(operators_own_loans=True)
+    monkeypatch.setattr(lender, "_other_claims", lambda *_: [])
+    assert 0 < rig_loss() < shared

@@ -41,7 +41,8 @@ def _spec(tmp_path: Path, **fields: Any) -> dict[str, Any]:
         "base": {"industry": str(tmp_path / "industry.yaml"), "scenario": "sanctions"},
         "method": "tornado", "paths": PATHS, "horizon_days": DAYS, "seed": SEED,
         "metrics": ["us_share:89", "us_hashrate_lost:89", "break:farms", "lender_loss",
-                    "lead_time:microbt"],
+                    "lender_interest", "lender_net_income", "lender_net_income_p5",
+                    "default:loans[0]", "lead_time:microbt"],
         "inputs": [{"path": LINE, "low": 2, "high": 20}],
     }  # fmt: skip
     spec.update(fields)
@@ -69,7 +70,12 @@ def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
         assert (
             metrics["us_hashrate_lost:89"] == -direct["us"]["hashrate_ehs_vs_baseline"]["p50"][89]
         )
-        assert metrics["lender_loss"] == direct["lender"]["expected_loss_usd"]
+        lender = direct["lender"]
+        assert metrics["lender_loss"] == lender["expected_loss_usd"]
+        assert metrics["lender_interest"] == lender["interest_income_usd"]
+        assert metrics["lender_net_income"] == lender["net_income_usd"]
+        assert metrics["lender_net_income_p5"] == lender["net_income_p5_usd"]
+        assert metrics["default:loans[0]"] == lender["loans"][0]["probability_default"]
         assert metrics["lead_time:microbt"] == max(
             direct["vendors"]["microbt"]["lead_time_days"]["p50"]
         )
@@ -90,6 +96,8 @@ def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
     ("break:farmz", "farms?"), ("lead_time:canaan", "not a vendor line"),
     ("availability:30", "is a fleet's metric, and the base is an industry"),
     ("lender_los", "did you mean lender_loss"),
+    ("default:loans[1]", "'loans[1]' is not a portfolio loan of two — fix: did you mean "
+     "loans[0]?"),
 ])  # fmt: skip
 def test_bad_industry_metrics_are_refused(tmp_path: Path, metric: str, words: str) -> None:
     with pytest.raises(InputError) as caught:

@@ -282,6 +282,10 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
              "Δ base: P break less baseline's on the same paths, percentage points",
              "decline: hashrate 10 % below baseline; days: medians over the paths it "
              "breaks on, — when fewer than 10 % do"]  # fmt: skip
+    if any(scenario.get("lender") is not None for scenario in data["scenarios"].values()):
+        notes.append("P default: within the horizon and before maturity (a loan due later "
+                     "may still default after it); p5: net income on the 5th percentile of "
+                     "paths (defaults on fewer paths than that do not show)")  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
     inputs = _broken_without_a_shock(baseline_breaks, bool(shocks))

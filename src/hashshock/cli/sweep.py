@@ -241,7 +241,10 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                       f"{_value(base.get(metric), metric)})", title_justify="left")  # fmt: skip
         if method == "tornado":
             for column in ("input", "low → high input", "at low", "at high", "swing"):
-                table.add_column(column, justify="left" if column == "input" else "right")
+                # folded: an input's path cut short names no input
+                table.add_column(
+                    column, justify="left" if column == "input" else "right", overflow="fold"
+                )
             rows = analysis.get("rows", [])
             if len(rows) > TORNADO_ROWS:  # the rows come largest swing first
                 table.caption = (f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
@@ -259,7 +262,10 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 console.print(f"{metric}: no Sobol' indices — {escape(analysis['error'])}")
                 continue
             for column in ("input", "S1", "S1 interval", "ST", "ST interval"):
-                table.add_column(column, justify="left" if column == "input" else "right")
+                # folded: an input's path cut short names no input
+                table.add_column(
+                    column, justify="left" if column == "input" else "right", overflow="fold"
+                )
             order = sorted(analysis["ST"], key=lambda n: -analysis["ST"][n])
             for name in order:
                 lo1, hi1 = analysis["S1_interval"][name]
@@ -272,7 +278,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 table.caption_justify = "left"
         elif method == "lhs":
             rho = analysis.get("spearman") or {}
-            table.add_column("input")
+            table.add_column("input", overflow="fold")
             table.add_column("Spearman ρ", justify="right")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
                 table.add_row(escape(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
@@ -283,7 +289,10 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
         else:  # oneway (a line per input) or grid (main effects): ends and range
             lines = analysis.get("inputs") or analysis.get("main_effects") or {}
             for column in ("input", "low → high input", "at low", "at high", "range"):
-                table.add_column(column, justify="left" if column == "input" else "right")
+                # folded: an input's path cut short names no input
+                table.add_column(
+                    column, justify="left" if column == "input" else "right", overflow="fold"
+                )
             table.caption = "range: highest less lowest value over the input's levels"
             for name, points in lines.items():
                 values = [p["value"] for p in points if p["value"] is not None]

@@ -166,21 +166,34 @@ def _per_dollar(
             np.concatenate([[0.0], np.cumsum(paid.interest)]))  # fmt: skip
 
 
+def _own_loans(member: Member, start: date) -> list[_Loan]:
+    """The operator's own finance-block loans (secured by its machines), not the
+    portfolio's new debt it carries there."""
+    finance = member.own_fleet.fleet.finance
+    if finance is None:
+        return []
+    return [_loan(f"{member.group}/{loan.name}", member.group, loan, start, 0.0, True,
+                  OWN_LOAN_LIQUIDATION_COST) for loan in finance.loans]  # fmt: skip
+
+
 def _loans_of(portfolio: Portfolio, member: Member, start: date) -> list[_Loan]:
     out = [
         _loan(name, loan.borrower, loan.terms(name), start, loan.recovery_share,
               loan.secured_by_machines, loan.liquidation_cost_share)
         for name, loan in portfolio.named_loans() if loan.borrower == member.group
     ]  # fmt: skip
-    # The operator's own loans, not the portfolio's new debt it carries in its finance block.
-    finance = member.own_fleet.fleet.finance
-    if portfolio.operators_own_loans and finance is not None:
-        out += [
-            _loan(f"{member.group}/{loan.name}", member.group, loan, start, 0.0, True,
-                  OWN_LOAN_LIQUIDATION_COST)
-            for loan in finance.loans
-        ]  # fmt: skip
+    if portfolio.operators_own_loans:
+        out += _own_loans(member, start)
     return out
+
+
+def _other_claims(portfolio: Portfolio, member: Member, start: date) -> list[_Loan]:
+    """Loans outside the portfolio with a claim on the borrower's machines: its own loans
+    when the portfolio lent it new debt (a loan not marked new debt is taken to be one of
+    them, docs/industry.md, *Who pays the loan*) and does not hold them already."""
+    if member.before_debt is None or portfolio.operators_own_loans:
+        return []
+    return _own_loans(member, start)
 
 
 #: Liquidation cost of an operator's own loans (ASSUMPTION [E], as PortfolioLoan's default).
@@ -188,13 +201,14 @@ OWN_LOAN_LIQUIDATION_COST = 0.2
 
 
 def _recovered(
-    loans: list[_Loan], exposures: list[FloatArray], collateral: FloatArray
-) -> list[FloatArray]:
+    loans: list[_Loan], exposures: list[FloatArray], collateral: FloatArray,
+    others_owed: FloatArray,
+) -> list[FloatArray]:  # fmt: skip
     """[P] USD each loan recovers on default: its fixed share of what it is owed, or its
-    share (by what each is owed) of the machines' value less liquidation costs, at most
-    what it is owed."""
+    share (by what each is owed, beside ``others_owed`` by loans outside the portfolio)
+    of the machines' value less liquidation costs, at most what it is owed."""
     secured = sum((owed for loan, owed in zip(loans, exposures, strict=True) if loan.secured),
-                  np.zeros_like(collateral))  # fmt: skip
+                  others_owed)  # fmt: skip
     value = np.nan_to_num(collateral)
     out = []
     for loan, owed in zip(loans, exposures, strict=True):
@@ -231,7 +245,9 @@ def portfolio_losses(
         if collateral is None:
             collateral = np.full(paths, np.nan)
         exposures = [loan.exposure(day) for loan in loans]
-        recoveries = _recovered(loans, exposures, collateral)
+        others = sum((other.exposure(day) for other in _other_claims(portfolio, member, start)),
+                     np.zeros(paths))  # fmt: skip
+        recoveries = _recovered(loans, exposures, collateral, others)
         for loan, owed, recovered in zip(loans, exposures, recoveries, strict=True):
             defaulted = loan.defaults(day)
             loss = member.weight * (owed - recovered)

@@ -13,6 +13,11 @@ Metrics (``NAME[:ARG]``; D a day from 0 to the horizon − 1)::
     first:GROUP           probability it breaks before all the others
     lender_loss           the lender's expected loss, USD
     lender_loss_p95       the lender's 95th-percentile loss, USD
+    lender_interest       the interest the lender expects to receive, USD
+    lender_net_income     expected interest less losses, USD
+    lender_net_income_p5  interest less losses on the 5th percentile of paths, USD
+    default:LOAN          the portfolio loan's probability of default (a class: the
+                          expected share of its operators)
     lead_time:LINE        the vendor line's longest median lead time, days
 """
 
@@ -33,11 +38,17 @@ from hashshock.sweep.spec import BaseInputs
 #: Metric kinds and the argument each takes ("day", "group", "line" or None).
 KINDS: dict[str, str | None] = {
     "us_share": "day", "us_hashrate": "day", "us_hashrate_lost": "day", "break": "group",
-    "first": "group", "lender_loss": None, "lender_loss_p95": None, "lead_time": "line",
+    "first": "group", "lender_loss": None, "lender_loss_p95": None, "lender_interest": None,
+    "lender_net_income": None, "lender_net_income_p5": None, "default": "loan",
+    "lead_time": "line",
 }  # fmt: skip
+#: The lender's portfolio figure each lender metric reads (``hashshock industry --json``).
+LENDER_KEYS = {"lender_loss": "expected_loss_usd", "lender_loss_p95": "loss_p95_usd",
+               "lender_interest": "interest_income_usd", "lender_net_income": "net_income_usd",
+               "lender_net_income_p5": "net_income_p5_usd"}  # fmt: skip
 #: Units of the industry metrics (as the fleet metrics' ``Kind.unit``), for their text.
 UNITS = {"us_share": "share", "break": "probability", "first": "probability",
-         "lender_loss": "USD", "lender_loss_p95": "USD"}  # fmt: skip
+         "default": "probability", **dict.fromkeys(LENDER_KEYS, "USD")}  # fmt: skip
 DESCRIPTIONS = {
     "us_share": "US share of network hashrate on day {arg}",
     "us_hashrate": "US delivered hashrate on day {arg} (EH/s)",
@@ -46,6 +57,10 @@ DESCRIPTIONS = {
     "first": "probability {arg} breaks first",
     "lender_loss": "the lender's expected loss (USD)",
     "lender_loss_p95": "the lender's 95th-percentile loss (USD)",
+    "lender_interest": "the lender's expected interest received (USD)",
+    "lender_net_income": "the lender's expected interest less losses (USD)",
+    "lender_net_income_p5": "the lender's interest less losses, 5th percentile (USD)",
+    "default": "probability loan {arg} defaults",
     "lead_time": "{arg}'s longest median lead time (days)",
 }
 
@@ -77,10 +92,14 @@ class IndustryMetric:
             row = next(r for r in scenario["first_to_break"]["financial"]
                        if r["group"] == self.arg)  # fmt: skip
             return float(row["probability_break" if self.kind == "break" else "probability_first"])
-        if self.kind in ("lender_loss", "lender_loss_p95"):
+        if self.kind in LENDER_KEYS or self.kind == "default":
             lender = scenario.get("lender")
-            key = "expected_loss_usd" if self.kind == "lender_loss" else "loss_p95_usd"
-            return None if lender is None else float(lender[key])
+            if lender is None:
+                return None
+            if self.kind in LENDER_KEYS:
+                return float(lender[LENDER_KEYS[self.kind]])
+            loan = next(row for row in lender["loans"] if row["loan"] == self.arg)
+            return float(loan["probability_default"])
         lead = scenario["vendors"][str(self.arg)]["lead_time_days"]["p50"]
         return float(max(lead))
 
@@ -91,6 +110,19 @@ def describe_industry(text: str) -> str | None:
     if kind not in KINDS or (KINDS[kind] is None) != (not arg):
         return None
     return DESCRIPTIONS[kind].format(arg=arg)
+
+
+def loan_names(loaded: LoadedIndustry) -> list[str]:
+    """The portfolio's loans by their names in the outputs: its own (``loans[i]`` when
+    unnamed) and, with ``operators_own_loans``, each operator's (``operator/loan``)."""
+    portfolio = loaded.industry.portfolio
+    names = [name for name, _ in portfolio.named_loans()]
+    if portfolio.operators_own_loans:
+        for member in loaded.members:
+            finance = member.own_fleet.fleet.finance
+            own = [] if finance is None else finance.loans
+            names += [f"{member.group}/{loan.name}" for loan in own]
+    return list(dict.fromkeys(names))
 
 
 def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
@@ -111,7 +143,7 @@ def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
     if wants is not None and not arg:
         raise InputError(file, field, f"{kind} needs a {wants}", f"write {kind}:{wants.upper()}")
     portfolio = loaded.industry.portfolio
-    if kind.startswith("lender") and (
+    if (kind.startswith("lender") or kind == "default") and (
         portfolio is None or not (portfolio.loans or portfolio.operators_own_loans)
     ):
         raise InputError(file, field, f"{loaded.industry.name} has no lender portfolio",
@@ -119,10 +151,12 @@ def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
     if wants == "day" and not (arg.isdigit() and int(arg) < horizon_days):
         raise InputError(file, field, f"{arg!r} is not a day of the horizon",
                          f"use a day from 0 to {horizon_days - 1}")  # fmt: skip
-    names = {"group": loaded.groups, "line": [v.name for v in loaded.industry.vendor_lines]}
+    names = {"group": loaded.groups, "line": [v.name for v in loaded.industry.vendor_lines],
+             "loan": loan_names(loaded)}  # fmt: skip
     if wants in names and arg not in names[wants]:
         known = names[wants]
-        what = "an operator or class" if wants == "group" else "a vendor line"
+        what = {"group": "an operator or class", "line": "a vendor line",
+                "loan": "a portfolio loan"}[wants]  # fmt: skip
         raise InputError(file, field, f"{arg!r} is not {what} of {loaded.industry.name}",
                          unknown_name_fix(arg, known, what.split(" ", 1)[1]) if known
                          else f"add vendor_lines to {loaded.industry.name}")  # fmt: skip
