@@ -182,3 +182,15 @@ def test_a_base_input_that_is_not_there_names_the_spec_and_its_field(
     message = _error(spec)
     assert message.startswith(f"{spec}: base.{field}: {problem}")
     assert fix in message.split(" — fix: ")[1]
+
+
+def test_a_fields_beginning_suggests_the_field_first() -> None:
+    """``rate`` for ``rate_per_year``: by spelling alone, ``name`` and ``proceeds`` of the
+    same loan came first and the field meant was not offered."""
+    from hashshock.sweep.fieldpath import suggest
+
+    loan = "industry.portfolio.loans[rig]"
+    fields = ["borrower", "name", "principal_usd", "proceeds", "rate_per_year", "new_debt",
+              "recovery_share", "maturity_date", "payment_every_days"]  # fmt: skip
+    choices = [f"{loan}.{field}" for field in fields] + ["industry.rest_of_world.growth_rate"]
+    assert suggest(f"{loan}.rate", choices)[0] == f"{loan}.rate_per_year"

@@ -192,12 +192,17 @@ def leaf_paths(data: Any, prefix: str) -> list[str]:
 
 
 def suggest(text: str, choices: list[str], n: int = 3) -> list[str]:
-    """The known paths closest to ``text``: same last field first, then by spelling."""
+    """The known paths closest to ``text``: same last field first; else those whose last
+    field begins with it (``rate`` → ``rate_per_year``), then by spelling."""
     last = re.split(r"[.\[\]]+", text.strip().rstrip("]"))[-1]
     same_leaf = [c for c in choices if c.rsplit(".", 1)[-1] == last]
     if same_leaf:
         return difflib.get_close_matches(text, same_leaf, n=n, cutoff=0.0)
-    return difflib.get_close_matches(text, choices, n=n, cutoff=0.0)
+    parent = text.strip()[: len(text.strip()) - len(last)]
+    begun = [c for c in choices if last and c.startswith(parent)
+             and c.rsplit(".", 1)[-1].startswith(last)]  # fmt: skip
+    spelt = difflib.get_close_matches(text, choices, n=n, cutoff=0.0)
+    return list(dict.fromkeys(begun + spelt))[:n]
 
 
 def resolve(path_text: str, mappings: dict[str, dict[str, Any]]) -> tuple[FieldPath, Any]:
