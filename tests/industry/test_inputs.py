@@ -427,27 +427,23 @@ def test_lender_losses_follow_defaults(tmp_path: Path) -> None:
     late, early = lender["loans"]
     assert late["probability_default"] == 1.0 and early["probability_default"] == 0.0
     assert late["principal_usd"] == 10 * 1e6
-    # owed after day 29's payment, the first of 14 linear instalments (days 29, 59, …,
-    # 389 and maturity on day 396): 13/14 of the principal
-    assert late["expected_loss_usd"] == round(10 * 1e6 * 13 / 14 * 0.75)
+    assert late["expected_loss_usd"] == round(10 * 1e6 * 0.75)
     assert lender["expected_loss_usd"] == lender["loss_p95_usd"] == late["expected_loss_usd"]
-    # interest: the default day's payment is made (the day's cash includes it), so 30 days'
-    # interest; the early loan is repaid on day 14 with 15 days' simple interest, by each
-    # of the 10 operators
-    assert late["interest_income_usd"] == round(10 * 1e6 * 0.1 * 30 / 365)
+    # interest: none paid before the default on day 29 (the first payment's day, which the
+    # cash, run out that day, could not pay); the early loan is repaid on day 14 with 15
+    # days' simple interest, by each of the 10 operators
+    assert late["interest_income_usd"] == 0
     assert early["interest_income_usd"] == round(10 * 1e6 * 0.1 * 15 / 365)
-    assert lender["interest_income_usd"] == pytest.approx(
-        late["interest_income_usd"] + early["interest_income_usd"], abs=1
-    )
+    assert lender["interest_income_usd"] == early["interest_income_usd"]
     assert lender["net_income_usd"] == lender["interest_income_usd"] - lender["expected_loss_usd"]
 
 
 def test_lender_is_owed_what_the_schedule_leaves_on_the_default_day(tmp_path: Path) -> None:
     """Every member breaks on day 29. Paid every 10 days to maturity on day 99 (10
-    payments, on days 9, 19, …, 99), a linear loan has repaid 3 instalments of B/10 by
-    the end of that day (day 29's made by the day's cash, which the break is read from):
-    owed 0.7 B. A bullet loan owes B; an annuity repays less principal early than a
-    linear loan, so owes between the two."""
+    payments, on days 9, 19, …, 99), a linear loan has repaid 2 instalments of B/10 by
+    then (day 29's is not paid: the cash ran out that day): owed 0.8 B. A bullet loan
+    owes B; an annuity repays less principal early than a linear loan, so owes between
+    the two."""
     from hashshock.industry.api import industry
 
     broke = {"cash_usd": 0, "loans": [{"name": "l", "principal_usd": 1.0e8,
@@ -474,8 +470,8 @@ def test_lender_is_owed_what_the_schedule_leaves_on_the_default_day(tmp_path: Pa
     for row in lender["loans"]:
         assert row["probability_default"] == 1.0
     assert bullet["exposure_at_default_each_usd"] == 1e6
-    assert linear["exposure_at_default_each_usd"] == pytest.approx(0.7e6, abs=1)
-    assert linear["expected_loss_usd"] == pytest.approx(10 * 0.7e6 * 0.75, abs=10)
+    assert linear["exposure_at_default_each_usd"] == pytest.approx(0.8e6, abs=1)
+    assert linear["expected_loss_usd"] == pytest.approx(10 * 0.8e6 * 0.75, abs=10)
     assert linear["exposure_at_default_each_usd"] < annuity["exposure_at_default_each_usd"] < 1e6
     for row in lender["loans"]:  # a class's row: EL = PD × operators × EAD each × LGD
         assert row["operators"] == 10
@@ -504,9 +500,7 @@ def test_portfolio_file_secured_loans_and_operators_own_loans(tmp_path: Path) ->
     data = industry(load_industry(file), ["baseline"], 10, 60, portfolio=portfolio).to_dict()
     secured, worthless, own = data["scenarios"]["baseline"]["lender"]["loans"]
     assert secured["probability_default"] == worthless["probability_default"] == 1.0
-    # all of what is owed after day 29's payment, the first of 14 linear instalments
-    owed = round(10 * 1e6 * 13 / 14)
-    assert 0 < secured["expected_loss_usd"] < worthless["expected_loss_usd"] == owed
+    assert 0 < secured["expected_loss_usd"] < worthless["expected_loss_usd"] == 10 * 1e6
     assert own["loan"] == "farms/rig" and own["probability_default"] == 1.0
     assert own["principal_usd"] > 0
 

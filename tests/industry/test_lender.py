@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hashshock.industry.api import industry
-from hashshock.industry.lender import _loan
+from hashshock.industry.lender import _loan, paid_on_break_day
 from hashshock.industry.load import industry_from_mapping
 from hashshock.inputs.finance import Loan
 
@@ -28,33 +28,44 @@ def _terms(amortisation: str, every: int, maturity_day: int) -> Loan:
                 maturity_date=START + timedelta(days=maturity_day))  # fmt: skip
 
 
-def _interest(terms: Loan, break_days: list[int], horizon: int) -> list[float]:
+def _interest(terms: Loan, break_days: list[int], horizon: int,
+              cash_out: list[int] | None = None) -> list[float]:  # fmt: skip
+    """Interest received on defaults on ``break_days``; by a covenant (the day's payment
+    made) unless the cash ran out that day (``cash_out``, default never)."""
     loan = _loan("l", "b", terms, START, 0.4, False, 0.2)
-    return [float(x) for x in loan.interest_received(np.array(break_days), horizon)]
+    days = np.array(break_days)
+    paid = paid_on_break_day(days, np.array(cash_out or [-1] * len(break_days)))
+    return [float(x) for x in loan.interest_received(days, paid, horizon)]
 
 
 def test_a_bullet_loan_pays_simple_interest_until_default_or_the_horizon() -> None:
     """Bullet, paid every 90 days, maturing on day 364: no default pays B·r over the year;
     a horizon of 200 days ends after the payments of days 89 and 179 (180 days' interest);
-    a default on day 100, 90 or 89 comes after day 89's payment (the borrower's cash
-    made the payment of its default day), one on day 88 before it."""
+    a default on day 100, 90 or 89 comes after day 89's payment — a covenant's on day
+    89 with the day's cash, which made the payment, not below zero — one on day 88 before
+    it, and so does one on day 89 when the cash ran out that day."""
     terms = _terms("bullet", 90, 364)
     never, late, on_90, on_89, on_88 = _interest(terms, [-1, 100, 90, 89, 88], 365)
     assert never == pytest.approx(PRINCIPAL * RATE)
     assert late == on_90 == on_89 == pytest.approx(90 * DAILY)
     assert on_88 == 0.0
+    assert _interest(terms, [89], 365, cash_out=[89]) == [0.0]
     assert _interest(terms, [-1], 200) == pytest.approx([180 * DAILY])
     # a break after maturity is no default: the loan was repaid with all its interest
     assert _interest(terms, [400], 500) == pytest.approx([PRINCIPAL * RATE])
 
 
 def test_a_default_on_a_payment_day_is_owed_what_is_left_after_that_payment() -> None:
-    """Linear, 12 instalments every 30 days (days 29, 59, …): a default on day 29 — the
-    day the borrower's cash paid the first instalment — is owed B·11/12, one on day 28
-    all of B, and one after maturity nothing."""
+    """Linear, 12 instalments every 30 days (days 29, 59, …): a covenant's default on day
+    29 — the day the borrower's cash paid the first instalment — is owed B·11/12, one on
+    day 28 all of B, one after maturity nothing; the cash run out on day 29, all of B."""
     loan = _loan("l", "b", _terms("linear", 30, 12 * 30 - 1), START, 0.4, False, 0.2)
-    owed = loan.exposure(np.array([28, 29, 30, 359, 360, -1]))
-    assert owed == pytest.approx([PRINCIPAL, PRINCIPAL * 11 / 12, PRINCIPAL * 11 / 12, 0, 0, 0])
+    days = np.array([28, 29, 30, 359, 360, -1, 29])
+    cash_out = np.array([-1, -1, -1, -1, -1, -1, 29])
+    owed = loan.exposure(days, paid_on_break_day(days, cash_out))
+    assert owed == pytest.approx(
+        [PRINCIPAL, PRINCIPAL * 11 / 12, PRINCIPAL * 11 / 12, 0, 0, 0, PRINCIPAL]
+    )
 
 
 def test_a_linear_loan_pays_interest_on_what_is_still_owed() -> None:

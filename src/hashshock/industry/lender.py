@@ -7,7 +7,7 @@ operator's own finance-block loans join it. A borrower **defaults** when it brea
 financially (first covenant breach or cash below zero, :mod:`hashshock.industry.ranking`)
 on or before the loan's maturity and within the horizon. The lender is then owed the
 principal still outstanding at the end of that day — the loan repaid by its schedule
-until then, that day's payment included
+until then, that day's payment included unless the cash ran out that day
 (:func:`hashshock.finance.loans.schedule`: all of it for a bullet loan, less the
 instalments paid for a linear or annuity one) — and recovers that × ``recovery_share``,
 or — for a loan secured by the machines (operators' own loans always are) — their
@@ -19,7 +19,7 @@ over its members weighted; expected loss is the mean over paths and the
 95th-percentile loss its 95th percentile.
 
 The lender is paid interest by the schedule (:func:`hashshock.finance.loans.schedule`)
-on every payment day up to the default day (its own included), or through maturity or
+on every payment day before the default day (and on it, as above), or through maturity or
 the horizon where the borrower does not default: ``interest_income_usd`` (expected), and
 the portfolio's net income = interest received − loss, in expectation and at its 5th
 percentile.
@@ -114,23 +114,33 @@ class _Loan:
         """[P] whether the borrower's break (day ≥ 0) comes on or before maturity."""
         return (break_day >= 0) & (break_day <= self.last_day)
 
-    def exposure(self, break_day: IntArray) -> FloatArray:
+    def exposure(self, break_day: IntArray, paid_that_day: BoolArray) -> FloatArray:
         """[P] what the loan is owed at the end of the break day (USD) — after that day's
-        payment, which the borrower's cash has made — 0 where it does not default."""
+        payment where ``paid_that_day`` (:func:`paid_on_break_day`) — 0 where it does not
+        default."""
         if self.last_day < 0:
             return np.zeros(break_day.shape)
-        owed = self.owed_usd[np.clip(break_day, 0, self.last_day) + 1]
+        owed = self.owed_usd[np.clip(break_day, 0, self.last_day) + paid_that_day]
         return np.where(self.defaults(break_day), owed, 0.0)
 
-    def interest_received(self, break_day: IntArray, horizon_days: int) -> FloatArray:
-        """[P] interest the lender is paid (USD): on the payment days up to the default day
-        (its own included: the borrower's cash paid it), else through maturity or the
+    def interest_received(self, break_day: IntArray, paid_that_day: BoolArray,
+                          horizon_days: int) -> FloatArray:  # fmt: skip
+        """[P] interest the lender is paid (USD): on the payment days before the default
+        day, and on that day where ``paid_that_day``; else through maturity or the
         horizon, whichever comes first."""
         if self.last_day < 0:
             return np.zeros(break_day.shape)
-        paid_until = np.where(self.defaults(break_day), break_day + 1,
+        paid_until = np.where(self.defaults(break_day), break_day + paid_that_day,
                               min(horizon_days, self.last_day + 1))  # fmt: skip
         return self.interest_before_usd[np.minimum(paid_until, horizon_days)]
+
+
+def paid_on_break_day(break_day: IntArray, cash_out_day: IntArray) -> BoolArray:
+    """[P] whether a payment falling on the break day was made: yes when the break is a
+    covenant's and the day's cash (after its flows, payments included) is not below zero;
+    no when the cash ran out that day — it could not pay all it owed."""
+    paid: BoolArray = (break_day >= 0) & (cash_out_day != break_day)
+    return paid
 
 
 def _loan(name: str, borrower: str, terms: Loan, start: date, recovery_share: float,
@@ -244,14 +254,16 @@ def portfolio_losses(
         collateral = run.collateral_at_break
         if collateral is None:
             collateral = np.full(paths, np.nan)
-        exposures = [loan.exposure(day) for loan in loans]
-        others = sum((other.exposure(day) for other in _other_claims(portfolio, member, start)),
+        paid = paid_on_break_day(day, run.cash_out_day)
+        exposures = [loan.exposure(day, paid) for loan in loans]
+        others = sum((other.exposure(day, paid)
+                      for other in _other_claims(portfolio, member, start)),
                      np.zeros(paths))  # fmt: skip
         recoveries = _recovered(loans, exposures, collateral, others)
         for loan, owed, recovered in zip(loans, exposures, recoveries, strict=True):
             defaulted = loan.defaults(day)
             loss = member.weight * (owed - recovered)
-            interest = member.weight * loan.interest_received(day, horizon_days)
+            interest = member.weight * loan.interest_received(day, paid, horizon_days)
             total += loss
             income += interest
             row = rows.setdefault(loan.name, {"borrower": loan.borrower, "operators": 0.0,
