@@ -21,6 +21,8 @@ from hashshock.inputs.errors import InputError
 TEMPLATES = (Path(__file__).resolve().parents[2] / "src" / "hashshock" / "data" / "industry"
              / "us" / "templates")  # fmt: skip
 PRINCIPAL = 150_000.0
+#: A lender's LTV test of its loan, monthly.
+LTV = {"name": "rig-ltv", "type": "max_ltv", "value": 0.6, "test_every_days": 30}
 PATHS, DAYS = 24, 240
 
 
@@ -48,21 +50,23 @@ def test_new_debt_runs_as_the_loan_in_the_borrowers_own_finance_block(
     tmp_path: Path, proceeds: str
 ) -> None:
     """Every group figure (stages, breaks, covenants, money) equals the industry whose
-    template carries the loan in its finance block (and, for ``cash``, its principal in
-    the cash): the same fleets run, written two ways."""
+    template carries the loan and the lender's LTV test of it in its finance block (and,
+    for ``cash``, its principal in the cash): the same fleets run, written two ways."""
     template = yaml.safe_load((TEMPLATES / "small-farm.yaml").read_text())
     finance = template["finance"]
     # The template's finance is that of its own size; the class scales it to each member,
     # so the loan is written in the class's finance block, at the class's mean size.
     finance["loans"].append({"name": "rig", "principal_usd": PRINCIPAL, "rate_per_year": 0.14,
                              "maturity_date": "2028-12-01"})  # fmt: skip
+    finance["covenants"].append(LTV | {"loan": "rig"})
     if proceeds == "cash":
         finance["cash_usd"] += PRINCIPAL
     own = _data([])
     own["operators"][0]["finance"] = finance
-    lent = _data([_loan(proceeds=proceeds)])
+    lent = _data([_loan(proceeds=proceeds, covenants=[LTV])])
     lent["operators"][0]["finance"] = template["finance"] | {
         "loans": finance["loans"][:-1],
+        "covenants": finance["covenants"][:-1],
         "cash_usd": finance["cash_usd"] - (PRINCIPAL if proceeds == "cash" else 0.0),
     }
     # machines_each.mean is the class's mean size, so the finance blocks scale the same way
@@ -194,3 +198,40 @@ def test_new_secured_debt_shares_the_machines_with_the_borrowers_own_loans(
     assert shared == rig_loss(operators_own_loans=True)
     monkeypatch.setattr(lender, "_other_claims", lambda *_: [])
     assert 0 < rig_loss() < shared
+
+
+def test_the_lenders_covenant_on_a_larger_loan_breaks_no_later() -> None:
+    """The lender's LTV test of its own loan (the template's tests its equipment loan
+    only): on paired paths a larger principal never breaches it later, and twenty times
+    the loan breaches it on some path the smaller does not."""
+    never = np.iinfo(np.int64).max
+
+    def ltv_days(principal: float) -> list[np.ndarray]:
+        loan = _loan(principal_usd=principal, proceeds="spent", covenants=[LTV])
+        result = industry(industry_from_mapping(_data([loan])), ["sanctions"], PATHS, DAYS, 0)
+        return [np.where(run.covenant_days["rig-ltv"] < 0, never, run.covenant_days["rig-ltv"])
+                for run in result.member_runs(0)]  # fmt: skip
+
+    small, large = ltv_days(PRINCIPAL / 10), ltv_days(PRINCIPAL * 2)
+    assert all((b <= a).all() for a, b in zip(small, large, strict=True))
+    assert any((b < a).any() for a, b in zip(small, large, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("covenant", "match"),
+    [
+        ({"name": "c", "type": "max_ltv", "value": 0.6, "loan": "equipment-loan"},
+         "a portfolio loan's covenants test that loan — fix: drop loan:"),
+        ({"name": "c", "type": "hashrate_commitment",
+          "quarters": [{"quarter_end": "2027-03-31", "min_ths": 1}]},
+         "a lender's covenant is min_dscr, max_ltv or min_liquidity"),
+        ({"name": "liquidity", "type": "min_liquidity", "value": 1.0},
+         r"portfolio\.loans\[0\] \(rig\)\.covenants\[0\]\.name.*has a covenant named "
+         "liquidity"),
+    ],
+)  # fmt: skip
+def test_bad_lender_covenants_are_refused(covenant: dict[str, Any], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        industry_from_mapping(_data([_loan(covenants=[covenant])]))
+    with pytest.raises(InputError, match="covenants does nothing without new_debt"):
+        industry_from_mapping(_data([_loan(new_debt=False, covenants=[LTV])]))

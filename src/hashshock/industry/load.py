@@ -365,9 +365,9 @@ def _lend_new_debt(
 ) -> tuple[Member, ...]:  # fmt: skip
     """``members`` with the portfolio's ``new_debt`` loans lent on ``start``: each
     borrower's (each member of a borrowing class) finance block gains the loan and, for
-    ``proceeds: cash``, its cash the principal; what an earlier portfolio lent is taken
-    back first. ``where``
-    prefixes the loans' field names in errors (``portfolio.`` in an industry file)."""
+    ``proceeds: cash``, its cash the principal, and its covenants the loan's; what an
+    earlier portfolio lent is taken back first. ``where`` prefixes the loans' field names
+    in errors (``portfolio.`` in an industry file)."""
     lent = [(i, name, loan) for i, (name, loan) in enumerate(portfolio.named_loans())
             if loan.new_debt]  # fmt: skip
     out = []
@@ -378,6 +378,8 @@ def _lend_new_debt(
             out.append(dataclasses.replace(member, loaded=own, before_debt=None))
             continue
         finance = own.fleet.finance
+        # covenant names taken, the borrower's and those lent before in this portfolio
+        taken = set() if finance is None else {cov.name for cov in finance.covenants}
         for i, name, loan in mine:
             field = f"{where}loans[{i}] ({name}).new_debt"
             if finance is None:
@@ -393,11 +395,21 @@ def _lend_new_debt(
                 raise InputError(path, field, f"{member.group}'s finance block already has "
                                  f"a loan named {name}",
                                  "give the portfolio loan another name: (name: …)")  # fmt: skip
+            for j, covenant in enumerate(loan.covenants):
+                if covenant.name in taken:
+                    raise InputError(path, f"{where}loans[{i}] ({name}).covenants[{j}].name",
+                                     f"{member.group}'s finance block (or another loan "
+                                     f"lent to it here) has a covenant named "
+                                     f"{covenant.name}",
+                                     "give the lender's covenant another name")  # fmt: skip
+                taken.add(covenant.name)
         assert finance is not None
         finance = finance.model_copy(update={
             "cash_usd": finance.cash_usd
             + sum(loan.principal_usd for _, _, loan in mine if loan.proceeds == "cash"),
             "loans": [*finance.loans, *(loan.terms(name) for _, name, loan in mine)],
+            "covenants": [*finance.covenants,
+                          *(cov for _, name, loan in mine for cov in loan.tests(name))],
         })  # fmt: skip
         fleet = own.fleet.model_copy(update={"finance": finance})
         loaded = dataclasses.replace(own, fleet=fleet, checked_as="")

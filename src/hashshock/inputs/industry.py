@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from hashshock.inputs.finance import Amortisation, Finance, Loan, PaymentPeriod
+from hashshock.inputs.finance import Amortisation, Covenant, Finance, Loan, PaymentPeriod
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -361,14 +361,34 @@ class PortfolioLoan(_Strict):
         "borrower's cash on day 0) or spent (on machines already in its fleet, or before "
         "the start: only the payments are new)",
     )  # fmt: skip
+    covenants: list[Covenant] = Field(
+        default_factory=list, description="With new_debt, the lender's tests of the "
+        "borrower, added to its finance block: min_dscr and max_ltv on this loan (their "
+        "loan: is this one), min_liquidity in USD for each operator",
+    )  # fmt: skip
     source: str = ""
 
     @model_validator(mode="after")
     def _proceeds_need_new_debt(self) -> PortfolioLoan:
-        if "proceeds" in self.model_fields_set and not self.new_debt:
-            raise ValueError("proceeds does nothing without new_debt: true — fix: add "
-                             "new_debt: true, or drop proceeds")  # fmt: skip
+        for field in ("proceeds", "covenants"):
+            if field in self.model_fields_set and not self.new_debt:
+                raise ValueError(f"{field} does nothing without new_debt: true — fix: add "
+                                 f"new_debt: true, or drop {field}")  # fmt: skip
+        for i, covenant in enumerate(self.covenants):
+            if covenant.type == "hashrate_commitment":
+                raise ValueError(f"covenants[{i}]: a lender's covenant is min_dscr, max_ltv "
+                                 "or min_liquidity — fix: give a hashrate commitment in the "
+                                 "borrower's finance block")  # fmt: skip
+            if covenant.loan is not None:
+                raise ValueError(f"covenants[{i}].loan: a portfolio loan's covenants test "
+                                 "that loan — fix: drop loan:")  # fmt: skip
         return self
+
+    def tests(self, name: str) -> list[Covenant]:
+        """Its covenants as the borrower's finance block holds them: DSCR and LTV on the
+        loan named ``name``."""
+        return [cov.model_copy(update={"loan": name}) if cov.type in ("min_dscr", "max_ltv")
+                else cov for cov in self.covenants]  # fmt: skip
 
     def terms(self, name: str) -> Loan:
         """The loan as a finance block's loan named ``name`` (its repayment schedule)."""
