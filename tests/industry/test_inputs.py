@@ -620,7 +620,9 @@ def test_used_prices_against_baseline_and_an_old_network_are_said() -> None:
     price against baseline's (the supply-cut premium the clearing factor alone hides);
     a day-0 network carried far from its snapshot gets a note naming the snapshot, the
     days and the market file's US share."""
-    from hashshock.cli.industry import CARRIED_NOTE_DAYS, _carried_note, _price_moves
+    from hashshock.cli.industry import _price_moves
+    from hashshock.industry.notes import CARRIED_NOTE_DAYS
+    from hashshock.industry.notes import carried_network as _carried_note
 
     base = {"price_usd_per_th": {"under19": {"p50": [10.0, 10.0, 10.0]},
                                  "38to68": {"p50": [2.0, 2.0, 0.0]}}}  # fmt: skip
@@ -669,10 +671,11 @@ def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:
 def test_groups_that_break_without_a_shock_are_named() -> None:
     """A group broken on most baseline paths ranks high in who breaks first because of its
     inputs; the terminal says so, and is silent when no group does."""
-    from hashshock.cli.industry import BREAKS_UNDER_BASELINE, _broken_without_a_shock
+    from hashshock.industry.notes import BREAKS_UNDER_BASELINE
+    from hashshock.industry.notes import broken_without_a_shock as _broken_without_a_shock
 
     note = _broken_without_a_shock({"greenidge": 1.0, "farms": 0.2})
-    assert note.startswith("note: greenidge (100%) breaks with no shock too (baseline)")
+    assert note.startswith("greenidge (100%) breaks with no shock too (baseline)")
     assert "farms" not in note and "its inputs" in note
     two = _broken_without_a_shock({"a": 0.95, "b": BREAKS_UNDER_BASELINE})
     assert "a (95%), b (50%) break with no shock" in two and "their inputs" in two

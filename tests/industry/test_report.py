@@ -24,9 +24,9 @@ from hashshock.report.sections import ReportInput, build, registered
 #: Every chart of a two-scenario industry run past 3 and 6 months with a lender.
 CHARTS = {
     "us-hashrate", "us-hashrate-vs-baseline", "us-share", "us-share-vs-baseline", "hashprice",
-    "network", "vendor-lead-time", "vendor-output", "used-price-factor", "used-prices",
-    "used-flows", "break-financial", "break-operational", "break-causes", "break-before-0",
-    "group-availability", "group-stages", "lender-loss", "lender-defaults",
+    "network", "moved-overseas", "vendor-lead-time", "vendor-output", "used-price-factor",
+    "used-prices", "used-flows", "break-financial", "break-operational", "break-causes",
+    "break-before-0", "group-availability", "group-stages", "lender-loss", "lender-defaults",
 }  # fmt: skip
 SECTIONS = ["industry-us", "industry-supply", "industry-breaks", "industry-groups",
             "industry-lender", "industry-manifest"]  # fmt: skip
@@ -106,11 +106,18 @@ def test_who_breaks_first_is_the_json(page: str, data: dict[str, Any]) -> None:
     assert any(row["probability_first"] > 0 for row in ranking["financial"])  # not all zeros
     for kind in ("financial", "operational"):
         bars = figures[f"break-{kind}"]["data"]
-        assert {t["meta"]["scenario"] for t in bars} == {"sanctions"}  # shocks only
-        for key in ("probability_first", "probability_break"):
-            (trace,) = [t for t in bars if t["meta"]["series"] == f"first_to_break.{kind}.{key}"]
+        # a panel per shock, with baseline's breaks beside (the shock's part is the gap)
+        assert {t["meta"]["scenario"] for t in bars} == {"sanctions", "baseline"}
+        base = data["scenarios"]["baseline"]["first_to_break"][kind]
+        for source, name, key in (
+            (ranking[kind], "sanctions", "probability_first"),
+            (ranking[kind], "sanctions", "probability_break"),
+            (base, "baseline", "probability_break"),
+        ):
+            (trace,) = [t for t in bars if t["meta"] == {
+                "scenario": name, "series": f"first_to_break.{kind}.{key}"}]  # fmt: skip
             assert dict(zip(trace["y"], trace["x"], strict=True)) == {
-                row["group"]: row[key] for row in ranking[kind]
+                row["group"]: row[key] for row in source
             }
         # likeliest first on top: by breaking first, then at all (one shock here)
         order = figures[f"break-{kind}"]["layout"]["yaxis"]["categoryarray"]
@@ -176,9 +183,13 @@ def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None
             assert (mid, mid + up, mid - down) == pytest.approx((band["p50"], band["p95"],
                                                                 band["p5"]))  # fmt: skip
     assert checkpoints == {"3m", "6m"}  # 12 m is past a 300-day horizon
-    for trace in figures["lender-loss"]["data"]:
+    for trace in figures["lender-loss"]["data"]:  # drawn in USD millions, hover in USD
         key = trace["meta"]["series"].split(".")[1]
-        assert trace["y"] == [data["scenarios"][n]["lender"][key] for n in trace["x"]]
+        expected = [data["scenarios"][n]["lender"][key] for n in trace["x"]]
+        assert trace["customdata"] == expected
+        assert trace["y"] == pytest.approx([value / 1e6 for value in expected])
+    drawn = {t["meta"]["series"] for t in figures["lender-loss"]["data"]}
+    assert {"lender.net_income_usd", "lender.net_income_p5_usd"} <= drawn
     for trace in figures["lender-defaults"]["data"]:
         loans = data["scenarios"][trace["meta"]["scenario"]]["lender"]["loans"]
         assert trace["y"] == [loan["probability_default"] for loan in loans]
@@ -329,3 +340,17 @@ def test_a_panel_with_nothing_in_it_says_so(page: str, data: dict[str, Any]) -> 
     grey = [v for s in data["scenarios"].values() for band in s["used_market"]["grey_ehs"].values()
             for v in band]  # fmt: skip
     assert bool(said) == all(v == 0 for v in grey)
+
+
+def test_the_page_says_what_the_terminal_notes(page: str, data: dict[str, Any]) -> None:
+    """The notes the terminal prints beside the numbers — an old network carried to the
+    start, groups that break with no shock — stand on the page too, in the same words."""
+    import html
+
+    from hashshock.industry import notes
+
+    text = html.unescape(page)
+    carried = notes.carried_network(data)
+    assert carried is not None and carried in text
+    broken = notes.broken_without_a_shock(notes.baseline_breaks(data))
+    assert broken and broken in text

@@ -31,6 +31,10 @@ from hashshock.cli.market_options import (
     market_config,
 )
 from hashshock.cli.report import StoreOpt, scenario_names
+from hashshock.industry.notes import (
+    baseline_breaks as baseline_breaks_of,
+)
+from hashshock.industry.notes import broken_without_a_shock, carried_network
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_output, write_json
 from hashshock.words import break_causes, counted, probability
@@ -231,18 +235,16 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(escape(name), *cells)
     console.print(table)
-    carried = _carried_note(data)
+    carried = carried_network(data)
     if carried:
-        console.print(carried, highlight=False)
+        console.print(f"note: {carried}", highlight=False)
     steering = _steering_note(data)
     if steering:
         console.print(steering, highlight=False)
     _render_vendors(console, data)
     _render_used(console, data)
     baseline = data["scenarios"].get("baseline")
-    baseline_breaks = {} if baseline is None else {
-        r["group"]: r["probability_break"] for r in baseline["first_to_break"]["financial"]
-    }  # fmt: skip
+    baseline_breaks = baseline_breaks_of(data)
     shocks = [n for n in data["scenarios"] if n != "baseline"]
     # Each shock against baseline; baseline alone: its own ranking, causes and lender.
     base = baseline if shocks else None
@@ -288,29 +290,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                      "paths (defaults on fewer paths than that do not show)")  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
-    inputs = _broken_without_a_shock(baseline_breaks, bool(shocks))
+    inputs = broken_without_a_shock(baseline_breaks, bool(shocks))
     if inputs:
-        console.print(inputs, highlight=False)
-
-
-#: Baseline break probability from which a group's break is its inputs', not a shock's.
-BREAKS_UNDER_BASELINE = 0.5
-
-
-def _broken_without_a_shock(base_break: dict[str, float], compared: bool = True) -> str:
-    """A note naming the groups that break on most baseline paths: their rank in who
-    breaks first, and the lender's loss on them, say more about their inputs (a loan
-    falling due, thin cash, power above the hashprice) than about the shock (which
-    ``compared`` runs did; else baseline ran alone)."""
-    groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
-    if not groups:
-        return ""
-    names = ", ".join(f"{g} ({probability(base_break[g])})" for g in groups)
-    verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
-    return (f"note: {names} {verb} with no shock too (baseline): that, and the lender's "
-            f"baseline loss on them, comes from {their} inputs (loans falling due, cash, power "
-            "price)" + ("" if not compared else ", not the shock; Δ base is the shock's part")
-            + " — check them in the industry file")  # fmt: skip
+        console.print(f"note: {inputs}", highlight=False)
 
 
 #: Gap between the engines' and the shared hashprice (p95) beyond which the summary says so.
@@ -364,25 +346,6 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
         cells.append(_day(event["day_p50"]))
         table.add_row(*cells)
     console.print(table)
-
-
-#: Days a carried market snapshot may be old before the US share gets a note.
-CARRIED_NOTE_DAYS = 90
-
-
-def _carried_note(data: dict[str, Any]) -> str | None:
-    """A note under the US table when the day-0 network was carried forward from an old
-    market snapshot: the operators' fleets are as their files give them, the network
-    grew meanwhile, so their share starts below the market file's reference."""
-    market = data.get("market")
-    if not market or market["carried_days"] <= CARRIED_NOTE_DAYS or market.get("network_given"):
-        return None
-    return (
-        f"note: the day-0 network is the {market['snapshot_date']} snapshot carried "
-        f"{market['carried_days']} days at the market's growth; the market file puts "
-        f"the US at {market['us_share_reference']:.0%} of it — give today's "
-        "--difficulty and --network-hashrate to start from the network as it is"
-    )
 
 
 def industry_command(

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hashshock.industry.notes import tail_below_baseline
 from hashshock.words import probability
 
 
@@ -80,16 +81,9 @@ def lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[s
             if other is not None and key in other:
                 text += f", baseline {millions(other[key])}"
             lines.append(" " * 8 + text)
-    if (
-        base_lender is not None
-        and base_lender is not lender
-        and (lender["loss_p95_usd"] < base_lender["loss_p95_usd"] - 0.5)
-    ):
-        lines.append(
-            " " * 8 + "(a tail below baseline's: while a vendor's supply is cut, used machines "
-            "are worth more, so the machines that LTV covenants test are too — "
-            "docs/industry.md)"
-        )
+    tail = tail_below_baseline(lender, base_lender)
+    if tail is not None:
+        lines.append(" " * 8 + f"({tail})")
     return lines
 
 

@@ -104,6 +104,16 @@ class _Loan:
     recovery_share: float
     secured: bool
     liquidation_cost_share: float
+    conditions: Loan  # its rate, maturity and repayment (a member's principal)
+    new_debt: bool = False
+
+    @property
+    def terms(self) -> dict[str, Any]:
+        """The loan's terms as the outputs list them beside its figures."""
+        return {"rate_per_year": self.conditions.rate_per_year,
+                "maturity_date": self.conditions.maturity_date.isoformat(),
+                "amortisation": self.conditions.amortisation,
+                "secured_by_machines": self.secured, "new_debt": self.new_debt}  # fmt: skip
 
     @property
     def last_day(self) -> int:
@@ -144,14 +154,15 @@ def paid_on_break_day(break_day: IntArray, cash_out_day: IntArray) -> BoolArray:
 
 
 def _loan(name: str, borrower: str, terms: Loan, start: date, recovery_share: float,
-          secured: bool, liquidation_cost_share: float) -> _Loan:  # fmt: skip
+          secured: bool, liquidation_cost_share: float, new_debt: bool = False
+          ) -> _Loan:  # fmt: skip
     owed, interest = _per_dollar(
         terms.rate_per_year, terms.amortisation, terms.payment_every_days,
         terms.maturity_date, start,
     )  # fmt: skip
     return _Loan(name, borrower, terms.principal_usd, terms.principal_usd * owed,
                  terms.principal_usd * interest, recovery_share, secured,
-                 liquidation_cost_share)  # fmt: skip
+                 liquidation_cost_share, terms, new_debt)  # fmt: skip
 
 
 @functools.cache
@@ -189,7 +200,7 @@ def _own_loans(member: Member, start: date) -> list[_Loan]:
 def _loans_of(portfolio: Portfolio, member: Member, start: date) -> list[_Loan]:
     out = [
         _loan(name, loan.borrower, loan.terms(name), start, loan.recovery_share,
-              loan.secured_by_machines, loan.liquidation_cost_share)
+              loan.secured_by_machines, loan.liquidation_cost_share, loan.new_debt)
         for name, loan in portfolio.named_loans() if loan.borrower == member.group
     ]  # fmt: skip
     if portfolio.operators_own_loans:
@@ -266,7 +277,8 @@ def portfolio_losses(
             interest = member.weight * loan.interest_received(day, paid, horizon_days)
             total += loss
             income += interest
-            row = rows.setdefault(loan.name, {"borrower": loan.borrower, "operators": 0.0,
+            row = rows.setdefault(loan.name, {"borrower": loan.borrower, "terms": loan.terms,
+                                              "operators": 0.0,
                                               "principal": 0.0, "defaults": np.zeros(paths),
                                               "owed": np.zeros(paths), "loss": np.zeros(paths),
                                               "interest": np.zeros(paths)})  # fmt: skip
@@ -287,6 +299,7 @@ def portfolio_losses(
             "exposure_at_default_each_usd": _exposure_at_default(row["owed"], row["defaults"]),
             "expected_loss_usd": round(float(row["loss"].mean())),
             "interest_income_usd": round(float(row["interest"].mean())),
+            **row["terms"],
         } for name, row in rows.items()],
         "expected_loss_usd": round(float(total.mean())),
         "loss_p95_usd": round(float(np.percentile(total, 95))),

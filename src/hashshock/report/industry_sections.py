@@ -14,6 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from hashshock.analysis.checkpoints import HEADLINE_DAYS
+from hashshock.industry import notes
 from hashshock.report import tables
 from hashshock.report.figures import industry, industry_groups
 from hashshock.report.figures.style import Figure
@@ -99,10 +100,17 @@ def _view(build: Callable[[dict[str, Any]], list[Block]]) -> Callable[[ReportInp
     return section
 
 
+def _note(text: str | None) -> list[Block]:
+    """A note beside the charts (as the terminal's ``note:`` lines), if there is one."""
+    from hashshock.report.sections import Html
+
+    return [Html(f'<p class="note"><b>Note.</b> {escape(text)}</p>')] if text else []
+
+
 def _us(data: dict[str, Any]) -> list[Block]:
     from hashshock.report.sections import Html
 
-    return [Html(_intro(data) + headline(data)), *_charts(
+    return [Html(_intro(data) + headline(data)), *_note(notes.carried_network(data)), *_charts(
         ("us-hashrate", industry.us_hashrate(data),
          "Delivered EH/s of every US operator and class, weighted by what each simulated "
          "fleet stands for; band p5–p95, line the median over paths."),
@@ -115,7 +123,10 @@ def _us(data: dict[str, Any]) -> list[Block]:
         ("hashprice", industry.hashprice(data),
          "Miners' revenue per PH/s per day on the network these scenarios make."),
         ("network", industry.network(data),
-         "The network's EH/s, the rest of the world's, and the EH/s moved overseas from the US."),
+         "The network's EH/s and the rest of the world's (the US is the difference)."),
+        ("moved-overseas", industry.moved_overseas(data),
+         "US growth installed abroad instead: orders a scenario cancels that other countries' "
+         "miners take up, and machines distressed operators sell abroad."),
     )]  # fmt: skip
 
 
@@ -124,9 +135,9 @@ def _supply(data: dict[str, Any]) -> list[Block]:
         ("vendor-lead-time", industry.vendor_lead_time(data),
          "Lead time a new order is quoted on each vendor line, days: the wait of an order "
          "placed that day that the scenario does not cancel; customs holds come on top. A "
-         "vendor whose orders a scenario cancels (Bitmain under sanctions) keeps a short "
-         "queue, so what it still ships ships on time: the JSON's cancelled_ehs and "
-         "supply_cut_share, and the terminal's vendor table, say how much is cancelled."),
+         "line whose supply a scenario cuts (its panel title says on what share of paths) "
+         "keeps a short queue, as its orders are cancelled rather than delayed: the next "
+         "chart shows how much is cancelled."),
         ("vendor-output", industry.vendor_output(data),
          "Each line's orders since day 0, medians: ordered (dashed) — made or waiting in its "
          "queue — made (solid), and cancelled by the scenario (dotted). The gap between "
@@ -139,7 +150,8 @@ def _supply(data: dict[str, Any]) -> list[Block]:
          "Price of a used machine per TH/s by efficiency tier (J/TH), medians."),
         ("used-flows", industry.used_flows(data),
          "EH/s distressed operators have sold since day 0, and wants the dealers' stock could "
-         "not meet, imported grey."),
+         "not meet, imported grey, by day (bought on the buyers' review days, so in spikes; "
+         "the terminal's used-market table gives the total over the horizon)."),
     )  # fmt: skip
 
 
@@ -147,9 +159,12 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
     blocks = _charts(*(
         (f"break-{kind}", industry_groups.break_bars(data, kind),
          "Dark: the share of paths on which the group breaks before every other group; light: "
-         "the share on which it breaks at all.")
+         "the share on which it breaks at all; grey: the share on which it breaks under "
+         "baseline, with no shock (the shock's part is the difference).")
         for kind in industry_groups.BREAKS
     ))  # fmt: skip
+    shocked = any(name != "baseline" for name in data["scenarios"])
+    blocks += _note(notes.broken_without_a_shock(notes.baseline_breaks(data), shocked) or None)
     blocks += _charts(
         (
             "break-causes",
@@ -195,7 +210,8 @@ def lender_tables(data: dict[str, Any]) -> str:
                           tables.usd(lender.get("interest_income_usd")),
                           tables.usd(lender.get("net_income_usd")),
                           tables.usd(lender.get("net_income_p5_usd"))])  # fmt: skip
-        loans += [[name, loan["loan"], loan["borrower"], f"{loan['operators']:,.0f}",
+        loans += [[name, loan["loan"], loan["borrower"], _loan_terms(loan),
+                   f"{loan['operators']:,.0f}",
                    tables.usd(loan["principal_usd"]), tables.pct(loan["probability_default"], 1),
                    tables.usd(loan["exposure_at_default_each_usd"]),
                    tables.usd(loan["expected_loss_usd"]),
@@ -207,11 +223,23 @@ def lender_tables(data: dict[str, Any]) -> str:
         "The lender's portfolio: loss on defaults, interest paid until them, and the net "
         "(interest less loss), over the horizon",
     ) + tables.table(
-        ["scenario", "loan", "borrower", "operators", "principal", "probability of default",
+        ["scenario", "loan", "borrower", "terms", "operators", "principal",
+         "probability of default",
          "owed at default, each", "expected loss", "interest received"], loans,
         "Per loan (a class's: all its operators'; the probability is the expected share of "
         "them that default, what is owed one defaulting operator's)",
     )  # fmt: skip
+
+
+def _loan_terms(loan: dict[str, Any]) -> str:
+    """``11.0 %, linear to 2029-12-01, secured, new debt`` ("—" for a JSON before them)."""
+    if "rate_per_year" not in loan:
+        return "—"
+    words = [f"{loan['rate_per_year']:.1%}",
+             f"{loan['amortisation']} to {loan['maturity_date']}"]  # fmt: skip
+    words += ["secured"] if loan["secured_by_machines"] else []
+    words += ["new debt"] if loan["new_debt"] else []
+    return ", ".join(words)
 
 
 def _lender(data: dict[str, Any]) -> list[Block]:
@@ -221,11 +249,26 @@ def _lender(data: dict[str, Any]) -> list[Block]:
     return [*([Html(figures)] if figures else []), *_charts(
         ("lender-loss", industry_groups.lender_losses(data),
          "The portfolio's loss on defaults (what defaulting borrowers owe less what is "
-         "recovered), expected and at the 95th percentile over paths, beside the interest "
-         "the borrowers pay until they default (expected)."),
+         "recovered), expected and at the 95th percentile over paths; the interest the "
+         "borrowers pay until they default (expected, hatched); and the net income, interest "
+         "less loss, expected and on the 5th percentile of paths (cross-hatched: a loss on "
+         "fewer than 5 % of paths does not show in it)."),
         ("lender-defaults", industry_groups.lender_defaults(data),
-         "Share of paths on which the borrower defaults on the loan."),
-    )]  # fmt: skip
+         "Probability of default within the horizon: for a loan to one operator, the share of "
+         "paths on which it defaults; for a loan to each operator of a class, the expected "
+         "share of its operators that default."),
+    ), *_note(_tail_note(data))]  # fmt: skip
+
+
+def _tail_note(data: dict[str, Any]) -> str | None:
+    """Why a shock's tail loss is below baseline's, when one is."""
+    base = (data["scenarios"].get("baseline") or {}).get("lender")
+    for name, scenario, _ in industry.shocked(data):
+        lender = scenario.get("lender")
+        text = None if lender is None else notes.tail_below_baseline(lender, base)
+        if text is not None:
+            return f"{name}: {text}"
+    return None
 
 
 def _steering_rows(data: dict[str, Any]) -> list[list[str]]:

@@ -36,6 +36,8 @@ section { background: #fff; border: 1px solid var(--rule); border-radius: 8px;
   padding: 16px 24px; margin: 20px 0; }
 section h2 { margin: 4px 0 8px; font-size: 19px; }
 p.intro, figcaption { color: var(--muted); font-size: 13px; }
+p.note { font-size: 13px; border-left: 3px solid var(--accent); padding: 4px 10px;
+  background: #f7f8fb; }
 figure { margin: 12px 0 20px; }
 .chart { min-height: 200px; }
 .chart .failed { color: #b00020; padding: 24px; }

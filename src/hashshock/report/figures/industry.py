@@ -26,11 +26,11 @@ from hashshock.report.figures.style import (
     update_axes,
 )
 
-#: Where the network's hashrate is: JSON key below ``us``, legend name.
+#: Where the network's hashrate is: JSON key below ``us``, legend name (the EH/s moved
+#: overseas, a hundredth of these, has its own chart: :func:`moved_overseas`).
 NETWORK_SERIES = {
     "network_hashrate_ehs": "network",
     "rest_of_world_ehs": "rest of world",
-    "moved_overseas_ehs": "moved overseas",
 }
 
 
@@ -68,31 +68,47 @@ def us_fans(data: dict[str, Any], key: str, title: str, y_axis: dict[str, Any],
     return fig
 
 
+def titled(text: str) -> dict[str, Any]:
+    """An axis title's settings."""
+    return {"title": {"text": text}}
+
+
 def us_hashrate(data: dict[str, Any]) -> Figure | None:
-    return us_fans(data, "hashrate_ehs", "US delivered hashrate (EH/s)", {}, ",.1f")
+    return us_fans(data, "hashrate_ehs", "US delivered hashrate (EH/s)", titled("EH/s"), ",.1f")
 
 
 def us_hashrate_vs_baseline(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "hashrate_ehs_vs_baseline",
-                   "US delivered hashrate against baseline on the same paths (EH/s)", {},
-                   "+,.1f")  # fmt: skip
+                   "US delivered hashrate against baseline on the same paths (EH/s)",
+                   titled("EH/s against baseline"), "+,.1f")  # fmt: skip
 
 
 def us_share(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "share_of_network", "US share of the network's hashrate",
-                   {"tickformat": ".0%"}, ".2%")  # fmt: skip
+                   {"tickformat": ".0%", **titled("share of the network")}, ".2%")  # fmt: skip
 
 
 def us_share_vs_baseline(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "share_vs_baseline",
                    "US share of the network against baseline on the same paths "
-                   "(percentage points)", {"tickformat": "+.1f", "ticksuffix": " pp"}, "+.2f",
-                   scale=100)  # fmt: skip
+                   "(percentage points)",
+                   {"tickformat": "+.1f", "ticksuffix": " pp", **titled("percentage points")},
+                   "+.2f", scale=100)  # fmt: skip
 
 
 def hashprice(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "hashprice_usd_per_ph_day", "Hashprice (USD/PH/day)",
-                   {"tickformat": "$,.0f"}, "$,.2f")  # fmt: skip
+                   {"tickformat": "$,.0f", **titled("USD/PH/day")}, "$,.2f")  # fmt: skip
+
+
+def moved_overseas(data: dict[str, Any]) -> Figure | None:
+    """The EH/s of US growth installed abroad instead (cancelled orders, machines sold
+    abroad), by scenario; none when no scenario moves any."""
+    moved = [s["us"].get("moved_overseas_ehs") for _, s, _ in scenarios(data)]
+    if not any(bands and any(bands.get("p95", [])) for bands in moved):
+        return None
+    return us_fans(data, "moved_overseas_ehs", "US growth installed abroad instead (EH/s)",
+                   {"rangemode": "tozero", **titled("EH/s")}, ",.2f")  # fmt: skip
 
 
 def network(data: dict[str, Any]) -> Figure | None:
@@ -116,12 +132,30 @@ def network(data: dict[str, Any]) -> Figure | None:
                 if trace["meta"]["band"] == "p50":
                     trace["name"] = label
                 add(fig, trace, k)
+    update_axes(fig, "y", **titled("EH/s"))
     return fig
 
 
 def vendor_lead_time(data: dict[str, Any]) -> Figure | None:
     """One panel per vendor line: its quoted lead time (days) by scenario."""
-    return _vendor_fans(data, "lead_time_days", "Vendor lead time by line (days)", ",.0f")
+    fig = _vendor_fans(data, "lead_time_days", "Vendor lead time by line (days)", ",.0f")
+    if fig is not None:
+        update_axes(fig, "y", **titled("days"))
+    return fig
+
+
+def line_title(data: dict[str, Any], line: str) -> str:
+    """A vendor line's panel title: its name, and where a scenario cuts its supply (or
+    the components it imports), on what share of paths by the last day."""
+    cuts = []
+    for name, scenario, _ in scenarios(data):
+        vendor = scenario.get("vendors", {}).get(line, {})
+        for key, what in (("supply_cut_share", "supply"),
+                          ("components_cut_share", "components")):  # fmt: skip
+            share = max(vendor.get(key) or [0.0])
+            if share > 0:
+                cuts.append(f"{what} cut under {name} on {share:.0%} of paths")
+    return line if not cuts else f"{line}: {'; '.join(cuts)}"
 
 
 def _lines(data: dict[str, Any]) -> list[str]:
@@ -135,7 +169,7 @@ def _vendor_fans(data: dict[str, Any], key: str, title: str, hover: str) -> Figu
     lines = _lines(data)
     if not lines:
         return None
-    fig = small_multiples(lines, title, shared_y=False)
+    fig = small_multiples([line_title(data, line) for line in lines], title, shared_y=False)
     for k, line in enumerate(lines):
         for name, scenario, hue in scenarios(data):
             bands = scenario.get("vendors", {}).get(line, {}).get(key)
@@ -152,7 +186,8 @@ def vendor_output(data: dict[str, Any]) -> Figure | None:
     lines = _lines(data)
     if not lines:
         return None
-    fig = small_multiples(lines, "Vendor order book since day 0 (EH/s)", shared_y=False)
+    fig = small_multiples([line_title(data, line) for line in lines],
+                          "Vendor order book since day 0 (EH/s)", shared_y=False)  # fmt: skip
     for k, line in enumerate(lines):
         for name, scenario, hue in scenarios(data):
             vendor = scenario.get("vendors", {}).get(line)
@@ -165,7 +200,7 @@ def vendor_output(data: dict[str, Any]) -> Figure | None:
                     add(fig, _median_line(vendor[key], data, hue, name,
                                           f"vendors.{line}.{key}", f"{name} {text}", dash,
                                           k == 0), k)  # fmt: skip
-    update_axes(fig, "y", rangemode="tozero")
+    update_axes(fig, "y", rangemode="tozero", **titled("EH/s"))
     return fig
 
 
@@ -190,7 +225,15 @@ def used_price_factor(data: dict[str, Any]) -> Figure | None:
                           "Used machines: price factor (× the market's curve)")  # fmt: skip
     for k, (name, used, hue) in enumerate(chosen):
         _fan(fig, used["price_factor"], data, hue, name, "used_market.price_factor", k, ".3f")
+    update_axes(fig, "y", **titled("× the curve"))
     return fig
+
+
+def tier_title(tier: str) -> str:
+    """An efficiency tier's key in words: ``under19`` → ``under 19 J/TH``, ``19to25`` →
+    ``19–25 J/TH``, ``above68`` → ``above 68 J/TH``."""
+    text = tier.replace("under", "under ").replace("above", "above ").replace("to", "–")
+    return f"{text} J/TH"
 
 
 def used_prices(data: dict[str, Any]) -> Figure | None:
@@ -201,7 +244,7 @@ def used_prices(data: dict[str, Any]) -> Figure | None:
         tiers += [tier for tier in prices if tier not in tiers]
     if not tiers:
         return None
-    fig = small_multiples([f"J/TH {tier}" for tier in tiers],
+    fig = small_multiples([tier_title(tier) for tier in tiers],
                           "Used machine price by efficiency tier (USD/TH, median)",
                           shared_y=False)  # fmt: skip
     for k, tier in enumerate(tiers):
@@ -211,7 +254,7 @@ def used_prices(data: dict[str, Any]) -> Figure | None:
                 add(fig, _median_line(bands, data, hue, name,
                                       f"used_market.price_usd_per_th.{tier}", name,
                                       legend=k == 0), k)  # fmt: skip
-    update_axes(fig, "y", tickformat="$,.2f", rangemode="tozero")
+    update_axes(fig, "y", tickformat="$,.2f", rangemode="tozero", **titled("USD/TH"))
     return fig
 
 
@@ -229,5 +272,5 @@ def used_flows(data: dict[str, Any]) -> Figure | None:
             _fan(fig, used[key], data, hue, name, f"used_market.{key}", k, ",.2f", k == 0)
         if all(v == 0 for _, used, _ in chosen for band in used[key].values() for v in band):
             say_none(fig, k, "none on any path in any scenario")
-    update_axes(fig, "y", rangemode="tozero")
+    update_axes(fig, "y", rangemode="tozero", **titled("EH/s"))
     return fig

@@ -74,7 +74,8 @@ def _by_group(names: list[str], title: str, panels: list[str], date_axis: bool =
 
 def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     """One panel per shocked scenario: per group the share of paths on which it breaks
-    (``kind``: financial or operational) before every other group, and at all; the
+    (``kind``: financial or operational) before every other group, and at all, beside
+    the share on which it breaks under baseline (what the shock does not cause); the
     likeliest first on top (:func:`ranked`)."""
     chosen = shocked(data)
     if not chosen:
@@ -82,20 +83,27 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     fig = _by_group(ranked(data, kind), f"Who breaks first: {BREAKS[kind]}",
                     [name for name, _, _ in chosen])  # fmt: skip
     fig["layout"]["barmode"] = "group"
+    base = next(((s, hue) for n, s, hue in scenarios(data) if n == "baseline"), None)
     for k, (name, scenario, hue) in enumerate(chosen):
-        rows = scenario["first_to_break"][kind]
-        for key, text, shade in (("probability_first", "breaks first", 1.0),
-                                 ("probability_break", "breaks", 0.4)):  # fmt: skip
+        bars = [
+            (scenario, name, hue, "probability_first", "breaks first", 1.0),
+            (scenario, name, hue, "probability_break", "breaks", 0.4),
+        ]
+        if base is not None:
+            bars.append((base[0], "baseline", base[1], "probability_break",
+                         "breaks under baseline", 0.6))  # fmt: skip
+        for source, which, shade_of, key, text, shade in bars:
+            rows = source["first_to_break"][kind]
             add(fig, {
                 "type": "bar", "orientation": "h", "y": [r["group"] for r in rows],
-                "x": [r[key] for r in rows], "name": text, "legendgroup": key, "showlegend": k == 0,
-                "marker": {"color": rgba(hue, shade)},
+                "x": [r[key] for r in rows], "name": text, "legendgroup": text,
+                "showlegend": k == 0, "marker": {"color": rgba(shade_of, shade)},
                 "customdata": [r["day_p50"] for r in rows],
                 "hovertemplate": (f"%{{y}} {text} on %{{x:.1%}} of paths (median day "
-                                  f"%{{customdata}})<extra>{name}</extra>"),
-                "meta": {"scenario": name, "series": f"first_to_break.{kind}.{key}"},
+                                  f"%{{customdata}})<extra>{which}</extra>"),
+                "meta": {"scenario": which, "series": f"first_to_break.{kind}.{key}"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero", title={"text": "share of paths"})
     return fig
 
 
@@ -135,7 +143,7 @@ def break_causes(data: dict[str, Any]) -> Figure | None:
                                   f"<extra>{name}</extra>"),
                 "meta": {"scenario": name, "series": "groups.covenants"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero", title={"text": "share of paths"})
     return fig
 
 
@@ -201,7 +209,7 @@ def availability(data: dict[str, Any]) -> Figure | None:
                 "hovertemplate": f"%{{y}}: %{{x:.1%}}<extra>{name}, {checkpoint}</extra>",
                 "meta": {"scenario": name, "series": f"groups.availability.{checkpoint}"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%")
+    update_axes(fig, "x", tickformat=".0%", title={"text": "share of nameplate"})
     return fig
 
 
@@ -233,28 +241,40 @@ def stage_days(data: dict[str, Any]) -> Figure | None:
     return fig if fig["data"] else None
 
 
+#: The lender's bars: JSON key, legend name, shade of the scenario's colour, pattern
+#: (losses plain, what the lender receives and nets hatched).
+LENDER_BARS = (
+    ("expected_loss_usd", "loss, expected", 1.0, ""),
+    ("loss_p95_usd", "loss, 95th percentile", 0.45, ""),
+    ("interest_income_usd", "interest received, expected", 0.7, "/"),
+    ("net_income_usd", "net income (interest − loss), expected", 1.0, "x"),
+    ("net_income_p5_usd", "net income, 5th percentile", 0.45, "x"),
+)
+
+
 def lender_losses(data: dict[str, Any]) -> Figure | None:
-    """The lender's expected loss, 95th-percentile loss and expected interest received
-    (USD) by scenario."""
+    """By scenario, in USD millions: the lender's expected and 95th-percentile loss, the
+    interest it expects to receive, and its net income (interest less loss) expected and
+    on the 5th percentile of paths (the bad tail, below zero when it loses)."""
     chosen = [(n, s["lender"], hue) for n, s, hue in scenarios(data) if s.get("lender")]
     if not chosen:
         return None
-    fig = figure("Lender: loss and interest on the portfolio (USD)", 380,
+    fig = figure("Lender: loss, interest and net income on the portfolio (USD millions)", 400,
                  hovermode="closest", barmode="group")  # fmt: skip
-    bars = [("expected_loss_usd", "expected loss", 1.0),
-            ("loss_p95_usd", "95th percentile loss", 0.4),
-            ("interest_income_usd", "interest received (expected)", 0.15)]  # fmt: skip
-    for key, text, shade in bars:
+    for key, text, shade, pattern in LENDER_BARS:
         if any(key not in lender for _, lender, _ in chosen):  # a JSON from before it
             continue
         fig["data"].append({
             "type": "bar", "x": [name for name, _, _ in chosen],
-            "y": [lender[key] for _, lender, _ in chosen], "name": text,
-            "marker": {"color": [rgba(hue, shade) for _, _, hue in chosen]},
-            "hovertemplate": f"%{{x}}: {text} %{{y:$,.0f}}<extra></extra>",
+            "y": [lender[key] / 1e6 for _, lender, _ in chosen], "name": text,
+            "marker": {"color": [rgba(hue, shade) for _, _, hue in chosen],
+                       "pattern": {"shape": pattern}},
+            "customdata": [lender[key] for _, lender, _ in chosen],
+            "hovertemplate": f"%{{x}}: {text} %{{customdata:$,.0f}}<extra></extra>",
             "meta": {"series": f"lender.{key}"},
         })  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat="$~s", rangemode="tozero")
+    fig["layout"]["yaxis"].update(tickformat=",.1f", tickprefix="$", ticksuffix=" M",
+                                  zeroline=True, title={"text": "USD millions"})  # fmt: skip
     return fig
 
 
@@ -275,12 +295,16 @@ def lender_defaults(data: dict[str, Any]) -> Figure | None:
             "type": "bar", "x": labels,
             "y": [loan["probability_default"] for loan in loans], "name": name,
             "marker": {"color": hue},
-            "customdata": [[loan["principal_usd"], loan["expected_loss_usd"]] for loan in loans],
-            "hovertemplate": ("%{x}: defaults on %{y:.1%} of paths; principal "
+            "customdata": [[loan["principal_usd"], loan["expected_loss_usd"],
+                            "of paths" if loan["operators"] == 1 else
+                            f"of its {loan['operators']:,.0f} operators, expected"]
+                           for loan in loans],
+            "hovertemplate": ("%{x}: defaults on %{y:.1%} %{customdata[2]}; principal "
                               "%{customdata[0]:$,.0f}, expected loss %{customdata[1]:$,.0f}"
                               f"<extra>{name}</extra>"),
             "meta": {"scenario": name, "series": "lender.loans.probability_default"},
         })  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero",
+                                  title={"text": "probability of default"})  # fmt: skip
     update_axes(fig, "x", tickangle=-30)
     return fig

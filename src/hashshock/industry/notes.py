@@ -1,0 +1,66 @@
+"""What an industry's result needs said beside its numbers, from its JSON alone
+(``IndustryResult.to_dict()``): the terminal prints these after ``note:``, the report
+beside its charts, so both say the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashshock.words import probability
+
+#: Baseline break probability from which a group's break is its inputs', not a shock's.
+BREAKS_UNDER_BASELINE = 0.5
+#: Days a carried market snapshot may be old before the US share gets a note.
+CARRIED_NOTE_DAYS = 90
+
+
+def broken_without_a_shock(base_break: dict[str, float], compared: bool = True) -> str:
+    """The groups that break on most baseline paths: their rank in who breaks first, and
+    the lender's loss on them, say more about their inputs (a loan falling due, thin
+    cash, power above the hashprice) than about the shock (which ``compared`` runs did;
+    else baseline ran alone); "" when none does."""
+    groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
+    if not groups:
+        return ""
+    names = ", ".join(f"{g} ({probability(base_break[g])})" for g in groups)
+    verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
+    return (f"{names} {verb} with no shock too (baseline): that, and the lender's baseline "
+            f"loss on them, comes from {their} inputs (loans falling due, cash, power price)"
+            + ("" if not compared else ", not the shock; Δ base is the shock's part")
+            + " — check them in the industry file")  # fmt: skip
+
+
+def baseline_breaks(data: dict[str, Any]) -> dict[str, float]:
+    """Each group's probability of breaking financially under baseline ({} without it)."""
+    baseline = data["scenarios"].get("baseline")
+    if baseline is None:
+        return {}
+    return {r["group"]: r["probability_break"]
+            for r in baseline["first_to_break"]["financial"]}  # fmt: skip
+
+
+def carried_network(data: dict[str, Any]) -> str | None:
+    """When the day-0 network was carried forward from an old market snapshot: the
+    operators' fleets are as their files give them, the network grew meanwhile, so their
+    share starts below the market file's reference."""
+    market = data.get("market")
+    if not market or market["carried_days"] <= CARRIED_NOTE_DAYS or market.get("network_given"):
+        return None
+    return (
+        f"the day-0 network is the {market['snapshot_date']} snapshot carried "
+        f"{market['carried_days']} days at the market's growth; the market file puts "
+        f"the US at {market['us_share_reference']:.0%} of it — give today's "
+        "--difficulty and --network-hashrate to start from the network as it is"
+    )
+
+
+def tail_below_baseline(lender: dict[str, Any], base: dict[str, Any] | None) -> str | None:
+    """When a shock's 95th-percentile loss is below baseline's: why a supply cut can
+    lower a lender's tail."""
+    if base is None or base is lender or lender["loss_p95_usd"] >= base["loss_p95_usd"] - 0.5:
+        return None
+    return (
+        "a tail below baseline's: while a vendor's supply is cut, used machines are "
+        "worth more, so the machines that LTV covenants test are too — docs/industry.md"
+    )
