@@ -220,13 +220,15 @@ def test_lender_tables_are_the_json(page: str, data: dict[str, Any]) -> None:
 
 
 def test_headline_table(page: str, data: dict[str, Any]) -> None:
-    """US EH/s at day 0, 3 and 6 months (12 is past the horizon) and who breaks first."""
+    """US EH/s at day 0, 3 and 6 months (12 is past the horizon), the share of the network
+    on day 0 and at the horizon, and who breaks first."""
     table = page[page.index('<table class="numbers">') : page.index("</table>")]
     assert "US EH/s 6 m" in table and "US EH/s 12 m" not in table
     for name, scenario in data["scenarios"].items():
         us = scenario["us"]["hashrate_ehs"]["p50"]
+        share = scenario["us"]["share_of_network"]["p50"]
         cells = f"<td>{name}</td>" + "".join(f"<td>{us[d]:,.1f}</td>" for d in (0, 91, 182))
-        assert cells in table
+        assert cells + f"<td>{100 * share[0]:.1f}%</td><td>{100 * share[-1]:.1f}%</td>" in table
     top = max(data["scenarios"]["sanctions"]["first_to_break"]["financial"],
               key=lambda r: r["probability_first"])  # fmt: skip
     assert f"{top['group']} ({100 * top['probability_first']:.0f}%)" in table

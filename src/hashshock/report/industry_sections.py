@@ -61,11 +61,13 @@ def headline(data: dict[str, Any]) -> str:
         rows.append([
             name,
             *(_number(_p50_on(us["hashrate_ehs"], day), ",.1f") for _, day in days),
+            tables.pct(_p50_on(us.get("share_of_network"), 0), 1),
             tables.pct(_p50_on(us.get("share_of_network"), last), 1),
             _number(_p50_on(us.get("hashrate_ehs_vs_baseline"), last), "+,.1f"),
             *(_first(ranking.get(kind, [])) for kind in industry_groups.BREAKS),
         ])  # fmt: skip
-    header = ["scenario", *(f"US EH/s {label}" for label, _ in days), "share at horizon",
+    header = ["scenario", *(f"US EH/s {label}" for label, _ in days), "share on day 0",
+              "share at horizon",
               "Δ EH/s vs baseline at horizon", "breaks first: financial",
               "breaks first: operational"]  # fmt: skip
     return tables.table(header, rows, "US delivered hashrate (p50), share of the network "
