@@ -167,6 +167,21 @@ def test_impossible_probability_in_scenario(
     assert "1.4" in result.output
 
 
+@pytest.mark.parametrize("start", [200, {"dist": "uniform", "low": 100, "high": 150}])
+def test_an_event_that_ends_before_it_starts_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], start: Any
+) -> None:
+    """``end_day`` at or before the earliest start: the event could never act, and ran as
+    baseline without a word."""
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    scenario = write_yaml({"name": "bad", "events": [{"type": "parts_supply_stop",
+                           "start_day": start, "end_day": 100}]}, "bad.yaml")  # fmt: skip
+    code, output = _validate(fleet, "--scenario", str(scenario))
+    assert code == 2, output
+    assert "events[0].parts_supply_stop: end_day 100 is not after the start" in output
+    assert "fix: give an end_day after start_day" in output
+
+
 def test_unknown_event_type_and_scenario_name(
     write_yaml: Callable[[dict[str, Any], str], Path],
 ) -> None:

@@ -317,7 +317,8 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     share = data["scenarios"]["sanctions"]["us"]["share_of_network"]["p50"]
     row = next(line for line in printed if line.startswith("│ sanctions"))
     assert f"{share[0]:.1%} → {share[-1]:.1%}" in row
-    # each line's cancelled EH/s and share of paths cut on the last day, as the JSON has them
+    # each line's cancelled EH/s by the last day and the most paths cut on one day (a stop
+    # that ends before the horizon shows too), as the JSON has them
     start = next(i for i, line in enumerate(printed) if line.startswith("Vendor lead time"))
     rows = [[c.strip() for c in line.split("│")[1:-1]]
             for line in printed[start:] if line.startswith("│")]  # fmt: skip
@@ -325,8 +326,8 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     for cells in rows[: len(lines_of) * len(names)]:
         line_name = cells[0] or line_name
         said = data["scenarios"][cells[1]]["vendors"][line_name]
-        cancelled, cut = said["cancelled_ehs"]["p50"][-1], said["supply_cut_share"][-1]
-        parts = (said.get("components_cut_share") or [0.0])[-1]
+        cancelled, cut = said["cancelled_ehs"]["p50"][-1], max(said["supply_cut_share"])
+        parts = max(said.get("components_cut_share") or [0.0])
         shown = probability(cut) if cut else f"{probability(parts)}†" if parts else "—"
         assert cells[4:] == ["—" if not cancelled else f"{cancelled:,.1f}", shown]
         seen += cut > 0
@@ -747,3 +748,18 @@ def test_a_template_may_be_a_bundled_one_by_name(tmp_path: Path) -> None:
         load_industry(_industry(tmp_path, op_template="small-farms"))
     assert "or a bundled template (" in caught.value.message
     assert "small-farm" in caught.value.message
+
+
+def test_events_that_cannot_act_are_said_for_an_industry(tmp_path: Path) -> None:
+    """As ``hashshock run`` says it: an event starting after the horizon changes nothing
+    (it ran as baseline without a word)."""
+    from hashshock.industry.api import industry
+    from hashshock.inputs.scenario import Scenario
+
+    late = Scenario.model_validate({"name": "late", "events": [{
+        "name": "stop", "type": "parts_supply_stop", "vendors": ["bitmain"],
+        "start_day": 900}]})  # fmt: skip
+    result = industry(load_industry(_industry(tmp_path)), ["baseline", late], 2, 60,
+                      say_warnings=False)  # fmt: skip
+    assert ("scenario late: event 'stop' starts on day 900, after the 60-day horizon: it "
+            "changes nothing") in result.warnings  # fmt: skip

@@ -12,6 +12,7 @@ from hashshock.engine.orders import demand_paths
 from hashshock.industry.load import LoadedIndustry, industry_from_mapping
 from hashshock.industry.queues import Queued, queue_orders
 from hashshock.industry.simulate import member_seed, prepare_industry
+from hashshock.inputs.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "examples" / "small-farm" / "fleet.yaml"
@@ -37,12 +38,52 @@ def _industry(microbt_ehs: float) -> LoadedIndustry:
     return industry_from_mapping(data)
 
 
-def _queued(loaded: LoadedIndustry) -> Queued:
-    inputs = prepare_industry(loaded, ["baseline", "sanctions"], DAYS)
-    k = 1  # sanctions: the listing cancels 90 % of Bitmain orders
+def _queued(loaded: LoadedIndustry, scenario: Any = "sanctions") -> Queued:
+    """The queues under ``scenario`` (default sanctions: the listing cancels 90 % of
+    Bitmain orders)."""
+    chosen = ["baseline"] if scenario == "baseline" else ["baseline", scenario]
+    inputs = prepare_industry(loaded, chosen, DAYS)
     seeds = [member_seed(SEED, i) for i in range(len(loaded.members))]
-    plans = [m.plans[k] for m in inputs.members]
+    plans = [m.plans[-1] for m in inputs.members]
     return queue_orders(loaded.industry, list(loaded.members), plans, seeds, PATHS, SEED)
+
+
+def _lead_change(vendor: str, extra: int, start: int, end: int) -> Scenario:
+    return Scenario.model_validate({"name": f"slow-{vendor}", "events": [{
+        "name": "slow", "type": "lead_time_change", "vendors": [vendor], "start_day": start,
+        "end_day": end, "extra_days": extra, "shipments": ["machines"]}]})  # fmt: skip
+
+
+def test_a_lead_time_change_delays_the_vendors_own_line_not_an_alternative() -> None:
+    """A licence delay of Bitmain's machines (days 30 to 200) ships each Bitmain order
+    joining then 90 days after the queue makes it, and its line quotes 90 days more on
+    those days; the same change on MicroBT, an alternative line, is the queue's to make
+    (its orders and quotes as with no event)."""
+    loaded = _industry(2.0)
+    plain = _queued(loaded, "baseline")
+    slow = _queued(loaded, _lead_change("bitmain", 90, 30, 200))
+    inputs = prepare_industry(loaded, ["baseline"], DAYS)
+    for i, (before, after) in enumerate(zip(plain.ship_days, slow.ship_days, strict=True)):
+        assert before is not None and after is not None
+        plan = inputs.members[i].plans[0]
+        join = demand_paths(plan, PATHS, member_seed(SEED, i), SEED).join_day
+        twins = {t.order for t in loaded.members[i].twins}
+        for o in range(len(plan.order_count)):
+            if o in twins or plan.vendor_names[plan.order_vendor[o]] != "bitmain":
+                continue
+            during = (join[o] >= 30) & (join[o] < 200)
+            assert (after[o] == np.where(during, before[o] + 90, before[o])).all()
+    quote = {line.name: line.lead_days for line in slow.lines}
+    base_quote = {line.name: line.lead_days for line in plain.lines}
+    days = np.arange(DAYS)
+    np.testing.assert_allclose(quote["bitmain"] - base_quote["bitmain"],
+                               np.broadcast_to(np.where((days >= 30) & (days < 200), 90, 0),
+                                               (PATHS, DAYS)))  # fmt: skip
+    other = _queued(loaded, _lead_change("microbt", 90, 30, 200))
+    for before, after in zip(plain.ship_days, other.ship_days, strict=True):
+        assert np.array_equal(before, after)  # type: ignore[arg-type]
+    np.testing.assert_array_equal({line.name: line.lead_days for line in other.lines}["microbt"],
+                                  base_quote["microbt"])  # fmt: skip
 
 
 def test_twins_ship_only_where_the_original_was_cancelled() -> None:

@@ -118,8 +118,9 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
             lead = vendors[line]["lead_time_days"]
             spot = vendors[line].get("spot_lead_time_days")
             cancelled = vendors[line]["cancelled_ehs"]["p50"][-1]
-            cut = vendors[line]["supply_cut_share"][-1]
-            parts = (vendors[line].get("components_cut_share") or [0.0])[-1]
+            # the day most paths are cut: a stop that ends before the horizon shows too
+            cut = max(vendors[line]["supply_cut_share"])
+            parts = max(vendors[line].get("components_cut_share") or [0.0])
             cut_text = "—" if not cut else probability(cut)
             if not cut and parts:  # its own supply runs, on imported components partly cut
                 cut_text, marked = f"{probability(parts)}†", True
@@ -136,7 +137,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         "lead time: of an order placed that day and not cancelled; customs holds",
         "  come on top",
         "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
-        "cut: share of paths on which the scenario cuts the vendor's supply then",
+        "cut: most paths on which the scenario cuts the vendor's supply on one day",
         *(
             ["†: its imported components' supply: their share of its capacity is lost"]
             if marked

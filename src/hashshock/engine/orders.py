@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.output import EngineOutput
+from hashshock.plan.draws import EventDraws
 from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
@@ -94,8 +95,9 @@ class OrderPaths:
         return np.asarray((held * counts[:, None]).sum(axis=0), dtype=np.int64)
 
 
-def _lead_extra_at(events: EventPaths, day: IntArray, vendor: int) -> IntArray:
-    """Extra lead days from ``lead_time_change`` events active on each path's due day."""
+def lead_extra_at(events: EventDraws, day: IntArray, vendor: int) -> IntArray:
+    """Extra lead days from ``lead_time_change`` events on ``vendor``'s machines active on
+    each path's ``day`` (``day``: [P] or [P, T])."""
     extra = np.zeros_like(day)
     for e in events.indices(kinds_tagged("machine_lead")):
         event = events.events[e]
@@ -136,7 +138,7 @@ def own_ship_day(plan: Plan, events: EventPaths, join_day: IntArray) -> IntArray
     lead days of ``lead_time_change`` events on machines active then."""
     ship_day = join_day.copy()
     for o, vendor in enumerate(plan.order_vendor):
-        ship_day[o] += _lead_extra_at(events, join_day[o], int(vendor))
+        ship_day[o] += lead_extra_at(events, join_day[o], int(vendor))
     return ship_day
 
 

@@ -21,11 +21,17 @@ from hashshock.industry.load import (
     with_portfolio,
 )
 from hashshock.industry.result import IndustryResult
-from hashshock.industry.simulate import IndustryInputs, prepare_industry, simulate_industry
+from hashshock.industry.simulate import (
+    IndustryInputs,
+    prepare_industry,
+    reference_plan,
+    simulate_industry,
+)
 from hashshock.inputs.errors import check_path_like
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
 from hashshock.notices import warn_all
+from hashshock.plan.events import idle_events
 from hashshock.prepare import (
     ScenarioLike,
     check_horizon,
@@ -94,6 +100,13 @@ def pledge_warnings(loaded: LoadedIndustry, start: MarketStart) -> list[str]:
     return out
 
 
+def scenario_warnings(inputs: IndustryInputs) -> list[str]:
+    """Each scenario's events that cannot act on any path
+    (:func:`~hashshock.plan.events.idle_events`, judged on the plan of a member that buys
+    from Bitmain: the events are every member's)."""
+    return [w for k in range(len(inputs.to_run)) for w in idle_events(reference_plan(inputs, k))]
+
+
 def industry(
     industry: IndustryLike = None,
     scenarios: Sequence[ScenarioLike] = ("baseline", "sanctions"),
@@ -142,6 +155,7 @@ def industry(
     warnings = [w for m in loaded.members for w in m.loaded.warnings]
     warnings += pledge_warnings(loaded, start)
     warnings += loaded.warnings
+    warnings += scenario_warnings(inputs)
     warnings += [*start.notes, *([start.warning] if start.warning else [])]
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
         if not settled.settled:

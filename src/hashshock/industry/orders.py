@@ -54,12 +54,17 @@ def growth_orders(
     return out
 
 
-def alternative_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
-    """The lines that sell to new buyers (they have a ``model``; not those of the vendors
-    orders move away from), each with its share of their US capacity."""
+def sells_to_new_buyers(industry: Industry, line: VendorLine) -> bool:
+    """Whether ``line`` is an alternative: it has a ``model`` to sell to redirected and
+    replacement orders, and is not a line of the vendors orders move away from."""
     moving = industry.redirect.from_vendors if industry.redirect is not None else []
-    lines = [line for line in industry.vendor_lines
-             if line.model is not None and line.vendor not in moving]  # fmt: skip
+    return line.model is not None and line.vendor not in moving
+
+
+def alternative_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
+    """The lines that sell to new buyers (:func:`sells_to_new_buyers`), each with its
+    share of their US capacity."""
+    lines = [line for line in industry.vendor_lines if sells_to_new_buyers(industry, line)]
     total = sum(line.capacity_ehs_per_year * line.us_share for line in lines)
     if total <= 0:
         return []

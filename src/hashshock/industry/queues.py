@@ -30,8 +30,9 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.orders import demand_paths
+from hashshock.engine.orders import demand_paths, lead_extra_at
 from hashshock.industry.load import Member
+from hashshock.industry.orders import sells_to_new_buyers
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.industry import Industry, VendorLine
 from hashshock.plan import Plan
@@ -113,6 +114,18 @@ def _cut(plans: list[Plan], vendor: str, paths: int, seed: int) -> NDArray[np.bo
     return draws.kinds_active(kinds_tagged("cuts_supply"), plan.vendor_names.index(vendor), days)
 
 
+def _lead_changes(plans: list[Plan], vendor: str, paths: int, seed: int) -> IntArray:
+    """[P, T]: lead days the scenario's ``lead_time_change`` events add to an order of
+    ``vendor``'s machines placed each day (the events of a member that buys from it)."""
+    plan = next((p for p in plans if vendor in p.vendor_names), None)
+    days = plans[0].horizon_days
+    if plan is None:
+        return np.zeros((paths, days), dtype=np.int64)
+    draws = EventDraws.realise(plan.events, paths, RandomTree(seed))
+    every_day = np.broadcast_to(np.arange(days), (paths, days))
+    return lead_extra_at(draws, every_day, plan.vendor_names.index(vendor))
+
+
 def _cancelled(entries: list[_Entry], paths: int, days: int) -> FloatArray:
     """[P, T]: TH/s of the entries' orders cancelled by each day (weighted), counted from
     the day each would have joined the queue."""
@@ -164,6 +177,7 @@ class _Entry:
     work: float  # TH/s
     weight: float
     cancelled: FloatArray | None = None  # [P] day it would have joined, NaN: not cancelled
+    delay: IntArray | None = None  # [P] lead days the scenario adds after it is made
 
 
 def queue_orders(
@@ -203,6 +217,10 @@ def queue_orders(
                 join = np.where(demand.cancelled[o], np.nan, demand.join_day[o])
                 gone = np.where(demand.cancelled[o], demand.join_day[o], np.nan)
             work = float(plan.order_count[o]) * ths[o]
+            # On a line of the vendor's own orders a lead-time change (a licence, an
+            # audit) comes on top of the queue; an alternative's is the queue's to make.
+            delay = (None if o in twin_of or sells_to_new_buyers(industry, lines[vendor])
+                     else demand.own_ship_day[o] - demand.join_day[o])  # fmt: skip
             entries[vendor].append(
                 _Entry(
                     m,
@@ -211,6 +229,7 @@ def queue_orders(
                     work,
                     member.weight,
                     None if gone is None else gone.astype(np.float64),
+                    delay,
                 )
             )
         ship_days.append(ship)
@@ -226,13 +245,18 @@ def queue_orders(
         for n, entry in enumerate(listed):
             member_ship = ship_days[entry.member]
             assert member_ship is not None
-            member_ship[entry.order] = result.ship_day[:, n]
+            made = result.ship_day[:, n]
+            delay = 0 if entry.delay is None else entry.delay
+            member_ship[entry.order] = np.where(made >= 0, made + delay, made)
         lead = line.lead_days
         if lead is None:
             lead = vendor_defaults()[vendor].parts_lead_time_days
+        quoted = lead + result.lead_days(capacity)
+        if not sells_to_new_buyers(industry, line):
+            quoted = quoted + _lead_changes(plans, vendor, paths, seed)
         flows.append(LineFlows(
-            line.name, vendor, lead, capacity, result.made, result.backlog,
-            lead + result.lead_days(capacity), _cancelled(listed, paths, capacity.shape[1]),
-            _cut(plans, vendor, paths, seed), parts_cut,
+            line.name, vendor, lead, capacity, result.made, result.backlog, quoted,
+            _cancelled(listed, paths, capacity.shape[1]), _cut(plans, vendor, paths, seed),
+            parts_cut,
         ))  # fmt: skip
     return Queued(ship_days, flows)

@@ -46,6 +46,14 @@ class _Event(BaseModel):
             raise ValueError("give start_day or start_date, not both — fix: drop one")
         if self.end_day is not None and self.duration_days is not None:
             raise ValueError("give end_day or duration_days, not both — fix: drop one")
+        if self.end_day is not None and self.start_day is not None:
+            earliest = int(self.start_day.values.min())
+            if self.end_day <= earliest:
+                raise ValueError(
+                    f"end_day {self.end_day} is not after the start (day {earliest}), so the "
+                    "event never acts — fix: give an end_day after start_day, or "
+                    "duration_days"
+                )
         return self
 
 
