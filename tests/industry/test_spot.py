@@ -4,6 +4,7 @@ they take only what contracted orders leave of a line."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -162,3 +163,31 @@ def test_an_operator_at_its_liquidity_floor_buys_no_replacements() -> None:
                for r in (rich, floored)]  # fmt: skip
     assert ordered[0] > 0
     assert ordered[1] == 0
+
+
+def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
+    """A site's power is what its machines draw: replacement machines (new and used)
+    mine in the room the machines waiting for parts beyond baseline's leave, and stand
+    idle, still owned, once repaired machines come back — a temporary stop does not
+    leave a fleet larger than baseline's. One path, four days; the fleet delivers 0.5 of
+    its nameplate; 3 machines of 100 TH/s wait beyond baseline, then 1, then none."""
+    from hashshock.finance.reprice import FixedFlows
+    from hashshock.industry.distress import Room, Seller, _position
+    from hashshock.inputs.industry import Distress
+
+    days = 4
+    fixed = FixedFlows(np.zeros((1, days)), np.zeros((1, days)), np.full((1, days), 500.0),
+                       np.full((1, days), 1000.0), 0.0, {}, ())  # fmt: skip
+    seller = Seller(member=None, scenario=1, weight=1.0, fixed=fixed,  # type: ignore[arg-type]
+                    bought_ths=None, spot_ths=np.array([[0.0, 200.0, 200.0, 200.0]]),
+                    spot_paid_usd=np.zeros((1, days)),
+                    room=Room(np.array([[3, 3, 1, 0]], dtype=np.int32),
+                              np.zeros((1, days), dtype=np.int32), 100.0))  # fmt: skip
+    never = np.array([-1])
+    position = _position(seller, never, Distress(sell_share=0.0))
+    mining = np.minimum([0.0, 200.0, 200.0, 200.0], [300.0, 300.0, 100.0, 0.0])
+    np.testing.assert_allclose(position.hashrate_ths[0], 500.0 + 0.5 * mining)
+    np.testing.assert_allclose(position.nameplate_ths[0], [1000.0, 1200.0, 1200.0, 1200.0])
+    unbounded = _position(dataclasses.replace(seller, room=None), never,
+                          Distress(sell_share=0.0))  # fmt: skip
+    np.testing.assert_allclose(unbounded.hashrate_ths[0], [500.0, 600.0, 600.0, 600.0])

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.finance.scenario_money import supply_cut
-from hashshock.industry.distress import Seller, Settled, settle
+from hashshock.industry.distress import Room, Seller, Settled, settle
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows
 from hashshock.industry.simulate import (
@@ -50,11 +50,14 @@ def spot_for(
 def settle_scenario(
     inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
     seed: int, spot: Spot | None = None, first_path: int = 0,
+    base_runs: list[MemberRun] | None = None,
 ) -> Settled:  # fmt: skip
     """Scenario ``k``'s network, used market and distress sales settled together
     (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
     its TH/s after any sales. ``first_path``: these are the run's paths ``first_path`` …
-    (``prices`` and the runs are theirs)."""
+    (``prices`` and the runs are theirs). ``base_runs``: baseline's runs of the members,
+    whose machines waiting for parts bound where the replacements mine
+    (:class:`~hashshock.industry.distress.Room`)."""
     weights = [m.weight for m in inputs.loaded.members]
     industry = inputs.loaded.industry
     rest = industry.rest_of_world
@@ -86,6 +89,11 @@ def settle_scenario(
             seller.spot_ths, seller.spot_paid_usd = spot.delivered_ths[i], spot.paid_usd[i]
             bought = spot.used_ths[i]
             seller.used = None if bought is None else Purchases(spot.review_days, bought)
+            waiting = runs[i].waiting_machines
+            base = None if base_runs is None else base_runs[i].waiting_machines
+            if waiting is not None and base is not None:
+                member = inputs.loaded.members[i].loaded
+                seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1))
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

@@ -57,6 +57,27 @@ NEVER = -1
 _CASH_OUT = "\0cash-out"
 
 
+@dataclass(frozen=True)
+class Room:
+    """Where a member's replacement machines can mine: in the power its machines waiting
+    for parts beyond baseline's leave idle — ``waiting`` and ``baseline`` [P, T] machines
+    waiting for a part under the scenario and under baseline on the same paths, ``each``
+    the fleet's nameplate TH/s per machine. A site's power is what its installed machines
+    draw: once repaired machines come back, replacements beyond the room stand idle."""
+
+    waiting: NDArray[np.int32]
+    baseline: NDArray[np.int32]
+    each: float
+
+    def on(self, rows: IntArray) -> Room:
+        return Room(self.waiting[rows], self.baseline[rows], self.each)
+
+    def ths(self) -> FloatArray:
+        """[P, T] nameplate TH/s replacement machines may mine each day."""
+        extra = self.waiting.astype(np.float64) - self.baseline
+        return np.maximum(extra, 0.0) * self.each
+
+
 @dataclass
 class Seller:
     """One member under one scenario, before its money is priced."""
@@ -70,6 +91,7 @@ class Seller:
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
     used: Purchases | None = None  # what it buys on the used market (none after it breaks)
+    room: Room | None = None  # where its replacement machines mine (None: everywhere)
 
     def on(self, rows: IntArray) -> Seller:
         """The seller on paths ``rows`` only (itself if those are all its paths)."""
@@ -81,6 +103,7 @@ class Seller:
             spot_ths=None if self.spot_ths is None else self.spot_ths[rows],
             spot_paid_usd=None if self.spot_paid_usd is None else self.spot_paid_usd[rows],
             used=None if self.used is None else self.used.on(rows),
+            room=None if self.room is None else self.room.on(rows),
         )  # fmt: skip
 
 
@@ -225,16 +248,17 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     """Cancelled orders lose the TH/s they would have delivered at the fleet's delivered
     to installed ratio; the sale keeps 1 − ``sell_share`` of what is left. ``used``:
     the working TH/s of used machines arrived by each day and USD paid for them each day
-    [P, T] (``None``: not priced yet; they mine at the same ratio)."""
+    [P, T] (``None``: not priced yet). Replacement machines, used and new, mine at the same
+    ratio within the seller's :class:`Room` and count in its nameplate all the same."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
     ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
     saved = np.zeros((paths, days))
+    replacements = np.zeros((paths, days))  # nameplate TH/s of replacement machines owned
     if used is not None:
         arrived, paid = used
-        hashrate = hashrate + arrived * ratio
-        nameplate = nameplate + arrived
+        replacements = replacements + arrived
         if paid is not None:
             saved = saved - paid
     cancelling = distress.cancel_orders and (sale_day >= 0).any()
@@ -243,9 +267,12 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
         if cancelling:  # spot machines not yet delivered are cancelled too
             spot, unpaid = _until(spot, paid, sale_day)
             saved = saved + unpaid
-        hashrate = hashrate + spot * ratio
-        nameplate = nameplate + spot
+        replacements = replacements + spot
         saved = saved - paid
+    mining = replacements if seller.room is None else np.minimum(replacements,
+                                                                 seller.room.ths())  # fmt: skip
+    hashrate = hashrate + mining * ratio
+    nameplate = nameplate + replacements
     base_hashrate = hashrate
     if cancelling and seller.orders is not None:
         never, unpaid = seller.orders.cancelled_after(sale_day, days)
