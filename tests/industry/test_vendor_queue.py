@@ -170,3 +170,23 @@ def test_the_wait_quoted_does_not_shrink_because_the_horizon_ends() -> None:
     stopped = np.full((1, 50), 10.0)
     stopped[0, 40:] = 0.0
     assert np.isinf(wait_for(np.full((1, 50), 500.0), stopped)[0, -1])
+
+
+def test_a_line_that_starts_after_the_horizon_quotes_its_start() -> None:
+    """A line that makes nothing within the horizon T but starts on day S > T, at c a
+    day: an order joining on day t with work B ahead waits S − t + B / c — the same over
+    any horizon (it was quoted to the horizon's end, which moved with the horizon); work
+    that goes first after the horizon (contracted orders ahead of a spot order)
+    lengthens it by its time at c; a line that never starts quotes no finite wait."""
+    from hashshock.industry.vendors import wait_for
+
+    start, rate, work = 300, 10.0, 500.0
+    for days in (120, 240):
+        capacity = np.zeros((1, days))
+        later = np.concatenate([np.zeros(start - days), np.full(900, rate)])[None, :]
+        wait = wait_for(np.full((1, days), work), capacity, later)
+        np.testing.assert_allclose(wait[0], start - np.arange(days) + work / rate)
+        behind = wait_for(np.full((1, days), work), capacity, later, np.array([200.0]))
+        np.testing.assert_allclose(behind - wait, 200.0 / rate)
+    never = wait_for(np.full((1, 50), work), np.zeros((1, 50)), np.zeros((1, 900)))
+    assert np.isinf(never).all()

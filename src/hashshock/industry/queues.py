@@ -70,6 +70,7 @@ class LineFlows:
     cancelled: FloatArray
     supply_cut: NDArray[np.bool_]
     components_cut: NDArray[np.bool_] | None = None
+    later: FloatArray | None = None  # [P, E] its capacity on the days after the horizon
 
     def on_paths(self, first: int, count: int) -> LineFlows:
         """Paths ``first`` … ``first + count − 1`` only (views)."""
@@ -79,7 +80,12 @@ class LineFlows:
             backlog=self.backlog[rows], lead_days=self.lead_days[rows],
             cancelled=self.cancelled[rows], supply_cut=self.supply_cut[rows],
             components_cut=None if self.components_cut is None else self.components_cut[rows],
+            later=None if self.later is None else self.later[rows],
         )  # fmt: skip
+
+    def remaining(self) -> FloatArray:
+        """[P]: contracted TH/s still to make after the horizon's last day."""
+        return np.maximum(self.backlog[:, -1] - self.made[:, -1], 0.0)
 
 
 @dataclass
@@ -148,6 +154,24 @@ def components_cut(
     if line.components_from is None or line.imported_components_share <= 0:
         return None
     return _cut(plans, line.components_from, paths, seed)
+
+
+#: Days after the horizon a line's schedule is followed to quote a late order's wait;
+#: an order not started by then is quoted as waiting at least to the horizon's end.
+AFTER_HORIZON_DAYS = 3 * 366
+
+
+def capacity_after(line: VendorLine, start: date, capacity: FloatArray) -> FloatArray:
+    """[P, E]: the line's capacity on the :data:`AFTER_HORIZON_DAYS` days after the
+    horizon of ``capacity`` [P, T]: its schedule (start and ramp to full), a components
+    cut on the last day lasting (the share of capacity it left then)."""
+    paths, days = capacity.shape
+    base = line.capacity_ehs_per_year * THS_PER_DAY_PER_EHS_YEAR * line.us_share
+    schedule = base * _ramp(line, start, days + AFTER_HORIZON_DAYS)
+    scheduled_last = schedule[days - 1]
+    kept = (capacity[:, -1] / scheduled_last if scheduled_last > 0
+            else np.ones(paths))  # fmt: skip
+    return np.asarray(kept[:, None] * schedule[None, days:], dtype=np.float64)
 
 
 def line_capacity(
@@ -251,12 +275,13 @@ def queue_orders(
         lead = line.lead_days
         if lead is None:
             lead = vendor_defaults()[vendor].parts_lead_time_days
-        quoted = lead + result.lead_days(capacity)
+        later = capacity_after(line, industry.start_date, capacity)
+        quoted = lead + result.lead_days(capacity, later)
         if not sells_to_new_buyers(industry, line):
             quoted = quoted + _lead_changes(plans, vendor, paths, seed)
         flows.append(LineFlows(
             line.name, vendor, lead, capacity, result.made, result.backlog, quoted,
             _cancelled(listed, paths, capacity.shape[1]), _cut(plans, vendor, paths, seed),
-            parts_cut,
+            parts_cut, later,
         ))  # fmt: skip
     return Queued(ship_days, flows)

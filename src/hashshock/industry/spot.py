@@ -175,7 +175,8 @@ def replace(
             at = (np.broadcast_to(rows, ship.shape)[arrived], ship[arrived])
             np.add.at(target, at, mine[arrived])
             np.add.at(cost, at, mine[arrived] * price)
-        spot_lines.append(SpotLine(line.name, flow.base_lead_days + result.lead_days(left),
-                                   result.made))  # fmt: skip
+        # past the horizon spot orders wait behind the contracted work still to make
+        wait = result.lead_days(left, flow.later, flow.remaining())
+        spot_lines.append(SpotLine(line.name, flow.base_lead_days + wait, result.made))
     delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]
     return Spot(delivered, paid, ordered, spot_lines, used, reviews)

@@ -51,11 +51,12 @@ class QueueResult:
     made: FloatArray
     backlog: FloatArray
 
-    def lead_days(self, capacity: FloatArray) -> FloatArray:
+    def lead_days(self, capacity: FloatArray, later: FloatArray | None = None,
+                  ahead: FloatArray | None = None) -> FloatArray:  # fmt: skip
         """[P, T]: the wait an order joining at the start of each day would see before
         production starts — the backlog worked off at the line's capacity (the virtual
-        waiting time; ``inf`` if the capacity ahead cannot clear it within the horizon)."""
-        return wait_for(self.backlog, capacity)
+        waiting time; past the horizon as :func:`wait_for` says)."""
+        return wait_for(self.backlog, capacity, later, ahead)
 
 
 def cumulative(capacity: FloatArray) -> FloatArray:
@@ -176,19 +177,28 @@ def _ordered_by(join_at: FloatArray, size: FloatArray, days: int) -> FloatArray:
     return np.cumsum(out, axis=1)[:, :-1]
 
 
-def wait_for(backlog: FloatArray, capacity: FloatArray) -> FloatArray:
+def wait_for(backlog: FloatArray, capacity: FloatArray, later: FloatArray | None = None,
+             ahead: FloatArray | None = None) -> FloatArray:  # fmt: skip
     """[P, T]: days from the start of each day until the line starts on an order joining
     then: its ``backlog`` made at the line's capacity. Work left at the end of the
-    horizon is made at the last day's capacity (the line as it stands, a fluid
-    extrapolation), so a late order's wait does not shrink because the horizon ends;
-    ``inf`` where that capacity is nothing."""
+    horizon — behind ``ahead`` [P], work that goes first then — is made at ``later``
+    [P, E], the line's capacity on the days after the horizon (a line that starts or
+    ramps up later keeps its schedule), or without it at the last day's capacity for ever
+    (the line as it stands, a fluid extrapolation): a late order's wait does not shrink
+    because the horizon ends. ``inf`` where that capacity never makes it."""
     made_before = cumulative(capacity)
     level = made_before[:, :-1] + backlog
     ready = time_of(made_before, capacity, level, begin=True)
     days = capacity.shape[1]
     left = level - made_before[:, -1:]
-    last = capacity[:, -1:]
-    beyond = np.isinf(ready) & (last > 0)
-    after = days + left / np.where(last > 0, last, 1.0)
-    ready = np.where(beyond, after, ready)
+    if ahead is not None:
+        left = left + ahead[:, None]
+    beyond = np.isinf(ready)
+    if later is None:
+        last = capacity[:, -1:]
+        after = days + left / np.where(last > 0, last, 1.0)
+        ready = np.where(beyond & (last > 0), after, ready)
+    else:
+        after = days + time_of(cumulative(later), later, np.maximum(left, 0.0), begin=True)
+        ready = np.where(beyond, after, ready)
     return ready - np.arange(days)[None, :]
