@@ -470,6 +470,7 @@ def test_a_catalogue_row_the_simulation_cannot_use_is_refused(
          "quarters does nothing"),
         ({"repair_threshold_share": 0.4}, "without repair_or_replace"),
         ({"replacement": {"budget_usd": 1000}}, "without an availability_target"),
+        ({"replacement": {"donor_share": 0.5}}, "without donor_machines"),
     ],
 )  # fmt: skip
 def test_settings_that_would_do_nothing_are_refused(

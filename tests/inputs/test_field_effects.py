@@ -280,6 +280,10 @@ def bought(r: RunResult) -> float:
     return float(r.output.machines_bought.sum() / r.paths)
 
 
+def donors(r: RunResult) -> float:
+    return float(r.output.donors_bought.sum() / r.paths)
+
+
 def unit_cost(r: RunResult) -> float:
     """USD per replacement machine bought."""
     return float(r.output.replacement_spend.sum() / max(1, r.output.machines_bought.sum()))
@@ -667,6 +671,13 @@ setf(f"{FIN}.replacement.model", "antminer-s21", unit_cost, +1,
      with_finance(STOP, CLOSED, replacement=BUYING))  # fmt: skip
 setf(f"{FIN}.replacement.budget_usd", 500_000, bought, +1,
      with_finance(STOP, CLOSED, replacement={**BUYING, "budget_usd": 5_000}))  # fmt: skip
+DONORS = {"donor_machines": True}
+setf(f"{FIN}.replacement.donor_machines", True, waiting, -1, with_finance(STOP, CLOSED))
+# reviewed every 60 days, the parts short add up to several donors' worth
+setf(f"{FIN}.replacement.donor_share", 0.2, donors, -1,
+     with_finance(STOP, CLOSED, replacement={**DONORS, "donor_review_days": 60}))  # fmt: skip
+setf(f"{FIN}.replacement.donor_review_days", 60, donors, -1,
+     with_finance(STOP, CLOSED, replacement=DONORS))  # fmt: skip
 
 # scenario -------------------------------------------------------------------------------
 setf("scenario.include", ["customs-2024"], customs, +1)

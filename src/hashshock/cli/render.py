@@ -179,6 +179,12 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
             parts = ", ".join(f"{p} {n:,.0f}" for p, n in moved.items())
             console.print(f"{what} over the horizon (mean over paths): {parts}.",
                           highlight=False)  # fmt: skip
+    for key, what in (("replacements_bought_mean", "Replacement machines bought"),
+                      ("donors_bought_mean", "Used machines bought as donors")):  # fmt: skip
+        bought = result["totals"].get(key, 0.0)
+        if bought >= 0.5:
+            console.print(f"{what} over the horizon (mean over paths): {bought:,.0f}.",
+                          highlight=False)  # fmt: skip
 
 
 def _stages_table(results: Sequence[dict[str, Any]], part: str) -> Table:

@@ -115,6 +115,8 @@ class Simulation(Hooks):
 
     def _init_state(self) -> None:
         plan, P, C, J, T = self.plan, self.P, self.C, self.J, self.T
+        # donors held from day 0, or bought during the run (docs/model.md, C1, C4)
+        self.cannibalise = bool(plan.donors) or self.economy.donors is not None
         lengths = {k: self._ring_length(v) for k, v in self._longest_delays().items()}
         n_rd = len(self.events.indices(kinds_tagged("disable")))
         i64 = np.int64
@@ -126,7 +128,7 @@ class Simulation(Hooks):
             "dead_stop": ((P, C), i64),  # dead boards inside stopped machines
             "clock": ((P, C), np.float64),  # failure thresholds left (kernels)
             "on_hand": ((P, J), i64), "vendor_backlog": ((P, J), i64),
-            "donor_parts": ((P, J if plan.donors else 0), i64),
+            "donor_parts": ((P, J if self.cannibalise else 0), i64),
             "in_house_backlog": ((P, J), i64), "order_backlog": ((P, J), i64),
             "on": ((P, C), np.bool_),
             "disabled": ((n_rd, P, C), i64), "disabled_dead": ((n_rd, P, C), i64),
@@ -172,9 +174,13 @@ class Simulation(Hooks):
         if plan.donors:
             self.donor_parts[:] = donor_parts(plan)
         self.disabled, self.disabled_dead = memory["disabled"], memory["disabled_dead"]
-        policy = self.economy.replacement
-        self.budget_left = policy.budget.astype(np.float64).copy() if policy else np.zeros(P)
+        policy, buying = self.economy.replacement, self.economy.donors
+        budget = policy.budget if policy else buying.budget if buying else np.zeros(P)
+        self.budget_left = budget.astype(np.float64).copy()  # both policies spend from it
         self.bought = Pipeline(self._ring_length(policy.lead_days if policy else 0), P, 1, T)
+        groups = buying.parts.shape[0] if buying else 0
+        self.donors_coming = Pipeline(self._ring_length(buying.lead_days if buying else 0),
+                                      P, groups, T)  # fmt: skip
         self.start_nameplate = plan.nameplate_ths
         n_orders = len(plan.order_count)
         daily4 = (P, T, N_PARTS)
@@ -195,6 +201,7 @@ class Simulation(Hooks):
             "storage_unit_days": ((P, T), f64), "power_cost": ((P, T), f64),
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
+            "donors_bought": ((P, T), i32), "donor_spend": ((P, T), f64),
             "bench_waits": ((P, self.S, 3), f64), "parts_transferred": (daily4, i32),
             "parts_from_donors": (daily4, i32),
         }  # fmt: skip
@@ -374,7 +381,7 @@ class Simulation(Hooks):
             order_cancelled=self.orders.cancelled,
             bench=bench_tables(plan),
             transfers=transfer_tables(plan),
-            cannibalise=bool(plan.donors),
+            cannibalise=self.cannibalise,
         )
 
     def _rules(self) -> Rules:
@@ -422,6 +429,11 @@ class Simulation(Hooks):
             days[:] = True
         if economy.grey_market is not None:
             days |= self.events.days_touched(kinds_tagged("grey_market"), self.T)
+        if economy.donors is not None:  # review days, and the days their donors arrive
+            reviews = np.arange(0, self.T, economy.donors.review_days)
+            days[reviews] = True
+            arrivals = reviews + economy.donors.lead_days
+            days[arrivals[arrivals < self.T]] = True
         return days
 
     def run(self, progress: Progress | None = None) -> EngineOutput:
@@ -502,6 +514,7 @@ class Simulation(Hooks):
     def _day_by_phases(self, day: int) -> None:
         self._phase(step.ARRIVALS, day)
         self._arrive_bought(day)
+        self._arrive_donors(day)
         self._end_disable(day)
         self._remote_disable(day)
         returning = None
@@ -517,6 +530,7 @@ class Simulation(Hooks):
         self._grey_market(day)
         self._phase(step.SHIP_AND_RECORD, day)
         self._buy_replacements(day)
+        self._buy_donors(day)
 
 
 def _floats(values: NDArray[np.float64] | None, empty: tuple[int, ...]) -> NDArray[np.float64]:

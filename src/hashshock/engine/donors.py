@@ -16,7 +16,7 @@ import numpy as np
 
 from hashshock.engine.arrays import Fleet, Record, Scratch, State
 from hashshock.engine.jit import compiled
-from hashshock.plan.model import Plan
+from hashshock.plan.model import DonorPlan, Plan
 
 
 @compiled(inline=True)
@@ -38,12 +38,13 @@ def strip_donors(
         record.from_donors[p, day, fleet.pool_part[j]] += take
 
 
-def donor_parts(plan: Plan) -> np.ndarray:
-    """[J] the parts in each pool's donor machines on day 0 (C1): a donor of a family at
-    a site holds its model's parts of each type in the pools (site, part, family) —
-    each part in one pool, so counted once; all zero without donors."""
+def donor_parts(plan: Plan, donors: tuple[DonorPlan, ...] | None = None) -> np.ndarray:
+    """[J] the parts in each pool's donor machines (C1), of ``donors`` (default: those
+    held on day 0, ``plan.donors``): a donor of a family at a site holds its model's
+    parts of each type in the pools (site, part, family) — each part in one pool, so
+    counted once; all zero without donors."""
     parts = np.zeros(plan.n_pools, np.int64)
-    for donor in plan.donors:
+    for donor in plan.donors if donors is None else donors:
         for j in range(plan.n_pools):
             if plan.pool_site[j] == donor.site and plan.pool_family[j] == donor.family:
                 parts[j] += donor.machines * donor.parts[plan.pool_part[j]]

@@ -2,7 +2,7 @@
 
 Remote disabling (a share of the vendor's running machines stops for the event's
 window) and the money-driven policies of :mod:`hashshock.engine.policies`
-(repair-or-replace, grey-market spares, replacement machines) act on all paths
+(repair-or-replace, grey-market spares, replacement and donor machines) act on all paths
 at once with numpy, between the phases of :mod:`hashshock.engine.step`. They are
 mixed into :class:`~hashshock.engine.core.Simulation`, whose state they change in
 place.
@@ -72,7 +72,13 @@ class Hooks:
     order_backlog: IntArray
     scrapped: IntArray
     replenishments: Pipeline
+    repairs: Pipeline
+    transfers: Pipeline
     bought: Pipeline
+    donors_coming: Pipeline
+    waiting: IntArray
+    on_hand: IntArray
+    donor_parts: IntArray
     budget_left: NDArray[np.float64]
     start_nameplate: float
     P: int
@@ -90,6 +96,15 @@ class Hooks:
         c = self.plan.replacement_cohort
         self.installed[:, c] += arrived
         self.running[:, c] += arrived
+
+    def _arrive_donors(self, day: int) -> None:
+        """Donor machines bought earlier arrive with their parts (C4)."""
+        policy = self.economy.donors
+        if policy is None:
+            return
+        arrived = self.donors_coming.pop(day)  # [P, G]
+        if arrived.any():
+            self.donor_parts += arrived @ policy.parts
 
     def _end_disable(self, day: int) -> None:
         """Machines disabled by an event that ends today run again."""
@@ -191,3 +206,36 @@ class Hooks:
         self.out.machines_bought[:, day] = n
         self.out.replacement_spend[:, day] = n * cost
         self.bought.add(day, policy.lead_days, good[:, None])
+
+    def _buy_donors(self, day: int) -> None:
+        """On a review day, buy donors where the parts coming cannot cover the machines
+        and boards waiting (C4, :class:`~hashshock.engine.policies.DonorBuying`)."""
+        policy = self.economy.donors
+        if policy is None or day % policy.review_days:
+            return
+        pools = self.plan.cohort_pool  # [C, 4]: boards, then the stop parts
+        demand = np.zeros((self.P, self.J), np.int64)
+        np.add.at(demand.T, pools[:, 0], self.dead_run.T)
+        for k in range(3):
+            np.add.at(demand.T, pools[:, k + 1], self.waiting[:, :, k].T)
+        coming = (self.on_hand + self.repairs.in_transit + self.replenishments.in_transit
+                  + self.transfers.in_transit + self.donor_parts
+                  + self.donors_coming.in_transit @ policy.parts)  # fmt: skip
+        short = np.maximum(demand - coming, 0).astype(np.float64)
+        holds = policy.parts > 0  # [G, J]
+        per_donor = np.where(holds[None], short[:, None, :] / np.maximum(policy.parts, 1), 0.0)
+        wanted = np.ceil(policy.share * per_donor.max(axis=2) - 1e-9)  # [P, G]
+        cost = np.ascontiguousarray(policy.unit_cost[:, :, day].T)  # [P, G]
+        n = np.zeros(wanted.shape, np.int64)
+        for g in range(wanted.shape[1]):  # group by group, from what the budget has left
+            affordable = np.floor(np.divide(self.budget_left, cost[:, g], out=np.zeros(self.P),
+                                            where=cost[:, g] > 0))  # fmt: skip
+            n[:, g] = np.minimum(np.maximum(wanted[:, g], 0.0), affordable)
+            self.budget_left -= n[:, g] * cost[:, g]
+        if not n.any():
+            return
+        rng = self.rng.day("supply", 300_000 + day, self.first_path)
+        good = n - _binomial(rng, n, np.full(n.shape, policy.doa_share))
+        self.out.donors_bought[:, day] = n.sum(axis=1)
+        self.out.donor_spend[:, day] = (n * cost).sum(axis=1)
+        self.donors_coming.add(day, policy.lead_days, good)

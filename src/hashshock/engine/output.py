@@ -47,6 +47,8 @@ class EngineOutput:
     grey_spend: NDArray[np.float64]  # [P, T] Σ grey spares bought × grey unit cost (if given)
     machines_bought: NDArray[np.int32]  # [P, T] replacement machines bought
     replacement_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
+    donors_bought: NDArray[np.int32]  # [P, T] used machines bought for their parts
+    donor_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
     # Each site's repair bench (docs/model.md, Repair bench), zero without one:
     bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited
     parts_transferred: NDArray[np.int32]  # [P, T, 4] spares sent between sites (transshipment)

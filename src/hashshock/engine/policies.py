@@ -13,7 +13,12 @@ finance layer, and applies three documented policies:
 * **replacement machines** — while delivered hashrate is below
   ``target × starting nameplate`` and the budget lasts, buy machines
   (``unit_cost`` each) into a replacement cohort; they arrive after a lead time,
-  less the dead-on-arrival share.
+  less the dead-on-arrival share;
+* **donor machines** — every ``review_days``, where the spares on a pool's shelf, in
+  repair and on their way cannot cover the machines (boards) waiting for them, buy used
+  machines of the pool's family for their parts while the budget lasts; they arrive
+  after a lead time, less the dead-on-arrival share, as donors (docs/model.md,
+  *Cannibalisation*, C4).
 """
 
 from __future__ import annotations
@@ -42,6 +47,28 @@ class ReplacementPolicy:
     doa_share: float
     unit_cost: FloatArray  # [P, T] cost of one machine on that day
     budget: FloatArray  # [P] most the policy may spend over the run
+
+
+@dataclass(frozen=True)
+class DonorBuying:
+    """Used machines bought for their parts (docs/model.md, *Cannibalisation*, C4).
+
+    Donor group ``g`` is one machine of a family at a site: ``parts[g, j]`` the parts it
+    holds in pool ``j`` (its site's pools of its family, :func:`~hashshock.engine.donors.
+    donor_parts`). Every ``review_days`` (days 0, R, 2R, …) each group buys
+    ⌈``share`` × max_j short_j / parts[g, j]⌉ donors, short_j the machines and boards
+    waiting for pool j beyond what its shelf, its repairs, its spares on their way and its
+    donors (held and bought) will give, at ``unit_cost`` [G, P, T] USD each while
+    ``budget`` [P] lasts (shared with :class:`ReplacementPolicy` when both are on).
+    """
+
+    review_days: int
+    share: float
+    lead_days: int
+    doa_share: float
+    parts: NDArray[np.int64]  # [G, J]
+    unit_cost: FloatArray  # [G, P, T]
+    budget: FloatArray  # [P]
 
 
 @dataclass(frozen=True)
@@ -78,6 +105,7 @@ class EconomyInputs:
     site_curtail_below: FloatArray | None = None  # [S]; nan = never curtail
     grey_market: GreyMarket | None = None
     replacement: ReplacementPolicy | None = None
+    donors: DonorBuying | None = None
     repair_or_replace: RepairOrReplace | None = None
     # Per-unit weights the engine sums into daily totals without interpreting them:
     cohort_power_price: FloatArray | None = None  # [C] price per MWh drawn

@@ -126,7 +126,7 @@ def _market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, F
     repairs += out.repairs_vendor @ costs.vendor_all_in
     repairs += out.swaps_daily @ costs.labour
     capex, refunds = _orders(money, plan, out)
-    capex += out.replacement_spend
+    capex += out.replacement_spend + out.donor_spend
     debt = np.broadcast_to(sum((s.debt_service for s in money.loans), np.zeros(T)), (P, T))
     parts = out.parts_spend + out.grey_spend
     if plan.transfer_days >= 0:  # spares sent between sites (lateral transshipment)

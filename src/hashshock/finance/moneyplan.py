@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine.donors import donor_parts
 from hashshock.engine.policies import GreyMarket
 from hashshock.finance.data import (
     channels,
@@ -31,7 +32,7 @@ from hashshock.inputs.finance import BtcPledge, Covenant, Finance
 from hashshock.inputs.load import LoadedFleet
 from hashshock.market.hashprice import TIERS, efficiency_tier
 from hashshock.plan.kinds import ORDER_DISRUPTION, kinds_tagged
-from hashshock.plan.model import EventPlan, Plan
+from hashshock.plan.model import DonorPlan, EventPlan, Plan
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -102,6 +103,25 @@ class ReplacementSpec:
 
 
 @dataclass(frozen=True)
+class DonorSpec:
+    """Buy used machines for their parts (docs/model.md, *Cannibalisation*, C4): group
+    ``g`` is one machine of a (site, family) of the fleet, the model of its first cohort,
+    holding ``parts[g, j]`` parts in pool ``j``, bought at the used price of tier
+    ``tiers[g]`` × its ``machine_ths[g]`` × ``price_factor``; ``budget_usd`` is shared with
+    the replacement machines."""
+
+    review_days: int
+    share: float
+    lead_days: int
+    doa_share: float
+    budget_usd: float
+    price_factor: float
+    parts: NDArray[np.int64]  # [G, J]
+    tiers: tuple[str, ...]  # [G]
+    machine_ths: FloatArray  # [G]
+
+
+@dataclass(frozen=True)
 class RepairRuleSpec:
     """Repair a part only if it costs ≤ ``threshold_share`` of its replacement (per pool)."""
 
@@ -126,6 +146,7 @@ class MoneyPlan:
     grey_market: GreyMarket | None
     repair_rule: RepairRuleSpec | None
     replacement: ReplacementSpec | None
+    donors: DonorSpec | None
     storage_fee_usd_per_unit_day: FloatArray  # [T] the fee of the hold that can hold units
     overhead_usd_per_machine_day: float
     order_value_usd: FloatArray  # [O] the whole order, duty on its due day included
@@ -291,6 +312,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         if fin.repair_or_replace
         else None,
         replacement=_replacement(plan, fin, duty, tiers),
+        donors=_donors(loaded, plan, fin, tiers),
         storage_fee_usd_per_unit_day=storage_fees(plan),
         overhead_usd_per_machine_day=(
             fin.overhead_usd_per_machine_day
@@ -402,14 +424,44 @@ def _replacement(
         rate = duty.machines[int(plan.cohort_vendor[c])]
         price = machine_prices()[plan.cohort_models[c]] * ths * channel.price_factor
         new_unit = np.asarray(price * (1.0 + rate))
-    budget = policy.budget_usd
-    if budget is None:
-        budget = max(0.0, fin.cash_usd - liquidity_floor_usd(fin))
     return ReplacementSpec(
         cohort=c, target=float(policy.availability_target), lead_days=channel.lead_time_days,
-        doa_share=channel.doa_share, budget_usd=float(budget),
+        doa_share=channel.doa_share, budget_usd=_machine_budget_usd(fin),
         used_tier=tiers[c] if used else None, price_factor=channel.price_factor,
         machine_ths=ths, new_unit_usd=new_unit,
+    )  # fmt: skip
+
+
+def _machine_budget_usd(fin: Finance) -> float:
+    """What replacement machines and donors may spend together, USD: the policy's budget,
+    or the cash above the liquidity floor."""
+    budget = fin.replacement.budget_usd
+    return float(max(0.0, fin.cash_usd - liquidity_floor_usd(fin)) if budget is None else budget)
+
+
+def _donors(loaded: LoadedFleet, plan: Plan, fin: Finance, tiers: tuple[str, ...]
+            ) -> DonorSpec | None:  # fmt: skip
+    """The donors the fleet may buy: one group per (site, family) of its cohorts."""
+    policy = fin.replacement
+    if not policy.donor_machines:
+        return None
+    first: dict[tuple[int, str], int] = {}
+    for c, model in enumerate(plan.cohort_models):
+        key = (int(plan.cohort_site[c]), loaded.model_of(model).family)
+        first.setdefault(key, c)
+    groups = []
+    for (site, family), c in first.items():
+        spec = loaded.model_of(plan.cohort_models[c])
+        parts = (spec.hashboards, spec.fans, spec.psus, spec.control_boards)
+        groups.append((DonorPlan(site, family, 1, parts), c))
+    channel = channels()["used-machines"]
+    return DonorSpec(
+        review_days=policy.donor_review_days, share=float(policy.donor_share),
+        lead_days=channel.lead_time_days, doa_share=channel.doa_share,
+        budget_usd=_machine_budget_usd(fin), price_factor=channel.price_factor,
+        parts=np.stack([donor_parts(plan, (group,)) for group, _ in groups]),
+        tiers=tuple(tiers[c] for _, c in groups),
+        machine_ths=np.array([plan.cohort_ths_per_machine[c] for _, c in groups]),
     )  # fmt: skip
 
 

@@ -3,7 +3,8 @@
 The engine knows nothing of money (:mod:`hashshock.engine.policies`); this module turns a
 compiled :class:`~hashshock.finance.moneyplan.MoneyPlan` and the market paths into the
 plain arrays it takes — hashprice and break-even thresholds (switch-off, curtailment),
-spares' unit costs, the grey market, the repair-or-replace rule and replacement buying.
+spares' unit costs, the grey market, the repair-or-replace rule, replacement and donor
+buying.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.policies import EconomyInputs, RepairOrReplace, ReplacementPolicy
+from hashshock.engine.policies import (
+    DonorBuying,
+    EconomyInputs,
+    RepairOrReplace,
+    ReplacementPolicy,
+)
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.market.hashprice import TIERS
 
@@ -80,12 +86,28 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
             unit_cost=np.asarray(unit_cost, dtype=np.float64),
             budget=np.full(paths, spec.budget_usd),
         )
+    donors = None
+    buying = money.donors
+    if buying is not None:
+        paths = market.hashprice_usd_per_ph_day.shape[0]
+        unit_cost = np.stack(
+            [
+                market.used_price_usd_per_th[tier] * (ths * buying.price_factor)
+                for tier, ths in zip(buying.tiers, buying.machine_ths, strict=True)
+            ]
+        )
+        donors = DonorBuying(
+            review_days=buying.review_days, share=buying.share, lead_days=buying.lead_days,
+            doa_share=buying.doa_share, parts=buying.parts, unit_cost=unit_cost,
+            budget=np.full(paths, buying.budget_usd),
+        )  # fmt: skip
     return EconomyInputs(
         hashprice_usd_per_ph_day=market.hashprice_usd_per_ph_day,
         cohort_breakeven_hashprice=money.cohort_breakeven_hashprice,
         site_curtail_below=money.site_curtail_below,
         grey_market=money.grey_market,
         replacement=replacement,
+        donors=donors,
         repair_or_replace=rule,
         cohort_power_price=money.cohort_power_price,
         pool_unit_cost=money.pool_unit_cost,

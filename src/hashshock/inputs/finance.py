@@ -122,7 +122,7 @@ class PartCosts(_Strict):
 
 
 class Replacement(_Strict):
-    """When vendor supply stops: grey-market spares and replacement machines."""
+    """When vendor supply stops: grey-market spares, replacement machines and donors."""
 
     grey_market_parts: bool = Field(
         False, description="Buy spares on the grey market while vendor parts are stopped"
@@ -137,8 +137,23 @@ class Replacement(_Strict):
         "plan/compile.py",
     )
     budget_usd: Money | None = Field(
-        None, description="Most the policy may spend; default cash above the liquidity covenant"
+        None,
+        description="Most replacements and donors may spend together; default cash above "
+        "the liquidity covenant",
     )
+    donor_machines: bool = Field(
+        False,
+        description="Buy used machines for their parts (donors) where the spares on the "
+        "shelf, in repair and on their way cannot cover the machines waiting "
+        "(docs/model.md, Cannibalisation, C4)",
+    )
+    donor_share: Share = Field(
+        1.0, description="Share of the parts short that donors are bought for (the rest waits)"
+    )
+    donor_review_days: int = Field(
+        7, ge=1, le=365,
+        description="Days between purchases of donors (assumption: a weekly review)",
+    )  # fmt: skip
 
 
 class Finance(_Strict):
@@ -187,10 +202,18 @@ class Finance(_Strict):
                 " — fix: set repair_or_replace: true, or drop repair_threshold_share"
             )
         policy = self.replacement
-        idle = {"channel", "model", "budget_usd"} & policy.model_fields_set
+        idle = {"channel", "model"} & policy.model_fields_set
+        if "budget_usd" in policy.model_fields_set and not policy.donor_machines:
+            idle.add("budget_usd")
         if idle and policy.availability_target is None:
             raise ValueError(
                 f"replacement.{', '.join(sorted(idle))} does nothing without an "
                 "availability_target — fix: set replacement.availability_target, or drop them"
+            )
+        idle = {"donor_share", "donor_review_days"} & policy.model_fields_set
+        if idle and not policy.donor_machines:
+            raise ValueError(
+                f"replacement.{', '.join(sorted(idle))} does nothing without donor_machines "
+                "— fix: set replacement.donor_machines: true, or drop them"
             )
         return self

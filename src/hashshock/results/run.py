@@ -132,6 +132,9 @@ class RunResult:
                     p: round(float(out.parts_from_donors[:, :, k].sum(axis=1).mean()), 2)
                     for k, p in enumerate(parts)
                 },
+                # Machines bought by the money-driven policies (docs/model.md, C4):
+                "replacements_bought_mean": round(float(out.machines_bought.sum(axis=1).mean()), 2),
+                "donors_bought_mean": round(float(out.donors_bought.sum(axis=1).mean()), 2),
                 "customs_held_unit_days_p50": round(
                     float(np.median(out.customs_held_unit_days)), 1
                 ),
