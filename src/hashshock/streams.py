@@ -51,6 +51,7 @@ CONCERNS = {
     "lots": 11,
     "disable_boards": 12,  # dead boards that go with remotely disabled machines
     "bench": 13,  # in-house repair benches: arrival times, pools, service times
+    "donors": 14,  # donors bought during the run that arrive dead
 }
 
 

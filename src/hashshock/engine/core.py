@@ -76,6 +76,8 @@ IntArray = NDArray[np.int64]
 Progress = Callable[[int, int], None]
 
 HASHBOARD = 0
+#: Spans of fewer days run as one block of paths a thread (:meth:`Simulation._span`).
+SHORT_SPAN_DAYS = 30
 
 
 class Simulation(Hooks):
@@ -429,19 +431,38 @@ class Simulation(Hooks):
             days[:] = True
         if economy.grey_market is not None:
             days |= self.events.days_touched(kinds_tagged("grey_market"), self.T)
-        if economy.donors is not None:  # review days, and the days their donors arrive
-            reviews = np.arange(0, self.T, economy.donors.review_days)
-            days[reviews] = True
-            arrivals = reviews + economy.donors.lead_days
+        return days
+
+    def between_days(self) -> NDArray[np.bool_]:
+        """[T + 1]: the days before which the driver acts between whole days (the donors
+        bought at the end of the day before, those arriving that day), so that no span
+        runs across them."""
+        days = np.zeros(self.T + 1, dtype=bool)
+        buying = self.economy.donors
+        if buying is not None:
+            reviews = np.arange(0, self.T, buying.review_days)
+            days[reviews + 1] = True
+            arrivals = reviews + buying.lead_days
             days[arrivals[arrivals < self.T]] = True
         return days
+
+    def _between(self, day: int) -> None:
+        """Before ``day``: donors bought at the end of the day before, then those arriving
+        (both act on whole days: bit for bit the same whether the days around run in
+        spans or phase by phase)."""
+        if day > 0:
+            self._buy_donors(day - 1)
+        if day < self.T:
+            self._arrive_donors(day)
 
     def run(self, progress: Progress | None = None) -> EngineOutput:
         """Run every day; ``progress(days_done, horizon)`` is called as the run advances
         (``days_done`` counts whole days on every path, rounded down)."""
-        hooks = self.hook_days()
+        hooks, between = self.hook_days(), self.between_days()
         day = 0
         while day < self.T:
+            if between[day]:
+                self._between(day)
             if hooks[day]:
                 self._day_by_phases(day)
                 day += 1
@@ -449,10 +470,12 @@ class Simulation(Hooks):
                     progress(day, self.T)
             else:
                 last = day + 1
-                while last < self.T and not hooks[last]:
+                while last < self.T and not hooks[last] and not between[last]:
                     last += 1
                 self._span(day, last, progress)
                 day = last
+        if between[self.T]:
+            self._between(self.T)
         self.orders.book_storage(self.plan.order_count, self.T, self.out)
         # The kernels book each hold's start and end; a running sum gives the machine-days
         # of storage at customs on each day (customs.book_hold). Parts count as fractions of
@@ -467,14 +490,17 @@ class Simulation(Hooks):
         """Days ``first`` to ``last − 1`` on every path, each block of paths through all of
         them in one kernel call, with no wait for the other threads along the way
         (spans capped at 30 days ran 4–16 % slower). Progress is reported as blocks
-        finish."""
+        finish. A short span (the driver acting between days every week) is one block a
+        thread: its blocks would be too small to pay for their calls."""
 
         def finished(paths_done: int) -> None:
             if progress is not None:
                 progress(first + (last - first) * paths_done // self.P, self.T)
 
-        self._over_paths(step.run_days, first, last, per_thread=SPAN_BLOCKS_PER_THREAD,
-                         on_block=finished, taper=True)  # fmt: skip
+        long = last - first >= SHORT_SPAN_DAYS
+        self._over_paths(step.run_days, first, last,
+                         per_thread=SPAN_BLOCKS_PER_THREAD if long else 1,
+                         on_block=finished, taper=long)  # fmt: skip
 
     def _tuples(self) -> tuple[Fleet, Rules, State, Scratch, Record, Keys]:
         return self.fleet, self.rules, self.state, self.scratch, self.record, self.keys
@@ -514,7 +540,6 @@ class Simulation(Hooks):
     def _day_by_phases(self, day: int) -> None:
         self._phase(step.ARRIVALS, day)
         self._arrive_bought(day)
-        self._arrive_donors(day)
         self._end_disable(day)
         self._remote_disable(day)
         returning = None
@@ -530,7 +555,6 @@ class Simulation(Hooks):
         self._grey_market(day)
         self._phase(step.SHIP_AND_RECORD, day)
         self._buy_replacements(day)
-        self._buy_donors(day)
 
 
 def _floats(values: NDArray[np.float64] | None, empty: tuple[int, ...]) -> NDArray[np.float64]:

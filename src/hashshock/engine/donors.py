@@ -7,7 +7,8 @@ spares (not on the shelf, not in the base-stock position). Before the day's swap
 pool whose shelf holds fewer parts than its machines and boards wait for takes the
 difference from its donors, as far as they have parts left; those parts go on the
 shelf and the swaps use them as spares. A part taken is gone from its donor for good.
-No random numbers are drawn.
+Stripping draws no random numbers; donors bought during the run (C4) may arrive dead
+(:func:`dead_on_arrival`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from hashshock.engine.arrays import Fleet, Record, Scratch, State
-from hashshock.engine.jit import compiled
+from hashshock.engine.jit import I64, compiled
+from hashshock.engine.kernel_random import cell_stream, path_stream, uniform
 from hashshock.plan.model import DonorPlan, Plan
 
 
@@ -49,3 +51,21 @@ def donor_parts(plan: Plan, donors: tuple[DonorPlan, ...] | None = None) -> np.n
             if plan.pool_site[j] == donor.site and plan.pool_family[j] == donor.family:
                 parts[j] += donor.machines * donor.parts[plan.pool_part[j]]
     return parts
+
+
+@compiled()
+def dead_on_arrival(key: np.uint64, first_path: int, bought: I64, share: float,
+                    dead: I64) -> None:  # fmt: skip
+    """``dead[p, g]``: of the ``bought[p, g]`` donors bought on path ``first_path + p``
+    (group ``g``), those dead on arrival, each with probability ``share`` (C4), drawn
+    from the path's own stream under ``key``: a path's draws do not depend on which
+    paths run together."""
+    for p in range(bought.shape[0]):
+        base = path_stream(key, first_path + p)
+        for g in range(bought.shape[1]):
+            cell = cell_stream(base, g)
+            n = 0
+            for i in range(bought[p, g]):
+                if uniform(cell, i) <= share:
+                    n += 1
+            dead[p, g] = n

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine import step
 from hashshock.engine.arrays import STOP, Scratch
+from hashshock.engine.donors import dead_on_arrival
 from hashshock.plan.kinds import kinds_tagged
 
 if TYPE_CHECKING:
@@ -234,8 +235,9 @@ class Hooks:
             self.budget_left -= n[:, g] * cost[:, g]
         if not n.any():
             return
-        rng = self.rng.day("supply", 300_000 + day, self.first_path)
-        good = n - _binomial(rng, n, np.full(n.shape, policy.doa_share))
+        dead = np.zeros_like(n)
+        dead_on_arrival(self.rng.key("donors", day), self.first_path, n, policy.doa_share, dead)
+        good = n - dead
         self.out.donors_bought[:, day] = n.sum(axis=1)
         self.out.donor_spend[:, day] = (n * cost).sum(axis=1)
         self.donors_coming.add(day, policy.lead_days, good)

@@ -70,6 +70,11 @@ class DonorBuying:
     unit_cost: FloatArray  # [G, P, T]
     budget: FloatArray  # [P]
 
+    def __post_init__(self) -> None:
+        # bought at the end of a day, donors arrive on a later one
+        if self.lead_days < 1 or self.review_days < 1:
+            raise ValueError("donor buying: lead_days and review_days must be at least 1")
+
 
 @dataclass(frozen=True)
 class RepairOrReplace:

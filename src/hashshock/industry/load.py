@@ -31,7 +31,13 @@ from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES
-from hashshock.inputs.industry import MAX_ENGINE_PASSES, Industry, Operator, Portfolio
+from hashshock.inputs.industry import (
+    MAX_ENGINE_PASSES,
+    DonorBuyers,
+    Industry,
+    Operator,
+    Portfolio,
+)
 from hashshock.inputs.kinds import check_kind
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
 
@@ -303,8 +309,11 @@ class _Reader:
             orders += growth_orders(op.growth, self.industry.start_date, site,
                                     loaded.nameplate_ths, loaded.catalog)  # fmt: skip
         orders, twins = with_twins(orders, self.industry, loaded.catalog)
-        if len(orders) != len(data.get("orders", [])):
+        finance = with_donor_buyers(data.get("finance"), self.industry.donor_buyers)
+        if len(orders) != len(data.get("orders", [])) or finance is not data.get("finance"):
             data = {**data, "orders": orders}
+            if finance is not None:
+                data["finance"] = finance
             field = "growth" if op.growth is not None else "fleet"
             loaded = self._fleet(i, field, lambda: fleet_from_mapping(data, file, file.parent))
         return Member(name, op.name, op.kind, weight, loaded, twins)
@@ -332,6 +341,20 @@ class _Reader:
                 f"make count × machines_each.mean agree with total_machines (within a factor "
                 f"{SIZE_TOLERANCE:g}), {example}",
             )  # fmt: skip
+
+
+def with_donor_buyers(finance: Any, buyers: DonorBuyers | None) -> Any:
+    """A member's finance mapping with the industry's donor buyers' rule, unless it has no
+    finance block (no money to buy with) or its fleet sets ``donor_machines`` itself
+    (``finance`` itself, unchanged)."""
+    if buyers is None or not isinstance(finance, dict):
+        return finance
+    policy = finance.get("replacement") or {}
+    if "donor_machines" in policy:
+        return finance
+    rule = {"donor_machines": True, "donor_share": buyers.share,
+            "donor_review_days": buyers.review_days}  # fmt: skip
+    return {**finance, "replacement": {**policy, **rule}}
 
 
 def _check_vendor_lines(industry: Industry, path: Path | None) -> None:

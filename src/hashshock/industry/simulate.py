@@ -331,9 +331,11 @@ def member_runs(
                 balance = money_plan.order_value_usd * (1.0 - money_plan.deposit_share)
                 open_orders = OpenOrders(out.order_arrival_day.copy(),
                                          plan.order_count * ths, balance)  # fmt: skip
-            if out.machines_bought.any():
+            if out.machines_bought.any() or out.donors_bought.any():
+                # replacement machines and donors, both wanted on the used market
                 each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
-                bought = np.asarray(out.machines_bought * each, dtype=np.float64)
+                machines = out.machines_bought + out.donors_bought
+                bought = np.asarray(machines * each, dtype=np.float64)
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         runs.append(MemberRun(
             hashrate_ths=hashrate, cash_usd=cash, revenue_usd=revenue,

@@ -326,6 +326,20 @@ class Replacement(_Strict):
     source: str = ""
 
 
+class DonorBuyers(_Strict):
+    """Operators buy used machines for their parts (cannibalisation buyers on the used
+    market): every operator with a finance block runs its fleet's
+    ``finance.replacement.donor_machines`` rule (docs/model.md, *Cannibalisation*, C4)
+    unless its fleet sets ``donor_machines`` itself."""
+
+    share: Share = Field(
+        1.0, description="Share of the parts short that donors are bought for (the fleet "
+        "rule's donor_share)",
+    )  # fmt: skip
+    review_days: StrictInt = Field(7, ge=1, le=365, description="Days between purchases")
+    source: str = ""
+
+
 class PortfolioLoan(_Strict):
     """A lender's loan to an operator, or to each operator of a class (principal each)."""
 
@@ -460,6 +474,10 @@ class Industry(_Strict):
         "(none: not replaced)",
     )  # fmt: skip
     used_market: UsedMarket = Field(default_factory=UsedMarket)
+    donor_buyers: DonorBuyers | None = Field(
+        None, description="Operators buy used machines for their parts (none: only the "
+        "fleets whose finance block says so)",
+    )  # fmt: skip
     distress: Distress = Field(default_factory=Distress)
     portfolio: Portfolio = Field(default_factory=Portfolio)
     sources: list[str] = Field(default_factory=list)

@@ -1,0 +1,98 @@
+"""Cannibalisation buyers on the used market (``donor_buyers``; docs/industry.md, "Used
+and grey markets"): every operator with a finance block buys used machines for their
+parts (docs/model.md, *Cannibalisation*, C4), and what it buys is wanted on the shared
+used market."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hashshock.industry.api import industry
+from hashshock.industry.load import industry_from_mapping, load_industry, with_donor_buyers
+from hashshock.industry.result import IndustryResult
+from hashshock.inputs.files import read_yaml_mapping
+from hashshock.inputs.industry import DonorBuyers
+
+PATHS, DAYS, SEED = 12, 365, 1
+
+
+def _bundled_mapping(donor_buyers: dict[str, Any] | None) -> dict[str, Any]:
+    """The bundled ``us`` industry with ``donor_buyers`` and no replacement bought used
+    (so that what the used market is asked for is the donors alone)."""
+    bundled = load_industry()
+    assert bundled.path is not None
+    data: dict[str, Any] = copy.deepcopy(read_yaml_mapping(bundled.path))
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    data["replacement"]["used_share"] = 0.0
+    data.pop("donor_buyers", None)
+    if donor_buyers is not None:
+        data["donor_buyers"] = donor_buyers
+    return data
+
+
+def test_members_with_money_take_the_rule_unless_their_fleet_says() -> None:
+    """Every member with a finance block runs the rule with the industry's share and
+    review; a member without money buys nothing; a fleet that sets ``donor_machines``
+    keeps its own choice."""
+    buyers = DonorBuyers(share=0.5, review_days=14)
+    loaded = industry_from_mapping(_bundled_mapping(buyers.model_dump()))
+    with_money = [m.loaded.fleet.finance for m in loaded.members]
+    assert any(f is not None for f in with_money)
+    for finance in with_money:
+        if finance is not None:
+            rule = finance.replacement
+            assert rule.donor_machines and rule.donor_share == 0.5
+            assert rule.donor_review_days == 14
+    assert with_donor_buyers(None, buyers) is None
+    own = {"cash_usd": 1.0, "replacement": {"donor_machines": False}}
+    assert with_donor_buyers(own, buyers) is own
+    kept = with_donor_buyers({"cash_usd": 1.0, "replacement": {"grey_market_parts": True}},
+                             buyers)  # fmt: skip
+    assert kept["replacement"] == {"grey_market_parts": True, "donor_machines": True,
+                                   "donor_share": 0.5, "donor_review_days": 14}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def paired() -> tuple[IndustryResult, IndustryResult]:
+    """The bundled industry under baseline and sanctions, without and with donor buyers."""
+    runs = []
+    for buyers in (None, {"share": 1.0, "review_days": 7}):
+        loaded = industry_from_mapping(_bundled_mapping(buyers))
+        runs.append(industry(loaded, ["baseline", "sanctions"], PATHS, DAYS, SEED))
+    return runs[0], runs[1]
+
+
+def test_donor_buyers_want_used_machines_and_keep_us_hashrate_under_sanctions(
+    paired: tuple[IndustryResult, IndustryResult],
+) -> None:
+    """The articles: under sanctions operators strip used Antminers for parts. With donor
+    buyers the used market is asked for machines (nothing without: no replacement is
+    bought used), machines bought = machines sold + grey imports, its price is higher on
+    average over the year, and the US keeps more of its hashrate at 12 months (median
+    over paths) than without them, but not more than under baseline."""
+    without, with_ = paired
+    assert without.runs.settlements is not None and with_.runs.settlements is not None
+    before, after = without.runs.settlements[1].used, with_.runs.settlements[1].used
+    assert before.wanted.sum() == 0 and after.wanted.sum() > 0
+    np.testing.assert_allclose(after.traded + after.grey, after.wanted)
+    assert after.price_factor.mean() > before.price_factor.mean()
+    last = DAYS - 1
+    kept = [np.median(r.us_hashrate_ths(1)[:, last]) for r in paired]
+    baseline = np.median(with_.us_hashrate_ths(0)[:, last])
+    assert kept[0] < kept[1] <= baseline * (1 + 1e-3)
+
+
+def test_few_donors_are_bought_without_a_shock(
+    paired: tuple[IndustryResult, IndustryResult],
+) -> None:
+    """Under baseline the vendor keeps shelves stocked: donors are a small share of what
+    sanctions make operators buy (TH/s wanted over the year, all paths)."""
+    _, with_ = paired
+    assert with_.runs.settlements is not None
+    baseline, sanctions = (s.used.wanted.sum() for s in with_.runs.settlements)
+    assert baseline < 0.1 * sanctions
