@@ -17,9 +17,16 @@ from typer.testing import CliRunner
 from hashshock import api
 from hashshock.decide.edits import base_set
 from hashshock.decide.strategies import compare_strategies, run_do_nothing, run_strategy
-from hashshock.decide.strategy import Costs, Edit, Strategy, apply, builtin_strategies
+from hashshock.decide.strategy import (
+    Costs,
+    Edit,
+    Strategy,
+    apply,
+    builtin_strategies,
+    load_strategy,
+)
 from hashshock.dists import Exponential
-from hashshock.inputs.load import fleet_from_mapping, load_scenario
+from hashshock.inputs.load import fleet_from_mapping, load_fleet, load_scenario
 from hashshock.market import load_market
 from hashshock.market.hashprice import efficiency_tier
 from hashshock.plan import compile_plan
@@ -191,6 +198,20 @@ def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:
     assert edited.sites[0].repair_bench is not None and edited.sites[1].repair_bench is None
     assert edited.sites[0].donors == {"antminer-s21": 2} and edited.sites[1].donors is None
     assert edited.transshipment is not None and edited.transshipment.transfer_days == 2
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("file", sorted((EXAMPLES / "strategies").glob("*.yaml")),
+                         ids=lambda path: path.stem)  # fmt: skip
+def test_every_example_strategy_edits_the_midsize_example(file: Path) -> None:
+    """Each file of examples/strategies loads and its edits give a valid fleet of the
+    mid-size example that differs from it."""
+    loaded = load_fleet(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+    base = base_set(loaded, load_scenario("sanctions"), load_market(None))
+    edited = apply(load_strategy(file), base)
+    assert edited.fleet != loaded.fleet
 
 
 def test_strategies_cli_prints_80_columns_and_writes_json(
