@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from hashshock.inputs.catalog import Catalog
 from hashshock.inputs.industry import Growth, Industry, VendorLine
 
@@ -61,22 +64,43 @@ def sells_to_new_buyers(industry: Industry, line: VendorLine) -> bool:
     return line.model is not None and line.vendor not in moving
 
 
-def alternative_lines(industry: Industry) -> list[tuple[VendorLine, float]]:
+def running_share(line: VendorLine, start: date, days: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Share of the line's capacity running on each of ``days`` (days from ``start``):
+    0 before its ``start_date``, rising in a straight line to 1 on its ``full_date``."""
+    day = np.asarray(days, dtype=np.float64)
+    if line.start_date is None:
+        return np.ones(day.shape)
+    first = (line.start_date - start).days
+    if line.full_date is None or line.full_date == line.start_date:
+        return (day >= first).astype(np.float64)
+    full = (line.full_date - start).days
+    return np.clip((day - first + 1) / (full - first + 1), 0.0, 1.0)
+
+
+def alternative_lines(industry: Industry, day: int | None = None
+                      ) -> list[tuple[VendorLine, float]]:  # fmt: skip
     """The lines that sell to new buyers (:func:`sells_to_new_buyers`), each with its
-    share of their US capacity."""
+    share of their US capacity running on ``day`` (days from the start; ``None``: their
+    full capacity). On a day none of them runs yet, by their full capacity: an order
+    placed then waits for them all alike."""
     lines = [line for line in industry.vendor_lines if sells_to_new_buyers(industry, line)]
-    total = sum(line.capacity_ehs_per_year * line.us_share for line in lines)
-    if total <= 0:
+    full = np.array([line.capacity_ehs_per_year * line.us_share for line in lines])
+    if full.sum() <= 0:
         return []
-    return [(line, line.capacity_ehs_per_year * line.us_share / total) for line in lines]
+    running = full.copy()
+    if day is not None:
+        when = np.array([day], dtype=np.int64)
+        running *= [float(running_share(line, industry.start_date, when)[0]) for line in lines]
+    weights = running if running.sum() > 0 else full
+    return [(line, float(w / weights.sum())) for line, w in zip(lines, weights, strict=True)]
 
 
 def with_twins(
     orders: list[dict[str, Any]], industry: Industry, catalog: Catalog
 ) -> tuple[list[dict[str, Any]], tuple[Twin, ...]]:
-    """``orders`` followed by the twins of those whose vendor loses orders to others."""
-    lines = alternative_lines(industry)
-    if not lines or industry.redirect is None:
+    """``orders`` followed by the twins of those whose vendor loses orders to others, split
+    between the lines by the capacity running on the order's due date."""
+    if not alternative_lines(industry) or industry.redirect is None:
         return orders, ()
     moving = industry.redirect.from_vendors
     out, twins = list(orders), []
@@ -84,7 +108,8 @@ def with_twins(
         spec = catalog.get(order["model"])
         if spec.vendor not in moving:
             continue
-        for line, share in lines:
+        due = date.fromisoformat(str(order["due_date"]))
+        for line, share in alternative_lines(industry, (due - industry.start_date).days):
             assert line.model is not None
             ths = catalog.get(line.model).hashrate_ths
             count = round(order["count"] * spec.hashrate_ths / ths * share)

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine.orders import demand_paths, lead_extra_at
 from hashshock.industry.load import Member
-from hashshock.industry.orders import sells_to_new_buyers
+from hashshock.industry.orders import running_share, sells_to_new_buyers
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.industry import Industry, VendorLine
 from hashshock.plan import Plan
@@ -99,14 +99,7 @@ class Queued:
 
 def _ramp(line: VendorLine, start: date, days: int) -> FloatArray:
     """[T]: share of the line's capacity running each day."""
-    day = np.arange(days, dtype=np.float64)
-    if line.start_date is None:
-        return np.ones(days)
-    first = (line.start_date - start).days
-    if line.full_date is None or line.full_date == line.start_date:
-        return (day >= first).astype(np.float64)
-    full = (line.full_date - start).days
-    return np.clip((day - first + 1) / (full - first + 1), 0.0, 1.0)
+    return running_share(line, start, np.arange(days, dtype=np.int64))
 
 
 def _cut(plans: list[Plan], vendor: str, paths: int, seed: int) -> NDArray[np.bool_]:

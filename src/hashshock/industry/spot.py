@@ -17,8 +17,9 @@ is at or below its floor orders nothing.
 
 A ``used_share`` of each order is bought on the used market (settled with the network:
 :mod:`hashshock.industry.distress`); the rest is split between the lines that sell to
-new buyers (:func:`hashshock.industry.orders.alternative_lines`) by their US capacity,
-at each line's model's price per TH/s (data/machine_prices.csv) paid on delivery. These
+new buyers (:func:`hashshock.industry.orders.alternative_lines`) by the US capacity
+each runs on the review day (a line not started yet takes none while another runs), at
+each line's model's price per TH/s (data/machine_prices.csv) paid on delivery. These
 spot orders are served first come first served on what each line's contracted orders
 leave of its capacity (contracted orders go first, so their ship days do not change); a
 spot machine is delivered the line's lead time with no queue after it is made (so an
@@ -92,12 +93,16 @@ def spot_orders(
     return ordered
 
 
-def affordable(spendable_usd: FloatArray | None, usd_each: float) -> FloatArray | None:
-    """B(r): machines at ``usd_each`` USD that cash above the floor pays for (``None``: no
-    limit, as for a member without cash figures or machines without a price)."""
-    if spendable_usd is None or usd_each <= 0:
+def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatArray | None:
+    """B(r): machines at ``usd_each`` [R] USD on each review day that cash above the floor
+    pays for (``None``: no limit, as for a member without cash figures; unlimited on a
+    day machines have no price)."""
+    if spendable_usd is None:
         return None
-    return np.maximum(spendable_usd, 0.0) / usd_each
+    price = np.broadcast_to(usd_each, spendable_usd.shape)
+    machines = np.full(spendable_usd.shape, np.inf)
+    np.divide(np.maximum(spendable_usd, 0.0), price, out=machines, where=price > 0)
+    return machines
 
 
 def replace(
@@ -116,11 +121,15 @@ def replace(
     assert industry.replacement is not None
     rule = industry.replacement
     flows = {line.vendor: line for line in contracted}
-    lines = alternative_lines(industry)
+    lines = [line for line, _ in alternative_lines(industry)]
     paths, days = contracted[0].capacity.shape
+    reviews = np.arange(0, days, rule.review_days)
+    # [L, R]: each line's share of the orders placed on each review day
+    shares = np.array([[share for _, share in alternative_lines(industry, int(day))]
+                       for day in reviews]).T.reshape(len(lines), reviews.size)  # fmt: skip
     prices = machine_prices()
-    usd_per_ths = sum(line_share * prices[line.model] for line, line_share in lines
-                      if line.model is not None)  # fmt: skip
+    usd_per_ths = sum((shares[n] * prices[line.model] for n, line in enumerate(lines)
+                       if line.model is not None), np.zeros(reviews.size))  # fmt: skip
     machines = [
         None if w is None or b is None else spot_orders(
             w, b, rule.share, rule.review_days, affordable(cash, usd_per_ths * each))
@@ -131,7 +140,6 @@ def replace(
     paid: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
                                      for m in machines]  # fmt: skip
     ordered = np.zeros((paths, days))
-    reviews = np.arange(0, days, rule.review_days)
     spot_lines = []
     buying = [m for m, orders in enumerate(machines) if orders is not None]
     used: list[FloatArray | None] = [None] * len(machines)
@@ -144,7 +152,7 @@ def replace(
             used[m] = mine
     new_share = 1.0 - rule.used_share
     rows = np.arange(paths)[:, None]
-    for line, line_share in lines:
+    for line, line_share in zip(lines, shares, strict=True):
         assert line.model is not None
         price = prices[line.model]
         # One order per buyer and review day, buyer by buyer: [P, buyers × reviews].
