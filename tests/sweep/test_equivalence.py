@@ -31,6 +31,7 @@ TECHS = "fleet.sites[a].technicians"
 VOLATILITY = "market.price.volatility_per_year"
 CASH = "fleet.finance.cash_usd"
 FAILURES = "fleet.operations.failure_rate_multiplier"
+DONORS = "fleet.finance.replacement.donor_machines"
 
 
 def _edit_fleet(data: dict[str, Any], path: str, value: Any) -> None:
@@ -42,6 +43,8 @@ def _edit_fleet(data: dict[str, Any], path: str, value: Any) -> None:
         data["sites"][0]["technicians"] = value
     elif path == CASH:
         data["finance"]["cash_usd"] = value
+    elif path == DONORS:
+        data["finance"].setdefault("replacement", {})["donor_machines"] = value
     else:
         raise AssertionError(path)
 
@@ -111,6 +114,21 @@ def test_grid_points_equal_compare_runs(
     result = hashshock.sweep(spec)
     assert len(result.points) == 1 + 4
     _check_all(result, tmp_path, "sanctions")
+
+
+def test_points_that_differ_in_donor_buying_run_their_own_engine(
+    spec_of: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    """Buying donors changes what the engine does (its steering), so a point that buys
+    them is not served the base's run: each point equals its own compare run, and the
+    two differ."""
+    spec = spec_of(method="grid", metrics=["availability:119", "cash_end"],
+                   inputs=[{"path": DONORS, "values": [False, True]}])  # fmt: skip
+    result = hashshock.sweep(spec)
+    _check_all(result, tmp_path, "sanctions")
+    without, with_ = (p.metrics for p in result.points[1:])
+    assert without is not None and with_ is not None
+    assert with_["availability:119"] > without["availability:119"]
 
 
 def test_a_sweep_of_baseline_itself_equals_compare(

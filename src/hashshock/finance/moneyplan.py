@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -157,6 +158,22 @@ class MoneyPlan:
     pledges: tuple[PledgeSpec, ...]
     collateral_tier_share: dict[str, float]  # tier → share of the fleet's TH/s
     cohort_tier: tuple[str, ...]  # [C] used-market tier of each cohort's model
+
+    def steering(self) -> tuple[Any, ...]:
+        """What of the money changes the engine's decisions (its policies,
+        :func:`hashshock.finance.steering.build_economy`), not only its cost series: two
+        runs of one plan, paths and market with equal steering are the same run."""
+        return (self.cohort_breakeven_hashprice, self.site_curtail_below, self.grey_market,
+                self.repair_rule, self.replacement, self.donors)  # fmt: skip
+
+    def steers(self) -> bool:
+        """Whether any of its policies acts on the engine (and so reads the market)."""
+        breakeven, curtail = self.cohort_breakeven_hashprice, self.site_curtail_below
+        return bool(
+            (breakeven is not None and np.isfinite(breakeven).any())
+            or (curtail is not None and not np.isnan(curtail).all())
+            or any(policy is not None for policy in self.steering()[2:])
+        )
 
 
 def finance_of(loaded: LoadedFleet) -> Finance:

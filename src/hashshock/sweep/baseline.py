@@ -2,8 +2,9 @@
 
 An engine run is a function of its plan, the paths, the seed and the economy it is
 given (:class:`hashshock.engine.policies.EconomyInputs`). Of the economy, the engine's
-*steering* — switch-off and curtailment thresholds (with hashprice), grey market,
-repair-or-replace, replacement buying — changes what happens; the per-unit *weights*
+*steering* (:meth:`~hashshock.finance.moneyplan.MoneyPlan.steering`: switch-off and
+curtailment thresholds with hashprice, grey market, repair-or-replace, replacement and
+donor buying) changes what happens; the per-unit *weights*
 (power price per cohort, spares' unit costs) are only summed into its cost series. So:
 
 * two points get the same **baseline hashrate** when baseline's plans and steering are
@@ -24,31 +25,11 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.inputs.load import LoadedFleet, load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
 from hashshock.plan import Plan, compile_plan
-
-
-def steers(money: MoneyPlan) -> bool:
-    """Whether any of the money's policies acts on the engine (and so reads the market)."""
-    breakeven = money.cohort_breakeven_hashprice
-    curtail = money.site_curtail_below
-    return bool(
-        (breakeven is not None and np.isfinite(breakeven).any())
-        or (curtail is not None and not np.isnan(curtail).all())
-        or money.grey_market is not None
-        or money.repair_rule is not None
-        or money.replacement is not None
-    )
-
-
-def _steering(money: MoneyPlan) -> tuple[Any, ...]:
-    return (money.cohort_breakeven_hashprice, money.site_curtail_below, money.grey_market,
-            money.repair_rule, money.replacement)  # fmt: skip
 
 
 def _weights(money: MoneyPlan) -> tuple[Any, ...]:
@@ -84,9 +65,9 @@ class EngineKeys:
     def _digest(self, plan: Plan, money: MoneyPlan, market: MarketConfig, *parts: Any,
                 with_market: bool = False) -> str:  # fmt: skip
         digest = hashlib.sha256()
-        digest.update(pickle.dumps((self.paths, self.seed, plan, _steering(money), *parts),
+        digest.update(pickle.dumps((self.paths, self.seed, plan, money.steering(), *parts),
                                    protocol=5))  # fmt: skip
-        if with_market or steers(money):
+        if with_market or money.steers():
             digest.update(market.model_dump_json().encode("utf-8"))
         return digest.hexdigest()
 
