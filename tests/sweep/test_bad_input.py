@@ -194,3 +194,18 @@ def test_a_fields_beginning_suggests_the_field_first() -> None:
               "recovery_share", "maturity_date", "payment_every_days"]  # fmt: skip
     choices = [f"{loan}.{field}" for field in fields] + ["industry.rest_of_world.growth_rate"]
     assert suggest(f"{loan}.rate", choices)[0] == f"{loan}.rate_per_year"
+
+
+def test_a_field_in_a_block_the_file_leaves_out_says_to_add_the_block() -> None:
+    """A fleet without ``finance:`` has no ``finance.replacement.donor_machines``: the
+    message names the missing block and says to add it, rather than offer other fields."""
+    from hashshock.sweep.fieldpath import PathError, resolve
+
+    mappings = {"fleet": {"name": "f", "finance": None, "sites": [{"name": "a", "bench": None}]}}
+    with pytest.raises(PathError) as error:
+        resolve("fleet.finance.replacement.donor_machines", mappings)
+    assert "fleet.finance is not set" in error.value.problem
+    assert "finance: block" in error.value.fix
+    with pytest.raises(PathError) as error:
+        resolve("fleet.sites[a].bench.technicians", mappings)
+    assert "fleet.sites[a].bench is not set" in error.value.problem

@@ -205,6 +205,21 @@ def suggest(text: str, choices: list[str], n: int = 3) -> list[str]:
     return list(dict.fromkeys(begun + spelt))[:n]
 
 
+def _unset_block(data: dict[str, Any], path: FieldPath) -> str | None:
+    """The path to the block on ``path`` that is there but empty (an optional block the
+    file leaves out, e.g. a fleet's ``finance``), or None."""
+    node: Any = data
+    for n, step in enumerate(path.steps[:-1]):
+        found, container, key = _walk(node, step)
+        if not found:
+            return None
+        node = container[key]
+        if node is None:
+            return path.root + "".join(f"[{s.key}]" if isinstance(s, Select) else f".{s}"
+                                       for s in path.steps[: n + 1])  # fmt: skip
+    return None
+
+
 def resolve(path_text: str, mappings: dict[str, dict[str, Any]]) -> tuple[FieldPath, Any]:
     """The parsed path and its current value in ``mappings`` (keyed by root); a
     :class:`PathError` naming the closest existing paths when it leads nowhere."""
@@ -212,6 +227,11 @@ def resolve(path_text: str, mappings: dict[str, dict[str, Any]]) -> tuple[FieldP
     try:
         return path, get(mappings[path.root], path)
     except KeyError:
+        unset = _unset_block(mappings[path.root], path) if path.root in mappings else None
+        if unset is not None:
+            raise PathError(f"{path.text}: {unset} is not set in this {path.root}",
+                            f"give it a {unset.rsplit('.', 1)[-1]}: block first, or "
+                            f"set {unset} as a whole") from None  # fmt: skip
         known = [p for root in ROOTS if root in mappings
                  for p in leaf_paths(mappings[root], root)]  # fmt: skip
         hits = suggest(path.text, known)
