@@ -168,3 +168,11 @@ def test_spans_phases_threads_and_blocks_give_the_same_numbers() -> None:
     for name in ("hashrate_ths", "donors_bought", "donor_spend", "parts_from_donors"):
         joined = np.concatenate([getattr(block, name) for block in blocks])
         assert np.array_equal(joined, getattr(whole, name)), name
+
+
+def test_no_donor_is_bought_that_would_arrive_after_the_horizon() -> None:
+    """Reviews whose donors would arrive on or after the horizon buy none (lead 3)."""
+    plan, out = run(1e9)
+    last = plan.horizon_days - 3
+    assert out.donors_bought[:, :last].sum() > 0
+    assert out.donors_bought[:, last:].sum() == 0

@@ -384,3 +384,26 @@ def test_repair_or_replace_follows_used_prices() -> None:
     assert dear.repairs_vendor[:, :, 3].sum() == 0
     assert dear.repairs_in_house[:, :, 3].sum() > 0
     assert dear.repairs_vendor[:, :, 0].sum() > 0 and dear.repairs_vendor[:, :, 2].sum() > 0
+
+
+def test_donors_are_the_cheapest_model_of_a_family_whatever_the_file_order() -> None:
+    """Donors of a site's family are its model with the fewest TH/s (the cheapest used),
+    the same whichever cohort comes first in the file."""
+    from hashshock.finance.moneyplan import compile_money
+    from hashshock.inputs.load import load_scenario
+    from hashshock.plan import compile_plan
+
+    cohorts = [
+        {"model": "antminer-s19-xp", "count": 100, "site": "a", "install_date": "2023-01-01"},
+        {"model": "antminer-s19j-pro", "count": 200, "site": "a", "install_date": "2022-01-01"},
+    ]
+    specs = []
+    for order in (cohorts, cohorts[::-1]):
+        loaded = fleet_from_mapping(small_fleet(cohorts=order, finance={
+            "cash_usd": 1e6, "replacement": {"donor_machines": True}}))  # fmt: skip
+        plan = compile_plan(loaded, load_scenario("baseline"), 30)
+        donors = compile_money(loaded, plan).donors
+        assert donors is not None
+        specs.append((donors.tiers, donors.machine_ths.tolist(), donors.parts.sum()))
+    assert specs[0] == specs[1]
+    assert specs[0][1] == [100.0]  # the S19j Pro's TH/s, not the S19 XP's

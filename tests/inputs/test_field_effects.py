@@ -1106,3 +1106,20 @@ def test_a_grouped_tariff_is_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({"name": "t", "events": events}), encoding="utf-8")
     with pytest.raises(InputError, match=r"group.*expected duty.*remove group"):
         load_scenario(path)
+
+
+def test_machines_to_buy_with_no_money_are_warned_of() -> None:
+    """Donors or replacement machines to be bought with no budget (cash not above the
+    liquidity floor, or budget_usd 0): a warning says none will be."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    broke = fleet_from_mapping(small_fleet(finance={
+        "cash_usd": 0, "replacement": {"donor_machines": True}}))  # fmt: skip
+    assert any("donor machines are to be bought" in w and "none will be" in w
+               for w in broke.warnings)  # fmt: skip
+    capped = {"availability_target": 0.9, "budget_usd": 0}
+    zero = fleet_from_mapping(small_fleet(finance={"cash_usd": 1e6, "replacement": capped}))
+    assert any("budget_usd is 0" in w for w in zero.warnings)
+    funded = fleet_from_mapping(small_fleet(finance={
+        "cash_usd": 1e6, "replacement": {"donor_machines": True}}))  # fmt: skip
+    assert not any("none will be" in w for w in funded.warnings)

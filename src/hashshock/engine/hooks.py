@@ -84,6 +84,7 @@ class Hooks:
     start_nameplate: float
     P: int
     J: int
+    T: int
     first_path: int  # the run's number of this block's path 0
 
     def _phase(self, phase: int, day: int) -> None:
@@ -212,7 +213,9 @@ class Hooks:
         """On a review day, buy donors where the parts coming cannot cover the machines
         and boards waiting (C4, :class:`~hashshock.engine.policies.DonorBuying`)."""
         policy = self.economy.donors
-        if policy is None or day % policy.review_days:
+        # none bought that would arrive after the horizon: its parts would serve days not
+        # simulated, its price would be paid within it
+        if policy is None or day % policy.review_days or day + policy.lead_days >= self.T:
             return
         pools = self.plan.cohort_pool  # [C, 4]: boards, then the stop parts
         demand = np.zeros((self.P, self.J), np.int64)

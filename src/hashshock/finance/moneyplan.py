@@ -106,8 +106,8 @@ class ReplacementSpec:
 @dataclass(frozen=True)
 class DonorSpec:
     """Buy used machines for their parts (docs/model.md, *Cannibalisation*, C4): group
-    ``g`` is one machine of a (site, family) of the fleet, the model of its first cohort,
-    holding ``parts[g, j]`` parts in pool ``j``, bought at the used price of tier
+    ``g`` is one machine of a (site, family) of the fleet, the family's model there with
+    the fewest TH/s, in site then family order, holding ``parts[g, j]`` parts in pool ``j``, bought at the used price of tier
     ``tiers[g]`` × its ``machine_ths[g]`` × ``price_factor``; ``budget_usd`` is shared with
     the replacement machines."""
 
@@ -443,31 +443,30 @@ def _replacement(
         new_unit = np.asarray(price * (1.0 + rate))
     return ReplacementSpec(
         cohort=c, target=float(policy.availability_target), lead_days=channel.lead_time_days,
-        doa_share=channel.doa_share, budget_usd=_machine_budget_usd(fin),
+        doa_share=channel.doa_share, budget_usd=fin.machine_budget_usd(),
         used_tier=tiers[c] if used else None, price_factor=channel.price_factor,
         machine_ths=ths, new_unit_usd=new_unit,
     )  # fmt: skip
 
 
-def _machine_budget_usd(fin: Finance) -> float:
-    """What replacement machines and donors may spend together, USD: the policy's budget,
-    or the cash above the liquidity floor."""
-    budget = fin.replacement.budget_usd
-    return float(max(0.0, fin.cash_usd - liquidity_floor_usd(fin)) if budget is None else budget)
-
-
 def _donors(loaded: LoadedFleet, plan: Plan, fin: Finance, tiers: tuple[str, ...]
             ) -> DonorSpec | None:  # fmt: skip
-    """The donors the fleet may buy: one group per (site, family) of its cohorts."""
+    """The donors the fleet may buy: one group per (site, family) of its cohorts, each of
+    the family's model there with the fewest TH/s (the cheapest used; by slug on a tie),
+    whatever the order of the cohorts in the file."""
     policy = fin.replacement
     if not policy.donor_machines:
         return None
-    first: dict[tuple[int, str], int] = {}
+    cheapest: dict[tuple[int, str], int] = {}
     for c, model in enumerate(plan.cohort_models):
         key = (int(plan.cohort_site[c]), loaded.model_of(model).family)
-        first.setdefault(key, c)
+        rank = (float(plan.cohort_ths_per_machine[c]), model)
+        held = cheapest.get(key)
+        if held is None or rank < (float(plan.cohort_ths_per_machine[held]),
+                                   plan.cohort_models[held]):  # fmt: skip
+            cheapest[key] = c
     groups = []
-    for (site, family), c in first.items():
+    for (site, family), c in sorted(cheapest.items()):
         spec = loaded.model_of(plan.cohort_models[c])
         parts = (spec.hashboards, spec.fans, spec.psus, spec.control_boards)
         groups.append((DonorPlan(site, family, 1, parts), c))
@@ -475,7 +474,7 @@ def _donors(loaded: LoadedFleet, plan: Plan, fin: Finance, tiers: tuple[str, ...
     return DonorSpec(
         review_days=policy.donor_review_days, share=float(policy.donor_share),
         lead_days=channel.lead_time_days, doa_share=channel.doa_share,
-        budget_usd=_machine_budget_usd(fin), price_factor=channel.price_factor,
+        budget_usd=fin.machine_budget_usd(), price_factor=channel.price_factor,
         parts=np.stack([donor_parts(plan, (group,)) for group, _ in groups]),
         tiers=tuple(tiers[c] for _, c in groups),
         machine_ths=np.array([plan.cohort_ths_per_machine[c] for _, c in groups]),
@@ -495,13 +494,6 @@ def _refund_shares(plan: Plan, fleet_share: float) -> FloatArray:
             acts = event.vendor_mask[plan.order_vendor]
             shares = np.where(acts, np.minimum(shares, refund), shares)
     return shares
-
-
-def liquidity_floor_usd(fin: Finance) -> float:
-    """The cash an operator keeps, USD: its highest ``min_liquidity`` covenant (0 without
-    one). What it may spend on machines is its cash above this floor."""
-    return max((cov.value or 0.0 for cov in fin.covenants if cov.type == "min_liquidity"),
-               default=0.0)  # fmt: skip
 
 
 def _repair_rule(

@@ -29,7 +29,6 @@ from numpy.typing import NDArray
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import compute_cashflows
-from hashshock.finance.moneyplan import liquidity_floor_usd
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, spares_value
 from hashshock.finance.steering import MarketLike, build_economy
@@ -323,7 +322,7 @@ def member_runs(
             # the engine's TH/s, until priced: the run's and the flows' are one array
             fixed = FixedFlows.of(flows, money_plan, hashrate, out.nameplate_ths.copy())
             if orders.review_days:
-                floor = liquidity_floor_usd(member.loaded.fleet.finance)
+                floor = member.loaded.fleet.finance.liquidity_floor_usd()
                 spendable = flows.cash_usd[:, :: orders.review_days] - floor
             if len(plan.order_count):
                 ths = np.array([member.loaded.model_of(o.model).hashrate_ths

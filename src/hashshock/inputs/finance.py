@@ -180,6 +180,20 @@ class Finance(_Strict):
     )
     replacement: Replacement = Field(default_factory=Replacement)
 
+    def liquidity_floor_usd(self) -> float:
+        """The cash the operator keeps, USD: its highest ``min_liquidity`` covenant (0
+        without one). What it may spend on machines is its cash above this floor."""
+        return max((cov.value or 0.0 for cov in self.covenants if cov.type == "min_liquidity"),
+                   default=0.0)  # fmt: skip
+
+    def machine_budget_usd(self) -> float:
+        """What replacement machines and donors may spend together, USD: the policy's
+        ``budget_usd``, or the starting cash above the liquidity floor."""
+        budget = self.replacement.budget_usd
+        if budget is None:
+            return max(0.0, self.cash_usd - self.liquidity_floor_usd())
+        return float(budget)
+
     @model_validator(mode="after")
     def _names(self) -> Finance:
         loans = [loan.name for loan in self.loans]
@@ -206,9 +220,11 @@ class Finance(_Strict):
         if "budget_usd" in policy.model_fields_set and not policy.donor_machines:
             idle.add("budget_usd")
         if idle and policy.availability_target is None:
+            also = " (budget_usd: or donor_machines: true)" if "budget_usd" in idle else ""
             raise ValueError(
                 f"replacement.{', '.join(sorted(idle))} does nothing without an "
-                "availability_target — fix: set replacement.availability_target, or drop them"
+                f"availability_target — fix: set replacement.availability_target{also}, "
+                "or drop them"
             )
         idle = {"donor_share", "donor_review_days"} & policy.model_fields_set
         if idle and not policy.donor_machines:

@@ -180,8 +180,8 @@ US_INSTALLED_BASE_MACHINES = 2_500_000
 
 def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, ...]:
     """What is accepted but worth a line: empty cohorts, machines installed before their
-    model was released, a liquidity floor above the starting cash (breached on day 0), a
-    fleet larger than the US's."""
+    model was released, a liquidity floor above the starting cash (breached on day 0),
+    machines to buy with no money to buy them, a fleet larger than the US's."""
     where = f"{path}: " if path else ""
     out = [
         f"{where}cohorts[{i}] has 0 machines: it is kept but simulates nothing"
@@ -201,6 +201,18 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
                        f"floor ${covenant.value:,.0f} is above the starting cash "
                        f"${finance.cash_usd:,.0f}, so it is breached on day 0: check "
                        "both")  # fmt: skip
+    buying = finance is not None and (
+        finance.replacement.donor_machines or finance.replacement.availability_target is not None
+    )
+    if buying and finance is not None and finance.machine_budget_usd() <= 0:
+        what = " and ".join(name for name, on in (
+            ("replacement machines", finance.replacement.availability_target is not None),
+            ("donor machines", finance.replacement.donor_machines)) if on)  # fmt: skip
+        why = ("budget_usd is 0" if finance.replacement.budget_usd is not None else
+               f"the starting cash ${finance.cash_usd:,.0f} is not above the liquidity floor "
+               f"${finance.liquidity_floor_usd():,.0f}")  # fmt: skip
+        out.append(f"{where}finance.replacement: {what} are to be bought, but {why}, so none "
+                   "will be: give budget_usd, or more cash")  # fmt: skip
     if fleet.transshipment is not None:
         # Spares fit one model family: sites share spares only of a family both run.
         sites_of: dict[str, set[str]] = {}
