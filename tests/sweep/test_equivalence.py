@@ -122,13 +122,16 @@ def test_points_that_differ_in_donor_buying_run_their_own_engine(
     """Buying donors changes what the engine does (its steering), so a point that buys
     them is not served the base's run: each point equals its own compare run, and the
     two differ."""
-    spec = spec_of(method="grid", metrics=["availability:119", "cash_end"],
+    spec = spec_of(method="grid", metrics=["availability:119", "cash_end", "donors_bought",
+                                           "donor_spend:p90"],
                    inputs=[{"path": DONORS, "values": [False, True]}])  # fmt: skip
     result = hashshock.sweep(spec)
     _check_all(result, tmp_path, "sanctions")
     without, with_ = (p.metrics for p in result.points[1:])
     assert without is not None and with_ is not None
     assert with_["availability:119"] > without["availability:119"]
+    assert without["donors_bought"] == 0 and with_["donors_bought"] > 0
+    assert with_["donor_spend:p90"] > 0
 
 
 def test_a_sweep_of_baseline_itself_equals_compare(

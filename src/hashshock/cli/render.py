@@ -179,11 +179,15 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
             parts = ", ".join(f"{p} {n:,.0f}" for p, n in moved.items())
             console.print(f"{what} over the horizon (mean over paths): {parts}.",
                           highlight=False)  # fmt: skip
-    for key, what in (("replacements_bought_mean", "Replacement machines bought"),
-                      ("donors_bought_mean", "Used machines bought as donors")):  # fmt: skip
-        bought = result["totals"].get(key, 0.0)
+    totals = result["totals"]
+    for key, what, spend in (
+        ("replacements_bought_mean", "Replacement machines bought", None),
+        ("donors_bought_mean", "Used machines bought as donors", "donor_spend_usd_mean"),
+    ):  # fmt: skip
+        bought = totals.get(key, 0.0)
         if bought >= 0.5:
-            console.print(f"{what} over the horizon (mean over paths): {bought:,.0f}.",
+            paid = f", ${totals[spend]:,.0f}" if spend is not None and spend in totals else ""
+            console.print(f"{what} over the horizon (mean over paths): {bought:,.0f}{paid}.",
                           highlight=False)  # fmt: skip
 
 

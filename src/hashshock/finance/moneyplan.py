@@ -107,9 +107,9 @@ class ReplacementSpec:
 class DonorSpec:
     """Buy used machines for their parts (docs/model.md, *Cannibalisation*, C4): group
     ``g`` is one machine of a (site, family) of the fleet, the family's model there with
-    the fewest TH/s, in site then family order, holding ``parts[g, j]`` parts in pool ``j``, bought at the used price of tier
-    ``tiers[g]`` × its ``machine_ths[g]`` × ``price_factor``; ``budget_usd`` is shared with
-    the replacement machines."""
+    the fewest TH/s, in site then family order, holding ``parts[g, j]`` parts in pool
+    ``j``, bought at the used price of tier ``tiers[g]`` × its ``machine_ths[g]`` ×
+    ``price_factor``; ``budget_usd`` is shared with the replacement machines."""
 
     review_days: int
     share: float

@@ -135,6 +135,7 @@ class RunResult:
                 # Machines bought by the money-driven policies (docs/model.md, C4):
                 "replacements_bought_mean": round(float(out.machines_bought.sum(axis=1).mean()), 2),
                 "donors_bought_mean": round(float(out.donors_bought.sum(axis=1).mean()), 2),
+                "donor_spend_usd_mean": round(float(out.donor_spend.sum(axis=1).mean()), 2),
                 "customs_held_unit_days_p50": round(
                     float(np.median(out.customs_held_unit_days)), 1
                 ),

@@ -68,6 +68,8 @@ KINDS: dict[str, Kind] = {
     "revenue_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
     "cash_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
     "cash_and_spares_at_risk": Kind(None, True, True, baseline_money=True, unit="USD"),
+    "donors_bought": Kind(None, True, False, unit="machines"),
+    "donor_spend": Kind(None, True, False, unit="USD"),
 }
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 
@@ -89,6 +91,8 @@ DESCRIPTIONS = {
     "revenue_at_risk": "revenue lost against baseline (USD)",
     "cash_at_risk": "cash behind baseline at the end (USD)",
     "cash_and_spares_at_risk": "cash and spares (at cost) behind baseline at the end (USD)",
+    "donors_bought": "used machines bought as donors over the horizon",
+    "donor_spend": "spent on donor machines over the horizon (USD)",
 }
 
 
@@ -257,6 +261,10 @@ def _per_path(metric: Metric, run: RunResult, baseline: BaselineRef | None) -> N
         day = int(str(metric.argument))
         series = run.availability if kind == "availability" else run.output.hashrate_ths
         return np.asarray(series[:, day], dtype=np.float64)
+    if kind == "donors_bought":
+        return np.asarray(run.output.donors_bought.sum(axis=1), dtype=np.float64)
+    if kind == "donor_spend":
+        return np.asarray(run.output.donor_spend.sum(axis=1), dtype=np.float64)
     money = run.money
     if money is None:
         raise ValueError(f"{metric.name} needs the run's money")
