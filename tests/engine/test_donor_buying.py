@@ -39,7 +39,8 @@ def buying(plan: Plan, paths: int, budget: float = 1e12, share: float = 1.0,
     parts = np.stack([donor_parts(plan, (g,)) for g in groups])
     cost = np.full((len(groups), paths, plan.horizon_days), UNIT_USD)
     policy = DonorBuying(review_days=review, share=share, lead_days=lead, doa_share=doa,
-                         parts=parts, unit_cost=cost, budget=np.full(paths, budget))  # fmt: skip
+                         parts=parts, unit_cost=cost, budget=np.full(paths, budget),
+                         ths_each=np.array([100.0, 200.0]))  # fmt: skip
     return EconomyInputs(donors=policy)
 
 

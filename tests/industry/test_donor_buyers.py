@@ -87,12 +87,25 @@ def test_donor_buyers_want_used_machines_and_keep_us_hashrate_under_sanctions(
     assert kept[0] < kept[1] <= baseline * (1 + 1e-3)
 
 
-def test_few_donors_are_bought_without_a_shock(
+def test_no_donor_is_bought_without_a_shock(
     paired: tuple[IndustryResult, IndustryResult],
 ) -> None:
-    """Under baseline the vendor keeps shelves stocked: donors are a small share of what
-    sanctions make operators buy (TH/s wanted over the year, all paths)."""
-    _, with_ = paired
+    """Under baseline the vendor keeps the bundled operators' shelves stocked, so nothing
+    is short beyond what is on its way: no donor is bought and the used market is asked
+    for nothing; baseline is the run without donor buyers, bit for bit. Under sanctions
+    the JSON says how many donors each group bought and what they cost, and the groups
+    add up to the industry."""
+    without, with_ = paired
     assert with_.runs.settlements is not None
     baseline, sanctions = (s.used.wanted.sum() for s in with_.runs.settlements)
-    assert baseline < 0.1 * sanctions
+    assert baseline == 0 and sanctions > 0
+    np.testing.assert_array_equal(without.us_hashrate_ths(0), with_.us_hashrate_ths(0))
+    data = with_.to_dict()
+    assert data["donor_buyers"] == {"share": 1.0, "review_days": 7}
+    hit = data["scenarios"]["sanctions"]
+    groups = [g["donors"] for g in hit["groups"].values()]
+    assert hit["us"]["donors"]["bought_mean"] > 0
+    assert sum(g["bought_mean"] for g in groups) == pytest.approx(
+        hit["us"]["donors"]["bought_mean"], rel=1e-3)  # fmt: skip
+    assert data["scenarios"]["baseline"]["us"]["donors"]["bought_mean"] == 0
+    assert "donors" not in without.to_dict()["scenarios"]["sanctions"]["us"]

@@ -179,6 +179,16 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "industry",
         "distress acts on the shared network",
     ),
+    "donor buyers without the shared network": (
+        {"network_feedback": False, "donor_buyers": {"share": 0.5}},
+        "industry",
+        "donor_buyers acts on the shared network",
+    ),
+    "donor buyers with a share above 1": (
+        {"donor_buyers": {"share": 1.5}},
+        "donor_buyers.share",
+        "less than or equal to 1",
+    ),
     "growth of an unknown model": (
         {"op_growth": {"model": "antminer-s99", "share_per_year": 0.1}},
         "growth.model",

@@ -9,6 +9,7 @@ import copy
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from hashshock.industry.load import load_industry
@@ -77,3 +78,49 @@ def test_twins_of_an_order_due_before_a_line_starts_skip_it() -> None:
                  "due_date": (START + timedelta(days=due)).isoformat()}  # fmt: skip
         _, twins = with_twins([order], later, catalog)
         assert {twin.vendor for twin in twins} == lines
+
+
+def test_before_any_line_runs_orders_go_to_those_starting_first() -> None:
+    """MicroBT and Canaan start on day 62, the US line on day 274: an order of day 10
+    goes to MicroBT and Canaan only (made 212 days sooner), by their capacity."""
+    data = _industry({"start_date": (START + timedelta(days=274)).isoformat()}).model_dump(
+        mode="json", exclude_unset=True)  # fmt: skip
+    for line in data["vendor_lines"]:
+        if line["name"] in ("microbt", "canaan"):
+            line["start_date"] = (START + timedelta(days=62)).isoformat()
+    shares = _shares(Industry.model_validate(data), 10)
+    assert shares["bitmain-us-line"] == 0.0
+    assert shares["microbt"] == pytest.approx(67 / (67 + 37))
+
+
+def test_spot_orders_follow_each_paths_running_capacity() -> None:
+    """Spot orders are split by the capacity each line runs on the review day on that
+    path: a components cut that halves the US line's capacity on path 1 halves its
+    share there; where no line runs, by the schedule of that day."""
+    from hashshock.industry.queues import LineFlows
+    from hashshock.industry.spot import _line_shares
+
+    industry = _industry({})
+    lines = [line for line, _ in alternative_lines(industry)]
+    days, paths = 60, 2
+    flows = []
+    for line in lines:
+        capacity = np.full((paths, days), line.capacity_ehs_per_year * line.us_share)
+        if line.name == "bitmain-us-line":
+            capacity[1] *= 0.5
+        capacity[:, 30:] = 0.0  # nothing runs from day 30
+        zeros = np.zeros((paths, days))
+        flows.append(LineFlows(line.name, line.vendor, 0, capacity, zeros, zeros, zeros,
+                               zeros, np.zeros((paths, days), dtype=bool)))  # fmt: skip
+    reviews = np.array([0, 30])
+    shares = _line_shares(industry, flows, reviews)
+    us = [line.name for line in lines].index("bitmain-us-line")
+    full = {line.name: line.capacity_ehs_per_year * line.us_share for line in lines}
+    expected = full["bitmain-us-line"] / sum(full.values())
+    assert shares[us, 0, 0] == pytest.approx(expected)
+    halved = 0.5 * full["bitmain-us-line"]
+    running = sum(full.values()) - full["bitmain-us-line"] + halved
+    assert shares[us, 1, 0] == pytest.approx(halved / running)
+    np.testing.assert_allclose(shares.sum(axis=0), 1.0)
+    scheduled = _shares(industry, 30)["bitmain-us-line"]
+    assert shares[us, 0, 1] == pytest.approx(scheduled)

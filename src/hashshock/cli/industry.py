@@ -157,19 +157,26 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
         return
     base = scenarios.get("baseline")
     table = Table(title="Used market and distress sales (p50)", title_justify="left")
-    columns = ["scenario", "vs base", "lowest ×", "sold, EH/s", "grey, EH/s", "rounds"]
+    donors = {n: s["us"]["donors"] for n, s in data["scenarios"].items() if "donors" in s["us"]}
+    columns = ["scenario", "vs base", "lowest ×", "sold, EH/s", "grey, EH/s",
+               *(["donors"] if donors else []), "rounds"]  # fmt: skip
     for column in columns if base is not None else [c for c in columns if c != "vs base"]:
         table.add_column(
             column, justify="left" if column == "scenario" else "right", overflow="fold"
         )  # a long scenario name folds, never cut
     for name, used in scenarios.items():
-        grey = sum(used["grey_ehs"]["p50"])
+        grey = used["grey_total_ehs"]["p50"]
         cells = [escape(name)]
         if base is not None:
             cells.append("—" if used is base else _price_moves(used, base))
-        cells += [f"{min(used['price_factor']['p50']):.2f}",
-                  f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}", f"{grey:,.1f}",
-                  str(used["rounds"])]  # fmt: skip
+        cells += [
+            f"{min(used['price_factor']['p50']):.2f}",
+            f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}",
+            f"{grey:,.1f}",
+        ]
+        if donors:
+            cells.append(_donor_cell(donors.get(name)))
+        cells.append(str(used["rounds"]))
         table.add_row(*cells)
     console.print(table)
     notes = [
@@ -177,12 +184,26 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
         "prices (below 1: more offered than wanted)",
         "sold: EH/s sold in distress by the last day; grey: EH/s of grey imports "
         "bought; rounds: passes of selling and pricing until no one else breaks",
+        *(
+            ["donors: used machines bought to strip for parts (mean over paths) and their price"]
+            if donors
+            else []
+        ),
     ]
     if base is not None and len(scenarios) > 1:
         notes.insert(0, "vs base: largest rise and fall of a tier's median used price "
                      "against baseline's, over the days")  # fmt: skip
     for note in notes:
         console.print(note, highlight=False)
+
+
+def _donor_cell(donors: dict[str, float] | None) -> str:
+    """ "51.3k $53.0M": donors bought and their price; "0" when none."""
+    if donors is None or donors["bought_mean"] < 0.5:
+        return "0"
+    bought = donors["bought_mean"]
+    count = f"{bought / 1e3:,.1f}k" if bought >= 1e4 else f"{bought:,.0f}"
+    return f"{count} ${donors['spend_usd_mean'] / 1e6:,.1f}M"
 
 
 def _price_moves(used: dict[str, Any], base: dict[str, Any]) -> str:

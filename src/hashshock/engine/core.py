@@ -203,7 +203,8 @@ class Simulation(Hooks):
             "storage_unit_days": ((P, T), f64), "power_cost": ((P, T), f64),
             "parts_spend": ((P, T), f64), "grey_spend": ((P, T), f64),
             "machines_bought": ((P, T), i32), "replacement_spend": ((P, T), f64),
-            "donors_bought": ((P, T), i32), "donor_spend": ((P, T), f64),
+            "donors_bought": ((P, T), i32), "donors_bought_ths": ((P, T), f64),
+            "donor_spend": ((P, T), f64),
             "bench_waits": ((P, self.S, 3), f64), "parts_transferred": (daily4, i32),
             "parts_from_donors": (daily4, i32),
         }  # fmt: skip

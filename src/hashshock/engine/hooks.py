@@ -242,5 +242,6 @@ class Hooks:
         dead_on_arrival(self.rng.key("donors", day), self.first_path, n, policy.doa_share, dead)
         good = n - dead
         self.out.donors_bought[:, day] = n.sum(axis=1)
+        self.out.donors_bought_ths[:, day] = n @ policy.ths_each
         self.out.donor_spend[:, day] = (n * cost).sum(axis=1)
         self.donors_coming.add(day, policy.lead_days, good)

@@ -48,6 +48,7 @@ class EngineOutput:
     machines_bought: NDArray[np.int32]  # [P, T] replacement machines bought
     replacement_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
     donors_bought: NDArray[np.int32]  # [P, T] used machines bought for their parts
+    donors_bought_ths: NDArray[np.float64]  # [P, T] their nameplate TH/s
     donor_spend: NDArray[np.float64]  # [P, T] their cost (in the unit_cost's currency)
     # Each site's repair bench (docs/model.md, Repair bench), zero without one:
     bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited

@@ -69,6 +69,7 @@ class DonorBuying:
     parts: NDArray[np.int64]  # [G, J]
     unit_cost: FloatArray  # [G, P, T]
     budget: FloatArray  # [P]
+    ths_each: FloatArray  # [G] nameplate TH/s of one donor of each group (what is bought)
 
     def __post_init__(self) -> None:
         # bought at the end of a day, donors arrive on a later one

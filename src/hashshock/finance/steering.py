@@ -99,7 +99,7 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
         donors = DonorBuying(
             review_days=buying.review_days, share=buying.share, lead_days=buying.lead_days,
             doa_share=buying.doa_share, parts=buying.parts, unit_cost=unit_cost,
-            budget=np.full(paths, buying.budget_usd),
+            budget=np.full(paths, buying.budget_usd), ths_each=buying.machine_ths,
         )  # fmt: skip
     return EconomyInputs(
         hashprice_usd_per_ph_day=market.hashprice_usd_per_ph_day,

@@ -81,17 +81,23 @@ def alternative_lines(industry: Industry, day: int | None = None
                       ) -> list[tuple[VendorLine, float]]:  # fmt: skip
     """The lines that sell to new buyers (:func:`sells_to_new_buyers`), each with its
     share of their US capacity running on ``day`` (days from the start; ``None``: their
-    full capacity). On a day none of them runs yet, by their full capacity: an order
-    placed then waits for them all alike."""
+    full capacity). On a day none of them runs yet, the lines that start first, by their
+    full capacity: an order placed then goes where it will be made soonest."""
     lines = [line for line in industry.vendor_lines if sells_to_new_buyers(industry, line)]
     full = np.array([line.capacity_ehs_per_year * line.us_share for line in lines])
     if full.sum() <= 0:
         return []
-    running = full.copy()
+    weights = full
     if day is not None:
         when = np.array([day], dtype=np.int64)
-        running *= [float(running_share(line, industry.start_date, when)[0]) for line in lines]
-    weights = running if running.sum() > 0 else full
+        running = full * [float(running_share(line, industry.start_date, when)[0])
+                          for line in lines]  # fmt: skip
+        if running.sum() > 0:
+            weights = running
+        else:
+            starts = [line.start_date or industry.start_date for line in lines]
+            first = min(s for s, w in zip(starts, full, strict=True) if w > 0)
+            weights = np.where([s == first for s in starts], full, 0.0)
     return [(line, float(w / weights.sum())) for line, w in zip(lines, weights, strict=True)]
 
 

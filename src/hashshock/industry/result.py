@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,19 @@ BREAK_KINDS = ("financial", "operational")
 
 def _ehs(values: FloatArray) -> dict[str, list[float]]:
     return bands(values / 1e6, 3)
+
+
+def _donors(runs: list[MemberRun], counts: FloatArray, members: Sequence[int]
+            ) -> dict[str, float]:  # fmt: skip
+    """Used machines the ``members`` bought as donors over the horizon, and their price
+    (USD), each Σ operators it stands for × the member's, mean over paths."""
+    bought = spend = 0.0
+    for i in members:
+        run = runs[i]
+        if run.donors_bought is not None and run.donor_spend_usd is not None:
+            bought += counts[i] * float(run.donors_bought.mean())
+            spend += counts[i] * float(run.donor_spend_usd.mean())
+    return {"bought_mean": round(bought, 1), "spend_usd_mean": round(spend)}
 
 
 def _event(days: NDArray[np.int64]) -> dict[str, Any]:
@@ -92,6 +106,9 @@ class IndustryResult:
                 out["replacement_delivered_ehs"] = _ehs(delivered)
         if k > 0:
             out["hashrate_ehs_vs_baseline"] = _ehs(us - base)
+        if self._buys_donors():
+            runs = self.member_runs(k)
+            out["donors"] = _donors(runs, self._counts(), range(len(runs)))
         if self.runs.networks is not None:
             net, base_net = self.runs.networks[k], self.runs.networks[0]
             out["share_of_network"] = bands(net.us_share, 5)
@@ -177,7 +194,19 @@ class IndustryResult:
             }
             if money_of_group is not None:
                 out[group]["money"] = money_of_group
+            if self._buys_donors():
+                out[group]["donors"] = _donors(runs, self._counts(), idx)
         return out
+
+    def _counts(self) -> FloatArray:
+        """[members] the operators each member stands for."""
+        return np.array([m.weight for m in self.runs.inputs.loaded.members])
+
+    def _buys_donors(self) -> bool:
+        """Whether any member's fleet buys donors (the industry's donor_buyers or its own)."""
+        return any(m.loaded.fleet.finance is not None
+                   and m.loaded.fleet.finance.replacement.donor_machines
+                   for m in self.runs.inputs.loaded.members)  # fmt: skip
 
     def _vendors(self, k: int) -> dict[str, Any]:
         """Each vendor line's lead time (days), output (EH/s a year), backlog, machines
@@ -225,9 +254,10 @@ class IndustryResult:
 
     def _used_market(self, k: int) -> dict[str, Any]:
         """The used market and distress sales by day (bands): the price factor on the
-        market's curve, each tier's price (USD/TH), TH/s offered, bought through dealers,
-        in the dealers' stock and imported grey (all, and those working on arrival), EH/s
-        sold in distress so far."""
+        market's curve, each tier's price (USD/TH), TH/s offered, wanted by buyers, bought
+        through dealers, in the dealers' stock and imported grey (all, and those working on
+        arrival), EH/s sold in distress so far; and the grey imports over the horizon
+        (bands over paths of each path's sum)."""
         assert self.runs.settlements is not None
         settled = self.runs.settlements[k]
         used = settled.used
@@ -236,10 +266,19 @@ class IndustryResult:
             "price_factor": bands(used.price_factor, 4),
             "price_usd_per_th": {tier: bands(p, 3) for tier, p in prices.items()},
             "offered_ehs": _ehs(used.offered),
+            "wanted_ehs": _ehs(used.wanted),
             "bought_ehs": _ehs(used.traded),
             "stock_ehs": _ehs(used.stock),
             "grey_ehs": _ehs(used.grey),
             "grey_working_ehs": _ehs(used.grey * (1.0 - self._grey_doa())),
+            "grey_total_ehs": {
+                name: round(value / 1e6, 3)
+                for name, value in zip(
+                    ("p5", "p50", "p95"),
+                    np.percentile(used.grey.sum(axis=1), [5, 50, 95]),
+                    strict=True,
+                )
+            },
             "sold_in_distress_ehs": _ehs(np.cumsum(used.offered, axis=1)),
             "rounds": settled.rounds,
             "settled": settled.settled,
@@ -311,6 +350,11 @@ class IndustryResult:
             "version": __version__,
             "network_feedback": industry.network_feedback,
             "engine_passes": industry.engine_passes,
+            "donor_buyers": (
+                None
+                if industry.donor_buyers is None
+                else industry.donor_buyers.model_dump(exclude={"source"})
+            ),
             "manifest": self._manifest(),
             "market": self._market(),
             "warnings": list(self.warnings),

@@ -96,6 +96,8 @@ class MemberRun:
     spendable_usd: FloatArray | None = None
     cash_end_usd: FloatArray | None = None  # [P] cash on the last day (None: no finance)
     spares_value_usd: FloatArray | None = None  # [P] spares at cost on the last day (idem)
+    donors_bought: FloatArray | None = None  # [P] used machines bought as donors
+    donor_spend_usd: FloatArray | None = None  # [P] their price, USD
 
     @property
     def delivered_ths(self) -> FloatArray:
@@ -331,10 +333,10 @@ def member_runs(
                 open_orders = OpenOrders(out.order_arrival_day.copy(),
                                          plan.order_count * ths, balance)  # fmt: skip
             if out.machines_bought.any() or out.donors_bought.any():
-                # replacement machines and donors, both wanted on the used market
+                # replacement machines (the fleet's mean) and donors (their own models),
+                # both wanted on the used market
                 each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
-                machines = out.machines_bought + out.donors_bought
-                bought = np.asarray(machines * each, dtype=np.float64)
+                bought = out.machines_bought * each + out.donors_bought_ths
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         runs.append(MemberRun(
             hashrate_ths=hashrate, cash_usd=cash, revenue_usd=revenue,
@@ -347,6 +349,8 @@ def member_runs(
             waiting_machines=out.machines_down[:, :, 0].copy() if orders.review_days else None,
             spendable_usd=spendable,
             cash_end_usd=cash_end,
+            donors_bought=out.donors_bought.sum(axis=1, dtype=np.float64),
+            donor_spend_usd=out.donor_spend.sum(axis=1),
             spares_value_usd=(spares_value(money_plan, plan, out)
                               if member.loaded.fleet.finance is not None else None),
         ))  # fmt: skip

@@ -105,6 +105,19 @@ def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatA
     return machines
 
 
+def _line_shares(industry: Industry, flows: Sequence[LineFlows], reviews: IntArray
+                 ) -> FloatArray:  # fmt: skip
+    """[L, P, R]: each line's share of the orders placed on each review day, by the US
+    capacity it runs that day on each path (its ramp and any components cut); where none
+    runs, as :func:`~hashshock.industry.orders.alternative_lines` says for that day."""
+    running = np.stack([flow.capacity[:, reviews] for flow in flows])  # [L, P, R]
+    total = running.sum(axis=0)
+    by_schedule = np.array([[share for _, share in alternative_lines(industry, int(day))]
+                            for day in reviews]).T  # [L, R]  # fmt: skip
+    shares = np.divide(running, total, out=np.zeros_like(running), where=total > 0)
+    return np.where(total > 0, shares, by_schedule[:, None, :])
+
+
 def replace(
     industry: Industry,
     weights: Sequence[float],
@@ -124,12 +137,10 @@ def replace(
     lines = [line for line, _ in alternative_lines(industry)]
     paths, days = contracted[0].capacity.shape
     reviews = np.arange(0, days, rule.review_days)
-    # [L, R]: each line's share of the orders placed on each review day
-    shares = np.array([[share for _, share in alternative_lines(industry, int(day))]
-                       for day in reviews]).T.reshape(len(lines), reviews.size)  # fmt: skip
+    shares = _line_shares(industry, [flows[line.vendor] for line in lines], reviews)
     prices = machine_prices()
     usd_per_ths = sum((shares[n] * prices[line.model] for n, line in enumerate(lines)
-                       if line.model is not None), np.zeros(reviews.size))  # fmt: skip
+                       if line.model is not None), np.zeros((paths, reviews.size)))  # fmt: skip
     machines = [
         None if w is None or b is None else spot_orders(
             w, b, rule.share, rule.review_days, affordable(cash, usd_per_ths * each))

@@ -491,7 +491,8 @@ class Industry(_Strict):
                 f"operator names repeat: {', '.join(twice)} — fix: give each its own name"
             )
         if not self.network_feedback:
-            shared = sorted({"distress", "used_market", "replacement"} & self.model_fields_set)
+            shared = sorted({"distress", "used_market", "replacement", "donor_buyers"}
+                            & self.model_fields_set)  # fmt: skip
             if self.engine_passes > 1:
                 shared.append("engine_passes")
             if shared:
