@@ -109,3 +109,25 @@ def test_no_donor_is_bought_without_a_shock(
         hit["us"]["donors"]["bought_mean"], rel=1e-3)  # fmt: skip
     assert data["scenarios"]["baseline"]["us"]["donors"]["bought_mean"] == 0
     assert "donors" not in without.to_dict()["scenarios"]["sanctions"]["us"]
+
+
+def test_the_report_shows_the_donors_of_the_json(
+    paired: tuple[IndustryResult, IndustryResult],
+) -> None:
+    """The report's donors table has each group's donors and their price, and the
+    industry's, as the JSON gives them; no table without donor buyers."""
+    from hashshock.report.industry_sections import donors_table
+
+    without, with_ = paired
+    assert donors_table(without.to_dict()) is None
+    data = with_.to_dict()
+    html = donors_table(data)
+    assert html is not None
+    for scenario in data["scenarios"].values():
+        for group in [*scenario["groups"].values(), scenario["us"]]:
+            donors = group["donors"]
+            if donors["bought_mean"] >= 0.5:
+                assert (
+                    f"{donors['bought_mean']:,.0f} (${donors['spend_usd_mean'] / 1e6:,.1f} M)"
+                    in html
+                )

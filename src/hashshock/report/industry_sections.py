@@ -132,7 +132,35 @@ def _us(data: dict[str, Any]) -> list[Block]:
     )]  # fmt: skip
 
 
+def donors_table(data: dict[str, Any]) -> str | None:
+    """Used machines bought as donors over the horizon and their price, per group and in
+    all, by scenario (means over paths); ``None`` when no fleet buys donors."""
+    scenarios = [(name, s) for name, s in data["scenarios"].items() if "donors" in s["us"]]
+    if not scenarios:
+        return None
+
+    def cell(donors: dict[str, float] | None) -> str:
+        if not donors or donors["bought_mean"] < 0.5:
+            return "0"
+        return f"{donors['bought_mean']:,.0f} (${donors['spend_usd_mean'] / 1e6:,.1f} M)"
+
+    groups = list(scenarios[0][1]["groups"])
+    rows = [[g, *(cell(s["groups"][g].get("donors")) for _, s in scenarios)] for g in groups]
+    rows.append(["all", *(cell(s["us"]["donors"]) for _, s in scenarios)])
+    header = ["operator/class", *(name for name, _ in scenarios)]
+    return tables.table(header, rows, "Used machines bought as donors, stripped for the "
+                        "parts their waiting machines lack, and their price (means over "
+                        "paths; docs/model.md, Cannibalisation)")  # fmt: skip
+
+
 def _supply(data: dict[str, Any]) -> list[Block]:
+    from hashshock.report.sections import Html
+
+    donors = donors_table(data)
+    return [*([Html(donors)] if donors else []), *_supply_charts(data)]
+
+
+def _supply_charts(data: dict[str, Any]) -> list[Block]:
     return _charts(
         ("vendor-lead-time", industry.vendor_lead_time(data),
          "Lead time a new order is quoted on each vendor line, days: the wait of an order "
