@@ -48,6 +48,8 @@ def test_saved_json_comes_back_and_rows_are_its_figures(data: dict[str, Any],
         assert rows[name, "", "share_of_network_day0"] == us["share_of_network"]["p50"][0]
         for key in ("loss_p95_usd", "interest_income_usd", "net_income_usd", "net_income_p5_usd"):
             assert rows[name, "", f"lender:{key}"] == scenario["lender"][key]
+        grey = scenario["used_market"]["grey_total_ehs"]["p50"]
+        assert rows[name, "", "used:grey_total_ehs"] == grey
         for group, figures in scenario["groups"].items():
             for kind, event in figures["break"].items():
                 assert rows[name, group, f"break:{kind}:probability"] == event["probability"]
@@ -156,3 +158,23 @@ def test_the_runs_commands_take_a_saved_industry_run(
     assert _rows(store, found) == {}
     code, out, _ = invoke("runs", "list", "--store", str(store), "--json")
     assert {r["run_id"] for r in json.loads(out)} == set(fleet_runs)
+
+
+def test_donors_are_kept_when_fleets_buy_them(data: dict[str, Any], tmp_path: Path) -> None:
+    """An industry whose fleets buy donors keeps how many each group bought and their
+    price (here the run's JSON with donors written in, as an industry with donor buyers
+    gives them)."""
+    with_donors = json.loads(json.dumps(data))
+    for scenario in with_donors["scenarios"].values():
+        scenario["us"]["donors"] = {"bought_mean": 1234.5, "spend_usd_mean": 987654}
+        for group in scenario["groups"].values():
+            group["donors"] = {"bought_mean": 12.0, "spend_usd_mean": 3456}
+    store = tmp_path / "runs.duckdb"
+    rows = _rows(store, save_industry(with_donors, store))
+    for name, scenario in with_donors["scenarios"].items():
+        assert rows[name, "", "donors:bought"] == 1234.5
+        assert rows[name, "", "donors:spend_usd"] == 987654
+        for group in scenario["groups"]:
+            assert rows[name, group, "donors:bought"] == 12.0
+    assert not any(m.startswith("donors:") for (_, _, m) in _rows(
+        store, save_industry(data, store)))  # fmt: skip

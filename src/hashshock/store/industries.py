@@ -9,8 +9,11 @@ day unless named otherwise: ``us_hashrate_ehs``, ``us_hashrate_ehs_vs_baseline``
 ``steering_hashprice_gap_p95`` (docs/industry.md, "Engines steered by the shared network");
 ``vendor:<line>:lead_time_days_max`` (the longest median) and
 ``vendor:<line>:cancelled_ehs``; ``lender:expected_loss_usd``, ``lender:loss_p95_usd``,
-``lender:interest_income_usd``, ``lender:net_income_usd`` and ``lender:net_income_p5_usd``.
-Per operator or class: ``break:<financial|operational>:<probability|day_p50>``,
+``lender:interest_income_usd``, ``lender:net_income_usd`` and ``lender:net_income_p5_usd``;
+``used:grey_total_ehs`` (median over paths of the grey imports over the horizon) and,
+when fleets buy donors, ``donors:bought`` and ``donors:spend_usd`` (means over paths,
+also per operator or class). Per operator or class:
+``break:<financial|operational>:<probability|day_p50>``,
 ``first:<financial|operational>`` (share of paths it breaks before all others),
 ``covenant_breach:<probability|day_p50>``, ``covenant:<name>:<probability|day_p50>``,
 ``cash_out:<probability|day_p50>``, ``stage:<name>:<probability|day_p50>``,
@@ -64,6 +67,10 @@ def _industry_rows(scenario: dict[str, Any]) -> list[tuple[str, str, Any]]:
             ("", f"vendor:{line}:lead_time_days_max", max(vendor["lead_time_days"]["p50"])),
             ("", f"vendor:{line}:cancelled_ehs", vendor["cancelled_ehs"]["p50"][-1]),
         ]
+    used = scenario.get("used_market")
+    if used is not None:
+        rows.append(("", "used:grey_total_ehs", used["grey_total_ehs"]["p50"]))
+    rows += _donor_rows("", us)
     lender = scenario.get("lender")
     if lender is not None:
         rows += [("", f"lender:{key}", lender[key])
@@ -93,7 +100,17 @@ def _group_rows(scenario: dict[str, Any]) -> list[tuple[str, str, Any]]:
                  for point, band in data["availability"].items()]  # fmt: skip
         rows += [(group, f"money:{key}", band["p50"])
                  for key, band in data.get("money", {}).items()]  # fmt: skip
+        rows += _donor_rows(group, data)
     return rows
+
+
+def _donor_rows(operator: str, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """The donors bought and their price (``data["donors"]``), if any fleet buys them."""
+    donors = data.get("donors")
+    if donors is None:
+        return []
+    return [(operator, "donors:bought", donors["bought_mean"]),
+            (operator, "donors:spend_usd", donors["spend_usd_mean"])]  # fmt: skip
 
 
 def summary_rows(data: dict[str, Any]) -> list[Row]:
