@@ -181,6 +181,7 @@ class Simulation(Hooks):
         self.budget_left = budget.astype(np.float64).copy()  # both policies spend from it
         self.bought = Pipeline(self._ring_length(policy.lead_days if policy else 0), P, 1, T)
         groups = buying.parts.shape[0] if buying else 0
+        self.donor_arrival_days: set[int] = set()  # days donors bought so far arrive on
         self.donors_coming = Pipeline(self._ring_length(buying.lead_days if buying else 0),
                                       P, groups, T)  # fmt: skip
         self.start_nameplate = plan.nameplate_ths
@@ -435,16 +436,13 @@ class Simulation(Hooks):
         return days
 
     def between_days(self) -> NDArray[np.bool_]:
-        """[T + 1]: the days before which the driver acts between whole days (the donors
-        bought at the end of the day before, those arriving that day), so that no span
-        runs across them."""
+        """[T + 1]: the days before which the driver acts between whole days, known before
+        the run (the donors bought at the end of a review day); no span runs across them,
+        nor across a day donors arrive on (``donor_arrival_days``, known once bought)."""
         days = np.zeros(self.T + 1, dtype=bool)
         buying = self.economy.donors
         if buying is not None:
-            reviews = np.arange(0, self.T, buying.review_days)
-            days[reviews + 1] = True
-            arrivals = reviews + buying.lead_days
-            days[arrivals[arrivals < self.T]] = True
+            days[np.arange(0, self.T, buying.review_days) + 1] = True
         return days
 
     def _between(self, day: int) -> None:
@@ -460,9 +458,14 @@ class Simulation(Hooks):
         """Run every day; ``progress(days_done, horizon)`` is called as the run advances
         (``days_done`` counts whole days on every path, rounded down)."""
         hooks, between = self.hook_days(), self.between_days()
+        arriving = self.donor_arrival_days
+
+        def cut(day: int) -> bool:
+            return bool(between[day]) or day in arriving
+
         day = 0
         while day < self.T:
-            if between[day]:
+            if cut(day):
                 self._between(day)
             if hooks[day]:
                 self._day_by_phases(day)
@@ -471,7 +474,7 @@ class Simulation(Hooks):
                     progress(day, self.T)
             else:
                 last = day + 1
-                while last < self.T and not hooks[last] and not between[last]:
+                while last < self.T and not hooks[last] and not cut(last):
                     last += 1
                 self._span(day, last, progress)
                 day = last

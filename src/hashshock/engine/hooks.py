@@ -77,6 +77,7 @@ class Hooks:
     transfers: Pipeline
     bought: Pipeline
     donors_coming: Pipeline
+    donor_arrival_days: set[int]
     waiting: IntArray
     on_hand: IntArray
     donor_parts: IntArray
@@ -245,3 +246,5 @@ class Hooks:
         self.out.donors_bought_ths[:, day] = n @ policy.ths_each
         self.out.donor_spend[:, day] = (n * cost).sum(axis=1)
         self.donors_coming.add(day, policy.lead_days, good)
+        if good.any():
+            self.donor_arrival_days.add(day + policy.lead_days)
