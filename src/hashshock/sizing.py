@@ -25,8 +25,9 @@ from hashshock.inputs.errors import InputError
 NS_PER_COHORT_PATH_DAY = 80.0
 #: Engine time per path and day outside the cohort loop (ns), measured on small fleets.
 NS_PER_PATH_DAY = 250.0
-#: Bytes per path and day of engine series, market paths and money flows of one scenario.
-BYTES_PER_PATH_DAY = 9 * 8 + 12 * 4 * 4 + 16 * 8 + 20 * 8
+#: Bytes per path and day of engine series, market paths and money flows of one scenario
+#: (the last terms: donors bought, their TH/s and price).
+BYTES_PER_PATH_DAY = 9 * 8 + 12 * 4 * 4 + 16 * 8 + 20 * 8 + 4 + 2 * 8
 #: Bytes per cohort and day of a plan and the engine's fleet tables (hazards, yields).
 BYTES_PER_COHORT_DAY = 4 * 8 + 8 + 3 * 8 + 2 * 8
 #: Bytes per path and cohort of engine state (counts, clocks, swap rings of 2 days).

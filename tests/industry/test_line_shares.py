@@ -124,3 +124,27 @@ def test_spot_orders_follow_each_paths_running_capacity() -> None:
     np.testing.assert_allclose(shares.sum(axis=0), 1.0)
     scheduled = _shares(industry, 30)["bitmain-us-line"]
     assert shares[us, 0, 1] == pytest.approx(scheduled)
+
+
+def test_with_no_line_selling_to_new_buyers_no_new_machine_is_bought() -> None:
+    """Every line with a model is one orders move away from: replacement orders find no
+    line, and the run completes with no spot machine delivered."""
+    from hashshock.industry.api import industry
+
+    bundled = load_industry()
+    assert bundled.path is not None
+    data: dict[str, Any] = copy.deepcopy(read_yaml_mapping(bundled.path))
+    data["operators"] = [op for op in data["operators"]
+                         if op["name"] in ("greenidge", "terawulf")]  # fmt: skip
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    data["vendor_lines"] = [line for line in data["vendor_lines"]
+                            if line["name"] in ("bitmain-asia", "microbt")]  # fmt: skip
+    data["redirect"]["from_vendors"] = ["bitmain", "microbt"]
+    data["replacement"]["used_share"] = 0.0  # (used machines would still come)
+    data.pop("portfolio", None)
+    from hashshock.industry.load import industry_from_mapping
+
+    result = industry(industry_from_mapping(data), ["baseline", "sanctions"], 4, 90, 0)
+    us = result.to_dict()["scenarios"]["sanctions"]["us"]
+    assert max(us.get("replacement_delivered_ehs", {"p95": [0.0]})["p95"]) == 0.0

@@ -176,7 +176,8 @@ def prepare_industry(
 #: priced on the shared network: delivered TH/s, the fixed cash flows and the TH/s installed
 #: they are priced on, machines waiting for parts, then TH/s and cash once priced
 #: (measured: 58 on the full-scale bundled `us`, baseline and sanctions, the growth in
-#: peak memory from 10 to 100 paths of `bench/bench_industry.py --full`'s industry).
+#: peak memory from 10 to 100 paths of `bench/bench_industry.py --full`'s industry; members
+#: whose engines buy machines, replacements or donors, keep 8 more, their TH/s bought).
 BYTES_PER_MEMBER_PATH_DAY = 64
 INDUSTRY_FIX = (
     "use fewer paths or a shorter --horizon, fewer scenarios at once, or fewer simulated "

@@ -94,7 +94,7 @@ def spot_orders(
 
 
 def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatArray | None:
-    """B(r): machines at ``usd_each`` [R] USD on each review day that cash above the floor
+    """B(r): machines at ``usd_each`` [P, R] USD on each review day that cash above the floor
     pays for (``None``: no limit, as for a member without cash figures; unlimited on a
     day machines have no price)."""
     if spendable_usd is None:
@@ -110,6 +110,8 @@ def _line_shares(industry: Industry, flows: Sequence[LineFlows], reviews: IntArr
     """[L, P, R]: each line's share of the orders placed on each review day, by the US
     capacity it runs that day on each path (its ramp and any components cut); where none
     runs, as :func:`~hashshock.industry.orders.alternative_lines` says for that day."""
+    if not flows:  # no line sells to new buyers: no new machine is bought
+        return np.zeros((0, 0, reviews.size))
     running = np.stack([flow.capacity[:, reviews] for flow in flows])  # [L, P, R]
     total = running.sum(axis=0)
     by_schedule = np.array([[share for _, share in alternative_lines(industry, int(day))]
