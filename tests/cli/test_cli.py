@@ -95,6 +95,10 @@ def test_listings_and_schema() -> None:
     assert schema["$id"].startswith("urn:hashshock:fleet:")
     schema = json.loads(runner.invoke(app, ["schema", "scenario"]).stdout)
     assert "events" in schema["properties"]
+    schema = json.loads(runner.invoke(app, ["schema", "industry"]).stdout)
+    assert {"operators", "vendor_lines", "donor_buyers"} <= set(schema["properties"])
+    schema = json.loads(runner.invoke(app, ["schema", "portfolio"]).stdout)
+    assert "loans" in schema["properties"]
     assert runner.invoke(app, ["schema", "nope"]).exit_code == 2
 
 

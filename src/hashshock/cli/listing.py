@@ -140,22 +140,27 @@ def scenarios(as_json: _AsJson = False) -> None:
 
 
 def schema(
-    kind: Annotated[str, typer.Argument(help="fleet, scenario, sweep or strategy")],
+    kind: Annotated[
+        str, typer.Argument(help="fleet, scenario, industry, portfolio, sweep or strategy")
+    ],
 ) -> None:
-    """Print the JSON Schema of the fleet, scenario, sweep spec or strategy file format."""
+    """Print the JSON Schema of the fleet, scenario, industry, portfolio, sweep spec or
+    strategy file format."""
     from pydantic import BaseModel
 
     from hashshock.decide.strategy import Strategy
     from hashshock.inputs.fleet import Fleet
+    from hashshock.inputs.industry import Industry, Portfolio
     from hashshock.inputs.scenario import Scenario
     from hashshock.sweep.spec import SweepSpec
 
     models: dict[str, type[BaseModel]] = {
-        "fleet": Fleet, "scenario": Scenario, "sweep": SweepSpec, "strategy": Strategy,
+        "fleet": Fleet, "scenario": Scenario, "industry": Industry, "portfolio": Portfolio,
+        "sweep": SweepSpec, "strategy": Strategy,
     }  # fmt: skip
     if kind not in models:
         raise error_exit(InputError(None, "KIND", f"unknown schema '{kind}'",
-                                    "use fleet, scenario, sweep or strategy"))  # fmt: skip
+                                    f"use {', '.join(models)}"))  # fmt: skip
     from hashshock import __version__
 
     # The dialect pydantic writes, and a name editors and validators can key the file on
