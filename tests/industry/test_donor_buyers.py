@@ -131,3 +131,42 @@ def test_the_report_shows_the_donors_of_the_json(
                     f"{donors['bought_mean']:,.0f} (${donors['spend_usd_mean'] / 1e6:,.1f} M)"
                     in html
                 )
+
+
+def test_donors_met_by_grey_imports_cost_the_grey_price() -> None:
+    """With nothing offered on the used market (no distress sales), the dealers' stock is
+    empty and every donor is a grey import, paid at the curve × (1 + premium)
+    (docs/industry.md, "Used and grey markets"): on the same paths the donors' price with
+    a 50 % premium is 1.5 times their price with none, path by path (the engines, steered
+    by the scenario's market, buy the same donors either way)."""
+    spend, cash = [], []
+    for premium in (0.0, 0.5):
+        data = _bundled_mapping({"share": 1.0, "review_days": 7})
+        data["distress"] = {"sell_share": 0.0, "cancel_orders": False}
+        data["used_market"] = {**data.get("used_market", {}), "grey_premium": premium}
+        result = industry(industry_from_mapping(data), ["baseline", "sanctions"], 6, DAYS, SEED)
+        runs = [member[1] for member in result.runs.runs]
+        spend.append(np.array([r.donor_spend_usd for r in runs if r.donor_spend_usd is not None]))
+        cash.append(np.array([r.cash_end_usd for r in runs if r.donor_spend_usd is not None]))
+    assert spend[0].sum() > 0
+    np.testing.assert_allclose(spend[1], 1.5 * spend[0], rtol=1e-9)
+    # and the members paid it: their cash at the end is lower by the difference
+    np.testing.assert_allclose(cash[0] - cash[1], spend[1] - spend[0], rtol=1e-9, atol=1e-3)
+
+
+def test_engine_purchases_at_the_settled_price() -> None:
+    """Worked by hand: the engine paid $100 for 1 TH/s at 100 $/TH ($60 of it for donors);
+    the market settles the curve at 110 $/TH, half from the dealers at m = 1.2, half grey
+    at 1 + 0.5: 110 × (0.5 × 1.2 + 0.5 × 1.5) = $148.50, $48.50 more; donors $89.10."""
+    from hashshock.industry.used import EnginePurchases, paid_factor
+    from hashshock.inputs.industry import UsedMarket
+
+    days = np.array([2])
+    bought = EnginePurchases(days, np.array([[100.0]]), np.array([[60.0]]),
+                             np.array([[100.0]]))  # fmt: skip
+    share, m = np.full((1, 4), 0.5), np.full((1, 4), 1.2)
+    factor = paid_factor(days, share, m, UsedMarket(grey_premium=0.5))
+    np.testing.assert_allclose(factor, [[1.35]])
+    extra, donors = bought.at_cleared(np.array([[110.0]]), factor)
+    np.testing.assert_allclose(extra, [[48.5]])
+    np.testing.assert_allclose(donors, [89.1])

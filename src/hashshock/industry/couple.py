@@ -84,7 +84,7 @@ def settle_scenario(
         fixed = runs[i].fixed
         assert fixed is not None
         seller = Seller(inputs.members[i], k, weights[i], fixed, runs[i].bought_ths,
-                        runs[i].open_orders)  # fmt: skip
+                        runs[i].open_orders, engine_used=runs[i].engine_used)  # fmt: skip
         if spot is not None:
             seller.spot_ths, seller.spot_paid_usd = spot.delivered_ths[i], spot.paid_usd[i]
             bought = spot.used_ths[i]
@@ -109,7 +109,9 @@ def settle_scenario(
                                   out=np.ones_like(engine), where=engine > 0)  # fmt: skip
                 run.delivered_at[point] = run.delivered_at[point] * scale
                 run.nameplate_at[point] = run.nameplate_at[point] * scale
-        run.fixed = run.bought_ths = run.open_orders = None
+        if run.engine_used is not None:  # the donors at the price the market settled
+            run.donor_spend_usd = outcome.donors_usd
+        run.fixed = run.bought_ths = run.open_orders = run.engine_used = None
         run.hashrate_ths = outcome.hashrate_ths
         run.cash_usd = outcome.cash_usd
         run.cash_end_usd = outcome.cash_usd[:, -1].copy()

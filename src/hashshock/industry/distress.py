@@ -35,11 +35,14 @@ from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
 from hashshock.industry.used import (
+    EnginePurchases,
     Purchases,
     UsedFlows,
     clear,
+    paid_factor,
     paid_usd,
     received,
+    tier_mix,
     traded_share,
 )
 from hashshock.inputs.industry import Distress, Industry
@@ -86,12 +89,13 @@ class Seller:
     scenario: int
     weight: float
     fixed: FixedFlows
-    bought_ths: FloatArray | None  # [P, T] replacement machines bought, TH/s
+    bought_ths: FloatArray | None  # [P, T] used machines its engine bought, TH/s
     orders: OpenOrders | None = None  # its machine orders (cancelled once it breaks)
     spot_ths: FloatArray | None = None  # [P, T] spot machines delivered by each day, TH/s
     spot_paid_usd: FloatArray | None = None  # [P, T] paid for them on delivery
     used: Purchases | None = None  # what it buys on the used market (none after it breaks)
     room: Room | None = None  # where its replacement machines mine (None: everywhere)
+    engine_used: EnginePurchases | None = None  # what those its engine bought cost it
 
     def on(self, rows: IntArray) -> Seller:
         """The seller on paths ``rows`` only (itself if those are all its paths)."""
@@ -104,6 +108,7 @@ class Seller:
             spot_paid_usd=None if self.spot_paid_usd is None else self.spot_paid_usd[rows],
             used=None if self.used is None else self.used.on(rows),
             room=None if self.room is None else self.room.on(rows),
+            engine_used=None if self.engine_used is None else self.engine_used.on(rows),
         )  # fmt: skip
 
 
@@ -141,8 +146,8 @@ class OpenOrders:
 class Outcome:
     """One seller once settled: delivered TH/s and cash [P, T] after its deliveries and
     sales, revenue over the horizon [P], each covenant's first breach and the first
-    cash-out [P] (−1: never), and its machines' used value on its first break [P] (NaN:
-    none)."""
+    cash-out [P] (−1: never), its machines' used value on its first break [P] (NaN:
+    none), and what the donors its engine bought cost at the settled price [P]."""
 
     hashrate_ths: FloatArray
     cash_usd: FloatArray
@@ -150,13 +155,14 @@ class Outcome:
     covenant_days: dict[str, IntArray]  # by covenant name
     cash_out_day: IntArray
     collateral_at_break: FloatArray
+    donors_usd: FloatArray
 
     @classmethod
     def empty(cls, paths: int, days: int) -> Outcome:
         """An outcome to fill path by path (:meth:`put`)."""
         never = np.full(paths, NEVER, dtype=np.int64)
         return cls(np.zeros((paths, days)), np.zeros((paths, days)), np.zeros(paths), {},
-                   never, np.full(paths, np.nan))  # fmt: skip
+                   never, np.full(paths, np.nan), np.zeros(paths))  # fmt: skip
 
     @property
     def breach_day(self) -> IntArray:
@@ -164,10 +170,11 @@ class Outcome:
         return first_breach(self.covenant_days, self.cash_out_day)
 
     def put(self, rows: IntArray, hashrate_ths: FloatArray, flows: Repriced,
-            covenant_days: dict[str, IntArray], cash_out_day: IntArray) -> None:  # fmt: skip
+            covenant_days: dict[str, IntArray], cash_out_day: IntArray,
+            donors_usd: FloatArray | None = None) -> None:  # fmt: skip
         """Paths ``rows`` of the outcome: delivered TH/s and flows priced on them, each
         covenant's first breach and the first cash-out; the collateral's value on the
-        first of these."""
+        first of these; the donors' price [rows] (``None``: none bought)."""
         self.hashrate_ths[rows] = hashrate_ths
         self.cash_usd[rows] = flows.cash_usd
         self.revenue_usd[rows] = flows.revenue_usd.sum(axis=1)
@@ -177,6 +184,8 @@ class Outcome:
         broken = first_of(*covenant_days.values(), cash_out_day)
         value = flows.collateral_usd[np.arange(rows.size), np.maximum(broken, 0)]
         self.collateral_at_break[rows] = np.where(broken >= 0, value, np.nan)
+        if donors_usd is not None:
+            self.donors_usd[rows] = donors_usd
 
 
 @dataclass
@@ -244,17 +253,20 @@ class _Position:
 
 
 def _position(seller: Seller, sale_day: IntArray, distress: Distress,
-              used: tuple[FloatArray, FloatArray | None] | None = None) -> _Position:  # fmt: skip
+              used: tuple[FloatArray, FloatArray | None] | None = None,
+              engine_extra_usd: FloatArray | None = None) -> _Position:  # fmt: skip
     """Cancelled orders lose the TH/s they would have delivered at the fleet's delivered
     to installed ratio; the sale keeps 1 − ``sell_share`` of what is left. ``used``:
     the working TH/s of used machines arrived by each day and USD paid for them each day
-    [P, T] (``None``: not priced yet). Replacement machines, used and new, mine at the same
-    ratio within the seller's :class:`Room` and count in its nameplate all the same."""
+    [P, T] (``None``: not priced yet); ``engine_extra_usd`` [P, T]: what the used machines
+    its engine bought cost beyond the engine's price (``None``: nothing). Replacement
+    machines, used and new, mine at the same ratio within the seller's :class:`Room` and
+    count in its nameplate all the same."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
     ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
-    saved = np.zeros((paths, days))
+    saved = np.zeros((paths, days)) if engine_extra_usd is None else -engine_extra_usd
     replacements = np.zeros((paths, days))  # nameplate TH/s of replacement machines owned
     if used is not None:
         arrived, paid = used
@@ -406,13 +418,12 @@ def settle(
             bought = _bought(mine, cleared_days[i][rows])
             paid = None
             if bought is not None:
-                at = np.ix_(rows, bought.days)
-                price = sum(tier_share * curve[tier][at]
-                            for tier, tier_share in seller.fixed.tier_share.items())  # fmt: skip
+                price = tier_mix(seller.fixed.tier_share, curve, np.ix_(rows, bought.days))
                 paid = (received(bought, from_dealers, industry.used_market),
                         paid_usd(bought, from_dealers, used.price_factor[rows],
-                                 industry.used_market, np.asarray(price)))  # fmt: skip
-            position = _position(mine, sale_day, distress, paid)
+                                 industry.used_market, price))  # fmt: skip
+            extra, donors = _engine_repriced(mine, from_dealers, used, rows, curve, industry)
+            position = _position(mine, sale_day, distress, paid, extra)
             flows = _priced(mine, position, sale_day, on_rows, share)
             money = seller.member.money[seller.scenario]
             covenants = evaluate_covenants(money.covenants, flows, flows.hashrate_ths)
@@ -430,7 +441,7 @@ def settle(
             firsts = {name: first_of(day, triggers[i][name][rows]) if name in triggers[i]
                       else day for name, day in firsts.items()}  # fmt: skip
             cash_out = firsts.pop(_CASH_OUT)
-            outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out)
+            outcomes[i].put(rows, position.hashrate_ths, flows, firsts, cash_out, donors)
     received_ths = None
     if any(seller.used is not None for seller in sellers):
         from_dealers = traded_share(used)
@@ -442,6 +453,26 @@ def settle(
                                                          industry.used_market)  # fmt: skip
     return Settled(network, used, sale_days, outcomes, rounds, settled=not changed.any(),
                    used_received_ths=received_ths)  # fmt: skip
+
+
+def _engine_repriced(seller: Seller, from_dealers: FloatArray, used: UsedFlows, rows: IntArray,
+                     curve: Mapping[str, FloatArray], industry: Industry,
+                     ) -> tuple[FloatArray | None, FloatArray | None]:  # fmt: skip
+    """What the used machines the seller's engine bought (on paths ``rows``) cost beyond
+    the engine's price [P, T] once the used market settles — the cleared price for the
+    share from the dealers, the grey price for the rest (:func:`paid_factor`), on the
+    ``curve`` of its tiers — and the donors' price over the horizon [P]; ``None``, ``None``
+    when its engine bought none."""
+    bought = seller.engine_used
+    if bought is None:
+        return None, None
+    factor = paid_factor(bought.days, from_dealers, used.price_factor[rows],
+                         industry.used_market)  # fmt: skip
+    price = tier_mix(seller.fixed.tier_share, curve, np.ix_(rows, bought.days))
+    over, donors = bought.at_cleared(price, factor)
+    extra = np.zeros_like(from_dealers)
+    extra[:, bought.days] = over
+    return extra, donors
 
 
 def _bought(seller: Seller, sale_day: IntArray) -> Purchases | None:

@@ -45,6 +45,7 @@ from hashshock.industry.network import SharedNetwork, network_of_rest
 from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
+from hashshock.industry.used import EnginePurchases
 from hashshock.inputs.load import load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -88,7 +89,8 @@ class MemberRun:
     nameplate_at: dict[str, FloatArray]
     growth: OrderedGrowth | None = None  # None: the member has no open orders
     fixed: FixedFlows | None = None  # until priced on the shared network
-    bought_ths: FloatArray | None = None  # [P, T] replacement machines bought, TH/s
+    bought_ths: FloatArray | None = None  # [P, T] used machines bought, TH/s (until priced)
+    engine_used: EnginePurchases | None = None  # what they cost the engine (idem)
     collateral_at_break: FloatArray | None = None  # [P] machines' used value, USD (NaN: none)
     open_orders: OpenOrders | None = None  # until priced: its orders, for distress
     waiting_machines: NDArray[np.int32] | None = None  # [P, T] until replacements are ordered
@@ -177,7 +179,8 @@ def prepare_industry(
 #: they are priced on, machines waiting for parts, then TH/s and cash once priced
 #: (measured: 58 on the full-scale bundled `us`, baseline and sanctions, the growth in
 #: peak memory from 10 to 100 paths of `bench/bench_industry.py --full`'s industry; members
-#: whose engines buy machines, replacements or donors, keep 8 more, their TH/s bought).
+#: whose engines buy used machines, replacements or donors, keep 8 more, their TH/s
+#: bought, and 24 on the days they buy, their price).
 BYTES_PER_MEMBER_PATH_DAY = 64
 INDUSTRY_FIX = (
     "use fewer paths or a shorter --horizon, fewer scenarios at once, or fewer simulated "
@@ -308,6 +311,7 @@ def member_runs(
         # Copies: the engine's arrays are views of one block that a view would keep alive.
         hashrate = out.hashrate_ths.copy()
         cash = cash_end = revenue = fixed = bought = collateral = open_orders = None
+        engine_used = None
         spendable = None
         cash_out = np.full(paths, -1, dtype=np.int64)
         covenant_days: dict[str, IntArray] = {}
@@ -333,11 +337,19 @@ def member_runs(
                 balance = money_plan.order_value_usd * (1.0 - money_plan.deposit_share)
                 open_orders = OpenOrders(out.order_arrival_day.copy(),
                                          plan.order_count * ths, balance)  # fmt: skip
-            if out.machines_bought.any() or out.donors_bought.any():
-                # replacement machines (the fleet's mean) and donors (their own models),
-                # both wanted on the used market
+            replacement = money_plan.replacement
+            used = replacement is not None and replacement.used_tier is not None
+            if (used and out.machines_bought.any()) or out.donors_bought.any():
+                # used replacement machines (the fleet's mean) and donors (their own
+                # models), both wanted on the used market and priced where it settles
                 each = member.loaded.nameplate_ths / max(member.loaded.machines, 1)
-                bought = out.machines_bought * each + out.donors_bought_ths
+                bought = out.donors_bought_ths.copy()  # not a view of the engine's block
+                paid = out.donor_spend
+                if used:
+                    bought = bought + out.machines_bought * each
+                    paid = paid + out.replacement_spend
+                engine_used = EnginePurchases.of(paid, out.donor_spend, fixed.tier_share,
+                                                 market.used_price_usd_per_th)  # fmt: skip
         checkpoints = {n: d for n, d in CHECKPOINT_DAYS.items() if d < days}
         runs.append(MemberRun(
             hashrate_ths=hashrate, cash_usd=cash, revenue_usd=revenue,
@@ -346,7 +358,8 @@ def member_runs(
             delivered_at={n: out.hashrate_ths[:, d].copy() for n, d in checkpoints.items()},
             nameplate_at={n: out.nameplate_ths[:, d].copy() for n, d in checkpoints.items()},
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
-            bought_ths=bought, collateral_at_break=collateral, open_orders=open_orders,
+            bought_ths=bought, engine_used=engine_used, collateral_at_break=collateral,
+            open_orders=open_orders,
             waiting_machines=out.machines_down[:, :, 0].copy() if orders.review_days else None,
             spendable_usd=spendable,
             cash_end_usd=cash_end,

@@ -30,7 +30,9 @@ the grey price, the curve × (1 + premium) (data/channels.csv).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -117,15 +119,63 @@ def received(bought: Purchases, share: FloatArray, market: UsedMarket) -> FloatA
     return np.cumsum(arriving, axis=1)
 
 
+def paid_factor(days: NDArray[np.int64], share: FloatArray, price_factor: FloatArray,
+                market: UsedMarket) -> FloatArray:  # fmt: skip
+    """[P, R]: the curve's multiple a buyer pays on the days ``days`` [R]: the cleared
+    ``price_factor`` [P, T] for the ``share`` [P, T] from the dealers, 1 + premium for
+    the grey imports."""
+    from_dealers = share[:, days]
+    return (from_dealers * price_factor[:, days]
+            + (1.0 - from_dealers) * (1.0 + market.grey_premium))  # fmt: skip
+
+
 def paid_usd(bought: Purchases, share: FloatArray, price_factor: FloatArray,
              market: UsedMarket, curve_usd_per_th: FloatArray) -> FloatArray:  # fmt: skip
     """[P, T]: USD paid each day for the TH/s ``bought``, at ``curve_usd_per_th`` [P, R]
-    on the days bought (the market's curve for the buyer's tiers) × the cleared
-    ``price_factor`` [P, T] for the ``share`` [P, T] from the dealers and × (1 + premium)
-    for the grey imports."""
-    from_dealers = share[:, bought.days]
-    factor = (from_dealers * price_factor[:, bought.days]
-              + (1.0 - from_dealers) * (1.0 + market.grey_premium))  # fmt: skip
+    on the days bought (the market's curve for the buyer's tiers) × :func:`paid_factor`."""
     paid = np.zeros_like(share)
-    paid[:, bought.days] = bought.ths * curve_usd_per_th * factor
+    paid[:, bought.days] = bought.ths * curve_usd_per_th * paid_factor(
+        bought.days, share, price_factor, market)  # fmt: skip
     return paid
+
+
+def tier_mix(tier_share: Mapping[str, float], prices: Mapping[str, FloatArray],
+             at: Any) -> FloatArray:  # fmt: skip
+    """USD/TH of a fleet's mix of tiers: Σ share × ``prices[tier][at]``."""
+    return np.asarray(sum(share * prices[tier][at] for tier, share in tier_share.items()))
+
+
+@dataclass
+class EnginePurchases:
+    """Used machines a member's engine bought itself — replacements of the used market's
+    and donors (docs/model.md, C4) — on the days ``days`` [R]: USD paid [P, R], of it for
+    donors [P, R], and the price of the fleet's mix of tiers the engine paid at, USD/TH
+    [P, R] (the market that steered it, without the used market's clearing)."""
+
+    days: NDArray[np.int64]
+    paid_usd: FloatArray
+    donors_usd: FloatArray
+    steered_usd_per_th: FloatArray
+
+    @classmethod
+    def of(cls, paid_usd: FloatArray, donors_usd: FloatArray, tier_share: Mapping[str, float],
+           steering: Mapping[str, FloatArray]) -> EnginePurchases:  # fmt: skip
+        """The engine's purchases from its [P, T] spend, kept on the days it bought."""
+        days = np.nonzero(paid_usd.any(axis=0))[0]
+        return cls(days, paid_usd[:, days], donors_usd[:, days],
+                   tier_mix(tier_share, steering, (slice(None), days)))  # fmt: skip
+
+    def on(self, rows: NDArray[np.int64]) -> EnginePurchases:
+        """The purchases of paths ``rows`` only."""
+        return EnginePurchases(self.days, self.paid_usd[rows], self.donors_usd[rows],
+                               self.steered_usd_per_th[rows])  # fmt: skip
+
+    def at_cleared(self, curve_usd_per_th: FloatArray, factor: FloatArray
+                   ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+        """The purchases at the price the market settled instead of the one that steered
+        the engine — the curve of the fleet's tiers [P, R] × :func:`paid_factor` [P, R]
+        on ``days``: USD paid beyond the engine's on each of ``days`` [P, R], and the
+        donors' price over the horizon [P]."""
+        ratio = np.divide(curve_usd_per_th * factor, self.steered_usd_per_th,
+                          out=np.ones_like(factor), where=self.steered_usd_per_th > 0)  # fmt: skip
+        return self.paid_usd * (ratio - 1.0), (self.donors_usd * ratio).sum(axis=1)
