@@ -341,3 +341,54 @@ def test_the_strategy_file_has_a_json_schema() -> None:
     schema = json.loads(done.stdout)
     assert {"name", "edits", "costs"} <= set(schema["properties"])
     assert "origin" not in schema["properties"]
+
+
+def test_an_order_changed_pays_its_deposit_and_gets_the_refund() -> None:
+    """The money layer takes every order's deposit as paid before the start, so a strategy
+    that changes an order (here to another model, the same count: the spares kept for the
+    fleet's machines, those on order included, stay the same) settles it on day 0: the new
+    order's deposit paid, the contract's share of the old one's refunded. On a horizon that
+    ends before the order is due the runs are the same but for that, so cash differs by
+    exactly the two; the same order written again (a label added) changes nothing."""
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("baseline"), \
+        load_market(None)  # fmt: skip
+    horizon = 50  # the order is due on day 59
+    nothing = Strategy(name="do-nothing")
+    outcome, network = run_do_nothing(loaded, scenario, market, horizon, PATHS, SEED, nothing)
+    base = base_set(loaded, scenario, market)
+    order = dict(money_fleet()["orders"][0])
+    moved = Strategy(name="moved", edits=[Edit(path="fleet.orders", value=[
+        {**order, "model": "antminer-s21-pro"}])])  # fmt: skip
+    same = Strategy(name="same", edits=[Edit(path="fleet.orders", value=[
+        {**order, "label": "the same order"}])])  # fmt: skip
+    runs = {s.name: run_strategy(apply(s, base), scenario, market, horizon, PATHS, SEED, s,
+                                 (outcome, network)) for s in (moved, same)}  # fmt: skip
+    assert outcome.cash_end_usd is not None
+    assert runs["same"].orders_net_usd == 0.0
+    assert np.array_equal(runs["same"].cash_end_usd, outcome.cash_end_usd)  # type: ignore[arg-type]
+    old = prepare(loaded, [scenario], horizon, market, 1).money[0]
+    new = prepare(apply(moved, base), [scenario], horizon, market, 1).money[0]
+    deposit = new.deposit_share * new.order_value_usd[0]
+    refund = old.refund_share[0] * old.deposit_share * old.order_value_usd[0]
+    assert refund > 0 and deposit > 0
+    assert runs["moved"].order_deposits_usd == pytest.approx(deposit)
+    assert runs["moved"].deposits_refunded_usd == pytest.approx(refund)
+    cash = runs["moved"].cash_end_usd
+    assert cash is not None
+    np.testing.assert_allclose(outcome.cash_end_usd - cash, deposit - refund, rtol=1e-9)
+
+
+def test_order_books_match_each_order_once() -> None:
+    """Worked by hand: doing nothing holds A twice and B; a strategy holding A and C pays
+    C's deposit ($30) and is refunded half of the second A's ($5) and of B's ($10)."""
+    from hashshock.decide.strategies import OrderBook
+
+    a, b, c = (
+        ("s21", 10, "2026-03-01", "x"),
+        ("s21", 5, "2026-04-01", "x"),
+        ("m60", 9, "2026-03-01", "x"),
+    )
+    nothing = OrderBook((a, a, b), (10.0, 10.0, 20.0), (0.5, 0.5, 0.5))
+    mine = OrderBook((a, c), (10.0, 30.0), (0.5, 0.5))
+    assert mine.switched_usd(nothing) == (30.0, 15.0)
+    assert nothing.switched_usd(nothing) == (0.0, 0.0)

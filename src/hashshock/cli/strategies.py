@@ -188,13 +188,15 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
     table = Table(title="Own costs and availability (delivered / nameplate)",
                   title_justify="left", caption_justify="left",
                   caption="upfront, per month: what the strategy itself costs (a bench, "
-                  "staff, a stockpile, donor machines); machines it orders from another "
-                  "vendor are paid as they arrive, in the net benefit below")  # fmt: skip
+                  "staff, a stockpile, donor machines); an order it moves to another "
+                  "vendor pays the new deposit now, less the contract's refund of the old "
+                  "one, and the rest as the machines arrive, in the net benefit below")  # fmt: skip
     table.add_column("strategy")
     for column in ("upfront", "per month", *(f"day {d}" for d in days)):
         table.add_column(column, justify="right")
     for r in rows:
-        table.add_row(escape(r["name"]), money(r["upfront_usd"]), money(r["running_usd_per_month"]),
+        upfront = r["upfront_usd"] + r["order_deposits_usd"] - r["deposits_refunded_usd"]
+        table.add_row(escape(r["name"]), money(upfront), money(r["running_usd_per_month"]),
                       *(f"{100 * r['availability_p50'][d]:.1f}%" for d in days))  # fmt: skip
     console.print(table)
     idle = [r["name"] for r in rows[1:] if not r["edits"] and not r["cost_over_horizon_usd"]]

@@ -16,6 +16,13 @@ network-wide scenario its money is priced on the network that *doing nothing* le
 (the fleet's loss against baseline standing in for the network's, as in compare): one
 operator's strategy does not move the network's difficulty.
 
+A strategy that changes the fleet's machine orders (moves them to another vendor, adds or
+cancels some) settles them on day 0: the money layer takes every order's deposit as paid
+before the start, so each order the strategy has and doing nothing does not pays its
+deposit then, and each of doing nothing's orders it no longer has is refunded the
+contract's share of its deposit (:class:`OrderBook`, orders matched by model, count, due
+date and site).
+
 Net benefit against doing nothing = what the fleet owns at the end with the strategy −
 without it, paired path by path: cash, plus the spares on its shelves at cost
 (:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
@@ -63,6 +70,47 @@ def checkpoints(horizon: int) -> list[int]:
     return inside if inside else [horizon - 1]
 
 
+@dataclass(frozen=True)
+class OrderBook:
+    """A fleet's machine orders as its money plan values them: each order's model, count,
+    due date and site; the deposit it holds (USD: the deposit share × its value, paid
+    before the start); the share of it the contract refunds if the fleet cancels."""
+
+    keys: tuple[tuple[str, int, str, str], ...]
+    deposits_usd: tuple[float, ...]
+    refund_share: tuple[float, ...]
+
+    @classmethod
+    def of(cls, loaded: LoadedFleet, contract: MoneyPlan) -> OrderBook:
+        """The orders of ``loaded`` valued by ``contract``, its baseline money plan (no
+        disruption: the refund shares are the contract's)."""
+        keys = tuple((o.model, o.count, o.due_date.isoformat(), o.site)
+                     for o in loaded.fleet.orders)  # fmt: skip
+        deposits = tuple(float(contract.deposit_share * v) for v in contract.order_value_usd)
+        return cls(keys, deposits, tuple(float(r) for r in contract.refund_share))
+
+    def switched_usd(self, done_nothing: OrderBook) -> tuple[float, float]:
+        """(deposits paid, deposits refunded) on day 0, USD, against ``done_nothing``'s
+        orders: the deposits of the orders this book has and it does not, the contract's
+        refunds of its orders this book does not have (each order matched once)."""
+        left = list(done_nothing.keys)
+        paid = 0.0
+        for key, deposit in zip(self.keys, self.deposits_usd, strict=True):
+            if key in left:
+                left.remove(key)
+            else:
+                paid += deposit
+        refunded = 0.0
+        kept = list(self.keys)
+        for key, deposit, share in zip(done_nothing.keys, done_nothing.deposits_usd,
+                                       done_nothing.refund_share, strict=True):  # fmt: skip
+            if key in kept:
+                kept.remove(key)
+            else:
+                refunded += share * deposit
+        return paid, refunded
+
+
 @dataclass
 class Outcome:
     """One strategy's per-path results (arrays of length P unless said)."""
@@ -74,6 +122,13 @@ class Outcome:
     breached: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
     spares_value_usd: FloatArray | None = None  # at cost, on the last day
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
+    order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
+    deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
+
+    @property
+    def orders_net_usd(self) -> float:
+        """Deposits paid less refunded on day 0 for the orders the strategy changed."""
+        return self.order_deposits_usd - self.deposits_refunded_usd
 
     @property
     def owned_end_usd(self) -> FloatArray | None:
@@ -88,9 +143,11 @@ class Outcome:
 @dataclass(frozen=True)
 class Network:
     """The network doing nothing leaves: the share of baseline's hashrate the fleet loses
-    on each path and day [P, T] (None: the scenario is not network-wide)."""
+    on each path and day [P, T] (None: the scenario is not network-wide); and its orders,
+    which the strategies' are settled against."""
 
     lost_share: FloatArray | None
+    orders: OrderBook | None = None
 
 
 def run_do_nothing(
@@ -109,7 +166,8 @@ def run_do_nothing(
     if scenario.network_wide and run.baseline_hashrate_ths is not None:
         baseline = cast("EngineOutput", SimpleNamespace(hashrate_ths=run.baseline_hashrate_ths))
         lost = np.array(lost_share(run.output, baseline))
-    network = Network(lost if scenario.name != "baseline" else None)
+    orders = OrderBook.of(loaded, prepared.money[0])
+    network = Network(lost if scenario.name != "baseline" else None, orders)
     return _outcome(run, prepared.money[-1], strategy, horizon), network
 
 
@@ -135,24 +193,33 @@ def run_strategy(loaded: LoadedFleet, scenario: Scenario, market: MarketConfig, 
         market, plan, paths, seed, "strategies", network.lost_share)  # fmt: skip
     run = api.run_result(loaded, scenario, out, None, paths, horizon, seed)
     run.money = money_for(money_plan, plan, out, priced)
-    return _outcome(run, money_plan, strategy, horizon)
+    assert network.orders is not None
+    switched = OrderBook.of(loaded, prepared.money[0]).switched_usd(network.orders)
+    return _outcome(run, money_plan, strategy, horizon, switched)
 
 
-def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon: int) -> Outcome:
-    """Per-path results of ``run`` with the strategy's costs added (module docstring)."""
+def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon: int,
+             switched: tuple[float, float] = (0.0, 0.0)) -> Outcome:  # fmt: skip
+    """Per-path results of ``run`` with the strategy's costs and the deposits of the orders
+    it ``switched`` (paid, refunded; module docstring) added."""
     days = checkpoints(horizon)
     availability = {d: np.array(run.availability[:, d], dtype=np.float64) for d in days}
     hashrate = {d: np.array(run.output.hashrate_ths[:, d], dtype=np.float64) for d in days}
     if run.money is None:
-        return Outcome(availability, hashrate, None, None)
+        return Outcome(availability, hashrate, None, None, order_deposits_usd=switched[0],
+                       deposits_refunded_usd=switched[1])  # fmt: skip
     flows = run.money.flows
     upfront, running = strategy.cost_by_day(horizon)
+    upfront[0] += switched[0]
+    refunds = np.zeros(horizon)
+    refunds[0] = switched[1]
     adjusted = dataclasses.replace(
         flows,
         capex_usd=flows.capex_usd + upfront[None, :],
+        refunds_usd=flows.refunds_usd + refunds[None, :],
         overhead_usd=flows.overhead_usd + running[None, :],
         ebitda_usd=flows.ebitda_usd - running[None, :],
-        cash_usd=flows.cash_usd - np.cumsum(upfront + running)[None, :],
+        cash_usd=flows.cash_usd - np.cumsum(upfront + running - refunds)[None, :],
     )  # fmt: skip
     covenants = evaluate_covenants(money_plan.covenants, adjusted, run.output.hashrate_ths)
     return Outcome(
@@ -160,7 +227,7 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         np.array(adjusted.cash_usd[:, -1], dtype=np.float64),
         {c.name: np.array(c.first_breach_day >= 0) for c in covenants},
         np.array(run.money.spares_value_usd, dtype=np.float64),
-        np.array(flows.collateral_usd[:, -1], dtype=np.float64),
+        np.array(flows.collateral_usd[:, -1], dtype=np.float64), *switched,
     )  # fmt: skip
 
 
@@ -184,8 +251,14 @@ class StrategiesResult:
         horizon when the fleet has no money."""
         mine, base = self.outcomes[i].owned_end_usd, self.outcomes[0].owned_end_usd
         if mine is None or base is None:
-            return self.strategies[i].total_cost_usd(self.horizon_days)
+            return self.outlay_usd(i)
         return float((base - mine).mean())
+
+    def outlay_usd(self, i: int) -> float:
+        """Strategy ``i``'s own costs over the horizon and the deposits of the orders it
+        changed, less those refunded (USD)."""
+        own = self.strategies[i].total_cost_usd(self.horizon_days)
+        return own + self.outcomes[i].orders_net_usd
 
     def cheapest_under(self) -> dict[str, str | None]:
         """Per covenant with a threshold: the cheapest strategy (:meth:`cost_of`: the
@@ -201,7 +274,7 @@ class StrategiesResult:
         """The strategy within ``limits`` with the largest net benefit; net benefits equal
         to the dollar (a stockpile left on the shelf, worth what it cost, against doing
         nothing) go to the smaller outlay over the horizon, then to the first listed."""
-        fits = [(round(self.cost_of(i)), self.strategies[i].total_cost_usd(self.horizon_days), i)
+        fits = [(round(self.cost_of(i)), self.outlay_usd(i), i)
                 for i, o in enumerate(self.outcomes)
                 if all(name in o.breached and float(o.breached[name].mean()) <= limit
                        for name, limit in limits.items())]  # fmt: skip
@@ -211,7 +284,7 @@ class StrategiesResult:
         """One JSON row per strategy."""
         base = self.outcomes[0]
         rows = []
-        for strategy, outcome in zip(self.strategies, self.outcomes, strict=True):
+        for i, (strategy, outcome) in enumerate(zip(self.strategies, self.outcomes, strict=True)):
             row: dict[str, Any] = {
                 "name": strategy.name, "description": strategy.description,
                 "file": strategy.origin, "source": strategy.source,
@@ -219,7 +292,9 @@ class StrategiesResult:
                 "upfront_usd": strategy.costs.upfront_usd,
                 "running_usd_per_month": strategy.costs.running_usd_per_month,
                 "starts_day": strategy.costs.starts_day,
-                "cost_over_horizon_usd": strategy.total_cost_usd(self.horizon_days),
+                "order_deposits_usd": outcome.order_deposits_usd,
+                "deposits_refunded_usd": outcome.deposits_refunded_usd,
+                "cost_over_horizon_usd": self.outlay_usd(i),
                 "availability_p50": {str(d): float(np.median(v))
                                      for d, v in outcome.availability.items()},
                 "hashrate_ths_p50": {str(d): float(np.median(v))
