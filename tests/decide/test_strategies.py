@@ -145,8 +145,9 @@ def test_the_repair_bench_strategy_builds_a_bench_at_every_site() -> None:
 
 def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:
     """used-donors: ⌈2 %⌉ of site a's 200 S19j Pros (4 machines) held as donors, paid at
-    their efficiency tier's used price × TH/s; under sanctions the donors' parts keep more
-    machines running than doing nothing, on the same paths."""
+    their efficiency tier's used price on day 0 of the run's own market (every path's)
+    × TH/s; under sanctions the donors' parts keep more machines running than doing
+    nothing, on the same paths."""
     loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("sanctions"), \
         load_market(None)  # fmt: skip
     prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
@@ -156,8 +157,12 @@ def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:
     plan = compile_plan(apply(donors, base), scenario, HORIZON)
     spec = loaded.catalog.get("antminer-s19j-pro")
     assert plan.donors == (DonorPlan(0, spec.family, 4, (3, 4, 1, 1)),)
-    tier = market.used_prices.tiers[efficiency_tier(spec.efficiency_j_per_th)]
-    assert donors.costs.upfront_usd == pytest.approx(4 * tier.usd_per_th * spec.hashrate_ths)
+    from hashshock.finance.scenario_money import scenario_market
+
+    own = scenario_market(prepared.market, prepared.plans[-1], PATHS, SEED)  # the run's
+    day0 = own.used_price_usd_per_th[efficiency_tier(spec.efficiency_j_per_th)][:, 0]
+    assert np.ptp(day0) == 0
+    assert donors.costs.upfront_usd == pytest.approx(4 * day0[0] * spec.hashrate_ths)
     pair = [chosen[0], donors]
     result = compare_strategies([apply(s, base) for s in pair], pair, scenario, market,
                                 HORIZON, PATHS, SEED, {})  # fmt: skip

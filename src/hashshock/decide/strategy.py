@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -34,7 +34,7 @@ from hashshock.decide.pools import demand_per_day
 from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.load import LoadedFleet
-from hashshock.market.hashprice import TierName, efficiency_tier
+from hashshock.market.hashprice import efficiency_tier
 from hashshock.prepare import Prepared
 from hashshock.sweep.fieldpath import FieldPath
 from hashshock.sweep.inputs import BaseSet
@@ -167,7 +167,7 @@ def builtin_strategies(
     out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
     out.append(_repair_bench(base))
-    out.append(_used_donors(base))
+    out.append(_used_donors(base, used_prices_on_day0(prepared)))
     out.append(_set_aside_donors(base))
     return out
 
@@ -202,12 +202,22 @@ def _repair_bench(base: BaseSet) -> Strategy:
     )  # fmt: skip
 
 
-def _used_donors(base: BaseSet) -> Strategy:
+def used_prices_on_day0(prepared: Prepared) -> dict[str, float]:
+    """USD/TH of each efficiency tier on day 0 of the scenario's market: the used-ASIC
+    index on the start date (its hashprice then, its drift since the tier table's
+    reference date; docs/market.md, "Used-ASIC prices"), the same on every path."""
+    from hashshock.finance.scenario_money import scenario_market
+
+    market = scenario_market(prepared.market, prepared.plans[-1], 1, 0)
+    return {tier: float(price[0, 0]) for tier, price in market.used_price_usd_per_th.items()}
+
+
+def _used_donors(base: BaseSet, usd_per_th: dict[str, float]) -> Strategy:
     """Used machines bought as parts donors (docs/model.md, *Cannibalisation*): at each
     site, ⌈``donor_share`` × machines⌉ of its most numerous installed model, held for their
-    parts, not mining; each priced at its efficiency tier's used price (USD/TH, the
-    market's ``used_prices`` tier table at its reference date) × its TH/s, paid upfront."""
-    catalog, market = base.loaded.catalog, base.market
+    parts, not mining; each priced at its efficiency tier's used price on day 0
+    (``usd_per_th``, :func:`used_prices_on_day0`) × its TH/s, paid upfront."""
+    catalog = base.loaded.catalog
     share = _number("donor_share")
     installed: dict[str, dict[str, int]] = {}
     for cohort in base.loaded.fleet.cohorts:
@@ -222,8 +232,7 @@ def _used_donors(base: BaseSet) -> Strategy:
         model = max(counts, key=lambda m: counts[m])
         count = math.ceil(share * counts[model])
         spec = catalog.get(model)
-        tier = market.used_prices.tiers[cast(TierName, efficiency_tier(spec.efficiency_j_per_th))]
-        price += count * tier.usd_per_th * spec.hashrate_ths
+        price += count * usd_per_th[efficiency_tier(spec.efficiency_j_per_th)] * spec.hashrate_ths
         bought += count
         held = dict(site.get("donors") or {})  # donors the fleet holds already stay
         held[model] = held.get(model, 0) + count
@@ -234,8 +243,9 @@ def _used_donors(base: BaseSet) -> Strategy:
                     "model) as parts donors: short shelves take their parts",
         edits=[Edit(path="fleet.sites", value=sites)],
         costs=Costs(upfront_usd=price),
-        source="data/decide_strategies.csv donor_share; price: the used-ASIC tier table "
-               "(data/market/defaults.yaml used_prices, or the market file's)",
+        source="data/decide_strategies.csv donor_share; price: the market's used-ASIC index "
+               "on the start date (data/market/defaults.yaml used_prices, or the market "
+               "file's, at the day-0 hashprice)",
     )  # fmt: skip
 
 
