@@ -103,16 +103,19 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     better = dataclasses.replace(nothing, cash_end_usd=nothing.cash_end_usd + 2.0)
     two.outcomes[1] = better  # two dollars more is a benefit, whatever it cost
     assert two.cheapest_under() == {"liquidity": "stockpile-6m"}
-    # Net benefit counts what is owned at the end: cash, spares at cost, machines at the
-    # used index, paired path by path; the stock the stockpile leaves is not lost money.
+    # Net benefit counts what is owned at the end: cash, spares at cost, machines and whole
+    # donors at the used index, paired path by path; the stock the stockpile leaves is
+    # not lost money.
     for row, outcome in zip(data["strategies"], result.outcomes, strict=True):
         assert outcome.cash_end_usd is not None and nothing.cash_end_usd is not None
         assert outcome.spares_value_usd is not None and nothing.spares_value_usd is not None
         assert outcome.machines_value_usd is not None
         assert nothing.machines_value_usd is not None
+        assert outcome.donors_value_usd is not None and nothing.donors_value_usd is not None
         gain = (outcome.cash_end_usd - nothing.cash_end_usd
                 + outcome.spares_value_usd - nothing.spares_value_usd
-                + outcome.machines_value_usd - nothing.machines_value_usd)  # fmt: skip
+                + outcome.machines_value_usd - nothing.machines_value_usd
+                + outcome.donors_value_usd - nothing.donors_value_usd)  # fmt: skip
         assert row["net_benefit_usd"] == pytest.approx(gain.mean(), abs=1e-6)
         assert row["net_benefit_cash_usd"] == pytest.approx(
             (outcome.cash_end_usd - nothing.cash_end_usd).mean(), abs=1e-6)  # fmt: skip
@@ -156,7 +159,7 @@ def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:
     donors = next(s for s in chosen if s.name == "used-donors")
     plan = compile_plan(apply(donors, base), scenario, HORIZON)
     spec = loaded.catalog.get("antminer-s19j-pro")
-    assert plan.donors == (DonorPlan(0, spec.family, 4, (3, 4, 1, 1)),)
+    assert plan.donors == (DonorPlan(0, spec.family, 4, (3, 4, 1, 1), spec.slug),)
     from hashshock.finance.scenario_money import scenario_market
 
     own = scenario_market(prepared.market, prepared.plans[-1], PATHS, SEED)  # the run's
@@ -181,7 +184,7 @@ def test_the_set_aside_strategy_takes_the_least_efficient_machines() -> None:
     aside = next(s for s in builtin_strategies(prepared, base, 6) if s.name == "set-aside-donors")
     plan = compile_plan(apply(aside, base), scenario, HORIZON)
     family = loaded.catalog.get("antminer-s19j-pro").family
-    assert plan.donors == (DonorPlan(0, family, 4, (3, 4, 1, 1)),)
+    assert plan.donors == (DonorPlan(0, family, 4, (3, 4, 1, 1), "antminer-s19j-pro"),)
     assert plan.cohort_initial[:2].tolist() == [196, 100]
     assert aside.total_cost_usd(HORIZON) == 0
 
@@ -397,3 +400,50 @@ def test_order_books_match_each_order_once() -> None:
     mine = OrderBook((a, c), (10.0, 30.0), (0.5, 0.5))
     assert mine.switched_usd(nothing) == (30.0, 15.0)
     assert nothing.switched_usd(nothing) == (0.0, 0.0)
+
+
+def test_whole_donors_count_the_parts_left_from_as_few_donors_as_possible() -> None:
+    """Worked by hand: a group of S19j-like donors (3 boards, 4 fans, 1 PSU, 1 control
+    board each) with 9 boards, 10 fans, 3 PSUs and 3 control boards left holds 2 whole
+    donors (the fans allow 2); with every part of 3 donors left, 3; no fan left, none."""
+    from hashshock.finance.donor_value import DonorValue, whole_donors
+
+    spec = DonorValue(np.array([[0, 1, 2, 3]]), np.array([[3, 4, 1, 1]]), np.array([100.0]),
+                      ("25to38",))  # fmt: skip
+    left = np.array([[9, 10, 3, 3], [9, 12, 3, 3], [9, 0, 3, 3]])
+    assert whole_donors(spec, left)[:, 0].tolist() == [2, 3, 0]
+
+
+def test_donors_never_stripped_are_worth_the_used_index_at_the_end() -> None:
+    """Under baseline, with shelves that rarely run short, on the paths where no part is
+    taken from used-donors' donors the run is doing nothing's and the donors are still
+    whole: what the fleet owns at the end differs by their price on day 0 against their
+    value at the used-ASIC index on the last day, 4 S19j Pros × 100 TH/s × (p_end − p_0)."""
+    from hashshock.finance.scenario_money import scenario_market
+
+    fleet = money_fleet()
+    fleet["spares"] = [{**row, "on_hand": 30 * row["on_hand"]} for row in fleet["spares"]]
+    loaded, scenario, market = fleet_from_mapping(fleet), load_scenario("baseline"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    base = base_set(loaded, scenario, market)
+    chosen = builtin_strategies(prepared, base, 6)
+    donors = next(s for s in chosen if s.name == "used-donors")
+    pair = [chosen[0], donors]
+    fleets = [apply(s, base) for s in pair]
+    nothing, used = compare_strategies(fleets, pair, scenario, market, HORIZON, PATHS, SEED,
+                                       {}).outcomes  # fmt: skip
+    run = api.compare(fleets[1], [scenario], PATHS, HORIZON, SEED, market=market)[-1]
+    untouched = run.output.parts_from_donors.sum(axis=(1, 2)) == 0
+    assert untouched.sum() >= PATHS // 4
+    spec = loaded.catalog.get("antminer-s19j-pro")
+    price = scenario_market(prepared.market, prepared.plans[-1], PATHS, SEED)
+    tier = price.used_price_usd_per_th[efficiency_tier(spec.efficiency_j_per_th)]
+    whole = 4 * spec.hashrate_ths * tier[:, -1]
+    assert used.donors_value_usd is not None
+    np.testing.assert_allclose(used.donors_value_usd[untouched], whole[untouched])
+    mine, theirs = used.owned_end_usd, nothing.owned_end_usd
+    assert mine is not None and theirs is not None
+    np.testing.assert_allclose((mine - theirs)[untouched],
+                               (whole - 4 * spec.hashrate_ths * tier[:, 0])[untouched],
+                               rtol=1e-9, atol=1e-6)  # fmt: skip

@@ -34,8 +34,8 @@ UNIT_USD = 100.0
 def buying(plan: Plan, paths: int, budget: float = 1e12, share: float = 1.0,
            review: int = 7, lead: int = 3, doa: float = 0.0) -> EconomyInputs:  # fmt: skip
     """Donors of both families at site a, ``UNIT_USD`` each."""
-    groups = [DonorPlan(0, "antminer-s19", 1, (3, 4, 1, 1)),
-              DonorPlan(0, "antminer-s21", 1, (3, 4, 1, 1))]  # fmt: skip
+    groups = [DonorPlan(0, "antminer-s19", 1, (3, 4, 1, 1), "antminer-s19"),
+              DonorPlan(0, "antminer-s21", 1, (3, 4, 1, 1), "antminer-s21")]  # fmt: skip
     parts = np.stack([donor_parts(plan, (g,)) for g in groups])
     cost = np.full((len(groups), paths, plan.horizon_days), UNIT_USD)
     policy = DonorBuying(review_days=review, share=share, lead_days=lead, doa_share=doa,

@@ -26,11 +26,13 @@ date and site).
 Net benefit against doing nothing = what the fleet owns at the end with the strategy −
 without it, paired path by path: cash, plus the spares on its shelves at cost
 (:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
-the used-ASIC index (the LTV covenant's collateral): stock bought and left over, or
-machines bought, are still owned; stock drawn down is spent. A machine waiting for a part
-on the last day counts like a running one: it is still a machine (at worst a donor of its
-other parts), and what it did not earn is already in the cash. Its mean comes with a 95 %
-interval over paths (central limit); the JSON also gives the change in cash alone.
+the used-ASIC index (the LTV covenant's collateral), plus its donor machines still whole
+at that index (:mod:`hashshock.finance.donor_value`): stock bought and left over, or
+machines bought, are still owned; stock drawn down and donors stripped are spent. A
+machine waiting for a part on the last day counts like a running one: it is still a
+machine (at worst a donor of its other parts), and what it did not earn is already in
+the cash. Its mean comes with a 95 % interval over paths (central limit); the JSON also
+gives the change in cash alone.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class Outcome:
     breached: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
     spares_value_usd: FloatArray | None = None  # at cost, on the last day
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
+    donors_value_usd: FloatArray | None = None  # whole donors at that index, on the last day
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
 
@@ -132,12 +135,13 @@ class Outcome:
 
     @property
     def owned_end_usd(self) -> FloatArray | None:
-        """Cash + spares at cost + machines at the used index on the last day, per path."""
+        """Cash + spares at cost + machines and whole donors at the used index on the last
+        day, per path."""
         if self.cash_end_usd is None:
             return None
-        spares = 0.0 if self.spares_value_usd is None else self.spares_value_usd
-        machines = 0.0 if self.machines_value_usd is None else self.machines_value_usd
-        return np.asarray(self.cash_end_usd + spares + machines, dtype=np.float64)
+        owned = [self.spares_value_usd, self.machines_value_usd, self.donors_value_usd]
+        return np.asarray(self.cash_end_usd + sum(v for v in owned if v is not None),
+                          dtype=np.float64)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,8 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         np.array(adjusted.cash_usd[:, -1], dtype=np.float64),
         {c.name: np.array(c.first_breach_day >= 0) for c in covenants},
         np.array(run.money.spares_value_usd, dtype=np.float64),
-        np.array(flows.collateral_usd[:, -1], dtype=np.float64), *switched,
+        np.array(flows.collateral_usd[:, -1], dtype=np.float64),
+        np.array(run.money.donors_value_usd, dtype=np.float64), *switched,
     )  # fmt: skip
 
 
@@ -305,12 +310,14 @@ class StrategiesResult:
                 assert outcome.revenue_usd is not None and outcome.cash_end_usd is not None
                 assert base.cash_end_usd is not None and outcome.spares_value_usd is not None
                 assert outcome.machines_value_usd is not None
+                assert outcome.donors_value_usd is not None
                 gain = mine - theirs
                 row.update({
                     "revenue_usd_p50": float(np.median(outcome.revenue_usd)),
                     "cash_end_usd_p50": float(np.median(outcome.cash_end_usd)),
                     "spares_value_end_usd_p50": float(np.median(outcome.spares_value_usd)),
                     "machines_value_end_usd_p50": float(np.median(outcome.machines_value_usd)),
+                    "donors_value_end_usd_p50": float(np.median(outcome.donors_value_usd)),
                     "net_benefit_usd": float(gain.mean()),
                     "net_benefit_ci95": list(mean_interval(gain)),
                     "net_benefit_cash_usd": float((outcome.cash_end_usd

@@ -221,6 +221,7 @@ class Simulation(Hooks):
             ordered=totals(),
             order_arrival_day=self.orders.arrival_day,
             order_cancelled=self.orders.cancelled.reshape(n_orders, P),
+            donor_parts_left=np.zeros((P, self.J), np.int64),
             **daily,
         )
         self.scrapped = self.out.scrapped
@@ -480,6 +481,8 @@ class Simulation(Hooks):
                 day = last
         if between[self.T]:
             self._between(self.T)
+        if self.cannibalise:  # a copy: the state's block is reused
+            self.out.donor_parts_left[:] = self.donor_parts
         self.orders.book_storage(self.plan.order_count, self.T, self.out)
         # The kernels book each hold's start and end; a running sum gives the machine-days
         # of storage at customs on each day (customs.book_hold). Parts count as fractions of

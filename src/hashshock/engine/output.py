@@ -54,6 +54,7 @@ class EngineOutput:
     bench_waits: NDArray[np.float64]  # [P, S, 3] parts served, parts that waited, days waited
     parts_transferred: NDArray[np.int32]  # [P, T, 4] spares sent between sites (transshipment)
     parts_from_donors: NDArray[np.int32]  # [P, T, 4] parts taken from donors (cannibalisation)
+    donor_parts_left: NDArray[np.int64]  # [P, J] parts still in donors on the last day, by pool
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled
     order_cancelled: NDArray[np.bool_]  # [O, P]
 

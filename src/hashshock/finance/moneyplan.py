@@ -26,6 +26,7 @@ from hashshock.finance.data import (
     part_costs,
     tariff_table,
 )
+from hashshock.finance.donor_value import DonorValue, donor_value
 from hashshock.finance.loans import LoanSchedule, schedule
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.errors import InputError
@@ -148,6 +149,7 @@ class MoneyPlan:
     repair_rule: RepairRuleSpec | None
     replacement: ReplacementSpec | None
     donors: DonorSpec | None
+    donor_value: DonorValue | None  # the donors held or bought, valued at the end
     storage_fee_usd_per_unit_day: FloatArray  # [T] the fee of the hold that can hold units
     overhead_usd_per_machine_day: float
     order_value_usd: FloatArray  # [O] the whole order, duty on its due day included
@@ -291,6 +293,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     defaults = finance_defaults()
     T = plan.horizon_days
     duty = duties(plan)
+    bought = _donor_groups(loaded, plan) if fin.replacement.donor_machines else []
     site_price = np.array([
         s.power_usd_per_mwh if s.power_usd_per_mwh is not None
         else defaults["power_usd_per_mwh"] for s in loaded.fleet.sites
@@ -329,7 +332,8 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         if fin.repair_or_replace
         else None,
         replacement=_replacement(plan, fin, duty, tiers),
-        donors=_donors(loaded, plan, fin, tiers),
+        donors=_donors(plan, fin, tiers, bought),
+        donor_value=donor_value(loaded, plan, tuple(group for group, _ in bought)),
         storage_fee_usd_per_unit_day=storage_fees(plan),
         overhead_usd_per_machine_day=(
             fin.overhead_usd_per_machine_day
@@ -449,14 +453,11 @@ def _replacement(
     )  # fmt: skip
 
 
-def _donors(loaded: LoadedFleet, plan: Plan, fin: Finance, tiers: tuple[str, ...]
-            ) -> DonorSpec | None:  # fmt: skip
-    """The donors the fleet may buy: one group per (site, family) of its cohorts, each of
-    the family's model there with the fewest TH/s (the cheapest used; by slug on a tie),
-    whatever the order of the cohorts in the file."""
-    policy = fin.replacement
-    if not policy.donor_machines:
-        return None
+def _donor_groups(loaded: LoadedFleet, plan: Plan) -> list[tuple[DonorPlan, int]]:
+    """The donors a fleet buys: one group per (site, family) of its cohorts, each one
+    machine of the family's model there with the fewest TH/s (the cheapest used; by slug
+    on a tie), whatever the order of the cohorts in the file; with the cohort of that
+    model."""
     cheapest: dict[tuple[int, str], int] = {}
     for c, model in enumerate(plan.cohort_models):
         key = (int(plan.cohort_site[c]), loaded.model_of(model).family)
@@ -469,7 +470,16 @@ def _donors(loaded: LoadedFleet, plan: Plan, fin: Finance, tiers: tuple[str, ...
     for (site, family), c in sorted(cheapest.items()):
         spec = loaded.model_of(plan.cohort_models[c])
         parts = (spec.hashboards, spec.fans, spec.psus, spec.control_boards)
-        groups.append((DonorPlan(site, family, 1, parts), c))
+        groups.append((DonorPlan(site, family, 1, parts, plan.cohort_models[c]), c))
+    return groups
+
+
+def _donors(plan: Plan, fin: Finance, tiers: tuple[str, ...],
+            groups: list[tuple[DonorPlan, int]]) -> DonorSpec | None:  # fmt: skip
+    """The donors the fleet may buy, of :func:`_donor_groups` (``None``: it buys none)."""
+    policy = fin.replacement
+    if not policy.donor_machines:
+        return None
     channel = channels()["used-machines"]
     return DonorSpec(
         review_days=policy.donor_review_days, share=float(policy.donor_share),

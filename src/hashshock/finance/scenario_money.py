@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from hashshock.engine.output import EngineOutput
 from hashshock.finance.cashflow import CashFlows, compute_cashflows, part_unit_value_usd
 from hashshock.finance.covenants import CovenantResult, evaluate_covenants, margin_calls
+from hashshock.finance.donor_value import donors_value
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
@@ -58,6 +59,7 @@ class Money:
     covenants: list[CovenantResult]
     margin_calls: dict[str, Any]
     spares_value_usd: NDArray[np.float64]  # [P] spares on the shelves at the end, at cost
+    donors_value_usd: NDArray[np.float64]  # [P] whole donors at the end, at the used index
 
 
 def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
@@ -173,6 +175,7 @@ def money_for(
         covenants=evaluate_covenants(money.covenants, flows, out.hashrate_ths),
         margin_calls=margin_calls(money.pledges, market.btc_price_usd, out.order_cancelled),
         spares_value_usd=spares_value(money, plan, out),
+        donors_value_usd=donors_value(money.donor_value, out, market),
     )
 
 

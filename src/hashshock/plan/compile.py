@@ -403,7 +403,7 @@ def _donors(sites: list[Site], cohorts: list[Cohort], catalog: Catalog) -> tuple
     held += [(site_index[c.site], c.model, c.set_aside) for c in cohorts if c.set_aside]
     return tuple(
         DonorPlan(s, spec.family, machines,
-                  (spec.hashboards, spec.fans, spec.psus, spec.control_boards))
+                  (spec.hashboards, spec.fans, spec.psus, spec.control_boards), model)
         for s, model, machines in held
         for spec in (catalog.get(model),)
     )  # fmt: skip

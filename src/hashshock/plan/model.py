@@ -47,13 +47,14 @@ class BenchPlan:
 @dataclass(frozen=True)
 class DonorPlan:
     """Donor machines of one model held at a site (``docs/model.md``, *Cannibalisation*):
-    ``machines`` machines of ``family``, each holding ``parts`` [4] working parts
-    (hashboards, fans, PSUs, control boards: its model's ``data/models.csv`` counts)."""
+    ``machines`` machines of ``model`` (its ``family``), each holding ``parts`` [4] working
+    parts (hashboards, fans, PSUs, control boards: its model's ``data/models.csv`` counts)."""
 
     site: int
     family: str
     machines: int
     parts: tuple[int, int, int, int]
+    model: str
 
 
 @dataclass(frozen=True)
