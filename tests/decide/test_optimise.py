@@ -169,3 +169,21 @@ def test_an_ordered_stock_is_a_base_stock_level_and_arrives_after_the_lead_time(
     later = simulate_one(ordered, 50, 0, None)
     assert np.array_equal(later.spares_on_hand[:, 0], today.spares_on_hand[:, 0])
     assert (later.spares_on_hand[:, 80].sum(axis=1) > today.spares_on_hand[:, 80].sum(axis=1)).all()
+
+
+def test_a_step_that_cannot_afford_its_increments_buys_what_the_budget_allows() -> None:
+    """Worked by hand (parts at $10, $3 and $5, increments of 5, 4 and 10, best first):
+    within $70 the first two fit whole ($62) and one more part of the third ($5); within
+    $45 four of the first ($40) and one of the second ($3), the third left out — the
+    greedy climb no longer stops with budget unspent that a smaller increment would use."""
+    from hashshock.decide.optimise import _within_budget
+
+    unit = np.array([10.0, 3.0, 5.0])
+
+    def cost(stock: np.ndarray) -> float:
+        return float(np.dot(np.maximum(stock, 0), unit))
+
+    for budget, kept, bought in ((70.0, [0, 1, 2], [5, 4, 1]), (45.0, [0, 1], [4, 1])):
+        delta = np.array([5, 4, 10])
+        assert _within_budget(np.zeros(3, np.int64), delta, [0, 1, 2], cost, budget) == kept
+        assert delta[kept].tolist() == bought

@@ -226,10 +226,11 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         points = 100 * gap["availability"]
         extra = gap["cost_usd"]
         console.print(
-            f"closed form against simulation: the closed form's stock holds {abs(points):.2f} "
-            f"points {'less' if points >= 0 else 'more'} under the scenario than the closed "
-            f"form predicts; the simulation's stock costs ${abs(extra):,.0f} "
-            f"{'more' if extra >= 0 else 'less'}", highlight=False,
+            f"closed form against simulation: the closed form's stock averages "
+            f"{abs(points):.2f} points {'less' if points >= 0 else 'more'} availability over "
+            f"the horizon under {escape(result.scenario)} than its steady state predicts (the "
+            f"target is on the worst 30 days); the simulation's stock costs "
+            f"${abs(extra):,.0f} {'more' if extra >= 0 else 'less'}", highlight=False,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     console.print(

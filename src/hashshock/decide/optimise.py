@@ -16,9 +16,10 @@ and the availability-versus-budget frontier (``hashshock optimise``).
      paths — one simulation carries one pool of each part type, since each part type's
      backorders are counted apart, so J pools take max_k J_k simulations — measuring each
      increment's gain in every path's worst window per dollar; it adds the increments
-     within half of the best gain per dollar, *confirms* the new stock on the full paths,
-     and when the target is reached bisects over the last step's increments (best first)
-     for the fewest needed.
+     within half of the best gain per dollar (within a budget, each cut to the parts the
+     budget still allows, best first), *confirms* the new stock on the full paths, and
+     when the target is reached bisects over the last step's increments (best first) for
+     the fewest needed.
 3. **The answer** is the cheapest stock simulated on the full paths (by any of the
    above, or on the frontier's closed-form curve) that holds the target within the
    budget; if none does, the best one within the budget, the cheapest of equals (so a
@@ -172,10 +173,13 @@ class OptimiseResult:
         return self.pools.inputs.cost(self.closed_form_stock)
 
     def gap(self) -> dict[str, float | None]:
-        """How far apart the two answers are: the closed form's prediction minus its stock's
-        availability simulated under the scenario (share, on the verification seed), and
-        the simulation's stock's cost minus the closed form's (USD)."""
-        simulated = self.verify_closed_form.objective if self.verify_closed_form else None
+        """How far apart the two answers are: the closed form's prediction (steady-state
+        mean availability) minus its stock's mean availability over the horizon simulated
+        under the scenario (share, on the verification seed: like for like, not the
+        target's worst 30 days), and the simulation's stock's cost minus the closed
+        form's (USD)."""
+        check = self.verify_closed_form
+        simulated = None if check is None else check.mean_availability
         return {
             "availability": None if simulated is None else self.closed_form_predicted - simulated,
             "cost_usd": self.chosen_cost_usd - self.closed_form_cost_usd,
@@ -428,7 +432,7 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             return out
 
         if budget_usd is not None:
-            order = [j for i, j in enumerate(order, 1) if cost(stock_with(i)) <= budget_usd]
+            order = _within_budget(stock, delta, order, cost, budget_usd)
             if not order:
                 return stock, "the target is not reached within the budget"
         new = stock_with(len(order))
@@ -439,6 +443,28 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             return new, ""
         stock = new
     return stock, f"the target is not reached after {MAX_STEPS} greedy steps"
+
+
+def _within_budget(stock: IntArray, delta: IntArray, order: list[int],
+                   cost: Callable[[IntArray], float], budget_usd: float) -> list[int]:  # fmt: skip
+    """The pools of ``order`` (best gain per dollar first) whose increments fit in what
+    the budget leaves, each taken whole if it fits, else cut to the parts that do
+    (``delta`` is cut in place), else left out: a step that cannot afford its best
+    increment still buys what the budget allows of it and of the next ones."""
+    chosen = stock.copy()
+    kept = []
+    for j in order:
+        low, high = 0, int(delta[j])  # the most parts of pool j that fit: bisection
+        while low < high:
+            mid = (low + high + 1) // 2
+            chosen[j] += mid
+            low, high = (mid, high) if cost(chosen) <= budget_usd else (low, mid - 1)
+            chosen[j] -= mid
+        if low > 0:
+            chosen[j] += low
+            delta[j] = low
+            kept.append(j)
+    return kept
 
 
 def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
