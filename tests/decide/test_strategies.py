@@ -447,3 +447,33 @@ def test_donors_never_stripped_are_worth_the_used_index_at_the_end() -> None:
     np.testing.assert_allclose((mine - theirs)[untouched],
                                (whole - 4 * spec.hashrate_ths * tier[:, 0])[untouched],
                                rtol=1e-9, atol=1e-6)  # fmt: skip
+
+
+def test_the_stockpile_leaves_out_parts_dearer_than_a_used_machine() -> None:
+    """A hashboard ($600 + duty + shipping) is dearer than a whole used S19j Pro (100 TH/s
+    at its tier's day-0 price, about $250): the stockpile buys none for the S19j pools,
+    whose donor is the cheaper spare, but does for the S21's (200 TH/s at the best tier),
+    and buys fans for both."""
+    from hashshock.decide.pools import pool_table
+    from hashshock.decide.strategy import used_prices_on_day0
+
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("sanctions"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    base = base_set(loaded, scenario, market)
+    stockpile = next(s for s in builtin_strategies(prepared, base, 6)
+                     if s.name.startswith("stockpile"))  # fmt: skip
+    plan = compile_plan(apply(stockpile, base), scenario, HORIZON)
+    before = prepared.plans[-1]
+    table = pool_table(before, prepared.money[-1].pool_unit_cost[:, 0])
+    day0 = used_prices_on_day0(prepared)
+    bought = plan.pool_on_hand - before.pool_on_hand
+    for model in ("antminer-s19j-pro", "antminer-s21"):
+        spec = loaded.catalog.get(model)
+        machine = spec.hashrate_ths * day0[efficiency_tier(spec.efficiency_j_per_th)]
+        for part, k in (("hashboard", 0), ("fan", 1)):
+            j = next(j for j in range(before.n_pools) if before.pool_family[j] == spec.family
+                     and before.pool_part[j] == k)  # fmt: skip
+            dearer = table.inputs.unit_cost_usd[j] > machine
+            assert dearer == (model == "antminer-s19j-pro" and part == "hashboard")
+            assert (bought[j] == 0) == dearer, (model, part)

@@ -150,13 +150,18 @@ def builtin_strategies(
 
     plan, money = prepared.plans[-1], prepared.money[-1]
     table = pool_table(plan, money.pool_unit_cost[:, 0])
+    day0 = used_prices_on_day0(prepared)
     extra = np.ceil(demand_per_day(plan) * DAYS_PER_MONTH * stockpile_months).astype(np.int64)
+    # a part dearer than a whole used machine of its family is not stocked: the machine,
+    # its donor, is the cheaper spare
+    extra[table.inputs.unit_cost_usd > _cheapest_machine_usd(prepared, day0)] = 0
     stock = table.inputs.current + extra
     out = [Strategy(name="do-nothing", description="today's fleet, stock and orders")]
     out.append(Strategy(
         name=f"stockpile-{stockpile_months:g}m",
         description=f"buy {stockpile_months:g} months of each pool's expected failures now "
-                    "(and keep reordering up to the new level)",
+                    "(and keep reordering up to the new level), of every part cheaper than "
+                    "a used machine of its family",
         edits=[Edit(path="fleet.spares", value=stock_rows(table, stock, fleet=base.loaded))],
         costs=Costs(upfront_usd=float(np.dot(extra, table.inputs.unit_cost_usd))),
         source="data/decide_strategies.csv stockpile_months; prices data/part_costs.csv with "
@@ -167,7 +172,7 @@ def builtin_strategies(
     out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
     out.append(_repair_bench(base))
-    out.append(_used_donors(base, used_prices_on_day0(prepared)))
+    out.append(_used_donors(base, day0))
     out.append(_set_aside_donors(base))
     return out
 
@@ -210,6 +215,20 @@ def used_prices_on_day0(prepared: Prepared) -> dict[str, float]:
 
     market = scenario_market(prepared.market, prepared.plans[-1], 1, 0)
     return {tier: float(price[0, 0]) for tier, price in market.used_price_usd_per_th.items()}
+
+
+def _cheapest_machine_usd(prepared: Prepared, usd_per_th: dict[str, float]) -> np.ndarray:
+    """[J] USD: per pool the cheapest whole machine of its family installed at its site at
+    the used prices ``usd_per_th`` (inf where none is installed: orders only)."""
+    plan, money = prepared.plans[-1], prepared.money[-1]
+    cheapest = np.full(plan.n_pools, np.inf)
+    for c, model in enumerate(plan.cohort_models):
+        value = float(plan.cohort_ths_per_machine[c]) * usd_per_th[money.cohort_tier[c]]
+        family = prepared.loaded.model_of(model).family
+        here = [j for j in range(plan.n_pools) if plan.pool_site[j] == plan.cohort_site[c]
+                and plan.pool_family[j] == family and plan.cohort_initial[c] > 0]  # fmt: skip
+        cheapest[here] = np.minimum(cheapest[here], value)
+    return cheapest
 
 
 def _used_donors(base: BaseSet, usd_per_th: dict[str, float]) -> Strategy:
