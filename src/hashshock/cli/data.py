@@ -145,12 +145,18 @@ def _parse_day(text: str | None) -> dt.date:
     """``text`` as a date (``None``: today, UTC); a bad date is an input error."""
     if text is None:
         return dt.datetime.now(dt.UTC).date()
+    from hashshock.inputs.fleet import EARLIEST_START, LATEST_START
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(
             None, "--start-date", f"{text!r} is not a date", "write YYYY-MM-DD, e.g. 2026-12-01"
         ) from None
+    if not EARLIEST_START <= day <= LATEST_START:  # as a fleet's start_date
+        raise InputError(None, "--start-date", f"{day} is outside the dates a run may start on",
+                         f"give a date from {EARLIEST_START} to {LATEST_START}")  # fmt: skip
+    return day
 
 
 def register(app: typer.Typer) -> None:

@@ -43,7 +43,7 @@ DAYS_PER_MONTH = 365.0 / 12
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Edit(_Strict):

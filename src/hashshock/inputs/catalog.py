@@ -7,6 +7,7 @@ same columns as ``models.csv``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -111,6 +112,9 @@ def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = f
         raise InputError(
             path, f"row {line}, {key}", f"{raw!r} is not a number", f"write {key} as a number"
         ) from exc
+    if not math.isfinite(value):  # NaN passes every bound below and then hangs a run
+        raise InputError(path, f"row {line}, {key}", f"{raw!r} is not a finite number",
+                         f"write {key} as a number")  # fmt: skip
     if value < 0:
         raise InputError(path, f"row {line}, {key}", f"{raw} is negative", "use a value ≥ 0")
     return float(value)

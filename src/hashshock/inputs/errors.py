@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -136,11 +137,15 @@ def from_validation_error(
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _union_tag(file, field, kind, ctx)
+    if isinstance(value, float) and value != value and kind in (*_BOUNDS, "finite_number"):
+        return InputError(file, field, ".nan is not a number", "write a number")
+    if kind == "finite_number":
+        return InputError(file, field, f"{value!r} is not a finite number",
+                          "write a number (not .inf)")  # fmt: skip
     if kind in _BOUNDS:
-        if isinstance(value, float) and value != value:  # NaN: no bound holds it
-            return InputError(file, field, ".nan is not a number", "write a number")
         key, fix = _BOUNDS[kind]
-        return InputError(file, field, f"{value!r}: {_lower_first(msg)}", fix.format(ctx[key]))
+        shown = value.isoformat() if isinstance(value, dt.date) else repr(value)
+        return InputError(file, field, f"{shown}: {_lower_first(msg)}", fix.format(ctx[key]))
     if kind == "string_pattern_mismatch":
         return InputError(file, field, f"{value!r} has characters a name cannot have",
                           "use letters, digits, '-', '_' and '.', starting with a letter or "

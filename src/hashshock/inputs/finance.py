@@ -18,10 +18,13 @@ from hashshock.inputs.types import Share
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-Money = Annotated[float, Field(ge=0.0)]
+#: Largest amount of money (USD) a field takes: a trillion, above any miner's books
+#: (and half of all bitcoin's worth), so a mistyped exponent is refused, not printed.
+MAX_USD = 1e12
+Money = Annotated[float, Field(ge=0.0, le=MAX_USD)]
 #: How a loan's principal is repaid (:func:`hashshock.finance.loans.schedule`).
 Amortisation = Literal["linear", "bullet", "annuity"]
 #: Days between a loan's payments.
@@ -73,6 +76,16 @@ class Covenant(_Strict):
             raise ValueError(f"{self.type} needs a value — fix: add value: …")
         if self.type == "max_ltv" and self.value is not None and not 0 < self.value <= 5:
             raise ValueError("max_ltv is a fraction such as 0.7 — fix: write e.g. value: 0.7")
+        if self.type == "min_dscr" and self.value is not None and not 0 < self.value <= 100:
+            raise ValueError(
+                f"a minimum DSCR of {self.value:g} cannot be breached or always "
+                "is — fix: write the ratio the loan demands, e.g. value: 1.25"
+            )
+        if self.type == "min_liquidity" and self.value is not None and self.value < 0:
+            raise ValueError(
+                f"a minimum liquidity of {self.value:g} USD is below zero — fix: "
+                "write the cash the loan demands, e.g. value: 5000000"
+            )
         # Every setting acts or is refused: fields the covenant's type does not read.
         unused = {
             "min_dscr": {"quarters"},

@@ -31,6 +31,14 @@ MAX_COHORT_MACHINES = 3_000_000
 #: Largest fleet (machines, all cohorts and orders): above the whole network (≈ 1.1 ZH/s
 #: of ≈ 150 TH/s machines ≈ 7-8 M machines).
 MAX_FLEET_MACHINES = 10_000_000
+#: Most spares of a kind at a site: far above any stock (the whole network's ≈ 8 M
+#: machines hold ≈ 32 M fans), and within the engine's 32-bit daily counts.
+MAX_SPARES = 100_000_000
+#: The simulated years a fleet may start in: from the genesis block to 2050 (the market
+#: carries its snapshot day by day to the start date, and beyond that no halving,
+#: price or network figure means anything).
+EARLIEST_START = date(2009, 1, 3)
+LATEST_START = date(2050, 12, 31)
 #: Most technicians one repair bench may have: a bench is a room of repair stations; the
 #: largest sites employ a few dozen technicians in all (data/sites.csv
 #: machines_per_technician), so more is a typo. The engine keeps each technician's
@@ -53,7 +61,7 @@ SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), no
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
 
 class RepairBench(_Strict):
@@ -185,9 +193,9 @@ class SparesStock(_Strict):
         description="Model family the spares fit (e.g. antminer-s21). Omitted: split over the "
         "site's families in proportion to installed parts",
     )
-    on_hand: Count = Field(description="Spares on the shelf at the start")
+    on_hand: Count = Field(description="Spares on the shelf at the start", le=MAX_SPARES)
     target: Count | None = Field(
-        None, description="Base-stock level the site reorders up to; default on_hand"
+        None, le=MAX_SPARES, description="Base-stock level the site reorders up to; default on_hand"
     )
 
 
@@ -308,7 +316,12 @@ class Fleet(_Strict):
     """A mining operation: what it has, where, and what it has ordered."""
 
     name: str = "fleet"
-    start_date: date = Field(description="First simulated day (YYYY-MM-DD)")
+    start_date: date = Field(
+        description="First simulated day (YYYY-MM-DD), from the genesis block "
+        f"({EARLIEST_START}) to {LATEST_START}",
+        ge=EARLIEST_START,
+        le=LATEST_START,
+    )
     catalog: str | None = Field(None, description="Extra models CSV, relative to this file")
     failure_rates: str | None = Field(
         None,

@@ -31,7 +31,7 @@ MAX_ENGINE_PASSES = 4
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class MachinesEach(_Strict):

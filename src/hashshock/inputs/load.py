@@ -340,6 +340,13 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 f"{loan.maturity_date} is not after start_date {fleet.start_date}",
                 "drop a loan already repaid, or give its real maturity date",
             )  # fmt: skip
+    for i, pledge in enumerate(fleet.finance.btc_pledges if fleet.finance else []):
+        if pledge.until_date is not None and pledge.until_date <= fleet.start_date:
+            raise InputError(
+                path, f"finance.btc_pledges[{i}].until_date",
+                f"{pledge.until_date} is not after start_date {fleet.start_date}",
+                "drop a pledge already released, or give the date it is released",
+            )  # fmt: skip
     if fleet.finance and fleet.finance.replacement.model:
         catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")
     for i, stock in enumerate(fleet.spares):

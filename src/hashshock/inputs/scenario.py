@@ -25,7 +25,7 @@ SUPPLIES: tuple[Supply, ...] = ("parts", "machines")
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
     name: str | None = Field(None, description="Label for reports")
     group: str | None = Field(None, description="Events in one group happen together")
@@ -169,7 +169,7 @@ EVENT_TYPES = (
 class Scenario(BaseModel):
     """A named set of events. ``include`` pulls in the events of other scenarios."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
     name: str
     description: str = ""

@@ -46,13 +46,13 @@ PRICE_COLUMNS = ("price_usd", "PriceUSD", "close", "Close", "price", "Price")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class PriceSeries(BaseModel):
     """Daily prices read from a CSV: ``days`` are ordinal day numbers, ``usd`` prices."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     file: str
     dates: tuple[dt.date, ...]

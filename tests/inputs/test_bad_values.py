@@ -1,0 +1,100 @@
+"""Values no fleet can have — infinite or NaN numbers, a mistyped exponent, counts past
+the engine's 32-bit counters, start dates outside any run, a pledge already released —
+are refused with exit 2 and one line naming the file, the field and a fix, instead of a
+hang, a traceback or numbers that print as nan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import small_fleet
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+
+runner = CliRunner()
+INF, NAN = float("inf"), float("nan")
+
+
+def _money(**finance: Any) -> dict[str, Any]:
+    """``small_fleet`` with a finance block: cash, a loan, a pledge and ``finance``."""
+    block: dict[str, Any] = {
+        "cash_usd": 1e6,
+        "loans": [{"name": "loan", "principal_usd": 4e5, "rate_per_year": 0.1,
+                   "amortisation": "linear", "payment_every_days": 30,
+                   "maturity_date": "2028-01-01"}],
+    }  # fmt: skip
+    block.update(finance)
+    return small_fleet(finance=block)
+
+
+def _covenant(kind: str, value: float) -> dict[str, Any]:
+    return _money(covenants=[{"name": "c", "type": kind, "value": value}])
+
+
+@pytest.mark.parametrize(("fleet", "field", "says"), [
+    (_money(cash_usd=INF), "finance.cash_usd", "finite number"),
+    (_money(cash_usd=NAN), "finance.cash_usd", ".nan is not a number"),
+    (_money(cash_usd=1e300), "finance.cash_usd", "at most 1000000000000"),
+    (_covenant("min_dscr", -1.0), "finance.covenants[0]", "value: 1.25"),
+    (_covenant("min_dscr", INF), "finance.covenants[0].value", "finite number"),
+    (_covenant("min_liquidity", NAN), "finance.covenants[0].value", ".nan is not a number"),
+    (_covenant("min_liquidity", -5.0), "finance.covenants[0]", "below zero"),
+    (_money(btc_pledges=[{"name": "p", "btc": 10, "obligation_usd": 5e5,
+                          "margin_call_ltv": 0.8, "until_date": "2025-12-01"}]),
+     "finance.btc_pledges[0].until_date", "not after start_date"),
+    (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 999_999_999_999}]),
+     "spares[0].on_hand", "at most 100000000"),
+    (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 3, "target": 2**40}]),
+     "spares[0].target", "at most 100000000"),
+    (small_fleet(start_date="9999-01-01"), "start_date", "at most 2050-12-31"),
+    (small_fleet(start_date="1900-01-01"), "start_date", "at least 2009-01-03"),
+])  # fmt: skip
+def test_impossible_values_are_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], fleet: dict[str, Any], field: str,
+    says: str,
+) -> None:  # fmt: skip
+    result = runner.invoke(app, ["validate", str(write_yaml(fleet, "fleet.yaml"))])
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert f"fleet.yaml: {field}" in line and says in line and "fix:" in line, line
+
+
+@pytest.mark.parametrize(("row", "column"), [
+    ("fan,*,1.6,nan,x", "first_year_failures_per_part"),
+    ("fan,*,inf,0.015,x", "weibull_shape"),
+])  # fmt: skip
+def test_a_failure_rate_that_is_not_a_finite_number_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, row: str, column: str
+) -> None:  # fmt: skip
+    """NaN passed every bound of the rates file and then hung the run."""
+    rates = tmp_path / "rates.csv"
+    rates.write_text("part,applies_to,weibull_shape,first_year_failures_per_part,source\n"
+                     f"{row}\n", encoding="utf-8")  # fmt: skip
+    fleet = write_yaml(small_fleet(failure_rates="rates.csv"), "fleet.yaml")
+    for command in (["validate", str(fleet)], ["run", str(fleet), "--paths", "2",
+                                                 "--horizon", "5", "-q"]):  # fmt: skip
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert f"rates.csv: row 2, {column}" in result.output and "finite" in result.output
+        assert "fix:" in result.output
+
+
+def test_a_catalogue_row_with_an_infinite_power_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    models = tmp_path / "models.csv"
+    bundled = Path(__file__).resolve().parents[2] / "src/hashshock/data/models.csv"
+    header = bundled.read_text(encoding="utf-8").splitlines()[0]
+    cells = dict.fromkeys(header.split(","), "")
+    cells.update(slug="my-miner", vendor="bitmain", name="My", family="my-fam",
+                 hashrate_ths="200", power_w="inf", efficiency_j_per_th="17.5")  # fmt: skip
+    models.write_text(header + "\n" + ",".join(cells.values()) + "\n", encoding="utf-8")
+    fleet = write_yaml(small_fleet(catalog="models.csv"), "fleet.yaml")
+    result = runner.invoke(app, ["validate", str(fleet)])
+    assert result.exit_code == 2, result.output
+    assert "models.csv: row 2" in result.output and "fix:" in result.output
