@@ -98,3 +98,26 @@ def test_a_catalogue_row_with_an_infinite_power_is_refused(
     result = runner.invoke(app, ["validate", str(fleet)])
     assert result.exit_code == 2, result.output
     assert "models.csv: row 2" in result.output and "fix:" in result.output
+
+
+@pytest.mark.parametrize(("rows", "where", "says"), [
+    ("model,count,site,install_date\nantminer-s19,10,a,2022-01-01\n\n"
+     "antminer-s19,5,nowhere,2022-01-01\n", "cohorts.csv: row 4, site", "not defined"),
+    ("model,count,site,install_date\nantminer-s19,-3,a,2022-01-01\n",
+     "cohorts.csv: row 2, count", "at least 0"),
+    ("model,count,site,install_date,color\nantminer-s19,10,a,2022-01-01,red\n",
+     "cohorts.csv: header", "unknown column 'color'"),
+    ("", "cohorts.csv", "no cohorts"),
+])  # fmt: skip
+def test_a_cohorts_csv_is_told_by_its_own_rows(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, rows: str, where: str,
+    says: str,
+) -> None:  # fmt: skip
+    """A cohort of the CSV is named by the CSV's row (blank lines counted), not by its
+    place in the fleet's list; columns a cohort cannot have, and an empty file, are
+    refused like a fleet file's unknown fields."""
+    (tmp_path / "cohorts.csv").write_text(rows, encoding="utf-8")
+    fleet = write_yaml(small_fleet(cohorts_csv="cohorts.csv"), "fleet.yaml")
+    result = runner.invoke(app, ["validate", str(fleet)])
+    assert result.exit_code == 2, result.output
+    assert f"{where}:" in result.output and says in result.output and "fix:" in result.output

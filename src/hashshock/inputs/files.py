@@ -100,11 +100,17 @@ def parse_yaml_mapping(
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the rows of a CSV file (cells stripped, missing trailing cells empty,
-    blank lines skipped; a UTF-8 byte-order mark is allowed).
+    """The header and the rows of a CSV file (:func:`read_csv_numbered`)."""
+    header, rows, _ = read_csv_numbered(path)
+    return header, rows
 
-    Row numbers in errors count the header as row 1. A row with more non-empty cells than
-    the header raises :class:`InputError` (a value holding an unquoted comma, usually).
+
+def read_csv_numbered(path: Path) -> tuple[list[str], list[dict[str, str]], list[int]]:
+    """The header and the rows of a CSV file (cells stripped, missing trailing cells empty,
+    blank lines skipped; a UTF-8 byte-order mark is allowed), and each row's number.
+
+    Row numbers count the header as row 1. A row with more non-empty cells than the
+    header raises :class:`InputError` (a value holding an unquoted comma, usually).
     """
     if not path.exists():
         raise InputError(path, None, "file not found", "check the path")
@@ -116,9 +122,10 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(path, None, f"cannot read CSV ({exc})", "save it as UTF-8 CSV") from exc
     if not lines:
-        return [], []
+        return [], [], []
     header = [h.strip() for h in lines[0]]
     rows: list[dict[str, str]] = []
+    numbers: list[int] = []
     for line, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -129,7 +136,8 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             )  # fmt: skip
         values = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
         rows.append({h: v for h, v in zip(header, values, strict=False) if h})
-    return header, rows
+        numbers.append(line)
+    return header, rows, numbers
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:

@@ -7,6 +7,7 @@ file, the field and the fix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -30,7 +31,7 @@ from hashshock.inputs.errors import (
     from_validation_error,
     unknown_name_fix,
 )
-from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
+from hashshock.inputs.files import read_csv_numbered, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
 
@@ -66,14 +67,24 @@ class LoadedFleet:
         return sum(c.count * self.catalog.get(c.model).hashrate_ths for c in self.fleet.cohorts)
 
 
-def _csv_cohorts(path: Path) -> list[dict[str, Any]]:
-    rows = read_csv_rows(path)
-    if rows and not {"model", "count", "site", "install_date"} <= set(rows[0]):
-        raise InputError(
-            path, "header", "missing columns", "use columns model,count,site,install_date[,label]"
-        )
+#: The columns of a cohorts CSV: the four a cohort needs, then an optional label.
+_CSV_COHORT_COLUMNS = ("model", "count", "site", "install_date", "label")
+
+
+def _csv_cohorts(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
+    """The cohorts of a cohorts CSV, and the row each is on (the header is row 1)."""
+    header, rows, lines = read_csv_numbered(path)
+    columns = "use columns model,count,site,install_date[,label]"
+    if not rows:
+        raise InputError(path, None, "no cohorts", f"{columns}, a row per cohort")
+    if not set(_CSV_COHORT_COLUMNS[:4]) <= set(header):
+        raise InputError(path, "header", "missing columns", columns)
+    unknown = [h for h in header if h and h not in _CSV_COHORT_COLUMNS]
+    if unknown:
+        raise InputError(path, "header", f"unknown column {unknown[0]!r}",
+                         f"{columns} (other cohort fields go in the fleet file)")  # fmt: skip
     out: list[dict[str, Any]] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(lines, rows, strict=True):
         raw = row.get("count", "")
         try:
             count = int(raw)
@@ -90,7 +101,21 @@ def _csv_cohorts(path: Path) -> list[dict[str, Any]]:
         if row.get("label"):
             item["label"] = row["label"]
         out.append(item)
-    return out
+    return out, lines
+
+
+def _on_csv_row(exc: InputError, path: Path | None, first: int, csv_path: Path,
+                lines: list[int]) -> InputError:  # fmt: skip
+    """``exc`` about ``cohorts[i]`` told on the CSV row that cohort came from when it is
+    one of the CSV's (cohorts ``first`` … on), else as it is."""
+    found = re.match(r"cohorts\[(\d+)\]\.?(.*)", exc.field or "")
+    if exc.file != (str(path) if path is not None else None) or not found:
+        return exc
+    i = int(found.group(1)) - first
+    if not 0 <= i < len(lines):
+        return exc
+    field = f"row {lines[i]}" + (f", {found.group(2)}" if found.group(2) else "")
+    return InputError(csv_path, field, exc.problem, exc.fix)
 
 
 def fleet_from_mapping(
@@ -103,12 +128,19 @@ def fleet_from_mapping(
         fleet = Fleet.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, path, Fleet) from None
+    from_csv: tuple[int, Path, list[int]] | None = None  # first CSV cohort, file, rows
     if fleet.cohorts_csv:
         csv_path = base / fleet.cohorts_csv
-        try:
-            extra = [Cohort.model_validate(row) for row in _csv_cohorts(csv_path)]
-        except ValidationError as exc:
-            raise from_validation_error(exc, csv_path) from None
+        items, lines = _csv_cohorts(csv_path)
+        extra = []
+        for item, line in zip(items, lines, strict=True):
+            try:
+                extra.append(Cohort.model_validate(item))
+            except ValidationError as exc:
+                err = from_validation_error(exc, csv_path, Cohort)
+                raise InputError(csv_path, f"row {line}, {err.field}", err.problem,
+                                 err.fix) from None  # fmt: skip
+        from_csv = (len(fleet.cohorts), csv_path, lines)
         fleet = fleet.model_copy(update={"cohorts": [*fleet.cohorts, *extra]})
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines > MAX_FLEET_MACHINES:
@@ -117,9 +149,12 @@ def fleet_from_mapping(
             f"check the counts for extra zeros (at most {MAX_FLEET_MACHINES:,} machines)",
         )  # fmt: skip
     catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
-    _cross_check(fleet, catalog, path)
-    _check_routes(fleet, path)
-    _check_sites(fleet, path)
+    try:
+        _cross_check(fleet, catalog, path)
+        _check_routes(fleet, path)
+        _check_sites(fleet, path)
+    except InputError as exc:
+        raise exc if from_csv is None else _on_csv_row(exc, path, *from_csv) from None
     rates: tuple[FailurePrior, ...] = ()
     if fleet.failure_rates:
         rates_path = base / fleet.failure_rates
