@@ -121,3 +121,22 @@ def test_a_cohorts_csv_is_told_by_its_own_rows(
     result = runner.invoke(app, ["validate", str(fleet)])
     assert result.exit_code == 2, result.output
     assert f"{where}:" in result.output and says in result.output and "fix:" in result.output
+
+
+@pytest.mark.parametrize(("events", "says"), [
+    ([{"type": "customs_hold", "name": "x", "hold_probability": 0.5, "hold_days": 30}] * 2,
+     "two events are named 'x'"),
+    ([{"type": "customs_hold", "hold_probability": 0.5, "hold_days": 30, "duration_days": 0}],
+     "never acts"),
+])  # fmt: skip
+def test_scenario_events_that_cannot_be_meant_are_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], events: list[dict[str, Any]], says: str
+) -> None:  # fmt: skip
+    """Two events of one name would share their random draws; an event lasting 0 days
+    never acts (and was said to have ended before the start)."""
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    scenario = write_yaml({"name": "mine", "events": events}, "scenario.yaml")
+    result = runner.invoke(app, ["validate", str(fleet), "--scenario", str(scenario)])
+    assert result.exit_code == 2, result.output
+    assert "scenario.yaml" in result.output and says in result.output
+    assert "fix:" in result.output

@@ -46,6 +46,11 @@ class _Event(BaseModel):
             raise ValueError("give start_day or start_date, not both — fix: drop one")
         if self.end_day is not None and self.duration_days is not None:
             raise ValueError("give end_day or duration_days, not both — fix: drop one")
+        if self.duration_days is not None and int(self.duration_days.values.max()) <= 0:
+            raise ValueError(
+                "duration_days is never above 0 days, so the event never acts — "
+                "fix: give a duration of at least 1 day, or drop the event"
+            )
         if self.end_day is not None and self.start_day is not None:
             earliest = int(self.start_day.values.min())
             if self.end_day <= earliest:
@@ -185,6 +190,15 @@ class Scenario(BaseModel):
         "network.us_share × network.vendor_share), slowing network growth; default: only "
         "this fleet. Taken from an included scenario unless set here",
     )
+
+    @model_validator(mode="after")
+    def _events_named_once(self) -> Scenario:
+        names = [e.name for e in self.events if e.name]
+        twice = next((n for n in names if names.count(n) > 1), None)
+        if twice is not None:
+            raise ValueError(f"two events are named {twice!r} (they would share their draws) "
+                             "— fix: give each event its own name")  # fmt: skip
+        return self
 
 
 __all__ = ["EVENT_TYPES", "Count", "Event", "Scenario"]
