@@ -270,6 +270,12 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     ({"name": "x", "edits": [{"path": "fleet.spares", "value": [
         {"site": "a", "part": "fans", "on_hand": 3}]}]}, "edits[0]", "part"),
     ({"name": "x", "edits": [], "cost": {"upfront_usd": 5}}, "cost", "fix:"),
+    ({"name": "x", "costs": {"starts_day": 5000}}, "costs.starts_day", "it does nothing"),
+    ({"name": "x", "costs": {"upfront_usd": float("inf")}}, "costs.upfront_usd",
+     "not a finite number"),
+    ({"name": "x", "edits": [{"path": "fleet.sites[a].technicians", "value": 3},
+                             {"path": "fleet.sites[a].technicians", "value": 4}]},
+     "edits[1].path", "is also edits[0]'s field"),
     ({"name": "do-nothing", "edits": []}, "name", "the name of a built-in strategy"),
 ])  # fmt: skip
 def test_bad_strategy_files_are_one_line_naming_the_file(

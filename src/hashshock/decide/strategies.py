@@ -353,10 +353,12 @@ def check_costs(strategies: Sequence[Strategy], horizon: int) -> None:
     """Refuse a strategy whose costs start after the horizon: it would look free."""
     for strategy in strategies:
         costs = strategy.costs
-        if costs.starts_day >= horizon and (costs.upfront_usd or costs.running_usd_per_month):
+        if costs.starts_day >= horizon:
+            paid = costs.upfront_usd or costs.running_usd_per_month
             raise InputError(
                 strategy.origin, "costs.starts_day", f"day {costs.starts_day} is past the "
-                f"horizon ({horizon} days), so {strategy.name} would look free",
+                f"horizon ({horizon} days), so " + (f"{strategy.name} would look free"
+                                                    if paid else "it does nothing"),
                 "start the costs within the horizon, or lengthen --horizon",
             )  # fmt: skip
 

@@ -124,7 +124,13 @@ def apply(strategy: Strategy, base: BaseSet) -> LoadedFleet:
     where = strategy.origin or f"strategy {strategy.name}"
     for i, edit in enumerate(strategy.edits):
         field = f"edits[{i}].path"
-        resolved.append((resolve_fleet_path(base, edit.path, where, field), edit.value))
+        path = resolve_fleet_path(base, edit.path, where, field)
+        same = next((j for j, (other, _) in enumerate(resolved)
+                     if (other.root, other.steps) == (path.root, path.steps)), None)  # fmt: skip
+        if same is not None:  # the last would win silently
+            raise InputError(where, field, f"{edit.path} is also edits[{same}]'s field",
+                             "set each field once")  # fmt: skip
+        resolved.append((path, edit.value))
         try:
             edited_fleet(base, resolved)
         except InputError as exc:
