@@ -51,6 +51,9 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 3, "target": 2**40}]),
      "spares[0].target", "at most 100000000"),
     (small_fleet(start_date="9999-01-01"), "start_date", "at most 2050-12-31"),
+    (small_fleet(sites=[{"name": "a", "country": "Narnia"}]), "sites[0].country",
+     "not an ISO country code"),
+    (small_fleet(name=""), "name", "at least 1"),
     (small_fleet(start_date="1900-01-01"), "start_date", "at least 2009-01-03"),
 ])  # fmt: skip
 def test_impossible_values_are_refused(

@@ -90,6 +90,7 @@ _FIXES = {
     "dict_type": "write a mapping (YAML 'key: value' lines)",
     "model_type": "write a mapping (YAML 'key: value' lines)",
     "string_type": "write text",
+    "string_too_short": "write some text",
 }
 
 

@@ -8,6 +8,7 @@ the catalogue at hand.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     StrictInt,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -84,7 +86,10 @@ class Site(_Strict):
     """A mining site."""
 
     name: str = Field(min_length=1, description="Unique site name, used by cohorts and spares")
-    country: str = Field("US", description="ISO country code; decides which routes cross a border")
+    country: str = Field(
+        "US", description="ISO 3166 country code (two capital letters, e.g. US, CA, PY); "
+        "decides which routes cross a border",
+    )  # fmt: skip
     state: str | None = Field(None, description=f"State or province; {SAVED_ONLY}")
     technicians: Count | None = Field(
         None, le=MAX_SITE_TECHNICIANS,
@@ -120,6 +125,14 @@ class Site(_Strict):
         f"family once each pool's shelf runs out; at most {MAX_COHORT_MACHINES} a model. "
         "Omitted: no donors",
     )
+
+    @field_validator("country")
+    @classmethod
+    def _iso_code(cls, country: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise ValueError(f"{country!r} is not an ISO country code — fix: write its two "
+                             "capital letters, e.g. US, CA or PY")  # fmt: skip
+        return country
 
     @model_validator(mode="after")
     def _donors_held(self) -> Site:
@@ -315,7 +328,7 @@ class Operations(_Strict):
 class Fleet(_Strict):
     """A mining operation: what it has, where, and what it has ordered."""
 
-    name: str = "fleet"
+    name: str = Field("fleet", min_length=1)
     start_date: date = Field(
         description="First simulated day (YYYY-MM-DD), from the genesis block "
         f"({EARLIEST_START}) to {LATEST_START}",
