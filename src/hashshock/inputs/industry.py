@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from hashshock.inputs.finance import Amortisation, Covenant, Finance, Loan, PaymentPeriod
+from hashshock.inputs.fleet import EARLIEST_START, LATEST_START
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -451,7 +452,8 @@ class Industry(_Strict):
 
     name: str = "industry"
     description: str = ""
-    start_date: date = Field(description="Day 0 of every operator (overrides their fleets')")
+    start_date: date = Field(description="Day 0 of every operator (overrides their fleets')",
+                             ge=EARLIEST_START, le=LATEST_START)  # fmt: skip
     network_feedback: bool = Field(
         True, description="World hashrate = operators + rest of world (false: each operator "
         "is priced on the market alone, as `hashshock run` does)",
