@@ -36,6 +36,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "cash_usd_end": _band(flows.cash_usd[:, -1]),
         "cash_usd_min": _band(flows.lowest_cash_usd()),
         "spares_value_usd_end": _band(money.spares_value_usd),
+        "donors_value_usd_end": _band(money.donors_value_usd),
         # Deposits returned on cancelled orders: cash in that is neither revenue nor a cost.
         "refunds_usd": _band(totals["refunds_usd"]),
         "costs_usd_p50": {
