@@ -2,7 +2,10 @@
 
 :func:`check_output` is called for every output path *before* a command does its work:
 it refuses a path that is one of the run's own input files, a folder, a missing or
-read-only folder, or a read-only file, so a long simulation never ends in a lost result.
+read-only folder, or a read-only file, so a long simulation never ends in a lost result;
+:func:`check_distinct_outputs` refuses two outputs of one command that are one file, and
+:func:`check_replaceable` a generated input file (a scenario, failure rates) over a file of
+another kind.
 An output path that is a symbolic link is written *through*: the link stays and its
 target gets the new content (atomically, next to the target).
 """
@@ -10,11 +13,12 @@ target gets the new content (atomically, next to the target).
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +137,61 @@ def check_output(
     if resolved.exists() and not os.access(resolved, os.W_OK):
         raise InputError(path, option, "is read-only", "make it writable or choose another name")
     return path
+
+
+def check_distinct_outputs(*outputs: tuple[str, str | Path | None]) -> None:
+    """Refuse, before any work, two of a command's outputs that are one file: the one
+    written last would silently replace the other (``--json x --report x``).
+
+    ``outputs`` are ``(option, target)`` pairs in the order the options are named in
+    messages; ``None`` (not asked for) and ``-`` (stdout) are never the same file. Links
+    and other spellings of one path are told apart by what they point at.
+    """
+    seen: list[tuple[str, Path]] = []
+    for option, target in outputs:
+        if target is None or str(target) == "-":
+            continue
+        path = Path(target).expanduser()
+        for earlier_option, earlier in seen:
+            if _same_file(path.resolve(), earlier):
+                raise InputError(
+                    path, option, f"is also the {earlier_option} output",
+                    f"give {option} and {earlier_option} different file names",
+                )  # fmt: skip
+        seen.append((option, path))
+
+
+def check_replaceable(
+    target: str | Path | None, option: str, kind: str, is_kind: Callable[[Path], bool]
+) -> None:
+    """Refuse, before any work, an output ``target`` that exists and is not ``kind``.
+
+    For the commands that write hashshock's own input files (``scan``'s inventory,
+    ``audit``'s scenario, ``fit``'s failure rates): such a file is written to be edited
+    and kept, so it replaces only an earlier file of its kind (``is_kind`` tells), never
+    a fleet file or anything else the user named by mistake. An empty file holds nothing
+    to lose and may be replaced.
+    """
+    if target is None or str(target) == "-":
+        return
+    path = Path(target).expanduser()
+    if not path.is_file() or path.stat().st_size == 0 or is_kind(path):
+        return
+    raise InputError(
+        path, option, f"exists and is not {kind}",
+        f"name another file with {option}, or move this one",
+    )  # fmt: skip
+
+
+def csv_columns(path: Path) -> set[str]:
+    """The column names in the first line of the CSV file ``path`` (none if it cannot be
+    read as text), for telling what kind of file it is."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
+    return {name.strip() for name in header}
 
 
 def check_output_dir(path: str | Path, option: str) -> Path:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
@@ -38,7 +38,9 @@ MEMORY_HEADROOM = 0.8
 
 @dataclass(frozen=True)
 class RunEstimate:
-    """A run's estimated peak memory (bytes) and engine time (seconds, on ``threads``)."""
+    """A run's estimated peak memory (bytes) and engine time (seconds, on ``threads``);
+    with ``points`` > 1, a sweep's: the memory of one point (they run one at a time on a
+    core) and the time of all of them."""
 
     bytes: int
     seconds: float
@@ -46,13 +48,26 @@ class RunEstimate:
     paths: int
     days: int
     cohorts: int
+    points: int = 1
 
     def describe(self) -> str:
-        return (
-            f"{_gib(self.bytes)} and about {_duration(self.seconds)} for {self.scenarios} "
-            f"scenario{'s' if self.scenarios != 1 else ''} × {self.paths:,} paths × "
-            f"{self.days:,} days × {self.cohorts:,} cohorts"
+        """``1.2 GiB and about 4 min for 2 scenarios × 1,000 paths × …``; a sweep's says
+        its memory is a point's and its time all its points'."""
+        shape = (
+            f"{self.scenarios} scenario{'s' if self.scenarios != 1 else ''} × "
+            f"{self.paths:,} paths × {self.days:,} days × {self.cohorts:,} cohorts"
         )
+        if self.points == 1:
+            return f"{_gib(self.bytes)} and about {_duration(self.seconds)} for {shape}"
+        return (
+            f"{_gib(self.bytes)} a point and about {_duration(self.seconds)} for "
+            f"{self.points:,} points, each {shape}"
+        )
+
+    def for_points(self, points: int) -> RunEstimate:
+        """The estimate of ``points`` runs like this one: their times add up (the
+        estimate's threads shared by all), the memory stays one run's."""
+        return replace(self, seconds=self.seconds * points, points=points)
 
 
 def estimate_run(
@@ -95,15 +110,25 @@ RUN_FIX = (
 )
 
 
-def check_fits(estimate: RunEstimate, fix: str = RUN_FIX, available: int | None = None) -> None:
-    """Refuse a run that cannot fit in memory, with the estimate and ``fix``."""
+def check_fits(
+    estimate: RunEstimate, fix: str = RUN_FIX, available: int | None = None,
+    file: str | Path | None = None, field: str = "--paths",
+) -> None:  # fmt: skip
+    """Refuse a run that cannot fit in memory, with the estimate, the limit it is held to
+    and ``fix``. The error names ``file`` and ``field``: where the sizes came from (the
+    ``--paths`` option by default; a sweep spec's file and its ``paths:``)."""
     free = available_bytes() if available is None else available
-    if free is None or estimate.bytes <= MEMORY_HEADROOM * free:
+    if free is None:
         return
+    limit = int(MEMORY_HEADROOM * free)
+    if estimate.bytes <= limit:
+        return
+    # The limit is a share of what is free, not all of it: say both, or an estimate below
+    # the memory available would read as refused for nothing.
     raise InputError(
-        None, "--paths",
-        f"the run needs an estimated {estimate.describe()}, more than the {_gib(free)} "
-        "of memory available", fix,
+        file, field,
+        f"the run needs an estimated {estimate.describe()}, more than the {_gib(limit)} a "
+        f"run may use ({MEMORY_HEADROOM:.0%} of the {_gib(free)} of memory available)", fix,
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@ inputs are invalid is reported with the reason and the others still run."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,64 @@ def test_a_field_in_a_block_the_file_leaves_out_says_to_add_the_block() -> None:
     with pytest.raises(PathError) as error:
         resolve("fleet.sites[a].bench.technicians", mappings)
     assert "fleet.sites[a].bench is not set" in error.value.problem
+
+
+@pytest.mark.parametrize("root", ["fleet", "scenario", "market"])
+def test_a_path_naming_a_whole_file_asks_for_a_field_inside_it(
+    spec_of: Spec, write_spec: Any, root: str
+) -> None:
+    spec = write_spec(spec_of(inputs=[{"path": root, "low": 1, "high": 2}]))
+    message = _error(spec)
+    assert message.startswith(f"{spec}: inputs[0].path: '{root}' names the whole {root}")
+    assert f"fix: name a field inside the {root}, e.g. {root}." in message
+
+
+def test_a_strategy_edit_of_the_whole_fleet_exits_2_naming_the_edit(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path
+) -> None:
+    """It was a KeyError traceback from deep in the edit (sweep/fieldpath.py)."""
+    strategy = tmp_path / "s.yaml"
+    strategy.write_text('name: s\nedits:\n  - {path: "fleet", value: 2}\n', encoding="utf-8")
+    done = CliRunner().invoke(
+        cli, ["strategies", str(fleet_file), "--strategy", str(strategy), "-n", "5",
+              "--horizon", "30"],
+    )  # fmt: skip
+    assert done.exit_code == 2, done.output
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.output
+    assert lines[0].startswith(f"error: {strategy}: edits[0].path: 'fleet' names the whole fleet")
+    assert "fix: name a field inside the fleet, e.g. fleet.sites[" in lines[0]
+
+
+def test_a_long_sweep_says_how_long_before_it_starts(
+    cli: typer.Typer, spec_of: Spec, write_spec: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a run does past 30 s (docs/limits.md): a Sobol' spec of 16,384 samples is hours
+    of work on a big fleet, minutes here; a small one says nothing."""
+    import hashshock.sweep.run
+
+    def stop(*_: Any, **__: Any) -> Any:
+        raise InputError(None, None, "stopped before running (test)")
+
+    monkeypatch.setattr(hashshock.sweep.run, "sweep", stop)
+    inputs = [{"path": HOLD, "low": 40, "high": 60},
+              {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]  # fmt: skip
+    said = []
+    for samples in (16384, 4):
+        spec = write_spec(spec_of(method="sobol", samples=samples, inputs=inputs))
+        done = CliRunner().invoke(cli, ["sweep", str(spec)])
+        assert done.exit_code == 2 and "stopped before running" in done.output, done.output
+        said.append(" ".join(done.output.split()))
+    points = 16384 * (len(inputs) + 2) + 1
+    assert "note: this sweep needs " in said[0] and f"for {points:,} points, each" in said[0]
+    assert re.search(r"about \d+(\.\d)? (min|h) for", said[0]), said[0]
+    assert "note: this sweep" not in said[1]
+
+
+def test_a_base_with_a_fleet_and_an_industry_asks_for_one(spec_of: Spec, write_spec: Any) -> None:
+    spec_map = spec_of(inputs=[{"path": HOLD, "low": 40, "high": 60}])
+    spec_map["base"]["industry"] = "us"
+    spec = write_spec(spec_map)
+    message = _error(spec)
+    assert message.startswith(f"{spec}: base: gives both a fleet and an industry")
+    assert "fix: keep one of them" in message

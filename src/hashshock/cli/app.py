@@ -39,6 +39,8 @@ from hashshock.cli.common import (
     SeedOpt,
     err_console,
     input_errors,
+    literal,
+    note_long_run,
     progress_bar,
     warn_all,
     write_or_report,
@@ -68,10 +70,12 @@ from hashshock.cli.scan import register as register_scan
 from hashshock.cli.serve import register as register_serve
 from hashshock.cli.strategies import register as register_strategies
 from hashshock.cli.sweep import register as register_sweep
-from hashshock.outputs import check_output, write_json
+from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import counted
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from typer import _click  # the click that typer builds on (vendored)
 
     from hashshock.market import MarketConfig
@@ -96,10 +100,6 @@ ReportOpt = Annotated[
     str | None, typer.Option("--report", help="Also write the HTML report here (.html).")
 ]
 SaveOpt = Annotated[bool, typer.Option("--save", help="Keep the runs in the run store.")]
-
-
-#: Runs estimated to take longer than this (seconds) say so before they start.
-LONG_RUN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -135,18 +135,20 @@ def _simulate(
             from hashshock.report import check_report_path
 
             check_report_path(outputs.report, [p for p in inputs if p is not None])
+        store: Path | None = None
         if outputs.save or outputs.store:
             from hashshock.store import check_store
 
-            check_store(outputs.store)
+            store = check_store(outputs.store)
+        check_distinct_outputs(("--json", outputs.json_out), ("--report", outputs.report),
+                               ("--store", store))  # fmt: skip
         runs = len({"baseline", *(s.name for s in chosen)})
         estimate = estimate_for(loaded, runs, paths, horizon)
         check_fits(estimate)
         start = warn_if_stale(err_console, market, loaded)
         warn_all(loaded.warnings)
-        if estimate.seconds > LONG_RUN_SECONDS and not quiet:
-            err_console.print(f"note: this run needs {estimate.describe()} (estimated)",
-                              soft_wrap=True, highlight=False)  # fmt: skip
+        if not quiet:
+            note_long_run(estimate, "this run")
         with progress_bar(not quiet) as tick:
             results = run_interruptibly(
                 lambda: api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
@@ -297,7 +299,7 @@ def validate(
         warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
     console.print(
-        f"[green]ok[/] {fleet}: {counted(loaded.machines, 'machine')} in "
+        f"[green]ok[/] {literal(fleet)}: {counted(loaded.machines, 'machine')} in "
         f"{counted(len(loaded.fleet.cohorts), 'cohort')} at "
         f"{counted(len(loaded.fleet.sites), 'site')}, {loaded.nameplate_ths / 1e3:,.1f} PH/s "
         f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}",

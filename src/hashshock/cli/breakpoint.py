@@ -16,6 +16,7 @@ from hashshock.cli.common import (
     SeedOpt,
     err_console,
     input_errors,
+    literal,
     write_or_report,
 )
 from hashshock.cli.interrupt import run_interruptibly
@@ -94,12 +95,13 @@ def breakpoint_command(
         raise typer.Exit(code=1)
     if json_out != "-":
         target = f"{probability:.0%}"
+        named = literal(covenant)
         if found.value is None:
-            console.print(f"[green]{covenant}[/] holds (breached on < {target} of paths) even at "
+            console.print(f"[green]{named}[/] holds (breached on < {target} of paths) even at "
                           f"the largest {shock} tried.")  # fmt: skip
         elif found.value == 0:
             console.print(
-                f"[bold]{covenant}[/] is already breached on "
+                f"[bold]{named}[/] is already breached on "
                 f"[bold red]{found.probability_at_value:.0%}[/] of paths with no {shock}, at "
                 f"least the {target} asked for: no shock is needed (--probability sets "
                 "another share).",
@@ -108,7 +110,7 @@ def breakpoint_command(
             size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
                     else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
             console.print(
-                f"[bold]{covenant}[/] is breached on ≥ {target} of paths from "
+                f"[bold]{named}[/] is breached on ≥ {target} of paths from "
                 f"[bold red]{size}[/] (breach probability there "
                 f"{found.probability_at_value:.0%}).",
             )

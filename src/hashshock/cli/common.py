@@ -2,21 +2,26 @@
 its exit code, warnings, writing an output after the summary, and the progress bar.
 Light at import (start-up rule in :mod:`hashshock.cli.app`).
 
-Every text from the user's inputs is printed escaped: rich would take ``[microbt]`` in
-``vendor_lines[microbt]`` for a style and drop it.
+Every text from the user's inputs is printed through :func:`literal`: rich would take
+``[microbt]`` in ``vendor_lines[microbt]`` for a style and drop it (and stop at ``[/]``),
+and a raw escape character in a name would restyle the user's terminal.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from hashshock.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from hashshock.sizing import RunEstimate
 
 err_console = Console(emoji=False, stderr=True)
 
@@ -29,9 +34,28 @@ JsonOpt = Annotated[
 ]
 
 
+#: C0 controls (ESC, newline, ...), DEL and C1 controls: never sent to a terminal raw.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def literal(text: object) -> str:
+    """``text`` from the user's inputs (a fleet, site, scenario, strategy or operator
+    name, or a message quoting one) made safe to put into rich markup, printed as written.
+
+    Brackets are escaped, so ``farm [old]`` keeps ``[old]`` and ``farm [/]`` cannot end
+    the line's style (rich would raise ``MarkupError``); control characters are shown as
+    Python writes them (``\\x1b``, ``\\n``), so an escape sequence in a name cannot
+    restyle the user's terminal and a name stays on one line.
+    """
+    shown = CONTROL_CHARACTERS.sub(
+        lambda found: found.group().encode("unicode_escape").decode("ascii"), str(text)
+    )
+    return escape(shown)
+
+
 def error_exit(exc: InputError) -> typer.Exit:
     """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
-    err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False,
+    err_console.print(f"[bold red]error:[/] {literal(exc.message)}", highlight=False,
                       soft_wrap=True)  # fmt: skip
     return typer.Exit(2)
 
@@ -45,10 +69,23 @@ def input_errors() -> Iterator[None]:
         raise error_exit(exc) from None
 
 
+#: Runs (and sweeps) estimated to take longer than this (seconds) say so before they start
+#: (docs/limits.md).
+LONG_RUN_SECONDS = 30.0
+
+
+def note_long_run(estimate: RunEstimate, what: str) -> None:
+    """On stderr, ``note: {what} needs … (estimated)`` when ``estimate`` is longer than
+    :data:`LONG_RUN_SECONDS`: hours of work never start without a word."""
+    if estimate.seconds > LONG_RUN_SECONDS:
+        err_console.print(f"note: {what} needs {estimate.describe()} (estimated)",
+                          soft_wrap=True, highlight=False)  # fmt: skip
+
+
 def warn_all(lines: Iterable[str]) -> None:
     """Print each accepted-but-notable input on stderr as one warning line."""
     for line in lines:
-        err_console.print(f"[bold yellow]warning:[/] {escape(line)}", soft_wrap=True,
+        err_console.print(f"[bold yellow]warning:[/] {literal(line)}", soft_wrap=True,
                           highlight=False)  # fmt: skip
 
 
@@ -61,8 +98,8 @@ def write_or_report(write: Callable[[], object], target: str) -> bool:
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
         err_console.print(
-            f"[bold red]error:[/] {escape(target)}: the results could not be written "
-            f"({escape(reason)}); fix: free space or choose another path",
+            f"[bold red]error:[/] {literal(target)}: the results could not be written "
+            f"({literal(reason)}); fix: free space or choose another path",
             soft_wrap=True, highlight=False,
         )  # fmt: skip
         return False

@@ -64,7 +64,7 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
     from hashshock.cli.market_options import checked_start
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.market import load_market
-    from hashshock.outputs import check_output
+    from hashshock.outputs import check_distinct_outputs, check_output
     from hashshock.prepare import check_horizon, check_run_args, input_files
 
     check_run_args(paths, seed)
@@ -78,6 +78,7 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
         from hashshock.report import check_report_path
 
         check_report_path(report, files)
+    check_distinct_outputs(("--json", json_out), ("--report", report))
     start = checked_start(market, loaded)  # as run checks it: the same market prices these
     return Inputs(loaded, chosen, market, files, start)
 

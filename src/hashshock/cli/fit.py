@@ -14,10 +14,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from hashshock.cli.common import error_exit
+from hashshock.cli.common import error_exit, literal
 from hashshock.inputs.errors import InputError
+from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
 
 LogsArg = Annotated[
     list[Path],
@@ -69,20 +69,15 @@ JsonOpt = Annotated[
 
 
 def _check_outputs(logs: list[Path], out: Path | None, json_out: str | None) -> None:
-    """Refuse to write over an input log, or both outputs to one file."""
-    inputs = {p.resolve() for p in logs}
-    targets = [(out, "--out")] + (
-        [(Path(json_out), "--json")] if json_out not in {None, "-"} else []
-    )
-    for path, option in targets:
-        if path is not None and path.resolve() in inputs:
-            raise InputError(path, option, "is one of the input logs", "name another file")
-    if (
-        out is not None
-        and json_out not in {None, "-"}
-        and out.resolve() == Path(str(json_out)).resolve()
-    ):
-        raise InputError(out, "--json", "is also the --out file", "name two different files")
+    """Before fitting: no output over an input log nor both outputs to one file, and
+    ``--out`` replaces only an earlier failure-rates CSV (never a fleet file, say)."""
+    from hashshock.inputs.catalog import FAILURE_RATE_COLUMNS
+
+    check_output(out, "--out", logs)
+    check_output(json_out, "--json", logs)
+    check_distinct_outputs(("--out", out), ("--json", json_out))
+    check_replaceable(out, "--out", "a failure-rates CSV (the columns of failure_rates.csv)",
+                      lambda path: csv_columns(path) >= set(FAILURE_RATE_COLUMNS))  # fmt: skip
 
 
 def fit_command(
@@ -117,17 +112,17 @@ def fit_command(
     except InputError as exc:
         raise error_exit(exc) from None
     for warning in report.loaded.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
     if json_out == "-":
         for note in report.notes:
-            err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+            err.print(f"note: {literal(note)}", highlight=False, soft_wrap=True)
         return
     console = Console(emoji=False)
     print_report(console, report)
     if out is not None:
         console.print(
-            f"wrote {len(report.rates())} rows to {escape(str(out))}; use it in a fleet file as "
-            f"failure_rates: {escape(out.name)}",
+            f"wrote {len(report.rates())} rows to {literal(str(out))}; use it in a fleet file as "
+            f"failure_rates: {literal(out.name)}",
             highlight=False,
             soft_wrap=True,
         )

@@ -17,10 +17,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.common import input_errors, progress_bar, write_or_report
+from hashshock.cli.common import input_errors, literal, progress_bar, write_or_report
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -35,8 +34,7 @@ from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
 from hashshock.industry.notes import broken_without_a_shock, carried_network
-from hashshock.inputs.errors import InputError
-from hashshock.outputs import check_output, write_json
+from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import break_causes, counted, probability
 
 FileArg = Annotated[
@@ -125,7 +123,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
             if not cut and parts:  # its own supply runs, on imported components partly cut
                 cut_text, marked = f"{probability(parts)}†", True
             table.add_row(
-                escape(line) if k == 0 else "", escape(name),
+                literal(line) if k == 0 else "", literal(name),
                 f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}",
                 "—" if not spot else f"{max(spot['p50']):,.0f}",
                 "—" if not cancelled else f"{cancelled:,.1f}",
@@ -166,7 +164,7 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
         )  # a long scenario name folds, never cut
     for name, used in scenarios.items():
         grey = used["grey_total_ehs"]["p50"]
-        cells = [escape(name)]
+        cells = [literal(name)]
         if base is not None:
             cells.append("—" if used is base else _price_moves(used, base))
         cells += [
@@ -227,7 +225,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     machines = sum(o["machines"] for o in operators)
     ehs = sum(o["nameplate_ehs"] for o in operators)
     console.print(
-        f"[bold]{escape(data['industry'])}[/]: {len(operators)} operators and classes, "
+        f"[bold]{literal(data['industry'])}[/]: {len(operators)} operators and classes, "
         f"{counted(round(machines), 'machine')}, {ehs:,.1f} EH/s nameplate; "
         f"{counted(data['paths'], 'path')} × {counted(data['horizon_days'], 'day')}, seed "
         f"{data['seed']}" + ("" if seconds is None else f", {seconds:.1f} s"),
@@ -255,11 +253,11 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         cells.append("—" if share is None else f"{_p50(share, 0):.1%} → {_p50(share, last):.1%}")
         delta = us.get("hashrate_ehs_vs_baseline")
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
-        table.add_row(escape(name), *cells)
+        table.add_row(literal(name), *cells)
     console.print(table)
     carried = carried_network(data)
     if carried:
-        console.print(f"note: {carried}", highlight=False)
+        console.print(f"note: {literal(carried)}", highlight=False)
     steering = _steering_note(data)
     if steering:
         console.print(steering, highlight=False)
@@ -273,7 +271,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     base_break = baseline_breaks if shocks else {}
     for name in shocks or ["baseline"]:
         scenario = data["scenarios"][name]
-        ranking = Table(title=f"Who breaks first: {name}", title_justify="left")
+        ranking = Table(title=f"Who breaks first: {literal(name)}", title_justify="left")
         columns = ["operator/class", "first", "P break", "Δ base", "day", "P decline", "day "]
         for column in columns if base_break else [c for c in columns if c != "Δ base"]:
             ranking.add_column(column, justify="left" if column == "operator/class" else "right",
@@ -286,7 +284,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         ))  # fmt: skip
         for row in rows:
             ops = operational[row["group"]]
-            cells = [escape(str(row["group"])), probability(row["probability_first"]),
+            cells = [literal(str(row["group"])), probability(row["probability_first"]),
                      probability(row["probability_break"])]  # fmt: skip
             if base_break:
                 cells.append(points(row["probability_break"] - base_break[row["group"]]))
@@ -314,7 +312,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         console.print(note, highlight=False)
     inputs = broken_without_a_shock(baseline_breaks, bool(shocks))
     if inputs:
-        console.print(f"note: {inputs}", highlight=False)
+        console.print(f"note: {literal(inputs)}", highlight=False)
 
 
 #: Gap between the engines' and the shared hashprice (p95) beyond which the summary says so.
@@ -332,7 +330,7 @@ def _steering_note(data: dict[str, Any]) -> str:
     passes = int(data.get("engine_passes", 1))
     return (f"note: the engines' switch-off and replacement decisions saw a hashprice "
             f"{gaps[worst]:.1%} off the shared network's on the average day (p95, "
-            f"{escape(worst)}); --passes "
+            f"{literal(worst)}); --passes "
             f"{passes + 1} brings it closer (one more run of every engine)")  # fmt: skip
 
 
@@ -349,7 +347,7 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
     )  # fmt: skip
     if not shown:
         return
-    table = Table(title=f"What breaks them: {name}", title_justify="left")
+    table = Table(title=f"What breaks them: {literal(name)}", title_justify="left")
     columns = ["operator/class", "covenant", "P", "Δ base", "day"]
     for column in columns if base_causes else [c for c in columns if c != "Δ base"]:
         table.add_column(column, justify="left" if column in columns[:2] else "right",
@@ -357,7 +355,7 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
     for row, (group, cause) in enumerate(shown):
         event = causes[group, cause]
         named = row == 0 or shown[row - 1][0] != group  # a group's name on its first row
-        cells = [escape(group) if named else "", escape(cause),
+        cells = [literal(group) if named else "", literal(cause),
                  probability(event["probability"])]  # fmt: skip
         if base_causes:
             cells.append(
@@ -419,13 +417,12 @@ def industry_command(
             from hashshock.report.write import check_report_path
 
             report_path = check_report_path(report, files)
-            if json_out not in (None, "-") and Path(json_out).resolve() == report_path.resolve():
-                raise InputError(None, "--report", f"{report} is also the --json output",
-                                 "give the report and the JSON different names")  # fmt: skip
+        store_file: Path | None = None
         if save or store is not None:  # a bad store fails now, not after the run
             from hashshock.store import check_store
 
-            check_store(store)
+            store_file = check_store(store)
+        check_distinct_outputs(("--json", json_out), ("--report", report), ("--store", store_file))
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -442,7 +439,7 @@ def industry_command(
     if not quiet:
         warn = Console(emoji=False, stderr=True)
         for text in data["warnings"]:
-            warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True,
+            warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True,
                        highlight=False)  # fmt: skip
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
@@ -483,9 +480,9 @@ def validate_industry_file(
     warn = Console(emoji=False, stderr=True)
     start = market_start(checked.market, loaded.industry.start_date)
     for text in [*pledge_warnings(loaded, start), *loaded.warnings]:
-        warn.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
+        warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
     members = len(checked.loaded.members)
-    where = escape(str(checked.loaded.path))
+    where = literal(str(checked.loaded.path))
     runs = len(checked.to_run)
     return f"[green]ok[/] {where}: {counted(members, 'fleet')}, {counted(runs, 'scenario')}"
 

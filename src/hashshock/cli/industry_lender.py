@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import literal
 from hashshock.industry.notes import tail_below_baseline
 from hashshock.words import probability
 
@@ -19,8 +19,8 @@ def print_indented(console: Console, line: str, indent: int = 8) -> None:
     lender block (``indent`` columns in), not at column 0."""
     import textwrap
 
-    text = line.lstrip()
-    first = line[: len(line) - len(text)]
+    text = literal(line.lstrip())  # made safe before wrapping: its line breaks are kept
+    first = line[: len(line) - len(line.lstrip())]
     wrapped = textwrap.fill(text, width=max(console.width, indent + 20), initial_indent=first,
                             subsequent_indent=" " * indent)  # fmt: skip
     console.print(wrapped, highlight=False, soft_wrap=True)
@@ -35,7 +35,7 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
     """Per loan: its borrower (the loan's key where a borrower has several), operators
     lent to, probability of default (and the change from baseline, points), expected
     loss and interest received (all its operators')."""
-    table = Table(title=f"Loans: {name}", title_justify="left")
+    table = Table(title=f"Loans: {literal(name)}", title_justify="left")
     columns = ["borrower", "operators", "P default", "Δ base", "exp. loss", "interest"]
     for column in columns if base is not None else [c for c in columns if c != "Δ base"]:
         table.add_column(column, justify="left" if column == "borrower" else "right",
@@ -45,7 +45,8 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
     for loan in lender["loans"]:
         who = loan["borrower"] if borrowers.count(loan["borrower"]) == 1 else (
             f"{loan['borrower']} {loan['loan']}")  # fmt: skip
-        cells = [escape(who), f"{loan['operators']:,.0f}", probability(loan["probability_default"])]
+        cells = [literal(who), f"{loan['operators']:,.0f}",
+                 probability(loan["probability_default"])]  # fmt: skip
         if base is not None:
             was = before.get(loan["loan"])
             cells.append("—" if was is None else points(loan["probability_default"] - was))

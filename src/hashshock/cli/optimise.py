@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
     JsonOpt,
     PathsOpt,
@@ -124,7 +123,7 @@ def optimise_command(
     if not quiet and json_out != "-":
         render_optimise(out, result, seconds, pool_sites)
     if not result.reached:
-        err.print(f"[bold yellow]warning:[/] {escape(result.note)}; {_best(result)}",
+        err.print(f"[bold yellow]warning:[/] {literal(result.note)}; {_best(result)}",
                   highlight=False, soft_wrap=True)  # fmt: skip
 
     def write_report() -> None:
@@ -143,7 +142,7 @@ def optimise_command(
 
     write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
-        out.print(f"wrote {escape(report)}", highlight=False)
+        out.print(f"wrote {literal(report)}", highlight=False)
 
 
 def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
@@ -193,7 +192,7 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     data = result.to_dict()
     head = data["optimise"]
     console.print(
-        f"[bold]{escape(result.fleet)}[/] under [bold]{escape(result.scenario)}[/]: target "
+        f"[bold]{literal(result.fleet)}[/] under [bold]{literal(result.scenario)}[/]: target "
         f"{result.target.availability:.1%} parts availability at {result.target.at} of each "
         f"path's worst 30 days; {head['evaluations']} simulations of {result.paths:,} "
         f"(screening {result.screen_paths:,}) paths × {counted(result.horizon_days, 'day')} in "
@@ -215,12 +214,12 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         f"verified: simulated on seed {verified.get('seed')} (independent); paths holding it: "
         f"{_pct(verified.get('share_of_paths_holding'))}; mean parts availability over the "
         f"horizon {_pct(verified.get('mean_availability'))}"
-        + (f"; {escape(result.note)}" if result.note else ""), highlight=False,
+        + (f"; {literal(result.note)}" if result.note else ""), highlight=False,
     )  # fmt: skip
     said = data["verified_note"]
     if said:
         level = "[yellow]note:[/]" if "noise" in said else "[bold yellow]warning:[/]"
-        console.print(f"{level} {escape(said)}", highlight=False)
+        console.print(f"{level} {literal(said)}", highlight=False)
     gap = data["gap"]
     if gap["availability"] is not None:
         points = 100 * gap["availability"]
@@ -228,7 +227,7 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
         console.print(
             f"closed form against simulation: the closed form's stock averages "
             f"{abs(points):.2f} points {'less' if points >= 0 else 'more'} availability over "
-            f"the horizon under {escape(result.scenario)} than its steady state predicts (the "
+            f"the horizon under {literal(result.scenario)} than its steady state predicts (the "
             f"target is on the worst 30 days); the simulation's stock costs "
             f"${abs(extra):,.0f} {'more' if extra >= 0 else 'less'}", highlight=False,
         )  # fmt: skip
@@ -292,7 +291,8 @@ def _stock_table(console: Console, pools: list[dict[str, Any]], by_site: bool) -
     for key, (today, closed, chosen, cost) in rows.items():
         if today == closed == chosen:
             continue
-        table.add_row(*key, f"{today:,.0f}", f"{closed:,.0f}", f"{chosen:,.0f}", f"{cost:,.0f}")
+        amounts = (f"{amount:,.0f}" for amount in (today, closed, chosen, cost))
+        table.add_row(*map(literal, key), *amounts)
     if table.row_count:
         console.print(table)
     else:

@@ -21,6 +21,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from hashshock.cli.common import literal
 from hashshock.words import STOCKOUT_DEFINITION, counted
 
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
@@ -116,7 +117,7 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     console.print(
         f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f} · "
         f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
-        f"{start['difficulty'] / 1e12:.1f} T · from {origin}",
+        f"{start['difficulty'] / 1e12:.1f} T · from {literal(origin)}",
         highlight=False,
     )
 
@@ -124,7 +125,8 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
 def render_run(console: Console, result: dict[str, Any]) -> None:
     fleet = result["fleet"]
     console.print(
-        f"[bold]{result['fleet_name']}[/] · scenario [bold cyan]{result['scenario']}[/] · "
+        f"[bold]{literal(result['fleet_name'])}[/] · scenario "
+        f"[bold cyan]{literal(result['scenario'])}[/] · "
         f"{counted(fleet['machines'], 'machine')} · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s "
         f"nameplate · {counted(result['paths'], 'path')} × "
         f"{counted(result['horizon_days'], 'day')} · seed {result['seed']}"
@@ -198,7 +200,7 @@ def _stages_table(results: Sequence[dict[str, Any]], part: str) -> Table:
     )
     table.add_column("stage", overflow="fold")
     for result in results:
-        table.add_column(result["scenario"], justify="right", overflow="fold")
+        table.add_column(literal(result["scenario"]), justify="right", overflow="fold")
     for stage, label in STAGE_LABELS.items():
         cells = []
         for result in results:
@@ -300,7 +302,7 @@ def render_stages(console: Console, results: list[dict[str, Any]]) -> None:
     print_in_parts(console, results, _stages_table)
     for note in (fixed_customs_day_note(results), *stage_order_notes(results)):
         if note:
-            console.print(note, style="dim", highlight=False)
+            console.print(literal(note), style="dim", highlight=False)
 
 
 def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
@@ -308,7 +310,7 @@ def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
     table = Table(title=f"Availability p50 (p5–p95); {DAY_CONVENTION}{part}", title_justify="left")
     table.add_column("day\ndate", no_wrap=True)  # one column: room for one more scenario
     for result in results:
-        table.add_column(result["scenario"], justify="right", overflow="fold")
+        table.add_column(literal(result["scenario"]), justify="right", overflow="fold")
     for day in checkpoints(first["horizon_days"]):
         cells = []
         for result in results:
@@ -322,7 +324,7 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
     first = results[0]
     fleet = first["fleet"]
     console.print(
-        f"[bold]{first['fleet_name']}[/] · {counted(fleet['machines'], 'machine')} · "
+        f"[bold]{literal(first['fleet_name'])}[/] · {counted(fleet['machines'], 'machine')} · "
         f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s · {counted(first['paths'], 'path')} × "
         f"{counted(first['horizon_days'], 'day')} · seed {first['seed']} · common random numbers"
     )
@@ -345,5 +347,5 @@ def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
             f"{_day(r.get('first_day_p50', r['stockout_day_p50']))}"
             for r in top
         )
-        breaks.add_row(result["scenario"], text or "no stock-out")
+        breaks.add_row(literal(result["scenario"]), text or "no stock-out")
     console.print(breaks)

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hashshock.cli.common import literal
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
 from hashshock.words import probability
 
@@ -97,10 +98,10 @@ def money_table(
     longest = max((len(word) for name in names for word in name.split()), default=0)
     table.add_column("", max_width=max(LABEL_WIDTH, longest + 1) if narrow_labels else None)
     for result in results:
-        table.add_column(_header(result), justify="right", overflow="fold")
+        table.add_column(literal(_header(result)), justify="right", overflow="fold")
 
     def row(label: str, pick: Any) -> None:
-        table.add_row(label, *[pick(r["finance"]) for r in results])
+        table.add_row(literal(label), *[pick(r["finance"]) for r in results])
 
     def band(key: str) -> Any:
         return lambda f: (f"{_musd(f[key]['p50'])} ({_musd(f[key]['p5'])}–"
@@ -341,4 +342,4 @@ def render_money(console: Console, results: list[dict[str, Any]]) -> None:
     notes.append(pledge_note(results))
     for note in notes:
         if note:
-            console.print(note, style="dim", highlight=False)
+            console.print(literal(note), style="dim", highlight=False)

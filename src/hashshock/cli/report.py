@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from hashshock.cli.common import err_console, input_errors, progress_bar
+from hashshock.cli.common import err_console, input_errors, literal, progress_bar
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -151,8 +150,8 @@ def report_command(
         if kind != "runs":
             written = _write_other(kind, document, target, title, images, formats)
             if not quiet:
-                Console(emoji=False).print(f"wrote {escape(str(written))} ({kind})"
-                                + (f"; images in {escape(str(images))}" if images else ""),
+                Console(emoji=False).print(f"wrote {literal(str(written))} ({kind})"
+                                + (f"; images in {literal(str(images))}" if images else ""),
                                 highlight=False)  # fmt: skip
             return
         results: list[RunResult | dict[str, Any]] = []
@@ -165,8 +164,8 @@ def report_command(
     if not quiet:
         size = written.stat().st_size / 1e6
         runs = counted(len(results), "run")
-        Console(emoji=False).print(f"wrote {escape(str(written))} ({size:.1f} MB, {runs})"
-                        + (f"; images in {escape(str(images))}" if images else ""),
+        Console(emoji=False).print(f"wrote {literal(str(written))} ({size:.1f} MB, {runs})"
+                        + (f"; images in {literal(str(images))}" if images else ""),
                         highlight=False, soft_wrap=True)  # fmt: skip
 
 

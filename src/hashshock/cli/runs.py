@@ -15,10 +15,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.common import input_errors
+from hashshock.cli.common import input_errors, literal
 from hashshock.cli.report import StoreOpt
 from hashshock.inputs.errors import InputError
 
@@ -29,7 +28,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a 
 
 
 def _say(text: str) -> None:
-    console.print(escape(text), highlight=False, soft_wrap=True)
+    console.print(literal(text), highlight=False, soft_wrap=True)
 
 
 def _pct(value: Any) -> str:
@@ -94,14 +93,14 @@ def _runs_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         cells = [
             r["run_id"], r["saved_at"][5:16].replace("T", " "),
-            escape(f"{r['fleet_name']}\n{r['scenario']}"),
+            f"{literal(r['fleet_name'])}\n{literal(r['scenario'])}",
             f"{r['paths']} × {r['horizon_days']}",
         ]  # fmt: skip
         if wide:
             cells.append(str(r["seed"]))
         cells += [_pct(r["availability_end_p50"]), _pct(r["spares_depleted_probability"])]
         if wide:
-            cells.append(escape(r["label"] or ""))
+            cells.append(literal(r["label"] or ""))
         table.add_row(*cells)
     console.print(table)
     if not wide:
@@ -118,7 +117,7 @@ def _documents_table(rows: list[dict[str, Any]]) -> None:
     table.add_column("paths×days", no_wrap=True)
     for r in rows:
         table.add_row(r["run_id"], r["saved_at"][5:16].replace("T", " "), r["kind"],
-                      escape(f"{r['name']} · {r['what'].replace(',', ', ')}"),
+                      literal(f"{r['name']} · {r['what'].replace(',', ', ')}"),
                       f"{r['paths']}×{r['horizon_days']}")  # fmt: skip
     console.print(table)
 
@@ -160,7 +159,7 @@ def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonFlag = Fals
     for metric, value in summary.items():
         if metric.startswith(("stages.", "first_to_break.", "availability.end", "finance.covenants",
                               "finance.revenue_usd", "finance.cash_usd_end")):  # fmt: skip
-            table.add_row(escape(metric), metric_text(metric, value))
+            table.add_row(literal(metric), metric_text(metric, value))
     console.print(table)
 
 

@@ -27,6 +27,7 @@ from typer.core import MARKUP_MODE_KEY, TyperCommand
 
 from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
+from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS
@@ -54,21 +55,16 @@ def default_inventory_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.inventory.csv")
 
 
-def _inventory_target(out: Path, named: Path | None) -> tuple[Path, bool]:
-    """Where the inventory goes and whether an earlier inventory there is merged."""
+def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path, bool]:
+    """Where the inventory goes and whether an earlier inventory there is merged; refuses
+    outputs that are one file, and an inventory over a file of another kind."""
     from hashshock.scan.inventory import looks_like_inventory
 
     path = named or default_inventory_path(out)
-    if path.resolve() == out.resolve():
-        raise InputError(path, "--inventory", "is the fleet file", "name another file")
-    if not path.exists():
-        return path, False
-    if looks_like_inventory(path):
-        return path, True
-    raise InputError(
-        path, "--inventory", "exists and is not a hashshock inventory",
-        "name another file with --inventory, or move this one",
-    )  # fmt: skip
+    check_output(json_out, "--json")  # before the scan: a bad path would lose its JSON
+    check_distinct_outputs(("--out", out), ("--inventory", path), ("--json", json_out))
+    check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
+    return path, looks_like_inventory(path)
 
 
 def _catalog_for(existing: dict[str, Any] | None, out: Path) -> Catalog:
@@ -211,7 +207,7 @@ def scan_command(
         existing = document.data if document is not None else None
         chosen_site = choose_site(existing, site)
         catalog = _catalog_for(existing, out)
-        inv_path, merge_inv = _inventory_target(out, inventory)
+        inv_path, merge_inv = _outputs(out, inventory, json_out)
         if not out.parent.is_dir():
             raise InputError(out, "--out", "its folder does not exist", "create the folder first")
     except InputError as exc:
@@ -350,14 +346,27 @@ def audit_command(
 
     from hashshock.inputs.catalog import vendor_defaults
     from hashshock.inputs.load import load_fleet
-    from hashshock.outputs import atomic_write_text, check_output, write_json
-    from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
+    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.scan.audit import (
+        audit,
+        blast_scenario,
+        check_scenario_options,
+        looks_like_scenario,
+        units_from_fleet,
+        units_from_inventory,
+    )
     from hashshock.scan.inventory import looks_like_inventory, read_inventory
     from hashshock.scan.render import audit_json, print_audit
 
     try:
         check_output(scenario_out, "--scenario-out", [source])
-        check_output(json_out, "--json", [source, scenario_out])
+        check_output(json_out, "--json", [source])
+        check_distinct_outputs(("--scenario-out", scenario_out), ("--json", json_out))
+        name = scenario_name or default_scenario_name(source)
+        if scenario_out is not None:  # a scenario run would refuse is not written
+            check_scenario_options(name, start_day, duration_days)
+            check_replaceable(scenario_out, "--scenario-out", "a hashshock scenario file",
+                              looks_like_scenario)  # fmt: skip
         if looks_like_inventory(source):
             units, kind = units_from_inventory(read_inventory(source)), "inventory"
         else:
@@ -375,7 +384,6 @@ def audit_command(
         report = audit(units, source.name, kind, vendor, egress_filtered)
         scenario = None
         if scenario_out is not None:
-            name = scenario_name or default_scenario_name(source)
             scenario, skipped = blast_scenario(report, name, start_day, duration_days, probability)
             report.notes.extend(skipped)
             text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
     JsonOpt,
     PathsOpt,
@@ -128,7 +127,7 @@ def strategies_command(
 
     write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
-        out.print(f"wrote {escape(report)}", highlight=False)
+        out.print(f"wrote {literal(report)}", highlight=False)
 
 
 def _check_outputs(json_out: str | None, report: str | None, files: list[Any]) -> None:
@@ -179,7 +178,7 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
     this fleet), then the cheapest under each threshold (tables within 80 columns)."""
     head, rows = data["strategies_run"], data["strategies"]
     console.print(
-        f"[bold]{escape(head['fleet'])}[/] under [bold]{escape(head['scenario'])}[/]: "
+        f"[bold]{literal(head['fleet'])}[/] under [bold]{literal(head['scenario'])}[/]: "
         f"{len(rows)} strategies on the same {counted(head['paths'], 'path')} × "
         f"{counted(head['horizon_days'], 'day')} (seed {head['seed']}); p50 over paths",
         highlight=False,
@@ -196,12 +195,12 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
         table.add_column(column, justify="right")
     for r in rows:
         upfront = r["upfront_usd"] + r["order_deposits_usd"] - r["deposits_refunded_usd"]
-        table.add_row(escape(r["name"]), money(upfront), money(r["running_usd_per_month"]),
+        table.add_row(literal(r["name"]), money(upfront), money(r["running_usd_per_month"]),
                       *(f"{100 * r['availability_p50'][d]:.1f}%" for d in days))  # fmt: skip
     console.print(table)
     idle = [r["name"] for r in rows[1:] if not r["edits"] and not r["cost_over_horizon_usd"]]
     if idle:
-        console.print(f"{', '.join(escape(n) for n in idle)}: nothing to change on this fleet "
+        console.print(f"{', '.join(literal(n) for n in idle)}: nothing to change on this fleet "
                       "(e.g. no open order to move): the same as doing nothing", style="dim",
                       highlight=False)  # fmt: skip
     cash = Table(title="Money over the horizon (USD)", title_justify="left")
@@ -210,7 +209,7 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
         cash.add_column(column, justify="right")
     for r in rows:
         ci = r.get("net_benefit_ci95")
-        cash.add_row(escape(r["name"]), money(r.get("revenue_usd_p50")),
+        cash.add_row(literal(r["name"]), money(r.get("revenue_usd_p50")),
                      money(r.get("cash_end_usd_p50")), money(r.get("net_benefit_usd")),
                      f"{money(ci[0])} … {money(ci[1])}" if ci else "—")  # fmt: skip
     console.print(cash)
@@ -223,21 +222,21 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
         breach = Table(title="Covenant breach probability", title_justify="left")
         breach.add_column("strategy")
         for name in covenants:
-            breach.add_column(escape(name), justify="right", overflow="fold")
+            breach.add_column(literal(name), justify="right", overflow="fold")
         for r in rows:
             shares = [r["covenants"][c]["probability_breach"] for c in covenants]
-            breach.add_row(escape(r["name"]), *(f"{100 * v:.1f}%" for v in shares))
+            breach.add_row(literal(r["name"]), *(f"{100 * v:.1f}%" for v in shares))
         console.print(breach)
     limits = data["max_breach"]
     for name, best in data["cheapest_under_max_breach"].items():
-        text = (f"largest net benefit keeping {name} breaches at or under "
+        text = (f"largest net benefit keeping {literal(name)} breaches at or under "
                 f"{100 * limits[name]:g}%: "
-                + (f"[bold]{escape(best)}[/]" if best else "none of these"))  # fmt: skip
+                + (f"[bold]{literal(best)}[/]" if best else "none of these"))  # fmt: skip
         console.print(text, highlight=False)
     if len(limits) > 1:
         best = data.get("cheapest_under_every_limit")
         console.print("largest net benefit within every limit at once: "
-                      + (f"[bold]{escape(best)}[/]" if best else "none of these"),
+                      + (f"[bold]{literal(best)}[/]" if best else "none of these"),
                       highlight=False)  # fmt: skip
 
 

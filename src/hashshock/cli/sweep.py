@@ -25,12 +25,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from hashshock.cli.common import error_exit
+from hashshock.cli.common import error_exit, literal, note_long_run
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import check_output, write_json
+from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import counted
 
 if TYPE_CHECKING:
@@ -115,13 +114,15 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
         check_output(json_out, "--json", [source])
         if report is not None:
             check_output(report, "--report", [source], (".html", ".htm"))
+        check_distinct_outputs(("--json", json_out), ("--report", report))
+        if report is not None:
             write_sweep_report(result, report)
         if json_out is not None:
             write_json(result.to_dict(), json_out, "--json", indent=None)
     except InputError as exc:
         raise error_exit(exc) from None
     if not quiet and report is not None:
-        out.print(f"wrote {escape(report)}", highlight=False)
+        out.print(f"wrote {literal(report)}", highlight=False)
 
 
 def sweep_command(
@@ -154,10 +155,12 @@ def sweep_command(
         check_output(json_out, "--json", plan.files)
         if report is not None:
             check_output(report, "--report", plan.files, (".html", ".htm"))
+        store_file: Path | None = None
         if save or store is not None:
             from hashshock.store import check_store
 
-            check_store(store)
+            store_file = check_store(store)
+        check_distinct_outputs(("--json", json_out), ("--report", report), ("--store", store_file))
         if not quiet:
             from hashshock.cli.market_options import warn_if_stale
             from hashshock.inputs.load import LoadedFleet
@@ -165,6 +168,7 @@ def sweep_command(
             if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
                 warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
                               plan.base.loaded)  # fmt: skip
+            note_long_run(plan.estimate, "this sweep")
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:
@@ -181,7 +185,7 @@ def sweep_command(
     if not quiet and json_out != "-":
         render_sweep(out, data, seconds)
     for point in result.failed:
-        err.print(f"[bold red]error:[/] {escape(str(point.error))}", highlight=False,
+        err.print(f"[bold red]error:[/] {literal(str(point.error))}", highlight=False,
                   soft_wrap=True)  # fmt: skip
     try:
         if json_out is not None:
@@ -191,7 +195,7 @@ def sweep_command(
 
             write_sweep_report(result, report)
             if not quiet:
-                out.print(f"wrote {escape(report)}", highlight=False)
+                out.print(f"wrote {literal(report)}", highlight=False)
         if save or store is not None:
             from hashshock.store.sweeps import save_sweep
 
@@ -199,7 +203,7 @@ def sweep_command(
             err.print(f"saved sweep {sweep_id}", highlight=False)  # with --quiet too, as `run`
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        err.print(f"[bold red]error:[/] the results could not be written ({escape(reason)}); "
+        err.print(f"[bold red]error:[/] the results could not be written ({literal(reason)}); "
                   "fix: free space or choose another path", highlight=False)  # fmt: skip
         raise typer.Exit(1) from None
     if result.failed:
@@ -227,7 +231,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
     method = head["method"]
     failed = len(data["failed_points"])
     console.print(
-        f"[bold]{escape(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
+        f"[bold]{literal(str(head['name']))}[/]: {method} sweep, {len(data['points']):,} points "
         f"({failed} failed) of {counted(head['paths'], 'path')} × "
         f"{counted(head['horizon_days'], 'day')}, seed "
         f"{head['seed']}" + ("" if seconds is None else f", in {seconds:.1f} s"),
@@ -251,7 +255,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                                  "(all in --json and the report)")  # fmt: skip
             for row in rows[:TORNADO_ROWS]:
                 table.add_row(
-                    escape(str(row["input"])),
+                    literal(str(row["input"])),
                     f"{input_text(row['low_input'])} → {input_text(row['high_input'])}",
                     _value(row["low"], metric),
                     _value(row["high"], metric),
@@ -259,7 +263,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 )
         elif method == "sobol":
             if "error" in analysis:
-                console.print(f"{metric}: no Sobol' indices — {escape(analysis['error'])}")
+                console.print(f"{metric}: no Sobol' indices — {literal(analysis['error'])}")
                 continue
             for column in ("input", "S1", "S1 interval", "ST", "ST interval"):
                 # folded: an input's path cut short names no input
@@ -270,21 +274,21 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             for name in order:
                 lo1, hi1 = analysis["S1_interval"][name]
                 lot, hit = analysis["ST_interval"][name]
-                table.add_row(escape(name), f"{analysis['S1'][name]:.3f}",
+                table.add_row(literal(name), f"{analysis['S1'][name]:.3f}",
                               f"{lo1:.3f} – {hi1:.3f}", f"{analysis['ST'][name]:.3f}",
                               f"{lot:.3f} – {hit:.3f}")  # fmt: skip
             if "warning" in analysis:
-                table.caption = f"warning: {escape(analysis['warning'])}"
+                table.caption = f"warning: {literal(analysis['warning'])}"
                 table.caption_justify = "left"
         elif method == "lhs":
             rho = analysis.get("spearman") or {}
             table.add_column("input", overflow="fold")
             table.add_column("Spearman ρ", justify="right")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
-                table.add_row(escape(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
+                table.add_row(literal(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
             said = [analysis[k] for k in ("note", "warning", "error") if k in analysis]
             if said:
-                table.caption = escape("; ".join(said))
+                table.caption = literal("; ".join(said))
                 table.caption_justify = "left"
         else:  # oneway (a line per input) or grid (main effects): ends and range
             lines = analysis.get("inputs") or analysis.get("main_effects") or {}
@@ -297,7 +301,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             for name, points in lines.items():
                 values = [p["value"] for p in points if p["value"] is not None]
                 table.add_row(
-                    escape(name),
+                    literal(name),
                     f"{input_text(points[0]['input'])} → {input_text(points[-1]['input'])}",
                     _value(points[0]["value"], metric), _value(points[-1]["value"], metric),
                     difference_text(max(values) - min(values), metric) if values else "—",

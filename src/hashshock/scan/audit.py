@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from hashshock.dists import MAX_DELAY_DAYS
 from hashshock.inputs.catalog import vendor_defaults
+from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.scan.issues import (
@@ -314,3 +317,43 @@ def blast_scenario(
     }
     Scenario.model_validate(data)
     return data, notes
+
+
+#: The no-shock reference every scenario is measured against: `hashshock run` refuses a
+#: scenario of this name that has events. (:data:`hashshock.prepare.BASELINE`, spelled here
+#: because that module loads the engine; tests/scan/test_audit_outputs.py keeps them equal.)
+BASELINE = "baseline"
+
+
+def check_scenario_options(name: str, start_day: int, duration_days: int) -> None:
+    """Refuse, before the audit, a remote-disable scenario that could not be written or
+    that `hashshock run` would refuse: a start or duration beyond the days a scenario file
+    allows (:data:`~hashshock.dists.MAX_DELAY_DAYS`), a blank name, or the reserved name
+    :data:`BASELINE`. The messages name the options of `hashshock audit`."""
+    for option, days in (("--start-day", start_day), ("--duration-days", duration_days)):
+        if days > MAX_DELAY_DAYS:
+            raise InputError(
+                None, option, f"{days} days is more than a scenario file allows "
+                f"({MAX_DELAY_DAYS})", f"give at most {MAX_DELAY_DAYS} days",
+            )  # fmt: skip
+    default = "leave the option out for remote-disable-<file name>"
+    if not name.strip():
+        raise InputError(None, "--scenario-name", "is empty", f"give a name, or {default}")
+    if name == BASELINE:
+        raise InputError(
+            None, "--scenario-name", f"{BASELINE} is the no-shock reference every scenario "
+            f"is measured against, and `hashshock run` refuses a {BASELINE} with events",
+            f"give the scenario a name of its own, or {default}",
+        )  # fmt: skip
+
+
+def looks_like_scenario(path: Path) -> bool:
+    """Whether ``path`` is a scenario YAML file: a mapping with a ``name`` and no field a
+    scenario does not have (a fleet file has ``sites`` and ``cohorts``)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "name" in data and set(data) <= set(Scenario.model_fields)

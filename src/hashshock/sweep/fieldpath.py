@@ -30,6 +30,13 @@ from pydantic import BaseModel
 from hashshock.dists import DayDistribution, from_spec, to_spec
 
 ROOTS = ("fleet", "industry", "scenario", "market")
+#: A field inside each root, for the fix of a path that names no field.
+EXAMPLE_PATHS = {
+    "fleet": "fleet.sites[rockdale].technicians",
+    "industry": "industry.vendor_lines[microbt].capacity_ehs_per_year",
+    "scenario": "scenario.events[border-enforcement].hold_days.mode",
+    "market": "market.price.volatility_per_year",
+}
 #: Keys not offered as paths (the market's notes on where each value comes from).
 SKIPPED_KEYS = frozenset({"source"})
 #: Keys that name an item of a list, tried in order.
@@ -100,7 +107,13 @@ def parse(text: str) -> FieldPath:
             f"{text!r} does not start with fleet, industry, scenario or market",
             "start the path with the part it edits, e.g. fleet.operations...",
         )
-    return FieldPath(cleaned, str(steps[0]), tuple(steps[1:]))
+    root = str(steps[0])
+    if len(steps) == 1:  # a whole file is not one value: an edit or input sets a field
+        raise PathError(
+            f"{text!r} names the whole {root}, not a field inside it",
+            f"name a field inside the {root}, e.g. {EXAMPLE_PATHS[root]}",
+        )
+    return FieldPath(cleaned, root, tuple(steps[1:]))
 
 
 def _walk(node: Any, step: str | Select) -> tuple[bool, Any, Any]:

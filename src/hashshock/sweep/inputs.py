@@ -201,8 +201,11 @@ def point_error(index: int, described: str, exc: InputError) -> str:
     file the error names is the base's (which holds a valid value): the point's value
     comes from the spec, so the fix is there too."""
     where = "".join(f"{part}: " for part in (exc.file, exc.field) if part)
-    fix = f"{exc.fix}; or" if exc.fix else ""
+    problem, fix = exc.problem, exc.fix
+    if not fix:  # a worker's error comes back as its whole message, its fix in it
+        problem, _, fix = problem.partition(" — fix: ")
+    either = f"{fix}; or " if fix else ""
     return (
-        f"point {index} ({described}): {where}{exc.problem} — fix: {fix} keep the spec's "
+        f"point {index} ({described}): {where}{problem} — fix: {either}keep the spec's "
         "range of that input within what the field allows (the other points ran)"
     )

@@ -25,6 +25,7 @@ from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.load import builtin_scenarios, load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.prepare import check_run_args
+from hashshock.sizing import RunEstimate
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
 from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
@@ -150,31 +151,52 @@ def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
 class Survey:
     """A sweep before it runs: its points, the files it reads (outputs must never
     overwrite them: the spec, the base fleet with the files it names, the scenario and
-    market files) and its base inputs."""
+    market files), its base inputs and its estimated size (a point's memory, all the
+    points' time)."""
 
     points: int
     files: list[Path]
     base: BaseSet | IndustryBase
+    estimate: RunEstimate
+
+
+#: What to do about a point too large for memory, after the spec's own sizes.
+_SMALLER_BASE = {
+    "fleet": "fewer, coarser cohorts in the base fleet (one install date a model and site)",
+    "industry": "fewer simulated members per class in the base industry (simulated:)",
+}
+
+
+def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: str) -> None:
+    """Refuse a sweep whose points cannot fit in memory, naming where its sizes come
+    from: the spec's ``paths:`` and ``horizon_days:`` (``--paths`` when given instead),
+    not options the user never gave."""
+    from hashshock.sizing import check_fits
+
+    fewer = "fewer --paths" if paths_given else "fewer paths:"
+    fix = f"give {fewer} or a shorter horizon_days: in the spec, or {_SMALLER_BASE[base]}"
+    check_fits(point, fix, file=file, field="--paths" if paths_given else "paths, horizon_days")
 
 
 def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     """Check ``spec`` (base files, input paths, metrics, size) without running it."""
     from hashshock.prepare import estimate_for, input_files
-    from hashshock.sizing import check_fits
 
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
-        return _industry_survey(parsed, folder, file)
+        return _industry_survey(parsed, folder, file, paths is not None)
     base = load_base(parsed.base, folder, file)
     ranges = [r for _, r in _inputs(parsed, base, file)]
     _metrics(parsed, base, file)
     points = count_points(parsed, ranges)
     check_points(points, file)
     # A point runs its scenario beside baseline: refused here if one cannot fit.
-    check_fits(estimate_for(base.loaded, 2, parsed.paths, parsed.horizon_days))
+    point = estimate_for(base.loaded, 2, parsed.paths, parsed.horizon_days)
+    _check_size(point, file, paths is not None, "fleet")
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
-    return Survey(points, ([file] if file is not None else []) + files, base)
+    return Survey(points, ([file] if file is not None else []) + files, base,
+                  point.for_points(points))  # fmt: skip
 
 
 def _describe(plan: PointPlan, ranges: list[InputRange]) -> str:
@@ -365,20 +387,27 @@ def _industry_metrics(spec: SweepSpec, base: IndustryBase, file: Path | None
     return out
 
 
-def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None) -> Survey:
+def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
+                     paths_given: bool) -> Survey:  # fmt: skip
     """:func:`survey` of an industry sweep: the base, inputs, metrics and size checked."""
     from hashshock.industry.api import industry_files
+    from hashshock.industry.simulate import industry_estimate
 
     base = load_industry_base(spec.base, folder, file)
     ranges = [r for _, r in _inputs(spec, base, file)]
     _industry_metrics(spec, base, file)
     points = count_points(spec, ranges)
     check_points(points, file)
+    # A point is an industry run of its scenario beside baseline (once if it is baseline).
+    runs = len({BASELINE, base.scenario.name})
+    point = industry_estimate(base.loaded, runs, spec.paths, spec.horizon_days)
+    _check_size(point, file, paths_given, "industry")
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     _, files = industry_files(base.loaded, scenarios, base.market)
     if base.market_file is not None:
         files.append(base.market_file)
-    return Survey(points, ([file] if file is not None else []) + files, base)
+    return Survey(points, ([file] if file is not None else []) + files, base,
+                  point.for_points(points))  # fmt: skip
 
 
 def _industry_sweep(

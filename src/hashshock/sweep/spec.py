@@ -42,7 +42,11 @@ class BaseInputs(_Strict):
 
     @model_validator(mode="after")
     def _one_base(self) -> BaseInputs:
-        if (self.fleet is None) == (self.industry is None):
+        if self.fleet is not None and self.industry is not None:
+            raise ValueError("gives both a fleet and an industry, and a sweep varies one — "
+                             "fix: keep one of them: base: {fleet: fleet.yaml} or "
+                             "base: {industry: us}")  # fmt: skip
+        if self.fleet is None and self.industry is None:
             raise ValueError("give a fleet or an industry — fix: base: {fleet: fleet.yaml} or "
                              "base: {industry: us}")  # fmt: skip
         return self

@@ -1,0 +1,81 @@
+"""A run refused for memory states the limit it was held to: a share of the memory
+available (:data:`hashshock.sizing.MEMORY_HEADROOM`), so an estimate below the memory
+available is never refused without saying why."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLES
+from typer.testing import CliRunner
+
+import hashshock.sizing
+from hashshock.cli.app import app
+from hashshock.inputs.load import load_fleet
+from hashshock.prepare import estimate_for
+
+SMALL = EXAMPLES / "small-farm" / "fleet.yaml"
+GIB = 2**30
+
+
+def _gib(said: str) -> float:
+    return float(said.replace(",", ""))
+
+
+def test_a_refusal_below_the_memory_available_states_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = 1_000_000
+    needed = estimate_for(load_fleet(SMALL), 1, paths, 365).bytes
+    # Between the limit (80 %) and all of it: the case that read as refused for nothing.
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: int(needed / 0.9))
+    result = CliRunner().invoke(app, ["run", str(SMALL), "-n", str(paths)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    found = re.search(
+        r"needs an estimated ([\d,.]+) GiB .* more than the ([\d,.]+) GiB a run may use "
+        r"\((\d+)% of the ([\d,.]+) GiB of memory available\)",
+        message,
+    )
+    assert found is not None, message
+    estimate, limit, share, available = found.groups()
+    assert _gib(limit) < _gib(estimate) < _gib(available)
+    assert int(share) == round(100 * hashshock.sizing.MEMORY_HEADROOM)
+    assert _gib(limit) == pytest.approx(_gib(available) * int(share) / 100, abs=0.1)
+
+
+def test_the_limit_is_the_one_compared_against() -> None:
+    from hashshock.inputs.errors import InputError
+    from hashshock.sizing import check_fits, estimate_run
+
+    run = estimate_run(1, 10_000, 365, 3, 4)
+    check_fits(run, available=int(run.bytes / hashshock.sizing.MEMORY_HEADROOM) + 1)
+    with pytest.raises(InputError) as caught:
+        check_fits(run, available=int(run.bytes / hashshock.sizing.MEMORY_HEADROOM) - 1)
+    assert caught.value.field == "--paths" and "a run may use" in caught.value.problem
+
+
+def test_a_sweep_spec_refused_for_memory_names_the_spec_and_its_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: GIB)
+    spec = tmp_path / "big.yaml"
+    spec.write_text(
+        f"name: big\nbase: {{fleet: {SMALL}, scenario: sanctions}}\nmethod: tornado\n"
+        "paths: 200000\nhorizon_days: 1000\nmetrics: [availability:99]\n"
+        "inputs:\n  - {path: 'fleet.sites[farm].technicians', low: 1, high: 3}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["sweep", str(spec)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert message.startswith(f"error: {spec}: paths, horizon_days: the run needs")
+    assert "fewer paths: or a shorter horizon_days: in the spec" in message
+    assert "--paths" not in message and "--horizon" not in message
+    # --paths given on the command line is named as given
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--paths", "100000"])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and message.startswith(f"error: {spec}: --paths: the run needs")
+    assert "fewer --paths or a shorter horizon_days: in the spec" in message

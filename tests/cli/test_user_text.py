@@ -1,0 +1,84 @@
+"""Names from the user's files are printed as written: brackets are not rich markup, and
+control characters never reach the terminal raw (:func:`hashshock.cli.common.literal`)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from tests.conftest import EXAMPLES, small_fleet
+from typer.testing import CliRunner
+
+from hashshock.cli.app import app
+from hashshock.cli.common import literal
+from hashshock.cli.optimise import _stock_table
+
+runner = CliRunner()
+
+#: A closing tag with nothing to close (rich raised MarkupError), a tag rich would drop,
+#: and an escape sequence that would turn the rest of the terminal red.
+HOSTILE_NAME = "farm [/] [old] \x1b[31m"
+#: How it must be printed: brackets kept, ESC shown as Python writes it.
+HOSTILE_SHOWN = "farm [/] [old] \\x1b[31m"
+
+
+def _plain(markup: str) -> str:
+    """What a terminal shows for ``markup``."""
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(markup, highlight=False)
+    return out.getvalue().rstrip("\n")
+
+
+def test_literal_keeps_brackets_and_shows_control_characters() -> None:
+    assert _plain(f"[bold]{literal(HOSTILE_NAME)}[/]") == HOSTILE_SHOWN
+    assert _plain(literal("two\nlines\ttab\x7f\x9b")) == "two\\nlines\\ttab\\x7f\\x9b"
+    assert _plain(literal("ends in a backslash\\") + "[bold]!") == "ends in a backslash\\!"
+    assert literal("naïve ✓ 12038") == "naïve ✓ 12038"  # printable text is left alone
+
+
+def _write(path: Path, data: dict[str, object]) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_run_prints_a_bracketed_fleet_name_and_writes_the_json(tmp_path: Path) -> None:
+    fleet = _write(tmp_path / "fleet.yaml", small_fleet(name=HOSTILE_NAME))
+    out = tmp_path / "run.json"
+    result = runner.invoke(
+        app,
+        ["run", str(fleet), "-n", "10", "--horizon", "30", "--json", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert HOSTILE_SHOWN in result.stdout
+    assert "\x1b" not in result.stdout
+    assert json.loads(out.read_text())["fleet_name"] == HOSTILE_NAME
+
+
+def test_compare_prints_bracketed_scenario_names_and_writes_the_json(tmp_path: Path) -> None:
+    fleet = _write(tmp_path / "fleet.yaml", small_fleet(name=HOSTILE_NAME))
+    scenario = yaml.safe_load(
+        (EXAMPLES / "scenarios" / "sanctions-commodity-fans.yaml").read_text(encoding="utf-8")
+    )
+    shock = _write(tmp_path / "shock.yaml", {**scenario, "name": "fans [/] \x1b]0;title\x07"})
+    out = tmp_path / "compare.json"
+    result = runner.invoke(
+        app, ["compare", str(fleet), "-s", f"baseline,{shock}", "-n", "10", "--horizon", "60",
+              "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert HOSTILE_SHOWN in result.stdout
+    assert "fans [/] \\x1b]0;title\\x07" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    names = [run["scenario"] for run in json.loads(out.read_text())["scenarios"]]
+    assert names == ["baseline", "fans [/] \x1b]0;title\x07"]
+
+
+def test_optimise_stock_table_prints_site_names_as_written() -> None:
+    out = io.StringIO()
+    pool = {"site": "hall [b]", "part": "fan", "family": "antminer-s19", "current": 1,
+            "closed_form": 2, "chosen": 3, "unit_cost_usd": 10.0}  # fmt: skip
+    _stock_table(Console(file=out, width=120, color_system=None), [pool], by_site=True)
+    assert "hall [b]" in out.getvalue()
