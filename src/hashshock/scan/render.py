@@ -8,9 +8,9 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from hashshock.cli.common import literal
 from hashshock.scan.audit import AuditReport, Share
 from hashshock.scan.fleetfile import ScannedCohort
 from hashshock.scan.records import MachineRecord, record_to_json
@@ -65,7 +65,8 @@ def print_scan(
         expected = sum(r.expected_ths or 0.0 for r in members)
         down = ", ".join(f"{n} {part}" for part, n in sorted(cohort.machines_down.items()))
         table.add_row(
-            cohort.site, cohort.model, str(cohort.count), _num(measured), _num(expected),
+            literal(cohort.site), literal(cohort.model), str(cohort.count), _num(measured),
+            _num(expected),
             str(cohort.dead_hashboards), down or "-",
         )  # fmt: skip
     if cohorts:
@@ -77,12 +78,14 @@ def print_scan(
             table.add_column(col, overflow="fold")
         for rec in trouble[:MAX_PROBLEM_ROWS]:
             cond = rec.condition if rec.is_machine else "-"
-            table.add_row(rec.ip, rec.status, rec.model or "-", cond, rec.message or "-")
+            # what a device reports is untrusted text: printed as written, never as markup
+            table.add_row(*(literal(text) for text in (rec.ip, rec.status, rec.model or "-",
+                                                       cond, rec.message or "-")))  # fmt: skip
         console.print(table)
         if len(trouble) > MAX_PROBLEM_ROWS:
             console.print(f"... and {len(trouble) - MAX_PROBLEM_ROWS} more: see the inventory CSV")
     for note in notes:
-        console.print(f"- {note}", highlight=False)
+        console.print(f"- {literal(note)}", highlight=False)
 
 
 def scan_json(
@@ -108,14 +111,16 @@ def _share_table(title: str, rows: Sequence[Share]) -> Table:
     for col in ("machines", "TH/s", "share of hashrate"):
         table.add_column(col, justify="right")
     for row in rows:
-        table.add_row(row.name, str(row.machines), _num(row.hashrate_ths), _pct(row.share))
+        table.add_row(literal(row.name), str(row.machines), _num(row.hashrate_ths),
+                      _pct(row.share))  # fmt: skip
     return table
 
 
 def print_audit(console: Console, report: AuditReport) -> None:
     """The audit as terminal tables."""
     console.print(
-        f"[bold]Audit of {report.source}[/bold] ({report.kind}): {report.machines:,} machines, "
+        f"[bold]Audit of {literal(report.source)}[/bold] ({literal(report.kind)}): "
+        f"{report.machines:,} machines, "
         f"{_num(report.hashrate_ths / 1e3)} PH/s; vendor concentration HHI "
         f"{report.vendor_hhi:.2f}"
     )
@@ -131,11 +136,12 @@ def print_audit(console: Console, report: AuditReport) -> None:
         table.add_column("share of hashrate", justify="right")
         table.add_column("source", overflow="fold")
         for exp in report.exposures:
-            table.add_row(exp.key, f"{exp.machines:,}", _pct(exp.share), exp.sources)
+            table.add_row(literal(exp.key), f"{exp.machines:,}", _pct(exp.share),
+                          literal(exp.sources))  # fmt: skip
         console.print(table)
         for exp in report.exposures:
-            console.print(f"[bold]{escape(exp.key)}[/bold]: {escape(exp.title)}; what to do: "
-                          f"{escape(exp.fix)}", highlight=False)  # fmt: skip
+            console.print(f"[bold]{literal(exp.key)}[/bold]: {literal(exp.title)}; what to "
+                          f"do: {literal(exp.fix)}", highlight=False)  # fmt: skip
     else:
         console.print("No known-issue or management exposure found.")
     table = Table(
@@ -146,7 +152,8 @@ def print_audit(console: Console, report: AuditReport) -> None:
         table.add_column(col, justify="left" if col == "vendor" else "right")
     for row in report.blast:
         table.add_row(
-            row.vendor, f"{row.machines:,}", f"{row.on_vendor_firmware:,}", _pct(row.event_share),
+            literal(row.vendor), f"{row.machines:,}", f"{row.on_vendor_firmware:,}",
+            _pct(row.event_share),
             _num(row.hashrate_stopped_ths), _pct(row.fleet_share),
         )  # fmt: skip
     console.print(table)
@@ -154,7 +161,7 @@ def print_audit(console: Console, report: AuditReport) -> None:
         f"All assessed vendors at once: {_pct(report.blast_total_share)} of hashrate stopped"
     )
     for note in report.notes:
-        console.print(f"- {note}", highlight=False)
+        console.print(f"- {literal(note)}", highlight=False)
 
 
 def audit_json(report: AuditReport, scenario: dict[str, Any] | None) -> dict[str, Any]:
