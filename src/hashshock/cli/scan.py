@@ -377,9 +377,9 @@ def audit_command(
         if not units:
             raise InputError(source, None, "no machines to audit", "scan some miners first")
         present = {u.vendor for u in units} | set(vendor_defaults())
-        for name in vendor or []:
-            if name not in present:
-                raise InputError(None, "--vendor", f"unknown vendor '{name}'",
+        for asked in vendor or []:
+            if asked not in present:
+                raise InputError(None, "--vendor", f"unknown vendor '{asked}'",
                                  f"use one of {', '.join(sorted(present))}")  # fmt: skip
         report = audit(units, source.name, kind, vendor, egress_filtered)
         scenario = None
