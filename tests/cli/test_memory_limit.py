@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import hashshock.sizing
 from hashshock.cli.app import app
+from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import load_fleet
 from hashshock.prepare import estimate_for
 
@@ -47,7 +48,6 @@ def test_a_refusal_below_the_memory_available_states_the_limit(
 
 
 def test_the_limit_is_the_one_compared_against() -> None:
-    from hashshock.inputs.errors import InputError
     from hashshock.sizing import check_fits, estimate_run
 
     run = estimate_run(1, 10_000, 365, 3, 4)
@@ -79,3 +79,21 @@ def test_a_sweep_spec_refused_for_memory_names_the_spec_and_its_fields(
     message = " ".join(result.output.split())
     assert result.exit_code == 2 and message.startswith(f"error: {spec}: --paths: the run needs")
     assert "fewer --paths or a shorter horizon_days: in the spec" in message
+
+
+def test_the_python_sweep_refuses_a_spec_too_large_before_any_point_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hashshock.sweep`` checks the size as the command line's survey does: the same
+    refusal, from Python, before a point is laid out."""
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: GIB)
+    spec = tmp_path / "big.yaml"
+    spec.write_text(
+        f"name: big\nbase: {{fleet: {SMALL}, scenario: sanctions}}\nmethod: tornado\n"
+        "paths: 200000\nhorizon_days: 1000\nmetrics: [availability:99]\n"
+        "inputs:\n  - {path: 'fleet.sites[farm].technicians', low: 1, high: 3}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        hashshock.sweep(spec)
+    assert caught.value.field == "paths, horizon_days" and "the run needs" in caught.value.problem

@@ -108,7 +108,7 @@ def test_bad_industry_metrics_are_refused(tmp_path: Path, metric: str, words: st
 def test_a_base_names_a_fleet_or_an_industry(tmp_path: Path) -> None:
     spec = _spec(tmp_path)
     spec["base"]["fleet"] = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
-    with pytest.raises(InputError, match="give a fleet or an industry"):
+    with pytest.raises(InputError, match="gives both a fleet and an industry"):
         hashshock.sweep(spec)
 
 

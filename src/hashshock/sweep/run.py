@@ -178,9 +178,32 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
     check_fits(point, fix, file=file, field="--paths" if paths_given else "paths, horizon_days")
 
 
+def _fleet_point(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool
+                 ) -> RunEstimate:  # fmt: skip
+    """What one point of a fleet sweep needs — its scenario beside baseline — refused
+    (:func:`_check_size`) if it cannot fit."""
+    from hashshock.prepare import estimate_for
+
+    point = estimate_for(base.loaded, 2, spec.paths, spec.horizon_days)
+    _check_size(point, file, paths_given, "fleet")
+    return point
+
+
+def _industry_point(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool
+                    ) -> RunEstimate:  # fmt: skip
+    """What one point of an industry sweep needs — an industry run of its scenario beside
+    baseline (once if it is baseline) — refused (:func:`_check_size`) if it cannot fit."""
+    from hashshock.industry.simulate import industry_estimate
+
+    runs = len({BASELINE, base.scenario.name})
+    point = industry_estimate(base.loaded, runs, spec.paths, spec.horizon_days)
+    _check_size(point, file, paths_given, "industry")
+    return point
+
+
 def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     """Check ``spec`` (base files, input paths, metrics, size) without running it."""
-    from hashshock.prepare import estimate_for, input_files
+    from hashshock.prepare import input_files
 
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
@@ -190,9 +213,7 @@ def survey(spec: SpecLike, paths: int | None = None) -> Survey:
     _metrics(parsed, base, file)
     points = count_points(parsed, ranges)
     check_points(points, file)
-    # A point runs its scenario beside baseline: refused here if one cannot fit.
-    point = estimate_for(base.loaded, 2, parsed.paths, parsed.horizon_days)
-    _check_size(point, file, paths is not None, "fleet")
+    point = _fleet_point(parsed, base, file, paths is not None)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
     return Survey(points, ([file] if file is not None else []) + files, base,
@@ -252,8 +273,10 @@ def sweep(
     check_progress(progress)
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
-        return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress)
+        return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress,
+                               paths is not None)  # fmt: skip
     base = load_base(parsed.base, folder, file)
+    _fleet_point(parsed, base, file, paths is not None)  # too large: refused before any run
     inputs = _inputs(parsed, base, file)
     ranges = [r for _, r in inputs]
     metrics = _metrics(parsed, base, file)
@@ -391,17 +414,13 @@ def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
                      paths_given: bool) -> Survey:  # fmt: skip
     """:func:`survey` of an industry sweep: the base, inputs, metrics and size checked."""
     from hashshock.industry.api import industry_files
-    from hashshock.industry.simulate import industry_estimate
 
     base = load_industry_base(spec.base, folder, file)
     ranges = [r for _, r in _inputs(spec, base, file)]
     _industry_metrics(spec, base, file)
     points = count_points(spec, ranges)
     check_points(points, file)
-    # A point is an industry run of its scenario beside baseline (once if it is baseline).
-    runs = len({BASELINE, base.scenario.name})
-    point = industry_estimate(base.loaded, runs, spec.paths, spec.horizon_days)
-    _check_size(point, file, paths_given, "industry")
+    point = _industry_point(spec, base, file, paths_given)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     _, files = industry_files(base.loaded, scenarios, base.market)
     if base.market_file is not None:
@@ -413,11 +432,13 @@ def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
 def _industry_sweep(
     spec: SweepSpec, folder: Path, file: Path | None, executor: Executor | None,
     workers: int | None, scheduler: str | None, progress: Callable[[int, int], None] | None,
+    paths_given: bool = False,
 ) -> SweepResult:  # fmt: skip
     """A sweep whose points are industry runs (:mod:`hashshock.sweep.industry`), one task
     a point, on the same execution layer as a fleet's."""
 
     base = load_industry_base(spec.base, folder, file)
+    _industry_point(spec, base, file, paths_given)  # too large: refused before any run
     inputs = _inputs(spec, base, file)
     ranges = [r for _, r in inputs]
     metrics = tuple(_industry_metrics(spec, base, file))
