@@ -534,9 +534,10 @@ def test_no_scenario_or_one_twice_exits_2(tmp_path: Path, scenarios: str, proble
         assert len(lines) == 1 and lines[0].startswith(f"error: --scenarios: {problem} — fix: ")
 
 
-def test_portfolio_loans_that_cannot_default_are_warned_of(tmp_path: Path) -> None:
-    """A loan to operators without a finance block (they never break financially), or one
-    matured by the start, would report a 0 % default probability as if it were safe."""
+def test_portfolio_loans_that_cannot_default_are_warned_of_or_refused(tmp_path: Path) -> None:
+    """A loan to operators without a finance block (they never break financially) would
+    report a 0 % default probability as if it were safe: warned of; one matured by the
+    start cannot default nor pay interest at all: refused, as a fleet's own would be."""
     loan = {"borrower": "farms", "principal_usd": 1e6, "rate_per_year": 0.1,
             "maturity_date": "2028-01-01"}  # fmt: skip
     no_finance = load_industry(_industry(tmp_path, portfolio={"loans": [loan]}))
@@ -546,8 +547,12 @@ def test_portfolio_loans_that_cannot_default_are_warned_of(tmp_path: Path) -> No
                "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
     matured = {**loan, "maturity_date": "2026-12-01"}
     file = _industry(tmp_path, op_finance=finance, portfolio={"loans": [loan, matured]})
-    (warning,) = load_industry(file).portfolio_warnings
-    assert warning.startswith("portfolio loans[1]: matures on 2026-12-01")
+    with pytest.raises(InputError) as caught:
+        load_industry(file)
+    assert caught.value.field is not None
+    assert caught.value.field.startswith("portfolio.loans[1]")
+    assert caught.value.field.endswith(".maturity_date")
+    assert "not after the start (2026-12-01)" in caught.value.problem
 
 
 def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None:

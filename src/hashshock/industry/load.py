@@ -85,13 +85,13 @@ class LoadedIndustry:
     @property
     def portfolio_warnings(self) -> list[str]:
         """Portfolio loans worth a line, once each: loans that cannot default (on an
-        operator without a finance block, which never breaks financially, or matured by
-        the start date); and loans not marked ``new_debt`` that cannot be the borrower's
-        own debt (larger than all the loans its finance block carries: nobody pays them)
-        or may be counted twice (beside its own loans, ``operators_own_loans``)."""
+        operator without a finance block, which never breaks financially; one matured by
+        the start date is refused, :func:`_check_maturities`); and loans not marked
+        ``new_debt`` that cannot be the borrower's own debt (larger than all the loans its
+        finance block carries: nobody pays them) or may be counted twice (beside its own
+        loans, ``operators_own_loans``)."""
         out = []
         portfolio = self.industry.portfolio
-        start = self.industry.start_date
         for i, (name, loan) in enumerate(portfolio.named_loans()):
             if loan.new_debt:
                 continue  # checked when lent (:func:`_lend_new_debt`)
@@ -102,10 +102,6 @@ class LoadedIndustry:
                 out.append(f"{where}: {loan.borrower} has no finance block, so it never "
                            "breaks financially and the loan never defaults — give its fleet "
                            "a finance: block")  # fmt: skip
-                continue
-            if loan.maturity_date <= start:
-                out.append(f"{where}: matures on {loan.maturity_date}, not after the start "
-                           f"({start}), so it cannot default — check maturity_date")  # fmt: skip
                 continue
             carried = max(sum(own.principal_usd for own in f.loans) for f in finances if f)
             if loan.principal_usd > carried:
@@ -382,6 +378,18 @@ def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
             vendor_known("redirect.from_vendors", vendor)
 
 
+def _check_maturities(portfolio: Portfolio, start: date, path: Path | None, where: str) -> None:
+    """Refuse a portfolio loan that matures by the start date: repaid before the run, it
+    can neither default nor pay interest (a fleet's own such loan is refused too).
+    ``where`` prefixes the field (``portfolio.`` in an industry file)."""
+    for i, (name, loan) in enumerate(portfolio.named_loans()):
+        if loan.maturity_date <= start:
+            raise InputError(path, f"{where}loans[{i}] ({name}).maturity_date",
+                             f"{loan.maturity_date} is not after the start ({start})",
+                             "drop a loan already repaid, or give its real maturity "
+                             "date")  # fmt: skip
+
+
 def _lend_new_debt(
     members: Sequence[Member], portfolio: Portfolio, start: date, path: Path | None,
     where: str,
@@ -410,10 +418,6 @@ def _lend_new_debt(
                                  "to pay a new loan from, nor covenants it could breach",
                                  "give its fleet a finance: block (cash_usd, loans, "
                                  "covenants), or set new_debt: false")  # fmt: skip
-            if loan.maturity_date <= start:
-                raise InputError(path, field, f"a loan lent on the start date ({start}) "
-                                 f"cannot mature on {loan.maturity_date}",
-                                 "give a maturity_date after the start")  # fmt: skip
             if any(own_loan.name == name for own_loan in finance.loans):
                 raise InputError(path, field, f"{member.group}'s finance block already has "
                                  f"a loan named {name}",
@@ -467,6 +471,7 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
     _check_vendor_lines(industry, path)
     reader = _Reader(industry, path)
     members = [m for i in range(len(industry.operators)) for m in reader.members(i)]
+    _check_maturities(industry.portfolio, industry.start_date, path, "portfolio.")
     lent = _lend_new_debt(members, industry.portfolio, industry.start_date, path, "portfolio.")
     loaded = LoadedIndustry(industry, path, lent)
     if loaded.machines() > MAX_FLEET_MACHINES:
@@ -497,6 +502,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
                              f"'{loan.borrower}' is not an operator of {loaded.industry.name}",
                              unknown_name_fix(loan.borrower, names, "operator"))  # fmt: skip
     industry = loaded.industry.model_copy(update={"portfolio": portfolio})
+    _check_maturities(portfolio, industry.start_date, path, "")
     members = _lend_new_debt(loaded.members, portfolio, industry.start_date, path, "")
     return dataclasses.replace(loaded, industry=industry, members=members)
 
