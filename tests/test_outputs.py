@@ -107,3 +107,25 @@ def test_audit_and_data_update_check_their_outputs_first(tmp_path: Path) -> None
     result = runner.invoke(app, ["data", "update", "--out", str(missing),
                                  "--url", "http://127.0.0.9:9"])  # fmt: skip
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_read_only_output_is_kept_even_for_root(write_yaml: Callable[..., Path],
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    """A file its owner made read-only is one they meant to keep: refused by its mode,
+    not only by os.access (which root passes for every file)."""
+    fleet = write_yaml(small_fleet())
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}", encoding="utf-8")
+    kept.chmod(0o444)
+    result = CliRunner().invoke(app, ["run", str(fleet), "-n", "2", "--horizon", "5", "-q",
+                                      "--json", str(kept)])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "is read-only" in result.output and kept.read_text(encoding="utf-8") == "{}"
+
+
+def test_a_file_that_is_not_utf8_is_told_so(tmp_path: Path) -> None:
+    latin = tmp_path / "fleet.yaml"
+    latin.write_bytes(b"name: caf\xe9\n")
+    result = CliRunner().invoke(app, ["validate", str(latin)])
+    assert result.exit_code == 2
+    assert "is not UTF-8 text" in result.output and "save it as UTF-8" in result.output

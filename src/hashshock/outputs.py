@@ -134,7 +134,12 @@ def check_output(
     if not folder.is_dir():
         raise InputError(path, option, f"folder does not exist: {folder}", "create it first")
     _probe_folder(path, folder, option)
-    if resolved.exists() and not os.access(resolved, os.W_OK):
+    # Its mode too, not only os.access: root may write anything, but a file its owner made
+    # read-only is one they meant to keep.
+    read_only = resolved.exists() and (
+        not os.access(resolved, os.W_OK) or not resolved.stat().st_mode & 0o222
+    )
+    if read_only:
         raise InputError(path, option, "is read-only", "make it writable or choose another name")
     return path
 

@@ -89,6 +89,7 @@ _FIXES = {
     "list_type": "write a list (YAML '- item' lines)",
     "dict_type": "write a mapping (YAML 'key: value' lines)",
     "model_type": "write a mapping (YAML 'key: value' lines)",
+    "model_attributes_type": "write a mapping (YAML 'key: value' lines)",
     "string_type": "write text",
     "string_too_short": "write some text",
 }

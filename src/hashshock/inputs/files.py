@@ -64,9 +64,16 @@ def read_yaml_mapping(path: Path, kind: str | None = None) -> dict[str, Any]:
         raise InputError(path, None, "is a folder, not a file", "name the YAML file itself")
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(
-            path, None, f"cannot read file ({exc})", "check it is a text file"
+            path,
+            None,
+            f"is not UTF-8 text (byte {exc.start}: {exc.object[exc.start]:#04x})",
+            "save it as UTF-8 (a text editor's encoding setting), or check it is a text file",
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            path, None, f"cannot read file ({exc.strerror or exc})", "check the file's permissions"
         ) from exc
     data = parse_yaml_mapping(text, path)
     if kind is not None:
