@@ -46,6 +46,9 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
     (_money(btc_pledges=[{"name": "p", "btc": 10, "obligation_usd": 5e5,
                           "margin_call_ltv": 0.8, "until_date": "2025-12-01"}]),
      "finance.btc_pledges[0].until_date", "not after start_date"),
+    (_money(covenants=[{"name": "h", "type": "hashrate_commitment", "quarters": [
+        {"quarter_end": "2025-12-31", "min_ths": 1000}]}]),
+     "finance.covenants[0].quarters[0].quarter_end", "not after start_date"),
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 999_999_999_999}]),
      "spares[0].on_hand", "at most 100000000"),
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 3, "target": 2**40}]),

@@ -375,6 +375,14 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 f"{loan.maturity_date} is not after start_date {fleet.start_date}",
                 "drop a loan already repaid, or give its real maturity date",
             )  # fmt: skip
+    for i, covenant in enumerate(fleet.finance.covenants if fleet.finance else []):
+        for q, quarter in enumerate(covenant.quarters):
+            if quarter.quarter_end <= fleet.start_date:  # never tested: a setting that does nothing
+                raise InputError(
+                    path, f"finance.covenants[{i}].quarters[{q}].quarter_end",
+                    f"{quarter.quarter_end} is not after start_date {fleet.start_date}",
+                    "drop quarters that ended before the run starts",
+                )  # fmt: skip
     for i, pledge in enumerate(fleet.finance.btc_pledges if fleet.finance else []):
         if pledge.until_date is not None and pledge.until_date <= fleet.start_date:
             raise InputError(
