@@ -125,6 +125,9 @@ def test_the_answer_is_the_cheapest_of_what_was_simulated(target: float, budget:
     assert result.chosen_cost_usd == pytest.approx(cost)
     assert result.chosen_objective == pytest.approx(value)
     assert budget is None or result.chosen_cost_usd <= budget
+    # the climb and its bisection never simulate a stock beyond the budget
+    climbed = [p.cost_usd for p in result.points if p.role in ("greedy", "bisection")]
+    assert budget is None or all(c <= budget + 1e-9 for c in climbed)
 
 
 @pytest.mark.parametrize(("availability", "at", "budget", "field"), [
@@ -187,3 +190,31 @@ def test_a_step_that_cannot_afford_its_increments_buys_what_the_budget_allows() 
         delta = np.array([5, 4, 10])
         assert _within_budget(np.zeros(3, np.int64), delta, [0, 1, 2], cost, budget) == kept
         assert delta[kept].tolist() == bought
+
+
+def test_a_budget_bound_step_simulates_only_stocks_within_the_budget() -> None:
+    """A search stub (parts at $10, $100 and $5; increments 5, 4 and 10, best first):
+    within $70 the step keeps the first whole and 4 of the third, leaving out the second
+    (not a part of it fits) — every stock it confirms costs at most $70."""
+    from types import SimpleNamespace
+
+    from hashshock.decide.optimise import _greedy
+
+    unit = np.array([10.0, 100.0, 5.0])
+    confirmed: list[np.ndarray] = []
+
+    def confirm(stocks: list[np.ndarray], role: str) -> list[float]:
+        confirmed.extend(stocks)
+        return [1.0 for _ in stocks]
+
+    search = SimpleNamespace(
+        table=SimpleNamespace(inputs=SimpleNamespace(
+            cost=lambda s: float(np.dot(np.maximum(s, 0), unit)))),
+        increments=lambda s: np.array([5, 4, 10]),
+        screen=lambda s, d, p: np.array([3.0, 2.9, 2.8]),
+        confirm=confirm, holds=lambda v: True,
+        bisect=lambda stocks, lo, hi: (stocks(1), hi)[1],
+    )  # fmt: skip
+    stock, _ = _greedy(search, np.zeros(3, np.int64), 70.0, np.arange(3), lambda _: None)  # type: ignore[arg-type]
+    assert stock.tolist() == [5, 0, 4]
+    assert confirmed and all(float(np.dot(s, unit)) <= 70.0 for s in confirmed)

@@ -424,6 +424,10 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             return stock, "no increment improves availability any further"
         order: list[int] = [int(j) for j in np.argsort(-ratio, kind="stable")
                  if ratio[j] > 0 and ratio[j] >= ACCEPT_SHARE * best]  # fmt: skip
+        if budget_usd is not None:  # before stock_with binds the order it takes from
+            order = _within_budget(stock, delta, order, cost, budget_usd)
+            if not order:
+                return stock, "the target is not reached within the budget"
 
         def stock_with(n: int, order: list[int] = order, delta: IntArray = delta,
                        base: IntArray = stock) -> IntArray:  # fmt: skip
@@ -431,10 +435,6 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             out[order[:n]] += delta[order[:n]]
             return out
 
-        if budget_usd is not None:
-            order = _within_budget(stock, delta, order, cost, budget_usd)
-            if not order:
-                return stock, "the target is not reached within the budget"
         new = stock_with(len(order))
         if search.holds(search.confirm([new], "greedy")[0]):
             if len(order) > 1:
