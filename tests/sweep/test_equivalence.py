@@ -146,6 +146,25 @@ def test_a_sweep_of_baseline_itself_equals_compare(
     _check_all(result, tmp_path, "baseline")
 
 
+def test_baseline_against_itself_is_never_at_risk(
+    spec_of: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    """Points of a baseline sweep that share the base's engine run but not its money (more
+    cash, another BTC volatility) are measured against their own run, as compare measures
+    baseline: nothing is at risk, whatever the point — not the base point's money."""
+    spec = spec_of(method="oneway", base={"fleet": spec_of()["base"]["fleet"],
+                                          "scenario": "baseline"},
+                   metrics=["cash_at_risk", "revenue_at_risk", "cash_and_spares_at_risk"],
+                   inputs=[{"path": CASH, "values": [500_000, 2_000_000]},
+                           {"path": VOLATILITY, "values": [0.3, 0.9]}])  # fmt: skip
+    result = hashshock.sweep(spec)
+    assert len(result.points) == 5
+    for point in result.points:
+        assert point.metrics is not None
+        assert all(value == 0.0 for value in point.metrics.values()), point
+    _check_all(result, tmp_path, "baseline")
+
+
 def test_the_json_is_the_same_whatever_the_method_of_grouping(
     spec_of: Callable[..., dict[str, Any]],
 ) -> None:

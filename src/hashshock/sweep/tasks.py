@@ -203,6 +203,10 @@ def _measure(job: PointJob, prepared: Prepared, out: EngineOutput,
     """The point's metrics on the engine output ``out`` of its scenario."""
     k = len(prepared.plans) - 1  # the scenario (or baseline itself)
     money = _money(job, prepared, k, out, baseline) if job.needs.money else None
+    if prepared.to_run[k].name == BASELINE:
+        # baseline is measured against itself: its own money, not the group leader's
+        # (points sharing an engine run may differ in cash, prices or loans)
+        baseline = BaselineRef.of(out.hashrate_ths, money)
     run = _result(job, prepared.to_run[k], out, money, baseline)
     return PointOutcome(job.index, evaluate_all(list(job.metrics), run, baseline))
 
