@@ -113,7 +113,9 @@ def sobol_indices(
         warnings.simplefilter("ignore", UserWarning)
         result = sobol.analyze(
             problem, array, calc_second_order=False, num_resamples=resamples,
-            conf_level=confidence, print_to_console=False, seed=seed,
+            # SALib seeds its bootstrap only for a true seed (`if seed:`), and draws from
+            # the global generator for 0: our seed s is its s + 1
+            conf_level=confidence, print_to_console=False, seed=seed + 1,
         )  # fmt: skip
     out: dict[str, Any] = {"confidence": confidence}
     for key in ("S1", "ST"):
