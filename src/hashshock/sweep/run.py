@@ -1,8 +1,9 @@
 """Run a sweep: load the base, lay out the points, run them on an executor, analyse.
 
-Every point uses the spec's seed: common random numbers, so the differences between
-points are the inputs', not noise; each point's numbers equal ``hashshock.compare`` of
-its inputs bit for bit, whatever the executor and the number of workers.
+Every point uses the spec's seed: common random numbers, so most of the noise cancels
+between points (not all: draws part once two points' states differ, docs/sweeps.md);
+each point's numbers equal ``hashshock.compare`` of its inputs bit for bit, whatever the
+executor and the number of workers.
 
 Tasks: the base point first (through :func:`hashshock.api.simulate_prepared`, which
 also gives baseline's run); points that change only the scenario take baseline's run
