@@ -15,6 +15,19 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+def ordinal(number: float) -> str:
+    """A percentile's rank in words.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 10, 11, 12, 13, 21, 22.5, 90.0)]
+    ['1st', '2nd', '3rd', '10th', '11th', '12th', '13th', '21st', '22.5th', '90th']
+    """
+    if number != int(number):
+        return f"{number:g}th"
+    whole = int(number)
+    suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return f"{whole}{suffix}"
+
+
 def probability(value: float) -> str:
     """A probability in whole percent that never rounds an event away or into certainty.
 

@@ -49,6 +49,27 @@ def test_sweep_writes_json_and_report_and_prints_the_drivers(
     assert html.index('<section id="sweep">') < html.index('<section id="stages">')
 
 
+def test_a_tornado_says_which_percentiles_its_low_and_high_are(
+    cli: typer.Typer, spec_of: Spec, write_spec: Callable[[dict[str, Any]], Path],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """The JSON keeps what the spec asked of the method (a saved sweep can say what low
+    and high meant), the terminal and the report say it, and the spec file is named so
+    that it can be found again from anywhere."""
+    spec = write_spec(spec_of(paths=4, horizon_days=30, percentiles=[25, 75],
+                              metrics=["availability:29"], inputs=[
+        {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]))  # fmt: skip
+    out, page = tmp_path / "out.json", tmp_path / "out.html"
+    done = CliRunner().invoke(cli, ["sweep", str(spec), "--json", str(out), "--report",
+                                    str(page)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "25th and 75th percentile" in " ".join(done.output.split())
+    head = json.loads(out.read_text(encoding="utf-8"))["sweep"]
+    assert head["settings"] == {"percentiles": [25.0, 75.0]}
+    assert Path(head["spec_file"]).is_absolute() and Path(head["spec_file"]) == spec.resolve()
+    assert "25th and 75th percentile" in page.read_text(encoding="utf-8")
+
+
 def test_a_sweep_json_gives_its_report_again(cli: typer.Typer, tornado: Path,
                                              tmp_path: Path) -> None:  # fmt: skip
     out = tmp_path / "out.json"

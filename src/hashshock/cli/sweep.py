@@ -30,7 +30,7 @@ from rich.table import Table
 from hashshock.cli.common import error_exit, literal, note_long_run
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
-from hashshock.words import counted
+from hashshock.words import counted, ordinal
 
 if TYPE_CHECKING:
     from hashshock.execution import Executor
@@ -237,6 +237,11 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
         f"{head['seed']}" + ("" if seconds is None else f", in {seconds:.1f} s"),
         highlight=False,
     )  # fmt: skip
+    if method == "tornado":
+        low, high = (head.get("settings") or {}).get("percentiles", [10, 90])
+        console.print(f"low, high: each input alone at the {ordinal(low)} and "
+                      f"{ordinal(high)} percentile of its range, the others at base; "
+                      "swing: at high less at low", highlight=False)  # fmt: skip
     base = data["base"]["metrics"] or {}
     for metric in head["metrics"]:
         console.print(Table.grid())
@@ -250,9 +255,18 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                     column, justify="left" if column == "input" else "right", overflow="fold"
                 )
             rows = analysis.get("rows", [])
+            said = []
             if len(rows) > TORNADO_ROWS:  # the rows come largest swing first
-                table.caption = (f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
-                                 "(all in --json and the report)")  # fmt: skip
+                said.append(f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
+                            "(all in --json and the report)")  # fmt: skip
+            if any(row["swing"] is None for row in rows):
+                said.append(
+                    "swing —: the metric is undefined at one end (a stage too rare "
+                    "there), so the input is listed last whatever its other end"
+                )
+            if said:
+                table.caption = "; ".join(said)
+                table.caption_justify = "left"
             for row in rows[:TORNADO_ROWS]:
                 table.add_row(
                     literal(str(row["input"])),

@@ -54,8 +54,10 @@ class SweepResult:
     points: list[SweepPoint]
     analysis: dict[str, Any]
     base_runs: list[dict[str, Any]] = field(default_factory=list)
-    spec_file: str | None = None
+    spec_file: str | None = None  # the spec's file, absolute (None: given as a mapping)
     start_date: str | None = None  # day 0 of every point (YYYY-MM-DD)
+    # what the method was asked for: a tornado's percentiles, a sampled sweep's samples
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         # One line, not every point's runs.
@@ -79,6 +81,7 @@ class SweepResult:
                 "horizon_days": self.horizon_days, "seed": self.seed, "version": self.version,
                 "spec_file": self.spec_file, "metrics": self.metrics, "inputs": self.inputs,
                 **({"start_date": self.start_date} if self.start_date else {}),
+                **({"settings": self.settings} if self.settings else {}),
             },
             "base": {"metrics": self.base.metrics},
             self.method: self.analysis,
@@ -112,6 +115,7 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
             metrics=list(head["metrics"]), inputs=list(head["inputs"]), points=points,
             analysis=data.get(head["method"], {}), base_runs=list(data.get("base_runs", [])),
             spec_file=head.get("spec_file"), start_date=head.get("start_date"),
+            settings=dict(head.get("settings") or {}),
         )  # fmt: skip
     except (KeyError, TypeError) as exc:
         raise InputError(

@@ -350,7 +350,7 @@ def _result(
     return SweepResult(
         spec.name, spec.method, spec.paths, spec.horizon_days, spec.seed, __version__,
         metrics, described, points, summarise(spec, ranges, points), runs,
-        None if file is None else str(file), start_date,
+        None if file is None else str(file.resolve()), start_date, spec.method_settings(),
     )  # fmt: skip
 
 

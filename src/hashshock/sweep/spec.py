@@ -161,6 +161,19 @@ class SweepSpec(_Strict):
     def sample_seed(self) -> int:
         return self.seed if self.sampling_seed is None else self.sampling_seed
 
+    def method_settings(self) -> dict[str, Any]:
+        """What the method was asked for beyond its inputs, for the result to say what
+        low, high and the intervals meant: a tornado's percentiles; the samples, their
+        seed (and for Sobol' the intervals' level and resamples) of a sampled sweep."""
+        if self.method == "tornado":
+            return {"percentiles": list(self.percentiles)}
+        if self.method == "sobol":
+            return {"samples": self.sample_count, "sampling_seed": self.sample_seed,
+                    "confidence": self.confidence, "resamples": self.resamples}  # fmt: skip
+        if self.method == "lhs":
+            return {"samples": self.sample_count, "sampling_seed": self.sample_seed}
+        return {}
+
     @property
     def sample_count(self) -> int:
         """sobol: base samples N; lhs: points."""

@@ -8,6 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from hashshock.report.figures.style import PALETTE, Figure, figure
+from hashshock.words import ordinal
 
 if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
@@ -232,13 +233,15 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Figure, str]]:
     for i, metric in enumerate(head["metrics"]):
         data = result.get(method, {}).get(metric, {})
         if method == "tornado":
+            low, high = (head.get("settings") or {}).get("percentiles", [10, 90])
             out.append(
                 (
                     f"tornado-{i}",
                     tornado_chart(metric, data),
-                    "Each input alone at its low and high value (10th and 90th percentile "
-                    "of its range unless the spec says otherwise), the others at base; "
-                    "widest swing on top. Same paths and seed at every point.",
+                    f"Each input alone at its low and high value (the {ordinal(low)} and "
+                    f"{ordinal(high)} percentile of its range), the others at base; widest "
+                    "swing on top, an input whose swing is undefined at one end (a stage "
+                    "too rare there) last. Same paths and seed at every point.",
                 )
             )
         elif method == "oneway":
