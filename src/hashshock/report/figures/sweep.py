@@ -40,7 +40,12 @@ def _said(metric: str) -> str:
 
 
 def value_text(value: Any, metric: str) -> str:
-    """``value`` of ``metric`` for people: shares in %, USD with a unit, else 4 digits."""
+    """``value`` of ``metric`` for people: shares in %, USD with a unit, hashrate in PH/s,
+    else 4 digits.
+
+    >>> value_text(3_974_300.0, "hashrate:364"), value_text(0.5, "availability:30")
+    ('3,974.3 PH/s', '50.00%')
+    """
     if value is None:
         return "—"
     unit = _unit(metric)
@@ -50,6 +55,8 @@ def value_text(value: Any, metric: str) -> str:
         from hashshock.report.tables import usd
 
         return usd(float(value))
+    if unit == "TH/s":  # a fleet's hashrate reads in PH/s, as `hashshock run` prints it
+        return f"{float(value) / 1e3:,.1f} PH/s"
     return f"{float(value):,.4g}"
 
 
