@@ -287,7 +287,8 @@ def _notes(result: dict[str, Any]) -> str:
     head = result["sweep"]
     rows = "".join(
         f"<tr><td>{escape(str(i['name']))}</td><td>{escape(str(i['path']))}</td>"
-        f"<td>{escape(str(i['base']))}</td><td>{escape(_range(i))}</td></tr>"
+        f"<td>{'the default' if i['base'] is None else escape(input_text(i['base']))}</td>"
+        f"<td>{escape(_range(i))}</td></tr>"
         for i in head["inputs"]
     )  # fmt: skip
     failed = result.get("failed_points") or []
