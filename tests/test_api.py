@@ -284,3 +284,13 @@ def test_a_loaded_fleet_changed_in_place_is_checked_again() -> None:
     changed.fleet.spares[0].on_hand = 0
     spares = hashshock.run(changed, paths=2, horizon_days=5).to_dict()["daily"]["spares_on_hand"]
     assert spares[part]["p50"][0] == 0
+
+
+def test_an_order_due_after_the_horizon_is_warned_of() -> None:
+    """An order due after the horizon never arrives within the run: said, not refused."""
+    order = {"model": "antminer-s21", "count": 10, "due_date": "2026-06-01", "site": "a"}
+    short, long_ = (hashshock.run(small_fleet(orders=[order]), "baseline", paths=2,
+                                  horizon_days=days) for days in (100, 200))  # fmt: skip
+    said = [w for w in short.warnings if "after the 100-day horizon" in w]
+    assert len(said) == 1 and "order/a/antminer-s21/2026-06-01" in said[0]
+    assert not [w for w in long_.warnings if "horizon" in w]

@@ -39,7 +39,7 @@ from hashshock.notices import warn_all
 from hashshock.parallel import default_workers, simulate_many
 from hashshock.plan import Plan
 from hashshock.plan.bench_load import overloaded_benches
-from hashshock.plan.events import idle_events
+from hashshock.plan.events import idle_events, orders_after_horizon
 from hashshock.prepare import (
     BASELINE,
     FleetLike,
@@ -206,6 +206,7 @@ def simulate_prepared(
     start = market_start(config, loaded.fleet.start_date)
     warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
     warnings += overloaded_benches(plans[0])  # the fleet's, whatever the scenario
+    warnings += orders_after_horizon(plans[0])
     by_name = {
         s.name: (out, m, plan)
         for s, out, m, plan in zip(prepared.to_run, outputs, moneys, plans, strict=True)

@@ -62,6 +62,20 @@ def compile_events(
     )
 
 
+def orders_after_horizon(plan: Plan) -> list[str]:
+    """A warning line for each open order due after the horizon: its machines never arrive
+    within the run (their deposit was paid before the start, their balance never is).
+    Accepted — a run shorter than the order book is a choice — but worth saying."""
+    out = []
+    for o, due in enumerate(plan.order_due_day):
+        if int(due) >= plan.horizon_days:
+            label = plan.cohort_labels[int(plan.order_cohort[o])]
+            out.append(f"order '{label}' is due on day {int(due)}, after the "
+                       f"{plan.horizon_days}-day horizon: its machines never arrive within "
+                       "the run")  # fmt: skip
+    return out
+
+
 def idle_events(plan: Plan) -> list[str]:
     """The plan's events that cannot act, each as a warning line: one that starts after
     the horizon on every draw, or a remote disable of vendors none of whose machines the
