@@ -146,3 +146,13 @@ def test_scenario_events_that_cannot_be_meant_are_refused(
     assert result.exit_code == 2, result.output
     assert "scenario.yaml" in result.output and says in result.output
     assert "fix:" in result.output
+
+
+def test_a_market_file_naming_a_folder_says_so(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    market = write_yaml({"price": {"model": "deck", "csv": "."}}, "market.yaml")
+    result = runner.invoke(app, ["validate", str(fleet), "--market", str(market)])
+    assert result.exit_code == 2, result.output
+    assert "market.yaml: price.csv" in result.output and "is a folder" in result.output

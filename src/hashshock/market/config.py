@@ -389,6 +389,17 @@ def _merge(default: dict[str, Any], user: dict[str, Any], label: str) -> dict[st
     return out
 
 
+def _check_named_file(path: Path, market: Path, field: str, kind: str) -> None:
+    """A file a market YAML names must be there, and be a file (not a folder)."""
+    if path.is_dir():
+        raise InputError(market, field, f"{path} is a folder, not a file",
+                         f"name the {kind} file itself")  # fmt: skip
+    if not path.is_file():
+        raise InputError(market, field, f"{path} not found",
+                         "check the path (relative paths start at the market YAML's "
+                         "folder)")  # fmt: skip
+
+
 def _resolve_paths(data: dict[str, Any], folder: Path) -> None:
     """Make relative CSV / snapshot paths relative to the market YAML's folder."""
     price = data.get("price")
@@ -480,22 +491,11 @@ def _validated(data: dict[str, Any], file: Path) -> MarketConfig:
     config._file = str(file)
     price_cfg = config.price
     if isinstance(price_cfg, BootstrapPrice | DeckPrice):
-        if not price_cfg.csv.is_file():
-            raise InputError(
-                file,
-                "price.csv",
-                f"{price_cfg.csv} not found",
-                "check the path (relative paths start at the market YAML's folder)",
-            )
+        _check_named_file(price_cfg.csv, file, "price.csv", "CSV")
         price_cfg.series()
     override = config.network.snapshot
-    if override is not None and override.file is not None and not override.file.is_file():
-        raise InputError(
-            file,
-            "network.snapshot.file",
-            f"{override.file} not found",
-            "check the path (relative paths start at the market YAML's folder)",
-        )
+    if override is not None and override.file is not None:
+        _check_named_file(override.file, file, "network.snapshot.file", "YAML")
     try:
         config.snapshot()
     except InputError as exc:
