@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.report.conftest import MIDSIZE
 
+import hashshock
 from hashshock.inputs.errors import InputError
 from hashshock.report.data import (
     load_json_runs,
@@ -187,3 +189,19 @@ def test_a_run_json_with_a_cut_series_is_refused(small_runs) -> None:
         runs_from_json(run, "short.json")
     assert caught.value.field == "daily.availability.p50"
     assert caught.value.problem.startswith("has 10 values for")
+
+
+def test_runs_not_drawn_together_are_not_said_to_share_random_numbers(small_runs) -> None:
+    """compare's scenarios share their random numbers and the page says so; a page of runs
+    of different fleets or seeds does not, and names each run with its fleet."""
+    from hashshock.report.page import render_page
+    from hashshock.report.write import report_input
+
+    together = render_page(report_input(list(small_runs)))
+    assert "Compared scenarios share their random numbers" in together
+    other = hashshock.compare(MIDSIZE, ["sanctions"], paths=20, horizon_days=150, seed=7)[-1]
+    mixed = [small_runs[0], other]
+    assert scenario_labels([report_dict(r) for r in mixed]) == [
+        f"{small_runs[0].fleet_name}:baseline", f"{other.fleet_name}:sanctions"]  # fmt: skip
+    page = render_page(report_input(mixed))
+    assert "share their random numbers" not in page and "These runs differ" in page

@@ -200,11 +200,23 @@ def as_dicts(results: Iterable[RunResult | dict[str, Any]]) -> list[dict[str, An
     return out
 
 
+#: What runs drawn on the same random numbers share (compare's scenarios, or stored runs
+#: made so): beyond these, their differences mix in noise and other inputs.
+DRAWN_TOGETHER_KEYS = ("fleet_name", "paths", "horizon_days", "start_date", "seed")
+
+
+def drawn_together(runs: Sequence[dict[str, Any]]) -> bool:
+    """Whether ``runs`` share their random numbers: the same fleet, paths, horizon, start
+    date and seed (each run's gaps to its own baseline are paired in any case)."""
+    return all(len({str(r.get(k)) for r in runs}) <= 1 for k in DRAWN_TOGETHER_KEYS)
+
+
 def scenario_labels(runs: Sequence[dict[str, Any]]) -> list[str]:
-    """One distinct label per run: the scenario, with the fleet, the stored run's id or a
-    number when scenarios repeat."""
+    """One distinct label per run: the scenario — with the fleet when the runs are of
+    different fleets, or when scenarios repeat — else the stored run's id or a number."""
     names = [str(r["scenario"]) for r in runs]
-    if len(set(names)) == len(names):
+    several = len({str(r.get("fleet_name", "")) for r in runs}) > 1
+    if len(set(names)) == len(names) and not several:
         return names
     fleets = [f"{r.get('fleet_name', '')}:{r['scenario']}" for r in runs]
     if len(set(fleets)) == len(fleets):

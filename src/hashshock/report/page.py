@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from hashshock import __version__
+from hashshock.report.data import drawn_together
 from hashshock.report.figures.style import IMAGE_SIZE
 from hashshock.report.plotlyjs import plotly_js_gzip_base64
 from hashshock.report.sections import Block, Chart, Html, ReportInput, Section, build
@@ -125,10 +126,8 @@ def _settings(runs: Sequence[dict[str, Any]]) -> str:
         values = list(dict.fromkeys(str(r.get(key, "?")) for r in runs))
         return " or ".join(values)
 
-    fleets = {str(r.get("fleet_name", "")) for r in runs} - {""}
-    keys = ("paths", "horizon_days", "start_date", "seed")
-    differ = len(fleets) > 1 or any(len({str(r.get(k)) for r in runs}) > 1 for k in keys)
-    mixed = " (runs of different fleets or settings: see each manifest)" if differ else ""
+    mixed = "" if drawn_together(runs) else (
+        " (runs of different fleets or settings: see each manifest)")  # fmt: skip
     return (
         f"{said('paths')} paths × {said('horizon_days')} days from {said('start_date')}, "
         f"seed {said('seed')}{mixed}"

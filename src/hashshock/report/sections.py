@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from hashshock.report import industry_sections, tables
+from hashshock.report.data import drawn_together
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
 from hashshock.words import STOCKOUT_DEFINITION
@@ -149,7 +151,14 @@ def _money(r: ReportInput) -> list[Block]:
 
 
 def _scenarios(r: ReportInput) -> list[Block]:
-    return _charts(
+    said = (
+        "Compared scenarios share their random numbers: the same failures and price paths, "
+        "so the gaps are the shock's, not noise." if drawn_together(r.runs) else
+        "These runs differ in fleet, seed or settings (see each manifest): the gaps between "
+        "their lines mix the scenarios' effects with Monte Carlo noise and their other "
+        "inputs. Each run's own gap to baseline (below) is on its own paths."
+    )  # fmt: skip
+    charts = _charts(
         ("overlay-hashrate", overlay.hashrate_overlay(r.runs, r.labels), ""),
         ("overlay-availability", overlay.availability_overlay(r.runs, r.labels), ""),
         ("hashrate-lost", overlay.hashrate_lost(r.runs, r.labels),
@@ -158,6 +167,7 @@ def _scenarios(r: ReportInput) -> list[Block]:
          "The scenario's cash minus baseline's on the same path: below zero, the scenario "
          "has less cash (a cancelled or delayed order, not yet paid, puts it above)."),
     )  # fmt: skip
+    return [Html(f'<p class="intro">{escape(said)}</p>'), *charts] if charts else []
 
 
 def _manifest(r: ReportInput) -> list[Block]:
@@ -177,9 +187,7 @@ for _section in (
     Section("operations", "Hashrate and availability", 30, _of_runs(_operations)),
     Section("spares", "Spares on hand", 40, _of_runs(_spares)),
     Section("money", "Money", 50, _of_runs(_money)),
-    Section("scenarios", "Scenarios against baseline", 60, _of_runs(_scenarios),
-            "Compared scenarios share their random numbers: the same failures and price "
-            "paths, so the gaps are the shock's, not noise."),
+    Section("scenarios", "Scenarios against baseline", 60, _of_runs(_scenarios)),
     Section("industry-us", "The US industry: hashrate and share", 70, industry_sections.US,
             "Scenarios share their random numbers: the gaps to baseline are the shock's."),
     Section("industry-supply", "New and used machines", 72, industry_sections.SUPPLY),
