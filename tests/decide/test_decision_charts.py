@@ -1,5 +1,6 @@
 """The decision charts say which answer is the answer: the strategies beyond the user's
-breach limits are grey and the cheapest within them is starred; the frontier's target
+breach limits are grey and the largest net benefit within them is starred, beside a
+table of what the bars leave out (availability, money, breaches); the frontier's target
 line is labelled. Built from the commands' JSON forms alone."""
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def test_strategies_beyond_the_breach_limit_are_grey_and_the_answer_is_starred()
     assert colours["stockpile-6m"] != OUTSIDE_LIMITS
     assert "used-donors ★" in colours and colours["used-donors ★"] != OUTSIDE_LIMITS
     assert "hashrate-commitment on more than 5%" in fig["layout"]["title"]["text"]
+    assert "★ the largest net benefit within a limit" in fig["layout"]["title"]["text"]
     without = net_benefit_chart({**data, "max_breach": {}, "cheapest_under_max_breach": {}})
     assert without is not None and OUTSIDE_LIMITS not in without["data"][0]["marker"]["color"]
     assert "★" not in "".join(without["data"][0]["y"])
@@ -57,3 +59,18 @@ def test_the_frontier_labels_its_target_and_shows_the_independent_check() -> Non
     assert check["y"] == [0.9694] and "seed 1" in check["name"]
     assert abs(check["error_y"]["arrayminus"][0] - (0.9694 - 0.9677)) < 1e-12
     assert any(a["text"] == "target 97.0%" for a in fig["layout"]["annotations"])
+
+
+def test_the_strategies_table_shows_what_the_bars_leave_out() -> None:
+    """A strategy can gain by breaking a commitment: the table beside the chart gives
+    each one's availability, money and breach probabilities, from the same JSON."""
+    from hashshock.report.figures.decide import strategies_table
+
+    row = {**_row("switch-off", 880e3, 1.0), "upfront_usd": 0.0, "running_usd_per_month": 0.0,
+           "availability_p50": {"91": 0.95, "364": 0.754}, "revenue_usd_p50": 42.35e6,
+           "cash_end_usd_p50": 34.8e6}  # fmt: skip
+    html = strategies_table({"strategies_run": {"checkpoint_days": [91, 364]},
+                             "strategies": [row]})  # fmt: skip
+    said = ["switch-off", "75.4%", "$42,350,000", "$880,000", "100.0%", "hashrate-commitment",
+            "availability day 364"]  # fmt: skip
+    assert all(text in html for text in said), html

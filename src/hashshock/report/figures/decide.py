@@ -83,8 +83,8 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     """Each strategy's mean net benefit against doing nothing (cash, spares at cost and
     machines at the used index at the end, paired over paths), with its 95 % interval.
     With breach limits (``--max-breach``), the strategies that exceed one are grey and
-    the cheapest within them is starred: the largest bar is not the answer when it
-    breaks a covenant the user will not risk."""
+    the one with the largest net benefit within each limit is starred: the largest bar
+    is not the answer when it breaks a covenant the user will not risk."""
     rows = [s for s in data.get("strategies", []) if s.get("net_benefit_usd") is not None]
     if not rows:
         return None
@@ -98,12 +98,12 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
                    for name, limit in limits.items())  # fmt: skip
 
     title = f"Net benefit against doing nothing — {head['fleet']} under {head['scenario']}"
+    key = "green: a gain, orange: a loss"
     if limits:
         said = ", ".join(f"{name} on more than {limit:.0%}" for name, limit in limits.items())
-        title += (
-            f"<br><sup>grey: breaches {said} of paths (--max-breach); ★ the cheapest "
-            "within the limits</sup>"
-        )
+        key += (f"; grey: breaches {said} of paths (--max-breach); ★ the largest net "
+                "benefit within a limit")  # fmt: skip
+    title += f"<br><sup>{key}</sup>"
     fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
     fig["layout"]["xaxis"]["title"] = {
@@ -157,12 +157,43 @@ def optimise_blocks(report: ReportInput) -> list[Block]:
 
 def strategies_blocks(report: ReportInput) -> list[Block]:
     """The strategies' section: net benefit against doing nothing."""
-    from hashshock.report.sections import Chart
+    from hashshock.report.sections import Chart, Html
 
     data = report.extras.get("strategies")
     chart = net_benefit_chart(data) if data else None
-    if chart is None:
+    if chart is None or data is None:
         return []
     return [Chart("net-benefit", chart,
                   "Paired differences over paths (common random numbers): the same failures, "
-                  "events and prices with and without the strategy.")]  # fmt: skip
+                  "events and prices with and without the strategy."),
+            Html(strategies_table(data))]  # fmt: skip
+
+
+def strategies_table(data: dict[str, Any]) -> str:
+    """Each strategy's costs, availability, money and covenant breach probabilities: what
+    the net benefit alone does not show (a strategy that gains by breaking a commitment)."""
+    rows, days = data["strategies"], data["strategies_run"]["checkpoint_days"]
+    covenants = list(rows[0].get("covenants") or {})
+
+    def usd(value: float | None) -> str:
+        return "—" if value is None else f"${value:,.0f}"
+
+    head = ["strategy", "upfront", "per month", *(f"availability day {d}" for d in days),
+            "revenue (p50)", "cash at end (p50)", "net benefit", *covenants]  # fmt: skip
+    body = []
+    for r in rows:
+        upfront = r["upfront_usd"] + r.get("order_deposits_usd", 0.0) - r.get(
+            "deposits_refunded_usd", 0.0)  # fmt: skip
+        breached = [r["covenants"][c]["probability_breach"] for c in covenants]
+        cells = [escape(r["name"]), usd(upfront), usd(r["running_usd_per_month"]),
+                 *(f"{r['availability_p50'][str(d)]:.1%}" for d in days),
+                 usd(r.get("revenue_usd_p50")), usd(r.get("cash_end_usd_p50")),
+                 usd(r.get("net_benefit_usd")), *(f"{p:.1%}" for p in breached)]  # fmt: skip
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    header = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return (
+        "<table><caption>Each strategy, p50 over paths; availability delivered / nameplate; "
+        "the covenants' breach probabilities over the horizon; upfront includes the "
+        "deposits of orders a strategy moves, less those refunded</caption>"
+        f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
