@@ -19,6 +19,7 @@ from hashshock.report.figures.style import (
     Figure,
     add,
     day_date,
+    day_or_dash,
     figure,
     rgba,
     small_multiples,
@@ -98,7 +99,7 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
                 "type": "bar", "orientation": "h", "y": [r["group"] for r in rows],
                 "x": [r[key] for r in rows], "name": text, "legendgroup": text,
                 "showlegend": k == 0, "marker": {"color": rgba(shade_of, shade)},
-                "customdata": [r["day_p50"] for r in rows],
+                "customdata": [day_or_dash(r["day_p50"]) for r in rows],
                 "hovertemplate": (f"%{{y}} {text} on %{{x:.1%}} of paths (median day "
                                   f"%{{customdata}})<extra>{which}</extra>"),
                 "meta": {"scenario": which, "series": f"first_to_break.{kind}.{key}"},
@@ -138,7 +139,7 @@ def break_causes(data: dict[str, Any]) -> Figure | None:
                 "type": "bar", "orientation": "h", "y": labels, "name": name,
                 "x": [e["probability"] for e in events], "legendgroup": name,
                 "showlegend": name != "baseline" or k == 0, "marker": {"color": hue},
-                "customdata": [e["day_p50"] for e in events],
+                "customdata": [day_or_dash(e["day_p50"]) for e in events],
                 "hovertemplate": ("%{y} on %{x:.1%} of paths (median day %{customdata})"
                                   f"<extra>{name}</extra>"),
                 "meta": {"scenario": name, "series": "groups.covenants"},

@@ -13,6 +13,7 @@ from hashshock.report.figures.style import (
     add,
     colour,
     day_date,
+    day_or_dash,
     figure,
     small_multiples,
     update_axes,
@@ -54,7 +55,7 @@ def covenant_breach(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fi
             "error_y": {"type": "data", "symmetric": False, "color": "#333",
                         "array": [max(c[1] - v, 0.0) for c, v in zip(ci, p, strict=True)],
                         "arrayminus": [max(v - c[0], 0.0) for c, v in zip(ci, p, strict=True)]},
-            "customdata": [[c[0], c[1], tests[n]["day_p50_first_breach"]]
+            "customdata": [[c[0], c[1], day_or_dash(tests[n]["day_p50_first_breach"])]
                            for c, n in zip(ci, names, strict=True)],
             "hovertemplate": ("%{x}: breached on %{y:.1%} of paths (95% interval "
                               "%{customdata[0]:.1%}–%{customdata[1]:.1%}); median first breach "

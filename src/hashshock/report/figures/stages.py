@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hashshock.report.figures.fans import STAGE_NAMES
-from hashshock.report.figures.style import DAY_MS, Figure, colour, day_date, figure
+from hashshock.report.figures.style import DAY_MS, Figure, colour, day_date, day_or_dash, figure
 
 
 def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure:
@@ -67,7 +67,8 @@ def first_to_break(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
             "type": "bar", "x": [r["part"] for r in rows],
             "y": [r["probability_first"] for r in rows], "name": label,
             "marker": {"color": colour(label, i)},
-            "customdata": [[r["probability_stockout"], r["stockout_day_p50"]] for r in rows],
+            "customdata": [[r["probability_stockout"], day_or_dash(r["stockout_day_p50"])]
+                           for r in rows],
             "hovertemplate": ("%{x}: first to run out on %{y:.0%} of paths; runs out on "
                               "%{customdata[0]:.0%}, median day %{customdata[1]}<extra>"
                               f"{label}</extra>"),

@@ -209,3 +209,9 @@ def image_size(fig: Figure) -> tuple[int, int]:
     when the figure is)."""
     width, height = IMAGE_SIZE
     return width, max(height, int(fig["layout"].get("height") or 0))
+
+
+def day_or_dash(day: float | None) -> float | str:
+    """A median day for a hover box: "—" where none is defined (a stage or breach seen on
+    too few paths), not plotly's raw ``null``."""
+    return "—" if day is None else day
