@@ -205,3 +205,18 @@ def test_runs_not_drawn_together_are_not_said_to_share_random_numbers(small_runs
         f"{small_runs[0].fleet_name}:baseline", f"{other.fleet_name}:sanctions"]  # fmt: skip
     page = render_page(report_input(mixed))
     assert "share their random numbers" not in page and "These runs differ" in page
+
+
+def test_a_page_from_saved_json_does_not_describe_a_band_it_cannot_draw(
+    tmp_path: Path, small_runs
+) -> None:
+    """A run's JSON keeps p5/p50/p95 only: the page rebuilt from it says so, not "inner
+    band p25–p75"; the page of the runs themselves draws and says both bands."""
+    from hashshock.report.page import render_page
+    from hashshock.report.write import report_input
+
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(small_runs[0].to_dict()), encoding="utf-8")
+    assert "inner band p25–p75" in render_page(report_input([small_runs[0]]))
+    rebuilt = render_page(report_input(load_json_runs(path)))
+    assert "inner band" not in rebuilt and "Band p5–p95, line the median" in rebuilt

@@ -21,7 +21,7 @@ from html import escape
 from typing import Any
 
 from hashshock.report import industry_sections, tables
-from hashshock.report.data import drawn_together
+from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
 from hashshock.words import STOCKOUT_DEFINITION
@@ -111,10 +111,13 @@ def _stages(r: ReportInput) -> list[Block]:
 
 
 def _operations(r: ReportInput) -> list[Block]:
+    # a run read back from its JSON has the p5/p50/p95 bands only
+    inner = all("p25" in series(run, "hashrate_ths") for run in r.runs)
+    bands = "Outer band p5–p95, inner band p25–p75" if inner else "Band p5–p95"
     return _charts(
         ("hashrate", fans.hashrate_fan(r.runs, r.labels),
-         "Outer band p5–p95, inner band p25–p75, line the median over paths; dotted lines "
-         "mark the stages' median days."),
+         f"{bands}, line the median over paths; dotted lines mark the stages' median "
+         "days."),
         ("availability", fans.availability_fan(r.runs, r.labels),
          "Delivered hashrate over the nameplate of the machines installed that day."),
     )  # fmt: skip
