@@ -45,7 +45,7 @@ figure { margin: 12px 0 20px; }
 table.numbers { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
 table.numbers caption { text-align: left; font-weight: 600; padding: 4px 0; }
 table.numbers th, table.numbers td { border-bottom: 1px solid var(--rule); padding: 5px 8px;
-  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+  text-align: left; vertical-align: top; overflow-wrap: break-word; }
 table.numbers th { background: #f0f2f6; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 16px; }
 @media print { nav { display: none; } section { break-inside: avoid; border: none; } }

@@ -145,7 +145,11 @@ def optimise_blocks(report: ReportInput) -> list[Block]:
             f"of spares; verified on seed {verified.get('seed')}: "
             f"{verified.get('objective', float('nan')):.2%} (95% interval "
             f"{(ci[0] or 0):.2%}–{(ci[1] or 0):.2%}). "
-            f"{escape(data.get('note') or '')}</p>")  # fmt: skip
+            f"{escape(data.get('note') or '')} Parts availability here: the share of "
+            "machines not waiting for a part, over each path's worst 30 days; the sections "
+            "below give the chosen stock's run, whose availability is delivered over "
+            "nameplate hashrate (downtime and repairs count there too), a lower "
+            "number.</p>")  # fmt: skip
     blocks: list[Block] = [Html(text)]
     if chart is not None:
         blocks.append(Chart("frontier", chart,
@@ -192,7 +196,8 @@ def strategies_table(data: dict[str, Any]) -> str:
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return (
-        "<table><caption>Each strategy, p50 over paths; availability delivered / nameplate; "
+        '<table class="numbers"><caption>Each strategy, p50 over paths; availability '
+        "delivered / nameplate; "
         "the covenants' breach probabilities over the horizon; upfront includes the "
         "deposits of orders a strategy moves, less those refunded</caption>"
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
