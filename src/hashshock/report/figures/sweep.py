@@ -309,10 +309,10 @@ def _notes(result: dict[str, Any]) -> str:
 
 def _range(item: dict[str, Any]) -> str:
     if item.get("values") is not None:
-        return ", ".join(str(v) for v in item["values"])
+        return ", ".join(input_text(v) for v in item["values"])
     if item.get("low") is None:
         return "—"
-    return f"uniform {item['low']:g} – {item['high']:g}"
+    return f"uniform {input_text(item['low'])} – {input_text(item['high'])}"
 
 
 def blocks(report: ReportInput) -> list[Block]:
