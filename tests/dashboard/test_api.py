@@ -151,6 +151,9 @@ def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> Non
                             ("/api/download/html", {"job": "nope"})):  # fmt: skip
             assert client.get(url, params=params).status_code == 404, (url, params)
         assert client.get("/api/report", params={"ids": ""}).status_code == 400
+        # the page's words, not the server's files or the command line's fix
+        said = client.get("/api/report", params={"ids": "deadbeef"}).json()["error"]
+        assert "--store" not in said and "hashshock run" not in said and ".duckdb" not in said
 
 
 def test_requests_from_elsewhere_are_refused(server: Server) -> None:

@@ -84,7 +84,10 @@ def _error(exc: InputError, status: int | None = None) -> JSONResponse:
     missing = exc.problem in ("unknown job", "no run store here") or exc.problem.startswith(
         "no run '"
     )
-    return JSONResponse({"error": exc.message}, status_code=404 if missing else status or 400)
+    # the store's own message names the server's file and a command-line fix
+    message = "no run is stored yet: save a run first" if exc.problem == "no run store here" \
+        else exc.message  # fmt: skip
+    return JSONResponse({"error": message}, status_code=404 if missing else status or 400)
 
 
 def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
