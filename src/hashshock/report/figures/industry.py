@@ -118,9 +118,10 @@ def network(data: dict[str, Any]) -> Figure | None:
               if any(key in s["us"] for key in NETWORK_SERIES)]  # fmt: skip
     if not chosen:
         return None
+    # one y scale for every scenario: side by side, panels of their own scales read as
+    # the same size when they differ
     fig = small_multiples([name for name, _ in chosen],
-                          "Network, rest of the world and moved overseas (EH/s)",
-                          shared_y=False)  # fmt: skip
+                          "Network, rest of the world and moved overseas (EH/s)")  # fmt: skip
     for k, (name, us) in enumerate(chosen):
         for j, (key, label) in enumerate(NETWORK_SERIES.items()):
             if key not in us:
