@@ -81,13 +81,10 @@ MAX_JSON_BYTES = 64 * 1024
 def _error(exc: InputError, status: int | None = None) -> JSONResponse:
     """The error as JSON: 404 for a job or run that does not exist, else ``status``
     (400 by default)."""
-    missing = exc.problem in ("unknown job", "no run store here") or exc.problem.startswith(
+    missing = exc.problem in ("unknown job", "no run is stored yet") or exc.problem.startswith(
         "no run '"
     )
-    # the store's own message names the server's file and a command-line fix
-    message = "no run is stored yet: save a run first" if exc.problem == "no run store here" \
-        else exc.message  # fmt: skip
-    return JSONResponse({"error": message}, status_code=404 if missing else status or 400)
+    return JSONResponse({"error": exc.message}, status_code=404 if missing else status or 400)
 
 
 def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -223,7 +220,13 @@ def create_app(settings: Settings) -> FastAPI:
         refs = [i for i in ids.split(",") if i]
         if not refs:
             raise InputError(None, "ids", "no run chosen", "tick at least one run")
-        return [run.data for run in load_runs(refs, settings.store)]
+        try:
+            return [run.data for run in load_runs(refs, settings.store)]
+        except InputError as exc:  # the page's words: not the server's file, nor the CLI
+            if exc.problem == "no run store here":
+                raise InputError(None, "ids", "no run is stored yet",
+                                 "save a run first") from None  # fmt: skip
+            raise InputError(None, "ids", exc.problem, "pick runs from the list") from None
 
     def runs_of(job: str | None, ids: str | None) -> list[dict[str, Any]]:
         return job_runs(job) if job else stored_runs(ids or "")
