@@ -73,6 +73,11 @@ def test_upload_run_and_report(server: Server) -> None:
             download = client.get(f"/api/download/{kind}", params={"ids": status["run_ids"][0]})
             assert download.status_code == 200 and download.content.startswith(start), kind
             assert "attachment" in download.headers["content-disposition"]
+        # with a store, a run not in it: the page's words, not the server's file nor the CLI
+        missing = client.get("/api/report", params={"ids": "deadbeef"})
+        assert missing.status_code == 404
+        said = missing.json()["error"]
+        assert "deadbeef" in said and str(server.store) not in said and "hashshock" not in said
 
 
 def test_bad_uploads_get_the_cli_message_and_the_server_keeps_serving(
