@@ -57,10 +57,8 @@ def test_the_limit_is_the_one_compared_against() -> None:
     assert caught.value.field == "--paths" and "a run may use" in caught.value.problem
 
 
-def test_a_sweep_spec_refused_for_memory_names_the_spec_and_its_fields(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: GIB)
+def _big_spec(tmp_path: Path) -> Path:
+    """A tornado spec on the small farm too large for 1 GiB: 200,000 paths × 1,000 days."""
     spec = tmp_path / "big.yaml"
     spec.write_text(
         f"name: big\nbase: {{fleet: {SMALL}, scenario: sanctions}}\nmethod: tornado\n"
@@ -68,6 +66,14 @@ def test_a_sweep_spec_refused_for_memory_names_the_spec_and_its_fields(
         "inputs:\n  - {path: 'fleet.sites[farm].technicians', low: 1, high: 3}\n",
         encoding="utf-8",
     )
+    return spec
+
+
+def test_a_sweep_spec_refused_for_memory_names_the_spec_and_its_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: GIB)
+    spec = _big_spec(tmp_path)
     result = CliRunner().invoke(app, ["sweep", str(spec)])
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
@@ -87,13 +93,7 @@ def test_the_python_sweep_refuses_a_spec_too_large_before_any_point_runs(
     """``hashshock.sweep`` checks the size as the command line's survey does: the same
     refusal, from Python, before a point is laid out."""
     monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: GIB)
-    spec = tmp_path / "big.yaml"
-    spec.write_text(
-        f"name: big\nbase: {{fleet: {SMALL}, scenario: sanctions}}\nmethod: tornado\n"
-        "paths: 200000\nhorizon_days: 1000\nmetrics: [availability:99]\n"
-        "inputs:\n  - {path: 'fleet.sites[farm].technicians', low: 1, high: 3}\n",
-        encoding="utf-8",
-    )
+    spec = _big_spec(tmp_path)
     with pytest.raises(InputError) as caught:
         hashshock.sweep(spec)
     assert caught.value.field == "paths, horizon_days" and "the run needs" in caught.value.problem

@@ -368,28 +368,24 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
                 f"{order.due_date} is before start_date {fleet.start_date}",
                 "machines already delivered belong under `cohorts` (with their install_date)",
             )  # fmt: skip
-    for i, loan in enumerate(fleet.finance.loans if fleet.finance else []):
-        if loan.maturity_date <= fleet.start_date:
-            raise InputError(
-                path, f"finance.loans[{i}].maturity_date",
-                f"{loan.maturity_date} is not after start_date {fleet.start_date}",
-                "drop a loan already repaid, or give its real maturity date",
-            )  # fmt: skip
-    for i, covenant in enumerate(fleet.finance.covenants if fleet.finance else []):
-        for q, quarter in enumerate(covenant.quarters):
-            if quarter.quarter_end <= fleet.start_date:  # never tested: a setting that does nothing
-                raise InputError(
-                    path, f"finance.covenants[{i}].quarters[{q}].quarter_end",
-                    f"{quarter.quarter_end} is not after start_date {fleet.start_date}",
-                    "drop quarters that ended before the run starts",
-                )  # fmt: skip
-    for i, pledge in enumerate(fleet.finance.btc_pledges if fleet.finance else []):
-        if pledge.until_date is not None and pledge.until_date <= fleet.start_date:
-            raise InputError(
-                path, f"finance.btc_pledges[{i}].until_date",
-                f"{pledge.until_date} is not after start_date {fleet.start_date}",
-                "drop a pledge already released, or give the date it is released",
-            )  # fmt: skip
+    # Dates of money that must fall after the start: before it they never act.
+    finance = fleet.finance
+    dated = [] if finance is None else [
+        *((f"finance.loans[{i}].maturity_date", loan.maturity_date,
+           "drop a loan already repaid, or give its real maturity date")
+          for i, loan in enumerate(finance.loans)),
+        *((f"finance.covenants[{i}].quarters[{q}].quarter_end", quarter.quarter_end,
+           "drop quarters that ended before the run starts")
+          for i, covenant in enumerate(finance.covenants)
+          for q, quarter in enumerate(covenant.quarters)),
+        *((f"finance.btc_pledges[{i}].until_date", pledge.until_date,
+           "drop a pledge already released, or give the date it is released")
+          for i, pledge in enumerate(finance.btc_pledges) if pledge.until_date is not None),
+    ]  # fmt: skip
+    for field_name, day, fix in dated:
+        if day <= fleet.start_date:
+            raise InputError(path, field_name,
+                             f"{day} is not after start_date {fleet.start_date}", fix)  # fmt: skip
     if fleet.finance and fleet.finance.replacement.model:
         catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")
     for i, stock in enumerate(fleet.spares):
