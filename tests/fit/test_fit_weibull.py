@@ -159,6 +159,39 @@ def test_goodness_of_fit_accepts_data_from_a_weibull(tmp_path: Path) -> None:
     assert fit.gof.lr_shape_1_p_value < 0.05  # k = 1.8: the test sees the wear-out
 
 
+def test_goodness_of_fit_accepts_a_weibull_seen_only_after_install(tmp_path: Path) -> None:
+    """Machines installed years before the log starts: Kaplan–Meier then estimates survival
+    from the youngest entry age on, S(a)/S(a₀), and the Weibull is compared with that —
+    not with S(a) from install, which put every such fit outside the band ("poor")."""
+    old = [Cohort("antminer-s19", 300, date(2018 + i, 3, 1), f"s{i}") for i in range(3)]
+    fit = fit_weibull(_exposures(tmp_path, old, 6, observed_from=date(2023, 1, 1),
+                                 retire_per_year=0.1).select("fan"))  # fmt: skip
+    assert fit.gof.verdict == "good", fit.gof.summary
+    assert fit.gof.share_inside_km_band is not None and fit.gof.share_inside_km_band >= 0.9
+
+
+def test_goodness_of_fit_is_unchecked_where_kaplan_meier_is_undefined() -> None:
+    """One machine seen only at ages before any other is: nobody at risk between them,
+    so KM is undefined there (lifelines raised, and the whole fit died); the Weibull is
+    still fitted and the verdict says the check was not made."""
+    install = date(2022, 1, 1)
+    young = MachineHistory(
+        machine="young", model=bundled_catalog().get("antminer-s21"), install=install,
+        observed_from=install, observed_until=install + timedelta(days=9), failures={},
+    )  # fmt: skip
+    later = date(2023, 1, 1)
+    rng = np.random.default_rng(1)
+    old = [MachineHistory(
+        machine=f"m{i}", model=bundled_catalog().get("antminer-s21"), install=install,
+        observed_from=later, observed_until=later + timedelta(days=1200),
+        failures={"psu": (later + timedelta(days=int(rng.integers(10, 1200))),)}
+        if i % 3 == 0 else {},
+    ) for i in range(40)]  # fmt: skip
+    fit = fit_weibull(build_exposures([young, *old], ("psu",)))
+    assert fit.gof.verdict == "unchecked" and fit.gof.share_inside_km_band is None
+    assert "not compared with Kaplan–Meier" in fit.gof.summary
+
+
 @pytest.mark.parametrize(
     "failures, reason",
     [
