@@ -274,8 +274,9 @@ def lender_losses(data: dict[str, Any]) -> Figure | None:
             "hovertemplate": f"%{{x}}: {text} %{{customdata:$,.0f}}<extra></extra>",
             "meta": {"series": f"lender.{key}"},
         })  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat=",.1f", tickprefix="$", ticksuffix=" M",
-                                  zeroline=True, title={"text": "USD millions"})  # fmt: skip
+    # the sign before the currency ("−$50.0 M"), as the tables write a loss ("-$40.5M")
+    fig["layout"]["yaxis"].update(tickformat="$,.1f", ticksuffix=" M", zeroline=True,
+                                  title={"text": "USD millions"})  # fmt: skip
     return fig
 
 
