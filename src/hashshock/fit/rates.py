@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from hashshock.fit.dates import as_date
+from hashshock.fit.effect import RowEffect, row_effects
 from hashshock.fit.history import Exposures, build_exposures
 from hashshock.fit.sources import LoadedHistory, load_histories
 from hashshock.fit.weibull import FitFailed, WeibullFit, fit_weibull
@@ -55,6 +56,8 @@ class PartFit:
     fit: WeibullFit | None
     default: FailurePrior
     note: str = ""
+    effect: RowEffect | None = None
+    """Fitted rows only: failures expected next year and bundled rows replaced."""
 
     @property
     def status(self) -> Literal["fitted", "default"]:
@@ -217,11 +220,30 @@ def fit_loaded(
                 f"{part}: families with fewer than {family_minimum} failures use the * row: "
                 + ", ".join(thin)
             )
+    results = _with_effects(loaded, results)
     notes += [caution for result in results for caution in cautions(result)]
+    notes += [replaced for result in results for replaced in replacements(result)]
     return FitReport(
         loaded=loaded, results=tuple(results), notes=tuple(notes), min_failures=min_failures,
         min_family_failures=min_family_failures,
     )  # fmt: skip
+
+
+def _with_effects(loaded: LoadedHistory, results: list[PartFit]) -> list[PartFit]:
+    """``results`` with each fitted row's :class:`~hashshock.fit.effect.RowEffect`."""
+    names = files_label(loaded.paths)
+    fitted = {(r.part, r.applies_to): _fitted_row(r, names) for r in results if r.fit}
+    effects = row_effects(loaded.histories, fitted, loaded.as_of)
+    return [replace(r, effect=effects[(r.part, r.applies_to)]) if r.fit else r for r in results]
+
+
+def replacements(result: PartFit) -> list[str]:
+    """A note naming the bundled model or family rows a fitted row replaces (or none)."""
+    if result.effect is None or not result.effect.overrides:
+        return []
+    scope = result.part if result.applies_to == "*" else f"{result.part} ({result.applies_to})"
+    return [f"{scope}: written with --out, this row replaces the bundled row(s) for "
+            f"{', '.join(result.effect.overrides)}"]  # fmt: skip
 
 
 #: Fewer failures than this give rough intervals (docs/calibration.md).

@@ -27,8 +27,9 @@ def _pair(pair: tuple[float, float]) -> list[float]:
 def result_to_dict(r: PartFit) -> dict[str, Any]:
     """One result. ``weibull_shape`` and ``first_year_failures_per_part`` are the values
     written to ``--out`` (fitted, or the bundled default when ``status`` is ``default``);
-    intervals, ratio, scale and goodness of fit are ``null`` when not fitted."""
-    fit = r.fit
+    intervals, ratios, scale, next year's failures and goodness of fit are ``null`` when
+    not fitted (:mod:`hashshock.fit.effect` for next year's failures)."""
+    fit, effect = r.fit, r.effect
     gof = fit.gof if fit else None
     return {
         "part": r.part,
@@ -51,6 +52,10 @@ def result_to_dict(r: PartFit) -> dict[str, Any]:
         "default_weibull_shape": r.default.weibull_shape,
         "default_first_year_failures_per_part": r.default.first_year_failures_per_part,
         "ratio_to_default": r.ratio_to_default,
+        "next_year_failures_fitted": effect.fitted if effect else None,
+        "next_year_failures_bundled": effect.bundled if effect else None,
+        "next_year_ratio": effect.ratio if effect else None,
+        "replaces_bundled_rows": list(effect.overrides) if effect else [],
         "goodness_of_fit": (
             {
                 "verdict": gof.verdict,
@@ -115,13 +120,13 @@ def _row(r: PartFit) -> list[str]:
         return [*common, "—", "—", default, "—", "[dim]default[/]"]
     k_lo, k_hi = r.fit.shape_ci95
     m_lo, m_hi = r.fit.first_year_failures_per_part_ci95
-    ratio = r.ratio_to_default or 0.0
+    ratio = r.effect.ratio if r.effect else None
     return [
         *common,
         f"{_num(r.fit.shape)}\n[dim]{_num(k_lo, 2)}–{_num(k_hi, 2)}[/]",
         f"{_pct(r.fit.first_year_failures_per_part)}\n[dim]{_pct(m_lo, 2)}–{_pct(m_hi, 2)}[/]",
         default,
-        _num(ratio),
+        "—" if ratio is None else _num(ratio),
         r.fit.gof.verdict,
     ]
 
@@ -144,7 +149,7 @@ def print_report(console: Console, report: FitReport) -> None:
     table.add_column("shape k\n[dim]95% CI[/]", justify="right", no_wrap=True)
     table.add_column("m1 %/yr\n[dim]95% CI[/]", justify="right", no_wrap=True)
     table.add_column("bundled\nk  m1 %", justify="right", no_wrap=True)
-    table.add_column("× m1", justify="right")
+    table.add_column("× fails\n[dim]next yr[/]", justify="right", no_wrap=True)
     table.add_column("fit", no_wrap=True)
     for r in report.results:
         table.add_row(*_row(r))
@@ -157,6 +162,7 @@ def print_report(console: Console, report: FitReport) -> None:
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     console.print(
         "[dim]m1 %/yr: expected failures per 100 part slots in the first year of machine "
-        "age; × m1: fitted / bundled m1; 95% CI: delta method (docs/calibration.md)[/]",
+        "age; × fails next yr: fitted / bundled failures of these machines in the year "
+        "after the log, at their own ages; 95% CI: delta method (docs/calibration.md)[/]",
         highlight=False,
     )
