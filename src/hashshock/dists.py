@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 #: Longest delay any distribution may produce (days); keeps ring buffers bounded.
+Z95 = 1.959963984540054
+"""Two-sided 95 % standard normal quantile (intervals and noise bands)."""
 MAX_DELAY_DAYS = 3650
 
 

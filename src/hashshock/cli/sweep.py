@@ -298,9 +298,17 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             rho = analysis.get("spearman") or {}
             table.add_column("input", overflow="fold")
             table.add_column("Spearman ρ", justify="right")
+            band = analysis.get("noise_band")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
-                table.add_row(literal(name), "—" if rho[name] is None else f"{rho[name]:+.2f}")
+                value = rho[name]
+                text = "—" if value is None else f"{value:+.2f}"
+                if value is not None and band is not None and abs(value) < band:
+                    text = f"[dim]{text}[/]"
+                table.add_row(literal(name), text)
             said = [analysis[k] for k in ("note", "warning", "error") if k in analysis]
+            if band is not None and rho:
+                said.insert(0, f"|ρ| under {band:.2f} (dim): within what an input that "
+                               "moves nothing shows on 95 % of samples this size")  # fmt: skip
             if said:
                 table.caption = literal("; ".join(said))
                 table.caption_justify = "left"

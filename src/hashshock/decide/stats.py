@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-Z95 = 1.959963984540054
+from hashshock.dists import Z95
 
 
 def interval_of_quantile(values: NDArray[np.float64], q: float) -> tuple[float, float]:

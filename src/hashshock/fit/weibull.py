@@ -32,11 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from hashshock.dists import Z95
 from hashshock.fit.gof import GoodnessOfFit, goodness_of_fit
 from hashshock.fit.history import DAYS_PER_YEAR, Exposures, FloatArray
 
-Z95 = 1.959963984540054
-"""Two-sided 95% standard normal quantile."""
 SHAPE_RANGE = (0.2, 10.0)
 """Shapes ``read_failure_rates`` accepts; a fit outside is treated as degenerate."""
 MAX_FIRST_YEAR = 5.0

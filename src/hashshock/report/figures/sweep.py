@@ -229,6 +229,14 @@ def correlation_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     })  # fmt: skip
     fig["layout"]["xaxis"].update(range=[-1, 1], title={"text": "Spearman's ρ"})
     fig["layout"]["margin"]["l"] = 260
+    band = data.get("noise_band")
+    if band is not None:
+        # Bars inside the band are what an input that moves nothing shows (95 %).
+        fig["layout"]["shapes"] = [{
+            "type": "rect", "xref": "x", "yref": "paper", "x0": -band, "x1": band,
+            "y0": 0, "y1": 1, "fillcolor": "rgba(128,128,128,0.15)", "line": {"width": 0},
+            "layer": "below",
+        }]  # fmt: skip
     return fig
 
 
@@ -279,7 +287,16 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Figure, str]]:
                 )
             )
         else:
-            out.append((f"lhs-{i}", correlation_chart(metric, data), ""))
+            band = data.get("noise_band")
+            out.append(
+                (
+                    f"lhs-{i}",
+                    correlation_chart(metric, data),
+                    "Rank correlation of the metric with each input over the sampled points."
+                    + (f" Grey band: |ρ| under {band:.2f}, what an input that moves nothing "
+                       "shows on 95 % of samples this size." if band is not None else ""),
+                )
+            )  # fmt: skip
     return [(k, f, c) for k, f, c in out if f is not None]  # fmt: skip
 
 
