@@ -3,7 +3,26 @@ definitions that a table or chart must carry."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def shown_controls(text: str, *, keep_line_breaks: bool = False) -> str:
+    r"""``text`` with its control characters as Python writes them, so that an escape
+    sequence in a user's name cannot restyle a terminal nor hide in a page.
+
+    ``keep_line_breaks``: leave tabs, line feeds and carriage returns (a whole page).
+
+    >>> print(shown_controls("farm\x1b[31m"), shown_controls("a\nb"))
+    farm\x1b[31m a\nb
+    >>> shown_controls("a\nb", keep_line_breaks=True) == "a\nb"
+    True
+    """
+    pattern = _CONTROL_BUT_LINE_BREAKS if keep_line_breaks else _CONTROL
+    return pattern.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def counted(number: int, noun: str) -> str:

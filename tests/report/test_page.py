@@ -62,6 +62,17 @@ def test_values_cannot_break_out_of_the_page(tmp_path: Path, small_runs) -> None
     assert "<script>alert(1)" not in html
 
 
+def test_a_names_escape_sequence_is_shown_not_written_raw(tmp_path: Path, small_runs) -> None:
+    """Control characters in a name (an ANSI colour code) appear as Python writes them;
+    the page keeps no raw control character but its line breaks."""
+    data = small_runs[1].to_dict()
+    data["scenario"] = "sanctions\x1b[31m red\x07"
+    html = write_report([data], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "sanctions\\x1b[31m red\\x07" in html
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", html)
+    json.loads(_script(html, "hashshock-figures"))  # the figures still parse
+
+
 def test_an_existing_report_is_replaced_whole(tmp_path: Path, small_runs) -> None:
     target = tmp_path / "r.html"
     target.write_text("old", encoding="utf-8")

@@ -9,7 +9,6 @@ and a raw escape character in a name would restyle the user's terminal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hashshock.inputs.errors import InputError
+from hashshock.words import shown_controls
 
 if TYPE_CHECKING:
     from hashshock.sizing import RunEstimate
@@ -35,7 +35,6 @@ JsonOpt = Annotated[
 
 
 #: C0 controls (ESC, newline, ...), DEL and C1 controls: never sent to a terminal raw.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def literal(text: object) -> str:
@@ -47,10 +46,7 @@ def literal(text: object) -> str:
     Python writes them (``\\x1b``, ``\\n``), so an escape sequence in a name cannot
     restyle the user's terminal and a name stays on one line.
     """
-    shown = CONTROL_CHARACTERS.sub(
-        lambda found: found.group().encode("unicode_escape").decode("ascii"), str(text)
-    )
-    return escape(shown)
+    return escape(shown_controls(str(text)))
 
 
 def error_exit(exc: InputError) -> typer.Exit:

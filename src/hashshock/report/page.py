@@ -19,6 +19,7 @@ from hashshock.report.data import drawn_together
 from hashshock.report.figures.style import IMAGE_SIZE
 from hashshock.report.plotlyjs import plotly_js_gzip_base64
 from hashshock.report.sections import Block, Chart, Html, ReportInput, Section, build
+from hashshock.words import shown_controls
 
 _CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --accent: #D55E00; }
@@ -148,7 +149,9 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
     figures = "{" + ",".join(f"{json.dumps(c.key)}:{figure_json(c)}" for c in charts) + "}"
     nav = "".join(f'<a href="#{escape(s.key)}">{escape(s.title)}</a>' for s, _ in built)
     sections = "".join(_section_html(s, blocks) for s, blocks in built)
-    return (
+    # A name's control characters (an escape sequence) shown, not written raw; the
+    # figures' JSON already escapes them.
+    return shown_controls(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{escape(heading)}</title><style>{_CSS}</style>'
@@ -157,5 +160,6 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
         "<footer>Made with hashshock. Bands are percentiles over Monte Carlo paths.</footer>"
         f'<script type="application/json" id="hashshock-figures">{_script_json(figures)}</script>'
         f'<script type="text/plain" id="hashshock-plotly">{plotly_js_gzip_base64()}</script>'
-        f"<script>{_JS}</script></body></html>\n"
+        f"<script>{_JS}</script></body></html>\n",
+        keep_line_breaks=True,
     )
