@@ -84,8 +84,6 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
         parts, f"Spares on hand by part, all pools (parts) — {label}<br>"
         f"<sup>{STOCKOUT_DEFINITION}.</sup>", 220, shared_y=False,
     )  # fmt: skip
-    fig["layout"]["margin"]["t"] += 20  # room for the definition under the title
-    fig["layout"]["height"] += 20
     stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
     for k, part in enumerate(parts):
         name = f"spares_on_hand.{part}"

@@ -23,6 +23,7 @@ from hashshock.report.figures.style import (
     figure,
     rgba,
     small_multiples,
+    title_bottom_x_axes,
     update_axes,
 )
 from hashshock.words import break_causes as break_causes_of
@@ -104,7 +105,8 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
                                   f"%{{customdata}})<extra>{which}</extra>"),
                 "meta": {"scenario": which, "series": f"first_to_break.{kind}.{key}"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%", rangemode="tozero", title={"text": "share of paths"})
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    title_bottom_x_axes(fig, len(chosen), "share of paths")
     return fig
 
 
@@ -144,7 +146,8 @@ def break_causes(data: dict[str, Any]) -> Figure | None:
                                   f"<extra>{name}</extra>"),
                 "meta": {"scenario": name, "series": "groups.covenants"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%", rangemode="tozero", title={"text": "share of paths"})
+    update_axes(fig, "x", tickformat=".0%", rangemode="tozero")
+    title_bottom_x_axes(fig, len(chosen), "share of paths")
     return fig
 
 
@@ -210,7 +213,8 @@ def availability(data: dict[str, Any]) -> Figure | None:
                 "hovertemplate": f"%{{y}}: %{{x:.1%}}<extra>{name}, {checkpoint}</extra>",
                 "meta": {"scenario": name, "series": f"groups.availability.{checkpoint}"},
             }, k)  # fmt: skip
-    update_axes(fig, "x", tickformat=".0%", title={"text": "share of nameplate"})
+    update_axes(fig, "x", tickformat=".0%")
+    title_bottom_x_axes(fig, len(checkpoints), "share of nameplate")
     return fig
 
 

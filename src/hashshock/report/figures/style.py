@@ -13,6 +13,7 @@ that a reader (or a test) can find the numbers behind a line.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,15 +72,45 @@ def axis(**extra: Any) -> dict[str, Any]:
     return {**_AXIS, **extra}
 
 
+#: Characters per line of a title and of its ``<sup>`` subtitle: plotly does not wrap
+#: titles, and these fit the report's ~1,190 px charts and a 1,280 px image.
+_TITLE_CHARACTERS, _SUBTITLE_CHARACTERS = 100, 150
+
+
+def wrap_title(title: str) -> tuple[str, int]:
+    """``title`` broken at spaces into lines that fit a chart (``<br>`` between lines;
+    a ``<sup>…</sup>`` line stays a subtitle on each of its lines), and the top margin,
+    pixels, its lines need.
+
+    >>> wrap_title("short")
+    ('short', 60)
+    >>> text, top = wrap_title("word " * 30 + "<br><sup>note</sup>")
+    >>> text.count("<br>"), top
+    (2, 108)
+    """
+    lines: list[str] = []
+    top = 38
+    for line in title.split("<br>"):
+        sub = line.startswith("<sup>") and line.endswith("</sup>")
+        body = line[5:-6] if sub else line
+        pieces = textwrap.wrap(body, _SUBTITLE_CHARACTERS if sub else _TITLE_CHARACTERS) or [""]
+        lines += [f"<sup>{p}</sup>" if sub else p for p in pieces]
+        top += (16 if sub else 22) * len(pieces)
+    if len(lines) > 1:
+        top += 10  # clear of the panel titles under a title of several lines
+    return "<br>".join(lines), max(top, 60)
+
+
 def base_layout(title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
+    title, top = wrap_title(title)
     layout: dict[str, Any] = {
         # A margin at the left: flush with the edge, a title looks cut on a slide.
         "title": {"text": title, "x": 0, "xanchor": "left", "pad": {"l": 12}, "font": {"size": 16}},
         "font": {"family": FONT, "size": 12, "color": "#2a3140"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "height": height,
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 50},
+        "height": height + top - 60,  # a longer title takes no room from the plot
+        "margin": {"l": 70, "r": 20, "t": top, "b": 50},
         "hovermode": "x unified",
         "legend": {"orientation": "h", "y": -0.15, "x": 0},
         "xaxis": axis(),
@@ -149,6 +180,15 @@ def update_axes(fig: Figure, letter: str, **settings: Any) -> None:
     for key, value in fig["layout"].items():
         if key.startswith(f"{letter}axis") and isinstance(value, dict):
             value.update(settings)
+
+
+def title_bottom_x_axes(fig: Figure, panels: int, text: str) -> None:
+    """Title the x axis of each of ``panels`` small multiples that has no panel below it
+    (on every row, the title would run into the next row's panel title)."""
+    _, cols = grid(panels)
+    for k in range(max(panels - cols, 0), panels):
+        x_id, _ = axis_ids(k)
+        fig["layout"]["xaxis" + x_id[1:]]["title"] = {"text": text}
 
 
 def mark_day(fig: Figure, when: str, text: str, panel: int = 0, label_y: float = 1.0) -> None:
