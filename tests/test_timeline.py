@@ -21,10 +21,14 @@ MONTH = 30.4
 
 
 @cache
-def _stages(example: str, scenario: str, horizon: int = 365) -> dict[str, Any]:
+def _run(example: str, scenario: str, horizon: int = 365) -> dict[str, Any]:
     result = hashshock.run(EXAMPLES / example / "fleet.yaml", scenario, paths=PATHS,
                            horizon_days=horizon, seed=2026)  # fmt: skip
-    return dict(result.to_dict()["stages"])
+    return result.to_dict()
+
+
+def _stages(example: str, scenario: str, horizon: int = 365) -> dict[str, Any]:
+    return dict(_run(example, scenario, horizon)["stages"])
 
 
 def test_midsize_sanctions_timeline() -> None:
@@ -41,10 +45,16 @@ def test_midsize_sanctions_timeline() -> None:
 
 
 def test_midsize_baseline_has_no_decline_and_no_stockout() -> None:
-    stages = _stages("midsize-public-miner", "baseline")
-    assert stages["hashrate_decline"]["probability"] < 0.5
-    assert stages["customs_delay"]["probability"] == 0.0
-    assert stages["spares_depleted"]["probability"] < 0.5
+    """Baseline's own decline stage is measured against itself and cannot fire, so the
+    absence of a collapse is checked on absolute figures: the median availability a
+    year on within 3 % of day 0's (ageing machines fail a little more), the p5 path
+    within 5 %, no part stocked out and nothing held at customs on any path."""
+    run = _run("midsize-public-miner", "baseline")
+    availability = run["daily"]["availability"]
+    assert availability["p50"][-1] >= 0.97 * availability["p50"][0]
+    assert availability["p5"][-1] >= 0.95 * availability["p5"][0]
+    assert run["stages"]["customs_delay"]["probability"] == 0.0
+    assert run["stages"]["spares_depleted"]["probability"] == 0.0
 
 
 @pytest.mark.parametrize("scenario", ["customs-2024", "quiet-end", "mitigation"])
