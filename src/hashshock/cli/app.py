@@ -63,7 +63,7 @@ from hashshock.cli.market_options import (
 from hashshock.cli.optimise import register as register_optimise
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
-from hashshock.cli.report import StoreOpt, scenario_names
+from hashshock.cli.report import DEFAULT_SCENARIOS, ScenariosOpt, StoreOpt, scenario_names
 from hashshock.cli.report import register as register_report
 from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
@@ -224,9 +224,7 @@ def run(
 @app.command()
 def compare(
     fleet: FleetArg,
-    scenarios: Annotated[
-        str, typer.Option("--scenarios", "-s", help="Comma-separated scenario names or files.")
-    ] = "baseline,sanctions",
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
     paths: PathsOpt = 1000,
     horizon: HorizonOpt = 365,
     seed: SeedOpt = 0,

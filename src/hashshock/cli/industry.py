@@ -29,7 +29,7 @@ from hashshock.cli.market_options import (
     NetworkHashrateOpt,
     market_config,
 )
-from hashshock.cli.report import StoreOpt, scenario_names
+from hashshock.cli.report import DEFAULT_SCENARIOS, ScenariosOpt, StoreOpt, scenario_names
 from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
@@ -42,9 +42,6 @@ FileArg = Annotated[
     typer.Argument(metavar="FILE", show_default=False,
                    help="Industry YAML (docs/industry.md), or a bundled name; default: us."),
 ]  # fmt: skip
-ScenariosOpt = Annotated[
-    str, typer.Option("--scenarios", "-s", help="Comma-separated scenario names or files.")
-]
 PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
 HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
@@ -370,7 +367,7 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
 
 def industry_command(
     file: FileArg = None,
-    scenarios: ScenariosOpt = "baseline,sanctions",
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
     paths: PathsOpt = 200,
     horizon: HorizonOpt = 365,
     seed: SeedOpt = 0,

@@ -53,9 +53,20 @@ _ID = re.compile(r"^[0-9a-f]{4,32}$")
 _FLEET_SUFFIXES = (".yaml", ".yml")
 
 
-def scenario_names(text: str) -> list[str]:
-    """``--scenarios``' names, split at commas; an empty one (``baseline,,``) is refused
-    rather than dropped, as a name may be missing."""
+#: ``--scenarios``: names or files, comma-separated or the option given again (a repeat
+#: adds scenarios rather than replacing the ones before it).
+ScenariosOpt = Annotated[
+    list[str],
+    typer.Option("--scenarios", "-s", metavar="<names>", help="Scenario names or files: "
+                 "comma-separated, or the option repeated."),
+]  # fmt: skip
+DEFAULT_SCENARIOS = ["baseline,sanctions"]
+
+
+def scenario_names(given: str | list[str]) -> list[str]:
+    """``--scenarios``' names, split at commas (each repeat of the option too); an empty
+    one (``baseline,,``) is refused rather than dropped, as a name may be missing."""
+    text = given if isinstance(given, str) else ",".join(given)
     names = [s.strip() for s in text.split(",")]
     if any(names) and not all(names):  # none at all is "no scenario given", later
         raise InputError(
@@ -94,9 +105,7 @@ def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
 def report_command(
     sources: SourcesArg,
     out: OutOpt,
-    scenarios: Annotated[
-        str, typer.Option("--scenarios", "-s", help="With a fleet: comma-separated scenarios.")
-    ] = "baseline,sanctions",
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
     paths: Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")] = 1000,
     horizon: Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")] = 365,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random tree.")] = 0,
@@ -170,7 +179,7 @@ def report_command(
 
 
 def _simulate(
-    fleet: Path, scenarios: str, paths: int, horizon: int, seed: int, quiet: bool, save: bool,
+    fleet: Path, scenarios: list[str], paths: int, horizon: int, seed: int, quiet: bool, save: bool,
     store: str | None, config: Any,
 ) -> list[RunResult]:  # fmt: skip
     from hashshock import api
