@@ -64,3 +64,38 @@ def test_bad_targets_name_the_target(text: str, words: str) -> None:
 def test_no_targets() -> None:
     with pytest.raises(InputError):
         expand_targets([" , "])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("255.255.255.250-255", "contains the broadcast address 255.255.255.255"),
+        ("255.255.255.254/31", "contains the broadcast address 255.255.255.255"),
+        ("223.255.255.250-224.0.0.3", "contains multicast addresses (224.0.0.0/4)"),
+        ("220.0.0.0-240.0.0.0", "contains multicast addresses"),  # both ends unicast
+        ("192.0.0.0/2", "contains multicast addresses"),  # 2**30 addresses: never expanded
+        ("0.0.0.0-0.0.0.9", "contains the unspecified address 0.0.0.0"),
+        ("0.0.0.0/31", "contains the unspecified address 0.0.0.0"),
+        ("::-::5", "contains the unspecified address ::"),
+        ("fe00::-ff00::1", "contains multicast addresses (ff00::/8)"),
+        ("fe00::/7", "contains multicast addresses (ff00::/8)"),
+        ("ff02::1", "is a multicast address"),
+        ("[ff02::1]", "is a multicast address"),
+        ("::ffff:224.0.0.1", "is a multicast address"),
+    ],
+)
+def test_a_block_holding_any_unusable_address_is_refused(text: str, words: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_target(text)
+    assert words in err.value.message and text.strip("[]") in err.value.message
+    assert err.value.field == "TARGETS" and "fix:" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    # a /24 leaves out its own broadcast address: 255.255.255.255 is not scanned
+    ["255.255.255.250-254", "255.255.255.0/24", "223.255.255.0/24", "240.0.0.1", "0.0.0.1-9",
+     "fe80::/120"],
+)  # fmt: skip
+def test_blocks_next_to_unusable_addresses_are_accepted(text: str) -> None:
+    assert parse_target(text).size >= 1

@@ -52,12 +52,45 @@ def _address(text: str, whole: str) -> IPAddress:
         raise _bad(whole, "is not an IP address, range or CIDR subnet") from None
 
 
+#: Addresses no miner has, as (what, network): a block that holds any of them is refused.
+#: IPv4-mapped IPv6 forms (``::ffff:a.b.c.d``) reach the IPv4 address, so they are listed too.
+_NOT_MINERS: tuple[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network], ...] = (
+    ("multicast", ipaddress.ip_network("224.0.0.0/4")),
+    ("unspecified", ipaddress.ip_network("0.0.0.0/32")),
+    ("broadcast", ipaddress.ip_network("255.255.255.255/32")),
+    ("multicast", ipaddress.ip_network("ff00::/8")),
+    ("unspecified", ipaddress.ip_network("::/128")),
+    ("multicast", ipaddress.ip_network("::ffff:224.0.0.0/100")),
+    ("unspecified", ipaddress.ip_network("::ffff:0.0.0.0/128")),
+    ("broadcast", ipaddress.ip_network("::ffff:255.255.255.255/128")),
+)
+_UNUSABLE_FIX = (
+    "leave them out and name the miners' own addresses (multicast 224.0.0.0/4 and ff00::/8, "
+    "0.0.0.0, :: and 255.255.255.255 are never scanned)"
+)
+
+
+def _unusable_problem(
+    block: TargetBlock, what: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network
+) -> str:
+    """What is wrong with ``block``, which overlaps the unusable network ``net``."""
+    if block.size == 1:
+        return f"is the {what} address" if net.num_addresses == 1 else f"is a {what} address"
+    if net.num_addresses == 1:
+        return f"contains the {what} address {net.network_address}"
+    return f"contains {what} addresses ({net})"
+
+
 def _check_usable(block: TargetBlock) -> TargetBlock:
-    for addr in (block.first, block.last):
-        if addr.is_multicast or addr.is_unspecified:
-            raise _bad(block.text, "contains multicast or unspecified addresses", "name miners")
-    if block.size == 1 and str(block.first) == "255.255.255.255":
-        raise _bad(block.text, "is the broadcast address", "name miners")
+    """Refuse a block holding any multicast, unspecified or limited-broadcast address,
+    compared as integers over the whole block (not only its ends)."""
+    first, last = int(block.first), int(block.last)
+    for what, net in _NOT_MINERS:
+        if net.version != block.first.version:
+            continue
+        low, high = int(net.network_address), int(net.broadcast_address)
+        if first <= high and low <= last:
+            raise _bad(block.text, _unusable_problem(block, what, net), _UNUSABLE_FIX)
     return block
 
 
