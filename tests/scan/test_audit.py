@@ -109,8 +109,24 @@ def test_scenario_skips_vendors_without_exposure() -> None:
     report = audit(units_from_inventory(records), "inv.csv", "inventory")
     data, notes = blast_scenario(report, "rd")
     assert data["events"] == []
-    assert any("bitmain: no machines on vendor firmware" in n for n in notes)
+    assert any("bitmain: no machine on vendor firmware (1 machine, all on third-party" in n
+               for n in notes)  # fmt: skip
     assert any("unknown: not a vendor the simulator knows" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("kw", "reason"),
+    [
+        ({"egress_filtered": 1.0}, "bitmain: 2 machines on vendor firmware, all behind egress "
+                                   "filtering (--egress-filtered 100%): share 0, no event"),
+        ({"vendors": ["canaan"]}, "canaan: no machines of this vendor in inv.csv, no event"),
+    ],
+)  # fmt: skip
+def test_a_skipped_vendor_is_skipped_for_its_real_reason(kw: Any, reason: str) -> None:
+    records = [machine("10.0.0.1"), machine("10.0.0.2")]
+    report = audit(units_from_inventory(records), "inv.csv", "inventory", **kw)
+    data, notes = blast_scenario(report, "rd")
+    assert data["events"] == [] and notes == [reason]
 
 
 @pytest.mark.parametrize(("label", "vendor_controlled"), [

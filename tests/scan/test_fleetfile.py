@@ -69,6 +69,29 @@ def test_install_dates() -> None:
     assert "--install-date" in fixed.label() and "assumed" in dates.label()
 
 
+def test_an_install_date_is_never_the_start_date_object() -> None:
+    """ruamel writes one object met twice as an anchor and an alias (``&id001``/``*id001``):
+    the cohort's install date would follow any later edit of ``start_date``."""
+    start = date(2024, 1, 1)
+    cohort = ScannedCohort("a", "antminer-s21", 1)
+    for dates in (InstallDates(SCAN_DAY), InstallDates(SCAN_DAY, fixed=start)):
+        chosen = dates.choose(cohort, 2020, start)
+        assert chosen == start and chosen is not start
+        assert chosen is not dates.fixed
+
+
+def test_an_install_date_after_the_start_is_refused() -> None:
+    dates = InstallDates(SCAN_DAY, fixed=date(2027, 6, 1))
+    with pytest.raises(InputError) as err:
+        dates.check(SCAN_DAY)
+    assert err.value.message.startswith(
+        "--install-date 2027-06-01 is after the fleet's start date 2026-03-01 — fix: "
+    )
+    with pytest.raises(InputError):  # the Python API: merging refuses it as well
+        merge_scan(None, aggregate([rec()]), "a", dates, bundled_catalog())
+    InstallDates(SCAN_DAY, fixed=SCAN_DAY).check(SCAN_DAY)  # on the start date: fine
+
+
 def test_new_fleet_validates_and_renders(tmp_path: Path) -> None:
     scanned = aggregate([rec(), rec(boards_working=2), rec("whatsminer-m50s")])
     result = merge_scan(None, scanned, "a", InstallDates(SCAN_DAY), bundled_catalog())
@@ -209,6 +232,31 @@ def test_cohorts_in_the_csv_count(tmp_path: Path) -> None:
     result = merge_scan(fleet, six, "a", InstallDates(SCAN_DAY), bundled_catalog(), path=path)
     added = [c for c in result.data["cohorts"] if c["model"] == "antminer-s21" and c["site"] == "a"]
     assert [c["count"] for c in added] == [2]  # 4 in the CSV + 2 = the 6 seen
+
+
+def test_prune_of_a_count_held_in_the_csv_changes_nothing_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "more.csv").write_text(
+        "model,count,site,install_date\nantminer-s21,500,a,2024-01-01\n", encoding="utf-8"
+    )
+    fleet = existing_fleet()
+    fleet["cohorts_csv"] = "more.csv"
+    one = aggregate([rec("antminer-s21")])
+    result = merge_scan(fleet, one, "a", InstallDates(SCAN_DAY), bundled_catalog(), prune=True,
+                        path=tmp_path / "fleet.yaml")  # fmt: skip
+    assert not any("a/antminer-s21:" in line for line in result.changes)
+    assert "cohort a/antminer-s21: more.csv still lists 500: edit it by hand" in result.kept
+
+
+def test_merge_counts_the_cohorts_it_adds() -> None:
+    catalog = bundled_catalog()
+    seen = aggregate([rec(), rec("antminer-s21-xp")])
+    assert (
+        merge_scan(existing_fleet(), seen, "a", InstallDates(SCAN_DAY), catalog).added_cohorts == 1
+    )
+    s19 = aggregate([rec()])
+    assert (
+        merge_scan(existing_fleet(), s19, "a", InstallDates(SCAN_DAY), catalog).added_cohorts == 0
+    )
 
 
 def test_merge_rejects_an_invalid_result() -> None:

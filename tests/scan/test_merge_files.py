@@ -195,3 +195,37 @@ def test_a_file_edited_during_the_scan_is_not_overwritten(fleet: Path) -> None:
         not backup_path(fleet).name.endswith(".1")
         and not (fleet.parent / "fleet.yaml.bak").exists()
     )
+
+
+def test_a_new_cohort_dated_on_the_start_date_is_no_alias_of_it(fleet: Path) -> None:
+    """The assumed date is capped at the start date: written as a plain date, and the
+    ``start_date:`` line stays as the user wrote it."""
+    early = HAND_WRITTEN.replace("start_date: 2026-12-01", "start_date: 2025-06-01")
+    fleet.write_text(early, encoding="utf-8")
+    two_new = [ScannedCohort("rockdale", "antminer-s21-plus", 1),
+               ScannedCohort("rockdale", "antminer-s21-xp", 2)]  # fmt: skip
+    text, _ = merge(fleet, two_new)
+    assert "&id" not in text and "*id" not in text
+    assert "start_date: 2025-06-01            # first simulated day (YYYY-MM-DD)" in text
+    added = [c for c in yaml.safe_load(text)["cohorts"] if c["model"].startswith("antminer-s21-")]
+    assert [c["install_date"] for c in added] == [date(2025, 6, 1)] * 2
+    fixed = read_fleet_document(fleet)
+    one_date = InstallDates(SCAN_DAY, fixed=date(2025, 1, 1))
+    result = merge_scan(fixed.data, two_new, "rockdale", one_date, bundled_catalog())
+    assert "&id" not in render_fleet_yaml(result.data, ["x"], fixed)  # one --install-date, twice
+
+
+def test_a_new_cohort_under_a_flow_cohort_fits_80_columns(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        "name: m\nstart_date: 2026-12-01\nsites: [{name: rockdale}]\n"
+        "cohorts: [{model: antminer-s19j-pro, count: 70, site: rockdale, "
+        "install_date: 2021-10-15}]\n",
+        encoding="utf-8",
+    )
+    text, _ = merge(path, [ScannedCohort("rockdale", "antminer-s21-plus", 1)])
+    written = [line for line in text.splitlines() if "#" not in line and "s19j" not in line]
+    assert max(len(line) for line in written) <= 80  # the user's own cohort may be longer
+    data = yaml.safe_load(text)
+    assert [c["model"] for c in data["cohorts"]] == ["antminer-s19j-pro", "antminer-s21-plus"]
+    assert "  - {model: antminer-s19j-pro, count: 70" in text  # the user's cohort keeps its style

@@ -66,6 +66,33 @@ def test_chains_from_stats() -> None:
     assert chains_from_stats(None) == []
 
 
+def test_chains_from_stats_all_dead() -> None:
+    """Every slot empty: the boards are dead if there are as many slots as the model has
+    boards (0 working), and unknown otherwise; empty S9 slots beside live ones are skipped."""
+    dead = {f"chain_{k}{i}": v for i in (1, 2, 3) for k, v in (("acn", 0), ("rate", ""),
+                                                                ("acs", ""))}  # fmt: skip
+    assert chains_from_stats({"STATS": [{}, dead]}, expected=3) == [(0, 0.0)] * 3
+    assert chains_from_stats({"STATS": [{}, dead]}, expected=4) == []  # fewer slots than boards
+    assert chains_from_stats({"STATS": [{}, dead]}) == []  # board count unknown
+    s9 = {f"chain_acn{i}": 0 for i in range(1, 17)} | {"chain_acn6": 63, "chain_rate6": "4600"}
+    assert chains_from_stats({"STATS": [{}, s9]}, expected=3) == [(63, 4600.0)]
+
+
+def test_an_all_dead_antminer_without_web_api_is_down_for_a_hashboard(
+    start_farm: StartFarm,
+) -> None:
+    """No web API (pyasic reads hashboards there): the RPC `stats` fallback still counts
+    the three boards it reports without chips as dead."""
+    ip = f"127.0.0.{random.randrange(100, 250)}"
+    miner = StockAntminer(model="Antminer S19j Pro", boards=((0, 0.0),) * 3, ideal_ghs=104_000.0)
+    start_farm({ip: miner})  # no web_port: the web API is unavailable
+    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
+    [rec] = run_scan([ip], opts)
+    assert (rec.status, rec.slug) == ("ok", "antminer-s19j-pro"), rec.message
+    assert (rec.boards_expected, rec.boards_working, rec.chips) == (3, 0, 0)
+    assert (rec.down_part, rec.condition) == ("hashboard", "down: hashboard")
+
+
 def test_default_login_check(start_farm: StartFarm) -> None:
     ips = loopback_block(3)
     port = random.randrange(20_000, 60_000)

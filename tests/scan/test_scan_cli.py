@@ -213,3 +213,120 @@ def test_audit_of_a_csv_that_is_not_an_inventory_says_what_it_is(
     assert what in message and "not a scan inventory" in message
     assert "fleet YAML" in message and "inventory CSV" in message
     assert "YAML mapping" not in message and "Traceback" not in err + out
+
+
+def one_line_error(err: str) -> str:
+    """The single error line, unfolded."""
+    assert len(err.strip().splitlines()) == 1, err
+    return " ".join(err.split())
+
+
+def test_scan_out_names_a_scenario_or_other_yaml_for_what_it_is(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "rd.yaml"
+    scenario.write_text("name: rd\ndescription: remote disable\nevents: []\n", encoding="utf-8")
+    other = tmp_path / "config.yaml"
+    other.write_text("colour: blue\nname: x\n", encoding="utf-8")
+    cases = ((scenario, "is a scenario file, not a fleet file"),
+             (other, "is not a fleet file (no sites or cohorts; it has colour)"))  # fmt: skip
+    for path, words in cases:
+        before = path.read_bytes()
+        code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(path))
+        message = one_line_error(err)
+        assert code == 2 and f"{path}: --out: {words}" in message and "fix:" in message
+        assert "unknown field" not in message and path.read_bytes() == before
+    stub = tmp_path / "stub.yaml"  # a fleet file's own keys only: merged into, not refused
+    stub.write_text("name: mine\n", encoding="utf-8")
+    from hashshock.scan.fleetfile import check_fleet_file
+
+    check_fleet_file(stub)
+
+
+def test_scan_json_replaces_only_its_own_json(cli_app: typer.Typer, tmp_path: Path) -> None:
+    repairs = tmp_path / "repairs.csv"
+    repairs.write_text("machine,model,part,install_date,failure_date\n", encoding="utf-8")
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "f.yaml"),
+                          "--json", str(repairs))  # fmt: skip
+    message = one_line_error(err)
+    assert code == 2 and f"{repairs}: --json: exists and is not a JSON file written by" in message
+    assert "fix: name another file with --json" in message
+    assert repairs.read_text(encoding="utf-8").startswith("machine,model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repairs.csv"]  # nothing scanned
+
+
+def test_scan_json_recognises_its_own_files(tmp_path: Path) -> None:
+    from hashshock.scan.render import looks_like_scan_json, scan_json
+
+    mine, theirs = tmp_path / "scan.json", tmp_path / "other.json"
+    mine.write_text(json.dumps(scan_json([], [], ["a note"], {})), encoding="utf-8")
+    theirs.write_text(json.dumps({"hosts": 3}), encoding="utf-8")
+    assert looks_like_scan_json(mine) and not looks_like_scan_json(theirs)
+
+
+def test_an_install_date_after_the_start_date_is_refused_before_the_scan(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    new = tmp_path / "new.yaml"
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(new),
+                          "--install-date", "2999-06-01")  # fmt: skip
+    message = one_line_error(err)
+    assert code == 2
+    assert f"--install-date 2999-06-01 is after the fleet's start date {date.today()}" in message
+    old = tmp_path / "fleet.yaml"
+    old.write_text(HAND_WRITTEN, encoding="utf-8")  # starts on 2026-12-01
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(old),
+                          "--install-date", "2026-12-02")  # fmt: skip
+    assert code == 2 and "the fleet's start date 2026-12-01 — fix:" in one_line_error(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.yaml"]
+
+
+def test_audit_writes_no_scenario_without_an_event(cli_app: typer.Typer, tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(HAND_WRITTEN, encoding="utf-8")
+    scenario = tmp_path / "rd.yaml"
+    cases = (
+        (["--egress-filtered", "1"], "7,000 machines on vendor firmware, all behind egress "
+                                     "filtering (--egress-filtered 100%): share 0"),
+        (["--vendor", "canaan"], "canaan: no machines of this vendor in fleet.yaml"),
+    )  # fmt: skip
+    for options, reason in cases:
+        code, out, err = invoke(cli_app, "audit", str(fleet), "--scenario-out", str(scenario),
+                                *options, env={"COLUMNS": "200"})  # fmt: skip
+        said = " ".join(out.split())
+        assert code == 1, err
+        assert reason in said and f"no scenario written to {scenario}" in said
+        assert "no machines on vendor firmware" not in said and not scenario.exists()
+    code, out, _ = invoke(cli_app, "audit", str(fleet), "--scenario-out", str(scenario),
+                          "--egress-filtered", "1", "--json", "-")  # fmt: skip
+    report = json.loads(out)
+    assert code == 1 and "scenario" not in report and not scenario.exists()
+    assert any(note.startswith("no scenario written") for note in report["notes"])
+
+
+def test_the_header_says_what_the_merge_did(tmp_path: Path) -> None:
+    from datetime import date
+
+    from hashshock.cli.scan import _header
+    from hashshock.inputs.catalog import bundled_catalog
+    from hashshock.scan.fleetfile import InstallDates, ScannedCohort, merge_scan
+
+    existing = yaml.safe_load(HAND_WRITTEN)
+    dates, catalog = InstallDates(date(2026, 11, 1)), bundled_catalog()
+    seen = [ScannedCohort("rockdale", "antminer-s19", 1)]
+    inventory = tmp_path / "fleet.inventory.csv"
+
+    def header(merged_into: dict[str, object] | None, prune: bool = False) -> str:
+        result = merge_scan(merged_into, seen, "rockdale", dates, catalog, prune=prune)
+        lines = _header("rockdale", seen, dates, inventory, [],
+                        result if merged_into is not None else None, prune)  # fmt: skip
+        return "\n".join(lines)
+
+    new = header(None)
+    assert "1 machine of catalogue models in 1 cohort)" in new and "ASSUMED" in new
+    kept = header(existing)  # no cohort added: no install date set, none explained
+    assert "ASSUMED" not in kept and "counts the scan did not see are kept" in kept
+    pruned = header(existing, prune=True)
+    assert "did not see are kept" not in pruned and "--prune" in pruned

@@ -2,7 +2,9 @@
 
 Bad input exits with code 2 and one line on stderr (``error: ...``); a scan
 that finds no machine of a catalogue model writes the inventory but no fleet
-file and exits with code 1; an interrupted scan writes nothing (code 130).
+file and exits with code 1, as does an audit whose ``--scenario-out`` would have no
+event (the report is printed, no scenario written); an interrupted scan writes
+nothing (code 130).
 
 This module is imported by ``hashshock --help``, so it imports only typer, rich,
 the standard library and light hashshock modules at top level: the scanner
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from typer._click.core import Context
 
     from hashshock.inputs.catalog import Catalog
-    from hashshock.scan.fleetfile import InstallDates
+    from hashshock.scan.fleetfile import InstallDates, MergeResult, ScannedCohort
     from hashshock.scan.records import MachineRecord
 
 
@@ -57,13 +59,16 @@ def default_inventory_path(out: Path) -> Path:
 
 def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path, bool]:
     """Where the inventory goes and whether an earlier inventory there is merged; refuses
-    outputs that are one file, and an inventory over a file of another kind."""
+    outputs that are one file, and an inventory or a JSON file over a file of another kind."""
     from hashshock.scan.inventory import looks_like_inventory
+    from hashshock.scan.render import looks_like_scan_json
 
     path = named or default_inventory_path(out)
     check_output(json_out, "--json")  # before the scan: a bad path would lose its JSON
     check_distinct_outputs(("--out", out), ("--inventory", path), ("--json", json_out))
     check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
+    check_replaceable(json_out, "--json", "a JSON file written by `hashshock scan`",
+                      looks_like_scan_json)  # fmt: skip
     return path, looks_like_inventory(path)
 
 
@@ -89,21 +94,29 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], N
 
 
 def _header(
-    site: str, count: int, cohorts: int, dates: InstallDates, inventory: Path,
-    records: list[MachineRecord], merged: bool,
+    site: str, cohorts: Sequence[ScannedCohort], dates: InstallDates, inventory: Path,
+    records: list[MachineRecord], merged: MergeResult | None, prune: bool,
 ) -> list[str]:  # fmt: skip
+    """The comment lines on top of the fleet file; ``merged`` is the merge's result when
+    the scan was merged into an existing file (``None`` for a new file)."""
     from hashshock.scan.yamlfile import SCAN_HEADER_END
 
-    found = f"site {site}: {count} machines of catalogue models in {cohorts} cohorts"
-    first = (
-        f"Merged with `hashshock scan` on {dates.scan_date} ({found} scanned); counts the scan"
-        " did not see are kept."
-        if merged
-        else f"Fleet file written by `hashshock scan` on {dates.scan_date} ({found})."
-    )
-    lines = [
-        first,
-        dates.explain() + ".",
+    machines = counted(sum(c.count for c in cohorts), "machine")
+    found = f"site {site}: {machines} of catalogue models in {counted(len(cohorts), 'cohort')}"
+    if merged is None:
+        first = f"Fleet file written by `hashshock scan` on {dates.scan_date} ({found})."
+    elif prune:
+        first = (
+            f"Merged with `hashshock scan --prune` on {dates.scan_date} ({found} scanned); "
+            "the site's counts follow the scan, models it did not see were removed."
+        )
+    else:
+        first = (f"Merged with `hashshock scan` on {dates.scan_date} ({found} scanned); counts "
+                 "the scan did not see are kept.")  # fmt: skip
+    lines = [first]
+    if merged is None or merged.added_cohorts:
+        lines.append(dates.explain() + ".")
+    lines += [
         "Machines found broken start the simulation in that state (`degraded`).",
         f"Per-machine inventory: {inventory.name}",
     ]
@@ -193,7 +206,14 @@ def scan_command(
     """
     from hashshock.outputs import atomic_write_text, write_json
     from hashshock.scan.credentials import Credentials
-    from hashshock.scan.fleetfile import InstallDates, aggregate, choose_site, merge_scan
+    from hashshock.scan.fleetfile import (
+        InstallDates,
+        aggregate,
+        check_fleet_file,
+        choose_site,
+        fleet_start,
+        merge_scan,
+    )
     from hashshock.scan.inventory import write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan
     from hashshock.scan.render import print_scan, scan_json
@@ -203,8 +223,10 @@ def scan_command(
     try:
         hosts = expand_targets(targets, max_hosts)
         dates = InstallDates(date.today(), _date(install_date, "--install-date"), assumed_age_days)
+        check_fleet_file(out)
         document = read_fleet_document(out) if out.exists() else None
         existing = document.data if document is not None else None
+        dates.check(fleet_start(existing, dates.scan_date))
         chosen_site = choose_site(existing, site)
         catalog = _catalog_for(existing, out)
         inv_path, merge_inv = _outputs(out, inventory, json_out)
@@ -234,8 +256,8 @@ def scan_command(
             if document is not None and not merged.changed:
                 notes.append(f"{out}: no change (the scan adds nothing to it); not written")
             else:
-                header = _header(chosen_site, sum(c.count for c in cohorts), len(cohorts), dates,
-                                 inv_path, records, merged=document is not None)  # fmt: skip
+                header = _header(chosen_site, cohorts, dates, inv_path, records,
+                                 merged if document is not None else None, prune)  # fmt: skip
                 text = render_fleet_yaml(merged.data, header, document)
                 if document is None:
                     atomic_write_text(out, text, "--out")
@@ -246,7 +268,8 @@ def scan_command(
                     notes.append(f"{out}: updated; the previous version is kept in {backup}")
                 outputs["fleet"] = str(out)
                 notes += [f"changed: {line}" for line in merged.changes]
-                notes.append(dates.explain())
+                if merged.added_cohorts:
+                    notes.append(dates.explain())
             notes += [f"kept: {line}" for line in merged.kept]
         else:
             notes.append(f"no machine of a catalogue model found: {out} not written")
@@ -330,6 +353,15 @@ def _other_csv(source: Path) -> InputError | None:
     )  # fmt: skip
 
 
+def _no_scenario_note(path: Path) -> str:
+    """The note for a ``--scenario-out`` that is not written: no event to put in it."""
+    there = "the file there is left as it was" if path.exists() else "no file created"
+    return (
+        f"no scenario written to {path}: no vendor assessed could stop a machine (see the "
+        f"notes above), so it would have no event; {there}"
+    )
+
+
 def audit_command(
     source: _Source,
     json_out: _Json = None,
@@ -341,7 +373,11 @@ def audit_command(
     duration_days: _Duration = 14,
     probability: _Probability = 1.0,
 ) -> None:
-    """Audit vendor concentration, firmware and management exposure, and remote-disable risk."""
+    """Audit vendor concentration, firmware and management exposure, and remote-disable risk.
+
+    --scenario-out writes a remote-disable scenario for `hashshock run`; if no vendor
+    assessed could stop a machine, no scenario is written and the exit code is 1.
+    """
     import yaml
 
     from hashshock.inputs.catalog import vendor_defaults
@@ -386,15 +422,21 @@ def audit_command(
         if scenario_out is not None:
             scenario, skipped = blast_scenario(report, name, start_day, duration_days, probability)
             report.notes.extend(skipped)
-            text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
-            atomic_write_text(scenario_out, text, "--scenario-out")
-            report.notes.append(f"scenario written: {scenario_out}")
+            if scenario["events"]:
+                text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+                atomic_write_text(scenario_out, text, "--scenario-out")
+                report.notes.append(f"scenario written: {scenario_out}")
+            else:
+                scenario = None
+                report.notes.append(_no_scenario_note(scenario_out))
         if json_out is not None:
             write_json(audit_json(report, scenario), json_out)
     except InputError as exc:
         raise error_exit(exc) from None
     if json_out != "-":
         print_audit(Console(emoji=False), report)
+    if scenario_out is not None and scenario is None:
+        raise typer.Exit(1)
 
 
 #: Narrower than this (columns), typer's help panels cut long option names such as

@@ -31,6 +31,7 @@ from hashshock.scan.issues import (
     known_issues,
 )
 from hashshock.scan.records import MachineRecord
+from hashshock.words import counted
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,21 @@ def audit(
     )
 
 
+def _why_nothing_stops(row: BlastRow, report: AuditReport) -> str:
+    """Why a remote disable by ``row.vendor`` stops no machine (``row.event_share`` is 0)."""
+    if not row.machines:
+        return f"no machines of this vendor in {report.source}"
+    if not row.on_vendor_firmware:
+        return (
+            f"no machine on vendor firmware ({counted(row.machines, 'machine')}, all on "
+            "third-party firmware)"
+        )
+    return (
+        f"{counted(row.on_vendor_firmware, 'machine')} on vendor firmware, all behind egress "
+        f"filtering (--egress-filtered {report.egress_filtered:.0%}): share 0"
+    )
+
+
 def blast_scenario(
     report: AuditReport,
     name: str,
@@ -279,15 +295,18 @@ def blast_scenario(
     duration_days: int = 14,
     probability: float = 1.0,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A ``remote_disable`` scenario mapping (one event per vendor) and notes on skipped vendors.
+    """A ``remote_disable`` scenario mapping (one event per vendor) and notes on skipped vendors,
+    each naming why it is skipped.
 
-    The mapping validates as a :class:`~hashshock.inputs.scenario.Scenario`.
+    The mapping validates as a :class:`~hashshock.inputs.scenario.Scenario`; its ``events``
+    is empty when no vendor assessed could stop a machine (``hashshock audit`` then writes
+    no scenario file).
     """
     known, notes, events = vendor_defaults(), [], []
     hit = [row for row in report.blast if row.event_share > 0]
     for row in report.blast:
         if row.event_share <= 0:
-            notes.append(f"{row.vendor}: no machines on vendor firmware, no event")
+            notes.append(f"{row.vendor}: {_why_nothing_stops(row, report)}, no event")
         elif row.vendor not in known:
             notes.append(f"{row.vendor}: not a vendor the simulator knows, no event")
     for row in hit:

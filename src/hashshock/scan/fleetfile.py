@@ -26,7 +26,7 @@ import copy
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,7 +37,9 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
+from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
+from hashshock.scan.audit import looks_like_scenario
 from hashshock.scan.degraded import (
     Target,
     degraded_of,
@@ -92,6 +94,20 @@ def aggregate(records: Iterable[MachineRecord]) -> list[ScannedCohort]:
     return sorted(cohorts.values(), key=lambda c: (c.site, c.model))
 
 
+def _fresh(day: date) -> date:
+    """A new :class:`date` object equal to ``day``."""
+    return date(day.year, day.month, day.day)
+
+
+def fleet_start(existing: Mapping[str, Any] | None, scan_date: date) -> date:
+    """The start date of the fleet a scan merges into: the file's ``start_date``, or the
+    scan date for a new file (or a file whose ``start_date`` is not a date yet)."""
+    start = (existing or {}).get("start_date")
+    if isinstance(start, datetime):
+        return start.date()
+    return start if isinstance(start, date) else scan_date
+
+
 @dataclass(frozen=True)
 class InstallDates:
     """How install dates of new scanned cohorts are set (machines do not report them).
@@ -106,14 +122,29 @@ class InstallDates:
     fixed: date | None = None
     assumed_age_days: int = DEFAULT_ASSUMED_AGE_DAYS
 
+    def check(self, start: date) -> None:
+        """Refuse a ``--install-date`` after the fleet's ``start`` date: a cohort cannot be
+        installed after the simulation starts, and replacing the date given would be
+        silent."""
+        if self.fixed is not None and self.fixed > start:
+            raise InputError(
+                None, None, f"--install-date {self.fixed} is after the fleet's start date "
+                f"{start}", f"give a date on or before {start}, or leave --install-date out "
+                "for an assumed date",
+            )  # fmt: skip
+
     def choose(self, cohort: ScannedCohort, release_year: int, start: date) -> date:
+        """The install date of a new cohort (a new :class:`date` object each call: a date
+        shared with another key, such as ``start_date``, would be written as a YAML
+        alias). Raises :class:`InputError` for a ``fixed`` date after ``start``."""
+        self.check(start)
         if self.fixed is not None:
-            return min(self.fixed, start)
+            return _fresh(self.fixed)
         guess = self.scan_date - timedelta(days=self.assumed_age_days)
         up_days = math.ceil(cohort.longest_uptime_s / 86_400)
         guess = min(guess, self.scan_date - timedelta(days=up_days))
         guess = max(guess, date(release_year, 1, 1))
-        return min(guess, self.scan_date, start)
+        return _fresh(min(guess, self.scan_date, start))
 
     def label(self) -> str:
         if self.fixed is not None:
@@ -136,13 +167,15 @@ class MergeResult:
 
     ``changes`` lists what was changed in the file, one line each; ``kept`` what the
     file says and the scan did not confirm, left as it was. No changes means the
-    file needs no rewrite.
+    file needs no rewrite. ``added_cohorts``: cohorts the merge added (their install
+    dates are the only ones it sets).
     """
 
     data: dict[str, Any]
     fleet: LoadedFleet
     changes: list[str]
     kept: list[str]
+    added_cohorts: int = 0
 
     @property
     def changed(self) -> bool:
@@ -170,6 +203,37 @@ def choose_site(existing: Mapping[str, Any] | None, site: str | None) -> str:
     return DEFAULT_SITE
 
 
+#: Keys only a fleet file has (a stub with none of them is still a fleet file if every key
+#: it has is a fleet field).
+_FLEET_KEYS = frozenset({"sites", "cohorts", "cohorts_csv"})
+
+
+def check_fleet_file(path: Path, option: str = "--out") -> None:
+    """Refuse, before the scan, an existing ``path`` that is a YAML file of another kind:
+    a mapping with none of a fleet file's own keys (:data:`_FLEET_KEYS`) and keys a fleet
+    file does not have, named as a scenario file if it is one (told apart as ``audit
+    --scenario-out`` does, :func:`~hashshock.scan.audit.looks_like_scenario`). The merge
+    would otherwise stop at its first foreign key, inviting the user to delete it."""
+    if not path.is_file():
+        return
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return  # reading the fleet file says what is wrong
+    if not isinstance(data, dict) or _FLEET_KEYS & set(data):
+        return
+    foreign = sorted(str(key) for key in data if key not in Fleet.model_fields)
+    if not foreign:
+        return  # a stub (`name:`, `start_date:`) the merge fills in
+    fix = f"give {option} a fleet file, or a new file name to write a new fleet file"
+    if looks_like_scenario(path):
+        raise InputError(path, option, "is a scenario file, not a fleet file", fix)
+    shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
+    raise InputError(
+        path, option, f"is not a fleet file (no sites or cohorts; it has {shown})", fix
+    )
+
+
 # --- merging ----------------------------------------------------------------------------
 
 
@@ -183,15 +247,33 @@ def _plain_text(text: str) -> str:
     return text if same else DoubleQuotedScalarString(text)
 
 
-def _node_like(siblings: Any, items: dict[str, Any]) -> dict[str, Any]:
-    """A new mapping for the list ``siblings``: round-trip (flow style if the last sibling
-    is) when the document is round-trip, else a plain dict."""
+#: A new cohort takes the flow style (``{…}`` on one line) of the cohort above it only if
+#: that line fits in this many columns; otherwise it is written in block style.
+FLOW_LINE_COLUMNS = 80
+
+
+def _fits_on_a_line(items: Mapping[str, Any], indent: int) -> bool:
+    """Whether ``items`` written as a flow mapping after ``indent`` columns (the list's
+    indentation and dash) fit in :data:`FLOW_LINE_COLUMNS`."""
+    text = yaml.safe_dump(dict(items), default_flow_style=True, sort_keys=False, width=4096)
+    return indent + len(text.strip()) <= FLOW_LINE_COLUMNS
+
+
+def _append_like(siblings: Any, items: dict[str, Any]) -> dict[str, Any]:
+    """Append a new mapping to the list ``siblings`` and return it: round-trip when the
+    document is (flow style if the last sibling is and the line fits, see
+    :data:`FLOW_LINE_COLUMNS`), else a plain dict. A flow-style list (``[…]`` on one
+    line) that grows becomes a block list, one item a line (its items keep their style)."""
     if not isinstance(siblings, CommentedSeq):
-        return dict(items)
+        siblings.append(dict(items))
+        return cast(dict[str, Any], siblings[-1])
     node = CommentedMap(items)
     last = siblings[-1] if len(siblings) else None
-    if isinstance(last, CommentedMap) and last.fa.flow_style():
+    if siblings.fa.flow_style():
+        siblings.fa.set_block_style()
+    if isinstance(last, CommentedMap) and last.fa.flow_style() and _fits_on_a_line(items, 4):
         node.fa.set_flow_style()
+    siblings.append(node)
     return node
 
 
@@ -227,8 +309,8 @@ class _Merger:
         self.catalog = catalog
         self.prune = prune
         self.csv, self.csv_name = _csv_counts(data, base)
-        start = data.get("start_date")
-        self.start = start if isinstance(start, date) else dates.scan_date
+        self.start = fleet_start(data, dates.scan_date)
+        self.added = 0  # new cohorts
         self.changes: list[str] = []
         self.kept: list[str] = []
 
@@ -249,7 +331,7 @@ class _Merger:
         if isinstance(sites, list) and not any(
             isinstance(s, dict) and s.get("name") == self.site for s in sites
         ):
-            sites.append(_node_like(sites, {"name": _plain_text(self.site)}))
+            _append_like(sites, {"name": _plain_text(self.site)})
             self.changes.append(f"added site '{self.site}'")
 
     def _says(self, total: int, in_csv: int) -> str:
@@ -259,11 +341,11 @@ class _Merger:
     def _new_cohort(self, cohorts: list[Any], scanned: ScannedCohort, count: int) -> Target:
         spec = self.catalog.get(scanned.model)
         installed = self.dates.choose(scanned, spec.release_year, self.start)
-        new = _node_like(cohorts, {
+        new = _append_like(cohorts, {
             "model": scanned.model, "count": count, "site": _plain_text(self.site),
             "install_date": installed, "label": self.dates.label(),
         })  # fmt: skip
-        cohorts.append(new)
+        self.added += 1
         target = Target(new, count)
         broken = ""
         if count == scanned.count:  # a cohort of its own: it holds what the scan found broken
@@ -314,9 +396,11 @@ class _Merger:
         elif seen < before and self.prune:
             self._shrink(cohorts, targets, seen - in_csv)
             after = sum(t.count for t in targets) + in_csv
-            self.changes.append(
-                f"{name}: {self._says(before, in_csv)}, scan saw {seen:,} — now {after:,} (--prune)"
-            )
+            if after != before:  # cohorts in the CSV are never edited: maybe nothing to lower
+                self.changes.append(
+                    f"{name}: {self._says(before, in_csv)}, scan saw {seen:,} — now {after:,} "
+                    "(--prune)"
+                )
             if in_csv > seen:
                 self.kept.append(f"{name}: {self.csv_name} still lists {in_csv:,}: edit it by hand")
         elif seen < before:
@@ -446,7 +530,7 @@ def merge_scan(
         cast(dict[str, Any], copy.deepcopy(existing)) if existing else {"name": "scanned-fleet"}
     )
     if "start_date" not in data:
-        data["start_date"] = dates.scan_date
+        data["start_date"] = _fresh(dates.scan_date)
     base = path.parent if path else Path.cwd()
     merger = _Merger(data, site, dates, catalog, prune, base)
     merger.add_site()
@@ -455,4 +539,7 @@ def merge_scan(
         merger.merge(cohorts, cohort, path)
     merger.unseen(cohorts, {c.model for c in scanned})
     fleet = fleet_from_mapping(as_run_reads_it(data), path, base)
-    return MergeResult(data=data, fleet=fleet, changes=merger.changes, kept=merger.kept)
+    return MergeResult(
+        data=data, fleet=fleet, changes=merger.changes, kept=merger.kept,
+        added_cohorts=merger.added,
+    )  # fmt: skip

@@ -195,7 +195,7 @@ class _Probe:
 
     async def _boards_from_rpc(self) -> None:
         reply = await rpc_call(self.ip, "stats", self.options.step_timeout_s)
-        chains = chains_from_stats(reply.data)
+        chains = chains_from_stats(reply.data, self.record.boards_expected)
         if chains:
             self._set_boards(chains)
 

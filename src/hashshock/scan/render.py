@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -40,6 +43,54 @@ def problems(records: Sequence[MachineRecord]) -> list[MachineRecord]:
     ]  # fmt: skip
 
 
+def _scan_table(title: str) -> Table:
+    """A scan table that fits 80 columns: no outer border, columns two spaces apart."""
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+
+
+def _cohort_table(
+    cohorts: Sequence[ScannedCohort], rates: dict[tuple[str, str], list[MachineRecord]]
+) -> Table:
+    """Cohorts found, hashrates in TH/s. Site names and the counts are never cut; a column
+    too narrow for a model name or a number folds it onto a second line (nothing is cut
+    short), and headers and the parts down take one line each."""
+    table = _scan_table("Cohorts (site x model)")
+    table.add_column("site", no_wrap=True, overflow="fold")
+    table.add_column("model", overflow="fold")
+    table.add_column("machines", justify="right", no_wrap=True, overflow="fold")
+    for col in ("TH/s\nnow", "TH/s\nexp.", "dead\nboards"):
+        table.add_column(col, justify="right", overflow="fold")
+    table.add_column("down", overflow="fold")
+    for cohort in cohorts:
+        members = rates.get((cohort.site, cohort.model), [])
+        measured = sum(r.hashrate_ths or 0.0 for r in members)
+        expected = sum(r.expected_ths or 0.0 for r in members)
+        down = "\n".join(f"{n:,} {part}" for part, n in sorted(cohort.machines_down.items()))
+        table.add_row(
+            literal(cohort.site), literal(cohort.model), f"{cohort.count:,}", _num(measured),
+            _num(expected), f"{cohort.dead_hashboards:,}", down or "-",
+        )  # fmt: skip
+    return table
+
+
+def _problem_table(trouble: Sequence[MachineRecord]) -> Table:
+    """Hosts needing attention. Address, status and condition are short and never cut;
+    the message wraps between words (a word is folded only if it is wider than the column
+    can be)."""
+    table = _scan_table("Hosts needing attention")
+    for col in ("ip", "status"):
+        table.add_column(col, no_wrap=True, overflow="fold")
+    table.add_column("model", overflow="fold")
+    table.add_column("condition", no_wrap=True, overflow="fold")
+    table.add_column("message", overflow="fold", ratio=1)
+    for rec in trouble:
+        cond = rec.condition if rec.is_machine else "-"
+        # what a device reports is untrusted text: printed as written, never as markup
+        table.add_row(*(literal(text) for text in (rec.ip, rec.status, rec.model or "-",
+                                                   cond, rec.message or "-")))  # fmt: skip
+    return table
+
+
 def print_scan(
     console: Console,
     records: Sequence[MachineRecord],
@@ -53,39 +104,30 @@ def print_scan(
     for rec in records:
         if rec.status == "ok" and rec.slug:
             rates.setdefault((rec.site, rec.slug), []).append(rec)
-    table = Table(title="Cohorts (site x model)")
-    table.add_column("site")
-    table.add_column("model", no_wrap=True)
-    for col in ("machines", "TH/s now", "TH/s exp.", "dead boards"):
-        table.add_column(col, justify="right")
-    table.add_column("down")
-    for cohort in cohorts:
-        members = rates.get((cohort.site, cohort.model), [])
-        measured = sum(r.hashrate_ths or 0.0 for r in members)
-        expected = sum(r.expected_ths or 0.0 for r in members)
-        down = ", ".join(f"{n} {part}" for part, n in sorted(cohort.machines_down.items()))
-        table.add_row(
-            literal(cohort.site), literal(cohort.model), str(cohort.count), _num(measured),
-            _num(expected),
-            str(cohort.dead_hashboards), down or "-",
-        )  # fmt: skip
     if cohorts:
-        console.print(table)
+        console.print(_cohort_table(cohorts, rates))
     trouble = problems(records)
     if trouble:
-        table = Table(title="Hosts needing attention")
-        for col in ("ip", "status", "model", "condition", "message"):
-            table.add_column(col, overflow="fold")
-        for rec in trouble[:MAX_PROBLEM_ROWS]:
-            cond = rec.condition if rec.is_machine else "-"
-            # what a device reports is untrusted text: printed as written, never as markup
-            table.add_row(*(literal(text) for text in (rec.ip, rec.status, rec.model or "-",
-                                                       cond, rec.message or "-")))  # fmt: skip
-        console.print(table)
+        console.print(_problem_table(trouble[:MAX_PROBLEM_ROWS]))
         if len(trouble) > MAX_PROBLEM_ROWS:
             console.print(f"... and {len(trouble) - MAX_PROBLEM_ROWS} more: see the inventory CSV")
     for note in notes:
         console.print(f"- {literal(note)}", highlight=False)
+
+
+#: The top-level keys of :func:`scan_json`'s document: how ``scan --json`` recognises a
+#: file it wrote (and may replace).
+SCAN_JSON_KEYS = ("hosts", "statuses", "outputs", "cohorts", "machines", "notes")
+
+
+def looks_like_scan_json(path: Path) -> bool:
+    """Whether ``path`` is a JSON document written by ``hashshock scan --json`` (an object
+    with the keys of :data:`SCAN_JSON_KEYS`)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and set(SCAN_JSON_KEYS) <= set(data)
 
 
 def scan_json(
@@ -95,7 +137,7 @@ def scan_json(
     outputs: dict[str, str],
 ) -> dict[str, Any]:
     """The scan as a JSON-ready document (no credentials: records hold none)."""
-    return {
+    return {  # the keys of SCAN_JSON_KEYS
         "hosts": len(records),
         "statuses": status_counts(records),
         "outputs": outputs,

@@ -128,12 +128,18 @@ def reported_model(reply: RpcReply) -> str:
     return ""
 
 
-def chains_from_stats(data: dict[str, Any] | None) -> list[tuple[int, float]]:
+def chains_from_stats(
+    data: dict[str, Any] | None, expected: int | None = None
+) -> list[tuple[int, float]]:
     """(chips, GH/s) per hashboard chain from a bmminer ``stats`` reply.
 
     bmminer puts ``chain_acn<i>`` (chips found) and ``chain_rate<i>`` (GH/s) in
     ``STATS[1]``; slots start at 1 on S19/S21 and higher on older models, so
-    the indices present are taken in order. Empty list: no chain data.
+    the indices present are taken in order. A slot with no chips, no rate and no
+    ``chain_acs<i>`` is an empty slot (an S9 reports 16, three of them used) and is
+    skipped. If every slot is empty but there are at least ``expected`` of them (the
+    hashboards the model has), the boards are there and all dead: ``expected`` chains
+    of (0, 0.0). Empty list: no chain data.
     """
     stats = (data or {}).get("STATS")
     if not isinstance(stats, list) or len(stats) < 2 or not isinstance(stats[1], dict):
@@ -149,4 +155,6 @@ def chains_from_stats(data: dict[str, Any] | None) -> list[tuple[int, float]]:
             continue
         if chips or rate or block.get(f"chain_acs{slot}"):
             chains.append((chips, rate))
+    if not chains and expected and len(slots) >= expected:
+        return [(0, 0.0)] * expected
     return chains

@@ -22,6 +22,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RoundTripYAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from hashshock.inputs.errors import InputError
@@ -68,8 +69,19 @@ def _guess_layout(text: str) -> Layout:
     return Layout(mapping, sequence, offset, "\r\n" if "\r\n" in text else "\n")
 
 
+class _NoAliasRepresenter(RoundTripRepresenter):
+    """ruamel's round-trip representer, writing an anchor and aliases only for a node the
+    user anchored in the file: a value the merge put in two places (a date) is written
+    out twice, never as ``&id001``/``*id001`` (editing one would silently change the other)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        anchor = getattr(data, "anchor", None)
+        return getattr(anchor, "value", None) is None
+
+
 def _round_trip(layout: Layout) -> YAML:
     rt = YAML()
+    rt.Representer = _NoAliasRepresenter
     rt.indent(mapping=layout.mapping, sequence=layout.sequence, offset=layout.offset)
     rt.width = 4096  # never fold a line the user did not write folded
     rt.preserve_quotes = True
