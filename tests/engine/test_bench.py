@@ -168,7 +168,7 @@ def test_engine_bench_agrees_with_erlang_c() -> None:
     """30,000 machines × 4 fans failing at a constant hazard: about λ = 3 fans a day, a
     near-Poisson stream (a stopped machine lowers it by 1/30,000), all to a bench of k = 2
     technicians with exponential service of mean 0.5 days (ρ = 0.75). Over 1,000 days
-    (the empty start, about 30 days, is a small share) the engine's share of parts that
+    (the empty start, 1/(kμ(1 − √ρ)²) ≈ 14 days, is a small share) the engine's share of parts that
     waited and their mean wait agree with Erlang C for the measured λ within Z standard
     errors over paths."""
     technicians, mean, horizon, paths = 2, 0.5, 1000, 120
