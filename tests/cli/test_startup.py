@@ -106,6 +106,14 @@ def test_command_help_loads_no_engine(command: str) -> None:
     assert _loaded_after(_help_code(command, "--help"), HEAVY_FOR_COMMAND_HELP) == []
 
 
+def test_validating_a_fleet_loads_no_engine() -> None:
+    """``validate`` checks inputs and compiles the plan: the engine's compiled kernels
+    (numba, a tenth of a second or more to import) have no part in it."""
+    fleet = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
+    code = _help_code("validate", str(fleet))
+    assert _loaded_after(code, ("numba", "hashshock.engine.core", "hashshock.api")) == []
+
+
 def test_import_hashshock_loads_no_heavy_module() -> None:
     assert _loaded_after("import hashshock", HEAVY_FOR_PACKAGE) == []
 

@@ -22,7 +22,6 @@ from tests.engine.test_donors import S19J_PARTS, SANCTIONS
 
 from hashshock.engine import simulate
 from hashshock.engine.core import Simulation
-from hashshock.engine.donors import donor_parts
 from hashshock.engine.output import EngineOutput
 from hashshock.engine.policies import DonorBuying, EconomyInputs
 from hashshock.plan import Plan
@@ -36,7 +35,7 @@ def buying(plan: Plan, paths: int, budget: float = 1e12, share: float = 1.0,
     """Donors of both families at site a, ``UNIT_USD`` each."""
     groups = [DonorPlan(0, "antminer-s19", 1, (3, 4, 1, 1), "antminer-s19"),
               DonorPlan(0, "antminer-s21", 1, (3, 4, 1, 1), "antminer-s21")]  # fmt: skip
-    parts = np.stack([donor_parts(plan, (g,)) for g in groups])
+    parts = np.stack([plan.donor_parts((g,)) for g in groups])
     cost = np.full((len(groups), paths, plan.horizon_days), UNIT_USD)
     policy = DonorBuying(review_days=review, share=share, lead_days=lead, doa_share=doa,
                          parts=parts, unit_cost=cost, budget=np.full(paths, budget),

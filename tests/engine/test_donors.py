@@ -22,7 +22,6 @@ from tests.engine.helpers import plan_for
 
 from hashshock.engine import simulate
 from hashshock.engine.core import Simulation
-from hashshock.engine.donors import donor_parts
 from hashshock.engine.output import EngineOutput
 from hashshock.inputs.load import fleet_from_mapping
 from hashshock.plan import Plan
@@ -52,7 +51,7 @@ def with_donors(machines: int, **fleet: Any) -> dict[str, Any]:
 
 
 def donor_parts_by_part(plan: Plan) -> np.ndarray:
-    return np.bincount(plan.pool_part, weights=donor_parts(plan), minlength=4).astype(int)
+    return np.bincount(plan.pool_part, weights=plan.donor_parts(), minlength=4).astype(int)
 
 
 def test_donor_parts_are_their_models_parts_counted_once() -> None:
@@ -61,7 +60,7 @@ def test_donor_parts_are_their_models_parts_counted_once() -> None:
     plan = plan_for(with_donors(5))
     assert donor_parts_by_part(plan).tolist() == (5 * S19J_PARTS).tolist()
     s21 = np.array([family == "antminer-s21" for family in plan.pool_family])
-    assert donor_parts(plan)[s21].sum() == 0
+    assert plan.donor_parts()[s21].sum() == 0
 
 
 def test_parts_are_conserved_and_donors_give_at_most_what_they_hold() -> None:
@@ -75,7 +74,7 @@ def test_parts_are_conserved_and_donors_give_at_most_what_they_hold() -> None:
     left = sim.donor_parts  # [P, J]
     assert (left >= 0).all() and np.array_equal(out.donor_parts_left, left)
     given = np.zeros_like(taken)
-    np.add.at(given.T, plan.pool_part, (donor_parts(plan) - left).T)
+    np.add.at(given.T, plan.pool_part, (plan.donor_parts() - left).T)
     assert np.array_equal(given, taken)
     initial = np.array([plan.pool_on_hand[plan.pool_part == k].sum() for k in range(4)])
     stock = out.spares_on_hand[:, -1] + out.parts_in_repair[:, -1] + out.parts_on_order[:, -1]
@@ -138,7 +137,7 @@ def test_donors_never_needed_change_no_output() -> None:
         a, b = getattr(without, field.name), getattr(with_, field.name)
         assert np.array_equal(a, b), field.name
     assert not without.donor_parts_left.any()
-    assert (with_.donor_parts_left == donor_parts(plan)).all()
+    assert (with_.donor_parts_left == plan.donor_parts()).all()
 
 
 def test_machines_set_aside_are_donors_of_their_own_model() -> None:

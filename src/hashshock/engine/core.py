@@ -51,7 +51,6 @@ from hashshock.engine.arrays import (
     SwapJobs,
 )
 from hashshock.engine.bench import bench_shape, bench_tables
-from hashshock.engine.donors import donor_parts
 from hashshock.engine.eventpaths import EventPaths
 from hashshock.engine.failures import init_clock
 from hashshock.engine.hooks import Hooks
@@ -174,7 +173,7 @@ class Simulation(Hooks):
         self.order_backlog = memory["order_backlog"]
         self.donor_parts = memory["donor_parts"]
         if plan.donors:
-            self.donor_parts[:] = donor_parts(plan)
+            self.donor_parts[:] = plan.donor_parts()
         self.disabled, self.disabled_dead = memory["disabled"], memory["disabled_dead"]
         policy, buying = self.economy.replacement, self.economy.donors
         budget = policy.budget if policy else buying.budget if buying else np.zeros(P)

@@ -18,7 +18,6 @@ import numpy as np
 from hashshock.engine.arrays import Fleet, Record, Scratch, State
 from hashshock.engine.jit import I64, compiled
 from hashshock.engine.kernel_random import cell_stream, path_stream, uniform
-from hashshock.plan.model import DonorPlan, Plan
 
 
 @compiled(inline=True)
@@ -38,19 +37,6 @@ def strip_donors(
         donor_parts[p, j] -= take
         on_hand[p, j] += take
         record.from_donors[p, day, fleet.pool_part[j]] += take
-
-
-def donor_parts(plan: Plan, donors: tuple[DonorPlan, ...] | None = None) -> np.ndarray:
-    """[J] the parts in each pool's donor machines (C1), of ``donors`` (default: those
-    held on day 0, ``plan.donors``): a donor of a family at a site holds its model's
-    parts of each type in the pools (site, part, family) — each part in one pool, so
-    counted once; all zero without donors."""
-    parts = np.zeros(plan.n_pools, np.int64)
-    for donor in plan.donors if donors is None else donors:
-        for j in range(plan.n_pools):
-            if plan.pool_site[j] == donor.site and plan.pool_family[j] == donor.family:
-                parts[j] += donor.machines * donor.parts[plan.pool_part[j]]
-    return parts
 
 
 @compiled()

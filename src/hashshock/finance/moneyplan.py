@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.engine.donors import donor_parts
 from hashshock.engine.policies import GreyMarket
 from hashshock.finance.data import (
     channels,
@@ -485,7 +484,7 @@ def _donors(plan: Plan, fin: Finance, tiers: tuple[str, ...],
         review_days=policy.donor_review_days, share=float(policy.donor_share),
         lead_days=channel.lead_time_days, doa_share=channel.doa_share,
         budget_usd=fin.machine_budget_usd(), price_factor=channel.price_factor,
-        parts=np.stack([donor_parts(plan, (group,)) for group, _ in groups]),
+        parts=np.stack([plan.donor_parts((group,)) for group, _ in groups]),
         tiers=tuple(tiers[c] for _, c in groups),
         machine_ths=np.array([plan.cohort_ths_per_machine[c] for _, c in groups]),
     )  # fmt: skip

@@ -160,3 +160,15 @@ class Plan:
     @property
     def nameplate_ths(self) -> float:
         return float((self.cohort_initial * self.cohort_ths_per_machine).sum())
+
+    def donor_parts(self, donors: tuple[DonorPlan, ...] | None = None) -> IntArray:
+        """[J] the parts in each pool's donor machines (docs/model.md C1), of ``donors``
+        (default: those held on day 0, ``self.donors``): a donor of a family at a site
+        holds its model's parts of each type in the pools (site, part, family) — each
+        part in one pool, so counted once; all zero without donors."""
+        parts = np.zeros(self.n_pools, np.int64)
+        for donor in self.donors if donors is None else donors:
+            for j in range(self.n_pools):
+                if self.pool_site[j] == donor.site and self.pool_family[j] == donor.family:
+                    parts[j] += donor.machines * donor.parts[self.pool_part[j]]
+        return parts
