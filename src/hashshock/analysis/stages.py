@@ -7,7 +7,10 @@ Definitions (README "JSON output"):
 * *spares_depleted* — first day a part type has zero spares on hand (in some
   pool) while machines wait for it;
 * *hashrate_decline* — first day the 7-day mean delivered hashrate is at least
-  10% below the same path under ``baseline`` (common random numbers).
+  10% below the same path under ``baseline`` (common random numbers) and stays so for
+  30 days (or to the horizon's end): a decline, not a dip. (Without the 30 days, a fleet
+  that had switched most machines off as unprofitable "declined" when a growth order
+  arrived a week late.)
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from numpy.typing import NDArray
 DECLINE_THRESHOLD = 0.90
 #: Rolling window for the decline stage, days.
 DECLINE_WINDOW_DAYS = 7
+#: Days the decline must last (or to the horizon's end) to count.
+DECLINE_PERSIST_DAYS = 30
 #: Stage days are reported only if the stage happens on at least this share of paths.
 MIN_SHARE_FOR_DAYS = 0.10
 
@@ -37,19 +42,33 @@ def first_decline_day(
     baseline: NDArray[np.float64],
     threshold: float = DECLINE_THRESHOLD,
     window: int = DECLINE_WINDOW_DAYS,
+    persist: int = DECLINE_PERSIST_DAYS,
 ) -> NDArray[np.int64]:
-    """[P]: first day the trailing ``window``-day mean hashrate ≤ ``threshold`` × baseline's.
+    """[P]: first day the trailing ``window``-day mean hashrate ≤ ``threshold`` × baseline's
+    on that day and each of the ``persist`` − 1 days after it (or to the horizon's end);
+    −1: never.
 
-    >>> base = np.full((1, 10), 100.0)
-    >>> hit = np.array([[100.0] * 5 + [50.0] * 5])
-    >>> int(first_decline_day(hit, base, window=2)[0])
+    >>> base = np.full((1, 12), 100.0)
+    >>> hit = np.array([[100.0] * 5 + [50.0] * 7])
+    >>> int(first_decline_day(hit, base, window=2, persist=3)[0])
     5
+    >>> dip = np.array([[100.0] * 5 + [50.0] * 2 + [100.0] * 5])
+    >>> int(first_decline_day(dip, base, window=1, persist=3)[0])
+    -1
     """
     ours = _rolling_mean(hashrate, window)
     ref = _rolling_mean(baseline, window)
     below = (ours <= threshold * ref) & (ref > 0)
-    first = np.argmax(below, axis=1)
-    return np.where(below.any(axis=1), first, -1).astype(np.int64)
+    # lasting[:, t]: days from t on that stay below (a run's length from its start)
+    lasting = np.zeros(below.shape, dtype=np.int64)
+    run = np.zeros(below.shape[0], dtype=np.int64)
+    for t in range(below.shape[1] - 1, -1, -1):
+        run = np.where(below[:, t], run + 1, 0)
+        lasting[:, t] = run
+    to_end = below.shape[1] - np.arange(below.shape[1])
+    declined = below & ((lasting >= persist) | (lasting == to_end))
+    first = np.argmax(declined, axis=1)
+    return np.where(declined.any(axis=1), first, -1).astype(np.int64)
 
 
 def _day_or_none(value: float) -> int | None:
