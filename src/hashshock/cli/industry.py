@@ -292,7 +292,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         _render_causes(console, name, scenario, base, [str(r["group"]) for r in rows])
         lender = scenario.get("lender")
         if lender is not None:
-            for line in lender_losses(lender, base):
+            for line in lender_losses(scenario, base):
                 print_indented(console, line)
             console.print(loans_table(name, lender, None if base is None else base.get("lender")))
     notes = ["first: share of paths it breaks (covenant or cash < 0) before all others",

@@ -56,10 +56,12 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
     return table
 
 
-def lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
-    """The portfolio's expected and 95th-percentile loss, each as a share of what is lent
-    and with baseline's, a line each; then the interest received and the net income
-    (interest − loss), expected and at its 5th percentile."""
+def lender_losses(scenario: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """A scenario's (its JSON, with a ``lender``) portfolio expected and 95th-percentile
+    loss, each as a share of what is lent and with baseline's, a line each; then the
+    interest received and the net income (interest − loss), expected and at its 5th
+    percentile."""
+    lender = scenario["lender"]
     base_lender = None if base is None else base.get("lender")
     lent = sum(loan["principal_usd"] for loan in lender["loans"])
     lines: list[str] = []
@@ -82,7 +84,7 @@ def lender_losses(lender: dict[str, Any], base: dict[str, Any] | None) -> list[s
             if other is not None and key in other:
                 text += f", baseline {millions(other[key])}"
             lines.append(" " * 8 + text)
-    tail = tail_below_baseline(lender, base_lender)
+    tail = tail_below_baseline(scenario, base)
     if tail is not None:
         lines.append(" " * 8 + f"({tail})")
     return lines

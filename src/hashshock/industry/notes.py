@@ -55,10 +55,26 @@ def carried_network(data: dict[str, Any]) -> str | None:
     )
 
 
-def tail_below_baseline(lender: dict[str, Any], base: dict[str, Any] | None) -> str | None:
-    """When a shock's 95th-percentile loss is below baseline's: why a supply cut can
-    lower a lender's tail."""
-    if base is None or base is lender or lender["loss_p95_usd"] >= base["loss_p95_usd"] - 0.5:
+#: A tail below baseline's is explained only when lower by this share of baseline's tail
+#: (and at least $0.5): a smaller gap is the paths' noise, not the supply cut.
+TAIL_GAP_SHARE = 0.02
+
+
+def cuts_supply(scenario: dict[str, Any]) -> bool:
+    """Whether a scenario's JSON shows a vendor line's supply cut on some day."""
+    return any(max(line.get("supply_cut_share") or [0.0]) > 0
+               for line in (scenario.get("vendors") or {}).values())  # fmt: skip
+
+
+def tail_below_baseline(scenario: dict[str, Any], base: dict[str, Any] | None) -> str | None:
+    """When a shock that cuts a vendor's supply has a 95th-percentile loss clearly below
+    baseline's (``scenario``, ``base``: the scenarios' JSON): why a supply cut can lower
+    a lender's tail."""
+    lender, base_lender = scenario.get("lender"), (base or {}).get("lender")
+    if lender is None or base_lender is None or base_lender is lender:
+        return None
+    gap = base_lender["loss_p95_usd"] - lender["loss_p95_usd"]
+    if not cuts_supply(scenario) or gap < max(0.5, TAIL_GAP_SHARE * base_lender["loss_p95_usd"]):
         return None
     return (
         "a tail below baseline's: while a vendor's supply is cut, used machines are "

@@ -292,10 +292,9 @@ def _lender(data: dict[str, Any]) -> list[Block]:
 
 def _tail_note(data: dict[str, Any]) -> str | None:
     """Why a shock's tail loss is below baseline's, when one is."""
-    base = (data["scenarios"].get("baseline") or {}).get("lender")
+    base = data["scenarios"].get("baseline")
     for name, scenario, _ in industry.shocked(data):
-        lender = scenario.get("lender")
-        text = None if lender is None else notes.tail_below_baseline(lender, base)
+        text = notes.tail_below_baseline(scenario, base)
         if text is not None:
             return f"{name}: {text}"
     return None
