@@ -70,11 +70,14 @@ STOCKOUT_DEFINITION = (
 
 #: How a break by cash below zero is named beside the covenants (which go by their names).
 CASH_OUT = "cash < 0"
+#: A BTC pledge's margin call among the causes: called, not a break (docs/industry.md).
+MARGIN_CALL = "BTC margin call (no break)"
 
 
 def break_causes(scenario: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """What can break each group of an industry's scenario (its JSON): each covenant by
-    name, then :data:`CASH_OUT`, as ``{(group, cause): {probability, day_p50}}``.
+    name, then :data:`CASH_OUT`, as ``{(group, cause): {probability, day_p50}}``; and
+    where a group pledged BTC, :data:`MARGIN_CALL` (a call, not a break, shown beside).
 
     >>> scenario = {"groups": {"farms": {
     ...     "covenants": {"ltv": {"probability": 0.1, "day_p50": None}},
@@ -87,4 +90,6 @@ def break_causes(scenario: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
         for covenant, event in data.get("covenants", {}).items():
             out[group, covenant] = event
         out[group, CASH_OUT] = data["cash_out"]
+        if "margin_call" in data:
+            out[group, MARGIN_CALL] = data["margin_call"]
     return out

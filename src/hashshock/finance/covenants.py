@@ -155,6 +155,24 @@ def _exposure(
     }
 
 
+def pledge_call_days(pledge: PledgeSpec, btc_price_usd: FloatArray) -> IntArray:
+    """[P]: the first day ``pledge``'s obligation / (BTC × price) exceeds its margin-call
+    LTV while the pledge is held (−1: never); ``btc_price_usd`` [P, T]."""
+    last = min(btc_price_usd.shape[1], pledge.last_day)
+    ltv = pledge.obligation_usd / np.maximum(pledge.btc * btc_price_usd[:, : max(last, 0)], 1e-9)
+    return _first(ltv > pledge.margin_call_ltv, np.arange(max(last, 0), dtype=np.int64))
+
+
+def first_margin_call(pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray) -> IntArray:
+    """[P]: the first day any of ``pledges`` is called (−1: never)."""
+    never = np.iinfo(np.int64).max
+    first = np.full(btc_price_usd.shape[0], never, dtype=np.int64)
+    for pledge in pledges:
+        day = pledge_call_days(pledge, btc_price_usd)
+        first = np.minimum(first, np.where(day >= 0, day, never))
+    return np.where(first == never, -1, first).astype(np.int64)
+
+
 def margin_calls(
     pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray,
     order_cancelled: NDArray[np.bool_] | None = None,
@@ -165,21 +183,15 @@ def margin_calls(
     the purchase the pledge secures): its share of paths and the BTC's value on those
     paths on the last day the pledge is held (p50, USD). Whether the BTC comes back is
     not modelled."""
-    P, T = btc_price_usd.shape
-    first = np.full(P, -1, dtype=np.int64)
+    P = btc_price_usd.shape[0]
     per_pledge: dict[str, object] = {}
     for pledge in pledges:
-        last = min(T, pledge.last_day)
-        ltv = pledge.obligation_usd / np.maximum(
-            pledge.btc * btc_price_usd[:, : max(last, 0)], 1e-9
-        )
-        day = _first(ltv > pledge.margin_call_ltv, np.arange(max(last, 0), dtype=np.int64))
+        day = pledge_call_days(pledge, btc_price_usd)
         summary = CovenantResult(pledge.name, "margin_call", day).summary()
         if pledge.vendor is not None and order_cancelled is not None:
             summary |= _exposure(pledge, btc_price_usd, order_cancelled)
         per_pledge[pledge.name] = summary
-        first = np.where((first < 0) | ((day >= 0) & (day < first)), np.where(day >= 0, day, first),
-                         first)  # fmt: skip
+    first = first_margin_call(pledges, btc_price_usd)
     happened = first >= 0
     return {
         "probability": round(float(happened.mean()), 4) if P else 0.0,

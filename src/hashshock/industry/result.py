@@ -170,6 +170,9 @@ class IndustryResult:
         }
         breaks = self.break_days(k)
         by_covenant = self._covenant_days(k)
+        never = np.full_like(runs[0].cash_out_day, -1)
+        called = [r.margin_call_day for r in runs]
+        margin_calls = group_days([never if c is None else c for c in called], groups, weights)
         for group in dict.fromkeys(groups):
             idx = [i for i, g in enumerate(groups) if g == group]
             availability = {}
@@ -192,6 +195,8 @@ class IndustryResult:
                 "cash_out": _event(money["cash_out"][group]),
                 "break": {kind: _event(breaks[kind][group]) for kind in BREAK_KINDS},
             }
+            if any(called[i] is not None for i in idx):  # BTC pledged: called, not broken
+                out[group]["margin_call"] = _event(margin_calls[group])
             if money_of_group is not None:
                 out[group]["money"] = money_of_group
             if self._buys_donors():

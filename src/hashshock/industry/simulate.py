@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import compute_cashflows
+from hashshock.finance.covenants import first_margin_call
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, spares_value
 from hashshock.finance.steering import MarketLike, build_economy
@@ -100,6 +101,8 @@ class MemberRun:
     spares_value_usd: FloatArray | None = None  # [P] spares at cost on the last day (idem)
     donors_bought: FloatArray | None = None  # [P] used machines bought as donors
     donor_spend_usd: FloatArray | None = None  # [P] their price, USD
+    # [P] first day a BTC pledge is called (−1: never; None: no pledge): not a break
+    margin_call_day: IntArray | None = None
 
     @property
     def delivered_ths(self) -> FloatArray:
@@ -365,6 +368,8 @@ def member_runs(
             cash_end_usd=cash_end,
             donors_bought=out.donors_bought.sum(axis=1, dtype=np.float64),
             donor_spend_usd=out.donor_spend.sum(axis=1),
+            margin_call_day=(first_margin_call(money_plan.pledges, market.btc_price_usd)
+                             if money_plan.pledges else None),
             spares_value_usd=(spares_value(money_plan, plan, out)
                               if member.loaded.fleet.finance is not None else None),
         ))  # fmt: skip
