@@ -33,7 +33,7 @@ from hashshock.cli.report import DEFAULT_SCENARIOS, ScenariosOpt, StoreOpt, scen
 from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
-from hashshock.industry.notes import broken_without_a_shock, carried_network
+from hashshock.industry.notes import broken_without_a_shock, carried_network, worst_days
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import break_causes, counted, probability
 
@@ -252,6 +252,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
         table.add_row(literal(name), *cells)
     console.print(table)
+    worst = worst_days(data)
+    if worst:
+        console.print(literal(worst), highlight=False)
     carried = carried_network(data)
     if carried:
         console.print(f"note: {literal(carried)}", highlight=False)

@@ -80,3 +80,17 @@ def tail_below_baseline(scenario: dict[str, Any], base: dict[str, Any] | None) -
         "a tail below baseline's: while a vendor's supply is cut, used machines are "
         "worth more, so the machines that LTV covenants test are too — docs/industry.md"
     )
+
+
+def worst_days(data: dict[str, Any]) -> str | None:
+    """Per shock, the lowest 5th percentile of its US Δ-base band over the days (EH/s) and
+    that day: a short outage (a remote disable) that the checkpoints and the last day
+    miss; ``None`` when no shock goes below baseline."""
+    said = []
+    for name, scenario in data["scenarios"].items():
+        low = (scenario["us"].get("hashrate_ehs_vs_baseline") or {}).get("p5") or []
+        if name != "baseline" and low and min(low) < 0:
+            said.append(f"{name} {min(low):+,.1f} on day {low.index(min(low))}")
+    if not said:
+        return None
+    return "worst day (5th percentile of the US EH/s less baseline's): " + "; ".join(said)
