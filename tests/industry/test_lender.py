@@ -100,13 +100,13 @@ def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
                 "net_income_p5_usd": net - 2.5e7}  # fmt: skip
 
     shock, base = lender(-1.8e7), lender(4e6)
-    lines = lender_losses(shock, {"lender": base})
+    lines = lender_losses({"lender": shock}, {"lender": base})
     assert lines[2].split() == ["interest", "received", "$12.0", "M,", "baseline", "$12.0", "M"]
     assert lines[3].split() == ["net", "of", "losses", "-$18.0", "M", "(p5", "-$43.0", "M),",
                                 "baseline", "$4.0", "M"]  # fmt: skip
     assert all(len(line) <= 80 for line in lines)
     old = {k: v for k, v in shock.items() if "income" not in k}  # a JSON from before
-    assert len(lender_losses(old, None)) == 2
+    assert len(lender_losses({"lender": old}, None)) == 2
 
 
 def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:

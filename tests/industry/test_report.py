@@ -151,7 +151,8 @@ def test_order_book_never_makes_more_than_was_ordered(data: dict[str, Any]) -> N
 
 def test_what_breaks_them_is_the_json(page: str, data: dict[str, Any]) -> None:
     """Each shock's panel has its bars and baseline's, one per group and cause that
-    breaks on some path, at the JSON's probabilities (cash below zero as cash_out)."""
+    breaks on some path, at the JSON's probabilities (cash below zero as cash_out, a BTC
+    pledge's call as margin_call)."""
     traces = figures_of(page)["break-causes"]["data"]
     assert {(t["meta"]["scenario"], t.get("xaxis", "x")) for t in traces} == {
         ("sanctions", "x"),
@@ -162,11 +163,12 @@ def test_what_breaks_them_is_the_json(page: str, data: dict[str, Any]) -> None:
         assert trace["x"], "some group breaks in 300 days"
         for label, p in zip(trace["y"], trace["x"], strict=True):
             group, cause = label.split(": ")
-            event = (
-                groups[group]["cash_out"]
-                if cause == "cash < 0"
-                else groups[group]["covenants"].get(cause, {"probability": 0.0})
-            )
+            if cause == "cash < 0":
+                event = groups[group]["cash_out"]
+            elif cause == "BTC margin call (no break)":
+                event = groups[group]["margin_call"]
+            else:
+                event = groups[group]["covenants"].get(cause, {"probability": 0.0})
             assert p == event["probability"]
 
 
