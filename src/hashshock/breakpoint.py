@@ -1,9 +1,13 @@
 """Reverse stress test: the smallest shock at which a covenant breaks on at least a given
 share of paths (``probability``, 50% by default; a lender may ask for 10% or 90%).
 
-Two shock families, each a single number searched by bisection on common
-random numbers (same seed for every evaluation, so the breach probability is
-a nearly monotone function of the shock size):
+Two shock families, each a single number searched on common random numbers (same seed
+for every evaluation): first on an even grid of :data:`GRID_STEPS` steps from no shock
+to the largest, then by bisection between the last grid size that holds and the first
+that breaches. The grid is there because the breach share need not grow with the shock:
+a parts cut's costs land when it ends (the backlog's parts), so a cut ending after the
+last covenant test can breach less than a shorter one, and a search from the largest
+shock down would say "holds".
 
 * ``parts-cut`` — days that the vendor's spare parts supply and repair centre are
   cut from day 0 (0 … horizon);
@@ -13,12 +17,14 @@ a nearly monotone function of the shock size):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from hashshock.api import simulate_scenarios
+from hashshock.finance.covenants import wilson_interval
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.finance import Covenant
@@ -31,6 +37,8 @@ Shock = Literal["parts-cut", "btc-drop"]
 SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
 #: The breach probability searched for unless another is given.
 TARGET_PROBABILITY = 0.5
+#: Even steps from no shock to the largest, evaluated before the bisection.
+GRID_STEPS = 8
 
 
 @dataclass
@@ -42,12 +50,25 @@ class Breakpoint:
     probability_at_value: float | None
     evaluations: list[dict[str, float]]
     target_probability: float = TARGET_PROBABILITY
+    paths: int = 0
+
+    @property
+    def probability_interval(self) -> tuple[float, float] | None:
+        """95 % Wilson interval of the breach probability at ``value`` over the paths: the
+        answer's own Monte Carlo error (another seed moves it within about this)."""
+        if self.probability_at_value is None or self.paths <= 0:
+            return None
+        breached = round(self.probability_at_value * self.paths)
+        low, high = wilson_interval(breached, self.paths)
+        return round(low, 4), round(high, 4)
 
     def to_dict(self) -> dict[str, Any]:
+        interval = self.probability_interval
         return {"covenant": self.covenant, "shock": self.shock,
                 "target_probability": self.target_probability, "value": self.value,
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
-                "evaluations": self.evaluations}  # fmt: skip
+                "probability_at_value_ci95": None if interval is None else list(interval),
+                "paths": self.paths, "evaluations": self.evaluations}  # fmt: skip
 
 
 def _parts_cut(days: float, vendor: str) -> Scenario:
@@ -114,12 +135,13 @@ def find_breakpoint(
     on_step: Callable[[float, float], None] | None = None,
     probability: float = TARGET_PROBABILITY,
 ) -> Breakpoint:
-    """Bisection for the smallest shock breaching ``covenant`` on a share ≥ ``probability``
-    of paths (0 < probability ≤ 1).
+    """The smallest shock breaching ``covenant`` on a share ≥ ``probability`` of paths
+    (0 < probability ≤ 1): an even grid, then bisection (module docstring).
 
     ``shock``: ``"parts-cut"`` (days from day 0 that ``vendor``'s spare parts and repair
     centre are cut, 0 to ``horizon_days``) or ``"btc-drop"`` (share of the BTC price lost
-    on day 0, 0 to 0.95); ``iterations``: bisection steps after the two ends (1 to 60);
+    on day 0, 0 to 0.95); ``iterations``: bisection steps after the grid (1 to 60; a
+    parts cut takes as many as reach one day);
     ``on_step`` is called with (shock size, breach probability) after each evaluation.
     Returns a :class:`Breakpoint` (``value`` None: the covenant holds on more than
     1 − ``probability`` of paths even at the largest shock). Bad arguments raise an
@@ -158,17 +180,32 @@ def find_breakpoint(
             on_step(size, p)
         return p
 
-    lo, hi = 0.0, float(horizon_days) if shock == "parts-cut" else 0.95
-    unit = "days" if shock == "parts-cut" else "share of BTC price"
-    p_lo = breach(lo)
-    if p_lo >= probability:
-        return Breakpoint(covenant, shock, 0.0, unit, p_lo, evaluations, probability)
-    p_hi = breach(hi)
-    if p_hi < probability:
-        return Breakpoint(covenant, shock, None, unit, None, evaluations, probability)
-    for _ in range(iterations):
+    days = shock == "parts-cut"
+    largest = float(horizon_days) if days else 0.95
+    unit = "days" if days else "share of BTC price"
+
+    def answer(value: float | None, p: float | None) -> Breakpoint:
+        return Breakpoint(covenant, shock, value, unit, p, evaluations, probability, paths)
+
+    grid = [largest * k / GRID_STEPS for k in range(GRID_STEPS + 1)]
+    if days:
+        grid = sorted({float(round(size)) for size in grid})
+    lo, first = grid[0], None
+    for size in grid:
+        p = breach(size)
+        if p >= probability:
+            first = (size, p)
+            break
+        lo = size
+    if first is None:
+        return answer(None, None)
+    hi, p_hi = first
+    if hi == 0:
+        return answer(0.0, p_hi)
+    steps = max(iterations, math.ceil(math.log2(hi - lo))) if days else iterations
+    for _ in range(steps):
         mid = (lo + hi) / 2
-        if shock == "parts-cut":
+        if days:
             mid = float(round(mid))
             if mid in (lo, hi):
                 break
@@ -177,7 +214,7 @@ def find_breakpoint(
             hi, p_hi = mid, p_mid
         else:
             lo = mid
-    return Breakpoint(covenant, shock, round(hi, 4), unit, p_hi, evaluations, probability)
+    return answer(round(hi, 4), p_hi)
 
 
 def check_shock(shock: object, option: str = "shock") -> None:

@@ -95,6 +95,21 @@ def test_breakpoint_finds_the_smallest_breaching_parts_cut() -> None:
     assert below and all(probabilities[s] < 0.5 for s in below)
 
 
+def test_a_cut_whose_costs_land_after_the_horizon_does_not_hide_a_shorter_one() -> None:
+    """The mid-size example's DSCR: a cut's costs land when it ends, so a cut to the
+    horizon breaches less than one ending a few weeks before the last quarterly test. The
+    answer is never "holds" when a size tried breaches, never above one, every size
+    tried below it holds, and it comes with its Monte Carlo interval."""
+    found = find_breakpoint(MID, "dscr", "parts-cut", paths=200, probability=0.3)
+    tried = {e["size"]: e["probability_breach"] for e in found.evaluations}
+    breaching = [size for size, p in tried.items() if p >= 0.3]
+    assert breaching and found.value is not None and found.value == min(breaching)
+    assert all(p < 0.3 for size, p in tried.items() if size < found.value)
+    interval = found.probability_interval
+    assert interval is not None and interval[0] <= found.probability_at_value <= interval[1]
+    assert found.to_dict()["probability_at_value_ci95"] == list(interval)
+
+
 def test_a_higher_breach_probability_needs_no_smaller_shock() -> None:
     """On common random numbers the breach share grows with the shock, so the shock that
     breaches on 90% of paths is at least the one for 10%; each found value reaches its

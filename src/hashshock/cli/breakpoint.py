@@ -109,10 +109,15 @@ def breakpoint_command(
         else:
             size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
                     else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
+            interval = found.probability_interval
+            error = "" if interval is None else (
+                f", 95% interval {interval[0]:.0%}–{interval[1]:.0%} over {found.paths:,} "
+                "paths: another seed moves the answer about as far"
+            )  # fmt: skip
             console.print(
                 f"[bold]{named}[/] is breached on ≥ {target} of paths from "
                 f"[bold red]{size}[/] (breach probability there "
-                f"{found.probability_at_value:.0%}).",
+                f"{found.probability_at_value:.0%}{error}).",
             )
 
 
