@@ -155,7 +155,7 @@ def test_bootstrap_needs_more_history_than_a_block(tmp_path: Path, market: Marke
 def test_user_snapshot_is_preferred_and_a_broken_one_ignored(user_data_dir: Path) -> None:
     assert load_snapshot().origin == "bundled"
     newer = bundled_snapshot().model_copy(
-        update={"date": dt.date(2026, 5, 1), "btc_price_usd": 99_000.0}
+        update={"date": dt.date(2026, 5, 1), "btc_price_usd": 99_000.0, "block_height": 947_800}
     )
     user_data_dir.mkdir()
     write_snapshot(newer, user_snapshot_path())
@@ -180,3 +180,28 @@ def test_start_before_the_snapshot_uses_it_as_the_start_state() -> None:
     paths = simulate_market(config, dt.date(2025, 6, 1), 3, paths=1, seed=0)
     assert paths.start.warning and "days after the start" in paths.start.warning
     assert paths.btc_price_usd[0, 0] == pytest.approx(bundled_snapshot().btc_price_usd)
+
+
+@pytest.mark.parametrize(("day", "height"), [
+    ("2017-01-01", 446_033),  # the chain's real tips, years before and after the anchor
+    ("2020-05-11", 630_000),  # the 3rd halving
+    ("2024-04-20", 840_000),
+])  # fmt: skip
+def test_a_real_tip_height_passes_the_height_check(day: str, height: int) -> None:
+    """Heights the chain really had on those days are within the check's slack."""
+    snapshot = bundled_snapshot().model_copy(
+        update={"date": dt.date.fromisoformat(day), "block_height": height}
+    )
+    assert snapshot.height_note() is None
+
+
+def test_a_height_years_off_is_said_with_the_subsidy_it_sets(tmp_path: Path) -> None:
+    """800,000 for a 2025 snapshot (a typo): the run is warned that its subsidy is 6.25
+    BTC, not 3.125, before it trusts the hashprice."""
+    path = tmp_path / "market.yaml"
+    path.write_text("network: {snapshot: {block_height: 800000}}\n", encoding="utf-8")
+    start = market_start(load_market(path), dt.date(2026, 1, 1))
+    said = [note for note in start.notes if "block_height 800,000" in note]
+    assert said and "6.25 BTC" in said[0] and str(path) in said[0]
+    assert not any("block_height" in note for note in
+                   market_start(load_market(None), dt.date(2026, 1, 1)).notes)  # fmt: skip

@@ -36,6 +36,7 @@ cancels and (3) reproduces those numbers exactly (tests/market/test_hashprice.py
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, overload
 
 import numpy as np
@@ -60,6 +61,8 @@ HALVING_INTERVAL = 210_000
 INITIAL_SUBSIDY_BTC = 50.0
 #: Height of the 4th halving, 20 Apr 2024, subsidy 6.25 -> 3.125 BTC (FACTS.md §4.1 [S104]).
 LAST_HALVING_HEIGHT = 840_000
+#: Day of the 4th halving (FACTS.md §4.1 [S104]): the anchor of a height's plausible day.
+LAST_HALVING_DATE = dt.date(2024, 4, 20)
 #: Height of the 5th halving, subsidy 3.125 -> 1.5625 BTC (FACTS.md §4.1 [C]).
 NEXT_HALVING_HEIGHT = 1_050_000
 #: Hashes per difficulty-1 share.

@@ -25,6 +25,8 @@ from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.market.hashprice import (
     BLOCKS_PER_DAY,
+    LAST_HALVING_DATE,
+    LAST_HALVING_HEIGHT,
     RETARGET_BLOCKS,
     difficulty_hashrate_ths,
     hashprice_usd_per_ph_day,
@@ -35,6 +37,12 @@ from hashshock.outputs import atomic_write_text
 #: Environment variable naming the user data folder (tests point it at a tmp dir).
 DATA_DIR_ENV = "HASHSHOCK_DATA_DIR"
 SNAPSHOT_FILE = "snapshot.yaml"
+
+
+#: A snapshot's block height may be this share of its days' blocks from 144 a day since
+#: the 4th halving (block times averaged 9.6–10 minutes over years), plus a retarget
+#: window; further is a typo (800,000 for 2026 would double the subsidy).
+HEIGHT_SLACK = 0.1
 
 
 class NetworkSnapshot(BaseModel):
@@ -77,6 +85,25 @@ class NetworkSnapshot(BaseModel):
                 "(hashrate in EH/s, difficulty as a plain number such as 1.48e14)"
             )
         return self
+
+    def height_note(self) -> str | None:
+        """Why ``block_height`` looks wrong for ``date`` (``None``: it does not): further
+        from 144 blocks a day since block 840,000 than :data:`HEIGHT_SLACK` of the days'
+        blocks plus a retarget window. A wrong height sets the wrong block subsidy (800,000
+        for 2025 doubles it); a made-up chain (a test's) may still want one."""
+        days = (self.date - LAST_HALVING_DATE).days
+        expected = LAST_HALVING_HEIGHT + BLOCKS_PER_DAY * days
+        if abs(self.block_height - expected) <= RETARGET_BLOCKS + HEIGHT_SLACK * abs(days) * (
+            BLOCKS_PER_DAY
+        ):
+            return None
+        where = f" ({self.origin})" if self.origin else ""
+        return (
+            f"the snapshot's block_height {self.block_height:,}{where} is far from the "
+            f"{expected:,.0f} the chain reaches on {self.date} at 144 blocks a day from "
+            f"block 840,000 on {LAST_HALVING_DATE}: its subsidy, "
+            f"{self.subsidy_btc:g} BTC, sets the hashprice — check the height"
+        )
 
     @property
     def network_hashrate_ths(self) -> float:

@@ -259,6 +259,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         return f"given ({config.as_of_label(field)})"
 
     notes = [snapshot.ignored] if snapshot.ignored else []
+    notes += [note for note in (snapshot.height_note(),) if note]
     notes += _price_notes(config, start_date, given, config.as_of_label("btc_price_usd"))
     repriced = False
     history = _history_price(config, start_date)
