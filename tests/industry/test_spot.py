@@ -170,7 +170,8 @@ def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
     mine in the room the machines waiting for parts beyond baseline's leave, and stand
     idle, still owned, once repaired machines come back — a temporary stop does not
     leave a fleet larger than baseline's. One path, four days; the fleet delivers 0.5 of
-    its nameplate; 3 machines of 100 TH/s wait beyond baseline, then 1, then none."""
+    its nameplate (half of it switched off), a replacement 0.97 of its own (its uptime);
+    3 machines of 100 TH/s wait beyond baseline, then 1, then none."""
     from hashshock.finance.reprice import FixedFlows
     from hashshock.industry.distress import Room, Seller, _position
     from hashshock.inputs.industry import Distress
@@ -182,12 +183,41 @@ def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
                     bought_ths=None, spot_ths=np.array([[0.0, 200.0, 200.0, 200.0]]),
                     spot_paid_usd=np.zeros((1, days)),
                     room=Room(np.array([[3, 3, 1, 0]], dtype=np.int32),
-                              np.zeros((1, days), dtype=np.int32), 100.0))  # fmt: skip
+                              np.zeros((1, days), dtype=np.int32), 100.0,
+                              np.full((1, days), 0.97)))  # fmt: skip
     never = np.array([-1])
     position = _position(seller, never, Distress(sell_share=0.0))
     mining = np.minimum([0.0, 200.0, 200.0, 200.0], [300.0, 300.0, 100.0, 0.0])
-    np.testing.assert_allclose(position.hashrate_ths[0], 500.0 + 0.5 * mining)
+    np.testing.assert_allclose(position.hashrate_ths[0], 500.0 + 0.97 * mining)
     np.testing.assert_allclose(position.nameplate_ths[0], [1000.0, 1200.0, 1200.0, 1200.0])
     unbounded = _position(dataclasses.replace(seller, room=None), never,
                           Distress(sell_share=0.0))  # fmt: skip
     np.testing.assert_allclose(unbounded.hashrate_ths[0], [500.0, 600.0, 600.0, 600.0])
+
+
+def test_a_replacement_runs_at_its_own_uptime_while_it_covers_its_power() -> None:
+    """Small farms switch unprofitable machines off (about 40 % of their nameplate
+    delivers): a replacement runs at the fleet's uptime, not at that ratio, on the days
+    the hashprice covers its power (break-even = J/TH × 24 × $/MWh / 1000, worked here
+    from the lines' models and the farm's power price), and stands off below."""
+    from hashshock.industry.orders import alternative_lines
+    from hashshock.industry.simulate import prepare_industry
+    from hashshock.industry.spot import replacement_running
+    from hashshock.inputs.catalog import bundled_catalog
+
+    loaded = load_industry()
+    index = next(i for i, m in enumerate(loaded.members) if m.group == "small-farms")
+    prepared = prepare_industry(loaded, ["baseline"]).members[index]
+    plan, money = prepared.plans[0], prepared.money[0]
+    assert money.cohort_breakeven_hashprice is not None  # the class switches off
+    lines = alternative_lines(loaded.industry)
+    j_per_th = (sum(s * bundled_catalog().get(str(line.model)).efficiency_j_per_th
+                    for line, s in lines) / sum(s for _, s in lines))  # fmt: skip
+    weight = plan.cohort_initial * plan.cohort_ths_per_machine
+    price = float((money.cohort_power_price * weight).sum() / weight.sum())
+    breakeven = j_per_th * 24 * price / 1000
+    uptime = float((plan.cohort_uptime * weight).sum() / weight.sum())
+    hashprice = np.array([[breakeven - 0.01, breakeven + 0.01, 40.0]])
+    running = replacement_running(loaded.industry, plan, money, hashprice)
+    np.testing.assert_allclose(running, [[0.0, uptime, uptime]])
+    assert 0.9 < uptime < 1.0

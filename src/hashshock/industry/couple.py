@@ -19,7 +19,7 @@ from hashshock.industry.simulate import (
     reference_plan,
     us_hashrate,
 )
-from hashshock.industry.spot import Spot, replace
+from hashshock.industry.spot import Spot, replace, replacement_running
 from hashshock.industry.used import Purchases, clear
 from hashshock.market.simulate import MarketPaths
 
@@ -93,7 +93,11 @@ def settle_scenario(
             base = None if base_runs is None else base_runs[i].waiting_machines
             if waiting is not None and base is not None:
                 member = inputs.loaded.members[i].loaded
-                seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1))
+                prepared = inputs.members[i]
+                running = replacement_running(industry, prepared.plans[k], prepared.money[k],
+                                              prices.hashprice_usd_per_ph_day)  # fmt: skip
+                seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1),
+                                   running)  # fmt: skip
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

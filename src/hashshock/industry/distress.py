@@ -71,9 +71,11 @@ class Room:
     waiting: NDArray[np.int32]
     baseline: NDArray[np.int32]
     each: float
+    # [P, T] share of its nameplate a replacement delivers (spot.replacement_running)
+    running: FloatArray
 
     def on(self, rows: IntArray) -> Room:
-        return Room(self.waiting[rows], self.baseline[rows], self.each)
+        return Room(self.waiting[rows], self.baseline[rows], self.each, self.running[rows])
 
     def ths(self) -> FloatArray:
         """[P, T] nameplate TH/s replacement machines may mine each day."""
@@ -260,8 +262,9 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     the working TH/s of used machines arrived by each day and USD paid for them each day
     [P, T] (``None``: not priced yet); ``engine_extra_usd`` [P, T]: what the used machines
     its engine bought cost beyond the engine's price (``None``: nothing). Replacement
-    machines, used and new, mine at the same ratio within the seller's :class:`Room` and
-    count in its nameplate all the same."""
+    machines, used and new, count in its nameplate and mine within the seller's
+    :class:`Room` at its ``running`` share (their own uptime and profitability); without a
+    room (the engine's own purchases only), at the fleet's ratio."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
@@ -283,7 +286,7 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
         saved = saved - paid
     mining = replacements if seller.room is None else np.minimum(replacements,
                                                                  seller.room.ths())  # fmt: skip
-    hashrate = hashrate + mining * ratio
+    hashrate = hashrate + mining * (ratio if seller.room is None else seller.room.running)
     nameplate = nameplate + replacements
     base_hashrate = hashrate
     if cancelling and seller.orders is not None:

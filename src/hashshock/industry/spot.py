@@ -24,8 +24,15 @@ spot orders are served first come first served on what each line's contracted or
 leave of its capacity (contracted orders go first, so their ship days do not change); a
 spot machine is delivered the line's lead time with no queue after it is made (so an
 order waits that lead time + the queue ahead: the lead time the line quotes) and joins
-the member's fleet: its delivered TH/s grows by its nameplate × the fleet's
-delivered-to-installed ratio.
+the member's fleet (:func:`replacement_running`).
+
+A replacement machine (new or used) delivers its nameplate × the fleet's uptime
+(1 − downtime, nameplate-weighted over its cohorts), on every day its hashprice covers its
+power when the fleet switches unprofitable machines off: break-even hashprice = J/TH ×
+24 × the fleet's power price / 1000 (USD/PH/day, as the engine's own rule), J/TH the
+lines' models' (weighted by their US capacity). Not the fleet's delivered-to-installed
+ratio: that counts the machines the fleet switched off (old models a small farm cannot
+run at its power price), which an efficient replacement is not.
 """
 
 from __future__ import annotations
@@ -37,10 +44,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.finance.data import machine_prices
+from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.industry.orders import alternative_lines
 from hashshock.industry.queues import LineFlows
 from hashshock.industry.vendors import serve
+from hashshock.inputs.catalog import bundled_catalog
 from hashshock.inputs.industry import Industry
+from hashshock.plan.model import Plan
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -91,6 +101,27 @@ def spot_orders(
         ordered[:, day] = order
         placed += order
     return ordered
+
+
+def replacement_running(
+    industry: Industry, plan: Plan, money: MoneyPlan, hashprice_usd_per_ph_day: FloatArray
+) -> FloatArray:
+    """[P, T] the share of its nameplate a replacement machine delivers each day (module
+    docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
+    weight = plan.cohort_initial * plan.cohort_ths_per_machine
+    if weight.sum() <= 0:
+        weight = np.ones_like(plan.cohort_ths_per_machine)
+    uptime = float(np.average(plan.cohort_uptime, weights=weight))
+    running = np.full(hashprice_usd_per_ph_day.shape, uptime)
+    lines = [(line, share) for line, share in alternative_lines(industry) if line.model]
+    if money.cohort_breakeven_hashprice is None or not lines:
+        return running
+    catalog = bundled_catalog()
+    j_per_th = sum(share * catalog.get(str(line.model)).efficiency_j_per_th
+                   for line, share in lines) / sum(share for _, share in lines)  # fmt: skip
+    price = float(np.average(money.cohort_power_price, weights=weight))
+    breakeven = j_per_th * 24.0 * price / 1000.0
+    return np.where(hashprice_usd_per_ph_day >= breakeven, running, 0.0)
 
 
 def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatArray | None:
