@@ -327,8 +327,10 @@ class MarketConfig(_Strict):
         return copy
 
     def as_of_label(self, field: str) -> str:
-        """Where ``as_of``'s ``field`` came from, for messages and the manifest."""
-        return self._as_of_labels.get(field, "as_of")
+        """Where ``as_of``'s ``field`` came from, for messages and the manifest: an option
+        that set it, else the market file's ``as_of`` block (named with its file)."""
+        default = "as_of" if self._file is None else f"{self._file}, as_of"
+        return self._as_of_labels.get(field, default)
 
     def snapshot(self) -> NetworkSnapshot:
         """The snapshot the simulation starts from: ``load_snapshot()`` plus any override."""
