@@ -268,3 +268,27 @@ def test_show_prints_the_snapshot_in_use(app: typer.Typer) -> None:
     assert "bundled" in out and "2025-12-29" in out and "$37.15/PH/day" in out
     assert "coinmetrics" in out
     assert max(len(line) for line in out.splitlines()) <= 80  # CliRunner's terminal
+
+
+def test_show_gives_the_next_halving(app: typer.Typer) -> None:
+    code, out, _ = run(app, "data", "show", "--start-date", "2026-12-01")
+    assert code == 0 and "next halving: block 1,050,000, subsidy 3.125 → 1.5625 BTC" in out
+
+
+def test_the_next_halving_is_144_blocks_a_day_away_at_a_settled_difficulty() -> None:
+    """With the hashrate the difficulty implies, blocks come 144 a day: the halving is
+    (1,050,000 − height) / 144 days away, rounded."""
+    import dataclasses
+    import datetime as dt
+
+    from hashshock.market import load_market
+    from hashshock.market.hashprice import difficulty_hashrate_ths
+    from hashshock.market.start import market_start
+
+    start = market_start(load_market(None), dt.date(2026, 12, 1))
+    settled = dataclasses.replace(
+        start, network_hashrate_ths=float(difficulty_hashrate_ths(start.difficulty))
+    )
+    height, subsidy, day = settled.next_halving()
+    days = round((1_050_000 - start.block_height) / 144)
+    assert (height, subsidy, day) == (1_050_000, 1.5625, start.date + dt.timedelta(days=days))

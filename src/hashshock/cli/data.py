@@ -137,6 +137,11 @@ def show_command(
     say(f"a run starting {start.describe()}")
     for key, text in start.origins.items():
         say(f"  {key}: {text}")
+    height, subsidy, when = start.next_halving()
+    say(
+        f"next halving: block {height:,}, subsidy {2 * subsidy:g} → {subsidy:g} BTC, about "
+        f"{when} at constant hashrate (a growing network brings it earlier)"
+    )
     for text in (*start.notes, *([start.warning] if start.warning else [])):
         err.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
 

@@ -44,6 +44,7 @@ from hashshock.market.chain import Chain, NetworkRoll
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
 from hashshock.market.hashprice import (
     BLOCKS_PER_DAY,
+    HALVING_INTERVAL,
     RETARGET_BLOCKS,
     difficulty_for_hashrate_ths,
     difficulty_hashrate_ths,
@@ -109,6 +110,28 @@ class MarketStart:
         return hashprice_usd_per_ph_day(
             self.btc_price_usd, self.difficulty, subsidy, self.fee_share
         )
+
+    def next_halving(self) -> tuple[int, float, dt.date]:
+        """The next halving's height, the subsidy from it (BTC) and its day at constant
+        hashrate: the current retarget window's blocks at the start's block rate (its
+        hashrate against its difficulty), then 144 a day once difficulty has caught up. A
+        growing network brings it some days earlier.
+
+        >>> import datetime as dt
+        >>> from hashshock.market import load_market
+        >>> market_start(load_market(None), dt.date(2026, 12, 1)).next_halving()[:2]
+        (1050000, 1.5625)
+        """
+        height = (math.floor(self.block_height) // HALVING_INTERVAL + 1) * HALVING_INTERVAL
+        rate = (
+            BLOCKS_PER_DAY
+            * self.network_hashrate_ths
+            / float(difficulty_hashrate_ths(self.difficulty))
+        )
+        to_go = height - self.block_height
+        in_window = min(to_go, RETARGET_BLOCKS - self.epoch_blocks)
+        days = in_window / rate + (to_go - in_window) / BLOCKS_PER_DAY
+        return height, float(subsidy_btc(height)), self.date + dt.timedelta(days=round(days))
 
     def roll(self, config: MarketConfig, paths: int) -> NetworkRoll:
         """The network from this state on ``paths`` paths."""
