@@ -153,10 +153,8 @@ def find_breakpoint(
     if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 60:
         raise InputError(None, "iterations", f"{iterations!r} is not a number of bisection "
                          "steps", "give a whole number from 1 to 60 (default 10)")  # fmt: skip
-    vendors = sorted(vendor_defaults())
-    if shock == "parts-cut" and vendor not in vendors:
-        raise InputError(None, "vendor", f"unknown vendor {vendor!r}",
-                         unknown_name_fix(str(vendor), vendors, "vendor"))  # fmt: skip
+    if shock == "parts-cut":
+        check_vendor(vendor)
     loaded = _fleet(fleet)
     check_target(probability)
     check_run_args(paths, seed)
@@ -222,6 +220,14 @@ def check_shock(shock: object, option: str = "shock") -> None:
     if shock not in SHOCKS:
         raise InputError(None, option, f"unknown shock {shock!r}",
                          f"use {' or '.join(SHOCKS)}")  # fmt: skip
+
+
+def check_vendor(vendor: object, option: str = "vendor") -> None:
+    """A parts cut's vendor must be one of ``data/vendors.csv``'s."""
+    vendors = sorted(vendor_defaults())
+    if vendor not in vendors:
+        raise InputError(None, option, f"unknown vendor {vendor!r}",
+                         unknown_name_fix(str(vendor), vendors, "vendor"))  # fmt: skip
 
 
 def check_target(probability: float) -> None:

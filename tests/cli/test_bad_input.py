@@ -216,6 +216,8 @@ def test_bad_run_options(write_yaml: Callable[[dict[str, Any], str], Path]) -> N
         result = runner.invoke(app, ["breakpoint", str(fleet), "-c", "x", "--probability", share])
         assert result.exit_code == 2 and "--probability" in result.output, result.output
         assert result.output.count("\n") == 1
+    result = runner.invoke(app, ["breakpoint", str(fleet), "-c", "x", "--vendor", "bitmian"])
+    assert result.exit_code == 2 and "--vendor" in result.output and "bitmain" in result.output
 
 
 def test_valid_fleet_passes(write_yaml: Callable[[dict[str, Any], str], Path]) -> None:

@@ -45,6 +45,13 @@ def breakpoint_command(
             "or btc-drop (share of BTC price lost).",
         ),
     ] = "parts-cut",
+    vendor: Annotated[
+        str,
+        typer.Option(
+            "--vendor",
+            help="With parts-cut: whose parts and repair centre are cut (data/vendors.csv).",
+        ),
+    ] = "bitmain",
     probability: Annotated[
         float,
         typer.Option(
@@ -65,13 +72,20 @@ def breakpoint_command(
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on a share of paths
     (--probability, 50% by default)."""
-    from hashshock.breakpoint import check_covenant, check_shock, check_target, find_breakpoint
+    from hashshock.breakpoint import (
+        check_covenant,
+        check_shock,
+        check_target,
+        check_vendor,
+        find_breakpoint,
+    )
     from hashshock.inputs.load import load_fleet
     from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
     from hashshock.sizing import check_fits
 
     with input_errors():
         check_shock(shock, "--shock")
+        check_vendor(vendor, "--vendor")
         check_target(probability)
         check_run_args(paths, seed)
         check_horizon(horizon)
@@ -88,7 +102,7 @@ def breakpoint_command(
         found = run_interruptibly(
             lambda: find_breakpoint(
                 loaded, covenant, shock, paths, horizon, seed,  # type: ignore[arg-type]
-                market=config, on_step=step, probability=probability,
+                vendor=vendor, market=config, on_step=step, probability=probability,
             )
         )  # fmt: skip
     if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
@@ -107,8 +121,8 @@ def breakpoint_command(
                 "another share).",
             )  # fmt: skip
         else:
-            size = (f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop"
-                    else f"a parts and repair cut of {found.value:g} days")  # fmt: skip
+            cut = f"a {literal(vendor)} parts and repair cut of {found.value:g} days"
+            size = f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop" else cut
             interval = found.probability_interval
             error = "" if interval is None else (
                 f", 95% interval {interval[0]:.0%}–{interval[1]:.0%} over {found.paths:,} "
