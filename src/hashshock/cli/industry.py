@@ -302,7 +302,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
              "P break: share of paths it breaks on (a class: once operators holding half "
              "its nameplate have; the lender's PD is the share of its operators)",
              "Δ base: P break less baseline's on the same paths, percentage points",
-             "decline: hashrate 10 % below baseline; days: medians over the paths it "
+             "decline: hashrate 10 % below baseline for 30 days; days: medians over the paths it "
              "breaks on, — when fewer than 10 % do"]  # fmt: skip
     if any(scenario.get("lender") is not None for scenario in data["scenarios"].values()):
         notes.append("P default: within the horizon and before maturity (a loan due later "

@@ -25,7 +25,7 @@ from hashshock.industry.simulate import IndustryRuns, MemberRun
 FloatArray = NDArray[np.float64]
 
 #: How an operator "breaks": money (first covenant breach or cash below zero) or
-#: operations (the hashrate-decline stage: 7-day mean ≥ 10 % below baseline's).
+#: operations (the hashrate-decline stage: 7-day mean ≥ 10 % below baseline's, 30 days).
 BREAK_KINDS = ("financial", "operational")
 
 

@@ -196,7 +196,7 @@ for _section in (
     Section("industry-supply", "New and used machines", 72, industry_sections.SUPPLY),
     Section("industry-breaks", "Who breaks first", 74, industry_sections.BREAKS,
             "Financial: a covenant breach or cash below zero; operational: delivered "
-            "hashrate 10% below baseline on the same path."),
+            "hashrate 10% below baseline on the same path for 30 days."),
     Section("industry-groups", "Operators and classes", 76, industry_sections.GROUPS),
     Section("industry-lender", "The lender", 78, industry_sections.LENDER),
     Section("manifest", "Manifest: what reproduces these numbers", 90, _of_runs(_manifest)),
