@@ -81,3 +81,19 @@ def test_an_existing_report_is_replaced_whole(tmp_path: Path, small_runs) -> Non
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
+
+
+def test_the_python_writer_refuses_what_the_command_refuses(tmp_path: Path, small_runs) -> None:
+    """``write_report`` from Python: a fleet's YAML is never replaced by a page, and the
+    page goes to an .html file, as ``--report`` requires."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text("name: mine\n", encoding="utf-8")
+    for target in (fleet, tmp_path / "r.txt"):
+        with pytest.raises(InputError, match="html"):
+            write_report(small_runs[:1], target)
+    assert fleet.read_text(encoding="utf-8") == "name: mine\n"
+    assert not (tmp_path / "r.txt").exists()

@@ -51,9 +51,11 @@ def write_report(
 
     ``results`` are ``RunResult`` objects (full fan charts) or dicts read from saved JSON
     or the store. With ``images``, each chart is also drawn as PNG and/or SVG into that
-    folder (:mod:`hashshock.report.images`).
+    folder (:mod:`hashshock.report.images`). ``path`` must be an ``.html`` file in an
+    existing folder (a fleet's ``.yaml`` is never replaced by a page); else ``InputError``.
     """
-    return write_page(report_input(results), Path(path), title, images, image_formats, option)
+    target = check_report_path(path, [], option)
+    return write_page(report_input(results), target, title, images, image_formats, option)
 
 
 def write_page(
