@@ -149,6 +149,18 @@ def compare(
     return results
 
 
+def fleet_warnings(loaded: LoadedFleet, config: MarketConfig, plan: Plan | None = None
+                   ) -> list[str]:  # fmt: skip
+    """What a run of ``loaded`` on ``config`` should say whatever the scenario: the
+    fleet's own warnings, the day-0 market's notes and staleness, and with its compiled
+    baseline ``plan`` an overloaded repair bench and orders due after the horizon."""
+    start = market_start(config, loaded.fleet.start_date)
+    warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
+    if plan is not None:
+        warnings += overloaded_benches(plan) + orders_after_horizon(plan)
+    return warnings
+
+
 def simulate_scenarios(
     loaded: LoadedFleet,
     resolved: Sequence[Scenario],
@@ -203,10 +215,7 @@ def simulate_prepared(
             local = local_moneys[scenario.name] = money_for(mp, plan, out, mk)
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk, local))
-    start = market_start(config, loaded.fleet.start_date)
-    warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
-    warnings += overloaded_benches(plans[0])  # the fleet's, whatever the scenario
-    warnings += orders_after_horizon(plans[0])
+    warnings = fleet_warnings(loaded, config, plans[0])
     by_name = {
         s.name: (out, m, plan)
         for s, out, m, plan in zip(prepared.to_run, outputs, moneys, plans, strict=True)

@@ -31,6 +31,7 @@ from hashshock.inputs.finance import Covenant
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
+from hashshock.notices import warn_all
 from hashshock.prepare import FleetLike, _fleet, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
@@ -162,6 +163,7 @@ def find_breakpoint(
     check_covenant(loaded, covenant, horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []
+    said: list[str] = []  # the runs' warnings, issued once at the end
 
     def breach(size: float) -> float:
         if shock == "parts-cut":
@@ -171,6 +173,7 @@ def find_breakpoint(
         result = simulate_scenarios(loaded, [scenario], paths, horizon_days, seed, None, None,
                                     config, factor)[-1]  # fmt: skip
         assert result.money is not None
+        said.extend(result.warnings)
         found = next(c for c in result.money.covenants if c.name == covenant)
         p = float((found.first_breach_day >= 0).mean())
         evaluations.append({"size": round(size, 4), "probability_breach": round(p, 4)})
@@ -183,6 +186,7 @@ def find_breakpoint(
     unit = "days" if days else "share of BTC price"
 
     def answer(value: float | None, p: float | None) -> Breakpoint:
+        warn_all(said)
         return Breakpoint(covenant, shock, value, unit, p, evaluations, probability, paths)
 
     grid = [largest * k / GRID_STEPS for k in range(GRID_STEPS + 1)]

@@ -75,3 +75,25 @@ def test_bad_arguments_are_input_errors_naming_them(
     with pytest.raises(InputError) as raised:
         call(fleet_file)
     assert str(raised.value.field).startswith(field) and words in raised.value.message
+
+
+def test_the_decision_calls_warn_as_run_does() -> None:
+    """A fleet with an empty cohort: ``run`` warns of it (a HashshockWarning), and so do
+    ``optimise``, ``strategies`` and ``find_breakpoint`` from Python (they said nothing)."""
+    from tests.decide.conftest import money_fleet
+
+    from hashshock.notices import HashshockWarning
+
+    fleet = money_fleet()
+    fleet["cohorts"].append({**fleet["cohorts"][0], "count": 0})
+    said = "has 0 machines"
+    calls = [
+        lambda: hashshock.run(fleet, paths=5, horizon_days=40),
+        lambda: hashshock.optimise(fleet, paths=5, horizon_days=40, executor=InProcess()),
+        lambda: hashshock.strategies(fleet, paths=5, horizon_days=40, executor=InProcess()),
+        lambda: hashshock.find_breakpoint(fleet, "liquidity", "btc-drop", paths=5,
+                                          horizon_days=40),
+    ]  # fmt: skip
+    for call in calls:
+        with pytest.warns(HashshockWarning, match=said):
+            call()

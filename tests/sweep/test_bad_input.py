@@ -100,12 +100,16 @@ def test_a_distribution_is_varied_by_its_parameters(spec_of: Spec) -> None:
 
 
 def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:
-    """hold_days is triangular 30/60/180: a mode of 219 (the p90 of 30..240) is above high."""
+    """hold_days is triangular 30/60/180: a mode of 219 (the p90 of 30..240) is above high.
+    From Python the failed point is also a HashshockWarning, as the command prints it."""
+    from hashshock.notices import HashshockWarning
+
     spec = spec_of(paths=6, horizon_days=40, metrics=["availability:39"],
                    inputs=[{"path": HOLD, "low": 30, "high": 240},
                            {"path": "fleet.operations.downtime_share", "low": 0.0,
                             "high": 0.1}])  # fmt: skip
-    result = hashshock.sweep(spec)
+    with pytest.warns(HashshockWarning, match="point 2"):
+        result = hashshock.sweep(spec)
     failed = result.failed
     assert [p.index for p in failed] == [2]
     assert failed[0].metrics is None

@@ -83,8 +83,10 @@ def optimise(
                          "give True (ordered on day 0) or False (on the shelf)")  # fmt: skip
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor) as pool:
-        return search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
-                      ordered=ordered)  # fmt: skip
+        found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
+                       ordered=ordered)  # fmt: skip
+    _warn(prepared)
+    return found
 
 
 def strategies(
@@ -122,8 +124,18 @@ def strategies(
     prepared = prepare(loaded, [chosen], horizon_days, market, paths)
     listed, fleets = strategy_fleets(prepared, loaded, chosen, prepared.market, months, extra)
     with _pool(executor) as pool:
-        return compare_strategies(fleets, listed, chosen, prepared.market, horizon_days, paths,
-                                  seed, thresholds, pool, progress)  # fmt: skip
+        found = compare_strategies(fleets, listed, chosen, prepared.market, horizon_days,
+                                   paths, seed, thresholds, pool, progress)  # fmt: skip
+    _warn(prepared)
+    return found
+
+
+def _warn(prepared: Prepared) -> None:
+    """The fleet's and day-0 market's warnings, as :func:`hashshock.run` issues them."""
+    from hashshock.api import fleet_warnings
+    from hashshock.notices import warn_all
+
+    warn_all(fleet_warnings(prepared.loaded, prepared.market, prepared.plans[0]))
 
 
 def strategy_fleets(

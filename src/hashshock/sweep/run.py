@@ -332,6 +332,11 @@ def sweep(
         varies = None if plan.input is None else ranges[plan.input].name
         points.append(SweepPoint(index, plan.role, values, None if outcome is None
                                  else outcome.metrics, varies, error or None))  # fmt: skip
+    from hashshock.api import fleet_warnings
+    from hashshock.notices import warn_all
+
+    # as hashshock.run: the base's fleet and day-0 market, and each point that failed
+    warn_all([*fleet_warnings(base.loaded, base.market), *(p.error for p in points if p.error)])
     return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file,
                    base.loaded.fleet.start_date.isoformat())  # fmt: skip
 
