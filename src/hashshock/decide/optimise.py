@@ -164,6 +164,13 @@ class OptimiseResult:
     evaluations: int = 0
     ordered: bool = False  # stock ordered on day 0 rather than on the shelf
 
+    def __repr__(self) -> str:
+        # One line, as RunResult's: the default prints every pool and frontier point.
+        return (f"OptimiseResult(fleet={self.fleet!r}, scenario={self.scenario!r}, "
+                f"paths={self.paths}, horizon_days={self.horizon_days}, seed={self.seed}, "
+                f"pools={len(self.chosen_stock)}, reached={self.reached}, "
+                f"evaluations={self.evaluations})")  # fmt: skip
+
     @property
     def chosen_cost_usd(self) -> float:
         return self.pools.inputs.cost(self.chosen_stock)

@@ -249,6 +249,13 @@ class StrategiesResult:
     outcomes: list[Outcome]
     thresholds: dict[str, float]
 
+    def __repr__(self) -> str:
+        # One line, as RunResult's: the default prints every path's arrays (≈ 100 kB).
+        names = ", ".join(s.name for s in self.strategies)
+        return (f"StrategiesResult(fleet={self.fleet!r}, scenario={self.scenario!r}, "
+                f"paths={self.paths}, horizon_days={self.horizon_days}, seed={self.seed}, "
+                f"strategies=[{names}])")  # fmt: skip
+
     def cost_of(self, i: int) -> float:
         """What strategy ``i`` costs against doing nothing (USD): minus its mean net
         benefit (module docstring: machines' capex, parts, revenue gained and its own

@@ -81,6 +81,14 @@ class FitReport:
     min_failures: int
     min_family_failures: int
 
+    def __repr__(self) -> str:
+        # One line: the default prints every machine's history (≈ 300 kB for 3,000).
+        fitted = sum(r.fit is not None for r in self.results)
+        return (
+            f"FitReport(machines={len(self.loaded.histories)}, failures={self.failures}, "
+            f"rows={len(self.results)}, fitted={fitted}, format={self.loaded.format!r})"
+        )
+
     @property
     def failures(self) -> int:
         return sum(r.failures for r in self.results if r.applies_to == "*")

@@ -32,7 +32,7 @@ from hashshock.inputs.catalog import (
     bundled_catalog,
     failure_prior,
 )
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.files import read_yaml_mapping
 
 
@@ -49,11 +49,14 @@ class Cohort:
     prefix: str
 
 
-def fleet_cohorts(path: Path, share: float = 1.0) -> list[Cohort]:
-    """The ``cohorts:`` of a fleet YAML, keeping ``share`` of each cohort (at least one).
+def fleet_cohorts(path: str | Path, share: float = 1.0) -> list[Cohort]:
+    """The ``cohorts:`` of a fleet YAML (a path, str or ``Path``), keeping ``share`` of each
+    cohort (at least one).
 
     Prefixes are ``<site>-<cohort number>``. Other parts of the fleet file are ignored.
     """
+    check_path_like(path, "path", "give the fleet file's path")
+    path = Path(path)
     data = read_yaml_mapping(path)
     out: list[Cohort] = []
     for i, c in enumerate(data.get("cohorts") or [], start=1):

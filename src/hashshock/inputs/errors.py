@@ -36,7 +36,18 @@ def check_path_like(value: object, argument: str, fix: str) -> None:
     ``str`` or ``Path`` is an :class:`InputError` naming ``argument``, not a
     ``TypeError`` from deep inside."""
     if not isinstance(value, str | Path):
-        raise InputError(None, argument, f"{value!r} is not a {argument}", fix)
+        raise InputError(None, argument, f"{shown(value)} is not a {argument}", fix)
+
+
+def shown(value: object, width: int = 80) -> str:
+    """``repr(value)`` cut to about ``width`` characters: a message quotes what was
+    given, not a whole fleet model or list of runs.
+
+    >>> shown("fleet.yaml"), shown(list(range(100))).endswith("… (list)")
+    ("'fleet.yaml'", True)
+    """
+    text = repr(value)
+    return text if len(text) <= width else f"{text[: width - 10]}… ({type(value).__name__})"
 
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:

@@ -118,11 +118,31 @@ def _on_csv_row(exc: InputError, path: Path | None, first: int, csv_path: Path,
     return InputError(csv_path, field, exc.problem, exc.fix)
 
 
+def plain_numbers(value: Any) -> Any:
+    """``value`` with every numpy scalar inside its dicts and lists made the Python number
+    it holds (``np.int64(40)`` → ``40``): a mapping built from arrays is a user's mapping
+    all the same, and the models take whole numbers strictly.
+
+    >>> import numpy as np
+    >>> plain_numbers({"count": np.int64(40), "x": [np.float64(0.5)]})
+    {'count': 40, 'x': [0.5]}
+    """
+    if isinstance(value, dict):
+        return {k: plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(plain_numbers(v) for v in value)
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        return value.item()  # a numpy scalar (numpy is not imported for this)
+    return value
+
+
 def fleet_from_mapping(
     data: dict[str, Any], path: Path | None = None, base_dir: Path | None = None
 ) -> LoadedFleet:
-    """Validate an already-parsed fleet mapping (``path`` is only used in messages)."""
+    """Validate an already-parsed fleet mapping (``path`` is only used in messages; numpy
+    numbers in it count as the Python numbers they hold)."""
     base = base_dir or (path.parent if path else Path.cwd())
+    data = plain_numbers(data)
     _refuse_retired(data, path)
     try:
         fleet = Fleet.model_validate(data)

@@ -134,10 +134,13 @@ def to_dataframe(
     ``part`` is empty (NaN) for fleet-wide variables; ``machines_down`` becomes one
     variable per cause (``machines_down.in_repair`` …). ``variables`` picks some (default:
     every daily variable — 4 scenarios × 1,000 paths × 365 days is tens of millions of
-    rows, so pick). Per-path variables have no day: use ``to_dataset(...)[name]``.
+    rows, so pick; one name alone is one variable). Per-path variables have no day: use
+    ``to_dataset(...)[name]``.
     """
     ds = data if isinstance(data, xr.Dataset) else to_dataset(data)
     daily = [str(v) for v in ds.data_vars if "day" in ds[v].dims]
+    if isinstance(variables, str):  # a str is a sequence of letters, not of names
+        variables = [variables]
     chosen = list(variables) if variables is not None else daily
     unknown = [v for v in chosen if v not in daily]
     if unknown:

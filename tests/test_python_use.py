@@ -1,0 +1,52 @@
+"""Using hashshock from a notebook: one-line reprs, plain numbers, short messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.conftest import EXAMPLES, small_fleet
+
+import hashshock
+from hashshock.execution import InProcess
+from hashshock.fit import fit_failure_rates, fleet_cohorts
+from hashshock.inputs.errors import InputError
+from hashshock.results.labelled import to_dataframe, to_dataset
+
+
+def test_results_print_on_one_line() -> None:
+    """A notebook cell showing a result prints one line, not every path's arrays."""
+    fleet = small_fleet()
+    shown = [
+        hashshock.strategies(fleet, paths=5, horizon_days=40, executor=InProcess()),
+        hashshock.optimise(fleet, paths=5, horizon_days=40, executor=InProcess()),
+        fit_failure_rates(EXAMPLES / "small-farm" / "repairs.csv", as_of="2026-11-30"),
+    ]
+    for result in shown:
+        text = repr(result)
+        assert "\n" not in text and len(text) < 400, text[:200]
+        assert text.startswith(type(result).__name__ + "(")
+
+
+def test_numpy_numbers_in_a_fleet_mapping_are_numbers() -> None:
+    """A mapping built from arrays: np.int64 counts are the whole numbers they hold."""
+    plain, from_arrays = small_fleet(), small_fleet()
+    from_arrays["cohorts"][0]["count"] = np.int64(plain["cohorts"][0]["count"])
+    from_arrays["sites"][0]["technicians"] = np.int64(3)
+    plain["sites"][0]["technicians"] = 3
+    runs = [hashshock.run(f, paths=4, horizon_days=20, seed=1) for f in (plain, from_arrays)]
+    assert runs[0].machines == runs[1].machines
+    np.testing.assert_array_equal(runs[0].output.hashrate_ths, runs[1].output.hashrate_ths)
+
+
+def test_one_variable_name_is_one_variable() -> None:
+    ds = to_dataset(hashshock.run(small_fleet(), paths=3, horizon_days=10))
+    one = to_dataframe(ds, "spares_on_hand")
+    assert set(one["variable"]) == {"spares_on_hand"}
+    assert one.equals(to_dataframe(ds, ["spares_on_hand"]))
+
+
+def test_a_path_as_text_and_a_short_message_for_a_huge_value() -> None:
+    assert fleet_cohorts(str(EXAMPLES / "small-farm" / "fleet.yaml"))
+    with pytest.raises(InputError) as caught:
+        hashshock.run(list(range(10_000)))  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 300 and "(list) is not a fleet" in str(caught.value)
