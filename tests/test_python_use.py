@@ -50,3 +50,10 @@ def test_a_path_as_text_and_a_short_message_for_a_huge_value() -> None:
     with pytest.raises(InputError) as caught:
         hashshock.run(list(range(10_000)))  # type: ignore[arg-type]
     assert len(str(caught.value)) < 300 and "(list) is not a fleet" in str(caught.value)
+
+
+def test_every_labelled_variable_carries_its_units() -> None:
+    ds = to_dataset(hashshock.run(EXAMPLES / "midsize-public-miner" / "fleet.yaml", paths=3,
+                                  horizon_days=30))  # fmt: skip
+    assert all(ds[v].attrs.get("units") for v in ds.data_vars)
+    assert ds["hashrate_ths"].attrs["units"] == "TH/s" and "covenant_first_breach_day" in ds

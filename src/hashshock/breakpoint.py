@@ -44,6 +44,11 @@ GRID_STEPS = 8
 
 @dataclass
 class Breakpoint:
+    """The answer of :func:`find_breakpoint`: ``value`` the smallest shock (``unit``: days
+    of cut, or share of the BTC price) breaching ``covenant`` on at least
+    ``target_probability`` of ``paths`` (``None``: it holds at the largest), the breach
+    probability there, and every size tried with its probability (``evaluations``)."""
+
     covenant: str
     shock: str
     value: float | None  # smallest shock size breaching with ≥ target; None: not in range

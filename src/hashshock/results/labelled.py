@@ -37,6 +37,16 @@ _MONEY = ("revenue_usd", "ebitda_usd", "cash_usd")
 _MARKET = ("btc_price_usd", "hashprice_usd_per_ph_day")
 _TOTALS = ("failures", "scrapped", "first_stockout_day")
 _DIMS = ("scenario", "path", "day")
+#: Each variable's ``units`` attribute (first days: day of the run, −1 when it never came).
+UNITS = {
+    "hashrate_ths": "TH/s", "nameplate_ths": "TH/s", "availability": "share of nameplate",
+    "machines_installed": "machines", "power_mw": "MW", "spares_on_hand": "parts",
+    "backorders": "machines waiting", "parts_in_repair": "parts", "parts_on_order": "parts",
+    "machines_down": "machines", "stage_first_day": "day", "first_stockout_day": "day",
+    "failures": "parts", "scrapped": "parts", "revenue_usd": "USD a day",
+    "ebitda_usd": "USD a day", "cash_usd": "USD", "btc_price_usd": "USD",
+    "hashprice_usd_per_ph_day": "USD/PH/day", "covenant_first_breach_day": "day",
+}  # fmt: skip
 
 
 def _as_list(results: RunResult | Sequence[RunResult]) -> list[RunResult]:
@@ -122,7 +132,10 @@ def to_dataset(results: RunResult | Sequence[RunResult]) -> xr.Dataset:
     attrs = {"fleet_name": first.fleet_name, "paths": first.paths, "seed": first.seed,
              "horizon_days": first.horizon_days, "start_date": first.start_date.isoformat(),
              "version": first.version}  # fmt: skip
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    dataset = xr.Dataset(data, coords=coords, attrs=attrs)
+    for variable in dataset.data_vars:
+        dataset[variable].attrs["units"] = UNITS[str(variable)]
+    return dataset
 
 
 def to_dataframe(

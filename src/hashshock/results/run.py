@@ -51,13 +51,14 @@ class RunResult:
         # cell showing a result would run to megabytes).
         return (
             f"RunResult(scenario={self.scenario!r}, fleet={self.fleet_name!r}, "
-            f"machines={self.machines:,}, paths={self.paths:,}, "
+            f"machines={self.machines}, paths={self.paths}, "
             f"horizon_days={self.horizon_days}, seed={self.seed}, "
             f"start_date={self.start_date.isoformat()}, warnings={len(self.warnings)})"
         )
 
     @property
     def dates(self) -> list[str]:
+        """ISO date of each simulated day, day 0 first."""
         return [(self.start_date + timedelta(days=d)).isoformat() for d in range(self.horizon_days)]
 
     @property
@@ -86,6 +87,7 @@ class RunResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``hashshock run --json`` (README, "JSON output")."""
         return self._with_money(self._physical_dict())
 
     def _physical_dict(self) -> dict[str, Any]:
