@@ -57,3 +57,10 @@ def test_every_labelled_variable_carries_its_units() -> None:
                                   horizon_days=30))  # fmt: skip
     assert all(ds[v].attrs.get("units") for v in ds.data_vars)
     assert ds["hashrate_ths"].attrs["units"] == "TH/s" and "covenant_first_breach_day" in ds
+
+
+def test_workers_and_an_executor_together_are_refused() -> None:
+    """Both say where the runs go; one would be silently ignored."""
+    with pytest.raises(InputError, match="not both"):
+        hashshock.compare(small_fleet(), ["baseline"], paths=2, horizon_days=5, workers=2,
+                          executor=InProcess())  # fmt: skip

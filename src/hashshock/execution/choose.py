@@ -52,12 +52,17 @@ def check_workers(workers: object, option: str = "--workers") -> int | None:
     return workers
 
 
-def check_executor(executor: object, argument: str = "executor") -> None:
-    """An API's ``executor`` must be None or one of :mod:`hashshock.execution`'s."""
+def check_executor(executor: object, argument: str = "executor", workers: object = None) -> None:
+    """An API's ``executor`` must be None or one of :mod:`hashshock.execution`'s, and not
+    given beside ``workers`` (each says where the runs go: one would be ignored)."""
     if executor is not None and not isinstance(executor, Executor):
         raise InputError(None, argument, f"{executor!r} is not an executor",
                          "give one of hashshock.execution (InProcess(), Threads(2), "
                          "local_cluster(2), connect(ADDRESS)), or None")  # fmt: skip
+    if executor is not None and workers is not None:
+        raise InputError(None, argument, f"given with workers={workers!r}: both say where "
+                         "the runs go", "give workers (a local cluster of that many) or an "
+                         "executor, not both")  # fmt: skip
 
 
 def check_progress(progress: object, argument: str = "progress") -> None:

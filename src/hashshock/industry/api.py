@@ -134,7 +134,7 @@ def industry(
     base)."""
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
-    check_executor(executor)
+    check_executor(executor, workers=workers)
     check_progress(progress)
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)

@@ -270,7 +270,7 @@ def sweep(
     """
     from hashshock.execution.choose import check_executor, check_progress
 
-    check_executor(executor)
+    check_executor(executor, workers=workers)
     check_progress(progress)
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
