@@ -59,16 +59,16 @@ def first_decline_day(
     ours = _rolling_mean(hashrate, window)
     ref = _rolling_mean(baseline, window)
     below = (ours <= threshold * ref) & (ref > 0)
-    # lasting[:, t]: days from t on that stay below (a run's length from its start)
-    lasting = np.zeros(below.shape, dtype=np.int64)
+    # Backwards over the days: ``run`` is how many days from t on stay below; the last
+    # day found to start a lasting decline (or one to the end) is the first. [P] only:
+    # a [P, T] table of run lengths would be gigabytes at a million paths.
+    days = below.shape[1]
     run = np.zeros(below.shape[0], dtype=np.int64)
-    for t in range(below.shape[1] - 1, -1, -1):
+    first = np.full(below.shape[0], -1, dtype=np.int64)
+    for t in range(days - 1, -1, -1):
         run = np.where(below[:, t], run + 1, 0)
-        lasting[:, t] = run
-    to_end = below.shape[1] - np.arange(below.shape[1])
-    declined = below & ((lasting >= persist) | (lasting == to_end))
-    first = np.argmax(declined, axis=1)
-    return np.where(declined.any(axis=1), first, -1).astype(np.int64)
+        first[(run >= persist) | ((run > 0) & (run == days - t))] = t
+    return first
 
 
 def _day_or_none(value: float) -> int | None:
