@@ -221,3 +221,28 @@ def test_a_replacement_runs_at_its_own_uptime_while_it_covers_its_power() -> Non
     running = replacement_running(loaded.industry, plan, money, hashprice)
     np.testing.assert_allclose(running, [[0.0, uptime, uptime]])
     assert 0.9 < uptime < 1.0
+
+
+def test_a_replacement_pays_its_own_power_whatever_the_fleet_delivers() -> None:
+    """A fleet switched off (0 TH/s delivered) and one delivering 400 TH/s: the same
+    replacements delivering 97 TH/s cost 97 × the power of a TH/s-day either way (they
+    were free beside a fleet delivering nothing), and the fleet's own machines are what
+    its running costs follow."""
+    from hashshock.finance.reprice import FixedFlows
+    from hashshock.industry.distress import Room, Seller, _position
+    from hashshock.inputs.industry import Distress
+
+    days, power = 2, 0.0252  # USD a TH/s-day: 17.5 J/TH at $60/MWh
+    for own in (0.0, 400.0):
+        fixed = FixedFlows(np.zeros((1, days)), np.zeros((1, days)), np.full((1, days), own),
+                           np.full((1, days), 1000.0), 0.0, {}, ())  # fmt: skip
+        room = Room(np.array([[1, 1]], dtype=np.int32), np.zeros((1, days), dtype=np.int32),
+                    100.0, np.full((1, days), 0.97), power)  # fmt: skip
+        seller = Seller(member=None, scenario=1, weight=1.0, fixed=fixed,  # type: ignore[arg-type]
+                        bought_ths=None, spot_ths=np.full((1, days), 100.0),
+                        spot_paid_usd=np.zeros((1, days)), room=room)  # fmt: skip
+        at = _position(seller, np.array([-1]), Distress(sell_share=0.0))
+        assert at.replacement_ths is not None and at.replacement_costs_usd is not None
+        np.testing.assert_allclose(at.replacement_ths[0], 97.0)
+        np.testing.assert_allclose(at.replacement_costs_usd[0], 97.0 * power)
+        np.testing.assert_allclose(at.hashrate_ths[0] - at.replacement_ths[0], own)

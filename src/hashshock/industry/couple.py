@@ -19,7 +19,7 @@ from hashshock.industry.simulate import (
     reference_plan,
     us_hashrate,
 )
-from hashshock.industry.spot import Spot, replace, replacement_running
+from hashshock.industry.spot import ReplacementEconomics, Spot, replace
 from hashshock.industry.used import Purchases, clear
 from hashshock.market.simulate import MarketPaths
 
@@ -94,10 +94,11 @@ def settle_scenario(
             if waiting is not None and base is not None:
                 member = inputs.loaded.members[i].loaded
                 prepared = inputs.members[i]
-                running = replacement_running(industry, prepared.plans[k], prepared.money[k],
-                                              prices.hashprice_usd_per_ph_day)  # fmt: skip
+                economics = ReplacementEconomics.of(industry, prepared.plans[k],
+                                                    prepared.money[k])  # fmt: skip
                 seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1),
-                                   running)  # fmt: skip
+                                   economics.running(prices.hashprice_usd_per_ph_day),
+                                   economics.power_usd_per_ths_day)  # fmt: skip
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

@@ -73,9 +73,14 @@ class Room:
     each: float
     # [P, T] share of its nameplate a replacement delivers (spot.replacement_running)
     running: FloatArray
+    # USD a delivered TH/s of replacements costs a day in power (J/TH × 24 × $/MWh / 1e6)
+    power_usd_per_ths_day: float = 0.0
 
     def on(self, rows: IntArray) -> Room:
-        return Room(self.waiting[rows], self.baseline[rows], self.each, self.running[rows])
+        return dataclasses.replace(
+            self, waiting=self.waiting[rows], baseline=self.baseline[rows],
+            running=self.running[rows],
+        )  # fmt: skip
 
     def ths(self) -> FloatArray:
         """[P, T] nameplate TH/s replacement machines may mine each day."""
@@ -252,6 +257,10 @@ class _Position:
     saved_usd: FloatArray
     sold_ths: FloatArray  # delivered by the machines it sold
     cancelled_ths: FloatArray  # delivered by the orders it cancelled
+    # delivered by replacement machines mining in its room (in hashrate_ths), and their
+    # power, USD a day: billed on their own, not as a share of the fleet's running costs
+    replacement_ths: FloatArray | None = None
+    replacement_costs_usd: FloatArray | None = None
 
 
 def _position(seller: Seller, sale_day: IntArray, distress: Distress,
@@ -284,9 +293,13 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
             saved = saved + unpaid
         replacements = replacements + spot
         saved = saved - paid
-    mining = replacements if seller.room is None else np.minimum(replacements,
-                                                                 seller.room.ths())  # fmt: skip
-    hashrate = hashrate + mining * (ratio if seller.room is None else seller.room.running)
+    room = seller.room
+    if room is None:  # the engine's own purchases: as the fleet's machines, costs alike
+        hashrate = hashrate + replacements * ratio
+        replaced = None
+    else:
+        replaced = np.minimum(replacements, room.ths()) * room.running
+        hashrate = hashrate + replaced
     nameplate = nameplate + replacements
     base_hashrate = hashrate
     if cancelling and seller.orders is not None:
@@ -296,8 +309,12 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
         saved = saved + unpaid
     cancelled = base_hashrate - hashrate
     kept = _kept(sale_day, distress.sell_share, days)
+    mine = power = None
+    if replaced is not None and room is not None:
+        mine = replaced * kept
+        power = mine * room.power_usd_per_ths_day
     return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
-                     cancelled)  # fmt: skip
+                     cancelled, mine, power)  # fmt: skip
 
 
 def _until(spot: FloatArray, paid: FloatArray, sale_day: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -323,10 +340,14 @@ def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketLik
                     for t, s in fixed.tier_share.items())  # fmt: skip
         before_sale = at.nameplate_ths[paths, day] / (1.0 - share)
         other[paths, day] += share * before_sale * price
-    running = np.divide(at.hashrate_ths, fixed.hashrate_ths, out=np.ones_like(other),
+    own = at.hashrate_ths if at.replacement_ths is None else at.hashrate_ths - at.replacement_ths
+    running = np.divide(own, fixed.hashrate_ths, out=np.ones_like(other),
                         where=fixed.hashrate_ths > 0)  # fmt: skip
+    costs = fixed.costs_usd * running
+    if at.replacement_costs_usd is not None:
+        costs = costs + at.replacement_costs_usd
     return reprice(dataclasses.replace(
-        fixed, costs_usd=fixed.costs_usd * running, other_usd=other,
+        fixed, costs_usd=costs, other_usd=other,
         hashrate_ths=at.hashrate_ths, nameplate_ths=at.nameplate_ths,
     ), market)  # fmt: skip
 

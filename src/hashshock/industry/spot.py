@@ -32,7 +32,9 @@ power when the fleet switches unprofitable machines off: break-even hashprice = 
 24 × the fleet's power price / 1000 (USD/PH/day, as the engine's own rule), J/TH the
 lines' models' (weighted by their US capacity). Not the fleet's delivered-to-installed
 ratio: that counts the machines the fleet switched off (old models a small farm cannot
-run at its power price), which an efficient replacement is not.
+run at its power price), which an efficient replacement is not. Its power is billed on
+its own (delivered TH/s × J/TH × 24 × $/MWh / 1e6 a day), not as a share of the fleet's
+running costs, which follow the fleet's own machines.
 """
 
 from __future__ import annotations
@@ -103,25 +105,49 @@ def spot_orders(
     return ordered
 
 
+@dataclass(frozen=True)
+class ReplacementEconomics:
+    """A member's replacement machine: its fleet's ``uptime`` (nameplate-weighted), the
+    power a delivered TH/s of it costs a day (USD: J/TH × 24 × $/MWh / 1e6) and, when the
+    fleet switches unprofitable machines off, its break-even hashprice (USD/PH/day)."""
+
+    uptime: float
+    power_usd_per_ths_day: float
+    breakeven_usd_per_ph_day: float | None
+
+    @classmethod
+    def of(cls, industry: Industry, plan: Plan, money: MoneyPlan) -> ReplacementEconomics:
+        """From the lines' models (J/TH weighted by their US capacity) and the fleet's
+        cohorts (uptime, power price, weighted by nameplate)."""
+        weight = plan.cohort_initial * plan.cohort_ths_per_machine
+        if weight.sum() <= 0:
+            weight = np.ones_like(plan.cohort_ths_per_machine)
+        uptime = float(np.average(plan.cohort_uptime, weights=weight))
+        price = float(np.average(money.cohort_power_price, weights=weight))
+        lines = [(line, share) for line, share in alternative_lines(industry) if line.model]
+        catalog = bundled_catalog()
+        j_per_th = (sum(share * catalog.get(str(line.model)).efficiency_j_per_th
+                        for line, share in lines) / sum(share for _, share in lines)
+                    if lines else 0.0)  # fmt: skip
+        switches_off = money.cohort_breakeven_hashprice is not None and bool(lines)
+        breakeven = j_per_th * 24.0 * price / 1000.0 if switches_off else None
+        return cls(uptime, j_per_th * 24.0 * price / 1e6, breakeven)
+
+    def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
+        """[P, T] the share of its nameplate a replacement delivers each day (module
+        docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
+        running = np.full(hashprice_usd_per_ph_day.shape, self.uptime)
+        if self.breakeven_usd_per_ph_day is None:
+            return running
+        return np.where(hashprice_usd_per_ph_day >= self.breakeven_usd_per_ph_day, running, 0.0)
+
+
 def replacement_running(
     industry: Industry, plan: Plan, money: MoneyPlan, hashprice_usd_per_ph_day: FloatArray
 ) -> FloatArray:
-    """[P, T] the share of its nameplate a replacement machine delivers each day (module
-    docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
-    weight = plan.cohort_initial * plan.cohort_ths_per_machine
-    if weight.sum() <= 0:
-        weight = np.ones_like(plan.cohort_ths_per_machine)
-    uptime = float(np.average(plan.cohort_uptime, weights=weight))
-    running = np.full(hashprice_usd_per_ph_day.shape, uptime)
-    lines = [(line, share) for line, share in alternative_lines(industry) if line.model]
-    if money.cohort_breakeven_hashprice is None or not lines:
-        return running
-    catalog = bundled_catalog()
-    j_per_th = sum(share * catalog.get(str(line.model)).efficiency_j_per_th
-                   for line, share in lines) / sum(share for _, share in lines)  # fmt: skip
-    price = float(np.average(money.cohort_power_price, weights=weight))
-    breakeven = j_per_th * 24.0 * price / 1000.0
-    return np.where(hashprice_usd_per_ph_day >= breakeven, running, 0.0)
+    """[P, T] the share of its nameplate a replacement machine delivers each day
+    (:class:`ReplacementEconomics`)."""
+    return ReplacementEconomics.of(industry, plan, money).running(hashprice_usd_per_ph_day)
 
 
 def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatArray | None:
