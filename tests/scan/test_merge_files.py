@@ -215,15 +215,17 @@ def test_a_new_cohort_dated_on_the_start_date_is_no_alias_of_it(fleet: Path) -> 
     assert "&id" not in render_fleet_yaml(result.data, ["x"], fixed)  # one --install-date, twice
 
 
-def test_a_new_cohort_under_a_flow_cohort_fits_80_columns(tmp_path: Path) -> None:
+@pytest.mark.parametrize("site", ["rockdale", '"yes"', "'123'"])
+def test_a_new_cohort_under_a_flow_cohort_fits_80_columns(tmp_path: Path, site: str) -> None:
+    """… whatever the site's name (a quoted one, "yes", once crashed the merge)."""
     path = tmp_path / "fleet.yaml"
     path.write_text(
-        "name: m\nstart_date: 2026-12-01\nsites: [{name: rockdale}]\n"
-        "cohorts: [{model: antminer-s19j-pro, count: 70, site: rockdale, "
+        f"name: m\nstart_date: 2026-12-01\nsites: [{{name: {site}}}]\n"
+        f"cohorts: [{{model: antminer-s19j-pro, count: 70, site: {site}, "
         "install_date: 2021-10-15}]\n",
         encoding="utf-8",
     )
-    text, _ = merge(path, [ScannedCohort("rockdale", "antminer-s21-plus", 1)])
+    text, _ = merge(path, [ScannedCohort(site.strip("'\""), "antminer-s21-plus", 1)])
     written = [line for line in text.splitlines() if "#" not in line and "s19j" not in line]
     assert max(len(line) for line in written) <= 80  # the user's own cohort may be longer
     data = yaml.safe_load(text)

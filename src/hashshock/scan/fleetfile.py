@@ -255,7 +255,10 @@ FLOW_LINE_COLUMNS = 80
 def _fits_on_a_line(items: Mapping[str, Any], indent: int) -> bool:
     """Whether ``items`` written as a flow mapping after ``indent`` columns (the list's
     indentation and dash) fit in :data:`FLOW_LINE_COLUMNS`."""
-    text = yaml.safe_dump(dict(items), default_flow_style=True, sort_keys=False, width=4096)
+    # plain str and int: a name round-tripped with its quotes ("yes", "123") is ruamel's
+    # own string type, which PyYAML cannot write
+    plain = {str(k): str(v) if isinstance(v, str) else v for k, v in items.items()}
+    text = yaml.safe_dump(plain, default_flow_style=True, sort_keys=False, width=4096)
     return indent + len(text.strip()) <= FLOW_LINE_COLUMNS
 
 
