@@ -215,19 +215,36 @@ def test_a_new_cohort_dated_on_the_start_date_is_no_alias_of_it(fleet: Path) -> 
     assert "&id" not in render_fleet_yaml(result.data, ["x"], fixed)  # one --install-date, twice
 
 
-@pytest.mark.parametrize("site", ["rockdale", '"yes"', "'123'"])
-def test_a_new_cohort_under_a_flow_cohort_fits_80_columns(tmp_path: Path, site: str) -> None:
-    """… whatever the site's name (a quoted one, "yes", once crashed the merge)."""
+def test_a_new_cohort_under_a_flow_cohort_fits_80_columns(tmp_path: Path) -> None:
     path = tmp_path / "fleet.yaml"
     path.write_text(
-        f"name: m\nstart_date: 2026-12-01\nsites: [{{name: {site}}}]\n"
-        f"cohorts: [{{model: antminer-s19j-pro, count: 70, site: {site}, "
+        "name: m\nstart_date: 2026-12-01\nsites: [{name: rockdale}]\n"
+        "cohorts: [{model: antminer-s19j-pro, count: 70, site: rockdale, "
         "install_date: 2021-10-15}]\n",
         encoding="utf-8",
     )
-    text, _ = merge(path, [ScannedCohort(site.strip("'\""), "antminer-s21-plus", 1)])
+    text, _ = merge(path, [ScannedCohort("rockdale", "antminer-s21-plus", 1)])
     written = [line for line in text.splitlines() if "#" not in line and "s19j" not in line]
     assert max(len(line) for line in written) <= 80  # the user's own cohort may be longer
     data = yaml.safe_load(text)
     assert [c["model"] for c in data["cohorts"]] == ["antminer-s19j-pro", "antminer-s21-plus"]
     assert "  - {model: antminer-s19j-pro, count: 70" in text  # the user's cohort keeps its style
+
+
+@pytest.mark.parametrize("site", ["yes", "123", "a: b"])
+def test_a_site_yaml_would_misread_joins_a_flow_style_fleet(tmp_path: Path, site: str) -> None:
+    """--site yes on a fleet whose cohorts are written one flow mapping a line: the new
+    site's name is quoted in the file (YAML 1.1 reads yes as true), and measuring the new
+    cohort's line crashed on that quoted string."""
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        "name: m\nstart_date: 2026-12-01\nsites: [{name: main, state: TX}]\ncohorts:\n"
+        "  - {model: antminer-s19j-pro, count: 70, site: main, install_date: 2021-10-15}\n",
+        encoding="utf-8",
+    )
+    document = read_fleet_document(path)
+    result = merge_scan(document.data, [ScannedCohort(site, "antminer-s21-plus", 1)], site,
+                        InstallDates(SCAN_DAY), bundled_catalog(), path=path)  # fmt: skip
+    data = yaml.safe_load(render_fleet_yaml(result.data, ["test"], document))
+    assert [c["site"] for c in data["cohorts"]] == ["main", site]
+    assert [s["name"] for s in data["sites"]] == ["main", site]
