@@ -107,6 +107,17 @@ def scenario_warnings(inputs: IndustryInputs) -> list[str]:
     return [w for k in range(len(inputs.to_run)) for w in idle_events(reference_plan(inputs, k))]
 
 
+def input_warnings(loaded: LoadedIndustry, market: MarketConfig) -> list[str]:
+    """What an industry run says of its inputs whatever the scenario: its members' fleets,
+    BTC pledges against the day-0 price, the industry file's own warnings and the day-0
+    market's notes and staleness."""
+    start = market_start(market, loaded.industry.start_date)
+    warnings = [w for m in loaded.members for w in m.loaded.warnings]
+    warnings += pledge_warnings(loaded, start)
+    warnings += loaded.warnings
+    return [*warnings, *start.notes, *([start.warning] if start.warning else [])]
+
+
 def industry(
     industry: IndustryLike = None,
     scenarios: Sequence[ScenarioLike] = ("baseline", "sanctions"),
@@ -151,12 +162,7 @@ def industry(
             runs = simulate_industry(inputs, paths, seed, own, progress)
     else:
         runs = simulate_industry(inputs, paths, seed, executor, progress)
-    start = market_start(inputs.market, loaded.industry.start_date)
-    warnings = [w for m in loaded.members for w in m.loaded.warnings]
-    warnings += pledge_warnings(loaded, start)
-    warnings += loaded.warnings
-    warnings += scenario_warnings(inputs)
-    warnings += [*start.notes, *([start.warning] if start.warning else [])]
+    warnings = [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs)]
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
         if not settled.settled:
             warnings.append(

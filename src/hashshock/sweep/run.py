@@ -334,9 +334,12 @@ def sweep(
                                  else outcome.metrics, varies, error or None))  # fmt: skip
     from hashshock.api import fleet_warnings
     from hashshock.notices import warn_all
+    from hashshock.prepare import prepare
 
-    # as hashshock.run: the base's fleet and day-0 market, and each point that failed
-    warn_all([*fleet_warnings(base.loaded, base.market), *(p.error for p in points if p.error)])
+    # as hashshock.run: the base's fleet, plan and day-0 market, and each failed point
+    compiled = prepare(base.loaded, [base.scenario], parsed.horizon_days, base.market)
+    said = fleet_warnings(base.loaded, base.market, compiled.plans[0])
+    warn_all([*said, *(p.error for p in points if p.error)])
     return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file,
                    base.loaded.fleet.start_date.isoformat())  # fmt: skip
 
@@ -472,5 +475,10 @@ def _industry_sweep(
         points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
                                                     in plan.values.items()},
                                  values, varies, message))  # fmt: skip
+    from hashshock.industry.api import input_warnings
+    from hashshock.notices import warn_all
+
+    # as hashshock.industry: the base's inputs and day-0 market, and each failed point
+    warn_all([*input_warnings(base.loaded, base.market), *(p.error for p in points if p.error)])
     return _result(spec, ranges, [m.name for m in metrics], points, [], file,
                    base.loaded.industry.start_date.isoformat())  # fmt: skip
