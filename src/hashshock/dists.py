@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-#: Longest delay any distribution may produce (days); keeps ring buffers bounded.
 Z95 = 1.959963984540054
 """Two-sided 95 % standard normal quantile (intervals and noise bands)."""
+#: Longest delay any distribution may produce (days); keeps ring buffers bounded.
 MAX_DELAY_DAYS = 3650
 
 

@@ -126,7 +126,7 @@ def breakpoint_command(
             interval = found.probability_interval
             error = "" if interval is None else (
                 f", 95% interval {interval[0]:.0%}–{interval[1]:.0%} over {found.paths:,} "
-                "paths: another seed moves the answer about as far"
+                "paths: its Monte Carlo error, so another seed can move the shock found"
             )  # fmt: skip
             console.print(
                 f"[bold]{named}[/] is breached on ≥ {target} of paths from "

@@ -34,9 +34,6 @@ JsonOpt = Annotated[
 ]
 
 
-#: C0 controls (ESC, newline, ...), DEL and C1 controls: never sent to a terminal raw.
-
-
 def literal(text: object) -> str:
     """``text`` from the user's inputs (a fleet, site, scenario, strategy or operator
     name, or a message quoting one) made safe to put into rich markup, printed as written.

@@ -149,8 +149,8 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
     figures = "{" + ",".join(f"{json.dumps(c.key)}:{figure_json(c)}" for c in charts) + "}"
     nav = "".join(f'<a href="#{escape(s.key)}">{escape(s.title)}</a>' for s, _ in built)
     sections = "".join(_section_html(s, blocks) for s, blocks in built)
-    # A name's control characters (an escape sequence) shown, not written raw; the
-    # figures' JSON already escapes them.
+    # A name's control characters (an escape sequence) shown, not written raw. In the
+    # figures' JSON they are \u escapes, which this leaves alone (the charts draw them).
     return shown_controls(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -102,7 +102,8 @@ def _stages(r: ReportInput) -> list[Block]:
         ("stages", stages.stage_timeline(r.runs, r.labels),
          "Customs delay: first day a shipment is held beyond normal clearance; spares "
          "depleted: first day a pool of a part has no spare while machines wait for it; hashrate "
-         "decline: first day the 7-day mean is 10% or more below baseline on the same path. "
+         "decline: first day the 7-day mean is 10% or more below baseline on the same path "
+         "and stays so for 30 days (or to the horizon's end). "
          "Days are given when the stage happens on at least 10% of paths."),
         ("first-to-break", stages.first_to_break(r.runs, r.labels),
          "Ties split equally; the bars of a scenario sum to the share of paths with any "
