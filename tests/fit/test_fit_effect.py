@@ -119,3 +119,12 @@ def test_the_fit_reports_next_years_failures_and_replaced_rows() -> None:
     fitted = [r for r in report.results if r.fit is not None]
     assert fitted and all(r.effect is not None and r.effect.fitted > 0 for r in fitted)
     assert any("replaces the bundled row(s) for antminer-s19-xp" in n for n in report.notes)
+
+
+def test_next_years_failures_do_not_move_with_the_day_the_fit_is_run() -> None:
+    """Ages are taken at each machine's last day in the log, not at --as-of (today by
+    default): the same log fitted a year later says the same."""
+    log = "examples/midsize-public-miner/repairs.csv"
+    now = fit_failure_rates(log, as_of=AS_OF)
+    later = fit_failure_rates(log, as_of=AS_OF + timedelta(days=365))
+    assert [r.effect for r in now.results] == [r.effect for r in later.results]

@@ -3,8 +3,9 @@
 A first-year rate m₁ alone can mislead: with H(a) = m₁·(a/365)^k per slot (docs/model.md
 "Failures") a row with a lower m₁ but a steeper shape k gives *more* failures at the
 ages a fleet actually has. So the fit also reports, for the machines of the data at
-their ages on ``as_of``, the expected failures over the next 365 days under the fitted
-rows and under the rows the engine would use for each machine without them
+their ages at the end of the log (each machine's last observed day), the expected
+failures over the next 365 days under the fitted rows and under the rows the engine
+would use for each machine without them
 (:func:`~hashshock.inputs.catalog.failure_prior`: slug, family, then ``*``):
 
     E = Σ_machines n · m₁ · (((a + 365)/365)^k − (a/365)^k),                   (1)
@@ -80,17 +81,20 @@ def _replaced(
 
 
 def row_effects(
-    histories: Iterable[MachineHistory], fitted: Mapping[RowKey, FailurePrior], as_of: date
+    histories: Iterable[MachineHistory],
+    fitted: Mapping[RowKey, FailurePrior],
+    at: date | None = None,
 ) -> dict[RowKey, RowEffect]:
     """The effect of each fitted row (``fitted``: rows by part and ``applies_to``) on the
-    machines of ``histories`` at their ages on ``as_of``."""
+    machines of ``histories`` at their ages on ``at`` (``None``: each machine's age at the
+    end of its observation, so the figures do not move with the day the fit is run)."""
     histories = tuple(histories)
     family_of = {slug: m.family for slug, m in bundled_catalog().models.items()}
     family_of.update({h.model.slug: h.model.family for h in histories})
     families = {part: {a for p, a in fitted if p == part and a != "*"} for part, _ in fitted}
     sums = {key: [0.0, 0.0] for key in fitted}
     for h in histories:
-        age = float((as_of - h.install).days)
+        age = h.end_age if at is None else float((at - h.install).days)
         for part, fitted_families in families.items():
             key = _governing_row(part, h.model.family, fitted_families)
             if key not in fitted:

@@ -241,7 +241,7 @@ def _with_effects(loaded: LoadedHistory, results: list[PartFit]) -> list[PartFit
     """``results`` with each fitted row's :class:`~hashshock.fit.effect.RowEffect`."""
     names = files_label(loaded.paths)
     fitted = {(r.part, r.applies_to): _fitted_row(r, names) for r in results if r.fit}
-    effects = row_effects(loaded.histories, fitted, loaded.as_of)
+    effects = row_effects(loaded.histories, fitted)
     return [replace(r, effect=effects[(r.part, r.applies_to)]) if r.fit else r for r in results]
 
 

@@ -163,6 +163,7 @@ def print_report(console: Console, report: FitReport) -> None:
     console.print(
         "[dim]m1 %/yr: expected failures per 100 part slots in the first year of machine "
         "age; × fails next yr: fitted / bundled failures of these machines in the year "
-        "after the log, at their own ages; 95% CI: delta method (docs/calibration.md)[/]",
+        "after each one's last day in the log, at their own ages; 95% CI: delta method "
+        "(docs/calibration.md)[/]",
         highlight=False,
     )
