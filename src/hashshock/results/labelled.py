@@ -103,9 +103,10 @@ def to_dataset(results: RunResult | Sequence[RunResult]) -> xr.Dataset:
     for name in _BY_PART:
         data[name] = ((*_DIMS, "part"), np.stack([getattr(o, name) for o in outs]))
     data["machines_down"] = ((*_DIMS, "cause"), np.stack([o.machines_down for o in outs]))
-    stages = list(first.stage_first_days())
+    by_run = [r.stage_first_days() for r in runs]  # once a run: the decline's pass costs
+    stages = list(by_run[0])
     data["stage_first_day"] = (("scenario", "path", "stage"), np.stack(
-        [np.stack([r.stage_first_days()[s] for s in stages], axis=1) for r in runs]))  # fmt: skip
+        [np.stack([days[s] for s in stages], axis=1) for days in by_run]))  # fmt: skip
     for name in _TOTALS:
         data[name] = (("scenario", "path", "part"), np.stack([getattr(o, name) for o in outs]))
     coords: dict[str, object] = {
