@@ -52,6 +52,7 @@ CONCERNS = {
     "disable_boards": 12,  # dead boards that go with remotely disabled machines
     "bench": 13,  # in-house repair benches: arrival times, pools, service times
     "donors": 14,  # donors bought during the run that arrive dead
+    "warm": 15,  # pipelines started in their steady state: counts, customs decisions
 }
 
 

@@ -575,6 +575,7 @@ setf("fleet.spares.family", "antminer-s21", waiting, +1,
      path="fleet.spares.1.family")  # fmt: skip
 setf("fleet.spares.on_hand", 60, stockout_day("fan"), +1, path="fleet.spares.1.on_hand")
 setf("fleet.spares.target", 60, ordered("fan"), +1, path="fleet.spares.1.target")
+setf("fleet.pipelines_at_start", "steady", in_repair("psu"), +1)
 
 # fleet.repair_routes (one part type each) ---------------------------------------------------
 ROUTE = "fleet.repair_routes.part"

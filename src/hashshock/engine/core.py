@@ -67,6 +67,7 @@ from hashshock.engine.threads import (
     path_blocks,
 )
 from hashshock.engine.transfers import transfer_tables
+from hashshock.engine.warm import start_warm
 from hashshock.plan.kinds import kinds_for_rule, kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
@@ -108,6 +109,8 @@ class Simulation(Hooks):
         self.fleet = self._fleet()
         self.rules = self._rules()
         self.keys = self._keys()
+        start_warm(plan, self.rng, self.rules, self.fleet, self.repairs.arrays,
+                   self.replenishments.arrays, self.record, self.first_path)  # fmt: skip
 
     # --- state -------------------------------------------------------------------
 

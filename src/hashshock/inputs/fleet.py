@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -359,6 +359,13 @@ class Fleet(_Strict):
         description="Sites send spares to a site that has run out; omitted: every site "
         "keeps its own spares",
     )
+    pipelines_at_start: Literal["empty", "steady"] = Field(
+        "empty",
+        description="Parts in repair and on order on day 0: empty (none; the pipelines fill "
+        "from day 0 and the shelves settle lower by them) or steady (a fleet that has been "
+        "running: the pipelines' steady state, and a base-stock level left out becomes the "
+        "shelf plus the pipelines' mean; docs/model.md, Day 0)",
+    )
 
     @model_validator(mode="after")
     def _unique_sites(self) -> Fleet:
@@ -375,12 +382,13 @@ class Fleet(_Strict):
         return self
 
     @model_serializer(mode="wrap")
-    def _without_absent_transshipment(
-        self, handler: SerializerFunctionWrapHandler
-    ) -> dict[str, Any]:
-        """A fleet without transshipment dumps as it did before it existed, so its inputs'
-        hash (``inputs_sha256``) is unchanged."""
+    def _without_absent_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A fleet without transshipment, its pipelines starting empty, dumps as it did
+        before these options existed, so its inputs' hash (``inputs_sha256``) is
+        unchanged."""
         dumped: dict[str, Any] = handler(self)
         if self.transshipment is None:
             dumped.pop("transshipment", None)
+        if self.pipelines_at_start == "empty":
+            dumped.pop("pipelines_at_start", None)
         return dumped

@@ -33,6 +33,7 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.plan.events import compile_events
 from hashshock.plan.model import BenchPlan, DonorPlan, FloatArray, Plan, RoutePlan
 from hashshock.plan.realisation import board_yield, degradation_of, site_uptime, wear_of
+from hashshock.plan.warm import warm_start
 
 DAYS_PER_YEAR = 365.0
 #: Age assumed for machines bought on the used market (ASSUMPTION [E]).
@@ -238,6 +239,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
     family_vendor = {m.family: m.vendor for m in models}
     on_hand = np.full(len(pool_keys), -1, dtype=np.int64)
     target = np.full(len(pool_keys), -1, dtype=np.int64)
+    target_given = np.zeros(len(pool_keys), dtype=np.bool_)
     for stock in fleet.spares:
         s, k = site_index[stock.site], PART_TYPES.index(stock.part)
         keys = [key for key in pool_keys if key[0] == s and key[1] == k]
@@ -253,6 +255,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
             j = pool_key_index[key]
             on_hand[j] = max(on_hand[j], 0) + qty
             target[j] = max(target[j], 0) + tgt
+            target_given[j] |= stock.target is not None
     for j, key in enumerate(pool_keys):
         if on_hand[j] < 0:  # no entry: the documented default share of installed parts
             share = defaults[PART_TYPES[key[1]]].default_spares_share
@@ -311,7 +314,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
 
     lead_override = fleet.replenishment.lead_time_days
     horizon = int(horizon_days)
-    return Plan(
+    plan = Plan(
         fleet_name=fleet.name,
         scenario_name="",
         start_date=fleet.start_date,
@@ -378,6 +381,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
         transfer_cost_usd=fleet.transshipment.cost_usd_per_part if fleet.transshipment else 0.0,
         donors=_donors(fleet.sites, fleet.cohorts, catalog),
     )
+    return warm_start(plan, target_given) if fleet.pipelines_at_start == "steady" else plan
 
 
 def _benches(sites: list[Site]) -> tuple[BenchPlan | None, ...]:

@@ -85,6 +85,25 @@ class EventPlan:
 
 
 @dataclass(frozen=True)
+class WarmPipelines:
+    """What a fleet that has been running holds in its pipelines at the start of day 0
+    (``docs/model.md``, *Day 0*): per pool and day d ≥ 0, the expected parts arriving on
+    day d — from in-house repair, from the vendor's repair centre, and spares on order —
+    each [J, D]. :func:`hashshock.plan.warm.steady_pipelines` computes them."""
+
+    in_house: FloatArray
+    vendor: FloatArray
+    orders: FloatArray
+
+    @property
+    def parts(self) -> FloatArray:
+        """[J] expected parts in repair and on order on day 0 (Little's law: λ·E[delay]
+        summed over the routes)."""
+        return np.asarray(self.in_house.sum(axis=1) + self.vendor.sum(axis=1)
+                          + self.orders.sum(axis=1))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Plan:
     """A fleet × scenario compiled for ``horizon_days`` days from ``start_date``."""
 
@@ -144,6 +163,8 @@ class Plan:
     transfer_cost_usd: float = 0.0
     # donor machines held at the sites (cannibalisation); () for none
     donors: tuple[DonorPlan, ...] = ()
+    # parts in repair and on order on day 0 (None: the pipelines start empty)
+    warm: WarmPipelines | None = None
 
     @property
     def n_cohorts(self) -> int:

@@ -1,0 +1,107 @@
+"""Pipelines started in their steady state: the parts a running fleet has in repair and
+on order on day 0, placed in the delay rings before the first day.
+
+The means come with the plan (:mod:`hashshock.plan.warm`: Palm's theorem, m(d) parts of
+a pool arriving on day d by each route, independent Poisson counts). A pool that
+reorders up to its base-stock level S holds S − on_hand parts in its pipelines (its
+inventory position is S: :func:`hashshock.engine.supply.reorder`); given that total,
+independent Poisson counts are multinomial with probabilities in proportion to their
+means, so each of the S − on_hand parts draws its route and arrival day from the
+means' cumulative shares (a pool that does not reorder holds the rounded mean). Each
+(path, pool) draws from its own stream, so a path's pipelines do not depend on the
+number of paths or threads. A lot from the vendor (repaired parts coming back across
+a border, spares on order) reaching the border on or after day 0 may be held there by
+a customs event as any lot shipped during the run (:mod:`hashshock.engine.customs`):
+each day's arrivals of a pool and route count as one lot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashshock.engine.arrays import Fleet, Holds, Record, Ring, Rules
+from hashshock.engine.customs import book_hold, customs_cell
+from hashshock.engine.jit import F64, I64, U64, compiled
+from hashshock.engine.kernel_random import path_stream, stream, uniform
+from hashshock.plan.model import Plan
+from hashshock.streams import RandomTree
+
+#: Routes in the order of :class:`hashshock.plan.model.WarmPipelines`.
+IN_HOUSE, VENDOR, ORDERS = 0, 1, 2
+
+
+@compiled()
+def fill_pipelines(
+    key: np.uint64, customs_keys: U64, shares: F64, parts: I64, border_offset: I64,
+    repairs: Ring, orders: Ring, repair_holds: Holds, parts_holds: Holds, storage_share: F64,
+    horizon: int, record: Record, first_path: int, counts: I64,
+) -> None:  # fmt: skip
+    """Draw every path's pipelines on day 0: ``shares`` [J, 3·D] the cumulative shares of
+    the cells (route, arrival day d) in route-major order, ``parts`` [J] the parts each
+    pool's pipelines hold; ``border_offset`` [3, J] the days from the border to the shelf
+    (−1: the route crosses no border); ``customs_keys`` [2, D] the vendor's and the
+    orders' customs streams by arrival day; ``storage_share`` [J] a held part's storage,
+    per machine's; ``counts`` [3·D] scratch."""
+    pools, cells = shares.shape
+    days = cells // 3
+    for p in range(repairs.in_transit.shape[0]):
+        run_path = p + first_path
+        for j in range(pools):
+            if parts[j] <= 0:
+                continue
+            counts[:] = 0
+            base = stream(key, run_path, j)
+            for unit in range(parts[j]):
+                counts[np.searchsorted(shares[j], uniform(base, unit) * shares[j, -1])] += 1
+            for cell in range(cells):
+                count = counts[cell]
+                if count == 0:
+                    continue
+                route, d = cell // days, cell % days
+                ring = orders if route == ORDERS else repairs
+                holds = parts_holds if route == ORDERS else repair_holds
+                arrive = d
+                offset = border_offset[route, j]
+                border = d - offset
+                if holds.hits.shape[0] > 0 and offset >= 0 and border >= 0:
+                    customs_base = path_stream(customs_keys[route - VENDOR, d], run_path)
+                    held, extra = customs_cell(customs_base, p, j, border, holds)
+                    if held:
+                        book_hold(p, border, extra, count, storage_share[j], horizon, record)
+                        arrive += extra
+                ring.in_transit[p, j] += count
+                if arrive < horizon:
+                    ring.by_day[p, arrive % ring.by_day.shape[1], j] += count
+
+
+def start_warm(
+    plan: Plan, rng: RandomTree, rules: Rules, fleet: Fleet, repairs: Ring, orders: Ring,
+    record: Record, first_path: int,
+) -> None:  # fmt: skip
+    """Fill ``repairs`` and ``orders`` with ``plan.warm``'s pipelines (nothing when the
+    plan's pipelines start empty)."""
+    warm = plan.warm
+    if warm is None:
+        return
+    means = np.stack([warm.in_house, warm.vendor, warm.orders], axis=1)  # [J, 3, D]
+    cumulative = np.cumsum(means.reshape(plan.n_pools, -1), axis=1)
+    if plan.replenish:  # the inventory position is the base-stock level
+        parts = np.maximum(plan.pool_target - plan.pool_on_hand, 0)
+    else:
+        parts = np.rint(cumulative[:, -1]).astype(np.int64)
+    parts = np.where(cumulative[:, -1] > 0, parts, 0)  # no flow, nothing on its way
+    clearance = plan.vendor_clearance_days[plan.pool_vendor].astype(np.int64)
+    border_offset = np.stack([
+        np.full(plan.n_pools, -1, np.int64),
+        np.where(plan.pool_crosses_border, clearance, -1),  # as repairs.start_repairs
+        clearance,  # every spares lot passes customs (supply.ship)
+    ])  # fmt: skip
+    days = means.shape[2]
+    # key 0 the units; keys 1 … the vendor's, 100,001 … the orders' customs by day
+    customs_keys = np.stack([rng.keys("warm", 1, days), rng.keys("warm", 100_001, days)])
+    fill_pipelines(
+        rng.keys("warm", 0, 1)[0], customs_keys, np.ascontiguousarray(cumulative),
+        parts.astype(np.int64), border_offset, repairs, orders, rules.repair_holds,
+        rules.parts_holds, np.ascontiguousarray(fleet.storage_share[plan.pool_part]),
+        fleet.horizon, record, first_path, np.zeros(3 * days, np.int64),
+    )  # fmt: skip

@@ -1,0 +1,206 @@
+"""Pipelines started in their steady state (``pipelines_at_start: steady``,
+docs/model.md "Day 0") against Little's law and Palm's theorem worked by hand, and the
+engine's own invariants: the inventory position is the base-stock level on every path,
+the mean pipeline is flat from day 0 (where an empty start fills it over the delay), a
+path's pipelines do not depend on the paths run beside it, and lots reaching the border
+after day 0 meet the scenario's customs holds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from tests.conftest import small_fleet
+from tests.engine.helpers import plan_for, with_constant_hazard
+
+from hashshock.decide.evaluate import with_stock
+from hashshock.engine import simulate
+from hashshock.engine.core import Simulation
+from hashshock.inputs.errors import InputError
+from hashshock.inputs.load import fleet_from_mapping
+from hashshock.plan import Plan
+from hashshock.plan.warm import day0_failures, warm_start
+
+PSU = 2
+PSU_RATE = 4e-4  # daily failure probability of a PSU slot
+TURNAROUND = 28
+PSU_ROUTE = {"in_house_share": 0.25, "in_house_days": 10, "scrap_share": 0.25,
+             "crosses_border": False, "vendor_turnaround_days": TURNAROUND}  # fmt: skip
+AMPLE = [{"site": "a", "part": p, "on_hand": 5000} for p in ("hashboard", "fan", "control_board")]
+
+
+def _psu_fleet(psus: int = 60, **extra: object) -> dict[str, object]:
+    fleet = small_fleet(
+        spares=[{"site": "a", "part": "psu", "on_hand": psus}, *AMPLE],
+        repair_routes={"psu": PSU_ROUTE},
+        **extra,
+    )
+    fleet["sites"][0]["technicians"] = 50  # type: ignore[index]
+    return fleet
+
+
+def _warm(plan: Plan) -> Plan:
+    """``plan`` (its hazard perhaps replaced) with its pipelines in their steady state and
+    every base-stock level left to the default."""
+    return warm_start(plan, np.zeros(plan.n_pools, np.bool_))
+
+
+def _psu_plan(
+    horizon: int = 200, events: list[dict[str, object]] | None = None, fans: float = 0.0
+) -> Plan:
+    cold = plan_for(_psu_fleet(), events=events, horizon=horizon)
+    return _warm(with_constant_hazard(cold, [0.0, fans, PSU_RATE, 0.0]))
+
+
+def _psu_delays(plan: Plan) -> tuple[float, float, float]:
+    """Whole-day delays of the PSU's three routes, worked from the fleet above and the
+    bundled vendor's transit, clearance and lead (fixed days)."""
+    vendor = int(plan.pool_vendor[np.flatnonzero(plan.pool_part == PSU)[0]])
+    transit = int(plan.vendor_transit_days[vendor])
+    clearance = int(plan.vendor_clearance_days[vendor])
+    lead = plan.vendor_parts_lead[vendor]
+    assert lead.is_fixed
+    return 10.0, 2 * transit + TURNAROUND, lead.mean + transit + clearance
+
+
+def test_day0_pipelines_are_littles_law_worked_by_hand() -> None:
+    """λ = running machines × PSUs each × −ln(1 − h); each route holds λ·share·E[delay]
+    (fixed delays: arrivals spread evenly over the delay's days)."""
+    plan = _psu_plan()
+    warm = plan.warm
+    assert warm is not None
+    in_house_days, vendor_days, order_days = _psu_delays(plan)
+    for j in np.flatnonzero(plan.pool_part == PSU):
+        machines = plan.cohort_initial[plan.cohort_pool[:, PSU] == j].sum()
+        rate = machines * -np.log1p(-PSU_RATE)  # one PSU a machine
+        assert day0_failures(plan)[j] == pytest.approx(rate)
+        assert warm.in_house[j].sum() == pytest.approx(rate * 0.25 * in_house_days)
+        assert warm.vendor[j].sum() == pytest.approx(rate * 0.5 * vendor_days)
+        assert warm.orders[j].sum() == pytest.approx(rate * 0.25 * order_days)
+        # Palm: what arrives on day d is what was sent within the delay before day 0
+        np.testing.assert_allclose(warm.vendor[j][: int(vendor_days)], rate * 0.5)
+        assert not warm.vendor[j][int(vendor_days) :].any()
+        # the base-stock level left out: the shelf plus the pipelines' mean
+        assert plan.pool_target[j] == plan.pool_on_hand[j] + round(warm.parts[j])
+
+
+def test_the_inventory_position_is_the_base_stock_level_on_every_path() -> None:
+    """Given today's shelf, the pipelines hold S − on_hand parts (position = S), spread
+    over the routes and arrival days in proportion to Palm's means."""
+    plan = _psu_plan()
+    paths = 2000
+    sim = Simulation(plan, paths, seed=3)
+    position = sim.on_hand + sim.repairs.in_transit + sim.replenishments.in_transit
+    np.testing.assert_array_equal(position, np.broadcast_to(plan.pool_target, position.shape))
+    warm = plan.warm
+    assert warm is not None
+    j = int(np.flatnonzero(plan.pool_part == PSU)[0])
+    parts = plan.pool_target[j] - plan.pool_on_hand[j]
+    share = (warm.in_house[j] + warm.vendor[j]) / warm.parts[j]  # by arrival day
+    length = sim.repairs.ring.shape[1]
+    by_day = sim.repairs.ring[:, :, j].astype(float)
+    for d in range(min(length, len(share))):
+        p = share[d]
+        sd = np.sqrt(parts * p * (1 - p) / paths)
+        assert abs(by_day[:, d].mean() - parts * p) < 4.5 * sd + 1e-9, d
+
+
+def test_the_mean_pipeline_is_flat_from_day_0_where_an_empty_start_fills_it() -> None:
+    """Little's law from the first day: the PSUs in repair and on order stay at
+    λ·E[delay] (ample spares and technicians, constant hazard), where the same fleet
+    started empty has nothing on day 0 and fills over the delay."""
+    warm_plan = _psu_plan(horizon=120)
+    cold_plan = dataclasses.replace(warm_plan, warm=None)
+    paths = 400
+    warm, cold = simulate(warm_plan, paths, seed=11), simulate(cold_plan, paths, seed=11)
+    in_house_days, vendor_days, order_days = _psu_delays(warm_plan)
+    rate = day0_failures(warm_plan)[warm_plan.pool_part == PSU].sum()
+    in_repair = rate * (0.25 * in_house_days + 0.5 * vendor_days)
+    on_order = rate * 0.25 * order_days
+    for day in (0, 10, 30, 60, 100):
+        for series, expected in ((warm.parts_in_repair, in_repair),
+                                 (warm.parts_on_order, on_order)):  # fmt: skip
+            values = series[:, day, PSU].astype(float)
+            # machines stopped waiting for nothing: the rate stays λ (failures are Poisson)
+            stderr = max(values.std(ddof=1), np.sqrt(expected)) / np.sqrt(paths)
+            assert abs(values.mean() - expected) < 4 * stderr + 0.01 * expected, day
+    assert cold.parts_in_repair[:, 0, PSU].mean() < 0.1 * in_repair
+    # and the shelf stays where the file put it: mean PSUs on hand within a few parts
+    shelf = warm.spares_on_hand[:, :, PSU].mean(axis=0)
+    assert np.abs(shelf - warm_plan.pool_on_hand[warm_plan.pool_part == PSU].sum()).max() < 6
+
+
+def test_a_paths_pipelines_do_not_depend_on_the_paths_beside_it() -> None:
+    plan = _psu_plan(horizon=60)
+    whole = simulate(plan, 48, 5)
+    first = simulate(plan, 12, 5)
+    block = simulate(plan, 36, 5, first_path=12)
+    for name in ("parts_in_repair", "parts_on_order", "spares_on_hand", "backorders"):
+        np.testing.assert_array_equal(getattr(whole, name)[:12], getattr(first, name), name)
+        np.testing.assert_array_equal(getattr(whole, name)[12:], getattr(block, name), name)
+
+
+def test_lots_on_their_way_are_held_by_a_customs_hold_from_day_0() -> None:
+    """Spares ordered before day 0 reach the border from day 0: a hold starting then
+    holds them, so the first hold falls in the first days, where an empty start's first
+    lot reaches the border after its lead time."""
+    hold = [{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
+             "shipments": ["parts"]}]  # fmt: skip
+    # fans too (all scrapped, so all reordered): a lot reaches the border most days
+    warm_plan = _psu_plan(horizon=120, events=hold, fans=2e-3)
+    cold_plan = dataclasses.replace(warm_plan, warm=None)
+    warm, cold = simulate(warm_plan, 100, 2), simulate(cold_plan, 100, 2)
+    *_, order_days = _psu_delays(warm_plan)
+    first_warm, first_cold = warm.first_customs_hold_day, cold.first_customs_hold_day
+    assert (first_warm >= 0).all() and (first_cold >= 0).all()
+    assert np.median(first_warm) <= 2
+    assert first_warm.max() < first_cold.min()
+    assert first_cold.min() >= order_days - 5  # clearance: the border is before the shelf
+    # held 30 days more: more on order than without the hold a month in
+    free = simulate(_psu_plan(horizon=120, fans=2e-3), 100, 2)
+    assert warm.parts_on_order[:, 20, PSU].mean() > free.parts_on_order[:, 20, PSU].mean()
+
+
+def test_a_fleet_that_does_not_reorder_holds_its_repairs_only() -> None:
+    fleet = _psu_fleet(pipelines_at_start="steady", replenishment={"enabled": False})
+    plan = plan_for(fleet, horizon=30)
+    warm = plan.warm
+    assert warm is not None and not warm.orders.any()
+    sim = Simulation(plan, 200, seed=1)
+    assert not sim.replenishments.in_transit.any()
+    mean = sim.repairs.in_transit.mean(axis=0)
+    np.testing.assert_allclose(mean, np.rint(warm.parts), atol=0.5)
+
+
+def test_a_given_base_stock_level_is_kept_and_fills_the_pipelines() -> None:
+    fleet = _psu_fleet(pipelines_at_start="steady")
+    fleet["spares"][0]["target"] = 90  # type: ignore[index]
+    plan = plan_for(fleet, horizon=30)
+    psu = plan.pool_part == PSU
+    assert plan.pool_target[psu].sum() == 90
+    sim = Simulation(plan, 50, seed=1)
+    held = sim.repairs.in_transit + sim.replenishments.in_transit
+    np.testing.assert_array_equal(held[:, psu].sum(axis=1), 90 - plan.pool_on_hand[psu].sum())
+
+
+def test_a_stock_level_keeps_its_pipelines_mean_off_the_shelf() -> None:
+    """The optimiser's level S on a fleet started in its steady state: the shelf is S
+    less the pipelines' mean (METRIC's S = on hand + due in)."""
+    plan = _psu_plan()
+    assert plan.warm is not None
+    level = np.full(plan.n_pools, 200, np.int64)
+    stocked = with_stock(plan, level)
+    np.testing.assert_array_equal(stocked.pool_target, level)
+    np.testing.assert_array_equal(
+        stocked.pool_on_hand, np.maximum(level - np.rint(plan.warm.parts).astype(np.int64), 0)
+    )
+
+
+def test_the_fleet_field_is_checked_and_left_out_of_the_inputs_when_empty() -> None:
+    with pytest.raises(InputError, match="pipelines_at_start"):
+        fleet_from_mapping(small_fleet(pipelines_at_start="full"))
+    empty = fleet_from_mapping(small_fleet()).fleet
+    assert "pipelines_at_start" not in empty.model_dump()
+    steady = fleet_from_mapping(small_fleet(pipelines_at_start="steady")).fleet
+    assert steady.model_dump()["pipelines_at_start"] == "steady"
