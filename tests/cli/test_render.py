@@ -383,6 +383,7 @@ def test_a_fixed_customs_day_is_explained_only_when_it_happens() -> None:
     assert "day 42 on every path" in note and "lead time is 42 days" in note
     assert "ships on day 0" in note
     assert fixed_customs_day_note([_stage(42, 44)]) is None
+    assert fixed_customs_day_note([_stage(0, 0)]) is None  # lots on their way met the hold
     assert fixed_customs_day_note([_stage(None, None, probability=0.05)]) is None
     other = fixed_customs_day_note([_stage(37, 37)])
     assert other is not None and "day 37 on every path" in other and "lead time is" not in other

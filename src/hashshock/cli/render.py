@@ -233,12 +233,13 @@ def _lead_times() -> dict[int, list[str]]:
 def fixed_customs_day_note(results: Sequence[dict[str, Any]]) -> str | None:
     """A footnote when the customs-delay stage falls on the same day on every path (p10 =
     p90): that day is when the first lot reaches the border, set by a lead time, not by
-    when the hold begins. ``None`` when no result shows it."""
+    when the hold begins. ``None`` when no result shows it (day 0 needs no word: lots on
+    their way on day 0, ``pipelines_at_start: steady``, met a hold begun that day)."""
     hits: dict[int, list[str]] = {}
     for result in results:
         stage = result["stages"]["customs_delay"]
         day = stage["day_p10"]
-        if stage["probability"] > 0 and day is not None and day == stage["day_p90"]:
+        if stage["probability"] > 0 and day and day == stage["day_p90"]:
             hits.setdefault(int(day), []).append(result["scenario"])
     if not hits:
         return None
