@@ -127,9 +127,18 @@ def donor_fleet() -> dict[str, Any]:
     return fleet
 
 
+def steady_fleet() -> dict[str, Any]:
+    """The two-site fleet with its repairs and spares on order in their steady state on
+    day 0 (``pipelines_at_start: steady``; the reference lives through the days before,
+    :mod:`tests.reference.warm`)."""
+    fleet = two_site_fleet()
+    fleet["pipelines_at_start"] = "steady"
+    return fleet
+
+
 #: The fleets of the tests by variant name.
 FLEETS = {"": two_site_fleet, "benches": bench_fleet, "transfers": transfer_fleet,
-          "donors": donor_fleet}  # fmt: skip
+          "donors": donor_fleet, "steady": steady_fleet}  # fmt: skip
 
 
 def scenario(name: str) -> Scenario:

@@ -29,6 +29,7 @@ from tests.reference.logistics import MachineOrders, RepairShop, Replenishment
 from tests.reference.scenario_events import EventWindow, ScenarioState
 from tests.reference.swaps import SwapShop
 from tests.reference.transfers import Transshipment
+from tests.reference.warm import start_warm
 
 from hashshock.plan import Plan
 
@@ -252,6 +253,7 @@ class PathSimulation:
         self.scenario.on_end["remote_disable"] = [self._disable_ends]
         self.scenario.start()  # first, so event flags flip before anything else at a time
         self._initial_state()
+        start_warm(self)
         MachineOrders(self).start()
         repairs = RepairShop(self)
         env.process(repairs.daily())

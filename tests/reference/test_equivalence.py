@@ -138,6 +138,30 @@ def test_injected_bug_stripped_donors_give_again_is_rejected() -> None:
     assert {"down waiting_for_part d179", "backorders fan d134"} <= rejected, verdict.report()
 
 
+def test_steady_pipelines() -> None:
+    """Built-in ``sanctions`` on the two-site fleet started with its repairs and spares on
+    order in their steady state (``fleets.steady_fleet``): the engine draws them from
+    Palm's means given the shelf, the reference lives through the days before day 0 and
+    keeps the histories that lead to the file's shelf (:mod:`tests.reference.warm`);
+    compared from day 0, with lots on their way meeting the holds."""
+    days = [0, 10, *checkpoints(HORIZON)]
+    verdict = compare(engine_run("sanctions", "steady"), reference_run("sanctions", "steady"),
+                      days, ALPHA)  # fmt: skip
+    _assert_equivalent(verdict)
+    assert "parts_in_repair hashboard d0" in {c.name for c in verdict.tested}
+    assert np.median(reference_run("sanctions", "steady").first_customs_hold_day) < 42
+
+
+def test_injected_bug_pipelines_left_empty_is_rejected() -> None:
+    """The engine's plan keeps the steady fleet's base-stock levels but starts its
+    pipelines empty: nothing in repair on day 0, a burst of orders."""
+    buggy = replace(plan("sanctions", variant="steady"), warm=None)
+    verdict = compare(simulate(buggy, ENGINE_PATHS, ENGINE_SEED),
+                      reference_run("sanctions", "steady"), [0, 10], ALPHA)  # fmt: skip
+    rejected = {c.name for c in verdict.rejected}
+    assert "parts_in_repair hashboard d0" in rejected, verdict.report()
+
+
 def test_injected_bug_repaired_parts_never_return_is_rejected() -> None:
     """Engine fed every route with scrap share 1: nothing comes back from repair."""
     base = plan("baseline")
