@@ -162,6 +162,24 @@ def test_wrong_argument_types_are_input_errors() -> None:
         small_fleet(), paths=2, horizon_days=2).to_dict()["fleet"]["machines"]  # fmt: skip
 
 
+def test_a_fleet_model_is_a_fleet() -> None:
+    """A :class:`~hashshock.inputs.fleet.Fleet` runs as the file it came from, bit for bit,
+    and is checked as the file is (an unknown model is refused by name)."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+    from hashshock.inputs.fleet import Fleet
+
+    loaded = hashshock.load_fleet(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+    from_model = hashshock.run(loaded.fleet, "sanctions", paths=8, horizon_days=40, seed=2)
+    from_file = hashshock.run(loaded, "sanctions", paths=8, horizon_days=40, seed=2)
+    assert from_model.to_json() == from_file.to_json()
+    wrong = Fleet.model_validate(small_fleet()).model_copy(deep=True)
+    wrong.cohorts[0].model = "antminer-s99"
+    with pytest.raises(InputError, match="antminer-s99"):
+        hashshock.run(wrong, paths=2, horizon_days=2)
+
+
 def test_results_show_in_one_line() -> None:
     """A result shown in a notebook is one line, not its arrays."""
     result = hashshock.run(small_fleet(), "baseline", paths=50, horizon_days=30)

@@ -247,8 +247,8 @@ def run(
 
     Arguments, as ``hashshock run`` takes them:
 
-    - ``fleet``: a fleet file's path, a mapping of its fields, or a loaded fleet
-      (:func:`hashshock.load_fleet`);
+    - ``fleet``: a fleet file's path, a mapping of its fields, a
+      :class:`~hashshock.inputs.fleet.Fleet`, or a loaded fleet (:func:`hashshock.load_fleet`);
     - ``scenario``: a bundled scenario's name (``hashshock scenarios`` lists them), a
       scenario file, or a :class:`~hashshock.inputs.scenario.Scenario`;
     - ``paths``: Monte Carlo paths, 1 to 1,000,000; ``horizon_days``: days simulated from

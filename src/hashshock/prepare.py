@@ -21,6 +21,7 @@ from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
 from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.finance import Finance
+from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
@@ -37,7 +38,7 @@ from hashshock.market.start import MarketStart, check_network_holds, market_star
 from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
-FleetLike = str | Path | LoadedFleet | dict[str, Any]
+FleetLike = str | Path | LoadedFleet | Fleet | dict[str, Any]
 ScenarioLike = str | Path | Scenario
 
 MAX_HORIZON_DAYS = 3 * 366
@@ -49,7 +50,9 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
         return checked_again(fleet)
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
-    check_path_like(fleet, "fleet", "give a fleet file's path or a mapping of its fields")
+    if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
+        return fleet_from_mapping(fleet.model_dump(mode="json", exclude_unset=True))
+    check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
     return load_fleet(fleet)
 
 
