@@ -246,3 +246,45 @@ def test_a_replacement_pays_its_own_power_whatever_the_fleet_delivers() -> None:
         np.testing.assert_allclose(at.replacement_ths[0], 97.0)
         np.testing.assert_allclose(at.replacement_costs_usd[0], 97.0 * power)
         np.testing.assert_allclose(at.hashrate_ths[0] - at.replacement_ths[0], own)
+
+
+def test_the_payback_rule_worked_by_hand() -> None:
+    """c ≤ D · u · (h / 1000 − e): at $16/TH, uptime 0.95 and $0.0168 of power a TH/s-day,
+    h = $40/PH/day earns 0.95 × (0.040 − 0.0168) = $0.02204 a day, paying back in 726
+    days — inside 730, not inside 700; below break-even nothing pays back; no rule (or no
+    margin) leaves the cash limit as it is, and no cash limit becomes no limit."""
+    from hashshock.industry.spot import ReplacementEconomics, paying
+
+    economics = ReplacementEconomics(uptime=0.95, power_usd_per_ths_day=0.0168,
+                                     breakeven_usd_per_ph_day=16.8)  # fmt: skip
+    margin = economics.margin(np.array([[40.0, 16.0]]))
+    np.testing.assert_allclose(margin, [[0.95 * (0.040 - 0.0168), 0.0]])
+    price = np.full((1, 2), 16.0)
+    limit = np.array([[5.0, 5.0]])
+    np.testing.assert_array_equal(paying(limit, price, margin, 730), [[5.0, 0.0]])
+    np.testing.assert_array_equal(paying(limit, price, margin, 700), [[0.0, 0.0]])
+    np.testing.assert_array_equal(paying(None, price, margin, 730), [[np.inf, 0.0]])
+    assert paying(limit, price, margin, None) is limit
+    assert paying(None, price, None, 730) is None
+
+
+def test_replacements_that_do_not_pay_back_are_not_ordered() -> None:
+    """The small farms under sanctions: a rule no machine meets (one day) orders nothing;
+    a longer payback never orders less, and no rule orders the most (even ten years
+    leaves out the review days below a replacement's break-even, which never pay back)."""
+
+    def ordered(payback: int | None) -> float:
+        data = _bundled(True)
+        data["operators"] = [dict(op, simulated=2) for op in data["operators"]
+                             if op["name"] == "small-farms"]  # fmt: skip
+        data.pop("portfolio")
+        if payback is not None:
+            data["replacement"]["max_payback_days"] = payback
+        run = industry(industry_from_mapping(data), ["baseline", "sanctions"], PATHS, DAYS, SEED)
+        spots = run.runs.spots
+        assert spots is not None and spots[1] is not None
+        return float(spots[1].ordered_ths.sum())
+
+    free, never, decade, two_years = ordered(None), ordered(1), ordered(3650), ordered(730)
+    assert free > 0 and never == 0 and decade > 0
+    assert never <= two_years <= decade <= free

@@ -5,11 +5,14 @@ run gets its money and its TH/s after any deliveries and sales."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.finance.scenario_money import supply_cut
+from hashshock.finance.steering import MarketLike
 from hashshock.industry.distress import Room, Seller, Settled, settle
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows
@@ -27,10 +30,14 @@ FloatArray = NDArray[np.float64]
 
 
 def spot_for(
-    inputs: IndustryInputs, runs: list[list[MemberRun]], lines: list[list[LineFlows]] | None
+    inputs: IndustryInputs,
+    runs: list[list[MemberRun]],
+    lines: list[list[LineFlows]] | None,
+    markets: Sequence[MarketLike] | None = None,
 ) -> list[Spot | None]:
     """Per scenario the members' replacement orders (``None`` under baseline, or without
-    ``replacement`` or vendor lines)."""
+    ``replacement`` or vendor lines); ``markets``: per scenario the market the engines were
+    steered by (its hashprice decides the payback rule, when the file sets one)."""
     industry = inputs.loaded.industry
     out: list[Spot | None] = [None] * len(inputs.to_run)
     if industry.replacement is None or lines is None:
@@ -43,7 +50,14 @@ def spot_for(
     for k in range(1, len(inputs.to_run)):
         waiting = [r[k].waiting_machines if r[k].fixed is not None else None for r in runs]
         cash = [r[k].spendable_usd for r in runs]
-        out[k] = replace(industry, weights, each, waiting, base, lines[k], cash)
+        margins = None
+        if industry.replacement.max_payback_days is not None and markets is not None:
+            daily = markets[k].hashprice_usd_per_ph_day
+            hashprice = daily[:, :: industry.replacement.review_days]  # the review days
+            margins = [None if w is None else ReplacementEconomics.of(
+                industry, inputs.members[i].plans[k], inputs.members[i].money[k]
+            ).margin(hashprice) for i, w in enumerate(waiting)]  # fmt: skip
+        out[k] = replace(industry, weights, each, waiting, base, lines[k], cash, margins)
     return out
 
 

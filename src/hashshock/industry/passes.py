@@ -59,7 +59,7 @@ def simulate_block(
             return out
         from hashshock.industry.couple import settle_scenario, spot_for
 
-        spots = spot_for(inputs, runs, block.lines)
+        spots = spot_for(inputs, runs, block.lines, steering)
         settlements = [
             settle_scenario(inputs, block.markets[k], [r[k] for r in runs], k, block.count,
                             seed, spots[k], block.first, [r[0] for r in runs])

@@ -13,7 +13,15 @@ what it can pay for: its cash on review day r on its scenario's market (the engi
 run, before any spot machine is paid for) above its liquidity floor (its highest
 ``min_liquidity`` covenant), at c USD a new machine on the lines below. So everything it
 has on order is covered by cash above the floor when placed, and an operator whose cash
-is at or below its floor orders nothing.
+is at or below its floor orders nothing. With ``max_payback_days`` D it orders only on a
+review day when a new machine pays back within D days at that day's hashprice h
+(USD/PH/day, the market its engine was steered by):
+
+    c ≤ D · u(r) · (h(r) / 1000 − e),                                    (payback)
+
+c the lines' price per TH/s, u(r) the share of its nameplate a replacement delivers that
+day (below: 0 under its break-even), e its power per delivered TH/s a day (USD); else
+B(r) = 0.
 
 A ``used_share`` of each order is bought on the used market (settled with the network:
 :mod:`hashshock.industry.distress`); the rest is split between the lines that sell to
@@ -133,6 +141,14 @@ class ReplacementEconomics:
         breakeven = j_per_th * 24.0 * price / 1000.0 if switches_off else None
         return cls(uptime, j_per_th * 24.0 * price / 1e6, breakeven)
 
+    def margin(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
+        """USD a nameplate TH/s of replacement earns a day after its power, on the hashprice
+        [P, ·] USD/PH/day: u · (h / 1000 − e) (module docstring, payback)."""
+        delivered = self.running(hashprice_usd_per_ph_day)
+        return np.asarray(
+            delivered * (hashprice_usd_per_ph_day / 1000.0 - self.power_usd_per_ths_day)
+        )
+
     def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """[P, T] the share of its nameplate a replacement delivers each day (module
         docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
@@ -148,6 +164,17 @@ def replacement_running(
     """[P, T] the share of its nameplate a replacement machine delivers each day
     (:class:`ReplacementEconomics`)."""
     return ReplacementEconomics.of(industry, plan, money).running(hashprice_usd_per_ph_day)
+
+
+def paying(limit: FloatArray | None, usd_per_ths: FloatArray, margin: FloatArray | None,
+           max_payback_days: int | None) -> FloatArray | None:  # fmt: skip
+    """B(r) [P, R] with no machine on the review days when one does not pay back within
+    ``max_payback_days`` at its ``margin`` [P, R] (USD per nameplate TH/s a day; ``None``:
+    no check), at ``usd_per_ths`` [P, R]."""
+    if max_payback_days is None or margin is None:
+        return limit
+    pays = usd_per_ths <= max_payback_days * margin
+    return np.where(pays, np.inf if limit is None else limit, 0.0)
 
 
 def affordable(spendable_usd: FloatArray | None, usd_each: FloatArray) -> FloatArray | None:
@@ -185,11 +212,13 @@ def replace(
     base_waiting: Sequence[CountArray | None],
     contracted: Sequence[LineFlows],
     spendable_usd: Sequence[FloatArray | None],
+    margins: Sequence[FloatArray | None] | None = None,
 ) -> Spot:
     """The spot orders of every member (``waiting`` and ``base_waiting``: machines waiting
     for a part [P, T] under the shock and under baseline; ``spendable_usd``: cash above
-    its floor on each review day [P, R], ``None``: no limit) served on what
-    ``contracted`` leaves of each line."""
+    its floor on each review day [P, R], ``None``: no limit; ``margins``: what a nameplate
+    TH/s of replacement earns a day after power on each review day [P, R], for the
+    payback rule) served on what ``contracted`` leaves of each line."""
     assert industry.replacement is not None
     rule = industry.replacement
     flows = {line.vendor: line for line in contracted}
@@ -200,10 +229,14 @@ def replace(
     prices = machine_prices()
     usd_per_ths = sum((shares[n] * prices[line.model] for n, line in enumerate(lines)
                        if line.model is not None), np.zeros((paths, reviews.size)))  # fmt: skip
+    margins = margins if margins is not None else [None] * len(waiting)
     machines = [
         None if w is None or b is None else spot_orders(
-            w, b, rule.share, rule.review_days, affordable(cash, usd_per_ths * each))
-        for w, b, cash, each in zip(waiting, base_waiting, spendable_usd, ths_each, strict=True)
+            w, b, rule.share, rule.review_days,
+            paying(affordable(cash, usd_per_ths * each), usd_per_ths, margin,
+                   rule.max_payback_days))
+        for w, b, cash, each, margin in zip(waiting, base_waiting, spendable_usd, ths_each,
+                                            margins, strict=True)
     ]  # fmt: skip
     delivered: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
                                           for m in machines]  # fmt: skip

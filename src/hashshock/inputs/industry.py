@@ -324,6 +324,12 @@ class Replacement(_Strict):
         0.0, description="Share of each order bought on the used market (from dealers' "
         "stock, else grey imports) instead of new machines; 0: all new",
     )  # fmt: skip
+    max_payback_days: StrictInt | None = Field(
+        None, ge=1, le=3650,
+        description="Order only on review days when a new machine's price pays back within "
+        "this many days at that day's hashprice (its margin after power, at the fleet's "
+        "uptime); omitted: order whether or not it pays back",
+    )  # fmt: skip
     source: str = ""
 
 
