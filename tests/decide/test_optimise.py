@@ -12,6 +12,7 @@ from hashshock.decide.closed_form import expected_backorders
 from hashshock.decide.evaluate import with_stock
 from hashshock.decide.optimise import check_target, optimise
 from hashshock.decide.pools import demand_per_day, pool_table
+from hashshock.decide.report import stock_rows
 from hashshock.inputs.errors import InputError
 from hashshock.parallel import simulate_one
 from hashshock.prepare import prepare
@@ -50,6 +51,31 @@ def test_a_stock_is_what_the_fleet_file_gives() -> None:
     edited = with_stock(base, stock)
     assert np.array_equal(edited.pool_on_hand, from_file.pool_on_hand)
     assert np.array_equal(edited.pool_target, from_file.pool_target)
+    assert stock_rows(pool_table(base, np.ones(base.n_pools)), stock) == rows
+
+
+def test_a_stock_of_a_steady_fleet_is_what_its_rows_give() -> None:
+    """A fleet whose pipelines start steady: a stock S is a shelf of S less the parts on
+    their way (METRIC's S = on hand + due in), in the optimiser's runs and in the rows it
+    writes alike — the same plan, so the same run bit for bit; today's stock is the shelf
+    and the parts on their way, and the fleet's own stock is the plan it came from."""
+    fleet = small_fleet(pipelines_at_start="steady")
+    base = prepare(fleet, ["sanctions"], 60).plans[-1]
+    assert base.warm is not None and base.warm.parts.sum() > 0
+    table = pool_table(base, np.ones(base.n_pools))
+    np.testing.assert_array_equal(table.inputs.current, base.pool_on_hand + base.warm.parts)
+    stock = table.inputs.current + np.arange(base.n_pools)
+    rows = stock_rows(table, stock)
+    from_file = prepare(dict(fleet, spares=rows), ["sanctions"], 60).plans[-1]
+    edited = with_stock(base, stock)
+    assert np.array_equal(edited.pool_on_hand, from_file.pool_on_hand)
+    assert np.array_equal(edited.pool_target, from_file.pool_target)
+    a, b = simulate_one(edited, 30, 4, None), simulate_one(from_file, 30, 4, None)
+    for name in ("spares_on_hand", "parts_in_repair", "parts_on_order", "hashrate_ths"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    same = with_stock(base, table.inputs.current)
+    assert np.array_equal(same.pool_on_hand, base.pool_on_hand)
+    assert np.array_equal(same.pool_target, base.pool_target)
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +198,24 @@ def test_an_ordered_stock_is_a_base_stock_level_and_arrives_after_the_lead_time(
     later = simulate_one(ordered, 50, 0, None)
     assert np.array_equal(later.spares_on_hand[:, 0], today.spares_on_hand[:, 0])
     assert (later.spares_on_hand[:, 80].sum(axis=1) > today.spares_on_hand[:, 80].sum(axis=1)).all()
+
+
+def test_an_ordered_stock_of_a_steady_fleet_orders_what_it_lacks_on_day_0() -> None:
+    """``--ordered`` on a fleet whose pipelines start steady: the parts on their way stay
+    as they are (none more in repair on day 0), and the day-0 reorder orders the 20 a pool
+    lacks of its level, which come after the lead time."""
+    base = prepare(small_fleet(pipelines_at_start="steady"), ["baseline"], 120).plans[-1]
+    assert base.warm is not None
+    level = base.parts_owned + 20
+    ordered = with_stock(base, level, ordered=True)
+    np.testing.assert_array_equal(ordered.pool_on_hand, base.pool_on_hand)
+    today, later = simulate_one(base, 50, 0, None), simulate_one(ordered, 50, 0, None)
+    np.testing.assert_array_equal(later.parts_in_repair[:, 0], today.parts_in_repair[:, 0])
+    np.testing.assert_array_equal(later.spares_on_hand[:, 0], today.spares_on_hand[:, 0])
+    extra = np.bincount(base.pool_part, weights=np.full(base.n_pools, 20.0), minlength=4)
+    np.testing.assert_array_equal(
+        later.parts_on_order[:, 0] - today.parts_on_order[:, 0], np.broadcast_to(extra, (50, 4))
+    )
 
 
 def test_a_step_that_cannot_afford_its_increments_buys_what_the_budget_allows() -> None:

@@ -15,6 +15,7 @@ from tests.conftest import small_fleet
 from tests.engine.helpers import plan_for, with_constant_hazard
 
 from hashshock.decide.evaluate import with_stock
+from hashshock.dists import Fixed
 from hashshock.engine import simulate
 from hashshock.engine.core import Simulation
 from hashshock.inputs.errors import InputError
@@ -47,10 +48,13 @@ def _warm(plan: Plan) -> Plan:
 
 
 def _psu_plan(
-    horizon: int = 200, events: list[dict[str, object]] | None = None, fans: float = 0.0
+    horizon: int = 200,
+    events: list[dict[str, object]] | None = None,
+    fans: float = 0.0,
+    psus: float = PSU_RATE,
 ) -> Plan:
     cold = plan_for(_psu_fleet(), events=events, horizon=horizon)
-    return _warm(with_constant_hazard(cold, [0.0, fans, PSU_RATE, 0.0]))
+    return _warm(with_constant_hazard(cold, [0.0, fans, psus, 0.0]))
 
 
 def _psu_delays(plan: Plan) -> tuple[float, float, float]:
@@ -81,14 +85,16 @@ def test_day0_pipelines_are_littles_law_worked_by_hand() -> None:
         # Palm: what arrives on day d is what was sent within the delay before day 0
         np.testing.assert_allclose(warm.vendor[j][: int(vendor_days)], rate * 0.5)
         assert not warm.vendor[j][int(vendor_days) :].any()
-        # the base-stock level left out: the shelf plus the pipelines' mean
-        assert plan.pool_target[j] == plan.pool_on_hand[j] + round(warm.parts[j])
+        # the base-stock level left out: the shelf plus the parts on their way, the mean
+        assert warm.parts[j] == round(warm.mean_parts[j])
+        assert plan.pool_target[j] == plan.pool_on_hand[j] + warm.parts[j]
 
 
 def test_the_inventory_position_is_the_base_stock_level_on_every_path() -> None:
     """Given today's shelf, the pipelines hold S − on_hand parts (position = S), spread
-    over the routes and arrival days in proportion to Palm's means."""
-    plan = _psu_plan()
+    over the routes and arrival days in proportion to Palm's means (repairs and spares on
+    order alike)."""
+    plan = _psu_plan(psus=2e-3)
     paths = 2000
     sim = Simulation(plan, paths, seed=3)
     position = sim.on_hand + sim.repairs.in_transit + sim.replenishments.in_transit
@@ -97,20 +103,22 @@ def test_the_inventory_position_is_the_base_stock_level_on_every_path() -> None:
     assert warm is not None
     j = int(np.flatnonzero(plan.pool_part == PSU)[0])
     parts = plan.pool_target[j] - plan.pool_on_hand[j]
-    share = (warm.in_house[j] + warm.vendor[j]) / warm.parts[j]  # by arrival day
-    length = sim.repairs.ring.shape[1]
-    by_day = sim.repairs.ring[:, :, j].astype(float)
-    for d in range(min(length, len(share))):
-        p = share[d]
-        sd = np.sqrt(parts * p * (1 - p) / paths)
-        assert abs(by_day[:, d].mean() - parts * p) < 4.5 * sd + 1e-9, d
+    for pipeline, means in ((sim.repairs, warm.in_house[j] + warm.vendor[j]),
+                            (sim.replenishments, warm.orders[j])):  # fmt: skip
+        share = means / warm.mean_parts[j]  # by arrival day
+        by_day = pipeline.ring[:, :, j].astype(float)
+        assert share[: by_day.shape[1]].sum() > 0.05
+        for d in range(min(by_day.shape[1], len(share))):
+            p = share[d]
+            sd = np.sqrt(parts * p * (1 - p) / paths)
+            assert abs(by_day[:, d].mean() - parts * p) < 4.5 * sd + 1e-9, d
 
 
 def test_the_mean_pipeline_is_flat_from_day_0_where_an_empty_start_fills_it() -> None:
     """Little's law from the first day: the PSUs in repair and on order stay at
     λ·E[delay] (ample spares and technicians, constant hazard), where the same fleet
     started empty has nothing on day 0 and fills over the delay."""
-    warm_plan = _psu_plan(horizon=120)
+    warm_plan = _psu_plan(horizon=120, psus=2e-3)
     cold_plan = dataclasses.replace(warm_plan, warm=None)
     paths = 400
     warm, cold = simulate(warm_plan, paths, seed=11), simulate(cold_plan, paths, seed=11)
@@ -126,9 +134,14 @@ def test_the_mean_pipeline_is_flat_from_day_0_where_an_empty_start_fills_it() ->
             stderr = max(values.std(ddof=1), np.sqrt(expected)) / np.sqrt(paths)
             assert abs(values.mean() - expected) < 4 * stderr + 0.01 * expected, day
     assert cold.parts_in_repair[:, 0, PSU].mean() < 0.1 * in_repair
-    # and the shelf stays where the file put it: mean PSUs on hand within a few parts
-    shelf = warm.spares_on_hand[:, :, PSU].mean(axis=0)
-    assert np.abs(shelf - warm_plan.pool_on_hand[warm_plan.pool_part == PSU].sum()).max() < 6
+    # and the shelf stays where the file put it (λ·E[D] ≈ 22 PSUs lower from an empty
+    # start): the mean on hand within 4 standard errors of the file's, from day 0 on
+    on_hand = warm_plan.pool_on_hand[warm_plan.pool_part == PSU].sum()
+    for start in (warm, cold):
+        shelf = start.spares_on_hand[:, :, PSU].astype(float)
+        stderr = shelf.std(axis=0, ddof=1) / np.sqrt(paths)
+        gap = np.abs(shelf.mean(axis=0) - on_hand)
+        assert (gap < 4 * stderr + 0.5).all() == (start is warm)
 
 
 def test_a_paths_pipelines_do_not_depend_on_the_paths_beside_it() -> None:
@@ -162,26 +175,41 @@ def test_lots_on_their_way_are_held_by_a_customs_hold_from_day_0() -> None:
     assert warm.parts_on_order[:, 20, PSU].mean() > free.parts_on_order[:, 20, PSU].mean()
 
 
-def test_a_fleet_that_does_not_reorder_holds_its_repairs_only() -> None:
+def test_a_fleet_that_does_not_reorder_holds_a_poisson_count_of_repairs() -> None:
+    """No position to condition on: Palm's Poisson count, its mean and variance both
+    λ·E[D] (within 4 standard errors on 4,000 paths), and nothing on order."""
     fleet = _psu_fleet(pipelines_at_start="steady", replenishment={"enabled": False})
-    plan = plan_for(fleet, horizon=30)
+    plan = _warm(with_constant_hazard(plan_for(fleet, horizon=30), [0.0, 0.0, 2e-3, 0.0]))
     warm = plan.warm
     assert warm is not None and not warm.orders.any()
-    sim = Simulation(plan, 200, seed=1)
+    paths = 4000
+    sim = Simulation(plan, paths, seed=1)
     assert not sim.replenishments.in_transit.any()
-    mean = sim.repairs.in_transit.mean(axis=0)
-    np.testing.assert_allclose(mean, np.rint(warm.parts), atol=0.5)
+    for j in np.flatnonzero(plan.pool_part == PSU):
+        held = sim.repairs.in_transit[:, j].astype(float)
+        mean = warm.mean_parts[j]
+        assert abs(held.mean() - mean) < 4 * np.sqrt(mean / paths)
+        # the variance of a sample variance of a Poisson: (μ + 2μ²) / n, nearly
+        assert abs(held.var(ddof=1) - mean) < 4 * np.sqrt((mean + 2 * mean**2) / paths)
 
 
-def test_a_given_base_stock_level_is_kept_and_fills_the_pipelines() -> None:
+def test_a_given_base_stock_level_is_kept_and_orders_what_it_lacks() -> None:
+    """A level the file gives is kept; the pipelines hold their mean as without it, and
+    the day-0 reorder orders what the level lacks beyond the shelf and them."""
     fleet = _psu_fleet(pipelines_at_start="steady")
     fleet["spares"][0]["target"] = 90  # type: ignore[index]
     plan = plan_for(fleet, horizon=30)
+    warm = plan.warm
+    assert warm is not None
     psu = plan.pool_part == PSU
     assert plan.pool_target[psu].sum() == 90
-    sim = Simulation(plan, 50, seed=1)
-    held = sim.repairs.in_transit + sim.replenishments.in_transit
-    np.testing.assert_array_equal(held[:, psu].sum(axis=1), 90 - plan.pool_on_hand[psu].sum())
+    default = plan_for(_psu_fleet(pipelines_at_start="steady"), horizon=30)
+    assert default.warm is not None
+    np.testing.assert_array_equal(warm.parts, default.warm.parts)
+    lacking = 90 - plan.pool_on_hand[psu].sum() - warm.parts[psu].sum()
+    assert lacking > 0
+    out, base = simulate(plan, 50, seed=1), simulate(default, 50, seed=1)
+    assert (out.parts_on_order[:, 0, PSU] - base.parts_on_order[:, 0, PSU] == lacking).all()
 
 
 def test_a_stock_level_keeps_its_pipelines_mean_off_the_shelf() -> None:
@@ -204,3 +232,14 @@ def test_the_fleet_field_is_checked_and_left_out_of_the_inputs_when_empty() -> N
     assert "pipelines_at_start" not in empty.model_dump()
     steady = fleet_from_mapping(small_fleet(pipelines_at_start="steady")).fleet
     assert steady.model_dump()["pipelines_at_start"] == "steady"
+
+
+def test_pipelines_computed_for_other_delays_are_refused() -> None:
+    """A plan whose lead time is cut after its pipelines were computed would land parts
+    on the wrong ring day: refused, naming the fix."""
+    plan = _psu_plan(horizon=120, fans=2e-3)
+    leads = tuple(Fixed(5) for _ in plan.vendor_parts_lead)
+    stale = dataclasses.replace(plan, vendor_parts_lead=leads)
+    with pytest.raises(ValueError, match="compute the pipelines again"):
+        simulate(stale, 4, seed=1)
+    simulate(_warm(dataclasses.replace(stale, warm=None)), 4, seed=1)  # computed again: runs

@@ -58,3 +58,18 @@ def test_an_event_begun_before_the_start_runs_for_what_is_left_of_it() -> None:
     (ended,) = _warnings({**early, "duration_days": 40})
     assert "event 'stop' began 40 days before the start date and ended before it" in ended
     assert run({**early, "duration_days": 40})["daily"] == run()["daily"]
+
+
+def test_an_event_under_way_on_day_0_warns_a_fleet_started_steady() -> None:
+    """Steady pipelines are filled as in normal times: a supply stop begun before the
+    start date says so on a fleet started steady, and nothing on one started empty."""
+    fleet = small_fleet()
+    start = hashshock.load_fleet(fleet).fleet.start_date
+    from datetime import timedelta
+
+    stop = {"type": "parts_supply_stop", "name": "stop", "vendors": ["bitmain"],
+            "start_date": str(start - timedelta(days=10)), "duration_days": 50}  # fmt: skip
+    (under_way,) = _warnings(stop, fleet=small_fleet(pipelines_at_start="steady"))
+    assert "began 10 days before the start date" in under_way
+    assert "as in normal times" in under_way
+    assert _warnings(stop) == []

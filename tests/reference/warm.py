@@ -7,10 +7,11 @@ the history a running fleet has behind it. On every day −H … −1 each pool'
 intensity), each failed part takes its route (scrap, in-house, vendor) and its own
 delay as during the run (:mod:`tests.reference.logistics`), and the day's scrapped
 parts are reordered that day as one lot. What has not reached the shelf by the start of
-day 0 is in the pipelines. The file's shelf is today's: only histories whose pipelines
-hold S − on_hand parts (the inventory position is the base-stock level S) lead to it, so
-a pool's history is drawn again until it does — rejection sampling, the exact
-conditional. A pool that does not reorder keeps its first history.
+day 0 is in the pipelines. A pool that reorders has ``plan.warm.parts`` on their way
+today (the count the fleet's shelf and base-stock level S imply: S − on_hand, its
+inventory position being S), so its history is drawn again until its pipelines hold
+that many — rejection sampling, the exact conditional; which routes and days they are
+on is what the history says. A pool that does not reorder keeps its first history.
 
 The parts on their way then run as the run's own: a vendor repair or a spares lot
 reaching the border on day 0 or later meets the customs holds active then.
@@ -102,7 +103,7 @@ def start_warm(sim: PathSimulation) -> None:
     ) + 2 * int(plan.vendor_transit_days.max()) + int(plan.vendor_clearance_days.max())  # fmt: skip
     rates = day0_rates(plan)
     for pool in sim.pools:
-        wanted = pool.target - int(plan.pool_on_hand[pool.index])
+        wanted = int(plan.warm.parts[pool.index])  # the count on their way today
         for _ in range(MAX_TRIES):
             history = _history(sim, pool, float(rates[pool.index]), longest)
             if not plan.replenish or history.parts == wanted:

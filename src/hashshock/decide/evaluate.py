@@ -76,12 +76,13 @@ def with_stock(plan: Plan, stock: NDArray[np.int64], ordered: bool = False) -> P
     ``ordered``: the base-stock level only, today's stock on the shelf, so the pools'
     day-0 reorder orders the rest, which comes through the lead time and the scenario's
     customs holds and supply stops as any order does. A plan whose pipelines start in
-    their steady state (``plan.warm``) starts the shelf at the level less the pipelines'
-    mean, the rest in repair and on order (METRIC's S = on hand + due in)."""
+    their steady state (``plan.warm``) starts the shelf at the level less the parts on
+    their way (METRIC's S = on hand + due in); ``ordered``, they stay on their way and
+    the day-0 reorder orders what the level lacks beyond them."""
     level = np.asarray(stock, dtype=np.int64).copy()
     on_hand = plan.pool_on_hand.copy() if ordered else level.copy()
     if plan.warm is not None and not ordered:
-        on_hand = np.maximum(level - np.rint(plan.warm.parts).astype(np.int64), 0)
+        on_hand = np.maximum(level - plan.warm.parts, 0)
     return dataclasses.replace(plan, pool_on_hand=on_hand, pool_target=level)
 
 

@@ -34,8 +34,9 @@ HASHBOARD = 0  # index of the hashboard in PART_TYPES
 @dataclass(frozen=True)
 class PoolTable:
     """Names and closed-form numbers per pool: ``site``, ``part``, ``family`` (length J),
-    demand ``demand_per_day`` λ (parts/day), ``resupply_days`` T, and the
-    :class:`PoolInputs`."""
+    demand ``demand_per_day`` λ (parts/day), ``resupply_days`` T, the
+    :class:`PoolInputs`, and ``on_way`` [J] the parts on their way on day 0 (zero unless
+    the fleet's pipelines start steady: a stock S is then a shelf of S − on_way)."""
 
     site: tuple[str, ...]
     part: tuple[str, ...]
@@ -43,6 +44,7 @@ class PoolTable:
     demand_per_day: NDArray[np.float64]
     resupply_days: NDArray[np.float64]
     inputs: PoolInputs
+    on_way: NDArray[np.int64]
 
     def label(self, j: int) -> str:
         return f"{self.site[j]}/{self.part[j]}/{self.family[j]}"
@@ -108,10 +110,11 @@ def pool_weights(plan: Plan) -> NDArray[np.float64]:
 def pool_table(plan: Plan, unit_cost_usd: NDArray[np.float64],
                current: NDArray[np.int64] | None = None) -> PoolTable:  # fmt: skip
     """The closed form's inputs for ``plan`` with prices ``unit_cost_usd`` [J] (USD a part
-    delivered, duty included) and today's stock ``current`` (default the plan's)."""
+    delivered, duty included) and today's stock ``current`` (default the plan's: its
+    shelf, and the parts on their way when its pipelines start steady)."""
     demand = demand_per_day(plan)
     resupply = resupply_days(plan)
-    held = plan.pool_on_hand if current is None else current
+    held = plan.parts_owned if current is None else current
     inputs = PoolInputs(
         pipeline_mean=demand * resupply,
         variance_to_mean=np.ones(plan.n_pools),
@@ -127,4 +130,5 @@ def pool_table(plan: Plan, unit_cost_usd: NDArray[np.float64],
         demand_per_day=demand,
         resupply_days=resupply,
         inputs=inputs,
+        on_way=plan.parts_owned - plan.pool_on_hand,
     )

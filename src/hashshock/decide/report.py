@@ -17,25 +17,30 @@ from hashshock.results import RunResult
 def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False,
                fleet: LoadedFleet | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """A stock as the fleet file's ``spares`` rows: one per pool (site, part, family) with
-    ``on_hand`` = ``target`` = the stock, or with ``by_site`` one per site × part (families
-    summed: the fleet then splits it over families by installed parts). With ``fleet``,
-    only the families its cohorts and orders bring to each site (a replacement policy's
-    pool takes the default share, as a fleet file cannot name it)."""
+    ``target`` = the stock and ``on_hand`` = the stock less the parts on their way
+    (``pools.on_way``: none unless the fleet's pipelines start steady, so the shelf is
+    the stock), or with ``by_site`` one per site × part (families summed: the fleet then
+    splits it over families by installed parts). With ``fleet``, only the families its
+    cohorts and orders bring to each site (a replacement policy's pool takes the default
+    share, as a fleet file cannot name it). What :func:`hashshock.decide.evaluate.
+    with_stock` simulates."""
+    shelf = np.maximum(np.asarray(stock, dtype=np.int64) - pools.on_way, 0)
     if fleet is not None:
         units = [(c.site, c.model) for c in fleet.fleet.cohorts]
         units += [(o.site, o.model) for o in fleet.fleet.orders]
         present = {(site, fleet.model_of(model).family) for site, model in units}
     if not by_site:
         return [{"site": pools.site[j], "part": pools.part[j], "family": pools.family[j],
-                 "on_hand": int(stock[j]), "target": int(stock[j])}
+                 "on_hand": int(shelf[j]), "target": int(stock[j])}
                 for j in range(len(pools.site))
                 if fleet is None or (pools.site[j], pools.family[j]) in present]  # fmt: skip
-    totals: dict[tuple[str, str], int] = {}
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
     for j in range(len(pools.site)):
         key = (pools.site[j], pools.part[j])
-        totals[key] = totals.get(key, 0) + int(stock[j])
-    return [{"site": site, "part": part, "on_hand": n, "target": n}
-            for (site, part), n in totals.items()]  # fmt: skip
+        on_hand, target = totals.get(key, (0, 0))
+        totals[key] = (on_hand + int(shelf[j]), target + int(stock[j]))
+    return [{"site": site, "part": part, "on_hand": on_hand, "target": target}
+            for (site, part), (on_hand, target) in totals.items()]  # fmt: skip
 
 
 def write_decision_report(runs: Sequence[RunResult], key: str, data: dict[str, Any],

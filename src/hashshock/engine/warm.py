@@ -3,19 +3,22 @@ on order on day 0, placed in the delay rings before the first day.
 
 The means come with the plan (:mod:`hashshock.plan.warm`: Palm's theorem, m(d) parts of
 a pool arriving on day d by each route, independent Poisson counts). A pool that
-reorders up to its base-stock level S holds S − on_hand parts in its pipelines (its
-inventory position is S: :func:`hashshock.engine.supply.reorder`); given that total,
+reorders holds ``plan.warm.parts`` on their way (the rounded mean: its inventory
+position is its base-stock level S, :func:`hashshock.engine.supply.reorder`, so given
+the shelf and S left to its default that is the exact count); given that total,
 independent Poisson counts are multinomial with probabilities in proportion to their
-means, so each of the S − on_hand parts draws its route and arrival day from the
-means' cumulative shares (a pool that does not reorder holds the rounded mean). Each
+means, so each of those parts draws its route and arrival day from the means'
+cumulative shares. A pool that does not reorder holds a Poisson count of the mean. Each
 (path, pool) draws from its own stream, so a path's pipelines do not depend on the
 number of paths or threads. A lot from the vendor (repaired parts coming back across
 a border, spares on order) reaching the border on or after day 0 may be held there by
-a customs event as any lot shipped during the run (:mod:`hashshock.engine.customs`):
-each day's arrivals of a pool and route count as one lot.
+a customs event (:mod:`hashshock.engine.customs`): each day's arrivals of a pool and
+route count as one lot, decided on its own border day.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -23,22 +26,49 @@ from hashshock.engine.arrays import Fleet, Holds, Record, Ring, Rules
 from hashshock.engine.customs import book_hold, customs_cell
 from hashshock.engine.jit import F64, I64, U64, compiled
 from hashshock.engine.kernel_random import path_stream, stream, uniform
+from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
 
 #: Routes in the order of :class:`hashshock.plan.model.WarmPipelines`.
 IN_HOUSE, VENDOR, ORDERS = 0, 1, 2
+#: Largest mean drawn by one inversion (exp(−500) is a normal float); a larger mean is a
+#: sum of such draws (a sum of Poisson counts is Poisson).
+CHUNK_MEAN = 500.0
+
+
+@compiled(inline=True)
+def poisson(base: np.uint64, mean: float) -> int:
+    """A Poisson(``mean``) count by inversion from the stream ``base``'s uniforms."""
+    count = 0
+    index = 0
+    left = mean
+    while left > 0.0:
+        chunk = min(left, CHUNK_MEAN)
+        left -= chunk
+        u = uniform(base, index)
+        index += 1
+        term = math.exp(-chunk)
+        cumulative = term
+        k = 0
+        while u > cumulative and term > 0.0:  # past the last representable term: stop
+            k += 1
+            term *= chunk / k
+            cumulative += term
+        count += k
+    return count
 
 
 @compiled()
 def fill_pipelines(
     key: np.uint64, customs_keys: U64, shares: F64, parts: I64, border_offset: I64,
     repairs: Ring, orders: Ring, repair_holds: Holds, parts_holds: Holds, storage_share: F64,
-    horizon: int, record: Record, first_path: int, counts: I64,
+    horizon: int, record: Record, first_path: int, counts: I64, drawn: bool,
 ) -> None:  # fmt: skip
     """Draw every path's pipelines on day 0: ``shares`` [J, 3·D] the cumulative shares of
-    the cells (route, arrival day d) in route-major order, ``parts`` [J] the parts each
-    pool's pipelines hold; ``border_offset`` [3, J] the days from the border to the shelf
+    the cells (route, arrival day d) in route-major order (the last: the mean on its
+    way), ``parts`` [J] the parts each pool's pipelines hold (``drawn``: a Poisson count
+    of the mean instead); ``border_offset`` [3, J] the days from the border to the shelf
     (−1: the route crosses no border); ``customs_keys`` [2, D] the vendor's and the
     orders' customs streams by arrival day; ``storage_share`` [J] a held part's storage,
     per machine's; ``counts`` [3·D] scratch."""
@@ -47,11 +77,12 @@ def fill_pipelines(
     for p in range(repairs.in_transit.shape[0]):
         run_path = p + first_path
         for j in range(pools):
-            if parts[j] <= 0:
+            total = poisson(stream(key, run_path, pools + j), shares[j, -1]) if drawn else parts[j]
+            if total <= 0:
                 continue
             counts[:] = 0
             base = stream(key, run_path, j)
-            for unit in range(parts[j]):
+            for unit in range(total):
                 counts[np.searchsorted(shares[j], uniform(base, unit) * shares[j, -1])] += 1
             for cell in range(cells):
                 count = counts[cell]
@@ -85,23 +116,39 @@ def start_warm(
         return
     means = np.stack([warm.in_house, warm.vendor, warm.orders], axis=1)  # [J, 3, D]
     cumulative = np.cumsum(means.reshape(plan.n_pools, -1), axis=1)
-    if plan.replenish:  # the inventory position is the base-stock level
-        parts = np.maximum(plan.pool_target - plan.pool_on_hand, 0)
-    else:
-        parts = np.rint(cumulative[:, -1]).astype(np.int64)
-    parts = np.where(cumulative[:, -1] > 0, parts, 0)  # no flow, nothing on its way
+    days = means.shape[2]
+    _check_rings(plan, means, repairs, orders)
     clearance = plan.vendor_clearance_days[plan.pool_vendor].astype(np.int64)
     border_offset = np.stack([
         np.full(plan.n_pools, -1, np.int64),
         np.where(plan.pool_crosses_border, clearance, -1),  # as repairs.start_repairs
         clearance,  # every spares lot passes customs (supply.ship)
     ])  # fmt: skip
-    days = means.shape[2]
-    # key 0 the units; keys 1 … the vendor's, 100,001 … the orders' customs by day
+    # key 0 the parts; keys 1 … the vendor's, 100,001 … the orders' customs by day
     customs_keys = np.stack([rng.keys("warm", 1, days), rng.keys("warm", 100_001, days)])
     fill_pipelines(
         rng.keys("warm", 0, 1)[0], customs_keys, np.ascontiguousarray(cumulative),
-        parts.astype(np.int64), border_offset, repairs, orders, rules.repair_holds,
-        rules.parts_holds, np.ascontiguousarray(fleet.storage_share[plan.pool_part]),
-        fleet.horizon, record, first_path, np.zeros(3 * days, np.int64),
+        np.where(cumulative[:, -1] > 0, warm.parts, 0).astype(np.int64), border_offset,
+        repairs, orders, rules.repair_holds, rules.parts_holds,
+        np.ascontiguousarray(fleet.storage_share[plan.pool_part]), fleet.horizon, record,
+        first_path, np.zeros(3 * days, np.int64), not plan.replenish,
     )  # fmt: skip
+
+
+def _check_rings(plan: Plan, means: F64, repairs: Ring, orders: Ring) -> None:
+    """Refuse pipelines that arrive later than the rings hold (they would land on the
+    wrong day): ``plan.warm`` computed for other delays than the plan's, e.g. a plan
+    changed after it was compiled without :func:`hashshock.plan.warm.warm_start` again."""
+    holds = [ev.dists["hold_days"].max_days for ev in plan.events
+             if ev.kind in kinds_tagged("customs")]  # fmt: skip
+    held = max(holds, default=0)
+    for ring, routes in ((repairs, means[:, :ORDERS]), (orders, means[:, ORDERS:])):
+        on_way = np.flatnonzero(routes.sum(axis=(0, 1)) > 0)
+        last = int(on_way[-1]) + held if on_way.size else 0
+        if ring.by_day.shape[1] <= min(last, plan.horizon_days - 1):
+            raise ValueError(
+                "plan.warm: parts arrive on day "
+                f"{last}, past the delays the plan's rings hold ({ring.by_day.shape[1]} days)"
+                " — fix: compute the pipelines again (hashshock.plan.warm.warm_start) after"
+                " changing the plan's delays"
+            )

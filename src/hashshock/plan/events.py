@@ -79,8 +79,9 @@ def orders_after_horizon(plan: Plan) -> list[str]:
 def idle_events(plan: Plan) -> list[str]:
     """The plan's events that cannot act, each as a warning line: one that starts after
     the horizon on every draw, or a remote disable of vendors none of whose machines the
-    fleet runs or has on order. Accepted (a scenario serves many fleets), but worth
-    saying. (Other vendor events are not judged: orders a scenario redirects, and
+    fleet runs or has on order; or one that began before day 0 on a fleet whose pipelines
+    start steady (they are filled as in normal times). Accepted (a scenario serves many
+    fleets), but worth saying. (Other vendor events are not judged: orders a scenario redirects, and
     replacement purchases, can reach vendors the fleet does not use yet.)"""
     fleet_vendors = np.zeros(len(plan.vendor_names), dtype=bool)
     for vendors in (plan.cohort_vendor, plan.order_vendor):
@@ -98,4 +99,9 @@ def idle_events(plan: Plan) -> list[str]:
         elif event.kind == "remote_disable" and not (event.vendor_mask & fleet_vendors).any():
             out.append(f"{where} disables vendors none of the fleet's machines come from: "
                        "it changes nothing")  # fmt: skip
+        elif plan.warm is not None and event.elapsed_days > 0:
+            out.append(f"{where} began {event.elapsed_days} days before the start date, "
+                       "but pipelines_at_start: steady fills the repairs and spares on their "
+                       "way as in normal times (nothing held back, held or late before day "
+                       "0)")  # fmt: skip
     return out

@@ -89,14 +89,17 @@ class WarmPipelines:
     """What a fleet that has been running holds in its pipelines at the start of day 0
     (``docs/model.md``, *Day 0*): per pool and day d ≥ 0, the expected parts arriving on
     day d — from in-house repair, from the vendor's repair centre, and spares on order —
-    each [J, D]. :func:`hashshock.plan.warm.steady_pipelines` computes them."""
+    each [J, D]; and ``parts`` [J], the parts a pool that reorders has on their way
+    (the rounded mean: given the shelf and a base-stock level left to its default, the
+    exact count). :func:`hashshock.plan.warm.steady_pipelines` computes them."""
 
     in_house: FloatArray
     vendor: FloatArray
     orders: FloatArray
+    parts: IntArray
 
     @property
-    def parts(self) -> FloatArray:
+    def mean_parts(self) -> FloatArray:
         """[J] expected parts in repair and on order on day 0 (Little's law: λ·E[delay]
         summed over the routes)."""
         return np.asarray(self.in_house.sum(axis=1) + self.vendor.sum(axis=1)
@@ -165,6 +168,14 @@ class Plan:
     donors: tuple[DonorPlan, ...] = ()
     # parts in repair and on order on day 0 (None: the pipelines start empty)
     warm: WarmPipelines | None = None
+
+    @property
+    def parts_owned(self) -> IntArray:
+        """[J] each pool's spares today: the shelf, and with pipelines in their steady
+        state the parts on their way (METRIC's on hand + due in)."""
+        if self.warm is None:
+            return self.pool_on_hand
+        return np.asarray(self.pool_on_hand + self.warm.parts, dtype=np.int64)
 
     @property
     def n_cohorts(self) -> int:

@@ -24,9 +24,11 @@ normal times: no event holds them back or adds lead time; customs holds that sta
 or after day 0 may still hold the lots reaching the border then (the engine decides).
 A site's repair bench is taken to start idle: its in-house pipeline is not filled.
 
-The base-stock level a file leaves out becomes the shelf plus the pipelines' mean, so
-that the shelf stays near what the file states instead of settling lower by the
-pipelines.
+A pool that reorders holds the pipelines' mean, rounded, on its way (its inventory
+position is its base-stock level S: given the file's shelf and S left to its default,
+that is the exact count); one that does not reorder a Poisson count of that mean. The
+base-stock level a file leaves out becomes the shelf plus those parts, so that the
+shelf stays near what the file states instead of settling lower by the pipelines.
 """
 
 from __future__ import annotations
@@ -99,17 +101,19 @@ def steady_pipelines(plan: Plan) -> WarmPipelines:
             lead = plan.vendor_parts_lead[plan.pool_vendor[j]]
             orders[j] = arriving(flow * route.scrap_share, int(transit[j]) + int(clearance[j]),
                                  lead, longest)  # fmt: skip
+    parts = np.rint(in_house.sum(axis=1) + vendor.sum(axis=1) + orders.sum(axis=1))
     for table in (in_house, vendor, orders):
         table.setflags(write=False)
-    return WarmPipelines(in_house=in_house, vendor=vendor, orders=orders)
+    return WarmPipelines(in_house=in_house, vendor=vendor, orders=orders,
+                         parts=parts.astype(np.int64))  # fmt: skip
 
 
 def warm_start(plan: Plan, target_given: BoolArray) -> Plan:
     """``plan`` starting with its pipelines in their steady state; each pool whose
     base-stock level the file leaves out (``target_given`` false) reorders up to its
-    shelf plus its pipelines' mean (rounded), so that its shelf stays near ``on_hand``."""
+    shelf plus the parts on their way (the pipelines' rounded mean), so that its shelf
+    stays near ``on_hand``. A level the file gives is kept: what it lacks of the shelf
+    and the parts on their way is ordered on day 0, as any shortfall."""
     warm = steady_pipelines(plan)
-    target = np.where(
-        target_given, plan.pool_target, plan.pool_on_hand + np.rint(warm.parts).astype(np.int64)
-    )
+    target = np.where(target_given, plan.pool_target, plan.pool_on_hand + warm.parts)
     return replace(plan, warm=warm, pool_target=target.astype(np.int64))
