@@ -19,9 +19,11 @@ from hashshock.engine.core import Simulation
 from hashshock.engine.threads import _pool, path_blocks
 
 
-@pytest.mark.parametrize("mechanism", ["none", "repair-bench", "donors"])
+@pytest.mark.parametrize("mechanism", ["none", "repair-bench", "donors", "steady-pipelines"])
 def test_results_do_not_depend_on_the_number_of_threads(mechanism: str) -> None:
     fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
+    if mechanism == "steady-pipelines":  # drawn on the threads before day 0
+        fleet["pipelines_at_start"] = "steady"
     if mechanism == "repair-bench":
         fleet["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}
     if mechanism == "donors":
@@ -40,6 +42,8 @@ def test_results_do_not_depend_on_the_number_of_threads(mechanism: str) -> None:
     assert np.array_equal(one.failures, many.failures)
     assert np.array_equal(one.bench_waits, many.bench_waits)
     assert np.array_equal(one.parts_from_donors, many.parts_from_donors)
+    assert np.array_equal(one.parts_on_order, many.parts_on_order)
+    assert np.array_equal(one.parts_in_repair, many.parts_in_repair)
 
 
 @pytest.mark.parametrize(("paths", "threads"), [(1, 2), (7, 1), (7, 2), (1000, 2), (5, 8)])

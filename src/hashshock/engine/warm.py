@@ -10,22 +10,25 @@ independent Poisson counts are multinomial with probabilities in proportion to t
 means, so each of those parts draws its route and arrival day from the means'
 cumulative shares. A pool that does not reorder holds a Poisson count of the mean. Each
 (path, pool) draws from its own stream, so a path's pipelines do not depend on the
-number of paths or threads. A lot from the vendor (repaired parts coming back across
-a border, spares on order) reaching the border on or after day 0 may be held there by
-a customs event (:mod:`hashshock.engine.customs`): each day's arrivals of a pool and
-route count as one lot, decided on its own border day.
+number of paths or threads (blocks of paths run on the engine's threads). A lot from
+the vendor (repaired parts coming back across a border, spares on order) reaching the
+border on or after day 0 may be held there by a customs event
+(:mod:`hashshock.engine.customs`): each day's arrivals of a pool and route count as one
+lot, decided on its own border day.
 """
 
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from hashshock.engine.arrays import Fleet, Holds, Record, Ring, Rules
 from hashshock.engine.customs import book_hold, customs_cell
 from hashshock.engine.jit import F64, I64, U64, compiled
 from hashshock.engine.kernel_random import path_stream, stream, uniform
+from hashshock.engine.threads import _pool, path_blocks
 from hashshock.plan.kinds import kinds_tagged
 from hashshock.plan.model import Plan
 from hashshock.streams import RandomTree
@@ -59,22 +62,23 @@ def poisson(base: np.uint64, mean: float) -> int:
     return count
 
 
-@compiled()
+@compiled(nogil=True)
 def fill_pipelines(
-    key: np.uint64, customs_keys: U64, shares: F64, parts: I64, border_offset: I64,
-    repairs: Ring, orders: Ring, repair_holds: Holds, parts_holds: Holds, storage_share: F64,
-    horizon: int, record: Record, first_path: int, counts: I64, drawn: bool,
+    block: tuple[int, int], key: np.uint64, customs_keys: U64, shares: F64, parts: I64,
+    border_offset: I64, repairs: Ring, orders: Ring, repair_holds: Holds, parts_holds: Holds,
+    storage_share: F64, horizon: int, record: Record, first_path: int, counts: I64,
+    drawn: bool,
 ) -> None:  # fmt: skip
-    """Draw every path's pipelines on day 0: ``shares`` [J, 3·D] the cumulative shares of
-    the cells (route, arrival day d) in route-major order (the last: the mean on its
-    way), ``parts`` [J] the parts each pool's pipelines hold (``drawn``: a Poisson count
-    of the mean instead); ``border_offset`` [3, J] the days from the border to the shelf
-    (−1: the route crosses no border); ``customs_keys`` [2, D] the vendor's and the
-    orders' customs streams by arrival day; ``storage_share`` [J] a held part's storage,
-    per machine's; ``counts`` [3·D] scratch."""
+    """Draw the pipelines on day 0 of the paths ``block`` (first, last): ``shares`` [J, 3·D]
+    the cumulative shares of the cells (route, arrival day d) in route-major order (the
+    last: the mean on its way), ``parts`` [J] the parts each pool's pipelines hold
+    (``drawn``: a Poisson count of the mean instead); ``border_offset`` [3, J] the days from
+    the border to the shelf (−1: the route crosses no border); ``customs_keys`` [2, D] the
+    vendor's and the orders' customs streams by arrival day; ``storage_share`` [J] a held
+    part's storage, per machine's; ``counts`` [3·D] scratch."""
     pools, cells = shares.shape
     days = cells // 3
-    for p in range(repairs.in_transit.shape[0]):
+    for p in range(block[0], block[1]):
         run_path = p + first_path
         for j in range(pools):
             total = poisson(stream(key, run_path, pools + j), shares[j, -1]) if drawn else parts[j]
@@ -126,13 +130,25 @@ def start_warm(
     ])  # fmt: skip
     # key 0 the parts; keys 1 … the vendor's, 100,001 … the orders' customs by day
     customs_keys = np.stack([rng.keys("warm", 1, days), rng.keys("warm", 100_001, days)])
-    fill_pipelines(
+    args = (
         rng.keys("warm", 0, 1)[0], customs_keys, np.ascontiguousarray(cumulative),
         np.where(cumulative[:, -1] > 0, warm.parts, 0).astype(np.int64), border_offset,
         repairs, orders, rules.repair_holds, rules.parts_holds,
         np.ascontiguousarray(fleet.storage_share[plan.pool_part]), fleet.horizon, record,
-        first_path, np.zeros(3 * days, np.int64), not plan.replenish,
+        first_path,
     )  # fmt: skip
+    # Blocks of paths on the engine's threads: each path writes only its own rows.
+    threads = numba.get_num_threads()
+    blocks = path_blocks(repairs.in_transit.shape[0], threads)
+    if threads <= 1 or len(blocks) == 1:
+        for block in blocks:
+            fill_pipelines(block, *args, np.zeros(3 * days, np.int64), not plan.replenish)
+        return
+    futures = [_pool(threads).submit(fill_pipelines, block, *args,
+                                     np.zeros(3 * days, np.int64), not plan.replenish)
+               for block in blocks]  # fmt: skip
+    for future in futures:
+        future.result()
 
 
 def _check_rings(plan: Plan, means: F64, repairs: Ring, orders: Ring) -> None:
