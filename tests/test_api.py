@@ -180,6 +180,42 @@ def test_a_fleet_model_is_a_fleet() -> None:
         hashshock.run(wrong, paths=2, horizon_days=2)
 
 
+def test_a_fleet_changed_inside_a_default_block_runs_as_changed() -> None:
+    """A change inside a block the fleet left at its default (pydantic does not mark it
+    set) runs as the same change written in the mapping; NaN and a numpy number set on a
+    model are what the mapping makes of them (refused, taken); a covenant's fleet
+    changed in place is checked without its defaults counted as given; a Fleet naming a
+    cohorts CSV is refused (its cohorts may hold the file's already)."""
+    import numpy as np
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+    from hashshock.inputs.fleet import Fleet
+
+    def run(fleet: Any) -> str:
+        return hashshock.run(fleet, paths=4, horizon_days=30, seed=1).to_json()
+
+    changed = Fleet.model_validate(small_fleet())
+    changed.operations.failure_rate_multiplier = 10.0
+    changed.spares.append(changed.spares[0].model_copy(update={"site": "a", "on_hand": 50}))
+    mapping = small_fleet(operations={"failure_rate_multiplier": 10.0})
+    mapping["spares"] = [*mapping["spares"], {"site": "a", "part": "hashboard", "on_hand": 50}]
+    assert run(changed) == run(mapping) != run(small_fleet())
+    nan = Fleet.model_validate(small_fleet())
+    nan.operations.downtime_share = float("nan")
+    with pytest.raises(InputError, match="downtime_share"):
+        run(nan)
+    numpy = Fleet.model_validate(small_fleet())
+    numpy.cohorts[0].count = np.int64(7)  # type: ignore[assignment]
+    assert hashshock.run(numpy, paths=2, horizon_days=2).to_dict()["fleet"]["machines"] == 107
+    loaded = hashshock.load_fleet(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+    loaded.fleet.cohorts[0].count += 1
+    assert hashshock.run(loaded, paths=2, horizon_days=2).paths == 2
+    with_csv = hashshock.load_fleet(EXAMPLES / "well-capitalised" / "fleet.yaml")
+    with pytest.raises(InputError, match="cohorts CSV"):
+        run(with_csv.fleet)
+
+
 def test_results_show_in_one_line() -> None:
     """A result shown in a notebook is one line, not its arrays."""
     result = hashshock.run(small_fleet(), "baseline", paths=50, horizon_days=30)

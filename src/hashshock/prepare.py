@@ -28,6 +28,7 @@ from hashshock.inputs.load import (
     checked_again,
     expand_includes,
     fleet_from_mapping,
+    given_fields,
     load_fleet,
     load_scenario,
 )
@@ -51,7 +52,13 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
     if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
-        return fleet_from_mapping(fleet.model_dump(mode="json", exclude_unset=True))
+        if fleet.cohorts_csv:  # read again from here, or already in cohorts: refuse both
+            raise InputError(
+                None, "fleet.cohorts_csv", "a Fleet object cannot name a cohorts CSV (its "
+                "cohorts may already hold the file's)",
+                "give the fleet file's path, or what hashshock.load_fleet returns",
+            )  # fmt: skip
+        return fleet_from_mapping(given_fields(fleet))
     check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
     return load_fleet(fleet)
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hashshock.inputs.catalog import (
     Catalog,
@@ -136,6 +136,28 @@ def plain_numbers(value: Any) -> Any:
     return value
 
 
+def given_fields(value: Any) -> Any:
+    """A model's fields as the mapping a file would give: each one set or changed from
+    its default, nested models alike, in Python values (dates stay dates, NaN stays NaN
+    for validation to refuse). Set *or changed*: pydantic marks a field set when it is
+    given or assigned, not when something inside it changes
+    (``fleet.operations.downtime_share = 0.2`` leaves ``operations`` unset), and a
+    mapping of every field would give fields that act only when given (a covenant's
+    ``quarters``)."""
+    if isinstance(value, BaseModel):
+        out = {}
+        for name, info in type(value).model_fields.items():
+            now = getattr(value, name)
+            if name in value.model_fields_set or now != info.get_default(call_default_factory=True):
+                out[name] = given_fields(now)
+        return out
+    if isinstance(value, dict):
+        return {k: given_fields(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [given_fields(v) for v in value]
+    return value
+
+
 def fleet_from_mapping(
     data: dict[str, Any], path: Path | None = None, base_dir: Path | None = None
 ) -> LoadedFleet:
@@ -196,7 +218,7 @@ def checked_again(loaded: LoadedFleet) -> LoadedFleet:
     if now == loaded.checked_as:
         return loaded
     try:
-        fleet = Fleet.model_validate(loaded.fleet.model_dump())
+        fleet = Fleet.model_validate(plain_numbers(given_fields(loaded.fleet)))
     except ValidationError as exc:
         raise from_validation_error(exc, loaded.path, Fleet) from None
     _cross_check(fleet, loaded.catalog, loaded.path)
