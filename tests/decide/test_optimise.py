@@ -190,6 +190,7 @@ def test_an_ordered_stock_is_a_base_stock_level_and_arrives_after_the_lead_time(
          "on_hand": int(base.pool_on_hand[j]), "target": int(stock[j])}
         for j in range(base.n_pools)
     ]  # fmt: skip
+    assert stock_rows(pool_table(base, np.ones(base.n_pools)), stock, ordered=True) == rows
     from_file = prepare(small_fleet(spares=rows), ["baseline"], 120).plans[-1]
     ordered = with_stock(base, stock, ordered=True)
     assert np.array_equal(ordered.pool_on_hand, from_file.pool_on_hand)
@@ -209,6 +210,9 @@ def test_an_ordered_stock_of_a_steady_fleet_orders_what_it_lacks_on_day_0() -> N
     level = base.parts_owned + 20
     ordered = with_stock(base, level, ordered=True)
     np.testing.assert_array_equal(ordered.pool_on_hand, base.pool_on_hand)
+    rows = stock_rows(pool_table(base, np.ones(base.n_pools)), level, ordered=True)
+    assert [r["on_hand"] for r in rows] == base.pool_on_hand.tolist()
+    assert [r["target"] for r in rows] == level.tolist()
     today, later = simulate_one(base, 50, 0, None), simulate_one(ordered, 50, 0, None)
     np.testing.assert_array_equal(later.parts_in_repair[:, 0], today.parts_in_repair[:, 0])
     np.testing.assert_array_equal(later.spares_on_hand[:, 0], today.spares_on_hand[:, 0])

@@ -154,7 +154,8 @@ def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
     from hashshock.sweep.fieldpath import parse
 
     base = base_set(inputs.loaded, inputs.scenario, inputs.market)
-    rows = stock_rows(result.pools, result.chosen_stock, fleet=inputs.loaded)
+    rows = stock_rows(result.pools, result.chosen_stock, fleet=inputs.loaded,
+                      ordered=result.ordered)  # fmt: skip
     fleet = edited_fleet(base, [(parse("fleet.spares"), rows)])
     return api.compare(fleet, [inputs.scenario], paths, horizon, seed, market=inputs.market)
 

@@ -15,16 +15,21 @@ from hashshock.results import RunResult
 
 
 def stock_rows(pools: PoolTable, stock: np.ndarray, by_site: bool = False,
-               fleet: LoadedFleet | None = None) -> list[dict[str, Any]]:  # fmt: skip
+               fleet: LoadedFleet | None = None, ordered: bool = False,
+               ) -> list[dict[str, Any]]:  # fmt: skip
     """A stock as the fleet file's ``spares`` rows: one per pool (site, part, family) with
     ``target`` = the stock and ``on_hand`` = the stock less the parts on their way
     (``pools.on_way``: none unless the fleet's pipelines start steady, so the shelf is
     the stock), or with ``by_site`` one per site × part (families summed: the fleet then
     splits it over families by installed parts). With ``fleet``, only the families its
     cohorts and orders bring to each site (a replacement policy's pool takes the default
-    share, as a fleet file cannot name it). What :func:`hashshock.decide.evaluate.
-    with_stock` simulates."""
-    shelf = np.maximum(np.asarray(stock, dtype=np.int64) - pools.on_way, 0)
+    share, as a fleet file cannot name it). ``ordered``: the stock is ordered on day 0,
+    ``on_hand`` today's shelf. What :func:`hashshock.decide.evaluate.with_stock`
+    simulates."""
+    if ordered:
+        shelf = pools.inputs.current - pools.on_way
+    else:
+        shelf = np.maximum(np.asarray(stock, dtype=np.int64) - pools.on_way, 0)
     if fleet is not None:
         units = [(c.site, c.model) for c in fleet.fleet.cohorts]
         units += [(o.site, o.model) for o in fleet.fleet.orders]
