@@ -52,8 +52,9 @@ def spot_for(
         cash = [r[k].spendable_usd for r in runs]
         margins = None
         if industry.replacement.max_payback_days is not None and markets is not None:
-            daily = markets[k].hashprice_usd_per_ph_day
-            hashprice = daily[:, :: industry.replacement.review_days]  # the review days
+            days = lines[k][0].capacity.shape[1]  # review days within the horizon
+            review = industry.replacement.review_days
+            hashprice = markets[k].hashprice_usd_per_ph_day[:, :days:review]
             margins = [None if w is None else ReplacementEconomics.of(
                 industry, inputs.members[i].plans[k], inputs.members[i].money[k]
             ).margin(hashprice) for i, w in enumerate(waiting)]  # fmt: skip
@@ -64,14 +65,16 @@ def spot_for(
 def settle_scenario(
     inputs: IndustryInputs, prices: MarketPaths, runs: list[MemberRun], k: int, paths: int,
     seed: int, spot: Spot | None = None, first_path: int = 0,
-    base_runs: list[MemberRun] | None = None,
+    base_runs: list[MemberRun] | None = None, steered_by: MarketLike | None = None,
 ) -> Settled:  # fmt: skip
     """Scenario ``k``'s network, used market and distress sales settled together
     (:func:`hashshock.industry.distress.settle`); every member's run gets its money and
     its TH/s after any sales. ``first_path``: these are the run's paths ``first_path`` …
     (``prices`` and the runs are theirs). ``base_runs``: baseline's runs of the members,
     whose machines waiting for parts bound where the replacements mine
-    (:class:`~hashshock.industry.distress.Room`)."""
+    (:class:`~hashshock.industry.distress.Room`), on the days the hashprice of the market
+    the engines were ``steered_by`` (default ``prices``) covers their power."""
+    steering = prices if steered_by is None else steered_by
     weights = [m.weight for m in inputs.loaded.members]
     industry = inputs.loaded.industry
     rest = industry.rest_of_world
@@ -111,7 +114,7 @@ def settle_scenario(
                 economics = ReplacementEconomics.of(industry, prepared.plans[k],
                                                     prepared.money[k])  # fmt: skip
                 seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1),
-                                   economics.running(prices.hashprice_usd_per_ph_day),
+                                   economics.running(steering.hashprice_usd_per_ph_day),
                                    economics.power_usd_per_ths_day)  # fmt: skip
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone

@@ -62,7 +62,7 @@ def simulate_block(
         spots = spot_for(inputs, runs, block.lines, steering)
         settlements = [
             settle_scenario(inputs, block.markets[k], [r[k] for r in runs], k, block.count,
-                            seed, spots[k], block.first, [r[0] for r in runs])
+                            seed, spots[k], block.first, [r[0] for r in runs], steering[k])
             for k in range(len(inputs.to_run))
         ]  # fmt: skip
         gaps = [steering_gap(steer, s.network.market) for steer, s in zip(
