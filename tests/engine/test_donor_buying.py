@@ -176,3 +176,20 @@ def test_no_donor_is_bought_that_would_arrive_after_the_horizon() -> None:
     last = plan.horizon_days - 3
     assert out.donors_bought[:, :last].sum() > 0
     assert out.donors_bought[:, last:].sum() == 0
+
+
+def test_a_fleet_buys_nothing_after_its_buying_stops() -> None:
+    """``buying_stops`` (an operator that broke): on each path no donor is bought after
+    its day, and up to it the run is the one without the stop, bit for bit; a path whose
+    stop is −1 buys as before."""
+    plan = plan_for(small_fleet(), SANCTIONS, horizon=300)
+    paths = 40
+    free = simulate(plan, paths, seed=4, economy=buying(plan, paths))
+    stops = np.where(np.arange(paths) % 2 == 0, 60, -1).astype(np.int64)
+    economy = dataclasses.replace(buying(plan, paths), buying_stops=stops)
+    stopped = simulate(plan, paths, seed=4, economy=economy)
+    assert free.donors_bought[::2, 61:].sum() > 0  # there was something to stop
+    assert stopped.donors_bought[::2, 61:].sum() == 0
+    np.testing.assert_array_equal(stopped.donors_bought[:, :61], free.donors_bought[:, :61])
+    np.testing.assert_array_equal(stopped.hashrate_ths[:, :61], free.hashrate_ths[:, :61])
+    np.testing.assert_array_equal(stopped.donors_bought[1::2], free.donors_bought[1::2])

@@ -407,3 +407,25 @@ def test_donors_are_the_cheapest_model_of_a_family_whatever_the_file_order() -> 
         specs.append((donors.tiers, donors.machine_ths.tolist(), donors.parts.sum()))
     assert specs[0] == specs[1]
     assert specs[0][1] == [100.0]  # the S19j Pro's TH/s, not the S19 XP's
+
+
+def test_replacements_stop_with_the_fleets_buying() -> None:
+    """``buying_stops`` (an operator that broke, its industry's settlement): no machine
+    bought after its day on the paths that stop, the run up to it unchanged, the other
+    paths as without it."""
+    import dataclasses
+
+    cut = [{"type": "parts_supply_stop"}, {"type": "repair_centre_closed"}]
+    fleet = _finance_fleet(replacement={"availability_target": 0.97, "budget_usd": 5_000_000})
+    loaded = fleet_from_mapping(fleet)
+    plan = plan_for(fleet, cut, horizon=240)
+    paths = 20
+    economy = build_economy(compile_money(loaded, plan), FlatMarket.make(paths, 240))
+    free = simulate(plan, paths, 3, economy=economy)
+    stops = np.where(np.arange(paths) < 10, 5, -1).astype(np.int64)
+    stopped = simulate(plan, paths, 3,
+                       economy=dataclasses.replace(economy, buying_stops=stops))  # fmt: skip
+    assert free.machines_bought[:10, 6:].sum() > 0
+    assert stopped.machines_bought[:10, 6:].sum() == 0
+    np.testing.assert_array_equal(stopped.machines_bought[:, :6], free.machines_bought[:, :6])
+    np.testing.assert_array_equal(stopped.machines_bought[10:], free.machines_bought[10:])

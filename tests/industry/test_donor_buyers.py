@@ -170,3 +170,28 @@ def test_engine_purchases_at_the_settled_price() -> None:
     extra, donors = bought.at_cleared(np.array([[110.0]]), factor)
     np.testing.assert_allclose(extra, [[48.5]])
     np.testing.assert_allclose(donors, [89.1])
+
+
+def test_a_member_that_broke_buys_no_donors_in_the_next_pass() -> None:
+    """Small farms whose DSCR covenant (×50) breaks at its first test, under sanctions:
+    one pass's engines buy donors all year (they do not know they broke); with two
+    passes the second pass's engines stop buying on the day each broke in the first, so
+    they buy a fraction of the donors."""
+    data = _bundled_mapping({"share": 1.0, "review_days": 7})
+    data.pop("portfolio")
+    farms = next(op for op in data["operators"] if op["name"] == "small-farms")
+    farms["finance"] = {"cash_usd": 2.0e6, "loans": [
+        {"name": "loan", "principal_usd": 1.0e5, "rate_per_year": 0.1,
+         "amortisation": "linear", "payment_every_days": 30, "maturity_date": "2029-01-01"}],
+        "covenants": [{"name": "dscr", "type": "min_dscr", "value": 50.0, "loan": "loan",
+                       "test_every_days": 30, "window_days": 30}]}  # fmt: skip
+    data["operators"] = [dict(farms, simulated=2)]
+    donors = {}
+    for passes in (1, 2):
+        data["engine_passes"] = passes
+        run = industry(industry_from_mapping(data), ["baseline", "sanctions"], PATHS, DAYS, SEED)
+        members = [m[1] for m in run.runs.runs]
+        assert all((m.break_day >= 0).all() and (m.break_day < 60).all() for m in members)
+        donors[passes] = sum(float(m.donors_bought.sum()) for m in members)  # type: ignore[union-attr]
+    assert donors[1] > 0
+    assert donors[2] < 0.5 * donors[1]

@@ -187,6 +187,14 @@ class Hooks:
         if self.economy.grey_unit_cost is not None:
             self.out.grey_spend[:, day] = buy @ self.economy.grey_unit_cost
 
+    def _buying(self, day: int) -> NDArray[np.bool_]:
+        """[P] the paths on which the fleet still buys machines on ``day`` (none after its
+        ``buying_stops`` day)."""
+        stops = self.economy.buying_stops
+        if stops is None:
+            return np.ones(self.P, dtype=np.bool_)
+        return np.asarray((stops < 0) | (day <= stops))
+
     def _buy_replacements(self, day: int) -> None:
         """Buy machines while hashrate is below target × starting nameplate and budget lasts."""
         policy = self.economy.replacement
@@ -201,6 +209,7 @@ class Hooks:
         affordable = np.floor(np.divide(self.budget_left, cost, out=np.zeros(self.P),
                                         where=cost > 0))  # fmt: skip
         n = np.minimum(np.ceil(np.maximum(gap, 0.0) / ths), affordable).astype(np.int64)
+        n[~self._buying(day)] = 0
         if not n.any():
             return
         rng = self.rng.day("supply", 200_000 + day, self.first_path)
@@ -230,6 +239,7 @@ class Hooks:
         holds = policy.parts > 0  # [G, J]
         per_donor = np.where(holds[None], short[:, None, :] / np.maximum(policy.parts, 1), 0.0)
         wanted = np.ceil(policy.share * per_donor.max(axis=2) - 1e-9)  # [P, G]
+        wanted[~self._buying(day)] = 0.0
         cost = np.ascontiguousarray(policy.unit_cost[:, :, day].T)  # [P, G]
         n = np.zeros(wanted.shape, np.int64)
         for g in range(wanted.shape[1]):  # group by group, from what the budget has left

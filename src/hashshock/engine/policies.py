@@ -117,3 +117,6 @@ class EconomyInputs:
     cohort_power_price: FloatArray | None = None  # [C] price per MWh drawn
     pool_unit_cost: FloatArray | None = None  # [J, T] cost of one spare shipped by the vendor
     grey_unit_cost: FloatArray | None = None  # [J] cost of one grey-market spare
+    # [P] the day after which the fleet buys no machine, replacement or donor (−1: never):
+    # an operator that broke (its industry's settlement, docs/industry.md "Distress")
+    buying_stops: NDArray[np.int64] | None = None

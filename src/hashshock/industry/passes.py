@@ -1,7 +1,8 @@
 """One block of paths of an industry run: every member's engine, then with network
 feedback the replacement orders and each scenario's settlement — ``engine_passes``
-times, each pass's engines steered by the prices the pass before settled
-(docs/industry.md, "Engines steered by the shared network").
+times, each pass's engines steered by the prices the pass before settled and buying no
+machine after the day their member broke in it (docs/industry.md, "Engines steered by
+the shared network").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hashshock.industry.simulate import (
     FloatArray,
     IndustryInputs,
     IndustryRuns,
+    IntArray,
     MemberOrders,
     MemberRun,
     member_runs,
@@ -48,9 +50,11 @@ def simulate_block(
     feedback = inputs.loaded.industry.network_feedback
     passes = inputs.loaded.industry.engine_passes
     steering: list[MarketLike] = list(block.markets)
+    # per member, per scenario, the day it broke in the pass before (None: first pass)
+    broke: list[list[IntArray | None] | None] = [None] * len(inputs.members)
     for done in range(passes):
         tasks = [Task(member_runs, (m, steering, block.count, seed, own_seeds[i],
-                                    block.orders[i], not feedback, block.first),
+                                    block.orders[i], not feedback, block.first, broke[i]),
                       name="industry-member") for i, m in enumerate(inputs.members)]  # fmt: skip
         runs: list[list[MemberRun]] = run_on.run(tasks, _pass_progress(step, done, passes))
         if not feedback:  # one pass (the industry file's check)
@@ -69,6 +73,7 @@ def simulate_block(
             steering, settlements, strict=True)]  # fmt: skip
         if done < passes - 1:  # the next pass's engines see these prices; drop the rest
             steering = [s.network.market for s in settlements]
+            broke = [[run.break_day for run in member] for member in runs]
             del runs, spots, settlements
     for member_runs_ in runs:
         for run in member_runs_:

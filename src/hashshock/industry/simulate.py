@@ -289,12 +289,15 @@ def member_runs(
     orders: MemberOrders,
     price_now: bool = True,
     first_path: int = 0,
+    broke: Sequence[IntArray | None] | None = None,
 ) -> list[MemberRun]:
     """The member under each scenario (baseline first), its engine steered by ``markets``;
     events from ``seed``, the member's own draws from ``own_seed``; orders ship as
     ``orders`` says. Its money is priced on ``markets`` (``price_now``), or left as
     :class:`FixedFlows` to be priced on the shared network. ``first_path``: these are the
-    run's paths ``first_path`` … on (``markets`` and ``orders`` are theirs)."""
+    run's paths ``first_path`` … on (``markets`` and ``orders`` are theirs). ``broke``:
+    per scenario the day [P] it broke in the pass before (−1: never), after which its
+    engine buys no machine (a broken operator buys neither replacements nor donors)."""
     from hashshock.engine import simulate
 
     runs: list[MemberRun] = []
@@ -304,6 +307,8 @@ def member_runs(
         zip(member.plans, member.money, markets, strict=True)
     ):
         economy = build_economy(money_plan, market)
+        if broke is not None and broke[k] is not None:
+            economy = dataclasses.replace(economy, buying_stops=broke[k])
         out = simulate(plan, paths, own_seed, None, economy, seed, orders.ship_days[k],
                        first_path)  # fmt: skip
         baseline_hashrate = out.hashrate_ths if baseline_hashrate is None else baseline_hashrate
