@@ -288,3 +288,35 @@ def test_replacements_that_do_not_pay_back_are_not_ordered() -> None:
     free, never, decade, two_years = ordered(None), ordered(1), ordered(3650), ordered(730)
     assert free > 0 and never == 0 and decade > 0
     assert never <= two_years <= decade <= free
+
+
+def test_replacements_at_a_curtailing_site_stand_while_it_curtails() -> None:
+    """Two sites, the second with three times the first's nameplate curtailing below
+    $35/PH/day: a replacement delivers the fleet's uptime above $35, a quarter of it
+    between the break-even and $35 (the first site's share), nothing below the
+    break-even — worked by hand from the fleet's cohorts."""
+    from tests.conftest import small_fleet
+    from tests.engine.helpers import scenario
+
+    from hashshock.finance.moneyplan import compile_money
+    from hashshock.industry.spot import ReplacementEconomics
+    from hashshock.inputs.load import fleet_from_mapping
+    from hashshock.plan import compile_plan
+
+    fleet = small_fleet(finance={"cash_usd": 1.0e6, "switch_off_unprofitable": True})
+    fleet["sites"].append({"name": "b", "country": "US", "technicians": 2,
+                           "curtail_below_hashprice_usd_per_ph_day": 35.0})  # fmt: skip
+    fleet["cohorts"] = [
+        {"model": "antminer-s21", "count": 100, "site": "a", "install_date": "2024-06-01"},
+        {"model": "antminer-s21", "count": 300, "site": "b", "install_date": "2024-06-01"},
+    ]
+    fleet["spares"] = []
+    loaded = fleet_from_mapping(fleet)
+    plan = compile_plan(loaded, scenario(), 30)
+    economics = ReplacementEconomics.of(load_industry().industry, plan,
+                                        compile_money(loaded, plan))  # fmt: skip
+    assert economics.curtailing == ((0.75, 35.0),)
+    breakeven = economics.breakeven_usd_per_ph_day
+    assert breakeven is not None and breakeven < 34.0
+    running = economics.running(np.array([[breakeven - 0.01, 34.99, 35.0]]))
+    np.testing.assert_allclose(running, [[0.0, 0.25 * economics.uptime, economics.uptime]])

@@ -38,7 +38,9 @@ A replacement machine (new or used) delivers its nameplate × the fleet's uptime
 (1 − downtime, nameplate-weighted over its cohorts), on every day its hashprice covers its
 power when the fleet switches unprofitable machines off: break-even hashprice = J/TH ×
 24 × the fleet's power price / 1000 (USD/PH/day, as the engine's own rule), J/TH the
-lines' models' (weighted by their US capacity). Not the fleet's delivered-to-installed
+lines' models' (weighted by their US capacity); the share of them at a site that
+curtails below a hashprice (its share of the fleet's nameplate) stands on the days
+below it, as the site's own machines do. Not the fleet's delivered-to-installed
 ratio: that counts the machines the fleet switched off (old models a small farm cannot
 run at its power price), which an efficient replacement is not. Its power is billed on
 its own (delivered TH/s × J/TH × 24 × $/MWh / 1e6 a day), not as a share of the fleet's
@@ -116,12 +118,15 @@ def spot_orders(
 @dataclass(frozen=True)
 class ReplacementEconomics:
     """A member's replacement machine: its fleet's ``uptime`` (nameplate-weighted), the
-    power a delivered TH/s of it costs a day (USD: J/TH × 24 × $/MWh / 1e6) and, when the
-    fleet switches unprofitable machines off, its break-even hashprice (USD/PH/day)."""
+    power a delivered TH/s of it costs a day (USD: J/TH × 24 × $/MWh / 1e6), when the
+    fleet switches unprofitable machines off its break-even hashprice (USD/PH/day), and
+    the sites that curtail: (share of the fleet's nameplate, hashprice below which the
+    site curtails) each — replacements join the sites as the fleet's nameplate is spread."""
 
     uptime: float
     power_usd_per_ths_day: float
     breakeven_usd_per_ph_day: float | None
+    curtailing: tuple[tuple[float, float], ...] = ()
 
     @classmethod
     def of(cls, industry: Industry, plan: Plan, money: MoneyPlan) -> ReplacementEconomics:
@@ -139,7 +144,14 @@ class ReplacementEconomics:
                     if lines else 0.0)  # fmt: skip
         switches_off = money.cohort_breakeven_hashprice is not None and bool(lines)
         breakeven = j_per_th * 24.0 * price / 1000.0 if switches_off else None
-        return cls(uptime, j_per_th * 24.0 * price / 1e6, breakeven)
+        curtailing: tuple[tuple[float, float], ...] = ()
+        if money.site_curtail_below is not None:
+            by_site = np.bincount(plan.cohort_site, weights=weight,
+                                  minlength=len(plan.site_names)) / weight.sum()  # fmt: skip
+            curtailing = tuple((float(by_site[s]), float(below))
+                               for s, below in enumerate(money.site_curtail_below)
+                               if not np.isnan(below) and by_site[s] > 0)  # fmt: skip
+        return cls(uptime, j_per_th * 24.0 * price / 1e6, breakeven, curtailing)
 
     def margin(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """USD a nameplate TH/s of replacement earns a day after its power, on the hashprice
@@ -152,10 +164,13 @@ class ReplacementEconomics:
     def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """[P, T] the share of its nameplate a replacement delivers each day (module
         docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
-        running = np.full(hashprice_usd_per_ph_day.shape, self.uptime)
+        hashprice = hashprice_usd_per_ph_day
+        running = np.full(hashprice.shape, self.uptime)
+        for share, below in self.curtailing:  # that site's share stands while it curtails
+            running -= np.where(hashprice < below, self.uptime * share, 0.0)
         if self.breakeven_usd_per_ph_day is None:
             return running
-        return np.where(hashprice_usd_per_ph_day >= self.breakeven_usd_per_ph_day, running, 0.0)
+        return np.where(hashprice >= self.breakeven_usd_per_ph_day, running, 0.0)
 
 
 def replacement_running(
