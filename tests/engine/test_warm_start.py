@@ -243,3 +243,21 @@ def test_pipelines_computed_for_other_delays_are_refused() -> None:
     with pytest.raises(ValueError, match="compute the pipelines again"):
         simulate(stale, 4, seed=1)
     simulate(_warm(dataclasses.replace(stale, warm=None)), 4, seed=1)  # computed again: runs
+
+
+def test_a_bench_added_today_leaves_the_parts_in_repair_today() -> None:
+    """A repair bench changes how parts sent from day 0 are repaired, not the parts in
+    repair on day 0: the same parts on their way and base-stock levels with and without
+    it, in repair on day 0 on every path."""
+    plain = _psu_fleet(pipelines_at_start="steady")
+    benched = _psu_fleet(pipelines_at_start="steady")
+    benched["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}  # type: ignore[index]
+    a, b = plan_for(plain, horizon=60), plan_for(benched, horizon=60)
+    assert a.warm is not None and b.warm is not None and b.site_bench
+    np.testing.assert_array_equal(a.warm.parts, b.warm.parts)
+    np.testing.assert_array_equal(a.pool_target, b.pool_target)
+    sim = Simulation(b, 50, seed=2)
+    held = sim.repairs.in_transit + sim.replenishments.in_transit
+    np.testing.assert_array_equal(held, np.broadcast_to(b.warm.parts, held.shape))
+    out = simulate(b, 50, seed=2)
+    assert out.parts_in_repair[:, 0].sum() > 0

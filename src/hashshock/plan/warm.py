@@ -22,7 +22,9 @@ pool's failures on day 0: its running machines' parts at their day-0 hazard (age
 before day 0 are taken at day 0's hazard). Pipelines that run before day 0 run in
 normal times: no event holds them back or adds lead time; customs holds that start on
 or after day 0 may still hold the lots reaching the border then (the engine decides).
-A site's repair bench is taken to start idle: its in-house pipeline is not filled.
+At a site with a repair bench the parts in in-house repair come back over the route's
+``in_house_days``, as they were sent, and the bench starts idle: a bench a strategy adds
+today does not take away the parts in repair today.
 
 A pool that reorders holds the pipelines' mean, rounded, on its way (its inventory
 position is its base-stock level S: given the file's shelf and S left to its default,
@@ -76,7 +78,6 @@ def steady_pipelines(plan: Plan) -> WarmPipelines:
     failures = day0_failures(plan)
     transit = plan.vendor_transit_days[plan.pool_vendor]
     clearance = plan.vendor_clearance_days[plan.pool_vendor]
-    benches = plan.site_bench
     longest = 1 + max(
         [max(r.in_house_days.max_days, 2 * int(transit.max(initial=0))
              + int(clearance.max(initial=0)) + r.vendor_turnaround_days.max_days)
@@ -91,9 +92,7 @@ def steady_pipelines(plan: Plan) -> WarmPipelines:
         route = plan.routes[plan.pool_part[j]]
         flow = failures[j]
         vendor_share = max(0.0, 1.0 - route.scrap_share - route.in_house_share)
-        at_bench = bool(benches) and benches[plan.pool_site[j]] is not None
-        if not at_bench:
-            in_house[j] = arriving(flow * route.in_house_share, 0, route.in_house_days, longest)
+        in_house[j] = arriving(flow * route.in_house_share, 0, route.in_house_days, longest)
         back_clearance = int(clearance[j]) if plan.pool_crosses_border[j] else 0
         vendor[j] = arriving(flow * vendor_share, 2 * int(transit[j]) + back_clearance,
                              route.vendor_turnaround_days, longest)  # fmt: skip
