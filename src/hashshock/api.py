@@ -112,6 +112,7 @@ def run_result(
         output=output,
         baseline_hashrate_ths=baseline_hashrate_ths,
         manifest=_manifest(loaded, scenario, seed, paths, horizon),
+        pipelines_at_start=loaded.fleet.pipelines_at_start,
     )
 
 

@@ -517,3 +517,16 @@ def test_stage_notes_say_what_baseline_stock_outs_and_out_of_order_stages_are() 
     # In order, and a baseline that rarely runs out: nothing to say.
     assert stage_order_notes([_stages("baseline", None, 200, 0.3),
                               _stages("sanctions", 42, 90)]) == []  # fmt: skip
+
+
+def test_the_header_and_json_say_when_repairs_and_orders_are_under_way_on_day_0() -> None:
+    from tests.conftest import small_fleet
+
+    import hashshock
+
+    for start, said in (("empty", False), ("steady", True)):
+        result = hashshock.run(small_fleet(pipelines_at_start=start), paths=2, horizon_days=5)
+        data = result.to_dict()
+        assert data["fleet"]["pipelines_at_start"] == start
+        header = printed(render_run, data).split("market on")[0]
+        assert ("repairs and orders under way on day 0" in " ".join(header.split())) == said

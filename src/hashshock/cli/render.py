@@ -124,12 +124,14 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
 
 def render_run(console: Console, result: dict[str, Any]) -> None:
     fleet = result["fleet"]
+    steady = fleet.get("pipelines_at_start") == "steady"
     console.print(
         f"[bold]{literal(result['fleet_name'])}[/] · scenario "
         f"[bold cyan]{literal(result['scenario'])}[/] · "
         f"{counted(fleet['machines'], 'machine')} · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s "
         f"nameplate · {counted(result['paths'], 'path')} × "
         f"{counted(result['horizon_days'], 'day')} · seed {result['seed']}"
+        + (" · repairs and orders under way on day 0" if steady else "")
     )
     render_market_start(console, result)
     avail = result["daily"]["availability"]

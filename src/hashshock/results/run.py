@@ -45,6 +45,7 @@ class RunResult:
     baseline_money: Money | None = None
     local_money: Money | None = None  # network-wide scenarios: the same run priced locally
     warnings: list[str] = field(default_factory=list)  # accepted inputs worth a second look
+    pipelines_at_start: str = "empty"  # the fleet's repairs and orders on day 0
 
     def __repr__(self) -> str:
         # One line: the default would print every [paths, days] array (a notebook's
@@ -104,7 +105,11 @@ class RunResult:
             "version": self.version,
             "manifest": self.manifest,
             "warnings": list(self.warnings),
-            "fleet": {"machines": self.machines, "nameplate_ths": round(self.nameplate_ths, 3)},
+            "fleet": {
+                "machines": self.machines,
+                "nameplate_ths": round(self.nameplate_ths, 3),
+                "pipelines_at_start": self.pipelines_at_start,
+            },
             "dates": self.dates,
             "daily": {
                 "hashrate_ths": bands(out.hashrate_ths, 2),
