@@ -245,19 +245,37 @@ def test_pipelines_computed_for_other_delays_are_refused() -> None:
     simulate(_warm(dataclasses.replace(stale, warm=None)), 4, seed=1)  # computed again: runs
 
 
-def test_a_bench_added_today_leaves_the_parts_in_repair_today() -> None:
-    """A repair bench changes how parts sent from day 0 are repaired, not the parts in
-    repair on day 0: the same parts on their way and base-stock levels with and without
-    it, in repair on day 0 on every path."""
-    plain = _psu_fleet(pipelines_at_start="steady")
-    benched = _psu_fleet(pipelines_at_start="steady")
-    benched["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}  # type: ignore[index]
-    a, b = plan_for(plain, horizon=60), plan_for(benched, horizon=60)
-    assert a.warm is not None and b.warm is not None and b.site_bench
-    np.testing.assert_array_equal(a.warm.parts, b.warm.parts)
-    np.testing.assert_array_equal(a.pool_target, b.pool_target)
-    sim = Simulation(b, 50, seed=2)
-    held = sim.repairs.in_transit + sim.replenishments.in_transit
-    np.testing.assert_array_equal(held, np.broadcast_to(b.warm.parts, held.shape))
-    out = simulate(b, 50, seed=2)
-    assert out.parts_in_repair[:, 0].sum() > 0
+def test_a_bench_holds_its_service_time_of_parts_and_keeps_the_shelf() -> None:
+    """At a site with a repair bench the in-house parts on their way are those within its
+    service time (Little: λ·i·E[max(S, 1)], here a fixed 1-day service, where the
+    route's 30 days would hold 30 times as many); a bench with room to spare keeps the
+    shelf at the file's from day 0 on (within 4 standard errors + 0.5)."""
+    route = {**PSU_ROUTE, "in_house_share": 0.9, "in_house_days": 30, "scrap_share": 0.05}
+    fleet = _psu_fleet(pipelines_at_start="steady")
+    fleet["repair_routes"] = {"psu": route}
+    fleet["cohorts"] = [{"model": "antminer-s21", "count": 3000, "site": "a",
+                         "install_date": "2024-06-01"}]  # fmt: skip
+    fleet["sites"][0]["repair_bench"] = {"technicians": 10, "service_days": 1}  # type: ignore[index]
+    plan = _warm(with_constant_hazard(plan_for(fleet, horizon=120), [0.0, 0.0, 4e-4, 0.0]))
+    assert plan.warm is not None and plan.site_bench
+    psu = plan.pool_part == PSU
+    rate = 3000 * -np.log1p(-4e-4)
+    assert plan.warm.in_house[psu].sum() == pytest.approx(rate * 0.9 * 1)
+    paths = 200
+    out = simulate(plan, paths, seed=2)
+    shelf = out.spares_on_hand[:, :, PSU].astype(float)
+    stderr = shelf.std(axis=0, ddof=1) / np.sqrt(paths)
+    gap = np.abs(shelf.mean(axis=0) - plan.pool_on_hand[psu].sum())
+    assert (gap < 4 * stderr + 0.5).all()
+
+
+def test_an_exponential_service_in_whole_days() -> None:
+    """⌈X⌉ of an exponential X of mean m: E = 1 / (1 − e^{−1/m}), the weights summing
+    to 1 within the 10⁻⁴ left beyond its last day."""
+    from hashshock.dists import Exponential
+    from hashshock.plan.warm import bench_days
+
+    for mean in (0.5, 3.0, 8.0):
+        days = bench_days(Exponential(mean))
+        exact = 1.0 / (1.0 - np.exp(-1.0 / mean))
+        assert days.mean == pytest.approx(exact, rel=2e-3)

@@ -22,9 +22,9 @@ pool's failures on day 0: its running machines' parts at their day-0 hazard (age
 before day 0 are taken at day 0's hazard). Pipelines that run before day 0 run in
 normal times: no event holds them back or adds lead time; customs holds that start on
 or after day 0 may still hold the lots reaching the border then (the engine decides).
-At a site with a repair bench the parts in in-house repair come back over the route's
-``in_house_days``, as they were sent, and the bench starts idle: a bench a strategy adds
-today does not take away the parts in repair today.
+At a site with a repair bench the parts in in-house repair are those within the bench's
+service time (the queue's wait left out: a congested bench holds more), and they come
+back from the repair ring while the bench starts idle.
 
 A pool that reorders holds the pipelines' mean, rounded, on its way (its inventory
 position is its base-stock level S: given the file's shelf and S left to its default,
@@ -35,12 +35,13 @@ shelf stays near what the file states instead of settling lower by the pipelines
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.dists import DayDistribution
+from hashshock.dists import MAX_DELAY_DAYS, DayDistribution, ServiceTime
 from hashshock.plan.model import Plan, WarmPipelines
 
 FloatArray = NDArray[np.float64]
@@ -73,13 +74,34 @@ def arriving(flow: float, base_days: int, delay: DayDistribution, days: int) -> 
     return np.asarray(flow * survival, dtype=np.float64)
 
 
+def bench_days(service: ServiceTime) -> DayDistribution:
+    """A repair bench's service time as whole days (an exponential one: P(⌈X⌉ = d) =
+    e^{−(d−1)/m} − e^{−d/m}, to its 99.99th percentile)."""
+    if isinstance(service, DayDistribution):
+        return service
+    mean = service.mean
+    last = max(1, min(MAX_DELAY_DAYS, math.ceil(-mean * math.log(1e-4))))
+    d = np.arange(1, last + 1)
+    weights = np.exp(-(d - 1) / mean) - np.exp(-d / mean)
+    return DayDistribution(tuple(int(x) for x in d), tuple(float(w) for w in weights))
+
+
+def in_house_days(plan: Plan, pool: int) -> DayDistribution:
+    """How long a part of ``pool`` is in in-house repair: its route's ``in_house_days``,
+    or at a site with a repair bench the bench's service (the queue's wait left out)."""
+    bench = plan.site_bench[plan.pool_site[pool]] if plan.site_bench else None
+    route = plan.routes[plan.pool_part[pool]]
+    return route.in_house_days if bench is None else bench_days(bench.service)
+
+
 def steady_pipelines(plan: Plan) -> WarmPipelines:
     """Each pool's pipelines at the start of day 0, as mean parts by arrival day."""
     failures = day0_failures(plan)
     transit = plan.vendor_transit_days[plan.pool_vendor]
     clearance = plan.vendor_clearance_days[plan.pool_vendor]
     longest = 1 + max(
-        [max(r.in_house_days.max_days, 2 * int(transit.max(initial=0))
+        [in_house_days(plan, j).max_days for j in range(plan.n_pools)]
+        + [max(r.in_house_days.max_days, 2 * int(transit.max(initial=0))
              + int(clearance.max(initial=0)) + r.vendor_turnaround_days.max_days)
          for r in plan.routes]
         + [d.max_days + int(transit.max(initial=0)) + int(clearance.max(initial=0))
@@ -92,7 +114,7 @@ def steady_pipelines(plan: Plan) -> WarmPipelines:
         route = plan.routes[plan.pool_part[j]]
         flow = failures[j]
         vendor_share = max(0.0, 1.0 - route.scrap_share - route.in_house_share)
-        in_house[j] = arriving(flow * route.in_house_share, 0, route.in_house_days, longest)
+        in_house[j] = arriving(flow * route.in_house_share, 0, in_house_days(plan, j), longest)
         back_clearance = int(clearance[j]) if plan.pool_crosses_border[j] else 0
         vendor[j] = arriving(flow * vendor_share, 2 * int(transit[j]) + back_clearance,
                              route.vendor_turnaround_days, longest)  # fmt: skip
