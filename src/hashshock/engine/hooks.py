@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from hashshock.streams import RandomTree
 
 IntArray = NDArray[np.int64]
+#: Keys of the donors' concern from which replacement machines draw their dead on arrival
+#: (the donors' own keys are their days, below it).
+REPLACEMENT_KEYS = 10_000_000
 
 
 def _binomial(rng: np.random.Generator, n: IntArray, p: NDArray[np.float64]) -> IntArray:
@@ -212,8 +215,12 @@ class Hooks:
         n[~self._buying(day)] = 0
         if not n.any():
             return
-        rng = self.rng.day("supply", 200_000 + day, self.first_path)
-        good = n - _binomial(rng, n, np.full(self.P, policy.doa_share))
+        # each path's own stream (the donors' concern, keys past their days): a path's
+        # machines dead on arrival do not depend on which other paths buy that day
+        dead = np.zeros((self.P, 1), np.int64)
+        dead_on_arrival(self.rng.key("donors", REPLACEMENT_KEYS + day), self.first_path,
+                        np.ascontiguousarray(n[:, None]), policy.doa_share, dead)  # fmt: skip
+        good = n - dead[:, 0]
         self.budget_left -= n * cost
         self.out.machines_bought[:, day] = n
         self.out.replacement_spend[:, day] = n * cost
