@@ -168,7 +168,7 @@ class ReplacementEconomics:
         running = np.full(hashprice.shape, self.uptime)
         for share, below in self.curtailing:  # that site's share stands while it curtails
             running -= np.where(hashprice < below, self.uptime * share, 0.0)
-        running = np.maximum(running, 0.0)  # every site curtailing: 0, not −1e-17
+        running = np.asarray(np.maximum(running, 0.0))  # all sites curtailing: 0, not −1e-17
         if self.breakeven_usd_per_ph_day is None:
             return running
         return np.where(hashprice >= self.breakeven_usd_per_ph_day, running, 0.0)
