@@ -50,3 +50,31 @@ def test_same_numbers_on_threads(passes: int) -> None:
     # workers=, as compare's: a local cluster of worker processes for the call.
     cluster = industry(loaded, ["baseline", "sanctions"], 10, 40, 1, workers=2)
     assert here.to_dict()["scenarios"] == cluster.to_dict()["scenarios"]
+
+
+def test_the_industry_can_start_every_members_pipelines_steady(tmp_path: Path) -> None:
+    """``pipelines_at_start`` in the industry file sets every member's, except where the
+    member's own fleet file says; left out, the fleets say (empty by default)."""
+    import copy
+
+    from hashshock.industry.load import industry_from_mapping, load_industry
+    from hashshock.inputs.files import read_yaml_mapping
+
+    bundled = load_industry()
+    assert bundled.path is not None
+    data = copy.deepcopy(read_yaml_mapping(bundled.path))
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    assert {m.loaded.fleet.pipelines_at_start for m in bundled.members} == {"empty"}
+    steady = industry_from_mapping({**data, "pipelines_at_start": "steady"})
+    assert {m.loaded.fleet.pipelines_at_start for m in steady.members} == {"steady"}
+    assert all(m.loaded.fleet.model_dump().get("pipelines_at_start") == "steady"
+               for m in steady.members)  # fmt: skip
+    first = data["operators"][0]
+    own = tmp_path / "own.yaml"
+    own.write_text(Path(first["template"]).read_text() + "\npipelines_at_start: empty\n")
+    first["template"] = str(own)
+    mixed = industry_from_mapping({**data, "pipelines_at_start": "steady"})
+    starts = {(m.group, m.loaded.fleet.pipelines_at_start) for m in mixed.members}
+    assert (first["name"], "empty") in starts and (first["name"], "steady") not in starts
+    assert {start for group, start in starts if group != first["name"]} == {"steady"}

@@ -306,10 +306,15 @@ class _Reader:
                                     loaded.nameplate_ths, loaded.catalog)  # fmt: skip
         orders, twins = with_twins(orders, self.industry, loaded.catalog)
         finance = with_donor_buyers(data.get("finance"), self.industry.donor_buyers)
-        if len(orders) != len(data.get("orders", [])) or finance is not data.get("finance"):
+        start = self.industry.pipelines_at_start
+        restart = start is not None and "pipelines_at_start" not in data
+        if (len(orders) != len(data.get("orders", [])) or finance is not data.get("finance")
+                or restart):  # fmt: skip
             data = {**data, "orders": orders}
             if finance is not None:
                 data["finance"] = finance
+            if restart:
+                data["pipelines_at_start"] = start
             field = "growth" if op.growth is not None else "fleet"
             loaded = self._fleet(i, field, lambda: fleet_from_mapping(data, file, file.parent))
         return Member(name, op.name, op.kind, weight, loaded, twins)

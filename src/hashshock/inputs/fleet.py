@@ -389,6 +389,8 @@ class Fleet(_Strict):
         dumped: dict[str, Any] = handler(self)
         if self.transshipment is None:
             dumped.pop("transshipment", None)
-        if self.pipelines_at_start == "empty":
+        if self.pipelines_at_start == "empty" and "pipelines_at_start" not in (
+            self.model_fields_set
+        ):  # left out, not said: an industry's own setting may still apply (industry/load)
             dumped.pop("pipelines_at_start", None)
         return dumped

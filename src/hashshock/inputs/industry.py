@@ -486,6 +486,10 @@ class Industry(_Strict):
         None, description="Operators buy used machines for their parts (none: only the "
         "fleets whose finance block says so)",
     )  # fmt: skip
+    pipelines_at_start: Literal["empty", "steady"] | None = Field(
+        None, description="Every member's parts in repair and on order on day 0 (a fleet "
+        "field, docs/model.md 'Day 0'), unless its fleet file says; none: as the fleets say",
+    )  # fmt: skip
     distress: Distress = Field(default_factory=Distress)
     portfolio: Portfolio = Field(default_factory=Portfolio)
     sources: list[str] = Field(default_factory=list)
