@@ -53,6 +53,12 @@ def test_the_subtitle_gives_every_setting_of_runs_that_differ(tmp_path: Path, sm
     mixed = write_report([first, second], tmp_path / "mixed.html").read_text(encoding="utf-8")
     assert f"{first['paths']} or {second['paths']} paths × " in mixed
     assert "see each manifest" in mixed
+    said = "repairs and orders under way on day 0"
+    assert said not in same
+    for run in (first, second):
+        run["fleet"]["pipelines_at_start"] = "steady"
+    steady = write_report([first, second], tmp_path / "steady.html").read_text(encoding="utf-8")
+    assert said in steady
 
 
 def test_values_cannot_break_out_of_the_page(tmp_path: Path, small_runs) -> None:

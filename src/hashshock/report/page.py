@@ -129,9 +129,11 @@ def _settings(runs: Sequence[dict[str, Any]]) -> str:
 
     mixed = "" if drawn_together(runs) else (
         " (runs of different fleets or settings: see each manifest)")  # fmt: skip
+    steady = any((r.get("fleet") or {}).get("pipelines_at_start") == "steady" for r in runs)
     return (
         f"{said('paths')} paths × {said('horizon_days')} days from {said('start_date')}, "
         f"seed {said('seed')}{mixed}"
+        + (", repairs and orders under way on day 0" if steady else "")
     )
 
 
