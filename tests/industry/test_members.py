@@ -78,3 +78,38 @@ def test_the_industry_can_start_every_members_pipelines_steady(tmp_path: Path) -
     starts = {(m.group, m.loaded.fleet.pipelines_at_start) for m in mixed.members}
     assert (first["name"], "empty") in starts and (first["name"], "steady") not in starts
     assert {start for group, start in starts if group != first["name"]} == {"steady"}
+
+
+def test_the_industry_json_and_header_say_its_day_0_and_payback_settings() -> None:
+    """Two settings that move every figure are in the JSON and under the header: the
+    members' start (``empty``, ``steady`` or ``mixed``) and the replacement rule."""
+    import copy
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+    from hashshock.industry.load import industry_from_mapping, load_industry
+    from hashshock.inputs.files import read_yaml_mapping
+
+    bundled = load_industry()
+    assert bundled.path is not None
+    data = copy.deepcopy(read_yaml_mapping(bundled.path))
+    for op in data["operators"]:
+        op["template"] = str(bundled.path.parent / op["template"])
+    data["operators"] = [dict(op, simulated=1) for op in data["operators"]
+                         if op["name"] in ("small-farms", "mara")]  # fmt: skip
+    data.pop("portfolio")
+    data["replacement"]["max_payback_days"] = 730
+    for start in ("empty", "steady"):
+        run = industry(industry_from_mapping({**data, "pipelines_at_start": start}),
+                       ["baseline"], 2, 10, 0)  # fmt: skip
+        out = run.to_dict()
+        assert out["pipelines_at_start"] == start
+        assert out["replacement"]["max_payback_days"] == 730
+        console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+        render_industry(console, out, None)
+        text = " ".join(console.export_text().split())
+        assert ("repairs and orders under way on day 0" in text) == (start == "steady")
+        assert "pay back within 730 days" in text

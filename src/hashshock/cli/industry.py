@@ -215,6 +215,20 @@ def _price_moves(used: dict[str, Any], base: dict[str, Any]) -> str:
     return " / ".join(moves) if moves else "0%"
 
 
+def _settings_said(data: dict[str, Any]) -> str:
+    """The settings that move every figure and that the header does not show otherwise:
+    repairs and orders under way on day 0, a payback rule on replacements."""
+    said = []
+    start = data.get("pipelines_at_start")
+    if start in ("steady", "mixed"):
+        who = "every member's" if start == "steady" else "some members'"
+        said.append(f"{who} repairs and orders under way on day 0")
+    payback = (data.get("replacement") or {}).get("max_payback_days")
+    if payback is not None:
+        said.append(f"replacements ordered only where they pay back within {payback:,} days")
+    return "; ".join(said)
+
+
 def render_industry(console: Console, data: dict[str, Any], seconds: float | None) -> None:
     """US hashrate and share by scenario, then who breaks first under each shock
     (``seconds``: how long the run took, ``None`` for a saved run)."""
@@ -228,6 +242,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         f"{data['seed']}" + ("" if seconds is None else f", {seconds:.1f} s"),
         highlight=False, soft_wrap=False,
     )  # fmt: skip
+    settings = _settings_said(data)
+    if settings:
+        console.print(settings, highlight=False)
     horizon = data["horizon_days"]
     table = Table(title=f"US delivered EH/s (p50); share of the network d0 → d{horizon - 1}; "
                   f"Δ base d{horizon - 1}", title_justify="left", caption_justify="left",

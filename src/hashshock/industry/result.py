@@ -327,6 +327,11 @@ class IndustryResult:
             })  # fmt: skip
         return out
 
+    def _pipelines_at_start(self) -> str:
+        """The members' repairs and orders on day 0: ``empty``, ``steady`` or ``mixed``."""
+        starts = {m.loaded.fleet.pipelines_at_start for m in self.runs.inputs.loaded.members}
+        return starts.pop() if len(starts) == 1 else "mixed"
+
     def _manifest(self) -> dict[str, Any]:
         inputs = self.runs.inputs
         payload = json.dumps({
@@ -360,6 +365,12 @@ class IndustryResult:
                 if industry.donor_buyers is None
                 else industry.donor_buyers.model_dump(exclude={"source"})
             ),
+            "replacement": (
+                None
+                if industry.replacement is None
+                else industry.replacement.model_dump(exclude={"source"})
+            ),
+            "pipelines_at_start": self._pipelines_at_start(),
             "manifest": self._manifest(),
             "market": self._market(),
             "warnings": list(self.warnings),
