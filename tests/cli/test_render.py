@@ -528,5 +528,7 @@ def test_the_header_and_json_say_when_repairs_and_orders_are_under_way_on_day_0(
         result = hashshock.run(small_fleet(pipelines_at_start=start), paths=2, horizon_days=5)
         data = result.to_dict()
         assert data["fleet"]["pipelines_at_start"] == start
+        on_order = sum(v["p50"][0] for v in data["daily"]["parts_on_order"].values())
+        assert (on_order > 2 * result.output.parts_shipped[:, 0].sum(axis=1).max()) == said
         header = printed(render_run, data).split("market on")[0]
         assert ("repairs and orders under way on day 0" in " ".join(header.split())) == said

@@ -118,6 +118,7 @@ class RunResult:
                 "spares_on_hand": median_bands(out.spares_on_hand, parts),
                 "backorders": median_bands(out.backorders, parts),
                 "parts_in_repair": median_bands(out.parts_in_repair, parts),
+                "parts_on_order": median_bands(out.parts_on_order, parts),
                 "machines_down": median_bands(out.machines_down, DOWN_CAUSES),
             },
             "stages": {name: stage_summary(days) for name, days in self.stage_first_days().items()},

@@ -15,7 +15,13 @@ from hashshock.report.data import KEYS, series
 from hashshock.store.schema import MONEY_SERIES
 
 _FLEET_SERIES = ("hashrate_ths", "availability", "nameplate_ths", "hashrate_lost_vs_baseline_ths")
-_PART_SERIES = ("spares_on_hand", "backorders", "parts_in_repair", "machines_down")
+_PART_SERIES = (
+    "spares_on_hand",
+    "backorders",
+    "parts_in_repair",
+    "parts_on_order",
+    "machines_down",
+)
 _SKIP = {"daily", "dates", "quantiles", "distributions", "manifest", "fleet", "run_id"}
 
 
