@@ -4,7 +4,6 @@ they take only what contracted orders leave of a line."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any
 
 import numpy as np
@@ -165,109 +164,6 @@ def test_an_operator_at_its_liquidity_floor_buys_no_replacements() -> None:
     assert ordered[1] == 0
 
 
-def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
-    """A site's power is what its machines draw: replacement machines (new and used)
-    mine in the room the machines waiting for parts beyond baseline's leave, and stand
-    idle, still owned, once repaired machines come back — a temporary stop does not
-    leave a fleet larger than baseline's. One path, four days; the fleet delivers 0.5 of
-    its nameplate (half of it switched off), a replacement 0.97 of its own (its uptime);
-    3 machines of 100 TH/s wait beyond baseline, then 1, then none."""
-    from hashshock.finance.reprice import FixedFlows
-    from hashshock.industry.distress import Room, Seller, _position
-    from hashshock.inputs.industry import Distress
-
-    days = 4
-    fixed = FixedFlows(np.zeros((1, days)), np.zeros((1, days)), np.full((1, days), 500.0),
-                       np.full((1, days), 1000.0), 0.0, {}, ())  # fmt: skip
-    seller = Seller(member=None, scenario=1, weight=1.0, fixed=fixed,  # type: ignore[arg-type]
-                    bought_ths=None, spot_ths=np.array([[0.0, 200.0, 200.0, 200.0]]),
-                    spot_paid_usd=np.zeros((1, days)),
-                    room=Room(np.array([[3, 3, 1, 0]], dtype=np.int32),
-                              np.zeros((1, days), dtype=np.int32), 100.0,
-                              np.full((1, days), 0.97)))  # fmt: skip
-    never = np.array([-1])
-    position = _position(seller, never, Distress(sell_share=0.0))
-    mining = np.minimum([0.0, 200.0, 200.0, 200.0], [300.0, 300.0, 100.0, 0.0])
-    np.testing.assert_allclose(position.hashrate_ths[0], 500.0 + 0.97 * mining)
-    np.testing.assert_allclose(position.nameplate_ths[0], [1000.0, 1200.0, 1200.0, 1200.0])
-    unbounded = _position(dataclasses.replace(seller, room=None), never,
-                          Distress(sell_share=0.0))  # fmt: skip
-    np.testing.assert_allclose(unbounded.hashrate_ths[0], [500.0, 600.0, 600.0, 600.0])
-
-
-def test_a_replacement_runs_at_its_own_uptime_while_it_covers_its_power() -> None:
-    """Small farms switch unprofitable machines off (about 40 % of their nameplate
-    delivers): a replacement runs at the fleet's uptime, not at that ratio, on the days
-    the hashprice covers its power (break-even = J/TH × 24 × $/MWh / 1000, worked here
-    from the lines' models and the farm's power price), and stands off below."""
-    from hashshock.industry.orders import alternative_lines
-    from hashshock.industry.simulate import prepare_industry
-    from hashshock.industry.spot import replacement_running
-    from hashshock.inputs.catalog import bundled_catalog
-
-    loaded = load_industry()
-    index = next(i for i, m in enumerate(loaded.members) if m.group == "small-farms")
-    prepared = prepare_industry(loaded, ["baseline"]).members[index]
-    plan, money = prepared.plans[0], prepared.money[0]
-    assert money.cohort_breakeven_hashprice is not None  # the class switches off
-    lines = alternative_lines(loaded.industry)
-    j_per_th = (sum(s * bundled_catalog().get(str(line.model)).efficiency_j_per_th
-                    for line, s in lines) / sum(s for _, s in lines))  # fmt: skip
-    weight = plan.cohort_initial * plan.cohort_ths_per_machine
-    price = float((money.cohort_power_price * weight).sum() / weight.sum())
-    breakeven = j_per_th * 24 * price / 1000
-    uptime = float((plan.cohort_uptime * weight).sum() / weight.sum())
-    hashprice = np.array([[breakeven - 0.01, breakeven + 0.01, 40.0]])
-    running = replacement_running(loaded.industry, plan, money, hashprice)
-    np.testing.assert_allclose(running, [[0.0, uptime, uptime]])
-    assert 0.9 < uptime < 1.0
-
-
-def test_a_replacement_pays_its_own_power_whatever_the_fleet_delivers() -> None:
-    """A fleet switched off (0 TH/s delivered) and one delivering 400 TH/s: the same
-    replacements delivering 97 TH/s cost 97 × the power of a TH/s-day either way (they
-    were free beside a fleet delivering nothing), and the fleet's own machines are what
-    its running costs follow."""
-    from hashshock.finance.reprice import FixedFlows
-    from hashshock.industry.distress import Room, Seller, _position
-    from hashshock.inputs.industry import Distress
-
-    days, power = 2, 0.0252  # USD a TH/s-day: 17.5 J/TH at $60/MWh
-    for own in (0.0, 400.0):
-        fixed = FixedFlows(np.zeros((1, days)), np.zeros((1, days)), np.full((1, days), own),
-                           np.full((1, days), 1000.0), 0.0, {}, ())  # fmt: skip
-        room = Room(np.array([[1, 1]], dtype=np.int32), np.zeros((1, days), dtype=np.int32),
-                    100.0, np.full((1, days), 0.97), power)  # fmt: skip
-        seller = Seller(member=None, scenario=1, weight=1.0, fixed=fixed,  # type: ignore[arg-type]
-                        bought_ths=None, spot_ths=np.full((1, days), 100.0),
-                        spot_paid_usd=np.zeros((1, days)), room=room)  # fmt: skip
-        at = _position(seller, np.array([-1]), Distress(sell_share=0.0))
-        assert at.replacement_ths is not None and at.replacement_costs_usd is not None
-        np.testing.assert_allclose(at.replacement_ths[0], 97.0)
-        np.testing.assert_allclose(at.replacement_costs_usd[0], 97.0 * power)
-        np.testing.assert_allclose(at.hashrate_ths[0] - at.replacement_ths[0], own)
-
-
-def test_the_payback_rule_worked_by_hand() -> None:
-    """c ≤ D · u · (h / 1000 − e): at $16/TH, uptime 0.95 and $0.0168 of power a TH/s-day,
-    h = $40/PH/day earns 0.95 × (0.040 − 0.0168) = $0.02204 a day, paying back in 726
-    days — inside 730, not inside 700; below break-even nothing pays back; no rule (or no
-    margin) leaves the cash limit as it is, and no cash limit becomes no limit."""
-    from hashshock.industry.spot import ReplacementEconomics, paying
-
-    economics = ReplacementEconomics(uptime=0.95, power_usd_per_ths_day=0.0168,
-                                     breakeven_usd_per_ph_day=16.8)  # fmt: skip
-    margin = economics.margin(np.array([[40.0, 16.0]]))
-    np.testing.assert_allclose(margin, [[0.95 * (0.040 - 0.0168), 0.0]])
-    price = np.full((1, 2), 16.0)
-    limit = np.array([[5.0, 5.0]])
-    np.testing.assert_array_equal(paying(limit, price, margin, 730), [[5.0, 0.0]])
-    np.testing.assert_array_equal(paying(limit, price, margin, 700), [[0.0, 0.0]])
-    np.testing.assert_array_equal(paying(None, price, margin, 730), [[np.inf, 0.0]])
-    assert paying(limit, price, margin, None) is limit
-    assert paying(None, price, None, 730) is None
-
-
 def test_replacements_that_do_not_pay_back_are_not_ordered() -> None:
     """The small farms under sanctions: a rule no machine meets (one day) orders nothing;
     a longer payback never orders less, and no rule orders the most (even ten years
@@ -288,35 +184,3 @@ def test_replacements_that_do_not_pay_back_are_not_ordered() -> None:
     free, never, decade, two_years = ordered(None), ordered(1), ordered(3650), ordered(730)
     assert free > 0 and never == 0 and decade > 0
     assert never <= two_years <= decade <= free
-
-
-def test_replacements_at_a_curtailing_site_stand_while_it_curtails() -> None:
-    """Two sites, the second with three times the first's nameplate curtailing below
-    $35/PH/day: a replacement delivers the fleet's uptime above $35, a quarter of it
-    between the break-even and $35 (the first site's share), nothing below the
-    break-even — worked by hand from the fleet's cohorts."""
-    from tests.conftest import small_fleet
-    from tests.engine.helpers import scenario
-
-    from hashshock.finance.moneyplan import compile_money
-    from hashshock.industry.spot import ReplacementEconomics
-    from hashshock.inputs.load import fleet_from_mapping
-    from hashshock.plan import compile_plan
-
-    fleet = small_fleet(finance={"cash_usd": 1.0e6, "switch_off_unprofitable": True})
-    fleet["sites"].append({"name": "b", "country": "US", "technicians": 2,
-                           "curtail_below_hashprice_usd_per_ph_day": 35.0})  # fmt: skip
-    fleet["cohorts"] = [
-        {"model": "antminer-s21", "count": 100, "site": "a", "install_date": "2024-06-01"},
-        {"model": "antminer-s21", "count": 300, "site": "b", "install_date": "2024-06-01"},
-    ]
-    fleet["spares"] = []
-    loaded = fleet_from_mapping(fleet)
-    plan = compile_plan(loaded, scenario(), 30)
-    economics = ReplacementEconomics.of(load_industry().industry, plan,
-                                        compile_money(loaded, plan))  # fmt: skip
-    assert economics.curtailing == ((0.75, 35.0),)
-    breakeven = economics.breakeven_usd_per_ph_day
-    assert breakeven is not None and breakeven < 34.0
-    running = economics.running(np.array([[breakeven - 0.01, 34.99, 35.0]]))
-    np.testing.assert_allclose(running, [[0.0, 0.25 * economics.uptime, economics.uptime]])

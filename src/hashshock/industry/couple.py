@@ -55,7 +55,7 @@ def spot_for(
             days = lines[k][0].capacity.shape[1]  # review days within the horizon
             review = industry.replacement.review_days
             hashprice = markets[k].hashprice_usd_per_ph_day[:, :days:review]
-            margins = [None if w is None else ReplacementEconomics.of(
+            margins = [None if w is None else ReplacementEconomics.new(
                 industry, inputs.members[i].plans[k], inputs.members[i].money[k]
             ).margin(hashprice) for i, w in enumerate(waiting)]  # fmt: skip
         out[k] = replace(industry, weights, each, waiting, base, lines[k], cash, margins)
@@ -111,11 +111,11 @@ def settle_scenario(
             if waiting is not None and base is not None:
                 member = inputs.loaded.members[i].loaded
                 prepared = inputs.members[i]
-                economics = ReplacementEconomics.of(industry, prepared.plans[k],
-                                                    prepared.money[k])  # fmt: skip
+                plan, money = prepared.plans[k], prepared.money[k]
                 seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1),
-                                   economics.running(steering.hashprice_usd_per_ph_day),
-                                   economics.power_usd_per_ths_day)  # fmt: skip
+                                   steering.hashprice_usd_per_ph_day,
+                                   ReplacementEconomics.new(industry, plan, money),
+                                   ReplacementEconomics.used(plan, money))  # fmt: skip
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

@@ -34,6 +34,7 @@ from hashshock.finance.covenants import CovenantResult, evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
+from hashshock.industry.spot import ReplacementEconomics
 from hashshock.industry.used import (
     EnginePurchases,
     Purchases,
@@ -66,26 +67,39 @@ class Room:
     for parts beyond baseline's leave idle — ``waiting`` and ``baseline`` [P, T] machines
     waiting for a part under the scenario and under baseline on the same paths, ``each``
     the fleet's nameplate TH/s per machine. A site's power is what its installed machines
-    draw: once repaired machines come back, replacements beyond the room stand idle."""
+    draw: once repaired machines come back, replacements beyond the room stand idle. New
+    replacements, the more efficient, take the room first; used ones what is left. Each
+    delivers and draws power as its :class:`~hashshock.industry.spot.ReplacementEconomics`
+    says on ``hashprice`` [P, T] (USD/PH/day, the market the engines were steered by)."""
 
     waiting: NDArray[np.int32]
     baseline: NDArray[np.int32]
     each: float
-    # [P, T] share of its nameplate a replacement delivers (spot.replacement_running)
-    running: FloatArray
-    # USD a delivered TH/s of replacements costs a day in power (J/TH × 24 × $/MWh / 1e6)
-    power_usd_per_ths_day: float = 0.0
+    hashprice_usd_per_ph_day: FloatArray
+    new: ReplacementEconomics
+    used: ReplacementEconomics
 
     def on(self, rows: IntArray) -> Room:
         return dataclasses.replace(
             self, waiting=self.waiting[rows], baseline=self.baseline[rows],
-            running=self.running[rows],
+            hashprice_usd_per_ph_day=self.hashprice_usd_per_ph_day[rows],
         )  # fmt: skip
 
     def ths(self) -> FloatArray:
         """[P, T] nameplate TH/s replacement machines may mine each day."""
         extra = self.waiting.astype(np.float64) - self.baseline
         return np.maximum(extra, 0.0) * self.each
+
+    def mining(self, new_ths: FloatArray, used_ths: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """[P, T] TH/s delivered and USD of power a day of ``new_ths`` and ``used_ths``
+        [P, T] nameplate TH/s of replacements owned: the new ones in the room first."""
+        room = self.ths()
+        new = np.minimum(new_ths, room)
+        used = np.minimum(used_ths, room - new)
+        hashprice = self.hashprice_usd_per_ph_day
+        delivered = new * self.new.running(hashprice) + used * self.used.running(hashprice)
+        power = new * self.new.power_usd(hashprice) + used * self.used.power_usd(hashprice)
+        return delivered, power
 
 
 @dataclass
@@ -279,10 +293,12 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     paths, days = hashrate.shape
     ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
     saved = np.zeros((paths, days)) if engine_extra_usd is None else -engine_extra_usd
-    replacements = np.zeros((paths, days))  # nameplate TH/s of replacement machines owned
+    # nameplate TH/s of replacement machines owned, used and new
+    used_owned = np.zeros((paths, days))
+    new_owned = np.zeros((paths, days))
     if used is not None:
         arrived, paid = used
-        replacements = replacements + arrived
+        used_owned = arrived
         if paid is not None:
             saved = saved - paid
     cancelling = distress.cancel_orders and (sale_day >= 0).any()
@@ -291,14 +307,15 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
         if cancelling:  # spot machines not yet delivered are cancelled too
             spot, unpaid = _until(spot, paid, sale_day)
             saved = saved + unpaid
-        replacements = replacements + spot
+        new_owned = spot
         saved = saved - paid
+    replacements = used_owned + new_owned
     room = seller.room
     if room is None:  # the engine's own purchases: as the fleet's machines, costs alike
         hashrate = hashrate + replacements * ratio
-        replaced = None
+        replaced = replaced_power = None
     else:
-        replaced = np.minimum(replacements, room.ths()) * room.running
+        replaced, replaced_power = room.mining(new_owned, used_owned)
         hashrate = hashrate + replaced
     nameplate = nameplate + replacements
     base_hashrate = hashrate
@@ -310,9 +327,8 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     cancelled = base_hashrate - hashrate
     kept = _kept(sale_day, distress.sell_share, days)
     mine = power = None
-    if replaced is not None and room is not None:
-        mine = replaced * kept
-        power = mine * room.power_usd_per_ths_day
+    if replaced is not None and replaced_power is not None:
+        mine, power = replaced * kept, replaced_power * kept
     return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
                      cancelled, mine, power)  # fmt: skip
 

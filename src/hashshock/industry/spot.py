@@ -32,19 +32,22 @@ spot orders are served first come first served on what each line's contracted or
 leave of its capacity (contracted orders go first, so their ship days do not change); a
 spot machine is delivered the line's lead time with no queue after it is made (so an
 order waits that lead time + the queue ahead: the lead time the line quotes) and joins
-the member's fleet (:func:`replacement_running`).
+the member's fleet (:class:`ReplacementEconomics`).
 
-A replacement machine (new or used) delivers its nameplate × the fleet's uptime
-(1 − downtime, nameplate-weighted over its cohorts), on every day its hashprice covers its
-power when the fleet switches unprofitable machines off: break-even hashprice = J/TH ×
-24 × the fleet's power price / 1000 (USD/PH/day, as the engine's own rule), J/TH the
-lines' models' (weighted by their US capacity); the share of them at a site that
-curtails below a hashprice (its share of the fleet's nameplate) stands on the days
-below it, as the site's own machines do. Not the fleet's delivered-to-installed
-ratio: that counts the machines the fleet switched off (old models a small farm cannot
-run at its power price), which an efficient replacement is not. Its power is billed on
-its own (delivered TH/s × J/TH × 24 × $/MWh / 1e6 a day), not as a share of the fleet's
-running costs, which follow the fleet's own machines.
+A new replacement machine delivers its nameplate × the fleet's uptime (1 − downtime,
+nameplate-weighted over its cohorts), on every day its hashprice covers its power when
+the fleet switches unprofitable machines off: break-even hashprice = J/TH × 24 × the
+fleet's power price / 1000 (USD/PH/day, as the engine's own rule), J/TH the lines'
+models' (weighted by their US capacity); the share of them at a site that curtails
+below a hashprice (its share of the fleet's nameplate) stands on the days below it, as
+the site's own machines do. Not the fleet's delivered-to-installed ratio: that counts
+the machines the fleet switched off (old models a small farm cannot run at its power
+price), which an efficient replacement is not. A used one is a machine of the buyer's
+own mix of tiers, as its price is: each cohort's share of the fleet's nameplate at that
+cohort's uptime, J/TH, power price, break-even and site, so that an old fleet's used
+replacements stand when its own old machines would. Their power is billed on its own
+(delivered TH/s × J/TH × 24 × $/MWh / 1e6 a day), not as a share of the fleet's running
+costs, which follow the fleet's own machines.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.finance.data import machine_prices
-from hashshock.finance.moneyplan import MoneyPlan
+from hashshock.finance.moneyplan import MoneyPlan, cohort_machines
 from hashshock.industry.orders import alternative_lines
 from hashshock.industry.queues import LineFlows
 from hashshock.industry.vendors import serve
@@ -117,21 +120,28 @@ def spot_orders(
 
 @dataclass(frozen=True)
 class ReplacementEconomics:
-    """A member's replacement machine: its fleet's ``uptime`` (nameplate-weighted), the
-    power a delivered TH/s of it costs a day (USD: J/TH × 24 × $/MWh / 1e6), when the
-    fleet switches unprofitable machines off its break-even hashprice (USD/PH/day), and
-    the sites that curtail: (share of the fleet's nameplate, hashprice below which the
-    site curtails) each — replacements join the sites as the fleet's nameplate is spread."""
+    """What a nameplate TH/s of replacement machines delivers and what its power costs, as
+    step functions of the hashprice h (USD/PH/day): its nameplate is cut in slices s, each
+    delivering ``delivered[s]`` TH/s (its share of the nameplate × its uptime) at
+    ``power_usd_per_ths_day[s]`` USD a delivered TH/s-day (J/TH × 24 × $/MWh / 1e6) on the
+    days h ≥ ``threshold[s]`` (its break-even when the fleet switches unprofitable
+    machines off, its site's curtailment level; −inf: every day), and nothing below:
 
-    uptime: float
-    power_usd_per_ths_day: float
-    breakeven_usd_per_ph_day: float | None
-    curtailing: tuple[tuple[float, float], ...] = ()
+        u(h) = Σ_s delivered[s] · 1[h ≥ threshold[s]],
+        power(h) = Σ_s delivered[s] · power_usd_per_ths_day[s] · 1[h ≥ threshold[s]].
+
+    :meth:`new` describes new machines from the lines, :meth:`used` used ones of the
+    buyer's own tiers (module docstring)."""
+
+    threshold: FloatArray  # [S] USD/PH/day
+    delivered: FloatArray  # [S] delivered TH/s per nameplate TH/s
+    power_usd_per_ths_day: FloatArray  # [S] USD per delivered TH/s-day
 
     @classmethod
-    def of(cls, industry: Industry, plan: Plan, money: MoneyPlan) -> ReplacementEconomics:
-        """From the lines' models (J/TH weighted by their US capacity) and the fleet's
-        cohorts (uptime, power price, weighted by nameplate)."""
+    def new(cls, industry: Industry, plan: Plan, money: MoneyPlan) -> ReplacementEconomics:
+        """New machines from the lines (J/TH of their models weighted by their US
+        capacity), at the fleet's uptime and power price (nameplate-weighted over its
+        cohorts), spread over its sites as its nameplate is."""
         weight = plan.cohort_initial * plan.cohort_ths_per_machine
         if weight.sum() <= 0:
             weight = np.ones_like(plan.cohort_ths_per_machine)
@@ -143,43 +153,60 @@ class ReplacementEconomics:
                         for line, share in lines) / sum(share for _, share in lines)
                     if lines else 0.0)  # fmt: skip
         switches_off = money.cohort_breakeven_hashprice is not None and bool(lines)
-        breakeven = j_per_th * 24.0 * price / 1000.0 if switches_off else None
-        curtailing: tuple[tuple[float, float], ...] = ()
-        if money.site_curtail_below is not None:
-            by_site = np.bincount(plan.cohort_site, weights=weight,
-                                  minlength=len(plan.site_names)) / weight.sum()  # fmt: skip
-            curtailing = tuple((float(by_site[s]), float(below))
-                               for s, below in enumerate(money.site_curtail_below)
-                               if not np.isnan(below) and by_site[s] > 0)  # fmt: skip
-        return cls(uptime, j_per_th * 24.0 * price / 1e6, breakeven, curtailing)
+        breakeven = j_per_th * 24.0 * price / 1000.0 if switches_off else -np.inf
+        by_site = np.bincount(plan.cohort_site, weights=weight,
+                              minlength=len(plan.site_names)) / weight.sum()  # fmt: skip
+        threshold = np.maximum(breakeven, _curtailing(money, len(plan.site_names)))
+        power = np.full(by_site.shape, j_per_th * 24.0 * price / 1e6)
+        return cls(threshold, by_site * uptime, power)
+
+    @classmethod
+    def used(cls, plan: Plan, money: MoneyPlan) -> ReplacementEconomics:
+        """Used machines of the buyer's own mix of tiers, as their price is
+        (:attr:`~hashshock.finance.moneyplan.MoneyPlan.collateral_tier_share`: its cohorts
+        weighted by nameplate, installed or ordered): each cohort's share at its uptime, its
+        J/TH, its site's power price, break-even and curtailment."""
+        weight = cohort_machines(plan) * plan.cohort_ths_per_machine
+        if weight.sum() <= 0:
+            weight = np.ones_like(plan.cohort_ths_per_machine)
+        share = weight / weight.sum()
+        breakeven = money.cohort_breakeven_hashprice
+        threshold = np.maximum(
+            np.full(share.shape, -np.inf) if breakeven is None else breakeven,
+            _curtailing(money, len(plan.site_names))[plan.cohort_site],
+        )
+        j_per_th = plan.cohort_power_w / plan.cohort_ths_per_machine
+        return cls(threshold, share * plan.cohort_uptime,
+                   j_per_th * 24.0 * money.cohort_power_price / 1e6)  # fmt: skip
+
+    def _sum(self, values: FloatArray, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
+        """Σ_s values[s] · 1[h ≥ threshold[s]] on the hashprice [P, ·]: the slices in order
+        of threshold, summed up to the last one h reaches."""
+        order = np.argsort(self.threshold, kind="stable")
+        levels = np.concatenate([[0.0], np.cumsum(values[order])])
+        reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
+        return np.asarray(levels[reached])
+
+    def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
+        """u(h) [P, ·]: the share of its nameplate a replacement delivers each day."""
+        return self._sum(self.delivered, hashprice_usd_per_ph_day)
+
+    def power_usd(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
+        """power(h) [P, ·]: USD of power a nameplate TH/s of replacement draws a day."""
+        return self._sum(self.delivered * self.power_usd_per_ths_day, hashprice_usd_per_ph_day)
 
     def margin(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """USD a nameplate TH/s of replacement earns a day after its power, on the hashprice
-        [P, ·] USD/PH/day: u · (h / 1000 − e) (module docstring, payback)."""
-        delivered = self.running(hashprice_usd_per_ph_day)
-        return np.asarray(
-            delivered * (hashprice_usd_per_ph_day / 1000.0 - self.power_usd_per_ths_day)
-        )
-
-    def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
-        """[P, T] the share of its nameplate a replacement delivers each day (module
-        docstring), on the hashprice [P, T] USD/PH/day the member's engine was steered by."""
+        [P, ·] USD/PH/day: u(h) · h / 1000 − power(h) (module docstring, payback)."""
         hashprice = hashprice_usd_per_ph_day
-        running = np.full(hashprice.shape, self.uptime)
-        for share, below in self.curtailing:  # that site's share stands while it curtails
-            running -= np.where(hashprice < below, self.uptime * share, 0.0)
-        running = np.asarray(np.maximum(running, 0.0))  # all sites curtailing: 0, not −1e-17
-        if self.breakeven_usd_per_ph_day is None:
-            return running
-        return np.where(hashprice >= self.breakeven_usd_per_ph_day, running, 0.0)
+        return np.asarray(self.running(hashprice) * hashprice / 1000.0 - self.power_usd(hashprice))
 
 
-def replacement_running(
-    industry: Industry, plan: Plan, money: MoneyPlan, hashprice_usd_per_ph_day: FloatArray
-) -> FloatArray:
-    """[P, T] the share of its nameplate a replacement machine delivers each day
-    (:class:`ReplacementEconomics`)."""
-    return ReplacementEconomics.of(industry, plan, money).running(hashprice_usd_per_ph_day)
+def _curtailing(money: MoneyPlan, sites: int) -> FloatArray:
+    """[S] hashprice below which each site curtails, USD/PH/day (−inf: never)."""
+    if money.site_curtail_below is None:
+        return np.full(sites, -np.inf)
+    return np.where(np.isnan(money.site_curtail_below), -np.inf, money.site_curtail_below)
 
 
 def paying(limit: FloatArray | None, usd_per_ths: FloatArray, margin: FloatArray | None,
