@@ -22,6 +22,8 @@ from hashshock import __version__
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor
 from hashshock.execution.choose import check_executor, check_progress
+from hashshock.finance.covenants import untested, untested_warning
+from hashshock.finance.moneyplan import covenant_spec
 from hashshock.finance.scenario_money import (
     Money,
     ScenarioMarkets,
@@ -154,11 +156,16 @@ def fleet_warnings(loaded: LoadedFleet, config: MarketConfig, plan: Plan | None 
                    ) -> list[str]:  # fmt: skip
     """What a run of ``loaded`` on ``config`` should say whatever the scenario: the
     fleet's own warnings, the day-0 market's notes and staleness, and with its compiled
-    baseline ``plan`` an overloaded repair bench and orders due after the horizon."""
+    baseline ``plan`` an overloaded repair bench, orders due after the horizon and
+    covenants it never tests."""
     start = market_start(config, loaded.fleet.start_date)
     warnings = [*loaded.warnings, *start.notes, *([start.warning] if start.warning else [])]
     if plan is not None:
         warnings += overloaded_benches(plan) + orders_after_horizon(plan)
+        covenants = loaded.fleet.finance.covenants if loaded.fleet.finance else []
+        specs = tuple(covenant_spec(c, loaded.fleet.start_date) for c in covenants)
+        warnings += [untested_warning(name, day, plan.horizon_days)
+                     for name, day in untested(specs, plan.horizon_days)]  # fmt: skip
     return warnings
 
 

@@ -20,14 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 from hashshock.api import simulate_scenarios
-from hashshock.finance.covenants import wilson_interval
+from hashshock.finance.covenants import first_test_day, wilson_interval
+from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, unknown_name_fix
-from hashshock.inputs.finance import Covenant
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -103,7 +102,7 @@ def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None 
         )  # fmt: skip
     assert fin is not None
     spec = next(c for c in fin.covenants if c.name == covenant)
-    first = _first_test_day(spec, loaded.fleet.start_date)
+    first = first_test_day(covenant_spec(spec, loaded.fleet.start_date))
     if horizon_days is not None and (first is None or first >= horizon_days):
         every = f" (every {spec.test_every_days} days)"
         every = "" if spec.type == "hashrate_commitment" else every
@@ -115,17 +114,6 @@ def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None 
             f"give --horizon {first + 1} or more" if first is not None
             else "add a quarter ending within the horizon to the covenant",
         )  # fmt: skip
-
-
-def _first_test_day(covenant: Covenant, start: date) -> int | None:
-    """The first day (from 0) ``covenant`` is tested (hashshock.finance.covenants: daily
-    for liquidity, quarter ends for a hashrate commitment, else day period − 1)."""
-    if covenant.type == "min_liquidity":
-        return 0
-    if covenant.type == "hashrate_commitment":
-        days = [(q.quarter_end - start).days for q in covenant.quarters]
-        return min((d for d in days if d >= 0), default=None)
-    return covenant.test_every_days - 1
 
 
 def find_breakpoint(

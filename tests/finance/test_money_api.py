@@ -46,10 +46,13 @@ def test_money_json_contract() -> None:
     for key in ("hashprice_usd_per_ph_day", "cash_usd"):
         assert set(data["daily"][key]) == {"p5", "p50", "p95"}
         assert len(data["daily"][key]["p50"]) == 120
-    for name in ("liquidity", "hashrate"):
-        covenant = finance["covenants"][name]
-        assert {"probability_breach", "day_p50_first_breach"} <= set(covenant)
-        assert 0.0 <= covenant["probability_breach"] <= 1.0
+    covenant = finance["covenants"]["liquidity"]
+    assert {"tested", "probability_breach", "day_p50_first_breach"} <= set(covenant)
+    assert covenant["tested"] and 0.0 <= covenant["probability_breach"] <= 1.0
+    # its quarter ends on 2026-06-30, day 180 of a 120-day run: no breach share to give
+    untested = finance["covenants"]["hashrate"]
+    assert untested["tested"] is False and untested["first_test_day"] == 180
+    assert untested["probability_breach"] is None
     assert {"probability", "day_p50"} <= set(finance["margin_calls"])
     assert "vs_baseline" in finance and "network_wide" in finance
 

@@ -134,6 +134,9 @@ def money_table(
 
         def breach(f: dict[str, Any], name: str = name) -> str:
             c = f["covenants"][name]
+            if c["probability_breach"] is None:
+                first = c["first_test_day"]
+                return "not tested" + (f" (d{first})" if first is not None else "")
             lo, hi = c["probability_breach_ci95"]
             day = c["day_p50_first_breach"]
             when = f" d{day}" if day is not None else ""

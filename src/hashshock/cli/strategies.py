@@ -95,6 +95,7 @@ def strategies_command(
     try:
         from hashshock.decide.api import (
             check_months,
+            check_tested,
             check_thresholds,
             covenant_names,
             strategy_fleets,
@@ -105,6 +106,7 @@ def strategies_command(
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
         thresholds = check_thresholds(parse_thresholds(max_breach or []),
                                       covenant_names(inputs.loaded))  # fmt: skip
+        check_tested(inputs.loaded, thresholds, horizon)
         months = check_months(stockpile_months)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         _check_outputs(json_out, report, [*inputs.files, *(strategy or [])])

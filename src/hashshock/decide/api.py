@@ -120,6 +120,7 @@ def strategies(
                          f"give a list: extra=[{str(extra)!r}]")  # fmt: skip
     loaded, chosen = _fleet(fleet), _scenario(scenario)
     thresholds = check_thresholds(max_breach or {}, covenant_names(loaded), "max_breach")
+    check_tested(loaded, thresholds, horizon_days)
     months = check_months(stockpile_months, "stockpile_months")
     prepared = prepare(loaded, [chosen], horizon_days, market, paths)
     listed, fleets = strategy_fleets(prepared, loaded, chosen, prepared.market, months, extra)
@@ -199,6 +200,17 @@ def check_thresholds(
             raise InputError(None, option, f"the fleet has no covenant {name!r}", fix)
         checked[name] = float(limit)
     return checked
+
+
+def check_tested(loaded: LoadedFleet, thresholds: Mapping[str, float], horizon_days: int
+                 ) -> None:  # fmt: skip
+    """Each covenant of ``thresholds`` is tested within ``horizon_days`` (else an
+    :class:`InputError` with the horizon that reaches its first test): a limit on a
+    breach share the run never measures would choose a strategy on a test never made."""
+    from hashshock.breakpoint import check_covenant
+
+    for name in thresholds:
+        check_covenant(loaded, name, horizon_days)
 
 
 @contextmanager

@@ -229,7 +229,7 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
     return Outcome(
         availability, hashrate, np.array(flows.revenue_usd.sum(axis=1), dtype=np.float64),
         np.array(adjusted.cash_usd[:, -1], dtype=np.float64),
-        {c.name: np.array(c.first_breach_day >= 0) for c in covenants},
+        {c.name: np.array(c.first_breach_day >= 0) for c in covenants if c.tested},
         np.array(run.money.spares_value_usd, dtype=np.float64),
         np.array(flows.collateral_usd[:, -1], dtype=np.float64),
         np.array(run.money.donors_value_usd, dtype=np.float64), *switched,

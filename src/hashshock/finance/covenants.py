@@ -55,21 +55,60 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 @dataclass
 class CovenantResult:
+    """A covenant's first breach day on every path; ``tested``: whether the horizon
+    reached a test of it at all (a covenant never tested has no breach share to give,
+    not a share of 0), ``first_test_day`` its first test day (``None``: none after the
+    start)."""
+
     name: str
     type: str
     first_breach_day: IntArray  # [P], −1 = never
+    tested: bool = True
+    first_test_day: int | None = 0
 
     def summary(self) -> dict[str, object]:
+        if not self.tested:
+            return {"type": self.type, "tested": False, "first_test_day": self.first_test_day,
+                    "probability_breach": None, "probability_breach_ci95": None,
+                    "day_p50_first_breach": None}  # fmt: skip
         breached = self.first_breach_day >= 0
         n = int(breached.size)
         lo, hi = wilson_interval(int(breached.sum()), n)
         day = int(np.median(self.first_breach_day[breached])) if breached.any() else None
         return {
             "type": self.type,
+            "tested": True,
             "probability_breach": round(float(breached.mean()) if n else 0.0, 4),
             "probability_breach_ci95": [round(lo, 4), round(hi, 4)],
             "day_p50_first_breach": day,
         }
+
+
+def first_test_day(covenant: CovenantSpec) -> int | None:
+    """The first day (from 0) ``covenant`` is tested: day 0 for liquidity (tested daily),
+    its first quarter end after the start for a hashrate commitment (``None``: none),
+    else day ``test_every_days`` − 1."""
+    if covenant.type == "min_liquidity":
+        return 0
+    if covenant.type == "hashrate_commitment":
+        return min((d for d in covenant.quarter_days if d >= 0), default=None)
+    return covenant.test_every_days - 1
+
+
+def untested(covenants: tuple[CovenantSpec, ...], horizon_days: int
+             ) -> list[tuple[str, int | None]]:  # fmt: skip
+    """The covenants a run of ``horizon_days`` never tests, with their first test day."""
+    firsts = [(c.name, first_test_day(c)) for c in covenants]
+    return [(name, day) for name, day in firsts if day is None or day >= horizon_days]
+
+
+def untested_warning(name: str, day: int | None, horizon_days: int) -> str:
+    """What a run says of a covenant its horizon never tests."""
+    when = ("has no quarter ending after the start date" if day is None
+            else f"is first tested on day {day}")  # fmt: skip
+    fix = f"give --horizon {day + 1} or more" if day is not None else "check its quarters"
+    return (f"covenant '{name}' {when}, after the {horizon_days}-day horizon: its breach "
+            f"share is not measured (shown as not tested) — {fix}")  # fmt: skip
 
 
 def _first(fails: NDArray[np.bool_], days: IntArray) -> IntArray:
@@ -129,7 +168,9 @@ def evaluate_covenant(
             mean = (csum[:, d + 1] - csum[:, first_day]) / (d + 1 - first_day)
             fails[:, i] = mean < minimum
         first = _first(fails, days)
-    return CovenantResult(covenant.name, covenant.type, first)
+    day = first_test_day(covenant)
+    tested = day is not None and day < T
+    return CovenantResult(covenant.name, covenant.type, first, tested, day)
 
 
 def evaluate_covenants(

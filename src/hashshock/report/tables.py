@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from hashshock.report.figures.fans import STAGE_NAMES
+from hashshock.results.money import tested_covenants
 from hashshock.words import probability
 
 
@@ -70,7 +71,7 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
             cells.append(f"{first['part']} ({pct(first['probability_first'], 1)})")
         else:
             cells.append("no stock-out")
-        covenants = (run.get("finance") or {}).get("covenants") or {}
+        covenants = tested_covenants((run.get("finance") or {}).get("covenants") or {})
         worst = max(covenants.items(), key=lambda kv: kv[1]["probability_breach"], default=None)
         cells.append(f"{worst[0]} ({probability(worst[1]['probability_breach'])})" if worst
                      else "—")  # fmt: skip

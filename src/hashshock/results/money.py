@@ -17,6 +17,12 @@ def _band(values: NDArray[np.float64], digits: int = 0) -> dict[str, float]:
             "p95": round(float(p95), digits)}  # fmt: skip
 
 
+def tested_covenants(covenants: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The JSON's ``finance.covenants`` the run's horizon tested (the others have no breach
+    share: ``probability_breach`` is null)."""
+    return {name: c for name, c in covenants.items() if c.get("probability_breach") is not None}
+
+
 def daily_money(money: Money) -> dict[str, Any]:
     return {
         "hashprice_usd_per_ph_day": bands(money.market.hashprice_usd_per_ph_day, 3),

@@ -295,7 +295,8 @@ def evaluate(metric: Metric, run: RunResult, baseline: BaselineRef | None) -> fl
     if kind == "covenant_breach":
         assert run.money is not None
         covenant = next(c for c in run.money.covenants if c.name == argument)
-        return _share(covenant.first_breach_day >= 0)
+        # a covenant the horizon never tests has no breach share (as in the run's JSON)
+        return _share(covenant.first_breach_day >= 0) if covenant.tested else None
     if kind == "margin_call":
         assert run.money is not None
         return float(run.money.margin_calls["probability"])

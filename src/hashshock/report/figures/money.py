@@ -18,6 +18,7 @@ from hashshock.report.figures.style import (
     small_multiples,
     update_axes,
 )
+from hashshock.results.money import tested_covenants
 
 
 def revenue_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
@@ -31,9 +32,10 @@ def ebitda_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure 
 
 
 def _tests(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Covenants and BTC-pledge margin calls of a run, by display name."""
+    """Covenants the run tested and BTC-pledge margin calls of a run, by display name."""
     finance = run.get("finance") or {}
-    tests = {name: dict(c) for name, c in (finance.get("covenants") or {}).items()}
+    covenants = tested_covenants(finance.get("covenants") or {})
+    tests = {name: dict(c) for name, c in covenants.items()}
     pledges = (finance.get("margin_calls") or {}).get("pledges") or {}
     tests.update({f"margin call: {name}": dict(c) for name, c in pledges.items()})
     return tests
