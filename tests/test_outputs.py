@@ -4,6 +4,7 @@ an input, written through symlinks, and a failed final write still shows the sum
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,57 @@ def test_a_file_that_is_not_utf8_is_told_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(latin)])
     assert result.exit_code == 2
     assert "is not UTF-8 text" in result.output and "save it as UTF-8" in result.output
+
+
+def test_a_device_or_pipe_is_written_to_and_never_replaced(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`--json /dev/null` and a pipe take the output in place: the device and the FIFO are
+    still there afterwards (an atomic rename over them would replace them with a file); a
+    device that cannot take it (/dev/full) fails as a full disk does (exit 1, the summary
+    shown) and stays a device."""
+    import stat
+    import threading
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", "/dev/null"])
+    assert done.exit_code == 0, done.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", str(fifo)])
+    reader.join(timeout=60)
+    assert done.exit_code == 0, done.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert b'"scenario"' in got[0]
+    if Path("/dev/full").exists():
+        done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", "/dev/full"])
+        assert done.exit_code == 1 and "could not be written" in done.output
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_a_socket_is_refused_as_an_output(write_yaml: Callable[..., Path], tmp_path: Path) -> None:
+    import socket
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(path)])
+    assert done.exit_code == 2 and "neither a regular file" in done.output
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_root_replacing_a_file_keeps_its_owner(write_yaml: Callable[..., Path],
+                                               tmp_path: Path) -> None:  # fmt: skip
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    out = tmp_path / "out.json"
+    out.write_text("{}")
+    os.chown(out, 65534, 65534)
+    done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", str(out)])
+    assert done.exit_code == 0, done.output
+    assert (out.stat().st_uid, out.stat().st_gid) == (65534, 65534)
+    assert out.stat().st_size > 2

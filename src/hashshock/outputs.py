@@ -7,7 +7,9 @@ read-only folder, or a read-only file, so a long simulation never ends in a lost
 :func:`check_replaceable` a generated input file (a scenario, failure rates) over a file of
 another kind.
 An output path that is a symbolic link is written *through*: the link stays and its
-target gets the new content (atomically, next to the target).
+target gets the new content (atomically, next to the target). A character device or a
+pipe (``/dev/stdout``, ``/dev/null``, a FIFO) is written to in place, never replaced;
+any other special file is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import csv
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -56,7 +59,11 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
         raise InputError(path, option, "its folder does not exist", "create the folder first")
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
+        _write_stream(path, data)
+        return
+    existing = path.stat() if path.exists() else None
+    mode = existing.st_mode & 0o777 if existing else 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -70,6 +77,9 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if existing is not None and os.geteuid() == 0:  # root keeps the file its owner's
+            with contextlib.suppress(OSError):
+                os.chown(tmp, existing.st_uid, existing.st_gid)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -77,6 +87,23 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
         raise
     finally:
         _PENDING.discard(tmp)
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether ``path`` is a character device or a pipe (written to in place)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    """Write ``data`` to a device or pipe (an :class:`OSError` if it cannot take it, as a
+    full disk under a regular file)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
 
 
 def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
@@ -124,6 +151,9 @@ def check_output(
             )  # fmt: skip
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
+    if path.exists() and not path.is_file() and not _is_stream(path):
+        raise InputError(path, option, "is neither a regular file, a character device nor a pipe",
+                         "give a file name")  # fmt: skip
     allowed = tuple(suffixes)
     if allowed and path.suffix.lower() not in allowed:
         raise InputError(
