@@ -90,20 +90,28 @@ def test_a_failure_rate_that_is_not_a_finite_number_is_refused(
         assert "fix:" in result.output
 
 
-def test_a_catalogue_row_with_an_infinite_power_is_refused(
-    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(("cells", "where"), [
+    ({"power_w": "inf"}, "row 2"),
+    ({"hashboards": "1000000000"}, "row 2, hashboards"),
+    ({"fans": "-1"}, "row 2, fans"),
+    ({"hashrate_ths": "0", "power_w": "0", "efficiency_j_per_th": "0"}, "row 2, hashrate_ths"),
+])  # fmt: skip
+def test_a_catalogue_row_no_machine_has_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, cells: dict[str, str],
+    where: str,
+) -> None:  # fmt: skip
+    """An infinite power, a billion hashboards (which ran for minutes as billions of parts)
+    or a machine of no hashrate: exit 2 naming the row and column."""
     models = tmp_path / "models.csv"
     bundled = Path(__file__).resolve().parents[2] / "src/hashshock/data/models.csv"
-    header = bundled.read_text(encoding="utf-8").splitlines()[0]
-    cells = dict.fromkeys(header.split(","), "")
-    cells.update(slug="my-miner", vendor="bitmain", name="My", family="my-fam",
-                 hashrate_ths="200", power_w="inf", efficiency_j_per_th="17.5")  # fmt: skip
-    models.write_text(header + "\n" + ",".join(cells.values()) + "\n", encoding="utf-8")
+    header, first = bundled.read_text(encoding="utf-8").splitlines()[:2]
+    row = dict(zip(header.split(","), first.split(","), strict=True))
+    row.update(slug="my-miner", name="My", family="my-fam", **cells)
+    models.write_text(header + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
     fleet = write_yaml(small_fleet(catalog="models.csv"), "fleet.yaml")
     result = runner.invoke(app, ["validate", str(fleet)])
     assert result.exit_code == 2, result.output
-    assert "models.csv: row 2" in result.output and "fix:" in result.output
+    assert f"models.csv: {where}" in result.output and "fix:" in result.output
 
 
 @pytest.mark.parametrize(("rows", "where", "says"), [
@@ -134,6 +142,11 @@ def test_a_cohorts_csv_is_told_by_its_own_rows(
      "two events are named 'x'"),
     ([{"type": "customs_hold", "hold_probability": 0.5, "hold_days": 30, "duration_days": 0}],
      "never acts"),
+    ([{"type": "repair_turnaround_change", "vendors": ["bitmain"],
+       "extra_days": 99999999999999999999999}], "less than or equal to 3650"),
+    ([{"type": "lead_time_change", "vendors": ["bitmain"], "extra_days": -10**12}],
+     "greater than or equal to -3650"),
+    ([{"type": "tariff_change", "rate_pct": 1e308}], "less than or equal to 1000"),
 ])  # fmt: skip
 def test_scenario_events_that_cannot_be_meant_are_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], events: list[dict[str, Any]], says: str
@@ -156,3 +169,18 @@ def test_a_market_file_naming_a_folder_says_so(
     result = runner.invoke(app, ["validate", str(fleet), "--market", str(market)])
     assert result.exit_code == 2, result.output
     assert "market.yaml: price.csv" in result.output and "is a folder" in result.output
+
+
+def test_a_yaml_whose_aliases_expand_exponentially_is_refused_at_once(tmp_path: Path) -> None:
+    """Eight anchors each repeating the one before nine times expand to 9⁸ values (it took
+    35 s to be refused field by field); an alias inside itself never ends. Both are
+    refused on reading, naming the cause."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for before, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]")
+    for text, file in (("\n".join([*lines, "sites: *h"]), "bomb.yaml"),
+                       ("sites: &s [*s]", "loop.yaml")):  # fmt: skip
+        (tmp_path / file).write_text(text + "\n", encoding="utf-8")
+        result = runner.invoke(app, ["validate", str(tmp_path / file)])
+        assert result.exit_code == 2, result.output
+        assert "expands to more than 2,000,000 values" in result.output

@@ -93,6 +93,10 @@ class VendorDefaults:
 #: How far a model's stated J/TH may sit from power ÷ hashrate: spec sheets round, and
 #: sources differ by 1-3 % (FACTS.md 7); the simulation uses the two it divides.
 EFFICIENCY_TOLERANCE = 0.03
+#: Most parts of one type in one machine a catalogue row may give: well above any ASIC's
+#: (3-4 hashboards, 2-4 fans, 1-2 power supplies), so that a typo fails here rather than
+#: as a run of billions of parts.
+MAX_PARTS_PER_MACHINE = 32
 
 MODEL_COLUMNS = (
     "slug", "vendor", "name", "family", "hashrate_ths", "power_w", "efficiency_j_per_th",
@@ -137,6 +141,13 @@ def parse_models(path: Path) -> list[ModelSpec]:
         }
         if counts["hashboards"] < 1:
             raise InputError(path, f"row {line}, hashboards", "must be at least 1", "use 1 or more")
+        for part in ("hashboards", "fans", "psus", "control_boards"):
+            if not 0 <= counts[part] <= MAX_PARTS_PER_MACHINE:
+                raise InputError(
+                    path, f"row {line}, {part}", f"{counts[part]:,} per machine",
+                    f"give 0 to {MAX_PARTS_PER_MACHINE} (an ASIC has 3-4 hashboards, 2-4 fans, "
+                    "1-2 power supplies and 1 control board)",
+                )  # fmt: skip
         vendor = row["vendor"].lower()
         if vendor not in vendor_defaults():
             raise InputError(
@@ -147,8 +158,12 @@ def parse_models(path: Path) -> list[ModelSpec]:
         ths = _number(row, "hashrate_ths", path, line)
         watts = _number(row, "power_w", path, line)
         stated = _number(row, "efficiency_j_per_th", path, line)
-        ratio = watts / max(ths, 1e-9)
-        if ths <= 0 or abs(stated - ratio) > EFFICIENCY_TOLERANCE * ratio:
+        for column, value in (("hashrate_ths", ths), ("power_w", watts)):
+            if not value > 0:
+                raise InputError(path, f"row {line}, {column}", f"{value:g} is not above 0",
+                                 f"give the machine's nameplate {column}")  # fmt: skip
+        ratio = watts / ths
+        if abs(stated - ratio) > EFFICIENCY_TOLERANCE * ratio:
             raise InputError(
                 path, f"row {line}, efficiency_j_per_th",
                 f"{stated:g} J/TH disagrees with power_w / hashrate_ths = {ratio:.3g}",

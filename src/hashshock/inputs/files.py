@@ -46,6 +46,39 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+#: Most values (mappings, lists and scalars, an alias counted as often as it is used) an
+#: input YAML may expand to: a few aliases nested in each other repeat their content
+#: exponentially, and validating it would take minutes. A fleet of 200,000 cohorts written
+#: out is about 1.4 M.
+MAX_YAML_VALUES = 2_000_000
+
+
+def expanded_size(data: Any) -> int:
+    """How many values ``data`` holds once every alias is expanded (a shared list or
+    mapping counted at each use), without expanding it: each container's size is
+    computed once, in one pass from the leaves up."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()  # containers whose children are being counted
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        if not isinstance(value, dict | list) or id(value) in sizes:
+            continue
+        if not children_done and id(value) in open_ids:  # an alias inside itself: endless
+            return MAX_YAML_VALUES + 1
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        if children_done:
+            open_ids.discard(id(value))
+            sizes[id(value)] = 1 + sum(
+                sizes.get(id(item), 1) if isinstance(item, dict | list) else 1 for item in items
+            )
+            continue
+        open_ids.add(id(value))
+        stack.append((value, True))
+        stack.extend((item, False) for item in items if isinstance(item, dict | list))
+    return sizes.get(id(data), 1)
+
+
 def check_is_file(path: Path, what: str, fix: str) -> None:
     """Refuse a ``path`` that is not a file: ``<what> not found``, or a folder given for
     it, each with ``fix``."""
@@ -98,6 +131,13 @@ def parse_yaml_mapping(
             else "check indentation, colons and quotes"
         )
         raise InputError(label, where, f"malformed YAML ({problem})", fix) from None
+    if expanded_size(data) > MAX_YAML_VALUES:
+        raise InputError(
+            label, None, f"expands to more than {MAX_YAML_VALUES:,} values (its anchors and "
+            "aliases repeat their content)",
+            "write the repeated content out once per use, or put long lists in a CSV "
+            "(a fleet's cohorts_csv)",
+        )  # fmt: skip
     if not isinstance(data, dict):
         found = ("is empty" if data is None
                  else f"holds a {'list' if isinstance(data, list) else 'single value'}, "

@@ -15,8 +15,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hashshock.dists import MAX_DELAY_DAYS
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.types import Count, Delay, Share
+
+#: Largest duty a tariff event may set, percent of value: ten times the value, far above
+#: any US duty on record (the 2025 duties on Chinese goods stacked to about 145 %); a
+#: larger figure is a typo (a rate given as a fraction of a percent, or in basis points).
+MAX_DUTY_PCT = 1000.0
 
 Shipment = Literal["parts", "machines", "repairs"]
 SHIPMENTS: tuple[Shipment, ...] = ("parts", "machines", "repairs")
@@ -86,7 +92,8 @@ class LeadTimeChange(_Event):
     """Orders placed while active take longer (or shorter, with negative extra days)."""
 
     type: Literal["lead_time_change"]
-    extra_days: int = Field(description="Days added to lead time")
+    extra_days: int = Field(ge=-MAX_DELAY_DAYS, le=MAX_DELAY_DAYS,
+                            description="Days added to lead time (negative: shorter)")
     shipments: list[Supply] = Field(default_factory=lambda: list(SUPPLIES))
 
 
@@ -108,7 +115,8 @@ class RepairTurnaroundChange(_Event):
     """Parts sent to the vendor repair centre while active take longer to come back."""
 
     type: Literal["repair_turnaround_change"]
-    extra_days: int = Field(description="Days added to the vendor turnaround")
+    extra_days: int = Field(ge=-MAX_DELAY_DAYS, le=MAX_DELAY_DAYS,
+                            description="Days added to the vendor turnaround")
     parts: list[PartType] | None = None
 
 
@@ -132,7 +140,7 @@ class TariffChange(_Event):
     type: Literal["tariff_change"]
     hts: str = "8543.70"
     origins: list[str] | None = None
-    rate_pct: float = Field(ge=0, description="Total ad valorem duty, percent")
+    rate_pct: float = Field(ge=0, le=MAX_DUTY_PCT, description="Total ad valorem duty, percent")
 
     @model_validator(mode="after")
     def _no_group(self) -> TariffChange:
