@@ -92,8 +92,11 @@ class LeadTimeChange(_Event):
     """Orders placed while active take longer (or shorter, with negative extra days)."""
 
     type: Literal["lead_time_change"]
-    extra_days: int = Field(ge=-MAX_DELAY_DAYS, le=MAX_DELAY_DAYS,
-                            description="Days added to lead time (negative: shorter)")
+    extra_days: int = Field(
+        ge=-MAX_DELAY_DAYS,
+        le=MAX_DELAY_DAYS,
+        description="Days added to lead time (negative: shorter)",
+    )
     shipments: list[Supply] = Field(default_factory=lambda: list(SUPPLIES))
 
 
@@ -115,8 +118,9 @@ class RepairTurnaroundChange(_Event):
     """Parts sent to the vendor repair centre while active take longer to come back."""
 
     type: Literal["repair_turnaround_change"]
-    extra_days: int = Field(ge=-MAX_DELAY_DAYS, le=MAX_DELAY_DAYS,
-                            description="Days added to the vendor turnaround")
+    extra_days: int = Field(
+        ge=-MAX_DELAY_DAYS, le=MAX_DELAY_DAYS, description="Days added to the vendor turnaround"
+    )
     parts: list[PartType] | None = None
 
 
