@@ -115,7 +115,7 @@ def test_a_replacement_runs_at_its_own_uptime_while_it_covers_its_power() -> Non
     hashprice = np.array([[breakeven - 0.01, breakeven + 0.01, 40.0]])
     economics = ReplacementEconomics.new(loaded.industry, plan, money)
     np.testing.assert_allclose(economics.running(hashprice), [[0.0, uptime, uptime]])
-    np.testing.assert_allclose(economics.power_usd(hashprice),
+    np.testing.assert_allclose(economics.at(hashprice)[1],
                                [[0.0, *[uptime * j_per_th * 24 * price / 1e6] * 2]])  # fmt: skip
     assert 0.9 < uptime < 1.0
 
@@ -204,7 +204,7 @@ def test_a_used_replacement_has_the_buyers_own_tiers_efficiency() -> None:
     np.testing.assert_allclose(used.running(hashprice),
                                [[0.0, 0.5 * uptime[1], 0.5 * uptime.sum()]])  # fmt: skip
     power = 0.5 * uptime * j_per_th * 24 * price / 1e6
-    np.testing.assert_allclose(used.power_usd(hashprice), [[0.0, power[1], power.sum()]])
+    np.testing.assert_allclose(used.at(hashprice)[1], [[0.0, power[1], power.sum()]])
     new = ReplacementEconomics.new(load_industry().industry, plan, money)
     assert new.running(np.array([[between]]))[0, 0] > 0.9
 
@@ -236,7 +236,7 @@ def test_the_step_functions_are_the_sums_over_slices(
     on = threshold[:, None] <= h[0][None, :]
     np.testing.assert_allclose(economics.running(h)[0], (delivered[:, None] * on).sum(axis=0),
                                atol=1e-12)  # fmt: skip
-    np.testing.assert_allclose(economics.power_usd(h)[0],
+    np.testing.assert_allclose(economics.at(h)[1][0],
                                (delivered[:, None] * power[:, None] * on).sum(axis=0),
                                atol=1e-12)  # fmt: skip
     assert (np.diff(economics.running(h)[0]) >= -1e-12).all()

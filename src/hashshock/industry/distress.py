@@ -95,10 +95,12 @@ class Room:
         [P, T] nameplate TH/s of replacements owned: the new ones in the room first."""
         room = self.ths()
         new = np.minimum(new_ths, room)
-        used = np.minimum(used_ths, room - new)
-        hashprice = self.hashprice_usd_per_ph_day
-        delivered = new * self.new.running(hashprice) + used * self.used.running(hashprice)
-        power = new * self.new.power_usd(hashprice) + used * self.used.power_usd(hashprice)
+        delivered, power = np.zeros_like(room), np.zeros_like(room)
+        for owned, economics in ((new, self.new), (np.minimum(used_ths, room - new), self.used)):
+            if owned.any():  # most members own no used (or no new) replacement on most paths
+                running, drawn = economics.at(self.hashprice_usd_per_ph_day)
+                delivered += owned * running
+                power += owned * drawn
         return delivered, power
 
 

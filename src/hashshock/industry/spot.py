@@ -179,27 +179,26 @@ class ReplacementEconomics:
         return cls(threshold, share * plan.cohort_uptime,
                    j_per_th * 24.0 * money.cohort_power_price / 1e6)  # fmt: skip
 
-    def _sum(self, values: FloatArray, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
-        """Σ_s values[s] · 1[h ≥ threshold[s]] on the hashprice [P, ·]: the slices in order
-        of threshold, summed up to the last one h reaches."""
+    def at(self, hashprice_usd_per_ph_day: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """u(h) and power(h) [P, ·] on the hashprice [P, ·]: the share of its nameplate a
+        replacement delivers each day and the USD of power a nameplate TH/s of it draws —
+        the slices in order of threshold, summed up to the last one h reaches."""
         order = np.argsort(self.threshold, kind="stable")
-        levels = np.concatenate([[0.0], np.cumsum(values[order])])
+        delivered = self.delivered[order]
+        power = delivered * self.power_usd_per_ths_day[order]
         reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
-        return np.asarray(levels[reached])
+        running = np.concatenate([[0.0], np.cumsum(delivered)])[reached]
+        return running, np.concatenate([[0.0], np.cumsum(power)])[reached]
 
     def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """u(h) [P, ·]: the share of its nameplate a replacement delivers each day."""
-        return self._sum(self.delivered, hashprice_usd_per_ph_day)
-
-    def power_usd(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
-        """power(h) [P, ·]: USD of power a nameplate TH/s of replacement draws a day."""
-        return self._sum(self.delivered * self.power_usd_per_ths_day, hashprice_usd_per_ph_day)
+        return self.at(hashprice_usd_per_ph_day)[0]
 
     def margin(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """USD a nameplate TH/s of replacement earns a day after its power, on the hashprice
         [P, ·] USD/PH/day: u(h) · h / 1000 − power(h) (module docstring, payback)."""
-        hashprice = hashprice_usd_per_ph_day
-        return np.asarray(self.running(hashprice) * hashprice / 1000.0 - self.power_usd(hashprice))
+        running, power = self.at(hashprice_usd_per_ph_day)
+        return np.asarray(running * hashprice_usd_per_ph_day / 1000.0 - power)
 
 
 def _curtailing(money: MoneyPlan, sites: int) -> FloatArray:
