@@ -414,6 +414,24 @@ def test_a_machine_older_than_its_model_and_a_floor_above_the_cash_warn() -> Non
     assert fleet_from_mapping(floor).warnings == ()
 
 
+def test_one_mistake_copied_down_many_cohorts_warns_once() -> None:
+    """Five cohorts are named one by one; 2,000 installed before their model's release
+    (a date copied down a CSV) are one line counting them, not 2,000."""
+    from hashshock.inputs.load import WARNED_COHORTS, fleet_from_mapping
+
+    for count in (WARNED_COHORTS, 2_000):
+        fleet = small_fleet()
+        fleet["cohorts"] = [{"model": "antminer-s21", "count": 1, "site": "a",
+                             "install_date": "1990-01-01"}] * count  # fmt: skip
+        warnings = fleet_from_mapping(fleet).warnings
+        if count == WARNED_COHORTS:
+            assert len(warnings) == count and "cohorts[4].install_date" in warnings[-1]
+        else:
+            (warning,) = warnings
+            assert "2,000 cohorts (cohorts[0], cohorts[1]" in warning
+            assert "installed before their model was released" in warning
+
+
 def test_a_fleet_larger_than_the_us_warns() -> None:
     from hashshock.inputs.load import fleet_from_mapping
 

@@ -255,21 +255,36 @@ def load_fleet(path: str | Path | dict[str, Any]) -> LoadedFleet:
 US_INSTALLED_BASE_MACHINES = 2_500_000
 
 
+#: Cohorts named one by one in a warning; more are counted in one line (a CSV of
+#: 200,000 cohorts with one mistake copied down would otherwise print 200,000 lines).
+WARNED_COHORTS = 5
+
+
+def _per_cohort(where: str, lines: list[tuple[int, str]], many: str) -> list[str]:
+    """One warning a cohort, or for more than :data:`WARNED_COHORTS` one line naming the
+    first of them and counting the rest."""
+    if len(lines) <= WARNED_COHORTS:
+        return [f"{where}{line}" for _, line in lines]
+    first = ", ".join(f"cohorts[{i}]" for i, _ in lines[:WARNED_COHORTS])
+    return [f"{where}{len(lines):,} cohorts ({first}, …) {many}"]
+
+
 def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, ...]:
     """What is accepted but worth a line: empty cohorts, machines installed before their
     model was released, a liquidity floor above the starting cash (breached on day 0),
     machines to buy with no money to buy them, a fleet larger than the US's."""
     where = f"{path}: " if path else ""
-    out = [
-        f"{where}cohorts[{i}] has 0 machines: it is kept but simulates nothing"
-        for i, cohort in enumerate(fleet.cohorts)
-        if cohort.count == 0
-    ]
-    for i, cohort in enumerate(fleet.cohorts):
-        released = catalog.get(cohort.model).release_year
-        if cohort.install_date.year < released:
-            out.append(f"{where}cohorts[{i}].install_date {cohort.install_date} is before "
-                       f"{cohort.model} was released ({released}): check the date")  # fmt: skip
+    out = _per_cohort(where, [
+        (i, f"cohorts[{i}] has 0 machines: it is kept but simulates nothing")
+        for i, cohort in enumerate(fleet.cohorts) if cohort.count == 0
+    ], "have 0 machines: they are kept but simulate nothing")  # fmt: skip
+    early = [(i, cohort, catalog.get(cohort.model).release_year)
+             for i, cohort in enumerate(fleet.cohorts)]  # fmt: skip
+    out += _per_cohort(where, [
+        (i, f"cohorts[{i}].install_date {cohort.install_date} is before {cohort.model} was "
+            f"released ({released}): check the date")
+        for i, cohort, released in early if cohort.install_date.year < released
+    ], "were installed before their model was released: check the dates")  # fmt: skip
     finance = fleet.finance
     for i, covenant in enumerate(finance.covenants if finance else []):
         assert finance is not None
