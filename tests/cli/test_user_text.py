@@ -82,3 +82,30 @@ def test_optimise_stock_table_prints_site_names_as_written() -> None:
             "closed_form": 2, "chosen": 3, "unit_cost_usd": 10.0}  # fmt: skip
     _stock_table(Console(file=out, width=120, color_system=None), [pool], by_site=True)
     assert "hall [b]" in out.getvalue()
+
+
+def test_the_day0_market_line_says_where_every_figure_comes_from() -> None:
+    """A market partly given on the command line and partly carried from the snapshot
+    names both (it said only 'from given (command line)', hiding the stale snapshot);
+    all given, or none, is said in one word."""
+    from hashshock.cli.render import render_market_start
+
+    def line(origins: dict[str, str]) -> str:
+        start = {"date": "2026-12-01", "btc_price_usd": 87_000.0, "difficulty": 1.79e14,
+                 "hashprice_usd_per_ph_day": 61.1, "origins": origins,
+                 "snapshot_date": "2025-12-29", "snapshot_age_days": 337}  # fmt: skip
+        out = io.StringIO()
+        render_market_start(Console(file=out, width=400, color_system=None),
+                            {"manifest": {"market_start": start}})  # fmt: skip
+        return out.getvalue()
+
+    snap, cli = "snapshot (bundled) 2025-12-29", "given (command line)"
+    mixed = line({"btc_price_usd": snap, "difficulty": snap, "fee_share": cli})
+    assert "from given (command line) for fee share; the rest from snapshot 2025-12-29 " in mixed
+    assert "(337 days before)" in mixed
+    assert line({"btc_price_usd": snap}).rstrip().endswith("snapshot 2025-12-29 (337 days before)")
+    assert (
+        line({"btc_price_usd": cli, "difficulty": cli})
+        .rstrip()
+        .endswith("from given (command line)")
+    )

@@ -108,12 +108,18 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     start = result.get("manifest", {}).get("market_start")
     if not start:
         return
-    given = sorted({v for v in start["origins"].values() if v.startswith("given")})
-    origin = (
-        ", ".join(given)
-        if given
-        else f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
-    )
+    origins: dict[str, str] = start["origins"]
+    given = {k: v for k, v in origins.items() if v.startswith("given")}
+    snapshot = f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
+    how = ", ".join(sorted(set(given.values())))
+    if not given:
+        origin = snapshot
+    elif len(given) == len(origins):
+        origin = how
+    else:  # some given, the rest from the snapshot: say both
+        names = ", ".join(k.removesuffix("_usd").removesuffix("_ehs").replace("_", " ")
+                          for k in given)  # fmt: skip
+        origin = f"{how} for {names}; the rest from {snapshot}"
     console.print(
         f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f} · "
         f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
