@@ -111,6 +111,33 @@ def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), option)
 
 
+def backup_path(path: Path) -> Path:
+    """Where the previous version of ``path`` goes: ``fleet.yaml.bak``, or the first free
+    ``fleet.yaml.bak.1``, ``.bak.2``, … (an earlier backup is never overwritten)."""
+    candidate = path.with_name(f"{path.name}.bak")
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        candidate = path.with_name(f"{path.name}.bak.{number}")
+        number += 1
+    return candidate
+
+
+def write_keeping_previous(path: Path, text: str, option: str) -> Path | None:
+    """:func:`atomic_write_text`, keeping a previous file of other content as its
+    :func:`backup_path` first — for generated input files (a scenario, failure rates),
+    which their users edit. Returns the backup's path (``None``: nothing to keep)."""
+    try:
+        previous = path.read_bytes() if path.is_file() else b""
+    except OSError:
+        previous = b""
+    backup = None
+    if previous and previous != text.encode("utf-8"):
+        backup = backup_path(path)
+        atomic_write_bytes(backup, previous, option)
+    atomic_write_text(path, text, option)
+    return backup
+
+
 def write_text(target: str, text: str, option: str = "--json") -> None:
     """Write ``text`` to the file ``target`` atomically, or to stdout if ``target`` is ``-``."""
     if not text.endswith("\n"):

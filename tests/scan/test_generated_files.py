@@ -1,6 +1,7 @@
 """The files hashshock writes for itself to read (``audit --scenario-out``, ``fit --out``):
 never one that `hashshock run` would refuse, and never over a file of another kind (as
-``scan --inventory``); an earlier file of their own kind is replaced."""
+``scan --inventory``); an earlier file of their own kind is replaced, and kept as
+FILE.bak when its content differs (as ``scan --out`` keeps a fleet file)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,12 @@ def test_scenario_out_replaces_only_a_scenario(cli_app: typer.Typer, tmp_path: P
         code, output = _invoke(cli_app, "audit", str(FLEET), *args)
         assert code == 0, output
         assert f"start_day: {start}" in earlier.read_text(encoding="utf-8")
+    # ... and keeps it, which its user may have edited, as rd.yaml.bak (then .bak.1)
+    assert "start_day: 10" in (tmp_path / "rd.yaml.bak").read_text(encoding="utf-8")
+    assert "previous file kept as" in output
+    code, output = _invoke(cli_app, "audit", str(FLEET), "--scenario-out", str(earlier),
+                           "--start-day", "20")  # fmt: skip
+    assert code == 0 and not (tmp_path / "rd.yaml.bak.1").exists()  # the same text: no copy
 
 
 def test_fit_out_replaces_only_failure_rates(tmp_path: Path) -> None:
@@ -89,3 +96,8 @@ def test_fit_out_replaces_only_failure_rates(tmp_path: Path) -> None:
         code, output = _invoke(hashshock_app, *fit, str(rates))
         assert code == 0, output
     assert rates.read_text(encoding="utf-8").startswith("part,applies_to,weibull_shape")
+    edited = rates.read_text(encoding="utf-8") + "# my note\n"
+    rates.write_text(edited, encoding="utf-8")  # an edited file is kept before replacing
+    code, output = _invoke(hashshock_app, *fit, str(rates))
+    assert code == 0 and "previous file kept as" in output
+    assert (tmp_path / "rates.csv.bak").read_text(encoding="utf-8") == edited

@@ -11,10 +11,10 @@ import yaml
 from hashshock.inputs.catalog import bundled_catalog
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import load_fleet
+from hashshock.outputs import backup_path
 from hashshock.scan.fleetfile import InstallDates, ScannedCohort, merge_scan
 from hashshock.scan.yamlfile import (
     SCAN_HEADER_END,
-    backup_path,
     read_fleet_document,
     render_fleet_yaml,
     write_merged,

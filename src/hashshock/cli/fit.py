@@ -93,7 +93,7 @@ def fit_command(
     from hashshock.fit.dates import parse_option_date
     from hashshock.fit.rates import fit_failure_rates, render_rates_csv
     from hashshock.fit.report import print_report, report_to_dict
-    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.outputs import write_json, write_keeping_previous
 
     err = Console(emoji=False, stderr=True)
     try:
@@ -105,8 +105,9 @@ def fit_command(
             min_failures=min_failures,
             min_family_failures=min_family_failures,
         )
+        kept = None
         if out is not None:
-            atomic_write_text(out, render_rates_csv(report.rates()), "--out")
+            kept = write_keeping_previous(out, render_rates_csv(report.rates()), "--out")
         if json_out:
             write_json(report_to_dict(report), json_out)
     except InputError as exc:
@@ -122,7 +123,8 @@ def fit_command(
     if out is not None:
         console.print(
             f"wrote {len(report.rates())} rows to {literal(str(out))}; use it in a fleet file as "
-            f"failure_rates: {literal(out.name)}",
+            f"failure_rates: {literal(out.name)}"
+            + (f" (the previous file kept as {literal(str(kept))})" if kept else ""),
             highlight=False,
             soft_wrap=True,
         )

@@ -382,7 +382,7 @@ def audit_command(
 
     from hashshock.inputs.catalog import vendor_defaults
     from hashshock.inputs.load import load_fleet
-    from hashshock.outputs import atomic_write_text, write_json
+    from hashshock.outputs import write_json, write_keeping_previous
     from hashshock.scan.audit import (
         audit,
         blast_scenario,
@@ -424,8 +424,9 @@ def audit_command(
             report.notes.extend(skipped)
             if scenario["events"]:
                 text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
-                atomic_write_text(scenario_out, text, "--scenario-out")
-                report.notes.append(f"scenario written: {scenario_out}")
+                kept = write_keeping_previous(scenario_out, text, "--scenario-out")
+                report.notes.append(f"scenario written: {scenario_out}" + (
+                    f" (the previous file kept as {kept})" if kept else ""))  # fmt: skip
             else:
                 scenario = None
                 report.notes.append(_no_scenario_note(scenario_out))

@@ -27,7 +27,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_yaml_mapping
-from hashshock.outputs import atomic_write_text
+from hashshock.outputs import atomic_write_text, backup_path
 
 #: The first line of the comment header ``hashshock scan`` writes names the command ...
 SCAN_HEADER_MARK = "`hashshock scan`"
@@ -306,17 +306,6 @@ def render_fleet_yaml(
         f"# {line}{layout.newline}" if line else f"#{layout.newline}" for line in header
     )
     return comments + body
-
-
-def backup_path(path: Path) -> Path:
-    """Where the previous version of ``path`` goes: ``fleet.yaml.bak``, or the first free
-    ``fleet.yaml.bak.1``, ``.bak.2``, … (an earlier backup is never overwritten)."""
-    candidate = path.with_name(f"{path.name}.bak")
-    number = 1
-    while candidate.exists() or candidate.is_symlink():
-        candidate = path.with_name(f"{path.name}.bak.{number}")
-        number += 1
-    return candidate
 
 
 def write_merged(document: FleetDocument, text: str, option: str = "--out") -> Path:
