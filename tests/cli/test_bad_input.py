@@ -498,3 +498,23 @@ def test_settings_that_would_do_nothing_are_refused(
 ) -> None:
     code, output = _validate(write_yaml(small_fleet(finance=finance), "fleet.yaml"))
     assert code == 2 and expected in output and "fix:" in output, output
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["breakpoint", "{fleet}", "--covenant", "dscr", "--shock", "btc-drop", "--vendor",
+      "canaan"], "--vendor: names whose parts are cut, and --shock btc-drop cuts none"),
+    (["report", "{fleet}", "--image-format", "gif", "-o", "{tmp}/r.html"],
+     "--image-format: says how to draw the charts into the --images folder"),
+])  # fmt: skip
+def test_an_option_that_would_be_ignored_is_refused(tmp_path: Path, args: list[str],
+                                                    said: str) -> None:  # fmt: skip
+    """An option the command would not use (a vendor for a BTC fall, an image format with
+    no images) was dropped without a word: exit 2, before any work, nothing written."""
+    from tests.conftest import EXAMPLES
+
+    fleet = str(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
+    filled = [a.replace("{fleet}", fleet).replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()) and "fix:" in result.output
+    assert not list(tmp_path.iterdir())

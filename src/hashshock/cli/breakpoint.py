@@ -46,12 +46,13 @@ def breakpoint_command(
         ),
     ] = "parts-cut",
     vendor: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--vendor",
-            help="With parts-cut: whose parts and repair centre are cut (data/vendors.csv).",
+            help="With parts-cut: whose parts and repair centre are cut (data/vendors.csv; "
+            "default bitmain).",
         ),
-    ] = "bitmain",
+    ] = None,
     probability: Annotated[
         float,
         typer.Option(
@@ -79,12 +80,19 @@ def breakpoint_command(
         check_vendor,
         find_breakpoint,
     )
+    from hashshock.inputs.errors import InputError
     from hashshock.inputs.load import load_fleet
     from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
     from hashshock.sizing import check_fits
 
     with input_errors():
         check_shock(shock, "--shock")
+        if vendor is not None and shock != "parts-cut":
+            raise InputError(
+                None, "--vendor", f"names whose parts are cut, and --shock {shock} cuts none",
+                "leave --vendor out, or use --shock parts-cut",
+            )  # fmt: skip
+        vendor = vendor or "bitmain"
         check_vendor(vendor, "--vendor")
         check_target(probability)
         check_run_args(paths, seed)

@@ -113,8 +113,9 @@ def report_command(
         Path | None, typer.Option("--images", help="Also draw every chart into this folder.")
     ] = None,
     image_format: Annotated[
-        str, typer.Option("--image-format", help="png, svg or png,svg (with --images).")
-    ] = "png",
+        str | None,
+        typer.Option("--image-format", help="png, svg or png,svg (with --images; default png)."),
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
     save: Annotated[
         bool, typer.Option("--save", help="With a fleet: keep the runs in the store.")
@@ -132,8 +133,12 @@ def report_command(
     from hashshock.report.write import check_report_path, write_report
     from hashshock.store.db import check_store
 
-    formats = [f.strip() for f in image_format.split(",") if f.strip()]
+    formats = [f.strip() for f in (image_format or "png").split(",") if f.strip()]
     with input_errors():
+        if image_format is not None and images is None:
+            raise InputError(None, "--image-format", "says how to draw the charts into the "
+                             "--images folder, and none is given",
+                             "add --images FOLDER, or leave --image-format out")  # fmt: skip
         fleet, jsons, ids = classify(sources)
         inputs: list[str | Path] = [*jsons, *([fleet] if fleet else [])]
         if ids or save:
