@@ -147,6 +147,7 @@ def test_a_cohorts_csv_is_told_by_its_own_rows(
     ([{"type": "lead_time_change", "vendors": ["bitmain"], "extra_days": -10**12}],
      "greater than or equal to -3650"),
     ([{"type": "tariff_change", "rate_pct": 1e308}], "less than or equal to 1000"),
+    ([{"type": "parts_supply_stop", "vendors": []}], "vendors is an empty list"),
 ])  # fmt: skip
 def test_scenario_events_that_cannot_be_meant_are_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], events: list[dict[str, Any]], says: str

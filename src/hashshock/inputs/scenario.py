@@ -52,6 +52,11 @@ class _Event(BaseModel):
             raise ValueError("give start_day or start_date, not both — fix: drop one")
         if self.end_day is not None and self.duration_days is not None:
             raise ValueError("give end_day or duration_days, not both — fix: drop one")
+        if self.vendors == []:
+            raise ValueError(
+                "vendors is an empty list, so the event hits nobody — fix: name the vendors "
+                "hit, or leave vendors out for all of them"
+            )
         if self.duration_days is not None and int(self.duration_days.values.max()) <= 0:
             raise ValueError(
                 "duration_days is never above 0 days, so the event never acts — "
