@@ -139,6 +139,20 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "file not found" in output
 
 
+@pytest.mark.parametrize("field", ["catalog", "cohorts_csv", "failure_rates"])
+def test_a_file_the_fleet_names_that_is_missing_names_its_field(
+    write_yaml: Callable[..., Path], tmp_path: Path, field: str
+) -> None:
+    """The fleet file's field is named (it said only 'nothere.csv: file not found')."""
+    fleet = write_yaml(small_fleet(**{field: "nothere.csv"}), "fleet.yaml")
+    code, output = _validate(fleet)
+    assert code == 2, output
+    assert f"fleet.yaml: {field}:" in output and "nothere.csv not found" in output
+    (tmp_path / "nothere.csv").mkdir()
+    code, output = _validate(fleet)
+    assert code == 2 and "nothere.csv is a folder" in output
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [("- 1\n- 2\n", "holds a list"), ("", "is empty"), ("# nothing\n", "is empty"),

@@ -172,7 +172,8 @@ def fleet_from_mapping(
         raise from_validation_error(exc, path, Fleet) from None
     from_csv: tuple[int, Path, list[int]] | None = None  # first CSV cohort, file, rows
     if fleet.cohorts_csv:
-        csv_path = base / fleet.cohorts_csv
+        csv_path = _referenced(path, base, "cohorts_csv", fleet.cohorts_csv,
+                               "a CSV of cohorts (model, count, site, install_date)")  # fmt: skip
         items, lines = _csv_cohorts(csv_path)
         extra = []
         for item, line in zip(items, lines, strict=True):
@@ -190,7 +191,10 @@ def fleet_from_mapping(
             path, "cohorts", f"{machines:,} machines in all is more than the whole network has",
             f"check the counts for extra zeros (at most {MAX_FLEET_MACHINES:,} machines)",
         )  # fmt: skip
-    catalog = load_catalog(base / fleet.catalog if fleet.catalog else None)
+    catalog = load_catalog(
+        _referenced(path, base, "catalog", fleet.catalog, "a CSV of models with the columns of "
+                    "data/models.csv") if fleet.catalog else None
+    )  # fmt: skip
     try:
         _cross_check(fleet, catalog, path)
         _check_routes(fleet, path)
@@ -199,13 +203,8 @@ def fleet_from_mapping(
         raise exc if from_csv is None else _on_csv_row(exc, path, *from_csv) from None
     rates: tuple[FailurePrior, ...] = ()
     if fleet.failure_rates:
-        rates_path = base / fleet.failure_rates
-        if not rates_path.is_file():
-            raise InputError(
-                path, "failure_rates", f"{rates_path} not found",
-                "give a CSV written by `hashshock fit` (relative to the fleet file)",
-            )  # fmt: skip
-        rates = read_failure_rates(rates_path)
+        rates = read_failure_rates(_referenced(path, base, "failure_rates", fleet.failure_rates,
+                                               "a CSV written by `hashshock fit`"))  # fmt: skip
     return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
                        warnings=_warnings(fleet, catalog, path))  # fmt: skip
 
@@ -253,6 +252,17 @@ def load_fleet(path: str | Path | dict[str, Any]) -> LoadedFleet:
 #: The US installed base (machines, INDUSTRY.md: ≈ 2.1 M in service plus ≈ 0.1 M idle,
 #: 2.4-3.3 M by fleet-average TH/s); a larger fleet is worth a second look.
 US_INSTALLED_BASE_MACHINES = 2_500_000
+
+
+def _referenced(path: Path | None, base: Path, field: str, name: str, what: str) -> Path:
+    """The file a fleet file's ``field`` names (relative to the fleet file), which must
+    exist: else an error naming the field, and ``what`` it should be."""
+    target = base / name
+    if not target.is_file():
+        found = "is a folder" if target.is_dir() else "not found"
+        raise InputError(path, field, f"{target} {found}",
+                         f"give {what}, its path relative to the fleet file")  # fmt: skip
+    return target
 
 
 #: Cohorts named one by one in a warning; more are counted in one line (a CSV of
