@@ -63,7 +63,12 @@ from hashshock.cli.market_options import (
 from hashshock.cli.optimise import register as register_optimise
 from hashshock.cli.render import render_compare, render_run
 from hashshock.cli.render_money import render_money
-from hashshock.cli.report import DEFAULT_SCENARIOS, ScenariosOpt, StoreOpt, scenario_names
+from hashshock.cli.report import (
+    DEFAULT_SCENARIOS,
+    SaveToStoreOpt,
+    ScenariosOpt,
+    scenario_names,
+)
 from hashshock.cli.report import register as register_report
 from hashshock.cli.runs import register as register_runs
 from hashshock.cli.scan import register as register_scan
@@ -212,7 +217,7 @@ def run(
     fee_share: FeeShareOpt = None,
     report: ReportOpt = None,
     save: SaveOpt = False,
-    store: StoreOpt = None,
+    store: SaveToStoreOpt = None,
 ) -> None:
     """Simulate one scenario on a fleet and summarise hashrate, spares, stages and money."""
     with input_errors():
@@ -238,7 +243,7 @@ def compare(
     fee_share: FeeShareOpt = None,
     report: ReportOpt = None,
     save: SaveOpt = False,
-    store: StoreOpt = None,
+    store: SaveToStoreOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     with input_errors():

@@ -29,7 +29,12 @@ from hashshock.cli.market_options import (
     NetworkHashrateOpt,
     market_config,
 )
-from hashshock.cli.report import DEFAULT_SCENARIOS, ScenariosOpt, StoreOpt, scenario_names
+from hashshock.cli.report import (
+    DEFAULT_SCENARIOS,
+    SaveToStoreOpt,
+    ScenariosOpt,
+    scenario_names,
+)
 from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
@@ -404,7 +409,7 @@ def industry_command(
     quiet: QuietOpt = False,
     report: ReportOpt = None,
     save: SaveOpt = False,
-    store: StoreOpt = None,
+    store: SaveToStoreOpt = None,
     passes: PassesOpt = None,
 ) -> None:
     """Simulate the US mining industry on one network: who breaks first.

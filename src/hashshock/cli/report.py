@@ -49,6 +49,12 @@ OutOpt = Annotated[
 StoreOpt = Annotated[
     str | None, typer.Option("--store", help="Run store (default: user data folder/runs.duckdb).")
 ]
+#: ``--store`` of the commands that save what they run: naming a store saves there.
+SaveToStoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Run store to save in; naming one saves, as --save does "
+                 "(default: user data folder/runs.duckdb)."),
+]  # fmt: skip
 _ID = re.compile(r"^[0-9a-f]{4,32}$")
 _FLEET_SUFFIXES = (".yaml", ".yml")
 

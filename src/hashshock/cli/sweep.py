@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashshock.cli.common import error_exit, literal, note_long_run
+from hashshock.cli.report import SaveToStoreOpt
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import counted, ordinal
@@ -62,9 +63,6 @@ PathsOpt = Annotated[
 ]
 SaveOpt = Annotated[
     bool, typer.Option("--save", help="Keep the sweep and its points in the run store.")
-]
-StoreOpt = Annotated[
-    str | None, typer.Option("--store", help="Run store (default: user data folder/runs.duckdb).")
 ]
 
 out = Console(emoji=False)
@@ -133,7 +131,7 @@ def sweep_command(
     workers: WorkersOpt = None,
     paths: PathsOpt = None,
     save: SaveOpt = False,
-    store: StoreOpt = None,
+    store: SaveToStoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Vary inputs on common random numbers and show what drives each metric.
