@@ -108,6 +108,13 @@ def test_audit_and_data_update_check_their_outputs_first(tmp_path: Path) -> None
     result = runner.invoke(app, ["data", "update", "--out", str(missing),
                                  "--url", "http://127.0.0.9:9"])  # fmt: skip
     assert result.exit_code == 2 and "does not exist" in result.output
+    # a file that is not a snapshot (a fleet file named by mistake) is never replaced
+    copy = tmp_path / "fleet.yaml"
+    copy.write_bytes(fleet.read_bytes())
+    result = runner.invoke(app, ["data", "update", "--out", str(copy),
+                                 "--url", "http://127.0.0.9:9"])  # fmt: skip
+    assert result.exit_code == 2 and "is not a network snapshot" in result.output
+    assert copy.read_bytes() == fleet.read_bytes()
 
 
 def test_a_read_only_output_is_kept_even_for_root(write_yaml: Callable[..., Path],

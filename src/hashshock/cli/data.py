@@ -57,8 +57,13 @@ def update_command(
 ) -> None:
     """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
     from hashshock.market.fetch import FetchError, check_url, fetch_snapshot
-    from hashshock.market.snapshot import load_snapshot, user_snapshot_path, write_snapshot
-    from hashshock.outputs import check_output
+    from hashshock.market.snapshot import (
+        load_snapshot,
+        looks_like_snapshot,
+        user_snapshot_path,
+        write_snapshot,
+    )
+    from hashshock.outputs import check_output, check_replaceable
 
     err = Console(emoji=False, stderr=True)
     target = out if out is not None else user_snapshot_path()
@@ -66,6 +71,7 @@ def update_command(
         check_url(url)
         if out is not None:
             check_output(out, "--out")
+            check_replaceable(out, "--out", "a network snapshot", looks_like_snapshot)
     except InputError as exc:
         raise error_exit(exc) from None
     if out is None:

@@ -176,6 +176,15 @@ def read_snapshot(path: Path, base: NetworkSnapshot | None = None) -> NetworkSna
     return snapshot_from_mapping(data, path, base)
 
 
+def looks_like_snapshot(path: Path) -> bool:
+    """Whether ``path`` holds a network snapshot (what ``data update --out`` may replace)."""
+    try:
+        read_snapshot(path)
+    except InputError:
+        return False
+    return True
+
+
 def snapshot_from_mapping(
     data: dict[str, Any], file: str | Path | None, base: NetworkSnapshot | None = None
 ) -> NetworkSnapshot:
