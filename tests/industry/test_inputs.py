@@ -67,6 +67,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
     ),
     "absurd count": ({"op_count": 10**7}, "count", "less than or equal"),
     "sizes cannot add up": ({"op_total_machines": 100_000}, "total_machines", "add up"),
+    "a class larger than the network": (
+        {"op_total_machines": 10**12},
+        "total_machines",
+        "more than the whole network has",
+    ),
     "fewer machines than operators": (
         {"op_total_machines": 3},
         "total_machines",

@@ -331,6 +331,10 @@ class _Reader:
                             "check count, machines_each.mean and total_machines for extra "
                             "zeros")  # fmt: skip
         total = op.total_machines
+        if total is not None and total > MAX_FLEET_MACHINES:
+            raise self.fail(i, "total_machines", f"{total:,} machines is more than the whole "
+                            "network has", f"check it for extra zeros (at most "
+                            f"{MAX_FLEET_MACHINES:,} machines in a class)")  # fmt: skip
         if total is not None and not claimed / SIZE_TOLERANCE <= total <= claimed * SIZE_TOLERANCE:
             example = (f"e.g. machines_each.mean: {total / op.count:,.0f}" if total >= op.count
                        else f"{op.count:,} operators have at least {op.count:,} machines: check "
