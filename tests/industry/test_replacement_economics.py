@@ -63,7 +63,7 @@ def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
     days = 4
     fixed = FixedFlows(np.zeros((1, days)), np.zeros((1, days)), np.full((1, days), 500.0),
                        np.full((1, days), 1000.0), 0.0, {}, ())  # fmt: skip
-    room = Room(np.array([[3, 3, 1, 0]], dtype=np.int32), np.zeros((1, days), dtype=np.int32),
+    room = Room.of(np.array([[3, 3, 1, 0]], dtype=np.int32), np.zeros((1, days), dtype=np.int32),
                 100.0, np.full((1, days), 50.0), _flat(0.97), _flat(0.97))  # fmt: skip
     seller = Seller(member=None, scenario=1, weight=1.0, fixed=fixed,  # type: ignore[arg-type]
                     bought_ths=None, spot_ths=np.array([[0.0, 200.0, 200.0, 200.0]]),
@@ -83,7 +83,7 @@ def test_new_replacements_take_the_room_before_used_ones() -> None:
     and 200 used (0.9, $0.04) owned: the 200 new mine, and 100 of the used — the
     efficient machines take the freed power first; each pays its own power."""
     days = 2
-    room = Room(np.full((1, days), 3, dtype=np.int32), np.zeros((1, days), dtype=np.int32),
+    room = Room.of(np.full((1, days), 3, dtype=np.int32), np.zeros((1, days), dtype=np.int32),
                 100.0, np.full((1, days), 50.0), _flat(0.97, 0.02), _flat(0.9, 0.04))  # fmt: skip
     seller, used = _seller(400.0, days, room, spot=200.0, used=200.0)
     at = _position(seller, np.array([-1]), Distress(sell_share=0.0), used)
@@ -127,7 +127,7 @@ def test_a_replacement_pays_its_own_power_whatever_the_fleet_delivers() -> None:
     its running costs follow."""
     days, power = 2, 0.0252  # USD a TH/s-day: 17.5 J/TH at $60/MWh
     for own in (0.0, 400.0):
-        room = Room(
+        room = Room.of(
             np.array([[1, 1]], dtype=np.int32),
             np.zeros((1, days), dtype=np.int32),
             100.0,

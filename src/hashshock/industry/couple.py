@@ -112,10 +112,10 @@ def settle_scenario(
                 member = inputs.loaded.members[i].loaded
                 prepared = inputs.members[i]
                 plan, money = prepared.plans[k], prepared.money[k]
-                seller.room = Room(waiting, base, member.nameplate_ths / max(member.machines, 1),
-                                   steering.hashprice_usd_per_ph_day,
-                                   ReplacementEconomics.new(industry, plan, money),
-                                   ReplacementEconomics.used(plan, money))  # fmt: skip
+                seller.room = Room.of(waiting, base, member.nameplate_ths / max(member.machines, 1),
+                                      steering.hashprice_usd_per_ph_day,
+                                      ReplacementEconomics.new(industry, plan, money),
+                                      ReplacementEconomics.used(plan, money))  # fmt: skip
         sellers.append(seller)
     if not sellers:  # nobody has money: the network alone
         zero = np.zeros_like(others)

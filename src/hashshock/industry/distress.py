@@ -70,19 +70,29 @@ class Room:
     draw: once repaired machines come back, replacements beyond the room stand idle. New
     replacements, the more efficient, take the room first; used ones what is left. Each
     delivers and draws power as its :class:`~hashshock.industry.spot.ReplacementEconomics`
-    says on ``hashprice`` [P, T] (USD/PH/day, the market the engines were steered by)."""
+    says on the hashprice of the market the engines were steered by, kept as the slices
+    it reaches each day [P, T] (:meth:`of`: computed once for every round)."""
 
     waiting: NDArray[np.int32]
     baseline: NDArray[np.int32]
     each: float
-    hashprice_usd_per_ph_day: FloatArray
     new: ReplacementEconomics
     used: ReplacementEconomics
+    new_reached: NDArray[np.integer]
+    used_reached: NDArray[np.integer]
+
+    @classmethod
+    def of(cls, waiting: NDArray[np.int32], baseline: NDArray[np.int32], each: float,
+           hashprice_usd_per_ph_day: FloatArray, new: ReplacementEconomics,
+           used: ReplacementEconomics) -> Room:  # fmt: skip
+        """The room on the hashprice [P, T] USD/PH/day the engines were steered by."""
+        return cls(waiting, baseline, each, new, used, new.reached(hashprice_usd_per_ph_day),
+                   used.reached(hashprice_usd_per_ph_day))  # fmt: skip
 
     def on(self, rows: IntArray) -> Room:
         return dataclasses.replace(
             self, waiting=self.waiting[rows], baseline=self.baseline[rows],
-            hashprice_usd_per_ph_day=self.hashprice_usd_per_ph_day[rows],
+            new_reached=self.new_reached[rows], used_reached=self.used_reached[rows],
         )  # fmt: skip
 
     def ths(self) -> FloatArray:
@@ -90,17 +100,22 @@ class Room:
         extra = self.waiting.astype(np.float64) - self.baseline
         return np.maximum(extra, 0.0) * self.each
 
-    def mining(self, new_ths: FloatArray, used_ths: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def mining(self, new_ths: FloatArray | None, used_ths: FloatArray | None
+               ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
         """[P, T] TH/s delivered and USD of power a day of ``new_ths`` and ``used_ths``
-        [P, T] nameplate TH/s of replacements owned: the new ones in the room first."""
+        [P, T] nameplate TH/s of replacements owned (``None``: none): the new ones in the
+        room first."""
         room = self.ths()
-        new = np.minimum(new_ths, room)
         delivered, power = np.zeros_like(room), np.zeros_like(room)
-        for owned, economics in ((new, self.new), (np.minimum(used_ths, room - new), self.used)):
-            if owned.any():  # most members own no used (or no new) replacement on most paths
-                running, drawn = economics.at(self.hashprice_usd_per_ph_day)
-                delivered += owned * running
-                power += owned * drawn
+        for owned, economics, reached in ((new_ths, self.new, self.new_reached),
+                                          (used_ths, self.used, self.used_reached)):  # fmt: skip
+            if owned is None or not owned.any():  # most own none on most paths
+                continue
+            mining = np.minimum(owned, room)
+            room = room - mining
+            running, drawn = economics.levels()
+            delivered += mining * running[reached]
+            power += mining * drawn[reached]
         return delivered, power
 
 
@@ -288,22 +303,20 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     [P, T] (``None``: not priced yet); ``engine_extra_usd`` [P, T]: what the used machines
     its engine bought cost beyond the engine's price (``None``: nothing). Replacement
     machines, used and new, count in its nameplate and mine within the seller's
-    :class:`Room` at its ``running`` share (their own uptime and profitability); without a
-    room (the engine's own purchases only), at the fleet's ratio."""
+    :class:`Room` (at their own uptime and profitability); without a room (the engine's own
+    purchases only), at the fleet's ratio."""
     fixed = seller.fixed
     hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
     paths, days = hashrate.shape
-    ratio = np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
     saved = np.zeros((paths, days)) if engine_extra_usd is None else -engine_extra_usd
-    # nameplate TH/s of replacement machines owned, used and new
-    used_owned = np.zeros((paths, days))
-    new_owned = np.zeros((paths, days))
+    # nameplate TH/s of replacement machines owned, used and new (None: none)
+    used_owned = new_owned = None
     if used is not None:
-        arrived, paid = used
-        used_owned = arrived
+        used_owned, paid = used
         if paid is not None:
             saved = saved - paid
-    cancelling = distress.cancel_orders and (sale_day >= 0).any()
+    selling = bool((sale_day >= 0).any())
+    cancelling = distress.cancel_orders and selling
     if seller.spot_ths is not None and seller.spot_paid_usd is not None:
         spot, paid = seller.spot_ths, seller.spot_paid_usd
         if cancelling:  # spot machines not yet delivered are cancelled too
@@ -311,28 +324,40 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
             saved = saved + unpaid
         new_owned = spot
         saved = saved - paid
-    replacements = used_owned + new_owned
+    owned = [kind for kind in (used_owned, new_owned) if kind is not None]
     room = seller.room
-    if room is None:  # the engine's own purchases: as the fleet's machines, costs alike
-        hashrate = hashrate + replacements * ratio
-        replaced = replaced_power = None
-    else:
-        replaced, replaced_power = room.mining(new_owned, used_owned)
-        hashrate = hashrate + replaced
-    nameplate = nameplate + replacements
-    base_hashrate = hashrate
+    replaced = replaced_power = None
+    if owned:
+        replacements = owned[0] if len(owned) == 1 else owned[0] + owned[1]
+        if room is None:  # the engine's own purchases: as the fleet's machines, costs alike
+            hashrate = hashrate + replacements * _ratio(fixed)
+        else:
+            replaced, replaced_power = room.mining(new_owned, used_owned)
+            hashrate = hashrate + replaced
+        nameplate = nameplate + replacements
+    cancelled = np.zeros((paths, days))
     if cancelling and seller.orders is not None:
         never, unpaid = seller.orders.cancelled_after(sale_day, days)
-        hashrate = np.maximum(hashrate - never * ratio, 0.0)
+        base_hashrate = hashrate
+        hashrate = np.maximum(hashrate - never * _ratio(fixed), 0.0)
         nameplate = np.maximum(nameplate - never, 0.0)
         saved = saved + unpaid
-    cancelled = base_hashrate - hashrate
+        cancelled = base_hashrate - hashrate
+    if not selling:  # nothing sold on any of these paths: all kept (x · 1 = x)
+        return _Position(hashrate, nameplate, saved, np.zeros((paths, days)), cancelled,
+                         replaced, replaced_power)  # fmt: skip
     kept = _kept(sale_day, distress.sell_share, days)
     mine = power = None
     if replaced is not None and replaced_power is not None:
         mine, power = replaced * kept, replaced_power * kept
     return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
                      cancelled, mine, power)  # fmt: skip
+
+
+def _ratio(fixed: FixedFlows) -> FloatArray:
+    """[P, T] the fleet's delivered to installed TH/s (0 where nothing is installed)."""
+    hashrate, nameplate = fixed.hashrate_ths, fixed.nameplate_ths
+    return np.divide(hashrate, nameplate, out=np.zeros_like(hashrate), where=nameplate > 0)
 
 
 def _until(spot: FloatArray, paid: FloatArray, sale_day: IntArray) -> tuple[FloatArray, FloatArray]:

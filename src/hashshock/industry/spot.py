@@ -179,16 +179,30 @@ class ReplacementEconomics:
         return cls(threshold, share * plan.cohort_uptime,
                    j_per_th * 24.0 * money.cohort_power_price / 1e6)  # fmt: skip
 
+    def reached(self, hashprice_usd_per_ph_day: FloatArray) -> NDArray[np.integer]:
+        """[P, ·] how many slices run on each day: those whose threshold the hashprice
+        [P, ·] reaches (an index into :meth:`levels`; small integers, kept by a
+        :class:`~hashshock.industry.distress.Room` for every round of its settlement)."""
+        order = np.argsort(self.threshold, kind="stable")
+        reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
+        return reached.astype(np.min_scalar_type(self.threshold.size))
+
+    def levels(self) -> tuple[FloatArray, FloatArray]:
+        """u and power [S + 1] when the first k slices in order of threshold run (k = 0 … S):
+        what :meth:`reached` indexes."""
+        order = np.argsort(self.threshold, kind="stable")
+        delivered = self.delivered[order]
+        power = delivered * self.power_usd_per_ths_day[order]
+        return (np.concatenate([[0.0], np.cumsum(delivered)]),
+                np.concatenate([[0.0], np.cumsum(power)]))  # fmt: skip
+
     def at(self, hashprice_usd_per_ph_day: FloatArray) -> tuple[FloatArray, FloatArray]:
         """u(h) and power(h) [P, ·] on the hashprice [P, ·]: the share of its nameplate a
         replacement delivers each day and the USD of power a nameplate TH/s of it draws —
         the slices in order of threshold, summed up to the last one h reaches."""
-        order = np.argsort(self.threshold, kind="stable")
-        delivered = self.delivered[order]
-        power = delivered * self.power_usd_per_ths_day[order]
-        reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
-        running = np.concatenate([[0.0], np.cumsum(delivered)])[reached]
-        return running, np.concatenate([[0.0], np.cumsum(power)])[reached]
+        reached = self.reached(hashprice_usd_per_ph_day)
+        running, power = self.levels()
+        return running[reached], power[reached]
 
     def running(self, hashprice_usd_per_ph_day: FloatArray) -> FloatArray:
         """u(h) [P, ·]: the share of its nameplate a replacement delivers each day."""
