@@ -240,3 +240,20 @@ def test_the_step_functions_are_the_sums_over_slices(
                                (delivered[:, None] * power[:, None] * on).sum(axis=0),
                                atol=1e-12)  # fmt: skip
     assert (np.diff(economics.running(h)[0]) >= -1e-12).all()
+
+
+def test_an_order_half_used_is_judged_on_the_mix_of_its_machines() -> None:
+    """c and m of an order half used: $16/TH new and $6/TH used make $11/TH; a new machine
+    earning $0.02 and a used one (of the buyer's old tiers, switched off) $0 make $0.01 a
+    TH/s-day — paying back in 1,100 days, where the new machine alone pays back in 800:
+    inside 1,095 days alone, not as the order it is part of."""
+    from hashshock.industry.spot import OrderEconomics
+
+    order = OrderEconomics(new_margin=np.array([[0.02]]), used_margin=np.array([[0.0]]),
+                           used_usd_per_ths=np.array([[6.0]]))  # fmt: skip
+    price, margin = order.of_order(np.array([[16.0]]), 0.5)
+    np.testing.assert_allclose(price, [[11.0]])
+    np.testing.assert_allclose(margin, [[0.01]])
+    assert paying(None, np.array([[16.0]]), order.new_margin, 1095)[0, 0] == np.inf
+    assert paying(None, price, margin, 1095)[0, 0] == 0.0
+    np.testing.assert_allclose(order.of_order(np.array([[16.0]]), 0.0)[1], order.new_margin)

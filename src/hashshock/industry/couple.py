@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
+from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.scenario_money import supply_cut
 from hashshock.finance.steering import MarketLike
 from hashshock.industry.distress import Room, Seller, Settled, settle
@@ -22,9 +23,11 @@ from hashshock.industry.simulate import (
     reference_plan,
     us_hashrate,
 )
-from hashshock.industry.spot import ReplacementEconomics, Spot, replace
-from hashshock.industry.used import Purchases, clear
+from hashshock.industry.spot import OrderEconomics, ReplacementEconomics, Spot, replace
+from hashshock.industry.used import Purchases, clear, tier_mix
+from hashshock.inputs.industry import Industry
 from hashshock.market.simulate import MarketPaths
+from hashshock.plan.model import Plan
 
 FloatArray = NDArray[np.float64]
 
@@ -50,16 +53,29 @@ def spot_for(
     for k in range(1, len(inputs.to_run)):
         waiting = [r[k].waiting_machines if r[k].fixed is not None else None for r in runs]
         cash = [r[k].spendable_usd for r in runs]
-        margins = None
+        economics = None
         if industry.replacement.max_payback_days is not None and markets is not None:
             days = lines[k][0].capacity.shape[1]  # review days within the horizon
-            review = industry.replacement.review_days
-            hashprice = markets[k].hashprice_usd_per_ph_day[:, :days:review]
-            margins = [None if w is None else ReplacementEconomics.new(
-                industry, inputs.members[i].plans[k], inputs.members[i].money[k]
-            ).margin(hashprice) for i, w in enumerate(waiting)]  # fmt: skip
-        out[k] = replace(industry, weights, each, waiting, base, lines[k], cash, margins)
+            reviews = np.arange(0, days, industry.replacement.review_days)
+            economics = [None if w is None else _order_economics(
+                industry, inputs.members[i].plans[k], inputs.members[i].money[k], markets[k],
+                reviews) for i, w in enumerate(waiting)]  # fmt: skip
+        out[k] = replace(industry, weights, each, waiting, base, lines[k], cash, economics)
     return out
+
+
+def _order_economics(industry: Industry, plan: Plan, money: MoneyPlan, market: MarketLike,
+                     reviews: NDArray[np.int64]) -> OrderEconomics:  # fmt: skip
+    """A member's orders on the review days ``reviews``, on the ``market`` its engine was
+    steered by: a new and a used replacement's margin, and the used one's price (its
+    tiers' mix, as its used purchases are priced)."""
+    hashprice = market.hashprice_usd_per_ph_day[:, reviews]
+    return OrderEconomics(
+        ReplacementEconomics.new(industry, plan, money).margin(hashprice),
+        ReplacementEconomics.used(plan, money).margin(hashprice),
+        tier_mix(money.collateral_tier_share, market.used_price_usd_per_th,
+                 (slice(None), reviews)),
+    )  # fmt: skip
 
 
 def settle_scenario(

@@ -14,14 +14,15 @@ run, before any spot machine is paid for) above its liquidity floor (its highest
 ``min_liquidity`` covenant), at c USD a new machine on the lines below. So everything it
 has on order is covered by cash above the floor when placed, and an operator whose cash
 is at or below its floor orders nothing. With ``max_payback_days`` D it orders only on a
-review day when a new machine pays back within D days at that day's hashprice h
+review day when the order pays back within D days at that day's hashprice h
 (USD/PH/day, the market its engine was steered by):
 
-    c ≤ D · u(r) · (h(r) / 1000 − e),                                    (payback)
+    c(r) ≤ D · m(r),   m = u(h) · h / 1000 − power(h),                  (payback)
 
-c the lines' price per TH/s, u(r) the share of its nameplate a replacement delivers that
-day (below: 0 under its break-even), e its power per delivered TH/s a day (USD); else
-B(r) = 0.
+per nameplate TH/s, each the mix of the order's new and used machines by ``used_share``
+s (:class:`OrderEconomics`): c = (1 − s) · c_new + s · c_used, the lines' price and the
+used price of the buyer's tiers; u and power what a replacement delivers and draws that
+day (:class:`ReplacementEconomics`: 0 under its break-even); else B(r) = 0.
 
 A ``used_share`` of each order is bought on the used market (settled with the network:
 :mod:`hashshock.industry.distress`); the rest is split between the lines that sell to
@@ -222,6 +223,26 @@ def _curtailing(money: MoneyPlan, sites: int) -> FloatArray:
     return np.where(np.isnan(money.site_curtail_below), -np.inf, money.site_curtail_below)
 
 
+@dataclass(frozen=True)
+class OrderEconomics:
+    """What a member's replacement order earns and costs on each review day [P, R], for
+    the payback rule: per nameplate TH/s, the margin of a new machine and of a used one of
+    its tiers (USD a day after power, :meth:`ReplacementEconomics.margin`) and the used
+    one's price (USD/TH, the market's curve for its tiers)."""
+
+    new_margin: FloatArray
+    used_margin: FloatArray
+    used_usd_per_ths: FloatArray
+
+    def of_order(self, new_usd_per_ths: FloatArray, used_share: float
+                 ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+        """(c, m) [P, R] of an order a ``used_share`` of which is used: its price and margin
+        per nameplate TH/s, each the mix of new and used."""
+        new_share = 1.0 - used_share
+        return (new_share * new_usd_per_ths + used_share * self.used_usd_per_ths,
+                new_share * self.new_margin + used_share * self.used_margin)  # fmt: skip
+
+
 def paying(limit: FloatArray | None, usd_per_ths: FloatArray, margin: FloatArray | None,
            max_payback_days: int | None) -> FloatArray | None:  # fmt: skip
     """B(r) [P, R] with no machine on the review days when one does not pay back within
@@ -268,13 +289,13 @@ def replace(
     base_waiting: Sequence[CountArray | None],
     contracted: Sequence[LineFlows],
     spendable_usd: Sequence[FloatArray | None],
-    margins: Sequence[FloatArray | None] | None = None,
+    economics: Sequence[OrderEconomics | None] | None = None,
 ) -> Spot:
     """The spot orders of every member (``waiting`` and ``base_waiting``: machines waiting
     for a part [P, T] under the shock and under baseline; ``spendable_usd``: cash above
-    its floor on each review day [P, R], ``None``: no limit; ``margins``: what a nameplate
-    TH/s of replacement earns a day after power on each review day [P, R], for the
-    payback rule) served on what ``contracted`` leaves of each line."""
+    its floor on each review day [P, R], ``None``: no limit; ``economics``: what its
+    orders earn and cost on each review day, for the payback rule) served on what
+    ``contracted`` leaves of each line."""
     assert industry.replacement is not None
     rule = industry.replacement
     flows = {line.vendor: line for line in contracted}
@@ -285,14 +306,23 @@ def replace(
     prices = machine_prices()
     usd_per_ths = sum((shares[n] * prices[line.model] for n, line in enumerate(lines)
                        if line.model is not None), np.zeros((paths, reviews.size)))  # fmt: skip
-    margins = margins if margins is not None else [None] * len(waiting)
+    economics = economics if economics is not None else [None] * len(waiting)
+
+    def limit(cash: FloatArray | None, each: float, order: OrderEconomics | None
+              ) -> FloatArray | None:  # fmt: skip
+        """B(r): what cash above the floor pays for at the new price, none on the review
+        days an order would not pay back."""
+        cash_limit = affordable(cash, usd_per_ths * each)
+        if order is None:
+            return cash_limit
+        price, margin = order.of_order(usd_per_ths, rule.used_share)
+        return paying(cash_limit, price, margin, rule.max_payback_days)
+
     machines = [
         None if w is None or b is None else spot_orders(
-            w, b, rule.share, rule.review_days,
-            paying(affordable(cash, usd_per_ths * each), usd_per_ths, margin,
-                   rule.max_payback_days))
-        for w, b, cash, each, margin in zip(waiting, base_waiting, spendable_usd, ths_each,
-                                            margins, strict=True)
+            w, b, rule.share, rule.review_days, limit(cash, each, order))
+        for w, b, cash, each, order in zip(waiting, base_waiting, spendable_usd, ths_each,
+                                           economics, strict=True)
     ]  # fmt: skip
     delivered: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
                                           for m in machines]  # fmt: skip

@@ -326,9 +326,9 @@ class Replacement(_Strict):
     )  # fmt: skip
     max_payback_days: StrictInt | None = Field(
         None, ge=1, le=3650,
-        description="Order only on review days when a new machine's price pays back within "
-        "this many days at that day's hashprice (its margin after power, at the fleet's "
-        "uptime); omitted: order whether or not it pays back",
+        description="Order only on review days when the order's price (its new and used "
+        "machines, by used_share) pays back within this many days at that day's hashprice "
+        "(their margin after power); omitted: order whether or not it pays back",
     )  # fmt: skip
     source: str = ""
 
