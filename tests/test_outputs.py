@@ -115,6 +115,11 @@ def test_audit_and_data_update_check_their_outputs_first(tmp_path: Path) -> None
                                  "--url", "http://127.0.0.9:9"])  # fmt: skip
     assert result.exit_code == 2 and "is not a network snapshot" in result.output
     assert copy.read_bytes() == fleet.read_bytes()
+    from hashshock.market.snapshot import looks_like_snapshot
+
+    stale = tmp_path / "snap.yaml"  # an old snapshot missing a field today's needs
+    stale.write_text("date: 2024-01-01\nbtc_price_usd: 40000\n", encoding="utf-8")
+    assert looks_like_snapshot(stale) and not looks_like_snapshot(copy)
 
 
 def test_a_read_only_output_is_kept_even_for_root(write_yaml: Callable[..., Path],
@@ -167,6 +172,32 @@ def test_a_device_or_pipe_is_written_to_and_never_replaced(
         done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", "/dev/full"])
         assert done.exit_code == 1 and "could not be written" in done.output
         assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_json_to_dev_stdout_reaches_a_pipe_and_follows_a_redirection(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`--json /dev/stdout` into a pipe (it resolved to /proc/PID/fd/pipe:[N], which no
+    file can be made beside, and was refused) and into a shell's `> file` (a rename would
+    have taken the file from under the shell, losing the summary): the JSON is written
+    where stdout goes, after the summary."""
+    import subprocess
+    import sys
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    command = [sys.executable, "-c", "from hashshock.cli.entry import main; main()", "run",
+               str(fleet), *QUICK, "--json", "/dev/stdout"]  # fmt: skip
+    env = {**os.environ, "HASHSHOCK_DAEMON": "off"}
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert piped.returncode == 0, piped.stderr[-2000:]
+    assert '"scenario": "baseline"' in piped.stdout
+    out = tmp_path / "out.txt"
+    with out.open("w") as handle:
+        done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, env=env,
+                              timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    assert text.index("seed 0") < text.index('"scenario": "baseline"')  # summary kept
 
 
 def test_a_socket_is_refused_as_an_output(write_yaml: Callable[..., Path], tmp_path: Path) -> None:

@@ -53,15 +53,15 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
     symbolic link is written through to its target. ``option`` names the command-line
     option in error messages.
     """
+    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
+        _write_stream(path, data)
+        return
     path = path.resolve() if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(path, option, "its folder does not exist", "create the folder first")
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
-    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
-        _write_stream(path, data)
-        return
     existing = path.stat() if path.exists() else None
     mode = existing.st_mode & 0o777 if existing else 0o666 & ~_umask()
     try:
@@ -89,8 +89,17 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
         _PENDING.discard(tmp)
 
 
+#: Paths that name a process's open files or devices (``/dev/stdout``, ``/dev/fd/3``,
+#: ``/proc/self/fd/1``): written to as they are, even when they lead to a regular file
+#: (a shell's ``> out.txt``), which a rename would take from under the shell.
+_STREAM_FOLDERS = ("/dev/", "/proc/self/fd/")
+
+
 def _is_stream(path: Path) -> bool:
-    """Whether ``path`` is a character device or a pipe (written to in place)."""
+    """Whether ``path`` is a character device, a pipe or one of the names of
+    :data:`_STREAM_FOLDERS` (written to in place, never replaced)."""
+    if str(path).startswith(_STREAM_FOLDERS) and not path.is_dir():
+        return True
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -99,9 +108,10 @@ def _is_stream(path: Path) -> bool:
 
 
 def _write_stream(path: Path, data: bytes) -> None:
-    """Write ``data`` to a device or pipe (an :class:`OSError` if it cannot take it, as a
+    """Write ``data`` to a device or pipe — appending, so that a shell's redirection to a
+    file keeps what was written before (an :class:`OSError` if it cannot take it, as a
     full disk under a regular file)."""
-    with open(path, "wb") as handle:
+    with open(path, "ab") as handle:
         handle.write(data)
         handle.flush()
 
@@ -122,18 +132,43 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
+def keep_backup(path: Path, previous: bytes, option: str | None) -> Path:
+    """Write ``previous`` (what ``path`` held) to a new :func:`backup_path` with ``path``'s
+    permissions, never over an existing file (created exclusively, the next number if
+    another process took the name first); returns it."""
+    mode = path.stat().st_mode & 0o777
+    while True:
+        backup = backup_path(path)
+        try:
+            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InputError(backup, option, f"cannot keep the previous file ({exc.strerror})",
+                             "check the folder") from exc  # fmt: skip
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(previous)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(backup, mode)  # as the file's, not reduced by the umask
+        return backup
+
+
 def write_keeping_previous(path: Path, text: str, option: str) -> Path | None:
     """:func:`atomic_write_text`, keeping a previous file of other content as its
-    :func:`backup_path` first — for generated input files (a scenario, failure rates),
-    which their users edit. Returns the backup's path (``None``: nothing to keep)."""
-    try:
-        previous = path.read_bytes() if path.is_file() else b""
-    except OSError:
-        previous = b""
+    :func:`backup_path` first (:func:`keep_backup`) — for generated input files (a
+    scenario, failure rates), which their users edit. Returns the backup's path
+    (``None``: nothing to keep). A previous file that cannot be read is not replaced."""
+    previous = b""
+    if path.is_file():
+        try:
+            previous = path.read_bytes()
+        except OSError as exc:
+            raise InputError(path, option, f"cannot be read to keep it ({exc.strerror})",
+                             "make it readable, or name another file") from exc  # fmt: skip
     backup = None
     if previous and previous != text.encode("utf-8"):
-        backup = backup_path(path)
-        atomic_write_bytes(backup, previous, option)
+        backup = keep_backup(path, previous, option)
     atomic_write_text(path, text, option)
     return backup
 
@@ -178,7 +213,11 @@ def check_output(
             )  # fmt: skip
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
-    if path.exists() and not path.is_file() and not _is_stream(path):
+    if _is_stream(path):  # written in place: no file is made next to it
+        if not os.access(path, os.W_OK):
+            raise InputError(path, option, "cannot be written", "give a file name")
+        return path
+    if path.exists() and not path.is_file():
         raise InputError(path, option, "is neither a regular file, a character device nor a pipe",
                          "give a file name")  # fmt: skip
     allowed = tuple(suffixes)

@@ -97,7 +97,10 @@ def test_fit_out_replaces_only_failure_rates(tmp_path: Path) -> None:
         assert code == 0, output
     assert rates.read_text(encoding="utf-8").startswith("part,applies_to,weibull_shape")
     edited = rates.read_text(encoding="utf-8") + "# my note\n"
-    rates.write_text(edited, encoding="utf-8")  # an edited file is kept before replacing
+    rates.write_text(edited, encoding="utf-8")  # an edited file is kept before replacing,
+    rates.chmod(0o600)  # with its permissions: a private file's backup is private too
     code, output = _invoke(hashshock_app, *fit, str(rates))
     assert code == 0 and "previous file kept as" in output
-    assert (tmp_path / "rates.csv.bak").read_text(encoding="utf-8") == edited
+    backup = tmp_path / "rates.csv.bak"
+    assert backup.read_text(encoding="utf-8") == edited
+    assert backup.stat().st_mode & 0o777 == 0o600

@@ -177,12 +177,15 @@ def read_snapshot(path: Path, base: NetworkSnapshot | None = None) -> NetworkSna
 
 
 def looks_like_snapshot(path: Path) -> bool:
-    """Whether ``path`` holds a network snapshot (what ``data update --out`` may replace)."""
+    """Whether ``path`` holds a network snapshot (what ``data update --out`` may replace):
+    a YAML mapping with a ``date`` and a network figure — told by its keys, not by being
+    valid, so that a stale or damaged snapshot can be replaced by a fresh one."""
     try:
-        read_snapshot(path)
+        data = read_yaml_mapping(path)
     except InputError:
         return False
-    return True
+    figures = {"btc_price_usd", "difficulty", "network_hashrate_ehs", "block_height"}
+    return "date" in data and bool(figures & set(data))
 
 
 def snapshot_from_mapping(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import difflib
 import io
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_yaml_mapping
-from hashshock.outputs import atomic_write_text, backup_path
+from hashshock.outputs import atomic_write_text, keep_backup
 
 #: The first line of the comment header ``hashshock scan`` writes names the command ...
 SCAN_HEADER_MARK = "`hashshock scan`"
@@ -325,8 +324,6 @@ def write_merged(document: FleetDocument, text: str, option: str = "--out") -> P
             path, option, "changed on disk while the scan ran; nothing written",
             "run the scan again",
         )  # fmt: skip
-    backup = backup_path(path)
-    atomic_write_text(backup, document.text, option)
-    os.chmod(backup, path.stat().st_mode & 0o777)
+    backup = keep_backup(path, document.text.encode("utf-8"), option)
     atomic_write_text(path, text, option)
     return backup
