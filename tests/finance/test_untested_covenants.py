@@ -64,6 +64,15 @@ def test_a_run_too_short_for_a_test_reports_no_breach_share() -> None:
     for name in ("ltv", "liquidity"):
         assert covenants[name]["tested"] is True
         assert 0.0 <= covenants[name]["probability_breach"] <= 1.0
+    from hashshock.report.data import report_dict
+    from hashshock.results.labelled import to_dataset
+
+    # the labelled arrays and the report's histograms leave them out (not "never")
+    assert list(to_dataset(result).coords["covenant"].values) == ["ltv", "liquidity"]
+    assert set(report_dict(result)["distributions"]["covenant_first_breach"]) == {
+        "ltv",
+        "liquidity",
+    }
     longer = hashshock.run(MIDSIZE, "sanctions", paths=8, horizon_days=90)
     assert longer.to_dict()["finance"]["covenants"]["dscr"]["tested"] is True
     assert not any("is first tested" in w for w in longer.warnings)
@@ -100,3 +109,25 @@ def test_a_strategy_limit_on_an_untested_covenant_is_refused() -> None:
     assert any(r["covenants"] for r in rows)
     shares = [c["probability_breach"] for r in rows for c in r["covenants"].values()]
     assert np.isfinite(shares).all()
+
+
+def test_an_industry_too_short_for_a_test_leaves_the_covenant_out_and_says_so() -> None:
+    """20 days of the bundled `us`: the classes' LTV covenants, tested every 30 days, break
+    no member and are not reported (they were a clean 0 %); the run warns for each class."""
+    from hashshock.industry.load import industry_from_mapping, load_industry
+    from hashshock.inputs.files import read_yaml_mapping
+
+    bundled = load_industry()
+    assert bundled.path is not None
+    data = read_yaml_mapping(bundled.path)
+    data["operators"] = [dict(op, template=str(bundled.path.parent / op["template"]),
+                              simulated=1) for op in data["operators"]
+                         if op["name"] == "hosted-clients"]  # fmt: skip
+    data.pop("portfolio")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        result = hashshock.industry(industry_from_mapping(data), ["baseline"], 4, 20, 0)
+    group = result.to_dict()["scenarios"]["baseline"]["groups"]["hosted-clients"]
+    assert "ltv" not in group["covenants"] and "liquidity" in group["covenants"]
+    assert any("(hosted-clients): covenant 'ltv' is first tested on day 29" in w
+               for w in result.warnings)  # fmt: skip

@@ -108,7 +108,7 @@ def untested_warning(name: str, day: int | None, horizon_days: int) -> str:
             else f"is first tested on day {day}")  # fmt: skip
     fix = f"give --horizon {day + 1} or more" if day is not None else "check its quarters"
     return (f"covenant '{name}' {when}, after the {horizon_days}-day horizon: its breach "
-            f"share is not measured (shown as not tested) — {fix}")  # fmt: skip
+            f"share is not measured — {fix}")  # fmt: skip
 
 
 def _first(fails: NDArray[np.bool_], days: IntArray) -> IntArray:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from hashshock.execution.base import Executor, Progress
 from hashshock.execution.choose import check_executor, check_progress
+from hashshock.finance.covenants import untested, untested_warning
+from hashshock.finance.moneyplan import covenant_spec
 from hashshock.industry.load import (
     LoadedIndustry,
     industry_from_mapping,
@@ -100,6 +102,23 @@ def pledge_warnings(loaded: LoadedIndustry, start: MarketStart) -> list[str]:
     return out
 
 
+def covenant_warnings(loaded: LoadedIndustry, horizon_days: int) -> list[str]:
+    """The covenants the horizon never tests, for each operator or class (once for all its
+    members, named as in the industry file): they break no member and have no breach
+    share (:func:`~hashshock.finance.covenants.untested`)."""
+    out: list[str] = []
+    for i, op in enumerate(loaded.industry.operators):
+        member = next((m for m in loaded.members if m.group == op.name), None)
+        finance = None if member is None else member.loaded.fleet.finance
+        if member is None or finance is None:
+            continue
+        specs = tuple(covenant_spec(c, member.loaded.fleet.start_date) for c in finance.covenants)
+        where = f"{loaded.path or 'industry'}: operators[{i}] ({op.name}): "
+        out += [where + untested_warning(name, day, horizon_days)
+                for name, day in untested(specs, horizon_days)]  # fmt: skip
+    return out
+
+
 def scenario_warnings(inputs: IndustryInputs) -> list[str]:
     """Each scenario's events that cannot act on any path
     (:func:`~hashshock.plan.events.idle_events`, judged on the plan of a member that buys
@@ -162,7 +181,8 @@ def industry(
             runs = simulate_industry(inputs, paths, seed, own, progress)
     else:
         runs = simulate_industry(inputs, paths, seed, executor, progress)
-    warnings = [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs)]
+    warnings = [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs),
+                *covenant_warnings(loaded, horizon_days)]  # fmt: skip
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
         if not settled.settled:
             warnings.append(

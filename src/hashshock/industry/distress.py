@@ -248,10 +248,12 @@ def first_true(flags: NDArray[np.bool_]) -> IntArray:
 
 def breaking_days(covenants: Sequence[CovenantResult]) -> dict[str, IntArray]:
     """Each covenant's first breach day [P] (−1: never), for the covenants whose breach
-    breaks a member: a lender's tests (DSCR, LTV, liquidity). A hashrate commitment is a
-    promise to investors: missing it sells no machine (selling would miss it further)
-    and defaults no loan."""
-    return {c.name: c.first_breach_day for c in covenants if c.type != "hashrate_commitment"}
+    breaks a member: a lender's tests (DSCR, LTV, liquidity) that the horizon reaches (one
+    never tested has no breach share to report). A hashrate commitment is a promise to
+    investors: missing it sells no machine (selling would miss it further) and defaults
+    no loan."""
+    return {c.name: c.first_breach_day for c in covenants
+            if c.type != "hashrate_commitment" and c.tested}  # fmt: skip
 
 
 def first_breach(covenant_days: Mapping[str, IntArray], like: IntArray) -> IntArray:

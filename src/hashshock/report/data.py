@@ -89,10 +89,10 @@ def report_dict(result: RunResult) -> dict[str, Any]:
         if result.baseline_money is not None and result.scenario != "baseline":
             gap = result.baseline_money.flows.cash_usd - flows.cash_usd
             quantiles["cash_gap_vs_baseline_usd"] = quantile_bands(gap, 0)
-        distributions["covenant_first_breach"] = {
+        distributions["covenant_first_breach"] = {  # a covenant never tested has none
             c.name: _breach_histogram(c.first_breach_day, result.horizon_days)
-            for c in money.covenants
-        }
+            for c in money.covenants if c.tested
+        }  # fmt: skip
     data["quantiles"] = quantiles
     data["distributions"] = distributions
     return data

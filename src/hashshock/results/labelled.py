@@ -124,11 +124,12 @@ def to_dataset(results: RunResult | Sequence[RunResult]) -> xr.Dataset:
             data[name] = (_DIMS, np.stack([getattr(f, name) for f in flows]))
         for name in _MARKET:
             data[name] = (_DIMS, np.stack([getattr(m, name) for m in markets]))
-        covenants = [c.name for c in moneys[0].covenants] if moneys[0] is not None else []
-        if covenants:
-            coords["covenant"] = covenants
+        # a covenant the horizon never tests has no breach day to give (not "never")
+        tested = [c.name for c in moneys[0].covenants if c.tested] if moneys[0] is not None else []
+        if tested:
+            coords["covenant"] = tested
             data["covenant_first_breach_day"] = (("scenario", "path", "covenant"), np.stack([
-                np.stack([c.first_breach_day for c in m.covenants], axis=1)
+                np.stack([c.first_breach_day for c in m.covenants if c.tested], axis=1)
                 for m in moneys if m is not None]))  # fmt: skip
     attrs = {"fleet_name": first.fleet_name, "paths": first.paths, "seed": first.seed,
              "horizon_days": first.horizon_days, "start_date": first.start_date.isoformat(),
