@@ -86,8 +86,8 @@ def test_optimise_stock_table_prints_site_names_as_written() -> None:
 
 def test_the_day0_market_line_says_where_every_figure_comes_from() -> None:
     """A market partly given on the command line and partly carried from the snapshot
-    names both (it said only 'from given (command line)', hiding the stale snapshot);
-    all given, or none, is said in one word."""
+    names each source with its figures (it said only 'from given (command line)', hiding
+    the stale snapshot); one source for all is said alone."""
     from hashshock.cli.render import render_market_start
 
     def line(origins: dict[str, str]) -> str:
@@ -100,9 +100,11 @@ def test_the_day0_market_line_says_where_every_figure_comes_from() -> None:
         return out.getvalue()
 
     snap, cli = "snapshot (bundled) 2025-12-29", "given (command line)"
-    mixed = line({"btc_price_usd": snap, "difficulty": snap, "fee_share": cli})
-    assert "from given (command line) for fee share; the rest from snapshot 2025-12-29 " in mixed
-    assert "(337 days before)" in mixed
+    mixed = line({"btc_price_usd": snap, "difficulty": snap, "fee_share": cli,
+                  "network_hashrate_ehs": "implied by the difficulty"})  # fmt: skip
+    assert ("from snapshot 2025-12-29 (337 days before) for btc price, difficulty; given "
+            "(command line) for fee share; implied by the difficulty for network hashrate"
+            ) in mixed  # fmt: skip
     assert line({"btc_price_usd": snap}).rstrip().endswith("snapshot 2025-12-29 (337 days before)")
     assert (
         line({"btc_price_usd": cli, "difficulty": cli})

@@ -108,18 +108,16 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     start = result.get("manifest", {}).get("market_start")
     if not start:
         return
-    origins: dict[str, str] = start["origins"]
-    given = {k: v for k, v in origins.items() if v.startswith("given")}
     snapshot = f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
-    how = ", ".join(sorted(set(given.values())))
-    if not given:
-        origin = snapshot
-    elif len(given) == len(origins):
-        origin = how
-    else:  # some given, the rest from the snapshot: say both
-        names = ", ".join(k.removesuffix("_usd").removesuffix("_ehs").replace("_", " ")
-                          for k in given)  # fmt: skip
-        origin = f"{how} for {names}; the rest from {snapshot}"
+    sources: dict[str, list[str]] = {}  # where from → the figures from there
+    for key, where in start["origins"].items():
+        source = snapshot if where.startswith("snapshot") else where
+        name = key.split("_usd")[0].removesuffix("_ehs").replace("_", " ")
+        sources.setdefault(source, []).append(name)
+    origin = "; ".join(
+        source if len(sources) == 1 else f"{source} for {', '.join(names)}"
+        for source, names in sources.items()
+    )  # fmt: skip
     console.print(
         f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f} · "
         f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
