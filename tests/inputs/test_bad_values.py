@@ -185,3 +185,19 @@ def test_a_yaml_whose_aliases_expand_exponentially_is_refused_at_once(tmp_path: 
         result = runner.invoke(app, ["validate", str(tmp_path / file)])
         assert result.exit_code == 2, result.output
         assert "expands to more than 2,000,000 values" in result.output
+
+
+def test_values_are_counted_as_written_and_as_expanded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list shared nine times in each of three levels is 28 values as written and 820
+    expanded; a plain file over the limit is told to use a CSV, not blamed on aliases."""
+    import hashshock.inputs.files as files
+
+    inner = [1] * 9
+    middle = [inner] * 9
+    assert files.value_counts([middle] * 9) == (820, 28)
+    assert files.value_counts({"x": [1, 2], "y": {"z": 3}}) == (9, 9)
+    monkeypatch.setattr(files, "MAX_YAML_VALUES", 10)
+    with pytest.raises(files.InputError, match="holds more than 10 values"):
+        files.parse_yaml_mapping("sites: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", "big.yaml")
+    with pytest.raises(files.InputError, match="expands to more than 10 values"):
+        files.parse_yaml_mapping("a: &a [1, 2, 3]\nb: [*a, *a]", "alias.yaml")

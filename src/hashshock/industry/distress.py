@@ -283,7 +283,9 @@ def _kept(sale_day: IntArray, share: float, days: int) -> FloatArray:
 class _Position:
     """A seller once it breaks on ``sale_day`` [P]: delivered and installed TH/s [P, T]
     with the orders arriving later cancelled and a share of its machines sold; the
-    balances it does not pay [P, T]; the TH/s it no longer delivers, by cause."""
+    balances it does not pay [P, T]; the TH/s it no longer delivers, by cause. Where
+    nothing changed them its arrays are the seller's own (``fixed``): read them, never
+    write into them."""
 
     hashrate_ths: FloatArray
     nameplate_ths: FloatArray

@@ -53,11 +53,13 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 MAX_YAML_VALUES = 2_000_000
 
 
-def expanded_size(data: Any) -> int:
+def value_counts(data: Any) -> tuple[int, int]:
     """How many values ``data`` holds once every alias is expanded (a shared list or
-    mapping counted at each use), without expanding it: each container's size is
-    computed once, in one pass from the leaves up."""
+    mapping counted at each use), and how many as written (each counted once) — without
+    expanding it: each container's size is computed once, from the leaves up. An alias
+    inside itself counts as more than :data:`MAX_YAML_VALUES`."""
     sizes: dict[int, int] = {}
+    written = 1
     open_ids: set[int] = set()  # containers whose children are being counted
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
@@ -65,18 +67,19 @@ def expanded_size(data: Any) -> int:
         if not isinstance(value, dict | list) or id(value) in sizes:
             continue
         if not children_done and id(value) in open_ids:  # an alias inside itself: endless
-            return MAX_YAML_VALUES + 1
+            return MAX_YAML_VALUES + 1, written
         items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
         if children_done:
             open_ids.discard(id(value))
             sizes[id(value)] = 1 + sum(
                 sizes.get(id(item), 1) if isinstance(item, dict | list) else 1 for item in items
             )
+            written += len(items)
             continue
         open_ids.add(id(value))
         stack.append((value, True))
         stack.extend((item, False) for item in items if isinstance(item, dict | list))
-    return sizes.get(id(data), 1)
+    return sizes.get(id(data), 1), written
 
 
 def check_is_file(path: Path, what: str, fix: str) -> None:
@@ -131,7 +134,11 @@ def parse_yaml_mapping(
             else "check indentation, colons and quotes"
         )
         raise InputError(label, where, f"malformed YAML ({problem})", fix) from None
-    if expanded_size(data) > MAX_YAML_VALUES:
+    expanded, written = value_counts(data)
+    if written > MAX_YAML_VALUES:
+        raise InputError(label, None, f"holds more than {MAX_YAML_VALUES:,} values",
+                         "put long lists in a CSV (a fleet's cohorts_csv)")  # fmt: skip
+    if expanded > MAX_YAML_VALUES:
         raise InputError(
             label, None, f"expands to more than {MAX_YAML_VALUES:,} values (its anchors and "
             "aliases repeat their content)",
