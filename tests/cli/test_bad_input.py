@@ -532,3 +532,25 @@ def test_an_option_that_would_be_ignored_is_refused(tmp_path: Path, args: list[s
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.output.split()) and "fix:" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_a_catalogue_row_replacing_a_bundled_model_warns(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A user's row for a bundled slug wins (their own figures) and says so, in a fleet's
+    warnings and in `hashshock catalog --extra`; a row of a new slug says nothing."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    bundled = Path(__file__).resolve().parents[2] / "src/hashshock/data/models.csv"
+    header, *rows = bundled.read_text(encoding="utf-8").splitlines()
+    s19 = next(r for r in rows if r.startswith("antminer-s19,"))
+    (tmp_path / "mine.csv").write_text(f"{header}\n{s19.replace('Antminer S19,', 'S19 (ours),')}\n",
+                                       encoding="utf-8")  # fmt: skip
+    (tmp_path / "new.csv").write_text(f"{header}\n{s19.replace('antminer-s19,', 'my-s19,')}\n",
+                                      encoding="utf-8")  # fmt: skip
+    fleet = small_fleet(catalog="mine.csv")
+    warnings = fleet_from_mapping(fleet, base_dir=tmp_path).warnings
+    assert any("replaces the bundled antminer-s19" in w for w in warnings)
+    assert fleet_from_mapping(small_fleet(catalog="new.csv"), base_dir=tmp_path).warnings == ()
+    result = runner.invoke(app, ["catalog", "--extra", str(tmp_path / "mine.csv")])
+    assert result.exit_code == 0 and "replaces the bundled antminer-s19" in result.output

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hashshock.cli.common import error_exit
+from hashshock.cli.common import error_exit, literal
 from hashshock.cli.render import table_width
 from hashshock.inputs.errors import InputError
 
@@ -108,9 +108,13 @@ def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
     from hashshock.inputs.catalog import bundled_catalog, load_catalog
 
     try:
-        models = (load_catalog(Path(extra)) if extra else bundled_catalog()).models
+        loaded = load_catalog(Path(extra)) if extra else bundled_catalog()
     except InputError as exc:
         raise error_exit(exc) from None
+    models = loaded.models
+    err = Console(emoji=False, stderr=True)
+    for warning in loaded.replaced_warning(extra):
+        err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
         return

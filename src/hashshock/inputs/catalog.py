@@ -188,9 +188,11 @@ def parse_models(path: Path) -> list[ModelSpec]:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Known ASIC models by slug."""
+    """Known ASIC models by slug; ``replaced``: the slugs whose earlier model a user's row
+    replaced (:meth:`with_models`)."""
 
     models: dict[str, ModelSpec]
+    replaced: tuple[str, ...] = ()
 
     def get(self, slug: str, file: str | Path | None = None, field: str | None = None) -> ModelSpec:
         """The model for ``slug``; an unknown slug raises an error naming the closest ones."""
@@ -203,9 +205,22 @@ class Catalog:
             ) from None  # fmt: skip
 
     def with_models(self, extra: list[ModelSpec]) -> Catalog:
+        """This catalogue with ``extra``'s models added; one of the same slug replaces
+        this one's (recorded in ``replaced``: a user's own figures for a bundled model)."""
         merged = dict(self.models)
         merged.update({m.slug: m for m in extra})
-        return Catalog(merged)
+        replaced = tuple(dict.fromkeys(m.slug for m in extra if m.slug in self.models))
+        return Catalog(merged, (*self.replaced, *replaced))
+
+    def replaced_warning(self, file: str | Path | None) -> list[str]:
+        """One warning line naming the models a user's rows replaced (none: empty)."""
+        if not self.replaced:
+            return []
+        where = f"{file}: " if file else ""
+        return [
+            f"{where}replaces the bundled {', '.join(self.replaced)} with its own row(s): "
+            "runs use your figures for them (give another slug to keep both)"
+        ]
 
     @property
     def families(self) -> set[str]:
