@@ -106,16 +106,15 @@ def spot_orders(
     """[P, T] machines ordered on each review day (module docstring); ``affordable``
     [P, R]: B(r), machines the member can pay for on each review day (``None``: no limit)."""
     paths, days = waiting.shape
-    extra = np.maximum(waiting.astype(np.float64) - base_waiting, 0.0)
+    # X(r) on the review days only; what is placed by review r is the running maximum of
+    # min(share · X, B) (never below 0), so each order is its rise from the review before
+    wanted = share * np.maximum(waiting[:, ::review].astype(np.float64)
+                                - base_waiting[:, ::review], 0.0)  # fmt: skip
+    if affordable is not None:
+        wanted = np.minimum(wanted, affordable)
+    placed = np.maximum.accumulate(np.maximum(wanted, 0.0), axis=1)
     ordered = np.zeros((paths, days))
-    placed = np.zeros(paths)
-    for n, day in enumerate(range(0, days, review)):
-        wanted = share * extra[:, day]
-        if affordable is not None:
-            wanted = np.minimum(wanted, affordable[:, n])
-        order = np.maximum(wanted - placed, 0.0)
-        ordered[:, day] = order
-        placed += order
+    ordered[:, ::review] = np.diff(placed, axis=1, prepend=0.0)
     return ordered
 
 
