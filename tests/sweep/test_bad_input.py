@@ -114,7 +114,8 @@ def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:
     assert [p.index for p in failed] == [2]
     assert failed[0].metrics is None
     error = str(failed[0].error)
-    assert error.startswith(f"point 2 ({HOLD} = 219): scenario sanctions: events[0].")
+    assert error.startswith(f"point 2 ({HOLD} = 219): scenario sanctions with this point's "
+                            "values: events[0].")  # fmt: skip
     assert "hold_days: need low <= mode <= high and low < high — fix: " in error
     assert error.endswith("keep the spec's range of that input within what the field allows "
                           "(the other points ran)")  # fmt: skip

@@ -200,7 +200,9 @@ def point_error(index: int, described: str, exc: InputError) -> str:
     """One line: which point, with which values, why it cannot run, and the fix. The
     file the error names is the base's (which holds a valid value): the point's value
     comes from the spec, so the fix is there too."""
-    where = "".join(f"{part}: " for part in (exc.file, exc.field) if part)
+    # the base file holds a valid value: name it as changed by the point, not as at fault
+    base = f"{exc.file} with this point's values: " if exc.file else ""
+    where = base + (f"{exc.field}: " if exc.field else "")
     problem, fix = exc.problem, exc.fix
     if not fix:  # a worker's error comes back as its whole message, its fix in it
         problem, _, fix = problem.partition(" — fix: ")
