@@ -65,3 +65,31 @@ def test_blocks_of_paths_are_the_whole_run() -> None:
     events = EventPaths.realise(mixed.events, 20, RandomTree(9), first_path=30)
     later = EventPaths.realise(mixed.events, 60, RandomTree(9))
     np.testing.assert_array_equal(events.start, later.start[:, 30:50])
+
+
+def test_grey_market_parts_dead_on_arrival_are_per_path() -> None:
+    """A path's grey-market parts dead on arrival come from its own stream: paths 0–7 and
+    8–23 run apart give the 24-path run (they were drawn for a block's buying paths
+    together, so a path's dead parts hung on which other paths bought that day)."""
+    from tests.engine.helpers import plan_for
+    from tests.engine.test_step import EVERY_EVENT
+
+    from hashshock.engine.policies import EconomyInputs, GreyMarket
+
+    stopped = plan_for(events=[EVERY_EVENT[1]], horizon=150)
+
+    def economy(paths: int) -> EconomyInputs:
+        return EconomyInputs(
+            hashprice_usd_per_ph_day=np.full((paths, stopped.horizon_days), 50.0),
+            grey_market=GreyMarket(lead_days=10, doa_share=0.3),
+            pool_unit_cost=np.full((stopped.n_pools, stopped.horizon_days), 100.0),
+            grey_unit_cost=np.full(stopped.n_pools, 180.0),
+        )  # fmt: skip
+
+    whole = simulate(stopped, 24, 7, economy=economy(24))
+    blocks = [simulate(stopped, b - a, 7, economy=economy(b - a), first_path=a)
+              for a, b in ((0, 8), (8, 24))]  # fmt: skip
+    assert whole.parts_shipped_grey.sum() > 0
+    for name in ("parts_shipped_grey", "scrapped", "hashrate_ths"):
+        joined = np.concatenate([getattr(b, name) for b in blocks], axis=0)
+        np.testing.assert_array_equal(joined, getattr(whole, name), err_msg=name)

@@ -35,15 +35,6 @@ IntArray = NDArray[np.int64]
 REPLACEMENT_KEYS = 10_000_000
 
 
-def _binomial(rng: np.random.Generator, n: IntArray, p: NDArray[np.float64]) -> IntArray:
-    """Binomial draws only where ``n > 0``."""
-    out = np.zeros_like(n)
-    mask = n > 0
-    if mask.any():
-        out[mask] = rng.binomial(n[mask], np.broadcast_to(p, n.shape)[mask])
-    return out
-
-
 def _hypergeometric(
     rng: np.random.Generator, good: IntArray, total: IntArray, sample: IntArray
 ) -> IntArray:
@@ -182,8 +173,13 @@ class Hooks:
         order[stop] = 0
         if not buy.any():
             return
-        rng = self.rng.day("supply", day, self.first_path)
-        good = buy - _binomial(rng, buy, np.full(self.J, grey.doa_share))
+        # each path's own stream: a path's parts dead on arrival do not depend on which
+        # other paths buy grey that day, nor on the blocks a run is cut into
+        dead = np.zeros((self.P, self.J), np.int64)
+        bought = np.ascontiguousarray(buy, dtype=np.int64)
+        dead_on_arrival(self.rng.key("supply", day), self.first_path, bought, grey.doa_share,
+                        dead)  # fmt: skip
+        good = buy - dead
         self.replenishments.add(day, grey.lead_days, good)
         self.scrapped += self.pool_to_part(buy - good)  # dead on arrival
         self.out.parts_shipped_grey[:, day] = self.pool_to_part(buy)
