@@ -1,5 +1,5 @@
 """What a replacement machine delivers and costs (hashshock.industry.spot.ReplacementEconomics)
-and where it mines (hashshock.industry.distress.Room): new machines from the lines, used
+and where it mines (hashshock.industry.room.Room): new machines from the lines, used
 ones of the buyer's own tiers, worked by hand."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from tests.engine.helpers import scenario
 
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.reprice import FixedFlows
-from hashshock.industry.distress import Room, Seller, _position
+from hashshock.industry.distress import Seller, _position
 from hashshock.industry.load import load_industry
 from hashshock.industry.orders import alternative_lines
+from hashshock.industry.room import Room
 from hashshock.industry.spot import ReplacementEconomics, paying
 from hashshock.inputs.catalog import bundled_catalog
 from hashshock.inputs.industry import Distress
@@ -257,3 +258,45 @@ def test_an_order_half_used_is_judged_on_the_mix_of_its_machines() -> None:
     assert paying(None, np.array([[16.0]]), order.new_margin, 1095)[0, 0] == np.inf
     assert paying(None, price, margin, 1095)[0, 0] == 0.0
     np.testing.assert_allclose(order.of_order(np.array([[16.0]]), 0.0)[1], order.new_margin)
+
+
+def _room_by_arrays(room: Room, new_ths: np.ndarray | None, used_ths: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The room's mining as whole-array numpy (the formula the compiled kernel loops)."""
+    free = np.maximum(room.waiting.astype(np.float64) - room.baseline, 0.0) * room.each
+    delivered, power = np.zeros_like(free), np.zeros_like(free)
+    for owned, economics, reached in ((new_ths, room.new, room.new_reached),
+                                      (used_ths, room.used, room.used_reached)):  # fmt: skip
+        if owned is None:
+            continue
+        mining = np.minimum(owned, free)
+        free = free - mining
+        running, drawn = economics.levels()
+        delivered += mining * running[reached]
+        power += mining * drawn[reached]
+    return delivered, power
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), kinds=st.sampled_from(["both", "new", "used", "none"]),
+       slices=st.integers(1, 6))  # fmt: skip
+def test_the_compiled_room_equals_the_whole_array_formula_bit_for_bit(
+    seed: int, kinds: str, slices: int
+) -> None:
+    """The settlement's kernel (hashshock.industry.compiled.room_mining) makes one pass
+    over the path-days with the operations numpy made on whole arrays: same numbers, bit
+    for bit, with either kind of replacement owned or none, on random rooms and steps."""
+    rng = np.random.default_rng(seed)
+    shape = (3, 17)
+
+    def step() -> ReplacementEconomics:
+        return ReplacementEconomics(rng.uniform(20, 60, slices), rng.uniform(0, 0.3, slices),
+                                    rng.uniform(0, 0.05, slices))  # fmt: skip
+
+    room = Room.of(rng.integers(0, 9, shape).astype(np.int32),
+                   rng.integers(0, 5, shape).astype(np.int32), float(rng.uniform(50, 300)),
+                   rng.uniform(10, 70, shape), step(), step())  # fmt: skip
+    new = rng.uniform(0, 900, shape) if kinds in ("both", "new") else None
+    used = rng.uniform(0, 900, shape) if kinds in ("both", "used") else None
+    for got, want in zip(room.mining(new, used), _room_by_arrays(room, new, used), strict=True):
+        assert np.array_equal(got, want)

@@ -14,9 +14,10 @@ from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.scenario_money import supply_cut
 from hashshock.finance.steering import MarketLike
-from hashshock.industry.distress import Room, Seller, Settled, settle
+from hashshock.industry.distress import Seller, Settled, settle
 from hashshock.industry.network import SharedNetwork, shared_network
 from hashshock.industry.queues import LineFlows
+from hashshock.industry.room import Room
 from hashshock.industry.simulate import (
     IndustryInputs,
     MemberRun,
@@ -88,7 +89,7 @@ def settle_scenario(
     its TH/s after any sales. ``first_path``: these are the run's paths ``first_path`` …
     (``prices`` and the runs are theirs). ``base_runs``: baseline's runs of the members,
     whose machines waiting for parts bound where the replacements mine
-    (:class:`~hashshock.industry.distress.Room`), on the days the hashprice of the market
+    (:class:`~hashshock.industry.room.Room`), on the days the hashprice of the market
     the engines were ``steered_by`` (default ``prices``) covers their power."""
     steering = prices if steered_by is None else steered_by
     weights = [m.weight for m in inputs.loaded.members]

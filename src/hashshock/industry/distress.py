@@ -34,7 +34,7 @@ from hashshock.finance.covenants import CovenantResult, evaluate_covenants
 from hashshock.finance.reprice import FixedFlows, Repriced, reprice
 from hashshock.finance.steering import MarketLike, MarketRows
 from hashshock.industry.network import SharedNetwork
-from hashshock.industry.spot import ReplacementEconomics
+from hashshock.industry.room import Room
 from hashshock.industry.used import (
     EnginePurchases,
     Purchases,
@@ -59,64 +59,6 @@ MAX_ROUNDS = 12
 NEVER = -1
 #: Key of the cash-out among a seller's first breaches (no covenant can be named so).
 _CASH_OUT = "\0cash-out"
-
-
-@dataclass(frozen=True)
-class Room:
-    """Where a member's replacement machines can mine: in the power its machines waiting
-    for parts beyond baseline's leave idle — ``waiting`` and ``baseline`` [P, T] machines
-    waiting for a part under the scenario and under baseline on the same paths, ``each``
-    the fleet's nameplate TH/s per machine. A site's power is what its installed machines
-    draw: once repaired machines come back, replacements beyond the room stand idle. New
-    replacements, the more efficient, take the room first; used ones what is left. Each
-    delivers and draws power as its :class:`~hashshock.industry.spot.ReplacementEconomics`
-    says on the hashprice of the market the engines were steered by, kept as the slices
-    it reaches each day [P, T] (:meth:`of`: computed once for every round)."""
-
-    waiting: NDArray[np.int32]
-    baseline: NDArray[np.int32]
-    each: float
-    new: ReplacementEconomics
-    used: ReplacementEconomics
-    new_reached: NDArray[np.integer]
-    used_reached: NDArray[np.integer]
-
-    @classmethod
-    def of(cls, waiting: NDArray[np.int32], baseline: NDArray[np.int32], each: float,
-           hashprice_usd_per_ph_day: FloatArray, new: ReplacementEconomics,
-           used: ReplacementEconomics) -> Room:  # fmt: skip
-        """The room on the hashprice [P, T] USD/PH/day the engines were steered by."""
-        return cls(waiting, baseline, each, new, used, new.reached(hashprice_usd_per_ph_day),
-                   used.reached(hashprice_usd_per_ph_day))  # fmt: skip
-
-    def on(self, rows: IntArray) -> Room:
-        return dataclasses.replace(
-            self, waiting=self.waiting[rows], baseline=self.baseline[rows],
-            new_reached=self.new_reached[rows], used_reached=self.used_reached[rows],
-        )  # fmt: skip
-
-    def ths(self) -> FloatArray:
-        """[P, T] nameplate TH/s replacement machines may mine each day."""
-        extra = self.waiting.astype(np.float64) - self.baseline
-        return np.maximum(extra, 0.0) * self.each
-
-    def mining(self, new_ths: FloatArray | None, used_ths: FloatArray | None
-               ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
-        """[P, T] TH/s delivered and USD of power a day of ``new_ths`` and ``used_ths``
-        [P, T] nameplate TH/s of replacements owned (``None``: none): the new ones in the
-        room first."""
-        room = self.ths()
-        delivered, power = np.zeros_like(room), np.zeros_like(room)
-        for owned, economics, reached in ((new_ths, self.new, self.new_reached),
-                                          (used_ths, self.used, self.used_reached)):  # fmt: skip
-            if owned is None or not owned.any():  # most own none on most paths
-                continue
-            mining = np.minimum(owned, room)
-            room = room - mining
-            running, drawn = economics.levels()
-            delivered += mining * running[reached]
-            power += mining * drawn[reached]
-        return delivered, power
 
 
 @dataclass

@@ -182,7 +182,7 @@ class ReplacementEconomics:
     def reached(self, hashprice_usd_per_ph_day: FloatArray) -> NDArray[np.integer]:
         """[P, ·] how many slices run on each day: those whose threshold the hashprice
         [P, ·] reaches (an index into :meth:`levels`; small integers, kept by a
-        :class:`~hashshock.industry.distress.Room` for every round of its settlement)."""
+        :class:`~hashshock.industry.room.Room` for every round of its settlement)."""
         order = np.argsort(self.threshold, kind="stable")
         reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
         return reached.astype(np.min_scalar_type(self.threshold.size))
