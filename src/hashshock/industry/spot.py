@@ -323,10 +323,8 @@ def replace(
         for w, b, cash, each, order in zip(waiting, base_waiting, spendable_usd, ths_each,
                                            economics, strict=True)
     ]  # fmt: skip
-    delivered: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
-                                          for m in machines]  # fmt: skip
-    paid: list[FloatArray | None] = [None if m is None else np.zeros((paths, days))
-                                     for m in machines]  # fmt: skip
+    # per buyer, the path-days (flat) its machines arrive on and their TH/s, line by line
+    arrivals: dict[int, list[tuple[IntArray, FloatArray, float]]] = {}
     ordered = np.zeros((paths, days))
     spot_lines = []
     buying = [m for m, orders in enumerate(machines) if orders is not None]
@@ -366,13 +364,29 @@ def replace(
             # (as the lead time it quotes: its lead with no queue + the wait)
             ship = np.where(made >= 0, made + flow.base_lead_days, -1)
             arrived = (ship >= 0) & (ship < days)
-            target, cost = delivered[m], paid[m]
-            assert target is not None and cost is not None
-            at = (np.broadcast_to(rows, ship.shape)[arrived], ship[arrived])
-            np.add.at(target, at, mine[arrived])
-            np.add.at(cost, at, mine[arrived] * price)
+            at = (np.broadcast_to(rows, ship.shape) * days + ship)[arrived]
+            arrivals.setdefault(m, []).append((at, mine[arrived], price))
         # past the horizon spot orders wait behind the contracted work still to make
         wait = result.lead_days(left, flow.later, flow.remaining())
         spot_lines.append(SpotLine(line.name, flow.base_lead_days + wait, result.made))
-    delivered = [None if d is None else np.cumsum(d, axis=1) for d in delivered]
+    delivered: list[FloatArray | None] = [None] * len(machines)
+    paid: list[FloatArray | None] = [None] * len(machines)
+    for m in buying:
+        delivered[m], paid[m] = _on_days(arrivals.get(m, []), paths, days)
     return Spot(delivered, paid, ordered, spot_lines, used, reviews)
+
+
+def _on_days(arrivals: Sequence[tuple[IntArray, FloatArray, float]], paths: int, days: int
+             ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """A buyer's machines delivered by each day, nameplate TH/s [P, T], and paid for on
+    their day, USD [P, T], from its ``arrivals`` line by line: the path-days (flat,
+    ``path · days + day``) its orders arrive on, their TH/s and the line's USD/TH. Summed
+    in the order given (``np.bincount`` adds its weights in order, as ``np.add.at``
+    would, without its cost)."""
+    cells = paths * days
+    at = np.concatenate([a for a, _, _ in arrivals]) if arrivals else np.zeros(0, np.int64)
+    ths = np.concatenate([t for _, t, _ in arrivals]) if arrivals else np.zeros(0)
+    usd = np.concatenate([t * price for _, t, price in arrivals]) if arrivals else np.zeros(0)
+    delivered = np.bincount(at, weights=ths, minlength=cells).reshape(paths, days)
+    paid = np.bincount(at, weights=usd, minlength=cells).reshape(paths, days)
+    return np.cumsum(delivered, axis=1), paid.astype(np.float64, copy=False)
