@@ -411,10 +411,11 @@ def settle(
                 arrived = (received(bought, from_dealers, industry.used_market), None)
             position = _position(mine, day[rows], distress, arrived)
             us_rows += seller.weight * position.hashrate_ths
-            abroad_rows += seller.weight * (
-                distress.sold_abroad_share * position.sold_ths
-                + industry.rest_of_world.takes_cancelled_us_orders * position.cancelled_ths
-            )
+            if (day[rows] >= 0).any():  # otherwise nothing sold or cancelled: adds 0
+                abroad_rows += seller.weight * (
+                    distress.sold_abroad_share * position.sold_ths
+                    + industry.rest_of_world.takes_cancelled_us_orders * position.cancelled_ths
+                )
         us[rows], abroad[rows] = us_rows, abroad_rows
         network = network_for(us, abroad)
         curve = network.market.used_price_usd_per_th  # before the used market's factor
