@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.running import cumsum_rows
+
 #: Hashrate decline stage: 7-day mean at or below this fraction of baseline's.
 DECLINE_THRESHOLD = 0.90
 #: Rolling window for the decline stage, days.
@@ -30,7 +32,7 @@ MIN_SHARE_FOR_DAYS = 0.10
 
 def _rolling_mean(values: NDArray[np.float64], window: int) -> NDArray[np.float64]:
     """Trailing mean over ``window`` days along axis 1 (shorter windows at the start)."""
-    csum = np.cumsum(values, axis=1)
+    csum = cumsum_rows(values)
     out = csum.copy()
     out[:, window:] = csum[:, window:] - csum[:, :-window]
     counts = np.minimum(np.arange(1, values.shape[1] + 1), window)

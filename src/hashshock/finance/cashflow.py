@@ -25,6 +25,7 @@ from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.plan.model import Plan
+from hashshock.running import cumsum_rows
 
 FloatArray = NDArray[np.float64]
 
@@ -112,7 +113,7 @@ def compute_cashflows(
         cash_start_usd=money.cash_start_usd, **free,
     )  # fmt: skip
     cash = flows.net_usd()
-    np.cumsum(cash, axis=1, out=cash)
+    cumsum_rows(cash, out=cash)
     cash += money.cash_start_usd
     flows.cash_usd = cash
     return flows

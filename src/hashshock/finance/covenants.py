@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from hashshock.finance.loans import LoanSchedule
 from hashshock.finance.moneyplan import CovenantSpec, PledgeSpec
+from hashshock.running import cumsum_rows
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -142,7 +143,8 @@ def evaluate_covenant(
     elif covenant.type == "min_dscr":
         days = _test_days(covenant.test_every_days, T)
         service, _ = _loans(flows, covenant)
-        csum_e = np.concatenate([np.zeros((P, 1)), np.cumsum(flows.ebitda_usd, axis=1)], axis=1)
+        csum_e = np.zeros((P, T + 1))
+        cumsum_rows(flows.ebitda_usd, out=csum_e[:, 1:])
         csum_s = np.concatenate([[0.0], np.cumsum(service)])
         # A window reaching back before day 0 sums the days simulated (ratio of the two)
         lo = np.maximum(days + 1 - (covenant.window_days or covenant.test_every_days), 0)
@@ -161,7 +163,8 @@ def evaluate_covenant(
         ends = [(d, m) for d, m in zip(covenant.quarter_days, covenant.quarter_min_ths,
                                        strict=True) if 0 <= d < T]  # fmt: skip
         days = np.array([d for d, _ in ends], dtype=np.int64)
-        csum = np.concatenate([np.zeros((P, 1)), np.cumsum(hashrate_ths, axis=1)], axis=1)
+        csum = np.zeros((P, T + 1))
+        cumsum_rows(hashrate_ths, out=csum[:, 1:])
         fails = np.zeros((P, len(ends)), dtype=bool)
         for i, (d, minimum) in enumerate(ends):
             first_day = max(0, d + 1 - QUARTER_DAYS)

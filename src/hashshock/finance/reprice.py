@@ -25,6 +25,7 @@ from hashshock.finance.cashflow import CashFlows, collateral_usd
 from hashshock.finance.loans import LoanSchedule
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
+from hashshock.running import cumsum_rows
 
 FloatArray = NDArray[np.float64]
 
@@ -79,7 +80,8 @@ class Repriced:
 def reprice(fixed: FixedFlows, market: MarketLike) -> Repriced:
     """``fixed`` priced on ``market`` (module docstring)."""
     revenue = fixed.hashrate_ths / 1000.0 * market.hashprice_usd_per_ph_day
-    cash = fixed.cash_start_usd + np.cumsum(revenue - fixed.costs_usd + fixed.other_usd, axis=1)
+    net = revenue - fixed.costs_usd + fixed.other_usd
+    cash = fixed.cash_start_usd + cumsum_rows(net, out=net)
     return Repriced(
         revenue_usd=revenue,
         ebitda_usd=revenue - fixed.costs_usd,

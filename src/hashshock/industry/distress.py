@@ -48,6 +48,7 @@ from hashshock.industry.used import (
 )
 from hashshock.inputs.industry import Distress, Industry
 from hashshock.prepare import Prepared
+from hashshock.running import cumsum_rows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -119,7 +120,7 @@ class OpenOrders:
             if gone.any():
                 nameplate[rows[gone], day[gone]] += self.ths[o]
                 saved[rows[gone], day[gone]] += self.balance_usd[o]
-        return np.cumsum(nameplate, axis=1), saved
+        return cumsum_rows(nameplate, out=nameplate), saved
 
 
 @dataclass

@@ -38,6 +38,7 @@ from hashshock.inputs.industry import Industry, VendorLine
 from hashshock.plan import Plan
 from hashshock.plan.draws import EventDraws
 from hashshock.plan.kinds import kinds_tagged
+from hashshock.running import cumsum_rows
 from hashshock.streams import RandomTree
 
 FloatArray = NDArray[np.float64]
@@ -136,7 +137,7 @@ def _cancelled(entries: list[_Entry], paths: int, days: int) -> FloatArray:
         gone = ~np.isnan(entry.cancelled)
         day = np.clip(np.ceil(entry.cancelled[gone]), 0, days).astype(np.int64)
         np.add.at(out, (rows[gone], day), entry.work * entry.weight)
-    return np.cumsum(out, axis=1)[:, :-1]
+    return cumsum_rows(out, out=out)[:, :-1]
 
 
 def components_cut(

@@ -67,6 +67,7 @@ from hashshock.industry.vendors import serve
 from hashshock.inputs.catalog import bundled_catalog
 from hashshock.inputs.industry import Industry
 from hashshock.plan.model import Plan
+from hashshock.running import cumsum_rows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -387,6 +388,7 @@ def _on_days(arrivals: Sequence[tuple[IntArray, FloatArray, float]], paths: int,
     at = np.concatenate([a for a, _, _ in arrivals]) if arrivals else np.zeros(0, np.int64)
     ths = np.concatenate([t for _, t, _ in arrivals]) if arrivals else np.zeros(0)
     usd = np.concatenate([t * price for _, t, price in arrivals]) if arrivals else np.zeros(0)
-    delivered = np.bincount(at, weights=ths, minlength=cells).reshape(paths, days)
-    paid = np.bincount(at, weights=usd, minlength=cells).reshape(paths, days)
-    return np.cumsum(delivered, axis=1), paid.astype(np.float64, copy=False)
+    delivered = np.bincount(at, weights=ths, minlength=cells).astype(np.float64, copy=False)
+    paid = np.bincount(at, weights=usd, minlength=cells).astype(np.float64, copy=False)
+    delivered = delivered.reshape(paths, days)
+    return cumsum_rows(delivered, out=delivered), paid.reshape(paths, days)

@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from hashshock.finance.data import channels
 from hashshock.inputs.industry import UsedMarket
+from hashshock.running import cumsum_rows
 
 FloatArray = NDArray[np.float64]
 
@@ -57,7 +58,7 @@ class UsedFlows:
 
 def trailing_sum(flow: FloatArray, window: int) -> FloatArray:
     """[P, T]: Σ of ``flow`` over the ``window`` days up to and including each day."""
-    total = np.cumsum(flow, axis=1)
+    total = cumsum_rows(flow)
     out = total.copy()
     out[:, window:] -= total[:, :-window]
     return out
@@ -116,7 +117,7 @@ def received(bought: Purchases, share: FloatArray, market: UsedMarket) -> FloatA
         when = bought.days + lead
         within = when < days
         arriving[:, when[within]] += (bought.ths * part * (1.0 - dead))[:, within]
-    return np.cumsum(arriving, axis=1)
+    return cumsum_rows(arriving, out=arriving)
 
 
 def paid_factor(days: NDArray[np.int64], share: FloatArray, price_factor: FloatArray,

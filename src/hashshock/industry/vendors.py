@@ -31,6 +31,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.running import cumsum_rows
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -63,7 +65,7 @@ def cumulative(capacity: FloatArray) -> FloatArray:
     """K [P, T + 1]: capacity made before each day (K[:, 0] = 0)."""
     paths, days = capacity.shape
     out = np.zeros((paths, days + 1))
-    np.cumsum(capacity, axis=1, out=out[:, 1:])
+    cumsum_rows(capacity, out=out[:, 1:])
     return out
 
 
@@ -174,7 +176,7 @@ def _ordered_by(join_at: FloatArray, size: FloatArray, days: int) -> FloatArray:
     day = np.clip(np.ceil(join_at), 0, days).astype(np.int64)
     rows = np.repeat(np.arange(paths), n_orders)
     np.add.at(out, (rows, day.ravel()), size.ravel())
-    return np.cumsum(out, axis=1)[:, :-1]
+    return cumsum_rows(out, out=out)[:, :-1]
 
 
 def wait_for(backlog: FloatArray, capacity: FloatArray, later: FloatArray | None = None,
