@@ -38,6 +38,9 @@ class Room:
     used: ReplacementEconomics
     new_reached: NDArray[np.integer]
     used_reached: NDArray[np.integer]
+    # each kind's levels (ReplacementEconomics.levels) that its reached slices index
+    new_levels: tuple[FloatArray, FloatArray]
+    used_levels: tuple[FloatArray, FloatArray]
 
     @classmethod
     def of(cls, waiting: NDArray[np.int32], baseline: NDArray[np.int32], each: float,
@@ -45,7 +48,7 @@ class Room:
            used: ReplacementEconomics) -> Room:  # fmt: skip
         """The room on the hashprice [P, T] USD/PH/day the engines were steered by."""
         return cls(waiting, baseline, each, new, used, new.reached(hashprice_usd_per_ph_day),
-                   used.reached(hashprice_usd_per_ph_day))  # fmt: skip
+                   used.reached(hashprice_usd_per_ph_day), new.levels(), used.levels())  # fmt: skip
 
     def on(self, rows: IntArray) -> Room:
         return dataclasses.replace(
@@ -61,8 +64,8 @@ class Room:
         from hashshock.industry.compiled import room_mining  # numba: on first use
 
         delivered, power = np.empty(self.waiting.shape), np.empty(self.waiting.shape)
-        new_running, new_drawn = self.new.levels()
-        used_running, used_drawn = self.used.levels()
+        new_running, new_drawn = self.new_levels
+        used_running, used_drawn = self.used_levels
         room_mining(self.waiting, self.baseline, self.each,
                     _NONE if new_ths is None else new_ths, self.new_reached, new_running,
                     new_drawn, _NONE if used_ths is None else used_ths, self.used_reached,
