@@ -30,7 +30,7 @@ def test_repriced_flows_equal_the_flows_on_that_market() -> None:
     second = FlatMarket.make(paths, days, hashprice=30.0, used=14.0)
     second.hashprice_usd_per_ph_day = second.hashprice_usd_per_ph_day * np.linspace(1.2, 0.8, days)
     out = simulate(plan, paths, 3, economy=build_economy(money, first))
-    fixed = FixedFlows.of(compute_cashflows(money, plan, out, first), money,
+    fixed = FixedFlows.of(compute_cashflows(money, plan, out, first).market_free(), money,
                           out.hashrate_ths, out.nameplate_ths)  # fmt: skip
     again = reprice(fixed, second)
     direct = compute_cashflows(money, plan, out, second)

@@ -14,6 +14,7 @@ EBITDA (and its DSCR), and stock bought and kept is not an expense until it is u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -62,10 +63,11 @@ class CashFlows:
 
     def operating_costs_usd(self) -> FloatArray:
         """[P, T] EBITDA's costs: power, repairs, parts used, storage, overhead."""
-        total = np.zeros_like(self.power_usd)
-        for name in self.OPERATING:
-            total += getattr(self, name)
-        return total
+        return operating_costs_usd(self.market_free())
+
+    def market_free(self) -> dict[str, FloatArray]:
+        """The flows of :attr:`MARKET_FREE` by name."""
+        return {name: getattr(self, name) for name in self.MARKET_FREE}
 
     def lowest_cash_usd(self) -> FloatArray:
         """[P] the lowest cash over the horizon from the start: the cash before day 0's
@@ -74,10 +76,7 @@ class CashFlows:
 
     def net_usd(self) -> FloatArray:
         """Net cash flow per day: inflows minus every outflow."""
-        out = self.revenue_usd + self.refunds_usd
-        for name in self.OUTFLOWS:
-            out -= getattr(self, name)
-        return out
+        return net_usd(self.revenue_usd, self.market_free())
 
     def totals(self) -> dict[str, FloatArray]:
         """[P] sums over the run of each [P, T] flow."""
@@ -97,12 +96,8 @@ def compute_cashflows(
     ``same_run``: the flows of this run (same money, plan and ``out``) on another market;
     its market-free flows (:attr:`CashFlows.MARKET_FREE`) are taken as they are.
     """
-    if same_run is None:
-        free = _market_free(money, plan, out)
-    else:
-        free = {name: getattr(same_run, name) for name in CashFlows.MARKET_FREE}
-    revenue_usd = out.hashrate_ths / 1000.0
-    revenue_usd *= market.hashprice_usd_per_ph_day
+    free = market_free(money, plan, out) if same_run is None else same_run.market_free()
+    revenue_usd = revenue_of(out.hashrate_ths, market)
     ebitda = revenue_usd - free["power_usd"]
     for name in CashFlows.OPERATING[1:]:
         ebitda -= free[name]
@@ -112,14 +107,45 @@ def compute_cashflows(
         collateral_usd=_collateral(money, out, market), loans=money.loans,
         cash_start_usd=money.cash_start_usd, **free,
     )  # fmt: skip
-    cash = flows.net_usd()
-    cumsum_rows(cash, out=cash)
-    cash += money.cash_start_usd
-    flows.cash_usd = cash
+    flows.cash_usd = running_cash_usd(revenue_usd, free, money.cash_start_usd)
     return flows
 
 
-def _market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, FloatArray]:
+def revenue_of(hashrate_ths: FloatArray, market: MarketLike) -> FloatArray:
+    """[P, T] USD mined a day by ``hashrate_ths`` [P, T] delivered at the market's hashprice."""
+    revenue_usd = hashrate_ths / 1000.0
+    revenue_usd *= market.hashprice_usd_per_ph_day
+    return revenue_usd
+
+
+def net_usd(revenue_usd: FloatArray, free: Mapping[str, FloatArray]) -> FloatArray:
+    """[P, T] net cash flow a day: revenue and refunds less every outflow of the
+    market-free flows ``free`` (:attr:`CashFlows.MARKET_FREE` by name)."""
+    out = revenue_usd + free["refunds_usd"]
+    for name in CashFlows.OUTFLOWS:
+        out -= free[name]
+    return out
+
+
+def running_cash_usd(revenue_usd: FloatArray, free: Mapping[str, FloatArray],
+                     cash_start_usd: float) -> FloatArray:  # fmt: skip
+    """[P, T] cash at the end of each day: the start plus the running sum of
+    :func:`net_usd`."""
+    cash = net_usd(revenue_usd, free)
+    cumsum_rows(cash, out=cash)
+    cash += cash_start_usd
+    return cash
+
+
+def operating_costs_usd(free: Mapping[str, FloatArray]) -> FloatArray:
+    """[P, T] EBITDA's costs (:attr:`CashFlows.OPERATING`) of the market-free flows."""
+    total = np.zeros_like(free["power_usd"])
+    for name in CashFlows.OPERATING:
+        total += free[name]
+    return total
+
+
+def market_free(money: MoneyPlan, plan: Plan, out: EngineOutput) -> dict[str, FloatArray]:
     """:attr:`CashFlows.MARKET_FREE` of the run ``out``, [P, T] USD."""
     P, T = out.hashrate_ths.shape
     costs = money.costs

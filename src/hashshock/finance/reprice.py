@@ -16,12 +16,13 @@ the network they share this way (:mod:`hashshock.industry.simulate`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hashshock.finance.cashflow import CashFlows, collateral_usd
+from hashshock.finance.cashflow import collateral_usd, operating_costs_usd
 from hashshock.finance.loans import LoanSchedule
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
@@ -46,16 +47,17 @@ class FixedFlows:
 
     @classmethod
     def of(
-        cls, flows: CashFlows, money: MoneyPlan, hashrate_ths: FloatArray,
+        cls, free: Mapping[str, FloatArray], money: MoneyPlan, hashrate_ths: FloatArray,
         nameplate_ths: FloatArray,
     ) -> FixedFlows:  # fmt: skip
-        """The fixed part of ``flows`` (priced on any market) of a run that delivered
-        ``hashrate_ths`` with ``nameplate_ths`` installed."""
-        costs = flows.operating_costs_usd()
-        other = flows.refunds_usd - flows.capex_usd - flows.debt_service_usd
-        other -= flows.parts_usd - flows.parts_used_usd  # bought for the shelves
-        return cls(costs, other, hashrate_ths, nameplate_ths, flows.cash_start_usd,
-                   dict(money.collateral_tier_share), flows.loans)  # fmt: skip
+        """The fixed flows of a run (its market-free flows ``free`` by name,
+        :func:`~hashshock.finance.cashflow.market_free`) that delivered ``hashrate_ths``
+        with ``nameplate_ths`` installed."""
+        costs = operating_costs_usd(free)
+        other = free["refunds_usd"] - free["capex_usd"] - free["debt_service_usd"]
+        other -= free["parts_usd"] - free["parts_used_usd"]  # bought for the shelves
+        return cls(costs, other, hashrate_ths, nameplate_ths, money.cash_start_usd,
+                   dict(money.collateral_tier_share), money.loans)  # fmt: skip
 
     def on(self, rows: NDArray[np.int64]) -> FixedFlows:
         """The flows of paths ``rows`` only (copies)."""

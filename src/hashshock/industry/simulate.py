@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
 from hashshock.execution.base import Executor, InProcess, Progress
-from hashshock.finance.cashflow import compute_cashflows
+from hashshock.finance.cashflow import market_free, revenue_of, running_cash_usd
 from hashshock.finance.covenants import first_margin_call
 from hashshock.finance.reprice import FixedFlows
 from hashshock.finance.scenario_money import money_for, scenario_market, spares_value
@@ -333,12 +333,16 @@ def member_runs(
             collateral = value_on(money.flows.collateral_usd,
                                   first_of(*covenant_days.values(), cash_out))  # fmt: skip
         elif member.loaded.fleet.finance is not None:
-            flows = compute_cashflows(money_plan, plan, out, market)
+            # Only what the shared network prices later (revenue, EBITDA and collateral
+            # are worked out then), and the cash the spot orders may spend.
+            free = market_free(money_plan, plan, out)
             # the engine's TH/s, until priced: the run's and the flows' are one array
-            fixed = FixedFlows.of(flows, money_plan, hashrate, out.nameplate_ths.copy())
+            fixed = FixedFlows.of(free, money_plan, hashrate, out.nameplate_ths.copy())
             if orders.review_days:
                 floor = member.loaded.fleet.finance.liquidity_floor_usd()
-                spendable = flows.cash_usd[:, :: orders.review_days] - floor
+                running = running_cash_usd(revenue_of(out.hashrate_ths, market), free,
+                                           money_plan.cash_start_usd)  # fmt: skip
+                spendable = running[:, :: orders.review_days] - floor
             if len(plan.order_count):
                 ths = np.array([member.loaded.model_of(o.model).hashrate_ths
                                 for o in member.loaded.fleet.orders])  # fmt: skip
