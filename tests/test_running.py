@@ -17,7 +17,8 @@ _values = st.floats(allow_nan=True, allow_infinity=True, width=64)
 def test_the_running_sums_are_numpys_bit_for_bit(values: np.ndarray) -> None:
     """Each row summed left to right from its first value, as numpy's cumsum along the
     last axis: the same bits, signed zeros, infinities and NaNs included."""
-    want = np.cumsum(values, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums of huge values overflow
+        want = np.cumsum(values, axis=1)
     got = cumsum_rows(values)
     assert got.tobytes() == want.tobytes()
 
