@@ -45,3 +45,20 @@ def test_persistence_only_ever_delays_or_drops_the_stage(values: list[float]) ->
     lasting = first_decline_day(path, base, window=1)[0]
     daily = first_decline_day(path, base, window=1, persist=1)[0]
     assert lasting == -1 or (daily != -1 and lasting >= daily and path[0, lasting] <= 90.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.booleans(), min_size=25, max_size=25), min_size=1, max_size=6),
+       st.integers(1, 30))  # fmt: skip
+def test_the_first_day_is_the_definitions(rows: list[list[bool]], persist: int) -> None:
+    """Against the definition read literally, path by path: the first day t below baseline
+    with every day of t … t + persist − 1 below too, or every day from t to the horizon's
+    end (with a 1-day window, so "below" is the day's own value)."""
+    below = np.array(rows)
+    base = np.full(below.shape, 100.0)
+    path = np.where(below, 50.0, 100.0)
+    days = below.shape[1]
+    want = [next((t for t in range(days) if below[p, t : min(t + persist, days)].all()), -1)
+            for p in range(below.shape[0])]  # fmt: skip
+    got = first_decline_day(path, base, window=1, persist=persist)
+    assert got.tolist() == want

@@ -11,11 +11,10 @@ imported on the first call, so that commands that never sum a row do without it.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
+
+from hashshock.lazyjit import compiled_on_first_call
 
 FloatArray = NDArray[np.float64]
 
@@ -46,11 +45,4 @@ def _running_sums(values: FloatArray, out: FloatArray) -> None:
             out[p, t] = total
 
 
-@functools.cache
-def _kernel() -> Callable[[FloatArray, FloatArray], None]:
-    import numba
-
-    kernel: Callable[[FloatArray, FloatArray], None] = numba.njit(cache=True, nogil=True)(
-        _running_sums
-    )
-    return kernel
+_kernel = compiled_on_first_call(_running_sums)

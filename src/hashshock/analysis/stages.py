@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.lazyjit import compiled_on_first_call
 from hashshock.running import cumsum_rows
 
 #: Hashrate decline stage: 7-day mean at or below this fraction of baseline's.
@@ -61,18 +62,27 @@ def first_decline_day(
     ours = _rolling_mean(hashrate, window)
     ref = _rolling_mean(baseline, window)
     below = (ours <= threshold * ref) & (ref > 0)
-    # Backwards over the days: ``run`` is how many days from t on stay below; the last
-    # day found to start a lasting decline (or one to the end) is the first. [P] only:
-    # a [P, T] table of run lengths would be gigabytes at a million paths.
-    days = below.shape[1]
-    by_day = np.ascontiguousarray(below.T)  # a day's paths side by side: 10× faster
-    run = np.zeros(below.shape[0], dtype=np.int64)
-    first = np.full(below.shape[0], -1, dtype=np.int64)
-    for t in range(days - 1, -1, -1):
-        run += 1
-        run *= by_day[t]
-        first[(run >= persist) | (run == days - t)] = t
+    first = np.empty(below.shape[0], dtype=np.int64)
+    _first_lasting_kernel()(below, persist, first)
     return first
+
+
+def _first_lasting(below: NDArray[np.bool_], persist: int, first: NDArray[np.int64]) -> None:
+    """``first[p]``: the first day t with ``below[p, t]`` and each of the ``persist`` − 1
+    days after it (or to the horizon's end); −1: none. Backwards over the days, ``run``
+    counting how many days from t on stay below: the last start found is the first."""
+    days = below.shape[1]
+    for p in range(below.shape[0]):
+        run = 0
+        found = -1
+        for t in range(days - 1, -1, -1):
+            run = run + 1 if below[p, t] else 0
+            if run >= persist or run == days - t:
+                found = t
+        first[p] = found
+
+
+_first_lasting_kernel = compiled_on_first_call(_first_lasting)
 
 
 def _day_or_none(value: float) -> int | None:
