@@ -2,11 +2,12 @@
 
 Light (numpy only): the plan's event draws, the money layer and the engine share it.
 
-Each (concern, day) pair — or (concern, name) for draws made once per run —
-gets its own ``numpy.random.Generator`` from ``SeedSequence(seed, spawn_key)``.
-Two runs with the same seed therefore draw the same failures on day 10 even if
-a scenario changed what happened on day 9, which keeps compared scenarios on
-common random numbers.
+Each (concern, day) pair gives the compiled kernels a 64-bit key from which every path
+and cell draws its own counter-based stream (:meth:`RandomTree.keys`); each (concern,
+name) pair, for draws made once per run, its own ``numpy.random.Generator`` from
+``SeedSequence(seed, spawn_key)``. Two runs with the same seed therefore draw the same
+failures on day 10 even if a scenario changed what happened on day 9, which keeps
+compared scenarios on common random numbers.
 """
 
 from __future__ import annotations
@@ -77,16 +78,6 @@ class RandomTree:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
 
-    def _generator(self, concern: str, *key: int) -> np.random.Generator:
-        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], *key))
-        return np.random.Generator(np.random.PCG64(sequence))
-
-    def day(self, concern: str, day: int, block: int = 0) -> np.random.Generator:
-        """The stream for ``concern`` on day ``day``; ``block`` > 0: another stream for a
-        block of paths that does not start at path 0 (a run cut into blocks of paths)."""
-        return self._generator(concern, int(day)) if block == 0 else self._generator(
-            concern, int(day), int(block))  # fmt: skip
-
     def key(self, concern: str, key: int) -> np.uint64:
         """A 64-bit key for the compiled kernels' per-cell streams of ``concern`` and ``key``.
 
@@ -101,7 +92,9 @@ class RandomTree:
 
     def named(self, concern: str, name: str) -> np.random.Generator:
         """The stream for ``concern`` and a stable name (e.g. an event group)."""
-        return self._generator(concern, 1_000_000 + zlib.crc32(name.encode("utf-8")))
+        key = 1_000_000 + zlib.crc32(name.encode("utf-8"))
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(CONCERNS[concern], key))
+        return np.random.Generator(np.random.PCG64(sequence))
 
     def per_path(
         self, concern: str, name: str, paths: int, k: int, first_path: int = 0

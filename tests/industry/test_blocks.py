@@ -14,7 +14,7 @@ from hashshock.industry.load import load_industry
 from hashshock.industry.result import IndustryResult
 
 PATHS, DAYS, SEED = 11, 365, 3
-SCENARIOS = ["baseline", "sanctions"]
+SCENARIOS = ["baseline", "sanctions", "remote-disable"]
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +34,9 @@ def test_path_blocks_cover_the_paths_once() -> None:
 def test_blocks_of_paths_give_the_whole_run(
     whole: IndustryResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The bundled `us` under baseline and sanctions in blocks of 4, 4 and 3 paths: the
-    same JSON, the same sums by day and members' first days; each member keeps no
-    arrays by day once joined."""
+    """The bundled `us` under baseline, sanctions and remote disabling in blocks of 4, 4
+    and 3 paths: the same JSON, the same sums by day and members' first days; each
+    member keeps no arrays by day once joined."""
     members = len(whole.runs.inputs.members)
     per_path = members * len(SCENARIOS) * DAYS * simulate.BYTES_PER_MEMBER_PATH_DAY
     monkeypatch.setattr(simulate, "BLOCK_BYTES", 4 * per_path)

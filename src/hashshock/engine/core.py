@@ -590,10 +590,9 @@ def simulate(
 
     ``first_path``: these are the run's paths ``first_path`` … ``first_path + paths − 1``
     (``economy`` and ``order_ship_day`` are theirs), so that a run cut into blocks of
-    paths gives the numbers of the whole run. The kernels' streams and the scenario's
-    draws are keyed by the run's path number; the driver's rare numpy draws (remote
-    disabling, grey-market parts, replacement machines) come from streams of their own
-    for a block not starting at path 0."""
+    paths gives the numbers of the whole run: every stream, the scenario's draws and
+    the driver's (remote disabling, grey-market parts, bought machines) included, is
+    keyed by the run's path number."""
     if paths < 1:
         raise ValueError("paths must be at least 1")
     simulation = Simulation(plan, paths, seed, economy, events_seed, order_ship_day, first_path)

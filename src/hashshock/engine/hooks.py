@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine import step
 from hashshock.engine.arrays import STOP, Scratch
+from hashshock.engine.disable import draw_disabled
 from hashshock.engine.donors import dead_on_arrival
 from hashshock.plan.kinds import kinds_tagged
 
@@ -33,19 +34,6 @@ IntArray = NDArray[np.int64]
 #: Keys of the donors' concern from which replacement machines draw their dead on arrival
 #: (the donors' own keys are their days, below it).
 REPLACEMENT_KEYS = 10_000_000
-
-
-def _hypergeometric(
-    rng: np.random.Generator, good: IntArray, total: IntArray, sample: IntArray
-) -> IntArray:
-    """Good items in a draw of ``sample`` from ``total`` items of which ``good`` are good."""
-    out = np.zeros_like(good)
-    mask = (sample > 0) & (good > 0)
-    if mask.any():
-        g = good[mask]
-        t = np.maximum(total[mask], g)
-        out[mask] = rng.hypergeometric(g, t - g, np.minimum(sample[mask], t))
-    return out
 
 
 class Hooks:
@@ -130,16 +118,15 @@ class Hooks:
             if not hit.any():
                 continue
             event = self.events.events[e]
-            share = event.params["share"] * event.vendor_mask[self.plan.cohort_vendor]
-            # Two streams, each drawn path after path, so that path i's draws come
-            # after those of paths 0 … i−1 only, whatever the number of paths.
+            share = np.asarray(
+                event.params["share"] * event.vendor_mask[self.plan.cohort_vendor], np.float64
+            )
+            # Each path's own streams: its draws do not depend on the other paths.
             key = day * 64 + i + (32 if returning is not None else 0)
-            n = self.rng.day("disable", key, self.first_path).binomial(pool, share) * hit[:, None]
-            moved = _hypergeometric(
-                self.rng.day("disable_boards", key, self.first_path), self.dead_run,
-                self.boards * self.running,
-                self.boards * n,
-            )  # fmt: skip
+            n, moved = np.empty_like(pool), np.empty_like(pool)
+            draw_disabled(self.rng.key("disable", key), self.rng.key("disable_boards", key),
+                          self.first_path, hit, np.ascontiguousarray(pool), share, self.boards,
+                          self.running, self.dead_run, n, moved)  # fmt: skip
             self.running -= n
             self.dead_run -= moved
             self.disabled[i] += n

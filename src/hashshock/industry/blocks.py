@@ -9,8 +9,7 @@ goes block of paths by block of paths (:func:`hashshock.industry.simulate.path_b
 each block is reduced to what the results read (:func:`compact`: the members' first days,
 checkpoints and money at the end, the industry's sums by day) and the blocks are joined
 (:func:`join`). The numbers are those of one run, bit for bit
-(``tests/industry/test_blocks.py``), except under remote disabling, whose draws a block
-takes from a stream of its own (:func:`hashshock.engine.simulate`).
+(``tests/industry/test_blocks.py``).
 """
 
 from __future__ import annotations
