@@ -79,6 +79,16 @@ def test_replacements_mine_only_where_waiting_machines_leave_room() -> None:
     np.testing.assert_allclose(unbounded.hashrate_ths[0], [500.0, 600.0, 600.0, 600.0])
 
 
+def test_a_nan_hashprice_reaches_only_the_slices_that_run_every_day() -> None:
+    economics = ReplacementEconomics(np.array([20.0, -np.inf, 10.0]), np.array([0.2, 0.5, 0.3]),
+                                     np.zeros(3))  # fmt: skip
+    hashprice = np.array([[np.nan, 15.0, 25.0, 5.0, -np.inf, np.inf]])
+    reached = economics.reached(hashprice)
+    np.testing.assert_array_equal(reached, [[1, 2, 3, 1, 1, 3]])
+    running, _ = economics.levels()
+    np.testing.assert_allclose(running[reached], [[0.5, 0.8, 1.0, 0.5, 0.5, 1.0]])
+
+
 def test_new_replacements_take_the_room_before_used_ones() -> None:
     """Room for 300 TH/s, 200 new (0.97 delivered, $0.02 of power a delivered TH/s-day)
     and 200 used (0.9, $0.04) owned: the 200 new mine, and 100 of the used — the

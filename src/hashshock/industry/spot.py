@@ -183,9 +183,14 @@ class ReplacementEconomics:
     def reached(self, hashprice_usd_per_ph_day: FloatArray) -> NDArray[np.integer]:
         """[P, ·] how many slices run on each day: those whose threshold the hashprice
         [P, ·] reaches (an index into :meth:`levels`; small integers, kept by a
-        :class:`~hashshock.industry.room.Room` for every round of its settlement)."""
-        order = np.argsort(self.threshold, kind="stable")
-        reached = np.searchsorted(self.threshold[order], hashprice_usd_per_ph_day, side="right")
+        :class:`~hashshock.industry.room.Room` for every round of its settlement). A NaN
+        hashprice reaches only the slices that run every day (threshold −inf), as a NaN
+        price switches off a machine with a break-even in the engine."""
+        thresholds = np.sort(self.threshold, kind="stable")
+        reached = np.searchsorted(thresholds, hashprice_usd_per_ph_day, side="right")
+        unknown = np.isnan(hashprice_usd_per_ph_day)
+        if unknown.any():  # searchsorted puts NaN above every threshold
+            reached[unknown] = np.searchsorted(thresholds, -np.inf, side="right")
         return reached.astype(np.min_scalar_type(self.threshold.size))
 
     def levels(self) -> tuple[FloatArray, FloatArray]:
