@@ -96,7 +96,7 @@ def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None 
     names = [c.name for c in fin.covenants] if fin else []
     if covenant not in names:
         raise InputError(
-            loaded.path, "--covenant", f"no covenant named '{covenant}'",
+            loaded.path, "covenant (--covenant)", f"no covenant named '{covenant}'",
             unknown_name_fix(covenant, names, "covenant") if names
             else "add a finance.covenants entry to the fleet file",
         )  # fmt: skip
@@ -109,9 +109,9 @@ def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None 
         when = ("has no quarter ending after the start date" if first is None
                 else f"is first tested on day {first}{every}")  # fmt: skip
         raise InputError(
-            None, "--horizon", f"{horizon_days} days end before covenant {covenant} is tested: "
-            f"it {when}",
-            f"give --horizon {first + 1} or more" if first is not None
+            None, "horizon_days (--horizon)",
+            f"{horizon_days} days end before covenant {covenant} is tested: it {when}",
+            f"set horizon_days (--horizon) to {first + 1} or more" if first is not None
             else "add a quarter ending within the horizon to the covenant",
         )  # fmt: skip
 

@@ -53,11 +53,11 @@ def test_strategies_from_python_are_the_command(
 
 @pytest.mark.parametrize(("call", "field", "words"), [
     (lambda f: hashshock.optimise(f, availability="0.97"), "availability", "not a share"),
-    (lambda f: hashshock.optimise(f, availability=1.0), "--target", "no finite stock"),
-    (lambda f: hashshock.optimise(f, at="p90"), "--at", "use p50 or p5"),
-    (lambda f: hashshock.optimise(f, budget_usd=-1), "--budget", "0 or more"),
+    (lambda f: hashshock.optimise(f, availability=1.0), "availability (--", "no finite stock"),
+    (lambda f: hashshock.optimise(f, at="p90"), "at (--at)", "use p50 or p5"),
+    (lambda f: hashshock.optimise(f, budget_usd=-1), "budget_usd (--budget)", "0 or more"),
     (lambda f: hashshock.optimise(f, paths=-5), "paths", ""),
-    (lambda f: hashshock.optimise(f, horizon_days=20), "--horizon", "30"),
+    (lambda f: hashshock.optimise(f, horizon_days=20), "horizon_days (--horizon)", "30"),
     (lambda f: hashshock.optimise(f, executor="threads"), "executor", "Threads(2)"),
     (lambda f: hashshock.strategies(f, max_breach={"dscr": 2}), "max_breach", "0 to 1"),
     (lambda f: hashshock.strategies(f, max_breach={"dcsr": 0.1}), "max_breach", "dscr"),

@@ -45,7 +45,7 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     (["--budget", "-100"], "--budget"),
     (["--at", "p90"], "--at"),
     (["--paths", "0"], "--paths"),
-    (["--horizon", "5"], "--horizon: 5 days is shorter than the 30-day window"),
+    (["--horizon", "5"], "(--horizon): 5 days is shorter than the 30-day window"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(cli: typer.Typer, fleet_file: Path, args: list[str],
                                           field: str) -> None:  # fmt: skip

@@ -157,8 +157,9 @@ def test_the_answer_is_the_cheapest_of_what_was_simulated(target: float, budget:
 
 
 @pytest.mark.parametrize(("availability", "at", "budget", "field"), [
-    (1.2, "p50", None, "--target"), (1.0, "p50", None, "--target"), (0.0, "p50", None, "--target"),
-    (0.97, "p10", None, "--at"), (0.97, "p50", -5.0, "--budget"),
+    (1.2, "p50", None, "availability (--target)"), (1.0, "p50", None, "availability (--target)"),
+    (0.0, "p50", None, "availability (--target)"), (0.97, "p10", None, "at (--at)"),
+    (0.97, "p50", -5.0, "budget_usd (--budget)"),
 ])  # fmt: skip
 def test_impossible_targets_are_refused(availability: float, at: str, budget: float | None,
                                         field: str) -> None:  # fmt: skip

@@ -146,9 +146,9 @@ def test_a_covenant_not_tested_within_the_horizon_is_refused(
     fleet = _fleet_with_covenants()
     with pytest.raises(hashshock.InputError) as caught:
         find_breakpoint(fleet, covenant, "btc-drop", paths=5, horizon_days=horizon)
-    assert caught.value.field == "--horizon" and said in caught.value.message
+    assert caught.value.field == "horizon_days (--horizon)" and said in caught.value.message
     first = int(caught.value.message.split("first tested on day ")[1].split()[0])
-    assert f"give --horizon {first + 1} or more" in caught.value.message
+    assert f"set horizon_days (--horizon) to {first + 1} or more" in caught.value.message
     found = find_breakpoint(fleet, covenant, "btc-drop", paths=5, horizon_days=first + 1)
     assert found.evaluations  # tested once at least: the search runs
 

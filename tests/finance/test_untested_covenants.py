@@ -97,7 +97,7 @@ def test_a_strategy_limit_on_an_untested_covenant_is_refused() -> None:
                                     "--max-breach", "hashrate-commitment=0.05", "--paths", "4",
                                     "--horizon", "80"])  # fmt: skip
     assert done.exit_code == 2
-    assert "give --horizon 90 or more" in done.output
+    assert "set horizon_days (--horizon) to 90 or more" in done.output
     with pytest.raises(InputError, match="first tested on day 89"):
         hashshock.strategies(MIDSIZE, "sanctions", paths=4, horizon_days=80,
                              max_breach={"dscr": 0.1})  # fmt: skip

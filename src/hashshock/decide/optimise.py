@@ -84,9 +84,11 @@ def check_window(horizon_days: int) -> None:
     shorter horizon has no such window (and a shock has not begun to empty the shelves)."""
     if horizon_days < WINDOW_DAYS:
         raise InputError(
-            None, "--horizon", f"{horizon_days} days is shorter than the {WINDOW_DAYS}-day "
-            "window the target is measured on",
-            f"give --horizon {WINDOW_DAYS} or more (a shock takes months to empty shelves)",
+            None, "horizon_days (--horizon)",
+            f"{horizon_days} days is shorter than the {WINDOW_DAYS}-day window the target is "
+            "measured on",
+            f"set horizon_days (--horizon) to {WINDOW_DAYS} or more (a shock takes months to "
+            "empty shelves)",
         )  # fmt: skip
 
 
@@ -95,11 +97,12 @@ def check_target(availability: float, at: str, budget_usd: float | None) -> Targ
     if not 0.0 < availability < 1.0:
         fix = ("no finite stock holds 100 %: give a share below 1, e.g. availability=0.97"
                if availability >= 1.0 else "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
-        raise InputError(None, "--target", f"availability={availability:g} is impossible", fix)
+        raise InputError(None, "availability (--target)",
+                         f"availability={availability:g} is impossible", fix)  # fmt: skip
     if at not in PERCENTILES:
-        raise InputError(None, "--at", f"unknown percentile {at!r}", "use p50 or p5")
+        raise InputError(None, "at (--at)", f"unknown percentile {at!r}", "use p50 or p5")
     if budget_usd is not None and not (budget_usd >= 0 and math.isfinite(budget_usd)):
-        raise InputError(None, "--budget", f"{budget_usd:g} USD is not a budget",
+        raise InputError(None, "budget_usd (--budget)", f"{budget_usd:g} USD is not a budget",
                          "give the USD to spend on spares, 0 or more")  # fmt: skip
     return Target(availability, at)
 

@@ -107,7 +107,8 @@ def untested_warning(name: str, day: int | None, horizon_days: int) -> str:
     """What a run says of a covenant its horizon never tests."""
     when = ("has no quarter ending after the start date" if day is None
             else f"is first tested on day {day}")  # fmt: skip
-    fix = f"give --horizon {day + 1} or more" if day is not None else "check its quarters"
+    fix = (f"set horizon_days (--horizon) to {day + 1} or more" if day is not None
+           else "check its quarters")  # fmt: skip
     return (f"covenant '{name}' {when}, after the {horizon_days}-day horizon: its breach "
             f"share is not measured — {fix}")  # fmt: skip
 
