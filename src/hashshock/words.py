@@ -47,6 +47,17 @@ def ordinal(number: float) -> str:
     return f"{whole}{suffix}"
 
 
+def signed(value: float, spec: str = ",.1f") -> str:
+    """``value`` with its sign, as ``format(value, "+" + spec)`` writes it, except that a
+    value rounding to zero has none: a difference too small to show is no gain nor loss.
+
+    >>> signed(2.25), signed(-1234.5), signed(0.04), signed(-0.04), signed(0.7, ".0f")
+    ('+2.2', '-1,234.5', '0.0', '0.0', '+1')
+    """
+    text = format(value, "+" + spec)
+    return text[1:] if float(text.replace(",", "")) == 0.0 else text
+
+
 def probability(value: float) -> str:
     """A probability in whole percent that never rounds an event away or into certainty.
 

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import input_errors, literal, progress_bar, write_or_report
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
@@ -35,12 +34,13 @@ from hashshock.cli.report import (
     ScenariosOpt,
     scenario_names,
 )
+from hashshock.cli.table import Table
 from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
 from hashshock.industry.notes import broken_without_a_shock, carried_network, worst_days
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
-from hashshock.words import break_causes, counted, probability
+from hashshock.words import break_causes, counted, probability, signed
 
 FileArg = Annotated[
     str | None,
@@ -271,7 +271,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         last = horizon - 1
         cells.append("—" if share is None else f"{_p50(share, 0):.1%} → {_p50(share, last):.1%}")
         delta = us.get("hashrate_ehs_vs_baseline")
-        cells.append("—" if delta is None else f"{_p50(delta, last):+,.1f}")
+        cells.append("—" if delta is None else signed(_p50(delta, last)))
         table.add_row(literal(name), *cells)
     console.print(table)
     worst = worst_days(data)

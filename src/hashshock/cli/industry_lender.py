@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import literal
+from hashshock.cli.table import Table
 from hashshock.industry.notes import tail_below_baseline
 from hashshock.words import probability
 

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import error_exit, literal
 from hashshock.cli.render import table_width
+from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
@@ -31,6 +30,7 @@ from hashshock.cli.decide_options import (
     progress_line,
     write_outputs,
 )
+from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 from hashshock.words import counted
 

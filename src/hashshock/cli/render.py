@@ -18,10 +18,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
 from hashshock.cli.common import literal
+from hashshock.cli.table import Table
 from hashshock.words import STOCKOUT_DEFINITION, counted
 
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import literal
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
+from hashshock.cli.table import Table
 from hashshock.words import probability
 
 #: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.

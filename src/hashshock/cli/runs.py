@@ -15,10 +15,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import input_errors, literal
 from hashshock.cli.report import StoreOpt
+from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 
 runs_app = typer.Typer(help="Saved runs: list, show, diff, export, rm.", no_args_is_help=True)

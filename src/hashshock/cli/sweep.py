@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import error_exit, literal, note_long_run
 from hashshock.cli.report import SaveToStoreOpt
+from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
-from hashshock.words import counted, ordinal
+from hashshock.words import counted, ordinal, signed
 
 if TYPE_CHECKING:
     from hashshock.execution import Executor
@@ -299,7 +299,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             band = analysis.get("noise_band")
             for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0)):
                 value = rho[name]
-                text = "—" if value is None else f"{value:+.2f}"
+                text = "—" if value is None else signed(value, ".2f")
                 if value is not None and band is not None and abs(value) < band:
                     text = f"[dim]{text}[/]"
                 table.add_row(literal(name), text)

@@ -13,9 +13,9 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hashshock import __version__
+from hashshock.cli.table import Table
 from hashshock.fit.rates import FitReport, PartFit, files_label
 from hashshock.words import counted
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashshock.words import probability
+from hashshock.words import probability, signed
 
 #: Baseline break probability from which a group's break is its inputs', not a shock's.
 BREAKS_UNDER_BASELINE = 0.5
@@ -90,7 +90,7 @@ def worst_days(data: dict[str, Any]) -> str | None:
     for name, scenario in data["scenarios"].items():
         low = (scenario["us"].get("hashrate_ehs_vs_baseline") or {}).get("p5") or []
         if name != "baseline" and low and min(low) < 0:
-            said.append(f"{name} {min(low):+,.1f} on day {low.index(min(low))}")
+            said.append(f"{name} {signed(min(low))} on day {low.index(min(low))}")
     if not said:
         return None
     return "worst day (5th percentile of the US EH/s less baseline's): " + "; ".join(said)

@@ -18,6 +18,7 @@ from hashshock.industry import notes
 from hashshock.report import tables
 from hashshock.report.figures import industry, industry_groups
 from hashshock.report.figures.style import Figure
+from hashshock.words import signed
 
 if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
@@ -37,7 +38,11 @@ def _p50_on(bands: dict[str, list[float]] | None, day: int) -> float | None:
 
 
 def _number(value: float | None, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+    """``value`` as ``spec`` formats it; a signed ``spec`` ("+…") writes a value that rounds
+    to zero unsigned (:func:`~hashshock.words.signed`)."""
+    if value is None:
+        return "—"
+    return signed(value, spec[1:]) if spec.startswith("+") else format(value, spec)
 
 
 def _first(rows: list[dict[str, Any]]) -> str:

@@ -11,9 +11,9 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from hashshock.cli.common import literal
+from hashshock.cli.table import Table
 from hashshock.scan.audit import AuditReport, Share
 from hashshock.scan.fleetfile import ScannedCohort
 from hashshock.scan.records import MachineRecord, record_to_json
