@@ -54,6 +54,10 @@ def test_median_bands_of_counts_are_median_band_of_each() -> None:
         assert median_bands(counts, names) == {
             name: median_band(counts[:, :, k]) for k, name in enumerate(names)
         }
+        with_upper = median_bands(counts, names, upper=True)
+        for k, name in enumerate(names):
+            each = bands(counts[:, :, k], 2)
+            assert with_upper[name] == {"p50": each["p50"], "p95": each["p95"]}
 
 
 def test_bands_are_numpys_percentiles() -> None:

@@ -47,11 +47,13 @@ def median_band(
 
 
 def median_bands(
-    counts: NDArray[np.integer], names: Sequence[str], digits: int = 2
+    counts: NDArray[np.integer], names: Sequence[str], digits: int = 2, upper: bool = False
 ) -> dict[str, dict[str, list[float]]]:
     """:func:`median_band` of each ``counts[:, :, k]`` ([P, T, K] whole numbers), keyed by
     ``names[k]``: the same numbers, from one sort of all K (counts have no NaN or signed
-    zero, so the middle of the sorted paths is the median's pair)."""
+    zero, so the middle of the sorted paths is the median's pair). ``upper``: each with
+    its p95 too, as :func:`bands` computes it (a count that is 0 on most paths on any one
+    day — machines a remote disable stops — shows only there)."""
     if not np.issubdtype(counts.dtype, np.integer):
         raise TypeError(f"median_bands takes counts (integers), not {counts.dtype}")
     ordered = np.sort(counts, axis=0)
@@ -59,4 +61,9 @@ def median_bands(
     middle = ordered[half].astype(np.float64)
     if ordered.shape[0] % 2 == 0:
         middle = (ordered[half - 1] + middle) / 2.0
-    return {name: {"p50": _rounded(middle[:, k], digits)} for k, name in enumerate(names)}
+    out = {name: {"p50": _rounded(middle[:, k], digits)} for k, name in enumerate(names)}
+    if upper:
+        high = np.percentile(ordered.astype(np.float64), 95, axis=0, overwrite_input=True)
+        for k, name in enumerate(names):
+            out[name]["p95"] = _rounded(high[:, k], digits)
+    return out

@@ -119,7 +119,7 @@ class RunResult:
                 "backorders": median_bands(out.backorders, parts),
                 "parts_in_repair": median_bands(out.parts_in_repair, parts),
                 "parts_on_order": median_bands(out.parts_on_order, parts),
-                "machines_down": median_bands(out.machines_down, DOWN_CAUSES),
+                "machines_down": median_bands(out.machines_down, DOWN_CAUSES, upper=True),
             },
             "stages": {name: stage_summary(days) for name, days in self.stage_first_days().items()},
             "first_to_break": first_to_break(out.first_stockout_day, parts),
