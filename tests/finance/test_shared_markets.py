@@ -11,6 +11,7 @@ import numpy as np
 from tests.conftest import EXAMPLES
 
 from hashshock.analysis import bands, median_band, median_bands
+from hashshock.analysis.summary import _sorted_percentile
 from hashshock.finance.scenario_money import ScenarioMarkets, scenario_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.prepare import prepare
@@ -58,6 +59,16 @@ def test_median_bands_of_counts_are_median_band_of_each() -> None:
         for k, name in enumerate(names):
             each = bands(counts[:, :, k], 2)
             assert with_upper[name] == {"p50": each["p50"], "p95": each["p95"]}
+
+
+def test_a_percentile_of_sorted_counts_is_numpys_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    for paths in (1, 2, 3, 7, 20, 21, 40, 101, 1000):
+        ordered = np.sort(rng.integers(0, 10**6, (paths, 9, 2)), axis=0)
+        for q in (0.05, 0.5, 0.95, 0.99, 1.0, 0.0):
+            np.testing.assert_array_equal(
+                _sorted_percentile(ordered, q),
+                np.percentile(ordered.astype(np.float64), 100 * q, axis=0))  # fmt: skip
 
 
 def test_bands_are_numpys_percentiles() -> None:

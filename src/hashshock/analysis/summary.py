@@ -27,6 +27,24 @@ def _percentiles(values: NDArray[np.float64], q: list[float]) -> NDArray[np.floa
     return np.asarray(np.percentile(ordered, q, axis=0, overwrite_input=True), dtype=np.float64)
 
 
+def _sorted_percentile(ordered: NDArray[np.integer], q: float) -> NDArray[np.float64]:
+    """``np.percentile(ordered, 100 q, axis=0)`` of paths sorted along axis 0, from the two
+    rows it falls between, by numpy's own arithmetic (its "linear" method: the virtual
+    index (n − 1)·q, then a lerp from the nearer row), not from a float copy of all."""
+    n = ordered.shape[0]
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        return np.asarray(ordered[n - 1], dtype=np.float64)
+    below = int(np.floor(virtual))
+    t = virtual - below
+    a = np.asarray(ordered[below], dtype=np.float64)
+    b = np.asarray(ordered[below + 1], dtype=np.float64)
+    diff = b - a
+    # numpy lerps from the nearer row, so that t = 1 gives b exactly
+    lerp: NDArray[np.float64] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
+    return lerp
+
+
 def bands(
     per_path: NDArray[np.floating] | NDArray[np.integer], digits: int = 4
 ) -> dict[str, list[float]]:
@@ -63,7 +81,7 @@ def median_bands(
         middle = (ordered[half - 1] + middle) / 2.0
     out = {name: {"p50": _rounded(middle[:, k], digits)} for k, name in enumerate(names)}
     if upper:
-        high = np.percentile(ordered.astype(np.float64), 95, axis=0, overwrite_input=True)
+        high = _sorted_percentile(ordered, 0.95)
         for k, name in enumerate(names):
             out[name]["p95"] = _rounded(high[:, k], digits)
     return out
