@@ -73,6 +73,19 @@ def probability(value: float) -> str:
 
 #: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
 #: while the spares shown are summed over pools, so a part can stock out with spares left.
+#: Why machines are down, by ``daily.machines_down`` cause (the engine's ``DOWN_CAUSES``).
+DOWN_CAUSES = {
+    "waiting_for_part": "waiting for a part",
+    "in_repair": "in repair",
+    "held_at_customs": "held at customs",
+    "disabled": "disabled",
+}
+#: What each cause counts, for a chart's caption.
+DOWN_CAUSE_DEFINITIONS = (
+    "waiting for a part: installed machines stopped until a spare replaces a broken fan, "
+    "PSU or control board; in repair: machines away for a swap; held at customs: ordered "
+    "machines held at the border; disabled: machines a remote-disable event stopped"
+)
 STOCKOUT_DEFINITION = (
     "A part stocks out on the first day one pool (a site's stock of it for one model family) "
     "is empty while machines wait for it"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+from tests.report.conftest import MIDSIZE
 
+import hashshock
 from hashshock.report.figures.style import DAY_MS
 from hashshock.report.sections import _REGISTRY as registry
 from hashshock.report.sections import Chart, Html, ReportInput, Section, build, register_section
@@ -191,3 +193,20 @@ def test_panels_sharing_a_y_axis_are_labelled_once_per_row() -> None:
         True, False, True]  # fmt: skip
     own = small_multiples(["a", "b"], "t", shared_y=False)["layout"]
     assert own["yaxis2"].get("showticklabels", True)
+
+
+def test_machines_down_draw_the_results_bands_and_a_remote_disable_shows_above_the_median():
+    """The machines-down chart's median and p95 are the JSON's; a remote disable at a random
+    moment of the first quarter is off the median path on most days, and on the p95."""
+    runs = hashshock.compare(MIDSIZE, ["baseline", "remote-disable"], paths=40,
+                             horizon_days=120, seed=2)  # fmt: skip
+    chart = _charts(runs)["machines-down"]
+    for result in runs:
+        contract = result.to_dict()["daily"]["machines_down"]
+        for cause in ("in_repair", "disabled"):
+            for band in ("p50", "p95"):
+                trace = _trace(chart, result.scenario, f"machines_down.{cause}", band)
+                assert trace["y"] == contract[cause][band]
+    disabled = runs[1].to_dict()["daily"]["machines_down"]["disabled"]
+    assert max(disabled["p95"]) > 0 and min(disabled["p50"]) == 0
+    assert max(runs[0].to_dict()["daily"]["machines_down"]["disabled"]["p95"]) == 0

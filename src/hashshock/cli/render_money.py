@@ -18,7 +18,7 @@ from rich.console import Console
 from hashshock.cli.common import literal
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
 from hashshock.cli.table import Table
-from hashshock.words import probability
+from hashshock.words import DOWN_CAUSES, probability
 
 #: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.
 COST_NAMES = {
@@ -29,13 +29,6 @@ COST_NAMES = {
     "overhead": "overhead",
     "storage": "customs storage",
     "debt_service": "debt service",
-}
-#: Why machines draw no power, by ``daily.machines_down`` cause.
-DOWN_CAUSES = {
-    "waiting_for_part": "waiting for a part",
-    "in_repair": "in repair",
-    "held_at_customs": "held at customs",
-    "disabled": "disabled",
 }
 #: A cost difference below this share of the cash difference is not worth a line.
 MIN_SHARE_OF_GAP = 0.05

@@ -6,7 +6,8 @@ computed from the per-path arrays:
 * ``quantiles``: ``{series: {p5, p25, p50, p75, p95}}`` per day, for the fan charts —
   ``hashrate_ths`` (TH/s), ``availability`` (share of nameplate), ``cash_usd``,
   ``hashprice_usd_per_ph_day``, ``btc_price_usd``, ``revenue_usd_cum`` and
-  ``ebitda_usd_cum`` (USD summed from day 0), ``spares_on_hand.<part>`` (parts), and
+  ``ebitda_usd_cum`` (USD summed from day 0), ``spares_on_hand.<part>`` (parts),
+  ``machines_down.<cause>`` (machines), and
   against baseline on the same paths ``hashrate_lost_vs_baseline_ths`` (TH/s) and
   ``cash_gap_vs_baseline_usd`` (baseline's cash minus this scenario's, USD);
 * ``distributions.covenant_first_breach``: per covenant, the share of paths whose first
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.engine.output import DOWN_CAUSES
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
@@ -72,6 +74,8 @@ def report_dict(result: RunResult) -> dict[str, Any]:
     }
     for k, part in enumerate(result.part_names):
         quantiles[f"spares_on_hand.{part}"] = quantile_bands(out.spares_on_hand[:, :, k], 2)
+    for k, cause in enumerate(DOWN_CAUSES):
+        quantiles[f"machines_down.{cause}"] = quantile_bands(out.machines_down[:, :, k], 2)
     baseline = result.baseline_hashrate_ths
     if baseline is not None and result.scenario != "baseline":
         quantiles["hashrate_lost_vs_baseline_ths"] = quantile_bands(baseline - out.hashrate_ths, 2)

@@ -24,7 +24,7 @@ from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure
-from hashshock.words import STOCKOUT_DEFINITION
+from hashshock.words import DOWN_CAUSE_DEFINITIONS, STOCKOUT_DEFINITION
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,15 @@ def _spares(r: ReportInput) -> list[Block]:
     ))  # fmt: skip
 
 
+def _down(r: ReportInput) -> list[Block]:
+    return _charts((
+        "machines-down", fans.machines_down_fans(r.runs, r.labels),
+        f"Machines not mining, summed over the fleet. {DOWN_CAUSE_DEFINITIONS[0].upper()}"
+        f"{DOWN_CAUSE_DEFINITIONS[1:]}. A hold or a remote disable that starts on a random "
+        "day is down on few paths on any one day: look at the upper band, not the median.",
+    ))  # fmt: skip
+
+
 def _money(r: ReportInput) -> list[Block]:
     blocks: list[Block] = []
     table = tables.money_table(r.runs, r.labels)
@@ -190,6 +199,7 @@ for _section in (
     Section("stages", "What breaks first, and when", 20, _of_runs(_stages)),
     Section("operations", "Hashrate and availability", 30, _of_runs(_operations)),
     Section("spares", "Spares on hand", 40, _of_runs(_spares)),
+    Section("machines-down", "Machines down", 45, _of_runs(_down)),
     Section("money", "Money", 50, _of_runs(_money)),
     Section("scenarios", "Scenarios against baseline", 60, _of_runs(_scenarios)),
     Section("industry-us", "The US industry: hashrate and share", 70, industry_sections.US,

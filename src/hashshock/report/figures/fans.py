@@ -1,5 +1,6 @@
-"""Fan charts over days: hashrate, availability, cash (one panel per scenario) and spares
-on hand (one figure per scenario, one panel per part), with the stages' median days marked."""
+"""Fan charts over days: hashrate, availability, cash (one panel per scenario), spares on
+hand (one figure per scenario, one panel per part) and machines down (one panel per
+scenario and cause), with the stages' median days marked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hashshock.report.data import series
 from hashshock.report.figures.style import (
     Figure,
     add,
+    axis_ids,
     colour,
     day_date,
     fan_traces,
@@ -17,7 +19,7 @@ from hashshock.report.figures.style import (
     small_multiples,
     update_axes,
 )
-from hashshock.words import STOCKOUT_DEFINITION
+from hashshock.words import DOWN_CAUSES, STOCKOUT_DEFINITION
 
 STAGE_NAMES = {
     "customs_delay": "customs delay",
@@ -93,5 +95,33 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
         day = stockout.get(part)
         if day is not None:
             mark_day(fig, day_date(run["start_date"], int(day)), "stock-out p50", k)
+    update_axes(fig, "y", rangemode="tozero", tickformat="~s")
+    return fig
+
+
+def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
+    """Machines down by cause: for each run, one panel per cause that any run has
+    machines down for; ``None`` when no run has any. A run read from its JSON has the
+    median and p95 only (:func:`~hashshock.report.figures.style.fan_traces` draws its p95
+    dotted)."""
+    causes = [cause for cause in DOWN_CAUSES if any(
+        max(values, default=0.0) > 0
+        for run in runs for values in series(run, f"machines_down.{cause}").values()
+    )]  # fmt: skip
+    if not causes:
+        return None
+    titles = [f"{label}: {DOWN_CAUSES[cause]}" for label in labels for cause in causes]
+    fig = small_multiples(titles, "Machines down by cause (machines)", 220, shared_y=False)
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        for j, cause in enumerate(causes):
+            name = f"machines_down.{cause}"
+            bands = series(run, name)
+            k = i * len(causes) + j
+            for trace in fan_traces(bands, run["start_date"], colour(label, i), label, name,
+                                    hover_format=",.0f"):  # fmt: skip
+                add(fig, trace, k)
+            if not any(max(values, default=0.0) > 0 for values in bands.values()):
+                # none down: one tick at 0, not plotly's 0 … 1 in thousandths of a machine
+                fig["layout"]["yaxis" + axis_ids(k)[1][1:]].update(range=[0, 1], tickvals=[0])
     update_axes(fig, "y", rangemode="tozero", tickformat="~s")
     return fig

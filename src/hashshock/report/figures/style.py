@@ -221,7 +221,8 @@ def fan_traces(
     bands: Bands, start: str, hex_colour: str, scenario: str, series: str,
     show_legend: bool = False, hover_format: str = ",.4~g",
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Traces of a fan chart: p5–p95 and p25–p75 bands and the median, whichever exist."""
+    """Traces of a fan chart: p5–p95 and p25–p75 bands and the median, whichever exist
+    (a p95 without its p5: a dotted line)."""
     traces: list[dict[str, Any]] = []
 
     def trace(band: str, **style: Any) -> dict[str, Any]:
@@ -237,6 +238,8 @@ def fan_traces(
             traces.append(trace(high, line={"width": 0, "color": hex_colour}))
             traces.append(trace(low, line={"width": 0, "color": hex_colour}, fill="tonexty",
                                 fillcolor=rgba(hex_colour, alpha)))  # fmt: skip
+    if "p95" in bands and "p5" not in bands:  # an upper band alone (machines down's)
+        traces.append(trace("p95", line={"width": 1, "color": hex_colour, "dash": "dot"}))
     if "p50" in bands:
         median = trace("p50", line={"width": 2, "color": hex_colour})
         median.update(showlegend=show_legend, name=scenario)
