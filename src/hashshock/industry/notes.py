@@ -47,11 +47,15 @@ def carried_network(data: dict[str, Any]) -> str | None:
     market = data.get("market")
     if not market or market["carried_days"] <= CARRIED_NOTE_DAYS or market.get("network_given"):
         return None
+    shares = [s["us"]["share_of_network"]["p50"][0]
+              for s in (data.get("scenarios") or {}).values()
+              if (s.get("us") or {}).get("share_of_network")]  # fmt: skip
+    start = f"the US operators start at {shares[0]:.0%} of it, " if shares else ""
     return (
         f"the day-0 network is the {market['snapshot_date']} snapshot carried "
-        f"{market['carried_days']} days at the market's growth; the market file puts "
-        f"the US at {market['us_share_reference']:.0%} of it — give today's "
-        "--difficulty and --network-hashrate to start from the network as it is"
+        f"{market['carried_days']} days at the market's growth: {start}where the market "
+        f"file has the US at {market['us_share_reference']:.0%} (its snapshot's share) — "
+        "give today's --difficulty and --network-hashrate to start from the network as it is"
     )
 
 
