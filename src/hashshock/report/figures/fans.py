@@ -104,10 +104,8 @@ def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) ->
     machines down for; ``None`` when no run has any. A run read from its JSON has the
     median and p95 only (:func:`~hashshock.report.figures.style.fan_traces` draws its p95
     dotted)."""
-    causes = [cause for cause in DOWN_CAUSES if any(
-        max(values, default=0.0) > 0
-        for run in runs for values in series(run, f"machines_down.{cause}").values()
-    )]  # fmt: skip
+    causes = [cause for cause in DOWN_CAUSES
+              if any(_any_down(series(run, f"machines_down.{cause}")) for run in runs)]  # fmt: skip
     if not causes:
         return None
     titles = [f"{label}: {DOWN_CAUSES[cause]}" for label in labels for cause in causes]
@@ -120,8 +118,13 @@ def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) ->
             for trace in fan_traces(bands, run["start_date"], colour(label, i), label, name,
                                     hover_format=",.0f"):  # fmt: skip
                 add(fig, trace, k)
-            if not any(max(values, default=0.0) > 0 for values in bands.values()):
+            if not _any_down(bands):
                 # none down: one tick at 0, not plotly's 0 … 1 in thousandths of a machine
                 fig["layout"]["yaxis" + axis_ids(k)[1][1:]].update(range=[0, 1], tickvals=[0])
     update_axes(fig, "y", rangemode="tozero", tickformat="~s")
     return fig
+
+
+def _any_down(bands: dict[str, list[float]]) -> bool:
+    """Whether any band of a machines-down series is above 0 on some day."""
+    return any(max(values, default=0.0) > 0 for values in bands.values())
