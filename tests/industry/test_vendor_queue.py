@@ -190,3 +190,42 @@ def test_a_line_that_starts_after_the_horizon_quotes_its_start() -> None:
         np.testing.assert_allclose(behind - wait, 200.0 / rate)
     never = wait_for(np.full((1, 50), work), np.zeros((1, 50)), np.zeros((1, 900)))
     assert np.isinf(never).all()
+
+
+def test_a_line_done_with_its_orders_quotes_no_negative_wait() -> None:
+    """Orders that use up a line's capacity before it stops: the backlog left is none,
+    never minus a rounding error (ordered − made came out −2e-15, and a wait was quoted
+    from a level just below the flat capacity: −25 days, a spot order delivered before
+    it was placed). Seeded cases of random capacity, order sizes and joining times."""
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        days, stop = 40, int(rng.integers(3, 20))
+        capacity = np.zeros((1, days))
+        capacity[0, :stop] = rng.uniform(0.1, 3.0, stop)
+        n = int(rng.integers(1, 6))
+        join = np.sort(rng.uniform(0, stop / 2, n))[None, :]
+        work = rng.dirichlet(np.ones(n)) * capacity.sum() * rng.uniform(0.5, 1.0)
+        result = serve(capacity, join, work, np.ones(n))
+        assert (result.backlog >= 0).all()
+        wait = result.lead_days(capacity)
+        assert (wait[np.isfinite(wait)] >= 0).all()
+
+
+def test_an_order_not_started_within_the_schedule_is_quoted_above_every_started_one() -> None:
+    """A line idle within the horizon, then at c a day for the schedule followed after it:
+    work it starts just before that schedule ends is quoted finitely, work it never
+    starts is infinite — and reported at the bound, never below a started order's quote
+    (it was reported as waiting to the horizon's end, so a band's median fell as more
+    paths' orders waited beyond the schedule)."""
+    from hashshock.industry.queues import AFTER_HORIZON_DAYS, quoted_days
+    from hashshock.industry.vendors import wait_for
+
+    days, rate, base = 50, 10.0, 42.0
+    later = np.full((3, AFTER_HORIZON_DAYS), rate)
+    work = np.array([500.0, rate * AFTER_HORIZON_DAYS - 1.0, rate * AFTER_HORIZON_DAYS + 100.0])
+    wait = wait_for(np.repeat(work[:, None], days, axis=1), np.zeros((3, days)), later)
+    assert np.isfinite(wait[:2]).all() and np.isinf(wait[2]).all()
+    quoted = quoted_days(base + wait, base)
+    np.testing.assert_array_equal(quoted[:2], base + wait[:2])
+    np.testing.assert_array_equal(quoted[2], base + days - np.arange(days) + AFTER_HORIZON_DAYS)
+    assert (quoted[2] >= quoted[1]).all() and (quoted[1] > quoted[0]).all()

@@ -151,8 +151,20 @@ def components_cut(
 
 
 #: Days after the horizon a line's schedule is followed to quote a late order's wait;
-#: an order not started by then is quoted as waiting at least to the horizon's end.
+#: an order not started by then is quoted as waiting at least that long past the
+#: horizon's end (:func:`quoted_days`).
 AFTER_HORIZON_DAYS = 3 * 366
+
+
+def quoted_days(lead_days: FloatArray, base_lead_days: float) -> FloatArray:
+    """[P, T] a line's quotes as reported: an order it would not start within
+    :data:`AFTER_HORIZON_DAYS` after the horizon (an infinite wait) is quoted as its lead
+    with no queue plus the days to the horizon's end plus those days — a lower bound that
+    no finite quote of that lead exceeds, so that a band over paths does not fall as
+    more paths' orders wait beyond the schedule followed."""
+    days = lead_days.shape[1]
+    bound = base_lead_days + (days - np.arange(days))[None, :] + AFTER_HORIZON_DAYS
+    return np.where(np.isfinite(lead_days), lead_days, bound)
 
 
 def capacity_after(line: VendorLine, start: date, capacity: FloatArray) -> FloatArray:

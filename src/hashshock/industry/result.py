@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from hashshock import __version__
 from hashshock.analysis import bands, stage_summary
 from hashshock.industry.lender import group_money, portfolio_losses
+from hashshock.industry.queues import quoted_days
 from hashshock.industry.ranking import break_before, first_to_break, group_days
 from hashshock.industry.simulate import IndustryRuns, MemberRun
 
@@ -219,18 +220,17 @@ class IndustryResult:
         orders cancelled so far (EH/s), the share of paths on which the scenario cuts the
         vendor's supply, and with replacement orders its spot lead time and spot output,
         bands by day. Work left at the horizon is made at the last day's capacity
-        (:func:`~hashshock.industry.vendors.wait_for`); on a line with no capacity then,
-        an order waits at least to the horizon's end (a lower bound)."""
+        (:func:`~hashshock.industry.vendors.wait_for`), for up to three years; an order
+        not started by then is quoted as :func:`~hashshock.industry.queues.quoted_days`
+        says (a lower bound)."""
         assert self.runs.lines is not None
         spot = self.runs.spots[k] if self.runs.spots is not None else None
         spot_lines = {s.name: s for s in spot.lines} if spot is not None else {}
-        days = np.arange(self.runs.inputs.horizon_days)
         out: dict[str, Any] = {}
         for line in self.runs.lines[k]:
-            to_end = line.base_lead_days + (days[-1] + 1 - days)[None, :]
 
-            def lead(values: FloatArray, to_end: NDArray[np.int64] = to_end) -> dict[str, Any]:
-                return bands(np.where(np.isfinite(values), values, to_end), 1)
+            def lead(values: FloatArray, base: float = line.base_lead_days) -> dict[str, Any]:
+                return bands(quoted_days(values, base), 1)
 
             made = np.cumsum(line.made, axis=1) - line.made  # before each day, as the backlog
             out[line.name] = {

@@ -139,7 +139,10 @@ def serve(
     ship_day = np.where(joined, ship, -1).astype(np.int64)
     made_by = _made_by(made_before, start_level, size, joined, order)
     ordered = _ordered_by(join_at, size, days)
-    return QueueResult(start, done, ship_day, np.diff(made_by, axis=1), ordered - made_by[:, :-1])
+    # ordered and made are sums in different orders: a line done with every order would
+    # show −1e-15 TH/s still to make, and quote a wait from just below its capacity's level
+    backlog = np.maximum(ordered - made_by[:, :-1], 0.0)
+    return QueueResult(start, done, ship_day, np.diff(made_by, axis=1), backlog)
 
 
 def _made_by(
