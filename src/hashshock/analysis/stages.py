@@ -135,7 +135,7 @@ def first_to_break(
             {
                 "part": part,
                 "probability_first": round(float(share_first[k]), 4),
-                "first_day_p50": int(np.median(when_first)) if when_first.size else None,
+                "first_day_p50": _day_or_none(np.median(when_first)) if when_first.size else None,
                 "probability_stockout": summary["probability"],
                 "stockout_day_p50": summary["day_p50"],
             }
