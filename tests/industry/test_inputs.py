@@ -350,6 +350,55 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     assert seen, "sanctions cut Bitmain's supply on some path within 30 days"
 
 
+def test_a_quote_that_is_a_lower_bound_is_marked(tmp_path: Path) -> None:
+    """A line far too slow for the farms' monthly growth orders: from some day on, an
+    order would not start within the schedule followed after the horizon on every path;
+    the JSON says so (``bound_share``), its quote is the bound (the line's lead plus the
+    days to the horizon's end plus those followed after it), and the terminal marks the
+    longest median and p95 "≥" and says why; a band with the bound on fewer paths than
+    lie above it is not marked."""
+    import copy
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.industry.api import industry
+    from hashshock.industry.queues import AFTER_HORIZON_DAYS
+
+    days, lead_days = 60, 42
+    slow = {"name": "slow", "vendor": "bitmain", "capacity_ehs_per_year": 1e-5,
+            "us_share": 1.0, "model": "antminer-s21-xp", "lead_days": lead_days}  # fmt: skip
+    growth = {"share_per_year": 0.5, "model": "antminer-s21-xp", "every_months": 1}
+    file = _industry(tmp_path, op_growth=growth, vendor_lines=[slow])
+    data = industry(load_industry(file), ["baseline"], 5, days).to_dict()
+    quotes = data["scenarios"]["baseline"]["vendors"]["slow"]["lead_time_days"]
+    share = quotes["bound_share"]
+    assert share[0] == 0.0 and share[-1] == 1.0, "no queue on day 0, no start at the end"
+    assert all(0.0 <= v <= 1.0 for v in share)
+    for day in (d for d in range(days) if share[d] == 1.0):
+        assert quotes["p50"][day] == lead_days + days - day + AFTER_HORIZON_DAYS
+
+    def row(data: dict[str, Any]) -> tuple[str, str]:
+        text = io.StringIO()
+        render_industry(Console(file=text, width=80), data, 1.0)
+        printed = text.getvalue()
+        line = next(line for line in printed.splitlines() if line.startswith("│ slow"))
+        return line.split("│")[3].strip(), printed
+
+    longest = f"{max(quotes['p50']):,.0f}/{max(quotes['p95']):,.0f}"
+    shown, printed = row(data)
+    assert shown == "≥" + longest.replace("/", "/≥")
+    assert f"≥: at least: the order would not start within {AFTER_HORIZON_DAYS:,}" in printed
+    for at, marked in ((0.0, longest), (0.2, longest.replace("/", "/≥"))):
+        changed = copy.deepcopy(data)
+        bands = changed["scenarios"]["baseline"]["vendors"]["slow"]["lead_time_days"]
+        bands["bound_share"] = [at] * days
+        shown, printed = row(changed)
+        assert shown == marked
+        assert ("≥: at least" in printed) == bool(at)
+
+
 def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None:
     """With baseline among the scenarios, a shock's ranking shows each group's P break
     less baseline's in percentage points (what the shock adds), and the lender's

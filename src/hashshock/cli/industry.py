@@ -97,6 +97,24 @@ def _day(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+#: The paths above a percentile: its quote is a lower bound when at least so many
+#: paths' quotes are (the bounds sort above every finite quote of the day).
+_ABOVE = {"p50": 0.5, "p95": 0.05}
+
+
+def _at_least(lead: dict[str, Any], band: str) -> bool:
+    """Whether a band's longest quote is the lower bound of orders not started within
+    the days followed after the horizon (``bound_share`` on its day)."""
+    quotes = lead[band]
+    day = max(range(len(quotes)), key=quotes.__getitem__)
+    return bool(lead.get("bound_share")) and lead["bound_share"][day] >= _ABOVE[band]
+
+
+def _longest(lead: dict[str, Any], band: str) -> str:
+    """A band's longest quote over the horizon, days, marked ``≥`` when a lower bound."""
+    return f"{'≥' if _at_least(lead, band) else ''}{max(lead[band]):,.0f}"
+
+
 def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     """Each vendor line's longest median and 95th-percentile lead time over the horizon,
     its spot orders' longest median, the EH/s of its orders cancelled by the horizon
@@ -111,8 +129,11 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         # a long scenario file's name folds, never cut; the figures stay whole
         table.add_column(column, justify="left" if column in ("line", "scenario") else "right",
                          no_wrap=column != "scenario", overflow="fold")  # fmt: skip
+    # loaded by the run already; not at import, which `--help` pays for
+    from hashshock.industry.queues import AFTER_HORIZON_DAYS
+
     lines = list(next(iter(scenarios.values())))
-    marked = False
+    marked = bounded = False
     for line in lines:
         for k, (name, vendors) in enumerate(scenarios.items()):
             lead = vendors[line]["lead_time_days"]
@@ -124,10 +145,11 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
             cut_text = "—" if not cut else probability(cut)
             if not cut and parts:  # its own supply runs, on imported components partly cut
                 cut_text, marked = f"{probability(parts)}†", True
+            bounded |= _at_least(lead, "p95") or bool(spot and _at_least(spot, "p50"))
             table.add_row(
                 literal(line) if k == 0 else "", literal(name),
-                f"{max(lead['p50']):,.0f}/{max(lead['p95']):,.0f}",
-                "—" if not spot else f"{max(spot['p50']):,.0f}",
+                f"{_longest(lead, 'p50')}/{_longest(lead, 'p95')}",
+                "—" if not spot else _longest(spot, "p50"),
                 "—" if not cancelled else f"{cancelled:,.1f}",
                 cut_text,
                 end_section=k == len(scenarios) - 1 and line != lines[-1],
@@ -138,6 +160,14 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         "  come on top",
         "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
         "cut: most paths on which the scenario cuts the vendor's supply on one day",
+        *(
+            [
+                f"≥: at least: the order would not start within {AFTER_HORIZON_DAYS:,} days",
+                "  after the horizon on those paths",
+            ]
+            if bounded
+            else []
+        ),
         *(
             ["†: its imported components' supply: their share of its capacity is lost"]
             if marked

@@ -222,7 +222,7 @@ class IndustryResult:
         bands by day. Work left at the horizon is made at the last day's capacity
         (:func:`~hashshock.industry.vendors.wait_for`), for up to three years; an order
         not started by then is quoted as :func:`~hashshock.industry.queues.quoted_days`
-        says (a lower bound)."""
+        says (a lower bound; ``bound_share`` by day: the share of paths quoted so)."""
         assert self.runs.lines is not None
         spot = self.runs.spots[k] if self.runs.spots is not None else None
         spot_lines = {s.name: s for s in spot.lines} if spot is not None else {}
@@ -230,7 +230,12 @@ class IndustryResult:
         for line in self.runs.lines[k]:
 
             def lead(values: FloatArray, base: float = line.base_lead_days) -> dict[str, Any]:
-                return bands(quoted_days(values, base), 1)
+                # the share of paths whose quote is the lower bound rides with the bands,
+                # so that a reader can tell "at least" from a wait the queue computed
+                out_bands = bands(quoted_days(values, base), 1)
+                beyond = (~np.isfinite(values)).mean(axis=0)
+                out_bands["bound_share"] = [round(float(v), 4) for v in beyond]
+                return out_bands
 
             made = np.cumsum(line.made, axis=1) - line.made  # before each day, as the backlog
             out[line.name] = {
