@@ -95,6 +95,12 @@ def test_snapshot_override_file_and_values(tmp_path: Path, market: MarketFactory
         ({"network": {"snapshot": {"difficulty": 5}}}, "network.snapshot", "units"),
         ({"network": {"snapshot": {"file": "nope.yaml"}}}, "network.snapshot.file", "not found"),
         (
+            {"network": {"snapshot": {"block_height": 300_000_000}}},
+            "network.snapshot.block_height",
+            "less than or equal to 6929999",
+        ),
+        ({"as_of": {"block_height": 7_000_000}}, "as_of.block_height", "less than or equal"),
+        (
             {"used_prices": {"tiers": {"under20": {"usd_per_th": 3}}}},
             "used_prices.tiers.under20",
             "under19",

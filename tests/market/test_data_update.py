@@ -175,6 +175,9 @@ def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> 
             "plausible",
         ),
         ({"/api/blocks/tip/height": (200, b"tip")}, "not a height"),
+        # past the last block with a subsidy: a hashprice of 0 that no run could carry
+        ({"/api/blocks/tip/height": (200, b"1" + b"0" * 30)}, "less than or equal"),
+        ({"/api/blocks/tip/height": (200, b"2000000")}, "far from"),
         (
             {"/api/v1/mining/reward-stats/1008": (200, b'{"totalReward": "10", "totalFee": "20"}')},
             "totalFee",

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from hashshock.inputs.errors import InputError, check_path_like, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
-from hashshock.market.hashprice import TIERS, TierName
+from hashshock.market.hashprice import MAX_BLOCK_HEIGHT, TIERS, TierName
 from hashshock.market.snapshot import (
     NetworkSnapshot,
     load_snapshot,
@@ -194,7 +194,7 @@ class SnapshotOverride(_Strict):
     btc_price_usd: float | None = Field(None, gt=0, le=MAX_BTC_PRICE_USD)
     difficulty: float | None = Field(None, gt=0, le=1e17)
     network_hashrate_ehs: float | None = Field(None, gt=0)
-    block_height: int | None = Field(None, ge=0)
+    block_height: int | None = Field(None, ge=0, le=MAX_BLOCK_HEIGHT)
     fee_share: float | None = Field(None, ge=0, lt=0.95)
     epoch_elapsed_days: float | None = Field(None, ge=0)
 
@@ -217,7 +217,9 @@ class AsOf(_Strict):
     fee_share: float | None = Field(
         None, ge=0, lt=0.95, description="Fees / (subsidy + fees) of miner revenue"
     )
-    block_height: int | None = Field(None, ge=0, description="Height of the chain tip")
+    block_height: int | None = Field(
+        None, ge=0, le=MAX_BLOCK_HEIGHT, description="Height of the chain tip"
+    )
 
     def given(self) -> dict[str, float]:
         """The fields given (not None)."""

@@ -210,7 +210,13 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     from hashshock.market.snapshot import NetworkSnapshot
 
     try:
-        return NetworkSnapshot.model_validate(data)
+        snapshot = NetworkSnapshot.model_validate(data)
     except ValidationError as exc:
         reason = from_validation_error(exc, None).message
         raise FetchError(f"the answer does not make a valid snapshot: {reason}") from None
+    # a file a run trusts is not written from a tip the answer's own day contradicts
+    # (the height sets the subsidy, so the hashprice); a file given by hand only warns
+    note = snapshot.height_note()
+    if note is not None:
+        raise FetchError(f"/api/blocks/tip/height: {note}")
+    return snapshot

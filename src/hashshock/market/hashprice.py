@@ -59,6 +59,11 @@ RETARGET_CLAMP = 4.0
 HALVING_INTERVAL = 210_000
 #: Subsidy of the genesis era, BTC per block.
 INITIAL_SUBSIDY_BTC = 50.0
+#: Height of the last block with a subsidy: Bitcoin Core halves 50 BTC in satoshis by a
+#: right shift, which reaches 0 after 33 halvings (block 6,930,000, about the year
+#: 2140). A higher tip has no subsidy, and with no fees a hashprice of 0, whose
+#: logarithm the network's growth takes: such a height is refused as input.
+MAX_BLOCK_HEIGHT = 33 * HALVING_INTERVAL - 1
 #: Height of the 4th halving, 20 Apr 2024, subsidy 6.25 -> 3.125 BTC (FACTS.md §4.1 [S104]).
 LAST_HALVING_HEIGHT = 840_000
 #: Day of the 4th halving (FACTS.md §4.1 [S104]): the anchor of a height's plausible day.

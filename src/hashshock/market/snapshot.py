@@ -27,6 +27,7 @@ from hashshock.market.hashprice import (
     BLOCKS_PER_DAY,
     LAST_HALVING_DATE,
     LAST_HALVING_HEIGHT,
+    MAX_BLOCK_HEIGHT,
     RETARGET_BLOCKS,
     difficulty_hashrate_ths,
     hashprice_usd_per_ph_day,
@@ -59,7 +60,7 @@ class NetworkSnapshot(BaseModel):
     btc_price_usd: float = Field(gt=0, description="BTC price, USD")
     difficulty: float = Field(gt=0, description="Difficulty in force (dimensionless)")
     network_hashrate_ehs: float = Field(gt=0, description="Network hashrate, EH/s (7-day mean)")
-    block_height: int = Field(ge=0, description="Height of the chain tip")
+    block_height: int = Field(ge=0, le=MAX_BLOCK_HEIGHT, description="Height of the chain tip")
     fee_share: float = Field(ge=0, lt=0.95, description="Fees / (subsidy + fees) of miner revenue")
     epoch_elapsed_days: float | None = Field(
         None,
