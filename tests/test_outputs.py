@@ -80,6 +80,41 @@ def test_a_write_that_fails_at_the_end_still_shows_the_summary(
     assert not out.exists()
 
 
+def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
+    write_yaml: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills as a file is written: `fit --json`, `report -o` and `runs export
+    -o` (which wrote through no check) end with one line naming the file and the disk's
+    reason, never a traceback; nothing half-written is left, a file there before is kept."""
+    import hashshock.outputs
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    run_json, store = tmp_path / "run.json", tmp_path / "runs.duckdb"
+    done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(run_json), "-q",
+                               "--store", str(store)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    run_id = done.stderr.split()[-1]
+    repairs = Path(__file__).resolve().parents[1] / "examples" / "small-farm" / "repairs.csv"
+    json_out, html_out = tmp_path / "kept.json", tmp_path / "kept.html"
+    for target in (json_out, html_out):
+        target.write_text("mine", encoding="utf-8")
+
+    def full(_: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(hashshock.outputs.os, "fsync", full)
+    for target, args in ((json_out, ["fit", str(repairs), "--json", str(json_out)]),
+                         (html_out, ["report", str(run_json), "-o", str(html_out), "-q"]),
+                         (json_out, ["runs", "export", run_id, "-f", "json", "-o",
+                                     str(json_out), "--store", str(store)])):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert "No space left on device" in result.stderr and str(target) in result.stderr
+        assert target.read_text(encoding="utf-8") == "mine"
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_run_writes_the_report_and_keeps_the_runs_when_asked(
     write_yaml: Callable[..., Path], tmp_path: Path
 ) -> None:

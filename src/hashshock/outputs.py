@@ -81,6 +81,13 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
             with contextlib.suppress(OSError):
                 os.chown(tmp, existing.st_uid, existing.st_gid)
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a quota: one line naming the file, as for input
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(
+            path, option, f"could not be written ({exc.strerror or exc})",
+            "free space on its disk or choose another path",
+        ) from exc  # fmt: skip
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

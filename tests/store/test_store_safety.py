@@ -128,3 +128,68 @@ def test_a_newer_store_is_refused(store: Path) -> None:
         con.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(InputError, match="newer hashshock"):
         list_runs(store)
+
+
+def test_a_damaged_store_is_named_not_a_traceback(store: Path, runs, invoke) -> None:
+    """A store cut short (a copy that stopped, a disk that failed) is refused with one
+    line naming it, by a read and by a save; the file is left as it was."""
+    from hashshock.store.save import save_results
+
+    save_results(runs, store)
+    damaged = store.with_name("damaged.duckdb")
+    data = store.read_bytes()
+    damaged.write_bytes(data[: len(data) // 2])
+    before = damaged.read_bytes()
+    code, _, err = invoke("runs", "list", "--store", str(damaged))
+    assert code == 2 and "Traceback" not in err
+    assert "damaged.duckdb" in err and "could not be read or written" in err
+    with pytest.raises(InputError, match="could not be read or written"):
+        save_results(runs, damaged)
+    assert damaged.read_bytes() == before
+
+
+def test_reading_an_empty_database_writes_nothing_to_it(store: Path, invoke) -> None:
+    """An empty DuckDB file given to a read (`runs list`) holds no runs: it says so and
+    leaves the file as it was (it used to create the store's tables in it); a save to it
+    makes it a store."""
+    with duckdb.connect(str(store)):
+        pass
+    before = store.read_bytes()
+    code, _, err = invoke("runs", "list", "--store", str(store))
+    assert code == 2 and "holds no runs yet" in err
+    assert store.read_bytes() == before
+    with connect(store, write=True) as con:
+        assert version_of(con) == SCHEMA_VERSION
+
+
+def test_a_commit_that_fails_reports_its_own_error(
+    store: Path, runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A COMMIT that fails (a full disk) ends DuckDB's transaction: the ROLLBACK after it
+    used to raise "no transaction is active" over the real error; now the save fails as
+    an input error naming the store and the disk's reason, and the store keeps what it
+    had."""
+    from hashshock.store import save
+    from hashshock.store.save import save_results
+
+    first = save_results(runs, store)
+    real = save.transaction
+
+    class Failing:
+        """A connection whose COMMIT fails as a full disk's does, ending the transaction."""
+
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql == "COMMIT":
+                self.con.execute("ROLLBACK")
+                raise duckdb.IOException("Failed to commit: No space left on device")
+            return self.con.execute(sql, *args)
+
+    monkeypatch.setattr(save, "transaction", lambda con: real(Failing(con)))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="No space left on device") as info:
+        save_results(runs, store)
+    assert info.value.file == str(store)
+    monkeypatch.undo()
+    assert {r["run_id"] for r in list_runs(store)} == set(first)

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +118,7 @@ def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
     if target.is_dir():
         raise InputError(target, "--store", "is a folder", "give a file, e.g. runs.duckdb")
     if target.exists():
-        with connect(target, write=False):
-            pass
+        _probe(target)
         return target
     if must_exist:
         raise InputError(
@@ -134,6 +133,32 @@ def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
     if existing is None or not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(target, "--store", "its folder is not writable", "give --store PATH")
     return target
+
+
+def _probe(path: Path) -> None:
+    """Check that an existing file can be a store: it opens, it is whole, and it is
+    empty or a run store of a known schema (nothing written to it)."""
+    with _thread_lock(path), _unusable_as_input(path):
+        con = _open(path, read_only=True)
+        try:
+            _check_version(path, version_of(con))
+        finally:
+            con.close()
+
+
+@contextmanager
+def _unusable_as_input(path: Path) -> Iterator[None]:
+    """DuckDB's errors on the store (a damaged file, a full disk) as one line naming it:
+    an :class:`InputError` (exit 2 before the work; after it, the results could not be
+    saved, :func:`hashshock.cli.common.write_or_report`)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            path, "--store", f"could not be read or written ({reason})",
+            "free space on its disk; a damaged store can be moved aside for a new one",
+        ) from None  # fmt: skip
 
 
 @contextmanager
@@ -154,13 +179,18 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             path, "--store", "no run store here",
             "save a run first (hashshock run ... --save) or give --store PATH",
         )  # fmt: skip
-    with _thread_lock(path):
+    with _thread_lock(path), _unusable_as_input(path):
         if write:
             path.parent.mkdir(parents=True, exist_ok=True)
         con = _open(path, read_only=not write)
         try:
             version = version_of(con)
             _check_version(path, version)
+            if version is None and not write:  # an empty database: nothing to read, kept so
+                raise InputError(
+                    path, "--store", "holds no runs yet (an empty DuckDB database)",
+                    "save a run to it first (hashshock run ... --store PATH)",
+                )  # fmt: skip
             if version is None or version < SCHEMA_VERSION:
                 if not write:
                     con.close()
@@ -197,7 +227,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # a COMMIT that failed (a full disk) has ended the transaction already: the error
+        # to report is that one, not the ROLLBACK's "no transaction is active"
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
 
 
