@@ -113,3 +113,22 @@ def test_bad_sources_exit_2_with_one_line(tmp_path: Path, invoke, source, expect
         "report", source, "--out", str(tmp_path / "r.html"), "--store", str(tmp_path / "s.duckdb")
     )
     assert code == 2 and expected in err and err.count("\n") == 1
+
+
+def test_json_nested_past_the_parser_is_one_line(tmp_path: Path, invoke) -> None:
+    """A JSON document nested thousands deep (none that hashshock writes is) is refused by
+    every reader of results as a file that cannot be one of its JSONs, not a
+    RecursionError: the report's runs, a sweep's and an industry's."""
+    from hashshock.industry.report import load_industry_json
+    from hashshock.inputs.errors import InputError
+    from hashshock.report.data import load_json_runs
+    from hashshock.sweep.result import load_result
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    code, _, err = invoke("report", str(deep), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "nested too deeply" in err and str(deep) in err
+    assert err.count("\n") == 1
+    for load in (load_json_runs, load_result, load_industry_json):
+        with pytest.raises(InputError, match="nested too deeply"):
+            load(deep)

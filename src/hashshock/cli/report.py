@@ -216,11 +216,11 @@ def _simulate(
 def _json_kind(path: Path) -> str:
     """What JSON ``path`` holds: ``"sweep"`` (``hashshock sweep --json``), ``"industry"``
     (``hashshock industry --json``) or ``"runs"``."""
-    import json
+    from hashshock.inputs.files import read_json
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = read_json(path, "")
+    except InputError:
         return "runs"  # load_json_runs reports it
     if isinstance(data, dict) and "sweep" in data and "points" in data:
         return "sweep"

@@ -5,12 +5,12 @@ report")."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import read_json
 
 if TYPE_CHECKING:
     from hashshock.industry.result import IndustryResult
@@ -51,10 +51,7 @@ def load_industry_json(path: str | Path) -> dict[str, Any]:
     naming what is missing or wrong."""
     source = Path(path)
     fix = "give the file `hashshock industry --json` wrote"
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(source, None, f"cannot be read as JSON ({exc})", fix) from None
+    data = read_json(source, fix)
     problem = industry_problem(data)
     if problem is not None:
         field, text = problem

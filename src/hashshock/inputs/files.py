@@ -1,8 +1,9 @@
-"""Reading YAML and CSV files into plain Python, with errors that name the file."""
+"""Reading YAML, CSV and JSON files into plain Python, with errors that name the file."""
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,19 @@ def read_csv_numbered(path: Path) -> tuple[list[str], list[dict[str, str]], list
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV file with a header row, as dicts (:func:`read_csv`)."""
     return read_csv(path)[1]
+
+
+def read_json(path: Path, fix: str) -> Any:
+    """The JSON document in ``path``; an :class:`InputError` naming the file, and the
+    line and column of a syntax error, when it cannot be read (``fix`` says how to write
+    it again). A document nested deeper than Python's parser goes (``[[[…]]]`` a few
+    thousand deep; no hashshock JSON is) is refused the same way, not a RecursionError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"cannot be read ({exc})", "check the file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {exc.lineno}, column {exc.colno}",
+                         f"not valid JSON ({exc.msg})", fix) from None  # fmt: skip
+    except RecursionError:
+        raise InputError(path, None, "is nested too deeply to be a hashshock JSON", fix) from None

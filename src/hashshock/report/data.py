@@ -20,7 +20,6 @@ no ``quantiles``; :func:`series` then falls back on the contract's bands.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine.output import DOWN_CAUSES
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import read_json
 
 if TYPE_CHECKING:
     from hashshock.results import RunResult
@@ -182,15 +182,7 @@ def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
     if not file.is_file():
         problem = "is a folder" if file.is_dir() else "file not found"
         raise InputError(file, None, problem, "give the JSON file written with --json")
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, None, f"cannot read ({exc})", "check the file") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            file, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON ({exc.msg})",
-            "write it again with --json (the file may be cut short)",
-        ) from None  # fmt: skip
+    data = read_json(file, "write it again with --json (the file may be cut short)")
     return runs_from_json(data, str(file))
 
 

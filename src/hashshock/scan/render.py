@@ -125,7 +125,7 @@ def looks_like_scan_json(path: Path) -> bool:
     with the keys of :data:`SCAN_JSON_KEYS`)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
     return isinstance(data, dict) and set(SCAN_JSON_KEYS) <= set(data)
 

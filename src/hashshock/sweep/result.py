@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.inputs.errors import InputError
+from hashshock.inputs.files import read_json
 
 Value = float | int | str | bool
 
@@ -129,11 +130,5 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
 def load_result(path: str | Path) -> SweepResult:
     """Read a sweep's JSON file."""
     file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, None, f"cannot read ({exc})", "check the file") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(file, f"line {exc.lineno}", f"not valid JSON ({exc.msg})",
-                         "write it again with `hashshock sweep --json`") from None  # fmt: skip
+    data = read_json(file, "write it again with `hashshock sweep --json`")
     return result_from_dict(data, str(file))
