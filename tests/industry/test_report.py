@@ -316,7 +316,16 @@ def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> Non
     industry's: exit 2, one line, nothing written."""
     (tmp_path / "other.json").write_text(json.dumps({"sweep": {}}))
     (tmp_path / "broken.json").write_text(
-        json.dumps({"industry": "us", "operators": [], "scenarios": {"baseline": {}}})
+        json.dumps(
+            {
+                "industry": "us",
+                "paths": 4,
+                "horizon_days": 1,
+                "dates": ["2026-12-01"],
+                "operators": [],
+                "scenarios": {"baseline": {}},
+            }
+        )
     )
     done = CliRunner().invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
     assert done.exit_code == 2, done.output

@@ -132,3 +132,19 @@ def test_json_nested_past_the_parser_is_one_line(tmp_path: Path, invoke) -> None
     for load in (load_json_runs, load_result, load_industry_json):
         with pytest.raises(InputError, match="nested too deeply"):
             load(deep)
+
+
+@pytest.mark.parametrize("field", ["stages", "finance", "first_to_break"])
+def test_a_run_json_with_a_field_of_the_wrong_kind_is_one_line(
+    tmp_path: Path, invoke, small_runs, field: str
+) -> None:
+    """A run's JSON edited so that a field the report draws is of the wrong kind ends as
+    one line naming the file and what was wrong, not a traceback from the drawing code."""
+    data = small_runs[0].to_dict()
+    data[field] = 5
+    source = tmp_path / "run.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "r.html"
+    code, _, err = invoke("report", str(source), "--out", str(page))
+    assert code == 2 and str(source) in err and "wrong kind" in err
+    assert "Traceback" not in err and err.count("\n") == 1 and not page.exists()

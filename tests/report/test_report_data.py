@@ -128,13 +128,16 @@ def test_a_run_json_with_a_nonsense_header_is_refused(
     (lambda d: d.update(operators=[]), "operators: is not a list of operators, or is empty"),
     (lambda d: d.update(scenarios={}), "scenarios: is not a mapping of scenarios"),
     (lambda d: d["scenarios"]["baseline"].pop("us"), "scenarios.baseline.us: missing"),
+    (lambda d: d.update(paths="ten"), "paths: 'ten' is not a whole number"),
+    (lambda d: d.update(dates=[]), "dates: is not a list of the horizon's 2 dates"),
 ])  # fmt: skip
 def test_a_damaged_industry_json_says_what_is_missing(
     tmp_path: Path, edit: Any, field: str
 ) -> None:
     from hashshock.industry.report import load_industry_json
 
-    data: dict[str, Any] = {"industry": "us", "operators": [{"name": "a"}],
+    data: dict[str, Any] = {"industry": "us", "paths": 3, "horizon_days": 2,
+                            "dates": ["2026-12-01", "2026-12-02"], "operators": [{"name": "a"}],
                             "scenarios": {"baseline": {"us": {}, "groups": {}}}}  # fmt: skip
     edit(data)
     path = tmp_path / "industry.json"

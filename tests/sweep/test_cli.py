@@ -314,3 +314,31 @@ def test_metric_names_print_as_written(
     done = CliRunner().invoke(cli, ["sweep", str(spec)], env={"COLUMNS": "100"})
     assert done.exit_code == 0, done.output
     assert "availability:100:p10" in done.output and "\U0001f4af" not in done.output
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda d: d["sweep"].update(method="banana"), "sweep.method"),
+    (lambda d: d.update(tornado=None), "tornado: is NoneType"),
+    (lambda d: d["points"][0].update(metrics="oops"), "points[0].metrics"),
+    (lambda d: d["base_runs"][0].update(daily={}), "daily.hashrate_ths"),
+])  # fmt: skip
+def test_a_sweep_json_edited_out_of_shape_is_one_line(
+    cli: typer.Typer, tornado: Path, tmp_path: Path, edit: Any, words: str
+) -> None:
+    """A sweep's JSON whose fields are of the wrong kind (a hand edit) is refused naming
+    the file, the field and how to write it again — by `sweep FILE --report` and by
+    `report FILE` — not drawn into a page, nor a traceback from the drawing code."""
+    out = tmp_path / "out.json"
+    assert CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "-q"]).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    edit(data)
+    out.write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "page.html"
+    for args in (["sweep", str(out), "--report", str(page)],
+                 ["report", str(out), "--out", str(page)]):  # fmt: skip
+        done = CliRunner().invoke(cli, args)
+        assert done.exit_code == 2, done.output
+        assert done.exception is None or isinstance(done.exception, SystemExit)
+        assert str(out) in done.output and words in done.output
+        assert "hashshock sweep --json" in done.output
+        assert not page.exists()

@@ -136,7 +136,7 @@ def report_command(
 ) -> None:
     """Write a self-contained HTML report (charts, stages, money, manifest) of runs."""
     from hashshock.report.images import check_images
-    from hashshock.report.write import check_report_path, write_report
+    from hashshock.report.write import check_report_path, drawn_from_files, write_report
     from hashshock.store.db import check_store
 
     formats = [f.strip() for f in (image_format or "png").split(",") if f.strip()]
@@ -168,7 +168,9 @@ def report_command(
 
             kind, document = find_document(store, ids[0]) or (kind, document)
         if kind != "runs":
-            written = _write_other(kind, document, target, title, images, formats)
+            source = str(jsons[0]) if jsons else "the stored document"
+            with drawn_from_files(jsons, f"hashshock {kind} --json"):
+                written = _write_other(kind, document, target, title, images, formats, source)
             if not quiet:
                 Console(emoji=False).print(f"wrote {literal(str(written))} ({kind})"
                                 + (f"; images in {literal(str(images))}" if images else ""),
@@ -180,7 +182,8 @@ def report_command(
                                  market_config(market, btc_price, difficulty, network_hashrate,
                                                fee_share))  # fmt: skip
         results += _saved(jsons, ids, store)
-        written = write_report(results, target, images, formats, title, "--out")
+        with drawn_from_files(jsons, "hashshock run --json"):
+            written = write_report(results, target, images, formats, title, "--out")
     if not quiet:
         size = written.stat().st_size / 1e6
         runs = counted(len(results), "run")
@@ -240,12 +243,13 @@ def _load_other(kind: str, source: Path) -> Any:
 
 
 def _write_other(kind: str, document: Any, target: Path, title: str | None,
-                 images: Path | None, formats: list[str]) -> Path:  # fmt: skip
-    """Write the report of a sweep or an industry run (its result or JSON)."""
+                 images: Path | None, formats: list[str], source: str) -> Path:  # fmt: skip
+    """Write the report of a sweep or an industry run (its result or JSON, from
+    ``source``)."""
     if kind == "sweep":
         from hashshock.sweep.report import write_sweep_report
 
-        return write_sweep_report(document, target, title, images, formats, "--out")
+        return write_sweep_report(document, target, title, images, formats, "--out", source)
     from hashshock.industry.report import write_industry_report
 
     return write_industry_report(document, target, title, images, formats)

@@ -114,7 +114,10 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
             check_output(report, "--report", [source], (".html", ".htm"))
         check_distinct_outputs(("--json", json_out), ("--report", report))
         if report is not None:
-            write_sweep_report(result, report)
+            from hashshock.report.write import drawn_from_files
+
+            with drawn_from_files([source], "hashshock sweep --json"):
+                write_sweep_report(result, report, source=str(source))
         if json_out is not None:
             write_json(result.to_dict(), json_out, "--json", indent=None)
     except InputError as exc:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hashshock.report.sections import ReportInput
 
 #: Keys every industry JSON has (``hashshock industry --json``).
-INDUSTRY_KEYS = ("industry", "operators", "scenarios")
+INDUSTRY_KEYS = ("industry", "paths", "horizon_days", "operators", "dates", "scenarios")
 
 
 def industry_problem(data: Any) -> tuple[str | None, str] | None:
@@ -29,6 +29,12 @@ def industry_problem(data: Any) -> tuple[str | None, str] | None:
     for key in INDUSTRY_KEYS:
         if key not in data:
             return key, "missing"
+    for key in ("paths", "horizon_days"):
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return key, f"{value!r} is not a whole number of at least 1"
+    if not isinstance(data["dates"], list) or len(data["dates"]) != data["horizon_days"]:
+        return "dates", f"is not a list of the horizon's {data['horizon_days']} dates"
     if not isinstance(data["operators"], list) or not data["operators"]:
         return "operators", "is not a list of operators, or is empty"
     scenarios = data["scenarios"]

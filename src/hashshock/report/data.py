@@ -114,15 +114,17 @@ def series(data: dict[str, Any], name: str) -> Bands:
     return {k: v for k, v in node.items() if k in KEYS} if isinstance(node, dict) else {}
 
 
-def _check(data: Any, source: str) -> dict[str, Any]:
+def _check(data: Any, source: str, command: str = "hashshock run --json") -> dict[str, Any]:
+    """``data`` if it is a run's JSON as ``command`` writes it (the fix names that command)."""
+    fix = f"write the file again with `{command}`"
     if not isinstance(data, dict):
         raise InputError(source, None, "is not a run's JSON object", "give a file from --json")
-    for key, command in (("optimise", "optimise"), ("strategies_run", "strategies")):
+    for key, other in (("optimise", "optimise"), ("strategies_run", "strategies")):
         if key in data:
             raise InputError(
-                source, None, f"is a `hashshock {command}` result, whose report draws the "
+                source, None, f"is a `hashshock {other}` result, whose report draws the "
                 "runs it simulates again",
-                f"add --report FILE to the `hashshock {command}` command",
+                f"add --report FILE to the `hashshock {other}` command",
             )  # fmt: skip
     for key in REQUIRED:
         if key not in data:
@@ -136,22 +138,22 @@ def _check(data: Any, source: str) -> dict[str, Any]:
         value = data.get(key, 1)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InputError(source, key, f"{value!r} is not a whole number of at least 1",
-                             "write the file again with `hashshock run --json`")  # fmt: skip
+                             fix)  # fmt: skip
     if data.get("horizon_days", days) != days:
         raise InputError(
             source, "horizon_days", f"is {data['horizon_days']} for {days} dates",
-            "write the file again with `hashshock run --json`",
+            fix,
         )  # fmt: skip
     daily = data["daily"] if isinstance(data["daily"], dict) else {}
     hashrate = daily.get("hashrate_ths")
     if not isinstance(hashrate, dict) or not isinstance(hashrate.get("p50"), list):
         raise InputError(source, "daily.hashrate_ths", "is missing or not bands of numbers",
-                         "write the file again with `hashshock run --json`")  # fmt: skip
-    _check_days(daily, "daily", days, source)
+                         fix)  # fmt: skip
+    _check_days(daily, "daily", days, source, fix)
     return data
 
 
-def _check_days(node: Any, where: str, days: int, source: str) -> None:
+def _check_days(node: Any, where: str, days: int, source: str, fix: str) -> None:
     """Every band of every daily series has one value per date (a cut file would draw a
     median outside its own p5–p95)."""
     if not isinstance(node, dict):
@@ -161,19 +163,22 @@ def _check_days(node: Any, where: str, days: int, source: str) -> None:
             if len(value) != days:
                 raise InputError(
                     source, f"{where}.{key}", f"has {len(value)} values for {days} dates",
-                    "write the file again with `hashshock run --json`",
+                    fix,
                 )  # fmt: skip
         else:
-            _check_days(value, f"{where}.{key}", days, source)
+            _check_days(value, f"{where}.{key}", days, source, fix)
 
 
-def runs_from_json(data: Any, source: str) -> list[dict[str, Any]]:
-    """The runs in a parsed ``run --json`` object or ``compare --json`` ``{"scenarios": [...]}``."""
+def runs_from_json(
+    data: Any, source: str, command: str = "hashshock run --json"
+) -> list[dict[str, Any]]:
+    """The runs in a parsed ``run --json`` object or ``compare --json`` ``{"scenarios": [...]}``
+    (or a sweep's base runs, ``command`` the one that wrote them)."""
     if isinstance(data, dict) and "scenarios" in data and isinstance(data["scenarios"], list):
         if not data["scenarios"]:
             raise InputError(source, "scenarios", "is empty", "compare at least one scenario")
-        return [_check(item, source) for item in data["scenarios"]]
-    return [_check(data, source)]
+        return [_check(item, source, command) for item in data["scenarios"]]
+    return [_check(data, source, command)]
 
 
 def load_json_runs(path: str | Path) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,25 @@ if TYPE_CHECKING:
     from hashshock.results import RunResult
 
 REPORT_SUFFIXES = (".html", ".htm")
+
+
+@contextmanager
+def drawn_from_files(files: Sequence[str | Path], command: str) -> Iterator[None]:
+    """Draw a report from JSON files whose shape was checked only in outline (the keys a
+    report needs first): a field further in that is missing or of the wrong kind — a file
+    edited by hand — ends as one line naming the files and what was wrong, not a
+    traceback from the drawing code. With no files (results simulated here) nothing is
+    caught."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        if not files:
+            raise
+        raise InputError(
+            ", ".join(map(str, files)), None,
+            f"has a field missing or of the wrong kind for its report "
+            f"({type(exc).__name__}: {exc})", f"write it again with `{command}`",
+        ) from exc  # fmt: skip
 
 
 def check_report_path(path: str | Path, inputs: Iterable[str | Path] = (),

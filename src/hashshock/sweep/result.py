@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashshock.inputs.errors import InputError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_json
+from hashshock.sweep.spec import Method
 
 Value = float | int | str | bool
 
@@ -98,33 +101,68 @@ class SweepResult:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
+class _Read(BaseModel):
+    """A part of a sweep's JSON as :meth:`SweepResult.to_dict` writes it (other keys,
+    such as the base point's copy of its metrics, are left to the writer)."""
+
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+
+class _Head(_Read):
+    name: str
+    method: Method
+    paths: int = Field(ge=1)
+    horizon_days: int = Field(ge=1)
+    seed: int
+    version: str
+    metrics: list[str]
+    inputs: list[dict[str, Any]]
+    spec_file: str | None = None
+    start_date: str | None = None
+    settings: dict[str, Any] | None = None
+
+
+class _Point(_Read):
+    index: int = Field(ge=0)
+    role: str
+    inputs: dict[str, Value]
+    metrics: dict[str, int | float | None] | None  # as written: a whole number stays one
+    varies: str | None = None
+    error: str | None = None
+
+
+class _Sweep(_Read):
+    sweep: _Head
+    points: list[_Point] = Field(min_length=1)
+    base_runs: list[dict[str, Any]] = []
+
+
 def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
-    """A :class:`SweepResult` from its JSON form; :class:`InputError` if it is not one."""
+    """A :class:`SweepResult` from its JSON form; :class:`InputError` naming the field when
+    it is not one (a JSON edited by hand, or written by something else)."""
     if not isinstance(data, dict) or not isinstance(data.get("sweep"), dict):
         raise InputError(source, "sweep", "missing — this is not a sweep's JSON",
                          "give a file written by `hashshock sweep --json`")  # fmt: skip
-    head = data["sweep"]
-    if not isinstance(data.get("points"), list) or not data["points"]:
-        raise InputError(source, "points", "missing or empty — a sweep has its base point "
-                         "at least", "write it again with `hashshock sweep --json`")  # fmt: skip
     try:
-        points = [SweepPoint(p["index"], p["role"], p["inputs"], p["metrics"], p.get("varies"),
-                             p.get("error")) for p in data["points"]]  # fmt: skip
-        return SweepResult(
-            name=head["name"], method=head["method"], paths=head["paths"],
-            horizon_days=head["horizon_days"], seed=head["seed"], version=head["version"],
-            metrics=list(head["metrics"]), inputs=list(head["inputs"]), points=points,
-            analysis=data.get(head["method"], {}), base_runs=list(data.get("base_runs", [])),
-            spec_file=head.get("spec_file"), start_date=head.get("start_date"),
-            settings=dict(head.get("settings") or {}),
-        )  # fmt: skip
-    except (KeyError, TypeError) as exc:
-        raise InputError(
-            source,
-            str(exc),
-            "missing or malformed in this sweep's JSON",
-            "write it again with `hashshock sweep --json`",
-        ) from None
+        read = _Sweep.model_validate(data)
+    except ValidationError as exc:
+        error = from_validation_error(exc, source)
+        raise InputError(error.file, error.field, error.problem,
+                         "write it again with `hashshock sweep --json`") from None  # fmt: skip
+    head = read.sweep
+    analysis = data.get(head.method, {})
+    if not isinstance(analysis, dict):
+        raise InputError(source, head.method, f"is {type(analysis).__name__}, not the "
+                         f"{head.method}'s analysis (a mapping)",
+                         "write it again with `hashshock sweep --json`")  # fmt: skip
+    points = [SweepPoint(p.index, p.role, p.inputs, p.metrics, p.varies, p.error)
+              for p in read.points]  # fmt: skip
+    return SweepResult(
+        name=head.name, method=head.method, paths=head.paths, horizon_days=head.horizon_days,
+        seed=head.seed, version=head.version, metrics=head.metrics, inputs=head.inputs,
+        points=points, analysis=analysis, base_runs=read.base_runs, spec_file=head.spec_file,
+        start_date=head.start_date, settings=dict(head.settings or {}),
+    )  # fmt: skip
 
 
 def load_result(path: str | Path) -> SweepResult:
