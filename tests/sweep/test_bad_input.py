@@ -276,3 +276,16 @@ def test_a_base_with_a_fleet_and_an_industry_asks_for_one(spec_of: Spec, write_s
     message = _error(spec)
     assert message.startswith(f"{spec}: base: gives both a fleet and an industry")
     assert "fix: keep one of them" in message
+
+
+@pytest.mark.parametrize("alias", ["fleet.sites[a].technicians", "fleet.sites[-1].technicians"])
+def test_one_field_by_two_names_is_varied_once(spec_of: Spec, write_spec: Any, alias: str) -> None:
+    """A field named by position and by name (or from the end) is the same field: the
+    second input would overwrite the first at every point and the points would be
+    labelled with values they did not run, so it is refused as a field given twice."""
+    spec = write_spec(spec_of(method="grid", inputs=[
+        {"path": "fleet.sites[0].technicians", "values": [1, 3]},
+        {"path": alias, "values": [1, 3]}]))  # fmt: skip
+    message = _error(spec)
+    assert "inputs[1].path" in message and "fleet.sites[0].technicians" in message
+    assert "varies already" in message and "vary each field once" in message

@@ -128,15 +128,25 @@ def _walk(node: Any, step: str | Select) -> tuple[bool, Any, Any]:
     return False, None, None
 
 
-def get(data: dict[str, Any], path: FieldPath) -> Any:
-    """The value at ``path`` in ``data`` (the mapping of ``path.root``); KeyError if none."""
+def located(data: dict[str, Any], path: FieldPath) -> tuple[tuple[str | int, ...], Any]:
+    """Where ``path`` leads in ``data`` (the mapping of ``path.root``) — the root and the
+    keys and list positions it goes through, the same for every way of naming one field
+    (``sites[0]``, ``sites[rockdale]``, ``sites[-2]``) — and the value there; KeyError if
+    it leads nowhere."""
     node: Any = data
+    keys: list[str | int] = [path.root]
     for step in path.steps:
         found, container, key = _walk(node, step)
         if not found:
             raise KeyError(path.text)
+        keys.append(key % len(container) if isinstance(container, list) else key)
         node = container[key]
-    return node
+    return tuple(keys), node
+
+
+def get(data: dict[str, Any], path: FieldPath) -> Any:
+    """The value at ``path`` in ``data`` (the mapping of ``path.root``); KeyError if none."""
+    return located(data, path)[1]
 
 
 def with_value(data: dict[str, Any], path: FieldPath, value: Any,

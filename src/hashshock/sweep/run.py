@@ -29,7 +29,7 @@ from hashshock.prepare import check_run_args
 from hashshock.sizing import RunEstimate
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
-from hashshock.sweep.fieldpath import FieldPath, PathError, resolve
+from hashshock.sweep.fieldpath import FieldPath, PathError, located, resolve
 from hashshock.sweep.industry import KINDS as INDUSTRY_KINDS
 from hashshock.sweep.industry import (
     IndustryBase,
@@ -81,6 +81,7 @@ def _inputs(
 ) -> list[tuple[FieldPath, InputRange]]:
     out = []
     names = [i.name for i in spec.inputs]
+    fields: dict[tuple[str | int, ...], int] = {}  # the field each input varies: by whom
     for i, item in enumerate(spec.inputs):
         if names.count(item.name) > 1:
             raise InputError(file, f"inputs[{i}].label", f"{item.name!r} names two inputs",
@@ -89,6 +90,13 @@ def _inputs(
             path, value = resolve(item.path, base.mappings)
         except PathError as exc:
             raise InputError(file, f"inputs[{i}].path", exc.problem, exc.fix) from None
+        where = located(base.mappings[path.root], path)[0]
+        if where in fields:  # one field by two names: the later edit would hide the first
+            first = spec.inputs[fields[where]].path
+            raise InputError(file, f"inputs[{i}].path", f"{item.path} is the field "
+                             f"inputs[{fields[where]}] varies already ({first})",
+                             "vary each field once")  # fmt: skip
+        fields[where] = i
         ranged = item.values is None
         if isinstance(value, dict | list) or (ranged and isinstance(value, str | bool)):
             hint = (
