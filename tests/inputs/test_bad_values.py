@@ -90,6 +90,27 @@ def test_a_failure_rate_that_is_not_a_finite_number_is_refused(
         assert "fix:" in result.output
 
 
+@pytest.mark.parametrize(("rows", "where", "says"), [
+    (["fan,antminer-s19j-pr,1.5,0.9,x"], "row 2, applies_to",
+     "unknown model or family 'antminer-s19j-pr' — fix: did you mean antminer-s19j-pro"),
+    (["fan,*,1.5,0.02,x", "fan,*,1.2,0.05,y"], "row 3", "fan for * is given in row 2 already"),
+])  # fmt: skip
+def test_a_failure_rate_no_machine_would_take_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, rows: list[str],
+    where: str, says: str,
+) -> None:  # fmt: skip
+    """A row for a model or family the catalogue does not know matched no machine, and a
+    second row for one part and model was ignored: both left the rate the user wrote
+    unused without a word (a typo gave 15 fan failures instead of 276)."""
+    rates = tmp_path / "rates.csv"
+    rates.write_text("part,applies_to,weibull_shape,first_year_failures_per_part,source\n"
+                     + "\n".join(rows) + "\n", encoding="utf-8")  # fmt: skip
+    fleet = write_yaml(small_fleet(failure_rates="rates.csv"), "fleet.yaml")
+    result = runner.invoke(app, ["validate", str(fleet)])
+    assert result.exit_code == 2, result.output
+    assert f"rates.csv: {where}: {says}" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize(("cells", "where"), [
     ({"power_w": "inf"}, "row 2"),
     ({"hashboards": "1000000000"}, "row 2, hashboards"),

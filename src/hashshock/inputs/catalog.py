@@ -273,13 +273,19 @@ FAILURE_RATE_COLUMNS = (
 )  # fmt: skip
 
 
-def read_failure_rates(path: Path) -> tuple[FailurePrior, ...]:
+def read_failure_rates(path: Path, catalog: Catalog | None = None) -> tuple[FailurePrior, ...]:
     """Read a failure-rates CSV (columns :data:`FAILURE_RATE_COLUMNS`, as
     ``hashshock/data/failure_rates.csv`` and as ``hashshock fit`` writes).
 
-    ``applies_to`` is ``*`` (every model), a model family or a model slug; the most
-    specific row wins (:func:`failure_prior`). Errors name the file, row and column.
+    ``applies_to`` is ``*`` (every model), a model family or a model slug of ``catalog``
+    (default the bundled one) — a name it does not know would match no machine and leave
+    the part at the bundled rate unsaid; the most specific row wins
+    (:func:`failure_prior`), and one part and ``applies_to`` is given once (a second row
+    would be ignored). Errors name the file, row and column.
     """
+    known = catalog or bundled_catalog()
+    names = sorted({"*", *known.models, *known.families})
+    seen: dict[tuple[str, str], int] = {}
     rows = read_csv_rows(path)
     if not rows:
         raise InputError(path, None, "no rows", "write a header and one row per part type")
@@ -310,10 +316,23 @@ def read_failure_rates(path: Path) -> tuple[FailurePrior, ...]:
                 f"{rate:g} failures per part in the first year is implausible",
                 "give expected failures per part slot in year 1 (e.g. 0.02 for 2 %)",
             )  # fmt: skip
+        applies_to = row["applies_to"].strip() or "*"
+        if applies_to not in names:
+            raise InputError(
+                path, f"row {line}, applies_to", f"unknown model or family '{applies_to}'",
+                unknown_name_fix(applies_to, names, "model slug or family",
+                                 "hashshock catalog"),
+            )  # fmt: skip
+        if (part, applies_to) in seen:
+            raise InputError(
+                path, f"row {line}", f"{part} for {applies_to} is given in row "
+                f"{seen[part, applies_to]} already", "keep one row for each part and model",
+            )  # fmt: skip
+        seen[part, applies_to] = line
         out.append(
             FailurePrior(
                 part=part,
-                applies_to=row["applies_to"].strip() or "*",
+                applies_to=applies_to,
                 weibull_shape=shape,
                 first_year_failures_per_part=rate,
                 source=row["source"],
@@ -325,7 +344,7 @@ def read_failure_rates(path: Path) -> tuple[FailurePrior, ...]:
 @cache
 def failure_priors() -> tuple[FailurePrior, ...]:
     """Weibull priors from ``hashshock/data/failure_rates.csv`` (assumptions, see source)."""
-    return read_failure_rates(_data_path("failure_rates.csv"))
+    return read_failure_rates(_data_path("failure_rates.csv"), bundled_catalog())
 
 
 def failure_prior(

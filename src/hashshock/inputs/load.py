@@ -204,7 +204,8 @@ def fleet_from_mapping(
     rates: tuple[FailurePrior, ...] = ()
     if fleet.failure_rates:
         rates = read_failure_rates(_referenced(path, base, "failure_rates", fleet.failure_rates,
-                                               "a CSV written by `hashshock fit`"))  # fmt: skip
+                                               "a CSV written by `hashshock fit`"),
+                                   catalog)  # fmt: skip
     warnings = (*catalog.replaced_warning(base / fleet.catalog if fleet.catalog else None),
                 *_warnings(fleet, catalog, path))  # fmt: skip
     return LoadedFleet(fleet=fleet, catalog=catalog, path=path, failure_rates=rates,
