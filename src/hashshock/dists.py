@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.inputs.errors import number_fix
+
 Z95 = 1.959963984540054
 """Two-sided 95 % standard normal quantile (intervals and noise bands)."""
 #: Longest delay any distribution may produce (days); keeps ring buffers bounded.
@@ -214,6 +216,13 @@ def from_spec(spec: Any) -> DayDistribution:
     missing = [name for name in required if name not in args]
     if missing:
         raise ValueError(f"dist {kind} needs {', '.join(required)}; missing {', '.join(missing)}")
+    for name, value in args.items():
+        if name not in (*required, "weights"):
+            continue  # an unknown parameter: the builder names it
+        for item in value if isinstance(value, list) else [value]:  # values, weights: lists
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                raise ValueError(f"dist {kind}: {name} {item!r} is not a number — fix: "
+                                 f"{number_fix(item)}")  # fmt: skip
     try:
         built: DayDistribution = builder(**args)  # type: ignore[operator]
         return built
@@ -263,7 +272,8 @@ def service_from_spec(spec: Any) -> ServiceTime:
             raise ValueError("dist exponential takes exactly one parameter, mean (days)")
         mean = spec["mean"]
         if isinstance(mean, bool) or not isinstance(mean, int | float):
-            raise ValueError("dist exponential: mean must be a number of days")
+            raise ValueError(f"dist exponential: mean {mean!r} is not a number of days — fix: "
+                             f"{number_fix(mean)}")  # fmt: skip
         return Exponential(float(mean))
     return from_spec(spec)
 

@@ -181,6 +181,30 @@ def test_impossible_probability_in_scenario(
     assert "1.4" in result.output
 
 
+@pytest.mark.parametrize(("hold_days", "says"), [
+    ("{dist: lognormal, mean: 3e1, cv: 0.5}",
+     "mean '3e1' is not a number — fix: write it with a dot, e.g. 3.0e+01, or in full"),
+    ("{dist: uniform, low: 1e1, high: 3e1}",
+     "low '1e1' is not a number — fix: write it with a dot, e.g. 1.0e+01, or in full"),
+    ("{dist: triangular, low: 1, mode: many, high: 9}",
+     "mode 'many' is not a number — fix: write a number"),
+])  # fmt: skip
+def test_a_distribution_parameter_written_as_text_is_named(
+    tmp_path: Path, write_yaml: Callable[[dict[str, Any], str], Path], hold_days: str, says: str
+) -> None:
+    """PyYAML reads 3e1 (an exponent, no dot) as text: the parameter is named with how to
+    write it, not Python's "'<=' not supported between 'str' and 'int'"."""
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    scenario = tmp_path / "text.yaml"
+    scenario.write_text("name: text\nevents:\n  - type: customs_hold\n    hold_probability: 1\n"
+                        f"    hold_days: {hold_days}\n", encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["validate", str(fleet), "--scenario", str(scenario)])
+    assert result.exit_code == 2, result.output
+    line = " ".join(result.output.split())
+    assert "events[0].customs_hold.hold_days" in line and says in line
+    assert line.count("fix:") == 1
+
+
 @pytest.mark.parametrize("start", [200, {"dist": "uniform", "low": 100, "high": 150}])
 def test_an_event_that_ends_before_it_starts_is_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], start: Any

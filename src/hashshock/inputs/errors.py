@@ -61,6 +61,19 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     return hits
 
 
+def number_fix(value: Any) -> str:
+    """The fix for ``value`` where a number belongs: YAML 1.1 (PyYAML) reads ``1e9`` or
+    ``3e1`` — exponent, no dot — as text, so such text is told how to write it."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            pass
+        else:
+            return f"write it with a dot, e.g. {number:.1e}, or in full"
+    return "write a number"
+
+
 def unknown_name_fix(word: str, choices: Sequence[str], what: str, listing: str = "") -> str:
     hits = closest(word, choices)
     if hits:

@@ -27,6 +27,8 @@ def _to_dist(value: Any) -> DayDistribution:
     try:
         return from_spec(value)
     except ValueError as exc:
+        if " — fix: " in str(exc):  # the parameter's own fix (a number written as text)
+            raise
         raise ValueError(
             f"{exc} — fix: write a whole number of days "
             "or e.g. {dist: uniform, low: 21, high: 35}"
@@ -69,6 +71,8 @@ def _to_service(value: Any) -> ServiceTime:
     try:
         return service_from_spec(value)
     except ValueError as exc:
+        if " — fix: " in str(exc):
+            raise
         raise ValueError(
             f"{exc} — fix: write a whole number of days, e.g. {{dist: exponential, mean: 2.5}}"
             " or {dist: uniform, low: 1, high: 4}"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.execution.base import Executor, Task
-from hashshock.inputs.errors import InputError, check_path_like
+from hashshock.inputs.errors import InputError, check_path_like, number_fix
 from hashshock.inputs.load import builtin_scenarios, load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.prepare import check_run_args
@@ -127,15 +127,7 @@ def _check_numbers(values: list[Any], base: Any, field: str, file: Path | None, 
         if _is_number(value):
             continue
         problem = f"{value!r} is not a number, and {field} is one (base value {base})"
-        fix = "write a number"
-        if isinstance(value, str):
-            try:
-                float(value)
-            except ValueError:
-                pass
-            else:  # YAML 1.1 reads 1e9 (no dot) as text
-                fix = f"write it with a dot, e.g. {float(value):.1e}, or in full"
-        raise InputError(file, f"{where}[{k}]", problem, fix)
+        raise InputError(file, f"{where}[{k}]", problem, number_fix(value))
 
 
 def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
