@@ -289,3 +289,20 @@ def test_one_field_by_two_names_is_varied_once(spec_of: Spec, write_spec: Any, a
     message = _error(spec)
     assert "inputs[1].path" in message and "fleet.sites[0].technicians" in message
     assert "varies already" in message and "vary each field once" in message
+
+
+def test_dates_written_unquoted_are_dates(spec_of: Spec, write_spec: Any) -> None:
+    """YAML reads 2021-06-01 unquoted as a date, not text: a grid of install dates so
+    written runs as the quoted one does (it was refused as "not a valid number")."""
+    import datetime as dt
+
+    path = "fleet.cohorts[0].install_date"
+    quoted = write_spec(spec_of(method="grid", paths=4, inputs=[
+        {"path": path, "values": ["2021-06-01", "2023-06-01"]}]), "quoted.yaml")  # fmt: skip
+    plain = write_spec(spec_of(method="grid", paths=4, inputs=[
+        {"path": path, "values": [dt.date(2021, 6, 1), dt.date(2023, 6, 1)]}]))  # fmt: skip
+    assert "- 2021-06-01\n" in plain.read_text(encoding="utf-8")  # unquoted in the file
+    runs = [hashshock.sweep(spec) for spec in (quoted, plain)]
+    assert [p.inputs for p in runs[1].points] == [p.inputs for p in runs[0].points]
+    assert [p.metrics for p in runs[1].points] == [p.metrics for p in runs[0].points]
+    assert runs[1].points[-1].inputs[path] == "2023-06-01"

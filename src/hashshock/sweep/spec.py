@@ -7,11 +7,19 @@ file names in ``base`` start at the spec's folder. Every check here raises an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_yaml_mapping
@@ -19,7 +27,15 @@ from hashshock.prepare import MAX_HORIZON_DAYS, MAX_PATHS
 
 Method = Literal["grid", "oneway", "tornado", "sobol", "lhs"]
 METHODS: tuple[Method, ...] = ("grid", "oneway", "tornado", "sobol", "lhs")
-Scalar = float | int | str | bool
+
+
+def _date_as_text(value: Any) -> Any:
+    """A date YAML read from ``2027-01-01`` unquoted, as the text a fleet's date field
+    takes (quoted, it was already; unquoted it failed as "not a valid number")."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+Scalar = Annotated[float | int | str | bool, BeforeValidator(_date_as_text)]
 #: Most points one sweep may run.
 MAX_POINTS = 100_000
 
