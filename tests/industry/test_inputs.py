@@ -628,14 +628,16 @@ def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None
 def test_an_industry_too_large_for_memory_fails_fast(tmp_path: Path) -> None:
     """What every member keeps until it is priced grows with members × scenarios × paths
     × days: an industry that cannot fit is refused before any plan is compiled, with
-    the estimate and the fix."""
+    the estimate and the fix — and by `--validate` of the same run (it said ok)."""
     app = typer.Typer()
     register(app)
     file = _industry(tmp_path, op_count=100, op_simulated=100)
     started = time.perf_counter()
-    result = CliRunner().invoke(app, [str(file), "--paths", "20000", "--horizon", "1098"])
-    assert result.exit_code == 2, result.output
-    assert "memory available" in result.output and "simulated:" in result.output
+    for validate in ([], ["--validate"]):
+        result = CliRunner().invoke(app, [str(file), "--paths", "20000", "--horizon", "1098",
+                                          *validate])  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "memory available" in result.output and "simulated:" in result.output
     assert time.perf_counter() - started < 60  # refused before simulating (hours of work)
 
 

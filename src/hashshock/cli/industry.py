@@ -456,7 +456,8 @@ def industry_command(
         check_run_args(paths, seed, workers)  # --validate checks them as a run would
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if validate:
-            message = validate_industry_file(file, names, horizon, config, portfolio, passes)
+            message = validate_industry_file(file, names, horizon, config, portfolio, passes,
+                                             paths)  # fmt: skip
             out.print(message, highlight=False, soft_wrap=True)
             return
         loaded, files = industry_files(file, names, config, portfolio)
@@ -517,15 +518,15 @@ def industry_command(
 
 def validate_industry_file(
     file: str | None, names: list[str], horizon: int, config: Any, portfolio: str | None = None,
-    passes: int | None = None,
+    passes: int | None = None, paths: int | None = None,
 ) -> str:  # fmt: skip
-    """Check an industry (a portfolio file, a number of engine passes) as a run of it
-    would, short of simulating; the ``ok`` line."""
+    """Check an industry (a portfolio file, a number of engine passes, the memory of a run
+    of ``paths``) as a run of it would, short of simulating; the ``ok`` line."""
     from hashshock.industry.api import pledge_warnings, validate_industry
     from hashshock.industry.load import with_engine_passes, with_portfolio
     from hashshock.market.start import market_start
 
-    checked = validate_industry(file, names, horizon, config)
+    checked = validate_industry(file, names, horizon, config, paths)
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
     if passes is not None:
         with_engine_passes(loaded, passes, "--passes")

@@ -83,10 +83,13 @@ def validate_industry(
     scenarios: Sequence[ScenarioLike] = ("baseline",),
     horizon_days: int = 365,
     market: str | Path | MarketConfig | None = None,
+    paths: int | None = None,
 ) -> IndustryInputs:
     """Check an industry file, its fleets, the scenarios and the money inputs, short of
-    simulating; passing it means :func:`industry` on the same inputs runs."""
-    return prepare_industry(_loaded(industry), scenarios, horizon_days, market, check_money=True)
+    simulating; passing it means :func:`industry` on the same inputs runs (with ``paths``,
+    that a run of so many paths fits this machine's memory too)."""
+    return prepare_industry(_loaded(industry), scenarios, horizon_days, market, paths,
+                            check_money=True)  # fmt: skip
 
 
 def pledge_warnings(loaded: LoadedIndustry, start: MarketStart) -> list[str]:
