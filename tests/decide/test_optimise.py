@@ -156,6 +156,28 @@ def test_the_answer_is_the_cheapest_of_what_was_simulated(target: float, budget:
     assert budget is None or all(c <= budget + 1e-9 for c in climbed)
 
 
+def test_a_budget_or_a_lower_target_never_finds_a_cheaper_answer() -> None:
+    """The greedy climb adds whole increments (a quarter of a pool's level); its last
+    step's are trimmed to the parts the target needs. Without the trim a budget, which
+    cuts the increments, found a cheaper stock holding the target than no budget did
+    ($115k against $120k on the mid-size example), and a lower target could cost more
+    than a higher one. Here: the answers rise with the target; a budget above an answer
+    gives the same stock; a budget a little below it does not reach the target."""
+    prepared = prepare(small_fleet(), ["sanctions"], 200, None, 60)
+    costs = []
+    for target in (0.99, 0.995, 0.999):
+        free = optimise(prepared, check_target(target, "p5", None), None, paths=60, seed=2)
+        assert free.reached and "trimmed" in {p.role for p in free.points}
+        costs.append(free.chosen_cost_usd)
+        above = 1.2 * free.chosen_cost_usd
+        within = optimise(prepared, check_target(target, "p5", above), above, paths=60, seed=2)
+        np.testing.assert_array_equal(within.chosen_stock, free.chosen_stock)
+        below = 0.97 * free.chosen_cost_usd
+        short = optimise(prepared, check_target(target, "p5", below), below, paths=60, seed=2)
+        assert not short.reached
+    assert costs == sorted(costs) and len(set(costs)) == len(costs)
+
+
 @pytest.mark.parametrize(("availability", "at", "budget", "field"), [
     (1.2, "p50", None, "availability (--target)"), (1.0, "p50", None, "availability (--target)"),
     (0.0, "p50", None, "availability (--target)"), (0.97, "p10", None, "at (--at)"),
@@ -262,7 +284,7 @@ def test_a_budget_bound_step_simulates_only_stocks_within_the_budget() -> None:
         increments=lambda s: np.array([5, 4, 10]),
         screen=lambda s, d, p: np.array([3.0, 2.9, 2.8]),
         confirm=confirm, holds=lambda v: True,
-        bisect=lambda stocks, lo, hi: (stocks(1), hi)[1],
+        bisect=lambda stocks, lo, hi, *_: (stocks(1), hi)[1],
     )  # fmt: skip
     stock, _ = _greedy(search, np.zeros(3, np.int64), 70.0, np.arange(3), lambda _: None)  # type: ignore[arg-type]
     assert stock.tolist() == [5, 0, 4]

@@ -19,7 +19,8 @@ and the availability-versus-budget frontier (``hashshock optimise``).
      within half of the best gain per dollar (within a budget, each cut to the parts the
      budget still allows, best first), *confirms* the new stock on the full paths, and
      when the target is reached bisects over the last step's increments (best first) for
-     the fewest needed.
+     the fewest needed, then *trims* each of those, the least gain per dollar first, to
+     the fewest parts with which the target still holds (bisection on the full paths).
 3. **The answer** is the cheapest stock simulated on the full paths (by any of the
    above, or on the frontier's closed-form curve) that holds the target within the
    budget; if none does, the best one within the budget, the cheapest of equals (so a
@@ -57,6 +58,9 @@ IntArray = NDArray[np.int64]
 STEP_SHARE = 0.25
 #: Increments added in a step: those within this share of the best gain per dollar.
 ACCEPT_SHARE = 0.5
+#: The last step's increments are trimmed to within this share of each (five bisections
+#: on the full paths a pool; a finer cut buys a few parts less for as many more runs).
+TRIM_SHARE = 1 / 32
 #: Greedy steps at most before giving up on the target.
 MAX_STEPS = 40
 #: Closed-form stocks simulated to draw the frontier across budgets.
@@ -296,12 +300,13 @@ class _Search:
     def holds(self, value: float) -> bool:
         return value >= self.target.availability
 
-    def bisect(self, stocks: Callable[[int], IntArray], lo: int, hi: int) -> int:
+    def bisect(self, stocks: Callable[[int], IntArray], lo: int, hi: int, within: int = 1,
+               role: str = "bisection") -> int:  # fmt: skip
         """The smallest i in (lo, hi] whose stock holds the target, given that hi's
-        does and lo's does not."""
-        while hi - lo > 1:
+        does and lo's does not — to ``within``: an i at most that much above it."""
+        while hi - lo > within:
             mid = (lo + hi) // 2
-            if self.holds(self.confirm([stocks(mid)], "bisection")[0]):
+            if self.holds(self.confirm([stocks(mid)], role)[0]):
                 hi = mid
             else:
                 lo = mid
@@ -447,12 +452,36 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
 
         new = stock_with(len(order))
         if search.holds(search.confirm([new], "greedy")[0]):
-            if len(order) > 1:
+            kept = len(order)
+            if kept > 1:
                 say("bisecting over the last step's increments")
-                return stock_with(search.bisect(stock_with, 0, len(order))), ""
-            return new, ""
+                kept = search.bisect(stock_with, 0, kept)
+            say("trimming the last step's increments")
+            return _trim(search, stock_with(kept), stock, order[:kept]), ""
         stock = new
     return stock, f"the target is not reached after {MAX_STEPS} greedy steps"
+
+
+def _trim(search: _Search, holding: IntArray, before: IntArray, added: list[int]) -> IntArray:
+    """``holding`` (which holds the target) with each increment of the last step — the
+    pools ``added`` to ``before``, best gain per dollar first — cut to the fewest parts
+    with which the stock still holds it, the least gain per dollar first, by bisection on
+    the full paths, to :data:`TRIM_SHARE` of the increment. The step adds whole
+    increments (a quarter of a pool's level), so without this the answer could carry
+    parts that buy nothing, and a budget that cut the increments found a cheaper stock
+    than no budget did."""
+    out = holding.copy()
+    for j in reversed(added):
+        size = int(out[j] - before[j])
+
+        def with_parts(k: int, j: int = j, out: IntArray = out) -> IntArray:
+            trimmed = out.copy()
+            trimmed[j] = before[j] + k
+            return trimmed
+
+        kept = search.bisect(with_parts, 0, size, max(1, int(TRIM_SHARE * size)), "trimmed")
+        out = with_parts(kept)
+    return out
 
 
 def _within_budget(stock: IntArray, delta: IntArray, order: list[int],
@@ -477,6 +506,15 @@ def _within_budget(stock: IntArray, delta: IntArray, order: list[int],
     return kept
 
 
+def _below(value: float, target: float) -> str:
+    """``value`` (a share below ``target``) as a percentage with the fewest decimals, two
+    or more, that show it below (96.997 % against 97 % is not "97.00%")."""
+    for digits in range(2, 7):
+        if round(100 * value, digits) < round(100 * target, digits):
+            break
+    return f"{100 * value:.{digits}f}%"
+
+
 def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
     """What the independent seed says of a stock the search found holding the target
     (empty when it holds there too, or when the search did not reach the target — the
@@ -485,7 +523,7 @@ def verified_note(target: Target, verified: Verification | None, reached: bool) 
     if not reached or verified is None or verified.objective >= target.availability:
         return ""
     low, high = verified.objective_ci
-    shown = f"{100 * verified.objective:.2f}%"
+    shown = _below(verified.objective, target.availability)
     if high >= target.availability:
         return (
             f"verified {shown} is below the target, within its 95% interval: the "
