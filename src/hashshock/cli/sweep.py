@@ -242,7 +242,8 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
         low, high = (head.get("settings") or {}).get("percentiles", [10, 90])
         console.print(f"low, high: each input alone at the {ordinal(low)} and "
                       f"{ordinal(high)} percentile of its range, the others at base; "
-                      "swing: at high less at low", highlight=False)  # fmt: skip
+                      "swing: the bar's whole extent, the highest of at low, at high and "
+                      "base less the lowest", highlight=False)  # fmt: skip
     base = data["base"]["metrics"] or {}
     for metric in head["metrics"]:
         console.print(Table.grid())
