@@ -193,3 +193,24 @@ def test_a_commit_that_fails_reports_its_own_error(
     assert info.value.file == str(store)
     monkeypatch.undo()
     assert {r["run_id"] for r in list_runs(store)} == set(first)
+
+
+def test_export_from_python_never_writes_over_the_store_or_another_file(
+    store: Path, runs, tmp_path: Path
+) -> None:
+    """`export_run` checks its output as `runs export --out` does: the store it reads (a
+    parquet export replaced it, every run lost) and a file not named for the format (a
+    fleet YAML became CSV) are refused and left as they were; a path as text works."""
+    from hashshock.store import export_run
+    from hashshock.store.save import save_results
+
+    run_id = save_results(runs, store)[0]
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text("name: mine\n", encoding="utf-8")
+    before = store.read_bytes(), fleet.read_bytes()
+    for fmt, out, says in (("parquet", store, "input files"), ("csv", fleet, "suffix")):
+        with pytest.raises(InputError, match=says):
+            export_run(run_id, fmt, out, store)
+    assert (store.read_bytes(), fleet.read_bytes()) == before
+    written = export_run(run_id, "csv", str(tmp_path / "bands.csv"), store)
+    assert written.read_text(encoding="utf-8").startswith("run_id,")

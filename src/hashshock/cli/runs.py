@@ -254,8 +254,6 @@ def export_command(
 ) -> None:
     """Export a run: JSON (its full result) or its daily bands as CSV or Parquet; a sweep
     or industry run: its JSON, or its rows (points, summary) as CSV or Parquet."""
-    from hashshock.outputs import check_output
-    from hashshock.store.db import store_path
     from hashshock.store.export import FORMATS, export_bytes, export_run
 
     with input_errors():
@@ -266,9 +264,7 @@ def export_command(
         if out in (None, "-"):
             sys.stdout.buffer.write(export_bytes(run_id, fmt, store))
             return
-        target = check_output(str(out), "--out", [store_path(store)], (f".{fmt}",))
-        assert target is not None  # "-" went to stdout above
-        export_run(run_id, fmt, target, store)
+        target = export_run(run_id, fmt, out, store)
     _say(f"wrote {target}")
 
 

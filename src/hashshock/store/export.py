@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import atomic_write_bytes
+from hashshock.outputs import atomic_write_bytes, check_output
 from hashshock.store.db import connect, store_path
 from hashshock.store.documents import load_document
 from hashshock.store.query import load_runs
@@ -52,10 +52,15 @@ def export_bytes(ref: str, fmt: str, store: str | Path | None = None) -> bytes:
     return str(frame.to_csv(index=False)).encode("utf-8")
 
 
-def export_run(ref: str, fmt: str, out: Path, store: str | Path | None = None) -> Path:
-    """Write the run ``ref`` to ``out`` (atomically) in format ``fmt``."""
+def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = None) -> Path:
+    """Write the run ``ref`` to ``out`` (atomically) in format ``fmt``: a file named for
+    the format (``.csv``, ``.parquet``, ``.json``), never the store it reads."""
     if fmt not in FORMATS:
         raise InputError(None, "--format", f"unknown format {fmt!r}", "use csv, parquet or json")
+    checked = check_output(out, "--out", [store_path(store)], (f".{fmt}",))
+    if checked is None:
+        raise InputError(None, "--out", "a file is needed here", "give --out FILE")
+    out = checked
     if fmt != "parquet":
         atomic_write_bytes(out, export_bytes(ref, fmt, store), "--out")
         return out
