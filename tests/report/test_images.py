@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,24 @@ def test_a_browser_that_cannot_draw_leaves_nothing_written(
     assert not page.exists() and not folder.exists()
     printed = capsys.readouterr()
     assert "watchdog" not in printed.err + printed.out  # the driver's own warning is quiet
+
+
+@pytest.mark.parametrize(("images", "formats", "says"), [
+    ("notes.txt", ("png",), "is a file, not a folder"),
+    ("no/such/folder", ("png",), "parent folder does not exist"),
+    ("imgs", ["gif"], "unknown format 'gif'"),
+    ("imgs", "png,gif", "unknown format 'gif'"),  # text is split at commas, not letters
+])  # fmt: skip
+def test_write_report_checks_its_images_before_writing(
+    tmp_path: Path, small_runs, images: str, formats: Any, says: str
+) -> None:
+    """From Python as from `report --images`: a folder that is a file or cannot be made,
+    or a format that is not png or svg, is an InputError before anything is drawn or
+    written (the page was written first, then the images failed)."""
+    from hashshock.report import write_report
+
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    page = tmp_path / "r.html"
+    with pytest.raises(InputError, match=says):
+        write_report(small_runs, page, images=tmp_path / images, image_formats=formats)
+    assert not page.exists() and (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -83,12 +83,16 @@ def write_page(
     image_formats: Sequence[str], option: str,
 ) -> Path:  # fmt: skip
     """Write ``report`` as one HTML page at ``target`` atomically and, with ``images``,
-    every chart into that folder as PNG and/or SVG; return ``target``."""
+    every chart into that folder as PNG and/or SVG (``image_formats`` a list, or text
+    such as ``"png,svg"``); return ``target``. The folder and formats are checked first."""
     drawn = {}
     if images is not None:  # drawn first: a browser that fails leaves nothing written
-        from hashshock.report.images import draw_images, write_images
+        from hashshock.report.images import check_images, draw_images, write_images
 
-        drawn = draw_images(figures(report), Path(images), image_formats)
+        if isinstance(image_formats, str):
+            image_formats = [f.strip() for f in image_formats.split(",") if f.strip()]
+        folder = check_images(images, image_formats, option="images")
+        drawn = draw_images(figures(report), folder, image_formats)
     atomic_write_bytes(target, render_page(report, title).encode("utf-8"), option)
     if drawn:
         write_images(drawn)
