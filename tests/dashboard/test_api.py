@@ -133,7 +133,11 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
             assert "unknown scenario" in answer.json()["error"]
             assert "SECRETVALUE42" not in answer.text and "single value" not in answer.text
         for fields, field in (({"pathz": 5}, "pathz"), ({"seed": 2**63}, "seed"),
-                              ({"scenarios": ["baseline", "baseline"]}, "scenarios")):  # fmt: skip
+                              ({"scenarios": ["baseline", "baseline"]}, "scenarios"),
+                              # JSON's own types: true is no path count, "7" no number,
+                              # "off" no answer to save (each ran, as 1, 7 or not saved)
+                              ({"paths": True}, "paths"), ({"horizon_days": "30"}, "horizon"),
+                              ({"seed": 3.0}, "seed"), ({"save": "off"}, "save")):  # fmt: skip
             answer = run(**fields)
             assert answer.status_code == 422 and answer.json()["error"].startswith(field), fields
         huge = client.post("/api/runs", content=b'{"fleet_id": "' + b"a" * 200_000 + b'"}',

@@ -42,7 +42,9 @@ class RunRequest(BaseModel):
     """A run to start: a listed fleet, built-in scenarios by name (never a path: the
     server reads no file it did not list), the run's size and seed."""
 
-    model_config = ConfigDict(extra="forbid")  # a misspelt "pathz" must not run 500 paths
+    # a misspelt "pathz" must not run 500 paths; nor "paths": true one path, "7" seven,
+    # "save": "off" nothing saved: JSON's own types only, as the Python API takes them
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     fleet_id: str
     scenarios: list[str] = Field(min_length=1, max_length=12)
