@@ -143,6 +143,11 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
         huge = client.post("/api/runs", content=b'{"fleet_id": "' + b"a" * 200_000 + b'"}',
                            headers={**WRITE, "Content-Type": "application/json"})  # fmt: skip
         assert huge.status_code == 413 and "larger than" in huge.json()["error"]
+        for route in ("/api/runs", "/api/fleets/pick"):  # no length said: sent in chunks
+            parts = [b'{"fleet_id": "', b"a" * 100_000, b'"}']
+            json_type = {**WRITE, "Content-Type": "application/json"}
+            chunked = client.post(route, content=iter(parts), headers=json_type)
+            assert chunked.status_code == 413 and "larger than" in chunked.json()["error"], route
         broken = client.post("/api/runs", content=b"{oops", headers={
             **WRITE, "Content-Type": "application/json"})  # fmt: skip
         assert broken.status_code == 422 and broken.json() == {

@@ -73,14 +73,12 @@ class Guard:
         return await call_next(request)
 
 
-class _TooLarge(Exception):
-    """A request body past the limit (raised from the counting ``receive``)."""
-
-
 class BodyLimit:
     """ASGI middleware: a request body larger than ``limit`` bytes is answered 413 before
     it is read whole (by its Content-Length, else as it streams in), except on the
-    ``exempt`` paths, which check their own (uploads)."""
+    ``exempt`` paths, which check their own (uploads). A body within the limit is read
+    here and handed to the app whole: refusing from inside the app's own read left the
+    app's body parser to answer a chunked one 400."""
 
     def __init__(self, app: Any, limit: int, exempt: frozenset[str]) -> None:
         self.app, self.limit, self.exempt = app, limit, exempt
@@ -93,20 +91,21 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, receive, send)
             return
-        received = 0
-
-        async def counted() -> Any:
-            nonlocal received
+        chunks: list[bytes] = []
+        received, more = 0, True
+        while more:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client went away: the app sees it
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
             if received > self.limit:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:  # the app reads a JSON body whole before it answers
-            await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send)
+                return
+            more = bool(message.get("more_body", False))
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
 
     async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
         answer = JSONResponse(
@@ -114,3 +113,13 @@ class BodyLimit:
              "is a few hundred bytes"}, status_code=413,
         )  # fmt: skip
         await answer(scope, receive, send)
+
+
+def _replay(messages: list[Any], receive: Any) -> Any:
+    """An ASGI ``receive`` giving ``messages`` first, then what ``receive`` gives."""
+    pending = list(messages)
+
+    async def replayed() -> Any:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
