@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from tests.dashboard.conftest import EXAMPLES, Server, start_server, stop_server
 
 import hashshock
@@ -156,6 +157,21 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
         assert run(paths=2).status_code == 202
 
 
+def test_a_run_too_large_for_memory_is_refused_when_asked(server: Server) -> None:
+    """A run that cannot fit (the mid-size fleet, 20,000 paths × 1,098 days, every
+    scenario: about 100 GiB) is 422 at once, in the page's words (no --paths), not
+    accepted and failed on the job's thread."""
+    with server.client() as client:
+        picked = client.post("/api/fleets/pick", json={"path": "midsize-public-miner/fleet.yaml"},
+                             headers=WRITE).json()  # fmt: skip
+        names = [s["name"] for s in client.get("/api/info").json()["scenarios"]]
+        answer = client.post("/api/runs", json={"fleet_id": picked["fleet_id"], "scenarios": names,
+                             "paths": 20_000, "horizon_days": 1098}, headers=WRITE)  # fmt: skip
+        assert answer.status_code == 422, answer.text
+        error = answer.json()["error"]
+        assert error.startswith("paths: the run needs an estimated") and "--" not in error
+
+
 def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> None:
     """An unknown job or run is not found, the same whichever page asks for it; a request
     naming nothing is a bad request."""
@@ -238,3 +254,34 @@ def test_the_fleet_list_keeps_out_links_leaving_the_folder(tmp_path: Path) -> No
     (fleets / "linked-dir").symlink_to(outside, target_is_directory=True)
     (fleets / "inside.yaml").symlink_to(fleets / "own.yaml")
     assert find_fleets(fleets) == ["inside.yaml", "own.yaml"]
+
+
+# the app in this process, through starlette's test client (which would rather have httpx2)
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_a_failed_job_says_so_in_the_page_s_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that failed (here its store was locked) says what failed without the server's
+    file or the CLI's options, and asking for its results says it failed — not "wait
+    until it is done", which never helps."""
+    from fastapi.testclient import TestClient
+
+    from hashshock import api
+    from hashshock.dashboard.app import Settings, create_app
+
+    def locked(*_: object, **__: object) -> None:
+        raise InputError(tmp_path / "runs.duckdb", "--store", "is locked by another process",
+                         "try again when it is done")  # fmt: skip
+
+    monkeypatch.setattr(api, "compare", locked)
+    settings = Settings("127.0.0.1", 8000, tmp_path / "runs.duckdb", EXAMPLES)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        picked = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"},
+                             headers=WRITE).json()  # fmt: skip
+        started = client.post("/api/runs", json={"fleet_id": picked["fleet_id"],
+                              "scenarios": ["baseline"], "paths": 2}, headers=WRITE)  # fmt: skip
+        status = _wait(client, started.json()["job_id"])  # type: ignore[arg-type]
+        assert status["error"] == ("the run store: is locked by another process — fix: try "
+                                   "again when it is done")  # fmt: skip
+        answer = client.get(f"/api/report?job={status['job_id']}")
+        assert answer.status_code == 400 and "failed, so it has no results" in answer.text

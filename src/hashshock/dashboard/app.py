@@ -120,6 +120,8 @@ async def _body(request: Request, limit: int) -> bytes:
 def create_app(settings: Settings) -> FastAPI:
     """The dashboard app for ``settings`` (host and port feed the Host-header check)."""
     from hashshock.inputs.load import builtin_scenarios, load_scenario
+    from hashshock.prepare import estimate_for
+    from hashshock.sizing import check_fits
 
     app = FastAPI(title="hashshock dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.middleware("http")(Guard(settings.host, settings.port, settings.token))
@@ -197,6 +199,15 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             entry = fleets.get(body.fleet_id)
             chosen = [load_scenario(n) for n in body.scenarios]
+            # a run that cannot fit is refused now (its size is the request's fields: 422),
+            # not accepted and failed on its thread
+            runs = len({"baseline", *body.scenarios})
+            try:
+                check_fits(estimate_for(entry.loaded, runs, body.paths, body.horizon_days),
+                           "ask fewer paths, a shorter horizon or fewer scenarios",
+                           field="paths")  # fmt: skip
+            except InputError as exc:
+                return _error(exc, 422)
             job = jobs.submit(entry.label, entry.loaded, chosen, body.paths, body.horizon_days,
                               body.seed, body.save)  # fmt: skip
         except InputError as exc:
@@ -212,6 +223,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     def job_runs(job_id: str) -> list[dict[str, Any]]:
         job = jobs.get(job_id)
+        if job.state == "error":  # waiting would never help
+            raise InputError(None, "job", "failed, so it has no results",
+                             "see its error, change the run and start it again")  # fmt: skip
         if job.state != "done":
             raise InputError(None, "job", f"is {job.state}", "wait until it is done")
         return job.runs

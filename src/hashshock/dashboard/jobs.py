@@ -85,8 +85,9 @@ class Jobs:
                                            scenarios=scenarios)  # fmt: skip
                 job.runs = [{**r, "run_id": i} for r, i in zip(job.runs, job.run_ids, strict=True)]
             job.state = "done"
-        except InputError as exc:
-            job.state, job.error = "error", exc.message
+        except InputError as exc:  # the page's words: not the server's file, nor the CLI's
+            where = "the run store" if exc.field == "--store" else exc.field
+            job.state, job.error = "error", InputError(None, where, exc.problem, exc.fix).message
         except Exception as exc:  # a failed job must not take the server down
             job.state, job.error = "error", f"the run failed: {type(exc).__name__}: {exc}"
         finally:
