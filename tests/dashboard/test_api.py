@@ -285,3 +285,21 @@ def test_a_failed_job_says_so_in_the_page_s_words(
                                    "again when it is done")  # fmt: skip
         answer = client.get(f"/api/report?job={status['job_id']}")
         assert answer.status_code == 400 and "failed, so it has no results" in answer.text
+
+
+def test_an_address_not_of_this_machine_is_the_host_s_fault() -> None:
+    """Binding an address no interface has (10.255.255.1 here) names --host, not the port;
+    a port taken names --port."""
+    from hashshock.dashboard.server import bind
+
+    with pytest.raises(InputError) as caught:
+        bind("10.255.255.1", 0)
+    assert caught.value.field == "--host"
+    assert "cannot listen on 10.255.255.1" in caught.value.message
+    taken = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(InputError) as again:
+            bind("127.0.0.1", taken.getsockname()[1])
+        assert again.value.field == "--port"
+    finally:
+        taken.close()

@@ -3,6 +3,7 @@ hand the socket to uvicorn."""
 
 from __future__ import annotations
 
+import errno
 import socket
 from collections.abc import Callable
 
@@ -25,6 +26,11 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as exc:
         sock.close()
+        if exc.errno == errno.EADDRNOTAVAIL:  # the address is not this machine's: the host
+            raise InputError(
+                None, "--host", f"cannot listen on {host} ({exc.strerror})",
+                "use 127.0.0.1, or an address of this machine",
+            ) from None  # fmt: skip
         raise InputError(
             None, "--port", f"cannot listen on {host}:{port} ({exc.strerror})",
             "choose another port (or --port 0 for any free one)",
