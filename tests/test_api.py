@@ -126,6 +126,24 @@ def test_numpy_integers_give_a_result_that_writes_as_json() -> None:
     assert json.dumps(numpy.to_dict()) == json.dumps(plain.to_dict())
 
 
+def test_numpy_integers_give_decisions_that_write_as_json() -> None:
+    """The same for optimise, strategies and find_breakpoint (their results carried the
+    numpy integers, and json.dumps refused them)."""
+    import json
+
+    import numpy as np
+
+    fleet = EXAMPLES / "small-farm" / "fleet.yaml"
+    sizes = {"paths": 6, "horizon_days": 60, "seed": 1}
+    as_numpy = {k: np.int64(v) for k, v in sizes.items()}
+    for call in (lambda **a: hashshock.optimise(fleet, "sanctions", **a),
+                 lambda **a: hashshock.strategies(fleet, "sanctions", **a),
+                 lambda **a: hashshock.find_breakpoint(
+                     EXAMPLES / "midsize-public-miner" / "fleet.yaml", "liquidity",
+                     iterations=np.int64(2), **a)):  # fmt: skip
+        assert json.dumps(call(**as_numpy).to_dict()) == json.dumps(call(**sizes).to_dict())
+
+
 def test_wrong_argument_types_are_input_errors() -> None:
     """A string for the scenarios' list (read letter by letter), and fleets, scenarios
     and markets of the wrong type, are one clear InputError naming the argument."""

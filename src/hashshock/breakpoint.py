@@ -18,6 +18,7 @@ shock down would say "holds".
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -144,15 +145,19 @@ def find_breakpoint(
     if on_step is not None and not callable(on_step):
         raise InputError(None, "on_step", f"{on_step!r} cannot be called",
                          "give a function of (shock size, probability), or None")  # fmt: skip
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 60:
+    if (isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral)
+            or not 1 <= iterations <= 60):  # fmt: skip
         raise InputError(None, "iterations", f"{iterations!r} is not a number of bisection "
                          "steps", "give a whole number from 1 to 60 (default 10)")  # fmt: skip
+    iterations = int(iterations)
     if shock == "parts-cut":
         check_vendor(vendor)
     loaded = _fleet(fleet)
     check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
+    # numpy integers pass the checks; plain ints keep the result writable as JSON
+    paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_covenant(loaded, covenant, horizon_days)
     config = market if isinstance(market, MarketConfig) else load_market(market)
     evaluations: list[dict[str, float]] = []

@@ -76,6 +76,8 @@ def optimise(
     goal = check_target(float(availability), at, budget_usd)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
+    # numpy integers pass the checks; plain ints keep the result writable as JSON
+    paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_window(horizon_days)
     check_progress(progress, "progress (a function of a line of text)")
     if not isinstance(ordered, bool):
@@ -114,6 +116,7 @@ def strategies(
 
     check_run_args(paths, seed)
     check_horizon(horizon_days)
+    paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)  # as optimise's
     check_progress(progress)
     if isinstance(extra, str | Path):
         raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
