@@ -178,3 +178,18 @@ def test_donors_are_kept_when_fleets_buy_them(data: dict[str, Any], tmp_path: Pa
             assert rows[name, group, "donors:bought"] == 12.0
     assert not any(m.startswith("donors:") for (_, _, m) in _rows(
         store, save_industry(data, store)))  # fmt: skip
+
+
+def test_only_an_industry_run_is_saved_as_one(data: dict[str, Any], tmp_path: Path) -> None:
+    """A run's JSON, an empty mapping or None given to save_industry is an InputError
+    naming what is missing (it was a KeyError from inside), and nothing is saved."""
+    store = tmp_path / "runs.duckdb"
+    run_json = {"scenario": "baseline", "paths": 2, "dates": [], "daily": {}}
+    for wrong, field in ((run_json, "result.industry"), ({}, "result.industry"),
+                         (None, "result")):  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            save_industry(wrong, store)  # type: ignore[arg-type]
+        assert caught.value.field == field and "not an industry run" in caught.value.message
+    with pytest.raises(InputError, match="store"):
+        save_industry(data, {})  # type: ignore[arg-type]
+    assert not store.exists()

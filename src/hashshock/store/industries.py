@@ -124,13 +124,26 @@ def summary_rows(data: dict[str, Any]) -> list[Row]:
 
 def save_industry(result: IndustryResult | dict[str, Any], store: str | Path | None = None) -> str:
     """Save an industry run (its result, or its JSON as a dict) and return its id
-    (``industries.industry_id``)."""
-    data = result if isinstance(result, dict) else result.to_dict()
+    (``industries.industry_id``); an :class:`InputError` naming what is missing when
+    ``result`` is neither (a run's JSON, an empty mapping)."""
+    from hashshock.industry.report import industry_problem
+    from hashshock.inputs.errors import InputError, check_path_like
+
+    fix = "give the result of hashshock.industry, or the JSON hashshock industry --json wrote"
+    if store is not None:
+        check_path_like(store, "store", "give the store file's path, or None for the default")
+    data = result if isinstance(result, dict) else getattr(result, "to_dict", lambda: None)()
+    problem = industry_problem(data)
+    if problem is not None:
+        field, text = problem
+        raise InputError(None, "result" + (f".{field}" if field else ""),
+                         f"{text}: not an industry run", fix)  # fmt: skip
+    assert isinstance(data, dict)
     return save_document(
         store, "industries", "industry_id",
         lambda found, saved_at: [
             found, saved_at, data["industry"], ",".join(data["scenarios"]), data["paths"],
-            data["horizon_days"], data["seed"], data["version"],
+            data["horizon_days"], data.get("seed"), data.get("version"),
             (data.get("manifest") or {}).get("inputs_sha256"), as_json(data),
         ],
         "industry_summary", ("industry_id", "scenario", "operator", "metric", "value"),
