@@ -167,6 +167,16 @@ def test_wrong_argument_types_are_input_errors() -> None:
         (lambda: hashshock.sweep(5), "spec", "sweep spec's path"),
         (lambda: hashshock.sweep({}, executor="threads"), "executor", "Threads(2)"),
         (lambda: hashshock.load_fleet(5), "fleet", "fleet file's path"),
+        # None, a number or a mapping where a name, a path or a list belongs
+        (lambda: hashshock.compare(fleet, None), "scenarios", "give a list of names"),
+        (lambda: hashshock.industry(None, None, paths=5), "scenarios", "give a list of names"),
+        (lambda: hashshock.industry(None, portfolio={}, paths=5), "portfolio", "YAML file"),
+        (lambda: hashshock.load_scenario(None), "scenario", "built-in scenario's name"),
+        (lambda: hashshock.load_scenario({}), "scenario", "built-in scenario's name"),
+        (lambda: hashshock.find_breakpoint(EXAMPLES / "midsize-public-miner" / "fleet.yaml",
+                                           None), "covenant (--covenant)", "give one of dscr"),
+        (lambda: hashshock.strategies(fleet, extra=[None]), "extra[0]", "strategy YAML"),
+        (lambda: hashshock.sweep({}, scheduler=123), "scheduler (--scheduler)", "tcp://"),
     ]  # fmt: skip
     for call, field, fix in calls:
         with pytest.raises(InputError) as caught:

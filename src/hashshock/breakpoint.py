@@ -27,7 +27,7 @@ from hashshock.api import simulate_scenarios
 from hashshock.finance.covenants import first_test_day, wilson_interval
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
-from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.errors import InputError, shown, unknown_name_fix
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
@@ -95,6 +95,11 @@ def check_covenant(loaded: LoadedFleet, covenant: str, horizon_days: int | None 
     made."""
     fin = loaded.fleet.finance
     names = [c.name for c in fin.covenants] if fin else []
+    if not isinstance(covenant, str):
+        raise InputError(
+            loaded.path, "covenant (--covenant)", f"{shown(covenant)} is not a covenant's name",
+            f"give one of {', '.join(names) or 'its covenants'}",
+        )  # fmt: skip
     if covenant not in names:
         raise InputError(
             loaded.path, "covenant (--covenant)", f"no covenant named '{covenant}'",

@@ -19,7 +19,7 @@ import numpy as np
 
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
-from hashshock.inputs.errors import InputError, check_path_like
+from hashshock.inputs.errors import InputError, check_path_like, shown
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import (
@@ -128,7 +128,12 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
 
 def check_scenario_list(scenarios: object) -> None:
     """``scenarios`` must be a list of names, files or scenarios, not one string (which
-    Python would read letter by letter)."""
+    Python would read letter by letter), nor anything that is not a list."""
+    if not isinstance(scenarios, str | Path | Scenario | Sequence):
+        raise InputError(
+            None, "scenarios", f"{shown(scenarios)} is not a list of scenarios",
+            "give a list of names, files or scenarios, e.g. ['sanctions']",
+        )  # fmt: skip
     if isinstance(scenarios, str | Path | Scenario):
         names = (
             [n.strip() for n in str(scenarios).split(",")] if isinstance(scenarios, str) else None

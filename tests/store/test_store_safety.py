@@ -214,3 +214,33 @@ def test_export_from_python_never_writes_over_the_store_or_another_file(
     assert (store.read_bytes(), fleet.read_bytes()) == before
     written = export_run(run_id, "csv", str(tmp_path / "bands.csv"), store)
     assert written.read_text(encoding="utf-8").startswith("run_id,")
+
+
+def test_store_and_report_functions_name_a_wrong_argument(store: Path, runs) -> None:
+    """From Python, None or a mapping where an id, a store or runs belong is one
+    InputError naming the argument (they were AttributeErrors and TypeErrors from
+    inside); a negative limit says so (it surfaced as DuckDB's error, as a damaged store)."""
+    from hashshock.report import write_report
+    from hashshock.report.data import report_dict
+    from hashshock.results.labelled import to_dataset
+    from hashshock.store import diff_runs, list_runs, load_runs, remove_runs
+    from hashshock.store.save import save_results
+
+    save_results(runs, store)
+    calls = [
+        (lambda: list_runs({}), "store (--store)"),  # type: ignore[arg-type]
+        (lambda: list_runs(store, limit="x"), "limit (--limit)"),  # type: ignore[arg-type]
+        (lambda: list_runs(store, limit=-1), "limit (--limit)"),
+        (lambda: load_runs([None], store), "run id"),  # type: ignore[list-item]
+        (lambda: remove_runs([None], store), "run id"),  # type: ignore[list-item]
+        (lambda: diff_runs(None, None, store), "a"),  # type: ignore[arg-type]
+        (lambda: report_dict(None), "result"),  # type: ignore[arg-type]
+        (lambda: write_report(None, store.with_suffix(".html")), "results"),  # type: ignore[arg-type]
+        (lambda: write_report(["x"], store.with_suffix(".html")), "result"),  # type: ignore[list-item]
+        (lambda: to_dataset(None), "results"),  # type: ignore[arg-type]
+    ]
+    for call, field in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value.field == field, str(caught.value)
+    assert len(list_runs(store)) == len(runs)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hashshock.execution.choose import check_progress
-from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.errors import InputError, check_path_like, unknown_name_fix
 
 if TYPE_CHECKING:
     from hashshock.decide.optimise import OptimiseResult
@@ -121,6 +121,8 @@ def strategies(
     if isinstance(extra, str | Path):
         raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
                          f"give a list: extra=[{str(extra)!r}]")  # fmt: skip
+    for k, file in enumerate(extra):
+        check_path_like(file, f"extra[{k}]", "give the path of a strategy YAML file")
     loaded, chosen = _fleet(fleet), _scenario(scenario)
     thresholds = check_thresholds(max_breach or {}, covenant_names(loaded), "max_breach")
     check_tested(loaded, thresholds, horizon_days)

@@ -29,6 +29,9 @@ MAX_WORKERS = 64
 
 def scheduler_address(given: str | None) -> str | None:
     """The scheduler to use: ``given``, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+    if given is not None and not isinstance(given, str):
+        raise InputError(None, "scheduler (--scheduler)", f"{given!r} is not an address",
+                         "give it as text, e.g. 'tcp://127.0.0.1:8786', or None")  # fmt: skip
     if given is not None and given.strip():
         return given.strip()
     env = os.environ.get(SCHEDULER_ENV, "").strip()

@@ -28,7 +28,12 @@ from pydantic import ValidationError
 from hashshock.industry.orders import Twin, growth_orders, with_twins
 from hashshock.industry.scaling import member_sizes, scale_finance, scaled_fleet_mapping
 from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
-from hashshock.inputs.errors import InputError, from_validation_error, unknown_name_fix
+from hashshock.inputs.errors import (
+    InputError,
+    check_path_like,
+    from_validation_error,
+    unknown_name_fix,
+)
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES
 from hashshock.inputs.industry import (
@@ -494,6 +499,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     """``loaded`` with the lender's portfolio of ``file`` (YAML: ``loans:`` and/or
     ``operators_own_loans:``, as an industry file's ``portfolio:``, with or without that
     key) instead of its own."""
+    check_path_like(file, "portfolio", "give the path of a portfolio YAML file")
     path = Path(file)
     check_is_file(path, "portfolio file", "give a YAML file with loans: (docs/industry.md)")
     data = read_yaml_mapping(path)

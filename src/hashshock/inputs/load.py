@@ -538,6 +538,7 @@ def resolve_scenario_ref(ref: str, base: Path | None) -> Path:
 
 def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     """Load a built-in scenario by name or a scenario YAML file; ``include`` is expanded."""
+    check_path_like(ref, "scenario", "give a built-in scenario's name or a scenario YAML file")
     path = ref if isinstance(ref, Path) else resolve_scenario_ref(ref, None)
     path = path.resolve() if path.exists() else path
     if path in _seen:

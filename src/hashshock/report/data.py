@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.engine.output import DOWN_CAUSES
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 from hashshock.inputs.files import read_json
 
 if TYPE_CHECKING:
@@ -66,6 +66,11 @@ def _breach_histogram(first_day: NDArray[np.int64], horizon: int) -> dict[str, A
 
 def report_dict(result: RunResult) -> dict[str, Any]:
     """``result.to_dict()`` plus ``quantiles`` and ``distributions`` (module docstring)."""
+    from hashshock.results import RunResult
+
+    if not isinstance(result, RunResult):
+        raise InputError(None, "result", f"{shown(result)} is not a run's result",
+                         "give a RunResult (hashshock.run, compare) or its to_dict()")  # fmt: skip
     data = result.to_dict()
     out = result.output
     quantiles: dict[str, Bands] = {
@@ -193,6 +198,11 @@ def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
 
 def as_dicts(results: Iterable[RunResult | dict[str, Any]]) -> list[dict[str, Any]]:
     """Report dicts of ``results``: :func:`report_dict` of each RunResult, dicts checked."""
+    if isinstance(results, str | dict) or not isinstance(results, Iterable):
+        raise InputError(
+            None, "results", f"{shown(results)} is not a list of runs",
+            "give a list of RunResults (hashshock.run, compare) or their dicts",
+        )  # fmt: skip
     out: list[dict[str, Any]] = []
     for item in results:
         out.append(_check(item, "run") if isinstance(item, dict) else report_dict(item))

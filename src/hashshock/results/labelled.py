@@ -26,7 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from hashshock.engine.output import DOWN_CAUSES
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 
 if TYPE_CHECKING:
     from hashshock.results import RunResult
@@ -53,10 +53,17 @@ def _as_list(results: RunResult | Sequence[RunResult]) -> list[RunResult]:
     """``results`` as a list, if they can share one set of labels: one scenario each, on
     the same fleet, market, paths, horizon, seed and start (runs of one ``compare`` call,
     or of calls with those inputs: they share the baseline run), else an InputError."""
+    from hashshock.results import RunResult
+
     items = [results] if not isinstance(results, Sequence) else list(results)
     if not items:
         raise InputError(None, "results", "no results",
                          "pass the RunResult(s) of hashshock.run or compare")  # fmt: skip
+    wrong = [r for r in items if not isinstance(r, RunResult)]
+    if wrong or isinstance(results, str):
+        raise InputError(None, "results", f"{shown(wrong[0] if wrong else results)} is "
+                         "not a run's result", "pass the RunResult(s) of hashshock.run or "
+                         "compare (a saved run's JSON has no per-path arrays)")  # fmt: skip
     first = items[0]
 
     def key(r: RunResult) -> tuple[object, ...]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 from hashshock.store.schema import SCHEMA_VERSION, create, migrate, version_of
 
 STORE_FILE = "runs.duckdb"
@@ -42,6 +42,11 @@ def default_store_path() -> Path:
 
 
 def store_path(path: str | Path | None) -> Path:
+    """The store at ``path`` (None: the default); an :class:`InputError` for anything that
+    is not a path."""
+    if path is not None and not isinstance(path, str | Path):
+        raise InputError(None, "store (--store)", f"{shown(path)} is not a store's path",
+                         "give the store file's path, or None for the default")  # fmt: skip
     return default_store_path() if path is None else Path(path).expanduser()
 
 

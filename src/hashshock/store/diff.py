@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.finance.covenants import wilson_interval
+from hashshock.inputs.errors import InputError, shown
 from hashshock.store.query import StoredRun, load_runs
 from hashshock.store.records import summary_metrics
 
@@ -92,6 +93,10 @@ def _noise(metric: str, x: float, y: float, paths_a: int, paths_b: int) -> str:
 def diff_runs(a: StoredRun | str, b: StoredRun | str, store: str | Path | None = None) -> RunDiff:
     """Inputs and outcomes that differ from run ``a`` to run ``b`` (stored runs, or their
     ids or unique prefixes in ``store``)."""
+    for name, run in (("a", a), ("b", b)):
+        if not isinstance(run, str | StoredRun):
+            raise InputError(None, name, f"{shown(run)} is not a stored run",
+                             "give a run's id (hashshock runs list) or a StoredRun")  # fmt: skip
     a, b = (load_runs([r], store)[0] if isinstance(r, str) else r for r in (a, b))
     diff = RunDiff(a.run_id, b.run_id)
     _inputs(a, b, diff)

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 from hashshock.store.db import connect, store_path
 from hashshock.store.saved import listed, remove_saved, resolve_saved
 
@@ -51,7 +51,12 @@ def list_runs(
     store: str | Path | None = None, fleet: str | None = None, scenario: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Saved runs, newest first, with their key outcomes."""
+    """Saved runs, newest first, with their key outcomes (at most ``limit``, a whole
+    number of at least 1, or all)."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or limit < 1):  # fmt: skip
+        raise InputError(None, "limit (--limit)", f"{shown(limit)} is not a number of runs",
+                         "give a whole number of at least 1, or None for all")  # fmt: skip
     where, args = [], []
     for column, value in (("fleet_name", fleet), ("scenario", scenario)):
         if value:

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 from hashshock.store.db import connect, store_path
 
 #: Shortest id prefix accepted.
@@ -54,6 +54,9 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 def resolve_saved(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> tuple[Kind, str]:
     """The kind and full id of ``ref`` (an id or a unique prefix of one) among everything
     saved; else an :class:`InputError` saying what is wrong and where to look."""
+    if not isinstance(ref, str):
+        raise InputError(path, "run id", f"{shown(ref)} is not an id",
+                         "give an id or its first characters (hashshock runs list)")  # fmt: skip
     ref = ref.strip()
     if len(ref) < MIN_PREFIX:
         raise InputError(

@@ -268,10 +268,11 @@ def sweep(
     raises :class:`InputError`; a point whose inputs are invalid is kept in the result
     with its ``error``.
     """
-    from hashshock.execution.choose import check_executor, check_progress
+    from hashshock.execution.choose import check_executor, check_progress, scheduler_address
 
     check_executor(executor, workers=workers)
     check_progress(progress)
+    scheduler_address(scheduler)  # its type, before the spec's work
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
         return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress,
