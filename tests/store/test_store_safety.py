@@ -149,13 +149,15 @@ def test_a_damaged_store_is_named_not_a_traceback(store: Path, runs, invoke) -> 
 
 
 def test_reading_an_empty_database_writes_nothing_to_it(store: Path, invoke) -> None:
-    """An empty DuckDB file given to a read (`runs list`) holds no runs: it says so and
-    leaves the file as it was (it used to create the store's tables in it); a save to it
-    makes it a store."""
+    """An empty DuckDB file given to a read holds no runs: `runs list` lists none, a run
+    asked for by id is not there, and the file is left as it was (a listing used to
+    create the store's tables in it); a save to it makes it a store."""
     with duckdb.connect(str(store)):
         pass
     before = store.read_bytes()
-    code, _, err = invoke("runs", "list", "--store", str(store))
+    code, _, _ = invoke("runs", "list", "--store", str(store))
+    assert code == 0 and list_runs(store) == []
+    code, _, err = invoke("runs", "show", "abcd1234", "--store", str(store))
     assert code == 2 and "holds no runs yet" in err
     assert store.read_bytes() == before
     with connect(store, write=True) as con:

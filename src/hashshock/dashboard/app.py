@@ -231,6 +231,7 @@ def create_app(settings: Settings) -> FastAPI:
         return job.runs
 
     def stored_runs(ids: str) -> list[dict[str, Any]]:
+        from hashshock.store.db import EmptyStore
         from hashshock.store.query import load_runs
 
         refs = [i for i in ids.split(",") if i]
@@ -239,7 +240,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             return [run.data for run in load_runs(refs, settings.store)]
         except InputError as exc:  # the page's words: not the server's file, nor the CLI
-            if exc.problem == "no run store here":
+            if exc.problem == "no run store here" or isinstance(exc, EmptyStore):
                 raise InputError(None, "ids", "no run is stored yet",
                                  "save a run first") from None  # fmt: skip
             raise InputError(None, "ids", exc.problem, "pick runs from the list") from None

@@ -33,6 +33,11 @@ _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
+class EmptyStore(InputError):
+    """A read of an empty DuckDB file given as the store: it holds no runs, and is not
+    written to (a listing of it lists nothing)."""
+
+
 def default_store_path() -> Path:
     """``user_data_dir() / "runs.duckdb"`` (``$HASHSHOCK_DATA_DIR``, else
     ``$XDG_DATA_HOME/hashshock``, else ``~/.local/share/hashshock``)."""
@@ -192,7 +197,7 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             version = version_of(con)
             _check_version(path, version)
             if version is None and not write:  # an empty database: nothing to read, kept so
-                raise InputError(
+                raise EmptyStore(
                     path, "--store", "holds no runs yet (an empty DuckDB database)",
                     "save a run to it first (hashshock run ... --store PATH)",
                 )  # fmt: skip

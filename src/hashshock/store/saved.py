@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from hashshock.inputs.errors import InputError, shown
-from hashshock.store.db import connect, store_path
+from hashshock.store.db import EmptyStore, connect, store_path
 
 #: Shortest id prefix accepted.
 MIN_PREFIX = 4
@@ -106,10 +106,13 @@ def list_documents(store: str | Path | None = None, limit: int | None = None
 def listed(store: str | Path | None, query: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """The rows of a listing ``query`` as dicts: ``saved_at`` as ISO UTC (``…Z``), other
     dates as ISO days."""
-    with connect(store_path(store), write=False) as con:
-        cursor = con.execute(query, list(args))
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
+    try:
+        with connect(store_path(store), write=False) as con:
+            cursor = con.execute(query, list(args))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+    except EmptyStore:  # a store no run was saved to yet lists nothing
+        return []
     out = []
     for row in rows:
         item = dict(zip(names, row, strict=True))
