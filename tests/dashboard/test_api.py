@@ -26,7 +26,7 @@ def _wait(client: httpx.Client, job_id: str) -> dict:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         status = client.get(f"/api/jobs/{job_id}").json()
-        if status["state"] in ("done", "error"):
+        if status["state"] in ("done", "error", "cancelled"):
             return status
         time.sleep(0.1)
     raise AssertionError("job did not finish")
@@ -303,3 +303,53 @@ def test_an_address_not_of_this_machine_is_the_host_s_fault() -> None:
         assert again.value.field == "--port"
     finally:
         taken.close()
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_a_job_can_be_cancelled_and_the_queue_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DELETE /api/jobs/{id} stops a running job at the engine's next progress report and
+    a waiting one before it starts: both end "cancelled", with nothing saved and no
+    results; at most MAX_WAITING jobs wait or run, one more is 429 until one ends."""
+    from fastapi.testclient import TestClient
+
+    from hashshock import api
+    from hashshock.dashboard.app import Settings, create_app
+    from hashshock.dashboard.jobs import MAX_WAITING
+
+    def endless(*args: object) -> None:  # the engine's progress, forever
+        progress = args[5]
+        assert callable(progress)
+        for day in range(10**6):
+            progress(day, 10**6)
+            time.sleep(0.005)
+
+    monkeypatch.setattr(api, "compare", endless)
+    store = tmp_path / "runs.duckdb"
+    settings = Settings("127.0.0.1", 8000, store, EXAMPLES)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        fleet = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"},
+                            headers=WRITE).json()["fleet_id"]  # fmt: skip
+        body = {"fleet_id": fleet, "scenarios": ["baseline"], "paths": 2}
+        ids = [client.post("/api/runs", json=body, headers=WRITE).json()["job_id"]
+               for _ in range(MAX_WAITING)]  # fmt: skip
+        refused = client.post("/api/runs", json=body, headers=WRITE)
+        assert refused.status_code == 429 and "waiting or running" in refused.json()["error"]
+        while client.get(f"/api/jobs/{ids[0]}").json()["done"] == 0:
+            time.sleep(0.01)  # the first runs; the others wait
+        assert client.delete(f"/api/jobs/{ids[0]}").status_code == 403  # a write needs its header
+        for job_id in reversed(ids):  # the waiting ones first: none of them starts
+            assert client.delete(f"/api/jobs/{job_id}", headers=WRITE).status_code == 202
+        states = [_wait(client, job_id)["state"] for job_id in ids]  # type: ignore[arg-type]
+        assert states == ["cancelled"] * MAX_WAITING
+        assert [client.get(f"/api/jobs/{i}").json()["done"] for i in ids[1:]] == [0] * (
+            MAX_WAITING - 1)  # fmt: skip
+        answer = client.get(f"/api/report?job={ids[0]}")
+        assert answer.status_code == 400 and "was cancelled" in answer.text
+        assert client.delete("/api/jobs/nope", headers=WRITE).status_code == 404
+        again = client.post("/api/runs", json=body, headers=WRITE)  # room again
+        assert again.status_code == 202
+        client.delete(f"/api/jobs/{again.json()['job_id']}", headers=WRITE)
+        assert _wait(client, again.json()["job_id"])["state"] == "cancelled"  # type: ignore[arg-type]
+    assert not store.exists()

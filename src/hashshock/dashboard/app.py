@@ -208,8 +208,11 @@ def create_app(settings: Settings) -> FastAPI:
                            field="paths")  # fmt: skip
             except InputError as exc:
                 return _error(exc, 422)
-            job = jobs.submit(entry.label, entry.loaded, chosen, body.paths, body.horizon_days,
-                              body.seed, body.save)  # fmt: skip
+            try:
+                job = jobs.submit(entry.label, entry.loaded, chosen, body.paths,
+                                  body.horizon_days, body.seed, body.save)  # fmt: skip
+            except InputError as exc:  # too many waiting: come back later
+                return _error(exc, 429)
         except InputError as exc:
             return _error(exc)
         return JSONResponse(job.status(), status_code=202)
@@ -221,11 +224,21 @@ def create_app(settings: Settings) -> FastAPI:
         except InputError as exc:
             return _error(exc, 404)
 
+    @app.delete("/api/jobs/{job_id}")
+    def cancel(job_id: str) -> Response:
+        try:
+            return JSONResponse(jobs.cancel(job_id).status(), status_code=202)
+        except InputError as exc:
+            return _error(exc, 404)
+
     def job_runs(job_id: str) -> list[dict[str, Any]]:
         job = jobs.get(job_id)
         if job.state == "error":  # waiting would never help
             raise InputError(None, "job", "failed, so it has no results",
                              "see its error, change the run and start it again")  # fmt: skip
+        if job.state == "cancelled":
+            raise InputError(None, "job", "was cancelled, so it has no results",
+                             "start the run again")  # fmt: skip
         if job.state != "done":
             raise InputError(None, "job", f"is {job.state}", "wait until it is done")
         return job.runs

@@ -1,7 +1,10 @@
 """Runs started from the dashboard: one at a time in a background thread, with progress.
 
-The engine already uses both cores, so jobs queue rather than run side by side. A job
-keeps its report dicts (for the charts and downloads) and the ids it was saved under.
+The engine already uses both cores, so jobs queue rather than run side by side (at most
+:data:`MAX_WAITING` waiting or running). A job keeps its report dicts (for the charts and
+downloads) and the ids it was saved under. A job asked to stop (:meth:`Jobs.cancel`)
+does not start, or stops at the engine's next progress report (a block of paths), and
+saves nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ from hashshock.inputs.scenario import Scenario
 
 #: Finished jobs kept for their charts and downloads (oldest forgotten first).
 KEEP_JOBS = 32
+#: Jobs waiting or running at once: one more is refused until one ends (a run of many
+#: minutes each would otherwise hold the queue for hours).
+MAX_WAITING = 8
+#: States of a job that has ended.
+ENDED = ("done", "error", "cancelled")
+
+
+class _Cancelled(Exception):
+    """Raised from the engine's progress report of a job asked to stop."""
 
 
 @dataclass
@@ -27,7 +39,7 @@ class Job:
     job_id: str
     fleet_label: str
     scenarios: list[str]
-    state: str = "queued"  # queued | running | done | error
+    state: str = "queued"  # queued | running | done | error | cancelled
     done: int = 0
     total: int = 0
     error: str | None = None
@@ -35,6 +47,7 @@ class Job:
     runs: list[dict[str, Any]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    stop: bool = False  # asked to stop (Jobs.cancel)
 
     def status(self) -> dict[str, Any]:
         end = self.finished or time.monotonic()
@@ -57,9 +70,13 @@ class Jobs:
     ) -> Job:  # fmt: skip
         job = Job(uuid.uuid4().hex[:12], label, [s.name for s in scenarios])
         with self._lock:
+            waiting = sum(1 for j in self._jobs.values() if j.state not in ENDED)
+            if waiting >= MAX_WAITING:
+                raise InputError(None, "runs", f"{waiting} runs are waiting or running already",
+                                 "wait for one to end, or cancel one")  # fmt: skip
             self._jobs[job.job_id] = job
             for old in list(self._jobs)[:-KEEP_JOBS]:
-                if self._jobs[old].state in ("done", "error"):
+                if self._jobs[old].state in ENDED:
                     del self._jobs[old]
         self._pool.submit(self._run, job, loaded, scenarios, paths, horizon_days, seed, save)
         return job
@@ -72,19 +89,28 @@ class Jobs:
         from hashshock.report.data import report_dict
         from hashshock.store.save import save_results
 
+        if job.stop:  # cancelled while it waited
+            job.state, job.finished = "cancelled", time.monotonic()
+            return
         job.state, job.started = "running", time.monotonic()
 
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, total
+            if job.stop:
+                raise _Cancelled
 
         try:
             results = api.compare(loaded, scenarios, paths, horizon_days, seed, progress)
+            if job.stop:  # asked after the engine's last report: nothing is saved
+                raise _Cancelled
             job.runs = [report_dict(r) for r in results]
             if save:
                 job.run_ids = save_results(job.runs, self.store, fleet=loaded,
                                            scenarios=scenarios)  # fmt: skip
                 job.runs = [{**r, "run_id": i} for r, i in zip(job.runs, job.run_ids, strict=True)]
             job.state = "done"
+        except _Cancelled:
+            job.state = "cancelled"
         except InputError as exc:  # the page's words: not the server's file, nor the CLI's
             where = "the run store" if exc.field == "--store" else exc.field
             job.state, job.error = "error", InputError(None, where, exc.problem, exc.fix).message
@@ -92,6 +118,13 @@ class Jobs:
             job.state, job.error = "error", f"the run failed: {type(exc).__name__}: {exc}"
         finally:
             job.finished = time.monotonic()
+
+    def cancel(self, job_id: str) -> Job:
+        """Ask job ``job_id`` to stop (a job that has ended is left as it is)."""
+        job = self.get(job_id)
+        if job.state not in ENDED:
+            job.stop = True
+        return job
 
     def get(self, job_id: str) -> Job:
         with self._lock:

@@ -123,8 +123,11 @@ async function poll(jobId) {
     return;
   }
   bar.hidden = true;
+  $("cancel").hidden = true;
+  state.job = null;
   $("run").disabled = false;
   if (job.state === "error") { runFailed(job.error); return; }
+  if (job.state === "cancelled") { $("run-status").textContent = "cancelled: nothing was saved"; return; }
   state.saved = job.run_ids.length > 0;
   $("run-status").textContent = `done in ${job.elapsed_s} s` +
     (state.saved ? `; saved as ${job.run_ids.join(", ")}` : "");
@@ -134,6 +137,7 @@ async function poll(jobId) {
 
 function runFailed(error) {
   $("progress").hidden = true;
+  $("cancel").hidden = true;
   $("run").disabled = !state.fleetId;
   $("run-status").textContent = "";
   showError("run-error", error);
@@ -155,8 +159,18 @@ async function startRun() {
         horizon_days: Number($("horizon").value), seed: Number($("seed").value), save: $("save").checked,
       }),
     });
+    state.job = job.job_id;
+    $("cancel").hidden = false;
     await poll(job.job_id);
   } catch (error) { runFailed(error); }
+}
+
+async function cancelRun() {
+  if (!state.job) return;
+  try {
+    await api(`/api/jobs/${state.job}`, { method: "DELETE" });
+    $("run-status").textContent = "stopping…";
+  } catch (error) { showError("run-error", error); }
 }
 
 async function loadStored() {
@@ -208,6 +222,7 @@ async function init() {
   $("fleet-pick").addEventListener("change", pickFleet);
   $("fleet-upload").addEventListener("change", uploadFleet);
   $("run").addEventListener("click", startRun);
+  $("cancel").addEventListener("click", cancelRun);
   $("compare").addEventListener("click", compareStored);
   await loadStored();
   document.body.dataset.ready = "true";
