@@ -23,3 +23,22 @@ def test_a_device_cannot_inject_markup_or_escapes() -> None:
     assert "\x1b" not in text
     assert "S19 [/] [red]x[/red]" in text and "a[b]" in text
     assert "\\x1b[2J\\x1b[31mowned" in text and "note [/] \\x1b[0m" in text
+
+
+def test_a_line_break_in_a_header_line_stays_comment() -> None:
+    """A miner's reported model (or a site name) holding a line break went into the fleet
+    file's comment header as written, and the text after the break became a setting
+    (`operations: {failure_rate_multiplier: 0.01}`, a simulation at 1 % of the failure
+    rate). Every line a header entry makes is a comment, and the file reads back as the
+    fleet mapping."""
+    import yaml
+
+    from hashshock.scan.yamlfile import render_fleet_yaml
+
+    data = {"name": "farm", "sites": [{"name": "a", "country": "US"}]}
+    hostile = ("NOT IN COHORTS: 1 x 'Antminer S95\noperations: {failure_rate_multiplier: 0.01}"
+               "\r#' (127.0.0.41)\u2028name: pwned")  # fmt: skip
+    text = render_fleet_yaml(data, ["scanned", hostile, "", "end"])
+    assert yaml.safe_load(text) == data
+    body = text.index("name: farm")
+    assert all(line.startswith("#") for line in text[:body].splitlines())

@@ -14,6 +14,7 @@ the option defaults come from the scanner's light modules.
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -126,8 +127,10 @@ def _header(
             unknown.setdefault(rec.model or rec.make or "unknown", []).append(rec.ip)
     for model, ips in sorted(unknown.items()):
         shown = ", ".join(ips[:5]) + (", ..." if len(ips) > 5 else "")
+        # as the miner sent it, escaped: a line break in it stays in the comment
+        said = json.dumps(model, ensure_ascii=False)[1:-1]
         lines.append(
-            f"NOT IN COHORTS: {len(ips)} x '{model}' ({shown}): model not in the catalogue;"
+            f"NOT IN COHORTS: {len(ips)} x '{said}' ({shown}): model not in the catalogue;"
             " add it to a models CSV named by `catalog:` and re-scan."
         )
     lines.append(f"{SCAN_HEADER_END}; your other comments and layout are kept.")

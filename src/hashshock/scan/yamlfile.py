@@ -295,16 +295,28 @@ def render_fleet_yaml(
 
     With ``original`` (the file the mapping was merged into) the text keeps the file's
     indentation, line endings and, line for line, everything the merge did not change;
-    an earlier scan's header is replaced by ``header``.
+    an earlier scan's header is replaced by ``header``. A header line holding a line
+    break (a miner's reported model, a site name) stays comment on every line it makes:
+    text a miner sends must never become the file's settings. The text is read back and
+    must be ``data``, else :class:`InputError` and nothing is written.
     """
     layout = original.layout if original is not None else Layout()
     body = _dump(data, layout)
     if original is not None:
         body = _splice(original, body)
+    pieces = [piece for line in header for piece in (line.splitlines() or [""])]
     comments = "".join(
-        f"# {line}{layout.newline}" if line else f"#{layout.newline}" for line in header
+        f"# {piece}{layout.newline}" if piece else f"#{layout.newline}" for piece in pieces
     )
-    return comments + body
+    text = comments + body
+    try:
+        same = yaml.safe_load(text) == yaml.safe_load(_dump(data, Layout()))
+    except yaml.YAMLError:
+        same = False
+    if not same:
+        raise InputError(None, "--out", "the fleet file written would not read back as the "
+                         "scan's fleet", "report this; nothing was written")  # fmt: skip
+    return text
 
 
 def write_merged(document: FleetDocument, text: str, option: str = "--out") -> Path:
