@@ -69,6 +69,20 @@ def test_install_dates() -> None:
     assert "--install-date" in fixed.label() and "assumed" in dates.label()
 
 
+def test_an_absurd_uptime_or_age_gives_the_model_s_release() -> None:
+    """A miner reporting 10¹² s of uptime, or an assumed age of a million days, is an
+    install date no earlier than its model's release year (it overflowed the date and
+    the whole scan ended in a traceback); a negative uptime proves nothing."""
+    absurd = ScannedCohort("a", "antminer-s21", 1, longest_uptime_s=10**12)
+    assert InstallDates(SCAN_DAY).choose(absurd, 2024, SCAN_DAY) == date(2024, 1, 1)
+    ancient = InstallDates(SCAN_DAY, assumed_age_days=10**6)
+    fresh = ScannedCohort("a", "antminer-s21", 1, longest_uptime_s=0)
+    assert ancient.choose(fresh, 2024, SCAN_DAY) == date(2024, 1, 1)
+    negative = ScannedCohort("a", "antminer-s21", 1, longest_uptime_s=-100)
+    assert InstallDates(SCAN_DAY).choose(negative, 2024, SCAN_DAY) == InstallDates(
+        SCAN_DAY).choose(fresh, 2024, SCAN_DAY)  # fmt: skip
+
+
 def test_an_install_date_is_never_the_start_date_object() -> None:
     """ruamel writes one object met twice as an anchor and an alias (``&id001``/``*id001``):
     the cohort's install date would follow any later edit of ``start_date``."""

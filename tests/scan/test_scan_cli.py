@@ -330,3 +330,16 @@ def test_the_header_says_what_the_merge_did(tmp_path: Path) -> None:
     assert "ASSUMED" not in kept and "counts the scan did not see are kept" in kept
     pruned = header(existing, prune=True)
     assert "did not see are kept" not in pruned and "--prune" in pruned
+
+
+def test_a_longer_timeout_waits_longer_for_a_slow_miner() -> None:
+    """--timeout is the host's whole budget: each step gets a fifth of it (3 s at the
+    default 15 s, as before), not at most 3 s whatever was given — a miner answering
+    each command in 3.5 s was `unresponsive` even at --timeout 60."""
+    from hashshock.scan.probe import ScanOptions
+
+    assert ScanOptions(timeout_s=15).step_timeout_s == 3.0
+    assert ScanOptions(timeout_s=15).pyasic_timeout_s == 3
+    assert ScanOptions(timeout_s=60).step_timeout_s == 12.0
+    assert ScanOptions(timeout_s=60).pyasic_timeout_s == 12
+    assert ScanOptions(timeout_s=1).step_timeout_s == 0.5

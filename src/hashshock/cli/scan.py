@@ -154,7 +154,10 @@ _InstallDate = Annotated[
     str | None, typer.Option(help="Install date of new cohorts (YYYY-MM-DD), not an assumed one")
 ]
 _AgeDays = Annotated[
-    int, typer.Option(min=0, help="Assumed age of new cohorts (days) without --install-date")
+    int,
+    typer.Option(
+        min=0, max=36_500, help="Assumed age of new cohorts (days) without --install-date"
+    ),
 ]
 _Prune = Annotated[
     bool,
@@ -163,7 +166,7 @@ _Prune = Annotated[
         "remove models it did not see (the previous file is kept as a backup)"
     ),
 ]
-_Timeout = Annotated[float, typer.Option(min=1.0, help="Seconds per host, whole probe")]
+_Timeout = Annotated[float, typer.Option(min=1.0, max=600.0, help="Seconds per host, whole probe")]
 _Concurrency = Annotated[int, typer.Option(min=1, max=1024, help="Hosts probed at once")]
 _MaxHosts = Annotated[int, typer.Option(min=1, help="Refuse to scan more addresses")]
 _User = Annotated[str | None, typer.Option(help=f"Miner login (env {ENV_USER})")]

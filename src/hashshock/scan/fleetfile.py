@@ -140,10 +140,14 @@ class InstallDates:
         self.check(start)
         if self.fixed is not None:
             return _fresh(self.fixed)
-        guess = self.scan_date - timedelta(days=self.assumed_age_days)
-        up_days = math.ceil(cohort.longest_uptime_s / 86_400)
+        floor = date(release_year, 1, 1)
+        # ages past the model's release change nothing, and a miner's absurd uptime (10¹²
+        # s) would overflow a date: both are bounded by the days since the release
+        since_release = max((self.scan_date - floor).days, 0)
+        guess = self.scan_date - timedelta(days=min(self.assumed_age_days, since_release))
+        up_days = min(math.ceil(max(cohort.longest_uptime_s, 0) / 86_400), since_release)
         guess = min(guess, self.scan_date - timedelta(days=up_days))
-        guess = max(guess, date(release_year, 1, 1))
+        guess = max(guess, floor)
         return _fresh(min(guess, self.scan_date, start))
 
     def label(self) -> str:

@@ -49,13 +49,16 @@ class ScanOptions:
 
     @property
     def step_timeout_s(self) -> float:
-        """Budget for one extra request of our own (diagnosis, checks), seconds."""
-        return max(0.5, min(3.0, self.timeout_s / 4))
+        """Budget for one extra request of our own (diagnosis, checks), seconds: a fifth of
+        the host's (3 s at the default 15 s; a longer ``--timeout`` waits longer for a slow
+        miner, as its help says)."""
+        return max(0.5, self.timeout_s / 5)
 
     @property
     def pyasic_timeout_s(self) -> int:
-        """pyasic's ``factory_get_timeout`` (whole seconds; detection takes 2-3 of them)."""
-        return max(1, min(3, int(self.timeout_s / 5)))
+        """pyasic's ``factory_get_timeout`` (whole seconds; detection takes 2-3 of them):
+        a fifth of the host's budget, as :attr:`step_timeout_s`."""
+        return max(1, int(self.timeout_s / 5))
 
 
 def hashrate_ths(value: object) -> float | None:
