@@ -257,3 +257,18 @@ def test_root_replacing_a_file_keeps_its_owner(write_yaml: Callable[..., Path],
     assert done.exit_code == 0, done.output
     assert (out.stat().st_uid, out.stat().st_gid) == (65534, 65534)
     assert out.stat().st_size > 2
+
+
+def test_an_output_inside_the_installed_package_is_refused(tmp_path: Path) -> None:
+    """`fit --out` aimed at the package's own data/failure_rates.csv replaced the bundled
+    rates every later run reads (and left a backup in the package): any output inside
+    the installed package is refused before the work, the file left as it was."""
+    import hashshock
+
+    bundled = Path(hashshock.__file__).resolve().parent / "data" / "failure_rates.csv"
+    before = bundled.read_bytes()
+    repairs = Path(__file__).resolve().parents[1] / "examples" / "small-farm" / "repairs.csv"
+    result = runner.invoke(app, ["fit", str(repairs), "--out", str(bundled)])
+    assert result.exit_code == 2 and "inside the installed hashshock package" in result.output
+    assert bundled.read_bytes() == before
+    assert not bundled.with_name("failure_rates.csv.bak").exists()

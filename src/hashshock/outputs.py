@@ -212,6 +212,12 @@ def check_output(
         return None
     path = Path(target).expanduser()
     resolved = path.resolve()
+    package = Path(__file__).resolve().parent
+    if resolved.is_relative_to(package):  # its data files are every run's inputs
+        raise InputError(
+            path, option, "is inside the installed hashshock package (its bundled data "
+            "and code)", "name a file of your own outside it",
+        )  # fmt: skip
     for source in inputs:
         if source is not None and _same_file(resolved, Path(source).expanduser()):
             raise InputError(
