@@ -120,6 +120,10 @@ BAD_LOGS: list[tuple[str, list[str], list[str], str]] = [
     ),
     ("two models", ["m1,antminer-s21,,2024-01-01,,", "m1,antminer-s19,,,,"], [], "row 3, model"),
     ("no install date", ["m1,antminer-s21,fan,,2024-06-01,"], [], "install_date"),
+    # a year typed short (0021 for 2021) doubled one farm's machine-years
+    ("install before Bitcoin", ["m1,antminer-s21,,0024-01-01,,"], [], "before Bitcoin's first"),
+    # a repair without its day counted as the part never failing
+    ("part without failure", ["m1,antminer-s21,fan,2024-01-01,,"], [], "row 2, failure_date"),
 ]
 
 
@@ -194,3 +198,14 @@ def test_duplicate_rows_warn_and_still_fit(invoke: Invoke, write_log: WriteLog) 
     code, _, err = invoke(str(write_log(row, row)), "--as-of", AS_OF)
     assert code == 0
     assert "warning:" in err and "row 3 repeats" in err and "row 2" in err
+
+
+def test_an_install_before_the_model_existed_is_warned_of(
+    invoke: Invoke, write_log: WriteLog
+) -> None:
+    """An S21 (released 2024 in the catalogue) installed in 2021: a likely typo, said once
+    per machine, and the fit still runs."""
+    rows = ["m1,antminer-s21,,2021-01-01,,", "m1,antminer-s21,fan,,2024-06-01,"]
+    code, _, err = invoke(str(write_log(*rows)), "--as-of", AS_OF)
+    assert code == 0
+    assert err.count("before antminer-s21 was released (2024") == 1

@@ -19,6 +19,7 @@ from hashshock.fit.history import MachineHistory
 from hashshock.inputs.catalog import PART_TYPES, Catalog, ModelSpec, PartType
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.files import read_csv
+from hashshock.inputs.fleet import EARLIEST_START
 
 LOG_REQUIRED: tuple[str, ...] = ("machine", "model", "part", "install_date", "failure_date")
 LOG_OPTIONAL: tuple[str, ...] = ("observed_until", "observed_from")
@@ -155,6 +156,19 @@ class _LogReader:
         failure = self._date(row, "failure_date", ref)
         until = self._date(row, "observed_until", ref)
         since = self._date(row, "observed_from", ref)
+        if install is not None and install < EARLIEST_START:
+            # a typo (0021 for 2021) doubled the machine-years and halved the fitted shape
+            raise InputError(
+                ref.path, ref.field("install_date"),
+                f"{install} is before Bitcoin's first block ({EARLIEST_START})",
+                "correct the year",
+            )  # fmt: skip
+        if (install is not None and install < date(model.release_year, 1, 1)
+                and machine.install is None):  # fmt: skip
+            self.warnings.append(
+                f"{ref}: install_date {install} is before {model.slug} was released "
+                f"({model.release_year}, the catalogue's year): check the year"
+            )
         if install is not None:
             machine.install = _same(machine.install, install, ref, "install_date", name)
         if since is not None:
@@ -174,6 +188,13 @@ class _LogReader:
                     "correct the dates: a machine is observed at least until its last failure",
                 )  # fmt: skip
             machine.failures.append((part, failure, ref))
+        elif part is not None:  # a repair without its day would count as never failing
+            raise InputError(
+                ref.path, ref.field("failure_date"),
+                f"empty on a row naming the part {part}",
+                "give the day it failed, or leave part empty on a row that only declares "
+                "the machine",
+            )  # fmt: skip
 
     def history(self, m: _Machine, as_of: date | None) -> MachineHistory:
         """Check one machine's dates and make its :class:`MachineHistory`."""
