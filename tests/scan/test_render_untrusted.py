@@ -42,3 +42,15 @@ def test_a_line_break_in_a_header_line_stays_comment() -> None:
     assert yaml.safe_load(text) == data
     body = text.index("name: farm")
     assert all(line.startswith("#") for line in text[:body].splitlines())
+
+
+def test_readings_that_are_no_number_read_as_unknown() -> None:
+    """A miner reporting an infinite or negative hashrate, or an uptime of -100 s or
+    infinity, is read as not knowing it: `Infinity` is not JSON (`scan --json -` printed
+    it), and int(inf) ended the probe in an OverflowError."""
+    from hashshock.scan.probe import hashrate_ths, seconds
+
+    assert hashrate_ths(float("inf")) is None and hashrate_ths("-5") is None
+    assert hashrate_ths("nan") is None and hashrate_ths("95.5") == 95.5
+    assert seconds(-100) is None and seconds(float("inf")) is None and seconds("x") is None
+    assert seconds(3600.7) == 3600

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,16 +63,28 @@ class ScanOptions:
 
 
 def hashrate_ths(value: object) -> float | None:
-    """A pyasic hashrate (any unit) or a plain number (TH/s) in TH/s."""
+    """A pyasic hashrate (any unit) or a plain number (TH/s) in TH/s; None for what is
+    no hashrate (a miner's reading is untrusted: infinite or negative reads as unknown,
+    and ``Infinity`` is not JSON)."""
     if value is None:
         return None
     rate, unit = getattr(value, "rate", None), getattr(value, "unit", None)
-    if rate is not None and unit is not None:
-        return float(rate) * int(unit) / 1e12
     try:
-        return float(str(value))
-    except ValueError:
+        ths = float(rate) * int(unit) / 1e12 if rate is not None and unit is not None else (
+            float(str(value)))  # fmt: skip
+    except (ValueError, TypeError, OverflowError):
         return None
+    return ths if math.isfinite(ths) and ths >= 0 else None
+
+
+def seconds(value: object) -> int | None:
+    """A miner's uptime in whole seconds, or None when it is no duration (negative,
+    infinite, not a number)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+    return int(number) if math.isfinite(number) and number >= 0 else None
 
 
 def _fans(speeds: list[int | None]) -> int | None:
@@ -155,7 +168,7 @@ class _Probe:
         rec.hashrate_ths = hashrate_ths(data.hashrate)
         rec.expected_ths = hashrate_ths(data.expected_hashrate)
         rec.fw_version, rec.api_version = str(data.fw_ver or ""), str(data.api_ver or "")
-        rec.uptime_s = int(data.uptime) if data.uptime is not None else None
+        rec.uptime_s = seconds(data.uptime) if data.uptime is not None else None
         rec.is_mining = data.is_mining
         rec.mac, rec.serial = str(data.mac or ""), str(data.serial_number or "")
         rec.hostname = str(data.hostname or "")
