@@ -56,6 +56,23 @@ def test_aggregate_by_site_and_model_with_degradation() -> None:
     assert cohorts[("a", "antminer-s21")].degraded() is None
 
 
+def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
+    """The same serial and MAC at two addresses is one machine (it was counted twice, and
+    the audit's shares with it); a serial or MAC alone, or none, proves nothing."""
+    from hashshock.scan.fleetfile import repeated_machines
+
+    records = [
+        rec(ip="127.0.0.51", serial="SN1", mac="02:00:00:00:00:01"),
+        rec(ip="127.0.0.53", serial="SN1", mac="02:00:00:00:00:01".upper()),
+        rec(ip="127.0.0.54", serial="SN1", mac=""),
+        rec(ip="127.0.0.55", serial="", mac=""),
+        rec(ip="127.0.0.56", serial="", mac=""),
+    ]
+    assert [c.count for c in aggregate(records)] == [4]
+    assert repeated_machines(records) == {
+        ("SN1", "02:00:00:00:00:01"): ["127.0.0.51", "127.0.0.53"]}  # fmt: skip
+
+
 def test_install_dates() -> None:
     cohort = ScannedCohort("a", "antminer-s21", 1, longest_uptime_s=0)
     dates = InstallDates(SCAN_DAY)

@@ -219,6 +219,7 @@ def scan_command(
         choose_site,
         fleet_start,
         merge_scan,
+        repeated_machines,
     )
     from hashshock.scan.inventory import write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan
@@ -253,7 +254,11 @@ def scan_command(
         typer.echo("scan interrupted: nothing written", err=True)
         raise typer.Exit(130) from None
     cohorts = aggregate(records)
-    notes: list[str] = []
+    repeats = repeated_machines(records)
+    notes: list[str] = [
+        f"one machine (serial {serial}, MAC {mac}) answered at {', '.join(ips)}: counted once"
+        for (serial, mac), ips in repeats.items()
+    ]
     outputs = {"inventory": str(inv_path)}
     try:
         if cohorts:

@@ -76,12 +76,30 @@ class ScannedCohort:
         return out
 
 
+def repeated_machines(records: Iterable[MachineRecord]) -> dict[tuple[str, str], list[str]]:
+    """Machines that answered at more than one address — the same serial number and MAC
+    address, both reported — and their addresses, in the order scanned (a miner behind
+    two addresses, or a range scanned twice through NAT)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for rec in records:
+        if rec.serial and rec.mac:
+            seen.setdefault((rec.serial, rec.mac.lower()), []).append(rec.ip)
+    return {key: ips for key, ips in seen.items() if len(ips) > 1}
+
+
 def aggregate(records: Iterable[MachineRecord]) -> list[ScannedCohort]:
-    """Cohorts (site x model) of the machines whose model is in the catalogue."""
+    """Cohorts (site x model) of the machines whose model is in the catalogue, each
+    machine once (:func:`repeated_machines` counts at its first address)."""
     cohorts: dict[tuple[str, str], ScannedCohort] = {}
+    counted: set[tuple[str, str]] = set()
     for rec in records:
         if rec.status != "ok" or not rec.slug:
             continue
+        identity = (rec.serial, rec.mac.lower())
+        if rec.serial and rec.mac:
+            if identity in counted:
+                continue
+            counted.add(identity)
         key = (rec.site, rec.slug)
         cohort = cohorts.setdefault(key, ScannedCohort(site=rec.site, model=rec.slug))
         cohort.count += 1
