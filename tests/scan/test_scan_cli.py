@@ -228,8 +228,11 @@ def test_scan_out_names_a_scenario_or_other_yaml_for_what_it_is(
     scenario.write_text("name: rd\ndescription: remote disable\nevents: []\n", encoding="utf-8")
     other = tmp_path / "config.yaml"
     other.write_text("colour: blue\nname: x\n", encoding="utf-8")
+    data = tmp_path / "data.csv"  # not YAML: it was told to "start with 'key: value' lines"
+    data.write_text("machine,model\nm1,antminer-s19\n", encoding="utf-8")
     cases = ((scenario, "is a scenario file, not a fleet file"),
-             (other, "is not a fleet file (no sites or cohorts; it has colour)"))  # fmt: skip
+             (other, "is not a fleet file (no sites or cohorts; it has colour)"),
+             (data, "holds no fleet (it is not a YAML mapping"))  # fmt: skip
     for path, words in cases:
         before = path.read_bytes()
         code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(path))

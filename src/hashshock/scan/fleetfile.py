@@ -238,16 +238,19 @@ def check_fleet_file(path: Path, option: str = "--out") -> None:
     would otherwise stop at its first foreign key, inviting the user to delete it."""
     if not path.is_file():
         return
+    fix = f"give {option} a fleet file, or a new file name to write a new fleet file"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return  # reading the fleet file says what is wrong
-    if not isinstance(data, dict) or _FLEET_KEYS & set(data):
+    if not isinstance(data, dict):  # a CSV, notes, an empty file: not the user's to edit
+        raise InputError(path, option, "holds no fleet (it is not a YAML mapping of a "
+                         "fleet's fields)", fix)  # fmt: skip
+    if _FLEET_KEYS & set(data):
         return
     foreign = sorted(str(key) for key in data if key not in Fleet.model_fields)
     if not foreign:
         return  # a stub (`name:`, `start_date:`) the merge fills in
-    fix = f"give {option} a fleet file, or a new file name to write a new fleet file"
     if looks_like_scenario(path):
         raise InputError(path, option, "is a scenario file, not a fleet file", fix)
     shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
