@@ -216,3 +216,19 @@ def test_runs_text_reads_as_run_prints_and_says_what_cannot_compare(
     assert code == 0 and "no saved runs of fleet 'nosuch'" in out
     code, out, _ = invoke("runs", "diff", *ids, "--store", str(store))
     assert code == 0 and "different horizons (90 and 30 days)" in out
+
+
+def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invoke) -> None:
+    """Baseline against sanctions: the scenario's events (none against several) are named
+    field by field — `scenario.events[0].type: — → …` — not one list cut at 60
+    characters with "…", which hid what changed."""
+    a, b = save_results(runs, store, fleet=inputs["fleet"], scenarios=inputs["scenarios"])
+    diff = diff_runs(*load_runs([a, b], store))
+    added = {c.where: c.after for c in diff.inputs if c.where.startswith("scenario.events[0].")}
+    assert added.get("scenario.events[0].type") and all(
+        c.before is None for c in diff.inputs if c.where.startswith("scenario.events[")
+    )
+    code, out, _ = invoke("runs", "diff", a, b, "--store", str(store))
+    assert code == 0 and "…" not in out
+    assert f"scenario.events[0].type: — → {added['scenario.events[0].type']}" in " ".join(
+        out.split())  # fmt: skip

@@ -185,10 +185,12 @@ def _show_document(kind: str, found: str, store: StoreOpt, as_json: bool) -> Non
 
 
 def _value(value: Any) -> str:
+    """A value as a line says it, whole (the terminal wraps a long one)."""
     if isinstance(value, float):
         return f"{value:,.6g}"
-    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    if value is None:
+        return "—"
+    return json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
 
 
 def metric_text(metric: str, value: Any) -> str:

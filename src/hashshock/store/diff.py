@@ -51,9 +51,13 @@ def _walk(before: Any, after: Any, where: str, out: list[Change]) -> None:
     if isinstance(before, dict) and isinstance(after, dict):
         for key in list(before) + [k for k in after if k not in before]:
             _walk(before.get(key), after.get(key), f"{where}.{key}", out)
-    elif (isinstance(before, list) and isinstance(after, list) and len(before) == len(after)
+    elif (isinstance(before, list) and isinstance(after, list)
           and all(isinstance(x, dict) for x in before + after)):  # fmt: skip
-        for i, (x, y) in enumerate(zip(before, after, strict=True)):
+        # item by item, an item only one side has against an empty one: each field that
+        # changed is named (a list of events added was one value too long to show)
+        for i in range(max(len(before), len(after))):
+            x = before[i] if i < len(before) else {}
+            y = after[i] if i < len(after) else {}
             _walk(x, y, f"{where}[{i}]", out)
     elif before != after:
         out.append(Change(where, before, after))
