@@ -346,3 +346,15 @@ def test_a_longer_timeout_waits_longer_for_a_slow_miner() -> None:
     assert ScanOptions(timeout_s=60).step_timeout_s == 12.0
     assert ScanOptions(timeout_s=60).pyasic_timeout_s == 12
     assert ScanOptions(timeout_s=1).step_timeout_s == 0.5
+
+
+def test_a_scan_that_may_take_long_says_so_first(capsys: pytest.CaptureFixture[str]) -> None:
+    """A /16 of silent addresses at the defaults (32 at a time, 15 s each) runs for hours:
+    the scan says how long it may take before it starts; a short one says nothing."""
+    from hashshock.cli.scan import _note_long_scan
+
+    _note_long_scan(65_534, 32, 15.0)
+    said = " ".join(capsys.readouterr().err.split())
+    assert "65,534 addresses, 32 at a time, up to 15 s each: up to about 8.5 h" in said
+    _note_long_scan(100, 32, 15.0)
+    assert capsys.readouterr().err == ""

@@ -15,6 +15,7 @@ the option defaults come from the scanner's light modules.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,25 @@ if TYPE_CHECKING:
     from hashshock.inputs.catalog import Catalog
     from hashshock.scan.fleetfile import InstallDates, MergeResult, ScannedCohort
     from hashshock.scan.records import MachineRecord
+
+
+#: A scan that could take longer than this, seconds, says so before it starts.
+LONG_SCAN_S = 60.0
+
+
+def _note_long_scan(hosts: int, concurrency: int, timeout_s: float) -> None:
+    """Say before a scan starts how long it may take when no address answers (each host
+    has ``timeout_s``, ``concurrency`` at once): a /16 of silent addresses runs for hours
+    at the defaults, and nothing said so."""
+    worst = math.ceil(hosts / concurrency) * timeout_s
+    if worst <= LONG_SCAN_S:
+        return
+    took = f"{worst / 3600:,.1f} h" if worst >= 3600 else f"{worst / 60:,.0f} min"
+    typer.echo(
+        f"note: {hosts:,} addresses, {concurrency} at a time, up to {timeout_s:g} s each: "
+        f"up to about {took} if few answer (Ctrl-C stops it, nothing written; a smaller "
+        "range or a larger --concurrency is quicker)", err=True,
+    )  # fmt: skip
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -247,6 +267,7 @@ def scan_command(
         check_privileged_api=check_privileged_api, check_default_login=check_default_login,
         site=chosen_site,
     )  # fmt: skip
+    _note_long_scan(len(hosts), concurrency, timeout)
     try:
         with _progress(progress, len(hosts)) as tick:
             records = run_scan(hosts, options, catalog, tick)
