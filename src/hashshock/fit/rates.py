@@ -250,7 +250,7 @@ def replacements(result: PartFit) -> list[str]:
     if result.effect is None or not result.effect.overrides:
         return []
     scope = result.part if result.applies_to == "*" else f"{result.part} ({result.applies_to})"
-    return [f"{scope}: written with --out, this row replaces the bundled row(s) for "
+    return [f"{scope}: if written with --out and used, this row replaces the bundled row(s) for "
             f"{', '.join(result.effect.overrides)}"]  # fmt: skip
 
 
