@@ -59,7 +59,8 @@ def test_aggregate_by_site_and_model_with_degradation() -> None:
 def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
     """The same serial and MAC at two addresses is one machine (it was counted twice, and
     the audit's shares with it); a serial or MAC alone, or none, proves nothing."""
-    from hashshock.scan.fleetfile import repeated_machines
+    from hashshock.scan.audit import units_from_inventory
+    from hashshock.scan.records import repeated_machines
 
     records = [
         rec(ip="127.0.0.51", serial="SN1", mac="02:00:00:00:00:01"),
@@ -69,6 +70,7 @@ def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
         rec(ip="127.0.0.56", serial="", mac=""),
     ]
     assert [c.count for c in aggregate(records)] == [4]
+    assert sum(u.machines for u in units_from_inventory(records)) == 4  # the audit too
     assert repeated_machines(records) == {
         ("SN1", "02:00:00:00:00:01"): ["127.0.0.51", "127.0.0.53"]}  # fmt: skip
 

@@ -33,7 +33,7 @@ from hashshock.cli.common import error_exit
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
-from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS
+from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, repeated_machines
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS
 from hashshock.words import counted
 
@@ -239,7 +239,6 @@ def scan_command(
         choose_site,
         fleet_start,
         merge_scan,
-        repeated_machines,
     )
     from hashshock.scan.inventory import write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan

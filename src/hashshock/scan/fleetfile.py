@@ -48,7 +48,7 @@ from hashshock.scan.degraded import (
     place_broken,
     whole,
 )
-from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord
+from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord, first_sightings
 from hashshock.scan.yamlfile import as_run_reads_it
 
 DEFAULT_SITE = "site-1"
@@ -76,30 +76,13 @@ class ScannedCohort:
         return out
 
 
-def repeated_machines(records: Iterable[MachineRecord]) -> dict[tuple[str, str], list[str]]:
-    """Machines that answered at more than one address — the same serial number and MAC
-    address, both reported — and their addresses, in the order scanned (a miner behind
-    two addresses, or a range scanned twice through NAT)."""
-    seen: dict[tuple[str, str], list[str]] = {}
-    for rec in records:
-        if rec.serial and rec.mac:
-            seen.setdefault((rec.serial, rec.mac.lower()), []).append(rec.ip)
-    return {key: ips for key, ips in seen.items() if len(ips) > 1}
-
-
 def aggregate(records: Iterable[MachineRecord]) -> list[ScannedCohort]:
     """Cohorts (site x model) of the machines whose model is in the catalogue, each
-    machine once (:func:`repeated_machines` counts at its first address)."""
+    machine once (:func:`~hashshock.scan.records.first_sightings`)."""
     cohorts: dict[tuple[str, str], ScannedCohort] = {}
-    counted: set[tuple[str, str]] = set()
-    for rec in records:
+    for rec in first_sightings(records):
         if rec.status != "ok" or not rec.slug:
             continue
-        identity = (rec.serial, rec.mac.lower())
-        if rec.serial and rec.mac:
-            if identity in counted:
-                continue
-            counted.add(identity)
         key = (rec.site, rec.slug)
         cohort = cohorts.setdefault(key, ScannedCohort(site=rec.site, model=rec.slug))
         cohort.count += 1

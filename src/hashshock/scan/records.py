@@ -5,6 +5,7 @@ Units: hashrates in TH/s, uptime in seconds, chips and boards as counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -197,3 +198,27 @@ def record_to_json(record: MachineRecord) -> dict[str, Any]:
     data = {k: v for k, v in asdict(record).items() if not k.startswith("_")}
     data.update({name: getattr(record, name) for name in _DERIVED})
     return data
+
+
+def repeated_machines(records: Iterable[MachineRecord]) -> dict[tuple[str, str], list[str]]:
+    """Machines that answered at more than one address — the same serial number and MAC
+    address, both reported — and their addresses, in the order scanned (a miner behind
+    two addresses, or a range scanned twice through NAT)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for rec in records:
+        if rec.serial and rec.mac:
+            seen.setdefault((rec.serial, rec.mac.lower()), []).append(rec.ip)
+    return {key: ips for key, ips in seen.items() if len(ips) > 1}
+
+
+def first_sightings(records: Iterable[MachineRecord]) -> Iterator[MachineRecord]:
+    """``records`` with each machine of :func:`repeated_machines` at its first address
+    only (a record without a serial and a MAC is always its own machine)."""
+    counted: set[tuple[str, str]] = set()
+    for rec in records:
+        if rec.serial and rec.mac:
+            identity = (rec.serial, rec.mac.lower())
+            if identity in counted:
+                continue
+            counted.add(identity)
+        yield rec
