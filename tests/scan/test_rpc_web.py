@@ -140,3 +140,21 @@ def test_credentials_never_shown() -> None:
     assert creds.redact("login pw-123 failed") == "login *** failed"
     assert Credentials.resolve("v", "x", {"HASHSHOCK_MINER_PASSWORD": "y"}).password == "x"
     assert Credentials.resolve(None, "", {}).password is None
+
+
+def test_a_reading_no_machine_of_the_model_makes_is_unknown(start_farm: StartFarm) -> None:
+    """An "S19j Pro" reporting 200 boards (6,300 TH/s, and an ideal rate to match) is
+    taken at its model's nameplate: such a reading would outweigh the rest of a fleet in
+    the audit's shares; a real one (three boards, 94.8 TH/s) is kept as read."""
+    from hashshock.inputs.catalog import bundled_catalog
+
+    nameplate = bundled_catalog().get("antminer-s19j-pro").hashrate_ths
+    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
+    absurd, real = (f"127.0.0.{n}" for n in random.sample(range(100, 250), 2))
+    start_farm({absurd: StockAntminer(model="Antminer S19j Pro", boards=((76, 31_500.0),) * 200,
+                                      ideal_ghs=6_300_000.0),
+                real: StockAntminer(model="Antminer S19j Pro")})  # fmt: skip
+    wild, kept = run_scan([absurd, real], opts)
+    assert wild.status == "ok" and wild.hashrate_ths is None
+    assert wild.expected_ths == nameplate
+    assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100

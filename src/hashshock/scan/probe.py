@@ -62,6 +62,11 @@ class ScanOptions:
         return max(1, int(self.timeout_s / 5))
 
 
+#: A miner's hashrate reading above this multiple of its model's nameplate is taken as
+#: unknown (overclocked machines run at 1.2–1.4×; 3× is no machine of the model).
+MAX_READING_SHARE = 3.0
+
+
 def hashrate_ths(value: object) -> float | None:
     """A pyasic hashrate (any unit) or a plain number (TH/s) in TH/s; None for what is
     no hashrate (a miner's reading is untrusted: infinite or negative reads as unknown,
@@ -205,6 +210,13 @@ class _Probe:
             rec.message = f"model '{rec.model or 'unknown'}' is not in the catalogue"
             return
         rec.slug, rec.vendor, rec.family = spec.slug, spec.vendor, spec.family
+        # a reading no machine of the model makes (an "S19" at 6,200 TH/s) is no reading:
+        # it would outweigh the rest of the fleet in the audit's shares
+        bound = MAX_READING_SHARE * spec.hashrate_ths
+        if rec.hashrate_ths is not None and rec.hashrate_ths > bound:
+            rec.hashrate_ths = None
+        if rec.expected_ths is not None and rec.expected_ths > bound:
+            rec.expected_ths = None
         rec.expected_ths = rec.expected_ths or spec.hashrate_ths
         rec.boards_expected = rec.boards_expected or spec.hashboards
         rec.fans_expected = spec.fans if rec.fans_expected is None else rec.fans_expected
