@@ -70,3 +70,17 @@ def test_lognormal_mean_close_to_asked() -> None:
 def test_bad_specs_are_rejected(bad: object) -> None:
     with pytest.raises(ValueError):
         from_spec(bad)
+
+
+def test_parameters_as_tuples_or_numpy_numbers_are_numbers() -> None:
+    """A mapping built in Python may carry tuples and numpy numbers: they are the
+    distribution's parameters as lists and ints are (text such as '3e1' is not)."""
+    import numpy as np
+    import pytest
+
+    from hashshock.dists import from_spec
+
+    assert from_spec({"dist": "empirical", "values": (1, 2), "weights": (0.5, 0.5)}).mean == 1.5
+    assert from_spec({"dist": "uniform", "low": np.int64(1), "high": np.int64(5)}).mean == 3.0
+    with pytest.raises(ValueError, match="'3e1' is not a number"):
+        from_spec({"dist": "lognormal", "mean": "3e1", "cv": 0.5})

@@ -176,6 +176,8 @@ def test_wrong_argument_types_are_input_errors() -> None:
         (lambda: hashshock.find_breakpoint(EXAMPLES / "midsize-public-miner" / "fleet.yaml",
                                            None), "covenant (--covenant)", "give one of dscr"),
         (lambda: hashshock.strategies(fleet, extra=[None]), "extra[0]", "strategy YAML"),
+        (lambda: hashshock.strategies(fleet, extra=None), "extra", "strategy YAML"),  # type: ignore[arg-type]
+        (lambda: hashshock.compare(fleet, 5), "scenarios", "give a list of names"),  # type: ignore[arg-type]
         (lambda: hashshock.sweep({}, scheduler=123), "scheduler (--scheduler)", "tcp://"),
     ]  # fmt: skip
     for call, field, fix in calls:
@@ -376,3 +378,16 @@ def test_an_order_due_after_the_horizon_is_warned_of() -> None:
     said = [w for w in short.warnings if "after the 100-day horizon" in w]
     assert len(said) == 1 and "order/a/antminer-s21/2026-06-01" in said[0]
     assert not [w for w in long_.warnings if "horizon" in w]
+
+
+def test_scenarios_come_in_any_collection() -> None:
+    """Names in a tuple, a set, a dict's keys, a generator or a numpy array are a list of
+    scenarios as they were before None and numbers were refused."""
+    import numpy as np
+
+    from hashshock.prepare import check_scenario_list
+
+    names = ["baseline", "sanctions"]
+    for given in (tuple(names), set(names), dict.fromkeys(names).keys(), iter(names),
+                  np.array(names), dict.fromkeys(names)):  # fmt: skip
+        check_scenario_list(given)

@@ -26,6 +26,7 @@ servers is exactly the M/M/k queue of Erlang C.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,8 +220,8 @@ def from_spec(spec: Any) -> DayDistribution:
     for name, value in args.items():
         if name not in (*required, "weights"):
             continue  # an unknown parameter: the builder names it
-        for item in value if isinstance(value, list) else [value]:  # values, weights: lists
-            if isinstance(item, bool) or not isinstance(item, int | float):
+        for item in value if isinstance(value, list | tuple) else [value]:  # values, weights
+            if isinstance(item, bool) or not isinstance(item, numbers.Real):
                 raise ValueError(f"dist {kind}: {name} {item!r} is not a number — fix: "
                                  f"{number_fix(item)}")  # fmt: skip
     try:

@@ -212,12 +212,7 @@ def check_output(
         return None
     path = Path(target).expanduser()
     resolved = path.resolve()
-    package = Path(__file__).resolve().parent
-    if resolved.is_relative_to(package):  # its data files are every run's inputs
-        raise InputError(
-            path, option, "is inside the installed hashshock package (its bundled data "
-            "and code)", "name a file of your own outside it",
-        )  # fmt: skip
+    check_outside_package(path, option)
     for source in inputs:
         if source is not None and _same_file(resolved, Path(source).expanduser()):
             raise InputError(
@@ -308,9 +303,20 @@ def csv_columns(path: Path) -> set[str]:
     return {name.strip() for name in header}
 
 
+def check_outside_package(path: Path, option: str) -> None:
+    """Refuse an output inside the installed hashshock package: its bundled data are
+    every run's inputs (``fit --out`` onto ``data/failure_rates.csv`` replaced them)."""
+    if path.expanduser().resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise InputError(
+            path, option, "is inside the installed hashshock package (its bundled data "
+            "and code)", "name a file or folder of your own outside it",
+        )  # fmt: skip
+
+
 def check_output_dir(path: str | Path, option: str) -> Path:
     """Check that ``path`` is a writable folder or can be made one (its parent exists)."""
     folder = Path(path).expanduser()
+    check_outside_package(folder, option)
     if folder.exists() and not folder.is_dir():
         raise InputError(folder, option, "is a file, not a folder", "name a folder")
     parent = folder if folder.is_dir() else folder.parent

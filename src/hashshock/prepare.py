@@ -10,7 +10,7 @@ clear of the engine (no numba), so ``hashshock validate`` is quick; passing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
 def check_scenario_list(scenarios: object) -> None:
     """``scenarios`` must be a list of names, files or scenarios, not one string (which
     Python would read letter by letter), nor anything that is not a list."""
-    if not isinstance(scenarios, str | Path | Scenario | Sequence):
+    if not isinstance(scenarios, str | Path | Scenario | Iterable):
         raise InputError(
             None, "scenarios", f"{shown(scenarios)} is not a list of scenarios",
             "give a list of names, files or scenarios, e.g. ['sanctions']",

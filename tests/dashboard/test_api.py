@@ -336,6 +336,10 @@ def test_a_job_can_be_cancelled_and_the_queue_is_bounded(
                for _ in range(MAX_WAITING)]  # fmt: skip
         refused = client.post("/api/runs", json=body, headers=WRITE)
         assert refused.status_code == 429 and "waiting or running" in refused.json()["error"]
+        # a waiting job cancelled ends at once and makes room (it waited for the running one)
+        last = client.delete(f"/api/jobs/{ids[-1]}", headers=WRITE).json()
+        assert last["state"] == "cancelled"
+        ids[-1] = client.post("/api/runs", json=body, headers=WRITE).json()["job_id"]
         while client.get(f"/api/jobs/{ids[0]}").json()["done"] == 0:
             time.sleep(0.01)  # the first runs; the others wait
         assert client.delete(f"/api/jobs/{ids[0]}").status_code == 403  # a write needs its header
@@ -353,3 +357,16 @@ def test_a_job_can_be_cancelled_and_the_queue_is_bounded(
         client.delete(f"/api/jobs/{again.json()['job_id']}", headers=WRITE)
         assert _wait(client, again.json()["job_id"])["state"] == "cancelled"  # type: ignore[arg-type]
     assert not store.exists()
+
+
+def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
+    """Once a job has begun saving (its runs going into the store), a cancel is refused
+    rather than answered 202 and the runs saved anyway."""
+    from hashshock.dashboard.jobs import Job, Jobs
+
+    jobs = Jobs(tmp_path / "runs.duckdb")
+    job = Job("j1", "farm", ["baseline"], state="running", saving=True)
+    jobs._jobs[job.job_id] = job
+    with pytest.raises(InputError, match="too late to cancel"):
+        jobs.cancel("j1")
+    assert not job.stop

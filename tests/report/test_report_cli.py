@@ -115,15 +115,27 @@ def test_bad_sources_exit_2_with_one_line(tmp_path: Path, invoke, source, expect
     assert code == 2 and expected in err and err.count("\n") == 1
 
 
-def test_json_nested_past_the_parser_is_one_line(tmp_path: Path, invoke) -> None:
+def test_json_nested_past_the_parser_is_one_line(
+    tmp_path: Path, invoke, request: pytest.FixtureRequest
+) -> None:
     """A JSON document nested thousands deep (none that hashshock writes is) is refused by
     every reader of results as a file that cannot be one of its JSONs, not a
-    RecursionError: the report's runs, a sweep's and an industry's."""
+    RecursionError: the report's runs, a sweep's and an industry's. (Python's default
+    recursion limit, which a library loaded by an earlier test may have raised.)"""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    request.addfinalizer(lambda: sys.setrecursionlimit(limit))
+    sys.setrecursionlimit(1000)
     from hashshock.industry.report import load_industry_json
     from hashshock.inputs.errors import InputError
     from hashshock.report.data import load_json_runs
     from hashshock.sweep.result import load_result
 
+    big = tmp_path / "big.json"  # more digits than Python converts: a ValueError
+    big.write_text('{"paths": ' + "9" * 5000 + "}", encoding="utf-8")
+    code, _, err = invoke("report", str(big), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "cannot be read as JSON" in err and err.count("\n") == 1
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
     code, _, err = invoke("report", str(deep), "--out", str(tmp_path / "r.html"))

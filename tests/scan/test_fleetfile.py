@@ -71,6 +71,10 @@ def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
     ]
     assert [c.count for c in aggregate(records)] == [4]
     assert sum(u.machines for u in units_from_inventory(records)) == 4  # the audit too
+    # the address that timed out is not the one counted: the one that answered is
+    timed_out = [rec(ip="127.0.0.61", serial="SN2", mac="m2", status="timeout"),
+                 rec(ip="127.0.0.62", serial="SN2", mac="m2")]  # fmt: skip
+    assert [c.count for c in aggregate(timed_out)] == [1]
     assert repeated_machines(records) == {
         ("SN1", "02:00:00:00:00:01"): ["127.0.0.51", "127.0.0.53"]}  # fmt: skip
 

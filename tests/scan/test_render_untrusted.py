@@ -54,3 +54,25 @@ def test_readings_that_are_no_number_read_as_unknown() -> None:
     assert hashrate_ths("nan") is None and hashrate_ths("95.5") == 95.5
     assert seconds(-100) is None and seconds(float("inf")) is None and seconds("x") is None
     assert seconds(3600.7) == 3600
+
+
+def test_a_model_with_control_characters_does_not_stop_the_scan_s_file() -> None:
+    """A model holding DEL or C1 controls (which YAML refuses even in a comment) is
+    written escaped: the file reads back and the scan is written (it ended in 'would not
+    read back', no fleet file and no inventory)."""
+    from datetime import date
+    from pathlib import Path
+
+    import yaml
+
+    from hashshock.cli.scan import _header
+    from hashshock.scan.fleetfile import InstallDates
+    from hashshock.scan.yamlfile import render_fleet_yaml
+
+    odd = MachineRecord(ip="127.0.0.9", status="unknown-model", model="Antminer S95\x9b2J\x7f")
+    cohort = ScannedCohort(site="a", model="antminer-s19", count=1)
+    header = _header("a", [cohort], InstallDates(date(2026, 3, 1)), Path("inv.csv"), [odd],
+                     None, False)  # fmt: skip
+    data = {"name": "farm"}
+    assert yaml.safe_load(render_fleet_yaml(data, header)) == data
+    assert any("Antminer S95\\u009b2J\\u007f" in line for line in header)

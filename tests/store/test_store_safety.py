@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from hashshock.inputs.errors import InputError
@@ -246,3 +247,19 @@ def test_store_and_report_functions_name_a_wrong_argument(store: Path, runs) -> 
             call()
         assert caught.value.field == field, str(caught.value)
     assert len(list_runs(store)) == len(runs)
+    assert len(list_runs(store, limit=np.int64(1))) == 1  # numpy's integers are whole numbers
+
+
+def test_no_store_or_images_folder_inside_the_installed_package() -> None:
+    """As every other output: a store or an images folder inside the package would write
+    among its bundled data."""
+    import hashshock
+    from hashshock.outputs import check_output_dir
+    from hashshock.store.db import check_store
+
+    data = Path(hashshock.__file__).resolve().parent / "data"
+    with pytest.raises(InputError, match="inside the installed hashshock package"):
+        check_store(data / "runs.duckdb")
+    with pytest.raises(InputError, match="inside the installed hashshock package"):
+        check_output_dir(data / "images", "--images")
+    assert not (data / "runs.duckdb").exists()

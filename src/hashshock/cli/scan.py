@@ -148,7 +148,7 @@ def _header(
     for model, ips in sorted(unknown.items()):
         shown = ", ".join(ips[:5]) + (", ..." if len(ips) > 5 else "")
         # as the miner sent it, escaped: a line break in it stays in the comment
-        said = json.dumps(model, ensure_ascii=False)[1:-1]
+        said = json.dumps(model)[1:-1]  # ASCII: YAML refuses some controls even in comments
         lines.append(
             f"NOT IN COHORTS: {len(ips)} x '{said}' ({shown}): model not in the catalogue;"
             " add it to a models CSV named by `catalog:` and re-scan."

@@ -228,8 +228,8 @@ def create_app(settings: Settings) -> FastAPI:
     def cancel(job_id: str) -> Response:
         try:
             return JSONResponse(jobs.cancel(job_id).status(), status_code=202)
-        except InputError as exc:
-            return _error(exc, 404)
+        except InputError as exc:  # unknown (404), or saving already (409)
+            return _error(exc, 409)
 
     def job_runs(job_id: str) -> list[dict[str, Any]]:
         job = jobs.get(job_id)

@@ -48,6 +48,7 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     stop: bool = False  # asked to stop (Jobs.cancel)
+    saving: bool = False  # its results are being saved: too late to stop
 
     def status(self) -> dict[str, Any]:
         end = self.finished or time.monotonic()
@@ -89,10 +90,10 @@ class Jobs:
         from hashshock.report.data import report_dict
         from hashshock.store.save import save_results
 
-        if job.stop:  # cancelled while it waited
-            job.state, job.finished = "cancelled", time.monotonic()
-            return
-        job.state, job.started = "running", time.monotonic()
+        with self._lock:  # cancelled while it waited: it never starts
+            if job.state == "cancelled":
+                return
+            job.state, job.started = "running", time.monotonic()
 
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, total
@@ -101,8 +102,10 @@ class Jobs:
 
         try:
             results = api.compare(loaded, scenarios, paths, horizon_days, seed, progress)
-            if job.stop:  # asked after the engine's last report: nothing is saved
-                raise _Cancelled
+            with self._lock:  # asked after the engine's last report: nothing is saved
+                if job.stop:
+                    raise _Cancelled
+                job.saving = True  # from here it is too late to cancel
             job.runs = [report_dict(r) for r in results]
             if save:
                 job.run_ids = save_results(job.runs, self.store, fleet=loaded,
@@ -120,10 +123,18 @@ class Jobs:
             job.finished = time.monotonic()
 
     def cancel(self, job_id: str) -> Job:
-        """Ask job ``job_id`` to stop (a job that has ended is left as it is)."""
+        """Stop job ``job_id``: a waiting one ends now, a running one at the engine's next
+        progress report; one saving its results is too late (an :class:`InputError`), one
+        that has ended is left as it is."""
         job = self.get(job_id)
-        if job.state not in ENDED:
-            job.stop = True
+        with self._lock:
+            if job.saving and job.state not in ENDED:
+                raise InputError(None, "job", "is saving its results: too late to cancel",
+                                 "remove its runs afterwards (runs rm) if unwanted")  # fmt: skip
+            if job.state == "queued":
+                job.state, job.finished = "cancelled", time.monotonic()
+            elif job.state not in ENDED:
+                job.stop = True
         return job
 
     def get(self, job_id: str) -> Job:

@@ -17,7 +17,7 @@ core, as the commands do; results do not depend on it) and returns the result wh
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +121,9 @@ def strategies(
     if isinstance(extra, str | Path):
         raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
                          f"give a list: extra=[{str(extra)!r}]")  # fmt: skip
+    if not isinstance(extra, Iterable):
+        raise InputError(None, "extra", f"{extra!r} is not a list of strategy files",
+                         "give a list of strategy YAML files, or leave it out")  # fmt: skip
     for k, file in enumerate(extra):
         check_path_like(file, f"extra[{k}]", "give the path of a strategy YAML file")
     loaded, chosen = _fleet(fleet), _scenario(scenario)

@@ -214,3 +214,5 @@ def read_json(path: Path, fix: str) -> Any:
                          f"not valid JSON ({exc.msg})", fix) from None  # fmt: skip
     except RecursionError:
         raise InputError(path, None, "is nested too deeply to be a hashshock JSON", fix) from None
+    except ValueError as exc:  # a number of more digits than Python converts
+        raise InputError(path, None, f"cannot be read as JSON ({exc})", fix) from None

@@ -212,13 +212,18 @@ def repeated_machines(records: Iterable[MachineRecord]) -> dict[tuple[str, str],
 
 
 def first_sightings(records: Iterable[MachineRecord]) -> Iterator[MachineRecord]:
-    """``records`` with each machine of :func:`repeated_machines` at its first address
-    only (a record without a serial and a MAC is always its own machine)."""
-    counted: set[tuple[str, str]] = set()
-    for rec in records:
+    """``records`` with each machine of :func:`repeated_machines` once: at its first
+    address that answered fully (``ok``), else its first (a record without a serial and
+    a MAC is always its own machine). Two addresses probing one device at once can have
+    one of them time out; the other's reading is the machine's."""
+    listed = list(records)
+    chosen: dict[tuple[str, str], int] = {}
+    for i, rec in enumerate(listed):
         if rec.serial and rec.mac:
             identity = (rec.serial, rec.mac.lower())
-            if identity in counted:
-                continue
-            counted.add(identity)
-        yield rec
+            first = chosen.setdefault(identity, i)
+            if listed[first].status != "ok" and rec.status == "ok":
+                chosen[identity] = i
+    for i, rec in enumerate(listed):
+        if not (rec.serial and rec.mac) or chosen[(rec.serial, rec.mac.lower())] == i:
+            yield rec

@@ -124,7 +124,10 @@ def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
     """Check before any work that the store at ``path`` (None: the default) can be used:
     an existing store opens and has a known schema; a new one can be created (its folder
     exists or can be made). Raises :class:`InputError`."""
+    from hashshock.outputs import check_outside_package
+
     target = store_path(path)
+    check_outside_package(target, "--store")
     if target.is_dir():
         raise InputError(target, "--store", "is a folder", "give a file, e.g. runs.duckdb")
     if target.exists():

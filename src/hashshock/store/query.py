@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,7 @@ def list_runs(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Saved runs, newest first, with their key outcomes (at most ``limit``, a whole
     number of at least 1, or all)."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Integral)
                               or limit < 1):  # fmt: skip
         raise InputError(None, "limit (--limit)", f"{shown(limit)} is not a number of runs",
                          "give a whole number of at least 1, or None for all")  # fmt: skip
