@@ -148,6 +148,26 @@ def test_usage_errors_are_one_line_as_input_errors_are(
     assert "— fix: see `hashshock" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("args", "typed"),
+    [
+        (["audit", _FARM, "--probability", "nan"], "nan"),
+        (["audit", _FARM, "--egress-filtered", "-inf"], "-inf"),
+        (["data", "update", "--timeout", "NaN"], "NaN"),
+    ],
+)
+def test_a_nan_or_infinite_option_value_is_named_as_such_not_as_out_of_range(
+    args: list[str], typed: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A range check of nan fails its upper bound; the message says what the value is."""
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", *args])
+    assert run_command() == 2
+    line = capsys.readouterr().err.strip()
+    assert f"{typed} is not a finite number" in line and "less than" not in line, line
+
+
 def test_a_group_named_alone_shows_its_help(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

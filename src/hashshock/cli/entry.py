@@ -159,7 +159,29 @@ def usage_error_line(wrong: Exception) -> str:
     """A command-line usage error (a bad option value, a missing argument, an unknown
     option or command) as one line, as the command line's own input errors are:
     ``error: <what> — fix: <how>``."""
+    not_finite = _not_finite_input(wrong)
+    if not_finite is not None:  # typer's range check would say "should be ≤ 1" of a nan
+        wrong.message = f"{not_finite} is not a finite number"  # type: ignore[attr-defined]
     message = wrong.format_message().rstrip(".")  # type: ignore[attr-defined]
     ctx = getattr(wrong, "ctx", None)
     command = ctx.command_path if ctx is not None else "hashshock"
     return f"error: {message} — fix: see `{command} --help`"
+
+
+def _not_finite_input(wrong: Exception) -> str | None:
+    """The value as typed when an option's value was refused for being nan or infinite
+    (typer checks ranges with pydantic, which the error is raised from), else None."""
+    errors = getattr(wrong.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    import math
+
+    for error in errors():
+        typed = error.get("input") if isinstance(error, dict) else None
+        try:
+            number = float(typed)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(number):
+            return str(typed)
+    return None
