@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLES, small_fleet
 from typer.testing import CliRunner
 
 from hashshock.cli.app import app
-from hashshock.cli.common import literal
+from hashshock.cli.common import literal, say
 from hashshock.cli.optimise import _stock_table
 
 runner = CliRunner()
@@ -30,6 +30,25 @@ def _plain(markup: str) -> str:
     out = io.StringIO()
     Console(file=out, width=200, color_system=None).print(markup, highlight=False)
     return out.getvalue().rstrip("\n")
+
+
+def test_say_wraps_at_words_keeps_paths_whole_and_names_literal() -> None:
+    """A long informational line is wrapped at spaces to the console, continuation lines
+    indented; a path longer than a line is not broken; the lead's markup is not counted as
+    text; a hostile name is shown as written."""
+    out = io.StringIO()
+    console = Console(file=out, width=40, color_system=None)
+    long_path = "/tmp/" + "deep/" * 12 + "fleet.yaml"
+    words = f"{HOSTILE_NAME} wrote {long_path}; " + "many words follow here " * 4
+    say(console, words, lead="[green]ok[/] ")
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert lines[0].startswith("ok farm [/] [old] \\x1b[31m")
+    assert any(line.strip().startswith(long_path) for line in lines)  # whole, unbroken
+    assert all(line.startswith("  ") for line in lines[1:])
+    assert all(len(line) <= 40 for line in lines if long_path not in line)
+    assert " ".join(out.getvalue().split()) == " ".join(
+        f"ok {HOSTILE_SHOWN} {words[len(HOSTILE_NAME) + 1 :]}".split()
+    )
 
 
 def test_literal_keeps_brackets_and_shows_control_characters() -> None:

@@ -39,9 +39,9 @@ from hashshock.cli.common import (
     SeedOpt,
     err_console,
     input_errors,
-    literal,
     note_long_run,
     progress_bar,
+    say,
     warn_all,
     write_or_report,
 )
@@ -301,13 +301,13 @@ def validate(
         warn_if_stale(err_console, config, prepared.loaded)
         warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
-    console.print(
-        f"[green]ok[/] {literal(fleet)}: {counted(loaded.machines, 'machine')} in "
+    described = (
+        f"{fleet}: {counted(loaded.machines, 'machine')} in "
         f"{counted(len(loaded.fleet.cohorts), 'cohort')} at "
         f"{counted(len(loaded.fleet.sites), 'site')}, {loaded.nameplate_ths / 1e3:,.1f} PH/s "
-        f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}",
-        soft_wrap=True,
+        f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}"
     )
+    say(console, described, lead="[green]ok[/] ")
 
 
 register_listing(app)

@@ -46,6 +46,29 @@ def literal(text: object) -> str:
     return escape(shown_controls(str(text)))
 
 
+def say(console: Console, text: str, *, lead: str = "", indent: int | None = None) -> None:
+    """Print a line of plain text (user's names and paths included, printed as written)
+    wrapped at spaces to the console's width, rather than cut mid-word by the terminal.
+
+    ``lead``: markup before the text (``"[green]ok[/] "``), counted by the columns it
+    shows. Continuation lines start ``indent`` columns in (default: two past the line's
+    own indent). A word longer than a line (a path) is kept whole, never broken.
+    Errors and warnings stay one line each (:func:`error_exit`, :func:`warn_all`): they
+    are grepped."""
+    import textwrap
+
+    from rich.text import Text
+
+    shown = shown_controls(text)
+    lead_columns = Text.from_markup(lead).cell_len
+    own_indent = len(shown) - len(shown.lstrip())
+    more = own_indent + 2 if indent is None else indent
+    wrapped = textwrap.fill(" " * lead_columns + shown, width=max(console.width, more + 20),
+                            subsequent_indent=" " * more, break_long_words=False,
+                            break_on_hyphens=False)  # fmt: skip
+    console.print(lead + escape(wrapped[lead_columns:]), highlight=False, soft_wrap=True)
+
+
 def error_exit(exc: InputError) -> typer.Exit:
     """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
     err_console.print(f"[bold red]error:[/] {literal(exc.message)}", highlight=False,

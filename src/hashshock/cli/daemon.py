@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hashshock.cli.common import say
 from hashshock.cli.daemon_client import (
     connect,
     daemon_dir,
@@ -80,8 +81,7 @@ def start(
     path = socket_path()
     running = ask(path, "status")
     if running is not None:
-        out.print(f"hashshock daemon already running (pid {running['pid']}) on "
-                  f"{escape(str(path))}", highlight=False, soft_wrap=True)  # fmt: skip
+        say(out, f"hashshock daemon already running (pid {running['pid']}) on {path}")
         return
     log = path.with_suffix(".log")
     with log.open("wb") as log_file:
@@ -103,9 +103,8 @@ def start(
                 process.kill()
                 raise _fail("the daemon did not start in time", f"see {log}")
             time.sleep(0.05)
-    out.print(f"hashshock daemon started (pid {answer['pid']}) on {escape(str(path))}; "
-              f"it ends after {idle:g} minutes without a command, or with "
-              "`hashshock daemon stop`", highlight=False, soft_wrap=True)  # fmt: skip
+    say(out, f"hashshock daemon started (pid {answer['pid']}) on {path}; it ends after "
+        f"{idle:g} minutes without a command, or with `hashshock daemon stop`")  # fmt: skip
 
 
 def _sockets() -> list[Path]:
@@ -158,10 +157,9 @@ def status(
         minutes = (time.time() - row["started"]) / 60.0
         which = "serves this installation" if row["serves_this"] else (
             "another installation or environment: not used here")  # fmt: skip
-        out.print(f"pid {row['pid']}: {which}; up {minutes:.0f} min, "
-                  f"{row['served']} commands, ends after {row['idle_seconds'] / 60:g} idle "
-                  f"minutes\n  socket {escape(row['socket'])}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+        say(out, f"pid {row['pid']}: {which}; up {minutes:.0f} min, {row['served']} commands, "
+            f"ends after {row['idle_seconds'] / 60:g} idle minutes")  # fmt: skip
+        say(out, f"  socket {row['socket']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,6 @@ the standard library and light hashshock modules at top level: the market layer
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hashshock.cli.common import error_exit
+from hashshock.cli.common import say as say_wrapped
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
 
@@ -130,11 +130,7 @@ def show_command(
     age = (dt.datetime.now(dt.UTC).date() - snap.date).days
 
     def say(text: str) -> None:
-        # Wrapped to the terminal, continuation lines indented under their item.
-        indent = " " * (len(text) - len(text.lstrip()) + 2)
-        wrapped = textwrap.fill(text, width=max(console.width, 40), subsequent_indent=indent,
-                                break_on_hyphens=False)  # fmt: skip
-        console.print(escape(wrapped), soft_wrap=True, highlight=False)
+        say_wrapped(console, text)  # continuation lines indented under their item
 
     say(f"snapshot ({snap.origin or 'bundled'}), {age} days old today: {_describe(snap)}")
     say(f"source: {snap.source}")

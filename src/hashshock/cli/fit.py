@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import error_exit, literal
+from hashshock.cli.common import error_exit, literal, say
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
 
@@ -121,13 +121,9 @@ def fit_command(
     console = Console(emoji=False)
     print_report(console, report)
     if out is not None:
-        console.print(
-            f"wrote {len(report.rates())} rows to {literal(str(out))}; use it in a fleet file as "
-            f"failure_rates: {literal(out.name)}"
-            + (f" (the previous file kept as {literal(str(kept))})" if kept else ""),
-            highlight=False,
-            soft_wrap=True,
-        )
+        previous = f" (the previous file kept as {kept})" if kept else ""
+        say(console, f"wrote {len(report.rates())} rows to {out}; use it in a fleet file as "
+            f"failure_rates: {out.name}{previous}")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

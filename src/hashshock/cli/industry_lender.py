@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from hashshock.cli.common import literal
+from hashshock.cli.common import literal, say
 from hashshock.cli.table import Table
 from hashshock.industry.notes import tail_below_baseline
 from hashshock.words import probability
@@ -17,13 +17,7 @@ from hashshock.words import probability
 def print_indented(console: Console, line: str, indent: int = 8) -> None:
     """``line`` wrapped to the console, its continuation lines under the text of the
     lender block (``indent`` columns in), not at column 0."""
-    import textwrap
-
-    text = literal(line.lstrip())  # made safe before wrapping: its line breaks are kept
-    first = line[: len(line) - len(line.lstrip())]
-    wrapped = textwrap.fill(text, width=max(console.width, indent + 20), initial_indent=first,
-                            subsequent_indent=" " * indent)  # fmt: skip
-    console.print(wrapped, highlight=False, soft_wrap=True)
+    say(console, line, indent=indent)
 
 
 def millions(usd: float) -> str:

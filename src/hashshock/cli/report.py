@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import err_console, input_errors, literal, progress_bar
+from hashshock.cli.common import err_console, input_errors, literal, progress_bar, say
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -187,9 +187,8 @@ def report_command(
     if not quiet:
         size = written.stat().st_size / 1e6
         runs = counted(len(results), "run")
-        Console(emoji=False).print(f"wrote {literal(str(written))} ({size:.1f} MB, {runs})"
-                        + (f"; images in {literal(str(images))}" if images else ""),
-                        highlight=False, soft_wrap=True)  # fmt: skip
+        say(Console(emoji=False), f"wrote {written} ({size:.1f} MB, {runs})"
+            + (f"; images in {images}" if images else ""))  # fmt: skip
 
 
 def _simulate(

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import input_errors, literal
+from hashshock.cli.common import input_errors, literal, say
 from hashshock.cli.report import StoreOpt
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -28,7 +28,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a 
 
 
 def _say(text: str) -> None:
-    console.print(literal(text), highlight=False, soft_wrap=True)
+    say(console, text)
 
 
 def _pct(value: Any) -> str:
