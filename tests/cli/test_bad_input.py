@@ -351,6 +351,17 @@ def test_a_network_smaller_than_the_fleet_is_refused(
     assert "smaller than the fleet's nameplate" in lines[0] and "fix:" in lines[0]
 
 
+@pytest.mark.parametrize("names", ["baseline,baseline", "sanctions,sanctions"])
+def test_a_scenario_named_twice_is_refused_alone(names: str) -> None:
+    """Refused before the day-0 market's warnings (docs/limits.md: a refused run prints its
+    error alone); the bundled snapshot is stale at the default start, so they would show."""
+    fleet = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
+    result = CliRunner().invoke(app, ["compare", fleet, "-s", names, "-n", "2", "-q"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "named more than once" in lines[0], lines
+
+
 def test_bad_call_arguments_are_input_errors(
     write_yaml: Callable[[dict[str, Any], str], Path],
 ) -> None:

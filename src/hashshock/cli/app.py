@@ -125,7 +125,14 @@ def _simulate(
     then write what was asked (JSON, report, run store)."""
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
-    from hashshock.prepare import check_horizon, check_run_args, estimate_for, input_files
+    from hashshock.prepare import (
+        check_horizon,
+        check_run_args,
+        check_scenario_against_fleet,
+        check_scenario_names,
+        estimate_for,
+        input_files,
+    )
     from hashshock.sizing import check_fits
 
     with input_errors():
@@ -134,6 +141,9 @@ def _simulate(
         check_horizon(horizon)
         loaded = load_fleet(fleet)
         chosen = [load_scenario(n) for n in names]
+        check_scenario_names(chosen)  # refused before any warning is printed
+        for scenario in chosen:
+            check_scenario_against_fleet(scenario, loaded)
         inputs = input_files(loaded, names, market)
         check_output(outputs.json_out, "--json", inputs)
         if outputs.report:  # the report and the store load their modules only when asked for
