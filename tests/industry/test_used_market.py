@@ -4,6 +4,7 @@ in what is offered."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,3 +62,13 @@ def test_a_window_of_excess_turnover_moves_prices_by_e_to_the_eta() -> None:
     np.testing.assert_allclose(up, np.exp(MARKET.sensitivity))
     assert clear(none, none, MARKET).price_factor.max() == 1.0
     assert clear(flood, none, MARKET).price_factor[0, -1] == 1.0  # the window has passed
+
+
+def test_grey_defaults_are_the_grey_channel_row() -> None:
+    """The used market's grey premium and dead-on-arrival share default to the grey-parts
+    channel's (data/channels.csv), the one source the fleets' grey purchases read too."""
+    from hashshock.finance.data import channels
+
+    grey = channels()["grey-parts"]
+    assert UsedMarket().grey_premium == pytest.approx(grey.price_factor - 1.0, abs=1e-12)
+    assert UsedMarket().grey_doa_share == grey.doa_share
