@@ -287,6 +287,35 @@ def test_extra_cash_is_told_apart_from_stock_drawn_and_machines_broken(
     assert "And 120 more machines wait for a part on the last day than under baseline" in note
 
 
+@pytest.mark.parametrize(("power_saved", "lost", "cushion", "loss_making"), [
+    (500_000.0, 300_000.0, 100_000.0, True),  # power saved above all they would earn
+    (500_000.0, 300_000.0, 250_000.0, False),  # the network's cushion was their revenue too
+    (200_000.0, 300_000.0, 0.0, False),
+])  # fmt: skip
+def test_machines_waiting_that_mined_at_a_loss_are_a_saving_not_a_smaller_fleet(
+    results: list[dict[str, Any]], power_saved: float, lost: float, cushion: float,
+    loss_making: bool,
+) -> None:  # fmt: skip
+    """Machines stopped for parts that drew more power than the revenue they would have
+    earned (revenue lost plus the network-wide cushion on the rest) mined at a loss: the
+    note says so rather than "not a saving"."""
+    baseline = results[0]
+    higher = _with_cash(next(r for r in results if r["scenario"] == "sanctions"), -1_000_000.0)
+    theirs = baseline["finance"]["costs_usd_p50"]
+    higher["finance"]["costs_usd_p50"] = dict(higher["finance"]["costs_usd_p50"],
+                                              power=theirs["power"] - power_saved)  # fmt: skip
+    higher["finance"]["vs_baseline"]["revenue_at_risk_usd"]["p50"] = lost
+    higher["finance"]["network_wide"]["revenue_cushion_usd"]["p50"] = cushion
+    waiting = higher["daily"]["machines_down"]["waiting_for_part"]["p50"]
+    waiting[-1] = baseline["daily"]["machines_down"]["waiting_for_part"]["p50"][-1] + 50
+    note = cash_higher_note(higher, baseline)
+    assert note is not None and "And 50 more machines wait for a part" in note
+    assert ("mined at a loss" in note) is loss_making
+    assert ("not a saving" in note) is not loss_making
+    if loss_making:
+        assert f"revenue they would have earned ({_musd(lost + cushion)})" in note
+
+
 def test_a_shock_this_fleet_rides_out_says_why_the_network_is_unmoved(
     results: list[dict[str, Any]],
 ) -> None:

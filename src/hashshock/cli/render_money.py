@@ -260,11 +260,28 @@ def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) 
     waiting = result["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
     base = baseline["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
     if waiting and base and waiting[-1] - base[-1] >= 1:
-        out += (
-            f" And {waiting[-1] - base[-1]:,.0f} more machines wait for a part on the last day "
-            "than under baseline (p50): the costs they no longer incur are a smaller working "
-            "fleet's, not a saving."
-        )
+        more = f" And {waiting[-1] - base[-1]:,.0f} more machines wait for a part on the last day "
+        power_saved = (baseline["finance"]["costs_usd_p50"].get("power", 0.0)
+                       - result["finance"]["costs_usd_p50"].get("power", 0.0))  # fmt: skip
+        # What the stopped machines would have earned: the revenue lost, plus what a
+        # network-wide shock's higher hashprice gave back on the rest of the fleet.
+        network = result["finance"].get("network_wide")
+        cushion = network["revenue_cushion_usd"]["p50"] if network is not None else 0.0
+        forgone = vs["revenue_at_risk_usd"]["p50"] + max(cushion, 0.0)
+        if power_saved > max(forgone, 0.0):
+            # Stopped machines that drew more power than they would have earned: a real
+            # saving, which the shock only stumbled on; "not a saving" would be wrong.
+            out += (
+                f"{more}than under baseline (p50), and the power no longer drawn "
+                f"({_musd(power_saved)}) is more than the revenue they would have earned "
+                f"({_musd(forgone)}): at these power prices they mined at a loss — a fleet "
+                "with `switch_off_unprofitable: true` stops such machines with no shock."
+            )
+        else:
+            out += (
+                f"{more}than under baseline (p50): the costs they no longer incur are a "
+                "smaller working fleet's, not a saving."
+            )
     return out
 
 
