@@ -124,11 +124,10 @@ def _simulate(
     """Shared body of ``run`` and ``compare``: load, check the outputs, simulate, render,
     then write what was asked (JSON, report, run store)."""
     from hashshock import api
-    from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.inputs.load import check_scenario_against_fleet, load_fleet, load_scenario
     from hashshock.prepare import (
         check_horizon,
         check_run_args,
-        check_scenario_against_fleet,
         check_scenario_names,
         estimate_for,
         input_files,
