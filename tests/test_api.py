@@ -58,6 +58,29 @@ def test_user_catalogue_adds_models(
     assert loaded.catalog.get("antminer-s23-hyd").fans == 0
 
 
+def test_the_manifest_changes_with_a_model_s_figures_not_only_its_name(
+    tmp_path: Path,
+) -> None:
+    """A user's row replacing a bundled model (same slug, other figures) is another input:
+    the manifest's inputs digest says so."""
+    bundled = Path(hashshock.__file__).parent / "data" / "models.csv"
+    header, *rows = bundled.read_text(encoding="utf-8").splitlines()
+    s19j = next(r for r in rows if r.startswith("antminer-s19j-pro,"))
+    fields = s19j.split(",")
+    fields[4] = str(float(fields[4]) * 0.9)  # hashrate_ths and power_w of an older unit
+    fields[5] = str(float(fields[5]) * 0.9)
+    from hashshock.inputs.load import fleet_from_mapping
+
+    digests = []
+    for folder, row in (("same", s19j), ("tired", ",".join(fields))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "models.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+        loaded = fleet_from_mapping(small_fleet(catalog="models.csv"), base_dir=tmp_path / folder)
+        result = hashshock.run(loaded, "baseline", paths=2, horizon_days=5)
+        digests.append(result.manifest["inputs_sha256"])
+    assert digests[0] != digests[1]
+
+
 def test_the_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     """README's Python example, saved as a script without a main guard and run with
     ``python script.py``, succeeds (no worker process re-imports the script)."""

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -67,7 +68,9 @@ def _manifest(
         {
             "fleet": loaded.fleet.model_dump(mode="json"),
             "scenario": scenario.model_dump(mode="json"),
-            "catalog": sorted(loaded.catalog.models),
+            # every model's specification, not its name alone: an edited row is another input
+            "catalog": {slug: dataclasses.asdict(spec)
+                        for slug, spec in sorted(loaded.catalog.models.items())},  # fmt: skip
         },
         sort_keys=True,
         default=str,
