@@ -139,6 +139,32 @@ def test_another_import_time_environment_is_not_served(daemon_env: dict[str, str
     assert _served(daemon_env) == before
 
 
+def test_a_changed_data_file_is_not_served_by_a_daemon_that_read_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon keeps the bundled catalogue, rates and scenarios it read: a changed data
+    file, like a changed source, gives another digest (its command runs fresh); compiled
+    bytecode written later does not."""
+    import os
+
+    from hashshock.cli import daemon_client
+
+    package = tmp_path / "hashshock"
+    (package / "data").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "api.py").write_text("x = 1\n")
+    models = package / "data" / "models.csv"
+    models.write_text("model,ths\ns19j-pro,100\n")
+    monkeypatch.setattr(daemon_client, "PACKAGE_DIR", package)
+    before = daemon_key({})
+    (package / "__pycache__" / "api.cpython-311.pyc").write_bytes(b"\0")
+    (package / "data" / "stale.pyc").write_bytes(b"\0")
+    assert daemon_key({}) == before
+    models.write_text("model,ths\ns19j-pro,50\n")  # same size: the time tells
+    os.utime(models, ns=(models.stat().st_atime_ns, models.stat().st_mtime_ns + 10**9))
+    assert daemon_key({}) != before
+
+
 def test_ctrl_c_reaches_the_command(daemon_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     command = [*ENTRY, "compare", str(MID), "-s", "baseline,sanctions", "-n", "4000",

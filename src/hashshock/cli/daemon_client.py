@@ -12,7 +12,9 @@ and reports its exit code. Ctrl-C, SIGTERM and SIGHUP are passed on to the child
 
 A daemon serves only the installation and start-up environment it was started from:
 its socket's name carries a digest (:func:`daemon_key`) of hashshock's version and
-folder, the Python executable, every source file's size and modification time, and the
+folder, the Python executable, the size and modification time of every file of the
+package — its Python sources and its bundled data (the catalogue, failure rates,
+prices, scenarios, which the daemon read once and kept) — and the
 environment variables read when modules are imported (numba's, the BLAS threads',
 Python's, pydantic's, typer's, the locale, hashshock's own). A command whose digest
 differs, or any failure to connect, runs in its own process as if there were no daemon;
@@ -87,7 +89,8 @@ def private_dir(folder: Path, create: bool) -> bool:
 
 
 def _source_files() -> Iterator[tuple[str, int, int]]:
-    """Every Python source of the package: relative path, size, modification time (ns)."""
+    """Every file of the package but compiled bytecode — sources and bundled data: path,
+    size, modification time (ns)."""
     pending = [PACKAGE_DIR]
     while pending:
         with os.scandir(pending.pop()) as entries:
@@ -95,7 +98,7 @@ def _source_files() -> Iterator[tuple[str, int, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name != "__pycache__":
                         pending.append(Path(entry.path))
-                elif entry.name.endswith(".py"):
+                elif not entry.name.endswith(".pyc"):
                     info = entry.stat()
                     yield entry.path, info.st_size, info.st_mtime_ns
 
