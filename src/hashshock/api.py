@@ -69,8 +69,10 @@ def _manifest(
             "fleet": loaded.fleet.model_dump(mode="json"),
             "scenario": scenario.model_dump(mode="json"),
             # every model's specification, not its name alone: an edited row is another input
-            "catalog": {slug: dataclasses.asdict(spec)
-                        for slug, spec in sorted(loaded.catalog.models.items())},  # fmt: skip
+            "catalog": {
+                slug: dataclasses.asdict(spec)
+                for slug, spec in sorted(loaded.catalog.models.items())
+            },
         },
         sort_keys=True,
         default=str,
