@@ -69,3 +69,82 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, delay: float) -> None:
     ctrl_c_after(command, delay, {**os.environ, "COLUMNS": "100"})
     assert list(tmp_path.iterdir()) == []  # no result, no temporary file
     assert _processes_mentioning(str(out)) == []  # no worker left behind
+
+
+def _script(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (its resource tracker's output included)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, check=False)  # fmt: skip
+
+
+_WRITING = """
+import os, signal
+from pathlib import Path
+from hashshock.cli.interrupt import install, outputs_written_whole
+install()
+with outputs_written_whole():
+    Path("first.json").write_text("[]")
+    for _ in range({presses}):
+        os.kill(os.getpid(), signal.SIGINT)
+    Path("second.html").write_text("<html>")
+print("not reached")
+"""
+
+
+def test_ctrl_c_while_outputs_are_written_lets_them_all_be_written(tmp_path: Path) -> None:
+    """Outputs are written together: a Ctrl-C among them waits for the last, and the
+    command still ends with 130 and says so, rather than say none was written."""
+    done = _script(_WRITING.format(presses=1), tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert (tmp_path / "first.json").exists() and (tmp_path / "second.html").exists()
+    assert "not reached" not in done.stdout and "Traceback" not in done.stderr
+    assert "finishing the outputs being written first" in done.stderr
+    assert "stopped once the outputs under way were written" in done.stderr
+    assert "no output was written" not in done.stderr
+
+
+def test_a_second_ctrl_c_while_outputs_are_written_stops_at_once_and_says_so(
+    tmp_path: Path,
+) -> None:
+    done = _script(_WRITING.format(presses=2), tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert (tmp_path / "first.json").exists() and not (tmp_path / "second.html").exists()
+    assert "some outputs may have been written, others not" in done.stderr
+    assert "no output was written" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_while_a_daemon_is_looked_for_is_one_line(tmp_path: Path) -> None:
+    """The handler is installed before the daemon is looked for (hashing the package's
+    files, connecting): a Ctrl-C then is one line and 130, not a traceback."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from hashshock.cli import daemon_client\n"
+        "def looking(arguments):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(30)\n"
+        "daemon_client.run_on_daemon = looking\n"
+        "from hashshock.cli.entry import main\n"
+        "sys.argv = ['hashshock', '--help']\n"
+        "main()\n"
+    )
+    done = _script(code, tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "interrupted: stopped at once; no output was written"
+
+
+def test_worker_semaphores_freed_after_ctrl_c_are_freed_quietly(tmp_path: Path) -> None:
+    """Ctrl-C ends worker processes at once, and multiprocessing's resource tracker frees
+    the semaphores they held; the command line keeps its warning about them from adding
+    two lines to the command's one (the tracker takes the process's -W options)."""
+    leak = (
+        "import multiprocessing, os\n"
+        "{prepare}"
+        "held = multiprocessing.get_context('spawn').Semaphore()\n"
+        "held._semlock  # registered with the resource tracker\n"
+        "os._exit(0)  # as an interrupted command exits: no clean-up\n"
+    )
+    loud = _script(leak.format(prepare=""), tmp_path)
+    assert "leaked semaphore" in loud.stderr  # what the command line keeps quiet
+    quiet = _script(leak.format(prepare="from hashshock.cli.entry import prepare_process\n"
+                                "prepare_process()\n"), tmp_path)  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr

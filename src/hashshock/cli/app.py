@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.main
@@ -49,7 +49,7 @@ from hashshock.cli.daemon import register as register_daemon
 from hashshock.cli.data import register as register_market
 from hashshock.cli.fit import register as register_fit
 from hashshock.cli.industry import register as register_industry
-from hashshock.cli.interrupt import run_interruptibly
+from hashshock.cli.interrupt import outputs_written_whole, run_interruptibly
 from hashshock.cli.listing import register as register_listing
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -83,7 +83,10 @@ if TYPE_CHECKING:
 
     from typer import _click  # the click that typer builds on (vendored)
 
+    from hashshock.inputs.load import LoadedFleet
+    from hashshock.inputs.scenario import Scenario
     from hashshock.market import MarketConfig
+    from hashshock.results.run import RunResult
 
 app = typer.Typer(
     name="hashshock",
@@ -177,6 +180,16 @@ def _simulate(
         else:
             render_compare(console, data)
         render_money(console, data)
+    with outputs_written_whole():  # all of them, or Ctrl-C says which may be missing
+        _write_outputs(outputs, data, results, single, loaded, chosen, market)
+
+
+def _write_outputs(
+    outputs: RunOutputs, data: list[dict[str, Any]], results: list[RunResult], single: bool,
+    loaded: LoadedFleet, chosen: list[Scenario], market: MarketConfig,
+) -> None:  # fmt: skip
+    """``run``'s and ``compare``'s JSON, report and runs saved, as asked for; exit 1 after
+    them all if one could not be written."""
     failed = False
     if outputs.json_out:
         failed |= not write_or_report(

@@ -108,9 +108,12 @@ def warn_all(lines: Iterable[str]) -> None:
 def write_or_report(write: Callable[[], object], target: str) -> bool:
     """Do ``write``; if it fails now (a full disk, say), say where the results could not go
     and return False (the caller exits 1 after the other outputs; the summary has been
-    printed already)."""
+    printed already). A Ctrl-C meanwhile waits for the write (:mod:`hashshock.cli.interrupt`)."""
+    from hashshock.cli.interrupt import outputs_written_whole
+
     try:
-        write()
+        with outputs_written_whole():
+            write()
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
         err_console.print(

@@ -97,11 +97,13 @@ def write_outputs(data: dict[str, object], json_out: str | None, report: str | N
     """Write the JSON and the report asked for; exit 1 with one line each if one fails now
     (:func:`hashshock.cli.common.write_or_report`)."""
     from hashshock.cli.common import write_or_report
+    from hashshock.cli.interrupt import outputs_written_whole
     from hashshock.outputs import write_json
 
-    failed = json_out is not None and not write_or_report(
-        lambda: write_json(data, json_out, "--json", indent=None), json_out
-    )
-    failed |= report is not None and not write_or_report(write_report, report)
+    with outputs_written_whole():  # both, or Ctrl-C says which may be missing
+        failed = json_out is not None and not write_or_report(
+            lambda: write_json(data, json_out, "--json", indent=None), json_out
+        )
+        failed |= report is not None and not write_or_report(write_report, report)
     if failed:
         raise typer.Exit(1)

@@ -1,5 +1,5 @@
-"""The ``hashshock`` console entry point: a running ``hashshock daemon`` if there is one,
-else Ctrl-C handling first, then the app.
+"""The ``hashshock`` console entry point: Ctrl-C handling first, then a running
+``hashshock daemon`` if there is one, else the app.
 
 With a daemon started (``hashshock daemon start``) the command runs in a child of it,
 which has the libraries and compiled kernels loaded already
@@ -34,6 +34,8 @@ from typing import Any
 
 #: New objects between two collections of the youngest generation (Python's default: 700).
 GC_THRESHOLD = 50_000
+#: The ``-W`` option that keeps the resource tracker's leaked-semaphores warning quiet.
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 #: Environment defaults of a command-line process (a value already set is kept).
 PROCESS_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -41,6 +43,9 @@ PROCESS_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__", "OPENBLAS_NUM_THREADS": "1
 def main() -> None:
     import sys
 
+    from hashshock.cli.interrupt import install
+
+    install()  # first: a Ctrl-C while the daemon is looked for is one line and 130 too
     from hashshock.cli.daemon_client import run_on_daemon
 
     code = run_on_daemon(sys.argv[1:])
@@ -53,13 +58,21 @@ def main() -> None:
 def prepare_process() -> None:
     """Settings of a command-line process: the collector's threshold, pydantic's plugins,
     and no Python warnings issued for hashshock's own commands (they print the result's
-    warnings themselves: :class:`~hashshock.notices.HashshockWarning`)."""
+    warnings themselves: :class:`~hashshock.notices.HashshockWarning`).
+
+    A command stopped by Ctrl-C ends its worker processes at once; multiprocessing's
+    resource tracker (a process of its own, started with this process's ``-W`` options)
+    then frees the semaphores they held and would say so in a two-line warning after the
+    command's one line. It still frees them; :data:`QUIET_TRACKER` keeps it quiet."""
     import gc
     import os
+    import sys
     import warnings
 
     for name, value in PROCESS_ENV.items():
         os.environ.setdefault(name, value)
+    if QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(QUIET_TRACKER)
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     from hashshock.notices import HashshockWarning
 

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from hashshock.cli.common import input_errors, literal, progress_bar, write_or_report
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
+from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -496,24 +497,25 @@ def industry_command(
                        highlight=False)  # fmt: skip
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
-    if json_out is not None:
-        target = json_out
-        if not write_or_report(lambda: write_json(data, target, "--json", indent=None), target):
-            raise typer.Exit(1)
-    if report is not None:
-        from hashshock.industry.report import write_industry_report
+    with outputs_written_whole():  # all of them, or Ctrl-C says which may be missing
+        if json_out is not None:
+            target = json_out
+            if not write_or_report(lambda: write_json(data, target, "--json", indent=None), target):
+                raise typer.Exit(1)
+        if report is not None:
+            from hashshock.industry.report import write_industry_report
 
-        with input_errors():
-            write_industry_report(data, report_path, option="--report")
-    if save or store is not None:
-        from hashshock.store.industries import save_industry
+            with input_errors():
+                write_industry_report(data, report_path, option="--report")
+        if save or store is not None:
+            from hashshock.store.industries import save_industry
 
-        with input_errors():
-            industry_id = save_industry(data, store)
-        # Said even with --quiet, as `run` does: the id is the only handle on the run.
-        Console(emoji=False, stderr=True).print(
-            f"saved industry run {industry_id}", highlight=False
-        )
+            with input_errors():
+                industry_id = save_industry(data, store)
+            # Said even with --quiet, as `run` does: the id is the only handle on the run.
+            Console(emoji=False, stderr=True).print(
+                f"saved industry run {industry_id}", highlight=False
+            )
 
 
 def validate_industry_file(

@@ -6,6 +6,11 @@ and exit with code 130 at once — even while the engine's compiled kernels run,
 long work runs in a worker thread (:func:`run_interruptibly`) and the main thread only
 waits in short, interruptible steps. Nothing half-written is left behind: outputs are
 written atomically and only after the work is done.
+
+Once a command writes its outputs (:func:`outputs_written_whole`: a JSON file, a report,
+a run saved to the store), a Ctrl-C no longer leaves some written and others not, under
+a message that says none was: the first is held until they are all written (a second
+stops at once, saying that some may be).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn, TypeVar
 
@@ -29,15 +35,48 @@ EXIT_INTERRUPTED = 130
 before_exit: list[Callable[[int], None]] = []
 
 
-def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> NoReturn:
-    """Print one line, clean up, and exit 130 now."""
+class _Writing:
+    """Blocks of output writing under way (nested), and whether a Ctrl-C came in one."""
+
+    depth = 0
+    held = False
+
+
+def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> None:
+    """Print one line, clean up, and exit 130 now — unless outputs are being written and
+    this is the first Ctrl-C since: then say so and let them finish."""
+    if _Writing.depth and not _Writing.held:
+        _Writing.held = True
+        sys.stderr.write("interrupted: finishing the outputs being written first "
+                         "(Ctrl-C again stops now)\n")  # fmt: skip
+        sys.stderr.flush()
+        return
+    _stop("stopped at once; some outputs may have been written, others not" if _Writing.held
+          else "stopped at once; no output was written")  # fmt: skip
+
+
+@contextmanager
+def outputs_written_whole() -> Iterator[None]:
+    """The outputs written in the block are all written even if Ctrl-C comes meanwhile;
+    the command then exits 130 as the block ends."""
+    _Writing.depth += 1
+    try:
+        yield
+    finally:
+        _Writing.depth -= 1
+        if _Writing.held and not _Writing.depth:
+            _stop("stopped once the outputs under way were written")
+
+
+def _stop(what: str) -> NoReturn:
+    """Remove temporaries, end worker processes, say ``interrupted: <what>``, exit 130."""
     remove_pending_temporaries()
     multiprocessing = sys.modules.get("multiprocessing")  # no module loaded: no children
     for child in multiprocessing.active_children() if multiprocessing is not None else ():
         child.kill()
     if sys.stderr.isatty():
         sys.stderr.write("\x1b[?25h\n")  # a live progress bar hid the cursor
-    sys.stderr.write("interrupted: stopped at once; no output was written\n")
+    sys.stderr.write(f"interrupted: {what}\n")
     sys.stderr.flush()
     for hook in before_exit:
         hook(EXIT_INTERRUPTED)

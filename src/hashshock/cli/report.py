@@ -11,6 +11,7 @@ and the engine load only when the command runs, so ``hashshock --help`` stays fa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 
 from hashshock.cli.common import err_console, input_errors, literal, progress_bar, say
+from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.market_options import (
     BtcPriceOpt,
     DifficultyOpt,
@@ -177,12 +179,16 @@ def report_command(
                                 highlight=False)  # fmt: skip
             return
         results: list[RunResult | dict[str, Any]] = []
+        keep: Callable[[], None] | None = None
         if fleet is not None:
-            results += _simulate(fleet, scenarios, paths, horizon, seed, quiet, save, store,
-                                 market_config(market, btc_price, difficulty, network_hashrate,
-                                               fee_share))  # fmt: skip
+            config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+            simulated, keep = _simulate(fleet, scenarios, paths, horizon, seed, quiet, save,
+                                        store, config)  # fmt: skip
+            results += simulated
         results += _saved(jsons, ids, store)
-        with drawn_from_files(jsons, "hashshock run --json"):
+        with outputs_written_whole(), drawn_from_files(jsons, "hashshock run --json"):
+            if keep is not None:  # the runs saved, if asked, and the report: both, or Ctrl-C
+                keep()  # says which may be missing
             written = write_report(results, target, images, formats, title, "--out")
     if not quiet:
         size = written.stat().st_size / 1e6
@@ -194,7 +200,9 @@ def report_command(
 def _simulate(
     fleet: Path, scenarios: list[str], paths: int, horizon: int, seed: int, quiet: bool, save: bool,
     store: str | None, config: Any,
-) -> list[RunResult]:  # fmt: skip
+) -> tuple[list[RunResult], Callable[[], None]]:  # fmt: skip
+    """The runs of ``fleet``, and what saves them to the store (nothing without ``save``),
+    to be called with the report's writing."""
     from hashshock import api
     from hashshock.inputs.load import load_fleet, load_scenario
     from hashshock.prepare import check_horizon, check_run_args
@@ -206,13 +214,17 @@ def _simulate(
     warn_if_stale(err_console, config, loaded)
     with progress_bar(not quiet) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
-    if save:
+
+    def keep() -> None:
+        if not save:
+            return
         from hashshock.store.save import save_results
 
         ids = save_results(results, store, fleet=loaded, scenarios=chosen, market=config)
         if not quiet:
             err_console.print(f"saved runs {', '.join(ids)}", highlight=False)
-    return results
+
+    return results, keep
 
 
 def _json_kind(path: Path) -> str:

@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 
 from hashshock.cli.common import error_exit, literal, note_long_run
+from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.report import SaveToStoreOpt
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -35,6 +36,7 @@ from hashshock.words import counted, ordinal, signed
 
 if TYPE_CHECKING:
     from hashshock.execution import Executor
+    from hashshock.sweep.result import SweepResult
 
 SpecArg = Annotated[
     Path,
@@ -113,13 +115,14 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
         if report is not None:
             check_output(report, "--report", [source], (".html", ".htm"))
         check_distinct_outputs(("--json", json_out), ("--report", report))
-        if report is not None:
-            from hashshock.report.write import drawn_from_files
+        with outputs_written_whole():
+            if report is not None:
+                from hashshock.report.write import drawn_from_files
 
-            with drawn_from_files([source], "hashshock sweep --json"):
-                write_sweep_report(result, report, source=str(source))
-        if json_out is not None:
-            write_json(result.to_dict(), json_out, "--json", indent=None)
+                with drawn_from_files([source], "hashshock sweep --json"):
+                    write_sweep_report(result, report, source=str(source))
+            if json_out is not None:
+                write_json(result.to_dict(), json_out, "--json", indent=None)
     except InputError as exc:
         raise error_exit(exc) from None
     if not quiet and report is not None:
@@ -189,19 +192,8 @@ def sweep_command(
         err.print(f"[bold red]error:[/] {literal(str(point.error))}", highlight=False,
                   soft_wrap=True)  # fmt: skip
     try:
-        if json_out is not None:
-            write_json(data, json_out, "--json", indent=None)
-        if report is not None:
-            from hashshock.sweep.report import write_sweep_report
-
-            write_sweep_report(result, report)
-            if not quiet:
-                out.print(f"wrote {literal(report)}", highlight=False)
-        if save or store is not None:
-            from hashshock.store.sweeps import save_sweep
-
-            sweep_id = save_sweep(result, store)
-            err.print(f"saved sweep {sweep_id}", highlight=False)  # with --quiet too, as `run`
+        with outputs_written_whole():
+            _write_outputs(result, data, json_out, report, save, store, quiet)
     except (OSError, InputError) as exc:
         reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
         err.print(f"[bold red]error:[/] the results could not be written ({literal(reason)}); "
@@ -209,6 +201,26 @@ def sweep_command(
         raise typer.Exit(1) from None
     if result.failed:
         raise typer.Exit(2)
+
+
+def _write_outputs(
+    result: SweepResult, data: dict[str, Any], json_out: str | None, report: str | None,
+    save: bool, store: str | None, quiet: bool,
+) -> None:  # fmt: skip
+    """The sweep's JSON, report and stored copy, as asked for."""
+    if json_out is not None:
+        write_json(data, json_out, "--json", indent=None)
+    if report is not None:
+        from hashshock.sweep.report import write_sweep_report
+
+        write_sweep_report(result, report)
+        if not quiet:
+            out.print(f"wrote {literal(report)}", highlight=False)
+    if save or store is not None:
+        from hashshock.store.sweeps import save_sweep
+
+        sweep_id = save_sweep(result, store)
+        err.print(f"saved sweep {sweep_id}", highlight=False)  # with --quiet too, as `run`
 
 
 def _value(value: Any, metric: str) -> str:
