@@ -272,3 +272,23 @@ def test_an_output_inside_the_installed_package_is_refused(tmp_path: Path) -> No
     assert result.exit_code == 2 and "inside the installed hashshock package" in result.output
     assert bundled.read_bytes() == before
     assert not bundled.with_name("failure_rates.csv.bak").exists()
+
+
+def test_a_file_written_by_name_is_removed_if_its_writer_is_interrupted(tmp_path: Path) -> None:
+    """A writer that fills the temporary file by its name (DuckDB's COPY for a parquet
+    export) has it on the list Ctrl-C cleans up while it writes, and it is gone after."""
+    from hashshock import outputs
+
+    seen: list[bool] = []
+
+    def fill(tmp: str) -> None:
+        Path(tmp).write_bytes(b"half")
+        seen.append(tmp in outputs._PENDING)
+        raise KeyboardInterrupt
+
+    (tmp_path / "keep.parquet").write_bytes(b"previous")
+    with pytest.raises(KeyboardInterrupt):
+        outputs.atomic_write_file(tmp_path / "keep.parquet", fill, "--out")
+    assert seen == [True] and not outputs._PENDING
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.parquet"]
+    assert (tmp_path / "keep.parquet").read_bytes() == b"previous"

@@ -53,8 +53,24 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
     symbolic link is written through to its target. ``option`` names the command-line
     option in error messages.
     """
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+
+    atomic_write_file(path, fill, option)
+
+
+def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | None = None) -> None:
+    """:func:`atomic_write_bytes` for a writer that writes a file by its name
+    (``fill(temporary path)``, e.g. DuckDB's ``COPY … TO``): the same guarantees — whole
+    or absent, permissions kept, links written through, the temporary file removed on
+    failure or Ctrl-C."""
     if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
-        _write_stream(path, data)
+        with tempfile.TemporaryDirectory() as scratch:
+            whole = os.path.join(scratch, "out")
+            fill(whole)
+            _write_stream(path, Path(whole).read_bytes())
         return
     path = path.resolve() if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
@@ -72,10 +88,10 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
         ) from exc
     _PENDING.add(tmp)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        os.close(fd)
+        fill(tmp)
+        with open(tmp, "rb+") as written:  # on the disk before it takes the name
+            os.fsync(written.fileno())
         os.chmod(tmp, mode)
         if existing is not None and os.geteuid() == 0:  # root keeps the file its owner's
             with contextlib.suppress(OSError):

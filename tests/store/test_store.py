@@ -142,6 +142,28 @@ def test_exports(store: Path, runs, tmp_path: Path) -> None:
     assert rows[0] == csv_rows[0] and rows[1] > 10
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_every_export_writes_through_a_link_and_keeps_permissions(
+    store: Path, runs, tmp_path: Path, fmt: str
+) -> None:
+    """A parquet export (written by DuckDB) keeps the guarantees of every output: a link
+    is written through to its target, an existing file keeps its mode, and no temporary
+    file is left beside it."""
+    import os
+
+    run_id = save_results(runs[1:], store)[0]
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / f"real.{fmt}"
+    target.write_bytes(b"old")
+    target.chmod(0o664)
+    link = tmp_path / "out" / f"link.{fmt}"
+    link.symlink_to(target)
+    export_run(run_id, fmt, link, store)
+    assert link.is_symlink() and target.stat().st_size > 3
+    assert os.stat(target).st_mode & 0o777 == 0o664
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"link.{fmt}", f"real.{fmt}"]
+
+
 def test_foreign_and_broken_stores_are_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"not a database" * 500)

@@ -5,14 +5,11 @@ sweep or industry run exports its JSON, or its rows (``sweep_points``,
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import atomic_write_bytes, check_output
+from hashshock.outputs import atomic_write_bytes, atomic_write_file, check_output
 from hashshock.store.db import connect, store_path
 from hashshock.store.documents import load_document
 from hashshock.store.query import load_runs
@@ -65,16 +62,16 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
         atomic_write_bytes(out, export_bytes(ref, fmt, store), "--out")
         return out
     kind, found = saved_kind(ref, store)
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with connect(store_path(store), write=False) as con:
-            con.register("bands", con.execute(_ROWS[kind], {"id": found}).df())
+    with connect(store_path(store), write=False) as con:
+        rows = con.execute(_ROWS[kind], {"id": found}).df()
+
+    def copy_to(tmp: str) -> None:
+        import duckdb
+
+        with duckdb.connect() as scratch:  # in memory: the rows are read already
+            scratch.register("bands", rows)
             quoted = tmp.replace("'", "''")
-            con.execute(f"COPY bands TO '{quoted}' (FORMAT PARQUET)")
-        os.replace(tmp, out)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            scratch.execute(f"COPY bands TO '{quoted}' (FORMAT PARQUET)")
+
+    atomic_write_file(out, copy_to, "--out")
     return out
