@@ -27,6 +27,25 @@ def test_json_over_an_input_file_is_refused(write_yaml: Callable[..., Path]) -> 
     assert fleet.read_bytes() == before
 
 
+@pytest.mark.parametrize("name", ["portfolio.yaml", "rates.csv", "runs.duckdb", "page.html"])
+def test_json_over_a_file_of_another_kind_is_refused(
+    write_yaml: Callable[..., Path], name: str
+) -> None:
+    """`--json portfolio.yaml` (a slip for --portfolio) would replace the user's file with
+    the run's JSON: refused, the file kept; a new file of any name, or an old .json, is
+    written."""
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    mine = fleet.parent / name
+    mine.write_bytes(b"mine")
+    result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(mine)])
+    assert result.exit_code == 2 and "which the JSON would replace" in result.output
+    assert mine.read_bytes() == b"mine"
+    (fleet.parent / "old.json").write_text("[]")
+    for target in ("old.json", "new.yaml", "out.txt"):
+        done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / target)])
+        assert done.exit_code == 0, done.output
+
+
 @pytest.mark.parametrize(
     ("target", "expected"),
     [("missing/out.json", "does not exist"), ("/proc/out.json", "cannot write")],

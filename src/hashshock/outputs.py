@@ -212,6 +212,12 @@ def write_json(data: Any, target: str, option: str = "--json", indent: int | Non
     write_text(target, json.dumps(data, indent=indent, default=str, ensure_ascii=False), option)
 
 
+#: An existing file with one of these endings is no JSON output: a ``--json`` naming one
+#: is a slip for another option (``--json portfolio.yaml`` for ``--portfolio``) that would
+#: replace the user's file with the run's JSON.
+NOT_JSON_SUFFIXES = (".yaml", ".yml", ".csv", ".duckdb", ".parquet", ".html", ".htm", ".py")
+
+
 def check_output(
     target: str | Path | None,
     option: str,
@@ -244,6 +250,12 @@ def check_output(
     if path.exists() and not path.is_file():
         raise InputError(path, option, "is neither a regular file, a character device nor a pipe",
                          "give a file name")  # fmt: skip
+    if option == "--json" and path.is_file() and path.suffix.lower() in NOT_JSON_SUFFIXES:
+        raise InputError(
+            path, option, f"is a {path.suffix.lstrip('.').upper()} file of yours, which the "
+            "JSON would replace", "name a new file for the JSON (e.g. out.json); did you "
+            "mean another option?",
+        )  # fmt: skip
     allowed = tuple(suffixes)
     if allowed and path.suffix.lower() not in allowed:
         raise InputError(
