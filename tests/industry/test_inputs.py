@@ -72,6 +72,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "total_machines",
         "more than the whole network has",
     ),
+    "members smaller than one machine": (
+        {"op_machines_each": {"mean": 0.5, "cv": 0.6}},
+        "machines_each",
+        "greater than or equal to 1",
+    ),
     "fewer machines than operators": (
         {"op_total_machines": 3},
         "total_machines",
@@ -270,14 +275,14 @@ def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["industry", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output and "Traceback" not in bad.output
     good = runner.invoke(app, ["industry", str(_industry(tmp_path)), "--validate"])
-    assert good.exit_code == 0 and good.output.startswith("ok ")
+    assert good.exit_code == 0 and good.stdout.startswith("ok ")  # warnings go to stderr
 
 
 def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
     from hashshock.cli.app import app
 
     done = CliRunner().invoke(app, ["validate", str(_industry(tmp_path))])
-    assert done.exit_code == 0 and done.output.startswith("ok ") and "2 fleets" in done.output
+    assert done.exit_code == 0 and done.stdout.startswith("ok ") and "2 fleets" in done.stdout
     bad = CliRunner().invoke(app, ["validate", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output
 
@@ -840,3 +845,67 @@ def test_events_that_cannot_act_are_said_for_an_industry(tmp_path: Path) -> None
                       say_warnings=False)  # fmt: skip
     assert ("scenario late: event 'stop' starts on day 900, after the 60-day horizon: it "
             "changes nothing") in result.warnings  # fmt: skip
+
+
+def _warnings(file: Path, portfolio: str | None = None, horizon: int = 365) -> list[str]:
+    """What `hashshock industry --validate` and the run say of ``file``'s inputs, less the
+    day-0 market's notes (the bundled snapshot is stale at the default start)."""
+    from hashshock.industry.api import checked_warnings, validate_industry
+    from hashshock.industry.load import with_portfolio
+
+    checked = validate_industry(file, ["baseline"], horizon)
+    loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
+    return [w for w in checked_warnings(checked, loaded) if not w.startswith("market on")]
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"rest_of_world": {"growth_per_year": 5}}, "rest_of_world.growth_per_year: 5 is 500%"),
+        ({"op_growth": {"share_per_year": 3, "model": "antminer-s21-xp"}},
+         "operators[0] (farms).growth.share_per_year: 3 is 300%"),
+        ({"vendor_lines": [{"name": "late", "vendor": "canaan", "capacity_ehs_per_year": 5,
+                            "start_date": "2029-01-01"}]},
+         "vendor_lines[0] (late): start_date 2029-01-01 is after the horizon's last day "
+         "(2027-11-30)"),
+    ],
+)  # fmt: skip
+def test_growth_as_a_percentage_and_a_line_after_the_horizon_are_said(
+    tmp_path: Path, changes: dict[str, Any], says: str
+) -> None:
+    assert _warnings(_industry(tmp_path)) == []
+    assert any(says in w for w in _warnings(_industry(tmp_path, **changes))), says
+
+
+def test_a_class_loan_larger_than_an_operator_carries_says_it_is_lent_to_each(
+    tmp_path: Path,
+) -> None:
+    loan = {"borrower": "farms", "principal_usd": 6e6, "rate_per_year": 0.1,
+            "maturity_date": "2028-01-01"}  # fmt: skip
+    file = _industry(tmp_path, op_finance={"cash_usd": 1e5}, portfolio={"loans": [loan]})
+    (said,) = [w for w in _warnings(file) if "portfolio loans[0]" in w]
+    assert "lent to each of its 10 operators: $60,000,000 in all" in said
+    assert "give each operator's share if it is the whole class's" in said
+
+
+def test_a_member_s_fleet_warning_names_its_operator_not_the_template(tmp_path: Path) -> None:
+    """A class scaled from a template past the US installed base: the warning names the
+    operator of the industry file, not only the template's file."""
+    file = _industry(tmp_path, op_count=1, op_machines_each=None, op_simulated=None,
+                     op_machines=3_000_000)  # fmt: skip
+    said = [w for w in _warnings(file) if "more than the whole US installed base" in w]
+    assert said and all(w.startswith("operators[0] (farms): ") for w in said), said
+
+
+def test_the_docs_industry_file_validates_with_nothing_to_say(tmp_path: Path) -> None:
+    """docs/industry.md's example industry file, its fleet and templates made real, passes
+    with no warning of its own: its portfolio's loans are the debts the borrowers carry."""
+    text = (ROOT / "docs" / "industry.md").read_text(encoding="utf-8")
+    block = text.split("## The industry file", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    made_real = (block.replace("fleets/big-miner.yaml",
+                               str(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"))
+                 .replace("templates/s21-fleet.yaml", "modern-bitmain")
+                 .replace("templates/small-farm.yaml", "small-farm"))  # fmt: skip
+    file = tmp_path / "industry.yaml"
+    file.write_text(made_real, encoding="utf-8")
+    assert _warnings(file) == []

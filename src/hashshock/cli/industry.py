@@ -524,17 +524,15 @@ def validate_industry_file(
 ) -> str:  # fmt: skip
     """Check an industry (a portfolio file, a number of engine passes, the memory of a run
     of ``paths``) as a run of it would, short of simulating; the ``ok`` line."""
-    from hashshock.industry.api import pledge_warnings, validate_industry
+    from hashshock.industry.api import checked_warnings, validate_industry
     from hashshock.industry.load import with_engine_passes, with_portfolio
-    from hashshock.market.start import market_start
 
     checked = validate_industry(file, names, horizon, config, paths)
     loaded = checked.loaded if portfolio is None else with_portfolio(checked.loaded, portfolio)
     if passes is not None:
         with_engine_passes(loaded, passes, "--passes")
     warn = Console(emoji=False, stderr=True)
-    start = market_start(checked.market, loaded.industry.start_date)
-    for text in [*pledge_warnings(loaded, start), *loaded.warnings]:
+    for text in checked_warnings(checked, loaded):  # what the run would say of its inputs
         warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
     members = len(checked.loaded.members)
     where = literal(str(checked.loaded.path))

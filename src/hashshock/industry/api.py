@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -129,12 +130,44 @@ def scenario_warnings(inputs: IndustryInputs) -> list[str]:
     return [w for k in range(len(inputs.to_run)) for w in idle_events(reference_plan(inputs, k))]
 
 
+def member_warnings(loaded: LoadedIndustry) -> list[str]:
+    """Each member's fleet warnings, named by its operator or class: a member scaled from a
+    template would otherwise be named by the template's file (a bundled one), not by the
+    operator of the industry file that sized it. Once each."""
+    out = []
+    for member in loaded.members:
+        i = next(i for i, op in enumerate(loaded.industry.operators) if op.name == member.group)
+        out += [f"operators[{i}] ({member.group}): {w}" for w in member.loaded.warnings]
+    return list(dict.fromkeys(out))
+
+
+def late_line_warnings(loaded: LoadedIndustry, horizon_days: int) -> list[str]:
+    """Vendor lines that start shipping after the horizon: they make nothing in the run,
+    and orders of their models wait to its end."""
+    last = loaded.industry.start_date + dt.timedelta(days=horizon_days - 1)
+    return [
+        f"vendor_lines[{i}] ({line.name}): start_date {line.start_date} is after the "
+        f"horizon's last day ({last}), so it ships nothing in this run — check the year, "
+        "or run a longer --horizon"
+        for i, line in enumerate(loaded.industry.vendor_lines)
+        if line.start_date is not None and line.start_date > last
+    ]
+
+
+def checked_warnings(inputs: IndustryInputs, loaded: LoadedIndustry) -> list[str]:
+    """Everything a run of ``inputs`` (``loaded`` with its portfolio) says of its inputs
+    before simulating — the same for ``hashshock industry --validate`` as for the run."""
+    return [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs),
+            *covenant_warnings(loaded, inputs.horizon_days),
+            *late_line_warnings(loaded, inputs.horizon_days)]  # fmt: skip
+
+
 def input_warnings(loaded: LoadedIndustry, market: MarketConfig) -> list[str]:
     """What an industry run says of its inputs whatever the scenario: its members' fleets,
     BTC pledges against the day-0 price, the industry file's own warnings and the day-0
     market's notes and staleness."""
     start = market_start(market, loaded.industry.start_date)
-    warnings = [w for m in loaded.members for w in m.loaded.warnings]
+    warnings = member_warnings(loaded)
     warnings += pledge_warnings(loaded, start)
     warnings += loaded.warnings
     return [*warnings, *start.notes, *([start.warning] if start.warning else [])]
@@ -184,8 +217,7 @@ def industry(
             runs = simulate_industry(inputs, paths, seed, own, progress)
     else:
         runs = simulate_industry(inputs, paths, seed, executor, progress)
-    warnings = [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs),
-                *covenant_warnings(loaded, horizon_days)]  # fmt: skip
+    warnings = checked_warnings(inputs, loaded)
     for scenario, settled in zip(runs.inputs.to_run, runs.settlements or [], strict=False):
         if not settled.settled:
             warnings.append(

@@ -110,11 +110,16 @@ class LoadedIndustry:
                 continue
             carried = max(sum(own.principal_usd for own in f.loans) for f in finances if f)
             if loan.principal_usd > carried:
-                out.append(f"{where}: ${loan.principal_usd:,.0f} to {loan.borrower} is more "
-                           f"than the ${carried:,.0f} of loans its finance block carries, so "
-                           "its borrower does not pay it and its size and rate do not change "
-                           "whether the borrower defaults — mark it new_debt: true (docs/"
-                           "industry.md, Who pays the loan)")  # fmt: skip
+                count = next(o.count for o in self.industry.operators if o.name == loan.borrower)
+                total = loan.principal_usd * count
+                each = f" (lent to each of its {count:,} operators: ${total:,.0f} in all)"
+                share = "give each operator's share if it is the whole class's, or "
+                out.append(f"{where}: ${loan.principal_usd:,.0f} to {loan.borrower}"
+                           f"{each if count > 1 else ''} is more than the ${carried:,.0f} of "
+                           "loans its finance block carries (an operator's), so its borrower "
+                           "does not pay it and its size and rate do not change whether the "
+                           f"borrower defaults — {share if count > 1 else ''}mark it "
+                           "new_debt: true (docs/industry.md, Who pays the loan)")  # fmt: skip
             elif portfolio.operators_own_loans and carried > 0:
                 out.append(f"{where}: {loan.borrower}'s own loans are in the portfolio too "
                            "(operators_own_loans: true); if this loan is one of them it is "
@@ -155,9 +160,25 @@ class LoadedIndustry:
         ]
 
     @property
+    def growth_warnings(self) -> list[str]:
+        """Growth above 100 % a year, which a share written as a percentage gives (``5``
+        for 5 %): accepted (the network has grown faster), but said."""
+        industry = self.industry
+        rates = [("rest_of_world.growth_per_year", industry.rest_of_world.growth_per_year)]
+        rates += [(f"operators[{i}] ({op.name}).growth.share_per_year", op.growth.share_per_year)
+                  for i, op in enumerate(industry.operators) if op.growth is not None]  # fmt: skip
+        return [
+            f"{field}: {rate:g} is {rate:.0%} a year — growth is a fraction of a year's "
+            f"start (0.05 for 5 %); keep it if you mean it"
+            for field, rate in rates
+            if rate is not None and rate > 1
+        ]
+
+    @property
     def warnings(self) -> list[str]:
         """Everything accepted but worth saying, one line each."""
-        return self.kind_warnings + self.portfolio_warnings + self.line_warnings
+        return (self.kind_warnings + self.portfolio_warnings + self.line_warnings
+                + self.growth_warnings)  # fmt: skip
 
     def machines(self) -> float:
         """Machines the members stand for (weighted)."""

@@ -40,8 +40,9 @@ class MachinesEach(_Strict):
     variation (``cv: 0`` makes them all equal)."""
 
     mean: float | None = Field(
-        None, gt=0, le=3_000_000,
-        description="Mean machines per member; default the class's total_machines / count",
+        None, ge=1, le=3_000_000,
+        description="Mean machines per member (at least one); default the class's "
+        "total_machines / count",
     )  # fmt: skip
     cv: float = Field(0.0, ge=0, le=5, description="Standard deviation / mean of sizes")
 
