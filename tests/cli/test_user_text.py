@@ -49,6 +49,10 @@ def test_say_wraps_at_words_keeps_paths_whole_and_names_literal() -> None:
     assert " ".join(out.getvalue().split()) == " ".join(
         f"ok {HOSTILE_SHOWN} {words[len(HOSTILE_NAME) + 1 :]}".split()
     )
+    out.truncate(0)
+    out.seek(0)
+    say(console, f"{long_path}: 300 machines", lead="[green]ok[/] ")  # no room beside "ok"
+    assert out.getvalue().startswith(f"ok {long_path}:\n  300 machines"), out.getvalue()
 
 
 def test_literal_keeps_brackets_and_shows_control_characters() -> None:

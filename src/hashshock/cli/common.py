@@ -63,9 +63,11 @@ def say(console: Console, text: str, *, lead: str = "", indent: int | None = Non
     lead_columns = Text.from_markup(lead).cell_len
     own_indent = len(shown) - len(shown.lstrip())
     more = own_indent + 2 if indent is None else indent
-    wrapped = textwrap.fill(" " * lead_columns + shown, width=max(console.width, more + 20),
-                            subsequent_indent=" " * more, break_long_words=False,
-                            break_on_hyphens=False)  # fmt: skip
+    # The lead's columns as the first line's indent, which textwrap keeps even when the
+    # first word is too long to fit beside it (padding in the text would be dropped).
+    wrapped = textwrap.fill(shown, width=max(console.width, more + 20),
+                            initial_indent=" " * lead_columns, subsequent_indent=" " * more,
+                            break_long_words=False, break_on_hyphens=False)  # fmt: skip
     console.print(lead + escape(wrapped[lead_columns:]), highlight=False, soft_wrap=True)
 
 

@@ -159,7 +159,7 @@ def status(
             "another installation or environment: not used here")  # fmt: skip
         say(out, f"pid {row['pid']}: {which}; up {minutes:.0f} min, {row['served']} commands, "
             f"ends after {row['idle_seconds'] / 60:g} idle minutes")  # fmt: skip
-        say(out, f"  socket {row['socket']}")
+        out.print(f"  socket {escape(row['socket'])}", highlight=False, soft_wrap=True)  # greppable
 
 
 def register(app: typer.Typer) -> None:
