@@ -160,6 +160,8 @@ def test_a_changed_data_file_is_not_served_by_a_daemon_that_read_the_old_one(
     (package / "__pycache__" / "api.cpython-311.pyc").write_bytes(b"\0")
     (package / "data" / "stale.pyc").write_bytes(b"\0")
     assert daemon_key({}) == before
+    (package / "data" / ".#models.csv").symlink_to("user@host.1:1")  # an editor's lock
+    assert daemon_key({}) == before
     models.write_text("model,ths\ns19j-pro,50\n")  # same size: the time tells
     os.utime(models, ns=(models.stat().st_atime_ns, models.stat().st_mtime_ns + 10**9))
     assert daemon_key({}) != before

@@ -99,7 +99,10 @@ def _source_files() -> Iterator[tuple[str, int, int]]:
                     if entry.name != "__pycache__":
                         pending.append(Path(entry.path))
                 elif not entry.name.endswith(".pyc"):
-                    info = entry.stat()
+                    try:
+                        info = entry.stat()
+                    except OSError:  # a broken link (an editor's lock file): nothing to read
+                        continue
                     yield entry.path, info.st_size, info.st_mtime_ns
 
 
