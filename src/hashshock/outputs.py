@@ -53,6 +53,9 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
     symbolic link is written through to its target. ``option`` names the command-line
     option in error messages.
     """
+    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
+        _write_stream(path, data)
+        return
 
     def fill(tmp: str) -> None:
         with open(tmp, "wb") as handle:
@@ -66,11 +69,17 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
     (``fill(temporary path)``, e.g. DuckDB's ``COPY … TO``): the same guarantees — whole
     or absent, permissions kept, links written through, the temporary file removed on
     failure or Ctrl-C."""
-    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
-        with tempfile.TemporaryDirectory() as scratch:
-            whole = os.path.join(scratch, "out")
-            fill(whole)
-            _write_stream(path, Path(whole).read_bytes())
+    if _is_stream(path):  # written to, never replaced: the writer's file is a scratch one
+        fd, scratch = tempfile.mkstemp(prefix="hashshock-", suffix=".tmp")
+        os.close(fd)
+        _PENDING.add(scratch)
+        try:
+            fill(scratch)
+            _write_stream(path, Path(scratch).read_bytes())
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(scratch)
+            _PENDING.discard(scratch)
         return
     path = path.resolve() if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")

@@ -24,8 +24,6 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn, TypeVar
 
-from hashshock.outputs import remove_pending_temporaries
-
 T = TypeVar("T")
 
 #: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
@@ -36,10 +34,12 @@ before_exit: list[Callable[[int], None]] = []
 
 
 class _Writing:
-    """Blocks of output writing under way (nested), and whether a Ctrl-C came in one."""
+    """Blocks of output writing under way (nested), whether a Ctrl-C came in one, and
+    whether one ended by an error (an output not written, said when it failed)."""
 
     depth = 0
     held = False
+    failed = False
 
 
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> None:
@@ -60,17 +60,23 @@ def outputs_written_whole() -> Iterator[None]:
     """The outputs written in the block are all written even if Ctrl-C comes meanwhile;
     the command then exits 130 as the block ends."""
     _Writing.depth += 1
+    ended = False
     try:
         yield
+        ended = True
     finally:
         _Writing.depth -= 1
+        _Writing.failed |= not ended
         if _Writing.held and not _Writing.depth:
-            _stop("stopped once the outputs under way were written")
+            _stop("stopped; some outputs were not written (said above)" if _Writing.failed
+                  else "stopped once the outputs under way were written")  # fmt: skip
 
 
 def _stop(what: str) -> NoReturn:
     """Remove temporaries, end worker processes, say ``interrupted: <what>``, exit 130."""
-    remove_pending_temporaries()
+    outputs = sys.modules.get("hashshock.outputs")  # not loaded: nothing written yet
+    if outputs is not None:
+        outputs.remove_pending_temporaries()
     multiprocessing = sys.modules.get("multiprocessing")  # no module loaded: no children
     for child in multiprocessing.active_children() if multiprocessing is not None else ():
         child.kill()
