@@ -168,6 +168,17 @@ def test_a_nan_or_infinite_option_value_is_named_as_such_not_as_out_of_range(
     assert f"{typed} is not a finite number" in line and "less than" not in line, line
 
 
+def test_nan_for_a_whole_number_option_says_a_whole_number_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", "run", _FARM, "-n", "nan"])
+    assert run_command() == 2
+    line = capsys.readouterr().err.strip()
+    assert "valid integer" in line and "finite" not in line, line
+
+
 def test_a_group_named_alone_shows_its_help(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -190,7 +190,9 @@ def _not_finite_input(wrong: Exception) -> str | None:
     import math
 
     for error in errors():
-        typed = error.get("input") if isinstance(error, dict) else None
+        if not isinstance(error, dict) or str(error.get("type", "")).startswith("int"):
+            continue  # a whole number was asked for: pydantic's "valid integer" says it
+        typed = error.get("input")
         try:
             number = float(typed)  # type: ignore[arg-type]
         except (TypeError, ValueError):
