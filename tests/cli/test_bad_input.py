@@ -356,10 +356,11 @@ def test_a_scenario_named_twice_is_refused_alone(names: str) -> None:
     """Refused before the day-0 market's warnings (docs/limits.md: a refused run prints its
     error alone); the bundled snapshot is stale at the default start, so they would show."""
     fleet = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
-    result = CliRunner().invoke(app, ["compare", fleet, "-s", names, "-n", "2", "-q"])
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "named more than once" in lines[0], lines
+    for command in (["compare", fleet], ["report", fleet, "--out", "never.html"]):
+        result = CliRunner().invoke(app, [*command, "-s", names, "-n", "2", "-q"])
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "named more than once" in lines[0], (command, lines)
 
 
 def test_bad_call_arguments_are_input_errors(

@@ -204,13 +204,16 @@ def _simulate(
     """The runs of ``fleet``, and what saves them to the store (nothing without ``save``),
     to be called with the report's writing."""
     from hashshock import api
-    from hashshock.inputs.load import load_fleet, load_scenario
-    from hashshock.prepare import check_horizon, check_run_args
+    from hashshock.inputs.load import check_scenario_against_fleet, load_fleet, load_scenario
+    from hashshock.prepare import check_horizon, check_run_args, check_scenario_names
 
     check_run_args(paths, seed)  # before loading: a bad option gets one message
     check_horizon(horizon)
     loaded = load_fleet(fleet)
     chosen = [load_scenario(n) for n in scenario_names(scenarios)]
+    check_scenario_names(chosen)  # before the day-0 market's warnings, as run's
+    for scenario in chosen:
+        check_scenario_against_fleet(scenario, loaded)
     warn_if_stale(err_console, config, loaded)
     with progress_bar(not quiet) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
