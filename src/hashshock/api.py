@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -68,11 +67,7 @@ def _manifest(
         {
             "fleet": loaded.fleet.model_dump(mode="json"),
             "scenario": scenario.model_dump(mode="json"),
-            # every model's specification, not its name alone: an edited row is another input
-            "catalog": {
-                slug: dataclasses.asdict(spec)
-                for slug, spec in sorted(loaded.catalog.models.items())
-            },
+            "catalog": loaded.catalog.figures(),
         },
         sort_keys=True,
         default=str,

@@ -909,3 +909,30 @@ def test_the_docs_industry_file_validates_with_nothing_to_say(tmp_path: Path) ->
     file = tmp_path / "industry.yaml"
     file.write_text(made_real, encoding="utf-8")
     assert _warnings(file) == []
+
+
+def test_the_industry_manifest_changes_with_a_model_s_figures(tmp_path: Path) -> None:
+    """As a run's: a fleet's own catalogue row replacing a bundled model with other
+    figures (same slug, same file name) gives another inputs digest."""
+    from tests.conftest import small_fleet
+
+    import hashshock
+
+    bundled = ROOT / "src" / "hashshock" / "data" / "models.csv"
+    header, *rows = bundled.read_text(encoding="utf-8").splitlines()
+    s19j = next(r for r in rows if r.startswith("antminer-s19j-pro,"))
+    fields = s19j.split(",")
+    fields[4], fields[5] = str(float(fields[4]) * 0.9), str(float(fields[5]) * 0.9)
+    digests = []
+    for folder, row in (("same", s19j), ("tired", ",".join(fields))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "models.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+        fleet = {**small_fleet(catalog="models.csv"), "start_date": "2026-12-01"}
+        (tmp_path / folder / "fleet.yaml").write_text(yaml.safe_dump(fleet), encoding="utf-8")
+        industry = {"name": "one", "start_date": "2026-12-01",
+                    "operators": [{"name": "a", "fleet": "fleet.yaml"}]}  # fmt: skip
+        file = tmp_path / folder / "industry.yaml"
+        file.write_text(yaml.safe_dump(industry), encoding="utf-8")
+        result = hashshock.industry(str(file), ["baseline"], paths=2, horizon_days=5)
+        digests.append(result.to_dict()["manifest"]["inputs_sha256"])
+    assert digests[0] != digests[1]

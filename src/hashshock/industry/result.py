@@ -342,6 +342,8 @@ class IndustryResult:
         payload = json.dumps({
             "industry": inputs.loaded.industry.model_dump(mode="json"),
             "fleets": [m.loaded.fleet.model_dump(mode="json") for m in inputs.loaded.members],
+            "catalogs": sorted({json.dumps(m.loaded.catalog.figures(), sort_keys=True)
+                                for m in inputs.loaded.members}),  # each distinct one once
             "scenarios": [s.model_dump(mode="json") for s in inputs.to_run],
             "market": inputs.market.model_dump(mode="json"),
         }, sort_keys=True, default=str)  # fmt: skip

@@ -8,7 +8,7 @@ same columns as ``models.csv``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -193,6 +193,11 @@ class Catalog:
 
     models: dict[str, ModelSpec]
     replaced: tuple[str, ...] = ()
+
+    def figures(self) -> dict[str, dict[str, object]]:
+        """Every model's specification by slug: what a run's manifest digests (a user's row
+        replacing a bundled model is another input, though its slug is the same)."""
+        return {slug: asdict(spec) for slug, spec in sorted(self.models.items())}
 
     def get(self, slug: str, file: str | Path | None = None, field: str | None = None) -> ModelSpec:
         """The model for ``slug``; an unknown slug raises an error naming the closest ones."""
