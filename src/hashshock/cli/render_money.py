@@ -272,10 +272,11 @@ def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) 
             # Stopped machines that drew more power than they would have earned: a real
             # saving, which the shock only stumbled on; "not a saving" would be wrong.
             out += (
-                f"{more}than under baseline (p50), and the power no longer drawn "
-                f"({_musd(power_saved)}) is more than the revenue they would have earned "
-                f"({_musd(forgone)}): at these power prices they mined at a loss — a fleet "
-                "with `switch_off_unprofitable: true` stops such machines with no shock."
+                f"{more}than under baseline (p50), and the fleet's power bill fell by more "
+                f"({_musd(power_saved)}) than the revenue the stopped machines would have "
+                f"earned ({_musd(forgone)}, the network-wide cushion counted): at these power "
+                "prices they mined at a loss (`switch_off_unprofitable: true` stops machines "
+                "while they earn less than their power, shock or not)."
             )
         else:
             out += (
