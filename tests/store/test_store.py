@@ -164,6 +164,20 @@ def test_every_export_writes_through_a_link_and_keeps_permissions(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"link.{fmt}", f"real.{fmt}"]
 
 
+def test_a_parquet_export_to_a_device_writes_to_it_and_leaves_it(store: Path, runs) -> None:
+    """A parquet export (a file DuckDB writes by name) to a device goes through a scratch
+    file: the device stays a device (a rename would have replaced it) and no scratch is
+    left."""
+    import stat
+    import tempfile
+
+    run_id = save_results(runs[1:], store)[0]
+    before = set(Path(tempfile.gettempdir()).glob("hashshock-*.tmp"))
+    export_run(run_id, "parquet", "/dev/null", store)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert set(Path(tempfile.gettempdir()).glob("hashshock-*.tmp")) == before
+
+
 def test_foreign_and_broken_stores_are_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"not a database" * 500)
