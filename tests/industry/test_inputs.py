@@ -765,6 +765,25 @@ def test_groups_that_break_without_a_shock_are_named() -> None:
     assert _broken_without_a_shock({"a": 0.49}) == "" and _broken_without_a_shock({}) == ""
 
 
+def test_what_breaks_a_group_without_a_shock_is_named() -> None:
+    """The covenant breached on most baseline paths (or cash below zero, when likelier)
+    and its median day: an LTV covenant broken from day 29 on every path is an input's."""
+    from hashshock.industry.notes import baseline_causes, broken_without_a_shock
+
+    groups = {
+        "prairie": {"covenants": {"ltv": {"probability": 1.0, "day_p50": 29},
+                                  "dscr": {"probability": 0.3, "day_p50": 200}},
+                    "cash_out": {"probability": 0.0, "day_p50": None}},
+        "farms": {"covenants": {}, "cash_out": {"probability": 0.6, "day_p50": 150}},
+        "calm": {"covenants": {}, "cash_out": {"probability": 0.0, "day_p50": None}},
+    }  # fmt: skip
+    causes = baseline_causes({"scenarios": {"baseline": {"groups": groups}}})
+    assert causes == {"prairie": "its ltv covenant, day 29", "farms": "cash below zero, day 150"}
+    note = broken_without_a_shock({"prairie": 1.0, "farms": 0.6}, True, causes)
+    assert note.startswith("prairie (100%: its ltv covenant, day 29), farms (60%: cash below "
+                           "zero, day 150) break with no shock")  # fmt: skip
+
+
 def test_a_class_finance_scales_with_each_member_and_a_named_operators_does_not(
     tmp_path: Path,
 ) -> None:

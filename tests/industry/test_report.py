@@ -365,5 +365,6 @@ def test_the_page_says_what_the_terminal_notes(page: str, data: dict[str, Any]) 
     text = html.unescape(page)
     carried = notes.carried_network(data)
     assert carried is not None and carried in text
-    broken = notes.broken_without_a_shock(notes.baseline_breaks(data))
-    assert broken and broken in text
+    broken = notes.broken_without_a_shock(notes.baseline_breaks(data), True,
+                                          notes.baseline_causes(data))  # fmt: skip
+    assert broken and "covenant, day" in broken and broken in text

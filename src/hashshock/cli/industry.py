@@ -39,7 +39,12 @@ from hashshock.cli.table import Table
 from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
-from hashshock.industry.notes import broken_without_a_shock, carried_network, worst_days
+from hashshock.industry.notes import (
+    baseline_causes,
+    broken_without_a_shock,
+    carried_network,
+    worst_days,
+)
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
 from hashshock.words import break_causes, counted, probability, signed
 
@@ -363,7 +368,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                      "paths (defaults on fewer paths than that do not show)")  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
-    inputs = broken_without_a_shock(baseline_breaks, bool(shocks))
+    inputs = broken_without_a_shock(baseline_breaks, bool(shocks), baseline_causes(data))
     if inputs:
         console.print(f"note: {literal(inputs)}", highlight=False)
 

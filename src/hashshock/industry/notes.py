@@ -15,15 +15,22 @@ BREAKS_UNDER_BASELINE = 0.5
 CARRIED_NOTE_DAYS = 90
 
 
-def broken_without_a_shock(base_break: dict[str, float], compared: bool = True) -> str:
+def broken_without_a_shock(
+    base_break: dict[str, float], compared: bool = True, causes: dict[str, str] | None = None
+) -> str:
     """The groups that break on most baseline paths: their rank in who breaks first, and
     the lender's loss on them, say more about their inputs (a loan falling due, thin
     cash, power above the hashprice) than about the shock (which ``compared`` runs did;
-    else baseline ran alone); "" when none does."""
+    else baseline ran alone); "" when none does. ``causes``: what breaks each group under
+    baseline (:func:`baseline_causes`)."""
     groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
     if not groups:
         return ""
-    names = ", ".join(f"{g} ({probability(base_break[g])})" for g in groups)
+    causes = causes or {}
+    names = ", ".join(
+        f"{g} ({probability(base_break[g])}{': ' + causes[g] if g in causes else ''})"
+        for g in groups
+    )
     verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
     return (f"{names} {verb} with no shock too (baseline): that, and the lender's baseline "
             f"loss on them, comes from {their} inputs (loans falling due, cash, power price)"
@@ -38,6 +45,25 @@ def baseline_breaks(data: dict[str, Any]) -> dict[str, float]:
         return {}
     return {r["group"]: r["probability_break"]
             for r in baseline["first_to_break"]["financial"]}  # fmt: skip
+
+
+def baseline_causes(data: dict[str, Any]) -> dict[str, str]:
+    """What breaks each group first under baseline: the covenant breached on most paths
+    (or cash below zero, when that is likelier), with its median day — ``its ltv
+    covenant, day 29``: a break from day 29 on every path is an input's, say an LTV
+    already above its limit on day 0."""
+    baseline = data["scenarios"].get("baseline")
+    out: dict[str, str] = {}
+    for group, found in ((baseline or {}).get("groups") or {}).items():
+        tests = [(c["probability"], f"its {name} covenant", c["day_p50"])
+                 for name, c in (found.get("covenants") or {}).items()]  # fmt: skip
+        cash = found.get("cash_out") or {}
+        if cash.get("probability"):
+            tests.append((cash["probability"], "cash below zero", cash["day_p50"]))
+        if tests:
+            _, what, day = max(tests, key=lambda t: t[0])
+            out[group] = what + ("" if day is None else f", day {day}")
+    return out
 
 
 def carried_network(data: dict[str, Any]) -> str | None:

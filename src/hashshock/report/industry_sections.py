@@ -200,7 +200,8 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
         for kind in industry_groups.BREAKS
     ))  # fmt: skip
     shocked = any(name != "baseline" for name in data["scenarios"])
-    blocks += _note(notes.broken_without_a_shock(notes.baseline_breaks(data), shocked) or None)
+    blocks += _note(notes.broken_without_a_shock(notes.baseline_breaks(data), shocked,
+                                                 notes.baseline_causes(data)) or None)  # fmt: skip
     blocks += _charts(
         (
             "break-causes",
