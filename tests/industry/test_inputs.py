@@ -955,3 +955,26 @@ def test_the_industry_manifest_changes_with_a_model_s_figures(tmp_path: Path) ->
         result = hashshock.industry(str(file), ["baseline"], paths=2, horizon_days=5)
         digests.append(result.to_dict()["manifest"]["inputs_sha256"])
     assert digests[0] != digests[1]
+
+
+def test_a_day_0_well_below_the_nameplate_is_explained() -> None:
+    """Delivered EH/s on day 0 below 90 % of the operators' nameplate: the note gives both,
+    says why (repairs, machines switched off below their power's cost at the day-0
+    hashprice) and names the groups of lowest availability; none at 95 %."""
+    from hashshock.industry.notes import day_zero_delivery
+
+    def data(delivered: float) -> dict[str, Any]:
+        groups = {"hosted": {"availability": {"3m": {"p50": 0.37}}},
+                  "farms": {"availability": {"3m": {"p50": 0.40}}},
+                  "big": {"availability": {"3m": {"p50": 0.95}}}}  # fmt: skip
+        us = {"hashrate_ehs": {"p50": [delivered]}, "hashprice_usd_per_ph_day": {"p50": [30.73]}}
+        return {"operators": [{"nameplate_ehs": 300.0}, {"nameplate_ehs": 100.0}],
+                "scenarios": {"baseline": {"us": us, "groups": groups}}}  # fmt: skip
+
+    note = day_zero_delivery(data(340.0))
+    assert note is not None and note.startswith(
+        "the operators deliver 340.0 of their 400.0 EH/s nameplate on day 0 (85%)"
+    )
+    assert "$30.73/PH/day" in note and "hosted 37%, farms 40% (p50, baseline)" in note
+    assert "big" not in note
+    assert day_zero_delivery(data(380.0)) is None

@@ -368,3 +368,5 @@ def test_the_page_says_what_the_terminal_notes(page: str, data: dict[str, Any]) 
     broken = notes.broken_without_a_shock(notes.baseline_breaks(data), True,
                                           notes.baseline_causes(data))  # fmt: skip
     assert broken and "covenant, day" in broken and broken in text
+    day_zero = notes.day_zero_delivery(data)
+    assert day_zero and day_zero in text

@@ -85,6 +85,39 @@ def carried_network(data: dict[str, Any]) -> str | None:
     )
 
 
+#: Day-0 delivered hashrate below this share of the nameplate gets a note.
+DAY_ZERO_DELIVERED_NOTE = 0.9
+
+
+def day_zero_delivery(data: dict[str, Any]) -> str | None:
+    """When the operators deliver well below their nameplate on day 0: machines down for
+    repairs, and the fleets that switch off machines earning less than their power at
+    the day-0 hashprice — with the groups of lowest availability at 3 months."""
+    scenarios = data.get("scenarios") or {}
+    name = "baseline" if "baseline" in scenarios else next(iter(scenarios), None)
+    operators = data.get("operators") or []
+    if name is None or not operators:
+        return None
+    scenario = scenarios[name]
+    us = scenario["us"]
+    nameplate = sum(op["nameplate_ehs"] for op in operators)
+    delivered = us["hashrate_ehs"]["p50"][0]
+    if nameplate <= 0 or delivered >= DAY_ZERO_DELIVERED_NOTE * nameplate:
+        return None
+    lowest = sorted((g["availability"]["3m"]["p50"], name)
+                    for name, g in (scenario.get("groups") or {}).items()
+                    if g.get("availability", {}).get("3m"))[:2]  # fmt: skip
+    low = ", ".join(f"{name} {share:.0%}" for share, name in lowest)
+    price = us["hashprice_usd_per_ph_day"]["p50"][0]
+    return (
+        f"the operators deliver {delivered:,.1f} of their {nameplate:,.1f} EH/s nameplate on "
+        f"day 0 ({delivered / nameplate:.0%}): besides machines down for repairs, fleets "
+        "that switch off machines earning less than their power run without them at the "
+        f"day-0 hashprice (${price:,.2f}/PH/day)"
+        + (f"; lowest availability at 3 months: {low} (p50, {name})" if low else "")
+    )
+
+
 #: A tail below baseline's is explained only when lower by this share of baseline's tail
 #: (and at least $0.5): a smaller gap is the paths' noise, not the supply cut.
 TAIL_GAP_SHARE = 0.02
