@@ -205,6 +205,23 @@ def test_a_distribution_parameter_written_as_text_is_named(
     assert line.count("fix:") == 1
 
 
+@pytest.mark.parametrize(("text", "says"), [
+    ("count: 1e3", "count: '1e3': input should be a valid integer — fix: YAML reads 1e3 as "
+     "text: write it in full, 1000"),
+    ('count: "12"', "fix: write a whole number (no quotes, no decimals)"),  # quoted: text
+])  # fmt: skip
+def test_a_whole_number_in_exponent_form_is_told_how_to_write_it(
+    tmp_path: Path, write_yaml: Callable[[dict[str, Any], str], Path], text: str, says: str
+) -> None:
+    """PyYAML reads 1e3 as text: a whole-number field is told to write it in full, not to
+    drop quotes it never had."""
+    source = write_yaml(small_fleet(), "fleet.yaml").read_text(encoding="utf-8")
+    fleet = tmp_path / "text.yaml"
+    fleet.write_text(source.replace("count: 200", text, 1), encoding="utf-8")
+    code, output = _validate(fleet)
+    assert code == 2 and says in " ".join(output.split()), output
+
+
 @pytest.mark.parametrize("start", [200, {"dist": "uniform", "low": 100, "high": 150}])
 def test_an_event_that_ends_before_it_starts_is_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], start: Any

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -184,7 +185,21 @@ def from_validation_error(
         if value is not None and kind != "missing" and not isinstance(value, dict | list)
         else ""
     )
-    return InputError(file, field, f"{shown}{_lower_first(msg)}", _FIXES.get(kind, ""))
+    return InputError(file, field, f"{shown}{_lower_first(msg)}", _text_number_fix(kind, value))
+
+
+def _text_number_fix(kind: str, value: Any) -> str:
+    """The fix of pydantic's error ``kind``; a number written so that YAML reads it as text
+    (``1e9``: an exponent without a dot) is told how to write it, not to drop quotes it
+    never had."""
+    exponent = r"[-+]?\d+[eE][-+]?\d+"  # YAML 1.1 reads it as a number only with a dot
+    if (kind.startswith(("int_", "float_")) and isinstance(value, str)
+            and re.fullmatch(exponent, value.strip())):  # fmt: skip
+        number = float(value)
+        if kind.startswith("int_") and number.is_integer() and abs(number) < 1e18:
+            return f"YAML reads {value} as text: write it in full, {int(number)}"
+        return number_fix(value)
+    return _FIXES.get(kind, "")
 
 
 def _lower_first(text: str) -> str:
