@@ -128,6 +128,8 @@ def test_a_portfolio_file_takes_back_what_the_industrys_portfolio_lent(tmp_path:
     [
         (_data([_loan(maturity_date="2026-12-01")]), r"portfolio\.loans\[0\] \(rig\)"
          r"\.maturity_date: 2026-12-01 is not after the start"),
+        (_data([_loan(name=None, maturity_date="2026-12-01")]),
+         r"portfolio\.loans\[0\]\.maturity_date: 2026-12-01"),  # unnamed: its index alone
         (_data([_loan(name="equipment-loan")]), "already has a loan named equipment-loan"),
         (_data([_loan(new_debt=False, proceeds="cash")]), "proceeds does nothing without"),
     ],

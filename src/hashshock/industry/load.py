@@ -97,10 +97,10 @@ class LoadedIndustry:
         loans, ``operators_own_loans``)."""
         out = []
         portfolio = self.industry.portfolio
-        for i, (name, loan) in enumerate(portfolio.named_loans()):
+        for i, loan in enumerate(portfolio.loans):
             if loan.new_debt:
                 continue  # checked when lent (:func:`_lend_new_debt`)
-            where = f"portfolio loans[{i}] ({name})" if loan.name else f"portfolio loans[{i}]"
+            where = f"portfolio {portfolio.loan_field(i)}"
             borrowers = [m for m in self.members if m.group == loan.borrower]
             finances = [m.own_fleet.fleet.finance for m in borrowers]
             if all(f is None for f in finances):
@@ -417,9 +417,9 @@ def _check_maturities(portfolio: Portfolio, start: date, path: Path | None, wher
     """Refuse a portfolio loan that matures by the start date: repaid before the run, it
     can neither default nor pay interest (a fleet's own such loan is refused too).
     ``where`` prefixes the field (``portfolio.`` in an industry file)."""
-    for i, (name, loan) in enumerate(portfolio.named_loans()):
+    for i, loan in enumerate(portfolio.loans):
         if loan.maturity_date <= start:
-            raise InputError(path, f"{where}loans[{i}] ({name}).maturity_date",
+            raise InputError(path, f"{where}{portfolio.loan_field(i)}.maturity_date",
                              f"{loan.maturity_date} is not after the start ({start})",
                              "drop a loan already repaid, or give its real maturity "
                              "date")  # fmt: skip
@@ -447,7 +447,7 @@ def _lend_new_debt(
         # covenant names taken, the borrower's and those lent before in this portfolio
         taken = set() if finance is None else {cov.name for cov in finance.covenants}
         for i, name, loan in mine:
-            field = f"{where}loans[{i}] ({name}).new_debt"
+            field = f"{where}{portfolio.loan_field(i)}.new_debt"
             if finance is None:
                 raise InputError(path, field, f"{member.group} has no finance block: no cash "
                                  "to pay a new loan from, nor covenants it could breach",
@@ -459,7 +459,7 @@ def _lend_new_debt(
                                  "give the portfolio loan another name: (name: …)")  # fmt: skip
             for j, covenant in enumerate(loan.covenants):
                 if covenant.name in taken:
-                    raise InputError(path, f"{where}loans[{i}] ({name}).covenants[{j}].name",
+                    raise InputError(path, f"{where}{portfolio.loan_field(i)}.covenants[{j}].name",
                                      f"{member.group}'s finance block (or another loan "
                                      f"lent to it here) has a covenant named "
                                      f"{covenant.name}",

@@ -146,7 +146,7 @@ class Operator(_Strict):
                 "{mean: 450, cv: 0.8}, or set count: 1"
             )
         if self.machines_each is not None and self.count == 1 and self.simulated not in (None, 1):
-            raise ValueError("simulated needs a class — fix: set count above 1")
+            raise ValueError("simulated needs a class — fix: set count above 1, or drop simulated")
         if self.total_machines is not None and self.machines_each is None:
             raise ValueError("total_machines needs machines_each — fix: add machines_each")
         if (self.machines_each is not None and self.machines_each.mean is None
@@ -432,6 +432,12 @@ class Portfolio(_Strict):
     def named_loans(self) -> list[tuple[str, PortfolioLoan]]:
         """Each loan with its name in the outputs (``loans[i]`` when it has none)."""
         return [(loan.name or f"loans[{i}]", loan) for i, loan in enumerate(self.loans)]
+
+    def loan_field(self, i: int) -> str:
+        """How a message names loan ``i``'s fields: ``loans[i] (name)``, ``loans[i]``
+        when it has no name (not ``loans[0] (loans[0])``)."""
+        name = self.loans[i].name
+        return f"loans[{i}]" + (f" ({name})" if name else "")
 
     @model_validator(mode="after")
     def _names(self) -> Portfolio:
