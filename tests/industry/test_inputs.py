@@ -628,6 +628,9 @@ def test_portfolio_file_with_an_unknown_borrower_exits_2(tmp_path: Path) -> None
     result = CliRunner().invoke(app, [str(file), "--portfolio", str(portfolio), "--validate"])
     assert result.exit_code == 2
     assert "lender.yaml" in result.output and "did you mean farms" in result.output
+    portfolio.write_text(portfolio.read_text().replace("frams", "farms"))
+    result = CliRunner().invoke(app, [str(file), "--portfolio", str(portfolio), "--validate"])
+    assert result.exit_code == 0 and f"portfolio {portfolio} (1 loan)" in result.stdout
 
 
 def test_an_industry_too_large_for_memory_fails_fast(tmp_path: Path) -> None:

@@ -543,7 +543,9 @@ def validate_industry_file(
     members = len(checked.loaded.members)
     where = literal(str(checked.loaded.path))
     runs = len(checked.to_run)
-    return f"[green]ok[/] {where}: {counted(members, 'fleet')}, {counted(runs, 'scenario')}"
+    loans = counted(len(loaded.industry.portfolio.loans), "loan")
+    lent = f", portfolio {literal(portfolio)} ({loans})" if portfolio is not None else ""
+    return f"[green]ok[/] {where}: {counted(members, 'fleet')}, {counted(runs, 'scenario')}{lent}"
 
 
 def register(app: typer.Typer) -> None:
