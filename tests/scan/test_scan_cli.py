@@ -247,15 +247,21 @@ def test_scan_out_names_a_scenario_or_other_yaml_for_what_it_is(
 
 
 def test_scan_json_replaces_only_its_own_json(cli_app: typer.Typer, tmp_path: Path) -> None:
-    repairs = tmp_path / "repairs.csv"
+    notes = tmp_path / "notes.json"  # a JSON file, but not a scan's
+    notes.write_text('{"hosts": 3}', encoding="utf-8")
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "f.yaml"),
+                          "--json", str(notes))  # fmt: skip
+    message = one_line_error(err)
+    assert code == 2 and f"{notes}: --json: exists and is not a JSON file written by" in message
+    assert "fix: name another file with --json" in message
+    repairs = tmp_path / "repairs.csv"  # a file of another kind: refused as by every --json
     repairs.write_text("machine,model,part,install_date,failure_date\n", encoding="utf-8")
     code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "f.yaml"),
                           "--json", str(repairs))  # fmt: skip
-    message = one_line_error(err)
-    assert code == 2 and f"{repairs}: --json: exists and is not a JSON file written by" in message
-    assert "fix: name another file with --json" in message
+    assert code == 2 and "is a CSV file of yours, which the JSON would replace" in err
     assert repairs.read_text(encoding="utf-8").startswith("machine,model")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["repairs.csv"]  # nothing scanned
+    assert notes.read_text(encoding="utf-8") == '{"hosts": 3}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json", "repairs.csv"]
 
 
 def test_scan_json_recognises_its_own_files(tmp_path: Path) -> None:
