@@ -167,6 +167,40 @@ def test_numpy_integers_give_decisions_that_write_as_json() -> None:
         assert json.dumps(call(**as_numpy).to_dict()) == json.dumps(call(**sizes).to_dict())
 
 
+def _vandalise(data: Any) -> None:
+    """Empty every dict and list inside ``data``, as a careless caller might."""
+    for value in list(data.values()) if isinstance(data, dict) else list(data):
+        if isinstance(value, dict | list):
+            _vandalise(value)
+    data.clear()
+
+
+def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
+    """to_dict() hands out a dict of its own each time: emptying every part of one leaves
+    the result, and the next to_dict(), as they were (the manifest, margin calls, a
+    sweep's inputs, a strategies run's limits and a breakpoint's evaluations were the
+    result's own)."""
+    import json
+
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    mid = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+    sizes = {"paths": 6, "horizon_days": 60, "seed": 1}
+    volatility = {"path": "market.price.volatility_per_year", "low": 0.3, "high": 0.6}
+    spec = {"name": "s", "base": {"fleet": str(farm), "scenario": "sanctions"},
+            "metrics": ["availability:59"], "method": "tornado", "paths": 3, "horizon_days": 60,
+            "inputs": [volatility]}  # fmt: skip
+    results = [
+        hashshock.run(mid, "sanctions", **sizes),
+        hashshock.strategies(mid, "sanctions", max_breach={"liquidity": 0.5}, **sizes),
+        hashshock.find_breakpoint(mid, "liquidity", iterations=2, **sizes),
+        hashshock.sweep(spec, with_runs=False),
+    ]
+    for result in results:
+        before = json.dumps(result.to_dict(), sort_keys=True)
+        _vandalise(result.to_dict())
+        assert json.dumps(result.to_dict(), sort_keys=True) == before, type(result).__name__
+
+
 def test_wrong_argument_types_are_input_errors() -> None:
     """A string for the scenarios' list (read letter by letter), and fleets, scenarios
     and markets of the wrong type, are one clear InputError naming the argument."""

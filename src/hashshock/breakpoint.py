@@ -17,6 +17,7 @@ shock down would say "holds".
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Callable
@@ -74,7 +75,8 @@ class Breakpoint:
                 "target_probability": self.target_probability, "value": self.value,
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
                 "probability_at_value_ci95": None if interval is None else list(interval),
-                "paths": self.paths, "evaluations": self.evaluations}  # fmt: skip
+                "paths": self.paths,
+                "evaluations": copy.deepcopy(self.evaluations)}  # fmt: skip
 
 
 def _parts_cut(days: float, vendor: str) -> Scenario:

@@ -350,7 +350,7 @@ class StrategiesResult:
                                "seed": self.seed, "version": __version__,
                                "checkpoint_days": checkpoints(self.horizon_days)},
             "strategies": self.rows(),
-            "max_breach": self.thresholds,
+            "max_breach": dict(self.thresholds),  # the caller's to change, not ours
             "cheapest_under_max_breach": self.cheapest_under(),
             "cheapest_under_every_limit": self.cheapest_under_every_limit(),
         }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
             for name in flows.OUTFLOWS
         },
         "covenants": {c.name: c.summary() for c in money.covenants},
-        "margin_calls": money.margin_calls,
+        "margin_calls": copy.deepcopy(money.margin_calls),  # the caller's, not the run's
     }
     if baseline is not None:
         base = baseline.flows.totals()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -103,7 +104,7 @@ class RunResult:
             "seed": self.seed,
             "start_date": self.start_date.isoformat(),
             "version": self.version,
-            "manifest": self.manifest,
+            "manifest": copy.deepcopy(self.manifest),  # the caller's to change, not ours
             "warnings": list(self.warnings),
             "fleet": {
                 "machines": self.machines,

@@ -5,6 +5,7 @@ the base runs; ``to_dict()`` is the JSON ``hashshock sweep --json`` writes (docs
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,7 @@ class SweepResult:
         }  # fmt: skip
         if runs:
             out["base_runs"] = self.base_runs
-        return out
+        return copy.deepcopy(out)  # the caller's to change: none of it the result's own
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
