@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.conftest import EXAMPLES, small_fleet
 
 import hashshock
@@ -199,6 +200,26 @@ def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
         before = json.dumps(result.to_dict(), sort_keys=True)
         _vandalise(result.to_dict())
         assert json.dumps(result.to_dict(), sort_keys=True) == before, type(result).__name__
+
+
+def test_an_input_error_crosses_processes_whole() -> None:
+    """An InputError pickles with its file, field, problem and fix: raised in a worker
+    process (a caller's own pool), it reaches the caller as itself, not a broken pool."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hashshock.inputs.errors import InputError
+    from hashshock.store.db import EmptyStore
+
+    for error in (InputError("f.yaml", "paths", "0 is not a count", "give 1 or more"),
+                  EmptyStore(None, "--store", "holds no runs")):  # fmt: skip
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and again.message == error.message
+        assert (again.file, again.field, again.fix) == (error.file, error.field, error.fix)
+    with ProcessPoolExecutor(1) as pool:
+        future = pool.submit(hashshock.run, str(EXAMPLES / "small-farm" / "fleet.yaml"), paths=0)
+        with pytest.raises(InputError, match="--paths"):
+            future.result(timeout=120)
 
 
 def test_wrong_argument_types_are_input_errors() -> None:

@@ -23,6 +23,11 @@ class InputError(Exception):
         self.fix = fix
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str | None, str | None, str, str]]:
+        # Rebuilt from its parts (the default passes only the message): a worker process's
+        # error reaches the caller whole, not as a broken pool.
+        return (type(self), (self.file, self.field, self.problem, self.fix))
+
     @property
     def message(self) -> str:
         where = ": ".join(part for part in (self.file, self.field) if part)
