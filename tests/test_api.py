@@ -401,6 +401,14 @@ def test_a_type_checker_sees_the_api_functions(tmp_path: Path) -> None:
         "reveal_type(hashshock.sweep('spec.yaml', paths=10))\n"
         "reveal_type(hashshock.industry(scenarios=['baseline'], paths=10))\n"
         "reveal_type(hashshock.run('fleet.yaml', 'sanctions', paths=10))\n"
+        # a market is a path, its fields as a mapping, or a MarketConfig, in every call
+        "from pathlib import Path\n"
+        "m = {'price': {'volatility_per_year': 0.5}}\n"
+        "hashshock.compare('fleet.yaml', ['sanctions'], market=m)\n"
+        "hashshock.optimise('fleet.yaml', market=m)\n"
+        "hashshock.strategies('fleet.yaml', market=m)\n"
+        "hashshock.find_breakpoint('fleet.yaml', 'dscr', market=Path('m.yaml'))\n"
+        "hashshock.industry(None, market=m)\n"
     )
     out, err, status = api.run([str(script), "--no-error-summary"])
     assert status == 0, out + err

@@ -12,7 +12,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from hashshock.plan.events import idle_events, orders_after_horizon
 from hashshock.prepare import (
     BASELINE,
     FleetLike,
+    MarketInput,
     Prepared,
     ScenarioLike,
     check_horizon,
@@ -126,7 +126,7 @@ def compare(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     executor: Executor | None = None,
 ) -> list[RunResult]:
     """Run several scenarios on common random numbers (same seed, same draws).
@@ -249,7 +249,7 @@ def run(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
 ) -> RunResult:
     """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage).
 

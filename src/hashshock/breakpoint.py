@@ -33,7 +33,7 @@ from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
 from hashshock.notices import warn_all
-from hashshock.prepare import FleetLike, _fleet, check_horizon, check_run_args
+from hashshock.prepare import FleetLike, MarketInput, _fleet, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
 SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
@@ -132,7 +132,7 @@ def find_breakpoint(
     horizon_days: int = 365,
     seed: int = 0,
     vendor: str = "bitmain",
-    market: str | MarketConfig | None = None,
+    market: MarketInput = None,
     iterations: int = 10,
     on_step: Callable[[float, float], None] | None = None,
     probability: float = TARGET_PROBABILITY,

@@ -41,6 +41,9 @@ from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
 FleetLike = str | Path | LoadedFleet | Fleet | dict[str, Any]
 ScenarioLike = str | Path | Scenario
+#: A market as the API takes it: a market YAML's path, its fields as a mapping, a loaded
+#: :class:`MarketConfig`, or None for the bundled one.
+MarketInput = str | Path | MarketConfig | dict[str, Any] | None
 
 MAX_HORIZON_DAYS = 3 * 366
 BASELINE = "baseline"
@@ -194,7 +197,7 @@ def prepare(
     fleet: FleetLike,
     scenarios: Sequence[ScenarioLike],
     horizon_days: int = 365,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     paths: int | None = None,
 ) -> Prepared:
     """Load and check the inputs and compile their plans, short of simulating.
@@ -234,7 +237,7 @@ def validate(
     fleet: FleetLike,
     scenarios: Sequence[ScenarioLike] = (BASELINE,),
     horizon_days: int = 365,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     one_paths: dict[dt.date, MarketPaths] | None = None,
 ) -> Prepared:
     """:func:`prepare`, plus the money inputs each plan's run would build (on a one-path

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from hashshock.inputs.load import LoadedFleet
     from hashshock.inputs.scenario import Scenario
     from hashshock.market import MarketConfig
-    from hashshock.prepare import FleetLike, Prepared, ScenarioLike
+    from hashshock.prepare import FleetLike, MarketInput, Prepared, ScenarioLike
 
 #: Longest stockpile the built-in ``stockpile`` strategy may hold (months).
 MAX_STOCKPILE_MONTHS = 36
@@ -49,7 +49,7 @@ def optimise(
     paths: int = 1000,
     horizon_days: int = 365,
     seed: int = 0,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> OptimiseResult:
@@ -100,7 +100,7 @@ def strategies(
     paths: int = 1000,
     horizon_days: int = 365,
     seed: int = 0,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StrategiesResult:

@@ -36,6 +36,7 @@ from hashshock.market.start import MarketStart, market_start
 from hashshock.notices import warn_all
 from hashshock.plan.events import idle_events
 from hashshock.prepare import (
+    MarketInput,
     ScenarioLike,
     check_horizon,
     check_run_args,
@@ -83,7 +84,7 @@ def validate_industry(
     industry: IndustryLike = None,
     scenarios: Sequence[ScenarioLike] = ("baseline",),
     horizon_days: int = 365,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     paths: int | None = None,
 ) -> IndustryInputs:
     """Check an industry file, its fleets, the scenarios and the money inputs, short of
@@ -179,7 +180,7 @@ def industry(
     paths: int = DEFAULT_PATHS,
     horizon_days: int = 365,
     seed: int = 0,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
     portfolio: str | Path | None = None,

@@ -20,7 +20,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -54,6 +53,7 @@ from hashshock.market.simulate import MarketPaths
 from hashshock.plan import Plan
 from hashshock.prepare import (
     BASELINE,
+    MarketInput,
     Prepared,
     ScenarioLike,
     check_horizon,
@@ -152,7 +152,7 @@ def prepare_industry(
     loaded: LoadedIndustry,
     scenarios: Sequence[ScenarioLike],
     horizon_days: int = 365,
-    market: str | Path | MarketConfig | None = None,
+    market: MarketInput = None,
     paths: int | None = None,
     check_money: bool = False,
 ) -> IndustryInputs:
