@@ -29,6 +29,8 @@ def test_saved_runs_read_back_whole(store: Path, runs, inputs) -> None:
         assert stored.label == "first try"
         assert set(stored.inputs) == {"fleet", "scenario"}
         assert stored.inputs["scenario"]["name"] == result.scenario
+        shown = repr(stored)  # one line in a notebook, as a run's, not its whole report
+        assert "\n" not in shown and len(shown) < 300 and stored.run_id in shown
     listed = list_runs(store)
     assert {r["run_id"] for r in listed} == set(ids)
     assert (

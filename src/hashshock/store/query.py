@@ -27,6 +27,13 @@ class StoredRun:
     data: dict[str, Any]
     inputs: dict[str, dict[str, Any]]  # kind → {"name", "sha256", "content" (parsed)}
 
+    def __repr__(self) -> str:
+        # One line, as RunResult's: the default printed the whole report dict (≈ 60 kB).
+        fleet, scenario = self.data.get("fleet_name"), self.data.get("scenario")
+        return (f"StoredRun(run_id={self.run_id!r}, saved_at={self.saved_at!r}, "
+                f"label={self.label!r}, fleet={fleet!r}, scenario={scenario!r}, "
+                f"inputs={sorted(self.inputs)})")  # fmt: skip
+
 
 def _resolve(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> str:
     """The full id of the fleet run ``ref``; a sweep's or an industry run's id is refused
