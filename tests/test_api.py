@@ -257,6 +257,10 @@ def test_wrong_argument_types_are_input_errors() -> None:
         (lambda: hashshock.strategies(fleet, extra=None), "extra", "strategy YAML"),  # type: ignore[arg-type]
         (lambda: hashshock.compare(fleet, 5), "scenarios", "give a list of names"),  # type: ignore[arg-type]
         (lambda: hashshock.sweep({}, scheduler=123), "scheduler (--scheduler)", "tcp://"),
+        # "no" is true in Python: a flag is True or False, not whatever is truthy
+        (lambda: hashshock.industry(say_warnings="no"), "say_warnings", "True"),  # type: ignore[arg-type]
+        (lambda: hashshock.sweep({}, with_runs="no"), "with_runs", "True"),  # type: ignore[arg-type]
+        (lambda: hashshock.optimise(fleet, progress=3), "progress", "function of a line of text"),  # type: ignore[arg-type]
     ]  # fmt: skip
     for call, field, fix in calls:
         with pytest.raises(InputError) as caught:

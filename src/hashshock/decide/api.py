@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hashshock.execution.choose import check_progress
-from hashshock.inputs.errors import InputError, check_path_like, unknown_name_fix
+from hashshock.inputs.errors import InputError, check_flag, check_path_like, unknown_name_fix
 
 if TYPE_CHECKING:
     from hashshock.decide.optimise import OptimiseResult
@@ -79,10 +79,8 @@ def optimise(
     # numpy integers pass the checks; plain ints keep the result writable as JSON
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_window(horizon_days)
-    check_progress(progress, "progress (a function of a line of text)")
-    if not isinstance(ordered, bool):
-        raise InputError(None, "ordered", f"{ordered!r} is not True or False",
-                         "give True (ordered on day 0) or False (on the shelf)")  # fmt: skip
+    check_progress(progress, takes="a line of text (each step of the search)")
+    check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the shelf)")
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor) as pool:
         found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,

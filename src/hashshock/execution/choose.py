@@ -68,11 +68,13 @@ def check_executor(executor: object, argument: str = "executor", workers: object
                          "executor, not both")  # fmt: skip
 
 
-def check_progress(progress: object, argument: str = "progress") -> None:
-    """An API's ``progress`` must be None or something to call."""
+def check_progress(
+    progress: object, argument: str = "progress", takes: str = "(done, total)"
+) -> None:
+    """An API's ``progress`` must be None or something to call (with ``takes``)."""
     if progress is not None and not callable(progress):
         raise InputError(None, argument, f"{progress!r} cannot be called",
-                         "give a function of (done, total), or None")  # fmt: skip
+                         f"give a function of {takes}, or None")  # fmt: skip
 
 
 def make_executor(

@@ -30,7 +30,7 @@ from hashshock.industry.simulate import (
     reference_plan,
     simulate_industry,
 )
-from hashshock.inputs.errors import check_path_like
+from hashshock.inputs.errors import check_flag, check_path_like
 from hashshock.market import MarketConfig
 from hashshock.market.start import MarketStart, market_start
 from hashshock.notices import warn_all
@@ -203,6 +203,7 @@ def industry(
     check_horizon(horizon_days)
     check_executor(executor, workers=workers)
     check_progress(progress)
+    check_flag(say_warnings, "say_warnings", "give True (issued as Python warnings) or False")
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     loaded = _loaded(industry)

@@ -45,6 +45,13 @@ def check_path_like(value: object, argument: str, fix: str) -> None:
         raise InputError(None, argument, f"{shown(value)} is not a {argument}", fix)
 
 
+def check_flag(value: object, argument: str, fix: str) -> None:
+    """An API argument that must be True or False: ``"no"`` or ``0`` is refused, naming
+    ``argument``, rather than read as its truth value (``"no"`` is true)."""
+    if not isinstance(value, bool):
+        raise InputError(None, argument, f"{shown(value)} is not True or False", fix)
+
+
 def shown(value: object, width: int = 80) -> str:
     """``repr(value)`` cut to about ``width`` characters: a message quotes what was
     given, not a whole fleet model or list of runs.

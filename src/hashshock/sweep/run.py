@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hashshock.execution.base import Executor, Task
-from hashshock.inputs.errors import InputError, check_path_like, number_fix
+from hashshock.inputs.errors import InputError, check_flag, check_path_like, number_fix
 from hashshock.inputs.load import builtin_scenarios, load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.prepare import check_run_args
@@ -272,6 +272,7 @@ def sweep(
 
     check_executor(executor, workers=workers)
     check_progress(progress)
+    check_flag(with_runs, "with_runs", "give True (the base runs kept for the report) or False")
     scheduler_address(scheduler)  # its type, before the spec's work
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
