@@ -361,6 +361,13 @@ def test_warnings_reach_a_script_once_and_the_command_line_once(tmp_path: Path) 
     assert done.stderr.count("has 0 machines") == 1, done.stderr
 
 
+def test_dir_of_the_package_lists_what_it_offers() -> None:
+    """dir(hashshock) is the API (sweep too), not the names its own code imported."""
+    listed = {name for name in dir(hashshock) if not name.startswith("__")}
+    assert set(hashshock.__all__) - {"__version__"} <= listed
+    assert not listed & {"Any", "TYPE_CHECKING", "annotations", "lazy_exports", "_lazy"}
+
+
 def test_the_callable_packages_show_their_functions_signatures() -> None:
     """``hashshock.sweep`` and ``hashshock.industry`` are packages one calls: editors and
     ``inspect`` see the functions' arguments, not ``(*args, **options)``."""

@@ -30,7 +30,15 @@ def lazy_exports(
         return value
 
     def __dir__() -> list[str]:
-        return sorted(set(namespace) | set(names))
+        # What the package offers — its lazy names, its __all__, its loaded submodules and
+        # the module's dunders — not what its own code imported (Any, TYPE_CHECKING …).
+        own = {
+            name for name, value in namespace.items()
+            if (name.startswith("__") and name.endswith("__"))
+            or (isinstance(value, types.ModuleType) and not name.startswith("_")
+                and value.__name__.startswith(package + "."))
+        }  # fmt: skip
+        return sorted(own | set(names) | set(namespace.get("__all__", ())))
 
     return __getattr__, __dir__
 
