@@ -180,6 +180,8 @@ class OptimiseResult:
 
     @property
     def chosen_cost_usd(self) -> float:
+        """What the chosen stock costs beyond today's, USD (parts at cost, duty and
+        shipping included)."""
         return self.pools.inputs.cost(self.chosen_stock)
 
     @property

@@ -76,6 +76,7 @@ class IndustryResult:
         return np.array([m.weight * m.loaded.nameplate_ths for m in members])
 
     def member_runs(self, k: int) -> list[MemberRun]:
+        """Each simulated member's run of scenario ``k`` (0: baseline), in member order."""
         return [runs[k] for runs in self.runs.runs]
 
     def us_hashrate_ths(self, k: int) -> FloatArray:
@@ -352,6 +353,7 @@ class IndustryResult:
                 "horizon_days": inputs.horizon_days, "version": __version__}  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``hashshock industry --json`` (docs/industry.md)."""
         inputs = self.runs.inputs
         industry = inputs.loaded.industry
         start = industry.start_date
@@ -401,4 +403,5 @@ class IndustryResult:
                 "us_share_reference": config.network.us_share}  # fmt: skip
 
     def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
         return json.dumps(self.to_dict(), indent=indent)

@@ -536,9 +536,14 @@ def resolve_scenario_ref(ref: str, base: Path | None) -> Path:
     )  # fmt: skip
 
 
-def load_scenario(ref: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
+def load_scenario(ref: str | Path) -> Scenario:
     """Load a built-in scenario by name or a scenario YAML file; ``include`` is expanded."""
     check_path_like(ref, "scenario", "give a built-in scenario's name or a scenario YAML file")
+    return _load_scenario(ref, ())
+
+
+def _load_scenario(ref: str | Path, _seen: tuple[Path, ...]) -> Scenario:
+    """:func:`load_scenario`, ``_seen`` the files that include it (a loop is refused)."""
     path = ref if isinstance(ref, Path) else resolve_scenario_ref(ref, None)
     path = path.resolve() if path.exists() else path
     if path in _seen:
@@ -568,7 +573,7 @@ def expand_includes(
             inc_path = resolve_scenario_ref(inc, path.parent if path else None)
         except InputError as exc:
             raise InputError(path, f"include[{i}]", exc.problem, exc.fix) from None
-        included_scenario = load_scenario(inc_path, (*_seen, *((path,) if path else ())))
+        included_scenario = _load_scenario(inc_path, (*_seen, *((path,) if path else ())))
         events.extend(included_scenario.events)
         if "network_wide" not in scenario.model_fields_set:
             network_wide = network_wide or included_scenario.network_wide

@@ -161,4 +161,5 @@ class RunResult:
         return data
 
     def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
         return json.dumps(self.to_dict(), indent=indent)

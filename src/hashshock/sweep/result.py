@@ -72,10 +72,12 @@ class SweepResult:
 
     @property
     def base(self) -> SweepPoint:
+        """The point at the spec's own inputs (the first)."""
         return self.points[0]
 
     @property
     def failed(self) -> list[SweepPoint]:
+        """The points whose inputs were invalid, each with its ``error``."""
         return [p for p in self.points if p.error is not None]
 
     def to_dict(self, runs: bool = True) -> dict[str, Any]:
@@ -99,6 +101,7 @@ class SweepResult:
         return copy.deepcopy(out)  # the caller's to change: none of it the result's own
 
     def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
