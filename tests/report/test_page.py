@@ -68,6 +68,32 @@ def test_values_cannot_break_out_of_the_page(tmp_path: Path, small_runs) -> None
     assert "<script>alert(1)" not in html
 
 
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_a_name_s_markup_is_shown_in_the_charts_not_read_as_plotly_markup(
+    tmp_path: Path, small_runs
+) -> None:
+    """plotly reads <a href> and <span style> in any text of a figure: a scenario named
+    with markup would be a link in every chart's legend, ticks and titles. The charts
+    show it as written; their own line breaks and hover boxes stay markup (and a user's
+    <b>, one of the tags they use, stays bold)."""
+    data = small_runs[1].to_dict()
+    data["scenario"] = '<a href="http://127.0.0.3/s">scen</a><span style="color:red">x</span> & co'
+    html = write_report([data], tmp_path / "r.html").read_text(encoding="utf-8")
+    texts = _strings(json.loads(_script(html, "hashshock-figures")))
+    assert not [t for t in texts if "<a " in t or "<span" in t]
+    assert any("&lt;a href=" in t and "&amp; co" in t for t in texts)
+    assert any("<br>" in t for t in texts) and any("<extra>" in t for t in texts)
+
+
 def test_a_names_escape_sequence_is_shown_not_written_raw(tmp_path: Path, small_runs) -> None:
     """Control characters in a name (an ANSI colour code) appear as Python writes them;
     the page keeps no raw control character but its line breaks."""

@@ -23,7 +23,7 @@ from typing import Any
 from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
-from hashshock.report.figures.style import Figure
+from hashshock.report.figures.style import Figure, shown_as_written
 from hashshock.words import DOWN_CAUSE_DEFINITIONS, STOCKOUT_DEFINITION
 
 
@@ -42,6 +42,11 @@ class Chart:
     key: str
     figure: Figure  # plotly figure JSON: {"data": [...], "layout": {...}}
     caption: str = ""
+
+    def __post_init__(self) -> None:
+        # Users' names in the figure's text are shown, never read as plotly markup (on the
+        # page and in the images alike).
+        object.__setattr__(self, "figure", shown_as_written(self.figure))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ that a reader (or a test) can find the numbers behind a line.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +21,12 @@ from typing import Any
 from hashshock.report.data import Bands
 
 Figure = dict[str, Any]
+
+#: A "<" that opens none of the tags hashshock's own figures use (line breaks, bold,
+#: superscripts, a hover label's <extra> box): plotly reads <a href>, <b>, <span style>
+#: in any text, so a user's name (a fleet, scenario, covenant or strategy) with markup
+#: would become a link or a style in a chart.
+_NOT_OWN_TAG = re.compile(r"<(?!(?:br|/?b|/?sup|/?extra)>)")
 
 DAY_MS = 86_400_000
 #: Scenario colours (colour-blind safe, Okabe-Ito); baseline is always grey.
@@ -258,3 +265,16 @@ def day_or_dash(day: float | None) -> float | str:
     """A median day for a hover box: "—" where none is defined (a stage or breach seen on
     too few paths), not plotly's raw ``null``."""
     return "—" if day is None else day
+
+
+def shown_as_written(value: Any) -> Any:
+    """A figure (any part of one) with the markup in its text shown as written, but for
+    the tags hashshock's figures use themselves: ``&`` and any other ``<`` become
+    entities, which plotly shows as the characters. Numbers are left alone."""
+    if isinstance(value, str):
+        return _NOT_OWN_TAG.sub("&lt;", value.replace("&", "&amp;"))
+    if isinstance(value, dict):
+        return {shown_as_written(k): shown_as_written(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shown_as_written(v) for v in value]
+    return value
