@@ -67,10 +67,15 @@ def test_the_strategies_table_shows_what_the_bars_leave_out() -> None:
     from hashshock.report.figures.decide import strategies_table
 
     row = {**_row("switch-off", 880e3, 1.0), "upfront_usd": 0.0, "running_usd_per_month": 0.0,
-           "availability_p50": {"91": 0.95, "364": 0.754}, "revenue_usd_p50": 42.35e6,
-           "cash_end_usd_p50": 34.8e6}  # fmt: skip
+           "availability_p50": {"91": 0.95, "364": 0.754}, "revenue_usd_p50": 42.36e6,
+           "cash_end_usd_p50": 34.8e6, "net_benefit_ci95": [800e3, 960e3]}  # fmt: skip
+    losing = {**row, "name": "grey-market", "net_benefit_usd": -1_864_904.0,
+              "net_benefit_ci95": [-1.9e6, -1.83e6]}  # fmt: skip
     html = strategies_table({"strategies_run": {"checkpoint_days": [91, 364]},
-                             "strategies": [row]})  # fmt: skip
-    said = ["switch-off", "75.4%", "$42,350,000", "$880,000", "100.0%", "hashrate-commitment",
-            "availability day 364"]  # fmt: skip
+                             "strategies": [row, losing]})  # fmt: skip
+    # money as the report's other tables write it; net benefit a mean, with its interval
+    said = ["switch-off", "75.4%", "$42.4M", "$880.0k ($800.0k … $960.0k)", "100.0%",
+            "hashrate-commitment", "availability day 364", "-$1.9M (-$1.9M … -$1.8M)",
+            "net benefit against doing nothing the mean over paths"]  # fmt: skip
     assert all(text in html for text in said), html
+    assert "$-" not in html

@@ -176,14 +176,19 @@ def strategies_blocks(report: ReportInput) -> list[Block]:
 def strategies_table(data: dict[str, Any]) -> str:
     """Each strategy's costs, availability, money and covenant breach probabilities: what
     the net benefit alone does not show (a strategy that gains by breaking a commitment)."""
+    from hashshock.report.tables import usd  # the report's money, as every table shows it
+
     rows, days = data["strategies"], data["strategies_run"]["checkpoint_days"]
     covenants = list(rows[0].get("covenants") or {})
 
-    def usd(value: float | None) -> str:
-        return "—" if value is None else f"${value:,.0f}"
+    def benefit(row: dict[str, Any]) -> str:
+        interval = row.get("net_benefit_ci95")
+        around = f" ({usd(interval[0])} … {usd(interval[1])})" if interval else ""
+        return usd(row.get("net_benefit_usd")) + around
 
-    head = ["strategy", "upfront", "per month", *(f"availability day {d}" for d in days),
-            "revenue (p50)", "cash at end (p50)", "net benefit", *covenants]  # fmt: skip
+    head = ["strategy", "upfront", "per month", *(f"availability day {d} (p50)" for d in days),
+            "revenue (p50)", "cash at end (p50)", "net benefit (mean, 95%)",
+            *covenants]  # fmt: skip
     body = []
     for r in rows:
         upfront = r["upfront_usd"] + r.get("order_deposits_usd", 0.0) - r.get(
@@ -192,12 +197,13 @@ def strategies_table(data: dict[str, Any]) -> str:
         cells = [escape(r["name"]), usd(upfront), usd(r["running_usd_per_month"]),
                  *(f"{r['availability_p50'][str(d)]:.1%}" for d in days),
                  usd(r.get("revenue_usd_p50")), usd(r.get("cash_end_usd_p50")),
-                 usd(r.get("net_benefit_usd")), *(f"{p:.1%}" for p in breached)]  # fmt: skip
+                 benefit(r), *(f"{p:.1%}" for p in breached)]  # fmt: skip
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return (
-        '<table class="numbers"><caption>Each strategy, p50 over paths; availability '
-        "delivered / nameplate; "
+        '<table class="numbers"><caption>Each strategy: availability (delivered / '
+        "nameplate), revenue and cash the median over paths; net benefit against doing "
+        "nothing the mean over paths, with its 95% interval; "
         "the covenants' breach probabilities over the horizon; upfront includes the "
         "deposits of orders a strategy moves, less those refunded</caption>"
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
