@@ -31,3 +31,35 @@ def test_report_renders_offline_with_no_console_errors(tmp_path: Path, midsize_r
             assert drawn == contract["daily"]["availability"]["p50"]
         assert browser.errors() == []
         assert browser.refused == []
+
+
+def test_report_fits_a_phone_and_prints_its_charts_at_the_page_s_width(
+    tmp_path: Path, midsize_runs
+) -> None:
+    """At 390 px the page does not scroll sideways (wide tables scroll on their own) and
+    the charts fit; printed, the charts are drawn at the page's width (not cut at its
+    edge), then at the screen's again."""
+    from hashshock.report.page import PRINT_WIDTH_PX
+
+    chromium_or_skip()
+    path = write_report(midsize_runs, tmp_path / "report.html")
+    assert "<noscript>" in path.read_text(encoding="utf-8")  # says where the charts went
+    drawn = "[...document.querySelectorAll('.chart')].filter(d => d.querySelector('.main-svg'))"
+    widths = drawn + ".map(d => d.querySelector('.main-svg').getBoundingClientRect().width)"
+    with open_browser(tmp_path / "profile", offline=True) as browser:
+        page = browser.page
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert max(page.evaluate(widths)) <= 390
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        page.wait_for_timeout(500)
+        assert set(page.evaluate(widths)) == {PRINT_WIDTH_PX}
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        page.wait_for_timeout(1000)
+        boxes = drawn + ".map(d => d.clientWidth)"
+        assert page.evaluate(widths) == page.evaluate(boxes)  # each its box's width again
+        assert min(page.evaluate(widths)) > 390
+        assert browser.errors() == []

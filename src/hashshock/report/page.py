@@ -21,6 +21,9 @@ from hashshock.report.plotlyjs import plotly_js_gzip_base64
 from hashshock.report.sections import Block, Chart, Html, ReportInput, Section, build
 from hashshock.words import shown_controls
 
+#: Width a chart is drawn at to print, CSS pixels: an A4 or Letter page's text width.
+PRINT_WIDTH_PX = 680
+
 _CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --accent: #D55E00; }
 * { box-sizing: border-box; }
@@ -49,12 +52,23 @@ table.numbers th, table.numbers td { border-bottom: 1px solid var(--rule); paddi
   text-align: left; vertical-align: top; overflow-wrap: break-word; }
 table.numbers th { background: #f0f2f6; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 16px; }
-@media print { nav { display: none; } section { break-inside: avoid; border: none; } }
+@media (max-width: 700px) {
+  header, nav { padding-left: 12px; padding-right: 12px; }
+  main { padding: 4px 6px 32px; }
+  section { padding: 12px 10px; }
+  table.numbers { display: block; overflow-x: auto; }  /* scrolls, the page does not */
+}
+@media print {
+  nav, .modebar { display: none !important; }
+  section { border: none; }
+  figure, table.numbers { break-inside: avoid; }
+}
 """
 
 # The loader inflates plotly.js (see plotlyjs.py), runs it from a blob: URL (no eval), then
 # draws each chart; a browser without DecompressionStream gets a sentence, not an error.
-_JS = """
+_JS = (
+    """
 (async () => {
   const figures = JSON.parse(document.getElementById("hashshock-figures").textContent);
   const charts = Object.keys(figures).map((key) => [key, document.getElementById("chart-" + key)]);
@@ -84,9 +98,26 @@ _JS = """
         {}, config.toImageButtonOptions, { filename: key }) }));
     div.dataset.rendered = "true";
   }
+  // Printed, a chart keeps its screen width unless drawn again at the page's (A4/Letter).
+  const drawn = () => charts.filter(([, div]) => div.dataset.rendered).map(([, div]) => div);
+  window.addEventListener("beforeprint", () => {
+    for (const div of drawn()) Plotly.relayout(div, { width: PRINT_WIDTH }); });
+  window.addEventListener("afterprint", () => {  // back to the window's width, as it is now
+    for (const div of drawn()) Plotly.relayout(div, { width: null }).then(
+      () => Plotly.Plots.resize(div)); });
   document.body.dataset.rendered = "true";
 })();
-""".replace("WIDTH", str(IMAGE_SIZE[0])).replace("HEIGHT", str(IMAGE_SIZE[1]))
+""".replace("PRINT_WIDTH", str(PRINT_WIDTH_PX))
+    .replace("WIDTH", str(IMAGE_SIZE[0]))
+    .replace("HEIGHT", str(IMAGE_SIZE[1]))
+)
+
+
+#: Said where the charts would be when the browser runs no JavaScript (the tables are HTML).
+_NO_SCRIPT = ('<noscript><p class="note">The charts are drawn by JavaScript, which this '
+              "browser does not run here; the tables are whole without it, and "
+              "<code>hashshock report … --images FOLDER</code> draws the charts as "
+              "images.</p></noscript>")  # fmt: skip
 
 
 def figure_json(chart: Chart) -> str:
@@ -158,7 +189,7 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{escape(heading)}</title><style>{_CSS}</style>'
         f"</head><body><header><h1>{escape(heading)}</h1><p>{escape(subtitle)}</p></header>"
-        f"<nav>{nav}</nav><main>{sections}</main>"
+        f"<nav>{nav}</nav><main>{_NO_SCRIPT}{sections}</main>"
         "<footer>Made with hashshock. Bands are percentiles over Monte Carlo paths.</footer>"
         f'<script type="application/json" id="hashshock-figures">{_script_json(figures)}</script>'
         f'<script type="text/plain" id="hashshock-plotly">{plotly_js_gzip_base64()}</script>'

@@ -32,6 +32,9 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
                                         "30-day mean)"}  # fmt: skip
     layout["yaxis"]["tickformat"] = ".1%"
     layout["xaxis"]["tickformat"] = "$,.3~s"
+    # Its legend (two rows) under the x axis's title, not over it.
+    layout["legend"] = {**layout["legend"], "y": -0.2, "yanchor": "top"}
+    layout["margin"] = {**layout["margin"], "b": 120}
 
     def line(points: list[dict[str, Any]], name: str, colour: str, shape: str) -> None:
         # Markers too: a curve of one or two close points is otherwise a dash, or nothing.
