@@ -129,3 +129,13 @@ def test_the_python_writer_refuses_what_the_command_refuses(tmp_path: Path, smal
             write_report(small_runs[:1], target)
     assert fleet.read_text(encoding="utf-8") == "name: mine\n"
     assert not (tmp_path / "r.txt").exists()
+
+
+def test_a_command_s_own_answer_comes_before_its_runs_sections() -> None:
+    """A sweep's sensitivity, optimise's frontier and strategies' comparison lead their
+    reports, above the key numbers of the runs behind them (docs/report.md,
+    docs/decisions.md)."""
+    from hashshock.report.sections import registered
+
+    order = {section.key: section.order for section in registered()}
+    assert max(order["sweep"], order["optimise"], order["strategies"]) < order["summary"]

@@ -195,12 +195,12 @@ def _manifest(r: ReportInput) -> list[Block]:
 
 for _section in (
     Section("summary", "Key numbers", 10, _of_runs(_summary)),
-    Section("sweep", "Sensitivity", 15, sweep.blocks,
+    Section("sweep", "Sensitivity", 5, sweep.blocks,
             "Every point ran on the same paths and seed (common random numbers): most of the "
             "noise cancels between points, not all — once two points' states differ their "
             "draws part, so differences of a few hundredths of a point can be noise."),
-    Section("optimise", "Spares: availability versus budget", 16, decide.optimise_blocks),
-    Section("strategies", "Strategies against doing nothing", 17, decide.strategies_blocks),
+    Section("optimise", "Spares: availability versus budget", 6, decide.optimise_blocks),
+    Section("strategies", "Strategies against doing nothing", 7, decide.strategies_blocks),
     Section("stages", "What breaks first, and when", 20, _of_runs(_stages)),
     Section("operations", "Hashrate and availability", 30, _of_runs(_operations)),
     Section("spares", "Spares on hand", 40, _of_runs(_spares)),
