@@ -488,3 +488,23 @@ def test_scenarios_come_in_any_collection() -> None:
     for given in (tuple(names), set(names), dict.fromkeys(names).keys(), iter(names),
                   np.array(names), dict.fromkeys(names)):  # fmt: skip
         check_scenario_list(given)
+
+
+def test_a_set_of_scenarios_gives_results_in_one_order_in_every_process(tmp_path: Path) -> None:
+    """A set of names is ordered by the process's hash seed: its results come in the
+    order of the names, whatever PYTHONHASHSEED."""
+    import os
+    import subprocess
+    import sys
+
+    fleet = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    wanted = "{'sanctions', 'customs-2024', 'quiet-end', 'mitigation'}"
+    code = (f"import hashshock\nruns = hashshock.compare({fleet!r}, {wanted}, paths=2, "
+            "horizon_days=5)\nprint(','.join(r.scenario for r in runs))\n")  # fmt: skip
+    orders = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300,
+                              check=True)  # fmt: skip
+        orders.add(done.stdout.strip())
+    assert orders == {"customs-2024,mitigation,quiet-end,sanctions"}

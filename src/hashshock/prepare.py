@@ -147,6 +147,17 @@ def check_scenario_list(scenarios: object) -> None:
         )  # fmt: skip
 
 
+def scenario_list(scenarios: object) -> list[ScenarioLike]:
+    """``scenarios`` checked (:func:`check_scenario_list`) and as a list; a set's in the
+    order of their names, so that the results' order does not change from one process to
+    the next (a set of strings is ordered by the process's hash seed)."""
+    check_scenario_list(scenarios)
+    assert isinstance(scenarios, Iterable)
+    if isinstance(scenarios, set | frozenset):
+        return sorted(scenarios, key=lambda s: s.name if isinstance(s, Scenario) else str(s))
+    return list(scenarios)
+
+
 def check_scenario_names(requested: Sequence[Scenario]) -> None:
     """At least one scenario, each named once (``--scenarios``)."""
     if not requested:
@@ -207,9 +218,9 @@ def prepare(
     memory is refused before anything large is built (:mod:`hashshock.sizing`).
     """
     check_horizon(horizon_days)
-    check_scenario_list(scenarios)
+    listed = scenario_list(scenarios)
     loaded = _fleet(fleet)
-    requested = [_scenario(s) for s in scenarios]
+    requested = [_scenario(s) for s in listed]
     check_scenario_names(requested)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)

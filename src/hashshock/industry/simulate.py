@@ -57,10 +57,10 @@ from hashshock.prepare import (
     Prepared,
     ScenarioLike,
     check_horizon,
-    check_scenario_list,
     check_scenario_names,
     estimate_for,
     prepare,
+    scenario_list,
     validate,
 )
 from hashshock.results.run import RunResult
@@ -141,8 +141,8 @@ class IndustryInputs:
 
 
 def _scenarios(scenarios: Sequence[ScenarioLike]) -> tuple[list[Scenario], list[Scenario]]:
-    check_scenario_list(scenarios)
-    requested = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    requested = [s if isinstance(s, Scenario) else load_scenario(s)
+                 for s in scenario_list(scenarios)]  # fmt: skip
     check_scenario_names(requested)
     to_run = [next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)]
     return requested, to_run + [s for s in requested if s.name != BASELINE]
