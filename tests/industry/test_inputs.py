@@ -283,6 +283,7 @@ def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
 
     done = CliRunner().invoke(app, ["validate", str(_industry(tmp_path))])
     assert done.exit_code == 0 and done.stdout.startswith("ok ") and "2 fleets" in done.stdout
+    assert "2 scenarios" in done.stdout  # the industry's defaults, as `industry --validate`
     bad = CliRunner().invoke(app, ["validate", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output
 

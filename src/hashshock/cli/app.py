@@ -314,7 +314,9 @@ def validate(
         if _is_industry(fleet):
             from hashshock.cli.industry import validate_industry_file
 
-            names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
+            # as `hashshock industry --validate`: its default scenarios unless one is given
+            given = DEFAULT_SCENARIOS if scenario is None else [f"baseline,{scenario}"]
+            names = list(dict.fromkeys(scenario_names(given)))
             console.print(validate_industry_file(fleet, names, horizon, config),
                           highlight=False, soft_wrap=True)  # fmt: skip
             return
