@@ -113,3 +113,22 @@ def test_a_verified_stock_below_its_target_is_pointed_out(
     assert (text == "") if not said else said in text
     if "misses" in said:
         assert "more --paths" in text
+
+
+@pytest.mark.parametrize("command", ["optimise", "strategies"])
+def test_a_scheduler_nobody_listens_on_is_one_line_and_workers_are_taken(
+    cli: typer.Typer, fleet_file: Path, command: str
+) -> None:
+    """The decisions run on Dask as sweeps do: --scheduler with nothing there is exit 2
+    and one error line saying how to start one; --workers 1 runs here."""
+    from tests.execution.conftest import free_port
+
+    nobody = f"tcp://127.0.0.1:{free_port()}"
+    done = CliRunner().invoke(cli, [command, str(fleet_file), "--scenario", "sanctions", *FAST,
+                                    "--scheduler", nobody, "-q"])  # fmt: skip
+    errors = [line for line in done.output.splitlines() if line.startswith("error:")]
+    assert done.exit_code == 2 and len(errors) == 1, done.output
+    assert "cannot reach a Dask scheduler" in errors[0] and "Traceback" not in done.output
+    here = CliRunner().invoke(cli, [command, str(fleet_file), "--scenario", "sanctions", *FAST,
+                                    "--workers", "1", "--json", "-", "-q"])  # fmt: skip
+    assert here.exit_code == 0, here.output

@@ -13,6 +13,7 @@ from distributed import get_task_stream
 from tests.conftest import small_fleet
 from tests.execution.conftest import LocalProcesses
 
+import hashshock
 import hashshock.sweep
 from hashshock.execution import connect
 from hashshock.execution.cluster import DaskExecutor
@@ -83,3 +84,17 @@ def test_a_worker_killed_mid_sweep_is_replaced_and_the_numbers_stay(
     assert dask_processes.workers[killed[0][0]].wait(timeout=30) == -signal.SIGKILL
     assert left == 1
     _same(here, there)
+
+
+def test_the_decisions_on_the_cluster_equal_the_local_ones(
+    dask_processes: LocalProcesses,
+) -> None:
+    """optimise's evaluations and strategies' runs go to a cluster by `scheduler` (the
+    command line's --scheduler) with the local answers, bit for bit."""
+    from tests.conftest import EXAMPLES
+
+    fleet = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+    sizes = {"paths": 12, "horizon_days": 60, "seed": 3}
+    for decide in (lambda **a: hashshock.optimise(fleet, "sanctions", **sizes, **a),
+                   lambda **a: hashshock.strategies(fleet, "sanctions", **sizes, **a)):  # fmt: skip
+        assert decide(scheduler=dask_processes.address).to_dict() == decide().to_dict()

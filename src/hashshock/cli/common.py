@@ -29,6 +29,16 @@ FleetArg = Annotated[str, typer.Argument(help="Fleet YAML file (see README 'Flee
 PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
 HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate (1-1098).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random tree.")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT "
+                 "(default: $DASK_SCHEDULER_ADDRESS, else locally)."),
+]  # fmt: skip
+ClusterWorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", help="Local Dask worker processes (1: one run at a time "
+                 "here; default: threads here, one per core)."),
+]  # fmt: skip
 JsonOpt = Annotated[
     str | None, typer.Option("--json", help="Write the JSON result here ('-' for stdout).")
 ]

@@ -83,13 +83,14 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
     return Inputs(loaded, chosen, market, files, start)
 
 
-def executor() -> Executor:
-    """Evaluations run on threads here, one per core (measured fastest for many engine
-    runs on one machine, docs/sweeps.md "Execution")."""
+def executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """Where the evaluations run: on ``scheduler`` (or ``$DASK_SCHEDULER_ADDRESS``), on
+    ``workers`` local Dask worker processes, else on threads here, one per core (measured
+    fastest for many engine runs on one machine, docs/sweeps.md "Execution")."""
     from hashshock.execution import make_executor
     from hashshock.execution.choose import cores
 
-    return make_executor(None, None, threads=cores())
+    return make_executor(workers, scheduler, threads=cores())
 
 
 def write_outputs(data: dict[str, object], json_out: str | None, report: str | None,

@@ -18,7 +18,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import input_errors, literal, progress_bar, write_or_report
+from hashshock.cli.common import (
+    SchedulerOpt,
+    input_errors,
+    literal,
+    progress_bar,
+    write_or_report,
+)
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
 from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.market_options import (
@@ -65,9 +71,6 @@ ValidateOpt = Annotated[
 ]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Local Dask worker processes (default: here).")
-]
-SchedulerOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 PortfolioOpt = Annotated[

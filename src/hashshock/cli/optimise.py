@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
+from hashshock.cli.common import (
+    ClusterWorkersOpt,
+    FleetArg,
+    HorizonOpt,
+    SchedulerOpt,
+    SeedOpt,
+    error_exit,
+    literal,
+)
 from hashshock.cli.decide_options import (
     JsonOpt,
     PathsOpt,
@@ -92,6 +100,8 @@ def optimise_command(
     json_out: JsonOpt = None,
     report: ReportOpt = None,
     quiet: QuietOpt = False,
+    scheduler: SchedulerOpt = None,
+    workers: ClusterWorkersOpt = None,
 ) -> None:
     """Cheapest spares stock per pool holding an availability target, and the frontier.
 
@@ -109,7 +119,7 @@ def optimise_command(
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         inputs.warn()
         started = time.perf_counter()
-        with executor() as pool:
+        with executor(workers, scheduler) as pool:
             tick = progress_line(quiet)
             result = run_interruptibly(
                 lambda: optimise(

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
+from hashshock.cli.common import (
+    ClusterWorkersOpt,
+    FleetArg,
+    HorizonOpt,
+    SchedulerOpt,
+    SeedOpt,
+    error_exit,
+    literal,
+)
 from hashshock.cli.decide_options import (
     JsonOpt,
     PathsOpt,
@@ -85,6 +93,8 @@ def strategies_command(
     json_out: JsonOpt = None,
     report: ReportOpt = None,
     quiet: QuietOpt = False,
+    scheduler: SchedulerOpt = None,
+    workers: ClusterWorkersOpt = None,
 ) -> None:
     """Compare strategies against doing nothing on common random numbers.
 
@@ -113,7 +123,7 @@ def strategies_command(
         chosen, fleets = strategy_fleets(prepared, inputs.loaded, inputs.scenario,
                                          inputs.market, months, strategy or [])  # fmt: skip
         inputs.warn()
-        with executor() as pool:
+        with executor(workers, scheduler) as pool:
             result = run_interruptibly(lambda: compare_strategies(
                 fleets, chosen, inputs.scenario, inputs.market, horizon, paths, seed,
                 thresholds, pool))  # fmt: skip

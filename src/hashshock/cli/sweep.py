@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import error_exit, literal, note_long_run
+from hashshock.cli.common import (
+    ClusterWorkersOpt,
+    SchedulerOpt,
+    error_exit,
+    literal,
+    note_long_run,
+)
 from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.report import SaveToStoreOpt
 from hashshock.cli.table import Table
@@ -49,16 +55,6 @@ JsonOpt = Annotated[
 ReportOpt = Annotated[
     str | None, typer.Option("--report", help="Write the HTML report here (.html).")
 ]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option("--scheduler", help="Run on this Dask scheduler, tcp://HOST:PORT "
-                 "(default: $DASK_SCHEDULER_ADDRESS, else locally)."),
-]  # fmt: skip
-WorkersOpt = Annotated[
-    int | None,
-    typer.Option("--workers", help="Local Dask worker processes (1: one point at a time "
-                 "here; default: threads here, one per core)."),
-]  # fmt: skip
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 PathsOpt = Annotated[
     int | None, typer.Option("--paths", "-n", help="Monte Carlo paths (default: the spec's).")
@@ -134,7 +130,7 @@ def sweep_command(
     json_out: JsonOpt = None,
     report: ReportOpt = None,
     scheduler: SchedulerOpt = None,
-    workers: WorkersOpt = None,
+    workers: ClusterWorkersOpt = None,
     paths: PathsOpt = None,
     save: SaveOpt = False,
     store: SaveToStoreOpt = None,

@@ -52,6 +52,8 @@ def optimise(
     market: MarketInput = None,
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> OptimiseResult:
     """The cheapest spares stock per pool (site × part × family) holding ``availability``
     (a share of installed parts working, its worst 30-day mean, at percentile ``at`` of
@@ -61,6 +63,9 @@ def optimise(
     0 and comes through the lead time and the scenario's holds, instead of being on the
     shelf. ``fleet``, ``scenario``, ``market``, ``paths``, ``horizon_days`` (30 or more)
     and ``seed`` are :func:`hashshock.run`'s; ``progress`` gets a line of text per step.
+    The evaluations run on ``executor`` (left open), else on a Dask ``scheduler`` (or
+    ``$DASK_SCHEDULER_ADDRESS``), else on ``workers`` local Dask worker processes, else
+    on threads here, one per core; the result does not depend on where.
     """
     from hashshock.decide.optimise import check_target, check_window
     from hashshock.decide.optimise import optimise as search
@@ -82,7 +87,7 @@ def optimise(
     check_progress(progress, takes="a line of text (each step of the search)")
     check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the shelf)")
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
-    with _pool(executor) as pool:
+    with _pool(executor, workers, scheduler) as pool:
         found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
                        ordered=ordered)  # fmt: skip
     _warn(prepared)
@@ -101,6 +106,8 @@ def strategies(
     market: MarketInput = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> StrategiesResult:
     """The built-in strategies and those of the ``extra`` strategy files, each against
     doing nothing under ``scenario`` on common random numbers: availability, money,
@@ -130,7 +137,7 @@ def strategies(
     months = check_months(stockpile_months, "stockpile_months")
     prepared = prepare(loaded, [chosen], horizon_days, market, paths)
     listed, fleets = strategy_fleets(prepared, loaded, chosen, prepared.market, months, extra)
-    with _pool(executor) as pool:
+    with _pool(executor, workers, scheduler) as pool:
         found = compare_strategies(fleets, listed, chosen, prepared.market, horizon_days,
                                    paths, seed, thresholds, pool, progress)  # fmt: skip
     _warn(prepared)
@@ -220,15 +227,22 @@ def check_tested(loaded: LoadedFleet, thresholds: Mapping[str, float], horizon_d
 
 
 @contextmanager
-def _pool(executor: Executor | None) -> Iterator[Executor]:
-    """``executor`` as given (the caller closes it), else threads, one per core, closed
-    after the call."""
+def _pool(
+    executor: Executor | None, workers: int | None, scheduler: str | None
+) -> Iterator[Executor]:
+    """``executor`` as given (the caller closes it), else the command line's choice for
+    ``workers`` and ``scheduler`` (:func:`hashshock.cli.decide_options.executor`'s),
+    closed after the call."""
     from hashshock.execution import make_executor
     from hashshock.execution.choose import check_executor, cores
 
-    check_executor(executor)
+    check_executor(executor, workers=workers)
+    if executor is not None and scheduler is not None:
+        raise InputError(None, "executor", f"given with scheduler={scheduler!r}: both say "
+                         "where the runs go",
+                         "give a scheduler or an executor, not both")  # fmt: skip
     if executor is not None:
         yield executor
         return
-    with make_executor(None, None, threads=cores()) as pool:
+    with make_executor(workers, scheduler, threads=cores()) as pool:
         yield pool
