@@ -77,6 +77,11 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "machines_each",
         "greater than or equal to 1",
     ),
+    "members smaller than one machine by the total": (
+        {"op_machines_each": {"cv": 0.0}, "op_total_machines": 5},
+        "total_machines",
+        "cannot make 10 operators of at least one machine each",
+    ),
     "fewer machines than operators": (
         {"op_total_machines": 3},
         "total_machines",
@@ -781,8 +786,13 @@ def test_what_breaks_a_group_without_a_shock_is_named() -> None:
         "farms": {"covenants": {}, "cash_out": {"probability": 0.6, "day_p50": 150}},
         "calm": {"covenants": {}, "cash_out": {"probability": 0.0, "day_p50": None}},
     }  # fmt: skip
+    # of two covenants breached on every path, the earlier: the later comes after the break
+    groups["early"] = {"covenants": {"ltv": {"probability": 1.0, "day_p50": 300},
+                                     "liquidity": {"probability": 1.0, "day_p50": 0}},
+                       "cash_out": {"probability": 0.55, "day_p50": 3}}  # fmt: skip
     causes = baseline_causes({"scenarios": {"baseline": {"groups": groups}}})
-    assert causes == {"prairie": "its ltv covenant, day 29", "farms": "cash below zero, day 150"}
+    assert causes == {"prairie": "its ltv covenant, day 29", "farms": "cash below zero, day 150",
+                      "early": "its liquidity covenant, day 0"}  # fmt: skip
     note = broken_without_a_shock({"prairie": 1.0, "farms": 0.6}, True, causes)
     assert note.startswith("prairie (100%: its ltv covenant, day 29), farms (60%: cash below "
                            "zero, day 150) break with no shock")  # fmt: skip

@@ -350,6 +350,11 @@ class _Reader:
         assert each is not None
         mean = each.mean if each.mean is not None else op.mean_machines
         assert mean is not None
+        if mean < 1:  # members hold whole machines: each would be rounded up to one
+            raise self.fail(i, "total_machines", f"{op.total_machines:,} machines cannot "
+                            f"make {op.count:,} operators of at least one machine each",
+                            "check total_machines for a missing digit, or count for an "
+                            "extra one")  # fmt: skip
         claimed = op.count * mean
         if claimed > MAX_FLEET_MACHINES:
             raise self.fail(i, "count", f"{op.count:,} × {mean:,.0f} machines = "

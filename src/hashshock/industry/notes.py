@@ -48,10 +48,11 @@ def baseline_breaks(data: dict[str, Any]) -> dict[str, float]:
 
 
 def baseline_causes(data: dict[str, Any]) -> dict[str, str]:
-    """What breaks each group first under baseline: the covenant breached on most paths
-    (or cash below zero, when that is likelier), with its median day — ``its ltv
+    """What breaks each group first under baseline, with its median day — ``its ltv
     covenant, day 29``: a break from day 29 on every path is an input's, say an LTV
-    already above its limit on day 0."""
+    already above its limit on day 0. Of the covenants (and cash below zero) breached on
+    at least :data:`BREAKS_UNDER_BASELINE` of the paths, the earliest by median day (a
+    later breach on as many paths comes after the break); else the likeliest."""
     baseline = data["scenarios"].get("baseline")
     out: dict[str, str] = {}
     for group, found in ((baseline or {}).get("groups") or {}).items():
@@ -60,9 +61,14 @@ def baseline_causes(data: dict[str, Any]) -> dict[str, str]:
         cash = found.get("cash_out") or {}
         if cash.get("probability"):
             tests.append((cash["probability"], "cash below zero", cash["day_p50"]))
-        if tests:
+        common = [t for t in tests if t[0] >= BREAKS_UNDER_BASELINE and t[2] is not None]
+        if common:
+            _, what, day = min(common, key=lambda t: t[2])
+        elif tests:
             _, what, day = max(tests, key=lambda t: t[0])
-            out[group] = what + ("" if day is None else f", day {day}")
+        else:
+            continue
+        out[group] = what + ("" if day is None else f", day {day}")
     return out
 
 
@@ -111,9 +117,9 @@ def day_zero_delivery(data: dict[str, Any]) -> str | None:
     price = us["hashprice_usd_per_ph_day"]["p50"][0]
     return (
         f"the operators deliver {delivered:,.1f} of their {nameplate:,.1f} EH/s nameplate on "
-        f"day 0 ({delivered / nameplate:.0%}): besides machines down for repairs, fleets "
-        "that switch off machines earning less than their power run without them at the "
-        f"day-0 hashprice (${price:,.2f}/PH/day)"
+        f"day 0 ({delivered / nameplate:.0%}): machines down for repairs and, in fleets "
+        "that switch off machines earning less than their power, those off at the day-0 "
+        f"hashprice (${price:,.2f}/PH/day)"
         + (f"; lowest availability at 3 months: {low} (p50, {name})" if low else "")
     )
 
