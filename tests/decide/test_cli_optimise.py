@@ -132,3 +132,6 @@ def test_a_scheduler_nobody_listens_on_is_one_line_and_workers_are_taken(
     here = CliRunner().invoke(cli, [command, str(fleet_file), "--scenario", "sanctions", *FAST,
                                     "--workers", "1", "--json", "-", "-q"])  # fmt: skip
     assert here.exit_code == 0, here.output
+    none = CliRunner().invoke(cli, [command, str(fleet_file), *FAST, "--workers", "0"])
+    lines = none.output.strip().splitlines()  # refused before any warning, alone
+    assert none.exit_code == 2 and len(lines) == 1 and "--workers" in lines[0], lines

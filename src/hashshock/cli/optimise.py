@@ -108,11 +108,13 @@ def optimise_command(
     The stock per site × part × family holding the target through the horizon under the
     scenario, and the availability-versus-budget frontier (docs/decisions.md)."""
     from hashshock.cli.interrupt import run_interruptibly
+    from hashshock.execution.choose import check_placement
 
     try:
         from hashshock.decide.optimise import check_target, check_window, optimise
         from hashshock.prepare import prepare
 
+        check_placement(workers, scheduler)  # before any work, as sweep's and industry's
         goal = check_target(parse_target(target), at, budget)
         check_window(horizon)
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)

@@ -101,6 +101,7 @@ def strategies_command(
     Availability, money, covenant breaches and net benefit with its 95% interval, and the
     cheapest strategy under each --max-breach (docs/decisions.md)."""
     from hashshock.cli.interrupt import run_interruptibly
+    from hashshock.execution.choose import check_placement
 
     try:
         from hashshock.decide.api import (
@@ -113,6 +114,7 @@ def strategies_command(
         from hashshock.decide.strategies import compare_strategies
         from hashshock.prepare import prepare
 
+        check_placement(workers, scheduler)  # before any work, as sweep's and industry's
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
         thresholds = check_thresholds(parse_thresholds(max_breach or []),
                                       covenant_names(inputs.loaded))  # fmt: skip

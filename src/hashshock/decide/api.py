@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hashshock.execution.choose import check_progress
+from hashshock.execution.choose import check_placement, check_progress
 from hashshock.inputs.errors import InputError, check_flag, check_path_like, unknown_name_fix
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def optimise(
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_window(horizon_days)
     check_progress(progress, takes="a line of text (each step of the search)")
+    check_placement(workers, scheduler)  # before the inputs' work; reached in _pool
     check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the shelf)")
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor, workers, scheduler) as pool:
@@ -123,6 +124,7 @@ def strategies(
     check_horizon(horizon_days)
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)  # as optimise's
     check_progress(progress)
+    check_placement(workers, scheduler)  # before the inputs' work; reached in _pool
     if isinstance(extra, str | Path):
         raise InputError(None, "extra", f"{str(extra)!r} is one file, not a list of them",
                          f"give a list: extra=[{str(extra)!r}]")  # fmt: skip

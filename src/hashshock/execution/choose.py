@@ -77,6 +77,18 @@ def check_progress(
                          f"give a function of {takes}, or None")  # fmt: skip
 
 
+def check_placement(workers: object, scheduler: str | None) -> str | None:
+    """``workers`` and ``scheduler`` checked as :func:`make_executor` takes them, without
+    reaching the scheduler (a command checks them before any work): the scheduler's
+    address, or None to run locally."""
+    check_workers(workers)
+    address = scheduler_address(scheduler)
+    if address is not None and workers is not None:
+        raise InputError(None, "--workers", "is for a local cluster, not with --scheduler",
+                         "drop --workers: the cluster's own workers run the tasks")  # fmt: skip
+    return address
+
+
 def make_executor(
     workers: int | None = None, scheduler: str | None = None, threads: int = 1,
     scheduler_option: str = "--scheduler",
@@ -84,12 +96,8 @@ def make_executor(
     """The executor for ``workers`` / ``scheduler`` / ``threads`` (module docstring); the
     caller closes it. ``workers`` with a scheduler is refused: the cluster has the workers
     it has."""
-    check_workers(workers)
-    address = scheduler_address(scheduler)
+    address = check_placement(workers, scheduler)
     if address is not None:
-        if workers is not None:
-            raise InputError(None, "--workers", "is for a local cluster, not with --scheduler",
-                             "drop --workers: the cluster's own workers run the tasks")  # fmt: skip
         from hashshock.execution.cluster import connect
 
         option = scheduler_option if scheduler else SCHEDULER_ENV
