@@ -183,9 +183,9 @@ def test_impossible_probability_in_scenario(
 
 @pytest.mark.parametrize(("hold_days", "says"), [
     ("{dist: lognormal, mean: 3e1, cv: 0.5}",
-     "mean '3e1' is not a number — fix: write it with a dot, e.g. 3.0e+01, or in full"),
+     "mean '3e1' is not a number — fix: write it with a dot and a sign, e.g. 3.0e+01, or in full"),
     ("{dist: uniform, low: 1e1, high: 3e1}",
-     "low '1e1' is not a number — fix: write it with a dot, e.g. 1.0e+01, or in full"),
+     "low '1e1' is not a number — fix: write it with a dot and a sign, e.g. 1.0e+01, or in full"),
     ("{dist: triangular, low: 1, mode: many, high: 9}",
      "mode 'many' is not a number — fix: write a number"),
 ])  # fmt: skip
@@ -209,6 +209,8 @@ def test_a_distribution_parameter_written_as_text_is_named(
     ("count: 1e3", "count: '1e3': input should be a valid integer — fix: YAML reads 1e3 as "
      "text: write it in full, 1000"),
     ('count: "12"', "fix: write a whole number (no quotes, no decimals)"),  # quoted: text
+    ("count: 1.5e2", "YAML reads 1.5e2 as text: write it in full, 150"),  # no sign: text too
+    ("count: 5e-1", "fix: write a whole number (no quotes, no decimals)"),  # not whole
 ])  # fmt: skip
 def test_a_whole_number_in_exponent_form_is_told_how_to_write_it(
     tmp_path: Path, write_yaml: Callable[[dict[str, Any], str], Path], text: str, says: str

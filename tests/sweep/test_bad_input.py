@@ -159,7 +159,7 @@ def test_a_sweep_json_without_points_is_refused() -> None:
 
 @pytest.mark.parametrize(("value", "fix"), [
     ("two", "write a number"),
-    ("1e9", "write it with a dot, e.g. 1.0e+09, or in full"),  # YAML 1.1 reads 1e9 as text
+    ("1e9", "write it with a dot and a sign, e.g. 1.0e+09, or in full"),  # 1e9 is text to YAML
     (True, "write a number"),
 ])  # fmt: skip
 def test_values_of_a_numeric_field_must_be_numbers(

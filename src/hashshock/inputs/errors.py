@@ -75,15 +75,16 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
 
 
 def number_fix(value: Any) -> str:
-    """The fix for ``value`` where a number belongs: YAML 1.1 (PyYAML) reads ``1e9`` or
-    ``3e1`` — exponent, no dot — as text, so such text is told how to write it."""
+    """The fix for ``value`` where a number belongs: YAML 1.1 (PyYAML) reads an exponent
+    without a dot and a sign (``1e9``, ``3e1``, ``1.5e2``) as text, so such text is told
+    how to write it (``1.0e+09``)."""
     if isinstance(value, str):
         try:
             number = float(value)
         except ValueError:
             pass
         else:
-            return f"write it with a dot, e.g. {number:.1e}, or in full"
+            return f"write it with a dot and a sign, e.g. {number:.1e}, or in full"
     return "write a number"
 
 
@@ -204,13 +205,16 @@ def _text_number_fix(kind: str, value: Any) -> str:
     """The fix of pydantic's error ``kind``; a number written so that YAML reads it as text
     (``1e9``: an exponent without a dot) is told how to write it, not to drop quotes it
     never had."""
-    exponent = r"[-+]?\d+[eE][-+]?\d+"  # YAML 1.1 reads it as a number only with a dot
+    # YAML 1.1 reads an exponent as a number only with a dot and a sign (1.0e+2): 1e9,
+    # 1.5e2 and 5e-1 are text.
+    exponent = r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+"
     if (kind.startswith(("int_", "float_")) and isinstance(value, str)
             and re.fullmatch(exponent, value.strip())):  # fmt: skip
         number = float(value)
-        if kind.startswith("int_") and number.is_integer() and abs(number) < 1e18:
+        if not kind.startswith("int_"):
+            return number_fix(value)
+        if number.is_integer() and abs(number) < 1e18:
             return f"YAML reads {value} as text: write it in full, {int(number)}"
-        return number_fix(value)
     return _FIXES.get(kind, "")
 
 
