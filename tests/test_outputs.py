@@ -40,6 +40,11 @@ def test_json_over_a_file_of_another_kind_is_refused(
     result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(mine)])
     assert result.exit_code == 2 and "which the JSON would replace" in result.output
     assert mine.read_bytes() == b"mine"
+    (fleet.parent / "link.json").symlink_to(mine)  # written through to the user's file
+    linked = runner.invoke(
+        app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / "link.json")]
+    )
+    assert linked.exit_code == 2 and mine.read_bytes() == b"mine", linked.output
     (fleet.parent / "old.json").write_text("[]")
     for target in ("old.json", "new.yaml", "out.txt"):
         done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / target)])

@@ -259,11 +259,14 @@ def check_output(
     if path.exists() and not path.is_file():
         raise InputError(path, option, "is neither a regular file, a character device nor a pipe",
                          "give a file name")  # fmt: skip
-    if option == "--json" and path.is_file() and path.suffix.lower() in NOT_JSON_SUFFIXES:
+    # A link is written through to its target (atomic_write_bytes): the target's kind counts.
+    kind = next((p.suffix.lower() for p in (path, resolved)
+                 if p.suffix.lower() in NOT_JSON_SUFFIXES), None)  # fmt: skip
+    if option == "--json" and kind is not None and resolved.is_file():
         raise InputError(
-            path, option, f"is a {path.suffix.lstrip('.').upper()} file of yours, which the "
-            "JSON would replace", "name a new file for the JSON (e.g. out.json); did you "
-            "mean another option?",
+            path, option, f"is a {kind.lstrip('.').upper()} file of yours, which the JSON "
+            "would replace", "name a new file for the JSON (e.g. out.json); did you mean "
+            "another option?",
         )  # fmt: skip
     allowed = tuple(suffixes)
     if allowed and path.suffix.lower() not in allowed:
