@@ -13,6 +13,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+# Where the evaluations run, as sweep's and industry's (re-exported for both commands).
+from hashshock.cli.common import ClusterWorkersOpt as ClusterWorkersOpt
+from hashshock.cli.common import SchedulerOpt as SchedulerOpt
+
 if TYPE_CHECKING:
     from hashshock.execution import Executor
     from hashshock.inputs.load import LoadedFleet

@@ -16,21 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import (
-    ClusterWorkersOpt,
-    FleetArg,
-    HorizonOpt,
-    SchedulerOpt,
-    SeedOpt,
-    error_exit,
-    literal,
-)
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
+    ClusterWorkersOpt,
     JsonOpt,
     PathsOpt,
     QuietOpt,
     ReportOpt,
     ScenarioOpt,
+    SchedulerOpt,
     err,
     executor,
     load_inputs,
