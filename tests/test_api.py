@@ -202,6 +202,23 @@ def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
         assert json.dumps(result.to_dict(), sort_keys=True) == before, type(result).__name__
 
 
+def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None:
+    """Every scenario's decline stage reads baseline's hashrate, one array shared: a
+    change in place through baseline's result would move sanctions' stages, so numpy
+    refuses it, and a copy is the caller's to change."""
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    base, shocked = hashshock.compare(farm, ["baseline", "sanctions"], paths=4, horizon_days=30)
+    stages = {k: v.copy() for k, v in shocked.stage_first_days().items()}
+    with pytest.raises(ValueError, match="read-only"):
+        base.output.hashrate_ths[:] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        shocked.output.spares_on_hand += 1
+    mine = base.output.hashrate_ths.copy()
+    mine[:] = 0.0
+    for name, days in shocked.stage_first_days().items():
+        assert (days == stages[name]).all(), name
+
+
 def test_an_input_error_crosses_processes_whole() -> None:
     """An InputError pickles with its file, field, problem and fix: raised in a worker
     process (a caller's own pool), it reaches the caller as itself, not a broken pool."""

@@ -211,6 +211,8 @@ def simulate_prepared(
         executor if executor is not None else (default_workers() if workers is None else workers)
     )
     outputs = simulate_many(plans, paths, seed, target, progress, economies)
+    for out in outputs:
+        out.make_read_only()
     baseline = outputs[0]
     moneys = []
     local_moneys: dict[str, Money] = {}

@@ -58,6 +58,14 @@ class EngineOutput:
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled
     order_cancelled: NDArray[np.bool_]  # [O, P]
 
+    def make_read_only(self) -> None:
+        """Mark every array read-only: results share them (each scenario's decline stage
+        reads baseline's hashrate), so a caller's change in place would reach the others;
+        numpy refuses it instead, and ``.copy()`` gives an array to change."""
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
     @property
     def paths(self) -> int:
         return int(self.hashrate_ths.shape[0])
