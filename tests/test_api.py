@@ -443,6 +443,24 @@ def test_a_type_checker_sees_the_api_functions(tmp_path: Path) -> None:
     assert "SweepResult" in out and "IndustryResult" in out and "RunResult" in out, out
 
 
+def test_every_api_function_s_types_resolve_at_run_time() -> None:
+    """``typing.get_type_hints`` (what pydantic, typer and documentation tools call)
+    resolves every argument of every function the package offers."""
+    import importlib
+    import types
+    import typing
+
+    names = ["run", "compare", "industry", "sweep", "optimise", "strategies",
+             "find_breakpoint", "load_fleet", "load_scenario"]  # fmt: skip
+    for name in names:
+        function = getattr(hashshock, name)
+        if isinstance(function, types.ModuleType):  # a callable package: its function
+            module = {"industry": "hashshock.industry.api", "sweep": "hashshock.sweep.run"}
+            function = getattr(importlib.import_module(module[name]), name)
+        hints = typing.get_type_hints(function)
+        assert "return" in hints, name
+
+
 def test_breakpoint_arguments_are_checked_before_anything_runs() -> None:
     """A mistyped shock (it used to run a BTC drop under the typed name), a bisection of
     no steps and an unknown vendor are input errors naming the argument."""

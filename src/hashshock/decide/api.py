@@ -20,20 +20,19 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+# The types a caller's type checker and ``typing.get_type_hints`` resolve: imported
+# here, not lazily, as whatever calls these functions loads them anyway.
+from hashshock.decide.optimise import OptimiseResult
+from hashshock.decide.strategies import StrategiesResult
+from hashshock.decide.strategy import Strategy
+from hashshock.execution import Executor
 from hashshock.execution.choose import check_placement, check_progress
 from hashshock.inputs.errors import InputError, check_flag, check_path_like, unknown_name_fix
-
-if TYPE_CHECKING:
-    from hashshock.decide.optimise import OptimiseResult
-    from hashshock.decide.strategies import StrategiesResult
-    from hashshock.decide.strategy import Strategy
-    from hashshock.execution import Executor
-    from hashshock.inputs.load import LoadedFleet
-    from hashshock.inputs.scenario import Scenario
-    from hashshock.market import MarketConfig
-    from hashshock.prepare import FleetLike, MarketInput, Prepared, ScenarioLike
+from hashshock.inputs.load import LoadedFleet
+from hashshock.inputs.scenario import Scenario
+from hashshock.market import MarketConfig
+from hashshock.prepare import FleetLike, MarketInput, Prepared, ScenarioLike
 
 #: Longest stockpile the built-in ``stockpile`` strategy may hold (months).
 MAX_STOCKPILE_MONTHS = 36
