@@ -55,6 +55,22 @@ def test_say_wraps_at_words_keeps_paths_whole_and_names_literal() -> None:
     assert out.getvalue().startswith(f"ok {long_path}:\n  300 machines"), out.getvalue()
 
 
+def test_say_counts_wide_characters_as_the_two_columns_they_take() -> None:
+    """A name in Chinese takes two columns a character: lines wrap at the console's
+    width as the terminal shows them, not at a count of characters."""
+    from rich.cells import cell_len
+
+    out = io.StringIO()
+    console = Console(file=out, width=40, color_system=None)
+    name = "比特大陆矿场"  # six characters, twelve columns
+    say(console, " ".join([name] * 8) + " wrote run.json", lead="[green]ok[/] ")
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert len(lines) > 2
+    assert all(cell_len(line) <= 40 for line in lines), [cell_len(line) for line in lines]
+    assert lines[0].startswith(f"ok {name}")
+    assert all(line.startswith(f"  {name}") or "run.json" in line for line in lines[1:])
+
+
 def test_literal_keeps_brackets_and_shows_control_characters() -> None:
     assert _plain(f"[bold]{literal(HOSTILE_NAME)}[/]") == HOSTILE_SHOWN
     assert _plain(literal("two\nlines\ttab\x7f\x9b")) == "two\\nlines\\ttab\\x7f\\x9b"

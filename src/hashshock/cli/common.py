@@ -65,20 +65,38 @@ def say(console: Console, text: str, *, lead: str = "", indent: int | None = Non
     own indent). A word longer than a line (a path) is kept whole, never broken.
     Errors and warnings stay one line each (:func:`error_exit`, :func:`warn_all`): they
     are grepped."""
-    import textwrap
-
     from rich.text import Text
 
     shown = shown_controls(text)
     lead_columns = Text.from_markup(lead).cell_len
     own_indent = len(shown) - len(shown.lstrip())
     more = own_indent + 2 if indent is None else indent
-    # The lead's columns as the first line's indent, which textwrap keeps even when the
-    # first word is too long to fit beside it (padding in the text would be dropped).
-    wrapped = textwrap.fill(shown, width=max(console.width, more + 20),
-                            initial_indent=" " * lead_columns, subsequent_indent=" " * more,
-                            break_long_words=False, break_on_hyphens=False)  # fmt: skip
-    console.print(lead + escape(wrapped[lead_columns:]), highlight=False, soft_wrap=True)
+    lines = wrap_cells(shown.strip(), max(console.width, more + 20), lead_columns + own_indent,
+                       more)  # fmt: skip
+    console.print(lead + escape("\n".join(lines)[lead_columns:]), highlight=False,
+                  soft_wrap=True)  # fmt: skip
+
+
+def wrap_cells(text: str, width: int, first_indent: int, indent: int) -> list[str]:
+    """``text`` wrapped at spaces to ``width`` terminal cells (a wide character, as in
+    Chinese or Japanese, takes two: ``textwrap`` counts it as one and overflows), the
+    first line ``first_indent`` cells in, the others ``indent``. A word longer than a
+    line is kept whole on a line of its own."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, used = " " * first_indent, first_indent
+    fresh = True  # nothing but the indent on the line yet
+    for word in text.split():
+        cells = cell_len(word)
+        if not fresh and used + 1 + cells > width:
+            lines.append(line)
+            line, used, fresh = " " * indent, indent, True
+        line += word if fresh else " " + word
+        used += cells if fresh else 1 + cells
+        fresh = False
+    lines.append(line)
+    return lines
 
 
 def error_exit(exc: InputError) -> typer.Exit:

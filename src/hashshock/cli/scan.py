@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -29,7 +28,7 @@ from rich.console import Console
 from typer._click.formatting import HelpFormatter
 from typer.core import MARKUP_MODE_KEY, TyperCommand
 
-from hashshock.cli.common import error_exit
+from hashshock.cli.common import error_exit, wrap_cells
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
@@ -491,10 +490,8 @@ def _wrap(text: str, width: int, indent: str) -> list[str]:
     for paragraph in text.split("\n\n"):
         if lines:
             lines.append("")
-        lines += textwrap.wrap(
-            " ".join(paragraph.split()), max(width, 20), initial_indent=indent,
-            subsequent_indent=indent, break_on_hyphens=False, break_long_words=False,
-        ) or [""]  # fmt: skip
+        words = " ".join(paragraph.split())
+        lines += wrap_cells(words, max(width, 20), len(indent), len(indent)) if words else [""]
     return lines
 
 
