@@ -195,6 +195,20 @@ def test_panels_sharing_a_y_axis_are_labelled_once_per_row() -> None:
     assert own["yaxis2"].get("showticklabels", True)
 
 
+def test_every_value_axis_of_a_run_report_names_its_unit(midsize_runs):
+    """A chart copied onto a slide without its title still says what it counts: every y
+    axis showing numbers (not the stage timeline's rows) carries a title, and one that
+    shares its row's left axis shows neither numbers nor a title."""
+    charts = _charts(midsize_runs)
+    assert len(charts) > 10
+    for key, fig in charts.items():
+        for name, axis in fig["layout"].items():
+            if not name.startswith("yaxis") or axis.get("categoryorder") == "array":
+                continue
+            labelled = axis.get("showticklabels", True)
+            assert bool(axis.get("title", {}).get("text")) == labelled, (key, name)
+
+
 def test_machines_down_draw_the_results_bands_and_a_remote_disable_shows_above_the_median():
     """The machines-down chart's median and p95 are the JSON's; a remote disable at a random
     moment of the first quarter is off the median path on most days, and on the p95."""

@@ -17,6 +17,7 @@ from hashshock.report.figures.style import (
     fan_traces,
     mark_day,
     small_multiples,
+    titled,
     update_axes,
 )
 from hashshock.words import DOWN_CAUSES, STOCKOUT_DEFINITION
@@ -61,19 +62,20 @@ def fan_figure(
 def hashrate_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "hashrate_ths", "Delivered hashrate (TH/s)",
-        {"tickformat": "~s"}, ",.2f", mark_stages=True,
+        {"tickformat": "~s", **titled("TH/s")}, ",.2f", mark_stages=True,
     )  # fmt: skip
 
 
 def availability_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "availability", "Availability (delivered / nameplate installed)",
-        {"tickformat": ".0%"}, ".2%", mark_stages=True,
+        {"tickformat": ".0%", **titled("delivered / nameplate")}, ".2%", mark_stages=True,
     )  # fmt: skip
 
 
 def cash_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
-    return fan_figure(runs, labels, "cash_usd", "Cash (USD)", {"tickformat": "$~s"}, "$,.0f")
+    return fan_figure(runs, labels, "cash_usd", "Cash (USD)",
+                      {"tickformat": "$~s", **titled("USD")}, "$,.0f")  # fmt: skip
 
 
 def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
@@ -95,7 +97,7 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
         day = stockout.get(part)
         if day is not None:
             mark_day(fig, day_date(run["start_date"], int(day)), "stock-out p50", k)
-    update_axes(fig, "y", rangemode="tozero", tickformat="~s")
+    update_axes(fig, "y", rangemode="tozero", tickformat="~s", **titled("parts"))
     return fig
 
 
@@ -121,7 +123,7 @@ def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) ->
             if not _any_down(bands):
                 # none down: one tick at 0, not plotly's 0 … 1 in thousandths of a machine
                 fig["layout"]["yaxis" + axis_ids(k)[1][1:]].update(range=[0, 1], tickvals=[0])
-    update_axes(fig, "y", rangemode="tozero", tickformat="~s")
+    update_axes(fig, "y", rangemode="tozero", tickformat="~s", **titled("machines"))
     return fig
 
 

@@ -23,6 +23,7 @@ from hashshock.report.figures.style import (
     fan_traces,
     say_none,
     small_multiples,
+    titled,
     update_axes,
 )
 
@@ -66,11 +67,6 @@ def us_fans(data: dict[str, Any], key: str, title: str, y_axis: dict[str, Any],
         _fan(fig, bands, data, hue, name, f"us.{key}", k, hover)
     update_axes(fig, "y", **y_axis)
     return fig
-
-
-def titled(text: str) -> dict[str, Any]:
-    """An axis title's settings."""
-    return {"title": {"text": text}}
 
 
 def us_hashrate(data: dict[str, Any]) -> Figure | None:

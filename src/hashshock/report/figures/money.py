@@ -16,6 +16,7 @@ from hashshock.report.figures.style import (
     day_or_dash,
     figure,
     small_multiples,
+    titled,
     update_axes,
 )
 from hashshock.results.money import tested_covenants
@@ -23,12 +24,12 @@ from hashshock.results.money import tested_covenants
 
 def revenue_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(runs, labels, "revenue_usd_cum", "Revenue since day 0 (USD)",
-                      {"tickformat": "$~s"}, "$,.0f")  # fmt: skip
+                      {"tickformat": "$~s", **titled("USD")}, "$,.0f")  # fmt: skip
 
 
 def ebitda_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(runs, labels, "ebitda_usd_cum", "EBITDA since day 0 (USD)",
-                      {"tickformat": "$~s"}, "$,.0f")  # fmt: skip
+                      {"tickformat": "$~s", **titled("USD")}, "$,.0f")  # fmt: skip
 
 
 def _tests(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -66,7 +67,7 @@ def covenant_breach(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fi
         })  # fmt: skip
     if not fig["data"]:
         return None
-    fig["layout"]["yaxis"].update(tickformat=".0%", range=[0, 1.05])
+    fig["layout"]["yaxis"].update(tickformat=".0%", range=[0, 1.05], **titled("share of paths"))
     return fig
 
 
@@ -103,5 +104,5 @@ def breach_days(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure
                          "series": f"distributions.covenant_first_breach.{name}"},
             }, k)  # fmt: skip
     fig["layout"]["hovermode"] = "closest"
-    update_axes(fig, "y", tickformat=".0%", rangemode="tozero")
+    update_axes(fig, "y", tickformat=".0%", rangemode="tozero", **titled("share of paths"))
     return fig

@@ -9,7 +9,7 @@ from typing import Any
 
 from hashshock.report.data import series
 from hashshock.report.figures.fans import fan_figure
-from hashshock.report.figures.style import DAY_MS, Figure, colour, figure
+from hashshock.report.figures.style import DAY_MS, Figure, colour, figure, titled
 
 
 def median_overlay(
@@ -39,20 +39,21 @@ def median_overlay(
 
 def hashrate_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "hashrate_ths", "Median delivered hashrate by scenario "
-                          "(TH/s)", {"tickformat": "~s", "title": {"text": "TH/s"}},
+                          "(TH/s)", {"tickformat": "~s", **titled("TH/s")},
                           ",.2f")  # fmt: skip
 
 
 def availability_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "availability", "Median availability by scenario",
-                          {"tickformat": ".0%", "title": {"text": "delivered / nameplate"}},
+                          {"tickformat": ".0%", **titled("delivered / nameplate")},
                           ".2%")  # fmt: skip
 
 
 def hashrate_lost(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "hashrate_lost_vs_baseline_ths",
-        "Hashrate lost against baseline on the same paths (TH/s)", {"tickformat": "~s"}, ",.2f",
+        "Hashrate lost against baseline on the same paths (TH/s)",
+        {"tickformat": "~s", **titled("TH/s")}, ",.2f",
     )  # fmt: skip
 
 
@@ -60,5 +61,5 @@ def cash_gap(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | 
     return fan_figure(
         runs, labels, "cash_gap_vs_baseline_usd",
         "Cash against baseline on the same paths (USD; below 0: less cash than baseline)",
-        {"tickformat": "$~s"}, "$,.0f", negate=True,
+        {"tickformat": "$~s", **titled("USD")}, "$,.0f", negate=True,
     )  # fmt: skip

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from hashshock.report.figures.fans import STAGE_NAMES
-from hashshock.report.figures.style import DAY_MS, Figure, colour, day_date, day_or_dash, figure
+from hashshock.report.figures.style import (
+    DAY_MS,
+    Figure,
+    colour,
+    day_date,
+    day_or_dash,
+    figure,
+    titled,
+)
 
 
 def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure:
@@ -74,5 +82,5 @@ def first_to_break(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
                               f"{label}</extra>"),
             "meta": {"scenario": label, "series": "first_to_break.probability_first"},
         })  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero", **titled("share of paths"))
     return fig

@@ -79,6 +79,12 @@ def axis(**extra: Any) -> dict[str, Any]:
     return {**_AXIS, **extra}
 
 
+def titled(text: str) -> dict[str, Any]:
+    """An axis title's settings: the axis's unit, so a chart copied onto a slide without
+    its title still says what it counts."""
+    return {"title": {"text": text}}
+
+
 #: Characters per line of a title and of its ``<sup>`` subtitle: plotly does not wrap
 #: titles, and these fit the report's ~1,190 px charts and a 1,280 px image.
 _TITLE_CHARACTERS, _SUBTITLE_CHARACTERS = 100, 150
@@ -183,10 +189,14 @@ def add(fig: Figure, trace: dict[str, Any], panel: int = 0) -> None:
 
 
 def update_axes(fig: Figure, letter: str, **settings: Any) -> None:
-    """Apply ``settings`` to every x (``letter="x"``) or y axis of ``fig``."""
+    """Apply ``settings`` to every x (``letter="x"``) or y axis of ``fig``; an axis that
+    shows no tick labels (a shared axis's right-hand panels) takes no title either: the
+    row's left axis labels and titles it."""
     for key, value in fig["layout"].items():
         if key.startswith(f"{letter}axis") and isinstance(value, dict):
             value.update(settings)
+            if value.get("showticklabels") is False:
+                value.pop("title", None)
 
 
 def title_bottom_x_axes(fig: Figure, panels: int, text: str) -> None:
