@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashshock.industry.notes import worst_days
+from hashshock.industry.notes import GROWTH_NOTE_DAYS, rest_of_world_growth, worst_days
 
 
 def _scenario(p5: list[float]) -> dict[str, Any]:
@@ -22,3 +22,29 @@ def test_a_short_outage_the_checkpoints_miss_is_said_with_its_day() -> None:
     assert "quiet" not in said and "baseline " not in said.split(":", 1)[1]
     assert worst_days({"scenarios": {"baseline": _scenario([0.0]),
                                      "quiet": _scenario([0.0, 2.0])}}) is None  # fmt: skip
+
+
+def _rest(growth: float, start: float, yearly: float, days: int) -> dict[str, Any]:
+    """An industry's JSON whose rest of the world grows ``yearly`` (median path) against
+    ``growth`` at the reference hashprice."""
+    p50 = [start * (1 + yearly) ** (d / 365) for d in range(days)]
+    return {"market": {"rest_of_world_growth_per_year": growth,
+                       "growth_reference_hashprice_usd_per_ph_day": 47.0},
+            "scenarios": {"baseline": {"us": {"rest_of_world_ehs": {"p50": p50}}}}}  # fmt: skip
+
+
+def test_a_rest_of_the_world_growing_off_its_given_growth_is_said_with_what_it_grew() -> None:
+    """``growth_per_year`` is the growth at the reference hashprice: a run whose rest of
+    the world grows well below it (the hashprice feedback at a lower hashprice) says so,
+    with the growth it had; one growing at it, or over too few days to read a year's
+    growth, says nothing."""
+    said = rest_of_world_growth(_rest(0.39, 950.0, 0.12, 366))
+    assert said is not None
+    assert said.startswith("the rest of the world grows 39% a year at the reference "
+                           "hashprice ($47.00/PH/day) and more slowly below it")  # fmt: skip
+    assert "950.0 → 1,064.0 EH/s over 365 days, 12% a year (p50, baseline" in said
+    faster = rest_of_world_growth(_rest(0.10, 950.0, 0.30, 200))
+    assert faster is not None and "faster above it" in faster and "30% a year" in faster
+    assert rest_of_world_growth(_rest(0.39, 950.0, 0.37, 366)) is None
+    assert rest_of_world_growth(_rest(0.39, 950.0, 0.0, GROWTH_NOTE_DAYS)) is None
+    assert rest_of_world_growth({"scenarios": {}}) is None

@@ -370,3 +370,4 @@ def test_the_page_says_what_the_terminal_notes(page: str, data: dict[str, Any]) 
     assert broken and "covenant, day" in broken and broken in text
     day_zero = notes.day_zero_delivery(data)
     assert day_zero and day_zero in text
+    assert all(note in text for note in notes.day_zero_notes(data))

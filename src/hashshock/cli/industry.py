@@ -48,8 +48,7 @@ from hashshock.industry.notes import (
 from hashshock.industry.notes import (
     baseline_causes,
     broken_without_a_shock,
-    carried_network,
-    day_zero_delivery,
+    day_zero_notes,
     worst_days,
 )
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
@@ -317,9 +316,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     worst = worst_days(data)
     if worst:
         console.print(literal(worst), highlight=False)
-    for note in (carried_network(data), day_zero_delivery(data)):
-        if note:
-            console.print(f"note: {literal(note)}", highlight=False)
+    for note in day_zero_notes(data):
+        console.print(f"note: {literal(note)}", highlight=False)
     steering = _steering_note(data)
     if steering:
         console.print(steering, highlight=False)

@@ -91,6 +91,46 @@ def carried_network(data: dict[str, Any]) -> str | None:
     )
 
 
+#: The rest of the world's growth over the horizon, a year, this far (either way) from its
+#: growth at the reference hashprice gets a note: the hashprice feedback is at work.
+GROWTH_GAP_NOTE = 0.05
+#: Shortest horizon, days, whose growth is read as a year's (shorter: the noise dominates).
+GROWTH_NOTE_DAYS = 90
+
+
+def rest_of_world_growth(data: dict[str, Any]) -> str | None:
+    """When the rest of the world grows well off its ``growth_per_year``: that growth is at
+    the reference hashprice, and the hashprice feedback slows (or speeds) it on these
+    paths (median over paths of baseline, or the first scenario)."""
+    market = data.get("market") or {}
+    scenarios = data.get("scenarios") or {}
+    name = "baseline" if "baseline" in scenarios else next(iter(scenarios), None)
+    growth = market.get("rest_of_world_growth_per_year")
+    rest = ((scenarios.get(name) or {}).get("us") or {}).get("rest_of_world_ehs")
+    if growth is None or not rest or len(rest["p50"]) <= GROWTH_NOTE_DAYS:
+        return None
+    first, last = rest["p50"][0], rest["p50"][-1]
+    days = len(rest["p50"]) - 1
+    yearly = (last / first) ** (365 / days) - 1
+    if abs(yearly - growth) <= GROWTH_GAP_NOTE:
+        return None
+    reference = market["growth_reference_hashprice_usd_per_ph_day"]
+    side = "more slowly below" if yearly < growth else "faster above"
+    return (
+        f"the rest of the world grows {growth:.0%} a year at the reference hashprice "
+        f"(${reference:,.2f}/PH/day) and {side} it: here {first:,.1f} → {last:,.1f} EH/s "
+        f"over {days} days, {yearly:.0%} a year (p50, {name}; docs/industry.md, "
+        '"The network")'
+    )
+
+
+def day_zero_notes(data: dict[str, Any]) -> list[str]:
+    """The notes on where the run starts (the terminal's ``note:`` lines under the US
+    table, and the report's beside its charts), those that apply."""
+    found = (carried_network(data), rest_of_world_growth(data), day_zero_delivery(data))
+    return [note for note in found if note]
+
+
 #: Day-0 delivered hashrate below this share of the nameplate gets a note.
 DAY_ZERO_DELIVERED_NOTE = 0.9
 

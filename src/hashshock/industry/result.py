@@ -391,16 +391,26 @@ class IndustryResult:
     def _market(self) -> dict[str, Any]:
         """Where the run's day-0 network comes from: the market snapshot's date, the days it
         was carried forward to the start date, whether the start date's network was given
-        (``--difficulty``, ``--network-hashrate``, ``as_of``), and the market file's US share
-        of network hashrate (the reference the operators' share is read against)."""
+        (``--difficulty``, ``--network-hashrate``, ``as_of``), the market file's US share
+        of network hashrate (the reference the operators' share is read against), and the
+        rest of the world's growth a year at the reference hashprice (USD/PH/day) and its
+        feedback κ (docs/industry.md, "The network")."""
         config = self.runs.inputs.market
         snapshot = config.snapshot()
-        start = self.runs.inputs.loaded.industry.start_date
+        industry = self.runs.inputs.loaded.industry
+        start = industry.start_date
         given = config.as_of.given()
+        network = config.network
+        growth = industry.rest_of_world.growth_per_year
         return {"snapshot_date": snapshot.date.isoformat(),
                 "carried_days": max((start - snapshot.date).days, 0),
                 "network_given": "difficulty" in given or "network_hashrate_ehs" in given,
-                "us_share_reference": config.network.us_share}  # fmt: skip
+                "us_share_reference": network.us_share,
+                "rest_of_world_growth_per_year": (network.growth_per_year if growth is None
+                                                  else growth),
+                "growth_reference_hashprice_usd_per_ph_day":
+                    network.growth_reference_hashprice_usd_per_ph_day,
+                "hashprice_feedback_per_year": network.hashprice_feedback_per_year}  # fmt: skip
 
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""

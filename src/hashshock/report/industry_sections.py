@@ -118,7 +118,7 @@ def _us(data: dict[str, Any]) -> list[Block]:
     from hashshock.report.sections import Html
 
     return [Html(_intro(data) + headline(data)), *_note(notes.worst_days(data)),
-            *_note(notes.carried_network(data)), *_note(notes.day_zero_delivery(data)), *_charts(
+            *(block for note in notes.day_zero_notes(data) for block in _note(note)), *_charts(
         ("us-hashrate", industry.us_hashrate(data),
          "Delivered EH/s of every US operator and class, weighted by what each simulated "
          "fleet stands for; band p5–p95, line the median over paths."),
