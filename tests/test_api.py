@@ -219,6 +219,30 @@ def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None
         assert (days == stages[name]).all(), name
 
 
+def test_a_scenario_given_as_a_mapping_runs_as_its_file_does(tmp_path: Path) -> None:
+    """A scenario's fields as a mapping run as the same fields in a file (``include``
+    expanded), in ``run``, ``compare`` and ``industry``; a mapping with a bad field is an
+    input error naming it, and one mapping where a list is wanted is refused."""
+    import yaml
+
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    fields = {"name": "mine", "include": ["sanctions"],
+              "events": [{"type": "parts_supply_stop", "name": "late-cut",
+                          "vendors": ["bitmain"], "start_day": 20, "end_day": 40}]}  # fmt: skip
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(fields))
+    sizes = {"paths": 6, "horizon_days": 60, "seed": 3}
+    by_file = hashshock.compare(farm, ["baseline", path], **sizes)[1].to_dict()
+    by_mapping = hashshock.compare(farm, ["baseline", fields], **sizes)[1].to_dict()
+    by_file.pop("manifest"), by_mapping.pop("manifest")
+    assert by_mapping == by_file
+    assert hashshock.run(farm, fields, **sizes).scenario == "mine"
+    with pytest.raises(hashshock.InputError, match="scenario: evnts: unknown field"):
+        hashshock.run(farm, {"name": "x", "evnts": []}, **sizes)
+    with pytest.raises(hashshock.InputError, match="is one dict, not a list"):
+        hashshock.compare(farm, fields, **sizes)  # type: ignore[arg-type]
+
+
 def test_an_input_error_crosses_processes_whole() -> None:
     """An InputError pickles with its file, field, problem and fix: raised in a worker
     process (a caller's own pool), it reaches the caller as itself, not a broken pool."""

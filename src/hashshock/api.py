@@ -179,10 +179,12 @@ def simulate_scenarios(
     workers: int | None,
     config: MarketConfig,
     price_factor: float = 1.0,
+    with_baseline: bool = True,
 ) -> list[RunResult]:
-    """Simulate ``resolved`` (plus baseline) with money; ``price_factor`` scales BTC prices.
+    """Simulate ``resolved`` (plus baseline, unless ``with_baseline`` is False: see
+    :func:`~hashshock.prepare.prepare`) with money; ``price_factor`` scales BTC prices.
     A run that cannot fit in memory is refused before anything large is built."""
-    prepared = prepare(loaded, resolved, horizon_days, config, paths)
+    prepared = prepare(loaded, resolved, horizon_days, config, paths, with_baseline)
     return simulate_prepared(prepared, paths, seed, progress, workers, price_factor)
 
 
@@ -213,7 +215,8 @@ def simulate_prepared(
     outputs = simulate_many(plans, paths, seed, target, progress, economies)
     for out in outputs:
         out.make_read_only()
-    baseline = outputs[0]
+    # None: prepared without it (no network-wide scenario, no decline stage wanted)
+    baseline = outputs[0] if prepared.to_run[0].name == BASELINE else None
     moneys = []
     local_moneys: dict[str, Money] = {}
     runs = zip(prepared.to_run, plans, monies, outputs, markets, strict=True)
@@ -223,6 +226,7 @@ def simulate_prepared(
             # The same shock across the network's Bitmain-dependent share slows network
             # growth; the fleet's engine run keeps its local-market decisions.
             local = local_moneys[scenario.name] = money_for(mp, plan, out, mk)
+            assert baseline is not None  # prepare runs it for a network-wide scenario
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk, local))
     warnings = fleet_warnings(loaded, config, plans[0])
@@ -233,10 +237,11 @@ def simulate_prepared(
     results = []
     for s in prepared.requested:
         out, money, plan = by_name[s.name]
-        result = run_result(loaded, s, out, baseline.hashrate_ths, paths, horizon_days, seed)
+        base_ths = None if baseline is None else baseline.hashrate_ths
+        result = run_result(loaded, s, out, base_ths, paths, horizon_days, seed)
         result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))
         result.money = money
-        result.baseline_money = moneys[0]
+        result.baseline_money = None if baseline is None else moneys[0]
         result.local_money = local_moneys.get(s.name)
         result.warnings = [*warnings, *idle_events(plan)]
         results.append(result)
@@ -260,7 +265,8 @@ def run(
     - ``fleet``: a fleet file's path, a mapping of its fields, a
       :class:`~hashshock.inputs.fleet.Fleet`, or a loaded fleet (:func:`hashshock.load_fleet`);
     - ``scenario``: a bundled scenario's name (``hashshock scenarios`` lists them), a
-      scenario file, or a :class:`~hashshock.inputs.scenario.Scenario`;
+      scenario file, a mapping of its fields (``{"name": "mine", "include":
+      ["sanctions"]}``) or a :class:`~hashshock.inputs.scenario.Scenario`;
     - ``paths``: Monte Carlo paths, 1 to 1,000,000; ``horizon_days``: days simulated from
       the fleet's start date, 1 to 1,098; ``seed``: 0 to 2**63 − 1 (same inputs and
       seed, same numbers);

@@ -175,8 +175,9 @@ def find_breakpoint(
             scenario, factor = _parts_cut(size, vendor), 1.0
         else:
             scenario, factor = Scenario.model_validate({"name": f"btc-drop-{size:.3f}"}), 1 - size
+        # The shocked scenario alone: a breach share needs no baseline run beside it.
         result = simulate_scenarios(loaded, [scenario], paths, horizon_days, seed, None, None,
-                                    config, factor)[-1]  # fmt: skip
+                                    config, factor, with_baseline=False)[-1]  # fmt: skip
         assert result.money is not None
         said.extend(result.warnings)
         found = next(c for c in result.money.covenants if c.name == covenant)

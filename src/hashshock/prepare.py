@@ -10,7 +10,7 @@ clear of the engine (no numba), so ``hashshock validate`` is quick; passing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from hashshock.inputs.load import (
     given_fields,
     load_fleet,
     load_scenario,
+    scenario_from_mapping,
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market, simulate_market
@@ -40,7 +41,7 @@ from hashshock.plan import Plan, compile_plans
 from hashshock.sizing import RunEstimate, check_fits, estimate_run
 
 FleetLike = str | Path | LoadedFleet | Fleet | dict[str, Any]
-ScenarioLike = str | Path | Scenario
+ScenarioLike = str | Path | Scenario | Mapping[str, Any]
 #: A market as the API takes it: a market YAML's path, its fields as a mapping, a loaded
 #: :class:`MarketConfig`, or None for the bundled one.
 MarketInput = str | Path | MarketConfig | dict[str, Any] | None
@@ -67,12 +68,30 @@ def _fleet(fleet: FleetLike) -> LoadedFleet:
 
 
 def _scenario(scenario: ScenarioLike) -> Scenario:
-    """A scenario by name, file or object; ``include`` is expanded in every case."""
+    """A scenario by name, file, mapping of its fields or object; ``include`` is expanded
+    in every case."""
     if isinstance(scenario, Scenario):
         return expand_includes(scenario)
-    check_path_like(scenario, "scenario",
-                    "give a bundled scenario's name, a scenario file or a Scenario")  # fmt: skip
+    if isinstance(scenario, Mapping):
+        return scenario_from_mapping(scenario)
+    check_path_like(scenario, "scenario", "give a bundled scenario's name, a scenario file, "
+                    "a mapping of its fields or a Scenario")  # fmt: skip
     return load_scenario(scenario)
+
+
+def scenarios_to_run(
+    scenarios: Sequence[ScenarioLike], with_baseline: bool = True
+) -> tuple[list[Scenario], list[Scenario]]:
+    """The scenarios asked for (checked, names unique) and those to run: baseline first
+    (the decline stage is measured against it) unless ``with_baseline`` is False and
+    neither asked for nor needed by a network-wide scenario, then the others."""
+    requested = [_scenario(s) for s in scenario_list(scenarios)]
+    check_scenario_names(requested)
+    baseline = next((s for s in requested if s.name == BASELINE), None)
+    if baseline is None and (with_baseline or any(s.network_wide for s in requested)):
+        baseline = load_scenario(BASELINE)
+    to_run = [*([baseline] if baseline else []), *(s for s in requested if s.name != BASELINE)]
+    return requested, to_run
 
 
 #: Most Monte Carlo paths one call may ask for (memory grows with paths × days × cohorts).
@@ -129,15 +148,22 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
     return estimate_run(scenarios, paths, horizon_days, cohorts, pools)
 
 
+#: A mapping with any of these keys is one scenario's fields, not names as its keys.
+SCENARIO_KEYS = frozenset(Scenario.model_fields)
+
+
 def check_scenario_list(scenarios: object) -> None:
-    """``scenarios`` must be a list of names, files or scenarios, not one string (which
-    Python would read letter by letter), nor anything that is not a list."""
+    """``scenarios`` must be a list of names, files, mappings or scenarios, not one string
+    (which Python would read letter by letter) or one scenario's mapping (read key by
+    key; a mapping keyed by names is their collection), nor anything that is not a
+    list."""
     if not isinstance(scenarios, str | Path | Scenario | Iterable):
         raise InputError(
             None, "scenarios", f"{shown(scenarios)} is not a list of scenarios",
             "give a list of names, files or scenarios, e.g. ['sanctions']",
         )  # fmt: skip
-    if isinstance(scenarios, str | Path | Scenario):
+    one_mapping = isinstance(scenarios, Mapping) and bool(SCENARIO_KEYS & set(scenarios))
+    if isinstance(scenarios, str | Path | Scenario) or one_mapping:
         names = (
             [n.strip() for n in str(scenarios).split(",")] if isinstance(scenarios, str) else None
         )
@@ -210,18 +236,20 @@ def prepare(
     horizon_days: int = 365,
     market: MarketInput = None,
     paths: int | None = None,
+    with_baseline: bool = True,
 ) -> Prepared:
     """Load and check the inputs and compile their plans, short of simulating.
 
     Every problem is an :class:`InputError` naming the file, the field and the fix;
     a set of inputs that passes here runs. With ``paths``, a run that could not fit in
     memory is refused before anything large is built (:mod:`hashshock.sizing`).
+    ``with_baseline=False``: baseline is run only if asked for or a network-wide scenario
+    needs it (a caller reading no decline stage and no baseline money saves its run).
     """
     check_horizon(horizon_days)
-    listed = scenario_list(scenarios)
+    scenario_list(scenarios)  # a list before the fleet is read
     loaded = _fleet(fleet)
-    requested = [_scenario(s) for s in listed]
-    check_scenario_names(requested)
+    requested, to_run = scenarios_to_run(scenarios, with_baseline)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)
     config = market if isinstance(market, MarketConfig) else load_market(market)
@@ -232,11 +260,6 @@ def prepare(
     called = pledges_called_on_day_0(loaded.fleet.finance, start, where)
     if called:
         loaded = replace(loaded, warnings=loaded.warnings + called)
-    # Baseline is simulated once, first: the decline stage is measured against it.
-    to_run: list[Scenario] = [
-        next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)
-    ]
-    to_run += [s for s in requested if s.name != BASELINE]
     if paths is not None:
         check_fits(estimate_for(loaded, len(to_run), paths, horizon_days))
     plans = compile_plans(loaded, to_run, horizon_days)  # the fleet's arrays compiled once

@@ -98,6 +98,29 @@ def test_breakpoint_finds_the_smallest_breaching_parts_cut() -> None:
     assert below and all(probabilities[s] < 0.5 for s in below)
 
 
+def test_each_breakpoint_evaluation_is_the_breach_share_a_run_of_that_cut_gives() -> None:
+    """The search runs each shock alone (no baseline beside it): every size it tried
+    breaches on the share of paths that ``hashshock.compare`` — baseline run first, as
+    a user would — gives the same cut on the same seed."""
+    fleet = _fleet_with_covenants()
+    found = find_breakpoint(fleet, "hashrate", "parts-cut", paths=30, horizon_days=200,
+                            seed=2, iterations=2)  # fmt: skip
+    for tried in found.evaluations[:: max(len(found.evaluations) // 4, 1)]:
+        days = int(tried["size"])
+        events = (
+            [
+                {"type": kind, "vendors": ["bitmain"], "start_day": 0, "end_day": days}
+                for kind in ("parts_supply_stop", "repair_centre_closed")
+            ]
+            if days
+            else []
+        )
+        cut = {"name": f"cut-{days}", "events": events}  # a scenario as a mapping
+        run = hashshock.compare(fleet, ["baseline", cut], paths=30, horizon_days=200, seed=2)[1]
+        breach = run.to_dict()["finance"]["covenants"]["hashrate"]["probability_breach"]
+        assert breach == pytest.approx(tried["probability_breach"], abs=1e-9), days
+
+
 def test_a_cut_whose_costs_land_after_the_horizon_does_not_hide_a_shorter_one() -> None:
     """The mid-size example's DSCR: a cut's costs land when it ends, so a cut to the
     horizon breaches less than one ending a few weeks before the last quarterly test. The

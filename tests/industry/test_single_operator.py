@@ -94,3 +94,21 @@ def test_unlimited_vendor_lines_change_nothing() -> None:
             assert np.array_equal(days, stages[name])
         for line in result.runs.lines[k]:
             assert (line.made <= line.capacity).all()
+
+
+def test_an_industry_s_scenario_object_or_mapping_brings_its_included_events() -> None:
+    """A scenario given as an object or a mapping that includes a bundled one runs its
+    events, as ``run`` does: the industry's operator sees the same customs holds as the
+    included scenario's own run."""
+    from hashshock.inputs.scenario import Scenario
+
+    loaded = industry_from_mapping(_one_operator(False))
+    fields = {"name": "mine", "include": ["sanctions"]}
+    sizes = {"paths": 8, "horizon_days": 120, "seed": SEED}
+    stages = []
+    for scenario in ("sanctions", fields, Scenario.model_validate(fields)):
+        data = industry(loaded, ["baseline", scenario], **sizes).to_dict()
+        shocked = next(v for k, v in data["scenarios"].items() if k != "baseline")
+        stages.append(shocked["groups"]["midsize"]["stages"])
+    assert stages[0]["customs_delay"]["probability"] > 0
+    assert stages[1] == stages[0] and stages[2] == stages[0]

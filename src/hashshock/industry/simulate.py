@@ -46,21 +46,18 @@ from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
 from hashshock.industry.used import EnginePurchases
-from hashshock.inputs.load import load_scenario
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.plan import Plan
 from hashshock.prepare import (
-    BASELINE,
     MarketInput,
     Prepared,
     ScenarioLike,
     check_horizon,
-    check_scenario_names,
     estimate_for,
     prepare,
-    scenario_list,
+    scenarios_to_run,
     validate,
 )
 from hashshock.results.run import RunResult
@@ -140,14 +137,6 @@ class IndustryInputs:
     horizon_days: int
 
 
-def _scenarios(scenarios: Sequence[ScenarioLike]) -> tuple[list[Scenario], list[Scenario]]:
-    requested = [s if isinstance(s, Scenario) else load_scenario(s)
-                 for s in scenario_list(scenarios)]  # fmt: skip
-    check_scenario_names(requested)
-    to_run = [next((s for s in requested if s.name == BASELINE), None) or load_scenario(BASELINE)]
-    return requested, to_run + [s for s in requested if s.name != BASELINE]
-
-
 def prepare_industry(
     loaded: LoadedIndustry,
     scenarios: Sequence[ScenarioLike],
@@ -163,7 +152,7 @@ def prepare_industry(
     # Until the engines have run, the operators' nameplate stands for their hashrate.
     nameplate = sum(m.weight * m.loaded.nameplate_ths for m in loaded.members)
     config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)
-    requested, to_run = _scenarios(scenarios)
+    requested, to_run = scenarios_to_run(scenarios)
     if paths is not None:
         check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)
     members = []

@@ -8,6 +8,7 @@ file, the field and the fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -550,11 +551,21 @@ def _load_scenario(ref: str | Path, _seen: tuple[Path, ...]) -> Scenario:
         raise InputError(path, "include", "scenarios include each other in a loop", "break it")
     data = read_yaml_mapping(path, "scenario")
     data.setdefault("name", path.stem)
+    return _checked_scenario(data, path, _seen)
+
+
+def scenario_from_mapping(data: Mapping[str, Any]) -> Scenario:
+    """A scenario from a mapping of its fields, as a scenario YAML has them (``include``
+    names built-in scenarios or files from the working folder), checked as a file is."""
+    return _checked_scenario(dict(data), None, ())
+
+
+def _checked_scenario(data: dict[str, Any], path: Path | None, _seen: tuple[Path, ...]) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, path, Scenario) from None
-    _check_event_vendors(scenario, path)
+        raise from_validation_error(exc, path or "scenario", Scenario) from None
+    _check_event_vendors(scenario, path or scenario.name)
     return expand_includes(scenario, path, _seen)
 
 
