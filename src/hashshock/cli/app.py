@@ -36,6 +36,7 @@ from hashshock.cli.common import (
     HorizonOpt,
     JsonOpt,
     PathsOpt,
+    QuietOpt,
     SeedOpt,
     err_console,
     input_errors,
@@ -97,7 +98,6 @@ app = typer.Typer(
 )
 console = Console(emoji=False)
 
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),

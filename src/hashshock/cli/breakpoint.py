@@ -13,6 +13,7 @@ from hashshock.cli.common import (
     HorizonOpt,
     JsonOpt,
     PathsOpt,
+    QuietOpt,
     SeedOpt,
     err_console,
     input_errors,
@@ -70,6 +71,7 @@ def breakpoint_command(
     difficulty: DifficultyOpt = None,
     network_hashrate: NetworkHashrateOpt = None,
     fee_share: FeeShareOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Reverse stress test: the smallest shock breaching a covenant on a share of paths
     (--probability, 50% by default)."""
@@ -100,12 +102,13 @@ def breakpoint_command(
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         loaded = load_fleet(fleet)
         check_covenant(loaded, covenant, horizon)
-        check_fits(estimate_for(loaded, 2, paths, horizon))  # baseline and the shocked run
+        check_fits(estimate_for(loaded, 1, paths, horizon))  # the shocked run alone
         check_output(json_out, "--json", input_files(loaded, [], config))
         warn_if_stale(err_console, config, loaded)
 
         def step(size: float, probability: float) -> None:
-            err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
+            if not quiet:
+                err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
 
         found = run_interruptibly(
             lambda: find_breakpoint(
@@ -115,7 +118,7 @@ def breakpoint_command(
         )  # fmt: skip
     if json_out and not write_or_report(lambda: write_json(found.to_dict(), json_out), json_out):
         raise typer.Exit(code=1)
-    if json_out != "-":
+    if json_out != "-" and not quiet:
         target = f"{probability:.0%}"
         named = literal(covenant)
         if found.value is None:

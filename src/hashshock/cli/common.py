@@ -56,6 +56,10 @@ def literal(text: object) -> str:
     return escape(shown_controls(str(text)))
 
 
+#: ``--quiet``: the commands that show progress and a summary.
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
+
+
 def say(console: Console, text: str, *, lead: str = "", indent: int | None = None) -> None:
     """Print a line of plain text (user's names and paths included, printed as written)
     wrapped at spaces to the console's width, rather than cut mid-word by the terminal.

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 # Where the evaluations run, as sweep's and industry's (re-exported for both commands).
 from hashshock.cli.common import ClusterWorkersOpt as ClusterWorkersOpt
+from hashshock.cli.common import QuietOpt as QuietOpt
 from hashshock.cli.common import SchedulerOpt as SchedulerOpt
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ ScenarioOpt = Annotated[
 PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths per evaluation.")]
 JsonOpt = Annotated[str | None, typer.Option("--json", help="Write the JSON here ('-': stdout).")]
 ReportOpt = Annotated[str | None, typer.Option("--report", help="Write the HTML report here.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")]
 
 out = Console(emoji=False)
 err = Console(emoji=False, stderr=True)

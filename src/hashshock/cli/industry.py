@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from hashshock.cli.common import (
+    QuietOpt,
     SchedulerOpt,
     input_errors,
     literal,
@@ -71,7 +72,6 @@ ValidateOpt = Annotated[
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Local Dask worker processes (default: here).")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 PortfolioOpt = Annotated[
     str | None,
     typer.Option("--portfolio", metavar="FILE", show_default=False,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import err_console, input_errors, literal, progress_bar, say
+from hashshock.cli.common import QuietOpt, err_console, input_errors, literal, progress_bar, say
 from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -129,7 +129,7 @@ def report_command(
         bool, typer.Option("--save", help="With a fleet: keep the runs in the store.")
     ] = False,
     store: StoreOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    quiet: QuietOpt = False,
     market: MarketOpt = None,
     btc_price: BtcPriceOpt = None,
     difficulty: DifficultyOpt = None,

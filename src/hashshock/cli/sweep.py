@@ -28,6 +28,7 @@ from rich.console import Console
 
 from hashshock.cli.common import (
     ClusterWorkersOpt,
+    QuietOpt,
     SchedulerOpt,
     error_exit,
     literal,
@@ -55,7 +56,6 @@ JsonOpt = Annotated[
 ReportOpt = Annotated[
     str | None, typer.Option("--report", help="Write the HTML report here (.html).")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 PathsOpt = Annotated[
     int | None, typer.Option("--paths", "-n", help="Monte Carlo paths (default: the spec's).")
 ]
