@@ -120,3 +120,33 @@ def test_the_breakpoint_search_refuses_a_run_that_cannot_fit(
     monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: 2**30)
     with pytest.raises(InputError, match="memory available"):
         find_breakpoint(MIDSIZE, "dscr", paths=1_000_000, horizon_days=1098)
+
+
+def test_a_sweep_s_points_run_at_once_must_fit_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two points on two threads (or two local workers) are in memory together: a sweep
+    whose one point fits but whose two do not is refused before anything runs, saying
+    so; on one thread, or a cluster's scheduler (the workers' own memory), it is not."""
+    import hashshock.sizing
+    from hashshock.execution import Threads
+    from hashshock.execution.choose import at_once_here
+    from hashshock.sweep.run import survey, sweep
+
+    spec = EXAMPLES / "sweeps" / "tornado.yaml"
+    one = survey(spec, paths=50).estimate
+    two = survey(spec, paths=50, at_once=2).estimate
+    assert (one.at_once, two.at_once) == (1, 2) and two.bytes == 2 * one.bytes
+    assert "for the 2 points run at once" in two.describe()
+    # Memory for one point and a half: one at a time fits, two at once do not.
+    room = int(1.5 * one.bytes / hashshock.sizing.MEMORY_HEADROOM)
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: room)
+    survey(spec, paths=50, at_once=1)
+    with pytest.raises(InputError, match="for the 2 points run at once"):
+        survey(spec, paths=50, at_once=2)
+    with pytest.raises(InputError, match="for the 2 points run at once"):
+        sweep(spec, executor=Threads(2), paths=50)
+    assert at_once_here(None, workers=3) == 3
+    assert at_once_here(None, scheduler="tcp://127.0.0.1:1", threads=2) == 1
+    assert at_once_here(Threads(2)) == 2 and at_once_here(None, threads=2) == 2
+    monkeypatch.setattr("hashshock.execution.choose.cores", lambda: 2)  # the command's threads
+    result = CliRunner().invoke(app, ["sweep", str(spec), "-n", "50", "-q"])
+    assert result.exit_code == 2 and "for the 2 points run at once" in result.output

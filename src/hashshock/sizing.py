@@ -49,20 +49,30 @@ class RunEstimate:
     days: int
     cohorts: int
     points: int = 1
+    at_once: int = 1  # points run at the same time in this machine's memory
 
     def describe(self) -> str:
         """``1.2 GiB and about 4 min for 2 scenarios × 1,000 paths × …``; a sweep's says
-        its memory is a point's and its time all its points'."""
+        its memory is a point's (or the points' run at once) and its time all its
+        points'."""
         shape = (
             f"{self.scenarios} scenario{'s' if self.scenarios != 1 else ''} × "
             f"{self.paths:,} paths × {self.days:,} days × {self.cohorts:,} cohorts"
         )
         if self.points == 1:
             return f"{_gib(self.bytes)} and about {_duration(self.seconds)} for {shape}"
+        memory = (f"{_gib(self.bytes)} a point" if self.at_once == 1 else
+                  f"{_gib(self.bytes)} for the {self.at_once} points run at once "
+                  f"({_gib(self.bytes // self.at_once)} each)")  # fmt: skip
         return (
-            f"{_gib(self.bytes)} a point and about {_duration(self.seconds)} for "
-            f"{self.points:,} points, each {shape}"
+            f"{memory} and about {_duration(self.seconds)} for {self.points:,} points, each {shape}"
         )
+
+    def run_at_once(self, at_once: int) -> RunEstimate:
+        """This point's estimate with ``at_once`` points in memory at the same time (the
+        threads or local workers of a sweep): their memory adds up."""
+        at_once = max(1, min(at_once, self.points))
+        return replace(self, bytes=self.bytes // self.at_once * at_once, at_once=at_once)
 
     def for_points(self, points: int) -> RunEstimate:
         """The estimate of ``points`` runs like this one: their times add up (the

@@ -151,7 +151,11 @@ def sweep_command(
 
         if paths is not None:
             check_run_args(paths, 0)
-        plan = survey(spec, paths)  # bad input fails here, before any cluster starts
+        from hashshock.execution.choose import at_once_here, check_placement, cores
+
+        check_placement(workers, scheduler)
+        # bad input fails here, before any cluster starts
+        plan = survey(spec, paths, at_once_here(None, workers, scheduler, threads=cores()))
         check_output(json_out, "--json", plan.files)
         if report is not None:
             check_output(report, "--report", plan.files, (".html", ".htm"))

@@ -38,6 +38,25 @@ def scheduler_address(given: str | None) -> str | None:
     return env or None
 
 
+def at_once_here(
+    executor: Executor | None = None, workers: int | None = None,
+    scheduler: str | None = None, threads: int = 1,
+) -> int:  # fmt: skip
+    """Tasks that run at the same time in this machine's memory, for a size check: an
+    executor's width, unless it is a cluster's that was not started here (its tasks take
+    their workers' memory, each task its own); else as :func:`make_executor` would
+    choose — 1 on a scheduler's cluster, ``workers`` local worker processes, or
+    ``threads``."""
+    if executor is not None:
+        remote = getattr(executor, "client", None) is not None and not getattr(
+            executor, "cluster", None
+        )
+        return 1 if remote else max(1, executor.workers)
+    if scheduler_address(scheduler) is not None:
+        return 1
+    return max(1, workers if workers is not None else threads)
+
+
 def cores() -> int:
     """Cores this process may use."""
     if hasattr(os, "sched_getaffinity"):

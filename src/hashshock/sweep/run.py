@@ -179,46 +179,50 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
     check_fits(point, fix, file=file, field="--paths" if paths_given else "paths, horizon_days")
 
 
-def _fleet_point(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool
-                 ) -> RunEstimate:  # fmt: skip
-    """What one point of a fleet sweep needs — its scenario beside baseline — refused
-    (:func:`_check_size`) if it cannot fit."""
+def _fleet_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool,
+                  points: int, at_once: int) -> RunEstimate:  # fmt: skip
+    """What the ``points`` of a fleet sweep need — each its scenario beside baseline,
+    ``at_once`` of them in memory together — refused (:func:`_check_size`) if they cannot
+    fit."""
     from hashshock.prepare import estimate_for
 
     point = estimate_for(base.loaded, 2, spec.paths, spec.horizon_days)
-    _check_size(point, file, paths_given, "fleet")
-    return point
+    sized = point.for_points(points).run_at_once(at_once)
+    _check_size(sized, file, paths_given, "fleet")
+    return sized
 
 
-def _industry_point(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool
-                    ) -> RunEstimate:  # fmt: skip
-    """What one point of an industry sweep needs — an industry run of its scenario beside
-    baseline (once if it is baseline) — refused (:func:`_check_size`) if it cannot fit."""
+def _industry_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool,
+                     points: int, at_once: int) -> RunEstimate:  # fmt: skip
+    """What the ``points`` of an industry sweep need — each an industry run of its
+    scenario beside baseline (once if it is baseline), ``at_once`` of them in memory
+    together — refused (:func:`_check_size`) if they cannot fit."""
     from hashshock.industry.simulate import industry_estimate
 
     runs = len({BASELINE, base.scenario.name})
     point = industry_estimate(base.loaded, runs, spec.paths, spec.horizon_days)
-    _check_size(point, file, paths_given, "industry")
-    return point
+    sized = point.for_points(points).run_at_once(at_once)
+    _check_size(sized, file, paths_given, "industry")
+    return sized
 
 
-def survey(spec: SpecLike, paths: int | None = None) -> Survey:
-    """Check ``spec`` (base files, input paths, metrics, size) without running it."""
+def survey(spec: SpecLike, paths: int | None = None, at_once: int = 1) -> Survey:
+    """Check ``spec`` (base files, input paths, metrics, size with ``at_once`` points in
+    memory together) without running it."""
     from hashshock.prepare import input_files
 
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
-        return _industry_survey(parsed, folder, file, paths is not None)
+        return _industry_survey(parsed, folder, file, paths is not None, at_once)
     base = load_base(parsed.base, folder, file)
     ranges = [r for _, r in _inputs(parsed, base, file)]
     _metrics(parsed, base, file)
     points = count_points(parsed, ranges)
     check_points(points, file)
-    point = _fleet_point(parsed, base, file, paths is not None)
+    sized = _fleet_points(parsed, base, file, paths is not None, points, at_once)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
-    return Survey(points, ([file] if file is not None else []) + files, base,
-                  point.for_points(points))  # fmt: skip
+    return Survey(points, ([file] if file is not None else []) + files, base, sized)
 
 
 def _describe(plan: PointPlan, ranges: list[InputRange]) -> str:
@@ -268,22 +272,30 @@ def sweep(
     raises :class:`InputError`; a point whose inputs are invalid is kept in the result
     with its ``error``.
     """
-    from hashshock.execution.choose import check_executor, check_progress, scheduler_address
+    from hashshock.execution.choose import (
+        at_once_here,
+        check_executor,
+        check_progress,
+        scheduler_address,
+    )
 
     check_executor(executor, workers=workers)
     check_progress(progress)
     check_flag(with_runs, "with_runs", "give True (the base runs kept for the report) or False")
     scheduler_address(scheduler)  # its type, before the spec's work
     parsed, folder, file = resolve_spec(spec, paths)
+    at_once = at_once_here(executor, workers, scheduler)
     if parsed.base.industry is not None:
         return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress,
-                               paths is not None)  # fmt: skip
+                               paths is not None, at_once)  # fmt: skip
     base = load_base(parsed.base, folder, file)
-    _fleet_point(parsed, base, file, paths is not None)  # too large: refused before any run
     inputs = _inputs(parsed, base, file)
     ranges = [r for _, r in inputs]
     metrics = _metrics(parsed, base, file)
-    check_points(count_points(parsed, ranges), file)
+    point_count = count_points(parsed, ranges)
+    check_points(point_count, file)
+    # too large: refused before any run
+    _fleet_points(parsed, base, file, paths is not None, point_count, at_once)
     plans = plan_points(parsed, ranges)
     token = uuid.uuid4().hex
     baseline_scenario = load_scenario(BASELINE)
@@ -422,7 +434,7 @@ def _industry_metrics(spec: SweepSpec, base: IndustryBase, file: Path | None
 
 
 def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
-                     paths_given: bool) -> Survey:  # fmt: skip
+                     paths_given: bool, at_once: int) -> Survey:  # fmt: skip
     """:func:`survey` of an industry sweep: the base, inputs, metrics and size checked."""
     from hashshock.industry.api import industry_files
 
@@ -431,29 +443,30 @@ def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
     _industry_metrics(spec, base, file)
     points = count_points(spec, ranges)
     check_points(points, file)
-    point = _industry_point(spec, base, file, paths_given)
+    sized = _industry_points(spec, base, file, paths_given, points, at_once)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     _, files = industry_files(base.loaded, scenarios, base.market)
     if base.market_file is not None:
         files.append(base.market_file)
-    return Survey(points, ([file] if file is not None else []) + files, base,
-                  point.for_points(points))  # fmt: skip
+    return Survey(points, ([file] if file is not None else []) + files, base, sized)
 
 
 def _industry_sweep(
     spec: SweepSpec, folder: Path, file: Path | None, executor: Executor | None,
     workers: int | None, scheduler: str | None, progress: Callable[[int, int], None] | None,
-    paths_given: bool = False,
+    paths_given: bool = False, at_once: int = 1,
 ) -> SweepResult:  # fmt: skip
     """A sweep whose points are industry runs (:mod:`hashshock.sweep.industry`), one task
     a point, on the same execution layer as a fleet's."""
 
     base = load_industry_base(spec.base, folder, file)
-    _industry_point(spec, base, file, paths_given)  # too large: refused before any run
     inputs = _inputs(spec, base, file)
     ranges = [r for _, r in inputs]
     metrics = tuple(_industry_metrics(spec, base, file))
-    check_points(count_points(spec, ranges), file)
+    point_count = count_points(spec, ranges)
+    check_points(point_count, file)
+    # too large: refused before any run
+    _industry_points(spec, base, file, paths_given, point_count, at_once)
     plans = plan_points(spec, ranges)
     failed: dict[int, str] = {}
     tasks: list[Task] = []
