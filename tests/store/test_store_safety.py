@@ -144,9 +144,27 @@ def test_a_damaged_store_is_named_not_a_traceback(store: Path, runs, invoke) -> 
     code, _, err = invoke("runs", "list", "--store", str(damaged))
     assert code == 2 and "Traceback" not in err
     assert "damaged.duckdb" in err and "could not be read or written" in err
+    assert "looks damaged: move it aside" in err and "free space" not in err
     with pytest.raises(InputError, match="could not be read or written"):
         save_results(runs, damaged)
     assert damaged.read_bytes() == before
+
+
+@pytest.mark.parametrize("version", ["abc", "-5", ""])
+def test_a_store_whose_schema_version_is_garbled_is_named_damaged(
+    store: Path, invoke, version: str
+) -> None:
+    """A version that is not a whole number from 0 (it raised ValueError, or a negative
+    one looked for a migration that does not exist) is one line naming the store."""
+    with connect(store, write=True):
+        pass
+    with duckdb.connect(str(store)) as con:
+        con.execute(f"UPDATE store_meta SET value = '{version}' WHERE key = 'schema_version'")
+    code, _, err = invoke("runs", "list", "--store", str(store))
+    assert code == 2 and "Traceback" not in err, err
+    assert "is damaged: its schema version is not a number" in err and str(store) in err
+    with pytest.raises(InputError, match="is damaged"):
+        list_runs(store)
 
 
 def test_reading_an_empty_database_writes_nothing_to_it(store: Path, invoke) -> None:

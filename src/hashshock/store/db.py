@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from hashshock.inputs.errors import InputError, shown
-from hashshock.store.schema import SCHEMA_VERSION, create, migrate, version_of
+from hashshock.store.schema import DAMAGED, SCHEMA_VERSION, create, migrate, version_of
 
 STORE_FILE = "runs.duckdb"
 #: Hex digits of a saved run's, sweep's or industry's id.
@@ -107,7 +107,16 @@ def _is_duckdb(path: Path) -> bool:
         return False
 
 
+#: What to do about a store DuckDB cannot read, or whose tables are not as written.
+DAMAGED_FIX = (
+    "the store looks damaged: move it aside (a new one is made there) or give another --store"
+)
+
+
 def _check_version(path: Path, version: int | None) -> None:
+    if version == DAMAGED:
+        raise InputError(path, "--store", "is damaged: its schema version is not a number",
+                         DAMAGED_FIX)  # fmt: skip
     if version == -1:
         raise InputError(
             path, "--store", "is a DuckDB database but not a hashshock run store",
@@ -168,9 +177,10 @@ def _unusable_as_input(path: Path) -> Iterator[None]:
         yield
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        full = "space" in reason.lower()  # "No space left on device", and DuckDB's own words
         raise InputError(
             path, "--store", f"could not be read or written ({reason})",
-            "free space on its disk; a damaged store can be moved aside for a new one",
+            "free space on its disk" if full else DAMAGED_FIX,
         ) from None  # fmt: skip
 
 

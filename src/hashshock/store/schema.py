@@ -95,16 +95,24 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
 }  # fmt: skip
 
 
+#: :func:`version_of` of a store whose recorded version is not a version (damaged).
+DAMAGED = -2
+
+
 def version_of(con: duckdb.DuckDBPyConnection) -> int | None:
     """The store's schema version; ``None`` for an empty database, −1 for a database
-    holding other tables (not a run store)."""
+    holding other tables (not a run store), :data:`DAMAGED` for a version that is not a
+    whole number from 0."""
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if not tables:
         return None
     if "store_meta" not in tables:
         return -1
     row = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else -1
+    if not row:
+        return -1
+    text = str(row[0]).strip()
+    return int(text) if text.isdigit() else DAMAGED
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
