@@ -121,6 +121,49 @@ def test_quiet_prints_nothing_and_json_goes_to_stdout(cli: typer.Typer, tornado:
     assert json.loads(done.stdout)["sweep"]["name"] == "test"
 
 
+def test_json_on_stdout_stays_json_beside_a_report(
+    cli: typer.Typer, tornado: Path, tmp_path: Path
+) -> None:
+    """``--json -`` with ``--report``: the report's "wrote" line goes to stderr, so stdout
+    parses as JSON, from a spec and from a sweep's JSON given back."""
+    page = tmp_path / "page.html"
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", "-", "--report", str(page)])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert f"wrote {page}" in done.stderr and page.is_file()
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["sweep", str(saved), "--json", "-", "--report",
+                                     str(tmp_path / "again.html")])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == data
+
+
+def test_a_store_that_cannot_take_the_sweep_says_so_and_the_files_are_written(
+    cli: typer.Typer, tornado: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store locked by another process when the sweep ends: its own problem and fix
+    (not "free space"), the JSON and report written all the same, exit 1."""
+    import hashshock.store.sweeps
+    from hashshock.inputs.errors import InputError
+
+    store = tmp_path / "runs.duckdb"
+
+    def locked(*_: object) -> str:
+        raise InputError(store, "--store", "is locked by another process", "try again")
+
+    monkeypatch.setattr(hashshock.store.sweeps, "save_sweep", locked)
+    out, page = tmp_path / "out.json", tmp_path / "page.html"
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "--report",
+                                    str(page), "--store", str(store), "-q"])  # fmt: skip
+    assert done.exit_code == 1
+    assert (f"error: {store}: the results could not be written (is locked by another "
+            "process) — fix: try again") in " ".join(done.stderr.split())  # fmt: skip
+    assert "free space" not in done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["sweep"]["name"] == "test"
+    assert page.is_file()
+
+
 def test_outputs_never_overwrite_the_spec(cli: typer.Typer, tornado: Path) -> None:
     done = CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(tornado)])
     assert done.exit_code == 2 and "is one of this run's input files" in done.output

@@ -149,11 +149,15 @@ def write_or_report(write: Callable[[], object], target: str) -> bool:
         with outputs_written_whole():
             write()
     except (OSError, InputError) as exc:
-        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
+        # An input error carries its own fix (a store locked by another process: try
+        # again); a failed write's is room or another path.
+        if isinstance(exc, InputError):
+            reason, fix = exc.problem, exc.fix
+        else:
+            reason, fix = exc.strerror or str(exc), "free space or choose another path"
         err_console.print(
             f"[bold red]error:[/] {literal(target)}: the results could not be written "
-            f"({literal(reason)}); fix: free space or choose another path",
-            soft_wrap=True, highlight=False,
+            f"({literal(reason)}) — fix: {literal(fix)}", soft_wrap=True, highlight=False,
         )  # fmt: skip
         return False
     return True

@@ -33,6 +33,7 @@ from hashshock.cli.common import (
     error_exit,
     literal,
     note_long_run,
+    write_or_report,
 )
 from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.report import SaveToStoreOpt
@@ -121,8 +122,8 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
                 write_json(result.to_dict(), json_out, "--json", indent=None)
     except InputError as exc:
         raise error_exit(exc) from None
-    if not quiet and report is not None:
-        out.print(f"wrote {literal(report)}", highlight=False)
+    if not quiet and report is not None:  # on stderr when stdout is the JSON
+        (err if json_out == "-" else out).print(f"wrote {literal(report)}", highlight=False)
 
 
 def sweep_command(
@@ -191,14 +192,8 @@ def sweep_command(
     for point in result.failed:
         err.print(f"[bold red]error:[/] {literal(str(point.error))}", highlight=False,
                   soft_wrap=True)  # fmt: skip
-    try:
-        with outputs_written_whole():
-            _write_outputs(result, data, json_out, report, save, store, quiet)
-    except (OSError, InputError) as exc:
-        reason = exc.message if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        err.print(f"[bold red]error:[/] the results could not be written ({literal(reason)}); "
-                  "fix: free space or choose another path", highlight=False)  # fmt: skip
-        raise typer.Exit(1) from None
+    if not _write_outputs(result, data, json_out, report, save, store, quiet):
+        raise typer.Exit(1)
     if result.failed:
         raise typer.Exit(2)
 
@@ -206,21 +201,30 @@ def sweep_command(
 def _write_outputs(
     result: SweepResult, data: dict[str, Any], json_out: str | None, report: str | None,
     save: bool, store: str | None, quiet: bool,
-) -> None:  # fmt: skip
-    """The sweep's JSON, report and stored copy, as asked for."""
+) -> bool:  # fmt: skip
+    """The sweep's JSON, report and stored copy, as asked for, each written even if
+    another could not be (said, as ``run``'s are); False if one could not."""
+    written = True
     if json_out is not None:
-        write_json(data, json_out, "--json", indent=None)
+        written &= write_or_report(lambda: write_json(data, json_out, "--json", indent=None),
+                                   json_out)  # fmt: skip
     if report is not None:
         from hashshock.sweep.report import write_sweep_report
 
-        write_sweep_report(result, report)
-        if not quiet:
-            out.print(f"wrote {literal(report)}", highlight=False)
+        drawn = write_or_report(lambda: write_sweep_report(result, report), report)
+        if drawn and not quiet:  # on stderr when stdout is the JSON
+            (err if json_out == "-" else out).print(f"wrote {literal(report)}", highlight=False)
+        written &= drawn
     if save or store is not None:
+        from hashshock.store import check_store
         from hashshock.store.sweeps import save_sweep
 
-        sweep_id = save_sweep(result, store)
-        err.print(f"saved sweep {sweep_id}", highlight=False)  # with --quiet too, as `run`
+        ids: list[str] = []
+        written &= write_or_report(lambda: ids.append(save_sweep(result, store)),
+                                   str(check_store(store)))  # fmt: skip
+        if ids:  # with --quiet too, as `run`
+            err.print(f"saved sweep {ids[0]}", highlight=False)
+    return written
 
 
 def _value(value: Any, metric: str) -> str:
