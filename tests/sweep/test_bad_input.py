@@ -60,6 +60,7 @@ def test_close_misspellings_get_the_right_hint(spec_of: Spec, path: str, hint: s
     ({"p10": 1, "p90": float("inf")}, "p90 inf is not a finite number"),
     ({"low": 40, "high": 40}, "low and high are both 40, so the input does not vary"),
     ({"values": [40, float("nan")]}, "values[1] nan is not a finite number"),
+    ({"values": [40, 50, 40]}, "values[2] 40 is values[0] again — fix: list each value once"),
 ])  # fmt: skip
 def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], problem: str) -> None:
     spec = write_spec(spec_of(inputs=[{"path": HOLD, **item}]))
@@ -77,6 +78,20 @@ def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], proble
      "samples 48 is not a power of 2 (Sobol' sequences need one) — fix: use 32 or 64"),
     ({"method": "annealing", "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
      "'annealing' is not allowed"),
+    # A field only another method reads would do nothing: refused, not ignored.
+    ({"method": "tornado", "samples": 16, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "samples is for sobol and lhs, and a tornado sweep takes none — fix: remove it"),
+    ({"method": "sobol", "percentiles": [5, 95],
+      "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "percentiles is for tornado, and a sobol sweep takes none"),
+    ({"method": "lhs", "resamples": 500, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "resamples is for sobol, and a lhs sweep takes none"),
+    ({"method": "lhs", "samples": 2, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "samples 2: a Latin hypercube's correlations need 3 points or more"),
+    ({"method": "oneway", "inputs": [{"path": HOLD, "values": [40, 60], "steps": 3}]},
+     "gives steps beside values, which are the points — fix: remove steps"),
+    ({"method": "tornado", "inputs": [{"path": HOLD, "low": 40, "high": 60, "steps": 3}]},
+     "gives steps and a tornado sweep takes none (grid and oneway do)"),
 ])  # fmt: skip
 def test_methods_need_their_inputs(spec_of: Spec, fields: dict[str, Any], problem: str) -> None:
     assert problem in _error(spec_of(**fields))
@@ -122,6 +137,22 @@ def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:
     assert all(p.metrics is not None for p in result.points if p.index != 2)
     row = next(r for r in result.analysis["availability:39"]["rows"] if r["input"] == HOLD)
     assert row["high"] is None and row["swing"] is None
+
+
+def test_a_point_outside_the_field_says_the_range_its_p10_and_p90_make(spec_of: Spec) -> None:
+    """p10 0.05 and p90 0.95 make a uniform range of −0.0625 to 1.0625, which the spec
+    does not show: a point's error says so beside its fix."""
+    from hashshock.notices import HashshockWarning
+
+    share = "scenario.events[border-enforcement].hold_probability"
+    spec = spec_of(method="oneway", paths=4, horizon_days=30, metrics=["availability:29"],
+                   inputs=[{"path": share, "p10": 0.05, "p90": 0.95, "steps": 3}])  # fmt: skip
+    with pytest.warns(HashshockWarning):
+        result = hashshock.sweep(spec)
+    errors = [str(p.error) for p in result.failed]
+    assert len(errors) == 2, errors  # both ends, each outside 0..1
+    assert all(f"({share}'s p10 0.05 and p90 0.95 make its range -0.0625 to 1.062)" in e
+               for e in errors)  # fmt: skip
 
 
 def test_the_cli_exits_2_with_one_line(cli: typer.Typer, spec_of: Spec, write_spec: Any) -> None:

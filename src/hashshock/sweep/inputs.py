@@ -30,6 +30,7 @@ from hashshock.inputs.load import (
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, load_market
 from hashshock.market.config import market_from_mapping
+from hashshock.sweep.design import InputRange, PointPlan
 from hashshock.sweep.fieldpath import FieldPath, addressable, with_value
 from hashshock.sweep.spec import BaseInputs
 
@@ -196,10 +197,20 @@ def load_base(base: BaseInputs, folder: Path, spec_file: Path | None) -> BaseSet
                    spec_file)  # fmt: skip
 
 
-def point_error(index: int, described: str, exc: InputError) -> str:
+def point_error(index: int, plan: PointPlan, ranges: list[InputRange], exc: InputError) -> str:
     """One line: which point, with which values, why it cannot run, and the fix. The
     file the error names is the base's (which holds a valid value): the point's value
-    comes from the spec, so the fix is there too."""
+    comes from the spec, so the fix is there too — with the range that ``p10``/``p90``
+    imply, which the spec does not show."""
+    described = ", ".join(f"{ranges[i].spec.path} = {v}" for i, v in plan.values.items())
+    implied = [
+        f"{r.spec.path}'s p10 {r.spec.p10:g} and p90 {r.spec.p90:g} make its range "
+        f"{r.low:.4g} to {r.high:.4g}"
+        for r in (ranges[i] for i in plan.values)
+        if r.spec.p10 is not None and r.spec.p90 is not None and r.low is not None
+        and r.high is not None
+    ]  # fmt: skip
+    ranged = f" ({'; '.join(implied)})" if implied else ""
     # the base file holds a valid value: name it as changed by the point, not as at fault
     base = f"{exc.file} with this point's values: " if exc.file else ""
     where = base + (f"{exc.field}: " if exc.field else "")
@@ -208,6 +219,7 @@ def point_error(index: int, described: str, exc: InputError) -> str:
         problem, _, fix = problem.partition(" — fix: ")
     either = f"{fix}; or " if fix else ""
     return (
-        f"point {index} ({described}): {where}{problem} — fix: {either}keep the spec's "
-        "range of that input within what the field allows (the other points ran)"
+        f"point {index} ({described or 'base'}): {where}{problem} — fix: {either}keep the "
+        f"spec's range of that input within what the field allows{ranged} (the other "
+        "points ran)"
     )

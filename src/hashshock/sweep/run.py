@@ -28,7 +28,7 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.prepare import check_run_args
 from hashshock.sizing import RunEstimate
 from hashshock.sweep.baseline import EngineKeys
-from hashshock.sweep.design import InputRange, PointPlan, count_points, input_range, plan_points
+from hashshock.sweep.design import InputRange, count_points, input_range, plan_points
 from hashshock.sweep.fieldpath import FieldPath, PathError, located, resolve
 from hashshock.sweep.industry import KINDS as INDUSTRY_KINDS
 from hashshock.sweep.industry import (
@@ -72,7 +72,8 @@ def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, P
         parsed, folder = load_spec(file), file.resolve().parent
     if paths is not None:
         check_run_args(paths, 0)  # the argument's fault, not the spec file's
-        parsed = spec_from_mapping({**parsed.model_dump(by_alias=True), "paths": paths}, file)
+        given = parsed.model_dump(by_alias=True, exclude_unset=True)  # a method's own fields
+        parsed = spec_from_mapping({**given, "paths": paths}, file)
     return parsed, folder, file
 
 
@@ -225,10 +226,6 @@ def survey(spec: SpecLike, paths: int | None = None, at_once: int = 1) -> Survey
     return Survey(points, ([file] if file is not None else []) + files, base, sized)
 
 
-def _describe(plan: PointPlan, ranges: list[InputRange]) -> str:
-    return ", ".join(f"{ranges[i].spec.path} = {v}" for i, v in plan.values.items()) or "base"
-
-
 class _Layout:
     """The tasks of a sweep: the base group first, then shared baselines and groups."""
 
@@ -324,7 +321,7 @@ def sweep(
                 keys.baseline(point.loaded, point.market) if point.needs.baseline else "",
             )
         except InputError as exc:
-            failed[index] = point_error(index, _describe(plan, ranges), exc)
+            failed[index] = point_error(index, plan, ranges, exc)
             continue
         groups[group].append(point)
     outcomes = _execute(_lay_out(groups, base_group, keys, baseline_scenario, with_runs),
@@ -340,7 +337,7 @@ def sweep(
         outcome = by_point.get(index)
         error = failed.get(index)
         if error is None and outcome is not None and outcome.error is not None:
-            error = point_error(index, _describe(plan, ranges),
+            error = point_error(index, plan, ranges,
                                 InputError(None, None, outcome.error))  # fmt: skip
         values = {ranges[i].name: v for i, v in plan.values.items()}
         varies = None if plan.input is None else ranges[plan.input].name
@@ -475,7 +472,7 @@ def _industry_sweep(
         try:
             point = base.build(edits)
         except InputError as exc:
-            failed[index] = point_error(index, _describe(plan, ranges), exc)
+            failed[index] = point_error(index, plan, ranges, exc)
             continue
         args = (index, *point, spec.horizon_days, spec.paths, spec.seed, metrics)
         tasks.append(Task(run_industry_point, args, name="sweep-industry"))
@@ -485,7 +482,7 @@ def _industry_sweep(
     for index, plan in enumerate(plans):
         values, error = found.get(index, (None, None))
         message = failed.get(index) or (None if error is None else point_error(
-            index, _describe(plan, ranges), InputError(None, None, error)))  # fmt: skip
+            index, plan, ranges, InputError(None, None, error)))  # fmt: skip
         varies = None if plan.input is None else ranges[plan.input].name
         points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
                                                     in plan.values.items()},

@@ -114,11 +114,24 @@ class SweepInput(_Strict):
         for k, value in enumerate(self.values or []):
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"values[{k}] {value} is not a finite number — fix: write one")
+            if value in (self.values or [])[:k]:  # the same point run twice
+                first = (self.values or []).index(value)
+                raise ValueError(f"values[{k}] {value!r} is values[{first}] again — fix: "
+                                 "list each value once")  # fmt: skip
         return self
 
     @property
     def name(self) -> str:
         return self.label or self.path
+
+
+#: Fields of a spec that only some methods read: given to another, they would do nothing.
+METHOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "samples": ("sobol", "lhs"), "sampling_seed": ("sobol", "lhs"),
+    "percentiles": ("tornado",), "confidence": ("sobol",), "resamples": ("sobol",),
+}  # fmt: skip
+#: Fewest Latin-hypercube points: the rank correlations it reports need three.
+MIN_LHS_SAMPLES = 3
 
 
 class SweepSpec(_Strict):
@@ -153,8 +166,25 @@ class SweepSpec(_Strict):
         twice = sorted({p for p in paths if paths.count(p) > 1})
         if twice:
             raise ValueError(f"{', '.join(twice)} given twice — fix: vary each field once")
+        for name, methods in METHOD_FIELDS.items():
+            if name in self.model_fields_set and self.method not in methods:
+                raise ValueError(f"{name} is for {' and '.join(methods)}, and a {self.method} "
+                                 f"sweep takes none — fix: remove it, or use method: "
+                                 f"{methods[0]}")  # fmt: skip
+        if self.method == "lhs" and self.samples is not None and self.samples < MIN_LHS_SAMPLES:
+            raise ValueError(f"samples {self.samples}: a Latin hypercube's correlations need "
+                             f"{MIN_LHS_SAMPLES} points or more — fix: give samples: 10 or "
+                             "more per input")  # fmt: skip
         for i, item in enumerate(self.inputs):
             ranged = item.values is None
+            if item.steps is not None and (not ranged or self.method not in ("grid", "oneway")):
+                why = (
+                    "beside values, which are the points"
+                    if not ranged
+                    else (f"and a {self.method} sweep takes none (grid and oneway do)")
+                )
+                raise ValueError(f"inputs[{i}] ({item.path}) gives steps {why} — fix: "
+                                 "remove steps")  # fmt: skip
             if self.method in ("tornado", "sobol", "lhs") and not ranged:
                 raise ValueError(
                     f"inputs[{i}] ({item.path}) gives values; {self.method} needs a range — "
