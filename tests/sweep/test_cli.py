@@ -178,6 +178,12 @@ def test_a_failed_point_exits_2_after_writing(cli: typer.Typer, spec_of: Spec,
     assert done.exit_code == 2
     assert re.search(r"error: point 2 \(scenario\.events\[border-enforcement\]", done.output)
     assert json.loads(out.read_text(encoding="utf-8"))["failed_points"][0]["index"] == 2
+    # Shown: the table says the row has no swing because its point failed, not a stage.
+    shown = CliRunner().invoke(cli, ["sweep", str(spec)])
+    assert shown.exit_code == 2
+    text = " ".join(shown.stdout.split())
+    assert "swing —: a point of the input failed" in text
+    assert "a stage too rare" not in text
 
 
 @pytest.mark.parametrize("name", ["tornado.yaml", "sobol.yaml"])

@@ -277,7 +277,11 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
             if len(rows) > TORNADO_ROWS:  # the rows come largest swing first
                 said.append(f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
                             "(all in --json and the report)")  # fmt: skip
-            if any(row["swing"] is None for row in rows):
+            broken = {p.get("varies") for p in data["points"] if p.get("error")}
+            undefined = [row for row in rows if row["swing"] is None]
+            if any(row["input"] in broken for row in undefined):
+                said.append("swing —: a point of the input failed (its error is said below)")
+            if any(row["input"] not in broken for row in undefined):
                 said.append(
                     "swing —: the metric is undefined at one end (a stage too rare "
                     "there), so the input is listed last whatever its other end"
