@@ -370,6 +370,9 @@ def test_metric_names_print_as_written(
     (lambda d: d.update(tornado=None), "tornado: is NoneType"),
     (lambda d: d["points"][0].update(metrics="oops"), "points[0].metrics"),
     (lambda d: d["base_runs"][0].update(daily={}), "daily.hashrate_ths"),
+    # No analysis, or none for a metric it lists: a page without its charts, said as such.
+    (lambda d: d.pop("tornado"), "tornado: missing: the tornado sweep's analysis"),
+    (lambda d: d["tornado"].pop("availability:59"), "tornado.availability:59: missing"),
 ])  # fmt: skip
 def test_a_sweep_json_edited_out_of_shape_is_one_line(
     cli: typer.Typer, tornado: Path, tmp_path: Path, edit: Any, words: str

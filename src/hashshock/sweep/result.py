@@ -154,11 +154,19 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
         raise InputError(error.file, error.field, error.problem,
                          "write it again with `hashshock sweep --json`") from None  # fmt: skip
     head = read.sweep
-    analysis = data.get(head.method, {})
+    again = "write it again with `hashshock sweep --json`"
+    if head.method not in data:  # the charts are drawn from it: none would be drawn
+        raise InputError(source, head.method, f"missing: the {head.method} sweep's analysis",
+                         again)  # fmt: skip
+    analysis = data[head.method]
     if not isinstance(analysis, dict):
         raise InputError(source, head.method, f"is {type(analysis).__name__}, not the "
-                         f"{head.method}'s analysis (a mapping)",
-                         "write it again with `hashshock sweep --json`")  # fmt: skip
+                         f"{head.method}'s analysis (a mapping)", again)  # fmt: skip
+    for metric in head.metrics:
+        if not isinstance(analysis.get(metric), dict):
+            problem = "missing" if metric not in analysis else "not a mapping"
+            raise InputError(source, f"{head.method}.{metric}", f"{problem}: the analysis of "
+                             "a metric the sweep lists", again)  # fmt: skip
     points = [SweepPoint(p.index, p.role, p.inputs, p.metrics, p.varies, p.error)
               for p in read.points]  # fmt: skip
     return SweepResult(
