@@ -56,6 +56,26 @@ def test_scan_refuses_to_overwrite_a_file_it_did_not_write(
     assert code == 2 and "folder does not exist" in err
 
 
+@pytest.mark.parametrize("kept", ["fleet.yaml", "fleet.inventory.csv"])
+def test_scan_keeps_a_file_its_owner_made_read_only(
+    cli_app: typer.Typer, tmp_path: Path, kept: str
+) -> None:
+    """A fleet file or an inventory made read-only is one its owner meant to keep: the
+    scan is refused before it starts, as every other output is (root could write it)."""
+    import os
+    import stat
+
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text("name: mine\nstart_date: 2026-12-01\nsites: [{name: a}]\n", encoding="utf-8")
+    (tmp_path / "fleet.inventory.csv").write_text("", encoding="utf-8")
+    target = tmp_path / kept
+    os.chmod(target, stat.S_IRUSR | stat.S_IRGRP)
+    before = target.read_bytes()
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(fleet))
+    assert code == 2 and f"{target}: --" in err and "is read-only" in err, err
+    assert target.read_bytes() == before
+
+
 def test_scan_with_no_known_machines_writes_no_fleet(
     cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
 ) -> None:

@@ -80,6 +80,23 @@ def test_a_sweep_json_gives_its_report_again(cli: typer.Typer, tornado: Path,
     assert 'id="chart-tornado-0"' in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("option", [["--store", "runs.duckdb"], ["--save"], ["-n", "20"],
+                                    ["--workers", "2"]])  # fmt: skip
+def test_a_sweep_json_given_back_refuses_options_that_run_a_spec(
+    cli: typer.Typer, tornado: Path, tmp_path: Path, option: list[str]
+) -> None:
+    """Drawn again, a sweep's JSON saves nothing and runs nothing: a store, paths or
+    workers given with it are refused, not silently ignored."""
+    out = tmp_path / "out.json"
+    assert CliRunner().invoke(cli, ["sweep", str(tornado), "--json", str(out), "-q"]).exit_code == 0
+    done = CliRunner().invoke(cli, ["sweep", str(out), "--report", str(tmp_path / "p.html"),
+                                    *option])  # fmt: skip
+    assert done.exit_code == 2
+    named = {"-n": "--paths"}.get(option[0], option[0])
+    assert f"{out}: {named}: is for running a spec" in " ".join(done.output.split())
+    assert not (tmp_path / "p.html").exists() and not (tmp_path / "runs.duckdb").exists()
+
+
 def test_hashshock_report_takes_a_sweep_json(cli: typer.Typer, tornado: Path,
                                              tmp_path: Path) -> None:  # fmt: skip
     out, page = tmp_path / "out.json", tmp_path / "page.html"

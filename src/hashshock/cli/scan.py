@@ -86,6 +86,10 @@ def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path,
     path = named or default_inventory_path(out)
     check_output(json_out, "--json")  # before the scan: a bad path would lose its JSON
     check_distinct_outputs(("--out", out), ("--inventory", path), ("--json", json_out))
+    if out.parent.is_dir():  # (a missing folder is said below, as --out's)
+        check_output(out, "--out")  # a fleet file made read-only is kept, as every output
+    if path.parent.is_dir() or named is not None:
+        check_output(path, "--inventory")
     check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
     check_replaceable(json_out, "--json", "a JSON file written by `hashshock scan`",
                       looks_like_scan_json)  # fmt: skip

@@ -144,6 +144,19 @@ def sweep_command(
     from hashshock.cli.interrupt import run_interruptibly
 
     if spec.suffix.lower() == ".json":
+        # Options for running a spec would do nothing here: said, not ignored.
+        running = [name for name, given in (("--save", save), ("--store", store),
+                   ("--paths", paths), ("--workers", workers), ("--scheduler", scheduler))
+                   if given not in (None, False)]  # fmt: skip
+        if running:
+            raise error_exit(
+                InputError(
+                    spec,
+                    running[0],
+                    "is for running a spec, and a sweep's JSON is drawn again, not run",
+                    f"leave {running[0]} out, or give the spec (YAML) to run it",
+                )
+            )
         _rerender(spec, json_out, report, quiet)
         return
     try:
