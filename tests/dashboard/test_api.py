@@ -256,6 +256,17 @@ def test_the_fleet_list_keeps_out_links_leaving_the_folder(tmp_path: Path) -> No
     assert find_fleets(fleets) == ["inside.yaml", "own.yaml"]
 
 
+def test_the_fleet_list_looks_three_folders_deep(tmp_path: Path) -> None:
+    """docs/dashboard.md: fleet files three folders deep at most are offered."""
+    from hashshock.dashboard.uploads import find_fleets
+
+    for rel in ("top.yaml", "a/b/c/three.yaml", "a/b/c/d/four.yaml"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(SMALL.read_text())
+    assert find_fleets(tmp_path) == ["a/b/c/three.yaml", "top.yaml"]
+
+
 # the app in this process, through starlette's test client (which would rather have httpx2)
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_a_failed_job_says_so_in_the_page_s_words(

@@ -26,7 +26,7 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 _FILE_FIELDS = ("catalog", "cohorts_csv", "failure_rates")
 #: Fleets kept in memory for runs (oldest forgotten first).
 KEEP_FLEETS = 64
-#: How far below the fleets folder to look, and how many files to list at most.
+#: How many folders below the fleets folder to look, and how many files to list at most.
 MAX_DEPTH, MAX_LISTED = 3, 200
 
 
@@ -53,7 +53,8 @@ def find_fleets(folder: Path) -> list[str]:
         if len(found) >= MAX_LISTED:
             break
         rel = path.relative_to(root)
-        if len(rel.parts) > MAX_DEPTH or any(p.startswith(".") for p in rel.parts):
+        folders = rel.parts[:-1]  # a/b/c/fleet.yaml is three folders deep
+        if len(folders) > MAX_DEPTH or any(p.startswith(".") for p in rel.parts):
             continue
         if not path.resolve().is_relative_to(root):  # a link out of the folder
             continue
