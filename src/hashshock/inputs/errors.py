@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -84,7 +85,9 @@ def number_fix(value: Any) -> str:
         except ValueError:
             pass
         else:
-            return f"write it with a dot and a sign, e.g. {number:.1e}, or in full"
+            if "e" in value.lower() and math.isfinite(number):
+                return f"write it with a dot and a sign, e.g. {number:.1e}, or in full"
+            return "write it as a number, without quotes"
     return "write a number"
 
 

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.errors import InputError, from_validation_error, number_fix
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.prepare import MAX_HORIZON_DAYS, MAX_PATHS
 
@@ -36,6 +36,18 @@ def _date_as_text(value: Any) -> Any:
 
 
 Scalar = Annotated[float | int | str | bool, BeforeValidator(_date_as_text)]
+
+
+def _a_number(value: Any) -> Any:
+    """A range's end must be written as a number: ``true`` read as 1 and the text ``'0.2'``
+    read as 0.2 would hide a slip (``values`` refuse both as well)."""
+    if isinstance(value, bool | str):
+        raise ValueError(f"{value!r} is not a number — fix: {number_fix(value)}")
+    return value
+
+
+#: A range's end (``low``, ``high``, ``p10``, ``p90``): a number as written.
+RangeEnd = Annotated[float | None, BeforeValidator(_a_number)]
 #: Most points one sweep may run.
 MAX_POINTS = 100_000
 
@@ -75,10 +87,10 @@ class SweepInput(_Strict):
 
     path: str = Field(description="e.g. scenario.events[border-enforcement].hold_days.mode")
     label: str | None = Field(None, description="Name shown in charts; default: the path")
-    low: float | None = Field(None, description="Lowest value of a uniform range")
-    high: float | None = Field(None, description="Highest value of a uniform range")
-    p10: float | None = Field(None, description="10th percentile (with p90: a uniform range)")
-    p90: float | None = Field(None, description="90th percentile")
+    low: RangeEnd = Field(None, description="Lowest value of a uniform range")
+    high: RangeEnd = Field(None, description="Highest value of a uniform range")
+    p10: RangeEnd = Field(None, description="10th percentile (with p90: a uniform range)")
+    p90: RangeEnd = Field(None, description="90th percentile")
     values: list[Scalar] | None = Field(None, min_length=1, description="Values to try")
     steps: int | None = Field(
         None, ge=2, le=1000, description="grid / oneway from a range: equally spaced values"
