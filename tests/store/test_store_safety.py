@@ -281,3 +281,16 @@ def test_no_store_or_images_folder_inside_the_installed_package() -> None:
     with pytest.raises(InputError, match="inside the installed hashshock package"):
         check_output_dir(data / "images", "--images")
     assert not (data / "runs.duckdb").exists()
+
+
+@pytest.mark.parametrize("wait", ["abc", "-1", "nan"])
+def test_a_wait_that_is_not_seconds_is_said(
+    store: Path, invoke, monkeypatch: pytest.MonkeyPatch, wait: str
+) -> None:
+    """``HASHSHOCK_STORE_WAIT=abc`` was taken as 30 s unsaid: it is one line naming it."""
+    with connect(store, write=True):
+        pass
+    monkeypatch.setenv("HASHSHOCK_STORE_WAIT", wait)
+    code, _, err = invoke("runs", "list", "--store", str(store))
+    assert code == 2 and "Traceback" not in err
+    assert f"HASHSHOCK_STORE_WAIT: '{wait}' is not a number of seconds" in err

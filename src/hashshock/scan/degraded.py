@@ -12,6 +12,8 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from hashshock.words import counted
+
 
 def machines_text(n: int) -> str:
     return f"{n:,} machine" if n == 1 else f"{n:,} machines"
@@ -94,7 +96,7 @@ def set_degraded(cohort: dict[str, Any], dead: int, down: dict[str, int]) -> Non
 def describe_degraded(dead: int, down: dict[str, int]) -> str:
     items = [f"{machines_text(n)} down for a {part}" for part, n in sorted(down.items())]
     if dead:
-        items.append(f"{dead:,} dead hashboard{'s' * (dead != 1)}")
+        items.append(counted(dead, "dead hashboard"))
     return ", ".join(items) or "none"
 
 

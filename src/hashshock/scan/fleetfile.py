@@ -50,6 +50,7 @@ from hashshock.scan.degraded import (
 )
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord, first_sightings
 from hashshock.scan.yamlfile import as_run_reads_it
+from hashshock.words import counted
 
 DEFAULT_SITE = "site-1"
 
@@ -454,7 +455,7 @@ class _Merger:
             lower = [f"{machines_text(n)} down for a {p}" for p, n in sorted(file_down.items())
                      if n > down.get(p, 0)]  # fmt: skip
             if file_dead > dead:
-                lower.append(f"{file_dead:,} dead hashboards")
+                lower.append(counted(file_dead, "dead hashboard"))
             if lower:
                 self.kept.append(f"{name}: kept {', '.join(lower)} (the scan saw fewer)")
             dead = max(0, dead - file_dead)

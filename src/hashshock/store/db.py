@@ -10,6 +10,7 @@ A save is one transaction: a process killed mid-save leaves the store as it was.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -62,10 +63,19 @@ def _thread_lock(path: Path) -> threading.Lock:
 
 
 def _wait_s() -> float:
-    try:
-        return max(float(os.environ.get(WAIT_ENV, _DEFAULT_WAIT_S)), 0.0)
-    except ValueError:
+    """Seconds to wait for a store another process has locked (``$HASHSHOCK_STORE_WAIT``,
+    default 30): a value that is not a number is said, not taken as the default."""
+    given = os.environ.get(WAIT_ENV, "").strip()
+    if not given:
         return _DEFAULT_WAIT_S
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InputError(None, WAIT_ENV, f"{given!r} is not a number of seconds",
+                         f"set it to e.g. {_DEFAULT_WAIT_S:g}, or unset it")  # fmt: skip
+    return seconds
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
