@@ -113,8 +113,10 @@ def test_bad_metrics(spec_of: Spec, metric: str, problem: str) -> None:
 
 
 def test_a_distribution_is_varied_by_its_parameters(spec_of: Spec) -> None:
-    message = _error(spec_of(inputs=[{"path": HOLD.removesuffix(".mode"), "low": 1, "high": 2}]))
-    assert "is dict, not a number — fix: vary one of its fields, e.g. " in message
+    """The fix names one of its numbers (``.low``), not its kind (``.dist``, text)."""
+    hold = HOLD.removesuffix(".mode")
+    message = _error(spec_of(inputs=[{"path": hold, "low": 1, "high": 2}]))
+    assert f"is dict, not a number — fix: vary one of its fields, e.g. {hold}.low" in message
 
 
 def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:

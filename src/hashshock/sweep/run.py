@@ -100,9 +100,12 @@ def _inputs(
         fields[where] = i
         ranged = item.values is None
         if isinstance(value, dict | list) or (ranged and isinstance(value, str | bool)):
+            numeric = (
+                [k for k, v in value.items() if _is_number(v)] if isinstance(value, dict) else []
+            )
             hint = (
-                f"vary one of its fields, e.g. {path.text}.{next(iter(value))}"
-                if isinstance(value, dict) and value
+                f"vary one of its fields, e.g. {path.text}.{numeric[0]}"
+                if numeric
                 else "give values instead of a range"
             )
             raise InputError(
