@@ -381,3 +381,34 @@ def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="too late to cancel"):
         jobs.cancel("j1")
     assert not job.stop
+
+
+def test_ctrl_c_stops_the_dashboard_saying_where_its_runs_are(tmp_path: Path) -> None:
+    """The command a user runs (``hashshock serve``): Ctrl-C ends it with exit 130 and one
+    line that says the dashboard stopped and where its saved runs are — not that "no
+    output was written", which its saved runs belie."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    hashshock_script = Path(sys.executable).with_name("hashshock")
+    if not hashshock_script.exists():
+        pytest.skip("the hashshock console script is not installed")
+    store = tmp_path / "runs.duckdb"
+    process = subprocess.Popen(
+        [str(hashshock_script), "serve", "--port", "0", "--store", str(store), "--fleets",
+         str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "HASHSHOCK_DAEMON": "off"},
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert "dashboard on http://127.0.0.1:" in process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 130, err
+    assert f"interrupted: dashboard stopped; the runs it saved are kept in {store}" in err
+    assert "no output was written" not in err and "Traceback" not in err

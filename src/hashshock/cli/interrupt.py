@@ -40,6 +40,14 @@ class _Writing:
     depth = 0
     held = False
     failed = False
+    #: What a Ctrl-C outside any writing means for the command (:func:`say_when_stopped`).
+    nothing_written = "stopped at once; no output was written"
+
+
+def say_when_stopped(text: str) -> None:
+    """What a Ctrl-C outside any writing says for this command, when "no output was
+    written" is not so (a dashboard has saved its runs as they ended)."""
+    _Writing.nothing_written = text
 
 
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> None:
@@ -52,7 +60,7 @@ def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -
         sys.stderr.flush()
         return
     _stop("stopped at once; some outputs may have been written, others not" if _Writing.held
-          else "stopped at once; no output was written")  # fmt: skip
+          else _Writing.nothing_written)  # fmt: skip
 
 
 @contextmanager

@@ -59,6 +59,9 @@ def serve_command(
                   highlight=False, soft_wrap=True)  # fmt: skip
         out.file.flush()
 
+    from hashshock.cli.interrupt import say_when_stopped
+
+    say_when_stopped(f"dashboard stopped; the runs it saved are kept in {store_file}")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
         serve(settings, sock, ready)
 
