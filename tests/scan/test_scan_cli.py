@@ -56,6 +56,17 @@ def test_scan_refuses_to_overwrite_a_file_it_did_not_write(
     assert code == 2 and "folder does not exist" in err
 
 
+def test_scan_out_naming_an_inventory_says_so(cli_app: typer.Typer, tmp_path: Path) -> None:
+    """``--out`` given the inventory CSV (a slip for the fleet file beside it) is told
+    what it is, not "malformed YAML", and is left as it was."""
+    inventory = tmp_path / "fleet.inventory.csv"
+    inventory.write_text("ip,status,slug,privileged_api\n", encoding="utf-8")
+    before = inventory.read_bytes()
+    code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(inventory))
+    assert code == 2 and "is a hashshock inventory (CSV), not a fleet file" in err, err
+    assert inventory.read_bytes() == before
+
+
 @pytest.mark.parametrize("kept", ["fleet.yaml", "fleet.inventory.csv"])
 def test_scan_keeps_a_file_its_owner_made_read_only(
     cli_app: typer.Typer, tmp_path: Path, kept: str

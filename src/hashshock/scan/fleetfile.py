@@ -48,6 +48,7 @@ from hashshock.scan.degraded import (
     place_broken,
     whole,
 )
+from hashshock.scan.inventory import looks_like_inventory
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord, first_sightings
 from hashshock.scan.yamlfile import as_run_reads_it
 from hashshock.words import counted
@@ -223,6 +224,9 @@ def check_fleet_file(path: Path, option: str = "--out") -> None:
     if not path.is_file():
         return
     fix = f"give {option} a fleet file, or a new file name to write a new fleet file"
+    if looks_like_inventory(path):  # not YAML: reading it would say "malformed YAML"
+        raise InputError(path, option, "is a hashshock inventory (CSV), not a fleet file",
+                         f"{fix}; the inventory is written beside it")  # fmt: skip
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
