@@ -126,6 +126,20 @@ def test_password_from_option_or_env_is_never_output(
     assert "HASHSHOCK_MINER_PASSWORD" in runs[2][1]
 
 
+def test_scan_says_what_validate_would_of_the_fleet_it_wrote(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    """An install date before the model's release (an S21 given 2015) is warned of when
+    the scan writes it, as ``hashshock validate`` would, not left for the first run."""
+    [ip] = loopback_block(1)
+    start_farm({ip: StockAntminer(model="Antminer S21")})
+    fleet = tmp_path / "fleet.yaml"
+    code, _, err = invoke(cli_app, "scan", ip, "--out", str(fleet), "--timeout", "3",
+                          "--install-date", "2015-01-01")  # fmt: skip
+    assert code == 0, err
+    assert "warning:" in err and "2015-01-01 is before antminer-s21 was released" in err
+
+
 def test_audit_cli_on_scan_output(
     cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
 ) -> None:

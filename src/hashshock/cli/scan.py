@@ -28,7 +28,7 @@ from rich.console import Console
 from typer._click.formatting import HelpFormatter
 from typer.core import MARKUP_MODE_KEY, TyperCommand
 
-from hashshock.cli.common import error_exit, wrap_cells
+from hashshock.cli.common import error_exit, warn_all, wrap_cells
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
@@ -317,6 +317,9 @@ def scan_command(
         print_scan(Console(emoji=False), records, cohorts, notes)
     if not cohorts:
         raise typer.Exit(1)
+    # What `hashshock validate` of the fleet would say (an install date before the model's
+    # release, say): said now, not at the first run.
+    warn_all(merged.fleet.warnings)
 
 
 _Source = Annotated[
