@@ -101,6 +101,7 @@ def test_a_write_that_fails_at_the_end_still_shows_the_summary(
     assert result.exit_code == 1
     assert "Availability" in result.stdout  # the summary was printed
     assert str(out) in result.output and "No space left" in result.output
+    assert result.output.count("could not be written") == 1  # said once, not twice nested
     assert not out.exists()
 
 
@@ -135,6 +136,7 @@ def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
         assert result.exit_code in (1, 2), (args, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), args
         assert "No space left on device" in result.stderr and str(target) in result.stderr
+        assert " ".join(result.stderr.split()).count("could not be written") == 1, args
         assert target.read_text(encoding="utf-8") == "mine"
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 

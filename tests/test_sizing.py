@@ -150,3 +150,4 @@ def test_a_sweep_s_points_run_at_once_must_fit_together(monkeypatch: pytest.Monk
     monkeypatch.setattr("hashshock.execution.choose.cores", lambda: 2)  # the command's threads
     result = CliRunner().invoke(app, ["sweep", str(spec), "-n", "50", "-q"])
     assert result.exit_code == 2 and "for the 2 points run at once" in result.output
+    assert "fix: run one point at a time (--workers 1" in " ".join(result.output.split())

@@ -137,7 +137,7 @@ def compare(
     ``workers`` > 1 starts a local Dask cluster of that many worker processes for the
     call, and an ``executor`` (:mod:`hashshock.execution`: threads, a local or remote
     Dask cluster) is used as given. Results do not depend on where they ran.
-    ``scenarios`` is a list (of names, files or scenarios); the other arguments, the
+    ``scenarios`` is a list (of names, files, mappings or scenarios); the other arguments, the
     result and the errors are :func:`run`'s, one result per scenario in the order given.
     """
     check_run_args(paths, seed, workers)

@@ -27,6 +27,9 @@ from typing import Any
 
 from hashshock.inputs.errors import InputError
 
+#: How a file that could not be written is said (its reason follows in brackets).
+UNWRITTEN = "could not be written"
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -110,7 +113,7 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise InputError(
-            path, option, f"could not be written ({exc.strerror or exc})",
+            path, option, f"{UNWRITTEN} ({exc.strerror or exc})",
             "free space on its disk or choose another path",
         ) from exc  # fmt: skip
     except BaseException:

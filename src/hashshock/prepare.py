@@ -125,7 +125,8 @@ def check_run_args(paths: object, seed: object, workers: object = None) -> None:
 @dataclass
 class Prepared:
     """Everything a run builds before it simulates: validated inputs, one plan per
-    scenario to run (baseline first) and the market configuration."""
+    scenario to run (baseline first, unless prepared ``with_baseline=False`` and not
+    needed) and the market configuration."""
 
     loaded: LoadedFleet
     requested: list[Scenario]
@@ -160,7 +161,7 @@ def check_scenario_list(scenarios: object) -> None:
     if not isinstance(scenarios, str | Path | Scenario | Iterable):
         raise InputError(
             None, "scenarios", f"{shown(scenarios)} is not a list of scenarios",
-            "give a list of names, files or scenarios, e.g. ['sanctions']",
+            "give a list of names, files, mappings or scenarios, e.g. ['sanctions']",
         )  # fmt: skip
     one_mapping = isinstance(scenarios, Mapping) and bool(SCENARIO_KEYS & set(scenarios))
     if isinstance(scenarios, str | Path | Scenario) or one_mapping:
@@ -247,9 +248,10 @@ def prepare(
     needs it (a caller reading no decline stage and no baseline money saves its run).
     """
     check_horizon(horizon_days)
-    scenario_list(scenarios)  # a list before the fleet is read
+    # A list before the fleet is read, and read once: an iterator given is spent by it.
+    listed = scenario_list(scenarios)
     loaded = _fleet(fleet)
-    requested, to_run = scenarios_to_run(scenarios, with_baseline)
+    requested, to_run = scenarios_to_run(listed, with_baseline)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)
     config = market if isinstance(market, MarketConfig) else load_market(market)

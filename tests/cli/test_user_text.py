@@ -71,6 +71,17 @@ def test_say_counts_wide_characters_as_the_two_columns_they_take() -> None:
     assert all(line.startswith(f"  {name}") or "run.json" in line for line in lines[1:])
 
 
+def test_say_keeps_the_spaces_inside_a_path() -> None:
+    """Two spaces in a folder's name are printed as written (a path with one space is
+    another path); only the spaces where a line breaks are dropped."""
+    out = io.StringIO()
+    console = Console(file=out, width=40, color_system=None)
+    say(console, "wrote /tmp/my  reports/out.html " + "and more words " * 4, lead="[green]ok[/] ")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("ok wrote /tmp/my  reports/out.html")
+    assert all(not line.endswith(" ") and len(line) <= 40 for line in lines)
+
+
 def test_literal_keeps_brackets_and_shows_control_characters() -> None:
     assert _plain(f"[bold]{literal(HOSTILE_NAME)}[/]") == HOSTILE_SHOWN
     assert _plain(literal("two\nlines\ttab\x7f\x9b")) == "two\\nlines\\ttab\\x7f\\x9b"

@@ -121,6 +121,26 @@ def test_each_breakpoint_evaluation_is_the_breach_share_a_run_of_that_cut_gives(
         assert breach == pytest.approx(tried["probability_breach"], abs=1e-9), days
 
 
+def test_a_breakpoint_evaluation_simulates_the_shock_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One plan an evaluation, the shocked one: no baseline beside it (half the work)."""
+    import hashshock.api
+
+    simulated: list[list[str]] = []
+    real = hashshock.api.simulate_many
+
+    def counting(plans: Any, *args: Any, **kwargs: Any) -> Any:
+        simulated.append([plan.scenario_name for plan in plans])
+        return real(plans, *args, **kwargs)
+
+    monkeypatch.setattr(hashshock.api, "simulate_many", counting)
+    found = find_breakpoint(_fleet_with_covenants(), "hashrate", "parts-cut", paths=6,
+                            horizon_days=200, seed=2, iterations=1)  # fmt: skip
+    assert len(simulated) == len(found.evaluations)
+    assert all(len(names) == 1 and names[0].startswith("parts-cut-") for names in simulated)
+
+
 def test_a_cut_whose_costs_land_after_the_horizon_does_not_hide_a_shorter_one() -> None:
     """The mid-size example's DSCR: a cut's costs land when it ends, so a cut to the
     horizon breaches less than one ending a few weeks before the last quarterly test. The

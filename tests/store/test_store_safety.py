@@ -150,7 +150,7 @@ def test_a_damaged_store_is_named_not_a_traceback(store: Path, runs, invoke) -> 
     assert damaged.read_bytes() == before
 
 
-@pytest.mark.parametrize("version", ["abc", "-5", ""])
+@pytest.mark.parametrize("version", ["abc", "-5", "", "²"])
 def test_a_store_whose_schema_version_is_garbled_is_named_damaged(
     store: Path, invoke, version: str
 ) -> None:
@@ -293,4 +293,6 @@ def test_a_wait_that_is_not_seconds_is_said(
     monkeypatch.setenv("HASHSHOCK_STORE_WAIT", wait)
     code, _, err = invoke("runs", "list", "--store", str(store))
     assert code == 2 and "Traceback" not in err
-    assert f"HASHSHOCK_STORE_WAIT: '{wait}' is not a number of seconds" in err
+    assert f"HASHSHOCK_STORE_WAIT: '{wait}' is not a number of seconds (0 or more)" in err
+    monkeypatch.setenv("HASHSHOCK_STORE_WAIT", "inf")  # as long as it takes: accepted
+    assert invoke("runs", "list", "--store", str(store))[0] == 0

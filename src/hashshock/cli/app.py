@@ -203,7 +203,8 @@ def _write_outputs(
         report = outputs.report
         failed |= not write_or_report(lambda: write_report(results, report), report)
     if outputs.save or outputs.store:
-        from hashshock.store import check_store, save_results
+        from hashshock.store import save_results
+        from hashshock.store.db import store_path
 
         ids: list[str] = []
         failed |= not write_or_report(
@@ -211,7 +212,7 @@ def _write_outputs(
                 save_results(results, outputs.store, fleet=loaded, scenarios=chosen,
                              market=market)
             ),
-            str(check_store(outputs.store)),
+            str(store_path(outputs.store)),  # not opened here: see write_or_report
         )  # fmt: skip
         if ids:
             err_console.print(f"saved run{'s' if len(ids) > 1 else ''} {', '.join(ids)}",

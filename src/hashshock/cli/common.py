@@ -85,21 +85,23 @@ def wrap_cells(text: str, width: int, first_indent: int, indent: int) -> list[st
     """``text`` wrapped at spaces to ``width`` terminal cells (a wide character, as in
     Chinese or Japanese, takes two: ``textwrap`` counts it as one and overflows), the
     first line ``first_indent`` cells in, the others ``indent``. A word longer than a
-    line is kept whole on a line of its own."""
+    line is kept whole on a line of its own; spaces inside a line are kept as written
+    (a path may hold two), those where a line breaks are dropped."""
+    import re
+
     from rich.cells import cell_len
 
     lines: list[str] = []
     line, used = " " * first_indent, first_indent
     fresh = True  # nothing but the indent on the line yet
-    for word in text.split():
+    for gap, word in re.findall(r"( *)([^ ]+)", text.strip(" ")):
         cells = cell_len(word)
-        if not fresh and used + 1 + cells > width:
+        if not fresh and used + len(gap) + cells > width:
             lines.append(line)
             line, used, fresh = " " * indent, indent, True
-        line += word if fresh else " " + word
-        used += cells if fresh else 1 + cells
-        fresh = False
-    lines.append(line)
+        joined = word if fresh else gap + word
+        line, used, fresh = line + joined, used + cell_len(joined), False
+    lines.append(line.rstrip() if fresh else line)
     return lines
 
 
@@ -153,6 +155,11 @@ def write_or_report(write: Callable[[], object], target: str) -> bool:
         # again); a failed write's is room or another path.
         if isinstance(exc, InputError):
             reason, fix = exc.problem, exc.fix
+            # the writer's own "could not be written (No space left…)": said once
+            from hashshock.outputs import UNWRITTEN
+
+            if reason.startswith(f"{UNWRITTEN} (") and reason.endswith(")"):
+                reason = reason.removeprefix(f"{UNWRITTEN} (").removesuffix(")")
         else:
             reason, fix = exc.strerror or str(exc), "free space or choose another path"
         err_console.print(

@@ -44,10 +44,15 @@ class _Writing:
     nothing_written = "stopped at once; no output was written"
 
 
-def say_when_stopped(text: str) -> None:
-    """What a Ctrl-C outside any writing says for this command, when "no output was
+@contextmanager
+def say_when_stopped(text: str) -> Iterator[None]:
+    """What a Ctrl-C outside any writing says while the block runs, when "no output was
     written" is not so (a dashboard has saved its runs as they ended)."""
-    _Writing.nothing_written = text
+    before, _Writing.nothing_written = _Writing.nothing_written, text
+    try:
+        yield
+    finally:
+        _Writing.nothing_written = before
 
 
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> None:

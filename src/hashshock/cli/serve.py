@@ -61,8 +61,9 @@ def serve_command(
 
     from hashshock.cli.interrupt import say_when_stopped
 
-    say_when_stopped(f"dashboard stopped; the runs it saved are kept in {store_file}")
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
+    stopped = f"dashboard stopped; the runs it saved are kept in {store_file}"
+    # Ctrl-C is how a user stops it
+    with say_when_stopped(stopped), contextlib.suppress(KeyboardInterrupt):
         serve(settings, sock, ready)
 
 

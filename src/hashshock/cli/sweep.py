@@ -147,7 +147,7 @@ def sweep_command(
         # Options for running a spec would do nothing here: said, not ignored.
         running = [name for name, given in (("--save", save), ("--store", store),
                    ("--paths", paths), ("--workers", workers), ("--scheduler", scheduler))
-                   if given not in (None, False)]  # fmt: skip
+                   if given is not None and given is not False]  # fmt: skip
         if running:
             raise error_exit(
                 InputError(
@@ -229,12 +229,14 @@ def _write_outputs(
             (err if json_out == "-" else out).print(f"wrote {literal(report)}", highlight=False)
         written &= drawn
     if save or store is not None:
-        from hashshock.store import check_store
+        from hashshock.store.db import store_path
         from hashshock.store.sweeps import save_sweep
 
         ids: list[str] = []
+        # named by its path: opening it here (a store locked meanwhile) would escape the
+        # report of what could not be written
         written &= write_or_report(lambda: ids.append(save_sweep(result, store)),
-                                   str(check_store(store)))  # fmt: skip
+                                   str(store_path(store)))  # fmt: skip
         if ids:  # with --quiet too, as `run`
             err.print(f"saved sweep {ids[0]}", highlight=False)
     return written

@@ -72,8 +72,8 @@ def _wait_s() -> float:
         seconds = float(given)
     except ValueError:
         seconds = math.nan
-    if not math.isfinite(seconds) or seconds < 0:
-        raise InputError(None, WAIT_ENV, f"{given!r} is not a number of seconds",
+    if math.isnan(seconds) or seconds < 0:  # inf: wait as long as it takes
+        raise InputError(None, WAIT_ENV, f"{given!r} is not a number of seconds (0 or more)",
                          f"set it to e.g. {_DEFAULT_WAIT_S:g}, or unset it")  # fmt: skip
     return seconds
 
@@ -187,11 +187,20 @@ def _unusable_as_input(path: Path) -> Iterator[None]:
         yield
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        full = "space" in reason.lower()  # "No space left on device", and DuckDB's own words
-        raise InputError(
-            path, "--store", f"could not be read or written ({reason})",
-            "free space on its disk" if full else DAMAGED_FIX,
-        ) from None  # fmt: skip
+        # DuckDB's words say which: a full disk ("No space left on device"), a file not a
+        # store's (damaged: "Could not read enough bytes", a missing table); memory and
+        # other failures could be either, so both are said.
+        said = reason.lower()
+        if "space" in said:
+            fix = "free space on its disk"
+        elif "read" in said or "catalog" in said or "corrupt" in said:
+            fix = DAMAGED_FIX
+        else:
+            fix = "free space on its disk if it is full; " + DAMAGED_FIX.replace(
+                "the store looks damaged:", "if the store is damaged,"
+            )
+        raise InputError(path, "--store", f"could not be read or written ({reason})",
+                         fix) from None  # fmt: skip
 
 
 @contextmanager

@@ -112,7 +112,7 @@ def version_of(con: duckdb.DuckDBPyConnection) -> int | None:
     if not row:
         return -1
     text = str(row[0]).strip()
-    return int(text) if text.isdigit() else DAMAGED
+    return int(text) if text.isascii() and text.isdigit() else DAMAGED
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:

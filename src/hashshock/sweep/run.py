@@ -180,6 +180,8 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
 
     fewer = "fewer --paths" if paths_given else "fewer paths:"
     fix = f"give {fewer} or a shorter horizon_days: in the spec, or {_SMALLER_BASE[base]}"
+    if point.at_once > 1:  # the simplest: one point in memory at a time
+        fix = f"run one point at a time (--workers 1; in Python, workers=1), or {fix}"
     check_fits(point, fix, file=file, field="--paths" if paths_given else "paths, horizon_days")
 
 

@@ -179,7 +179,10 @@ class SweepSpec(_Strict):
         if twice:
             raise ValueError(f"{', '.join(twice)} given twice — fix: vary each field once")
         for name, methods in METHOD_FIELDS.items():
-            if name in self.model_fields_set and self.method not in methods:
+            # set to something other than its default (a spec dumped whole and read back
+            # carries every default, and `samples: null` says nothing)
+            value, default = getattr(self, name), type(self).model_fields[name].default
+            if value is not None and value != default and self.method not in methods:
                 raise ValueError(f"{name} is for {' and '.join(methods)}, and a {self.method} "
                                  f"sweep takes none — fix: remove it, or use method: "
                                  f"{methods[0]}")  # fmt: skip
