@@ -547,6 +547,10 @@ def test_scenarios_come_in_any_collection() -> None:
     for given in (tuple(names), set(names), dict.fromkeys(names).keys(), iter(names),
                   np.array(names), dict.fromkeys(names)):  # fmt: skip
         check_scenario_list(given)
+    # An iterator is read once: a run of a generator's names runs them.
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    runs = hashshock.compare(farm, (n for n in names), paths=2, horizon_days=10)
+    assert [r.scenario for r in runs] == names
 
 
 def test_a_set_of_scenarios_gives_results_in_one_order_in_every_process(tmp_path: Path) -> None:
