@@ -45,8 +45,12 @@ def test_json_over_a_file_of_another_kind_is_refused(
         app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / "link.json")]
     )
     assert linked.exit_code == 2 and mine.read_bytes() == b"mine", linked.output
+    notes = fleet.parent / "README.md"  # a document of the user's is kept too
+    notes.write_text("# my notes")
+    done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(notes)])
+    assert done.exit_code == 2 and notes.read_text() == "# my notes", done.output
     (fleet.parent / "old.json").write_text("[]")
-    for target in ("old.json", "new.yaml", "out.txt"):
+    for target in ("old.json", "new.yaml", "out.txt"):  # new files of any name are written
         done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / target)])
         assert done.exit_code == 0, done.output
 

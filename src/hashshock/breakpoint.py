@@ -131,7 +131,7 @@ def find_breakpoint(
     paths: int = 200,
     horizon_days: int = 365,
     seed: int = 0,
-    vendor: str = "bitmain",
+    vendor: str | None = None,
     market: MarketInput = None,
     iterations: int = 10,
     on_step: Callable[[float, float], None] | None = None,
@@ -141,9 +141,9 @@ def find_breakpoint(
     (0 < probability ≤ 1): an even grid, then bisection (module docstring).
 
     ``shock``: ``"parts-cut"`` (days from day 0 that ``vendor``'s spare parts and repair
-    centre are cut, 0 to ``horizon_days``) or ``"btc-drop"`` (share of the BTC price lost
-    on day 0, 0 to 0.95); ``iterations``: bisection steps after the grid (1 to 60; a
-    parts cut takes as many as reach one day);
+    centre are cut, 0 to ``horizon_days``; ``vendor`` default ``"bitmain"``) or
+    ``"btc-drop"`` (share of the BTC price lost on day 0, 0 to 0.95); ``iterations``:
+    bisection steps after the grid (1 to 60; a parts cut takes as many as reach one day);
     ``on_step`` is called with (shock size, breach probability) after each evaluation.
     Returns a :class:`Breakpoint` (``value`` None: the covenant holds on more than
     1 − ``probability`` of paths even at the largest shock). Bad arguments raise an
@@ -158,7 +158,11 @@ def find_breakpoint(
                          "steps", "give a whole number from 1 to 60 (default 10)")  # fmt: skip
     iterations = int(iterations)
     if shock == "parts-cut":
+        vendor = "bitmain" if vendor is None else vendor
         check_vendor(vendor)
+    elif vendor is not None:  # as the command refuses --vendor with --shock btc-drop
+        raise InputError(None, "vendor", f"names whose parts are cut, and shock {shock!r} "
+                         "cuts none", "leave vendor out, or use shock='parts-cut'")  # fmt: skip
     loaded = _fleet(fleet)
     check_target(probability)
     check_run_args(paths, seed)

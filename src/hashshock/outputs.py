@@ -225,9 +225,12 @@ def write_json(data: Any, target: str, option: str = "--json", indent: int | Non
 
 
 #: An existing file with one of these endings is no JSON output: a ``--json`` naming one
-#: is a slip for another option (``--json portfolio.yaml`` for ``--portfolio``) that would
-#: replace the user's file with the run's JSON.
-NOT_JSON_SUFFIXES = (".yaml", ".yml", ".csv", ".duckdb", ".parquet", ".html", ".htm", ".py")
+#: is a slip for another option (``--json portfolio.yaml`` for ``--portfolio``), or a
+#: document of the user's (``README.md``, notes), that it would replace with the JSON.
+NOT_JSON_SUFFIXES = (
+    ".yaml", ".yml", ".csv", ".duckdb", ".parquet", ".html", ".htm", ".py",
+    ".md", ".txt", ".rst", ".toml", ".ipynb", ".xlsx", ".docx", ".pdf",
+)  # fmt: skip
 
 
 def check_output(

@@ -69,6 +69,9 @@ def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
     found = re.search(r"the chosen stock is the best found within the budget: [\d.]+% for "
                       r"\$([\d,]+)", text)  # fmt: skip
     assert found and float(found.group(1).replace(",", "")) <= 200
+    # what more money buys is not claimed: the climb stopped at the budget
+    assert "the search stops at the budget: without --budget it finds what the target costs" in text
+    assert "the frontier reaches" not in text
     assert "more --paths" not in text
     assert "ordered on day 0" in text
 

@@ -202,6 +202,10 @@ def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
     assert found.unit == "share of BTC price"
     if found.value is not None:
         assert 0 <= found.value <= 0.95
+    # a vendor names whose parts are cut: with a BTC drop it is refused, as the command does
+    with pytest.raises(hashshock.InputError, match="vendor: names whose parts are cut"):
+        find_breakpoint(_fleet_with_covenants(), "liquidity", "btc-drop", paths=5,
+                        horizon_days=120, vendor="microbt")  # fmt: skip
     try:
         find_breakpoint(_fleet_with_covenants(), "dscr-typo", paths=5, horizon_days=10)
     except hashshock.InputError as exc:

@@ -94,8 +94,9 @@ def breakpoint_command(
                 None, "--vendor", f"names whose parts are cut, and --shock {shock} cuts none",
                 "leave --vendor out, or use --shock parts-cut",
             )  # fmt: skip
-        vendor = vendor or "bitmain"
-        check_vendor(vendor, "--vendor")
+        if shock == "parts-cut":
+            vendor = vendor or "bitmain"
+            check_vendor(vendor, "--vendor")
         check_target(probability)
         check_run_args(paths, seed)
         check_horizon(horizon)
@@ -107,8 +108,9 @@ def breakpoint_command(
         warn_if_stale(err_console, config, loaded)
 
         def step(size: float, probability: float) -> None:
-            if not quiet:
-                err_console.print(f"  {shock} {size:g}: breach probability {probability:.1%}")
+            if not quiet:  # a BTC fall as a share of the price, a cut in days
+                shown = f"{size:.2%}" if shock == "btc-drop" else f"{size:g} days"
+                err_console.print(f"  {shock} {shown}: breach probability {probability:.1%}")
 
         found = run_interruptibly(
             lambda: find_breakpoint(

@@ -10,6 +10,7 @@ Start-up rule (``hashshock.cli.app``): only light modules load with ``--help``.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -167,13 +168,14 @@ def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
 
 
 def _best(result: OptimiseResult) -> str:
-    """The chosen stock as the best found (within the budget), and what the frontier
-    reaches beyond the budget when that is more."""
+    """The chosen stock as the best found (within the budget), and what a stock beyond
+    the budget that the search simulated on its way reached when that is more — not
+    the most money could buy: the climb stops at the budget."""
     from hashshock.decide.optimise import FRONTIER_DECIMALS
 
     within = " within the budget" if result.budget_usd is not None else ""
     text = (
-        f"the chosen stock is the best found{within}: {result.chosen_objective:.2%} for "
+        f"the chosen stock is the best found{within}: {_pct(result.chosen_objective)} for "
         f"${result.chosen_cost_usd:,.0f}"
     )
     envelope = result.frontier_envelope()
@@ -181,12 +183,19 @@ def _best(result: OptimiseResult) -> str:
     if top is not None and round(top.availability, FRONTIER_DECIMALS) > round(
         result.chosen_objective, FRONTIER_DECIMALS
     ):
-        text += f"; the frontier reaches {top.availability:.2%} for ${top.cost_usd:,.0f}"
+        text += (f"; a stock beyond the budget simulated on the way reached "
+                 f"{_pct(top.availability)} for ${top.cost_usd:,.0f}")  # fmt: skip
+    if result.budget_usd is not None:
+        text += " (the search stops at the budget: without --budget it finds what the target costs)"
     return text
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.2f}%"
+    """A share to two decimals, rounded down: 0.969972 is 96.99 %, so a stock below a
+    97 % target never reads as meeting it (1e-9: a share of exactly 0.97 in floats)."""
+    if value is None:
+        return "—"
+    return f"{math.floor(10_000 * value + 1e-9) / 100:.2f}%"
 
 
 def _interval(values: list[float] | tuple[float, float] | None) -> str:
@@ -200,8 +209,8 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     head = data["optimise"]
     console.print(
         f"[bold]{literal(result.fleet)}[/] under [bold]{literal(result.scenario)}[/]: target "
-        f"{result.target.availability:.1%} parts availability at {result.target.at} of each "
-        f"path's worst 30 days; {head['evaluations']} simulations of {result.paths:,} "
+        f"{100 * result.target.availability:.10g}% parts availability at {result.target.at} "
+        f"of each path's worst 30 days; {head['evaluations']} simulations of {result.paths:,} "
         f"(screening {result.screen_paths:,}) paths × {counted(result.horizon_days, 'day')} in "
         f"{seconds:.1f} s", highlight=False,
     )  # fmt: skip

@@ -23,8 +23,9 @@ and the availability-versus-budget frontier (``hashshock optimise``).
      the fewest parts with which the target still holds (bisection on the full paths).
 3. **The answer** is the cheapest stock simulated on the full paths (by any of the
    above, or on the frontier's closed-form curve) that holds the target within the
-   budget; if none does, the best one within the budget, the cheapest of equals (so a
-   climb that adds parts gaining nothing does not count their cost).
+   budget; if none does, the best one within the budget, the cheapest of equals to the
+   frontier's four decimals (so a climb that adds parts gaining nothing, or 0.0002 of
+   the paths' noise, does not count their cost).
 4. **Verification**: the chosen stock (and the closed form's) on an independent seed,
    with confidence intervals.
 
@@ -290,14 +291,17 @@ class _Search:
 
     def answer(self, budget_usd: float | None) -> IntArray:
         """The cheapest stock seen that holds the target within the budget; if none does,
-        the best within it, the cheapest of equals (module docstring, step 3)."""
+        the best within it, the cheapest of equals — equal to the frontier's resolution
+        (:data:`FRONTIER_DECIMALS`): a stock 0.0002 points "better" for twice the money is
+        the paths' noise, not a gain (module docstring, step 3)."""
         cost = self.table.inputs.cost
         within = [s for s in self.stocks.values() if budget_usd is None or cost(s) <= budget_usd]
         holding = [s for s in within if self.holds(self.seen[s.tobytes()])]
         if holding:
             return min(holding, key=cost)
-        best = max(self.seen[s.tobytes()] for s in within)
-        return min((s for s in within if self.seen[s.tobytes()] >= best), key=cost)
+        shown = {s.tobytes(): round(self.seen[s.tobytes()], FRONTIER_DECIMALS) for s in within}
+        best = max(shown.values())
+        return min((s for s in within if shown[s.tobytes()] >= best), key=cost)
 
     def holds(self, value: float) -> bool:
         return value >= self.target.availability
