@@ -156,6 +156,18 @@ def test_no_failures_at_all_is_not_an_error(invoke: Invoke, write_log: WriteLog)
     assert code == 0 and "default" in stdout  # the table still prints
 
 
+def test_an_as_of_after_today_is_warned_of(invoke: Invoke, write_log: WriteLog) -> None:
+    """A future --as-of (a typo of a year) counts the days to it as observed without
+    failures: allowed (simulated logs run ahead), but said on stderr."""
+    from datetime import date, timedelta
+
+    later = (date.today() + timedelta(days=3 * 365)).isoformat()
+    log = str(write_log("m1,antminer-s21,psu,2024-01-01,2024-06-01,"))
+    code, _, err = invoke(log, "--as-of", later)
+    assert code == 0
+    assert f"--as-of {later} is after today" in " ".join(err.split())
+
+
 def test_min_failures_option_moves_the_threshold(invoke: Invoke, write_log: WriteLog) -> None:
     lines = [f"m{i},antminer-s21,psu,2023-01-01,2024-0{1 + i % 9}-1{i % 10}," for i in range(15)]
     code, stdout, _ = invoke(str(write_log(*lines)), "--as-of", "2026-11-30", "--json", "-")

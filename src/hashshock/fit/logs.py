@@ -273,4 +273,8 @@ def read_failure_logs(
     warnings = reader.warnings[:MAX_WARNINGS]
     if len(reader.warnings) > MAX_WARNINGS:
         warnings.append(f"{len(reader.warnings) - MAX_WARNINGS} more repeated rows not listed")
+    if as_of is not None and as_of > today:  # a simulated log's may be; a typo's is not
+        warnings.insert(0, f"--as-of {as_of} is after today ({today}): the machines without "
+                        "observed_until count as observed without failures up to it — give "
+                        "the last day the logs observed, unless they are simulated")  # fmt: skip
     return histories, warnings
