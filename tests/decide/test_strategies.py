@@ -249,9 +249,14 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     assert "nothing to change" not in done.output
     data["strategies"][2].update(edits=[], cost_over_horizon_usd=0.0)
     text = io.StringIO()
-    render_strategies(Console(file=text, width=80), data)
+    tested = list(data["strategies"][0]["covenants"])
+    render_strategies(Console(file=text, width=80), data, [*tested, "dscr-q4"])
     name = data["strategies"][2]["name"]
-    assert f"{name}: nothing to change on this fleet" in " ".join(text.getvalue().split())
+    shown = " ".join(text.getvalue().split())
+    assert f"{name}: nothing to change on this fleet" in shown
+    # a covenant the horizon never tests has no column: said, not dropped silently
+    horizon = data["strategies_run"]["horizon_days"]
+    assert f"not tested within {horizon} days, so no breach share: dscr-q4" in shown
 
 
 @pytest.mark.parametrize(("content", "field", "words"), [

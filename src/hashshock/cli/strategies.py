@@ -127,7 +127,7 @@ def strategies_command(
         raise error_exit(exc) from None
     data = result.to_dict()
     if not quiet and json_out != "-":
-        render_strategies(out, data)
+        render_strategies(out, data, covenant_names(inputs.loaded))
 
     def write_report() -> None:
         assert report is not None
@@ -181,9 +181,11 @@ def money(value: float | None) -> str:
     return ("-" if value < 0 else "") + text
 
 
-def render_strategies(console: Console, data: dict[str, Any]) -> None:
+def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet: list[str]
+                      ) -> None:  # fmt: skip
     """Availability, money and covenants per strategy (saying which change nothing on
-    this fleet), then the cheapest under each threshold (tables within 80 columns)."""
+    this fleet, and which of ``covenants_of_fleet`` the horizon never tests), then the
+    cheapest under each threshold (tables within 80 columns)."""
     head, rows = data["strategies_run"], data["strategies"]
     console.print(
         f"[bold]{literal(head['fleet'])}[/] under [bold]{literal(head['scenario'])}[/]: "
@@ -235,6 +237,13 @@ def render_strategies(console: Console, data: dict[str, Any]) -> None:
             shares = [r["covenants"][c]["probability_breach"] for c in covenants]
             breach.add_row(literal(r["name"]), *(f"{100 * v:.1f}%" for v in shares))
         console.print(breach)
+    untested = [c for c in covenants_of_fleet if c not in covenants]
+    if untested and rows[0].get("net_benefit_usd") is not None:  # (a fleet with money)
+        console.print(
+            f"not tested within {counted(head['horizon_days'], 'day')}, so no breach "
+            f"share: {', '.join(literal(c) for c in untested)}",
+            highlight=False,
+        )
     limits = data["max_breach"]
     for name, best in data["cheapest_under_max_breach"].items():
         text = (f"largest net benefit keeping {literal(name)} breaches at or under "
