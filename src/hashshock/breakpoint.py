@@ -58,6 +58,11 @@ class Breakpoint:
     evaluations: list[dict[str, float]]
     target_probability: float = TARGET_PROBABILITY
     paths: int = 0
+    # What the search ran on, so that its JSON says how to run it again:
+    fleet: str = ""
+    horizon_days: int = 0
+    seed: int = 0
+    vendor: str | None = None  # a parts cut's; None for a BTC drop
 
     @property
     def probability_interval(self) -> tuple[float, float] | None:
@@ -75,7 +80,8 @@ class Breakpoint:
                 "target_probability": self.target_probability, "value": self.value,
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
                 "probability_at_value_ci95": None if interval is None else list(interval),
-                "paths": self.paths,
+                "paths": self.paths, "fleet": self.fleet, "horizon_days": self.horizon_days,
+                "seed": self.seed, "vendor": self.vendor,
                 "evaluations": copy.deepcopy(self.evaluations)}  # fmt: skip
 
 
@@ -197,7 +203,8 @@ def find_breakpoint(
 
     def answer(value: float | None, p: float | None) -> Breakpoint:
         warn_all(said)
-        return Breakpoint(covenant, shock, value, unit, p, evaluations, probability, paths)
+        return Breakpoint(covenant, shock, value, unit, p, evaluations, probability, paths,
+                          loaded.fleet.name, horizon_days, seed, vendor)  # fmt: skip
 
     grid = [largest * k / GRID_STEPS for k in range(GRID_STEPS + 1)]
     if days:

@@ -202,6 +202,9 @@ def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
     assert found.unit == "share of BTC price"
     if found.value is not None:
         assert 0 <= found.value <= 0.95
+    said = found.to_dict()  # what the search ran on, to run it again
+    assert (said["horizon_days"], said["seed"], said["paths"], said["vendor"]) == (120, 2, 30, None)
+    assert said["fleet"] == _fleet_with_covenants()["name"]
     # a vendor names whose parts are cut: with a BTC drop it is refused, as the command does
     with pytest.raises(hashshock.InputError, match="vendor: names whose parts are cut"):
         find_breakpoint(_fleet_with_covenants(), "liquidity", "btc-drop", paths=5,
