@@ -181,6 +181,22 @@ def money(value: float | None) -> str:
     return ("-" if value < 0 else "") + text
 
 
+def money_range(low: float, high: float) -> str:
+    """An interval in one unit, that of its larger end (``-1.0k … 0.5k``, not
+    ``-1k … 495``): the two ends read against each other."""
+    size = max(abs(low), abs(high))
+    if size < 500:
+        return f"{money(low)} … {money(high)}"
+    scale, unit, places = (1e6, "M", 2) if size >= 1e6 else (1e3, "k", 1 if size < 1e4 else 0)
+
+    def one(value: float) -> str:
+        shown = f"{abs(value) / scale:.{places}f}"
+        negative = value < 0 and float(shown) != 0
+        return f"{'-' if negative else ''}{shown}{unit}"
+
+    return f"{one(low)} … {one(high)}"
+
+
 def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet: list[str]
                       ) -> None:  # fmt: skip
     """Availability, money and covenants per strategy (saying which change nothing on
@@ -221,7 +237,7 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
         ci = r.get("net_benefit_ci95")
         cash.add_row(literal(r["name"]), money(r.get("revenue_usd_p50")),
                      money(r.get("cash_end_usd_p50")), money(r.get("net_benefit_usd")),
-                     f"{money(ci[0])} … {money(ci[1])}" if ci else "—")  # fmt: skip
+                     money_range(ci[0], ci[1]) if ci else "—")  # fmt: skip
     console.print(cash)
     if any(r.get("net_benefit_usd") is not None for r in rows):
         console.print("net benefit: mean over paths of what the fleet owns at the end (cash, "
