@@ -488,3 +488,13 @@ def test_the_stockpile_leaves_out_parts_dearer_than_a_used_machine() -> None:
             dearer = table.inputs.unit_cost_usd[j] > machine
             assert dearer == (model == "antminer-s19j-pro" and part == "hashboard")
             assert (bought[j] == 0) == dearer, (model, part)
+
+
+def test_an_interval_reads_in_one_unit() -> None:
+    """Both ends of a net benefit's interval in the unit of the larger one."""
+    from hashshock.cli.strategies import money_range
+
+    assert money_range(-1000, 495) == "-1.0k … 0.5k"
+    assert money_range(878_000, 1_040_000) == "0.88M … 1.04M"
+    assert money_range(-12_000, 45_000) == "-12k … 45k"
+    assert money_range(-20, 30) == "-20 … 30"
