@@ -168,6 +168,14 @@ def test_an_as_of_after_today_is_warned_of(invoke: Invoke, write_log: WriteLog) 
     assert f"--as-of {later} is after today" in " ".join(err.split())
 
 
+def test_quiet_prints_no_table(invoke: Invoke, write_log: WriteLog, tmp_path: Path) -> None:
+    """``-q``, as the other commands: the rates are written, nothing is printed."""
+    log = str(write_log("m1,antminer-s21,psu,2024-01-01,2024-06-01,"))
+    out = tmp_path / "rates.csv"
+    code, stdout, _ = invoke(log, "--as-of", "2025-01-01", "--out", str(out), "-q")
+    assert code == 0 and stdout == "" and out.is_file()
+
+
 def test_min_failures_option_moves_the_threshold(invoke: Invoke, write_log: WriteLog) -> None:
     lines = [f"m{i},antminer-s21,psu,2023-01-01,2024-0{1 + i % 9}-1{i % 10}," for i in range(15)]
     code, stdout, _ = invoke(str(write_log(*lines)), "--as-of", "2026-11-30", "--json", "-")

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import error_exit, literal, say
+from hashshock.cli.common import QuietOpt, error_exit, literal, say
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
 
@@ -88,6 +88,7 @@ def fit_command(
     min_failures: MinOpt = 10,
     min_family_failures: MinFamilyOpt = 30,
     json_out: JsonOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit Weibull failure rates per part type (and model family) from your own history."""
     from hashshock.fit.dates import parse_option_date
@@ -114,6 +115,8 @@ def fit_command(
         raise error_exit(exc) from None
     for warning in report.loaded.warnings:
         err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
+    if quiet:  # the warnings above are said all the same, as other commands' are
+        return
     if json_out == "-":
         for note in report.notes:
             err.print(f"note: {literal(note)}", highlight=False, soft_wrap=True)
