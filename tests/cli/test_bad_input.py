@@ -205,6 +205,18 @@ def test_a_distribution_parameter_written_as_text_is_named(
     assert line.count("fix:") == 1
 
 
+def test_validate_checks_scenarios_listed_as_run_takes_them(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``-s sanctions,customs-2024`` is two scenarios, as run's ``--scenarios`` (it was
+    one unknown name); a bad one among them is named."""
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    ok = runner.invoke(app, ["validate", str(fleet), "-s", "sanctions,customs-2024"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["validate", str(fleet), "-s", "sanctions,customs-2042"])
+    assert bad.exit_code == 2 and "unknown scenario 'customs-2042'" in bad.output
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("count: 1e3", "count: '1e3': input should be a valid integer — fix: YAML reads 1e3 as "
      "text: write it in full, 1000"),

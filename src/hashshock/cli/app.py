@@ -295,7 +295,10 @@ def _is_industry(path: str) -> bool:
 def validate(
     fleet: FleetArg,
     scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Also check this scenario.")
+        str | None,
+        typer.Option(
+            "--scenario", "-s", help="Also check these scenarios: names or files, comma-separated."
+        ),
     ] = None,
     horizon: HorizonOpt = 365,
     market: MarketOpt = None,
@@ -321,7 +324,8 @@ def validate(
             console.print(validate_industry_file(fleet, names, horizon, config),
                           highlight=False, soft_wrap=True)  # fmt: skip
             return
-        names = ["baseline"] if scenario in (None, "baseline") else ["baseline", scenario]
+        # as run's --scenarios: names or files, comma-separated
+        names = list(dict.fromkeys(["baseline", *scenario_names([scenario or "baseline"])]))
         prepared = validate_inputs(fleet, names, horizon, config)
         warn_if_stale(err_console, config, prepared.loaded)
         warn_all(prepared.loaded.warnings)
