@@ -56,6 +56,21 @@ def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:
     assert "baseline" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("option", [["--btc-price", "50000"], ["-n", "50"], ["--seed", "4"],
+                                    ["-s", "customs-2024"], ["--market", "m.yaml"]])  # fmt: skip
+def test_saved_runs_refuse_the_options_that_simulate(
+    tmp_path: Path, invoke, small_runs, option: list[str]
+) -> None:
+    """A report of saved runs simulates nothing: a market, paths, seed or scenarios given
+    with them would be silently ignored, so they are refused, and no page is written."""
+    saved = tmp_path / "compare.json"
+    saved.write_text(json.dumps({"scenarios": [r.to_dict() for r in small_runs]}), encoding="utf-8")
+    code, _, err = invoke("report", str(saved), "--out", str(tmp_path / "r.html"), *option)
+    named = {"-n": "--paths", "-s": "--scenarios"}.get(option[0], option[0])
+    assert code == 2 and f"{named}: is for simulating a fleet" in " ".join(err.split())
+    assert not (tmp_path / "r.html").exists()
+
+
 @pytest.mark.parametrize(("key", "command"), [("optimise", "optimise"),
                                               ("strategies_run", "strategies")])  # fmt: skip
 def test_a_decisions_json_is_sent_to_its_own_report(tmp_path: Path, invoke, key, command) -> None:

@@ -11,7 +11,7 @@ and the engine load only when the command runs, so ``hashshock --help`` stays fa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -110,7 +110,24 @@ def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
     return (fleets[0] if fleets else None), jsons, ids
 
 
+#: The options that simulate a fleet (name as the command line spells it): with saved
+#: runs alone they would do nothing, so they are refused.
+SIMULATING = {"scenarios": "--scenarios", "paths": "--paths", "horizon": "--horizon",
+              "seed": "--seed", "market": "--market", "btc_price": "--btc-price",
+              "difficulty": "--difficulty", "network_hashrate": "--network-hashrate",
+              "fee_share": "--fee-share"}  # fmt: skip
+
+
+def _given(ctx: typer.Context, names: Iterable[str]) -> list[str]:
+    """Which of the parameters ``names`` the command line gave (not their defaults; by
+    the source's name, as typer's click and click's own are different classes)."""
+    sources = {n: ctx.get_parameter_source(n) for n in names}
+    return [n for n, source in sources.items() if source is not None and source.name in
+            ("COMMANDLINE", "ENVIRONMENT")]  # fmt: skip
+
+
 def report_command(
+    ctx: typer.Context,
     sources: SourcesArg,
     out: OutOpt,
     scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
@@ -157,6 +174,12 @@ def report_command(
         if save and fleet is None:
             raise InputError(None, "--save", "only runs simulated here can be saved",
                              "give a fleet file, or drop --save")  # fmt: skip
+        given = _given(ctx, SIMULATING)
+        if given and fleet is None:
+            raise InputError(None, SIMULATING[given[0]], "is for simulating a fleet, and the "
+                             "sources are runs already simulated (saved JSON or run ids)",
+                             f"leave {SIMULATING[given[0]]} out, or give a fleet file to "
+                             "simulate")  # fmt: skip
         kinds = [_json_kind(path) for path in jsons]
         kind = kinds[0] if fleet is None and not ids and len(jsons) == 1 else "runs"
         for path, other in zip(jsons, kinds, strict=True):
