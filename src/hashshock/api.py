@@ -81,7 +81,10 @@ def _manifest(
     }
 
 
-def _market_manifest(config: MarketConfig, start_date: date, price_factor: float) -> dict[str, Any]:
+def market_manifest(config: MarketConfig, start_date: date, price_factor: float) -> dict[str, Any]:
+    """What a result says of the market it ran on: the configuration's digest, the
+    snapshot it started from and the day-0 market (``market_start``), and the factor
+    on BTC prices (a breakpoint's BTC drop)."""
     payload = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
     start = market_start(config, start_date)
     return {
@@ -239,7 +242,7 @@ def simulate_prepared(
         out, money, plan = by_name[s.name]
         base_ths = None if baseline is None else baseline.hashrate_ths
         result = run_result(loaded, s, out, base_ths, paths, horizon_days, seed)
-        result.manifest.update(_market_manifest(config, loaded.fleet.start_date, price_factor))
+        result.manifest.update(market_manifest(config, loaded.fleet.start_date, price_factor))
         result.money = money
         result.baseline_money = None if baseline is None else moneys[0]
         result.local_money = local_moneys.get(s.name)

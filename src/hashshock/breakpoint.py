@@ -21,10 +21,10 @@ import copy
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hashshock.api import simulate_scenarios
+from hashshock.api import market_manifest, simulate_scenarios
 from hashshock.finance.covenants import first_test_day, wilson_interval
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
@@ -63,6 +63,7 @@ class Breakpoint:
     horizon_days: int = 0
     seed: int = 0
     vendor: str | None = None  # a parts cut's; None for a BTC drop
+    market: dict[str, Any] = field(default_factory=dict)  # api.market_manifest, no shock
 
     @property
     def probability_interval(self) -> tuple[float, float] | None:
@@ -81,7 +82,7 @@ class Breakpoint:
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
                 "probability_at_value_ci95": None if interval is None else list(interval),
                 "paths": self.paths, "fleet": self.fleet, "horizon_days": self.horizon_days,
-                "seed": self.seed, "vendor": self.vendor,
+                "seed": self.seed, "vendor": self.vendor, "market": copy.deepcopy(self.market),
                 "evaluations": copy.deepcopy(self.evaluations)}  # fmt: skip
 
 
@@ -203,8 +204,9 @@ def find_breakpoint(
 
     def answer(value: float | None, p: float | None) -> Breakpoint:
         warn_all(said)
+        market_ran = market_manifest(config, loaded.fleet.start_date, 1.0)
         return Breakpoint(covenant, shock, value, unit, p, evaluations, probability, paths,
-                          loaded.fleet.name, horizon_days, seed, vendor)  # fmt: skip
+                          loaded.fleet.name, horizon_days, seed, vendor, market_ran)  # fmt: skip
 
     grid = [largest * k / GRID_STEPS for k in range(GRID_STEPS + 1)]
     if days:

@@ -205,6 +205,7 @@ def test_breakpoint_btc_drop_and_unknown_covenant() -> None:
     said = found.to_dict()  # what the search ran on, to run it again
     assert (said["horizon_days"], said["seed"], said["paths"], said["vendor"]) == (120, 2, 30, None)
     assert said["fleet"] == _fleet_with_covenants()["name"]
+    assert said["market"]["market_start"]["btc_price_usd"] > 0  # the price the drop is from
     # a vendor names whose parts are cut: with a BTC drop it is refused, as the command does
     with pytest.raises(hashshock.InputError, match="vendor: names whose parts are cut"):
         find_breakpoint(_fleet_with_covenants(), "liquidity", "btc-drop", paths=5,

@@ -135,7 +135,10 @@ def breakpoint_command(
             )  # fmt: skip
         else:
             cut = f"a {literal(vendor)} parts and repair cut of {found.value:g} days"
-            size = f"a fall of {found.value:.1%} in the BTC price" if shock == "btc-drop" else cut
+            price = found.market.get("market_start", {}).get("btc_price_usd")
+            start = f" (from ${price:,.0f} on the start date)" if price else ""
+            size = (f"a fall of {found.value:.1%} in the BTC price{start}" if shock == "btc-drop"
+                    else cut)  # fmt: skip
             interval = found.probability_interval
             error = "" if interval is None else (
                 f", 95% interval {interval[0]:.0%}–{interval[1]:.0%} over {found.paths:,} "
