@@ -74,6 +74,22 @@ def test_given_values_replace_the_snapshot_and_silence_the_warning() -> None:
     assert "BTC price" not in partial.warning
 
 
+@pytest.mark.parametrize(("price", "said"), [(1.0, True), (9_000.0, True), (10_000_000.0, True),
+                                             (9_500.0, False), (95_000.0, False),
+                                             (900_000.0, False)])  # fmt: skip
+def test_a_day_0_hashprice_far_outside_history_is_said(price: float, said: bool) -> None:
+    """A BTC price of $1 or $10 M (another currency, a slip of the thousands) is said:
+    the day-0 hashprice is over ten times outside the range since 2021 ($38.2–$412.57,
+    FACTS.md §4.3). A 90 % crash from $95k ($9,500) is a stress, not a slip: no note."""
+    from hashshock.market.start import PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY as BAND
+
+    config = load_market(None).with_as_of("test", btc_price_usd=price, difficulty=1.5e14)
+    start = market_start(config, LATE)
+    notes = [n for n in start.notes if "more than ten times outside the range" in n]
+    assert bool(notes) == said, (start.smoothed_hashprice_usd_per_ph_day, notes)
+    assert said == (not BAND[0] <= start.smoothed_hashprice_usd_per_ph_day <= BAND[1])
+
+
 def test_hashrate_alone_implies_the_difficulty_and_a_mismatch_is_refused() -> None:
     start = market_start(load_market(None).with_as_of(network_hashrate_ehs=1000.0), LATE)
     assert float(difficulty_hashrate_ths(start.difficulty)) == pytest.approx(1e9)

@@ -65,6 +65,12 @@ HASHRATE_NOTE_RATIO = 1.2
 #: it); more is a typo (a height years away), not a different view of the chain.
 HEIGHT_TOLERANCE_BLOCKS = 4032
 HEIGHT_TOLERANCE_OF_CARRIED = 0.1
+#: Day-0 hashprice, USD/PH/day, outside which the run says to check its BTC price and
+#: difficulty: ten times beyond the range since 2021 — the five-year low $38.2 (Nov 2025)
+#: and the 2021 high $412.57 (FACTS.md §4.3 [S113][S115]); the factor 10 is an
+#: ASSUMPTION [E]: a price in another currency or in thousands, a difficulty off by its
+#: exponent, lands outside it, while a deliberate crash of 90 % does not.
+PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (38.2 / 10, 412.57 * 10)
 
 
 def _fix(stale: list[str]) -> str:
@@ -337,6 +343,14 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
                                  "fee_share"}:  # fmt: skip
         subsidy = float(subsidy_btc(math.floor(height) + 1))
         smooth = hashprice_usd_per_ph_day(price, difficulty, subsidy, fee)
+    low, high = PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY
+    if not low <= smooth <= high:
+        notes.append(
+            f"market on {start_date}: the day-0 hashprice ${smooth:,.2f}/PH/day (BTC "
+            f"${float(price):,.0f}, difficulty {difficulty:.4g}) is more than ten times "
+            "outside the range since 2021 ($38–$413/PH/day): check the BTC price is in USD "
+            "and the difficulty is the chain's"
+        )
     stale = [
         name
         for key, name in (
