@@ -191,6 +191,18 @@ def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> 
             },
             "units",
         ),
+        # a price in cents (or another currency's units): a hashprice no chain has seen
+        ({"/api/v1/prices": (200, b'{"time": 1777615200, "USD": 8}')}, "ten times outside"),
+        # a week's hashrate 2.8x what the difficulty implies: not one day's observation
+        (
+            {
+                "/api/v1/mining/hashrate/1w": (
+                    200,
+                    b'{"currentDifficulty": 1.5e14, "currentHashrate": 3e21}',
+                )
+            },
+            "what difficulty 1.5e+14 implies: not written",
+        ),
     ],
 )
 def test_bad_answers_write_nothing(

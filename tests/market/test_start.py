@@ -224,3 +224,16 @@ def test_a_copy_of_a_market_keeps_its_own_day_0() -> None:
     other = market_start(bundled.model_copy(update={"as_of": as_of}), LATE)
     assert other.network_hashrate_ths == pytest.approx(500e6)
     assert first.network_hashrate_ths != other.network_hashrate_ths
+
+
+def test_a_snapshot_whose_hashrate_is_off_its_difficulty_is_said(market: MarketFactory) -> None:
+    """A snapshot's hashrate 8× what its difficulty implies (two days' values mixed, a
+    slip of units under the 10× refusal) is said, as a start date's given pair is."""
+    day = dt.date(2026, 11, 30)
+    off = market(network={"snapshot": {"date": day.isoformat(), "difficulty": 1.5e14,
+                                       "network_hashrate_ehs": 9000}})  # fmt: skip
+    notes = market_start(off, day).notes
+    assert any("9,000 EH/s is 8.38× what its difficulty 1.5e+14 implies" in n for n in notes)
+    fine = market(network={"snapshot": {"date": day.isoformat(), "difficulty": 1.5e14,
+                                        "network_hashrate_ehs": 1100}})  # fmt: skip
+    assert not [n for n in market_start(fine, day).notes if "what its difficulty" in n]

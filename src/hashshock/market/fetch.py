@@ -219,4 +219,21 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     note = snapshot.height_note()
     if note is not None:
         raise FetchError(f"/api/blocks/tip/height: {note}")
+    from hashshock.market.hashprice import difficulty_hashrate_ths
+    from hashshock.market.start import PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY
+
+    # nor from a difficulty and a week's hashrate that disagree beyond 2× (a start date's
+    # own values are refused beyond that too)
+    rate = snapshot.network_hashrate_ths / float(difficulty_hashrate_ths(difficulty))
+    if not 0.5 <= rate <= 2.0:
+        raise FetchError(f"/api/v1/mining/hashrate/1w: hashrate {rate:.2f}× what difficulty "
+                         f"{difficulty:.4g} implies: not written")  # fmt: skip
+    # nor from an answer whose hashprice no chain of the last years has seen (a difficulty
+    # of 1, a price in cents): every run would start from it
+    hashprice = snapshot.hashprice_usd_per_ph_day
+    low, high = PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY
+    if not low <= hashprice <= high:
+        raise FetchError(f"the answer's hashprice ${hashprice:,.2f}/PH/day (BTC ${price:,.0f}, "
+                         f"difficulty {difficulty:.4g}) is more than ten times outside the "
+                         "range since 2021 ($38–$413/PH/day): not written")  # fmt: skip
     return snapshot

@@ -40,6 +40,9 @@ DATA_DIR_ENV = "HASHSHOCK_DATA_DIR"
 SNAPSHOT_FILE = "snapshot.yaml"
 
 
+#: A snapshot's hashrate this far (either way) from what its difficulty implies is said
+#: (as a start date's given values are, :data:`hashshock.market.start.HASHRATE_NOTE_RATIO`).
+RATE_NOTE_RATIO = 1.2
 #: A snapshot's block height may be this share of its days' blocks from 144 a day since
 #: the 4th halving (block times averaged 9.6–10 minutes over years), plus a retarget
 #: window; further is a typo (800,000 for 2026 would double the subsidy).
@@ -86,6 +89,21 @@ class NetworkSnapshot(BaseModel):
                 "(hashrate in EH/s, difficulty as a plain number such as 1.48e14)"
             )
         return self
+
+    def rate_note(self) -> str | None:
+        """When ``network_hashrate_ehs`` is more than 1.2× off what ``difficulty`` implies
+        (``None``: it is not): blocks come fast or slow until the next retarget. Refused
+        beyond 10× (a unit slip); between, a made-up chain (a test's) may want it."""
+        implied = float(difficulty_hashrate_ths(self.difficulty))
+        ratio = self.network_hashrate_ths / implied
+        if 1 / RATE_NOTE_RATIO <= ratio <= RATE_NOTE_RATIO:
+            return None
+        return (
+            f"snapshot {self.date}: its network hashrate {self.network_hashrate_ehs:,.0f} "
+            f"EH/s is {ratio:.2f}× what its difficulty {self.difficulty:.4g} implies "
+            f"({implied / 1e6:,.0f} EH/s): blocks come {'faster' if ratio > 1 else 'slower'}"
+            " than every 10 minutes until the next retarget — check the two are of one day"
+        )
 
     def height_note(self) -> str | None:
         """Why ``block_height`` looks wrong for ``date`` (``None``: it does not): further

@@ -51,15 +51,16 @@ from hashshock.market.hashprice import (
     hashprice_usd_per_ph_day,
     subsidy_btc,
 )
-from hashshock.market.snapshot import NetworkSnapshot
+from hashshock.market.snapshot import RATE_NOTE_RATIO, NetworkSnapshot
 
 #: A snapshot dated within this many days of the start date is current: no warning.
 FRESH_DAYS = 7
 #: A BTC price given for the start date may differ this much from a price deck's that day.
 DECK_PRICE_TOLERANCE = 0.01
 #: A network hashrate given with a difficulty, as a ratio to the one the difficulty
-#: implies, beyond which the run says that blocks will be fast or slow until the retarget.
-HASHRATE_NOTE_RATIO = 1.2
+#: implies, beyond which the run says that blocks will be fast or slow until the retarget
+#: (a snapshot's own pair is held to the same).
+HASHRATE_NOTE_RATIO = RATE_NOTE_RATIO
 #: Blocks a given block height may be from the snapshot's carried to the start date: four
 #: weeks of blocks, plus a tenth of the blocks carried (the carry's own error grows with
 #: it); more is a typo (a height years away), not a different view of the chain.
@@ -288,7 +289,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         return f"given ({config.as_of_label(field)})"
 
     notes = [snapshot.ignored] if snapshot.ignored else []
-    notes += [note for note in (snapshot.height_note(),) if note]
+    notes += [note for note in (snapshot.height_note(), snapshot.rate_note()) if note]
     notes += _price_notes(config, start_date, given, config.as_of_label("btc_price_usd"))
     repriced = False
     history = _history_price(config, start_date)
