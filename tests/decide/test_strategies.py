@@ -498,3 +498,19 @@ def test_an_interval_reads_in_one_unit() -> None:
     assert money_range(878_000, 1_040_000) == "0.88M … 1.04M"
     assert money_range(-12_000, 45_000) == "-12k … 45k"
     assert money_range(-20, 30) == "-20 … 30"
+
+
+def test_the_decisions_take_the_market_options(cli: typer.Typer, fleet_file: Path) -> None:
+    """``--btc-price`` (and the other market options) reach strategies' money, as run's:
+    a dearer BTC earns more revenue on the same paths."""
+    revenue = []
+    for price in ("40000", "120000"):
+        market = ["--btc-price", price, "--difficulty", "1.5e14"]
+        done = CliRunner().invoke(cli, ["strategies", str(fleet_file), *FAST, "--json", "-",
+                                        *market])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        revenue.append(json.loads(done.stdout)["strategies"][0]["revenue_usd_p50"])
+    assert revenue[1] > 2 * revenue[0]
+    done = CliRunner().invoke(cli, ["optimise", str(fleet_file), *FAST, "--btc-price", "1",
+                                    "--difficulty", "1.5e14", "-q"])  # fmt: skip
+    assert done.exit_code == 0 and "more than ten times outside the range" in done.stderr

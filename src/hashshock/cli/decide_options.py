@@ -62,12 +62,13 @@ class Inputs:
 
 
 def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
-                json_out: str | None, report: str | None) -> Inputs:  # fmt: skip
-    """Check the run arguments, load fleet, scenario and the bundled market, and check the
-    outputs can be written without overwriting an input (before any work)."""
+                json_out: str | None, report: str | None, market: MarketConfig
+                ) -> Inputs:  # fmt: skip
+    """Check the run arguments, load fleet and scenario beside ``market`` (the market
+    options' :func:`hashshock.cli.market_options.market_config`), and check the outputs
+    can be written without overwriting an input (before any work)."""
     from hashshock.cli.market_options import checked_start
     from hashshock.inputs.load import load_fleet, load_scenario
-    from hashshock.market import load_market
     from hashshock.outputs import check_distinct_outputs, check_output
     from hashshock.prepare import check_horizon, check_run_args, input_files
 
@@ -75,7 +76,6 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
     check_horizon(horizon)
     loaded = load_fleet(fleet)
     chosen = load_scenario(scenario)
-    market = load_market(None)
     files = [p for p in input_files(loaded, [scenario], market) if p is not None]
     check_output(json_out, "--json", files)
     if report is not None:

@@ -33,6 +33,14 @@ from hashshock.cli.decide_options import (
     progress_line,
     write_outputs,
 )
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+)
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 from hashshock.words import counted
@@ -97,6 +105,11 @@ def optimise_command(
     quiet: QuietOpt = False,
     scheduler: SchedulerOpt = None,
     workers: ClusterWorkersOpt = None,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
     """Cheapest spares stock per pool holding an availability target, and the frontier.
 
@@ -112,7 +125,8 @@ def optimise_command(
         check_placement(workers, scheduler)  # before any work, as sweep's and industry's
         goal = check_target(parse_target(target), at, budget)
         check_window(horizon)
-        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report, config)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         inputs.warn()
         started = time.perf_counter()

@@ -31,6 +31,14 @@ from hashshock.cli.decide_options import (
     out,
     write_outputs,
 )
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    MarketOpt,
+    NetworkHashrateOpt,
+    market_config,
+)
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
 from hashshock.words import counted
@@ -89,6 +97,11 @@ def strategies_command(
     quiet: QuietOpt = False,
     scheduler: SchedulerOpt = None,
     workers: ClusterWorkersOpt = None,
+    market: MarketOpt = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
 ) -> None:
     """Compare strategies against doing nothing on common random numbers.
 
@@ -109,7 +122,8 @@ def strategies_command(
         from hashshock.prepare import prepare
 
         check_placement(workers, scheduler)  # before any work, as sweep's and industry's
-        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report)
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report, config)
         thresholds = check_thresholds(parse_thresholds(max_breach or []),
                                       covenant_names(inputs.loaded))  # fmt: skip
         check_tested(inputs.loaded, thresholds, horizon)
