@@ -178,6 +178,8 @@ def test_reading_an_empty_database_writes_nothing_to_it(store: Path, invoke) -> 
     assert code == 0 and list_runs(store) == []
     code, _, err = invoke("runs", "show", "abcd1234", "--store", str(store))
     assert code == 2 and "holds no runs yet" in err
+    code, _, err = invoke("runs", "rm", "abcd1234", "--store", str(store))  # a removal too
+    assert code == 2 and "holds no runs yet" in err
     assert store.read_bytes() == before
     with connect(store, write=True) as con:
         assert version_of(con) == SCHEMA_VERSION

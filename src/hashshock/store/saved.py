@@ -129,8 +129,10 @@ def remove_saved(refs: list[str], store: str | Path | None = None) -> list[str]:
     """Delete saved runs, sweeps and industry runs (ids or unique prefixes) in one
     transaction; return the ids removed."""
     path = store_path(store)
-    with connect(path, write=True) as con:
+    # found first on a read: a store with no such run (or none at all) is not written to
+    with connect(path, write=False) as con:
         found = [resolve_saved(con, path, ref) for ref in refs]
+    with connect(path, write=True) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             for kind, saved in found:
