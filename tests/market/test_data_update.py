@@ -150,6 +150,13 @@ def test_update_to_out_leaves_the_user_folder_alone(
     assert load_snapshot().origin == "bundled"
 
 
+def test_update_out_is_a_yaml_file(app: typer.Typer, tmp_path: Path) -> None:
+    """The snapshot is YAML: ``--out snap.json`` is refused before anything is fetched."""
+    code, _, err = run(app, "data", "update", "--url", "http://127.0.0.1:1",
+                       "--out", str(tmp_path / "snap.json"))  # fmt: skip
+    assert code == 2 and "--out: has suffix '.json'" in err and "name the file with .yaml" in err
+
+
 def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     code, out, err = run(app, "data", "update", "--url", url, "--timeout", "2")
@@ -157,6 +164,7 @@ def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> 
     assert "cannot connect" in err and "nothing written" in err and "bundled" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
     assert not user_snapshot_path().exists()
+    assert not user_data_dir.exists()  # a failed fetch leaves no empty folder behind
     config = load_market(None)  # a run does not need the network
     assert config.snapshot().date == bundled_snapshot().date
 

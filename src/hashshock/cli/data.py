@@ -13,6 +13,7 @@ the standard library and light hashshock modules at top level: the market layer
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -70,16 +71,17 @@ def update_command(
     try:  # before asking the network: a bad address or path should not cost a fetch
         check_url(url)
         if out is not None:
-            check_output(out, "--out")
+            check_output(out, "--out", suffixes=(".yaml", ".yml"))  # a snapshot is YAML
             check_replaceable(out, "--out", "a network snapshot", looks_like_snapshot)
     except InputError as exc:
         raise error_exit(exc) from None
-    if out is None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(target.parent))}: cannot create ({exc})")
-            raise typer.Exit(2) from None
+    # The user data folder: checked now that it can be made, made once there is something
+    # to write (a failed fetch leaves no empty folders behind).
+    existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        err.print(f"[bold red]error:[/] {escape(str(target.parent))}: cannot create it "
+                  f"({escape(str(existing))} is not a folder you can write to)")  # fmt: skip
+        raise typer.Exit(2)
     try:
         snap = fetch_snapshot(url, timeout)
     except FetchError as exc:
@@ -92,7 +94,11 @@ def update_command(
         )
         raise typer.Exit(1) from None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         written = write_snapshot(snap, target, "--out")
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(target.parent))}: cannot create ({exc})")
+        raise typer.Exit(2) from None
     except InputError as exc:
         raise error_exit(exc) from None
     Console(emoji=False).print(
