@@ -238,3 +238,18 @@ def test_bad_lender_covenants_are_refused(covenant: dict[str, Any], match: str) 
         industry_from_mapping(_data([_loan(covenants=[covenant])]))
     with pytest.raises(InputError, match="covenants does nothing without new_debt"):
         industry_from_mapping(_data([_loan(new_debt=False, covenants=[LTV])]))
+
+
+@pytest.mark.parametrize(("loan", "match"), [
+    ({"secured_by_machines": True, "recovery_share": 0.9},
+     "recovery_share does nothing here: this loan recovers the machines' used value"),
+    ({"liquidation_cost_share": 0.9},
+     "liquidation_cost_share does nothing here: this loan recovers recovery_share"),
+])  # fmt: skip
+def test_a_recovery_the_loan_does_not_use_is_refused(loan: dict[str, Any], match: str) -> None:
+    """A secured loan recovers the machines' value, an unsecured one a share of what is
+    owed: the other's field would be accepted and ignored (a 90 % recovery unused)."""
+    with pytest.raises(InputError, match=match):
+        industry_from_mapping(_data([_loan(new_debt=False, **loan)]))
+    industry_from_mapping(_data([_loan(new_debt=False, secured_by_machines=True,
+                                       liquidation_cost_share=0.3)]))  # fmt: skip

@@ -396,6 +396,14 @@ class PortfolioLoan(_Strict):
             if field in self.model_fields_set and not self.new_debt:
                 raise ValueError(f"{field} does nothing without new_debt: true — fix: add "
                                  f"new_debt: true, or drop {field}")  # fmt: skip
+        # One recovery or the other: a share of the exposure, or the machines' value.
+        unused = "recovery_share" if self.secured_by_machines else "liquidation_cost_share"
+        if unused in self.model_fields_set:
+            how = ("the machines' used value less liquidation_cost_share"
+                   if self.secured_by_machines else "recovery_share of what is owed")  # fmt: skip
+            flip = "false" if self.secured_by_machines else "true"
+            raise ValueError(f"{unused} does nothing here: this loan recovers {how} — fix: "
+                             f"drop {unused}, or set secured_by_machines: {flip}")  # fmt: skip
         for i, covenant in enumerate(self.covenants):
             if covenant.type == "hashrate_commitment":
                 raise ValueError(f"covenants[{i}]: a lender's covenant is min_dscr, max_ltv "
