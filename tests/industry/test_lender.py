@@ -156,3 +156,14 @@ def test_a_portfolio_loan_may_be_named(tmp_path: Path) -> None:
     data["portfolio"]["loans"][1]["name"] = "rig-loan"
     with pytest.raises(InputError, match="two loans are named rig-loan"):
         industry_from_mapping(data)
+
+
+def test_a_small_portfolio_s_figures_read_in_their_own_units() -> None:
+    """A $200k loan's losses are not "$0.0 M" nor "44 % of $0 M lent": under a million
+    in thousands, under a thousand in dollars; no minus on what prints as zero."""
+    from hashshock.cli.industry_lender import millions
+
+    assert [millions(v) for v in (88.1e6, -59.9e6, 9.5e6)] == ["$88.1 M", "-$59.9 M", "$9.5 M"]
+    assert [millions(v) for v in (117_261, 200_000, 950_000)] == ["$117.3k", "$200.0k",
+                                                                  "$950.0k"]  # fmt: skip
+    assert [millions(v) for v in (0.0, -0.4, -20.0)] == ["$0", "$0", "-$20"]

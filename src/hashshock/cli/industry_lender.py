@@ -21,8 +21,16 @@ def print_indented(console: Console, line: str, indent: int = 8) -> None:
 
 
 def millions(usd: float) -> str:
-    """``$88.1 M``, ``-$59.9 M``."""
-    return f"{'-' if usd < -0.05e6 else ''}${abs(usd) / 1e6:,.1f} M"
+    """``$88.1 M``, ``-$59.9 M``; under a million in thousands (``$117.3k``), under a
+    thousand in dollars: a small portfolio's losses are not all ``$0.0 M``."""
+    size = abs(usd)
+    if size >= 999_950:  # (what would print as 1,000.0k)
+        shown = f"{size / 1e6:,.1f} M"
+    elif size >= 999.5:
+        shown = f"{size / 1e3:,.1f}k"
+    else:
+        shown = f"{size:,.0f}"
+    return f"{'-' if usd < 0 and shown.strip('0.,kM ') else ''}${shown}"
 
 
 def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) -> Table:
@@ -63,7 +71,7 @@ def lender_losses(scenario: dict[str, Any], base: dict[str, Any] | None) -> list
                        ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
         text = f"{'lender: ' if not lines else ' ' * 8}{label} {millions(lender[key])}"
         if lent > 0:
-            text += f" ({lender[key] / lent:.0%} of ${lent / 1e6:,.0f} M lent)"
+            text += f" ({lender[key] / lent:.0%} of {millions(lent)} lent)"
         if base_lender is not None and base_lender is not lender:
             text += f", baseline {millions(base_lender[key])}"
         lines.append(text)
