@@ -772,6 +772,10 @@ def test_groups_that_break_without_a_shock_are_named() -> None:
     two = _broken_without_a_shock({"a": 0.95, "b": BREAKS_UNDER_BASELINE})
     assert "a (95%), b (50%) break with no shock" in two and "their inputs" in two
     assert _broken_without_a_shock({"a": 0.49}) == "" and _broken_without_a_shock({}) == ""
+    # the lender's loss is named only where it lends: not to a group it has no loan to
+    assert "the lender's baseline loss" in _broken_without_a_shock({"a": 1.0}, True, None, {"a"})
+    alone = _broken_without_a_shock({"a": 1.0}, True, None, {"b"})
+    assert "lender" not in alone and "(baseline): that comes from its inputs" in alone
 
 
 def test_what_breaks_a_group_without_a_shock_is_named() -> None:

@@ -47,8 +47,7 @@ from hashshock.industry.notes import (
     baseline_breaks as baseline_breaks_of,
 )
 from hashshock.industry.notes import (
-    baseline_causes,
-    broken_without_a_shock,
+    baseline_note,
     day_zero_notes,
     worst_days,
 )
@@ -370,7 +369,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                      "paths (defaults on fewer paths than that do not show)")  # fmt: skip
     for note in notes if base_break else [n for n in notes if not n.startswith("Δ")]:
         console.print(note, highlight=False)
-    inputs = broken_without_a_shock(baseline_breaks, bool(shocks), baseline_causes(data))
+    inputs = baseline_note(data)
     if inputs:
         console.print(f"note: {literal(inputs)}", highlight=False)
 

@@ -5,6 +5,7 @@ beside its charts, so both say the same.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from hashshock.words import probability, signed
@@ -16,26 +17,42 @@ CARRIED_NOTE_DAYS = 90
 
 
 def broken_without_a_shock(
-    base_break: dict[str, float], compared: bool = True, causes: dict[str, str] | None = None
+    base_break: dict[str, float],
+    compared: bool = True,
+    causes: dict[str, str] | None = None,
+    lent_to: Collection[str] | None = None,
 ) -> str:
     """The groups that break on most baseline paths: their rank in who breaks first, and
-    the lender's loss on them, say more about their inputs (a loan falling due, thin
-    cash, power above the hashprice) than about the shock (which ``compared`` runs did;
-    else baseline ran alone); "" when none does. ``causes``: what breaks each group under
-    baseline (:func:`baseline_causes`)."""
+    the lender's loss on them (when it lends to one: ``lent_to``, None for unknown), say
+    more about their inputs (a loan falling due, thin cash, power above the hashprice)
+    than about the shock (which ``compared`` runs did; else baseline ran alone); "" when
+    none does. ``causes``: what breaks each group under baseline (:func:`baseline_causes`)."""
     groups = [g for g, p in base_break.items() if p >= BREAKS_UNDER_BASELINE]
     if not groups:
         return ""
+    lends = lent_to is None or any(g in lent_to for g in groups)
+    loss = ", and the lender's baseline loss on them," if lends else ""
     causes = causes or {}
     names = ", ".join(
         f"{g} ({probability(base_break[g])}{': ' + causes[g] if g in causes else ''})"
         for g in groups
     )
     verb, their = ("breaks", "its") if len(groups) == 1 else ("break", "their")
-    return (f"{names} {verb} with no shock too (baseline): that, and the lender's baseline "
-            f"loss on them, comes from {their} inputs (loans falling due, cash, power price)"
+    return (f"{names} {verb} with no shock too (baseline): that{loss} comes from {their} "
+            "inputs (loans falling due, cash, power price)"
             + ("" if not compared else ", not the shock; Δ base is the shock's part")
             + " — check them in the industry file")  # fmt: skip
+
+
+def baseline_note(data: dict[str, Any]) -> str:
+    """:func:`broken_without_a_shock` of an industry's JSON (the terminal's and the
+    report's one note): its baseline breaks and their causes, the lender's borrowers."""
+    scenarios = data["scenarios"]
+    lender = (scenarios.get("baseline") or {}).get("lender") or {}
+    lent_to = {loan["borrower"] for loan in lender.get("loans") or []}
+    compared = any(name != "baseline" for name in scenarios)
+    return broken_without_a_shock(baseline_breaks(data), compared, baseline_causes(data),
+                                  lent_to)  # fmt: skip
 
 
 def baseline_breaks(data: dict[str, Any]) -> dict[str, float]:

@@ -199,9 +199,7 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
          "baseline, with no shock (the shock's part is the difference).")
         for kind in industry_groups.BREAKS
     ))  # fmt: skip
-    shocked = any(name != "baseline" for name in data["scenarios"])
-    blocks += _note(notes.broken_without_a_shock(notes.baseline_breaks(data), shocked,
-                                                 notes.baseline_causes(data)) or None)  # fmt: skip
+    blocks += _note(notes.baseline_note(data) or None)
     blocks += _charts(
         (
             "break-causes",
