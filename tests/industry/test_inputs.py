@@ -758,6 +758,15 @@ def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:
     (warning,) = loaded.kind_warnings
     assert warning.startswith("operators[2] (c): kind 'smal-farm' is spelt like 'small-farm'")
     assert warning in loaded.warnings
+    # said by the command with --quiet too, as run says its warnings: -q drops the summary
+    from hashshock.cli.app import app
+
+    file = _industry(tmp_path, operators=operators)
+    done = CliRunner().invoke(app, ["industry", str(file), "-n", "2", "--horizon", "30",
+                                    "-s", "baseline", "-q"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "kind 'smal-farm' is spelt like 'small-farm'" in " ".join(done.stderr.split())
+    assert done.stdout == ""
 
 
 def test_groups_that_break_without_a_shock_are_named() -> None:

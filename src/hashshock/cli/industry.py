@@ -496,11 +496,9 @@ def industry_command(
             executor.close()
         seconds = time.perf_counter() - started
     data = result.to_dict()
-    if not quiet:
-        warn = Console(emoji=False, stderr=True)
-        for text in data["warnings"]:
-            warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True,
-                       highlight=False)  # fmt: skip
+    warn = Console(emoji=False, stderr=True)  # with --quiet too, as run's: not a summary
+    for text in data["warnings"]:
+        warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
     with outputs_written_whole():  # all of them, or Ctrl-C says which may be missing

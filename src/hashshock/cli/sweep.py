@@ -179,13 +179,14 @@ def sweep_command(
 
             store_file = check_store(store)
         check_distinct_outputs(("--json", json_out), ("--report", report), ("--store", store_file))
-        if not quiet:
-            from hashshock.cli.market_options import warn_if_stale
-            from hashshock.inputs.load import LoadedFleet
+        from hashshock.cli.market_options import warn_if_stale
+        from hashshock.inputs.load import LoadedFleet
 
-            if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
-                warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
-                              plan.base.loaded)  # fmt: skip
+        # with --quiet too, as run's: a warning is not a summary
+        if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
+            warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
+                          plan.base.loaded)  # fmt: skip
+        if not quiet:
             note_long_run(plan.estimate, "this sweep")
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
