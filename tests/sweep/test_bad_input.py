@@ -352,3 +352,15 @@ def test_a_spec_read_back_whole_is_the_same_spec() -> None:
     spec = load_spec(Path(__file__).resolve().parents[2] / "examples" / "sweeps" / "tornado.yaml")
     again = spec_from_mapping({**spec.model_dump(by_alias=True), "samples": None})
     assert again == spec
+
+
+def test_a_fleet_s_path_on_an_industry_s_base_says_which_roots_it_has() -> None:
+    """``fleet.finance.cash_usd`` on an industry base was offered market.* fields: the
+    base has no fleet, and the fix says which roots it has."""
+    from hashshock.sweep.fieldpath import PathError, resolve
+
+    with pytest.raises(PathError) as caught:
+        resolve("fleet.finance.cash_usd", {"industry": {"name": "us"}, "scenario": {},
+                                           "market": {}})  # fmt: skip
+    assert caught.value.problem == "fleet.finance.cash_usd: this sweep's base has no fleet"
+    assert caught.value.fix == "start the path with industry., scenario., market."

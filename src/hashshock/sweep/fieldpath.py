@@ -255,6 +255,11 @@ def resolve(path_text: str, mappings: dict[str, dict[str, Any]]) -> tuple[FieldP
             raise PathError(f"{path.text}: {unset} is not set in this {path.root}",
                             f"give it a {unset.rsplit('.', 1)[-1]}: block first, or "
                             f"set {unset} as a whole") from None  # fmt: skip
+        if path.root not in mappings:  # a fleet's path on an industry's base, or back
+            roots = ", ".join(f"{root}." for root in ROOTS if root in mappings)
+            raise PathError(
+                f"{path.text}: this sweep's base has no {path.root}", f"start the path with {roots}"
+            ) from None
         known = [p for root in ROOTS if root in mappings
                  for p in leaf_paths(mappings[root], root)]  # fmt: skip
         hits = suggest(path.text, known)
