@@ -137,6 +137,13 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
     text = io.StringIO()
     Console(file=text, width=80).print(loans_table("baseline", base, None))
     assert "Δ base" not in text.getvalue()
+    # an operator's own loan (operators_own_loans) reads by its key, never cut in two
+    own = {"loans": [loan("farms/equipment-loan", "farms", 0.2), loan("fr", "farms", 0.1)]}
+    text = io.StringIO()
+    Console(file=text, width=80).print(loans_table("baseline", own, None))
+    names = [line.split("│")[1].strip() for line in text.getvalue().splitlines()
+             if line.startswith("│")]  # fmt: skip
+    assert names == ["farms/equipment-loan", "farms fr"]
 
 
 def test_a_portfolio_loan_may_be_named(tmp_path: Path) -> None:

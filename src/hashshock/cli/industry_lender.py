@@ -45,8 +45,11 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
     borrowers = [loan["borrower"] for loan in lender["loans"]]
     before = {loan["loan"]: loan["probability_default"] for loan in (base or {}).get("loans", [])}
     for loan in lender["loans"]:
-        who = loan["borrower"] if borrowers.count(loan["borrower"]) == 1 else (
-            f"{loan['borrower']} {loan['loan']}")  # fmt: skip
+        # an operator's own loan (operators_own_loans) by its key, borrower/loan; the
+        # portfolio's by its borrower, and its name where the borrower has several
+        own = loan["loan"].startswith(f"{loan['borrower']}/")
+        who = loan["loan"] if own else loan["borrower"] if borrowers.count(
+            loan["borrower"]) == 1 else f"{loan['borrower']} {loan['loan']}"  # fmt: skip
         cells = [literal(who), f"{loan['operators']:,.0f}",
                  probability(loan["probability_default"])]  # fmt: skip
         if base is not None:
