@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from hashshock.cli import market_options as market_opts
 from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
@@ -32,14 +33,6 @@ from hashshock.cli.decide_options import (
     out,
     progress_line,
     write_outputs,
-)
-from hashshock.cli.market_options import (
-    BtcPriceOpt,
-    DifficultyOpt,
-    FeeShareOpt,
-    MarketOpt,
-    NetworkHashrateOpt,
-    market_config,
 )
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -105,11 +98,11 @@ def optimise_command(
     quiet: QuietOpt = False,
     scheduler: SchedulerOpt = None,
     workers: ClusterWorkersOpt = None,
-    market: MarketOpt = None,
-    btc_price: BtcPriceOpt = None,
-    difficulty: DifficultyOpt = None,
-    network_hashrate: NetworkHashrateOpt = None,
-    fee_share: FeeShareOpt = None,
+    market: market_opts.MarketOpt = None,
+    btc_price: market_opts.BtcPriceOpt = None,
+    difficulty: market_opts.DifficultyOpt = None,
+    network_hashrate: market_opts.NetworkHashrateOpt = None,
+    fee_share: market_opts.FeeShareOpt = None,
 ) -> None:
     """Cheapest spares stock per pool holding an availability target, and the frontier.
 
@@ -125,7 +118,9 @@ def optimise_command(
         check_placement(workers, scheduler)  # before any work, as sweep's and industry's
         goal = check_target(parse_target(target), at, budget)
         check_window(horizon)
-        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        config = market_opts.market_config(
+            market, btc_price, difficulty, network_hashrate, fee_share
+        )
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report, config)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         inputs.warn()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from hashshock.cli import market_options as market_opts
 from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
@@ -30,14 +31,6 @@ from hashshock.cli.decide_options import (
     load_inputs,
     out,
     write_outputs,
-)
-from hashshock.cli.market_options import (
-    BtcPriceOpt,
-    DifficultyOpt,
-    FeeShareOpt,
-    MarketOpt,
-    NetworkHashrateOpt,
-    market_config,
 )
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -97,11 +90,11 @@ def strategies_command(
     quiet: QuietOpt = False,
     scheduler: SchedulerOpt = None,
     workers: ClusterWorkersOpt = None,
-    market: MarketOpt = None,
-    btc_price: BtcPriceOpt = None,
-    difficulty: DifficultyOpt = None,
-    network_hashrate: NetworkHashrateOpt = None,
-    fee_share: FeeShareOpt = None,
+    market: market_opts.MarketOpt = None,
+    btc_price: market_opts.BtcPriceOpt = None,
+    difficulty: market_opts.DifficultyOpt = None,
+    network_hashrate: market_opts.NetworkHashrateOpt = None,
+    fee_share: market_opts.FeeShareOpt = None,
 ) -> None:
     """Compare strategies against doing nothing on common random numbers.
 
@@ -122,7 +115,9 @@ def strategies_command(
         from hashshock.prepare import prepare
 
         check_placement(workers, scheduler)  # before any work, as sweep's and industry's
-        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
+        config = market_opts.market_config(
+            market, btc_price, difficulty, network_hashrate, fee_share
+        )
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report, config)
         thresholds = check_thresholds(parse_thresholds(max_breach or []),
                                       covenant_names(inputs.loaded))  # fmt: skip
