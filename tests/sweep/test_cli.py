@@ -47,6 +47,14 @@ def test_sweep_writes_json_and_report_and_prints_the_drivers(
     html = page.read_text(encoding="utf-8")
     assert '<section id="sweep">' in html and 'id="chart-tornado-1"' in html
     assert html.index('<section id="sweep">') < html.index('<section id="stages">')
+    # the numbers behind the tornado, a table per metric, readable without JavaScript
+    from hashshock.report.figures.sweep import difference_text
+
+    sweep = html[html.index('<section id="sweep">') : html.index('<section id="stages">')]
+    assert sweep.count("<th>swing</th>") == len(data["sweep"]["metrics"])
+    for row in rows:
+        assert f"<td>{row['input']}</td>" in sweep
+        assert f"<td>{difference_text(row['swing'], 'availability:59')}</td>" in sweep
 
 
 def test_a_tornado_says_which_percentiles_its_low_and_high_are(
@@ -222,6 +230,11 @@ def test_the_example_specs_run(name: str, tmp_path: Path) -> None:
         data["samples"] = 2
     result = hashshock.sweep(data, with_runs=False)
     assert not result.failed, [p.error for p in result.failed]
+    # its report's tables: a row per input for each metric the method could analyse
+    from hashshock.report.figures.sweep import tables
+
+    found = tables(result.to_dict())
+    assert found and all(t.count("<tr><td>") == len(data["inputs"]) for t in found)
 
 
 def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:

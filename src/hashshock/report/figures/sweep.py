@@ -341,4 +341,49 @@ def blocks(report: ReportInput) -> list[Block]:
         return []
     out: list[Block] = [Html(_notes(result))]
     out += [Chart(key, fig, caption) for key, fig, caption in charts(result)]
+    out += [Html(text) for text in tables(result)]
+    return out
+
+
+def tables(result: dict[str, Any]) -> list[str]:
+    """The numbers behind the charts, a table per metric (a tornado's low, high and swing
+    per input; Sobol' indices with their intervals): read without JavaScript, printed,
+    copied into a memo."""
+    from hashshock.report.tables import table
+
+    method = result["sweep"]["method"]
+    out = []
+    for metric in result["sweep"]["metrics"]:
+        analysis = result.get(method, {}).get(metric) or {}
+        if method == "tornado" and analysis.get("rows"):
+            rows = [[str(r["input"]), f"{input_text(r['low_input'])} → "
+                     f"{input_text(r['high_input'])}", value_text(r["low"], metric),
+                     value_text(r["high"], metric), difference_text(r["swing"], metric)]
+                    for r in analysis["rows"]]  # fmt: skip
+            out.append(
+                table(
+                    ["input", "low → high input", "at low", "at high", "swing"],
+                    rows,
+                    f"{_said(metric)}: each input alone at its low and high value, "
+                    f"the others at base ({value_text(analysis.get('base'), metric)})",
+                )
+            )
+        elif method == "sobol" and "ST" in analysis:
+            rows = [
+                [
+                    name,
+                    f"{analysis['S1'][name]:.3f}",
+                    "{:.3f} – {:.3f}".format(*analysis["S1_interval"][name]),
+                    f"{analysis['ST'][name]:.3f}",
+                    "{:.3f} – {:.3f}".format(*analysis["ST_interval"][name]),
+                ]
+                for name in sorted(analysis["ST"], key=lambda n: -analysis["ST"][n])
+            ]
+            out.append(
+                table(
+                    ["input", "S1", "S1 interval", "ST", "ST interval"],
+                    rows,
+                    f"{_said(metric)}: Sobol' indices, first order and total",
+                )
+            )
     return out
