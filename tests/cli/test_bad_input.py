@@ -623,3 +623,18 @@ def test_a_catalogue_row_replacing_a_bundled_model_warns(
     assert fleet_from_mapping(small_fleet(catalog="new.csv"), base_dir=tmp_path).warnings == ()
     result = runner.invoke(app, ["catalog", "--extra", str(tmp_path / "mine.csv")])
     assert result.exit_code == 0 and "replaces the bundled antminer-s19" in result.output
+
+
+def test_a_catalogue_column_it_does_not_read_is_refused(tmp_path: Path) -> None:
+    """An extra column (a note, a misspelt one) would be ignored unsaid: it is refused,
+    naming it, and the file is told where a note goes."""
+    bundled = Path(__file__).resolve().parents[2] / "src/hashshock/data/models.csv"
+    header, *rows = bundled.read_text(encoding="utf-8").splitlines()
+    s19 = next(r for r in rows if r.startswith("antminer-s19,"))
+    mine = tmp_path / "mine.csv"
+    mine.write_text(f"{header},colour\n{s19.replace('antminer-s19,', 'my-s19,')},red\n",
+                    encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["catalog", "--extra", str(mine)])
+    assert result.exit_code == 2
+    assert (f"{mine}: column 'colour': is not a catalogue column — fix: remove it (a note "
+            "goes in source)") in " ".join(result.output.split())  # fmt: skip

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.errors import InputError, closest, unknown_name_fix
 from hashshock.inputs.files import read_csv_rows
 
 PartType = Literal["hashboard", "fan", "psu", "control_board"]
@@ -127,6 +127,15 @@ def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = f
 def parse_models(path: Path) -> list[ModelSpec]:
     """Read a models CSV (bundled or the user's) into :class:`ModelSpec` objects."""
     rows = read_csv_rows(path)
+    # a column the catalogue does not read would be ignored unsaid (a note, a misspelling)
+    unknown = [c for c in (rows[0] if rows else {}) if c not in MODEL_COLUMNS]
+    if unknown:
+        hits = closest(unknown[0], MODEL_COLUMNS)
+        raise InputError(
+            path, f"column {unknown[0]!r}", "is not a catalogue column",
+            "remove it (a note goes in source)"
+            + (f", or did you mean {', '.join(hits)}?" if hits else ""),
+        )  # fmt: skip
     out: list[ModelSpec] = []
     for line, row in enumerate(rows, start=2):
         missing = [c for c in MODEL_COLUMNS if c != "source" and not row.get(c)]
