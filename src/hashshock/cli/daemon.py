@@ -155,10 +155,12 @@ def status(
                   highlight=False)  # fmt: skip
     for row in rows:
         minutes = (time.time() - row["started"]) / 60.0
+        # a daemon of an earlier version (not used here) said it as idle_seconds
+        limit = float(row.get("idle_limit_seconds", row.get("idle_seconds", 0.0)))
         which = "serves this installation" if row["serves_this"] else (
             "another installation or environment: not used here")  # fmt: skip
         say(out, f"pid {row['pid']}: {which}; up {minutes:.0f} min, {row['served']} commands, "
-            f"ends after {row['idle_seconds'] / 60:g} idle minutes")  # fmt: skip
+            f"ends after {limit / 60:g} idle minutes")  # fmt: skip
         out.print(f"  socket {escape(row['socket'])}", highlight=False, soft_wrap=True)  # greppable
 
 

@@ -166,7 +166,9 @@ class Daemon:
 
         send_frame(conn, {
             "pid": self.pid, "version": __version__, "started": self.started,
-            "served": self.served, "idle_seconds": self.idle_seconds, "python": sys.executable,
+            # the idle time after which it ends (not the time idle so far)
+            "served": self.served, "idle_limit_seconds": self.idle_seconds,
+            "python": sys.executable,
         })  # fmt: skip
         return command != "stop"
 
