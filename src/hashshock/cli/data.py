@@ -25,6 +25,7 @@ from hashshock.cli.common import error_exit
 from hashshock.cli.common import say as say_wrapped
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
+from hashshock.words import counted
 
 if TYPE_CHECKING:
     from hashshock.market.snapshot import NetworkSnapshot
@@ -138,7 +139,9 @@ def show_command(
     def say(text: str) -> None:
         say_wrapped(console, text)  # continuation lines indented under their item
 
-    say(f"snapshot ({snap.origin or 'bundled'}), {age} days old today: {_describe(snap)}")
+    say(
+        f"snapshot ({snap.origin or 'bundled'}), {counted(age, 'day')} old today: {_describe(snap)}"
+    )
     say(f"source: {snap.source}")
     for key, text in snap.sources.items():
         say(f"  {key}: {text}")

@@ -256,7 +256,7 @@ def _age_text(age: int) -> str:
         return "of the start date"
     if age > 0:
         return f"carried {age} day{'s' if age != 1 else ''} without randomness"
-    return f"{-age} days after the start, used as the start's state"
+    return f"{-age} day{'s' if age != -1 else ''} after the start, used as the start's state"
 
 
 def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
