@@ -8,6 +8,7 @@ is ever contacted (the failure tests use a closed loopback port).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 import threading
 import time
@@ -291,6 +292,21 @@ def test_show_prints_the_snapshot_in_use(app: typer.Typer) -> None:
     assert "bundled" in out and "2025-12-29" in out and "$37.15/PH/day" in out
     assert "coinmetrics" in out
     assert max(len(line) for line in out.splitlines()) <= 80  # CliRunner's terminal
+
+
+def test_show_json_says_what_the_text_does(app: typer.Typer) -> None:
+    """``data show --json``: the snapshot, the day-0 market of a run starting on the date
+    and the next halving, as JSON on stdout (a script reads them)."""
+    code, out, _ = run(app, "data", "show", "--start-date", "2026-12-01", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["snapshot"]["date"] == "2025-12-29"
+    assert (
+        data["market_start"]["date"] == "2026-12-01" and data["market_start"]["btc_price_usd"] > 0
+    )
+    assert data["next_halving"]["block_height"] == 1_050_000
+    text = run(app, "data", "show", "--start-date", "2026-12-01")[1]
+    assert f"block {data['next_halving']['block_height']:,}" in text
 
 
 def test_show_gives_the_next_halving(app: typer.Typer) -> None:

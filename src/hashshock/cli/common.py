@@ -56,6 +56,9 @@ def literal(text: object) -> str:
     return escape(shown_controls(str(text)))
 
 
+#: ``--json`` of the listing commands (catalog, scenarios, data show, daemon status): the
+#: same content on stdout as JSON.
+AsJsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead.")]
 #: ``--quiet``: the commands that show progress and a summary.
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 

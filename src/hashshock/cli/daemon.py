@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.cli.common import say
+from hashshock.cli.common import AsJsonFlag, say
 from hashshock.cli.daemon_client import (
     connect,
     daemon_dir,
@@ -136,7 +136,7 @@ def stop() -> None:
 
 @daemon_app.command("status")
 def status(
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+    json_out: AsJsonFlag = False,
 ) -> None:
     """The daemons of yours: which serves this installation, since when, commands served."""
     import json

@@ -13,7 +13,9 @@ the standard library and light hashshock modules at top level: the market layer
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.cli.common import error_exit
+from hashshock.cli.common import AsJsonFlag, error_exit
 from hashshock.cli.common import say as say_wrapped
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
@@ -120,6 +122,7 @@ def show_command(
     market: Annotated[
         str | None, typer.Option("--market", help="Market YAML (its as_of values count).")
     ] = None,
+    as_json: AsJsonFlag = False,
 ) -> None:
     """Print the snapshot, and the market state a run starting on a date starts from."""
     from hashshock.market.config import load_market
@@ -133,6 +136,15 @@ def show_command(
     except InputError as exc:
         raise error_exit(exc) from None
     snap = start.snapshot
+    for text in (*start.notes, *([start.warning] if start.warning else [])):
+        err.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    if as_json:  # what the text says, for a script: the snapshot and the day-0 market
+        height, subsidy, when = start.next_halving()
+        halving = {"block_height": height, "subsidy_btc": subsidy, "date": str(when)}
+        sys.stdout.write(json.dumps({"snapshot": snap.model_dump(mode="json"),
+                                     "market_start": start.to_dict(),
+                                     "next_halving": halving}, indent=2) + "\n")  # fmt: skip
+        return
     console = Console(emoji=False)
     age = (dt.datetime.now(dt.UTC).date() - snap.date).days
 
@@ -153,8 +165,6 @@ def show_command(
         f"next halving: block {height:,}, subsidy {2 * subsidy:g} → {subsidy:g} BTC, about "
         f"{when} at constant hashrate (a growing network brings it earlier)"
     )
-    for text in (*start.notes, *([start.warning] if start.warning else [])):
-        err.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
 
 
 def _parse_day(text: str | None) -> dt.date:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import error_exit, literal
+from hashshock.cli.common import AsJsonFlag, error_exit, literal
 from hashshock.cli.render import table_width
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -96,10 +96,9 @@ def catalog_table(models: list[ModelSpec], console: Console) -> Table:
 _Extra = Annotated[
     str | None, typer.Option("--extra", help="Your own models CSV to add (same columns).")
 ]
-_AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
+def catalog(extra: _Extra = None, as_json: AsJsonFlag = False) -> None:
     """List the ASIC models (bundled, plus your own with --extra).
 
     Slugs to type in fleet files, and the family spares are keyed on."""
@@ -122,7 +121,7 @@ def catalog(extra: _Extra = None, as_json: _AsJson = False) -> None:
     console.print(catalog_table(list(models.values()), console))
 
 
-def scenarios(as_json: _AsJson = False) -> None:
+def scenarios(as_json: AsJsonFlag = False) -> None:
     """List the built-in scenarios with their descriptions."""
     from hashshock.inputs.load import builtin_scenarios, load_scenario
 
