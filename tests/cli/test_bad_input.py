@@ -348,7 +348,8 @@ def test_bad_start_market_values(write_yaml: Callable[[dict[str, Any], str], Pat
     assert "fix:" in result.output
     # Out of range: named by the option typed, with the range of the market's as_of.
     for option, value, problem in (
-        ("--btc-price", "nan", ".nan is not a number"),
+        ("--btc-price", "nan", "--btc-price: nan is not a number"),  # as typed, not YAML's
+        ("--fee-share", "inf", "--fee-share: inf is not a finite number"),
         ("--btc-price", "1e12", "less than or equal to 100000000"),
         ("--difficulty", "1e30", "less than or equal to 100000000000000000"),
         ("--network-hashrate", "1e9", "less than or equal to 1000000"),
@@ -358,6 +359,7 @@ def test_bad_start_market_values(write_yaml: Callable[[dict[str, Any], str], Pat
         assert result.exit_code == 2, result.output
         (line,) = result.output.strip().splitlines()
         assert line.startswith(f"error: {option}: ") and problem in line and "fix:" in line
+        assert ".nan" not in line and ".inf" not in line
     result = runner.invoke(app, ["data", "show", "--start-date", "2026-02-30"])
     assert result.exit_code == 2 and "--start-date" in result.output
 

@@ -81,8 +81,10 @@ def market_config(
     try:
         return config.with_as_of("command line", **given)
     except InputError as exc:
-        if exc.field in _OPTIONS:
-            raise InputError(None, _OPTIONS[exc.field], exc.problem, exc.fix) from None
+        if exc.field in _OPTIONS:  # said as typed on a command line ("nan", not YAML's ".nan")
+            problem = exc.problem.replace(".nan ", "nan ", 1)
+            fix = exc.fix.replace(" (not .inf)", "")
+            raise InputError(None, _OPTIONS[exc.field], problem, fix) from None
         raise
 
 
