@@ -113,3 +113,42 @@ def test_the_industry_json_and_header_say_its_day_0_and_payback_settings() -> No
         text = " ".join(console.export_text().split())
         assert ("repairs and orders under way on day 0" in text) == (start == "steady")
         assert "pay back within 730 days" in text
+
+
+def test_a_group_without_a_finance_block_shows_no_financial_break(tmp_path: Path) -> None:
+    """An operator without a finance block has no cash or covenants: it cannot break
+    financially, so its "never breaks" is not shown as a 0 % risk beside the others' — the
+    JSON says ``has_finance``, the terminal puts "—" in its break columns and says why,
+    the report leaves it out of the financial charts."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+    from hashshock.report.figures.industry_groups import break_bars, break_before
+
+    loaded = industry_from_mapping({
+        "name": "two", "start_date": "2026-12-01",
+        "operators": [{"name": "farm", "template": "small-farm", "machines": 300},
+                      {"name": "bare", "fleet": str(FARM)}],  # its file has no finance
+    })  # fmt: skip
+    assert loaded.groups_without_finance == ["bare"]
+    out = industry(loaded, ["sanctions"], 4, 30, 0).to_dict()
+    assert {o["name"]: o["has_finance"] for o in out["operators"]} == {"farm": True, "bare": False}
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    render_industry(console, out, None)
+    text = console.export_text()
+    (row,) = [line for line in text.splitlines() if line.startswith("│ bare")]
+    cells = [c.strip() for c in row.split("│")[2:-1]]  # first, P break, day, P decline, day
+    assert cells[:3] == ["—"] * 3 and cells[3].endswith("%")
+    assert "no finance block, so no financial break (bare)" in " ".join(text.split())
+    bars = break_bars(out, "financial")
+    assert bars is not None
+    assert all("bare" not in trace["y"] for trace in bars["data"])
+    heat = break_before(out, "sanctions", out["scenarios"]["sanctions"])
+    assert heat is not None
+    financial = next(t for t in heat["data"] if t["meta"]["series"] == "break_before.financial")
+    bare = financial["y"].index("bare")
+    assert all(v is None for v in financial["z"][bare])
+    for row_values in financial["z"]:
+        assert row_values[bare] is None

@@ -174,3 +174,18 @@ def test_a_missing_industry_file_is_named_in_the_spec(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         hashshock.sweep(spec)
     assert caught.value.field == "base.industry" and "a bundled industry: us" in caught.value.fix
+
+
+def test_a_break_metric_of_a_group_without_money_is_refused(tmp_path: Path) -> None:
+    """``break:`` and ``first:`` of a group without a finance block would read 0 at every
+    point (it cannot break financially): refused, offering the groups that can."""
+    data = _industry()
+    data["operators"].append({"name": "bare", "template": "modern-bitmain", "machines": 200})
+    (tmp_path / "bare.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    for metric in ("break:bare", "first:bare"):
+        spec = _spec(tmp_path, metrics=[metric])
+        spec["base"]["industry"] = str(tmp_path / "bare.yaml")
+        with pytest.raises(InputError) as caught:
+            hashshock.sweep(spec)
+        assert caught.value.field == "metrics[0]"
+        assert "bare has no finance block" in caught.value.message and "farms" in caught.value.fix

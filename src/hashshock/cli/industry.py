@@ -43,12 +43,11 @@ from hashshock.cli.report import (
     scenario_names,
 )
 from hashshock.cli.table import Table
-from hashshock.industry.notes import (
-    baseline_breaks as baseline_breaks_of,
-)
+from hashshock.industry.notes import baseline_breaks as baseline_breaks_of
 from hashshock.industry.notes import (
     baseline_note,
     day_zero_notes,
+    groups_without_finance,
     worst_days,
 )
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
@@ -324,6 +323,7 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     _render_used(console, data)
     baseline = data["scenarios"].get("baseline")
     baseline_breaks = baseline_breaks_of(data)
+    unfunded = groups_without_finance(data)
     shocks = [n for n in data["scenarios"] if n != "baseline"]
     # Each shock against baseline; baseline alone: its own ranking, causes and lender.
     base = baseline if shocks else None
@@ -337,18 +337,22 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                                overflow="fold")  # fmt: skip
         operational = {r["group"]: r for r in scenario["first_to_break"]["operational"]}
         rows = sorted(scenario["first_to_break"]["financial"], key=lambda r: (
-            -r["probability_first"], -r["probability_break"],
+            r["group"] in unfunded, -r["probability_first"], -r["probability_break"],
             -operational[r["group"]]["probability_break"],
             operational[r["group"]]["day_p50"] or horizon,
         ))  # fmt: skip
         for row in rows:
             ops = operational[row["group"]]
-            cells = [literal(str(row["group"])), probability(row["probability_first"]),
-                     probability(row["probability_break"])]  # fmt: skip
-            if base_break:
-                cells.append(points(row["probability_break"] - base_break[row["group"]]))
-            cells += [_day(row["day_p50"]), probability(ops["probability_break"]),
-                      _day(ops["day_p50"])]  # fmt: skip
+            cells = [literal(str(row["group"]))]
+            if row["group"] in unfunded:  # no money: a financial break cannot happen
+                cells += ["—"] * (4 if base_break else 3)
+            else:
+                cells += [probability(row["probability_first"]),
+                          probability(row["probability_break"])]  # fmt: skip
+                if base_break:
+                    cells.append(points(row["probability_break"] - base_break[row["group"]]))
+                cells.append(_day(row["day_p50"]))
+            cells += [probability(ops["probability_break"]), _day(ops["day_p50"])]
             ranking.add_row(*cells)
         console.print(ranking)
         _render_causes(console, name, scenario, base, [str(r["group"]) for r in rows])
@@ -363,6 +367,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
              "Δ base: P break less baseline's on the same paths, percentage points",
              "decline: hashrate 10 % below baseline for 30 days; days: medians over the paths it "
              "breaks on, — when fewer than 10 % do"]  # fmt: skip
+    if unfunded:
+        notes.append(f"— in the break columns: no finance block, so no financial break "
+                     f"({', '.join(literal(n) for n in unfunded)})")  # fmt: skip
     if any(scenario.get("lender") is not None for scenario in data["scenarios"].values()):
         notes.append("P default: within the horizon and before maturity (a loan due later "
                      "may still default after it); p5: net income on the 5th percentile of "

@@ -88,6 +88,13 @@ class LoadedIndustry:
         return [o.name for o in self.industry.operators]
 
     @property
+    def groups_without_finance(self) -> list[str]:
+        """Operators and classes whose fleets have no finance block: they never break
+        financially (no cash, no covenants), in file order."""
+        funded = {m.group for m in self.members if m.loaded.fleet.finance is not None}
+        return [name for name in self.groups if name not in funded]
+
+    @property
     def portfolio_warnings(self) -> list[str]:
         """Portfolio loans worth a line, once each: loans that cannot default (on an
         operator without a finance block, which never breaks financially; one matured by

@@ -55,6 +55,12 @@ def baseline_note(data: dict[str, Any]) -> str:
                                   lent_to)  # fmt: skip
 
 
+def groups_without_finance(data: dict[str, Any]) -> list[str]:
+    """The operators and classes without a finance block, which cannot break financially
+    (a saved result from before ``has_finance``: none)."""
+    return [o["name"] for o in data["operators"] if not o.get("has_finance", True)]
+
+
 def baseline_breaks(data: dict[str, Any]) -> dict[str, float]:
     """Each group's probability of breaking financially under baseline ({} without it)."""
     baseline = data["scenarios"].get("baseline")

@@ -321,6 +321,7 @@ class IndustryResult:
 
     def _operators(self) -> list[dict[str, Any]]:
         members = self.runs.inputs.loaded.members
+        unfunded = set(self.runs.inputs.loaded.groups_without_finance)
         out = []
         for op in self.runs.inputs.loaded.industry.operators:
             mine = [m for m in members if m.group == op.name]
@@ -329,6 +330,7 @@ class IndustryResult:
                 "name": op.name, "kind": op.kind, "count": op.count, "simulated": len(mine),
                 "machines": round(sum(m.weight * m.loaded.machines for m in mine)),
                 "nameplate_ehs": round(nameplate / 1e6, 3),
+                "has_finance": op.name not in unfunded,  # without: never breaks financially
                 "source": op.source,
             })  # fmt: skip
         return out

@@ -200,6 +200,10 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
         for kind in industry_groups.BREAKS
     ))  # fmt: skip
     blocks += _note(notes.baseline_note(data) or None)
+    unfunded = notes.groups_without_finance(data)
+    if unfunded:
+        blocks += _note(f"Not in the financial charts: {', '.join(unfunded)} — no finance "
+                        "block, so no financial break.")  # fmt: skip
     blocks += _charts(
         (
             "break-causes",

@@ -160,6 +160,12 @@ def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
         raise InputError(file, field, f"{arg!r} is not {what} of {loaded.industry.name}",
                          unknown_name_fix(arg, known, what.split(" ", 1)[1]) if known
                          else f"add vendor_lines to {loaded.industry.name}")  # fmt: skip
+    if kind in ("break", "first") and arg in loaded.groups_without_finance:
+        funded = [g for g in loaded.groups if g not in loaded.groups_without_finance]
+        raise InputError(file, field, f"{arg} has no finance block, so it never breaks "
+                         "financially", "give it a finance: block in the industry file"
+                         + (f", or use one that has: {', '.join(funded[:5])}" if funded
+                            else ""))  # fmt: skip
     return IndustryMetric(text, kind, arg or None)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hashshock.industry.notes import groups_without_finance
 from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.report.figures.industry import scenarios, shocked
 from hashshock.report.figures.style import (
@@ -80,9 +81,12 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     the share on which it breaks under baseline (what the shock does not cause); the
     likeliest first on top (:func:`ranked`)."""
     chosen = shocked(data)
-    if not chosen:
+    # A group without a finance block cannot break financially: not drawn as never breaking.
+    left_out = set(groups_without_finance(data)) if kind == "financial" else set()
+    names = [g for g in ranked(data, kind) if g not in left_out]
+    if not chosen or not names:
         return None
-    fig = _by_group(ranked(data, kind), f"Who breaks first: {BREAKS[kind]}",
+    fig = _by_group(names, f"Who breaks first: {BREAKS[kind]}",
                     [name for name, _, _ in chosen])  # fmt: skip
     fig["layout"]["barmode"] = "group"
     base = next(((s, hue) for n, s, hue in scenarios(data) if n == "baseline"), None)
@@ -95,7 +99,7 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
             bars.append((base[0], "baseline", base[1], "probability_break",
                          "breaks under baseline", 0.6))  # fmt: skip
         for source, which, shade_of, key, text, shade in bars:
-            rows = source["first_to_break"][kind]
+            rows = [r for r in source["first_to_break"][kind] if r["group"] not in left_out]
             add(fig, {
                 "type": "bar", "orientation": "h", "y": [r["group"] for r in rows],
                 "x": [r[key] for r in rows], "name": text, "legendgroup": text,
@@ -160,6 +164,7 @@ def break_before(data: dict[str, Any], name: str, scenario: dict[str, Any]) -> F
     if not kinds:
         return None
     names = groups(data)
+    unfunded = set(groups_without_finance(data))  # blank: they cannot break financially
     fig = small_multiples([f"{kind}: row breaks before column" for kind in kinds],
                           f"Who breaks before whom — {name} (share of paths)",
                           60 + 26 * len(names), shared_y=True, date_axis=False)  # fmt: skip
@@ -167,7 +172,8 @@ def break_before(data: dict[str, Any], name: str, scenario: dict[str, Any]) -> F
         rows = table[kind]
         add(fig, {
             "type": "heatmap", "x": names, "y": names, "coloraxis": "coloraxis",
-            "z": [[None if row == column else rows.get(row, {}).get(column) for column in names]
+            "z": [[None if row == column or (kind == "financial" and unfunded & {row, column})
+                   else rows.get(row, {}).get(column) for column in names]
                   for row in names],
             "hovertemplate": ("%{y} breaks before %{x} on %{z:.1%} of paths"
                               f"<extra>{name}, {kind}</extra>"),
