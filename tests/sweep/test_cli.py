@@ -424,3 +424,40 @@ def test_a_sweep_json_edited_out_of_shape_is_one_line(
         assert str(out) in done.output and words in done.output
         assert "hashshock sweep --json" in done.output
         assert not page.exists()
+
+
+@pytest.mark.parametrize("method", ["oneway", "grid", "lhs"])
+def test_each_methods_report_has_its_numbers_as_tables(method: str) -> None:
+    """Without JavaScript the charts show nothing: a one-way line's and a grid's main
+    effect's metric at each value, and the rank correlations, are tables too — the
+    numbers of the sweep's own analysis, a row per value (per input for lhs)."""
+    import hashshock.sweep
+    from hashshock.report.figures.sweep import tables, value_text
+
+    inputs = [{"path": HOLD, "values": [30, 90, 150]},
+              {"path": "fleet.operations.downtime_share", "values": [0.0, 0.05]}]  # fmt: skip
+    spec: dict[str, Any] = {
+        "base": {"fleet": str(ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"),
+                 "scenario": "sanctions"},
+        "method": method, "paths": 3, "horizon_days": 30, "seed": 0,
+        "metrics": ["availability:29"], "inputs": inputs,
+    }  # fmt: skip
+    if method == "lhs":
+        spec["inputs"] = [
+            {"path": HOLD, "low": 30, "high": 150},
+            {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1},
+        ]
+        spec["samples"] = 5
+    data = hashshock.sweep.sweep(spec, with_runs=False).to_dict()
+    (found,) = tables(data)
+    analysis = data[method]["availability:29"]
+    if method == "lhs":
+        assert found.count("<tr><td>") == len(analysis["spearman"]) == 2
+        for rho in analysis["spearman"].values():
+            assert f"{rho:+.2f}" in found
+        return
+    lines = analysis["inputs" if method == "oneway" else "main_effects"]
+    points = [p for line in lines.values() for p in line]
+    assert found.count("<tr><td>") == len(points) >= 5  # one-way: the base value too
+    for point in points:
+        assert value_text(point["value"], "availability:29") in found

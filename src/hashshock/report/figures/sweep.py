@@ -345,9 +345,26 @@ def blocks(report: ReportInput) -> list[Block]:
     return out
 
 
+def _line_rows(lines: dict[str, list[dict[str, Any]]], base: Any, metric: str
+               ) -> list[list[str]]:  # fmt: skip
+    """A one-way line's (or a grid's main effect's) points as rows: the input, its value,
+    the metric there and its difference from the metric at base; the input named on its
+    first row only."""
+    rows = []
+    for name, points in lines.items():
+        for k, point in enumerate(points):
+            value = point.get("value")
+            change = None if value is None or base is None else value - base
+            mark = " (base)" if point.get("base") else ""
+            rows.append([str(name) if k == 0 else "", input_text(point["input"]) + mark,
+                         value_text(value, metric), difference_text(change, metric)])  # fmt: skip
+    return rows
+
+
 def tables(result: dict[str, Any]) -> list[str]:
     """The numbers behind the charts, a table per metric (a tornado's low, high and swing
-    per input; Sobol' indices with their intervals): read without JavaScript, printed,
+    per input; a one-way line's or a grid's main effect's metric at each value; Sobol'
+    indices with their intervals; rank correlations): read without JavaScript, printed,
     copied into a memo."""
     from hashshock.report.tables import table
 
@@ -355,6 +372,29 @@ def tables(result: dict[str, Any]) -> list[str]:
     out = []
     for metric in result["sweep"]["metrics"]:
         analysis = result.get(method, {}).get(metric) or {}
+        lines = analysis.get("inputs" if method == "oneway" else "main_effects")
+        if method in ("oneway", "grid") and lines:
+            base = analysis.get("base")
+            what = (
+                "each input over its values, the others at base"
+                if method == "oneway"
+                else "the mean over the grid points where the input has each value"
+            )
+            out.append(table(["input", "value", "metric", "vs base"],
+                             _line_rows(lines, base, metric),
+                             f"{_said(metric)}: {what} (base "
+                             f"{value_text(base, metric)})"))  # fmt: skip
+            continue
+        if method == "lhs" and analysis.get("spearman"):
+            rho, band = analysis["spearman"], analysis.get("noise_band")
+            rows = [[name, "—" if rho[name] is None else f"{rho[name]:+.2f}",
+                     "" if band is None or rho[name] is None
+                     else ("within noise" if abs(rho[name]) < band else "")]
+                    for name in sorted(rho, key=lambda n: -abs(rho[n] or 0.0))]  # fmt: skip
+            noise = "" if band is None else f"; |ρ| under {band:.2f} is within noise"
+            caption = f"{_said(metric)}: rank correlation with each input over the samples"
+            out.append(table(["input", "Spearman's ρ", ""], rows, caption + noise))
+            continue
         if method == "tornado" and analysis.get("rows"):
             rows = [[str(r["input"]), f"{input_text(r['low_input'])} → "
                      f"{input_text(r['high_input'])}", value_text(r["low"], metric),
