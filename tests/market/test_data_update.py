@@ -331,3 +331,27 @@ def test_the_next_halving_is_144_blocks_a_day_away_at_a_settled_difficulty() -> 
     height, subsidy, day = settled.next_halving()
     days = round((1_050_000 - start.block_height) / 144)
     assert (height, subsidy, day) == (1_050_000, 1.5625, start.date + dt.timedelta(days=days))
+
+
+def test_show_takes_the_start_date_options_as_a_run_does(app: typer.Typer) -> None:
+    """``data show --btc-price … --difficulty …``: the day-0 market a run given the same
+    options starts from (the values as given, the rest implied or carried), and a bad
+    value is refused as a run refuses it."""
+    import datetime as dt
+
+    from hashshock.cli.market_options import market_config
+    from hashshock.market.start import market_start
+
+    options = ["--btc-price", "95000", "--difficulty", "1.5e14", "--fee-share", "0.02"]
+    code, out, _ = run(app, "data", "show", "--start-date", "2026-12-01", "--json", *options)
+    assert code == 0
+    shown = json.loads(out)["market_start"]
+    config = market_config(None, btc_price=95000, difficulty=1.5e14, fee_share=0.02)
+    assert shown == market_start(config, dt.date(2026, 12, 1)).to_dict()
+    assert (shown["btc_price_usd"], shown["difficulty"], shown["fee_share"]) == (
+        95000,
+        1.5e14,
+        0.02,
+    )
+    code, _, err = run(app, "data", "show", "--btc-price", "-5")
+    assert code == 2 and "--btc-price" in err and "Traceback" not in err

@@ -25,6 +25,13 @@ from rich.markup import escape
 
 from hashshock.cli.common import AsJsonFlag, error_exit
 from hashshock.cli.common import say as say_wrapped
+from hashshock.cli.market_options import (
+    BtcPriceOpt,
+    DifficultyOpt,
+    FeeShareOpt,
+    NetworkHashrateOpt,
+    market_config,
+)
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
 from hashshock.words import counted
@@ -122,16 +129,20 @@ def show_command(
     market: Annotated[
         str | None, typer.Option("--market", help="Market YAML (its as_of values count).")
     ] = None,
+    btc_price: BtcPriceOpt = None,
+    difficulty: DifficultyOpt = None,
+    network_hashrate: NetworkHashrateOpt = None,
+    fee_share: FeeShareOpt = None,
     as_json: AsJsonFlag = False,
 ) -> None:
-    """Print the snapshot, and the market state a run starting on a date starts from."""
-    from hashshock.market.config import load_market
+    """Print the snapshot, and the market state a run starting on a date starts from
+    (with the start-date options as a run takes them: what they make of the rest)."""
     from hashshock.market.start import market_start
 
     err = Console(emoji=False, stderr=True)
     try:
         day = _parse_day(start_date)
-        config = load_market(market)
+        config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         start = market_start(config, day)
     except InputError as exc:
         raise error_exit(exc) from None
