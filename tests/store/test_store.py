@@ -267,6 +267,17 @@ def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invo
         c.before is None for c in diff.inputs if c.where.startswith("scenario.events[")
     )
     code, out, _ = invoke("runs", "diff", a, b, "--store", str(store))
-    assert code == 0 and "…" not in out
+    assert code == 0
     assert f"scenario.events[0].type: — → {added['scenario.events[0].type']}" in " ".join(
         out.split())  # fmt: skip
+    # A long value (a description, a distribution's values) is cut to its start, and said
+    # so; --all shows every value whole.
+    from hashshock.cli.runs import INPUT_CHARS, _value
+
+    long = [c for c in diff.inputs if len(_value(c.after)) > INPUT_CHARS]
+    assert long and "--all shows them whole" in out
+    code, whole, _ = invoke("runs", "diff", a, b, "--store", str(store), "--all")
+    assert code == 0 and "…" not in whole
+    for change in long:
+        assert _value(change.after) in " ".join(whole.split())
+        assert _value(change.after) not in " ".join(out.split())

@@ -193,6 +193,15 @@ def _value(value: Any) -> str:
     return json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
 
 
+#: Characters of an input's value ``runs diff`` shows without ``--all``.
+INPUT_CHARS = 60
+
+
+def _cut(text: str) -> str:
+    """``text`` to :data:`INPUT_CHARS` characters, ``…`` where it was cut."""
+    return text if len(text) <= INPUT_CHARS else text[: INPUT_CHARS - 1].rstrip() + "…"
+
+
 def metric_text(metric: str, value: Any) -> str:
     """An outcome as `run` prints it: money in $ (k, M), probabilities and availability
     in %, days whole; anything else as it is."""
@@ -213,7 +222,8 @@ def metric_text(metric: str, value: Any) -> str:
 @runs_app.command("diff")
 def diff_command(
     first: IdArg, second: IdArg, store: StoreOpt = None, as_json: JsonFlag = False,
-    all_outcomes: Annotated[bool, typer.Option("--all", help="Every changed outcome.")] = False,
+    all_outcomes: Annotated[bool, typer.Option(
+        "--all", help="Every changed outcome, and input values whole.")] = False,
 ) -> None:  # fmt: skip
     """Explain what changed between two runs: inputs first, then outcomes."""
     from hashshock.store.diff import diff_runs
@@ -228,8 +238,15 @@ def diff_command(
     _say(f"{a.run_id} ({a.data['scenario']}, saved {a.saved_at}) → {b.run_id} "
          f"({b.data['scenario']}, saved {b.saved_at})")  # fmt: skip
     _say("inputs: " + ("no change" if not diff.inputs else f"{len(diff.inputs)} changed"))
+    cut = False
     for change in diff.inputs:
-        _say(f"  {change.where}: {_value(change.before)} → {_value(change.after)}")
+        before, after = _value(change.before), _value(change.after)
+        if not all_outcomes:  # a description or a distribution's 47 values: its start
+            cut |= len(before) > INPUT_CHARS or len(after) > INPUT_CHARS
+            before, after = _cut(before), _cut(after)
+        _say(f"  {change.where}: {before} → {after}")
+    if cut:
+        _say("  (long values cut at … : --all shows them whole, --json as data)")
     shown = diff.outcomes if all_outcomes else [
         c for c in diff.outcomes if c.where.startswith(
             ("stages.", "availability.end.p50", "first_to_break.", "finance.covenants.",
