@@ -17,17 +17,28 @@ def _percentiles(values: NDArray[np.float64], q: list[float]) -> NDArray[np.floa
 
     The same numbers: a percentile depends on each column's sorted values only, and
     equal values are the same bits unless both 0.0 and -0.0 occur (then numpy runs on
-    the values as they are). numpy's sort and a percentile of sorted columns take about
-    half the time of its partition of unsorted ones.
+    the values as they are); a column with a NaN is NaN, as numpy's. The paths are sorted
+    day by day in a contiguous copy (a third of the time of numpy's strided sort of axis
+    0), and each percentile read from its two rows (:func:`_sorted_percentile`).
     """
     zeros = values == 0.0
     if zeros.any() and np.signbit(values[zeros]).any():
         return np.asarray(np.percentile(values, q, axis=0), dtype=np.float64)
-    ordered = np.sort(values, axis=0)
-    return np.asarray(np.percentile(ordered, q, axis=0, overwrite_input=True), dtype=np.float64)
+    ordered = sorted_paths(values)
+    out = np.stack([_sorted_percentile(ordered, share / 100.0) for share in q])
+    out[:, np.isnan(ordered[-1])] = np.nan  # NaN sorts last
+    return out
 
 
-def _sorted_percentile(ordered: NDArray[np.integer], q: float) -> NDArray[np.float64]:
+def sorted_paths(values: NDArray[np.generic]) -> NDArray[np.generic]:
+    """``np.sort(values, axis=0)`` (paths first: [P, T] or [P, T, K]), as a view of a copy
+    with the paths last, sorted in place: each day's paths are then contiguous."""
+    moved = np.ascontiguousarray(np.moveaxis(values, 0, -1))
+    moved.sort(axis=-1)
+    return np.moveaxis(moved, -1, 0)
+
+
+def _sorted_percentile(ordered: NDArray[np.generic], q: float) -> NDArray[np.float64]:
     """``np.percentile(ordered, 100 q, axis=0)`` of paths sorted along axis 0, from the two
     rows it falls between, by numpy's own arithmetic (its "linear" method: the virtual
     index (n − 1)·q, then a lerp from the nearer row), not from a float copy of all."""
@@ -74,7 +85,7 @@ def median_bands(
     day — machines a remote disable stops — shows only there)."""
     if not np.issubdtype(counts.dtype, np.integer):
         raise TypeError(f"median_bands takes counts (integers), not {counts.dtype}")
-    ordered = np.sort(counts, axis=0)
+    ordered = sorted_paths(counts)
     half = ordered.shape[0] // 2
     middle = ordered[half].astype(np.float64)
     if ordered.shape[0] % 2 == 0:
