@@ -526,6 +526,54 @@ def test_a_loaded_fleet_changed_in_place_is_checked_again() -> None:
     assert spares[part]["p50"][0] == 0
 
 
+@pytest.mark.parametrize(("section", "field", "value", "words"), [
+    ("price", "volatility_per_year", float("nan"), "not a number"),
+    ("price", "volatility_per_year", -1.0, "greater than or equal to 0"),
+    ("network", "us_share", 7.0, "less than or equal to 1"),
+    ("network", "feedback_lag_days", 0, "greater than 0"),
+    ("network", "growth_per_year", float("inf"), "not a finite number"),
+])  # fmt: skip
+def test_a_market_object_changed_in_place_is_checked_again(
+    section: str, field: str, value: float, words: str
+) -> None:
+    """A :class:`MarketConfig` changed after it was loaded is checked as a file is: a NaN
+    volatility ran to NaN results, a share of 7 or a lag of 0 crashed inside the market."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.market import load_market
+
+    market = load_market(None).model_copy(deep=True)
+    setattr(getattr(market, section), field, value)
+    for call in (
+        lambda: hashshock.run(EXAMPLES / "small-farm" / "fleet.yaml", paths=2, horizon_days=5,
+                              market=market),
+        lambda: hashshock.industry(None, ["baseline"], paths=2, horizon_days=5, market=market),
+    ):  # fmt: skip
+        with pytest.raises(InputError) as raised:
+            call()
+        assert raised.value.field == f"market.{section}.{field}" and words in raised.value.message
+    untouched = load_market(None)
+    assert hashshock.run(EXAMPLES / "small-farm" / "fleet.yaml", paths=2, horizon_days=5,
+                         market=untouched).to_dict() == hashshock.run(
+        EXAMPLES / "small-farm" / "fleet.yaml", paths=2, horizon_days=5).to_dict()  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [float("nan"), 5.0, -3.0])
+def test_a_scenario_object_changed_in_place_is_checked_again(value: float) -> None:
+    """A :class:`Scenario`'s event probability set to NaN ran as never (5 as always);
+    checked again as a file is. So is an empty name, given any way."""
+    from hashshock.inputs.errors import InputError
+
+    scenario = hashshock.load_scenario("sanctions").model_copy(deep=True)
+    scenario.events[0].probability = value  # type: ignore[union-attr]
+    with pytest.raises(InputError) as raised:
+        hashshock.run(EXAMPLES / "small-farm" / "fleet.yaml", scenario, paths=2, horizon_days=5)
+    assert raised.value.field is not None and raised.value.field.startswith("events[0].")
+    assert raised.value.field.endswith(".probability")
+    with pytest.raises(InputError, match="name"):
+        unnamed = [{"name": "", "include": ["sanctions"]}]
+        hashshock.compare(EXAMPLES / "small-farm" / "fleet.yaml", unnamed, 2, 5)
+
+
 def test_an_order_due_after_the_horizon_is_warned_of() -> None:
     """An order due after the horizon never arrives within the run: said, not refused."""
     order = {"model": "antminer-s21", "count": 10, "due_date": "2026-06-01", "site": "a"}

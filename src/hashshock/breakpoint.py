@@ -31,7 +31,7 @@ from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, shown, unknown_name_fix
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
-from hashshock.market import MarketConfig, load_market
+from hashshock.market.config import as_market
 from hashshock.notices import warn_all
 from hashshock.prepare import FleetLike, MarketInput, _fleet, check_horizon, check_run_args
 
@@ -177,7 +177,7 @@ def find_breakpoint(
     # numpy integers pass the checks; plain ints keep the result writable as JSON
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_covenant(loaded, covenant, horizon_days)
-    config = market if isinstance(market, MarketConfig) else load_market(market)
+    config = as_market(market)
     evaluations: list[dict[str, float]] = []
     said: list[str] = []  # the runs' warnings, issued once at the end
 

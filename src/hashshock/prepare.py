@@ -26,7 +26,7 @@ from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
     checked_again,
-    expand_includes,
+    checked_scenario,
     fleet_from_mapping,
     given_fields,
     load_fleet,
@@ -34,7 +34,8 @@ from hashshock.inputs.load import (
     scenario_from_mapping,
 )
 from hashshock.inputs.scenario import Scenario
-from hashshock.market import MarketConfig, load_market, simulate_market
+from hashshock.market import MarketConfig, simulate_market
+from hashshock.market.config import as_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.market.start import MarketStart, check_network_holds, market_start
 from hashshock.plan import Plan, compile_plans
@@ -71,7 +72,7 @@ def _scenario(scenario: ScenarioLike) -> Scenario:
     """A scenario by name, file, mapping of its fields or object; ``include`` is expanded
     in every case."""
     if isinstance(scenario, Scenario):
-        return expand_includes(scenario)
+        return checked_scenario(scenario)
     if isinstance(scenario, Mapping):
         return scenario_from_mapping(scenario)
     check_path_like(scenario, "scenario", "give a bundled scenario's name, a scenario file, "
@@ -254,7 +255,7 @@ def prepare(
     requested, to_run = scenarios_to_run(listed, with_baseline)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)
-    config = market if isinstance(market, MarketConfig) else load_market(market)
+    config = as_market(market)
     # The day-0 market: given values must agree, and the network hold the fleet.
     start = market_start(config, loaded.fleet.start_date)
     check_network_holds(config, start, loaded.nameplate_ths)

@@ -47,7 +47,8 @@ from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
 from hashshock.industry.used import EnginePurchases
 from hashshock.inputs.scenario import Scenario
-from hashshock.market import MarketConfig, load_market
+from hashshock.market import MarketConfig
+from hashshock.market.config import as_market
 from hashshock.market.simulate import MarketPaths
 from hashshock.plan import Plan
 from hashshock.prepare import (
@@ -148,7 +149,7 @@ def prepare_industry(
     """Check and compile every member for every scenario (``check_money``: also build the
     money inputs on a one-path market, as ``hashshock validate`` does)."""
     check_horizon(horizon_days)
-    config = market if isinstance(market, MarketConfig) else load_market(market)
+    config = as_market(market)
     # Until the engines have run, the operators' nameplate stands for their hashrate.
     nameplate = sum(m.weight * m.loaded.nameplate_ths for m in loaded.members)
     config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)

@@ -8,6 +8,7 @@ file, the field and the fix.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -558,6 +559,21 @@ def scenario_from_mapping(data: Mapping[str, Any]) -> Scenario:
     """A scenario from a mapping of its fields, as a scenario YAML has them (``include``
     names built-in scenarios or files from the working folder), checked as a file is."""
     return _checked_scenario(dict(data), None, ())
+
+
+def checked_scenario(scenario: Scenario) -> Scenario:
+    """A :class:`Scenario` object checked again as a file is (its fields can have been
+    changed since it was validated: pydantic does not check an assignment, and an event's
+    NaN probability would run as never), its includes expanded."""
+    try:
+        with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
+            warnings.simplefilter("ignore")
+            fields = scenario.model_dump()
+        Scenario.model_validate(fields)
+    except ValidationError as exc:
+        raise from_validation_error(exc, "scenario", Scenario) from None
+    _check_event_vendors(scenario, scenario.name)
+    return expand_includes(scenario)
 
 
 def _checked_scenario(data: dict[str, Any], path: Path | None, _seen: tuple[Path, ...]) -> Scenario:

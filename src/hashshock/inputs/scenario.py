@@ -193,7 +193,7 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
-    name: str
+    name: str = Field(min_length=1, description="How outputs name it (a file's: its file name)")
     description: str = ""
     sources: list[str] = Field(default_factory=list, description="Where the numbers come from")
     include: list[str] = Field(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -442,6 +443,25 @@ def load_market(path: str | Path | dict[str, Any] | None) -> MarketConfig:
     check_path_like(path, "market", fix)
     file = Path(path)
     return market_from_mapping(read_yaml_mapping(file, "market"), file)
+
+
+def as_market(market: str | Path | MarketConfig | dict[str, Any] | None) -> MarketConfig:
+    """The market the API's ``market`` argument names (:func:`load_market`'s arguments),
+    or the :class:`MarketConfig` given, checked again: its fields can have been changed
+    since it was validated (pydantic does not check an assignment), and a NaN volatility
+    or a share of 7 would run. :class:`InputError` names the field."""
+    if not isinstance(market, MarketConfig):
+        return load_market(market)
+    try:
+        with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
+            warnings.simplefilter("ignore")
+            fields = market.model_dump()
+        MarketConfig.model_validate(fields)
+    except ValidationError as exc:
+        error = from_validation_error(exc, "market", MarketConfig)
+        raise InputError(None, f"market.{_clean_field(error.field)}", error.problem,
+                         error.fix) from None  # fmt: skip
+    return market
 
 
 def market_from_mapping(
