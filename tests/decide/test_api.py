@@ -49,6 +49,10 @@ def test_strategies_from_python_are_the_command(
     result = hashshock.strategies(fleet_file, "sanctions", extra=[mine],
                                   max_breach={"liquidity": 0.2}, **SAME)  # fmt: skip
     assert json.loads(json.dumps(result.to_dict())) == command
+    # a generator of files is read once: checked, then run (it ran without them)
+    generated = hashshock.strategies(fleet_file, "sanctions", extra=(f for f in [mine]),
+                                     max_breach={"liquidity": 0.2}, **SAME)  # fmt: skip
+    assert generated.to_dict() == result.to_dict()
 
 
 @pytest.mark.parametrize(("call", "field", "words"), [
