@@ -619,3 +619,26 @@ def test_a_set_of_scenarios_gives_results_in_one_order_in_every_process(tmp_path
                               check=True)  # fmt: skip
         orders.add(done.stdout.strip())
     assert orders == {"customs-2024,mitigation,quiet-end,sanctions"}
+
+
+def test_no_public_name_is_hidden_by_a_submodule_of_the_same_name() -> None:
+    """Importing a submodule sets it on its package, over a lazily loaded name of the
+    same name: ``hashshock.scan.audit`` was the function until ``InstallDates`` loaded the
+    module ``audit``, and then docs/scan.md's example called a module. Each package's
+    public names are checked after every submodule is loaded (the two callable packages,
+    ``hashshock.industry`` and ``hashshock.sweep``, are the designed exception)."""
+    import importlib
+    import pkgutil
+    import types
+
+    callable_packages = {"hashshock.industry", "hashshock.sweep"}
+    for name in ("hashshock", "hashshock.industry", "hashshock.engine", "hashshock.report",
+                 "hashshock.finance", "hashshock.sweep", "hashshock.store", "hashshock.scan",
+                 "hashshock.market", "hashshock.execution"):  # fmt: skip
+        package = importlib.import_module(name)
+        for sub in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{name}.{sub.name}")
+        for public in getattr(package, "__all__", []):
+            value = getattr(package, public)
+            if isinstance(value, types.ModuleType):
+                assert value.__name__ in callable_packages and callable(value), (name, public)

@@ -37,7 +37,7 @@ HEAVY_FOR_CLI = (
     "hashshock.market.simulate",
     "hashshock.market.snapshot",
     "hashshock.scan.probe",
-    "hashshock.scan.audit",
+    "hashshock.scan.exposure",
     "hashshock.scan.fleetfile",
     "hashshock.scan.yamlfile",
     "hashshock.fit",

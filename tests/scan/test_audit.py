@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from hashshock.inputs.load import check_scenario_against_fleet, fleet_from_mapping, load_scenario
-from hashshock.scan.audit import audit, blast_scenario, units_from_fleet, units_from_inventory
+from hashshock.scan.exposure import audit, blast_scenario, units_from_fleet, units_from_inventory
 from hashshock.scan.records import MachineRecord
 
 

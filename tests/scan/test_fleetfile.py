@@ -59,7 +59,7 @@ def test_aggregate_by_site_and_model_with_degradation() -> None:
 def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
     """The same serial and MAC at two addresses is one machine (it was counted twice, and
     the audit's shares with it); a serial or MAC alone, or none, proves nothing."""
-    from hashshock.scan.audit import units_from_inventory
+    from hashshock.scan.exposure import units_from_inventory
     from hashshock.scan.records import repeated_machines
 
     records = [

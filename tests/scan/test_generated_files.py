@@ -47,8 +47,8 @@ def test_audit_refuses_a_scenario_run_would_refuse(
 def test_the_day_limit_and_the_reserved_name_are_runs_own() -> None:
     from hashshock.dists import MAX_DELAY_DAYS
     from hashshock.prepare import BASELINE
-    from hashshock.scan.audit import BASELINE as AUDIT_BASELINE
-    from hashshock.scan.audit import check_scenario_options
+    from hashshock.scan.exposure import BASELINE as AUDIT_BASELINE
+    from hashshock.scan.exposure import check_scenario_options
 
     assert AUDIT_BASELINE == BASELINE
     check_scenario_options("rd", MAX_DELAY_DAYS, MAX_DELAY_DAYS)  # the limit itself is fine

@@ -420,7 +420,7 @@ def audit_command(
     from hashshock.inputs.catalog import vendor_defaults
     from hashshock.inputs.load import load_fleet
     from hashshock.outputs import write_json, write_keeping_previous
-    from hashshock.scan.audit import (
+    from hashshock.scan.exposure import (
         audit,
         blast_scenario,
         check_scenario_options,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hashshock._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from hashshock.scan.audit import (
+    from hashshock.scan.exposure import (
         AuditReport,
         audit,
         blast_scenario,
@@ -36,11 +36,11 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     globals(),
     {
-        "AuditReport": "hashshock.scan.audit",
-        "audit": "hashshock.scan.audit",
-        "blast_scenario": "hashshock.scan.audit",
-        "units_from_fleet": "hashshock.scan.audit",
-        "units_from_inventory": "hashshock.scan.audit",
+        "AuditReport": "hashshock.scan.exposure",
+        "audit": "hashshock.scan.exposure",
+        "blast_scenario": "hashshock.scan.exposure",
+        "units_from_fleet": "hashshock.scan.exposure",
+        "units_from_inventory": "hashshock.scan.exposure",
         "ModelMatcher": "hashshock.scan.catalog_map",
         "Credentials": "hashshock.scan.credentials",
         "InstallDates": "hashshock.scan.fleetfile",

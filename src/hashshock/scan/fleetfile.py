@@ -39,7 +39,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
 from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
-from hashshock.scan.audit import looks_like_scenario
+from hashshock.scan.exposure import looks_like_scenario
 from hashshock.scan.degraded import (
     Target,
     degraded_of,
@@ -219,7 +219,7 @@ def check_fleet_file(path: Path, option: str = "--out") -> None:
     """Refuse, before the scan, an existing ``path`` that is a YAML file of another kind:
     a mapping with none of a fleet file's own keys (:data:`_FLEET_KEYS`) and keys a fleet
     file does not have, named as a scenario file if it is one (told apart as ``audit
-    --scenario-out`` does, :func:`~hashshock.scan.audit.looks_like_scenario`). The merge
+    --scenario-out`` does, :func:`~hashshock.scan.exposure.looks_like_scenario`). The merge
     would otherwise stop at its first foreign key, inviting the user to delete it."""
     if not path.is_file():
         return

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from hashshock.cli.common import literal
 from hashshock.cli.table import Table
-from hashshock.scan.audit import AuditReport, Share
+from hashshock.scan.exposure import AuditReport, Share
 from hashshock.scan.fleetfile import ScannedCohort
 from hashshock.scan.records import MachineRecord, record_to_json
 from hashshock.words import counted
