@@ -642,3 +642,31 @@ def test_no_public_name_is_hidden_by_a_submodule_of_the_same_name() -> None:
             value = getattr(package, public)
             if isinstance(value, types.ModuleType):
                 assert value.__name__ in callable_packages and callable(value), (name, public)
+
+
+def test_a_progress_function_is_checked_before_any_work() -> None:
+    """``progress`` is called with (done, total) — ``optimise``'s with a line of text —:
+    one that cannot take them is refused up front, not at the first step of a run; one
+    that can (a builtin, a partial, extra defaults) runs."""
+    import functools
+
+    from hashshock.inputs.errors import InputError
+
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    for call in (
+        lambda: hashshock.run(farm, paths=2, horizon_days=5, progress=lambda: None),
+        lambda: hashshock.industry(None, ["baseline"], paths=2, horizon_days=5,
+                                   progress=lambda done: None),
+        lambda: hashshock.optimise(farm, "sanctions", paths=2, horizon_days=30,
+                                   progress=lambda done, total: None),
+        lambda: hashshock.run(farm, paths=2, horizon_days=5, progress=3),
+    ):  # fmt: skip
+        with pytest.raises(InputError) as raised:
+            call()
+        assert raised.value.field == "progress"
+    calls: list[tuple[int, int]] = []
+    for fine in (lambda done, total, extra=0: calls.append((done, total)),
+                 functools.partial(lambda _tag, done, total: calls.append((done, total)), "x"),
+                 print):  # fmt: skip
+        hashshock.run(farm, paths=2, horizon_days=5, progress=fine)
+    assert calls and calls[-1][0] == calls[-1][1]

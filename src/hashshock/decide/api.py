@@ -83,7 +83,7 @@ def optimise(
     # numpy integers pass the checks; plain ints keep the result writable as JSON
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     check_window(horizon_days)
-    check_progress(progress, takes="a line of text (each step of the search)")
+    check_progress(progress, takes="a line of text (each step of the search)", arguments=1)
     check_placement(workers, scheduler)  # before the inputs' work; reached in _pool
     check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the shelf)")
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)

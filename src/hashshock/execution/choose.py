@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from hashshock.execution.base import Executor, InProcess
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, shown
 
 #: The environment variable Dask itself reads for the scheduler's address.
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -88,12 +88,28 @@ def check_executor(executor: object, argument: str = "executor", workers: object
 
 
 def check_progress(
-    progress: object, argument: str = "progress", takes: str = "(done, total)"
-) -> None:
-    """An API's ``progress`` must be None or something to call (with ``takes``)."""
-    if progress is not None and not callable(progress):
-        raise InputError(None, argument, f"{progress!r} cannot be called",
-                         f"give a function of {takes}, or None")  # fmt: skip
+    progress: object, argument: str = "progress", takes: str = "(done, total)",
+    arguments: int = 2,
+) -> None:  # fmt: skip
+    """An API's ``progress`` must be None or something to call with ``arguments``
+    positional arguments (``takes`` says what they are): checked before any work, not
+    found wrong at the first step of a long run."""
+    if progress is None:
+        return
+    fix = f"give a function of {takes}, or None"
+    if not callable(progress):
+        raise InputError(None, argument, f"{progress!r} cannot be called", fix)
+    import inspect
+
+    try:
+        signature = inspect.signature(progress)
+    except (TypeError, ValueError):  # a builtin without one: it is called as it is
+        return
+    try:
+        signature.bind(*[None] * arguments)
+    except TypeError:
+        raise InputError(None, argument, f"{shown(progress)} does not take {takes}",
+                         fix) from None  # fmt: skip
 
 
 def check_placement(workers: object, scheduler: str | None) -> str | None:
