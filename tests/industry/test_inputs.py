@@ -428,6 +428,7 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
     rows = {name: data["scenarios"][name]["first_to_break"]["financial"][0]
             for name in ("baseline", "sanctions")}  # fmt: skip
     rows["baseline"]["probability_break"], rows["sanctions"]["probability_break"] = 0.25, 0.62
+    data["operators"][0]["has_finance"] = True  # its template has none: breaks set by hand
 
     def printed(data: dict[str, Any]) -> str:
         text = io.StringIO()
