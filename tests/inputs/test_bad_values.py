@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import small_fleet
+from tests.conftest import EXAMPLES, small_fleet
 from typer.testing import CliRunner
 
 from hashshock.cli.app import app
@@ -222,3 +222,42 @@ def test_values_are_counted_as_written_and_as_expanded(monkeypatch: pytest.Monke
         files.parse_yaml_mapping("sites: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", "big.yaml")
     with pytest.raises(files.InputError, match="expands to more than 10 values"):
         files.parse_yaml_mapping("a: &a [1, 2, 3]\nb: [*a, *a]", "alias.yaml")
+
+
+def test_true_or_false_where_a_number_belongs_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    """pydantic reads True as 1 and YAML reads ``yes`` and ``on`` as True: a cash of
+    ``yes`` ran as $1, a market's ``us_share: true`` as a share of 1, a sweep's ``paths:
+    true`` as one path. Refused at the field, in files and mappings alike; a field that
+    takes a truth value (``network_wide``) still does."""
+    import hashshock
+    from hashshock.inputs.errors import InputError
+    from hashshock.market import load_market
+
+    result = runner.invoke(app, ["validate", str(write_yaml(_money(cash_usd=True), "f.yaml"))])
+    assert result.exit_code == 2 and "f.yaml: finance.cash_usd: True is not a number" in (
+        result.output)  # fmt: skip
+    (tmp_path / "m.yaml").write_text("network:\n  us_share: yes\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(write_yaml(small_fleet(), "g.yaml")),
+                                 "--market", str(tmp_path / "m.yaml")])  # fmt: skip
+    assert result.exit_code == 2 and "network.us_share: True is not a number" in result.output
+    with pytest.raises(InputError) as raised:
+        load_market({"as_of": {"btc_price_usd": True}})
+    assert raised.value.field == "as_of.btc_price_usd"
+    farm = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    varied = [{"path": "fleet.operations.downtime_share", "values": [0.0, 0.1]}]
+    spec = {"base": {"fleet": farm, "scenario": "sanctions"}, "method": "oneway",
+            "paths": True, "horizon_days": 30, "metrics": ["availability:29"],
+            "inputs": varied}  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        hashshock.sweep(spec)
+    assert raised.value.field == "paths" and "True is not a number" in raised.value.message
+    event = {"name": "held", "type": "customs_hold", "probability": False, "start_day": 0,
+             "hold_days": 10, "vendors": ["bitmain"]}  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        hashshock.run(small_fleet(), {"name": "x", "events": [event]}, paths=2, horizon_days=5)
+    assert raised.value.field is not None and raised.value.field.endswith("probability")
+    narrow = {"name": "x", "include": ["sanctions"], "network_wide": False}
+    wide = hashshock.run(small_fleet(), narrow, paths=2, horizon_days=5)
+    assert wide.scenario == "x"

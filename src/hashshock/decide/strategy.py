@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError
 
 from hashshock.decide.edits import base_set, edited_fleet, resolve_fleet_path
 from hashshock.decide.pools import demand_per_day
 from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.load import LoadedFleet
+from hashshock.inputs.strict import InputModel
 from hashshock.market.hashprice import efficiency_tier
 from hashshock.prepare import Prepared
 from hashshock.sweep.fieldpath import FieldPath
@@ -42,7 +43,7 @@ from hashshock.sweep.inputs import BaseSet
 DAYS_PER_MONTH = 365.0 / 12
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 

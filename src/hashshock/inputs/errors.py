@@ -53,6 +53,17 @@ def check_flag(value: object, argument: str, fix: str) -> None:
         raise InputError(None, argument, f"{shown(value)} is not True or False", fix)
 
 
+class TruthValue:
+    """True or False given where a number belongs: no number type takes it, so the
+    field's own check refuses it, at the field (:func:`from_validation_error` says why)."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
 def shown(value: object, width: int = 80) -> str:
     """``repr(value)`` cut to about ``width`` characters: a message quotes what was
     given, not a whole fleet model or list of runs.
@@ -180,6 +191,9 @@ def from_validation_error(
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _union_tag(file, field, kind, ctx)
+    if isinstance(value, TruthValue):  # True or False where a number belongs
+        return InputError(file, field, f"{value!r} is not a number (YAML reads true, yes and "
+                          "on as True)", "write a number")  # fmt: skip
     if isinstance(value, float) and value != value and kind in (*_BOUNDS, "finite_number"):
         return InputError(file, field, ".nan is not a number", "write a number")
     if kind == "finite_number":

@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from hashshock.inputs.catalog import PartType, vendor_defaults
 from hashshock.inputs.errors import unknown_name_fix
+from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Share
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 

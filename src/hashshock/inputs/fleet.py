@@ -13,7 +13,6 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -25,6 +24,7 @@ from pydantic import (
 
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.finance import Finance
+from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Count, Delay, Service, Share
 
 #: Largest cohort or order (machines): above the whole US installed base (≈ 2.5 M,
@@ -62,7 +62,7 @@ DonorCount = Annotated[StrictInt, Field(le=MAX_COHORT_MACHINES)]
 SAVED_ONLY = "kept with the inputs saved with a run (run store, `runs diff`), not shown in reports"
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
 

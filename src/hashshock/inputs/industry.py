@@ -11,10 +11,11 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from hashshock.inputs.finance import Amortisation, Covenant, Finance, Loan, PaymentPeriod
 from hashshock.inputs.fleet import EARLIEST_START, LATEST_START
+from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -31,7 +32,7 @@ MAX_LINE_EHS_PER_YEAR = 5_000.0
 MAX_ENGINE_PASSES = 4
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from hashshock.dists import MAX_DELAY_DAYS
 from hashshock.inputs.catalog import PartType
+from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Count, Delay, Share
 
 #: Largest duty a tariff event may set, percent of value: ten times the value, far above
@@ -30,7 +31,7 @@ Supply = Literal["parts", "machines"]
 SUPPLIES: tuple[Supply, ...] = ("parts", "machines")
 
 
-class _Event(BaseModel):
+class _Event(InputModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
 
     name: str | None = Field(None, description="Label for reports")
@@ -188,7 +189,7 @@ EVENT_TYPES = (
 )  # fmt: skip
 
 
-class Scenario(BaseModel):
+class Scenario(InputModel):
     """A named set of events. ``include`` pulls in the events of other scenarios."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from hashshock.inputs.errors import InputError, check_path_like, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
+from hashshock.inputs.strict import InputModel
 from hashshock.market.hashprice import MAX_BLOCK_HEIGHT, TIERS, TierName
 from hashshock.market.snapshot import (
     NetworkSnapshot,
@@ -46,7 +47,7 @@ DATE_COLUMNS = ("date", "time", "Date", "Time")
 PRICE_COLUMNS = ("price_usd", "PriceUSD", "close", "Close", "price", "Price")
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -23,6 +22,7 @@ from pydantic import (
 
 from hashshock.inputs.errors import InputError, from_validation_error, number_fix
 from hashshock.inputs.files import read_yaml_mapping
+from hashshock.inputs.strict import InputModel
 from hashshock.prepare import MAX_HORIZON_DAYS, MAX_PATHS
 
 Method = Literal["grid", "oneway", "tornado", "sobol", "lhs"]
@@ -39,9 +39,9 @@ Scalar = Annotated[float | int | str | bool, BeforeValidator(_date_as_text)]
 
 
 def _a_number(value: Any) -> Any:
-    """A range's end must be written as a number: ``true`` read as 1 and the text ``'0.2'``
-    read as 0.2 would hide a slip (``values`` refuse both as well)."""
-    if isinstance(value, bool | str):
+    """A range's end must be written as a number: the text ``'0.2'`` read as 0.2 would
+    hide a slip (``values`` refuse it as well; True or False, every number field)."""
+    if isinstance(value, str):
         raise ValueError(f"{value!r} is not a number — fix: {number_fix(value)}")
     return value
 
@@ -52,7 +52,7 @@ RangeEnd = Annotated[float | None, BeforeValidator(_a_number)]
 MAX_POINTS = 100_000
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid")
 
 

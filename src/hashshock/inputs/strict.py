@@ -1,0 +1,52 @@
+"""The base of the input models: a field that takes a number refuses True and False.
+
+pydantic reads ``True`` as 1 where a number belongs (its lax mode): ``paths: true`` ran
+one path, ``us_share: true`` a share of 1, a BTC price of ``true`` $1, without a word —
+and YAML reads ``yes``, ``on`` and ``true`` alike as True. Fields that take a truth
+value (``network_wide``) or anything else besides numbers are left alone.
+"""
+
+from __future__ import annotations
+
+import types
+from functools import cache
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, model_validator
+
+from hashshock.inputs.errors import TruthValue
+
+
+class InputModel(BaseModel):
+    """A model of user input whose number fields refuse True and False."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _truth_values_are_not_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        numeric = number_fields(cls)
+        if not any(isinstance(data.get(name), bool) for name in numeric):
+            return data
+        return {key: TruthValue(value) if key in numeric and isinstance(value, bool) else value
+                for key, value in data.items()}  # fmt: skip
+
+
+@cache
+def number_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` (by name and alias) that take numbers (int, float or None)
+    and nothing else."""
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        if _numbers_only(field.annotation):
+            names.add(name)
+            if field.alias:
+                names.add(field.alias)
+    return frozenset(names)
+
+
+def _numbers_only(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(args) and all(_numbers_only(a) for a in args)
+    return annotation in (int, float)
