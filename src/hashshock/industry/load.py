@@ -31,6 +31,7 @@ from hashshock.inputs.catalog import bundled_catalog, vendor_defaults
 from hashshock.inputs.errors import (
     InputError,
     check_path_like,
+    closest,
     from_validation_error,
     unknown_name_fix,
 )
@@ -582,6 +583,10 @@ def load_industry(ref: str | Path | None = None) -> LoadedIndustry:
         file = bundled[ref or "us"]
     else:
         file = Path(ref)
+        # a name, not a file: "US" or "uss" for the bundled "us"
+        near = closest(str(ref).lower(), list(bundled)) if not file.suffix else []
         check_is_file(file, "industry file",
+                      f"did you mean {', '.join(near)}? (a bundled industry; or give a YAML "
+                      "file)" if near else
                       f"give a YAML file or a bundled industry ({', '.join(bundled)})")  # fmt: skip
     return industry_from_mapping(read_yaml_mapping(file, "industry"), file)

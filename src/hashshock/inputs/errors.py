@@ -43,7 +43,10 @@ def check_path_like(value: object, argument: str, fix: str) -> None:
     ``str`` or ``Path`` is an :class:`InputError` naming ``argument``, not a
     ``TypeError`` from deep inside."""
     if not isinstance(value, str | Path):
-        raise InputError(None, argument, f"{shown(value)} is not a {argument}", fix)
+        article = "an" if argument[:1] in "aeiou" else "a"
+        raise InputError(None, argument, f"{shown(value)} is not {article} {argument}", fix)
+    if isinstance(value, str) and not value.strip():  # else read as the working folder
+        raise InputError(None, argument, f"{shown(value)} is empty", fix)
 
 
 def check_flag(value: object, argument: str, fix: str) -> None:
