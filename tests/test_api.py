@@ -670,3 +670,22 @@ def test_a_progress_function_is_checked_before_any_work() -> None:
                  print):  # fmt: skip
         hashshock.run(farm, paths=2, horizon_days=5, progress=fine)
     assert calls and calls[-1][0] == calls[-1][1]
+
+
+def test_an_empty_name_and_a_mistyped_industry_say_which_argument() -> None:
+    """An empty string was read as the working folder ("is a folder, not a file"); a
+    bundled industry's name in capitals was only "file not found"."""
+    from hashshock.inputs.errors import InputError
+
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    for call, argument in ((lambda: hashshock.run(""), "fleet"),
+                           (lambda: hashshock.run(farm, ""), "scenario"),
+                           (lambda: hashshock.run(farm, market=" "), "market")):  # fmt: skip
+        with pytest.raises(InputError) as raised:
+            call()
+        assert raised.value.field == argument and "is empty" in raised.value.message
+    with pytest.raises(InputError) as raised:
+        hashshock.industry("US", ["baseline"], 2, 5)
+    assert "did you mean us?" in raised.value.fix
+    with pytest.raises(InputError, match="is not an industry"):
+        hashshock.industry(5, ["baseline"], 2, 5)  # type: ignore[arg-type]
