@@ -58,6 +58,7 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
      "not an ISO country code"),
     (small_fleet(name=""), "name", "at least 1"),
     (small_fleet(start_date="1900-01-01"), "start_date", "at least 2009-01-03"),
+    (small_fleet(start_date=20261201), "start_date", "fix: write the date as YYYY-MM-DD"),
 ])  # fmt: skip
 def test_impossible_values_are_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], fleet: dict[str, Any], field: str,

@@ -139,6 +139,8 @@ _FIXES = {
     "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
     "date_parsing": "write the date as YYYY-MM-DD",
     "date_type": "write the date as YYYY-MM-DD",
+    # a number given for a date is read as seconds since 1970: 20261201 is in 1970
+    "date_from_datetime_inexact": "write the date as YYYY-MM-DD",
     "missing": "add this field",
     "bool_parsing": "write true or false",
     "list_type": "write a list (YAML '- item' lines)",
