@@ -689,3 +689,22 @@ def test_an_empty_name_and_a_mistyped_industry_say_which_argument() -> None:
     assert "did you mean us?" in raised.value.fix
     with pytest.raises(InputError, match="is not an industry"):
         hashshock.industry(5, ["baseline"], 2, 5)  # type: ignore[arg-type]
+
+
+def test_a_mappings_relative_file_is_said_to_start_at_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    """A fleet or sweep given as a mapping has no file: its relative names start at the
+    working folder, and the fix says so (it said the fleet file's or the spec's folder)."""
+    from hashshock.inputs.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        hashshock.run(small_fleet(cohorts_csv="nowhere.csv"), paths=2, horizon_days=5)
+    assert raised.value.field == "cohorts_csv" and "the working folder" in raised.value.fix
+    varied = [{"path": "fleet.operations.downtime_share", "values": [0.0, 0.1]}]
+    spec = {"base": {"fleet": "nowhere.yaml", "scenario": "sanctions"}, "method": "oneway",
+            "paths": 2, "horizon_days": 30, "metrics": ["availability:29"],
+            "inputs": varied}  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        hashshock.sweep(spec)
+    assert raised.value.field == "base.fleet" and "the working folder" in raised.value.fix

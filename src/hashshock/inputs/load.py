@@ -265,8 +265,9 @@ def _referenced(path: Path | None, base: Path, field: str, name: str, what: str)
     target = base / name
     if not target.is_file():
         found = "is a folder" if target.is_dir() else "not found"
+        start = "the fleet file" if path is not None else "the working folder (a mapping's)"
         raise InputError(path, field, f"{target} {found}",
-                         f"give {what}, its path relative to the fleet file")  # fmt: skip
+                         f"give {what}, its path relative to {start}")  # fmt: skip
     return target
 
 

@@ -32,7 +32,13 @@ from hashshock.industry.load import LoadedIndustry, industry_from_mapping, load_
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
-from hashshock.sweep.inputs import Editable, load_scenario_and_market, scenario_or_market, where
+from hashshock.sweep.inputs import (
+    Editable,
+    load_scenario_and_market,
+    scenario_or_market,
+    spec_start,
+    where,
+)
 from hashshock.sweep.spec import BaseInputs
 
 #: Metric kinds and the argument each takes ("day", "group", "line" or None).
@@ -211,8 +217,9 @@ def load_industry_base(base: BaseInputs, folder: Path, spec_file: Path | None) -
     bundled = ", ".join(bundled_industries())
     if not path.exists() and name not in bundled_industries():
         raise InputError(spec_file, "base.industry", f"{name}: file not found (looked for "
-                         f"{path})", "check the name (a relative path starts at the spec's "
-                         f"folder), or give a bundled industry: {bundled}")  # fmt: skip
+                         f"{path})", "check the name (a relative path starts at "
+                         f"{spec_start(spec_file)}), or give a bundled industry: "
+                         f"{bundled}")  # fmt: skip
     loaded = load_industry(path if path.exists() else name)
     rest = load_scenario_and_market(base, folder, spec_file)
     return IndustryBase(loaded, rest.scenario, rest.market, rest.label, rest.market_file,

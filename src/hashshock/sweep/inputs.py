@@ -134,6 +134,11 @@ def scenario_or_market(
     return market_from_mapping(data, label, (market_file or label).parent)
 
 
+def spec_start(spec_file: Path | None) -> str:
+    """Where a spec's relative paths start: its file's folder, else (a mapping) here."""
+    return "the spec's folder" if spec_file is not None else "the working folder (a mapping's)"
+
+
 def _base_error(
     exc: InputError, field: str, ref: str, path: Path | None, spec_file: Path | None
 ) -> InputError:
@@ -144,7 +149,7 @@ def _base_error(
     if path is not None and exc.file == str(path) and exc.problem == "file not found":
         return InputError(
             spec_file, f"base.{field}", f"{ref}: file not found (looked for {path})",
-            "check the name; a relative path starts at the spec's folder",
+            f"check the name; a relative path starts at {spec_start(spec_file)}",
         )  # fmt: skip
     return exc
 
