@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from hashshock._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from hashshock.scan.catalog_map import ModelMatcher
+    from hashshock.scan.credentials import Credentials
     from hashshock.scan.exposure import (
         AuditReport,
         audit,
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
         units_from_fleet,
         units_from_inventory,
     )
-    from hashshock.scan.catalog_map import ModelMatcher
-    from hashshock.scan.credentials import Credentials
     from hashshock.scan.fleetfile import InstallDates, ScannedCohort, aggregate, merge_scan
     from hashshock.scan.inventory import read_inventory, write_inventory
     from hashshock.scan.probe import ScanOptions, run_scan

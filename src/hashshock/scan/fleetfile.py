@@ -39,7 +39,6 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
 from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
-from hashshock.scan.exposure import looks_like_scenario
 from hashshock.scan.degraded import (
     Target,
     degraded_of,
@@ -48,6 +47,7 @@ from hashshock.scan.degraded import (
     place_broken,
     whole,
 )
+from hashshock.scan.exposure import looks_like_scenario
 from hashshock.scan.inventory import looks_like_inventory
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, MachineRecord, first_sightings
 from hashshock.scan.yamlfile import as_run_reads_it
