@@ -8,7 +8,6 @@ file, the field and the fix.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -36,6 +35,7 @@ from hashshock.inputs.errors import (
 from hashshock.inputs.files import read_csv_numbered, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
+from hashshock.inputs.strict import check_again
 
 
 @dataclass(frozen=True)
@@ -566,13 +566,7 @@ def checked_scenario(scenario: Scenario) -> Scenario:
     """A :class:`Scenario` object checked again as a file is (its fields can have been
     changed since it was validated: pydantic does not check an assignment, and an event's
     NaN probability would run as never), its includes expanded."""
-    try:
-        with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
-            warnings.simplefilter("ignore")
-            fields = scenario.model_dump()
-        Scenario.model_validate(fields)
-    except ValidationError as exc:
-        raise from_validation_error(exc, "scenario", Scenario) from None
+    check_again(scenario, "scenario")
     _check_event_vendors(scenario, scenario.name)
     return expand_includes(scenario)
 

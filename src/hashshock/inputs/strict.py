@@ -9,12 +9,13 @@ value (``network_wide``) or anything else besides numbers are left alone.
 from __future__ import annotations
 
 import types
+import warnings
 from functools import cache
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ValidationError, model_validator
 
-from hashshock.inputs.errors import TruthValue
+from hashshock.inputs.errors import TruthValue, from_validation_error
 
 
 class InputModel(BaseModel):
@@ -30,6 +31,19 @@ class InputModel(BaseModel):
             return data
         return {key: TruthValue(value) if key in numeric and isinstance(value, bool) else value
                 for key, value in data.items()}  # fmt: skip
+
+
+def check_again(model: BaseModel, file: str) -> None:
+    """``model``'s fields validated again: pydantic does not check an assignment, so an
+    object changed since it was loaded may hold anything. An :class:`InputError` names
+    ``file`` and the field."""
+    with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
+        warnings.simplefilter("ignore")
+        fields = model.model_dump()
+    try:
+        type(model).model_validate(fields)
+    except ValidationError as exc:
+        raise from_validation_error(exc, file, type(model)) from None
 
 
 @cache

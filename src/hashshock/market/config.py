@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from hashshock.inputs.errors import InputError, check_path_like, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
-from hashshock.inputs.strict import InputModel
+from hashshock.inputs.strict import InputModel, check_again
 from hashshock.market.hashprice import MAX_BLOCK_HEIGHT, TIERS, TierName
 from hashshock.market.snapshot import (
     NetworkSnapshot,
@@ -454,12 +453,8 @@ def as_market(market: str | Path | MarketConfig | dict[str, Any] | None) -> Mark
     if not isinstance(market, MarketConfig):
         return load_market(market)
     try:
-        with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
-            warnings.simplefilter("ignore")
-            fields = market.model_dump()
-        MarketConfig.model_validate(fields)
-    except ValidationError as exc:
-        error = from_validation_error(exc, "market", MarketConfig)
+        check_again(market, "market")
+    except InputError as error:
         raise InputError(None, f"market.{_clean_field(error.field)}", error.problem,
                          error.fix) from None  # fmt: skip
     return market
