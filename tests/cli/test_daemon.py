@@ -204,3 +204,44 @@ def test_stop_ends_every_daemon_and_commands_run_alone(tmp_path: Path) -> None:
     finally:
         _hashshock(env, "daemon", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: Run in a fresh interpreter: the daemon's warm-up, then the bundled example fleets
+#: under every bundled scenario; prints the compiled functions that had to load another
+#: signature from numba's cache (each 10–30 ms of a command's time in the daemon).
+_UNWARMED = """
+import gc, json, sys, warnings
+warnings.simplefilter("ignore")
+from numba.core.dispatcher import Dispatcher
+from hashshock.cli import daemon_server
+daemon_server.warm_up()
+from hashshock import api
+from hashshock.inputs.load import builtin_scenarios
+
+def signatures():
+    return {f"{d.py_func.__module__}.{d.py_func.__name__}": len(d.signatures)
+            for d in gc.get_objects() if isinstance(d, Dispatcher)}
+
+before = signatures()
+for fleet in sys.argv[1:]:
+    for result in api.compare(fleet, sorted(builtin_scenarios()), 50, 120):
+        result.to_dict()
+after = signatures()
+print(json.dumps(sorted(n for n, k in after.items() if k > before.get(n, 0))))
+"""
+
+
+def test_the_daemons_warm_up_loads_what_the_example_runs_use() -> None:
+    """A kernel (or a signature of one) the warm-up did not load is loaded from numba's
+    cache in every command's child, again and again: the market's compiled miner (the
+    warm-up's 2 paths were mined in plain Python) and the covenants' running sums (its
+    fleet had no hashrate commitment) cost the mid-size run about 40 ms each time."""
+    from hashshock.cli.daemon_server import WARM_PATHS
+    from hashshock.market.simulate import PLAIN_PATHS
+
+    assert WARM_PATHS > PLAIN_PATHS
+    fleets = [str(EXAMPLES / name / "fleet.yaml")
+              for name in ("small-farm", "midsize-public-miner", "well-capitalised")]  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", _UNWARMED, *fleets], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600, check=True)  # fmt: skip
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -38,8 +38,9 @@ from hashshock.cli.daemon_client import read_first_frame, read_frame, send_frame
 BACKLOG = 16
 #: The bundled fleet the daemon runs to load the kernels (under every bundled scenario).
 WARM_FLEET = "data/warm-up-fleet.yaml"
-#: Paths and days of that run: enough for every phase to be reached.
-WARM_PATHS, WARM_DAYS = 2, 60
+#: Paths and days of that run: enough for every phase to be reached, and more paths than
+#: the market mines in plain Python (its compiled kernel loads too).
+WARM_PATHS, WARM_DAYS = 8, 60
 
 
 def warm_up() -> None:
