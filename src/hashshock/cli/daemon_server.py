@@ -60,7 +60,14 @@ def warm_up() -> None:
     close_thread_pools()
     from hashshock.cli.app import click_command  # its consoles are built again per command
 
-    click_command()
+    # A command run through the command line, its output dropped: what parsing options
+    # and printing a result load on first use (typer's and pydantic's type adapters,
+    # rich's character widths: 55 ms of every command's child otherwise).
+    dropped = io.StringIO()
+    with (contextlib.redirect_stdout(dropped), contextlib.redirect_stderr(dropped),
+          contextlib.suppress(SystemExit)):  # fmt: skip
+        click_command().main(["validate", str(fleet)], prog_name="hashshock",
+                             standalone_mode=False)  # fmt: skip
 
 
 #: glibc's mallopt parameters (malloc.h) and the values a command's child starts with.
