@@ -708,3 +708,24 @@ def test_a_mappings_relative_file_is_said_to_start_at_the_working_folder(
     with pytest.raises(InputError) as raised:
         hashshock.sweep(spec)
     assert raised.value.field == "base.fleet" and "the working folder" in raised.value.fix
+
+
+def test_the_arguments_after_seed_are_keywords() -> None:
+    """Their order differed from function to function (``industry``'s sixth argument was
+    its market, ``run``'s its progress): given by position they are refused by Python,
+    by keyword they run; ``run`` takes an executor as ``compare`` does."""
+    import inspect
+
+    from hashshock.execution import InProcess
+
+    for function in (hashshock.run, hashshock.compare, hashshock.industry, hashshock.optimise,
+                     hashshock.strategies, hashshock.find_breakpoint):  # fmt: skip
+        parameters = list(inspect.signature(function).parameters.values())
+        seed = next(i for i, p in enumerate(parameters) if p.name == "seed")
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters[seed + 1 :]), (
+            function.__name__)  # fmt: skip
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    with pytest.raises(TypeError):
+        hashshock.run(farm, "baseline", 2, 5, 0, None)  # type: ignore[misc]
+    by_keyword = hashshock.run(farm, "sanctions", 2, 5, 0, executor=InProcess())
+    assert by_keyword.to_dict() == hashshock.run(farm, "sanctions", 2, 5, 0).to_dict()

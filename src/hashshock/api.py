@@ -127,6 +127,7 @@ def compare(
     paths: int = 1000,
     horizon_days: int = 365,
     seed: int = 0,
+    *,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     market: MarketInput = None,
@@ -257,9 +258,11 @@ def run(
     paths: int = 1000,
     horizon_days: int = 365,
     seed: int = 0,
+    *,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     market: MarketInput = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Simulate one scenario on a fleet (``baseline`` is run too, for the decline stage).
 
@@ -276,7 +279,11 @@ def run(
     - ``progress``: called with (days done, days in total); ``workers`` > 1: a local
       Dask cluster for the call (its worker processes do not run the calling script);
     - ``market``: a market YAML's path, a mapping of its fields, or a
-      :class:`~hashshock.market.MarketConfig` (default: the bundled market).
+      :class:`~hashshock.market.MarketConfig` (default: the bundled market);
+    - ``executor``: where to run (:mod:`hashshock.execution`), as :func:`compare`'s.
+
+    The arguments after ``seed`` are keywords (``progress=``, ``market=``), in every
+    function of the API: their order differs from one to another.
 
     Returns a :class:`~hashshock.results.RunResult`: ``to_dict()`` is the JSON of
     ``hashshock run --json`` (README, "JSON output"); labelled arrays from
@@ -285,4 +292,14 @@ def run(
     bad input, before anything is simulated; issues
     :class:`~hashshock.notices.HashshockWarning` for inputs worth a second look.
     """
-    return compare(fleet, [scenario], paths, horizon_days, seed, progress, workers, market)[0]
+    return compare(
+        fleet,
+        [scenario],
+        paths,
+        horizon_days,
+        seed,
+        progress=progress,
+        workers=workers,
+        market=market,
+        executor=executor,
+    )[0]

@@ -138,6 +138,7 @@ def find_breakpoint(
     paths: int = 200,
     horizon_days: int = 365,
     seed: int = 0,
+    *,
     vendor: str | None = None,
     market: MarketInput = None,
     iterations: int = 10,

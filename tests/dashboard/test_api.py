@@ -329,9 +329,8 @@ def test_a_job_can_be_cancelled_and_the_queue_is_bounded(
     from hashshock.dashboard.app import Settings, create_app
     from hashshock.dashboard.jobs import MAX_WAITING
 
-    def endless(*args: object) -> None:  # the engine's progress, forever
-        progress = args[5]
-        assert callable(progress)
+    def endless(*_: object, progress: object = None, **__: object) -> None:
+        assert callable(progress)  # the engine's progress, forever
         for day in range(10**6):
             progress(day, 10**6)
             time.sleep(0.005)

@@ -168,7 +168,16 @@ def _simulate(
             note_long_run(estimate, "this run")
         with progress_bar(not quiet) as tick:
             results = run_interruptibly(
-                lambda: api.compare(loaded, chosen, paths, horizon, seed, tick, workers, market)
+                lambda: api.compare(
+                    loaded,
+                    chosen,
+                    paths,
+                    horizon,
+                    seed,
+                    progress=tick,
+                    workers=workers,
+                    market=market,
+                )
             )
         data = [r.to_dict() for r in results]
         # What only the run could tell (a scenario's events that cannot act), once each.

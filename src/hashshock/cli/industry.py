@@ -497,7 +497,16 @@ def industry_command(
         try:
             with progress_bar(not quiet) as tick:
                 result = run_interruptibly(
-                    lambda: industry(loaded, names, paths, horizon, seed, config, executor, tick)
+                    lambda: industry(
+                        loaded,
+                        names,
+                        paths,
+                        horizon,
+                        seed,
+                        market=config,
+                        executor=executor,
+                        progress=tick,
+                    )
                 )
         finally:
             executor.close()

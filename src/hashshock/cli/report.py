@@ -239,7 +239,7 @@ def _simulate(
         check_scenario_against_fleet(scenario, loaded)
     warn_if_stale(err_console, config, loaded)
     with progress_bar(not quiet) as tick:
-        results = api.compare(loaded, chosen, paths, horizon, seed, tick, None, config)
+        results = api.compare(loaded, chosen, paths, horizon, seed, progress=tick, market=config)
 
     def keep() -> None:
         if not save:

@@ -193,7 +193,7 @@ def sweep_command(
         try:
             with _progress(not quiet and json_out != "-") as tick:
                 result = run_interruptibly(
-                    lambda: sweep(spec, executor, progress=tick, paths=paths)
+                    lambda: sweep(spec, executor=executor, progress=tick, paths=paths)
                 )
         finally:
             executor.close()

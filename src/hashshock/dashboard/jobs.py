@@ -101,7 +101,7 @@ class Jobs:
                 raise _Cancelled
 
         try:
-            results = api.compare(loaded, scenarios, paths, horizon_days, seed, progress)
+            results = api.compare(loaded, scenarios, paths, horizon_days, seed, progress=progress)
             with self._lock:  # asked after the engine's last report: nothing is saved
                 if job.stop:
                     raise _Cancelled

@@ -180,6 +180,7 @@ def industry(
     paths: int = DEFAULT_PATHS,
     horizon_days: int = 365,
     seed: int = 0,
+    *,
     market: MarketInput = None,
     executor: Executor | None = None,
     progress: Progress | None = None,

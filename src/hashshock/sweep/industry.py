@@ -234,7 +234,7 @@ def run_industry_point(
     from hashshock.industry.api import industry
 
     try:  # a point's warnings are the base's: not said again point by point
-        result = industry(loaded, [scenario], paths, horizon_days, seed, market,
+        result = industry(loaded, [scenario], paths, horizon_days, seed, market=market,
                           executor=InProcess(), say_warnings=False)  # fmt: skip
     except InputError as exc:
         return index, None, exc.message
