@@ -532,6 +532,7 @@ def test_a_loaded_fleet_changed_in_place_is_checked_again() -> None:
     ("network", "us_share", 7.0, "less than or equal to 1"),
     ("network", "feedback_lag_days", 0, "greater than 0"),
     ("network", "growth_per_year", float("inf"), "not a finite number"),
+    ("network", "us_share", "0.3", "valid number"),  # checked, not converted: used as it is
 ])  # fmt: skip
 def test_a_market_object_changed_in_place_is_checked_again(
     section: str, field: str, value: float, words: str
@@ -557,8 +558,8 @@ def test_a_market_object_changed_in_place_is_checked_again(
         EXAMPLES / "small-farm" / "fleet.yaml", paths=2, horizon_days=5).to_dict()  # fmt: skip
 
 
-@pytest.mark.parametrize("value", [float("nan"), 5.0, -3.0])
-def test_a_scenario_object_changed_in_place_is_checked_again(value: float) -> None:
+@pytest.mark.parametrize("value", [float("nan"), 5.0, -3.0, "0.5"])
+def test_a_scenario_object_changed_in_place_is_checked_again(value: float | str) -> None:
     """A :class:`Scenario`'s event probability set to NaN ran as never (5 as always);
     checked again as a file is. So is an empty name, given any way."""
     from hashshock.inputs.errors import InputError

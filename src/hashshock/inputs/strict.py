@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 import warnings
 from functools import cache
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, model_validator
 
@@ -19,48 +19,83 @@ from hashshock.inputs.errors import TruthValue, from_validation_error
 
 
 class InputModel(BaseModel):
-    """A model of user input whose number fields refuse True and False."""
+    """A model of user input whose number fields (and lists and mappings of numbers)
+    refuse True and False, Python's and numpy's."""
 
     @model_validator(mode="before")
     @classmethod
     def _truth_values_are_not_numbers(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        numeric = number_fields(cls)
-        if not any(isinstance(data.get(name), bool) for name in numeric):
-            return data
-        return {key: TruthValue(value) if key in numeric and isinstance(value, bool) else value
-                for key, value in data.items()}  # fmt: skip
+        shapes = number_fields(cls)
+        marked = {key: _marked(value, shapes[key]) if key in shapes else value
+                  for key, value in data.items()}  # fmt: skip
+        return marked if any(m is not v for m, v in zip(marked.values(), data.values(),
+                                                         strict=True)) else data  # fmt: skip
 
 
 def check_again(model: BaseModel, file: str) -> None:
-    """``model``'s fields validated again: pydantic does not check an assignment, so an
-    object changed since it was loaded may hold anything. An :class:`InputError` names
-    ``file`` and the field."""
+    """``model``'s fields validated again, strictly: pydantic does not check an
+    assignment, so an object changed since it was loaded may hold anything — a NaN, a
+    share of 7, the text "0.3" — and the object is used as it is (strict: nothing is
+    converted, so what passes needs no conversion). An :class:`InputError` names ``file``
+    and the field."""
     with warnings.catch_warnings():  # pydantic's note on a field set to a wrong type
         warnings.simplefilter("ignore")
         fields = model.model_dump()
     try:
-        type(model).model_validate(fields)
+        type(model).model_validate(fields, strict=True)
     except ValidationError as exc:
         raise from_validation_error(exc, file, type(model)) from None
 
 
+#: What a field holds that takes numbers: a number, a list of them, a mapping to them.
+Shape = Literal["number", "list", "mapping"]
+
+
 @cache
-def number_fields(model: type[BaseModel]) -> frozenset[str]:
+def number_fields(model: type[BaseModel]) -> dict[str, Shape]:
     """The fields of ``model`` (by name and alias) that take numbers (int, float or None)
-    and nothing else."""
-    names: set[str] = set()
+    and nothing else, or lists or mappings of such numbers, with their :data:`Shape`."""
+    shapes: dict[str, Shape] = {}
     for name, field in model.model_fields.items():
-        if _numbers_only(field.annotation):
-            names.add(name)
+        shape = _shape(field.annotation)
+        if shape is not None:
+            shapes[name] = shape
             if field.alias:
-                names.add(field.alias)
-    return frozenset(names)
+                shapes[field.alias] = shape
+    return shapes
 
 
-def _numbers_only(annotation: Any) -> bool:
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        return bool(args) and all(_numbers_only(a) for a in args)
-    return annotation in (int, float)
+def _shape(annotation: Any) -> Shape | None:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _shape(args[0])
+    if origin in (Union, types.UnionType):
+        shapes = {_shape(a) for a in args if a is not type(None)}
+        return shapes.pop() if len(shapes) == 1 else None
+    if origin in (list, tuple, set, frozenset) and args:
+        items = {_shape(a) for a in args if a is not Ellipsis}
+        return "list" if items == {"number"} else None
+    if origin is dict and len(args) == 2:
+        return "mapping" if _shape(args[1]) == "number" else None
+    return "number" if annotation in (int, float) else None
+
+
+def _is_truth_value(value: Any) -> bool:
+    kind = type(value)
+    return kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
+
+
+def _marked(value: Any, shape: Shape) -> Any:
+    """``value`` with each True or False where a number belongs as a :class:`TruthValue`
+    (``value`` itself if there is none)."""
+    if shape == "number":
+        return TruthValue(bool(value)) if _is_truth_value(value) else value
+    if shape == "list" and isinstance(value, list | tuple):
+        found = any(_is_truth_value(v) for v in value)
+        return type(value)(_marked(v, "number") for v in value) if found else value
+    if shape == "mapping" and isinstance(value, dict):
+        found = any(_is_truth_value(v) for v in value.values())
+        return {k: _marked(v, "number") for k, v in value.items()} if found else value
+    return value
