@@ -96,9 +96,12 @@ def test_percentiles_of_paths_sorted_in_place_are_numpys_bit_for_bit() -> None:
         values[:, 1] = values[:, 1].round()  # ties
         values[:, 2] = 4.0
         values[rng.integers(paths), 3] = np.nan
-        q = [5, 10, 25, 50, 75, 90, 95, 99]
-        found = _percentiles(values, q)
-        expected = np.percentile(values, q, axis=0)
+        values[rng.integers(paths), 4] = np.inf
+        values[:, 5] = -np.inf if paths % 2 else values[:, 5]
+        q = [0, 5, 10, 25, 50, 75, 90, 95, 99, 100]
+        with np.errstate(invalid="ignore"):  # inf − inf: NaN, in numpy's as in ours
+            found = _percentiles(values, q)
+            expected = np.percentile(values, q, axis=0)
         assert found.tobytes() == expected.tobytes(), paths
         counts = rng.integers(0, 9, (paths, 5, 3))
         np.testing.assert_array_equal(sorted_paths(counts), np.sort(counts, axis=0))

@@ -44,12 +44,14 @@ def _sorted_percentile(ordered: NDArray[np.generic], q: float) -> NDArray[np.flo
     index (n − 1)·q, then a lerp from the nearer row), not from a float copy of all."""
     n = ordered.shape[0]
     virtual = (n - 1) * q
-    if virtual >= n - 1:
-        return np.asarray(ordered[n - 1], dtype=np.float64)
-    below = int(np.floor(virtual))
-    t = virtual - below
-    a = np.asarray(ordered[below], dtype=np.float64)
-    b = np.asarray(ordered[below + 1], dtype=np.float64)
+    if virtual >= n - 1:  # numpy lerps the last row with itself, its weight from index −1
+        a = b = np.asarray(ordered[n - 1], dtype=np.float64)
+        t = virtual + 1.0  # an infinite value gives NaN (inf − inf), as numpy's
+    else:
+        below = int(np.floor(virtual))
+        t = virtual - below
+        a = np.asarray(ordered[below], dtype=np.float64)
+        b = np.asarray(ordered[below + 1], dtype=np.float64)
     diff = b - a
     # numpy lerps from the nearer row, so that t = 1 gives b exactly
     lerp: NDArray[np.float64] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
