@@ -37,6 +37,10 @@ class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
         return mapping
 
 
+#: Where the relative file names of an input given as a mapping (no file) start.
+MAPPING_FOLDER = "the working folder (a mapping's)"
+
+
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)

@@ -32,7 +32,7 @@ from hashshock.inputs.errors import (
     from_validation_error,
     unknown_name_fix,
 )
-from hashshock.inputs.files import read_csv_numbered, read_yaml_mapping
+from hashshock.inputs.files import MAPPING_FOLDER, read_csv_numbered, read_yaml_mapping
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
 from hashshock.inputs.strict import check_again
@@ -265,7 +265,7 @@ def _referenced(path: Path | None, base: Path, field: str, name: str, what: str)
     target = base / name
     if not target.is_file():
         found = "is a folder" if target.is_dir() else "not found"
-        start = "the fleet file" if path is not None else "the working folder (a mapping's)"
+        start = "the fleet file" if path is not None else MAPPING_FOLDER
         raise InputError(path, field, f"{target} {found}",
                          f"give {what}, its path relative to {start}")  # fmt: skip
     return target

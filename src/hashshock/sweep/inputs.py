@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hashshock.inputs.errors import InputError, from_validation_error
+from hashshock.inputs.files import MAPPING_FOLDER
 from hashshock.inputs.load import (
     LoadedFleet,
     builtin_scenarios,
@@ -136,7 +137,7 @@ def scenario_or_market(
 
 def spec_start(spec_file: Path | None) -> str:
     """Where a spec's relative paths start: its file's folder, else (a mapping) here."""
-    return "the spec's folder" if spec_file is not None else "the working folder (a mapping's)"
+    return "the spec's folder" if spec_file is not None else MAPPING_FOLDER
 
 
 def _base_error(
