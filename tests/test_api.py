@@ -638,7 +638,8 @@ def test_no_public_name_is_hidden_by_a_submodule_of_the_same_name() -> None:
                  "hashshock.market", "hashshock.execution"):  # fmt: skip
         package = importlib.import_module(name)
         for sub in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{name}.{sub.name}")
+            if not sub.name.startswith("_"):  # __main__ runs the command line
+                importlib.import_module(f"{name}.{sub.name}")
         for public in getattr(package, "__all__", []):
             value = getattr(package, public)
             if isinstance(value, types.ModuleType):

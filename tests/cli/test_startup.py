@@ -216,3 +216,17 @@ def test_the_tree_of_one_command_behaves_as_the_whole_tree(
     alone = _printed(capsys, monkeypatch, args, whole_tree=False)
     whole = _printed(capsys, monkeypatch, args, whole_tree=True)
     assert alone == whole
+
+
+def test_python_m_hashshock_is_the_command_line(tmp_path: Path) -> None:
+    """``python -m hashshock`` runs what the ``hashshock`` script runs: the same output
+    and exit codes (a usage error is 2)."""
+    env = {**os.environ, "HASHSHOCK_DAEMON": "off"}
+    for args, code in ((["--version"], 0), (["valdate"], 2)):
+        module = subprocess.run([sys.executable, "-m", "hashshock", *args], capture_output=True,
+                                text=True, env=env, cwd=tmp_path, timeout=120)  # fmt: skip
+        script = subprocess.run([sys.executable, "-c", "from hashshock.cli.entry import main; "
+                                 "main()", *args], capture_output=True, text=True, env=env,
+                                cwd=tmp_path, timeout=120)  # fmt: skip
+        assert module.returncode == script.returncode == code
+        assert (module.stdout, module.stderr) == (script.stdout, script.stderr)
