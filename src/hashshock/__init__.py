@@ -17,13 +17,17 @@ when something is simulated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from hashshock._lazy import lazy_exports
+
+#: typing.TYPE_CHECKING without importing typing (a command handed to the daemon imports
+#: this package first: typing and inspect are a third of its import time).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from hashshock.api import compare, run
     from hashshock.breakpoint import find_breakpoint
     from hashshock.decide.api import optimise, strategies

@@ -7,12 +7,15 @@ constant the CLI needs for an option default) does not import the whole package.
 
 from __future__ import annotations
 
-import inspect
 import sys
 import types
-from collections.abc import Callable
 from importlib import import_module
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see hashshock)
+if TYPE_CHECKING:
+    import inspect
+    from collections.abc import Callable
+    from typing import Any
 
 
 def lazy_exports(
@@ -60,10 +63,14 @@ def make_callable(package: str, module: str, function: str) -> None:
 
         @property
         def __signature__(self) -> inspect.Signature:
+            import inspect
+
             return inspect.signature(target())
 
         @property
         def __doc__(self) -> str:  # type: ignore[override]  # read before the module's own
+            import inspect
+
             own = str(vars(self).get("__doc__") or "")
             called = target()
             text = inspect.getdoc(called) or ""

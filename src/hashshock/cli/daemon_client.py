@@ -34,12 +34,13 @@ import stat
 import struct
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see hashshock)
 if TYPE_CHECKING:  # the modules a connection needs load only when a daemon runs
     import socket
     from collections.abc import Iterator
     from types import FrameType
+    from typing import Any
 
 #: Set to ``off`` to run every command in its own process.
 DAEMON_ENV = "HASHSHOCK_DAEMON"

@@ -30,7 +30,9 @@ variable is set: the same numbers, no pool.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see hashshock)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: New objects between two collections of the youngest generation (Python's default: 700).
 GC_THRESHOLD = 50_000
