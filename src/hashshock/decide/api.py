@@ -66,6 +66,11 @@ def optimise(
     The evaluations run on ``executor`` (left open), else on a Dask ``scheduler`` (or
     ``$DASK_SCHEDULER_ADDRESS``), else on ``workers`` local Dask worker processes, else
     on threads here, one per core; the result does not depend on where.
+
+    Returns an :class:`~hashshock.decide.optimise.OptimiseResult`: ``chosen_stock`` (parts
+    per pool, whole), ``chosen_cost_usd`` (USD beyond today's stock), ``chosen_objective``
+    (the availability it holds), ``reached``, the ``frontier``; ``to_dict()`` is
+    ``hashshock optimise --json``.
     """
     from hashshock.decide.optimise import check_target, check_window
     from hashshock.decide.optimise import optimise as search
@@ -117,7 +122,9 @@ def strategies(
     strategy keeping each covenant of ``max_breach`` (name → largest breach probability)
     under its limit (docs/decisions.md). ``stockpile_months``: months of parts the
     built-in stockpile holds (default ``data/decide_strategies.csv``). The other
-    arguments are :func:`optimise`'s; ``progress`` gets (strategies done, in all)."""
+    arguments are :func:`optimise`'s; ``progress`` gets (strategies done, in all).
+    Returns a :class:`~hashshock.decide.strategies.StrategiesResult`; ``to_dict()`` is
+    ``hashshock strategies --json`` (money in USD, availability and breaches as shares)."""
     from hashshock.decide.strategies import compare_strategies
     from hashshock.prepare import _fleet, _scenario, check_horizon, check_run_args, prepare
 

@@ -199,7 +199,15 @@ def industry(
     the network the one before settled). Results do not depend on where they ran. The
     warnings are in the result and, with ``say_warnings``, issued as
     :class:`~hashshock.notices.HashshockWarning` (a sweep's points leave them to the
-    base)."""
+    base).
+
+    ``scenarios``, ``horizon_days`` (days, 1 to 1,098), ``seed`` and ``market`` are as
+    :func:`hashshock.compare` takes them; ``paths`` (1 to 1,000,000) defaults to 200, not
+    1,000: an industry runs every member's fleet. Returns an
+    :class:`~hashshock.industry.result.IndustryResult` whose ``to_dict()`` is ``hashshock
+    industry --json`` (docs/industry.md, "Output": US EH/s and share by day, who breaks
+    first, money in USD). Bad input raises :class:`~hashshock.inputs.errors.InputError`
+    before anything is simulated."""
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
     check_executor(executor, workers=workers)

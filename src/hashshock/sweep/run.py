@@ -270,9 +270,11 @@ def sweep(
     Runs on ``executor`` if given (left open); else on :func:`hashshock.execution.
     make_executor` of ``workers`` and ``scheduler`` (default: in this process).
     ``progress`` gets (tasks done, tasks in total). ``with_runs`` keeps the base runs'
-    full results for the report; ``paths`` replaces the spec's number of paths. Bad input
-    raises :class:`InputError`; a point whose inputs are invalid is kept in the result
-    with its ``error``.
+    full results for the report; ``paths`` (1 to 1,000,000) replaces the spec's number of
+    paths. Returns a :class:`~hashshock.sweep.result.SweepResult` (its points' inputs and
+    metrics, each method's analysis); ``to_dict()`` is ``hashshock sweep --json``. Bad
+    input raises :class:`InputError`; a point whose inputs are invalid is kept in the
+    result with its ``error``.
     """
     from hashshock.execution.choose import (
         at_once_here,
