@@ -290,8 +290,8 @@ def test_wrong_argument_types_are_input_errors() -> None:
         (lambda: hashshock.compare(fleet, None), "scenarios", "give a list of names"),
         (lambda: hashshock.industry(None, None, paths=5), "scenarios", "give a list of names"),
         (lambda: hashshock.industry(None, portfolio={}, paths=5), "portfolio", "YAML file"),
-        (lambda: hashshock.load_scenario(None), "scenario", "built-in scenario's name"),
-        (lambda: hashshock.load_scenario({}), "scenario", "built-in scenario's name"),
+        (lambda: hashshock.load_scenario(None), "scenario", "bundled scenario's name"),
+        (lambda: hashshock.load_scenario({}), "name", "add this field"),  # a mapping: its fields
         (lambda: hashshock.find_breakpoint(EXAMPLES / "midsize-public-miner" / "fleet.yaml",
                                            None), "covenant (--covenant)", "give one of dscr"),
         (lambda: hashshock.strategies(fleet, extra=[None]), "extra[0]", "strategy YAML"),
@@ -731,3 +731,22 @@ def test_the_arguments_after_seed_are_keywords() -> None:
         hashshock.run(farm, "baseline", 2, 5, 0, None)  # type: ignore[misc]
     by_keyword = hashshock.run(farm, "sanctions", 2, 5, 0, executor=InProcess())
     assert by_keyword.to_dict() == hashshock.run(farm, "sanctions", 2, 5, 0).to_dict()
+
+
+def test_the_loaders_take_what_run_takes() -> None:
+    """``load_fleet`` and ``load_scenario`` take a fleet and a scenario in every form
+    ``run`` does (a loaded fleet, a Fleet, a mapping; a mapping, a Scenario), and give
+    what ``run`` runs."""
+    from hashshock.inputs.load import given_fields
+
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    loaded = hashshock.load_fleet(farm)
+    for form in (loaded, loaded.fleet, given_fields(loaded.fleet)):
+        assert hashshock.load_fleet(form).fleet == loaded.fleet
+    mine = {"name": "mine", "include": ["sanctions"]}
+    scenario = hashshock.load_scenario(mine)
+    assert scenario.events == hashshock.load_scenario("sanctions").events
+    assert hashshock.load_scenario(scenario) == scenario
+    assert (
+        hashshock.run(farm, scenario, 2, 5).to_dict() == hashshock.run(farm, mine, 2, 5).to_dict()
+    )

@@ -29,11 +29,11 @@ from hashshock.finance.covenants import first_test_day, wilson_interval
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
 from hashshock.inputs.errors import InputError, shown, unknown_name_fix
-from hashshock.inputs.load import LoadedFleet
+from hashshock.inputs.load import LoadedFleet, load_fleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market.config import as_market
 from hashshock.notices import warn_all
-from hashshock.prepare import FleetLike, MarketInput, _fleet, check_horizon, check_run_args
+from hashshock.prepare import FleetLike, MarketInput, check_horizon, check_run_args
 
 Shock = Literal["parts-cut", "btc-drop"]
 SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
@@ -171,7 +171,7 @@ def find_breakpoint(
     elif vendor is not None:  # as the command refuses --vendor with --shock btc-drop
         raise InputError(None, "vendor", f"names whose parts are cut, and shock {shock!r} "
                          "cuts none", "leave vendor out, or use shock='parts-cut'")  # fmt: skip
-    loaded = _fleet(fleet)
+    loaded = load_fleet(fleet)
     check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)

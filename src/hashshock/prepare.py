@@ -19,19 +19,14 @@ import numpy as np
 
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
-from hashshock.inputs.errors import InputError, check_path_like, shown
+from hashshock.inputs.errors import InputError, shown
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import (
     LoadedFleet,
     check_scenario_against_fleet,
-    checked_again,
-    checked_scenario,
-    fleet_from_mapping,
-    given_fields,
     load_fleet,
     load_scenario,
-    scenario_from_mapping,
 )
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig, simulate_market
@@ -51,42 +46,13 @@ MAX_HORIZON_DAYS = 3 * 366
 BASELINE = "baseline"
 
 
-def _fleet(fleet: FleetLike) -> LoadedFleet:
-    if isinstance(fleet, LoadedFleet):
-        return checked_again(fleet)
-    if isinstance(fleet, dict):
-        return fleet_from_mapping(fleet)
-    if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
-        if fleet.cohorts_csv:  # read again from here, or already in cohorts: refuse both
-            raise InputError(
-                None, "fleet.cohorts_csv", "a Fleet object cannot name a cohorts CSV (its "
-                "cohorts may already hold the file's)",
-                "give the fleet file's path, or what hashshock.load_fleet returns",
-            )  # fmt: skip
-        return fleet_from_mapping(given_fields(fleet))
-    check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
-    return load_fleet(fleet)
-
-
-def _scenario(scenario: ScenarioLike) -> Scenario:
-    """A scenario by name, file, mapping of its fields or object; ``include`` is expanded
-    in every case."""
-    if isinstance(scenario, Scenario):
-        return checked_scenario(scenario)
-    if isinstance(scenario, Mapping):
-        return scenario_from_mapping(scenario)
-    check_path_like(scenario, "scenario", "give a bundled scenario's name, a scenario file, "
-                    "a mapping of its fields or a Scenario")  # fmt: skip
-    return load_scenario(scenario)
-
-
 def scenarios_to_run(
     scenarios: Sequence[ScenarioLike], with_baseline: bool = True
 ) -> tuple[list[Scenario], list[Scenario]]:
     """The scenarios asked for (checked, names unique) and those to run: baseline first
     (the decline stage is measured against it) unless ``with_baseline`` is False and
     neither asked for nor needed by a network-wide scenario, then the others."""
-    requested = [_scenario(s) for s in scenario_list(scenarios)]
+    requested = [load_scenario(s) for s in scenario_list(scenarios)]
     check_scenario_names(requested)
     baseline = next((s for s in requested if s.name == BASELINE), None)
     if baseline is None and (with_baseline or any(s.network_wide for s in requested)):
@@ -251,7 +217,7 @@ def prepare(
     check_horizon(horizon_days)
     # A list before the fleet is read, and read once: an iterator given is spent by it.
     listed = scenario_list(scenarios)
-    loaded = _fleet(fleet)
+    loaded = load_fleet(fleet)
     requested, to_run = scenarios_to_run(listed, with_baseline)
     for scenario in requested:
         check_scenario_against_fleet(scenario, loaded)

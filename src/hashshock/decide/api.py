@@ -126,7 +126,8 @@ def strategies(
     Returns a :class:`~hashshock.decide.strategies.StrategiesResult`; ``to_dict()`` is
     ``hashshock strategies --json`` (money in USD, availability and breaches as shares)."""
     from hashshock.decide.strategies import compare_strategies
-    from hashshock.prepare import _fleet, _scenario, check_horizon, check_run_args, prepare
+    from hashshock.inputs.load import load_fleet, load_scenario
+    from hashshock.prepare import check_horizon, check_run_args, prepare
 
     check_run_args(paths, seed)
     check_horizon(horizon_days)
@@ -142,7 +143,7 @@ def strategies(
     extra = list(extra)  # read once: a generator is checked and then used
     for k, file in enumerate(extra):
         check_path_like(file, f"extra[{k}]", "give the path of a strategy YAML file")
-    loaded, chosen = _fleet(fleet), _scenario(scenario)
+    loaded, chosen = load_fleet(fleet), load_scenario(scenario)
     thresholds = check_thresholds(max_breach or {}, covenant_names(loaded), "max_breach")
     check_tested(loaded, thresholds, horizon_days)
     months = check_months(stockpile_months, "stockpile_months")

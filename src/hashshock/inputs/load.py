@@ -244,13 +244,24 @@ def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
             )  # fmt: skip
 
 
-def load_fleet(path: str | Path | dict[str, Any]) -> LoadedFleet:
-    """Read and validate a fleet YAML file (or a mapping of its fields, as ``run`` takes:
-    relative files from the working folder)."""
-    if isinstance(path, dict):
-        return fleet_from_mapping(path)
-    check_path_like(path, "fleet", "give a fleet file's path or a mapping of its fields")
-    file = Path(path)
+def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> LoadedFleet:
+    """Read and validate a fleet YAML file, or a fleet as ``run`` takes one: a mapping of
+    its fields (relative files from the working folder), a :class:`Fleet`, or a loaded
+    fleet (checked again: its fields may have changed since)."""
+    if isinstance(fleet, LoadedFleet):
+        return checked_again(fleet)
+    if isinstance(fleet, dict):
+        return fleet_from_mapping(fleet)
+    if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
+        if fleet.cohorts_csv:  # read again from here, or already in cohorts: refuse both
+            raise InputError(
+                None, "fleet.cohorts_csv", "a Fleet object cannot name a cohorts CSV (its "
+                "cohorts may already hold the file's)",
+                "give the fleet file's path, or what hashshock.load_fleet returns",
+            )  # fmt: skip
+        return fleet_from_mapping(given_fields(fleet))
+    check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
+    file = Path(fleet)
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 
 
@@ -539,9 +550,16 @@ def resolve_scenario_ref(ref: str, base: Path | None) -> Path:
     )  # fmt: skip
 
 
-def load_scenario(ref: str | Path) -> Scenario:
-    """Load a built-in scenario by name or a scenario YAML file; ``include`` is expanded."""
-    check_path_like(ref, "scenario", "give a built-in scenario's name or a scenario YAML file")
+def load_scenario(ref: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
+    """A built-in scenario by name, a scenario YAML file, a mapping of its fields or a
+    :class:`Scenario` (checked again: its fields may have changed since it was loaded);
+    ``include`` is expanded in every case."""
+    if isinstance(ref, Scenario):
+        return checked_scenario(ref)
+    if isinstance(ref, Mapping):
+        return scenario_from_mapping(ref)
+    check_path_like(ref, "scenario", "give a bundled scenario's name, a scenario file, a "
+                    "mapping of its fields or a Scenario")  # fmt: skip
     return _load_scenario(ref, ())
 
 
