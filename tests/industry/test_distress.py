@@ -161,3 +161,31 @@ def test_a_missed_hashrate_commitment_breaks_nobody(tmp_path: Path) -> None:
     (first,) = broken["first_to_break"]["financial"]
     assert first["probability_break"] == 1
     assert broken["lender"]["loans"][0]["probability_default"] == 1
+
+
+def test_a_member_that_sells_every_machine_sells_them_all() -> None:
+    """``sell_share: 1``: the sale was priced from the nameplate left after it divided by
+    1 − s (0/0, a traceback); it is priced from the nameplate before it. The member
+    delivers nothing after its sale day, and offers the used market twice what selling
+    half offers, on the same paths and sale days; nothing in the JSON is NaN."""
+    import json
+
+    floor = {"name": "liq", "type": "min_liquidity", "value": 10000}  # above its cash
+
+    def run(share: float) -> IndustryResult:
+        data = {"name": "t", "start_date": "2026-12-01", "distress": {
+            "sell_share": share, "sold_abroad_share": 0.0, "cancel_orders": False},
+            "operators": [{"name": "fragile", "template": "hosted-client", "machines": 2000,
+                           "finance": {"cash_usd": 20000, "covenants": [floor]}}]}  # fmt: skip
+        return industry(industry_from_mapping(data), ["baseline"], 5, 30, 0)
+
+    whole, half = run(1.0), run(0.5)
+    json.dumps(whole.to_dict(), allow_nan=False)
+    assert whole.runs.settlements is not None and half.runs.settlements is not None
+    sold, halved = whole.runs.settlements[0], half.runs.settlements[0]
+    np.testing.assert_array_equal(sold.sale_day[0], halved.sale_day[0])
+    assert (sold.sale_day[0] >= 0).all()
+    (member,) = whole.member_runs(0)
+    for p, day in enumerate(sold.sale_day[0]):
+        assert (member.hashrate_ths[p, day:] == 0).all()
+    assert sold.used.offered.sum() == 2 * halved.used.offered.sum() > 0

@@ -239,6 +239,8 @@ class _Position:
     # power, USD a day: billed on their own, not as a share of the fleet's running costs
     replacement_ths: FloatArray | None = None
     replacement_costs_usd: FloatArray | None = None
+    # installed TH/s before the sale (None: nothing sold): what the sale sells a share of
+    unsold_nameplate_ths: FloatArray | None = None
 
 
 def _position(seller: Seller, sale_day: IntArray, distress: Distress,
@@ -298,7 +300,7 @@ def _position(seller: Seller, sale_day: IntArray, distress: Distress,
     if replaced is not None and replaced_power is not None:
         mine, power = replaced * kept, replaced_power * kept
     return _Position(hashrate * kept, nameplate * kept, saved, hashrate * (1.0 - kept),
-                     cancelled, mine, power)  # fmt: skip
+                     cancelled, mine, power, nameplate)  # fmt: skip
 
 
 def _ratio(fixed: FixedFlows) -> FloatArray:
@@ -323,12 +325,13 @@ def _priced(seller: Seller, at: _Position, sale_day: IntArray, market: MarketLik
     fixed = seller.fixed
     other = fixed.other_usd + at.saved_usd
     selling = sale_day >= 0
-    if selling.any() and share > 0:
+    if selling.any() and share > 0 and at.unsold_nameplate_ths is not None:
         paths = np.nonzero(selling)[0]
         day = sale_day[selling]
         price = sum(s * market.used_price_usd_per_th[t][paths, day]
                     for t, s in fixed.tier_share.items())  # fmt: skip
-        before_sale = at.nameplate_ths[paths, day] / (1.0 - share)
+        # the installed TH/s as it was (a sale of every machine leaves none to divide by)
+        before_sale = at.unsold_nameplate_ths[paths, day]
         other[paths, day] += share * before_sale * price
     own = at.hashrate_ths if at.replacement_ths is None else at.hashrate_ths - at.replacement_ths
     running = np.divide(own, fixed.hashrate_ths, out=np.ones_like(other),
