@@ -747,8 +747,8 @@ def test_a_portfolio_file_may_keep_the_industry_files_portfolio_key(tmp_path: Pa
 
 
 def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:
-    """Each kind is a group in who breaks first: a typo would make a group of its own.
-    The kind fewer operators use is the one named; unlike kinds are left alone."""
+    """A kind labels its operators in the JSON: a typo would label one apart. The kind
+    fewer operators use is the one named; unlike kinds are left alone."""
     farm = {"template": str(SMALL_FARM), "count": 10, "machines_each": {"mean": 400, "cv": 0.5},
             "simulated": 1}  # fmt: skip
     operators = [{"name": "a", "kind": "small-farm", **farm},

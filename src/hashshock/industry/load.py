@@ -137,8 +137,8 @@ class LoadedIndustry:
 
     @property
     def kind_warnings(self) -> list[str]:
-        """Operator kinds spelt like a kind more operators use (``large-publik``): each
-        kind is its own group in who breaks first, so a typo makes a group of one."""
+        """Operator kinds spelt like a kind more operators use (``large-publik``): a kind
+        labels its operators (``operators[].kind`` in the JSON), so a typo mislabels one."""
         operators = self.industry.operators
         kinds = [o.kind for o in operators]
         out = []
@@ -150,8 +150,8 @@ class LoadedIndustry:
                 )
                 if other != kind and more and SequenceMatcher(None, kind, other).ratio() >= 0.8:
                     out.append(f"operators[{i}] ({operator.name}): kind '{kind}' is spelt like "
-                               f"'{other}', so it is a group of its own in who breaks first "
-                               "— check its spelling")  # fmt: skip
+                               f"'{other}', another operator's, and labels it apart in the "
+                               "JSON — check its spelling")  # fmt: skip
                     break
         return out
 
