@@ -152,3 +152,28 @@ def test_a_group_without_a_finance_block_shows_no_financial_break(tmp_path: Path
     assert all(v is None for v in financial["z"][bare])
     for row_values in financial["z"]:
         assert row_values[bare] is None
+
+
+def test_a_long_vendor_line_name_leaves_the_scenarios_named() -> None:
+    """At 80 columns a 35-character line name took the scenario column's width: rows
+    did not say which scenario they were. The line's name folds, the scenario's stays."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.industry import render_industry
+
+    line = "microbt-asia-production-line-for-us"
+    loaded = industry_from_mapping({
+        "name": "t", "start_date": "2026-12-01",
+        "operators": [{"name": "a", "template": "small-farm", "machines": 3000}],
+        "vendor_lines": [{"name": line, "vendor": "microbt", "capacity_ehs_per_year": 40,
+                          "us_share": 0.4, "model": "whatsminer-m60s"}],
+    })  # fmt: skip
+    out = industry(loaded, ["baseline", "sanctions"], 3, 30, 0).to_dict()
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    render_industry(console, out, None)
+    text = console.export_text()
+    table = text[text.index("Vendor lead time") :].split("└")[0]
+    assert "│ baseline " in table and "│ sanctions " in table
+    assert max(len(row) for row in text.splitlines()) <= 80

@@ -132,10 +132,13 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     if not scenarios:
         return
     table = Table(title="Vendor lead time, days (longest over the horizon)", title_justify="left")
+    # the scenario's name keeps its width (up to 16) before a long line's name takes it
+    named = min(max(len(n) for n in scenarios), 16)
     for column in ("line", "scenario", "p50/p95", "spot p50", "cancelled", "cut"):
-        # a long scenario file's name folds, never cut; the figures stay whole
+        # names fold, never cut; the figures stay whole
         table.add_column(column, justify="left" if column in ("line", "scenario") else "right",
-                         no_wrap=column != "scenario", overflow="fold")  # fmt: skip
+                         no_wrap=column not in ("line", "scenario"), overflow="fold",
+                         min_width=named if column == "scenario" else None)  # fmt: skip
     # loaded by the run already; not at import, which `--help` pays for
     from hashshock.industry.queues import AFTER_HORIZON_DAYS
 
