@@ -88,6 +88,19 @@ def test_a_day_0_hashprice_far_outside_history_is_said(price: float, said: bool)
     notes = [n for n in start.notes if "more than ten times outside the range" in n]
     assert bool(notes) == said, (start.smoothed_hashprice_usd_per_ph_day, notes)
     assert said == (not BAND[0] <= start.smoothed_hashprice_usd_per_ph_day <= BAND[1])
+    # the note names what was given, and where: the values it rests on
+    assert all(n.endswith("the BTC price (test; in USD?), the difficulty (test)") for n in notes)
+
+
+def test_a_far_hashprice_from_an_industrys_rest_of_world_names_it() -> None:
+    """An industry's day-0 network is its rest of the world plus its operators: a tiny
+    rest_of_world gave a hashprice of $7,807 while the note blamed the BTC price and the
+    difficulty, which nobody had given."""
+    config = load_market(None).with_as_of("rest_of_world.hashrate_ehs",
+                                          network_hashrate_ehs=5.05)  # fmt: skip
+    (note,) = [n for n in market_start(config, LATE).notes if "ten times outside" in n]
+    assert note.endswith("check what was given: the network hashrate "
+                         "(rest_of_world.hashrate_ehs)")  # fmt: skip
 
 
 def test_hashrate_alone_implies_the_difficulty_and_a_mismatch_is_refused() -> None:

@@ -259,6 +259,20 @@ def _age_text(age: int) -> str:
     return f"{-age} day{'s' if age != -1 else ''} after the start, used as the start's state"
 
 
+def _what_to_check(origins: dict[str, str]) -> str:
+    """The day-0 values a user gave (and where), for a hashprice too far out to be real:
+    an industry's network is its ``rest_of_world`` plus its operators, not only options."""
+    given = [f"the {label} ({origin.removeprefix('given (').removesuffix(')')}{ask})"
+             for key, label, ask in (("btc_price_usd", "BTC price", "; in USD?"),
+                                     ("difficulty", "difficulty", ""),
+                                     ("network_hashrate_ehs", "network hashrate", ""),
+                                     ("fee_share", "fee share", ""))
+             if (origin := origins.get(key, "")).startswith("given (")]  # fmt: skip
+    if not given:
+        return "check the market file's snapshot and as_of"
+    return "check what was given: " + ", ".join(given)
+
+
 def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     """The market state on ``start_date`` (module docstring); cached on ``config``."""
     cached = config._starts.get(start_date)
@@ -349,8 +363,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         notes.append(
             f"market on {start_date}: the day-0 hashprice ${smooth:,.2f}/PH/day (BTC "
             f"${float(price):,.0f}, difficulty {difficulty:.4g}) is more than ten times "
-            "outside the range since 2021 ($38–$413/PH/day): check the BTC price is in USD "
-            "and the difficulty is the chain's"
+            f"outside the range since 2021 ($38–$413/PH/day): {_what_to_check(origins)}"
         )
     stale = [
         name
