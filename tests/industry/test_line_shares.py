@@ -126,10 +126,12 @@ def test_spot_orders_follow_each_paths_running_capacity() -> None:
     assert shares[us, 0, 1] == pytest.approx(scheduled)
 
 
-def test_with_no_line_selling_to_new_buyers_no_new_machine_is_bought() -> None:
-    """Every line with a model is one orders move away from: replacement orders find no
-    line, and the run completes with no spot machine delivered."""
-    from hashshock.industry.api import industry
+def test_with_no_line_selling_to_new_buyers_the_redirect_is_refused() -> None:
+    """Every line with a model is one orders move away from: redirected and replacement
+    orders would find no line and nothing would be placed, unsaid — the file is refused,
+    naming the redirect (it ran and bought nothing before)."""
+    from hashshock.industry.load import industry_from_mapping
+    from hashshock.inputs.errors import InputError
 
     bundled = load_industry()
     assert bundled.path is not None
@@ -141,10 +143,8 @@ def test_with_no_line_selling_to_new_buyers_no_new_machine_is_bought() -> None:
     data["vendor_lines"] = [line for line in data["vendor_lines"]
                             if line["name"] in ("bitmain-asia", "microbt")]  # fmt: skip
     data["redirect"]["from_vendors"] = ["bitmain", "microbt"]
-    data["replacement"]["used_share"] = 0.0  # (used machines would still come)
     data.pop("portfolio", None)
-    from hashshock.industry.load import industry_from_mapping
-
-    result = industry(industry_from_mapping(data), ["baseline", "sanctions"], 4, 90, 0)
-    us = result.to_dict()["scenarios"]["sanctions"]["us"]
-    assert max(us.get("replacement_delivered_ehs", {"p95": [0.0]})["p95"]) == 0.0
+    with pytest.raises(InputError, match="redirect needs a vendor line of another vendor"):
+        industry_from_mapping(data)
+    data["redirect"]["from_vendors"] = ["bitmain"]  # microbt's line takes them: runs
+    assert industry_from_mapping(data).industry.redirect is not None
