@@ -1124,3 +1124,18 @@ def test_machines_to_buy_with_no_money_are_warned_of() -> None:
     funded = fleet_from_mapping(small_fleet(finance={
         "cash_usd": 1e6, "replacement": {"donor_machines": True}}))  # fmt: skip
     assert not any("none will be" in w for w in funded.warnings)
+
+
+def test_a_finance_block_without_cash_is_warned_of() -> None:
+    """``finance: {}`` (or loans and covenants with no ``cash_usd``) starts with $0 and
+    breaks on day 0 on every path: said. Cash given, even 0, is not."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    loan = {"name": "l", "principal_usd": 1e5, "rate_per_year": 0.1,
+            "maturity_date": "2029-01-01"}  # fmt: skip
+    for finance in ({}, {"loans": [loan]}):
+        said = fleet_from_mapping(small_fleet(finance=finance)).warnings
+        assert any("finance: no cash_usd, so the fleet starts with $0" in w for w in said)
+    for cash in (0, 1e6):
+        given = fleet_from_mapping(small_fleet(finance={"cash_usd": cash})).warnings
+        assert not any("no cash_usd" in w for w in given)

@@ -313,6 +313,9 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
         for i, cohort, released in early if cohort.install_date.year < released
     ], "were installed before their model was released: check the dates")  # fmt: skip
     finance = fleet.finance
+    if finance is not None and "cash_usd" not in finance.model_fields_set:
+        out.append(f"{where}finance: no cash_usd, so the fleet starts with $0 of cash (a day "
+                   "of costs before revenue breaks it): give its cash")  # fmt: skip
     for i, covenant in enumerate(finance.covenants if finance else []):
         assert finance is not None
         if covenant.type == "min_liquidity" and (covenant.value or 0.0) > finance.cash_usd:
