@@ -61,8 +61,11 @@ def _industry(tmp_path: Path, **changes: Any) -> Path:
 BAD: dict[str, tuple[dict[str, Any], str, str]] = {
     "missing fleet file": ({"op_template": "nowhere.yaml"}, "template", "not found"),
     # no line of another vendor to take them: the redirect did nothing, unsaid
-    "redirect with no line to take it": ({"redirect": {"share": 1.0}}, "redirect",
-                                         "needs a vendor line of another vendor"),
+    "redirect with no line to take it": (
+        {"redirect": {"share": 1.0}},
+        "redirect",
+        "needs a vendor line of another vendor",
+    ),
     "a folder for a fleet file": (
         {"op_template": str(ROOT / "examples")},
         "template",

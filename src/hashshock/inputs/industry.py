@@ -536,9 +536,13 @@ class Industry(_Strict):
                 "vendor_lines with model: (e.g. microbt with whatsminer-m60s), or drop "
                 "replacement"
             )
-        if "redirect" in self.model_fields_set and self.redirect is not None and not any(
-            line.model and line.vendor not in self.redirect.from_vendors
-            for line in self.vendor_lines
+        if (
+            "redirect" in self.model_fields_set
+            and self.redirect is not None
+            and not any(
+                line.model and line.vendor not in self.redirect.from_vendors
+                for line in self.vendor_lines
+            )
         ):  # else the redirected orders have nowhere to go, and it does nothing unsaid
             raise ValueError(
                 "redirect needs a vendor line of another vendor that sells a model to new "
