@@ -1012,3 +1012,21 @@ def test_a_day_0_well_below_the_nameplate_is_explained() -> None:
     assert "$30.73/PH/day" in note and "hosted 37%, farms 40% (p50, baseline)" in note
     assert "big" not in note
     assert day_zero_delivery(data(380.0)) is None
+
+
+def test_a_bundled_templates_error_is_named_in_the_users_file(tmp_path: Path) -> None:
+    """A bundled template scaled to an operator's size or moved to a far start date can
+    break (a cohort over the count limit, a loan repaid before the start): the error was
+    named in the bundled file, which the user does not edit; it is named in the industry
+    file, under the operator, with what to change there."""
+    for size, start, words in (({"hashrate_ehs": 1100}, "2026-12-01", "cohorts[0].count"),
+                               ({"machines": 500}, "2031-06-01", "maturity_date")):  # fmt: skip
+        file = tmp_path / "industry.yaml"
+        file.write_text(yaml.safe_dump({"name": "t", "start_date": start, "operators": [
+            {"name": "c", "template": "small-farm", **size}]}))  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            load_industry(file)
+        assert caught.value.file == str(file)
+        assert caught.value.field == "operators[0] (c).template"
+        assert words in caught.value.problem and "small-farm.yaml scaled" in caught.value.problem
+        assert "hashrate_ehs, machines" in caught.value.fix

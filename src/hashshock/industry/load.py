@@ -238,13 +238,27 @@ class _Reader:
         return file
 
     def _fleet(self, i: int, field: str, read: Any) -> LoadedFleet:
-        """``read()`` with the fleet's own errors reported under this operator."""
+        """``read()`` with the fleet's own errors reported under this operator: a file's
+        of the user's in that file; a bundled template's — scaled to the operator's size
+        and moved to the industry's start date, a file the user does not edit — in the
+        industry file, with what in the operator to change."""
         try:
             loaded: LoadedFleet = read()
         except InputError as exc:
             name = self.industry.operators[i].name
-            field_text = f"operator {name} ({field}): {exc.field or 'fleet'}"
-            raise InputError(exc.file, field_text, exc.problem, exc.fix) from None
+            bundled = {str(path) for path in bundled_templates().values()}
+            if field != "template" or str(exc.file) not in bundled:
+                field_text = f"operator {name} ({field}): {exc.field or 'fleet'}"
+                raise InputError(exc.file, field_text, exc.problem, exc.fix) from None
+            template = Path(str(exc.file)).name if exc.file else "the template"
+            raise self.fail(
+                i, "template", f"{template} scaled to this operator on "
+                f"{self.industry.start_date}: {exc.field or 'fleet'}: {exc.problem}",
+                f"{exc.fix}; or change the operator's size (hashrate_ehs, machines), the "
+                "start_date, or give it a finance: of its own" if exc.fix else
+                "change the operator's size (hashrate_ehs, machines), the start_date, or "
+                "give it a finance: of its own",
+            ) from None  # fmt: skip
         return loaded
 
     def members(self, i: int) -> list[Member]:
