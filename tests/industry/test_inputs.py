@@ -1030,3 +1030,21 @@ def test_a_bundled_templates_error_is_named_in_the_users_file(tmp_path: Path) ->
         assert caught.value.field == "operators[0] (c).template"
         assert words in caught.value.problem and "small-farm.yaml scaled" in caught.value.problem
         assert "hashrate_ehs, machines" in caught.value.fix
+
+
+def test_an_operators_own_finance_says_what_of_the_templates_it_drops(tmp_path: Path) -> None:
+    """An operator's ``finance:`` replaces its template's whole: giving only cash drops
+    the template's loans, covenants and switch-off policy (a small farm then ran machines
+    it would switch off, doubling its revenue). Said, once for a class; not said without
+    an override."""
+    file = tmp_path / "industry.yaml"
+    file.write_text(yaml.safe_dump({"name": "t", "start_date": "2026-12-01", "operators": [
+        {"name": "plain", "template": "small-farm", "machines": 2000},
+        {"name": "cashonly", "template": "small-farm", "count": 5,
+         "machines_each": {"mean": 400, "cv": 0.5}, "simulated": 2,
+         "finance": {"cash_usd": 60000}}]}))  # fmt: skip
+    loaded = load_industry(file)
+    said = {w for m in loaded.members for w in m.loaded.warnings if "replaces" in w}
+    (line,) = said
+    assert "small-farm.yaml's whole" in line and "switch_off_unprofitable" in line
+    assert all(not m.loaded.warnings for m in loaded.members if m.group == "plain")

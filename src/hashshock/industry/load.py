@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 from importlib import resources
@@ -322,6 +322,8 @@ class _Reader:
                 own = op.finance.model_dump(mode="json", exclude_unset=True)
                 mean = op.mean_machines
                 data["finance"] = own if mean is None else scale_finance(own, size / mean)
+            given = template.fleet.finance.model_fields_set if template.fleet.finance else set()
+            dropped = sorted(given - set(data.get("finance") or {}))
             if not data["cohorts"]:
                 raise self.fail(i, "machines_each" if op.machines_each else "machines",
                                 f"{size} machines scale every cohort of {file} to 0",
@@ -329,6 +331,11 @@ class _Reader:
             loaded = self._fleet(
                 i, "template", lambda d=data: fleet_from_mapping(d, file, file.parent)
             )
+            if op.finance is not None and dropped:  # an override replaces it whole: said
+                loaded = replace(loaded, warnings=(*loaded.warnings, (
+                    f"its finance: replaces {file.name}'s whole: the template's "
+                    f"{', '.join(dropped)} are not used — give them in its finance: to keep "
+                    "them")))  # fmt: skip
             out.append(self._member(i, name, weight, data, file, loaded))
         return out
 
