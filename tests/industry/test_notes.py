@@ -48,3 +48,34 @@ def test_a_rest_of_the_world_growing_off_its_given_growth_is_said_with_what_it_g
     assert rest_of_world_growth(_rest(0.39, 950.0, 0.37, 366)) is None
     assert rest_of_world_growth(_rest(0.39, 950.0, 0.0, GROWTH_NOTE_DAYS)) is None
     assert rest_of_world_growth({"scenarios": {}}) is None
+
+
+def test_a_few_farms_read_in_ph_s() -> None:
+    """An industry of a few farms printed 0.0 EH/s everywhere: under 10 EH/s of
+    nameplate its hashrate reads in PH/s (the JSON stays in EH/s); the US's in EH/s."""
+    from hashshock.industry.notes import hashrate_unit
+
+    small = {"operators": [{"nameplate_ehs": 0.4}, {"nameplate_ehs": 1.2}],
+             "scenarios": {"baseline": _scenario([0.0, 0.0]),
+                           "sanctions": _scenario([0.0, -0.0123])}}  # fmt: skip
+    assert hashrate_unit(small) == ("PH/s", 1000.0)
+    said = worst_days(small)
+    assert said is not None and "US PH/s less" in said and said.endswith("-12.3 on day 1")
+    assert hashrate_unit({**small, "operators": [{"nameplate_ehs": 385.0}]}) == ("EH/s", 1.0)
+
+
+def test_the_carried_network_compares_shares_only_for_an_industry_of_the_uss_size() -> None:
+    """A few farms start at 0.4 % of the network for their size, not because the network
+    was carried forward: the note says the network was carried, and compares the share
+    with the market's US share only for an industry near it."""
+    from hashshock.industry.notes import carried_network
+
+    def data(share: float) -> dict[str, Any]:
+        us = {"us": {"share_of_network": {"p50": [share]}}}
+        return {"market": {"carried_days": 337, "network_given": False,
+                           "snapshot_date": "2025-12-29", "us_share_reference": 0.36},
+                "scenarios": {"baseline": us}}  # fmt: skip
+
+    small, us = carried_network(data(0.004)), carried_network(data(0.261))
+    assert small is not None and "carried 337 days" in small and "start at" not in small
+    assert us is not None and "the US operators start at 26.1% of it" in us

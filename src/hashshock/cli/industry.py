@@ -48,6 +48,7 @@ from hashshock.industry.notes import (
     baseline_note,
     day_zero_notes,
     groups_without_finance,
+    hashrate_unit,
     worst_days,
 )
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
@@ -280,9 +281,12 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     operators = data["operators"]
     machines = sum(o["machines"] for o in operators)
     ehs = sum(o["nameplate_ehs"] for o in operators)
+    unit, scale = hashrate_unit(data)  # PH/s for a farm or two
+    groups = "1 operator or class" if len(operators) == 1 else (
+        f"{len(operators)} operators and classes")  # fmt: skip
     console.print(
-        f"[bold]{literal(data['industry'])}[/]: {len(operators)} operators and classes, "
-        f"{counted(round(machines), 'machine')}, {ehs:,.1f} EH/s nameplate; "
+        f"[bold]{literal(data['industry'])}[/]: {groups}, "
+        f"{counted(round(machines), 'machine')}, {ehs * scale:,.1f} {unit} nameplate; "
         f"{counted(data['paths'], 'path')} × {counted(data['horizon_days'], 'day')}, seed "
         f"{data['seed']}" + ("" if seconds is None else f", {seconds:.1f} s"),
         highlight=False, soft_wrap=False,
@@ -291,9 +295,9 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     if settings:
         console.print(settings, highlight=False)
     horizon = data["horizon_days"]
-    table = Table(title=f"US delivered EH/s (p50); share of the network d0 → d{horizon - 1}; "
+    table = Table(title=f"US delivered {unit} (p50); share of the network d0 → d{horizon - 1}; "
                   f"Δ base d{horizon - 1}", title_justify="left", caption_justify="left",
-                  caption="Δ base: the median over paths of the scenario's EH/s less "
+                  caption=f"Δ base: the median over paths of the scenario's {unit} less "
                   "baseline's on the same path, on the last day (not the difference of the "
                   "medians)" if len(data["scenarios"]) > 1 else None)  # fmt: skip
     table.add_column("scenario", overflow="fold")  # a long file name folds, never cut
@@ -306,12 +310,12 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     table.add_column("Δ base", justify="right")
     for name, scenario in data["scenarios"].items():
         us = scenario["us"]
-        cells = [f"{_p50(us['hashrate_ehs'], d):,.1f}" for _, d in days]
+        cells = [f"{_p50(us['hashrate_ehs'], d) * scale:,.1f}" for _, d in days]
         share = us.get("share_of_network")
         last = horizon - 1
         cells.append("—" if share is None else f"{_p50(share, 0):.1%} → {_p50(share, last):.1%}")
         delta = us.get("hashrate_ehs_vs_baseline")
-        cells.append("—" if delta is None else signed(_p50(delta, last)))
+        cells.append("—" if delta is None else signed(_p50(delta, last) * scale))
         table.add_row(literal(name), *cells)
     console.print(table)
     worst = worst_days(data)

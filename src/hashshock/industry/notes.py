@@ -95,6 +95,19 @@ def baseline_causes(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def hashrate_unit(data: dict[str, Any]) -> tuple[str, float]:
+    """The unit an industry's hashrate reads in, and the factor from EH/s to it: PH/s for
+    an industry under :data:`PH_BELOW_EHS` of nameplate (a few farms: in EH/s to a tenth
+    their figures and their changes print 0.0)."""
+    operators = data.get("operators") or []
+    nameplate = sum(op["nameplate_ehs"] for op in operators)
+    return ("PH/s", 1000.0) if operators and nameplate < PH_BELOW_EHS else ("EH/s", 1.0)
+
+
+#: Nameplate, EH/s, under which an industry's hashrate reads in PH/s.
+PH_BELOW_EHS = 10.0
+
+
 def carried_network(data: dict[str, Any]) -> str | None:
     """When the day-0 network was carried forward from an old market snapshot: the
     operators' fleets are as their files give them, the network grew meanwhile, so their
@@ -105,12 +118,18 @@ def carried_network(data: dict[str, Any]) -> str | None:
     shares = [s["us"]["share_of_network"]["p50"][0]
               for s in (data.get("scenarios") or {}).values()
               if (s.get("us") or {}).get("share_of_network")]  # fmt: skip
-    start = f"the US operators start at {shares[0]:.0%} of it, " if shares else ""
+    reference = market["us_share_reference"]
+    # the share against the market's US share: for an industry of the US's size (a few
+    # farms start far below it for their size, not for the carried network)
+    compared = (f"the US operators start at {shares[0]:.1%} of it, where the market file "
+                f"has the US at {reference:.0%} (its snapshot's share)"
+                if shares and shares[0] >= reference / 2 else "")  # fmt: skip
     return (
         f"the day-0 network is the {market['snapshot_date']} snapshot carried "
-        f"{market['carried_days']} days at the market's growth: {start}where the market "
-        f"file has the US at {market['us_share_reference']:.0%} (its snapshot's share) — "
-        "give today's --difficulty and --network-hashrate to start from the network as it is"
+        f"{market['carried_days']} days at the market's growth"
+        + (f": {compared}" if compared else "")
+        + " — give today's --difficulty and --network-hashrate to start from the network as "
+        "it is"
     )
 
 
@@ -178,8 +197,10 @@ def day_zero_delivery(data: dict[str, Any]) -> str | None:
                     if g.get("availability", {}).get("3m"))[:2]  # fmt: skip
     low = ", ".join(f"{name} {share:.0%}" for share, name in lowest)
     price = us["hashprice_usd_per_ph_day"]["p50"][0]
+    unit, scale = hashrate_unit(data)
     return (
-        f"the operators deliver {delivered:,.1f} of their {nameplate:,.1f} EH/s nameplate on "
+        f"the operators deliver {delivered * scale:,.1f} of their {nameplate * scale:,.1f} "
+        f"{unit} nameplate on "
         f"day 0 ({delivered / nameplate:.0%}): machines down for repairs and, in fleets "
         "that switch off machines earning less than their power, those off at the day-0 "
         f"hashprice (${price:,.2f}/PH/day)"
@@ -219,10 +240,11 @@ def worst_days(data: dict[str, Any]) -> str | None:
     that day: a short outage (a remote disable) that the checkpoints and the last day
     miss; ``None`` when no shock goes below baseline."""
     said = []
+    unit, scale = hashrate_unit(data)
     for name, scenario in data["scenarios"].items():
         low = (scenario["us"].get("hashrate_ehs_vs_baseline") or {}).get("p5") or []
         if name != "baseline" and low and min(low) < 0:
-            said.append(f"{name} {signed(min(low))} on day {low.index(min(low))}")
+            said.append(f"{name} {signed(min(low) * scale)} on day {low.index(min(low))}")
     if not said:
         return None
-    return "worst day (5th percentile of the US EH/s less baseline's): " + "; ".join(said)
+    return f"worst day (5th percentile of the US {unit} less baseline's): " + "; ".join(said)
