@@ -1048,3 +1048,23 @@ def test_an_operators_own_finance_says_what_of_the_templates_it_drops(tmp_path: 
     (line,) = said
     assert "small-farm.yaml's whole" in line and "switch_off_unprofitable" in line
     assert all(not m.loaded.warnings for m in loaded.members if m.group == "plain")
+
+
+def test_what_a_fleet_operator_cannot_take_is_named(tmp_path: Path) -> None:
+    """A fleet file is run as it is: a count, a size or a finance given beside it is
+    named (it said "count/finance" for a count alone, and "drop the sizes"); a class's
+    total_machines without machines_each says so (it said "got none")."""
+    from hashshock.industry.load import industry_from_mapping
+
+    farm = str(ROOT / "examples" / "small-farm" / "fleet.yaml")
+    for extra, named in (({"count": 3}, "count needs a template"),
+                         ({"machines": 3, "finance": {"cash_usd": 1}},
+                          "machines, finance need a template")):  # fmt: skip
+        operator = {"name": "a", "fleet": farm, **extra}
+        with pytest.raises(InputError, match=named):
+            industry_from_mapping({"name": "t", "start_date": "2026-12-01",
+                                   "operators": [operator]})  # fmt: skip
+    totalled = {"name": "a", "template": "small-farm", "count": 5, "total_machines": 2000}
+    with pytest.raises(InputError, match="total_machines needs machines_each too"):
+        industry_from_mapping({"name": "t", "start_date": "2026-12-01",
+                               "operators": [totalled]})  # fmt: skip

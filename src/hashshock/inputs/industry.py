@@ -131,10 +131,18 @@ class Operator(_Strict):
             )
         sizes = [k for k in ("hashrate_ehs", "machines", "machines_each")
                  if getattr(self, k) is not None]  # fmt: skip
-        if self.fleet is not None and (sizes or self.count > 1 or self.finance is not None):
+        extra = [*sizes, *(["count"] if self.count > 1 else []),
+                 *(["finance"] if self.finance is not None else [])]  # fmt: skip
+        if self.fleet is not None and extra:
             raise ValueError(
-                f"{', '.join(sizes) or 'count/finance'} needs a template, not a fleet "
-                "— fix: write template: instead of fleet:, or drop the sizes"
+                f"{', '.join(extra)} {'needs' if len(extra) == 1 else 'need'} a template, not "
+                "a fleet (a fleet file is run as it is) — fix: write template: instead of "
+                f"fleet:, or drop {', '.join(extra)}"
+            )
+        if self.template is not None and not sizes and self.total_machines is not None:
+            raise ValueError(
+                "total_machines needs machines_each too (the spread of the members' sizes) "
+                "— fix: add machines_each: {cv: 0.8} (total_machines sets its mean)"
             )
         if self.template is not None and len(sizes) != 1:
             raise ValueError(
