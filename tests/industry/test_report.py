@@ -185,6 +185,7 @@ def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None
             assert (mid, mid + up, mid - down) == pytest.approx((band["p50"], band["p95"],
                                                                 band["p5"]))  # fmt: skip
     assert checkpoints == {"3m", "6m"}  # 12 m is past a 300-day horizon
+    assert "installed machines on day 91 and 182," in page  # the caption says so too
     for trace in figures["lender-loss"]["data"]:  # drawn in USD millions, hover in USD
         key = trace["meta"]["series"].split(".")[1]
         expected = [data["scenarios"][n]["lender"][key] for n in trace["x"]]

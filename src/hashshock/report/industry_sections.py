@@ -223,9 +223,14 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
 
 
 def _groups(data: dict[str, Any]) -> list[Block]:
+    from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
+
+    days = [day for day in CHECKPOINT_DAYS.values() if day < int(data["horizon_days"])]
+    on = ("on day " + ", ".join(map(str, days[:-1])) + (" and " if len(days) > 1 else "")
+          + str(days[-1])) if days else "at its checkpoints (none within this horizon)"  # fmt: skip
     return _charts(
         ("group-availability", industry_groups.availability(data),
-         "Delivered over nameplate of the installed machines on day 91, 182 and 364, after "
+         f"Delivered over nameplate of the installed machines {on}, after "
          "any distress sales. A machine switched off because it earns less than its power "
          "(and hosting) costs delivers nothing, so an unprofitable fleet shows low "
          "availability under baseline too, with every machine working."),
