@@ -434,3 +434,17 @@ def test_replacements_stop_with_the_fleets_buying() -> None:
     assert (later[::2] & later[1::2]).any()
     for name in ("machines_bought", "hashrate_ths", "replacement_spend"):
         np.testing.assert_array_equal(getattr(stopped, name)[1::2], getattr(free, name)[1::2])
+
+
+def test_a_runs_totals_are_its_flows_summed_once_and_read_only() -> None:
+    """A run's summary and its comparisons read each flow's total: summed once per run
+    (``CashFlows.total``), the same numbers as summing the [P, T] flow, and not to be
+    written into (another reader shares them)."""
+    import hashshock
+
+    result = hashshock.run("examples/midsize-public-miner/fleet.yaml", "sanctions", 20, 60)
+    assert result.money is not None
+    flows = result.money.flows
+    for name, total in flows.totals().items():
+        np.testing.assert_array_equal(total, getattr(flows, name).sum(axis=1))
+        assert flows.total(name) is total and not total.flags.writeable

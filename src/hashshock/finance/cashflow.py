@@ -81,10 +81,20 @@ class CashFlows:
     def totals(self) -> dict[str, FloatArray]:
         """[P] sums over the run of each [P, T] flow."""
         return {
-            f.name: getattr(self, f.name).sum(axis=1)
+            f.name: self.total(f.name)
             for f in fields(self)
             if f.name not in {"cash_usd", "collateral_usd", "loans", "cash_start_usd"}
         }
+
+    def total(self, name: str) -> FloatArray:
+        """[P] sum over the run of the flow ``name``, summed once (read-only: a run's
+        summary and its comparisons read the same sums)."""
+        sums: dict[str, FloatArray] = self.__dict__.setdefault("_sums", {})
+        if name not in sums:
+            found = getattr(self, name).sum(axis=1)
+            found.flags.writeable = False
+            sums[name] = found
+        return sums[name]
 
 
 def compute_cashflows(

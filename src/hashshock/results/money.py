@@ -74,8 +74,8 @@ def network_effect(network: Money, local: Money) -> dict[str, Any]:
     """How much a network-wide shock cushions hashprice and revenue versus a local one."""
     hp_net = network.market.hashprice_usd_per_ph_day
     hp_loc = local.market.hashprice_usd_per_ph_day
-    rev_net = network.flows.totals()["revenue_usd"]
-    rev_loc = local.flows.totals()["revenue_usd"]
+    rev_net = network.flows.total("revenue_usd")
+    rev_loc = local.flows.total("revenue_usd")
     return {
         "hashprice_usd_per_ph_day_end_p50": {
             "local": round(float(np.median(hp_loc[:, -1])), 3),
