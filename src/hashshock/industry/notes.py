@@ -41,7 +41,7 @@ def broken_without_a_shock(
     return (f"{names} {verb} with no shock too (baseline): that{loss} comes from {their} "
             "inputs (loans falling due, cash, power price)"
             + ("" if not compared else ", not the shock; Δ base is the shock's part")
-            + " — check them in the industry file")  # fmt: skip
+            + " — check them in the industry file (and a --portfolio file)")  # fmt: skip
 
 
 def baseline_note(data: dict[str, Any]) -> str:
