@@ -243,6 +243,23 @@ def test_a_scenario_given_as_a_mapping_runs_as_its_file_does(tmp_path: Path) -> 
         hashshock.compare(farm, fields, **sizes)  # type: ignore[arg-type]
 
 
+def test_bad_input_is_a_value_error_whichever_layer_finds_it(tmp_path: Path) -> None:
+    """A script's ``except ValueError`` catches bad input as it does pydantic's: a missing
+    file, a field the model refuses, an argument out of range and a market field all
+    raise InputError, a ValueError."""
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    calls: list[Callable[[], object]] = [
+        lambda: hashshock.run(tmp_path / "missing.yaml"),
+        lambda: hashshock.run({"cohorts": [{"model": "S19", "count": "many"}]}),
+        lambda: hashshock.run(farm, paths=0),
+        lambda: hashshock.run(farm, market={"network": {"us_share": 7}}),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert isinstance(caught.value, hashshock.InputError), caught.value
+
+
 def test_an_input_error_crosses_processes_whole() -> None:
     """An InputError pickles with its file, field, problem and fix: raised in a worker
     process (a caller's own pool), it reaches the caller as itself, not a broken pool."""

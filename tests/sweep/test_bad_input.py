@@ -61,8 +61,8 @@ def test_close_misspellings_get_the_right_hint(spec_of: Spec, path: str, hint: s
     ({"low": 40, "high": 40}, "low and high are both 40, so the input does not vary"),
     ({"values": [40, float("nan")]}, "values[1] nan is not a finite number"),
     ({"values": [40, 50, 40]}, "values[2] 40 is values[0] again — fix: list each value once"),
-    ({"low": True, "high": 2}, "low: True is not a number (YAML reads true, yes and on as "
-                               "True) — fix: write a number"),
+    ({"low": True, "high": 2}, "low: True is not a number — fix: write a number (in YAML, "
+                               "true, yes and on read as True)"),
     ({"p10": "0.2", "p90": 2}, "p10: '0.2' is not a number — fix: write it as a number, "
                                "without quotes"),
 ])  # fmt: skip

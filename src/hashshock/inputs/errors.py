@@ -14,8 +14,11 @@ if TYPE_CHECKING:  # pydantic is imported by the models that raise it, not here
     from pydantic import BaseModel, ValidationError
 
 
-class InputError(Exception):
-    """A user input is wrong. ``str()`` gives one line: file, field, problem and fix."""
+class InputError(ValueError):
+    """A user input is wrong. ``str()`` gives one line: file, field, problem and fix.
+
+    A :class:`ValueError`, as pydantic's ``ValidationError`` is: a script's ``except
+    ValueError`` around a call catches bad input whichever layer found it."""
 
     def __init__(self, file: str | Path | None, field: str | None, problem: str, fix: str = ""):
         self.file = str(file) if file is not None else None
@@ -197,8 +200,9 @@ def from_validation_error(
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _union_tag(file, field, kind, ctx)
     if isinstance(value, TruthValue):  # True or False where a number belongs
-        return InputError(file, field, f"{value!r} is not a number (YAML reads true, yes and "
-                          "on as True)", "write a number")  # fmt: skip
+        # The source may be YAML or a Python object: the fix says YAML's part as YAML's.
+        return InputError(file, field, f"{value!r} is not a number",
+                          "write a number (in YAML, true, yes and on read as True)")  # fmt: skip
     if isinstance(value, float) and value != value and kind in (*_BOUNDS, "finite_number"):
         return InputError(file, field, ".nan is not a number", "write a number")
     if kind == "finite_number":

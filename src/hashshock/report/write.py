@@ -28,6 +28,8 @@ def drawn_from_files(files: Sequence[str | Path], command: str) -> Iterator[None
     caught."""
     try:
         yield
+    except InputError:  # already one line naming what to fix
+        raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         if not files:
             raise
