@@ -50,6 +50,23 @@ def test_run_json_contract(tmp_path: Path) -> None:
     assert len(data["manifest"]["inputs_sha256"]) == 64
 
 
+@pytest.mark.parametrize(("paths", "horizon"), [(1, 30), (2, 1), (1, 1)])
+def test_one_path_or_one_day_runs_and_reports(tmp_path: Path, paths: int, horizon: int) -> None:
+    """The smallest sizes the options take: the bands of one path are that path, each
+    day's p5 = p50 = p95, and the report draws them."""
+    sizes = ["-s", "sanctions", "-n", str(paths), "--horizon", str(horizon)]
+    result = runner.invoke(app, ["run", SMALL, *sizes, "--json", "-", "-q"])
+    assert result.exit_code == 0, result.output
+    daily = json.loads(result.stdout)["daily"]["hashrate_ths"]
+    assert len(daily["p50"]) == horizon
+    if paths == 1:
+        assert daily["p5"] == daily["p50"] == daily["p95"]
+    page = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", SMALL, *sizes, "--out", str(page), "-q"])
+    assert result.exit_code == 0, result.output
+    assert page.stat().st_size > 0
+
+
 def test_json_to_stdout_and_reproducible() -> None:
     args = ["run", SMALL, "-n", "10", "--horizon", "30", "--json", "-"]
     first = runner.invoke(app, args)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 
 import numpy as np
+import pytest
 from tests.conftest import EXAMPLES
 
 from hashshock.analysis import bands, median_band, median_bands
@@ -105,3 +106,22 @@ def test_percentiles_of_paths_sorted_in_place_are_numpys_bit_for_bit() -> None:
         assert found.tobytes() == expected.tobytes(), paths
         counts = rng.integers(0, 9, (paths, 5, 3))
         np.testing.assert_array_equal(sorted_paths(counts), np.sort(counts, axis=0))
+
+
+@pytest.mark.parametrize("shape", [(1, 30), (9, 1), (1, 1), (1, 4, 3), (6, 1, 2)])
+def test_sorting_the_paths_leaves_the_caller_s_array_alone(shape: tuple[int, ...]) -> None:
+    """One path or one day (an axis of size 1, where a contiguous view is no copy): the
+    sort works on a copy, so a read-only result is read and a writable one kept as it
+    was."""
+    from hashshock.analysis.summary import _percentiles, sorted_paths
+
+    values = np.random.default_rng(3).normal(size=shape)
+    before = values.copy()
+    values.flags.writeable = False
+    np.testing.assert_array_equal(sorted_paths(values), np.sort(before, axis=0))
+    if len(shape) == 2:
+        found = _percentiles(values, [5, 50, 95])
+        assert found.tobytes() == np.percentile(before, [5, 50, 95], axis=0).tobytes()
+    writable = before.copy()
+    sorted_paths(writable)
+    assert writable.tobytes() == before.tobytes()

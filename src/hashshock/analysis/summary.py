@@ -33,7 +33,9 @@ def _percentiles(values: NDArray[np.float64], q: list[float]) -> NDArray[np.floa
 def sorted_paths(values: NDArray[np.generic]) -> NDArray[np.generic]:
     """``np.sort(values, axis=0)`` (paths first: [P, T] or [P, T, K]), as a view of a copy
     with the paths last, sorted in place: each day's paths are then contiguous."""
-    moved = np.ascontiguousarray(np.moveaxis(values, 0, -1))
+    # A copy always (ascontiguousarray copies nothing when one axis has size 1, and the
+    # sort would then reorder the caller's paths, or fail on a read-only result).
+    moved = np.array(np.moveaxis(values, 0, -1), order="C", copy=True)
     moved.sort(axis=-1)
     return np.moveaxis(moved, -1, 0)
 
