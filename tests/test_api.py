@@ -202,6 +202,19 @@ def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
         assert json.dumps(result.to_dict(), sort_keys=True) == before, type(result).__name__
 
 
+def test_a_result_s_fields_cannot_be_set_afterwards() -> None:
+    """A field set after the run (``paths = 10`` beside arrays of 4 paths) would show in
+    to_dict() as if simulated: refused; dataclasses.replace makes a changed copy."""
+    import dataclasses
+
+    result = hashshock.run(EXAMPLES / "small-farm" / "fleet.yaml", paths=4, horizon_days=30)
+    for name, value in (("paths", 10), ("money", None), ("warnings", [])):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(result, name, value)
+    assert result.to_dict()["paths"] == 4
+    assert dataclasses.replace(result, scenario="mine").to_dict()["scenario"] == "mine"
+
+
 def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None:
     """Every scenario's decline stage reads baseline's hashrate, one array shared: a
     change in place through baseline's result would move sanctions' stages, so numpy

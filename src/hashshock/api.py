@@ -99,9 +99,12 @@ def market_manifest(config: MarketConfig, start_date: date, price_factor: float)
 def run_result(
     loaded: LoadedFleet, scenario: Scenario, output: EngineOutput,
     baseline_hashrate_ths: NDArray[np.float64] | None, paths: int, horizon: int, seed: int,
+    *, money: Money | None = None, baseline_money: Money | None = None,
+    local_money: Money | None = None, warnings: Sequence[str] = (),
 ) -> RunResult:  # fmt: skip
-    """The :class:`RunResult` of one simulated scenario (money is set by the caller);
-    ``baseline_hashrate_ths`` [paths, days] is baseline's, for the decline stage."""
+    """The :class:`RunResult` of one simulated scenario; ``baseline_hashrate_ths`` [paths,
+    days] is baseline's, for the decline stage; ``local_money``: a network-wide scenario
+    priced on the fleet's own market."""
     return RunResult(
         scenario=scenario.name,
         scenario_description=scenario.description.strip(),
@@ -118,6 +121,10 @@ def run_result(
         baseline_hashrate_ths=baseline_hashrate_ths,
         manifest=_manifest(loaded, scenario, seed, paths, horizon),
         pipelines_at_start=loaded.fleet.pipelines_at_start,
+        money=money,
+        baseline_money=baseline_money,
+        local_money=local_money,
+        warnings=list(warnings),
     )
 
 
@@ -242,12 +249,12 @@ def simulate_prepared(
     for s in prepared.requested:
         out, money, plan = by_name[s.name]
         base_ths = None if baseline is None else baseline.hashrate_ths
-        result = run_result(loaded, s, out, base_ths, paths, horizon_days, seed)
+        result = run_result(
+            loaded, s, out, base_ths, paths, horizon_days, seed, money=money,
+            baseline_money=None if baseline is None else moneys[0],
+            local_money=local_moneys.get(s.name), warnings=[*warnings, *idle_events(plan)],
+        )  # fmt: skip
         result.manifest.update(market_manifest(config, loaded.fleet.start_date, price_factor))
-        result.money = money
-        result.baseline_money = None if baseline is None else moneys[0]
-        result.local_money = local_moneys.get(s.name)
-        result.warnings = [*warnings, *idle_events(plan)]
         results.append(result)
     return results
 

@@ -195,8 +195,8 @@ def run_strategy(loaded: LoadedFleet, scenario: Scenario, market: MarketConfig, 
     out = simulate_one(plan, paths, seed, build_economy(money_plan, local))
     priced = local if network.lost_share is None else point_market(
         market, plan, paths, seed, "strategies", network.lost_share)  # fmt: skip
-    run = api.run_result(loaded, scenario, out, None, paths, horizon, seed)
-    run.money = money_for(money_plan, plan, out, priced)
+    run = api.run_result(loaded, scenario, out, None, paths, horizon, seed,
+                         money=money_for(money_plan, plan, out, priced))  # fmt: skip
     assert network.orders is not None
     switched = OrderBook.of(loaded, prepared.money[0]).switched_usd(network.orders)
     return _outcome(run, money_plan, strategy, horizon, switched)

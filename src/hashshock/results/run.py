@@ -24,9 +24,12 @@ from hashshock.finance.scenario_money import Money
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, frozen=True)
 class RunResult:
-    """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract."""
+    """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract.
+
+    Frozen: a field set afterwards (``result.paths = 10``) raises rather than showing in
+    ``to_dict()`` beside arrays of another size; :func:`dataclasses.replace` makes a copy."""
 
     scenario: str
     scenario_description: str

@@ -187,9 +187,8 @@ def _result(job: PointJob, scenario: Scenario, out: EngineOutput, money: Money |
     from hashshock.api import run_result
 
     hashrate = None if baseline is None else baseline.hashrate_ths
-    run = run_result(job.loaded, scenario, out, hashrate, job.paths, job.horizon_days, job.seed)
-    run.money = money
-    return run
+    return run_result(job.loaded, scenario, out, hashrate, job.paths, job.horizon_days,
+                      job.seed, money=money)  # fmt: skip
 
 
 def _own_baseline(job: PointJob, prepared: Prepared) -> tuple[EngineOutput, BaselineRef]:
