@@ -147,6 +147,10 @@ def test_sobol_estimates_that_break_the_rules_are_called_noise() -> None:
         assert ("warning" in few) == broken
         if broken:
             said.append(few["warning"])
+            # The widest half-width quoted is the widest of every interval shown, ST's too.
+            halves = [(hi - lo) / 2 for key in ("S1_interval", "ST_interval")
+                      for lo, hi in few[key].values()]  # fmt: skip
+            assert f"intervals up to ±{max(halves):.2f}:" in few["warning"]
     assert said and all("from 8 samples" in w and "double samples" in w for w in said)
 
 

@@ -129,7 +129,8 @@ def sobol_indices(
     broken = _broken_rules(out)
     if broken:
         samples = len(values) // (len(names) + 2)
-        widest = max(h - lo for lo, h in out["S1_interval"].values()) / 2
+        widest = max(h - lo for key in ("S1_interval", "ST_interval")
+                     for lo, h in out[key].values()) / 2  # fmt: skip
         out["warning"] = (f"{'; '.join(broken)} — estimates from {samples} samples, "
                           f"intervals up to ±{widest:.2f}: noise; double samples")  # fmt: skip
     return out
