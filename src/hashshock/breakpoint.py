@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hashshock.api import market_manifest, simulate_scenarios
+from hashshock.execution.choose import check_progress
 from hashshock.finance.covenants import first_test_day, wilson_interval
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
@@ -157,9 +158,7 @@ def find_breakpoint(
     1 − ``probability`` of paths even at the largest shock). Bad arguments raise an
     :class:`~hashshock.inputs.errors.InputError` before anything is simulated."""
     check_shock(shock)
-    if on_step is not None and not callable(on_step):
-        raise InputError(None, "on_step", f"{on_step!r} cannot be called",
-                         "give a function of (shock size, probability), or None")  # fmt: skip
+    check_progress(on_step, "on_step", "(shock size, probability)")
     if (isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral)
             or not 1 <= iterations <= 60):  # fmt: skip
         raise InputError(None, "iterations", f"{iterations!r} is not a number of bisection "

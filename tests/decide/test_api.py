@@ -72,6 +72,8 @@ def test_strategies_from_python_are_the_command(
     (lambda f: hashshock.find_breakpoint(f, "liquidity", probability="0.5"), "probability", ""),
     (lambda f: hashshock.find_breakpoint(f, "liquidity", probability=True), "probability", ""),
     (lambda f: hashshock.find_breakpoint(f, "liquidity", on_step=3), "on_step", "function"),
+    (lambda f: hashshock.find_breakpoint(f, "liquidity", on_step=lambda size: None),
+     "on_step", "does not take (shock size, probability)"),
 ])  # fmt: skip
 def test_bad_arguments_are_input_errors_naming_them(
     call: Callable[[Path], object], field: str, words: str, fleet_file: Path
