@@ -238,3 +238,21 @@ def test_the_fit_api_takes_text_and_refuses_what_the_command_refuses() -> None:
     with pytest.raises(InputError) as raised:
         fit_failure_rates([5], as_of=AS_OF)  # type: ignore[list-item]
     assert raised.value.field == "paths"
+
+
+@pytest.mark.parametrize(("family", "used", "raised"), [(5, 50, True), (60, 60, False)])
+def test_json_reports_the_family_threshold_used(
+    invoke: Invoke, write_log: WriteLog, family: int, used: int, raised: bool
+) -> None:
+    """docs/calibration.md: the thresholds used, the family one never below
+    --min-failures; raising it is said once in the notes."""
+    log = str(write_log("m1,antminer-s21,,2024-01-01,,"))
+    thresholds = ["--min-failures", "50", "--min-family-failures", str(family)]
+    code, stdout, err = invoke(log, "--as-of", "2025-01-01", "--json", "-", *thresholds)
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert data["min_failures"] == 50 and data["min_family_failures"] == used
+    said = [n for n in data["notes"] if "--min-family-failures" in n]
+    assert len(said) == int(raised)
+    if raised:
+        assert f"--min-family-failures {family} is below --min-failures 50" in said[0]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.fit.conftest import Invoke, WriteLog
+from tests.fit.conftest import HEADER, Invoke, WriteLog
 
 from hashshock.fit import MachineHistory, build_exposures, load_histories
 from hashshock.inputs.catalog import bundled_catalog
@@ -209,3 +210,76 @@ def test_an_install_before_the_model_existed_is_warned_of(
     code, _, err = invoke(str(write_log(*rows)), "--as-of", AS_OF)
     assert code == 0
     assert err.count("before antminer-s21 was released (2024") == 1
+
+
+def test_warnings_past_the_limit_are_counted_by_their_kind(write_log: WriteLog) -> None:
+    """Seven S21s installed before the S21 existed and two repeated rows: five warnings
+    are listed, and the line counting the rest names the kinds it counts (it called every
+    hidden warning a repeated row)."""
+    from hashshock.fit.logs import MAX_WARNINGS
+
+    rows = [f"m{i},antminer-s21,,2022-01-0{i},," for i in range(1, 8)]
+    path = write_log(*rows, rows[0], rows[0])
+    warnings = load_histories([path], as_of=date(2026, 11, 30)).warnings
+    assert len(warnings) == MAX_WARNINGS + 1
+    listed, rest = warnings[:MAX_WARNINGS], warnings[-1]
+    assert all("before antminer-s21 was released" in w for w in listed)
+    assert rest.startswith("4 more warnings not listed")
+    assert "2 pre-release install dates" in rest and "2 repeated rows" in rest
+
+
+def test_only_install_warnings_past_the_limit_are_not_called_repeated_rows(
+    invoke: Invoke, write_log: WriteLog
+) -> None:
+    rows = [f"m{i},antminer-s21,,2022-01-0{i},," for i in range(1, 8)]
+    code, stdout, err = invoke(str(write_log(*rows)), "--as-of", AS_OF, "--json", "-")
+    assert code == 0, err
+    rest = json.loads(stdout)["warnings"][-1]
+    assert "2 more warnings not listed" in rest and "pre-release install date" in rest
+    assert "repeated" not in rest and "repeated" not in err
+
+
+@pytest.mark.parametrize("column", ["failure_date", "machine", "observed_until"])
+def test_a_column_given_twice_in_a_log_header_exits_2(
+    invoke: Invoke, write_log: WriteLog, column: str
+) -> None:
+    """The CSV reader keeps the last copy: the other's dates were dropped without a word."""
+    header = f"machine,model,part,install_date,failure_date,observed_until,{column}"
+    path = write_log("m1,antminer-s21,fan,2024-01-01,2024-06-01,,m1", header=header)
+    code, out, err = invoke(str(path), "--as-of", AS_OF)
+    assert code == 2, out + err
+    assert err.startswith("error:") and str(path) in err and "header" in err
+    assert f"column {column} appears 2 times" in err and f"keep one {column} column" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_ignored_column_given_twice_is_still_ignored(
+    invoke: Invoke, write_log: WriteLog
+) -> None:
+    """Extra columns (ticket ids, notes) are not read, so which copy wins does not matter."""
+    path = write_log("m1,antminer-s21,,2024-01-01,,,a,b", header=f"{HEADER},note,note")
+    code, _, err = invoke(str(path), "--as-of", AS_OF)
+    assert code == 0, err
+
+
+def test_install_date_option_with_failure_logs_exits_2(invoke: Invoke, write_log: WriteLog) -> None:
+    """It dates scan inventories only: ignoring it for a log would fit other install dates
+    than the user believes; and the message for a machine without one says it is no help."""
+    log = write_log("m1,antminer-s21,fan,2024-01-01,2024-06-01,")
+    code, _, err = invoke(str(log), "--as-of", AS_OF, "--install-date", "2024-01-01")
+    assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+    assert "--install-date" in err and "scan inventories only" in err and str(log) in err
+    assert "fix:" in err and "drop --install-date" in err
+    other = write_log("m2,antminer-s21,,2024-01-01,,", name="other.csv")
+    code, _, err = invoke(str(log), str(other), "--as-of", AS_OF, "--install-date", "2024-01-01")
+    assert code == 2 and "1 other input are failure logs" in err
+    code, _, err = invoke(str(write_log("m1,antminer-s21,fan,,2024-06-01,")), "--as-of", AS_OF)
+    assert code == 2 and "no install_date" in err and "--install-date" in err
+
+
+def test_install_date_help_says_it_is_for_scan_inventories(invoke: Invoke) -> None:
+    code, out, _ = invoke("--help")
+    text = " ".join(out.replace("│", " ").split())  # rich wraps the help in a box
+    assert code == 0
+    assert "--install-date" in text and "Scan inventories only" in text
+    assert "with them this option is refused" in text

@@ -125,3 +125,19 @@ def test_a_file_given_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_histories([path, tmp_path / "." / "scan.csv"], as_of=date(2025, 12, 31))
     assert "given twice" in caught.value.problem
+
+
+@pytest.mark.parametrize("column", ["boards_working", "install_date"])
+def test_a_column_given_twice_in_an_inventory_header_is_refused(
+    tmp_path: Path, column: str
+) -> None:
+    """As for logs: the CSV reader would keep the last copy and drop the other's counts."""
+    path = _write(tmp_path, "scan.csv", [_scan("A", date(2025, 1, 1))])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [f"{lines[0]},{column}", *(f"{line},1" for line in lines[1:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_histories([path], as_of=date(2025, 12, 31))
+    assert caught.value.file == str(path) and caught.value.field == "header"
+    assert f"column {column} appears 2 times" in caught.value.problem
+    assert column in caught.value.fix

@@ -49,8 +49,9 @@ InstallOpt = Annotated[
     str | None,
     typer.Option(
         "--install-date",
-        help="Install date (YYYY-MM-DD) of scanned machines whose inventory has no "
-        "install_date column.",
+        help="Scan inventories only: install date (YYYY-MM-DD) of the scanned machines "
+        "whose inventory has no install_date column. Failure logs give install_date per "
+        "machine; with them this option is refused.",
     ),
 ]
 MinOpt = Annotated[
@@ -60,7 +61,9 @@ MinOpt = Annotated[
 MinFamilyOpt = Annotated[
     int,
     typer.Option(
-        "--min-family-failures", min=1, help="Fewest failures in a model family for its own row."
+        "--min-family-failures",
+        min=1,
+        help="Fewest failures in a model family for its own row (never fewer than --min-failures).",
     ),
 ]
 JsonOpt = Annotated[

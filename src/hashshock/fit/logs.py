@@ -9,6 +9,7 @@ rows of the same ``machine`` id are merged. Every problem raises one
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,12 +21,16 @@ from hashshock.inputs.catalog import PART_TYPES, Catalog, ModelSpec, PartType
 from hashshock.inputs.errors import InputError, unknown_name_fix
 from hashshock.inputs.files import read_csv
 from hashshock.inputs.fleet import EARLIEST_START
+from hashshock.words import counted
 
 LOG_REQUIRED: tuple[str, ...] = ("machine", "model", "part", "install_date", "failure_date")
 LOG_OPTIONAL: tuple[str, ...] = ("observed_until", "observed_from")
 LOG_COLUMNS: tuple[str, ...] = LOG_REQUIRED + LOG_OPTIONAL
 MAX_WARNINGS = 5
-"""Repeated rows listed one by one; the rest are counted."""
+"""Warnings listed one by one; the rest are counted by kind (:func:`_listed`)."""
+# Kinds of warning, named when counted past MAX_WARNINGS: nouns that take a plural "s".
+REPEATED_ROW = "repeated row"
+EARLY_INSTALL = "pre-release install date"
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,8 @@ class _LogReader:
         self.as_of_given = as_of_given
         self.machines: dict[str, _Machine] = {}
         self.seen: dict[tuple[tuple[str, str], ...], _Ref] = {}
-        self.warnings: list[str] = []
+        self.warnings: list[tuple[str, str]] = []
+        """(kind, text): the kind names warnings past :data:`MAX_WARNINGS`."""
 
     def _date(self, row: dict[str, str], column: str, ref: _Ref) -> date | None:
         text = row.get(column, "")
@@ -123,12 +129,13 @@ class _LogReader:
     def add_row(self, row: dict[str, str], ref: _Ref) -> None:
         key = tuple(sorted(row.items()))
         if key in self.seen:
-            counted = "counted twice" if row.get("failure_date") else "harmless"
-            self.warnings.append(
-                f"{ref} repeats {self.seen[key]} exactly ({counted}): right for two slots "
+            twice = "counted twice" if row.get("failure_date") else "harmless"
+            self.warnings.append((
+                REPEATED_ROW,
+                f"{ref} repeats {self.seen[key]} exactly ({twice}): right for two slots "
                 "of one machine failing the same day; if it is one failure entered twice, "
-                "delete one (or give each a ticket column)"
-            )
+                "delete one (or give each a ticket column)",
+            ))  # fmt: skip
         else:
             self.seen[key] = ref
         name = row.get("machine", "")
@@ -165,10 +172,11 @@ class _LogReader:
             )  # fmt: skip
         if (install is not None and install < date(model.release_year, 1, 1)
                 and machine.install is None):  # fmt: skip
-            self.warnings.append(
+            self.warnings.append((
+                EARLY_INSTALL,
                 f"{ref}: install_date {install} is before {model.slug} was released "
-                f"({model.release_year}, the catalogue's year): check the year"
-            )
+                f"({model.release_year}, the catalogue's year): check the year",
+            ))  # fmt: skip
         if install is not None:
             machine.install = _same(machine.install, install, ref, "install_date", name)
         if since is not None:
@@ -202,7 +210,8 @@ class _LogReader:
             raise InputError(
                 m.first.path, m.first.field("install_date"),
                 f"machine {m.machine} has no install_date on any of its rows",
-                "give install_date (YYYY-MM-DD) on at least one row of the machine",
+                "give install_date (YYYY-MM-DD) on at least one row of the machine "
+                "(--install-date dates scan inventories only, not failure logs)",
             )  # fmt: skip
         install = m.install[0]  # not after --as-of: checked per row
         for until, until_ref in m.observed_until:
@@ -258,10 +267,22 @@ class _LogReader:
         )  # fmt: skip
 
 
+def _listed(warnings: Sequence[tuple[str, str]]) -> list[str]:
+    """The first :data:`MAX_WARNINGS` warnings' texts, then one line counting the rest by
+    kind (``3 more warnings not listed: 2 repeated rows, 1 pre-release install date``)."""
+    shown = [text for _, text in warnings[:MAX_WARNINGS]]
+    rest = Counter(kind for kind, _ in warnings[MAX_WARNINGS:])
+    if rest:
+        kinds = ", ".join(counted(n, kind) for kind, n in rest.items())
+        shown.append(f"{counted(rest.total(), 'more warning')} not listed: {kinds}")
+    return shown
+
+
 def read_failure_logs(
     paths: Sequence[Path], catalog: Catalog, as_of: date | None, today: date
 ) -> tuple[list[MachineHistory], list[str]]:
-    """Machine histories from failure-log CSVs, and warnings (duplicate rows).
+    """Machine histories from failure-log CSVs, and warnings (repeated rows, install
+    dates before the model's release; past :data:`MAX_WARNINGS`, counted by kind).
 
     ``as_of`` (``--as-of``) ends the observation of machines without ``observed_until``
     and bounds every date; without it dates may not be after ``today``.
@@ -270,9 +291,7 @@ def read_failure_logs(
     for path in paths:
         reader.add_file(path)
     histories = [reader.history(m, as_of) for m in reader.machines.values()]
-    warnings = reader.warnings[:MAX_WARNINGS]
-    if len(reader.warnings) > MAX_WARNINGS:
-        warnings.append(f"{len(reader.warnings) - MAX_WARNINGS} more repeated rows not listed")
+    warnings = _listed(reader.warnings)
     if as_of is not None and as_of > today:  # a simulated log's may be; a typo's is not
         warnings.insert(0, f"--as-of {as_of} is after today ({today}): the machines without "
                         "observed_until count as observed without failures up to it — give "

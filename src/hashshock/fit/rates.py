@@ -73,7 +73,11 @@ class PartFit:
 
 @dataclass(frozen=True)
 class FitReport:
-    """All results of one ``hashshock fit`` run."""
+    """All results of one ``hashshock fit`` run.
+
+    ``min_failures`` and ``min_family_failures`` are the thresholds used (failures): the
+    family one is never below ``min_failures`` (:func:`fit_loaded`).
+    """
 
     loaded: LoadedHistory
     results: tuple[PartFit, ...]
@@ -182,11 +186,21 @@ def fit_loaded(
     min_failures: int = DEFAULT_MIN_FAILURES,
     min_family_failures: int = DEFAULT_MIN_FAMILY_FAILURES,
 ) -> FitReport:
-    """Fit each part type the data can show, over all models and per large family."""
+    """Fit each part type the data can show, over all models and per large family.
+
+    A family needs ``max(min_family_failures, min_failures)`` failures for its own row
+    (docs/calibration.md); the report carries that threshold, the one used, and a note
+    says when it is above ``min_family_failures``.
+    """
     exposures = build_exposures(loaded.histories, loaded.observable)
     results: list[PartFit] = []
     notes = list(loaded.notes)
     family_minimum = max(min_family_failures, min_failures)
+    if family_minimum > min_family_failures:
+        notes.append(
+            f"--min-family-failures {min_family_failures} is below --min-failures "
+            f"{min_failures}: a family needs {family_minimum} failures for its own row"
+        )
     for part in PART_TYPES:
         if part not in loaded.observable:
             results.append(
@@ -233,7 +247,7 @@ def fit_loaded(
     notes += [replaced for result in results for replaced in replacements(result)]
     return FitReport(
         loaded=loaded, results=tuple(results), notes=tuple(notes), min_failures=min_failures,
-        min_family_failures=min_family_failures,
+        min_family_failures=family_minimum,
     )  # fmt: skip
 
 
@@ -299,9 +313,9 @@ def fit_failure_rates(
 ) -> FitReport:
     """Read failure logs or scan inventories and fit them: the ``hashshock fit`` command.
 
-    ``paths``: one file or several; ``as_of`` and ``install_date``: dates or
-    ``YYYY-MM-DD`` text; ``min_failures`` (per part type) and ``min_family_failures``
-    (per model family, for its own row): 1 or more. Raises
+    ``paths``: one file or several; ``as_of`` and ``install_date`` (scan inventories
+    only): dates or ``YYYY-MM-DD`` text; ``min_failures`` (per part type) and
+    ``min_family_failures`` (per model family, for its own row): 1 or more. Raises
     :class:`~hashshock.inputs.errors.InputError` on bad input, naming the argument.
     """
     files = [paths] if isinstance(paths, str | Path) else paths

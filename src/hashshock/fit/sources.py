@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +16,8 @@ from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_cata
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv
 from hashshock.scan.inventory import looks_like_inventory
+from hashshock.scan.records import INVENTORY_COLUMNS
+from hashshock.words import counted
 
 LogFormat = Literal["failure-log", "scan-inventory"]
 
@@ -37,11 +39,26 @@ class LoadedHistory:
     warnings: tuple[str, ...]
 
 
+def _check_unrepeated(path: Path, header: Sequence[str], read: Collection[str]) -> None:
+    """Refuse a column the fit reads that the header names twice: the CSV reader keeps
+    only the last copy, so the other copy's values would be dropped without a word."""
+    for column in read:
+        places = [str(i) for i, name in enumerate(header, start=1) if name == column]
+        if len(places) > 1:
+            where = f"{', '.join(places[:-1])} and {places[-1]}"
+            raise InputError(
+                path, "header", f"column {column} appears {len(places)} times (columns {where})",
+                f"keep one {column} column: merge the values into it and delete or rename "
+                "the others",
+            )  # fmt: skip
+
+
 def detect_format(path: Path) -> LogFormat:
     """``scan-inventory`` if the header is a ``hashshock scan`` inventory header,
-    ``failure-log`` if it has the failure-log columns; otherwise :class:`InputError`."""
-    header, _ = read_csv(path)  # also refuses rows with more cells than the header
-    header = [h for h in header if h]
+    ``failure-log`` if it has the failure-log columns; otherwise :class:`InputError`,
+    as for a column the fit reads given twice."""
+    full, _ = read_csv(path)  # also refuses rows with more cells than the header
+    header = [h for h in full if h]
     if not header:
         raise InputError(
             path, None, "is empty",
@@ -49,6 +66,7 @@ def detect_format(path: Path) -> LogFormat:
             "or an inventory written by hashshock scan",
         )  # fmt: skip
     if looks_like_inventory(path):
+        _check_unrepeated(path, full, (*INVENTORY_COLUMNS, "install_date"))
         return "scan-inventory"
     missing = [c for c in LOG_REQUIRED if c not in header]
     if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
@@ -66,6 +84,7 @@ def detect_format(path: Path) -> LogFormat:
             "observed_from optional; docs/calibration.md), or give an inventory written by "
             "hashshock scan",
         )  # fmt: skip
+    _check_unrepeated(path, full, LOG_COLUMNS)
     return "failure-log"
 
 
@@ -80,7 +99,8 @@ def load_histories(
 
     ``as_of`` ends the observation of log machines without ``observed_until``; no date in
     the data may be after it (after ``today`` when it is not given). ``install_date``
-    is the install date of scanned machines whose inventory has no ``install_date``.
+    is the install date of scanned machines whose inventory has no ``install_date``;
+    with failure logs it is refused (they date each machine in their own column).
     """
     if not paths:
         raise InputError(None, "LOG", "no file given", "name one or more failure logs")
@@ -102,6 +122,19 @@ def load_histories(
             "give either failure logs or scan inventories, not both (they would double-count)",
         )  # fmt: skip
     kind: LogFormat = kinds.pop()
+    if install_date is not None and kind == "failure-log":
+        # ignoring it would fit other install dates than the user believes were used
+        inputs = (
+            f"{paths[0]} is a failure log"
+            if len(paths) == 1
+            else f"{paths[0]} and {counted(len(paths) - 1, 'other input')} are failure logs"
+        )
+        raise InputError(
+            None, "--install-date",
+            f"dates the machines of scan inventories only, and {inputs}",
+            "give each machine's install_date in the log (on at least one of its rows) and "
+            "drop --install-date",
+        )  # fmt: skip
     if install_date is not None:
         check_not_future(install_date, as_of or today, as_of is not None, None, "--install-date")
     notes: list[str] = []
@@ -109,8 +142,6 @@ def load_histories(
     if kind == "failure-log":
         histories, warnings = read_failure_logs(paths, catalog, as_of, today)
         observable: tuple[PartType, ...] = PART_TYPES
-        if install_date is not None:
-            notes.append("--install-date is for scan inventories: ignored for failure logs")
     else:
         histories, notes = read_scan_histories(paths, catalog, as_of, today, install_date)
         observable = SCAN_PARTS
