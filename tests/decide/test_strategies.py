@@ -104,18 +104,20 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     two.outcomes[1] = better  # two dollars more is a benefit, whatever it cost
     assert two.cheapest_under() == {"liquidity": "stockpile-6m"}
     # Net benefit counts what is owned at the end: cash, spares at cost, machines and whole
-    # donors at the used index, paired path by path; the stock the stockpile leaves is
-    # not lost money.
+    # donors at the used index, less the parts machines wait for at cost, paired path by
+    # path; the stock the stockpile leaves is not lost money.
     for row, outcome in zip(data["strategies"], result.outcomes, strict=True):
         assert outcome.cash_end_usd is not None and nothing.cash_end_usd is not None
         assert outcome.spares_value_usd is not None and nothing.spares_value_usd is not None
         assert outcome.machines_value_usd is not None
         assert nothing.machines_value_usd is not None
         assert outcome.donors_value_usd is not None and nothing.donors_value_usd is not None
+        assert outcome.missing_parts_usd is not None and nothing.missing_parts_usd is not None
         gain = (outcome.cash_end_usd - nothing.cash_end_usd
                 + outcome.spares_value_usd - nothing.spares_value_usd
                 + outcome.machines_value_usd - nothing.machines_value_usd
-                + outcome.donors_value_usd - nothing.donors_value_usd)  # fmt: skip
+                + outcome.donors_value_usd - nothing.donors_value_usd
+                - outcome.missing_parts_usd + nothing.missing_parts_usd)  # fmt: skip
         assert row["net_benefit_usd"] == pytest.approx(gain.mean(), abs=1e-6)
         assert row["net_benefit_cash_usd"] == pytest.approx(
             (outcome.cash_end_usd - nothing.cash_end_usd).mean(), abs=1e-6)  # fmt: skip
@@ -187,6 +189,30 @@ def test_the_set_aside_strategy_takes_the_least_efficient_machines() -> None:
     assert plan.donors == (DonorPlan(0, family, 4, (3, 4, 1, 1), "antminer-s19j-pro"),)
     assert plan.cohort_initial[:2].tolist() == [196, 100]
     assert aside.total_cost_usd(HORIZON) == 0
+
+
+def test_sending_the_technicians_home_is_no_gain() -> None:
+    """A strategy that only takes the farm's technician away (nothing saved: wages are not
+    modelled) repairs less and earns less, so it cannot come out ahead. Its fans and
+    boards still arrive and wait on the shelf for a hand to fit them: valued whole, the
+    waiting machines counted each such part twice (shelf and machine) and the strategy
+    showed a gain."""
+    loaded = load_fleet(EXAMPLES / "small-farm" / "fleet.yaml")
+    scenario, market = load_scenario("baseline"), load_market(None)
+    nothing = Strategy(name="do-nothing")
+    home = Strategy(name="no-technicians",
+                    edits=[Edit(path="fleet.sites[farm].technicians", value=0)])  # fmt: skip
+    start = base_set(loaded, scenario, market)
+    result = compare_strategies([apply(s, start) for s in (nothing, home)], [nothing, home],
+                                scenario, market, 365, PATHS, SEED)  # fmt: skip
+    base, outcome = result.outcomes
+    assert outcome.revenue_usd is not None and base.revenue_usd is not None
+    assert outcome.revenue_usd.mean() < base.revenue_usd.mean()
+    assert outcome.missing_parts_usd is not None and base.missing_parts_usd is not None
+    assert outcome.missing_parts_usd.mean() > base.missing_parts_usd.mean()
+    mine, theirs = outcome.owned_end_usd, base.owned_end_usd
+    assert mine is not None and theirs is not None
+    assert (mine - theirs).mean() < 0
 
 
 def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:

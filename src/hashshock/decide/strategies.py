@@ -27,12 +27,15 @@ Net benefit against doing nothing = what the fleet owns at the end with the stra
 without it, paired path by path: cash, plus the spares on its shelves at cost
 (:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
 the used-ASIC index (the LTV covenant's collateral), plus its donor machines still whole
-at that index (:mod:`hashshock.finance.donor_value`): stock bought and left over, or
-machines bought, are still owned; stock drawn down and donors stripped are spent. A
-machine waiting for a part on the last day counts like a running one: it is still a
-machine (at worst a donor of its other parts), and what it did not earn is already in
-the cash. Its mean comes with a 95 % interval over paths (central limit); the JSON also
-gives the change in cash alone.
+at that index (:mod:`hashshock.finance.donor_value`), less the parts its machines wait
+for on the last day at cost (:func:`hashshock.finance.scenario_money.missing_parts_value`):
+stock bought and left over, or machines bought, are still owned; stock drawn down and
+donors stripped are spent. A machine waiting for a part is worth a whole one less that
+part, as a part on the shelf is worth its cost: a part bought counts once, fitted or not
+(valuing the waiting machine whole counted a part twice when it waited on the shelf for
+a technician, and made sending the technicians home look like a gain). What the machine
+did not earn is already in the cash. The mean comes with a 95 % interval over paths
+(central limit); the JSON also gives the change in cash alone.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ class Outcome:
     spares_value_usd: FloatArray | None = None  # at cost, on the last day
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
     donors_value_usd: FloatArray | None = None  # whole donors at that index, on the last day
+    missing_parts_usd: FloatArray | None = None  # parts machines wait for, at cost, last day
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
 
@@ -135,12 +139,13 @@ class Outcome:
 
     @property
     def owned_end_usd(self) -> FloatArray | None:
-        """Cash + spares at cost + machines and whole donors at the used index on the last
-        day, per path."""
+        """Cash + spares at cost + machines and whole donors at the used index − the parts
+        the machines wait for at cost, on the last day, per path."""
         if self.cash_end_usd is None:
             return None
         owned = [self.spares_value_usd, self.machines_value_usd, self.donors_value_usd]
-        return np.asarray(self.cash_end_usd + sum(v for v in owned if v is not None),
+        missing = 0.0 if self.missing_parts_usd is None else self.missing_parts_usd
+        return np.asarray(self.cash_end_usd + sum(v for v in owned if v is not None) - missing,
                           dtype=np.float64)  # fmt: skip
 
 
@@ -232,7 +237,8 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         {c.name: np.array(c.first_breach_day >= 0) for c in covenants if c.tested},
         np.array(run.money.spares_value_usd, dtype=np.float64),
         np.array(flows.collateral_usd[:, -1], dtype=np.float64),
-        np.array(run.money.donors_value_usd, dtype=np.float64), *switched,
+        np.array(run.money.donors_value_usd, dtype=np.float64),
+        np.array(run.money.missing_parts_usd, dtype=np.float64), *switched,
     )  # fmt: skip
 
 
@@ -318,6 +324,7 @@ class StrategiesResult:
                 assert base.cash_end_usd is not None and outcome.spares_value_usd is not None
                 assert outcome.machines_value_usd is not None
                 assert outcome.donors_value_usd is not None
+                assert outcome.missing_parts_usd is not None
                 gain = mine - theirs
                 row.update({
                     "revenue_usd_p50": float(np.median(outcome.revenue_usd)),
@@ -325,6 +332,7 @@ class StrategiesResult:
                     "spares_value_end_usd_p50": float(np.median(outcome.spares_value_usd)),
                     "machines_value_end_usd_p50": float(np.median(outcome.machines_value_usd)),
                     "donors_value_end_usd_p50": float(np.median(outcome.donors_value_usd)),
+                    "missing_parts_end_usd_p50": float(np.median(outcome.missing_parts_usd)),
                     "net_benefit_usd": float(gain.mean()),
                     "net_benefit_ci95": list(mean_interval(gain)),
                     "net_benefit_cash_usd": float((outcome.cash_end_usd

@@ -60,6 +60,7 @@ class Money:
     margin_calls: dict[str, Any]
     spares_value_usd: NDArray[np.float64]  # [P] spares on the shelves at the end, at cost
     donors_value_usd: NDArray[np.float64]  # [P] whole donors at the end, at the used index
+    missing_parts_usd: NDArray[np.float64]  # [P] parts machines wait for at the end, at cost
 
 
 def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
@@ -68,6 +69,15 @@ def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.
     is not a saving), and stock a strategy buys is still owned at the end."""
     on_hand = out.spares_on_hand[:, -1, :].astype(np.float64)
     return np.asarray(on_hand @ part_unit_value_usd(money, plan), dtype=np.float64)
+
+
+def missing_parts_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
+    """[P] the parts the machines down on the last day wait for (the pools' backorders),
+    at the shelf's :func:`part_unit_value_usd`, USD: a machine waiting for a part is worth
+    a whole one less that part, as the part on a shelf is worth its cost — valued both
+    ways, a part bought is counted once, fitted or not."""
+    waiting = out.backorders[:, -1, :].astype(np.float64)
+    return np.asarray(waiting @ part_unit_value_usd(money, plan), dtype=np.float64)
 
 
 def _multiplier(
@@ -176,6 +186,7 @@ def money_for(
         margin_calls=margin_calls(money.pledges, market.btc_price_usd, out.order_cancelled),
         spares_value_usd=spares_value(money, plan, out),
         donors_value_usd=donors_value(money.donor_value, out, market),
+        missing_parts_usd=missing_parts_value(money, plan, out),
     )
 
 
