@@ -144,6 +144,31 @@ def test_exports(store: Path, runs, tmp_path: Path) -> None:
     assert rows[0] == csv_rows[0] and rows[1] > 10
 
 
+def test_an_export_replaces_only_an_earlier_export(store: Path, runs, tmp_path: Path) -> None:
+    """Exporting again to the same file replaces it; a file of the user's with the same
+    ending — a repair log, a JSON of other data, another table's Parquet — is refused
+    and kept as it was."""
+    from hashshock.inputs.errors import InputError
+
+    run_id = save_results(runs[1:], store)[0]
+    for fmt in ("csv", "json", "parquet"):
+        mine = tmp_path / f"export.{fmt}"
+        export_run(run_id, fmt, mine, store)
+        export_run(run_id, fmt, mine, store)  # its own earlier export: replaced
+    repairs = tmp_path / "repairs.csv"
+    repairs.write_text("machine,part,date\nm1,fan,2026-01-02\n")
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"owner": "me"}')
+    other = tmp_path / "other.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT 1 AS a) TO '{other}' (FORMAT PARQUET)")
+    for fmt, path in (("csv", repairs), ("json", notes), ("parquet", other)):
+        before = path.read_bytes()
+        with pytest.raises(InputError, match=f"(?i)exists and is not a {fmt} export"):
+            export_run(run_id, fmt, path, store)
+        assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
 def test_every_export_writes_through_a_link_and_keeps_permissions(
     store: Path, runs, tmp_path: Path, fmt: str
@@ -156,7 +181,7 @@ def test_every_export_writes_through_a_link_and_keeps_permissions(
     run_id = save_results(runs[1:], store)[0]
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / f"real.{fmt}"
-    target.write_bytes(b"old")
+    target.write_bytes(b"")  # empty: nothing of the user's to lose
     target.chmod(0o664)
     link = tmp_path / "out" / f"link.{fmt}"
     link.symlink_to(target)

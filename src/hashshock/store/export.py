@@ -9,7 +9,13 @@ import json
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import atomic_write_bytes, atomic_write_file, check_output
+from hashshock.outputs import (
+    atomic_write_bytes,
+    atomic_write_file,
+    check_output,
+    check_replaceable,
+    csv_columns,
+)
 from hashshock.store.db import connect, store_path
 from hashshock.store.documents import load_document
 from hashshock.store.query import load_runs
@@ -59,11 +65,16 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
         raise InputError(None, "--out", "a file is needed here", "give --out FILE")
     out = checked
     if fmt != "parquet":
-        atomic_write_bytes(out, export_bytes(ref, fmt, store), "--out")
+        data = export_bytes(ref, fmt, store)
+        check_replaceable(out, "--out", f"a {fmt.upper()} export of hashshock",
+                          lambda path: _same_kind(path, fmt, data))  # fmt: skip
+        atomic_write_bytes(out, data, "--out")
         return out
     kind, found = saved_kind(ref, store)
     with connect(store_path(store), write=False) as con:
         rows = con.execute(_ROWS[kind], {"id": found}).df()
+    check_replaceable(out, "--out", "a Parquet export of hashshock",
+                      lambda path: _parquet_columns(path) == list(rows.columns))  # fmt: skip
 
     def copy_to(tmp: str) -> None:
         import duckdb
@@ -75,3 +86,30 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
 
     atomic_write_file(out, copy_to, "--out")
     return out
+
+
+def _same_kind(path: Path, fmt: str, data: bytes) -> bool:
+    """Whether the existing ``path`` is an export like ``data``: a CSV of the same columns,
+    or a JSON object of a hashshock result (its ``version``). Anything else — a repair log,
+    a fleet file — is the user's, not replaced (:func:`check_replaceable`)."""
+    if fmt == "csv":
+        header = data.split(b"\n", 1)[0].decode("utf-8").strip()
+        return csv_columns(path) == {name.strip() for name in header.split(",")}
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(previous, dict) and "version" in previous
+
+
+def _parquet_columns(path: Path) -> list[str] | None:
+    """The column names of the Parquet file ``path`` (None: it is not one)."""
+    import duckdb
+
+    try:
+        with duckdb.connect() as scratch:
+            quoted = str(path).replace("'", "''")
+            found = scratch.execute(f"SELECT * FROM read_parquet('{quoted}') LIMIT 0")
+            return [column[0] for column in found.description]
+    except duckdb.Error:
+        return None
