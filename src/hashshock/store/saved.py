@@ -131,7 +131,8 @@ def remove_saved(refs: list[str], store: str | Path | None = None) -> list[str]:
     path = store_path(store)
     # found first on a read: a store with no such run (or none at all) is not written to
     with connect(path, write=False) as con:
-        found = [resolve_saved(con, path, ref) for ref in refs]
+        # One run named twice (an id and its prefix) is removed, and said, once.
+        found = list(dict.fromkeys(resolve_saved(con, path, ref) for ref in refs))
     with connect(path, write=True) as con:
         con.execute("BEGIN TRANSACTION")
         try:
