@@ -245,11 +245,21 @@ def load_snapshot() -> NetworkSnapshot:
     path = user_snapshot_path()
     if path.is_file():
         try:
-            return read_snapshot(path)
+            mine = read_snapshot(path)
         except InputError as exc:
-            reason = f"your snapshot was ignored ({exc.message}); the bundled one is used"
-            return bundled_snapshot().model_copy(update={"ignored": reason})
+            return _passed_over(exc.message)
+        today = dt.date.today()
+        if mine.date > today:  # a typo's year: runs would start from a market not yet seen
+            return _passed_over(f"{path}: date {mine.date} is after today ({today}) — fix: "
+                                "give the date its figures were read on")  # fmt: skip
+        return mine
     return bundled_snapshot()
+
+
+def _passed_over(message: str) -> NetworkSnapshot:
+    """The bundled snapshot, saying why the user's was ignored (``ignored``)."""
+    reason = f"your snapshot was ignored ({message}); the bundled one is used"
+    return bundled_snapshot().model_copy(update={"ignored": reason})
 
 
 def write_snapshot(snapshot: NetworkSnapshot, path: Path, option: str | None = "--out") -> Path:
