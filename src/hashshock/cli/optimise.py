@@ -177,24 +177,31 @@ def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,
 
 
 def _best(result: OptimiseResult) -> str:
-    """The chosen stock as the best found (within the budget), and what a stock beyond
-    the budget that the search simulated on its way reached when that is more — not
-    the most money could buy: the climb stops at the budget."""
+    """The chosen stock: the cheapest found (within the budget) within the paths' noise
+    of the best found, and that best when it is more; and what a stock beyond the budget
+    that the search simulated on its way reached when that is more — not the most money
+    could buy: the climb stops at the budget."""
     from hashshock.decide.optimise import FRONTIER_DECIMALS
 
     within = " within the budget" if result.budget_usd is not None else ""
     text = (
-        f"the chosen stock is the best found{within}: {_pct(result.chosen_objective)} for "
-        f"${result.chosen_cost_usd:,.0f}"
+        f"the chosen stock is the cheapest found{within} as good as the best: "
+        f"{_pct(result.chosen_objective)} for ${result.chosen_cost_usd:,.0f}"
     )
-    envelope = result.frontier_envelope()
-    top = max(envelope, key=lambda p: p.availability) if envelope else None
+    best = result.best_found
+    if best is not None and best.cost_usd != result.chosen_cost_usd:
+        text += (f" (the best, {_pct(best.availability)} for ${best.cost_usd:,.0f}, is within "
+                 f"one standard error of it, {100 * (result.noise or 0.0):.2f} points: the "
+                 "paths' noise)")  # fmt: skip
+    budget = result.budget_usd
+    beyond = [p for p in result.frontier_envelope() if budget is not None and p.cost_usd > budget]
+    top = max(beyond, key=lambda p: p.availability) if beyond else None
     if top is not None and round(top.availability, FRONTIER_DECIMALS) > round(
         result.chosen_objective, FRONTIER_DECIMALS
     ):
         text += (f"; a stock beyond the budget simulated on the way reached "
                  f"{_pct(top.availability)} for ${top.cost_usd:,.0f}")  # fmt: skip
-    if result.budget_usd is not None:
+    if budget is not None:
         text += " (the search stops at the budget: without --budget it finds what the target costs)"
     return text
 

@@ -19,13 +19,16 @@ and the availability-versus-budget frontier (``hashshock optimise``).
      within half of the best gain per dollar (within a budget, each cut to the parts the
      budget still allows, best first), *confirms* the new stock on the full paths, and
      when the target is reached bisects over the last step's increments (best first) for
-     the fewest needed, then *trims* each of those, the least gain per dollar first, to
-     the fewest parts with which the target still holds (bisection on the full paths).
+     the fewest needed;
+   * a stock holding the target (either route) is then *cut* and *swapped*
+     (:mod:`hashshock.decide.trim`) until no single-pool cut and no screened swap holds
+     it at a lower cost. With a budget the closed form can reach, the search without
+     it runs first: its answer, if the budget affords it, is the budget's.
 3. **The answer** is the cheapest stock simulated on the full paths (by any of the
    above, or on the frontier's closed-form curve) that holds the target within the
-   budget; if none does, the best one within the budget, the cheapest of equals to the
-   frontier's four decimals (so a climb that adds parts gaining nothing, or 0.0002 of
-   the paths' noise, does not count their cost).
+   budget; if none does, the cheapest within the budget whose objective is within one
+   standard error of the best's (from its order-statistic interval, step 4): a climb
+   that adds parts gaining nothing, or the paths' noise, does not count their cost.
 4. **Verification**: the chosen stock (and the closed form's) on an independent seed,
    with confidence intervals.
 
@@ -37,6 +40,7 @@ delivered with duty, the money layer's ``pool_unit_cost`` on day 0).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,9 +52,13 @@ from numpy.typing import NDArray
 from hashshock.decide.closed_form import Frontier, marginal_analysis
 from hashshock.decide.evaluate import WINDOW_DAYS, Simulator, StockRun, economies_for
 from hashshock.decide.pools import PoolTable, pool_table
-from hashshock.decide.stats import interval_of_quantile, mean_interval
+from hashshock.decide.stats import quantile_standard_error
+from hashshock.decide.trim import polish
+
+# re-exported: callers and tests import them from here
+from hashshock.decide.verify import Verification as Verification
+from hashshock.decide.verify import verified_note as verified_note
 from hashshock.execution.base import Executor, InProcess
-from hashshock.finance.covenants import wilson_interval
 from hashshock.inputs.errors import InputError
 from hashshock.prepare import Prepared
 
@@ -59,9 +67,6 @@ IntArray = NDArray[np.int64]
 STEP_SHARE = 0.25
 #: Increments added in a step: those within this share of the best gain per dollar.
 ACCEPT_SHARE = 0.5
-#: The last step's increments are trimmed to within this share of each (five bisections
-#: on the full paths a pool; a finer cut buys a few parts less for as many more runs).
-TRIM_SHARE = 1 / 32
 #: Greedy steps at most before giving up on the target.
 MAX_STEPS = 40
 #: Closed-form stocks simulated to draw the frontier across budgets.
@@ -104,8 +109,9 @@ def check_target(availability: float, at: str, budget_usd: float | None) -> Targ
                if availability >= 1.0 else "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
         raise InputError(None, "availability (--target)",
                          f"availability={availability:g} is impossible", fix)  # fmt: skip
-    if at not in PERCENTILES:
-        raise InputError(None, "at (--at)", f"unknown percentile {at!r}", "use p50 or p5")
+    if not isinstance(at, str) or at not in PERCENTILES:  # a list is unhashable: no KeyError
+        raise InputError(None, "at (--at)", f"unknown percentile {at!r}",
+                         'use p50 or p5, one string (at="p50"), not a list')  # fmt: skip
     if budget_usd is not None and not (budget_usd >= 0 and math.isfinite(budget_usd)):
         raise InputError(None, "budget_usd (--budget)", f"{budget_usd:g} USD is not a budget",
                          "give the USD to spend on spares, 0 or more")  # fmt: skip
@@ -119,31 +125,6 @@ class Point:
     cost_usd: float
     availability: float
     role: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    """A stock simulated on another seed: the objective with its 95 % interval, the share
-    of paths holding the target (Wilson interval) and the mean availability over the
-    horizon (normal interval)."""
-
-    seed: int
-    objective: float
-    objective_ci: tuple[float, float]
-    share_holding: float
-    share_holding_ci: tuple[float, float]
-    mean_availability: float
-    mean_availability_ci: tuple[float, float]
-
-    @classmethod
-    def of(cls, run: StockRun, target: Target, seed: int) -> Verification:
-        worst, _ = run.worst_window()
-        holding = int((worst >= target.availability).sum())
-        per_path_mean = run.availability.mean(axis=1)
-        return cls(seed, float(np.percentile(worst, target.percentile)),
-                   interval_of_quantile(worst, target.percentile / 100), holding / worst.size,
-                   wilson_interval(holding, worst.size), float(per_path_mean.mean()),
-                   mean_interval(per_path_mean))  # fmt: skip
 
 
 @dataclass
@@ -171,6 +152,10 @@ class OptimiseResult:
     verify_closed_form: Verification | None = None
     evaluations: int = 0
     ordered: bool = False  # stock ordered on day 0 rather than on the shelf
+    #: When the target is not reached: the best stock found within the budget, and the
+    #: noise (share, one standard error of its objective) within which the chosen is as good.
+    best_found: Point | None = None
+    noise: float | None = None
 
     def __repr__(self) -> str:
         # One line, as RunResult's: the default prints every pool and frontier point.
@@ -204,13 +189,19 @@ class OptimiseResult:
 
     def frontier_envelope(self) -> list[Point]:
         """The simulated points that beat every cheaper point (to
-        :data:`FRONTIER_DECIMALS`; monotone in cost)."""
+        :data:`FRONTIER_DECIMALS`; monotone in cost), and the chosen stock whatever its
+        rounding: it beats every cheaper point (the cheapest holding the target, or the
+        cheapest within the noise of the best), but a cheaper miss can show the same four
+        decimals (0.969952 and 0.970010 are both 0.9700), which would drop the answer."""
         best = -1.0
-        out = []
+        out: list[Point] = []
+        chosen = (self.chosen_cost_usd, self.chosen_objective)
         for p in sorted(self.points, key=lambda p: (p.cost_usd, -p.availability)):
-            if round(p.availability, FRONTIER_DECIMALS) > best:
+            is_chosen = (p.cost_usd, p.availability) == chosen and chosen not in (
+                (q.cost_usd, q.availability) for q in out)  # fmt: skip
+            if round(p.availability, FRONTIER_DECIMALS) > best or is_chosen:
                 out.append(p)
-                best = round(p.availability, FRONTIER_DECIMALS)
+                best = max(best, round(p.availability, FRONTIER_DECIMALS))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -251,7 +242,11 @@ class OptimiseResult:
                             "simulated": verification(self.verify_closed_form)},
             "gap": self.gap(),
             "chosen": {"cost_usd": self.chosen_cost_usd, "objective": self.chosen_objective,
-                       "verified": verification(self.verify_chosen)},
+                       "verified": verification(self.verify_chosen),
+                       "best_found": None if self.best_found is None else {
+                           "cost_usd": self.best_found.cost_usd,
+                           "objective": self.best_found.availability},
+                       "noise": self.noise},
             "pools": pools,
             "frontier": {
                 "closed_form": [{"cost_usd": c, "availability": a}
@@ -274,34 +269,47 @@ class _Search:
         self.points: list[Point] = []
         self.seen: dict[bytes, float] = {}
         self.stocks: dict[bytes, IntArray] = {}
+        self.worst: dict[bytes, NDArray[np.float64]] = {}  # each path's worst window
+        self.noise = 0.0  # the answer's noise when the target is out of reach (share)
+        self.best: IntArray | None = None  # the best stock then
 
     def objective(self, run: StockRun) -> float:
         worst, _ = run.worst_window()
         return float(np.percentile(worst, self.target.percentile))
 
     def confirm(self, stocks: list[IntArray], role: str) -> list[float]:
-        """Objectives of ``stocks`` on the full paths (one batch)."""
-        values = [self.objective(r) for r in self.sim.run(stocks, self.paths, self.seed)]
+        """Objectives of ``stocks`` on the full paths (one batch); a stock already
+        simulated is not run again (same seed, same paths: the same number)."""
+        new = list({s.tobytes(): s for s in stocks if s.tobytes() not in self.seen}.values())
         cost = self.table.inputs.cost
-        for s, v in zip(stocks, values, strict=True):
-            self.points.append(Point(cost(s), v, role))
-            self.seen[s.tobytes()] = v
+        for s, run in zip(new, self.sim.run(new, self.paths, self.seed) if new else [],
+                          strict=True):  # fmt: skip
+            value = self.objective(run)
+            self.points.append(Point(cost(s), value, role))
+            self.seen[s.tobytes()] = value
             self.stocks[s.tobytes()] = s
-        return values
+            self.worst[s.tobytes()] = run.worst_window()[0]
+        return [self.seen[s.tobytes()] for s in stocks]
 
     def answer(self, budget_usd: float | None) -> IntArray:
         """The cheapest stock seen that holds the target within the budget; if none does,
-        the best within it, the cheapest of equals — equal to the frontier's resolution
-        (:data:`FRONTIER_DECIMALS`): a stock 0.0002 points "better" for twice the money is
-        the paths' noise, not a gain (module docstring, step 3)."""
+        the cheapest within the noise of the best within it: one standard error of the
+        best's objective (:func:`~hashshock.decide.stats.quantile_standard_error`, from
+        the order-statistic interval the verification reports), at least the frontier's
+        resolution. A stock a few hundredths of a point "better" for 60 % more money is
+        the paths' noise, not a gain (module docstring, step 3); :attr:`noise` keeps it."""
         cost = self.table.inputs.cost
         within = [s for s in self.stocks.values() if budget_usd is None or cost(s) <= budget_usd]
         holding = [s for s in within if self.holds(self.seen[s.tobytes()])]
         if holding:
             return min(holding, key=cost)
-        shown = {s.tobytes(): round(self.seen[s.tobytes()], FRONTIER_DECIMALS) for s in within}
-        best = max(shown.values())
-        return min((s for s in within if shown[s.tobytes()] >= best), key=cost)
+        best = max(within, key=lambda s: (self.seen[s.tobytes()], -cost(s)))
+        self.best = best
+        self.noise = max(quantile_standard_error(self.worst[best.tobytes()],
+                                                 self.target.percentile / 100),
+                         0.5 * 10.0**-FRONTIER_DECIMALS)  # fmt: skip
+        floor = self.seen[best.tobytes()] - self.noise
+        return min((s for s in within if self.seen[s.tobytes()] >= floor), key=cost)
 
     def holds(self, value: float) -> bool:
         return value >= self.target.availability
@@ -323,7 +331,8 @@ class _Search:
         return np.maximum(1, np.ceil(STEP_SHARE * level)).astype(np.int64)
 
     def screen(self, stock: IntArray, delta: IntArray, parts: IntArray) -> NDArray[np.float64]:
-        """Availability gained per dollar by each pool's increment ``delta`` (screening)."""
+        """Availability gained per dollar by each pool's increment ``delta`` (screening;
+        a negative increment: its cut's loss per dollar saved, negative)."""
         groups: list[list[int]] = []
         for kind in np.unique(parts):
             for i, pool in enumerate(np.flatnonzero(parts == kind)):
@@ -346,7 +355,9 @@ class _Search:
             for j in group:
                 part = int(parts[j])
                 gain[j] = float((base[:, part] - lost[:, part]).mean())
-        price = delta * self.table.inputs.unit_cost_usd
+        # |Δ|: a negative Δ (a cut, decide/trim.py) gives the availability lost per dollar
+        # saved, as a negative gain
+        price = np.abs(delta) * self.table.inputs.unit_cost_usd
         return np.where(price > 0, gain / np.where(price > 0, price, 1.0),
                         np.where(gain > 0, np.inf, 0.0))  # fmt: skip
 
@@ -381,29 +392,23 @@ def optimise(
     search = _Search(sim, table, target, paths, screen, seed)
     say = progress or (lambda _text: None)
 
-    say("closed-form stock on the full paths")
-    value = search.confirm([start], "closed form")[0]
-    chosen, note = start, ""
-    if search.holds(value) and start_k > 0:
-        if search.holds(search.confirm([curve.stock_at(0)], "today's stock")[0]):
-            chosen, note = curve.stock_at(0), "today's stock already holds the target"
-        else:
-            say("bisecting down the closed-form curve")
-            chosen = curve.stock_at(search.bisect(curve.stock_at, 0, start_k))
-    elif search.holds(value):
-        note = "today's stock already holds the target"
-    elif target_k is not None and target_k <= budget_k:
-        chosen, note = _greedy(search, start, budget_usd, _pool_parts(prepared), say)
+    parts = _pool_parts(prepared)
+    free_k = len(curve.order) if target_k is None else target_k
+    if budget_usd is not None and target_k is not None and target_k <= budget_k:
+        # The search without the budget first: its answer, when the budget affords it,
+        # is the budget's too (a budget above an answer never changes it); the climb
+        # within the budget takes other steps and can stop short of a stock it affords.
+        mark = len(search.points)
+        free, _ = _route(search, curve, free_k, None, parts, say)
+        search.points[mark:] = [p if p.role == "closed form" else
+                                dataclasses.replace(p, role=f"{p.role} (without the budget)")
+                                for p in search.points[mark:]]  # fmt: skip
+        afford = search.holds(search.seen[free.tobytes()]) and (
+            table.inputs.cost(free) <= budget_usd)  # fmt: skip
+        chosen, note = (free, "") if afford else _route(search, curve, start_k, budget_usd,
+                                                        parts, say)  # fmt: skip
     else:
-        # The budget binds: the closed form spent it by steady-state value; let the
-        # simulation spend it from today's stock, and keep the better of the two.
-        grown, note = _greedy(search, curve.stock_at(0), budget_usd, _pool_parts(prepared), say)
-        if grown.tobytes() not in search.seen:
-            search.confirm([grown], "chosen")
-        if search.seen[grown.tobytes()] > value:
-            chosen = grown
-    if chosen.tobytes() not in search.seen:
-        search.confirm([chosen], "chosen")
+        chosen, note = _route(search, curve, start_k, budget_usd, parts, say)
     say("frontier and verification")
     near_one = curve.first_reaching(1.0 - (1.0 - target.availability) / 4)
     top = max(1.5 * max(table.inputs.cost(chosen), table.inputs.cost(start)),
@@ -418,6 +423,11 @@ def optimise(
     reached = search.holds(chosen_value)
     if not reached and not note:
         note = "the target is not reached within the budget"
+    best = (
+        None
+        if reached or search.best is None
+        else Point(table.inputs.cost(search.best), search.seen[search.best.tobytes()], "best found")
+    )
     verified = sim.run([chosen, start], paths, verify_seed)
     return OptimiseResult(
         fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
@@ -427,8 +437,35 @@ def optimise(
         chosen_stock=chosen, chosen_objective=chosen_value, reached=reached, note=note,
         points=search.points, verify_chosen=Verification.of(verified[0], target, verify_seed),
         verify_closed_form=Verification.of(verified[1], target, verify_seed),
-        evaluations=sim.evaluations[0], ordered=ordered,
+        evaluations=sim.evaluations[0], ordered=ordered, best_found=best,
+        noise=None if reached else search.noise,
     )  # fmt: skip
+
+
+def _route(search: _Search, curve: Frontier, start_k: int, budget_usd: float | None,
+           parts: IntArray, say: Callable[[str], None]) -> tuple[IntArray, str]:  # fmt: skip
+    """Steps 1-2 of the module docstring from the closed form's stock ``start_k`` units up
+    its curve: the stock found and a note (empty when it holds the target)."""
+    start = curve.stock_at(start_k)
+    say("closed-form stock on the full paths")
+    value = search.confirm([start], "closed form")[0]
+    if search.holds(value) and start_k > 0:
+        if search.holds(search.confirm([curve.stock_at(0)], "today's stock")[0]):
+            return curve.stock_at(0), "today's stock already holds the target"
+        say("bisecting down the closed-form curve")
+        found = curve.stock_at(search.bisect(curve.stock_at, 0, start_k))
+        return polish(search, found, parts, say), ""
+    if search.holds(value):
+        return start, "today's stock already holds the target"
+    target_k = curve.first_reaching(search.target.availability)
+    budget_k = curve.within_budget(budget_usd) if budget_usd is not None else len(curve.order)
+    if target_k is not None and target_k <= budget_k:
+        return _greedy(search, start, budget_usd, parts, say)
+    # The budget binds: the closed form spent it by steady-state value; let the
+    # simulation spend it from today's stock, and keep the better of the two.
+    grown, note = _greedy(search, curve.stock_at(0), budget_usd, parts, say)
+    search.confirm([grown], "chosen")
+    return (grown if search.seen[grown.tobytes()] > value else start), note
 
 
 def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: IntArray,
@@ -462,32 +499,9 @@ def _greedy(search: _Search, start: IntArray, budget_usd: float | None, parts: I
             if kept > 1:
                 say("bisecting over the last step's increments")
                 kept = search.bisect(stock_with, 0, kept)
-            say("trimming the last step's increments")
-            return _trim(search, stock_with(kept), stock, order[:kept]), ""
+            return polish(search, stock_with(kept), parts, say), ""
         stock = new
     return stock, f"the target is not reached after {MAX_STEPS} greedy steps"
-
-
-def _trim(search: _Search, holding: IntArray, before: IntArray, added: list[int]) -> IntArray:
-    """``holding`` (which holds the target) with each increment of the last step — the
-    pools ``added`` to ``before``, best gain per dollar first — cut to the fewest parts
-    with which the stock still holds it, the least gain per dollar first, by bisection on
-    the full paths, to :data:`TRIM_SHARE` of the increment. The step adds whole
-    increments (a quarter of a pool's level), so without this the answer could carry
-    parts that buy nothing, and a budget that cut the increments found a cheaper stock
-    than no budget did."""
-    out = holding.copy()
-    for j in reversed(added):
-        size = int(out[j] - before[j])
-
-        def with_parts(k: int, j: int = j, out: IntArray = out) -> IntArray:
-            trimmed = out.copy()
-            trimmed[j] = before[j] + k
-            return trimmed
-
-        kept = search.bisect(with_parts, 0, size, max(1, int(TRIM_SHARE * size)), "trimmed")
-        out = with_parts(kept)
-    return out
 
 
 def _within_budget(stock: IntArray, delta: IntArray, order: list[int],
@@ -510,32 +524,3 @@ def _within_budget(stock: IntArray, delta: IntArray, order: list[int],
             delta[j] = low
             kept.append(j)
     return kept
-
-
-def _below(value: float, target: float) -> str:
-    """``value`` (a share below ``target``) as a percentage with the fewest decimals, two
-    or more, that show it below (96.997 % against 97 % is not "97.00%")."""
-    for digits in range(2, 7):
-        if round(100 * value, digits) < round(100 * target, digits):
-            break
-    return f"{100 * value:.{digits}f}%"
-
-
-def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
-    """What the independent seed says of a stock the search found holding the target
-    (empty when it holds there too, or when the search did not reach the target — the
-    note says why): within the 95 % interval of its percentile a miss is the search's
-    noise; beyond it, the stock misses the target."""
-    if not reached or verified is None or verified.objective >= target.availability:
-        return ""
-    low, high = verified.objective_ci
-    shown = _below(verified.objective, target.availability)
-    if high >= target.availability:
-        return (
-            f"verified {shown} is below the target, within its 95% interval: the "
-            "search's noise; more --paths narrow it"
-        )
-    return (
-        f"the chosen stock misses the target on the independent seed ({shown}, 95% "
-        f"interval {100 * low:.2f}–{100 * high:.2f}%); run again with more --paths"
-    )

@@ -29,3 +29,12 @@ def mean_interval(values: NDArray[np.float64]) -> tuple[float, float]:
         return mean, mean
     half = Z95 * float(data.std(ddof=1)) / math.sqrt(data.size)
     return mean - half, mean + half
+
+
+def quantile_standard_error(values: NDArray[np.float64], q: float) -> float:
+    """Standard error of the q-quantile of ``values`` (same units), read off its 95 %
+    order-statistic interval (:func:`interval_of_quantile`, the interval the verification
+    reports, docs/decisions.md step 4): half its width over z, the normal approximation
+    that interval's ranks rest on."""
+    lo, hi = interval_of_quantile(values, q)
+    return (hi - lo) / (2.0 * Z95)

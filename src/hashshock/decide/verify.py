@@ -1,0 +1,72 @@
+"""The chosen stock checked on an independent seed (``hashshock optimise``,
+docs/decisions.md "The simulation", step 4): the objective with its 95 % order-statistic
+interval, the share of paths holding the target (Wilson interval), the mean
+availability (normal interval), and what to say when the check misses the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hashshock.decide.stats import interval_of_quantile, mean_interval
+from hashshock.finance.covenants import wilson_interval
+
+if TYPE_CHECKING:
+    from hashshock.decide.evaluate import StockRun
+    from hashshock.decide.optimise import Target
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A stock simulated on another seed: the objective with its 95 % interval, the share
+    of paths holding the target (Wilson interval) and the mean availability over the
+    horizon (normal interval)."""
+
+    seed: int
+    objective: float
+    objective_ci: tuple[float, float]
+    share_holding: float
+    share_holding_ci: tuple[float, float]
+    mean_availability: float
+    mean_availability_ci: tuple[float, float]
+
+    @classmethod
+    def of(cls, run: StockRun, target: Target, seed: int) -> Verification:
+        worst, _ = run.worst_window()
+        holding = int((worst >= target.availability).sum())
+        per_path_mean = run.availability.mean(axis=1)
+        return cls(seed, float(np.percentile(worst, target.percentile)),
+                   interval_of_quantile(worst, target.percentile / 100), holding / worst.size,
+                   wilson_interval(holding, worst.size), float(per_path_mean.mean()),
+                   mean_interval(per_path_mean))  # fmt: skip
+
+
+def _below(value: float, target: float) -> str:
+    """``value`` (a share below ``target``) as a percentage with the fewest decimals, two
+    or more, that show it below (96.997 % against 97 % is not "97.00%")."""
+    for digits in range(2, 7):
+        if round(100 * value, digits) < round(100 * target, digits):
+            break
+    return f"{100 * value:.{digits}f}%"
+
+
+def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
+    """What the independent seed says of a stock the search found holding the target
+    (empty when it holds there too, or when the search did not reach the target — the
+    note says why): within the 95 % interval of its percentile a miss is the search's
+    noise; beyond it, the stock misses the target."""
+    if not reached or verified is None or verified.objective >= target.availability:
+        return ""
+    low, high = verified.objective_ci
+    shown = _below(verified.objective, target.availability)
+    if high >= target.availability:
+        return (
+            f"verified {shown} is below the target, within its 95% interval: the "
+            "search's noise; more --paths narrow it"
+        )
+    return (
+        f"the chosen stock misses the target on the independent seed ({shown}, 95% "
+        f"interval {100 * low:.2f}–{100 * high:.2f}%); run again with more --paths"
+    )
