@@ -37,6 +37,23 @@ def test_closed_form_agrees_with_the_engine_under_baseline() -> None:
         assert abs(per_path.mean() - closed) <= 4 * error, (k, closed, per_path.mean(), error)
 
 
+def test_parts_availability_does_not_depend_on_the_technicians() -> None:
+    """A machine waits for a part, or for a technician: the stocks are measured with
+    swaps unbounded, so a site with no technician (whose spares pile up unfitted) reads
+    the parts availability of a site with ample ones, on the same paths — not 87 % with
+    its fans on the shelf."""
+    from hashshock.decide.evaluate import simulate_stock
+
+    runs = []
+    for technicians in (0, 1, 50):
+        fleet = small_fleet()
+        fleet["sites"][0]["technicians"] = technicians
+        plan = prepare(fleet, ["sanctions"], 180, None, 30).plans[-1]
+        runs.append(simulate_stock(plan, plan.pool_on_hand, 30, 3, None))
+    assert all(np.array_equal(run.lost, runs[0].lost) for run in runs[1:])
+    assert runs[0].availability.min() < 1.0  # parts run short: the comparison measures
+
+
 def test_a_stock_is_what_the_fleet_file_gives() -> None:
     """Setting the plan's pools equals writing per-family spares rows in the fleet."""
     base = prepare(small_fleet(), ["baseline"], 60).plans[-1]

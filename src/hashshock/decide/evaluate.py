@@ -15,6 +15,12 @@ with B_k the machines (hashboards) waiting for a spare of part k, b̄ the fleet'
 per machine and N the machines installed: the share of the fleet's machine capacity not
 waiting for a part. Delivered hashrate over nameplate (the run's availability) loses
 more — downtime, swaps in progress, wear — that no spare stock changes.
+
+The stocks run with swaps unbounded at every site (:data:`AMPLE_SWAPS`): the engine's
+backorders are the machines still waiting at a pool after the day's swaps, and where a
+site's technicians run out that includes machines whose spare is on the shelf. METRIC's
+backorders — demand the stock has not met — are what a stock changes; whether the
+technicians keep up is labour, shown by ``run``'s machines down and the strategies.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ FloatArray = NDArray[np.float64]
 #: "Through the horizon": a path holds the target when its worst window of this many days
 #: has a mean availability at or above it (a choice: a month smooths daily noise).
 WINDOW_DAYS = 30
+#: Swaps a site may do in a day in the stocks' runs: beyond any demand, so that a machine
+#: waits for a part, never for a technician (module docstring).
+AMPLE_SWAPS = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,10 @@ def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
     as :func:`with_stock`."""
     from hashshock.parallel import simulate_one
 
-    out = simulate_one(with_stock(plan, stock, ordered), paths, seed, economy)
+    stocked = with_stock(plan, stock, ordered)
+    ample = np.full_like(plan.site_swaps_per_day, AMPLE_SWAPS)
+    out = simulate_one(dataclasses.replace(stocked, site_swaps_per_day=ample), paths, seed,
+                       economy)  # fmt: skip
     weight = np.array([1.0 / mean_boards(plan), 1.0, 1.0, 1.0])
     machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
     lost = out.backorders.astype(np.float64) * weight[None, None, :] / machines[:, :, None]
