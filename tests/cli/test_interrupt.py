@@ -96,6 +96,27 @@ print("not reached")
 """
 
 
+_WHILE_IMPORTING = """
+import os, signal, sys, types
+from hashshock.cli.interrupt import install
+install()
+# A Ctrl-C while the outputs module is being imported: in sys.modules, not yet filled.
+sys.modules["hashshock.outputs"] = types.ModuleType("hashshock.outputs")
+os.kill(os.getpid(), signal.SIGINT)
+print("not reached")
+"""
+
+
+def test_ctrl_c_during_an_import_stops_cleanly(tmp_path: Path) -> None:
+    """On a busy machine the first Ctrl-C can come while ``hashshock.outputs`` is still
+    being imported: the stop finds no temporaries to remove there, rather than a
+    traceback of a half-initialised module."""
+    done = _script(_WHILE_IMPORTING, tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "interrupted" in done.stderr
+    assert "not reached" not in done.stdout
+
+
 def test_ctrl_c_while_outputs_are_written_lets_them_all_be_written(tmp_path: Path) -> None:
     """Outputs are written together: a Ctrl-C among them waits for the last, and the
     command still ends with 130 and says so, rather than say none was written."""

@@ -90,11 +90,14 @@ def outputs_written_whole() -> Iterator[None]:
 
 def _stop(what: str) -> NoReturn:
     """Remove temporaries, end worker processes, say ``interrupted: <what>``, exit 130."""
-    outputs = sys.modules.get("hashshock.outputs")  # not loaded: nothing written yet
-    if outputs is not None:
-        outputs.remove_pending_temporaries()
+    # Not loaded, or still loading (a Ctrl-C during its import): nothing written yet.
+    outputs = sys.modules.get("hashshock.outputs")
+    remove = getattr(outputs, "remove_pending_temporaries", None)
+    if remove is not None:
+        remove()
     multiprocessing = sys.modules.get("multiprocessing")  # no module loaded: no children
-    for child in multiprocessing.active_children() if multiprocessing is not None else ():
+    children = getattr(multiprocessing, "active_children", None)
+    for child in children() if children is not None else ():
         child.kill()
     if sys.stderr.isatty():
         sys.stderr.write("\x1b[?25h\n")  # a live progress bar hid the cursor
