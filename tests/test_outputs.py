@@ -127,6 +127,12 @@ def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
     json_out, html_out = tmp_path / "kept.json", tmp_path / "kept.html"
     for target in (json_out, html_out):
         target.write_text("mine", encoding="utf-8")
+    # An export replaces only an earlier export (a file of the user's is refused first).
+    exported = tmp_path / "exported.json"
+    assert runner.invoke(app, ["runs", "export", run_id, "-f", "json", "-o", str(exported),
+                               "--store", str(store)]).exit_code == 0  # fmt: skip
+    before = {target: target.read_text(encoding="utf-8")
+              for target in (json_out, html_out, exported)}  # fmt: skip
 
     def full(_: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -134,14 +140,14 @@ def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
     monkeypatch.setattr(hashshock.outputs.os, "fsync", full)
     for target, args in ((json_out, ["fit", str(repairs), "--json", str(json_out)]),
                          (html_out, ["report", str(run_json), "-o", str(html_out), "-q"]),
-                         (json_out, ["runs", "export", run_id, "-f", "json", "-o",
-                                     str(json_out), "--store", str(store)])):  # fmt: skip
+                         (exported, ["runs", "export", run_id, "-f", "json", "-o",
+                                     str(exported), "--store", str(store)])):  # fmt: skip
         result = runner.invoke(app, args)
         assert result.exit_code in (1, 2), (args, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), args
         assert "No space left on device" in result.stderr and str(target) in result.stderr
         assert " ".join(result.stderr.split()).count("could not be written") == 1, args
-        assert target.read_text(encoding="utf-8") == "mine"
+        assert target.read_text(encoding="utf-8") == before[target]
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
