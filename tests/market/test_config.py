@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -176,19 +177,30 @@ def test_user_snapshot_is_preferred_and_a_broken_one_ignored(user_data_dir: Path
     assert any("btc_price_usd" in note for note in start.notes)
 
 
-def test_a_user_snapshot_dated_after_today_is_passed_over(user_data_dir: Path) -> None:
+def test_a_user_snapshot_dated_after_today_is_passed_over(
+    user_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A snapshot from a year not yet come (a typo's 2030) would start runs from a market
     nobody has seen, its subsidy halved: the bundled one is used, and the reason said."""
-    later = dt.date.today() + dt.timedelta(days=1)
+    today = dt.datetime.now(dt.UTC).date()  # as `data update` dates a snapshot
+    later = today + dt.timedelta(days=1)
     future = bundled_snapshot().model_copy(update={"date": later, "block_height": 1_160_000})
     user_data_dir.mkdir()
     write_snapshot(future, user_snapshot_path())
     loaded = load_snapshot()
     assert loaded.origin == "bundled"
     assert f"date {later} is after today" in loaded.ignored
-    today = bundled_snapshot().model_copy(update={"date": dt.date.today()})
-    write_snapshot(today, user_snapshot_path())
+    fresh = bundled_snapshot().model_copy(update={"date": today})
+    write_snapshot(fresh, user_snapshot_path())
     assert load_snapshot().origin == str(user_snapshot_path())
+    # West of Greenwich in the evening the local date is still yesterday: kept all the same.
+    try:
+        with monkeypatch.context() as local:
+            local.setenv("TZ", "Etc/GMT+12")  # UTC − 12 h
+            time.tzset()
+            assert load_snapshot().origin == str(user_snapshot_path())
+    finally:
+        time.tzset()  # the TZ restored
 
 
 def test_the_bundled_snapshot_cannot_be_overwritten() -> None:

@@ -248,7 +248,9 @@ def load_snapshot() -> NetworkSnapshot:
             mine = read_snapshot(path)
         except InputError as exc:
             return _passed_over(exc.message)
-        today = dt.date.today()
+        # UTC's date, as `data update` dates what it fetches: west of Greenwich a snapshot
+        # fetched this evening is dated tomorrow by the local clock.
+        today = dt.datetime.now(dt.UTC).date()
         if mine.date > today:  # a typo's year: runs would start from a market not yet seen
             return _passed_over(f"{path}: date {mine.date} is after today ({today}) — fix: "
                                 "give the date its figures were read on")  # fmt: skip
