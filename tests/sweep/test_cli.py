@@ -133,6 +133,13 @@ def test_save_keeps_the_sweep_and_every_point_in_the_store(
     expected = sorted((p["index"], m, v) for p in data["points"] for m, v in p["metrics"].items())
     assert rows == expected
     assert load_sweep(sweep_id, store).to_dict() == data
+    from hashshock.store.export import export_run
+
+    for fmt in ("json", "csv"):  # exported over the sweep's own JSON, then over itself
+        target = out if fmt == "json" else tmp_path / "points.csv"
+        for _ in range(2):
+            export_run(sweep_id, fmt, target, store)
+    assert json.loads(out.read_text(encoding="utf-8")) == data
     page = tmp_path / "page.html"  # and its report, by its id
     done = CliRunner().invoke(cli, ["report", sweep_id, "--store", str(store), "--out",
                                     str(page)])  # fmt: skip

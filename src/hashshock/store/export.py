@@ -90,8 +90,9 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
 
 def _same_kind(path: Path, fmt: str, data: bytes) -> bool:
     """Whether the existing ``path`` is an export like ``data``: a CSV of the same columns,
-    or a JSON object of a hashshock result (its ``version``). Anything else — a repair log,
-    a fleet file — is the user's, not replaced (:func:`check_replaceable`)."""
+    or a JSON object of a hashshock result (its ``version``, at the top or, a sweep's,
+    one level down). Anything else — a repair log, a fleet file — is the user's, not
+    replaced (:func:`check_replaceable`)."""
     if fmt == "csv":
         header = data.split(b"\n", 1)[0].decode("utf-8").strip()
         return csv_columns(path) == {name.strip() for name in header.split(",")}
@@ -99,7 +100,10 @@ def _same_kind(path: Path, fmt: str, data: bytes) -> bool:
         previous = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return isinstance(previous, dict) and "version" in previous
+    if not isinstance(previous, dict):
+        return False
+    heads = [previous, *(v for v in previous.values() if isinstance(v, dict))]
+    return any("version" in head for head in heads)
 
 
 def _parquet_columns(path: Path) -> list[str] | None:
