@@ -76,6 +76,27 @@ def test_a_target_no_budget_reaches_says_so_and_shows_the_best(
     assert "ordered on day 0" in text
 
 
+def test_with_a_budget_the_search_without_it_is_said_as_it_went(cli: typer.Typer) -> None:
+    """When the closed form reaches the target within the budget, the search runs
+    without the budget first: its note survives the budget ("today's stock already
+    holds the target"), and when it misses too the warning does not promise that
+    dropping --budget finds what the target costs."""
+    from tests.conftest import EXAMPLES
+
+    farm = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    sizes = ["-n", "100", "--horizon", "180", "--workers", "1", "--json", "-", "-q"]
+    held = CliRunner().invoke(cli, ["optimise", farm, "--budget", "1000", *sizes])
+    assert held.exit_code == 0, held.output
+    assert json.loads(held.stdout)["note"] == "today's stock already holds the target"
+    missed = CliRunner().invoke(cli, ["optimise", farm, "-s", "sanctions", "--at", "p5",
+                                      "--ordered", "--budget", "1200", *sizes[:-3]])  # fmt: skip
+    assert missed.exit_code == 0, missed.output
+    text = " ".join(missed.output.split())
+    assert "not reached" in text
+    assert "without the budget the search does not reach the target either" in text
+    assert "without --budget it finds what the target costs" not in text
+
+
 def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(  # type: ignore[no-untyped-def]
     cli: typer.Typer,
     write_yaml,

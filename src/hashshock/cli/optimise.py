@@ -202,8 +202,21 @@ def _best(result: OptimiseResult) -> str:
         text += (f"; a stock beyond the budget simulated on the way reached "
                  f"{_pct(top.availability)} for ${top.cost_usd:,.0f}")  # fmt: skip
     if budget is not None:
-        text += " (the search stops at the budget: without --budget it finds what the target costs)"
+        text += _without_budget(result)
     return text
+
+
+def _without_budget(result: OptimiseResult) -> str:
+    """What the search found without the budget, when it ran first (the closed form
+    reached the target within the budget), else that it would find what the target
+    costs."""
+    free = [p for p in result.points if p.role.endswith("(without the budget)")]
+    if not free:
+        return " (the search stops at the budget: without --budget it finds what the target costs)"
+    holding = [p for p in free if p.availability >= result.target.availability]
+    if not holding:
+        return " (without the budget the search does not reach the target either)"
+    return f" (without the budget, ${min(p.cost_usd for p in holding):,.0f} holds the target)"
 
 
 def _pct(value: float | None) -> str:

@@ -399,14 +399,14 @@ def optimise(
         # is the budget's too (a budget above an answer never changes it); the climb
         # within the budget takes other steps and can stop short of a stock it affords.
         mark = len(search.points)
-        free, _ = _route(search, curve, free_k, None, parts, say)
+        free, free_note = _route(search, curve, free_k, None, parts, say)
         search.points[mark:] = [p if p.role == "closed form" else
                                 dataclasses.replace(p, role=f"{p.role} (without the budget)")
                                 for p in search.points[mark:]]  # fmt: skip
         afford = search.holds(search.seen[free.tobytes()]) and (
             table.inputs.cost(free) <= budget_usd)  # fmt: skip
-        chosen, note = (free, "") if afford else _route(search, curve, start_k, budget_usd,
-                                                        parts, say)  # fmt: skip
+        chosen, note = (free, free_note) if afford else _route(
+            search, curve, start_k, budget_usd, parts, say)  # fmt: skip
     else:
         chosen, note = _route(search, curve, start_k, budget_usd, parts, say)
     say("frontier and verification")
