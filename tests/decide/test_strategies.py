@@ -215,6 +215,34 @@ def test_sending_the_technicians_home_is_no_gain() -> None:
     assert (mine - theirs).mean() < 0
 
 
+def test_a_waiting_machine_is_never_worth_less_than_nothing() -> None:
+    """What a waiting machine lacks counts at the part's landed cost where a spare waits
+    on the shelf (machine and spare make a whole one), else never more than the share of
+    the machine the part stands for: the whole of it for a fan, PSU or control board,
+    1/b̄ for a hashboard. Machines worth a fortune: the parts at cost; machines worth a
+    dollar: the spares on the shelf at cost, and a dollar a stopped machine."""
+    from hashshock.finance.cashflow import part_unit_value_usd
+    from hashshock.finance.scenario_money import missing_parts_value
+
+    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("sanctions"), \
+        load_market(None)  # fmt: skip
+    prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
+    plan, money = prepared.plans[-1], prepared.money[-1]
+    out = api.simulate_prepared(prepared, PATHS, SEED)[-1].output
+    waiting = out.backorders[:, -1, :].astype(np.float64)
+    assert waiting.sum() > 0
+    installed = np.maximum(out.machines_installed[:, -1], 1).astype(np.float64)
+    at_cost = waiting @ part_unit_value_usd(money, plan)
+    rich = missing_parts_value(money, plan, out, installed * 1e9)
+    np.testing.assert_allclose(rich, at_cost)
+    cheap = missing_parts_value(money, plan, out, installed * 1.0)  # $1 a machine
+    shelved = np.minimum(waiting, out.spares_on_hand[:, -1, :])
+    lacking = waiting - shelved
+    dollar = lacking[:, 1:].sum(axis=1) + lacking[:, 0] / plan.boards_per_machine
+    np.testing.assert_allclose(cheap, shelved @ part_unit_value_usd(money, plan) + dollar)
+    assert (cheap <= rich).all()
+
+
 def test_a_strategy_adds_a_bench_or_transshipment_by_path() -> None:
     """Blocks a fleet leaves out (a site's repair bench or donors, transshipment) can be set
     by path."""

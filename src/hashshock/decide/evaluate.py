@@ -95,15 +95,6 @@ def with_stock(plan: Plan, stock: NDArray[np.int64], ordered: bool = False) -> P
     return dataclasses.replace(plan, pool_on_hand=on_hand, pool_target=level)
 
 
-def mean_boards(plan: Plan) -> float:
-    """b̄: the fleet's hashboards per machine (machine-weighted; orders included)."""
-    count = plan.cohort_initial.astype(np.float64).copy()
-    count[plan.order_cohort] += plan.order_count
-    if count.sum() <= 0:
-        return float(plan.cohort_boards.mean()) if plan.n_cohorts else 3.0
-    return float(np.dot(count, plan.cohort_boards) / count.sum())
-
-
 def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
                    economy: EconomyInputs | None, ordered: bool = False) -> StockRun:  # fmt: skip
     """One stock on the engine (a task: in this process or on a worker); ``ordered``:
@@ -114,7 +105,7 @@ def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
     ample = np.full_like(plan.site_swaps_per_day, AMPLE_SWAPS)
     out = simulate_one(dataclasses.replace(stocked, site_swaps_per_day=ample), paths, seed,
                        economy)  # fmt: skip
-    weight = np.array([1.0 / mean_boards(plan), 1.0, 1.0, 1.0])
+    weight = np.array([1.0 / plan.boards_per_machine, 1.0, 1.0, 1.0])
     machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
     lost = out.backorders.astype(np.float64) * weight[None, None, :] / machines[:, :, None]
     return StockRun(lost.astype(np.float32))

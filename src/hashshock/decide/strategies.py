@@ -27,14 +27,15 @@ Net benefit against doing nothing = what the fleet owns at the end with the stra
 without it, paired path by path: cash, plus the spares on its shelves at cost
 (:func:`hashshock.finance.scenario_money.spares_value`), plus its installed machines at
 the used-ASIC index (the LTV covenant's collateral), plus its donor machines still whole
-at that index (:mod:`hashshock.finance.donor_value`), less the parts its machines wait
-for on the last day at cost (:func:`hashshock.finance.scenario_money.missing_parts_value`):
-stock bought and left over, or machines bought, are still owned; stock drawn down and
-donors stripped are spent. A machine waiting for a part is worth a whole one less that
-part, as a part on the shelf is worth its cost: a part bought counts once, fitted or not
-(valuing the waiting machine whole counted a part twice when it waited on the shelf for
-a technician, and made sending the technicians home look like a gain). What the machine
-did not earn is already in the cash. The mean comes with a 95 % interval over paths
+at that index (:mod:`hashshock.finance.donor_value`), less what its machines waiting on
+the last day lack (:func:`hashshock.finance.scenario_money.missing_parts_value`: a part
+whose spare is on the shelf at that spare's cost, so that a part bought counts once,
+fitted or not; a part nobody has at its cost, but at most the share of a machine it
+stands for): stock bought and left over, or machines bought, are still owned; stock
+drawn down and donors stripped are spent. Valuing the waiting machine whole counted a
+part twice when it waited on the shelf for a technician, and made sending the
+technicians home look like a gain. What the machine did not earn is already in the
+cash. The mean comes with a 95 % interval over paths
 (central limit); the JSON also gives the change in cash alone.
 """
 
@@ -128,7 +129,7 @@ class Outcome:
     spares_value_usd: FloatArray | None = None  # at cost, on the last day
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
     donors_value_usd: FloatArray | None = None  # whole donors at that index, on the last day
-    missing_parts_usd: FloatArray | None = None  # parts machines wait for, at cost, last day
+    missing_parts_usd: FloatArray | None = None  # what waiting machines lack, last day
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
 
@@ -139,8 +140,8 @@ class Outcome:
 
     @property
     def owned_end_usd(self) -> FloatArray | None:
-        """Cash + spares at cost + machines and whole donors at the used index − the parts
-        the machines wait for at cost, on the last day, per path."""
+        """Cash + spares at cost + machines and whole donors at the used index − what the
+        waiting machines lack, on the last day, per path."""
         if self.cash_end_usd is None:
             return None
         owned = [self.spares_value_usd, self.machines_value_usd, self.donors_value_usd]

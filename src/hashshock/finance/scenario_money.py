@@ -29,6 +29,7 @@ from hashshock.finance.covenants import CovenantResult, evaluate_covenants, marg
 from hashshock.finance.donor_value import donors_value
 from hashshock.finance.moneyplan import MoneyPlan
 from hashshock.finance.steering import MarketLike
+from hashshock.inputs.catalog import PART_TYPES, STOP_PARTS
 from hashshock.market import MarketConfig, network_shock_multiplier, simulate_market
 from hashshock.market.simulate import MarketDraws, MarketPaths, market_draws, with_supply_cut
 from hashshock.plan.draws import EventDraws
@@ -60,7 +61,7 @@ class Money:
     margin_calls: dict[str, Any]
     spares_value_usd: NDArray[np.float64]  # [P] spares on the shelves at the end, at cost
     donors_value_usd: NDArray[np.float64]  # [P] whole donors at the end, at the used index
-    missing_parts_usd: NDArray[np.float64]  # [P] parts machines wait for at the end, at cost
+    missing_parts_usd: NDArray[np.float64]  # [P] what machines waiting at the end lack, USD
 
 
 def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
@@ -71,13 +72,36 @@ def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.
     return np.asarray(on_hand @ part_unit_value_usd(money, plan), dtype=np.float64)
 
 
-def missing_parts_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
-    """[P] the parts the machines down on the last day wait for (the pools' backorders),
-    at the shelf's :func:`part_unit_value_usd`, USD: a machine waiting for a part is worth
-    a whole one less that part, as the part on a shelf is worth its cost — valued both
-    ways, a part bought is counted once, fitted or not."""
+def missing_parts_value(
+    money: MoneyPlan, plan: Plan, out: EngineOutput, collateral_usd: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """[P] what the machines waiting on the last day lack, USD, so that what a fleet owns
+    counts each part once (docs/decisions.md, net benefit). Of the parts they wait for
+    (the pools' backorders B_k, by part type):
+
+    * as many as the shelves hold of that type, min(B_k, S_k) — spares waiting for a
+      technician's hands, on the shelf at :func:`part_unit_value_usd` — at that value:
+      machine and spare together are a whole machine;
+    * the rest, lacking from the shelves too, at that value but at most the share of a
+      machine's used value the part stands for — the whole machine for a fan, PSU or
+      control board (it stops), 1/b̄ of it for a hashboard (it runs on its other
+      boards) — so that a machine waiting for a part nobody has is never worth less than
+      nothing. A machine's used value is the fleet's mean on the last day,
+      ``collateral_usd`` [P] (installed machines at the used-ASIC index) over the
+      machines installed.
+
+    By part type, not pool (the engine's figures): a spare of one family on a shelf
+    counts against a machine of another family waiting for that part type."""
+    unit = part_unit_value_usd(money, plan)
     waiting = out.backorders[:, -1, :].astype(np.float64)
-    return np.asarray(waiting @ part_unit_value_usd(money, plan), dtype=np.float64)
+    on_shelf = np.minimum(waiting, out.spares_on_hand[:, -1, :])
+    installed = np.maximum(out.machines_installed[:, -1], 1).astype(np.float64)
+    machine_usd = collateral_usd / installed  # [P]
+    stands_for = np.array([1.0 if part in STOP_PARTS else 1.0 / plan.boards_per_machine
+                           for part in PART_TYPES])  # fmt: skip
+    worth = np.minimum(unit[None, :], stands_for[None, :] * machine_usd[:, None])
+    lacking = on_shelf * unit[None, :] + (waiting - on_shelf) * worth
+    return np.asarray(lacking.sum(axis=1), dtype=np.float64)
 
 
 def _multiplier(
@@ -186,7 +210,7 @@ def money_for(
         margin_calls=margin_calls(money.pledges, market.btc_price_usd, out.order_cancelled),
         spares_value_usd=spares_value(money, plan, out),
         donors_value_usd=donors_value(money.donor_value, out, market),
-        missing_parts_usd=missing_parts_value(money, plan, out),
+        missing_parts_usd=missing_parts_value(money, plan, out, flows.collateral_usd[:, -1]),
     )
 
 

@@ -193,6 +193,15 @@ class Plan:
     def nameplate_ths(self) -> float:
         return float((self.cohort_initial * self.cohort_ths_per_machine).sum())
 
+    @property
+    def boards_per_machine(self) -> float:
+        """b̄: the fleet's hashboards per machine (machine-weighted; orders included)."""
+        count = self.cohort_initial.astype(np.float64).copy()
+        count[self.order_cohort] += self.order_count
+        if count.sum() <= 0:
+            return float(self.cohort_boards.mean()) if self.n_cohorts else 3.0
+        return float(np.dot(count, self.cohort_boards) / count.sum())
+
     def donor_parts(self, donors: tuple[DonorPlan, ...] | None = None) -> IntArray:
         """[J] the parts in each pool's donor machines (docs/model.md C1), of ``donors``
         (default: those held on day 0, ``self.donors``): a donor of a family at a site

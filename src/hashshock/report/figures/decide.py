@@ -84,7 +84,7 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
 
 def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     """Each strategy's mean net benefit against doing nothing (cash, spares at cost and
-    machines at the used index less the parts they wait for at the end, paired over
+    machines at the used index less what the waiting ones lack, at the end, paired over
     paths), with its 95 % interval.
     With breach limits (``--max-breach``), the strategies that exceed one are grey and
     the one with the largest net benefit within each limit is starred: the largest bar
