@@ -119,6 +119,9 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
                 + outcome.donors_value_usd - nothing.donors_value_usd
                 - outcome.missing_parts_usd + nothing.missing_parts_usd)  # fmt: skip
         assert row["net_benefit_usd"] == pytest.approx(gain.mean(), abs=1e-6)
+        by_part = row["net_benefit_by_part_usd"]
+        assert sum(by_part.values()) == pytest.approx(row["net_benefit_usd"], abs=1e-6)
+        assert by_part["cash"] == pytest.approx(row["net_benefit_cash_usd"], abs=1e-9)
         assert row["net_benefit_cash_usd"] == pytest.approx(
             (outcome.cash_end_usd - nothing.cash_end_usd).mean(), abs=1e-6)  # fmt: skip
     assert stockpile.spares_value_usd is not None and nothing.spares_value_usd is not None
