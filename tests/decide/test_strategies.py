@@ -220,10 +220,10 @@ def test_sending_the_technicians_home_is_no_gain() -> None:
 
 def test_a_waiting_machine_is_never_worth_less_than_nothing() -> None:
     """What a waiting machine lacks counts at the part's landed cost where a spare waits
-    on the shelf (machine and spare make a whole one), else never more than the share of
-    the machine the part stands for: the whole of it for a fan, PSU or control board,
-    1/b̄ for a hashboard. Machines worth a fortune: the parts at cost; machines worth a
-    dollar: the spares on the shelf at cost, and a dollar a stopped machine."""
+    on its pool's shelf (machine and spare make a whole one), else never more than the
+    share of the machine the part stands for: the whole of it for a fan, PSU or control
+    board, 1/b̄ for a hashboard. Machines worth a fortune: the parts at cost; machines
+    worth a dollar: the spares on the shelf at cost, and a dollar a stopped machine."""
     from hashshock.finance.cashflow import part_unit_value_usd
     from hashshock.finance.scenario_money import missing_parts_value
 
@@ -232,17 +232,24 @@ def test_a_waiting_machine_is_never_worth_less_than_nothing() -> None:
     prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
     plan, money = prepared.plans[-1], prepared.money[-1]
     out = api.simulate_prepared(prepared, PATHS, SEED)[-1].output
+    # The pools' last day adds up to the daily series of each part type.
+    for k in range(4):
+        mine = plan.pool_part == k
+        assert (out.pool_waiting_end[:, mine].sum(axis=1) == out.backorders[:, -1, k]).all()
+        assert (out.pool_on_hand_end[:, mine].sum(axis=1) == out.spares_on_hand[:, -1, k]).all()
     waiting = out.backorders[:, -1, :].astype(np.float64)
     assert waiting.sum() > 0
     installed = np.maximum(out.machines_installed[:, -1], 1).astype(np.float64)
-    at_cost = waiting @ part_unit_value_usd(money, plan)
+    unit = part_unit_value_usd(money, plan)
     rich = missing_parts_value(money, plan, out, installed * 1e9)
-    np.testing.assert_allclose(rich, at_cost)
+    np.testing.assert_allclose(rich, waiting @ unit)
     cheap = missing_parts_value(money, plan, out, installed * 1.0)  # $1 a machine
-    shelved = np.minimum(waiting, out.spares_on_hand[:, -1, :])
-    lacking = waiting - shelved
-    dollar = lacking[:, 1:].sum(axis=1) + lacking[:, 0] / plan.boards_per_machine
-    np.testing.assert_allclose(cheap, shelved @ part_unit_value_usd(money, plan) + dollar)
+    shelved = np.minimum(out.pool_waiting_end, out.pool_on_hand_end)
+    lacking = out.pool_waiting_end - shelved
+    boards = plan.pool_part == 0
+    dollar = lacking[:, ~boards].sum(axis=1) + lacking[:, boards].sum(axis=1) / \
+        plan.boards_per_machine  # fmt: skip
+    np.testing.assert_allclose(cheap, shelved @ unit[plan.pool_part] + dollar)
     assert (cheap <= rich).all()
 
 

@@ -224,6 +224,8 @@ class Simulation(Hooks):
             order_arrival_day=self.orders.arrival_day,
             order_cancelled=self.orders.cancelled.reshape(n_orders, P),
             donor_parts_left=np.zeros((P, self.J), np.int64),
+            pool_on_hand_end=np.zeros((P, self.J), np.int64),
+            pool_waiting_end=np.zeros((P, self.J), np.int64),
             **daily,
         )
         self.scrapped = self.out.scrapped
@@ -485,6 +487,9 @@ class Simulation(Hooks):
             self._between(self.T)
         if self.cannibalise:  # a copy: the state's block is reused
             self.out.donor_parts_left[:] = self.donor_parts
+        # The last day's pools (copies, as above): what the daily series sum by part type.
+        self.out.pool_on_hand_end[:] = self.on_hand
+        self.out.pool_waiting_end[:] = self.scratch.demand_pool
         self.orders.book_storage(self.plan.order_count, self.T, self.out)
         # The kernels book each hold's start and end; a running sum gives the machine-days
         # of storage at customs on each day (customs.book_hold). Parts count as fractions of

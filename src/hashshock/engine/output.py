@@ -55,6 +55,9 @@ class EngineOutput:
     parts_transferred: NDArray[np.int32]  # [P, T, 4] spares sent between sites (transshipment)
     parts_from_donors: NDArray[np.int32]  # [P, T, 4] parts taken from donors (cannibalisation)
     donor_parts_left: NDArray[np.int64]  # [P, J] parts still in donors on the last day, by pool
+    # Each pool on the last day (the daily series sum the pools of a part type):
+    pool_on_hand_end: NDArray[np.int64]  # [P, J] spares on its shelf
+    pool_waiting_end: NDArray[np.int64]  # [P, J] machines (boards) waiting at it for a spare
     order_arrival_day: NDArray[np.int64]  # [O, P] −1: cancelled
     order_cancelled: NDArray[np.bool_]  # [O, P]
 

@@ -76,29 +76,26 @@ def missing_parts_value(
     money: MoneyPlan, plan: Plan, out: EngineOutput, collateral_usd: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """[P] what the machines waiting on the last day lack, USD, so that what a fleet owns
-    counts each part once (docs/decisions.md, net benefit). Of the parts they wait for
-    (the pools' backorders B_k, by part type):
+    counts each part once (docs/decisions.md, net benefit). At each pool j, of the
+    machines (boards) waiting for a spare W_j:
 
-    * as many as the shelves hold of that type, min(B_k, S_k) — spares waiting for a
-      technician's hands, on the shelf at :func:`part_unit_value_usd` — at that value:
-      machine and spare together are a whole machine;
-    * the rest, lacking from the shelves too, at that value but at most the share of a
+    * as many as its shelf holds, min(W_j, S_j) — spares waiting for a technician's
+      hands, on the shelf at :func:`part_unit_value_usd` — at that value: machine and
+      spare together are a whole machine;
+    * the rest, lacking from the shelf too, at that value but at most the share of a
       machine's used value the part stands for — the whole machine for a fan, PSU or
       control board (it stops), 1/b̄ of it for a hashboard (it runs on its other
       boards) — so that a machine waiting for a part nobody has is never worth less than
       nothing. A machine's used value is the fleet's mean on the last day,
       ``collateral_usd`` [P] (installed machines at the used-ASIC index) over the
-      machines installed.
-
-    By part type, not pool (the engine's figures): a spare of one family on a shelf
-    counts against a machine of another family waiting for that part type."""
-    unit = part_unit_value_usd(money, plan)
-    waiting = out.backorders[:, -1, :].astype(np.float64)
-    on_shelf = np.minimum(waiting, out.spares_on_hand[:, -1, :])
+      machines installed."""
+    unit = part_unit_value_usd(money, plan)[plan.pool_part]  # [J]
+    waiting = out.pool_waiting_end.astype(np.float64)
+    on_shelf = np.minimum(waiting, out.pool_on_hand_end)
     installed = np.maximum(out.machines_installed[:, -1], 1).astype(np.float64)
     machine_usd = collateral_usd / installed  # [P]
-    stands_for = np.array([1.0 if part in STOP_PARTS else 1.0 / plan.boards_per_machine
-                           for part in PART_TYPES])  # fmt: skip
+    stands_for = np.array([1.0 if PART_TYPES[k] in STOP_PARTS else 1.0 / plan.boards_per_machine
+                           for k in plan.pool_part])  # fmt: skip
     worth = np.minimum(unit[None, :], stands_for[None, :] * machine_usd[:, None])
     lacking = on_shelf * unit[None, :] + (waiting - on_shelf) * worth
     return np.asarray(lacking.sum(axis=1), dtype=np.float64)
