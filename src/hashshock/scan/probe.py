@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hashshock.inputs.catalog import Catalog, bundled_catalog
+from hashshock.scan.budget import closable_connections, within
 from hashshock.scan.catalog_map import ModelMatcher
 from hashshock.scan.credentials import Credentials
 from hashshock.scan.issues import firmware_label, known_issues
@@ -243,7 +244,7 @@ async def probe_host(ip: str, options: ScanOptions, matcher: ModelMatcher) -> Ma
     probe = _Probe(ip, options, matcher)
     rec = probe.record
     try:
-        await asyncio.wait_for(probe.run(), options.timeout_s)
+        await within(probe.run(), options.timeout_s)
     except TimeoutError:
         late = probe.step == "checking exposure"
         rec.status = rec.status if late else "timeout"
@@ -326,5 +327,5 @@ def run_scan(
         asyncio.get_running_loop().set_exception_handler(_orphan_handler)
         return await scan_hosts(hosts, opts, matcher, on_result)
 
-    with quiet_pyasic(opts):
+    with quiet_pyasic(opts), closable_connections():
         return asyncio.run(main())
