@@ -148,3 +148,18 @@ def test_firmware_as_written_by_hand_or_by_pyasic_counts_as_it_is(
     report = audit(units_from_inventory(records), "inv.csv", "inventory")
     (row,) = [r for r in report.blast if r.vendor == "bitmain"]
     assert row.on_vendor_firmware == (1 if vendor_controlled else 0)
+
+
+@pytest.mark.parametrize("reading", ["nan", "inf", "-1e6"])
+def test_an_inventory_reading_that_is_no_reading_is_refused(reading: str, tmp_path: Path) -> None:
+    """A hashrate of nan, inf or −1e6 in an inventory became the audit's every share
+    (HHI nan, "inf PH/s", NaN in its JSON): refused, naming the row and the column."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.scan.inventory import read_inventory, render_inventory
+
+    path = tmp_path / "inv.csv"
+    text = render_inventory([machine("10.0.0.1", hashrate_ths=100.0)])
+    path.write_text(text.replace("100.000", reading), encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, hashrate_ths") as raised:
+        read_inventory(path)
+    assert reading in raised.value.problem and "fix or clear the cell" in raised.value.fix

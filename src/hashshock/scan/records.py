@@ -5,6 +5,7 @@ Units: hashrates in TH/s, uptime in seconds, chips and boards as counts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -150,6 +151,16 @@ def record_to_row(record: MachineRecord) -> dict[str, str]:
     return {**record._extra, **row}
 
 
+def _reading(number: float, text: str, path: Path | None, where: str) -> float:
+    """An inventory's number — a rate, a count, an uptime — refused unless finite and
+    not negative: a ``nan`` or ``inf`` read as a hashrate became the audit's every share
+    (and NaN in its JSON)."""
+    if not (math.isfinite(number) and number >= 0):
+        raise InputError(path, where, f"{text!r} is not a reading (finite, 0 or more)",
+                         "fix or clear the cell")  # fmt: skip
+    return number
+
+
 def _parse(kind: str, text: str, path: Path | None, where: str) -> Any:
     if "tuple" in kind:
         return tuple(part.strip() for part in text.split(";") if part.strip())
@@ -157,9 +168,9 @@ def _parse(kind: str, text: str, path: Path | None, where: str) -> Any:
         return None if "None" in kind else ""
     try:
         if kind.startswith("float"):
-            return float(text)
+            return _reading(float(text), text, path, where)
         if kind.startswith("int"):
-            return int(text)
+            return _reading(int(text), text, path, where)
     except ValueError:
         raise InputError(
             path, where, f"{text!r} is not a number", "fix or clear the cell"
