@@ -79,6 +79,23 @@ def test_a_machine_answering_at_two_addresses_is_counted_once() -> None:
         ("SN1", "02:00:00:00:00:01"): ["127.0.0.51", "127.0.0.53"]}  # fmt: skip
 
 
+def test_the_terminal_counts_a_machine_at_two_addresses_once() -> None:
+    """The cohort table's TH/s are the machines' once each, as the fleet file's count
+    (three addresses of one Whatsminer read 378 TH/s beside "1 machine")."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.scan.render import print_scan
+
+    same = {"serial": "SN9", "mac": "02:00:00:00:00:09", "hashrate_ths": 126.0}
+    records = [rec(ip=f"127.0.0.{i}", **same) for i in (71, 72, 73)]
+    out = io.StringIO()
+    print_scan(Console(file=out, width=120), records, aggregate(records), [])
+    row = next(line for line in out.getvalue().splitlines() if "antminer-s19" in line)
+    assert "126.0" in row and "378" not in row
+
+
 def test_install_dates() -> None:
     cohort = ScannedCohort("a", "antminer-s21", 1, longest_uptime_s=0)
     dates = InstallDates(SCAN_DAY)

@@ -16,7 +16,7 @@ from hashshock.cli.common import literal
 from hashshock.cli.table import Table
 from hashshock.scan.exposure import AuditReport, Share
 from hashshock.scan.fleetfile import ScannedCohort
-from hashshock.scan.records import MachineRecord, record_to_json
+from hashshock.scan.records import MachineRecord, first_sightings, record_to_json
 from hashshock.words import counted
 
 MAX_PROBLEM_ROWS = 25
@@ -101,7 +101,7 @@ def print_scan(
     counts = ", ".join(f"{n} {status}" for status, n in status_counts(records).items())
     console.print(f"[bold]Scanned {counted(len(records), 'host')}[/bold]: {counts or 'none'}")
     rates: dict[tuple[str, str], list[MachineRecord]] = {}
-    for rec in records:
+    for rec in first_sightings(records):  # a machine at several addresses counts once
         if rec.status == "ok" and rec.slug:
             rates.setdefault((rec.site, rec.slug), []).append(rec)
     if cohorts:
