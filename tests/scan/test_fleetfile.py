@@ -326,6 +326,11 @@ def test_choose_site() -> None:
     assert choose_site(existing_fleet(), "b") == "b"
     with pytest.raises(InputError, match="--site"):
         choose_site(existing_fleet(), None)
+    assert choose_site(None, "Rockdale, TX #2") == "Rockdale, TX #2"
+    # Refused before the scan: a fleet file YAML cannot read was found only after it.
+    for bad in ("a\x1b[31mb", "a\x7fb", "", "  "):
+        with pytest.raises(InputError, match=r"--site: .* is not a site name"):
+            choose_site(None, bad)
 
 
 def test_rendered_yaml_round_trips() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -196,8 +197,14 @@ class MergeResult:
 
 
 def choose_site(existing: Mapping[str, Any] | None, site: str | None) -> str:
-    """``--site`` if given; else the existing fleet's only site; else :data:`DEFAULT_SITE`."""
-    if site:
+    """``--site`` if given; else the existing fleet's only site; else :data:`DEFAULT_SITE`.
+    Checked before the scan: a name with a control character (an escape sequence, a DEL)
+    would make a fleet file YAML cannot read, found only after scanning, and an empty
+    one is no name."""
+    if site is not None:
+        if not site.strip() or any(unicodedata.category(c) == "Cc" for c in site):
+            raise InputError(None, "--site", f"{site!r} is not a site name",
+                             "use letters, digits, spaces or punctuation")  # fmt: skip
         return site
     sites = [s.get("name") for s in (existing or {}).get("sites") or [] if isinstance(s, dict)]
     if len(sites) == 1 and sites[0]:
