@@ -38,6 +38,9 @@ def test_cap_is_checked_before_expanding() -> None:
     assert len(expand_targets(["10.0.0.0/16"])) == 65_534
     with pytest.raises(InputError):
         expand_targets(["10.0.0.0/24"], max_hosts=100)
+    # A cap above a /8 is refused before anything is listed (a /64 filled the memory).
+    with pytest.raises(InputError, match="--max-hosts"):
+        expand_targets(["2001:db8::/64"], max_hosts=10**23)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,7 @@ def test_cap_is_checked_before_expanding() -> None:
         ("ff02::1", "is a multicast address"),
         ("[ff02::1]", "is a multicast address"),
         ("::ffff:224.0.0.1", "is a multicast address"),
+        ("fe80::1%eth0", "names an IPv6 zone"),  # it was dropped: unreachable unsaid
     ],
 )
 def test_bad_targets_name_the_target(text: str, words: str) -> None:

@@ -33,7 +33,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, repeated_machines
-from hashshock.scan.targets import DEFAULT_MAX_HOSTS
+from hashshock.scan.targets import DEFAULT_MAX_HOSTS, MOST_HOSTS
 from hashshock.words import counted
 
 if TYPE_CHECKING:
@@ -191,7 +191,9 @@ _Prune = Annotated[
 ]
 _Timeout = Annotated[float, typer.Option(min=1.0, max=600.0, help="Seconds per host, whole probe")]
 _Concurrency = Annotated[int, typer.Option(min=1, max=1024, help="Hosts probed at once")]
-_MaxHosts = Annotated[int, typer.Option(min=1, help="Refuse to scan more addresses")]
+_MaxHosts = Annotated[
+    int, typer.Option(min=1, max=MOST_HOSTS, help="Refuse to scan more addresses")
+]
 _User = Annotated[str | None, typer.Option(help=f"Miner login (env {ENV_USER})")]
 _Password = Annotated[
     str | None,

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from hashshock.inputs.errors import InputError
 
 DEFAULT_MAX_HOSTS = 65_536
+#: The most ``--max-hosts`` may allow: a /8 (16.8 M addresses, about 3 months at the
+#: defaults' 32 hosts a 15 s budget); more would be listed in memory before anything
+#: is said (a /64 under a huge --max-hosts ran out of memory silently).
+MOST_HOSTS = 1 << 24
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _FIX = "write e.g. 10.0.0.5, 10.0.0.10-10.0.0.200, 10.0.0.10-200 or 10.0.0.0/24"
@@ -104,6 +108,9 @@ def parse_target(text: str) -> TargetBlock:
     text = text.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
+    if "%" in text:  # the address would be scanned without its zone: unreachable
+        raise _bad(text, "names an IPv6 zone (%interface), which the scan cannot keep",
+                   "scan a global or unique-local address of the miner instead")  # fmt: skip
     if "/" in text:
         try:
             net = ipaddress.ip_network(text, strict=False)
@@ -147,6 +154,9 @@ def expand_targets(texts: Sequence[str], max_hosts: int = DEFAULT_MAX_HOSTS) -> 
     Raises :class:`InputError` if they add up to more than ``max_hosts`` addresses
     (counted before expansion, so a /8 costs nothing to refuse).
     """
+    if max_hosts > MOST_HOSTS:
+        raise InputError(None, "--max-hosts", f"{max_hosts:,} is more than a scan can list",
+                         f"give at most {MOST_HOSTS:,} (a /8), and scan in parts")  # fmt: skip
     blocks = parse_targets(texts)
     total = sum(block.size for block in blocks)
     if total > max_hosts:
