@@ -65,3 +65,60 @@ def test_a_reply_without_end_is_given_up_at_the_budget(
     records = {r["ip"]: r for r in json.loads(result.stdout)["machines"]}
     assert records[endless]["status"] in {"garbage", "timeout", "unresponsive"}  # no miner
     assert records[stock]["status"] == "ok"
+
+
+def _trickle(host: str, stop: threading.Event) -> int:
+    """A web interface on ``host`` that answers a byte every 0.2 s without end (each
+    read in time, the whole never); returns its port."""
+    import socket
+
+    server = socket.create_server((host, 0))
+    server.settimeout(0.2)
+
+    def serve() -> None:
+        conns = []
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                conns.append(conn)
+            except OSError:
+                pass
+            for conn in conns:
+                try:
+                    conn.sendall(b"X")
+                except OSError:
+                    conns.remove(conn)
+        for conn in conns:
+            conn.close()
+        server.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    port: int = server.getsockname()[1]
+    return port
+
+
+def test_a_slow_web_interface_keeps_the_firmware_findings(
+    start_farm: StartFarm, cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    """A web interface that trickles its answer runs the host out of its budget while
+    its exposure is checked: what was found before stays — the firmware's known issue
+    (Antbleed on a 2016 S9: it was dropped), the model's note — and the login check,
+    tried, reads "unavailable", not "not-checked"."""
+    (ip,) = loopback_block(1)
+    start_farm({ip: StockAntminer(model="Antminer S9",
+                                  compile_time="Fri Dec 16 11:20:03 CST 2016")})  # fmt: skip
+    stop = threading.Event()
+    try:
+        port = _trickle(ip, stop)
+        result = CliRunner().invoke(cli_app, ["scan", ip, "--out", str(tmp_path / "f.yaml"),
+                                              "--timeout", str(TIMEOUT_S), "--web-port",
+                                              str(port), "--json", "-"])  # fmt: skip
+    finally:
+        stop.set()
+    assert result.exit_code == 1, result.output  # an S9 is no catalogue model: no fleet file
+    (record,) = json.loads(result.stdout)["machines"]
+    assert record["known_issues"] == ["antbleed (affected)"]
+    assert record["default_web_login"] == "unavailable"
+    assert "while checking exposure" in record["message"]
+    assert record["message"].startswith("model 'S9' is not in the catalogue")

@@ -131,10 +131,12 @@ class _Probe:
         if rec.boards_working is None and rec.make != "WhatsMiner":
             self.step = "reading hashboards"
             await self._boards_from_rpc()
-        self.step = "checking exposure"
-        await self._exposure()
+        # The firmware's known issues need nothing from the network: found before the
+        # exposure checks, which a slow web interface can run out of the budget.
         issues = known_issues(rec.vendor, rec.model, rec.firmware, rec.fw_version)
         rec.known_issues = tuple(finding.short() for finding in issues)
+        self.step = "checking exposure"
+        await self._exposure()
 
     async def _diagnose(self, failure: str) -> None:
         rec, wait = self.record, self.options.step_timeout_s
@@ -230,10 +232,13 @@ class _Probe:
 
     async def _exposure(self) -> None:
         rec, opts = self.record, self.options
+        # "unavailable" until answered: a check the budget cuts short was tried
         if opts.check_privileged_api and rec.make != "WhatsMiner":
+            rec.privileged_api = "unavailable"
             reply = await rpc_call(self.ip, "privileged", opts.step_timeout_s)
             rec.privileged_api = privileged_result(reply)
         if opts.check_default_login:
+            rec.default_web_login = "unavailable"
             rec.default_web_login = await check_default_login(
                 self.ip, rec.make, rec.firmware, opts.web_port, opts.step_timeout_s
             )
@@ -248,7 +253,9 @@ async def probe_host(ip: str, options: ScanOptions, matcher: ModelMatcher) -> Ma
     except TimeoutError:
         late = probe.step == "checking exposure"
         rec.status = rec.status if late else "timeout"
-        rec.message = f"no complete answer within {options.timeout_s:g} s (while {probe.step})"
+        said = f"no complete answer within {options.timeout_s:g} s (while {probe.step})"
+        # late, the probe's own word (an unknown model) stays first
+        rec.message = f"{rec.message}; {said}" if late and rec.message else said
     except Exception as exc:
         rec.status = "error"
         rec.message = options.credentials.redact(f"{probe.step}: {type(exc).__name__}: {exc}")
