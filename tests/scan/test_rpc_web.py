@@ -158,3 +158,37 @@ def test_a_reading_no_machine_of_the_model_makes_is_unknown(start_farm: StartFar
     assert wild.status == "ok" and wild.hashrate_ths is None
     assert wild.expected_ths == nameplate
     assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100
+
+
+def test_a_status_page_without_end_is_read_to_a_cap() -> None:
+    """A web port answering 200 with a body without end (a hundred GB announced) was read
+    whole within the host's budget — 3.7 GB for one host: the check reads the first MiB,
+    which is no status page, and says unavailable."""
+    import socket
+    import threading
+
+    from hashshock.scan.webcheck import MAX_PAGE_BYTES
+
+    (ip,) = loopback_block(1)
+    server = socket.create_server((ip, 0))
+    port = server.getsockname()[1]
+    sent = [0]
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        try:
+            conn.recv(65_536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\n\r\n")
+            while True:
+                conn.sendall(b"A" * 65_536)
+                sent[0] += 65_536
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            server.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    check = check_default_login(ip, "AntMiner", "stock", port, 2.0)
+    assert asyncio.run(asyncio.wait_for(check, 60)) == "unavailable"
+    assert sent[0] < 64 * MAX_PAGE_BYTES  # stopped reading near the cap, not at the budget

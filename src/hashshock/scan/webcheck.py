@@ -8,6 +8,7 @@ everything else the result is ``not-checked``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import httpx
@@ -51,18 +52,35 @@ async def check_default_login(
         return "not-checked"
     auth = httpx.DigestAuth(login.username, login.password)
     try:
-        async with httpx.AsyncClient(
-            timeout=timeout_s, follow_redirects=False, trust_env=False
-        ) as client:
-            response = await client.get(_url(ip, port, login.path), auth=auth)
+        async with (
+            httpx.AsyncClient(timeout=timeout_s, follow_redirects=False, trust_env=False) as client,
+            client.stream("GET", _url(ip, port, login.path), auth=auth) as response,
+        ):
+            status = response.status_code
+            text = await _head(response) if status == 200 else b""
     except (httpx.HTTPError, OSError):
         return "unavailable"
-    if response.status_code in {401, 403}:
+    if status in {401, 403}:
         return "refused"
-    if response.status_code == 200:
+    if status == 200:
         try:
-            body = response.json()
+            body = json.loads(text)
         except ValueError:
             return "unavailable"
         return "accepted" if isinstance(body, dict) else "unavailable"
     return "unavailable"
+
+
+#: The most of a status page read (bytes): a miner's is a few kB; a body without end
+#: (a broken or hostile server) was read whole, gigabytes within one host's budget.
+MAX_PAGE_BYTES = 1 << 20
+
+
+async def _head(response: httpx.Response) -> bytes:
+    """The body of ``response``, or its first :data:`MAX_PAGE_BYTES` (then not JSON)."""
+    read = bytearray()
+    async for chunk in response.aiter_bytes():
+        read += chunk
+        if len(read) > MAX_PAGE_BYTES:
+            break
+    return bytes(read)
