@@ -92,3 +92,17 @@ def test_no_targets() -> None:
 )  # fmt: skip
 def test_blocks_next_to_unusable_addresses_are_accepted(text: str) -> None:
     assert parse_target(text).size >= 1
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("timeout_s", float("nan")), ("timeout_s", float("inf")), ("timeout_s", 0), ("timeout_s", -1),
+    ("concurrency", 0), ("concurrency", 2.5), ("web_port", 70_000), ("web_port", True),
+])  # fmt: skip
+def test_scan_options_from_python_are_checked(field: str, value: object) -> None:
+    """As the command line bounds them: a NaN budget raised deep in the probe, and 0
+    made every host a timeout."""
+    from hashshock.scan.probe import ScanOptions
+
+    with pytest.raises(InputError) as raised:
+        ScanOptions(**{field: value})
+    assert raised.value.field == field

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hashshock.inputs.catalog import Catalog, bundled_catalog
+from hashshock.inputs.errors import InputError
 from hashshock.scan.budget import closable_connections, within
 from hashshock.scan.catalog_map import ModelMatcher
 from hashshock.scan.credentials import Credentials
@@ -48,6 +49,20 @@ class ScanOptions:
     check_default_login: bool = True
     web_port: int = 80
     site: str = ""
+
+    def __post_init__(self) -> None:
+        # As the command line bounds them (``hashshock scan --help``): from Python a NaN
+        # budget raised deep in the probe, and 0 made every host a timeout.
+        bounds = (("timeout_s", self.timeout_s, 1.0, 600.0, "seconds"),
+                  ("concurrency", self.concurrency, 1, 1024, "hosts"),
+                  ("web_port", self.web_port, 1, 65_535, "a TCP port"))  # fmt: skip
+        for name, value, low, high, unit in bounds:
+            whole = name != "timeout_s"
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not (number and low <= value <= high and (not whole or value == int(value))):
+                raise InputError(None, name, f"{value!r} is not {low:g} to {high:g} {unit}",
+                                 f"give {'a whole number ' if whole else ''}from {low:g} to "
+                                 f"{high:g}")  # fmt: skip
 
     @property
     def step_timeout_s(self) -> float:
