@@ -160,6 +160,21 @@ def test_a_reading_no_machine_of_the_model_makes_is_unknown(start_farm: StartFar
     assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100
 
 
+def test_an_unknown_model_s_impossible_reading_is_unknown(start_farm: StartFarm) -> None:
+    """A model the catalogue lacks has no nameplate to judge by: a reading beyond 3× the
+    catalogue's fastest machine (an "S99" at 3 billion TH/s, which was 100 % of its
+    audit) is no reading; a plausible one is kept."""
+    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
+    absurd, plausible = (f"127.0.1.{n}" for n in random.sample(range(100, 250), 2))
+    start_farm({absurd: StockAntminer(model="Antminer S99", boards=((76, 1e12),) * 3,
+                                      ideal_ghs=3e12),
+                plausible: StockAntminer(model="Antminer S99")})  # fmt: skip
+    wild, kept = run_scan([absurd, plausible], opts)
+    assert wild.status == kept.status == "unknown-model"
+    assert wild.hashrate_ths is None and wild.expected_ths is None
+    assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100
+
+
 def test_a_status_page_without_end_is_read_to_a_cap() -> None:
     """A web port answering 200 with a body without end (a hundred GB announced) was read
     whole within the host's budget — 3.7 GB for one host: the check reads the first MiB,

@@ -226,18 +226,24 @@ class _Probe:
             rec.status = "unknown-model"
             rec.vendor = self.matcher.vendor_for_make(rec.make)
             rec.message = f"model '{rec.model or 'unknown'}' is not in the catalogue"
+            # no machine of any model makes 3× the catalogue's fastest: no reading
+            fastest = max(m.hashrate_ths for m in self.matcher.catalog.models.values())
+            self._drop_impossible(MAX_READING_SHARE * fastest)
             return
         rec.slug, rec.vendor, rec.family = spec.slug, spec.vendor, spec.family
-        # a reading no machine of the model makes (an "S19" at 6,200 TH/s) is no reading:
-        # it would outweigh the rest of the fleet in the audit's shares
-        bound = MAX_READING_SHARE * spec.hashrate_ths
-        if rec.hashrate_ths is not None and rec.hashrate_ths > bound:
-            rec.hashrate_ths = None
-        if rec.expected_ths is not None and rec.expected_ths > bound:
-            rec.expected_ths = None
+        self._drop_impossible(MAX_READING_SHARE * spec.hashrate_ths)
         rec.expected_ths = rec.expected_ths or spec.hashrate_ths
         rec.boards_expected = rec.boards_expected or spec.hashboards
         rec.fans_expected = spec.fans if rec.fans_expected is None else rec.fans_expected
+
+    def _drop_impossible(self, bound_ths: float) -> None:
+        """A reading above ``bound_ths`` (an "S19" at 6,200 TH/s) is no reading: it would
+        outweigh the rest of the fleet in the audit's shares."""
+        rec = self.record
+        if rec.hashrate_ths is not None and rec.hashrate_ths > bound_ths:
+            rec.hashrate_ths = None
+        if rec.expected_ths is not None and rec.expected_ths > bound_ths:
+            rec.expected_ths = None
 
     async def _boards_from_rpc(self) -> None:
         reply = await rpc_call(self.ip, "stats", self.options.step_timeout_s)
