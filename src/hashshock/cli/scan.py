@@ -164,7 +164,8 @@ _Targets = Annotated[
     list[str],
     typer.Argument(
         metavar="TARGETS",
-        help="IPs, ranges (10.0.0.10-10.0.0.200 or 10.0.0.10-200) or CIDR subnets",
+        help="IPs, ranges (10.0.0.10-10.0.0.200 or 10.0.0.10-200) or CIDR subnets, "
+        "IPv4 or IPv6 ([fd00::1]), several to an argument separated by commas",
         show_default=False,
     ),
 ]
