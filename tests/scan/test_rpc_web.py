@@ -207,3 +207,16 @@ def test_a_status_page_without_end_is_read_to_a_cap() -> None:
     check = check_default_login(ip, "AntMiner", "stock", port, 2.0)
     assert asyncio.run(asyncio.wait_for(check, 60)) == "unavailable"
     assert sent[0] < 64 * MAX_PAGE_BYTES  # stopped reading near the cap, not at the budget
+
+
+def test_negative_or_nan_board_figures_count_as_none() -> None:
+    """A board reading (76, NaN) still has its chips; (−5, −100) is no board at work and
+    takes no chips off the count."""
+    from hashshock.inputs.catalog import bundled_catalog
+    from hashshock.scan.catalog_map import ModelMatcher
+    from hashshock.scan.probe import _Probe
+
+    probe = _Probe("127.0.0.1", ScanOptions(), ModelMatcher(bundled_catalog()))
+    probe._set_boards([(76, float("nan")), (-5, -100.0), (76, 31_000.0)])
+    assert probe.record.chips == 152 and probe.record.boards_working == 2
+    assert probe.record.boards_expected == 3

@@ -207,8 +207,12 @@ class _Probe:
         rec.fans_working = _fans([fan.speed for fan in data.fans or []])
 
     def _set_boards(self, boards: list[tuple[int, float]]) -> None:
-        """Boards as (chips, hashrate in any unit); a board works if it has chips."""
+        """Boards as (chips, hashrate in any unit); a board works if it has chips or a
+        rate. A negative or NaN figure counts as none (a board of −5 chips took five off
+        the fleet's count and counted as present)."""
         rec = self.record
+        boards = [(max(int(chips), 0), rate if math.isfinite(rate) and rate > 0 else 0.0)
+                  for chips, rate in boards]  # fmt: skip
         rec.chips = sum(chips for chips, _ in boards)
         rec.boards_working = sum(1 for chips, rate in boards if chips > 0 or rate > 0)
         rec.boards_expected = max(rec.boards_expected or 0, len(boards)) or None
