@@ -67,6 +67,31 @@ def test_scan_out_naming_an_inventory_says_so(cli_app: typer.Typer, tmp_path: Pa
     assert inventory.read_bytes() == before
 
 
+def test_a_bad_cell_in_the_inventory_is_refused_before_the_scan(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    """The inventory a scan merges into is read before the scan: a bad cell was found
+    after it, with the fleet file rewritten and backed up, and the scan's work lost."""
+    from tests.scan.fake_miner import StockAntminer, loopback_block
+
+    (ip,) = loopback_block(1)
+    start_farm({ip: StockAntminer()})
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text("name: mine\nstart_date: 2026-12-01\nsites: [{name: a}]\n",
+                     encoding="utf-8")  # fmt: skip
+    from hashshock.scan.inventory import render_inventory
+    from hashshock.scan.records import MachineRecord
+
+    inventory = tmp_path / "fleet.inventory.csv"
+    rows = render_inventory([MachineRecord(ip="10.0.0.1", hashrate_ths=100.0)])
+    inventory.write_text(rows.replace("100.000", "abc"), encoding="utf-8")
+    before = fleet.read_bytes()
+    code, _, err = invoke(cli_app, "scan", ip, "--out", str(fleet), "--site", "a",
+                          "--timeout", "5", "--no-check-default-login")  # fmt: skip
+    assert code == 2 and "row 2, hashrate_ths: 'abc' is not a number" in err, err
+    assert fleet.read_bytes() == before and not (tmp_path / "fleet.yaml.bak").exists()
+
+
 @pytest.mark.parametrize("kept", ["fleet.yaml", "fleet.inventory.csv"])
 def test_scan_keeps_a_file_its_owner_made_read_only(
     cli_app: typer.Typer, tmp_path: Path, kept: str

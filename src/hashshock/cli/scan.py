@@ -93,7 +93,12 @@ def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path,
     check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
     check_replaceable(json_out, "--json", "a JSON file written by `hashshock scan`",
                       looks_like_scan_json)  # fmt: skip
-    return path, looks_like_inventory(path)
+    merge = looks_like_inventory(path)
+    if merge:  # its rows read now: a bad cell found after a long scan lost the scan
+        from hashshock.scan.inventory import read_inventory
+
+        read_inventory(path)
+    return path, merge
 
 
 def _catalog_for(existing: dict[str, Any] | None, out: Path) -> Catalog:
