@@ -77,6 +77,20 @@ def test_merge_records_replaces_scanned_hosts_only() -> None:
     ]  # fmt: skip
 
 
+def test_columns_the_user_added_survive_a_new_scan(tmp_path: Path) -> None:
+    """docs/scan.md: "Columns you add are kept" — a re-scanned host's row kept its rack
+    only when it was not scanned again; now it keeps it either way."""
+    path = tmp_path / "inv.csv"
+    text = render_inventory([machine(ip="10.0.0.1"), machine(ip="10.0.0.2")])
+    lines = text.splitlines()
+    lines = [lines[0] + ",rack", lines[1] + ",R1", lines[2] + ",R2"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    merged = merge_records(read_inventory(path), [machine(ip="10.0.0.1", hashrate_ths=80.0)])
+    assert [(r.ip, r.hashrate_ths, r._extra.get("rack")) for r in merged] == [
+        ("10.0.0.1", 80.0, "R1"), ("10.0.0.2", 90.0, "R2"),
+    ]  # fmt: skip
+
+
 def test_firmware_labels() -> None:
     assert firmware_label("BOS+") == "braiins-os"
     assert firmware_label("LuxOS") == "luxos"

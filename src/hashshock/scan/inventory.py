@@ -8,6 +8,7 @@ it scanned at its site and keeps all other rows.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import ipaddress
 from collections.abc import Iterable
@@ -63,8 +64,12 @@ def _sort_key(rec: MachineRecord) -> tuple[str, int, int, str]:
 def merge_records(
     old: Iterable[MachineRecord], new: Iterable[MachineRecord]
 ) -> list[MachineRecord]:
-    """``new`` records plus the ``old`` ones for (site, ip) pairs ``new`` does not cover."""
-    fresh = [r for r in new if r.status != "no-miner"]
+    """``new`` records plus the ``old`` ones for (site, ip) pairs ``new`` does not cover;
+    a new record keeps the values of the columns the user added to its old row (a rack,
+    an owner: the scan does not know them)."""
+    added = {(r.site, r.ip): r._extra for r in old if r._extra}
+    fresh = [dataclasses.replace(r, _extra={**added.get((r.site, r.ip), {}), **r._extra})
+             for r in new if r.status != "no-miner"]  # fmt: skip
     covered = {(r.site, r.ip) for r in new}
     kept = [r for r in old if (r.site, r.ip) not in covered]
     return sorted([*kept, *fresh], key=_sort_key)
