@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from typing import Any
 
 import pytest
 from tests.scan.conftest import StartFarm
@@ -142,6 +143,14 @@ def test_credentials_never_shown() -> None:
     assert Credentials.resolve(None, "", {}).password is None
 
 
+def _wild_and_real(start_farm: StartFarm, model: str, wild: StockAntminer) -> list[Any]:
+    """The records of ``wild`` and of a stock miner of ``model`` scanned together."""
+    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
+    absurd, real = (f"127.0.2.{n}" for n in random.sample(range(100, 250), 2))
+    start_farm({absurd: wild, real: StockAntminer(model=model)})
+    return run_scan([absurd, real], opts)
+
+
 def test_a_reading_no_machine_of_the_model_makes_is_unknown(start_farm: StartFarm) -> None:
     """An "S19j Pro" reporting 200 boards (6,300 TH/s, and an ideal rate to match) is
     taken at its model's nameplate: such a reading would outweigh the rest of a fleet in
@@ -149,12 +158,9 @@ def test_a_reading_no_machine_of_the_model_makes_is_unknown(start_farm: StartFar
     from hashshock.inputs.catalog import bundled_catalog
 
     nameplate = bundled_catalog().get("antminer-s19j-pro").hashrate_ths
-    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
-    absurd, real = (f"127.0.0.{n}" for n in random.sample(range(100, 250), 2))
-    start_farm({absurd: StockAntminer(model="Antminer S19j Pro", boards=((76, 31_500.0),) * 200,
-                                      ideal_ghs=6_300_000.0),
-                real: StockAntminer(model="Antminer S19j Pro")})  # fmt: skip
-    wild, kept = run_scan([absurd, real], opts)
+    model = "Antminer S19j Pro"
+    wild, kept = _wild_and_real(start_farm, model, StockAntminer(
+        model=model, boards=((76, 31_500.0),) * 200, ideal_ghs=6_300_000.0))  # fmt: skip
     assert wild.status == "ok" and wild.hashrate_ths is None
     assert wild.expected_ths == nameplate
     assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100
@@ -164,12 +170,9 @@ def test_an_unknown_model_s_impossible_reading_is_unknown(start_farm: StartFarm)
     """A model the catalogue lacks has no nameplate to judge by: a reading beyond 3× the
     catalogue's fastest machine (an "S99" at 3 billion TH/s, which was 100 % of its
     audit) is no reading; a plausible one is kept."""
-    opts = ScanOptions(timeout_s=5, check_default_login=False, check_privileged_api=False)
-    absurd, plausible = (f"127.0.1.{n}" for n in random.sample(range(100, 250), 2))
-    start_farm({absurd: StockAntminer(model="Antminer S99", boards=((76, 1e12),) * 3,
-                                      ideal_ghs=3e12),
-                plausible: StockAntminer(model="Antminer S99")})  # fmt: skip
-    wild, kept = run_scan([absurd, plausible], opts)
+    model = "Antminer S99"
+    wild, kept = _wild_and_real(start_farm, model, StockAntminer(
+        model=model, boards=((76, 1e12),) * 3, ideal_ghs=3e12))  # fmt: skip
     assert wild.status == kept.status == "unknown-model"
     assert wild.hashrate_ths is None and wild.expected_ths is None
     assert kept.hashrate_ths is not None and 90 < kept.hashrate_ths < 100
