@@ -155,9 +155,10 @@ def _reading(number: float, text: str, path: Path | None, where: str) -> float:
     """An inventory's number — a rate, a count, an uptime — refused unless finite and
     not negative: a ``nan`` or ``inf`` read as a hashrate became the audit's every share
     (and NaN in its JSON)."""
-    if not (math.isfinite(number) and number >= 0):
-        raise InputError(path, where, f"{text!r} is not a reading (finite, 0 or more)",
-                         "fix or clear the cell")  # fmt: skip
+    if not math.isfinite(number):
+        raise InputError(path, where, f"{text!r} is not a finite number", "fix or clear the cell")
+    if number < 0:
+        raise InputError(path, where, f"{text} is negative", "fix or clear the cell")
     return number
 
 
@@ -166,15 +167,14 @@ def _parse(kind: str, text: str, path: Path | None, where: str) -> Any:
         return tuple(part.strip() for part in text.split(";") if part.strip())
     if not text:
         return None if "None" in kind else ""
-    try:
-        if kind.startswith("float"):
-            return _reading(float(text), text, path, where)
-        if kind.startswith("int"):
-            return _reading(int(text), text, path, where)
-    except ValueError:
-        raise InputError(
-            path, where, f"{text!r} is not a number", "fix or clear the cell"
-        ) from None
+    if kind.startswith(("float", "int")):
+        try:
+            number = float(text) if kind.startswith("float") else int(text)
+        except ValueError:
+            raise InputError(
+                path, where, f"{text!r} is not a number", "fix or clear the cell"
+            ) from None
+        return _reading(number, text, path, where)
     if kind.startswith("bool"):
         return text.lower() in {"yes", "true", "1"}
     return text
