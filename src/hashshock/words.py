@@ -79,12 +79,15 @@ DOWN_CAUSES = {
     "in_repair": "in repair",
     "held_at_customs": "held at customs",
     "disabled": "disabled",
+    "waiting_for_technician": "waiting for a technician",
 }
 #: What each cause counts, for a chart's caption.
 DOWN_CAUSE_DEFINITIONS = (
     "waiting for a part: installed machines stopped until a spare replaces a broken fan, "
     "PSU or control board; in repair: machines away for a swap; held at customs: ordered "
-    "machines held at the border; disabled: machines a remote-disable event stopped"
+    "machines held at the border; disabled: machines a remote-disable event stopped; "
+    "waiting for a technician: stopped machines whose spare is on the shelf, with no "
+    "technician-day left for the swap"
 )
 STOCKOUT_DEFINITION = (
     "A part stocks out on the first day one pool (a site's stock of it for one model family) "

@@ -40,6 +40,7 @@ def test_run_json_contract(tmp_path: Path) -> None:
         "in_repair",
         "held_at_customs",
         "disabled",
+        "waiting_for_technician",
     }
     assert set(data["stages"]) == {"customs_delay", "spares_depleted", "hashrate_decline"}
     for stage in data["stages"].values():

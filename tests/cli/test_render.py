@@ -385,6 +385,23 @@ def test_run_rows_show_the_zero_based_day_and_its_date(results: list[dict[str, A
             assert f"d{stage['day_p10']}/d{stage['day_p50']}/d{stage['day_p90']}" in text
 
 
+def test_machines_waiting_for_a_technician_are_shown_apart_only_when_there_are_some(
+    results: list[dict[str, Any]],
+) -> None:
+    result = copy.deepcopy(results[-1])
+    down = result["daily"]["machines_down"]
+    assert not any(down["waiting_for_technician"]["p50"])  # 14 technicians keep up
+    assert "hands" not in printed(render_run, result)
+    days = checkpoints(result["horizon_days"])
+    down["waiting_for_technician"]["p50"] = [1234 + day for day in range(len(result["dates"]))]
+    text = printed(render_run, result)
+    assert "part · hands" in text and "no technician-day" in text
+    for day in days:
+        part = down["waiting_for_part"]["p50"][day]
+        assert f"{part:,.0f} · {1234 + day:,.0f}" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
 def test_compare_rows_show_the_zero_based_day_and_its_date(
     results: list[dict[str, Any]],
 ) -> None:

@@ -142,9 +142,22 @@ def test_no_technicians_means_no_swaps_and_machines_pile_up() -> None:
     fleet["sites"][0]["technicians"] = 0
     out = simulate(plan_for(fleet, horizon=120), 10, seed=1)
     assert out.swaps.sum() == 0
-    waiting = out.machines_down[:, :, 0]
+    waiting = out.machines_down[:, :, 0] + out.machines_down[:, :, 4]
     assert np.all(np.diff(waiting, axis=1) >= 0)
     assert np.array_equal(waiting[:, -1], out.failures[:, 1:].sum(axis=1))
+    # Those whose spare is on the shelf wait for a technician, the rest for a part.
+    stop_spares = out.spares_on_hand[:, :, 1:].sum(axis=2)
+    for_hands = out.machines_down[:, :, 4]
+    assert np.all(for_hands <= np.minimum(stop_spares, waiting))
+    assert for_hands[:, -1].sum() > 0
+
+
+def test_with_hands_to_spare_no_machine_waits_for_a_technician() -> None:
+    fleet = small_fleet()
+    fleet["sites"][0]["technicians"] = 1000
+    out = simulate(plan_for(fleet, horizon=120), 10, seed=1)
+    assert out.machines_down[:, :, 0].sum() > 0  # machines did wait, for parts
+    assert not out.machines_down[:, :, 4].any()
 
 
 def test_remote_disable_stops_the_vendor_share_for_its_window() -> None:

@@ -223,7 +223,7 @@ def installed(r: RunResult) -> float:
 
 def waiting(r: RunResult) -> float:
     """Machines stopped, waiting for a part (spare or technician)."""
-    return float(r.output.machines_down[:, :, 0].mean())
+    return float(r.output.machines_down[:, :, [0, 4]].mean(axis=(0, 1)).sum())
 
 
 def disabled(r: RunResult) -> float:

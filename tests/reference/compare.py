@@ -64,6 +64,11 @@ def compare(engine: Output, reference: Output, days: list[int], alpha: float = 0
                 found.append(mean_check(f"{series} {part} d{day}",
                                         getattr(engine, series)[:, day, p],
                                         getattr(reference, series)[:, day, p]))  # fmt: skip
+    # Machine-days down by cause over the horizon: a cause that lasts a day or two at a
+    # time (waiting for a technician) is seldom seen on the checkpoint days.
+    for i, cause in enumerate(DOWN_CAUSES):
+        found.append(mean_check(f"down {cause} machine-days", engine.machines_down[:, :, i].sum(1),
+                                reference.machines_down[:, :, i].sum(1)))  # fmt: skip
     for total in PART_TOTALS:
         for p, part in enumerate(PART_TYPES):
             found.append(mean_check(f"{total} {part}", getattr(engine, total)[:, p],

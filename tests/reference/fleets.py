@@ -136,9 +136,18 @@ def steady_fleet() -> dict[str, Any]:
     return fleet
 
 
+def hands_fleet() -> dict[str, Any]:
+    """The two-site fleet whose one technician per site does one swap a day: on some days
+    a stopped machine waits with its spare on the shelf (waiting for a technician)."""
+    fleet = two_site_fleet()
+    for site in fleet["sites"]:
+        site["swaps_per_technician_day"] = 1
+    return fleet
+
+
 #: The fleets of the tests by variant name.
 FLEETS = {"": two_site_fleet, "benches": bench_fleet, "transfers": transfer_fleet,
-          "donors": donor_fleet, "steady": steady_fleet}  # fmt: skip
+          "donors": donor_fleet, "steady": steady_fleet, "hands": hands_fleet}  # fmt: skip
 
 
 def scenario(name: str) -> Scenario:

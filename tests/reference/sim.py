@@ -31,6 +31,7 @@ from tests.reference.swaps import SwapShop
 from tests.reference.transfers import Transshipment
 from tests.reference.warm import start_warm
 
+from hashshock.engine.output import DOWN_CAUSES
 from hashshock.plan import Plan
 
 PARTS = 4
@@ -47,7 +48,7 @@ class ReferenceOutput:
     backorders: NDArray[np.int32]  # [P, T, 4]
     parts_in_repair: NDArray[np.int32]  # [P, T, 4]
     parts_on_order: NDArray[np.int32]  # [P, T, 4]
-    machines_down: NDArray[np.int32]  # [P, T, 4] by DOWN_CAUSES
+    machines_down: NDArray[np.int32]  # [P, T, 5] by DOWN_CAUSES
     first_customs_hold_day: NDArray[np.int64]  # [P]
     first_stockout_day: NDArray[np.int64]  # [P, 4]
     customs_held_unit_days: NDArray[np.float64]  # [P]
@@ -266,7 +267,7 @@ class PathSimulation:
             "backorders": np.zeros((T, PARTS), np.int32),
             "parts_in_repair": np.zeros((T, PARTS), np.int32),
             "parts_on_order": np.zeros((T, PARTS), np.int32),
-            "machines_down": np.zeros((T, 4), np.int32),
+            "machines_down": np.zeros((T, len(DOWN_CAUSES)), np.int32),
             "first_stockout_day": np.full(PARTS, -1, np.int64),
         }  # fmt: skip
         pool_part = plan.pool_part
@@ -296,6 +297,11 @@ class PathSimulation:
                     ("parts_on_order", on_order),
                 ):
                     rec[key][day] = np.bincount(pool_part, weights=values, minlength=PARTS)
+                # A stopped machine whose pool still holds a spare waits for hands.
+                stop_pool = np.asarray(pool_part) > 0
+                for_hands = int(np.minimum(on_hand, backorders)[stop_pool].sum())
+                rec["machines_down"][day, 0] -= for_hands
+                rec["machines_down"][day, 4] = for_hands
                 for j in range(J):
                     p = pool_part[j]
                     if on_hand[j] == 0 and backorders[j] > 0 and rec["first_stockout_day"][p] < 0:

@@ -89,6 +89,15 @@ def test_repair_benches() -> None:
     assert reference_run("mixed", "benches").bench_waits[:, 0, 1].mean() > 1  # parts do wait
 
 
+def test_technician_limit() -> None:
+    """The mixed events with one swap a day at each site (``fleets.hands_fleet``):
+    machines wait for a technician with their spare on the shelf, in both runs alike."""
+    verdict = _verdict("mixed", "hands")
+    _assert_equivalent(verdict)
+    assert "down waiting_for_technician machine-days" in {c.name for c in verdict.tested}
+    assert reference_run("mixed", "hands").machines_down[:, :, 4].sum(1).mean() > 1
+
+
 def test_injected_bug_a_technician_too_many_is_rejected() -> None:
     """The engine's bench at site a gets two technicians, the reference's one."""
     base = plan("mixed", variant="benches")

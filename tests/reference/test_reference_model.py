@@ -76,7 +76,7 @@ def test_reference_conserves_parts_and_machines() -> None:
     flows = initial + out.failures - out.scrapped - out.swaps + out.ordered  # [P, 4]
     assert np.array_equal(stock[:, -1], flows)
     ordered_machines = int(p.order_count.sum())
-    down = out.machines_down[:, :, [0, 1, 3]].sum(axis=2)
+    down = out.machines_down[:, :, [0, 1, 3, 4]].sum(axis=2)
     assert np.all(down <= out.machines_installed)
     assert np.all(
         out.machines_installed + out.machines_down[:, :, 2] <= p.machines + ordered_machines

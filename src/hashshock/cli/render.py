@@ -148,16 +148,30 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     table.add_column("date", no_wrap=True)
     table.add_column("availability", justify="right", overflow="fold")
     table.add_column("hashrate PH/s", justify="right", overflow="fold")
-    table.add_column("waiting p50", justify="right", overflow="fold")
-    for day in checkpoints(result["horizon_days"]):
+    days = checkpoints(result["horizon_days"])
+    down = result["daily"]["machines_down"]
+    # Machines whose spare is on the shelf, short of a technician: shown only when some
+    # checkpoint's median has them (most fleets never do).
+    for_hands = down.get("waiting_for_technician", {}).get("p50") or [0] * len(result["dates"])
+    hands = any(for_hands[day] for day in days)
+    table.add_column("waiting p50\npart · hands" if hands else "waiting p50", justify="right",
+                     overflow="fold")  # fmt: skip
+    for day in days:
+        waiting = f"{down['waiting_for_part']['p50'][day]:,.0f}"
         table.add_row(
             str(day),
             result["dates"][day],
             f"{_pct(avail['p5'][day])} · {_pct(avail['p50'][day])} · {_pct(avail['p95'][day])}",
             f"{hashrate['p5'][day] / 1e3:,.1f} · {hashrate['p50'][day] / 1e3:,.1f} · "
             f"{hashrate['p95'][day] / 1e3:,.1f}",
-            f"{result['daily']['machines_down']['waiting_for_part']['p50'][day]:,.0f}",
+            f"{waiting} · {for_hands[day]:,.0f}" if hands else waiting,
         )
+    if hands:
+        table.caption = (
+            "waiting: part, machines stopped for want of a spare; hands, stopped with the "
+            "spare on the shelf and no technician-day left for the swap"
+        )
+        table.caption_justify = "left"
     console.print(table)
     render_stages(console, [result])
     breaks = Table(

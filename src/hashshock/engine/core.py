@@ -57,7 +57,7 @@ from hashshock.engine.hooks import Hooks
 from hashshock.engine.kernel_random import DelayTables
 from hashshock.engine.memory import OUTPUT_BLOCKS, STATE_BLOCKS, zeros_together
 from hashshock.engine.orders import OrderPaths
-from hashshock.engine.output import EngineOutput
+from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.engine.policies import EconomyInputs
 from hashshock.engine.rings import Pipeline
 from hashshock.engine.threads import (
@@ -199,7 +199,7 @@ class Simulation(Hooks):
             "hashrate_ths": ((P, T), f64), "nameplate_ths": ((P, T), f64),
             "machines_installed": ((P, T), np.int64), "spares_on_hand": (daily4, i32),
             "backorders": (daily4, i32), "parts_in_repair": (daily4, i32),
-            "parts_on_order": (daily4, i32), "machines_down": ((P, T, 4), i32),
+            "parts_on_order": (daily4, i32), "machines_down": ((P, T, len(DOWN_CAUSES)), i32),
             "power_mw": ((P, T), f64), "swaps_daily": (daily4, i32),
             "repairs_in_house": (daily4, i32), "repairs_vendor": (daily4, i32),
             "parts_shipped": (daily4, i32), "parts_shipped_grey": (daily4, i32),

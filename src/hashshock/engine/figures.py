@@ -11,8 +11,9 @@ from hashshock.engine.jit import compiled
 @compiled(inline=True)
 def cohort_figures(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
     """Path ``p``'s fleet figures for ``day`` into column ``day`` of the [P, T] series;
-    ``record.machines_down[p, day]`` gets the machines waiting for a part (0) and those
-    away for a swap (1). ``fleet.ths_per_board`` [T, C] is what a working board
+    ``record.machines_down[p, day]`` gets the machines waiting for a spare (0; those
+    whose spare is on the shelf :func:`pool_figures` moves to 4) and those away for a
+    swap (1). ``fleet.ths_per_board`` [T, C] is what a working board
     delivers that day (degradation and downtime included,
     :mod:`hashshock.plan.realisation`); ``fleet.power_w`` [C] what a running machine
     draws on average; ``fleet.mwh_cost`` [C], or [0] when power is not priced (then
@@ -65,8 +66,12 @@ def pool_figures(
 
     Parts in repair are those in the pipeline and both backlogs; parts on order those
     in the pipeline and the order backlog, and spares on their way from another site
-    (lateral transshipment). Returns the unmet demand if all of it waits
-    at empty pools, else −1 (a pool with spares has demand left: swaps may follow).
+    (lateral transshipment). A stopped machine whose pool still holds a spare after the
+    day's swaps waits for a technician, not a part: as many of a stop part's waiting
+    machines as its shelf holds spares move from ``machines_down[p, day, 0]`` to
+    ``[p, day, 4]`` (:func:`cohort_figures` has run). Returns the unmet demand if all of
+    it waits at empty pools, else −1 (a pool with spares has demand left: swaps may
+    follow).
     """
     pools, demand_pool, pool_part = state.pools, scratch.demand_pool, fleet.pool_part
     on_hand, in_repair, on_order = pools.on_hand, state.repairs.in_transit, state.orders.in_transit
@@ -75,8 +80,11 @@ def pool_figures(
     repairing, ordering, first_stockout = record.in_repair, record.on_order, record.first_stockout
     unmet = 0
     at_spares = 0
+    for_hands = 0
     for j in range(on_hand.shape[1]):
         k = pool_part[j]
+        if k > 0:  # a stop part: its demand is machines (a hashboard's is boards)
+            for_hands += min(on_hand[p, j], demand_pool[p, j])
         spares[p, day, k] += on_hand[p, j]
         backorders[p, day, k] += demand_pool[p, j]
         repairing[p, day, k] += (
@@ -87,19 +95,22 @@ def pool_figures(
         at_spares |= demand_pool[p, j] * on_hand[p, j]
         if on_hand[p, j] == 0 and demand_pool[p, j] > 0 and first_stockout[p, k] < 0:
             first_stockout[p, k] = day
+    record.machines_down[p, day, 0] -= for_hands
+    record.machines_down[p, day, 4] = for_hands
     machines_away(p, day, fleet, state, record)
     return -1 if at_spares else unmet
 
 
 @compiled(inline=True)
 def pool_figures_as_yesterday(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
-    """Yesterday's pool figures again (nothing moved at any pool), then
-    :func:`machines_away`."""
+    """Yesterday's pool figures again (nothing moved at any pool: what waits, waits at
+    empty shelves, so not for a technician), then :func:`machines_away`."""
     for k in range(record.spares.shape[2]):
         record.spares[p, day, k] = record.spares[p, day - 1, k]
         record.backorders[p, day, k] = record.backorders[p, day - 1, k]
         record.in_repair[p, day, k] = record.in_repair[p, day - 1, k]
         record.on_order[p, day, k] = record.on_order[p, day - 1, k]
+    record.machines_down[p, day, 4] = 0
     machines_away(p, day, fleet, state, record)
 
 

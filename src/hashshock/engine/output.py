@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-#: Causes on the ``machines_down`` axis, in order.
-DOWN_CAUSES = ("waiting_for_part", "in_repair", "held_at_customs", "disabled")
+#: Causes on the ``machines_down`` axis, in order: stopped with no spare on their pool's
+#: shelf, away for a swap, ordered and held at customs, remote-disabled, and stopped with a
+#: spare on the shelf but no technician-day for the swap today.
+DOWN_CAUSES = ("waiting_for_part", "in_repair", "held_at_customs", "disabled",
+               "waiting_for_technician")  # fmt: skip
 
 
 @dataclass
@@ -26,7 +29,7 @@ class EngineOutput:
     backorders: NDArray[np.int32]  # [P, T, 4] machines (boards) waiting for a spare
     parts_in_repair: NDArray[np.int32]  # [P, T, 4] in-house, vendor, and their backlogs
     parts_on_order: NDArray[np.int32]  # [P, T, 4] replenishment ordered, not yet arrived
-    machines_down: NDArray[np.int32]  # [P, T, 4] by DOWN_CAUSES
+    machines_down: NDArray[np.int32]  # [P, T, 5] by DOWN_CAUSES
     first_customs_hold_day: NDArray[np.int64]  # [P]
     first_stockout_day: NDArray[np.int64]  # [P, 4]
     customs_held_unit_days: NDArray[np.float64]  # [P] units × days held inside the horizon
