@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from hashshock.inputs.errors import InputError
-from hashshock.report.images import check_images, draw_images, find_browser, write_images
+from hashshock.report.images import (
+    check_images,
+    draw_images,
+    find_browser,
+    looks_like_image,
+    signed,
+    write_images,
+)
 from hashshock.report.sections import Chart, figures
 from hashshock.report.write import report_input
 
@@ -29,7 +36,48 @@ def test_png_and_svg_of_charts(tmp_path: Path, small_runs) -> None:
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1280, 720)
     svg = (tmp_path / "img" / "stages.svg").read_text(encoding="utf-8")
-    assert svg.lstrip().startswith("<svg") and "sanctions" in svg
+    assert svg.split("-->", 1)[1].lstrip().startswith("<svg") and "sanctions" in svg
+
+
+def test_drawing_again_replaces_its_images_and_never_a_users(tmp_path: Path, small_runs) -> None:
+    if find_browser() is None:
+        pytest.skip("image test skipped: no Chrome or Chromium (as root, `make test` installs it)")
+    charts = [c for c in figures(report_input(small_runs)) if c.key == "stages"]
+    folder = tmp_path / "img"
+    (png, svg) = write_images(draw_images(charts, folder, ["png", "svg"]))
+    assert looks_like_image(png) and looks_like_image(svg)
+    write_images(draw_images(charts, folder, ["png", "svg"]))  # its own: replaced
+    png.write_bytes(b"\x89PNG\r\n\x1a\n a photo of the user's")
+    with pytest.raises(InputError, match=r"stages.png.*exists and is not an image hashshock drew"):
+        draw_images(charts, folder, ["svg", "png"])
+    assert png.read_bytes().endswith(b"a photo of the user's")
+
+
+def test_a_signed_png_is_still_a_png_and_an_unsigned_one_is_not_ours(tmp_path: Path) -> None:
+    import zlib
+
+    ihdr = b"IHDR" + (3).to_bytes(4, "big") + (2).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    body = zlib.compress(b"\x00" + b"\x10\x20\x30" * 3 + b"\x00" + b"\x40\x50\x60" * 3)
+
+    def chunk(data: bytes) -> bytes:
+        return (len(data) - 4).to_bytes(4, "big") + data + zlib.crc32(data).to_bytes(4, "big")
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(ihdr) + chunk(b"IDAT" + body) + chunk(b"IEND")
+    (tmp_path / "plain.png").write_bytes(png)
+    (tmp_path / "ours.png").write_bytes(signed(png))
+    assert not looks_like_image(tmp_path / "plain.png")
+    assert looks_like_image(tmp_path / "ours.png")
+    # Every chunk of the signed file is whole, its CRC right (a PNG reader would say).
+    data, at, types = signed(png), 8, []
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind_and_data = data[at + 4 : at + 8 + length]
+        assert (
+            zlib.crc32(kind_and_data).to_bytes(4, "big") == data[at + 8 + length : at + 12 + length]
+        )
+        types.append(kind_and_data[:4])
+        at += 12 + length
+    assert types == [b"IHDR", b"tEXt", b"IDAT", b"IEND"]
 
 
 def test_a_chart_drawn_taller_keeps_its_height(tmp_path: Path, small_runs) -> None:

@@ -107,10 +107,11 @@ def test_a_names_escape_sequence_is_shown_not_written_raw(tmp_path: Path, small_
 
 def test_an_existing_report_is_replaced_whole(tmp_path: Path, small_runs) -> None:
     target = tmp_path / "r.html"
-    target.write_text("old", encoding="utf-8")
+    write_report(small_runs, target)
     target.chmod(0o640)
     write_report(small_runs[:1], target)
-    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "sanctions" not in page
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
 

@@ -56,6 +56,28 @@ def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:
     assert "baseline" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+def test_a_report_replaces_an_earlier_report_and_no_file_of_the_users(
+    tmp_path: Path, invoke, small_runs
+) -> None:
+    saved = tmp_path / "compare.json"
+    saved.write_text(json.dumps({"scenarios": [r.to_dict() for r in small_runs]}), encoding="utf-8")
+    page = tmp_path / "r.html"
+    for _ in range(2):  # the second replaces the first
+        code, _, err = invoke("report", str(saved), "--out", str(page), "-q")
+        assert code == 0, err
+    notes = tmp_path / "notes.html"
+    notes.write_text("<p>my notes</p>", encoding="utf-8")
+    fleet = tmp_path / "other-fleet.yaml"
+    fleet.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(fleet)
+    for target, kept in ((notes, notes), (link, fleet)):
+        before = kept.read_bytes()
+        code, _, err = invoke("report", str(saved), "--out", str(target), "-q")
+        assert code == 2 and "exists and is not a report hashshock wrote" in err, err
+        assert err.count("\n") == 1 and kept.read_bytes() == before
+
+
 @pytest.mark.parametrize("option", [["--btc-price", "50000"], ["-n", "50"], ["--seed", "4"],
                                     ["-s", "customs-2024"], ["--market", "m.yaml"]])  # fmt: skip
 def test_saved_runs_refuse_the_options_that_simulate(

@@ -19,11 +19,12 @@ import shlex
 import shutil
 import stat
 import tempfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import atomic_write_bytes
+from hashshock.outputs import atomic_write_bytes, check_replaceable
 from hashshock.report.figures.style import image_size
 from hashshock.report.sections import Chart
 
@@ -114,7 +115,38 @@ def draw_images(
             f"{BROWSER_ENV} to another",
         ) from None  # fmt: skip
     paths = [folder / f"{c.key}.{f}" for c in charts for f in formats]
-    return dict(zip(paths, images, strict=True))
+    for path in paths:  # before anything is written: the page is not written either
+        check_replaceable(path, "--images", "an image hashshock drew", looks_like_image)
+    return {path: signed(data) for path, data in zip(paths, images, strict=True)}
+
+
+#: What an image hashshock drew says of itself: a PNG's ``tEXt`` chunk, an SVG's comment.
+_PNG_SIGNATURE, _PNG_TEXT = b"\x89PNG\r\n\x1a\n", b"Software\x00hashshock"
+_SVG_COMMENT = b"<!-- drawn by hashshock -->"
+
+
+def signed(image: bytes) -> bytes:
+    """``image`` (PNG or SVG bytes) marked as drawn by hashshock, so that drawing again
+    replaces it and nothing else (:func:`looks_like_image`)."""
+    if image.startswith(_PNG_SIGNATURE):
+        # The chunk goes after IHDR (8 + 4 + 4 + 13 + 4 bytes), as the PNG spec allows.
+        at = len(_PNG_SIGNATURE) + 25
+        chunk = b"tEXt" + _PNG_TEXT
+        crc = zlib.crc32(chunk).to_bytes(4, "big")
+        return image[:at] + len(_PNG_TEXT).to_bytes(4, "big") + chunk + crc + image[at:]
+    return _SVG_COMMENT + image
+
+
+def looks_like_image(path: Path) -> bool:
+    """Whether ``path`` is an image :func:`signed` marked."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return False
+    return head.startswith(_SVG_COMMENT) or (
+        head.startswith(_PNG_SIGNATURE) and _PNG_TEXT in head[:80]
+    )
 
 
 def write_images(drawn: dict[Path, bytes]) -> list[Path]:

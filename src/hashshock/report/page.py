@@ -67,6 +67,10 @@ footer { color: var(--muted); font-size: 12px; text-align: center; padding: 16px
 
 # The loader inflates plotly.js (see plotlyjs.py), runs it from a blob: URL (no eval), then
 # draws each chart; a browser without DecompressionStream gets a sentence, not an error.
+#: Tells a page hashshock wrote from a user's own HTML, which a report never replaces
+#: (:func:`hashshock.report.write.looks_like_report`).
+GENERATOR_META = '<meta name="generator" content="hashshock">'
+
 _JS = (
     """
 (async () => {
@@ -187,6 +191,7 @@ def render_page(report: ReportInput, title: str | None = None) -> str:
     return shown_controls(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{GENERATOR_META}"
         f'<link rel="icon" href="data:,"><title>{escape(heading)}</title><style>{_CSS}</style>'
         f"</head><body><header><h1>{escape(heading)}</h1><p>{escape(subtitle)}</p></header>"
         f"<nav>{nav}</nav><main>{_NO_SCRIPT}{sections}</main>"

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import atomic_write_bytes, check_output
+from hashshock.outputs import atomic_write_bytes, check_output, check_replaceable
 from hashshock.report.data import as_dicts, scenario_labels
-from hashshock.report.page import render_page
+from hashshock.report.page import GENERATOR_META, render_page
 from hashshock.report.sections import ReportInput, figures
 
 if TYPE_CHECKING:
@@ -43,11 +43,32 @@ def drawn_from_files(files: Sequence[str | Path], command: str) -> Iterator[None
 def check_report_path(path: str | Path, inputs: Iterable[str | Path] = (),
                       option: str = "--report") -> Path:  # fmt: skip
     """Check before simulating that the report can be written to ``path`` (an ``.html``
-    file in an existing, writable folder, not one of ``inputs``); raises ``InputError``."""
+    file in an existing, writable folder, not one of ``inputs``, and not a file of the
+    user's: it replaces only an empty file or an earlier report, through a link too);
+    raises ``InputError``."""
     checked = check_output(path, option, inputs, REPORT_SUFFIXES)
     if checked is None:
         raise InputError(None, option, "the report cannot go to stdout", "name an .html file")
+    check_replaceable(checked, option, "a report hashshock wrote", looks_like_report)
     return checked
+
+
+#: How much of a page's start and end is read to tell a report (its head has the
+#: generator tag; a report from before the tag ends with its own script).
+_SNIFF_BYTES = 64 * 1024
+
+
+def looks_like_report(path: Path) -> bool:
+    """Whether the HTML file ``path`` is a page hashshock wrote (a report, or an
+    industry's, sweep's or decision's page)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+            handle.seek(max(path.stat().st_size - _SNIFF_BYTES, 0))
+            tail = handle.read()
+    except OSError:
+        return False
+    return GENERATOR_META.encode() in head or b'getElementById("hashshock-figures")' in tail
 
 
 def report_input(
