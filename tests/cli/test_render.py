@@ -38,9 +38,10 @@ from hashshock.cli.render import (
     render_stages,
     stage_order_notes,
 )
-from hashshock.cli.render_money import _musd, cash_higher_note, network_note, render_money
+from hashshock.cli.render_money import render_money
 from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
+from hashshock.money_notes import cash_higher_note, musd, network_note
 
 ROOT = Path(__file__).resolve().parents[2]
 MIDSIZE = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
@@ -181,11 +182,11 @@ def test_compare_shows_every_money_value_whole(
         finance = result["finance"]
         for key in ("revenue_usd", "ebitda_usd", "cash_usd_end", "cash_usd_min"):
             band = finance[key]
-            assert _musd(band["p50"]) in words, (key, band)
-            assert f"({_musd(band['p5'])}–{_musd(band['p95'])})" in words, (key, band)
+            assert musd(band["p50"]) in words, (key, band)
+            assert f"({musd(band['p5'])}–{musd(band['p95'])})" in words, (key, band)
         if "vs_baseline" in finance:
             risk = finance["vs_baseline"]["cash_at_risk_usd"]
-            assert {_musd(risk["p50"]), "(p95", f"{_musd(risk['p95'])})"} <= words
+            assert {musd(risk["p50"]), "(p95", f"{musd(risk['p95'])})"} <= words
         assert set(finance["covenants"]) <= words  # covenant names too
 
 
@@ -313,7 +314,7 @@ def test_machines_waiting_that_mined_at_a_loss_are_a_saving_not_a_smaller_fleet(
     assert ("mined at a loss" in note) is loss_making
     assert ("not a saving" in note) is not loss_making
     if loss_making:
-        assert f"would have earned ({_musd(lost + cushion)}," in note
+        assert f"would have earned ({musd(lost + cushion)}," in note
 
 
 def test_a_shock_this_fleet_rides_out_says_why_the_network_is_unmoved(

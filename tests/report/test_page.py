@@ -140,3 +140,24 @@ def test_a_command_s_own_answer_comes_before_its_runs_sections() -> None:
 
     order = {section.key: section.order for section in registered()}
     assert max(order["sweep"], order["optimise"], order["strategies"]) < order["summary"]
+
+
+def test_the_money_section_says_what_the_terminal_says_under_its_table(
+    tmp_path: Path, midsize_runs
+) -> None:
+    """A pledge exposed, cash higher than baseline's, revenue assuming the whole network:
+    the notes under ``compare``'s money table are under the report's too, and the
+    network-wide column is marked as in the terminal."""
+    from html import escape
+
+    from hashshock.money_notes import NETWORK_MARK, money_notes
+
+    runs = [r.to_dict() for r in midsize_runs]
+    notes = money_notes(runs)
+    assert any("BTC pledges exposed" in note for note in notes)  # the case this checks
+    page = write_report(midsize_runs, tmp_path / "r.html").read_text(encoding="utf-8")
+    money = page[page.index('id="money"') :]
+    for note in notes:
+        assert f'<p class="note">{escape(note)}</p>' in money
+    network = [r["scenario"] for r in runs if "network_wide" in r["finance"]]
+    assert network and all(f"{escape(name)}{NETWORK_MARK}</" in money for name in network)

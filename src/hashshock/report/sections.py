@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from hashshock.money_notes import money_notes
 from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
@@ -153,6 +154,8 @@ def _money(r: ReportInput) -> list[Block]:
     table = tables.money_table(r.runs, r.labels)
     if table:
         blocks.append(Html(table))
+        # What the table alone would let a reader misread, as the terminal says it.
+        blocks += [Html(f'<p class="note">{escape(note)}</p>') for note in money_notes(r.runs)]
     blocks += _charts(
         ("cash", fans.cash_fan(r.runs, r.labels), "Cash after every flow, day by day."),
         ("revenue", money.revenue_fan(r.runs, r.labels), "Mining revenue summed from day 0."),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from hashshock.money_notes import NETWORK_MARK
 from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.results.money import tested_covenants
 from hashshock.words import probability
@@ -97,6 +98,8 @@ def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | 
     for run, label in zip(runs, labels, strict=True):
         fin = run.get("finance") or {}
         vs = fin.get("vs_baseline") or {}
+        # Marked as in the terminal: its note under the table says what revenue assumes.
+        label = label + (NETWORK_MARK if "network_wide" in fin else "")
         rows.append([label, band(fin.get("revenue_usd")), band(fin.get("ebitda_usd")),
                      band(fin.get("cash_usd_end")), band(fin.get("cash_usd_min")),
                      band(fin.get("spares_value_usd_end")), band(vs.get("cash_at_risk_usd")),

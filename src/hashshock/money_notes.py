@@ -1,0 +1,245 @@
+"""Notes under a money table, each only when the results show it (read JSON-contract
+dicts only; the terminal's tables and the HTML report print the same text).
+
+- a scenario whose revenue assumes the shock hits the whole network
+  (``finance.network_wide``): what that assumes and what it changes;
+- a scenario whose cash ends *higher* than baseline's: the costs it did not incur
+  (``finance.costs_usd_p50`` against baseline's), spares drawn from the shelves and
+  machines left waiting, which are not a saving;
+- BTC pledged to a vendor whose orders the scenario cancels while the pledge is held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hashshock.words import DOWN_CAUSES, probability
+
+#: Costs (``finance.costs_usd_p50`` keys) a scenario can spend less on than baseline.
+COST_NAMES = {
+    "capex": "machine purchases (capex)",
+    "power": "power",
+    "repairs": "repairs",
+    "parts": "spare parts bought",
+    "overhead": "overhead",
+    "storage": "customs storage",
+    "debt_service": "debt service",
+}
+#: A cost difference below this share of the cash difference is not worth a line.
+MIN_SHARE_OF_GAP = 0.05
+#: Marks a network-wide scenario's column.
+NETWORK_MARK = "*"
+
+
+def musd(value: float) -> str:
+    """USD with a unit chosen by magnitude ($, $k, $M, $B), never a negative zero.
+
+    >>> musd(12_345_678), musd(-48_200), musd(950), musd(-0.0), musd(-0.3)
+    ('$12.3M', '-$48.2k', '$950', '$0', '$0')
+    >>> musd(999_960), musd(2.5e9)
+    ('$1.0M', '$2.50B')
+    """
+    size = abs(value)
+    if size >= 999_950_000:
+        text = f"{size / 1e9:,.2f}B"
+    elif size >= 999_950:
+        text = f"{size / 1e6:,.1f}M"
+    elif size >= 999.5:
+        text = f"{size / 1e3:,.1f}k"
+    else:
+        text = f"{size:,.0f}"
+    return ("-$" if value < 0 and text != "0" else "$") + text
+
+
+def network_note(results: Sequence[dict[str, Any]]) -> str | None:
+    """What the revenue of network-wide scenarios assumes, with the numbers they carry
+    (``finance.network_wide``); ``None`` if no result is network-wide."""
+    marked = [r for r in results if "network_wide" in r["finance"]]
+    if not marked:
+        return None
+    each, unmoved = [], []
+    for result in marked:
+        network = result["finance"]["network_wide"]
+        price = network["hashprice_usd_per_ph_day_end_p50"]
+        cushion = network["revenue_cushion_usd"]["p50"]
+        if abs(cushion) < 0.5 and price["network_wide"] == price["local"]:
+            unmoved.append(result["scenario"])
+            continue
+        each.append(
+            f"{result['scenario']} ${price['network_wide']:,.2f} against "
+            f"${price['local']:,.2f}/PH/day, revenue {_signed(cushion)}"
+        )
+    if unmoved:  # said once, however many scenarios
+        each.append(f"{', '.join(unmoved)} no difference (this fleet loses no hashrate to "
+                    f"{'it' if len(unmoved) == 1 else 'them'}, and the network's loss is "
+                    "scaled from this fleet's)")  # fmt: skip
+    names = ", ".join(r["scenario"] for r in marked)
+    return (
+        f"{NETWORK_MARK} {names}: revenue assumes the shock hits the whole network (every US "
+        "miner on the vendor, not only this fleet), so network hashrate, difficulty and "
+        "hashprice move with it. Hashprice on the last day and revenue, against the same "
+        f"shock to this fleet alone (p50): {'; '.join(each)}. `hashshock industry` runs the "
+        "US miners as they are."
+    )
+
+
+def pledge_note(results: Sequence[dict[str, Any]]) -> str | None:
+    """BTC pledged to a vendor whose orders a scenario cancels while the pledge is held
+    (``margin_calls.pledges.<name>.probability_exposed``); ``None`` if none is."""
+    each = []
+    for result in results:
+        pledges = result["finance"]["margin_calls"]["pledges"]
+        for name, pledge in pledges.items():
+            share = pledge.get("probability_exposed") or 0.0
+            if share > 0:
+                each.append(
+                    f"under {result['scenario']}, {name} ({pledge['btc']:,.6g} BTC held by "
+                    f"{pledge['vendor']}) on {probability(share)} of paths, worth "
+                    f"{musd(pledge['exposed_usd_p50'])} (p50)"
+                )
+    if not each:
+        return None
+    return (
+        f"BTC pledges exposed: {'; '.join(each)}. The scenario cancels the vendor's orders "
+        "the pledge secures while it is held; whether the BTC comes back is not modelled, "
+        "and the cash above does not count it."
+    )
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + musd(value)
+
+
+def _total(series: dict[str, Any] | None) -> float:
+    return float(sum(series["p50"])) if series else 0.0
+
+
+def _why_less(cost: str, result: dict[str, Any], baseline: dict[str, Any]) -> str:
+    """Why ``result`` spent less on ``cost`` than ``baseline``, from what both carry."""
+    mine, theirs = result["daily"], baseline["daily"]
+    if cost == "capex":
+        end, base_end = mine["nameplate_ths"]["p50"][-1], theirs["nameplate_ths"]["p50"][-1]
+        if end < base_end:
+            return (
+                f" (open orders not delivered within the horizon, cancelled or delayed, leave "
+                f"their balance unpaid: {end / 1e3:,.0f} PH/s installed on the last day against "
+                f"{base_end / 1e3:,.0f} under baseline)"
+            )
+        return ""
+    if cost == "power":
+        more = [
+            text for cause, text in DOWN_CAUSES.items()
+            if _total(mine["machines_down"].get(cause)) > _total(theirs["machines_down"].get(cause))
+        ]  # fmt: skip
+        if more:
+            return f" (machines down draw none: more of them {', '.join(more)})"
+        return ""
+    return ""
+
+
+def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) -> str:
+    """What the extra cash ``gap`` of ``result`` is not: spares drawn from the shelves
+    (all of it, or part), and machines left waiting for a part on the last day."""
+    vs = result["finance"]["vs_baseline"]
+    out = ""
+    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
+    if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs:
+        total = vs["cash_and_spares_at_risk_usd"]["p50"]
+        out += (
+            f" Its shelves end {musd(drawn)} of spares (at cost) lower than baseline's, so "
+            + (f"cash and spares together are {musd(total)} behind baseline: more than all "
+               "of the extra cash is stock drawn down." if total > 0 else
+               f"cash and spares together are {musd(-total)} ahead of baseline, and only "
+               "part of the extra cash is stock drawn down.")
+        )  # fmt: skip
+    waiting = result["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
+    base = baseline["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
+    if waiting and base and waiting[-1] - base[-1] >= 1:
+        more = f" And {waiting[-1] - base[-1]:,.0f} more machines wait for a part on the last day "
+        power_saved = (baseline["finance"]["costs_usd_p50"].get("power", 0.0)
+                       - result["finance"]["costs_usd_p50"].get("power", 0.0))  # fmt: skip
+        # What the stopped machines would have earned: the revenue lost, plus what a
+        # network-wide shock's higher hashprice gave back on the rest of the fleet.
+        network = result["finance"].get("network_wide")
+        cushion = network["revenue_cushion_usd"]["p50"] if network is not None else 0.0
+        forgone = vs["revenue_at_risk_usd"]["p50"] + max(cushion, 0.0)
+        if power_saved > max(forgone, 0.0):
+            # Stopped machines that drew more power than they would have earned: a real
+            # saving, which the shock only stumbled on; "not a saving" would be wrong.
+            out += (
+                f"{more}than under baseline (p50), and the fleet's power bill fell by more "
+                f"({musd(power_saved)}) than the revenue the stopped machines would have "
+                f"earned ({musd(forgone)}, the network-wide cushion counted): at these power "
+                "prices they mined at a loss (`switch_off_unprofitable: true` stops machines "
+                "while they earn less than their power, shock or not)."
+            )
+        else:
+            out += (
+                f"{more}than under baseline (p50): the costs they no longer incur are a "
+                "smaller working fleet's, not a saving."
+            )
+    return out
+
+
+def cash_higher_note(
+    result: dict[str, Any], baseline: dict[str, Any] | None
+) -> str | None:  # fmt: skip
+    """Why cash ends higher than under baseline, when it does (median cash at risk < 0):
+    the costs the scenario did not incur, largest first (medians of each cost)."""
+    finance = result["finance"]
+    vs = finance.get("vs_baseline")
+    if vs is None or vs["cash_at_risk_usd"]["p50"] >= 0:
+        return None
+    gap = -vs["cash_at_risk_usd"]["p50"]
+    lost = vs["revenue_at_risk_usd"]["p50"]
+    head = (
+        f"Cash ends higher under {result['scenario']} than under baseline ({musd(gap)} more "
+        f"on the median path) although revenue is {musd(lost)} lower"
+        if lost > 0
+        else f"Cash ends higher under {result['scenario']} than under baseline ({musd(gap)} "
+        "more on the median path)"
+    )
+    if baseline is None:
+        return (
+            f"{head}: it spends less than baseline (`hashshock compare` with baseline and "
+            f"{result['scenario']} shows on what)."
+        )
+    mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
+    saved = sorted(
+        ((theirs[k] - mine[k], k) for k in mine if k in theirs and theirs[k] > mine[k]),
+        reverse=True,
+    )
+    lines = [
+        f"{COST_NAMES.get(k, k)} {musd(amount)} less{_why_less(k, result, baseline)}"
+        for amount, k in saved
+        if amount >= MIN_SHARE_OF_GAP * gap
+    ]
+    refunded = (finance.get("refunds_usd", {}).get("p50", 0.0)
+                - baseline["finance"].get("refunds_usd", {}).get("p50", 0.0))  # fmt: skip
+    if refunded >= MIN_SHARE_OF_GAP * gap:
+        lines.append(f"deposits refunded on cancelled orders {musd(refunded)} more")
+    shelves = _not_a_saving(result, baseline, gap)
+    if not lines:
+        return head + "." + shelves
+    network = finance.get("network_wide")
+    extra = (
+        f"; and revenue is cushioned by {musd(network['revenue_cushion_usd']['p50'])} "
+        "as the shock hits the whole network"
+        if network is not None and abs(network["revenue_cushion_usd"]["p50"]) >= 0.5
+        else ""
+    )
+    return (
+        f"{head}, because it spends less (medians of each cost and refund): "
+        f"{'; '.join(lines)}{extra}." + shelves
+    )
+
+
+def money_notes(results: Sequence[dict[str, Any]]) -> list[str]:
+    """Every note that applies to ``results`` (runs with ``finance``), in reading order."""
+    if not results or "finance" not in results[0]:
+        return []
+    baseline = next((r for r in results if r["scenario"] == "baseline"), None)
+    notes = [network_note(results)] + [cash_higher_note(r, baseline) for r in results]
+    notes.append(pledge_note(results))
+    return [note for note in notes if note]
