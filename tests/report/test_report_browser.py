@@ -63,3 +63,38 @@ def test_report_fits_a_phone_and_prints_its_charts_at_the_page_s_width(
         assert page.evaluate(widths) == page.evaluate(boxes)  # each its box's width again
         assert min(page.evaluate(widths)) > 390
         assert browser.errors() == []
+
+
+#: Per chart, per axis drawn, its tick labels (plotly's SVG).
+_TICKS = """() => [...document.querySelectorAll('.chart')].map(chart => ({
+  key: chart.id,
+  points: chart.querySelectorAll('.point, .textpoint').length,
+  axes: [...chart.querySelectorAll('g.xaxislayer-above, g.yaxislayer-above')].map(
+    axis => [...axis.querySelectorAll('text')].map(t => t.textContent))
+}))"""
+
+
+def test_tick_labels_are_distinct_and_never_in_thousandths_and_one_day_shows(
+    tmp_path: Path, midsize_runs
+) -> None:
+    """Ticks that repeat ("94%, 94%, 95%") or count thousandths of a part or a dollar
+    ("500m parts", "$500m" for fifty cents) mislead; a one-day run draws its point."""
+    from tests.report.conftest import SMALL
+
+    import hashshock
+
+    chromium_or_skip()
+    one_day = hashshock.compare(SMALL, ["baseline", "sanctions"], paths=1, horizon_days=1)
+    milli = re.compile(r"^[-−$]*[\d.,]+m$")
+    with open_browser(tmp_path / "profile", offline=True) as browser:
+        for name, runs in (("year", midsize_runs), ("day", one_day)):
+            path = write_report(runs, tmp_path / f"{name}.html")
+            browser.page.goto(path.as_uri())
+            browser.page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
+            for chart in browser.page.evaluate(_TICKS):
+                for labels in chart["axes"]:
+                    assert len(set(labels)) == len(labels), (name, chart["key"], labels)
+                    assert not [t for t in labels if milli.match(t)], (name, chart["key"], labels)
+                if name == "day":
+                    assert chart["points"] > 0, chart["key"]
+        assert browser.errors() == []

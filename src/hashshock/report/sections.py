@@ -24,7 +24,7 @@ from hashshock.money_notes import money_notes
 from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
-from hashshock.report.figures.style import Figure, shown_as_written
+from hashshock.report.figures.style import Figure, readable_figure, shown_as_written
 from hashshock.words import DOWN_CAUSE_DEFINITIONS, STOCKOUT_DEFINITION
 
 
@@ -47,7 +47,7 @@ class Chart:
     def __post_init__(self) -> None:
         # Users' names in the figure's text are shown, never read as plotly markup (on the
         # page and in the images alike).
-        object.__setattr__(self, "figure", shown_as_written(self.figure))
+        object.__setattr__(self, "figure", readable_figure(shown_as_written(self.figure)))
 
 
 @dataclass(frozen=True)

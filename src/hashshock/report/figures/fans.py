@@ -69,7 +69,7 @@ def hashrate_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figur
 def availability_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "availability", "Availability (delivered / nameplate installed)",
-        {"tickformat": ".0%", **titled("delivered / nameplate")}, ".2%", mark_stages=True,
+        {"tickformat": ".2~%", **titled("delivered / nameplate")}, ".2%", mark_stages=True,
     )  # fmt: skip
 
 

@@ -81,7 +81,7 @@ def us_hashrate_vs_baseline(data: dict[str, Any]) -> Figure | None:
 
 def us_share(data: dict[str, Any]) -> Figure | None:
     return us_fans(data, "share_of_network", "US share of the network's hashrate",
-                   {"tickformat": ".0%", **titled("share of the network")}, ".2%")  # fmt: skip
+                   {"tickformat": ".2~%", **titled("share of the network")}, ".2%")  # fmt: skip
 
 
 def us_share_vs_baseline(data: dict[str, Any]) -> Figure | None:

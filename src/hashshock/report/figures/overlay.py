@@ -45,7 +45,7 @@ def hashrate_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> F
 
 def availability_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "availability", "Median availability by scenario",
-                          {"tickformat": ".0%", **titled("delivered / nameplate")},
+                          {"tickformat": ".2~%", **titled("delivered / nameplate")},
                           ".2%")  # fmt: skip
 
 

@@ -288,3 +288,60 @@ def shown_as_written(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [shown_as_written(v) for v in value]
     return value
+
+
+#: Below this many units on a value axis, ticks go by whole units (0, 1, 2 parts, $0, $1):
+#: plotly's SI format would label a range of nothing in thousandths ("500m parts",
+#: "$500m" for fifty cents, which reads as half a billion).
+_WHOLE_UNITS_BELOW = 10
+#: Below this, no SI prefix is needed at all.
+_NO_PREFIX_BELOW = 1000
+
+
+def readable_figure(fig: Figure) -> Figure:
+    """``fig`` with ticks a reader cannot misread: an SI-formatted (``~s``) axis whose data
+    stay small is labelled in plain numbers (whole units when under
+    :data:`_WHOLE_UNITS_BELOW`), and a date axis whose traces are single days spans the
+    day either side, by days (else plotly labels it in milliseconds), its lines drawn as
+    points (a line of one point does not show). Axes that match another (shared panels)
+    go by the data of all of them."""
+    layout = fig["layout"]
+    for trace in fig["data"]:
+        if trace.get("mode") == "lines" and len(trace.get("y") or ()) == 1:
+            trace["mode"] = "lines+markers"
+    for letter in "xy":
+        extent: dict[str, float] = {}  # axis id ("y", "y2", …) -> largest |value| on it
+        days: dict[str, list[int]] = {}  # x axis id -> points per trace, for dated traces
+        for trace in fig["data"]:
+            axis_id = trace.get(f"{letter}axis", letter)
+            values = trace.get(letter)
+            if isinstance(values, list):
+                # Numbers only: dates, names and the gaps of missing days (None) say nothing.
+                sizes = [abs(v) for v in values if _is_number(v)]
+                extent[axis_id] = max([extent.get(axis_id, 0.0), *sizes])
+            if letter == "x" and "x0" in trace and isinstance(trace.get("y"), list):
+                days.setdefault(axis_id, []).append(len(trace["y"]))
+        axes = {letter + key[5:]: value for key, value in layout.items()
+                if key.startswith(f"{letter}axis") and isinstance(value, dict)}  # fmt: skip
+        for own, settings in axes.items():
+            group = settings.get("matches", own)
+            shared = [a for a, s in axes.items() if a == group or s.get("matches") == group]
+            fmt = str(settings.get("tickformat", ""))
+            if fmt.endswith("~s") and not {"tickvals", "dtick"} & settings.keys():
+                top = max(extent.get(a, 0.0) for a in shared)
+                prefix = "$" if fmt.startswith("$") else ""
+                if top < _WHOLE_UNITS_BELOW:
+                    settings.update(tickformat=f"{prefix},d", dtick=1)
+                elif top < _NO_PREFIX_BELOW:
+                    settings["tickformat"] = f"{prefix},~r"
+            points = [n for a in shared for n in days.get(a, [])]
+            if points and max(points) <= 1 and "range" not in settings:
+                start = next(t["x0"] for t in fig["data"] if "x0" in t)
+                day = date.fromisoformat(str(start)[:10])
+                settings.update(range=[str(day - timedelta(days=1)), str(day + timedelta(days=1))],
+                                dtick=DAY_MS)  # fmt: skip
+    return fig
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
