@@ -313,6 +313,34 @@ def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:
     ]
 
 
+def test_a_grid_names_its_lowest_and_highest_level_whatever_the_listed_order(
+    cli: typer.Typer, spec_of: Spec, write_spec: Callable[[dict[str, Any]], Path],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Values listed out of order: the main effects run ascending in the JSON (each the
+    mean of its grid points), and the terminal's low and high are the lowest and highest
+    levels with the metric at each."""
+    path = "fleet.operations.failure_rate_multiplier"
+    spec = write_spec(spec_of(method="grid", paths=10, horizon_days=60,
+                              metrics=["availability:59"],
+                              inputs=[{"path": path, "values": [2.0, 0.5, 1.5]}]))  # fmt: skip
+    out = tmp_path / "grid.json"
+    done = CliRunner().invoke(cli, ["sweep", str(spec), "--json", str(out)],
+                              env={"COLUMNS": "120"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    effects = data["grid"]["availability:59"]["main_effects"][path]
+    assert [e["input"] for e in effects] == [0.5, 1.5, 2.0]
+    for effect in effects:
+        (point,) = [p for p in data["points"] if p["role"] == "grid"
+                    and p["inputs"][path] == effect["input"]]  # fmt: skip
+        assert effect["value"] == point["metrics"]["availability:59"]
+    row = next(r for r in done.output.splitlines() if r.startswith(f"│ {path}"))
+    cells = [c.strip() for c in row.split("│")[1:-1]]
+    assert cells[1] == "0.5 → 2"
+    assert cells[2:4] == [f"{effects[0]['value']:.2%}", f"{effects[-1]['value']:.2%}"]
+
+
 def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     """A tornado's values of a probability are percentages, their swing a difference of
     two: percentage points, not a percentage of anything; other metrics keep their unit."""

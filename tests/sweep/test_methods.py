@@ -44,6 +44,20 @@ def test_grid_is_the_full_factorial() -> None:
     assert len(set(combos)) == len(combos) == 18
 
 
+def test_main_effects_run_ascending_and_text_levels_as_listed() -> None:
+    """Numeric levels ascending (as a one-way line's), each effect its own levels' mean;
+    levels that are not all numbers keep the order the spec lists them in."""
+    at = [2.0, 0.5, 1.5, 2.0, 0.5, 1.5]
+    effects = analysis.main_effects([2.0, 0.5, 1.5], at, [0.1, 0.5, 0.3, 0.3, 0.7, None])
+    assert effects == [{"input": 0.5, "value": pytest.approx(0.6), "points": 2},
+                       {"input": 1.5, "value": pytest.approx(0.3), "points": 1},
+                       {"input": 2.0, "value": pytest.approx(0.2), "points": 2}]  # fmt: skip
+    text = analysis.main_effects(["zeta", "alpha"], ["alpha", "zeta"], [0.1, 0.2])
+    assert [e["input"] for e in text] == ["zeta", "alpha"]
+    flags = analysis.main_effects([True, False], [False, True], [0.1, 0.2])
+    assert [e["input"] for e in flags] == [True, False]
+
+
 def test_tornado_takes_the_10th_and_90th_percentiles() -> None:
     spec = _spec("tornado", [{"path": "a.x", "low": 30, "high": 130},
                              {"path": "b.y", "p10": 0.3, "p90": 0.6}])  # fmt: skip

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from hashshock.dists import Z95
 
 Number = float | None
+T = TypeVar("T")
 
 
 def _number(value: object) -> float | None:
@@ -53,6 +54,20 @@ def tornado(
     return {"base": base, "rows": rows}
 
 
+def ascending(items: Sequence[T], value: Callable[[T], object]) -> list[T]:
+    """``items`` ordered by their input ``value``, ascending when every value is a number;
+    else as listed (text or true/false levels have no order the sweep could know, and the
+    user's is the one they read).
+
+    >>> ascending([("b", 2), ("a", 1)], lambda p: p[1]), ascending(["x", "a"], str)
+    ([('a', 1), ('b', 2)], ['x', 'a'])
+    """
+    numbers = [n for n in (_number(value(item)) for item in items) if n is not None]
+    if len(numbers) < len(items):
+        return list(items)
+    return [items[i] for i in sorted(range(len(items)), key=numbers.__getitem__)]
+
+
 def spider(
     values: Sequence[object], metric: Sequence[Number], base_input: object, base: Number
 ) -> list[dict[str, Any]]:
@@ -67,8 +82,7 @@ def spider(
     pairs = [(v, m) for v, m in zip(values, metric, strict=True)]
     if base_input is not None and not any(v == base_input for v, _ in pairs):
         pairs.append((base_input, base))
-    if all(_number(v) is not None for v, _ in pairs):
-        pairs.sort(key=lambda p: float(p[0]))  # type: ignore[arg-type]
+    pairs = ascending(pairs, lambda p: p[0])
     return [{"input": v, "value": m, **({"base": True} if base_input is not None
                                         and v == base_input else {})}
             for v, m in pairs]  # fmt: skip
@@ -76,9 +90,14 @@ def spider(
 
 def main_effects(levels: Sequence[object], at: Sequence[object],
                  metric: Sequence[Number]) -> list[dict[str, Any]]:  # fmt: skip
-    """Mean of the metric over the grid points where the input takes each level."""
+    """Mean of the metric over the grid points where the input takes each level, one row
+    per level in :func:`ascending` order (numbers ascending, as a one-way line's).
+
+    >>> [e["input"] for e in main_effects([2.0, 0.5, 1.5], [0.5], [0.9])]
+    [0.5, 1.5, 2.0]
+    """
     out = []
-    for level in levels:
+    for level in ascending(levels, lambda level: level):
         hits = [m for a, m in zip(at, metric, strict=True) if a == level and m is not None]
         out.append({"input": level, "value": float(np.mean(hits)) if hits else None,
                     "points": len(hits)})  # fmt: skip
