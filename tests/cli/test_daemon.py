@@ -187,6 +187,57 @@ def test_a_folder_open_to_others_is_not_used(daemon_env: dict[str, str]) -> None
     assert _served(daemon_env) == before
 
 
+def test_a_command_from_a_deleted_folder_runs_alone(
+    daemon_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The caller's folder is gone, so the daemon's child could not run there: the
+    command runs in its own process, as with HASHSHOCK_DAEMON=off (no traceback)."""
+    gone = tmp_path / "gone"
+    script = f'mkdir {gone} && cd {gone} && rmdir {gone} && exec "$@"'
+    runs = []
+    for env in (daemon_env, {**daemon_env, "HASHSHOCK_DAEMON": "off"}):
+        before = _served(daemon_env)
+        runs.append(subprocess.run(["sh", "-c", script, "sh", *ENTRY, "validate", str(SMALL)],
+                                   capture_output=True, text=True, env=env, timeout=300,
+                                   check=False))  # fmt: skip
+        assert _served(daemon_env) == before
+    served, alone = runs
+    assert served.returncode == 0, served.stderr
+    assert (served.stdout, served.stderr) == (alone.stdout, alone.stderr)
+
+
+def test_a_relative_daemon_folder_is_one_folder_for_start_status_and_commands(
+    tmp_path: Path,
+) -> None:
+    """HASHSHOCK_DAEMON_DIR=d is the folder d of the folder the command starts in: the
+    daemon (which runs in its own folder) listens there, and status, commands and stop
+    from the same folder find it."""
+    # A short folder: a Unix socket's path has at most 107 bytes.
+    here = Path(tempfile.mkdtemp(prefix="hsr-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}
+    env["HASHSHOCK_DAEMON_DIR"] = "d"
+
+    def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*ENTRY, *args], capture_output=True, text=True, cwd=here,
+                              env=env, timeout=timeout, check=False)  # fmt: skip
+
+    try:
+        started = run("daemon", "start", timeout=1200)
+        assert started.returncode == 0, started.stderr
+        status = json.loads(run("daemon", "status", "--json").stdout)["daemons"]
+        assert [Path(d["socket"]).parent for d in status] == [here / "d"]
+        assert status[0]["serves_this"]
+        assert run("validate", str(SMALL)).returncode == 0
+        again = json.loads(run("daemon", "status", "--json").stdout)["daemons"]
+        assert again[0]["served"] == status[0]["served"] + 1
+        stopped = run("daemon", "stop")
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert list((here / "d").iterdir()) == []
+    finally:
+        run("daemon", "stop")
+        shutil.rmtree(here, ignore_errors=True)
+
+
 def test_stop_ends_every_daemon_and_commands_run_alone(tmp_path: Path) -> None:
     folder = Path(tempfile.mkdtemp(prefix="hsd-", dir="/tmp"))
     env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}

@@ -63,10 +63,14 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def daemon_dir() -> Path:
-    """The folder of this user's daemon sockets (see the module's docstring)."""
+    """The folder of this user's daemon sockets (see the module's docstring), absolute.
+
+    A relative ``$HASHSHOCK_DAEMON_DIR`` is taken from the current folder, here once: the
+    daemon runs in its own folder, and ``start``, ``status``, ``stop`` and the clients
+    must all name the same socket (raises OSError when the current folder is gone)."""
     chosen = os.environ.get(DIR_ENV)
     if chosen:
-        return Path(chosen)
+        return Path(chosen).absolute()
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime:
         return Path(runtime) / "hashshock"
@@ -210,11 +214,15 @@ def run_on_daemon(arguments: list[str]) -> int | None:
             return None
     except OSError:
         return None
+    try:
+        cwd = os.getcwd()
+    except OSError:  # started in a folder since deleted: the child could not go there
+        return None
     sock = connect(socket_path())
     if sock is None:
         return None
     request = {
-        "argv0": sys.argv[0], "argv": arguments, "cwd": os.getcwd(), "env": dict(os.environ),
+        "argv0": sys.argv[0], "argv": arguments, "cwd": cwd, "env": dict(os.environ),
         "umask": _umask(),
         "streams": [_stream(sys.stdin), _stream(sys.stdout), _stream(sys.stderr)],
     }  # fmt: skip
