@@ -108,9 +108,26 @@ def test_a_malformed_address_is_refused(address: str) -> None:
         check_address(address)
 
 
-def test_workers_go_with_a_local_cluster_only() -> None:
-    with pytest.raises(InputError, match="--workers"):
+def test_workers_go_with_a_local_cluster_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    with pytest.raises(InputError, match=r"--workers: .* not with --scheduler"):
         make_executor(2, "tcp://127.0.0.1:1")
+
+
+def test_workers_beside_a_scheduler_from_the_environment_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The user gave no --scheduler: the message says where the scheduler came from and
+    both ways out."""
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://127.0.0.1:19999")
+    for workers in (1, 2):
+        with pytest.raises(InputError) as caught:
+            make_executor(workers)
+        message = caught.value.message
+        assert message.startswith("--workers: ") and "\n" not in message
+        assert f"{SCHEDULER_ENV} is set (tcp://127.0.0.1:19999)" in message
+        assert f"unset {SCHEDULER_ENV}" in message and "drop --workers" in message
+        assert "--scheduler" not in message
 
 
 @pytest.mark.parametrize("workers", [0, 65, True])

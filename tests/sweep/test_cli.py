@@ -341,6 +341,22 @@ def test_a_grid_names_its_lowest_and_highest_level_whatever_the_listed_order(
     assert cells[2:4] == [f"{effects[0]['value']:.2%}", f"{effects[-1]['value']:.2%}"]
 
 
+def test_workers_beside_a_scheduler_from_the_environment_say_so(
+    cli: typer.Typer, tornado: Path
+) -> None:
+    """DASK_SCHEDULER_ADDRESS set and --workers given: one line naming the variable, not
+    an option the user never passed, before anything runs."""
+    done = CliRunner().invoke(cli, ["sweep", str(tornado), "--workers", "1"],
+                              env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:19999",
+                                   "COLUMNS": "300"})  # fmt: skip
+    assert done.exit_code == 2
+    (line,) = done.output.strip().splitlines()
+    assert line.startswith("error: --workers: ")
+    assert "DASK_SCHEDULER_ADDRESS is set (tcp://127.0.0.1:19999)" in line
+    assert "unset DASK_SCHEDULER_ADDRESS" in line and "drop --workers" in line
+    assert "--scheduler" not in line
+
+
 def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     """A tornado's values of a probability are percentages, their swing a difference of
     two: percentage points, not a percentage of anything; other metrics keep their unit."""

@@ -27,15 +27,22 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 MAX_WORKERS = 64
 
 
-def scheduler_address(given: str | None) -> str | None:
-    """The scheduler to use: ``given``, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+def scheduler_from(given: str | None, option: str = "--scheduler") -> tuple[str | None, str]:
+    """The scheduler to use and where it came from, for messages to name: ``given``
+    (from ``option``), else ``$DASK_SCHEDULER_ADDRESS`` (from :data:`SCHEDULER_ENV`), else
+    None (from ``option``, which would give one)."""
     if given is not None and not isinstance(given, str):
         raise InputError(None, "scheduler (--scheduler)", f"{given!r} is not an address",
                          "give it as text, e.g. 'tcp://127.0.0.1:8786', or None")  # fmt: skip
     if given is not None and given.strip():
-        return given.strip()
+        return given.strip(), option
     env = os.environ.get(SCHEDULER_ENV, "").strip()
-    return env or None
+    return (env, SCHEDULER_ENV) if env else (None, option)
+
+
+def scheduler_address(given: str | None) -> str | None:
+    """The scheduler to use: ``given``, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+    return scheduler_from(given)[0]
 
 
 def at_once_here(
@@ -116,12 +123,26 @@ def check_placement(workers: object, scheduler: str | None) -> str | None:
     """``workers`` and ``scheduler`` checked as :func:`make_executor` takes them, without
     reaching the scheduler (a command checks them before any work): the scheduler's
     address, or None to run locally."""
+    return _placement(workers, scheduler)[0]
+
+
+def _placement(
+    workers: object, scheduler: str | None, scheduler_option: str = "--scheduler"
+) -> tuple[str | None, str]:
+    """:func:`check_placement`'s address and where it came from (:func:`scheduler_from`)."""
     check_workers(workers)
-    address = scheduler_address(scheduler)
+    address, origin = scheduler_from(scheduler, scheduler_option)
     if address is not None and workers is not None:
-        raise InputError(None, "--workers", "is for a local cluster, not with --scheduler",
+        if origin == SCHEDULER_ENV:  # not on the command line: say where it was set
+            raise InputError(
+                None, "--workers", f"is for a local cluster, and {SCHEDULER_ENV} is set "
+                f"({address}): the tasks would run on that scheduler's cluster",
+                f"unset {SCHEDULER_ENV} to run on local workers, or drop --workers to run "
+                "on that cluster",
+            )  # fmt: skip
+        raise InputError(None, "--workers", f"is for a local cluster, not with {origin}",
                          "drop --workers: the cluster's own workers run the tasks")  # fmt: skip
-    return address
+    return address, origin
 
 
 def make_executor(
@@ -131,12 +152,11 @@ def make_executor(
     """The executor for ``workers`` / ``scheduler`` / ``threads`` (module docstring); the
     caller closes it. ``workers`` with a scheduler is refused: the cluster has the workers
     it has."""
-    address = check_placement(workers, scheduler)
+    address, origin = _placement(workers, scheduler, scheduler_option)
     if address is not None:
         from hashshock.execution.cluster import connect
 
-        option = scheduler_option if scheduler else SCHEDULER_ENV
-        return connect(address, option)
+        return connect(address, origin)
     if workers is None:
         if threads > 1:
             from hashshock.execution.threads import Threads
