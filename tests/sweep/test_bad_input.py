@@ -106,7 +106,14 @@ def test_methods_need_their_inputs(spec_of: Spec, fields: dict[str, Any], proble
     ("hashrate_lost:400", "day 400 is past the horizon — fix: use a day from 0 to 119"),
     ("stage_day:collapse", "unknown stage 'collapse'"),
     ("cash", "unknown metric 'cash' — fix: did you mean cash_min, cash_end"),
-    ("availability", "'availability' is not a metric name — fix: write it as availability:180"),
+    # the example's day lies inside the horizon (120 days)
+    ("availability", "'availability' is not a metric name — fix: write it as availability:119"),
+    ("availability:59:p150", "'availability:59:p150': percentile p150 is not between p0 and "
+     "p100 — fix: write it as availability:59:p90 (or any p0 to p100)"),
+    ("cash_end:p-5", "percentile p-5 is not between p0 and p100 — fix: write it as "
+     "cash_end:p90"),
+    ("hashrate_lost:100:p90", "hashrate_lost takes no percentile (one number over all paths) "
+     "— fix: write it as hashrate_lost:100"),
 ])  # fmt: skip
 def test_bad_metrics(spec_of: Spec, metric: str, problem: str) -> None:
     message = _error(spec_of(metrics=[metric], inputs=[{"path": HOLD, "low": 40, "high": 60}]))

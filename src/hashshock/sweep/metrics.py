@@ -72,6 +72,10 @@ KINDS: dict[str, Kind] = {
     "donor_spend": Kind(None, True, False, unit="USD"),
 }
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
+#: What a percentile was meant to be, in or out of 0..100 (``p150``, ``p-5``, ``p2.5.1``).
+_PERCENTILE_LIKE = re.compile(r"^p[-+]?[\d.]+$")
+#: The day a metric's example names, when the horizon reaches it.
+_EXAMPLE_DAY = 180
 
 #: What each kind measures, for people; ``{arg}`` is its argument (``_`` read as spaces)
 #: and the percentile is said when it is not the median.
@@ -152,8 +156,9 @@ class Metric:
         return self.spec.unit
 
 
-def parse_metric(text: str) -> Metric:
-    """Parse a metric name; :class:`MetricError` with the fix if it is not one."""
+def parse_metric(text: str, horizon_days: int | None = None) -> Metric:
+    """Parse a metric name; :class:`MetricError` with the fix if it is not one (its
+    examples name a day inside ``horizon_days``, in days, when given)."""
     parts = [p.strip() for p in text.strip().split(":")]
     kind = parts[0]
     if kind not in KINDS:
@@ -167,15 +172,25 @@ def parse_metric(text: str) -> Metric:
     if spec.percentile and rest and _PERCENTILE.match(rest[-1]):
         percentile = float(rest.pop()[1:])
     need = 1 if spec.argument else 0
+    day = _EXAMPLE_DAY if horizon_days is None else min(_EXAMPLE_DAY, horizon_days - 1)
+    example = {"name": "dscr", "day": str(day), "stage": "spares_depleted", "part": "fan"}
+    form = f"{kind}:{example[spec.argument]}" if spec.argument else kind
+    # a percentile out of range, or one after a kind that takes none (a covenant or
+    # part named like one, `covenant_breach:p90`, is its argument, not an extra part)
+    if rest and _PERCENTILE_LIKE.match(rest[-1]) and (spec.percentile or len(rest) > need):
+        given = ":".join([kind, *rest[:-1]]) if len(rest) - 1 == need else form
+        if spec.percentile:
+            raise MetricError(f"{text!r}: percentile {rest[-1]} is not between p0 and p100",
+                              f"write it as {given}:p90 (or any p0 to p100)")  # fmt: skip
+        raise MetricError(f"{text!r}: {kind} takes no percentile (one number over all "
+                          "paths)", f"write it as {given}")  # fmt: skip
     if len(rest) != need:
-        example = {"name": "dscr", "day": "180", "stage": "spares_depleted", "part": "fan"}
-        form = f"{kind}:{example[spec.argument]}" if spec.argument else kind
         raise MetricError(f"{text!r} is not a metric name",
                           f"write it as {form}" + (" (optionally :p10)" if spec.percentile
                                                    else ""))  # fmt: skip
     argument = rest[0] if rest else None
     if spec.argument == "day" and not (argument or "").isdigit():
-        raise MetricError(f"{text!r}: {argument!r} is not a day", f"write e.g. {kind}:180")
+        raise MetricError(f"{text!r}: {argument!r} is not a day", f"write e.g. {form}")
     if spec.argument == "stage" and argument not in STAGES:
         raise MetricError(
             f"{text!r}: unknown stage {argument!r}", f"use one of {', '.join(STAGES)}"

@@ -142,7 +142,7 @@ def _metrics(spec: SweepSpec, base: BaseSet, file: Path | None) -> list[Metric]:
                              "base is a fleet", "give base: {industry: FILE or us} to measure "
                              "it (docs/sweeps.md), or a fleet's metric")  # fmt: skip
         try:
-            metric = parse_metric(text)
+            metric = parse_metric(text, spec.horizon_days)
             check_metric(metric, base.loaded, spec.horizon_days)
         except MetricError as exc:
             raise InputError(file, f"metrics[{i}]", exc.problem, exc.fix) from None
