@@ -90,6 +90,8 @@ def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], proble
      "percentiles is for tornado, and a sobol sweep takes none"),
     ({"method": "lhs", "resamples": 500, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
      "resamples is for sobol, and a lhs sweep takes none"),
+    *[({"method": "sobol", "samples": n, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+       f"samples {n}: Sobol' intervals need 8 samples or more") for n in (2, 3, 4)],
     ({"method": "lhs", "samples": 2, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
      "samples 2: a Latin hypercube's correlations need 3 points or more"),
     ({"method": "oneway", "inputs": [{"path": HOLD, "values": [40, 60], "steps": 3}]},
@@ -302,7 +304,7 @@ def test_a_long_sweep_says_how_long_before_it_starts(
     inputs = [{"path": HOLD, "low": 40, "high": 60},
               {"path": "fleet.operations.downtime_share", "low": 0.0, "high": 0.1}]  # fmt: skip
     said = []
-    for samples in (16384, 4):
+    for samples in (16384, 8):
         spec = write_spec(spec_of(method="sobol", samples=samples, inputs=inputs))
         done = CliRunner().invoke(cli, ["sweep", str(spec)])
         assert done.exit_code == 2 and "stopped before running" in done.output, done.output

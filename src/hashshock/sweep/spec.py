@@ -144,6 +144,12 @@ METHOD_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 #: Fewest Latin-hypercube points: the rank correlations it reports need three.
 MIN_LHS_SAMPLES = 3
+#: Fewest Sobol' base samples N. The intervals are a bootstrap over the N base rows, and
+#: N rows have only C(2N − 1, N) distinct resamples: 3 at N = 2, 35 at N = 4, 6,435 at
+#: N = 8. Below 8 the default 1,000 resamples repeat a handful, and the interval's width
+#: says how few there are, not how uncertain the index is (2 samples gave S1 2.06 within
+#: ±0.01: an index above 1, narrowly).
+MIN_SOBOL_SAMPLES = 8
 
 
 class SweepSpec(_Strict):
@@ -212,6 +218,12 @@ class SweepSpec(_Strict):
                 )  # fmt: skip
         if self.method == "sobol" and self.samples is not None:
             n = self.samples
+            if n < MIN_SOBOL_SAMPLES:
+                raise ValueError(f"samples {n}: Sobol' intervals need {MIN_SOBOL_SAMPLES} "
+                                 "samples or more (fewer give too few distinct bootstrap "
+                                 f"resamples to measure anything) — fix: use "
+                                 f"{MIN_SOBOL_SAMPLES} or more, a power of 2 (32 or 64 "
+                                 "to rank inputs)")  # fmt: skip
             if n & (n - 1):
                 low = 1 << (n.bit_length() - 1)
                 raise ValueError(f"samples {n} is not a power of 2 (Sobol' sequences need one) "
