@@ -226,6 +226,24 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "operators[0] (farms).count",
         "greater than or equal to 1",
     ),
+    # The loan is in the industry file's finance: (the template has none): named there.
+    "an operator's own loan that matures before the start": (
+        {
+            "op_finance": {
+                "cash_usd": 1_000_000,
+                "loans": [
+                    {
+                        "name": "l",
+                        "principal_usd": 100_000,
+                        "rate_per_year": 0.1,
+                        "maturity_date": "2026-06-01",
+                    }
+                ],
+            }
+        },
+        "operators[0] (farms).finance.loans[0].maturity_date",
+        "is not after start_date",
+    ),
     "a line's negative capacity, named": (
         {"vendor_lines": [{"name": "mbt", "vendor": "microbt", "capacity_ehs_per_year": -20}]},
         "vendor_lines[0] (mbt).capacity_ehs_per_year",
@@ -287,6 +305,23 @@ def test_cli_exit_2_and_validate(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "count" in bad.output and "Traceback" not in bad.output
     good = runner.invoke(app, ["industry", str(_industry(tmp_path)), "--validate"])
     assert good.exit_code == 0 and good.stdout.startswith("ok ")  # warnings go to stderr
+
+
+def test_validate_refuses_operators_bigger_than_the_network_as_the_run_does(
+    tmp_path: Path,
+) -> None:
+    """9.6 M small-farm machines (1,344 EH/s) on the 1,291 EH/s network the market
+    carries to the start: the rest of the world would be nothing. ``--validate`` said
+    "ok" where the run then failed."""
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)
+    file = _industry(tmp_path, op_count=2400, op_machines_each={"mean": 4000, "cv": 0.5})
+    for extra in (["--validate"], ["--paths", "2", "--horizon", "30"]):
+        done = CliRunner().invoke(app, ["industry", str(file), *extra])
+        assert done.exit_code == 2, done.output
+        assert "rest_of_world.hashrate_ehs" in done.output
+        assert "more than the whole network" in done.output and "Traceback" not in done.output
 
 
 def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:

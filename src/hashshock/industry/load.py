@@ -245,7 +245,14 @@ class _Reader:
         try:
             loaded: LoadedFleet = read()
         except InputError as exc:
-            name = self.industry.operators[i].name
+            op = self.industry.operators[i]
+            name = op.name
+            if (
+                field == "template"
+                and op.finance is not None
+                and (exc.field or "").startswith("finance")
+            ):  # the operator's own finance: in the industry file, which gave it
+                raise self.fail(i, str(exc.field), exc.problem, exc.fix) from None
             bundled = {str(path) for path in bundled_templates().values()}
             if field != "template" or str(exc.file) not in bundled:
                 field_text = f"operator {name} ({field}): {exc.field or 'fleet'}"

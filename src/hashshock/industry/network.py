@@ -32,7 +32,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.industry import RestOfWorld
 from hashshock.market import MarketConfig
 from hashshock.market.simulate import MarketPaths, hashrate_noise, mine_days, used_prices
-from hashshock.market.start import check_network_holds, market_start
+from hashshock.market.start import MarketStart, check_network_holds, market_start
 
 FloatArray = NDArray[np.float64]
 
@@ -59,6 +59,27 @@ def network_of_rest(config: MarketConfig, rest: RestOfWorld, us_ths: float) -> M
         )  # fmt: skip
     network_ehs = rest.hashrate_ehs + us_ths / 1e6
     return config.with_as_of("rest_of_world.hashrate_ehs", network_hashrate_ehs=network_ehs)
+
+
+def check_rest_of_world(
+    config: MarketConfig, start: MarketStart, us_ths: float, what: str = "have"
+) -> None:
+    """Refuse operators that ``what`` (have in nameplate, or deliver) ``us_ths`` TH/s on
+    day 0, no less than the market's whole network: the rest of the world, the network
+    less the operators, would be nothing (a network the market gives is named as such).
+    Checked on the nameplate before simulating (``--validate`` too), so that a run whose
+    check passed never meets it on the delivered hashrate, which is no larger."""
+    given = config.as_of.given()
+    if "difficulty" in given or "network_hashrate_ehs" in given:  # name the given value
+        check_network_holds(config, start, us_ths, f"what the operators {what}")
+    if us_ths < start.network_hashrate_ths:
+        return
+    raise InputError(
+        None, "rest_of_world.hashrate_ehs",
+        f"the operators {what} {us_ths / 1e6:,.0f} EH/s on day 0, more than the whole "
+        f"network ({start.network_hashrate_ths / 1e6:,.0f} EH/s)",
+        "give rest_of_world.hashrate_ehs, or check the operators' sizes",
+    )  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -104,18 +125,8 @@ def shared_network(
     if rest.hashrate_ehs is not None:
         rest0 = np.full(paths, rest.hashrate_ehs * 1e6)
     else:
-        given = config.as_of.given()
-        if "difficulty" in given or "network_hashrate_ehs" in given:  # name the given value
-            check_network_holds(config, start, float(us_ths[:, 0].max()),
-                                "the operators' delivered hashrate")  # fmt: skip
+        check_rest_of_world(config, start, float(us_ths[:, 0].max()), "deliver")
         rest0 = start.network_hashrate_ths - us_ths[:, 0]
-        if np.any(rest0 <= 0):
-            raise InputError(
-                None, "rest_of_world.hashrate_ehs",
-                f"the operators deliver {us_ths[:, 0].max() / 1e6:,.0f} EH/s on day 0, more "
-                f"than the whole network ({start.network_hashrate_ths / 1e6:,.0f} EH/s)",
-                "give rest_of_world.hashrate_ehs, or check the operators' sizes",
-            )  # fmt: skip
     roll.log_installed = np.log(rest0)
     noise = hashrate_noise(config, start_date, paths, days, seed, first_path)
     moved = np.zeros_like(us_ths) if moved_ths is None else np.asarray(moved_ths)

@@ -98,4 +98,14 @@ def member_sizes(operator: Operator) -> list[int]:
     mean_size = operator.mean_machines
     assert mean_size is not None
     scale = mean_size / (sum(raw) / n)
-    return [max(1, round(r * scale)) for r in raw]
+    sizes = [max(1, round(r * scale)) for r in raw]
+    # Members hold one machine at least: the smallest quantiles of a wide class, raised
+    # to one, would add machines nobody asked for (mean 1, cv 5 made 300 machines 488).
+    # The largest members give them back, so that the class keeps its size.
+    raised = any(r * scale < 0.5 for r in raw)
+    excess = sum(sizes) - max(n, round(mean_size * n)) if raised else 0
+    while excess > 0:
+        largest = max(range(n), key=sizes.__getitem__)
+        sizes[largest] -= 1
+        excess -= 1
+    return sizes

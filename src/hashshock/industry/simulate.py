@@ -41,7 +41,7 @@ from hashshock.industry.distress import (
     first_true,
 )
 from hashshock.industry.load import LoadedIndustry
-from hashshock.industry.network import SharedNetwork, network_of_rest
+from hashshock.industry.network import SharedNetwork, check_rest_of_world, network_of_rest
 from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
@@ -50,6 +50,7 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
 from hashshock.market.config import as_market
 from hashshock.market.simulate import MarketPaths
+from hashshock.market.start import market_start
 from hashshock.plan import Plan
 from hashshock.prepare import (
     MarketInput,
@@ -153,6 +154,9 @@ def prepare_industry(
     # Until the engines have run, the operators' nameplate stands for their hashrate.
     nameplate = sum(m.weight * m.loaded.nameplate_ths for m in loaded.members)
     config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)
+    if loaded.industry.rest_of_world.hashrate_ehs is None:  # the rest is the market's less theirs
+        start = market_start(config, loaded.industry.start_date)
+        check_rest_of_world(config, start, nameplate)
     requested, to_run = scenarios_to_run(scenarios)
     if paths is not None:
         check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)
