@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from hashshock.engine.output import DOWN_CAUSES
 from hashshock.inputs.errors import InputError, shown
 from hashshock.inputs.files import read_json
+from hashshock.outputs import NOT_JSON_SUFFIXES
 
 if TYPE_CHECKING:
     from hashshock.results import RunResult
@@ -192,6 +193,13 @@ def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
     if not file.is_file():
         problem = "is a folder" if file.is_dir() else "file not found"
         raise InputError(file, None, problem, "give the JSON file written with --json")
+    kind = file.suffix.lower()
+    if kind in NOT_JSON_SUFFIXES:  # e.g. a bands CSV: not "cut short", the wrong file
+        raise InputError(
+            file, None, f"is a {kind.lstrip('.').upper()} file, not a run's JSON",
+            "give the JSON that run, compare, sweep or industry wrote with --json, a fleet "
+            "YAML, or stored run ids (`hashshock runs list`)",
+        )  # fmt: skip
     data = read_json(file, "write it again with --json (the file may be cut short)")
     return runs_from_json(data, str(file))
 
