@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -110,6 +111,28 @@ def test_bad_uploads_get_the_cli_message_and_the_server_keeps_serving(
                                                   "paths": 10**9}, headers=WRITE)  # fmt: skip
         assert too_many.status_code == 422 and too_many.json()["error"].startswith("paths:")
         assert client.get("/api/info").status_code == 200
+
+
+def test_an_upload_s_name_is_percent_encoded_utf8(server: Server) -> None:
+    """A header carries Latin-1 only, so the page sends the file's name as
+    encodeURIComponent(name): any name arrives whole, and is still cut to its last part,
+    refused with control characters or past 255 characters."""
+    with server.client() as client:
+        for name in ("舰队 fleet.yaml", "farm – “north”.yaml", "plain.yaml"):
+            answer = _upload(client, SMALL.read_text(), quote(name, safe=""))
+            assert answer.status_code == 200 and answer.json()["label"] == f"uploaded {name}"
+        broken = _upload(client, "a: [1, 2", quote("舰队.yaml", safe="")).json()["error"]
+        assert broken.startswith("舰队.yaml: ") and "malformed YAML" in broken
+        outside = _upload(client, SMALL.read_text(), quote("../../etc/x.yaml", safe=""))
+        assert outside.json()["label"] == "uploaded x.yaml"
+        for header, said in (("a%0Ab.yaml", "control characters"),
+                             (quote("a\x1b[31m.yaml"), "control characters"),
+                             ("x" * 256, "256 characters"),
+                             ("%FF.yaml", "not percent-encoded UTF-8")):  # fmt: skip
+            answer = _upload(client, SMALL.read_text(), header)
+            error = answer.json()["error"]
+            assert answer.status_code == 400 and error.startswith("X-Filename: "), header
+            assert said in error and "fix: " in error and "\n" not in error, header
 
 
 def test_run_requests_name_built_in_scenarios_only_and_stay_small(

@@ -62,3 +62,20 @@ def test_a_bad_upload_shows_its_error_and_the_page_keeps_working(
         page.wait_for_function("!document.getElementById('run').disabled")
         assert page.is_hidden("#fleet-error")
         assert browser.refused == []
+
+
+def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> None:
+    """A name with characters outside Latin-1 (which a header cannot carry raw) uploads,
+    and the page shows it as it is."""
+    chromium_or_skip()
+    name = "舰队 – “north” fleet.yaml"
+    fleet = tmp_path / name
+    fleet.write_text((EXAMPLES / "small-farm" / "fleet.yaml").read_text(), encoding="utf-8")
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.set_input_files("#fleet-upload", str(fleet))
+        page.wait_for_function("!document.getElementById('run').disabled")
+        assert page.inner_text("#fleet-status").startswith(f"uploaded {name}: ")
+        assert page.is_hidden("#fleet-error") and browser.errors() == []

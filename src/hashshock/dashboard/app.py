@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hashshock.dashboard.jobs import Jobs
 from hashshock.dashboard.security import BodyLimit, Guard
-from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets
+from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets, upload_name
 from hashshock.inputs.errors import InputError, unknown_name_fix
 
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
@@ -175,8 +175,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/api/fleets/upload")
     async def upload(request: Request) -> Response:
-        name = request.headers.get("x-filename", "upload.yaml")
         try:
+            name = upload_name(request.headers.get("x-filename"))
             raw = await _body(request, settings.max_upload_bytes)
             try:
                 text = raw.decode("utf-8")

@@ -14,20 +14,50 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import parse_yaml_mapping
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
+from hashshock.words import shown_controls
 
 #: Default largest upload, bytes (the mid-size example is 4 kB).
 MAX_UPLOAD_BYTES = 1024 * 1024
 _FILE_FIELDS = ("catalog", "cohorts_csv", "failure_rates")
+#: Longest uploaded file name, characters (most file systems stop at 255 bytes).
+MAX_NAME_CHARS = 255
+#: The name of an upload that gives none.
+DEFAULT_NAME = "upload.yaml"
 #: Fleets kept in memory for runs (oldest forgotten first).
 KEEP_FLEETS = 64
 #: How many folders below the fleets folder to look, and how many files to list at most.
 MAX_DEPTH, MAX_LISTED = 3, 200
+
+
+def upload_name(header: str | None) -> str:
+    """The uploaded file's name from its ``X-Filename`` header: percent-encoded UTF-8 (the
+    page's ``encodeURIComponent``: a header carries Latin-1 only), decoded, its folders
+    dropped (``../../x.yaml`` is ``x.yaml``: the name only labels messages). A name that is
+    not UTF-8, has control characters or is longer than :data:`MAX_NAME_CHARS` is an
+    :class:`InputError`."""
+    if not header:
+        return DEFAULT_NAME
+    try:
+        decoded = unquote(header, errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(None, "X-Filename", f"{header[:80]!r} is not percent-encoded UTF-8",
+                         "send the name as encodeURIComponent(name)") from None  # fmt: skip
+    # a Windows path's folders too, whatever the server's own separator
+    name = PurePosixPath(decoded.replace("\\", "/")).name or DEFAULT_NAME
+    if shown_controls(name) != name:  # a line break or escape would forge message lines
+        raise InputError(None, "X-Filename", f"'{shown_controls(name)[:80]}' has control "
+                         "characters", "rename the file without them")  # fmt: skip
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(None, "X-Filename", f"the file name is {len(name):,} characters long",
+                         f"rename the file to at most {MAX_NAME_CHARS} characters")  # fmt: skip
+    return name
 
 
 def parse_fleet_text(text: str, name: str) -> LoadedFleet:

@@ -57,7 +57,9 @@ async function uploadFleet() {
   $("fleet-pick").value = "";
   try {
     fleetChosen(await api("/api/fleets/upload", {
-      method: "POST", headers: { "Content-Type": "application/x-yaml", "X-Filename": file.name }, body: file,
+      // a header holds Latin-1 only: the name goes percent-encoded (舰队.yaml, curly quotes)
+      method: "POST", body: file,
+      headers: { "Content-Type": "application/x-yaml", "X-Filename": encodeURIComponent(file.name) },
     }));
   } catch (error) { fleetFailed(error); }
 }
