@@ -405,6 +405,19 @@ def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     assert not job.stop
 
 
+def test_progress_says_it_counts_scenario_days() -> None:
+    """The engine counts days summed over the scenarios it runs: 81 done of 1,460 for a
+    365-day run of 4 scenarios is not "81 of 1460 days"."""
+    from hashshock.dashboard.jobs import Job
+
+    job = Job("j1", "farm", ["baseline", "a", "b", "c"], state="running", done=81, total=1460,
+              horizon_days=365)  # fmt: skip
+    said = job.status()["progress"]
+    assert "81 of 1,460 scenario-days" in said and "4 scenarios × 365 days" in said
+    assert Job("j2", "farm", ["baseline"], horizon_days=365).status()["progress"].startswith(
+        "waiting")  # fmt: skip
+
+
 def test_ctrl_c_stops_the_dashboard_saying_where_its_runs_are(tmp_path: Path) -> None:
     """The command a user runs (``hashshock serve``): Ctrl-C ends it with exit 130 and one
     line that says the dashboard stopped and where its saved runs are — not that "no

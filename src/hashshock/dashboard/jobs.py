@@ -20,6 +20,7 @@ from typing import Any
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
+from hashshock.words import counted
 
 #: Finished jobs kept for their charts and downloads (oldest forgotten first).
 KEEP_JOBS = 32
@@ -49,11 +50,23 @@ class Job:
     finished: float | None = None
     stop: bool = False  # asked to stop (Jobs.cancel)
     saving: bool = False  # its results are being saved: too late to stop
+    horizon_days: int = 0  # days simulated per scenario
+
+    def progress(self) -> str:
+        """:attr:`done` of :attr:`total` in words. Both are *scenario-days*: the engine
+        counts days simulated summed over every scenario it runs (baseline included), so
+        365 days of 4 scenarios is 1,460."""
+        if self.total <= 0 or self.horizon_days <= 0:
+            return "waiting for the runs before it" if self.state == "queued" else "starting"
+        scenarios = counted(max(round(self.total / self.horizon_days), 1), "scenario")
+        days = counted(self.horizon_days, "day")
+        return f"{self.done:,} of {self.total:,} scenario-days simulated ({scenarios} × {days})"
 
     def status(self) -> dict[str, Any]:
         end = self.finished or time.monotonic()
         return {"job_id": self.job_id, "state": self.state, "done": self.done,
-                "total": self.total, "error": self.error, "run_ids": self.run_ids,
+                "total": self.total, "progress": self.progress(), "error": self.error,
+                "run_ids": self.run_ids,
                 "fleet": self.fleet_label, "scenarios": self.scenarios,
                 "elapsed_s": round(end - self.started, 2)}  # fmt: skip
 
@@ -69,7 +82,8 @@ class Jobs:
         self, label: str, loaded: LoadedFleet, scenarios: list[Scenario], paths: int,
         horizon_days: int, seed: int, save: bool,
     ) -> Job:  # fmt: skip
-        job = Job(uuid.uuid4().hex[:12], label, [s.name for s in scenarios])
+        job = Job(uuid.uuid4().hex[:12], label, [s.name for s in scenarios],
+                  horizon_days=horizon_days)  # fmt: skip
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if j.state not in ENDED)
             if waiting >= MAX_WAITING:

@@ -120,7 +120,7 @@ async function poll(jobId) {
   bar.max = Math.max(job.total, 1);
   bar.value = job.done;
   if (job.state === "queued" || job.state === "running") {
-    $("run-status").textContent = `${job.state}: ${job.done} of ${job.total || "?"} days simulated`;
+    $("run-status").textContent = `${job.state}: ${job.progress}`;
     setTimeout(() => poll(jobId).catch((error) => runFailed(error)), 150);
     return;
   }
