@@ -290,6 +290,31 @@ def test_the_fleet_list_looks_three_folders_deep(tmp_path: Path) -> None:
     assert find_fleets(tmp_path) == ["a/b/c/three.yaml", "top.yaml"]
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_the_fleet_list_offers_what_may_be_uploaded(tmp_path: Path) -> None:
+    """A fleet file is offered (and may be picked) up to the server's upload limit, not a
+    smaller one of its own; past it, it is neither offered nor uploaded."""
+    from fastapi.testclient import TestClient
+
+    from hashshock.dashboard.app import Settings, create_app
+
+    limit = 200 * 1024
+    padding = "# a long comment\n" * (limit // 17)  # a few bytes short of the limit
+    (tmp_path / "large.yaml").write_text(SMALL.read_text() + padding[: limit // 2])
+    (tmp_path / "too-large.yaml").write_text(SMALL.read_text() + padding + "# over\n" * 200)
+    assert (tmp_path / "too-large.yaml").stat().st_size > limit > 100 * 1024
+    settings = Settings("127.0.0.1", 8000, tmp_path / "runs.duckdb", tmp_path,
+                        max_upload_bytes=limit)  # fmt: skip
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/api/info").json()["fleets"] == ["large.yaml"]
+        picked = client.post("/api/fleets/pick", json={"path": "large.yaml"}, headers=WRITE)
+        assert picked.status_code == 200, picked.text
+        refused = client.post("/api/fleets/pick", json={"path": "too-large.yaml"}, headers=WRITE)
+        assert refused.status_code == 400
+        too_large = (tmp_path / "too-large.yaml").read_bytes()
+        assert _upload(client, too_large).status_code == 413  # type: ignore[arg-type]
+
+
 # the app in this process, through starlette's test client (which would rather have httpx2)
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_a_failed_job_says_so_in_the_page_s_words(

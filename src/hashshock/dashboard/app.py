@@ -142,7 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Unknown routes and methods answer in the API's shape, {"error": …}."""
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
 
-    fleets = Fleets(settings.fleets_dir)
+    fleets = Fleets(settings.fleets_dir, settings.max_upload_bytes)
     jobs = Jobs(settings.store)
     app.router.add_event_handler("shutdown", jobs.shutdown)
     static = resources.files("hashshock.dashboard").joinpath("static")
@@ -164,12 +164,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/info")
     def info() -> dict[str, Any]:
-        from hashshock.dashboard.uploads import find_fleets
-
         return {
             "scenarios": [{"name": n, "description": load_scenario(n).description.strip()}
                           for n in builtin_scenarios()],
-            "fleets": find_fleets(settings.fleets_dir), "store": str(settings.store),
+            "fleets": fleets.offered(), "store": str(settings.store),
             "max_upload_bytes": settings.max_upload_bytes, "max_paths": MAX_PATHS,
         }  # fmt: skip
 

@@ -73,10 +73,11 @@ def parse_fleet_text(text: str, name: str) -> LoadedFleet:
     return fleet_from_mapping(data, Path(label), base_dir=Path("/nonexistent"))
 
 
-def find_fleets(folder: Path) -> list[str]:
-    """Fleet YAML files under ``folder`` (relative paths, sorted): files of at most 64 kB
-    whose text has a top-level ``cohorts:`` key, and which are inside ``folder`` once
-    links are followed."""
+def find_fleets(folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> list[str]:
+    """Fleet YAML files under ``folder`` (relative paths, sorted): files of at most
+    ``max_bytes`` bytes (the server's upload limit: a file too large to upload is too
+    large to pick) whose text has a top-level ``cohorts:`` key, and which are inside
+    ``folder`` once links are followed."""
     found: list[str] = []
     root = folder.resolve()
     for path in sorted(root.rglob("*.y*ml")):
@@ -89,7 +90,7 @@ def find_fleets(folder: Path) -> list[str]:
         if not path.resolve().is_relative_to(root):  # a link out of the folder
             continue
         try:
-            if path.stat().st_size > 64 * 1024:
+            if path.stat().st_size > max_bytes:
                 continue
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -116,8 +117,9 @@ class FleetEntry:
 class Fleets:
     """Validated fleets by id: uploads and files picked from the server's folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
         self.folder = folder.resolve()
+        self.max_bytes = max_bytes  # largest file offered, bytes
         self._entries: OrderedDict[str, FleetEntry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -132,8 +134,12 @@ class Fleets:
     def upload(self, name: str, text: str) -> FleetEntry:
         return self._add(f"uploaded {Path(name).name}", parse_fleet_text(text, name))
 
+    def offered(self) -> list[str]:
+        """The fleet files the page may pick (:func:`find_fleets`)."""
+        return find_fleets(self.folder, self.max_bytes)
+
     def pick(self, relative: str) -> FleetEntry:
-        if relative not in find_fleets(self.folder):
+        if relative not in self.offered():
             raise InputError(relative, None, "is not one of the fleet files offered",
                              "pick a file from the list, or upload one")  # fmt: skip
         return self._add(relative, load_fleet(self.folder / relative))
