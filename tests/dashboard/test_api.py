@@ -224,6 +224,24 @@ def test_requests_from_elsewhere_are_refused(server: Server) -> None:
         )
 
 
+def test_no_page_may_frame_the_dashboard(server: Server) -> None:
+    """Every answer — the page, its assets, the API, a download, a refusal — forbids
+    framing (clickjacking), in both the old header and the CSP one."""
+    with server.client() as client:
+        paths = ("/", "/static/app.js", "/static/plotly.min.js", "/api/info", "/nope",
+                 "/api/download/html?ids=deadbeef")  # fmt: skip
+        answers = [client.get(path) for path in paths]
+        answers += [
+            client.get("/api/info", headers={"Host": "evil.example:80"}),  # 403 from Guard
+            client.post("/api/runs", content=b"x" * 100_000, headers=WRITE),  # 413
+        ]
+        for answer in answers:
+            where = (answer.request.url.path, answer.status_code)
+            assert answer.headers.get("x-frame-options") == "DENY", where
+            policy = answer.headers.get("content-security-policy")
+            assert policy == "frame-ancestors 'none'", where
+
+
 def test_a_non_loopback_host_needs_the_token(tmp_path: Path) -> None:
     # Listening on every address makes the token compulsory; the test still talks only
     # to 127.0.0.1.

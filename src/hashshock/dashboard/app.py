@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hashshock.dashboard.jobs import Jobs
-from hashshock.dashboard.security import BodyLimit, Guard
+from hashshock.dashboard.security import BodyLimit, Guard, NoFraming
 from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets, upload_name
 from hashshock.inputs.errors import InputError, unknown_name_fix
 
@@ -127,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.middleware("http")(Guard(settings.host, settings.port, settings.token))
     app.add_middleware(BodyLimit, limit=MAX_JSON_BYTES,
                        exempt=frozenset({"/api/fleets/upload"}))  # fmt: skip
+    app.add_middleware(NoFraming)  # last added: outermost, around every answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,8 @@
   in constant time (:func:`hmac.compare_digest`).
 * **Writes** (POST) need the header ``X-Hashshock: 1``, which a cross-site form cannot
   send and a cross-site script cannot send without a CORS preflight this server refuses.
+* **No framing**: every answer forbids other pages to frame it (:class:`NoFraming`), so a
+  page elsewhere cannot lay its own buttons over the dashboard's (clickjacking).
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+#: Headers on every answer: framed by no page, old browsers (X-Frame-Options) and new
+#: (CSP). The policy names frame-ancestors only, so it blocks no script of the page nor
+#: the inline plotly of the HTML report.
+FRAME_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+)
 TOKEN_COOKIE = "hashshock_token"
 TOKEN_HEADER = "x-hashshock-token"
 WRITE_HEADER = "x-hashshock"
@@ -71,6 +80,26 @@ class Guard:
         if request.method not in ("GET", "HEAD") and request.headers.get(WRITE_HEADER) != "1":
             return JSONResponse({"error": f"missing header {WRITE_HEADER}: 1"}, status_code=403)
         return await call_next(request)
+
+
+class NoFraming:
+    """ASGI middleware: :data:`FRAME_HEADERS` on every response. Added last, it is the
+    outermost, so the other middlewares' refusals (403, 401, 413) carry them too."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def framed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *FRAME_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, framed)
 
 
 class BodyLimit:
