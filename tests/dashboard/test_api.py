@@ -209,6 +209,28 @@ def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> Non
         assert "--store" not in said and "hashshock run" not in said and ".duckdb" not in said
 
 
+def test_a_report_draws_each_run_once_and_few_at_a_time(server: Server) -> None:
+    """An id repeated in ?ids= is drawn once (in its first place), not once per mention;
+    more distinct ids than MAX_REPORT_RUNS are 400, naming the cap."""
+    from hashshock.dashboard.app import MAX_REPORT_RUNS
+
+    with server.client() as client:
+        fleet = _upload(client, SMALL.read_text()).json()["fleet_id"]
+        body = {"fleet_id": fleet, "scenarios": ["baseline"], "paths": 2, "horizon_days": 5}
+        job = client.post("/api/runs", json=body, headers=WRITE).json()["job_id"]
+        (run_id,) = _wait(client, job)["run_ids"]
+        once = client.get("/api/report", params={"ids": run_id})
+        repeated = client.get("/api/report", params={"ids": ",".join([run_id] * 300)})
+        assert repeated.status_code == 200 and repeated.json() == once.json()
+        download = client.get("/api/download/json", params={"ids": f"{run_id},{run_id}"})
+        assert download.json()["run_id"] == run_id  # one run, not {"scenarios": [two]}
+        many = ",".join(f"r{i}" for i in range(MAX_REPORT_RUNS + 1))
+        for route in ("/api/report", "/api/download/html"):
+            refused = client.get(route, params={"ids": many})
+            error = refused.json()["error"]
+            assert refused.status_code == 400 and f"at most {MAX_REPORT_RUNS} runs" in error
+
+
 def test_requests_from_elsewhere_are_refused(server: Server) -> None:
     with server.client() as client:
         assert client.get("/api/info", headers={"Host": "evil.example:80"}).status_code == 403

@@ -26,6 +26,9 @@ from hashshock.inputs.errors import InputError, unknown_name_fix
 
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
 MAX_PATHS = 20_000
+#: Most stored runs one report or download draws (each adds its daily bands to the answer:
+#: 300 ids built a 48 MB one).
+MAX_REPORT_RUNS = 32
 
 
 @dataclass(frozen=True)
@@ -246,9 +249,13 @@ def create_app(settings: Settings) -> FastAPI:
         from hashshock.store.db import EmptyStore
         from hashshock.store.query import load_runs
 
-        refs = [i for i in ids.split(",") if i]
+        refs = list(dict.fromkeys(i for i in ids.split(",") if i))  # a repeated id: once
         if not refs:
             raise InputError(None, "ids", "no run chosen", "tick at least one run")
+        if len(refs) > MAX_REPORT_RUNS:
+            raise InputError(None, "ids", f"{len(refs)} runs chosen, more than "
+                             f"{MAX_REPORT_RUNS} at once", f"tick at most {MAX_REPORT_RUNS} "
+                             "runs")  # fmt: skip
         try:
             return [run.data for run in load_runs(refs, settings.store)]
         except InputError as exc:  # the page's words: not the server's file, nor the CLI
