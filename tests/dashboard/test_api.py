@@ -246,6 +246,18 @@ def test_requests_from_elsewhere_are_refused(server: Server) -> None:
         )
 
 
+def test_head_is_answered_wherever_get_is(server: Server) -> None:
+    """HEAD gets GET's status and headers, without the body; a write-only route stays
+    405."""
+    with server.client() as client:
+        for path in ("/", "/static/app.css", "/api/info", "/api/runs", "/api/jobs/nope"):
+            got, head = client.get(path), client.head(path)
+            assert head.status_code == got.status_code, path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+            assert head.content == b"", path
+        assert client.head("/api/fleets/upload").status_code == 405
+
+
 def test_no_page_may_frame_the_dashboard(server: Server) -> None:
     """Every answer — the page, its assets, the API, a download, a refusal — forbids
     framing (clickjacking), in both the old header and the CSP one."""

@@ -8,6 +8,7 @@ same line the CLI prints — and the server keeps serving.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.types import DecoratedCallable
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -151,11 +153,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.add_event_handler("shutdown", jobs.shutdown)
     static = resources.files("hashshock.dashboard").joinpath("static")
 
-    @app.get("/")
+    def read(path: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A route answering GET and HEAD alike (uvicorn sends HEAD's headers without the
+        body): FastAPI's ``app.get`` leaves HEAD a 405."""
+        return app.api_route(path, methods=["GET", "HEAD"])
+
+    @read("/")
     def index() -> Response:
         return Response(static.joinpath("index.html").read_bytes(), media_type="text/html")
 
-    @app.get("/static/{name}")
+    @read("/static/{name}")
     def asset(name: str) -> Response:
         if name == "plotly.min.js":
             from hashshock.report.plotlyjs import plotly_js
@@ -166,7 +173,7 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"error": "not found"}, status_code=404)
         return Response(static.joinpath(name).read_bytes(), media_type=_STATIC[name])
 
-    @app.get("/api/info")
+    @read("/api/info")
     def info() -> dict[str, Any]:
         return {
             "scenarios": [{"name": n, "description": load_scenario(n).description.strip()}
@@ -219,7 +226,7 @@ def create_app(settings: Settings) -> FastAPI:
             return _error(exc)
         return JSONResponse(job.status(), status_code=202)
 
-    @app.get("/api/jobs/{job_id}")
+    @read("/api/jobs/{job_id}")
     def status(job_id: str) -> Response:
         try:
             return JSONResponse(jobs.get(job_id).status())
@@ -267,14 +274,14 @@ def create_app(settings: Settings) -> FastAPI:
     def runs_of(job: str | None, ids: str | None) -> list[dict[str, Any]]:
         return job_runs(job) if job else stored_runs(ids or "")
 
-    @app.get("/api/report")
+    @read("/api/report")
     def report(job: str | None = None, ids: str | None = None) -> Response:
         try:
             return JSONResponse(_sections(runs_of(job, ids)))
         except InputError as exc:
             return _error(exc)
 
-    @app.get("/api/download/{kind}")
+    @read("/api/download/{kind}")
     def download(kind: str, job: str | None = None, ids: str | None = None) -> Response:
         from hashshock.report.page import render_page
         from hashshock.report.write import report_input
@@ -303,7 +310,7 @@ def create_app(settings: Settings) -> FastAPI:
         disposition = f'attachment; filename="{name}"'
         return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
-    @app.get("/api/runs")
+    @read("/api/runs")
     def stored() -> Response:
         from hashshock.store.query import list_runs
 
