@@ -3,6 +3,7 @@ chart, and find in it the numbers the API gives for the same seed."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
@@ -79,3 +80,38 @@ def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> N
         page.wait_for_function("!document.getElementById('run').disabled")
         assert page.inner_text("#fleet-status").startswith(f"uploaded {name}: ")
         assert page.is_hidden("#fleet-error") and browser.errors() == []
+
+
+def test_a_new_run_clears_the_stored_runs_ticks_and_show_selected(
+    server: Server, tmp_path: Path
+) -> None:
+    """A run reloads the stored-run list with nothing ticked: "Show selected" is disabled
+    again (it was left enabled, and said "no run chosen")."""
+    chromium_or_skip()
+    write = {"X-Hashshock": "1"}
+    with server.client() as client:  # one stored run to tick
+        fleet = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"},
+                            headers=write).json()["fleet_id"]  # fmt: skip
+        job = client.post("/api/runs", headers=write, json={
+            "fleet_id": fleet, "scenarios": ["baseline"], "paths": 2, "horizon_days": 5,
+        }).json()["job_id"]  # fmt: skip
+        deadline = time.monotonic() + 120
+        while client.get(f"/api/jobs/{job}").json()["state"] != "done":
+            assert time.monotonic() < deadline, "the stored run did not finish"
+            time.sleep(0.1)
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.check("#stored-list input >> nth=0")
+        assert page.is_enabled("#compare")
+        page.select_option("#fleet-pick", "small-farm/fleet.yaml")
+        page.wait_for_function("!document.getElementById('run').disabled")
+        page.fill("#paths", "10")
+        page.fill("#horizon", "20")
+        page.uncheck("#save")
+        page.click("#run")
+        page.wait_for_selector("#results[data-rendered=true]", timeout=120_000)
+        page.wait_for_function("!document.querySelector('#stored-list input:checked')")
+        assert page.is_disabled("#compare")
+        assert browser.errors() == [] and browser.refused == []

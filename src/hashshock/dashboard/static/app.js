@@ -186,16 +186,23 @@ async function loadStored() {
       const box = document.createElement("input");
       box.type = "checkbox";
       box.value = run.run_id;
-      box.addEventListener("change", () => {
-        $("compare").disabled = !list.querySelector("input:checked");
-      });
+      box.addEventListener("change", allowCompare);
       const text = document.createElement("span");
       text.textContent = `${run.run_id} · ${run.fleet_name} · ${run.scenario} · ${run.paths}×${run.horizon_days}` +
         ` · seed ${run.seed} · ${run.saved_at.slice(0, 16).replace("T", " ")}`;
       label.append(box, text);
       list.append(label);
     }
-  } catch (error) { list.textContent = String(error.message || error); }
+  } catch (error) {
+    list.textContent = String(error.message || error);
+  } finally {
+    allowCompare();  // the list was built anew, nothing ticked
+  }
+}
+
+// "Show selected" only while a stored run is ticked
+function allowCompare() {
+  $("compare").disabled = !$("stored-list").querySelector("input:checked");
 }
 
 async function compareStored() {
