@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
 from tests.dashboard.conftest import EXAMPLES, Server
@@ -82,11 +83,17 @@ def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> N
         assert page.is_hidden("#fleet-error") and browser.errors() == []
 
 
+def _downloads(page: Any) -> list[str]:
+    """The download links offered, as the bar reads them (separators between them only)."""
+    return str(page.inner_text("#downloads")).removeprefix("Download: ").split(" · ")
+
+
 def test_a_new_run_clears_the_stored_runs_ticks_and_show_selected(
     server: Server, tmp_path: Path
 ) -> None:
     """A run reloads the stored-run list with nothing ticked: "Show selected" is disabled
-    again (it was left enabled, and said "no run chosen")."""
+    again (it was left enabled, and said "no run chosen"). A run not kept offers no CSV,
+    and the bar has no separator left dangling; stored runs offer it."""
     chromium_or_skip()
     write = {"X-Hashshock": "1"}
     with server.client() as client:  # one stored run to tick
@@ -114,4 +121,9 @@ def test_a_new_run_clears_the_stored_runs_ticks_and_show_selected(
         page.wait_for_selector("#results[data-rendered=true]", timeout=120_000)
         page.wait_for_function("!document.querySelector('#stored-list input:checked')")
         assert page.is_disabled("#compare")
+        assert _downloads(page) == ["HTML report", "JSON"]
+        page.check("#stored-list input >> nth=0")
+        page.click("#compare")
+        page.wait_for_selector("#dl-csv")
+        assert _downloads(page) == ["HTML report", "JSON", "CSV"]
         assert browser.errors() == [] and browser.refused == []

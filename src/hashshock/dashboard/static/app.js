@@ -4,6 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { fleetId: null, job: null, shown: null };
+const DOWNLOADS = { html: "HTML report", json: "JSON", csv: "CSV" };
 
 async function api(path, options = {}) {
   const init = Object.assign({ credentials: "same-origin" }, options);
@@ -108,8 +109,15 @@ async function drawReport(query) {
       div.dataset.rendered = "true";
     }
   }
-  for (const kind of ["html", "json", "csv"]) $(`dl-${kind}`).href = `/api/download/${kind}?${query}`;
-  $("dl-csv").hidden = query.startsWith("job=") && !state.saved;
+  // CSV is of saved runs only; the links are joined once chosen, so no separator dangles
+  const kinds = Object.keys(DOWNLOADS).filter((kind) => kind !== "csv" || !query.startsWith("job=") || state.saved);
+  $("dl-links").replaceChildren(...kinds.flatMap((kind, i) => {
+    const link = document.createElement("a");
+    link.id = `dl-${kind}`;
+    link.href = `/api/download/${kind}?${query}`;
+    link.textContent = DOWNLOADS[kind];
+    return i ? [" · ", link] : [link];
+  }));
   $("downloads").hidden = false;
   results.dataset.rendered = "true";
 }
