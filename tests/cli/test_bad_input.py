@@ -50,6 +50,20 @@ def _with_donors(donors: dict[str, Any]) -> dict[str, Any]:
         (_with_cohort(model="antminer[s19j]"), ["unknown model 'antminer[s19j]'"]),
         (_with_cohort(count=-5), ["cohorts[0].count", "use a value of at least 0"]),
         (_with_cohort(count=2.5), ["cohorts[0].count", "whole number"]),
+        # no machine and no order: "0 % availability" of nothing, before this was refused
+        (
+            small_fleet(
+                cohorts=[
+                    {
+                        "model": "antminer-s19j-pro",
+                        "count": 0,
+                        "site": "a",
+                        "install_date": "2022-01-01",
+                    }
+                ]
+            ),
+            ["cohorts", "nothing to simulate", "count above 0"],
+        ),
         (_with_cohort(set_aside=201), ["cohorts[0].set_aside", "the cohort has 200"]),
         (_with_cohort(count="many"), ["cohorts[0].count", "whole number"]),
         (_with_cohort(install_date="03/15/2022"), ["cohorts[0].install_date", "YYYY-MM-DD"]),

@@ -128,6 +128,13 @@ def test_bad_outputs_fail_before_simulating(
     assert expected in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_csv_is_not_called_a_json_cut_short(tmp_path: Path, invoke) -> None:
+    bands = tmp_path / "bands.csv"
+    bands.write_text("day,p50\n0,1\n", encoding="utf-8")
+    code, _, err = invoke("report", str(bands), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "is a CSV file, not a run's JSON" in err and "cut short" not in err
+
+
 def test_an_input_json_is_never_overwritten(tmp_path: Path, invoke, small_runs) -> None:
     saved = tmp_path / "run.html"
     saved.write_text(json.dumps(small_runs[0].to_dict()), encoding="utf-8")
