@@ -125,9 +125,10 @@ def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
     run_id = done.stderr.split()[-1]
     repairs = Path(__file__).resolve().parents[1] / "examples" / "small-farm" / "repairs.csv"
     json_out, html_out = tmp_path / "kept.json", tmp_path / "kept.html"
-    for target in (json_out, html_out):
-        target.write_text("mine", encoding="utf-8")
-    # An export replaces only an earlier export (a file of the user's is refused first).
+    json_out.write_text("mine", encoding="utf-8")
+    # A report and an export replace only an earlier one (a file of the user's is refused
+    # first).
+    assert runner.invoke(app, ["report", str(run_json), "-o", str(html_out), "-q"]).exit_code == 0
     exported = tmp_path / "exported.json"
     assert runner.invoke(app, ["runs", "export", run_id, "-f", "json", "-o", str(exported),
                                "--store", str(store)]).exit_code == 0  # fmt: skip
