@@ -10,10 +10,12 @@ message. An uploaded fleet cannot name other files (``catalog``, ``cohorts_csv``
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
@@ -74,30 +76,43 @@ def parse_fleet_text(text: str, name: str) -> LoadedFleet:
 
 
 def find_fleets(folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> list[str]:
-    """Fleet YAML files under ``folder`` (relative paths, sorted): files of at most
-    ``max_bytes`` bytes (the server's upload limit: a file too large to upload is too
-    large to pick) whose text has a top-level ``cohorts:`` key, and which are inside
-    ``folder`` once links are followed."""
+    """Fleet YAML files under ``folder`` (relative paths, sorted, :data:`MAX_LISTED` at
+    most): files of at most ``max_bytes`` bytes (the server's upload limit: a file too
+    large to upload is too large to pick) with a top-level ``cohorts:`` key, inside
+    ``folder`` once links are followed, three folders deep at most. Deeper and hidden
+    folders are not entered, nor linked ones: ``--fleets ~`` lists in a moment."""
     found: list[str] = []
     root = folder.resolve()
-    for path in sorted(root.rglob("*.y*ml")):
-        if len(found) >= MAX_LISTED:
-            break
-        rel = path.relative_to(root)
-        folders = rel.parts[:-1]  # a/b/c/fleet.yaml is three folders deep
-        if len(folders) > MAX_DEPTH or any(p.startswith(".") for p in rel.parts):
-            continue
-        if not path.resolve().is_relative_to(root):  # a link out of the folder
-            continue
-        try:
-            if path.stat().st_size > max_bytes:
+    for here, folders, files in os.walk(root):
+        depth = len(Path(here).relative_to(root).parts)
+        folders[:] = (
+            []
+            if depth >= MAX_DEPTH
+            else sorted(name for name in folders if not name.startswith("."))
+        )
+        for name in sorted(files):
+            if len(found) >= MAX_LISTED:
+                return sorted(found)
+            path = Path(here) / name
+            if name.startswith(".") or not fnmatch(name, "*.y*ml"):
                 continue
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if "\ncohorts:" in f"\n{text}":
-            found.append(rel.as_posix())
-    return found
+            if not path.resolve().is_relative_to(root):  # a link out of the folder
+                continue
+            if _is_fleet_file(path, max_bytes):
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _is_fleet_file(path: Path, max_bytes: int) -> bool:
+    """Whether ``path`` (a file of at most ``max_bytes``) has a top-level ``cohorts:``
+    key, read line by line up to it: a fleet names its cohorts near its top."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return False
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return any(line.startswith("cohorts:") for line in handle)
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
