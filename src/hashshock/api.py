@@ -65,7 +65,7 @@ def _manifest(
 ) -> dict[str, Any]:
     payload = json.dumps(
         {
-            "fleet": loaded.fleet.model_dump(mode="json"),
+            "fleet": loaded.content(),
             "scenario": scenario.model_dump(mode="json"),
             "catalog": loaded.catalog.figures(),
         },
@@ -85,7 +85,7 @@ def market_manifest(config: MarketConfig, start_date: date, price_factor: float)
     """What a result says of the market it ran on: the configuration's digest, the
     snapshot it started from and the day-0 market (``market_start``), and the factor
     on BTC prices (a breakpoint's BTC drop)."""
-    payload = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
+    payload = json.dumps(config.content(), sort_keys=True, default=str)
     start = market_start(config, start_date)
     return {
         "market_sha256": hashlib.sha256(payload.encode("utf-8")).hexdigest(),

@@ -306,3 +306,38 @@ def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invo
     for change in long:
         assert _value(change.after) in " ".join(whole.split())
         assert _value(change.after) not in " ".join(out.split())
+
+
+def test_an_edit_to_a_file_the_inputs_name_changes_their_digest_and_shows_in_a_diff(
+    store: Path, tmp_path: Path
+) -> None:
+    """The failure rates a fleet names and a market's price deck are read from CSV files:
+    editing one (same names) changed the runs but neither digest, and `runs diff` said
+    "inputs: no change"."""
+    import yaml
+    from tests.store.conftest import SMALL
+
+    import hashshock
+    from hashshock.inputs.load import load_fleet
+    from hashshock.market import load_market
+
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["failure_rates"] = "rates.csv"
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    header = "part,applies_to,weibull_shape,first_year_failures_per_part,source\n"
+    deck = {"price": {"model": "deck", "csv": "deck.csv"}}
+    (tmp_path / "market.yaml").write_text(yaml.safe_dump(deck), encoding="utf-8")
+    saved = []
+    for rate, price in (("0.015", 90_000), ("0.075", 45_000)):
+        (tmp_path / "rates.csv").write_text(header + f"fan,*,1.6,{rate},mine\n", encoding="utf-8")
+        (tmp_path / "deck.csv").write_text(
+            f"date,price_usd\n2026-12-01,{price}\n2027-12-01,{price}\n", encoding="utf-8"
+        )
+        fleet, market = load_fleet(tmp_path / "fleet.yaml"), load_market(tmp_path / "market.yaml")
+        result = hashshock.run(fleet, "baseline", paths=10, horizon_days=30, market=market)
+        saved.append((result, save_results([result], store, fleet=fleet, market=market)[0]))
+    (first, a), (second, b) = saved
+    for key in ("inputs_sha256", "market_sha256"):
+        assert first.manifest[key] != second.manifest[key], key
+    changed = {c.where.split("[")[0] for c in diff_runs(*load_runs([a, b], store)).inputs}
+    assert {"fleet.failure_rates_read", "market.price.csv_read.usd"} <= changed, changed

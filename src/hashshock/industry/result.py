@@ -344,11 +344,11 @@ class IndustryResult:
         inputs = self.runs.inputs
         payload = json.dumps({
             "industry": inputs.loaded.industry.model_dump(mode="json"),
-            "fleets": [m.loaded.fleet.model_dump(mode="json") for m in inputs.loaded.members],
+            "fleets": [m.loaded.content() for m in inputs.loaded.members],
             "catalogs": sorted({json.dumps(m.loaded.catalog.figures(), sort_keys=True)
                                 for m in inputs.loaded.members}),  # each distinct one once
             "scenarios": [s.model_dump(mode="json") for s in inputs.to_run],
-            "market": inputs.market.model_dump(mode="json"),
+            "market": inputs.market.content(),
         }, sort_keys=True, default=str)  # fmt: skip
         return {"inputs_sha256": hashlib.sha256(payload.encode()).hexdigest(),
                 "seed": self.runs.seed, "paths": self.runs.paths,

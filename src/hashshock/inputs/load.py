@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,15 @@ class LoadedFleet:
 
     def model_of(self, slug: str) -> ModelSpec:
         return self.catalog.get(slug)
+
+    def content(self) -> dict[str, Any]:
+        """The fleet as it runs, as JSON data: its fields (cohorts from a cohorts CSV
+        among them) and, for a ``failure_rates`` file, the rows read from it — a digest or
+        ``runs diff`` then sees an edit to the file, not only its name."""
+        content = self.fleet.model_dump(mode="json")
+        if self.failure_rates:
+            content["failure_rates_read"] = [asdict(prior) for prior in self.failure_rates]
+        return content
 
     @property
     def machines(self) -> int:

@@ -304,6 +304,19 @@ class MarketConfig(_Strict):
     # MarketStart by start date (hashshock.market.start.market_start)
     _starts: dict[dt.date, object] = PrivateAttr(default_factory=dict)
 
+    def content(self) -> dict[str, Any]:
+        """The market as it runs, as JSON data: its fields and, for a price CSV, the
+        prices read from it — a digest or ``runs diff`` then sees an edit to the file,
+        not only its name."""
+        content = self.model_dump(mode="json")
+        if isinstance(self.price, BootstrapPrice | DeckPrice):
+            rows = self.price.series()
+            content["price"]["csv_read"] = {
+                "dates": [d.isoformat() for d in rows.dates],
+                "usd": list(rows.usd),
+            }
+        return content
+
     def model_copy(self, *, update: Any = None, deep: bool = False) -> MarketConfig:
         """A copy that starts its own day-0 cache: a copy with other values (``update``)
         must not read the original's :func:`~hashshock.market.start.market_start`."""

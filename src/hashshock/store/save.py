@@ -36,10 +36,10 @@ def input_documents(
     """The inputs worth keeping with a run, as JSON documents (what ``runs diff`` reads)."""
     docs = []
     if fleet is not None:
-        docs.append(_document("fleet", fleet.fleet.name, fleet.fleet.model_dump(mode="json")))
+        docs.append(_document("fleet", fleet.fleet.name, fleet.content()))
     docs += [_document("scenario", s.name, s.model_dump(mode="json")) for s in scenarios]
     if market is not None:
-        docs.append(_document("market", "market", market.model_dump(mode="json")))
+        docs.append(_document("market", "market", market.content()))
     return docs
 
 
