@@ -232,6 +232,45 @@ def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None
         assert (days == stages[name]).all(), name
 
 
+def test_a_compare_s_money_cannot_be_changed_through_another_scenario() -> None:
+    """The mid-size example's scenarios share a market and sanctions' gap to baseline
+    reads baseline's money: all of a result's money arrays are read-only (writing into
+    sanctions' BTC prices doubled baseline's)."""
+    import numpy as np
+
+    from hashshock.frozen import make_read_only
+
+    mid = EXAMPLES / "midsize-public-miner" / "fleet.yaml"
+    base, shocked = hashshock.compare(mid, ["baseline", "sanctions"], paths=4, horizon_days=30)
+    before = base.to_dict()
+    writable: list[str] = []
+
+    def find(value: object, where: str, seen: set[int]) -> None:  # every array reachable
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, np.ndarray):
+            if value.flags.writeable:
+                writable.append(where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                find(item, f"{where}[{key!r}]", seen)
+        elif isinstance(value, list | tuple):
+            for k, item in enumerate(value):
+                find(item, f"{where}[{k}]", seen)
+        elif hasattr(value, "__dict__") and type(value).__module__.startswith("hashshock"):
+            for key, item in vars(value).items():
+                find(item, f"{where}.{key}", seen)
+
+    for result in (base, shocked):
+        find(result.money, "money", set())
+    assert writable == []
+    with pytest.raises(ValueError, match="read-only"):
+        shocked.money.market.btc_price_usd *= 2
+    assert base.to_dict() == before
+    make_read_only(None)  # nothing to do, and no error
+
+
 def test_a_scenario_given_as_a_mapping_runs_as_its_file_does(tmp_path: Path) -> None:
     """A scenario's fields as a mapping run as the same fields in a file (``include``
     expanded), in ``run``, ``compare`` and ``industry``; a mapping with a bad field is an

@@ -31,6 +31,7 @@ from hashshock.finance.scenario_money import (
     with_price_factor,
 )
 from hashshock.finance.steering import MarketLike, build_economy
+from hashshock.frozen import make_read_only
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
@@ -240,6 +241,7 @@ def simulate_prepared(
             assert baseline is not None  # prepare runs it for a network-wide scenario
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk, local))
+    make_read_only([moneys, local_moneys])  # they share markets and flows, as outputs do
     warnings = fleet_warnings(loaded, config, plans[0])
     by_name = {
         s.name: (out, m, plan)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.frozen import make_read_only
+
 #: Causes on the ``machines_down`` axis, in order: stopped with no spare on their pool's
 #: shelf, away for a swap, ordered and held at customs, remote-disabled, and stopped with a
 #: spare on the shelf but no technician-day for the swap today.
@@ -68,9 +70,7 @@ class EngineOutput:
         """Mark every array read-only: results share them (each scenario's decline stage
         reads baseline's hashrate), so a caller's change in place would reach the others;
         numpy refuses it instead, and ``.copy()`` gives an array to change."""
-        for value in vars(self).values():
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+        make_read_only(self)
 
     @property
     def paths(self) -> int:

@@ -1,0 +1,36 @@
+"""Make the arrays of a result read-only, however deep they sit.
+
+The results of one call share arrays (every scenario's decline stage reads baseline's
+hashrate, a compare's scenarios one market's prices, a scenario's money baseline's): a
+caller's change in place to one would reach the others, so numpy refuses it instead, and
+``.copy()`` gives an array to change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+
+def make_read_only(value: Any) -> None:
+    """Mark every numpy array reachable from ``value`` read-only: through dataclasses,
+    dicts, lists, tuples and hashshock's own objects (their attributes), each once."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, np.ndarray):
+            item.flags.writeable = False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif type(item).__module__.startswith("hashshock.") and hasattr(item, "__dict__"):
+            stack.extend(vars(item).values())
