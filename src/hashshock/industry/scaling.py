@@ -98,14 +98,17 @@ def member_sizes(operator: Operator) -> list[int]:
     mean_size = operator.mean_machines
     assert mean_size is not None
     scale = mean_size / (sum(raw) / n)
-    sizes = [max(1, round(r * scale)) for r in raw]
-    # Members hold one machine at least: the smallest quantiles of a wide class, raised
-    # to one, would add machines nobody asked for (mean 1, cv 5 made 300 machines 488).
-    # The largest members give them back, so that the class keeps its size.
-    raised = any(r * scale < 0.5 for r in raw)
-    excess = sum(sizes) - max(n, round(mean_size * n)) if raised else 0
-    while excess > 0:
-        largest = max(range(n), key=sizes.__getitem__)
-        sizes[largest] -= 1
-        excess -= 1
-    return sizes
+    # Members hold one machine at least. The smallest quantiles of a wide class, raised to
+    # one, would add machines nobody asked for (mean 1, cv 5 made 300 machines 488): the
+    # others shrink in proportion (the shape of the tail kept) until the class holds its
+    # size, those that fall below half a machine raised to one in turn.
+    ones: set[int] = set()
+    factor = 1.0  # a class none of whose members falls below half a machine: as drawn
+    low = {j for j in range(n) if raw[j] * scale < 0.5}
+    while low:
+        ones |= low
+        rest = [j for j in range(n) if j not in ones]
+        room = max(n, round(mean_size * n)) - len(ones)
+        factor = min(1.0, room / sum(raw[j] * scale for j in rest)) if rest else 1.0
+        low = {j for j in rest if raw[j] * scale * factor < 0.5}
+    return [1 if j in ones else max(1, round(raw[j] * scale * factor)) for j in range(n)]

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS
+from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.execution.base import Executor, InProcess, Progress
 from hashshock.finance.cashflow import market_free, revenue_of, running_cash_usd
 from hashshock.finance.covenants import first_margin_call
@@ -137,6 +138,14 @@ class IndustryInputs:
     members: list[Prepared]
     market: MarketConfig
     horizon_days: int
+
+
+def stopped(out: EngineOutput) -> NDArray[np.int32]:
+    """[P, T] installed machines stopped for a part, whether it is missing or on the shelf
+    waiting for a technician: their power and room stand idle either way, for the
+    replacements a member orders (:mod:`hashshock.industry.spot`, ``room``)."""
+    causes = [DOWN_CAUSES.index(c) for c in ("waiting_for_part", "waiting_for_technician")]
+    return np.asarray(out.machines_down[:, :, causes].sum(axis=2, dtype=np.int32))
 
 
 def prepare_industry(
@@ -366,7 +375,7 @@ def member_runs(
             growth=ordered_growth(member, k, out, orders.twins), fixed=fixed,
             bought_ths=bought, engine_used=engine_used, collateral_at_break=collateral,
             open_orders=open_orders,
-            waiting_machines=out.machines_down[:, :, 0].copy() if orders.review_days else None,
+            waiting_machines=stopped(out) if orders.review_days else None,
             spendable_usd=spendable,
             cash_end_usd=cash_end,
             donors_bought=out.donors_bought.sum(axis=1, dtype=np.float64),
