@@ -52,9 +52,13 @@ def musd(value: float) -> str:
     return ("-$" if value < 0 and text != "0" else "$") + text
 
 
-def network_note(results: Sequence[dict[str, Any]]) -> str | None:
+def network_note(
+    results: Sequence[dict[str, Any]], labels: Sequence[str] | None = None
+) -> str | None:
     """What the revenue of network-wide scenarios assumes, with the numbers they carry
-    (``finance.network_wide``); ``None`` if no result is network-wide."""
+    (``finance.network_wide``); ``None`` if no result is network-wide. Runs are named
+    by ``labels`` (default: their scenarios)."""
+    named = _named(results, labels)
     marked = [r for r in results if "network_wide" in r["finance"]]
     if not marked:
         return None
@@ -64,17 +68,17 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
         price = network["hashprice_usd_per_ph_day_end_p50"]
         cushion = network["revenue_cushion_usd"]["p50"]
         if abs(cushion) < 0.5 and price["network_wide"] == price["local"]:
-            unmoved.append(result["scenario"])
+            unmoved.append(named[id(result)])
             continue
         each.append(
-            f"{result['scenario']} ${price['network_wide']:,.2f} against "
+            f"{named[id(result)]} ${price['network_wide']:,.2f} against "
             f"${price['local']:,.2f}/PH/day, revenue {_signed(cushion)}"
         )
     if unmoved:  # said once, however many scenarios
         each.append(f"{', '.join(unmoved)} no difference (this fleet loses no hashrate to "
                     f"{'it' if len(unmoved) == 1 else 'them'}, and the network's loss is "
                     "scaled from this fleet's)")  # fmt: skip
-    names = ", ".join(r["scenario"] for r in marked)
+    names = ", ".join(named[id(r)] for r in marked)
     return (
         f"{NETWORK_MARK} {names}: revenue assumes the shock hits the whole network (every US "
         "miner on the vendor, not only this fleet), so network hashrate, difficulty and "
@@ -84,9 +88,12 @@ def network_note(results: Sequence[dict[str, Any]]) -> str | None:
     )
 
 
-def pledge_note(results: Sequence[dict[str, Any]]) -> str | None:
+def pledge_note(
+    results: Sequence[dict[str, Any]], labels: Sequence[str] | None = None
+) -> str | None:
     """BTC pledged to a vendor whose orders a scenario cancels while the pledge is held
     (``margin_calls.pledges.<name>.probability_exposed``); ``None`` if none is."""
+    named = _named(results, labels)
     each = []
     for result in results:
         pledges = result["finance"]["margin_calls"]["pledges"]
@@ -94,7 +101,7 @@ def pledge_note(results: Sequence[dict[str, Any]]) -> str | None:
             share = pledge.get("probability_exposed") or 0.0
             if share > 0:
                 each.append(
-                    f"under {result['scenario']}, {name} ({pledge['btc']:,.6g} BTC held by "
+                    f"under {named[id(result)]}, {name} ({pledge['btc']:,.6g} BTC held by "
                     f"{pledge['vendor']}) on {probability(share)} of paths, worth "
                     f"{musd(pledge['exposed_usd_p50'])} (p50)"
                 )
@@ -183,10 +190,11 @@ def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) 
 
 
 def cash_higher_note(
-    result: dict[str, Any], baseline: dict[str, Any] | None
-) -> str | None:  # fmt: skip
+    result: dict[str, Any], baseline: dict[str, Any] | None, label: str | None = None
+) -> str | None:
     """Why cash ends higher than under baseline, when it does (median cash at risk < 0):
     the costs the scenario did not incur, largest first (medians of each cost)."""
+    name = result["scenario"] if label is None else label
     finance = result["finance"]
     vs = finance.get("vs_baseline")
     if vs is None or vs["cash_at_risk_usd"]["p50"] >= 0:
@@ -194,16 +202,16 @@ def cash_higher_note(
     gap = -vs["cash_at_risk_usd"]["p50"]
     lost = vs["revenue_at_risk_usd"]["p50"]
     head = (
-        f"Cash ends higher under {result['scenario']} than under baseline ({musd(gap)} more "
+        f"Cash ends higher under {name} than under baseline ({musd(gap)} more "
         f"on the median path) although revenue is {musd(lost)} lower"
         if lost > 0
-        else f"Cash ends higher under {result['scenario']} than under baseline ({musd(gap)} "
+        else f"Cash ends higher under {name} than under baseline ({musd(gap)} "
         "more on the median path)"
     )
     if baseline is None:
         return (
             f"{head}: it spends less than baseline (`hashshock compare` with baseline and "
-            f"{result['scenario']} shows on what)."
+            f"{name} shows on what)."
         )
     mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     saved = sorted(
@@ -235,11 +243,38 @@ def cash_higher_note(
     )
 
 
-def money_notes(results: Sequence[dict[str, Any]]) -> list[str]:
-    """Every note that applies to ``results`` (runs with ``finance``), in reading order."""
-    if not results or "finance" not in results[0]:
-        return []
-    baseline = next((r for r in results if r["scenario"] == "baseline"), None)
-    notes = [network_note(results)] + [cash_higher_note(r, baseline) for r in results]
-    notes.append(pledge_note(results))
+def money_notes(
+    results: Sequence[dict[str, Any]], labels: Sequence[str] | None = None
+) -> list[str]:
+    """Every note that applies to ``results`` (runs with ``finance``), in reading order,
+    runs named by ``labels`` (default: their scenarios). Runs of different fleets or
+    settings (a report of several JSON files) are noted set by set, each against its
+    own baseline."""
+    named = _named(results, labels)
+    notes: list[str | None] = []
+    for group in _run_sets(results):
+        group = [r for r in group if "finance" in r]
+        if not group:
+            continue
+        names = [named[id(r)] for r in group]
+        baseline = next((r for r in group if r["scenario"] == "baseline"), None)
+        notes.append(network_note(group, names))
+        notes += [cash_higher_note(r, baseline, named[id(r)]) for r in group]
+        notes.append(pledge_note(group, names))
     return [note for note in notes if note]
+
+
+def _named(results: Sequence[dict[str, Any]], labels: Sequence[str] | None) -> dict[int, str]:
+    """Each run's name in the notes, by its ``id``: its label, or its scenario."""
+    names = [str(r["scenario"]) for r in results] if labels is None else list(labels)
+    return {id(r): name for r, name in zip(results, names, strict=True)}
+
+
+def _run_sets(results: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``results`` grouped by what makes them one compare (fleet, start, horizon, paths,
+    seed), in first-seen order: a scenario is set against its own set's baseline."""
+    sets: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in results:
+        key = tuple(r.get(k) for k in ("fleet_name", "start_date", "horizon_days", "paths", "seed"))
+        sets.setdefault(key, []).append(r)
+    return list(sets.values())

@@ -158,6 +158,26 @@ def test_the_money_section_says_what_the_terminal_says_under_its_table(
     page = write_report(midsize_runs, tmp_path / "r.html").read_text(encoding="utf-8")
     money = page[page.index('id="money"') :]
     for note in notes:
-        assert f'<p class="note">{escape(note)}</p>' in money
+        shown = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(note))
+        assert f'<p class="note">{shown}</p>' in money
     network = [r["scenario"] for r in runs if "network_wide" in r["finance"]]
     assert network and all(f"{escape(name)}{NETWORK_MARK}</" in money for name in network)
+
+
+def test_two_fleets_money_notes_set_each_against_its_own_baseline(midsize_runs) -> None:
+    """A report of two fleets' JSON: the well-capitalised fleet's sanctions was explained
+    by the mid-size fleet's baseline costs ("capex $6.2M less … 4,920 PH/s")."""
+    from tests.report.conftest import ROOT
+
+    import hashshock
+    from hashshock.money_notes import money_notes
+    from hashshock.report.data import scenario_labels
+
+    well = ROOT / "examples" / "well-capitalised" / "fleet.yaml"
+    other = hashshock.compare(well, ["baseline", "sanctions"], paths=40, horizon_days=200, seed=1)
+    mine, theirs = [r.to_dict() for r in midsize_runs], [r.to_dict() for r in other]
+    labels = scenario_labels(mine + theirs)
+    together = money_notes(mine + theirs, labels)
+    apart = money_notes(mine, labels[:2]) + money_notes(theirs, labels[2:])
+    assert together == apart and together
+    assert not any(f"under {labels[1]}" in note for note in money_notes(theirs, labels[2:]))

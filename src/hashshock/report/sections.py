@@ -15,6 +15,7 @@ where ``build_tornado(report)`` reads what it needs from ``report.extras["tornad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -155,7 +156,8 @@ def _money(r: ReportInput) -> list[Block]:
     if table:
         blocks.append(Html(table))
         # What the table alone would let a reader misread, as the terminal says it.
-        blocks += [Html(f'<p class="note">{escape(note)}</p>') for note in money_notes(r.runs)]
+        blocks += [Html(f'<p class="note">{_with_code(escape(note))}</p>')
+                   for note in money_notes(r.runs, r.labels)]  # fmt: skip
     blocks += _charts(
         ("cash", fans.cash_fan(r.runs, r.labels), "Cash after every flow, day by day."),
         ("revenue", money.revenue_fan(r.runs, r.labels), "Mining revenue summed from day 0."),
@@ -169,6 +171,11 @@ def _money(r: ReportInput) -> list[Block]:
          "each week."),
     )  # fmt: skip
     return blocks
+
+
+def _with_code(html: str) -> str:
+    """Text between backticks (a command) set as code, as the terminal's notes write it."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
 
 
 def _scenarios(r: ReportInput) -> list[Block]:
