@@ -116,10 +116,25 @@ def test_methods_need_their_inputs(spec_of: Spec, fields: dict[str, Any], proble
      "cash_end:p90"),
     ("hashrate_lost:100:p90", "hashrate_lost takes no percentile (one number over all paths) "
      "— fix: write it as hashrate_lost:100"),
+    # two percentiles: not one of them "not between p0 and p100"
+    ("cash_end:p50:p90", "'cash_end:p50:p90': two percentiles given — fix: keep one, e.g. "
+     "cash_end:p90"),
+    ("availability:59:p90:p50", "two percentiles given — fix: keep one, e.g. "
+     "availability:59:p50"),
 ])  # fmt: skip
 def test_bad_metrics(spec_of: Spec, metric: str, problem: str) -> None:
     message = _error(spec_of(metrics=[metric], inputs=[{"path": HOLD, "low": 40, "high": 60}]))
     assert message.startswith("metrics[0]: ") and problem in message
+
+
+@pytest.mark.parametrize(("written", "percentile"), [
+    ("availability:59:p100.0", 100.0), ("availability:59:p050", 50.0),
+    ("availability:59:p0", 0.0), ("availability:59:p2.5", 2.5), ("cash_end:p99.9", 99.9),
+])  # fmt: skip
+def test_a_percentile_in_range_is_read_however_written(written: str, percentile: float) -> None:
+    from hashshock.sweep.metrics import parse_metric
+
+    assert parse_metric(written, 120).percentile == percentile
 
 
 def test_a_distribution_is_varied_by_its_parameters(spec_of: Spec) -> None:

@@ -71,7 +71,6 @@ KINDS: dict[str, Kind] = {
     "donors_bought": Kind(None, True, False, unit="machines"),
     "donor_spend": Kind(None, True, False, unit="USD"),
 }
-_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 #: What a percentile was meant to be, in or out of 0..100 (``p150``, ``p-5``, ``p2.5.1``).
 _PERCENTILE_LIKE = re.compile(r"^p[-+]?[\d.]+$")
 #: The day a metric's example names, when the horizon reaches it.
@@ -156,6 +155,13 @@ class Metric:
         return self.spec.unit
 
 
+def _number_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def parse_metric(text: str, horizon_days: int | None = None) -> Metric:
     """Parse a metric name; :class:`MetricError` with the fix if it is not one (its
     examples name a day inside ``horizon_days``, in days, when given)."""
@@ -169,19 +175,25 @@ def parse_metric(text: str, horizon_days: int | None = None) -> Metric:
     spec = KINDS[kind]
     rest = parts[1:]
     percentile = 50.0
-    if spec.percentile and rest and _PERCENTILE.match(rest[-1]):
-        percentile = float(rest.pop()[1:])
     need = 1 if spec.argument else 0
     day = _EXAMPLE_DAY if horizon_days is None else min(_EXAMPLE_DAY, horizon_days - 1)
     example = {"name": "dscr", "day": str(day), "stage": "spares_depleted", "part": "fan"}
     form = f"{kind}:{example[spec.argument]}" if spec.argument else kind
-    # a percentile out of range, or one after a kind that takes none (a covenant or
-    # part named like one, `covenant_breach:p90`, is its argument, not an extra part)
+    if spec.percentile and rest and _PERCENTILE_LIKE.match(rest[-1]):
+        given = ":".join([kind, *rest[:-1]])
+        value = _number_or_none(rest[-1][1:])
+        if value is None or not 0 <= value <= 100:
+            raise MetricError(f"{text!r}: percentile {rest[-1]} is not between p0 and p100",
+                              f"write it as {given}:p90 (or any p0 to p100)")  # fmt: skip
+        percentile = value
+        rest.pop()
+    # a percentile left: a second one, or one after a kind that takes none (a covenant
+    # or part named like one, `covenant_breach:p90`, is its argument, not an extra part)
     if rest and _PERCENTILE_LIKE.match(rest[-1]) and (spec.percentile or len(rest) > need):
         given = ":".join([kind, *rest[:-1]]) if len(rest) - 1 == need else form
         if spec.percentile:
-            raise MetricError(f"{text!r}: percentile {rest[-1]} is not between p0 and p100",
-                              f"write it as {given}:p90 (or any p0 to p100)")  # fmt: skip
+            raise MetricError(f"{text!r}: two percentiles given", f"keep one, e.g. "
+                              f"{given}:{parts[-1]}")  # fmt: skip
         raise MetricError(f"{text!r}: {kind} takes no percentile (one number over all "
                           "paths)", f"write it as {given}")  # fmt: skip
     if len(rest) != need:
