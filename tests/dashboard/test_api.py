@@ -295,6 +295,8 @@ def test_a_non_loopback_host_needs_the_token(tmp_path: Path) -> None:
         assert httpx.get(base + "api/info", headers={"X-Hashshock-Token": token}).status_code == 200
         first = httpx.get(f"{base}?token={token}", follow_redirects=False)
         assert first.status_code == 303 and "hashshock_token" in first.headers["set-cookie"]
+        head = httpx.head(f"{base}?token={token}", follow_redirects=False)  # as GET answers
+        assert head.status_code == 303 and "hashshock_token" in head.headers["set-cookie"]
     finally:
         stop_server(server)
 

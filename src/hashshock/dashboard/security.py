@@ -68,7 +68,11 @@ class Guard:
             return JSONResponse({"error": "unknown Host header"}, status_code=403)
         if self.token is not None:
             query = request.query_params.get("token")
-            if request.method == "GET" and request.url.path == "/" and _same(query, self.token):
+            if (
+                request.method in ("GET", "HEAD")
+                and request.url.path == "/"
+                and _same(query, self.token)
+            ):
                 page = RedirectResponse("/", status_code=303)
                 page.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
                 return page
