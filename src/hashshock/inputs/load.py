@@ -199,8 +199,9 @@ def fleet_from_mapping(
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines == 0:  # its availability would be 0 of 0, its money that of no fleet
         raise InputError(
-            path, "cohorts", "every cohort has 0 machines and no order brings any: there is "
-            "nothing to simulate", "give a cohort a count above 0, or an order",
+            path, "cohorts", "the fleet has no machine (no cohort counts any) and no order "
+            "brings one: there is nothing to simulate", "give a cohort a count above 0, or an "
+            "order",
         )  # fmt: skip
     if machines > MAX_FLEET_MACHINES:
         raise InputError(
