@@ -224,3 +224,28 @@ def test_machines_down_draw_the_results_bands_and_a_remote_disable_shows_above_t
     disabled = runs[1].to_dict()["daily"]["machines_down"]["disabled"]
     assert max(disabled["p95"]) > 0 and min(disabled["p50"]) == 0
     assert max(runs[0].to_dict()["daily"]["machines_down"]["disabled"]["p95"]) == 0
+
+
+def test_readable_figure_spans_every_one_day_run_and_labels_small_axes_plainly() -> None:
+    """One-day runs starting on different days both fall inside the day-wide axis; an SI
+    axis of a few units goes by whole units, of hundreds by plain numbers, of millions
+    keeps its prefixes."""
+    from hashshock.report.figures.style import DAY_MS, readable_figure
+
+    def point(x0: str, y: float, axis: str = "") -> dict[str, object]:
+        return {"type": "scatter", "mode": "lines", "x0": x0, "dx": DAY_MS, "y": [y],
+                **({"xaxis": f"x{axis}", "yaxis": f"y{axis}"} if axis else {})}  # fmt: skip
+
+    fig = {
+        "data": [point("2026-12-01", 0.5), point("2026-12-09", 0.2), point("2026-12-01", 450, "2"),
+                 point("2026-12-01", 4.5e6, "3")],
+        "layout": {"xaxis": {"type": "date"}, "yaxis": {"tickformat": "$~s"},
+                   "xaxis2": {"type": "date", "matches": "x"}, "yaxis2": {"tickformat": "~s"},
+                   "xaxis3": {"type": "date", "matches": "x"}, "yaxis3": {"tickformat": "~s"}},
+    }  # fmt: skip
+    layout = readable_figure(fig)["layout"]
+    assert layout["xaxis"]["range"] == ["2026-11-30", "2026-12-10"]
+    assert all(t["mode"] == "lines+markers" for t in fig["data"])
+    assert (layout["yaxis"]["tickformat"], layout["yaxis"]["dtick"]) == ("$,d", 1)
+    assert layout["yaxis2"]["tickformat"] == ",~r" and "dtick" not in layout["yaxis2"]
+    assert layout["yaxis3"]["tickformat"] == "~s"

@@ -311,7 +311,7 @@ def readable_figure(fig: Figure) -> Figure:
             trace["mode"] = "lines+markers"
     for letter in "xy":
         extent: dict[str, float] = {}  # axis id ("y", "y2", …) -> largest |value| on it
-        days: dict[str, list[int]] = {}  # x axis id -> points per trace, for dated traces
+        days: dict[str, list[tuple[str, int]]] = {}  # x axis id -> (x0, points) per trace
         for trace in fig["data"]:
             axis_id = trace.get(f"{letter}axis", letter)
             values = trace.get(letter)
@@ -320,7 +320,7 @@ def readable_figure(fig: Figure) -> Figure:
                 sizes = [abs(v) for v in values if _is_number(v)]
                 extent[axis_id] = max([extent.get(axis_id, 0.0), *sizes])
             if letter == "x" and "x0" in trace and isinstance(trace.get("y"), list):
-                days.setdefault(axis_id, []).append(len(trace["y"]))
+                days.setdefault(axis_id, []).append((str(trace["x0"]), len(trace["y"])))
         axes = {letter + key[5:]: value for key, value in layout.items()
                 if key.startswith(f"{letter}axis") and isinstance(value, dict)}  # fmt: skip
         for own, settings in axes.items():
@@ -334,12 +334,12 @@ def readable_figure(fig: Figure) -> Figure:
                     settings.update(tickformat=f"{prefix},d", dtick=1)
                 elif top < _NO_PREFIX_BELOW:
                     settings["tickformat"] = f"{prefix},~r"
-            points = [n for a in shared for n in days.get(a, [])]
-            if points and max(points) <= 1 and "range" not in settings:
-                start = next(t["x0"] for t in fig["data"] if "x0" in t)
-                day = date.fromisoformat(str(start)[:10])
-                settings.update(range=[str(day - timedelta(days=1)), str(day + timedelta(days=1))],
-                                dtick=DAY_MS)  # fmt: skip
+            dated = [point for a in shared for point in days.get(a, [])]
+            if dated and max(n for _, n in dated) <= 1 and "range" not in settings:
+                # The day either side of these traces' days (runs may start apart).
+                starts = [date.fromisoformat(x0[:10]) for x0, _ in dated]
+                first, last = min(starts) - timedelta(days=1), max(starts) + timedelta(days=1)
+                settings.update(range=[str(first), str(last)], dtick=DAY_MS)
     return fig
 
 
