@@ -106,6 +106,11 @@ def draw_images(
     browser = find_browser()
     if browser is None:
         raise _no_browser("--images")
+    paths = [folder / f"{c.key}.{f}" for c in charts for f in formats]
+    for path in paths:  # before the browser starts, and before anything is written
+        check_replaceable(path, "--images", "an image hashshock drew (those drawn before "
+                          "hashshock marked its images are not told apart: delete them "
+                          "once)", looks_like_image)  # fmt: skip
     try:
         images = asyncio.run(_render(charts, formats, browser))
     except (OSError, RuntimeError, TimeoutError) as exc:
@@ -114,9 +119,6 @@ def draw_images(
             f"check that {browser} starts (Debian: apt-get install chromium), or set "
             f"{BROWSER_ENV} to another",
         ) from None  # fmt: skip
-    paths = [folder / f"{c.key}.{f}" for c in charts for f in formats]
-    for path in paths:  # before anything is written: the page is not written either
-        check_replaceable(path, "--images", "an image hashshock drew", looks_like_image)
     return {path: signed(data) for path, data in zip(paths, images, strict=True)}
 
 
