@@ -64,3 +64,19 @@ def test_workers_and_an_executor_together_are_refused() -> None:
     with pytest.raises(InputError, match="not both"):
         hashshock.compare(small_fleet(), ["baseline"], paths=2, horizon_days=5, workers=2,
                           executor=InProcess())  # fmt: skip
+
+
+@pytest.mark.parametrize("example", ["midsize-public-miner", "small-farm", "well-capitalised"])
+def test_a_fleet_dumped_whole_runs_as_the_file_does(example: str) -> None:
+    """Dump, change, run: a fleet's own dump (defaults and all: a DSCR covenant's
+    quarters: [], a liquidity covenant's test_every_days: 90) reads back, and a fleet whose
+    cohorts CSV is read dumps its cohorts once (not the CSV's name as well, which would
+    count them twice); so does the Fleet object itself."""
+    loaded = hashshock.load_fleet(EXAMPLES / example / "fleet.yaml")
+    for given in (loaded.fleet.model_dump(mode="json"), loaded.fleet.model_dump(),
+                  loaded.fleet):  # fmt: skip
+        again = hashshock.load_fleet(given)
+        assert again.machines == loaded.machines
+        # the same fleet, but that the file it was read from named a CSV
+        same = {"exclude": {"cohorts_csv"}}
+        assert again.fleet.model_dump(**same) == loaded.fleet.model_dump(**same)

@@ -131,7 +131,7 @@ def test_a_portfolio_file_takes_back_what_the_industrys_portfolio_lent(tmp_path:
         (_data([_loan(name=None, maturity_date="2026-12-01")]),
          r"portfolio\.loans\[0\]\.maturity_date: 2026-12-01"),  # unnamed: its index alone
         (_data([_loan(name="equipment-loan")]), "already has a loan named equipment-loan"),
-        (_data([_loan(new_debt=False, proceeds="cash")]), "proceeds does nothing without"),
+        (_data([_loan(new_debt=False, proceeds="spent")]), "proceeds does nothing without"),
     ],
 )  # fmt: skip
 def test_bad_new_debt_is_refused_naming_the_loan(data: dict[str, Any], match: str) -> None:

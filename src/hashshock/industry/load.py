@@ -285,9 +285,7 @@ class _Reader:
                     i,
                     op.name,
                     1.0,
-                    loaded.fleet.model_dump(
-                        mode="json", exclude_unset=True, exclude={"cohorts_csv"}
-                    ),
+                    loaded.fleet.model_dump(mode="json", exclude_unset=True),
                     file,
                     loaded,
                 )

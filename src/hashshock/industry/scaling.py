@@ -55,8 +55,7 @@ def scaled_fleet_mapping(fleet: Fleet, factor: float) -> dict[str, Any]:
     machines and parts; cohorts and orders that round to 0 are dropped; technicians are
     rounded and at least 1; money amounts scale (:func:`scale_finance`).
     """
-    data = fleet.model_dump(mode="json", exclude_unset=True)
-    data.pop("cohorts_csv", None)  # its cohorts are already in fleet.cohorts
+    data = fleet.model_dump(mode="json", exclude_unset=True)  # its CSV's cohorts in cohorts
     cohorts = []
     for cohort in fleet.cohorts:
         item = cohort.model_dump(mode="json", exclude_unset=True)

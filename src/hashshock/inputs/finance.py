@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from hashshock.inputs.catalog import PartType, vendor_defaults
 from hashshock.inputs.errors import unknown_name_fix
-from hashshock.inputs.strict import InputModel
+from hashshock.inputs.strict import InputModel, given
 from hashshock.inputs.types import Share
 
 
@@ -93,7 +93,7 @@ class Covenant(_Strict):
             "max_ltv": {"quarters", "window_days"},
             "min_liquidity": {"quarters", "loan", "test_every_days", "window_days"},
             "hashrate_commitment": {"value", "loan", "test_every_days", "window_days"},
-        }[self.type] & self.model_fields_set
+        }[self.type] & given(self)
         if unused:
             raise ValueError(
                 f"{', '.join(sorted(unused))} does nothing on a {self.type} covenant"
@@ -224,14 +224,14 @@ class Finance(_Strict):
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):
             raise ValueError("covenant names repeat — fix: give each covenant its own name")
-        if "repair_threshold_share" in self.model_fields_set and not self.repair_or_replace:
+        if "repair_threshold_share" in given(self) and not self.repair_or_replace:
             raise ValueError(
                 "repair_threshold_share does nothing without repair_or_replace"
                 " — fix: set repair_or_replace: true, or drop repair_threshold_share"
             )
         policy = self.replacement
-        idle = {"channel", "model"} & policy.model_fields_set
-        if "budget_usd" in policy.model_fields_set and not policy.donor_machines:
+        idle = {"channel", "model"} & given(policy)
+        if "budget_usd" in given(policy) and not policy.donor_machines:
             idle.add("budget_usd")
         if idle and policy.availability_target is None:
             also = " (budget_usd: or donor_machines: true)" if "budget_usd" in idle else ""
@@ -240,7 +240,7 @@ class Finance(_Strict):
                 f"availability_target — fix: set replacement.availability_target{also}, "
                 "or drop them"
             )
-        idle = {"donor_share", "donor_review_days"} & policy.model_fields_set
+        idle = {"donor_share", "donor_review_days"} & given(policy)
         if idle and not policy.donor_machines:
             raise ValueError(
                 f"replacement.{', '.join(sorted(idle))} does nothing without donor_machines "

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     StrictInt,
     field_validator,
@@ -381,12 +382,18 @@ class Fleet(_Strict):
             )
         return self
 
+    # Set once the cohorts of `cohorts_csv` are read into `cohorts` (hashshock.inputs.load)
+    _csv_read: bool = PrivateAttr(False)
+
     @model_serializer(mode="wrap")
     def _without_absent_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """A fleet without transshipment, its pipelines starting empty, dumps as it did
         before these options existed, so its inputs' hash (``inputs_sha256``) is
-        unchanged."""
+        unchanged. A fleet whose cohorts CSV is read dumps its cohorts, not the CSV's
+        name: run again, the dump would count them twice."""
         dumped: dict[str, Any] = handler(self)
+        if self._csv_read:
+            dumped.pop("cohorts_csv", None)
         if self.transshipment is None:
             dumped.pop("transshipment", None)
         if self.pipelines_at_start == "empty" and "pipelines_at_start" not in (

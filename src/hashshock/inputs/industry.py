@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from hashshock.inputs.finance import Amortisation, Covenant, Finance, Loan, PaymentPeriod
 from hashshock.inputs.fleet import EARLIEST_START, LATEST_START
-from hashshock.inputs.strict import InputModel
+from hashshock.inputs.strict import InputModel, given
 from hashshock.inputs.types import Share
 
 #: More operators in one class than any country has mining sites: a typo, not a class.
@@ -402,12 +402,12 @@ class PortfolioLoan(_Strict):
     @model_validator(mode="after")
     def _proceeds_need_new_debt(self) -> PortfolioLoan:
         for field in ("proceeds", "covenants"):
-            if field in self.model_fields_set and not self.new_debt:
+            if field in given(self) and not self.new_debt:
                 raise ValueError(f"{field} does nothing without new_debt: true — fix: add "
                                  f"new_debt: true, or drop {field}")  # fmt: skip
         # One recovery or the other: a share of the exposure, or the machines' value.
         unused = "recovery_share" if self.secured_by_machines else "liquidation_cost_share"
-        if unused in self.model_fields_set:
+        if unused in given(self):
             how = ("the machines' used value less liquidation_cost_share"
                    if self.secured_by_machines else "recovery_share of what is owed")  # fmt: skip
             flip = "false" if self.secured_by_machines else "true"
@@ -528,7 +528,7 @@ class Industry(_Strict):
             )
         if not self.network_feedback:
             shared = sorted({"distress", "used_market", "replacement", "donor_buyers"}
-                            & self.model_fields_set)  # fmt: skip
+                            & given(self))  # fmt: skip
             if self.engine_passes > 1:
                 shared.append("engine_passes")
             if shared:

@@ -196,6 +196,7 @@ def fleet_from_mapping(
                                  err.fix) from None  # fmt: skip
         from_csv = (len(fleet.cohorts), csv_path, lines)
         fleet = fleet.model_copy(update={"cohorts": [*fleet.cohorts, *extra]})
+        fleet._csv_read = True
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines == 0:  # its availability would be 0 of 0, its money that of no fleet
         raise InputError(
@@ -268,13 +269,18 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
     if isinstance(fleet, dict):
         return fleet_from_mapping(fleet)
     if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
-        if fleet.cohorts_csv:  # read again from here, or already in cohorts: refuse both
+        # A CSV this fleet's cohorts hold already is left out of its dump; one not read
+        # yet would be read from here, relative to who knows what: refused.
+        if fleet.cohorts_csv and not fleet._csv_read:
             raise InputError(
-                None, "fleet.cohorts_csv", "a Fleet object cannot name a cohorts CSV (its "
-                "cohorts may already hold the file's)",
+                None, "fleet.cohorts_csv", "a Fleet object cannot name a cohorts CSV it has "
+                "not read",
                 "give the fleet file's path, or what hashshock.load_fleet returns",
             )  # fmt: skip
-        return fleet_from_mapping(given_fields(fleet))
+        fields = given_fields(fleet)
+        if fleet._csv_read:
+            del fields["cohorts_csv"]
+        return fleet_from_mapping(fields)
     check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
     file = Path(fleet)
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)

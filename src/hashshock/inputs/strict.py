@@ -34,6 +34,17 @@ class InputModel(BaseModel):
                                                          strict=True)) else data  # fmt: skip
 
 
+def given(model: BaseModel) -> set[str]:
+    """The fields of ``model`` given a value other than their default: what a "does
+    nothing here" check refuses. A field written at its default does nothing either way,
+    and a model dumped whole (defaults and all) must read back."""
+    fields = type(model).model_fields
+    return {
+        name for name in model.model_fields_set
+        if getattr(model, name) != fields[name].get_default(call_default_factory=True)
+    }  # fmt: skip
+
+
 def check_again(model: BaseModel, file: str) -> None:
     """``model``'s fields validated again, strictly: pydantic does not check an
     assignment, so an object changed since it was loaded may hold anything — a NaN, a
