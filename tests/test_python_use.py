@@ -66,6 +66,19 @@ def test_workers_and_an_executor_together_are_refused() -> None:
                           executor=InProcess())  # fmt: skip
 
 
+def test_an_executor_and_a_scheduler_together_are_refused_by_every_api() -> None:
+    """``sweep`` ran on the executor and never looked at the scheduler (optimise and
+    strategies refused both)."""
+    from hashshock.decide.api import strategies
+
+    nowhere = "tcp://127.0.0.1:1"
+    with pytest.raises(InputError, match=r"scheduler='tcp://127\.0\.0\.1:1': both say"):
+        hashshock.sweep(EXAMPLES / "sweeps" / "tornado.yaml", executor=InProcess(),
+                        scheduler=nowhere)  # fmt: skip
+    with pytest.raises(InputError, match=r"scheduler='tcp://127\.0\.0\.1:1': both say"):
+        strategies(EXAMPLES / "small-farm" / "fleet.yaml", executor=InProcess(), scheduler=nowhere)
+
+
 @pytest.mark.parametrize("example", ["midsize-public-miner", "small-farm", "well-capitalised"])
 def test_a_fleet_dumped_whole_runs_as_the_file_does(example: str) -> None:
     """Dump, change, run: a fleet's own dump (defaults and all: a DSCR covenant's

@@ -248,11 +248,7 @@ def _pool(
     from hashshock.execution import make_executor
     from hashshock.execution.choose import check_executor, cores
 
-    check_executor(executor, workers=workers)
-    if executor is not None and scheduler is not None:
-        raise InputError(None, "executor", f"given with scheduler={scheduler!r}: both say "
-                         "where the runs go",
-                         "give a scheduler or an executor, not both")  # fmt: skip
+    check_executor(executor, workers=workers, scheduler=scheduler)
     if executor is not None:
         yield executor
         return

@@ -81,9 +81,13 @@ def check_workers(workers: object, option: str = "--workers") -> int | None:
     return workers
 
 
-def check_executor(executor: object, argument: str = "executor", workers: object = None) -> None:
+def check_executor(
+    executor: object, argument: str = "executor", workers: object = None,
+    scheduler: object = None,
+) -> None:  # fmt: skip
     """An API's ``executor`` must be None or one of :mod:`hashshock.execution`'s, and not
-    given beside ``workers`` (each says where the runs go: one would be ignored)."""
+    given beside ``workers`` or ``scheduler`` (each says where the runs go: one would be
+    ignored)."""
     if executor is not None and not isinstance(executor, Executor):
         raise InputError(None, argument, f"{executor!r} is not an executor",
                          "give one of hashshock.execution (InProcess(), Threads(2), "
@@ -92,6 +96,10 @@ def check_executor(executor: object, argument: str = "executor", workers: object
         raise InputError(None, argument, f"given with workers={workers!r}: both say where "
                          "the runs go", "give workers (a local cluster of that many) or an "
                          "executor, not both")  # fmt: skip
+    if executor is not None and scheduler is not None:
+        raise InputError(None, argument, f"given with scheduler={scheduler!r}: both say "
+                         "where the runs go",
+                         "give a scheduler or an executor, not both")  # fmt: skip
 
 
 def check_progress(

@@ -283,7 +283,7 @@ def sweep(
         scheduler_address,
     )
 
-    check_executor(executor, workers=workers)
+    check_executor(executor, workers=workers, scheduler=scheduler)
     check_progress(progress)
     check_flag(with_runs, "with_runs", "give True (the base runs kept for the report) or False")
     scheduler_address(scheduler)  # its type, before the spec's work
