@@ -169,6 +169,12 @@ def test_json_on_stdout_stays_json_beside_a_report(
                                      str(tmp_path / "again.html")])  # fmt: skip
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout) == data
+    # From Python, the same file is said to be a sweep's results, not "points: unknown field"
+    import hashshock
+    from hashshock.inputs.errors import InputError
+
+    with pytest.raises(InputError, match=r"is a sweep's JSON .*, not a spec to run"):
+        hashshock.sweep(saved)
 
 
 def test_a_store_that_cannot_take_the_sweep_says_so_and_the_files_are_written(

@@ -264,9 +264,17 @@ def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) ->
 
 
 def load_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep spec YAML file."""
+    """Read and validate a sweep spec YAML file (a sweep's JSON is refused by name: it is
+    drawn again, by ``hashshock sweep FILE.json --report`` or
+    :func:`hashshock.sweep.result.load_result`, not run)."""
     file = Path(path)
-    return spec_from_mapping(read_yaml_mapping(file, "sweep spec"), file)
+    data = read_yaml_mapping(file, "sweep spec")
+    if {"sweep", "points"} <= data.keys():  # what `hashshock sweep --json` writes
+        raise InputError(file, None, "is a sweep's JSON (its results), not a spec to run",
+                         "give the spec (YAML) to run it; to draw it again, "
+                         "hashshock.sweep.result.load_result(FILE) or `hashshock sweep FILE "
+                         "--report r.html`")  # fmt: skip
+    return spec_from_mapping(data, file)
 
 
 def check_points(count: int, source: str | Path | None) -> None:
