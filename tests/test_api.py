@@ -433,9 +433,13 @@ def test_a_fleet_changed_inside_a_default_block_runs_as_changed() -> None:
     loaded = hashshock.load_fleet(EXAMPLES / "midsize-public-miner" / "fleet.yaml")
     loaded.fleet.cohorts[0].count += 1
     assert hashshock.run(loaded, paths=2, horizon_days=2).paths == 2
+    # A Fleet whose cohorts CSV was read runs with those cohorts once; one naming a CSV
+    # it has not read is refused (read from here, relative to what?).
     with_csv = hashshock.load_fleet(EXAMPLES / "well-capitalised" / "fleet.yaml")
-    with pytest.raises(InputError, match="cohorts CSV"):
-        run(with_csv.fleet)
+    assert hashshock.load_fleet(with_csv.fleet).machines == with_csv.machines
+    unread = Fleet.model_validate({**small_fleet(), "cohorts_csv": "extra-cohorts.csv"})
+    with pytest.raises(InputError, match="cohorts CSV it has not read"):
+        run(unread)
 
 
 def test_results_show_in_one_line() -> None:
