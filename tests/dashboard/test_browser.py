@@ -15,14 +15,20 @@ import hashshock
 PATHS, SEED = 60, 4
 
 
+def _uploaded(browser: Any, server: Server, fleet: Path) -> Any:
+    """The dashboard's page, opened and ready, with ``fleet`` uploaded."""
+    page = browser.page
+    page.goto(server.url)
+    page.wait_for_selector("body[data-ready=true]")
+    page.set_input_files("#fleet-upload", str(fleet))
+    return page
+
+
 def test_upload_run_and_see_the_apis_numbers(server: Server, tmp_path: Path) -> None:
     chromium_or_skip()
     fleet = EXAMPLES / "small-farm" / "fleet.yaml"
     with open_browser(tmp_path / "profile") as browser:
-        page = browser.page
-        page.goto(server.url)
-        page.wait_for_selector("body[data-ready=true]")
-        page.set_input_files("#fleet-upload", str(fleet))
+        page = _uploaded(browser, server, fleet)
         page.wait_for_function("!document.getElementById('run').disabled")
         assert "500 machines" in page.inner_text("#fleet-status")
         page.check("#scenarios input[value=sanctions]")
@@ -51,10 +57,7 @@ def test_a_bad_upload_shows_its_error_and_the_page_keeps_working(
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: broken\nsites: [{name: a, country: US}\ncohorts: []\n", encoding="utf-8")
     with open_browser(tmp_path / "profile") as browser:
-        page = browser.page
-        page.goto(server.url)
-        page.wait_for_selector("body[data-ready=true]")
-        page.set_input_files("#fleet-upload", str(bad))
+        page = _uploaded(browser, server, bad)
         page.wait_for_selector("#fleet-error:not([hidden])")
         assert "broken.yaml" in page.inner_text("#fleet-error")
         assert "malformed YAML" in page.inner_text("#fleet-error")
@@ -74,10 +77,7 @@ def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> N
     fleet = tmp_path / name
     fleet.write_text((EXAMPLES / "small-farm" / "fleet.yaml").read_text(), encoding="utf-8")
     with open_browser(tmp_path / "profile") as browser:
-        page = browser.page
-        page.goto(server.url)
-        page.wait_for_selector("body[data-ready=true]")
-        page.set_input_files("#fleet-upload", str(fleet))
+        page = _uploaded(browser, server, fleet)
         page.wait_for_function("!document.getElementById('run').disabled")
         assert page.inner_text("#fleet-status").startswith(f"uploaded {name}: ")
         assert page.is_hidden("#fleet-error") and browser.errors() == []
