@@ -159,10 +159,15 @@ def test_an_export_replaces_only_an_earlier_export(store: Path, runs, tmp_path: 
     repairs.write_text("machine,part,date\nm1,fan,2026-01-02\n")
     notes = tmp_path / "notes.json"
     notes.write_text('{"owner": "me"}')
+    package = tmp_path / "package.json"  # a version key alone is anybody's
+    package.write_text('{"name": "my-dashboard", "version": "1.4.2"}')
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"settings": {"version": 2}}')
     other = tmp_path / "other.parquet"
     with duckdb.connect() as con:
         con.execute(f"COPY (SELECT 1 AS a) TO '{other}' (FORMAT PARQUET)")
-    for fmt, path in (("csv", repairs), ("json", notes), ("parquet", other)):
+    for fmt, path in (("csv", repairs), ("json", notes), ("json", package), ("json", settings),
+                      ("parquet", other)):  # fmt: skip
         before = path.read_bytes()
         with pytest.raises(InputError, match=f"(?i)exists and is not a {fmt} export"):
             export_run(run_id, fmt, path, store)
