@@ -92,6 +92,20 @@ def test_a_day_0_hashprice_far_outside_history_is_said(price: float, said: bool)
     assert all(n.endswith("the BTC price (test; in USD?), the difficulty (test)") for n in notes)
 
 
+@pytest.mark.parametrize(("difficulty", "said"), [(1.44e12, True), (1.44e13, True),
+                                                  (1.2e14, False), (2.5e14, False),
+                                                  (1.44e16, True)])  # fmt: skip
+def test_a_network_given_far_from_the_carried_one_is_said(difficulty: float, said: bool) -> None:
+    """A difficulty 100× too low (1.44 T typed for 144 T) gave a day-0 hashprice of $3,825
+    — inside the band the hashprice note allows — and a run whose revenue was 94× too
+    high, with nothing said; a network within four times the carried one is not noted."""
+    config = load_market(None).with_as_of("--difficulty", difficulty=difficulty)
+    start = market_start(config, LATE)
+    notes = [n for n in start.notes if "check its units" in n]
+    assert bool(notes) == said, notes
+    assert all("the network given" in n and "snapshot carries to the start" in n for n in notes)
+
+
 def test_a_far_hashprice_from_an_industrys_rest_of_world_names_it() -> None:
     """An industry's day-0 network is its rest of the world plus its operators: a tiny
     rest_of_world gave a hashprice of $7,807 while the note blamed the BTC price and the

@@ -72,6 +72,12 @@ HEIGHT_TOLERANCE_OF_CARRIED = 0.1
 #: ASSUMPTION [E]: a price in another currency or in thousands, a difficulty off by its
 #: exponent, lands outside it, while a deliberate crash of 90 % does not.
 PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (38.2 / 10, 412.57 * 10)
+#: A network (difficulty or hashrate) given for day 0, as a ratio to the one the snapshot
+#: carries there, beyond which the run says to check its units: the network has not
+#: grown fourfold in a year since 2021 (about 160 to 1,100 EH/s over 2021-2025, FACTS.md
+#: §4.3), and a difficulty typed off by its exponent is 10× or more off; the factor 4 is
+#: an ASSUMPTION [E].
+NETWORK_GIVEN_RATIO = 4.0
 
 
 def _fix(stale: list[str]) -> str:
@@ -317,9 +323,20 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         fee = given["fee_share"]
         origins["fee_share"] = tag("fee_share")
     if "difficulty" in given or "network_hashrate_ehs" in given:
+        carried_hashrate = hashrate
         difficulty, hashrate = _difficulty_and_hashrate(
             given, config.as_of_label("network_hashrate_ehs")
         )
+        ratio = hashrate / carried_hashrate
+        if not 1 / NETWORK_GIVEN_RATIO <= ratio <= NETWORK_GIVEN_RATIO:
+            times = f"{ratio:.3g}×" if ratio > 1 else f"1/{1 / ratio:.3g} of"
+            notes.append(
+                f"market on {start_date}: the network given ({hashrate / 1e6:,.4g} EH/s, "
+                f"difficulty {difficulty:.4g}) is {times} the "
+                f"{carried_hashrate / 1e6:,.0f} EH/s the {snapshot.date} snapshot carries to "
+                "the start: check its units (a difficulty is a plain number, about 1.5e14 in "
+                "2025; a hashrate is in EH/s, about 1,100)"
+            )
         implied = float(difficulty_hashrate_ths(difficulty))
         if not 1 / HASHRATE_NOTE_RATIO <= hashrate / implied <= HASHRATE_NOTE_RATIO:
             pace = "faster" if hashrate > implied else "slower"
