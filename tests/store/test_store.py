@@ -346,3 +346,33 @@ def test_an_edit_to_a_file_the_inputs_name_changes_their_digest_and_shows_in_a_d
         assert first.manifest[key] != second.manifest[key], key
     changed = {c.where.split("[")[0] for c in diff_runs(*load_runs([a, b], store)).inputs}
     assert {"fleet.failure_rates_read", "market.price.csv_read.usd"} <= changed, changed
+
+
+def test_a_snapshot_of_the_users_edited_on_the_same_day_changes_the_digest(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `data update`s on one day wrote two BTC prices into one snapshot file: the runs
+    differed (revenue $222k against $173k) under one market_sha256, and `runs diff` said
+    "inputs: no change … check the versions"."""
+    from tests.store.conftest import SMALL
+
+    import hashshock
+    from hashshock.inputs.load import load_fleet
+    from hashshock.market import load_market
+    from hashshock.market.snapshot import load_snapshot, user_snapshot_path
+
+    monkeypatch.setenv("HASHSHOCK_DATA_DIR", str(tmp_path / "data"))
+    bundled = load_snapshot()
+    fleet = load_fleet(SMALL)
+    saved = []
+    for price in (91_000.0, 70_000.0):
+        mine = user_snapshot_path()
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        mine.write_text(bundled.model_copy(update={"btc_price_usd": price}).to_yaml())
+        market = load_market(None)
+        result = hashshock.run(fleet, "baseline", paths=10, horizon_days=30, market=market)
+        saved.append((result, save_results([result], store, fleet=fleet, market=market)[0]))
+    (first, a), (second, b) = saved
+    assert first.manifest["market_sha256"] != second.manifest["market_sha256"]
+    changed = {c.where for c in diff_runs(*load_runs([a, b], store)).inputs}
+    assert "market.snapshot_read.btc_price_usd" in changed, changed

@@ -306,9 +306,13 @@ class MarketConfig(_Strict):
 
     def content(self) -> dict[str, Any]:
         """The market as it runs, as JSON data: its fields and, for a price CSV, the
-        prices read from it — a digest or ``runs diff`` then sees an edit to the file,
-        not only its name."""
+        prices read from it, and a snapshot of the user's (``data update``'s, a file's)
+        as read — a digest or ``runs diff`` then sees an edit to a file, not only its
+        name (the bundled snapshot goes with the version)."""
         content = self.model_dump(mode="json")
+        snapshot = self.snapshot()
+        if snapshot.origin != "bundled":
+            content["snapshot_read"] = snapshot.model_dump(mode="json")
         if isinstance(self.price, BootstrapPrice | DeckPrice):
             rows = self.price.series()
             content["price"]["csv_read"] = {
