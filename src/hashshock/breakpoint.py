@@ -42,6 +42,8 @@ SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
 TARGET_PROBABILITY = 0.5
 #: Even steps from no shock to the largest, evaluated before the bisection.
 GRID_STEPS = 8
+#: A BTC drop's resolution: shares of the price to 4 decimals (0.01 %), the answer's grid.
+SHARE_DECIMALS = 4
 
 
 @dataclass
@@ -193,7 +195,8 @@ def find_breakpoint(
         said.extend(result.warnings)
         found = next(c for c in result.money.covenants if c.name == covenant)
         p = float((found.first_breach_day >= 0).mean())
-        evaluations.append({"size": round(size, 4), "probability_breach": round(p, 4)})
+        evaluations.append({"size": round(size, SHARE_DECIMALS),
+                            "probability_breach": round(p, 4)})  # fmt: skip
         if on_step is not None:
             on_step(size, p)
         return p
@@ -211,6 +214,8 @@ def find_breakpoint(
     grid = [largest * k / GRID_STEPS for k in range(GRID_STEPS + 1)]
     if days:
         grid = sorted({float(round(size)) for size in grid})
+    else:
+        grid = [round(size, SHARE_DECIMALS) for size in grid]
     lo, first = grid[0], None
     for size in grid:
         p = breach(size)
@@ -225,17 +230,17 @@ def find_breakpoint(
         return answer(0.0, p_hi)
     steps = max(iterations, math.ceil(math.log2(hi - lo))) if days else iterations
     for _ in range(steps):
-        mid = (lo + hi) / 2
-        if days:
-            mid = float(round(mid))
-            if mid in (lo, hi):
-                break
+        # Sizes on the answer's own grid (whole days; shares to 4 decimals), so that the
+        # answer is a size evaluated: rounded afterwards, it could fall below the breach.
+        mid = float(round((lo + hi) / 2)) if days else round((lo + hi) / 2, SHARE_DECIMALS)
+        if mid in (lo, hi):
+            break
         p_mid = breach(mid)
         if p_mid >= probability:
             hi, p_hi = mid, p_mid
         else:
             lo = mid
-    return answer(round(hi, 4), p_hi)
+    return answer(hi, p_hi)
 
 
 def check_shock(shock: object, option: str = "shock") -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,21 @@ def test_breakpoint_finds_the_smallest_breaching_parts_cut() -> None:
     assert probabilities[found.value] >= 0.5
     below = [size for size, p in probabilities.items() if size < found.value]
     assert below and all(probabilities[s] < 0.5 for s in below)
+
+
+def test_a_btc_drop_answer_is_a_size_evaluated_and_breaching_however_many_iterations() -> None:
+    """With 60 iterations the answer was rounded to 0.6391 after the search, below the
+    breach (0.48 of paths at 0.6391), and 50 evaluations repeated that size: sizes now
+    lie on the answer's 4-decimal grid, the bisection stops when it would repeat one, and
+    the answer is one it evaluated."""
+    found = find_breakpoint(MID, "ltv", "btc-drop", paths=50, horizon_days=60, iterations=60)
+    sizes = [e["size"] for e in found.evaluations]
+    assert len(sizes) == len(set(sizes)) and all(round(s, 4) == s for s in sizes)
+    assert len(sizes) <= 9 + math.ceil(math.log2(0.95e4))
+    at = {e["size"]: e["probability_breach"] for e in found.evaluations}
+    assert found.value in at and at[found.value] >= 0.5
+    below = max(s for s in sizes if s < found.value)
+    assert at[below] < 0.5 and found.value - below == pytest.approx(1e-4)
 
 
 def test_each_breakpoint_evaluation_is_the_breach_share_a_run_of_that_cut_gives() -> None:
