@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -264,3 +265,13 @@ def test_a_snapshot_whose_hashrate_is_off_its_difficulty_is_said(market: MarketF
     fine = market(network={"snapshot": {"date": day.isoformat(), "difficulty": 1.5e14,
                                         "network_hashrate_ehs": 1100}})  # fmt: skip
     assert not [n for n in market_start(fine, day).notes if "what its difficulty" in n]
+
+
+def test_a_snapshot_override_dated_after_today_is_refused(tmp_path: Path) -> None:
+    """A market file's snapshot dated next year started runs from a market not yet seen
+    ("-176 days old today"), as a user snapshot file of that date does not."""
+    later = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)
+    file = tmp_path / "market.yaml"
+    file.write_text(f"network:\n  snapshot: {{date: {later.isoformat()}}}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"network\.snapshot\.date: .* is after today"):
+        market_start(load_market(file), LATE)

@@ -364,6 +364,15 @@ class MarketConfig(_Strict):
                 values = override.model_dump(exclude={"file"}, exclude_none=True)
                 if values:
                     base = snapshot_from_mapping(values, self._file, base)
+                # By UTC's date, as `data update` dates what it fetches; a snapshot of a
+                # day not yet seen is a typo's year (the bundled one is never later).
+                today = dt.datetime.now(dt.UTC).date()
+                if base.date > today:
+                    raise InputError(
+                        self._file, "date", f"{base.date} is after today "
+                        f"({today}): a snapshot describes a day seen", "give the date its "
+                        "figures were read on",
+                    )  # fmt: skip
             self._snapshot = base
         return self._snapshot
 
