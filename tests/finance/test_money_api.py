@@ -288,3 +288,25 @@ def test_a_pledge_already_in_margin_call_is_warned_of() -> None:
     healthy = run(4e6)
     assert not [w for w in healthy["warnings"] if "btc_pledges" in w]
     assert healthy["finance"]["margin_calls"]["day_p50"] != 0
+
+
+def test_breakpoint_that_holds_says_how_close_it_came(tmp_path: Path) -> None:
+    """The mid-size DSCR holds at 50 % under every Bitmain cut, yet breaches on a third
+    of paths at some: "holds" alone read as safe; the text gives the largest cut tried
+    and the most paths breached, as the evaluations have them."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from hashshock.cli.app import app
+
+    out = tmp_path / "found.json"
+    result = CliRunner().invoke(app, ["breakpoint", str(MID), "-c", "dscr", "-n", "40",
+                                      "--json", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = json.loads(out.read_text(encoding="utf-8"))
+    assert found["value"] is None  # the case this checks
+    most = max(found["evaluations"], key=lambda e: e["probability_breach"])
+    text = " ".join(result.stdout.split())
+    assert "holds (breached on < 50% of paths) at every parts-cut tried, up to 365 days" in text
+    assert f"{most['probability_breach']:.1%} at {most['size']:g} days" in text

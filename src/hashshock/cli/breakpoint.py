@@ -123,9 +123,18 @@ def breakpoint_command(
     if json_out != "-" and not quiet:
         target = f"{probability:.0%}"
         named = literal(covenant)
+
+        def shown(size: float) -> str:
+            return f"a {size:.1%} fall" if shock == "btc-drop" else f"{size:g} days"
+
+        tried = found.evaluations
         if found.value is None:
-            console.print(f"[green]{named}[/] holds (breached on < {target} of paths) even at "
-                          f"the largest {shock} tried.")  # fmt: skip
+            most = max(tried, key=lambda e: e["probability_breach"])
+            console.print(
+                f"[green]{named}[/] holds (breached on < {target} of paths) at every {shock} "
+                f"tried, up to {shown(max(e['size'] for e in tried))}; the most paths breached: "
+                f"{most['probability_breach']:.1%} at {shown(most['size'])}."
+            )  # fmt: skip
         elif found.value == 0:
             console.print(
                 f"[bold]{named}[/] is already breached on "
@@ -144,10 +153,18 @@ def breakpoint_command(
                 f", 95% interval {interval[0]:.0%}–{interval[1]:.0%} over {found.paths:,} "
                 "paths: its Monte Carlo error, so another seed can move the shock found"
             )  # fmt: skip
+            # The share need not grow with the shock (a cut's costs land when it ends): a
+            # larger one that breached less is said, so "at" is not read as "from".
+            less = [e for e in tried if e["size"] > found.value
+                    and e["probability_breach"] < found.target_probability]  # fmt: skip
+            after = "" if not less else (
+                f" Larger shocks need not breach more: {shown(less[0]['size'])} breached "
+                f"{less[0]['probability_breach']:.1%}."
+            )  # fmt: skip
             console.print(
-                f"[bold]{named}[/] is breached on ≥ {target} of paths from "
-                f"[bold red]{size}[/] (breach probability there "
-                f"{found.probability_at_value:.0%}{error}).",
+                f"[bold]{named}[/] is breached on ≥ {target} of paths at "
+                f"[bold red]{size}[/], the smallest found that does (breach probability "
+                f"there {found.probability_at_value:.0%}{error}).{after}",
             )
 
 
