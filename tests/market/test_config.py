@@ -159,6 +159,30 @@ def test_bootstrap_needs_more_history_than_a_block(tmp_path: Path, market: Marke
     assert not isinstance(ok.price, DeckPrice)
 
 
+@pytest.mark.parametrize(("days", "demean", "said"), [(10, False, True), (10, True, False),
+                                                     (400, False, False)])  # fmt: skip
+def test_a_short_bootstrap_history_s_drift_is_said(
+    tmp_path: Path, market: MarketFactory, days: int, demean: bool, said: bool
+) -> None:
+    """Ten days of a 0.43 %-a-day fall, block 5, drift kept: every path repeats that fall
+    (the median cash ended at −$3.6 M), and nothing was said. Said with its size, unless
+    the history is a year or more or its drift is removed."""
+    import math
+
+    from hashshock.market.start import market_start
+
+    first = dt.date(2025, 1, 1)
+    rows = [f"{first + dt.timedelta(days=d)},{90_000 * math.exp(-0.0043 * d):.2f}"
+            for d in range(days)]  # fmt: skip
+    (tmp_path / "history.csv").write_text("date,price_usd\n" + "\n".join(rows) + "\n")
+    config = market(price={"model": "bootstrap", "csv": "history.csv", "block_days": 5,
+                           "demean": demean})  # fmt: skip
+    notes = [n for n in market_start(config, first).notes if "bootstrap history" in n]
+    assert bool(notes) == said, notes
+    assert all(f"holds {days - 1} days of returns, whose average, -79% a year" in n
+               for n in notes)  # fmt: skip
+
+
 def test_user_snapshot_is_preferred_and_a_broken_one_ignored(user_data_dir: Path) -> None:
     assert load_snapshot().origin == "bundled"
     newer = bundled_snapshot().model_copy(

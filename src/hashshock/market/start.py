@@ -78,6 +78,9 @@ PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (38.2 / 10, 412.57 * 10)
 #: §4.3), and a difficulty typed off by its exponent is 10× or more off; the factor 4 is
 #: an ASSUMPTION [E].
 NETWORK_GIVEN_RATIO = 4.0
+#: Fewer days of returns than this in a bootstrap history whose drift is kept is said: a
+#: year, one cycle of the seasons and of a difficulty year (an ASSUMPTION [E]).
+SHORT_HISTORY_DAYS = 365
 
 
 def _fix(stale: list[str]) -> str:
@@ -236,6 +239,8 @@ def _price_notes(
     deck's (else an :class:`InputError`: the path would jump on day 1), and a deck that
     ends before it is held flat, which is said."""
     price = config.price
+    if isinstance(price, BootstrapPrice):
+        return _short_history_notes(price)
     if not isinstance(price, DeckPrice):
         return []
     deck = price.series()
@@ -255,6 +260,19 @@ def _price_notes(
                 f"start date: its last price, ${deck.usd[-1]:,.0f}, is held over the whole "
                 "horizon"]  # fmt: skip
     return []
+
+
+def _short_history_notes(price: BootstrapPrice) -> list[str]:
+    """A bootstrap history shorter than :data:`SHORT_HISTORY_DAYS` whose drift is kept
+    (``demean`` off): every path repeats its few returns, so their average becomes every
+    path's trend, which is said with its size."""
+    returns = price.series().daily_log_returns()
+    if price.demean or len(returns) >= SHORT_HISTORY_DAYS:
+        return []
+    per_year = math.expm1(float(np.mean(returns)) * 365)
+    return [f"market: the bootstrap history ({price.csv}) holds {len(returns)} days of "
+            f"returns, whose average, {per_year:+.0%} a year, every path repeats — fix: give "
+            "a year or more of history, or set demean: true"]  # fmt: skip
 
 
 def _age_text(age: int) -> str:
