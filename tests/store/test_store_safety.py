@@ -298,3 +298,23 @@ def test_a_wait_that_is_not_seconds_is_said(
     assert f"HASHSHOCK_STORE_WAIT: '{wait}' is not a number of seconds (0 or more)" in err
     monkeypatch.setenv("HASHSHOCK_STORE_WAIT", "inf")  # as long as it takes: accepted
     assert invoke("runs", "list", "--store", str(store))[0] == 0
+
+
+def test_a_store_made_read_only_is_read_and_never_written(store: Path, runs) -> None:
+    """A store its owner made read-only (chmod 444) took a save and a removal when the user
+    was root: refused, as an output file of that mode is, and still read."""
+    from hashshock.store.query import remove_runs
+    from hashshock.store.save import save_results
+
+    (kept,) = save_results(runs[:1], store)
+    store.chmod(0o444)
+    try:
+        before = store.read_bytes()
+        with pytest.raises(InputError, match="is read-only"):
+            save_results(runs[1:], store)
+        with pytest.raises(InputError, match="is read-only"):
+            remove_runs([kept], store)
+        assert store.read_bytes() == before
+        assert [r["run_id"] for r in list_runs(store)] == [kept]
+    finally:
+        store.chmod(0o644)

@@ -221,6 +221,11 @@ def connect(path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             path, "--store", "no run store here",
             "save a run first (hashshock run ... --save) or give --store PATH",
         )  # fmt: skip
+    # A store its owner made read-only is one they meant to keep as it is, as an output
+    # file is (root would write it anyway: the mode is read, not only os.access).
+    if write and path.is_file() and not path.stat().st_mode & 0o222:
+        raise InputError(path, "--store", "is read-only", "make it writable, or give "
+                         "--store another file")  # fmt: skip
     with _thread_lock(path), _unusable_as_input(path):
         if write:
             path.parent.mkdir(parents=True, exist_ok=True)
