@@ -70,7 +70,8 @@ HEIGHT_TOLERANCE_OF_CARRIED = 0.1
 #: difficulty: ten times beyond the range since 2021 — the five-year low $38.2 (Nov 2025)
 #: and the 2021 high $412.57 (FACTS.md §4.3 [S113][S115]); the factor 10 is an
 #: ASSUMPTION [E]: a price in another currency or in thousands, a difficulty off by its
-#: exponent, lands outside it, while a deliberate crash of 90 % does not.
+#: exponent, lands outside it, while a deliberate crash to a tenth of the low does not
+#: (from the late-2025 market's $30.73, a fall of up to 87 %).
 PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (38.2 / 10, 412.57 * 10)
 #: A network (difficulty or hashrate) given for day 0, as a ratio to the one the snapshot
 #: carries there, beyond which the run says to check its units: the network has not
