@@ -372,3 +372,21 @@ def test_the_page_says_what_the_terminal_notes(page: str, data: dict[str, Any]) 
     day_zero = notes.day_zero_delivery(data)
     assert day_zero and day_zero in text
     assert all(note in text for note in notes.day_zero_notes(data))
+
+
+def test_a_stage_no_group_reaches_still_names_every_group(data: dict[str, Any]) -> None:
+    """A baseline-only run reaches no customs delay: its panel, the row's left one, was
+    drawn with no axis, so the next panel's markers stood beside blank names."""
+    import copy
+
+    from hashshock.report.figures.industry_groups import groups, stage_days
+
+    quiet = copy.deepcopy(data)
+    for scenario in quiet["scenarios"].values():
+        for group in scenario["groups"].values():
+            group.get("stages", {}).get("customs_delay", {})["day_p50"] = None
+    fig = stage_days(quiet)
+    assert fig is not None
+    on_first = [t for t in fig["data"] if t.get("yaxis", "y") == "y"]
+    assert [t["y"] for t in on_first] == [groups(quiet)]  # the names, and nothing drawn
+    assert any("no group reaches it" in a["text"] for a in fig["layout"]["annotations"])

@@ -23,6 +23,7 @@ from hashshock.report.figures.style import (
     day_or_dash,
     figure,
     rgba,
+    say_none,
     small_multiples,
     title_bottom_x_axes,
     update_axes,
@@ -232,6 +233,7 @@ def stage_days(data: dict[str, Any]) -> Figure | None:
     fig = _by_group(names, "Collapse stages by operator and class: median day",
                     list(STAGE_NAMES.values()), date_axis=True, shared_x=False)  # fmt: skip
     for k, key in enumerate(STAGE_NAMES):
+        drawn = len(fig["data"])
         for name, scenario, hue in scenarios(data):
             stages = [scenario["groups"].get(g, {}).get("stages", {}).get(key, {}) for g in names]
             days = [s.get("day_p50") for s in stages]
@@ -249,7 +251,12 @@ def stage_days(data: dict[str, Any]) -> Figure | None:
                 "meta": {"scenario": name, "series": f"groups.stages.{key}.day_p50"},
             }, k)  # fmt: skip
             shown.add(name)
-    return fig if fig["data"] else None
+        if len(fig["data"]) == drawn:  # no group reaches it: its axis still names them all
+            add(fig, {"type": "scatter", "mode": "markers", "y": names,
+                      "x": [day_date(data["start_date"], 0)] * len(names), "showlegend": False,
+                      "marker": {"opacity": 0}, "hoverinfo": "skip"}, k)  # fmt: skip
+            say_none(fig, k, "no group reaches it on 10 % of paths")
+    return fig if any(t.get("hoverinfo") != "skip" for t in fig["data"]) else None
 
 
 #: The lender's bars: JSON key, legend name, shade of the scenario's colour, pattern
