@@ -22,6 +22,9 @@ def test_a_short_outage_the_checkpoints_miss_is_said_with_its_day() -> None:
     assert "quiet" not in said and "baseline " not in said.split(":", 1)[1]
     assert worst_days({"scenarios": {"baseline": _scenario([0.0]),
                                      "quiet": _scenario([0.0, 2.0])}}) is None  # fmt: skip
+    # a loss that prints as 0.0 is noise (−0.001 EH/s read "sanctions 0.0 on day 28")
+    assert worst_days({"scenarios": {"baseline": _scenario([0.0]),
+                                     "noise": _scenario([0.0, -0.001])}}) is None  # fmt: skip
 
 
 def _rest(growth: float, start: float, yearly: float, days: int) -> dict[str, Any]:

@@ -243,7 +243,8 @@ def worst_days(data: dict[str, Any]) -> str | None:
     unit, scale = hashrate_unit(data)
     for name, scenario in data["scenarios"].items():
         low = (scenario["us"].get("hashrate_ehs_vs_baseline") or {}).get("p5") or []
-        if name != "baseline" and low and min(low) < 0:
+        # a loss that rounds to nothing as printed is noise, not a worst day
+        if name != "baseline" and low and signed(min(low) * scale).startswith("-"):
             said.append(f"{name} {signed(min(low) * scale)} on day {low.index(min(low))}")
     if not said:
         return None
