@@ -108,8 +108,8 @@ def moved_overseas(data: dict[str, Any]) -> Figure | None:
 
 
 def network(data: dict[str, Any]) -> Figure | None:
-    """Per scenario: the network's EH/s, the rest of the world's and the EH/s moved
-    overseas from the US (p5–p95 band, median)."""
+    """Per scenario: the network's EH/s and the rest of the world's (p5–p95 band,
+    median); what moves overseas from the US has a chart of its own."""
     chosen = [(n, s["us"]) for n, s, _ in scenarios(data)
               if any(key in s["us"] for key in NETWORK_SERIES)]  # fmt: skip
     if not chosen:
@@ -117,7 +117,7 @@ def network(data: dict[str, Any]) -> Figure | None:
     # one y scale for every scenario: side by side, panels of their own scales read as
     # the same size when they differ
     fig = small_multiples([name for name, _ in chosen],
-                          "Network, rest of the world and moved overseas (EH/s)")  # fmt: skip
+                          "Network and the rest of the world (EH/s)")  # fmt: skip
     for k, (name, us) in enumerate(chosen):
         for j, (key, label) in enumerate(NETWORK_SERIES.items()):
             if key not in us:
