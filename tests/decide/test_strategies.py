@@ -578,3 +578,28 @@ def test_the_decisions_take_the_market_options(cli: typer.Typer, fleet_file: Pat
     done = CliRunner().invoke(cli, ["optimise", str(fleet_file), *FAST, "--btc-price", "1",
                                     "--difficulty", "1.5e14", "-q"])  # fmt: skip
     assert done.exit_code == 0 and "more than ten times outside the range" in done.stderr
+
+
+def test_a_strategy_file_pays_for_the_spares_it_puts_on_the_shelves(tmp_path: Path) -> None:
+    """Spares owned at the end count at their cost: 5,000 fans and 1,000 boards given for
+    nothing came out +$1.1 M, the recommended strategy. A file that adds spares without
+    paying their landed cost is refused, naming it; paying it, the strategy runs."""
+    from hashshock.decide.api import strategies
+    from hashshock.inputs.errors import InputError
+
+    farm = Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml"
+    stock = [{"site": "farm", "part": "fan", "on_hand": 5000},
+             {"site": "farm", "part": "hashboard", "on_hand": 1000}]  # fmt: skip
+    free = tmp_path / "free.yaml"
+    free.write_text(yaml.safe_dump({"name": "free", "edits": [
+        {"path": "fleet.spares", "value": stock}]}))  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        strategies(farm, paths=4, horizon_days=30, extra=[free])
+    message = caught.value.message
+    assert str(free) in message and "costs.upfront_usd" in message
+    landed = float(message.split("costs.upfront_usd: ")[-1].split(" or more")[0])
+    paid = tmp_path / "paid.yaml"
+    paid.write_text(yaml.safe_dump({"name": "paid", "edits": [
+        {"path": "fleet.spares", "value": stock}], "costs": {"upfront_usd": landed}}))  # fmt: skip
+    found = strategies(farm, paths=4, horizon_days=30, extra=[paid])
+    assert "paid" in [s.name for s in found.strategies]

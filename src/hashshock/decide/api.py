@@ -32,7 +32,7 @@ from hashshock.inputs.errors import InputError, check_flag, check_path_like, unk
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
-from hashshock.prepare import FleetLike, MarketInput, Prepared, ScenarioLike
+from hashshock.prepare import FleetLike, MarketInput, Prepared, ScenarioLike, prepare
 
 #: Longest stockpile the built-in ``stockpile`` strategy may hold (months).
 MAX_STOCKPILE_MONTHS = 36
@@ -74,7 +74,7 @@ def optimise(
     """
     from hashshock.decide.optimise import check_target, check_window
     from hashshock.decide.optimise import optimise as search
-    from hashshock.prepare import check_horizon, check_run_args, prepare
+    from hashshock.prepare import check_horizon, check_run_args
 
     if isinstance(availability, bool) or not isinstance(availability, int | float):
         raise InputError(None, "availability", f"{availability!r} is not a share",
@@ -127,7 +127,7 @@ def strategies(
     ``hashshock strategies --json`` (money in USD, availability and breaches as shares)."""
     from hashshock.decide.strategies import compare_strategies
     from hashshock.inputs.load import load_fleet, load_scenario
-    from hashshock.prepare import check_horizon, check_run_args, prepare
+    from hashshock.prepare import check_horizon, check_run_args
 
     check_run_args(paths, seed)
     check_horizon(horizon_days)
@@ -179,7 +179,40 @@ def strategy_fleets(
     listed += [load_strategy(f) for f in files]
     check_names(listed)
     check_costs(listed, prepared.horizon_days)
-    return listed, [apply(s, base) for s in listed]
+    fleets = [apply(s, base) for s in listed]
+    _check_spares_paid(prepared, listed, fleets, scenario, market)
+    return listed, fleets
+
+
+def _shelf_usd(prepared: Prepared) -> float:
+    """The spares on the shelves on day 0 at their landed cost (USD)."""
+    plan, money = prepared.plans[-1], prepared.money[-1]
+    return float(plan.pool_on_hand @ money.pool_unit_cost[:, 0])
+
+
+def _check_spares_paid(
+    prepared: Prepared, listed: Sequence[Strategy], fleets: Sequence[LoadedFleet],
+    scenario: Scenario, market: MarketConfig,
+) -> None:  # fmt: skip
+    """A strategy file whose edits put spares on the shelves (``fleet.spares``, or a list
+    that leaves parts to the defaults) pays for them: spares a strategy owns at the end
+    count at their cost, so free ones were a gain (5,000 fans given for nothing came out
+    +$1.1 M). The built-ins cost what they stock."""
+    from hashshock.money_notes import musd
+
+    before = _shelf_usd(prepared)
+    for strategy, fleet in zip(listed, fleets, strict=True):
+        if not strategy._origin:
+            continue
+        added = _shelf_usd(prepare(fleet, [scenario], prepared.horizon_days, market,
+                                   with_baseline=False)) - before  # fmt: skip
+        if added > strategy.costs.upfront_usd + 1.0:
+            raise InputError(
+                strategy._origin, "costs.upfront_usd", f"{musd(strategy.costs.upfront_usd)} "
+                f"does not pay for the {musd(added)} of spares its edits put on the shelves "
+                "on day 0 (at their landed cost, duty included)", f"give costs.upfront_usd: "
+                f"{added:.0f} or more, or edits that add no spares",
+            )  # fmt: skip
 
 
 def check_months(months: float | None, option: str = "--stockpile-months") -> float:
