@@ -23,6 +23,7 @@ def test_strategies_beyond_the_breach_limit_are_grey_and_the_answer_is_starred()
                        _row("switch-off", 880e3, 1.0), _row("used-donors", -12e3, 0.04)],
         "max_breach": {"hashrate-commitment": 0.05},
         "cheapest_under_max_breach": {"hashrate-commitment": "used-donors"},
+        "cheapest_under_every_limit": "used-donors",
     }  # fmt: skip
     fig = net_benefit_chart(data)
     assert fig is not None
@@ -32,10 +33,40 @@ def test_strategies_beyond_the_breach_limit_are_grey_and_the_answer_is_starred()
     assert colours["stockpile-6m"] != OUTSIDE_LIMITS
     assert "used-donors ★" in colours and colours["used-donors ★"] != OUTSIDE_LIMITS
     assert "hashrate-commitment on more than 5%" in fig["layout"]["title"]["text"]
-    assert "★ the largest net benefit within a limit" in fig["layout"]["title"]["text"]
+    title = fig["layout"]["title"]["text"].replace("</sup><br><sup>", " ")  # wrapped lines
+    assert "★ the largest net benefit within every limit" in title
     without = net_benefit_chart({**data, "max_breach": {}, "cheapest_under_max_breach": {}})
     assert without is not None and OUTSIDE_LIMITS not in without["data"][0]["marker"]["color"]
     assert "★" not in "".join(without["data"][0]["y"])
+
+
+def test_the_star_is_the_answer_within_every_limit_not_one_limit_s_best() -> None:
+    """Two limits: switch-off has the largest benefit within the DSCR limit alone but
+    breaches the commitment on every path; the report starred it (and greyed it) while
+    the terminal's answer, within both, was donors-as-needed."""
+
+    def row(name: str, benefit: float, commitment: float, dscr: float) -> dict[str, Any]:
+        return {**_row(name, benefit, commitment), "covenants": {
+            "hashrate-commitment": {"probability_breach": commitment},
+            "dscr": {"probability_breach": dscr}}}  # fmt: skip
+
+    data = {
+        "strategies_run": {"fleet": "f", "scenario": "sanctions"},
+        "strategies": [row("do-nothing", 0.0, 1.0, 0.3), row("switch-off", 1.02e6, 1.0, 0.2),
+                       row("donors-as-needed", 641e3, 0.0, 0.26)],
+        "max_breach": {"hashrate-commitment": 0.05, "dscr": 0.5},
+        "cheapest_under_max_breach": {"hashrate-commitment": "donors-as-needed",
+                                      "dscr": "switch-off"},
+        "cheapest_under_every_limit": "donors-as-needed",
+    }  # fmt: skip
+    fig = net_benefit_chart(data)
+    assert fig is not None
+    starred = [name for name in fig["data"][0]["y"] if "★" in name]
+    assert starred == ["donors-as-needed ★"]
+    none = net_benefit_chart({**data, "cheapest_under_every_limit": None})
+    assert none is not None
+    title = none["layout"]["title"]["text"].replace("</sup><br><sup>", " ")  # wrapped lines
+    assert "no strategy is within every limit" in title
 
 
 def test_the_frontier_labels_its_target_and_shows_the_independent_check() -> None:

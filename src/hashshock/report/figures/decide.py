@@ -87,14 +87,16 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     machines at the used index less what the waiting ones lack, at the end, paired over
     paths), with its 95 % interval.
     With breach limits (``--max-breach``), the strategies that exceed one are grey and
-    the one with the largest net benefit within each limit is starred: the largest bar
-    is not the answer when it breaks a covenant the user will not risk."""
+    the one with the largest net benefit within every limit at once is starred, the
+    terminal's answer: the largest bar is not the answer when it breaks a covenant the
+    user will not risk (the best within one limit alone could be grey for another)."""
     rows = [s for s in data.get("strategies", []) if s.get("net_benefit_usd") is not None]
     if not rows:
         return None
     head = data["strategies_run"]
     limits: dict[str, float] = data.get("max_breach") or {}
-    chosen = set((data.get("cheapest_under_max_breach") or {}).values())
+    answer = data.get("cheapest_under_every_limit") if limits else None
+    chosen = {answer} if answer else set()
 
     def within(row: dict[str, Any]) -> bool:
         covenants = row.get("covenants") or {}
@@ -106,7 +108,8 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     if limits:
         said = ", ".join(f"{name} on more than {limit:.0%}" for name, limit in limits.items())
         key += (f"; grey: breaches {said} of paths (--max-breach); ★ the largest net "
-                "benefit within a limit")  # fmt: skip
+                "benefit within every limit" if answer else f"; grey: breaches {said} of "
+                "paths (--max-breach); no strategy is within every limit")  # fmt: skip
     title += f"<br><sup>{key}</sup>"
     fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
