@@ -37,6 +37,16 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     assert "Spares: availability versus budget" in html and "frontier" in html
     # the runs drawn below the frontier are the chosen stock's, and every chart says so
     assert "<td>sanctions — chosen stock</td>" in html
+    # the independent check's note (below the target, or noise) is the page's as well
+    from html import escape
+
+    from hashshock.report.figures.decide import optimise_blocks
+    from hashshock.report.sections import ReportInput
+
+    said = "below the target <by 0.2 points>: within the search's noise"
+    extras = {"optimise": {**data, "verified_note": said}}
+    (answer, *_) = optimise_blocks(ReportInput(runs=[], labels=[], extras=extras))
+    assert escape(said) in answer.html  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("args", "field"), [
