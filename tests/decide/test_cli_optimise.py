@@ -130,8 +130,10 @@ def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(  # type: ig
     ("objective", "interval", "reached", "said"),
     [(0.975, (0.972, 0.978), True, ""), (0.969, (0.965, 0.9705), True, "search's noise"),
      (0.95, (0.94, 0.96), True, "misses the target"), (0.95, (0.94, 0.96), False, ""),
-     # shown with the digits that put it below: 96.997 % is not "97.00%"
-     (0.96997, (0.965, 0.9705), True, "verified 96.997% is below the target")],
+     # rounded down as the table rounds it: 96.997 % is neither "97.00%" nor another
+     # figure than the table's 96.99 %
+     (0.96997, (0.965, 0.9705), True, "verified 96.99% is below the target"),
+     (0.969999, (0.965, 0.9705), True, "verified 96.99% is below the target")],
 )  # fmt: skip
 def test_a_verified_stock_below_its_target_is_pointed_out(
     objective: float, interval: tuple[float, float], reached: bool, said: str

@@ -5,6 +5,7 @@ availability (normal interval), and what to say when the check misses the target
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,11 +46,16 @@ class Verification:
 
 def _below(value: float, target: float) -> str:
     """``value`` (a share below ``target``) as a percentage with the fewest decimals, two
-    or more, that show it below (96.997 % against 97 % is not "97.00%")."""
+    or more, that show it below (96.997 % against 97 % is not "97.00%"), rounded down
+    as the terminal's table rounds it (89.819 % is 89.81 % in both)."""
+
+    def shown(share: float, digits: int) -> float:
+        return float(math.floor(10 ** (digits + 2) * share + 1e-9) / 10**digits)
+
     for digits in range(2, 7):
-        if round(100 * value, digits) < round(100 * target, digits):
+        if shown(value, digits) < shown(target, digits):
             break
-    return f"{100 * value:.{digits}f}%"
+    return f"{shown(value, digits):.{digits}f}%"
 
 
 def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
