@@ -171,3 +171,20 @@ def test_a_scheduler_nobody_listens_on_is_one_line_and_workers_are_taken(
     none = CliRunner().invoke(cli, [command, str(fleet_file), *FAST, "--workers", "0"])
     lines = none.output.strip().splitlines()  # refused before any warning, alone
     assert none.exit_code == 2 and len(lines) == 1 and "--workers" in lines[0], lines
+
+
+@pytest.mark.parametrize("points", [1, 2, 7, 8, 40])
+def test_the_frontier_table_shows_at_most_eight_rows_with_its_ends_and_the_chosen(
+    points: int,
+) -> None:
+    """40 frontier points printed 10 rows: the ends and the chosen stock came on top of
+    eight evenly spaced."""
+    from hashshock.cli.optimise import FRONTIER_ROWS, _frontier_rows
+
+    envelope = [{"cost_usd": 100.0 * k, "availability": 0.9 + k / 1000, "role": "simulated"}
+                for k in range(points)]  # fmt: skip
+    rows = _frontier_rows(envelope, 50.0, 0.95)  # the chosen stock, off the frontier
+    assert len(rows) <= FRONTIER_ROWS
+    shown = [r["cost_usd"] for r in rows if not r.get("chosen")]
+    assert shown[0] == 0.0 and shown[-1] == 100.0 * (points - 1)  # the frontier's ends
+    assert [r["cost_usd"] for r in rows if r.get("chosen")] == [50.0]

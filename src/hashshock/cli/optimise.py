@@ -303,11 +303,12 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
 
 def _frontier_rows(envelope: list[dict[str, Any]], cost: float, availability: float
                    ) -> list[dict[str, Any]]:  # fmt: skip
-    """At most :data:`FRONTIER_ROWS` points of the frontier, evenly spaced with its ends,
-    and the chosen stock (``cost``, ``availability``) in its place by cost, marked
+    """At most :data:`FRONTIER_ROWS` rows: points of the frontier evenly spaced with its
+    ends, and the chosen stock (``cost``, ``availability``) in its place by cost, marked
     ``chosen`` — it may not be on the frontier, where a cheaper stock can hold as much."""
-    step = max(1, -(-len(envelope) // FRONTIER_ROWS))
-    rows = envelope[::step] + ([envelope[-1]] if (len(envelope) - 1) % step else [])
+    last, room = len(envelope) - 1, FRONTIER_ROWS - 1  # one row is the chosen stock's
+    spaced = sorted({round(i * last / (room - 1)) for i in range(room)}) if last else [0]
+    rows = [envelope[i] for i in spaced] if envelope else []
     on = next((p for p in envelope if abs(p["cost_usd"] - cost) < 0.5), None)
     pick = {"cost_usd": cost, "availability": availability, "chosen": True,
             "role": on["role"] if on else "chosen", "on_frontier": on is not None}  # fmt: skip
