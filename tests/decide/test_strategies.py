@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -603,3 +604,19 @@ def test_a_strategy_file_pays_for_the_spares_it_puts_on_the_shelves(tmp_path: Pa
         {"path": "fleet.spares", "value": stock}], "costs": {"upfront_usd": landed}}))  # fmt: skip
     found = strategies(farm, paths=4, horizon_days=30, extra=[paid])
     assert "paid" in [s.name for s in found.strategies]
+
+
+def test_a_gain_from_stopping_machines_is_said_to_be_one() -> None:
+    """On a fleet whose machines mine at a loss, sending its one technician home came out
+    ahead (+$37k) with less revenue and a third of the machines stopped: said, beside
+    the table, so the gain is not read as what the strategy adds."""
+    from hashshock.cli.strategies import _gains_by_stopping
+
+    def row(name: str, benefit: float, revenue: float, availability: float) -> dict[str, Any]:
+        return {"name": name, "net_benefit_usd": benefit, "revenue_usd_p50": revenue,
+                "availability_p50": {"90": 0.9, "364": availability}}  # fmt: skip
+
+    rows = [row("do-nothing", 0.0, 1e6, 0.757), row("no-technician", 37e3, 0.9e6, 0.691),
+            row("more-technicians", -123e3, 1.1e6, 0.939), row("stockpile", 5e3, 1.01e6, 0.76),
+            row("costly-stop", -1e3, 0.8e6, 0.5)]  # fmt: skip
+    assert _gains_by_stopping(rows) == ["no-technician"]

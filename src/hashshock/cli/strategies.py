@@ -253,6 +253,15 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
                       "spares at cost, machines and whole donors at the used-ASIC index, "
                       "less what its waiting machines lack) against doing nothing",
                       style="dim", highlight=False)  # fmt: skip
+    stopping = _gains_by_stopping(rows)
+    if stopping:
+        console.print(
+            f"{', '.join(literal(n) for n in stopping)}: a gain with less revenue and fewer "
+            "machines running than doing nothing — the machines stopped mine at a loss at this "
+            "hashprice, and stopping them gains however it is done (to stop them on purpose: "
+            "examples/strategies/switch-off.yaml)",
+            style="dim", highlight=False,
+        )  # fmt: skip
     covenants = list(rows[0].get("covenants") or {})
     if covenants:
         breach = Table(title="Covenant breach probability", title_justify="left")
@@ -281,6 +290,23 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
         console.print("largest net benefit within every limit at once: "
                       + (f"[bold]{literal(best)}[/]" if best else "none of these"),
                       highlight=False)  # fmt: skip
+
+
+def _gains_by_stopping(rows: list[dict[str, Any]]) -> list[str]:
+    """The strategies that gain against doing nothing (``rows[0]``) while earning less
+    and running fewer machines on the last checkpoint: they gain by what they stop (a
+    fleet short of technicians sent home came out ahead on machines that mined at a
+    loss), not by what they add."""
+    base = rows[0]
+    last = list(base.get("availability_p50") or {})[-1:]
+    if base.get("revenue_usd_p50") is None or not last:
+        return []
+    return [
+        r["name"] for r in rows[1:]
+        if (r.get("net_benefit_usd") or 0.0) > 0 and r.get("revenue_usd_p50") is not None
+        and r["revenue_usd_p50"] < base["revenue_usd_p50"]
+        and r["availability_p50"][last[0]] < base["availability_p50"][last[0]]
+    ]  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
