@@ -51,6 +51,7 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
 
 @pytest.mark.parametrize(("args", "field"), [
     (["--target", "availability=1.2"], "--target"),
+    (["--target", "availability=97"], "fix: give it as a share: availability=0.97"),
     (["--target", "uptime=0.9"], "--target"),
     (["--budget", "-100"], "--budget"),
     (["--at", "p90"], "--at"),

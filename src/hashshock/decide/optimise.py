@@ -105,8 +105,12 @@ def check_window(horizon_days: int) -> None:
 def check_target(availability: float, at: str, budget_usd: float | None) -> Target:
     """A target the optimiser can aim at, else an :class:`InputError` with the fix."""
     if not 0.0 < availability < 1.0:
-        fix = ("no finite stock holds 100 %: give a share below 1, e.g. availability=0.97"
-               if availability >= 1.0 else "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
+        if 1.0 < availability < 100.0:  # a percentage: 97 meant 97 %
+            fix = f"give it as a share: availability={availability / 100:g}"
+        elif availability >= 1.0:
+            fix = "no finite stock holds 100 %: give a share below 1, e.g. availability=0.97"
+        else:
+            fix = "give a share between 0 and 1, e.g. 0.97"
         raise InputError(None, "availability (--target)",
                          f"availability={availability:g} is impossible", fix)  # fmt: skip
     if not isinstance(at, str) or at not in PERCENTILES:  # a list is unhashable: no KeyError
