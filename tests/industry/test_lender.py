@@ -144,6 +144,16 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
     names = [line.split("│")[1].strip() for line in text.getvalue().splitlines()
              if line.startswith("│")]  # fmt: skip
     assert names == ["farms/equipment-loan", "farms fr"]
+    # a key longer than the column breaks after its slash, never inside a word
+    # ("small-farms/equipmen" / "t-loan" in a portfolio with a wider table)
+    long = {"loans": [loan("midsize-private/equipment-loan", "midsize-private", 0.1),
+                      loan("small-public/converts", "small-public", 0.5)]}  # fmt: skip
+    text = io.StringIO()
+    Console(file=text, width=80).print(loans_table("sanctions", long, base))
+    cells = [line.split("│")[1].strip() for line in text.getvalue().splitlines()
+             if line.startswith("│")]  # fmt: skip
+    assert [c for c in cells if c] == ["midsize-private/", "equipment-loan", "small-public/",
+                                       "converts"]  # fmt: skip
 
 
 def test_a_portfolio_loan_may_be_named(tmp_path: Path) -> None:

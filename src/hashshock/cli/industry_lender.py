@@ -39,10 +39,17 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
     loss and interest received (all its operators')."""
     table = Table(title=f"Loans: {literal(name)}", title_justify="left")
     columns = ["borrower", "operators", "P default", "Δ base", "exp. loss", "interest"]
-    for column in columns if base is not None else [c for c in columns if c != "Δ base"]:
-        table.add_column(column, justify="left" if column == "borrower" else "right",
-                         overflow="fold")  # fmt: skip
     borrowers = [loan["borrower"] for loan in lender["loans"]]
+    # a borrower/loan key breaks after its slash, never inside a word ("equipmen" / "t-loan")
+    # the column as wide as the longest key, up to what 80 columns leave it (20)
+    widest = min(max((len(loan["loan"]) for loan in lender["loans"]), default=8), 20)
+    for column in columns if base is not None else [c for c in columns if c != "Δ base"]:
+        table.add_column(
+            column,
+            justify="left" if column == "borrower" else "right",
+            overflow="fold",
+            min_width=widest if column == "borrower" else None,
+        )
     before = {loan["loan"]: loan["probability_default"] for loan in (base or {}).get("loans", [])}
     for loan in lender["loans"]:
         # an operator's own loan (operators_own_loans) by its key, borrower/loan; the
@@ -50,7 +57,8 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
         own = loan["loan"].startswith(f"{loan['borrower']}/")
         who = loan["loan"] if own else loan["borrower"] if borrowers.count(
             loan["borrower"]) == 1 else f"{loan['borrower']} {loan['loan']}"  # fmt: skip
-        cells = [literal(who), f"{loan['operators']:,.0f}",
+        shown = literal(who).replace("/", "/\n") if len(who) > widest else literal(who)
+        cells = [shown, f"{loan['operators']:,.0f}",
                  probability(loan["probability_default"])]  # fmt: skip
         if base is not None:
             was = before.get(loan["loan"])
