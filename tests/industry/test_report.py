@@ -390,3 +390,17 @@ def test_a_stage_no_group_reaches_still_names_every_group(data: dict[str, Any]) 
     on_first = [t for t in fig["data"] if t.get("yaxis", "y") == "y"]
     assert [t["y"] for t in on_first] == [groups(quiet)]  # the names, and nothing drawn
     assert any("no group reaches it" in a["text"] for a in fig["layout"]["annotations"])
+
+
+def test_a_baseline_run_s_page_ranks_who_breaks_first_as_the_terminal_does(
+    data: dict[str, Any], tmp_path: Path
+) -> None:
+    """With baseline alone the terminal prints "Who breaks first: baseline" and what
+    breaks them; the page drew neither (its charts ranked shocks only)."""
+    alone = {**data, "scenarios": {"baseline": data["scenarios"]["baseline"]}}
+    page = write_industry_report(alone, tmp_path / "baseline.html").read_text(encoding="utf-8")
+    figures = figures_of(page)
+    assert {"break-financial", "break-operational"} <= set(figures)
+    bars = figures["break-financial"]["data"]
+    assert {t["meta"]["scenario"] for t in bars} == {"baseline"}
+    assert not [t for t in bars if t["name"] == "breaks under baseline"]

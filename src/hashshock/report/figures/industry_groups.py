@@ -80,8 +80,9 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     """One panel per shocked scenario: per group the share of paths on which it breaks
     (``kind``: financial or operational) before every other group, and at all, beside
     the share on which it breaks under baseline (what the shock does not cause); the
-    likeliest first on top (:func:`ranked`)."""
-    chosen = shocked(data)
+    likeliest first on top (:func:`ranked`). A run of baseline alone draws baseline, as
+    the terminal ranks it."""
+    chosen = shocked(data) or list(scenarios(data))
     # A group without a finance block cannot break financially: not drawn as never breaking.
     left_out = set(groups_without_finance(data)) if kind == "financial" else set()
     names = [g for g in ranked(data, kind) if g not in left_out]
@@ -96,7 +97,7 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
             (scenario, name, hue, "probability_first", "breaks first", 1.0),
             (scenario, name, hue, "probability_break", "breaks", 0.4),
         ]
-        if base is not None:
+        if base is not None and name != "baseline":
             bars.append((base[0], "baseline", base[1], "probability_break",
                          "breaks under baseline", 0.6))  # fmt: skip
         for source, which, shade_of, key, text, shade in bars:
@@ -118,9 +119,9 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
 def break_causes(data: dict[str, Any]) -> Figure | None:
     """One panel per shocked scenario: per group and cause (each covenant, cash below
     zero) that breaks it on any path of any scenario, the share of paths on which it
-    does, beside baseline's on the same paths."""
-    chosen = shocked(data)
-    base = data["scenarios"].get("baseline")
+    does, beside baseline's on the same paths (a run of baseline alone: baseline's)."""
+    chosen = shocked(data) or list(scenarios(data))
+    base = data["scenarios"].get("baseline") if shocked(data) else None
     causes = {name: break_causes_of(scenario) for name, scenario, _ in scenarios(data)}
     keys = [
         key
