@@ -195,10 +195,10 @@ def test_groups_and_lender_are_the_json(page: str, data: dict[str, Any]) -> None
     assert {"lender.net_income_usd", "lender.net_income_p5_usd"} <= drawn
     for trace in figures["lender-defaults"]["data"]:
         loans = data["scenarios"][trace["meta"]["scenario"]]["lender"]["loans"]
-        assert trace["y"] == [loan["probability_default"] for loan in loans]
+        assert trace["x"] == [loan["probability_default"] for loan in loans]
         # bars are named by borrower; a loan's key (loans[3]) only tells a borrower's apart
         borrowers = [loan["borrower"] for loan in loans]
-        for label, borrower in zip(trace["x"], borrowers, strict=True):
+        for label, borrower in zip(trace["y"], borrowers, strict=True):
             assert label.startswith(borrower)
             assert ("loans[" in label) == (borrowers.count(borrower) > 1)
 

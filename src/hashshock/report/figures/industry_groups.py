@@ -299,12 +299,14 @@ def lender_losses(data: dict[str, Any]) -> Figure | None:
 
 
 def lender_defaults(data: dict[str, Any]) -> Figure | None:
-    """Each loan's probability of default, by scenario."""
+    """Each loan's probability of default, by scenario: loans down the y axis (a label
+    each, never rotated under the legend), the chart as tall as its bars need."""
     chosen = [(n, s["lender"], hue) for n, s, hue in scenarios(data) if s.get("lender")]
     if not chosen:
         return None
-    fig = figure("Lender: probability of default per loan", 400, hovermode="closest",
-                 barmode="group")  # fmt: skip
+    bars = len(chosen) * max(len(lender["loans"]) for _, lender, _ in chosen)
+    fig = figure("Lender: probability of default per loan", max(400, 140 + 14 * bars),
+                 hovermode="closest", barmode="group")  # fmt: skip
     for name, lender, hue in chosen:
         loans = lender["loans"]
         borrowers = [loan["borrower"] for loan in loans]
@@ -312,19 +314,19 @@ def lender_defaults(data: dict[str, Any]) -> Figure | None:
         labels = [b if borrowers.count(b) == 1 else f"{b} ({loan['loan']})"
                   for b, loan in zip(borrowers, loans, strict=True)]  # fmt: skip
         fig["data"].append({
-            "type": "bar", "x": labels,
-            "y": [loan["probability_default"] for loan in loans], "name": name,
+            "type": "bar", "orientation": "h", "y": labels,
+            "x": [loan["probability_default"] for loan in loans], "name": name,
             "marker": {"color": hue},
             "customdata": [[loan["principal_usd"], loan["expected_loss_usd"],
                             "of paths" if loan["operators"] == 1 else
                             f"of its {loan['operators']:,.0f} operators, expected"]
                            for loan in loans],
-            "hovertemplate": ("%{x}: defaults on %{y:.1%} %{customdata[2]}; principal "
+            "hovertemplate": ("%{y}: defaults on %{x:.1%} %{customdata[2]}; principal "
                               "%{customdata[0]:$,.0f}, expected loss %{customdata[1]:$,.0f}"
                               f"<extra>{name}</extra>"),
             "meta": {"scenario": name, "series": "lender.loans.probability_default"},
         })  # fmt: skip
-    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero",
+    fig["layout"]["xaxis"].update(tickformat=".0%", rangemode="tozero",
                                   title={"text": "probability of default"})  # fmt: skip
-    update_axes(fig, "x", tickangle=-30)
+    fig["layout"]["yaxis"].update(autorange="reversed", automargin=True)  # the first on top
     return fig
