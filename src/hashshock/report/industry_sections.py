@@ -133,8 +133,9 @@ def _us(data: dict[str, Any]) -> list[Block]:
         ("network", industry.network(data),
          "The network's EH/s and the rest of the world's (the US is the difference)."),
         ("moved-overseas", industry.moved_overseas(data),
-         "US growth installed abroad instead: orders a scenario cancels that other countries' "
-         "miners take up, and machines distressed operators sell abroad."),
+         "What leaves the US for other countries' miners: orders a scenario cancels that "
+         "they take up, and machines distressed operators sell abroad (under baseline too: "
+         "an operator that breaks sells whatever the scenario)."),
     )]  # fmt: skip
 
 

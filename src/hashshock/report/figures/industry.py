@@ -98,12 +98,14 @@ def hashprice(data: dict[str, Any]) -> Figure | None:
 
 
 def moved_overseas(data: dict[str, Any]) -> Figure | None:
-    """The EH/s of US growth installed abroad instead (cancelled orders, machines sold
-    abroad), by scenario; none when no scenario moves any."""
+    """The EH/s that leaves the US for other countries' miners (orders cancelled that they
+    take up, machines distressed operators sell abroad — under baseline too), by scenario;
+    none when no scenario moves any."""
     moved = [s["us"].get("moved_overseas_ehs") for _, s, _ in scenarios(data)]
     if not any(bands and any(bands.get("p95", [])) for bands in moved):
         return None
-    return us_fans(data, "moved_overseas_ehs", "US growth installed abroad instead (EH/s)",
+    return us_fans(data, "moved_overseas_ehs",
+                   "EH/s moved overseas: US orders cancelled, machines sold abroad (EH/s)",
                    {"rangemode": "tozero", **titled("EH/s")}, ",.2f")  # fmt: skip
 
 
