@@ -93,3 +93,10 @@ def test_a_fleet_dumped_whole_runs_as_the_file_does(example: str) -> None:
         # the same fleet, but that the file it was read from named a CSV
         same = {"exclude": {"cohorts_csv"}}
         assert again.fleet.model_dump(**same) == loaded.fleet.model_dump(**same)
+
+
+def test_no_scenario_names_the_argument_as_well_as_the_option() -> None:
+    """A Python caller passed ``scenarios=``; "--scenarios: no scenario given" named only
+    the command's option."""
+    with pytest.raises(InputError, match=r"scenarios \(--scenarios\): no scenario given"):
+        hashshock.compare(small_fleet(), [], paths=2, horizon_days=5)

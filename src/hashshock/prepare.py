@@ -155,12 +155,13 @@ def scenario_list(scenarios: object) -> list[ScenarioLike]:
 def check_scenario_names(requested: Sequence[Scenario]) -> None:
     """At least one scenario, each named once (``--scenarios``)."""
     if not requested:
-        raise InputError(None, "--scenarios", "no scenario given", "name at least one scenario")
+        raise InputError(None, "scenarios (--scenarios)", "no scenario given",
+                         "name at least one scenario")  # fmt: skip
     names = [s.name for s in requested]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise InputError(
-            None, "--scenarios", f"{', '.join(twice)} named more than once",
+            None, "scenarios (--scenarios)", f"{', '.join(twice)} named more than once",
             "name each scenario once (they share common random numbers anyway); a "
             "scenario file is named by its name: field, else by its file name, so give "
             "a file that shares a built-in's name a name of its own",
@@ -168,7 +169,7 @@ def check_scenario_names(requested: Sequence[Scenario]) -> None:
     for scenario in requested:
         if scenario.name == BASELINE and scenario.events:
             raise InputError(
-                None, "--scenarios", f"a scenario named {BASELINE} has "
+                None, "scenarios (--scenarios)", f"a scenario named {BASELINE} has "
                 f"{len(scenario.events)} event(s), but {BASELINE} is the no-shock "
                 "reference every scenario is measured against",
                 "give that scenario file a name of its own (its name: field, else its "

@@ -641,7 +641,8 @@ def test_no_scenario_or_one_twice_exits_2(tmp_path: Path, scenarios: str, proble
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 2, result.output
         lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"error: --scenarios: {problem} — fix: ")
+        said = f"error: scenarios (--scenarios): {problem} — fix: "
+        assert len(lines) == 1 and lines[0].startswith(said)
 
 
 def test_portfolio_loans_that_cannot_default_are_warned_of_or_refused(tmp_path: Path) -> None:
