@@ -32,8 +32,8 @@ def test_json_over_a_file_of_another_kind_is_refused(
     write_yaml: Callable[..., Path], name: str
 ) -> None:
     """`--json portfolio.yaml` (a slip for --portfolio) would replace the user's file with
-    the run's JSON: refused, the file kept; a new file of any name, or an old .json, is
-    written."""
+    the run's JSON: refused, the file kept; a new file of any name, or an earlier result,
+    is written."""
     fleet = write_yaml(small_fleet(), "fleet.yaml")
     mine = fleet.parent / name
     mine.write_bytes(b"mine")
@@ -49,10 +49,12 @@ def test_json_over_a_file_of_another_kind_is_refused(
     notes.write_text("# my notes")
     done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(notes)])
     assert done.exit_code == 2 and notes.read_text() == "# my notes", done.output
-    (fleet.parent / "old.json").write_text("[]")
-    for target in ("old.json", "new.yaml", "out.txt"):  # new files of any name are written
+    tmp_json = fleet.parent / "new.json"
+    for target in ("new.json", "new.yaml", "out.txt"):  # new files of any name are written
         done = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(fleet.parent / target)])
         assert done.exit_code == 0, done.output
+    again = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(tmp_json)])
+    assert again.exit_code == 0, again.output  # an earlier result is replaced
 
 
 @pytest.mark.parametrize(
@@ -81,7 +83,7 @@ def test_json_onto_a_symlink_writes_through_to_its_target(
     fleet = write_yaml(small_fleet(), "fleet.yaml")
     real = tmp_path / "results" / "latest.json"
     real.parent.mkdir()
-    real.write_text("{}", encoding="utf-8")
+    real.write_text('{"scenario": "baseline", "manifest": {}}', encoding="utf-8")  # a result
     link = tmp_path / "latest.json"
     link.symlink_to(real)
     result = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(link)])
@@ -125,7 +127,7 @@ def test_a_full_disk_is_one_line_naming_the_file_in_every_command(
     run_id = done.stderr.split()[-1]
     repairs = Path(__file__).resolve().parents[1] / "examples" / "small-farm" / "repairs.csv"
     json_out, html_out = tmp_path / "kept.json", tmp_path / "kept.html"
-    json_out.write_text("mine", encoding="utf-8")
+    assert runner.invoke(app, ["fit", str(repairs), "--json", str(json_out)]).exit_code == 0
     # A report and an export replace only an earlier one (a file of the user's is refused
     # first).
     assert runner.invoke(app, ["report", str(run_json), "-o", str(html_out), "-q"]).exit_code == 0
@@ -288,7 +290,7 @@ def test_root_replacing_a_file_keeps_its_owner(write_yaml: Callable[..., Path],
                                                tmp_path: Path) -> None:  # fmt: skip
     fleet = write_yaml(small_fleet(), "fleet.yaml")
     out = tmp_path / "out.json"
-    out.write_text("{}")
+    out.write_text('{"scenario": "baseline", "manifest": {}}')  # an earlier result
     os.chown(out, 65534, 65534)
     done = runner.invoke(app, ["run", str(fleet), *QUICK, "-q", "--json", str(out)])
     assert done.exit_code == 0, done.output
@@ -329,3 +331,53 @@ def test_a_file_written_by_name_is_removed_if_its_writer_is_interrupted(tmp_path
     assert seen == [True] and not outputs._PENDING
     assert [p.name for p in tmp_path.iterdir()] == ["keep.parquet"]
     assert (tmp_path / "keep.parquet").read_bytes() == b"previous"
+
+
+def test_every_command_replaces_only_a_json_file_hashshock_wrote(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`--json package.json` replaced the user's file: any existing .json counted as an
+    output. Every command's JSON is now recognised as hashshock's (so a later run replaces
+    it, whichever command wrote it), and a JSON file of the user's is refused before any
+    work, kept byte for byte."""
+    import json
+
+    from tests.conftest import EXAMPLES
+
+    from hashshock.outputs import looks_like_output_json
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    farm = EXAMPLES / "small-farm"
+    spec = write_yaml({"name": "tiny", "base": {"fleet": str(fleet)}, "method": "grid",
+                       "paths": 3, "horizon_days": 10, "metrics": ["availability:9"],
+                       "inputs": [{"path": "market.price.volatility_per_year",
+                                   "values": [0.4, 0.6]}]}, "spec.yaml")  # fmt: skip
+    commands = {
+        "run": ["run", str(fleet), *QUICK],
+        "compare": ["compare", str(fleet), "-s", "baseline,sanctions", *QUICK],
+        "breakpoint": ["breakpoint", str(EXAMPLES / "midsize-public-miner" / "fleet.yaml"),
+                       "-c", "liquidity", *QUICK],
+        "optimise": ["optimise", str(fleet), "-n", "3", "--horizon", "30"],
+        "strategies": ["strategies", str(fleet), *QUICK],
+        "sweep": ["sweep", str(spec)],
+        "industry": ["industry", "-n", "2", "--horizon", "5"],
+        "audit": ["audit", str(fleet)],
+        "fit": ["fit", str(farm / "repairs.csv")],
+    }  # fmt: skip
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "my-dashboard", "version": "1.4.2", "scenario": "x"}')
+    before = package.read_bytes()
+    for name, args in commands.items():
+        refused = runner.invoke(app, [*args, "--json", str(package)])
+        assert refused.exit_code == 2, (name, refused.output)
+        assert "is not a JSON file hashshock wrote" in " ".join(refused.output.split()), name
+        assert package.read_bytes() == before, name
+        out = tmp_path / f"{name}.json"
+        done = runner.invoke(app, [*args, "--json", str(out)])
+        assert done.exit_code == 0, (name, done.output)
+        assert looks_like_output_json(out), (name, sorted(json.loads(out.read_text())))
+        replaced = runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(out)])
+        assert replaced.exit_code == 0, (name, replaced.output)
+    empty = tmp_path / "empty.json"  # nothing to lose
+    empty.touch()
+    assert runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(empty)]).exit_code == 0

@@ -291,6 +291,8 @@ def check_output(
     )
     if read_only:
         raise InputError(path, option, "is read-only", "make it writable or choose another name")
+    if option == "--json":  # a package.json, a notes.json: the user's, never replaced
+        check_replaceable(path, option, "a JSON file hashshock wrote", looks_like_output_json)
     return path
 
 
@@ -336,6 +338,40 @@ def check_replaceable(
         path, option, f"exists and is not {kind}",
         f"name another file with {option}, or move this one",
     )  # fmt: skip
+
+
+#: The top-level keys that tell each command's JSON from anybody's (a ``version`` key alone
+#: is anybody's): an object holding every key of one set is a file hashshock wrote, which
+#: a ``--json`` or ``runs export`` may replace. A compare's ``scenarios`` list holds runs.
+OUTPUT_JSON_KEYS: dict[str, frozenset[str]] = {
+    "run": frozenset({"scenario", "manifest"}),
+    "industry": frozenset({"industry", "manifest"}),
+    "sweep": frozenset({"sweep", "points"}),
+    "optimise": frozenset({"optimise", "chosen", "frontier"}),
+    "strategies": frozenset({"strategies_run", "strategies"}),
+    "breakpoint": frozenset({"covenant", "shock", "target_probability"}),
+    "audit": frozenset({"kind", "by_vendor", "vendor_hhi"}),
+    "fit": frozenset({"observable_parts", "min_failures", "results"}),
+    "scan": frozenset({"hosts", "statuses", "outputs", "cohorts", "machines", "notes"}),
+}
+
+
+def is_output_json(data: object) -> bool:
+    """Whether parsed JSON ``data`` is a document hashshock writes (:data:`OUTPUT_JSON_KEYS`)."""
+    if not isinstance(data, dict):
+        return False
+    if isinstance(data.get("scenarios"), list) and data["scenarios"] and len(data) == 1:
+        return all(is_output_json(run) for run in data["scenarios"])
+    return any(keys <= data.keys() for keys in OUTPUT_JSON_KEYS.values())
+
+
+def looks_like_output_json(path: Path) -> bool:
+    """Whether the file ``path`` holds a JSON document hashshock wrote (:func:`is_output_json`)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return is_output_json(data)
 
 
 def csv_columns(path: Path) -> set[str]:

@@ -316,13 +316,15 @@ def test_scan_out_names_a_scenario_or_other_yaml_for_what_it_is(
     check_fleet_file(stub)
 
 
-def test_scan_json_replaces_only_its_own_json(cli_app: typer.Typer, tmp_path: Path) -> None:
-    notes = tmp_path / "notes.json"  # a JSON file, but not a scan's
+def test_scan_json_replaces_only_a_json_file_hashshock_wrote(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.json"  # a JSON file, but not hashshock's
     notes.write_text('{"hosts": 3}', encoding="utf-8")
     code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(tmp_path / "f.yaml"),
                           "--json", str(notes))  # fmt: skip
     message = one_line_error(err)
-    assert code == 2 and f"{notes}: --json: exists and is not a JSON file written by" in message
+    assert code == 2 and f"{notes}: --json: exists and is not a JSON file hashshock" in message
     assert "fix: name another file with --json" in message
     repairs = tmp_path / "repairs.csv"  # a file of another kind: refused as by every --json
     repairs.write_text("machine,model,part,install_date,failure_date\n", encoding="utf-8")
@@ -334,13 +336,16 @@ def test_scan_json_replaces_only_its_own_json(cli_app: typer.Typer, tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json", "repairs.csv"]
 
 
-def test_scan_json_recognises_its_own_files(tmp_path: Path) -> None:
-    from hashshock.scan.render import looks_like_scan_json, scan_json
+def test_scan_json_is_recognised_as_hashshock_s(tmp_path: Path) -> None:
+    from hashshock.outputs import OUTPUT_JSON_KEYS, looks_like_output_json
+    from hashshock.scan.render import scan_json
 
+    document = scan_json([], [], ["a note"], {})
+    assert set(document) == OUTPUT_JSON_KEYS["scan"]
     mine, theirs = tmp_path / "scan.json", tmp_path / "other.json"
-    mine.write_text(json.dumps(scan_json([], [], ["a note"], {})), encoding="utf-8")
+    mine.write_text(json.dumps(document), encoding="utf-8")
     theirs.write_text(json.dumps({"hosts": 3}), encoding="utf-8")
-    assert looks_like_scan_json(mine) and not looks_like_scan_json(theirs)
+    assert looks_like_output_json(mine) and not looks_like_output_json(theirs)
 
 
 def test_an_install_date_after_the_start_date_is_refused_before_the_scan(

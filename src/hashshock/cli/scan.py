@@ -81,7 +81,6 @@ def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path,
     """Where the inventory goes and whether an earlier inventory there is merged; refuses
     outputs that are one file, and an inventory or a JSON file over a file of another kind."""
     from hashshock.scan.inventory import looks_like_inventory
-    from hashshock.scan.render import looks_like_scan_json
 
     path = named or default_inventory_path(out)
     check_output(json_out, "--json")  # before the scan: a bad path would lose its JSON
@@ -91,8 +90,6 @@ def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path,
     if path.parent.is_dir() or named is not None:
         check_output(path, "--inventory")
     check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
-    check_replaceable(json_out, "--json", "a JSON file written by `hashshock scan`",
-                      looks_like_scan_json)  # fmt: skip
     merge = looks_like_inventory(path)
     if merge:  # its rows read now: a bad cell found after a long scan lost the scan
         from hashshock.scan.inventory import read_inventory

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -115,21 +113,6 @@ def print_scan(
         console.print(f"- {literal(note)}", highlight=False)
 
 
-#: The top-level keys of :func:`scan_json`'s document: how ``scan --json`` recognises a
-#: file it wrote (and may replace).
-SCAN_JSON_KEYS = ("hosts", "statuses", "outputs", "cohorts", "machines", "notes")
-
-
-def looks_like_scan_json(path: Path) -> bool:
-    """Whether ``path`` is a JSON document written by ``hashshock scan --json`` (an object
-    with the keys of :data:`SCAN_JSON_KEYS`)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and set(SCAN_JSON_KEYS) <= set(data)
-
-
 def scan_json(
     records: Sequence[MachineRecord],
     cohorts: Sequence[ScannedCohort],
@@ -137,7 +120,7 @@ def scan_json(
     outputs: dict[str, str],
 ) -> dict[str, Any]:
     """The scan as a JSON-ready document (no credentials: records hold none)."""
-    return {  # the keys of SCAN_JSON_KEYS
+    return {  # the keys of hashshock.outputs.OUTPUT_JSON_KEYS['scan']
         "hosts": len(records),
         "statuses": status_counts(records),
         "outputs": outputs,

@@ -15,6 +15,7 @@ from hashshock.outputs import (
     check_output,
     check_replaceable,
     csv_columns,
+    looks_like_output_json,
 )
 from hashshock.store.db import connect, store_path
 from hashshock.store.documents import load_document
@@ -90,30 +91,13 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
 
 def _same_kind(path: Path, fmt: str, data: bytes) -> bool:
     """Whether the existing ``path`` is an export like ``data``: a CSV of the same columns,
-    or a JSON object of a hashshock result (:func:`_a_result`). Anything else — a repair
-    log, a fleet file, a package.json — is the user's, not replaced
-    (:func:`check_replaceable`)."""
+    or a JSON document hashshock wrote (:func:`~hashshock.outputs.looks_like_output_json`).
+    Anything else — a repair log, a fleet file, a package.json — is the user's, not
+    replaced (:func:`check_replaceable`)."""
     if fmt == "csv":
         header = data.split(b"\n", 1)[0].decode("utf-8").strip()
         return csv_columns(path) == {name.strip() for name in header.split(",")}
-    try:
-        previous = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return False
-    return _a_result(previous)
-
-
-def _a_result(data: object) -> bool:
-    """Whether JSON ``data`` is what hashshock writes for a stored run (a run's result: its
-    scenario and manifest; a compare's list of them), a sweep (its spec and points) or an
-    industry run (its industry and manifest) — a ``version`` key alone is anybody's."""
-    if not isinstance(data, dict):
-        return False
-    if isinstance(data.get("scenarios"), list) and data["scenarios"]:
-        return all(_a_result(run) for run in data["scenarios"])
-    keys = data.keys()
-    return ({"scenario", "manifest"} <= keys or {"sweep", "points"} <= keys
-            or {"industry", "manifest"} <= keys)  # fmt: skip
+    return looks_like_output_json(path)
 
 
 def _parquet_columns(path: Path) -> list[str] | None:
