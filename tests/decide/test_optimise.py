@@ -54,6 +54,33 @@ def test_parts_availability_does_not_depend_on_the_technicians() -> None:
     assert runs[0].availability.min() < 1.0  # parts run short: the comparison measures
 
 
+def test_the_answer_says_when_technicians_bind() -> None:
+    """The search leaves technicians out; the chosen stock is run once more with the
+    sites' own: a site with no technician has machines waiting with their spare on the
+    shelf (more than with one, none with fifty), and the answer says that no stock buys
+    that back. A staffed site's answer says nothing of it."""
+    from hashshock.decide.evaluate import simulate_staffed
+    from hashshock.decide.verify import TechnicianWait
+
+    waits = []
+    for technicians in (0, 1, 50):
+        fleet = small_fleet()
+        fleet["sites"][0]["technicians"] = technicians
+        fleet["sites"][0]["swaps_per_technician_day"] = 1
+        plan = prepare(fleet, ["baseline"], 120, None, 30).plans[-1]
+        waits.append(TechnicianWait.of(simulate_staffed(plan, plan.pool_on_hand, 30, 3, None)))
+    none, one, fifty = waits
+    assert none.mean_share > one.mean_share > fifty.mean_share == 0.0
+    assert "technicians bind" in none.note() and fifty.note() == ""
+    short = small_fleet()
+    short["sites"][0].update(technicians=0)
+    result = optimise(prepare(short, ["baseline"], 120, None, 40),
+                      check_target(0.9, "p50", None), None, paths=40, seed=1)  # fmt: skip
+    data = result.to_dict()
+    assert "no stock buys it back" in data["technicians_note"]
+    assert data["chosen"]["waiting_for_technician"]["share_mean_p50"] > 0
+
+
 def test_a_stock_is_what_the_fleet_file_gives() -> None:
     """Setting the plan's pools equals writing per-family spares rows in the fleet."""
     base = prepare(small_fleet(), ["baseline"], 60).plans[-1]

@@ -265,6 +265,9 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     if said:
         level = "[yellow]note:[/]" if "noise" in said else "[bold yellow]warning:[/]"
         console.print(f"{level} {literal(said)}", highlight=False)
+    if data["technicians_note"]:
+        console.print(f"[bold yellow]warning:[/] {literal(data['technicians_note'])}",
+                      highlight=False)  # fmt: skip
     gap = data["gap"]
     if gap["availability"] is not None:
         points = 100 * gap["availability"]

@@ -111,6 +111,22 @@ def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
     return StockRun(lost.astype(np.float32))
 
 
+def simulate_staffed(
+    plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
+    economy: EconomyInputs | None, ordered: bool = False,
+) -> FloatArray:  # fmt: skip
+    """Per path and day, the share of machine capacity waiting for a technician with
+    ``stock`` and the sites' own swaps a day (the check the stocks' runs leave out: module
+    docstring; a task, as :func:`simulate_stock`)."""
+    from hashshock.engine.output import DOWN_CAUSES
+    from hashshock.parallel import simulate_one
+
+    out = simulate_one(with_stock(plan, stock, ordered), paths, seed, economy)
+    waiting = out.machines_down[:, :, DOWN_CAUSES.index("waiting_for_technician")]
+    machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
+    return np.asarray(waiting / machines, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Simulator:
     """Runs stocks of one plan on ``executor``: ``paths`` and ``seed`` fixed, the economy
@@ -130,6 +146,15 @@ class Simulator:
         self.evaluations[0] += len(tasks)
         runs: list[StockRun] = self.executor.run(tasks)
         return runs
+
+    def staffed(self, stock: NDArray[np.int64], paths: int, seed: int) -> FloatArray:
+        """:func:`simulate_staffed` of ``stock`` on ``paths`` and ``seed``."""
+        economy = self.economies.get((paths, seed))
+        task = Task(simulate_staffed, (self.plan, stock, paths, seed, economy, self.ordered),
+                    name="stock with today's technicians")  # fmt: skip
+        self.evaluations[0] += 1
+        waiting: FloatArray = self.executor.run([task])[0]
+        return waiting
 
 
 Economies = dict[tuple[int, int], EconomyInputs]

@@ -30,7 +30,9 @@ and the availability-versus-budget frontier (``hashshock optimise``).
    standard error of the best's (from its order-statistic interval, step 4): a climb
    that adds parts gaining nothing, or the paths' noise, does not count their cost.
 4. **Verification**: the chosen stock (and the closed form's) on an independent seed,
-   with confidence intervals.
+   with confidence intervals; and the chosen stock once more with the sites' own
+   technicians, saying whether machines wait for hands that no stock gives
+   (:class:`~hashshock.decide.verify.TechnicianWait`).
 
 "Holds the target" (``--at p50|p5``): the p-th percentile over paths of each path's worst
 30-day mean parts availability (:data:`hashshock.decide.evaluate.WINDOW_DAYS`) is at or
@@ -56,6 +58,7 @@ from hashshock.decide.stats import quantile_standard_error
 from hashshock.decide.trim import polish
 
 # re-exported: callers and tests import them from here
+from hashshock.decide.verify import TechnicianWait as TechnicianWait
 from hashshock.decide.verify import Verification as Verification
 from hashshock.decide.verify import verified_note as verified_note
 from hashshock.execution.base import Executor, InProcess
@@ -154,6 +157,7 @@ class OptimiseResult:
     points: list[Point] = field(default_factory=list)
     verify_chosen: Verification | None = None
     verify_closed_form: Verification | None = None
+    technicians: TechnicianWait | None = None  # the chosen stock with today's technicians
     evaluations: int = 0
     ordered: bool = False  # stock ordered on day 0 rather than on the shelf
     #: When the target is not reached: the best stock found within the budget, and the
@@ -241,12 +245,16 @@ class OptimiseResult:
             },
             "reached": self.reached, "note": self.note,
             "verified_note": verified_note(self.target, self.verify_chosen, self.reached),
+            "technicians_note": "" if self.technicians is None else self.technicians.note(),
             "closed_form": {"cost_usd": self.closed_form_cost_usd,
                             "predicted_availability": self.closed_form_predicted,
                             "simulated": verification(self.verify_closed_form)},
             "gap": self.gap(),
             "chosen": {"cost_usd": self.chosen_cost_usd, "objective": self.chosen_objective,
                        "verified": verification(self.verify_chosen),
+                       "waiting_for_technician": None if self.technicians is None else {
+                           "share_mean_p50": self.technicians.mean_share,
+                           "share_last_day_p50": self.technicians.last_day_share},
                        "best_found": None if self.best_found is None else {
                            "cost_usd": self.best_found.cost_usd,
                            "objective": self.best_found.availability},
@@ -433,6 +441,7 @@ def optimise(
         else Point(table.inputs.cost(search.best), search.seen[search.best.tobytes()], "best found")
     )
     verified = sim.run([chosen, start], paths, verify_seed)
+    hands = TechnicianWait.of(sim.staffed(chosen, paths, verify_seed))
     return OptimiseResult(
         fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
         budget_usd=budget_usd, paths=paths, screen_paths=screen,
@@ -441,7 +450,7 @@ def optimise(
         chosen_stock=chosen, chosen_objective=chosen_value, reached=reached, note=note,
         points=search.points, verify_chosen=Verification.of(verified[0], target, verify_seed),
         verify_closed_form=Verification.of(verified[1], target, verify_seed),
-        evaluations=sim.evaluations[0], ordered=ordered, best_found=best,
+        technicians=hands, evaluations=sim.evaluations[0], ordered=ordered, best_found=best,
         noise=None if reached else search.noise,
     )  # fmt: skip
 

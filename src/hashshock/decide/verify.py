@@ -1,7 +1,8 @@
 """The chosen stock checked on an independent seed (``hashshock optimise``,
 docs/decisions.md "The simulation", step 4): the objective with its 95 % order-statistic
 interval, the share of paths holding the target (Wilson interval), the mean
-availability (normal interval), and what to say when the check misses the target."""
+availability (normal interval), and what to say when the check misses the target or
+when the sites' technicians, which the search leaves out, cannot keep up."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hashshock.decide.stats import interval_of_quantile, mean_interval
 from hashshock.finance.covenants import wilson_interval
@@ -42,6 +44,40 @@ class Verification:
                    interval_of_quantile(worst, target.percentile / 100), holding / worst.size,
                    wilson_interval(holding, worst.size), float(per_path_mean.mean()),
                    mean_interval(per_path_mean))  # fmt: skip
+
+
+#: The share of machine capacity waiting for a technician (mean over the horizon, median
+#: path) from which ``optimise`` says that technicians bind: 0.01 point, the last decimal
+#: its availability shows.
+HANDS_NOTE_SHARE = 1e-4
+
+
+@dataclass(frozen=True)
+class TechnicianWait:
+    """The chosen stock with the sites' own technicians (the search's runs swap without
+    limit, docs/decisions.md): the share of machine capacity waiting for a technician,
+    mean over the horizon on the median path and on the last day (p50)."""
+
+    mean_share: float
+    last_day_share: float
+
+    @classmethod
+    def of(cls, waiting: NDArray[np.float64]) -> TechnicianWait:
+        """From ``waiting[p, t]`` (:func:`hashshock.decide.evaluate.simulate_staffed`)."""
+        return cls(float(np.median(waiting.mean(axis=1))), float(np.median(waiting[:, -1])))
+
+    def note(self) -> str:
+        """What to say when technicians bind (empty when they keep up)."""
+        if self.mean_share < HANDS_NOTE_SHARE:
+            return ""
+        return (
+            f"technicians bind: with the chosen stock and the sites' own technicians "
+            f"{100 * self.mean_share:.2f}% of machine capacity waits for a technician "
+            f"(mean over the horizon, p50; {100 * self.last_day_share:.2f}% on the last "
+            "day), which parts availability counts as served: no stock buys it back, more "
+            "technicians do (hashshock strategies, e.g. "
+            "examples/strategies/more-technicians.yaml)"
+        )
 
 
 def _below(value: float, target: float) -> str:

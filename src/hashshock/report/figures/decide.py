@@ -153,6 +153,7 @@ def optimise_blocks(report: ReportInput) -> list[Block]:
             f"{verified.get('objective', float('nan')):.2%} (95% interval "
             f"{(ci[0] or 0):.2%}–{(ci[1] or 0):.2%}). "
             f"{escape(data.get('verified_note') or '')} "
+            f"{escape(data.get('technicians_note') or '')} "
             f"{escape(data.get('note') or '')} Parts availability here: the share of "
             "machines not waiting for a part, over each path's worst 30 days; the sections "
             "below give the chosen stock's run, whose availability is delivered over "
