@@ -217,6 +217,35 @@ def test_sending_the_technicians_home_is_no_gain() -> None:
     mine, theirs = outcome.owned_end_usd, base.owned_end_usd
     assert mine is not None and theirs is not None
     assert (mine - theirs).mean() < 0
+    # Its machines wait for a hand, their spare on the shelf; the farm's one technician
+    # keeps up (the JSON's count, and the terminal's note naming both).
+    from hashshock.cli.strategies import _technician_note
+
+    rows = result.rows()
+    waiting = [row["machines_waiting_for_technician_p50"]["364"] for row in rows]
+    assert waiting[0] == 0 < waiting[1]
+    note = _technician_note(rows, ["90", "181", "364"])
+    assert f"do-nothing 0, no-technicians {waiting[1]:,.0f}" in note
+
+
+def test_the_strategies_say_when_more_technicians_change_nothing() -> None:
+    """more-technicians on a fleet whose technicians keep up showed the same availability
+    as doing nothing and a net benefit of its wages, with nothing said of why."""
+    from hashshock.cli.strategies import _technician_note
+
+    def row(name: str, edits: list[dict[str, Any]], waiting: float) -> dict[str, Any]:
+        return {"name": name, "edits": edits,
+                "machines_waiting_for_technician_p50": {"90": 0.0, "364": waiting}}  # fmt: skip
+
+    staff = [{"path": "fleet.sites[rockdale].technicians", "value": 20}]
+    rows = [row("do-nothing", [], 0.0), row("more-technicians", staff, 0.0),
+            row("stockpile", [{"path": "fleet.spares", "value": []}], 0.0)]  # fmt: skip
+    assert _technician_note(rows, ["90", "364"]).startswith(
+        "more-technicians: no machine waits for a technician")  # fmt: skip
+    rows[0]["machines_waiting_for_technician_p50"]["364"] = 3.0
+    assert _technician_note(rows, ["90", "364"]).startswith(
+        "machines waiting for a technician on day 364 (p50)")  # fmt: skip
+    assert _technician_note(rows[:1] + rows[2:], ["90"]) == ""
 
 
 def test_a_waiting_machine_is_never_worth_less_than_nothing() -> None:

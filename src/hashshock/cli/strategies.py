@@ -238,6 +238,9 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
         console.print(f"{', '.join(literal(n) for n in idle)}: nothing to change on this fleet "
                       "(e.g. no open order to move): the same as doing nothing", style="dim",
                       highlight=False)  # fmt: skip
+    hands = _technician_note(rows, days)
+    if hands:
+        console.print(hands, style="dim", highlight=False)
     cash = Table(title="Money over the horizon (USD)", title_justify="left")
     cash.add_column("strategy")
     for column in ("revenue", "cash at end", "net benefit", "95% interval"):
@@ -255,11 +258,15 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
                       style="dim", highlight=False)  # fmt: skip
     stopping = _gains_by_stopping(rows)
     if stopping:
+        on_purpose = [r["name"] for r in rows if r["name"] in stopping and any(
+            e["path"] == _SWITCH_OFF for e in r["edits"])]  # fmt: skip
         console.print(
             f"{', '.join(literal(n) for n in stopping)}: a gain with less revenue and fewer "
             "machines running than doing nothing — the machines stopped mine at a loss at this "
-            "hashprice, and stopping them gains however it is done (to stop them on purpose: "
-            "examples/strategies/switch-off.yaml)",
+            "hashprice, and stopping them gains however it is done"
+            + ("" if on_purpose == stopping else
+               f" (to stop them on purpose: {_SWITCH_OFF} true, as "
+               "examples/strategies/switch-off.yaml)"),
             style="dim", highlight=False,
         )  # fmt: skip
     covenants = list(rows[0].get("covenants") or {})
@@ -290,6 +297,33 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
         console.print("largest net benefit within every limit at once: "
                       + (f"[bold]{literal(best)}[/]" if best else "none of these"),
                       highlight=False)  # fmt: skip
+
+
+#: The edit that stops machines on purpose (examples/strategies/switch-off.yaml).
+_SWITCH_OFF = "fleet.finance.switch_off_unprofitable"
+
+
+def _technician_note(rows: list[dict[str, Any]], days: list[str]) -> str:
+    """Machines waiting for a technician (their spare on the shelf) on the last checkpoint,
+    p50, per strategy when any waits — no stock shortens that queue; or, when none ever
+    does, the strategies that add technicians (or their swaps) change nothing but their
+    cost. Empty otherwise."""
+    last = days[-1]
+    waiting = [(r["name"], r["machines_waiting_for_technician_p50"]) for r in rows]
+    if any(by_day[last] for _, by_day in waiting):
+        listed = ", ".join(f"{literal(name)} {by_day[last]:,.0f}" for name, by_day in waiting)
+        return (
+            f"machines waiting for a technician on day {last} (p50), their spare on the "
+            f"shelf: {listed} — a stock does not shorten that queue, technicians do"
+        )
+    hands = (".technicians", ".swaps_per_technician_day")
+    staffing = [r["name"] for r in rows[1:]
+                if any(e["path"].endswith(hands) for e in r["edits"])]  # fmt: skip
+    if staffing and not any(any(by_day.values()) for _, by_day in waiting):
+        return (f"{', '.join(literal(n) for n in staffing)}: no machine waits for a "
+                "technician on the median path at any checkpoint, with them or without: "
+                "they change nothing but their cost")  # fmt: skip
+    return ""
 
 
 def _gains_by_stopping(rows: list[dict[str, Any]]) -> list[str]:

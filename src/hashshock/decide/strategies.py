@@ -53,6 +53,7 @@ from numpy.typing import NDArray
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS as MONTHS
 from hashshock.decide.stats import mean_interval
 from hashshock.decide.strategy import Strategy
+from hashshock.engine.output import DOWN_CAUSES
 from hashshock.execution.base import Executor, InProcess, Task
 from hashshock.finance.covenants import evaluate_covenants, wilson_interval
 from hashshock.inputs.errors import InputError
@@ -132,6 +133,8 @@ class Outcome:
     missing_parts_usd: FloatArray | None = None  # what waiting machines lack, last day
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
+    #: day → machines waiting for a technician, their spare on the shelf
+    waiting_for_technician: dict[int, FloatArray] = field(default_factory=dict)
 
     @property
     def orders_net_usd(self) -> float:
@@ -227,9 +230,13 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
     days = checkpoints(horizon)
     availability = {d: np.array(run.availability[:, d], dtype=np.float64) for d in days}
     hashrate = {d: np.array(run.output.hashrate_ths[:, d], dtype=np.float64) for d in days}
+    hands = DOWN_CAUSES.index("waiting_for_technician")
+    waiting = {d: np.array(run.output.machines_down[:, d, hands], dtype=np.float64)
+               for d in days}  # fmt: skip
     if run.money is None:
         return Outcome(availability, hashrate, None, None, order_deposits_usd=switched[0],
-                       deposits_refunded_usd=switched[1])  # fmt: skip
+                       deposits_refunded_usd=switched[1],
+                       waiting_for_technician=waiting)  # fmt: skip
     flows = run.money.flows
     upfront, running = strategy.cost_by_day(horizon)
     upfront[0] += switched[0]
@@ -251,7 +258,7 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         np.array(run.money.spares_value_usd, dtype=np.float64),
         np.array(flows.collateral_usd[:, -1], dtype=np.float64),
         np.array(run.money.donors_value_usd, dtype=np.float64),
-        np.array(run.money.missing_parts_usd, dtype=np.float64), *switched,
+        np.array(run.money.missing_parts_usd, dtype=np.float64), *switched, waiting,
     )  # fmt: skip
 
 
@@ -339,6 +346,9 @@ class StrategiesResult:
                                      for d, v in outcome.availability.items()},
                 "hashrate_ths_p50": {str(d): float(np.median(v))
                                      for d, v in outcome.hashrate_ths.items()},
+                "machines_waiting_for_technician_p50": {
+                    str(d): float(np.median(v))
+                    for d, v in outcome.waiting_for_technician.items()},
             }  # fmt: skip
             mine, theirs = outcome.owned_end_usd, base.owned_end_usd
             if mine is not None and theirs is not None:
