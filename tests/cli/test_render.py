@@ -579,3 +579,28 @@ def test_the_header_and_json_say_when_repairs_and_orders_are_under_way_on_day_0(
         assert (on_order > 2 * result.output.parts_shipped[:, 0].sum(axis=1).max()) == said
         header = printed(render_run, data).split("market on")[0]
         assert ("repairs and orders under way on day 0" in " ".join(header.split())) == said
+
+
+def test_the_progress_bar_says_what_the_wait_is_before_the_first_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bar read "0/None days" while the kernels loaded (or compiled, 30–40 s after
+    installing): it says so until the engine's first day, then counts days (a sweep's,
+    tasks)."""
+    import hashshock.cli.common as common
+
+    screen = io.StringIO()
+    monkeypatch.setattr(common, "err_console",
+                        Console(file=screen, force_terminal=True, width=80))  # fmt: skip
+    with common.progress_bar(True) as tick:
+        assert tick is not None
+        common.err_console.file.flush()
+        tick(3, 10)
+    with common.progress_bar(True, "sweeping", "tasks") as tick:
+        assert tick is not None
+        tick(2, 41)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    assert "None" not in shown
+    assert common.starting_words() in shown
+    assert "simulating" in shown and "3/10 days" in shown and "2/41 tasks" in shown
+    assert common.starting_words() in ("starting", "compiling the engine (once: 30–40 s)")

@@ -38,6 +38,7 @@ from hashshock.cli.common import (
     PathsOpt,
     QuietOpt,
     SeedOpt,
+    days_of,
     err_console,
     input_errors,
     note_long_run,
@@ -166,7 +167,7 @@ def _simulate(
         warn_all(loaded.warnings)
         if not quiet:
             note_long_run(estimate, "this run")
-        with progress_bar(not quiet) as tick:
+        with progress_bar(not quiet, unit=days_of(runs)) as tick:
             results = run_interruptibly(
                 lambda: api.compare(
                     loaded,

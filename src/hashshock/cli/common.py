@@ -9,8 +9,10 @@ and a raw escape character in a name would restyle the user's terminal.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -174,8 +176,11 @@ def write_or_report(write: Callable[[], object], target: str) -> bool:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; yields the engine callback."""
+def progress_bar(enabled: bool, doing: str = "simulating",
+                 unit: str = "days") -> Iterator[Callable[[int, int], None] | None]:  # fmt: skip
+    """A rich progress bar on stderr when it is a terminal; yields the callback taking the
+    ``unit`` done and their total (the engine's days, a sweep's tasks). Before the first
+    call it says what the wait is (:func:`starting_words`)."""
     if not enabled or not err_console.is_terminal:
         yield None
         return
@@ -188,12 +193,34 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     )
 
     with Progress(
-        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[done]}"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
     ) as bar:  # fmt: skip
-        task = bar.add_task("simulating", total=None)
+        task = bar.add_task(starting_words(), total=None, done="")
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, description=doing,
+                       done=f"{done}/{total} {unit}")  # fmt: skip
 
         yield update
+
+
+def days_of(runs: int) -> str:
+    """The progress bar's unit for ``runs`` runs of the horizon each (``compare``'s
+    baseline and scenarios: 730 days of two runs, not 730 of a year's horizon)."""
+    return "days" if runs == 1 else f"days of {runs} runs"
+
+
+def starting_words() -> str:
+    """What the progress bar says before the engine's first day: that the kernels compile
+    (once after installing or changing the engine, README) when numba's cache beside the
+    engine holds no index of the main kernel as new as its source, else that it starts."""
+    step = Path(__file__).resolve().parents[1] / "engine" / "step.py"
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    try:
+        source = step.stat().st_mtime
+        cached = any(index.stat().st_mtime >= source for index in
+                     (step.parent / "__pycache__").glob(f"step.run_days-*.{tag}.nbi"))  # fmt: skip
+    except OSError:
+        cached = False
+    return "starting" if cached else "compiling the engine (once: 30–40 s)"

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import QuietOpt, err_console, input_errors, literal, progress_bar, say
+from hashshock.cli.common import (
+    QuietOpt,
+    days_of,
+    err_console,
+    input_errors,
+    literal,
+    progress_bar,
+    say,
+)
 from hashshock.cli.interrupt import outputs_written_whole
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -238,7 +246,8 @@ def _simulate(
     for scenario in chosen:
         check_scenario_against_fleet(scenario, loaded)
     warn_if_stale(err_console, config, loaded)
-    with progress_bar(not quiet) as tick:
+    runs = len({"baseline", *(s.name for s in chosen)})
+    with progress_bar(not quiet, unit=days_of(runs)) as tick:
         results = api.compare(loaded, chosen, paths, horizon, seed, progress=tick, market=config)
 
     def keep() -> None:

@@ -18,8 +18,6 @@ standard library and light hashshock modules load with ``--help``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,6 +31,7 @@ from hashshock.cli.common import (
     error_exit,
     literal,
     note_long_run,
+    progress_bar,
     write_or_report,
 )
 from hashshock.cli.interrupt import outputs_written_whole
@@ -66,21 +65,6 @@ SaveOpt = Annotated[
 
 out = Console(emoji=False)
 err = Console(emoji=False, stderr=True)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar of tasks done on stderr when it is a terminal."""
-    if not enabled or not err.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("sweeping"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total} tasks"), TimeElapsedColumn(), console=err,
-                  transient=True) as bar:  # fmt: skip
-        task = bar.add_task("sweeping", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _executor(points: int, workers: int | None, scheduler: str | None,
@@ -191,7 +175,7 @@ def sweep_command(
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:
-            with _progress(not quiet and json_out != "-") as tick:
+            with progress_bar(not quiet and json_out != "-", "sweeping", "tasks") as tick:
                 result = run_interruptibly(
                     lambda: sweep(spec, executor=executor, progress=tick, paths=paths)
                 )
