@@ -78,14 +78,27 @@ class Breakpoint:
         low, high = wilson_interval(breached, self.paths)
         return round(low, 4), round(high, 4)
 
+    @property
+    def outcome(self) -> str:
+        """``holds`` (below the target probability at every size tried), ``breached``
+        (already at no shock) or ``breaks`` (at ``value``)."""
+        if self.value is None:
+            return "holds"
+        return "breached" if self.value == 0 else "breaks"
+
     def to_dict(self) -> dict[str, Any]:
+        from hashshock import __version__
+
         interval = self.probability_interval
-        return {"covenant": self.covenant, "shock": self.shock,
+        start = self.market.get("market_start", {}).get("date")
+        return {"covenant": self.covenant, "shock": self.shock, "outcome": self.outcome,
+                "largest_tried": max((e["size"] for e in self.evaluations), default=None),
                 "target_probability": self.target_probability, "value": self.value,
                 "unit": self.unit, "probability_at_value": self.probability_at_value,
                 "probability_at_value_ci95": None if interval is None else list(interval),
                 "paths": self.paths, "fleet": self.fleet, "horizon_days": self.horizon_days,
-                "seed": self.seed, "vendor": self.vendor, "market": copy.deepcopy(self.market),
+                "seed": self.seed, "start_date": start, "version": __version__,
+                "vendor": self.vendor, "market": copy.deepcopy(self.market),
                 "evaluations": copy.deepcopy(self.evaluations)}  # fmt: skip
 
 

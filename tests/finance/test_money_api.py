@@ -169,7 +169,10 @@ def test_a_cut_whose_costs_land_after_the_horizon_does_not_hide_a_shorter_one() 
     assert all(p < 0.3 for size, p in tried.items() if size < found.value)
     interval = found.probability_interval
     assert interval is not None and interval[0] <= found.probability_at_value <= interval[1]
-    assert found.to_dict()["probability_at_value_ci95"] == list(interval)
+    data = found.to_dict()
+    assert data["probability_at_value_ci95"] == list(interval)
+    assert data["outcome"] == "breaks" and data["largest_tried"] == max(tried)
+    assert data["start_date"] == found.market["market_start"]["date"] and data["version"]
 
 
 def test_a_higher_breach_probability_needs_no_smaller_shock() -> None:
@@ -185,6 +188,10 @@ def test_a_higher_breach_probability_needs_no_smaller_shock() -> None:
     values = [found[t].value for t in (0.1, 0.5, 0.9)]
     assert all(v is not None for v in values)
     assert values == sorted(values)  # type: ignore[type-var]
+    # The mid-size example's LTV holds under a parts cut: the JSON says so, and up to what.
+    holds = find_breakpoint(MID, "ltv", "parts-cut", paths=20, horizon_days=60).to_dict()
+    assert holds["value"] is None and holds["outcome"] == "holds"
+    assert holds["largest_tried"] == 60
     for target, result in found.items():
         assert result.probability_at_value is not None
         assert result.probability_at_value >= target
