@@ -288,6 +288,41 @@ def test_a_long_tornado_table_says_how_many_inputs_it_leaves_out() -> None:
     assert lines[wrapped + 1].startswith("│ ") and lines[wrapped + 2].startswith("├")
 
 
+def test_a_tornado_of_breach_shares_says_what_one_path_is_and_drops_zero_swings() -> None:
+    """At 50 paths a breach share moves in steps of 2 pts, and a swing of one path read as
+    an input's effect; inputs that do not move the metric filled the table with 0.00 pts.
+    They are counted in the caption, and one path's size is said."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.sweep import render_sweep
+
+    def row(name: str, swing: float) -> dict[str, Any]:
+        return {"input": name, "low_input": 1.0, "high_input": 2.0, "low": 0.28,
+                "high": 0.28 + swing, "swing": swing}  # fmt: skip
+
+    metric = "covenant_breach:dscr"
+    data = {
+        "sweep": {"name": "s", "method": "tornado", "paths": 50, "horizon_days": 365,
+                  "seed": 0, "metrics": [metric]},
+        "points": [{}] * 9, "failed_points": [], "base": {"metrics": {metric: 0.28}},
+        "tornado": {metric: {"rows": [row("btc", 0.5), row("fans", 0.02), row("a", 0.0),
+                                      row("b", 0.0)]}},
+    }  # fmt: skip
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    printed = " ".join(text.getvalue().split())
+    assert "one path is 2.00 pts at 50 paths" in printed
+    assert "2 inputs do not move it (swing 0)" in printed
+    assert "│ a " not in text.getvalue() and "│ fans " in text.getvalue()
+    for item in data["tornado"][metric]["rows"][:2]:  # type: ignore[index]
+        item["swing"] = 0.0
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    assert "no input moves it (swing 0)" in " ".join(text.getvalue().split())
+
+
 def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:
     """A one-way line's row reads as a tornado's: the input's lowest and highest levels,
     the metric at each (not the metric's own lowest and highest, which hid which end

@@ -241,7 +241,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
     """What drives each metric, in a table per metric (``seconds``: how long the sweep
     took, ``None`` for a saved one)."""
     from hashshock.cli.render import table_width
-    from hashshock.report.figures.sweep import difference_text, input_text
+    from hashshock.report.figures.sweep import difference_text, input_text, one_path_note
     from hashshock.sweep.metrics import describe
 
     head = data["sweep"]
@@ -272,11 +272,19 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 table.add_column(
                     column, justify="left" if column == "input" else "right", overflow="fold"
                 )
-            rows = analysis.get("rows", [])
+            every = analysis.get("rows", [])
+            rows = [row for row in every if row["swing"] != 0]  # (None: undefined, kept)
             said = []
             if len(rows) > TORNADO_ROWS:  # the rows come largest swing first
                 said.append(f"{len(rows) - TORNADO_ROWS} more inputs with smaller swings "
                             "(all in --json and the report)")  # fmt: skip
+            if len(every) > len(rows):
+                still = len(every) - len(rows)
+                said.append(f"{'no input' if not rows else counted(still, 'input')} "
+                            f"{'moves' if not rows else 'do not move'} it (swing 0)")  # fmt: skip
+            resolution = one_path_note(metric, int(head["paths"]))
+            if resolution and rows:
+                said.append(resolution)
             broken = {p.get("varies") for p in data["points"] if p.get("error")}
             undefined = [row for row in rows if row["swing"] is None]
             if any(row["input"] in broken for row in undefined):

@@ -67,6 +67,15 @@ def difference_text(value: Any, metric: str) -> str:
     return value_text(value, metric)
 
 
+def one_path_note(metric: str, paths: int) -> str:
+    """For a probability over paths, the size of one path in percentage points: a swing of
+    a few paths is the sample's, not the input's (empty for other metrics)."""
+    if _unit(metric) != "probability" or paths <= 0:
+        return ""
+    return (f"one path is {100 / paths:.2f} pts at {paths:,} paths: a swing of a few paths "
+            "may be Monte Carlo noise (more paths narrow it)")  # fmt: skip
+
+
 def input_text(value: Any) -> str:
     """An input's value for people: millions as ``18M`` (four significant digits, so a
     table's column fits 80 columns), other whole numbers with thousands separators, else
