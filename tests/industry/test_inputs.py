@@ -328,7 +328,10 @@ def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
     from hashshock.cli.app import app
 
     done = CliRunner().invoke(app, ["validate", str(_industry(tmp_path))])
-    assert done.exit_code == 0 and done.stdout.startswith("ok ") and "2 fleets" in done.stdout
+    assert done.exit_code == 0 and done.stdout.startswith("ok "), done.output
+    # what the file lists, the operators they stand for and the fleets that run them
+    said = " ".join(done.stdout.split())
+    assert "1 operator or class (10 operators, simulated as 2 fleets)" in said, said
     assert "2 scenarios" in done.stdout  # the industry's defaults, as `industry --validate`
     bad = CliRunner().invoke(app, ["validate", str(_industry(tmp_path, op_count=0))])
     assert bad.exit_code == 2 and "count" in bad.output

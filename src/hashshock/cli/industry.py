@@ -282,8 +282,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
     machines = sum(o["machines"] for o in operators)
     ehs = sum(o["nameplate_ehs"] for o in operators)
     unit, scale = hashrate_unit(data)  # PH/s for a farm or two
-    groups = "1 operator or class" if len(operators) == 1 else (
-        f"{len(operators)} operators and classes")  # fmt: skip
+    groups = industry_size(len(operators), sum(int(o.get("count", 1)) for o in operators),
+                           sum(int(o.get("simulated", 1)) for o in operators))  # fmt: skip
     console.print(
         f"[bold]{literal(data['industry'])}[/]: {groups}, "
         f"{counted(round(machines), 'machine')}, {ehs * scale:,.1f} {unit} nameplate; "
@@ -561,12 +561,24 @@ def validate_industry_file(
     warn = Console(emoji=False, stderr=True)
     for text in checked_warnings(checked, loaded):  # what the run would say of its inputs
         warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
-    members = len(checked.loaded.members)
+    members = checked.loaded.members
+    size = industry_size(len(checked.loaded.groups), round(sum(m.weight for m in members)),
+                         len(members))  # fmt: skip
     where = literal(str(checked.loaded.path))
     runs = len(checked.to_run)
     loans = counted(len(loaded.industry.portfolio.loans), "loan")
     lent = f", portfolio {literal(portfolio)} ({loans})" if portfolio is not None else ""
-    return f"[green]ok[/] {where}: {counted(members, 'fleet')}, {counted(runs, 'scenario')}{lent}"
+    return f"[green]ok[/] {where}: {size}, {counted(runs, 'scenario')}{lent}"
+
+
+def industry_size(groups: int, operators: int, fleets: int) -> str:
+    """How many operators and classes an industry lists, how many operators they stand
+    for and how many fleets simulate them: a class of 300 small farms runs as a few
+    representative members, each weighted by the farms it stands for."""
+    listed = "1 operator or class" if groups == 1 else f"{groups} operators and classes"
+    if operators == groups and fleets == groups:
+        return listed
+    return f"{listed} ({operators:,} operators, simulated as {counted(fleets, 'fleet')})"
 
 
 def register(app: typer.Typer) -> None:
