@@ -392,11 +392,13 @@ def test_machines_waiting_for_a_technician_are_shown_apart_only_when_there_are_s
     result = copy.deepcopy(results[-1])
     down = result["daily"]["machines_down"]
     assert not any(down["waiting_for_technician"]["p50"])  # 14 technicians keep up
-    assert "hands" not in printed(render_run, result)
+    plain = printed(render_run, result)
+    assert "part·hand" not in plain and "waiting for part (p50)" in plain
     days = checkpoints(result["horizon_days"])
     down["waiting_for_technician"]["p50"] = [1234 + day for day in range(len(result["dates"]))]
     text = printed(render_run, result)
-    assert "part · hands" in text and "no technician-day" in text
+    assert "part·hand" in text and "no technician-day" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
     for day in days:
         part = down["waiting_for_part"]["p50"][day]
         assert f"{part:,.0f} · {1234 + day:,.0f}" in text

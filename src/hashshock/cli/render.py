@@ -154,24 +154,26 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     # checkpoint's median has them (most fleets never do).
     for_hands = down.get("waiting_for_technician", {}).get("p50") or [0] * len(result["dates"])
     hands = any(for_hands[day] for day in days)
-    table.add_column("waiting p50\npart · hands" if hands else "waiting p50", justify="right",
-                     overflow="fold")  # fmt: skip
+    # (a header of at most 9 characters: the row's other cells then fit 80 columns)
+    table.add_column("waiting\npart·hand" if hands else "waiting\nfor part",
+                     justify="right", overflow="fold")  # fmt: skip
+    # Whole PH/s from 1,000 up: three values with a decimal each overflowed the column.
+    places = 0 if max(hashrate["p95"][day] for day in days) >= 1e6 else 1
     for day in days:
         waiting = f"{down['waiting_for_part']['p50'][day]:,.0f}"
         table.add_row(
             str(day),
             result["dates"][day],
             f"{_pct(avail['p5'][day])} · {_pct(avail['p50'][day])} · {_pct(avail['p95'][day])}",
-            f"{hashrate['p5'][day] / 1e3:,.1f} · {hashrate['p50'][day] / 1e3:,.1f} · "
-            f"{hashrate['p95'][day] / 1e3:,.1f}",
+            " · ".join(f"{hashrate[p][day] / 1e3:,.{places}f}" for p in ("p5", "p50", "p95")),
             f"{waiting} · {for_hands[day]:,.0f}" if hands else waiting,
         )
-    if hands:
-        table.caption = (
-            "waiting: part, machines stopped for want of a spare; hands, stopped with the "
-            "spare on the shelf and no technician-day left for the swap"
-        )
-        table.caption_justify = "left"
+    table.caption = (
+        "waiting (p50): part, machines stopped for want of a spare; hand, stopped with the "
+        "spare on the shelf and no technician-day left for the swap" if hands else
+        "waiting for part (p50): machines stopped for want of a spare"
+    )  # fmt: skip
+    table.caption_justify = "left"
     console.print(table)
     render_stages(console, [result])
     breaks = Table(
