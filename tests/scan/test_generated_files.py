@@ -104,3 +104,16 @@ def test_fit_out_replaces_only_failure_rates(tmp_path: Path) -> None:
     backup = tmp_path / "rates.csv.bak"
     assert backup.read_text(encoding="utf-8") == edited
     assert backup.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_fleet_file_s_scenario_takes_the_fleet_s_name(cli_app: typer.Typer,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    """The three examples are all fleet.yaml: their scenarios were all
+    remote-disable-fleet, and each run table said so."""
+    import yaml
+
+    out = tmp_path / "rd.yaml"
+    code, output = _invoke(cli_app, "audit", str(FLEET), "--scenario-out", str(out))
+    assert code == 0, output
+    name = yaml.safe_load(FLEET.read_text(encoding="utf-8"))["name"]
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["name"] == f"remote-disable-{name}"

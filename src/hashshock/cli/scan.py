@@ -338,7 +338,11 @@ _ScenarioOut = Annotated[
     typer.Option(help="Write the remote-disable scenario YAML for `hashshock run --scenario`"),
 ]
 _ScenarioName = Annotated[
-    str | None, typer.Option(help="Scenario name (default: remote-disable-<file name>)")
+    str | None,
+    typer.Option(
+        help="Scenario name (default: remote-disable-<fleet name>, or "
+        "remote-disable-<file name> for an inventory)"
+    ),
 ]
 _Vendor = Annotated[
     list[str] | None,
@@ -451,7 +455,10 @@ def audit_command(
             not_a_fleet = _other_csv(source)
             if not_a_fleet is not None:
                 raise not_a_fleet
-            units, kind = units_from_fleet(load_fleet(source)), "fleet"
+            fleet = load_fleet(source)
+            units, kind = units_from_fleet(fleet), "fleet"
+            if scenario_name is None:  # the fleet's own name: three examples are fleet.yaml
+                name = f"remote-disable-{fleet.fleet.name}"
         if not units:
             raise InputError(source, None, "no machines to audit", "scan some miners first")
         present = {u.vendor for u in units} | set(vendor_defaults())
@@ -490,7 +497,7 @@ RICH_HELP_MIN_COLUMNS = 120
 def default_scenario_name(source: Path) -> str:
     """``remote-disable-<fleet>``: the file's name without its suffix and the scanner's
     ``.inventory`` (``fleet.inventory.csv`` → ``remote-disable-fleet``): the name heads
-    every run table of the scenario."""
+    every run table of the scenario. A fleet file's scenario takes the fleet's name."""
     stem = source.stem.removesuffix(".inventory") or source.stem
     return f"remote-disable-{stem}"
 

@@ -356,7 +356,7 @@ def check_scenario_options(name: str, start_day: int, duration_days: int) -> Non
                 None, option, f"{days} days is more than a scenario file allows "
                 f"({MAX_DELAY_DAYS})", f"give at most {MAX_DELAY_DAYS} days",
             )  # fmt: skip
-    default = "leave the option out for remote-disable-<file name>"
+    default = "leave the option out for remote-disable-<fleet or file name>"
     if not name.strip():
         raise InputError(None, "--scenario-name", "is empty", f"give a name, or {default}")
     if name == BASELINE:
