@@ -276,6 +276,7 @@ def test_runs_text_reads_as_run_prints_and_says_what_cannot_compare(
     assert metric_text("finance.cash_usd_end.p50", -107_100.0) == "-$107.1k"
     assert metric_text("stages.spares_depleted.probability", 0.49) == "49.0%"
     assert metric_text("stages.spares_depleted.day_p50", 38.0) == "38"
+    assert metric_text("finance.covenants.dscr.tested", True) == "true"  # not Python's True
     from tests.store.conftest import SMALL
 
     short = hashshock.compare(SMALL, ["baseline"], paths=40, horizon_days=30, seed=2)

@@ -190,6 +190,8 @@ def _value(value: Any) -> str:
         return f"{value:,.6g}"
     if value is None:
         return "—"
+    if isinstance(value, bool):  # as the fleet file says it, not Python's True
+        return "true" if value else "false"
     return json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
 
 
