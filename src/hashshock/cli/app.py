@@ -101,7 +101,11 @@ console = Console(emoji=False)
 
 WorkersOpt = Annotated[
     int | None,
-    typer.Option("--workers", help="Processes for the simulations (default: up to 2 cores)."),
+    typer.Option(
+        "--workers",
+        help="Local Dask worker processes for the scenarios (default: "
+        "here, one after the other, each on the engine's threads).",
+    ),
 ]
 
 

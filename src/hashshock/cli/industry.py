@@ -19,8 +19,11 @@ import typer
 from rich.console import Console
 
 from hashshock.cli.common import (
+    HorizonOpt,
+    PathsOpt,
     QuietOpt,
     SchedulerOpt,
+    SeedOpt,
     input_errors,
     literal,
     progress_bar,
@@ -59,9 +62,6 @@ FileArg = Annotated[
     typer.Argument(metavar="FILE", show_default=False,
                    help="Industry YAML (docs/industry.md), or a bundled name; default: us."),
 ]  # fmt: skip
-PathsOpt = Annotated[int, typer.Option("--paths", "-n", help="Monte Carlo paths.")]
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Days to simulate.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 JsonOpt = Annotated[
     str | None, typer.Option("--json", help="Write the result as JSON here ('-' for stdout).")
 ]
