@@ -101,9 +101,9 @@ def test_the_terminal_gives_interest_and_net_income_with_their_signs() -> None:
 
     shock, base = lender(-1.8e7), lender(4e6)
     lines = lender_losses({"lender": shock}, {"lender": base})
-    assert lines[2].split() == ["interest", "received", "$12.0", "M,", "baseline", "$12.0", "M"]
-    assert lines[3].split() == ["net", "of", "losses", "-$18.0", "M", "(p5", "-$43.0", "M),",
-                                "baseline", "$4.0", "M"]  # fmt: skip
+    assert lines[2].split() == ["interest", "received", "$12.0M,", "baseline", "$12.0M"]
+    assert lines[3].split() == ["net", "of", "losses", "-$18.0M", "(p5", "-$43.0M),",
+                                "baseline", "$4.0M"]  # fmt: skip
     assert all(len(line) <= 80 for line in lines)
     old = {k: v for k, v in shock.items() if "income" not in k}  # a JSON from before
     assert len(lender_losses({"lender": old}, None)) == 2
@@ -132,7 +132,7 @@ def test_the_terminal_lists_each_loan_with_its_change_from_baseline() -> None:
     Console(file=text, width=80).print(loans_table("sanctions", shock, base))
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in text.getvalue().splitlines()
             if line.startswith("│")]  # fmt: skip
-    assert rows[0] == ["farms", "300", "31%", "+12", "$5.4 M", "$4.8 M"]
+    assert rows[0] == ["farms", "300", "31%", "+12", "$5.4M", "$4.8M"]
     assert [r[0] for r in rows[1:]] == ["mara loans[1]", "mara loans[2]"]
     text = io.StringIO()
     Console(file=text, width=80).print(loans_table("baseline", base, None))
@@ -177,10 +177,11 @@ def test_a_portfolio_loan_may_be_named(tmp_path: Path) -> None:
 
 def test_a_small_portfolio_s_figures_read_in_their_own_units() -> None:
     """A $200k loan's losses are not "$0.0 M" nor "44 % of $0 M lent": under a million
-    in thousands, under a thousand in dollars; no minus on what prints as zero."""
-    from hashshock.cli.industry_lender import millions
+    in thousands, under a thousand in dollars; no minus on what prints as zero; written
+    as every money table writes them ($88.1M, not $88.1 M beside $973.0k)."""
+    from hashshock.money_notes import musd
 
-    assert [millions(v) for v in (88.1e6, -59.9e6, 9.5e6)] == ["$88.1 M", "-$59.9 M", "$9.5 M"]
-    assert [millions(v) for v in (117_261, 200_000, 950_000)] == ["$117.3k", "$200.0k",
-                                                                  "$950.0k"]  # fmt: skip
-    assert [millions(v) for v in (0.0, -0.4, -20.0)] == ["$0", "$0", "-$20"]
+    assert [musd(v) for v in (88.1e6, -59.9e6, 9.5e6)] == ["$88.1M", "-$59.9M", "$9.5M"]
+    assert [musd(v) for v in (117_261, 200_000, 950_000)] == ["$117.3k", "$200.0k",
+                                                              "$950.0k"]  # fmt: skip
+    assert [musd(v) for v in (0.0, -0.4, -20.0)] == ["$0", "$0", "-$20"]

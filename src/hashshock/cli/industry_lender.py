@@ -11,6 +11,7 @@ from rich.console import Console
 from hashshock.cli.common import literal, say
 from hashshock.cli.table import Table
 from hashshock.industry.notes import tail_below_baseline
+from hashshock.money_notes import musd
 from hashshock.words import probability
 
 
@@ -18,19 +19,6 @@ def print_indented(console: Console, line: str, indent: int = 8) -> None:
     """``line`` wrapped to the console, its continuation lines under the text of the
     lender block (``indent`` columns in), not at column 0."""
     say(console, line, indent=indent)
-
-
-def millions(usd: float) -> str:
-    """``$88.1 M``, ``-$59.9 M``; under a million in thousands (``$117.3k``), under a
-    thousand in dollars: a small portfolio's losses are not all ``$0.0 M``."""
-    size = abs(usd)
-    if size >= 999_950:  # (what would print as 1,000.0k)
-        shown = f"{size / 1e6:,.1f} M"
-    elif size >= 999.5:
-        shown = f"{size / 1e3:,.1f}k"
-    else:
-        shown = f"{size:,.0f}"
-    return f"{'-' if usd < 0 and shown.strip('0.,kM ') else ''}${shown}"
 
 
 def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) -> Table:
@@ -63,8 +51,8 @@ def loans_table(name: str, lender: dict[str, Any], base: dict[str, Any] | None) 
         if base is not None:
             was = before.get(loan["loan"])
             cells.append("—" if was is None else points(loan["probability_default"] - was))
-        cells += [millions(loan["expected_loss_usd"]),
-                  millions(loan.get("interest_income_usd", 0.0))]  # fmt: skip
+        cells += [musd(loan["expected_loss_usd"]),
+                  musd(loan.get("interest_income_usd", 0.0))]  # fmt: skip
         table.add_row(*cells)
     return table
 
@@ -80,22 +68,22 @@ def lender_losses(scenario: dict[str, Any], base: dict[str, Any] | None) -> list
     lines: list[str] = []
     for label, key in (("expected loss", "expected_loss_usd"),
                        ("95th percentile loss", "loss_p95_usd")):  # fmt: skip
-        text = f"{'lender: ' if not lines else ' ' * 8}{label} {millions(lender[key])}"
+        text = f"{'lender: ' if not lines else ' ' * 8}{label} {musd(lender[key])}"
         if lent > 0:
-            text += f" ({lender[key] / lent:.0%} of {millions(lent)} lent)"
+            text += f" ({lender[key] / lent:.0%} of {musd(lent)} lent)"
         if base_lender is not None and base_lender is not lender:
-            text += f", baseline {millions(base_lender[key])}"
+            text += f", baseline {musd(base_lender[key])}"
         lines.append(text)
     if "interest_income_usd" in lender:  # absent in a JSON written before it was counted
         other = base_lender if base_lender is not lender else None
         for text, key in (
-            (f"interest received {millions(lender['interest_income_usd'])}",
+            (f"interest received {musd(lender['interest_income_usd'])}",
              "interest_income_usd"),
-            (f"net of losses {millions(lender['net_income_usd'])} (p5 "
-             f"{millions(lender['net_income_p5_usd'])})", "net_income_usd"),
+            (f"net of losses {musd(lender['net_income_usd'])} (p5 "
+             f"{musd(lender['net_income_p5_usd'])})", "net_income_usd"),
         ):  # fmt: skip
             if other is not None and key in other:
-                text += f", baseline {millions(other[key])}"
+                text += f", baseline {musd(other[key])}"
             lines.append(" " * 8 + text)
     tail = tail_below_baseline(scenario, base)
     if tail is not None:

@@ -9,29 +9,20 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from hashshock.money_notes import NETWORK_MARK
+from hashshock.money_notes import NETWORK_MARK, musd
 from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.results.money import tested_covenants
 from hashshock.words import probability
 
 
 def usd(value: float | None) -> str:
-    """USD with a unit chosen by magnitude ($, $k, $M, $B).
+    """USD with a unit chosen by magnitude ($, $k, $M, $B; :func:`hashshock.money_notes.musd`),
+    ``—`` for none.
 
     >>> usd(12_345_678), usd(-48_200), usd(950), usd(None)
     ('$12.3M', '-$48.2k', '$950', '—')
     """
-    if value is None:
-        return "—"
-    size = abs(value)
-    for limit, divisor, unit, digits in ((999_950_000, 1e9, "B", 2), (999_950, 1e6, "M", 1),
-                                         (999.5, 1e3, "k", 1)):  # fmt: skip
-        if size >= limit:
-            text = f"{size / divisor:,.{digits}f}{unit}"
-            break
-    else:
-        text = f"{size:,.0f}"
-    return ("-$" if value < 0 and text != "0" else "$") + text
+    return "—" if value is None else musd(value)
 
 
 def pct(value: float | None, digits: int = 0) -> str:
