@@ -592,6 +592,9 @@ def test_an_interval_reads_in_one_unit() -> None:
     assert money_range(878_000, 1_040_000) == "0.88M … 1.04M"
     assert money_range(-12_000, 45_000) == "-12k … 45k"
     assert money_range(-20, 30) == "-20 … 30"
+    from hashshock.cli.strategies import money  # a value beside its interval, alike
+
+    assert money(5_120) == "5.1k" and money(-12_400) == "-12k" and money(1_234_000) == "1.23M"
 
 
 def test_the_decisions_take_the_market_options(cli: typer.Typer, fleet_file: Path) -> None:

@@ -186,7 +186,8 @@ def money(value: float | None) -> str:
         return "0"
     if size < 500:
         return f"{value:,.0f}"
-    text = f"{size / 1e6:.2f}M" if size >= 1e6 else f"{size / 1e3:.0f}k"
+    # thousands with a decimal under 10k, as money_range writes its ends (5.1k … 6.4k)
+    text = f"{size / 1e6:.2f}M" if size >= 1e6 else f"{size / 1e3:.{1 if size < 1e4 else 0}f}k"
     return ("-" if value < 0 else "") + text
 
 
