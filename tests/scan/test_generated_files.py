@@ -117,3 +117,14 @@ def test_a_fleet_file_s_scenario_takes_the_fleet_s_name(cli_app: typer.Typer,
     assert code == 0, output
     name = yaml.safe_load(FLEET.read_text(encoding="utf-8"))["name"]
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["name"] == f"remote-disable-{name}"
+
+
+def test_an_audit_of_a_large_fleet_reads_in_ph_s_with_thousands_separated() -> None:
+    """The mid-size example's vendor table read "25000" machines and "3,829,000.0" TH/s
+    under a headline in PH/s."""
+    code, output = _invoke(hashshock_app, "audit", str(EXAMPLES / "midsize-public-miner"
+                                                       / "fleet.yaml"))  # fmt: skip
+    assert code == 0, output
+    assert "25,000" in output and "3,829.0" in output and "TH/s" not in output
+    small = _invoke(hashshock_app, "audit", str(FLEET))[1]  # 500 machines: still PH/s
+    assert "PH/s" in small

@@ -130,13 +130,20 @@ def scan_json(
     }
 
 
-def _share_table(title: str, rows: Sequence[Share]) -> Table:
+def _hashrate_unit(total_ths: float) -> tuple[str, float]:
+    """The audit's hashrate unit and its size in TH/s: PH/s from 10 PH/s up (a fleet's
+    3,829,000.0 TH/s read badly beside its PH/s headline), else TH/s (a few scanned
+    miners)."""
+    return ("PH/s", 1e3) if total_ths >= 1e4 else ("TH/s", 1.0)
+
+
+def _share_table(title: str, rows: Sequence[Share], unit: tuple[str, float]) -> Table:
     table = Table(title=title)
     table.add_column("name")
-    for col in ("machines", "TH/s", "share of hashrate"):
+    for col in ("machines", unit[0], "share of hashrate"):
         table.add_column(col, justify="right")
     for row in rows:
-        table.add_row(literal(row.name), str(row.machines), _num(row.hashrate_ths),
+        table.add_row(literal(row.name), f"{row.machines:,}", _num(row.hashrate_ths / unit[1]),
                       _pct(row.share))  # fmt: skip
     return table
 
@@ -149,9 +156,10 @@ def print_audit(console: Console, report: AuditReport) -> None:
         f"{_num(report.hashrate_ths / 1e3)} PH/s; vendor concentration HHI "
         f"{report.vendor_hhi:.2f}"
     )
-    console.print(_share_table("Hashrate by vendor", report.by_vendor))
-    console.print(_share_table("Hashrate by model family", report.by_family))
-    console.print(_share_table("Firmware (vendor / firmware)", report.firmware))
+    unit = _hashrate_unit(report.hashrate_ths)
+    console.print(_share_table("Hashrate by vendor", report.by_vendor, unit))
+    console.print(_share_table("Hashrate by model family", report.by_family, unit))
+    console.print(_share_table("Firmware (vendor / firmware)", report.firmware, unit))
     if report.exposures:
         # The numbers in a table, the words under it: four long texts side by side in
         # 80 columns broke every word of them.
@@ -172,14 +180,14 @@ def print_audit(console: Console, report: AuditReport) -> None:
     table = Table(
         title=f"Remote-disable blast radius (egress filtered: {report.egress_filtered:.0%})"
     )
-    for col in ("vendor", "machines", "on vendor firmware", "scenario share", "TH/s stopped",
-                "share of fleet hashrate"):  # fmt: skip
+    for col in ("vendor", "machines", "on vendor firmware", "scenario share",
+                f"{unit[0]} stopped", "share of fleet hashrate"):  # fmt: skip
         table.add_column(col, justify="left" if col == "vendor" else "right")
     for row in report.blast:
         table.add_row(
             literal(row.vendor), f"{row.machines:,}", f"{row.on_vendor_firmware:,}",
             _pct(row.event_share),
-            _num(row.hashrate_stopped_ths), _pct(row.fleet_share),
+            _num(row.hashrate_stopped_ths / unit[1]), _pct(row.fleet_share),
         )  # fmt: skip
     console.print(table)
     console.print(
