@@ -593,6 +593,7 @@ def test_lender_is_owed_what_the_schedule_leaves_on_the_default_day(tmp_path: Pa
     bullet, linear, annuity = lender["loans"]
     for row in lender["loans"]:
         assert row["probability_default"] == 1.0
+        assert row["operators"] == 10 and isinstance(row["operators"], int)  # not 10.0
     assert bullet["exposure_at_default_each_usd"] == 1e6
     assert linear["exposure_at_default_each_usd"] == pytest.approx(0.8e6, abs=1)
     assert linear["expected_loss_usd"] == pytest.approx(10 * 0.8e6 * 0.75, abs=10)

@@ -293,7 +293,7 @@ def portfolio_losses(
     # probability of default × operators × exposure × loss given default.
     return {
         "loans": [{
-            "loan": name, "borrower": row["borrower"], "operators": round(row["operators"], 6),
+            "loan": name, "borrower": row["borrower"], "operators": _count(row["operators"]),
             "principal_usd": round(row["principal"]),
             "probability_default": round(float((row["defaults"] / row["operators"]).mean()), 4),
             "exposure_at_default_each_usd": _exposure_at_default(row["owed"], row["defaults"]),
@@ -315,3 +315,10 @@ def _exposure_at_default(owed: FloatArray, defaults: FloatArray) -> float | None
     if defaults.sum() <= 0:
         return None
     return round(float(owed.sum() / defaults.sum()))
+
+
+def _count(operators: float) -> int | float:
+    """Operators lent to: a whole number as one (a class's members' weights add up to its
+    count), else to six decimals."""
+    value = round(operators, 6)
+    return int(value) if value.is_integer() else value
