@@ -27,6 +27,10 @@ def test_an_event_after_the_horizon_and_a_disable_of_an_absent_vendor_warn() -> 
     (absent,) = _warnings(away)
     assert "event 'away' disables vendors none of the fleet's machines come from" in absent
     assert _warnings(late, horizon=120) == []
+    # a date past the longest delay a run holds (a typo: 2040 for 2027) was a traceback
+    for year in (2040, 9999):
+        (far,) = _warnings({**late, "start_day": None, "start_date": f"{year}-12-31"})
+        assert "starts 3,650 days or more after the start date, after the 60-day" in far
     assert _warnings({**away, "vendors": ["bitmain"]}) == []
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from hashshock.dists import Fixed
+from hashshock.dists import MAX_DELAY_DAYS, Fixed
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.scenario import Event, Scenario
 from hashshock.plan.kinds import event_fields
@@ -28,8 +28,10 @@ def compile_event(
     elapsed = 0
     if event.start_date is not None:
         # An event that began before the run is running on day 0, for what is left of it.
+        # One dated beyond the longest delay a distribution holds starts after any horizon
+        # (runs say so): it starts at that delay, as it would at its own date.
         offset = (event.start_date - start_date).days
-        start, elapsed = Fixed(max(0, offset)), max(0, -offset)
+        start, elapsed = Fixed(min(max(0, offset), MAX_DELAY_DAYS)), max(0, -offset)
     else:
         start = event.start_day if event.start_day is not None else Fixed(0)
     vendor_mask = np.array(
@@ -91,7 +93,9 @@ def idle_events(plan: Plan) -> list[str]:
         where = f"scenario {plan.scenario_name}: event '{event.name}'"
         first = int(event.start.values.min())
         if first >= plan.horizon_days:
-            out.append(f"{where} starts on day {first}, after the {plan.horizon_days}-day "
+            when = (f"on day {first}" if first < MAX_DELAY_DAYS else
+                    f"{MAX_DELAY_DAYS:,} days or more after the start date")  # fmt: skip
+            out.append(f"{where} starts {when}, after the {plan.horizon_days}-day "
                        "horizon: it changes nothing")  # fmt: skip
         elif event.duration is not None and event.duration.max_days <= event.elapsed_days:
             out.append(f"{where} began {event.elapsed_days} days before the start date and "
