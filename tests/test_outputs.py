@@ -381,3 +381,27 @@ def test_every_command_replaces_only_a_json_file_hashshock_wrote(
     empty = tmp_path / "empty.json"  # nothing to lose
     empty.touch()
     assert runner.invoke(app, ["run", str(fleet), *QUICK, "--json", str(empty)]).exit_code == 0
+
+
+def test_an_output_that_is_a_link_loop_is_named_not_a_traceback(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`ln -s self.json self.json`: every output option died with "RuntimeError: Symlink
+    loop" from Path.resolve."""
+    from tests.conftest import EXAMPLES
+
+    fleet = write_yaml(small_fleet(), "fleet.yaml")
+    loop = tmp_path / "self.json"
+    loop.symlink_to(loop.name)
+    repairs = EXAMPLES / "small-farm" / "repairs.csv"
+    for args in (["run", str(fleet), *QUICK, "--json", str(loop)],
+                 ["run", str(fleet), *QUICK, "--report", str(loop.with_suffix(".html"))],
+                 ["run", str(fleet), *QUICK, "--save", "--store", str(loop)],
+                 ["fit", str(repairs), "--out", str(loop.with_suffix(".csv"))]):  # fmt: skip
+        for suffix in (".html", ".csv"):
+            other = loop.with_suffix(suffix)
+            if not other.is_symlink():
+                other.symlink_to(other.name)
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "symbolic link that cannot be followed" in " ".join(result.output.split()), args

@@ -84,7 +84,7 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
                 os.unlink(scratch)
             _PENDING.discard(scratch)
         return
-    path = path.resolve() if path.is_symlink() else path
+    path = resolved_output(path, option) if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(path, option, "its folder does not exist", "create the folder first")
@@ -248,7 +248,7 @@ def check_output(
     if target is None or str(target) == "-":
         return None
     path = Path(target).expanduser()
-    resolved = path.resolve()
+    resolved = resolved_output(path, option)
     check_outside_package(path, option)
     for source in inputs:
         if source is not None and _same_file(resolved, Path(source).expanduser()):
@@ -310,7 +310,7 @@ def check_distinct_outputs(*outputs: tuple[str, str | Path | None]) -> None:
             continue
         path = Path(target).expanduser()
         for earlier_option, earlier in seen:
-            if _same_file(path.resolve(), earlier):
+            if _same_file(resolved_output(path, option), earlier):
                 raise InputError(
                     path, option, f"is also the {earlier_option} output",
                     f"give {option} and {earlier_option} different file names",
@@ -385,10 +385,22 @@ def csv_columns(path: Path) -> set[str]:
     return {name.strip() for name in header}
 
 
+def resolved_output(path: Path, option: str | None) -> Path:
+    """``path`` with its links followed (:meth:`Path.resolve`); a link that leads back to
+    itself is an :class:`InputError` naming it, not a traceback."""
+    try:
+        return path.expanduser().resolve()
+    except (RuntimeError, OSError) as exc:  # Python 3.11: RuntimeError("Symlink loop")
+        raise InputError(
+            path, option, f"is a symbolic link that cannot be followed ({exc})",
+            "remove the link, or name another file",
+        ) from None  # fmt: skip
+
+
 def check_outside_package(path: Path, option: str) -> None:
     """Refuse an output inside the installed hashshock package: its bundled data are
     every run's inputs (``fit --out`` onto ``data/failure_rates.csv`` replaced them)."""
-    if path.expanduser().resolve().is_relative_to(Path(__file__).resolve().parent):
+    if resolved_output(path, option).is_relative_to(Path(__file__).resolve().parent):
         raise InputError(
             path, option, "is inside the installed hashshock package (its bundled data "
             "and code)", "name a file or folder of your own outside it",
@@ -426,5 +438,5 @@ def _probe_folder(path: Path, folder: Path, option: str) -> None:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
+    except (OSError, RuntimeError):  # a link loop is no file: said where it is checked
         return False
