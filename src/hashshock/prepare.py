@@ -243,12 +243,14 @@ def validate(
     horizon_days: int = 365,
     market: MarketInput = None,
     one_paths: dict[dt.date, MarketPaths] | None = None,
+    paths: int | None = None,
 ) -> Prepared:
     """:func:`prepare`, plus the money inputs each plan's run would build (on a one-path
     market): what ``hashshock validate`` checks. Passing it means :func:`compare` on the
-    same inputs runs. ``one_paths`` keeps the one-path markets by start date for the
-    next call on the same market (an industry's members share theirs)."""
-    prepared = prepare(fleet, scenarios, horizon_days, market)
+    same inputs runs (of ``paths``, when given: a run too large for memory is refused
+    before its plans are built). ``one_paths`` keeps the one-path markets by start date
+    for the next call on the same market (an industry's members share theirs)."""
+    prepared = prepare(fleet, scenarios, horizon_days, market, paths)
     start = prepared.loaded.fleet.start_date
     markets: dict[dt.date, MarketPaths] = {} if one_paths is None else one_paths
     if start not in markets:

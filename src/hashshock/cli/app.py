@@ -315,6 +315,10 @@ def validate(
         ),
     ] = None,
     horizon: HorizonOpt = 365,
+    paths: Annotated[
+        int,
+        typer.Option("--paths", "-n", help="Check that a run of this many paths fits in memory."),
+    ] = 1000,
     market: MarketOpt = None,
     btc_price: BtcPriceOpt = None,
     difficulty: DifficultyOpt = None,
@@ -325,9 +329,11 @@ def validate(
 
     Passing means `run` with the same inputs works. Given an industry file (one with
     `operators:`), checks it as `hashshock industry --validate` does."""
+    from hashshock.prepare import check_run_args
     from hashshock.prepare import validate as validate_inputs
 
     with input_errors():
+        check_run_args(paths, 0)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
         if _is_industry(fleet):
             from hashshock.cli.industry import validate_industry_file
@@ -335,12 +341,12 @@ def validate(
             # as `hashshock industry --validate`: its default scenarios unless one is given
             given = DEFAULT_SCENARIOS if scenario is None else [f"baseline,{scenario}"]
             names = list(dict.fromkeys(scenario_names(given)))
-            console.print(validate_industry_file(fleet, names, horizon, config),
+            console.print(validate_industry_file(fleet, names, horizon, config, paths=paths),
                           highlight=False, soft_wrap=True)  # fmt: skip
             return
         # as run's --scenarios: names or files, comma-separated
         names = list(dict.fromkeys(["baseline", *scenario_names([scenario or "baseline"])]))
-        prepared = validate_inputs(fleet, names, horizon, config)
+        prepared = validate_inputs(fleet, names, horizon, config, paths=paths)
         warn_if_stale(err_console, config, prepared.loaded)
         warn_all(prepared.loaded.warnings)
     loaded = prepared.loaded
