@@ -266,6 +266,40 @@ def test_a_server_trickling_its_answer_is_given_up_on_as_a_whole() -> None:
         server.server_close()
 
 
+def test_an_endless_answer_is_given_up_on_at_its_size_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server streaming gigabytes had them all kept in memory (5.7 GB) before the JSON
+    was found wanting: an answer past MAX_ANSWER_BYTES is not the API's."""
+    import hashshock.market.fetch
+
+    monkeypatch.setattr(hashshock.market.fetch, "MAX_ANSWER_BYTES", 64 * 1024)
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"[" * 8192)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()  # fmt: skip
+    try:
+        with pytest.raises(FetchError, match=r"/api/v1/prices: the answer is larger than"):
+            fetch_snapshot(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize("url", ["http://[::1", "file:///etc/passwd", "", "ftp://x",
                                  "http://127.0.0.1:99999"])  # fmt: skip
 def test_an_address_that_is_not_http_is_refused_before_sending(app: typer.Typer, url: str) -> None:

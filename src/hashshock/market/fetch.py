@@ -26,6 +26,7 @@ each read, and the whole fetch (4 requests) is given up after :data:`READS_PER_F
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import threading
 from collections.abc import Callable
@@ -55,24 +56,38 @@ class FetchError(Exception):
     """The API could not be reached or answered something unexpected."""
 
 
-def _get(client: httpx.Client, path: str) -> httpx.Response:
+#: The most an answer may hold: the four are a few kB; a server streaming more is not
+#: the API (it kept gigabytes in memory before the JSON was found wanting).
+MAX_ANSWER_BYTES = 4 * 2**20
+
+
+def _get(client: httpx.Client, path: str) -> str:
+    """The text of ``path``'s answer (at most :data:`MAX_ANSWER_BYTES`), or a
+    :class:`FetchError`."""
     import httpx
 
     try:
-        response = client.get(path)
+        with client.stream("GET", path) as response:
+            if response.status_code != 200:
+                raise FetchError(f"{path}: HTTP {response.status_code}")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    limit = MAX_ANSWER_BYTES // 2**20
+                    raise FetchError(f"{path}: the answer is larger than {limit} MiB: "
+                                     "not this API's")  # fmt: skip
     except httpx.TimeoutException as exc:
         raise FetchError(f"{path}: no answer in time ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{path}: cannot connect ({exc})") from exc
-    if response.status_code != 200:
-        raise FetchError(f"{path}: HTTP {response.status_code}")
-    return response
+    return body.decode(response.encoding or "utf-8", errors="replace")
 
 
 def _json(client: httpx.Client, path: str) -> Any:
-    response = _get(client, path)
+    text = _get(client, path)
     try:
-        return response.json()
+        return json.loads(text)
     except ValueError as exc:
         raise FetchError(f"{path}: not JSON") from exc
 
@@ -154,7 +169,7 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
         with httpx.Client(base_url=base, timeout=timeout, headers=headers) as client:
             return (_json(client, "/api/v1/prices"),
                     _json(client, "/api/v1/mining/hashrate/1w"),
-                    _get(client, "/api/blocks/tip/height").text.strip(),
+                    _get(client, "/api/blocks/tip/height").strip(),
                     _json(client, f"/api/v1/mining/reward-stats/{REWARD_BLOCKS}"))  # fmt: skip
 
     prices, mining, tip_text, rewards = _within(READS_PER_FETCH * timeout, answers)
