@@ -233,8 +233,23 @@ def prepare(
     if paths is not None:
         check_fits(estimate_for(loaded, len(to_run), paths, horizon_days))
     plans = compile_plans(loaded, to_run, horizon_days)  # the fleet's arrays compiled once
+    _check_machines_within(loaded, plans[0], horizon_days)
     money = [compile_money(loaded, plan) for plan in plans]
     return Prepared(loaded, requested, to_run, plans, money, config, horizon_days)
+
+
+def _check_machines_within(loaded: LoadedFleet, plan: Plan, horizon_days: int) -> None:
+    """A fleet of orders only, all due after the horizon, installs no machine within it:
+    its availability would read 0 % of nothing (refused, as a fleet of no machine is)."""
+    if any(c.count for c in loaded.fleet.cohorts) or not len(plan.order_due_day):
+        return
+    first = int(np.min(plan.order_due_day))
+    if first >= horizon_days:
+        raise InputError(
+            loaded.path, "horizon_days (--horizon)", f"the fleet has no machine installed and "
+            f"its first order is due on day {first}, after the {horizon_days}-day horizon: "
+            "nothing runs within it", f"run a horizon past day {first}, or give a cohort",
+        )  # fmt: skip
 
 
 def validate(

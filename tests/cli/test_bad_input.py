@@ -654,3 +654,30 @@ def test_a_catalogue_column_it_does_not_read_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert (f"{mine}: column 'colour': is not a catalogue column — fix: remove it (a note "
             "goes in source)") in " ".join(result.output.split())  # fmt: skip
+
+
+def test_a_fleet_of_orders_due_after_the_horizon_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path],
+) -> None:
+    """No cohort and one order due after the horizon: a 100-day run read "0.0 %
+    availability" of nothing; refused with the day the first order lands, and run past
+    it."""
+    import re
+
+    fleet = small_fleet(
+        cohorts=[{"model": "antminer-s21", "count": 0, "site": "a",
+                  "install_date": "2024-06-01"}],
+        orders=[{"model": "antminer-s21", "count": 100, "site": "a",
+                 "due_date": "2027-06-01"}],
+    )  # fmt: skip
+    path = write_yaml(fleet, "fleet.yaml")
+    short = runner.invoke(app, ["run", str(path), "-n", "3", "--horizon", "100", "-q"])
+    assert short.exit_code == 2, short.output
+    said = " ".join(short.output.split())
+    assert "horizon_days (--horizon): the fleet has no machine installed" in said
+    found = re.search(r"first order is due on day (\d+), after .* fix: run a horizon past "
+                      r"day (\d+)", said)  # fmt: skip
+    assert found is not None and found.group(1) == found.group(2), said
+    past = str(int(found.group(1)) + 1)
+    long = runner.invoke(app, ["run", str(path), "-n", "3", "--horizon", past, "-q"])
+    assert long.exit_code == 0, long.output
