@@ -486,9 +486,9 @@ def test_who_breaks_first_shows_the_change_from_baseline(tmp_path: Path) -> None
 
     assert [cell.strip() for cell in farms_row(data)[1:4]] == ["0%", "62%", "+37"]
     # a loan to a class of 10 operators lends each of them $1 M
-    assert "95th percentile loss $0 (0% of $10.0 M lent), baseline $0" in printed(data)
+    assert "95th percentile loss $0 (0% of $10.0M lent), baseline $0" in printed(data)
     data["scenarios"]["sanctions"]["lender"]["expected_loss_usd"] = 2.5e6
-    assert "lender: expected loss $2.5 M (25% of $10.0 M lent), baseline $0" in printed(data)
+    assert "lender: expected loss $2.5M (25% of $10.0M lent), baseline $0" in printed(data)
     assert "a tail below baseline's" not in printed(data)
     data["scenarios"]["baseline"]["lender"]["loss_p95_usd"] = 3e6  # the tail falls ...
     assert "a tail below baseline's" not in printed(data)  # ... with no supply cut: not why
