@@ -224,6 +224,10 @@ def write_json(data: Any, target: str, option: str = "--json", indent: int | Non
     write_text(target, json.dumps(data, indent=indent, default=str, ensure_ascii=False), option)
 
 
+#: The endings of the YAML files hashshock writes for itself to read (``scan --out``'s
+#: fleet, ``audit --scenario-out``'s scenario).
+YAML_SUFFIXES = (".yaml", ".yml")
+
 #: An existing file with one of these endings is no JSON output: a ``--json`` naming one
 #: is a slip for another option (``--json portfolio.yaml`` for ``--portfolio``), or a
 #: document of the user's (``README.md``, notes), that it would replace with the JSON.

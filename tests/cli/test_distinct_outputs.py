@@ -93,13 +93,18 @@ def test_fit_audit_and_scan_refuse_one_file_for_two_outputs(tmp_path: Path) -> N
     same = tmp_path / "same.out"
     log = str(EXAMPLES / "small-farm" / "repairs.csv")
     fit = ["fit", log, "--as-of", "2026-11-30", "--out", str(same), "--json", str(same)]
-    audit = ["audit", SMALL, "--scenario-out", str(same), "--json", str(same)]
-    scan = ["scan", "127.0.0.1", "--out", str(same), "--json", str(same)]
-    inventory = ["scan", "127.0.0.1", "--out", str(same), "--inventory", str(same)]
+    fleet = tmp_path / "same.yaml"  # (what a scenario or a fleet file may be named)
+    audit = ["audit", SMALL, "--scenario-out", str(fleet), "--json", str(fleet)]
+    scan = ["scan", "127.0.0.1", "--out", str(fleet), "--json", str(fleet)]
+    inventory = ["scan", "127.0.0.1", "--out", str(fleet), "--inventory", str(fleet)]
     for args, said in ((fit, "--json: is also the --out output"),
                        (audit, "--json: is also the --scenario-out output"),
                        (scan, "--json: is also the --out output"),
                        (inventory, "--inventory: is also the --out output")):  # fmt: skip
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and said in result.output, (args, result.output)
-        assert not same.exists()
+        assert not same.exists() and not fleet.exists()
+    for args in (["audit", SMALL, "--scenario-out", str(tmp_path / "package.json")],
+                 ["scan", "127.0.0.1", "--out", str(tmp_path / "package.json")]):  # fmt: skip
+        result = runner.invoke(app, args)  # a YAML file hashshock reads back, by its name
+        assert result.exit_code == 2 and "name the file with .yaml or .yml" in result.output

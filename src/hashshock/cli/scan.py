@@ -30,7 +30,12 @@ from typer.core import MARKUP_MODE_KEY, TyperCommand
 
 from hashshock.cli.common import error_exit, warn_all, wrap_cells
 from hashshock.inputs.errors import InputError
-from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable
+from hashshock.outputs import (
+    YAML_SUFFIXES,
+    check_distinct_outputs,
+    check_output,
+    check_replaceable,
+)
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, repeated_machines
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS, MOST_HOSTS
@@ -86,7 +91,8 @@ def _outputs(out: Path, named: Path | None, json_out: str | None) -> tuple[Path,
     check_output(json_out, "--json")  # before the scan: a bad path would lose its JSON
     check_distinct_outputs(("--out", out), ("--inventory", path), ("--json", json_out))
     if out.parent.is_dir():  # (a missing folder is said below, as --out's)
-        check_output(out, "--out")  # a fleet file made read-only is kept, as every output
+        # a fleet file made read-only is kept, as every output; a package.json is no fleet
+        check_output(out, "--out", suffixes=YAML_SUFFIXES)
     if path.parent.is_dir() or named is not None:
         check_output(path, "--inventory")
     check_replaceable(path, "--inventory", "a hashshock inventory", looks_like_inventory)
@@ -441,7 +447,7 @@ def audit_command(
     from hashshock.scan.render import audit_json, print_audit
 
     try:
-        check_output(scenario_out, "--scenario-out", [source])
+        check_output(scenario_out, "--scenario-out", [source], YAML_SUFFIXES)
         check_output(json_out, "--json", [source])
         check_distinct_outputs(("--scenario-out", scenario_out), ("--json", json_out))
         name = scenario_name or default_scenario_name(source)
