@@ -54,6 +54,12 @@ def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:
     code, _, err = invoke("report", str(saved), "--out", str(tmp_path / "r.html"), "-q")
     assert code == 0, err
     assert "baseline" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # one file given twice drew its runs twice, as other scenarios; a pipe was "a folder"
+    code, _, err = invoke("report", str(saved), str(tmp_path / "." / "compare.json"),
+                          "--out", str(tmp_path / "twice.html"), "-q")  # fmt: skip
+    assert code == 2 and "is given twice" in err and not (tmp_path / "twice.html").exists()
+    code, _, err = invoke("report", "/dev/stdin", "--out", str(tmp_path / "pipe.html"), "-q")
+    assert code == 2 and "is a folder" not in err, err
 
 
 def test_a_report_replaces_an_earlier_report_and_no_file_of_the_users(

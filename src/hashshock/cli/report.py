@@ -102,14 +102,22 @@ def classify(sources: list[str]) -> tuple[Path | None, list[Path], list[str]]:
         elif path.is_file():
             jsons.append(path)
         elif path.exists():
-            raise InputError(
-                path, None, "is a folder", "give a fleet YAML, a JSON file or a run id"
-            )
+            kind = "a folder" if path.is_dir() else "neither a file nor a folder (a pipe, a device)"
+            raise InputError(path, None, f"is {kind}",
+                             "give a fleet YAML, a JSON file or a run id")  # fmt: skip
         elif _ID.match(source):
             ids.append(source)
         else:
             raise InputError(path, None, "file not found (nor a stored id)",
                              "check the path, or see `hashshock runs list` for ids")  # fmt: skip
+    for given in (jsons, ids):  # one run drawn twice, side by side, as two scenarios
+        seen: set[object] = set()
+        for item in given:
+            key = item.resolve() if isinstance(item, Path) else item
+            if key in seen:
+                raise InputError(item if isinstance(item, Path) else None, "SOURCE",
+                                 f"{item} is given twice", "give each run once")  # fmt: skip
+            seen.add(key)
     if fleets and (len(fleets) > 1 or jsons or ids):
         raise InputError(
             fleets[0], "SOURCE", "a fleet file goes alone",
