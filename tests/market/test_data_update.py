@@ -13,8 +13,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -232,38 +234,50 @@ def test_timeout_is_reported(serve: Callable[..., Recorded]) -> None:
         fetch_snapshot(server.url, timeout=0.1)
 
 
-def test_a_server_trickling_its_answer_is_given_up_on_as_a_whole() -> None:
-    """One byte every 50 ms never trips a 0.1 s per-read timeout; the whole fetch is
-    given up after READS_PER_FETCH × timeout (0.4 s), not after the answer's length."""
+@contextmanager
+def _streaming(body: Callable[[Any], None], length: int | None = None) -> Iterator[str]:
+    """A server on 127.0.0.1 answering every GET with 200 (and a Content-Length of
+    ``length``, if given) and what ``body(wfile)`` writes until the client leaves;
+    yields its URL."""
 
-    class Trickle(BaseHTTPRequestHandler):
+    class Streaming(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Length", "1000")
+            if length is not None:
+                self.send_header("Content-Length", str(length))
             self.end_headers()
-            try:
-                for _ in range(1000):
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            with suppress(BrokenPipeError, ConnectionResetError):
+                body(self.wfile)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Streaming)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                      daemon=True).start()  # fmt: skip
     try:
-        started = time.monotonic()
-        with pytest.raises(FetchError, match=r"no whole answer within 0\.4 s"):
-            fetch_snapshot(f"http://127.0.0.1:{server.server_address[1]}", timeout=0.1)
-        assert time.monotonic() - started < 5
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_server_trickling_its_answer_is_given_up_on_as_a_whole() -> None:
+    """One byte every 50 ms never trips a 0.1 s per-read timeout; the whole fetch is
+    given up after READS_PER_FETCH × timeout (0.4 s), not after the answer's length."""
+
+    def trickle(out: Any) -> None:
+        for _ in range(1000):
+            out.write(b" ")
+            out.flush()
+            time.sleep(0.05)
+
+    with _streaming(trickle, length=1000) as url:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"no whole answer within 0\.4 s"):
+            fetch_snapshot(url, timeout=0.1)
+        assert time.monotonic() - started < 5
 
 
 def test_an_endless_answer_is_given_up_on_at_its_size_limit(
@@ -275,29 +289,15 @@ def test_an_endless_answer_is_given_up_on_at_its_size_limit(
 
     monkeypatch.setattr(hashshock.market.fetch, "MAX_ANSWER_BYTES", 64 * 1024)
 
-    class Endless(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.end_headers()
-            try:
-                while True:
-                    self.wfile.write(b"[" * 8192)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+    def endless(out: Any) -> None:
+        while True:
+            out.write(b"[" * 8192)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()  # fmt: skip
-    try:
-        with pytest.raises(FetchError, match=r"/api/v1/prices: the answer is larger than"):
-            fetch_snapshot(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with (
+        _streaming(endless) as url,
+        pytest.raises(FetchError, match=r"/api/v1/prices: the answer is larger than"),
+    ):
+        fetch_snapshot(url, timeout=5)
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "file:///etc/passwd", "", "ftp://x",
