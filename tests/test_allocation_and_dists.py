@@ -72,6 +72,31 @@ def test_bad_specs_are_rejected(bad: object) -> None:
         from_spec(bad)
 
 
+@pytest.mark.parametrize("spec", [
+    10**24, 1e308, float("inf"), float("nan"),
+    {"dist": "uniform", "low": 1, "high": 10**11},
+    {"dist": "uniform", "low": 10**30, "high": 10**31},
+    {"dist": "triangular", "low": 1, "mode": 2, "high": 10**11},
+    {"dist": "triangular", "low": 1, "mode": 10**20, "high": 10**21},
+    {"dist": "fixed", "days": 1e300},
+    {"dist": "empirical", "values": [1, 2**70]},
+    {"dist": "empirical", "values": [1, 2], "weights": [1, float("inf")]},
+    {"dist": "lognormal", "mean": 1e308, "cv": 0.5},
+    {"dist": "lognormal", "mean": 60, "cv": 1e200},
+])  # fmt: skip
+def test_days_past_the_limit_are_refused_before_building(spec: object) -> None:
+    """Every constructor checks its days against MAX_DELAY_DAYS before it builds a range
+    (a uniform to 10¹¹ days asked for hundreds of GiB), and nothing overflows."""
+    with pytest.raises(ValueError, match=r"fix:|weights must be finite"):
+        from_spec(spec)
+
+
+def test_huge_equal_weights_are_not_nan() -> None:
+    """Weights near the largest float summed to inf, giving a pmf of zeros."""
+    dist = from_spec({"dist": "empirical", "values": [1, 3], "weights": [1e308, 1e308]})
+    assert dist.mean == 2.0
+
+
 def test_parameters_as_tuples_or_numpy_numbers_are_numbers() -> None:
     """A mapping built in Python may carry tuples and numpy numbers: they are the
     distribution's parameters as lists and ints are (text such as '3e1' is not)."""

@@ -39,6 +39,37 @@ Z95 = 1.959963984540054
 """Two-sided 95 % standard normal quantile (intervals and noise bands)."""
 #: Longest delay any distribution may produce (days); keeps ring buffers bounded.
 MAX_DELAY_DAYS = 3650
+#: Largest coefficient of variation of a log-normal delay: at 10 nearly all its mass is
+#: on day 0 and the rest beyond MAX_DELAY_DAYS; larger is a typo (and squared, overflows).
+MAX_LOGNORMAL_CV = 10.0
+#: The fix of a day out of range.
+_DAYS_FIX = f"use 0 to {MAX_DELAY_DAYS} days (ten years; a longer delay is a typo)"
+
+
+def whole_days(value: Any, name: str = "") -> int:
+    """``value`` (the parameter ``name``, if given) as whole days in 0..MAX_DELAY_DAYS.
+
+    Checked before any array is built, so a huge bound (``high: 100000000000``, or a
+    number of more digits than a 64-bit integer holds) is refused at once rather than
+    building its whole range. Raises ``ValueError`` (with its fix) otherwise.
+
+    >>> whole_days(35.0, "high")
+    35
+    """
+    what = f"{name} " if name else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what}{value!r} is not a number of days — fix: {number_fix(value)}")
+    if isinstance(value, numbers.Integral):
+        days = int(value)
+    else:
+        number = float(value)
+        if not math.isfinite(number) or not number.is_integer():
+            raise ValueError(f"{what}{number!r} is not a whole number of days — fix: {_DAYS_FIX}")
+        days = int(number)
+    if not 0 <= days <= MAX_DELAY_DAYS:
+        shown = f"{days:.3g}" if abs(days) >= 10**12 else str(days)  # not 25 digits
+        raise ValueError(f"{what}{shown} days is outside 0..{MAX_DELAY_DAYS} — fix: {_DAYS_FIX}")
+    return days
 
 
 @dataclass(frozen=True)
@@ -53,15 +84,16 @@ class DayDistribution:
     _contiguous_uniform: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        values = np.asarray(self.support, dtype=np.int64)
-        weights = np.asarray(self.weights, dtype=np.float64)
-        if values.size == 0 or values.size != weights.size:
+        if not self.support or len(self.support) != len(self.weights):
             raise ValueError("a distribution needs as many weights as values, at least one")
-        if np.any(values < 0) or np.any(values > MAX_DELAY_DAYS):
-            raise ValueError(f"days must lie in 0..{MAX_DELAY_DAYS}")
-        if np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError("weights must be non-negative and not all zero")
-        # Read-only, so that a distribution is immutable and plans may share one.
+        # Each day checked before the arrays: 10**24 does not fit an int64.
+        values = np.asarray([whole_days(v) for v in self.support], dtype=np.int64)
+        weights = np.asarray(self.weights, dtype=np.float64)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
+            raise ValueError("weights must be finite, non-negative and not all zero")
+        # Read-only, so that a distribution is immutable and plans may share one. Scaled
+        # by the largest first, so that weights near 1e308 do not sum to inf.
+        weights = weights / weights.max()
         pmf = weights / weights.sum()
         cdf = np.cumsum(pmf)
         pmf.setflags(write=False)
@@ -119,22 +151,26 @@ class DayDistribution:
 
 def Fixed(days: int) -> DayDistribution:
     """Always ``days`` days."""
-    return DayDistribution((int(days),), (1.0,), label=f"{int(days)} d")
+    value = whole_days(days)
+    return DayDistribution((value,), (1.0,), label=f"{value} d")
 
 
 def Uniform(low: int, high: int) -> DayDistribution:
     """Whole days ``low..high`` inclusive, equally likely (mean (low+high)/2)."""
-    if high < low:
+    first, last = whole_days(low, "low"), whole_days(high, "high")  # before the range
+    if last < first:
         raise ValueError("high must be at least low")
-    days = tuple(range(int(low), int(high) + 1))
+    days = tuple(range(first, last + 1))
     return DayDistribution(days, tuple(1.0 for _ in days), label=f"uniform {low}-{high} d")
 
 
 def Triangular(low: int, mode: int, high: int) -> DayDistribution:
     """Triangular distribution on whole days (mean ≈ (low+mode+high)/3)."""
+    first, last = whole_days(low, "low"), whole_days(high, "high")  # before the range
+    whole_days(mode, "mode")
     if not low <= mode <= high or high == low:
         raise ValueError("need low <= mode <= high and low < high")
-    days = np.arange(int(low), int(high) + 1)
+    days = np.arange(first, last + 1)
     weights = np.where(
         days <= mode,
         (days - low + 0.5) / (mode - low + 0.5),
@@ -153,8 +189,11 @@ def LogNormal(mean: float, cv: float) -> DayDistribution:
     The continuous density is integrated over each day ``[d-0.5, d+0.5)`` and
     truncated at the 99.9th percentile, so the discrete mean is close to ``mean``.
     """
-    if mean <= 0 or cv <= 0:
-        raise ValueError("mean and cv must be positive")
+    if not 0 < mean <= MAX_DELAY_DAYS or not 0 < cv <= MAX_LOGNORMAL_CV:
+        raise ValueError(
+            f"a log-normal needs a mean in (0, {MAX_DELAY_DAYS}] days and a cv in "
+            f"(0, {MAX_LOGNORMAL_CV:g}] — fix: write e.g. {{dist: lognormal, mean: 60, cv: 0.5}}"
+        )
     sigma2 = math.log1p(cv * cv)
     mu = math.log(mean) - sigma2 / 2
     sigma = math.sqrt(sigma2)
@@ -174,11 +213,10 @@ def LogNormal(mean: float, cv: float) -> DayDistribution:
 
 def Empirical(values: list[int], weights: list[float] | None = None) -> DayDistribution:
     """Explicit days with optional weights (equal by default)."""
+    days = tuple(whole_days(v, "values") for v in values)
     if weights is None:
-        weights = [1.0] * len(values)
-    return DayDistribution(
-        tuple(int(v) for v in values), tuple(float(w) for w in weights), label="empirical"
-    )
+        weights = [1.0] * len(days)
+    return DayDistribution(days, tuple(float(w) for w in weights), label="empirical")
 
 
 def _erf(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -197,9 +235,7 @@ def from_spec(spec: Any) -> DayDistribution:
     if isinstance(spec, bool):
         raise ValueError("expected a number of days or a {dist: ...} mapping, got a boolean")
     if isinstance(spec, int | float):
-        if spec < 0 or spec != int(spec):
-            raise ValueError(f"expected a whole, non-negative number of days, got {spec}")
-        return Fixed(int(spec))
+        return Fixed(whole_days(spec))
     if not isinstance(spec, dict):
         raise ValueError("expected a number of days or a mapping like {dist: uniform, low, high}")
     kind = str(spec.get("dist", "")).lower()
