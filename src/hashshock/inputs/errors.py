@@ -208,6 +208,9 @@ def from_validation_error(
     if kind == "finite_number":
         return InputError(file, field, f"{value!r} is not a finite number",
                           "write a number (not .inf)")  # fmt: skip
+    if kind == "int_parsing_size":  # 1.0e+23 where a whole number belongs: past int64
+        return InputError(file, field, f"{value!r} is far too large a whole number",
+                          "write the whole number meant (is its exponent mistyped?)")  # fmt: skip
     if kind in _BOUNDS:
         key, fix = _BOUNDS[kind]
         shown = value.isoformat() if isinstance(value, dt.date) else repr(value)

@@ -43,7 +43,10 @@ class _Event(InputModel):
         description="Alternative to start_day; before the run's start: active from day 0 "
         "for what is left of duration_days",
     )
-    end_day: int | None = Field(None, ge=0, description="Day the event ends (exclusive)")
+    end_day: int | None = Field(
+        None, ge=0, le=MAX_DELAY_DAYS,  # as start_day: a later day is a typo
+        description=f"Day the event ends (exclusive), 0 to {MAX_DELAY_DAYS}",
+    )  # fmt: skip
     duration_days: Delay | None = Field(None, description="Alternative to end_day")
     vendors: list[str] | None = Field(None, description="Vendors hit; default all")
 
