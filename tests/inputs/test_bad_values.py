@@ -53,6 +53,11 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
      "spares[0].on_hand", "at most 100000000"),
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 3, "target": 2**40}]),
      "spares[0].target", "at most 100000000"),
+    # overflowed into the plan's whole swaps a day (an OverflowError)
+    (small_fleet(sites=[{"name": "a", "swaps_per_technician_day": 1e308}]),
+     "sites[0].swaps_per_technician_day", "at most 500"),
+    (small_fleet(sites=[{"name": "a", "swaps_per_technician_day": 9e18}]),
+     "sites[0].swaps_per_technician_day", "at most 500"),
     (small_fleet(start_date="9999-01-01"), "start_date", "at most 2050-12-31"),
     (small_fleet(sites=[{"name": "a", "country": "Narnia"}]), "sites[0].country",
      "not an ISO country code"),

@@ -53,6 +53,11 @@ MAX_TRANSFER_DAYS = 90
 #: Most technicians one site may have for swaps: thousands of times the few dozen of the
 #: largest sites (data/sites.csv), so more is a typo.
 MAX_SITE_TECHNICIANS = 100_000
+#: Most swaps one technician does a day: a swap (unrack, change the part, rerack, check)
+#: takes minutes, and data/sites.csv's default is 10 (FACTS.md 2.2); 500 is one every
+#: three minutes around the clock, so more is a typo (the plan multiplies it by the
+#: site's technicians into whole swaps a day).
+MAX_SWAPS_PER_TECHNICIAN_DAY = 500.0
 #: Highest average power price (USD/MWh): miners pay $18-80/MWh and the US commercial
 #: average is ≈ $128/MWh (FACTS.md §4.5); a year-round average above $1,000 is a typo
 #: (real-time price spikes last hours, not the year a site pays for).
@@ -98,9 +103,9 @@ class Site(_Strict):
         "machines_per_technician of data/sites.csv, rounded up, at least 1",
     )  # fmt: skip
     swaps_per_technician_day: float | None = Field(
-        None, gt=0,
-        description="Swaps one technician does per day; default: data/sites.csv "
-        "swaps_per_technician_day",
+        None, gt=0, le=MAX_SWAPS_PER_TECHNICIAN_DAY,
+        description="Swaps one technician does per day, at most "
+        f"{MAX_SWAPS_PER_TECHNICIAN_DAY:g}; default: data/sites.csv swaps_per_technician_day",
     )  # fmt: skip
     power_usd_per_mwh: float | None = Field(
         None, ge=0, le=MAX_POWER_USD_PER_MWH,
