@@ -164,6 +164,32 @@ def test_a_cohorts_csv_is_told_by_its_own_rows(
     assert f"{where}:" in result.output and says in result.output and "fix:" in result.output
 
 
+_RATES_HEADER = "part,applies_to,weibull_shape,first_year_failures_per_part,source"
+
+
+@pytest.mark.parametrize(("fleet", "file", "text", "column"), [
+    (small_fleet(cohorts_csv="cohorts.csv"), "cohorts.csv",
+     "model,count,site,install_date,count\nantminer-s21,10,a,2024-06-01,99\n", "count"),
+    (small_fleet(failure_rates="rates.csv"), "rates.csv",
+     f"{_RATES_HEADER},weibull_shape\nfan,*,1.5,0.9,x,3\n", "weibull_shape"),
+    (small_fleet(catalog="models.csv"), "models.csv",
+     "slug,slug\nmy-x,my-y\n", "slug"),
+])  # fmt: skip
+def test_a_csv_column_given_twice_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, fleet: dict[str, Any],
+    file: str, text: str, column: str,
+) -> None:  # fmt: skip
+    """A row keeps only the last copy of a repeated column: a cohorts CSV of count 10 and
+    count 99 ran 99 machines without a word. Every CSV input is read by one reader, which
+    refuses it, naming the column and where it repeats."""
+    (tmp_path / file).write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(write_yaml(fleet, "fleet.yaml"))])
+    assert result.exit_code == 2, result.output
+    line = " ".join(result.output.split())
+    assert f"{file}: header: column {column} appears 2 times (columns" in line, line
+    assert f"fix: keep one {column} column" in line and "Traceback" not in line
+
+
 @pytest.mark.parametrize(("events", "says"), [
     ([{"type": "customs_hold", "name": "x", "hold_probability": 0.5, "hold_days": 30}] * 2,
      "two events are named 'x'"),

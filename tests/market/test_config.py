@@ -137,6 +137,7 @@ def test_bad_market_files_name_file_field_and_fix(
         ("date,price_usd\n2026-01-02,-100\n", "line 2 price_usd", "not positive"),
         ("day,usd\n2026-01-02,100\n", "header", "date and price_usd"),
         ("date,price_usd\n2026-01-02,8e9\n", "line 2 price_usd", "not a BTC price"),
+        ("date,price_usd,price_usd\n2026-01-02,100,200\n", "header", "appears 2 times"),
     ],
 )
 def test_bad_price_csv(

@@ -117,7 +117,7 @@ class _LogReader:
         return value
 
     def add_file(self, path: Path) -> None:
-        _, rows = read_csv(path)
+        _, rows = read_csv(path, read=LOG_COLUMNS)  # other columns (notes) may repeat
         if not rows:
             raise InputError(
                 path, None, "has a header but no rows",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,7 +14,7 @@ from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
 from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
 from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.files import read_csv
+from hashshock.inputs.files import check_unrepeated, read_csv
 from hashshock.scan.inventory import looks_like_inventory
 from hashshock.scan.records import INVENTORY_COLUMNS
 from hashshock.words import counted
@@ -39,25 +39,13 @@ class LoadedHistory:
     warnings: tuple[str, ...]
 
 
-def _check_unrepeated(path: Path, header: Sequence[str], read: Collection[str]) -> None:
-    """Refuse a column the fit reads that the header names twice: the CSV reader keeps
-    only the last copy, so the other copy's values would be dropped without a word."""
-    for column in read:
-        places = [str(i) for i, name in enumerate(header, start=1) if name == column]
-        if len(places) > 1:
-            where = f"{', '.join(places[:-1])} and {places[-1]}"
-            raise InputError(
-                path, "header", f"column {column} appears {len(places)} times (columns {where})",
-                f"keep one {column} column: merge the values into it and delete or rename "
-                "the others",
-            )  # fmt: skip
-
-
 def detect_format(path: Path) -> LogFormat:
     """``scan-inventory`` if the header is a ``hashshock scan`` inventory header,
     ``failure-log`` if it has the failure-log columns; otherwise :class:`InputError`,
     as for a column the fit reads given twice."""
-    full, _ = read_csv(path)  # also refuses rows with more cells than the header
+    # Rows with more cells than the header are refused; repeated columns below, once the
+    # format says which are read (a log's notes, not read, may repeat).
+    full, _ = read_csv(path, read=())
     header = [h for h in full if h]
     if not header:
         raise InputError(
@@ -66,7 +54,7 @@ def detect_format(path: Path) -> LogFormat:
             "or an inventory written by hashshock scan",
         )  # fmt: skip
     if looks_like_inventory(path):
-        _check_unrepeated(path, full, (*INVENTORY_COLUMNS, "install_date"))
+        check_unrepeated(path, full, (*INVENTORY_COLUMNS, "install_date"))
         return "scan-inventory"
     missing = [c for c in LOG_REQUIRED if c not in header]
     if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
@@ -84,7 +72,7 @@ def detect_format(path: Path) -> LogFormat:
             "observed_from optional; docs/calibration.md), or give an inventory written by "
             "hashshock scan",
         )  # fmt: skip
-    _check_unrepeated(path, full, LOG_COLUMNS)
+    check_unrepeated(path, full, LOG_COLUMNS)
     return "failure-log"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,18 +159,41 @@ def parse_yaml_mapping(
     return data
 
 
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def check_unrepeated(
+    path: Path, header: Sequence[str], read: Collection[str] | None = None
+) -> None:
+    """Refuse a column the header names twice (of ``read``, when given: the columns the
+    caller reads): a row read into a mapping keeps only the last copy, so the other
+    copy's values would be dropped without a word."""
+    for column in dict.fromkeys(h for h in header if h and (read is None or h in read)):
+        places = [str(i) for i, name in enumerate(header, start=1) if name == column]
+        if len(places) > 1:
+            where = f"{', '.join(places[:-1])} and {places[-1]}"
+            raise InputError(
+                path, "header", f"column {column} appears {len(places)} times (columns {where})",
+                f"keep one {column} column: merge the values into it and delete or rename "
+                "the others",
+            )  # fmt: skip
+
+
+def read_csv(
+    path: Path, read: Collection[str] | None = None
+) -> tuple[list[str], list[dict[str, str]]]:
     """The header and the rows of a CSV file (:func:`read_csv_numbered`)."""
-    header, rows, _ = read_csv_numbered(path)
+    header, rows, _ = read_csv_numbered(path, read)
     return header, rows
 
 
-def read_csv_numbered(path: Path) -> tuple[list[str], list[dict[str, str]], list[int]]:
+def read_csv_numbered(
+    path: Path, read: Collection[str] | None = None
+) -> tuple[list[str], list[dict[str, str]], list[int]]:
     """The header and the rows of a CSV file (cells stripped, missing trailing cells empty,
     blank lines skipped; a UTF-8 byte-order mark is allowed), and each row's number.
 
     Row numbers count the header as row 1. A row with more non-empty cells than the
-    header raises :class:`InputError` (a value holding an unquoted comma, usually).
+    header raises :class:`InputError` (a value holding an unquoted comma, usually), as
+    does a column the header names twice (:func:`check_unrepeated`; ``read``: the
+    columns the caller reads, the only ones that may not repeat; ``None``: every one).
     """
     if not path.exists():
         raise InputError(path, None, "file not found", "check the path")
@@ -183,6 +207,7 @@ def read_csv_numbered(path: Path) -> tuple[list[str], list[dict[str, str]], list
     if not lines:
         return [], [], []
     header = [h.strip() for h in lines[0]]
+    check_unrepeated(path, header, read)
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     for line, cells in enumerate(lines[1:], start=2):
@@ -199,9 +224,9 @@ def read_csv_numbered(path: Path) -> tuple[list[str], list[dict[str, str]], list
     return header, rows, numbers
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
+def read_csv_rows(path: Path, read: Collection[str] | None = None) -> list[dict[str, str]]:
     """The rows of a CSV file with a header row, as dicts (:func:`read_csv`)."""
-    return read_csv(path)[1]
+    return read_csv(path, read)[1]
 
 
 def read_json(path: Path, fix: str) -> Any:
