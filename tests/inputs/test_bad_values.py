@@ -141,6 +141,30 @@ def test_a_catalogue_row_no_machine_has_is_refused(
     assert f"models.csv: {where}" in result.output and "fix:" in result.output
 
 
+def test_a_catalogue_giving_one_slug_twice_is_refused(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    """The last row of a slug replaced the first without a word: 50 machines of my-x at
+    200 TH/s ran at 100 TH/s (5.0 PH/s, not 10.0). Both rows are named (a blank line is
+    counted)."""
+    models = tmp_path / "models.csv"
+    bundled = Path(__file__).resolve().parents[2] / "src/hashshock/data/models.csv"
+    header, first = bundled.read_text(encoding="utf-8").splitlines()[:2]
+    row = dict(zip(header.split(","), first.split(","), strict=True))
+    row.update(slug="my-x", name="My", family="my-fam")
+    models.write_text(f"{header}\n{','.join(row.values())}\n\n{','.join(row.values())}\n",
+                      encoding="utf-8")  # fmt: skip
+    fleet = small_fleet(catalog="models.csv")
+    fleet["cohorts"][0]["model"] = "my-x"
+    for command in (["validate", str(write_yaml(fleet, "fleet.yaml"))],
+                    ["catalog", "--extra", str(models)]):  # fmt: skip
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        line = " ".join(result.output.split())
+        assert "models.csv: row 4, slug: my-x is given in row 2 already" in line, line
+        assert "fix: give each model one row" in line and "Traceback" not in line
+
+
 @pytest.mark.parametrize(("rows", "where", "says"), [
     ("model,count,site,install_date\nantminer-s19,10,a,2022-01-01\n\n"
      "antminer-s19,5,nowhere,2022-01-01\n", "cohorts.csv: row 4, site", "not defined"),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from hashshock.inputs.errors import InputError, closest, unknown_name_fix
-from hashshock.inputs.files import read_csv_rows
+from hashshock.inputs.files import read_csv_numbered, read_csv_rows
 
 PartType = Literal["hashboard", "fan", "psu", "control_board"]
 #: Part types in engine order: the hashboard first, then the parts that stop a machine.
@@ -126,7 +126,7 @@ def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = f
 
 def parse_models(path: Path) -> list[ModelSpec]:
     """Read a models CSV (bundled or the user's) into :class:`ModelSpec` objects."""
-    rows = read_csv_rows(path)
+    _, rows, lines = read_csv_numbered(path)
     # a column the catalogue does not read would be ignored unsaid (a note, a misspelling)
     unknown = [c for c in (rows[0] if rows else {}) if c not in MODEL_COLUMNS]
     if unknown:
@@ -137,12 +137,19 @@ def parse_models(path: Path) -> list[ModelSpec]:
             + (f", or did you mean {', '.join(hits)}?" if hits else ""),
         )  # fmt: skip
     out: list[ModelSpec] = []
-    for line, row in enumerate(rows, start=2):
+    first_row: dict[str, int] = {}  # slug -> the row that gives it
+    for line, row in zip(lines, rows, strict=True):
         missing = [c for c in MODEL_COLUMNS if c != "source" and not row.get(c)]
         if missing:
             raise InputError(
                 path, f"row {line}", f"missing {', '.join(missing)}",
                 f"give every column: {', '.join(MODEL_COLUMNS)}",
+            )  # fmt: skip
+        first = first_row.setdefault(row["slug"], line)
+        if first != line:  # the later row would replace the earlier one without a word
+            raise InputError(
+                path, f"row {line}, slug", f"{row['slug']} is given in row {first} already",
+                "give each model one row: delete one of the two, or give it its own slug",
             )  # fmt: skip
         counts = {
             k: int(_number(row, k, path, line, int))
