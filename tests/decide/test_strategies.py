@@ -372,6 +372,11 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     ({"name": "x", "costs": {"starts_day": 5000}}, "costs.starts_day", "it does nothing"),
     ({"name": "x", "costs": {"upfront_usd": float("inf")}}, "costs.upfront_usd",
      "not a finite number"),
+    # a cost of 1e300 was paid: cash and net benefit of -1e300, printed as such
+    ({"name": "x", "costs": {"upfront_usd": 1e300}}, "costs.upfront_usd",
+     "use a value of at most 1000000000000"),
+    ({"name": "x", "costs": {"running_usd_per_month": 1e300}}, "costs.running_usd_per_month",
+     "use a value of at most 1000000000000"),
     ({"name": "x", "edits": [{"path": "fleet.sites[a].technicians", "value": 3},
                              {"path": "fleet.sites[a].technicians", "value": 4}]},
      "edits[1].path", "is also edits[0]'s field"),

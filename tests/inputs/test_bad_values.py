@@ -43,6 +43,10 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
     (_covenant("min_dscr", INF), "finance.covenants[0].value", "finite number"),
     (_covenant("min_liquidity", NAN), "finance.covenants[0].value", ".nan is not a number"),
     (_covenant("min_liquidity", -5.0), "finance.covenants[0]", "below zero"),
+    # printed a 300-digit amount in its warning
+    (_covenant("min_liquidity", 1e308), "finance.covenants[0]", "above 1,000,000,000,000"),
+    (small_fleet(sites=[{"name": "a", "curtail_below_hashprice_usd_per_ph_day": 1e300}]),
+     "sites[0].curtail_below_hashprice_usd_per_ph_day", "at most 1000000000000"),
     (_money(btc_pledges=[{"name": "p", "btc": 10, "obligation_usd": 5e5,
                           "margin_call_ltv": 0.8, "until_date": "2025-12-01"}]),
      "finance.btc_pledges[0].until_date", "not after start_date"),
@@ -224,6 +228,11 @@ def test_a_csv_column_given_twice_is_refused(
     ([{"type": "lead_time_change", "vendors": ["bitmain"], "extra_days": -10**12}],
      "greater than or equal to -3650"),
     ([{"type": "tariff_change", "rate_pct": 1e308}], "less than or equal to 1000"),
+    # leaked numpy's overflow warning and a cash p5 of -1.56e308
+    ([{"type": "customs_hold", "hold_probability": 0.5, "hold_days": 10,
+       "storage_fee_usd_per_unit_day": 1e308}],
+     "storage_fee_usd_per_unit_day: 1e+308: input should be less than or equal to "
+     "1000000000000 — fix: use a value of at most 1000000000000"),
     # end_day had no upper bound: 10¹¹ ran as an event that never ends
     ([{"type": "parts_supply_stop", "end_day": 100_000_000_000}],
      "end_day: 100000000000: input should be less than or equal to 3650"),

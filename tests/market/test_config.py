@@ -111,6 +111,21 @@ def test_snapshot_override_file_and_values(tmp_path: Path, market: MarketFactory
             "jump_on_supply_cut",
             "greater",
         ),
+        (
+            {"used_prices": {"tiers": {"under19": {"usd_per_th": 1e300}}}},
+            "used_prices.tiers.under19.usd_per_th",
+            "at most 1000000000000",
+        ),
+        (
+            {"used_prices": {"reference_hashprice_usd_per_ph_day": 1e300}},
+            "used_prices.reference_hashprice_usd_per_ph_day",
+            "at most 1000000000000",
+        ),
+        (
+            {"network": {"growth_reference_hashprice_usd_per_ph_day": 1e300}},
+            "network.growth_reference_hashprice_usd_per_ph_day",
+            "at most 1000000000000",
+        ),
         ({"colour": "blue"}, "colour", "unknown field"),
     ],
 )

@@ -35,6 +35,7 @@ from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.strict import InputModel
+from hashshock.inputs.types import Money
 from hashshock.market.hashprice import efficiency_tier
 from hashshock.prepare import Prepared
 from hashshock.sweep.fieldpath import FieldPath
@@ -57,10 +58,8 @@ class Edit(_Strict):
 class Costs(_Strict):
     """What the strategy costs and when (USD)."""
 
-    upfront_usd: float = Field(0.0, ge=0, description="Paid once, on starts_day")
-    running_usd_per_month: float = Field(
-        0.0, ge=0, description="Paid daily pro rata from starts_day"
-    )
+    upfront_usd: Money = Field(0.0, description="Paid once, on starts_day")
+    running_usd_per_month: Money = Field(0.0, description="Paid daily pro rata from starts_day")
     starts_day: int = Field(0, ge=0, description="Day the costs start (day 0 = start date)")
 
 

@@ -214,7 +214,10 @@ def from_validation_error(
     if kind in _BOUNDS:
         key, fix = _BOUNDS[kind]
         shown = value.isoformat() if isinstance(value, dt.date) else repr(value)
-        return InputError(file, field, f"{shown}: {_lower_first(msg)}", fix.format(ctx[key]))
+        limit = ctx[key]
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "at most 1000000000000", not 1000000000000.0
+        return InputError(file, field, f"{shown}: {_lower_first(msg)}", fix.format(limit))
     if kind == "string_pattern_mismatch":
         return InputError(file, field, f"{value!r} has characters a name cannot have",
                           "use letters, digits, '-', '_' and '.', starting with a letter or "

@@ -15,17 +15,13 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from hashshock.inputs.catalog import PartType, vendor_defaults
 from hashshock.inputs.errors import unknown_name_fix
 from hashshock.inputs.strict import InputModel, given
-from hashshock.inputs.types import Share
+from hashshock.inputs.types import MAX_USD, Money, Share
 
 
 class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-#: Largest amount of money (USD) a field takes: a trillion, above any miner's books
-#: (and half of all bitcoin's worth), so a mistyped exponent is refused, not printed.
-MAX_USD = 1e12
-Money = Annotated[float, Field(ge=0.0, le=MAX_USD)]
 #: How a loan's principal is repaid (:func:`hashshock.finance.loans.schedule`).
 Amortisation = Literal["linear", "bullet", "annuity"]
 #: Days between a loan's payments.
@@ -85,6 +81,11 @@ class Covenant(_Strict):
         if self.type == "min_liquidity" and self.value is not None and self.value < 0:
             raise ValueError(
                 f"a minimum liquidity of {self.value:g} USD is below zero — fix: "
+                "write the cash the loan demands, e.g. value: 5000000"
+            )
+        if self.type == "min_liquidity" and self.value is not None and self.value > MAX_USD:
+            raise ValueError(  # as every amount of money (MAX_USD): a mistyped exponent
+                f"a minimum liquidity of {self.value:.3g} USD is above {MAX_USD:,.0f} — fix: "
                 "write the cash the loan demands, e.g. value: 5000000"
             )
         # Every setting acts or is refused: fields the covenant's type does not read.

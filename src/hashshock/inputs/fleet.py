@@ -26,7 +26,7 @@ from pydantic import (
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.strict import InputModel
-from hashshock.inputs.types import Count, Delay, Service, Share
+from hashshock.inputs.types import Count, Delay, Money, Service, Share
 
 #: Largest cohort or order (machines): above the whole US installed base (≈ 2.5 M,
 #: docs/calibration.md "Limits"), so a larger number is a typo, not a fleet.
@@ -111,8 +111,8 @@ class Site(_Strict):
         None, ge=0, le=MAX_POWER_USD_PER_MWH,
         description="Power price, USD/MWh; default: data/finance_defaults.csv power_usd_per_mwh",
     )  # fmt: skip
-    curtail_below_hashprice_usd_per_ph_day: float | None = Field(
-        None, ge=0, description="Curtail the whole site on days hashprice is below this"
+    curtail_below_hashprice_usd_per_ph_day: Money | None = Field(
+        None, description="Curtail the whole site on days hashprice is below this"
     )
     downtime_share: float | None = Field(
         None, ge=0, le=0.5,

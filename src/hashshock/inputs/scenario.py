@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field, model_validator
 from hashshock.dists import MAX_DELAY_DAYS
 from hashshock.inputs.catalog import PartType
 from hashshock.inputs.strict import InputModel
-from hashshock.inputs.types import Count, Delay, Share
+from hashshock.inputs.types import Count, Delay, Money, Share
 
 #: Largest duty a tariff event may set, percent of value: ten times the value, far above
 #: any US duty on record (the 2025 duties on Chinese goods stacked to about 145 %); a
@@ -88,9 +88,8 @@ class CustomsHold(_Event):
     )
     hold_probability: Share = Field(description="Chance one shipment (lot) is held")
     hold_days: Delay = Field(description="Extra days a held lot waits")
-    storage_fee_usd_per_unit_day: float = Field(
+    storage_fee_usd_per_unit_day: Money = Field(
         16.7,
-        ge=0,
         description="Storage fee, USD per machine per day held (FACTS.md 3.3: ~$1,000/unit "
         "over ~60 days [C]); a held part pays its storage_share_of_machine of it "
         "(data/parts.csv)",

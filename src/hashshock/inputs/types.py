@@ -105,3 +105,8 @@ Service = Annotated[
 Count = Annotated[StrictInt, Field(ge=0)]
 #: A probability or share in [0, 1].
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Largest amount of money (USD) a field takes: a trillion, above any miner's books
+#: (and half of all bitcoin's worth), so a mistyped exponent is refused, not printed.
+MAX_USD = 1e12
+#: An amount of money (USD, or USD per unit or per day) from 0 to :data:`MAX_USD`.
+Money = Annotated[float, Field(ge=0.0, le=MAX_USD)]

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from hashshock.inputs.errors import InputError, check_path_like, from_validation_error
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.strict import InputModel, check_again
+from hashshock.inputs.types import MAX_USD
 from hashshock.market.hashprice import MAX_BLOCK_HEIGHT, TIERS, TierName
 from hashshock.market.snapshot import (
     NetworkSnapshot,
@@ -242,7 +243,7 @@ class NetworkConfig(_Strict):
 
     growth_per_year: float = Field(ge=-0.9, le=10, description="g: growth at HP_ref, per year")
     growth_reference_hashprice_usd_per_ph_day: float = Field(
-        gt=0, description="HP_ref: hashprice at which the network grows at g"
+        gt=0, le=MAX_USD, description="HP_ref: hashprice at which the network grows at g"
     )
     hashprice_feedback_per_year: float = Field(
         ge=0, le=10, description="κ: change of log growth per year per unit of ln(HP̃/HP_ref)"
@@ -261,7 +262,7 @@ class NetworkConfig(_Strict):
 class TierParams(_Strict):
     """Used-price parameters of one efficiency tier."""
 
-    usd_per_th: float = Field(gt=0, description="Price at the reference date, USD/TH")
+    usd_per_th: float = Field(gt=0, le=MAX_USD, description="Price at the reference date, USD/TH")
     elasticity: float = Field(ge=0, le=5, description="ε: d ln price / d ln hashprice")
     obsolescence_per_year: float = Field(ge=0, le=2, description="δ: decay at constant hashprice")
     jump_on_supply_cut: float = Field(gt=-1, le=5, description="J: premium while supply is cut")
@@ -272,7 +273,9 @@ class UsedPricesConfig(_Strict):
     """Used-ASIC prices by tier: follow smoothed hashprice, decay with age, jump on supply cuts."""
 
     reference_date: dt.date = Field(description="Date of the tier prices")
-    reference_hashprice_usd_per_ph_day: float = Field(gt=0, description="Hashprice on that date")
+    reference_hashprice_usd_per_ph_day: float = Field(
+        gt=0, le=MAX_USD, description="Hashprice on that date"
+    )
     lag_days: float = Field(gt=0, le=730, description="Smoothing of hashprice, days")
     jump_rise_days: float = Field(gt=0, le=730, description="Build-up of a supply-cut premium")
     jump_relax_days: float = Field(gt=0, le=3650, description="Fade of it after the cut")
