@@ -53,6 +53,16 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
     (_money(covenants=[{"name": "h", "type": "hashrate_commitment", "quarters": [
         {"quarter_end": "2025-12-31", "min_ths": 1000}]}]),
      "finance.covenants[0].quarters[0].quarter_end", "not after start_date"),
+    # ambiguous: a covenant's loan: l covered both loans, and which min_ths held the
+    # quarter was a guess
+    (_money(loans=[{"name": "l", "principal_usd": 1e5, "rate_per_year": 0.1,
+                    "maturity_date": "2028-01-01"}] * 2,
+            covenants=[{"name": "d", "type": "min_dscr", "value": 1.2, "loan": "l"}]),
+     "finance", "loans[0] and loans[1] are both named 'l'"),
+    (_money(covenants=[{"name": "h", "type": "hashrate_commitment", "quarters": [
+        {"quarter_end": "2026-03-31", "min_ths": 1000},
+        {"quarter_end": "2026-03-31", "min_ths": 2000}]}]),
+     "finance.covenants[0]", "quarters: quarter_end 2026-03-31 is given 2 times"),
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 999_999_999_999}]),
      "spares[0].on_hand", "at most 100000000"),
     (small_fleet(spares=[{"site": "a", "part": "fan", "on_hand": 3, "target": 2**40}]),

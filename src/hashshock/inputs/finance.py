@@ -63,6 +63,13 @@ class Covenant(_Strict):
 
     @model_validator(mode="after")
     def _needs_value(self) -> Covenant:
+        ends = [q.quarter_end for q in self.quarters]
+        twice = next((end for end in ends if ends.count(end) > 1), None)
+        if twice is not None:  # which min_ths holds that quarter would be a guess
+            raise ValueError(
+                f"quarters: quarter_end {twice.isoformat()} is given {ends.count(twice)} times "
+                "— fix: give each quarter once, with the hashrate committed for it"
+            )
         if self.type == "hashrate_commitment":
             if not self.quarters:
                 raise ValueError(
@@ -225,6 +232,11 @@ class Finance(_Strict):
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):
             raise ValueError("covenant names repeat — fix: give each covenant its own name")
+        twice = next((name for name in loans if loans.count(name) > 1), None)
+        if twice is not None:  # a covenant's loan: would name both
+            first, second = [i for i, name in enumerate(loans) if name == twice][:2]
+            raise ValueError(f"loans[{first}] and loans[{second}] are both named {twice!r} — "
+                             "fix: give each loan its own name")  # fmt: skip
         if "repair_threshold_share" in given(self) and not self.repair_or_replace:
             raise ValueError(
                 "repair_threshold_share does nothing without repair_or_replace"
