@@ -285,6 +285,23 @@ def test_audit_of_a_csv_that_is_not_an_inventory_says_what_it_is(
     assert "YAML mapping" not in message and "Traceback" not in err + out
 
 
+def test_audit_of_an_inventory_saved_with_a_byte_order_mark_reads_it(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    """A spreadsheet may save the UTF-8 byte-order mark: every CSV reader allows it, and
+    the inventory's was refused as "not a scan inventory"."""
+    from tests.scan.test_audit import machine
+
+    from hashshock.scan.inventory import looks_like_inventory, render_inventory
+
+    path = tmp_path / "inv.csv"
+    path.write_text("\ufeff" + render_inventory([machine("10.0.0.1")]), encoding="utf-8")
+    assert looks_like_inventory(path)
+    code, out, err = invoke(cli_app, "audit", str(path))
+    assert code == 0, err
+    assert "not a scan inventory" not in err + out and "Traceback" not in err + out
+
+
 def one_line_error(err: str) -> str:
     """The single error line, unfolded."""
     assert len(err.strip().splitlines()) == 1, err

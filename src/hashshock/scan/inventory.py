@@ -29,9 +29,10 @@ _SIGNATURE = {"ip", "status", "slug", "privileged_api"}
 
 
 def looks_like_inventory(path: Path) -> bool:
-    """Whether ``path`` is a CSV whose header is a hashshock inventory header."""
+    """Whether ``path`` is a CSV whose header is a hashshock inventory header (after a
+    UTF-8 byte-order mark, which a spreadsheet may save, as every CSV reader allows)."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
