@@ -77,7 +77,12 @@ def _covenant(kind: str, value: float) -> dict[str, Any]:
      "not an ISO country code"),
     (small_fleet(name=""), "name", "at least 1"),
     (small_fleet(start_date="1900-01-01"), "start_date", "at least 2009-01-03"),
-    (small_fleet(start_date=20261201), "start_date", "fix: write the date as YYYY-MM-DD"),
+    # was told only that "datetimes provided to dates should have zero time"
+    (small_fleet(start_date=20261201), "start_date",
+     "20261201 is a number, not a date — fix: write the date as YYYY-MM-DD, e.g. 2026-12-01"),
+    # YAML reads NO (Norway) as False: was told only to "write text"
+    (small_fleet(sites=[{"name": "a", "country": False}]), "sites[0].country",
+     "False is not text — fix: quote it (in YAML, false, no and off read as False"),
 ])  # fmt: skip
 def test_impossible_values_are_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], fleet: dict[str, Any], field: str,

@@ -101,6 +101,7 @@ def test_snapshot_override_file_and_values(tmp_path: Path, market: MarketFactory
             "less than or equal to 6929999",
         ),
         ({"as_of": {"block_height": 7_000_000}}, "as_of.block_height", "less than or equal"),
+        ({"as_of": {"block_height": 1e30}}, "as_of.block_height", "far too large"),
         (
             {"used_prices": {"tiers": {"under20": {"usd_per_th": 3}}}},
             "used_prices.tiers.under20",

@@ -202,7 +202,14 @@ def from_validation_error(
     if isinstance(value, TruthValue):  # True or False where a number belongs
         # The source may be YAML or a Python object: the fix says YAML's part as YAML's.
         return InputError(file, field, f"{value!r} is not a number",
-                          "write a number (in YAML, true, yes and on read as True)")  # fmt: skip
+                          f"write a number ({_yaml_truth(value.value)})")  # fmt: skip
+    if kind == "string_type" and isinstance(value, bool):  # country: NO, name: yes
+        return InputError(file, field, f"{value!r} is not text",
+                          f"quote it ({_yaml_truth(value)} unless quoted)")  # fmt: skip
+    if kind.startswith("date_from_datetime") and isinstance(value, int | float):
+        # pydantic reads a number as seconds since 1970: 20261201 is in August 1970
+        return InputError(file, field, f"{value!r} is a number, not a date",
+                          f"write the date as YYYY-MM-DD{_as_iso(value)}")  # fmt: skip
     if isinstance(value, float) and value != value and kind in (*_BOUNDS, "finite_number"):
         return InputError(file, field, ".nan is not a number", "write a number")
     if kind == "finite_number":
@@ -231,6 +238,20 @@ def from_validation_error(
         else ""
     )
     return InputError(file, field, f"{shown}{_lower_first(msg)}", _text_number_fix(kind, value))
+
+
+def _yaml_truth(value: bool) -> str:
+    """Which unquoted YAML words read as ``value`` (a fix's note where one was met)."""
+    words = "true, yes and on" if value else "false, no and off"
+    return f"in YAML, {words} read as {value}"
+
+
+def _as_iso(value: float) -> str:
+    """``", e.g. 2026-12-01"`` for a date written as the number ``20261201``, else ``""``."""
+    try:
+        return f", e.g. {dt.datetime.strptime(f'{value:.0f}', '%Y%m%d').date().isoformat()}"
+    except (ValueError, OverflowError):
+        return ""
 
 
 def _text_number_fix(kind: str, value: Any) -> str:
