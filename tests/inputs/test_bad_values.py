@@ -119,6 +119,9 @@ def test_a_failure_rate_that_is_not_a_finite_number_is_refused(
     (["fan,antminer-s19j-pr,1.5,0.9,x"], "row 2, applies_to",
      "unknown model or family 'antminer-s19j-pr' — fix: did you mean antminer-s19j-pro"),
     (["fan,*,1.5,0.02,x", "fan,*,1.2,0.05,y"], "row 3", "fan for * is given in row 2 already"),
+    # was told "use a value ≥ 0", of a range of 0.2-10
+    (["fan,*,-1,0.02,x"], "row 2, weibull_shape",
+     "-1 is outside 0.2-10 — fix: use 0.2 to 10: a Weibull"),
 ])  # fmt: skip
 def test_a_failure_rate_no_machine_would_take_is_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, rows: list[str],

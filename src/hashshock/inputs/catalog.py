@@ -108,7 +108,19 @@ def _data_path(name: str) -> Path:
     return Path(str(resources.files("hashshock") / "data" / name))
 
 
-def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = float) -> float:
+#: The Weibull shapes a failure rate may have: 1 is a constant hazard, above 1 wear-out,
+#: below 1 infant mortality; fitted ASIC parts lie near 1, and outside 0.2-10 the hazard
+#: is all on the first day or the last (a typo).
+WEIBULL_SHAPE_RANGE = (0.2, 10.0)
+
+
+def _number(
+    row: dict[str, str], key: str, path: Path, line: int, kind: type = float,
+    within: tuple[float, float] | None = None, fix: str = "",
+) -> float:  # fmt: skip
+    """Cell ``key`` of ``row`` (on ``line`` of ``path``) as a finite number of ``kind``, at
+    least 0, or in ``within`` (low, high) when given: outside it, refused saying the
+    range and why (``fix``)."""
     raw = row.get(key, "")
     try:
         value = kind(raw)
@@ -119,6 +131,10 @@ def _number(row: dict[str, str], key: str, path: Path, line: int, kind: type = f
     if not math.isfinite(value):  # NaN passes every bound below and then hangs a run
         raise InputError(path, f"row {line}, {key}", f"{raw!r} is not a finite number",
                          f"write {key} as a number")  # fmt: skip
+    if within is not None and not within[0] <= value <= within[1]:
+        low, high = within
+        raise InputError(path, f"row {line}, {key}", f"{value:g} is outside {low:g}-{high:g}",
+                         f"use {low:g} to {high:g}" + (f": {fix}" if fix else ""))  # fmt: skip
     if value < 0:
         raise InputError(path, f"row {line}, {key}", f"{raw} is negative", "use a value ≥ 0")
     return float(value)
@@ -324,12 +340,10 @@ def read_failure_rates(path: Path, catalog: Catalog | None = None) -> tuple[Fail
                 path, f"row {line}, part", f"unknown part '{part}'",
                 unknown_name_fix(part, PART_TYPES, "part type"),
             )  # fmt: skip
-        shape = _number(row, "weibull_shape", path, line)
-        if not 0.2 <= shape <= 10:
-            raise InputError(
-                path, f"row {line}, weibull_shape", f"{shape:g} is outside 0.2-10",
-                "a Weibull shape is near 1 (1 = constant hazard, > 1 wear-out)",
-            )  # fmt: skip
+        shape = _number(
+            row, "weibull_shape", path, line, within=WEIBULL_SHAPE_RANGE,
+            fix="a Weibull shape is near 1 (1 = constant hazard, > 1 wear-out)",
+        )  # fmt: skip
         rate = _number(row, "first_year_failures_per_part", path, line)
         if rate > 5:
             raise InputError(
