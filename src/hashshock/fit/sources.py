@@ -14,7 +14,7 @@ from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
 from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
 from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
 from hashshock.inputs.errors import InputError
-from hashshock.inputs.files import check_unrepeated, read_csv
+from hashshock.inputs.files import check_columns, check_unrepeated, read_csv
 from hashshock.scan.inventory import looks_like_inventory
 from hashshock.scan.records import INVENTORY_COLUMNS
 from hashshock.words import counted
@@ -56,22 +56,12 @@ def detect_format(path: Path) -> LogFormat:
     if looks_like_inventory(path):
         check_unrepeated(path, full, (*INVENTORY_COLUMNS, "install_date"))
         return "scan-inventory"
-    missing = [c for c in LOG_REQUIRED if c not in header]
-    if missing and len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        sep = next(s for s in ";\t|" if s in header[0])
-        shown = {";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
-        raise InputError(
-            path, "header", f"its columns are separated by {shown}, not commas",
-            "save the log as comma-separated CSV (the header "
-            f"{','.join(LOG_REQUIRED)}; docs/calibration.md)",
-        )  # fmt: skip
-    if missing:
-        raise InputError(
-            path, "header", f"missing column(s) {', '.join(missing)}",
-            f"a failure log needs the columns {', '.join(LOG_REQUIRED)} (observed_until, "
-            "observed_from optional; docs/calibration.md), or give an inventory written by "
-            "hashshock scan",
-        )  # fmt: skip
+    check_columns(
+        path, header, LOG_REQUIRED,
+        f"a failure log needs the columns {', '.join(LOG_REQUIRED)} (observed_until, "
+        "observed_from optional; docs/calibration.md), or give an inventory written by "
+        "hashshock scan",
+    )  # fmt: skip
     check_unrepeated(path, full, LOG_COLUMNS)
     return "failure-log"
 

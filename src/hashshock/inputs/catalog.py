@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from hashshock.inputs.errors import InputError, closest, unknown_name_fix
-from hashshock.inputs.files import read_csv_numbered, read_csv_rows
+from hashshock.inputs.files import check_columns, read_csv_numbered, read_csv_rows
 
 PartType = Literal["hashboard", "fan", "psu", "control_board"]
 #: Part types in engine order: the hashboard first, then the parts that stop a machine.
@@ -326,12 +326,8 @@ def read_failure_rates(path: Path, catalog: Catalog | None = None) -> tuple[Fail
     rows = read_csv_rows(path)
     if not rows:
         raise InputError(path, None, "no rows", "write a header and one row per part type")
-    missing = [c for c in FAILURE_RATE_COLUMNS if c not in rows[0]]
-    if missing:
-        raise InputError(
-            path, "header", f"missing column(s) {', '.join(missing)}",
-            f"use the columns {', '.join(FAILURE_RATE_COLUMNS)}",
-        )  # fmt: skip
+    check_columns(path, list(rows[0]), FAILURE_RATE_COLUMNS,
+                  f"use the columns {', '.join(FAILURE_RATE_COLUMNS)}")  # fmt: skip
     out: list[FailurePrior] = []
     for line, row in enumerate(rows, start=2):
         part = row["part"].strip()

@@ -176,6 +176,32 @@ def check_unrepeated(
             )  # fmt: skip
 
 
+#: Separators a CSV may have been saved with instead of commas, as a message names them.
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
+def check_columns(path: Path, header: Sequence[str], required: Sequence[str], fix: str) -> None:
+    """Refuse a ``header`` without a column of ``required``, naming those missing, with
+    ``fix``; a header of one cell holding semicolons, tabs or bars is told it is not
+    comma-separated, and a column written in other case (``Model``) is told to be
+    written as its name (``model``)."""
+    missing = [c for c in required if c not in header]
+    if not missing:
+        return
+    named = [h for h in header if h]
+    if len(named) == 1 and any(sep in named[0] for sep in _SEPARATORS):
+        shown = next(words for sep, words in _SEPARATORS.items() if sep in named[0])
+        raise InputError(path, "header", f"its columns are separated by {shown}, not commas",
+                         f"save it as comma-separated CSV, with the header "
+                         f"{','.join(required)}")  # fmt: skip
+    cased = {h.lower(): h for h in named}
+    other_case = [(cased[c.lower()], c) for c in missing if c.lower() in cased]
+    if other_case:
+        renames = ", ".join(f"{name} for {given}" for given, name in other_case)
+        fix = f"write {renames} (column names are lower case); {fix}"
+    raise InputError(path, "header", f"missing column(s) {', '.join(missing)}", fix)
+
+
 def read_csv(
     path: Path, read: Collection[str] | None = None
 ) -> tuple[list[str], list[dict[str, str]]]:

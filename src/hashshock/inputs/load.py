@@ -32,7 +32,12 @@ from hashshock.inputs.errors import (
     from_validation_error,
     unknown_name_fix,
 )
-from hashshock.inputs.files import MAPPING_FOLDER, read_csv_numbered, read_yaml_mapping
+from hashshock.inputs.files import (
+    MAPPING_FOLDER,
+    check_columns,
+    read_csv_numbered,
+    read_yaml_mapping,
+)
 from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
 from hashshock.inputs.scenario import Event, Scenario
 from hashshock.inputs.strict import check_again
@@ -88,8 +93,7 @@ def _csv_cohorts(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     columns = "use columns model,count,site,install_date[,label]"
     if not rows:
         raise InputError(path, None, "no cohorts", f"{columns}, a row per cohort")
-    if not set(_CSV_COHORT_COLUMNS[:4]) <= set(header):
-        raise InputError(path, "header", "missing columns", columns)
+    check_columns(path, header, _CSV_COHORT_COLUMNS[:4], columns)
     unknown = [h for h in header if h and h not in _CSV_COHORT_COLUMNS]
     if unknown:
         raise InputError(path, "header", f"unknown column {unknown[0]!r}",
