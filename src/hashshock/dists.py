@@ -91,9 +91,11 @@ class DayDistribution:
         weights = np.asarray(self.weights, dtype=np.float64)
         if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
             raise ValueError("weights must be finite, non-negative and not all zero")
-        # Read-only, so that a distribution is immutable and plans may share one. Scaled
-        # by the largest first, so that weights near 1e308 do not sum to inf.
-        weights = weights / weights.max()
+        # Weights near 1e308 would sum to inf: scaled by the largest first (only then, so
+        # that every other distribution's pmf stays bit for bit what it was).
+        if not np.isfinite(weights.sum()):
+            weights = weights / weights.max()
+        # Read-only, so that a distribution is immutable and plans may share one.
         pmf = weights / weights.sum()
         cdf = np.cumsum(pmf)
         pmf.setflags(write=False)
