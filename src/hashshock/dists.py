@@ -93,7 +93,9 @@ class DayDistribution:
             raise ValueError("weights must be finite, non-negative and not all zero")
         # Weights near 1e308 would sum to inf: scaled by the largest first (only then, so
         # that every other distribution's pmf stays bit for bit what it was).
-        if not np.isfinite(weights.sum()):
+        with np.errstate(over="ignore"):
+            overflows = not np.isfinite(weights.sum())
+        if overflows:
             weights = weights / weights.max()
         # Read-only, so that a distribution is immutable and plans may share one.
         pmf = weights / weights.sum()
