@@ -280,8 +280,10 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                             "(all in --json and the report)")  # fmt: skip
             if len(every) > len(rows):
                 still = len(every) - len(rows)
-                said.append(f"{'no input' if not rows else counted(still, 'input')} "
-                            f"{'moves' if not rows else 'do not move'} it (swing 0)")  # fmt: skip
+                verb = "moves" if not rows else ("does not move" if still == 1 else
+                                                  "do not move")  # fmt: skip
+                said.append(f"{'no input' if not rows else counted(still, 'input')} {verb} "
+                            "it (swing 0)")  # fmt: skip
             resolution = one_path_note(metric, int(head["paths"]))
             if resolution and rows:
                 said.append(resolution)
