@@ -343,6 +343,24 @@ def test_a_market_file_naming_a_folder_says_so(
     assert "market.yaml: price.csv" in result.output and "is a folder" in result.output
 
 
+def test_a_file_named_in_an_input_that_is_a_pipe_is_said_to_be_one(
+    write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path
+) -> None:
+    """A cohorts CSV, a price deck or a catalogue that is a FIFO (or /dev/stdin) was "not
+    found"; it is there, and not a file a run can read as one."""
+    import os
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    fleet = write_yaml(small_fleet(cohorts_csv=str(pipe)), "fleet.yaml")
+    result = runner.invoke(app, ["validate", str(fleet)])
+    assert result.exit_code == 2 and "is not a regular file" in result.output, result.output
+    plain = write_yaml(small_fleet(), "plain.yaml")
+    market = write_yaml({"price": {"model": "deck", "csv": str(pipe)}}, "market.yaml")
+    result = runner.invoke(app, ["validate", str(plain), "--market", str(market)])
+    assert result.exit_code == 2 and "is not a regular file" in result.output, result.output
+
+
 def test_a_yaml_whose_aliases_expand_exponentially_is_refused_at_once(tmp_path: Path) -> None:
     """Eight anchors each repeating the one before nine times expand to 9⁸ values (it took
     35 s to be refused field by field); an alias inside itself never ends. Both are

@@ -94,7 +94,8 @@ def check_is_file(path: Path, what: str, fix: str) -> None:
     if path.is_dir():
         raise InputError(path, None, "is a folder, not a file", fix)
     if not path.is_file():
-        raise InputError(path, None, f"{what} not found", fix)
+        found = "is not a regular file (a pipe or a device)" if path.exists() else "not found"
+        raise InputError(path, None, f"{what} {found}", fix)
 
 
 def read_yaml_mapping(path: Path, kind: str | None = None) -> dict[str, Any]:

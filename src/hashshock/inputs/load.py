@@ -300,7 +300,9 @@ def _referenced(path: Path | None, base: Path, field: str, name: str, what: str)
     exist: else an error naming the field, and ``what`` it should be."""
     target = base / name
     if not target.is_file():
-        found = "is a folder" if target.is_dir() else "not found"
+        found = ("is a folder" if target.is_dir() else
+                 "is not a regular file (a pipe or a device)" if target.exists() else
+                 "not found")  # fmt: skip
         start = "the fleet file" if path is not None else MAPPING_FOLDER
         raise InputError(path, field, f"{target} {found}",
                          f"give {what}, its path relative to {start}")  # fmt: skip

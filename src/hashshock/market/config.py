@@ -429,7 +429,8 @@ def _check_named_file(path: Path, market: Path, field: str, kind: str) -> None:
         raise InputError(market, field, f"{path} is a folder, not a file",
                          f"name the {kind} file itself")  # fmt: skip
     if not path.is_file():
-        raise InputError(market, field, f"{path} not found",
+        found = "is not a regular file (a pipe or a device)" if path.exists() else "not found"
+        raise InputError(market, field, f"{path} {found}",
                          "check the path (relative paths start at the market YAML's "
                          "folder)")  # fmt: skip
 
