@@ -380,6 +380,10 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     ({"name": "x", "edits": [{"path": "fleet.sites[a].technicians", "value": 3},
                              {"path": "fleet.sites[a].technicians", "value": 4}]},
      "edits[1].path", "is also edits[0]'s field"),
+    # one site by name and by position: the last edit won silently
+    ({"name": "x", "edits": [{"path": "fleet.sites[a].technicians", "value": 3},
+                             {"path": "fleet.sites[0].technicians", "value": 4}]},
+     "edits[1].path", "is also edits[0]'s field"),
     ({"name": "do-nothing", "edits": []}, "name", "the name of a built-in strategy"),
 ])  # fmt: skip
 def test_bad_strategy_files_are_one_line_naming_the_file(

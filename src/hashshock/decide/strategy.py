@@ -38,7 +38,7 @@ from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Money
 from hashshock.market.hashprice import efficiency_tier
 from hashshock.prepare import Prepared
-from hashshock.sweep.fieldpath import FieldPath
+from hashshock.sweep.fieldpath import FieldPath, located
 from hashshock.sweep.inputs import BaseSet
 
 DAYS_PER_MONTH = 365.0 / 12
@@ -121,16 +121,18 @@ def apply(strategy: Strategy, base: BaseSet) -> LoadedFleet:
     """The fleet with the strategy's edits, each checked in turn so an error names the edit
     (unknown fields, sites, parts or values that do not validate)."""
     resolved: list[tuple[FieldPath, Any]] = []
+    places: list[tuple[str | int, ...]] = []  # one field however named (sites[0], sites[a])
     where = strategy.origin or f"strategy {strategy.name}"
     for i, edit in enumerate(strategy.edits):
         field = f"edits[{i}].path"
         path = resolve_fleet_path(base, edit.path, where, field)
-        same = next((j for j, (other, _) in enumerate(resolved)
-                     if (other.root, other.steps) == (path.root, path.steps)), None)  # fmt: skip
+        place = located(base.mappings["fleet"], path)[0]
+        same = next((j for j, other in enumerate(places) if other == place), None)
         if same is not None:  # the last would win silently
             raise InputError(where, field, f"{edit.path} is also edits[{same}]'s field",
                              "set each field once")  # fmt: skip
         resolved.append((path, edit.value))
+        places.append(place)
         try:
             edited_fleet(base, resolved)
         except InputError as exc:
