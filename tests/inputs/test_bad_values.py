@@ -144,6 +144,7 @@ def test_a_failure_rate_no_machine_would_take_is_refused(
     ({"hashboards": "1000000000"}, "row 2, hashboards"),
     ({"fans": "-1"}, "row 2, fans"),
     ({"hashrate_ths": "0", "power_w": "0", "efficiency_j_per_th": "0"}, "row 2, hashrate_ths"),
+    ({"cooling": "plasma"}, "row 2, cooling: unknown cooling 'plasma'"),
 ])  # fmt: skip
 def test_a_catalogue_row_no_machine_has_is_refused(
     write_yaml: Callable[[dict[str, Any], str], Path], tmp_path: Path, cells: dict[str, str],

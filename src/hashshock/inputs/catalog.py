@@ -23,6 +23,11 @@ PART_TYPES: tuple[PartType, ...] = ("hashboard", "fan", "psu", "control_board")
 STOP_PARTS: tuple[PartType, ...] = ("fan", "psu", "control_board")
 
 
+#: How a model is cooled (shown in the catalogue; a hydro or immersion machine's fans are
+#: its ``fans`` count, 0 for most).
+COOLINGS = ("air", "hydro", "immersion")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One ASIC model: nameplate and parts per machine."""
@@ -187,6 +192,10 @@ def parse_models(path: Path) -> list[ModelSpec]:
                 unknown_name_fix(vendor, sorted(vendor_defaults()), "vendor")
                 + " (the vendors of data/vendors.csv)",
             )  # fmt: skip
+        cooling = row["cooling"].strip().lower()
+        if cooling not in COOLINGS:
+            raise InputError(path, f"row {line}, cooling", f"unknown cooling '{row['cooling']}'",
+                             f"use one of {', '.join(COOLINGS)}")  # fmt: skip
         ths = _number(row, "hashrate_ths", path, line)
         watts = _number(row, "power_w", path, line)
         stated = _number(row, "efficiency_j_per_th", path, line)
@@ -210,7 +219,7 @@ def parse_models(path: Path) -> list[ModelSpec]:
                 hashrate_ths=ths,
                 power_w=watts,
                 efficiency_j_per_th=stated,
-                cooling=row["cooling"],
+                cooling=cooling,
                 source=row.get("source", "") or "user catalogue",
                 **counts,
             )
