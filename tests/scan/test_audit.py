@@ -150,10 +150,11 @@ def test_firmware_as_written_by_hand_or_by_pyasic_counts_as_it_is(
     assert row.on_vendor_firmware == (1 if vendor_controlled else 0)
 
 
-@pytest.mark.parametrize("reading", ["nan", "inf", "-1e6"])
+@pytest.mark.parametrize("reading", ["nan", "inf", "-1e6", "1e308"])
 def test_an_inventory_reading_that_is_no_reading_is_refused(reading: str, tmp_path: Path) -> None:
     """A hashrate of nan, inf or −1e6 in an inventory became the audit's every share
-    (HHI nan, "inf PH/s", NaN in its JSON): refused, naming the row and the column."""
+    (HHI nan, "inf PH/s", NaN in its JSON), 1e308 a TH/s of 300 digits: refused, naming
+    the row and the column."""
     from hashshock.inputs.errors import InputError
     from hashshock.scan.inventory import read_inventory, render_inventory
 
@@ -163,3 +164,24 @@ def test_an_inventory_reading_that_is_no_reading_is_refused(reading: str, tmp_pa
     with pytest.raises(InputError, match="row 2, hashrate_ths") as raised:
         read_inventory(path)
     assert reading in raised.value.problem and "fix or clear the cell" in raised.value.fix
+
+
+def test_an_inventory_of_one_machine_twice_or_more_boards_working_than_it_has_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A row repeated (site and IP) was audited as two machines; 1,000,000 boards working
+    of 3 expected was taken as read."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.scan.inventory import read_inventory, render_inventory
+
+    path = tmp_path / "inv.csv"
+    path.write_text(render_inventory([machine("10.0.0.1"), machine("10.0.0.2")]).replace(
+        "10.0.0.2", "10.0.0.1"), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError, match="row 3, ip") as raised:
+        read_inventory(path)
+    assert "is row 2 already" in raised.value.problem
+    path.write_text(render_inventory([machine("10.0.0.1", boards_expected=3,
+                                              boards_working=4)]), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError, match="row 2, boards_working") as raised:
+        read_inventory(path)
+    assert "4 working of 3 expected" in raised.value.problem

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from hashshock.inputs.catalog import MAX_PARTS_PER_MACHINE
 from hashshock.inputs.errors import InputError
 
 if TYPE_CHECKING:
@@ -151,14 +152,27 @@ def record_to_row(record: MachineRecord) -> dict[str, str]:
     return {**record._extra, **row}
 
 
+#: The largest a reading of one machine may be: a hashrate (TH/s; the largest hydro
+#: units make about 1 PH/s, so 10 PH/s is a typo [E]) and its boards and fans (as a
+#: catalogue row's parts).
+_MAXIMA = {"hashrate_ths": 10_000.0, "expected_ths": 10_000.0,
+           **dict.fromkeys(("boards_expected", "boards_working", "fans_expected",
+                            "fans_working"), float(MAX_PARTS_PER_MACHINE))}  # fmt: skip
+
+
 def _reading(number: float, text: str, path: Path | None, where: str) -> float:
-    """An inventory's number — a rate, a count, an uptime — refused unless finite and
-    not negative: a ``nan`` or ``inf`` read as a hashrate became the audit's every share
-    (and NaN in its JSON)."""
+    """An inventory's number — a rate, a count, an uptime — refused unless finite, not
+    negative and within what one machine can read (:data:`_MAXIMA`): a ``nan`` or ``inf``
+    read as a hashrate became the audit's every share (and NaN in its JSON), 1e308 TH/s
+    printed 300 digits."""
     if not math.isfinite(number):
         raise InputError(path, where, f"{text!r} is not a finite number", "fix or clear the cell")
     if number < 0:
         raise InputError(path, where, f"{text} is negative", "fix or clear the cell")
+    most = _MAXIMA.get(where.rsplit(", ", 1)[-1])
+    if most is not None and number > most:
+        raise InputError(path, where, f"{text} is more than one machine reads ({most:g})",
+                         "fix or clear the cell")  # fmt: skip
     return number
 
 
@@ -199,6 +213,13 @@ def record_from_row(row: dict[str, str], path: Path | None = None, line: int = 0
             raise InputError(
                 path, f"row {line}, {check}", f"unknown result {values[check]!r}",
                 f"use one of {', '.join(CHECK_RESULTS)}",
+            )  # fmt: skip
+    for expected, working in (("boards_expected", "boards_working"),
+                              ("fans_expected", "fans_working")):  # fmt: skip
+        if None not in (values[expected], values[working]) and values[working] > values[expected]:
+            raise InputError(
+                path, f"row {line}, {working}", f"{values[working]} working of "
+                f"{values[expected]} expected", f"fix {working} or {expected}",
             )  # fmt: skip
     extra = {k: v for k, v in row.items() if k and k not in INVENTORY_COLUMNS}
     return MachineRecord(**values, _extra=extra)
