@@ -157,7 +157,7 @@ def test_an_operator_at_its_liquidity_floor_buys_no_replacements() -> None:
     have order none."""
     rich = _small_farms({"cash_usd": 1.0e9})
     floored = _small_farms({"cash_usd": 2.0e5, "covenants": [
-        {"name": "floor", "type": "min_liquidity", "value": 1.0e12}]})  # fmt: skip
+        {"name": "floor", "type": "min_liquidity", "value": 1.0e11}]})  # fmt: skip
     ordered = [r.to_dict()["scenarios"]["sanctions"]["us"]["replacement_ordered_ehs"]["p95"][-1]
                for r in (rich, floored)]  # fmt: skip
     assert ordered[0] > 0
