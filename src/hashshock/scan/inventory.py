@@ -49,13 +49,14 @@ def read_inventory(path: Path) -> list[MachineRecord]:
             "give a CSV written by `hashshock scan`",
         )  # fmt: skip
     records = [record_from_row(row, path, line) for line, row in enumerate(rows, start=2)]
-    first: dict[tuple[str, str], int] = {}
-    for line, record in enumerate(records, start=2):  # merged and audited by (site, ip)
-        seen = first.setdefault((record.site, record.ip), line)
+    first: dict[tuple[str, ...], int] = {}
+    for line, record in enumerate(records, start=2):  # one host's scans at other times: a history
+        key = (record.site, record.ip, record.scanned_at, record.serial, record.mac)
+        seen = first.setdefault(key, line)
         if seen != line:
-            raise InputError(path, f"row {line}, ip", f"{record.ip} at site "
-                             f"'{record.site}' is row {seen} already",
-                             "keep one row of it")  # fmt: skip
+            raise InputError(path, f"row {line}, ip", f"{record.ip} at site '{record.site}' "
+                             f"scanned at {record.scanned_at or '(no time)'} is row {seen} "
+                             "already", "keep one row of it")  # fmt: skip
     for record in records:  # a hand-written or older inventory may carry pyasic's names
         record.firmware = firmware_label(record.firmware or None)
     return records
