@@ -267,6 +267,22 @@ def test_prune_lowers_and_removes() -> None:
     assert any(c["site"] == "b" for c in result.data["cohorts"])  # other sites untouched
 
 
+def test_prune_that_would_leave_no_machine_says_why() -> None:
+    """A scan that reached none of a one-site fleet's miners, with --prune, was refused as
+    "the fleet has no machine …": it says the scan saw none and what to check."""
+    from hashshock.inputs.errors import InputError
+
+    fleet = existing_fleet()
+    fleet["sites"] = fleet["sites"][:1]
+    fleet["cohorts"] = [c for c in fleet["cohorts"] if c["site"] == "a"]
+    fleet.pop("orders", None)
+    with pytest.raises(InputError, match="--prune") as raised:
+        merge_scan(fleet, aggregate([]), "a", InstallDates(SCAN_DAY), bundled_catalog(),
+                   prune=True)  # fmt: skip
+    assert "the scan saw no machine at site 'a'" in raised.value.problem
+    assert "leave out --prune" in raised.value.fix
+
+
 def test_cohorts_in_the_csv_count(tmp_path: Path) -> None:
     (tmp_path / "more.csv").write_text(
         "model,count,site,install_date\nantminer-s21,4,a,2024-01-01\n", encoding="utf-8"

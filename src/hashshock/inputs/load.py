@@ -204,9 +204,8 @@ def fleet_from_mapping(
     machines = sum(c.count for c in fleet.cohorts) + sum(o.count for o in fleet.orders)
     if machines == 0:  # its availability would be 0 of 0, its money that of no fleet
         raise InputError(
-            path, "cohorts", "the fleet has no machine (no cohort counts any) and no order "
-            "brings one: there is nothing to simulate", "give a cohort a count above 0, or an "
-            "order",
+            path, "cohorts", f"{NO_MACHINE} (no cohort counts any) and no order brings one: "
+            "there is nothing to simulate", "give a cohort a count above 0, or an order",
         )  # fmt: skip
     if machines > MAX_FLEET_MACHINES:
         raise InputError(
@@ -293,6 +292,10 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
 #: The US installed base (machines, INDUSTRY.md: ≈ 2.1 M in service plus ≈ 0.1 M idle,
 #: 2.4-3.3 M by fleet-average TH/s); a larger fleet is worth a second look.
 US_INSTALLED_BASE_MACHINES = 2_500_000
+
+
+#: How a fleet of no machine is refused (its message starts so; ``scan --prune`` says why).
+NO_MACHINE = "the fleet has no machine"
 
 
 def _referenced(path: Path | None, base: Path, field: str, name: str, what: str) -> Path:

@@ -39,7 +39,7 @@ from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
 from hashshock.inputs.fleet import Fleet
-from hashshock.inputs.load import LoadedFleet, fleet_from_mapping
+from hashshock.inputs.load import NO_MACHINE, LoadedFleet, fleet_from_mapping
 from hashshock.scan.degraded import (
     Target,
     degraded_of,
@@ -561,7 +561,16 @@ def merge_scan(
     for cohort in scanned:
         merger.merge(cohorts, cohort, path)
     merger.unseen(cohorts, {c.model for c in scanned})
-    fleet = fleet_from_mapping(as_run_reads_it(data), path, base)
+    try:
+        fleet = fleet_from_mapping(as_run_reads_it(data), path, base)
+    except InputError as exc:
+        if prune and exc.problem.startswith(NO_MACHINE):  # pruned to nothing: say why
+            raise InputError(
+                path, "--prune", f"the scan saw no machine at site '{site}' that the fleet "
+                "keeps, so pruning would leave the fleet with none", "check that the scan "
+                "reached the site's miners (addresses, credentials), or leave out --prune",
+            ) from None  # fmt: skip
+        raise
     return MergeResult(
         data=data, fleet=fleet, changes=merger.changes, kept=merger.kept,
         added_cohorts=merger.added,
