@@ -166,6 +166,21 @@ def test_usage_errors_are_one_line_as_input_errors_are(
     assert "— fix: see `hashshock" in lines[0]
 
 
+@pytest.mark.parametrize("args", [["catalog", "--json", "-"], ["runs", "list", "--json", "-"],
+                                  ["scenarios", "--json", "-"]])  # fmt: skip
+def test_a_json_switch_given_a_dash_says_to_drop_it(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The listing commands' --json is a switch; written as the others' `--json -`, the
+    error said only "unexpected extra argument (-)"."""
+    from hashshock.cli.entry import run_command
+
+    monkeypatch.setattr(sys, "argv", ["hashshock", *args])
+    assert run_command() == 2
+    line = capsys.readouterr().err.strip()
+    assert "here --json takes no value and prints JSON on stdout: drop the '-'" in line, line
+
+
 @pytest.mark.parametrize(
     ("args", "typed"),
     [

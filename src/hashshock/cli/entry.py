@@ -180,7 +180,19 @@ def usage_error_line(wrong: Exception) -> str:
     message = wrong.format_message().rstrip(".")  # type: ignore[attr-defined]
     ctx = getattr(wrong, "ctx", None)
     command = ctx.command_path if ctx is not None else "hashshock"
+    if "unexpected extra argument" in message and "(-)" in message and _json_switch(ctx):
+        # `runs list --json -`, as the commands whose --json takes a path are written
+        return (f"error: {message} — fix: here --json takes no value and prints JSON on "
+                f"stdout: drop the '-' (`{command} --help`)")  # fmt: skip
     return f"error: {message} — fix: see `{command} --help`"
+
+
+def _json_switch(ctx: Any) -> bool:
+    """Whether the command of ``ctx`` has a ``--json`` that is a switch (the listing
+    commands: ``runs list``, ``catalog``, ``scenarios``, ``data show``)."""
+    params = getattr(getattr(ctx, "command", None), "params", None) or []
+    return any("--json" in getattr(p, "opts", ()) and getattr(p, "is_flag", False)
+               for p in params)  # fmt: skip
 
 
 def _not_finite_input(wrong: Exception) -> str | None:
