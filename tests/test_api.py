@@ -213,6 +213,16 @@ def test_a_result_s_fields_cannot_be_set_afterwards() -> None:
             setattr(result, name, value)
     assert result.to_dict()["paths"] == 4
     assert dataclasses.replace(result, scenario="mine").to_dict()["scenario"] == "mine"
+    # nor changed in place: the manifest and warnings are frozen, to_dict()'s a copy
+    with pytest.raises(TypeError):
+        result.manifest["seed"] = 99  # type: ignore[index]
+    with pytest.raises(TypeError):
+        result.manifest["market_start"]["date"] = "x"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        result.warnings.append("x")  # type: ignore[attr-defined]
+    data = result.to_dict()
+    assert data["manifest"]["seed"] == result.manifest["seed"]
+    assert isinstance(data["warnings"], list)
 
 
 def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -102,6 +102,7 @@ def run_result(
     baseline_hashrate_ths: NDArray[np.float64] | None, paths: int, horizon: int, seed: int,
     *, money: Money | None = None, baseline_money: Money | None = None,
     local_money: Money | None = None, warnings: Sequence[str] = (),
+    market: Mapping[str, Any] | None = None,
 ) -> RunResult:  # fmt: skip
     """The :class:`RunResult` of one simulated scenario; ``baseline_hashrate_ths`` [paths,
     days] is baseline's, for the decline stage; ``local_money``: a network-wide scenario
@@ -120,7 +121,7 @@ def run_result(
         part_names=PART_TYPES,
         output=output,
         baseline_hashrate_ths=baseline_hashrate_ths,
-        manifest=_manifest(loaded, scenario, seed, paths, horizon),
+        manifest={**_manifest(loaded, scenario, seed, paths, horizon), **(market or {})},
         pipelines_at_start=loaded.fleet.pipelines_at_start,
         money=money,
         baseline_money=baseline_money,
@@ -255,8 +256,8 @@ def simulate_prepared(
             loaded, s, out, base_ths, paths, horizon_days, seed, money=money,
             baseline_money=None if baseline is None else moneys[0],
             local_money=local_moneys.get(s.name), warnings=[*warnings, *idle_events(plan)],
+            market=market_manifest(config, loaded.fleet.start_date, price_factor),
         )  # fmt: skip
-        result.manifest.update(market_manifest(config, loaded.fleet.start_date, price_factor))
         results.append(result)
     return results
 

@@ -1,4 +1,5 @@
-"""Make the arrays of a result read-only, however deep they sit.
+"""Make the arrays of a result read-only, however deep they sit; freeze and thaw the plain
+data a result carries (its manifest).
 
 The results of one call share arrays (every scenario's decline stage reads baseline's
 hashrate, a compare's scenarios one market's prices, a scenario's money baseline's): a
@@ -9,6 +10,8 @@ caller's change in place to one would reach the others, so numpy refuses it inst
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -34,3 +37,22 @@ def make_read_only(value: Any) -> None:
             stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
         elif type(item).__module__.startswith("hashshock.") and hasattr(item, "__dict__"):
             stack.extend(vars(item).values())
+
+
+def frozen(value: Any) -> Any:
+    """``value`` (JSON-like data: dicts, lists, scalars) that cannot be changed in place:
+    dicts as read-only mappings, lists as tuples, all the way down."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
+def thawed(value: Any) -> Any:
+    """:func:`frozen`'s data as plain dicts and lists again, the caller's to change."""
+    if isinstance(value, Mapping):
+        return {key: thawed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [thawed(item) for item in value]
+    return value

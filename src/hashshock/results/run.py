@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from hashshock.analysis import (
 )
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.finance.scenario_money import Money
+from hashshock.frozen import frozen, thawed
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
@@ -44,12 +45,18 @@ class RunResult:
     part_names: tuple[str, ...]
     output: EngineOutput
     baseline_hashrate_ths: NDArray[np.float64] | None = None
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Mapping[str, Any] = field(default_factory=dict)  # frozen (post-init)
     money: Money | None = None
     baseline_money: Money | None = None
     local_money: Money | None = None  # network-wide scenarios: the same run priced locally
-    warnings: list[str] = field(default_factory=list)  # accepted inputs worth a second look
+    warnings: Sequence[str] = ()  # accepted inputs worth a second look (a tuple)
     pipelines_at_start: str = "empty"  # the fleet's repairs and orders on day 0
+
+    def __post_init__(self) -> None:
+        # Frozen all the way: a manifest or warning changed in place would show in
+        # to_dict() beside the arrays it no longer describes.
+        object.__setattr__(self, "manifest", frozen(self.manifest))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
 
     def __repr__(self) -> str:
         # One line: the default would print every [paths, days] array (a notebook's
@@ -107,7 +114,7 @@ class RunResult:
             "seed": self.seed,
             "start_date": self.start_date.isoformat(),
             "version": self.version,
-            "manifest": copy.deepcopy(self.manifest),  # the caller's to change, not ours
+            "manifest": thawed(self.manifest),  # the caller's to change, not ours
             "warnings": list(self.warnings),
             "fleet": {
                 "machines": self.machines,
