@@ -109,3 +109,14 @@ def test_parameters_as_tuples_or_numpy_numbers_are_numbers() -> None:
     assert from_spec({"dist": "uniform", "low": np.int64(1), "high": np.int64(5)}).mean == 3.0
     with pytest.raises(ValueError, match="'3e1' is not a number"):
         from_spec({"dist": "lognormal", "mean": "3e1", "cv": 0.5})
+
+
+def test_a_triangular_mode_between_two_days_is_taken() -> None:
+    """Only a delay's bounds are whole days: a mode of 7.5 was valid, and stays so, with
+    the pmf it had."""
+    from hashshock.dists import Triangular
+
+    dist = Triangular(5, 7.5, 30)
+    days = np.arange(5, 31)
+    weights = np.where(days <= 7.5, (days - 5 + 0.5) / 3.0, (30 - days + 0.5) / 23.0)
+    np.testing.assert_allclose(dist.pmf, weights / weights.sum())

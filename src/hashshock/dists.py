@@ -171,7 +171,9 @@ def Uniform(low: int, high: int) -> DayDistribution:
 def Triangular(low: int, mode: int, high: int) -> DayDistribution:
     """Triangular distribution on whole days (mean ≈ (low+mode+high)/3)."""
     first, last = whole_days(low, "low"), whole_days(high, "high")  # before the range
-    whole_days(mode, "mode")
+    # the mode may lie between two days (7.5): only its bounds are whole
+    if isinstance(mode, bool) or not isinstance(mode, numbers.Real) or not math.isfinite(mode):
+        raise ValueError(f"mode {mode!r} is not a number of days — fix: {number_fix(mode)}")
     if not low <= mode <= high or high == low:
         raise ValueError("need low <= mode <= high and low < high")
     days = np.arange(first, last + 1)
