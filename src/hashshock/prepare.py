@@ -241,9 +241,10 @@ def prepare(
 def _check_machines_within(loaded: LoadedFleet, plan: Plan, horizon_days: int) -> None:
     """A fleet of orders only, all due after the horizon, installs no machine within it:
     its availability would read 0 % of nothing (refused, as a fleet of no machine is)."""
-    if any(c.count for c in loaded.fleet.cohorts) or not len(plan.order_due_day):
+    due = plan.order_due_day[plan.order_count > 0]  # an order of no machine brings none
+    if any(c.count for c in loaded.fleet.cohorts) or not len(due):
         return
-    first = int(np.min(plan.order_due_day))
+    first = int(np.min(due))
     if first >= horizon_days:
         raise InputError(
             loaded.path, "horizon_days (--horizon)", f"the fleet has no machine installed and "

@@ -665,11 +665,12 @@ def test_a_fleet_of_orders_due_after_the_horizon_is_refused(
     import re
 
     fleet = small_fleet(
-        cohorts=[{"model": "antminer-s21", "count": 0, "site": "a",
-                  "install_date": "2024-06-01"}],
-        orders=[{"model": "antminer-s21", "count": 100, "site": "a",
-                 "due_date": "2027-06-01"}],
-    )  # fmt: skip
+        cohorts=[{"model": "antminer-s21", "count": 0, "site": "a", "install_date": "2024-06-01"}],
+        orders=[
+            {"model": "antminer-s21", "count": 0, "site": "a", "due_date": "2026-01-05"},
+            {"model": "antminer-s21", "count": 100, "site": "a", "due_date": "2027-06-01"},
+        ],
+    )  # fmt: skip  (an order of no machine brings none)
     path = write_yaml(fleet, "fleet.yaml")
     short = runner.invoke(app, ["run", str(path), "-n", "3", "--horizon", "100", "-q"])
     assert short.exit_code == 2, short.output

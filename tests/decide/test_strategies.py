@@ -233,15 +233,23 @@ def test_the_strategies_say_when_more_technicians_change_nothing() -> None:
     as doing nothing and a net benefit of its wages, with nothing said of why."""
     from hashshock.cli.strategies import _technician_note
 
-    def row(name: str, edits: list[dict[str, Any]], waiting: float) -> dict[str, Any]:
-        return {"name": name, "edits": edits,
+    def row(name: str, edits: list[dict[str, Any]], waiting: float,
+            availability: float = 0.9) -> dict[str, Any]:  # fmt: skip
+        return {"name": name, "edits": edits, "availability_p50": {"90": 0.95, "364": availability},
                 "machines_waiting_for_technician_p50": {"90": 0.0, "364": waiting}}  # fmt: skip
 
     staff = [{"path": "fleet.sites[rockdale].technicians", "value": 20}]
+    bench = [{"path": "fleet.sites[rockdale].repair_bench.technicians", "value": 4}]
     rows = [row("do-nothing", [], 0.0), row("more-technicians", staff, 0.0),
-            row("stockpile", [{"path": "fleet.spares", "value": []}], 0.0)]  # fmt: skip
-    assert _technician_note(rows, ["90", "364"]).startswith(
-        "more-technicians: no machine waits for a technician")  # fmt: skip
+            row("stockpile", [{"path": "fleet.spares", "value": []}], 0.0),
+            row("bigger-bench", bench, 0.0, 0.928)]  # fmt: skip
+    # a repair bench's technicians are no swap technicians, and it changed availability
+    assert _technician_note(rows, ["90", "364"]) == (
+        "more-technicians: no machine waits for a technician on the median path at any "
+        "checkpoint, with them or without: they change nothing but their cost")  # fmt: skip
+    rows[1]["availability_p50"]["364"] = 0.91  # said only where nothing changed
+    assert _technician_note(rows, ["90", "364"]) == ""
+    rows[1]["availability_p50"]["364"] = 0.9
     rows[0]["machines_waiting_for_technician_p50"]["364"] = 3.0
     assert _technician_note(rows, ["90", "364"]).startswith(
         "machines waiting for a technician on day 364 (p50)")  # fmt: skip

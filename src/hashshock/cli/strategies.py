@@ -12,6 +12,7 @@ only light modules load with ``--help``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -300,6 +301,8 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
                       highlight=False)  # fmt: skip
 
 
+#: A site's swap technicians, or their swaps a day, as a strategy's edit path names them.
+_SWAP_STAFF = re.compile(r"fleet\.sites\[[^\]]+\]\.(technicians|swaps_per_technician_day)")
 #: The edit that stops machines on purpose (examples/strategies/switch-off.yaml).
 _SWITCH_OFF = "fleet.finance.switch_off_unprofitable"
 
@@ -317,9 +320,11 @@ def _technician_note(rows: list[dict[str, Any]], days: list[str]) -> str:
             f"machines waiting for a technician on day {last} (p50), their spare on the "
             f"shelf: {listed} — a stock does not shorten that queue, technicians do"
         )
-    hands = (".technicians", ".swaps_per_technician_day")
-    staffing = [r["name"] for r in rows[1:]
-                if any(e["path"].endswith(hands) for e in r["edits"])]  # fmt: skip
+    # a site's swap technicians (not a repair bench's), and nothing else edited; and the
+    # strategy's availability is doing nothing's at every checkpoint
+    staffing = [r["name"] for r in rows[1:] if r["edits"] and all(
+        _SWAP_STAFF.fullmatch(e["path"].replace(" ", "")) for e in r["edits"])
+        and r["availability_p50"] == rows[0]["availability_p50"]]  # fmt: skip
     if staffing and not any(any(by_day.values()) for _, by_day in waiting):
         return (f"{', '.join(literal(n) for n in staffing)}: no machine waits for a "
                 "technician on the median path at any checkpoint, with them or without: "
