@@ -56,10 +56,12 @@ def test_parts_availability_does_not_depend_on_the_technicians() -> None:
 
 def test_the_answer_says_when_technicians_bind() -> None:
     """The search leaves technicians out; the chosen stock is run once more with the
-    sites' own: a site with no technician has machines waiting with their spare on the
-    shelf (more than with one, none with fifty), and the answer says that no stock buys
-    that back. A staffed site's answer says nothing of it."""
-    from hashshock.decide.evaluate import simulate_staffed
+    sites' own: a site with no technician loses parts availability to machines and
+    boards waiting with their spare on the shelf (more than with one, none with fifty),
+    and the answer says that no stock buys that back. A staffed site's answer says
+    nothing of it. The share lost is unlimited swaps' availability less the sites' own
+    on the same paths, boards counted as D1 counts them."""
+    from hashshock.decide.evaluate import simulate_stock
     from hashshock.decide.verify import TechnicianWait
 
     waits = []
@@ -68,7 +70,9 @@ def test_the_answer_says_when_technicians_bind() -> None:
         fleet["sites"][0]["technicians"] = technicians
         fleet["sites"][0]["swaps_per_technician_day"] = 1
         plan = prepare(fleet, ["baseline"], 120, None, 30).plans[-1]
-        waits.append(TechnicianWait.of(simulate_staffed(plan, plan.pool_on_hand, 30, 3, None)))
+        runs = [simulate_stock(plan, plan.pool_on_hand, 30, 3, None, staffed=staffed)
+                for staffed in (True, False)]  # fmt: skip
+        waits.append(TechnicianWait.of(*runs))
     none, one, fifty = waits
     assert none.mean_share > one.mean_share > fifty.mean_share == 0.0
     assert "technicians bind" in none.note() and fifty.note() == ""

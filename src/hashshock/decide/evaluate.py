@@ -95,36 +95,24 @@ def with_stock(plan: Plan, stock: NDArray[np.int64], ordered: bool = False) -> P
     return dataclasses.replace(plan, pool_on_hand=on_hand, pool_target=level)
 
 
-def simulate_stock(plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
-                   economy: EconomyInputs | None, ordered: bool = False) -> StockRun:  # fmt: skip
+def simulate_stock(
+    plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
+    economy: EconomyInputs | None, ordered: bool = False, staffed: bool = False,
+) -> StockRun:  # fmt: skip
     """One stock on the engine (a task: in this process or on a worker); ``ordered``:
-    as :func:`with_stock`."""
+    as :func:`with_stock`; ``staffed``: with the sites' own swaps a day, not unbounded
+    (the check the search leaves out, module docstring)."""
     from hashshock.parallel import simulate_one
 
     stocked = with_stock(plan, stock, ordered)
-    ample = np.full_like(plan.site_swaps_per_day, AMPLE_SWAPS)
-    out = simulate_one(dataclasses.replace(stocked, site_swaps_per_day=ample), paths, seed,
-                       economy)  # fmt: skip
+    if not staffed:
+        ample = np.full_like(plan.site_swaps_per_day, AMPLE_SWAPS)
+        stocked = dataclasses.replace(stocked, site_swaps_per_day=ample)
+    out = simulate_one(stocked, paths, seed, economy)
     weight = np.array([1.0 / plan.boards_per_machine, 1.0, 1.0, 1.0])
     machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
     lost = out.backorders.astype(np.float64) * weight[None, None, :] / machines[:, :, None]
     return StockRun(lost.astype(np.float32))
-
-
-def simulate_staffed(
-    plan: Plan, stock: NDArray[np.int64], paths: int, seed: int,
-    economy: EconomyInputs | None, ordered: bool = False,
-) -> FloatArray:  # fmt: skip
-    """Per path and day, the share of machine capacity waiting for a technician with
-    ``stock`` and the sites' own swaps a day (the check the stocks' runs leave out: module
-    docstring; a task, as :func:`simulate_stock`)."""
-    from hashshock.engine.output import DOWN_CAUSES
-    from hashshock.parallel import simulate_one
-
-    out = simulate_one(with_stock(plan, stock, ordered), paths, seed, economy)
-    waiting = out.machines_down[:, :, DOWN_CAUSES.index("waiting_for_technician")]
-    machines = np.maximum(out.machines_installed.astype(np.float64), 1.0)
-    return np.asarray(waiting / machines, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -147,14 +135,15 @@ class Simulator:
         runs: list[StockRun] = self.executor.run(tasks)
         return runs
 
-    def staffed(self, stock: NDArray[np.int64], paths: int, seed: int) -> FloatArray:
-        """:func:`simulate_staffed` of ``stock`` on ``paths`` and ``seed``."""
+    def staffed(self, stock: NDArray[np.int64], paths: int, seed: int) -> StockRun:
+        """``stock`` with the sites' own technicians (:func:`simulate_stock`'s
+        ``staffed``) on ``paths`` and ``seed``."""
         economy = self.economies.get((paths, seed))
-        task = Task(simulate_staffed, (self.plan, stock, paths, seed, economy, self.ordered),
+        task = Task(simulate_stock, (self.plan, stock, paths, seed, economy, self.ordered, True),
                     name="stock with today's technicians")  # fmt: skip
         self.evaluations[0] += 1
-        waiting: FloatArray = self.executor.run([task])[0]
-        return waiting
+        run: StockRun = self.executor.run([task])[0]
+        return run
 
 
 Economies = dict[tuple[int, int], EconomyInputs]

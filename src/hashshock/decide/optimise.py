@@ -441,7 +441,7 @@ def optimise(
         else Point(table.inputs.cost(search.best), search.seen[search.best.tobytes()], "best found")
     )
     verified = sim.run([chosen, start], paths, verify_seed)
-    hands = TechnicianWait.of(sim.staffed(chosen, paths, verify_seed))
+    hands = TechnicianWait.of(sim.staffed(chosen, paths, verify_seed), verified[0])
     return OptimiseResult(
         fleet=prepared.loaded.fleet.name, scenario=plan.scenario_name, target=target,
         budget_usd=budget_usd, paths=paths, screen_paths=screen,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from hashshock.decide.stats import interval_of_quantile, mean_interval
 from hashshock.finance.covenants import wilson_interval
@@ -55,15 +54,18 @@ HANDS_NOTE_SHARE = 1e-4
 @dataclass(frozen=True)
 class TechnicianWait:
     """The chosen stock with the sites' own technicians (the search's runs swap without
-    limit, docs/decisions.md): the share of machine capacity waiting for a technician,
-    mean over the horizon on the median path and on the last day (p50)."""
+    limit, docs/decisions.md): the parts availability (D1) it loses to machines and
+    boards waiting for a swap with their spare on the shelf — unlimited swaps' less the
+    sites' own, on the same paths — mean over the horizon on the median path, and on the
+    last day (p50)."""
 
     mean_share: float
     last_day_share: float
 
     @classmethod
-    def of(cls, waiting: NDArray[np.float64]) -> TechnicianWait:
-        """From ``waiting[p, t]`` (:func:`hashshock.decide.evaluate.simulate_staffed`)."""
+    def of(cls, staffed: StockRun, free: StockRun) -> TechnicianWait:
+        """From the same stock's runs with the sites' own swaps and without limit."""
+        waiting = free.availability - staffed.availability
         return cls(float(np.median(waiting.mean(axis=1))), float(np.median(waiting[:, -1])))
 
     def note(self) -> str:
@@ -72,11 +74,12 @@ class TechnicianWait:
             return ""
         return (
             f"technicians bind: with the chosen stock and the sites' own technicians "
-            f"{100 * self.mean_share:.2f}% of machine capacity waits for a technician "
-            f"(mean over the horizon, p50; {100 * self.last_day_share:.2f}% on the last "
-            "day), which parts availability counts as served: no stock buys it back, more "
-            "technicians do (hashshock strategies, e.g. "
-            "examples/strategies/more-technicians.yaml)"
+            f"{100 * self.mean_share:.2f}% of machine capacity waits for a swap with its "
+            f"spare on the shelf (mean over the horizon, p50; {100 * self.last_day_share:.2f}"
+            "% on the last day), which parts availability counts as served: no stock buys "
+            "it back, more technicians do (a strategy editing fleet.sites[SITE].technicians "
+            "for `hashshock strategies`, as examples/strategies/more-technicians.yaml does "
+            "for the mid-size example)"
         )
 
 
