@@ -606,3 +606,5 @@ def test_the_progress_bar_says_what_the_wait_is_before_the_first_day(
     assert common.starting_words() in shown
     assert "simulating" in shown and "3/10 days" in shown and "2/41 tasks" in shown
     assert common.starting_words() in ("starting", "compiling the engine (once: 30–40 s)")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/elsewhere")  # a cache it does not look into
+    assert common.starting_words() == "starting (a first run compiles the engine: 30–40 s)"

@@ -9,6 +9,7 @@ and a raw escape character in a name would restyle the user's terminal.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -214,8 +215,12 @@ def days_of(runs: int) -> str:
 def starting_words() -> str:
     """What the progress bar says before the engine's first day: that the kernels compile
     (once after installing or changing the engine, README) when numba's cache beside the
-    engine holds no index of the main kernel as new as its source, else that it starts."""
+    engine holds no index of the main kernel as new as its source, else that it starts
+    (and that a first run compiles, where numba caches elsewhere)."""
     step = Path(__file__).resolve().parents[1] / "engine" / "step.py"
+    if os.environ.get("NUMBA_CACHE_DIR") or not os.access(step.parent, os.W_OK):
+        # numba caches elsewhere (its user-wide folder): not looked for
+        return "starting (a first run compiles the engine: 30–40 s)"
     tag = f"py{sys.version_info.major}{sys.version_info.minor}"
     try:
         source = step.stat().st_mtime

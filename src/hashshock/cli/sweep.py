@@ -285,7 +285,7 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 said.append(f"{'no input' if not rows else counted(still, 'input')} {verb} "
                             "it (swing 0)")  # fmt: skip
             resolution = one_path_note(metric, int(head["paths"]))
-            if resolution and rows:
+            if resolution and any(row["swing"] for row in rows):  # (not of failed rows alone)
                 said.append(resolution)
             broken = {p.get("varies") for p in data["points"] if p.get("error")}
             undefined = [row for row in rows if row["swing"] is None]
