@@ -331,6 +331,16 @@ def sweep(
             failed[index] = point_error(index, plan, ranges, exc)
             continue
         groups[group].append(point)
+    from hashshock.api import fleet_warnings
+    from hashshock.notices import warn_all
+    from hashshock.prepare import prepare
+
+    # Said before the runs (a long sweep's invalid points are known now, not hours later),
+    # as hashshock.run says them: the base's fleet, plan and day-0 market, and each
+    # failed point.
+    compiled = prepare(base.loaded, [base.scenario], parsed.horizon_days, base.market)
+    warn_all([*fleet_warnings(base.loaded, base.market, compiled.plans[0]),
+              *(failed[i] for i in sorted(failed))])  # fmt: skip
     outcomes = _execute(_lay_out(groups, base_group, keys, baseline_scenario, with_runs),
                         executor, workers, scheduler, progress)  # fmt: skip
     base_outcome = outcomes[0]
@@ -350,14 +360,8 @@ def sweep(
         varies = None if plan.input is None else ranges[plan.input].name
         points.append(SweepPoint(index, plan.role, values, None if outcome is None
                                  else outcome.metrics, varies, error or None))  # fmt: skip
-    from hashshock.api import fleet_warnings
-    from hashshock.notices import warn_all
-    from hashshock.prepare import prepare
-
-    # as hashshock.run: the base's fleet, plan and day-0 market, and each failed point
-    compiled = prepare(base.loaded, [base.scenario], parsed.horizon_days, base.market)
-    said = fleet_warnings(base.loaded, base.market, compiled.plans[0])
-    warn_all([*said, *(p.error for p in points if p.error)])
+    # a point that failed in its run (its inputs were valid) is said once it is known
+    warn_all([p.error for p in points if p.error and p.index not in failed])
     return _result(parsed, ranges, [m.name for m in metrics], points, base_outcome.runs, file,
                    base.loaded.fleet.start_date.isoformat())  # fmt: skip
 
