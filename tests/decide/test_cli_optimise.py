@@ -44,9 +44,13 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     from hashshock.report.sections import ReportInput
 
     said = "below the target <by 0.2 points>: within the search's noise"
-    extras = {"optimise": {**data, "verified_note": said}}
+    hands = "technicians bind: <8.5 %> of machine capacity waits for a swap"
+    extras = {"optimise": {**data, "verified_note": said, "technicians_note": hands}}
     (answer, *_) = optimise_blocks(ReportInput(runs=[], labels=[], extras=extras))
     assert escape(said) in answer.html  # type: ignore[union-attr]
+    assert escape(hands) in answer.html  # type: ignore[union-attr]  # the terminal's warning too
+    assert data["technicians_note"] == ""  # this fleet's technicians keep up
+    assert data["chosen"]["waiting_for_technician"]["share_mean_p50"] < 1e-4
 
 
 @pytest.mark.parametrize(("args", "field"), [
