@@ -557,3 +557,21 @@ def test_each_methods_report_has_its_numbers_as_tables(method: str) -> None:
     assert found.count("<tr><td>") == len(points) >= 5  # one-way: the base value too
     for point in points:
         assert value_text(point["value"], "availability:29") in found
+
+
+def test_a_sweep_says_the_base_fleet_s_warnings_as_run_does(
+    cli: typer.Typer, spec_of: Spec, write_spec: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A base fleet with an empty cohort: `run` warns of it, `sweep` said nothing."""
+    from tests.sweep.conftest import money_fleet
+
+    fleet = money_fleet()
+    fleet["cohorts"].append({**fleet["cohorts"][0], "count": 0})
+    path = tmp_path / "zero.yaml"
+    path.write_text(yaml.safe_dump(fleet, sort_keys=False), encoding="utf-8")
+    downtime = {"path": "fleet.operations.downtime_share", "values": [0.0, 0.1]}
+    spec = spec_of(base={"fleet": str(path)}, method="grid", paths=3, horizon_days=30,
+                   metrics=["availability:29"], inputs=[downtime])  # fmt: skip
+    done = CliRunner().invoke(cli, ["sweep", str(write_spec(spec)), "-q"])
+    assert done.exit_code == 0, done.output
+    assert "has 0 machines: it is kept but simulates nothing" in " ".join(done.output.split())

@@ -32,6 +32,7 @@ from hashshock.cli.common import (
     literal,
     note_long_run,
     progress_bar,
+    warn_all,
     write_or_report,
 )
 from hashshock.cli.interrupt import outputs_written_whole
@@ -170,6 +171,7 @@ def sweep_command(
         if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
             warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
                           plan.base.loaded)  # fmt: skip
+            warn_all(plan.base.loaded.warnings)  # the base fleet's, as run says them
         if not quiet:
             note_long_run(plan.estimate, "this sweep")
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
