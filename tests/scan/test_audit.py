@@ -187,3 +187,25 @@ def test_an_inventory_of_one_row_twice_or_a_million_boards_is_refused(tmp_path: 
     path.write_text(render_inventory([machine("10.0.0.1", fans_expected=0, fans_working=2)]),
                     encoding="utf-8")  # fmt: skip
     assert read_inventory(path)[0].fans_working == 2
+
+
+def test_an_inventory_holding_a_history_is_audited_at_each_address_latest_scan() -> None:
+    """An inventory with several scans of one host (the history ``hashshock fit``
+    reads) counted each scan as a machine, and of a machine seen at two addresses kept
+    its first reading: the audit describes the fleet as its latest scans saw it."""
+    jan, mar = "2026-01-05T10:00:00+00:00", "2026-03-05T10:00:00+00:00"
+    records = [
+        # one host, no serial, reflashed between scans: one machine, on its new firmware
+        machine("10.0.0.1", scanned_at=mar, firmware="braiins-os"),
+        machine("10.0.0.1", scanned_at=jan),
+        # one machine that moved address between scans: once, as last seen
+        machine("10.0.0.2", scanned_at=jan, serial="S1", mac="aa:bb", hashrate_ths=80.0),
+        machine("10.0.0.9", scanned_at=mar, serial="S1", mac="AA:BB", hashrate_ths=70.0),
+    ]  # fmt: skip
+    units = units_from_inventory(records)
+    assert [(u.ip, u.firmware, u.hashrate_ths) for u in units] == [
+        ("10.0.0.1", "braiins-os", 90.0),
+        ("10.0.0.9", "stock", 70.0),
+    ]
+    one_scan = [machine("10.0.0.1"), machine("10.0.0.2", serial="S2", mac="cc")]
+    assert len(units_from_inventory(one_scan)) == 2  # a single scan is as before

@@ -302,6 +302,24 @@ def test_audit_of_an_inventory_saved_with_a_byte_order_mark_reads_it(
     assert "not a scan inventory" not in err + out and "Traceback" not in err + out
 
 
+def test_audit_of_a_scan_history_says_it_audits_the_latest_scans(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
+    """Two scans of one host in one inventory were two machines; now one, said."""
+    from tests.scan.test_audit import machine
+
+    from hashshock.scan.inventory import render_inventory
+
+    path = tmp_path / "history.csv"
+    scans = [machine("10.0.0.1", scanned_at=f"2026-0{month}-01T00:00:00Z") for month in (1, 2)]
+    path.write_text(render_inventory(scans), encoding="utf-8")
+    code, out, err = invoke(cli_app, "audit", str(path), "--json", "-")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["machines"] == 1
+    assert any("1 row of earlier scans" in note for note in report["notes"])
+
+
 def one_line_error(err: str) -> str:
     """The single error line, unfolded."""
     assert len(err.strip().splitlines()) == 1, err

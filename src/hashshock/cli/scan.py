@@ -37,7 +37,7 @@ from hashshock.outputs import (
     check_replaceable,
 )
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
-from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, repeated_machines
+from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, latest_scans, repeated_machines
 from hashshock.scan.targets import DEFAULT_MAX_HOSTS, MOST_HOSTS
 from hashshock.words import counted
 
@@ -455,8 +455,11 @@ def audit_command(
             check_scenario_options(name, start_day, duration_days)
             check_replaceable(scenario_out, "--scenario-out", "a hashshock scenario file",
                               looks_like_scenario)  # fmt: skip
+        earlier_rows = 0
         if looks_like_inventory(source):
-            units, kind = units_from_inventory(read_inventory(source)), "inventory"
+            records = read_inventory(source)
+            earlier_rows = len(records) - len(latest_scans(records))
+            units, kind = units_from_inventory(records), "inventory"
         else:
             not_a_fleet = _other_csv(source)
             if not_a_fleet is not None:
@@ -473,6 +476,11 @@ def audit_command(
                 raise InputError(None, "--vendor", f"unknown vendor '{asked}'",
                                  f"use one of {', '.join(sorted(present))}")  # fmt: skip
         report = audit(units, source.name, kind, vendor, egress_filtered)
+        if earlier_rows:
+            report.notes.append(
+                f"{counted(earlier_rows, 'row')} of earlier scans of the same addresses set "
+                "aside: each address is audited at its latest scan"
+            )
         scenario = None
         if scenario_out is not None:
             scenario, skipped = blast_scenario(report, name, start_day, duration_days, probability)

@@ -30,7 +30,7 @@ from hashshock.scan.issues import (
     is_vendor_firmware,
     known_issues,
 )
-from hashshock.scan.records import MachineRecord, first_sightings
+from hashshock.scan.records import MachineRecord, first_sightings, latest_scans
 from hashshock.words import counted
 
 
@@ -65,10 +65,11 @@ def units_from_fleet(loaded: LoadedFleet) -> list[Unit]:
 
 
 def units_from_inventory(records: Iterable[MachineRecord]) -> list[Unit]:
-    """One unit per identified machine (once if it answered at several addresses);
-    hashrate as measured (else expected)."""
+    """One unit per identified machine (once if it answered at several addresses), as
+    its latest scan saw it (:func:`~hashshock.scan.records.latest_scans`: an inventory
+    may hold a history); hashrate as measured (else expected)."""
     units = []
-    for rec in first_sightings(records):
+    for rec in first_sightings(latest_scans(records)):
         if not rec.is_machine:
             continue
         rate = rec.hashrate_ths if rec.hashrate_ths is not None else (rec.expected_ths or 0.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -237,18 +238,42 @@ def repeated_machines(records: Iterable[MachineRecord]) -> dict[tuple[str, str],
     return {key: ips for key, ips in seen.items() if len(ips) > 1}
 
 
+def scan_time(record: MachineRecord) -> datetime:
+    """When ``record`` was scanned (UTC, naive); the earliest time if ``scanned_at`` is
+    empty or not ISO 8601 (a hand-written row), so that any dated scan counts as later."""
+    try:
+        when = datetime.fromisoformat(record.scanned_at)
+    except ValueError:
+        return datetime.min
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def latest_scans(records: Iterable[MachineRecord]) -> list[MachineRecord]:
+    """``records`` with one row per address (site and IP): its latest scan (of rows
+    equally late, the last). An inventory holding several scans of one host is a history
+    (``hashshock fit`` reads it); the fleet it describes now is its latest rows."""
+    listed = list(records)
+    latest: dict[tuple[str, str], int] = {}
+    for i, rec in enumerate(listed):
+        kept = latest.setdefault((rec.site, rec.ip), i)
+        if scan_time(rec) >= scan_time(listed[kept]):
+            latest[(rec.site, rec.ip)] = i
+    return [rec for i, rec in enumerate(listed) if latest[(rec.site, rec.ip)] == i]
+
+
 def first_sightings(records: Iterable[MachineRecord]) -> Iterator[MachineRecord]:
-    """``records`` with each machine of :func:`repeated_machines` once: at its first
-    address that answered fully (``ok``), else its first (a record without a serial and
-    a MAC is always its own machine). Two addresses probing one device at once can have
-    one of them time out; the other's reading is the machine's."""
+    """``records`` with each machine of :func:`repeated_machines` once: at its address
+    that answered fully (``ok``), else its first (a record without a serial and a MAC is
+    always its own machine); of several full answers, the latest scan's (a machine that
+    moved address between scans is where it was seen last). Two addresses probing one
+    device at once can have one of them time out; the other's reading is the machine's."""
     listed = list(records)
     chosen: dict[tuple[str, str], int] = {}
     for i, rec in enumerate(listed):
         if rec.serial and rec.mac:
             identity = (rec.serial, rec.mac.lower())
-            first = chosen.setdefault(identity, i)
-            if listed[first].status != "ok" and rec.status == "ok":
+            first = listed[chosen.setdefault(identity, i)]
+            if rec.status == "ok" and (first.status != "ok" or scan_time(rec) > scan_time(first)):
                 chosen[identity] = i
     for i, rec in enumerate(listed):
         if not (rec.serial and rec.mac) or chosen[(rec.serial, rec.mac.lower())] == i:
