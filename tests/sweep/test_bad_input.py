@@ -163,7 +163,7 @@ def test_an_invalid_point_is_reported_and_the_others_run(spec_of: Spec) -> None:
                             "values: events[0].")  # fmt: skip
     assert "hold_days: need low <= mode <= high and low < high — fix: " in error
     assert error.endswith("keep the spec's range of that input within what the field allows "
-                          "(the other points ran)")  # fmt: skip
+                          "(the other points still run)")  # fmt: skip
     assert all(p.metrics is not None for p in result.points if p.index != 2)
     row = next(r for r in result.analysis["availability:39"]["rows"] if r["input"] == HOLD)
     assert row["high"] is None and row["swing"] is None

@@ -228,6 +228,32 @@ def test_a_failed_point_exits_2_after_writing(cli: typer.Typer, spec_of: Spec,
     assert "a stage too rare" not in text
 
 
+def test_a_point_whose_inputs_are_invalid_is_said_before_the_runs(
+    cli: typer.Typer, spec_of: Spec, write_spec: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long sweep said its invalid points only after all its runs; the Python API says
+    them before, and the command now prints them then (and its error lines at the end)."""
+    import hashshock.cli.common
+    import hashshock.sweep.run
+
+    events: list[str] = []
+    monkeypatch.setattr(hashshock.cli.common, "warn_all", events.extend)
+    execute = hashshock.sweep.run._execute
+
+    def runs(*args: Any, **kwargs: Any) -> Any:
+        events.append("runs")
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(hashshock.sweep.run, "_execute", runs)
+    spec = write_spec(spec_of(paths=4, horizon_days=30, metrics=["availability:29"],
+                              inputs=[{"path": HOLD, "low": 30, "high": 240}]))  # fmt: skip
+    done = CliRunner().invoke(cli, ["sweep", str(spec)])
+    assert done.exit_code == 2
+    said = [i for i, e in enumerate(events) if e.startswith("point 2 (")]
+    assert len(said) == 1 and said[0] < events.index("runs"), events
+    assert done.output.count("error: point 2 (") == 1
+
+
 @pytest.mark.parametrize("name", ["tornado.yaml", "sobol.yaml"])
 def test_the_example_specs_run(name: str, tmp_path: Path) -> None:
     """Each example, at toy sizes (its own paths and samples are for real use)."""

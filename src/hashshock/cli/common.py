@@ -147,6 +147,35 @@ def warn_all(lines: Iterable[str]) -> None:
                           highlight=False)  # fmt: skip
 
 
+@contextmanager
+def warnings_said(already: Iterable[str] = ()) -> Iterator[Callable[[], None]]:
+    """Within, each :class:`~hashshock.notices.HashshockWarning` the Python API issues
+    (which a command otherwise ignores, :func:`hashshock.cli.entry.prepare_process`) is
+    printed at once as a warning line, but for the texts in ``already`` (the command said
+    them itself) and those said before, until the callable it yields is called: what a
+    long command knows before its runs (a sweep's points whose inputs are invalid) is
+    said then, not after them; what follows, the command prints as its result's."""
+    import warnings
+
+    from hashshock.notices import HashshockWarning
+
+    said, hushed = set(already), [False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", HashshockWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: object,
+                 **kwargs: object) -> None:  # fmt: skip
+            if not issubclass(category, HashshockWarning):
+                shown(message, category, *args, **kwargs)  # type: ignore[arg-type]
+            elif not hushed[0] and str(message) not in said:
+                said.add(str(message))
+                warn_all([str(message)])
+
+        warnings.showwarning = show
+        yield lambda: hushed.__setitem__(0, True)
+
+
 def write_or_report(write: Callable[[], object], target: str) -> bool:
     """Do ``write``; if it fails now (a full disk, say), say where the results could not go
     and return False (the caller exits 1 after the other outputs; the summary has been

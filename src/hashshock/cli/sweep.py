@@ -33,6 +33,7 @@ from hashshock.cli.common import (
     note_long_run,
     progress_bar,
     warn_all,
+    warnings_said,
     write_or_report,
 )
 from hashshock.cli.interrupt import outputs_written_whole
@@ -168,18 +169,33 @@ def sweep_command(
         from hashshock.inputs.load import LoadedFleet
 
         # with --quiet too, as run's: a warning is not a summary
+        said: list[str] = []
         if isinstance(plan.base.loaded, LoadedFleet):  # an industry's runs warn on their own
-            warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
-                          plan.base.loaded)  # fmt: skip
+            start = warn_if_stale(Console(emoji=False, stderr=True), plan.base.market,
+                                  plan.base.loaded)  # fmt: skip
             warn_all(plan.base.loaded.warnings)  # the base fleet's, as run says them
+            said = [*start.notes, *([start.warning] if start.warning else []),
+                    *plan.base.loaded.warnings]  # fmt: skip
         if not quiet:
             note_long_run(plan.estimate, "this sweep")
         executor = _executor(plan.points, workers, scheduler, quiet or json_out == "-")
         started = time.perf_counter()
         try:
-            with progress_bar(not quiet and json_out != "-", "sweeping", "tasks") as tick:
+            # the points whose inputs are invalid, and the base's plan's warnings (a
+            # repair bench overloaded), said before the runs as the Python API says them;
+            # from the first task done on, the result's errors are printed after it
+            with (
+                warnings_said(said) as hush,
+                progress_bar(not quiet and json_out != "-", "sweeping", "tasks") as tick,
+            ):
+
+                def done(finished: int, total: int) -> None:
+                    hush()
+                    if tick is not None:
+                        tick(finished, total)
+
                 result = run_interruptibly(
-                    lambda: sweep(spec, executor=executor, progress=tick, paths=paths)
+                    lambda: sweep(spec, executor=executor, progress=done, paths=paths)
                 )
         finally:
             executor.close()

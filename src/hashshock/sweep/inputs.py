@@ -227,5 +227,5 @@ def point_error(index: int, plan: PointPlan, ranges: list[InputRange], exc: Inpu
     return (
         f"point {index} ({described or 'base'}): {where}{problem} — fix: {either}keep the "
         f"spec's range of that input within what the field allows{ranged} (the other "
-        "points ran)"
+        "points still run)"
     )
