@@ -221,3 +221,30 @@ def test_a_group_named_alone_shows_its_help(
     assert run_command() == 2
     printed = capsys.readouterr()
     assert "Usage: hashshock runs" in printed.out + printed.err
+
+
+@pytest.mark.parametrize("command", [
+    ["breakpoint", "--covenant", "liquidity"],
+    ["optimise"],
+    ["strategies", "--strategy", str(EXAMPLES / "strategies" / "switch-off.yaml")],
+])  # fmt: skip
+def test_the_decision_commands_say_the_fleet_s_warnings_as_run_does(
+    command: list[str], tmp_path: Path
+) -> None:
+    """A liquidity floor above the starting cash is breached on day 0: `run` said so,
+    while `breakpoint` answered "already breached with no shock", and `optimise` and
+    `strategies` went on, without a word of why."""
+    import yaml
+
+    fleet = yaml.safe_load((EXAMPLES / "small-farm" / "fleet.yaml").read_text(encoding="utf-8"))
+    fleet["finance"] = {"cash_usd": 100_000, "covenants": [
+        {"name": "liquidity", "type": "min_liquidity", "value": 200_000}]}  # fmt: skip
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(fleet, sort_keys=False), encoding="utf-8")
+    name, *options = command
+    done = runner.invoke(app, [name, str(path), *options, "--paths", "8", "--horizon", "30",
+                               "-q"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "the liquidity floor $200,000 is above the starting cash" in " ".join(
+        done.output.split()
+    )

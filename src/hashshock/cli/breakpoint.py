@@ -18,6 +18,7 @@ from hashshock.cli.common import (
     err_console,
     input_errors,
     literal,
+    warn_all,
     write_or_report,
 )
 from hashshock.cli.interrupt import run_interruptibly
@@ -106,6 +107,7 @@ def breakpoint_command(
         check_fits(estimate_for(loaded, 1, paths, horizon))  # the shocked run alone
         check_output(json_out, "--json", input_files(loaded, [], config))
         warn_if_stale(err_console, config, loaded)
+        warn_all(loaded.warnings)  # the fleet's own, as run says them
 
         def step(size: float, probability: float) -> None:
             if not quiet:  # a BTC fall as a share of the price, a cut in days

@@ -54,11 +54,14 @@ class Inputs:
     start: MarketStart
 
     def warn(self) -> None:
-        """The day-0 market's warnings: printed once every input and option is checked,
-        so that a bad one gets one message, not a warning and then the error."""
+        """The day-0 market's warnings and the fleet's own, as ``run`` prints them:
+        printed once every input and option is checked, so that a bad one gets one
+        message, not a warning and then the error."""
+        from hashshock.cli.common import warn_all
         from hashshock.cli.market_options import print_start_warnings
 
         print_start_warnings(err, self.start)
+        warn_all(self.loaded.warnings)
 
 
 def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
