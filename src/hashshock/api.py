@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock import __version__
+from hashshock.analysis.summary import few_paths_warning
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor
 from hashshock.execution.choose import check_executor, check_progress
@@ -243,7 +244,7 @@ def simulate_prepared(
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk, local))
     make_read_only([moneys, local_moneys])  # they share markets and flows, as outputs do
-    warnings = fleet_warnings(loaded, config, plans[0])
+    warnings = [*fleet_warnings(loaded, config, plans[0]), *few_paths_warning(paths)]
     by_name = {
         s.name: (out, m, plan)
         for s, out, m, plan in zip(prepared.to_run, outputs, moneys, plans, strict=True)

@@ -7,6 +7,23 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from hashshock.words import counted
+
+#: Fewer paths than this and a run says its figures rest on few paths: at 100 a
+#: probability moves in steps of 1 % and a band's p5 and p95 are 5 paths from its ends.
+FEW_PATHS = 100
+
+
+def few_paths_warning(paths: int) -> list[str]:
+    """What a run of fewer than :data:`FEW_PATHS` paths should say of its figures (a
+    probability is a count of paths; a band's ends are its extreme paths)."""
+    if paths >= FEW_PATHS:
+        return []
+    said = ("each probability is 0 % or 100 % and each band one value" if paths == 1 else
+            f"each probability moves in steps of {100 / paths:.3g} % and each band's p5 and "
+            "p95 rest on its few extreme paths")  # fmt: skip
+    return [f"{counted(paths, 'path')}: {said} — for estimates run 1,000 paths or more (--paths)"]
+
 
 def _rounded(values: NDArray[np.float64], digits: int) -> list[float]:
     return [round(v, digits) for v in values.tolist()]
