@@ -103,6 +103,11 @@ def test_bad_uploads_get_the_cli_message_and_the_server_keeps_serving(
         assert _upload(client, "x: !!python/object/apply:os.system ['true']").status_code == 400
         refers = _upload(client, "name: x\ncohorts_csv: /etc/passwd\n").json()["error"]
         assert "cannot refer to other files" in refers
+        # another kind of file is named as `run` names it, not "sites: field required"
+        industry = _upload(client, "operators: []\nvendor_lines: {}\n").json()["error"]
+        assert "this is an industry file" in industry and "hashshock industry FILE" in industry
+        scenario = _upload(client, "name: s\nevents: []\n").json()["error"]
+        assert "this is a scenario file" in scenario and "field required" not in scenario
         big = _upload(client, "#" * (1024 * 1024 + 10))
         assert big.status_code == 413 and "larger than" in big.json()["error"]
         picked = client.post("/api/fleets/pick", json={"path": "../../etc/passwd"}, headers=WRITE)

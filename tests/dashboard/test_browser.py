@@ -14,6 +14,23 @@ import hashshock
 
 PATHS, SEED = 60, 4
 
+#: The words of the key-numbers tables that a line break cuts in two (a word's text
+#: range drawn as more than one box; a break after a hyphen or dash is the text's own).
+BROKEN_WORDS = """() => [...document.querySelectorAll('table.numbers td, table.numbers th')]
+  .flatMap(cell => {
+    const broken = [];
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const found of node.textContent.matchAll(/[^\\s\\u2013-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, found.index);
+        range.setEnd(node, found.index + found[0].length);
+        if (range.getClientRects().length > 1) broken.push(found[0]);
+      }
+    }
+    return broken;
+  })"""
+
 
 def _uploaded(browser: Any, server: Server, fleet: Path) -> Any:
     """The dashboard's page, opened and ready, with ``fleet`` uploaded."""
@@ -38,6 +55,7 @@ def test_upload_run_and_see_the_apis_numbers(server: Server, tmp_path: Path) -> 
         page.wait_for_selector("#results[data-rendered=true] #chart-hashrate[data-rendered=true]",
                                timeout=240_000)  # fmt: skip
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        assert page.evaluate(BROKEN_WORDS) == []  # "scen/ario", "baseli/ne" were drawn
         expected = hashshock.compare(fleet, ["baseline", "sanctions"], paths=PATHS, seed=SEED)
         for result in expected:
             contract = result.to_dict()

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import parse_yaml_mapping
+from hashshock.inputs.kinds import check_kind
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
 from hashshock.words import shown_controls
 
@@ -66,6 +67,7 @@ def parse_fleet_text(text: str, name: str) -> LoadedFleet:
     """Validate an uploaded fleet file's text (``name`` labels messages)."""
     label = Path(name).name or "upload"
     data = parse_yaml_mapping(text, label, "upload a fleet file (see README 'Fleet file')")
+    check_kind(data, "fleet", label)  # an industry or scenario file said as such, as run does
     for field in _FILE_FIELDS:
         if data.get(field):
             raise InputError(
