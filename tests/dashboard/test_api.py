@@ -215,7 +215,8 @@ def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> Non
 
 
 def test_a_report_draws_each_run_once_and_few_at_a_time(server: Server) -> None:
-    """An id repeated in ?ids= is drawn once (in its first place), not once per mention;
+    """An id repeated in ?ids= (or named by a prefix too) is drawn once (in its first
+    place), not once per mention;
     more distinct ids than MAX_REPORT_RUNS are 400, naming the cap."""
     from hashshock.dashboard.app import MAX_REPORT_RUNS
 
@@ -227,6 +228,8 @@ def test_a_report_draws_each_run_once_and_few_at_a_time(server: Server) -> None:
         once = client.get("/api/report", params={"ids": run_id})
         repeated = client.get("/api/report", params={"ids": ",".join([run_id] * 300)})
         assert repeated.status_code == 200 and repeated.json() == once.json()
+        prefixed = client.get("/api/report", params={"ids": f"{run_id[:6]},{run_id}"})
+        assert prefixed.status_code == 200 and prefixed.json() == once.json()
         download = client.get("/api/download/json", params={"ids": f"{run_id},{run_id}"})
         assert download.json()["run_id"] == run_id  # one run, not {"scenarios": [two]}
         many = ",".join(f"r{i}" for i in range(MAX_REPORT_RUNS + 1))

@@ -46,6 +46,11 @@ def test_report_from_a_fleet_saves_and_reports(tmp_path: Path, invoke) -> None:
     )
     assert code == 0, err
     assert "sanctions" in (tmp_path / "again.html").read_text(encoding="utf-8")
+    # a prefix and its run's whole id drew the run twice ("sanctions #1", "#2")
+    code, _, err = invoke("report", ids[0][:6], ids[0], "--store", str(store), "--out",
+                          str(tmp_path / "twice.html"))  # fmt: skip
+    assert code == 2 and f"{ids[0][:6]} and {ids[0]} are one run" in err
+    assert not (tmp_path / "twice.html").exists()
 
 
 def test_report_from_saved_json(tmp_path: Path, invoke, small_runs) -> None:

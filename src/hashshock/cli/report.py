@@ -318,7 +318,13 @@ def _saved(jsons: list[Path], ids: list[str], store: str | None) -> list[dict[st
     if ids:
         from hashshock.store.query import load_runs
 
-        runs += [run.data for run in load_runs(ids, store)]
+        stored = load_runs(ids, store)
+        first: dict[str, str] = {}
+        for ref, run in zip(ids, stored, strict=True):  # a prefix and its run's id: one run
+            if first.setdefault(run.run_id, ref) != ref:
+                raise InputError(None, "SOURCE", f"{first[run.run_id]} and {ref} are one run "
+                                 f"({run.run_id})", "give each run once")  # fmt: skip
+        runs += [run.data for run in stored]
     return runs
 
 

@@ -264,7 +264,8 @@ def create_app(settings: Settings) -> FastAPI:
                              f"{MAX_REPORT_RUNS} at once", f"tick at most {MAX_REPORT_RUNS} "
                              "runs")  # fmt: skip
         try:
-            return [run.data for run in load_runs(refs, settings.store)]
+            stored = load_runs(refs, settings.store)  # a prefix and its run's id: once
+            return [run.data for run in {run.run_id: run for run in stored}.values()]
         except InputError as exc:  # the page's words: not the server's file, nor the CLI
             if exc.problem == "no run store here" or isinstance(exc, EmptyStore):
                 raise InputError(None, "ids", "no run is stored yet",
