@@ -404,3 +404,21 @@ def test_a_baseline_run_s_page_ranks_who_breaks_first_as_the_terminal_does(
     bars = figures["break-financial"]["data"]
     assert {t["meta"]["scenario"] for t in bars} == {"baseline"}
     assert not [t for t in bars if t["name"] == "breaks under baseline"]
+
+
+def test_baseline_is_drawn_over_the_shocks_on_the_panels_they_share(page: str) -> None:
+    """Vendor lead times, used prices and group availability overlay the scenarios; drawn
+    first, baseline lay hidden under a shock that left it unchanged. Drawn last, its
+    median dashed and its markers open, it keeps its legend place (first)."""
+    figures = figures_of(page)
+    for key, style in (("vendor-lead-time", "line"), ("used-prices", "line"),
+                       ("group-availability", "marker")):  # fmt: skip
+        for panel in {t.get("xaxis", "x") for t in figures[key]["data"]}:
+            drawn = [t for t in figures[key]["data"] if t.get("xaxis", "x") == panel
+                     and t["meta"].get("band", "p50") == "p50"]  # fmt: skip
+            assert [t["meta"]["scenario"] for t in drawn][-1] == "baseline", (key, panel)
+            for trace in drawn:
+                baseline = trace["meta"]["scenario"] == "baseline"
+                marked = (trace["line"]["dash"] == "dash" if style == "line"
+                          else trace["marker"]["symbol"] == "circle-open")  # fmt: skip
+                assert marked == baseline and (trace["legendrank"] == 1000) == baseline

@@ -136,6 +136,22 @@ def test_overlays_compare_scenarios_against_baseline(midsize_runs):
     assert {t["meta"]["scenario"] for t in lost["data"]} == {"sanctions"}
 
 
+def test_baseline_is_drawn_over_the_scenarios_it_shares_a_chart_with(midsize_runs):
+    """Drawn first, baseline lay under a scenario that matches it (before its shock, or
+    where it changes nothing) and could not be seen: it is drawn last, dashed, and keeps
+    its place in the legend."""
+    charts = _charts(midsize_runs)
+    for key in ("overlay-hashrate", "overlay-availability", "breach-days"):
+        traces = charts[key]["data"]
+        for series in {t["meta"]["series"] for t in traces}:  # each panel
+            drawn = [t["meta"]["scenario"] for t in traces if t["meta"]["series"] == series]
+            assert drawn[-1] == "baseline" and len(drawn) > 1, (key, series)
+        for trace in traces:
+            is_baseline = trace["meta"]["scenario"] == "baseline"
+            assert (trace["line"]["dash"] == "dash") == is_baseline, key
+            assert trace["legendrank"] < 1001 if is_baseline else trace["legendrank"] > 1000
+
+
 def test_cash_against_baseline_is_the_scenarios_cash_less_baselines(midsize_runs):
     """Below zero means less cash than baseline, and the outer band keeps p5 lowest."""
     baseline, sanctions = midsize_runs

@@ -19,8 +19,10 @@ from hashshock.report.figures.style import (
     PALETTE,
     Figure,
     add,
+    baseline_last,
     colour,
     fan_traces,
+    legend_rank,
     say_none,
     small_multiples,
     titled,
@@ -46,9 +48,23 @@ def shocked(data: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     return [item for item in scenarios(data) if item[0] != "baseline"]
 
 
+def overlaid(data: dict[str, Any]) -> list[tuple[int, str, dict[str, Any], str]]:
+    """:func:`scenarios` for one panel they share, each with its place: baseline last, to
+    be drawn over the others, dashed (:func:`~hashshock.report.figures.style.baseline_last`)."""
+    items = list(scenarios(data))
+    return [(i, *items[i]) for i in baseline_last([name for name, _, _ in items])]
+
+
 def _fan(fig: Figure, bands: Bands, data: dict[str, Any], hue: str, scenario: str,
-         series: str, panel: int, hover: str, legend: bool = False) -> None:  # fmt: skip
-    for trace in fan_traces(bands, data["start_date"], hue, scenario, series, legend, hover):
+         series: str, panel: int, hover: str, legend: bool = False,
+         place: int | None = None) -> None:  # fmt: skip
+    """A fan on ``panel``; with ``place`` (the scenario's, on a panel scenarios share),
+    kept there in the legend and, for baseline, its median dashed."""
+    dash = "dash" if place is not None and scenario == "baseline" else "solid"
+    for trace in fan_traces(bands, data["start_date"], hue, scenario, series, legend, hover,
+                            dash):  # fmt: skip
+        if place is not None:
+            trace["legendrank"] = legend_rank(place)
         add(fig, trace, panel)
 
 
@@ -170,10 +186,11 @@ def _vendor_fans(data: dict[str, Any], key: str, title: str, hover: str) -> Figu
         return None
     fig = small_multiples([line_title(data, line) for line in lines], title, shared_y=False)
     for k, line in enumerate(lines):
-        for name, scenario, hue in scenarios(data):
+        for place, name, scenario, hue in overlaid(data):
             bands = scenario.get("vendors", {}).get(line, {}).get(key)
             if bands:
-                _fan(fig, bands, data, hue, name, f"vendors.{line}.{key}", k, hover, k == 0)
+                _fan(fig, bands, data, hue, name, f"vendors.{line}.{key}", k, hover, k == 0,
+                     place)  # fmt: skip
     update_axes(fig, "y", rangemode="tozero")
     return fig
 
@@ -247,12 +264,13 @@ def used_prices(data: dict[str, Any]) -> Figure | None:
                           "Used machine price by efficiency tier (USD/TH, median)",
                           shared_y=False)  # fmt: skip
     for k, tier in enumerate(tiers):
-        for name, scenario, hue in scenarios(data):
+        for place, name, scenario, hue in overlaid(data):
             bands = scenario.get("used_market", {}).get("price_usd_per_th", {}).get(tier)
             if bands:
-                add(fig, _median_line(bands, data, hue, name,
-                                      f"used_market.price_usd_per_th.{tier}", name,
-                                      legend=k == 0), k)  # fmt: skip
+                line = _median_line(bands, data, hue, name, f"used_market.price_usd_per_th."
+                                    f"{tier}", name, "dash" if name == "baseline" else "solid",
+                                    legend=k == 0)  # fmt: skip
+                add(fig, {**line, "legendrank": legend_rank(place)}, k)
     update_axes(fig, "y", tickformat="$,.2f", rangemode="tozero", **titled("USD/TH"))
     return fig
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from hashshock.industry.notes import groups_without_finance
 from hashshock.report.figures.fans import STAGE_NAMES
-from hashshock.report.figures.industry import scenarios, shocked
+from hashshock.report.figures.industry import overlaid, scenarios, shocked
 from hashshock.report.figures.style import (
     Figure,
     add,
     day_date,
     day_or_dash,
     figure,
+    legend_rank,
     rgba,
     say_none,
     small_multiples,
@@ -206,14 +207,15 @@ def availability(data: dict[str, Any]) -> Figure | None:
         [f"at {c}" for c in checkpoints],
     )
     for k, checkpoint in enumerate(checkpoints):
-        for name, scenario, hue in scenarios(data):
+        for place, name, scenario, hue in overlaid(data):  # baseline open, over the others
             bands = [scenario["groups"].get(g, {}).get("availability", {}).get(checkpoint)
                      for g in names]  # fmt: skip
             mid = [None if b is None else b["p50"] for b in bands]
+            symbol = "circle-open" if name == "baseline" else "circle"
             add(fig, {
                 "type": "scatter", "mode": "markers", "y": names, "x": mid, "name": name,
-                "legendgroup": name, "showlegend": k == 0,
-                "marker": {"color": hue, "size": 8},
+                "legendgroup": name, "showlegend": k == 0, "legendrank": legend_rank(place),
+                "marker": {"color": hue, "size": 8, "symbol": symbol},
                 "error_x": {"type": "data", "symmetric": False, "color": hue,
                             "array": [None if b is None else b["p95"] - b["p50"] for b in bands],
                             "arrayminus": [None if b is None else b["p50"] - b["p5"]

@@ -11,10 +11,12 @@ from hashshock.report.figures.fans import fan_figure
 from hashshock.report.figures.style import (
     Figure,
     add,
+    baseline_last,
     colour,
     day_date,
     day_or_dash,
     figure,
+    legend_rank,
     small_multiples,
     titled,
     update_axes,
@@ -86,17 +88,21 @@ def breach_days(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure
     fig = small_multiples(names, "When covenants first break: share of paths breached by then",
                           240)  # fmt: skip
     for k, name in enumerate(names):
-        for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        for i in baseline_last(labels):  # baseline dashed over the others
+            run, label = runs[i], labels[i]
             dist = dists(run).get(name)
             if not dist:
                 continue
             width = int(dist["bin_days"])
             share = [float(s) for s in dist["share"]]
+            dash = "dash" if run.get("scenario") == "baseline" else "solid"
             add(fig, {
                 "type": "scatter", "mode": "lines", "line": {"shape": "hv", "width": 2,
-                                                             "color": colour(label, i)},
+                                                             "color": colour(label, i),
+                                                             "dash": dash},
                 "x": [day_date(run["start_date"], b * width) for b in range(len(share))],
                 "y": list(accumulate(share)), "name": label, "legendgroup": label,
+                "legendrank": legend_rank(i),
                 "showlegend": k == 0 and len(runs) > 1, "customdata": share,
                 "hovertemplate": (f"by the week of %{{x}}: %{{y:.1%}} of paths have breached "
                                   f"{name} (%{{customdata:.1%}} that week)<extra>{label}</extra>"),

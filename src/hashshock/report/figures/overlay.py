@@ -9,22 +9,32 @@ from typing import Any
 
 from hashshock.report.data import series
 from hashshock.report.figures.fans import fan_figure
-from hashshock.report.figures.style import DAY_MS, Figure, colour, figure, titled
+from hashshock.report.figures.style import (
+    DAY_MS,
+    Figure,
+    baseline_last,
+    colour,
+    figure,
+    legend_rank,
+    titled,
+)
 
 
 def median_overlay(
     runs: Sequence[dict[str, Any]], labels: Sequence[str], name: str, title: str,
     y_axis: dict[str, Any], hover_format: str,
 ) -> Figure | None:  # fmt: skip
-    """The median of series ``name`` of every run on one chart (baseline dashed grey)."""
+    """The median of series ``name`` of every run on one chart (baseline dashed grey,
+    drawn over the others: :func:`~hashshock.report.figures.style.baseline_last`)."""
     fig = figure(title, 420)
-    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+    for i in baseline_last(labels):
+        run, label = runs[i], labels[i]
         median = series(run, name).get("p50")
         if median is None:
             continue
         fig["data"].append({
             "type": "scatter", "y": median, "x0": run["start_date"], "dx": DAY_MS,
-            "mode": "lines", "name": label,
+            "mode": "lines", "name": label, "legendrank": legend_rank(i),
             "line": {"color": colour(label, i), "width": 2,
                      "dash": "dash" if run["scenario"] == "baseline" else "solid"},
             "hovertemplate": f"%{{y:{hover_format}}}<extra>{label}</extra>",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,6 +58,20 @@ def colour(label: str, index: int) -> str:
     if name == "baseline":
         return BASELINE_COLOUR
     return SCENARIO_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+
+
+def baseline_last(names: Sequence[str]) -> list[int]:
+    """The order (indices of ``names``) in which to draw runs that share a chart: baseline
+    after the others, to be drawn over them dashed (or as open markers) — drawn first, a
+    baseline that a scenario matches (before its shock starts, or where it changes
+    nothing) was hidden under it. The legend keeps the runs' order (:func:`legend_rank`)."""
+    return sorted(range(len(names)), key=lambda i: names[i].split(" — ")[0] == "baseline")
+
+
+def legend_rank(index: int) -> int:
+    """plotly's ``legendrank`` keeping a run's place ``index`` in the legend whatever the
+    order it is drawn in (plotly's default rank is 1000)."""
+    return 1000 + index
 
 
 def rgba(hex_colour: str, alpha: float) -> str:
@@ -199,6 +214,10 @@ def update_axes(fig: Figure, letter: str, **settings: Any) -> None:
                 value.pop("title", None)
 
 
+#: The bottom margin (px) that holds tick labels, an axis title and a legend's row.
+LEGEND_UNDER_TITLE_PX = 100
+
+
 def title_bottom_x_axes(fig: Figure, panels: int, text: str) -> None:
     """Title the x axis of each of ``panels`` small multiples that has no panel below it
     (on every row, the title would run into the next row's panel title)."""
@@ -206,6 +225,11 @@ def title_bottom_x_axes(fig: Figure, panels: int, text: str) -> None:
     for k in range(max(panels - cols, 0), panels):
         x_id, _ = axis_ids(k)
         fig["layout"]["xaxis" + x_id[1:]]["title"] = {"text": text}
+    # The legend under the title, at the chart's foot: placed as a share of the plot's
+    # height below it (:func:`base_layout`), on a short chart it sat on the axis title.
+    layout = fig["layout"]
+    layout["legend"].update({"yref": "container", "y": 0, "yanchor": "bottom"})
+    layout["margin"]["b"] = max(layout["margin"]["b"], LEGEND_UNDER_TITLE_PX)
 
 
 def mark_day(fig: Figure, when: str, text: str, panel: int = 0, label_y: float = 1.0) -> None:
@@ -236,10 +260,10 @@ def say_none(fig: Figure, panel: int, text: str) -> None:
 
 def fan_traces(
     bands: Bands, start: str, hex_colour: str, scenario: str, series: str,
-    show_legend: bool = False, hover_format: str = ",.4~g",
+    show_legend: bool = False, hover_format: str = ",.4~g", dash: str = "solid",
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Traces of a fan chart: p5–p95 and p25–p75 bands and the median, whichever exist
-    (a p95 without its p5: a dotted line)."""
+    """Traces of a fan chart: p5–p95 and p25–p75 bands and the median (its line
+    ``dash``), whichever exist (a p95 without its p5: a dotted line)."""
     traces: list[dict[str, Any]] = []
 
     def trace(band: str, **style: Any) -> dict[str, Any]:
@@ -258,7 +282,7 @@ def fan_traces(
     if "p95" in bands and "p5" not in bands:  # an upper band alone (machines down's)
         traces.append(trace("p95", line={"width": 1, "color": hex_colour, "dash": "dot"}))
     if "p50" in bands:
-        median = trace("p50", line={"width": 2, "color": hex_colour})
+        median = trace("p50", line={"width": 2, "color": hex_colour, "dash": dash})
         median.update(showlegend=show_legend, name=scenario)
         traces.append(median)
     return traces
