@@ -422,3 +422,12 @@ def test_baseline_is_drawn_over_the_shocks_on_the_panels_they_share(page: str) -
                 marked = (trace["line"]["dash"] == "dash" if style == "line"
                           else trace["marker"]["symbol"] == "circle-open")  # fmt: skip
                 assert marked == baseline and (trace["legendrank"] == 1000) == baseline
+
+
+def test_a_heat_map_s_missing_cells_are_not_drawn_as_0_percent(page: str) -> None:
+    """A group against itself has no cell: it showed white, as 0 % does."""
+    figure = figures_of(page)["break-before-0"]
+    zero_colour = figure["layout"]["coloraxis"]["colorscale"][0][1]
+    assert figure["layout"]["plot_bgcolor"].lower() != zero_colour.lower()
+    for trace in figure["data"]:
+        assert all(row[i] is None for i, row in enumerate(trace["z"]))

@@ -218,7 +218,8 @@ def _breaks(data: dict[str, Any]) -> list[Block]:
     return blocks + _charts(*(
         (f"break-before-{i}", industry_groups.break_before(data, name, scenario),
          "Cell: the share of paths on which the row's group breaks strictly before the "
-         "column's.")
+         "column's (white: 0 %; grey: no cell — a group against itself, or a financial "
+         "break of a group without finance).")
         for i, (name, scenario, _) in enumerate(industry.shocked(data))
     ))  # fmt: skip
 

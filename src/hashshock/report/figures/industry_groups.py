@@ -38,6 +38,8 @@ BREAKS = {
 }
 #: Share of paths: the heat map's colour scale (white to the report's accent).
 _HEAT_SCALE = [[0.0, "#ffffff"], [1.0, "#D55E00"]]
+#: A heat map's background, seen where a cell has no value.
+NO_CELL_COLOUR = "#d9dce3"
 
 
 def groups(data: dict[str, Any]) -> list[str]:
@@ -182,7 +184,9 @@ def break_before(data: dict[str, Any], name: str, scenario: dict[str, Any]) -> F
                               f"<extra>{name}, {kind}</extra>"),
             "meta": {"scenario": name, "series": f"break_before.{kind}"},
         }, k)  # fmt: skip
-    fig["layout"].update(hovermode="closest", coloraxis={
+    # grey where there is no cell (a group against itself, one that cannot break
+    # financially), so that it is not read as the white of 0 %
+    fig["layout"].update(hovermode="closest", plot_bgcolor=NO_CELL_COLOUR, coloraxis={
         "colorscale": _HEAT_SCALE, "cmin": 0, "cmax": 1,
         "colorbar": {"tickformat": ".0%", "title": {"text": "share"}}})  # fmt: skip
     update_axes(fig, "x", tickangle=-40, showgrid=False)
