@@ -144,3 +144,25 @@ def test_write_report_checks_its_images_before_writing(
     with pytest.raises(InputError, match=says):
         write_report(small_runs, page, images=tmp_path / images, image_formats=formats)
     assert not page.exists() and (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_an_image_of_one_run_names_it_in_its_title(tmp_path: Path, small_runs) -> None:
+    """Alone on a slide, a one-run report's chart said nothing of which scenario it
+    shows (its page says it in the heading); its title names it, written as it is."""
+    from hashshock.report.images import titled_with
+
+    chart = next(c for c in figures(report_input(small_runs[:1])) if c.key == "first-to-break")
+    head = chart.figure["layout"]["title"]["text"]
+    named = titled_with(chart.figure, "a<b & c")["layout"]["title"]["text"]
+    first, _, rest = head.partition("<br>")
+    assert named.startswith(f"{first} — a&lt;b &amp; c") and named.endswith(rest)
+    assert titled_with(chart.figure, None) is chart.figure
+    if find_browser() is None:
+        pytest.skip("image test skipped: no Chrome or Chromium (as root, `make test` installs it)")
+    from hashshock.report.write import write_report
+
+    write_report(small_runs[1:2], tmp_path / "r.html", images=tmp_path / "img",
+                 image_formats=["svg"])  # fmt: skip
+    label = small_runs[1].scenario
+    svg = (tmp_path / "img" / "first-to-break.svg").read_text(encoding="utf-8")
+    assert f"— {label}" in svg

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import atomic_write_bytes, check_replaceable
-from hashshock.report.figures.style import image_size
+from hashshock.report.figures.style import Figure, image_size, shown_as_written
 from hashshock.report.sections import Chart
 
 FORMATS = ("png", "svg")
@@ -82,7 +82,19 @@ def _quiet_browser_logs() -> None:
         logging.getLogger(name).addHandler(logging.NullHandler())
 
 
-async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path) -> list[bytes]:
+def titled_with(figure: Figure, label: str | None) -> Figure:
+    """``figure`` with `` — label`` after its title's first line (``label`` as written,
+    :func:`~hashshock.report.figures.style.shown_as_written`); unchanged without one."""
+    title = figure.get("layout", {}).get("title")
+    if label is None or not isinstance(title, dict) or not title.get("text"):
+        return figure
+    head, br, rest = str(title["text"]).partition("<br>")
+    text = f"{head} — {shown_as_written(label)}{br}{rest}"
+    return {**figure, "layout": {**figure["layout"], "title": {**title, "text": text}}}
+
+
+async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path,
+                  label: str | None) -> list[bytes]:  # fmt: skip
     import kaleido
 
     _quiet_browser_logs()
@@ -94,15 +106,18 @@ async def _render(charts: Sequence[Chart], formats: Sequence[str], browser: Path
             for chart in charts:
                 width, height = image_size(chart.figure)
                 size = {"width": width, "height": height}
-                jobs += [k.calc_fig(chart.figure, opts={"format": f, **size}) for f in formats]
+                figure = titled_with(chart.figure, label)
+                jobs += [k.calc_fig(figure, opts={"format": f, **size}) for f in formats]
             return list(await asyncio.gather(*jobs))
 
 
 def draw_images(
-    charts: Sequence[Chart], folder: Path, formats: Sequence[str] = ("png",)
-) -> dict[Path, bytes]:
-    """Every chart drawn in each of ``formats``, by the file it goes to in ``folder``;
-    nothing is written, so a browser that cannot draw leaves no page and no folder."""
+    charts: Sequence[Chart], folder: Path, formats: Sequence[str] = ("png",),
+    label: str | None = None,
+) -> dict[Path, bytes]:  # fmt: skip
+    """Every chart drawn in each of ``formats``, by the file it goes to in ``folder``
+    (with ``label``, the run each shows, after its title: :func:`titled_with`); nothing
+    is written, so a browser that cannot draw leaves no page and no folder."""
     browser = find_browser()
     if browser is None:
         raise _no_browser("--images")
@@ -112,7 +127,7 @@ def draw_images(
                           "hashshock marked its images are not told apart: delete them "
                           "once)", looks_like_image)  # fmt: skip
     try:
-        images = asyncio.run(_render(charts, formats, browser))
+        images = asyncio.run(_render(charts, formats, browser, label))
     except (OSError, RuntimeError, TimeoutError) as exc:
         raise InputError(
             browser, "--images", f"the browser could not draw ({_first_line(exc)})",

@@ -115,7 +115,9 @@ def write_page(
         if isinstance(image_formats, str):
             image_formats = [f.strip() for f in image_formats.split(",") if f.strip()]
         folder = check_images(images, image_formats, option="images")
-        drawn = draw_images(figures(report), folder, image_formats)
+        # an image of a one-run report names its run: alone on a slide, nothing else does
+        named = report.labels[0] if len(report.runs) == 1 else None
+        drawn = draw_images(figures(report), folder, image_formats, named)
     atomic_write_bytes(target, render_page(report, title).encode("utf-8"), option)
     if drawn:
         write_images(drawn)
