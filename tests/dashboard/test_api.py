@@ -232,6 +232,12 @@ def test_a_report_draws_each_run_once_and_few_at_a_time(server: Server) -> None:
         assert prefixed.status_code == 200 and prefixed.json() == once.json()
         download = client.get("/api/download/json", params={"ids": f"{run_id},{run_id}"})
         assert download.json()["run_id"] == run_id  # one run, not {"scenarios": [two]}
+        another = client.post("/api/runs", json={**body, "seed": 1}, headers=WRITE)
+        (other_id,) = _wait(client, another.json()["job_id"])["run_ids"]
+        both = client.get("/api/download/json", params={"ids": f"{run_id},{other_id}"})
+        # named after the first run alone, the file seemed to hold that run only
+        assert f'filename="hashshock-{run_id}-and-1-more.json"' in both.headers[
+            "content-disposition"]  # fmt: skip
         many = ",".join(f"r{i}" for i in range(MAX_REPORT_RUNS + 1))
         for route in ("/api/report", "/api/download/html"):
             refused = client.get(route, params={"ids": many})

@@ -307,7 +307,8 @@ def create_app(settings: Settings) -> FastAPI:
                                  "use html, json, or csv for saved runs")  # fmt: skip
         except InputError as exc:
             return _error(exc)
-        name = f"hashshock-{runs[0].get('run_id') or job}.{kind}"
+        more = f"-and-{len(runs) - 1}-more" if len(runs) > 1 else ""  # not the first's alone
+        name = f"hashshock-{runs[0].get('run_id') or job}{more}.{kind}"
         disposition = f'attachment; filename="{name}"'
         return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 

@@ -57,7 +57,12 @@ class Job:
         counts days simulated summed over every scenario it runs (baseline included), so
         365 days of 4 scenarios is 1,460."""
         if self.total <= 0 or self.horizon_days <= 0:
-            return "waiting for the runs before it" if self.state == "queued" else "starting"
+            # queued: whether runs are before it is not known here (it may be next)
+            return (
+                "waiting to start (after any runs before it)"
+                if self.state == "queued"
+                else "starting"
+            )
         scenarios = counted(max(round(self.total / self.horizon_days), 1), "scenario")
         days = counted(self.horizon_days, "day")
         return f"{self.done:,} of {self.total:,} scenario-days simulated ({scenarios} × {days})"
