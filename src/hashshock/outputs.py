@@ -323,9 +323,11 @@ def check_distinct_outputs(*outputs: tuple[str, str | Path | None]) -> None:
 
 
 def check_replaceable(
-    target: str | Path | None, option: str, kind: str, is_kind: Callable[[Path], bool]
-) -> None:
-    """Refuse, before any work, an output ``target`` that exists and is not ``kind``.
+    target: str | Path | None, option: str, kind: str, is_kind: Callable[[Path], bool],
+    fix: str | None = None,
+) -> None:  # fmt: skip
+    """Refuse, before any work, an output ``target`` that exists and is not ``kind``
+    (``fix``: what to do instead, when ``option`` names a folder, not the file).
 
     For the commands that write hashshock's own input files (``scan``'s inventory,
     ``audit``'s scenario, ``fit``'s failure rates): such a file is written to be edited
@@ -338,10 +340,8 @@ def check_replaceable(
     path = Path(target).expanduser()
     if not path.is_file() or path.stat().st_size == 0 or is_kind(path):
         return
-    raise InputError(
-        path, option, f"exists and is not {kind}",
-        f"name another file with {option}, or move this one",
-    )  # fmt: skip
+    raise InputError(path, option, f"exists and is not {kind}",
+                     fix or f"name another file with {option}, or move this one")  # fmt: skip
 
 
 #: The top-level keys that tell each command's JSON from anybody's (a ``version`` key alone

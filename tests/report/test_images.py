@@ -48,7 +48,8 @@ def test_drawing_again_replaces_its_images_and_never_a_users(tmp_path: Path, sma
     assert looks_like_image(png) and looks_like_image(svg)
     write_images(draw_images(charts, folder, ["png", "svg"]))  # its own: replaced
     png.write_bytes(b"\x89PNG\r\n\x1a\n a photo of the user's")
-    with pytest.raises(InputError, match=r"stages.png.*exists and is not an image hashshock drew"):
+    with pytest.raises(InputError, match=r"stages.png.*exists and is not an image hashshock drew"
+                       r".* — fix: name another folder with --images"):  # fmt: skip
         draw_images(charts, folder, ["svg", "png"])
     assert png.read_bytes().endswith(b"a photo of the user's")
 

@@ -125,7 +125,8 @@ def draw_images(
     for path in paths:  # before the browser starts, and before anything is written
         check_replaceable(path, "--images", "an image hashshock drew (those drawn before "
                           "hashshock marked its images are not told apart: delete them "
-                          "once)", looks_like_image)  # fmt: skip
+                          "once)", looks_like_image,
+                          "name another folder with --images, or move this file")  # fmt: skip
     try:
         images = asyncio.run(_render(charts, formats, browser, label))
     except (OSError, RuntimeError, TimeoutError) as exc:
