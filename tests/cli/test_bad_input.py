@@ -147,6 +147,17 @@ def test_malformed_yaml(tmp_path: Path) -> None:
     assert "malformed YAML" in output and "line" in output and str(path) in output
 
 
+def test_a_report_page_given_as_yaml_is_named_as_such(tmp_path: Path) -> None:
+    """A report given for a fleet (or scenario) was "malformed YAML, line 2, column 217"."""
+    page = tmp_path / "report.html"
+    page.write_text('\n<!DOCTYPE html>\n<html><head><meta content="a: b">', encoding="utf-8")
+    code, output = _validate(page)
+    assert code == 2 and "is an HTML page (a report?), not YAML" in output
+    assert "give the fleet file itself" in output and "malformed" not in output
+    code, output = _validate(ROOT / "examples" / "small-farm" / "fleet.yaml", "-s", str(page))
+    assert code == 2 and "give the scenario file itself" in output
+
+
 def test_missing_file(tmp_path: Path) -> None:
     code, output = _validate(tmp_path / "nope.yaml")
     assert code == 2

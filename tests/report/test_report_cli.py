@@ -144,6 +144,10 @@ def test_a_csv_is_not_called_a_json_cut_short(tmp_path: Path, invoke) -> None:
     bands.write_text("day,p50\n0,1\n", encoding="utf-8")
     code, _, err = invoke("report", str(bands), "--out", str(tmp_path / "r.html"))
     assert code == 2 and "is a CSV file, not a run's JSON" in err and "cut short" not in err
+    page = tmp_path / "old.html"
+    page.write_text("<!DOCTYPE html>", encoding="utf-8")
+    code, _, err = invoke("report", str(page), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "is an HTML file, not a run's JSON" in err  # not "a HTML"
 
 
 def test_an_input_json_is_never_overwritten(tmp_path: Path, invoke, small_runs) -> None:

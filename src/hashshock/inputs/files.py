@@ -118,6 +118,11 @@ def read_yaml_mapping(path: Path, kind: str | None = None) -> dict[str, Any]:
         raise InputError(
             path, None, f"cannot read file ({exc.strerror or exc})", "check the file's permissions"
         ) from exc
+    if text.lstrip()[:14].lower().startswith(("<!doctype html", "<html")):
+        # a report page: not "malformed YAML (line 2, column 217)"
+        wanted = f"the {kind} file" if kind else "a YAML file"
+        raise InputError(path, None, "is an HTML page (a report?), not YAML",
+                         f"give {wanted} itself")  # fmt: skip
     data = parse_yaml_mapping(text, path)
     if kind is not None:
         check_kind(data, kind, path)

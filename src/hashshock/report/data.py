@@ -195,8 +195,11 @@ def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
         raise InputError(file, None, problem, "give the JSON file written with --json")
     kind = file.suffix.lower()
     if kind in NOT_JSON_SUFFIXES:  # e.g. a bands CSV: not "cut short", the wrong file
+        name = kind.lstrip(".").upper()
+        # said letter by letter: "an HTML", "an XLSX", "a CSV" (YAML, TOML: "a")
+        article = "an" if name[0] in "AEFHILMNORSX" else "a"
         raise InputError(
-            file, None, f"is a {kind.lstrip('.').upper()} file, not a run's JSON",
+            file, None, f"is {article} {name} file, not a run's JSON",
             "give the JSON that run, compare, sweep or industry wrote with --json, a fleet "
             "YAML, or stored run ids (`hashshock runs list`)",
         )  # fmt: skip
