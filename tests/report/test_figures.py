@@ -240,6 +240,9 @@ def test_machines_down_draw_the_results_bands_and_a_remote_disable_shows_above_t
     disabled = runs[1].to_dict()["daily"]["machines_down"]["disabled"]
     assert max(disabled["p95"]) > 0 and min(disabled["p50"]) == 0
     assert max(runs[0].to_dict()["daily"]["machines_down"]["disabled"]["p95"]) == 0
+    # baseline's empty "disabled" panel says so (alone it read as a chart that failed)
+    said = [a["text"] for a in chart["layout"].get("annotations", [])]
+    assert said.count("none down on any path") == 1
 
 
 def test_readable_figure_spans_every_one_day_run_and_labels_small_axes_plainly() -> None:

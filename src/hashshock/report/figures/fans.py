@@ -16,6 +16,7 @@ from hashshock.report.figures.style import (
     day_date,
     fan_traces,
     mark_day,
+    say_none,
     small_multiples,
     titled,
     update_axes,
@@ -123,6 +124,7 @@ def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) ->
             if not _any_down(bands):
                 # none down: one tick at 0, not plotly's 0 … 1 in thousandths of a machine
                 fig["layout"]["yaxis" + axis_ids(k)[1][1:]].update(range=[0, 1], tickvals=[0])
+                say_none(fig, k, "none down on any path")  # an empty panel reads as broken
     update_axes(fig, "y", rangemode="tozero", tickformat="~s", **titled("machines"))
     return fig
 
