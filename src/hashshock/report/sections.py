@@ -26,7 +26,7 @@ from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
 from hashshock.report.figures.style import Figure, readable_figure, shown_as_written
-from hashshock.words import DOWN_CAUSE_DEFINITIONS, STOCKOUT_DEFINITION
+from hashshock.words import DOWN_CAUSE_DEFINITIONS
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,9 @@ def _spares(r: ReportInput) -> list[Block]:
     return _charts(*(
         (f"spares-{i}", fans.spares_fans(run, label, i),
          "Spares on the shelf, summed over all pools of a part type; the dotted line marks "
-         f"its median stock-out day. {STOCKOUT_DEFINITION}, so it can stock out with spares "
-         "left at other sites or for other models.")
+         "its median stock-out day. As the chart's subtitle says, one pool empty while "
+         "machines wait is a stock-out, so a part can stock out with spares left at other "
+         "sites or for other models.")
         for i, (run, label) in enumerate(zip(r.runs, r.labels, strict=True))
     ))  # fmt: skip
 
