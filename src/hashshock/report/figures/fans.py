@@ -15,6 +15,7 @@ from hashshock.report.figures.style import (
     colour,
     day_date,
     fan_traces,
+    hashrate_axis,
     mark_day,
     say_none,
     small_multiples,
@@ -63,7 +64,7 @@ def fan_figure(
 def hashrate_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return fan_figure(
         runs, labels, "hashrate_ths", "Delivered hashrate (TH/s)",
-        {"tickformat": "~s", **titled("TH/s")}, ",.2f", mark_stages=True,
+        hashrate_axis(), ",.2f", mark_stages=True,
     )  # fmt: skip
 
 

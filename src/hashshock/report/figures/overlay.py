@@ -15,6 +15,7 @@ from hashshock.report.figures.style import (
     baseline_last,
     colour,
     figure,
+    hashrate_axis,
     legend_rank,
     titled,
 )
@@ -49,7 +50,7 @@ def median_overlay(
 
 def hashrate_overlay(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | None:
     return median_overlay(runs, labels, "hashrate_ths", "Median delivered hashrate by scenario "
-                          "(TH/s)", {"tickformat": "~s", **titled("TH/s")},
+                          "(TH/s)", hashrate_axis(),
                           ",.2f")  # fmt: skip
 
 
@@ -63,7 +64,7 @@ def hashrate_lost(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figu
     return fan_figure(
         runs, labels, "hashrate_lost_vs_baseline_ths",
         "Hashrate lost against baseline on the same paths (TH/s)",
-        {"tickformat": "~s", **titled("TH/s")}, ",.2f",
+        hashrate_axis(), ",.2f",
     )  # fmt: skip
 
 

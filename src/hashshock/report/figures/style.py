@@ -100,6 +100,12 @@ def titled(text: str) -> dict[str, Any]:
     return {"title": {"text": text}}
 
 
+def hashrate_axis() -> dict[str, Any]:
+    """A hashrate axis in TH/s, SI-prefixed, its title reading the prefixes as the units
+    miners use ("4.6M" TH/s is 4.6 EH/s); a new dict each call (figures edit theirs)."""
+    return {"tickformat": "~s", **titled("TH/s (k = PH/s, M = EH/s)")}
+
+
 #: Characters per line of a title and of its ``<sup>`` subtitle: plotly does not wrap
 #: titles, and these fit the report's ~1,190 px charts and a 1,280 px image.
 _TITLE_CHARACTERS, _SUBTITLE_CHARACTERS = 100, 150
