@@ -241,16 +241,18 @@ def stage_days(data: dict[str, Any]) -> Figure | None:
                     list(STAGE_NAMES.values()), date_axis=True, shared_x=False)  # fmt: skip
     for k, key in enumerate(STAGE_NAMES):
         drawn = len(fig["data"])
-        for name, scenario, hue in scenarios(data):
+        for place, name, scenario, hue in overlaid(data):  # baseline open, over the others
             stages = [scenario["groups"].get(g, {}).get("stages", {}).get(key, {}) for g in names]
             days = [s.get("day_p50") for s in stages]
             if all(d is None for d in days):
                 continue
+            symbol = "diamond-open" if name == "baseline" else "diamond"
             add(fig, {
                 "type": "scatter", "mode": "markers", "y": names, "name": name,
                 "x": [None if d is None else day_date(data["start_date"], int(d)) for d in days],
                 "legendgroup": name, "showlegend": name not in shown,
-                "marker": {"color": hue, "size": 9, "symbol": "diamond"},
+                "legendrank": legend_rank(place),
+                "marker": {"color": hue, "size": 9, "symbol": symbol},
                 "customdata": [[s.get("probability"), d] for s, d in zip(stages, days,
                                                                           strict=True)],
                 "hovertemplate": ("%{y}: median day %{customdata[1]} (%{x}), on "
