@@ -6,10 +6,11 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.fit.conftest import Invoke, WriteLog
 
-from hashshock.fit import detect_format, load_histories
+from hashshock.fit import detect_format, fit_loaded, load_histories
 from hashshock.inputs.errors import InputError
 from hashshock.scan.inventory import render_inventory
 from hashshock.scan.records import MachineRecord
@@ -36,7 +37,9 @@ def _write(tmp_path: Path, name: str, records: list[MachineRecord]) -> Path:
     return path
 
 
-def test_failures_are_dated_at_the_scan_that_shows_them(tmp_path: Path) -> None:
+def test_failures_are_dated_between_the_scans_that_bound_them(tmp_path: Path) -> None:
+    """Each extra slot down is one failure, dated halfway between the scan that shows it
+    and the informative scan before; slots down at the first scan are not failures."""
     d1, d2, d3, d4 = (date(2025, m, 1) for m in (1, 2, 3, 4))
     first = _write(tmp_path, "jan.csv", [_scan("A", d1), _scan("B", d1, fans=3)])
     later = _write(
@@ -51,10 +54,10 @@ def test_failures_are_dated_at_the_scan_that_shows_them(tmp_path: Path) -> None:
     loaded = load_histories([first, later], as_of=date(2025, 12, 31))
     by_key = {h.machine: h for h in loaded.histories}
     a, b = by_key["serial A"], by_key["serial B"]
-    assert a.failures == {"hashboard": (d2, d4, d4)}
-    assert b.failures == {"fan": (d1,)}  # down already at the first scan
+    assert a.failures == {"hashboard": (date(2025, 1, 16), date(2025, 3, 16), date(2025, 3, 16))}
+    assert b.failures == {}  # down already at the first scan: failed before observation
     assert a.observed_until == d4 and b.observed_until == d3
-    assert a.install == INSTALL and a.observed_from == INSTALL
+    assert a.install == INSTALL and a.observed_from == d1  # left-truncated at the first scan
     assert loaded.observable == ("hashboard", "fan")
 
 
@@ -141,3 +144,71 @@ def test_a_column_given_twice_in_an_inventory_header_is_refused(
     assert caught.value.file == str(path) and caught.value.field == "header"
     assert f"column {column} appears 2 times" in caught.value.problem
     assert column in caught.value.fix
+
+
+# An independent generator of scan histories: per slot, Weibull failure ages with minimal
+# repair, a failed slot down from its failure until the next scan (repaired right after).
+TRUE = {"hashboard": (1.5, 0.02, 3), "fan": (1.2, 0.03, 4)}
+"""part: (shape k, first-year failures per slot m₁, slots per machine)."""
+FIRST_SCAN, SCAN_EVERY, SCANS = date(2025, 1, 1), 30, 25
+
+
+def _slot_failure_ages(rng: np.random.Generator, k: float, m1: float, until: float) -> list[float]:
+    """Failure ages (days) of one slot up to ``until``: the first a Weibull(k) draw of scale
+    η = 365·m₁^(−1/k) (S(a) = exp(−m₁(a/365)^k)); with minimal repair the next one solves
+    (a'/η)^k = (a/η)^k + E, E ~ Exp(1) (the hazard goes on from the machine's age)."""
+    eta = 365.0 * m1 ** (-1.0 / k)
+    ages = [eta * rng.weibull(k)]
+    while ages[-1] <= until:
+        ages.append(eta * ((ages[-1] / eta) ** k + rng.exponential()) ** (1.0 / k))
+    return ages[:-1]
+
+
+def _old_fleet_scans(tmp_path: Path, machines: int, seed: int) -> tuple[Path, dict[str, int]]:
+    """Machines installed 2-4 years before the first scan, scanned every 30 days; returns
+    the inventory and, per part, the failures between the first and the last scan."""
+    rng = np.random.default_rng(seed)
+    scan_days = [FIRST_SCAN + timedelta(days=SCAN_EVERY * i) for i in range(SCANS)]
+    records, seen = [], dict.fromkeys(TRUE, 0)
+    for i in range(machines):
+        install = FIRST_SCAN - timedelta(days=int(rng.integers(730, 1461)))
+        ages = [(d - install).days for d in scan_days]
+        down_at: dict[str, list[int]] = {}
+        for part, (k, m1, n) in TRUE.items():
+            fails = np.array(
+                [a for _ in range(n) for a in _slot_failure_ages(rng, k, m1, ages[-1])]
+            )
+            # down at a scan: failed since the scan before (30 days before the first one)
+            down_at[part] = [int(((fails > a - SCAN_EVERY) & (fails <= a)).sum()) for a in ages]
+            seen[part] += int(((fails > ages[0]) & (fails <= ages[-1])).sum())
+        for j, day in enumerate(scan_days):
+            boards = max(0, 3 - down_at["hashboard"][j])
+            records.append(_scan(f"M{i}", day, boards=boards, fans=max(1, 4 - down_at["fan"][j]),
+                                 install=install.isoformat()))  # fmt: skip
+    return _write(tmp_path, "history.csv", records), seen
+
+
+def test_machines_installed_long_before_the_first_scan_recover_the_true_rates(
+    tmp_path: Path,
+) -> None:
+    """Observation starts at each machine's first scan (left truncation): slots already
+    down then are not failures and the years before it are not exposure, so the fit
+    recovers the generator's k and m₁ inside its 95% intervals (so it did for seeds 0-5).
+    Counting them dated at the first scan gave k ≈ 6 and m₁ ≈ 0.003 % for a fleet
+    installed in 2022 and scanned in 2026."""
+    path, seen = _old_fleet_scans(tmp_path, machines=1000, seed=3)
+    loaded = load_histories([path], as_of=date(2027, 12, 31))
+    assert all(h.observed_from == FIRST_SCAN for h in loaded.histories)
+    report = fit_loaded(loaded)
+    for part, (k, m1, _) in TRUE.items():
+        result = next(r for r in report.results if r.part == part)
+        assert result.fit is not None
+        # the failures the method can see: all but a second failure at the next scan of a
+        # machine with one down at the scan before (≈ its per-scan failure chance, < 6 %)
+        assert 0.94 * seen[part] <= result.failures <= seen[part]
+        k_lo, k_hi = result.fit.shape_ci95
+        m_lo, m_hi = result.fit.first_year_failures_per_part_ci95
+        assert k_lo <= k <= k_hi and m_lo <= m1 <= m_hi, (part, result.fit)
+        days = (SCANS - 1) * SCAN_EVERY + 1  # first scan day to the end of the last
+        assert result.machine_years == pytest.approx(1000 * days / 365,
+                                                      rel=0.001)  # fmt: skip

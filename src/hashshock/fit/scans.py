@@ -3,12 +3,18 @@
 Each inventory row is one machine seen at ``scanned_at``. Rows of the same machine
 (same serial, else MAC, else site and IP) across files and rows make its history:
 
-* a failure of a hashboard (fan) is counted at every scan where more hashboards (fans)
-  are down than at the machine's previous scan, one per extra slot down, dated that
-  scan's day; slots already down at the first scan failed between install and it. The
-  true failure time lies between the two scans: this interval-censored datum is
-  approximated by the later scan's date.
-* the machine is observed from install to the day of its last scan.
+* a machine is observed from the day of its first scan that shows its parts to the day
+  of its last such scan: left truncation at the first scan (``observed_from``, as in a
+  failure log), so the years between install and the first scan are not exposure, and
+  the slots already down at the first scan — failed at unknown ages before it — are not
+  counted as failures (docs/calibration.md, "Input 2: scan history").
+* a failure of a hashboard (fan) is counted at every later scan where more hashboards
+  (fans) are down than at the machine's previous scan, one per extra slot down. The
+  true failure time lies between the two scans: this interval-censored datum is dated
+  at the day halfway between them (midpoint imputation). Dating it at the later scan
+  put every failure late and none in a machine's first days of observation, which with
+  left truncation read as a hazard rising with age (k 1.75 for a true 1.5, monthly
+  scans; tests/fit/test_fit_scans.py).
 * a scan where the miner reports it is not mining, or where no hashboard works and no
   fan spins (a sleeping or curtailed miner), says nothing about its parts and is skipped.
 
@@ -95,16 +101,29 @@ def _down(rec: MachineRecord, part: PartType) -> int | None:
 
 
 def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType) -> list[date]:
-    """One date per extra slot down versus the previous informative scan."""
+    """One date per extra slot down versus the previous informative scan, the day halfway
+    between the two; the first informative scan is the baseline (slots down then failed
+    before observation)."""
     out: list[date] = []
-    before = 0
+    before: tuple[date, int] | None = None
     for when, rec in scans:
         down = _down(rec, part)
         if down is None:
             continue
-        out.extend([when.date()] * max(0, down - before))
-        before = down
+        day = when.date()
+        if before is not None:
+            since, down_before = before
+            out.extend([since + (day - since) / 2] * max(0, down - down_before))
+        before = (day, down)
     return out
+
+
+def _window(scans: list[tuple[datetime, MachineRecord]]) -> tuple[date, date]:
+    """The days of the first and the last scan that show a part: the observation window
+    (a machine no scan shows is observed on its first scan's day only, with no failure)."""
+    days = [when.date() for when, rec in scans
+            if any(_down(rec, part) is not None for part in SCAN_PARTS)]  # fmt: skip
+    return (days[0], days[-1]) if days else (scans[0][0].date(), scans[0][0].date())
 
 
 def read_scan_histories(
@@ -194,8 +213,9 @@ def _history(entry: _Seen, install_date: date | None) -> MachineHistory:
             "give the day the machine was installed, on or before its first scan",
         )  # fmt: skip
     failures = {part: tuple(_failures(entry.scans, part)) for part in SCAN_PARTS}
+    start, end = _window(entry.scans)
     return MachineHistory(
-        machine=entry.key, model=entry.model, install=install, observed_from=install,
-        observed_until=entry.scans[-1][0].date(), where=f"{path}: row {line}",
+        machine=entry.key, model=entry.model, install=install, observed_from=start,
+        observed_until=end, where=f"{path}: row {line}",
         failures={p: d for p, d in failures.items() if d},
     )  # fmt: skip

@@ -125,8 +125,9 @@ def load_histories(
         observable = SCAN_PARTS
         notes.append(
             "scans show only hashboards and fans: psu and control_board keep the bundled "
-            "defaults; a failure is dated at the first scan that shows it (it happened "
-            "between that scan and the one before)"
+            "defaults; each machine is observed from its first scan (slots down then are "
+            "not counted), and a failure is dated halfway between the scan that shows it "
+            "and the one before"
         )
     if not histories:
         raise InputError(
