@@ -164,9 +164,12 @@ def _slot_failure_ages(rng: np.random.Generator, k: float, m1: float, until: flo
     return ages[:-1]
 
 
-def _old_fleet_scans(tmp_path: Path, machines: int, seed: int) -> tuple[Path, dict[str, int]]:
-    """Machines installed 2-4 years before the first scan, scanned every 30 days; returns
-    the inventory and, per part, the failures between the first and the last scan."""
+def _old_fleet_scans(
+    tmp_path: Path, machines: int, seed: int, down_days: int = SCAN_EVERY
+) -> tuple[Path, dict[str, int]]:
+    """Machines installed 2-4 years before the first scan, scanned every 30 days, a failed
+    slot down ``down_days`` (30: until the next scan); returns the inventory and, per
+    part, the failures between the first and the last scan."""
     rng = np.random.default_rng(seed)
     scan_days = [FIRST_SCAN + timedelta(days=SCAN_EVERY * i) for i in range(SCANS)]
     records, seen = [], dict.fromkeys(TRUE, 0)
@@ -178,8 +181,8 @@ def _old_fleet_scans(tmp_path: Path, machines: int, seed: int) -> tuple[Path, di
             fails = np.array(
                 [a for _ in range(n) for a in _slot_failure_ages(rng, k, m1, ages[-1])]
             )
-            # down at a scan: failed since the scan before (30 days before the first one)
-            down_at[part] = [int(((fails > a - SCAN_EVERY) & (fails <= a)).sum()) for a in ages]
+            # down at a scan: failed in the last down_days (30: since the scan before)
+            down_at[part] = [int(((fails > a - down_days) & (fails <= a)).sum()) for a in ages]
             seen[part] += int(((fails > ages[0]) & (fails <= ages[-1])).sum())
         for j, day in enumerate(scan_days):
             boards = max(0, 3 - down_at["hashboard"][j])
@@ -212,3 +215,29 @@ def test_machines_installed_long_before_the_first_scan_recover_the_true_rates(
         days = (SCANS - 1) * SCAN_EVERY + 1  # first scan day to the end of the last
         assert result.machine_years == pytest.approx(1000 * days / 365,
                                                       rel=0.001)  # fmt: skip
+
+
+def test_repairs_faster_than_scans_are_unseen_and_the_note_says_by_how_much(
+    tmp_path: Path,
+) -> None:
+    """With slots back after 3 days and scans 30 days apart about 3/30 of the failures
+    are seen (the generator's own count of failures is the truth); the note says so and
+    gives the median days between a machine's scans, 30."""
+    path, seen = _old_fleet_scans(tmp_path, machines=1000, seed=4, down_days=3)
+    loaded = load_histories([path], as_of=date(2027, 12, 31))
+    counted = sum(len(d) for h in loaded.histories for d in h.failures.values())
+    assert 0.07 <= counted / sum(seen.values()) <= 0.13
+    (note,) = [n for n in loaded.notes if "repaired before the next scan" in n]
+    assert "median 30 days apart" in note and "(3-day repairs: about 10% of failures seen)" in note
+
+
+def test_the_median_days_between_scans_is_each_machine_s_own(tmp_path: Path) -> None:
+    """Gaps are between one machine's consecutive scans that show its parts: A every 7
+    days (6 gaps), B every 60 (2 gaps, its asleep scan skipped) → median of
+    [7]*6 + [60]*2 = 7; scans of different machines on other days do not count."""
+    day0 = date(2025, 1, 1)
+    a = [_scan("A", day0 + timedelta(days=7 * i)) for i in range(7)]
+    b = [_scan("B", day0 + timedelta(days=60 * i)) for i in range(3)]
+    b.append(_scan("B", day0 + timedelta(days=30), boards=0, fans=0, mining=False))
+    loaded = load_histories([_write(tmp_path, "inv.csv", a + b)], as_of=date(2025, 12, 31))
+    assert any("a median 7 days apart" in n for n in loaded.notes)

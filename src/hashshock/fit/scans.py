@@ -18,14 +18,17 @@ Each inventory row is one machine seen at ``scanned_at``. Rows of the same machi
 * a scan where the miner reports it is not mining, or where no hashboard works and no
   fan spins (a sleeping or curtailed miner), says nothing about its parts and is skipped.
 
-Only hashboards and fans are observable; PSUs and control boards are not.
+Only hashboards and fans are observable; PSUs and control boards are not. A part that
+fails and is repaired between two scans is not seen either (:func:`unseen_repairs_note`).
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from hashshock.fit.dates import check_not_future, parse_date
@@ -118,12 +121,34 @@ def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType) -> li
     return out
 
 
+def _informative_days(scans: list[tuple[datetime, MachineRecord]]) -> list[date]:
+    """The days of the scans (in time order) that show a part of the machine."""
+    return [when.date() for when, rec in scans
+            if any(_down(rec, part) is not None for part in SCAN_PARTS)]  # fmt: skip
+
+
 def _window(scans: list[tuple[datetime, MachineRecord]]) -> tuple[date, date]:
     """The days of the first and the last scan that show a part: the observation window
     (a machine no scan shows is observed on its first scan's day only, with no failure)."""
-    days = [when.date() for when, rec in scans
-            if any(_down(rec, part) is not None for part in SCAN_PARTS)]  # fmt: skip
+    days = _informative_days(scans)
     return (days[0], days[-1]) if days else (scans[0][0].date(), scans[0][0].date())
+
+
+def unseen_repairs_note(gaps: Sequence[int]) -> str:
+    """What scans cannot see, with the median of ``gaps`` (days between consecutive scans
+    of one machine that show its parts): a part failed and repaired between two scans.
+
+    A failed slot is seen only if it is still down at the next scan: with failed slots
+    down D days and scans S days apart (D < S), about D/S of the failures are seen, so
+    the fitted m₁ is about D/S of the true one (tests/fit/test_fit_scans.py)."""
+    head = ("a part repaired before the next scan is never seen: if failed slots are back "
+            "sooner than the next scan, the fitted rates are only about (days a failed slot "
+            "stays down) ÷ (days between scans) of the true ones")  # fmt: skip
+    if not gaps:
+        return f"{head}; no machine was scanned twice, so no failure could be seen"
+    median = statistics.median(gaps)
+    seen = f" (3-day repairs: about {3 / median:.0%} of failures seen)" if median > 3 else ""
+    return f"{head}; here a machine's scans are a median {median:g} days apart{seen}"
 
 
 def read_scan_histories(
@@ -182,7 +207,9 @@ def read_scan_histories(
                 entry.install, entry.install_where = day, (path, line)
             entry.scans.append((when, rec))
     histories = [_history(entry, install_date) for entry in seen.values()]
-    notes = []
+    gaps = [(b - a).days for entry in seen.values()
+            for a, b in pairwise(_informative_days(entry.scans))]  # fmt: skip
+    notes = [unseen_repairs_note(gaps)]
     if skipped_status:
         notes.append(f"{skipped_status} inventory rows are not readable miners: left out")
     if skipped_model:
