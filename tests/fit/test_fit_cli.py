@@ -113,7 +113,8 @@ def _check_json_keys(data: dict[str, Any]) -> None:
         "slots_per_machine", "weibull_shape", "weibull_shape_ci95",
         "first_year_failures_per_part", "first_year_failures_per_part_ci95", "scale_days",
         "default_applies_to", "default_weibull_shape", "default_first_year_failures_per_part",
-        "ratio_to_default", "next_year_failures_fitted", "next_year_failures_bundled",
+        "ratio_to_default", "expected_failures_bundled", "bundled_p_value",
+        "next_year_failures_fitted", "next_year_failures_bundled",
         "next_year_ratio", "replaces_bundled_rows", "goodness_of_fit", "note",
     }  # fmt: skip
     gof = result["goodness_of_fit"]

@@ -116,7 +116,7 @@ def fit_command(
             write_json(report_to_dict(report), json_out)
     except InputError as exc:
         raise error_exit(exc) from None
-    for warning in report.loaded.warnings:
+    for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
     if quiet:  # the warnings above are said all the same, as other commands' are
         return

@@ -8,7 +8,8 @@
 * :mod:`~hashshock.fit.weibull` fits shape k and first-year failures per slot m₁ with
   lifelines, :mod:`~hashshock.fit.gof` checks the fit against Kaplan–Meier;
 * :mod:`~hashshock.fit.rates` fits every part type and large model family and writes the
-  ``failure_rates.csv`` rows; :mod:`~hashshock.fit.report` prints and serialises them;
+  ``failure_rates.csv`` rows (:mod:`~hashshock.fit.plausible` checks the bundled rate a
+  part keeps against its data); :mod:`~hashshock.fit.report` prints and serialises them;
 * :mod:`~hashshock.fit.simulate` draws synthetic logs from known rates.
 
 Method and formats: docs/calibration.md. lifelines is imported only when fitting.

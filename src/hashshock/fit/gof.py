@@ -36,6 +36,12 @@ LR_LEVEL = 0.05
 P_FLOOR = 1e-16
 
 
+def said_p(p_value: float) -> str:
+    """``p = 0.0056``; a p-value below double precision's reach reads ``p < 1e-16``, not
+    ``p = 0``."""
+    return f"p < {P_FLOOR:.0e}" if p_value < P_FLOOR else f"p = {p_value:.2g}"
+
+
 @dataclass(frozen=True)
 class GoodnessOfFit:
     """How well the Weibull describes the data (see the module docstring)."""
@@ -97,8 +103,7 @@ def goodness_of_fit(
         "unchecked" if share is None
         else "good" if share >= GOOD_SHARE else "fair" if share >= FAIR_SHARE else "poor"
     )  # fmt: skip
-    # A p-value below double precision's reach reads "p < 1e-16", not "p = 0".
-    said = f"p < {P_FLOOR:.0e}" if p_value < P_FLOOR else f"p = {p_value:.2g}"
+    said = said_p(p_value)
     if p_value >= LR_LEVEL:
         trend = f"constant hazard (k = 1) not rejected, {said}"
     elif rho > 1:

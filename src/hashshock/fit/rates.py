@@ -20,7 +20,13 @@ from typing import Literal
 
 from hashshock.fit.dates import as_date
 from hashshock.fit.effect import RowEffect, row_effects
+from hashshock.fit.gof import said_p
 from hashshock.fit.history import Exposures, build_exposures
+from hashshock.fit.plausible import (
+    IMPLAUSIBLE_BELOW,
+    bundled_expected_failures,
+    poisson_two_sided_p,
+)
 from hashshock.fit.sources import LoadedHistory, load_histories
 from hashshock.fit.weibull import FitFailed, WeibullFit, fit_weibull
 from hashshock.inputs.catalog import (
@@ -32,6 +38,7 @@ from hashshock.inputs.catalog import (
     failure_priors,
 )
 from hashshock.inputs.errors import InputError, check_path_like
+from hashshock.words import counted
 
 DEFAULT_MIN_FAILURES = 10
 """Fewest failures of a part type (all models) for a fit; fewer keep the bundled rows."""
@@ -58,6 +65,11 @@ class PartFit:
     note: str = ""
     effect: RowEffect | None = None
     """Fitted rows only: failures expected next year and bundled rows replaced."""
+    bundled_expected: float | None = None
+    """Rows kept at the bundled rate only: the failures the bundled rows predict over the
+    observed ages (:mod:`hashshock.fit.plausible`, equation 1)."""
+    bundled_p_value: float | None = None
+    """Two-sided Poisson p-value of ``failures`` under ``bundled_expected`` (equation 2)."""
 
     @property
     def status(self) -> Literal["fitted", "default"]:
@@ -76,7 +88,9 @@ class FitReport:
     """All results of one ``hashshock fit`` run.
 
     ``min_failures`` and ``min_family_failures`` are the thresholds used (failures): the
-    family one is never below ``min_failures`` (:func:`fit_loaded`).
+    family one is never below ``min_failures`` (:func:`fit_loaded`). ``warnings``: the
+    input's (``loaded.warnings``), then the fit's (data that disagree with a bundled
+    rate kept).
     """
 
     loaded: LoadedHistory
@@ -84,6 +98,7 @@ class FitReport:
     notes: tuple[str, ...]
     min_failures: int
     min_family_failures: int
+    warnings: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # One line: the default prints every machine's history (≈ 300 kB for 3,000).
@@ -195,6 +210,7 @@ def fit_loaded(
     exposures = build_exposures(loaded.histories, loaded.observable)
     results: list[PartFit] = []
     notes = list(loaded.notes)
+    warnings = list(loaded.warnings)
     family_minimum = max(min_family_failures, min_failures)
     if family_minimum > min_family_failures:
         notes.append(
@@ -219,10 +235,16 @@ def fit_loaded(
             continue
         mine = exposures.select(part)
         overall = _fit_group(mine, part, "*", min_failures, "--min-failures")
-        results.append(overall)
         if overall.fit is None:
-            notes.append(f"{overall.note}: the bundled default is kept")
+            overall = _checked_against_bundled(overall, loaded)
+            results.append(overall)
+            assert overall.bundled_expected is not None
+            notes.append(f"{overall.note} (the bundled rates predict "
+                         f"{_count(overall.bundled_expected)} over the observed ages): the bundled "
+                         "default is kept")  # fmt: skip
+            warnings += disagreement(overall)
             continue
+        results.append(overall)
         families = mine.families
         if len(families) < 2:
             continue
@@ -247,8 +269,33 @@ def fit_loaded(
     notes += [replaced for result in results for replaced in replacements(result)]
     return FitReport(
         loaded=loaded, results=tuple(results), notes=tuple(notes), min_failures=min_failures,
-        min_family_failures=family_minimum,
+        min_family_failures=family_minimum, warnings=tuple(warnings),
     )  # fmt: skip
+
+
+def _checked_against_bundled(result: PartFit, loaded: LoadedHistory) -> PartFit:
+    """``result`` (kept at the bundled rate) with the failures the bundled rows predict
+    over the observed ages and the Poisson p-value of those observed."""
+    expected = bundled_expected_failures(loaded.histories, result.part)
+    p_value = poisson_two_sided_p(result.failures, expected)
+    return replace(result, bundled_expected=expected, bundled_p_value=p_value)
+
+
+def _count(expected: float) -> str:
+    """An expected count: 100, 1.3, 0.012."""
+    return f"{expected:,.0f}" if expected >= 100 else f"{expected:.2g}"
+
+
+def disagreement(result: PartFit) -> list[str]:
+    """A warning when a part kept at the bundled rate has failures implausible under it
+    (two-sided Poisson p below :data:`~hashshock.fit.plausible.IMPLAUSIBLE_BELOW`)."""
+    expected, p_value = result.bundled_expected, result.bundled_p_value
+    if expected is None or p_value is None or p_value >= IMPLAUSIBLE_BELOW:
+        return []
+    return [f"{result.part}: {counted(result.failures, 'failure')} observed where the bundled "
+            f"rates predict {_count(expected)} (two-sided Poisson test, {said_p(p_value)}): "
+            "the bundled rate is kept, but the data disagree with it — check the log, or "
+            "give your own rate for this part"]  # fmt: skip
 
 
 def _with_effects(loaded: LoadedHistory, results: list[PartFit]) -> list[PartFit]:

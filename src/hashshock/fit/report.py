@@ -28,7 +28,9 @@ def result_to_dict(r: PartFit) -> dict[str, Any]:
     """One result. ``weibull_shape`` and ``first_year_failures_per_part`` are the values
     written to ``--out`` (fitted, or the bundled default when ``status`` is ``default``);
     intervals, ratios, scale, next year's failures and goodness of fit are ``null`` when
-    not fitted (:mod:`hashshock.fit.effect` for next year's failures)."""
+    not fitted (:mod:`hashshock.fit.effect` for next year's failures);
+    ``expected_failures_bundled`` and ``bundled_p_value`` (:mod:`hashshock.fit.plausible`)
+    are ``null`` unless the bundled rate was kept for an observable part type."""
     fit, effect = r.fit, r.effect
     gof = fit.gof if fit else None
     return {
@@ -52,6 +54,8 @@ def result_to_dict(r: PartFit) -> dict[str, Any]:
         "default_weibull_shape": r.default.weibull_shape,
         "default_first_year_failures_per_part": r.default.first_year_failures_per_part,
         "ratio_to_default": r.ratio_to_default,
+        "expected_failures_bundled": r.bundled_expected,
+        "bundled_p_value": r.bundled_p_value,
         "next_year_failures_fitted": effect.fitted if effect else None,
         "next_year_failures_bundled": effect.bundled if effect else None,
         "next_year_ratio": effect.ratio if effect else None,
@@ -96,7 +100,7 @@ def report_to_dict(report: FitReport) -> dict[str, Any]:
         "min_family_failures": report.min_family_failures,
         "results": [result_to_dict(r) for r in report.results],
         "notes": list(report.notes),
-        "warnings": list(loaded.warnings),
+        "warnings": list(report.warnings),
     }
 
 
