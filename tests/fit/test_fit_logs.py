@@ -283,3 +283,40 @@ def test_install_date_help_says_it_is_for_scan_inventories(invoke: Invoke) -> No
     assert code == 0
     assert "--install-date" in text and "Scan inventories only" in text
     assert "with them this option is refused" in text
+
+
+def test_a_machines_file_and_a_tickets_file_are_one_log(write_log: WriteLog) -> None:
+    """As the docs show: install dates in one file, failures in another, read as the log
+    holding both in one file."""
+    machines = write_log("a,antminer-s19j-pro,2022-01-01", "b,antminer-s21,2024-03-01",
+                         name="machines.csv", header="machine,model,install_date")  # fmt: skip
+    tickets = write_log(
+        "7,a,antminer-s19j-pro,fan,2023-05-01", "8,a,antminer-s19j-pro,psu,2024-02-01",
+        name="tickets.csv", header="ticket,machine,model,part,failure_date",
+    )  # fmt: skip
+    one = write_log("a,antminer-s19j-pro,,2022-01-01,,", "b,antminer-s21,,2024-03-01,,",
+                    "a,antminer-s19j-pro,fan,,2023-05-01,", "a,antminer-s19j-pro,psu,,2024-02-01,",
+                    name="one.csv")  # fmt: skip
+    as_of = date(2026, 11, 30)
+    split = load_histories([machines, tickets], as_of=as_of).histories
+    whole = load_histories([one], as_of=as_of).histories
+    key = [(h.machine, h.install, h.observed_from, h.observed_until, dict(h.failures))
+           for h in split]  # fmt: skip
+    assert key == [(h.machine, h.install, h.observed_from, h.observed_until, dict(h.failures))
+                   for h in whole]  # fmt: skip
+    assert dict(split[0].failures) == {"fan": (date(2023, 5, 1),), "psu": (date(2024, 2, 1),)}
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [("machine,model,part", "failure_date"), ("machine,model,failure_date", "part"),
+     ("machine,model,observed_until", "install_date"), ("model,install_date", "machine")],
+)  # fmt: skip
+def test_a_log_file_without_the_columns_it_needs_is_refused(
+    invoke: Invoke, write_log: WriteLog, header: str, missing: str
+) -> None:
+    """part and failure_date come together; a file has install_date or them."""
+    path = write_log(",".join(["x"] * len(header.split(","))), header=header)
+    code, _, err = invoke(str(path), "--as-of", AS_OF)
+    assert code == 2 and f"header: missing column(s) {missing}" in err
+    assert len(err.strip().splitlines()) == 1

@@ -1,10 +1,13 @@
 """Read failure-log CSVs (repair tickets plus machine declarations) into machine histories.
 
-Columns (docs/calibration.md): ``machine``, ``model``, ``part``, ``install_date``,
-``failure_date`` are required in the header; ``observed_until`` and ``observed_from``
-are optional; other columns (ticket ids, notes) are ignored. Several files are one log:
-rows of the same ``machine`` id are merged. Every problem raises one
-:class:`InputError` naming the file, the row and the column.
+Columns (docs/calibration.md): every file has ``machine`` and ``model``; ``part`` and
+``failure_date`` (failure rows) come together; ``install_date`` is needed once per
+machine, in any file. So a machines file (``machine,model,install_date``) and a
+tickets file (``machine,model,part,failure_date``) together are one log; a file with
+neither ``install_date`` nor the failure columns says nothing the fit uses.
+``observed_until`` and ``observed_from`` are optional; other columns (ticket ids,
+notes) are ignored. Rows of the same ``machine`` id are merged. Every problem raises
+one :class:`InputError` naming the file, the row and the column.
 """
 
 from __future__ import annotations
@@ -23,9 +26,14 @@ from hashshock.inputs.files import read_csv
 from hashshock.inputs.fleet import EARLIEST_START
 from hashshock.words import counted
 
-LOG_REQUIRED: tuple[str, ...] = ("machine", "model", "part", "install_date", "failure_date")
+LOG_REQUIRED: tuple[str, ...] = ("machine", "model")
+"""Columns every failure-log file has."""
+LOG_FAILURE: tuple[str, ...] = ("part", "failure_date")
+"""Columns of failure rows: a file has both or neither."""
+LOG_MAIN: tuple[str, ...] = (*LOG_REQUIRED, "part", "install_date", "failure_date")
+"""The columns of a log holding machines and failures in one file."""
 LOG_OPTIONAL: tuple[str, ...] = ("observed_until", "observed_from")
-LOG_COLUMNS: tuple[str, ...] = LOG_REQUIRED + LOG_OPTIONAL
+LOG_COLUMNS: tuple[str, ...] = LOG_MAIN + LOG_OPTIONAL
 MAX_WARNINGS = 5
 """Warnings listed one by one; the rest are counted by kind (:func:`_listed`)."""
 # Kinds of warning, named when counted past MAX_WARNINGS: nouns that take a plural "s".

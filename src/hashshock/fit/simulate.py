@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hashshock.fit.logs import LOG_REQUIRED
+from hashshock.fit.logs import LOG_MAIN
 from hashshock.inputs.catalog import (
     PART_TYPES,
     Catalog,
@@ -99,7 +99,7 @@ def simulate_log(
     catalog = catalog or bundled_catalog()
     rng = np.random.default_rng(seed)
     table = tuple(priors) or None
-    columns = [*LOG_REQUIRED, "observed_until"] + (["observed_from"] if observed_from else [])
+    columns = [*LOG_MAIN, "observed_until"] + (["observed_from"] if observed_from else [])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

@@ -10,7 +10,12 @@ from typing import Literal
 
 from hashshock.fit.dates import check_not_future
 from hashshock.fit.history import MachineHistory
-from hashshock.fit.logs import LOG_COLUMNS, LOG_REQUIRED, read_failure_logs
+from hashshock.fit.logs import (
+    LOG_COLUMNS,
+    LOG_FAILURE,
+    LOG_REQUIRED,
+    read_failure_logs,
+)
 from hashshock.fit.scans import SCAN_PARTS, read_scan_histories
 from hashshock.inputs.catalog import PART_TYPES, Catalog, PartType, bundled_catalog
 from hashshock.inputs.errors import InputError
@@ -56,14 +61,23 @@ def detect_format(path: Path) -> LogFormat:
     if looks_like_inventory(path):
         check_unrepeated(path, full, (*INVENTORY_COLUMNS, "install_date"))
         return "scan-inventory"
-    check_columns(
-        path, header, LOG_REQUIRED,
-        f"a failure log needs the columns {', '.join(LOG_REQUIRED)} (observed_until, "
-        "observed_from optional; docs/calibration.md), or give an inventory written by "
-        "hashshock scan",
-    )  # fmt: skip
+    check_log_header(path, header)
     check_unrepeated(path, full, LOG_COLUMNS)
     return "failure-log"
+
+
+def check_log_header(path: Path, header: list[str]) -> None:
+    """A failure-log file's header: ``machine`` and ``model``, ``part`` and
+    ``failure_date`` both or neither, and ``install_date`` or the failure columns (a
+    machines file, a tickets file, or both in one; docs/calibration.md)."""
+    fix = (f"a failure log needs the columns {', '.join(LOG_REQUIRED)}, and install_date "
+           "(a machines file) or part and failure_date (a tickets file) or all of them "
+           "(docs/calibration.md), or give an inventory written by hashshock scan")  # fmt: skip
+    failure_columns = [c for c in LOG_FAILURE if c in header]
+    if failure_columns:
+        check_columns(path, header, (*LOG_REQUIRED, *LOG_FAILURE), fix)
+    else:
+        check_columns(path, header, (*LOG_REQUIRED, "install_date"), fix)
 
 
 def load_histories(
