@@ -320,3 +320,18 @@ def test_a_log_file_without_the_columns_it_needs_is_refused(
     code, _, err = invoke(str(path), "--as-of", AS_OF)
     assert code == 2 and f"header: missing column(s) {missing}" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_as_of_without_the_option_is_the_latest_date_in_the_data(write_log: WriteLog) -> None:
+    """Not the day of the run: the same log read on two days gives the same report."""
+    from hashshock.fit import report_to_dict
+    from hashshock.fit.rates import fit_loaded
+
+    path = write_log("a,antminer-s21,fan,2024-03-01,2025-01-10,2025-06-30",
+                     "b,antminer-s21,,2024-03-01,,2025-09-14")  # fmt: skip
+    dumps = [report_to_dict(fit_loaded(load_histories([path], today=today)))
+             for today in (date(2026, 1, 1), date(2027, 5, 5))]  # fmt: skip
+    assert dumps[0] == dumps[1]
+    assert dumps[0]["as_of"] == "2025-09-14" and dumps[0]["as_of_source"] != "--as-of"
+    given = report_to_dict(fit_loaded(load_histories([path], as_of=date(2025, 12, 31))))
+    assert given["as_of"] == "2025-12-31" and given["as_of_source"] == "--as-of"

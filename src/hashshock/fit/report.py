@@ -1,7 +1,7 @@
 """Show a :class:`~hashshock.fit.rates.FitReport`: a table for an 80-column terminal, JSON.
 
 JSON keys (stable; docs/calibration.md): ``version``, ``inputs``, ``format``, ``as_of``,
-``machines``, ``observed_from``, ``observed_until``, ``observable_parts``,
+``as_of_source``, ``machines``, ``observed_from``, ``observed_until``, ``observable_parts``,
 ``min_failures``, ``min_family_failures``, ``results`` (one object per part type and
 fitted family, see :func:`result_to_dict`), ``notes``, ``warnings``.
 """
@@ -92,6 +92,7 @@ def report_to_dict(report: FitReport) -> dict[str, Any]:
         "inputs": [str(p) for p in loaded.paths],
         "format": loaded.format,
         "as_of": loaded.as_of.isoformat(),
+        "as_of_source": "--as-of" if loaded.as_of_given else "latest date in the data",
         "machines": len(loaded.histories),
         "observed_from": first,
         "observed_until": last,

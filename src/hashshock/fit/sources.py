@@ -31,8 +31,10 @@ LogFormat = Literal["failure-log", "scan-inventory"]
 class LoadedHistory:
     """Everything the fit needs from the input files.
 
-    ``as_of`` is the reference date (``--as-of``, else the day of the run);
-    ``observable`` the part types the data can show failures of.
+    ``as_of`` is the reference date: ``--as-of``, else the latest date in the data (the
+    last day any machine is observed), so the same input gives the same report on any
+    day (``as_of_given`` says which); ``observable`` the part types the data can show
+    failures of.
     """
 
     format: LogFormat
@@ -42,6 +44,7 @@ class LoadedHistory:
     observable: tuple[PartType, ...]
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    as_of_given: bool = False
 
 
 def detect_format(path: Path) -> LogFormat:
@@ -149,6 +152,7 @@ def load_histories(
             "check the model slugs (hashshock catalog lists them)",
         )  # fmt: skip
     return LoadedHistory(
-        format=kind, paths=tuple(paths), histories=tuple(histories), as_of=as_of or today,
-        observable=observable, notes=tuple(notes), warnings=tuple(warnings),
+        format=kind, paths=tuple(paths), histories=tuple(histories),
+        as_of=as_of or max(h.observed_until for h in histories), observable=observable,
+        notes=tuple(notes), warnings=tuple(warnings), as_of_given=as_of is not None,
     )  # fmt: skip
