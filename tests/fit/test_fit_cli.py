@@ -257,3 +257,49 @@ def test_json_reports_the_family_threshold_used(
     assert len(said) == int(raised)
     if raised:
         assert f"--min-family-failures {family} is below --min-failures 50" in said[0]
+
+
+def test_a_shape_the_data_barely_fix_is_said() -> None:
+    """Machines seen over a narrow window of ages gave k 0.18–12 and an m1 interval of
+    0.0044–3,085 %, the verdict "good" and no word of it: the row says it."""
+    from dataclasses import replace
+
+    from hashshock.fit.rates import LOOSE_SHAPE_RATIO, cautions
+
+    report = fit_failure_rates(ROOT / "examples/small-farm/repairs.csv", as_of=AS_OF)
+    board = next(r for r in report.results if (r.part, r.applies_to) == ("hashboard", "*"))
+    assert board.fit is not None
+    k_lo, k_hi = board.fit.shape_ci95
+    assert k_hi / k_lo < LOOSE_SHAPE_RATIO
+    assert not any("barely fixed" in c for c in cautions(board))
+    loose = replace(board, fit=replace(board.fit, shape_ci95=(0.18, 12.0)))
+    (said,) = cautions(loose)
+    assert said.startswith("hashboard: ") and "barely fixed by the data (k 0.18–12)" in said
+
+
+def test_a_part_the_data_cannot_show_has_no_exposure_and_a_row_governing_none_no_next_year(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """A scan's PSUs showed "0 mach-yr" (none observed: "—"); a * row whose families all
+    have rows of their own gave next year's failures as 0.0 in the JSON, "—" in the table."""
+    from rich.console import Console
+
+    from hashshock.fit.report import print_report, report_to_dict
+
+    log = ROOT / "examples/small-farm/repairs.csv"
+    data = report_to_dict(fit_failure_rates(log, as_of=AS_OF))
+    overall = {r["part"]: r for r in data["results"] if r["applies_to"] == "*"}
+    # the small farm's two families each have hashboard and fan rows; the PSU's S21s none
+    for part in ("hashboard", "fan"):
+        row = overall[part]
+        assert row["next_year_failures_fitted"] is None and row["next_year_ratio"] is None
+    assert overall["psu"]["next_year_failures_fitted"] > 0
+    from tests.fit.test_fit_scans import _scan, _write
+
+    scans = [_scan("S1", date(2025, 1, 2)), _scan("S1", date(2025, 6, 1), 2)]
+    report = fit_failure_rates(_write(tmp_path, "inv.csv", scans), as_of=date(2025, 12, 31))
+    console = Console(record=True, width=80)
+    print_report(console, report)
+    psu = next(line for line in console.export_text().splitlines() if line.startswith(" psu"))
+    assert psu.split()[1:3] == ["—", "—"], psu
+    assert "mach…" not in console.export_text()

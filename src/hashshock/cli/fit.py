@@ -128,8 +128,10 @@ def fit_command(
     print_report(console, report)
     if out is not None:
         previous = f" (the previous file kept as {kept})" if kept else ""
-        say(console, f"wrote {len(report.rates())} rows to {out}; use it in a fleet file as "
-            f"failure_rates: {out.name}{previous}")  # fmt: skip
+        # a fleet file reads the path from its own folder: the bare name holds only beside it
+        say(console, f"wrote {len(report.rates())} rows to {out}{previous}; use it in a fleet "
+            f"file as failure_rates: PATH, from the fleet file's folder (from anywhere: "
+            f"{out.resolve()})")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

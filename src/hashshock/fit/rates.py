@@ -319,13 +319,18 @@ def replacements(result: PartFit) -> list[str]:
 ROUGH_BELOW_FAILURES = 30
 #: A fitted first-year rate this many times the bundled one (or its inverse) is said.
 FAR_FROM_BUNDLED = 10.0
+#: A shape whose 95% interval's ends are further apart than this factor is barely fixed
+#: by the data (machines seen over a narrow window of ages): it is said.
+LOOSE_SHAPE_RATIO = 10.0
 
 
 def cautions(result: PartFit) -> list[str]:
     """What a fitted row's reader should be told before using it (one line, or none):
-    intervals from few failures are rough; more than one failure per part slot in the
-    first year, or a rate an order of magnitude from the bundled one, is more often a
-    log's counting (double entries, slots per machine) than a fleet's truth."""
+    intervals from few failures are rough; a shape the data barely fix (its interval
+    wider than :data:`LOOSE_SHAPE_RATIO`) leaves m1 an extrapolation; more than one
+    failure per part slot in the first year, or a rate an order of magnitude from the
+    bundled one, is more often a log's counting (double entries, slots per machine)
+    than a fleet's truth."""
     fit = result.fit
     if fit is None:
         return []
@@ -333,6 +338,12 @@ def cautions(result: PartFit) -> list[str]:
     if result.failures < ROUGH_BELOW_FAILURES:
         parts.append(f"{result.failures} failures, fewer than {ROUGH_BELOW_FAILURES}: its "
                      "intervals are rough")  # fmt: skip
+    k_low, k_high = fit.shape_ci95
+    if k_low <= 0 or k_high / k_low > LOOSE_SHAPE_RATIO:
+        parts.append(f"its shape is barely fixed by the data (k {k_low:.2g}–{k_high:.2g}), "
+                     "as when machines are seen over a narrow window of ages: the failures "
+                     "at those ages are measured, the first-year rate m1 is extrapolated "
+                     "from them — use the row for machines of such ages")  # fmt: skip
     rate, ratio = fit.first_year_failures_per_part, result.ratio_to_default or 1.0
     odd = []
     if rate > 1.0:

@@ -28,11 +28,15 @@ def result_to_dict(r: PartFit) -> dict[str, Any]:
     """One result. ``weibull_shape`` and ``first_year_failures_per_part`` are the values
     written to ``--out`` (fitted, or the bundled default when ``status`` is ``default``);
     intervals, ratios, scale, next year's failures and goodness of fit are ``null`` when
-    not fitted (:mod:`hashshock.fit.effect` for next year's failures);
+    not fitted (:mod:`hashshock.fit.effect` for next year's failures; ``null`` too for a
+    ``*`` row that governs no machine, its families having rows of their own);
     ``expected_failures_bundled`` and ``bundled_p_value`` (:mod:`hashshock.fit.plausible`)
     are ``null`` unless the bundled rate was kept for an observable part type."""
     fit, effect = r.fit, r.effect
     gof = fit.gof if fit else None
+    # a * row whose families all have rows of their own governs no machine: no figure
+    # for next year (the table's "—"), not 0 failures
+    governs = effect is not None and (effect.fitted > 0 or effect.bundled > 0)
     return {
         "part": r.part,
         "applies_to": r.applies_to,
@@ -56,9 +60,9 @@ def result_to_dict(r: PartFit) -> dict[str, Any]:
         "ratio_to_default": r.ratio_to_default,
         "expected_failures_bundled": r.bundled_expected,
         "bundled_p_value": r.bundled_p_value,
-        "next_year_failures_fitted": effect.fitted if effect else None,
-        "next_year_failures_bundled": effect.bundled if effect else None,
-        "next_year_ratio": effect.ratio if effect else None,
+        "next_year_failures_fitted": effect.fitted if effect and governs else None,
+        "next_year_failures_bundled": effect.bundled if effect and governs else None,
+        "next_year_ratio": effect.ratio if effect and governs else None,
         "replaces_bundled_rows": list(effect.overrides) if effect else [],
         "goodness_of_fit": (
             {
@@ -120,7 +124,9 @@ def _pct(value: float, digits: int = 3) -> str:
 def _row(r: PartFit) -> list[str]:
     label = r.part if r.applies_to == "*" else f"└ {r.applies_to}"
     default = f"{_num(r.default.weibull_shape)} {_pct(r.default.first_year_failures_per_part)}"
-    common = [label, f"{r.failures:,}", f"{r.machine_years:,.0f}"]
+    # a part the data cannot show (a scan's PSUs) has no exposure, not 0 machine-years
+    exposure = "—" if r.machines == 0 else f"{r.machine_years:,.0f}"
+    common = [label, f"{r.failures:,}" if r.machines else "—", exposure]
     if r.fit is None:
         return [*common, "—", "—", default, "—", "[dim]default[/]"]
     k_lo, k_hi = r.fit.shape_ci95
@@ -149,8 +155,8 @@ def print_report(console: Console, report: FitReport) -> None:
         pad_edge=False, collapse_padding=True,
     )  # fmt: skip
     table.add_column("part", style="bold cyan", no_wrap=True)
-    table.add_column("fails", justify="right")
-    table.add_column("mach-yr", justify="right")
+    table.add_column("fails", justify="right", no_wrap=True)
+    table.add_column("mach-\nyears", justify="right", no_wrap=True)  # "mach-yr" was cut
     table.add_column("shape k\n[dim]95% CI[/]", justify="right", no_wrap=True)
     table.add_column("m1 %/yr\n[dim]95% CI[/]", justify="right", no_wrap=True)
     table.add_column("bundled\nk  m1 %", justify="right", no_wrap=True)
