@@ -430,3 +430,18 @@ def test_true_or_false_where_a_number_belongs_is_refused(
     narrow = {"name": "x", "include": ["sanctions"], "network_wide": False}
     wide = hashshock.run(small_fleet(), narrow, paths=2, horizon_days=5)
     assert wide.scenario == "x"
+
+
+def test_a_quote_never_closed_in_a_csv_is_named_as_such(tmp_path: Path) -> None:
+    """Read leniently, the rest of the file became one cell and the message named a column
+    left empty ("row 2, model: empty"); text after a closing quote is read as before."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.inputs.files import read_csv_rows
+
+    path = tmp_path / "log.csv"
+    path.write_text('machine,model\nm0,s19\n"m1,s19\nm2,s21\n', encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_csv_rows(path)
+    assert raised.value.field == "line 3" and "never closed" in raised.value.problem
+    path.write_text('machine,model\n"m1"x,s19\n', encoding="utf-8")
+    assert read_csv_rows(path) == [{"machine": "m1x", "model": "s19"}]

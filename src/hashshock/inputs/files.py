@@ -236,6 +236,7 @@ def read_csv_numbered(
             lines = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(path, None, f"cannot read CSV ({exc})", "save it as UTF-8 CSV") from exc
+    _check_quotes_closed(path)
     if not lines:
         return [], [], []
     header = [h.strip() for h in lines[0]]
@@ -254,6 +255,35 @@ def read_csv_numbered(
         rows.append({h: v for h, v in zip(header, values, strict=False) if h})
         numbers.append(line)
     return header, rows, numbers
+
+
+def _check_quotes_closed(path: Path) -> None:
+    """Refuse a CSV with a quote never closed: read leniently, the rest of the file is one
+    cell of its row, and the message named a column left empty there."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                return  # another strictness (text after a closing quote): read as it is
+            opened = _quote_opened_on(path)
+            raise InputError(path, f"line {opened}", 'a quote (") opens a cell and is never '
+                             "closed, so the rest of the file reads as that one cell",
+                             "close the quote, or remove it") from None  # fmt: skip
+
+
+def _quote_opened_on(path: Path) -> int:
+    """The line of ``path`` where the quote left open starts (the first line after which an
+    odd number of quotes has been seen)."""
+    seen, opened = 0, 1
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if seen % 2 == 0 and line.count('"') % 2 == 1:
+                opened = number
+            seen += line.count('"')
+    return opened if seen % 2 == 1 else 1
 
 
 def read_csv_rows(path: Path, read: Collection[str] | None = None) -> list[dict[str, str]]:
