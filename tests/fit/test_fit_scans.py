@@ -241,3 +241,13 @@ def test_the_median_days_between_scans_is_each_machine_s_own(tmp_path: Path) -> 
     b.append(_scan("B", day0 + timedelta(days=30), boards=0, fans=0, mining=False))
     loaded = load_histories([_write(tmp_path, "inv.csv", a + b)], as_of=date(2025, 12, 31))
     assert any("a median 7 days apart" in n for n in loaded.notes)
+
+
+def test_a_machine_no_scan_shows_is_left_out_and_counted_in_a_note(tmp_path: Path) -> None:
+    """A machine asleep at every scan was a history of one day with no failure: a machine
+    observed, though nothing of it was."""
+    asleep = [_scan("Z", day, mining=False) for day in (date(2025, 1, 2), date(2025, 6, 1))]
+    scans = [_scan("A", date(2025, 1, 2)), _scan("A", date(2025, 6, 1), 2), *asleep]
+    loaded = load_histories([_write(tmp_path, "inv.csv", scans)], as_of=date(2025, 12, 31))
+    assert [h.machine for h in loaded.histories] == ["serial A"]
+    assert any(n.startswith("1 machine no scan shows the parts of") for n in loaded.notes)

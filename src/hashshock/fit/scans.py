@@ -37,6 +37,7 @@ from hashshock.inputs.catalog import Catalog, ModelSpec, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.scan.inventory import read_inventory
 from hashshock.scan.records import MachineRecord
+from hashshock.words import counted
 
 #: Part types a scan can see (boards and fans working versus expected).
 SCAN_PARTS: tuple[PartType, ...] = ("hashboard", "fan")
@@ -129,9 +130,9 @@ def _informative_days(scans: list[tuple[datetime, MachineRecord]]) -> list[date]
 
 def _window(scans: list[tuple[datetime, MachineRecord]]) -> tuple[date, date]:
     """The days of the first and the last scan that show a part: the observation window
-    (a machine no scan shows is observed on its first scan's day only, with no failure)."""
+    (a machine no scan shows is left out, :func:`read_scan_histories`)."""
     days = _informative_days(scans)
-    return (days[0], days[-1]) if days else (scans[0][0].date(), scans[0][0].date())
+    return days[0], days[-1]
 
 
 def unseen_repairs_note(gaps: Sequence[int]) -> str:
@@ -206,10 +207,16 @@ def read_scan_histories(
                     )  # fmt: skip
                 entry.install, entry.install_where = day, (path, line)
             entry.scans.append((when, rec))
-    histories = [_history(entry, install_date) for entry in seen.values()]
-    gaps = [(b - a).days for entry in seen.values()
+    # a machine no scan shows the parts of (asleep, curtailed) is not observed at all
+    shown = [entry for entry in seen.values() if _informative_days(entry.scans)]
+    histories = [_history(entry, install_date) for entry in shown]
+    gaps = [(b - a).days for entry in shown
             for a, b in pairwise(_informative_days(entry.scans))]  # fmt: skip
     notes = [unseen_repairs_note(gaps)]
+    if len(shown) < len(seen):
+        hidden = counted(len(seen) - len(shown), "machine")
+        notes.append(f"{hidden} no scan shows the parts of (not mining, or no board working "
+                     "and no fan spinning): left out")  # fmt: skip
     if skipped_status:
         notes.append(f"{skipped_status} inventory rows are not readable miners: left out")
     if skipped_model:
