@@ -152,6 +152,19 @@ def test_baseline_is_drawn_over_the_scenarios_it_shares_a_chart_with(midsize_run
             assert trace["legendrank"] < 1001 if is_baseline else trace["legendrank"] > 1000
 
 
+def test_fleets_of_very_different_sizes_share_a_log_hashrate_axis(small_runs, midsize_runs):
+    """A 70 PH/s farm beside a 4,600 PH/s miner was a flat line at 0 on one linear axis."""
+    from hashshock.report.figures.overlay import LOG_AXIS_SPREAD
+
+    mixed = _charts([small_runs[0], midsize_runs[0]])["overlay-hashrate"]
+    peaks = [max(t["y"]) for t in mixed["data"]]
+    assert max(peaks) / min(peaks) > LOG_AXIS_SPREAD
+    assert mixed["layout"]["yaxis"]["type"] == "log"
+    assert mixed["layout"]["yaxis"]["title"]["text"].endswith("log scale")
+    one_fleet = _charts(midsize_runs)["overlay-hashrate"]
+    assert one_fleet["layout"]["yaxis"].get("type", "linear") == "linear"
+
+
 def test_cash_against_baseline_is_the_scenarios_cash_less_baselines(midsize_runs):
     """Below zero means less cash than baseline, and the outer band keeps p5 lowest."""
     baseline, sanctions = midsize_runs

@@ -20,6 +20,9 @@ from hashshock.report.figures.style import (
     titled,
 )
 
+#: Peaks further apart than this factor (fleets of different sizes): a log value axis.
+LOG_AXIS_SPREAD = 20.0
+
 
 def median_overlay(
     runs: Sequence[dict[str, Any]], labels: Sequence[str], name: str, title: str,
@@ -45,6 +48,12 @@ def median_overlay(
         return None
     fig["layout"]["xaxis"]["type"] = "date"
     fig["layout"]["yaxis"].update(y_axis)
+    peaks = [max((v for v in t["y"] if v is not None), default=0.0) for t in fig["data"]]
+    if min(peaks) > 0 and max(peaks) / min(peaks) > LOG_AXIS_SPREAD:
+        # runs of fleets of very different sizes: on one linear axis the small one is a
+        # flat line at 0; a log axis shows each (its title says so)
+        fig["layout"]["yaxis"]["type"] = "log"
+        fig["layout"]["yaxis"]["title"]["text"] += " — log scale"
     return fig
 
 
