@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from hashshock.inputs.errors import InputError
-from hashshock.store.db import connect
+from hashshock.store.db import check_store, connect
 from hashshock.store.query import list_runs, load_runs
 from hashshock.store.schema import MONEY_SERIES, SCHEMA_VERSION, V0_TABLES, version_of
 
@@ -316,5 +316,21 @@ def test_a_store_made_read_only_is_read_and_never_written(store: Path, runs) -> 
             remove_runs([kept], store)
         assert store.read_bytes() == before
         assert [r["run_id"] for r in list_runs(store)] == [kept]
+        # said before a run simulates, not after it (its runs lost with an exit 1)
+        with pytest.raises(InputError, match="is read-only"):
+            check_store(store)
+        assert check_store(store, must_exist=True, write=False) == store  # to read: fine
     finally:
         store.chmod(0o644)
+
+
+def test_a_store_cut_short_is_named_damaged_not_another_kind_of_file(store: Path, runs) -> None:
+    """Cut to its first 4 kB, DuckDB cannot open it at all: it was "not a DuckDB
+    database", though it starts as one."""
+    from hashshock.store.save import save_results
+
+    save_results(runs[:1], store)
+    store.write_bytes(store.read_bytes()[:4000])
+    with pytest.raises(InputError, match="is a DuckDB file DuckDB cannot open") as raised:
+        list_runs(store)
+    assert "looks damaged: move it aside" in raised.value.fix

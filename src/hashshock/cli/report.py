@@ -183,7 +183,7 @@ def report_command(
         fleet, jsons, ids = classify(sources)
         inputs: list[str | Path] = [*jsons, *([fleet] if fleet else [])]
         if ids or save:
-            inputs.append(check_store(store, must_exist=bool(ids)))
+            inputs.append(check_store(store, must_exist=bool(ids), write=save))
         target = check_report_path(out, inputs, "--out")
         if images is not None:
             check_images(images, formats)

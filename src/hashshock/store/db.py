@@ -95,6 +95,14 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                     path, "--store", "is locked by another process",
                     f"try again when it is done (or raise {WAIT_ENV} seconds)",
                 ) from None  # fmt: skip
+            if "permission denied" in text.lower():  # not "not a DuckDB database"
+                raise InputError(path, "--store", "cannot be opened (permission denied)",
+                                 "make it (and its folder) writable, or give --store "
+                                 "another file") from None  # fmt: skip
+            if _is_duckdb(path):  # a store cut short (a copy interrupted): not another file
+                reason = text.strip().splitlines()[0] if text.strip() else "an I/O error"
+                raise InputError(path, "--store", f"is a DuckDB file DuckDB cannot open "
+                                 f"({reason})", DAMAGED_FIX) from None  # fmt: skip
             raise InputError(
                 path, "--store", "is not a hashshock run store (not a DuckDB database)",
                 "give the store file (runs.duckdb) or a new file name",
@@ -139,10 +147,11 @@ def _check_version(path: Path, version: int | None) -> None:
         )  # fmt: skip
 
 
-def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
+def check_store(path: str | Path | None, must_exist: bool = False, write: bool = True) -> Path:
     """Check before any work that the store at ``path`` (None: the default) can be used:
-    an existing store opens and has a known schema; a new one can be created (its folder
-    exists or can be made). Raises :class:`InputError`."""
+    an existing store opens and has a known schema and, to be written (``write``), is
+    writable, as its folder is (DuckDB writes a journal beside it); a new one can be
+    created (its folder exists or can be made). Raises :class:`InputError`."""
     from hashshock.outputs import check_outside_package
 
     target = store_path(path)
@@ -151,6 +160,8 @@ def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
         raise InputError(target, "--store", "is a folder", "give a file, e.g. runs.duckdb")
     if target.exists():
         _probe(target)
+        if write:  # found after the simulation, the runs were lost with an exit 1
+            _check_writable(target)
         return target
     if must_exist:
         raise InputError(
@@ -165,6 +176,17 @@ def check_store(path: str | Path | None, must_exist: bool = False) -> Path:
     if existing is None or not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(target, "--store", "its folder is not writable", "give --store PATH")
     return target
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a store this process cannot write: the file read-only (its mode, as
+    :func:`connect` refuses it) or not ours to write, or its folder closed to the journal."""
+    fix = "make it writable, or give --store another file"
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise InputError(path, "--store", "is read-only", fix)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise InputError(path, "--store", "is in a folder this user cannot write (DuckDB "
+                         "writes its journal beside the store)", fix)  # fmt: skip
 
 
 def _probe(path: Path) -> None:
