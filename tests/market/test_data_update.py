@@ -212,7 +212,13 @@ def test_no_network_fails_update_only(app: typer.Typer, user_data_dir: Path) -> 
                     b'{"currentDifficulty": 1.5e14, "currentHashrate": 3e21}',
                 )
             },
-            "what difficulty 1.5e+14 implies: not written",
+            "what difficulty 1.5e+14 implies; nothing written",
+        ),
+        # 50x the snapshot in use (a price in cents whose hashprice stays under ten times
+        # the range since 2021): refused against the snapshot runs use now
+        (
+            {"/api/v1/prices": (200, b'{"time": 1777615200, "USD": 4006150}')},
+            "× that of the snapshot in use",
         ),
     ],
 )

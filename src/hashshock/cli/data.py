@@ -67,7 +67,12 @@ def update_command(
     ] = 10.0,
 ) -> None:
     """Fetch price, difficulty, hashrate, height and fees; write the user's snapshot."""
-    from hashshock.market.fetch import FetchError, check_url, fetch_snapshot
+    from hashshock.market.fetch import (
+        FetchError,
+        check_price_continuity,
+        check_url,
+        fetch_snapshot,
+    )
     from hashshock.market.snapshot import (
         load_snapshot,
         looks_like_snapshot,
@@ -94,6 +99,7 @@ def update_command(
         raise typer.Exit(2)
     try:
         snap = fetch_snapshot(url, timeout)
+        check_price_continuity(snap, load_snapshot())
     except FetchError as exc:
         current = load_snapshot()
         err.print(

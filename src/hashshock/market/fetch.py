@@ -154,6 +154,23 @@ def _within(seconds: float, work: Callable[[], T]) -> T:
     return box["value"]  # type: ignore[no-any-return]
 
 
+#: A fetched BTC price this many times the snapshot in use (or a tenth of it) is refused:
+#: a price in cents (or in thousands) passes the hashprice check above about $98k.
+PRICE_JUMP_LIMIT = 10.0
+
+
+def check_price_continuity(fetched: NetworkSnapshot, current: NetworkSnapshot) -> None:
+    """Refuse ``fetched`` when its BTC price is more than :data:`PRICE_JUMP_LIMIT` times,
+    or less than its inverse, the price of the snapshot runs use now (``current``)."""
+    ratio = fetched.btc_price_usd / current.btc_price_usd
+    if not 1 / PRICE_JUMP_LIMIT <= ratio <= PRICE_JUMP_LIMIT:
+        raise FetchError(
+            f"the answer's BTC price ${fetched.btc_price_usd:,.0f} is {ratio:,.3g}× that of "
+            f"the snapshot in use (${current.btc_price_usd:,.0f} on {current.date}): a price "
+            "in cents or thousands? Write the snapshot by hand if the move is real"
+        )  # fmt: skip
+
+
 def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnapshot:
     """Read price, difficulty, hashrate, tip height and fee share; validate them.
 
@@ -242,7 +259,7 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     rate = snapshot.network_hashrate_ths / float(difficulty_hashrate_ths(difficulty))
     if not 0.5 <= rate <= 2.0:
         raise FetchError(f"/api/v1/mining/hashrate/1w: hashrate {rate:.2f}× what difficulty "
-                         f"{difficulty:.4g} implies: not written")  # fmt: skip
+                         f"{difficulty:.4g} implies")  # fmt: skip
     # nor from an answer whose hashprice no chain of the last years has seen (a difficulty
     # of 1, a price in cents): every run would start from it
     hashprice = snapshot.hashprice_usd_per_ph_day
@@ -250,5 +267,5 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     if not low <= hashprice <= high:
         raise FetchError(f"the answer's hashprice ${hashprice:,.2f}/PH/day (BTC ${price:,.0f}, "
                          f"difficulty {difficulty:.4g}) is more than ten times outside the "
-                         "range since 2021 ($38–$413/PH/day): not written")  # fmt: skip
+                         "range since 2021 ($38–$413/PH/day)")  # fmt: skip
     return snapshot
