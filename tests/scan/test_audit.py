@@ -99,9 +99,15 @@ def test_scenario_loads_and_fits_the_fleet(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     scenario = load_scenario(path)
     assert scenario.name == "rd-test"
-    assert [e.share for e in scenario.events] == [pytest.approx(0.6667), 1.0]  # type: ignore[union-attr]
+    # of the Bitmain machines a fleet file holds (the S19 on stock firmware and the one on
+    # Braiins OS), one: the unknown S9 on stock firmware is audited (2 of 3 exposed) but
+    # not simulated, and counting it stopped the scenario's S19s twice as often
+    assert [e.share for e in scenario.events] == [0.5, 1.0]  # type: ignore[union-attr]
     check_scenario_against_fleet(scenario, fleet_from_mapping(fleet_mapping()))
-    assert notes == []
+    assert notes == ["bitmain: the event's share 50.0% is of the machines the fleet file "
+                     "holds; its machines of unknown models (1 machine) are not "
+                     "simulated"]  # fmt: skip
+    assert "stops 50.0% of bitmain's machines, 100.0% of microbt's" in data["description"]
 
 
 def test_scenario_skips_vendors_without_exposure() -> None:

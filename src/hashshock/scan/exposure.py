@@ -48,6 +48,9 @@ class Unit:
     privileged_api: str = "not-checked"
     default_web_login: str = "not-checked"
     issues: tuple[IssueFinding, ...] = ()
+    #: Whether a fleet file holds these machines (a catalogue model, read in full: what
+    #: ``scan`` writes as cohorts), so that a scenario's event acts on them.
+    in_fleet_file: bool = True
 
 
 def units_from_fleet(loaded: LoadedFleet) -> list[Unit]:
@@ -86,6 +89,7 @@ def units_from_inventory(records: Iterable[MachineRecord]) -> list[Unit]:
                 privileged_api=rec.privileged_api,
                 default_web_login=rec.default_web_login,
                 issues=tuple(issues),
+                in_fleet_file=rec.status == "ok" and bool(rec.slug),
             )
         )
     return units
@@ -125,6 +129,10 @@ class BlastRow:
     event_share: float  # share of the vendor's machines stopped (scenario ``share``)
     hashrate_stopped_ths: float
     fleet_share: float  # share of the fleet's hashrate stopped
+    #: The scenario's ``share``: of the vendor's machines a fleet file holds (catalogue
+    #: models; those of unknown models are not simulated, so not in the share).
+    scenario_share: float = 0.0
+    left_out: int = 0  # the vendor's machines the fleet file does not hold
 
 
 @dataclass
@@ -219,17 +227,26 @@ def _blast(
         exposed = [u for u in mine if is_vendor_firmware(u.firmware)]
         on_fw = sum(u.machines for u in exposed)
         stopped = sum(u.hashrate_ths for u in exposed) * (1.0 - egress)
+        held = sum(u.machines for u in mine if u.in_fleet_file)
+        held_on_fw = sum(u.machines for u in exposed if u.in_fleet_file)
         rows.append(
             BlastRow(
                 vendor=vendor,
                 machines=machines,
                 on_vendor_firmware=on_fw,
-                event_share=(on_fw / machines) * (1.0 - egress) if machines else 0.0,
+                event_share=_share(on_fw, machines, egress),
                 hashrate_stopped_ths=stopped,
                 fleet_share=stopped / total if total else 0.0,
+                scenario_share=_share(held_on_fw, held, egress),
+                left_out=machines - held,
             )
         )
     return rows
+
+
+def _share(on_vendor_firmware: int, machines: int, egress: float) -> float:
+    """The share of ``machines`` a vendor's disable stops: on its firmware, not filtered."""
+    return on_vendor_firmware / machines * (1.0 - egress) if machines else 0.0
 
 
 def audit(
@@ -305,12 +322,19 @@ def blast_scenario(
     no scenario file).
     """
     known, notes, events = vendor_defaults(), [], []
-    hit = [row for row in report.blast if row.event_share > 0]
+    hit = [row for row in report.blast if row.scenario_share > 0]
     for row in report.blast:
-        if row.event_share <= 0:
-            notes.append(f"{row.vendor}: {_why_nothing_stops(row, report)}, no event")
+        if row.scenario_share <= 0:
+            why = (_why_nothing_stops(row, report) if row.event_share <= 0 else
+                   "only machines of models the fleet file does not hold (unknown models) "
+                   "are on its firmware")  # fmt: skip
+            notes.append(f"{row.vendor}: {why}, no event")
         elif row.vendor not in known:
             notes.append(f"{row.vendor}: not a vendor the simulator knows, no event")
+        elif row.left_out:
+            notes.append(f"{row.vendor}: the event's share {row.scenario_share:.1%} is of the "
+                         "machines the fleet file holds; its machines of unknown models "
+                         f"({counted(row.left_out, 'machine')}) are not simulated")  # fmt: skip
     for row in hit:
         if row.vendor not in known:
             continue
@@ -318,7 +342,7 @@ def blast_scenario(
             "type": "remote_disable",
             "name": f"{row.vendor} remote disable",
             "vendors": [row.vendor],
-            "share": round(row.event_share, 4),
+            "share": round(row.scenario_share, 4),
             "start_day": start_day,
             "duration_days": duration_days,
             "probability": probability,
@@ -330,8 +354,9 @@ def blast_scenario(
         "name": name,
         "description": (
             f"Vendor remote disable for {report.source}: stops "
-            f"{report.blast_total_share:.1%} of the fleet's hashrate "
-            "(machines on vendor firmware, less egress-filtered ones)"
+            + ", ".join(f"{e['share']:.1%} of {e['vendors'][0]}'s machines" for e in events)
+            + " (on the vendor's firmware, less egress-filtered ones; the audit's blast "
+            f"radius: {report.blast_total_share:.1%} of the audited hashrate)"
         ),
         "sources": ["FACTS.md §5.1 (Antbleed remote shutdown)", "FACTS.md §5.3 [E] blast radius"],
         "events": events,

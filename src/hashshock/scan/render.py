@@ -186,7 +186,7 @@ def print_audit(console: Console, report: AuditReport) -> None:
     for row in report.blast:
         table.add_row(
             literal(row.vendor), f"{row.machines:,}", f"{row.on_vendor_firmware:,}",
-            _pct(row.event_share),
+            _pct(row.scenario_share),  # the share the scenario file writes
             _num(row.hashrate_stopped_ths / unit[1]), _pct(row.fleet_share),
         )  # fmt: skip
     console.print(table)
