@@ -354,6 +354,21 @@ def test_show_gives_the_next_halving(app: typer.Typer) -> None:
     assert code == 0 and "next halving: block 1,050,000, subsidy 3.125 → 1.5625 BTC" in out
 
 
+def test_a_start_before_the_snapshot_counts_the_halving_from_the_snapshot() -> None:
+    """The snapshot's height is its own day's: counted from a 2020 start, the halving at
+    block 1,050,000 fell in 2022 (it was mined later than 2025-12-29 whatever the start)."""
+    import datetime as dt
+
+    from hashshock.market import load_market
+    from hashshock.market.start import market_start
+
+    later = market_start(load_market(None), dt.date(2026, 12, 1))
+    early = market_start(load_market(None), dt.date(2020, 1, 1))
+    assert early.snapshot_age_days < 0
+    height, _, when = early.next_halving()
+    assert height == later.next_halving()[0] and when > early.snapshot.date
+
+
 def test_the_next_halving_is_144_blocks_a_day_away_at_a_settled_difficulty() -> None:
     """With the hashrate the difficulty implies, blocks come 144 a day: the halving is
     (1,050,000 − height) / 144 days away, rounded."""

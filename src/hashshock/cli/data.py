@@ -178,9 +178,11 @@ def show_command(
     for key, text in start.origins.items():
         say(f"  {key}: {text}")
     height, subsidy, when = start.next_halving()
+    after = (f"; counted from the snapshot of {snap.date}, dated after the start"
+             if start.snapshot_age_days < 0 else "")  # fmt: skip
     say(
         f"next halving: block {height:,}, subsidy {2 * subsidy:g} → {subsidy:g} BTC, about "
-        f"{when} at constant hashrate (a growing network brings it earlier)"
+        f"{when} at constant hashrate (a growing network brings it earlier{after})"
     )
 
 

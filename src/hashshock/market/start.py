@@ -132,7 +132,8 @@ class MarketStart:
         """The next halving's height, the subsidy from it (BTC) and its day at constant
         hashrate: the current retarget window's blocks at the start's block rate (its
         hashrate against its difficulty), then 144 a day once difficulty has caught up. A
-        growing network brings it some days earlier.
+        growing network brings it some days earlier. Counted from the start date, or from
+        the snapshot's when it is dated after the start (its height is that day's).
 
         >>> import datetime as dt
         >>> from hashshock.market import load_market
@@ -148,7 +149,10 @@ class MarketStart:
         to_go = height - self.block_height
         in_window = min(to_go, RETARGET_BLOCKS - self.epoch_blocks)
         days = in_window / rate + (to_go - in_window) / BLOCKS_PER_DAY
-        return height, float(subsidy_btc(height)), self.date + dt.timedelta(days=round(days))
+        # a snapshot dated after the start is used as it is: its height is its own day's
+        # (counted from the start, a 2020 start put the 2028 halving in 2022)
+        since = self.snapshot.date if self.snapshot_age_days < 0 else self.date
+        return height, float(subsidy_btc(height)), since + dt.timedelta(days=round(days))
 
     def roll(self, config: MarketConfig, paths: int) -> NetworkRoll:
         """The network from this state on ``paths`` paths."""
