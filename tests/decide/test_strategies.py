@@ -655,6 +655,38 @@ def test_a_strategy_file_pays_for_the_spares_it_puts_on_the_shelves(tmp_path: Pa
     assert "paid" in [s.name for s in found.strategies]
 
 
+@pytest.mark.parametrize(("edits", "said"), [
+    ([{"path": "fleet.finance.cash_usd", "value": 31_000_000}], "$30.0M of cash"),
+    ([{"path": "fleet.cohorts[0].count", "value": 500},
+      {"path": "fleet.sites[farm].donors", "value": {"antminer-s19j-pro": 40}}],
+     "200 machines, 40 donor machines"),
+])  # fmt: skip
+def test_a_strategy_file_adding_cash_or_machines_for_nothing_is_refused(
+    tmp_path: Path, edits: list[dict[str, Any]], said: str
+) -> None:
+    """What a strategy owns at the end counts: $30 M of cash edited in came out a +$10 M
+    benefit, the largest in the table, and 2,000 free machines +$518k. Refused unless
+    the file says what they cost; removing machines (a sale) is not refused."""
+    from hashshock.decide.api import strategies
+    from hashshock.inputs.errors import InputError
+
+    farm = Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml"
+    data = yaml.safe_load(farm.read_text(encoding="utf-8"))
+    data["finance"] = {"cash_usd": 1_000_000}
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(yaml.safe_dump(data), encoding="utf-8")
+    free = tmp_path / "free.yaml"
+    free.write_text(yaml.safe_dump({"name": "free", "edits": edits}))
+    with pytest.raises(InputError) as caught:
+        strategies(fleet, paths=4, horizon_days=30, extra=[free])
+    assert caught.value.field == "costs.upfront_usd" and f"({said})" in caught.value.problem
+    fewer = tmp_path / "fewer.yaml"
+    fewer.write_text(yaml.safe_dump({"name": "fewer", "edits": [
+        {"path": "fleet.cohorts[0].count", "value": 100}]}))  # fmt: skip
+    assert "fewer" in [s.name for s in strategies(fleet, paths=4, horizon_days=30,
+                                                   extra=[fewer]).strategies]  # fmt: skip
+
+
 def test_a_gain_from_stopping_machines_is_said_to_be_one() -> None:
     """On a fleet whose machines mine at a loss, sending its one technician home came out
     ahead (+$37k) with less revenue and a third of the machines stopped: said, beside

@@ -180,8 +180,46 @@ def strategy_fleets(
     check_names(listed)
     check_costs(listed, prepared.horizon_days)
     fleets = [apply(s, base) for s in listed]
+    _check_assets_paid(loaded, listed, fleets)
     _check_spares_paid(prepared, listed, fleets, scenario, market)
     return listed, fleets
+
+
+def _assets(loaded: LoadedFleet) -> dict[str, float]:
+    """What a fleet owns on day 0 that a strategy's edits can add: its cash (USD), its
+    machines and its donor machines (counts)."""
+    fleet = loaded.fleet
+    return {
+        "cash": fleet.finance.cash_usd if fleet.finance else 0.0,
+        "machines": float(sum(c.count for c in fleet.cohorts)),
+        "donor machines": float(sum(sum((site.donors or {}).values()) for site in fleet.sites)),
+    }
+
+
+def _check_assets_paid(loaded: LoadedFleet, listed: Sequence[Strategy],
+                       fleets: Sequence[LoadedFleet]) -> None:  # fmt: skip
+    """A strategy file whose edits add cash, machines or donors for nothing is refused:
+    what a strategy owns at the end counts, so $30 M of cash edited in came out a
+    +$10 M benefit, 2,000 machines +$518k. Money raised is a loan (``finance.loans``, with
+    its repayments); assets bought cost ``costs.upfront_usd``."""
+    from hashshock.money_notes import musd
+
+    before = _assets(loaded)
+    for strategy, fleet in zip(listed, fleets, strict=True):
+        if not strategy._origin or strategy.costs.upfront_usd > 0:
+            continue
+        after = _assets(fleet)
+        added = [(name, after[name] - before[name]) for name in before
+                 if after[name] > before[name]]  # fmt: skip
+        if added:
+            said = ", ".join(f"{musd(gain)} of cash" if name == "cash" else f"{gain:,.0f} {name}"
+                             for name, gain in added)  # fmt: skip
+            raise InputError(
+                strategy._origin, "costs.upfront_usd", f"$0 pays for what its edits add "
+                f"on day 0 ({said}): what a strategy owns at the end counts, so they would "
+                "be a gain for nothing", "give costs.upfront_usd (what they cost), or raise "
+                "money as a loan (finance.loans)",
+            )  # fmt: skip
 
 
 def _shelf_usd(prepared: Prepared) -> float:
