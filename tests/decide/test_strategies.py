@@ -701,3 +701,15 @@ def test_a_gain_from_stopping_machines_is_said_to_be_one() -> None:
             row("more-technicians", -123e3, 1.1e6, 0.939), row("stockpile", 5e3, 1.01e6, 0.76),
             row("costly-stop", -1e3, 0.8e6, 0.5)]  # fmt: skip
     assert _gains_by_stopping(rows) == ["no-technician"]
+
+
+@pytest.mark.parametrize(("horizon", "days"), [(30, [29]), (180, [91, 179]),
+                                               (365, [91, 182, 364]),
+                                               (730, [91, 182, 364, 729])])  # fmt: skip
+def test_strategies_show_availability_on_the_horizon_s_last_day(
+    horizon: int, days: list[int]
+) -> None:
+    """A 180-day run showed day 91 alone; a 730-day run stopped at day 364."""
+    from hashshock.decide.strategies import checkpoints
+
+    assert checkpoints(horizon) == days
