@@ -56,6 +56,9 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
 @pytest.mark.parametrize(("args", "field"), [
     (["--target", "availability=1.2"], "--target"),
     (["--target", "availability=97"], "fix: give it as a share: availability=0.97"),
+    # 1.5 is no percentage anyone means (it was read as 1.5 %: "availability=0.015")
+    (["--target", "availability=1.5"], "fix: give a share between 0 and 1, e.g. "
+                                       "availability=0.97"),
     (["--target", "uptime=0.9"], "--target"),
     (["--budget", "-100"], "--budget"),
     (["--at", "p90"], "--at"),

@@ -108,8 +108,10 @@ def check_window(horizon_days: int) -> None:
 def check_target(availability: float, at: str, budget_usd: float | None) -> Target:
     """A target the optimiser can aim at, else an :class:`InputError` with the fix."""
     if not 0.0 < availability < 1.0:
-        if 1.0 < availability < 100.0:  # a percentage: 97 meant 97 %
+        if 50.0 <= availability < 100.0:  # a percentage: 97 meant 97 % (1.5 did not mean 1.5 %)
             fix = f"give it as a share: availability={availability / 100:g}"
+        elif 1.0 < availability < 50.0:
+            fix = "give a share between 0 and 1, e.g. availability=0.97"
         elif availability >= 1.0:
             fix = "no finite stock holds 100 %: give a share below 1, e.g. availability=0.97"
         else:

@@ -5,6 +5,7 @@ strategies' net benefit against doing nothing, from their JSON forms
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +137,12 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     return fig
 
 
+def _sentences(notes: Iterable[str | None]) -> str:
+    """The notes given, escaped, each a sentence ending in a full stop and a space (the
+    JSON's notes end without one: run together they read "…narrow it Parts…")."""
+    return "".join(f"{escape(n.rstrip('. '))}. " for n in notes if n)
+
+
 def optimise_blocks(report: ReportInput) -> list[Block]:
     """The optimiser's section: a one-line answer and the frontier."""
     from hashshock.report.sections import Chart, Html
@@ -152,9 +159,8 @@ def optimise_blocks(report: ReportInput) -> list[Block]:
             f"of spares; verified on seed {verified.get('seed')}: "
             f"{verified.get('objective', float('nan')):.2%} (95% interval "
             f"{(ci[0] or 0):.2%}–{(ci[1] or 0):.2%}). "
-            f"{escape(data.get('verified_note') or '')} "
-            f"{escape(data.get('technicians_note') or '')} "
-            f"{escape(data.get('note') or '')} Parts availability here: the share of "
+            f"{_sentences(data.get(k) for k in ('verified_note', 'technicians_note', 'note'))}"
+            "Parts availability here: the share of "
             "machines not waiting for a part, over each path's worst 30 days; the sections "
             "below give the chosen stock's run, whose availability is delivered over "
             "nameplate hashrate (downtime and repairs count there too), a lower "
