@@ -713,3 +713,18 @@ def test_strategies_show_availability_on_the_horizon_s_last_day(
     from hashshock.decide.strategies import checkpoints
 
     assert checkpoints(horizon) == days
+
+
+def test_two_files_of_one_name_name_the_second_and_the_first(tmp_path: Path) -> None:
+    """The message named the first file only, as if it were the one to rename."""
+    from hashshock.decide.strategy import check_names, load_strategy
+    from hashshock.inputs.errors import InputError
+
+    paths = []
+    for stem in ("first", "second"):
+        path = tmp_path / f"{stem}.yaml"
+        path.write_text(yaml.safe_dump({"name": "same", "edits": []}), encoding="utf-8")
+        paths.append(path)
+    with pytest.raises(InputError) as caught:
+        check_names([load_strategy(p) for p in paths])
+    assert caught.value.file == str(paths[1]) and f"(also in {paths[0]})" in caught.value.problem

@@ -338,8 +338,11 @@ def check_names(strategies: list[Strategy]) -> None:
             raise InputError(culprit.origin, "name",
                              f"{twice[0]!r} is the name of a built-in strategy",
                              "give this strategy another name")  # fmt: skip
-        raise InputError(culprit.origin if culprit else None, "name",
-                         f"strategy name {twice[0]!r} is used twice",
+        files = [str(s.origin) for s in same if s.origin]
+        # the later file is the one to rename: named alone, the first looked the culprit
+        raise InputError(files[-1] if files else None, "name",
+                         f"strategy name {twice[0]!r} is used twice"
+                         + (f" (also in {files[0]})" if len(files) > 1 else ""),
                          "give each strategy its own name")  # fmt: skip
 
 
