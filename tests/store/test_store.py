@@ -141,7 +141,11 @@ def test_exports(store: Path, runs, tmp_path: Path) -> None:
             f"SELECT count(*), count(DISTINCT series) FROM '{tmp_path / 'r.parquet'}'"
         ).fetchone()
         csv_rows = con.execute(f"SELECT count(*) FROM '{tmp_path / 'r.csv'}'").fetchone()
+        # the store's types (through pandas, a DATE came out a TIMESTAMP)
+        types = dict(con.execute(f"DESCRIBE SELECT * FROM '{tmp_path / 'r.parquet'}'")
+                     .fetchall()[i][:2] for i in range(11))  # fmt: skip
     assert rows[0] == csv_rows[0] and rows[1] > 10
+    assert types["date"] == "DATE" and types["day"] in ("INTEGER", "BIGINT")
 
 
 def test_an_export_replaces_only_an_earlier_export(store: Path, runs, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ sweep or industry run exports its JSON, or its rows (``sweep_points``,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError
@@ -72,18 +73,20 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
         atomic_write_bytes(out, data, "--out")
         return out
     kind, found = saved_kind(ref, store)
+    # copied from the store itself, its columns' types kept (read into pandas first, a DATE
+    # came out a TIMESTAMP and an empty text column of type NULL); COPY takes no
+    # parameters, and an id the store resolved is letters, digits and dashes
+    assert re.fullmatch(r"[0-9A-Za-z_-]+", found), found
+    query = _ROWS[kind].replace("$id", f"'{found}'")
     with connect(store_path(store), write=False) as con:
-        rows = con.execute(_ROWS[kind], {"id": found}).df()
+        columns = [c[0] for c in con.execute(f"{query} LIMIT 0").description]
     check_replaceable(out, "--out", "a Parquet export of hashshock",
-                      lambda path: _parquet_columns(path) == list(rows.columns))  # fmt: skip
+                      lambda path: _parquet_columns(path) == columns)  # fmt: skip
 
     def copy_to(tmp: str) -> None:
-        import duckdb
-
-        with duckdb.connect() as scratch:  # in memory: the rows are read already
-            scratch.register("bands", rows)
-            quoted = tmp.replace("'", "''")
-            scratch.execute(f"COPY bands TO '{quoted}' (FORMAT PARQUET)")
+        quoted = tmp.replace("'", "''")
+        with connect(store_path(store), write=False) as con:
+            con.execute(f"COPY ({query}) TO '{quoted}' (FORMAT PARQUET)")
 
     atomic_write_file(out, copy_to, "--out")
     return out
