@@ -83,6 +83,7 @@ def test_sql_tables_hold_the_bands(store: Path, runs) -> None:
 def test_ids_by_prefix_and_removal(store: Path, runs) -> None:
     ids = save_results(runs, store)
     assert load_runs([ids[0][:5]], store)[0].run_id == ids[0]
+    assert load_runs([ids[0][:5].upper()], store)[0].run_id == ids[0]  # copied from a note
     with pytest.raises(InputError, match="too short"):
         load_runs(["ab"], store)
     with pytest.raises(InputError, match="no run 'ffffffff'"):

@@ -57,7 +57,7 @@ def resolve_saved(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> tuple
     if not isinstance(ref, str):
         raise InputError(path, "run id", f"{shown(ref)} is not an id",
                          "give an id or its first characters (hashshock runs list)")  # fmt: skip
-    ref = ref.strip()
+    ref = ref.strip().lower()  # ids are lower-case hex: B14A, copied from a note, is b14a
     if len(ref) < MIN_PREFIX:
         raise InputError(
             path, "run id", f"{ref!r} is too short",
@@ -76,8 +76,9 @@ def resolve_saved(con: duckdb.DuckDBPyConnection, path: Path, ref: str) -> tuple
                          "see `hashshock runs list` for the ids of runs, sweeps and "
                          "industry runs")  # fmt: skip
     if len(found) > 1:
-        raise InputError(path, "run id", f"{ref!r} matches {len(found)} saved runs",
-                         "give more characters of the id")  # fmt: skip
+        shown_ids = ", ".join(full for _, full in found[:5]) + (", …" if len(found) > 5 else "")
+        raise InputError(path, "run id", f"{ref!r} matches {len(found)} saved runs "
+                         f"({shown_ids})", "give more characters of the id")  # fmt: skip
     return found[0]
 
 
