@@ -382,3 +382,11 @@ def test_a_snapshot_of_the_users_edited_on_the_same_day_changes_the_digest(
     assert first.manifest["market_sha256"] != second.manifest["market_sha256"]
     changed = {c.where for c in diff_runs(*load_runs([a, b], store)).inputs}
     assert "market.snapshot_read.btc_price_usd" in changed, changed
+
+
+def test_a_change_below_the_digits_shown_is_shown_with_more() -> None:
+    """`runs diff` listed "availability.end.p50: 93.5% → 93.5%" as a change."""
+    from hashshock.cli.runs import change_texts
+
+    assert change_texts("availability.end.p50", 0.93512, 0.93498) == ("0.93512", "0.93498")
+    assert change_texts("availability.end.p50", 0.935, 0.912) == ("93.5%", "91.2%")

@@ -221,6 +221,13 @@ def metric_text(metric: str, value: Any) -> str:
     return f"{value:,.4g}"
 
 
+def change_texts(metric: str, before: Any, after: Any) -> tuple[str, str]:
+    """A changed outcome's two values as :func:`metric_text` says them, or with all their
+    digits when that hides the change ("93.5% → 93.5%")."""
+    said = metric_text(metric, before), metric_text(metric, after)
+    return said if said[0] != said[1] else (_value(before), _value(after))
+
+
 @runs_app.command("diff")
 def diff_command(
     first: IdArg, second: IdArg, store: StoreOpt = None, as_json: JsonFlag = False,
@@ -258,7 +265,7 @@ def diff_command(
                          f"{len(diff.outcomes)} changed, the main ones:"))  # fmt: skip
     for change in shown:
         note = f"  ({change.note})" if change.note else ""
-        before, after = (metric_text(change.where, v) for v in (change.before, change.after))
+        before, after = change_texts(change.where, change.before, change.after)
         _say(f"  {change.where}: {before} → {after}{note}")
     for note in diff.notes:
         _say(f"note: {note}")
