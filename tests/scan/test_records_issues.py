@@ -47,6 +47,13 @@ def test_row_round_trip(tmp_path: Path) -> None:
     assert read_inventory(path) == [rec, machine(ip="10.0.0.2")]
 
 
+def test_a_status_in_capitals_reads_as_the_scanner_writes_it() -> None:
+    """A spreadsheet's "OK" was refused while its "Stock" firmware was read."""
+    row = {**record_to_row(machine()), "status": "OK", "privileged_api": "Accepted"}
+    rec = record_from_row(row, line=2)
+    assert rec.status == "ok" and rec.privileged_api == "accepted"
+
+
 def test_user_columns_survive(tmp_path: Path) -> None:
     row = {**record_to_row(machine()), "rack": "B7"}
     rec = record_from_row(row, line=2)

@@ -204,13 +204,14 @@ def record_from_row(row: dict[str, str], path: Path | None = None, line: int = 0
         f.name: _parse(_KINDS[f.name], row.get(f.name, ""), path, f"row {line}, {f.name}")
         for f in _FIELDS
     }
+    values["status"] = values["status"].lower()  # "OK" from a spreadsheet, as "Stock" is read
     if values["status"] not in HOST_STATUSES:
         raise InputError(
             path, f"row {line}, status", f"unknown status {values['status']!r}",
             f"use one of {', '.join(HOST_STATUSES)}",
         )  # fmt: skip
     for check in ("privileged_api", "default_web_login"):
-        values[check] = values[check] or "not-checked"
+        values[check] = (values[check] or "not-checked").lower()
         if values[check] not in CHECK_RESULTS:
             raise InputError(
                 path, f"row {line}, {check}", f"unknown result {values[check]!r}",
