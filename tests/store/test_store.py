@@ -390,3 +390,21 @@ def test_a_change_below_the_digits_shown_is_shown_with_more() -> None:
 
     assert change_texts("availability.end.p50", 0.93512, 0.93498) == ("0.93512", "0.93498")
     assert change_texts("availability.end.p50", 0.935, 0.912) == ("93.5%", "91.2%")
+
+
+def test_run_label_keeps_a_note_with_the_saved_runs(store: Path) -> None:
+    """The store has a label (`runs list` hints at it) that no command could set."""
+    from typer.testing import CliRunner
+
+    from hashshock.cli.app import app
+
+    farm = str(Path(__file__).resolve().parents[2] / "examples" / "small-farm" / "fleet.yaml")
+    base = ["run", farm, "-n", "4", "--horizon", "5", "-q"]
+    done = CliRunner().invoke(app, [*base, "--store", str(store), "--label", "week 49"])
+    assert done.exit_code == 0, done.output
+    assert [r["label"] for r in list_runs(store)] == ["week 49"]
+    for label, said in (("x", "none are saved"), ("a\nb", "control characters"),
+                        ("y" * 201, "201 characters")):  # fmt: skip
+        extra = [] if said == "none are saved" else ["--store", str(store)]
+        done = CliRunner().invoke(app, [*base, *extra, "--label", label])
+        assert done.exit_code == 2 and said in done.output, done.output

@@ -77,8 +77,9 @@ from hashshock.cli.scan import register as register_scan
 from hashshock.cli.serve import register as register_serve
 from hashshock.cli.strategies import register as register_strategies
 from hashshock.cli.sweep import register as register_sweep
+from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
-from hashshock.words import counted
+from hashshock.words import counted, shown_controls
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,6 +114,12 @@ ReportOpt = Annotated[
     str | None, typer.Option("--report", help="Also write the HTML report here (.html).")
 ]
 SaveOpt = Annotated[bool, typer.Option("--save", help="Keep the runs in the run store.")]
+LabelOpt = Annotated[
+    str | None,
+    typer.Option("--label", help="A note kept with the saved runs (`runs list` shows it)."),
+]
+#: Longest ``--label`` (characters): a note, not a document.
+MAX_LABEL_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,21 @@ class RunOutputs:
     report: str | None = None
     save: bool = False
     store: str | None = None
+    label: str | None = None
+
+    def check_label(self) -> None:
+        """A label goes with saved runs, on one line of a few words."""
+        if self.label is None:
+            return
+        if not (self.save or self.store):
+            raise InputError(None, "--label", "labels saved runs, and none are saved",
+                             "add --save (or --store PATH), or leave --label out")  # fmt: skip
+        if not self.label.strip() or shown_controls(self.label) != self.label:
+            raise InputError(None, "--label", "is empty or has control characters",
+                             "give a note of one line")  # fmt: skip
+        if len(self.label) > MAX_LABEL_CHARS:
+            raise InputError(None, "--label", f"is {len(self.label):,} characters long",
+                             f"give at most {MAX_LABEL_CHARS}")  # fmt: skip
 
 
 def _simulate(
@@ -224,7 +246,7 @@ def _write_outputs(
         failed |= not write_or_report(
             lambda: ids.extend(
                 save_results(results, outputs.store, fleet=loaded, scenarios=chosen,
-                             market=market)
+                             market=market, label=outputs.label)
             ),
             str(store_path(outputs.store)),  # not opened here: see write_or_report
         )  # fmt: skip
@@ -255,11 +277,13 @@ def run(
     report: ReportOpt = None,
     save: SaveOpt = False,
     store: SaveToStoreOpt = None,
+    label: LabelOpt = None,
 ) -> None:
     """Simulate one scenario on a fleet and summarise hashrate, spares, stages and money."""
     with input_errors():
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-    outputs = RunOutputs(json_out, report, save, store)
+        outputs = RunOutputs(json_out, report, save, store, label)
+        outputs.check_label()
     _simulate(fleet, [scenario], paths, horizon, seed, workers, quiet, True, config, outputs)
 
 
@@ -281,12 +305,14 @@ def compare(
     report: ReportOpt = None,
     save: SaveOpt = False,
     store: SaveToStoreOpt = None,
+    label: LabelOpt = None,
 ) -> None:
     """Run several scenarios on common random numbers and show them side by side."""
     with input_errors():
         names = scenario_names(scenarios)
         config = market_config(market, btc_price, difficulty, network_hashrate, fee_share)
-    outputs = RunOutputs(json_out, report, save, store)
+        outputs = RunOutputs(json_out, report, save, store, label)
+        outputs.check_label()
     _simulate(fleet, names, paths, horizon, seed, workers, quiet, False, config, outputs)
 
 
