@@ -355,6 +355,31 @@ def test_grey_market_and_replacements_keep_hashrate_up_under_a_supply_cut() -> N
     assert np.all(flows.capex_usd.sum(axis=1) >= spent)
 
 
+def test_the_grey_market_buys_only_parts_cheaper_than_a_used_machine_of_their_pool() -> None:
+    """A hashboard bought grey at $1,057 went into an S19j Pro worth $250: a part dearer
+    than a whole used machine of its pool (that machine, a donor, is the cheaper spare)
+    waits for the vendor. At $0.01/TH nothing is worth buying grey, at $100/TH every
+    part, and at $1/TH (an S19j Pro $104, an S21 $200) fans but no hashboard."""
+    from hashshock.inputs.catalog import PART_TYPES
+
+    cut = [{"type": "parts_supply_stop"}, {"type": "repair_centre_closed"}]
+    fleet = _finance_fleet(replacement={"grey_market_parts": True})
+    money = compile_money(fleet_from_mapping(fleet), plan_for(fleet, cut, horizon=240))
+    pools = plan_for(fleet, cut, horizon=240).pool_part.astype(int)
+    cost = {PART_TYPES[k]: money.grey_unit_cost[pools == k] for k in range(len(PART_TYPES))}
+    assert cost["hashboard"].min() > 200 and cost["fan"].max() < 104  # the premise, from data
+
+    def grey(used: float) -> dict[str, int]:
+        _, out, _ = _flows(fleet, cut, days=240, used=used)
+        bought = np.asarray(out.parts_shipped_grey).sum(axis=(0, 1))
+        return dict(zip(PART_TYPES, bought.tolist(), strict=True))
+
+    assert sum(grey(0.01).values()) == 0
+    assert all(n > 0 for n in grey(100.0).values())
+    middle = grey(1.0)
+    assert middle["hashboard"] == 0 and middle["fan"] > 0
+
+
 def test_evaluate_covenants_and_finance_block_round_trip() -> None:
     loaded, out, flows = _flows(
         _finance_fleet(

@@ -154,6 +154,9 @@ class Hooks:
         stop = self.scratch.amounts[STOP] > 0
         if not stop.any():
             return
+        worth = grey.worth_buying(day)  # parts dearer than a used machine wait for the vendor
+        if worth is not None:
+            stop = stop & worth
         order, backlog = self.scratch.order, self.order_backlog
         buy = np.where(stop, order + backlog, 0)
         backlog[stop] = 0

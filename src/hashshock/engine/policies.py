@@ -31,12 +31,40 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 
 
+def used_machine_usd(
+    tier_weight: FloatArray, used_price_per_th: FloatArray, machine_ths: FloatArray, day: int
+) -> FloatArray:
+    """[P, J] USD: a whole used machine of each pool's machines on ``day`` — its mean TH/s
+    (``machine_ths`` [J]) at the used prices of its machines' tiers (``tier_weight``
+    [J, tiers], shares of TH/s; ``used_price_per_th`` [tiers, P, T], USD/TH)."""
+    used = np.einsum("jk,kp->pj", tier_weight, used_price_per_th[:, :, day])
+    return np.asarray(used * machine_ths[None, :])
+
+
 @dataclass(frozen=True)
 class GreyMarket:
-    """Grey-market spares: lead time (days) and the share dead on arrival."""
+    """Grey-market spares: lead time (days) and the share dead on arrival; with a part's
+    price (``part_cost`` [J], USD) and its pool's machines (``tier_weight``,
+    ``machine_ths``, ``used_price_per_th`` as :func:`used_machine_usd` takes them), only
+    parts cheaper than a whole used machine of their pool are bought grey (a hashboard at
+    $1,057 went into an S19j Pro worth $250: the machine, a donor, is the cheaper spare)."""
 
     lead_days: int
     doa_share: float
+    part_cost: FloatArray | None = None
+    tier_weight: FloatArray | None = None
+    machine_ths: FloatArray | None = None
+    used_price_per_th: FloatArray | None = None
+
+    def worth_buying(self, day: int) -> NDArray[np.bool_] | None:
+        """[P, J]: a grey part costs no more than a used machine of its pool today; None
+        when prices are not known (every part is bought)."""
+        if (self.part_cost is None or self.tier_weight is None or self.machine_ths is None
+                or self.used_price_per_th is None):  # fmt: skip
+            return None
+        machine = used_machine_usd(self.tier_weight, self.used_price_per_th, self.machine_ths,
+                                   day)  # fmt: skip
+        return np.asarray(self.part_cost[None, :] <= machine)
 
 
 @dataclass(frozen=True)
@@ -97,8 +125,9 @@ class RepairOrReplace:
 
     def worth_repairing(self, day: int, cost: FloatArray) -> NDArray[np.bool_]:
         """[P, J]: repairing at ``cost`` [J] beats replacing on each path today."""
-        used = np.einsum("jk,kp->pj", self.tier_weight, self.used_price_per_th[:, :, day])
-        value = np.minimum(self.new_part_cost[None, :, day], used * self.machine_ths[None, :])
+        machine = used_machine_usd(self.tier_weight, self.used_price_per_th, self.machine_ths,
+                                   day)  # fmt: skip
+        value = np.minimum(self.new_part_cost[None, :, day], machine)
         return np.asarray(cost[None, :] <= self.threshold_share * value)
 
 

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine.policies import GreyMarket
 from hashshock.finance.data import (
+    Channel,
     channels,
     finance_defaults,
     machine_prices,
@@ -322,11 +323,7 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         costs=costs,
         pool_unit_cost=np.asarray(pool_unit_cost, dtype=np.float64),
         grey_unit_cost=np.asarray(grey_unit_cost, dtype=np.float64),
-        grey_market=(
-            GreyMarket(grey.lead_time_days, grey.doa_share)
-            if fin.replacement.grey_market_parts
-            else None
-        ),
+        grey_market=_grey_market(plan, fin, grey, grey_unit_cost, tiers, machines),
         repair_rule=_repair_rule(plan, fin, costs, tiers, machines)
         if fin.repair_or_replace
         else None,
@@ -505,10 +502,29 @@ def _refund_shares(plan: Plan, fleet_share: float) -> FloatArray:
     return shares
 
 
-def _repair_rule(
-    plan: Plan, fin: Finance, costs: PartCostTable, tiers: tuple[str, ...], machines: FloatArray
-) -> RepairRuleSpec:
-    """Per pool: repair costs, and the tiers of the machines a donor would come from."""
+def _grey_market(
+    plan: Plan,
+    fin: Finance,
+    grey: Channel,
+    unit_cost: FloatArray,
+    tiers: tuple[str, ...],
+    machines: FloatArray,
+) -> GreyMarket | None:
+    """The grey channel when the fleet uses it (``grey``: its row of data/channels.csv),
+    with what it needs to buy only parts cheaper than a used machine of their pool."""
+    if not fin.replacement.grey_market_parts:
+        return None
+    weights, ths = _pool_machines(plan, tiers, machines)
+    return GreyMarket(grey.lead_time_days, grey.doa_share,
+                      np.asarray(unit_cost, dtype=np.float64), weights, ths)  # fmt: skip
+
+
+def _pool_machines(
+    plan: Plan, tiers: tuple[str, ...], machines: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per pool, the machines using it: the share of their TH/s in each used-market tier
+    [J, tiers] and their mean TH/s [J] (what a whole used one of them is worth, with the
+    tiers' prices: :func:`hashshock.engine.policies.used_machine_usd`)."""
     J = plan.n_pools
     tier_weight = np.zeros((J, len(TIERS)))
     ths_sum = np.zeros(J)
@@ -521,11 +537,19 @@ def _repair_rule(
             count[j] += machines[c]
     tier_weight = np.divide(tier_weight, ths_sum[:, None], out=np.zeros_like(tier_weight),
                             where=ths_sum[:, None] > 0)  # fmt: skip
+    return tier_weight, np.divide(ths_sum, count, out=np.zeros(J), where=count > 0)
+
+
+def _repair_rule(
+    plan: Plan, fin: Finance, costs: PartCostTable, tiers: tuple[str, ...], machines: FloatArray
+) -> RepairRuleSpec:
+    """Per pool: repair costs, and the tiers of the machines a donor would come from."""
+    tier_weight, machine_ths = _pool_machines(plan, tiers, machines)
     parts = plan.pool_part.astype(np.int64)
     return RepairRuleSpec(
         threshold_share=fin.repair_threshold_share,
         in_house_cost=costs.in_house[parts],
         vendor_cost=costs.vendor_all_in[parts],
         tier_weight=tier_weight,
-        machine_ths=np.divide(ths_sum, count, out=np.zeros(J), where=count > 0),
+        machine_ths=machine_ths,
     )

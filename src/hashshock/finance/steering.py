@@ -9,6 +9,7 @@ buying.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -57,7 +58,12 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
     """Per-path inputs for the engine's money-driven policies and spend totals."""
     repair = money.repair_rule
     rule = None
+    grey = money.grey_market
+    # [tiers, P, T], stacked only for a policy that reads them (17 MB at 1,000 paths × 365)
+    used_prices = (np.stack([market.used_price_usd_per_th[t] for t in TIERS])
+                   if repair is not None or grey is not None else None)  # fmt: skip
     if repair is not None:
+        assert used_prices is not None
         rule = RepairOrReplace(
             threshold_share=repair.threshold_share,
             in_house_cost=repair.in_house_cost,
@@ -65,7 +71,7 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
             new_part_cost=money.pool_unit_cost,
             tier_weight=repair.tier_weight,
             machine_ths=repair.machine_ths,
-            used_price_per_th=np.stack([market.used_price_usd_per_th[t] for t in TIERS]),
+            used_price_per_th=used_prices,
         )
     spec = money.replacement
     replacement = None
@@ -101,11 +107,13 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
             doa_share=buying.doa_share, parts=buying.parts, unit_cost=unit_cost,
             budget=np.full(paths, buying.budget_usd), ths_each=buying.machine_ths,
         )  # fmt: skip
+    if grey is not None and grey.tier_weight is not None:  # the used prices of these paths
+        grey = dataclasses.replace(grey, used_price_per_th=used_prices)
     return EconomyInputs(
         hashprice_usd_per_ph_day=market.hashprice_usd_per_ph_day,
         cohort_breakeven_hashprice=money.cohort_breakeven_hashprice,
         site_curtail_below=money.site_curtail_below,
-        grey_market=money.grey_market,
+        grey_market=grey,
         replacement=replacement,
         donors=donors,
         repair_or_replace=rule,
