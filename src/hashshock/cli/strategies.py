@@ -19,7 +19,14 @@ import typer
 from rich.console import Console
 
 from hashshock.cli import market_options as market_opts
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
+from hashshock.cli.common import (
+    FleetArg,
+    HorizonOpt,
+    SeedOpt,
+    error_exit,
+    literal,
+    progress_bar,
+)
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
     JsonOpt,
@@ -129,10 +136,13 @@ def strategies_command(
         chosen, fleets = strategy_fleets(prepared, inputs.loaded, inputs.scenario,
                                          inputs.market, months, strategy or [])  # fmt: skip
         inputs.warn()
-        with executor(workers, scheduler) as pool:
+        with (
+            executor(workers, scheduler) as pool,
+            progress_bar(not quiet and json_out != "-", "simulating", "strategies") as tick,
+        ):
             result = run_interruptibly(lambda: compare_strategies(
                 fleets, chosen, inputs.scenario, inputs.market, horizon, paths, seed,
-                thresholds, pool))  # fmt: skip
+                thresholds, pool, tick))  # fmt: skip
     except InputError as exc:
         raise error_exit(exc) from None
     data = result.to_dict()
