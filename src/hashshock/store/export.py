@@ -68,7 +68,8 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
     out = checked
     if fmt != "parquet":
         data = export_bytes(ref, fmt, store)
-        check_replaceable(out, "--out", f"a {fmt.upper()} export of hashshock",
+        what = "a hashshock JSON" if fmt == "json" else "a CSV export of the same columns"
+        check_replaceable(out, "--out", what,
                           lambda path: _same_kind(path, fmt, data))  # fmt: skip
         atomic_write_bytes(out, data, "--out")
         return out
@@ -80,7 +81,8 @@ def export_run(ref: str, fmt: str, out: str | Path, store: str | Path | None = N
     query = _ROWS[kind].replace("$id", f"'{found}'")
     with connect(store_path(store), write=False) as con:
         columns = [c[0] for c in con.execute(f"{query} LIMIT 0").description]
-    check_replaceable(out, "--out", "a Parquet export of hashshock",
+    # another kind's export (a sweep's rows onto a run's) is said as not of these columns
+    check_replaceable(out, "--out", "a Parquet export of the same columns",
                       lambda path: _parquet_columns(path) == columns)  # fmt: skip
 
     def copy_to(tmp: str) -> None:
