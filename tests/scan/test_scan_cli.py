@@ -447,6 +447,7 @@ def test_the_header_says_what_the_merge_did(tmp_path: Path) -> None:
     assert "1 machine of catalogue models in 1 cohort)" in new and "ASSUMED" in new
     kept = header(existing)  # no cohort added: no install date set, none explained
     assert "ASSUMED" not in kept and "counts the scan did not see are kept" in kept
+    assert "Install dates are as the file had them" in kept  # not silently dropped
     pruned = header(existing, prune=True)
     assert "did not see are kept" not in pruned and "--prune" in pruned
 

@@ -148,6 +148,9 @@ def _header(
     lines = [first]
     if merged is None or merged.added_cohorts:
         lines.append(dates.explain() + ".")
+    else:  # written anew, the header dropped what an earlier one said of the dates
+        lines.append("Install dates are as the file had them: this merge set none (a date "
+                     "an earlier scan assumed stays an assumption until you edit it).")  # fmt: skip
     lines += [
         "Machines found broken start the simulation in that state (`degraded`).",
         f"Per-machine inventory: {inventory.name}",
