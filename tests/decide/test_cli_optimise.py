@@ -157,6 +157,9 @@ def test_a_verified_stock_below_its_target_is_pointed_out(
     assert (text == "") if not said else said in text
     if "misses" in said:
         assert "more --paths" in text
+    if "noise" in said:  # a median held by a hair: the robust alternative is said
+        assert "--at p5" in text
+        assert "--at p5" not in verified_note(Target(0.97, "p5"), verified, reached)
 
 
 @pytest.mark.parametrize("command", ["optimise", "strategies"])

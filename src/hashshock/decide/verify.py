@@ -107,9 +107,15 @@ def verified_note(target: Target, verified: Verification | None, reached: bool) 
     low, high = verified.objective_ci
     shown = _below(verified.objective, target.availability)
     if high >= target.availability:
+        # the cheapest stock holding a median on one seed holds it on another about
+        # half the time (docs/decisions.md): said, with the robust alternative
+        robust = ""
+        if target.at == "p50":
+            robust = ("; a p50 target held by a hair does so on about half of other seeds — "
+                      "--at p5 asks for a stock that holds on most paths")  # fmt: skip
         return (
             f"verified {shown} is below the target, within its 95% interval: the "
-            "search's noise; more --paths narrow it"
+            f"search's noise; more --paths narrow it{robust}"
         )
     return (
         f"the chosen stock misses the target on the independent seed ({shown}, 95% "
