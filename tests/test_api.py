@@ -225,6 +225,27 @@ def test_a_result_s_fields_cannot_be_set_afterwards() -> None:
     assert isinstance(data["warnings"], list)
 
 
+def test_a_result_pickles_and_deep_copies_as_it_was_and_is_equal_only_to_itself() -> None:
+    """A frozen manifest made pickle and deepcopy fail ("cannot pickle 'mappingproxy'"),
+    and ``a == b`` raised on arrays: a copy is the same result, frozen and read-only as
+    the original, and equality is identity (compare to_dict() for equal contents)."""
+    import copy
+    import json
+    import pickle
+
+    run = hashshock.run(EXAMPLES / "small-farm" / "fleet.yaml", "sanctions", paths=4,
+                        horizon_days=30)  # fmt: skip
+    contents = json.dumps(run.to_dict(), sort_keys=True)
+    for again in (pickle.loads(pickle.dumps(run)), copy.deepcopy(run)):
+        assert json.dumps(again.to_dict(), sort_keys=True) == contents
+        with pytest.raises(TypeError):
+            again.manifest["seed"] = 99  # type: ignore[index]
+        with pytest.raises(ValueError, match="read-only"):
+            again.output.hashrate_ths[:] = 0.0
+        assert again != run and again == again
+    assert len({run, run}) == 1  # hashable, by identity
+
+
 def test_a_compare_s_arrays_cannot_be_changed_through_another_scenario() -> None:
     """Every scenario's decline stage reads baseline's hashrate, one array shared: a
     change in place through baseline's result would move sanctions' stages, so numpy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,16 +22,19 @@ from hashshock.analysis import (
 )
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.finance.scenario_money import Money
-from hashshock.frozen import frozen, thawed
+from hashshock.frozen import frozen, make_read_only, thawed
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
-@dataclass(repr=False, frozen=True)
+@dataclass(repr=False, frozen=True, eq=False)
 class RunResult:
     """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract.
 
     Frozen: a field set afterwards (``result.paths = 10``) raises rather than showing in
-    ``to_dict()`` beside arrays of another size; :func:`dataclasses.replace` makes a copy."""
+    ``to_dict()`` beside arrays of another size; :func:`dataclasses.replace` makes a copy.
+    It pickles and deep-copies (a cache, a worker process, a saved session), read-only as
+    it was; two results are equal only if they are one object (their fields hold arrays:
+    compare ``to_dict()`` for equal contents)."""
 
     scenario: str
     scenario_description: str
@@ -57,6 +61,12 @@ class RunResult:
         # to_dict() beside the arrays it no longer describes.
         object.__setattr__(self, "manifest", frozen(self.manifest))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # The frozen manifest (a read-only mapping) does not pickle: rebuilt from plain data
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields["manifest"] = thawed(self.manifest)
+        return _rebuilt, (fields,)
 
     def __repr__(self) -> str:
         # One line: the default would print every [paths, days] array (a notebook's
@@ -173,3 +183,10 @@ class RunResult:
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+def _rebuilt(fields: dict[str, Any]) -> RunResult:
+    """A :class:`RunResult` unpickled: frozen again, its arrays read-only again."""
+    result = RunResult(**fields)
+    make_read_only(result)
+    return result
