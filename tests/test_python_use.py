@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from tests.conftest import EXAMPLES, small_fleet
@@ -100,3 +102,35 @@ def test_no_scenario_names_the_argument_as_well_as_the_option() -> None:
     the command's option."""
     with pytest.raises(InputError, match=r"scenarios \(--scenarios\): no scenario given"):
         hashshock.compare(small_fleet(), [], paths=2, horizon_days=5)
+
+
+def test_the_documented_lower_level_functions_check_their_arguments(tmp_path: Path) -> None:
+    """docs/market.md's simulate_market, docs/calibration.md's simulate_log and
+    fleet_cohorts and docs/scan.md's read_inventory failed deep inside ("'<' not supported
+    between 'str' and 'int'", "'str' object has no attribute 'exists'") or took a share of
+    2 as doubling every cohort: each names its argument."""
+    from datetime import date
+
+    from hashshock.fit import simulate_log
+    from hashshock.market import load_market, simulate_market
+    from hashshock.scan import read_inventory
+
+    config = load_market(None)
+    for args, field in (((config, date(2026, 6, 1), 30, "10", 0), "paths"),
+                        ((config, date(2026, 6, 1), 30, -1, 0), "paths"),
+                        ((config, "2026-06-01", 30, 4, 0), "start_date"),
+                        (("x.yaml", date(2026, 6, 1), 30, 4, 0), "config")):  # fmt: skip
+        with pytest.raises(InputError) as raised:
+            simulate_market(*args)
+        assert raised.value.field == field
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    for share in (2, -1, 0, True):
+        with pytest.raises(InputError, match="share"):
+            fleet_cohorts(farm, share=share)
+    cohorts = fleet_cohorts(farm)
+    text = simulate_log(cohorts, observed_until="2026-11-30", seed=1)  # text, as fit takes
+    assert text == simulate_log(cohorts, observed_until=date(2026, 11, 30), seed=1)
+    with pytest.raises(InputError, match="observed_until"):
+        simulate_log(cohorts, observed_until="30/11/2026", seed=1)
+    with pytest.raises(InputError, match=r"nope\.csv"):
+        read_inventory(str(tmp_path / "nope.csv"))

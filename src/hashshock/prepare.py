@@ -19,7 +19,7 @@ import numpy as np
 
 from hashshock.finance.moneyplan import MoneyPlan, compile_money
 from hashshock.finance.steering import build_economy
-from hashshock.inputs.errors import InputError, shown
+from hashshock.inputs.errors import InputError, check_whole, shown
 from hashshock.inputs.finance import Finance
 from hashshock.inputs.fleet import Fleet
 from hashshock.inputs.load import (
@@ -65,28 +65,15 @@ def scenarios_to_run(
 MAX_PATHS = 1_000_000
 
 
-def _whole(value: object, name: str, low: int, high: int, unit: str) -> None:
-    """``value`` must be a whole number in [low, high]; else an input error naming it
-    (``name``: the Python argument and its command-line option; ``unit``: what it counts)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InputError(
-            None, name, f"{value!r} is not a whole number",
-            f"give a whole number{' of ' + unit if unit else ''}, {low:,} to {high:,}",
-        )  # fmt: skip
-    if not low <= int(value) <= high:
-        raise InputError(None, name, f"{value} is out of range",
-                         f"use {low:,} to {high:,}{' ' + unit if unit else ''}")  # fmt: skip
-
-
 def check_horizon(horizon_days: object) -> None:
-    _whole(horizon_days, "horizon_days (--horizon)", 1, MAX_HORIZON_DAYS, "days (3 years)")
+    check_whole(horizon_days, "horizon_days (--horizon)", 1, MAX_HORIZON_DAYS, "days (3 years)")
 
 
 def check_run_args(paths: object, seed: object, workers: object = None) -> None:
-    _whole(paths, "paths (--paths)", 1, MAX_PATHS, "paths")
-    _whole(seed, "seed (--seed)", 0, 2**63 - 1, "")
+    check_whole(paths, "paths (--paths)", 1, MAX_PATHS, "paths")
+    check_whole(seed, "seed (--seed)", 0, 2**63 - 1, "")
     if workers is not None:
-        _whole(workers, "workers (--workers)", 1, 64, "worker processes")
+        check_whole(workers, "workers (--workers)", 1, 64, "worker processes")
 
 
 @dataclass

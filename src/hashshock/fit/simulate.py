@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hashshock.fit.dates import as_date
 from hashshock.fit.logs import LOG_MAIN
 from hashshock.inputs.catalog import (
     PART_TYPES,
@@ -32,7 +33,7 @@ from hashshock.inputs.catalog import (
     bundled_catalog,
     failure_prior,
 )
-from hashshock.inputs.errors import InputError, check_path_like
+from hashshock.inputs.errors import InputError, check_path_like, check_whole
 from hashshock.inputs.files import read_yaml_mapping
 
 
@@ -56,6 +57,9 @@ def fleet_cohorts(path: str | Path, share: float = 1.0) -> list[Cohort]:
     Prefixes are ``<site>-<cohort number>``. Other parts of the fleet file are ignored.
     """
     check_path_like(path, "path", "give the fleet file's path")
+    if isinstance(share, bool) or not (isinstance(share, int | float) and 0 < share <= 1):
+        raise InputError(None, "share", f"{share!r} is not a share of each cohort",
+                         "give more than 0 and at most 1 (1: every machine)")  # fmt: skip
     path = Path(path)
     data = read_yaml_mapping(path)
     out: list[Cohort] = []
@@ -76,10 +80,10 @@ def fleet_cohorts(path: str | Path, share: float = 1.0) -> list[Cohort]:
 def simulate_log(
     cohorts: Sequence[Cohort],
     *,
-    observed_until: date,
+    observed_until: date | str,
     seed: int,
     priors: Sequence[FailurePrior] = (),
-    observed_from: date | None = None,
+    observed_from: date | str | None = None,
     retire_per_year: float = 0.0,
     catalog: Catalog | None = None,
 ) -> str:
@@ -96,6 +100,19 @@ def simulate_log(
     ``observed_until`` (and ``observed_from`` when given); a machine without failures
     has one row with ``part`` and ``failure_date`` empty.
     """
+    # dates as date or YYYY-MM-DD text, as fit_failure_rates takes them (text raised a
+    # TypeError deep inside), and the rest checked before drawing
+    until = as_date(observed_until, "observed_until")
+    if until is None:
+        raise InputError(None, "observed_until", "None is not a date",
+                         "give the log's last day, a datetime.date or YYYY-MM-DD text")  # fmt: skip
+    observed_until, observed_from = until, as_date(observed_from, "observed_from")
+    check_whole(seed, "seed", 0, 2**63 - 1)
+    if isinstance(retire_per_year, bool) or not (
+        isinstance(retire_per_year, int | float) and 0 <= retire_per_year <= 10
+    ):
+        raise InputError(None, "retire_per_year", f"{retire_per_year!r} is not a rate",
+                         "give machines leaving per machine-year, 0 to 10")  # fmt: skip
     catalog = catalog or bundled_catalog()
     rng = np.random.default_rng(seed)
     table = tuple(priors) or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import numbers
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -50,6 +51,20 @@ def check_path_like(value: object, argument: str, fix: str) -> None:
         raise InputError(None, argument, f"{shown(value)} is not {article} {argument}", fix)
     if isinstance(value, str) and not value.strip():  # else read as the working folder
         raise InputError(None, argument, f"{shown(value)} is empty", fix)
+
+
+def check_whole(value: object, name: str, low: int, high: int, unit: str = "") -> None:
+    """``value`` must be a whole number in [low, high]; else an input error naming it
+    (``name``: the Python argument, with its command-line option where it has one;
+    ``unit``: what it counts). numpy's integers count; True and 2.0 do not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(
+            None, name, f"{value!r} is not a whole number",
+            f"give a whole number{' of ' + unit if unit else ''}, {low:,} to {high:,}",
+        )  # fmt: skip
+    if not low <= int(value) <= high:
+        raise InputError(None, name, f"{value} is out of range",
+                         f"use {low:,} to {high:,}{' ' + unit if unit else ''}")  # fmt: skip
 
 
 def check_flag(value: object, argument: str, fix: str) -> None:

@@ -47,6 +47,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hashshock.inputs.errors import InputError, check_whole
 from hashshock.market.chain import AdvanceKernel, NetworkRoll, advance_paths
 from hashshock.market.config import BootstrapPrice, DeckPrice, GbmPrice, MarketConfig
 from hashshock.market.hashprice import TIERS, TierName, efficiency_tier
@@ -442,6 +443,28 @@ def with_supply_cut(
     return dataclasses.replace(market, used_price_usd_per_th=uncut.with_supply_cut(cut))
 
 
+#: Most days and paths a market is simulated for directly (a run's own bounds are
+#: tighter: hashshock.prepare).
+_MOST_DAYS, _MOST_PATHS = 10 * 366, 10_000_000
+
+
+def check_market_args(config: object, start_date: object, horizon_days: object,
+                      paths: object, seed: object) -> None:  # fmt: skip
+    """:func:`simulate_market`'s arguments, each an :class:`InputError` naming it when
+    wrong (not a TypeError from deep inside): a :class:`MarketConfig`, a date, whole
+    numbers of days and paths, a seed."""
+    if not isinstance(config, MarketConfig):
+        raise InputError(None, "config", f"{type(config).__name__} is not a market "
+                         "configuration",
+                         "give hashshock.market.load_market(path or None)")  # fmt: skip
+    if not isinstance(start_date, dt.date) or isinstance(start_date, dt.datetime):
+        raise InputError(None, "start_date", f"{start_date!r} is not a date",
+                         "give a datetime.date, e.g. date(2026, 12, 1)")  # fmt: skip
+    check_whole(horizon_days, "horizon_days", 1, _MOST_DAYS, "days")
+    check_whole(paths, "paths", 1, _MOST_PATHS, "paths")
+    check_whole(seed, "seed", 0, 2**63 - 1)
+
+
 def simulate_market(
     config: MarketConfig,
     start_date: dt.date,
@@ -462,8 +485,7 @@ def simulate_market(
     jump). Both are indexed by days from ``start_date``. ``draws`` are
     :func:`market_draws` of the same arguments, when the caller has them already.
     """
-    if horizon_days < 1 or paths < 1:
-        raise ValueError("horizon_days and paths must be at least 1")
+    check_market_args(config, start_date, horizon_days, paths, seed)
     start = market_start(config, start_date)
     days = horizon_days
     mult: FloatArray | None = None

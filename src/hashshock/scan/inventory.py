@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Iterable
 from pathlib import Path
 
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, check_path_like
 from hashshock.inputs.files import read_csv_rows
 from hashshock.outputs import atomic_write_text
 from hashshock.scan.issues import firmware_label
@@ -39,8 +39,11 @@ def looks_like_inventory(path: Path) -> bool:
     return {h.strip() for h in header} >= _SIGNATURE
 
 
-def read_inventory(path: Path) -> list[MachineRecord]:
-    """Read an inventory CSV; raises :class:`InputError` naming the row and column."""
+def read_inventory(path: str | Path) -> list[MachineRecord]:
+    """Read an inventory CSV (a path, str or ``Path``); raises :class:`InputError` naming
+    the row and column."""
+    check_path_like(path, "path", "give the inventory's path")
+    path = Path(path)
     rows = read_csv_rows(path)
     if rows and not set(rows[0]) >= _SIGNATURE:
         missing = ", ".join(sorted(_SIGNATURE - set(rows[0])))
