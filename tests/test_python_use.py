@@ -134,3 +134,11 @@ def test_the_documented_lower_level_functions_check_their_arguments(tmp_path: Pa
         simulate_log(cohorts, observed_until="30/11/2026", seed=1)
     with pytest.raises(InputError, match=r"nope\.csv"):
         read_inventory(str(tmp_path / "nope.csv"))
+
+
+def test_a_fleet_mapping_s_error_names_the_fleet_as_a_scenario_s_names_the_scenario() -> None:
+    """Beside a scenario mapping, "start_date: field required" did not say which was
+    wrong; a scenario mapping's error said "scenario: …"."""
+    with pytest.raises(InputError) as raised:
+        hashshock.run({"name": "x"}, {"name": "s", "events": []}, paths=4)
+    assert raised.value.message.startswith("fleet: start_date: field required")

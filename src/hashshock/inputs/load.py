@@ -8,7 +8,8 @@ file, the field and the fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -263,6 +264,19 @@ def _refuse_retired(data: dict[str, Any], path: Path | None) -> None:
             )  # fmt: skip
 
 
+@contextmanager
+def labelled_as(label: str) -> Iterator[None]:
+    """An :class:`InputError` of data given without a file (a mapping in Python) names
+    ``label`` where a file would be: "fleet: start_date: field required", as a scenario
+    mapping's says "scenario: …"."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is not None:
+            raise
+        raise InputError(label, exc.field, exc.problem, exc.fix) from None
+
+
 def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> LoadedFleet:
     """Read and validate a fleet YAML file, or a fleet as ``run`` takes one: a mapping of
     its fields (relative files from the working folder), a :class:`Fleet`, or a loaded
@@ -270,7 +284,8 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
     if isinstance(fleet, LoadedFleet):
         return checked_again(fleet)
     if isinstance(fleet, dict):
-        return fleet_from_mapping(fleet)
+        with labelled_as("fleet"):  # beside a scenario mapping, which one is wrong
+            return fleet_from_mapping(fleet)
     if isinstance(fleet, Fleet):  # checked again as a mapping: the file's own checks
         # A CSV this fleet's cohorts hold already is left out of its dump; one not read
         # yet would be read from here, relative to who knows what: refused.
@@ -283,7 +298,8 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
         fields = given_fields(fleet)
         if fleet._csv_read:
             del fields["cohorts_csv"]
-        return fleet_from_mapping(fields)
+        with labelled_as("fleet"):
+            return fleet_from_mapping(fields)
     check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
     file = Path(fleet)
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
