@@ -106,3 +106,9 @@ def test_scan_options_from_python_are_checked(field: str, value: object) -> None
     with pytest.raises(InputError) as raised:
         ScanOptions(**{field: value})
     assert raised.value.field == field
+
+
+def test_one_target_as_a_string_is_refused_saying_to_make_it_a_list() -> None:
+    """Iterated, "127.0.0.1" was read as targets '1', '2', '7', … ("'1' is not an IP")."""
+    with pytest.raises(InputError, match=r"one str, not a list of targets .* \['127\.0\.0\.1'\]"):
+        expand_targets("127.0.0.1")  # type: ignore[arg-type]

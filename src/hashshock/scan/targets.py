@@ -154,6 +154,9 @@ def expand_targets(texts: Sequence[str], max_hosts: int = DEFAULT_MAX_HOSTS) -> 
     Raises :class:`InputError` if they add up to more than ``max_hosts`` addresses
     (counted before expansion, so a /8 costs nothing to refuse).
     """
+    if isinstance(texts, str):  # iterated, "127.0.0.1" was eleven targets of one character
+        raise InputError(None, "texts", f"{texts!r} is one str, not a list of targets",
+                         f"give a list: [{texts!r}]")  # fmt: skip
     if max_hosts > MOST_HOSTS:
         raise InputError(None, "--max-hosts", f"{max_hosts:,} is more than a scan can list",
                          f"give at most {MOST_HOSTS:,} (a /8), and scan in parts")  # fmt: skip
