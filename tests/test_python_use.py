@@ -59,6 +59,11 @@ def test_every_labelled_variable_carries_its_units() -> None:
                                   horizon_days=30))  # fmt: skip
     assert all(ds[v].attrs.get("units") for v in ds.data_vars)
     assert ds["hashrate_ths"].attrs["units"] == "TH/s" and "covenant_first_breach_day" in ds
+    # a first day that never came is −1 on its path: said, so a mean can leave it out
+    for name in ("stage_first_day", "first_stockout_day", "covenant_first_breach_day"):
+        days = ds[name]
+        assert days.attrs["never"] == -1 and int(days.min()) >= -1
+        assert "never" not in ds["hashrate_ths"].attrs
 
 
 def test_workers_and_an_executor_together_are_refused() -> None:

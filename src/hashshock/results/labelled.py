@@ -37,6 +37,10 @@ _MONEY = ("revenue_usd", "ebitda_usd", "cash_usd")
 _MARKET = ("btc_price_usd", "hashprice_usd_per_ph_day")
 _TOTALS = ("failures", "scrapped", "first_stockout_day")
 _DIMS = ("scenario", "path", "day")
+#: The first-day variables, and their value on a path where the day never came (their
+#: ``never`` attribute: ``.where(da != da.attrs["never"])`` leaves them out of a mean).
+FIRST_DAYS = ("stage_first_day", "first_stockout_day", "covenant_first_breach_day")
+NEVER = -1
 #: Each variable's ``units`` attribute (first days: day of the run, −1 when it never came).
 UNITS = {
     "hashrate_ths": "TH/s", "nameplate_ths": "TH/s", "availability": "share of nameplate",
@@ -144,6 +148,8 @@ def to_dataset(results: RunResult | Sequence[RunResult]) -> xr.Dataset:
     dataset = xr.Dataset(data, coords=coords, attrs=attrs)
     for variable in dataset.data_vars:
         dataset[variable].attrs["units"] = UNITS[str(variable)]
+        if str(variable) in FIRST_DAYS:  # a mean over paths would average the −1s in
+            dataset[variable].attrs["never"] = NEVER
     return dataset
 
 
