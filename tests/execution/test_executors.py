@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from tests.conftest import EXAMPLES
@@ -145,3 +146,19 @@ def test_an_unreachable_scheduler_says_how_to_start_one() -> None:
     assert message.startswith("--scheduler: cannot reach a Dask scheduler at tcp://127.0.0.1:")
     assert "`dask scheduler`" in message and "`dask worker ADDRESS`" in message
     assert "\n" not in message
+
+
+def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dask's default scratch space left dask-scratch-space/{global,purge}.lock in the
+    system's temporary folder: written where nobody asked. The cluster's own folder goes
+    with it."""
+    import tempfile
+
+    system = tmp_path / "tmp"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    with local_cluster(1) as executor:
+        assert executor.map(abs, [-1]) == [1]
+    assert list(system.iterdir()) == []

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import types
 import uuid
 from collections.abc import Callable, Sequence
@@ -142,14 +144,26 @@ def local_cluster(workers: int) -> DaskExecutor:
     The worker processes do not run the caller's script: while the cluster lives (a
     worker that dies is started again then), ``sys.modules["__main__"]`` is a stand-in
     without the script's file or name (:func:`_main_hidden`)."""
+    import dask
     from distributed import Client, LocalCluster
 
-    restore = _main_hidden()
+    # the workers' scratch space in a folder of the cluster's own, removed with it
+    # (Dask's default left dask-scratch-space/*.lock in the system's temporary folder)
+    scratch = tempfile.mkdtemp(prefix="hashshock-dask-")
+    put_back = _main_hidden()
+
+    def restore() -> None:
+        put_back()
+        shutil.rmtree(scratch, ignore_errors=True)
+
     try:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            host="127.0.0.1", silence_logs=logging.ERROR,
-        )  # fmt: skip
+        # the scheduler's scratch too (it took the system folder's, whatever the workers')
+        with dask.config.set({"temporary-directory": scratch}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
+                local_directory=scratch,
+            )  # fmt: skip
     except BaseException:
         restore()
         raise
