@@ -17,11 +17,18 @@ from hashshock.results.labelled import to_dataframe, to_dataset
 
 def test_results_print_on_one_line() -> None:
     """A notebook cell showing a result prints one line, not every path's arrays."""
+    from datetime import date
+
+    from hashshock.market import load_market, simulate_market
+
     fleet = small_fleet()
     shown = [
         hashshock.strategies(fleet, paths=5, horizon_days=40, executor=InProcess()),
         hashshock.optimise(fleet, paths=5, horizon_days=40, executor=InProcess()),
         fit_failure_rates(EXAMPLES / "small-farm" / "repairs.csv", as_of="2026-11-30"),
+        # and the inputs one holds: 7,300 and 10,000 characters before
+        hashshock.load_fleet(EXAMPLES / "small-farm" / "fleet.yaml"),
+        simulate_market(load_market(None), date(2026, 12, 1), 30, 300, 0),
     ]
     for result in shown:
         text = repr(result)

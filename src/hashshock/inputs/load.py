@@ -63,6 +63,14 @@ class LoadedFleet:
         if not self.checked_as:
             object.__setattr__(self, "checked_as", self.fleet.model_dump_json())
 
+    def __repr__(self) -> str:
+        # One line: the default printed the whole validated fleet and its catalogue
+        # (7,300 characters for the small farm) in a notebook's cell
+        where = f", path={str(self.path)!r}" if self.path else ""
+        return (f"LoadedFleet(name={self.fleet.name!r}, machines={self.machines:,}, "
+                f"cohorts={len(self.fleet.cohorts)}, sites={len(self.fleet.sites)}, "
+                f"warnings={len(self.warnings)}{where})")  # fmt: skip
+
     def model_of(self, slug: str) -> ModelSpec:
         return self.catalog.get(slug)
 

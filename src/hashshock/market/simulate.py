@@ -116,6 +116,12 @@ class MarketPaths:
     snapshot: NetworkSnapshot
     start: MarketStart  # the state on day 0, the same on every path
 
+    def __repr__(self) -> str:
+        # One line: the default printed every [P, T] array (10,000 characters at 300 paths)
+        day0 = float(self.btc_price_usd[0, 0])
+        return (f"MarketPaths(start_date={self.start_date.isoformat()}, paths={self.paths}, "
+                f"days={self.days}, btc_price_usd_day0={day0:,.0f})")  # fmt: skip
+
     @property
     def paths(self) -> int:
         """Number of Monte Carlo paths ``P``."""
