@@ -409,3 +409,9 @@ def test_run_label_keeps_a_note_with_the_saved_runs(store: Path) -> None:
         extra = [] if said == "none are saved" else ["--store", str(store)]
         done = CliRunner().invoke(app, [*base, *extra, "--label", label])
         assert done.exit_code == 2 and said in done.output, done.output
+
+
+def test_one_run_alone_is_saved_as_to_dataset_takes_it(store: Path, runs) -> None:
+    """save_results(run) was refused where to_dataset(run) and load_runs("id") take one."""
+    (run_id,) = save_results(runs[0], store)
+    assert load_runs(run_id, store)[0].data["scenario"] == runs[0].scenario

@@ -207,8 +207,15 @@ def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
     return runs_from_json(data, str(file))
 
 
-def as_dicts(results: Iterable[RunResult | dict[str, Any]]) -> list[dict[str, Any]]:
-    """Report dicts of ``results``: :func:`report_dict` of each RunResult, dicts checked."""
+def as_dicts(
+    results: Iterable[RunResult | dict[str, Any]] | RunResult,
+) -> list[dict[str, Any]]:
+    """Report dicts of ``results``: :func:`report_dict` of each RunResult, dicts checked;
+    one RunResult alone is a list of one (as ``to_dataset`` takes it)."""
+    from hashshock.results import RunResult
+
+    if isinstance(results, RunResult):
+        results = [results]
     if isinstance(results, str | dict) or not isinstance(results, Iterable):
         raise InputError(
             None, "results", f"{shown(results)} is not a list of runs",

@@ -44,7 +44,7 @@ def input_documents(
 
 
 def save_results(
-    results: Sequence[RunResult | dict[str, Any]],
+    results: Sequence[RunResult | dict[str, Any]] | RunResult,
     store: str | Path | None = None,
     *,
     fleet: LoadedFleet | None = None,
@@ -52,9 +52,10 @@ def save_results(
     market: MarketConfig | None = None,
     label: str | None = None,
 ) -> list[str]:
-    """Save runs (RunResults, or report / contract dicts) in one transaction; return their
-    ids in order. ``fleet``, ``scenarios`` and ``market`` are kept with each run (a
-    scenario with the run of its name) so that ``runs diff`` can say what changed."""
+    """Save runs (RunResults, or report / contract dicts; one RunResult alone is one run)
+    in one transaction; return their ids in order. ``fleet``, ``scenarios`` and
+    ``market`` are kept with each run (a scenario with the run of its name) so that
+    ``runs diff`` can say what changed."""
     import pandas as pd
 
     runs = as_dicts(results)
