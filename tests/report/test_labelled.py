@@ -63,6 +63,10 @@ def test_long_frame_rows_equal_the_dataset(small_runs) -> None:
         "machines_down.held_at_customs",
     }
     assert frame.date.iloc[0] == pd.Timestamp(small_runs[0].dates[0])
+    # few names repeated over millions of rows: categorical, as part is (object strings
+    # took several GB at 4 scenarios x 1,000 paths x 365 days)
+    for column in ("scenario", "part", "variable"):
+        assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
 
 
 def test_bad_requests_say_what_to_do(small_runs) -> None:

@@ -174,7 +174,7 @@ def to_dataframe(
     if unknown:
         raise InputError(None, "variables", f"not daily variables: {', '.join(unknown)}",
                          f"choose from {', '.join(daily)}")  # fmt: skip
-    frames = []
+    frames, labels = [], []
     for name in chosen:
         array = ds[name]
         pieces = ([(f"{name}.{c}", array.sel(cause=c, drop=True)) for c in ds.cause.values]
@@ -184,10 +184,15 @@ def to_dataframe(
             frame = frame.drop(columns=[c for c in frame.columns if c == "inputs_sha256"])
             frame["variable"] = label
             frames.append(frame)
+            labels.append(label)
     out = pd.concat(frames, ignore_index=True)
     if "part" not in out.columns:
         out["part"] = None
     out["part"] = pd.Categorical(out["part"], categories=list(ds.part.values))
+    # categorical as part is: tens of millions of rows repeat a few names (as Python
+    # strings, several GB)
+    out["scenario"] = pd.Categorical(out["scenario"], categories=list(ds.scenario.values))
+    out["variable"] = pd.Categorical(out["variable"], categories=labels)
     out["date"] = ds.date.values[out["day"].to_numpy()]
     out["value"] = out["value"].astype(np.float64)
     return out[["scenario", "path", "day", "date", "part", "variable", "value"]]
