@@ -148,6 +148,8 @@ def test_an_unreachable_scheduler_says_how_to_start_one() -> None:
     assert "\n" not in message
 
 
+# the module's cluster holds Dask's default HTTP port: this second one says it takes another
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")
 def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
