@@ -487,6 +487,12 @@ def _industry_sweep(
             continue
         args = (index, *point, spec.horizon_days, spec.paths, spec.seed, metrics)
         tasks.append(Task(run_industry_point, args, name="sweep-industry"))
+    from hashshock.industry.api import input_warnings
+    from hashshock.notices import warn_all
+
+    # said before the runs, as a fleet's sweep says them: the base's inputs and day-0
+    # market (as hashshock.industry), and each point whose inputs are invalid
+    warn_all([*input_warnings(base.loaded, base.market), *(failed[i] for i in sorted(failed))])
     found = {index: (values, error) for index, values, error
              in _execute(tasks, executor, workers, scheduler, progress)}  # fmt: skip
     points = []
@@ -498,10 +504,7 @@ def _industry_sweep(
         points.append(SweepPoint(index, plan.role, {ranges[i].name: v for i, v
                                                     in plan.values.items()},
                                  values, varies, message))  # fmt: skip
-    from hashshock.industry.api import input_warnings
-    from hashshock.notices import warn_all
-
-    # as hashshock.industry: the base's inputs and day-0 market, and each failed point
-    warn_all([*input_warnings(base.loaded, base.market), *(p.error for p in points if p.error)])
+    # a point that failed in its run (its inputs were valid) is said once it is known
+    warn_all([p.error for p in points if p.error and p.index not in failed])
     return _result(spec, ranges, [m.name for m in metrics], points, [], file,
                    base.loaded.industry.start_date.isoformat())  # fmt: skip
