@@ -129,7 +129,9 @@ def show_command(
     start_date: Annotated[
         str | None,
         typer.Option(
-            "--start-date", help="The run's start date, YYYY-MM-DD (default: today, UTC)."
+            "--start-date",
+            metavar="YYYY-MM-DD",
+            help="The run's start date, YYYY-MM-DD (default: today, UTC).",
         ),
     ] = None,
     market: Annotated[

@@ -40,6 +40,7 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         help="Last day observed (YYYY-MM-DD) for machines without observed_until "
         "(required if any has none); no date may be later than it, or than today "
         "without it.",
@@ -49,6 +50,7 @@ InstallOpt = Annotated[
     str | None,
     typer.Option(
         "--install-date",
+        metavar="YYYY-MM-DD",
         help="Scan inventories only: install date (YYYY-MM-DD) of the scanned machines "
         "whose inventory has no install_date column. Failure logs give install_date per "
         "machine; with them this option is refused.",

@@ -186,7 +186,10 @@ _Inventory = Annotated[
     Path | None, typer.Option(help="Per-machine CSV (default: OUT name + .inventory.csv)")
 ]
 _InstallDate = Annotated[
-    str | None, typer.Option(help="Install date of new cohorts (YYYY-MM-DD), not an assumed one")
+    str | None,
+    typer.Option(
+        metavar="YYYY-MM-DD", help="Install date of new cohorts (YYYY-MM-DD), not an assumed one"
+    ),
 ]
 _AgeDays = Annotated[
     int,
