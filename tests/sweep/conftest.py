@@ -79,3 +79,22 @@ def cli() -> typer.Typer:
     from hashshock.cli.app import app
 
     return app
+
+
+@pytest.fixture
+def said_and_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What a sweep command says in warning lines, in order, with "runs" where its runs
+    start: a warning known before them comes before "runs"."""
+    import hashshock.cli.common
+    import hashshock.sweep.run
+
+    events: list[str] = []
+    monkeypatch.setattr(hashshock.cli.common, "warn_all", events.extend)
+    execute = hashshock.sweep.run._execute
+
+    def runs(*args: Any, **kwargs: Any) -> Any:
+        events.append("runs")
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(hashshock.sweep.run, "_execute", runs)
+    return events

@@ -229,22 +229,11 @@ def test_a_failed_point_exits_2_after_writing(cli: typer.Typer, spec_of: Spec,
 
 
 def test_a_point_whose_inputs_are_invalid_is_said_before_the_runs(
-    cli: typer.Typer, spec_of: Spec, write_spec: Any, monkeypatch: pytest.MonkeyPatch
+    cli: typer.Typer, spec_of: Spec, write_spec: Any, said_and_runs: list[str]
 ) -> None:
     """A long sweep said its invalid points only after all its runs; the Python API says
     them before, and the command now prints them then (and its error lines at the end)."""
-    import hashshock.cli.common
-    import hashshock.sweep.run
-
-    events: list[str] = []
-    monkeypatch.setattr(hashshock.cli.common, "warn_all", events.extend)
-    execute = hashshock.sweep.run._execute
-
-    def runs(*args: Any, **kwargs: Any) -> Any:
-        events.append("runs")
-        return execute(*args, **kwargs)
-
-    monkeypatch.setattr(hashshock.sweep.run, "_execute", runs)
+    events = said_and_runs
     spec = write_spec(spec_of(paths=4, horizon_days=30, metrics=["availability:29"],
                               inputs=[{"path": HOLD, "low": 30, "high": 240}]))  # fmt: skip
     done = CliRunner().invoke(cli, ["sweep", str(spec)])

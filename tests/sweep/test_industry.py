@@ -192,26 +192,16 @@ def test_a_break_metric_of_a_group_without_money_is_refused(tmp_path: Path) -> N
 
 
 def test_an_industry_sweep_says_its_inputs_warnings_before_its_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, said_and_runs: list[str]
 ) -> None:
     """The stale day-0 market (and each point whose inputs are invalid) was issued after
     every run, and the command, which prints what comes after its runs itself, said nothing
     of it: issued before the runs, as a fleet's sweep issues them, and printed."""
     from typer.testing import CliRunner
 
-    import hashshock.cli.common
-    import hashshock.sweep.run
     from hashshock.cli.app import app
 
-    events: list[str] = []
-    monkeypatch.setattr(hashshock.cli.common, "warn_all", events.extend)
-    execute = hashshock.sweep.run._execute
-
-    def runs(*args: Any, **kwargs: Any) -> Any:
-        events.append("runs")
-        return execute(*args, **kwargs)
-
-    monkeypatch.setattr(hashshock.sweep.run, "_execute", runs)
+    events = said_and_runs
     spec = _spec(tmp_path, paths=2, horizon_days=20, metrics=["us_share:19"],
                  inputs=[{"path": LINE, "values": [2, 6]}], method="grid")  # fmt: skip
     path = tmp_path / "spec.yaml"
