@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLES, small_fleet
 from typer.testing import CliRunner
 
 from hashshock.cli.app import app
-from hashshock.cli.common import literal, say
+from hashshock.cli.common import literal, say, tell
 from hashshock.cli.optimise import _stock_table
 
 runner = CliRunner()
@@ -53,6 +53,25 @@ def test_say_wraps_at_words_keeps_paths_whole_and_names_literal() -> None:
     out.seek(0)
     say(console, f"{long_path}: 300 machines", lead="[green]ok[/] ")  # no room beside "ok"
     assert out.getvalue().startswith(f"ok {long_path}:\n  300 machines"), out.getvalue()
+
+
+def test_tell_wraps_on_a_terminal_and_keeps_one_line_in_a_pipe() -> None:
+    """A warning or error on a terminal wraps at words to its width (a terminal would cut
+    it mid-word); written to a pipe or a log it stays one line, for grep; both show the
+    same words and the user's names as written."""
+    text = f"{HOSTILE_NAME} market carried 885 days from the snapshot — fix: " + "word " * 30
+    shown = {}
+    for terminal in (True, False):
+        out = io.StringIO()
+        console = Console(file=out, width=80, color_system=None, force_terminal=terminal)
+        tell(console, "[bold yellow]warning:[/] ", text)
+        shown[terminal] = out.getvalue().rstrip("\n").splitlines()
+    wrapped, piped = shown[True], shown[False]
+    assert len(piped) == 1 and len(wrapped) > 1
+    assert all(len(line) <= 80 for line in wrapped)
+    assert all(line.startswith("  ") for line in wrapped[1:])
+    assert " ".join(" ".join(wrapped).split()) == " ".join(piped[0].split())
+    assert piped[0].startswith(f"warning: {HOSTILE_SHOWN} market")
 
 
 def test_say_counts_wide_characters_as_the_two_columns_they_take() -> None:

@@ -73,8 +73,8 @@ def say(console: Console, text: str, *, lead: str = "", indent: int | None = Non
     ``lead``: markup before the text (``"[green]ok[/] "``), counted by the columns it
     shows. Continuation lines start ``indent`` columns in (default: two past the line's
     own indent). A word longer than a line (a path) is kept whole, never broken.
-    Errors and warnings stay one line each (:func:`error_exit`, :func:`warn_all`): they
-    are grepped."""
+    Errors, warnings and notes go through :func:`tell`, which wraps them on a terminal
+    only."""
     from rich.text import Text
 
     shown = shown_controls(text)
@@ -111,10 +111,20 @@ def wrap_cells(text: str, width: int, first_indent: int, indent: int) -> list[st
     return lines
 
 
+def tell(console: Console, lead: str, text: str) -> None:
+    """An error, warning or note: ``lead`` (markup, ``"[bold red]error:[/] "``) then
+    ``text`` (plain, the user's names printed as written). On a terminal it is wrapped at
+    spaces to the width (:func:`say`), continuation lines indented two columns, rather
+    than cut mid-word; piped or redirected it stays one line, for grep and logs."""
+    if console.is_terminal:
+        say(console, text, lead=lead, indent=2)
+    else:
+        console.print(lead + literal(text), highlight=False, soft_wrap=True)
+
+
 def error_exit(exc: InputError) -> typer.Exit:
-    """Print ``exc`` as one line on stderr; the exit to raise (code 2)."""
-    err_console.print(f"[bold red]error:[/] {literal(exc.message)}", highlight=False,
-                      soft_wrap=True)  # fmt: skip
+    """Print ``exc`` on stderr (:func:`tell`); the exit to raise (code 2)."""
+    tell(err_console, "[bold red]error:[/] ", exc.message)
     return typer.Exit(2)
 
 
@@ -136,15 +146,14 @@ def note_long_run(estimate: RunEstimate, what: str) -> None:
     """On stderr, ``note: {what} needs … (estimated)`` when ``estimate`` is longer than
     :data:`LONG_RUN_SECONDS`: hours of work never start without a word."""
     if estimate.seconds > LONG_RUN_SECONDS:
-        err_console.print(f"note: {what} needs {estimate.describe()} (estimated)",
-                          soft_wrap=True, highlight=False)  # fmt: skip
+        tell(err_console, "note: ", f"{what} needs {estimate.describe()} (estimated)")
 
 
-def warn_all(lines: Iterable[str]) -> None:
-    """Print each accepted-but-notable input on stderr as one warning line."""
+def warn_all(lines: Iterable[str], console: Console | None = None) -> None:
+    """Print each accepted-but-notable input as a warning (:func:`tell`) on ``console``
+    (default: stderr)."""
     for line in lines:
-        err_console.print(f"[bold yellow]warning:[/] {literal(line)}", soft_wrap=True,
-                          highlight=False)  # fmt: skip
+        tell(console or err_console, "[bold yellow]warning:[/] ", line)
 
 
 @contextmanager
@@ -197,10 +206,11 @@ def write_or_report(write: Callable[[], object], target: str) -> bool:
                 reason = reason.removeprefix(f"{UNWRITTEN} (").removesuffix(")")
         else:
             reason, fix = exc.strerror or str(exc), "free space or choose another path"
-        err_console.print(
-            f"[bold red]error:[/] {literal(target)}: the results could not be written "
-            f"({literal(reason)}) — fix: {literal(fix)}", soft_wrap=True, highlight=False,
-        )  # fmt: skip
+        tell(
+            err_console,
+            "[bold red]error:[/] ",
+            f"{target}: the results could not be written ({reason}) — fix: {fix}",
+        )
         return False
     return True
 

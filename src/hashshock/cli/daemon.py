@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.cli.common import AsJsonFlag, say
+from hashshock.cli.common import AsJsonFlag, say, tell
 from hashshock.cli.daemon_client import (
     connect,
     daemon_dir,
@@ -58,8 +58,7 @@ def ask(path: Path, command: str) -> dict[str, Any] | None:
 
 
 def _fail(message: str, fix: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)} — fix: {escape(fix)}", highlight=False,
-              soft_wrap=True)  # fmt: skip
+    tell(err, "[bold red]error:[/] ", f"{message} — fix: {fix}")
     return typer.Exit(code=2)
 
 

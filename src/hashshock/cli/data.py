@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashshock.cli.common import AsJsonFlag, error_exit
+from hashshock.cli.common import AsJsonFlag, error_exit, tell
 from hashshock.cli.common import say as say_wrapped
 from hashshock.cli.market_options import (
     BtcPriceOpt,
@@ -31,6 +31,7 @@ from hashshock.cli.market_options import (
     FeeShareOpt,
     NetworkHashrateOpt,
     market_config,
+    print_start_warnings,
 )
 from hashshock.inputs.errors import InputError
 from hashshock.market.fetch import DEFAULT_URL
@@ -102,18 +103,18 @@ def update_command(
         check_price_continuity(snap, load_snapshot())
     except FetchError as exc:
         current = load_snapshot()
-        err.print(
-            f"[bold red]error:[/] {escape(url)}: {escape(str(exc))}; nothing written — runs keep "
-            f"using the {escape(current.origin or 'bundled')} snapshot of {current.date}",
-            soft_wrap=True,
-            highlight=False,
+        tell(
+            err,
+            "[bold red]error:[/] ",
+            f"{url}: {exc}; nothing written — runs keep using "
+            f"the {current.origin or 'bundled'} snapshot of {current.date}",
         )
         raise typer.Exit(1) from None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_snapshot(snap, target, "--out")
     except OSError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(target.parent))}: cannot create ({exc})")
+        tell(err, "[bold red]error:[/] ", f"{target.parent}: cannot create ({exc})")
         raise typer.Exit(2) from None
     except InputError as exc:
         raise error_exit(exc) from None
@@ -155,8 +156,7 @@ def show_command(
     except InputError as exc:
         raise error_exit(exc) from None
     snap = start.snapshot
-    for text in (*start.notes, *([start.warning] if start.warning else [])):
-        err.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    print_start_warnings(err, start)
     if as_json:  # what the text says, for a script: the snapshot and the day-0 market
         height, subsidy, when = start.next_halving()
         halving = {"block_height": height, "subsidy_btc": subsidy, "date": str(when)}

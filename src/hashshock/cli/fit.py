@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import QuietOpt, error_exit, literal, say
+from hashshock.cli.common import QuietOpt, error_exit, say, tell, warn_all
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
 
@@ -118,13 +118,12 @@ def fit_command(
             write_json(report_to_dict(report), json_out)
     except InputError as exc:
         raise error_exit(exc) from None
-    for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
+    warn_all(report.warnings, err)
     if quiet:  # the warnings above are said all the same, as other commands' are
         return
     if json_out == "-":
         for note in report.notes:
-            err.print(f"note: {literal(note)}", highlight=False, soft_wrap=True)
+            tell(err, "note: ", note)
         return
     console = Console(emoji=False)
     print_report(console, report)

@@ -27,6 +27,7 @@ from hashshock.cli.common import (
     input_errors,
     literal,
     progress_bar,
+    warn_all,
     write_or_report,
 )
 from hashshock.cli.industry_lender import lender_losses, loans_table, points, print_indented
@@ -520,8 +521,7 @@ def industry_command(
         seconds = time.perf_counter() - started
     data = result.to_dict()
     warn = Console(emoji=False, stderr=True)  # with --quiet too, as run's: not a summary
-    for text in data["warnings"]:
-        warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
+    warn_all(data["warnings"], warn)
     if not quiet and json_out != "-":
         render_industry(out, data, seconds)
     with outputs_written_whole():  # all of them, or Ctrl-C says which may be missing
@@ -559,8 +559,7 @@ def validate_industry_file(
     if passes is not None:
         with_engine_passes(loaded, passes, "--passes")
     warn = Console(emoji=False, stderr=True)
-    for text in checked_warnings(checked, loaded):  # what the run would say of its inputs
-        warn.print(f"[bold yellow]warning:[/] {literal(text)}", soft_wrap=True, highlight=False)
+    warn_all(checked_warnings(checked, loaded), warn)  # what the run would say of its inputs
     members = checked.loaded.members
     size = industry_size(len(checked.loaded.groups), round(sum(m.weight for m in members)),
                          len(members))  # fmt: skip

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import AsJsonFlag, error_exit, literal
+from hashshock.cli.common import AsJsonFlag, error_exit, warn_all
 from hashshock.cli.render import table_width
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -112,8 +112,7 @@ def catalog(extra: _Extra = None, as_json: AsJsonFlag = False) -> None:
         raise error_exit(exc) from None
     models = loaded.models
     err = Console(emoji=False, stderr=True)
-    for warning in loaded.replaced_warning(extra):
-        err.print(f"[yellow]warning:[/] {literal(warning)}", highlight=False, soft_wrap=True)
+    warn_all(loaded.replaced_warning(extra), err)
     if as_json:
         sys.stdout.write(json.dumps([vars(m) for m in models.values()], indent=2) + "\n")
         return

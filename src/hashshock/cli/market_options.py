@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 if TYPE_CHECKING:
     from hashshock.inputs.load import LoadedFleet
@@ -109,8 +108,9 @@ def checked_start(config: MarketConfig, loaded: LoadedFleet) -> MarketStart:
 
 def print_start_warnings(console: Console, start: MarketStart) -> None:
     """The day-0 market's notes and warning (if any), one line each on ``console``."""
-    for text in (*start.notes, *([start.warning] if start.warning else [])):
-        console.print(f"[bold yellow]warning:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    from hashshock.cli.common import warn_all
+
+    warn_all((*start.notes, *([start.warning] if start.warning else [])), console)
 
 
 def warn_if_stale(console: Console, config: MarketConfig, loaded: LoadedFleet) -> MarketStart:

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from hashshock.cli import market_options as market_opts
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal
+from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal, warn_all
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
     JsonOpt,
@@ -139,8 +139,7 @@ def optimise_command(
     if not quiet and json_out != "-":
         render_optimise(out, result, seconds, pool_sites)
     if not result.reached:
-        err.print(f"[bold yellow]warning:[/] {literal(result.note)}; {_best(result)}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+        warn_all([f"{result.note}; {_best(result)}"], err)
 
     def write_report() -> None:
         from hashshock.decide.report import write_decision_report

@@ -32,6 +32,7 @@ from hashshock.cli.common import (
     literal,
     note_long_run,
     progress_bar,
+    tell,
     warn_all,
     warnings_said,
     write_or_report,
@@ -206,8 +207,7 @@ def sweep_command(
     if not quiet and json_out != "-":
         render_sweep(out, data, seconds)
     for point in result.failed:
-        err.print(f"[bold red]error:[/] {literal(str(point.error))}", highlight=False,
-                  soft_wrap=True)  # fmt: skip
+        tell(err, "[bold red]error:[/] ", str(point.error))
     if not _write_outputs(result, data, json_out, report, save, store, quiet):
         raise typer.Exit(1)
     if result.failed:
