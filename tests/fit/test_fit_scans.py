@@ -108,7 +108,8 @@ def test_scans_and_logs_do_not_mix(invoke: Invoke, tmp_path: Path, write_log: Wr
 @pytest.mark.parametrize(
     ("boards", "fans", "field", "problem"),
     [(-2, 4, "boards_working", "-2 is negative"), (3, -1, "fans_working", "-1 is negative"),
-     (5, 4, "boards_working", "5 working of 3 expected")],
+     (5, 4, "boards_working", "5 boards working but 3 expected"),
+     (3, 5, "fans_working", "5 fans working but 4 expected")],
 )  # fmt: skip
 def test_impossible_counts_in_an_inventory_are_refused(
     tmp_path: Path, boards: int, fans: int, field: str, problem: str

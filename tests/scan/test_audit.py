@@ -174,8 +174,9 @@ def test_an_inventory_reading_that_is_no_reading_is_refused(reading: str, tmp_pa
 
 def test_an_inventory_of_one_row_twice_or_a_million_boards_is_refused(tmp_path: Path) -> None:
     """A row repeated whole was audited as two machines; 1,000,000 boards working was
-    taken as read. (More fans working than expected is kept: the scanner writes that
-    of a hydro machine whose pumps report as fans, and must read its own file back.)"""
+    taken as read, and so were four boards working of three. (More fans working than
+    expected is kept: the scanner writes that of a hydro machine whose pumps report as
+    fans, and must read its own file back.)"""
     from hashshock.inputs.errors import InputError
     from hashshock.scan.inventory import read_inventory, render_inventory
 
@@ -190,6 +191,11 @@ def test_an_inventory_of_one_row_twice_or_a_million_boards_is_refused(tmp_path: 
     with pytest.raises(InputError, match="row 2, boards_working") as raised:
         read_inventory(path)
     assert "more than one machine reads" in raised.value.problem
+    more = machine("10.0.0.1", boards_expected=3, boards_working=4)
+    path.write_text(render_inventory([more]), encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, boards_working") as raised:
+        read_inventory(path)
+    assert "4 boards working but 3 expected" in raised.value.problem
     path.write_text(render_inventory([machine("10.0.0.1", fans_expected=0, fans_working=2)]),
                     encoding="utf-8")  # fmt: skip
     assert read_inventory(path)[0].fans_working == 2

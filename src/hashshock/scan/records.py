@@ -217,6 +217,14 @@ def record_from_row(row: dict[str, str], path: Path | None = None, line: int = 0
                 path, f"row {line}, {check}", f"unknown result {values[check]!r}",
                 f"use one of {', '.join(CHECK_RESULTS)}",
             )  # fmt: skip
+    working, expected = values["boards_working"], values["boards_expected"]
+    if working is not None and expected is not None and working > expected:
+        # The scanner counts a machine's expected boards as at least those it reports
+        # (probe ``_set_boards``): more working than expected is a hand-edited cell.
+        raise InputError(
+            path, f"row {line}, boards_working", f"{working} boards working but "
+            f"{expected} expected", "fix either cell, or clear boards_expected",
+        )  # fmt: skip
     extra = {k: v for k, v in row.items() if k and k not in INVENTORY_COLUMNS}
     return MachineRecord(**values, _extra=extra)
 
