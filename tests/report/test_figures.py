@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.report.conftest import MIDSIZE
 
 import hashshock
@@ -202,14 +204,43 @@ def test_fleet_without_finance_has_no_money_charts(small_runs):
 
 def test_a_built_in_scenario_has_one_colour_in_every_report() -> None:
     """Sanctions is the same colour wherever it is drawn (a compare, an industry, a
-    decision's page), whatever its place among the runs; other scenarios take the
-    palette by place, and baseline is grey."""
-    from hashshock.report.figures.style import BASELINE_COLOUR, PALETTE, colour
+    decision's page), whatever its place among the runs, and baseline is grey; a
+    scenario of the user's takes a colour no other run has — not sanctions' blue when it
+    comes first, nor vermilion beside customs-2024's orange."""
+    from hashshock.report.figures.style import (
+        BASELINE_COLOUR,
+        PALETTE,
+        SCENARIO_COLOURS,
+        run_colours,
+    )
 
-    assert colour("sanctions", 0) == colour("sanctions", 3) == colour("sanctions — do nothing", 0)
-    assert colour("baseline", 2) == colour("baseline — chosen stock", 0) == BASELINE_COLOUR
-    assert colour("customs-2024", 1) != colour("sanctions", 1)
-    assert colour("my-shock", 2) == PALETTE[2]
+    blue = SCENARIO_COLOURS["sanctions"]
+    assert run_colours(["sanctions"]) == [blue]
+    assert run_colours(["baseline", "customs-2024", "mitigation", "sanctions"])[3] == blue
+    assert run_colours(["my-shock", "baseline"]) == [PALETTE[0], BASELINE_COLOUR]
+    assert blue not in run_colours(["my-shock", "sanctions"])[:1]
+    assert run_colours(["my-shock", "customs-2024"])[0] not in (PALETTE[0], PALETTE[4])
+
+
+@given(st.lists(st.sampled_from(["baseline", "sanctions", "customs-2024", "mitigation",
+                                 "quiet-end", "remote-disable", "mine", "yours"]),
+                min_size=1, max_size=12))  # fmt: skip
+def test_runs_sharing_a_chart_never_share_a_colour_while_the_palette_lasts(
+    scenarios: list[str],
+) -> None:
+    """Two fleets' runs of one scenario (a mixed-fleet report), or a scenario of the
+    user's, each take a colour of their own: up to eight runs (grey and the palette's
+    seven) all differ, and a built-in scenario's first run keeps its own colour."""
+    from hashshock.report.figures.style import BASELINE_COLOUR, SCENARIO_COLOURS, run_colours
+
+    colours = run_colours(scenarios)
+    assert len(colours) == len(scenarios)
+    if len(scenarios) <= 8:
+        assert len(set(colours)) == len(colours), (scenarios, colours)
+    for name in set(scenarios):
+        own = BASELINE_COLOUR if name == "baseline" else SCENARIO_COLOURS.get(name)
+        if own is not None:
+            assert colours[scenarios.index(name)] == own
 
 
 def test_panels_sharing_a_y_axis_are_labelled_once_per_row() -> None:

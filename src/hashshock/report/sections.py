@@ -25,7 +25,12 @@ from hashshock.money_notes import money_notes
 from hashshock.report import industry_sections, tables
 from hashshock.report.data import drawn_together, series
 from hashshock.report.figures import decide, fans, money, overlay, stages, sweep
-from hashshock.report.figures.style import Figure, readable_figure, shown_as_written
+from hashshock.report.figures.style import (
+    Figure,
+    readable_figure,
+    run_hues,
+    shown_as_written,
+)
 from hashshock.words import DOWN_CAUSE_DEFINITIONS
 
 
@@ -133,12 +138,12 @@ def _operations(r: ReportInput) -> list[Block]:
 
 def _spares(r: ReportInput) -> list[Block]:
     return _charts(*(
-        (f"spares-{i}", fans.spares_fans(run, label, i),
+        (f"spares-{i}", fans.spares_fans(run, label, hue),
          "Spares on the shelf, summed over all pools of a part type; the dotted line marks "
          "its median stock-out day. As the chart's subtitle says, one pool empty while "
          "machines wait is a stock-out, so a part can stock out with spares left at other "
          "sites or for other models.")
-        for i, (run, label) in enumerate(zip(r.runs, r.labels, strict=True))
+        for i, (run, label, hue) in enumerate(zip(r.runs, r.labels, run_hues(r.runs), strict=True))
     ))  # fmt: skip
 
 

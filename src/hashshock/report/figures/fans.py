@@ -12,11 +12,11 @@ from hashshock.report.figures.style import (
     Figure,
     add,
     axis_ids,
-    colour,
     day_date,
     fan_traces,
     hashrate_axis,
     mark_day,
+    run_hues,
     say_none,
     small_multiples,
     titled,
@@ -37,18 +37,18 @@ def fan_figure(
 ) -> Figure | None:  # fmt: skip
     """One panel per run of series ``name`` (``negate``: drawn as −series, its bands swapped
     so that p5 stays the lowest); ``None`` when no run has it."""
-    chosen = [(run, label, i) for i, (run, label) in enumerate(zip(runs, labels, strict=True))
-              if series(run, name)]  # fmt: skip
+    drawn = zip(runs, labels, run_hues(runs), strict=True)
+    chosen = [(run, label, hue) for run, label, hue in drawn if series(run, name)]
     if not chosen:
         return None
     fig = small_multiples([label for _, label, _ in chosen], title)
-    for k, (run, label, i) in enumerate(chosen):
+    for k, (run, label, hue) in enumerate(chosen):
         start = run["start_date"]
         bands = series(run, name)
         if negate:
             bands = {f"p{100 - int(key[1:])}": [-v for v in values]
                      for key, values in bands.items()}  # fmt: skip
-        for trace in fan_traces(bands, start, colour(label, i), label, name,
+        for trace in fan_traces(bands, start, hue, label, name,
                                 hover_format=hover_format):  # fmt: skip
             add(fig, trace, k)
         if mark_stages:
@@ -80,7 +80,7 @@ def cash_fan(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure | 
                       {"tickformat": "$~s", **titled("USD")}, "$,.0f")  # fmt: skip
 
 
-def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
+def spares_fans(run: dict[str, Any], label: str, hue: str) -> Figure | None:
     """Spares on hand per part type for one run, the median stock-out day marked."""
     parts = sorted(str(row["part"]) for row in run["first_to_break"])
     parts = [p for p in parts if series(run, f"spares_on_hand.{p}")]
@@ -93,7 +93,7 @@ def spares_fans(run: dict[str, Any], label: str, index: int) -> Figure | None:
     stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
     for k, part in enumerate(parts):
         name = f"spares_on_hand.{part}"
-        for trace in fan_traces(series(run, name), run["start_date"], colour(label, index),
+        for trace in fan_traces(series(run, name), run["start_date"], hue,
                                 label, name, hover_format=",.1f"):  # fmt: skip
             add(fig, trace, k)
         day = stockout.get(part)
@@ -114,12 +114,12 @@ def machines_down_fans(runs: Sequence[dict[str, Any]], labels: Sequence[str]) ->
         return None
     titles = [f"{label}: {DOWN_CAUSES[cause]}" for label in labels for cause in causes]
     fig = small_multiples(titles, "Machines down by cause (machines)", 220, shared_y=False)
-    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+    for i, (run, label, hue) in enumerate(zip(runs, labels, run_hues(runs), strict=True)):
         for j, cause in enumerate(causes):
             name = f"machines_down.{cause}"
             bands = series(run, name)
             k = i * len(causes) + j
-            for trace in fan_traces(bands, run["start_date"], colour(label, i), label, name,
+            for trace in fan_traces(bands, run["start_date"], hue, label, name,
                                     hover_format=",.0f"):  # fmt: skip
                 add(fig, trace, k)
             if not _any_down(bands):

@@ -20,9 +20,9 @@ from hashshock.report.figures.style import (
     Figure,
     add,
     baseline_last,
-    colour,
     fan_traces,
     legend_rank,
+    run_colours,
     say_none,
     small_multiples,
     titled,
@@ -39,8 +39,9 @@ NETWORK_SERIES = {
 
 def scenarios(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Each scenario of the industry JSON: name, its dict, its colour (baseline grey)."""
-    for i, (name, scenario) in enumerate(data["scenarios"].items()):
-        yield name, scenario, colour(name, i)
+    hues = run_colours(list(data["scenarios"]))
+    for (name, scenario), hue in zip(data["scenarios"].items(), hues, strict=True):
+        yield name, scenario, hue
 
 
 def shocked(data: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:

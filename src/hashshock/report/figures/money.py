@@ -12,11 +12,11 @@ from hashshock.report.figures.style import (
     Figure,
     add,
     baseline_last,
-    colour,
     day_date,
     day_or_dash,
     figure,
     legend_rank,
+    run_hues,
     small_multiples,
     titled,
     update_axes,
@@ -48,6 +48,7 @@ def covenant_breach(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fi
     """Breach probability per covenant (and margin call) with its 95% interval."""
     fig = figure("Covenant breach probability (bars) with 95% interval (whiskers)", 400,
                  hovermode="closest", barmode="group", showlegend=len(runs) > 1)  # fmt: skip
+    hues = run_hues(runs)
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         tests = _tests(run)
         if not tests:
@@ -56,7 +57,7 @@ def covenant_breach(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fi
         p = [float(tests[n]["probability_breach"]) for n in names]
         ci = [tests[n]["probability_breach_ci95"] for n in names]
         fig["data"].append({
-            "type": "bar", "x": names, "y": p, "name": label, "marker": {"color": colour(label, i)},
+            "type": "bar", "x": names, "y": p, "name": label, "marker": {"color": hues[i]},
             "error_y": {"type": "data", "symmetric": False, "color": "#333",
                         "array": [max(c[1] - v, 0.0) for c, v in zip(ci, p, strict=True)],
                         "arrayminus": [max(v - c[0], 0.0) for c, v in zip(ci, p, strict=True)]},
@@ -87,8 +88,9 @@ def breach_days(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure
         return None
     fig = small_multiples(names, "When covenants first break: share of paths breached by then",
                           240)  # fmt: skip
+    hues = run_hues(runs)
     for k, name in enumerate(names):
-        for i in baseline_last(labels):  # baseline dashed over the others
+        for i in baseline_last([run["scenario"] for run in runs]):  # baseline dashed, on top
             run, label = runs[i], labels[i]
             dist = dists(run).get(name)
             if not dist:
@@ -98,7 +100,7 @@ def breach_days(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure
             dash = "dash" if run.get("scenario") == "baseline" else "solid"
             add(fig, {
                 "type": "scatter", "mode": "lines", "line": {"shape": "hv", "width": 2,
-                                                             "color": colour(label, i),
+                                                             "color": hues[i],
                                                              "dash": dash},
                 "x": [day_date(run["start_date"], b * width) for b in range(len(share))],
                 "y": list(accumulate(share)), "name": label, "legendgroup": label,

@@ -13,10 +13,10 @@ from hashshock.report.figures.style import (
     DAY_MS,
     Figure,
     baseline_last,
-    colour,
     figure,
     hashrate_axis,
     legend_rank,
+    run_hues,
     titled,
 )
 
@@ -31,7 +31,8 @@ def median_overlay(
     """The median of series ``name`` of every run on one chart (baseline dashed grey,
     drawn over the others: :func:`~hashshock.report.figures.style.baseline_last`)."""
     fig = figure(title, 420)
-    for i in baseline_last(labels):
+    hues = run_hues(runs)
+    for i in baseline_last([run["scenario"] for run in runs]):
         run, label = runs[i], labels[i]
         median = series(run, name).get("p50")
         if median is None:
@@ -39,7 +40,7 @@ def median_overlay(
         fig["data"].append({
             "type": "scatter", "y": median, "x0": run["start_date"], "dx": DAY_MS,
             "mode": "lines", "name": label, "legendrank": legend_rank(i),
-            "line": {"color": colour(label, i), "width": 2,
+            "line": {"color": hues[i], "width": 2,
                      "dash": "dash" if run["scenario"] == "baseline" else "solid"},
             "hovertemplate": f"%{{y:{hover_format}}}<extra>{label}</extra>",
             "meta": {"scenario": label, "series": name, "band": "p50"},

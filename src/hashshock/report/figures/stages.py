@@ -10,10 +10,10 @@ from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.report.figures.style import (
     DAY_MS,
     Figure,
-    colour,
     day_date,
     day_or_dash,
     figure,
+    run_hues,
     titled,
 )
 
@@ -25,9 +25,8 @@ def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
     """
     data: list[dict[str, Any]] = []
     rows: list[str] = []
-    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+    for run, label, hue in zip(runs, labels, run_hues(runs), strict=True):
         start = run["start_date"]
-        hue = colour(label, i)
         for key, name in STAGE_NAMES.items():
             stage = run["stages"].get(key, {})
             row = f"{name} · {label}" if len(runs) > 1 else name
@@ -69,12 +68,12 @@ def first_to_break(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
     """Per part: the share of paths on which it runs out first, one bar per run."""
     fig = figure("First to break: share of paths on which each part runs out first", 380,
                  hovermode="closest", barmode="group", showlegend=len(runs) > 1)  # fmt: skip
-    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+    for run, label, hue in zip(runs, labels, run_hues(runs), strict=True):
         rows = sorted(run["first_to_break"], key=lambda r: str(r["part"]))
         fig["data"].append({
             "type": "bar", "x": [r["part"] for r in rows],
             "y": [r["probability_first"] for r in rows], "name": label,
-            "marker": {"color": colour(label, i)},
+            "marker": {"color": hue},
             "customdata": [[r["probability_stockout"], day_or_dash(r["stockout_day_p50"])]
                            for r in rows],
             "hovertemplate": ("%{x}: first to run out on %{y:.0%} of paths; runs out on "

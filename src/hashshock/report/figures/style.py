@@ -50,22 +50,52 @@ SCENARIO_COLOURS = {"sanctions": PALETTE[1], "customs-2024": PALETTE[4],
                     "remote-disable": PALETTE[3]}  # fmt: skip
 
 
-def colour(label: str, index: int) -> str:
-    """The colour of the run labelled ``label`` (``index``: its place among the runs): grey
-    for baseline, a built-in scenario's own (its label before any " — " a decision's page
-    adds), else the palette's ``index``-th."""
-    name = label.split(" — ")[0]
-    if name == "baseline":
-        return BASELINE_COLOUR
-    return SCENARIO_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+#: Palette colours too close to tell apart side by side (vermilion and orange, blue and
+#: sky blue, orange and yellow): a run takes neither of a pair another run has.
+_NEAR = {PALETTE[0]: {PALETTE[4]}, PALETTE[4]: {PALETTE[0], PALETTE[6]},
+         PALETTE[1]: {PALETTE[5]}, PALETTE[5]: {PALETTE[1]}, PALETTE[6]: {PALETTE[4]}}  # fmt: skip
 
 
-def baseline_last(names: Sequence[str]) -> list[int]:
-    """The order (indices of ``names``) in which to draw runs that share a chart: baseline
-    after the others, to be drawn over them dashed (or as open markers) — drawn first, a
-    baseline that a scenario matches (before its shock starts, or where it changes
-    nothing) was hidden under it. The legend keeps the runs' order (:func:`legend_rank`)."""
-    return sorted(range(len(names)), key=lambda i: names[i].split(" — ")[0] == "baseline")
+def run_colours(scenarios: Sequence[str]) -> list[str]:
+    """The colour of each run, given the scenario each runs, in the runs' order — the same
+    in every chart of a report. Baseline is grey and a built-in scenario takes its own
+    (the same in every report: a compare, an industry, a decision's page); each other run
+    (a scenario of the user's, a second fleet's run of a scenario already coloured) takes
+    the first palette colour no run has and none is near (:data:`_NEAR`), else the first
+    no run has; past the palette's seven, colours repeat in its order."""
+    colours: list[str | None] = [None] * len(scenarios)
+    taken: set[str] = set()
+    for i, name in enumerate(scenarios):
+        own = BASELINE_COLOUR if name == "baseline" else SCENARIO_COLOURS.get(name)
+        if own is not None and own not in taken:
+            colours[i] = own
+            taken.add(own)
+    spill = 0
+    for i, colour in enumerate(colours):
+        if colour is not None:
+            continue
+        free = [c for c in PALETTE if c not in taken]
+        apart = [c for c in free if not _NEAR.get(c, set()) & taken]
+        if free:
+            colours[i] = (apart or free)[0]
+        else:
+            colours[i], spill = PALETTE[spill % len(PALETTE)], spill + 1
+        taken.add(str(colours[i]))
+    return [str(c) for c in colours]
+
+
+def run_hues(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """:func:`run_colours` of report runs (their ``scenario``)."""
+    return run_colours([str(run["scenario"]) for run in runs])
+
+
+def baseline_last(scenarios: Sequence[str]) -> list[int]:
+    """The order (indices of the runs of ``scenarios``) in which to draw runs that share a
+    chart: baseline after the others, to be drawn over them dashed (or as open markers) —
+    drawn first, a baseline that a scenario matches (before its shock starts, or where it
+    changes nothing) was hidden under it. The legend keeps the runs' order
+    (:func:`legend_rank`)."""
+    return sorted(range(len(scenarios)), key=lambda i: scenarios[i] == "baseline")
 
 
 def legend_rank(index: int) -> int:
