@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -1052,6 +1053,27 @@ def test_a_day_0_well_below_the_nameplate_is_explained() -> None:
     assert "$30.73/PH/day" in note and "hosted 37%, farms 40% (p50, baseline)" in note
     assert "big" not in note
     assert day_zero_delivery(data(380.0)) is None
+
+
+def test_an_industry_without_network_feedback_below_its_nameplate_writes_its_outputs(
+    tmp_path: Path,
+) -> None:
+    """Without network feedback there is no shared hashprice: the day-0 note read it and
+    raised KeyError after the whole run, before the JSON and report were written."""
+    from hashshock.cli.app import app
+
+    file = tmp_path / "nofb.yaml"
+    file.write_text(yaml.safe_dump({
+        "name": "x", "start_date": "2026-12-01", "network_feedback": False,
+        "operators": [{"name": "a", "template": "small-farm", "machines": 1000}],
+    }), encoding="utf-8")  # fmt: skip
+    out, page = tmp_path / "x.json", tmp_path / "x.html"
+    done = CliRunner().invoke(app, ["industry", str(file), "--paths", "4", "--horizon", "20",
+                                    "--json", str(out), "--report", str(page)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "hashprice_usd_per_ph_day" not in json.loads(out.read_text())["scenarios"][
+        "baseline"]["us"]  # fmt: skip
+    assert "day-0 hashprice" in " ".join(done.output.split()) and page.exists()
 
 
 def test_a_bundled_templates_error_is_named_in_the_users_file(tmp_path: Path) -> None:

@@ -196,14 +196,16 @@ def day_zero_delivery(data: dict[str, Any]) -> str | None:
                     for name, g in (scenario.get("groups") or {}).items()
                     if g.get("availability", {}).get("3m"))[:2]  # fmt: skip
     low = ", ".join(f"{name} {share:.0%}" for share, name in lowest)
-    price = us["hashprice_usd_per_ph_day"]["p50"][0]
+    # Without network feedback there is no shared hashprice: each member has its own.
+    shared = us.get("hashprice_usd_per_ph_day")
+    price = f" (${shared['p50'][0]:,.2f}/PH/day)" if shared else ""
     unit, scale = hashrate_unit(data)
     return (
         f"the operators deliver {delivered * scale:,.1f} of their {nameplate * scale:,.1f} "
         f"{unit} nameplate on "
         f"day 0 ({delivered / nameplate:.0%}): machines down for repairs and, in fleets "
-        "that switch off machines earning less than their power, those off at the day-0 "
-        f"hashprice (${price:,.2f}/PH/day)"
+        f"that switch off machines earning less than their power, those off at the day-0 "
+        f"hashprice{price}"
         + (f"; lowest availability at 3 months: {low} (p50, {name})" if low else "")
     )
 
