@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -262,6 +263,67 @@ def test_bad_input_names_file_field_and_fix(tmp_path: Path, case: str) -> None:
     message = caught.value.message
     assert str(file) in message and field in message and problem in message
     assert " — fix: " in message and "\n" not in message
+
+
+def _one_operator(tmp_path: Path, **fields: Any) -> Path:
+    file = tmp_path / f"one-{len(list(tmp_path.glob('one-*.yaml')))}.yaml"
+    operator = {"name": "a", "template": str(SMALL_FARM), **fields}
+    file.write_text(yaml.safe_dump({"name": "t", "start_date": "2026-12-01",
+                                    "operators": [operator]}))  # fmt: skip
+    return file
+
+
+def test_sizes_past_what_the_engine_holds_name_the_operators_own_field(tmp_path: Path) -> None:
+    """A class's growth in EH/s was ordered by each of its members (300 farms × 1,000 EH/s
+    ran, the rest of the world "growing" −73 % a year); a template scaled past one
+    cohort's limit, or growth past one order's, was refused as the scaled fleet's
+    ``cohorts[0].count`` — a field the user never wrote — in the template's file. Each
+    names the industry file, the operator's own field and, for a size, the largest that
+    fits."""
+    s21 = {"model": "antminer-s21-xp"}
+    cases = [
+        (_industry(tmp_path, op_growth={**s21, "ehs_per_year": 1000}),
+         "operators[0] (farms)", "growth.ehs_per_year is one operator's"),
+        (_one_operator(tmp_path, hashrate_ehs=1000),
+         "operators[0] (a).hashrate_ehs", "in its largest cohort, more than one cohort holds"),
+        (_one_operator(tmp_path, machines=1000,
+                       growth={**s21, "ehs_per_year": 1200, "every_months": 12}),
+         "operators[0] (a).growth", "more than one order holds (3,000,000)"),
+    ]  # fmt: skip
+    for file, field, problem in cases:
+        with pytest.raises(InputError) as caught:
+            load_industry(file)
+        error = caught.value
+        assert error.file == str(file) and error.field == field and problem in error.problem
+    largest = re.search(
+        r"at most ([\d.,]+) EH/s", error_of(_one_operator(tmp_path, hashrate_ehs=1000))
+    )
+    assert largest is not None
+    load_industry(_one_operator(tmp_path, hashrate_ehs=float(largest[1].replace(",", ""))))
+
+
+def error_of(file: Path) -> str:
+    """The fix of the error loading ``file`` raises."""
+    with pytest.raises(InputError) as caught:
+        load_industry(file)
+    return caught.value.fix
+
+
+def test_planned_growth_larger_than_the_network_is_refused_before_simulating(
+    tmp_path: Path,
+) -> None:
+    """2,400 EH/s of orders against a 1,291 EH/s network: refused by ``--validate`` and
+    the run alike, named at the operator ordering most."""
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)
+    file = _one_operator(tmp_path, machines=1000, growth={
+        "model": "antminer-s21-xp", "ehs_per_year": 1200, "months": 24})  # fmt: skip
+    for extra in (["--validate"], ["--paths", "2", "--horizon", "30"]):
+        done = CliRunner().invoke(app, ["industry", str(file), *extra])
+        assert done.exit_code == 2, done.output
+        said = " ".join(done.output.split())
+        assert "operators[0] (a).growth" in said and "more than the whole network" in said
 
 
 def test_a_folder_for_the_industry_or_portfolio_file_is_named_a_folder(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ borrowers' finance blocks carry it and their cash its principal (:func:`_lend_ne
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +37,7 @@ from hashshock.inputs.errors import (
     unknown_name_fix,
 )
 from hashshock.inputs.files import check_is_file, read_yaml_mapping
-from hashshock.inputs.fleet import MAX_FLEET_MACHINES
+from hashshock.inputs.fleet import MAX_COHORT_MACHINES, MAX_FLEET_MACHINES
 from hashshock.inputs.industry import (
     MAX_ENGINE_PASSES,
     DonorBuyers,
@@ -315,6 +316,7 @@ class _Reader:
                 assert op.machines is not None
                 sizes = [op.machines]
             weight, names = 1.0, [op.name]
+        self._check_scaled(i, op, template, max(sizes), file)
         out = []
         for name, size in zip(names, sizes, strict=True):
             factor = size / template.machines
@@ -344,6 +346,33 @@ class _Reader:
             out.append(self._member(i, name, weight, data, file, loaded))
         return out
 
+    def _check_scaled(self, i: int, op: Operator, template: LoadedFleet, size: int,
+                      file: Path) -> None:  # fmt: skip
+        """Refuse a size that scales a cohort of the template past one cohort's limit, or
+        the fleet past one fleet's, naming the operator's size and the largest that fits
+        (the scaled fleet's own error named a cohort count the user never wrote)."""
+        largest_cohort = max(c.count for c in template.fleet.cohorts)
+        fits = min(template.machines * MAX_COHORT_MACHINES / largest_cohort,
+                   float(MAX_FLEET_MACHINES))  # fmt: skip
+        if size <= fits:
+            return
+        most = int(fits)
+        field = ("hashrate_ehs" if op.hashrate_ehs is not None
+                 else "machines" if op.machines is not None else "machines_each")  # fmt: skip
+        if field == "hashrate_ehs":
+            ehs = math.floor(most * template.nameplate_ths / template.machines / 1e6 * 10) / 10
+            limit = f"{ehs:,g} EH/s"
+        else:
+            limit = f"{most:,} machines" + (" a member" if field == "machines_each" else "")
+        raise self.fail(
+            i, field, f"{size:,} machines of {file.name} would put "
+            + (f"{round(largest_cohort * size / template.machines):,} in its largest cohort, "
+               f"more than one cohort holds ({MAX_COHORT_MACHINES:,})"
+               if size * largest_cohort / template.machines > MAX_COHORT_MACHINES
+               else f"more than one fleet holds ({MAX_FLEET_MACHINES:,})"),
+            f"use at most {limit}, or split the operator in two",
+        )  # fmt: skip
+
     def _member(
         self, i: int, name: str, weight: float, data: dict[str, Any], file: Path,
         loaded: LoadedFleet,
@@ -362,8 +391,13 @@ class _Reader:
                                 f"site '{op.growth.site}' is not a site of {file}",
                                 unknown_name_fix(op.growth.site, sites, "site"))  # fmt: skip
             site = sites[0]
-            orders += growth_orders(op.growth, self.industry.start_date, site,
+            planned = growth_orders(op.growth, self.industry.start_date, site,
                                     loaded.nameplate_ths, loaded.catalog)  # fmt: skip
+            if planned and planned[0]["count"] > MAX_COHORT_MACHINES:
+                raise self.fail(i, "growth", f"each order would be {planned[0]['count']:,} "
+                                f"machines, more than one order holds ({MAX_COHORT_MACHINES:,})",
+                                "order more often (every_months), or less")  # fmt: skip
+            orders += planned
         orders, twins = with_twins(orders, self.industry, loaded.catalog)
         finance = with_donor_buyers(data.get("finance"), self.industry.donor_buyers)
         start = self.industry.pipelines_at_start

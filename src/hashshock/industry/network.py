@@ -24,6 +24,7 @@ grows faster while hashprice is above its reference ("growth moves overseas").
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,9 @@ from hashshock.inputs.industry import RestOfWorld
 from hashshock.market import MarketConfig
 from hashshock.market.simulate import MarketPaths, hashrate_noise, mine_days, used_prices
 from hashshock.market.start import MarketStart, check_network_holds, market_start
+
+if TYPE_CHECKING:
+    from hashshock.industry.load import LoadedIndustry, Member
 
 FloatArray = NDArray[np.float64]
 
@@ -79,6 +83,40 @@ def check_rest_of_world(
         f"the operators {what} {us_ths / 1e6:,.0f} EH/s on day 0, more than the whole "
         f"network ({start.network_hashrate_ths / 1e6:,.0f} EH/s)",
         "give rest_of_world.hashrate_ehs, or check the operators' sizes",
+    )  # fmt: skip
+
+
+def planned_ths(member: Member) -> float:
+    """Nameplate TH/s of ``member``'s open orders and planned growth (its fleet's orders
+    but the twins that stand in for cancelled ones), for one operator like it."""
+    fleet = member.loaded
+    return float(sum(order.count * fleet.model_of(order.model).hashrate_ths
+                     for o, order in enumerate(fleet.fleet.orders)
+                     if not member.is_twin(o)))  # fmt: skip
+
+
+def check_planned_growth(loaded: LoadedIndustry, start: MarketStart) -> None:
+    """Refuse orders and planned growth adding more nameplate than the whole network has
+    on day 0 (a rate with extra zeros): the US would outgrow the world, and the rest of
+    the world's implied growth turn negative. Named at the operator adding most."""
+    by_group: dict[str, float] = {}
+    for member in loaded.members:
+        by_group[member.group] = by_group.get(member.group, 0.0) + member.weight * planned_ths(
+            member)  # fmt: skip
+    total, network = sum(by_group.values()), start.network_hashrate_ths
+    if total <= network:
+        return
+    names = [op.name for op in loaded.industry.operators]
+    group = max(by_group, key=lambda g: by_group[g])
+    i = names.index(group)
+    field = "growth" if loaded.industry.operators[i].growth is not None else "fleet"
+    raise InputError(
+        loaded.path, f"operators[{i}] ({group}).{field}",
+        f"the operators order {total / 1e6:,.0f} EH/s of machines (open orders and planned "
+        f"growth), more than the whole network on day 0 ({network / 1e6:,.0f} EH/s); "
+        f"{group} orders {by_group[group] / 1e6:,.0f} EH/s of it",
+        "check its growth (ehs_per_year or share_per_year, months) or its fleet's orders "
+        "for extra zeros",
     )  # fmt: skip
 
 

@@ -42,11 +42,17 @@ from hashshock.industry.distress import (
     first_true,
 )
 from hashshock.industry.load import LoadedIndustry
-from hashshock.industry.network import SharedNetwork, check_rest_of_world, network_of_rest
+from hashshock.industry.network import (
+    SharedNetwork,
+    check_planned_growth,
+    check_rest_of_world,
+    network_of_rest,
+)
 from hashshock.industry.ordered import OrderedGrowth, ordered_growth
 from hashshock.industry.queues import LineFlows, queue_orders
 from hashshock.industry.spot import Spot
 from hashshock.industry.used import EnginePurchases
+from hashshock.inputs.errors import InputError
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
 from hashshock.market.config import as_market
@@ -162,10 +168,16 @@ def prepare_industry(
     config = as_market(market)
     # Until the engines have run, the operators' nameplate stands for their hashrate.
     nameplate = sum(m.weight * m.loaded.nameplate_ths for m in loaded.members)
-    config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)
-    if loaded.industry.rest_of_world.hashrate_ehs is None:  # the rest is the market's less theirs
-        start = market_start(config, loaded.industry.start_date)
-        check_rest_of_world(config, start, nameplate)
+    try:  # the industry file's rest of the world against the market: name the file
+        config = network_of_rest(config, loaded.industry.rest_of_world, nameplate)
+        if loaded.industry.rest_of_world.hashrate_ehs is None:  # the market's less theirs
+            start = market_start(config, loaded.industry.start_date)
+            check_rest_of_world(config, start, nameplate)
+    except InputError as exc:
+        if exc.file is not None or not (exc.field or "").startswith("rest_of_world"):
+            raise
+        raise InputError(loaded.path, exc.field, exc.problem, exc.fix) from None
+    check_planned_growth(loaded, market_start(config, loaded.industry.start_date))
     requested, to_run = scenarios_to_run(scenarios)
     if paths is not None:
         check_fits(industry_estimate(loaded, len(to_run), paths, horizon_days), INDUSTRY_FIX)

@@ -169,6 +169,12 @@ class Operator(_Strict):
                 f"simulated ({self.simulated}) is more than count ({self.count}) "
                 f"— fix: use at most {self.count}"
             )
+        if self.count > 1 and self.growth is not None and self.growth.ehs_per_year is not None:
+            raise ValueError(
+                f"growth.ehs_per_year is one operator's, and each of the class's "
+                f"{self.count:,} operators would order it — fix: give growth.share_per_year "
+                "(each member's share of its own nameplate a year)"
+            )
         return self
 
     @property
