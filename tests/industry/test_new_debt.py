@@ -132,11 +132,31 @@ def test_a_portfolio_file_takes_back_what_the_industrys_portfolio_lent(tmp_path:
          r"portfolio\.loans\[0\]\.maturity_date: 2026-12-01"),  # unnamed: its index alone
         (_data([_loan(name="equipment-loan")]), "already has a loan named equipment-loan"),
         (_data([_loan(new_debt=False, proceeds="spent")]), "proceeds does nothing without"),
+        # $100 bn to farms of about 450 machines: the lender's loss read hundreds of billions
+        (_data([_loan(principal_usd=1e11)]), r"portfolio\.loans\[0\] \(rig\)\.principal_usd: "
+         r"\$100,000,000,000 lent to each operator of farms is [\d,]+ times what it has"),
     ],
 )  # fmt: skip
 def test_bad_new_debt_is_refused_naming_the_loan(data: dict[str, Any], match: str) -> None:
     with pytest.raises(InputError, match=match):
         industry_from_mapping(data)
+
+
+def test_new_debt_up_to_ten_times_what_the_borrower_has_is_lent() -> None:
+    """The size check's bound: a loan of ten times the largest member's cash and machines
+    at new prices is lent, one a tenth more is refused."""
+    from hashshock.finance.data import machine_prices
+    from hashshock.industry.load import NEW_DEBT_MOST_TIMES_WORTH
+
+    loaded = industry_from_mapping(_data([_loan()]))
+    prices = machine_prices()
+    worth = max((m.own_fleet.fleet.finance.cash_usd if m.own_fleet.fleet.finance else 0.0)
+                + sum(c.count * m.own_fleet.model_of(c.model).hashrate_ths * prices[c.model]
+                      for c in m.own_fleet.fleet.cohorts) for m in loaded.members)  # fmt: skip
+    bound = NEW_DEBT_MOST_TIMES_WORTH * worth
+    industry_from_mapping(_data([_loan(principal_usd=bound)]))
+    with pytest.raises(InputError, match="times what it has"):
+        industry_from_mapping(_data([_loan(principal_usd=bound * 1.1)]))
 
 
 def test_new_debt_needs_the_borrowers_finance_block(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ from hashshock.inputs.industry import (
     Industry,
     Operator,
     Portfolio,
+    PortfolioLoan,
 )
 from hashshock.inputs.kinds import check_kind
 from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
@@ -498,6 +499,40 @@ def _check_maturities(portfolio: Portfolio, start: date, path: Path | None, wher
                              "date")  # fmt: skip
 
 
+#: A new loan more than this many times what its borrower has (cash and machines at new
+#: prices) is refused: no lender lends it, and a principal with extra zeros would make
+#: the lender's expected loss hundreds of billions.
+NEW_DEBT_MOST_TIMES_WORTH = 10.0
+
+
+def _check_new_debt_size(loan: PortfolioLoan, members: Sequence[Member], path: Path | None,
+                         field: str) -> None:  # fmt: skip
+    """Refuse ``loan`` when its principal is more than :data:`NEW_DEBT_MOST_TIMES_WORTH`
+    times what the largest of its borrower's operators has: cash and its machines at new
+    prices (data/machine_prices.csv)."""
+    from hashshock.finance.data import machine_prices
+
+    prices = machine_prices()
+
+    def worth(fleet: LoadedFleet) -> float:
+        cash = fleet.fleet.finance.cash_usd if fleet.fleet.finance is not None else 0.0
+        return cash + sum(c.count * fleet.model_of(c.model).hashrate_ths * prices.get(c.model, 0.0)
+                          for c in fleet.fleet.cohorts)  # fmt: skip
+
+    borrowers = [m for m in members if m.group == loan.borrower]
+    most = max((worth(m.own_fleet) for m in borrowers), default=0.0)
+    if most <= 0 or loan.principal_usd <= NEW_DEBT_MOST_TIMES_WORTH * most:
+        return
+    each = " each operator of" if sum(m.weight for m in borrowers) > 1 else ""
+    raise InputError(
+        path, f"{field}.principal_usd", f"${loan.principal_usd:,.0f} lent to{each} "
+        f"{loan.borrower} is {loan.principal_usd / most:,.0f} times what it has (${most:,.0f}: "
+        "cash and machines at new prices" + (", its largest operator" if each else "") + ")",
+        f"check principal_usd for extra zeros (at most {NEW_DEBT_MOST_TIMES_WORTH:g} times "
+        "what the borrower has; a class's loan is each operator's)",
+    )  # fmt: skip
+
+
 def _lend_new_debt(
     members: Sequence[Member], portfolio: Portfolio, start: date, path: Path | None,
     where: str,
@@ -509,6 +544,8 @@ def _lend_new_debt(
     in errors (``portfolio.`` in an industry file)."""
     lent = [(i, name, loan) for i, (name, loan) in enumerate(portfolio.named_loans())
             if loan.new_debt]  # fmt: skip
+    for i, _, loan in lent:
+        _check_new_debt_size(loan, members, path, f"{where}{portfolio.loan_field(i)}")
     out = []
     for member in members:
         own = member.own_fleet
