@@ -31,6 +31,16 @@ from hashshock.inputs.errors import InputError
 UNWRITTEN = "could not be written"
 
 
+def no_folder(path: str | Path, folder: Path, option: str | None) -> InputError:
+    """The error for output ``path`` whose ``folder`` is no folder: on its way a file
+    (``mine.json/x.json``), or missing."""
+    on_the_way = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if on_the_way is not None and not on_the_way.is_dir():
+        return InputError(path, option, f"{on_the_way} is a file, not a folder",
+                          "name a path inside a folder")  # fmt: skip
+    return InputError(path, option, f"folder does not exist: {folder}", "create it first")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -87,7 +97,7 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
     path = resolved_output(path, option) if path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(path, option, "its folder does not exist", "create the folder first")
+        raise no_folder(path, folder, option)
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
     existing = path.stat() if path.exists() else None
@@ -286,7 +296,7 @@ def check_output(
         )  # fmt: skip
     folder = resolved.parent
     if not folder.is_dir():
-        raise InputError(path, option, f"folder does not exist: {folder}", "create it first")
+        raise no_folder(path, folder, option)
     _probe_folder(path, folder, option)
     # Its mode too, not only os.access: root may write anything, but a file its owner made
     # read-only is one they meant to keep.
@@ -419,7 +429,7 @@ def check_output_dir(path: str | Path, option: str) -> Path:
         raise InputError(folder, option, "is a file, not a folder", "name a folder")
     parent = folder if folder.is_dir() else folder.parent
     if not parent.is_dir():
-        raise InputError(folder, option, "its parent folder does not exist", "create it first")
+        raise no_folder(folder, parent, option)
     _probe_folder(folder, parent, option)
     return folder
 

@@ -94,6 +94,12 @@ def test_json_into_missing_folder_fails_cleanly(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "folder does not exist" in result.output
     assert not (tmp_path / "no").exists()
+    mine = tmp_path / "mine.json"  # a file where the folder should be: said so
+    mine.write_text("{}", encoding="utf-8")
+    result = runner.invoke(app, ["run", SMALL, "-n", "2", "--horizon", "5",
+                                 "--json", str(mine / "x.json")])  # fmt: skip
+    assert result.exit_code == 2 and f"{mine} is a file, not a folder" in result.output
+    assert mine.read_text(encoding="utf-8") == "{}"
 
 
 def test_listings_and_schema() -> None:

@@ -387,6 +387,23 @@ def test_validate_refuses_operators_bigger_than_the_network_as_the_run_does(
         assert "more than the whole network" in done.output and "Traceback" not in done.output
 
 
+def test_validate_checks_the_outputs_as_the_run_would(tmp_path: Path) -> None:
+    """``--validate`` said "ok" to a --json, --report or --store the run then refused
+    before simulating; it writes none of them."""
+    app = typer.Typer()
+    register(app)
+    app.command("other")(lambda: None)
+    file = _industry(tmp_path)
+    for option, target in (("--json", "no/x.json"), ("--report", "no/x.html"),
+                           ("--store", "no/s.duckdb"), ("--json", file.name)):  # fmt: skip
+        done = CliRunner().invoke(app, ["industry", str(file), "--validate", option,
+                                        str(tmp_path / target)])  # fmt: skip
+        assert done.exit_code == 2 and option in done.output, done.output
+    done = CliRunner().invoke(app, ["industry", str(file), "--validate",
+                                    "--json", str(tmp_path / "x.json")])  # fmt: skip
+    assert done.exit_code == 0 and not (tmp_path / "x.json").exists()
+
+
 def test_hashshock_validate_takes_an_industry_file(tmp_path: Path) -> None:
     from hashshock.cli.app import app
 
@@ -1139,12 +1156,12 @@ def test_an_industry_without_network_feedback_below_its_nameplate_writes_its_out
 
 
 def test_a_bundled_templates_error_is_named_in_the_users_file(tmp_path: Path) -> None:
-    """A bundled template scaled to an operator's size or moved to a far start date can
-    break (a cohort over the count limit, a loan repaid before the start): the error was
-    named in the bundled file, which the user does not edit; it is named in the industry
-    file, under the operator, with what to change there."""
-    for size, start, words in (({"hashrate_ehs": 1100}, "2026-12-01", "cohorts[0].count"),
-                               ({"machines": 500}, "2031-06-01", "maturity_date")):  # fmt: skip
+    """A bundled template moved to a far start date can break (a loan repaid before the
+    start): the error was named in the bundled file, which the user does not edit; it is
+    named in the industry file, under the operator, with what to change there. (A size
+    past a cohort's limit is named at the size itself:
+    :func:`test_sizes_past_what_the_engine_holds_name_the_operators_own_field`.)"""
+    for size, start, words in (({"machines": 500}, "2031-06-01", "maturity_date"),):
         file = tmp_path / "industry.yaml"
         file.write_text(yaml.safe_dump({"name": "t", "start_date": start, "operators": [
             {"name": "c", "template": "small-farm", **size}]}))  # fmt: skip

@@ -124,7 +124,7 @@ def test_a_decisions_json_is_sent_to_its_own_report(tmp_path: Path, invoke, key,
         (["--out", "{tmp}/r.txt"], "suffix"),
         (["--out", "{tmp}"], "is a folder"),
         (["--out", str(SMALL)], "input files"),
-        (["--out", "{tmp}/r.html", "--images", "{tmp}/r.html/x"], "parent folder does not exist"),
+        (["--out", "{tmp}/r.html", "--images", "{tmp}/r.html/x"], "folder does not exist"),
         (
             ["--out", "{tmp}/r.html", "--image-format", "gif", "--images", "{tmp}/img"],
             "unknown format",

@@ -12,6 +12,7 @@ hashshock modules load with ``--help``.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -442,6 +443,25 @@ def _render_causes(console: Console, name: str, scenario: dict[str, Any],
     console.print(table)
 
 
+def _check_outputs(json_out: str | None, report: str | None, save: bool, store: str | None,
+                   files: Sequence[Path]) -> Path | None:  # fmt: skip
+    """Refuse outputs that would fail after the run, or overwrite one of the input
+    ``files``; the report's path (``None``: not asked for)."""
+    check_output(json_out, "--json", files)
+    report_path = None
+    if report is not None:
+        from hashshock.report.write import check_report_path
+
+        report_path = check_report_path(report, files)
+    store_file: Path | None = None
+    if save or store is not None:  # a bad store fails now, not after the run
+        from hashshock.store import check_store
+
+        store_file = check_store(store)
+    check_distinct_outputs(("--json", json_out), ("--report", report), ("--store", store_file))
+    return report_path
+
+
 def industry_command(
     file: FileArg = None,
     scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
@@ -480,6 +500,10 @@ def industry_command(
         if validate:
             message = validate_industry_file(file, names, horizon, config, portfolio, passes,
                                              paths)  # fmt: skip
+            if json_out is not None or report is not None or save or store is not None:
+                # the outputs too, as the run would check them before simulating
+                _check_outputs(json_out, report, save, store,
+                               industry_files(file, names, config, portfolio)[1])  # fmt: skip
             out.print(message, highlight=False, soft_wrap=True)
             return
         loaded, files = industry_files(file, names, config, portfolio)
@@ -487,17 +511,7 @@ def industry_command(
             from hashshock.industry.load import with_engine_passes
 
             loaded = with_engine_passes(loaded, passes, "--passes")
-        check_output(json_out, "--json", files)
-        if report is not None:
-            from hashshock.report.write import check_report_path
-
-            report_path = check_report_path(report, files)
-        store_file: Path | None = None
-        if save or store is not None:  # a bad store fails now, not after the run
-            from hashshock.store import check_store
-
-            store_file = check_store(store)
-        check_distinct_outputs(("--json", json_out), ("--report", report), ("--store", store_file))
+        report_path = _check_outputs(json_out, report, save, store, files)
         from hashshock.execution import make_executor
 
         executor = make_executor(workers, scheduler)
@@ -529,7 +543,7 @@ def industry_command(
             target = json_out
             if not write_or_report(lambda: write_json(data, target, "--json", indent=None), target):
                 raise typer.Exit(1)
-        if report is not None:
+        if report_path is not None:
             from hashshock.industry.report import write_industry_report
 
             with input_errors():

@@ -35,6 +35,7 @@ from hashshock.outputs import (
     check_distinct_outputs,
     check_output,
     check_replaceable,
+    no_folder,
 )
 from hashshock.scan.credentials import ENV_PASSWORD, ENV_USER
 from hashshock.scan.records import DEFAULT_ASSUMED_AGE_DAYS, latest_scans, repeated_machines
@@ -277,7 +278,7 @@ def scan_command(
         catalog = _catalog_for(existing, out)
         inv_path, merge_inv = _outputs(out, inventory, json_out)
         if not out.parent.is_dir():
-            raise InputError(out, "--out", "its folder does not exist", "create the folder first")
+            raise no_folder(out, out.parent, "--out")
     except InputError as exc:
         raise error_exit(exc) from None
     creds = Credentials.resolve(username, password)

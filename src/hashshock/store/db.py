@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from hashshock.inputs.errors import InputError, shown
+from hashshock.outputs import no_folder
 from hashshock.store.schema import DAMAGED, SCHEMA_VERSION, create, migrate, version_of
 
 STORE_FILE = "runs.duckdb"
@@ -171,7 +172,7 @@ def check_store(path: str | Path | None, must_exist: bool = False, write: bool =
     folder = target.parent
     explicit = path is not None
     if explicit and not folder.is_dir():
-        raise InputError(target, "--store", "its folder does not exist", "create it first")
+        raise no_folder(target, folder, "--store")
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is None or not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(target, "--store", "its folder is not writable", "give --store PATH")
