@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hashshock.cli.industry import register
-from hashshock.industry.load import load_industry
+from hashshock.industry.load import load_industry, with_portfolio
 from hashshock.industry.notes import tail_below_baseline
 from hashshock.inputs.errors import InputError
 from hashshock.words import probability
@@ -738,6 +738,10 @@ def test_portfolio_loans_that_cannot_default_are_warned_of_or_refused(tmp_path: 
     no_finance = load_industry(_industry(tmp_path, portfolio={"loans": [loan]}))
     (warning,) = no_finance.portfolio_warnings
     assert warning.startswith("portfolio loans[0]: farms has no finance block")
+    lender = tmp_path / "lender.yaml"  # the same loan from --portfolio: that file named
+    lender.write_text(yaml.safe_dump({"loans": [loan]}))
+    (warning,) = with_portfolio(load_industry(_industry(tmp_path)), lender).portfolio_warnings
+    assert warning.startswith(f"{lender}: loans[0]: farms has no finance block")
     finance = {"cash_usd": 1e6, "loans": [{"name": "l", "principal_usd": 1e6,
                "rate_per_year": 0.1, "maturity_date": "2027-12-01"}]}  # fmt: skip
     matured = {**loan, "maturity_date": "2026-12-01"}

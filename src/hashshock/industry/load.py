@@ -84,6 +84,8 @@ class LoadedIndustry:
     industry: Industry
     path: Path | None
     members: tuple[Member, ...]
+    #: The ``--portfolio`` file that replaced the industry's own portfolio, if any.
+    portfolio_file: Path | None = None
 
     @property
     def groups(self) -> list[str]:
@@ -110,7 +112,9 @@ class LoadedIndustry:
         for i, loan in enumerate(portfolio.loans):
             if loan.new_debt:
                 continue  # checked when lent (:func:`_lend_new_debt`)
-            where = f"portfolio {portfolio.loan_field(i)}"
+            where = (f"{self.portfolio_file}: {portfolio.loan_field(i)}"
+                     if self.portfolio_file is not None
+                     else f"portfolio {portfolio.loan_field(i)}")  # fmt: skip
             borrowers = [m for m in self.members if m.group == loan.borrower]
             finances = [m.own_fleet.fleet.finance for m in borrowers]
             if all(f is None for f in finances):
@@ -650,7 +654,7 @@ def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
     industry = loaded.industry.model_copy(update={"portfolio": portfolio})
     _check_maturities(portfolio, industry.start_date, path, "")
     members = _lend_new_debt(loaded.members, portfolio, industry.start_date, path, "")
-    return dataclasses.replace(loaded, industry=industry, members=members)
+    return dataclasses.replace(loaded, industry=industry, members=members, portfolio_file=path)
 
 
 def with_engine_passes(loaded: LoadedIndustry, passes: int, option: str = "engine_passes"
