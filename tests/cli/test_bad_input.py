@@ -505,6 +505,18 @@ def test_silent_acceptances_now_warn_or_refuse(
                                               "maturity_date": "2025-01-01"}]})  # fmt: skip
     code, output = _validate(write_yaml(repaid, "fleet.yaml"))
     assert code == 2 and "finance.loans[0].maturity_date" in output
+    # 2208 for 2028: repaid over 182 years, or ordered for then, unsaid
+    far = small_fleet(orders=[{"model": "antminer-s21", "count": 10, "due_date": "2208-06-01",
+                               "site": "a"}],
+                      finance={"loans": [{"name": "l", "principal_usd": 1000, "rate_per_year":
+                                          0.1, "maturity_date": "2028-01-01"}]})  # fmt: skip
+    code, output = _validate(write_yaml(far, "fleet.yaml"))
+    assert code == 2 and "orders[0].due_date: 2208-06-01 is 182 years from the start" in output
+    far["orders"][0]["due_date"], far["finance"]["loans"][0]["maturity_date"] = (
+        "2028-06-01", "2208-01-01")  # fmt: skip
+    code, output = _validate(write_yaml(far, "fleet.yaml"))
+    assert code == 2 and "finance.loans[0].maturity_date: 2208-01-01" in output
+    assert "check the year" in output
 
 
 def test_a_machine_older_than_its_model_and_a_floor_above_the_cash_warn() -> None:

@@ -193,6 +193,37 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         "vendor_lines[0] (x)",
         "full_date 2027-01-01 is before start_date 2027-06-01",
     ),
+    "a vendor line ramping over centuries": (
+        {
+            "vendor_lines": [
+                {
+                    "name": "x",
+                    "vendor": "canaan",
+                    "capacity_ehs_per_year": 5,
+                    "start_date": "2027-01-01",
+                    "full_date": "9999-01-01",
+                }
+            ]
+        },
+        "vendor_lines[0] (x).full_date",
+        "9999-01-01 is 7,972 years from the start",
+    ),
+    "a portfolio loan maturing in 9999": (
+        {
+            "portfolio": {
+                "loans": [
+                    {
+                        "borrower": "farms",
+                        "principal_usd": 1e5,
+                        "rate_per_year": 0.1,
+                        "maturity_date": "9999-12-31",
+                    }
+                ]
+            }
+        },
+        "portfolio.loans[0].maturity_date",
+        "check the year",
+    ),
     "growth with two rates": (
         {"op_growth": {"model": "antminer-s21", "ehs_per_year": 1, "share_per_year": 0.1}},
         "growth",

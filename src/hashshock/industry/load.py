@@ -47,7 +47,7 @@ from hashshock.inputs.industry import (
     PortfolioLoan,
 )
 from hashshock.inputs.kinds import check_kind
-from hashshock.inputs.load import LoadedFleet, fleet_from_mapping, load_fleet
+from hashshock.inputs.load import LoadedFleet, check_near_start, fleet_from_mapping, load_fleet
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
 SIZE_TOLERANCE = 2.0
@@ -478,6 +478,10 @@ def _check_vendor_lines(industry: Industry, path: Path | None) -> None:
     for i, line in enumerate(industry.vendor_lines):
         where = f"vendor_lines[{i}] ({line.name})"
         vendor_known(f"{where}.vendor", line.vendor)
+        for key in ("start_date", "full_date"):
+            day = getattr(line, key)
+            if day is not None:
+                check_near_start(day, industry.start_date, path, f"{where}.{key}")
         if line.components_from is not None:
             vendor_known(f"{where}.components_from", line.components_from)
         if line.model is not None:
@@ -496,11 +500,12 @@ def _check_maturities(portfolio: Portfolio, start: date, path: Path | None, wher
     can neither default nor pay interest (a fleet's own such loan is refused too).
     ``where`` prefixes the field (``portfolio.`` in an industry file)."""
     for i, loan in enumerate(portfolio.loans):
+        field = f"{where}{portfolio.loan_field(i)}.maturity_date"
         if loan.maturity_date <= start:
-            raise InputError(path, f"{where}{portfolio.loan_field(i)}.maturity_date",
-                             f"{loan.maturity_date} is not after the start ({start})",
-                             "drop a loan already repaid, or give its real maturity "
-                             "date")  # fmt: skip
+            raise InputError(path, field, f"{loan.maturity_date} is not after the start "
+                             f"({start})", "drop a loan already repaid, or give its real "
+                             "maturity date")  # fmt: skip
+        check_near_start(loan.maturity_date, start, path, field)
 
 
 #: A new loan more than this many times what its borrower has (cash and machines at new

@@ -42,6 +42,11 @@ MAX_SPARES = 100_000_000
 #: price or network figure means anything).
 EARLIEST_START = date(2009, 1, 3)
 LATEST_START = date(2050, 12, 31)
+#: A date in an input (a loan's maturity, an order's due date, a vendor line's ramp) more
+#: than this many years from the start is refused: a year mistyped (2208 for 2028) would
+#: spread a loan's repayment or a line's ramp over centuries, unsaid. The longest
+#: equipment and mining loans run well under 30 years.
+MOST_YEARS_FROM_START = 50
 #: Most technicians one repair bench may have: a bench is a room of repair stations; the
 #: largest sites employ a few dozen technicians in all (data/sites.csv
 #: machines_per_technician), so more is a typo. The engine keeps each technician's

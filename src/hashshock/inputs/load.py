@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,13 @@ from hashshock.inputs.files import (
     read_csv_numbered,
     read_yaml_mapping,
 )
-from hashshock.inputs.fleet import MAX_FLEET_MACHINES, Cohort, Fleet, SparesStock
+from hashshock.inputs.fleet import (
+    MAX_FLEET_MACHINES,
+    MOST_YEARS_FROM_START,
+    Cohort,
+    Fleet,
+    SparesStock,
+)
 from hashshock.inputs.scenario import Event, Scenario
 from hashshock.inputs.strict import check_again
 
@@ -94,6 +101,16 @@ class LoadedFleet:
 
 #: The columns of a cohorts CSV: the four a cohort needs, then an optional label.
 _CSV_COHORT_COLUMNS = ("model", "count", "site", "install_date", "label")
+
+
+def check_near_start(day: date, start: date, path: str | Path | None, field: str) -> None:
+    """Refuse ``day`` more than :data:`~hashshock.inputs.fleet.MOST_YEARS_FROM_START`
+    years from ``start`` (before or after): a mistyped year."""
+    years = abs((day - start).days) / 365.25
+    if years > MOST_YEARS_FROM_START:
+        raise InputError(path, field, f"{day} is {years:,.0f} years from the start ({start})",
+                         f"check the year (at most {MOST_YEARS_FROM_START} years from the "
+                         "start)")  # fmt: skip
 
 
 def _csv_cohorts(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
@@ -527,6 +544,10 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
         if day <= fleet.start_date:
             raise InputError(path, field_name,
                              f"{day} is not after start_date {fleet.start_date}", fix)  # fmt: skip
+    for field_name, day in [*((f, d) for f, d, _ in dated),
+                            *((f"orders[{i}].due_date", o.due_date)
+                              for i, o in enumerate(fleet.orders))]:  # fmt: skip
+        check_near_start(day, fleet.start_date, path, field_name)
     if fleet.finance and fleet.finance.replacement.model:
         catalog.get(fleet.finance.replacement.model, path, "finance.replacement.model")
     for i, stock in enumerate(fleet.spares):
