@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from tests.conftest import EXAMPLES, small_fleet
 from typer.testing import CliRunner
 
@@ -445,3 +446,31 @@ def test_a_quote_never_closed_in_a_csv_is_named_as_such(tmp_path: Path) -> None:
     assert raised.value.field == "line 3" and "never closed" in raised.value.problem
     path.write_text('machine,model\n"m1"x,s19\n', encoding="utf-8")
     assert read_csv_rows(path) == [{"machine": "m1x", "model": "s19"}]
+
+
+def test_a_linked_fleet_or_industry_reads_its_files_beside_the_real_file(
+    tmp_path: Path,
+) -> None:
+    """A fleet or industry file reached through a symbolic link reads its relative files
+    (a cohorts CSV, a template) from the real file's folder, as a scenario's includes
+    do: from the link's folder they were "not found"."""
+    from hashshock.industry.load import load_industry
+    from hashshock.inputs.load import load_fleet
+
+    real, linked = tmp_path / "real", tmp_path / "linked"
+    real.mkdir()
+    linked.mkdir()
+    (real / "cohorts.csv").write_text(
+        "model,count,site,install_date\nantminer-s21,10,a,2024-06-01\n", encoding="utf-8"
+    )
+    fleet = small_fleet(cohorts_csv="cohorts.csv")
+    del fleet["cohorts"]
+    (real / "fleet.yaml").write_text(yaml.safe_dump(fleet), encoding="utf-8")
+    (real / "industry.yaml").write_text(yaml.safe_dump({
+        "name": "t", "start_date": fleet["start_date"],
+        "operators": [{"name": "a", "template": "fleet.yaml", "machines": 20}]}),
+        encoding="utf-8")  # fmt: skip
+    for name in ("fleet.yaml", "industry.yaml"):
+        (linked / name).symlink_to(real / name)
+    assert load_fleet(linked / "fleet.yaml").machines == 10
+    assert load_industry(linked / "industry.yaml").members[0].loaded.machines == 20

@@ -222,7 +222,8 @@ class _Reader:
     def __init__(self, industry: Industry, path: Path | None) -> None:
         self.industry = industry
         self.path = path
-        self.base = path.parent if path is not None else Path.cwd()
+        # relative files from the real file's folder when it is a symbolic link
+        self.base = path.resolve().parent if path is not None else Path.cwd()
 
     def fail(self, i: int, field: str, problem: str, fix: str) -> InputError:
         name = self.industry.operators[i].name
@@ -340,9 +341,7 @@ class _Reader:
                 raise self.fail(i, "machines_each" if op.machines_each else "machines",
                                 f"{size} machines scale every cohort of {file} to 0",
                                 "give a larger size or a smaller template")  # fmt: skip
-            loaded = self._fleet(
-                i, "template", lambda d=data: fleet_from_mapping(d, file, file.parent)
-            )
+            loaded = self._fleet(i, "template", lambda d=data: fleet_from_mapping(d, file))
             if op.finance is not None and dropped:  # an override replaces it whole: said
                 loaded = replace(loaded, warnings=(*loaded.warnings, (
                     f"its finance: replaces {file.name}'s whole: the template's "
@@ -415,7 +414,7 @@ class _Reader:
             if restart:
                 data["pipelines_at_start"] = start
             field = "growth" if op.growth is not None else "fleet"
-            loaded = self._fleet(i, field, lambda: fleet_from_mapping(data, file, file.parent))
+            loaded = self._fleet(i, field, lambda: fleet_from_mapping(data, file))
         return Member(name, op.name, op.kind, weight, loaded, twins)
 
     def _check_class(self, i: int, op: Operator) -> None:

@@ -202,9 +202,10 @@ def given_fields(value: Any) -> Any:
 def fleet_from_mapping(
     data: dict[str, Any], path: Path | None = None, base_dir: Path | None = None
 ) -> LoadedFleet:
-    """Validate an already-parsed fleet mapping (``path`` is only used in messages; numpy
-    numbers in it count as the Python numbers they hold)."""
-    base = base_dir or (path.parent if path else Path.cwd())
+    """Validate an already-parsed fleet mapping (``path`` is used in messages, and its
+    folder — the real file's, when it is a symbolic link, as a scenario's includes are —
+    for relative files; numpy numbers in it count as the Python numbers they hold)."""
+    base = base_dir or (path.resolve().parent if path else Path.cwd())
     data = plain_numbers(data)
     _refuse_retired(data, path)
     try:

@@ -116,7 +116,7 @@ class BaseSet(Editable):
 
     def _load(self, root: str, data: dict[str, Any]) -> Built:
         if root == "fleet":
-            return fleet_from_mapping(data, self.fleet_file, self.fleet_file.parent)
+            return fleet_from_mapping(data, self.fleet_file)
         return scenario_or_market(root, data, self.scenario_label, self.market_file,
                                   self.spec_file)  # fmt: skip
 
