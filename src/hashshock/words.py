@@ -71,6 +71,18 @@ def probability(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def percent(value: float) -> str:
+    """A share to a tenth of a percent, or to two significant digits below 1 %, so that a
+    small share (a few farms' share of the network) is not printed as nothing.
+
+    >>> [percent(s) for s in (0.0, 0.000088, 0.0042, 0.2583, 1.0)]
+    ['0.0%', '0.0088%', '0.42%', '25.8%', '100.0%']
+    """
+    if 0 < abs(value) < 0.01:
+        return f"{100 * value:.2g}%"
+    return f"{value:.1%}"
+
+
 #: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
 #: while the spares shown are summed over pools, so a part can stock out with spares left.
 #: Why machines are down, by ``daily.machines_down`` cause (the engine's ``DOWN_CAUSES``).

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from hashshock.cli.industry import register
 from hashshock.industry.load import load_industry, with_portfolio
-from hashshock.industry.notes import tail_below_baseline
+from hashshock.industry.notes import hashrate_unit, tail_below_baseline
 from hashshock.inputs.errors import InputError
-from hashshock.words import probability
+from hashshock.words import percent, probability
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_FARM = ROOT / "examples" / "small-farm" / "fleet.yaml"
@@ -495,10 +495,13 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
     # each scenario is a row of the hashrate, vendor (once a line) and used-market tables
     for name in names:
         assert sum(name in w for w in words) >= 2 + len(lines_of), name
-    # the share of the network from day 0 to the last day, as the JSON has it
+    # the share of the network from day 0 to the last day, as the JSON has it: a few
+    # farms' small share (0.04 %) to two digits, not "0.0% → 0.0%"
     share = data["scenarios"]["sanctions"]["us"]["share_of_network"]["p50"]
     row = next(line for line in printed if line.startswith("│ sanctions"))
-    assert f"{share[0]:.1%} → {share[-1]:.1%}" in row
+    assert f"{percent(share[0])} → {percent(share[-1])}" in row and "0.0%" not in row
+    unit, scale = hashrate_unit(data)  # the industry's hashrates in PH/s, every table
+    assert unit == "PH/s" and "sold, PH/s" in text.getvalue()
     # each line's cancelled EH/s by the last day and the most paths cut on one day (a stop
     # that ends before the horizon shows too), as the JSON has them
     start = next(i for i, line in enumerate(printed) if line.startswith("Vendor lead time"))
@@ -511,7 +514,7 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
         cancelled, cut = said["cancelled_ehs"]["p50"][-1], max(said["supply_cut_share"])
         parts = max(said.get("components_cut_share") or [0.0])
         shown = probability(cut) if cut else f"{probability(parts)}†" if parts else "—"
-        assert cells[4:] == ["—" if not cancelled else f"{cancelled:,.1f}", shown]
+        assert cells[4:] == ["—" if not cancelled else f"{cancelled * scale:,.1f}", shown]
         seen += cut > 0
     assert seen, "sanctions cut Bitmain's supply on some path within 30 days"
 

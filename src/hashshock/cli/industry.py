@@ -57,7 +57,7 @@ from hashshock.industry.notes import (
     worst_days,
 )
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
-from hashshock.words import break_causes, counted, probability, signed
+from hashshock.words import break_causes, counted, percent, probability, signed
 
 FileArg = Annotated[
     str | None,
@@ -134,6 +134,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     scenarios = {n: s["vendors"] for n, s in data["scenarios"].items() if "vendors" in s}
     if not scenarios:
         return
+    unit, scale = hashrate_unit(data)
     table = Table(title="Vendor lead time, days (longest over the horizon)", title_justify="left")
     # the scenario's name keeps its width (up to 16) before a long line's name takes it
     named = min(max(len(n) for n in scenarios), 16)
@@ -163,7 +164,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
                 literal(line) if k == 0 else "", literal(name),
                 f"{_longest(lead, 'p50')}/{_longest(lead, 'p95')}",
                 "—" if not spot else _longest(spot, "p50"),
-                "—" if not cancelled else f"{cancelled:,.1f}",
+                "—" if not cancelled else f"{cancelled * scale:,.1f}",
                 cut_text,
                 end_section=k == len(scenarios) - 1 and line != lines[-1],
             )  # fmt: skip
@@ -171,7 +172,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     for note in (
         "lead time: of an order placed that day and not cancelled; customs holds",
         "  come on top",
-        "cancelled: EH/s of the vendor's orders cancelled by the last day (p50)",
+        f"cancelled: {unit} of the vendor's orders cancelled by the last day (p50)",
         "cut: most paths on which the scenario cuts the vendor's supply on one day",
         *(
             [
@@ -201,7 +202,8 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
     base = scenarios.get("baseline")
     table = Table(title="Used market and distress sales (p50)", title_justify="left")
     donors = {n: s["us"]["donors"] for n, s in data["scenarios"].items() if "donors" in s["us"]}
-    columns = ["scenario", "vs base", "lowest ×", "sold, EH/s", "grey, EH/s",
+    unit, scale = hashrate_unit(data)
+    columns = ["scenario", "vs base", "lowest ×", f"sold, {unit}", f"grey, {unit}",
                *(["donors"] if donors else []), "rounds"]  # fmt: skip
     for column in columns if base is not None else [c for c in columns if c != "vs base"]:
         table.add_column(
@@ -214,8 +216,8 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
             cells.append("—" if used is base else _price_moves(used, base))
         cells += [
             f"{min(used['price_factor']['p50']):.2f}",
-            f"{used['sold_in_distress_ehs']['p50'][-1]:,.1f}",
-            f"{grey:,.1f}",
+            f"{used['sold_in_distress_ehs']['p50'][-1] * scale:,.1f}",
+            f"{grey * scale:,.1f}",
         ]
         if donors:
             cells.append(_donor_cell(donors.get(name)))
@@ -225,7 +227,7 @@ def _render_used(console: Console, data: dict[str, Any]) -> None:
     notes = [
         "lowest ×: the lowest median of the market's clearing factor on the used "
         "prices (below 1: more offered than wanted)",
-        "sold: EH/s sold in distress by the last day; grey: EH/s of grey imports "
+        f"sold: {unit} sold in distress by the last day; grey: {unit} of grey imports "
         "bought; rounds: passes of selling and pricing until no one else breaks",
         *(
             ["donors: used machines bought to strip for parts (mean over paths) and their price"]
@@ -315,7 +317,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
         cells = [f"{_p50(us['hashrate_ehs'], d) * scale:,.1f}" for _, d in days]
         share = us.get("share_of_network")
         last = horizon - 1
-        cells.append("—" if share is None else f"{_p50(share, 0):.1%} → {_p50(share, last):.1%}")
+        cells.append("—" if share is None
+                     else f"{percent(_p50(share, 0))} → {percent(_p50(share, last))}")  # fmt: skip
         delta = us.get("hashrate_ehs_vs_baseline")
         cells.append("—" if delta is None else signed(_p50(delta, last) * scale))
         table.add_row(literal(name), *cells)
