@@ -107,6 +107,25 @@ def test_output_and_exit_code_match_a_fresh_process(
     )  # fmt: skip
 
 
+def test_the_daemon_setting_reads_the_usual_spellings_and_refuses_others(
+    daemon_env: dict[str, str],
+) -> None:
+    """``HASHSHOCK_DAEMON=0`` (or false, no, " Off") runs the command alone, as ``off``
+    does (only ``off`` did: the others were served); on, 1, true or empty let the daemon
+    serve it; anything else exits 2 naming the variable."""
+    for value in ("0", "false", "No", " Off"):
+        before = _served(daemon_env)
+        done = _hashshock({**daemon_env, "HASHSHOCK_DAEMON": value}, "--version")
+        assert done.returncode == 0 and _served(daemon_env) == before, value
+    for value in ("on", "1", "true", ""):
+        before = _served(daemon_env)
+        done = _hashshock({**daemon_env, "HASHSHOCK_DAEMON": value}, "--version")
+        assert done.returncode == 0 and _served(daemon_env) == before + 1, value
+    wrong = _hashshock({**daemon_env, "HASHSHOCK_DAEMON": "disabled"}, "--version")
+    assert wrong.returncode == 2 and wrong.stdout == ""
+    assert wrong.stderr.startswith("error: HASHSHOCK_DAEMON: 'disabled' is neither on nor off")
+
+
 def test_colours_and_width_are_the_callers(daemon_env: dict[str, str]) -> None:
     env = {k: v for k, v in daemon_env.items() if k != "NO_COLOR"}
     served, alone = _both({**env, "FORCE_COLOR": "1", "COLUMNS": "64"}, "validate", str(SMALL))

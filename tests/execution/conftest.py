@@ -39,13 +39,14 @@ class LocalProcesses:
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     started: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start_worker(self, name: str, log: Path) -> None:
+    def start_worker(self, name: str, log: Path, env: dict[str, str] | None = None) -> None:
+        """A worker named ``name`` (``env``: its environment, default this one's)."""
         with log.open("ab") as sink:
             process = subprocess.Popen(
                 [*_dask(), "worker", self.address, "--nthreads", "1", "--no-nanny",
                  "--no-dashboard", "--host", "127.0.0.1", "--name", name,
                  "--death-timeout", "60"],
-                stdout=sink, stderr=sink, cwd=ROOT, env=dict(os.environ),
+                stdout=sink, stderr=sink, cwd=ROOT, env=dict(os.environ) if env is None else env,
             )  # fmt: skip
         self.started.append(process)
         self.workers[name] = process
@@ -72,6 +73,16 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def dask_processes(tmp_path: Path) -> Iterator[LocalProcesses]:
     """A scheduler and two single-threaded workers, all killed at the end."""
+    yield from _cluster(tmp_path, 2)
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path: Path) -> Iterator[LocalProcesses]:
+    """A scheduler without workers (the test starts its own), all killed at the end."""
+    yield from _cluster(tmp_path, 0)
+
+
+def _cluster(tmp_path: Path, workers: int) -> Iterator[LocalProcesses]:
     port = free_port()
     log = tmp_path / "dask.log"
     cluster = LocalProcesses(f"tcp://127.0.0.1:{port}")
@@ -84,9 +95,10 @@ def dask_processes(tmp_path: Path) -> Iterator[LocalProcesses]:
             )  # fmt: skip
         cluster.started.append(scheduler)
         _wait_for_port(port, scheduler)
-        for name in ("w0", "w1"):
-            cluster.start_worker(name, log)
-        cluster.wait_for(2)
+        for k in range(workers):
+            cluster.start_worker(f"w{k}", log)
+        if workers:
+            cluster.wait_for(workers)
         yield cluster
     finally:
         for process in reversed(cluster.started):

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,71 @@ def test_the_decisions_on_the_cluster_equal_the_local_ones(
     for decide in (lambda **a: hashshock.optimise(fleet, "sanctions", **sizes, **a),
                    lambda **a: hashshock.strategies(fleet, "sanctions", **sizes, **a)):  # fmt: skip
         assert decide(scheduler=dask_processes.address).to_dict() == decide().to_dict()
+
+
+def _package_copy(tmp_path: Path, change: str) -> dict[str, str]:
+    """The environment of a worker importing a copy of hashshock with ``change`` appended
+    to its ``__init__.py``."""
+    import os
+    import shutil
+
+    source = Path(hashshock.__file__).parent
+    target = tmp_path / "other" / "hashshock"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    with (target / "__init__.py").open("a", encoding="utf-8") as init:
+        init.write(change)
+    return {**os.environ, "PYTHONPATH": str(target.parent)}
+
+
+def test_workers_running_other_hashshock_code_are_refused_before_any_task(
+    dask_scheduler: LocalProcesses, tmp_path: Path
+) -> None:
+    """A worker on other files of hashshock gave other numbers under this version's
+    name; one that cannot import it died on its first task and the sweep waited for
+    ever. Both are refused before a task is sent, naming the worker."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    spec = _spec(tmp_path)
+    cases = [
+        ("# an edit\nSCALE = 0.9\n", "other files of hashshock"),
+        ("raise ImportError('broken install')\n", "cannot import hashshock"),
+    ]
+    for k, (change, said) in enumerate(cases):
+        env = _package_copy(tmp_path / str(k), change)
+        dask_scheduler.start_worker(f"odd{k}", tmp_path / "dask.log", env)
+        dask_scheduler.wait_for(1)
+        with connect(dask_scheduler.address) as executor, pytest.raises(InputError) as caught:
+            hashshock.sweep(spec, executor, with_runs=False)
+        assert caught.value.field == "--scheduler" and said in caught.value.problem
+        assert "install this hashshock" in caught.value.fix
+        dask_scheduler.workers[f"odd{k}"].kill()
+        dask_scheduler.workers[f"odd{k}"].wait(timeout=30)
+        with connect(dask_scheduler.address) as executor:  # gone before the next case
+            deadline = time.monotonic() + 60
+            while executor.worker_count and time.monotonic() < deadline:
+                time.sleep(0.2)
+
+
+def test_a_scheduler_lost_mid_sweep_is_one_line_not_a_traceback(
+    dask_processes: LocalProcesses, tmp_path: Path
+) -> None:
+    """The scheduler killed while the sweep runs: an InputError naming --scheduler (the
+    command line's exit 2 and one line), not Dask's FutureCancelledError."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    spec = _spec(tmp_path)
+    scheduler = dask_processes.started[0]
+    with connect(dask_processes.address) as executor:
+
+        def kill_the_scheduler(done: int, total: int) -> None:
+            if scheduler.poll() is None:
+                scheduler.send_signal(signal.SIGKILL)
+
+        with pytest.raises(InputError) as caught:
+            hashshock.sweep(spec, executor, progress=kill_the_scheduler, with_runs=False)
+    assert caught.value.field == "--scheduler"
+    assert "was lost mid-run" in caught.value.problem and "wrote nothing" in caught.value.problem

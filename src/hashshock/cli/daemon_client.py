@@ -44,6 +44,10 @@ if TYPE_CHECKING:  # the modules a connection needs load only when a daemon runs
 
 #: Set to ``off`` to run every command in its own process.
 DAEMON_ENV = "HASHSHOCK_DAEMON"
+#: Values of :data:`DAEMON_ENV` (stripped, in any case) that run a command in its own
+#: process, and those that let a running daemon serve it (empty: as unset).
+DAEMON_OFF = ("off", "0", "false", "no")
+DAEMON_ON = ("", "on", "1", "true", "yes")
 #: Overrides the daemon's folder (tests give each their own).
 DIR_ENV = "HASHSHOCK_DAEMON_DIR"
 #: Prefixes of environment variables that modules read when imported: a daemon started
@@ -207,7 +211,13 @@ def connect(path: Path) -> socket.socket | None:
 def run_on_daemon(arguments: list[str]) -> int | None:
     """Run ``hashshock ARGUMENTS`` on this user's daemon: its exit code, or None when no
     daemon serves this installation (the caller then runs the command itself)."""
-    if os.environ.get(DAEMON_ENV, "").lower() == "off" or arguments[:1] == ["daemon"]:
+    setting = os.environ.get(DAEMON_ENV, "").strip().lower()
+    if setting not in DAEMON_OFF + DAEMON_ON:
+        sys.stderr.write(f"error: {DAEMON_ENV}: {os.environ[DAEMON_ENV]!r} is neither on nor "
+                         f"off — fix: set it to off (or 0, false, no) to run every command in "
+                         "its own process, or unset it\n")  # fmt: skip
+        return 2
+    if setting in DAEMON_OFF or arguments[:1] == ["daemon"]:
         return None
     try:  # no socket there at all: no need for the digest
         if not any(name.endswith(".sock") for name in os.listdir(daemon_dir())):

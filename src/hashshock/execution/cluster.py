@@ -13,6 +13,8 @@ do, so ``hashshock --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import re
 import shutil
@@ -73,7 +75,10 @@ def run_on_worker(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[st
 
 class DaskExecutor(Executor):
     """Tasks on a ``distributed`` cluster through ``client``; ``cluster``, when given,
-    was started here and is closed with the executor."""
+    was started here and is closed with the executor. A running cluster's workers are
+    checked to run this installation's hashshock before each batch of tasks
+    (:func:`check_workers`): other code would give other results, and a worker that
+    cannot import hashshock dies on its first task, leaving the run waiting."""
 
     def __init__(
         self, client: Client, cluster: LocalCluster | None = None, label: str = "",
@@ -95,10 +100,17 @@ class DaskExecutor(Executor):
         info = self.client.scheduler_info()
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
 
+    @property
+    def option(self) -> str:
+        """The option that chose this cluster, for messages."""
+        return "--workers" if self.cluster is not None else "--scheduler"
+
     def run(self, tasks: Sequence[Task], progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed
 
         check_order(tasks)
+        if self.cluster is None:
+            check_workers(self)
         token = uuid.uuid4().hex[:10]
         futures: list[Future[Any]] = []
         try:
@@ -117,8 +129,12 @@ class DaskExecutor(Executor):
             kept = [f for f, t in zip(futures, tasks, strict=True) if t.keep]
             values = iter(self.client.gather(kept))
             results = [next(values) if t.keep else None for t in tasks]
-        except BaseException:
-            self.client.cancel(futures)
+        except BaseException as exc:
+            with contextlib.suppress(Exception):  # the connection may be gone
+                self.client.cancel(futures)
+            lost = self._lost(exc)
+            if lost is not None:
+                raise lost from None
             raise
         finally:
             futures.clear()  # release the results on the cluster
@@ -126,6 +142,23 @@ class DaskExecutor(Executor):
             if isinstance(result, _Refused):
                 raise result.error()
         return results
+
+    def _lost(self, exc: BaseException) -> InputError | None:
+        """``exc`` as an :class:`InputError` when it says the cluster was lost mid-run
+        (the scheduler stopped, the connection dropped): one line, not Dask's traceback."""
+        from distributed.comm.core import CommClosedError
+        from distributed.utils import CancelledError
+
+        if not isinstance(exc, CancelledError | CommClosedError):
+            return None
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        return InputError(
+            None, self.option, f"the {self.label} was lost mid-run ({reason}); the run "
+            "stopped and wrote nothing",
+            "check that the scheduler and its workers are running and run again, or run "
+            "here (leave out --scheduler and DASK_SCHEDULER_ADDRESS)" if self.cluster is None
+            else "run again, or with fewer --workers",
+        )  # fmt: skip
 
     def close(self) -> None:
         try:
@@ -268,15 +301,68 @@ def _probe(address: str, option: str, timeout_s: float) -> None:
                          f"({reason})", HOW_TO_START) from None  # fmt: skip
 
 
-def worker_versions(executor: DaskExecutor) -> dict[str, str]:
-    """hashshock's version on each connected worker (``"missing"`` where it is absent)."""
+#: The files whose content :func:`code_digest` covers: the code and the bundled data.
+_CODE_SUFFIXES = (".py", ".csv", ".yaml")
 
-    def version() -> str:
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of this installation's hashshock: its version and the content of its code
+    and bundled data files (by path within the package, so that two installations of
+    the same files agree wherever they are)."""
+    import hashlib
+    from pathlib import Path
+
+    from hashshock import __version__
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:20]
+
+
+def worker_identities(executor: DaskExecutor) -> dict[str, tuple[str, str]]:
+    """Each connected worker's hashshock: ``(version, code digest)``, or ``("missing",
+    why)`` where it cannot be imported. The function sent is defined here, inside, so
+    that the worker rebuilds it without importing hashshock."""
+
+    def identity() -> tuple[str, str]:
         try:
             from hashshock import __version__
-        except ImportError:
-            return "missing"
-        return __version__
+            from hashshock.execution.cluster import code_digest as digest_of_worker
+        except Exception as exc:  # absent, broken, or too old to have the digest
+            return "missing", f"{type(exc).__name__}: {exc}"
+        return __version__, digest_of_worker()
 
-    answers: dict[str, str] = executor.client.run(version)
-    return answers
+    answers: dict[str, tuple[str, str]] = executor.client.run(identity)
+    return {address: (str(a[0]), str(a[1])) for address, a in answers.items()}
+
+
+def check_workers(executor: DaskExecutor) -> None:
+    """Refuse a cluster whose workers run other hashshock code than this installation,
+    or none: their results would not be this version's (the run would say they were), or
+    the run would wait for ever on a worker that dies on its first task."""
+    from hashshock import __version__
+
+    mine = (__version__, code_digest())
+    other = {a: i for a, i in worker_identities(executor).items() if i != mine}
+    if not other:
+        return
+    address, (version, detail) = min(other.items())
+    count = f"{len(other)} of the scheduler's workers" if len(other) > 1 else "a worker"
+    if version == "missing":
+        problem = f"{count} cannot import hashshock ({address}: {detail})"
+    else:
+        what = (
+            f"hashshock {version}"
+            if version != __version__
+            else f"other files of hashshock {version}"
+        )
+        problem = f"{count} run {what}, not this one's ({address})"
+    raise InputError(None, executor.option, problem,
+                     f"install this hashshock ({__version__}, the same files) where the "
+                     "workers run and restart them, or run here (leave out --scheduler "
+                     "and DASK_SCHEDULER_ADDRESS)")  # fmt: skip
