@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -271,9 +272,33 @@ def test_stop_ends_every_daemon_and_commands_run_alone(tmp_path: Path) -> None:
         status = _hashshock(env, "daemon", "status", "--json")
         assert json.loads(status.stdout) == {"daemons": []}
         assert _hashshock(env, "validate", str(SMALL)).returncode == 0
+        # ended by its idle time (0.1 min), it leaves neither its socket nor its log
+        assert _hashshock(env, "daemon", "start", "--idle", "0.1", timeout=1200).returncode == 0
+        deadline = time.monotonic() + 120
+        while list(folder.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert list(folder.iterdir()) == []
     finally:
         _hashshock(env, "daemon", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("kind", ["a file on the way", "a folder open to others"])
+def test_a_daemon_folder_that_cannot_be_private_is_one_line(tmp_path: Path, kind: str) -> None:
+    """``HASHSHOCK_DAEMON_DIR`` under a file raised NotADirectoryError (a traceback);
+    /tmp, open to others, was to be removed. Both exit 2 naming the variable and asking
+    for a private folder."""
+    blocked = tmp_path / "afile"
+    blocked.write_text("")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    chosen = blocked / "sub" if kind == "a file on the way" else shared
+    env = {k: v for k, v in os.environ.items() if k != "HASHSHOCK_DAEMON"}
+    done = _hashshock({**env, "HASHSHOCK_DAEMON_DIR": str(chosen)}, "daemon", "start")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: HASHSHOCK_DAEMON_DIR: {chosen}")
+    assert "set HASHSHOCK_DAEMON_DIR to a private folder" in done.stderr
 
 
 #: Run in a fresh interpreter: the daemon's warm-up, then the bundled example fleets

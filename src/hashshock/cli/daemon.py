@@ -9,6 +9,7 @@ the same output, files and exit code; ``HASHSHOCK_DAEMON=off`` runs a command on
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from rich.markup import escape
 
 from hashshock.cli.common import AsJsonFlag, say, tell
 from hashshock.cli.daemon_client import (
+    DIR_ENV,
     connect,
     daemon_dir,
     daemon_key,
@@ -73,10 +75,15 @@ def start(
     """Start the daemon for this installation (nothing if one runs already)."""
     folder = daemon_dir()
     if not private_dir(folder, create=True):
+        given = bool(os.environ.get(DIR_ENV))
+        what = (f"{folder} is not a folder of yours closed to others" if folder.is_dir()
+                else f"{folder} cannot be made a folder")  # fmt: skip
         raise _fail(
-            f"{folder} is not a folder of yours closed to others",
-            "remove it, or set HASHSHOCK_DAEMON_DIR to a folder of yours (mode 0700)",
-        )
+            f"{DIR_ENV}: {what}" if given else what,
+            f"set {DIR_ENV} to a private folder of yours (created with mode 0700), e.g. "
+            f"~/.cache/hashshock-daemon" if given else f"remove it, or set {DIR_ENV} to a "
+            "private folder of yours (created with mode 0700)",
+        )  # fmt: skip
     path = socket_path()
     running = ask(path, "status")
     if running is not None:

@@ -82,9 +82,10 @@ def daemon_dir() -> Path:
 
 
 def private_dir(folder: Path, create: bool) -> bool:
-    """Whether ``folder`` is this user's and closed to others (created so if asked)."""
+    """Whether ``folder`` is this user's and closed to others (created so if asked; not,
+    when it cannot be: a file on its way, no permission)."""
     if create:
-        with contextlib.suppress(FileExistsError):
+        with contextlib.suppress(OSError):
             folder.mkdir(mode=0o700, parents=True)
     try:
         info = folder.lstat()

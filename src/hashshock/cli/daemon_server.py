@@ -133,6 +133,9 @@ class Daemon:
                     conn, _address = self.listener.accept()
                 except TimeoutError:
                     if time.monotonic() - last >= self.idle_seconds:
+                        # ended as asked: its log (kept when it fails) says nothing more
+                        with contextlib.suppress(OSError):
+                            self.path.with_suffix(".log").unlink()
                         return
                     continue
                 last = time.monotonic()
