@@ -191,3 +191,50 @@ def test_worker_semaphores_freed_after_ctrl_c_are_freed_quietly(tmp_path: Path) 
     quiet = _script(leak.format(prepare="from hashshock.cli.entry import prepare_process\n"
                                 "prepare_process()\n"), tmp_path)  # fmt: skip
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+@pytest.mark.skipif(not HASHSHOCK.exists(), reason="the hashshock console script is not installed")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_sweep_on_local_workers_leaves_no_scratch_folder(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """The local cluster's scratch folder was left in the temporary folder by Ctrl-C,
+    SIGTERM and SIGHUP (the command exits at once, before closing the cluster); SIGTERM
+    killed the command without cleaning up at all. Each now removes it, ends the
+    workers and exits 128 + the signal's number with one line."""
+    import yaml
+    from tests.conftest import small_fleet
+
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(yaml.safe_dump(small_fleet()), encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({
+        "base": {"fleet": str(fleet), "scenario": "sanctions"}, "method": "lhs",
+        "samples": 400, "paths": 100, "horizon_days": 365, "metrics": ["availability:364"],
+        "inputs": [{"path": "fleet.operations.failure_rate_multiplier", "low": 0.5,
+                    "high": 2.0}]}), encoding="utf-8")  # fmt: skip
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "HASHSHOCK_DAEMON": "off"}
+    proc = subprocess.Popen(
+        [str(HASHSHOCK), "sweep", str(spec), "--workers", "2", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    while not list(scratch.glob("hashshock-dask-*")) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.skip("the sweep ended before its cluster was seen")
+        time.sleep(0.1)
+    time.sleep(3.0)  # the workers started and running points
+    if proc.poll() is not None:
+        pytest.skip("the sweep ended before the signal")
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, err
+    assert sum("interrupted" in line for line in err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert not list(scratch.glob("hashshock-dask-*"))
+    assert not _processes_mentioning(str(scratch))

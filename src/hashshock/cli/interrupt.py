@@ -88,8 +88,9 @@ def outputs_written_whole() -> Iterator[None]:
                   else "stopped once the outputs under way were written")  # fmt: skip
 
 
-def _stop(what: str) -> NoReturn:
-    """Remove temporaries, end worker processes, say ``interrupted: <what>``, exit 130."""
+def _stop(what: str, code: int = EXIT_INTERRUPTED) -> NoReturn:
+    """Remove temporaries, end worker processes and remove a local cluster's scratch
+    folder, say ``interrupted: <what>``, exit ``code``."""
     # Not loaded, or still loading (a Ctrl-C during its import): nothing written yet.
     outputs = sys.modules.get("hashshock.outputs")
     remove = getattr(outputs, "remove_pending_temporaries", None)
@@ -99,19 +100,34 @@ def _stop(what: str) -> NoReturn:
     children = getattr(multiprocessing, "active_children", None)
     for child in children() if children is not None else ():
         child.kill()
+    cluster = sys.modules.get("hashshock.execution.cluster")  # its workers ended above
+    scratch = getattr(cluster, "remove_scratch", None)
+    if scratch is not None:
+        scratch()
     if sys.stderr.isatty():
         sys.stderr.write("\x1b[?25h\n")  # a live progress bar hid the cursor
     sys.stderr.write(f"interrupted: {what}\n")
     sys.stderr.flush()
     for hook in before_exit:
-        hook(EXIT_INTERRUPTED)
-    os._exit(EXIT_INTERRUPTED)
+        hook(code)
+    os._exit(code)
+
+
+def terminated(signum: int, _frame: FrameType | None = None) -> None:
+    """SIGTERM or SIGHUP (a closed terminal, a job scheduler): clean up as Ctrl-C does
+    and exit 128 + the signal's number at once (outputs under way are not waited for)."""
+    _stop(f"stopped by {signal.Signals(signum).name}; "
+          + ("some outputs may have been written, others not" if _Writing.depth
+             else "no output was written"), 128 + signum)  # fmt: skip
 
 
 def install() -> None:
-    """Make Ctrl-C (SIGINT) call :func:`interrupted` (main thread only)."""
+    """Make Ctrl-C (SIGINT) call :func:`interrupted`, and SIGTERM and SIGHUP
+    :func:`terminated` (main thread only)."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, interrupted)
+        signal.signal(signal.SIGTERM, terminated)
+        signal.signal(signal.SIGHUP, terminated)
 
 
 def run_interruptibly(work: Callable[[], T]) -> T:

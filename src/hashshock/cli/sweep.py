@@ -219,7 +219,19 @@ def _write_outputs(
     save: bool, store: str | None, quiet: bool,
 ) -> bool:  # fmt: skip
     """The sweep's JSON, report and stored copy, as asked for, each written even if
-    another could not be (said, as ``run``'s are); False if one could not."""
+    another could not be (said, as ``run``'s are); False if one could not. A Ctrl-C
+    meanwhile waits for all of them (not one at a time: between two it said that nothing
+    was written, with the JSON there)."""
+    from hashshock.cli.interrupt import outputs_written_whole
+
+    with outputs_written_whole():
+        return _write_each(result, data, json_out, report, save, store, quiet)
+
+
+def _write_each(
+    result: SweepResult, data: dict[str, Any], json_out: str | None, report: str | None,
+    save: bool, store: str | None, quiet: bool,
+) -> bool:  # fmt: skip
     written = True
     if json_out is not None:
         written &= write_or_report(lambda: write_json(data, json_out, "--json", indent=None),

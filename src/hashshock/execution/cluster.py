@@ -183,11 +183,13 @@ def local_cluster(workers: int) -> DaskExecutor:
     # the workers' scratch space in a folder of the cluster's own, removed with it
     # (Dask's default left dask-scratch-space/*.lock in the system's temporary folder)
     scratch = tempfile.mkdtemp(prefix="hashshock-dask-")
+    _SCRATCH.add(scratch)
     put_back = _main_hidden()
 
     def restore() -> None:
         put_back()
         shutil.rmtree(scratch, ignore_errors=True)
+        _SCRATCH.discard(scratch)
 
     try:
         # the scheduler's scratch too (it took the system folder's, whatever the workers')
@@ -208,6 +210,18 @@ def local_cluster(workers: int) -> DaskExecutor:
         raise
     label = f"local Dask cluster ({workers} workers)"
     return DaskExecutor(client, cluster, label, on_close=restore)
+
+
+#: Scratch folders of the local clusters alive in this process.
+_SCRATCH: set[str] = set()
+
+
+def remove_scratch() -> None:
+    """Remove the scratch folders of this process's local clusters (a command stopped
+    by a signal exits at once, before the clusters are closed; their workers are gone)."""
+    for folder in list(_SCRATCH):
+        shutil.rmtree(folder, ignore_errors=True)
+        _SCRATCH.discard(folder)
 
 
 def _main_hidden() -> Callable[[], None]:
