@@ -148,8 +148,25 @@ def test_an_unreachable_scheduler_says_how_to_start_one() -> None:
     assert "\n" not in message
 
 
-# the module's cluster holds Dask's default HTTP port: this second one says it takes another
-@pytest.mark.filterwarnings("ignore:Port .* is already in use")
+def test_a_local_cluster_beside_another_says_nothing_of_ports() -> None:
+    """A local cluster's scheduler bound Dask's HTTP port 8787: with it taken (here by
+    the test, as by a user's own `dask scheduler`) it warned "Port 8787 is already in use
+    … Hosting the HTTP server on port … instead" on every command."""
+    import contextlib
+    import socket
+    import warnings
+
+    with contextlib.ExitStack() as held:
+        taken = held.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # held by someone else already: as well
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with local_cluster(1) as executor:
+                assert executor.map(abs, [-2]) == [2]
+
+
 def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

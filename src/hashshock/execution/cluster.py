@@ -198,6 +198,10 @@ def local_cluster(workers: int) -> DaskExecutor:
                 n_workers=workers, threads_per_worker=1, processes=True,
                 dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
                 local_directory=scratch,
+                # no dashboard, but the scheduler's HTTP server (health, metrics) still
+                # starts: on a free port, not Dask's 8787 (a user's own cluster may hold
+                # it, and Dask warns of the clash)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )  # fmt: skip
     except BaseException:
         restore()
