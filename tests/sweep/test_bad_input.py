@@ -91,9 +91,13 @@ def test_bad_ranges(spec_of: Spec, write_spec: Any, item: dict[str, Any], proble
     ({"method": "lhs", "resamples": 500, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
      "resamples is for sobol, and a lhs sweep takes none"),
     *[({"method": "sobol", "samples": n, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
-       f"samples {n}: Sobol' intervals need 8 samples or more") for n in (2, 3, 4)],
-    ({"method": "lhs", "samples": 2, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
-     "samples 2: a Latin hypercube's correlations need 3 points or more"),
+       f"samples {n}: Sobol' intervals need 8 samples or more") for n in (0, 2, 3, 4)],
+    # (0 was "at least 2", then 2 "need 8": the method's least said at once)
+    *[({"method": "lhs", "samples": n, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+       f"samples {n}: a Latin hypercube's correlations need 3 points or more") for n in (0, 2)],
+    # its base point makes 100,000 samples 100,001 points: refused as a field, once
+    ({"method": "lhs", "samples": 100_000, "inputs": [{"path": HOLD, "low": 40, "high": 60}]},
+     "samples: 100000: input should be less than or equal to 99999"),
     ({"method": "oneway", "inputs": [{"path": HOLD, "values": [40, 60], "steps": 3}]},
      "gives steps beside values, which are the points — fix: remove steps"),
     ({"method": "tornado", "inputs": [{"path": HOLD, "low": 40, "high": 60, "steps": 3}]},
