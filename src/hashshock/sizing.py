@@ -60,10 +60,10 @@ class RunEstimate:
             f"{self.paths:,} paths × {self.days:,} days × {self.cohorts:,} cohorts"
         )
         if self.points == 1:
-            return f"{_gib(self.bytes)} and about {_duration(self.seconds)} for {shape}"
-        memory = (f"{_gib(self.bytes)} a point" if self.at_once == 1 else
-                  f"{_gib(self.bytes)} for the {self.at_once} points run at once "
-                  f"({_gib(self.bytes // self.at_once)} each)")  # fmt: skip
+            return f"{gib(self.bytes)} and about {_duration(self.seconds)} for {shape}"
+        memory = (f"{gib(self.bytes)} a point" if self.at_once == 1 else
+                  f"{gib(self.bytes)} for the {self.at_once} points run at once "
+                  f"({gib(self.bytes // self.at_once)} each)")  # fmt: skip
         return (
             f"{memory} and about {_duration(self.seconds)} for {self.points:,} points, each {shape}"
         )
@@ -137,12 +137,12 @@ def check_fits(
     # the memory available would read as refused for nothing.
     raise InputError(
         file, field,
-        f"the run needs an estimated {estimate.describe()}, more than the {_gib(limit)} a "
-        f"run may use ({MEMORY_HEADROOM:.0%} of the {_gib(free)} of memory available)", fix,
+        f"the run needs an estimated {estimate.describe()}, more than the {gib(limit)} a "
+        f"run may use ({MEMORY_HEADROOM:.0%} of the {gib(free)} of memory available)", fix,
     )  # fmt: skip
 
 
-def _gib(n: int) -> str:
+def gib(n: int) -> str:
     return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{math.ceil(n / 2**20):,} MiB"
 
 

@@ -39,13 +39,15 @@ class LocalProcesses:
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     started: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start_worker(self, name: str, log: Path, env: dict[str, str] | None = None) -> None:
-        """A worker named ``name`` (``env``: its environment, default this one's)."""
+    def start_worker(self, name: str, log: Path, env: dict[str, str] | None = None,
+                     *options: str) -> None:  # fmt: skip
+        """A worker named ``name`` (``env``: its environment, default this one's; more
+        ``options`` of ``dask worker``)."""
         with log.open("ab") as sink:
             process = subprocess.Popen(
                 [*_dask(), "worker", self.address, "--nthreads", "1", "--no-nanny",
                  "--no-dashboard", "--host", "127.0.0.1", "--name", name,
-                 "--death-timeout", "60"],
+                 "--death-timeout", "60", *options],
                 stdout=sink, stderr=sink, cwd=ROOT, env=dict(os.environ) if env is None else env,
             )  # fmt: skip
         self.started.append(process)

@@ -167,3 +167,23 @@ def test_a_scheduler_lost_mid_sweep_is_one_line_not_a_traceback(
             hashshock.sweep(spec, executor, progress=kill_the_scheduler, with_runs=False)
     assert caught.value.field == "--scheduler"
     assert "was lost mid-run" in caught.value.problem and "wrote nothing" in caught.value.problem
+
+
+def test_points_larger_than_a_workers_memory_are_refused_by_the_workers_limit(
+    dask_scheduler: LocalProcesses, tmp_path: Path
+) -> None:
+    """With --scheduler the points' memory was checked against this machine's (a large
+    cluster refused from a small laptop, a small worker let through): it is checked
+    against the workers' limits, before any task is sent."""
+    import pytest
+
+    from hashshock.inputs.errors import InputError
+
+    dask_scheduler.start_worker("small", tmp_path / "dask.log", None, "--memory-limit", "300MB")
+    dask_scheduler.wait_for(1)
+    spec = {**_spec(tmp_path), "paths": 60_000, "horizon_days": 365}
+    with connect(dask_scheduler.address) as executor, pytest.raises(InputError) as caught:
+        hashshock.sweep(spec, executor, with_runs=False)
+    assert caught.value.field == "--scheduler"
+    assert "a task needs an estimated" in caught.value.problem
+    assert "on worker tcp://127.0.0.1:" in caught.value.problem

@@ -152,11 +152,13 @@ def sweep_command(
 
         if paths is not None:
             check_run_args(paths, 0)
-        from hashshock.execution.choose import at_once_here, check_placement, cores
+        from hashshock.execution.choose import at_once_here, check_placement, cores, runs_remote
 
         check_placement(workers, scheduler)
-        # bad input fails here, before any cluster starts
-        plan = survey(spec, paths, at_once_here(None, workers, scheduler, threads=cores()))
+        # bad input fails here, before any cluster starts (a running cluster's workers'
+        # memory, once connected)
+        plan = survey(spec, paths, at_once_here(None, workers, scheduler, threads=cores()),
+                      here=not runs_remote(None, scheduler))  # fmt: skip
         check_output(json_out, "--json", plan.files)
         if report is not None:
             check_output(report, "--report", plan.files, (".html", ".htm"))

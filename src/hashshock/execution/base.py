@@ -34,6 +34,8 @@ class Task:
     ``keep=False``: the result is only needed by later tasks, not returned to the caller
     (``None`` in its place), so a cluster need not send it back. ``first``: start it
     before the others where workers have a choice (others wait for it).
+    ``memory_bytes``: its estimated peak memory (0: not said); a running cluster checks
+    that its workers hold the largest before any task is sent.
     """
 
     fn: Callable[..., Any]
@@ -43,6 +45,7 @@ class Task:
     keep: bool = True
     first: bool = False
     kwargs: dict[str, Any] = field(default_factory=dict)
+    memory_bytes: int = 0
 
 
 def check_order(tasks: Sequence[Task]) -> None:

@@ -45,6 +45,17 @@ def scheduler_address(given: str | None) -> str | None:
     return scheduler_from(given)[0]
 
 
+def runs_remote(executor: Executor | None = None, scheduler: str | None = None) -> bool:
+    """Whether tasks go to a running cluster not started here (``executor``'s, or the
+    scheduler :func:`make_executor` would connect to): their memory is its workers',
+    not this machine's."""
+    if executor is not None:
+        return getattr(executor, "client", None) is not None and not getattr(
+            executor, "cluster", None
+        )
+    return scheduler_address(scheduler) is not None
+
+
 def at_once_here(
     executor: Executor | None = None, workers: int | None = None,
     scheduler: str | None = None, threads: int = 1,
@@ -55,11 +66,8 @@ def at_once_here(
     choose — 1 on a scheduler's cluster, ``workers`` local worker processes, or
     ``threads``."""
     if executor is not None:
-        remote = getattr(executor, "client", None) is not None and not getattr(
-            executor, "cluster", None
-        )
-        return 1 if remote else max(1, executor.workers)
-    if scheduler_address(scheduler) is not None:
+        return 1 if runs_remote(executor) else max(1, executor.workers)
+    if runs_remote(None, scheduler):
         return 1
     return max(1, workers if workers is not None else threads)
 

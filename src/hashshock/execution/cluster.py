@@ -111,6 +111,7 @@ class DaskExecutor(Executor):
         check_order(tasks)
         if self.cluster is None:
             check_workers(self)
+            check_worker_memory(self, max((t.memory_bytes for t in tasks), default=0))
         token = uuid.uuid4().hex[:10]
         futures: list[Future[Any]] = []
         try:
@@ -357,6 +358,32 @@ def worker_identities(executor: DaskExecutor) -> dict[str, tuple[str, str]]:
 
     answers: dict[str, tuple[str, str]] = executor.client.run(identity)
     return {address: (str(a[0]), str(a[1])) for address, a in answers.items()}
+
+
+def check_worker_memory(executor: DaskExecutor, task_bytes: int) -> None:
+    """Refuse tasks of an estimated ``task_bytes`` each that the smallest share of a
+    worker's memory cannot hold: its memory limit over its threads (a task on each),
+    within :data:`~hashshock.sizing.MEMORY_HEADROOM`. Workers without a limit, or none
+    connected yet, are not checked. This machine's memory is not the workers'."""
+    from hashshock.sizing import MEMORY_HEADROOM, gib
+
+    shares = [(int(info.get("memory_limit") or 0) // max(1, int(info.get("nthreads", 1))),
+               address, info) for address, info in
+              executor.client.scheduler_info().get("workers", {}).items()
+              if info.get("memory_limit")]  # fmt: skip
+    if not task_bytes or not shares:
+        return
+    share, address, info = min(shares, key=lambda s: s[0])
+    limit = int(MEMORY_HEADROOM * share)
+    if task_bytes <= limit:
+        return
+    raise InputError(
+        None, executor.option, f"a task needs an estimated {gib(task_bytes)}, more than the "
+        f"{gib(limit)} it may use on worker {address} ({MEMORY_HEADROOM:.0%} of its "
+        f"{gib(int(info['memory_limit']))} over {info.get('nthreads', 1)} threads)",
+        "give fewer paths or a shorter horizon, or workers with more memory or fewer "
+        "threads each (dask worker --memory-limit, --nthreads)",
+    )  # fmt: skip
 
 
 def check_workers(executor: DaskExecutor) -> None:

@@ -172,12 +172,17 @@ _SMALLER_BASE = {
 }
 
 
-def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: str) -> None:
+def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: str,
+                here: bool) -> None:  # fmt: skip
     """Refuse a sweep whose points cannot fit in memory, naming where its sizes come
     from: the spec's ``paths:`` and ``horizon_days:`` (``--paths`` when given instead),
-    not options the user never gave."""
+    not options the user never gave. Points that run on a running cluster's workers
+    (not ``here``) are checked there, against the workers' memory
+    (:func:`hashshock.execution.cluster.check_worker_memory`), not this machine's."""
     from hashshock.sizing import check_fits
 
+    if not here:
+        return
     fewer = "fewer --paths" if paths_given else "fewer paths:"
     fix = f"give {fewer} or a shorter horizon_days: in the spec, or {_SMALLER_BASE[base]}"
     if point.at_once > 1:  # the simplest: one point in memory at a time
@@ -186,7 +191,7 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
 
 
 def _fleet_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool,
-                  points: int, at_once: int) -> RunEstimate:  # fmt: skip
+                  points: int, at_once: int, here: bool = True) -> RunEstimate:  # fmt: skip
     """What the ``points`` of a fleet sweep need — each its scenario beside baseline,
     ``at_once`` of them in memory together — refused (:func:`_check_size`) if they cannot
     fit."""
@@ -194,12 +199,12 @@ def _fleet_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bo
 
     point = estimate_for(base.loaded, 2, spec.paths, spec.horizon_days)
     sized = point.for_points(points).run_at_once(at_once)
-    _check_size(sized, file, paths_given, "fleet")
+    _check_size(sized, file, paths_given, "fleet", here)
     return sized
 
 
 def _industry_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool,
-                     points: int, at_once: int) -> RunEstimate:  # fmt: skip
+                     points: int, at_once: int, here: bool = True) -> RunEstimate:  # fmt: skip
     """What the ``points`` of an industry sweep need — each an industry run of its
     scenario beside baseline (once if it is baseline), ``at_once`` of them in memory
     together — refused (:func:`_check_size`) if they cannot fit."""
@@ -208,45 +213,51 @@ def _industry_points(spec: SweepSpec, base: Any, file: Path | None, paths_given:
     runs = len({BASELINE, base.scenario.name})
     point = industry_estimate(base.loaded, runs, spec.paths, spec.horizon_days)
     sized = point.for_points(points).run_at_once(at_once)
-    _check_size(sized, file, paths_given, "industry")
+    _check_size(sized, file, paths_given, "industry", here)
     return sized
 
 
-def survey(spec: SpecLike, paths: int | None = None, at_once: int = 1) -> Survey:
+def survey(spec: SpecLike, paths: int | None = None, at_once: int = 1,
+           here: bool = True) -> Survey:  # fmt: skip
     """Check ``spec`` (base files, input paths, metrics, size with ``at_once`` points in
-    memory together) without running it."""
+    memory together; not ``here``: the points run on a running cluster, whose workers'
+    memory is checked when the sweep runs) without running it."""
     from hashshock.prepare import input_files
 
     parsed, folder, file = resolve_spec(spec, paths)
     if parsed.base.industry is not None:
-        return _industry_survey(parsed, folder, file, paths is not None, at_once)
+        return _industry_survey(parsed, folder, file, paths is not None, at_once, here)
     base = load_base(parsed.base, folder, file)
     ranges = [r for _, r in _inputs(parsed, base, file)]
     _metrics(parsed, base, file)
     points = count_points(parsed, ranges)
     check_points(points, file)
-    sized = _fleet_points(parsed, base, file, paths is not None, points, at_once)
+    sized = _fleet_points(parsed, base, file, paths is not None, points, at_once, here)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
     return Survey(points, ([file] if file is not None else []) + files, base, sized)
 
 
 class _Layout:
-    """The tasks of a sweep: the base group first, then shared baselines and groups."""
+    """The tasks of a sweep: the base group first, then shared baselines and groups; each
+    holds one point's runs at a time (``point_bytes``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, point_bytes: int) -> None:
         self.tasks: list[Task] = []
+        self.point_bytes = point_bytes
 
     def base(self, jobs: list[PointJob], with_runs: bool) -> None:
-        self.tasks.append(Task(run_base, (jobs, with_runs), name="sweep-base", first=True))
+        self.tasks.append(Task(run_base, (jobs, with_runs), name="sweep-base", first=True,
+                               memory_bytes=self.point_bytes))  # fmt: skip
 
     def baseline(self, job: PointJob) -> int:
-        self.tasks.append(Task(run_baseline, (job,), name="sweep-baseline", keep=False))
+        self.tasks.append(Task(run_baseline, (job,), name="sweep-baseline", keep=False,
+                               memory_bytes=self.point_bytes))  # fmt: skip
         return len(self.tasks) - 1
 
     def group(self, jobs: list[PointJob], after: int | None) -> None:
         self.tasks.append(Task(run_group, (jobs,), () if after is None else (after,),
-                               name="sweep-points"))  # fmt: skip
+                               name="sweep-points", memory_bytes=self.point_bytes))  # fmt: skip
 
 
 def _needs(metrics: list[Metric], network_wide: bool, is_baseline: bool) -> Needs:
@@ -280,6 +291,7 @@ def sweep(
         at_once_here,
         check_executor,
         check_progress,
+        runs_remote,
         scheduler_address,
     )
 
@@ -289,9 +301,10 @@ def sweep(
     scheduler_address(scheduler)  # its type, before the spec's work
     parsed, folder, file = resolve_spec(spec, paths)
     at_once = at_once_here(executor, workers, scheduler)
+    here = not runs_remote(executor, scheduler)
     if parsed.base.industry is not None:
         return _industry_sweep(parsed, folder, file, executor, workers, scheduler, progress,
-                               paths is not None, at_once)  # fmt: skip
+                               paths is not None, at_once, here)  # fmt: skip
     base = load_base(parsed.base, folder, file)
     inputs = _inputs(parsed, base, file)
     ranges = [r for _, r in inputs]
@@ -299,7 +312,7 @@ def sweep(
     point_count = count_points(parsed, ranges)
     check_points(point_count, file)
     # too large: refused before any run
-    _fleet_points(parsed, base, file, paths is not None, point_count, at_once)
+    sized = _fleet_points(parsed, base, file, paths is not None, point_count, at_once, here)
     plans = plan_points(parsed, ranges)
     token = uuid.uuid4().hex
     baseline_scenario = load_scenario(BASELINE)
@@ -341,8 +354,9 @@ def sweep(
     compiled = prepare(base.loaded, [base.scenario], parsed.horizon_days, base.market)
     warn_all([*fleet_warnings(base.loaded, base.market, compiled.plans[0]),
               *(failed[i] for i in sorted(failed))])  # fmt: skip
-    outcomes = _execute(_lay_out(groups, base_group, keys, baseline_scenario, with_runs),
-                        executor, workers, scheduler, progress)  # fmt: skip
+    layout = _lay_out(groups, base_group, keys, baseline_scenario, with_runs,
+                      sized.bytes // sized.at_once)  # fmt: skip
+    outcomes = _execute(layout, executor, workers, scheduler, progress)
     base_outcome = outcomes[0]
     assert isinstance(base_outcome, BaseOutcome)
     by_point: dict[int, PointOutcome] = {}
@@ -386,11 +400,11 @@ def _result(
 
 def _lay_out(
     groups: dict[tuple[str, str], list[PointJob]], base_group: tuple[str, str],
-    keys: EngineKeys, baseline_scenario: Scenario, with_runs: bool,
+    keys: EngineKeys, baseline_scenario: Scenario, with_runs: bool, point_bytes: int,
 ) -> list[Task]:  # fmt: skip
     """Tasks: the base group (through the API), a baseline task for each baseline two or
     more other groups need, then the other groups (after the baseline they need)."""
-    layout = _Layout()
+    layout = _Layout(point_bytes)
     layout.base(groups[base_group], with_runs)
     base_baseline = keys.baseline(groups[base_group][0].loaded, groups[base_group][0].market)
     others = [(key, jobs) for key, jobs in groups.items() if key != base_group]
@@ -442,7 +456,7 @@ def _industry_metrics(spec: SweepSpec, base: IndustryBase, file: Path | None
 
 
 def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
-                     paths_given: bool, at_once: int) -> Survey:  # fmt: skip
+                     paths_given: bool, at_once: int, here: bool) -> Survey:  # fmt: skip
     """:func:`survey` of an industry sweep: the base, inputs, metrics and size checked."""
     from hashshock.industry.api import industry_files
 
@@ -451,7 +465,7 @@ def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
     _industry_metrics(spec, base, file)
     points = count_points(spec, ranges)
     check_points(points, file)
-    sized = _industry_points(spec, base, file, paths_given, points, at_once)
+    sized = _industry_points(spec, base, file, paths_given, points, at_once, here)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     _, files = industry_files(base.loaded, scenarios, base.market)
     if base.market_file is not None:
@@ -462,7 +476,7 @@ def _industry_survey(spec: SweepSpec, folder: Path, file: Path | None,
 def _industry_sweep(
     spec: SweepSpec, folder: Path, file: Path | None, executor: Executor | None,
     workers: int | None, scheduler: str | None, progress: Callable[[int, int], None] | None,
-    paths_given: bool = False, at_once: int = 1,
+    paths_given: bool = False, at_once: int = 1, here: bool = True,
 ) -> SweepResult:  # fmt: skip
     """A sweep whose points are industry runs (:mod:`hashshock.sweep.industry`), one task
     a point, on the same execution layer as a fleet's."""
@@ -474,7 +488,7 @@ def _industry_sweep(
     point_count = count_points(spec, ranges)
     check_points(point_count, file)
     # too large: refused before any run
-    _industry_points(spec, base, file, paths_given, point_count, at_once)
+    sized = _industry_points(spec, base, file, paths_given, point_count, at_once, here)
     plans = plan_points(spec, ranges)
     failed: dict[int, str] = {}
     tasks: list[Task] = []
@@ -486,7 +500,8 @@ def _industry_sweep(
             failed[index] = point_error(index, plan, ranges, exc)
             continue
         args = (index, *point, spec.horizon_days, spec.paths, spec.seed, metrics)
-        tasks.append(Task(run_industry_point, args, name="sweep-industry"))
+        tasks.append(Task(run_industry_point, args, name="sweep-industry",
+                          memory_bytes=sized.bytes // sized.at_once))  # fmt: skip
     from hashshock.industry.api import input_warnings
     from hashshock.notices import warn_all
 
