@@ -103,7 +103,17 @@ def test_the_scheduler_comes_from_the_option_else_the_environment(
     assert scheduler_address(None) is None
 
 
-@pytest.mark.parametrize("address", ["localhost", "tcp://host", "http://x:80", "tcp://a b:1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "localhost",
+        "tcp://host",
+        "http://x:80",
+        "tcp://a b:1",
+        "tcp://127.0.0.1:99999",
+        "tcp://127.0.0.1:0",
+    ],
+)
 def test_a_malformed_address_is_refused(address: str) -> None:
     with pytest.raises(InputError, match="is not a scheduler address"):
         check_address(address)

@@ -259,6 +259,11 @@ def check_address(address: str, option: str = "--scheduler") -> str:
             None, option, f"{address!r} is not a scheduler address",
             "write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786",
         )  # fmt: skip
+    port = int(text.rpartition(":")[2])
+    if not 0 < port <= 65535:
+        raise InputError(None, option, f"{address!r} is not a scheduler address (port {port} "
+                         "is not one of 1 to 65535)",
+                         "give the port the scheduler listens on, 8786 by default")  # fmt: skip
     return text
 
 
