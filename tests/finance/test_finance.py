@@ -473,3 +473,34 @@ def test_a_runs_totals_are_its_flows_summed_once_and_read_only() -> None:
     for name, total in flows.totals().items():
         np.testing.assert_array_equal(total, getattr(flows, name).sum(axis=1))
         assert flows.total(name) is total and not total.flags.writeable
+
+
+def test_collateral_counts_ordered_machines_only_once_they_arrive() -> None:
+    """Machines on order were priced into the collateral of those installed (the tiers'
+    mix counted every order): an order of S21s due after the horizon priced a fleet of
+    S19s as S21s, its LTV 0.22 for 0.81. The installed TH/s are marked at the mix of the
+    machines installed that day on that path: an order counts from its arrival, not
+    before, and not at all when it never comes."""
+    from hashshock.finance.cashflow import installed_tier_shares
+
+    prices = {"under19": 20.0, "19to25": 12.0, "25to38": 3.0, "38to68": 1.0, "above68": 0.5}
+    days, paths = 200, 8
+    order = {"model": "antminer-s21", "count": 200, "site": "a"}
+    for due, arrives in (("2026-12-01", False), ("2026-02-15", True)):
+        fleet = small_fleet(orders=[{**order, "due_date": due}])
+        plan = plan_for(fleet, horizon=days)
+        market = FlatMarket.make(paths, days)
+        market.used_price_usd_per_th = {t: np.full((paths, days), p) for t, p in prices.items()}
+        money = compile_money(fleet_from_mapping(fleet), plan)
+        out = simulate(plan, paths, 3, economy=build_economy(money, market))
+        flows = compute_cashflows(money, plan, out, market)
+        per_th = flows.collateral_usd / out.nameplate_ths
+        start = (200 * 100 * prices["25to38"] + 100 * 200 * prices["under19"]) / 40_000
+        with_order = (200 * 100 * prices["25to38"] + 300 * 200 * prices["under19"]) / 80_000
+        arrival = out.order_arrival_day[0]
+        day = np.arange(days)[None, :]
+        came = (arrival >= 0)[:, None] & (day >= arrival[:, None])
+        assert came.any() == arrives
+        np.testing.assert_allclose(per_th, np.where(came, with_order, start), rtol=1e-9)
+        shares = installed_tier_shares(money, plan, out)
+        np.testing.assert_allclose(sum(shares.values()), 1.0)

@@ -89,7 +89,9 @@ def said_and_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     import hashshock.sweep.run
 
     events: list[str] = []
-    monkeypatch.setattr(hashshock.cli.common, "warn_all", events.extend)
+    monkeypatch.setattr(
+        hashshock.cli.common, "warn_all", lambda lines, console=None: events.extend(lines)
+    )
     execute = hashshock.sweep.run._execute
 
     def runs(*args: Any, **kwargs: Any) -> Any:

@@ -114,7 +114,9 @@ def compute_cashflows(
     flows = CashFlows(
         revenue_btc=out.hashrate_ths * market.btc_per_th_day, revenue_usd=revenue_usd,
         ebitda_usd=ebitda, cash_usd=np.empty(0),
-        collateral_usd=_collateral(money, out, market), loans=money.loans,
+        collateral_usd=collateral_usd(installed_tier_shares(money, plan, out),
+                                      out.nameplate_ths, market),
+        loans=money.loans,
         cash_start_usd=money.cash_start_usd, **free,
     )  # fmt: skip
     flows.cash_usd = running_cash_usd(revenue_usd, free, money.cash_start_usd)
@@ -230,14 +232,34 @@ def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray
     return capex, refunds
 
 
-def _collateral(money: MoneyPlan, out: EngineOutput, market: MarketLike) -> FloatArray:
-    return collateral_usd(money.collateral_tier_share, out.nameplate_ths, market)
+def installed_tier_shares(money: MoneyPlan, plan: Plan, out: EngineOutput
+                          ) -> dict[str, FloatArray]:  # fmt: skip
+    """[P, T] share of each used-market tier in the TH/s installed by day: the machines
+    installed at the start, and each order's from the day it arrives on that path — not
+    before, nor when it is cancelled (machines on order are no collateral: an order due
+    after the horizon priced a fleet of S19s as S21s, LTV 0.22 for 0.81)."""
+    P, T = out.nameplate_ths.shape
+    ths = plan.cohort_initial * plan.cohort_ths_per_machine
+    installed = {tier: np.full((P, T), 0.0) for tier in dict.fromkeys(money.cohort_tier)}
+    for c, tier in enumerate(money.cohort_tier):
+        installed[tier] += float(ths[c])
+    day = np.arange(T)
+    for o in range(len(plan.order_count)):
+        c = int(plan.order_cohort[o])
+        arrival = out.order_arrival_day[o]
+        arrived = (arrival >= 0)[:, None] & (day[None, :] >= arrival[:, None])
+        installed[money.cohort_tier[c]] += arrived * float(
+            plan.order_count[o] * plan.cohort_ths_per_machine[c])  # fmt: skip
+    total = sum(installed.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {tier: np.where(total > 0, part / total, 0.0) for tier, part in installed.items()}
 
 
 def collateral_usd(
-    tier_share: dict[str, float], nameplate_ths: FloatArray, market: MarketLike
+    tier_share: Mapping[str, float | FloatArray], nameplate_ths: FloatArray, market: MarketLike
 ) -> FloatArray:
-    """Installed TH/s [P, T] marked to the used-ASIC index, weighted by the fleet's tiers."""
+    """Installed TH/s [P, T] marked to the used-ASIC index, weighted by the fleet's tiers
+    (shares fixed, or [P, T] by day: :func:`installed_tier_shares`)."""
     price = np.zeros(np.shape(nameplate_ths))
     for tier, share in tier_share.items():
         price += share * market.used_price_usd_per_th[tier]

@@ -158,7 +158,9 @@ class MoneyPlan:
     loans: tuple[LoanSchedule, ...]
     covenants: tuple[CovenantSpec, ...]
     pledges: tuple[PledgeSpec, ...]
-    collateral_tier_share: dict[str, float]  # tier → share of the fleet's TH/s
+    # tier → share of the TH/s installed at the start (of its orders' when none is): a
+    # run's collateral follows the installed mix by day (cashflow.installed_tier_shares)
+    collateral_tier_share: dict[str, float]
     cohort_tier: tuple[str, ...]  # [C] used-market tier of each cohort's model
 
     def steering(self) -> tuple[Any, ...]:
@@ -353,7 +355,11 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
         loans=tuple(schedule(loan, plan.start_date, T) for loan in fin.loans),
         covenants=tuple(covenant_spec(c, plan.start_date) for c in fin.covenants),
         pledges=tuple(pledge_spec(p, plan.start_date, T, plan) for p in fin.btc_pledges),
-        collateral_tier_share=_tier_shares(plan, tiers, machines),
+        collateral_tier_share=_tier_shares(
+            plan,
+            tiers,
+            plan.cohort_initial.astype(np.float64) if plan.cohort_initial.sum() > 0 else machines,
+        ),
         cohort_tier=tiers,
     )
 
