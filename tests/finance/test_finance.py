@@ -396,12 +396,22 @@ def test_evaluate_covenants_and_finance_block_round_trip() -> None:
 
 
 def test_repair_or_replace_follows_used_prices() -> None:
-    """Repair only if cost ≤ 50% of min(new part, used donor machine) (FACTS.md 2.5 [S62])."""
-    fleet = _finance_fleet(repair_or_replace=True)
+    """Repair only if cost ≤ 50% of min(new part, used donor machine) (FACTS.md 2.5 [S62])
+    — the donor only when the fleet buys donors, whose parts replace the scrapped one;
+    else a scrapped part is reordered new, and only the new part's price is its
+    replacement (valued at a cheap used machine, $200 board repairs were scrapped and the
+    boards rebought at $600 with duty)."""
+    fleet = _finance_fleet(repair_or_replace=True, replacement={"donor_machines": True})
     # Used machines almost free: a donor beats every repair, so every broken part is scrapped.
     _, cheap, _ = _flows(fleet, used=0.01, days=120)
     assert cheap.repairs_vendor.sum() == 0 and cheap.repairs_in_house.sum() == 0
     assert np.array_equal(cheap.scrapped, cheap.failures)
+    # Without donors, used prices change nothing: the reorder is the replacement.
+    plain = _finance_fleet(repair_or_replace=True)
+    _, free, _ = _flows(plain, used=0.01, days=120)
+    _, costly, _ = _flows(plain, used=1000.0, days=120)
+    assert np.array_equal(free.scrapped, costly.scrapped)
+    assert free.repairs_vendor[:, :, 0].sum() > 0
     # Used machines dear: the new part is the replacement. A control board costs $65 new
     # (+21.6% duty, +$10 shipping ≈ $89): a $65 + 2×$10 vendor repair is over half of
     # that and is scrapped; a $30 in-house repair and hashboard/PSU repairs are kept.

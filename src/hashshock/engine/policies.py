@@ -112,7 +112,9 @@ class RepairOrReplace:
     Replacement value of a part in pool *j* on path *p*, day *t* is
     ``min(new_part_cost[j, t], Σ_tier tier_weight[j, tier] · used_value[tier, p, t])`` —
     a new part, or a whole used machine of the pool's family (a donor), whichever is
-    cheaper. Parts not worth repairing are scrapped (and replaced by reordering).
+    cheaper — when the fleet has donors to take parts from (``donor_alternative``); else
+    the new part its reorder buys. Parts not worth repairing are scrapped (and replaced
+    by reordering).
     """
 
     threshold_share: float
@@ -122,12 +124,16 @@ class RepairOrReplace:
     tier_weight: FloatArray  # [J, n_tiers] share of the pool's machines' TH/s per tier
     machine_ths: FloatArray  # [J] mean TH/s of a machine using the pool
     used_price_per_th: FloatArray  # [n_tiers, P, T]
+    donor_alternative: bool = True
 
     def worth_repairing(self, day: int, cost: FloatArray) -> NDArray[np.bool_]:
         """[P, J]: repairing at ``cost`` [J] beats replacing on each path today."""
-        machine = used_machine_usd(self.tier_weight, self.used_price_per_th, self.machine_ths,
-                                   day)  # fmt: skip
-        value = np.minimum(self.new_part_cost[None, :, day], machine)
+        value = np.broadcast_to(self.new_part_cost[None, :, day],
+                                (self.used_price_per_th.shape[1], len(cost)))  # fmt: skip
+        if self.donor_alternative:
+            machine = used_machine_usd(self.tier_weight, self.used_price_per_th,
+                                       self.machine_ths, day)  # fmt: skip
+            value = np.minimum(value, machine)
         return np.asarray(cost[None, :] <= self.threshold_share * value)
 
 

@@ -125,13 +125,16 @@ class DonorSpec:
 
 @dataclass(frozen=True)
 class RepairRuleSpec:
-    """Repair a part only if it costs ≤ ``threshold_share`` of its replacement (per pool)."""
+    """Repair a part only if it costs ≤ ``threshold_share`` of its replacement (per pool):
+    the new part the site reorders, or — when the fleet holds or buys donor machines, so
+    that a donor's part can replace it — a whole used machine when that is cheaper."""
 
     threshold_share: float
     in_house_cost: FloatArray  # [J]
     vendor_cost: FloatArray  # [J]
     tier_weight: FloatArray  # [J, tiers] share of the pool's machines' TH/s per tier
     machine_ths: FloatArray  # [J]
+    donor_alternative: bool = True
 
 
 @dataclass(frozen=True)
@@ -558,4 +561,8 @@ def _repair_rule(
         vendor_cost=costs.vendor_all_in[parts],
         tier_weight=tier_weight,
         machine_ths=machine_ths,
+        # a scrapped part is replaced by a reorder (a new part), unless donors are at hand:
+        # valued at a used machine without any, the rule scrapped $200 repairs of boards
+        # it then rebought new at $600 with duty (repairs and parts +71 %)
+        donor_alternative=bool(plan.donors) or fin.replacement.donor_machines,
     )

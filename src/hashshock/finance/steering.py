@@ -72,6 +72,7 @@ def build_economy(money: MoneyPlan, market: MarketLike) -> EconomyInputs:
             tier_weight=repair.tier_weight,
             machine_ths=repair.machine_ths,
             used_price_per_th=used_prices,
+            donor_alternative=repair.donor_alternative,
         )
     spec = money.replacement
     replacement = None
