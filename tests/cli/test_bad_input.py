@@ -536,6 +536,28 @@ def test_a_machine_older_than_its_model_and_a_floor_above_the_cash_warn() -> Non
     assert fleet_from_mapping(floor).warnings == ()
 
 
+def test_units_off_by_a_thousand_or_a_million_warn() -> None:
+    """A power price of $0.04 (a price per kWh) gave power nearly free and EBITDA eleven
+    times over; a hashrate commitment of 4.3 (EH/s typed for TH/s) or ten times the
+    fleet's nameplate was never, or always, missed: accepted (a test may mean it) but
+    said; $40/MWh and a commitment within the fleet's nameplate are not."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    cheap = small_fleet(sites=[{"name": "a", "technicians": 2, "power_usd_per_mwh": 0.04}])
+    (warning,) = fleet_from_mapping(cheap).warnings
+    assert "sites[0] (a).power_usd_per_mwh: $0.04 a MWh is a price per kWh?" in warning
+    cheap["sites"][0]["power_usd_per_mwh"] = 40
+    assert fleet_from_mapping(cheap).warnings == ()
+    nameplate = 200 * 100 + 100 * 200  # small_fleet's S19j Pro and S21, TH/s
+    for min_ths, said in ((4.3, True), (10 * nameplate, True), (0.9 * nameplate, False)):
+        fleet = small_fleet(finance={"cash_usd": 1e6, "covenants": [
+            {"name": "hc", "type": "hashrate_commitment",
+             "quarters": [{"quarter_end": "2026-03-31", "min_ths": min_ths}]}]})  # fmt: skip
+        warnings = fleet_from_mapping(fleet).warnings
+        assert bool(warnings) == said, warnings
+        assert all("quarters[0].min_ths" in w and "check the unit, TH/s" in w for w in warnings)
+
+
 def test_one_mistake_copied_down_many_cohorts_warns_once() -> None:
     """Five cohorts are named one by one; 2,000 installed before their model's release
     (a date copied down a CSV) are one line counting them, not 2,000."""
@@ -613,6 +635,20 @@ def test_a_catalogue_row_the_simulation_cannot_use_is_refused(
         ({"repair_threshold_share": 0.4}, "without repair_or_replace"),
         ({"replacement": {"budget_usd": 1000}}, "without an availability_target"),
         ({"replacement": {"donor_share": 0.5}}, "without donor_machines"),
+        # a DSCR or LTV test without debt read "0 % breach", and breakpoint "holds"
+        *[({"covenants": [{"name": "c", "type": kind, "value": value}]},
+           f"a {kind} test needs debt") for kind, value in (("min_dscr", 1.2),
+                                                            ("max_ltv", 0.8))],
+        ({"loans": [{"name": "l", "principal_usd": 0, "rate_per_year": 0.1,
+                     "maturity_date": "2027-06-01"}]}, "principal_usd: 0: input should be greater"),
+        # two pledges of one name: the results held one of them
+        ({"btc_pledges": [{"name": "p", "btc": 5, "obligation_usd": 1e5, "margin_call_ltv": 0.8},
+                          {"name": "p", "btc": 5, "obligation_usd": 3e5,
+                           "margin_call_ltv": 0.8}]}, "btc_pledges names repeat"),
+        ({"btc_pledges": [{"name": "p", "btc": 0, "obligation_usd": 1e5,
+                           "margin_call_ltv": 0.8}]}, "btc: 0: input should be greater than 0"),
+        ({"overhead_usd_per_machine_day": 1e6}, "less than or equal to 100"),
+        ({"covenants": [{"name": "", "type": "min_liquidity", "value": 1}]}, "covenants[0].name"),
     ],
 )  # fmt: skip
 def test_settings_that_would_do_nothing_are_refused(

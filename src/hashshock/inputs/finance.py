@@ -28,11 +28,16 @@ Amortisation = Literal["linear", "bullet", "annuity"]
 PaymentPeriod = Annotated[int, Field(ge=1, le=366)]
 
 
+#: Most overhead a machine may cost a day, USD: a modern machine mines a few dollars a
+#: day, so hundreds is a typo (a monthly or a fleet figure).
+MAX_OVERHEAD_USD = 100.0
+
+
 class Loan(_Strict):
     """A term loan; payments every ``payment_every_days`` from the run start."""
 
-    name: str
-    principal_usd: Money = Field(description="Outstanding principal at the start")
+    name: str = Field(min_length=1)
+    principal_usd: Money = Field(gt=0, description="Outstanding principal at the start")
     rate_per_year: float = Field(ge=0.0, le=1.0, description="Interest rate, e.g. 0.11")
     amortisation: Amortisation = "linear"
     payment_every_days: PaymentPeriod = 30
@@ -47,7 +52,7 @@ class QuarterCommitment(_Strict):
 class Covenant(_Strict):
     """A test on the simulated money; breached when the rule fails on a test date."""
 
-    name: str
+    name: str = Field(min_length=1)
     type: Literal["min_dscr", "max_ltv", "min_liquidity", "hashrate_commitment"]
     value: float | None = Field(
         None, description="min DSCR (x), max LTV (fraction), min liquidity (USD)"
@@ -113,8 +118,8 @@ class Covenant(_Strict):
 class BtcPledge(_Strict):
     """BTC pledged as collateral for a purchase, with a margin call below a price."""
 
-    name: str
-    btc: Money
+    name: str = Field(min_length=1)
+    btc: Money = Field(gt=0)
     obligation_usd: Money = Field(description="What the pledge secures")
     margin_call_ltv: float = Field(
         0.8, gt=0, le=5, description="Margin call when obligation / BTC value exceeds this"
@@ -182,7 +187,8 @@ class Finance(_Strict):
     """Money of the operation: cash, debt, covenants, pledges, costs, policies."""
 
     cash_usd: Money = 0.0
-    overhead_usd_per_machine_day: Money | None = None
+    # at most what a machine mines in a good day, many times over: more is a typo
+    overhead_usd_per_machine_day: float | None = Field(None, ge=0, le=MAX_OVERHEAD_USD)
     loans: list[Loan] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
     btc_pledges: list[BtcPledge] = Field(default_factory=list)
@@ -229,9 +235,20 @@ class Finance(_Strict):
                 raise ValueError(
                     f"covenants[{i}].loan '{cov.loan}' is not a loan here — fix: {fix}"
                 )
+        for i, cov in enumerate(self.covenants):
+            if cov.type in ("min_dscr", "max_ltv") and cov.loan is None and not self.loans:
+                raise ValueError(
+                    f"covenants[{i}] ({cov.name}): a {cov.type} test needs debt, and the "
+                    "finance block has no loan, so it could never be breached — fix: add "
+                    "the loan under finance.loans, or remove the covenant"
+                )
         names = [c.name for c in self.covenants]
         if len(set(names)) != len(names):
             raise ValueError("covenant names repeat — fix: give each covenant its own name")
+        pledges = [p.name for p in self.btc_pledges]
+        if len(set(pledges)) != len(pledges):
+            raise ValueError("btc_pledges names repeat (the results hold one of each "
+                             "name) — fix: give each pledge its own name")  # fmt: skip
         twice = next((name for name in loans if loans.count(name) > 1), None)
         if twice is not None:  # a covenant's loan: would name both
             first, second = [i for i, name in enumerate(loans) if name == twice][:2]

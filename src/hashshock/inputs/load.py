@@ -331,6 +331,9 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 
 
+#: A site's power price below this (USD/MWh) is said: it reads like a price per kWh.
+CHEAPEST_POWER_USD_PER_MWH = 5.0
+
 #: The US installed base (machines, INDUSTRY.md: ≈ 2.1 M in service plus ≈ 0.1 M idle,
 #: 2.4-3.3 M by fleet-average TH/s); a larger fleet is worth a second look.
 US_INSTALLED_BASE_MACHINES = 2_500_000
@@ -388,6 +391,14 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
     if finance is not None and "cash_usd" not in finance.model_fields_set:
         out.append(f"{where}finance: no cash_usd, so the fleet starts with $0 of cash (a day "
                    "of costs before revenue breaks it): give its cash")  # fmt: skip
+    for i, priced in enumerate(fleet.sites):
+        price = priced.power_usd_per_mwh
+        if price is not None and 0 < price < CHEAPEST_POWER_USD_PER_MWH:
+            out.append(f"{where}sites[{i}] ({priced.name}).power_usd_per_mwh: ${price:g} a MWh "
+                       f"is a price per kWh? (${price * 1000:,.0f}/MWh is ${price:g}/kWh): "
+                       "give USD per MWh")  # fmt: skip
+    nameplate = sum(c.count * catalog.get(c.model).hashrate_ths for c in fleet.cohorts)
+    nameplate += sum(o.count * catalog.get(o.model).hashrate_ths for o in fleet.orders)
     for i, covenant in enumerate(finance.covenants if finance else []):
         assert finance is not None
         if covenant.type == "min_liquidity" and (covenant.value or 0.0) > finance.cash_usd:
@@ -395,6 +406,14 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
                        f"floor ${covenant.value:,.0f} is above the starting cash "
                        f"${finance.cash_usd:,.0f}, so it is breached on day 0: check "
                        "both")  # fmt: skip
+        for q, quarter in enumerate(covenant.quarters):
+            far = quarter.min_ths > nameplate or quarter.min_ths < nameplate / 1000
+            if covenant.type == "hashrate_commitment" and nameplate > 0 and far:
+                out.append(f"{where}finance.covenants[{i}] ({covenant.name}).quarters[{q}]"
+                           f".min_ths: {quarter.min_ths:,.6g} TH/s against the fleet's "
+                           f"{nameplate:,.0f} TH/s nameplate (orders included): check the "
+                           "unit, TH/s (1 EH/s = 1,000,000 TH/s)")  # fmt: skip
+                break
     buying = finance is not None and (
         finance.replacement.donor_machines or finance.replacement.availability_target is not None
     )
