@@ -186,6 +186,8 @@ def find_breakpoint(
         raise InputError(None, "vendor", f"names whose parts are cut, and shock {shock!r} "
                          "cuts none", "leave vendor out, or use shock='parts-cut'")  # fmt: skip
     loaded = load_fleet(fleet)
+    if vendor is not None:
+        check_vendor_in_fleet(loaded, vendor)
     check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
@@ -261,6 +263,18 @@ def check_shock(shock: object, option: str = "shock") -> None:
     if shock not in SHOCKS:
         raise InputError(None, option, f"unknown shock {shock!r}",
                          f"use {' or '.join(SHOCKS)}")  # fmt: skip
+
+
+def check_vendor_in_fleet(loaded: LoadedFleet, vendor: str, option: str = "vendor") -> None:
+    """A parts cut of a vendor none of the fleet's machines (installed or ordered) come
+    from changes nothing: every size would "hold", after a search of many runs."""
+    fleet = loaded.fleet
+    models = [c.model for c in fleet.cohorts] + [o.model for o in fleet.orders]
+    vendors = sorted({loaded.model_of(model).vendor for model in models})
+    if vendor not in vendors:
+        raise InputError(None, option, f"none of the fleet's machines are {vendor}'s, so a "
+                         "cut of its parts and repair changes nothing",
+                         f"give one of {', '.join(vendors)}")  # fmt: skip
 
 
 def check_vendor(vendor: object, option: str = "vendor") -> None:

@@ -663,6 +663,9 @@ def test_settings_that_would_do_nothing_are_refused(
       "canaan"], "--vendor: names whose parts are cut, and --shock btc-drop cuts none"),
     (["report", "{fleet}", "--image-format", "gif", "-o", "{tmp}/r.html"],
      "--image-format: says how to draw the charts into the --images folder"),
+    # a cut of a vendor the fleet does not run: nine runs, then "holds"
+    (["breakpoint", "{fleet}", "--covenant", "dscr", "--vendor", "canaan"],
+     "--vendor: none of the fleet's machines are canaan's"),
 ])  # fmt: skip
 def test_an_option_that_would_be_ignored_is_refused(tmp_path: Path, args: list[str],
                                                     said: str) -> None:  # fmt: skip

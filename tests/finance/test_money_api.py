@@ -317,3 +317,11 @@ def test_breakpoint_that_holds_says_how_close_it_came(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "holds (breached on < 50% of paths) at every parts-cut tried, up to 365 days" in text
     assert f"{most['probability_breach']:.1%} at {most['size']:g} days" in text
+
+
+def test_a_btc_fall_is_said_to_the_hundredth_it_was_found_to() -> None:
+    """To a tenth of a percent, a fall of 57.21 % that breached read 57.2 %, which
+    breached on fewer paths than asked; and "on ≥ 100 % of paths" reads "every path"."""
+    from hashshock.cli.breakpoint import fall
+
+    assert [fall(s) for s in (0.5721, 0.09, 0.6066, 0.0)] == ["57.21%", "9%", "60.66%", "0%"]
