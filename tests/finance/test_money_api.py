@@ -325,3 +325,23 @@ def test_a_btc_fall_is_said_to_the_hundredth_it_was_found_to() -> None:
     from hashshock.cli.breakpoint import fall
 
     assert [fall(s) for s in (0.5721, 0.09, 0.6066, 0.0)] == ["57.21%", "9%", "60.66%", "0%"]
+
+
+def test_cash_below_zero_reads_as_a_breach_does() -> None:
+    """A fleet without a liquidity covenant whose cash went to −$540k said so nowhere but
+    in its lowest cash: the share of paths whose cash goes below $0, its interval and the
+    median first day, from the cash by day; and on the terminal's money table."""
+    from hashshock.finance.covenants import wilson_interval
+    from hashshock.results.money import below_zero
+
+    cash = np.array([[5.0, -1.0, 3.0], [2.0, 1.0, 1.0], [4.0, 2.0, -6.0], [-1.0, -2.0, 0.0]])
+    said = below_zero(cash)
+    assert said["probability"] == 0.75 and said["day_p50_first"] == 1
+    assert said["probability_ci95"] == [round(x, 4) for x in wilson_interval(3, 4)]
+    assert below_zero(np.ones((3, 4)))["day_p50_first"] is None
+    broke = small_fleet(finance={"cash_usd": 0})
+    from hashshock import api
+
+    result = api.run(broke, "baseline", paths=20, horizon_days=60)
+    flows = result.money.flows
+    assert result.to_dict()["finance"]["cash_below_zero"] == below_zero(flows.cash_usd)

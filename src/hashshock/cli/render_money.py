@@ -70,6 +70,18 @@ def money_table(
     from_zero = all(r["finance"]["cash_usd_start"] == 0 for r in results)
     row("cash at end (from $0)" if from_zero else "cash at end", band("cash_usd_end"))
     row("lowest cash", band("cash_usd_min"))
+    if any(r["finance"].get("cash_below_zero", {}).get("probability") for r in results):
+
+        def below(f: dict[str, Any]) -> str:
+            under = f.get("cash_below_zero")
+            if under is None:
+                return "—"
+            lo, hi = under["probability_ci95"]
+            day = under["day_p50_first"]
+            when = f" d{day}" if day is not None else ""
+            return f"{probability(under['probability'])} [{_pct(lo)}–{_pct(hi)}]{when}"
+
+        row("cash below $0", below)
     if any(r["finance"].get("refunds_usd", {}).get("p95", 0) > 0 for r in results):
         row("deposits refunded", lambda f: band("refunds_usd")(f)
             if "refunds_usd" in f else "—")  # fmt: skip

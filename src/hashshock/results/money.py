@@ -24,6 +24,21 @@ def tested_covenants(covenants: dict[str, dict[str, Any]]) -> dict[str, dict[str
     return {name: c for name, c in covenants.items() if c.get("probability_breach") is not None}
 
 
+def below_zero(cash_usd: NDArray[np.float64]) -> dict[str, Any]:
+    """How often cash [P, T] goes below $0 — as a covenant's breach reads: the share of
+    paths, its 95 % interval, and the median first day over the paths it does (the day a
+    fleet without a liquidity covenant cannot pay its costs, which nothing else said)."""
+    from hashshock.finance.covenants import wilson_interval
+
+    under = cash_usd < 0
+    hit = under.any(axis=1)
+    lo, hi = wilson_interval(int(hit.sum()), int(hit.size))
+    first = under.argmax(axis=1)[hit]
+    return {"probability": round(float(hit.mean()), 4),
+            "probability_ci95": [round(lo, 4), round(hi, 4)],
+            "day_p50_first": int(np.median(first)) if first.size else None}  # fmt: skip
+
+
 def daily_money(money: Money) -> dict[str, Any]:
     return {
         "hashprice_usd_per_ph_day": bands(money.market.hashprice_usd_per_ph_day, 3),
@@ -42,6 +57,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "cash_usd_start": round(flows.cash_start_usd, 0),
         "cash_usd_end": _band(flows.cash_usd[:, -1]),
         "cash_usd_min": _band(flows.lowest_cash_usd()),
+        "cash_below_zero": below_zero(flows.cash_usd),
         "spares_value_usd_end": _band(money.spares_value_usd),
         "donors_value_usd_end": _band(money.donors_value_usd),
         # Deposits returned on cancelled orders: cash in that is neither revenue nor a cost.
