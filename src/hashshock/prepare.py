@@ -91,8 +91,10 @@ class Prepared:
     horizon_days: int
 
 
-def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: int) -> RunEstimate:
-    """:func:`hashshock.sizing.estimate_run` for this fleet (cohorts, orders, pools)."""
+def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: int,
+                 money: bool | None = None) -> RunEstimate:  # fmt: skip
+    """:func:`hashshock.sizing.estimate_run` for this fleet (cohorts, orders, pools), with
+    its money when ``money`` (default: when it has a finance block)."""
     fleet = loaded.fleet
     families: dict[str, set[str]] = {}
     units = [(c.site, c.model) for c in fleet.cohorts] + [(o.site, o.model) for o in fleet.orders]
@@ -100,7 +102,8 @@ def estimate_for(loaded: LoadedFleet, scenarios: int, paths: int, horizon_days: 
         families.setdefault(site, set()).add(loaded.model_of(model).family)
     pools = 4 * sum(len(f) for f in families.values())
     cohorts = len(fleet.cohorts) + len(fleet.orders) + 1
-    return estimate_run(scenarios, paths, horizon_days, cohorts, pools)
+    return estimate_run(scenarios, paths, horizon_days, cohorts, pools,
+                        money=fleet.finance is not None if money is None else money)  # fmt: skip
 
 
 #: A mapping with any of these keys is one scenario's fields, not names as its keys.

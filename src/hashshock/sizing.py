@@ -9,7 +9,13 @@ they are upper bounds within about 20 % (``tests/test_sizing.py`` measures a run
 
 Time: the engine's failure pass costs about :data:`NS_PER_COHORT_PATH_DAY` per cohort,
 path and day on one core (docs/performance.md: 157 µs a path-day for the 2,000-cohort
-whole US), plus a fixed cost per path-day for the pools and the day's figures.
+whole US), on :data:`ENGINE_THREADS` threads; around it each scenario's run costs
+:data:`NS_PER_PATH_DAY` a path-day (the pools, the market, the day's figures),
+:data:`NS_PER_PATH_DAY_MONEY` more for a fleet with a finance block (cash flows,
+covenants) and :data:`SECONDS_PER_SCENARIO` whatever its size (its plan, its result).
+The last three are fitted by ``bench/bench_sizing.py`` to the bundled examples' runs on
+a 2-core machine (the estimate was the engine's alone: 2–5 times short, and a sweep's
+"needs about 5 s" took 44 s).
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from hashshock.inputs.errors import InputError
 
 #: Engine time per cohort, path and day on one core (ns), measured on the whole US.
 NS_PER_COHORT_PATH_DAY = 80.0
-#: Engine time per path and day outside the cohort loop (ns), measured on small fleets.
-NS_PER_PATH_DAY = 250.0
+#: Threads the engine's kernels run a simulation on (this machine's cores).
+ENGINE_THREADS = 2
+#: A scenario run's time per path and day outside the engine's cohort loop (ns, wall
+#: clock): the pools, the market paths, the day's figures (bench/bench_sizing.py).
+NS_PER_PATH_DAY = 650.0
+#: More per path and day for a fleet with a finance block (ns): its cash flows and
+#: covenants (bench/bench_sizing.py).
+NS_PER_PATH_DAY_MONEY = 730.0
+#: A scenario run's time whatever its size (s): its plan, its result (bench/bench_sizing.py).
+SECONDS_PER_SCENARIO = 0.001
 #: Bytes per path and day of engine series, market paths and money flows of one scenario
 #: (the last terms: donors bought, their TH/s and price).
 BYTES_PER_PATH_DAY = 9 * 8 + 12 * 4 * 4 + 16 * 8 + 20 * 8 + 4 + 2 * 8
@@ -81,20 +95,23 @@ class RunEstimate:
 
 
 def estimate_run(
-    scenarios: int, paths: int, days: int, cohorts: int, pools: int, threads: int = 2
-) -> RunEstimate:
+    scenarios: int, paths: int, days: int, cohorts: int, pools: int,
+    threads: int = ENGINE_THREADS, money: bool = False,
+) -> RunEstimate:  # fmt: skip
     """The estimate for ``scenarios`` simulations of ``paths`` × ``days`` on ``cohorts``
-    cohorts and ``pools`` spare pools (repair and order rings up to ``days`` long)."""
+    cohorts and ``pools`` spare pools (repair and order rings up to ``days`` long), with
+    the money of a finance block if ``money``."""
     per_scenario = (
         paths * days * BYTES_PER_PATH_DAY
         + cohorts * days * BYTES_PER_COHORT_DAY
         + paths * cohorts * BYTES_PER_PATH_COHORT
         + paths * pools * (2 * (days + 1) * 4 + 12 * 8)
     )
-    work_ns = paths * days * (cohorts * NS_PER_COHORT_PATH_DAY + NS_PER_PATH_DAY)
+    engine_ns = paths * days * cohorts * NS_PER_COHORT_PATH_DAY / max(1, threads)
+    around_ns = paths * days * (NS_PER_PATH_DAY + (NS_PER_PATH_DAY_MONEY if money else 0.0))
     return RunEstimate(
         bytes=int(scenarios * per_scenario),
-        seconds=scenarios * work_ns / 1e9 / max(1, threads),
+        seconds=scenarios * ((engine_ns + around_ns) / 1e9 + SECONDS_PER_SCENARIO),
         scenarios=scenarios, paths=paths, days=days, cohorts=cohorts,
     )  # fmt: skip
 

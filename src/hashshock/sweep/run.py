@@ -191,13 +191,13 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
 
 
 def _fleet_points(spec: SweepSpec, base: Any, file: Path | None, paths_given: bool,
-                  points: int, at_once: int, here: bool = True) -> RunEstimate:  # fmt: skip
+                  points: int, at_once: int, here: bool, money: bool) -> RunEstimate:  # fmt: skip
     """What the ``points`` of a fleet sweep need — each its scenario beside baseline,
     ``at_once`` of them in memory together — refused (:func:`_check_size`) if they cannot
     fit."""
     from hashshock.prepare import estimate_for
 
-    point = estimate_for(base.loaded, 2, spec.paths, spec.horizon_days)
+    point = estimate_for(base.loaded, 2, spec.paths, spec.horizon_days, money)
     sized = point.for_points(points).run_at_once(at_once)
     _check_size(sized, file, paths_given, "fleet", here)
     return sized
@@ -229,10 +229,10 @@ def survey(spec: SpecLike, paths: int | None = None, at_once: int = 1,
         return _industry_survey(parsed, folder, file, paths is not None, at_once, here)
     base = load_base(parsed.base, folder, file)
     ranges = [r for _, r in _inputs(parsed, base, file)]
-    _metrics(parsed, base, file)
+    money = any(m.spec.money for m in _metrics(parsed, base, file))
     points = count_points(parsed, ranges)
     check_points(points, file)
-    sized = _fleet_points(parsed, base, file, paths is not None, points, at_once, here)
+    sized = _fleet_points(parsed, base, file, paths is not None, points, at_once, here, money)
     scenarios = [] if base.scenario_label in builtin_scenarios() else [base.scenario_label]
     files = input_files(base.loaded, scenarios, base.market)
     return Survey(points, ([file] if file is not None else []) + files, base, sized)
@@ -312,7 +312,8 @@ def sweep(
     point_count = count_points(parsed, ranges)
     check_points(point_count, file)
     # too large: refused before any run
-    sized = _fleet_points(parsed, base, file, paths is not None, point_count, at_once, here)
+    sized = _fleet_points(parsed, base, file, paths is not None, point_count, at_once, here,
+                          any(m.spec.money for m in metrics))  # fmt: skip
     plans = plan_points(parsed, ranges)
     token = uuid.uuid4().hex
     baseline_scenario = load_scenario(BASELINE)
