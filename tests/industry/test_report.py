@@ -433,3 +433,20 @@ def test_a_heat_map_s_missing_cells_are_not_drawn_as_0_percent(page: str) -> Non
     assert figure["layout"]["plot_bgcolor"].lower() != zero_colour.lower()
     for trace in figure["data"]:
         assert all(row[i] is None for i, row in enumerate(trace["z"]))
+
+
+def test_who_breaks_first_over_several_shocks_says_its_shades_in_its_title(
+    data: dict[str, Any],
+) -> None:
+    """Each panel is drawn in its scenario's colour; the legend showed the first panel's
+    shades only (sanctions' blue beside a customs panel in orange). With one shock the
+    legend names the shades; with several the title does, and there is no legend."""
+    from hashshock.report.figures.industry_groups import break_bars
+
+    one = break_bars(data, "operational")
+    assert one is not None and any(t.get("showlegend") for t in one["data"])
+    second = {**data["scenarios"]["sanctions"]}
+    two = {**data, "scenarios": {**data["scenarios"], "sanctions-again": second}}
+    fig = break_bars(two, "operational")
+    assert fig is not None and not any(t.get("showlegend") for t in fig["data"])
+    assert "dark, breaks first; light, breaks at all" in fig["layout"]["title"]["text"]

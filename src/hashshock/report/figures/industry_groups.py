@@ -91,7 +91,12 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
     names = [g for g in ranked(data, kind) if g not in left_out]
     if not chosen or not names:
         return None
-    fig = _by_group(names, f"Who breaks first: {BREAKS[kind]}",
+    # Several panels, each in its scenario's colour: a legend would show the first's
+    # shades only, so the subtitle says what the shades mean instead.
+    several = len(chosen) > 1
+    shades = ("<br><sup>each panel in its scenario's colour: dark, breaks first; light, "
+              "breaks at all; grey, breaks under baseline</sup>") if several else ""  # fmt: skip
+    fig = _by_group(names, f"Who breaks first: {BREAKS[kind]}{shades}",
                     [name for name, _, _ in chosen])  # fmt: skip
     fig["layout"]["barmode"] = "group"
     base = next(((s, hue) for n, s, hue in scenarios(data) if n == "baseline"), None)
@@ -108,7 +113,8 @@ def break_bars(data: dict[str, Any], kind: str) -> Figure | None:
             add(fig, {
                 "type": "bar", "orientation": "h", "y": [r["group"] for r in rows],
                 "x": [r[key] for r in rows], "name": text, "legendgroup": text,
-                "showlegend": k == 0, "marker": {"color": rgba(shade_of, shade)},
+                "showlegend": k == 0 and not several,
+                "marker": {"color": rgba(shade_of, shade)},
                 "customdata": [day_or_dash(r["day_p50"]) for r in rows],
                 "hovertemplate": (f"%{{y}} {text} on %{{x:.1%}} of paths (median day "
                                   f"%{{customdata}})<extra>{which}</extra>"),
