@@ -16,7 +16,15 @@ from hashshock.finance.data import channels
 from hashshock.industry.api import industry
 from hashshock.industry.load import industry_from_mapping, load_industry
 from hashshock.industry.result import IndustryResult
-from hashshock.industry.used import Purchases, clear, paid_usd, received, traded_share
+from hashshock.industry.used import (
+    Purchases,
+    clear,
+    grey_doa_share,
+    grey_premium,
+    paid_usd,
+    received,
+    traded_share,
+)
 from hashshock.inputs.files import read_yaml_mapping
 from hashshock.inputs.industry import UsedMarket
 
@@ -39,7 +47,7 @@ def test_used_machines_arrive_after_their_channel_less_the_dead(seed: int, days:
     for n, day in enumerate(on_days):
         for part, lead, dead in ((share[:, day], dealers.lead_time_days, dealers.doa_share),
                                  (1 - share[:, day], grey.lead_time_days,
-                                  MARKET.grey_doa_share)):  # fmt: skip
+                                  grey_doa_share(MARKET))):  # fmt: skip
             if day + lead < days:
                 expected[:, day + lead :] += (bought.ths[:, n] * part * (1 - dead))[:, None]
     np.testing.assert_allclose(received(bought, share, MARKET), expected)
@@ -55,12 +63,12 @@ def test_dealers_machines_at_the_cleared_price_grey_at_the_premium(seed: int) ->
     every_day = np.arange(30)
     bought = Purchases(every_day, rng.exponential(1e4, (2, 30)))
     curve = rng.uniform(2.0, 20.0, (2, 30))
-    factor = rng.uniform(MARKET.floor_factor, 1 + MARKET.grey_premium, (2, 30))
+    factor = rng.uniform(MARKET.floor_factor, 1 + grey_premium(MARKET), (2, 30))
     ones, zeros = np.ones((2, 30)), np.zeros((2, 30))
     np.testing.assert_allclose(paid_usd(bought, ones, factor, MARKET, curve),
                                bought.ths * curve * factor)  # fmt: skip
     np.testing.assert_allclose(paid_usd(bought, zeros, factor, MARKET, curve),
-                               bought.ths * curve * (1 + MARKET.grey_premium))  # fmt: skip
+                               bought.ths * curve * (1 + grey_premium(MARKET)))  # fmt: skip
     half = paid_usd(bought, 0.5 * ones, factor, MARKET, curve)
     assert (half <= paid_usd(bought, zeros, factor, MARKET, curve) + 1e-9).all()
     some = Purchases(np.array([3, 17]), bought.ths[:, [3, 17]])

@@ -261,7 +261,9 @@ class IndustryResult:
         return out
 
     def _grey_doa(self) -> float:
-        return self.runs.inputs.loaded.industry.used_market.grey_doa_share
+        from hashshock.industry.used import grey_doa_share
+
+        return grey_doa_share(self.runs.inputs.loaded.industry.used_market)
 
     def _used_market(self, k: int) -> dict[str, Any]:
         """The used market and distress sales by day (bands): the price factor on the

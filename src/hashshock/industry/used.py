@@ -79,7 +79,7 @@ def clear(offered: FloatArray, wanted: FloatArray, market: UsedMarket) -> UsedFl
     depth = market.turnover_ehs_per_window * 1e6
     excess = trailing_sum(wanted, market.window_days) - trailing_sum(offered, market.window_days)
     factor = np.clip(np.exp(market.sensitivity * excess / depth), market.floor_factor,
-                     1.0 + market.grey_premium)  # fmt: skip
+                     1.0 + grey_premium(market))  # fmt: skip
     return UsedFlows(offered, wanted, traded, grey, stock, factor)
 
 
@@ -103,6 +103,22 @@ class Purchases:
         return Purchases(self.days, self.ths[rows])
 
 
+def grey_premium(market: UsedMarket) -> float:
+    """The industry file's grey premium, else data/channels.csv grey-parts' (its price
+    factor less 1): one figure for the fleets' grey parts and the industry's imports."""
+    if market.grey_premium is not None:
+        return market.grey_premium
+    return channels()["grey-parts"].price_factor - 1.0
+
+
+def grey_doa_share(market: UsedMarket) -> float:
+    """The industry file's grey dead-on-arrival share, else data/channels.csv
+    grey-parts'."""
+    if market.grey_doa_share is not None:
+        return market.grey_doa_share
+    return channels()["grey-parts"].doa_share
+
+
 def received(bought: Purchases, share: FloatArray, market: UsedMarket) -> FloatArray:
     """[P, T]: working TH/s arrived by each day of the TH/s ``bought``, ``share`` [P, T]
     of each day's from the dealers (:func:`traded_share`), the rest grey imports (module
@@ -112,7 +128,7 @@ def received(bought: Purchases, share: FloatArray, market: UsedMarket) -> FloatA
     arriving = np.zeros_like(share)
     from_dealers = share[:, bought.days]
     routes = ((from_dealers, dealers.lead_time_days, dealers.doa_share),
-              (1.0 - from_dealers, grey.lead_time_days, market.grey_doa_share))  # fmt: skip
+              (1.0 - from_dealers, grey.lead_time_days, grey_doa_share(market)))  # fmt: skip
     for part, lead, dead in routes:
         when = bought.days + lead
         within = when < days
@@ -127,7 +143,7 @@ def paid_factor(days: NDArray[np.int64], share: FloatArray, price_factor: FloatA
     the grey imports."""
     from_dealers = share[:, days]
     return (from_dealers * price_factor[:, days]
-            + (1.0 - from_dealers) * (1.0 + market.grey_premium))  # fmt: skip
+            + (1.0 - from_dealers) * (1.0 + grey_premium(market)))  # fmt: skip
 
 
 def paid_usd(bought: Purchases, share: FloatArray, price_factor: FloatArray,

@@ -295,12 +295,15 @@ class UsedMarket(_Strict):
     )  # fmt: skip
     floor_factor: float = Field(0.1, gt=0, le=1, description="Lowest price factor "
                                 "(ASSUMPTION [E])")  # fmt: skip
-    grey_premium: float = Field(
-        0.4, ge=0, le=5, description="Premium of grey imports over the used price; the "
-        "price factor never exceeds 1 + it (data/channels.csv grey-parts, [E])",
+    grey_premium: float | None = Field(
+        None, ge=0, le=5, description="Premium of grey imports over the used price; the "
+        "price factor never exceeds 1 + it; default: data/channels.csv grey-parts "
+        "price_factor − 1",
     )  # fmt: skip
-    grey_doa_share: Share = Field(0.10, description="Grey imports dead on arrival "
-                                  "(data/channels.csv grey-parts, [E])")  # fmt: skip
+    grey_doa_share: Share | None = Field(
+        None, description="Grey imports dead on arrival; default: data/channels.csv "
+        "grey-parts doa_share",
+    )  # fmt: skip
     source: str = ""
 
 
