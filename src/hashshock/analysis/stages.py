@@ -20,15 +20,12 @@ from numpy.typing import NDArray
 
 from hashshock.lazyjit import compiled_on_first_call
 from hashshock.running import cumsum_rows
-
-#: Hashrate decline stage: 7-day mean at or below this fraction of baseline's.
-DECLINE_THRESHOLD = 0.90
-#: Rolling window for the decline stage, days.
-DECLINE_WINDOW_DAYS = 7
-#: Days the decline must last (or to the horizon's end) to count.
-DECLINE_PERSIST_DAYS = 30
-#: Stage days are reported only if the stage happens on at least this share of paths.
-MIN_SHARE_FOR_DAYS = 0.10
+from hashshock.stage_rules import (
+    DECLINE_PERSIST_DAYS,
+    DECLINE_THRESHOLD,
+    DECLINE_WINDOW_DAYS,
+    MIN_SHARE_FOR_DAYS,
+)
 
 
 def _rolling_mean(values: NDArray[np.float64], window: int) -> NDArray[np.float64]:

@@ -57,6 +57,7 @@ from hashshock.industry.notes import (
     worst_days,
 )
 from hashshock.outputs import check_distinct_outputs, check_output, write_json
+from hashshock.stage_rules import DECLINE_PERSIST_DAYS, DECLINE_SHORT, MIN_SHARE_FOR_DAYS
 from hashshock.words import break_causes, counted, percent, probability, signed
 
 FileArg = Annotated[
@@ -377,8 +378,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
              "P break: share of paths it breaks on (a class: once operators holding half "
              "its nameplate have; the lender's PD is the share of its operators)",
              "Δ base: P break less baseline's on the same paths, percentage points",
-             "decline: hashrate 10 % below baseline for 30 days; days: medians over the paths it "
-             "breaks on, — when fewer than 10 % do"]  # fmt: skip
+             f"decline: {DECLINE_SHORT} for {DECLINE_PERSIST_DAYS} days; days: medians over "
+             f"the paths it breaks on, — when fewer than {MIN_SHARE_FOR_DAYS:.0%} do"]  # fmt: skip
     if unfunded:
         notes.append(f"— in the break columns: no finance block, so no financial break "
                      f"({', '.join(literal(n) for n in unfunded)})")  # fmt: skip

@@ -31,6 +31,7 @@ from hashshock.report.figures.style import (
     run_hues,
     shown_as_written,
 )
+from hashshock.stage_rules import DAYS_SHOWN, DECLINE_DEFINITION, DECLINE_SHORT
 from hashshock.words import DOWN_CAUSE_DEFINITIONS
 
 
@@ -114,9 +115,8 @@ def _stages(r: ReportInput) -> list[Block]:
         ("stages", stages.stage_timeline(r.runs, r.labels),
          "Customs delay: first day a shipment is held beyond normal clearance; spares "
          "depleted: first day a pool of a part has no spare while machines wait for it; hashrate "
-         "decline: first day the 7-day mean is 10% or more below baseline on the same path "
-         "and stays so for 30 days (or to the horizon's end). "
-         "Days are given when the stage happens on at least 10% of paths."),
+         f"decline: first day {DECLINE_DEFINITION}. "
+         f"Days are given when the stage happens on {DAYS_SHOWN}."),
         ("first-to-break", stages.first_to_break(r.runs, r.labels),
          "Ties split equally; the bars of a scenario sum to the share of paths with any "
          "stock-out."),
@@ -228,7 +228,7 @@ for _section in (
     Section("industry-supply", "New and used machines", 72, industry_sections.SUPPLY),
     Section("industry-breaks", "Who breaks first", 74, industry_sections.BREAKS,
             "Financial: a covenant breach or cash below zero; operational: delivered "
-            "hashrate 10% below baseline on the same path for 30 days."),
+            f"{DECLINE_SHORT.removeprefix('hashrate ')}: {DECLINE_DEFINITION}."),
     Section("industry-groups", "Operators and classes", 76, industry_sections.GROUPS),
     Section("industry-lender", "The lender", 78, industry_sections.LENDER),
     Section("manifest", "Manifest: what reproduces these numbers", 90, _of_runs(_manifest)),

@@ -29,12 +29,13 @@ from hashshock.report.figures.style import (
     title_bottom_x_axes,
     update_axes,
 )
+from hashshock.stage_rules import DECLINE_SHORT
 from hashshock.words import break_causes as break_causes_of
 
 #: The two ways a group breaks: JSON key, what it means.
 BREAKS = {
     "financial": "financial (covenant breach or cash below zero)",
-    "operational": "operational (hashrate 10% below baseline)",
+    "operational": f"operational ({DECLINE_SHORT})",
 }
 #: Share of paths: the heat map's colour scale (white to the report's accent).
 _HEAT_SCALE = [[0.0, "#ffffff"], [1.0, "#D55E00"]]
