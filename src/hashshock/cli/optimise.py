@@ -35,6 +35,7 @@ from hashshock.cli.decide_options import (
     write_outputs,
 )
 from hashshock.cli.table import Table
+from hashshock.decide.defaults import DEFAULT_AVAILABILITY
 from hashshock.inputs.errors import InputError
 from hashshock.words import counted
 
@@ -85,7 +86,7 @@ def parse_target(text: str) -> float:
 def optimise_command(
     fleet: FleetArg,
     scenario: ScenarioOpt = "baseline",
-    target: TargetOpt = "availability=0.97",
+    target: TargetOpt = f"availability={DEFAULT_AVAILABILITY:g}",
     at: AtOpt = "p50",
     budget: BudgetOpt = None,
     pool_sites: PoolSitesOpt = False,

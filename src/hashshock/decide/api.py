@@ -23,6 +23,7 @@ from pathlib import Path
 
 # The types a caller's type checker and ``typing.get_type_hints`` resolve: imported
 # here, not lazily, as whatever calls these functions loads them anyway.
+from hashshock.decide.defaults import DEFAULT_AVAILABILITY
 from hashshock.decide.optimise import OptimiseResult
 from hashshock.decide.strategies import StrategiesResult
 from hashshock.decide.strategy import Strategy
@@ -41,7 +42,7 @@ MAX_STOCKPILE_MONTHS = 36
 def optimise(
     fleet: FleetLike,
     scenario: ScenarioLike = "baseline",
-    availability: float = 0.97,
+    availability: float = DEFAULT_AVAILABILITY,
     at: str = "p50",
     budget_usd: float | None = None,
     ordered: bool = False,

@@ -122,8 +122,9 @@ class BtcPledge(_Strict):
     btc: Money = Field(gt=0)
     obligation_usd: Money = Field(description="What the pledge secures")
     margin_call_ltv: float = Field(
-        0.8, gt=0, le=5, description="Margin call when obligation / BTC value exceeds this"
-    )
+        0.8, gt=0, le=5, description="Margin call when obligation / BTC value exceeds this "
+        "(ASSUMPTION [E]: 80 % is a common BTC-backed lending trigger; give your loan's)",
+    )  # fmt: skip
     until_date: date | None = Field(None, description="Pledge released on this date")
     vendor: str | None = Field(
         None,

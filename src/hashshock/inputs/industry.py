@@ -278,7 +278,8 @@ class UsedMarket(_Strict):
     markets"): how far prices move when offers and wants do not match."""
 
     window_days: StrictInt = Field(30, ge=1, le=365, description="Days the imbalance is "
-                                   "summed over")  # fmt: skip
+                                   "summed over (ASSUMPTION [E]: a month of dealers' "
+                                   "listings)")  # fmt: skip
     turnover_ehs_per_window: float = Field(
         2.0, gt=0, le=1000,
         description="Used machines normally traded in the US in a window, EH/s "
@@ -338,7 +339,8 @@ class Replacement(_Strict):
         0.5, description="Share of the extra machines waiting for parts replaced "
         "(ASSUMPTION [E]: the rest wait for parts or the grey market)",
     )  # fmt: skip
-    review_days: StrictInt = Field(30, ge=1, le=365, description="Days between orders")
+    review_days: StrictInt = Field(30, ge=1, le=365, description="Days between orders "
+                                   "(ASSUMPTION [E]: a monthly purchasing review)")  # fmt: skip
     used_share: Share = Field(
         0.0, description="Share of each order bought on the used market (from dealers' "
         "stock, else grey imports) instead of new machines; 0: all new",
@@ -362,7 +364,9 @@ class DonorBuyers(_Strict):
         1.0, description="Share of the parts short that donors are bought for (the fleet "
         "rule's donor_share)",
     )  # fmt: skip
-    review_days: StrictInt = Field(7, ge=1, le=365, description="Days between purchases")
+    review_days: StrictInt = Field(7, ge=1, le=365, description="Days between purchases "
+                                   "(ASSUMPTION [E]: weekly, as a repair shop buys donors "
+                                   "for the week's repairs)")  # fmt: skip
     source: str = ""
 
 

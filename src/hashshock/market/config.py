@@ -158,7 +158,10 @@ class BootstrapPrice(_Strict):
 
     model: Literal["bootstrap"]
     csv: Path = Field(description="Daily price CSV (date, price_usd)")
-    block_days: int = Field(30, ge=1, le=365, description="Length of resampled blocks (days)")
+    block_days: int = Field(
+        30, ge=1, le=365, description="Length of resampled blocks (days; ASSUMPTION [E]: a "
+        "month keeps the returns' short-range dependence, volatility clusters, within a block)",
+    )  # fmt: skip
     demean: bool = Field(False, description="Remove the history's average return (no drift)")
     source: Sources = Field(default_factory=dict)
     _series: PriceSeries | None = PrivateAttr(None)

@@ -38,7 +38,10 @@ from hashshock.plan.warm import warm_start
 DAYS_PER_YEAR = 365.0
 #: Age assumed for machines bought on the used market (ASSUMPTION [E]).
 USED_MACHINE_AGE_DAYS = 730
-#: Models bought by the replacement policy when the fleet file names none.
+#: Models bought by the replacement policy when the fleet file names none (ASSUMPTION
+#: [E]: the used market's most traded recent Bitmain model, FACTS.md 4.6; the alternative
+#: vendor's current air-cooled model, as data/decide_strategies.csv alt_vendor_model
+#: says for strategies).
 DEFAULT_REPLACEMENT_MODEL = {
     "used-machines": "antminer-s19-xp",
     "alt-vendor-machines": "whatsminer-m60s",

@@ -18,7 +18,9 @@ from hashshock.inputs.errors import InputError
 if TYPE_CHECKING:
     from hashshock.inputs.catalog import PartType
 
-#: Age (days) assumed for a scanned machine whose install date nobody gave.
+#: Age (days) assumed for a scanned machine whose install date nobody gave (ASSUMPTION
+#: [E]: a year, mid-way through an ASIC's 2–4 year economic life; `--install-date` or an
+#: inventory's install_date column replaces it, and the merge says it was assumed).
 DEFAULT_ASSUMED_AGE_DAYS = 365
 
 HostStatus = Literal[
