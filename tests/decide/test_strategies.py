@@ -26,6 +26,7 @@ from hashshock.decide.strategy import (
     builtin_strategies,
     load_strategy,
 )
+from hashshock.decide.strategy import defaults as strategy_defaults
 from hashshock.dists import Exponential
 from hashshock.inputs.load import fleet_from_mapping, load_fleet, load_scenario
 from hashshock.market import load_market
@@ -147,9 +148,20 @@ def test_the_repair_bench_strategy_builds_a_bench_at_every_site() -> None:
     plan = compile_plan(apply(bench, base), scenario, HORIZON)
     sites = len(plan.site_names)
     assert plan.site_bench == (BenchPlan(3, Exponential(0.25)),) * sites
-    assert bench.costs.upfront_usd == 250_000 * sites
-    assert bench.costs.running_usd_per_month == 30_000 * sites
-    assert plan.routes[2].in_house_share == 0.8  # PSUs (scrap share 0.2 left)
+    table = {k: float(v) for k, v in strategy_defaults().items()
+             if k.startswith("bench_")}  # the data file's, not copies  # fmt: skip
+    assert (
+        plan.site_bench
+        == (
+            BenchPlan(
+                int(table["bench_technicians"]), Exponential(table["bench_service_days_mean"])
+            ),
+        )
+        * sites
+    )
+    assert bench.costs.upfront_usd == table["bench_upfront_usd"] * sites
+    assert bench.costs.running_usd_per_month == table["bench_running_usd_per_month"] * sites
+    assert plan.routes[2].in_house_share == table["bench_in_house_share_psu"]  # PSUs
 
 
 def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:

@@ -19,13 +19,21 @@ from hashshock.engine.core import Simulation
 from hashshock.engine.threads import _pool, path_blocks
 
 
-@pytest.mark.parametrize("mechanism", ["none", "repair-bench", "donors", "steady-pipelines"])
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2,
+                    reason="one thread only: nothing to compare it with")  # fmt: skip
+@pytest.mark.parametrize("mechanism", ["none", "repair-bench", "repair-bench-exponential",
+                                       "donors", "steady-pipelines"])  # fmt: skip
 def test_results_do_not_depend_on_the_number_of_threads(mechanism: str) -> None:
     fleet = small_fleet(repair_routes={"psu": {"in_house_share": 0.8}})
     if mechanism == "steady-pipelines":  # drawn on the threads before day 0
         fleet["pipelines_at_start"] = "steady"
-    if mechanism == "repair-bench":
+    if mechanism == "repair-bench":  # a fixed service time: no draws
         fleet["sites"][0]["repair_bench"] = {"technicians": 1, "service_days": 5}
+    if mechanism == "repair-bench-exponential":  # its own stream of service draws
+        fleet["sites"][0]["repair_bench"] = {
+            "technicians": 1,
+            "service_days": {"dist": "exponential", "mean": 2.5},
+        }
     if mechanism == "donors":
         fleet["sites"][0]["donors"] = {"antminer-s19j-pro": 10}
     plan = plan_for(fleet, horizon=120)
@@ -33,7 +41,7 @@ def test_results_do_not_depend_on_the_number_of_threads(mechanism: str) -> None:
     try:
         numba.set_num_threads(1)
         one = simulate(plan, 30, seed=4)
-        numba.set_num_threads(max(2, threads) if numba.config.NUMBA_NUM_THREADS > 1 else 1)
+        numba.set_num_threads(max(2, threads))
         many = simulate(plan, 30, seed=4)
     finally:
         numba.set_num_threads(threads)

@@ -43,10 +43,16 @@ def test_every_default_value_has_a_source() -> None:
 
 
 def test_defaults_load() -> None:
+    """The market read with no file is data/market/defaults.yaml's (read here as YAML)."""
+    from hashshock.market.config import defaults_path
+
+    data = yaml.safe_load(defaults_path().read_text(encoding="utf-8"))
     config = load_market(None)
     assert isinstance(config.price, GbmPrice)
-    assert config.price.drift_per_year == 0.0 and config.price.volatility_per_year == 0.42
-    assert config.network.us_share == 0.36 and config.network.vendor_share == 0.80
+    assert config.price.drift_per_year == data["price"]["drift_per_year"]
+    assert config.price.volatility_per_year == data["price"]["volatility_per_year"]
+    assert config.network.us_share == data["network"]["us_share"]
+    assert config.network.vendor_share == data["network"]["vendor_share"]
     assert config.fee_share == bundled_snapshot().fee_share
     ref = config.used_prices.reference_hashprice_usd_per_ph_day
     assert ref == pytest.approx(bundled_snapshot().hashprice_usd_per_ph_day, abs=0.01)
