@@ -28,8 +28,9 @@ from hashshock.inputs.finance import Finance
 from hashshock.inputs.strict import InputModel
 from hashshock.inputs.types import Count, Delay, Money, Service, Share
 
-#: Largest cohort or order (machines): above the whole US installed base (≈ 2.5 M,
-#: docs/calibration.md "Limits"), so a larger number is a typo, not a fleet.
+#: Largest cohort or order (machines): above the whole US installed base (≈ 2.2 M in
+#: service and idle, 2.4–3.3 M by fleet-average TH/s: docs/calibration.md "Limits"), so a
+#: larger number is a typo, not a fleet.
 MAX_COHORT_MACHINES = 3_000_000
 #: Largest fleet (machines, all cohorts and orders): above the whole network (≈ 1.1 ZH/s
 #: of ≈ 150 TH/s machines ≈ 7-8 M machines).
