@@ -233,11 +233,14 @@ def _orders(money: MoneyPlan, plan: Plan, out: EngineOutput) -> tuple[FloatArray
 
 
 def installed_tier_shares(money: MoneyPlan, plan: Plan, out: EngineOutput
-                          ) -> dict[str, FloatArray]:  # fmt: skip
+                          ) -> dict[str, float | FloatArray]:  # fmt: skip
     """[P, T] share of each used-market tier in the TH/s installed by day: the machines
     installed at the start, and each order's from the day it arrives on that path — not
     before, nor when it is cancelled (machines on order are no collateral: an order due
-    after the horizon priced a fleet of S19s as S21s, LTV 0.22 for 0.81)."""
+    after the horizon priced a fleet of S19s as S21s, LTV 0.22 for 0.81). A fleet without
+    orders has the same mix every day: its shares, as numbers."""
+    if not len(plan.order_count):
+        return dict(money.collateral_tier_share)
     P, T = out.nameplate_ths.shape
     ths = plan.cohort_initial * plan.cohort_ths_per_machine
     installed = {tier: np.full((P, T), 0.0) for tier in dict.fromkeys(money.cohort_tier)}
