@@ -46,9 +46,10 @@ def _day(value: Any) -> str:
 
 def checkpoints(horizon: int) -> list[int]:
     """Days (0-based) of the checkpoint rows: :data:`CHECKPOINT_DAYS` before the last day,
-    then the last day, ``horizon - 1``."""
-    last = max(horizon - 1, 0)
-    return [d for d in CHECKPOINT_DAYS if d < last] + [last]
+    then the last day, ``horizon - 1`` (:func:`~hashshock.analysis.checkpoints.days_read`)."""
+    from hashshock.analysis.checkpoints import days_read
+
+    return days_read(CHECKPOINT_DAYS, horizon)
 
 
 def _measure(console: Console, table: Table) -> Measurement:
@@ -108,7 +109,9 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     start = result.get("manifest", {}).get("market_start")
     if not start:
         return
-    snapshot = f"snapshot {start['snapshot_date']} ({start['snapshot_age_days']} days before)"
+    age = int(start["snapshot_age_days"])  # negative: the snapshot is after the start
+    snapshot = (f"snapshot {start['snapshot_date']} ({age} days before)" if age >= 0
+                else f"snapshot {start['snapshot_date']} ({-age} days after)")  # fmt: skip
     sources: dict[str, list[str]] = {}  # where from → the figures from there
     for key, where in start["origins"].items():
         source = snapshot if where.startswith("snapshot") else where

@@ -51,6 +51,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hashshock.analysis.checkpoints import CHECKPOINT_DAYS as MONTHS
+from hashshock.analysis.checkpoints import days_read
 from hashshock.decide.stats import mean_interval
 from hashshock.decide.strategy import Strategy
 from hashshock.engine.output import DOWN_CAUSES
@@ -74,7 +75,7 @@ CHECKPOINT_DAYS = tuple(MONTHS.values())
 def checkpoints(horizon: int) -> list[int]:
     """The checkpoint days inside the horizon, and its last day (a 180-day run showed day
     91 alone, a 730-day one stopped at day 364)."""
-    return [*(d for d in CHECKPOINT_DAYS if d < horizon - 1), horizon - 1]
+    return days_read(CHECKPOINT_DAYS, horizon)
 
 
 @dataclass(frozen=True)
