@@ -558,6 +558,25 @@ def test_units_off_by_a_thousand_or_a_million_warn() -> None:
         assert all("quarters[0].min_ths" in w and "check the unit, TH/s" in w for w in warnings)
 
 
+def test_a_site_without_technicians_and_machines_past_their_life_warn() -> None:
+    """A site of 0 technicians never swaps a part (availability fell from 93 % to 69 %
+    under baseline, unsaid); S19j Pros 17 years old at the start ran at 80 %, outside any
+    calibration, unsaid. Both are said; a staffed site and 5-year-old machines are not."""
+    from hashshock.inputs.load import OLDEST_MACHINE_YEARS, fleet_from_mapping
+
+    idle = small_fleet(sites=[{"name": "a", "technicians": 0}])
+    (warning,) = fleet_from_mapping(idle).warnings
+    assert "sites[0] (a).technicians: 0, so no broken part is ever swapped" in warning
+    aged = small_fleet()
+    aged["start_date"] = "2030-06-01"  # S19j Pros of 2022: 8.4 years; S21s of 2024: 6
+    assert OLDEST_MACHINE_YEARS == 8
+    (warning,) = fleet_from_mapping(aged).warnings
+    assert warning.startswith("cohorts[0]: its machines are 8.4 years old at the start")
+    young = small_fleet()
+    young["start_date"] = "2027-01-01"
+    assert fleet_from_mapping(young).warnings == ()
+
+
 def test_one_mistake_copied_down_many_cohorts_warns_once() -> None:
     """Five cohorts are named one by one; 2,000 installed before their model's release
     (a date copied down a CSV) are one line counting them, not 2,000."""

@@ -331,6 +331,11 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 
 
+#: Machines older than this (years) at the start are said: past any ASIC's working life
+#: (ASSUMPTION [E]: miners depreciate ASICs over 3–5 years; the longest-lived model, the
+#: S9 of 2016, mined into 2023-24).
+OLDEST_MACHINE_YEARS = 8
+
 #: A site's power price below this (USD/MWh) is said: it reads like a price per kWh.
 CHEAPEST_POWER_USD_PER_MWH = 5.0
 
@@ -391,6 +396,21 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
     if finance is not None and "cash_usd" not in finance.model_fields_set:
         out.append(f"{where}finance: no cash_usd, so the fleet starts with $0 of cash (a day "
                    "of costs before revenue breaks it): give its cash")  # fmt: skip
+    for i, staffed in enumerate(fleet.sites):
+        if staffed.technicians == 0 and any(c.site == staffed.name and c.count
+                                            for c in fleet.cohorts):  # fmt: skip
+            out.append(f"{where}sites[{i}] ({staffed.name}).technicians: 0, so no broken part "
+                       "is ever swapped there and its machines only wait: check it (the "
+                       "default is data/sites.csv's, by its machines)")  # fmt: skip
+    # (a machine installed before its model's release is said so above, not twice)
+    old = [(i, cohort, (fleet.start_date - cohort.install_date).days / 365.25)
+           for i, cohort, released in early if cohort.install_date.year >= released]  # fmt: skip
+    out += _per_cohort(where, [
+        (i, f"cohorts[{i}]: its machines are {years:.1f} years old at the start, past an "
+            f"ASIC's working life (about {OLDEST_MACHINE_YEARS} years at most): check "
+            "install_date")
+        for i, cohort, years in old if years > OLDEST_MACHINE_YEARS and cohort.count
+    ], f"are over {OLDEST_MACHINE_YEARS} years old at the start: check install dates")  # fmt: skip
     for i, priced in enumerate(fleet.sites):
         price = priced.power_usd_per_mwh
         if price is not None and 0 < price < CHEAPEST_POWER_USD_PER_MWH:
