@@ -573,7 +573,8 @@ def _cross_check(fleet: Fleet, catalog: Catalog, path: Path | None) -> None:
            "drop a loan already repaid, or give its real maturity date")
           for i, loan in enumerate(finance.loans)),
         *((f"finance.covenants[{i}].quarters[{q}].quarter_end", quarter.quarter_end,
-           "drop quarters that ended before the run starts")
+           "drop quarters that end by the start date (one ending on day 0 has no days "
+           "of the run to average)")
           for i, covenant in enumerate(finance.covenants)
           for q, quarter in enumerate(covenant.quarters)),
         *((f"finance.btc_pledges[{i}].until_date", pledge.until_date,
