@@ -763,3 +763,27 @@ def test_a_fleet_of_orders_due_after_the_horizon_is_refused(
     past = str(int(found.group(1)) + 1)
     long = runner.invoke(app, ["run", str(path), "-n", "3", "--horizon", past, "-q"])
     assert long.exit_code == 0, long.output
+
+
+def test_a_fleet_of_orders_alone_says_so_and_shows_no_availability_before_them(
+    tmp_path: Path,
+) -> None:
+    """With nothing installed until its order arrives, availability was printed as
+    "0.0% · 0.0% · 0.0%" (0 / 0) and nothing said why: the fleet is said to be its orders,
+    and a day before they arrive reads "— (none installed)"."""
+    from hashshock.inputs.load import fleet_from_mapping
+
+    fleet = small_fleet(orders=[{"model": "antminer-s21", "count": 100,
+                                 "due_date": "2026-03-01", "site": "a"}])  # fmt: skip
+    fleet["cohorts"] = []
+    (warning,) = fleet_from_mapping(fleet).warnings
+    assert "no machine is installed at the start" in warning
+    import yaml
+
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(fleet), encoding="utf-8")
+    done = runner.invoke(app, ["run", str(path), "-n", "8", "--horizon", "120"])
+    assert done.exit_code == 0, done.output
+    rows = {line.split("│")[1].strip(): line for line in done.output.splitlines()
+            if line.startswith("│")}  # fmt: skip
+    assert "— (none installed)" in rows["30"] and "%" in rows["119"]

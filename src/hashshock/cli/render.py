@@ -162,12 +162,18 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
                      justify="right", overflow="fold")  # fmt: skip
     # Whole PH/s from 1,000 up: three values with a decimal each overflowed the column.
     places = 0 if max(hashrate["p95"][day] for day in days) >= 1e6 else 1
+    # On a day most paths have no machine installed yet (a fleet of orders), delivered over
+    # nameplate is 0 / 0: "—", not an availability of 0.0 %.
+    installed = result["daily"].get("nameplate_ths", {}).get("p50")
+    empty = [day for day in days if installed is not None and installed[day] == 0]
     for day in days:
         waiting = f"{down['waiting_for_part']['p50'][day]:,.0f}"
         table.add_row(
             str(day),
             result["dates"][day],
-            f"{_pct(avail['p5'][day])} · {_pct(avail['p50'][day])} · {_pct(avail['p95'][day])}",
+            "— (none installed)"
+            if day in empty
+            else " · ".join(_pct(avail[p][day]) for p in ("p5", "p50", "p95")),
             " · ".join(f"{hashrate[p][day] / 1e3:,.{places}f}" for p in ("p5", "p50", "p95")),
             f"{waiting} · {for_hands[day]:,.0f}" if hands else waiting,
         )

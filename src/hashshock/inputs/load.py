@@ -392,6 +392,9 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
             f"released ({released}): check the date")
         for i, cohort, released in early if cohort.install_date.year < released
     ], "were installed before their model was released: check the dates")  # fmt: skip
+    if not any(c.count for c in fleet.cohorts) and fleet.orders:
+        out.append(f"{where}cohorts: no machine is installed at the start; the fleet is its "
+                   "orders, so its availability reads '—' until the first arrives")  # fmt: skip
     finance = fleet.finance
     if finance is not None and "cash_usd" not in finance.model_fields_set:
         out.append(f"{where}finance: no cash_usd, so the fleet starts with $0 of cash (a day "
