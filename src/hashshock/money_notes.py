@@ -32,24 +32,44 @@ MIN_SHARE_OF_GAP = 0.05
 NETWORK_MARK = "*"
 
 
-def musd(value: float) -> str:
-    """USD with a unit chosen by magnitude ($, $k, $M, $B), never a negative zero.
+def musd(value: float, extra: int = 0) -> str:
+    """USD with a unit chosen by magnitude ($, $k, $M, $B), never a negative zero;
+    ``extra`` more decimals (:func:`musd_apart`).
 
     >>> musd(12_345_678), musd(-48_200), musd(950), musd(-0.0), musd(-0.3)
     ('$12.3M', '-$48.2k', '$950', '$0', '$0')
-    >>> musd(999_960), musd(2.5e9)
-    ('$1.0M', '$2.50B')
+    >>> musd(999_960), musd(2.5e9), musd(1e11 + 312_000, extra=4)
+    ('$1.0M', '$2.50B', '$100.000312B')
     """
     size = abs(value)
     if size >= 999_950_000:
-        text = f"{size / 1e9:,.2f}B"
+        text = f"{size / 1e9:,.{2 + extra}f}B"
     elif size >= 999_950:
-        text = f"{size / 1e6:,.1f}M"
+        text = f"{size / 1e6:,.{1 + extra}f}M"
     elif size >= 999.5:
-        text = f"{size / 1e3:,.1f}k"
+        text = f"{size / 1e3:,.{1 + extra}f}k"
     else:
-        text = f"{size:,.0f}"
-    return ("-$" if value < 0 and text != "0" else "$") + text
+        text = f"{size:,.{extra}f}"
+    return ("-$" if value < 0 and text.strip("0.,") else "$") + text
+
+
+def musd_apart(values: list[float], most: int = 6) -> list[str]:
+    """:func:`musd` of each of ``values`` (a band), with as many more decimals (up to
+    ``most``) as it takes for values that differ to read differently: $100 bn of cash
+    moving by $300k read "$100.00B ($100.00B–$100.00B)".
+
+    >>> musd_apart([1e11 + 5e5, 1e11 + 2e5, 1e11 + 9e5])
+    ['$100.0005B', '$100.0002B', '$100.0009B']
+    >>> musd_apart([12_345_678, 10e6, 14e6])
+    ['$12.3M', '$10.0M', '$14.0M']
+    """
+    for extra in range(most + 1):
+        texts = [musd(v, extra) for v in values]
+        apart = all(texts[i] != texts[j] for i in range(len(values)) for j in range(i)
+                    if values[i] != values[j])  # fmt: skip
+        if apart:
+            return texts
+    return texts
 
 
 def network_note(

@@ -16,7 +16,7 @@ from rich.console import Console
 from hashshock.cli.common import literal
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
 from hashshock.cli.table import Table
-from hashshock.money_notes import NETWORK_MARK, money_notes, musd
+from hashshock.money_notes import NETWORK_MARK, money_notes, musd, musd_apart
 from hashshock.words import probability
 
 
@@ -61,8 +61,11 @@ def money_table(
         table.add_row(literal(label), *[pick(r["finance"]) for r in results])
 
     def band(key: str) -> Any:
-        return lambda f: (f"{musd(f[key]['p50'])} ({musd(f[key]['p5'])}–"
-                          f"{musd(f[key]['p95'])})")  # fmt: skip
+        def shown(f: dict[str, Any]) -> str:
+            p50, p5, p95 = musd_apart([f[key]["p50"], f[key]["p5"], f[key]["p95"]])
+            return f"{p50} ({p5}–{p95})"
+
+        return shown
 
     row("revenue", band("revenue_usd"))
     row("EBITDA", band("ebitda_usd"))
