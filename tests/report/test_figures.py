@@ -229,13 +229,19 @@ def test_runs_sharing_a_chart_never_share_a_colour_while_the_palette_lasts(
     scenarios: list[str],
 ) -> None:
     """Two fleets' runs of one scenario (a mixed-fleet report), or a scenario of the
-    user's, each take a colour of their own: up to eight runs (grey and the palette's
-    seven) all differ, and a built-in scenario's first run keeps its own colour."""
-    from hashshock.report.figures.style import BASELINE_COLOUR, SCENARIO_COLOURS, run_colours
+    user's, each take a colour of their own: while the palette's seven last (and grey,
+    which only a baseline takes) all runs differ, and a built-in scenario's first run
+    keeps its own colour."""
+    from hashshock.report.figures.style import (
+        BASELINE_COLOUR,
+        PALETTE,
+        SCENARIO_COLOURS,
+        run_colours,
+    )
 
     colours = run_colours(scenarios)
     assert len(colours) == len(scenarios)
-    if len(scenarios) <= 8:
+    if len(scenarios) <= len(PALETTE) + ("baseline" in scenarios):
         assert len(set(colours)) == len(colours), (scenarios, colours)
     for name in set(scenarios):
         own = BASELINE_COLOUR if name == "baseline" else SCENARIO_COLOURS.get(name)
