@@ -36,8 +36,15 @@ class LocalProcesses:
     """A scheduler's address and its worker processes by name (``w0``, ``w1``)."""
 
     address: str
+    #: The processes' scratch folder (Dask's default left dask-scratch-space in /tmp).
+    scratch: Path
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     started: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        """``env`` (default this process's) with Dask's temporary folder the scratch one."""
+        return {**(dict(os.environ) if env is None else env),
+                "DASK_TEMPORARY_DIRECTORY": str(self.scratch)}  # fmt: skip
 
     def start_worker(self, name: str, log: Path, env: dict[str, str] | None = None,
                      *options: str) -> None:  # fmt: skip
@@ -48,7 +55,7 @@ class LocalProcesses:
                 [*_dask(), "worker", self.address, "--nthreads", "1", "--no-nanny",
                  "--no-dashboard", "--host", "127.0.0.1", "--name", name,
                  "--death-timeout", "60", *options],
-                stdout=sink, stderr=sink, cwd=ROOT, env=dict(os.environ) if env is None else env,
+                stdout=sink, stderr=sink, cwd=ROOT, env=self.environment(env),
             )  # fmt: skip
         self.started.append(process)
         self.workers[name] = process
@@ -87,13 +94,13 @@ def dask_scheduler(tmp_path: Path) -> Iterator[LocalProcesses]:
 def _cluster(tmp_path: Path, workers: int) -> Iterator[LocalProcesses]:
     port = free_port()
     log = tmp_path / "dask.log"
-    cluster = LocalProcesses(f"tcp://127.0.0.1:{port}")
+    cluster = LocalProcesses(f"tcp://127.0.0.1:{port}", tmp_path / "dask-scratch")
     try:
         with log.open("ab") as sink:
             scheduler = subprocess.Popen(
                 [*_dask(), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                  "--no-dashboard"],
-                stdout=sink, stderr=sink, cwd=ROOT, env=dict(os.environ),
+                stdout=sink, stderr=sink, cwd=ROOT, env=cluster.environment(),
             )  # fmt: skip
         cluster.started.append(scheduler)
         _wait_for_port(port, scheduler)
