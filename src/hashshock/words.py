@@ -83,8 +83,6 @@ def percent(value: float) -> str:
     return f"{value:.1%}"
 
 
-#: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
-#: while the spares shown are summed over pools, so a part can stock out with spares left.
 #: Why machines are down, by ``daily.machines_down`` cause (the engine's ``DOWN_CAUSES``).
 DOWN_CAUSES = {
     "waiting_for_part": "waiting for a part",
@@ -92,6 +90,7 @@ DOWN_CAUSES = {
     "held_at_customs": "held at customs",
     "disabled": "disabled",
     "waiting_for_technician": "waiting for a technician",
+    "switched_off": "switched off",
 }
 #: What each cause counts, for a chart's caption.
 DOWN_CAUSE_DEFINITIONS = (
@@ -99,8 +98,12 @@ DOWN_CAUSE_DEFINITIONS = (
     "PSU or control board; in repair: machines away for a swap; held at customs: ordered "
     "machines held at the border; disabled: machines a remote-disable event stopped; "
     "waiting for a technician: stopped machines whose spare is on the shelf, with no "
-    "technician-day left for the swap"
+    "technician-day left for the swap; switched off: working machines off for the day, "
+    "the hashprice below their break-even (finance.switch_off_unprofitable) or their "
+    "site's curtailment line"
 )
+#: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
+#: while the spares shown are summed over pools, so a part can stock out with spares left.
 STOCKOUT_DEFINITION = (
     "A part stocks out on the first day one pool (a site's stock of it for one model family) "
     "is empty while machines wait for it"

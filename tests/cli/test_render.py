@@ -407,6 +407,27 @@ def test_machines_waiting_for_a_technician_are_shown_apart_only_when_there_are_s
     assert max(len(line) for line in text.splitlines()) <= 80
 
 
+def test_machines_switched_off_are_shown_only_when_some_are_and_said_in_compare(
+    results: list[dict[str, Any]],
+) -> None:
+    result = copy.deepcopy(results[-1])
+    off = result["daily"]["machines_down"]["switched_off"]
+    assert not any(off["p95"])  # the example runs every machine whatever the hashprice
+    assert "switched off" not in printed(render_run, result)
+    assert "switched off" not in printed(render_compare, [results[0], result])
+    off["p50"] = [10 * day for day in range(len(result["dates"]))]
+    off["p95"] = [1000 + 10 * day for day in range(len(result["dates"]))]
+    text = printed(render_run, result)
+    assert "Machines switched off" in text and "switch_off_unprofitable" in text
+    for day in checkpoints(result["horizon_days"]):
+        assert f"{10 * day:,.0f} · {1000 + 10 * day:,.0f}" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    compared = printed(render_compare, [results[0], result])
+    last = result["horizon_days"] - 1
+    assert f"{10 * last:,.0f} · {1000 + 10 * last:,.0f}" in " ".join(compared.split())
+    assert max(len(line) for line in compared.splitlines()) <= 80
+
+
 def test_compare_rows_show_the_zero_based_day_and_its_date(
     results: list[dict[str, Any]],
 ) -> None:

@@ -14,7 +14,7 @@ from tests.engine.helpers import plan_for
 from typer.testing import CliRunner
 
 from hashshock.cli.app import app
-from hashshock.engine import simulate
+from hashshock.engine import DOWN_CAUSES, simulate
 from hashshock.finance import (
     build_economy,
     compile_money,
@@ -288,6 +288,12 @@ def test_switch_off_unprofitable_machines_at_low_hashprice() -> None:
     _, high, _ = _flows(fleet, hashprice=45.0, days=30)
     s21_share = 100 * 200 / (100 * 200 + 200 * 100)
     assert np.allclose(low.hashrate_ths.sum(1) / high.hashrate_ths.sum(1), s21_share, atol=0.02)
+    # The 200 S19j Pros are down as switched off, less those down for another cause:
+    switched_off = low.machines_down[:, :, DOWN_CAUSES.index("switched_off")]
+    other_causes = low.machines_down.sum(axis=2) - switched_off
+    assert (switched_off <= 200).all() and (switched_off >= 200 - other_causes).all()
+    assert switched_off.min() > 0
+    assert (high.machines_down[:, :, DOWN_CAUSES.index("switched_off")] == 0).all()
 
 
 @pytest.mark.parametrize(

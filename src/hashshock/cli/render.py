@@ -36,6 +36,29 @@ STAGE_LABELS = {
 DAY_CONVENTION = "day 0 = the start date"
 
 
+def _render_switched_off(console: Console, result: dict[str, Any], days: list[int]) -> None:
+    """The machines switched off at the checkpoints, when some are on any path there: the
+    part of the availability that no repair explains."""
+    off = result["daily"]["machines_down"].get("switched_off")
+    if not off or not any(off["p95"][day] for day in days):
+        return
+    table = Table(
+        title=f"Machines switched off (p50 · p95); {DAY_CONVENTION}",
+        title_justify="left",
+        caption="Working machines off for the day, counted in the availability above: the "
+        "hashprice below their break-even (finance.switch_off_unprofitable) or their "
+        "site's curtailment line (sites[].curtail_below_hashprice_usd_per_ph_day).",
+        caption_justify="left",
+    )
+    table.add_column("day", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("machines", justify="right", overflow="fold")
+    for day in days:
+        table.add_row(str(day), result["dates"][day],
+                      f"{off['p50'][day]:,.0f} · {off['p95'][day]:,.0f}")  # fmt: skip
+    console.print(table)
+
+
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
@@ -184,6 +207,7 @@ def render_run(console: Console, result: dict[str, Any]) -> None:
     )  # fmt: skip
     table.caption_justify = "left"
     console.print(table)
+    _render_switched_off(console, result, days)
     render_stages(console, [result])
     breaks = Table(
         title=f"First to break (spares stock-out); {DAY_CONVENTION}",
@@ -349,6 +373,16 @@ def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
             a = result["daily"]["availability"]
             cells.append(f"{_pct(a['p50'][day])} ({_pct(a['p5'][day])}–{_pct(a['p95'][day])})")
         table.add_row(f"{day}\n{first['dates'][day]}", *cells)
+    last = first["horizon_days"] - 1
+    off = [(r["scenario"], r["daily"]["machines_down"].get("switched_off")) for r in results]
+    if any(o and any(o["p95"]) for _, o in off):
+        table.caption = (
+            f"Working machines switched off count as not delivering (below their break-even, "
+            f"or curtailed); on day {last}, p50 · p95: "
+            + "; ".join(f"{literal(name)} {o['p50'][last]:,.0f} · {o['p95'][last]:,.0f}"
+                        for name, o in off if o)
+        )  # fmt: skip
+        table.caption_justify = "left"
     return table
 
 

@@ -12,12 +12,12 @@ from hashshock.engine.jit import compiled
 def cohort_figures(p: int, day: int, fleet: Fleet, state: State, record: Record) -> None:
     """Path ``p``'s fleet figures for ``day`` into column ``day`` of the [P, T] series;
     ``record.machines_down[p, day]`` gets the machines waiting for a spare (0; those
-    whose spare is on the shelf :func:`pool_figures` moves to 4) and those away for a
-    swap (1). ``fleet.ths_per_board`` [T, C] is what a working board
-    delivers that day (degradation and downtime included,
-    :mod:`hashshock.plan.realisation`); ``fleet.power_w`` [C] what a running machine
-    draws on average; ``fleet.mwh_cost`` [C], or [0] when power is not priced (then
-    ``record.power_cost`` is left as it is)."""
+    whose spare is on the shelf :func:`pool_figures` moves to 4), those away for a
+    swap (1) and the running machines of cohorts switched off for the day (5).
+    ``fleet.ths_per_board`` [T, C] is what a working board delivers that day
+    (degradation and downtime included, :mod:`hashshock.plan.realisation`);
+    ``fleet.power_w`` [C] what a running machine draws on average; ``fleet.mwh_cost``
+    [C], or [0] when power is not priced (then ``record.power_cost`` is left as it is)."""
     counts = state.cohorts
     installed, running, waiting = counts.installed, counts.running, counts.waiting
     dead_run, on = counts.dead_run, counts.on
@@ -36,6 +36,7 @@ def cohort_figures(p: int, day: int, fleet: Fleet, state: State, record: Record)
     count = 0
     waits = 0
     swapping = 0
+    switched_off = 0
     for c in range(installed.shape[1]):
         plate += installed[p, c] * ths_per_machine[c]
         count += installed[p, c]
@@ -47,6 +48,8 @@ def cohort_figures(p: int, day: int, fleet: Fleet, state: State, record: Record)
             watts += running[p, c] * power_w[c]
             if priced:
                 cost += running[p, c] * mwh_cost[c]
+        else:
+            switched_off += running[p, c]
     record.hashrate[p, day] = ths
     record.nameplate[p, day] = plate
     record.installed[p, day] = count
@@ -55,6 +58,7 @@ def cohort_figures(p: int, day: int, fleet: Fleet, state: State, record: Record)
         record.power_cost[p, day] = cost
     record.machines_down[p, day, 0] = waits
     record.machines_down[p, day, 1] = swapping
+    record.machines_down[p, day, 5] = switched_off
 
 
 @compiled(inline=True)

@@ -10,10 +10,11 @@ from numpy.typing import NDArray
 from hashshock.frozen import make_read_only
 
 #: Causes on the ``machines_down`` axis, in order: stopped with no spare on their pool's
-#: shelf, away for a swap, ordered and held at customs, remote-disabled, and stopped with a
-#: spare on the shelf but no technician-day for the swap today.
+#: shelf, away for a swap, ordered and held at customs, remote-disabled, stopped with a
+#: spare on the shelf but no technician-day for the swap today, and working machines
+#: switched off (the hashprice below their break-even or their site's curtailment line).
 DOWN_CAUSES = ("waiting_for_part", "in_repair", "held_at_customs", "disabled",
-               "waiting_for_technician")  # fmt: skip
+               "waiting_for_technician", "switched_off")  # fmt: skip
 
 
 @dataclass
@@ -31,7 +32,7 @@ class EngineOutput:
     backorders: NDArray[np.int32]  # [P, T, 4] machines (boards) waiting for a spare
     parts_in_repair: NDArray[np.int32]  # [P, T, 4] in-house, vendor, and their backlogs
     parts_on_order: NDArray[np.int32]  # [P, T, 4] replenishment ordered, not yet arrived
-    machines_down: NDArray[np.int32]  # [P, T, 5] by DOWN_CAUSES
+    machines_down: NDArray[np.int32]  # [P, T, 6] by DOWN_CAUSES
     first_customs_hold_day: NDArray[np.int64]  # [P]
     first_stockout_day: NDArray[np.int64]  # [P, 4]
     customs_held_unit_days: NDArray[np.float64]  # [P] units × days held inside the horizon
