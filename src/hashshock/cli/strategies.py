@@ -344,18 +344,19 @@ def _technician_note(rows: list[dict[str, Any]], days: list[str]) -> str:
 
 def _gains_by_stopping(rows: list[dict[str, Any]]) -> list[str]:
     """The strategies that gain against doing nothing (``rows[0]``) while earning less
-    and running fewer machines on the last checkpoint: they gain by what they stop (a
+    and delivering less hashrate on the last checkpoint: they gain by what they stop (a
     fleet short of technicians sent home came out ahead on machines that mined at a
-    loss), not by what they add."""
+    loss), not by what they add. Hashrate, not availability: machines set aside as donors
+    leave the nameplate too, so availability rose while they stopped mining."""
     base = rows[0]
-    last = list(base.get("availability_p50") or {})[-1:]
+    last = list(base.get("hashrate_ths_p50") or {})[-1:]
     if base.get("revenue_usd_p50") is None or not last:
         return []
     return [
         r["name"] for r in rows[1:]
         if (r.get("net_benefit_usd") or 0.0) > 0 and r.get("revenue_usd_p50") is not None
         and r["revenue_usd_p50"] < base["revenue_usd_p50"]
-        and r["availability_p50"][last[0]] < base["availability_p50"][last[0]]
+        and r["hashrate_ths_p50"][last[0]] < base["hashrate_ths_p50"][last[0]]
     ]  # fmt: skip
 
 

@@ -181,46 +181,60 @@ def strategy_fleets(
     check_names(listed)
     check_costs(listed, prepared.horizon_days)
     fleets = [apply(s, base) for s in listed]
-    _check_assets_paid(loaded, listed, fleets)
+    _check_assets_paid(prepared, listed, fleets)
     _check_spares_paid(prepared, listed, fleets, scenario, market)
     return listed, fleets
 
 
-def _assets(loaded: LoadedFleet) -> dict[str, float]:
-    """What a fleet owns on day 0 that a strategy's edits can add: its cash (USD), its
-    machines and its donor machines (counts)."""
+def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float]) -> dict[str, float]:
+    """What a fleet owns on day 0 that a strategy's edits can add, USD: its cash, and its
+    machines and donor machines at the used-ASIC index of day 0 (``usd_per_th`` by
+    efficiency tier, :func:`~hashshock.decide.strategy.used_prices_on_day0`), as the net
+    benefit values them at the end."""
+    from hashshock.market.hashprice import efficiency_tier
+
+    def worth(model: str, count: int) -> float:
+        spec = loaded.model_of(model)
+        return count * spec.hashrate_ths * usd_per_th[efficiency_tier(spec.efficiency_j_per_th)]
+
     fleet = loaded.fleet
     return {
         "cash": fleet.finance.cash_usd if fleet.finance else 0.0,
-        "machines": float(sum(c.count for c in fleet.cohorts)),
-        "donor machines": float(sum(sum((site.donors or {}).values()) for site in fleet.sites)),
-    }
+        "machines": sum(worth(c.model, c.count) for c in fleet.cohorts),
+        "donor machines": sum(worth(model, count) for site in fleet.sites
+                              for model, count in (site.donors or {}).items()),
+    }  # fmt: skip
 
 
-def _check_assets_paid(loaded: LoadedFleet, listed: Sequence[Strategy],
+def _check_assets_paid(prepared: Prepared, listed: Sequence[Strategy],
                        fleets: Sequence[LoadedFleet]) -> None:  # fmt: skip
-    """A strategy file whose edits add cash, machines or donors for nothing is refused:
-    what a strategy owns at the end counts, so $30 M of cash edited in came out a
-    +$10 M benefit, 2,000 machines +$518k. Money raised is a loan (``finance.loans``, with
-    its repayments); assets bought cost ``costs.upfront_usd``."""
+    """A strategy file whose edits add cash, machines or donors pays for them: what a
+    strategy owns at the end counts, so $30 M of cash edited in came out a +$10 M benefit,
+    2,000 machines for $0 +$518k, and 2,000 S21s for $1 +$4.5 M. What they add is
+    valued as the net benefit values it (cash at face value, machines at the used-ASIC
+    index of day 0); ``costs.upfront_usd`` must cover it. Money raised is a loan
+    (``finance.loans``, with its repayments)."""
+    from hashshock.decide.strategy import used_prices_on_day0
     from hashshock.money_notes import musd
 
-    before = _assets(loaded)
+    prices = used_prices_on_day0(prepared)
+    before = _assets_usd(prepared.loaded, prices)
     for strategy, fleet in zip(listed, fleets, strict=True):
-        if not strategy._origin or strategy.costs.upfront_usd > 0:
+        if not strategy._origin:
             continue
-        after = _assets(fleet)
-        added = [(name, after[name] - before[name]) for name in before
-                 if after[name] > before[name]]  # fmt: skip
-        if added:
-            said = ", ".join(f"{musd(gain)} of cash" if name == "cash" else f"{gain:,.0f} {name}"
-                             for name, gain in added)  # fmt: skip
-            raise InputError(
-                strategy._origin, "costs.upfront_usd", f"$0 pays for what its edits add "
-                f"on day 0 ({said}): what a strategy owns at the end counts, so they would "
-                "be a gain for nothing", "give costs.upfront_usd (what they cost), or raise "
-                "money as a loan (finance.loans)",
-            )  # fmt: skip
+        after = _assets_usd(fleet, prices)
+        added = {name: after[name] - before[name] for name in before}
+        if sum(added.values()) <= strategy.costs.upfront_usd + 1.0:
+            continue
+        said = ", ".join(f"{musd(gain)} of {name}" for name, gain in added.items() if gain > 0)
+        needed = sum(added.values())
+        raise InputError(
+            strategy._origin, "costs.upfront_usd", f"{musd(strategy.costs.upfront_usd)} "
+            f"does not pay for what its edits add on day 0 ({said}; machines at the "
+            "used-ASIC index): what a strategy owns at the end counts, so they would be a "
+            "gain for nothing", f"give costs.upfront_usd: {needed:.0f} or more (what they "
+            "cost), or raise money as a loan (finance.loans)",
+        )  # fmt: skip
 
 
 def _shelf_usd(prepared: Prepared) -> float:

@@ -18,10 +18,10 @@ operator's strategy does not move the network's difficulty.
 
 A strategy that changes the fleet's machine orders (moves them to another vendor, adds or
 cancels some) settles them on day 0: the money layer takes every order's deposit as paid
-before the start, so each order the strategy has and doing nothing does not pays its
-deposit then, and each of doing nothing's orders it no longer has is refunded the
-contract's share of its deposit (:class:`OrderBook`, orders matched by model, count, due
-date and site).
+before the start, so the machines the strategy orders beyond doing nothing's pay their
+deposit then, and those of doing nothing's it no longer orders are refunded the contract's
+share of theirs (:class:`OrderBook`, matched model by model and machine by machine: an
+order rescheduled, moved to another site or split keeps its deposit).
 
 Net benefit against doing nothing = what the fleet owns at the end with the strategy −
 without it, paired path by path: cash, plus the spares on its shelves at cost
@@ -99,24 +99,37 @@ class OrderBook:
 
     def switched_usd(self, done_nothing: OrderBook) -> tuple[float, float]:
         """(deposits paid, deposits refunded) on day 0, USD, against ``done_nothing``'s
-        orders: the deposits of the orders this book has and it does not, the contract's
-        refunds of its orders this book does not have (each order matched once)."""
-        left = list(done_nothing.keys)
-        paid = 0.0
-        for key, deposit in zip(self.keys, self.deposits_usd, strict=True):
-            if key in left:
-                left.remove(key)
-            else:
-                paid += deposit
-        refunded = 0.0
-        kept = list(self.keys)
-        for key, deposit, share in zip(done_nothing.keys, done_nothing.deposits_usd,
-                                       done_nothing.refund_share, strict=True):  # fmt: skip
-            if key in kept:
-                kept.remove(key)
-            else:
-                refunded += share * deposit
+        orders, matched model by model and machine by machine: as many of a model's
+        machines as both books order keep the deposit already paid, whatever their due
+        dates, sites or split into orders (a rescheduled order is not a cancelled one);
+        the machines this book orders beyond those pay their orders' deposit, and those
+        of ``done_nothing`` beyond them are refunded the contract's share of theirs (the
+        orders listed last first, in both)."""
+        paid = refunded = 0.0
+        for model in {key[0] for key in (*self.keys, *done_nothing.keys)}:
+            mine = self._machines(model, refunded=False)
+            theirs = done_nothing._machines(model, refunded=True)
+            both = min(sum(n for n, _ in mine), sum(n for n, _ in theirs))
+            paid += _beyond(mine, both)
+            refunded += _beyond(theirs, both)
         return paid, refunded
+
+    def _machines(self, model: str, refunded: bool) -> list[tuple[int, float]]:
+        """(machines, USD each) of each order of ``model``, in the book's order: the
+        deposit each holds, or the share of it the contract refunds."""
+        return [(key[1], (share if refunded else 1.0) * deposit / key[1])
+                for key, deposit, share in zip(self.keys, self.deposits_usd, self.refund_share,
+                                               strict=True)
+                if key[0] == model]  # fmt: skip
+
+
+def _beyond(orders: list[tuple[int, float]], matched: int) -> float:
+    """USD of the machines of ``orders`` (machines, USD each) after the first ``matched``."""
+    total = 0.0
+    for machines, each in orders:
+        total += max(machines - max(matched, 0), 0) * each
+        matched -= machines
+    return total
 
 
 @dataclass
