@@ -102,6 +102,23 @@ def test_a_stock_is_what_the_fleet_file_gives() -> None:
     assert stock_rows(pool_table(base, np.ones(base.n_pools)), stock) == rows
 
 
+def test_a_fleet_with_reorder_levels_of_its_own_is_warned_that_today_is_run_otherwise() -> None:
+    """A fleet that never reorders (``target: 0``) read "today's stock already holds the
+    target" while ``run`` showed fans backordered: the optimiser runs today's stock
+    reordered up to itself. Warned, naming the first such row; rows whose target is
+    their stock, or none, are not."""
+    from hashshock.decide.evaluate import own_reorder_levels
+    from hashshock.inputs.load import fleet_from_mapping
+
+    plain = small_fleet()
+    assert own_reorder_levels(fleet_from_mapping(plain)) == []
+    same = small_fleet(spares=[{**row, "target": row["on_hand"]} for row in plain["spares"]])
+    assert own_reorder_levels(fleet_from_mapping(same)) == []
+    never = small_fleet(spares=[*plain["spares"][:2], {**plain["spares"][2], "target": 0}])
+    (text,) = own_reorder_levels(fleet_from_mapping(never))
+    assert "spares[2] reorders up to 0 with 4 on hand" in text and "hashshock run" in text
+
+
 def test_a_stock_of_a_steady_fleet_is_what_its_rows_give() -> None:
     """A fleet whose pipelines start steady: a stock S is a shelf of S less the parts on
     their way (METRIC's S = on hand + due in), in the optimiser's runs and in the rows it

@@ -113,6 +113,7 @@ def optimise_command(
     from hashshock.execution.choose import check_placement
 
     try:
+        from hashshock.decide.evaluate import own_reorder_levels
         from hashshock.decide.optimise import check_target, check_window, optimise
         from hashshock.prepare import prepare
 
@@ -125,6 +126,7 @@ def optimise_command(
         inputs = load_inputs(fleet, scenario, paths, seed, horizon, json_out, report, config)
         prepared = prepare(inputs.loaded, [inputs.scenario], horizon, inputs.market, paths)
         inputs.warn()
+        warn_all(own_reorder_levels(inputs.loaded), err)
         started = time.perf_counter()
         with executor(workers, scheduler) as pool:
             tick = progress_line(quiet)

@@ -73,6 +73,7 @@ def optimise(
     (the availability it holds), ``reached``, the ``frontier``; ``to_dict()`` is
     ``hashshock optimise --json``.
     """
+    from hashshock.decide.evaluate import own_reorder_levels
     from hashshock.decide.optimise import check_target, check_window
     from hashshock.decide.optimise import optimise as search
     from hashshock.prepare import check_horizon, check_run_args
@@ -97,7 +98,7 @@ def optimise(
     with _pool(executor, workers, scheduler) as pool:
         found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
                        ordered=ordered)  # fmt: skip
-    _warn(prepared)
+    _warn(prepared, own_reorder_levels(prepared.loaded))
     return found
 
 
@@ -157,12 +158,13 @@ def strategies(
     return found
 
 
-def _warn(prepared: Prepared) -> None:
-    """The fleet's and day-0 market's warnings, as :func:`hashshock.run` issues them."""
+def _warn(prepared: Prepared, more: Sequence[str] = ()) -> None:
+    """The fleet's and day-0 market's warnings, as :func:`hashshock.run` issues them, and
+    ``more``."""
     from hashshock.api import fleet_warnings
     from hashshock.notices import warn_all
 
-    warn_all(fleet_warnings(prepared.loaded, prepared.market, prepared.plans[0]))
+    warn_all([*fleet_warnings(prepared.loaded, prepared.market, prepared.plans[0]), *more])
 
 
 def strategy_fleets(

@@ -39,6 +39,7 @@ from hashshock.plan import Plan
 
 if TYPE_CHECKING:
     from hashshock.finance.moneyplan import MoneyPlan
+    from hashshock.inputs.load import LoadedFleet
     from hashshock.market import MarketConfig
 
 FloatArray = NDArray[np.float64]
@@ -78,6 +79,25 @@ class StockRun:
         index = first[:, None] + np.arange(width)[None, :]
         rows = np.arange(self.lost.shape[0])[:, None]
         return np.asarray(self.lost[rows, index, :].mean(axis=1, dtype=np.float64))
+
+
+def own_reorder_levels(loaded: LoadedFleet) -> list[str]:
+    """A warning when the fleet's spares rows reorder up to a level other than what they
+    hold (``target``): every stock the optimiser runs, today's too, is a base-stock level
+    (on the shelf and reordered up to), so "today's stock holds the target" is said of
+    today's stock reordered up to itself, not of the file's own policy."""
+    rows = [(i, s) for i, s in enumerate(loaded.fleet.spares)
+            if s.target is not None and s.target != s.on_hand]  # fmt: skip
+    if not rows:
+        return []
+    i, row = rows[0]
+    return [
+        f"{loaded.path or 'fleet'}: spares[{i}] reorders up to {row.target:,} with "
+        f"{row.on_hand:,} on hand ({len(rows)} row(s) with a target of their own): every stock "
+        "the optimiser runs, today's too, is reordered up to what it holds, so its figures "
+        "for today's stock are not those of the file's own reorder levels — `hashshock run` "
+        "gives those"
+    ]
 
 
 def with_stock(plan: Plan, stock: NDArray[np.int64], ordered: bool = False) -> Plan:
