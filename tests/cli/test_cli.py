@@ -41,6 +41,7 @@ def test_run_json_contract(tmp_path: Path) -> None:
         "held_at_customs",
         "disabled",
         "waiting_for_technician",
+        "switched_off",
     }
     assert set(data["stages"]) == {"customs_delay", "spares_depleted", "hashrate_decline"}
     for stage in data["stages"].values():

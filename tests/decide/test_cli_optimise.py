@@ -23,7 +23,7 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
                               env={"COLUMNS": "80"})  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "Closed form against simulation" in done.output
-    assert max(len(line) for line in done.output.splitlines()) <= 80
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
     data = json.loads(out.read_text())
     assert data["reached"] is True
     assert "…" not in done.output  # no name cut short
@@ -199,3 +199,14 @@ def test_the_frontier_table_shows_at_most_eight_rows_with_its_ends_and_the_chose
     shown = [r["cost_usd"] for r in rows if not r.get("chosen")]
     assert shown[0] == 0.0 and shown[-1] == 100.0 * (points - 1)  # the frontier's ends
     assert [r["cost_usd"] for r in rows if r.get("chosen")] == [50.0]
+
+
+def test_the_largest_seed_is_checked_on_seed_0(cli: typer.Typer, fleet_file: Path) -> None:
+    """The independent check runs on the next seed: the largest seed the option takes was
+    refused after the search, naming a seed nobody gave."""
+    largest = str(2**63 - 1)
+    args = ["optimise", str(fleet_file), "--paths", "10", "--horizon", "30", "--seed", largest]
+    done = CliRunner().invoke(cli, [*args, "--json", "-"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert data["optimise"]["seed"] == 2**63 - 1 and data["chosen"]["verified"]["seed"] == 0

@@ -346,7 +346,7 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
                                     "--json", str(out), "--report", str(page)],
                               env={"COLUMNS": "80"})  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert max(len(line) for line in done.output.splitlines()) <= 80
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
     data = json.loads(out.read_text())
     assert [s["name"] for s in data["strategies"]][-1] == "more-techs"
     assert data["strategies"][-1]["file"] == str(mine)

@@ -52,16 +52,18 @@ class Inputs:
     market: MarketConfig
     files: list[Path]
     start: MarketStart
+    paths: int
 
     def warn(self) -> None:
-        """The day-0 market's warnings and the fleet's own, as ``run`` prints them:
-        printed once every input and option is checked, so that a bad one gets one
+        """The day-0 market's warnings, the fleet's own and few paths', as ``run`` prints
+        them: printed once every input and option is checked, so that a bad one gets one
         message, not a warning and then the error."""
+        from hashshock.analysis.summary import few_paths_warning
         from hashshock.cli.common import warn_all
         from hashshock.cli.market_options import print_start_warnings
 
         print_start_warnings(err, self.start)
-        warn_all(self.loaded.warnings)
+        warn_all([*self.loaded.warnings, *few_paths_warning(self.paths)])
 
 
 def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
@@ -87,7 +89,7 @@ def load_inputs(fleet: str, scenario: str, paths: int, seed: int, horizon: int,
         check_report_path(report, files)
     check_distinct_outputs(("--json", json_out), ("--report", report))
     start = checked_start(market, loaded)  # as run checks it: the same market prices these
-    return Inputs(loaded, chosen, market, files, start)
+    return Inputs(loaded, chosen, market, files, start, paths)
 
 
 def executor(workers: int | None = None, scheduler: str | None = None) -> Executor:

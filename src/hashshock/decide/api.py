@@ -98,7 +98,7 @@ def optimise(
     with _pool(executor, workers, scheduler) as pool:
         found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
                        ordered=ordered)  # fmt: skip
-    _warn(prepared, own_reorder_levels(prepared.loaded))
+    _warn(prepared, paths, own_reorder_levels(prepared.loaded))
     return found
 
 
@@ -154,17 +154,19 @@ def strategies(
     with _pool(executor, workers, scheduler) as pool:
         found = compare_strategies(fleets, listed, chosen, prepared.market, horizon_days,
                                    paths, seed, thresholds, pool, progress)  # fmt: skip
-    _warn(prepared)
+    _warn(prepared, paths)
     return found
 
 
-def _warn(prepared: Prepared, more: Sequence[str] = ()) -> None:
-    """The fleet's and day-0 market's warnings, as :func:`hashshock.run` issues them, and
-    ``more``."""
+def _warn(prepared: Prepared, paths: int, more: Sequence[str] = ()) -> None:
+    """The fleet's, day-0 market's and few paths' warnings, as :func:`hashshock.run`
+    issues them, and ``more``."""
+    from hashshock.analysis.summary import few_paths_warning
     from hashshock.api import fleet_warnings
     from hashshock.notices import warn_all
 
-    warn_all([*fleet_warnings(prepared.loaded, prepared.market, prepared.plans[0]), *more])
+    warn_all([*fleet_warnings(prepared.loaded, prepared.market, prepared.plans[0]),
+              *few_paths_warning(paths), *more])  # fmt: skip
 
 
 def strategy_fleets(
