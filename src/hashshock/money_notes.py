@@ -263,6 +263,34 @@ def cash_higher_note(
     )
 
 
+def machines_worth_note(
+    result: dict[str, Any], baseline: dict[str, Any] | None, label: str | None = None
+) -> str | None:
+    """Why the machines are worth more at the end than baseline's though no more of them
+    are installed (medians): the used-ASIC index that values them is higher — it follows
+    the hashprice, and carries a premium while a vendor's supply is cut — a gain on paper
+    that "all owned" counts."""
+    if baseline is None or result is baseline:
+        return None
+    mine = result["finance"].get("machines_value_usd_end")
+    theirs = baseline["finance"].get("machines_value_usd_end")
+    if mine is None or theirs is None or mine["p50"] <= theirs["p50"]:
+        return None
+    installed = result["daily"]["nameplate_ths"]["p50"][-1]
+    base_installed = baseline["daily"]["nameplate_ths"]["p50"][-1]
+    if installed > base_installed:
+        return None
+    fewer = (f", though {(base_installed - installed) / 1e3:,.0f} PH/s fewer are installed"
+             if base_installed - installed >= 500 else "")  # fmt: skip
+    name = result["scenario"] if label is None else label
+    return (
+        f"Its machines are worth {musd(mine['p50'] - theirs['p50'])} more at the end under "
+        f"{name} than under baseline (p50, at the used-ASIC index){fewer}: the index follows "
+        "the hashprice and carries a premium while a vendor's supply is cut (docs/market.md, "
+        'Used-ASIC prices) — a gain on paper, had only by selling, which "all owned" counts.'
+    )
+
+
 def money_notes(
     results: Sequence[dict[str, Any]], labels: Sequence[str] | None = None
 ) -> list[str]:
@@ -279,7 +307,9 @@ def money_notes(
         names = [named[id(r)] for r in group]
         baseline = next((r for r in group if r["scenario"] == "baseline"), None)
         notes.append(network_note(group, names))
-        notes += [cash_higher_note(r, baseline, named[id(r)]) for r in group]
+        for r in group:
+            notes += [cash_higher_note(r, baseline, named[id(r)]),
+                      machines_worth_note(r, baseline, named[id(r)])]  # fmt: skip
         notes.append(pledge_note(group, names))
     return [note for note in notes if note]
 

@@ -41,7 +41,7 @@ from hashshock.cli.render import (
 from hashshock.cli.render_money import render_money
 from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
-from hashshock.money_notes import cash_higher_note, musd, network_note
+from hashshock.money_notes import cash_higher_note, machines_worth_note, musd, network_note
 
 ROOT = Path(__file__).resolve().parents[2]
 MIDSIZE = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
@@ -266,6 +266,31 @@ def test_cash_higher_than_baseline_is_explained_by_the_costs(
     assert alone is not None and "hashshock compare" in alone
     text = " ".join(printed(render_money, [baseline, higher]).split())
     assert "Cash ends higher under sanctions" in text
+
+
+def test_machines_worth_more_than_baseline_s_with_no_more_installed_is_said_to_be_on_paper(
+    results: list[dict[str, Any]],
+) -> None:
+    """Under sanctions the mid-size example's machines ended worth $5.9 M more than
+    baseline's with 162 PH/s fewer installed: the used-ASIC index's premium. Said, with
+    the amount; not said when they are worth less, or when more are installed."""
+    baseline = results[0]
+    sanctions = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
+    base_value = baseline["finance"]["machines_value_usd_end"]["p50"]
+    sanctions["finance"]["machines_value_usd_end"]["p50"] = base_value + 5_900_000.0
+    sanctions["daily"]["nameplate_ths"]["p50"][-1] = (
+        baseline["daily"]["nameplate_ths"]["p50"][-1] - 162_000.0)  # fmt: skip
+    note = machines_worth_note(sanctions, baseline)
+    assert note is not None and "worth $5.9M more" in note and "162 PH/s fewer" in note
+    assert "all owned" in note
+    assert note in " ".join(printed(render_money, [baseline, sanctions]).split())
+    more = copy.deepcopy(sanctions)
+    more["daily"]["nameplate_ths"]["p50"][-1] += 200_000.0
+    assert machines_worth_note(more, baseline) is None
+    less = copy.deepcopy(sanctions)
+    less["finance"]["machines_value_usd_end"]["p50"] = base_value - 1.0
+    assert machines_worth_note(less, baseline) is None
+    assert machines_worth_note(baseline, baseline) is None
 
 
 @pytest.mark.parametrize(("total", "says"), [

@@ -49,6 +49,9 @@ def test_doing_nothing_is_compare_and_a_cost_is_paid_in_cash() -> None:
     assert np.array_equal(outcome.cash_end_usd, run.money.flows.cash_usd[:, -1])
     breached = {c.name: c.first_breach_day >= 0 for c in run.money.covenants}
     assert all(np.array_equal(outcome.breached[n], breached[n]) for n in breached)
+    # What the fleet owns at the end is what compare's "all owned" adds up, path by path.
+    assert outcome.owned_end_usd is not None
+    np.testing.assert_allclose(outcome.owned_end_usd, run.money.owned_end_usd, rtol=1e-12)
     # The same fleet through the strategies' own path is the same run, bit for bit.
     again = run_strategy(loaded, scenario, market, HORIZON, PATHS, SEED, nothing,
                          (outcome, network))  # fmt: skip

@@ -88,9 +88,12 @@ def money_table(
     if any(r["finance"].get("refunds_usd", {}).get("p95", 0) > 0 for r in results):
         row("deposits refunded", lambda f: band("refunds_usd")(f)
             if "refunds_usd" in f else "—")  # fmt: skip
-    if any("spares_value_usd_end" in r["finance"] for r in results):
-        row("spares at cost, end", lambda f: band("spares_value_usd_end")(f)
-            if "spares_value_usd_end" in f else "—")  # fmt: skip
+    for key, label in (
+        ("spares_value_usd_end", "spares at cost, end"),
+        ("machines_value_usd_end", "machines at used price, end"),
+    ):
+        if any(key in r["finance"] for r in results):
+            row(label, lambda f, key=key: band(key)(f) if key in f else "—")
 
     def at_risk(key: str) -> Any:
         return lambda f: (
@@ -100,8 +103,12 @@ def money_table(
 
     row("revenue at risk vs baseline", at_risk("revenue_at_risk_usd"))
     row("cash at risk vs baseline", at_risk("cash_at_risk_usd"))
-    if any("cash_and_spares_at_risk_usd" in r["finance"].get("vs_baseline", {}) for r in results):
-        row("cash + spares at risk vs baseline", at_risk("cash_and_spares_at_risk_usd"))
+    for key, label in (
+        ("cash_and_spares_at_risk_usd", "cash + spares at risk vs baseline"),
+        ("owned_at_risk_usd", "all owned at risk vs baseline"),
+    ):
+        if any(key in r["finance"].get("vs_baseline", {}) for r in results):
+            row(label, at_risk(key))
     for name in names:
 
         def breach(f: dict[str, Any], name: str = name) -> str:

@@ -63,6 +63,24 @@ class Money:
     donors_value_usd: NDArray[np.float64]  # [P] whole donors at the end, at the used index
     missing_parts_usd: NDArray[np.float64]  # [P] what machines waiting at the end lack, USD
 
+    @property
+    def machines_value_usd(self) -> NDArray[np.float64]:
+        """[P] the machines installed on the last day at the used-ASIC index, USD (the LTV
+        covenant's collateral)."""
+        return np.asarray(self.flows.collateral_usd[:, -1], dtype=np.float64)
+
+    @property
+    def owned_end_usd(self) -> NDArray[np.float64]:
+        """[P] what the fleet owns on the last day, USD: cash, the spares at cost, the
+        machines and whole donors at the used-ASIC index, less what its waiting machines
+        lack — as ``hashshock strategies`` values a fleet (docs/decisions.md, *Net benefit*). Cash
+        alone reads a shock that cancels orders as a saving: the balance is not paid,
+        and the machines never come."""
+        return np.asarray(
+            self.flows.cash_usd[:, -1] + self.spares_value_usd + self.machines_value_usd
+            + self.donors_value_usd - self.missing_parts_usd, dtype=np.float64,
+        )  # fmt: skip
+
 
 def spares_value(money: MoneyPlan, plan: Plan, out: EngineOutput) -> NDArray[np.float64]:
     """[P] the spares on the shelves on the last day at :func:`part_unit_value_usd`, USD:

@@ -59,7 +59,9 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "cash_usd_min": _band(flows.lowest_cash_usd()),
         "cash_below_zero": below_zero(flows.cash_usd),
         "spares_value_usd_end": _band(money.spares_value_usd),
+        "machines_value_usd_end": _band(money.machines_value_usd),
         "donors_value_usd_end": _band(money.donors_value_usd),
+        "owned_usd_end": _band(money.owned_end_usd),
         # Deposits returned on cancelled orders: cash in that is neither revenue nor a cost.
         "refunds_usd": _band(totals["refunds_usd"]),
         "costs_usd_p50": {
@@ -79,6 +81,7 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
             "cash_at_risk_usd": _band(cash_gap),
             "spares_drawn_usd": _band(drawn),
             "cash_and_spares_at_risk_usd": _band(cash_gap + drawn),
+            "owned_at_risk_usd": _band(baseline.owned_end_usd - money.owned_end_usd),
             "hashprice_change_p50": round(float(np.median(
                 money.market.hashprice_usd_per_ph_day[:, -1]
                 - baseline.market.hashprice_usd_per_ph_day[:, -1])), 4),
