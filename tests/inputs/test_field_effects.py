@@ -1139,3 +1139,23 @@ def test_a_finance_block_without_cash_is_warned_of() -> None:
     for cash in (0, 1e6):
         given = fleet_from_mapping(small_fleet(finance={"cash_usd": cash})).warnings
         assert not any("no cash_usd" in w for w in given)
+
+
+def test_spares_rows_of_one_pool_are_added_and_warned_of() -> None:
+    """Two rows of one site's fans gave a shelf of both in silence (a row pasted twice
+    doubles it): their stocks are added, as the plan shows, and said; rows of other
+    parts or families are not."""
+    from hashshock.inputs.load import fleet_from_mapping
+    from hashshock.plan.compile import compile_fleet
+
+    fans = [{"site": "a", "part": "fan", "on_hand": 5}, {"site": "a", "part": "fan", "on_hand": 7}]
+    twice = fleet_from_mapping(small_fleet(spares=fans))
+    (said,) = [w for w in twice.warnings if "spares[0], spares[1]" in w]
+    assert "all stock fan at a" in said and "their 12 on hand are added together" in said
+    once = fleet_from_mapping(small_fleet(spares=[{**fans[0], "on_hand": 12}]))
+    assert not any("added together" in w for w in once.warnings)
+    plans = [compile_fleet(f, 30) for f in (twice, once)]  # the same shelves either way
+    assert (plans[0].pool_on_hand == plans[1].pool_on_hand).all()
+    by_family = [{**fans[0], "family": "antminer-s19"}, {**fans[1], "family": "antminer-s21"}]
+    assert not any("added together" in w
+                   for w in fleet_from_mapping(small_fleet(spares=by_family)).warnings)  # fmt: skip

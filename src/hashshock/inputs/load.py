@@ -376,6 +376,25 @@ def _per_cohort(where: str, lines: list[tuple[int, str]], many: str) -> list[str
     return [f"{where}{len(lines):,} cohorts ({first}, …) {many}"]
 
 
+def _spares_twice(fleet: Fleet, where: str) -> list[str]:
+    """A warning for each pool whose stock several ``spares`` rows give: their stocks are
+    added (two purchase lots may be meant), but a row pasted twice doubles the shelf in
+    silence, where a site listed twice is refused."""
+    rows: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, row in enumerate(fleet.spares):
+        rows.setdefault((row.site, row.part, row.family), []).append(i)
+    out = []
+    for (site, part, family), found in rows.items():
+        if len(found) > 1:
+            total = sum(fleet.spares[i].on_hand for i in found)
+            listed = ", ".join(f"spares[{i}]" for i in found)
+            out.append(f"{where}{listed} all stock {part} at {site}"
+                       + (f" for {family}" if family else "")
+                       + f": their {total:,} on hand are added together — check no row is "
+                       "listed twice")  # fmt: skip
+    return out
+
+
 def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, ...]:
     """What is accepted but worth a line: empty cohorts, machines installed before their
     model was released, a liquidity floor above the starting cash (breached on day 0),
@@ -405,6 +424,7 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
             out.append(f"{where}sites[{i}] ({staffed.name}).technicians: 0, so no broken part "
                        "is ever swapped there and its machines only wait: check it (the "
                        "default is data/sites.csv's, by its machines)")  # fmt: skip
+    out += _spares_twice(fleet, where)
     # (a machine installed before its model's release is said so above, not twice)
     old = [(i, cohort, (fleet.start_date - cohort.install_date).days / 365.25)
            for i, cohort, released in early if cohort.install_date.year >= released]  # fmt: skip
