@@ -453,6 +453,26 @@ def test_machines_switched_off_are_shown_only_when_some_are_and_said_in_compare(
     assert max(len(line) for line in compared.splitlines()) <= 80
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_headers_break_between_their_parts_never_inside_one(
+    results: list[dict[str, Any]], width: int
+) -> None:
+    """The header wrapped by word, "4,609.0 PH/s ⏎ nameplate" and "hashprice
+    $30.73/PH/day ⏎ · difficulty": each part now stays whole on one line."""
+    for render, args in ((render_run, results[0]), (render_compare, results)):
+        text = printed(render, args, width=width)
+        head = text[: text.index("Availability")].splitlines()
+        assert all(len(line) <= width for line in head)
+        assert all(line == line.rstrip() for line in head)
+        joined = " ".join(head)
+        for part in ("PH/s", "× 365 days", "seed 0", "hashprice $", "difficulty "):
+            assert part in joined
+        assert any("PH/s nameplate" in line for line in head) or render is render_compare
+        assert all(not line.startswith(("nameplate", "/PH/day")) for line in head)
+        assert all(i == 0 or line.startswith("· ") or line.startswith("market on")
+                   for i, line in enumerate(head))  # fmt: skip
+
+
 def test_compare_rows_show_the_zero_based_day_and_its_date(
     results: list[dict[str, Any]],
 ) -> None:

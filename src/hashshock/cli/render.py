@@ -144,25 +144,42 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
         source if len(sources) == 1 else f"{source} for {', '.join(names)}"
         for source, names in sources.items()
     )  # fmt: skip
-    console.print(
-        f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f} · "
-        f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day · difficulty "
-        f"{start['difficulty'] / 1e12:.1f} T · from {literal(origin)}",
-        highlight=False,
-    )
+    print_segments(console, [
+        f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f}",
+        f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day",
+        f"difficulty {start['difficulty'] / 1e12:.1f} T", f"from {literal(origin)}",
+    ])  # fmt: skip
+
+
+def print_segments(console: Console, segments: Sequence[str]) -> None:
+    """``segments`` (rich markup) joined by " · ", a line broken only between two of them
+    where the next would pass the terminal's width: a header wrapped by word read
+    "4,609.0 PH/s ⏎ nameplate"."""
+    lines: list[str] = []
+    width = 0
+    for segment in segments:
+        size = Text.from_markup(segment).cell_len
+        if lines and width + 3 + size <= console.width:
+            lines[-1] += f" · {segment}"
+            width += 3 + size
+        else:  # a line after the first starts "· ", as the header did before it broke
+            lines.append(f"· {segment}" if lines else segment)
+            width = size + (2 if len(lines) > 1 else 0)
+    console.print("\n".join(lines), highlight=False)
 
 
 def render_run(console: Console, result: dict[str, Any]) -> None:
     fleet = result["fleet"]
     steady = fleet.get("pipelines_at_start") == "steady"
-    console.print(
-        f"[bold]{literal(result['fleet_name'])}[/] · scenario "
-        f"[bold cyan]{literal(result['scenario'])}[/] · "
-        f"{counted(fleet['machines'], 'machine')} · {fleet['nameplate_ths'] / 1e3:,.1f} PH/s "
-        f"nameplate · {counted(result['paths'], 'path')} × "
-        f"{counted(result['horizon_days'], 'day')} · seed {result['seed']}"
-        + (" · repairs and orders under way on day 0" if steady else "")
-    )
+    print_segments(console, [
+        f"[bold]{literal(result['fleet_name'])}[/]",
+        f"scenario [bold cyan]{literal(result['scenario'])}[/]",
+        counted(fleet["machines"], "machine"),
+        f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s nameplate",
+        f"{counted(result['paths'], 'path')} × {counted(result['horizon_days'], 'day')}",
+        f"seed {result['seed']}",
+        *(["repairs and orders under way on day 0"] if steady else []),
+    ])  # fmt: skip
     render_market_start(console, result)
     avail = result["daily"]["availability"]
     hashrate = result["daily"]["hashrate_ths"]
@@ -389,11 +406,12 @@ def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
 def render_compare(console: Console, results: list[dict[str, Any]]) -> None:
     first = results[0]
     fleet = first["fleet"]
-    console.print(
-        f"[bold]{literal(first['fleet_name'])}[/] · {counted(fleet['machines'], 'machine')} · "
-        f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s · {counted(first['paths'], 'path')} × "
-        f"{counted(first['horizon_days'], 'day')} · seed {first['seed']} · common random numbers"
-    )
+    print_segments(console, [
+        f"[bold]{literal(first['fleet_name'])}[/]", counted(fleet["machines"], "machine"),
+        f"{fleet['nameplate_ths'] / 1e3:,.1f} PH/s",
+        f"{counted(first['paths'], 'path')} × {counted(first['horizon_days'], 'day')}",
+        f"seed {first['seed']}", "common random numbers",
+    ])  # fmt: skip
     render_market_start(console, first)
     print_in_parts(console, results, _availability_table)
     render_stages(console, results)
