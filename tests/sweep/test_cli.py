@@ -371,6 +371,14 @@ def test_a_oneway_table_gives_the_metric_at_each_end_of_an_input() -> None:
         "69.00%",
         "26.00 pts",
     ]
+    # A line with one level left (the other failed) has no range, not a range of 0:
+    data["oneway"]["availability:364"]["inputs"]["failure rates"] = [  # type: ignore[index]
+        {"input": 0.5, "value": 0.92}, {"input": 2.0, "value": None}]  # fmt: skip
+    text = io.StringIO()
+    render_sweep(Console(file=text, width=80), data, 1.0)
+    row = next(r for r in text.getvalue().splitlines() if r.startswith("│ failure rates"))
+    assert [c.strip() for c in row.split("│")[1:-1]][-2:] == ["—", "—"]
+    assert "range —: fewer than two" in " ".join(text.getvalue().split())
 
 
 def test_a_grid_names_its_lowest_and_highest_level_whatever_the_listed_order(
@@ -427,6 +435,9 @@ def test_a_swing_of_a_share_is_in_percentage_points() -> None:
     assert difference_text(0.1848, "availability:364") == "18.48 pts"
     assert difference_text(2.4e7, "cash_end") == value_text(2.4e7, "cash_end")
     assert difference_text(None, "cash_end") == "—"
+    # a swing too small for two decimals is not shown as none
+    assert difference_text(2.4e-6, "availability:364") == "0.00024 pts"
+    assert difference_text(0.0, "availability:364") == "0.00 pts"
 
 
 def test_an_input_of_millions_reads_as_millions() -> None:

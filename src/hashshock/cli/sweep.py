@@ -383,15 +383,22 @@ def render_sweep(console: Console, data: dict[str, Any], seconds: float | None) 
                 table.add_column(
                     column, justify="left" if column == "input" else "right", overflow="fold"
                 )
-            table.caption = "range: highest less lowest value over the input's levels"
+            caption = ["range: highest less lowest value over the input's levels"]
             for name, points in lines.items():
                 values = [p["value"] for p in points if p["value"] is not None]
+                # One level's value is no range: a failed (or undefined) level would read
+                # as an input with no effect.
                 table.add_row(
                     literal(name),
                     f"{input_text(points[0]['input'])} → {input_text(points[-1]['input'])}",
                     _value(points[0]["value"], metric), _value(points[-1]["value"], metric),
-                    difference_text(max(values) - min(values), metric) if values else "—",
+                    difference_text(max(values) - min(values), metric)
+                    if len(values) > 1 else "—",
                 )  # fmt: skip
+            if any(sum(p["value"] is not None for p in points) < 2 for points in lines.values()):
+                caption.append("range —: fewer than two of the input's levels have a value "
+                               "(a failed point's error is said below)")  # fmt: skip
+            table.caption = "; ".join(caption)
         # A label wrapped onto a second line would read as another input with empty cells:
         # rule the rows off when the table must wrap to fit.
         table.show_lines = table_width(console, table) > console.width

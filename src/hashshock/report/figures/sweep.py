@@ -63,7 +63,10 @@ def value_text(value: Any, metric: str) -> str:
 def difference_text(value: Any, metric: str) -> str:
     """A difference of ``metric`` (a tornado's swing): of shares in percentage points."""
     if value is not None and _unit(metric) in ("probability", "share"):
-        return f"{100 * float(value):.2f} pts"
+        points = 100 * float(value)
+        # A swing below the two decimals is not none: "0.00 pts" was listed beside a
+        # caption saying the inputs of no swing were left out.
+        return f"{points:.2g} pts" if 0 < abs(points) < 0.005 else f"{points:.2f} pts"
     return value_text(value, metric)
 
 
