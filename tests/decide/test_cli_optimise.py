@@ -210,3 +210,15 @@ def test_the_largest_seed_is_checked_on_seed_0(cli: typer.Typer, fleet_file: Pat
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)
     assert data["optimise"]["seed"] == 2**63 - 1 and data["chosen"]["verified"]["seed"] == 0
+
+
+def test_the_horizon_s_help_gives_the_least_the_target_s_window_allows() -> None:
+    """``--help`` said 1-1098 days, and anything under the 30-day window was refused."""
+    import typing
+
+    from hashshock.cli.optimise import HorizonOpt
+    from hashshock.decide.evaluate import WINDOW_DAYS
+    from hashshock.prepare import MAX_HORIZON_DAYS
+
+    option = typing.get_args(HorizonOpt)[1]
+    assert f"({WINDOW_DAYS}-{MAX_HORIZON_DAYS}:" in option.help

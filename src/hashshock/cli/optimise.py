@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from hashshock.cli import market_options as market_opts
-from hashshock.cli.common import FleetArg, HorizonOpt, SeedOpt, error_exit, literal, warn_all
+from hashshock.cli.common import FleetArg, SeedOpt, error_exit, literal, warn_all
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
     JsonOpt,
@@ -66,6 +66,15 @@ OrderedOpt = Annotated[
 ]
 #: Frontier rows printed (the JSON has them all).
 FRONTIER_ROWS = 8
+
+#: The horizon's least is the target's window (decide.evaluate.WINDOW_DAYS, imported only
+#: when the command runs: --help stays light; tests check the two agree).
+HorizonOpt = Annotated[
+    int,
+    typer.Option(
+        "--horizon", help="Days to simulate (30-1098: the target is on the worst 30 days)."
+    ),
+]
 
 
 def parse_target(text: str) -> float:

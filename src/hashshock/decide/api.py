@@ -283,7 +283,7 @@ def check_months(months: float | None, option: str = "--stockpile-months") -> fl
         or not isinstance(months, int | float)
         or not (0 < months <= MAX_STOCKPILE_MONTHS)
     ):
-        raise InputError(None, option, f"{months!r} months",
+        raise InputError(None, option, f"{months!r} months is out of range",
                          f"give more than 0 and at most {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
     return float(months)
 
