@@ -374,6 +374,14 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     # a covenant the horizon never tests has no column: said, not dropped silently
     horizon = data["strategies_run"]["horizon_days"]
     assert f"not tested within {horizon} days, so no breach share: dscr-q4" in shown
+    # a long name is folded in every table, never cut ("same-orders-reorder…")
+    data["strategies"][-1]["name"] = long = "more-technicians-at-every-site-from-day-0"
+    text = io.StringIO()
+    render_strategies(Console(file=text, width=80), data, tested)
+    assert "more-technicians-at…" not in text.getvalue()
+    cells = [line.split("│")[1].strip() for line in text.getvalue().splitlines()
+             if line.startswith("│")]  # fmt: skip
+    assert "".join(cells).count(long) >= 2
 
 
 @pytest.mark.parametrize(("content", "field", "words"), [

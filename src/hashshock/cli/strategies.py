@@ -237,7 +237,7 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
                   "staff, a stockpile, donor machines); an order it moves to another "
                   "vendor pays the new deposit now, less the contract's refund of the old "
                   "one, and the rest as the machines arrive, in the net benefit below")  # fmt: skip
-    table.add_column("strategy")
+    table.add_column("strategy", overflow="fold")
     for column in ("upfront", "per month", *(f"day {d}" for d in days)):
         table.add_column(column, justify="right")
     for r in rows:
@@ -254,7 +254,7 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
     if hands:
         console.print(hands, style="dim", highlight=False)
     cash = Table(title="Money over the horizon (USD)", title_justify="left")
-    cash.add_column("strategy")
+    cash.add_column("strategy", overflow="fold")
     for column in ("revenue", "cash at end", "net benefit", "95% interval"):
         cash.add_column(column, justify="right")
     for r in rows:
@@ -284,7 +284,7 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
     covenants = list(rows[0].get("covenants") or {})
     if covenants:
         breach = Table(title="Covenant breach probability", title_justify="left")
-        breach.add_column("strategy")
+        breach.add_column("strategy", overflow="fold")
         for name in covenants:
             breach.add_column(literal(name), justify="right", overflow="fold")
         for r in rows:
