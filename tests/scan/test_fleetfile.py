@@ -139,7 +139,7 @@ def test_an_install_date_after_the_start_is_refused() -> None:
     with pytest.raises(InputError) as err:
         dates.check(SCAN_DAY)
     assert err.value.message.startswith(
-        "--install-date 2027-06-01 is after the fleet's start date 2026-03-01 — fix: "
+        "--install-date: 2027-06-01 is after the fleet's start date 2026-03-01 — fix: "
     )
     with pytest.raises(InputError):  # the Python API: merging refuses it as well
         merge_scan(None, aggregate([rec()]), "a", dates, bundled_catalog())

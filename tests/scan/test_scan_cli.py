@@ -393,7 +393,7 @@ def test_an_install_date_after_the_start_date_is_refused_before_the_scan(
                           "--install-date", "2999-06-01")  # fmt: skip
     message = one_line_error(err)
     assert code == 2
-    assert f"--install-date 2999-06-01 is after the fleet's start date {date.today()}" in message
+    assert f"--install-date: 2999-06-01 is after the fleet's start date {date.today()}" in message
     old = tmp_path / "fleet.yaml"
     old.write_text(HAND_WRITTEN, encoding="utf-8")  # starts on 2026-12-01
     code, _, err = invoke(cli_app, "scan", "127.0.0.1", "--out", str(old),

@@ -132,7 +132,7 @@ class InstallDates:
         silent."""
         if self.fixed is not None and self.fixed > start:
             raise InputError(
-                None, None, f"--install-date {self.fixed} is after the fleet's start date "
+                None, "--install-date", f"{self.fixed} is after the fleet's start date "
                 f"{start}", f"give a date on or before {start}, or leave --install-date out "
                 "for an assumed date",
             )  # fmt: skip
