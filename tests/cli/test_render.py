@@ -130,12 +130,47 @@ def test_scenarios_and_schema_from_the_listing_module() -> None:
     words = tokens(result.stdout)
     for scenario in listed:
         assert scenario["name"] in words
-        assert all(event in words for event in scenario["events"])
+        for event in scenario["events"]:  # the name a sweep's path uses, and the type
+            assert event["name"] in words and event["type"] in words
     schema = CliRunner().invoke(app, ["schema", "fleet"])
     assert schema.exit_code == 0 and "cohorts" in json.loads(schema.stdout)["properties"]
     bad = CliRunner().invoke(app, ["schema", "fleeet"])
     assert bad.exit_code == 2 and "unknown schema" in bad.stderr
     assert all(kind in bad.stderr.split("fix:")[1] for kind in ("fleet", "scenario", "sweep"))
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.output
+
+
+def test_one_scenario_shows_its_events_as_its_file_writes_them() -> None:
+    """`hashshock scenarios NAME` gives each event's name, type and fields as the file
+    writes them (a delay as its distribution's parameters, not its discretised weights),
+    in JSON and in 80 columns; the sweep path it suggests leads to a field; a name that
+    is not a scenario is one line naming the built-in ones."""
+    import yaml
+
+    from hashshock.inputs.load import builtin_scenarios, load_scenario
+    from hashshock.sweep.fieldpath import addressable, resolve
+
+    app = app_with(register_listing)
+    for name, path in builtin_scenarios().items():
+        shown = json.loads(CliRunner().invoke(app, ["scenarios", name, "--json"]).stdout)
+        written = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert shown["events"] == written.get("events", []), name
+        assert shown["network_wide"] is written.get("network_wide", False)
+    result = CliRunner().invoke(app, ["scenarios", "sanctions"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    words = " ".join(result.stdout.split())
+    assert {"border-enforcement", "customs_hold", "hold_days:"} <= tokens(result.stdout)
+    wide = CliRunner().invoke(app, ["scenarios", "sanctions"], env={"COLUMNS": "120"}).stdout
+    assert "hold_days: {dist: triangular, low: 30, mode: 60, high: 180}" in wide
+    assert "start_day: {dist: uniform, low: 14, high: 60}" in wide
+    example = words.split("e.g. ")[1].split(";")[0]
+    assert example == "scenario.events[border-enforcement].hold_days.mode"
+    assert resolve(example, {"scenario": addressable(load_scenario("sanctions"))})[1] == 60
+    bad = CliRunner().invoke(app, ["scenarios", "sanctons"])
+    assert bad.exit_code == 2 and "unknown scenario 'sanctons'" in bad.stderr
+    assert "did you mean sanctions?" in bad.stderr
+    assert all(name in bad.stderr for name in builtin_scenarios())
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.output
 
 
