@@ -295,18 +295,19 @@ def test_runs_text_reads_as_run_prints_and_says_what_cannot_compare(
 
 def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invoke) -> None:
     """Baseline against sanctions: the scenario's events (none against several) are named
-    field by field — `scenario.events[0].type: — → …` — not one list cut at 60
+    field by field, by the event's name as a sweep's path names it —
+    `scenario.events[border-enforcement].type: — → customs_hold` — not one list cut at 60
     characters with "…", which hid what changed."""
     a, b = save_results(runs, store, fleet=inputs["fleet"], scenarios=inputs["scenarios"])
     diff = diff_runs(*load_runs([a, b], store))
-    added = {c.where: c.after for c in diff.inputs if c.where.startswith("scenario.events[0].")}
-    assert added.get("scenario.events[0].type") and all(
+    first = "scenario.events[border-enforcement]"
+    added = {c.where: c.after for c in diff.inputs if c.where.startswith(f"{first}.")}
+    assert added.get(f"{first}.type") == "customs_hold" and all(
         c.before is None for c in diff.inputs if c.where.startswith("scenario.events[")
     )
     code, out, _ = invoke("runs", "diff", a, b, "--store", str(store))
     assert code == 0
-    assert f"scenario.events[0].type: — → {added['scenario.events[0].type']}" in " ".join(
-        out.split())  # fmt: skip
+    assert f"{first}.type: — → customs_hold" in " ".join(out.split())
     # A long value (a description, a distribution's values) is cut to its start, and said
     # so; --all shows every value whole.
     from hashshock.cli.runs import INPUT_CHARS, _value
@@ -318,6 +319,56 @@ def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invo
     for change in long:
         assert _value(change.after) in " ".join(whole.split())
         assert _value(change.after) not in " ".join(out.split())
+
+
+def test_a_diff_says_a_delay_as_written_and_an_event_by_its_name(
+    store: Path, runs, inputs, write_yaml, invoke
+) -> None:
+    """Sanctions against a file that includes it with a longer customs hold (the mode of a
+    triangular 60 → 90 days): the diff said `scenario.events[0].hold_days.weights:
+    [0.0163…] → [0.0082…]`, the discretised weights kept with each run and the event by
+    its position. It names the parameter the user changed, the event as sweeps do."""
+    import yaml
+
+    from hashshock.inputs.load import builtin_scenarios, load_scenario
+
+    sanctions = yaml.safe_load(builtin_scenarios()["sanctions"].read_text(encoding="utf-8"))
+    border = {**sanctions["events"][0],
+              "hold_days": {"dist": "triangular", "low": 30, "mode": 90, "high": 180}}  # fmt: skip
+    longer = load_scenario(write_yaml(
+        {"name": "sanctions", "include": ["sanctions"], "events": [border]}, "x.yaml"
+    ))  # fmt: skip
+    a = save_results(runs[1:], store, fleet=inputs["fleet"], scenarios=[inputs["scenarios"][1]])
+    b = save_results(runs[1:], store, fleet=inputs["fleet"], scenarios=[longer])
+    diff = diff_runs(*load_runs([a[0], b[0]], store))
+    assert [(c.where, c.before, c.after) for c in diff.inputs if c.where != "scenario.sources"
+            and c.where != "scenario.description"] == [
+        ("scenario.events[border-enforcement].hold_days.mode", 60, 90)
+    ]  # fmt: skip
+    code, out, _ = invoke("runs", "diff", a[0], b[0], "--store", str(store))
+    assert code == 0
+    assert "scenario.events[border-enforcement].hold_days.mode: 60 → 90" in out
+    assert "weights" not in out
+    # The run's manifest keeps its digest of the inputs as they run (discretised).
+    assert load_runs(a[0], store)[0].data["manifest"] == runs[1].to_dict()["manifest"]
+
+
+def test_a_delay_kept_as_weights_by_an_older_version_is_the_same_delay(
+    store: Path, runs, inputs
+) -> None:
+    """A run saved before delays were kept as written holds their weights
+    (``{dist: empirical, …}``): against a newer run of the same inputs, that is no
+    change of input."""
+    import dataclasses
+
+    (run_id,) = save_results(runs[1:], store, fleet=inputs["fleet"],
+                             scenarios=[inputs["scenarios"][1]])  # fmt: skip
+    new = load_runs(run_id, store)[0]
+    weights = inputs["scenarios"][1].model_dump(mode="json")
+    assert weights["events"][0]["hold_days"]["dist"] == "empirical"
+    old = dataclasses.replace(new, inputs={**new.inputs, "scenario": {
+        **new.inputs["scenario"], "sha256": "older", "content": weights}})  # fmt: skip
+    assert diff_runs(old, new).inputs == []
 
 
 def test_an_edit_to_a_file_the_inputs_name_changes_their_digest_and_shows_in_a_diff(

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashshock.dists import from_spec
 from hashshock.finance.covenants import wilson_interval
 from hashshock.inputs.errors import InputError, shown
 from hashshock.store.query import StoredRun, load_runs
 from hashshock.store.records import summary_metrics
+from hashshock.sweep.fieldpath import item_name
 
 #: Run settings compared before the input documents.
 SETTINGS = ("scenario", "fleet_name", "paths", "horizon_days", "seed", "start_date", "version")
@@ -48,19 +50,47 @@ class RunDiff:
 
 
 def _walk(before: Any, after: Any, where: str, out: list[Change]) -> None:
-    if isinstance(before, dict) and isinstance(after, dict):
+    if _same_delay(before, after):
+        return
+    if isinstance(before, dict) and isinstance(after, dict) and _comparable(before, after):
         for key in list(before) + [k for k in after if k not in before]:
             _walk(before.get(key), after.get(key), f"{where}.{key}", out)
     elif (isinstance(before, list) and isinstance(after, list)
           and all(isinstance(x, dict) for x in before + after)):  # fmt: skip
-        # item by item, an item only one side has against an empty one: each field that
-        # changed is named (a list of events added was one value too long to show)
-        for i in range(max(len(before), len(after))):
-            x = before[i] if i < len(before) else {}
-            y = after[i] if i < len(after) else {}
-            _walk(x, y, f"{where}[{i}]", out)
+        # item by item, as a sweep's path names them (an event by its name, else its
+        # position): an item only one side has against an empty one, each field that
+        # changed named (a list of events added was one value too long to show)
+        items_a, items_b = _by_name(before), _by_name(after)
+        for key in list(items_a) + [k for k in items_b if k not in items_a]:
+            _walk(items_a.get(key, {}), items_b.get(key, {}), f"{where}[{key}]", out)
     elif before != after:
         out.append(Change(where, before, after))
+
+
+def _by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``items`` by what a sweep's path calls them (:func:`item_name`)."""
+    return {item_name(item, i, items): item for i, item in enumerate(items)}
+
+
+def _comparable(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether two mappings are compared key by key: not two delays of different kinds
+    (``triangular`` against ``uniform``: one change of the whole delay, not a change of
+    ``dist`` and of each parameter one side lacks)."""
+    return before.get("dist") == after.get("dist") or not {"dist"} & (set(before) | set(after))
+
+
+def _same_delay(before: Any, after: Any) -> bool:
+    """Whether ``before`` and ``after`` are one delay written two ways (a run saved before
+    delays were kept as written holds its weights, ``{dist: empirical, …}``; a newer one
+    the parameters they come from)."""
+    written = [isinstance(x, dict) and "dist" in x for x in (before, after)]
+    if not any(written) or before == after:
+        return False
+    try:
+        a, b = from_spec(before), from_spec(after)
+    except (ValueError, TypeError):
+        return False
+    return a.support == b.support and a.weights == b.weights
 
 
 def _inputs(a: StoredRun, b: StoredRun, diff: RunDiff) -> None:

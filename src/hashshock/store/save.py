@@ -33,11 +33,20 @@ def input_documents(
     scenarios: Sequence[Scenario] = (),
     market: MarketConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """The inputs worth keeping with a run, as JSON documents (what ``runs diff`` reads)."""
+    """The inputs worth keeping with a run, as JSON documents (what ``runs diff`` reads).
+
+    Delays are kept as written (``{dist: triangular, low: 30, mode: 60, high: 180}``),
+    when those parameters rebuild them exactly, rather than as the weights they are
+    discretised to: a diff then says ``hold_days.mode: 60 → 90``. The run manifest's
+    ``inputs_sha256`` stays a digest of the discretised form (:mod:`hashshock.api`)."""
+    from hashshock.sweep.fieldpath import addressable
+
     docs = []
     if fleet is not None:
-        docs.append(_document("fleet", fleet.fleet.name, fleet.content()))
-    docs += [_document("scenario", s.name, s.model_dump(mode="json")) for s in scenarios]
+        # the fleet's fields as written over its content, which adds what its files held
+        content = {**fleet.content(), **addressable(fleet.fleet)}
+        docs.append(_document("fleet", fleet.fleet.name, content))
+    docs += [_document("scenario", s.name, addressable(s)) for s in scenarios]
     if market is not None:
         docs.append(_document("market", "market", market.content()))
     return docs

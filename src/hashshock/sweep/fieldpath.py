@@ -186,7 +186,9 @@ def with_value(data: dict[str, Any], path: FieldPath, value: Any,
     return out
 
 
-def _item_name(item: Any, index: int, items: list[Any]) -> str:
+def item_name(item: Any, index: int, items: list[Any]) -> str:
+    """What a path calls ``item``, the ``index``-th of ``items``: its name (else label,
+    else type) when that names it alone and reads well in brackets, else its position."""
     for field in ITEM_KEYS:
         value = item.get(field) if isinstance(item, dict) else None
         if (
@@ -209,7 +211,7 @@ def leaf_paths(data: Any, prefix: str) -> list[str]:
     if isinstance(data, list) and data and all(isinstance(i, dict) for i in data):
         out = []
         for i, item in enumerate(data):
-            out += leaf_paths(item, f"{prefix}[{_item_name(item, i, data)}]")
+            out += leaf_paths(item, f"{prefix}[{item_name(item, i, data)}]")
         return out
     return [prefix]
 
