@@ -321,6 +321,27 @@ def test_a_diff_names_each_field_of_events_added(store: Path, runs, inputs, invo
         assert _value(change.after) not in " ".join(out.split())
 
 
+def test_a_yes_or_no_outcome_reads_true_or_false(store: Path, runs, invoke) -> None:
+    """`runs show` printed `finance.covenants.dscr.tested │ 1` (the summary table keeps
+    numbers): a yes/no outcome reads true or false, in the terminal, JSON and a diff."""
+    data = json.loads(json.dumps(runs[1].to_dict()))
+    untested = {"type": "min_dscr", "tested": False, "first_test_day": 365}
+    data["finance"]["covenants"] = {"dscr": untested}
+    tested = {**data, "finance": {**data["finance"], "covenants": {"dscr": {
+        "type": "min_dscr", "tested": True, "probability_breach": 0.25}}}}  # fmt: skip
+    a, b = save_results([data, tested], store)
+    code, out, _ = invoke("runs", "show", a, "--store", str(store))
+    line = next(x for x in out.splitlines() if "finance.covenants.dscr.tested" in x)
+    assert code == 0 and line.split()[-2:] == ["false", "│"]
+    code, out, _ = invoke("runs", "show", a, "--store", str(store), "--json")
+    assert json.loads(out)["summary"]["finance.covenants.dscr.tested"] is False
+    code, out, _ = invoke("runs", "diff", a, b, "--store", str(store))
+    assert "finance.covenants.dscr.tested: false → true" in out
+    with duckdb.connect(str(store), read_only=True) as con:  # the SQL table: numbers
+        assert con.execute("SELECT value FROM summary WHERE run_id = ? AND metric = "
+                           "'finance.covenants.dscr.tested'", [b]).fetchone() == (1.0,)  # fmt: skip
+
+
 def test_a_diff_says_a_delay_as_written_and_an_event_by_its_name(
     store: Path, runs, inputs, write_yaml, invoke
 ) -> None:

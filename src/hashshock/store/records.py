@@ -25,8 +25,10 @@ _PART_SERIES = (
 _SKIP = {"daily", "dates", "quantiles", "distributions", "manifest", "fleet", "run_id"}
 
 
-def _flatten(node: Any, prefix: str, out: dict[str, float]) -> None:
-    if isinstance(node, int | float):  # bool too
+def _flatten(node: Any, prefix: str, out: dict[str, float | bool]) -> None:
+    if isinstance(node, bool):  # kept: `runs show` says true, not 1 (the table stores 1.0)
+        out[prefix] = node
+    elif isinstance(node, int | float):
         out[prefix] = float(node)
     elif isinstance(node, dict):
         for key, value in node.items():
@@ -35,10 +37,11 @@ def _flatten(node: Any, prefix: str, out: dict[str, float]) -> None:
         _flatten({"low": node[0], "high": node[1]}, prefix, out)
 
 
-def summary_metrics(data: dict[str, Any]) -> dict[str, float]:
+def summary_metrics(data: dict[str, Any]) -> dict[str, float | bool]:
     """Every scalar outcome of a run, by dotted name (``stages.spares_depleted.probability``,
-    ``first_to_break.fan.probability_first``, ``availability.end.p50`` …); nulls left out."""
-    out: dict[str, float] = {}
+    ``first_to_break.fan.probability_first``, ``availability.end.p50`` …); nulls left out,
+    numbers as floats, a yes/no (``finance.covenants.dscr.tested``) as a bool."""
+    out: dict[str, float | bool] = {}
     scalars = {k: v for k, v in data.items() if k not in _SKIP and k != "first_to_break"}
     for key in ("scenario", "scenario_description", "fleet_name", "start_date", "version"):
         scalars.pop(key, None)

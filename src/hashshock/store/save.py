@@ -87,7 +87,8 @@ def save_results(
                                                      for d in documents]))  # fmt: skip
             metrics = summary_metrics(data)
             insert_frame(con, "summary", pd.DataFrame(
-                {"run_id": run_id, "metric": list(metrics), "value": list(metrics.values())}
+                {"run_id": run_id, "metric": list(metrics),
+                 "value": [float(v) for v in metrics.values()]}  # a yes as 1.0
             ))  # fmt: skip
             daily, money = band_frames(run_id, data)
             insert_frame(con, "daily", daily)
