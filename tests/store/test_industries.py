@@ -160,6 +160,31 @@ def test_the_runs_commands_take_a_saved_industry_run(
     assert {r["run_id"] for r in json.loads(out)} == set(fleet_runs)
 
 
+def test_runs_list_limit_counts_every_kind_together(
+    data: dict[str, Any],
+    tmp_path: Path,
+    invoke,
+    runs,  # type: ignore[no-untyped-def]
+) -> None:
+    """`runs list --limit 3 --json` gave three fleet runs and three sweeps and industry
+    runs besides: the limit is of the listing, the newest entries of every kind."""
+    from hashshock.store.save import save_results
+
+    store = tmp_path / "runs.duckdb"
+    older = save_industry(data, store)
+    fleet_runs = save_results(runs, store)  # saved together: listed by id
+    newer = save_industry(data, store)
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--limit", "2", "--json")
+    assert code == 0
+    assert {r["run_id"] for r in json.loads(out)} == {newer, min(fleet_runs)}
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--limit", "2")
+    assert code == 0 and newer in out and older not in out and "--limit N shows more" in out
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--limit", "4", "--json")
+    assert {r["run_id"] for r in json.loads(out)} == {older, newer, *fleet_runs}
+    code, out, _ = invoke("runs", "list", "--store", str(store), "--limit", "4")
+    assert code == 0 and "shows more" not in out
+
+
 def test_donors_are_kept_when_fleets_buy_them(data: dict[str, Any], tmp_path: Path) -> None:
     """An industry whose fleets buy donors keeps how many each group bought and their
     price (here the run's JSON with donors written in, as an industry with donor buyers

@@ -44,17 +44,15 @@ def list_command(
     store: StoreOpt = None,
     fleet: Annotated[str | None, typer.Option("--fleet", help="Only this fleet.")] = None,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Only this scenario.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs.")] = 50,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=1, help="At most this many entries in all: the newest fleet runs, "
+        "sweeps and industry runs together.")] = 50,
     as_json: JsonFlag = False,
-) -> None:
+) -> None:  # fmt: skip
     """List saved runs, newest first, with their key outcomes; then saved sweeps and
-    industry runs."""
-    from hashshock.store.query import list_runs
-    from hashshock.store.saved import list_documents
-
+    industry runs (--limit: the newest of them all)."""
     with input_errors():
-        rows = list_runs(store, fleet, scenario, limit)
-        documents = [] if fleet or scenario else list_documents(store, limit)
+        rows, documents, left_out = newest(store, fleet, scenario, limit)
     if as_json:
         _json([{"kind": "run", **r} for r in rows] + documents)
         return
@@ -67,6 +65,26 @@ def list_command(
              else "no runs saved in this store yet")  # fmt: skip
     if documents:
         _documents_table(documents)
+    if left_out:
+        _say(f"(the newest {limit} shown: --limit N shows more)")
+
+
+def newest(
+    store: StoreOpt, fleet: str | None, scenario: str | None, limit: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """The fleet runs (of ``fleet`` and ``scenario`` when given) and, unless filtered so,
+    the sweeps and industry runs among the ``limit`` newest of them all, and whether any
+    was left out: ``--limit 3`` lists three entries, not three of each kind."""
+    from hashshock.store.query import list_runs
+    from hashshock.store.saved import list_documents, newest_ids
+
+    # one more than asked for: whether any was left out
+    rows = list_runs(store, fleet, scenario, limit + 1)
+    documents = [] if fleet or scenario else list_documents(store, limit + 1)
+    order = newest_ids(store, limit + 1) if documents else [r["run_id"] for r in rows]
+    kept = set(order[:limit])
+    return ([r for r in rows if r["run_id"] in kept],
+            [d for d in documents if d["run_id"] in kept], len(order) > limit)  # fmt: skip
 
 
 def _runs_table(rows: list[dict[str, Any]]) -> None:

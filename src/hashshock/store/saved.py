@@ -104,6 +104,17 @@ def list_documents(store: str | Path | None = None, limit: int | None = None
     return listed(store, query)
 
 
+def newest_ids(store: str | Path | None = None, limit: int = 50) -> list[str]:
+    """Ids of the ``limit`` newest things saved, of every kind together (fleet runs,
+    sweeps, industry runs), newest first, as each kind's own listing orders them."""
+    query = (
+        " UNION ALL ".join(f"SELECT {kind.id_column} AS id, saved_at FROM {kind.head}"
+                           for kind in KINDS)
+        + f" ORDER BY saved_at DESC, id LIMIT {int(limit)}"
+    )  # fmt: skip
+    return [str(row["id"]) for row in listed(store, query)]
+
+
 def listed(store: str | Path | None, query: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """The rows of a listing ``query`` as dicts: ``saved_at`` as ISO UTC (``…Z``), other
     dates as ISO days."""
