@@ -59,6 +59,12 @@ def test_upload_run_and_report(server: Server) -> None:
             and status["done"] == status["total"] > 0
             and len(status["run_ids"]) == 1
         )
+        # a finished job cannot be cancelled: 409 and why, not 202 and "done"
+        late = client.delete(f"/api/jobs/{status['job_id']}", headers=WRITE)
+        assert late.status_code == 409 and list(late.json()) == ["error"]
+        assert "has already finished (done)" in late.json()["error"]
+        assert f"runs rm {status['run_ids'][0]}" in late.json()["error"]
+        assert client.get(f"/api/jobs/{status['job_id']}").json() == status  # as it was
         report = client.get("/api/report", params={"job": status["job_id"]}).json()
         charts = {
             b["key"]: b["figure"]
@@ -496,6 +502,16 @@ def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="too late to cancel"):
         jobs.cancel("j1")
     assert not job.stop
+    # ended: done or failed is refused (nothing to stop), cancelled again is as it was
+    for state, said in (("done", r"already finished \(done\)"), ("error", "it failed")):
+        ended = Job(f"j-{state}", "farm", ["baseline"], state=state)
+        jobs._jobs[ended.job_id] = ended
+        with pytest.raises(InputError, match=said):
+            jobs.cancel(ended.job_id)
+        assert ended.state == state and not ended.stop
+    cancelled = Job("j-cancelled", "farm", ["baseline"], state="cancelled")
+    jobs._jobs[cancelled.job_id] = cancelled
+    assert jobs.cancel(cancelled.job_id).state == "cancelled"
 
 
 def test_progress_says_it_counts_scenario_days() -> None:

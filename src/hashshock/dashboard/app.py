@@ -237,7 +237,7 @@ def create_app(settings: Settings) -> FastAPI:
     def cancel(job_id: str) -> Response:
         try:
             return JSONResponse(jobs.cancel(job_id).status(), status_code=202)
-        except InputError as exc:  # unknown (404), or saving already (409)
+        except InputError as exc:  # unknown (404); saving, done or failed already (409)
             return _error(exc, 409)
 
     def job_runs(job_id: str) -> list[dict[str, Any]]:

@@ -76,6 +76,16 @@ class Job:
                 "elapsed_s": round(end - self.started, 2)}  # fmt: skip
 
 
+def _finished(job: Job) -> InputError:
+    """Why job ``job``, done or failed, cannot be cancelled, and what is left to do."""
+    if job.state == "error":
+        return InputError(None, "job", "has already finished (it failed): nothing to cancel",
+                          "nothing to do: a failed run saves nothing")  # fmt: skip
+    fix = (f"remove its saved runs if unwanted (hashshock runs rm {' '.join(job.run_ids)})"
+           if job.run_ids else "nothing to do: its runs were not saved")  # fmt: skip
+    return InputError(None, "job", "has already finished (done): too late to cancel", fix)
+
+
 class Jobs:
     def __init__(self, store: Path) -> None:
         self.store = store
@@ -143,10 +153,13 @@ class Jobs:
 
     def cancel(self, job_id: str) -> Job:
         """Stop job ``job_id``: a waiting one ends now, a running one at the engine's next
-        progress report; one saving its results is too late (an :class:`InputError`), one
-        that has ended is left as it is."""
+        progress report. One saving its results is too late, and one done or failed has
+        nothing left to stop (an :class:`InputError` each: the caller must not read its
+        state as cancelled); one cancelled already is left as it is."""
         job = self.get(job_id)
         with self._lock:
+            if job.state in ("done", "error"):
+                raise _finished(job)
             if job.saving and job.state not in ENDED:
                 raise InputError(None, "job", "is saving its results: too late to cancel",
                                  "remove its runs afterwards (runs rm) if unwanted")  # fmt: skip
