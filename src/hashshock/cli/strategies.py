@@ -273,8 +273,8 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
         on_purpose = [r["name"] for r in rows if r["name"] in stopping and any(
             e["path"] == _SWITCH_OFF for e in r["edits"])]  # fmt: skip
         console.print(
-            f"{', '.join(literal(n) for n in stopping)}: a gain with less revenue and fewer "
-            "machines running than doing nothing — the machines stopped mine at a loss at this "
+            f"{', '.join(literal(n) for n in stopping)}: a gain with less revenue and less "
+            "hashrate delivered than doing nothing — the machines stopped mine at a loss at this "
             "hashprice, and stopping them gains however it is done"
             + ("" if on_purpose == stopping else
                f" (to stop them on purpose: {_SWITCH_OFF} true, as "
