@@ -45,7 +45,7 @@ ran_out = (stockout >= 0).mean("path")
 median_day = stockout.where(stockout >= 0).median("path")
 for part in ds.part.values:
     print(
-        f"{part}: runs out on {float(ran_out.sel(part=part)):.0%} of paths, "
+        f"{part} under sanctions: runs out on {float(ran_out.sel(part=part)):.0%} of paths, "
         f"median day {float(median_day.sel(part=part)):.0f}"
     )
 
