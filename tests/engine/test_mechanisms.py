@@ -199,6 +199,40 @@ def test_order_cancelled_under_disruption_and_held_at_customs() -> None:
     assert np.all(out.customs_held_unit_days == 100 * 20)
 
 
+@pytest.mark.parametrize(
+    ("countries", "held_at"), [(None, "a"), (["CA"], "b"), (["US", "CA"], "ab")]
+)
+def test_customs_hold_only_lots_bound_for_their_country(
+    countries: list[str] | None, held_at: str
+) -> None:
+    """US customs held machines bound for a Canadian site too: a ``customs_hold`` holds
+    only what enters its ``countries`` (default US). Two orders, one to the US site a
+    and one to the Canadian site b, every lot held 20 days where held: each held order
+    is down at customs 20 days, the other arrives on its due day; the same in the
+    reference simulation's rule (tests/reference)."""
+    fleet = small_fleet(
+        orders=[
+            {"model": "antminer-s21", "count": 100, "due_date": "2026-02-01", "site": "a"},
+            {"model": "antminer-s21", "count": 40, "due_date": "2026-02-01", "site": "b"},
+        ]
+    )
+    fleet["sites"].append({"name": "b", "country": "CA", "technicians": 2})
+    hold = {
+        "type": "customs_hold",
+        "hold_probability": 1.0,
+        "hold_days": 20,
+        "shipments": ["machines"],
+    }
+    if countries is not None:
+        hold["countries"] = countries
+    out = simulate(plan_for(fleet, [hold], horizon=90), 5, seed=1)
+    at_customs = {"a": 100, "b": 40}
+    expected = sum(at_customs[site] for site in held_at)
+    assert np.all(out.machines_down[:, 31:51, 2] == expected)
+    assert np.all(out.customs_held_unit_days == expected * 20)
+    assert np.all(out.machines_installed[:, 31] == 300 + 140 - expected)
+
+
 def test_metric_expected_backorders() -> None:
     """METRIC (Sherbrooke): with base stock s and no scrap, backorders = (X − s)⁺ where the
     pipeline X ~ Poisson(λT) (Palm), so E[BO] = Σ_{x>s} (x − s)·P(X = x)."""

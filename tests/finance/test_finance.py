@@ -520,3 +520,37 @@ def test_collateral_counts_ordered_machines_only_once_they_arrive() -> None:
         np.testing.assert_allclose(per_th, np.where(came, with_order, start), rtol=1e-9)
         shares = installed_tier_shares(money, plan, out)
         np.testing.assert_allclose(sum(shares.values()), 1.0)
+
+
+def test_us_duties_are_paid_only_by_what_is_bound_for_a_us_site() -> None:
+    """data/tariffs.csv is the US schedule: a Canadian site's spares and machine orders
+    paid US duty. Now a site abroad pays the price alone (with shipping), a US site the
+    price × (1 + the table's duty on that day)."""
+    from hashshock.finance.data import machine_prices, part_costs, tariff_table
+
+    order = {"model": "antminer-s21", "count": 100, "due_date": "2026-02-01"}
+    fleet = small_fleet(orders=[{**order, "site": "a"}, {**order, "site": "b"}])
+    fleet["sites"].append({"name": "b", "country": "CA", "technicians": 2})
+    fleet["cohorts"].append({"model": "antminer-s21", "count": 50, "site": "b",
+                             "install_date": "2024-06-01"})  # fmt: skip
+    plan = plan_for(fleet, horizon=60)
+    money = compile_money(fleet_from_mapping(fleet), plan)
+    ths = 100 * plan.cohort_ths_per_machine[plan.order_cohort[0]]
+    price = ths * machine_prices()["antminer-s21"]
+    due = (date(2026, 2, 1) - plan.start_date).days
+    origin = plan.vendor_machines_origin[int(plan.order_vendor[0])]
+    duty = tariff_table().daily_rate_pct(origin, plan.start_date, 60)[due] / 100
+    assert duty > 0.1  # Bitmain's machines pay more than the MFN 2.6 %
+    np.testing.assert_allclose(money.order_value_usd, [price * (1 + duty), price])
+    abroad = [j for j in range(plan.n_pools) if plan.site_countries[plan.pool_site[j]] == "CA"]
+    home = [j for j in range(plan.n_pools) if plan.site_countries[plan.pool_site[j]] == "US"]
+    assert abroad and home
+    for j in abroad:
+        part = plan.part_names[plan.pool_part[j]]
+        landed = part_costs()[part]
+        assert money.pool_unit_cost[j, 0] == pytest.approx(
+            landed.new_part_usd + landed.shipping_usd_per_leg
+        )
+    cost = {plan.part_names[plan.pool_part[j]]: money.pool_unit_cost[j, 0] for j in abroad}
+    assert all(money.pool_unit_cost[j, 0] > cost[plan.part_names[plan.pool_part[j]]]
+               for j in home if plan.part_names[plan.pool_part[j]] in cost)  # fmt: skip

@@ -86,17 +86,25 @@ class Lot:
     Several active holds: the longest one applies.
     """
 
-    def __init__(self, sim: PathSimulation, shipment: str, vendor: int, origin: str) -> None:
+    def __init__(
+        self, sim: PathSimulation, shipment: str, vendor: int, origin: str, site: int
+    ) -> None:
         self.sim = sim
         self.shipment = shipment
         self.vendor = vendor
         self.origin = origin
+        self.bound = sim.plan.site_countries[site]  # a country's customs hold what enters it
         self._decisions: dict[int, int] = {}
 
     def hold_days(self, day: int | None = None) -> int:
         """Days the lot is held if it reaches the border now (or on ``day``)."""
         holds = self.sim.scenario.active(
-            "customs_hold", self.vendor, shipment=self.shipment, origin=self.origin, day=day
+            "customs_hold",
+            self.vendor,
+            shipment=self.shipment,
+            origin=self.origin,
+            day=day,
+            bound=self.bound,
         )
         days = 0
         for window in holds:

@@ -82,7 +82,7 @@ class RepairShop:
         pool.failed_today = []
         if to_vendor:
             origin = sim.plan.vendor_parts_origin[pool.vendor]
-            lot = Lot(sim, "repairs", pool.vendor, origin)
+            lot = Lot(sim, "repairs", pool.vendor, origin, pool.site)
             extra = sim.scenario.extra_days("repair_turnaround_change", pool.vendor,
                                             part=pool.part)  # fmt: skip
             mean_return = None
@@ -166,7 +166,7 @@ class Replenishment:
         lead += sim.scenario.extra_days("lead_time_change", vendor, shipment="parts")
         border = shipped + max(0, lead) + int(sim.plan.vendor_transit_days[vendor])
         yield timing.until(sim.env, border, timing.ARRIVALS)
-        lot = Lot(sim, "parts", vendor, sim.plan.vendor_parts_origin[vendor])
+        lot = Lot(sim, "parts", vendor, sim.plan.vendor_parts_origin[vendor], pool.site)
         hold = lot.hold_days()
         if hold:
             yield from sim.held_at_customs(quantity, hold)
@@ -207,7 +207,8 @@ class MachineOrders:
                 delay += int(window.event.dists["delay_days"].sample(sim.rng, 1)[0])
         delay += sim.scenario.extra_days("lead_time_change", vendor, shipment="machines")
         yield timing.until(sim.env, due + max(0, delay), timing.ARRIVALS)
-        lot = Lot(sim, "machines", vendor, plan.vendor_machines_origin[vendor])
+        site = int(plan.cohort_site[plan.order_cohort[order]])
+        lot = Lot(sim, "machines", vendor, plan.vendor_machines_origin[vendor], site)
         hold = lot.hold_days()
         if hold:
             for machine in machines:

@@ -85,6 +85,7 @@ class ScenarioState:
         shipment: str | None = None,
         origin: str | None = None,
         day: int | None = None,
+        bound: str | None = None,
     ) -> list[EventWindow]:
         """Active events of ``kind`` that hit ``vendor`` (and part, shipment, origin).
 
@@ -107,6 +108,12 @@ class ScenarioState:
             if shipment is not None and event.shipments and shipment not in event.shipments:
                 continue
             if origin is not None and event.origins is not None and origin not in event.origins:
+                continue
+            if (
+                bound is not None
+                and event.destinations is not None
+                and (bound not in event.destinations)
+            ):
                 continue
             hits.append(window)
         return hits

@@ -50,6 +50,9 @@ def test_reference_failures_match_integrated_hazard() -> None:
     ([], 0),
     ([{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
        "shipments": ["repairs"]}], 30 + 3),
+    # Canada's customs hold nothing bound for this fleet's US site: clearance only.
+    ([{"type": "customs_hold", "hold_probability": 1.0, "hold_days": 30,
+       "shipments": ["repairs"], "countries": ["CA"]}], 3),
 ])  # fmt: skip
 def test_reference_repair_pipeline_littles_law_and_palm(
     events: list[dict[str, Any]], extra_days: int

@@ -121,7 +121,7 @@ def _launch(sim: PathSimulation, pool: Pool, history: History) -> None:
     lots: dict[int, Lot] = {}  # a day's vendor repairs travel as one lot
     origin = sim.plan.vendor_parts_origin[pool.vendor]
     for sent, border in history.vendor:
-        lot = lots.setdefault(sent, Lot(sim, "repairs", pool.vendor, origin))
+        lot = lots.setdefault(sent, Lot(sim, "repairs", pool.vendor, origin, pool.site))
         pool.vendor_pipeline += 1
         env.process(_vendor(sim, pool, lot, border))
     for border, quantity in history.orders:
@@ -156,7 +156,8 @@ def _order(sim: PathSimulation, pool: Pool, border: int, quantity: int) -> Proce
     """As :meth:`tests.reference.logistics.Replenishment._shipment` from the border."""
     if border >= 0:
         yield timing.until(sim.env, border, timing.ARRIVALS)
-        lot = Lot(sim, "parts", pool.vendor, sim.plan.vendor_parts_origin[pool.vendor])
+        origin = sim.plan.vendor_parts_origin[pool.vendor]
+        lot = Lot(sim, "parts", pool.vendor, origin, pool.site)
         hold = lot.hold_days()
         if hold:
             yield from sim.held_at_customs(quantity, hold)

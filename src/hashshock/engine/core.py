@@ -396,6 +396,7 @@ class Simulation(Hooks):
     def _rules(self) -> Rules:
         plan, events = self.plan, self.events
         origin = tuple(plan.vendor_parts_origin[v] for v in plan.pool_vendor)
+        bound = tuple(plan.site_countries[s] for s in plan.pool_site)
         return Rules(
             occurs=events.occurs,
             start=events.start,
@@ -410,8 +411,8 @@ class Simulation(Hooks):
                 kinds_for_rule("turnaround"), plan.pool_vendor, plan.pool_part
             ),
             lead=events.pool_rule(kinds_for_rule("lead"), plan.pool_vendor, shipment="parts"),
-            repair_holds=events.holds("repairs", plan.pool_vendor, origin),
-            parts_holds=events.holds("parts", plan.pool_vendor, origin),
+            repair_holds=events.holds("repairs", plan.pool_vendor, origin, bound),
+            parts_holds=events.holds("parts", plan.pool_vendor, origin, bound),
         )
 
     def _keys(self) -> Keys:

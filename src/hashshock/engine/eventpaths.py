@@ -50,21 +50,28 @@ class EventPaths(EventDraws):
         amount = np.array(amounts, np.int64).reshape(len(rows), len(pool_vendor))
         return PoolRule(np.array(rows, np.int64), amount)
 
-    def holds(self, shipment: str, lot_vendor: IntArray, lot_origin: tuple[str, ...]) -> Holds:
+    def holds(
+        self, shipment: str, lot_vendor: IntArray, lot_origin: tuple[str, ...],
+        lot_bound: tuple[str, ...],
+    ) -> Holds:  # fmt: skip
         """The ``customs_hold`` events that may hold ``shipment`` lots of each column
-        (vendor ``lot_vendor[w]``, origin ``lot_origin[w]``); no rows when none can
-        happen on any path."""
+        (vendor ``lot_vendor[w]``, origin ``lot_origin[w]``, bound for a site in country
+        ``lot_bound[w]``: a country's customs hold only what enters it); no rows when
+        none can happen on any path."""
         events = [e for e in self.indices(kinds_tagged("customs"))
                   if shipment in self.events[e].shipments]  # fmt: skip
         if not any(bool(self.occurs[e].any()) for e in events):
             events = []
         origin_of_col = np.array(lot_origin)
+        bound_of_col = np.array(lot_bound)
         hits = np.zeros((len(events), len(lot_vendor)), dtype=bool)
         for row, e in enumerate(events):
             event = self.events[e]
             hits[row] = event.vendor_mask[lot_vendor]
             if event.origins is not None:
                 hits[row] &= np.isin(origin_of_col, event.origins)
+            if event.destinations is not None:
+                hits[row] &= np.isin(bound_of_col, event.destinations)
         paths = self.occurs.shape[1]
         return Holds(
             hits,
@@ -81,6 +88,7 @@ class EventPaths(EventDraws):
         border_day: IntArray,
         lot_vendor: IntArray,
         lot_origin: tuple[str, ...],
+        lot_bound: tuple[str, ...],
         shipment: str,
     ) -> tuple[BoolArray, IntArray]:
         """Decide holds for lots [P, W] reaching the border on ``border_day`` [P, W].
@@ -92,7 +100,7 @@ class EventPaths(EventDraws):
         """
         held = np.zeros(border_day.shape, dtype=bool)
         extra = np.zeros(border_day.shape, dtype=np.int64)
-        rules = self.holds(shipment, lot_vendor, lot_origin)
+        rules = self.holds(shipment, lot_vendor, lot_origin, lot_bound)
         if len(rules.probability) == 0:
             return held, extra
         border = np.ascontiguousarray(border_day, dtype=np.int64)

@@ -55,6 +55,7 @@ class OrderPaths:
                 day[:, None],
                 np.array([vendor]),
                 (plan.vendor_machines_origin[vendor],),
+                (plan.site_countries[int(plan.cohort_site[plan.order_cohort[o]])],),
                 "machines",
             )
             hold_start[o] = np.where(held[:, 0], day, 0)

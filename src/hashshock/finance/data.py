@@ -150,6 +150,11 @@ class TariffTable:
         return TariffTable(self.rows + tuple(extra))
 
 
+#: The country whose import duties ``data/tariffs.csv`` lists (the US tariff schedule,
+#: HTS 8543.70): a site elsewhere pays none of them; its own country's are not modelled.
+DUTY_COUNTRY = "US"
+
+
 @cache
 def tariff_table() -> TariffTable:
     rows = tuple(

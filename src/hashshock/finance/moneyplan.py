@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from hashshock.engine.policies import GreyMarket
 from hashshock.finance.data import (
+    DUTY_COUNTRY,
     Channel,
     channels,
     finance_defaults,
@@ -313,7 +314,8 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     ])  # fmt: skip
     costs = _cost_table(fin)
     part_of_pool = plan.pool_part.astype(np.int64)
-    pool_duty = duty.parts[plan.pool_vendor.astype(np.int64)]
+    dutiable = _dutiable(plan)
+    pool_duty = duty.parts[plan.pool_vendor.astype(np.int64)] * dutiable[plan.pool_site, None]
     new = costs.new[part_of_pool]
     pool_unit_cost = new[:, None] * (1.0 + pool_duty) + costs.shipping[part_of_pool][:, None]
     grey = channels()["grey-parts"]
@@ -392,6 +394,12 @@ def _tier_shares(plan: Plan, tiers: tuple[str, ...], machines: FloatArray) -> di
     return shares
 
 
+def _dutiable(plan: Plan) -> FloatArray:
+    """[S] 1 for a site in :data:`~hashshock.finance.data.DUTY_COUNTRY`, whose duties the
+    tariff table lists, else 0: a machine or part bound for a site abroad pays none."""
+    return np.array([float(c == DUTY_COUNTRY) for c in plan.site_countries])
+
+
 def _order_values(plan: Plan, duty: Duties) -> FloatArray:
     """[O] USD of each order: TH/s × $/TH of its model × (1 + duty on its due day)."""
     values = np.zeros(len(plan.order_count))
@@ -399,7 +407,10 @@ def _order_values(plan: Plan, duty: Duties) -> FloatArray:
     for o in range(len(plan.order_count)):
         c = int(plan.order_cohort[o])
         due = min(max(int(plan.order_due_day[o]), 0), T - 1)
-        rate = float(duty.machines[int(plan.order_vendor[o]), due])
+        rate = (
+            float(duty.machines[int(plan.order_vendor[o]), due])
+            * _dutiable(plan)[int(plan.cohort_site[c])]
+        )
         ths = float(plan.order_count[o]) * float(plan.cohort_ths_per_machine[c])
         values[o] = ths * machine_prices()[plan.cohort_models[c]] * (1 + rate)
     return values
@@ -447,7 +458,7 @@ def _replacement(
     used = policy.channel == "used-machines"
     new_unit = None
     if not used:
-        rate = duty.machines[int(plan.cohort_vendor[c])]
+        rate = duty.machines[int(plan.cohort_vendor[c])] * _dutiable(plan)[int(plan.cohort_site[c])]
         price = machine_prices()[plan.cohort_models[c]] * ths * channel.price_factor
         new_unit = np.asarray(price * (1.0 + rate))
     return ReplacementSpec(

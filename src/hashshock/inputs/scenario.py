@@ -82,6 +82,11 @@ class CustomsHold(_Event):
 
     type: Literal["customs_hold"]
     origins: list[str] | None = Field(None, description="Origin countries hit; default all")
+    countries: list[str] = Field(
+        default_factory=lambda: ["US"],
+        description="Countries whose customs hold: only lots bound for the fleet's sites "
+        "there (sites[].country) are held; default US (CBP)",
+    )
     shipments: list[Shipment] = Field(
         default_factory=lambda: list(SHIPMENTS),
         description="Which shipments can be held",

@@ -325,6 +325,7 @@ def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:
         part_names=PART_TYPES,
         vendor_names=vendor_names,
         site_names=site_names,
+        site_countries=tuple(s.country for s in fleet.sites),
         cohort_labels=tuple(labels),
         cohort_models=tuple(m.slug for m in models),
         cohort_site=np.array(sites, dtype=np.int64),

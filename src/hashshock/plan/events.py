@@ -50,6 +50,7 @@ def compile_event(
         part_mask=_parts_mask(fields.parts),
         origins=fields.origins,
         shipments=fields.shipments,
+        destinations=fields.destinations,
         params=fields.params,
         dists=fields.dists,
         elapsed_days=elapsed,

@@ -66,6 +66,8 @@ class EventFields:
     parts: list[str] | None = None
     origins: tuple[str, ...] | None = None
     shipments: tuple[str, ...] = ()
+    #: Countries of the sites a lot must be bound for (customs); None: every site's.
+    destinations: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _customs(event: CustomsHold) -> EventFields:
         dists={"hold_days": event.hold_days},
         origins=tuple(event.origins) if event.origins else None,
         shipments=tuple(event.shipments),
+        destinations=tuple(event.countries),
     )  # fmt: skip
 
 

@@ -72,6 +72,8 @@ class EventPlan:
     part_mask: BoolArray  # [4]
     origins: tuple[str, ...] | None
     shipments: tuple[str, ...]
+    #: Countries of the sites a held lot must be bound for; None: every site's.
+    destinations: tuple[str, ...] | None = None
     params: dict[str, float] = field(default_factory=dict)
     dists: dict[str, DayDistribution] = field(default_factory=dict)
     #: Days the event had run before day 0 (its ``start_date`` is before the run's): it
@@ -117,6 +119,7 @@ class Plan:
     part_names: tuple[str, ...]
     vendor_names: tuple[str, ...]
     site_names: tuple[str, ...]
+    site_countries: tuple[str, ...]  # ISO codes, by site
     # cohorts
     cohort_labels: tuple[str, ...]
     cohort_models: tuple[str, ...]
