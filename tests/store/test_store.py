@@ -458,11 +458,17 @@ def test_a_snapshot_of_the_users_edited_on_the_same_day_changes_the_digest(
 
 
 def test_a_change_below_the_digits_shown_is_shown_with_more() -> None:
-    """`runs diff` listed "availability.end.p50: 93.5% → 93.5%" as a change."""
+    """`runs diff` listed "availability.end.p50: 93.5% → 93.5%" as a change, then as
+    "0.93512 → 0.93498", a share where every other line has a percentage: now in the
+    same unit with the digits that tell the two apart."""
     from hashshock.cli.runs import change_texts
 
-    assert change_texts("availability.end.p50", 0.93512, 0.93498) == ("0.93512", "0.93498")
+    assert change_texts("availability.end.p50", 0.93512, 0.93498) == ("93.51%", "93.50%")
+    assert change_texts("availability.end.p50", 0.759161, 0.759163) == ("75.9161%", "75.9163%")
     assert change_texts("availability.end.p50", 0.935, 0.912) == ("93.5%", "91.2%")
+    assert change_texts("finance.cash_usd_end.p50", 1_234_501.0, 1_234_549.0) == (
+        "$1,234,501", "$1,234,549")  # fmt: skip
+    assert change_texts("stages.customs_delay.day_p50", 41.0, 41.4) == ("41", "41.4")
 
 
 def test_run_label_keeps_a_note_with_the_saved_runs(store: Path) -> None:

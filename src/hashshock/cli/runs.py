@@ -239,11 +239,29 @@ def metric_text(metric: str, value: Any) -> str:
     return f"{value:,.4g}"
 
 
+def _dollars(value: float, places: int) -> str:
+    return f"{'-' if value < 0 else ''}${abs(value):,.{places}f}"
+
+
 def change_texts(metric: str, before: Any, after: Any) -> tuple[str, str]:
-    """A changed outcome's two values as :func:`metric_text` says them, or with all their
-    digits when that hides the change ("93.5% → 93.5%")."""
+    """A changed outcome's two values as :func:`metric_text` says them, or, when that
+    hides the change ("93.5% → 93.5%"), in the same unit with the digits that tell them
+    apart (a share as "75.916% → 75.925%", not "0.75916 → 0.75925"), else whole."""
     said = metric_text(metric, before), metric_text(metric, after)
-    return said if said[0] != said[1] else (_value(before), _value(after))
+    if said[0] != said[1]:
+        return said
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (before, after))
+    if numbers and ("probability" in metric or "availability" in metric):
+        for places in range(2, 9):
+            said = f"{before:.{places}%}", f"{after:.{places}%}"
+            if said[0] != said[1]:
+                return said
+    if numbers and "_usd" in metric:
+        for places in (0, 2):
+            said = _dollars(before, places), _dollars(after, places)
+            if said[0] != said[1]:
+                return said
+    return _value(before), _value(after)
 
 
 @runs_app.command("diff")
