@@ -228,10 +228,10 @@ def cash_higher_note(
         else f"Cash ends higher under {name} than under baseline ({musd(gap)} "
         "more on the median path)"
     )
-    if baseline is None:
+    if baseline is None:  # (the command names the scenario, not a report's label for it)
         return (
             f"{head}: it spends less than baseline (`hashshock compare` with baseline and "
-            f"{name} shows on what)."
+            f"{result['scenario']} shows on what)."
         )
     mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     saved = sorted(

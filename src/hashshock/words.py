@@ -3,6 +3,7 @@ definitions that a table or chart must carry."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -61,14 +62,25 @@ def signed(value: float, spec: str = ",.1f") -> str:
 def probability(value: float) -> str:
     """A probability in whole percent that never rounds an event away or into certainty.
 
-    >>> [probability(p) for p in (0.0, 0.003, 0.496, 0.998, 1.0)]
-    ['0%', '<1%', '50%', '>99%', '100%']
+    >>> [probability(p) for p in (0.0, 0.003, 0.005, 0.496, 0.995, 0.998, 1.0)]
+    ['0%', '<1%', '<1%', '50%', '>99%', '>99%', '100%']
     """
-    if 0 < value < 0.005:
+    shown = f"{100 * value:.0f}%"  # (1 path of 200 is 0.5 %, which rounds to even: 0 %)
+    if value > 0 and shown == "0%":
         return "<1%"
-    if 0.995 <= value < 1:
+    if value < 1 and shown == "100%":
         return ">99%"
-    return f"{100 * value:.0f}%"
+    return shown
+
+
+def share_down(value: float) -> str:
+    """A share to two decimals of a percent, rounded down, so that a stock below a target
+    never reads as meeting it (1e-9: a share of exactly 0.97 in floats).
+
+    >>> [share_down(s) for s in (0.969972, 0.97, 0.9681893)]
+    ['96.99%', '97.00%', '96.81%']
+    """
+    return f"{math.floor(10_000 * value + 1e-9) / 100:.2f}%"
 
 
 def percent(value: float) -> str:

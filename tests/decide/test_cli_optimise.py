@@ -35,6 +35,12 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     assert data["frontier"]["closed_form"] and data["frontier"]["simulated"]
     html = page.read_text()
     assert "Spares: availability versus budget" in html and "frontier" in html
+    # the verified figure rounded down as the terminal's (96.82 % beside a note's 96.81 %)
+    from hashshock.words import share_down
+
+    assert f"seed {data['chosen']['verified']['seed']}: " + share_down(
+        data["chosen"]["verified"]["objective"]) in html  # fmt: skip
+    assert "reached on the search&#x27;s paths" in html or "reached on the search's paths" in html
     # the runs drawn below the frontier are the chosen stock's, and every chart says so
     assert "<td>sanctions — chosen stock</td>" in html
     # the independent check's note (below the target, or noise) is the page's as well
@@ -47,8 +53,8 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     hands = "technicians bind: <8.5 %> of machine capacity waits for a swap"
     extras = {"optimise": {**data, "verified_note": said, "technicians_note": hands}}
     (answer, *_) = optimise_blocks(ReportInput(runs=[], labels=[], extras=extras))
-    assert escape(said) in answer.html  # type: ignore[union-attr]
-    assert escape(hands) in answer.html  # type: ignore[union-attr]  # the terminal's warning too
+    assert escape(said[0].upper() + said[1:]) in answer.html  # type: ignore[union-attr]
+    assert escape(hands[0].upper() + hands[1:]) in answer.html  # type: ignore[union-attr]
     assert data["technicians_note"] == ""  # this fleet's technicians keep up
     assert data["chosen"]["waiting_for_technician"]["share_mean_p50"] < 1e-4
 

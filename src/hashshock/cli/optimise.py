@@ -10,7 +10,6 @@ Start-up rule (``hashshock.cli.app``): only light modules load with ``--help``.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,7 +36,7 @@ from hashshock.cli.decide_options import (
 from hashshock.cli.table import Table
 from hashshock.decide.defaults import DEFAULT_AVAILABILITY
 from hashshock.inputs.errors import InputError
-from hashshock.words import counted
+from hashshock.words import counted, share_down
 
 if TYPE_CHECKING:
     from hashshock.decide.optimise import OptimiseResult
@@ -231,11 +230,8 @@ def _without_budget(result: OptimiseResult) -> str:
 
 
 def _pct(value: float | None) -> str:
-    """A share to two decimals, rounded down: 0.969972 is 96.99 %, so a stock below a
-    97 % target never reads as meeting it (1e-9: a share of exactly 0.97 in floats)."""
-    if value is None:
-        return "—"
-    return f"{math.floor(10_000 * value + 1e-9) / 100:.2f}%"
+    """A share to two decimals, rounded down (:func:`hashshock.words.share_down`)."""
+    return "—" if value is None else share_down(value)
 
 
 def _interval(values: list[float] | tuple[float, float] | None) -> str:

@@ -10,6 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from hashshock.report.figures.style import PALETTE, Figure, figure
+from hashshock.words import share_down
 
 if TYPE_CHECKING:
     from hashshock.report.sections import Block, ReportInput
@@ -140,7 +141,11 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
 def _sentences(notes: Iterable[str | None]) -> str:
     """The notes given, escaped, each a sentence ending in a full stop and a space (the
     JSON's notes end without one: run together they read "…narrow it Parts…")."""
-    return "".join(f"{escape(n.rstrip('. '))}. " for n in notes if n)
+    return "".join(f"{escape(_capital(n.rstrip('. ')))}. " for n in notes if n)
+
+
+def _capital(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def optimise_blocks(report: ReportInput) -> list[Block]:
@@ -154,11 +159,13 @@ def optimise_blocks(report: ReportInput) -> list[Block]:
     chosen, head = data["chosen"], data["optimise"]
     verified = chosen.get("verified") or {}
     ci = verified.get("objective_ci95") or [None, None]
+    # Shares rounded down as the terminal rounds them: a stock below the target never
+    # reads as meeting it, and the note's figure is the line's.
+    reached = "reached on the search's paths" if data["reached"] else "not reached"
     text = (f"<p>Target {head['target']['availability']:.1%} at {head['target']['at']}: "
-            f"{'reached' if data['reached'] else 'not reached'} — buy ${chosen['cost_usd']:,.0f} "
-            f"of spares; verified on seed {verified.get('seed')}: "
-            f"{verified.get('objective', float('nan')):.2%} (95% interval "
-            f"{(ci[0] or 0):.2%}–{(ci[1] or 0):.2%}). "
+            f"{reached} — buy ${chosen['cost_usd']:,.0f} of spares; verified on seed "
+            f"{verified.get('seed')}: {share_down(verified.get('objective', float('nan')))} "
+            f"(95% interval {share_down(ci[0] or 0)}–{share_down(ci[1] or 0)}). "
             f"{_sentences(data.get(k) for k in ('verified_note', 'technicians_note', 'note'))}"
             "Parts availability here: the share of "
             "machines not waiting for a part, over each path's worst 30 days; the sections "
