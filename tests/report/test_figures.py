@@ -53,6 +53,13 @@ def test_fan_charts_draw_the_results_bands(midsize_runs):
                 )
         index = [r.scenario for r in midsize_runs].index(result.scenario)
         spares = charts[f"spares-{index}"]
+        # Each dated panel spans the run, whatever its day labels (plotly widened an
+        # autorange to fit them: a year's panel ran three years on a phone).
+        last = result.dates[-1]
+        for chart in (charts["hashrate"], charts["availability"], spares):
+            ranges = [v["range"] for k, v in chart["layout"].items()
+                      if k.startswith("xaxis") and "range" in v]  # fmt: skip
+            assert ranges and all(r == [contract["start_date"], last] for r in ranges)
         for part in result.part_names:
             trace = _trace(spares, result.scenario, f"spares_on_hand.{part}", "p50")
             assert trace["y"] == contract["daily"]["spares_on_hand"][part]["p50"]

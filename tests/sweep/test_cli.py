@@ -467,6 +467,26 @@ def test_sweep_charts_say_what_a_metric_is() -> None:
     assert fig["layout"]["xaxis"]["title"]["text"] == said
 
 
+def test_a_tornado_shows_both_ends_on_one_side_and_says_when_nothing_moves() -> None:
+    """Both ends above the base: the high bar, drawn over the low one, hid it; drawn
+    narrower, both show. Every swing 0: the axis repeated "22, 22, 23" around the base;
+    now the chart says no input moves it."""
+    from hashshock.report.figures.sweep import tornado_chart
+
+    row = {"input": "hold mode", "low_input": 30, "high_input": 150, "low": 0.7549,
+           "high": 0.7557, "swing": 0.0021}  # fmt: skip
+    fig = tornado_chart("availability:364", {"rows": [row], "base": 0.7536})
+    assert fig is not None
+    low, high = fig["data"]
+    assert low["x"][0] > 0 and high["x"][0] > low["x"][0] and high["width"] < low["width"]
+    assert not fig["layout"].get("annotations")
+    flat = {"input": "hold mode", "low_input": 30, "high_input": 150, "low": 22.0,
+            "high": 22.0, "swing": 0.0}  # fmt: skip
+    still = tornado_chart("stage_day:spares_depleted", {"rows": [flat], "base": 22.0})
+    assert still is not None and still["layout"]["xaxis"]["showticklabels"] is False
+    assert "no input moves it" in still["layout"]["annotations"][0]["text"]
+
+
 def test_sobol_chart_sorts_by_total_effect_and_flags_rough_estimates() -> None:
     """Inputs come most total effect first; estimates outside what Sobol' indices can be
     (an interval wider than half the range, S1 above ST) are said to need more samples."""

@@ -16,6 +16,7 @@ from hashshock.report.figures.style import (
     fan_traces,
     hashrate_axis,
     mark_day,
+    pin_days,
     run_hues,
     say_none,
     small_multiples,
@@ -51,6 +52,7 @@ def fan_figure(
         for trace in fan_traces(bands, start, hue, label, name,
                                 hover_format=hover_format):  # fmt: skip
             add(fig, trace, k)
+        pin_days(fig, k, start, max(len(values) for values in bands.values()))
         if mark_stages:
             # Labels step down so that close stages do not print over each other.
             for j, (key, stage_name) in enumerate(STAGE_NAMES.items()):
@@ -93,9 +95,11 @@ def spares_fans(run: dict[str, Any], label: str, hue: str) -> Figure | None:
     stockout = {row["part"]: row.get("stockout_day_p50") for row in run["first_to_break"]}
     for k, part in enumerate(parts):
         name = f"spares_on_hand.{part}"
-        for trace in fan_traces(series(run, name), run["start_date"], hue,
-                                label, name, hover_format=",.1f"):  # fmt: skip
+        bands = series(run, name)
+        for trace in fan_traces(bands, run["start_date"], hue, label, name,
+                                hover_format=",.1f"):  # fmt: skip
             add(fig, trace, k)
+        pin_days(fig, k, run["start_date"], max(len(values) for values in bands.values()))
         day = stockout.get(part)
         if day is not None:
             mark_day(fig, day_date(run["start_date"], int(day)), "stock-out p50", k)

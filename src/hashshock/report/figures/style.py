@@ -284,6 +284,14 @@ def mark_day(fig: Figure, when: str, text: str, panel: int = 0, label_y: float =
     })  # fmt: skip
 
 
+def pin_days(fig: Figure, panel: int, start: str, days: int) -> None:
+    """Panel ``panel``'s x axis from ``start`` to its ``days``-th day: plotly widens an
+    autorange to fit a :func:`mark_day` label's text, so on a phone's width a year's
+    panel ran to three years, its data in the first quarter."""
+    x_id, _ = axis_ids(panel)
+    fig["layout"]["xaxis" + x_id[1:]]["range"] = [start, day_date(start, max(days - 1, 0))]
+
+
 def say_none(fig: Figure, panel: int, text: str) -> None:
     """``text`` in the middle of ``panel``, for a series that is zero throughout (an empty
     panel alone reads as a chart that failed to draw)."""

@@ -95,7 +95,9 @@ def input_text(value: Any) -> str:
 
 def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     """Bars from the base value to the metric at each input's low (blue) and high (orange)
-    value, largest swing on top."""
+    value, largest swing on top; the high bar narrower, so that both ends show when they
+    lie on the same side of the base (the longer hid the shorter); a chart of no swing at
+    all says so (its axis, a hair around the base, repeated a day's ticks)."""
     rows = [r for r in data.get("rows", []) if r["low"] is not None or r["high"] is not None]
     base = data.get("base")
     if not rows or base is None:
@@ -104,9 +106,10 @@ def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     names = [r["input"] for r in rows]
     fig = figure(f"Tornado: {_said(metric)} (base {value_text(base, metric)})",
                  140 + 34 * len(rows), hovermode="closest", barmode="overlay")  # fmt: skip
-    for side, colour in (("low", LOW_COLOUR), ("high", HIGH_COLOUR)):
+    for side, colour, width in (("low", LOW_COLOUR, 0.8), ("high", HIGH_COLOUR, 0.4)):
         fig["data"].append({
             "type": "bar", "orientation": "h", "y": names, "base": [base] * len(rows),
+            "width": width,
             "x": [None if r[side] is None else r[side] - base for r in rows],
             "name": f"input at its {side} value", "marker": {"color": colour},
             "customdata": [[input_text(r[f"{side}_input"]), r[side]] for r in rows],
@@ -128,6 +131,12 @@ def tornado_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     ]
     fig["layout"]["xaxis"].update(tickformat=_fmt(metric), title={"text": _said(metric)})
     fig["layout"]["margin"]["l"] = 260
+    if not any(r[side] not in (None, base) for r in rows for side in ("low", "high")):
+        fig["layout"]["xaxis"].update(showticklabels=False)
+        fig["layout"]["annotations"] = [{
+            "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+            "text": f"no input moves it: each is {value_text(base, metric)} at both ends",
+            "font": {"size": 12, "color": "#555"}}]  # fmt: skip
     return fig
 
 
