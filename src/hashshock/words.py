@@ -114,6 +114,27 @@ DOWN_CAUSE_DEFINITIONS = (
     "the hashprice below their break-even (finance.switch_off_unprofitable) or their "
     "site's curtailment line"
 )
+
+
+def switched_off_note(results: Any, names: Any) -> str | None:
+    """What the availability of runs that switch machines off does not show (None when no
+    run switches any off): how many are off on the last day, p50 · p95, run by run.
+    ``results`` are JSON-contract dicts, ``names`` what to call each."""
+    last = {id(r): r["horizon_days"] - 1 for r in results}
+    off = [(name, r["daily"]["machines_down"].get("switched_off"), last[id(r)])
+           for r, name in zip(results, names, strict=True)]  # fmt: skip
+    if not any(o and any(o["p95"]) for _, o, _ in off):
+        return None
+    days = {day for _, _, day in off}
+    on = f"on day {days.pop()}" if len(days) == 1 else "on each run's last day"
+    return (
+        "Working machines switched off count as not delivering (below their break-even, "
+        f"or curtailed); {on}, p50 · p95: "
+        + "; ".join(f"{name} {o['p50'][day]:,.0f} · {o['p95'][day]:,.0f}"
+                    for name, o, day in off if o)
+    )  # fmt: skip
+
+
 #: What a part's stock-out is (``first_to_break``, the spares charts): the stage is per pool,
 #: while the spares shown are summed over pools, so a part can stock out with spares left.
 STOCKOUT_DEFINITION = (

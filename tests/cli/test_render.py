@@ -484,8 +484,16 @@ def test_machines_switched_off_are_shown_only_when_some_are_and_said_in_compare(
     assert max(len(line) for line in text.splitlines()) <= 80
     compared = printed(render_compare, [results[0], result])
     last = result["horizon_days"] - 1
-    assert f"{10 * last:,.0f} · {1000 + 10 * last:,.0f}" in " ".join(compared.split())
+    said = f"{10 * last:,.0f} · {1000 + 10 * last:,.0f}"
+    assert said in " ".join(compared.split())
     assert max(len(line) for line in compared.splitlines()) <= 80
+    # the report's availability chart says it too, under its own labels
+    from hashshock.report.sections import ReportInput, _operations
+
+    charts = _operations(ReportInput(runs=[results[0], result], labels=["base", "shock"],
+                                     extras={}))  # fmt: skip
+    caption = next(c.caption for c in charts if c.key == "availability")  # type: ignore[attr-defined]
+    assert f"shock {said}" in caption and "switched off" in caption
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])

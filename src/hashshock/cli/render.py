@@ -22,7 +22,7 @@ from rich.text import Text
 
 from hashshock.cli.common import literal
 from hashshock.cli.table import Table
-from hashshock.words import STOCKOUT_DEFINITION, counted
+from hashshock.words import STOCKOUT_DEFINITION, counted, switched_off_note
 
 #: Checkpoint rows, days from the start date: about 1, 3, 6, 9, 12, 18, 24 and 36 months
 #: (the last day of the run, ``horizon - 1``, is always shown too).
@@ -390,15 +390,9 @@ def _availability_table(results: Sequence[dict[str, Any]], part: str) -> Table:
             a = result["daily"]["availability"]
             cells.append(f"{_pct(a['p50'][day])} ({_pct(a['p5'][day])}–{_pct(a['p95'][day])})")
         table.add_row(f"{day}\n{first['dates'][day]}", *cells)
-    last = first["horizon_days"] - 1
-    off = [(r["scenario"], r["daily"]["machines_down"].get("switched_off")) for r in results]
-    if any(o and any(o["p95"]) for _, o in off):
-        table.caption = (
-            f"Working machines switched off count as not delivering (below their break-even, "
-            f"or curtailed); on day {last}, p50 · p95: "
-            + "; ".join(f"{literal(name)} {o['p50'][last]:,.0f} · {o['p95'][last]:,.0f}"
-                        for name, o in off if o)
-        )  # fmt: skip
+    off = switched_off_note(results, [literal(r["scenario"]) for r in results])
+    if off:
+        table.caption = off
         table.caption_justify = "left"
     return table
 

@@ -32,7 +32,7 @@ from hashshock.report.figures.style import (
     shown_as_written,
 )
 from hashshock.stage_rules import DAYS_SHOWN, DECLINE_DEFINITION, DECLINE_SHORT
-from hashshock.words import DOWN_CAUSE_DEFINITIONS
+from hashshock.words import DOWN_CAUSE_DEFINITIONS, switched_off_note
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,8 @@ def _operations(r: ReportInput) -> list[Block]:
          f"{bands}, line the median over paths; dotted lines mark the stages' median "
          "days."),
         ("availability", fans.availability_fan(r.runs, r.labels),
-         "Delivered hashrate over the nameplate of the machines installed that day."),
+         "Delivered hashrate over the nameplate of the machines installed that day."
+         + (f" {off}." if (off := switched_off_note(r.runs, r.labels)) else "")),
     )  # fmt: skip
 
 

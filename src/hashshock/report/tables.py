@@ -94,13 +94,14 @@ def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | 
         rows.append([label, band(fin.get("revenue_usd")), band(fin.get("ebitda_usd")),
                      band(fin.get("cash_usd_end")), band(fin.get("cash_usd_min")),
                      band(fin.get("spares_value_usd_end")),
-                     band(fin.get("machines_value_usd_end")), band(vs.get("cash_at_risk_usd")),
+                     band(fin.get("machines_value_usd_end")),
+                     band(vs.get("revenue_at_risk_usd")), band(vs.get("cash_at_risk_usd")),
                      band(vs.get("cash_and_spares_at_risk_usd")),
                      band(vs.get("owned_at_risk_usd"))])  # fmt: skip
     header = ["scenario", "revenue", "EBITDA", "cash at horizon", "lowest cash",
               "spares at cost, horizon", "machines at used price, horizon",
-              "cash at risk vs baseline", "cash + spares at risk vs baseline",
-              "all owned at risk vs baseline"]  # fmt: skip
+              "revenue at risk vs baseline", "cash at risk vs baseline",
+              "cash + spares at risk vs baseline", "all owned at risk vs baseline"]  # fmt: skip
     return table(header, rows, "Over the horizon: p50 (p5 – p95), USD")
 
 
