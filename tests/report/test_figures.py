@@ -325,3 +325,22 @@ def test_readable_figure_spans_every_one_day_run_and_labels_small_axes_plainly()
     assert (layout["yaxis"]["tickformat"], layout["yaxis"]["dtick"]) == ("$,d", 1)
     assert layout["yaxis2"]["tickformat"] == ",~r" and "dtick" not in layout["yaxis2"]
     assert layout["yaxis3"]["tickformat"] == "~s"
+
+
+def test_scenarios_on_one_chart_differ_in_line_too_and_charts_are_named() -> None:
+    """Only baseline was dashed: three shocks on one chart differed by colour alone. And
+    a chart's title lived only inside plotly's drawing: its element names it too."""
+    from hashshock.report.figures.overlay import median_overlay
+    from hashshock.report.page import _block_html
+    from hashshock.report.sections import Chart
+
+    runs = [{"scenario": name, "start_date": "2026-12-01",
+             "daily": {"hashrate_ths": {"p50": [1.0, 2.0, 3.0]}}}
+            for name in ("baseline", "sanctions", "customs-2024", "mitigation")]  # fmt: skip
+    fig = median_overlay(runs, [r["scenario"] for r in runs], "hashrate_ths",
+                         "Median hashrate<br><sup>a note</sup>", {}, ",.0f")  # fmt: skip
+    assert fig is not None
+    dashes = [t["line"]["dash"] for t in fig["data"]]
+    assert len(set(dashes)) == len(runs)
+    html = _block_html(Chart("overlay", fig, ""))
+    assert 'role="img" aria-label="Median hashrate"' in html

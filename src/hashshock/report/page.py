@@ -9,6 +9,7 @@ are, which is what the browser tests wait for.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -139,7 +140,15 @@ def _block_html(block: Block) -> str:
     if isinstance(block, Html):
         return block.html
     caption = f"<figcaption>{escape(block.caption)}</figcaption>" if block.caption else ""
-    return f'<figure><div class="chart" id="chart-{escape(block.key)}"></div>{caption}</figure>'
+    # The title lives inside plotly's SVG: named on the chart's element too, for a reader
+    # who does not see it.
+    title = (block.figure.get("layout", {}).get("title") or {}).get("text") or block.key
+    heading = re.sub(r"<[^>]+>", "", str(title).split("<br")[0]).strip()  # (no subtitle)
+    label = escape(heading, quote=True)
+    return (
+        f'<figure><div class="chart" id="chart-{escape(block.key)}" role="img" '
+        f'aria-label="{label}"></div>{caption}</figure>'
+    )
 
 
 def _section_html(section: Section, blocks: Sequence[Block]) -> str:

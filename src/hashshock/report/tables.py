@@ -142,4 +142,4 @@ def manifest_table(run: dict[str, Any], label: str) -> str:
         rows.append(["warning", str(start["warning"])])
     if run.get("run_id"):
         rows.insert(0, ["stored run", str(run["run_id"])])
-    return table(["", ""], rows, f"Manifest — {label}")
+    return table(["field", "value"], rows, f"Manifest — {label}")

@@ -20,6 +20,9 @@ from hashshock.report.figures.style import (
     titled,
 )
 
+#: The lines of the runs other than baseline (dashed), in turn: a reader who cannot tell
+#: their colours apart tells them by their line.
+SCENARIO_DASHES = ("solid", "dot", "dashdot", "longdash", "longdashdot")
 #: Peaks further apart than this factor (fleets of different sizes): a log value axis.
 LOG_AXIS_SPREAD = 20.0
 
@@ -29,9 +32,12 @@ def median_overlay(
     y_axis: dict[str, Any], hover_format: str,
 ) -> Figure | None:  # fmt: skip
     """The median of series ``name`` of every run on one chart (baseline dashed grey,
-    drawn over the others: :func:`~hashshock.report.figures.style.baseline_last`)."""
+    drawn over the others: :func:`~hashshock.report.figures.style.baseline_last`), each
+    other run in a line of its own too, so that colour is not all that tells them apart."""
     fig = figure(title, 420)
     hues = run_hues(runs)
+    others = iter(SCENARIO_DASHES * len(runs))
+    dashes = ["dash" if run["scenario"] == "baseline" else next(others) for run in runs]
     for i in baseline_last([run["scenario"] for run in runs]):
         run, label = runs[i], labels[i]
         median = series(run, name).get("p50")
@@ -40,8 +46,7 @@ def median_overlay(
         fig["data"].append({
             "type": "scatter", "y": median, "x0": run["start_date"], "dx": DAY_MS,
             "mode": "lines", "name": label, "legendrank": legend_rank(i),
-            "line": {"color": hues[i], "width": 2,
-                     "dash": "dash" if run["scenario"] == "baseline" else "solid"},
+            "line": {"color": hues[i], "width": 2, "dash": dashes[i]},
             "hovertemplate": f"%{{y:{hover_format}}}<extra>{label}</extra>",
             "meta": {"scenario": label, "series": name, "band": "p50"},
         })  # fmt: skip
