@@ -345,3 +345,9 @@ def test_cash_below_zero_reads_as_a_breach_does() -> None:
     result = api.run(broke, "baseline", paths=20, horizon_days=60)
     flows = result.money.flows
     assert result.to_dict()["finance"]["cash_below_zero"] == below_zero(flows.cash_usd)
+    # A fleet that gives no cash counts it up from $0: below $0 says nothing of its
+    # liquidity (the small farm read a 31 % chance of running out), so it is not said.
+    for silent in (small_fleet(), small_fleet(finance={"overhead_usd_per_machine_day": 0.5})):
+        data = api.run(silent, "baseline", paths=20, horizon_days=60).to_dict()
+        assert data["finance"]["cash_below_zero"] is None
+        assert data["finance"]["cash_usd_start"] == 0.0

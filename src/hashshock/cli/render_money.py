@@ -73,7 +73,7 @@ def money_table(
     from_zero = all(r["finance"]["cash_usd_start"] == 0 for r in results)
     row("cash at end (from $0)" if from_zero else "cash at end", band("cash_usd_end"))
     row("lowest cash", band("cash_usd_min"))
-    if any(r["finance"].get("cash_below_zero", {}).get("probability") for r in results):
+    if any((r["finance"].get("cash_below_zero") or {}).get("probability") for r in results):
 
         def below(f: dict[str, Any]) -> str:
             under = f.get("cash_below_zero")

@@ -166,6 +166,9 @@ class MoneyPlan:
     # run's collateral follows the installed mix by day (cashflow.installed_tier_shares)
     collateral_tier_share: dict[str, float]
     cohort_tier: tuple[str, ...]  # [C] used-market tier of each cohort's model
+    #: Whether the fleet gives its cash (``finance.cash_usd``): without, cash counts up
+    #: from $0, so cash below $0 says nothing of its liquidity.
+    cash_given: bool = True
 
     def steering(self) -> tuple[Any, ...]:
         """What of the money changes the engine's decisions (its policies,
@@ -322,7 +325,9 @@ def compile_money(loaded: LoadedFleet, plan: Plan) -> MoneyPlan:
     grey_unit_cost = new * grey.price_factor + costs.shipping[part_of_pool]
     tiers = tuple(efficiency_tier(float(x)) for x in j_per_th)
     machines = cohort_machines(plan)
+    given = loaded.fleet.finance
     return MoneyPlan(
+        cash_given=given is not None and "cash_usd" in given.model_fields_set,
         cash_start_usd=fin.cash_usd,
         cohort_power_price=cohort_price,
         cohort_breakeven_hashprice=breakeven,

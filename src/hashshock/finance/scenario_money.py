@@ -62,6 +62,7 @@ class Money:
     spares_value_usd: NDArray[np.float64]  # [P] spares on the shelves at the end, at cost
     donors_value_usd: NDArray[np.float64]  # [P] whole donors at the end, at the used index
     missing_parts_usd: NDArray[np.float64]  # [P] what machines waiting at the end lack, USD
+    cash_given: bool = True  # MoneyPlan.cash_given
 
     @property
     def machines_value_usd(self) -> NDArray[np.float64]:
@@ -226,6 +227,7 @@ def money_for(
         spares_value_usd=spares_value(money, plan, out),
         donors_value_usd=donors_value(money.donor_value, out, market),
         missing_parts_usd=missing_parts_value(money, plan, out, flows.collateral_usd[:, -1]),
+        cash_given=money.cash_given,
     )
 
 

@@ -57,7 +57,9 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
         "cash_usd_start": round(flows.cash_start_usd, 0),
         "cash_usd_end": _band(flows.cash_usd[:, -1]),
         "cash_usd_min": _band(flows.lowest_cash_usd()),
-        "cash_below_zero": below_zero(flows.cash_usd),
+        # (None when the fleet gives no cash: counted from $0, its cash below $0 read as a
+        # 31 % chance of running out for a farm that never said what it holds)
+        "cash_below_zero": below_zero(flows.cash_usd) if money.cash_given else None,
         "spares_value_usd_end": _band(money.spares_value_usd),
         "machines_value_usd_end": _band(money.machines_value_usd),
         "donors_value_usd_end": _band(money.donors_value_usd),
