@@ -96,3 +96,26 @@ def test_the_path_threads_keep_to_cores_of_their_own() -> None:
     cores = [future.result() for future in [pool.submit(where) for _ in range(2)]]
     assert all(len(core) == 1 for core in cores)
     assert cores[0] != cores[1]
+
+
+def _forked_run(seed: int) -> list[float]:
+    """One small run, in a forked child (module level: a pool's task is pickled)."""
+    return simulate(plan_for(horizon=60), 10, seed=seed).hashrate_ths[:, -1].tolist()
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="no fork on this platform")
+def test_a_forked_child_runs_after_its_parent_has() -> None:
+    """A script's ProcessPoolExecutor (fork, Linux's default) after a run in the parent
+    waited for ever: the child had the parent's thread pools without their threads. It
+    runs, and gets the parent's numbers for the same seed."""
+    import multiprocessing
+
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(max(2, threads))  # the pools are used with two or more
+        here = _forked_run(3)
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            there = pool.apply_async(_forked_run, (3,)).get(timeout=120)
+    finally:
+        numba.set_num_threads(threads)
+    assert there == here

@@ -55,11 +55,22 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def close_thread_pools() -> None:
-    """End the pools' threads (they start again when next needed). A process about to
-    fork calls it: a child has none of its parent's threads, and a pool copied without
-    them would wait for ever (the ``hashshock daemon``)."""
+    """End the pools' threads (they start again when next needed): the ``hashshock
+    daemon`` calls it before it forks, so that its children do not start with the
+    memory of idle threads (a forked child forgets the pools anyway, ``_forget_pools``)."""
     while _POOLS:
         _POOLS.popitem()[1].shutdown(wait=True)
+
+
+def _forget_pools() -> None:
+    """In a forked child: drop the pools copied from the parent without their threads (a
+    run there waited for ever on them: a script's ``ProcessPoolExecutor`` after a run in
+    the parent); the child starts its own when it needs them."""
+    _POOLS.clear()
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _start_pool(threads: int) -> ThreadPoolExecutor:
