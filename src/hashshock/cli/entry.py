@@ -182,9 +182,15 @@ def usage_error_line(wrong: Exception) -> str:
     command = ctx.command_path if ctx is not None else "hashshock"
     if "unexpected extra argument" in message and "(-)" in message and _json_switch(ctx):
         # `runs list --json -`, as the commands whose --json takes a path are written
-        return (f"error: {message} — fix: here --json takes no value and prints JSON on "
-                f"stdout: drop the '-' (`{command} --help`)")  # fmt: skip
+        return f"error: {message} — fix: {json_dash_fix(command)}"
     return f"error: {message} — fix: see `{command} --help`"
+
+
+def json_dash_fix(command: str) -> str:
+    """The fix for ``--json -`` given to a command whose ``--json`` is a switch."""
+    return (
+        f"here --json takes no value and prints JSON on stdout: drop the '-' (`{command} --help`)"
+    )
 
 
 def _json_switch(ctx: Any) -> bool:

@@ -136,6 +136,11 @@ def scenarios(name: _ScenarioArg = None, as_json: AsJsonFlag = False) -> None:
     that scenario's events with their fields as written.
 
     A sweep addresses an event by its name: scenario.events[NAME].FIELD."""
+    if name == "-" and as_json:  # `--json -`, as the commands whose --json takes a path
+        from hashshock.cli.entry import json_dash_fix
+
+        raise error_exit(InputError(None, None, "got an unexpected extra argument (-)",
+                                    json_dash_fix("hashshock scenarios")))  # fmt: skip
     if name is not None:
         scenario_detail(name, as_json)
         return
