@@ -154,3 +154,24 @@ def test_a_fleet_mapping_s_error_names_the_fleet_as_a_scenario_s_names_the_scena
     with pytest.raises(InputError) as raised:
         hashshock.run({"name": "x"}, {"name": "s", "events": []}, paths=4)
     assert raised.value.message.startswith("fleet: start_date: field required")
+
+
+@pytest.mark.parametrize("call", ["fleet", "scenario", "market", "industry", "sweep"])
+def test_a_file_s_text_given_for_its_path_is_said_to_be_text(call: str) -> None:
+    """``run(open(f).read())`` raised the system's "File name too long" from pathlib, and
+    a scenario's text was "file not found" naming the whole text: one line saying what
+    it is, naming the argument."""
+    farm = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    text = "name: x\n" + "#" * 300
+    calls = {
+        "fleet": lambda: hashshock.run(Path(farm).read_text(encoding="utf-8"), paths=2),
+        "scenario": lambda: hashshock.run(farm, text, paths=2),
+        "market": lambda: hashshock.run(farm, market="as_of:\n  btc_price_usd: 1\n", paths=2),
+        "industry": lambda: hashshock.industry(text),
+        "sweep": lambda: hashshock.sweep(text),
+    }
+    with pytest.raises(InputError) as caught:
+        calls[call]()
+    said = str(caught.value)
+    assert "looks like a file's text" in said and "not its path" in said
+    assert len(said) < 300 and "\n" not in said

@@ -51,6 +51,19 @@ def check_path_like(value: object, argument: str, fix: str) -> None:
         raise InputError(None, argument, f"{shown(value)} is not {article} {argument}", fix)
     if isinstance(value, str) and not value.strip():  # else read as the working folder
         raise InputError(None, argument, f"{shown(value)} is empty", fix)
+    check_not_yaml_text(value, argument)
+
+
+def check_not_yaml_text(value: object, argument: str | None = None) -> None:
+    """A file's contents given where its path goes (``run(open(f).read())``) is refused as
+    that, not read as a file name (the system's "File name too long", or "file not found"
+    naming the whole text)."""
+    if "\n" in str(value):
+        first = str(value).strip().splitlines()[0][:40]
+        raise InputError(
+            None, argument, f"looks like a file's text ({first!r} …), not its path",
+            "give the file's path, or its fields as a mapping (yaml.safe_load(text))",
+        )  # fmt: skip
 
 
 def check_whole(value: object, name: str, low: int, high: int, unit: str = "") -> None:

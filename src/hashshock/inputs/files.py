@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from hashshock.inputs.errors import InputError
+from hashshock.inputs.errors import InputError, check_not_yaml_text
 from hashshock.inputs.kinds import check_kind
 
 # libyaml's parser where PyYAML was built with it (about 5x faster on a fleet file).
@@ -101,6 +101,7 @@ def check_is_file(path: Path, what: str, fix: str) -> None:
 def read_yaml_mapping(path: Path, kind: str | None = None) -> dict[str, Any]:
     """Parse a YAML file that must hold a mapping at top level; with ``kind`` (a key of
     :data:`hashshock.inputs.kinds.SIGNS`), a file of another kind is refused as such."""
+    check_not_yaml_text(path)
     if not path.exists():
         raise InputError(path, None, "file not found", "check the path")
     if path.is_dir():
