@@ -175,3 +175,28 @@ def test_a_file_s_text_given_for_its_path_is_said_to_be_text(call: str) -> None:
     said = str(caught.value)
     assert "looks like a file's text" in said and "not its path" in said
     assert len(said) < 300 and "\n" not in said
+
+
+def test_numpy_numbers_and_flags_are_taken_where_python_s_are() -> None:
+    """``budget_usd=np.int64(500)`` was "not an amount", ``stockpile_months=np.int64(3)``
+    "3 months is out of range … at most 36", ``ordered=np.bool_(True)`` "not True or
+    False", a scenario's ``start_day: np.int64(10)`` "expected a number of days": numpy's
+    numbers and flags are taken, and the results still write as JSON."""
+    import json
+
+    farm = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    scenario = {"name": "m", "events": [{"type": "parts_supply_stop", "name": "e",
+                                         "start_day": np.int64(10)}]}  # fmt: skip
+    plain = {"name": "m", "events": [{"type": "parts_supply_stop", "name": "e",
+                                      "start_day": 10}]}  # fmt: skip
+    runs = [hashshock.run(farm, s, paths=4, horizon_days=40).to_dict() for s in (scenario, plain)]
+    assert runs[0]["daily"] == runs[1]["daily"]
+    found = hashshock.optimise(farm, "sanctions", availability=np.float32(0.95),
+                               budget_usd=np.int64(500), ordered=np.bool_(True), paths=8,
+                               horizon_days=40)  # fmt: skip
+    json.dumps(found.to_dict(), allow_nan=False)
+    chosen = hashshock.strategies(farm, "sanctions", stockpile_months=np.int64(3), paths=4,
+                                  horizon_days=40)  # fmt: skip
+    json.dumps(chosen.to_dict(), allow_nan=False)
+    with pytest.raises(InputError, match="not a number of months"):
+        hashshock.strategies(farm, "sanctions", stockpile_months="3", paths=4, horizon_days=40)

@@ -29,7 +29,7 @@ from hashshock.execution.choose import check_progress
 from hashshock.finance.covenants import first_test_day, wilson_interval
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.inputs.catalog import vendor_defaults
-from hashshock.inputs.errors import InputError, shown, unknown_name_fix
+from hashshock.inputs.errors import InputError, is_number, shown, unknown_name_fix
 from hashshock.inputs.load import LoadedFleet, load_fleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market.config import as_market
@@ -188,7 +188,7 @@ def find_breakpoint(
     loaded = load_fleet(fleet)
     if vendor is not None:
         check_vendor_in_fleet(loaded, vendor)
-    check_target(probability)
+    probability = check_target(probability)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
     # numpy integers pass the checks; plain ints keep the result writable as JSON
@@ -285,9 +285,10 @@ def check_vendor(vendor: object, option: str = "vendor") -> None:
                          unknown_name_fix(str(vendor), vendors, "vendor"))  # fmt: skip
 
 
-def check_target(probability: float) -> None:
-    """The breach probability searched for must be a share of paths above 0."""
-    number = not isinstance(probability, bool) and isinstance(probability, int | float)
-    if not number or not 0 < probability <= 1:
+def check_target(probability: float) -> float:
+    """The breach probability searched for, a share of paths above 0 (as a ``float``:
+    numpy's pass)."""
+    if not is_number(probability) or not 0 < probability <= 1:
         raise InputError(None, "probability (--probability)", f"{probability!r} is not a "
                          "share of paths in (0, 1]", "give e.g. 0.1, 0.5 or 0.9")  # fmt: skip
+    return float(probability)

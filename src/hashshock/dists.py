@@ -240,7 +240,7 @@ def from_spec(spec: Any) -> DayDistribution:
         return spec
     if isinstance(spec, bool):
         raise ValueError("expected a number of days or a {dist: ...} mapping, got a boolean")
-    if isinstance(spec, int | float):
+    if isinstance(spec, numbers.Real):  # numpy's too
         return Fixed(whole_days(spec))
     if not isinstance(spec, dict):
         raise ValueError("expected a number of days or a mapping like {dist: uniform, low, high}")
@@ -314,7 +314,7 @@ def service_from_spec(spec: Any) -> ServiceTime:
         if "mean" not in spec or extra:
             raise ValueError("dist exponential takes exactly one parameter, mean (days)")
         mean = spec["mean"]
-        if isinstance(mean, bool) or not isinstance(mean, int | float):
+        if isinstance(mean, bool) or not isinstance(mean, numbers.Real):
             raise ValueError(f"dist exponential: mean {mean!r} is not a number of days — fix: "
                              f"{number_fix(mean)}")  # fmt: skip
         return Exponential(float(mean))

@@ -29,7 +29,13 @@ from hashshock.decide.strategies import StrategiesResult
 from hashshock.decide.strategy import Strategy
 from hashshock.execution import Executor
 from hashshock.execution.choose import check_placement, check_progress
-from hashshock.inputs.errors import InputError, check_flag, check_path_like, unknown_name_fix
+from hashshock.inputs.errors import (
+    InputError,
+    check_flag,
+    check_path_like,
+    is_number,
+    unknown_name_fix,
+)
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
@@ -78,13 +84,14 @@ def optimise(
     from hashshock.decide.optimise import optimise as search
     from hashshock.prepare import check_horizon, check_run_args
 
-    if isinstance(availability, bool) or not isinstance(availability, int | float):
+    if not is_number(availability):
         raise InputError(None, "availability", f"{availability!r} is not a share",
                          "give a share between 0 and 1, e.g. 0.97")  # fmt: skip
-    if budget_usd is not None and (isinstance(budget_usd, bool)
-                                   or not isinstance(budget_usd, int | float)):  # fmt: skip
+    if budget_usd is not None and not is_number(budget_usd):
         raise InputError(None, "budget_usd", f"{budget_usd!r} is not an amount",
                          "give the USD to spend on spares, 0 or more, or None")  # fmt: skip
+    # numpy numbers pass the checks; plain floats keep the result writable as JSON
+    budget_usd = None if budget_usd is None else float(budget_usd)
     goal = check_target(float(availability), at, budget_usd)
     check_run_args(paths, seed)
     check_horizon(horizon_days)
@@ -93,7 +100,8 @@ def optimise(
     check_window(horizon_days)
     check_progress(progress, takes="a line of text (each step of the search)", arguments=1)
     check_placement(workers, scheduler)  # before the inputs' work; reached in _pool
-    check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the shelf)")
+    ordered = check_flag(ordered, "ordered", "give True (ordered on day 0) or False (on the "
+                         "shelf)")  # fmt: skip
     prepared = prepare(fleet, [scenario], horizon_days, market, paths)
     with _pool(executor, workers, scheduler) as pool:
         found = search(prepared, goal, budget_usd, paths, seed, pool, progress=progress,
@@ -278,12 +286,11 @@ def check_months(months: float | None, option: str = "--stockpile-months") -> fl
 
     if months is None:
         return float(defaults()["stockpile_months"])
-    if (
-        isinstance(months, bool)
-        or not isinstance(months, int | float)
-        or not (0 < months <= MAX_STOCKPILE_MONTHS)
-    ):
-        raise InputError(None, option, f"{months!r} months is out of range",
+    if not is_number(months):
+        raise InputError(None, option, f"{months!r} is not a number of months",
+                         f"give more than 0 and at most {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
+    if not 0 < months <= MAX_STOCKPILE_MONTHS:
+        raise InputError(None, option, f"{float(months):g} months is out of range",
                          f"give more than 0 and at most {MAX_STOCKPILE_MONTHS} months")  # fmt: skip
     return float(months)
 
@@ -304,9 +311,9 @@ def check_thresholds(
                          'give e.g. {"dscr": 0.05}')  # fmt: skip
     checked: dict[str, float] = {}
     for name, limit in limits.items():
-        number = not isinstance(limit, bool) and isinstance(limit, int | float)
+        number = is_number(limit)
         if not number or not (0.0 <= limit <= 1.0 and math.isfinite(limit)):
-            shown = f"{limit:g}" if number else repr(limit)
+            shown = f"{float(limit):g}" if number else repr(limit)
             raise InputError(None, option, f"{shown} is not a probability",
                              f"give a share from 0 to 1, e.g. {name}=0.05")  # fmt: skip
         if name not in covenants:

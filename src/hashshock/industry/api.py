@@ -212,7 +212,8 @@ def industry(
     check_horizon(horizon_days)
     check_executor(executor, workers=workers)
     check_progress(progress)
-    check_flag(say_warnings, "say_warnings", "give True (issued as Python warnings) or False")
+    say_warnings = check_flag(say_warnings, "say_warnings",
+                              "give True (issued as Python warnings) or False")  # fmt: skip
     # numpy integers pass the checks; plain ints keep the result writable as JSON.
     paths, seed, horizon_days = int(paths), int(seed), int(horizon_days)
     loaded = _loaded(industry)

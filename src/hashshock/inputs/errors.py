@@ -80,11 +80,21 @@ def check_whole(value: object, name: str, low: int, high: int, unit: str = "") -
                          f"use {low:,} to {high:,}{' ' + unit if unit else ''}")  # fmt: skip
 
 
-def check_flag(value: object, argument: str, fix: str) -> None:
-    """An API argument that must be True or False: ``"no"`` or ``0`` is refused, naming
-    ``argument``, rather than read as its truth value (``"no"`` is true)."""
-    if not isinstance(value, bool):
-        raise InputError(None, argument, f"{shown(value)} is not True or False", fix)
+def check_flag(value: object, argument: str, fix: str) -> bool:
+    """An API argument that must be True or False (numpy's too: ``np.True_``), as a
+    ``bool``; ``"no"`` or ``0`` is refused, naming ``argument``, rather than read as its
+    truth value (``"no"`` is true)."""
+    if isinstance(value, bool):
+        return value
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
+        return bool(value)
+    raise InputError(None, argument, f"{shown(value)} is not True or False", fix)
+
+
+def is_number(value: object) -> bool:
+    """A real number, numpy's too (``np.float32(0.95)``, ``np.int64(500)``); True and
+    False are not, though Python counts them as integers."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class TruthValue:

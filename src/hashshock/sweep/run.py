@@ -297,7 +297,8 @@ def sweep(
 
     check_executor(executor, workers=workers, scheduler=scheduler)
     check_progress(progress)
-    check_flag(with_runs, "with_runs", "give True (the base runs kept for the report) or False")
+    with_runs = check_flag(with_runs, "with_runs",
+                           "give True (the base runs kept for the report) or False")  # fmt: skip
     scheduler_address(scheduler)  # its type, before the spec's work
     parsed, folder, file = resolve_spec(spec, paths)
     at_once = at_once_here(executor, workers, scheduler)
