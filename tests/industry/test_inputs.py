@@ -1247,3 +1247,30 @@ def test_what_a_fleet_operator_cannot_take_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="total_machines needs machines_each too"):
         industry_from_mapping({"name": "t", "start_date": "2026-12-01",
                                "operators": [totalled]})  # fmt: skip
+
+
+def test_an_industry_result_is_read_only_as_a_run_s_is(tmp_path: Path) -> None:
+    """``x = r.us_hashrate_ths(0); x /= 1e6`` changed the result's own figures, and its
+    warnings could be appended to: both are refused, and the JSON stays what it was."""
+    import dataclasses
+
+    from tests.conftest import small_fleet
+
+    import hashshock
+
+    fleet = {**small_fleet(), "start_date": "2026-12-01"}
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(fleet), encoding="utf-8")
+    industry = {"name": "one", "start_date": "2026-12-01",
+                "operators": [{"name": "a", "fleet": "fleet.yaml"}]}  # fmt: skip
+    (tmp_path / "industry.yaml").write_text(yaml.safe_dump(industry), encoding="utf-8")
+    result = hashshock.industry(str(tmp_path / "industry.yaml"), ["baseline"], paths=2,
+                                horizon_days=5, say_warnings=False)  # fmt: skip
+    before = result.to_json()
+    ths = result.us_hashrate_ths(0)
+    with pytest.raises(ValueError, match="read-only"):
+        ths /= 1e6
+    with pytest.raises(AttributeError):
+        result.warnings.append("x")  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.warnings = ()  # type: ignore[misc]
+    assert result.to_json() == before

@@ -238,4 +238,4 @@ def industry(
             )
     if say_warnings:
         warn_all(warnings)
-    return IndustryResult(runs, warnings)
+    return IndustryResult(runs, tuple(warnings))

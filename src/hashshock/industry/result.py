@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from hashshock import __version__
 from hashshock.analysis import bands, stage_summary
+from hashshock.frozen import make_read_only
 from hashshock.industry.lender import group_money, portfolio_losses
 from hashshock.industry.queues import quoted_days
 from hashshock.industry.ranking import break_before, first_to_break, group_days
@@ -52,12 +53,18 @@ def _event(days: NDArray[np.int64]) -> dict[str, Any]:
     return {"probability": summary["probability"], "day_p50": summary["day_p50"]}
 
 
-@dataclass(repr=False)
+@dataclass(frozen=True, repr=False)
 class IndustryResult:
-    """Every scenario's industry figures (``to_dict()``) and the runs behind them."""
+    """Every scenario's industry figures (``to_dict()``) and the runs behind them, read
+    only, as a :class:`~hashshock.results.RunResult` is: ``x = r.us_hashrate_ths(1);
+    x /= 1e6`` changed the result's own figures (and ``to_dict()``) in place."""
 
     runs: IndustryRuns
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+        make_read_only(self.runs)
 
     def __repr__(self) -> str:
         # One line, not every member's arrays.
