@@ -35,6 +35,7 @@ from hashshock.inputs.scenario import Scenario
 from hashshock.market.config import as_market
 from hashshock.notices import warn_all
 from hashshock.prepare import FleetLike, MarketInput, check_horizon, check_run_args
+from hashshock.results.jsontext import JsonText
 
 Shock = Literal["parts-cut", "btc-drop"]
 SHOCKS: tuple[Shock, ...] = ("parts-cut", "btc-drop")
@@ -46,8 +47,8 @@ GRID_STEPS = 8
 SHARE_DECIMALS = 4
 
 
-@dataclass
-class Breakpoint:
+@dataclass(repr=False)
+class Breakpoint(JsonText):
     """The answer of :func:`find_breakpoint`: ``value`` the smallest shock (``unit``: days
     of cut, or share of the BTC price) breaching ``covenant`` on at least
     ``target_probability`` of ``paths`` (``None``: it holds at the largest), the breach
@@ -67,6 +68,12 @@ class Breakpoint:
     seed: int = 0
     vendor: str | None = None  # a parts cut's; None for a BTC drop
     market: dict[str, Any] = field(default_factory=dict)  # api.market_manifest, no shock
+
+    def __repr__(self) -> str:
+        # One line: the default printed the whole market manifest and every size tried.
+        return (f"Breakpoint(covenant={self.covenant!r}, shock={self.shock!r}, "
+                f"outcome={self.outcome!r}, value={self.value!r}, unit={self.unit!r}, "
+                f"paths={self.paths})")  # fmt: skip
 
     @property
     def probability_interval(self) -> tuple[float, float] | None:

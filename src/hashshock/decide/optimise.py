@@ -64,6 +64,7 @@ from hashshock.decide.verify import verified_note as verified_note
 from hashshock.execution.base import Executor, InProcess
 from hashshock.inputs.errors import InputError
 from hashshock.prepare import Prepared
+from hashshock.results.jsontext import JsonText
 
 IntArray = NDArray[np.int64]
 #: Increment screened per pool and step, as a share of its level (tuning choice).
@@ -137,7 +138,7 @@ class Point:
 
 
 @dataclass
-class OptimiseResult:
+class OptimiseResult(JsonText):
     """Everything ``hashshock optimise`` prints and writes (:meth:`to_dict`)."""
 
     fleet: str

@@ -61,6 +61,7 @@ from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
 from hashshock.market import MarketConfig
+from hashshock.results.jsontext import JsonText
 
 if TYPE_CHECKING:
     from hashshock.engine.output import EngineOutput
@@ -286,7 +287,7 @@ def _by_part(outcome: Outcome, base: Outcome) -> dict[str, float]:
 
 
 @dataclass
-class StrategiesResult:
+class StrategiesResult(JsonText):
     """Every strategy's outcome (do nothing first) and the choices under the thresholds."""
 
     fleet: str

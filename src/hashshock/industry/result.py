@@ -23,6 +23,7 @@ from hashshock.industry.lender import group_money, portfolio_losses
 from hashshock.industry.queues import quoted_days
 from hashshock.industry.ranking import break_before, first_to_break, group_days
 from hashshock.industry.simulate import IndustryRuns, MemberRun
+from hashshock.results.jsontext import JsonText
 
 FloatArray = NDArray[np.float64]
 
@@ -54,7 +55,7 @@ def _event(days: NDArray[np.int64]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, repr=False)
-class IndustryResult:
+class IndustryResult(JsonText):
     """Every scenario's industry figures (``to_dict()``) and the runs behind them, read
     only, as a :class:`~hashshock.results.RunResult` is: ``x = r.us_hashrate_ths(1);
     x /= 1e6`` changed the result's own figures (and ``to_dict()``) in place."""
@@ -422,7 +423,3 @@ class IndustryResult:
                 "growth_reference_hashprice_usd_per_ph_day":
                     network.growth_reference_hashprice_usd_per_ph_day,
                 "hashprice_feedback_per_year": network.hashprice_feedback_per_year}  # fmt: skip
-
-    def to_json(self, indent: int | None = None) -> str:
-        """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
-        return json.dumps(self.to_dict(), indent=indent)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,11 +22,12 @@ from hashshock.analysis import (
 from hashshock.engine.output import DOWN_CAUSES, EngineOutput
 from hashshock.finance.scenario_money import Money
 from hashshock.frozen import frozen, make_read_only, thawed
+from hashshock.results.jsontext import JsonText
 from hashshock.results.money import daily_money, finance_summary, network_effect
 
 
 @dataclass(repr=False, frozen=True, eq=False)
-class RunResult:
+class RunResult(JsonText):
     """A scenario simulated on a fleet. ``to_dict()`` is the documented JSON contract.
 
     Frozen: a field set afterwards (``result.paths = 10``) raises rather than showing in
@@ -179,10 +179,6 @@ class RunResult:
             if self.local_money is not None:
                 data["finance"]["network_wide"] = network_effect(self.money, self.local_money)
         return data
-
-    def to_json(self, indent: int | None = None) -> str:
-        """:meth:`to_dict` as JSON text (``indent``: spaces, None for one line)."""
-        return json.dumps(self.to_dict(), indent=indent)
 
 
 def _rebuilt(fields: dict[str, Any]) -> RunResult:
