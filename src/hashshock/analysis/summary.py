@@ -22,7 +22,10 @@ def few_paths_warning(paths: int) -> list[str]:
     said = ("each probability is 0 % or 100 % and each band one value" if paths == 1 else
             f"each probability moves in steps of {100 / paths:.3g} % and each band's p5 and "
             "p95 rest on its few extreme paths")  # fmt: skip
-    return [f"{counted(paths, 'path')}: {said} — for estimates run 1,000 paths or more (--paths)"]
+    return [
+        f"{counted(paths, 'path')}: {said} — for estimates run 1,000 paths or more "
+        "(--paths; paths= in Python)"
+    ]
 
 
 def _rounded(values: NDArray[np.float64], digits: int) -> list[float]:

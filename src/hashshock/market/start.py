@@ -90,7 +90,7 @@ def _fix(stale: list[str]) -> str:
                if name in stale] or ["--difficulty"]  # fmt: skip
     return (
         f"run `hashshock data update`, or give the start date's {' and '.join(options)} "
-        "(or as_of: in a market YAML)"
+        "(or as_of: in a market YAML; in Python, market={'as_of': {...}})"
     )
 
 
