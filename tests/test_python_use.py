@@ -200,3 +200,13 @@ def test_numpy_numbers_and_flags_are_taken_where_python_s_are() -> None:
     json.dumps(chosen.to_dict(), allow_nan=False)
     with pytest.raises(InputError, match="not a number of months"):
         hashshock.strategies(farm, "sanctions", stockpile_months="3", paths=4, horizon_days=40)
+
+
+def test_every_used_price_tier_of_a_result_is_read_only() -> None:
+    """A used-price tier is computed when first read: the two the fleet never read were
+    still writable after the result was frozen."""
+    run = hashshock.run(str(EXAMPLES / "small-farm" / "fleet.yaml"), "sanctions", paths=4,
+                        horizon_days=30)  # fmt: skip
+    assert run.money is not None
+    prices = run.money.market.used_price_usd_per_th
+    assert all(not prices[tier].flags.writeable for tier in prices)

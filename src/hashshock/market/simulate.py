@@ -263,7 +263,11 @@ class UsedPrices(Mapping[str, FloatArray]):
         if tier not in self._prices:
             if tier not in TIERS:
                 raise KeyError(tier)
-            self._prices[tier] = self._price(tier)
+            price = self._price(tier)
+            # Read only, as the rest of a result is: a tier first read after the result
+            # was frozen (make_read_only) stayed writable.
+            price.flags.writeable = False
+            self._prices[tier] = price
         return self._prices[tier]
 
     def __iter__(self) -> Iterator[str]:
