@@ -101,6 +101,40 @@ def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> N
         assert page.is_hidden("#fleet-error") and browser.errors() == []
 
 
+def _run_small_farm(page: Any, paths: int = 10, horizon: int = 20, save: bool = True) -> None:
+    """Pick the small farm in the open page, run baseline at ``paths`` × ``horizon``, and
+    wait until its results are drawn."""
+    page.select_option("#fleet-pick", "small-farm/fleet.yaml")
+    page.wait_for_function("!document.getElementById('run').disabled")
+    page.fill("#paths", str(paths))
+    page.fill("#horizon", str(horizon))
+    if not save:
+        page.uncheck("#save")
+    page.click("#run")
+    # the server's first run compiles the engine: minutes on a busy machine
+    page.wait_for_selector("#results[data-rendered=true]", timeout=300_000)
+
+
+def test_at_phone_width_the_page_is_one_column(server: Server, tmp_path: Path) -> None:
+    """At 420 px the form and the results are one column and the charts fit it: the page
+    is no wider than the screen (it was 1,100 px, the results off to the right)."""
+    chromium_or_skip()
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.set_viewport_size({"width": 420, "height": 900})
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        _run_small_farm(page)
+        page.screenshot(path=str(tmp_path / "dashboard-420.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 430
+        widths = page.evaluate("[...document.querySelectorAll('.chart')].map("
+                               "(div) => div.getBoundingClientRect().right)")  # fmt: skip
+        assert widths and max(widths) <= 420
+        results, form = (page.locator(f"#{box}").bounding_box() for box in ("results", "run-form"))
+        assert results["y"] > form["y"] + form["height"]  # below the form, not beside it
+        assert browser.errors() == [] and browser.refused == []
+
+
 def _downloads(page: Any) -> list[str]:
     """The download links offered, as the bar reads them (separators between them only)."""
     return str(page.inner_text("#downloads")).removeprefix("Download: ").split(" · ")
@@ -130,13 +164,7 @@ def test_a_new_run_clears_the_stored_runs_ticks_and_show_selected(
         page.wait_for_selector("body[data-ready=true]")
         page.check("#stored-list input >> nth=0")
         assert page.is_enabled("#compare")
-        page.select_option("#fleet-pick", "small-farm/fleet.yaml")
-        page.wait_for_function("!document.getElementById('run').disabled")
-        page.fill("#paths", "10")
-        page.fill("#horizon", "20")
-        page.uncheck("#save")
-        page.click("#run")
-        page.wait_for_selector("#results[data-rendered=true]", timeout=120_000)
+        _run_small_farm(page, save=False)
         page.wait_for_function("!document.querySelector('#stored-list input:checked')")
         assert page.is_disabled("#compare")
         assert _downloads(page) == ["HTML report", "JSON"]
