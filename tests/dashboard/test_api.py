@@ -191,6 +191,58 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
         assert run(paths=2).status_code == 202
 
 
+def _small_farm(client: httpx.Client) -> str:
+    """The id of the small farm, picked from the server's folder."""
+    picked = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"}, headers=WRITE)
+    return str(picked.json()["fleet_id"])
+
+
+def test_a_bad_field_reads_as_the_cli_s_one_line_with_its_fix(server: Server) -> None:
+    """A run request's bad field is said as the CLI says a bad field (``field: problem —
+    fix: fix``), not in pydantic's words, which say no fix ("Input should be a valid
+    integer"); a blank box (null) is said to be blank, not read as 0."""
+    with server.client() as client:
+        fleet_id = _small_farm(client)
+        for fields, said in (
+            ({"paths": None}, "paths: no value given — fix: write a whole number"),
+            ({"paths": 1.5}, "paths: 1.5: input should be a valid integer — fix: write a whole "
+             "number"),
+            ({"paths": 0}, "paths: 0: input should be greater than or equal to 1 — fix: use a "
+             "value of at least 1"),
+            ({"horizon_days": 5000}, "horizon_days: 5000: input should be less than or equal "
+             "to 1098 — fix: use a value of at most 1098"),
+            ({"pathz": 5}, "pathz: unknown field — fix: did you mean paths?"),
+            ({"scenarios": ["sanction"]}, "scenarios: unknown scenario 'sanction' — fix: did "
+             "you mean sanctions"),
+            ({"save": "off"}, "save: 'off': input should be a valid boolean — fix: write true "
+             "or false"),
+        ):  # fmt: skip
+            body = {"fleet_id": fleet_id, "scenarios": ["baseline"], "paths": 2, **fields}
+            answer = client.post("/api/runs", json=body, headers=WRITE)
+            assert answer.status_code == 422 and answer.json()["error"].startswith(said), fields
+        picked = client.post("/api/fleets/pick", json={"pth": "x"}, headers=WRITE)
+        assert picked.json()["error"] == "pth: unknown field — fix: did you mean path?"
+
+
+def test_a_job_not_kept_has_no_csv_and_says_how_to_get_the_numbers(server: Server) -> None:
+    """The CSV is the store's export: a job whose runs were not saved says so and offers
+    the JSON (or a run kept), not "use csv for saved runs", which it did not know it was
+    asked about."""
+    with server.client() as client:
+        body = {"fleet_id": _small_farm(client), "scenarios": ["baseline"], "paths": 2,
+                "horizon_days": 5, "save": False}  # fmt: skip
+        job = _wait(client, client.post("/api/runs", json=body, headers=WRITE).json()["job_id"])
+        assert job["state"] == "done" and job["run_ids"] == []
+        csv = client.get("/api/download/csv", params={"job": job["job_id"]})
+        error = csv.json()["error"]
+        assert csv.status_code == 400 and error.startswith("download: this job's runs were not "
+                                                           "saved, so there is no CSV")  # fmt: skip
+        assert "— fix: download the JSON" in error and "keep the runs in the store" in error
+        assert client.get("/api/download/json", params={"job": job["job_id"]}).status_code == 200
+        other = client.get("/api/download/pdf", params={"job": job["job_id"]}).json()["error"]
+        assert other == "download: no pdf download here — fix: use html, json or csv"
+
+
 def test_a_run_too_large_for_memory_is_refused_when_asked(server: Server) -> None:
     """A run that cannot fit (the mid-size fleet, 20,000 paths × 1,098 days, every
     scenario: about 100 GiB) is 422 at once, in the page's words (no --paths), not

@@ -87,6 +87,33 @@ def test_a_bad_upload_shows_its_error_and_the_page_keeps_working(
         assert browser.refused == []
 
 
+def test_a_bad_number_box_says_what_is_wrong_and_how_to_fix_it(
+    server: Server, tmp_path: Path
+) -> None:
+    """A blank box is said to be blank (it was sent as 0, and refused as a 0 nobody
+    typed), and each refusal reads as the CLI's one line, fix included."""
+    chromium_or_skip()
+    with open_browser(tmp_path / "profile") as browser:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.select_option("#fleet-pick", "small-farm/fleet.yaml")
+        page.wait_for_function("!document.getElementById('run').disabled")
+        for box, typed, said in (("#paths", "", "paths: no value given — fix: "),
+                                 ("#paths", "1.5", "paths: 1.5: input should be a valid "
+                                  "integer — fix: "),
+                                 ("#horizon", "5000", "horizon_days: 5000: input should be "
+                                  "less than or equal to 1098 — fix: use a value of at most "
+                                  "1098")):  # fmt: skip
+            page.fill("#paths", "10")
+            page.fill(box, typed)
+            page.click("#run")
+            page.wait_for_selector("#run-error:not([hidden])")
+            assert page.inner_text("#run-error").startswith(said), typed
+            page.fill("#horizon", "20")
+        assert browser.refused == []
+
+
 def test_a_file_named_in_any_script_uploads(server: Server, tmp_path: Path) -> None:
     """A name with characters outside Latin-1 (which a header cannot carry raw) uploads,
     and the page shows it as it is."""

@@ -39,6 +39,9 @@ def _error(model: type[BaseModel], data: dict[str, Any]) -> InputError:
          "use a value above -0.9"),
         (Industry, {**_INDUSTRY, "rest_of_world": {"hashrate_ehs": float("nan")}},
          "rest_of_world.hashrate_ehs", ".nan is not a number", "write a number"),
+        # YAML's `takes_cancelled_us_orders:` with nothing after it (or a page's blank box)
+        (Industry, {**_INDUSTRY, "rest_of_world": {"takes_cancelled_us_orders": None}},
+         "rest_of_world.takes_cancelled_us_orders", "no value given", "write a number"),
     ],
 )  # fmt: skip
 def test_each_kind_of_error_names_its_field_and_a_fix_that_fits(

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hashshock.dashboard.jobs import Jobs
 from hashshock.dashboard.security import BodyLimit, Guard, NoFraming
 from hashshock.dashboard.uploads import MAX_UPLOAD_BYTES, Fleets, upload_name
-from hashshock.inputs.errors import InputError, unknown_name_fix
+from hashshock.inputs.errors import InputError, from_errors, unknown_name_fix
 
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
 MAX_PATHS = 20_000
@@ -66,11 +66,11 @@ class RunRequest(BaseModel):
         known = list(builtin_scenarios())
         for name in names:
             if name not in known:
-                raise ValueError(f"unknown scenario '{name}': "
+                raise ValueError(f"unknown scenario '{name}' — fix: "
                                  f"{unknown_name_fix(name, known, 'scenario')}")  # fmt: skip
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"{', '.join(twice)} named more than once: name each once")
+            raise ValueError(f"{', '.join(twice)} named more than once — fix: name each once")
         return names
 
 
@@ -79,6 +79,10 @@ class PickRequest(BaseModel):
 
     path: str
 
+
+#: The model of each route's JSON body: an unknown field spelt like one of its own is
+#: told which it may be.
+_BODIES: dict[str, type[BaseModel]] = {"/api/runs": RunRequest, "/api/fleets/pick": PickRequest}
 
 #: Largest JSON body of a request other than an upload (a run or a pick is a few hundred
 #: bytes): a larger one is refused before it is read.
@@ -136,12 +140,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0]
-        if first.get("type") == "json_invalid":
+        """The CLI's one line for a body that does not validate (``paths: 0: input should
+        be greater than or equal to 1 — fix: use a value of at least 1``), not pydantic's
+        own words, which say no fix."""
+        errors = [{**e, "loc": tuple(p for p in e.get("loc", ()) if p != "body")}
+                  for e in exc.errors()]  # fmt: skip
+        if errors[0].get("type") == "json_invalid":
             return JSONResponse({"error": "the request body is not valid JSON"}, status_code=422)
-        field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
-        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-        return JSONResponse({"error": f"{field}: {message}"}, status_code=422)
+        said = from_errors(errors, None, _BODIES.get(request.url.path))
+        said = InputError(None, said.field or "body", said.problem, said.fix)  # not a field
+        return JSONResponse({"error": said.message}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -302,9 +310,14 @@ def create_app(settings: Settings) -> FastAPI:
                 # One header: the later tables lose theirs.
                 body = tables[0] + b"".join(t.split(b"\n", 1)[1] for t in tables[1:])
                 media = "text/csv"
+            elif kind == "csv":  # the CSV is the store's export: a job not kept has none
+                raise InputError(None, "download", "this job's runs were not saved, so "
+                                 "there is no CSV of them", "download the JSON (the same "
+                                 "numbers), or run again with “keep the runs in the store” "
+                                 "ticked")  # fmt: skip
             else:
                 raise InputError(None, "download", f"no {kind} download here",
-                                 "use html, json, or csv for saved runs")  # fmt: skip
+                                 "use html, json or csv")  # fmt: skip
         except InputError as exc:
             return _error(exc)
         more = f"-and-{len(runs) - 1}-more" if len(runs) > 1 else ""  # not the first's alone

@@ -184,6 +184,7 @@ _FIXES = {
     "date_from_datetime_inexact": "write the date as YYYY-MM-DD",
     "missing": "add this field",
     "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
     "list_type": "write a list (YAML '- item' lines)",
     "dict_type": "write a mapping (YAML 'key: value' lines)",
     "model_type": "write a mapping (YAML 'key: value' lines)",
@@ -208,7 +209,15 @@ def from_validation_error(
     """Turn pydantic's first error into one clear :class:`InputError` (or, when a field
     is missing beside an unknown one spelt like it, that misspelling; with the validated
     ``model``, an unknown field spelt like an optional one is told which it may be)."""
-    errors = exc.errors(include_url=False)
+    return from_errors(exc.errors(include_url=False), file, model)
+
+
+def from_errors(
+    errors: Sequence[Any], file: str | Path | None, model: type[BaseModel] | None = None
+) -> InputError:
+    """:func:`from_validation_error` of pydantic's error dicts themselves: a web request's
+    errors (FastAPI's ``RequestValidationError``) come as that list, not as a
+    ``ValidationError``, and are worded the same way."""
     err = _misspelt(errors) or errors[0]
     if err.get("type") == "extra_forbidden" and "did_you_mean" not in err and model:
         loc = tuple(err.get("loc", ()))
@@ -237,6 +246,8 @@ def from_validation_error(
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _union_tag(file, field, kind, ctx)
+    if value is None and kind.endswith("_type"):  # YAML's `paths:`, a blank box in a page
+        return InputError(file, field, "no value given", _FIXES.get(kind, "give a value"))
     if isinstance(value, TruthValue):  # True or False where a number belongs
         # The source may be YAML or a Python object: the fix says YAML's part as YAML's.
         return InputError(file, field, f"{value!r} is not a number",

@@ -65,6 +65,13 @@ async function uploadFleet() {
   } catch (error) { fleetFailed(error); }
 }
 
+// A blank (or unreadable) number box is sent as null, for the server to say so: Number("")
+// is 0, which it would refuse as "0" that nobody typed
+function numberIn(id) {
+  const text = $(id).value;
+  return text === "" ? null : Number(text);
+}
+
 function chosenScenarios() {
   return [...document.querySelectorAll("#scenarios input:checked")].map((box) => box.value);
 }
@@ -165,8 +172,8 @@ async function startRun() {
     const job = await api("/api/runs", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
-        fleet_id: state.fleetId, scenarios, paths: Number($("paths").value),
-        horizon_days: Number($("horizon").value), seed: Number($("seed").value), save: $("save").checked,
+        fleet_id: state.fleetId, scenarios, paths: numberIn("paths"),
+        horizon_days: numberIn("horizon"), seed: numberIn("seed"), save: $("save").checked,
       }),
     });
     state.job = job.job_id;
