@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from hashshock.dashboard.app import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -73,6 +78,32 @@ def stop_server(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait(timeout=20)
+
+
+@contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[str]:
+    """The dashboard for ``settings`` served from a thread of this process, on
+    127.0.0.1 and a free port (its address yielded), for a test that replaces part of
+    the engine (``monkeypatch``) and so cannot use a server of its own process."""
+    import uvicorn
+
+    from hashshock.dashboard.app import create_app
+    from hashshock.dashboard.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    app = create_app(dataclasses.replace(settings, host="127.0.0.1", port=port))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -543,6 +543,60 @@ def test_a_job_can_be_cancelled_and_the_queue_is_bounded(
     assert not store.exists()
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_the_server_lists_its_waiting_and_running_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /api/jobs lists the jobs queued or running, in the order they run, each with
+    what it runs; a queued job says how many are ahead of it (it said "queued" alone, and
+    a page reloaded mid-run had lost the job it waited behind). Ended jobs leave the
+    list; the list keeps the Host check."""
+    from fastapi.testclient import TestClient
+
+    from hashshock import api
+    from hashshock.dashboard.app import Settings, create_app
+
+    def endless(*_: object, progress: object = None, **__: object) -> None:
+        assert callable(progress)
+        for day in range(10**6):
+            progress(day, 10**6)
+            time.sleep(0.005)
+
+    monkeypatch.setattr(api, "compare", endless)
+    settings = Settings("127.0.0.1", 8000, tmp_path / "runs.duckdb", EXAMPLES)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/api/jobs").json() == {"jobs": []}
+        fleet = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"},
+                            headers=WRITE).json()["fleet_id"]  # fmt: skip
+        asked = [
+            {"fleet_id": fleet, "scenarios": ["baseline"], "paths": 3, "horizon_days": 9},
+            {"fleet_id": fleet, "scenarios": ["baseline", "sanctions"], "paths": 4},
+        ]
+        ids = [client.post("/api/runs", json=body, headers=WRITE).json()["job_id"]
+               for body in asked]  # fmt: skip
+        while client.get(f"/api/jobs/{ids[0]}").json()["state"] != "running":
+            time.sleep(0.01)
+        listed = client.get("/api/jobs").json()["jobs"]
+        assert [job["job_id"] for job in listed] == ids
+        assert [job["state"] for job in listed] == ["running", "queued"]
+        assert [(job["fleet"], job["scenarios"], job["paths"], job["horizon_days"])
+                for job in listed] == [("small-farm/fleet.yaml", ["baseline"], 3, 9),
+                                       ("small-farm/fleet.yaml", ["baseline", "sanctions"], 4,
+                                        365)]  # fmt: skip
+        assert listed[1]["progress"] == "waiting to start: 1 run before it"
+        assert client.get(f"/api/jobs/{ids[1]}").json()["progress"] == listed[1]["progress"]
+        assert client.head("/api/jobs").status_code == 200
+        assert client.get("/api/jobs", headers={"Host": "evil.example:80"}).status_code == 403
+        assert client.delete(f"/api/jobs/{ids[0]}", headers=WRITE).status_code == 202
+        assert _wait(client, ids[0])["state"] == "cancelled"  # type: ignore[arg-type]
+        while client.get(f"/api/jobs/{ids[1]}").json()["state"] == "queued":
+            time.sleep(0.01)
+        assert [job["job_id"] for job in client.get("/api/jobs").json()["jobs"]] == ids[1:]
+        client.delete(f"/api/jobs/{ids[1]}", headers=WRITE)
+        assert _wait(client, ids[1])["state"] == "cancelled"  # type: ignore[arg-type]
+        assert client.get("/api/jobs").json() == {"jobs": []}
+
+
 def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     """Once a job has begun saving (its runs going into the store), a cancel is refused
     rather than answered 202 and the runs saved anyway."""

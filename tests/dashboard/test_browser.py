@@ -4,13 +4,18 @@ chart, and find in it the numbers the API gives for the same seed."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
-from tests.dashboard.conftest import EXAMPLES, Server
+from tests.dashboard.conftest import EXAMPLES, Server, serve_in_thread
 
 import hashshock
+from hashshock.dashboard.app import Settings
 
 PATHS, SEED = 60, 4
 
@@ -160,6 +165,76 @@ def test_at_phone_width_the_page_is_one_column(server: Server, tmp_path: Path) -
         results, form = (page.locator(f"#{box}").bounding_box() for box in ("results", "run-form"))
         assert results["y"] > form["y"] + form["height"]  # below the form, not beside it
         assert browser.errors() == [] and browser.refused == []
+
+
+#: The paths of a run the test's engine holds until it is cancelled (any other runs).
+HOLD_PATHS = 7_777
+
+
+@contextmanager
+def _cancelled_after(client: httpx.Client, job: dict[str, Any]) -> Iterator[None]:
+    """Job ``job`` cancelled once the block ends, however it ends: a held job left
+    running would keep the server's thread, and the test, from ending."""
+    try:
+        yield
+    finally:
+        client.delete(f"/api/jobs/{job['job_id']}", headers={"X-Hashshock": "1"})
+
+
+def test_a_reloaded_page_follows_its_run_and_shows_what_it_waits_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run queued behind another (started elsewhere) says so, and the server's queue
+    lists both; reloaded, the page follows its run again (progress, Cancel) — it came
+    back idle while the run went on unseen. Cancelling the run ahead from the list lets
+    the page's run go, and its results are drawn."""
+    chromium_or_skip()
+    from hashshock import api
+
+    real = api.compare
+
+    def held(fleet: Any, scenarios: Any, paths: int, *args: Any, progress: Any, **kw: Any) -> Any:
+        deadline = time.monotonic() + 300  # a failed test must not leave it running
+        while paths == HOLD_PATHS and time.monotonic() < deadline:
+            progress(0, 365)  # cancelled, this raises
+            time.sleep(0.01)
+        return real(fleet, scenarios, paths, *args, progress=progress, **kw)
+
+    monkeypatch.setattr(api, "compare", held)
+    write = {"X-Hashshock": "1"}
+    settings = Settings("127.0.0.1", 0, tmp_path / "runs.duckdb", EXAMPLES)
+    with serve_in_thread(settings) as url, httpx.Client(base_url=url) as client:
+        fleet = client.post("/api/fleets/pick", json={"path": "small-farm/fleet.yaml"},
+                            headers=write).json()["fleet_id"]  # fmt: skip
+        ahead = client.post("/api/runs", headers=write, json={
+            "fleet_id": fleet, "scenarios": ["baseline"], "paths": HOLD_PATHS}).json()  # fmt: skip
+        with open_browser(tmp_path / "profile") as browser, _cancelled_after(client, ahead):
+            page = browser.page
+            page.goto(url)
+            page.wait_for_selector("body[data-ready=true]")
+            listed = f"small-farm/fleet.yaml · baseline · {HOLD_PATHS}×365 — running"
+            assert page.inner_text("#queue-list").startswith(listed)
+            page.select_option("#fleet-pick", "small-farm/fleet.yaml")
+            page.wait_for_function("!document.getElementById('run').disabled")
+            page.fill("#paths", "10")
+            page.fill("#horizon", "20")
+            page.click("#run")
+            waiting = "queued: waiting to start: 1 run before it"
+            said = f"document.getElementById('run-status').textContent === {waiting!r}"
+            page.wait_for_function(said)
+            page.reload()
+            page.wait_for_selector("body[data-ready=true]")
+            page.wait_for_function(said)
+            assert page.is_visible("#cancel") and page.is_visible("#progress")
+            page.wait_for_selector("#queue-list li >> nth=1")
+            items = page.locator("#queue-list li").all_inner_texts()
+            assert items[0].startswith(listed) and "(this page's run)" in items[1], items
+            page.click("#queue-list li >> nth=0 >> button")  # the run ahead
+            page.wait_for_selector("#results[data-rendered=true]", timeout=300_000)
+            assert page.inner_text("#run-status").startswith("done in ")
+            assert page.is_hidden("#cancel") and page.is_hidden("#progress")
+            assert page.evaluate("sessionStorage.getItem('hashshock-job')") is None
+            assert browser.errors() == [] and browser.refused == []
 
 
 def _downloads(page: Any) -> list[str]:

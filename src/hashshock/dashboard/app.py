@@ -234,10 +234,14 @@ def create_app(settings: Settings) -> FastAPI:
             return _error(exc)
         return JSONResponse(job.status(), status_code=202)
 
+    @read("/api/jobs")
+    def waiting() -> dict[str, Any]:
+        return {"jobs": jobs.waiting()}
+
     @read("/api/jobs/{job_id}")
     def status(job_id: str) -> Response:
         try:
-            return JSONResponse(jobs.get(job_id).status())
+            return JSONResponse(jobs.status(job_id))
         except InputError as exc:
             return _error(exc, 404)
 

@@ -51,28 +51,33 @@ class Job:
     stop: bool = False  # asked to stop (Jobs.cancel)
     saving: bool = False  # its results are being saved: too late to stop
     horizon_days: int = 0  # days simulated per scenario
+    paths: int = 0
 
-    def progress(self) -> str:
+    def progress(self, ahead: int | None = None) -> str:
         """:attr:`done` of :attr:`total` in words. Both are *scenario-days*: the engine
         counts days simulated summed over every scenario it runs (baseline included), so
-        365 days of 4 scenarios is 1,460."""
+        365 days of 4 scenarios is 1,460. A queued job says how many runs are ahead of
+        it, where the queue (``ahead``) is known: "queued" alone left a user wondering
+        behind what."""
+        if self.state == "queued":
+            if ahead is None:
+                return "waiting to start (after any runs before it)"
+            if ahead == 0:
+                return "waiting to start: next"
+            return f"waiting to start: {counted(ahead, 'run')} before it"
         if self.total <= 0 or self.horizon_days <= 0:
-            # queued: whether runs are before it is not known here (it may be next)
-            return (
-                "waiting to start (after any runs before it)"
-                if self.state == "queued"
-                else "starting"
-            )
+            return "starting"
         scenarios = counted(max(round(self.total / self.horizon_days), 1), "scenario")
         days = counted(self.horizon_days, "day")
         return f"{self.done:,} of {self.total:,} scenario-days simulated ({scenarios} × {days})"
 
-    def status(self) -> dict[str, Any]:
+    def status(self, ahead: int | None = None) -> dict[str, Any]:
         end = self.finished or time.monotonic()
         return {"job_id": self.job_id, "state": self.state, "done": self.done,
-                "total": self.total, "progress": self.progress(), "error": self.error,
+                "total": self.total, "progress": self.progress(ahead), "error": self.error,
                 "run_ids": self.run_ids,
                 "fleet": self.fleet_label, "scenarios": self.scenarios,
+                "paths": self.paths, "horizon_days": self.horizon_days,
                 "elapsed_s": round(end - self.started, 2)}  # fmt: skip
 
 
@@ -98,7 +103,7 @@ class Jobs:
         horizon_days: int, seed: int, save: bool,
     ) -> Job:  # fmt: skip
         job = Job(uuid.uuid4().hex[:12], label, [s.name for s in scenarios],
-                  horizon_days=horizon_days)  # fmt: skip
+                  horizon_days=horizon_days, paths=paths)  # fmt: skip
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if j.state not in ENDED)
             if waiting >= MAX_WAITING:
@@ -168,6 +173,25 @@ class Jobs:
             elif job.state not in ENDED:
                 job.stop = True
         return job
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """The status of every job queued or running, in the order they run: a page that
+        lost its job (reloaded, or another tab's) sees what the server is busy with, and
+        may cancel it."""
+        with self._lock:
+            queue = [job for job in self._jobs.values() if job.state not in ENDED]
+            return [job.status(ahead) for ahead, job in enumerate(queue)]
+
+    def status(self, job_id: str) -> dict[str, Any]:
+        """Job ``job_id``'s status; queued, with the number of jobs ahead of it."""
+        job = self.get(job_id)
+        with self._lock:
+            ahead = 0
+            for other in self._jobs.values():
+                if other is job:
+                    break
+                ahead += other.state not in ENDED
+            return job.status(ahead)
 
     def get(self, job_id: str) -> Job:
         with self._lock:

@@ -3,7 +3,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { fleetId: null, job: null, shown: null };
+const state = { fleetId: null, job: null, shown: null, queueTimer: null };
+// The job this tab follows, kept across a reload (the job runs on whether a page watches)
+const JOB_KEY = "hashshock-job";
 const DOWNLOADS = { html: "HTML report", json: "JSON", csv: "CSV" };
 
 async function api(path, options = {}) {
@@ -129,6 +131,23 @@ async function drawReport(query) {
   results.dataset.rendered = "true";
 }
 
+// Follow job `jobId`: its progress, its Cancel, its results once done
+function follow(jobId) {
+  state.job = jobId;
+  sessionStorage.setItem(JOB_KEY, jobId);
+  $("run").disabled = true;
+  $("progress").hidden = false;
+  $("cancel").hidden = false;
+}
+
+function release() {
+  state.job = null;
+  sessionStorage.removeItem(JOB_KEY);
+  $("progress").hidden = true;
+  $("cancel").hidden = true;
+  $("run").disabled = !state.fleetId;
+}
+
 async function poll(jobId) {
   const job = await api(`/api/jobs/${jobId}`);
   const bar = $("progress");
@@ -139,10 +158,8 @@ async function poll(jobId) {
     setTimeout(() => poll(jobId).catch((error) => runFailed(error)), 150);
     return;
   }
-  bar.hidden = true;
-  $("cancel").hidden = true;
-  state.job = null;
-  $("run").disabled = false;
+  release();
+  showQueue();
   if (job.state === "error") { runFailed(job.error); return; }
   if (job.state === "cancelled") { $("run-status").textContent = "cancelled: nothing was saved"; return; }
   state.saved = job.run_ids.length > 0;
@@ -153,9 +170,7 @@ async function poll(jobId) {
 }
 
 function runFailed(error) {
-  $("progress").hidden = true;
-  $("cancel").hidden = true;
-  $("run").disabled = !state.fleetId;
+  release();
   $("run-status").textContent = "";
   showError("run-error", error);
 }
@@ -165,7 +180,6 @@ async function startRun() {
   const scenarios = chosenScenarios();
   if (!scenarios.length) { runFailed("tick at least one scenario"); return; }
   $("run").disabled = true;
-  $("progress").hidden = false;
   $("progress").value = 0;
   $("results").dataset.rendered = "false";
   try {
@@ -176,8 +190,8 @@ async function startRun() {
         horizon_days: numberIn("horizon"), seed: numberIn("seed"), save: $("save").checked,
       }),
     });
-    state.job = job.job_id;
-    $("cancel").hidden = false;
+    follow(job.job_id);
+    showQueue();
     await poll(job.job_id);
   } catch (error) { runFailed(error); }
 }
@@ -188,6 +202,30 @@ async function cancelRun() {
     await api(`/api/jobs/${state.job}`, { method: "DELETE" });
     $("run-status").textContent = "stopping…";
   } catch (error) { showError("run-error", error); }
+}
+
+// The server's queue, oldest first, each with a Cancel: what this tab's run waits behind,
+// and runs no page follows any more. Redrawn each second while it is not empty.
+async function showQueue() {
+  clearTimeout(state.queueTimer);
+  let jobs = [];
+  try { ({ jobs } = await api("/api/jobs")); } catch (error) { return; }
+  $("queue-list").replaceChildren(...jobs.map((job) => {
+    const item = document.createElement("li");
+    const mine = job.job_id === state.job ? " (this page's run)" : "";
+    item.textContent = `${job.fleet} · ${job.scenarios.join(", ")} · ${job.paths}×${job.horizon_days}` +
+      ` — ${job.state}: ${job.progress}${mine} `;
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => api(`/api/jobs/${job.job_id}`, { method: "DELETE" })
+      .then(showQueue, (error) => showError("run-error", error)));
+    item.append(cancel);
+    return item;
+  }));
+  $("queue").hidden = !jobs.length;
+  if (jobs.length) state.queueTimer = setTimeout(showQueue, 1000);
 }
 
 async function loadStored() {
@@ -249,6 +287,12 @@ async function init() {
   $("cancel").addEventListener("click", cancelRun);
   $("compare").addEventListener("click", compareStored);
   await loadStored();
+  const followed = sessionStorage.getItem(JOB_KEY);  // a run started before a reload
+  if (followed) {
+    follow(followed);
+    poll(followed).catch((error) => runFailed(error));
+  }
+  await showQueue();
   document.body.dataset.ready = "true";
 }
 
