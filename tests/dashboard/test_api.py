@@ -243,6 +243,18 @@ def test_a_job_not_kept_has_no_csv_and_says_how_to_get_the_numbers(server: Serve
         assert other == "download: no pdf download here — fix: use html, json or csv"
 
 
+def test_a_chart_s_label_is_its_title_in_plain_words() -> None:
+    """The page's aria-label: plotly's tags and entities out (a screen reader would say
+    them), the section's title where the figure has none."""
+    from hashshock.dashboard.app import chart_label
+
+    title = {"text": "Spares &amp; parts — <i>a&lt;b</i><br><sup>A part stocks out</sup>"}
+    assert chart_label({"layout": {"title": title}}, "x") == (
+        "Spares & parts — a<b A part stocks out")  # fmt: skip
+    assert chart_label({"layout": {"title": "Cash (USD)"}}, "x") == "Cash (USD)"
+    assert chart_label({"layout": {}}, "Money") == "Money"
+
+
 def test_a_run_too_large_for_memory_is_refused_when_asked(server: Server) -> None:
     """A run that cannot fit (the mid-size fleet, 20,000 paths × 1,098 days, every
     scenario: about 100 GiB) is 422 at once, in the page's words (no --paths), not

@@ -237,6 +237,58 @@ def test_a_reloaded_page_follows_its_run_and_shows_what_it_waits_behind(
             assert browser.errors() == [] and browser.refused == []
 
 
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two CSS ``rgb(r, g, b)`` colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_follows_wcag() -> None:
+    assert _contrast("rgb(255, 255, 255)", "rgb(0, 0, 0)") == 21
+    assert round(_contrast("rgb(255, 255, 255)", "rgb(213, 94, 0)"), 2) == 3.87  # #D55E00
+
+
+def test_the_page_reads_by_keyboard_and_screen_reader_and_its_button_is_legible(
+    server: Server, tmp_path: Path
+) -> None:
+    """Each scenario's description opens from the keyboard (it was a title attribute,
+    for a mouse alone) and describes its box; the Run button's text has WCAG AA's
+    4.5:1 contrast (3.9:1 before); each chart is an image named by its title."""
+    chromium_or_skip()
+    with open_browser(tmp_path / "profile") as browser, server.client() as client:
+        page = browser.page
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        for scenario in client.get("/api/info").json()["scenarios"]:
+            box = page.locator(f"#scenarios input[value='{scenario['name']}']")
+            about = page.locator(f"#{box.get_attribute('aria-describedby')}")
+            assert about.text_content() == scenario["description"]
+            assert not about.is_visible()
+            page.focus(f"#scenarios details:has(#about-{scenario['name']}) summary")
+            page.keyboard.press("Enter")
+            assert about.is_visible(), scenario["name"]
+        _run_small_farm(page)
+        colours = page.evaluate("(() => { const style = getComputedStyle("
+                                "document.getElementById('run')); "
+                                "return [style.color, style.backgroundColor]; })()")  # fmt: skip
+        assert page.is_enabled("#run") and _contrast(*colours) >= 4.5, colours
+        job = page.get_attribute("#dl-html", "href").split("job=")[1]
+        labels = {b["key"]: b["label"] for s in client.get("/api/report", params={"job": job})
+                  .json()["sections"] for b in s["blocks"] if b["kind"] == "chart"}  # fmt: skip
+        drawn = page.evaluate("[...document.querySelectorAll('.chart')].map((div) => "
+                              "[div.id, div.getAttribute('role'), "
+                              "div.getAttribute('aria-label')])")  # fmt: skip
+        assert drawn == [[f"chart-{key}", "img", label] for key, label in labels.items()]
+        assert labels["hashrate"] == "Delivered hashrate (TH/s)"
+        assert browser.errors() == [] and browser.refused == []
+
+
 def _downloads(page: Any) -> list[str]:
     """The download links offered, as the bar reads them (separators between them only)."""
     return str(page.inner_text("#downloads")).removeprefix("Download: ").split(" · ")

@@ -8,6 +8,8 @@ same line the CLI prints — and the server keeps serving.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -98,6 +100,15 @@ def _error(exc: InputError, status: int | None = None) -> JSONResponse:
     return JSONResponse({"error": exc.message}, status_code=404 if missing else status or 400)
 
 
+def chart_label(figure: dict[str, Any], fallback: str) -> str:
+    """A chart's title as plain words (plotly's tags such as ``<br>`` and its entities
+    out), for the page's ``aria-label``: a screen reader cannot read the drawn title.
+    ``fallback`` for a figure without one."""
+    title = figure.get("layout", {}).get("title") or ""
+    text = str(title.get("text") or "") if isinstance(title, dict) else str(title)
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split()) or fallback
+
+
 def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
     from hashshock.report.sections import Chart, build
     from hashshock.report.write import report_input
@@ -105,7 +116,8 @@ def _sections(runs: list[dict[str, Any]]) -> dict[str, Any]:
     report = report_input(runs)
     return {"labels": report.labels, "sections": [
         {"key": s.key, "title": s.title, "intro": s.intro, "blocks": [
-            {"kind": "chart", "key": b.key, "caption": b.caption, "figure": b.figure}
+            {"kind": "chart", "key": b.key, "caption": b.caption, "figure": b.figure,
+             "label": chart_label(b.figure, s.title)}
             if isinstance(b, Chart) else {"kind": "html", "html": b.html} for b in blocks]}
         for s, blocks in build(report)]}  # fmt: skip
 

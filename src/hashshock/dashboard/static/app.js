@@ -107,6 +107,8 @@ async function drawReport(query) {
       const div = document.createElement("div");
       div.id = `chart-${block.key}`;
       div.className = "chart";
+      div.setAttribute("role", "img");  // a screen reader says its title, not plotly's parts
+      div.setAttribute("aria-label", block.label);
       figure.append(div);
       if (block.caption) {
         const caption = document.createElement("figcaption");
@@ -271,15 +273,24 @@ async function init() {
     option.textContent = path;
     $("fleet-pick").append(option);
   }
+  // each description behind its own "about": a title attribute is out of reach of a
+  // keyboard or a finger; the box is described by it for a screen reader as well
   for (const scenario of info.scenarios) {
     const label = document.createElement("label");
-    label.title = scenario.description;
     const box = document.createElement("input");
     box.type = "checkbox";
     box.value = scenario.name;
     box.checked = scenario.name === "baseline";
+    box.setAttribute("aria-describedby", `about-${scenario.name}`);
     label.append(box, document.createTextNode(scenario.name));
-    $("scenarios").append(label);
+    const about = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = `about ${scenario.name}`;
+    const text = document.createElement("p");
+    text.id = `about-${scenario.name}`;
+    text.textContent = scenario.description;
+    about.append(summary, text);
+    $("scenarios").append(label, about);
   }
   $("fleet-pick").addEventListener("change", pickFleet);
   $("fleet-upload").addEventListener("change", uploadFleet);
