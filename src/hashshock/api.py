@@ -152,7 +152,8 @@ def compare(
     call, and an ``executor`` (:mod:`hashshock.execution`: threads, a local or remote
     Dask cluster) is used as given. Results do not depend on where they ran.
     ``scenarios`` is a list (of names, files, mappings or scenarios); the other arguments, the
-    result and the errors are :func:`run`'s, one result per scenario in the order given.
+    result and the errors are :func:`run`'s, one result per scenario in the order given
+    (a set has none: its scenarios come in the order of their names).
     """
     check_run_args(paths, seed, workers)
     check_horizon(horizon_days)
