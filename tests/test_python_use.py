@@ -210,3 +210,20 @@ def test_every_used_price_tier_of_a_result_is_read_only() -> None:
     assert run.money is not None
     prices = run.money.market.used_price_usd_per_th
     assert all(not prices[tier].flags.writeable for tier in prices)
+
+
+def test_a_path_inside_a_mapping_names_its_file_as_text_does() -> None:
+    """``{"failure_rates": Path(...)}`` was "input should be a valid string": a path in a
+    fleet's or an industry's mapping reads as the file name it holds."""
+    from hashshock.inputs.catalog import _data_path
+
+    rates = _data_path("failure_rates.csv")
+    runs = [hashshock.run(small_fleet(failure_rates=given), paths=3, horizon_days=20).to_dict()
+            for given in (rates, str(rates))]  # fmt: skip
+    assert runs[0]["daily"] == runs[1]["daily"]
+    farm = EXAMPLES / "small-farm" / "fleet.yaml"
+    industry = {"name": "one", "start_date": "2026-12-01",
+                "operators": [{"name": "a", "fleet": farm}]}  # fmt: skip
+    result = hashshock.industry(industry, ["baseline"], paths=2, horizon_days=5,
+                                say_warnings=False)  # fmt: skip
+    assert result.to_dict()["operators"][0]["name"] == "a"

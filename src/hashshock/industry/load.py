@@ -47,7 +47,13 @@ from hashshock.inputs.industry import (
     PortfolioLoan,
 )
 from hashshock.inputs.kinds import check_kind
-from hashshock.inputs.load import LoadedFleet, check_near_start, fleet_from_mapping, load_fleet
+from hashshock.inputs.load import (
+    LoadedFleet,
+    check_near_start,
+    fleet_from_mapping,
+    load_fleet,
+    plain_numbers,
+)
 
 #: A class's ``total_machines`` may differ from count × mean size by at most this factor.
 SIZE_TOLERANCE = 2.0
@@ -617,6 +623,7 @@ def _with_entry_name(error: InputError, data: dict[str, Any]) -> InputError:
 def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> LoadedIndustry:
     """Validate a parsed industry mapping and read its fleets (``path`` places relative
     file names and is named in messages)."""
+    data = plain_numbers(data)
     try:
         industry = Industry.model_validate(data)
     except ValidationError as exc:

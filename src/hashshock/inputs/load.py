@@ -7,6 +7,7 @@ file, the field and the fix.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -161,12 +162,14 @@ def _on_csv_row(exc: InputError, path: Path | None, first: int, csv_path: Path,
 
 def plain_numbers(value: Any) -> Any:
     """``value`` with every numpy scalar inside its dicts and lists made the Python number
-    it holds (``np.int64(40)`` → ``40``): a mapping built from arrays is a user's mapping
-    all the same, and the models take whole numbers strictly.
+    it holds (``np.int64(40)`` → ``40``), and every path the text it names
+    (``Path("rates.csv")`` → ``"rates.csv"``): a mapping built in Python is a user's
+    mapping all the same, and the models take whole numbers and file names strictly.
 
     >>> import numpy as np
-    >>> plain_numbers({"count": np.int64(40), "x": [np.float64(0.5)]})
-    {'count': 40, 'x': [0.5]}
+    >>> from pathlib import Path
+    >>> plain_numbers({"count": np.int64(40), "x": [np.float64(0.5)], "f": Path("r.csv")})
+    {'count': 40, 'x': [0.5], 'f': 'r.csv'}
     """
     if isinstance(value, dict):
         return {k: plain_numbers(v) for k, v in value.items()}
@@ -174,6 +177,8 @@ def plain_numbers(value: Any) -> Any:
         return type(value)(plain_numbers(v) for v in value)
     if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
         return value.item()  # a numpy scalar (numpy is not imported for this)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     return value
 
 
@@ -719,7 +724,7 @@ def _load_scenario(ref: str | Path, _seen: tuple[Path, ...]) -> Scenario:
 def scenario_from_mapping(data: Mapping[str, Any]) -> Scenario:
     """A scenario from a mapping of its fields, as a scenario YAML has them (``include``
     names built-in scenarios or files from the working folder), checked as a file is."""
-    return _checked_scenario(dict(data), None, ())
+    return _checked_scenario(plain_numbers(dict(data)), None, ())
 
 
 def checked_scenario(scenario: Scenario) -> Scenario:

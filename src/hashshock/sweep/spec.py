@@ -259,9 +259,12 @@ class SweepSpec(_Strict):
 
 
 def spec_from_mapping(data: dict[str, Any], source: str | Path | None = None) -> SweepSpec:
-    """Validate a parsed spec; errors name ``source`` (the spec file)."""
+    """Validate a parsed spec; errors name ``source`` (the spec file). numpy's numbers
+    and paths in it count as the numbers and file names they hold."""
+    from hashshock.inputs.load import plain_numbers
+
     try:
-        return SweepSpec.model_validate(data)
+        return SweepSpec.model_validate(plain_numbers(data))
     except ValidationError as exc:
         raise from_validation_error(exc, source, SweepSpec) from None
 
