@@ -389,7 +389,7 @@ def test_wrong_argument_types_are_input_errors() -> None:
         # None, a number or a mapping where a name, a path or a list belongs
         (lambda: hashshock.compare(fleet, None), "scenarios", "give a list of names"),
         (lambda: hashshock.industry(None, None, paths=5), "scenarios", "give a list of names"),
-        (lambda: hashshock.industry(None, portfolio={}, paths=5), "portfolio", "YAML file"),
+        (lambda: hashshock.industry(None, portfolio=[], paths=5), "portfolio", "YAML file"),  # type: ignore[arg-type]
         (lambda: hashshock.load_scenario(None), "scenario", "bundled scenario's name"),
         (lambda: hashshock.load_scenario({}), "name", "add this field"),  # a mapping: its fields
         (lambda: hashshock.find_breakpoint(EXAMPLES / "midsize-public-miner" / "fleet.yaml",
@@ -854,3 +854,25 @@ def test_the_loaders_take_what_run_takes() -> None:
     assert (
         hashshock.run(farm, scenario, 2, 5).to_dict() == hashshock.run(farm, mine, 2, 5).to_dict()
     )
+
+
+def test_a_home_folder_is_read_as_a_shell_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run("~/fleet.yaml")`` said "file not found": a shell expands ``~`` before the CLI
+    sees it, Python does not. Every argument that names a file expands it."""
+    import shutil
+
+    from hashshock.inputs.errors import InputError
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copy(EXAMPLES / "small-farm" / "fleet.yaml", tmp_path / "fleet.yaml")
+    for fleet in ("~/fleet.yaml", Path("~/fleet.yaml")):
+        assert hashshock.load_fleet(fleet).machines > 0
+    (tmp_path / "quiet.yaml").write_text("name: quiet\nevents: []\n")
+    assert hashshock.load_scenario(Path("~/quiet.yaml")).name == "quiet"
+    assert hashshock.load_scenario("~/quiet.yaml").name == "quiet"
+    # a Path is a file: the bundled industry's name as one is told how to give it
+    with pytest.raises(InputError) as caught:
+        hashshock.industry(Path("us"), paths=2, horizon_days=2)
+    assert "as text ('us')" in str(caught.value)

@@ -908,6 +908,34 @@ def test_a_portfolio_file_may_keep_the_industry_files_portfolio_key(tmp_path: Pa
     wrapped.write_text(yaml.safe_dump({"portfolio": loans}))
     got = [with_portfolio(loaded, f).industry.portfolio for f in (bare, wrapped)]
     assert got[0] == got[1] and len(got[0].loans) == 1
+    # in Python, the file's fields as a mapping are the same portfolio; "~" is a home folder
+    assert with_portfolio(loaded, loans).industry.portfolio == got[0]
+    assert with_portfolio(loaded, {"portfolio": loans}).industry.portfolio == got[0]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "lender.yaml").write_text(yaml.safe_dump(loans))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        assert with_portfolio(loaded, "~/lender.yaml").industry.portfolio == got[0]
+
+
+@pytest.mark.parametrize("given", ["file", "mapping"])
+def test_an_empty_portfolio_is_refused(tmp_path: Path, given: str) -> None:
+    """A portfolio replaces the industry's: one with no loans ran and reported no lender
+    at all ("portfolio ... (0 loans)"); a mapping's error names it where a file would be."""
+    from hashshock.industry.load import with_portfolio
+
+    file = tmp_path / "lender.yaml"
+    file.write_text("{}\n")
+    with pytest.raises(InputError) as caught:
+        with_portfolio(load_industry(_industry(tmp_path)), file if given == "file" else {})
+    assert str(caught.value.file) == (str(file) if given == "file" else "portfolio")
+    assert "has no loans" in caught.value.problem and "loans:" in (caught.value.fix or "")
+    bad = {"loans": [{"borrower": "farms"}]}
+    with pytest.raises(InputError) as caught:
+        with_portfolio(load_industry(_industry(tmp_path)), bad)
+    assert caught.value.file == "portfolio" and caught.value.field is not None
+    assert caught.value.field.startswith("loans[0].")
 
 
 def test_a_kind_spelt_like_another_is_warned_of(tmp_path: Path) -> None:

@@ -380,14 +380,14 @@ def fit_failure_rates(
     if not isinstance(files, Sequence) or not files:
         raise InputError(None, "paths", f"{paths!r} is not a list of files",
                          "give a log or an inventory's path, or a list of them")  # fmt: skip
-    for file in files:
-        check_path_like(file, "paths", "give each log as a path (str or Path)")
+    logs = [check_path_like(file, "paths", "give each log as a path (str or Path)")
+            for file in files]  # fmt: skip
     for name, value in (("min_failures", min_failures),
                         ("min_family_failures", min_family_failures)):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InputError(None, name, f"{value!r} is not a number of failures",
                              "give a whole number, 1 or more")  # fmt: skip
-    loaded = load_histories([Path(f) for f in files], as_of=as_date(as_of, "as_of"),
+    loaded = load_histories(logs, as_of=as_date(as_of, "as_of"),
                             install_date=as_date(install_date, "install_date"),
                             catalog=catalog)  # fmt: skip
     return fit_loaded(loaded, min_failures, min_family_failures)

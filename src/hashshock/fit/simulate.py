@@ -56,11 +56,10 @@ def fleet_cohorts(path: str | Path, share: float = 1.0) -> list[Cohort]:
 
     Prefixes are ``<site>-<cohort number>``. Other parts of the fleet file are ignored.
     """
-    check_path_like(path, "path", "give the fleet file's path")
+    path = check_path_like(path, "path", "give the fleet file's path")
     if isinstance(share, bool) or not (isinstance(share, int | float) and 0 < share <= 1):
         raise InputError(None, "share", f"{share!r} is not a share of each cohort",
                          "give more than 0 and at most 1 (1: every machine)")  # fmt: skip
-    path = Path(path)
     data = read_yaml_mapping(path)
     out: list[Cohort] = []
     for i, c in enumerate(data.get("cohorts") or [], start=1):

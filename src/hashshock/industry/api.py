@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from hashshock.execution.base import Executor, Progress
 from hashshock.execution.choose import check_executor, check_progress
@@ -44,6 +45,8 @@ from hashshock.prepare import (
 )
 
 IndustryLike = str | Path | LoadedIndustry | dict[str, object] | None
+#: A lender's portfolio: a YAML file, or a mapping of its fields (``{"loans": [...]}``).
+PortfolioLike = str | Path | Mapping[str, Any] | None
 
 #: Paths by default: an industry runs every member once per scenario (docs/industry.md).
 DEFAULT_PATHS = 200
@@ -62,7 +65,7 @@ def _loaded(industry: IndustryLike) -> LoadedIndustry:
 
 def industry_files(
     industry: IndustryLike, scenarios: Sequence[ScenarioLike], market: MarketConfig,
-    portfolio: str | Path | None = None,
+    portfolio: PortfolioLike = None,
 ) -> tuple[LoadedIndustry, list[Path]]:  # fmt: skip
     """The industry loaded (with ``portfolio``'s loans if given), and every user file a
     run of it reads: the industry file, the portfolio, each member's fleet or template
@@ -74,7 +77,7 @@ def industry_files(
     if portfolio is not None:
         loaded = with_portfolio(loaded, portfolio)
     files = [loaded.path] if loaded.path is not None else []
-    files += [Path(portfolio)] if portfolio is not None else []
+    files += [loaded.portfolio_file] if loaded.portfolio_file is not None else []
     for member in loaded.members:
         files += input_files(member.loaded, scenarios, market)
     return loaded, list(dict.fromkeys(files))
@@ -184,22 +187,21 @@ def industry(
     market: MarketInput = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
-    portfolio: str | Path | None = None,
+    portfolio: PortfolioLike = None,
     workers: int | None = None,
     engine_passes: int | None = None,
     say_warnings: bool = True,
 ) -> IndustryResult:
     """Simulate every operator of ``industry`` (a file, a bundled name such as ``us``, a
     mapping; ``None``: ``us``) under each scenario, on one network and one set of random
-    numbers; ``executor`` (default: in this process; ``workers`` > 1: a local Dask
-    cluster of that many worker processes for the call, as ``hashshock industry
-    --workers``) runs the members' tasks and ``progress`` gets (tasks done, tasks in
-    total); ``portfolio`` (a YAML file) replaces the industry's lender portfolio;
+    numbers; ``executor`` (default: in this process; ``workers`` > 1: a local Dask cluster
+    of that many worker processes for the call, as ``hashshock industry --workers``) runs
+    the members' tasks and ``progress`` gets (tasks done, tasks in total); ``portfolio`` (a
+    YAML file or a mapping of its fields) replaces the industry's lender portfolio;
     ``engine_passes`` the industry's (how many times the engines run, each pass steered by
     the network the one before settled). Results do not depend on where they ran. The
     warnings are in the result and, with ``say_warnings``, issued as
-    :class:`~hashshock.notices.HashshockWarning` (a sweep's points leave them to the
-    base).
+    :class:`~hashshock.notices.HashshockWarning` (a sweep's points leave them to the base).
 
     ``scenarios``, ``horizon_days`` (days, 1 to 1,098), ``seed`` and ``market`` are as
     :func:`hashshock.compare` takes them; ``paths`` (1 to 1,000,000) defaults to 200, not

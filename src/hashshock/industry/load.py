@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -51,6 +51,7 @@ from hashshock.inputs.load import (
     LoadedFleet,
     check_near_start,
     fleet_from_mapping,
+    labelled_as,
     load_fleet,
     plain_numbers,
 )
@@ -641,21 +642,37 @@ def industry_from_mapping(data: dict[str, Any], path: Path | None = None) -> Loa
     return loaded
 
 
-def with_portfolio(loaded: LoadedIndustry, file: str | Path) -> LoadedIndustry:
-    """``loaded`` with the lender's portfolio of ``file`` (YAML: ``loans:`` and/or
-    ``operators_own_loans:``, as an industry file's ``portfolio:``, with or without that
-    key) instead of its own."""
-    check_path_like(file, "portfolio", "give the path of a portfolio YAML file")
-    path = Path(file)
+def with_portfolio(
+    loaded: LoadedIndustry, source: str | Path | Mapping[str, Any]
+) -> LoadedIndustry:
+    """``loaded`` with the lender's portfolio of ``source`` (a YAML file or a mapping of
+    its fields: ``loans:`` and/or ``operators_own_loans:``, as an industry file's
+    ``portfolio:``, with or without that key) instead of its own."""
+    if isinstance(source, Mapping):
+        with labelled_as("portfolio"):  # errors name it where a file would be
+            return _with_portfolio(loaded, plain_numbers(dict(source)), None)
+    path = check_path_like(source, "portfolio", "give the path of a portfolio YAML file, or "
+                           "a mapping of its fields")  # fmt: skip
     check_is_file(path, "portfolio file", "give a YAML file with loans: (docs/industry.md)")
-    data = read_yaml_mapping(path)
+    return _with_portfolio(loaded, read_yaml_mapping(path), path)
+
+
+def _with_portfolio(
+    loaded: LoadedIndustry, data: dict[str, Any], path: Path | None
+) -> LoadedIndustry:
+    """:func:`with_portfolio` of ``data``, read from ``path`` (``None``: a mapping)."""
     if set(data) == {"portfolio"} and isinstance(data["portfolio"], dict):
         data = data["portfolio"]  # the block copied with its key from an industry file
-    check_kind(data, "portfolio", path)
+    check_kind(data, "portfolio", path or "portfolio")
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, path, Portfolio) from None
+    if not portfolio.loans and not portfolio.operators_own_loans:
+        # it replaces the industry's: an empty one would quietly report no lender at all
+        raise InputError(path, None, "has no loans, so there would be no lender to report",
+                         "list loans: (docs/industry.md), or set operators_own_loans: "
+                         "true")  # fmt: skip
     names = loaded.groups
     for i, loan in enumerate(portfolio.loans):
         if loan.borrower not in names:
@@ -694,11 +711,14 @@ def load_industry(ref: str | Path | None = None) -> LoadedIndustry:
     if ref is None or (isinstance(ref, str) and ref in bundled):
         file = bundled[ref or "us"]
     else:
-        file = Path(ref)
+        file = Path(ref).expanduser()
         # a name, not a file: "US" or "uss" for the bundled "us"
         near = closest(str(ref).lower(), list(bundled)) if not file.suffix else []
-        check_is_file(file, "industry file",
-                      f"did you mean {', '.join(near)}? (a bundled industry; or give a YAML "
-                      "file)" if near else
-                      f"give a YAML file or a bundled industry ({', '.join(bundled)})")  # fmt: skip
+        if isinstance(ref, Path) and str(ref) in bundled and not file.exists():
+            fix = f"give the bundled industry's name as text ('{ref}'), not a Path"
+        elif near:
+            fix = f"did you mean {', '.join(near)}? (a bundled industry; or give a YAML file)"
+        else:
+            fix = f"give a YAML file or a bundled industry ({', '.join(bundled)})"
+        check_is_file(file, "industry file", fix)
     return industry_from_mapping(read_yaml_mapping(file, "industry"), file)

@@ -331,8 +331,8 @@ def load_fleet(fleet: str | Path | dict[str, Any] | Fleet | LoadedFleet) -> Load
             del fields["cohorts_csv"]
         with labelled_as("fleet"):
             return fleet_from_mapping(fields)
-    check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields or a Fleet")
-    file = Path(fleet)
+    file = check_path_like(fleet, "fleet", "give a fleet file's path, a mapping of its fields "
+                           "or a Fleet")  # fmt: skip
     return fleet_from_mapping(read_yaml_mapping(file, "fleet"), file)
 
 
@@ -705,9 +705,9 @@ def load_scenario(ref: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
         return checked_scenario(ref)
     if isinstance(ref, Mapping):
         return scenario_from_mapping(ref)
-    check_path_like(ref, "scenario", "give a bundled scenario's name, a scenario file, a "
-                    "mapping of its fields or a Scenario")  # fmt: skip
-    return _load_scenario(ref, ())
+    as_path = check_path_like(ref, "scenario", "give a bundled scenario's name, a scenario "
+                              "file, a mapping of its fields or a Scenario")  # fmt: skip
+    return _load_scenario(as_path if isinstance(ref, Path) else ref, ())
 
 
 def _load_scenario(ref: str | Path, _seen: tuple[Path, ...]) -> Scenario:

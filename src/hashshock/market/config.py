@@ -473,8 +473,7 @@ def load_market(path: str | Path | dict[str, Any] | None) -> MarketConfig:
     if isinstance(path, dict):
         return market_from_mapping(path)
     fix = "give a market YAML's path, a mapping of its fields or a MarketConfig"
-    check_path_like(path, "market", fix)
-    file = Path(path)
+    file = check_path_like(path, "market", fix)
     return market_from_mapping(read_yaml_mapping(file, "market"), file)
 
 

@@ -42,8 +42,7 @@ def looks_like_inventory(path: Path) -> bool:
 def read_inventory(path: str | Path) -> list[MachineRecord]:
     """Read an inventory CSV (a path, str or ``Path``); raises :class:`InputError` naming
     the row and column."""
-    check_path_like(path, "path", "give the inventory's path")
-    path = Path(path)
+    path = check_path_like(path, "path", "give the inventory's path")
     rows = read_csv_rows(path)
     if rows and not set(rows[0]) >= _SIGNATURE:
         missing = ", ".join(sorted(_SIGNATURE - set(rows[0])))

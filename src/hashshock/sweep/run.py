@@ -66,9 +66,8 @@ def resolve_spec(spec: SpecLike, paths: int | None = None) -> tuple[SweepSpec, P
     elif isinstance(spec, dict):
         parsed, folder, file = spec_from_mapping(spec), Path.cwd(), None
     else:
-        check_path_like(spec, "spec", "give a sweep spec's path, a mapping of its fields "
-                        "or a SweepSpec")  # fmt: skip
-        file = Path(spec)
+        file = check_path_like(spec, "spec", "give a sweep spec's path, a mapping of its "
+                               "fields or a SweepSpec")  # fmt: skip
         parsed, folder = load_spec(file), file.resolve().parent
     if paths is not None:
         check_run_args(paths, 0)  # the argument's fault, not the spec file's
