@@ -181,6 +181,7 @@ def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
     the result, and the next to_dict(), as they were (the manifest, margin calls, a
     sweep's inputs, a strategies run's limits and a breakpoint's evaluations were the
     result's own)."""
+    import dataclasses
     import json
 
     farm = EXAMPLES / "small-farm" / "fleet.yaml"
@@ -195,11 +196,20 @@ def test_a_result_s_dict_is_the_caller_s_to_change() -> None:
         hashshock.strategies(mid, "sanctions", max_breach={"liquidity": 0.5}, **sizes),
         hashshock.find_breakpoint(mid, "liquidity", iterations=2, **sizes),
         hashshock.sweep(spec, with_runs=False),
+        hashshock.optimise(farm, "sanctions", paths=4, horizon_days=30),
     ]
     for result in results:
         before = json.dumps(result.to_dict(), sort_keys=True)
         _vandalise(result.to_dict())
         assert json.dumps(result.to_dict(), sort_keys=True) == before, type(result).__name__
+        # nor a field set afterwards: paths = 10 beside figures of 6 paths
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.paths = 10  # type: ignore[misc]
+    # a strategies run's and an optimisation's arrays are read-only, as a run's are
+    with pytest.raises(ValueError, match="read-only"):
+        next(iter(results[1].outcomes[0].availability.values()))[0] = 0.0  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="read-only"):
+        results[4].chosen_stock[0] = 99  # type: ignore[attr-defined]
 
 
 def test_a_result_s_fields_cannot_be_set_afterwards() -> None:

@@ -47,7 +47,7 @@ GRID_STEPS = 8
 SHARE_DECIMALS = 4
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, frozen=True)
 class Breakpoint(JsonText):
     """The answer of :func:`find_breakpoint`: ``value`` the smallest shock (``unit``: days
     of cut, or share of the BTC price) breaching ``covenant`` on at least

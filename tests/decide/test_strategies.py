@@ -4,6 +4,7 @@ strategy files that are wrong are refused with one line naming file, field and f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     assert data["cheapest_under_max_breach"]["liquidity"] == best
     # Within every limit at once: the largest net benefit among those meeting all of them.
     both = {"liquidity": 0.5, "dscr": 0.3}
-    result.thresholds = both
+    result = dataclasses.replace(result, thresholds=both)
     rows = result.to_dict()["strategies"]
     fits = [r for r in rows if all(r["covenants"][n]["probability_breach"] <= p
                                    for n, p in both.items())]  # fmt: skip
@@ -98,8 +99,6 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     assert result.cheapest_under_every_limit() == expected
     # A tie to the dollar (a stockpile left on the shelf is worth what it cost) goes to the
     # smaller outlay, not to the rounding noise of a sum: doing nothing before the stockpile.
-    import dataclasses
-
     assert nothing.cash_end_usd is not None
     tied = dataclasses.replace(nothing, cash_end_usd=nothing.cash_end_usd + 3e-10)
     two = dataclasses.replace(result, strategies=chosen[:2], outcomes=[nothing, tied],

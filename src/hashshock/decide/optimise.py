@@ -62,6 +62,7 @@ from hashshock.decide.verify import TechnicianWait as TechnicianWait
 from hashshock.decide.verify import Verification as Verification
 from hashshock.decide.verify import verified_note as verified_note
 from hashshock.execution.base import Executor, InProcess
+from hashshock.frozen import make_read_only
 from hashshock.inputs.errors import InputError
 from hashshock.prepare import Prepared
 from hashshock.results.jsontext import JsonText
@@ -137,7 +138,7 @@ class Point:
     role: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class OptimiseResult(JsonText):
     """Everything ``hashshock optimise`` prints and writes (:meth:`to_dict`)."""
 
@@ -167,6 +168,10 @@ class OptimiseResult(JsonText):
     #: noise (share, one standard error of its objective) within which the chosen is as good.
     best_found: Point | None = None
     noise: float | None = None
+
+    def __post_init__(self) -> None:
+        # as RunResult's: a stock changed in place would disagree with to_dict()
+        make_read_only(self)
 
     def __repr__(self) -> str:
         # One line, as RunResult's: the default prints every pool and frontier point.

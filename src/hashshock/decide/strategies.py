@@ -57,6 +57,7 @@ from hashshock.decide.strategy import Strategy
 from hashshock.engine.output import DOWN_CAUSES
 from hashshock.execution.base import Executor, InProcess, Task
 from hashshock.finance.covenants import evaluate_covenants, wilson_interval
+from hashshock.frozen import make_read_only
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
@@ -286,7 +287,7 @@ def _by_part(outcome: Outcome, base: Outcome) -> dict[str, float]:
     return {name: float((mine[name] - theirs[name]).mean()) for name in mine}
 
 
-@dataclass
+@dataclass(frozen=True)
 class StrategiesResult(JsonText):
     """Every strategy's outcome (do nothing first) and the choices under the thresholds."""
 
@@ -298,6 +299,10 @@ class StrategiesResult(JsonText):
     strategies: list[Strategy]
     outcomes: list[Outcome]
     thresholds: dict[str, float]
+
+    def __post_init__(self) -> None:
+        # as RunResult's: an outcome's array changed in place would disagree with to_dict()
+        make_read_only(self.outcomes)
 
     def __repr__(self) -> str:
         # One line, as RunResult's: the default prints every path's arrays (≈ 100 kB).

@@ -44,7 +44,7 @@ class SweepPoint:
         return out
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, frozen=True)
 class SweepResult:
     """Everything a sweep found (module docstring)."""
 
