@@ -151,3 +151,8 @@ def test_a_sweep_s_points_run_at_once_must_fit_together(monkeypatch: pytest.Monk
     result = CliRunner().invoke(app, ["sweep", str(spec), "-n", "50", "-q"])
     assert result.exit_code == 2 and "for the 2 points run at once" in result.output
     assert "fix: run one point at a time (--workers 1" in " ".join(result.output.split())
+    # no room for even one point: one at a time cannot help, and is not offered
+    monkeypatch.setattr(hashshock.sizing, "available_bytes", lambda: room // 3)
+    result = CliRunner().invoke(app, ["sweep", str(spec), "-n", "50", "-q"])
+    assert result.exit_code == 2 and "one point at a time" not in " ".join(result.output.split())
+    assert "fewer --paths" in " ".join(result.output.split())

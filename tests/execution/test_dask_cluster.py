@@ -187,3 +187,42 @@ def test_points_larger_than_a_workers_memory_are_refused_by_the_workers_limit(
     assert caught.value.field == "--scheduler"
     assert "a task needs an estimated" in caught.value.problem
     assert "on worker tcp://127.0.0.1:" in caught.value.problem
+
+
+def test_a_task_that_kills_its_workers_is_one_line_not_a_traceback() -> None:
+    """A task that outgrew a worker's memory killed it on each retry, and Dask's
+    KilledWorker came out as a traceback with exit 1: one line naming --scheduler (or
+    --workers) and what to change, as a lost scheduler's."""
+    from distributed.scheduler import KilledWorker
+
+    executor = DaskExecutor.__new__(DaskExecutor)  # _lost reads only which option chose it
+    executor.cluster, executor.label = None, "dask tcp://127.0.0.1:1"
+    error = executor._lost(KilledWorker("sweep-base-1", "tcp://127.0.0.1:2", 3))
+    assert error is not None and error.field == "--scheduler"
+    assert "KilledWorker" in error.problem and "wrote nothing" in error.problem
+    assert error.fix is not None and "--memory-limit" in error.fix
+    assert executor._lost(ValueError("not the cluster's")) is None
+
+
+def test_a_workers_memory_in_use_is_not_there_for_a_task() -> None:
+    """The check counted a worker's whole limit, but its imports hold ≈ 80 MB of a 100 MB
+    worker: a 40 MB task passed and then killed it. What the worker holds is left out."""
+    import types
+
+    import pytest
+
+    from hashshock.execution.cluster import check_worker_memory
+    from hashshock.inputs.errors import InputError
+
+    def executor(in_use: int) -> DaskExecutor:
+        worker = {"memory_limit": 100 * 2**20, "nthreads": 1, "metrics": {"memory": in_use}}
+        info = {"workers": {"tcp://127.0.0.1:3": worker}}
+        fake = DaskExecutor.__new__(DaskExecutor)
+        fake.cluster = None
+        fake.client = types.SimpleNamespace(scheduler_info=lambda: info)  # type: ignore[assignment]
+        return fake
+
+    check_worker_memory(executor(0), 40 * 2**20)  # 80 % of 100 MB
+    with pytest.raises(InputError) as caught:
+        check_worker_memory(executor(80 * 2**20), 40 * 2**20)
+    assert "less 80 MiB in use" in caught.value.problem

@@ -203,6 +203,12 @@ def test_json_nested_past_the_parser_is_one_line(
     for load in (load_json_runs, load_result, load_industry_json):
         with pytest.raises(InputError, match="nested too deeply"):
             load(deep)
+    # NaN is not JSON (hashshock writes null): a figure edited to one was drawn as a number
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"paths": NaN}', encoding="utf-8")
+    for load in (load_json_runs, load_result, load_industry_json):
+        with pytest.raises(InputError, match="NaN is not JSON"):
+            load(nan)
 
 
 @pytest.mark.parametrize("field", ["stages", "finance", "first_to_break"])

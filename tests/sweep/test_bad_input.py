@@ -243,6 +243,7 @@ def test_values_of_a_numeric_field_must_be_numbers(
     ("scenario", "nope.yaml", "nope.yaml: file not found", "a relative path starts at the spec"),
     ("fleet", "flet.yaml", "flet.yaml: file not found", "a relative path starts at the spec"),
     ("market", "mkt.yaml", "mkt.yaml: file not found", "a relative path starts at the spec"),
+    ("fleet", ".", ".: ", "name the fleet YAML file itself"),  # a folder
 ])  # fmt: skip
 def test_a_base_input_that_is_not_there_names_the_spec_and_its_field(
     spec_of: Spec, write_spec: Any, field: str, value: str, problem: str, fix: str
@@ -393,3 +394,12 @@ def test_a_fleet_s_path_on_an_industry_s_base_says_which_roots_it_has() -> None:
                                            "market": {}})  # fmt: skip
     assert caught.value.problem == "fleet.finance.cash_usd: this sweep's base has no fleet"
     assert caught.value.fix == "start the path with industry., scenario., market."
+
+
+def test_a_key_after_a_bracket_needs_its_dot(spec_of: Spec, write_spec: Any) -> None:
+    """``fleet.sites[a]technicians`` ran, its typo the input's name in every table."""
+    spec = write_spec(spec_of(inputs=[{"path": "fleet.sites[a]technicians", "low": 1,
+                                       "high": 3}]))  # fmt: skip
+    message = _error(spec)
+    assert message.startswith(f"{spec}: inputs[0].path: 'fleet.sites[a]technicians' is not a "
+                              "field path (at character 15)")  # fmt: skip

@@ -140,9 +140,11 @@ def test_sobol_intervals_are_the_same_at_every_seed_including_zero() -> None:
 
 
 def test_sobol_estimates_that_break_the_rules_are_called_noise() -> None:
-    """True indices keep 0 ≤ S1 ≤ ST and Σ S1 ≤ 1; estimates from few samples need not.
-    From 2,048 samples of the Ishigami function nothing is said; from 8, where y is
-    dominated by one input, what breaks is named with the sample count and the fix."""
+    """True indices keep 0 ≤ S1 ≤ ST and Σ S1 ≤ 1; estimates from few samples need not,
+    and their intervals can be wider than half an index's range. From 2,048 samples of the
+    Ishigami function nothing is said; from 8, where y is dominated by one input, what
+    breaks is named with the sample count and the fix (the JSON's and terminal's warning
+    is the chart's "too rough": one rule for all three)."""
     names = ["x1", "x2", "x3"]
     bounds = [(-math.pi, math.pi)] * 3
     ranges = [input_range(SweepInput(path=f"a.{n}", low=-math.pi, high=math.pi), 0.0)
@@ -155,8 +157,12 @@ def test_sobol_estimates_that_break_the_rules_are_called_noise() -> None:
         x = sobol_matrix(ranges, 8, seed=seed)
         y = 5 * x[:, 0] + 0.01 * x[:, 1] + 0.01 * x[:, 2]
         few = analysis.sobol_indices(names, bounds, list(map(float, y)), seed=seed)
-        broken = sum(few["S1"].values()) > 1.005 or any(
-            few["S1"][n] > few["ST"][n] + 0.005 or few["S1"][n] < -0.005 for n in names
+        wide = any(hi - lo > analysis.WIDE_INTERVAL for key in ("S1_interval", "ST_interval")
+                   for lo, hi in few[key].values())  # fmt: skip
+        broken = (
+            wide
+            or sum(few["S1"].values()) > 1.005
+            or any(few["S1"][n] > few["ST"][n] + 0.005 or few["S1"][n] < -0.005 for n in names)
         )
         assert ("warning" in few) == broken
         if broken:
@@ -268,3 +274,48 @@ def test_rank_correlations_noise_band_holds_an_inert_inputs_rho_on_95_percent() 
     rho = np.array([s["spearman"]["idle"] for s in said])
     assert np.var(rho) == pytest.approx(1 / (points - 1), rel=0.12)
     assert 0.93 < np.mean(np.abs(rho) < band) < 0.97
+
+
+def test_an_unset_field_takes_its_declared_kind_of_number(
+    spec_of: Callable[..., dict[str, Any]],
+) -> None:
+    """A field left unset has no base value to say whether it is whole: overhead 0 to 1
+    (dollars) was read as whole because 0 and 1 are, and its tornado ran at 0 and 1
+    instead of 0.1 and 0.9. The field's declared type says it (a count stays whole)."""
+    from hashshock.inputs.fleet import Fleet
+    from hashshock.sweep.fieldpath import holds_whole_numbers, parse
+
+    assert holds_whole_numbers(Fleet, parse("fleet.sites[a].technicians"))
+    assert holds_whole_numbers(Fleet, parse("fleet.cohorts[0].count"))
+    assert not holds_whole_numbers(Fleet, parse("fleet.finance.overhead_usd_per_machine_day"))
+    overhead = "fleet.finance.overhead_usd_per_machine_day"
+    spec = spec_of(metrics=["cash_end"], inputs=[{"path": overhead, "low": 0, "high": 1}])
+    result = hashshock.sweep(spec, with_runs=False)
+    (row,) = result.analysis["cash_end"]["rows"]
+    assert (row["low_input"], row["high_input"]) == (0.1, 0.9)
+    assert next(i for i in result.inputs if i["path"] == overhead)["integer"] is False
+
+
+def test_metric_names_are_read_without_their_spaces(
+    spec_of: Callable[..., dict[str, Any]],
+) -> None:
+    """ " cash_end " was the analysis' key while the points said "cash_end": every row
+    empty, and the report refused the sweep's own JSON. A name is its words and colons."""
+    spec = spec_of(metrics=["cash_end ", " availability : 119 "],
+                   inputs=[{"path": DOWNTIME, "low": 0.0, "high": 0.2}])  # fmt: skip
+    result = hashshock.sweep(spec, with_runs=False)
+    assert result.metrics == ["cash_end", "availability:119"]
+    assert set(result.analysis) == {"cash_end", "availability:119"}
+    assert all(row["swing"] for m in result.metrics for row in result.analysis[m]["rows"])
+
+
+def test_rounding_is_not_a_swing_and_dates_are_levels_in_order() -> None:
+    """The same figure at both ends, 1e-16 apart from the order of a sum, was a swing of
+    1.1e-14 points ranked above the inputs that move nothing; a one-way sweep of dates
+    put the base last (its "high")."""
+    flat = analysis.tornado(["a", "b"], [0, 0], [1, 1], [0.0338, 1.0], [0.0338 + 1e-16, 2.0],
+                            0.0338)  # fmt: skip
+    assert [r["input"] for r in flat["rows"]] == ["b", "a"] and flat["rows"][1]["swing"] == 0
+    line = analysis.spider(["2022-01-01", "2025-06-01"], [1.0, 3.0], "2024-05-01", 2.0)
+    assert [p["input"] for p in line] == ["2022-01-01", "2024-05-01", "2025-06-01"]
+    assert line[1].get("base") is True

@@ -146,10 +146,20 @@ class DaskExecutor(Executor):
 
     def _lost(self, exc: BaseException) -> InputError | None:
         """``exc`` as an :class:`InputError` when it says the cluster was lost mid-run
-        (the scheduler stopped, the connection dropped): one line, not Dask's traceback."""
+        (the scheduler stopped, the connection dropped) or a task killed every worker it
+        ran on (its memory, usually): one line, not Dask's traceback."""
         from distributed.comm.core import CommClosedError
+        from distributed.scheduler import KilledWorker
         from distributed.utils import CancelledError
 
+        if isinstance(exc, KilledWorker):
+            return InputError(
+                None, self.option, "a task's workers died under it, again on each retry "
+                "(Dask's KilledWorker; a worker's nanny restarts it past 95 % of its memory "
+                "limit, the usual cause); the run stopped and wrote nothing",
+                "give the workers more memory (dask worker --memory-limit) or fewer threads "
+                "each, or fewer paths or a shorter horizon; the workers' logs say why",
+            )  # fmt: skip
         if not isinstance(exc, CancelledError | CommClosedError):
             return None
         reason = getattr(exc, "reason", None) or type(exc).__name__
@@ -367,14 +377,15 @@ def worker_identities(executor: DaskExecutor) -> dict[str, tuple[str, str]]:
 
 def check_worker_memory(executor: DaskExecutor, task_bytes: int) -> None:
     """Refuse tasks of an estimated ``task_bytes`` each that the smallest share of a
-    worker's memory cannot hold: its memory limit over its threads (a task on each),
-    within :data:`~hashshock.sizing.MEMORY_HEADROOM`. Workers without a limit, or none
-    connected yet, are not checked. This machine's memory is not the workers'."""
+    worker's memory cannot hold: its memory limit less what the worker uses already (its
+    imports, ≈ 80 MB), over its threads (a task on each), within
+    :data:`~hashshock.sizing.MEMORY_HEADROOM`. Workers without a limit, or none connected
+    yet, are not checked. This machine's memory is not the workers'."""
     from hashshock.sizing import MEMORY_HEADROOM, gib
 
-    shares = [(int(info.get("memory_limit") or 0) // max(1, int(info.get("nthreads", 1))),
-               address, info) for address, info in
-              executor.client.scheduler_info().get("workers", {}).items()
+    shares = [(max(0, int(info["memory_limit"]) - _in_use(info))
+               // max(1, int(info.get("nthreads", 1))), address, info)
+              for address, info in executor.client.scheduler_info().get("workers", {}).items()
               if info.get("memory_limit")]  # fmt: skip
     if not task_bytes or not shares:
         return
@@ -385,10 +396,16 @@ def check_worker_memory(executor: DaskExecutor, task_bytes: int) -> None:
     raise InputError(
         None, executor.option, f"a task needs an estimated {gib(task_bytes)}, more than the "
         f"{gib(limit)} it may use on worker {address} ({MEMORY_HEADROOM:.0%} of its "
-        f"{gib(int(info['memory_limit']))} over {info.get('nthreads', 1)} threads)",
+        f"{gib(int(info['memory_limit']))} less {gib(_in_use(info))} in use, over "
+        f"{info.get('nthreads', 1)} threads)",
         "give fewer paths or a shorter horizon, or workers with more memory or fewer "
         "threads each (dask worker --memory-limit, --nthreads)",
     )  # fmt: skip
+
+
+def _in_use(worker: dict[str, Any]) -> int:
+    """Bytes a worker's process holds now, as the scheduler last heard (0: not said)."""
+    return int((worker.get("metrics") or {}).get("memory") or 0)
 
 
 def check_workers(executor: DaskExecutor) -> None:
@@ -411,7 +428,8 @@ def check_workers(executor: DaskExecutor) -> None:
             if version != __version__
             else f"other files of hashshock {version}"
         )
-        problem = f"{count} run {what}, not this one's ({address})"
+        verb = "run" if len(other) > 1 else "runs"
+        problem = f"{count} {verb} {what}, not this one's ({address})"
     raise InputError(None, executor.option, problem,
                      f"install this hashshock ({__version__}, the same files) where the "
                      "workers run and restart them, or run here (leave out --scheduler "

@@ -292,13 +292,19 @@ def read_csv_rows(path: Path, read: Collection[str] | None = None) -> list[dict[
     return read_csv(path, read)[1]
 
 
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON; a missing number is null")
+
+
 def read_json(path: Path, fix: str) -> Any:
     """The JSON document in ``path``; an :class:`InputError` naming the file, and the
     line and column of a syntax error, when it cannot be read (``fix`` says how to write
     it again). A document nested deeper than Python's parser goes (``[[[…]]]`` a few
-    thousand deep; no hashshock JSON is) is refused the same way, not a RecursionError."""
+    thousand deep; no hashshock JSON is) is refused the same way, not a RecursionError,
+    as is ``NaN`` or ``Infinity``, which are not JSON (hashshock writes ``null``): a figure
+    edited to one would be drawn as a number."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, None, f"cannot be read ({exc})", "check the file") from None
     except json.JSONDecodeError as exc:

@@ -5,7 +5,9 @@ so they are tested on analytic functions too.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -17,12 +19,17 @@ from hashshock.dists import Z95
 
 Number = float | None
 T = TypeVar("T")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _number(value: object) -> float | None:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(float(value)) else None
+
+
+#: Relative difference of a metric's values taken for floating-point rounding, not a swing.
+ROUNDING = 1e-9
 
 
 def tornado(
@@ -36,7 +43,8 @@ def tornado(
     values last).
 
     ``lows``/``highs`` are the inputs' values there, ``low_values``/``high_values`` the
-    metric's.
+    metric's. A swing within :data:`ROUNDING` of the metric's size is the order of a sum,
+    not the input (3.38 % at both ends, 1e-16 apart): it is 0.
     """
     rows: list[dict[str, Any]] = []
     swings: list[float | None] = []
@@ -46,6 +54,7 @@ def tornado(
         if lo is not None and hi is not None:
             ends = [lo, hi] if base is None else [lo, hi, base]
             swing = max(ends) - min(ends)
+            swing = 0.0 if swing <= ROUNDING * max(abs(e) for e in ends) else swing
         swings.append(swing)
         rows.append({"input": name, "low_input": lo_in, "high_input": hi_in, "low": lo,
                      "high": hi, "swing": swing})  # fmt: skip
@@ -55,17 +64,32 @@ def tornado(
 
 
 def ascending(items: Sequence[T], value: Callable[[T], object]) -> list[T]:
-    """``items`` ordered by their input ``value``, ascending when every value is a number;
-    else as listed (text or true/false levels have no order the sweep could know, and the
-    user's is the one they read).
+    """``items`` ordered by their input ``value``, ascending when every value is a number
+    or every one a date (``YYYY-MM-DD``); else as listed (text or true/false levels have
+    no order the sweep could know, and the user's is the one they read).
 
     >>> ascending([("b", 2), ("a", 1)], lambda p: p[1]), ascending(["x", "a"], str)
     ([('a', 1), ('b', 2)], ['x', 'a'])
+    >>> ascending(["2025-06-01", "2022-01-01", "2024-05-01"], str)
+    ['2022-01-01', '2024-05-01', '2025-06-01']
     """
-    numbers = [n for n in (_number(value(item)) for item in items) if n is not None]
+    keys = [_order(value(item)) for item in items]
+    numbers = [k for k in keys if k is not None]
     if len(numbers) < len(items):
         return list(items)
     return [items[i] for i in sorted(range(len(items)), key=numbers.__getitem__)]
+
+
+def _order(value: object) -> float | None:
+    """Where ``value`` sits among its input's levels: a number, a date's day number."""
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return float(dt.date.fromisoformat(value).toordinal())
+        except ValueError:
+            return None
+    return _number(value)
 
 
 def spider(
@@ -145,7 +169,7 @@ def sobol_indices(
         out[key] = {n: float(s) for n, s in zip(names, estimate, strict=True)}
         rows = zip(names, estimate, half, strict=True)
         out[f"{key}_interval"] = {n: [float(s - h), float(s + h)] for n, s, h in rows}
-    broken = _broken_rules(out)
+    broken = rough_estimates(out)
     if broken:
         samples = len(values) // (len(names) + 2)
         widest = max(h - lo for key in ("S1_interval", "ST_interval")
@@ -155,11 +179,22 @@ def sobol_indices(
     return out
 
 
-def _broken_rules(indices: dict[str, Any]) -> list[str]:
-    """Which of the rules true indices keep (0 ≤ S1 ≤ ST ≤ 1, Σ S1 ≤ 1) the estimates
-    break (beyond 0.005), in words."""
+#: A Sobol' index's interval wider than this (half the range an index can take) says
+#: nothing of where the index lies (docs/sweeps.md, *Reading Sobol' indices*).
+WIDE_INTERVAL = 0.5
+
+
+def rough_estimates(indices: dict[str, Any]) -> list[str]:
+    """What says Sobol' estimates need more samples, in words: an interval wider than
+    :data:`WIDE_INTERVAL`, or a rule true indices keep (0 ≤ S1 ≤ ST ≤ 1, Σ S1 ≤ 1)
+    broken beyond 0.005. The JSON's warning, the terminal's and the chart's."""
     first, total = indices["S1"], indices["ST"]
     out = []
+    wide = [n for n in first if any(
+        hi - lo > WIDE_INTERVAL for lo, hi in (indices["S1_interval"][n],
+                                               indices["ST_interval"][n]))]  # fmt: skip
+    if wide:
+        out.append(f"intervals wider than {WIDE_INTERVAL} for {', '.join(wide)}")
     over = [n for n in total if not -0.005 <= total[n] <= 1.005]
     if over:
         out.append(f"ST outside [0, 1] for {', '.join(over)}")

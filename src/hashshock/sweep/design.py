@@ -77,8 +77,10 @@ class InputRange:
         return out
 
 
-def input_range(spec: SweepInput, base: Any) -> InputRange:
-    """What the sweep needs of input ``spec`` whose base value is ``base``."""
+def input_range(spec: SweepInput, base: Any, declared_whole: bool | None = None) -> InputRange:
+    """What the sweep needs of input ``spec`` whose base value is ``base``;
+    ``declared_whole``: whether its field is declared a whole number, which a field left
+    unset (``base`` None) follows (None: not known, the spec's own numbers say)."""
     low: float | None
     high: float | None
     if spec.low is not None and spec.high is not None:
@@ -90,6 +92,8 @@ def input_range(spec: SweepInput, base: Any) -> InputRange:
         low = high = None
     if spec.integer is not None:
         integer = spec.integer
+    elif base is None and declared_whole is not None:
+        integer = declared_whole  # overhead 0 to 1 is dollars, not 0 or 1 whole ones
     elif base is None:
         given = [spec.low, spec.high, spec.p10, spec.p90, *(spec.values or [])]
         integer = all(float(v).is_integer() for v in given if isinstance(v, int | float))

@@ -22,8 +22,9 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+import types
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -90,11 +91,14 @@ class Select:
 
 def parse(text: str) -> FieldPath:
     """Parse ``text``; a :class:`PathError` if it is not a path."""
-    position, steps = 0, []
+    position = 0
+    steps: list[str | Select] = []
     cleaned = text.strip()
     while position < len(cleaned):
         match = _TOKEN.match(cleaned, position)
-        if match is None or match.end() == position:
+        # a key after the first comes after a dot: fleet.sites[a]technicians is a typo
+        undotted = match is not None and bool(steps) and match.group(0)[0] not in ".["
+        if match is None or match.end() == position or undotted:
             raise PathError(
                 f"{text!r} is not a field path (at character {position + 1})",
                 "write it like fleet.sites[rockdale].technicians",
@@ -314,6 +318,39 @@ def _restore(dumped: Any, value: Any, every_field: bool) -> Any:
     if isinstance(value, dict) and isinstance(dumped, dict):
         return {k: _restore(v, value.get(k), every_field) for k, v in dumped.items()}
     return dumped
+
+
+def holds_whole_numbers(model: type[BaseModel], path: FieldPath) -> bool:
+    """Whether the field ``path`` leads to in ``model`` is declared a whole number (an
+    ``int``, optional or constrained): what a field left unset (``None``) takes."""
+    current: Any = model
+    for step in path.steps:
+        current = _bare(current)
+        if isinstance(step, Select):
+            if get_origin(current) not in (list, tuple) or not get_args(current):
+                return False
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            fields = current.model_fields
+            found = fields.get(step) or next((f for f in fields.values() if f.alias == step), None)
+            if found is None:
+                return False
+            current = found.annotation
+        else:
+            return False
+    current = _bare(current)
+    return isinstance(current, type) and issubclass(current, int) and current is not bool
+
+
+def _bare(annotation: Any) -> Any:
+    """``annotation`` without ``Annotated[...]`` and an optional ``| None``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _bare(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        kept = [a for a in get_args(annotation) if a is not type(None)]
+        return _bare(kept[0]) if len(kept) == 1 else annotation
+    return annotation
 
 
 def addressable(model: BaseModel, given_only: bool = False) -> dict[str, Any]:

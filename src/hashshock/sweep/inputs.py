@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hashshock.inputs.errors import InputError, from_validation_error
 from hashshock.inputs.files import MAPPING_FOLDER
@@ -51,6 +51,8 @@ class Editable:
 
     mappings: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
     given: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
+    #: each root's model, whose declared types say what an unset field takes
+    models: dict[str, type[BaseModel]] = field(default_factory=dict, init=False)
     _built: dict[tuple[str, str], Any] = field(default_factory=dict, init=False)
 
     def _point(self, root: str, base: Any, scenario: Scenario, market: MarketConfig,
@@ -68,6 +70,7 @@ class Editable:
         with them would be)."""
         self.mappings = {root: addressable(model) for root, model in models.items()}
         self.given = {root: addressable(model, given_only=True) for root, model in models.items()}
+        self.models = {root: type(model) for root, model in models.items()}
 
     def edited(self, values: list[tuple[FieldPath, Any]]) -> dict[str, dict[str, Any]]:
         """The mappings ``values`` change, by root."""
@@ -144,7 +147,8 @@ def _base_error(
     exc: InputError, field: str, ref: str, path: Path | None, spec_file: Path | None
 ) -> InputError:
     """The loader's error, moved to the spec's field when the spec named a file that is
-    not there or a scenario that does not exist (the file it names is the user's)."""
+    not there, a folder, or a scenario that does not exist (the file it names is the
+    user's)."""
     if exc.field == "scenario" and path is None:  # an unknown built-in name
         return InputError(spec_file, f"base.{field}", exc.problem, exc.fix)
     if path is not None and exc.file == str(path) and exc.problem == "file not found":
@@ -152,6 +156,9 @@ def _base_error(
             spec_file, f"base.{field}", f"{ref}: file not found (looked for {path})",
             f"check the name; a relative path starts at {spec_start(spec_file)}",
         )  # fmt: skip
+    if path is not None and exc.file == str(path) and exc.problem.startswith("is a folder"):
+        return InputError(spec_file, f"base.{field}", f"{ref}: {path} is a folder, not a file",
+                          f"name the {field} YAML file itself")  # fmt: skip
     return exc
 
 

@@ -35,6 +35,7 @@ from hashshock.finance.scenario_money import Money
 from hashshock.inputs.catalog import PART_TYPES
 from hashshock.inputs.load import LoadedFleet
 from hashshock.results import RunResult
+from hashshock.sweep.spec import tidy_metric
 
 STAGES = ("customs_delay", "spares_depleted", "hashrate_decline")
 
@@ -210,7 +211,7 @@ def parse_metric(text: str, horizon_days: int | None = None) -> Metric:
     if spec.argument == "part" and argument not in PART_TYPES:
         raise MetricError(f"{text!r}: unknown part {argument!r}",
                           f"use one of {', '.join(PART_TYPES)}")  # fmt: skip
-    return Metric(text.strip(), kind, argument, percentile)
+    return Metric(tidy_metric(text), kind, argument, percentile)
 
 
 def check_metric(metric: Metric, loaded: LoadedFleet, horizon_days: int) -> None:

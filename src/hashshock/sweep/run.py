@@ -29,7 +29,13 @@ from hashshock.prepare import check_run_args
 from hashshock.sizing import RunEstimate
 from hashshock.sweep.baseline import EngineKeys
 from hashshock.sweep.design import InputRange, count_points, input_range, plan_points
-from hashshock.sweep.fieldpath import FieldPath, PathError, located, resolve
+from hashshock.sweep.fieldpath import (
+    FieldPath,
+    PathError,
+    holds_whole_numbers,
+    located,
+    resolve,
+)
 from hashshock.sweep.industry import KINDS as INDUSTRY_KINDS
 from hashshock.sweep.industry import (
     IndustryBase,
@@ -115,7 +121,8 @@ def _inputs(
             )
         if item.values is not None and _is_number(value):
             _check_numbers(item.values, value, path.text, file, f"inputs[{i}].values")
-        out.append((path, input_range(item, value)))
+        whole = holds_whole_numbers(base.models[path.root], path) if value is None else None
+        out.append((path, input_range(item, value, whole)))
     return out
 
 
@@ -178,13 +185,15 @@ def _check_size(point: RunEstimate, file: Path | None, paths_given: bool, base: 
     not options the user never gave. Points that run on a running cluster's workers
     (not ``here``) are checked there, against the workers' memory
     (:func:`hashshock.execution.cluster.check_worker_memory`), not this machine's."""
-    from hashshock.sizing import check_fits
+    from hashshock.sizing import MEMORY_HEADROOM, available_bytes, check_fits
 
     if not here:
         return
     fewer = "fewer --paths" if paths_given else "fewer paths:"
     fix = f"give {fewer} or a shorter horizon_days: in the spec, or {_SMALLER_BASE[base]}"
-    if point.at_once > 1:  # the simplest: one point in memory at a time
+    free = available_bytes()
+    one_fits = free is not None and point.bytes // point.at_once <= MEMORY_HEADROOM * free
+    if point.at_once > 1 and one_fits:  # the simplest, when one point alone fits
         fix = f"run one point at a time (--workers 1; in Python, workers=1), or {fix}"
     check_fits(point, fix, file=file, field="--paths" if paths_given else "paths, horizon_days")
 

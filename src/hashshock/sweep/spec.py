@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -152,6 +153,12 @@ MIN_LHS_SAMPLES = 3
 MIN_SOBOL_SAMPLES = 8
 
 
+def tidy_metric(text: str) -> str:
+    """A metric's name without spaces around it or its colons (``" availability : 50 "``
+    is ``availability:50``): the key its figures go by everywhere."""
+    return ":".join(part.strip() for part in text.strip().split(":"))
+
+
 class SweepSpec(_Strict):
     """A sweep: base inputs, the inputs to vary, the method and the metrics."""
 
@@ -177,6 +184,11 @@ class SweepSpec(_Strict):
     sampling_seed: int | None = Field(None, ge=0, description="sobol/lhs samples; default: seed")
     confidence: float = Field(0.95, gt=0, lt=1, description="sobol: level of the intervals")
     resamples: int = Field(1000, ge=10, le=100_000, description="sobol: bootstrap resamples")
+
+    @field_validator("metrics")
+    @classmethod
+    def _tidy_metrics(cls, metrics: list[str]) -> list[str]:
+        return [tidy_metric(m) for m in metrics]
 
     @model_validator(mode="after")
     def _fits_method(self) -> SweepSpec:

@@ -8,6 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from hashshock.report.figures.style import PALETTE, Figure, figure
+from hashshock.sweep.analysis import rough_estimates
 from hashshock.words import ordinal
 
 if TYPE_CHECKING:
@@ -80,12 +81,21 @@ def one_path_note(metric: str, paths: int) -> str:
 
 
 def input_text(value: Any) -> str:
-    """An input's value for people: millions as ``18M`` (four significant digits, so a
-    table's column fits 80 columns), other whole numbers with thousands separators, else
-    four significant digits (a percentile of a range is rarely round)."""
+    """An input's value for people: millions as ``18M``, billions as ``2.5B`` and beyond
+    that powers of ten (``1.1e+14``; four significant digits, so a table's column fits 80
+    columns), other whole numbers with thousands separators, else four significant digits
+    (a percentile of a range is rarely round).
+
+    >>> [input_text(v) for v in (18e6, 2.5e9, 1.1e14, 12345, 0.123456)]
+    ['18M', '2.5B', '1.1e+14', '12,345', '0.1235']
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     number = float(value)
+    if abs(number) >= 1e12:
+        return f"{number:.4g}"
+    if abs(number) >= 1e9:
+        return f"{number / 1e9:.4g}B"
     if abs(number) >= 1e6:
         return f"{number / 1e6:.4g}M"
     if number.is_integer() or abs(number) >= 1e4:
@@ -195,7 +205,7 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
         return None
     names = sorted(data["S1"], key=lambda n: -(data["ST"][n] or 0.0))  # most total effect first
     title = f"Sobol' indices: {_said(metric)}"
-    if _too_few_samples(data, names):
+    if rough_estimates(data):
         title += (
             "<br><sup>estimates too rough to read: an interval wider than 0.5, an index "
             "outside [0, 1] or S1 above ST — raise the spec's samples</sup>"
@@ -216,21 +226,6 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
         })  # fmt: skip
     fig["layout"]["yaxis"].update(title={"text": "share of the metric's variance"})
     return fig
-
-
-def _too_few_samples(data: dict[str, Any], names: list[str]) -> bool:
-    """Whether Saltelli's estimates say they need more samples: true indices lie in [0, 1]
-    with S1 ≤ ST, so an estimate outside, or an interval wider than half the range, is
-    sampling noise (docs/sweeps.md, *Reading Sobol' indices*)."""
-    for name in names:
-        s1, st = data["S1"][name], data["ST"][name]
-        if s1 is None or st is None:
-            continue
-        wide = any(hi - lo > 0.5 for lo, hi in (data["S1_interval"][name],
-                                                data["ST_interval"][name]))  # fmt: skip
-        if wide or not (0 <= s1 <= 1 and 0 <= st <= 1) or s1 > st + 0.05:
-            return True
-    return False
 
 
 def correlation_chart(metric: str, data: dict[str, Any]) -> Figure | None:
