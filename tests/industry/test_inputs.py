@@ -517,6 +517,8 @@ def test_terminal_summary_fits_80_columns(tmp_path: Path) -> None:
         assert cells[4:] == ["—" if not cancelled else f"{cancelled * scale:,.1f}", shown]
         seen += cut > 0
     assert seen, "sanctions cut Bitmain's supply on some path within 30 days"
+    # why a cut line's quote can read shorter than baseline's: said under the table
+    assert "a cut line keeps a short queue" in text.getvalue()
 
 
 def test_a_quote_that_is_a_lower_bound_is_marked(tmp_path: Path) -> None:
@@ -1254,6 +1256,11 @@ def test_an_operators_own_finance_says_what_of_the_templates_it_drops(tmp_path: 
     said = {w for m in loaded.members for w in m.loaded.warnings if "replaces" in w}
     (line,) = said
     assert "small-farm.yaml's whole" in line and "switch_off_unprofitable" in line
+    # a class's finance is scaled to each member: the scaling added empty loans and
+    # covenants, and the class was told only of the switch-off policy it lost
+    assert "covenants, loans, switch_off_unprofitable are not used" in line
+    assert all(m.loaded.fleet.finance is not None and not m.loaded.fleet.finance.loans
+               for m in loaded.members if m.group == "cashonly")  # fmt: skip
     assert all(not m.loaded.warnings for m in loaded.members if m.group == "plain")
 
 
@@ -1302,3 +1309,14 @@ def test_an_industry_result_is_read_only_as_a_run_s_is(tmp_path: Path) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.warnings = ()  # type: ignore[misc]
     assert result.to_json() == before
+
+
+def test_delta_base_is_explained_with_one_scenario_shown(tmp_path: Path) -> None:
+    """``--scenarios sanctions`` alone still has a Δ base column (baseline is run for it):
+    its caption was printed only when two scenarios were shown."""
+    app = typer.Typer()
+    register(app)
+    args = [str(_industry(tmp_path)), "--scenarios", "sanctions", "-n", "2", "--horizon", "30"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Δ base: the median over paths" in result.output

@@ -108,7 +108,7 @@ def test_a_run_json_with_a_series_of_the_wrong_type_is_refused(tmp_path: Path, s
 
 @pytest.mark.parametrize(("key", "value", "problem"), [
     ("paths", "many", "paths: 'many' is not a whole number of at least 1"),
-    ("paths", float("nan"), "paths: nan is not a whole number"),
+    ("paths", float("nan"), "NaN is not JSON; a missing number is null"),
     ("horizon_days", -5, "horizon_days: -5 is not a whole number"),
     ("horizon_days", 7, "horizon_days: is 7 for "),
 ])  # fmt: skip

@@ -148,7 +148,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
     from hashshock.industry.queues import AFTER_HORIZON_DAYS
 
     lines = list(next(iter(scenarios.values())))
-    marked = bounded = False
+    marked = bounded = any_cut = False
     for line in lines:
         for k, (name, vendors) in enumerate(scenarios.items()):
             lead = vendors[line]["lead_time_days"]
@@ -158,6 +158,7 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
             cut = max(vendors[line]["supply_cut_share"])
             parts = max(vendors[line].get("components_cut_share") or [0.0])
             cut_text = "—" if not cut else probability(cut)
+            any_cut |= bool(cut)
             if not cut and parts:  # its own supply runs, on imported components partly cut
                 cut_text, marked = f"{probability(parts)}†", True
             bounded |= _at_least(lead, "p95") or bool(spot and _at_least(spot, "p50"))
@@ -175,6 +176,14 @@ def _render_vendors(console: Console, data: dict[str, Any]) -> None:
         "  come on top",
         f"cancelled: {unit} of the vendor's orders cancelled by the last day (p50)",
         "cut: most paths on which the scenario cuts the vendor's supply on one day",
+        *(
+            [
+                "a cut line keeps a short queue, as its orders are cancelled rather than",
+                "  delayed: its lead time can read shorter than baseline's",
+            ]
+            if any_cut
+            else []
+        ),
         *(
             [
                 f"≥: at least: the order would not start within {AFTER_HORIZON_DAYS:,} days",
@@ -304,7 +313,8 @@ def render_industry(console: Console, data: dict[str, Any], seconds: float | Non
                   f"Δ base d{horizon - 1}", title_justify="left", caption_justify="left",
                   caption=f"Δ base: the median over paths of the scenario's {unit} less "
                   "baseline's on the same path, on the last day (not the difference of the "
-                  "medians)" if len(data["scenarios"]) > 1 else None)  # fmt: skip
+                  "medians)" if any(s["us"].get("hashrate_ehs_vs_baseline") is not None
+                                    for s in data["scenarios"].values()) else None)  # fmt: skip
     table.add_column("scenario", overflow="fold")  # a long file name folds, never cut
     from hashshock.analysis.checkpoints import HEADLINE_DAYS  # numpy-free, but its package is not
 

@@ -32,8 +32,13 @@ FloatArray = NDArray[np.float64]
 BREAK_KINDS = ("financial", "operational")
 
 
+#: Decimals of the EH/s figures: a tenth of a PH/s, so that an industry of a few farms,
+#: read in PH/s (:func:`hashshock.industry.notes.hashrate_unit`), has its tenths too.
+EHS_DIGITS = 4
+
+
 def _ehs(values: FloatArray) -> dict[str, list[float]]:
-    return bands(values / 1e6, 3)
+    return bands(values / 1e6, EHS_DIGITS)
 
 
 def _donors(runs: list[MemberRun], counts: FloatArray, members: Sequence[int]
@@ -98,7 +103,7 @@ class IndustryResult(JsonText):
         planned = sum(m.weight * o.count * m.loaded.model_of(o.model).hashrate_ths
                       for m in members for i, o in enumerate(m.loaded.fleet.orders)
                       if not m.is_twin(i))  # fmt: skip
-        out: dict[str, Any] = {"growth_planned_ehs": round(planned / 1e6, 3)}
+        out: dict[str, Any] = {"growth_planned_ehs": round(planned / 1e6, EHS_DIGITS)}
         totals = self.runs.totals[k]
         if totals.growth_cancelled_ths is not None and totals.growth_late_ths is not None:
             out["growth_cancelled_ehs"] = _ehs(totals.growth_cancelled_ths)
@@ -250,8 +255,8 @@ class IndustryResult(JsonText):
             out[line.name] = {
                 "vendor": line.vendor,
                 "lead_time_days": lead(line.lead_days),
-                "made_ehs_per_year": bands(line.made * 365 / 1e6, 3),
-                "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, 3),
+                "made_ehs_per_year": bands(line.made * 365 / 1e6, EHS_DIGITS),
+                "capacity_ehs_per_year": bands(line.capacity * 365 / 1e6, EHS_DIGITS),
                 "backlog_ehs": _ehs(line.backlog),
                 "made_ehs": _ehs(made),
                 "ordered_ehs": _ehs(made + line.backlog),
@@ -265,7 +270,9 @@ class IndustryResult(JsonText):
             if line.name in spot_lines:
                 on_spot = spot_lines[line.name]
                 out[line.name]["spot_lead_time_days"] = lead(on_spot.lead_days)
-                out[line.name]["spot_made_ehs_per_year"] = bands(on_spot.made * 365 / 1e6, 3)
+                out[line.name]["spot_made_ehs_per_year"] = bands(
+                    on_spot.made * 365 / 1e6, EHS_DIGITS
+                )
         return out
 
     def _grey_doa(self) -> float:
@@ -293,7 +300,7 @@ class IndustryResult(JsonText):
             "grey_ehs": _ehs(used.grey),
             "grey_working_ehs": _ehs(used.grey * (1.0 - self._grey_doa())),
             "grey_total_ehs": {
-                name: round(value / 1e6, 3)
+                name: round(value / 1e6, EHS_DIGITS)
                 for name, value in zip(
                     ("p5", "p50", "p95"),
                     np.percentile(used.grey.sum(axis=1), [5, 50, 95]),
@@ -339,7 +346,7 @@ class IndustryResult(JsonText):
             out.append({
                 "name": op.name, "kind": op.kind, "count": op.count, "simulated": len(mine),
                 "machines": round(sum(m.weight * m.loaded.machines for m in mine)),
-                "nameplate_ehs": round(nameplate / 1e6, 3),
+                "nameplate_ehs": round(nameplate / 1e6, EHS_DIGITS),
                 "has_finance": op.name not in unfunded,  # without: never breaks financially
                 "source": op.source,
             })  # fmt: skip

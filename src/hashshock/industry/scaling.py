@@ -22,25 +22,31 @@ def _scaled(value: float, factor: float) -> int:
 
 def scale_finance(finance: dict[str, Any], factor: float) -> dict[str, Any]:
     """Amounts scale with the fleet (cash, principals, liquidity floors, hashrate
-    commitments, pledges, budgets); ratios (DSCR, LTV, rates) do not."""
+    commitments, pledges, budgets); ratios (DSCR, LTV, rates) do not. Only the blocks
+    ``finance`` gives are written (an empty one added would read as given: a member's
+    finance block replacing a template's said its loans were kept)."""
     out = dict(finance)
     if "cash_usd" in out:
         out["cash_usd"] = out["cash_usd"] * factor
-    out["loans"] = [{**loan, "principal_usd": loan["principal_usd"] * factor}
-                    for loan in out.get("loans", [])]  # fmt: skip
-    covenants = []
-    for cov in out.get("covenants", []):
-        cov = dict(cov)
-        if cov["type"] == "min_liquidity":
-            cov["value"] = cov["value"] * factor
-        if cov["type"] == "hashrate_commitment":
-            cov["quarters"] = [{**q, "min_ths": q["min_ths"] * factor} for q in cov["quarters"]]
-        covenants.append(cov)
-    out["covenants"] = covenants
-    out["btc_pledges"] = [
-        {**p, "btc": p["btc"] * factor, "obligation_usd": p["obligation_usd"] * factor}
-        for p in out.get("btc_pledges", [])
-    ]
+    if "loans" in out:
+        out["loans"] = [{**loan, "principal_usd": loan["principal_usd"] * factor}
+                        for loan in out["loans"]]  # fmt: skip
+    if "covenants" in out:
+        covenants = []
+        for cov in out["covenants"]:
+            cov = dict(cov)
+            if cov["type"] == "min_liquidity":
+                cov["value"] = cov["value"] * factor
+            if cov["type"] == "hashrate_commitment":
+                cov["quarters"] = [{**q, "min_ths": q["min_ths"] * factor}
+                                   for q in cov["quarters"]]  # fmt: skip
+            covenants.append(cov)
+        out["covenants"] = covenants
+    if "btc_pledges" in out:
+        out["btc_pledges"] = [
+            {**p, "btc": p["btc"] * factor, "obligation_usd": p["obligation_usd"] * factor}
+            for p in out["btc_pledges"]
+        ]
     replacement = dict(out.get("replacement", {}))
     if replacement.get("budget_usd") is not None:
         replacement["budget_usd"] = replacement["budget_usd"] * factor
