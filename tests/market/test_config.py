@@ -87,6 +87,16 @@ def test_snapshot_override_file_and_values(tmp_path: Path, market: MarketFactory
     paths = simulate_market(config, dt.date(2026, 2, 1), 2, paths=1, seed=0)
     assert paths.btc_price_usd[0, 0] == pytest.approx(70_000.0)
     assert paths.fees_share[0, 0] == 0.01
+    # a snapshot file's values are held to the caps as_of's are: a $1e12 BTC ran a farm's
+    # revenue to $1,120 B with a warning, a difficulty of 1.5e34 to a hashprice of $0.00
+    for field, value in (("btc_price_usd", 1e12), ("difficulty", 1.5e34)):
+        big = bundled_snapshot().model_dump(mode="json", exclude={"origin"})
+        big[field] = value
+        if field == "difficulty":
+            big["network_hashrate_ehs"] = big["network_hashrate_ehs"] * 1.5e34 / 1.48e14
+        (tmp_path / "big.yaml").write_text(yaml.safe_dump(big), encoding="utf-8")
+        with pytest.raises(InputError, match=f"{field}: .*less than or equal to"):
+            market(network={"snapshot": {"file": "big.yaml"}}).snapshot()
 
 
 @pytest.mark.parametrize(
@@ -259,6 +269,8 @@ def test_start_before_the_snapshot_uses_it_as_the_start_state() -> None:
     config = load_market(None)
     paths = simulate_market(config, dt.date(2025, 6, 1), 3, paths=1, seed=0)
     assert paths.start.warning and "days after the start" in paths.start.warning
+    # an update would be later still: the fix is the start date's values only
+    assert "data update" not in paths.start.warning and "--btc-price" in paths.start.warning
     assert paths.btc_price_usd[0, 0] == pytest.approx(bundled_snapshot().btc_price_usd)
 
 
@@ -285,3 +297,21 @@ def test_a_height_years_off_is_said_with_the_subsidy_it_sets(tmp_path: Path) -> 
     assert said and "6.25 BTC" in said[0] and str(path) in said[0]
     assert not any("block_height" in note for note in
                    market_start(load_market(None), dt.date(2026, 1, 1)).notes)  # fmt: skip
+
+
+def test_a_snapshot_moved_to_another_date_says_what_it_left_behind(
+    market: MarketFactory,
+) -> None:
+    """``snapshot: {date: 2026-11-30, btc_price_usd: 95000}`` read December 2025's network
+    as of November 2026 and dropped the staleness warning: a 22 % high hashprice unsaid."""
+    from hashshock.market.start import market_start
+
+    config = market(network={"snapshot": {"date": "2026-11-30", "btc_price_usd": 95_000}})
+    (said,) = [n for n in market_start(config, dt.date(2026, 12, 1)).notes
+               if n.startswith("network.snapshot.date")]  # fmt: skip
+    assert "difficulty, network hashrate and block height are still those of 2025-12-29" in said
+    given = {"date": "2026-11-30", "btc_price_usd": 95_000, "difficulty": 1.5e14,
+             "network_hashrate_ehs": 1_070, "block_height": 977_300}  # fmt: skip
+    whole = market(network={"snapshot": given})
+    assert not any(n.startswith("network.snapshot.date")
+                   for n in market_start(whole, dt.date(2026, 12, 1)).notes)  # fmt: skip

@@ -75,13 +75,14 @@ def test_given_values_replace_the_snapshot_and_silence_the_warning() -> None:
     assert "BTC price" not in partial.warning
 
 
-@pytest.mark.parametrize(("price", "said"), [(1.0, True), (9_000.0, True), (10_000_000.0, True),
+@pytest.mark.parametrize(("price", "said"), [(1.0, True), (6_000.0, True), (10_000_000.0, True),
                                              (9_500.0, False), (95_000.0, False),
                                              (900_000.0, False)])  # fmt: skip
 def test_a_day_0_hashprice_far_outside_history_is_said(price: float, said: bool) -> None:
     """A BTC price of $1 or $10 M (another currency, a slip of the thousands) is said:
-    the day-0 hashprice is over ten times outside the range since 2021 ($38.2–$412.57,
-    FACTS.md §4.3). A 90 % crash from $95k ($9,500) is a stress, not a slip: no note."""
+    the day-0 hashprice is over ten times outside the range since 2021 ($28–$412.57:
+    Q1 2026's low, 2021's high). A 90 % crash from $95k ($9,500) is a stress, not a slip:
+    no note."""
     from hashshock.market.start import PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY as BAND
 
     config = load_market(None).with_as_of("test", btc_price_usd=price, difficulty=1.5e14)

@@ -50,7 +50,7 @@ def _describe(snap: NetworkSnapshot) -> str:
     return (
         f"{snap.date}: BTC ${snap.btc_price_usd:,.0f}, difficulty {snap.difficulty / 1e12:.2f} T, "
         f"hashrate {snap.network_hashrate_ehs:,.0f} EH/s, height {snap.block_height:,}, "
-        f"fee share {snap.fee_share:.2%}, hashprice ${snap.hashprice_usd_per_ph_day:.2f}/PH/day"
+        f"fee share {snap.fee_share:.2%}, hashprice ${snap.hashprice_usd_per_ph_day:,.2f}/PH/day"
     )
 
 

@@ -133,8 +133,8 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     if not start:
         return
     age = int(start["snapshot_age_days"])  # negative: the snapshot is after the start
-    snapshot = (f"snapshot {start['snapshot_date']} ({age} days before)" if age >= 0
-                else f"snapshot {start['snapshot_date']} ({-age} days after)")  # fmt: skip
+    when = f"{counted(age, 'day')} before" if age >= 0 else f"{counted(-age, 'day')} after"
+    snapshot = f"snapshot {start['snapshot_date']} ({when})"
     sources: dict[str, list[str]] = {}  # where from → the figures from there
     for key, where in start["origins"].items():
         source = snapshot if where.startswith("snapshot") else where
@@ -146,7 +146,7 @@ def render_market_start(console: Console, result: dict[str, Any]) -> None:
     )  # fmt: skip
     print_segments(console, [
         f"market on {start['date']} (day 0), every path: BTC ${start['btc_price_usd']:,.0f}",
-        f"hashprice ${start['hashprice_usd_per_ph_day']:.2f}/PH/day",
+        f"hashprice ${start['hashprice_usd_per_ph_day']:,.2f}/PH/day",
         f"difficulty {start['difficulty'] / 1e12:.1f} T", f"from {literal(origin)}",
     ])  # fmt: skip
 

@@ -31,7 +31,13 @@ from hashshock.inputs.errors import InputError, check_path_like, from_validation
 from hashshock.inputs.files import read_csv_rows, read_yaml_mapping
 from hashshock.inputs.strict import InputModel, check_again
 from hashshock.inputs.types import MAX_USD
-from hashshock.market.hashprice import MAX_BLOCK_HEIGHT, TIERS, TierName
+from hashshock.market.hashprice import (
+    MAX_BLOCK_HEIGHT,
+    MAX_BTC_PRICE_USD,
+    MAX_DIFFICULTY,
+    TIERS,
+    TierName,
+)
 from hashshock.market.snapshot import (
     NetworkSnapshot,
     load_snapshot,
@@ -41,8 +47,6 @@ from hashshock.market.snapshot import (
 
 Sources = dict[str, str]
 
-#: Highest BTC price accepted anywhere (USD): a CSV row, a snapshot, ``as_of``, the CLI.
-MAX_BTC_PRICE_USD = 1e8
 DATE_COLUMNS = ("date", "time", "Date", "Time")
 PRICE_COLUMNS = ("price_usd", "PriceUSD", "close", "Close", "price", "Price")
 
@@ -197,7 +201,7 @@ class SnapshotOverride(_Strict):
     file: Path | None = Field(None, description="A snapshot YAML (as `hashshock data update`)")
     date: dt.date | None = None
     btc_price_usd: float | None = Field(None, gt=0, le=MAX_BTC_PRICE_USD)
-    difficulty: float | None = Field(None, gt=0, le=1e17)
+    difficulty: float | None = Field(None, gt=0, le=MAX_DIFFICULTY)
     network_hashrate_ehs: float | None = Field(None, gt=0)
     block_height: int | None = Field(None, ge=0, le=MAX_BLOCK_HEIGHT)
     fee_share: float | None = Field(None, ge=0, lt=0.95)
@@ -215,7 +219,9 @@ class AsOf(_Strict):
     btc_price_usd: float | None = Field(
         None, gt=0, le=MAX_BTC_PRICE_USD, description="BTC price, USD"
     )
-    difficulty: float | None = Field(None, gt=0, le=1e17, description="Difficulty in force")
+    difficulty: float | None = Field(
+        None, gt=0, le=MAX_DIFFICULTY, description="Difficulty in force"
+    )
     network_hashrate_ehs: float | None = Field(
         None, gt=0, le=1e6, description="Network hashrate, EH/s"
     )
@@ -369,7 +375,9 @@ class MarketConfig(_Strict):
             if override is not None:
                 values = override.model_dump(exclude={"file"}, exclude_none=True)
                 if values:
+                    before = base
                     base = snapshot_from_mapping(values, self._file, base)
+                    base = base.model_copy(update={"redated": _redated(values, before)})
                 # By UTC's date, as `data update` dates what it fetches; a snapshot of a
                 # day not yet seen is a typo's year (the bundled one is never later).
                 today = dt.datetime.now(dt.UTC).date()
@@ -387,6 +395,27 @@ class MarketConfig(_Strict):
         """The fee share in use: ``network.fee_share`` or the snapshot's."""
         share = self.network.fee_share
         return self.snapshot().fee_share if share is None else share
+
+
+def _redated(override: dict[str, Any], before: NetworkSnapshot) -> str:
+    """What a snapshot override that moves the date leaves as of the old date: its
+    network (difficulty, hashrate, height), which the run would read as of the new one."""
+    moved = override.get("date")
+    if moved is None or moved == before.date:
+        return ""
+    kept = [name for key, name in (("difficulty", "difficulty"),
+                                   ("network_hashrate_ehs", "network hashrate"),
+                                   ("block_height", "block height"))
+            if key not in override]  # fmt: skip
+    if not kept:
+        return ""
+    listed = ", ".join(kept[:-1]) + (" and " if len(kept) > 1 else "") + kept[-1]
+    return (
+        f"network.snapshot.date moves the snapshot to {moved}, but its "
+        f"{listed} are still those of {before.date} "
+        f"({before.origin or 'bundled'}): give them for {moved} too, or leave the date "
+        "(the run then carries them forward itself)"
+    )
 
 
 def defaults_path() -> Path:

@@ -252,7 +252,7 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     if note is not None:
         raise FetchError(f"/api/blocks/tip/height: {note}")
     from hashshock.market.hashprice import difficulty_hashrate_ths
-    from hashshock.market.start import PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY
+    from hashshock.market.start import HASHPRICE_RANGE_TEXT, PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY
 
     # nor from a difficulty and a week's hashrate that disagree beyond 2× (a start date's
     # own values are refused beyond that too)
@@ -267,5 +267,5 @@ def fetch_snapshot(url: str = DEFAULT_URL, timeout: float = 10.0) -> NetworkSnap
     if not low <= hashprice <= high:
         raise FetchError(f"the answer's hashprice ${hashprice:,.2f}/PH/day (BTC ${price:,.0f}, "
                          f"difficulty {difficulty:.4g}) is more than ten times outside the "
-                         "range since 2021 ($38–$413/PH/day)")  # fmt: skip
+                         f"range since 2021 ({HASHPRICE_RANGE_TEXT})")  # fmt: skip
     return snapshot

@@ -64,6 +64,11 @@ INITIAL_SUBSIDY_BTC = 50.0
 #: 2140). A higher tip has no subsidy, and with no fees a hashprice of 0, whose
 #: logarithm the network's growth takes: such a height is refused as input.
 MAX_BLOCK_HEIGHT = 33 * HALVING_INTERVAL - 1
+#: Highest BTC price accepted anywhere (USD): a CSV row, a snapshot, ``as_of``, the CLI.
+MAX_BTC_PRICE_USD = 1e8
+#: Highest difficulty accepted anywhere (≈ 700 times the 2025 network's): a snapshot,
+#: ``as_of``, the CLI.
+MAX_DIFFICULTY = 1e17
 #: Height of the 4th halving, 20 Apr 2024, subsidy 6.25 -> 3.125 BTC (FACTS.md §4.1 [S104]).
 LAST_HALVING_HEIGHT = 840_000
 #: Day of the 4th halving (FACTS.md §4.1 [S104]): the anchor of a height's plausible day.

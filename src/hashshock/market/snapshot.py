@@ -28,6 +28,8 @@ from hashshock.market.hashprice import (
     LAST_HALVING_DATE,
     LAST_HALVING_HEIGHT,
     MAX_BLOCK_HEIGHT,
+    MAX_BTC_PRICE_USD,
+    MAX_DIFFICULTY,
     RETARGET_BLOCKS,
     difficulty_hashrate_ths,
     hashprice_usd_per_ph_day,
@@ -60,8 +62,10 @@ class NetworkSnapshot(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     date: dt.date = Field(description="Day the values describe (UTC)")
-    btc_price_usd: float = Field(gt=0, description="BTC price, USD")
-    difficulty: float = Field(gt=0, description="Difficulty in force (dimensionless)")
+    btc_price_usd: float = Field(gt=0, le=MAX_BTC_PRICE_USD, description="BTC price, USD")
+    difficulty: float = Field(
+        gt=0, le=MAX_DIFFICULTY, description="Difficulty in force (dimensionless)"
+    )
     network_hashrate_ehs: float = Field(gt=0, description="Network hashrate, EH/s (7-day mean)")
     block_height: int = Field(ge=0, le=MAX_BLOCK_HEIGHT, description="Height of the chain tip")
     fee_share: float = Field(ge=0, lt=0.95, description="Fees / (subsidy + fees) of miner revenue")
@@ -77,6 +81,11 @@ class NetworkSnapshot(BaseModel):
     ignored: str = Field(
         "", exclude=True,
         description="Why the user's snapshot was passed over for this one (set by the loader)",
+    )  # fmt: skip
+    redated: str = Field(
+        "", exclude=True,
+        description="What an override that moved the date left as of the old one (set by "
+        "the market)",
     )  # fmt: skip
 
     @model_validator(mode="after")

@@ -67,29 +67,38 @@ HASHRATE_NOTE_RATIO = RATE_NOTE_RATIO
 HEIGHT_TOLERANCE_BLOCKS = 4032
 HEIGHT_TOLERANCE_OF_CARRIED = 0.1
 #: Day-0 hashprice, USD/PH/day, outside which the run says to check its BTC price and
-#: difficulty: ten times beyond the range since 2021 — the five-year low $38.2 (Nov 2025)
-#: and the 2021 high $412.57 (FACTS.md §4.3 [S113][S115]); the factor 10 is an
-#: ASSUMPTION [E]: a price in another currency or in thousands, a difficulty off by its
-#: exponent, lands outside it, while a deliberate crash to a tenth of the low does not
-#: (from the late-2025 market's $30.73, a fall of up to 87 %).
-PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (38.2 / 10, 412.57 * 10)
+#: difficulty: ten times beyond the range since 2021 — the low of $28-30 in Q1 2026
+#: (CoinShares, INDUSTRY-SOURCES.md §6; the five-year low had been $38.2 in Nov 2025,
+#: FACTS.md §4.3 [S113]) and the 2021 high $412.57 (FACTS.md §4.3 [S115]); the factor 10
+#: is an ASSUMPTION [E]: a price in another currency or in thousands, a difficulty off by
+#: its exponent, lands outside it, while a deliberate crash to a tenth of the low does not
+#: (from the carried start's $30.73, a fall of up to 91 %).
+PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY = (28.0 / 10, 412.57 * 10)
+#: That range without its factor, as messages say it.
+HASHPRICE_RANGE_TEXT = (
+    f"${PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY[0] * 10:,.0f}–"
+    f"${PLAUSIBLE_HASHPRICE_USD_PER_PH_DAY[1] / 10:,.0f}/PH/day"
+)
 #: A network (difficulty or hashrate) given for day 0, as a ratio to the one the snapshot
 #: carries there, beyond which the run says to check its units: the network has not
-#: grown fourfold in a year since 2021 (about 160 to 1,100 EH/s over 2021-2025, FACTS.md
-#: §4.3), and a difficulty typed off by its exponent is 10× or more off; the factor 4 is
-#: an ASSUMPTION [E].
+#: grown fourfold in a year since 2021 (455 EH/s in Oct 2023 to 1,135 in Dec 2025, 2.5×
+#: in two years, FACTS.md §4.2), and a difficulty typed off by its exponent is 10× or more
+#: off; the factor 4 is an ASSUMPTION [E].
 NETWORK_GIVEN_RATIO = 4.0
 #: Fewer days of returns than this in a bootstrap history whose drift is kept is said: a
 #: year, one cycle of the seasons and of a difficulty year (an ASSUMPTION [E]).
 SHORT_HISTORY_DAYS = 365
 
 
-def _fix(stale: list[str]) -> str:
-    """What to give for the stale values (the options for those that are stale only)."""
+def _fix(stale: list[str], later: bool = False) -> str:
+    """What to give for the stale values (the options for those that are stale only);
+    ``later``: the snapshot is dated after the start, which an update cannot mend (it
+    would be later still)."""
     options = [o for name, o in (("BTC price", "--btc-price"), ("difficulty", "--difficulty"))
                if name in stale] or ["--difficulty"]  # fmt: skip
     return (
-        f"run `hashshock data update`, or give the start date's {' and '.join(options)} "
+        ("" if later else "run `hashshock data update`, or ")
+        + f"give the start date's {' and '.join(options)} "
         "(or as_of: in a market YAML; in Python, market={'as_of': {...}})"
     )
 
@@ -173,7 +182,7 @@ class MarketStart:
             f"{self.date}: BTC ${self.btc_price_usd:,.0f}, difficulty "
             f"{self.difficulty / 1e12:.2f} T, network {self.network_hashrate_ths / 1e6:,.0f} "
             f"EH/s, fee share {self.fee_share:.2%}, hashprice "
-            f"${self.hashprice_usd_per_ph_day:.2f}/PH/day"
+            f"${self.hashprice_usd_per_ph_day:,.2f}/PH/day"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -331,7 +340,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
     def tag(field: str) -> str:
         return f"given ({config.as_of_label(field)})"
 
-    notes = [snapshot.ignored] if snapshot.ignored else []
+    notes = [note for note in (snapshot.ignored, snapshot.redated) if note]
     notes += [note for note in (snapshot.height_note(), snapshot.rate_note()) if note]
     notes += _price_notes(config, start_date, given, config.as_of_label("btc_price_usd"))
     repriced = False
@@ -403,7 +412,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         notes.append(
             f"market on {start_date}: the day-0 hashprice ${smooth:,.2f}/PH/day (BTC "
             f"${float(price):,.0f}, difficulty {difficulty:.4g}) is more than ten times "
-            f"outside the range since 2021 ($38–$413/PH/day): {_what_to_check(origins)}"
+            f"outside the range since 2021 ({HASHPRICE_RANGE_TEXT}): {_what_to_check(origins)}"
         )
     stale = [
         name
@@ -424,7 +433,7 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         )
         warning = (
             f"market on {start_date}: {listed} {how} the {snapshot.origin or 'bundled'} "
-            f"snapshot of {snapshot.date} — fix: {_fix(stale)}"
+            f"snapshot of {snapshot.date} — fix: {_fix(stale, later=age < 0)}"
         )
     start = MarketStart(
         date=start_date, btc_price_usd=float(price), difficulty=difficulty,
