@@ -554,3 +554,42 @@ def test_us_duties_are_paid_only_by_what_is_bound_for_a_us_site() -> None:
     cost = {plan.part_names[plan.pool_part[j]]: money.pool_unit_cost[j, 0] for j in abroad}
     assert all(money.pool_unit_cost[j, 0] > cost[plan.part_names[plan.pool_part[j]]]
                for j in home if plan.part_names[plan.pool_part[j]] in cost)  # fmt: skip
+
+
+def test_only_a_network_wide_cut_moves_the_used_market() -> None:
+    """A week's delay of one fleet's Bitmain order read its machines 24 % dearer at the
+    used index (all it owns $6.3 M up): the supply-cut premium is the whole market's,
+    raised by a shock to every US miner on the vendor, not by one fleet's own event."""
+    import hashshock
+
+    delay = {"type": "order_disruption", "vendors": ["bitmain"], "start_day": 0,
+             "duration_days": 365, "cancel_probability": 0.0, "delay_probability": 1.0,
+             "delay_days": 7}  # fmt: skip
+    fleet = _finance_fleet()
+    sizes = {"paths": 20, "horizon_days": 60, "seed": 3}
+    base, local, wide = hashshock.compare(fleet, [
+        "baseline", {"name": "local", "events": [delay]},
+        {"name": "wide", "events": [delay], "network_wide": True}], **sizes)  # fmt: skip
+    prices = [r.money.market.used_price_usd_per_th for r in (base, local, wide)]  # type: ignore[union-attr]
+    assert all(np.array_equal(prices[0][t], prices[1][t]) for t in prices[0])
+    assert prices[2]["under19"][:, -1].mean() > prices[0]["under19"][:, -1].mean()
+
+
+def test_a_dscr_covenant_is_not_tested_once_its_loan_is_repaid() -> None:
+    """A bullet loan repaid on day 182 read DSCR 0.36 at the day-269 test (its balloon as
+    the quarter's debt service) and a 98 % breach: a loan gone is not tested."""
+    import hashshock
+
+    fleet = _finance_fleet()
+    fleet["finance"] = {"cash_usd": 5_000_000, "loans": [
+        {"name": "bul", "principal_usd": 1_000_000, "rate_per_year": 0.10,
+         "amortisation": "bullet", "payment_every_days": 90,
+         "maturity_date": str(date.fromisoformat(fleet["start_date"]) + timedelta(days=182))}],
+        "covenants": [{"name": "dscr", "type": "min_dscr", "value": 1.25, "loan": "bul",
+                       "test_every_days": 90}]}  # fmt: skip
+    result = hashshock.run(fleet, paths=10, horizon_days=300, seed=1)
+    assert result.money is not None
+    (dscr,) = result.money.covenants
+    # a thin quarter can breach before the balloon (days 89, 179); never after it
+    assert set(dscr.first_breach_day.tolist()) <= {-1, 89, 179}
+    assert (dscr.first_breach_day == -1).any()

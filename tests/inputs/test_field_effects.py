@@ -857,12 +857,17 @@ def near_the_halving() -> Inputs:
 setf("market.as_of.block_height", 1_050_100, HASHPRICE, -1, near_the_halving)
 TIER = "25to38"  # the S19j Pro's tier (30.5 J/TH)
 USED = "market.used_prices"
-CUT_DAYS = with_events(STOP)
+def network_cut(*events: dict[str, Any]) -> Callable[[], Inputs]:
+    """``events`` hitting every US miner: only such a cut moves the used market's prices."""
+    return lambda: inputs(events=[dict(e) for e in events], network_wide=True)
+
+
+CUT_DAYS = network_cut(STOP)
 setf(f"{USED}.reference_date", "2026-12-29", used(TIER), +1)
 setf(f"{USED}.reference_hashprice_usd_per_ph_day", 60.0, used(TIER), -1)
 setf(f"{USED}.lag_days", 200.0, used(TIER), +1, longer)
 setf(f"{USED}.jump_rise_days", 200.0, used(TIER), -1, CUT_DAYS)
-setf(f"{USED}.jump_relax_days", 1000.0, used(TIER), +1, with_events({**STOP, "duration_days": 20}))
+setf(f"{USED}.jump_relax_days", 1000.0, used(TIER), +1, network_cut({**STOP, "duration_days": 20}))
 TIERS = f"{USED}.tiers.tier"
 setf(f"{TIERS}.usd_per_th", 7.0, collateral, +1, path=f"{USED}.tiers.{TIER}.usd_per_th")
 setf(f"{TIERS}.elasticity", 4.0, used(TIER), -1, longer, path=f"{USED}.tiers.{TIER}.elasticity")

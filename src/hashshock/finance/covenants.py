@@ -143,7 +143,7 @@ def evaluate_covenant(
         first = _first(flows.cash_usd < value, days)
     elif covenant.type == "min_dscr":
         days = _test_days(covenant.test_every_days, T)
-        service, _ = _loans(flows, covenant)
+        service, outstanding = _loans(flows, covenant)
         csum_e = np.zeros((P, T + 1))
         cumsum_rows(flows.ebitda_usd, out=csum_e[:, 1:])
         csum_s = np.concatenate([[0.0], np.cumsum(service)])
@@ -151,7 +151,10 @@ def evaluate_covenant(
         lo = np.maximum(days + 1 - (covenant.window_days or covenant.test_every_days), 0)
         ebitda = csum_e[:, days + 1] - csum_e[:, lo]
         owed = csum_s[days + 1] - csum_s[lo]
-        fails = (owed[None, :] > 0) & (ebitda < value * owed[None, :])
+        # Tested while the loan is outstanding: a test after a bullet's maturity read its
+        # balloon as the quarter's debt service (DSCR 0.36 on a loan repaid)
+        live = (owed > 0) & (outstanding[days] > 0)
+        fails = live[None, :] & (ebitda < value * owed[None, :])
         first = _first(fails, days)
     elif covenant.type == "max_ltv":
         days = _test_days(covenant.test_every_days, T)

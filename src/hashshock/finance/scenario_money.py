@@ -132,7 +132,12 @@ def _multiplier(
     )
 
 
-def _cut(plan: Plan, paths: int, seed: int) -> NDArray[np.bool_] | None:
+def market_supply_cut(plan: Plan, paths: int, seed: int) -> NDArray[np.bool_] | None:
+    """[P, T]: the days a fleet's scenario cuts Bitmain's supply to the whole market, which
+    moves used prices (None: never). Only a ``network_wide`` scenario moves the market: one
+    fleet's order delayed a week read its machines 24 % dearer."""
+    if not plan.network_wide:
+        return None
     cut = supply_cut(plan, paths, seed)
     return cut if cut.any() else None
 
@@ -145,7 +150,8 @@ def scenario_market(
     baseline hashrate its fleet lost, which slows the network's growth."""
     return simulate_market(
         config, plan.start_date, plan.horizon_days, paths, seed,
-        hashrate_multiplier=_multiplier(config, lost_share), supply_cut=_cut(plan, paths, seed),
+        hashrate_multiplier=_multiplier(config, lost_share),
+        supply_cut=market_supply_cut(plan, paths, seed),
     )  # fmt: skip
 
 
@@ -187,7 +193,7 @@ class ScenarioMarkets:
         """:func:`scenario_market` of ``plan`` (and ``lost_share``)."""
         if (plan.start_date, plan.horizon_days) != (self.start_date, self.horizon_days):
             raise ValueError("the plan's start date and horizon are not these markets'")
-        cut = _cut(plan, self.paths, self.seed)
+        cut = market_supply_cut(plan, self.paths, self.seed)
         if lost_share is not None:
             return self._simulate(_multiplier(self.config, lost_share), cut)
         if cut is None:

@@ -153,7 +153,8 @@ def with_scenario(fleet_plan: Plan, scenario: Scenario) -> Plan:
         if isinstance(value := getattr(fleet_plan, f.name), np.ndarray)
     }
     events = compile_events(scenario, fleet_plan.start_date, fleet_plan.vendor_names)
-    return replace(fleet_plan, scenario_name=scenario.name, events=events, **arrays)
+    return replace(fleet_plan, scenario_name=scenario.name, events=events,
+                   network_wide=scenario.network_wide, **arrays)  # fmt: skip
 
 
 def compile_fleet(loaded: LoadedFleet, horizon_days: int) -> Plan:

@@ -171,6 +171,8 @@ class Plan:
     donors: tuple[DonorPlan, ...] = ()
     # parts in repair and on order on day 0 (None: the pipelines start empty)
     warm: WarmPipelines | None = None
+    # the scenario hits every US miner on the vendor (its market moves), not this fleet alone
+    network_wide: bool = False
 
     @property
     def parts_owned(self) -> IntArray:

@@ -115,14 +115,14 @@ def clear_markets() -> None:
 
 def _market_key(config: MarketConfig, plan: Plan, paths: int, seed: int, token: str,
                 lost: NDArray[np.float64] | None) -> str:  # fmt: skip
-    from hashshock.finance.scenario_money import supply_cut
+    from hashshock.finance.scenario_money import market_supply_cut
 
-    cut = supply_cut(plan, paths, seed)
+    cut = market_supply_cut(plan, paths, seed)
     digest = hashlib.sha256()
     for part in (token, config.model_dump_json(), plan.start_date.isoformat(),
                  str(plan.horizon_days), str(paths), str(seed)):  # fmt: skip
         digest.update(part.encode("utf-8") + b"\0")
-    digest.update(cut.tobytes() if cut.any() else b"no supply cut")
+    digest.update(cut.tobytes() if cut is not None else b"no supply cut")
     digest.update(b"local" if lost is None else np.ascontiguousarray(lost).tobytes())
     return digest.hexdigest()
 
