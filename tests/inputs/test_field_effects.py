@@ -857,6 +857,8 @@ def near_the_halving() -> Inputs:
 setf("market.as_of.block_height", 1_050_100, HASHPRICE, -1, near_the_halving)
 TIER = "25to38"  # the S19j Pro's tier (30.5 J/TH)
 USED = "market.used_prices"
+
+
 def network_cut(*events: dict[str, Any]) -> Callable[[], Inputs]:
     """``events`` hitting every US miner: only such a cut moves the used market's prices."""
     return lambda: inputs(events=[dict(e) for e in events], network_wide=True)
