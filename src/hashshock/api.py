@@ -22,7 +22,7 @@ from hashshock.analysis.summary import few_paths_warning
 from hashshock.engine.output import EngineOutput
 from hashshock.execution.base import Executor
 from hashshock.execution.choose import check_executor, check_progress
-from hashshock.finance.covenants import untested, untested_warning
+from hashshock.finance.covenants import ltv_breached_at_start, untested, untested_warning
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.finance.scenario_money import (
     Money,
@@ -245,7 +245,9 @@ def simulate_prepared(
             mk = market_for(plan, lost_share(out, baseline))
         moneys.append(money_for(mp, plan, out, mk, local))
     make_read_only([moneys, local_moneys])  # they share markets and flows, as outputs do
-    warnings = [*fleet_warnings(loaded, config, plans[0]), *few_paths_warning(paths)]
+    warnings = [*fleet_warnings(loaded, config, plans[0]), *few_paths_warning(paths),
+                *ltv_breached_at_start(monies[0].covenants, moneys[0].flows,
+                                       f"{loaded.path}: " if loaded.path else "")]  # fmt: skip
     by_name = {
         s.name: (out, m, plan)
         for s, out, m, plan in zip(prepared.to_run, outputs, moneys, plans, strict=True)

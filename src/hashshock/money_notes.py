@@ -230,8 +230,8 @@ def cash_higher_note(
     )
     if baseline is None:  # (the command names the scenario, not a report's label for it)
         return (
-            f"{head}: it spends less than baseline (`hashshock compare` with baseline and "
-            f"{result['scenario']} shows on what)."
+            f"{head}: it spends less than baseline (`hashshock compare` with baseline among "
+            "its scenarios shows on what)."
         )
     mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     saved = sorted(
@@ -278,7 +278,9 @@ def machines_worth_note(
         return None
     installed = result["daily"]["nameplate_ths"]["p50"][-1]
     base_installed = baseline["daily"]["nameplate_ths"]["p50"][-1]
-    if installed > base_installed:
+    # more machines explain a larger value; a dearer TH is the index's (replacements
+    # bought under a cut can install as much as baseline and still be marked up)
+    if installed <= 0 or mine["p50"] / installed <= theirs["p50"] / max(base_installed, 1e-9):
         return None
     fewer = (f", though {(base_installed - installed) / 1e3:,.0f} PH/s fewer are installed"
              if base_installed - installed >= 500 else "")  # fmt: skip
@@ -288,6 +290,39 @@ def machines_worth_note(
         f"{name} than under baseline (p50, at the used-ASIC index){fewer}: the index follows "
         "the hashprice and carries a premium while a vendor's supply is cut (docs/market.md, "
         'Used-ASIC prices) — a gain on paper, had only by selling, which "all owned" counts.'
+    )
+
+
+def owned_higher_note(
+    result: dict[str, Any], baseline: dict[str, Any] | None, label: str | None = None
+) -> str | None:
+    """Why all a fleet owns ends above baseline's under a shock (medians):
+    cash not spent on machines never delivered counts whole where delivered machines
+    count at the used-ASIC index, below their cost new; and the index itself may be
+    higher (:func:`machines_worth_note`)."""
+    vs = result["finance"].get("vs_baseline") or {}
+    owned, lost = vs.get("owned_at_risk_usd"), vs.get("revenue_at_risk_usd")
+    if owned is None or owned["p50"] >= 0:
+        return None
+    name = result["scenario"] if label is None else label
+    head = (f"All it owns ends {musd(-owned['p50'])} above baseline's under {name} (median "
+            "path)" + (f" although revenue is {musd(lost['p50'])} lower"
+                       if lost is not None and lost["p50"] > 0 else ""))  # fmt: skip
+    tail = " — the machines' revenue after the horizon is not counted."
+    if baseline is None:
+        return (
+            f"{head}: cash not spent on orders cancelled or not yet delivered counts "
+            "whole, where delivered machines count at the used-ASIC index, below their "
+            "cost new, and the index carries a premium while a network-wide cut lasts "
+            "(`hashshock compare` with baseline among its scenarios shows which)" + tail
+        )
+    saved = (baseline["finance"]["costs_usd_p50"].get("capex", 0.0)
+             - result["finance"]["costs_usd_p50"].get("capex", 0.0))  # fmt: skip
+    if saved < MIN_SHARE_OF_GAP * -owned["p50"]:
+        return None  # the index alone: machines_worth_note says it
+    return (
+        f"{head}: the {musd(saved)} not spent on machines not delivered counts whole, "
+        "where delivered machines count at the used-ASIC index, below their cost new" + tail
     )
 
 
@@ -309,6 +344,7 @@ def money_notes(
         notes.append(network_note(group, names))
         for r in group:
             notes += [cash_higher_note(r, baseline, named[id(r)]),
+                      owned_higher_note(r, baseline, named[id(r)]),
                       machines_worth_note(r, baseline, named[id(r)])]  # fmt: skip
         notes.append(pledge_note(group, names))
     return [note for note in notes if note]

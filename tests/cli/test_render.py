@@ -41,7 +41,13 @@ from hashshock.cli.render import (
 from hashshock.cli.render_money import render_money
 from hashshock.cli.scan import register as register_scan
 from hashshock.inputs.catalog import bundled_catalog, load_catalog
-from hashshock.money_notes import cash_higher_note, machines_worth_note, musd, network_note
+from hashshock.money_notes import (
+    cash_higher_note,
+    machines_worth_note,
+    musd,
+    network_note,
+    owned_higher_note,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MIDSIZE = ROOT / "examples" / "midsize-public-miner" / "fleet.yaml"
@@ -308,7 +314,7 @@ def test_machines_worth_more_than_baseline_s_with_no_more_installed_is_said_to_b
 ) -> None:
     """Under sanctions the mid-size example's machines ended worth $5.9 M more than
     baseline's with 162 PH/s fewer installed: the used-ASIC index's premium. Said, with
-    the amount; not said when they are worth less, or when more are installed."""
+    the amount; not said when they are worth less, or no more a TH."""
     baseline = results[0]
     sanctions = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
     base_value = baseline["finance"]["machines_value_usd_end"]["p50"]
@@ -319,9 +325,18 @@ def test_machines_worth_more_than_baseline_s_with_no_more_installed_is_said_to_b
     assert note is not None and "worth $5.9M more" in note and "162 PH/s fewer" in note
     assert "all owned" in note
     assert note in " ".join(printed(render_money, [baseline, sanctions]).split())
+    # more installed at the same value a TH: the machines, not the index
     more = copy.deepcopy(sanctions)
-    more["daily"]["nameplate_ths"]["p50"][-1] += 200_000.0
+    base_installed = baseline["daily"]["nameplate_ths"]["p50"][-1]
+    more["daily"]["nameplate_ths"]["p50"][-1] = base_installed * 1.2
+    more["finance"]["machines_value_usd_end"]["p50"] = base_value * 1.2
     assert machines_worth_note(more, baseline) is None
+    # replacements bought under the cut install as much as baseline, each TH dearer: said
+    # (the note was dropped whenever as many were installed)
+    replaced = copy.deepcopy(sanctions)
+    replaced["daily"]["nameplate_ths"]["p50"][-1] = base_installed + 1_820.0
+    said = machines_worth_note(replaced, baseline)
+    assert said is not None and "worth $5.9M more" in said and "fewer" not in said
     less = copy.deepcopy(sanctions)
     less["finance"]["machines_value_usd_end"]["p50"] = base_value - 1.0
     assert machines_worth_note(less, baseline) is None
@@ -719,3 +734,25 @@ def test_the_progress_bar_says_what_the_wait_is_before_the_first_day(
     assert common.starting_words() in ("starting", "compiling the engine (once: 30–40 s)")
     monkeypatch.setenv("NUMBA_CACHE_DIR", "/elsewhere")  # a cache it does not look into
     assert common.starting_words() == "starting (a first run compiles the engine: 30–40 s)"
+
+
+def test_all_owned_above_baseline_s_under_a_shock_is_explained(
+    results: list[dict[str, Any]],
+) -> None:
+    """An order cancelled read as "all owned" $2.1 M up with nothing said (its cash counts
+    whole, the machines it would have bought at the used index, below their cost); a
+    single run's, against a baseline it does not print, said nothing either."""
+    baseline = results[0]
+    shocked = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
+    vs = shocked["finance"]["vs_baseline"]
+    vs["owned_at_risk_usd"]["p50"] = -2_100_000.0
+    vs["revenue_at_risk_usd"]["p50"] = 1_100_000.0
+    costs = shocked["finance"]["costs_usd_p50"]
+    costs["capex"] = baseline["finance"]["costs_usd_p50"]["capex"] - 2_900_000.0
+    note = owned_higher_note(shocked, baseline)
+    assert note is not None and "$2.1M above baseline's" in note and "$2.9M not spent" in note
+    assert note in " ".join(printed(render_money, [baseline, shocked]).split())
+    alone = owned_higher_note(shocked, None)
+    assert alone is not None and "hashshock compare" in alone
+    vs["owned_at_risk_usd"]["p50"] = 10.0
+    assert owned_higher_note(shocked, baseline) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -593,3 +594,52 @@ def test_a_dscr_covenant_is_not_tested_once_its_loan_is_repaid() -> None:
     # a thin quarter can breach before the balloon (days 89, 179); never after it
     assert set(dscr.first_breach_day.tolist()) <= {-1, 89, 179}
     assert (dscr.first_breach_day == -1).any()
+
+
+def test_an_ltv_covenant_breached_on_day_0_is_warned_of() -> None:
+    """A loan of 0.95 of its collateral under a max LTV of 0.7 read "breach 100 % d29" as
+    if the run had caused it; the liquidity floor and the pledges were warned of already."""
+    import hashshock
+
+    fleet = _finance_fleet()
+    fleet["finance"]["covenants"] = [{"name": "ltv", "type": "max_ltv", "value": 0.01,
+                                      "loan": "term"}]  # fmt: skip
+    with pytest.warns(hashshock.HashshockWarning, match=r"\(ltv\): the loan is .* on day 0"):
+        result = hashshock.run(fleet, paths=4, horizon_days=40)
+    assert any("on day 0" in w for w in result.warnings)
+    fleet["finance"]["covenants"][0]["value"] = 1.0
+    fleet["finance"]["loans"][0]["principal_usd"] = 1.0  # a dollar against the machines
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hashshock.run(fleet, paths=4, horizon_days=40)
+    assert not any("on day 0" in str(w.message) for w in caught)
+
+
+def test_replacement_machines_are_collateral_in_their_own_tier() -> None:
+    """556 used S19j Pro bought for an S21 fleet were marked at the S21s' price: 17 % too
+    much collateral. The installed TH/s are marked tier by tier, the machines bought in
+    theirs from the day they arrive (those dead on arrival in expectation)."""
+    import hashshock
+
+    s21s = [{"model": "antminer-s21", "count": 300, "site": "a", "install_date": "2024-06-01"}]
+    replacement = {"availability_target": 0.99, "channel": "used-machines",
+                   "model": "antminer-s19j-pro", "budget_usd": 500_000}  # fmt: skip
+    fleet = small_fleet(cohorts=s21s, finance={"cash_usd": 2e6, "replacement": replacement})
+    result = hashshock.run(fleet, "sanctions", paths=8, horizon_days=150, seed=2)
+    money, out = result.money, result.output
+    assert money is not None and out.machines_bought.any()
+    spec = compile_money(fleet_from_mapping(fleet), plan_for(fleet, [], horizon=150)).replacement
+    assert spec is not None
+    per_machine = {"antminer-s21": 200.0, "antminer-s19j-pro": 100.0}  # TH/s, models.csv
+    working = np.cumsum(out.machines_bought, axis=1)[:, -1 - spec.lead_days] * (1 - spec.doa_share)
+    bought_ths = working * per_machine["antminer-s19j-pro"]
+    prices = money.market.used_price_usd_per_th
+    expected = ((out.nameplate_ths[:, -1] - bought_ths) * prices["under19"][:, -1]
+                + bought_ths * prices["25to38"][:, -1])  # fmt: skip
+    # within the dead-on-arrival machines, taken in expectation; marked as S21s they were
+    # far above that
+    collateral = money.flows.collateral_usd[:, -1]
+    np.testing.assert_allclose(collateral, expected, rtol=1e-3)
+    as_s21 = out.nameplate_ths[:, -1] * prices["under19"][:, -1]
+    bought = out.machines_bought.sum(axis=1) > 0
+    assert np.all(as_s21[bought] - collateral[bought] > 10 * np.abs(collateral - expected)[bought])

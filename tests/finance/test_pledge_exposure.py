@@ -21,10 +21,20 @@ HALF = {"name": "half", "events": [{"type": "order_disruption", "vendors": ["bit
                                     "cancel_probability": 0.5}]}  # fmt: skip
 
 
-def _run(**pledge: object) -> hashshock.RunResult:
+def _run(horizon_days: int = 120, **pledge: object) -> hashshock.RunResult:
     fleet = small_fleet(orders=ORDERS, finance={"btc_pledges": [{**PLEDGE, **pledge}]})
     scenario = Scenario.model_validate(HALF)
-    return hashshock.run(fleet, scenario, paths=60, horizon_days=120, seed=4, workers=1)
+    return hashshock.run(fleet, scenario, paths=60, horizon_days=horizon_days, seed=4,
+                         workers=1)  # fmt: skip
+
+
+def test_an_order_due_after_the_horizon_exposes_nothing_within_it() -> None:
+    """A 60-day run said a pledge exposed on 89 % of paths by an order due on day 76: an
+    order is cancelled on its due day, after such a run (its refund is not in the cash)."""
+    run = _run(horizon_days=50, vendor="bitmain")  # the orders are due on day 59
+    assert run.money is not None
+    said = run.money.margin_calls["pledges"]["deal"]
+    assert said.get("probability_exposed", 0.0) == 0.0
 
 
 def test_a_pledge_is_exposed_on_the_paths_its_vendors_orders_are_cancelled() -> None:

@@ -237,15 +237,28 @@ def installed_tier_shares(money: MoneyPlan, plan: Plan, out: EngineOutput
     """[P, T] share of each used-market tier in the TH/s installed by day: the machines
     installed at the start, and each order's from the day it arrives on that path — not
     before, nor when it is cancelled (machines on order are no collateral: an order due
-    after the horizon priced a fleet of S19s as S21s, LTV 0.22 for 0.81). A fleet without
-    orders has the same mix every day: its shares, as numbers."""
-    if not len(plan.order_count):
+    after the horizon priced a fleet of S19s as S21s, LTV 0.22 for 0.81) — and the
+    replacement machines bought, in their own tier from the day they arrive (those dead
+    on arrival in expectation: 556 used S19j Pro were marked as the S21 Pro fleet's, 17 %
+    too much collateral). A fleet without orders or replacements has the same mix every
+    day: its shares, as numbers."""
+    spec = money.replacement
+    replaced = spec is not None and spec.cohort >= 0 and bool(out.machines_bought.any())
+    if not len(plan.order_count) and not replaced:
         return dict(money.collateral_tier_share)
     P, T = out.nameplate_ths.shape
     ths = plan.cohort_initial * plan.cohort_ths_per_machine
     installed = {tier: np.full((P, T), 0.0) for tier in dict.fromkeys(money.cohort_tier)}
     for c, tier in enumerate(money.cohort_tier):
         installed[tier] += float(ths[c])
+    if replaced:
+        assert spec is not None
+        working = np.cumsum(out.machines_bought, axis=1) * (1.0 - spec.doa_share)
+        arrived = np.zeros((P, T))
+        if spec.lead_days < T:
+            arrived[:, spec.lead_days :] = working[:, : T - spec.lead_days]
+        installed[money.cohort_tier[spec.cohort]] += arrived * float(
+            plan.cohort_ths_per_machine[spec.cohort])  # fmt: skip
     day = np.arange(T)
     for o in range(len(plan.order_count)):
         c = int(plan.order_cohort[o])

@@ -180,6 +180,31 @@ def evaluate_covenant(
     return CovenantResult(covenant.name, covenant.type, first, tested, day)
 
 
+def ltv_breached_at_start(
+    covenants: tuple[CovenantSpec, ...], flows: PricedFlows, where: str = ""
+) -> list[str]:
+    """A warning for each LTV covenant its loan breaches on day 0 (the day-0 market is
+    the same on every path): the run would report the breach from its first test as if
+    the scenario caused it, as a liquidity floor above the starting cash would."""
+    out = []
+    for covenant in covenants:
+        if covenant.type != "max_ltv":
+            continue
+        _, outstanding = _loans(flows, covenant)
+        owed, collateral = float(outstanding[0]), float(np.median(flows.collateral_usd[:, 0]))
+        if owed > 0 and owed > covenant.value * collateral:
+            ratio = f"{owed / collateral:.2f}" if collateral > 0 else "all"
+            out.append(
+                f"{where}finance.covenants ({covenant.name}): the loan is {ratio} of its "
+                "collateral "
+                f"on day 0 (${owed:,.0f} against machines worth ${collateral:,.0f} at the "
+                f"used-ASIC index), above its max {covenant.value:g}: it breaches at its "
+                "first test whatever the scenario — check the principal, the covenant's "
+                "value or the machines' used prices"
+            )
+    return out
+
+
 def evaluate_covenants(
     covenants: tuple[CovenantSpec, ...], flows: PricedFlows, hashrate_ths: FloatArray
 ) -> list[CovenantResult]:
