@@ -87,6 +87,20 @@ def test_loans_repay_principal_and_pay_interest_on_balance(kind: str) -> None:
         assert np.count_nonzero(s.principal) == 1
 
 
+@pytest.mark.parametrize(("term_days", "stub_days"), [(1096, 16), (361, 1)])
+def test_a_linear_loan_repays_in_proportion_to_time(term_days: int, stub_days: int) -> None:
+    """Payments fall every 30 days from the start and on maturity: a 3-year loan paid 37
+    equal instalments (2.7 % too little each), and one maturing a day after its 12th
+    payment day paid a whole instalment twice in two days. Full periods repay equal
+    shares of the principal, the stub at maturity its days' share."""
+    loan = _loan(amortisation="linear", maturity_date=START + timedelta(days=term_days - 1))
+    s = schedule(loan, START, term_days + 10)
+    paid = s.principal[s.principal > 0]
+    assert paid.sum() == pytest.approx(1_200_000)
+    np.testing.assert_allclose(paid[:-1], 1_200_000 * 30 / term_days)
+    assert paid[-1] == pytest.approx(1_200_000 * stub_days / term_days)
+
+
 def _finance_fleet(**finance: Any) -> dict[str, Any]:
     fin = {
         "cash_usd": 2_000_000,

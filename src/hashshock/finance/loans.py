@@ -29,9 +29,12 @@ def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
     """Payments every ``payment_every_days`` days (on days ``n·period − 1``) and at maturity.
 
     Interest accrues daily at ``rate / 365`` on the outstanding balance and is paid
-    with each payment. Principal: ``linear`` equal instalments to maturity,
-    ``bullet`` all at maturity, ``annuity`` a constant payment
-    ``B·r / (1 − (1 + r)^−n)`` with ``r = rate · period / 365`` per period.
+    with each payment. Principal: ``linear`` in proportion to time — each payment repays
+    the balance × the days since the last payment / the days from it to maturity, so
+    full periods repay equal amounts and a short last period (a 3-year loan paid every
+    30 days ends with a 16-day stub) its share, not a whole instalment; ``bullet`` all
+    at maturity; ``annuity`` a constant payment ``B·r / (1 − (1 + r)^−n)`` with
+    ``r = rate · period / 365`` per period.
     """
     T = horizon_days
     maturity = (loan.maturity_date - start).days
@@ -42,6 +45,7 @@ def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
     accrued = 0.0
     period = loan.payment_every_days
     daily_rate = loan.rate_per_year / 365.0
+    last_paid = -1  # the day before day 0: the first period runs from the start
     for day in range(T):
         outstanding[day] = balance
         if balance <= 0:
@@ -56,7 +60,7 @@ def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
         elif loan.amortisation == "bullet":
             pay = 0.0
         elif loan.amortisation == "linear":
-            pay = balance / remaining
+            pay = balance * (day - last_paid) / (maturity - last_paid)
         else:
             r = loan.rate_per_year * period / 365.0
             instalment = balance * r / (1 - (1 + r) ** -remaining) if r > 0 else balance / remaining
@@ -65,4 +69,5 @@ def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
         principal[day] = min(pay, balance)
         balance -= principal[day]
         accrued = 0.0
+        last_paid = day
     return LoanSchedule(loan.name, interest, principal, outstanding)
