@@ -548,6 +548,13 @@ def test_units_off_by_a_thousand_or_a_million_warn() -> None:
     assert "sites[0] (a).power_usd_per_mwh: $0.04 a MWh is a price per kWh?" in warning
     cheap["sites"][0]["power_usd_per_mwh"] = 40
     assert fleet_from_mapping(cheap).warnings == ()
+    # $7.50 a machine-day (a month's $0.25) is more than a machine's whole power bill
+    monthly = small_fleet(finance={"cash_usd": 1e6, "overhead_usd_per_machine_day": 7.5})
+    (warning,) = fleet_from_mapping(monthly).warnings
+    assert "overhead_usd_per_machine_day: $7.50 a machine a day" in warning
+    assert "a monthly figure? ($0.25 a day)" in warning
+    monthly["finance"]["overhead_usd_per_machine_day"] = 0.84
+    assert fleet_from_mapping(monthly).warnings == ()
     nameplate = 200 * 100 + 100 * 200  # small_fleet's S19j Pro and S21, TH/s
     for min_ths, said in ((4.3, True), (10 * nameplate, True), (0.9 * nameplate, False)):
         fleet = small_fleet(finance={"cash_usd": 1e6, "covenants": [

@@ -31,6 +31,11 @@ PaymentPeriod = Annotated[int, Field(ge=1, le=366)]
 #: Most overhead a machine may cost a day, USD: a modern machine mines a few dollars a
 #: day, so hundreds is a typo (a monthly or a fleet figure).
 MAX_OVERHEAD_USD = 100.0
+#: Overhead a machine-day above which a run says to check it, USD: a 3.5 kW machine's
+#: whole power bill at $40/MWh is $3.36 a day, and cash costs besides power are a
+#: fraction of it (power is over 80 % of them, FACTS.md §4.4) — an ASSUMPTION [E]
+#: catching a monthly figure typed as a daily one ($7.50 for $0.25 a day).
+OVERHEAD_NOTE_USD = 3.0
 
 
 class Loan(_Strict):

@@ -41,6 +41,7 @@ from hashshock.inputs.files import (
     read_csv_numbered,
     read_yaml_mapping,
 )
+from hashshock.inputs.finance import OVERHEAD_NOTE_USD
 from hashshock.inputs.fleet import (
     MAX_FLEET_MACHINES,
     MOST_YEARS_FROM_START,
@@ -445,6 +446,12 @@ def _warnings(fleet: Fleet, catalog: Catalog, path: Path | None) -> tuple[str, .
             out.append(f"{where}sites[{i}] ({priced.name}).power_usd_per_mwh: ${price:g} a MWh "
                        f"is a price per kWh? (${price * 1000:,.0f}/MWh is ${price:g}/kWh): "
                        "give USD per MWh")  # fmt: skip
+    overhead = finance.overhead_usd_per_machine_day if finance is not None else None
+    if overhead is not None and overhead > OVERHEAD_NOTE_USD:
+        out.append(f"{where}finance.overhead_usd_per_machine_day: ${overhead:,.2f} a machine "
+                   "a day is more than a 3.5 kW machine's whole power bill at $40/MWh "
+                   f"($3.36): a monthly figure? (${overhead / 30:,.2f} a day): give USD per "
+                   "machine per day")  # fmt: skip
     nameplate = sum(c.count * catalog.get(c.model).hashrate_ths for c in fleet.cohorts)
     nameplate += sum(o.count * catalog.get(o.model).hashrate_ths for o in fleet.orders)
     for i, covenant in enumerate(finance.covenants if finance else []):
