@@ -756,3 +756,14 @@ def test_all_owned_above_baseline_s_under_a_shock_is_explained(
     assert alone is not None and "hashshock compare" in alone
     vs["owned_at_risk_usd"]["p50"] = 10.0
     assert owned_higher_note(shocked, baseline) is None
+
+
+def test_customs_storage_is_a_row_of_the_money_table(results: list[dict[str, Any]]) -> None:
+    """customs-2024 breached DSCR more often than sanctions, which cancels the order it
+    holds at the border: its months of storage ($694k against $47k) were in the JSON
+    only. A row shows each scenario's, where any stores."""
+    text = printed(render_money, results, width=200)  # one table, a row a line
+    (line,) = [row for row in text.splitlines() if "customs storage" in row]
+    cells = [c.strip() for c in line.split("│")[2:-1]]
+    assert cells == [musd(r["finance"]["costs_usd_p50"]["storage"]) for r in results]
+    assert any(r["finance"]["costs_usd_p50"]["storage"] > 0 for r in results)

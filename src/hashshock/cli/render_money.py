@@ -88,6 +88,11 @@ def money_table(
     if any(r["finance"].get("refunds_usd", {}).get("p95", 0) > 0 for r in results):
         row("deposits refunded", lambda f: band("refunds_usd")(f)
             if "refunds_usd" in f else "—")  # fmt: skip
+    # customs storage can outweigh a harsher shock's losses (a held order stores for
+    # months; a cancelled one does not): shown beside the breaches it moves
+    if any(r["finance"]["costs_usd_p50"].get("storage", 0.0) > 0 for r in results):
+        row("customs storage (p50)",
+            lambda f: musd(f["costs_usd_p50"].get("storage", 0.0)))  # fmt: skip
     for key, label in (
         ("spares_value_usd_end", "spares at cost, end"),
         ("machines_value_usd_end", "machines at used price, end"),
