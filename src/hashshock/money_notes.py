@@ -288,8 +288,9 @@ def machines_worth_note(
     return (
         f"Its machines are worth {musd(mine['p50'] - theirs['p50'])} more at the end under "
         f"{name} than under baseline (p50, at the used-ASIC index){fewer}: the index follows "
-        "the hashprice and carries a premium while a vendor's supply is cut (docs/market.md, "
-        'Used-ASIC prices) — a gain on paper, had only by selling, which "all owned" counts.'
+        "the hashprice and carries a premium while a network-wide scenario cuts Bitmain's "
+        "supply (docs/market.md, Used-ASIC prices) — a gain on paper, had only by selling, "
+        'which "all owned" counts.'
     )
 
 

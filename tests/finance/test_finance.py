@@ -608,11 +608,34 @@ def test_a_dscr_covenant_is_not_tested_once_its_loan_is_repaid() -> None:
     # a thin quarter can breach before the balloon (days 89, 179); never after it
     assert set(dscr.first_breach_day.tolist()) <= {-1, 89, 179}
     assert (dscr.first_breach_day == -1).any()
+    thin = dscr.first_breach_day >= 0  # the paths whose own quarters are thin
+    # the balloon is not a quarter's debt service either: on a test day (day 179), nor
+    # beside a loan still running (a covenant on all loans); one repaid before its first
+    # test is not tested at all
+    start = date.fromisoformat(fleet["start_date"])
+    loans = fleet["finance"]["loans"]
+    running = {"name": "run", "principal_usd": 10_000, "rate_per_year": 0.1,
+               "maturity_date": str(start + timedelta(days=900))}  # fmt: skip
+    for maturity, loan, extra in ((179, "bul", []), (120, None, [running])):
+        loans[0]["maturity_date"] = str(start + timedelta(days=maturity))
+        fleet["finance"]["loans"] = [loans[0], *extra]
+        fleet["finance"]["covenants"][0]["loan"] = loan
+        fleet["finance"]["cash_usd"] = 5_000_000
+        again = hashshock.run(fleet, paths=10, horizon_days=300, seed=1)
+        assert again.money is not None
+        (dscr,) = again.money.covenants
+        late = dscr.first_breach_day >= maturity
+        assert not (late & ~thin).any(), (maturity, dscr.first_breach_day)
+    fleet["finance"]["loans"] = [{**loans[0], "maturity_date": str(start + timedelta(days=50))}]
+    fleet["finance"]["covenants"][0]["loan"] = "bul"
+    early = hashshock.run(fleet, paths=4, horizon_days=300, seed=1)
+    assert early.money is not None and not early.money.covenants[0].tested
 
 
 def test_an_ltv_covenant_breached_on_day_0_is_warned_of() -> None:
     """A loan of 0.95 of its collateral under a max LTV of 0.7 read "breach 100 % d29" as
-    if the run had caused it; the liquidity floor and the pledges were warned of already."""
+    if the run had caused it; the liquidity floor and the pledges were warned of already.
+    (Here a max of 0.01 against the example loan; a loan of $1 under a max of 1 is not.)"""
     import hashshock
 
     fleet = _finance_fleet()

@@ -34,7 +34,14 @@ def test_an_order_due_after_the_horizon_exposes_nothing_within_it() -> None:
     run = _run(horizon_days=50, vendor="bitmain")  # the orders are due on day 59
     assert run.money is not None
     said = run.money.margin_calls["pledges"]["deal"]
-    assert said.get("probability_exposed", 0.0) == 0.0
+    assert said["probability_exposed"] == 0.0  # tracked, and not exposed
+    # nor one due after the pledge's BTC was released: nothing of it is held then
+    released = _run(vendor="bitmain", until_date="2026-02-15")
+    assert released.money is not None
+    assert released.money.margin_calls["pledges"]["deal"]["probability_exposed"] == 0.0
+    held = _run(vendor="bitmain", until_date="2026-04-01")
+    assert held.money is not None
+    assert held.money.margin_calls["pledges"]["deal"]["probability_exposed"] > 0
 
 
 def test_a_pledge_is_exposed_on_the_paths_its_vendors_orders_are_cancelled() -> None:

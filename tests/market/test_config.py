@@ -309,9 +309,14 @@ def test_a_snapshot_moved_to_another_date_says_what_it_left_behind(
     config = market(network={"snapshot": {"date": "2026-11-30", "btc_price_usd": 95_000}})
     (said,) = [n for n in market_start(config, dt.date(2026, 12, 1)).notes
                if n.startswith("network.snapshot.date")]  # fmt: skip
-    assert "difficulty, network hashrate and block height are still those of 2025-12-29" in said
+    assert (
+        "difficulty, network hashrate, block height and fee share are still those of "
+        "2025-12-29" in said
+    )
+    assert "BTC price" not in said  # given with the date
     given = {"date": "2026-11-30", "btc_price_usd": 95_000, "difficulty": 1.5e14,
-             "network_hashrate_ehs": 1_070, "block_height": 977_300}  # fmt: skip
+             "network_hashrate_ehs": 1_070, "block_height": 977_300,
+             "fee_share": 0.006}  # fmt: skip
     whole = market(network={"snapshot": given})
     assert not any(n.startswith("network.snapshot.date")
                    for n in market_start(whole, dt.date(2026, 12, 1)).notes)  # fmt: skip

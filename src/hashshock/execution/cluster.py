@@ -158,7 +158,9 @@ class DaskExecutor(Executor):
                 "(Dask's KilledWorker; a worker's nanny restarts it past 95 % of its memory "
                 "limit, the usual cause); the run stopped and wrote nothing",
                 "give the workers more memory (dask worker --memory-limit) or fewer threads "
-                "each, or fewer paths or a shorter horizon; the workers' logs say why",
+                "each, or fewer paths or a shorter horizon; the workers' logs say why"
+                if self.cluster is None else "run with fewer --workers (each has a share "
+                "of this machine's memory), fewer paths or a shorter horizon",
             )  # fmt: skip
         if not isinstance(exc, CancelledError | CommClosedError):
             return None

@@ -129,6 +129,25 @@ def _loans(flows: PricedFlows, covenant: CovenantSpec) -> tuple[FloatArray, Floa
     return np.asarray(service), np.asarray(outstanding)
 
 
+def _scheduled_service(flows: PricedFlows, covenant: CovenantSpec) -> FloatArray:
+    """[T] the debt service a DSCR divides by: each chosen loan's interest and principal,
+    less the part of a final repayment beyond its largest regular instalment (a bullet's
+    balloon, repaid or refinanced, not serviced from one quarter's EBITDA: a loan maturing
+    on a test day, or beside another loan, read DSCR 0.36)."""
+    T = flows.cash_usd.shape[1]
+    service = np.zeros(T)
+    for s in flows.loans:
+        if covenant.loan not in (None, s.name):
+            continue
+        own = np.array(s.debt_service, dtype=np.float64)
+        paid = np.flatnonzero(s.principal > 0)
+        if paid.size and s.outstanding[paid[-1]] - s.principal[paid[-1]] <= 1e-6:
+            regular = float(s.principal[paid[:-1]].max()) if paid.size > 1 else 0.0
+            own[paid[-1]] -= max(0.0, float(s.principal[paid[-1]]) - regular)
+        service += own
+    return service
+
+
 def _test_days(period: int, horizon: int) -> IntArray:
     return np.arange(period - 1, horizon, period, dtype=np.int64)
 
@@ -143,7 +162,8 @@ def evaluate_covenant(
         first = _first(flows.cash_usd < value, days)
     elif covenant.type == "min_dscr":
         days = _test_days(covenant.test_every_days, T)
-        service, outstanding = _loans(flows, covenant)
+        _, outstanding = _loans(flows, covenant)
+        service = _scheduled_service(flows, covenant)
         csum_e = np.zeros((P, T + 1))
         cumsum_rows(flows.ebitda_usd, out=csum_e[:, 1:])
         csum_s = np.concatenate([[0.0], np.cumsum(service)])
@@ -156,6 +176,7 @@ def evaluate_covenant(
         live = (owed > 0) & (outstanding[days] > 0)
         fails = live[None, :] & (ebitda < value * owed[None, :])
         first = _first(fails, days)
+        ever_tested = bool(live.any())
     elif covenant.type == "max_ltv":
         days = _test_days(covenant.test_every_days, T)
         _, outstanding = _loans(flows, covenant)
@@ -177,6 +198,8 @@ def evaluate_covenant(
         first = _first(fails, days)
     day = first_test_day(covenant)
     tested = day is not None and day < T
+    if covenant.type == "min_dscr":  # a loan repaid before its first test is never tested
+        tested = tested and ever_tested
     return CovenantResult(covenant.name, covenant.type, first, tested, day)
 
 
@@ -193,12 +216,12 @@ def ltv_breached_at_start(
         _, outstanding = _loans(flows, covenant)
         owed, collateral = float(outstanding[0]), float(np.median(flows.collateral_usd[:, 0]))
         if owed > 0 and owed > covenant.value * collateral:
-            ratio = f"{owed / collateral:.2f}" if collateral > 0 else "all"
+            ratio = f"{owed / collateral:.3g}" if collateral > 0 else "all"
             out.append(
                 f"{where}finance.covenants ({covenant.name}): the loan is {ratio} of its "
-                "collateral "
-                f"on day 0 (${owed:,.0f} against machines worth ${collateral:,.0f} at the "
-                f"used-ASIC index), above its max {covenant.value:g}: it breaches at its "
+                f"collateral on day 0 (${owed:,.0f} against machines worth "
+                f"${collateral:,.0f} at the used-ASIC index), above its max "
+                f"{covenant.value:g} before anything happens: most paths breach it at its "
                 "first test whatever the scenario — check the principal, the covenant's "
                 "value or the machines' used prices"
             )
@@ -212,13 +235,21 @@ def evaluate_covenants(
 
 
 def _exposure(
-    pledge: PledgeSpec, btc_price_usd: FloatArray, order_cancelled: NDArray[np.bool_]
-) -> dict[str, object]:
-    """A vendor-held pledge's exposure (:func:`margin_calls`)."""
+    pledge: PledgeSpec, btc_price_usd: FloatArray, order_cancelled: NDArray[np.bool_],
+    order_due_day: IntArray | None = None,
+) -> dict[str, object]:  # fmt: skip
+    """A vendor-held pledge's exposure (:func:`margin_calls`): an order is cancelled on
+    its due day, so only one due while the pledge is held, within the horizon, exposes it
+    (an order due after the horizon, or after the BTC was released, does not)."""
     P, T = btc_price_usd.shape
     exposed = np.zeros(P, dtype=bool)
     if pledge.vendor_orders and pledge.last_day > 0:
-        exposed = np.asarray(order_cancelled[list(pledge.vendor_orders)].any(axis=0))
+        orders = list(pledge.vendor_orders)
+        cancelled = order_cancelled[orders]
+        if order_due_day is not None:
+            held = np.asarray(order_due_day)[orders] < min(T, pledge.last_day)
+            cancelled = cancelled & held[:, None]
+        exposed = np.asarray(cancelled.any(axis=0))
     value = pledge.btc * btc_price_usd[:, min(T, pledge.last_day) - 1] if T else np.zeros(P)
     return {
         "vendor": pledge.vendor,
@@ -248,7 +279,7 @@ def first_margin_call(pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray
 
 def margin_calls(
     pledges: tuple[PledgeSpec, ...], btc_price_usd: FloatArray,
-    order_cancelled: NDArray[np.bool_] | None = None,
+    order_cancelled: NDArray[np.bool_] | None = None, order_due_day: IntArray | None = None,
 ) -> dict[str, object]:  # fmt: skip
     """First day any pledge's obligation / (BTC × price) exceeds its margin-call LTV; with
     the run's ``order_cancelled`` [O, P], each pledge held by a vendor is also *exposed*
@@ -262,7 +293,7 @@ def margin_calls(
         day = pledge_call_days(pledge, btc_price_usd)
         summary = CovenantResult(pledge.name, "margin_call", day).summary()
         if pledge.vendor is not None and order_cancelled is not None:
-            summary |= _exposure(pledge, btc_price_usd, order_cancelled)
+            summary |= _exposure(pledge, btc_price_usd, order_cancelled, order_due_day)
         per_pledge[pledge.name] = summary
     first = first_margin_call(pledges, btc_price_usd)
     happened = first >= 0

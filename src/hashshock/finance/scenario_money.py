@@ -225,14 +225,13 @@ def money_for(
     market, whose market-free flows are taken as they are (:func:`compute_cashflows`)."""
     other = None if same_run is None else same_run.flows
     flows = compute_cashflows(money, plan, out, market, other)
-    # an order is cancelled on its due day: one due after the horizon exposes no pledge
-    # within it (its refund is not in the cash either)
-    cancelled = out.order_cancelled & (plan.order_due_day < plan.horizon_days)[:, None]
     return Money(
         market=market,
         flows=flows,
         covenants=evaluate_covenants(money.covenants, flows, out.hashrate_ths),
-        margin_calls=margin_calls(money.pledges, market.btc_price_usd, cancelled),
+        margin_calls=margin_calls(
+            money.pledges, market.btc_price_usd, out.order_cancelled, plan.order_due_day
+        ),
         spares_value_usd=spares_value(money, plan, out),
         donors_value_usd=donors_value(money.donor_value, out, market),
         missing_parts_usd=missing_parts_value(money, plan, out, flows.collateral_usd[:, -1]),

@@ -55,7 +55,7 @@ def is_industry(data: Any) -> bool:
 def load_industry_json(path: str | Path) -> dict[str, Any]:
     """Read an industry's JSON (``hashshock industry --json``); raises ``InputError``
     naming what is missing or wrong."""
-    source = Path(path)
+    source = Path(path).expanduser()
     fix = "give the file `hashshock industry --json` wrote"
     data = read_json(source, fix)
     problem = industry_problem(data)

@@ -258,9 +258,18 @@ def reference_plan(inputs: IndustryInputs, k: int) -> Plan:
 
 
 def _scenario_markets(inputs: IndustryInputs, paths: int, seed: int) -> list[MarketPaths]:
-    """One market per scenario, shared by all members (steers their engines)."""
+    """One market per scenario, shared by all members (steers their engines). With the
+    network shared, every scenario is the whole market's, as the shared network's used
+    prices take it (a cut moves them whether or not the scenario says ``network_wide``);
+    without it, each member's market is its own run's."""
+    market_wide = inputs.loaded.industry.network_feedback
+
+    def plan(k: int) -> Plan:
+        own = reference_plan(inputs, k)
+        return dataclasses.replace(own, network_wide=True) if market_wide else own
+
     return [
-        cast(MarketPaths, scenario_market(inputs.market, reference_plan(inputs, k), paths, seed))
+        cast(MarketPaths, scenario_market(inputs.market, plan(k), paths, seed))
         for k in range(len(inputs.to_run))
     ]
 

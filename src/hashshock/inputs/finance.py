@@ -35,7 +35,7 @@ MAX_OVERHEAD_USD = 100.0
 #: whole power bill at $40/MWh is $3.36 a day, and cash costs besides power are a
 #: fraction of it (power is over 80 % of them, FACTS.md §4.4) — an ASSUMPTION [E]
 #: catching a monthly figure typed as a daily one ($7.50 for $0.25 a day).
-OVERHEAD_NOTE_USD = 3.0
+OVERHEAD_NOTE_USD = 3.36
 
 
 class Loan(_Strict):

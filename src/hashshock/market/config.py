@@ -403,9 +403,11 @@ def _redated(override: dict[str, Any], before: NetworkSnapshot) -> str:
     moved = override.get("date")
     if moved is None or moved == before.date:
         return ""
-    kept = [name for key, name in (("difficulty", "difficulty"),
+    kept = [name for key, name in (("btc_price_usd", "BTC price"),
+                                   ("difficulty", "difficulty"),
                                    ("network_hashrate_ehs", "network hashrate"),
-                                   ("block_height", "block height"))
+                                   ("block_height", "block height"),
+                                   ("fee_share", "fee share"))
             if key not in override]  # fmt: skip
     if not kept:
         return ""

@@ -189,7 +189,7 @@ def runs_from_json(
 
 def load_json_runs(path: str | Path) -> list[dict[str, Any]]:
     """Read runs from a JSON file written by ``run --json`` or ``compare --json``."""
-    file = Path(path)
+    file = Path(path).expanduser()
     if not file.is_file():
         problem = "is a folder" if file.is_dir() else "file not found"
         raise InputError(file, None, problem, "give the JSON file written with --json")

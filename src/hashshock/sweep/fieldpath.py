@@ -320,26 +320,29 @@ def _restore(dumped: Any, value: Any, every_field: bool) -> Any:
     return dumped
 
 
-def holds_whole_numbers(model: type[BaseModel], path: FieldPath) -> bool:
+def holds_whole_numbers(model: type[BaseModel], path: FieldPath) -> bool | None:
     """Whether the field ``path`` leads to in ``model`` is declared a whole number (an
-    ``int``, optional or constrained): what a field left unset (``None``) takes."""
+    ``int``, optional or constrained): what a field left unset (``None``) takes; ``None``
+    when the declarations cannot tell (a list of several kinds of event, a mapping)."""
     current: Any = model
     for step in path.steps:
         current = _bare(current)
         if isinstance(step, Select):
             if get_origin(current) not in (list, tuple) or not get_args(current):
-                return False
+                return None
             current = get_args(current)[0]
         elif isinstance(current, type) and issubclass(current, BaseModel):
             fields = current.model_fields
             found = fields.get(step) or next((f for f in fields.values() if f.alias == step), None)
             if found is None:
-                return False
+                return None
             current = found.annotation
         else:
-            return False
+            return None
     current = _bare(current)
-    return isinstance(current, type) and issubclass(current, int) and current is not bool
+    if not isinstance(current, type):
+        return None
+    return issubclass(current, int) and current is not bool
 
 
 def _bare(annotation: Any) -> Any:

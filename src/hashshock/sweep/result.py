@@ -179,6 +179,6 @@ def result_from_dict(data: Any, source: str = "sweep") -> SweepResult:
 
 def load_result(path: str | Path) -> SweepResult:
     """Read a sweep's JSON file."""
-    file = Path(path)
+    file = Path(path).expanduser()
     data = read_json(file, "write it again with `hashshock sweep --json`")
     return result_from_dict(data, str(file))

@@ -285,7 +285,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec YAML file (a sweep's JSON is refused by name: it is
     drawn again, by ``hashshock sweep FILE.json --report`` or
     :func:`hashshock.sweep.result.load_result`, not run)."""
-    file = Path(path)
+    file = Path(path).expanduser()
     data = read_yaml_mapping(file, "sweep spec")
     if {"sweep", "points"} <= data.keys():  # what `hashshock sweep --json` writes
         raise InputError(file, None, "is a sweep's JSON (its results), not a spec to run",

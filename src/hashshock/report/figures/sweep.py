@@ -208,7 +208,7 @@ def sobol_chart(metric: str, data: dict[str, Any]) -> Figure | None:
     if rough_estimates(data):
         title += (
             "<br><sup>estimates too rough to read: an interval wider than 0.5, an index "
-            "outside [0, 1] or S1 above ST — raise the spec's samples</sup>"
+            "outside [0, 1], S1 above ST or Σ S1 above 1 — raise the spec's samples</sup>"
         )
     fig = figure(title, 440, hovermode="closest", barmode="group")
     for key, label, colour in (("S1", "first order S1", LOW_COLOUR),
