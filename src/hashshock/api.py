@@ -246,7 +246,8 @@ def simulate_prepared(
         moneys.append(money_for(mp, plan, out, mk, local))
     make_read_only([moneys, local_moneys])  # they share markets and flows, as outputs do
     warnings = [*fleet_warnings(loaded, config, plans[0]), *few_paths_warning(paths),
-                *ltv_breached_at_start(monies[0].covenants, moneys[0].flows,
+                *ltv_breached_at_start(monies[0].covenants, moneys[0].flows.loans,
+                                       float(np.median(moneys[0].flows.collateral_usd[:, 0])),
                                        f"{loaded.path}: " if loaded.path else "")]  # fmt: skip
     by_name = {
         s.name: (out, m, plan)

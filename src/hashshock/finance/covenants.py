@@ -9,6 +9,7 @@ a test fails is the breach day of that path.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -204,23 +205,26 @@ def evaluate_covenant(
 
 
 def ltv_breached_at_start(
-    covenants: tuple[CovenantSpec, ...], flows: PricedFlows, where: str = ""
+    covenants: tuple[CovenantSpec, ...],
+    loans: Sequence[LoanSchedule],
+    collateral_usd: float,
+    where: str = "",
 ) -> list[str]:
-    """A warning for each LTV covenant its loan breaches on day 0 (the day-0 market is
-    the same on every path): the run would report the breach from its first test as if
-    the scenario caused it, as a liquidity floor above the starting cash would."""
+    """A warning for each LTV covenant its loan breaches on day 0, ``collateral_usd`` the
+    machines' day-0 value at the used-ASIC index (the day-0 market is the same on every
+    path): the run would report the breach from its first test as if the scenario caused
+    it, as a liquidity floor above the starting cash would."""
     out = []
     for covenant in covenants:
         if covenant.type != "max_ltv":
             continue
-        _, outstanding = _loans(flows, covenant)
-        owed, collateral = float(outstanding[0]), float(np.median(flows.collateral_usd[:, 0]))
-        if owed > 0 and owed > covenant.value * collateral:
-            ratio = f"{owed / collateral:.3g}" if collateral > 0 else "all"
+        owed = sum(float(s.outstanding[0]) for s in loans if covenant.loan in (None, s.name))
+        if owed > 0 and owed > covenant.value * collateral_usd:
+            ratio = f"{owed / collateral_usd:.3g}" if collateral_usd > 0 else "all"
             out.append(
                 f"{where}finance.covenants ({covenant.name}): the loan is {ratio} of its "
                 f"collateral on day 0 (${owed:,.0f} against machines worth "
-                f"${collateral:,.0f} at the used-ASIC index), above its max "
+                f"${collateral_usd:,.0f} at the used-ASIC index), above its max "
                 f"{covenant.value:g} before anything happens: most paths breach it at its "
                 "first test whatever the scenario — check the principal, the covenant's "
                 "value or the machines' used prices"

@@ -13,9 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from hashshock.execution.base import Executor, Progress
 from hashshock.execution.choose import check_executor, check_progress
-from hashshock.finance.covenants import untested, untested_warning
+from hashshock.finance.cashflow import collateral_usd
+from hashshock.finance.covenants import ltv_breached_at_start, untested, untested_warning
 from hashshock.finance.moneyplan import covenant_spec
 from hashshock.industry.load import (
     LoadedIndustry,
@@ -32,7 +35,8 @@ from hashshock.industry.simulate import (
     simulate_industry,
 )
 from hashshock.inputs.errors import check_flag, check_path_like
-from hashshock.market import MarketConfig
+from hashshock.market import MarketConfig, simulate_market
+from hashshock.market.simulate import MarketPaths
 from hashshock.market.start import MarketStart, market_start
 from hashshock.notices import warn_all
 from hashshock.plan.events import idle_events
@@ -127,6 +131,30 @@ def covenant_warnings(loaded: LoadedIndustry, horizon_days: int) -> list[str]:
     return out
 
 
+def ltv_warnings(inputs: IndustryInputs) -> list[str]:
+    """The LTV covenants each operator or class breaches on day 0
+    (:func:`~hashshock.finance.covenants.ltv_breached_at_start`, once for all its members,
+    named as in the industry file): its machines at the day-0 used-ASIC index, which is
+    the same on every path."""
+    loaded = inputs.loaded
+    day_0: dict[dt.date, MarketPaths] = {}  # one path, one day: the day-0 market
+    out: list[str] = []
+    for i, op in enumerate(loaded.industry.operators):
+        k = next((k for k, m in enumerate(loaded.members) if m.group == op.name), None)
+        if k is None or not inputs.members[k].money[0].covenants:
+            continue
+        money, plan = inputs.members[k].money[0], inputs.members[k].plans[0]
+        if plan.start_date not in day_0:
+            day_0[plan.start_date] = simulate_market(inputs.market, plan.start_date, 1, 1, 0)
+        installed = float((plan.cohort_initial * plan.cohort_ths_per_machine).sum())
+        collateral = collateral_usd(money.collateral_tier_share, np.full((1, 1), installed),
+                                    day_0[plan.start_date])  # fmt: skip
+        where = f"{loaded.path or 'industry'}: operators[{i}] ({op.name}): "
+        out += ltv_breached_at_start(money.covenants, money.loans, float(collateral[0, 0]),
+                                     where)  # fmt: skip
+    return out
+
+
 def scenario_warnings(inputs: IndustryInputs) -> list[str]:
     """Each scenario's events that cannot act on any path
     (:func:`~hashshock.plan.events.idle_events`, judged on the plan of a member that buys
@@ -162,7 +190,7 @@ def checked_warnings(inputs: IndustryInputs, loaded: LoadedIndustry) -> list[str
     """Everything a run of ``inputs`` (``loaded`` with its portfolio) says of its inputs
     before simulating — the same for ``hashshock industry --validate`` as for the run."""
     return [*input_warnings(loaded, inputs.market), *scenario_warnings(inputs),
-            *covenant_warnings(loaded, inputs.horizon_days),
+            *covenant_warnings(loaded, inputs.horizon_days), *ltv_warnings(inputs),
             *late_line_warnings(loaded, inputs.horizon_days)]  # fmt: skip
 
 
