@@ -98,3 +98,42 @@ def trace_values(page: Any, chart: str, scenario: str, series: str, band: str) -
     )
     assert values is not None, f"no {band} trace of {series} for {scenario} in {chart}"
     return [float(v) for v in values]
+
+
+#: Per chart drawn, each linear y axis whose range leaves out the finite y values of the
+#: traces on it (a linked axis left at plotly's default [−1, 4] drew blank panels).
+_Y_RANGES = """() => [...document.querySelectorAll('.chart')].filter(d => d._fullLayout)
+  .flatMap(div => {
+    const out = [];
+    for (const [name, ax] of Object.entries(div._fullLayout)) {
+      if (!/^yaxis\\d*$/.test(name) || ax.type !== 'linear') continue;
+      const id = 'y' + name.slice(5);
+      const ys = div.data.filter(t => (t.yaxis || 'y') === id && t.y && t.visible !== false
+                                  && t.orientation !== 'h')
+        .flatMap(t => Array.from(t.y)).filter(v => typeof v === 'number' && isFinite(v));
+      if (!ys.length) continue;
+      const low = Math.min(...ys), high = Math.max(...ys), span = ax.range[1] - ax.range[0];
+      const slack = 1e-6 * Math.max(Math.abs(span), Math.abs(high), 1);
+      if (low < ax.range[0] - slack || high > ax.range[1] + slack)
+        out.push({chart: div.id, axis: name, range: ax.range, low, high});
+    }
+    return out;
+  })"""
+
+
+def y_axes_missing_data(page: Any) -> list[dict[str, Any]]:
+    """The charts' y axes drawn on a range that leaves out their own data (none, when the
+    page is right)."""
+    return list(page.evaluate(_Y_RANGES))
+
+
+def check_page_draws(page_file: Path, profile: Path) -> None:
+    """Open a written report from disk with the network cut: every chart drawn, on y axes
+    that hold its data, with no console error and no request refused (skips without a
+    browser)."""
+    chromium_or_skip()
+    with open_browser(profile, offline=True) as browser:
+        browser.page.goto(page_file.as_uri())
+        browser.page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
+        assert y_axes_missing_data(browser.page) == []
+        assert browser.errors() == [] and browser.refused == []

@@ -11,7 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
+from tests.dashboard.browser import (
+    chromium_or_skip,
+    open_browser,
+    trace_values,
+    y_axes_missing_data,
+)
 from tests.dashboard.conftest import EXAMPLES, Server, serve_in_thread
 
 import hashshock
@@ -69,6 +74,7 @@ def test_upload_run_and_see_the_apis_numbers(server: Server, tmp_path: Path) -> 
                 assert drawn == contract["daily"]["hashrate_ths"][band]
             drawn = trace_values(page, "availability", result.scenario, "availability", "p50")
             assert drawn == contract["daily"]["availability"]["p50"]
+        assert y_axes_missing_data(page) == []  # two scenarios' linked axes hold their data
         assert page.get_attribute("#dl-html", "href").startswith("/api/download/html?job=")
         assert browser.refused == []
 

@@ -355,6 +355,9 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
     assert "liquidity" in data["cheapest_under_max_breach"]
     # the runs drawn below the net benefit are doing nothing's, and every chart says so
     assert "<td>sanctions — do nothing</td>" in page.read_text()
+    from tests.dashboard.browser import check_page_draws
+
+    check_page_draws(page, tmp_path / "browser")  # the net benefit and the run's fans
     # a strategy with nothing to change on this fleet (and no cost) is said to be so
     import io
 

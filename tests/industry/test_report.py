@@ -450,3 +450,13 @@ def test_who_breaks_first_over_several_shocks_says_its_shades_in_its_title(
     fig = break_bars(two, "operational")
     assert fig is not None and not any(t.get("showlegend") for t in fig["data"])
     assert "dark, breaks first; light, breaks at all" in fig["layout"]["title"]["text"]
+
+
+def test_the_industry_page_draws_every_chart_on_axes_that_hold_its_data(
+    result: IndustryResult, tmp_path: Path
+) -> None:
+    """In headless Chromium with the network cut: every chart drawn without a console
+    error, and every y axis's range holds its traces (linked axes once sat at [−1, 4])."""
+    from tests.dashboard.browser import check_page_draws
+
+    check_page_draws(write_industry_report(result, tmp_path / "industry.html"), tmp_path / "b")

@@ -7,7 +7,12 @@ import json
 import re
 from pathlib import Path
 
-from tests.dashboard.browser import chromium_or_skip, open_browser, trace_values
+from tests.dashboard.browser import (
+    chromium_or_skip,
+    open_browser,
+    trace_values,
+    y_axes_missing_data,
+)
 
 from hashshock.report.write import write_report
 
@@ -29,6 +34,8 @@ def test_report_renders_offline_with_no_console_errors(tmp_path: Path, midsize_r
             contract = result.to_dict()
             drawn = trace_values(page, "availability", result.scenario, "availability", "p50")
             assert drawn == contract["daily"]["availability"]["p50"]
+        # every panel's y axis holds its data: linked axes sized once drew blank panels
+        assert y_axes_missing_data(page) == []
         assert browser.errors() == []
         assert browser.refused == []
 

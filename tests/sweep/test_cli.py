@@ -59,6 +59,9 @@ def test_sweep_writes_json_and_report_and_prints_the_drivers(
     for row in rows:
         assert f"<td>{row['input']}</td>" in sweep
         assert f"<td>{difference_text(row['swing'], 'availability:59')}</td>" in sweep
+    from tests.dashboard.browser import check_page_draws
+
+    check_page_draws(page, tmp_path / "browser")  # the tornado and the base runs' fans
 
 
 def test_a_tornado_says_which_percentiles_its_low_and_high_are(

@@ -218,9 +218,12 @@ def small_multiples(
             domain=list(xs[col]), anchor=y_id, **({"matches": "x"} if k else {}),
             **({"type": "date"} if date_axis else {}),
         )  # fmt: skip
+        # autorange said outright: linked y axes beside x axes given a range
+        # (:func:`pin_days`) were otherwise left at plotly's default [−1, 4], blank
         layout["yaxis" + y_id[1:]] = axis(
-            domain=list(y_domain), anchor=x_id, **({"matches": "y"} if k and shared_y else {})
-        )
+            domain=list(y_domain), anchor=x_id, autorange=True,
+            **({"matches": "y"} if k and shared_y else {}),
+        )  # fmt: skip
         if shared_y and col:  # the left column's labels serve the row; these would overlap it
             layout["yaxis" + y_id[1:]]["showticklabels"] = False
         annotations.append({
