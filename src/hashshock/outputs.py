@@ -66,7 +66,7 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
     symbolic link is written through to its target. ``option`` names the command-line
     option in error messages.
     """
-    if _is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
+    if is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
         _write_stream(path, data)
         return
 
@@ -82,7 +82,7 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
     (``fill(temporary path)``, e.g. DuckDB's ``COPY … TO``): the same guarantees — whole
     or absent, permissions kept, links written through, the temporary file removed on
     failure or Ctrl-C."""
-    if _is_stream(path):  # written to, never replaced: the writer's file is a scratch one
+    if is_stream(path):  # written to, never replaced: the writer's file is a scratch one
         fd, scratch = tempfile.mkstemp(prefix="hashshock-", suffix=".tmp")
         os.close(fd)
         _PENDING.add(scratch)
@@ -140,7 +140,7 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
 _STREAM_FOLDERS = ("/dev/", "/proc/self/fd/")
 
 
-def _is_stream(path: Path) -> bool:
+def is_stream(path: Path) -> bool:
     """Whether ``path`` is a character device, a pipe or one of the names of
     :data:`_STREAM_FOLDERS` (written to in place, never replaced)."""
     if str(path).startswith(_STREAM_FOLDERS) and not path.is_dir():
@@ -272,7 +272,7 @@ def check_output(
             )  # fmt: skip
     if path.is_dir():
         raise InputError(path, option, "is a folder", "give a file name")
-    if _is_stream(path):  # written in place: no file is made next to it
+    if is_stream(path):  # written in place: no file is made next to it
         if not os.access(path, os.W_OK):
             raise InputError(path, option, "cannot be written", "give a file name")
         return path

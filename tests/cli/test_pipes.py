@@ -33,3 +33,28 @@ def test_files_are_written_when_the_reader_of_the_summary_has_left(tmp_path: Pat
     scenarios = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scenarios"]
     assert [s["scenario"] for s in scenarios] == ["baseline", "sanctions"]
     assert (tmp_path / "out.html").stat().st_size > 0
+
+
+def test_a_page_sent_to_standard_output_is_the_page_alone(tmp_path: Path) -> None:
+    """``--out /dev/stdout`` redirected to a file: the file is the page, whole, and the
+    "wrote" line goes to standard error (on stdout it overwrote the page's first bytes);
+    ``strategies --json - --report`` likewise keeps its JSON parseable."""
+    fleet = str(EXAMPLES / "small-farm" / "fleet.yaml")
+    env = {**os.environ, "HASHSHOCK_DAEMON": "off"}
+    main = [sys.executable, "-c", "from hashshock.cli.entry import main; main()"]
+    page = tmp_path / "page.html"
+    with page.open("wb") as handle:
+        done = subprocess.run([*main, "report", fleet, "--paths", "5", "--horizon", "30",
+                               "--out", "/dev/stdout"], cwd=tmp_path, env=env, stdout=handle,
+                              stderr=subprocess.PIPE, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "wrote /dev/stdout (2 runs)" in done.stderr
+    done = subprocess.run([*main, "strategies", fleet, "-s", "sanctions", "--paths", "5",
+                           "--horizon", "30", "--json", "-", "--report", "r.html"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["strategies"][0]["name"] == "do-nothing"
+    assert "wrote r.html" in done.stderr

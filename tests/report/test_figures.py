@@ -86,6 +86,25 @@ def test_stage_timeline_spans_p10_to_p90_with_the_median(midsize_runs):
         assert f"{stage['probability']:.0%}" in marker["text"][0]
 
 
+def test_a_run_where_nothing_happens_keeps_its_horizon_and_says_so(midsize_runs):
+    """No stage dated and no part run out (a fleet the scenario leaves alone): the timeline
+    spans the horizon as the fans do — it read in milliseconds around day 0 — and the
+    first-to-break panel says no part runs out rather than stand empty."""
+    from hashshock.report.figures.stages import first_to_break, stage_timeline
+
+    quiet = midsize_runs[0].to_dict()
+    quiet["stages"] = {k: dict(v, day_p50=None) for k, v in quiet["stages"].items()}
+    quiet["first_to_break"] = [dict(r, probability_first=0.0) for r in quiet["first_to_break"]]
+    last = (date.fromisoformat(quiet["start_date"])
+            + timedelta(days=quiet["horizon_days"] - 1)).isoformat()  # fmt: skip
+    timeline = stage_timeline([quiet], ["baseline"])
+    assert timeline["layout"]["xaxis"]["range"] == [quiet["start_date"], last]
+    notes = first_to_break([quiet], ["baseline"])["layout"].get("annotations", [])
+    assert [a["text"] for a in notes] == ["no part runs out on any path"]
+    busy = first_to_break([midsize_runs[1].to_dict()], ["sanctions"])["layout"]
+    assert busy.get("annotations", []) == []
+
+
 def test_first_to_break_and_covenants_show_probabilities_and_intervals(midsize_runs):
     charts = _charts(midsize_runs)
     for result in midsize_runs:

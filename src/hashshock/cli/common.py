@@ -66,6 +66,17 @@ AsJsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 
 
+def confirming(out: Console, *written: str | Path | None) -> Console:
+    """Where a "wrote FILE" line goes: ``out``, or stderr when one of the outputs
+    ``written`` is standard output (``-``, ``/dev/stdout``, a pipe) — on stdout the line
+    joined the JSON or the page it confirms."""
+    from hashshock.outputs import is_stream
+
+    if any(w is not None and (str(w) == "-" or is_stream(Path(w))) for w in written):
+        return Console(emoji=False, stderr=True)
+    return out
+
+
 def say(console: Console, text: str, *, lead: str = "", indent: int | None = None) -> None:
     """Print a line of plain text (user's names and paths included, printed as written)
     wrapped at spaces to the console's width, rather than cut mid-word by the terminal.

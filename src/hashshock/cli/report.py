@@ -20,6 +20,7 @@ from rich.console import Console
 
 from hashshock.cli.common import (
     QuietOpt,
+    confirming,
     days_of,
     err_console,
     input_errors,
@@ -213,9 +214,11 @@ def report_command(
             with drawn_from_files(jsons, f"hashshock {kind} --json"):
                 written = _write_other(kind, document, target, title, images, formats, source)
             if not quiet:
-                Console(emoji=False).print(f"wrote {literal(str(written))} ({kind})"
-                                + (f"; images in {literal(str(images))}" if images else ""),
-                                highlight=False)  # fmt: skip
+                confirming(Console(emoji=False), written).print(
+                    f"wrote {literal(str(written))} ({kind})"
+                    + (f"; images in {literal(str(images))}" if images else ""),
+                    highlight=False,
+                )
             return
         results: list[RunResult | dict[str, Any]] = []
         keep: Callable[[], None] | None = None
@@ -230,9 +233,11 @@ def report_command(
                 keep()  # says which may be missing
             written = write_report(results, target, images, formats, title, "--out")
     if not quiet:
-        size = written.stat().st_size / 1e6
+        console = confirming(Console(emoji=False), written)
+        # a stream's size is not the page's: /dev/stdout read 0.0 MB when piped
+        size = "" if console.stderr else f"{written.stat().st_size / 1e6:.1f} MB, "
         runs = counted(len(results), "run")
-        say(Console(emoji=False), f"wrote {written} ({size:.1f} MB, {runs})"
+        say(console, f"wrote {written} ({size}{runs})"
             + (f"; images in {images}" if images else ""))  # fmt: skip
 
 

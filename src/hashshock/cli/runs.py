@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import input_errors, literal, say
+from hashshock.cli.common import confirming, input_errors, literal, say
 from hashshock.cli.report import StoreOpt
 from hashshock.cli.table import Table
 from hashshock.inputs.errors import InputError
@@ -329,7 +329,7 @@ def export_command(
             sys.stdout.buffer.write(export_bytes(run_id, fmt, store))
             return
         target = export_run(run_id, fmt, out, store)
-    _say(f"wrote {target}")
+    say(confirming(console, target), f"wrote {target}")
 
 
 @runs_app.command("rm")

@@ -23,6 +23,7 @@ from hashshock.cli.common import (
     FleetArg,
     HorizonOpt,
     SeedOpt,
+    confirming,
     error_exit,
     literal,
     progress_bar,
@@ -155,7 +156,7 @@ def strategies_command(
 
     write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
-        out.print(f"wrote {literal(report)}", highlight=False)
+        confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
 
 
 def _check_outputs(json_out: str | None, report: str | None, files: list[Any]) -> None:

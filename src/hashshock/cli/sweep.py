@@ -28,6 +28,7 @@ from hashshock.cli.common import (
     ClusterWorkersOpt,
     QuietOpt,
     SchedulerOpt,
+    confirming,
     error_exit,
     literal,
     note_long_run,
@@ -110,7 +111,7 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
     except InputError as exc:
         raise error_exit(exc) from None
     if not quiet and report is not None:  # on stderr when stdout is the JSON
-        (err if json_out == "-" else out).print(f"wrote {literal(report)}", highlight=False)
+        confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
 
 
 def sweep_command(
@@ -243,7 +244,7 @@ def _write_each(
 
         drawn = write_or_report(lambda: write_sweep_report(result, report), report)
         if drawn and not quiet:  # on stderr when stdout is the JSON
-            (err if json_out == "-" else out).print(f"wrote {literal(report)}", highlight=False)
+            confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
         written &= drawn
     if save or store is not None:
         from hashshock.store.db import store_path

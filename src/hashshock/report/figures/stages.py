@@ -13,7 +13,9 @@ from hashshock.report.figures.style import (
     day_date,
     day_or_dash,
     figure,
+    pin_days,
     run_hues,
+    say_none,
     titled,
 )
 
@@ -60,6 +62,10 @@ def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
     fig["data"] = data
     fig["layout"]["yaxis"].update(categoryorder="array", categoryarray=list(reversed(rows)))
     fig["layout"]["xaxis"].update(type="date")
+    # the horizon, as the fans span it: a timeline of stages too rare to date had only
+    # day 0 to range over and read in milliseconds
+    start = min(str(run["start_date"]) for run in runs)
+    pin_days(fig, 0, start, max(int(run["horizon_days"]) for run in runs))
     fig["layout"]["margin"]["l"] = 200
     return fig
 
@@ -82,4 +88,6 @@ def first_to_break(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
             "meta": {"scenario": label, "series": "first_to_break.probability_first"},
         })  # fmt: skip
     fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero", **titled("share of paths"))
+    if not any(r["probability_first"] for run in runs for r in run["first_to_break"]):
+        say_none(fig, 0, "no part runs out on any path")
     return fig
