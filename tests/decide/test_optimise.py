@@ -388,3 +388,26 @@ def test_a_budget_bound_step_simulates_only_stocks_within_the_budget(
     stock, _ = _greedy(search, np.zeros(3, np.int64), 70.0, np.arange(3), lambda _: None)  # type: ignore[arg-type]
     assert stock.tolist() == [5, 0, 4]
     assert confirmed and all(float(np.dot(s, unit)) <= 70.0 for s in confirmed)
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+def test_of_two_stocks_that_cost_the_same_the_better_is_chosen(reachable: bool) -> None:
+    """Two stocks at $5,905.56 (fans or PSUs for the same money): the answer was whichever
+    came first, 96.886 % where 96.951 % was seen and reported as the best found — whether
+    the target is held (the cheapest holding it) or out of reach (the cheapest within the
+    noise of the best)."""
+    from types import SimpleNamespace
+
+    from hashshock.decide.optimise import Target, _Search
+
+    search = _Search.__new__(_Search)
+    prices = np.array([10.0, 10.0])
+    search.table = SimpleNamespace(inputs=SimpleNamespace(cost=lambda s: float(s @ prices)))
+    search.target = Target(0.96 if reachable else 0.99)
+    worse, better, dearer = np.array([2, 0]), np.array([0, 2]), np.array([3, 0])
+    search.stocks = {s.tobytes(): s for s in (worse, better, dearer)}
+    search.seen = {worse.tobytes(): 0.96950, better.tobytes(): 0.96951,
+                   dearer.tobytes(): 0.96952}  # fmt: skip
+    search.worst = {k: np.full(400, v) for k, v in search.seen.items()}
+    assert search.answer(None).tolist() == better.tolist()
+    assert search.answer(25.0).tolist() == better.tolist()

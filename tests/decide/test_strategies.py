@@ -50,9 +50,12 @@ def test_doing_nothing_is_compare_and_a_cost_is_paid_in_cash() -> None:
     assert np.array_equal(outcome.cash_end_usd, run.money.flows.cash_usd[:, -1])
     breached = {c.name: c.first_breach_day >= 0 for c in run.money.covenants}
     assert all(np.array_equal(outcome.breached[n], breached[n]) for n in breached)
-    # What the fleet owns at the end is what compare's "all owned" adds up, path by path.
+    # What the fleet owns at the end is what compare's "all owned" adds up, path by path,
+    # less what its loans are owed then.
     assert outcome.owned_end_usd is not None
-    np.testing.assert_allclose(outcome.owned_end_usd, run.money.owned_end_usd, rtol=1e-12)
+    owed = sum(loan.owed_end_usd for loan in run.money.flows.loans)
+    assert owed > 0 and outcome.debt_usd == owed
+    np.testing.assert_allclose(outcome.owned_end_usd, run.money.owned_end_usd - owed, rtol=1e-12)
     # The same fleet through the strategies' own path is the same run, bit for bit.
     again = run_strategy(loaded, scenario, market, HORIZON, PATHS, SEED, nothing,
                          (outcome, network))  # fmt: skip
@@ -779,3 +782,46 @@ def test_two_files_of_one_name_name_the_second_and_the_first(tmp_path: Path) -> 
     with pytest.raises(InputError) as caught:
         check_names([load_strategy(p) for p in paths])
     assert caught.value.file == str(paths[1]) and f"(also in {paths[0]})" in caught.value.problem
+
+
+def test_a_loan_s_terms_are_no_gain_and_debt_forgiven_is_paid_for(tmp_path: Path) -> None:
+    """What the loans are owed at the end counts against what a strategy owns: the same
+    loan repaid at maturity rather than monthly came out +$3.1 M (the principal not yet
+    repaid read as wealth) and was recommended; it costs the extra interest. Money raised
+    as cash with a loan of its principal costs its interest; a principal edited down is
+    a gift, refused unless paid for."""
+    from hashshock.decide.api import strategies
+    from hashshock.inputs.errors import InputError
+
+    midsize = Path(__file__).resolve().parents[2] / "examples/midsize-public-miner/fleet.yaml"
+    finance = yaml.safe_load(midsize.read_text(encoding="utf-8"))["finance"]
+    loan = "fleet.finance.loans[asic-loan]"
+    files = {
+        "bullet": [{"path": f"{loan}.amortisation", "value": "bullet"}],
+        "raise": [{"path": "fleet.finance.cash_usd", "value": finance["cash_usd"] + 5e6},
+                  {"path": "fleet.finance.loans", "value": [*finance["loans"], {
+                      "name": "raised", "principal_usd": 5e6, "rate_per_year": 0.1,
+                      "maturity_date": "2029-12-01"}]}],
+        "forgive": [{"path": f"{loan}.principal_usd", "value": 1}],
+    }  # fmt: skip
+    for name, edits in files.items():
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({"name": name, "edits": edits}))
+    with pytest.raises(InputError) as caught:
+        strategies(midsize, "sanctions", paths=8, horizon_days=180,
+                   extra=[tmp_path / "forgive.yaml"])  # fmt: skip
+    assert caught.value.field == "costs.upfront_usd" and "less debt" in caught.value.problem
+    found = strategies(
+        midsize,
+        "sanctions",
+        paths=8,
+        horizon_days=180,
+        extra=[tmp_path / "bullet.yaml", tmp_path / "raise.yaml"],
+    ).to_dict()
+    rows = {row["name"]: row for row in found["strategies"]}
+    for name, rate, principal in (("bullet", 0.11, 1e7), ("raise", 0.10, 5e6)):
+        parts = rows[name]["net_benefit_by_part_usd"]
+        assert parts["cash"] > 1e6 and parts["debt"] < -1e6  # the balance kept, and owed
+        # a loss of the interest on what is owed longer: 180 days' on the principal at most
+        interest = -(parts["cash"] + parts["debt"])
+        assert 0 < interest < rate * 180 / 365 * principal
+        assert rows[name]["net_benefit_usd"] == pytest.approx(-interest, abs=1.0)

@@ -87,6 +87,22 @@ def test_loans_repay_principal_and_pay_interest_on_balance(kind: str) -> None:
         assert np.count_nonzero(s.principal) == 1
 
 
+@pytest.mark.parametrize("kind", ["linear", "bullet", "annuity"])
+@pytest.mark.parametrize("horizon", [1, 45, 60, 200, 400])
+def test_what_a_loan_is_owed_at_the_end_is_its_balance_and_unpaid_interest(
+    kind: str, horizon: int
+) -> None:
+    """Owed after the horizon's last day: the principal not repaid, plus the interest of
+    each day since the last payment day at rate/365 on the balance (0 once repaid) —
+    what ``strategies`` counts against a fleet's cash."""
+    s = schedule(_loan(amortisation=kind), START, horizon)
+    balance = 1_200_000 - s.principal.sum()
+    paid_days = np.flatnonzero(s.interest > 0)
+    since = paid_days[-1] + 1 if paid_days.size else 0
+    unpaid = (s.outstanding[since:] * 0.1 / 365).sum() if balance > 0 else 0.0
+    assert s.owed_end_usd == pytest.approx(balance + unpaid, rel=1e-12)
+
+
 @pytest.mark.parametrize(("term_days", "stub_days"), [(1096, 16), (361, 1)])
 def test_a_linear_loan_repays_in_proportion_to_time(term_days: int, stub_days: int) -> None:
     """Payments fall every 30 days from the start and on maturity: a 3-year loan paid 37

@@ -267,7 +267,8 @@ def render_strategies(console: Console, data: dict[str, Any], covenants_of_fleet
     if any(r.get("net_benefit_usd") is not None for r in rows):
         console.print("net benefit: mean over paths of what the fleet owns at the end (cash, "
                       "spares at cost, machines and whole donors at the used-ASIC index, "
-                      "less what its waiting machines lack) against doing nothing",
+                      "less what its waiting machines lack and what its loans are owed) "
+                      "against doing nothing",
                       style="dim", highlight=False)  # fmt: skip
     stopping = _gains_by_stopping(rows)
     if stopping:

@@ -198,10 +198,10 @@ def strategy_fleets(
 
 
 def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float]) -> dict[str, float]:
-    """What a fleet owns on day 0 that a strategy's edits can add, USD: its cash, and its
+    """What a fleet owns on day 0 that a strategy's edits can add, USD: its cash, its
     machines and donor machines at the used-ASIC index of day 0 (``usd_per_th`` by
-    efficiency tier, :func:`~hashshock.decide.strategy.used_prices_on_day0`), as the net
-    benefit values them at the end."""
+    efficiency tier, :func:`~hashshock.decide.strategy.used_prices_on_day0`), less its
+    loans' principal, as the net benefit values them at the end."""
     from hashshock.market.hashprice import efficiency_tier
 
     def worth(model: str, count: int) -> float:
@@ -214,17 +214,20 @@ def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float]) -> dict[st
         "machines": sum(worth(c.model, c.count) for c in fleet.cohorts),
         "donor machines": sum(worth(model, count) for site in fleet.sites
                               for model, count in (site.donors or {}).items()),
+        "less debt": -sum(loan.principal_usd for loan in fleet.finance.loans)
+        if fleet.finance else 0.0,
     }  # fmt: skip
 
 
 def _check_assets_paid(prepared: Prepared, listed: Sequence[Strategy],
                        fleets: Sequence[LoadedFleet]) -> None:  # fmt: skip
-    """A strategy file whose edits add cash, machines or donors pays for them: what a
-    strategy owns at the end counts, so $30 M of cash edited in came out a +$10 M benefit,
-    2,000 machines for $0 +$518k, and 2,000 S21s for $1 +$4.5 M. What they add is
-    valued as the net benefit values it (cash at face value, machines at the used-ASIC
-    index of day 0); ``costs.upfront_usd`` must cover it. Money raised is a loan
-    (``finance.loans``, with its repayments)."""
+    """A strategy file whose edits add cash, machines or donors, or take debt away, pays
+    for them: what a strategy owns at the end counts, so $30 M of cash edited in came out
+    a +$10 M benefit, 2,000 machines for $0 +$518k, and 2,000 S21s for $1 +$4.5 M. What
+    they add is valued as the net benefit values it (cash at face value, machines at the
+    used-ASIC index of day 0, a loan's principal owed); ``costs.upfront_usd`` must cover
+    it. Money raised is cash added with a loan of its principal (``finance.loans``,
+    with its repayments): the two cancel."""
     from hashshock.decide.strategy import used_prices_on_day0
     from hashshock.money_notes import musd
 
@@ -237,14 +240,15 @@ def _check_assets_paid(prepared: Prepared, listed: Sequence[Strategy],
         added = {name: after[name] - before[name] for name in before}
         if sum(added.values()) <= strategy.costs.upfront_usd + 1.0:
             continue
-        said = ", ".join(f"{musd(gain)} of {name}" for name, gain in added.items() if gain > 0)
+        said = ", ".join(f"{musd(gain)} {'' if name == 'less debt' else 'of '}{name}"
+                         for name, gain in added.items() if gain > 0)  # fmt: skip
         needed = sum(added.values())
         raise InputError(
             strategy._origin, "costs.upfront_usd", f"{musd(strategy.costs.upfront_usd)} "
             f"does not pay for what its edits add on day 0 ({said}; machines at the "
             "used-ASIC index): what a strategy owns at the end counts, so they would be a "
             "gain for nothing", f"give costs.upfront_usd: {needed:.0f} or more (what they "
-            "cost), or raise money as a loan (finance.loans)",
+            "cost), or add a loan to finance.loans of the principal the cash was raised by",
         )  # fmt: skip
 
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -319,17 +319,22 @@ class _Search:
         resolution. A stock a few hundredths of a point "better" for 60 % more money is
         the paths' noise, not a gain (module docstring, step 3); :attr:`noise` keeps it."""
         cost = self.table.inputs.cost
+
+        def cheapest(stocks: Iterable[IntArray]) -> IntArray:
+            # of stocks that cost the same, the better: two at $5,905.56 gave the worse
+            return min(stocks, key=lambda s: (cost(s), -self.seen[s.tobytes()]))
+
         within = [s for s in self.stocks.values() if budget_usd is None or cost(s) <= budget_usd]
         holding = [s for s in within if self.holds(self.seen[s.tobytes()])]
         if holding:
-            return min(holding, key=cost)
+            return cheapest(holding)
         best = max(within, key=lambda s: (self.seen[s.tobytes()], -cost(s)))
         self.best = best
         self.noise = max(quantile_standard_error(self.worst[best.tobytes()],
                                                  self.target.percentile / 100),
                          0.5 * 10.0**-FRONTIER_DECIMALS)  # fmt: skip
         floor = self.seen[best.tobytes()] - self.noise
-        return min((s for s in within if self.seen[s.tobytes()] >= floor), key=cost)
+        return cheapest(s for s in within if self.seen[s.tobytes()] >= floor)
 
     def holds(self, value: float) -> bool:
         return value >= self.target.availability

@@ -147,6 +147,8 @@ class Outcome:
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
     donors_value_usd: FloatArray | None = None  # whole donors at that index, on the last day
     missing_parts_usd: FloatArray | None = None  # what waiting machines lack, last day
+    #: what the loans are owed at the end (principal and interest accrued), USD
+    debt_usd: float = 0.0
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
     #: day → machines waiting for a technician, their spare on the shelf
@@ -160,15 +162,17 @@ class Outcome:
     @property
     def owned_parts_usd(self) -> dict[str, FloatArray] | None:
         """What the fleet owns on the last day, per path, by part (USD; what the waiting
-        machines lack counted negative): ``cash``, ``spares`` at cost, ``machines`` and
-        whole ``donors`` at the used index, ``missing_parts``."""
+        machines lack and what the loans are owed counted negative): ``cash``, ``spares``
+        at cost, ``machines`` and whole ``donors`` at the used index, ``missing_parts``,
+        ``debt`` — without it a loan repaid later (a bullet for an instalment loan, a
+        smaller principal) read as a gain of the cash it had not yet repaid."""
         if self.cash_end_usd is None:
             return None
         zero = np.zeros_like(self.cash_end_usd)
         missing = zero if self.missing_parts_usd is None else self.missing_parts_usd
         parts = {"cash": self.cash_end_usd, "spares": self.spares_value_usd,
                  "machines": self.machines_value_usd, "donors": self.donors_value_usd,
-                 "missing_parts": -missing}  # fmt: skip
+                 "missing_parts": -missing, "debt": zero - self.debt_usd}  # fmt: skip
         return {name: zero if v is None else v for name, v in parts.items()}
 
     @property
@@ -274,7 +278,8 @@ def _outcome(run: RunResult, money_plan: MoneyPlan, strategy: Strategy, horizon:
         np.array(run.money.spares_value_usd, dtype=np.float64),
         np.array(flows.collateral_usd[:, -1], dtype=np.float64),
         np.array(run.money.donors_value_usd, dtype=np.float64),
-        np.array(run.money.missing_parts_usd, dtype=np.float64), *switched, waiting,
+        np.array(run.money.missing_parts_usd, dtype=np.float64),
+        sum(loan.owed_end_usd for loan in flows.loans), *switched, waiting,
     )  # fmt: skip
 
 

@@ -19,10 +19,18 @@ class LoanSchedule:
     interest: NDArray[np.float64]
     principal: NDArray[np.float64]
     outstanding: NDArray[np.float64]
+    #: interest accrued since the last payment and not yet paid at the horizon's end
+    interest_accrued_end_usd: float = 0.0
 
     @property
     def debt_service(self) -> NDArray[np.float64]:
         return self.interest + self.principal
+
+    @property
+    def owed_end_usd(self) -> float:
+        """What is owed at the end of the horizon's last day, USD: the principal not yet
+        repaid and the interest accrued since the last payment."""
+        return float(self.outstanding[-1] - self.principal[-1]) + self.interest_accrued_end_usd
 
 
 def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
@@ -70,4 +78,4 @@ def schedule(loan: Loan, start: date, horizon_days: int) -> LoanSchedule:
         balance -= principal[day]
         accrued = 0.0
         last_paid = day
-    return LoanSchedule(loan.name, interest, principal, outstanding)
+    return LoanSchedule(loan.name, interest, principal, outstanding, accrued)

@@ -116,7 +116,8 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
     fig["layout"]["xaxis"]["title"] = {
-        "text": "cash + spares + machines at the end minus doing nothing's, mean over paths (USD)"
+        "text": "owned at the end (cash, spares, machines, donors, less parts lacking and "
+        "debt) minus doing nothing's, mean over paths (USD)"
     }
     names = [r["name"] + (" ★" if r["name"] in chosen else "") for r in rows]
     ok = [within(r) for r in rows]
