@@ -19,7 +19,7 @@ import numpy as np
 
 def make_read_only(value: Any) -> None:
     """Mark every numpy array reachable from ``value`` read-only: through dataclasses,
-    dicts, lists, tuples and hashshock's own objects (their attributes), each once."""
+    mappings, lists, tuples and hashshock's own objects (their attributes), each once."""
     seen: set[int] = set()
     stack = [value]
     while stack:
@@ -29,7 +29,7 @@ def make_read_only(value: Any) -> None:
         seen.add(id(item))
         if isinstance(item, np.ndarray):
             item.flags.writeable = False
-        elif isinstance(item, dict):
+        elif isinstance(item, Mapping):  # dicts, and read-only mappings of arrays
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)

@@ -38,6 +38,8 @@ def test_optimise_from_python_is_the_command(cli: typer.Typer, fleet_file: Path,
     result = hashshock.optimise(fleet_file, "sanctions", availability=0.95, budget_usd=20000,
                                 executor=InProcess(), **SAME)  # fmt: skip
     assert json.loads(json.dumps(result.to_dict())) == command
+    with pytest.raises(AttributeError):  # the points the frontier is read from stay
+        result.points.append(result.points[0])  # type: ignore[attr-defined]
 
 
 def test_strategies_from_python_are_the_command(
@@ -53,6 +55,28 @@ def test_strategies_from_python_are_the_command(
     generated = hashshock.strategies(fleet_file, "sanctions", extra=(f for f in [mine]),
                                      max_breach={"liquidity": 0.2}, **SAME)  # fmt: skip
     assert generated.to_dict() == result.to_dict()
+    # nothing of the result changes in place, so its to_dict() stays what ran
+    import dataclasses
+
+    import numpy as np
+    from pydantic import ValidationError
+
+    data = result.to_dict()
+    outcome = result.outcomes[1]
+    day = next(iter(outcome.availability))
+    with pytest.raises(TypeError):
+        outcome.availability[day] = np.zeros(PATHS)  # type: ignore[index]
+    with pytest.raises(ValueError, match="read-only"):
+        outcome.availability[day][0] = 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        outcome.cash_end_usd = None  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        result.strategies[1].costs.upfront_usd = 1e9
+    with pytest.raises(TypeError):
+        result.thresholds["liquidity"] = 1.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        result.outcomes.append(outcome)  # type: ignore[attr-defined]
+    assert result.to_dict() == data
 
 
 @pytest.mark.parametrize(("call", "field", "words"), [

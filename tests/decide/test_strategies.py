@@ -108,8 +108,8 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
                               thresholds={"liquidity": 1.0})  # fmt: skip
     assert two.cost_of(1) < 0 and two.cheapest_under() == {"liquidity": "do-nothing"}
     better = dataclasses.replace(nothing, cash_end_usd=nothing.cash_end_usd + 2.0)
-    two.outcomes[1] = better  # two dollars more is a benefit, whatever it cost
-    assert two.cheapest_under() == {"liquidity": "stockpile-6m"}
+    two = dataclasses.replace(two, outcomes=[nothing, better])  # two dollars more is a
+    assert two.cheapest_under() == {"liquidity": "stockpile-6m"}  # benefit, whatever it cost
     # Net benefit counts what is owned at the end: cash, spares at cost, machines and whole
     # donors at the used index, less the parts machines wait for at cost, paired path by
     # path; the stock the stockpile leaves is not lost money.

@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -158,7 +158,7 @@ class OptimiseResult(JsonText):
     chosen_objective: float
     reached: bool
     note: str
-    points: list[Point] = field(default_factory=list)
+    points: Sequence[Point] = ()
     verify_chosen: Verification | None = None
     verify_closed_form: Verification | None = None
     technicians: TechnicianWait | None = None  # the chosen stock with today's technicians
@@ -171,6 +171,7 @@ class OptimiseResult(JsonText):
 
     def __post_init__(self) -> None:
         # as RunResult's: a stock changed in place would disagree with to_dict()
+        object.__setattr__(self, "points", tuple(self.points))
         make_read_only(self)
 
     def __repr__(self) -> str:

@@ -42,9 +42,9 @@ cash. The mean comes with a 95 % interval over paths
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -134,15 +134,15 @@ def _beyond(orders: list[tuple[int, float]], matched: int) -> float:
     return total
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     """One strategy's per-path results (arrays of length P unless said)."""
 
-    availability: dict[int, FloatArray]  # day → delivered / nameplate
-    hashrate_ths: dict[int, FloatArray]  # day → delivered TH/s
+    availability: Mapping[int, FloatArray]  # day → delivered / nameplate
+    hashrate_ths: Mapping[int, FloatArray]  # day → delivered TH/s
     revenue_usd: FloatArray | None
     cash_end_usd: FloatArray | None
-    breached: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    breached: Mapping[str, NDArray[np.bool_]] = field(default_factory=dict)
     spares_value_usd: FloatArray | None = None  # at cost, on the last day
     machines_value_usd: FloatArray | None = None  # at the used-ASIC index, on the last day
     donors_value_usd: FloatArray | None = None  # whole donors at that index, on the last day
@@ -152,7 +152,7 @@ class Outcome:
     order_deposits_usd: float = 0.0  # paid on day 0 for orders doing nothing has not
     deposits_refunded_usd: float = 0.0  # on day 0 for doing nothing's orders cancelled
     #: day → machines waiting for a technician, their spare on the shelf
-    waiting_for_technician: dict[int, FloatArray] = field(default_factory=dict)
+    waiting_for_technician: Mapping[int, FloatArray] = field(default_factory=dict)
 
     @property
     def orders_net_usd(self) -> float:
@@ -301,12 +301,19 @@ class StrategiesResult(JsonText):
     paths: int
     horizon_days: int
     seed: int
-    strategies: list[Strategy]
-    outcomes: list[Outcome]
-    thresholds: dict[str, float]
+    strategies: Sequence[Strategy]
+    outcomes: Sequence[Outcome]
+    thresholds: Mapping[str, float]
 
     def __post_init__(self) -> None:
-        # as RunResult's: an outcome's array changed in place would disagree with to_dict()
+        # as RunResult's: an outcome changed in place would disagree with to_dict() — its
+        # arrays read-only, its lists tuples, its mappings read-only (strategies are frozen)
+        object.__setattr__(self, "strategies", tuple(self.strategies))
+        object.__setattr__(self, "outcomes", tuple(self.outcomes))
+        object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
+        for outcome in self.outcomes:
+            for name in ("availability", "hashrate_ths", "breached", "waiting_for_technician"):
+                object.__setattr__(outcome, name, MappingProxyType(dict(getattr(outcome, name))))
         make_read_only(self.outcomes)
 
     def __repr__(self) -> str:
@@ -342,7 +349,7 @@ class StrategiesResult(JsonText):
         once (None: none is, or there is no threshold)."""
         return self._cheapest(self.thresholds) if self.thresholds else None
 
-    def _cheapest(self, limits: dict[str, float]) -> str | None:
+    def _cheapest(self, limits: Mapping[str, float]) -> str | None:
         """The strategy within ``limits`` with the largest net benefit; net benefits equal
         to the dollar (a stockpile left on the shelf, worth what it cost, against doing
         nothing) go to the smaller outlay over the horizon, then to the first listed."""
@@ -452,4 +459,4 @@ def compare_strategies(
     done = (executor or InProcess()).run(tasks, progress)
     outcomes: list[Outcome] = [done[0][0], *done[1:]]
     return StrategiesResult(fleets[0].fleet.name, scenario.name, paths, horizon, seed,
-                            list(strategies), outcomes, dict(thresholds or {}))  # fmt: skip
+                            strategies, outcomes, dict(thresholds or {}))  # fmt: skip

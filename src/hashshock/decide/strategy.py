@@ -45,7 +45,8 @@ DAYS_PER_MONTH = 365.0 / 12
 
 
 class _Strict(InputModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # frozen: a strategy is part of the result it ran in, whose to_dict() reads it
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class Edit(_Strict):
