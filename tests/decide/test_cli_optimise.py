@@ -147,7 +147,9 @@ def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(  # type: ig
      # rounded down as the table rounds it: 96.997 % is neither "97.00%" nor another
      # figure than the table's 96.99 %
      (0.96997, (0.965, 0.9705), True, "verified 96.99% is below the target"),
-     (0.969999, (0.965, 0.9705), True, "verified 96.99% is below the target")],
+     (0.969999, (0.965, 0.9705), True, "verified 96.99% is below the target"),
+     # the interval's top below the target is shown below it, not "96.55–97.00%"
+     (0.9681, (0.9655, 0.969956), True, "interval 96.55–96.99%")],
 )  # fmt: skip
 def test_a_verified_stock_below_its_target_is_pointed_out(
     objective: float, interval: tuple[float, float], reached: bool, said: str

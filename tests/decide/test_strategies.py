@@ -341,6 +341,14 @@ def test_every_example_strategy_edits_the_midsize_example(file: Path) -> None:
     assert edited.fleet != loaded.fleet
 
 
+def test_the_stockpile_s_default_in_the_help_is_the_data_file_s() -> None:
+    """``--stockpile-months``' help gives the default's value, which the data file holds."""
+    from hashshock.cli.strategies import MonthsOpt
+
+    help_text = MonthsOpt.__metadata__[0].help
+    assert f"default {strategy_defaults()['stockpile_months']}:" in help_text
+
+
 def test_strategies_cli_prints_80_columns_and_writes_json(
     cli: typer.Typer, fleet_file: Path, tmp_path: Path, bench_strategy: Path
 ) -> None:
@@ -434,6 +442,18 @@ def test_bad_strategy_files_are_one_line_naming_the_file(
     assert len(lines) == 1, done.output
     assert str(bad) in lines[0] and field in lines[0] and words in lines[0], lines[0]
     assert "fix:" in lines[0]
+
+
+@pytest.mark.parametrize("name", ["stockpile-6m", "bitmain-us", "do-nothing"])
+def test_a_built_in_s_name_for_a_strategy_file_says_the_built_ins_always_run(
+    cli: typer.Typer, fleet_file: Path, tmp_path: Path, name: str
+) -> None:
+    """``--strategy stockpile-6m`` read "file not found — fix: check the path"."""
+    done = CliRunner().invoke(cli, ["strategies", str(fleet_file), *FAST, "--strategy", name])
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.output.split())
+    assert f"{name}: is the name of a built-in strategy" in said and "always run" in said
+    assert "--strategy takes a strategy YAML file" in said
 
 
 def test_an_unknown_covenant_threshold_is_refused(cli: typer.Typer, fleet_file: Path) -> None:
@@ -825,3 +845,23 @@ def test_a_loan_s_terms_are_no_gain_and_debt_forgiven_is_paid_for(tmp_path: Path
         interest = -(parts["cash"] + parts["debt"])
         assert 0 < interest < rate * 180 / 365 * principal
         assert rows[name]["net_benefit_usd"] == pytest.approx(-interest, abs=1.0)
+
+
+def test_one_path_gives_no_interval_rather_than_a_zero_wide_one(tmp_path: Path) -> None:
+    """A mean over one path has no spread to tell: the interval was "-10 … -10", as if
+    exact; the JSON says null and the terminal "—"."""
+    import io
+
+    from rich.console import Console
+
+    from hashshock.cli.strategies import render_strategies
+    from hashshock.decide.api import strategies
+
+    one = strategies(fleet_from_mapping(money_fleet()), "sanctions", paths=1, horizon_days=30)
+    data = one.to_dict()
+    rows = data["strategies"]
+    assert all(row["net_benefit_ci95"] is None for row in rows)
+    text = io.StringIO()
+    render_strategies(Console(file=text, width=80), data, [])
+    money = text.getvalue().split("Money over the horizon")[1].split("net benefit:")[0]
+    assert "…" not in money and money.count("—") >= len(rows)

@@ -121,7 +121,7 @@ def test_a_malformed_address_is_refused(address: str) -> None:
 
 def test_workers_go_with_a_local_cluster_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
-    with pytest.raises(InputError, match=r"--workers: .* not with --scheduler"):
+    with pytest.raises(InputError, match=r"workers \(--workers\): .* not with --scheduler"):
         make_executor(2, "tcp://127.0.0.1:1")
 
 
@@ -135,7 +135,7 @@ def test_workers_beside_a_scheduler_from_the_environment_name_the_variable(
         with pytest.raises(InputError) as caught:
             make_executor(workers)
         message = caught.value.message
-        assert message.startswith("--workers: ") and "\n" not in message
+        assert message.startswith("workers (--workers): ") and "\n" not in message
         assert f"{SCHEDULER_ENV} is set (tcp://127.0.0.1:19999)" in message
         assert f"unset {SCHEDULER_ENV}" in message and "drop --workers" in message
         assert "--scheduler" not in message

@@ -422,7 +422,7 @@ def test_workers_beside_a_scheduler_from_the_environment_say_so(
                                    "COLUMNS": "300"})  # fmt: skip
     assert done.exit_code == 2
     (line,) = done.output.strip().splitlines()
-    assert line.startswith("error: --workers: ")
+    assert line.startswith("error: workers (--workers): ")
     assert "DASK_SCHEDULER_ADDRESS is set (tcp://127.0.0.1:19999)" in line
     assert "unset DASK_SCHEDULER_ADDRESS" in line and "drop --workers" in line
     assert "--scheduler" not in line

@@ -59,7 +59,7 @@ MaxBreachOpt = Annotated[
 MonthsOpt = Annotated[
     float | None,
     typer.Option("--stockpile-months", help="Months of spares the stockpile buys "
-                 "(default: data/decide_strategies.csv)."),
+                 "(default 6: data/decide_strategies.csv, stockpile_months)."),
 ]  # fmt: skip
 
 

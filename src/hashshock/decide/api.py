@@ -150,7 +150,8 @@ def strategies(
     if not isinstance(extra, Iterable):
         raise InputError(None, "extra", f"{extra!r} is not a list of strategy files",
                          "give a list of strategy YAML files, or leave it out")  # fmt: skip
-    extra = [check_path_like(file, f"extra[{k}]", "give the path of a strategy YAML file")
+    extra = [check_path_like(file, f"extra[{k}]", "give the path of a strategy YAML file",
+                             "strategy file")
              for k, file in enumerate(extra)]  # fmt: skip
     loaded, chosen = load_fleet(fleet), load_scenario(scenario)
     thresholds = check_thresholds(max_breach or {}, covenant_names(loaded), "max_breach")

@@ -398,7 +398,8 @@ class StrategiesResult(JsonText):
                     "donors_value_end_usd_p50": float(np.median(outcome.donors_value_usd)),
                     "missing_parts_end_usd_p50": float(np.median(outcome.missing_parts_usd)),
                     "net_benefit_usd": float(gain.mean()),
-                    "net_benefit_ci95": list(mean_interval(gain)),
+                    # one path has no spread to tell: no interval, not a zero-wide one
+                    "net_benefit_ci95": list(mean_interval(gain)) if gain.size > 1 else None,
                     "net_benefit_cash_usd": float((outcome.cash_end_usd
                                                    - base.cash_end_usd).mean()),
                     "net_benefit_by_part_usd": _by_part(outcome, base),

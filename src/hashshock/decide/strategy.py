@@ -106,9 +106,24 @@ def _number(key: str) -> float:
     return float(defaults()[key])
 
 
+#: The built-in strategies' names (``stockpile-`` takes its months, ``stockpile-6m``).
+BUILTIN_NAMES = ("do-nothing", "stockpile-", "alt-vendors", "bitmain-us", "repair-bench",
+                 "used-donors", "set-aside-donors")  # fmt: skip
+
+
 def load_strategy(path: str | Path) -> Strategy:
-    """A strategy file; an :class:`InputError` naming file, field and fix if it is wrong."""
+    """A strategy file; an :class:`InputError` naming file, field and fix if it is wrong
+    (a built-in's name given for a file: it runs anyway, and a file is what is asked)."""
     file = Path(path)
+    name = str(path)
+    if not file.exists() and any(name == n or (n.endswith("-") and name.startswith(n))
+                                 for n in BUILTIN_NAMES):  # fmt: skip
+        raise InputError(
+            file, None, "is the name of a built-in strategy, not a strategy file: the "
+            f"built-ins ({', '.join(n.rstrip('-') for n in BUILTIN_NAMES)}) always run",
+            "leave it out; --strategy takes a strategy YAML file of edits and costs (the "
+            "repository's examples/strategies/ has some, e.g. grey-market.yaml)",
+        )  # fmt: skip
     data = read_yaml_mapping(file, "strategy")
     try:
         strategy = Strategy.model_validate(data)

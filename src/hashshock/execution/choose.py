@@ -79,7 +79,7 @@ def cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def check_workers(workers: object, option: str = "--workers") -> int | None:
+def check_workers(workers: object, option: str = "workers (--workers)") -> int | None:
     """``workers`` if it is None or a whole number in 1..MAX_WORKERS, else an InputError."""
     if workers is None:
         return None
@@ -151,12 +151,12 @@ def _placement(
     if address is not None and workers is not None:
         if origin == SCHEDULER_ENV:  # not on the command line: say where it was set
             raise InputError(
-                None, "--workers", f"is for a local cluster, and {SCHEDULER_ENV} is set "
+                None, "workers (--workers)", f"is for a local cluster, and {SCHEDULER_ENV} is set "
                 f"({address}): the tasks would run on that scheduler's cluster",
                 f"unset {SCHEDULER_ENV} to run on local workers, or drop --workers to run "
                 "on that cluster",
             )  # fmt: skip
-        raise InputError(None, "--workers", f"is for a local cluster, not with {origin}",
+        raise InputError(None, "workers (--workers)", f"is for a local cluster, not with {origin}",
                          "drop --workers: the cluster's own workers run the tasks")  # fmt: skip
     return address, origin
 

@@ -380,7 +380,7 @@ def fit_failure_rates(
     if not isinstance(files, Sequence) or not files:
         raise InputError(None, "paths", f"{paths!r} is not a list of files",
                          "give a log or an inventory's path, or a list of them")  # fmt: skip
-    logs = [check_path_like(file, "paths", "give each log as a path (str or Path)")
+    logs = [check_path_like(file, "paths", "give each log as a path (str or Path)", "log file")
             for file in files]  # fmt: skip
     for name, value in (("min_failures", min_failures),
                         ("min_family_failures", min_family_failures)):  # fmt: skip

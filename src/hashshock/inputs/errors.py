@@ -42,14 +42,16 @@ class InputError(ValueError):
         return text
 
 
-def check_path_like(value: object, argument: str, fix: str) -> Path:
+def check_path_like(value: object, argument: str, fix: str, noun: str | None = None) -> Path:
     """An API argument that must be a file's path (or a name): anything else but a
-    ``str`` or ``Path`` is an :class:`InputError` naming ``argument``, not a
+    ``str`` or ``Path`` is an :class:`InputError` naming ``argument`` ("5 is not a
+    fleet", or ``noun`` where the argument's name is not one: ``extra[0]``), not a
     ``TypeError`` from deep inside. Returns it as a path, ``~`` expanded as a shell
     would (``run("~/fleet.yaml")``)."""
     if not isinstance(value, str | Path):
-        article = "an" if argument[:1] in "aeiou" else "a"
-        raise InputError(None, argument, f"{shown(value)} is not {article} {argument}", fix)
+        what = noun or argument
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise InputError(None, argument, f"{shown(value)} is not {article} {what}", fix)
     if isinstance(value, str) and not value.strip():  # else read as the working folder
         raise InputError(None, argument, f"{shown(value)} is empty", fix)
     check_not_yaml_text(value, argument)

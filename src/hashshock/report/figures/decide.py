@@ -126,10 +126,11 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     fig["data"].append({
         "type": "bar", "orientation": "h", "y": names,
         "x": [r["net_benefit_usd"] for r in rows],
-        "error_x": {"type": "data", "symmetric": False,
-                    "array": [r["net_benefit_ci95"][1] - r["net_benefit_usd"] for r in rows],
+        "error_x": {"type": "data", "symmetric": False,  # none of one path's (null)
+                    "array": [r["net_benefit_ci95"][1] - r["net_benefit_usd"]
+                              if r["net_benefit_ci95"] else 0.0 for r in rows],
                     "arrayminus": [r["net_benefit_usd"] - r["net_benefit_ci95"][0]
-                                   for r in rows]},
+                                   if r["net_benefit_ci95"] else 0.0 for r in rows]},
         "marker": {"color": colours},
         "customdata": ["within the breach limits" if fits else "breaches a limit" for fits in ok],
         "hovertemplate": "%{y}: %{x:$,.0f} (%{customdata})<extra></extra>",
