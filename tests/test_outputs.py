@@ -405,3 +405,37 @@ def test_an_output_that_is_a_link_loop_is_named_not_a_traceback(
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert "symbolic link that cannot be followed" in " ".join(result.output.split()), args
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_new_file_made_meanwhile_by_another_process_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """Two scans into one new fleet file: the second replaced the first's, both saying
+    "written". A write that must make a new file keeps one another process made while it
+    ran, says so with the fix, and leaves no temporary file; with no file there, it writes
+    (also where the file system has no hard links)."""
+    from hashshock.inputs.errors import InputError
+    from hashshock.outputs import atomic_write_file, atomic_write_text
+
+    if not links:
+
+        def no_links(*_: object) -> None:
+            raise PermissionError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_links)
+    fresh = tmp_path / "fresh.yaml"
+    atomic_write_text(fresh, "mine\n", "--out", "run again")
+    assert fresh.read_text() == "mine\n"
+    theirs = tmp_path / "theirs.yaml"
+
+    def meanwhile(tmp: str) -> None:
+        Path(tmp).write_text("mine\n")
+        theirs.write_text("theirs\n")  # the other scan finishes first
+
+    with pytest.raises(InputError) as caught:
+        atomic_write_file(theirs, meanwhile, "--out", "run this scan again")
+    assert "made by another process" in caught.value.problem
+    assert caught.value.fix == "run this scan again"
+    assert theirs.read_text() == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.yaml", "theirs.yaml"]

@@ -59,12 +59,15 @@ def remove_pending_temporaries() -> None:
         _PENDING.discard(tmp)
 
 
-def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, option: str | None = None,
+                       new_fix: str | None = None) -> None:  # fmt: skip
     """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``.
 
     A reader never sees a half-written file; an existing file keeps its permissions; a
     symbolic link is written through to its target. ``option`` names the command-line
-    option in error messages.
+    option in error messages. With ``new_fix``, ``path`` must not exist when the file
+    takes its name (one another process made meanwhile is kept, and an
+    :class:`InputError` says so with that fix).
     """
     if is_stream(path):  # /dev/stdout, /dev/null, a pipe: written to, never replaced
         _write_stream(path, data)
@@ -74,14 +77,15 @@ def atomic_write_bytes(path: Path, data: bytes, option: str | None = None) -> No
         with open(tmp, "wb") as handle:
             handle.write(data)
 
-    atomic_write_file(path, fill, option)
+    atomic_write_file(path, fill, option, new_fix)
 
 
-def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | None = None) -> None:
+def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | None = None,
+                      new_fix: str | None = None) -> None:  # fmt: skip
     """:func:`atomic_write_bytes` for a writer that writes a file by its name
     (``fill(temporary path)``, e.g. DuckDB's ``COPY … TO``): the same guarantees — whole
     or absent, permissions kept, links written through, the temporary file removed on
-    failure or Ctrl-C."""
+    failure or Ctrl-C, and with ``new_fix`` a file made meanwhile kept."""
     if is_stream(path):  # written to, never replaced: the writer's file is a scratch one
         fd, scratch = tempfile.mkstemp(prefix="hashshock-", suffix=".tmp")
         os.close(fd)
@@ -118,7 +122,10 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
         if existing is not None and os.geteuid() == 0:  # root keeps the file its owner's
             with contextlib.suppress(OSError):
                 os.chown(tmp, existing.st_uid, existing.st_gid)
-        os.replace(tmp, path)
+        if new_fix is not None:
+            _take_new_name(tmp, path, option, new_fix)
+        else:
+            os.replace(tmp, path)
     except OSError as exc:  # a full disk, a quota: one line naming the file, as for input
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -132,6 +139,29 @@ def atomic_write_file(path: Path, fill: Callable[[str], object], option: str | N
         raise
     finally:
         _PENDING.discard(tmp)
+
+
+def _take_new_name(tmp: str, path: Path, option: str | None, fix: str) -> None:
+    """Give ``tmp`` the name ``path`` only if no file has it: a hard link fails on a name
+    taken, where a rename would replace it (two scans into one new fleet file: the second
+    replaced the first's). Where links are not allowed, the name is checked, then taken."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: checked, then taken
+        if not path.exists():
+            os.replace(tmp, path)
+            return
+    else:
+        os.unlink(tmp)
+        return
+    raise InputError(
+        path,
+        option,
+        "was made by another process while this one ran; it is kept, and nothing was written",
+        fix,
+    )
 
 
 #: Paths that name a process's open files or devices (``/dev/stdout``, ``/dev/fd/3``,
@@ -161,9 +191,10 @@ def _write_stream(path: Path, data: bytes) -> None:
         handle.flush()
 
 
-def atomic_write_text(path: Path, text: str, option: str | None = None) -> None:
+def atomic_write_text(path: Path, text: str, option: str | None = None,
+                      new_fix: str | None = None) -> None:  # fmt: skip
     """:func:`atomic_write_bytes` of ``text`` in UTF-8."""
-    atomic_write_bytes(path, text.encode("utf-8"), option)
+    atomic_write_bytes(path, text.encode("utf-8"), option, new_fix)
 
 
 def backup_path(path: Path) -> Path:

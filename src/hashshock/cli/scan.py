@@ -311,8 +311,9 @@ def scan_command(
                 header = _header(chosen_site, cohorts, dates, inv_path, records,
                                  merged if document is not None else None, prune)  # fmt: skip
                 text = render_fleet_yaml(merged.data, header, document)
-                if document is None:
-                    atomic_write_text(out, text, "--out")
+                if document is None:  # another scan may have made it meanwhile: kept
+                    atomic_write_text(out, text, "--out", "run this scan again: it then "
+                                      "merges into that file")  # fmt: skip
                     notes.append(f"{out}: written")
                 else:
                     backup = write_merged(document, text)
