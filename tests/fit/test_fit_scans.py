@@ -252,3 +252,46 @@ def test_a_machine_no_scan_shows_is_left_out_and_counted_in_a_note(tmp_path: Pat
     loaded = load_histories([_write(tmp_path, "inv.csv", scans)], as_of=date(2025, 12, 31))
     assert [h.machine for h in loaded.histories] == ["serial A"]
     assert any(n.startswith("1 machine no scan shows the parts of") for n in loaded.notes)
+
+
+def test_a_count_column_renamed_is_refused_naming_it(invoke: Invoke, tmp_path: Path) -> None:
+    """``boards_working`` renamed ``boards_ok``: every scan read as not showing the boards
+    while the fans kept the machines observed, and the boards came out "0 fails" — exit 2
+    naming the column instead."""
+    path = _write(tmp_path, "jan.csv", [_scan("A", date(2025, 1, 1)),
+                                        _scan("A", date(2025, 2, 1), boards=2)])  # fmt: skip
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("boards_working", "boards_ok")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = invoke(str(path), "--as-of", "2025-12-31")
+    said = " ".join(err.split())
+    assert code == 2 and "has no column boards_working" in said and "header" in said, err
+
+
+def test_a_part_no_scan_reads_is_not_observed_for_that_machine(tmp_path: Path) -> None:
+    """Machines whose boards pyasic cannot read (blank counts) but whose fans it can: their
+    boards are not observed at all — over the fans' window they counted as boards that
+    never failed — and a part read on fewer scans is observed over those."""
+    from hashshock.fit.history import build_exposures
+
+    d1, d2, d3 = date(2025, 1, 1), date(2025, 3, 1), date(2025, 6, 1)
+
+    def blind(serial: str, when: date, read_boards: bool) -> MachineRecord:
+        record = _scan(serial, when)
+        if read_boards:
+            return record
+        return MachineRecord(**{**record.__dict__, "boards_expected": None,
+                                "boards_working": None})  # fmt: skip
+
+    records = [blind("A", d, False) for d in (d1, d2, d3)]
+    records += [blind("B", d1, False), blind("B", d2, True), blind("B", d3, True)]
+    loaded = load_histories([_write(tmp_path, "scans.csv", records)], as_of=date(2025, 12, 31))
+    exposures = build_exposures(loaded.histories, ["hashboard", "fan"])
+    boards = exposures.part == "hashboard"
+    assert set(exposures.machine[boards]) == {"serial B"}  # A's boards: not observed
+    b_boards = boards & (exposures.machine == "serial B")
+    assert exposures.entry[b_boards].min() == (d2 - INSTALL).days  # from the first read
+    assert exposures.exit[b_boards].max() == (d3 - INSTALL).days + 1
+    fans = exposures.part == "fan"
+    assert set(exposures.machine[fans]) == {"serial A", "serial B"}
+    assert exposures.entry[fans & (exposures.machine == "serial B")].min() == (d1 - INSTALL).days

@@ -42,7 +42,9 @@ class MachineHistory:
 
     ``failures`` maps a part type to the dates its slots failed (several allowed, same
     date allowed); a part type left out had no failure while observed. ``where`` names
-    the file and row the machine first appears on (for messages).
+    the file and row the machine first appears on (for messages). ``part_windows`` gives
+    the parts observed over fewer days than the machine (scans that read its fans but not
+    its boards): their first and last day, or ``None`` for a part never observed.
     """
 
     machine: str
@@ -52,6 +54,7 @@ class MachineHistory:
     observed_until: date
     failures: Mapping[PartType, tuple[date, ...]] = field(default_factory=dict)
     where: str = ""
+    part_windows: Mapping[PartType, tuple[date, date] | None] = field(default_factory=dict)
 
     def failure_ages(self, part: PartType) -> list[float]:
         """Failure ages in days, sorted, same-day failures spread over the day."""
@@ -71,6 +74,17 @@ class MachineHistory:
     def end_age(self) -> float:
         """Age in days at the end of observation (the end of ``observed_until``)."""
         return float((self.observed_until - self.install).days + 1)
+
+    def ages_observed(self, part: PartType) -> tuple[float, float] | None:
+        """``part``'s observed ages in days, as :attr:`start_age` and :attr:`end_age` of
+        its own window (``part_windows``); ``None`` if it was never observed — a part
+        whose counts no scan read would otherwise count as observed, never failing."""
+        if part not in self.part_windows:
+            return self.start_age, self.end_age
+        window = self.part_windows[part]
+        if window is None:
+            return None
+        return float((window[0] - self.install).days), float((window[1] - self.install).days + 1)
 
 
 FloatArray = npt.NDArray[np.float64]
@@ -156,9 +170,10 @@ def build_exposures(
     for h in histories:
         for part in chosen:
             n = h.model.parts_per_machine(part)
-            if n <= 0:
+            ages = h.ages_observed(part)
+            if n <= 0 or ages is None:
                 continue
-            start, end = h.start_age, h.end_age
+            start, end = ages
             bounds = [start, *h.failure_ages(part)]
             spans = [(a, b, True) for a, b in pairwise(bounds)]
             if end > bounds[-1]:

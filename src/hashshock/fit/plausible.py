@@ -36,11 +36,12 @@ def bundled_expected_failures(histories: Iterable[MachineHistory], part: PartTyp
     total = 0.0
     for h in histories:
         slots = h.model.parts_per_machine(part)
-        if slots <= 0:
+        ages = h.ages_observed(part)
+        if slots <= 0 or ages is None:
             continue
         row = failure_prior(part, h.model)
         k, m1 = row.weibull_shape, row.first_year_failures_per_part
-        start, end = h.start_age / DAYS_PER_YEAR, h.end_age / DAYS_PER_YEAR
+        start, end = ages[0] / DAYS_PER_YEAR, ages[1] / DAYS_PER_YEAR
         total += slots * m1 * (end**k - start**k)
     return total
 

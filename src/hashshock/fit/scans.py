@@ -41,6 +41,10 @@ from hashshock.words import counted
 
 #: Part types a scan can see (boards and fans working versus expected).
 SCAN_PARTS: tuple[PartType, ...] = ("hashboard", "fan")
+#: The inventory columns a fit reads: without one, every scan would read as telling
+#: nothing of a part, or (a count's column renamed) its machines as never failing.
+FIT_COLUMNS = ("scanned_at", "is_mining", "boards_expected", "boards_working",
+               "fans_expected", "fans_working")  # fmt: skip
 
 
 @dataclass
@@ -125,6 +129,14 @@ def _informative_days(scans: list[tuple[datetime, MachineRecord]]) -> list[date]
             if any(_down(rec, part) is not None for part in SCAN_PARTS)]  # fmt: skip
 
 
+def _part_window(scans: list[tuple[datetime, MachineRecord]], part: PartType
+                 ) -> tuple[date, date] | None:  # fmt: skip
+    """The days of the first and the last scan that read ``part``'s slots (``None``: no
+    scan does)."""
+    days = [when.date() for when, rec in scans if _down(rec, part) is not None]
+    return (days[0], days[-1]) if days else None
+
+
 def _window(scans: list[tuple[datetime, MachineRecord]]) -> tuple[date, date]:
     """The days of the first and the last scan that show a part: the observation window
     (a machine no scan shows is left out, :func:`read_scan_histories`)."""
@@ -165,7 +177,7 @@ def read_scan_histories(
     seen: dict[str, _Seen] = {}
     skipped_status = skipped_model = 0
     for path in paths:
-        records = read_inventory(path)
+        records = read_inventory(path, FIT_COLUMNS, "a fit of failure rates")
         if not records:
             raise InputError(path, None, "has a header but no rows", "give a scan inventory")
         for line, rec in enumerate(records, start=2):
@@ -245,8 +257,12 @@ def _history(entry: _Seen, install_date: date | None) -> MachineHistory:
         )  # fmt: skip
     failures = {part: tuple(_failures(entry.scans, part)) for part in SCAN_PARTS}
     start, end = _window(entry.scans)
+    # a part is observed only by the scans that read it (pyasic may read a machine's fans
+    # and not its boards): over the machine's window it would count as never failing
+    windows = {part: _part_window(entry.scans, part) for part in SCAN_PARTS}
     return MachineHistory(
         machine=entry.key, model=entry.model, install=install, observed_from=start,
         observed_until=end, where=f"{path}: row {line}",
         failures={p: d for p, d in failures.items() if d},
+        part_windows={p: w for p, w in windows.items() if w != (start, end)},
     )  # fmt: skip

@@ -11,7 +11,7 @@ import csv
 import dataclasses
 import io
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from hashshock.inputs.errors import InputError, check_path_like
@@ -39,9 +39,11 @@ def looks_like_inventory(path: Path) -> bool:
     return {h.strip() for h in header} >= _SIGNATURE
 
 
-def read_inventory(path: str | Path) -> list[MachineRecord]:
+def read_inventory(path: str | Path, needed: Collection[str] = (),
+                   use: str = "") -> list[MachineRecord]:  # fmt: skip
     """Read an inventory CSV (a path, str or ``Path``); raises :class:`InputError` naming
-    the row and column."""
+    the row and column — or the columns of ``needed`` (what ``use`` reads) it lacks: a
+    column renamed would read as empty on every row."""
     path = check_path_like(path, "path", "give the inventory's path")
     rows = read_csv_rows(path)
     if rows and not set(rows[0]) >= _SIGNATURE:
@@ -49,6 +51,12 @@ def read_inventory(path: str | Path) -> list[MachineRecord]:
         raise InputError(
             path, "header", f"not a hashshock inventory (missing {missing})",
             "give a CSV written by `hashshock scan`",
+        )  # fmt: skip
+    lacking = [name for name in needed if rows and name not in rows[0]]
+    if lacking:
+        raise InputError(
+            path, "header", f"has no column {', '.join(lacking)}, which {use} reads",
+            "keep the columns `hashshock scan` wrote, with their names",
         )  # fmt: skip
     records = [record_from_row(row, path, line) for line, row in enumerate(rows, start=2)]
     first: dict[tuple[str, ...], int] = {}
