@@ -475,3 +475,23 @@ def test_a_scan_that_may_take_long_says_so_first(capsys: pytest.CaptureFixture[s
     assert "65,534 addresses, 32 at a time, up to 15 s each: up to about 8.5 h" in said
     _note_long_scan(100, 32, 15.0)
     assert capsys.readouterr().err == ""
+
+
+def test_miners_identified_but_not_read_are_named_not_dropped(
+    cli_app: typer.Typer, tmp_path: Path, start_farm: StartFarm
+) -> None:
+    """S19s whose status calls hang were dropped without a word: the file counted the
+    others and its header said nothing of them, and a scan of them alone said "no machine
+    of a catalogue model found". Named in the header, and counted in that note."""
+    ips = loopback_block(3)
+    hung = StockAntminer(silent_on=frozenset({"stats", "summary", "devs"}))
+    start_farm({ips[0]: StockAntminer(), ips[1]: hung, ips[2]: hung})
+    fleet = tmp_path / "fleet.yaml"
+    code, _, err = invoke(cli_app, "scan", *ips, "--out", str(fleet), "--timeout", "3")
+    assert code == 0, err
+    header = " ".join(fleet.read_text(encoding="utf-8").split("\nsites:")[0].split())
+    assert "NOT IN COHORTS: 2 x" in header and "its status was not read (timeout)" in header
+    assert ips[1] in header and ips[2] in header and load_fleet(fleet).machines == 1
+    alone = tmp_path / "alone.yaml"
+    code, out, _ = invoke(cli_app, "scan", ips[1], "--out", str(alone), "--timeout", "3")
+    assert code == 1 and "(1 miner identified but not read)" in " ".join(out.split())

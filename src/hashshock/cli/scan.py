@@ -126,6 +126,22 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[MachineRecord], N
         yield lambda _rec: bar.advance(task)
 
 
+#: Statuses of a miner identified but not read: counted in no cohort, said in the header.
+_UNREAD = ("timeout", "error", "no-data")
+
+
+def left_out(records: Sequence[MachineRecord]) -> dict[tuple[str, str], list[str]]:
+    """The miners a fleet file counts in no cohort though the scan found them, by
+    (status, model as reported): models not in the catalogue, and miners identified whose
+    status was not read (a hung status call): the IPs of each."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for rec in records:
+        unread = rec.status in _UNREAD and bool(rec.model or rec.make)
+        if rec.status == "unknown-model" or unread:
+            out.setdefault((rec.status, rec.model or rec.make or "unknown"), []).append(rec.ip)
+    return out
+
+
 def _header(
     site: str, cohorts: Sequence[ScannedCohort], dates: InstallDates, inventory: Path,
     records: list[MachineRecord], merged: MergeResult | None, prune: bool,
@@ -156,18 +172,15 @@ def _header(
         "Machines found broken start the simulation in that state (`degraded`).",
         f"Per-machine inventory: {inventory.name}",
     ]
-    unknown: dict[str, list[str]] = {}
-    for rec in records:
-        if rec.status == "unknown-model":
-            unknown.setdefault(rec.model or rec.make or "unknown", []).append(rec.ip)
-    for model, ips in sorted(unknown.items()):
+    for (status, model), ips in sorted(left_out(records).items()):
         shown = ", ".join(ips[:5]) + (", ..." if len(ips) > 5 else "")
         # as the miner sent it, escaped: a line break in it stays in the comment
         said = json.dumps(model)[1:-1]  # ASCII: YAML refuses some controls even in comments
-        lines.append(
-            f"NOT IN COHORTS: {len(ips)} x '{said}' ({shown}): model not in the catalogue;"
-            " add it to a models CSV named by `catalog:` and re-scan."
-        )
+        why = ("model not in the catalogue; add it to a models CSV named by `catalog:` and "
+               "re-scan." if status == "unknown-model" else
+               f"identified, but its status was not read ({status}); re-scan them, with a "
+               "longer --timeout if they are slow.")  # fmt: skip
+        lines.append(f"NOT IN COHORTS: {len(ips)} x '{said}' ({shown}): {why}")
     lines.append(f"{SCAN_HEADER_END}; your other comments and layout are kept.")
     return lines
 
@@ -325,7 +338,10 @@ def scan_command(
                     notes.append(dates.explain())
             notes += [f"kept: {line}" for line in merged.kept]
         else:
-            notes.append(f"no machine of a catalogue model found: {out} not written")
+            unread = sum(len(ips) for (status, _), ips in left_out(records).items()
+                         if status in _UNREAD)  # fmt: skip
+            said = f" ({counted(unread, 'miner')} identified but not read)" if unread else ""
+            notes.append(f"no machine of a catalogue model found{said}: {out} not written")
         rows = write_inventory(inv_path, records, merge_inv)
         notes.append(f"inventory: {counted(rows, 'row')} in {inv_path}")
         if json_out is not None:
