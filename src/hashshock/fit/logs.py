@@ -13,7 +13,7 @@ one :class:`InputError` naming the file, the row and the column.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -301,7 +301,27 @@ def read_failure_logs(
     histories = [reader.history(m, as_of) for m in reader.machines.values()]
     warnings = _listed(reader.warnings)
     if as_of is not None and as_of > today:  # a simulated log's may be; a typo's is not
+        latest = _latest_date(reader.machines.values())
+        if latest != date.min and as_of > latest:  # after today and all the logs say: a typo
+            raise InputError(
+                None, "--as-of", f"{as_of} is after today ({today}) and after every date "
+                f"in the logs (the latest {latest}): the machines without observed_until "
+                "would count as observed, never failing, up to it",
+                "give the last day the logs observed",
+            )  # fmt: skip
         warnings.insert(0, f"--as-of {as_of} is after today ({today}): the machines without "
                         "observed_until count as observed without failures up to it — give "
                         "the last day the logs observed, unless they are simulated")  # fmt: skip
     return histories, warnings
+
+
+def _latest_date(machines: Iterable[_Machine]) -> date:
+    """The latest date the logs give: an install, a failure or an observation bound
+    (``date.min`` for no machine)."""
+    dates: list[date] = []
+    for m in machines:
+        dates += [m.install[0]] if m.install else []
+        dates += [m.observed_from[0]] if m.observed_from else []
+        dates += [until for until, _ in m.observed_until]
+        dates += [day for _, day, _ in m.failures]
+    return max(dates, default=date.min)
