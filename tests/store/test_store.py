@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from hashshock.inputs.errors import InputError
 from hashshock.report.data import report_dict
@@ -230,6 +232,21 @@ def test_foreign_and_broken_stores_are_refused(tmp_path: Path) -> None:
         check_store(tmp_path / "missing.duckdb", must_exist=True)
     with pytest.raises(InputError, match="folder does not exist"):
         check_store(tmp_path / "no" / "runs.duckdb")
+
+
+def test_runs_list_at_80_columns_keeps_short_cells_whole(store: Path, runs) -> None:
+    """The table was 72 columns wide, yet "100 × 180" and "12-07 22:37" took two lines
+    each: cells that fit are not wrapped."""
+    from hashshock.cli.app import app
+
+    save_results(runs, store)
+    done = CliRunner().invoke(app, ["runs", "list", "--store", str(store)],
+                              env={"COLUMNS": "80"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert sum(f"{runs[0].paths} × {runs[0].horizon_days}" in line for line in lines) == 2
+    assert sum(bool(re.search(r"\d\d-\d\d \d\d:\d\d", line)) for line in lines) == 2
 
 
 def test_runs_cli(store: Path, runs, invoke, tmp_path: Path) -> None:

@@ -97,15 +97,29 @@ def _runs_table(rows: list[dict[str, Any]]) -> None:
     table.add_column("id", no_wrap=True)
     # A fleet's name kept whole, the scenario below it; in 80 columns the other columns
     # wrap to make room (rich would rather cut the name).
-    narrow = None if wide else 6
     longest = max(len(r["fleet_name"]) for r in rows)
-    table.add_column("saved (UTC)", max_width=narrow)
+    # Each column's widest cell (a header wraps at its spaces) and rich's 3 columns of
+    # padding and rule each: cells that fit are kept whole ("100 × 180" and "12-07
+    # 22:37" took two lines in 80 columns, the table 72 wide); else they wrap, the fleet's
+    # name kept whole.
+    natural = [
+        max(len(r["run_id"]) for r in rows),
+        11,
+        max(longest, *(len(r["scenario"]) for r in rows), 5),
+        max(5, *(len(f"{r['paths']} × {r['horizon_days']}") for r in rows)),
+        6,
+        8,
+    ]
+    fits = wide or sum(natural) + 3 * len(natural) + 1 <= console.width
+    narrow = None if fits else 6
+    table.add_column("saved (UTC)", max_width=narrow, min_width=natural[1] if fits else None)
     table.add_column("fleet / scenario", no_wrap=longest <= 30, overflow="fold")
-    table.add_column("paths × days", max_width=narrow and 8)
+    table.add_column("paths × days", max_width=narrow and 8,
+                     min_width=natural[3] if fits else None)  # fmt: skip
     if wide:
         table.add_column("seed", no_wrap=True)
-    table.add_column("avail. end", justify="right", max_width=narrow and 7)
-    table.add_column("P(spares out)", justify="right", max_width=narrow and 9)
+    table.add_column("avail. end", justify="right", max_width=None if wide else 7)
+    table.add_column("P(spares out)", justify="right", max_width=None if wide else 9)
     if wide:
         table.add_column("label", overflow="fold")
     for r in rows:

@@ -96,7 +96,7 @@ def print_scan(
     notes: Sequence[str],
 ) -> None:
     """Status counts, cohorts found, problem hosts and notes."""
-    counts = ", ".join(f"{n} {status}" for status, n in status_counts(records).items())
+    counts = ", ".join(f"{n:,} {status}" for status, n in status_counts(records).items())
     console.print(f"[bold]Scanned {counted(len(records), 'host')}[/bold]: {counts or 'none'}")
     rates: dict[tuple[str, str], list[MachineRecord]] = {}
     for rec in first_sightings(records):  # a machine at several addresses counts once
