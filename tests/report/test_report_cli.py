@@ -211,17 +211,29 @@ def test_json_nested_past_the_parser_is_one_line(
             load(nan)
 
 
-@pytest.mark.parametrize("field", ["stages", "finance", "first_to_break"])
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("stages", 5, "stages: is 5, not an object"),
+    ("stages", None, "stages: is null, not an object"),
+    ("finance", "oops", "finance: is 'oops', not an object"),
+    ("first_to_break", 5, "first_to_break: is 5, not a list"),
+    ("stages.spares_depleted", [], "stages.spares_depleted: is [], not an object"),
+    ("first_to_break", [5], "wrong kind"),  # further in: the drawing's own complaint
+])  # fmt: skip
 def test_a_run_json_with_a_field_of_the_wrong_kind_is_one_line(
-    tmp_path: Path, invoke, small_runs, field: str
+    tmp_path: Path, invoke, small_runs, field: str, value: object, said: str
 ) -> None:
     """A run's JSON edited so that a field the report draws is of the wrong kind ends as
-    one line naming the file and what was wrong, not a traceback from the drawing code."""
+    one line naming the file, the field and what was wrong (a null read "AttributeError:
+    'NoneType' object…"), not a traceback from the drawing code."""
     data = small_runs[0].to_dict()
-    data[field] = 5
+    node, *rest = field.split(".")
+    if rest:
+        data[node][rest[0]] = value
+    else:
+        data[field] = value
     source = tmp_path / "run.json"
     source.write_text(json.dumps(data), encoding="utf-8")
     page = tmp_path / "r.html"
     code, _, err = invoke("report", str(source), "--out", str(page))
-    assert code == 2 and str(source) in err and "wrong kind" in err
+    assert code == 2 and str(source) in err and said in " ".join(err.split()), err
     assert "Traceback" not in err and err.count("\n") == 1 and not page.exists()

@@ -120,6 +120,11 @@ def series(data: dict[str, Any], name: str) -> Bands:
     return {k: v for k, v in node.items() if k in KEYS} if isinstance(node, dict) else {}
 
 
+def _json_word(value: Any) -> str:
+    """A value of a JSON file as the file writes it (``null``, not Python's ``None``)."""
+    return "null" if value is None else shown(value)
+
+
 def _check(data: Any, source: str, command: str = "hashshock run --json") -> dict[str, Any]:
     """``data`` if it is a run's JSON as ``command`` writes it (the fix names that command)."""
     fix = f"write the file again with `{command}`"
@@ -139,6 +144,24 @@ def _check(data: Any, source: str, command: str = "hashshock run --json") -> dic
                 "give a file written by --json of `hashshock run`, `compare`, `sweep` or "
                 "`industry`",
             )  # fmt: skip
+    # the kinds the drawing reads: a hand-edited null read "AttributeError: 'NoneType'…"
+    kinds: dict[str, type] = {
+        "dates": list,
+        "daily": dict,
+        "stages": dict,
+        "first_to_break": list,
+        "manifest": dict,
+        "finance": dict,
+    }
+    for key, kind in kinds.items():
+        value = data.get(key)
+        if (key != "finance" or value is not None) and not isinstance(value, kind):
+            said = "an object ({…})" if kind is dict else "a list ([…])"
+            raise InputError(source, key, f"is {_json_word(value)}, not {said}", fix)
+    for name, stage in data["stages"].items():
+        if not isinstance(stage, dict):
+            raise InputError(source, f"stages.{name}", f"is {_json_word(stage)}, not an object "
+                             "({…})", fix)  # fmt: skip
     days = len(data["dates"])
     for key in ("paths", "horizon_days"):
         value = data.get(key, 1)
