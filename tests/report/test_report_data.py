@@ -178,6 +178,17 @@ def test_key_numbers_say_no_stock_out_as_the_terminal_does(small_runs) -> None:
     assert "no stock-out" in html and "(0%)" not in html
 
 
+def test_the_money_table_s_bands_read_apart_as_the_terminal_s_do(midsize_runs) -> None:
+    """Spares at cost of $6.35M ($6.32M–$6.37M) in the terminal read "$6.3M ($6.3M –
+    $6.4M)" in the page: p5 and p50 alike. Decimals enough that they differ."""
+    from hashshock.report.tables import money_table
+
+    run = report_dict(midsize_runs[0])
+    run["finance"]["spares_value_usd_end"] = {"p50": 6.35e6, "p5": 6.32e6, "p95": 6.37e6}
+    html = money_table([run], ["baseline"])
+    assert html is not None and "$6.35M ($6.32M – $6.37M)" in html
+
+
 def test_a_run_json_with_a_cut_series_is_refused(small_runs) -> None:
     """Every band of every daily series has one value per date: a file cut by hand would
     show a median outside its own p5–p95."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from hashshock.money_notes import NETWORK_MARK, musd
+from hashshock.money_notes import NETWORK_MARK, musd, musd_apart
 from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.results.money import tested_covenants
 from hashshock.words import probability
@@ -83,7 +83,9 @@ def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | 
     def band(node: dict[str, Any] | None) -> str:
         if not node:
             return "—"
-        return f"{usd(node['p50'])} ({usd(node['p5'])} – {usd(node['p95'])})"
+        # decimals enough that p5, p50 and p95 read apart, as in the terminal
+        p50, p5, p95 = musd_apart([node["p50"], node["p5"], node["p95"]])
+        return f"{p50} ({p5} – {p95})"
 
     rows = []
     for run, label in zip(runs, labels, strict=True):
