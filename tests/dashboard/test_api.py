@@ -187,6 +187,14 @@ def test_run_requests_name_built_in_scenarios_only_and_stay_small(
             **WRITE, "Content-Type": "application/json"})  # fmt: skip
         assert broken.status_code == 422 and broken.json() == {
             "error": "the request body is not valid JSON"}  # fmt: skip
+        # JSON sent as text: said so, not its bytes and a YAML hint
+        text = client.post("/api/runs", content=b'{"fleet_id": "x"}', headers={
+            **WRITE, "Content-Type": "text/plain"})  # fmt: skip
+        assert text.status_code == 422 and text.json() == {
+            "error": "body: sent as text/plain, "
+            "not JSON — fix: send it with "
+            "Content-Type: application/json"
+        }
         assert client.get("/api/nowhere").json() == {"error": "Not Found"}
         assert run(paths=2).status_code == 202
 
@@ -276,6 +284,8 @@ def test_what_does_not_exist_is_404_and_a_bad_request_400(server: Server) -> Non
     with server.client() as client:
         for url, params in (("/api/jobs/nope", {}), ("/api/report", {"job": "nope"}),
                             ("/api/report", {"ids": "deadbeef"}),
+                            # an id with a quote in it: not found either (it was 400)
+                            ("/api/report", {"ids": "' OR 1=1 --"}),
                             ("/api/download/html", {"job": "nope"})):  # fmt: skip
             assert client.get(url, params=params).status_code == 404, (url, params)
         assert client.get("/api/report", params={"ids": ""}).status_code == 400
@@ -584,8 +594,11 @@ def test_the_server_lists_its_waiting_and_running_jobs(
             {"fleet_id": fleet, "scenarios": ["baseline"], "paths": 3, "horizon_days": 9},
             {"fleet_id": fleet, "scenarios": ["baseline", "sanctions"], "paths": 4},
         ]
-        ids = [client.post("/api/runs", json=body, headers=WRITE).json()["job_id"]
-               for body in asked]  # fmt: skip
+        started = [client.post("/api/runs", json=body, headers=WRITE).json() for body in asked]
+        ids = [job["job_id"] for job in started]
+        # the reply says the queue as it is, not "after any runs before it"
+        assert "any runs" not in started[0]["progress"]
+        assert started[1]["progress"] == "waiting to start: 1 run before it"
         while client.get(f"/api/jobs/{ids[0]}").json()["state"] != "running":
             time.sleep(0.01)
         listed = client.get("/api/jobs").json()["jobs"]
@@ -630,6 +643,7 @@ def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     cancelled = Job("j-cancelled", "farm", ["baseline"], state="cancelled")
     jobs._jobs[cancelled.job_id] = cancelled
     assert jobs.cancel(cancelled.job_id).state == "cancelled"
+    assert cancelled.progress() == "cancelled before it started"  # it read "starting"
 
 
 def test_progress_says_it_counts_scenario_days() -> None:

@@ -95,6 +95,8 @@ def test_a_bad_upload_shows_its_error_and_the_page_keeps_working(
         page.select_option("#fleet-pick", "small-farm/fleet.yaml")
         page.wait_for_function("!document.getElementById('run').disabled")
         assert page.is_hidden("#fleet-error")
+        # the refused file's name no longer shows beside the fleet picked
+        assert page.evaluate("document.getElementById('fleet-upload').files.length") == 0
         assert browser.refused == []
 
 

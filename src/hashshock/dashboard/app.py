@@ -95,7 +95,7 @@ def _error(exc: InputError, status: int | None = None) -> JSONResponse:
     """The error as JSON: 404 for a job or run that does not exist, else ``status``
     (400 by default)."""
     missing = exc.problem in ("unknown job", "no run is stored yet") or exc.problem.startswith(
-        "no run '"
+        ("no run '", 'no run "')  # repr quotes an id holding a ' with "
     )
     return JSONResponse({"error": exc.message}, status_code=404 if missing else status or 400)
 
@@ -159,6 +159,13 @@ def create_app(settings: Settings) -> FastAPI:
                   for e in exc.errors()]  # fmt: skip
         if errors[0].get("type") == "json_invalid":
             return JSONResponse({"error": "the request body is not valid JSON"}, status_code=422)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if errors[0].get("loc") == () and kind != "application/json":
+            # a body sent as text was read as one string: "input should be a valid
+            # dictionary … write a mapping (YAML 'key: value' lines)", its bytes shown
+            return JSONResponse({"error": f"body: sent as {kind or 'no content type'}, not "
+                                 "JSON — fix: send it with Content-Type: application/json"},
+                                status_code=422)  # fmt: skip
         said = from_errors(errors, None, _BODIES.get(request.url.path))
         said = InputError(None, said.field or "body", said.problem, said.fix)  # not a field
         return JSONResponse({"error": said.message}, status_code=422)
@@ -244,7 +251,8 @@ def create_app(settings: Settings) -> FastAPI:
                 return _error(exc, 429)
         except InputError as exc:
             return _error(exc)
-        return JSONResponse(job.status(), status_code=202)
+        # with the runs ahead of it: "after any runs before it" was said of an empty queue
+        return JSONResponse(jobs.status(job.job_id), status_code=202)
 
     @read("/api/jobs")
     def waiting() -> dict[str, Any]:

@@ -47,6 +47,7 @@ function fleetFailed(error) {
 async function pickFleet() {
   const path = $("fleet-pick").value;
   if (!path) return;
+  $("fleet-upload").value = "";  // a file uploaded before (one refused, say) is not the fleet
   try {
     fleetChosen(await api("/api/fleets/pick", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path }),
