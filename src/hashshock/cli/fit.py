@@ -15,9 +15,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import QuietOpt, error_exit, say, tell, warn_all
+from hashshock.cli.common import QuietOpt, error_exit, say, tell, warn_all, working
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
+from hashshock.words import counted
 
 LogsArg = Annotated[
     list[Path],
@@ -104,13 +105,14 @@ def fit_command(
     err = Console(emoji=False, stderr=True)
     try:
         _check_outputs(logs, out, json_out)
-        report = fit_failure_rates(
-            logs,
-            as_of=parse_option_date(as_of, "--as-of"),
-            install_date=parse_option_date(install_date, "--install-date"),
-            min_failures=min_failures,
-            min_family_failures=min_family_failures,
-        )
+        with working(not quiet, f"reading {counted(len(logs), 'file')} and fitting…"):
+            report = fit_failure_rates(
+                logs,
+                as_of=parse_option_date(as_of, "--as-of"),
+                install_date=parse_option_date(install_date, "--install-date"),
+                min_failures=min_failures,
+                min_family_failures=min_family_failures,
+            )
         kept = None
         if out is not None:
             kept = write_keeping_previous(out, render_rates_csv(report.rates()), "--out")
