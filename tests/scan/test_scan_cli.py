@@ -33,6 +33,8 @@ def invoke(app: typer.Typer, *args: str, **kw: object) -> tuple[int, str, str]:
         (["scan", "10.0.0.0/8"], "--max-hosts"),
         (["scan", "not-an-ip"], "not an IP address"),
         (["scan", "10.0.0.1", "--install-date", "last year"], "--install-date"),
+        # before Bitcoin's first block: refused, as fit refuses it (a warning alone)
+        (["scan", "127.0.0.1", "--install-date", "2001-05-01"], "before Bitcoin's first"),
     ],
 )
 def test_scan_bad_input_exits_2_with_one_line(

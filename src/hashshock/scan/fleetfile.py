@@ -38,7 +38,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from hashshock.inputs.catalog import Catalog, PartType
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.files import read_csv_rows
-from hashshock.inputs.fleet import Fleet
+from hashshock.inputs.fleet import EARLIEST_START, Fleet
 from hashshock.inputs.load import NO_MACHINE, LoadedFleet, fleet_from_mapping
 from hashshock.scan.degraded import (
     Target,
@@ -130,6 +130,11 @@ class InstallDates:
         """Refuse a ``--install-date`` after the fleet's ``start`` date: a cohort cannot be
         installed after the simulation starts, and replacing the date given would be
         silent."""
+        if self.fixed is not None and self.fixed < EARLIEST_START:  # as fit refuses it
+            raise InputError(
+                None, "--install-date", f"{self.fixed} is before Bitcoin's first block "
+                f"({EARLIEST_START})", "give the day the machines were installed",
+            )  # fmt: skip
         if self.fixed is not None and self.fixed > start:
             raise InputError(
                 None, "--install-date", f"{self.fixed} is after the fleet's start date "
