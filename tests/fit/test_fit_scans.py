@@ -55,6 +55,8 @@ def test_failures_are_dated_between_the_scans_that_bound_them(tmp_path: Path) ->
     by_key = {h.machine: h for h in loaded.histories}
     a, b = by_key["serial A"], by_key["serial B"]
     assert a.failures == {"hashboard": (date(2025, 1, 16), date(2025, 3, 16), date(2025, 3, 16))}
+    # each known only to lie between its two scans: ± half the days between them
+    assert a.failure_half_days == {"hashboard": (15.5, 15.5, 15.5)}
     assert b.failures == {}  # down already at the first scan: failed before observation
     assert a.observed_until == d4 and b.observed_until == d3
     assert a.install == INSTALL and a.observed_from == d1  # left-truncated at the first scan
@@ -166,16 +168,18 @@ def _slot_failure_ages(rng: np.random.Generator, k: float, m1: float, until: flo
 
 
 def _old_fleet_scans(
-    tmp_path: Path, machines: int, seed: int, down_days: int = SCAN_EVERY
-) -> tuple[Path, dict[str, int]]:
-    """Machines installed 2-4 years before the first scan, scanned every 30 days, a failed
-    slot down ``down_days`` (30: until the next scan); returns the inventory and, per
-    part, the failures between the first and the last scan."""
+    tmp_path: Path, machines: int, seed: int, down_days: int = SCAN_EVERY,
+    installed_days_before: tuple[int, int] = (730, 1461),
+) -> tuple[Path, dict[str, int]]:  # fmt: skip
+    """Machines installed 2-4 years (``installed_days_before``) before the first scan,
+    scanned every 30 days, a failed slot down ``down_days`` (30: until the next scan);
+    returns the inventory and, per part, the failures between the first and the last
+    scan."""
     rng = np.random.default_rng(seed)
     scan_days = [FIRST_SCAN + timedelta(days=SCAN_EVERY * i) for i in range(SCANS)]
     records, seen = [], dict.fromkeys(TRUE, 0)
     for i in range(machines):
-        install = FIRST_SCAN - timedelta(days=int(rng.integers(730, 1461)))
+        install = FIRST_SCAN - timedelta(days=int(rng.integers(*installed_days_before)))
         ages = [(d - install).days for d in scan_days]
         down_at: dict[str, list[int]] = {}
         for part, (k, m1, n) in TRUE.items():

@@ -8,7 +8,9 @@
    whether the fitted exp(−((a/η)^k − (a₀/η)^k)) lies inside KM's pointwise 95% band
    (exponential Greenwood). ``share_inside_km_band`` is the share of ages where it does.
    When no slot is at risk at some age before later failures (machines entering only
-   after all others left), KM is not defined there and the check is not made.
+   after all others left), KM is not defined there and the check is not made. A
+   failure known only within ± h of its age (dated between two scans) is inside where
+   the curve over [a − h, a + h] meets the band.
 2. Likelihood ratio of shape = 1 (constant hazard): the exponential fit has the closed
    form λ̂ = T/D (T slot-years at risk, D failures) and ℓ₀ = −D·(log(T/D) + 1) in the
    same terms as lifelines' Weibull log-likelihood ℓ₁; 2(ℓ₁ − ℓ₀) ~ χ²₁.
@@ -61,10 +63,12 @@ def exponential_log_likelihood(failures: float, slot_years: float) -> float:
 
 def share_inside_km(
     entry: FloatArray, exit_: FloatArray, event: FloatArray, weight: FloatArray,
-    lam: float, rho: float,
+    lam: float, rho: float, half: FloatArray | None = None,
 ) -> tuple[float | None, int]:  # fmt: skip
     """Share of distinct failure ages where exp(−((t/λ)^ρ − (t₀/λ)^ρ)) is inside KM's 95%
-    band, t₀ the youngest entry age (module docstring); ``None`` where KM is undefined."""
+    band, t₀ the youngest entry age (module docstring); ``None`` where KM is undefined.
+    A failure known only to lie within ± ``half`` of its age (scans) is inside where the
+    curve over that interval meets the band."""
     from lifelines import KaplanMeierFitter  # lazy: lifelines takes seconds to import
     from lifelines.exceptions import StatError
 
@@ -80,21 +84,33 @@ def share_inside_km(
     ages = np.unique(exit_[event > 0])
     rows = np.clip(np.searchsorted(timeline, ages, side="right") - 1, 0, len(timeline) - 1)
     start = float(entry.min()) if entry.size else 0.0
-    fitted = np.exp(-((ages / lam) ** rho - (start / lam) ** rho))
+    widest = np.zeros(ages.size)  # each age's widest interval (0: failures dated exactly)
+    if half is not None:
+        failed = event > 0
+        np.maximum.at(widest, np.searchsorted(ages, exit_[failed]), half[failed])
+
+    def fitted(age: FloatArray) -> FloatArray:
+        age = np.maximum(age, start)
+        return np.asarray(np.exp(-((age / lam) ** rho - (start / lam) ** rho)), np.float64)
+
     lower, upper = band[rows, 0], band[rows, 1]
     ok = np.isfinite(lower) & np.isfinite(upper)
-    inside = ok & (lower - 1e-12 <= fitted) & (fitted <= upper + 1e-12)
+    # S falls with age: over [a − h, a + h] it runs from S(a − h) down to S(a + h)
+    inside = (
+        ok & (lower - 1e-12 <= fitted(ages - widest)) & (fitted(ages + widest) <= upper + 1e-12)
+    )
     return float(inside.mean()) if ages.size else 1.0, int(ages.size)
 
 
 def goodness_of_fit(
     entry: FloatArray, exit_: FloatArray, event: FloatArray, weight: FloatArray,
-    lam: float, rho: float, log_likelihood: float,
+    lam: float, rho: float, log_likelihood: float, half: FloatArray | None = None,
 ) -> GoodnessOfFit:  # fmt: skip
-    """Compare the fitted Weibull (λ in years, ρ) with KM and with shape = 1."""
+    """Compare the fitted Weibull (λ in years, ρ) with KM and with shape = 1 (``half``:
+    each failure's half interval, years, :func:`share_inside_km`)."""
     from scipy.stats import chi2
 
-    share, checked = share_inside_km(entry, exit_, event, weight, lam, rho)
+    share, checked = share_inside_km(entry, exit_, event, weight, lam, rho, half)
     failures = float((event * weight).sum())
     slot_years = float((weight * (exit_ - entry)).sum())
     stat = max(0.0, 2.0 * (log_likelihood - exponential_log_likelihood(failures, slot_years)))

@@ -21,7 +21,6 @@ One :class:`Exposures` entry is one such interval.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,15 +54,27 @@ class MachineHistory:
     failures: Mapping[PartType, tuple[date, ...]] = field(default_factory=dict)
     where: str = ""
     part_windows: Mapping[PartType, tuple[date, date] | None] = field(default_factory=dict)
+    #: per part, for each of ``failures``' dates in their order, half the width (days) of
+    #: the interval the failure is known to lie in (scans: between the two scans that
+    #: bound it, dated at its middle); a part left out: exact dates (a failure log)
+    failure_half_days: Mapping[PartType, tuple[float, ...]] = field(default_factory=dict)
 
     def failure_ages(self, part: PartType) -> list[float]:
         """Failure ages in days, sorted, same-day failures spread over the day."""
-        counts = Counter((d - self.install).days for d in self.failures.get(part, ()))
-        ages: list[float] = []
-        for day in sorted(counts):
-            c = counts[day]
-            ages.extend(day + (j + 0.5) / c for j in range(c))
-        return ages
+        return [age for age, _ in self.failure_ages_and_half_days(part)]
+
+    def failure_ages_and_half_days(self, part: PartType) -> list[tuple[float, float]]:
+        """:meth:`failure_ages` with each failure's ``failure_half_days`` (0: exact)."""
+        dates = self.failures.get(part, ())
+        halves = self.failure_half_days.get(part) or (0.0,) * len(dates)
+        by_day: dict[int, list[float]] = {}
+        for when, half in zip(dates, halves, strict=True):
+            by_day.setdefault((when - self.install).days, []).append(half)
+        out: list[tuple[float, float]] = []
+        for day in sorted(by_day):
+            c = len(by_day[day])
+            out.extend((day + (j + 0.5) / c, half) for j, half in enumerate(sorted(by_day[day])))
+        return out
 
     @property
     def start_age(self) -> float:
@@ -99,7 +110,8 @@ class Exposures:
 
     ``entry`` and ``exit`` are machine ages in days (the interval is (entry, exit]);
     ``event`` says whether it ends in a failure; ``slots`` is n, the slots of that part
-    type per machine (catalogue).
+    type per machine (catalogue); ``half_days`` half the width of the interval a
+    failure's true age lies in (days; 0 for an exact date, or no failure).
     """
 
     machine: StrArray
@@ -109,6 +121,12 @@ class Exposures:
     entry: FloatArray
     exit: FloatArray
     event: BoolArray
+    half_days: FloatArray | None = None  # None: every failure dated exactly
+
+    @property
+    def failure_half_days(self) -> FloatArray:
+        """``half_days``, zeros when not given."""
+        return np.zeros(len(self)) if self.half_days is None else self.half_days
 
     def __len__(self) -> int:
         return int(self.entry.shape[0])
@@ -121,7 +139,7 @@ class Exposures:
         return Exposures(
             machine=self.machine[mask], family=self.family[mask], part=self.part[mask],
             slots=self.slots[mask], entry=self.entry[mask], exit=self.exit[mask],
-            event=self.event[mask],
+            event=self.event[mask], half_days=self.failure_half_days[mask],
         )  # fmt: skip
 
     @property
@@ -167,6 +185,7 @@ def build_exposures(
     entry: list[float] = []
     exit_: list[float] = []
     event: list[bool] = []
+    half_days: list[float] = []
     for h in histories:
         for part in chosen:
             n = h.model.parts_per_machine(part)
@@ -174,11 +193,13 @@ def build_exposures(
             if n <= 0 or ages is None:
                 continue
             start, end = ages
-            bounds = [start, *h.failure_ages(part)]
-            spans = [(a, b, True) for a, b in pairwise(bounds)]
+            failed_at = h.failure_ages_and_half_days(part)
+            bounds = [start, *(age for age, _ in failed_at)]
+            spans = [(a, b, True, half) for (a, b), (_, half) in
+                     zip(pairwise(bounds), failed_at, strict=True)]  # fmt: skip
             if end > bounds[-1]:
-                spans.append((bounds[-1], end, False))
-            for a, b, failed in spans:
+                spans.append((bounds[-1], end, False, 0.0))
+            for a, b, failed, half in spans:
                 machine.append(h.machine)
                 family.append(h.model.family)
                 part_col.append(part)
@@ -186,6 +207,7 @@ def build_exposures(
                 entry.append(a)
                 exit_.append(b)
                 event.append(failed)
+                half_days.append(half)
     return Exposures(
         machine=np.array(machine, dtype=np.str_),
         family=np.array(family, dtype=np.str_),
@@ -194,4 +216,5 @@ def build_exposures(
         entry=np.array(entry, dtype=np.float64),
         exit=np.array(exit_, dtype=np.float64),
         event=np.array(event, dtype=np.bool_),
+        half_days=np.array(half_days, dtype=np.float64),
     )

@@ -105,11 +105,13 @@ def _down(rec: MachineRecord, part: PartType) -> int | None:
     return rec.failed_fans
 
 
-def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType) -> list[date]:
+def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType
+              ) -> list[tuple[date, float]]:  # fmt: skip
     """One date per extra slot down versus the previous informative scan, the day halfway
-    between the two; the first informative scan is the baseline (slots down then failed
-    before observation)."""
-    out: list[date] = []
+    between the two, with half the days between them (the failure lies within ± that);
+    the first informative scan is the baseline (slots down then failed before
+    observation)."""
+    out: list[tuple[date, float]] = []
     before: tuple[date, int] | None = None
     for when, rec in scans:
         down = _down(rec, part)
@@ -118,7 +120,8 @@ def _failures(scans: list[tuple[datetime, MachineRecord]], part: PartType) -> li
         day = when.date()
         if before is not None:
             since, down_before = before
-            out.extend([since + (day - since) / 2] * max(0, down - down_before))
+            failed = (since + (day - since) / 2, (day - since).days / 2)
+            out.extend([failed] * max(0, down - down_before))
         before = (day, down)
     return out
 
@@ -255,7 +258,7 @@ def _history(entry: _Seen, install_date: date | None) -> MachineHistory:
             f"{install} is after the first scan of {entry.key} on {first}",
             "give the day the machine was installed, on or before its first scan",
         )  # fmt: skip
-    failures = {part: tuple(_failures(entry.scans, part)) for part in SCAN_PARTS}
+    failures = {part: _failures(entry.scans, part) for part in SCAN_PARTS}
     start, end = _window(entry.scans)
     # a part is observed only by the scans that read it (pyasic may read a machine's fans
     # and not its boards): over the machine's window it would count as never failing
@@ -263,6 +266,7 @@ def _history(entry: _Seen, install_date: date | None) -> MachineHistory:
     return MachineHistory(
         machine=entry.key, model=entry.model, install=install, observed_from=start,
         observed_until=end, where=f"{path}: row {line}",
-        failures={p: d for p, d in failures.items() if d},
+        failures={p: tuple(day for day, _ in d) for p, d in failures.items() if d},
         part_windows={p: w for p, w in windows.items() if w != (start, end)},
+        failure_half_days={p: tuple(half for _, half in d) for p, d in failures.items() if d},
     )  # fmt: skip

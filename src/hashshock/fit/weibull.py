@@ -54,6 +54,7 @@ class SlotData:
     exit: FloatArray
     event: FloatArray
     weight: FloatArray
+    half: FloatArray  # half the width of the interval a failure lies in (years; 0: exact)
 
     @property
     def failures(self) -> int:
@@ -72,7 +73,8 @@ def slot_data(exp: Exposures) -> SlotData:
     exit_ = np.concatenate([exp.exit, exp.exit[extra]]) / DAYS_PER_YEAR
     event = np.concatenate([exp.event.astype(np.float64), np.zeros(int(extra.sum()))])
     weight = np.concatenate([np.ones(len(exp)), (exp.slots[extra] - 1).astype(np.float64)])
-    return SlotData(entry=entry, exit=exit_, event=event, weight=weight)
+    half = np.concatenate([exp.failure_half_days, np.zeros(int(extra.sum()))]) / DAYS_PER_YEAR
+    return SlotData(entry=entry, exit=exit_, event=event, weight=weight, half=half)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def fit_weibull(exp: Exposures) -> WeibullFit:
     if not SHAPE_RANGE[0] <= rho <= SHAPE_RANGE[1] or not 0 < m1 <= MAX_FIRST_YEAR:
         raise FitFailed(f"the fit (shape {rho:.3g}, m1 {m1:.3g}) is implausible")
     shape_ci, m1_ci = delta_intervals(lam, rho, values)
-    gof = goodness_of_fit(data.entry, data.exit, data.event, data.weight, lam, rho, loglik)
+    gof = goodness_of_fit(data.entry, data.exit, data.event, data.weight, lam, rho, loglik,
+                          data.half)  # fmt: skip
     return WeibullFit(
         shape=rho, shape_ci95=shape_ci, first_year_failures_per_part=m1,
         first_year_failures_per_part_ci95=m1_ci, scale_days=lam * DAYS_PER_YEAR,
