@@ -17,6 +17,30 @@ from typing import Any
 import numpy as np
 
 
+class ReadOnlyDict(dict[Any, Any]):
+    """A dict that refuses changes in place (a result's mappings: :func:`make_read_only`
+    keeps their arrays), and, unlike a ``MappingProxyType``, pickles and copies (a result
+    goes to a worker process, a cache, a saved session)."""
+
+    def _refuse(self, *_: object, **__: object) -> None:
+        raise TypeError("a result's mapping is read-only: dict(it) gives one to change")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> ReadOnlyDict:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReadOnlyDict:
+        import copy
+
+        return type(self)({copy.deepcopy(k, memo): copy.deepcopy(v, memo)
+                           for k, v in self.items()})  # fmt: skip
+
+
 def make_read_only(value: Any) -> None:
     """Mark every numpy array reachable from ``value`` read-only: through dataclasses,
     mappings, lists, tuples and hashshock's own objects (their attributes), each once."""
@@ -29,7 +53,7 @@ def make_read_only(value: Any) -> None:
         seen.add(id(item))
         if isinstance(item, np.ndarray):
             item.flags.writeable = False
-        elif isinstance(item, Mapping):  # dicts, and read-only mappings of arrays
+        elif isinstance(item, dict | MappingProxyType):  # a hashshock Mapping: its fields
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)

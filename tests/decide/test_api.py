@@ -76,7 +76,15 @@ def test_strategies_from_python_are_the_command(
         result.thresholds["liquidity"] = 1.0  # type: ignore[index]
     with pytest.raises(AttributeError):
         result.outcomes.append(outcome)  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):  # a strategy's edits are a tuple in a frozen model
+        result.strategies[1].edits.clear()  # type: ignore[attr-defined]
     assert result.to_dict() == data
+    # and it still pickles and copies, as a RunResult does (a worker, a cache, a session)
+    import copy
+    import pickle
+
+    assert pickle.loads(pickle.dumps(result)).to_dict() == data
+    assert copy.deepcopy(result).to_dict() == data
 
 
 @pytest.mark.parametrize(("call", "field", "words"), [

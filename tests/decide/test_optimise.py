@@ -401,13 +401,16 @@ def test_of_two_stocks_that_cost_the_same_the_better_is_chosen(reachable: bool) 
     from hashshock.decide.optimise import Target, _Search
 
     search = _Search.__new__(_Search)
-    prices = np.array([10.0, 10.0])
+    # prices whose sums for the same money differ in their last bit (58,776.13 and
+    # 58,776.130000000005): equal to the cent
+    prices = np.array([759.37, 759.37, 777.29])
     search.table = SimpleNamespace(inputs=SimpleNamespace(cost=lambda s: float(s @ prices)))
     search.target = Target(0.96 if reachable else 0.99)
-    worse, better, dearer = np.array([2, 0]), np.array([0, 2]), np.array([3, 0])
+    worse, better, dearer = np.array([20, 40, 17]), np.array([19, 41, 17]), np.array([21, 40, 17])
+    assert float(worse @ prices) != float(better @ prices)  # the case is the one meant
     search.stocks = {s.tobytes(): s for s in (worse, better, dearer)}
     search.seen = {worse.tobytes(): 0.96950, better.tobytes(): 0.96951,
                    dearer.tobytes(): 0.96952}  # fmt: skip
     search.worst = {k: np.full(400, v) for k, v in search.seen.items()}
     assert search.answer(None).tolist() == better.tolist()
-    assert search.answer(25.0).tolist() == better.tolist()
+    assert search.answer(58_777.0).tolist() == better.tolist()

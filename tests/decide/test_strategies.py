@@ -808,8 +808,8 @@ def test_a_loan_s_terms_are_no_gain_and_debt_forgiven_is_paid_for(tmp_path: Path
     """What the loans are owed at the end counts against what a strategy owns: the same
     loan repaid at maturity rather than monthly came out +$3.1 M (the principal not yet
     repaid read as wealth) and was recommended; it costs the extra interest. Money raised
-    as cash with a loan of its principal costs its interest; a principal edited down is
-    a gift, refused unless paid for."""
+    as cash with a loan of its principal costs its interest; a principal edited down or a
+    rate cut is a gift, refused unless paid for."""
     from hashshock.decide.api import strategies
     from hashshock.inputs.errors import InputError
 
@@ -823,13 +823,16 @@ def test_a_loan_s_terms_are_no_gain_and_debt_forgiven_is_paid_for(tmp_path: Path
                       "name": "raised", "principal_usd": 5e6, "rate_per_year": 0.1,
                       "maturity_date": "2029-12-01"}]}],
         "forgive": [{"path": f"{loan}.principal_usd", "value": 1}],
+        "rate-zero": [{"path": f"{loan}.rate_per_year", "value": 0}],
     }  # fmt: skip
     for name, edits in files.items():
         (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({"name": name, "edits": edits}))
-    with pytest.raises(InputError) as caught:
-        strategies(midsize, "sanctions", paths=8, horizon_days=180,
-                   extra=[tmp_path / "forgive.yaml"])  # fmt: skip
-    assert caught.value.field == "costs.upfront_usd" and "less debt" in caught.value.problem
+    for gift in ("forgive", "rate-zero"):  # the rate cut scored +$932k, the largest
+        with pytest.raises(InputError) as caught:
+            strategies(midsize, "sanctions", paths=8, horizon_days=180,
+                       extra=[tmp_path / f"{gift}.yaml"])  # fmt: skip
+        assert caught.value.field == "costs.upfront_usd"
+        assert "of loan cost saved" in caught.value.problem, caught.value.problem
     found = strategies(
         midsize,
         "sanctions",

@@ -198,11 +198,15 @@ def strategy_fleets(
     return listed, fleets
 
 
-def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float]) -> dict[str, float]:
+def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float],
+                horizon_days: int) -> dict[str, float]:  # fmt: skip
     """What a fleet owns on day 0 that a strategy's edits can add, USD: its cash, its
     machines and donor machines at the used-ASIC index of day 0 (``usd_per_th`` by
-    efficiency tier, :func:`~hashshock.decide.strategy.used_prices_on_day0`), less its
-    loans' principal, as the net benefit values them at the end."""
+    efficiency tier, :func:`~hashshock.decide.strategy.used_prices_on_day0`), less what
+    its loans take over the horizon — their principal and the interest paid and accrued
+    in it, which the net benefit counts in the cash and the debt at the end (a rate cut
+    or a principal forgiven is a gain as sure as cash)."""
+    from hashshock.finance.loans import schedule
     from hashshock.market.hashprice import efficiency_tier
 
     def worth(model: str, count: int) -> float:
@@ -215,34 +219,36 @@ def _assets_usd(loaded: LoadedFleet, usd_per_th: Mapping[str, float]) -> dict[st
         "machines": sum(worth(c.model, c.count) for c in fleet.cohorts),
         "donor machines": sum(worth(model, count) for site in fleet.sites
                               for model, count in (site.donors or {}).items()),
-        "less debt": -sum(loan.principal_usd for loan in fleet.finance.loans)
-        if fleet.finance else 0.0,
+        "loan cost saved": -sum(
+            loan.principal_usd + float(paid.interest.sum()) + paid.interest_accrued_end_usd
+            for loan in (fleet.finance.loans if fleet.finance else [])
+            for paid in [schedule(loan, fleet.start_date, horizon_days)]),
     }  # fmt: skip
 
 
 def _check_assets_paid(prepared: Prepared, listed: Sequence[Strategy],
                        fleets: Sequence[LoadedFleet]) -> None:  # fmt: skip
-    """A strategy file whose edits add cash, machines or donors, or take debt away, pays
-    for them: what a strategy owns at the end counts, so $30 M of cash edited in came out
-    a +$10 M benefit, 2,000 machines for $0 +$518k, and 2,000 S21s for $1 +$4.5 M. What
-    they add is valued as the net benefit values it (cash at face value, machines at the
-    used-ASIC index of day 0, a loan's principal owed); ``costs.upfront_usd`` must cover
+    """A strategy file whose edits add cash, machines or donors, or cut what its loans
+    cost, pays for them: what a strategy owns at the end counts, so $30 M of cash edited
+    in came out a +$10 M benefit, 2,000 machines for $0 +$518k, 2,000 S21s for $1
+    +$4.5 M, and a loan's rate set to 0 +$932k. What they add is valued as the net
+    benefit values it (cash at face value, machines at the used-ASIC index of day 0, a
+    loan's principal and interest over the horizon); ``costs.upfront_usd`` must cover
     it. Money raised is cash added with a loan of its principal (``finance.loans``,
-    with its repayments): the two cancel."""
+    with its repayments): the two cancel but for the interest, which the strategy pays."""
     from hashshock.decide.strategy import used_prices_on_day0
     from hashshock.money_notes import musd
 
     prices = used_prices_on_day0(prepared)
-    before = _assets_usd(prepared.loaded, prices)
+    before = _assets_usd(prepared.loaded, prices, prepared.horizon_days)
     for strategy, fleet in zip(listed, fleets, strict=True):
         if not strategy._origin:
             continue
-        after = _assets_usd(fleet, prices)
+        after = _assets_usd(fleet, prices, prepared.horizon_days)
         added = {name: after[name] - before[name] for name in before}
         if sum(added.values()) <= strategy.costs.upfront_usd + 1.0:
             continue
-        said = ", ".join(f"{musd(gain)} {'' if name == 'less debt' else 'of '}{name}"
-                         for name, gain in added.items() if gain > 0)  # fmt: skip
+        said = ", ".join(f"{musd(gain)} of {name}" for name, gain in added.items() if gain > 0)
         needed = sum(added.values())
         raise InputError(
             strategy._origin, "costs.upfront_usd", f"{musd(strategy.costs.upfront_usd)} "

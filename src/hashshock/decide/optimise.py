@@ -322,8 +322,9 @@ class _Search:
         cost = self.table.inputs.cost
 
         def cheapest(stocks: Iterable[IntArray]) -> IntArray:
-            # of stocks that cost the same, the better: two at $5,905.56 gave the worse
-            return min(stocks, key=lambda s: (cost(s), -self.seen[s.tobytes()]))
+            # of stocks that cost the same to the cent, the better: two at $5,905.56 gave
+            # the worse (sums of float prices may differ in their last bit)
+            return min(stocks, key=lambda s: (round(cost(s), 2), -self.seen[s.tobytes()]))
 
         within = [s for s in self.stocks.values() if budget_usd is None or cost(s) <= budget_usd]
         holding = [s for s in within if self.holds(self.seen[s.tobytes()])]

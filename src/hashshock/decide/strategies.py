@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType, SimpleNamespace
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -57,7 +57,7 @@ from hashshock.decide.strategy import Strategy
 from hashshock.engine.output import DOWN_CAUSES
 from hashshock.execution.base import Executor, InProcess, Task
 from hashshock.finance.covenants import evaluate_covenants, wilson_interval
-from hashshock.frozen import make_read_only
+from hashshock.frozen import ReadOnlyDict, make_read_only
 from hashshock.inputs.errors import InputError
 from hashshock.inputs.load import LoadedFleet
 from hashshock.inputs.scenario import Scenario
@@ -310,10 +310,10 @@ class StrategiesResult(JsonText):
         # arrays read-only, its lists tuples, its mappings read-only (strategies are frozen)
         object.__setattr__(self, "strategies", tuple(self.strategies))
         object.__setattr__(self, "outcomes", tuple(self.outcomes))
-        object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
+        object.__setattr__(self, "thresholds", ReadOnlyDict(self.thresholds))
         for outcome in self.outcomes:
             for name in ("availability", "hashrate_ths", "breached", "waiting_for_technician"):
-                object.__setattr__(outcome, name, MappingProxyType(dict(getattr(outcome, name))))
+                object.__setattr__(outcome, name, ReadOnlyDict(getattr(outcome, name)))
         make_read_only(self.outcomes)
 
     def __repr__(self) -> str:
@@ -397,6 +397,7 @@ class StrategiesResult(JsonText):
                     "machines_value_end_usd_p50": float(np.median(outcome.machines_value_usd)),
                     "donors_value_end_usd_p50": float(np.median(outcome.donors_value_usd)),
                     "missing_parts_end_usd_p50": float(np.median(outcome.missing_parts_usd)),
+                    "debt_end_usd": outcome.debt_usd,  # the loans' schedule: every path's
                     "net_benefit_usd": float(gain.mean()),
                     # one path has no spread to tell: no interval, not a zero-wide one
                     "net_benefit_ci95": list(mean_interval(gain)) if gain.size > 1 else None,

@@ -22,6 +22,7 @@ labelled an assumption).
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ class Strategy(_Strict):
 
     name: str = Field(min_length=1)
     description: str = ""
-    edits: list[Edit] = Field(default_factory=list)
+    edits: tuple[Edit, ...] = ()
     costs: Costs = Field(default_factory=Costs)
     source: str = Field("", description="Where the costs and edits come from")
     _origin: str | None = PrivateAttr(None)
@@ -106,8 +107,8 @@ def _number(key: str) -> float:
     return float(defaults()[key])
 
 
-#: The built-in strategies' names (``stockpile-`` takes its months, ``stockpile-6m``).
-BUILTIN_NAMES = ("do-nothing", "stockpile-", "alt-vendors", "bitmain-us", "repair-bench",
+#: The built-in strategies' names (the stockpile's carries its months: ``stockpile-6m``).
+BUILTIN_NAMES = ("do-nothing", "stockpile-6m", "alt-vendors", "bitmain-us", "repair-bench",
                  "used-donors", "set-aside-donors")  # fmt: skip
 
 
@@ -116,11 +117,11 @@ def load_strategy(path: str | Path) -> Strategy:
     (a built-in's name given for a file: it runs anyway, and a file is what is asked)."""
     file = Path(path)
     name = str(path)
-    if not file.exists() and any(name == n or (n.endswith("-") and name.startswith(n))
-                                 for n in BUILTIN_NAMES):  # fmt: skip
+    if not file.exists() and (name in BUILTIN_NAMES
+                              or re.fullmatch(r"stockpile-\d+(\.\d+)?m", name)):  # fmt: skip
         raise InputError(
             file, None, "is the name of a built-in strategy, not a strategy file: the "
-            f"built-ins ({', '.join(n.rstrip('-') for n in BUILTIN_NAMES)}) always run",
+            f"built-ins ({', '.join(BUILTIN_NAMES)}) always run",
             "leave it out; --strategy takes a strategy YAML file of edits and costs (the "
             "repository's examples/strategies/ has some, e.g. grey-market.yaml)",
         )  # fmt: skip

@@ -86,8 +86,8 @@ def frontier_chart(data: dict[str, Any]) -> Figure | None:
 
 def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     """Each strategy's mean net benefit against doing nothing (cash, spares at cost and
-    machines at the used index less what the waiting ones lack, at the end, paired over
-    paths), with its 95 % interval.
+    machines at the used index less what the waiting ones lack and what the loans are
+    owed, at the end, paired over paths), with its 95 % interval.
     With breach limits (``--max-breach``), the strategies that exceed one are grey and
     the one with the largest net benefit within every limit at once is starred, the
     terminal's answer: the largest bar is not the answer when it breaks a covenant the
@@ -116,8 +116,7 @@ def net_benefit_chart(data: dict[str, Any]) -> Figure | None:
     fig = figure(title, 160 + 40 * len(rows), hovermode="closest")
     fig["layout"]["xaxis"]["tickformat"] = "$,.3~s"
     fig["layout"]["xaxis"]["title"] = {
-        "text": "owned at the end (cash, spares, machines, donors, less parts lacking and "
-        "debt) minus doing nothing's, mean over paths (USD)"
+        "text": "net benefit: owned at the end less debt, minus doing nothing's (USD, mean)"
     }
     names = [r["name"] + (" ★" if r["name"] in chosen else "") for r in rows]
     ok = [within(r) for r in rows]
