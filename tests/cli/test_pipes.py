@@ -38,7 +38,8 @@ def test_files_are_written_when_the_reader_of_the_summary_has_left(tmp_path: Pat
 def test_a_page_sent_to_standard_output_is_the_page_alone(tmp_path: Path) -> None:
     """``--out /dev/stdout`` redirected to a file: the file is the page, whole, and the
     "wrote" line goes to standard error (on stdout it overwrote the page's first bytes);
-    ``strategies --json - --report`` likewise keeps its JSON parseable."""
+    ``strategies --json - --report`` likewise keeps its JSON parseable, and ``fit --out
+    /dev/stdout`` its CSV."""
     fleet = str(EXAMPLES / "small-farm" / "fleet.yaml")
     env = {**os.environ, "HASHSHOCK_DAEMON": "off"}
     main = [sys.executable, "-c", "from hashshock.cli.entry import main; main()"]
@@ -58,3 +59,14 @@ def test_a_page_sent_to_standard_output_is_the_page_alone(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["strategies"][0]["name"] == "do-nothing"
     assert "wrote r.html" in done.stderr
+    # fit's CSV to /dev/stdout: the CSV alone (its table overwrote it), notes on stderr
+    rates = tmp_path / "rates.csv"
+    log = str(EXAMPLES / "small-farm" / "repairs.csv")
+    with rates.open("wb") as handle:
+        done = subprocess.run([*main, "fit", log, "--as-of", "2026-11-30", "--out",
+                               "/dev/stdout"], cwd=tmp_path, env=env, stdout=handle,
+                              stderr=subprocess.PIPE, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = rates.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("part,applies_to,weibull_shape") and len(lines) > 1
+    assert all(line.count(",") >= 4 for line in lines) and "note:" in done.stderr

@@ -643,7 +643,7 @@ def test_a_job_saving_its_results_is_too_late_to_cancel(tmp_path: Path) -> None:
     cancelled = Job("j-cancelled", "farm", ["baseline"], state="cancelled")
     jobs._jobs[cancelled.job_id] = cancelled
     assert jobs.cancel(cancelled.job_id).state == "cancelled"
-    assert cancelled.progress() == "cancelled before it started"  # it read "starting"
+    assert cancelled.progress() == "cancelled before any day was simulated"  # not "starting"
 
 
 def test_progress_says_it_counts_scenario_days() -> None:

@@ -149,7 +149,9 @@ def test_a_fleet_with_a_replacement_policy_reports_its_chosen_stock(  # type: ig
      (0.96997, (0.965, 0.9705), True, "verified 96.99% is below the target"),
      (0.969999, (0.965, 0.9705), True, "verified 96.99% is below the target"),
      # the interval's top below the target is shown below it, not "96.55–97.00%"
-     (0.9681, (0.9655, 0.969956), True, "interval 96.55–96.99%")],
+     (0.9681, (0.9655, 0.969956), True, "interval 96.55–96.99%"),
+     # the bottom rounded down as the top is: 96.996 % is not "97.00%" either end
+     (0.969, (0.969960, 0.969996), True, "interval 96.99–96.99%")],
 )  # fmt: skip
 def test_a_verified_stock_below_its_target_is_pointed_out(
     objective: float, interval: tuple[float, float], reached: bool, said: str

@@ -103,6 +103,12 @@ def test_a_run_where_nothing_happens_keeps_its_horizon_and_says_so(midsize_runs)
     assert [a["text"] for a in notes] == ["no part runs out on any path"]
     busy = first_to_break([midsize_runs[1].to_dict()], ["sanctions"])["layout"]
     assert busy.get("annotations", []) == []
+    # a run starting later is drawn to its own end, not cut at the first run's
+    later = dict(quiet, start_date=(date.fromisoformat(quiet["start_date"])
+                                    + timedelta(days=200)).isoformat())  # fmt: skip
+    both = stage_timeline([quiet, later], ["now", "later"])["layout"]["xaxis"]["range"]
+    assert both == [quiet["start_date"], (date.fromisoformat(last) + timedelta(days=200)
+                                          ).isoformat()]  # fmt: skip
 
 
 def test_first_to_break_and_covenants_show_probabilities_and_intervals(midsize_runs):

@@ -66,15 +66,19 @@ AsJsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress bar.")]
 
 
-def confirming(out: Console, *written: str | Path | None) -> Console:
-    """Where a "wrote FILE" line goes: ``out``, or stderr when one of the outputs
-    ``written`` is standard output (``-``, ``/dev/stdout``, a pipe) — on stdout the line
-    joined the JSON or the page it confirms."""
+def writes_stdout(*written: str | Path | None) -> bool:
+    """Whether one of the outputs ``written`` is standard output (``-``, ``/dev/stdout``, a
+    pipe): then what a command prints goes to stderr, or it would join that output."""
     from hashshock.outputs import is_stream
 
-    if any(w is not None and (str(w) == "-" or is_stream(Path(w))) for w in written):
-        return Console(emoji=False, stderr=True)
-    return out
+    return any(w is not None and (str(w) == "-" or is_stream(Path(w))) for w in written)
+
+
+def confirming(out: Console, *written: str | Path | None) -> Console:
+    """Where a "wrote FILE" line goes: ``out``, or stderr when one of the outputs
+    ``written`` is standard output (:func:`writes_stdout`) — on stdout the line joined the
+    JSON or the page it confirms."""
+    return Console(emoji=False, stderr=True) if writes_stdout(*written) else out
 
 
 def say(console: Console, text: str, *, lead: str = "", indent: int | None = None) -> None:

@@ -15,7 +15,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hashshock.cli.common import QuietOpt, error_exit, say, tell, warn_all, working
+from hashshock.cli.common import (
+    QuietOpt,
+    error_exit,
+    say,
+    tell,
+    warn_all,
+    working,
+    writes_stdout,
+)
 from hashshock.inputs.errors import InputError
 from hashshock.outputs import check_distinct_outputs, check_output, check_replaceable, csv_columns
 from hashshock.words import counted
@@ -123,8 +131,8 @@ def fit_command(
     warn_all(report.warnings, err)
     if quiet:  # the warnings above are said all the same, as other commands' are
         return
-    if json_out == "-":
-        for note in report.notes:
+    if writes_stdout(json_out, out):  # stdout carries the JSON or the CSV
+        for note in report.notes:  # (the table there overwrote --out /dev/stdout's CSV)
             tell(err, "note: ", note)
         return
     console = Console(emoji=False)

@@ -66,8 +66,9 @@ class Job:
                 return "waiting to start: next"
             return f"waiting to start: {counted(ahead, 'run')} before it"
         if self.state in ("cancelled", "error") and self.total <= 0:
-            # a queued run cancelled read "starting"
-            return f"{'cancelled' if self.state == 'cancelled' else 'failed'} before it started"
+            # a queued run cancelled read "starting" (one may also have been preparing)
+            ended = "cancelled" if self.state == "cancelled" else "failed"
+            return f"{ended} before any day was simulated"
         if self.total <= 0 or self.horizon_days <= 0:
             return "starting"
         scenarios = counted(max(round(self.total / self.horizon_days), 1), "scenario")

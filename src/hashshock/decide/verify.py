@@ -97,6 +97,15 @@ def _below(value: float, target: float) -> str:
     return f"{shown(value, digits):.{digits}f}%"
 
 
+def _interval_below(low: float, high: float, target: float) -> str:
+    """``low``–``high`` (shares below ``target``) as percentages to the digits that show
+    the top below the target (:func:`_below`), both rounded down alike."""
+    top = _below(high, target)
+    digits = len(top.rstrip("%").partition(".")[2])
+    bottom = math.floor(10 ** (digits + 2) * low + 1e-9) / 10**digits
+    return f"{bottom:.{digits}f}–{top}"
+
+
 def verified_note(target: Target, verified: Verification | None, reached: bool) -> str:
     """What the independent seed says of a stock the search found holding the target
     (empty when it holds there too, or when the search did not reach the target — the
@@ -119,7 +128,8 @@ def verified_note(target: Target, verified: Verification | None, reached: bool) 
         )
     return (
         f"the chosen stock misses the target on the independent seed ({shown}, 95% "
-        # its top shown below the target too: 96.9956 % read "96.55–97.00%" against 97 %
-        f"interval {100 * low:.2f}–{_below(high, target.availability)}); run again with "
+        # its top shown below the target too: 96.9956 % read "96.55–97.00%" against 97 %;
+        # its bottom to as many digits, rounded down as the top is
+        f"interval {_interval_below(low, high, target.availability)}); run again with "
         "more --paths"
     )

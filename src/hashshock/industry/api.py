@@ -133,25 +133,33 @@ def covenant_warnings(loaded: LoadedIndustry, horizon_days: int) -> list[str]:
 
 def ltv_warnings(inputs: IndustryInputs) -> list[str]:
     """The LTV covenants each operator or class breaches on day 0
-    (:func:`~hashshock.finance.covenants.ltv_breached_at_start`, once for all its members,
-    named as in the industry file): its machines at the day-0 used-ASIC index, which is
-    the same on every path."""
+    (:func:`~hashshock.finance.covenants.ltv_breached_at_start`), named as in the industry
+    file: each member judged on its own machines (a class's members differ in size, and a
+    portfolio's new debt is the same for each), the warning said once for the class with
+    the first member that breaches and how many do. The machines at the day-0 used-ASIC
+    index, which is the same on every path."""
     loaded = inputs.loaded
     day_0: dict[dt.date, MarketPaths] = {}  # one path, one day: the day-0 market
     out: list[str] = []
     for i, op in enumerate(loaded.industry.operators):
-        k = next((k for k, m in enumerate(loaded.members) if m.group == op.name), None)
-        if k is None or not inputs.members[k].money[0].covenants:
-            continue
-        money, plan = inputs.members[k].money[0], inputs.members[k].plans[0]
-        if plan.start_date not in day_0:
-            day_0[plan.start_date] = simulate_market(inputs.market, plan.start_date, 1, 1, 0)
-        installed = float((plan.cohort_initial * plan.cohort_ths_per_machine).sum())
-        collateral = collateral_usd(money.collateral_tier_share, np.full((1, 1), installed),
-                                    day_0[plan.start_date])  # fmt: skip
         where = f"{loaded.path or 'industry'}: operators[{i}] ({op.name}): "
-        out += ltv_breached_at_start(money.covenants, money.loans, float(collateral[0, 0]),
-                                     where)  # fmt: skip
+        members = [k for k, m in enumerate(loaded.members) if m.group == op.name]
+        said: list[list[str]] = []
+        for k in members:
+            money, plan = inputs.members[k].money[0], inputs.members[k].plans[0]
+            if not money.covenants:
+                continue
+            if plan.start_date not in day_0:
+                day_0[plan.start_date] = simulate_market(inputs.market, plan.start_date, 1, 1, 0)
+            installed = float((plan.cohort_initial * plan.cohort_ths_per_machine).sum())
+            collateral = collateral_usd(money.collateral_tier_share, np.full((1, 1), installed),
+                                        day_0[plan.start_date])  # fmt: skip
+            warned = ltv_breached_at_start(money.covenants, money.loans, float(collateral[0, 0]))
+            if warned:
+                said.append(warned)
+        if said:
+            share = f", {len(said)} of {len(members)} members" if len(members) > 1 else ""
+            out += [f"{where[:-2]}{share}: {line}" for line in said[0]]
     return out
 
 

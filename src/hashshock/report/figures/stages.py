@@ -4,6 +4,7 @@ which part runs out first."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from hashshock.report.figures.fans import STAGE_NAMES
@@ -62,10 +63,12 @@ def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
     fig["data"] = data
     fig["layout"]["yaxis"].update(categoryorder="array", categoryarray=list(reversed(rows)))
     fig["layout"]["xaxis"].update(type="date")
-    # the horizon, as the fans span it: a timeline of stages too rare to date had only
-    # day 0 to range over and read in milliseconds
+    # the horizons, as the fans span them (a run starting later to its own end): a
+    # timeline of stages too rare to date had only day 0 to range over, in milliseconds
     start = min(str(run["start_date"]) for run in runs)
-    pin_days(fig, 0, start, max(int(run["horizon_days"]) for run in runs))
+    ends = [date.fromisoformat(str(run["start_date"])) + timedelta(days=int(run["horizon_days"]))
+            for run in runs]  # fmt: skip
+    pin_days(fig, 0, start, (max(ends) - date.fromisoformat(start)).days)
     fig["layout"]["margin"]["l"] = 200
     return fig
 
