@@ -29,8 +29,12 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# Test processes (pytest-xdist): CI's machine has two cores. `make test TEST_WORKERS=0`
+# runs the suite in one process.
+TEST_WORKERS ?= 2
+
 pytest: $(TEST_STAMP)
-	$(BIN)/python -m pytest src tests
+	$(BIN)/python -m pytest src tests -n $(TEST_WORKERS) --dist worksteal
 
 # The browser tests drive Debian's chromium; install it (and chromium-driver) where we can
 # (root with apt), silently do nothing elsewhere: those tests then skip with one line.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
+import importlib
+import os
+import pkgutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.compile_kernels import KERNELS
 
 from hashshock.engine.jit import ENGINE_SOURCES, drop_stale_caches
 
@@ -19,20 +22,47 @@ ROOT = Path(__file__).resolve().parents[1]
 drop_stale_caches([Path(__file__).resolve().parent])
 
 
-def _compile_phase_kernel_beside() -> None:
-    """On a cold kernel cache, compile the phase kernel in another process while the
-    first tests compile the day kernel (``tests/compile_kernels.py``): on two cores the
-    two compilations take the time of one. Stopped when the tests end."""
-    if any((ENGINE_SOURCES / "__pycache__").glob("step.run_phase-*.nbi")):
+def _compile_kernels_first() -> None:
+    """On a cold kernel cache, compile the day and the phase kernels
+    (``tests/compile_kernels.py``) in two processes at once before any test runs: on two
+    cores the two compilations take the time of one, and every test process (each of
+    pytest-xdist's workers too) then loads them rather than compiling its own. pytest-xdist
+    loads this file in its controller first: the workers find the cache warm."""
+    cached = ENGINE_SOURCES / "__pycache__"
+    if os.environ.get("PYTEST_XDIST_WORKER") or all(
+        any(cached.glob(f"step.run_{kernel}-*.nbi")) for kernel in KERNELS
+    ):
         return
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.compile_kernels"], cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    atexit.register(process.kill)
+    compiling = [
+        subprocess.Popen([sys.executable, "-m", "tests.compile_kernels", kernel], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for kernel in KERNELS
+    ]  # fmt: skip
+    for process in compiling:  # a failure shows in the tests that compile it again
+        process.wait()
 
 
-_compile_phase_kernel_beside()
+_compile_kernels_first()
+
+
+def _import_the_command_line() -> None:
+    """Import every command's module now, with no ``COLUMNS`` set: a rich console built
+    while ``COLUMNS`` is set keeps that width for good, so a module first imported inside a
+    test that sets it (``CliRunner(env=...)``, ``monkeypatch``) would print every later
+    test at that width, and which test came first would decide (a fresh process per
+    command, and the daemon's consoles built again per command, never see this)."""
+    import hashshock.cli
+
+    columns = os.environ.pop("COLUMNS", None)
+    try:
+        for module in pkgutil.iter_modules(hashshock.cli.__path__):
+            importlib.import_module(f"hashshock.cli.{module.name}")
+    finally:
+        if columns is not None:
+            os.environ["COLUMNS"] = columns
+
+
+_import_the_command_line()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,15 @@ import typer
 from rich.console import Console
 
 from hashshock.cli import market_options as market_opts
-from hashshock.cli.common import FleetArg, SeedOpt, confirming, error_exit, literal, warn_all
+from hashshock.cli.common import (
+    FleetArg,
+    SeedOpt,
+    confirming,
+    error_exit,
+    literal,
+    say,
+    warn_all,
+)
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
     JsonOpt,
@@ -168,7 +176,7 @@ def optimise_command(
 
     write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
-        confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
+        say(confirming(out, json_out, report), f"wrote {report}")
 
 
 def _chosen_runs(inputs: Any, result: OptimiseResult, paths: int, horizon: int,

@@ -27,6 +27,7 @@ from hashshock.cli.common import (
     error_exit,
     literal,
     progress_bar,
+    say,
 )
 from hashshock.cli.decide_options import (
     ClusterWorkersOpt,
@@ -156,7 +157,7 @@ def strategies_command(
 
     write_outputs(data, json_out, report, write_report)
     if report is not None and not quiet:
-        confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
+        say(confirming(out, json_out, report), f"wrote {report}")
 
 
 def _check_outputs(json_out: str | None, report: str | None, files: list[Any]) -> None:

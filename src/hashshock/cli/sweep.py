@@ -33,6 +33,7 @@ from hashshock.cli.common import (
     literal,
     note_long_run,
     progress_bar,
+    say,
     tell,
     warn_all,
     warnings_said,
@@ -111,7 +112,7 @@ def _rerender(source: Path, json_out: str | None, report: str | None, quiet: boo
     except InputError as exc:
         raise error_exit(exc) from None
     if not quiet and report is not None:  # on stderr when stdout is the JSON
-        confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
+        say(confirming(out, json_out, report), f"wrote {report}")
 
 
 def sweep_command(
@@ -244,7 +245,7 @@ def _write_each(
 
         drawn = write_or_report(lambda: write_sweep_report(result, report), report)
         if drawn and not quiet:  # on stderr when stdout is the JSON
-            confirming(out, json_out, report).print(f"wrote {literal(report)}", highlight=False)
+            say(confirming(out, json_out, report), f"wrote {report}")
         written &= drawn
     if save or store is not None:
         from hashshock.store.db import store_path
