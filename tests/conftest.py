@@ -107,3 +107,9 @@ def write_yaml(tmp_path: Path) -> Callable[[dict[str, Any], str], Path]:
         return path
 
     return write
+
+
+def fits_columns(text: str, columns: int = 80) -> bool:
+    """Every line of ``text`` fits in ``columns``, but for a line that is one word (a path
+    longer than a line is printed whole on its own line, never broken)."""
+    return all(len(line) <= columns or " " not in line.strip() for line in text.splitlines())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests.conftest import fits_columns
 from typer.testing import CliRunner
 
 FAST = ["--paths", "60", "--horizon", "150", "--seed", "2"]
@@ -23,7 +24,7 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
                               env={"COLUMNS": "80"})  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "Closed form against simulation" in done.output
-    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    assert fits_columns(done.stdout)
     data = json.loads(out.read_text())
     assert data["reached"] is True
     assert "…" not in done.output  # no name cut short

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import typer
 import yaml
+from tests.conftest import fits_columns
 from tests.decide.conftest import money_fleet
 from typer.testing import CliRunner
 
@@ -359,7 +360,7 @@ def test_strategies_cli_prints_80_columns_and_writes_json(
                                     "--json", str(out), "--report", str(page)],
                               env={"COLUMNS": "80"})  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    assert fits_columns(done.stdout)
     data = json.loads(out.read_text())
     assert [s["name"] for s in data["strategies"]][-1] == "more-techs"
     assert data["strategies"][-1]["file"] == str(mine)
