@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import typer
 import yaml
-from tests.conftest import fits_columns
+from tests.conftest import fits_columns, small_fleet
 from tests.decide.conftest import money_fleet
 from typer.testing import CliRunner
 
@@ -25,6 +25,7 @@ from hashshock.decide.strategy import (
     Edit,
     Strategy,
     apply,
+    bench_technicians,
     builtin_strategies,
     load_strategy,
 )
@@ -143,31 +144,64 @@ def test_a_stockpile_never_does_worse_on_paired_paths() -> None:
     assert base.loaded.catalog.get("antminer-s21-pro-us").vendor == "bitmain-us"
 
 
-def test_the_repair_bench_strategy_builds_a_bench_at_every_site() -> None:
-    """repair-bench: each site gets a bench of data/decide_strategies.csv's technicians and
-    exponential service (so the strategy's in-house repairs queue), and pays per bench."""
-    loaded, scenario, market = fleet_from_mapping(money_fleet()), load_scenario("baseline"), \
+def _bench_for(fleet: dict[str, Any]) -> tuple[Strategy, Any, dict[str, float]]:
+    """The built-in repair-bench strategy on ``fleet`` under baseline, the plan of the
+    fleet it edits, and data/decide_strategies.csv's bench_* rows."""
+    loaded, scenario, market = fleet_from_mapping(fleet), load_scenario("baseline"), \
         load_market(None)  # fmt: skip
     prepared = prepare(loaded, [scenario], HORIZON, market, PATHS)
     base = base_set(loaded, scenario, market)
     bench = next(s for s in builtin_strategies(prepared, base, 6) if s.name == "repair-bench")
-    plan = compile_plan(apply(bench, base), scenario, HORIZON)
-    sites = len(plan.site_names)
-    assert plan.site_bench == (BenchPlan(3, Exponential(0.25)),) * sites
     table = {k: float(v) for k, v in strategy_defaults().items()
              if k.startswith("bench_")}  # the data file's, not copies  # fmt: skip
-    assert (
-        plan.site_bench
-        == (
-            BenchPlan(
-                int(table["bench_technicians"]), Exponential(table["bench_service_days_mean"])
-            ),
-        )
-        * sites
-    )
-    assert bench.costs.upfront_usd == table["bench_upfront_usd"] * sites
-    assert bench.costs.running_usd_per_month == table["bench_running_usd_per_month"] * sites
+    return bench, compile_plan(apply(bench, base), scenario, HORIZON), table
+
+
+def test_the_repair_bench_strategy_sizes_a_bench_to_each_sites_repairs() -> None:
+    """repair-bench: each site's bench has the fewest technicians whose occupancy, the
+    site's expected in-house repairs a day (failures × the edited in-house shares) ×
+    the mean service time / k, is at most data/decide_strategies.csv's bench_occupancy_max,
+    exponential service (so the site's in-house repairs queue), and pays per technician."""
+    fleet = small_fleet()
+    fleet["sites"].append({"name": "b", "country": "US", "technicians": 1})
+    fleet["cohorts"].append({"model": "antminer-s19j-pro", "count": 20000, "site": "b",
+                             "install_date": "2022-01-01"})  # fmt: skip
+    bench, plan, table = _bench_for(fleet)
     assert plan.routes[2].in_house_share == table["bench_in_house_share_psu"]  # PSUs
+    # Independently of the strategy's code: failures a day from the hazard at the start
+    # (the fleet installs nothing later), routed in house at the edited plan's shares.
+    slots = np.concatenate([plan.cohort_boards[:, None], plan.cohort_stop_parts], axis=1)
+    shares = np.array([route.in_house_share for route in plan.routes])
+    service = table["bench_service_days_mean"]
+    hands = []
+    for site in range(len(plan.site_names)):
+        mine = plan.cohort_site == site
+        rate = -np.log1p(-plan.hazard[mine]).mean(axis=2)  # [C, 4] a slot's failures a day
+        per_day = float((plan.cohort_initial[mine, None] * slots[mine] * rate * shares).sum())
+        k = 1
+        while per_day * service / k > table["bench_occupancy_max"]:
+            k += 1
+        hands.append(k)
+        assert plan.site_bench[site] == BenchPlan(k, Exponential(service))
+    assert hands[1] > hands[0] >= 1  # 20,000 machines need more hands than 300
+    assert bench.costs.upfront_usd == table["bench_upfront_usd_per_technician"] * sum(hands)
+    assert bench.costs.running_usd_per_month == \
+        table["bench_running_usd_per_technician_month"] * sum(hands)  # fmt: skip
+
+
+def test_a_bigger_fleet_never_gets_a_smaller_bench() -> None:
+    """Technicians and the bench's costs never fall as a site's machines grow, and a site
+    repairing nothing in house gets no bench."""
+    costs = []
+    for count in (50, 500, 5000, 20000):
+        fleet = small_fleet()
+        fleet["cohorts"] = [{"model": "antminer-s19j-pro", "count": count, "site": "a",
+                             "install_date": "2022-01-01"}]  # fmt: skip
+        bench, plan, _ = _bench_for(fleet)
+        costs.append((plan.site_bench[0].technicians, bench.costs.running_usd_per_month))
+    assert costs == sorted(costs) and costs[-1] > costs[0]
+    assert bench_technicians(0.0, 0.25, 0.7) == 0 and bench_technicians(1e-6, 0.25, 0.7) == 1
+    assert bench_technicians(2.8, 0.25, 0.7) == 1 and bench_technicians(2.81, 0.25, 0.7) == 2
 
 
 def test_the_used_donors_strategy_buys_donors_at_the_used_tier_price() -> None:

@@ -196,39 +196,64 @@ def builtin_strategies(
                              "move open Bitmain orders to MicroBT (same hashrate)"))  # fmt: skip
     out.append(_moved_orders(base, defaults()["us_assembled_model"], "bitmain-us",
                              "move open Bitmain orders to US-assembled Antminers"))  # fmt: skip
-    out.append(_repair_bench(base))
+    out.append(_repair_bench(prepared, base))
     out.append(_used_donors(base, day0))
     out.append(_set_aside_donors(base))
     return out
 
 
-def _repair_bench(base: BaseSet) -> Strategy:
-    """A repair bench at every site (``bench_technicians`` technicians, exponential service
-    of mean ``bench_service_days_mean``: in-house repairs queue for them,
+def bench_technicians(parts_per_day: float, service_days: float, occupancy: float) -> int:
+    """Technicians of a site's bench: the fewest k ≥ 1 whose occupancy ρ = λ·E[S] / k (the
+    offered load a = λ·E[S] in Erlangs over k servers, as Erlang C takes it,
+    :mod:`hashshock.decide.queueing`) is at most ``occupancy``; 0 where no part is
+    repaired in house (λ = 0). ``parts_per_day`` λ, ``service_days`` E[S] (days)."""
+    load_erlangs = parts_per_day * service_days
+    if load_erlangs <= 0.0:
+        return 0
+    return max(1, math.ceil(load_erlangs / occupancy - 1e-9))
+
+
+def _repair_bench(prepared: Prepared, base: BaseSet) -> Strategy:
+    """A repair bench at every site (exponential service of mean
+    ``bench_service_days_mean``: in-house repairs queue for its technicians,
     docs/model.md *Repair bench*), and more hashboards, PSUs and control boards repaired in
-    house; the costs are per bench."""
+    house. Each site's technicians are sized to its expected in-house repairs a day under
+    the run's scenario (:func:`bench_technicians`, at ``bench_occupancy_max``); the costs
+    are per technician."""
+    plan = prepared.plans[-1]
     routes = dict(base.given["fleet"].get("repair_routes") or {})
+    in_house = np.array([route.in_house_share for route in plan.routes])  # by part type
     for part in ("hashboard", "psu", "control_board"):
         route = _route(base, part)
         scrap = route.get("scrap_share")
         share = _number(f"bench_in_house_share_{part}")
         route["in_house_share"] = share if scrap is None else min(share, 1.0 - float(scrap))
         routes[part] = route
-    bench = {
-        "technicians": int(_number("bench_technicians")),
-        "service_days": {"dist": "exponential", "mean": _number("bench_service_days_mean")},
-    }
-    sites = [{**dict(site), "repair_bench": bench} for site in base.given["fleet"]["sites"]]
+        in_house[plan.part_names.index(part)] = route["in_house_share"]
+    repairs = np.bincount(plan.pool_site, weights=demand_per_day(plan) * in_house[plan.pool_part],
+                          minlength=len(plan.site_names))  # fmt: skip
+    service_days = _number("bench_service_days_mean")
+    sites, hands = [], []
+    for site in base.given["fleet"]["sites"]:
+        parts_per_day = float(repairs[plan.site_names.index(site["name"])])
+        k = bench_technicians(parts_per_day, service_days, _number("bench_occupancy_max"))
+        hands.append(k)
+        bench = {"technicians": k, "service_days": {"dist": "exponential", "mean": service_days}}
+        sites.append({**dict(site), "repair_bench": bench} if k else dict(site))
+    technicians = sum(hands)
     return Strategy(
         name="repair-bench",
-        description=f"a bench of {bench['technicians']} technicians at each of the "
-                    f"{len(sites)} site(s): more hashboards, PSUs and control boards repaired "
-                    "on site, queueing for the technicians",
+        description=f"a repair bench of {technicians} technician(s) in all, "
+                    f"{'/'.join(map(str, hands))} at the {len(sites)} site(s) (sized to each "
+                    "site's in-house repairs): more hashboards, PSUs and control boards "
+                    "repaired on site, queueing for the technicians",
         edits=[Edit(path="fleet.repair_routes", value=routes),
                Edit(path="fleet.sites", value=sites)],
-        costs=Costs(upfront_usd=_number("bench_upfront_usd") * len(sites),
-                    running_usd_per_month=_number("bench_running_usd_per_month") * len(sites)),
-        source="data/decide_strategies.csv bench_* (per bench; one bench a site)",
+        costs=Costs(upfront_usd=_number("bench_upfront_usd_per_technician") * technicians,
+                    running_usd_per_month=_number("bench_running_usd_per_technician_month")
+                    * technicians),
+        source="data/decide_strategies.csv bench_* (technicians sized at bench_occupancy_max; "
+               "costs per technician)",
     )  # fmt: skip
 
 
