@@ -124,6 +124,7 @@ def run_result(
         baseline_hashrate_ths=baseline_hashrate_ths,
         manifest={**_manifest(loaded, scenario, seed, paths, horizon), **(market or {})},
         pipelines_at_start=loaded.fleet.pipelines_at_start,
+        machines_on_order=sum(order.count for order in loaded.fleet.orders),
         money=money,
         baseline_money=baseline_money,
         local_money=local_money,

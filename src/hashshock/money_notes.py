@@ -310,13 +310,21 @@ def owned_higher_note(
             "path)" + (f" although revenue is {musd(lost['p50'])} lower"
                        if lost is not None and lost["p50"] > 0 else ""))  # fmt: skip
     tail = " — the machines' revenue after the horizon is not counted."
-    if baseline is None:
-        return (
-            f"{head}: cash not spent on orders cancelled or not yet delivered counts "
-            "whole, where delivered machines count at the used-ASIC index, below their "
-            "cost new, and the index carries a premium while a network-wide cut lasts "
-            "(`hashshock compare` with baseline among its scenarios shows which)" + tail
-        )
+    if baseline is None:  # name only the causes this run can have
+        causes = []
+        if result.get("fleet", {}).get("machines_on_order", 1) > 0:
+            causes.append("cash not spent on orders cancelled or not yet delivered counts "
+                          "whole, where delivered machines count at the used-ASIC index, "
+                          "below their cost new")  # fmt: skip
+        if vs.get("cash_at_risk_usd", {}).get("p50", 0.0) < 0:
+            causes.append("it spends less than baseline (machines waiting for parts draw "
+                          "no power)")  # fmt: skip
+        if result["finance"].get("network_wide") is not None:
+            causes.append("the used-ASIC index that marks its machines carries a premium "
+                          "while a network-wide cut lasts")  # fmt: skip
+        said = "; ".join(causes) if causes else "what it owns is valued differently"
+        return (f"{head}: {said} (`hashshock compare` with baseline among its scenarios "
+                "shows which)" + tail)  # fmt: skip
     saved = (baseline["finance"]["costs_usd_p50"].get("capex", 0.0)
              - result["finance"]["costs_usd_p50"].get("capex", 0.0))  # fmt: skip
     if saved < MIN_SHARE_OF_GAP * -owned["p50"]:

@@ -758,6 +758,31 @@ def test_all_owned_above_baseline_s_under_a_shock_is_explained(
     assert owned_higher_note(shocked, baseline) is None
 
 
+def test_a_single_runs_note_names_only_causes_it_can_have(
+    results: list[dict[str, Any]],
+) -> None:
+    """The well-capitalised example has no open order, yet its `run` under sanctions said
+    "all owned" ended $5.0 M higher because "cash not spent on orders cancelled or not yet
+    delivered counts whole": a single run's note names orders only when the fleet has
+    some, a saving only when cash ends higher, the index's premium only when the scenario
+    hits the whole network."""
+    shocked = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
+    vs = shocked["finance"]["vs_baseline"]
+    vs["owned_at_risk_usd"]["p50"] = -5_000_000.0
+    vs["cash_at_risk_usd"]["p50"] = 700_000.0  # cash ends lower
+    shocked["fleet"]["machines_on_order"] = 0
+    shocked["finance"]["network_wide"] = {"revenue_cushion_usd": {"p50": 0.0}}
+    note = owned_higher_note(shocked, None)
+    assert note is not None and "premium" in note
+    assert "orders" not in note and "spends less" not in note
+    shocked["fleet"]["machines_on_order"] = 40
+    vs["cash_at_risk_usd"]["p50"] = -700_000.0
+    del shocked["finance"]["network_wide"]
+    note = owned_higher_note(shocked, None)
+    assert note is not None and "orders cancelled" in note and "spends less" in note
+    assert "premium" not in note
+
+
 def test_customs_storage_is_a_row_of_the_money_table(results: list[dict[str, Any]]) -> None:
     """customs-2024 breached DSCR more often than sanctions, which cancels the order it
     holds at the border: its months of storage ($694k against $47k) were in the JSON
@@ -767,3 +792,15 @@ def test_customs_storage_is_a_row_of_the_money_table(results: list[dict[str, Any
     cells = [c.strip() for c in line.split("│")[2:-1]]
     assert cells == [musd(r["finance"]["costs_usd_p50"]["storage"]) for r in results]
     assert any(r["finance"]["costs_usd_p50"]["storage"] > 0 for r in results)
+
+
+def test_a_band_of_losses_is_not_read_as_one_number(results: list[dict[str, Any]]) -> None:
+    """EBITDA's band at $30k BTC printed "-$15.1M (-$20.4M–-$4.9M)": two ends below zero
+    are set apart by " … ", as strategies' intervals are; a band across zero keeps its
+    dash."""
+    shocked = copy.deepcopy(results[0])
+    shocked["finance"]["ebitda_usd"] = {"p5": -20.4e6, "p50": -15.1e6, "p95": -4.9e6}
+    text = " ".join(printed(render_money, [shocked], width=200).split())
+    assert "-$15.1M (-$20.4M … -$4.9M)" in text and "–-" not in text
+    shocked["finance"]["ebitda_usd"] = {"p5": -2.0e6, "p50": 1.0e6, "p95": 3.0e6}
+    assert "$1.0M (-$2.0M–$3.0M)" in " ".join(printed(render_money, [shocked], width=200).split())

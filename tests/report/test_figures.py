@@ -369,3 +369,16 @@ def test_scenarios_on_one_chart_differ_in_line_too_and_charts_are_named() -> Non
     assert len(set(dashes)) == len(runs)
     html = _block_html(Chart("overlay", fig, ""))
     assert 'role="img" aria-label="Median hashrate"' in html
+
+
+def test_a_stage_nearly_certain_is_not_labelled_certain() -> None:
+    """stages.png labelled a decline on 99.8 % of paths "100% · day 286" where the terminal
+    and the JSON said 99.8 %: the chart words a probability as the terminal does (>99%)."""
+    from hashshock.report.figures.stages import stage_timeline
+
+    stage = {"probability": 0.998, "day_p10": 250, "day_p50": 286, "day_p90": 320}
+    run = {"scenario": "sanctions", "start_date": "2026-12-01", "horizon_days": 365,
+           "stages": {"hashrate_decline": stage}}  # fmt: skip
+    fig = stage_timeline([run], ["sanctions"])
+    texts = [t for trace in fig["data"] for t in trace.get("text") or []]
+    assert ">99% · day 286" in texts and not any(t.startswith("100%") for t in texts)

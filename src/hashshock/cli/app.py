@@ -380,7 +380,8 @@ def validate(
         f"{fleet}: {counted(loaded.machines, 'machine')} in "
         f"{counted(len(loaded.fleet.cohorts), 'cohort')} at "
         f"{counted(len(loaded.fleet.sites), 'site')}, {loaded.nameplate_ths / 1e3:,.1f} PH/s "
-        f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}"
+        f"nameplate, {counted(len(loaded.fleet.orders), 'open order')}; a run of "
+        f"{counted(paths, 'path')} × {horizon:,} days fits in memory"
     )
     say(console, described, lead="[green]ok[/] ")
 

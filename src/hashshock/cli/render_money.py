@@ -63,7 +63,9 @@ def money_table(
     def band(key: str) -> Any:
         def shown(f: dict[str, Any]) -> str:
             p50, p5, p95 = musd_apart([f[key]["p50"], f[key]["p5"], f[key]["p95"]])
-            return f"{p50} ({p5}–{p95})"
+            # an en dash beside a minus sign reads as one ("-$20.4M–-$4.9M")
+            between = " … " if p95.startswith("-") else "–"
+            return f"{p50} ({p5}{between}{p95})"
 
         return shown
 

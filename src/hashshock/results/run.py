@@ -55,6 +55,7 @@ class RunResult(JsonText):
     local_money: Money | None = None  # network-wide scenarios: the same run priced locally
     warnings: Sequence[str] = ()  # accepted inputs worth a second look (a tuple)
     pipelines_at_start: str = "empty"  # the fleet's repairs and orders on day 0
+    machines_on_order: int = 0  # the fleet's open orders of machines at the start
 
     def __post_init__(self) -> None:
         # Frozen all the way: a manifest or warning changed in place would show in
@@ -130,6 +131,7 @@ class RunResult(JsonText):
                 "machines": self.machines,
                 "nameplate_ths": round(self.nameplate_ths, 3),
                 "pipelines_at_start": self.pipelines_at_start,
+                "machines_on_order": self.machines_on_order,
             },
             "dates": self.dates,
             "daily": {

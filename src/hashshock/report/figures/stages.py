@@ -19,6 +19,7 @@ from hashshock.report.figures.style import (
     say_none,
     titled,
 )
+from hashshock.words import probability
 
 
 def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Figure:
@@ -39,7 +40,7 @@ def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
             if stage.get("day_p50") is None:
                 data.append({
                     "type": "scatter", "x": [start], "y": [row], "mode": "text",
-                    "text": [f"  {p:.0%} of paths — too rare to date"], "meta": meta,
+                    "text": [f"  {probability(p)} of paths — too rare to date"], "meta": meta,
                     "textposition": "middle right", "showlegend": False, "hoverinfo": "skip",
                 })  # fmt: skip
                 continue
@@ -49,13 +50,13 @@ def stage_timeline(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> Fig
                 "base": [day_date(start, p10)], "orientation": "h", "width": 0.6,
                 "marker": {"color": hue, "opacity": 0.45}, "showlegend": False, "name": label,
                 "meta": meta, "hovertemplate": (
-                    f"{name}, {label}<br>probability {p:.0%}<br>day p10 {p10} · p50 {p50} · "
-                    f"p90 {p90}<extra></extra>"),
+                    f"{name}, {label}<br>probability {probability(p)}<br>day p10 {p10} · "
+                    f"p50 {p50} · p90 {p90}<extra></extra>"),
             })  # fmt: skip
             data.append({
                 "type": "scatter", "x": [day_date(start, p50)], "y": [row],
                 "mode": "markers+text", "marker": {"color": hue, "size": 12, "symbol": "diamond"},
-                "text": [f"{p:.0%} · day {p50}"], "textposition": "top center",
+                "text": [f"{probability(p)} · day {p50}"], "textposition": "top center",
                 "showlegend": False, "meta": meta, "hoverinfo": "skip",
             })  # fmt: skip
     fig = figure("Collapse stages: when (p10–p90 bar, median ◆) and how likely",
