@@ -659,10 +659,17 @@ def test_progress_says_it_counts_scenario_days() -> None:
         "waiting")  # fmt: skip
 
 
-def test_ctrl_c_stops_the_dashboard_saying_where_its_runs_are(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("stop", "code", "said"), [
+    ("SIGINT", 130, "interrupted: dashboard stopped; the runs it saved are kept in"),
+    ("SIGTERM", 143, "interrupted: stopped by SIGTERM; the runs it saved are kept in"),
+])  # fmt: skip
+def test_ctrl_c_stops_the_dashboard_saying_where_its_runs_are(
+    tmp_path: Path, stop: str, code: int, said: str
+) -> None:
     """The command a user runs (``hashshock serve``): Ctrl-C ends it with exit 130 and one
     line that says the dashboard stopped and where its saved runs are — not that "no
-    output was written", which its saved runs belie."""
+    output was written", which its saved runs belie; so does a service manager's SIGTERM
+    (exit 143)."""
     import os
     import signal
     import subprocess
@@ -679,12 +686,12 @@ def test_ctrl_c_stops_the_dashboard_saying_where_its_runs_are(tmp_path: Path) ->
     )  # fmt: skip
     assert process.stdout is not None
     assert "dashboard on http://127.0.0.1:" in process.stdout.readline()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, stop))
     try:
         _, err = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         raise
-    assert process.returncode == 130, err
-    assert f"interrupted: dashboard stopped; the runs it saved are kept in {store}" in err
+    assert process.returncode == code, err
+    assert f"{said} {store}" in err
     assert "no output was written" not in err and "Traceback" not in err

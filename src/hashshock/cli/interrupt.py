@@ -45,17 +45,21 @@ class _Writing:
     failed = False
     #: What a Ctrl-C outside any writing means for the command (:func:`say_when_stopped`).
     nothing_written = "stopped at once; no output was written"
+    #: What a SIGTERM or SIGHUP outside any writing means, after "stopped by SIGTERM; ".
+    nothing_written_after_signal = "no output was written"
 
 
 @contextmanager
-def say_when_stopped(text: str) -> Iterator[None]:
-    """What a Ctrl-C outside any writing says while the block runs, when "no output was
-    written" is not so (a dashboard has saved its runs as they ended)."""
-    before, _Writing.nothing_written = _Writing.nothing_written, text
+def say_when_stopped(text: str, after_signal: str) -> Iterator[None]:
+    """What a Ctrl-C (``text``) and a SIGTERM or SIGHUP (``after_signal``) outside any
+    writing say while the block runs, when "no output was written" is not so (a dashboard
+    has saved its runs as they ended)."""
+    before = _Writing.nothing_written, _Writing.nothing_written_after_signal
+    _Writing.nothing_written, _Writing.nothing_written_after_signal = text, after_signal
     try:
         yield
     finally:
-        _Writing.nothing_written = before
+        _Writing.nothing_written, _Writing.nothing_written_after_signal = before
 
 
 def interrupted(_signum: int = signal.SIGINT, _frame: FrameType | None = None) -> None:
@@ -118,7 +122,7 @@ def terminated(signum: int, _frame: FrameType | None = None) -> None:
     and exit 128 + the signal's number at once (outputs under way are not waited for)."""
     _stop(f"stopped by {signal.Signals(signum).name}; "
           + ("some outputs may have been written, others not" if _Writing.depth
-             else "no output was written"), 128 + signum)  # fmt: skip
+             else _Writing.nothing_written_after_signal), 128 + signum)  # fmt: skip
 
 
 def install() -> None:

@@ -61,9 +61,12 @@ def serve_command(
 
     from hashshock.cli.interrupt import say_when_stopped
 
-    stopped = f"dashboard stopped; the runs it saved are kept in {store_file}"
-    # Ctrl-C is how a user stops it
-    with say_when_stopped(stopped), contextlib.suppress(KeyboardInterrupt):
+    kept = f"the runs it saved are kept in {store_file}"
+    # Ctrl-C is how a user stops it; a service manager sends SIGTERM
+    with (
+        say_when_stopped(f"dashboard stopped; {kept}", kept),
+        contextlib.suppress(KeyboardInterrupt),
+    ):
         serve(settings, sock, ready)
 
 

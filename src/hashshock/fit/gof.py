@@ -130,7 +130,8 @@ def goodness_of_fit(
     compared = (
         "not compared with Kaplan–Meier (no machine is at risk at some age before later "
         "failures: the log's machines enter only after others left)" if share is None
-        else f"Weibull inside Kaplan–Meier's 95% band at {share:.0%} of {checked} failure ages"
+        else f"Weibull inside Kaplan–Meier's 95% band at {share:.0%} of the {checked} "
+        "distinct failure ages (failures at one age count once)"
     )  # fmt: skip
     summary = f"{verdict}: {compared}; {trend}{caution}"
     return GoodnessOfFit(
