@@ -41,6 +41,16 @@ def test_saved_runs_read_back_whole(store: Path, runs, inputs) -> None:
     )
 
 
+def test_a_batch_lists_in_the_order_it_was_saved(store: Path, runs) -> None:
+    """The runs of one compare share their saved time: they listed in the order of their
+    random ids (sanctions, baseline, customs-2024, mitigation for baseline first); newest
+    batch first, each batch in the order its scenarios were saved."""
+    first = save_results([*runs, *runs, *runs], store)  # six: random ids rarely sort so
+    second = save_results([*runs[::-1], *runs[::-1], *runs[::-1]], store)
+    listed = [r["run_id"] for r in list_runs(store)]
+    assert listed == second + first
+
+
 def test_sql_tables_hold_the_bands(store: Path, runs) -> None:
     run_id = save_results(runs[1:], store)[0]
     data = report_dict(runs[1])

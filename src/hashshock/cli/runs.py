@@ -49,8 +49,9 @@ def list_command(
         "sweeps and industry runs together.")] = 50,
     as_json: JsonFlag = False,
 ) -> None:  # fmt: skip
-    """List saved runs, newest first, with their key outcomes; then saved sweeps and
-    industry runs (--limit: the newest of them all)."""
+    """List saved runs, newest first (a compare's runs in the order of its scenarios),
+    with their key outcomes; then saved sweeps and industry runs (--limit: the newest of
+    them all)."""
     with input_errors():
         rows, documents, left_out = newest(store, fleet, scenario, limit)
     if as_json:

@@ -79,7 +79,8 @@ def list_runs(
         "AS spares_depleted_probability "
         "FROM manifest m LEFT JOIN summary s USING (run_id) "
         + (f"WHERE {' AND '.join(where)} " if where else "")
-        + "GROUP BY ALL ORDER BY m.saved_at DESC, m.run_id"
+        # a batch (one compare) in the order it was saved: its scenarios as asked
+        + "GROUP BY ALL ORDER BY m.saved_at DESC, min(m.rowid), m.run_id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )  # fmt: skip
     return listed(store, query, args)

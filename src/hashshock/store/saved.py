@@ -108,9 +108,9 @@ def newest_ids(store: str | Path | None = None, limit: int = 50) -> list[str]:
     """Ids of the ``limit`` newest things saved, of every kind together (fleet runs,
     sweeps, industry runs), newest first, as each kind's own listing orders them."""
     query = (
-        " UNION ALL ".join(f"SELECT {kind.id_column} AS id, saved_at FROM {kind.head}"
-                           for kind in KINDS)
-        + f" ORDER BY saved_at DESC, id LIMIT {int(limit)}"
+        " UNION ALL ".join(f"SELECT {kind.id_column} AS id, saved_at, rowid AS saved_as "
+                           f"FROM {kind.head}" for kind in KINDS)
+        + f" ORDER BY saved_at DESC, saved_as, id LIMIT {int(limit)}"
     )  # fmt: skip
     return [str(row["id"]) for row in listed(store, query)]
 
