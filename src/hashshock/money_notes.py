@@ -188,19 +188,11 @@ def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) 
                        - result["finance"]["costs_usd_p50"].get("power", 0.0))  # fmt: skip
         # What the stopped machines would have earned: the revenue lost, plus what a
         # network-wide shock's higher hashprice gave back on the rest of the fleet.
-        network = result["finance"].get("network_wide")
-        cushion = network["revenue_cushion_usd"]["p50"] if network is not None else 0.0
-        forgone = vs["revenue_at_risk_usd"]["p50"] + max(cushion, 0.0)
-        if power_saved > max(forgone, 0.0):
+        loss = _mined_at_a_loss(result, vs, power_saved)
+        if loss:
             # Stopped machines that drew more power than they would have earned: a real
             # saving, which the shock only stumbled on; "not a saving" would be wrong.
-            out += (
-                f"{more}than under baseline (p50), and the fleet's power bill fell by more "
-                f"({musd(power_saved)}) than the revenue the stopped machines would have "
-                f"earned ({musd(forgone)}, the network-wide cushion counted): at these power "
-                "prices they mined at a loss (`switch_off_unprofitable: true` stops machines "
-                "while they earn less than their power, shock or not)."
-            )
+            out += f"{more}than under baseline (p50), and {loss}"
         else:
             out += (
                 f"{more}than under baseline (p50): the costs they no longer incur are a "
@@ -229,10 +221,14 @@ def cash_higher_note(
         "more on the median path)"
     )
     if baseline is None:  # (the command names the scenario, not a report's label for it)
+        saved_here = _costs_saved(vs, gap)
+        loss = _mined_at_a_loss(result, vs, (vs.get("costs_saved_usd_p50") or {}).get("power", 0.0))
         return (
-            f"{head}: it spends less than baseline (`hashshock compare` with baseline among "
-            "its scenarios shows on what)."
-        )
+            f"{head}: it spends less than baseline"
+            + (f" — {saved_here} (medians)" if saved_here else "")
+            + (f"; {loss}" if loss else
+               " (`hashshock compare` with baseline among its scenarios shows why).")
+        )  # fmt: skip
     mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     saved = sorted(
         ((theirs[k] - mine[k], k) for k in mine if k in theirs and theirs[k] > mine[k]),
@@ -294,6 +290,33 @@ def machines_worth_note(
     )
 
 
+def _mined_at_a_loss(result: dict[str, Any], vs: dict[str, Any], power_saved: float) -> str:
+    """When the power a scenario did not pay (``power_saved``, USD) is more than the
+    revenue its stopped machines would have earned (the revenue lost, plus what a
+    network-wide shock's higher hashprice gave back on the rest of the fleet), words
+    saying they mined at a loss; else ""."""
+    network = result["finance"].get("network_wide")
+    cushion = network["revenue_cushion_usd"]["p50"] if network is not None else 0.0
+    forgone = vs["revenue_at_risk_usd"]["p50"] + max(cushion, 0.0)
+    if power_saved <= max(forgone, 0.0):
+        return ""
+    return (
+        f"the fleet's power bill fell by more ({musd(power_saved)}) than the revenue the "
+        f"stopped machines would have earned ({musd(forgone)}, the network-wide cushion "
+        "counted): at these power prices they mined at a loss (`switch_off_unprofitable: "
+        "true` stops machines while they earn less than their power, shock or not)."
+    )
+
+
+def _costs_saved(vs: dict[str, Any], gap: float) -> str:
+    """The costs a scenario did not spend against baseline (``vs_baseline``'s medians of
+    each, largest first), those of at least a tenth of ``gap`` (USD), as words."""
+    saved = sorted(((amount, name) for name, amount in
+                    (vs.get("costs_saved_usd_p50") or {}).items()
+                    if amount >= MIN_SHARE_OF_GAP * gap), reverse=True)  # fmt: skip
+    return ", ".join(f"{COST_NAMES.get(name, name)} {musd(amount)} less" for amount, name in saved)
+
+
 def owned_higher_note(
     result: dict[str, Any], baseline: dict[str, Any] | None, label: str | None = None
 ) -> str | None:
@@ -316,9 +339,11 @@ def owned_higher_note(
             causes.append("cash not spent on orders cancelled or not yet delivered counts "
                           "whole, where delivered machines count at the used-ASIC index, "
                           "below their cost new")  # fmt: skip
-        if vs.get("cash_at_risk_usd", {}).get("p50", 0.0) < 0:
-            causes.append("it spends less than baseline (machines waiting for parts draw "
-                          "no power)")  # fmt: skip
+        cash_gap = -vs.get("cash_at_risk_usd", {}).get("p50", 0.0)
+        if cash_gap > 0:
+            saved_here = _costs_saved(vs, cash_gap)
+            causes.append("it spends less than baseline"
+                          + (f" ({saved_here})" if saved_here else ""))  # fmt: skip
         if result["finance"].get("network_wide") is not None:
             causes.append("the used-ASIC index that marks its machines carries a premium "
                           "while a network-wide cut lasts")  # fmt: skip

@@ -63,3 +63,25 @@ def test_cash_and_spares_at_risk_adds_the_shelves_drawn_to_the_cash() -> None:
     assert np.median(drawn) > 0  # the vendor's parts stop: the shelves are drawn down
     end = shock.to_dict()["finance"]["spares_value_usd_end"]
     assert end["p50"] == pytest.approx(np.median(shock.money.spares_value_usd), abs=0.5)
+
+
+def test_costs_saved_are_each_costs_paired_gap_and_add_up_to_the_cash_gap() -> None:
+    """``vs_baseline.costs_saved_usd_p50``: each cost's median over paths of baseline's
+    total less the scenario's, path by path; with revenue and refunds they are the cash
+    gap on every path (cash = start + revenue + refunds − costs), here checked on the
+    medians' own paths' sums."""
+    base, shock = hashshock.compare(small_fleet(finance={"cash_usd": 1_000_000}),
+                                    ["baseline", "sanctions"], paths=40, horizon_days=150,
+                                    seed=2, workers=1)  # fmt: skip
+    assert base.money is not None and shock.money is not None
+    saved = shock.to_dict()["finance"]["vs_baseline"]["costs_saved_usd_p50"]
+    b, s = base.money.flows.totals(), shock.money.flows.totals()
+    gaps = {name.removesuffix("_usd"): b[name] - s[name] for name in base.money.flows.OUTFLOWS}
+    assert set(saved) == set(gaps)
+    for name, gap in gaps.items():
+        assert saved[name] == pytest.approx(np.median(gap), abs=0.5)
+    # cash: what came in less what went out, so the gaps add up path by path
+    cash_gap = base.money.flows.cash_usd[:, -1] - shock.money.flows.cash_usd[:, -1]
+    inflow_gap = (b["revenue_usd"] - s["revenue_usd"]) + (b["refunds_usd"] - s["refunds_usd"])
+    np.testing.assert_allclose(cash_gap, inflow_gap - sum(gaps.values()), atol=1.0)
+    assert "vs_baseline" not in base.to_dict()["finance"]  # baseline against itself: none

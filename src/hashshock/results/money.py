@@ -84,6 +84,12 @@ def finance_summary(money: Money, baseline: Money | None) -> dict[str, Any]:
             "spares_drawn_usd": _band(drawn),
             "cash_and_spares_at_risk_usd": _band(cash_gap + drawn),
             "owned_at_risk_usd": _band(baseline.owned_end_usd - money.owned_end_usd),
+            # what the scenario did not spend, cost by cost (a single run's notes say
+            # where its cash went without baseline's whole result beside it)
+            "costs_saved_usd_p50": {
+                name.removesuffix("_usd"): round(float(np.median(base[name] - totals[name])), 0)
+                for name in flows.OUTFLOWS
+            },
             "hashprice_change_p50": round(float(np.median(
                 money.market.hashprice_usd_per_ph_day[:, -1]
                 - baseline.market.hashprice_usd_per_ph_day[:, -1])), 4),
