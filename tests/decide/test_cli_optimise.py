@@ -32,6 +32,15 @@ def test_optimise_prints_the_answer_in_80_columns_and_writes_json_and_report(
     chosen_row = next(line for line in done.output.splitlines() if "← chosen" in line)
     assert f"{data['chosen']['cost_usd']:,.0f}" in chosen_row
     assert "verified_note" in data
+    # the closed form's own stock on the target's measure, not only on the horizon's mean
+    # (its 99.99 % predicted beside 88 % simulated read as a contradiction)
+    from hashshock.words import share_down as down
+
+    said = " ".join(done.stdout.split())
+    closed = data["closed_form"]
+    assert (f"its steady state predicts {down(closed['predicted_availability'])}; simulated "
+            f"under sanctions its stock holds {down(closed['simulated']['objective'])} on the "
+            "target's measure") in said  # fmt: skip
     assert data["chosen"]["verified"]["seed"] != data["optimise"]["seed"]
     assert data["frontier"]["closed_form"] and data["frontier"]["simulated"]
     html = page.read_text()

@@ -287,12 +287,23 @@ def render_optimise(console: Console, result: OptimiseResult, seconds: float,
     if gap["availability"] is not None:
         points = 100 * gap["availability"]
         extra = gap["cost_usd"]
+        closed = data["closed_form"]
+        # the target's measure (worst 30 days) first: the table's 99.99 % against 88 %
+        # read as a contradiction beside a horizon's mean only 4 points apart
+        on_target = (
+            f"its steady state predicts {_pct(closed['predicted_availability'])}; simulated "
+            f"under {literal(result.scenario)} its stock holds "
+            f"{_pct(closed['simulated']['objective'])} on the target's measure "
+            f"({data['optimise']['target']['at']} of each path's worst 30 days, where a shock "
+            "bites) and averages "
+            if closed["simulated"] is not None
+            else "the closed form's stock averages "
+        )
         console.print(
-            f"closed form against simulation: the closed form's stock averages "
-            f"{abs(points):.2f} points {'less' if points >= 0 else 'more'} availability over "
-            f"the horizon under {literal(result.scenario)} than its steady state predicts (the "
-            f"target is on the worst 30 days); the simulation's stock costs "
-            f"${abs(extra):,.0f} {'more' if extra >= 0 else 'less'}", highlight=False,
+            f"closed form against simulation: {on_target}{abs(points):.2f} points "
+            f"{'less' if points >= 0 else 'more'} than predicted over the horizon; the "
+            f"simulation's stock costs ${abs(extra):,.0f} {'more' if extra >= 0 else 'less'}",
+            highlight=False,
         )  # fmt: skip
     _stock_table(console, data["pools"], by_site)
     console.print(
