@@ -72,6 +72,20 @@ def musd_apart(values: list[float], most: int = 6) -> list[str]:
     return texts
 
 
+def musd_band(band: dict[str, float], dash: str = "–") -> str:
+    """A ``{p5, p50, p95}`` band of USD as "p50 (p5–p95)" (:func:`musd_apart`); ends both
+    below zero are set apart by " … ", as an en dash beside a minus sign reads as one
+    ("-$20.4M–-$4.9M"). ``dash``: the separator otherwise.
+
+    >>> musd_band({"p5": -20.4e6, "p50": -15.1e6, "p95": -4.9e6})
+    '-$15.1M (-$20.4M … -$4.9M)'
+    >>> musd_band({"p5": -2e6, "p50": 1e6, "p95": 3e6}, " – ")
+    '$1.0M (-$2.0M – $3.0M)'
+    """
+    p50, p5, p95 = musd_apart([band["p50"], band["p5"], band["p95"]])
+    return f"{p50} ({p5}{' … ' if band['p95'] < 0 else dash}{p95})"
+
+
 def network_note(
     results: Sequence[dict[str, Any]], labels: Sequence[str] | None = None
 ) -> str | None:
@@ -165,21 +179,27 @@ def _why_less(cost: str, result: dict[str, Any], baseline: dict[str, Any]) -> st
     return ""
 
 
+def _shelves_drawn(vs: dict[str, Any], gap: float) -> str:
+    """The part of the extra cash ``gap`` (USD) that is spares drawn from the shelves
+    (``vs_baseline``'s medians), as a sentence; "" when it is under a twentieth."""
+    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
+    if drawn < MIN_SHARE_OF_GAP * gap or "cash_and_spares_at_risk_usd" not in vs:
+        return ""
+    total = vs["cash_and_spares_at_risk_usd"]["p50"]
+    return (
+        f" Its shelves end {musd(drawn)} of spares (at cost) lower than baseline's, so "
+        + (f"cash and spares together are {musd(total)} behind baseline: more than all "
+           "of the extra cash is stock drawn down." if total > 0 else
+           f"cash and spares together are {musd(-total)} ahead of baseline, and only "
+           "part of the extra cash is stock drawn down.")
+    )  # fmt: skip
+
+
 def _not_a_saving(result: dict[str, Any], baseline: dict[str, Any], gap: float) -> str:
     """What the extra cash ``gap`` of ``result`` is not: spares drawn from the shelves
     (all of it, or part), and machines left waiting for a part on the last day."""
     vs = result["finance"]["vs_baseline"]
-    out = ""
-    drawn = vs.get("spares_drawn_usd", {}).get("p50", 0.0)
-    if drawn >= MIN_SHARE_OF_GAP * gap and "cash_and_spares_at_risk_usd" in vs:
-        total = vs["cash_and_spares_at_risk_usd"]["p50"]
-        out += (
-            f" Its shelves end {musd(drawn)} of spares (at cost) lower than baseline's, so "
-            + (f"cash and spares together are {musd(total)} behind baseline: more than all "
-               "of the extra cash is stock drawn down." if total > 0 else
-               f"cash and spares together are {musd(-total)} ahead of baseline, and only "
-               "part of the extra cash is stock drawn down.")
-        )  # fmt: skip
+    out = _shelves_drawn(vs, gap)
     waiting = result["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
     base = baseline["daily"]["machines_down"].get("waiting_for_part", {}).get("p50")
     if waiting and base and waiting[-1] - base[-1] >= 1:
@@ -225,9 +245,10 @@ def cash_higher_note(
         loss = _mined_at_a_loss(result, vs, (vs.get("costs_saved_usd_p50") or {}).get("power", 0.0))
         return (
             f"{head}: it spends less than baseline"
-            + (f" — {saved_here} (medians)" if saved_here else "")
-            + (f"; {loss}" if loss else
-               " (`hashshock compare` with baseline among its scenarios shows why).")
+            + (f" — {saved_here} (each the median of the paths' own gaps)." if saved_here else
+               " (`hashshock compare` with baseline among its scenarios shows on what).")
+            + (f" {loss[0].upper()}{loss[1:]}" if loss else "")
+            + _shelves_drawn(vs, gap)
         )  # fmt: skip
     mine, theirs = finance["costs_usd_p50"], baseline["finance"]["costs_usd_p50"]
     saved = sorted(
@@ -339,11 +360,10 @@ def owned_higher_note(
             causes.append("cash not spent on orders cancelled or not yet delivered counts "
                           "whole, where delivered machines count at the used-ASIC index, "
                           "below their cost new")  # fmt: skip
-        cash_gap = -vs.get("cash_at_risk_usd", {}).get("p50", 0.0)
-        if cash_gap > 0:
-            saved_here = _costs_saved(vs, cash_gap)
-            causes.append("it spends less than baseline"
-                          + (f" ({saved_here})" if saved_here else ""))  # fmt: skip
+        # cash drawn from the shelves is no gain: only cash and spares together ahead
+        if vs.get("cash_and_spares_at_risk_usd", {}).get("p50", 0.0) < 0:
+            causes.append("its cash and spares together end higher, for it spends less "
+                          "than baseline (the costs above)")  # fmt: skip
         if result["finance"].get("network_wide") is not None:
             causes.append("the used-ASIC index that marks its machines carries a premium "
                           "while a network-wide cut lasts")  # fmt: skip

@@ -303,8 +303,8 @@ def test_cash_higher_than_baseline_is_explained_by_the_costs(
     assert note.index("capex") < note.index("power")  # largest first
     assert cash_higher_note(_with_cash(sanctions, 1_000.0), baseline) is None
     assert cash_higher_note(baseline, None) is None  # baseline has no vs_baseline
-    alone = cash_higher_note(higher, None)  # `run` of one scenario: no baseline costs
-    assert alone is not None and "hashshock compare" in alone
+    alone = cash_higher_note(higher, None)  # `run` of one scenario: vs_baseline's own gaps
+    assert alone is not None and "it spends less than baseline" in alone
     text = " ".join(printed(render_money, [baseline, higher]).split())
     assert "Cash ends higher under sanctions" in text
 
@@ -770,17 +770,45 @@ def test_a_single_runs_note_names_only_causes_it_can_have(
     vs = shocked["finance"]["vs_baseline"]
     vs["owned_at_risk_usd"]["p50"] = -5_000_000.0
     vs["cash_at_risk_usd"]["p50"] = 700_000.0  # cash ends lower
+    vs["cash_and_spares_at_risk_usd"]["p50"] = 800_000.0
     shocked["fleet"]["machines_on_order"] = 0
     shocked["finance"]["network_wide"] = {"revenue_cushion_usd": {"p50": 0.0}}
     note = owned_higher_note(shocked, None)
     assert note is not None and "premium" in note
     assert "orders" not in note and "spends less" not in note
+    vs["cash_and_spares_at_risk_usd"]["p50"] = 300_000.0
     shocked["fleet"]["machines_on_order"] = 40
-    vs["cash_at_risk_usd"]["p50"] = -700_000.0
+    vs["cash_at_risk_usd"]["p50"] = -700_000.0  # more cash, but fewer spares: no gain
     del shocked["finance"]["network_wide"]
     note = owned_higher_note(shocked, None)
-    assert note is not None and "orders cancelled" in note and "spends less" in note
-    assert "premium" not in note
+    assert note is not None and "orders cancelled" in note
+    assert "spends less" not in note and "premium" not in note
+    vs["cash_and_spares_at_risk_usd"]["p50"] = -300_000.0
+    assert "spends less" in str(owned_higher_note(shocked, None))
+
+
+def test_a_single_runs_cash_note_names_the_costs_and_the_shelves_drawn(
+    results: list[dict[str, Any]],
+) -> None:
+    """A single run's "cash ends higher" said only "it spends less than baseline": it names
+    each cost not spent (vs_baseline.costs_saved_usd_p50), the spares drawn from the
+    shelves when they are the cash (as compare's note does), and power saved beyond the
+    revenue lost as machines that mined at a loss."""
+    shocked = copy.deepcopy(next(r for r in results if r["scenario"] == "sanctions"))
+    shocked["finance"].pop("network_wide", None)
+    vs = shocked["finance"]["vs_baseline"]
+    vs["cash_at_risk_usd"]["p50"] = -1_000_000.0
+    vs["revenue_at_risk_usd"]["p50"] = 100_000.0
+    vs["spares_drawn_usd"]["p50"] = 2_000_000.0
+    vs["cash_and_spares_at_risk_usd"]["p50"] = 1_000_000.0
+    vs["costs_saved_usd_p50"] = {"power": 800_000.0, "parts": 300_000.0, "repairs": 10.0}
+    note = " ".join(str(cash_higher_note(shocked, None)).split())
+    assert "power $800.0k less, spare parts bought $300.0k less" in note
+    assert "repairs" not in note  # under a twentieth of the gap
+    assert "more than all of the extra cash is stock drawn down" in note
+    assert "mined at a loss" in note  # $800k of power against $100k of revenue
+    vs["costs_saved_usd_p50"]["power"] = 50_000.0
+    assert "mined at a loss" not in str(cash_higher_note(shocked, None))
 
 
 def test_customs_storage_is_a_row_of_the_money_table(results: list[dict[str, Any]]) -> None:

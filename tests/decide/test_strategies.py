@@ -189,6 +189,26 @@ def test_the_repair_bench_strategy_sizes_a_bench_to_each_sites_repairs() -> None
         table["bench_running_usd_per_technician_month"] * sum(hands)  # fmt: skip
 
 
+def test_a_bench_the_fleet_has_is_kept_and_a_fleet_repairing_nothing_gets_none() -> None:
+    """A site's own bench of 5 technicians was cut to 1 and billed as new: it is kept
+    (with its own service time), only added technicians are paid; with every route
+    scrapping its parts nothing is repaired in house and the strategy changes nothing."""
+    fleet = small_fleet()
+    own = {"technicians": 5, "service_days": {"dist": "exponential", "mean": 0.5}}
+    fleet["sites"][0]["repair_bench"] = own
+    bench, plan, _ = _bench_for(fleet)
+    assert plan.site_bench[0] == BenchPlan(5, Exponential(0.5))
+    assert bench.costs.upfront_usd == 0 and bench.costs.running_usd_per_month == 0
+    scrapped = small_fleet(
+        repair_routes={
+            part: {"scrap_share": 1.0, "in_house_share": 0.0}
+            for part in ("hashboard", "fan", "psu", "control_board")
+        }
+    )
+    none, _, _ = _bench_for(scrapped)
+    assert not none.edits and none.costs == Costs() and "no bench" in none.description
+
+
 def test_a_bigger_fleet_never_gets_a_smaller_bench() -> None:
     """Technicians and the bench's costs never fall as a site's machines grow, and a site
     repairing nothing in house gets no bench."""

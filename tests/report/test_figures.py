@@ -382,3 +382,11 @@ def test_a_stage_nearly_certain_is_not_labelled_certain() -> None:
     fig = stage_timeline([run], ["sanctions"])
     texts = [t for trace in fig["data"] for t in trace.get("text") or []]
     assert ">99% · day 286" in texts and not any(t.startswith("100%") for t in texts)
+    # and the page's key-numbers table beside it
+    from hashshock.report.tables import key_numbers
+
+    run["daily"] = {"availability": {k: [0.9] for k in ("p5", "p50", "p95")}}
+    run["first_to_break"] = []
+    page = key_numbers([run], ["sanctions"])
+    assert "&gt;99%, day 286" in page or ">99%, day 286" in page
+    assert "100%, day 286" not in page

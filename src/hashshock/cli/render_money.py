@@ -16,7 +16,7 @@ from rich.console import Console
 from hashshock.cli.common import literal
 from hashshock.cli.render import DAY_CONVENTION, print_in_parts, table_width
 from hashshock.cli.table import Table
-from hashshock.money_notes import NETWORK_MARK, money_notes, musd, musd_apart
+from hashshock.money_notes import NETWORK_MARK, money_notes, musd, musd_band
 from hashshock.words import probability
 
 
@@ -62,10 +62,7 @@ def money_table(
 
     def band(key: str) -> Any:
         def shown(f: dict[str, Any]) -> str:
-            p50, p5, p95 = musd_apart([f[key]["p50"], f[key]["p5"], f[key]["p95"]])
-            # an en dash beside a minus sign reads as one ("-$20.4M–-$4.9M")
-            between = " … " if p95.startswith("-") else "–"
-            return f"{p50} ({p5}{between}{p95})"
+            return musd_band(f[key])
 
         return shown
 

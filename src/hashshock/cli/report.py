@@ -24,7 +24,6 @@ from hashshock.cli.common import (
     days_of,
     err_console,
     input_errors,
-    literal,
     progress_bar,
     say,
 )
@@ -214,11 +213,8 @@ def report_command(
             with drawn_from_files(jsons, f"hashshock {kind} --json"):
                 written = _write_other(kind, document, target, title, images, formats, source)
             if not quiet:
-                confirming(Console(emoji=False), written).print(
-                    f"wrote {literal(str(written))} ({kind})"
-                    + (f"; images in {literal(str(images))}" if images else ""),
-                    highlight=False,
-                )
+                say(confirming(Console(emoji=False), written), f"wrote {written} ({kind})"
+                    + (f"; images in {images}" if images else ""))  # fmt: skip
             return
         results: list[RunResult | dict[str, Any]] = []
         keep: Callable[[], None] | None = None

@@ -217,9 +217,10 @@ def _repair_bench(prepared: Prepared, base: BaseSet) -> Strategy:
     """A repair bench at every site (exponential service of mean
     ``bench_service_days_mean``: in-house repairs queue for its technicians,
     docs/model.md *Repair bench*), and more hashboards, PSUs and control boards repaired in
-    house. Each site's technicians are sized to its expected in-house repairs a day under
-    the run's scenario (:func:`bench_technicians`, at ``bench_occupancy_max``); the costs
-    are per technician."""
+    house. Each site's technicians are sized to its expected in-house repairs a day, the
+    expected failures × the in-house shares (:func:`bench_technicians`, at
+    ``bench_occupancy_max``; a supply stop's held-back repairs are not counted); a bench
+    the site has already is kept if it is larger. The costs are per technician hired."""
     plan = prepared.plans[-1]
     routes = dict(base.given["fleet"].get("repair_routes") or {})
     in_house = np.array([route.in_house_share for route in plan.routes])  # by part type
@@ -233,27 +234,34 @@ def _repair_bench(prepared: Prepared, base: BaseSet) -> Strategy:
     repairs = np.bincount(plan.pool_site, weights=demand_per_day(plan) * in_house[plan.pool_part],
                           minlength=len(plan.site_names))  # fmt: skip
     service_days = _number("bench_service_days_mean")
-    sites, hands = [], []
+    sites, hands, hired = [], [], 0
     for site in base.given["fleet"]["sites"]:
         parts_per_day = float(repairs[plan.site_names.index(site["name"])])
         k = bench_technicians(parts_per_day, service_days, _number("bench_occupancy_max"))
-        hands.append(k)
-        bench = {"technicians": k, "service_days": {"dist": "exponential", "mean": service_days}}
+        # a bench the site has already is kept if larger, and only added hands are paid
+        own = dict(site.get("repair_bench") or {})
+        had = int(own.get("technicians", 0))
+        hands.append(max(k, had))
+        hired += max(k - had, 0)
+        bench = own or {"service_days": {"dist": "exponential", "mean": service_days}}
+        bench["technicians"] = hands[-1]
         sites.append({**dict(site), "repair_bench": bench} if k else dict(site))
-    technicians = sum(hands)
+    if not (repairs > 0).any():
+        return Strategy(name="repair-bench", description="no site repairs parts in house (every "
+                        "route scraps them): no bench to build")  # fmt: skip
     return Strategy(
         name="repair-bench",
-        description=f"a repair bench of {technicians} technician(s) in all, "
-                    f"{'/'.join(map(str, hands))} at the {len(sites)} site(s) (sized to each "
-                    "site's in-house repairs): more hashboards, PSUs and control boards "
-                    "repaired on site, queueing for the technicians",
+        description=f"a repair bench of {sum(hands)} technician(s) in all, "
+                    f"{'/'.join(map(str, hands))} at the {len(sites)} site(s) ({hired} hired; "
+                    "sized to each site's in-house repairs): more hashboards, PSUs and control "
+                    "boards repaired on site, queueing for the technicians",
         edits=[Edit(path="fleet.repair_routes", value=routes),
                Edit(path="fleet.sites", value=sites)],
-        costs=Costs(upfront_usd=_number("bench_upfront_usd_per_technician") * technicians,
+        costs=Costs(upfront_usd=_number("bench_upfront_usd_per_technician") * hired,
                     running_usd_per_month=_number("bench_running_usd_per_technician_month")
-                    * technicians),
+                    * hired),
         source="data/decide_strategies.csv bench_* (technicians sized at bench_occupancy_max; "
-               "costs per technician)",
+               "costs per technician hired)",
     )  # fmt: skip
 
 

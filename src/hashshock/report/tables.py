@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from hashshock.money_notes import NETWORK_MARK, musd, musd_apart
+from hashshock.money_notes import NETWORK_MARK, musd, musd_band
 from hashshock.report.figures.fans import STAGE_NAMES
 from hashshock.results.money import tested_covenants
 from hashshock.words import probability
@@ -57,7 +57,9 @@ def key_numbers(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str:
         cells = [label, f"{mid} ({low}–{high})"]
         for key in STAGE_NAMES:
             stage = run["stages"].get(key, {})
-            cells.append(f"{pct(stage.get('probability'))}, {day(stage.get('day_p50'))}")
+            chance = stage.get("probability")  # worded as the terminal and the charts do
+            cells.append(f"{'—' if chance is None else probability(chance)}, "
+                         f"{day(stage.get('day_p50'))}")  # fmt: skip
         first = run["first_to_break"][0] if run["first_to_break"] else None
         if first is not None and first["probability_first"] > 0:
             cells.append(f"{first['part']} ({pct(first['probability_first'], 1)})")
@@ -84,8 +86,7 @@ def money_table(runs: Sequence[dict[str, Any]], labels: Sequence[str]) -> str | 
         if not node:
             return "—"
         # decimals enough that p5, p50 and p95 read apart, as in the terminal
-        p50, p5, p95 = musd_apart([node["p50"], node["p5"], node["p95"]])
-        return f"{p50} ({p5} – {p95})"
+        return musd_band(node, " – ")
 
     rows = []
     for run, label in zip(runs, labels, strict=True):
