@@ -276,3 +276,18 @@ def test_a_snapshot_override_dated_after_today_is_refused(tmp_path: Path) -> Non
     file.write_text(f"network:\n  snapshot: {{date: {later.isoformat()}}}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"network\.snapshot\.date: .* is after today"):
         market_start(load_market(file), LATE)
+
+
+def test_a_snapshot_after_the_start_date_is_said() -> None:
+    """A snapshot fetched six days after a fleet's start date was taken as its day-0
+    market with no word (`carried_days: 0`, no warning), moving the industry's every
+    headline: the start's note says whose state it is, unless the start's own BTC price,
+    difficulty and hashrate are given."""
+    snapshot = bundled_snapshot().date
+    early = snapshot - dt.timedelta(days=6)
+    said = [n for n in market_start(load_market(None), early).notes if "after the start" in n]
+    assert len(said) == 1 and f"snapshot of {snapshot}, 6 days after the start date" in said[0]
+    assert not any("after the start" in n
+                   for n in market_start(load_market(None), snapshot).notes)  # fmt: skip
+    given = load_market(None).with_as_of("test", btc_price_usd=90_000.0, difficulty=1.5e14)
+    assert not any("after the start" in n for n in market_start(given, early).notes)

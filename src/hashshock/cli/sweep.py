@@ -81,7 +81,8 @@ def _executor(points: int, workers: int | None, scheduler: str | None,
 
     chosen = make_executor(workers, scheduler, threads=cores())
     if not quiet:
-        err.print(f"{points:,} points on {chosen.label}", highlight=False)
+        where = "in this process" if chosen.label == "in-process" else f"on {chosen.label}"
+        err.print(f"{points:,} points {where}", highlight=False)
         if isinstance(chosen, DaskExecutor) and chosen.worker_count == 0:
             err.print("note: the scheduler has no workers yet; the sweep waits for them "
                       "(start some with `dask worker ADDRESS`)", highlight=False)  # fmt: skip

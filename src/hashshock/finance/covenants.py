@@ -220,7 +220,8 @@ def ltv_breached_at_start(
             continue
         owed = sum(float(s.outstanding[0]) for s in loans if covenant.loan in (None, s.name))
         if owed > 0 and owed > covenant.value * collateral_usd:
-            ratio = f"{owed / collateral_usd:.3g}" if collateral_usd > 0 else "all"
+            # as a share: "37.2 of its collateral" read as a dollar amount
+            ratio = f"{owed / collateral_usd:,.0%}" if collateral_usd > 0 else "all"
             out.append(
                 f"{where}finance.covenants ({covenant.name}): the loan is {ratio} of its "
                 f"collateral on day 0 (${owed:,.0f} against machines worth "

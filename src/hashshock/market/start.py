@@ -341,6 +341,15 @@ def market_start(config: MarketConfig, start_date: dt.date) -> MarketStart:
         return f"given ({config.as_of_label(field)})"
 
     notes = [note for note in (snapshot.ignored, snapshot.redated) if note]
+    own = set(config.as_of.given())
+    if age < 0 and not ("btc_price_usd" in own and own & {"difficulty", "network_hashrate_ehs"}):
+        # a later state taken for the start's moves every headline: said, not silent
+        notes.append(
+            f"market on {start_date}: from the {snapshot.origin or 'bundled'} snapshot of "
+            f"{snapshot.date}, {-age} day{'s' if age != -1 else ''} after the start date, "
+            "its BTC price, difficulty and network hashrate taken as the start's — give the "
+            "start date's own (--btc-price, --difficulty, --network-hashrate), or start later"
+        )
     notes += [note for note in (snapshot.height_note(), snapshot.rate_note()) if note]
     notes += _price_notes(config, start_date, given, config.as_of_label("btc_price_usd"))
     repriced = False
