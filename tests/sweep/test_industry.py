@@ -100,6 +100,8 @@ def test_each_point_is_the_industry_run_of_its_inputs(tmp_path: Path) -> None:
     ("break:farmz", "farms?"), ("lead_time:canaan", "not a vendor line"),
     ("availability:30", "is a fleet's metric, and the base is an industry"),
     ("lender_los", "did you mean lender_loss"),
+    ("lender_loss:p95", "takes no argument — fix: write lender_loss_p95"),
+    ("lender_interest:p5", "takes no argument — fix: write lender_interest"),
     ("default:loans[1]", "'loans[1]' is not a portfolio loan of two — fix: did you mean "
      "loans[0]?"),
 ])  # fmt: skip

@@ -145,7 +145,10 @@ def parse_industry_metric(text: str, loaded: LoadedIndustry, horizon_days: int,
                          unknown_name_fix(kind, list(KINDS), "metric"))  # fmt: skip
     wants = KINDS[kind]
     if wants is None and arg:
-        raise InputError(file, field, f"{kind} takes no argument", f"write {kind}")
+        # lender_loss:p95, as a fleet's metrics take a quantile: name the metric that is one
+        quantile = f"{kind}_{arg}"
+        raise InputError(file, field, f"{kind} takes no argument",
+                         f"write {quantile}" if quantile in KINDS else f"write {kind}")  # fmt: skip
     if wants is not None and not arg:
         raise InputError(file, field, f"{kind} needs a {wants}", f"write {kind}:{wants.upper()}")
     portfolio = loaded.industry.portfolio
