@@ -135,6 +135,9 @@ def test_a_portfolio_file_takes_back_what_the_industrys_portfolio_lent(tmp_path:
         # $100 bn to farms of about 450 machines: the lender's loss read hundreds of billions
         (_data([_loan(principal_usd=1e11)]), r"portfolio\.loans\[0\] \(rig\)\.principal_usd: "
          r"\$100,000,000,000 lent to each operator of farms is [\d,]+ times what it has"),
+        # the same loan not marked new_debt was accepted with a warning
+        (_data([_loan(principal_usd=1e11, new_debt=False)]), r"portfolio\.loans\[0\] \(rig\)"
+         r"\.principal_usd: \$100,000,000,000 lent to each operator of farms is [\d,]+ times"),
     ],
 )  # fmt: skip
 def test_bad_new_debt_is_refused_naming_the_loan(data: dict[str, Any], match: str) -> None:
@@ -184,9 +187,9 @@ def test_loans_nobody_pays_or_counted_twice_are_said() -> None:
     from hashshock.industry.load import load_industry
 
     assert load_industry("us").portfolio_warnings == []
-    huge = industry_from_mapping(_data([_loan(new_debt=False, principal_usd=5.0e7)]))
+    huge = industry_from_mapping(_data([_loan(new_debt=False, principal_usd=1.5e7)]))
     (line,) = huge.portfolio_warnings
-    assert "portfolio loans[0] (rig): $50,000,000 to farms (lent to each of its" in line
+    assert "portfolio loans[0] (rig): $15,000,000 to farms (lent to each of its" in line
     assert "is more than" in line
     assert "mark it new_debt: true" in line
     both = industry_from_mapping(_data([_loan(new_debt=False, principal_usd=1.0e5)],

@@ -520,11 +520,12 @@ def _check_maturities(portfolio: Portfolio, start: date, path: Path | None, wher
 NEW_DEBT_MOST_TIMES_WORTH = 10.0
 
 
-def _check_new_debt_size(loan: PortfolioLoan, members: Sequence[Member], path: Path | None,
+def _check_loan_size(loan: PortfolioLoan, members: Sequence[Member], path: Path | None,
                          field: str) -> None:  # fmt: skip
-    """Refuse ``loan`` when its principal is more than :data:`NEW_DEBT_MOST_TIMES_WORTH`
-    times what the largest of its borrower's operators has: cash and its machines at new
-    prices (data/machine_prices.csv)."""
+    """Refuse ``loan`` (new debt or not: a lender's loss is read on it either way) when its
+    principal is more than :data:`NEW_DEBT_MOST_TIMES_WORTH` times what the largest of its
+    borrower's operators has: cash and its machines at new prices
+    (data/machine_prices.csv)."""
     from hashshock.finance.data import machine_prices
 
     prices = machine_prices()
@@ -557,10 +558,10 @@ def _lend_new_debt(
     ``proceeds: cash``, its cash the principal, and its covenants the loan's; what an
     earlier portfolio lent is taken back first. ``where`` prefixes the loans' field names
     in errors (``portfolio.`` in an industry file)."""
+    for i, (_, loan) in enumerate(portfolio.named_loans()):  # every loan: typos in any
+        _check_loan_size(loan, members, path, f"{where}{portfolio.loan_field(i)}")
     lent = [(i, name, loan) for i, (name, loan) in enumerate(portfolio.named_loans())
             if loan.new_debt]  # fmt: skip
-    for i, _, loan in lent:
-        _check_new_debt_size(loan, members, path, f"{where}{portfolio.loan_field(i)}")
     out = []
     for member in members:
         own = member.own_fleet
